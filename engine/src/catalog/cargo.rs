@@ -1,0 +1,245 @@
+//! `Cargo.lock`, format versions 1 to 4.
+//!
+//! Packages without a `source` are workspace members or path dependencies: local. Their
+//! dependencies are the project's direct dependencies. Version 1 keeps checksums in a
+//! `[metadata]` table; later versions inline them. A dependency is written `name`, `name version`
+//! or `name version (source)`, with only as much as needed to be unambiguous.
+
+use super::{Catalog, Cataloger, LineIndex};
+use crate::inventory::{Diagnostic, Ecosystem, Hash, Location, Package, Source};
+use crate::tree::{Tree, file_name};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+
+/// Reads `Cargo.lock`.
+pub struct CargoLock;
+
+#[derive(Deserialize)]
+struct Lock {
+    #[serde(default)]
+    package: Vec<LockPackage>,
+    #[serde(default)]
+    metadata: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Deserialize)]
+struct LockPackage {
+    name: String,
+    version: String,
+    source: Option<String>,
+    checksum: Option<String>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+}
+
+const CRATES_IO: [&str; 2] =
+    ["registry+https://github.com/rust-lang/crates.io-index", "sparse+https://index.crates.io/"];
+
+fn source_of(raw: Option<&str>) -> Source {
+    match raw {
+        None => Source::Local { path: String::new() },
+        Some(s) if CRATES_IO.contains(&s) => Source::Registry,
+        Some(s) => match s.strip_prefix("git+") {
+            Some(git) => {
+                let (url, commit) = git.split_once('#').map_or((git, None), |(u, c)| (u, Some(c)));
+                let url = url.split_once('?').map_or(url, |(u, _)| u);
+                Source::Git { url: url.to_string(), rev: commit.map(str::to_string) }
+            }
+            None => Source::AltRegistry {
+                url: s.trim_start_matches("registry+").trim_start_matches("sparse+").to_string(),
+            },
+        },
+    }
+}
+
+impl Cataloger for CargoLock {
+    fn name(&self) -> &'static str {
+        "cargo-lock"
+    }
+
+    fn wants(&self, rel: &str) -> bool {
+        file_name(rel) == "Cargo.lock"
+    }
+
+    fn catalog(&self, rel: &str, text: &str, _tree: &dyn Tree) -> Catalog {
+        let lock: Lock = match toml::from_str(text) {
+            Ok(l) => l,
+            Err(e) => {
+                let line = e.span().map(|s| LineIndex::new(text).line(s.start));
+                return Catalog::failed(rel, line, format!("not a valid Cargo.lock: {}", e.message()));
+            }
+        };
+        let index = LineIndex::new(text);
+        let header_lines: Vec<u32> =
+            text.match_indices("[[package]]").map(|(at, _)| index.line(at)).collect();
+
+        // v1 checksums: "checksum NAME VERSION (SOURCE)" = "hex"
+        let v1_checksums: BTreeMap<&str, &str> = lock
+            .metadata
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("checksum ")?, v.as_str()?)))
+            .collect();
+
+        let mut out = Catalog::default();
+        let mut purls: Vec<Option<String>> = Vec::with_capacity(lock.package.len());
+        for (i, p) in lock.package.iter().enumerate() {
+            let location = Location::new(rel, header_lines.get(i).copied());
+            let source = source_of(p.source.as_deref());
+            let local = source.is_local();
+            let checksum = p.checksum.as_deref().or_else(|| {
+                let key = format!("{} {} ({})", p.name, p.version, p.source.as_deref().unwrap_or(""));
+                v1_checksums.get(key.as_str()).copied()
+            });
+            let pkg = Package::new(Ecosystem::Cargo, &p.name, &p.version, location).and_then(|mut pkg| {
+                if let Some(sum) = checksum.filter(|s| !s.starts_with('<')) {
+                    pkg = pkg.hash(Hash::new("SHA-256", sum.to_ascii_lowercase()));
+                }
+                if local {
+                    pkg.direct = Some(true);
+                }
+                pkg.source(source)
+            });
+            purls.push(out.push(rel, pkg).map(|p| p.purl.clone()));
+        }
+
+        // Direct dependencies: those of local packages.
+        let mut direct: HashSet<usize> = HashSet::new();
+        for (i, p) in lock.package.iter().enumerate() {
+            let Some(from) = purls[i].clone() else { continue };
+            for dep in &p.dependencies {
+                match resolve(&lock.package, dep) {
+                    Some(j) => {
+                        if let Some(to) = &purls[j] {
+                            out.edge(from.clone(), to.clone());
+                        }
+                        if p.source.is_none() {
+                            direct.insert(j);
+                        }
+                    }
+                    None => out.diagnostics.push(Diagnostic::warning(
+                        rel,
+                        None,
+                        format!(
+                            "{} {} depends on {dep:?}, which the lockfile does not list",
+                            p.name, p.version
+                        ),
+                    )),
+                }
+            }
+        }
+        let mut k = 0;
+        for (i, p) in lock.package.iter().enumerate() {
+            if purls[i].is_none() {
+                continue;
+            }
+            if p.source.is_some() {
+                out.packages[k].direct = Some(direct.contains(&i));
+            }
+            k += 1;
+        }
+        out
+    }
+}
+
+/// Finds the package a dependency string names.
+fn resolve(packages: &[LockPackage], dep: &str) -> Option<usize> {
+    let mut parts = dep.splitn(3, ' ');
+    let name = parts.next()?;
+    let version = parts.next();
+    let source = parts.next().map(|s| s.trim_start_matches('(').trim_end_matches(')'));
+    let mut found = packages.iter().enumerate().filter(|(_, p)| {
+        p.name == name
+            && version.is_none_or(|v| p.version == v)
+            && source.is_none_or(|s| p.source.as_deref() == Some(s))
+    });
+    let first = found.next()?.0;
+    // Ambiguous names are written with a version; an unqualified one must be unique.
+    Some(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::Scope;
+    use crate::tree::MemTree;
+
+    fn run(text: &str) -> Catalog {
+        CargoLock.catalog("Cargo.lock", text, &MemTree::new())
+    }
+
+    #[test]
+    fn v1_with_metadata_checksums() {
+        let c = run(r#"
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = [
+ "libc 0.2.40 (registry+https://github.com/rust-lang/crates.io-index)",
+]
+
+[[package]]
+name = "libc"
+version = "0.2.40"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[metadata]
+"checksum libc 0.2.40 (registry+https://github.com/rust-lang/crates.io-index)" = "95a0B6"
+"#);
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        assert_eq!(c.packages.len(), 2);
+        let libc = &c.packages[1];
+        assert_eq!(libc.purl, "pkg:cargo/libc@0.2.40");
+        assert_eq!(libc.hashes, vec![Hash::new("SHA-256", "95a0b6")]);
+        assert_eq!(libc.direct, Some(true));
+        assert_eq!(libc.location.line, Some(9));
+        assert!(c.packages[0].source.is_local());
+        assert_eq!(
+            c.edges,
+            vec![crate::inventory::Edge::new("pkg:cargo/app@0.1.0", "pkg:cargo/libc@0.2.40")]
+        );
+    }
+
+    #[test]
+    fn v4_git_and_two_versions_of_one_crate() {
+        let c = run(
+            "version = 4\r\n\r\n[[package]]\r\nname = \"a\"\r\nversion = \"1.0.0\"\r\ndependencies = [\"b 1.0.0\", \"c\"]\r\n\r\n\
+[[package]]\r\nname = \"b\"\r\nversion = \"1.0.0\"\r\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\r\nchecksum = \"ab\"\r\n\r\n\
+[[package]]\r\nname = \"b\"\r\nversion = \"2.0.0-rc.1\"\r\nsource = \"sparse+https://index.crates.io/\"\r\n\r\n\
+[[package]]\r\nname = \"c\"\r\nversion = \"0.3.0\"\r\nsource = \"git+https://github.com/o/c?branch=main#0123abc\"\r\ndependencies = [\"b 2.0.0-rc.1\"]\r\n",
+        );
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        let purls: Vec<&str> = c.packages.iter().map(|p| p.purl.as_str()).collect();
+        assert_eq!(
+            purls,
+            [
+                "pkg:cargo/a@1.0.0",
+                "pkg:cargo/b@1.0.0",
+                "pkg:cargo/b@2.0.0-rc.1",
+                "pkg:cargo/c@0.3.0?vcs_url=git%2Bhttps:%2F%2Fgithub.com%2Fo%2Fc%400123abc"
+            ]
+        );
+        assert_eq!(c.packages[2].direct, Some(false));
+        assert_eq!(c.packages[3].scope, Scope::Required);
+        assert_eq!(c.edges.len(), 3);
+    }
+
+    #[test]
+    fn alternative_registry_is_kept() {
+        let c = run(
+            "[[package]]\nname = \"x\"\nversion = \"1.0.0\"\nsource = \"sparse+https://my.registry/index/\"\n",
+        );
+        assert_eq!(c.packages[0].source, Source::AltRegistry { url: "https://my.registry/index/".into() });
+        assert!(c.packages[0].purl.contains("repository_url="));
+    }
+
+    #[test]
+    fn broken_files_are_diagnostics() {
+        for text in ["", "[[package]]\nname = \"x\"\n", "[[package]\nname=", "\u{feff}version = 3"] {
+            let c = run(text);
+            assert!(c.packages.is_empty());
+            if !text.is_empty() && !text.starts_with('\u{feff}') {
+                assert_eq!(c.diagnostics.len(), 1, "{text:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Catalogers: one per manifest or lockfile format, each turning one file into packages and edges.
+//!
+//! A cataloger is a unit struct implementing [`Cataloger`], listed once in [`CATALOGERS`]. It never
+//! executes project code, never touches the network and never panics on bad input: whatever it cannot
+//! read becomes a [`Diagnostic`] in its [`Catalog`], and the scan goes on. Other files it needs (a
+//! `go.sum` beside a `go.mod`, a parent POM, a `-r` include) come through the [`Tree`], which keeps
+//! reads inside the scan root.
+
+mod cargo;
+mod lines;
+
+pub use lines::{LineIndex, line_of_key};
+
+use crate::inventory::{Diagnostic, Edge, Package, PurlError};
+use crate::tree::Tree;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// What one cataloger found in one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Catalog {
+    /// Packages the file declares.
+    pub packages: Vec<Package>,
+    /// Dependency edges between them (by purl).
+    pub edges: Vec<Edge>,
+    /// What could not be read or resolved.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Catalog {
+    /// Adds a package, or, when no purl could be built for it, an error diagnostic at `path`.
+    pub fn push(&mut self, path: &str, package: Result<Package, PurlError>) -> Option<&Package> {
+        match package {
+            Ok(p) => {
+                self.packages.push(p);
+                self.packages.last()
+            }
+            Err(e) => {
+                self.diagnostics.push(Diagnostic::error(path, None, e.to_string()));
+                None
+            }
+        }
+    }
+
+    /// Adds an edge.
+    pub fn edge(&mut self, from: impl Into<String>, to: impl Into<String>) {
+        self.edges.push(Edge::new(from, to));
+    }
+
+    /// A catalog holding only one error diagnostic.
+    pub fn failed(path: &str, line: Option<u32>, message: impl Into<String>) -> Self {
+        Self { diagnostics: vec![Diagnostic::error(path, line, message)], ..Self::default() }
+    }
+
+    /// Appends everything from `other`.
+    pub fn extend(&mut self, other: Catalog) {
+        self.packages.extend(other.packages);
+        self.edges.extend(other.edges);
+        self.diagnostics.extend(other.diagnostics);
+    }
+}
+
+/// A reader of one manifest or lockfile format.
+pub trait Cataloger: Send + Sync {
+    /// A short stable name (`cargo-lock`, `npm-package-lock`, …).
+    fn name(&self) -> &'static str;
+    /// True when this cataloger reads the file at `rel` (root-relative, `/`-separated); decided
+    /// from the path alone, so the walk can filter without opening files.
+    fn wants(&self, rel: &str) -> bool;
+    /// Reads `text`, the contents of `rel`. Other files come from `tree`.
+    fn catalog(&self, rel: &str, text: &str, tree: &dyn Tree) -> Catalog;
+}
+
+/// Every cataloger Cairn has.
+pub static CATALOGERS: &[&dyn Cataloger] = &[&cargo::CargoLock];
+
+/// True when any cataloger reads `rel`.
+pub fn wanted(rel: &str) -> bool {
+    CATALOGERS.iter().any(|c| c.wants(rel))
+}
+
+/// Runs every cataloger that wants `rel` over `text`.
+///
+/// A panic inside a cataloger is a bug, but it must not take the scan down: it becomes an error
+/// diagnostic on the file.
+pub fn catalog_file(rel: &str, text: &str, tree: &dyn Tree) -> Catalog {
+    let mut out = Catalog::default();
+    for c in CATALOGERS.iter().filter(|c| c.wants(rel)) {
+        match catch_unwind(AssertUnwindSafe(|| c.catalog(rel, text, tree))) {
+            Ok(found) => out.extend(found),
+            Err(_) => {
+                tracing::error!(cataloger = c.name(), path = rel, "cataloger panicked");
+                out.diagnostics.push(Diagnostic::error(
+                    rel,
+                    None,
+                    format!("internal error in the {} cataloger; this file was not read", c.name()),
+                ));
+            }
+        }
+    }
+    out
+}

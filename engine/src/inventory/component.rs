@@ -1,0 +1,66 @@
+//! Components: one per purl, merged from every file that declared the package.
+
+use super::{Ecosystem, Hash, Location, Package, Scope, Source};
+use serde::{Deserialize, Serialize};
+
+/// A package as the inventory knows it: one per purl, with every place that declared it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Component {
+    /// The package URL: the component's identity.
+    pub purl: String,
+    /// Its ecosystem.
+    pub ecosystem: Ecosystem,
+    /// The ecosystem-native full name.
+    pub name: String,
+    /// The exact version.
+    pub version: String,
+    /// The strongest scope any declaration gives it.
+    pub scope: Scope,
+    /// `Some(true)` when any declaration says the project depends on it directly.
+    pub direct: Option<bool>,
+    /// True for the project's own packages (workspace members and path dependencies).
+    pub local: bool,
+    /// Where it comes from (the first declaration's, in path order).
+    pub source: Source,
+    /// Every checksum recorded for it, sorted and without repeats.
+    pub hashes: Vec<Hash>,
+    /// Every file (and line) that declared it, sorted.
+    pub locations: Vec<Location>,
+}
+
+impl Component {
+    pub(crate) fn from_package(p: Package) -> Self {
+        Self {
+            local: p.source.is_local(),
+            purl: p.purl,
+            ecosystem: p.ecosystem,
+            name: p.name,
+            version: p.version,
+            scope: p.scope,
+            direct: p.direct,
+            source: p.source,
+            hashes: p.hashes,
+            locations: vec![p.location],
+        }
+    }
+
+    /// Folds another declaration of the same purl into this component.
+    pub(crate) fn absorb(&mut self, p: Package) {
+        self.scope = self.scope.min(p.scope);
+        self.direct = match (self.direct, p.direct) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (None, None) => None,
+        };
+        self.local |= p.source.is_local();
+        self.hashes.extend(p.hashes);
+        self.locations.push(p.location);
+    }
+
+    pub(crate) fn finish(&mut self) {
+        self.hashes.sort();
+        self.hashes.dedup();
+        self.locations.sort();
+        self.locations.dedup();
+    }
+}

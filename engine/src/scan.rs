@@ -1,0 +1,143 @@
+//! The scan pipeline so far: walk → catalog → assemble the inventory.
+
+use crate::catalog::{self, Catalog};
+use crate::inventory::{Diagnostic, Inventory};
+use crate::tree::{FsTree, Tree};
+use crate::walk::{self, WalkError, WalkOptions};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// How to scan.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Walk settings: excludes, size and entry caps.
+    pub walk: WalkOptions,
+}
+
+/// Pipeline steps, reported through [`ScanSink::progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Step {
+    /// Walking the tree.
+    Walking,
+    /// Reading manifests and lockfiles.
+    Cataloging,
+}
+
+/// A progress report.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    /// The step running.
+    pub step: Step,
+    /// How far the step is, 0–100, when known.
+    pub percent: Option<u8>,
+    /// A short detail: a count or the file being read.
+    pub detail: &'a str,
+}
+
+/// Receives progress; returning `false` cancels the scan.
+pub trait ScanSink: Sync {
+    /// Called now and then during a scan.
+    fn progress(&self, _progress: &Progress<'_>) -> bool {
+        true
+    }
+}
+
+/// A sink that ignores progress and never cancels.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl ScanSink for NoProgress {}
+
+/// Counts from a scan, for the report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanStats {
+    /// Directory entries the walk saw.
+    pub entries_walked: u64,
+    /// Manifests and lockfiles read.
+    pub files_cataloged: u64,
+}
+
+/// The result of a scan.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    /// What was found.
+    pub inventory: Inventory,
+    /// Counts.
+    pub stats: ScanStats,
+}
+
+/// Why a scan stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    /// The walk could not start (root missing, bad exclude glob).
+    #[error(transparent)]
+    Walk(#[from] WalkError),
+    /// The sink asked to stop.
+    #[error("scan cancelled")]
+    Cancelled,
+}
+
+/// Scans the directory tree at `root`.
+pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result<Scan, ScanError> {
+    let tick = |n: u64| {
+        let detail = format!("{n} entries");
+        sink.progress(&Progress { step: Step::Walking, percent: None, detail: &detail })
+    };
+    let found = walk::walk(root, &opts.walk, &catalog::wanted, &tick).map_err(|e| match e {
+        WalkError::Cancelled => ScanError::Cancelled,
+        e => ScanError::Walk(e),
+    })?;
+    let root = root.canonicalize().map_err(|source| WalkError::Root { path: root.to_path_buf(), source })?;
+    let tree =
+        FsTree::new(root, opts.walk.max_file_size, found.files.iter().map(|f| f.rel.clone()).collect());
+    let mut inventory = catalog_tree(&tree, sink)?;
+    inventory.skipped.extend(found.skipped);
+    inventory.skipped.sort();
+    let stats = ScanStats { entries_walked: found.entries, files_cataloged: tree.files().len() as u64 };
+    Ok(Scan { inventory, stats })
+}
+
+/// Catalogs every wanted file of `tree` (in parallel) and assembles the inventory.
+pub fn catalog_tree(tree: &dyn Tree, sink: &dyn ScanSink) -> Result<Inventory, ScanError> {
+    let files = tree.files();
+    let total = files.len().max(1);
+    let done = AtomicUsize::new(0);
+    let cancelled = AtomicBool::new(false);
+    let catalogs: Vec<Catalog> = files
+        .par_iter()
+        .filter(|rel| catalog::wanted(rel))
+        .map(|rel| {
+            if cancelled.load(Ordering::Relaxed) {
+                return Catalog::default();
+            }
+            let out = match tree.read(rel) {
+                Ok(text) => catalog::catalog_file(rel, &text, tree),
+                Err(e) => Catalog {
+                    diagnostics: vec![Diagnostic::error(rel.as_str(), None, e.to_string())],
+                    ..Catalog::default()
+                },
+            };
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            let percent = u8::try_from(n * 100 / total).unwrap_or(100);
+            if !sink.progress(&Progress { step: Step::Cataloging, percent: Some(percent), detail: rel }) {
+                cancelled.store(true, Ordering::Relaxed);
+            }
+            out
+        })
+        .collect();
+    if cancelled.load(Ordering::Relaxed) {
+        return Err(ScanError::Cancelled);
+    }
+    let mut packages = Vec::new();
+    let mut edges = Vec::new();
+    let mut diagnostics = Vec::new();
+    for c in catalogs {
+        packages.extend(c.packages);
+        edges.extend(c.edges);
+        diagnostics.extend(c.diagnostics);
+    }
+    Ok(Inventory::assemble(packages, edges, diagnostics, Vec::new()))
+}

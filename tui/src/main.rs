@@ -1,0 +1,39 @@
+//! `cairn`: scan from the command line. Parses arguments, runs the command, maps the outcome to an
+//! exit code (0 ok, 1 failure, 2 usage error).
+
+mod cli;
+mod cmd;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = match cli::Cli::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CAIRN_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cmd::run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            // A closed pipe (`cairn scan . | head`) is not a failure worth a message.
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("cairn: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
