@@ -81,6 +81,23 @@ pub enum SkipReason {
     },
 }
 
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::TooLarge { size, limit } => write!(f, "{size} bytes, over the {limit}-byte limit"),
+            SkipReason::SymlinkOutsideRoot => f.write_str("symlink pointing outside the scan root"),
+            SkipReason::SymlinkUnresolvable { message } => {
+                write!(f, "symlink that cannot be resolved ({message})")
+            }
+            SkipReason::SymlinkedDirectory => f.write_str("symlinked directory, not followed"),
+            SkipReason::Unreadable { message } => write!(f, "unreadable ({message})"),
+            SkipReason::EntryLimit { limit } => {
+                write!(f, "entry limit of {limit} reached; the rest was not walked")
+            }
+        }
+    }
+}
+
 /// Something the walk did not read, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Skipped {

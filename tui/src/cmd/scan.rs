@@ -102,6 +102,6 @@ fn summary(scan: &cairn_engine::Scan) {
         }
     }
     for s in &inv.skipped {
-        eprintln!("cairn: skipped {}: {:?}", if s.path.is_empty() { "." } else { &s.path }, s.reason);
+        eprintln!("cairn: skipped {}: {}", if s.path.is_empty() { "." } else { &s.path }, s.reason);
     }
 }

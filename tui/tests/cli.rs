@@ -1,0 +1,152 @@
+//! `cairn scan` as a user runs it: real process, real files, exit codes, stdout vs stderr.
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn cairn(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cairn")).args(args).output().expect("run cairn")
+}
+
+fn lock(name: &str, version: &str) -> String {
+    format!(
+        "version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"{name}\"]\n\n\
+         [[package]]\nname = \"{name}\"\nversion = \"{version}\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n"
+    )
+}
+
+fn json(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes).expect("valid JSON")
+}
+
+#[test]
+fn scan_writes_the_report_to_stdout_and_progress_to_stderr() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("Cargo.lock"), lock("serde", "1.0.200")).expect("write");
+    let out = cairn(&["scan", dir.path().to_str().expect("utf8"), "--offline"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json(&out.stdout);
+    assert_eq!(report["format"], "cairn-report/1");
+    let purls: Vec<&str> =
+        report["components"].as_array().expect("array").iter().filter_map(|c| c["purl"].as_str()).collect();
+    assert_eq!(purls, ["pkg:cargo/app@0.1.0", "pkg:cargo/serde@1.0.200"]);
+    assert_eq!(report["edges"][0]["to"], "pkg:cargo/serde@1.0.200");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("2 components (1 direct, 1 local)"), "{stderr}");
+}
+
+#[test]
+fn scan_writes_cyclonedx_to_a_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("Cargo.lock"), lock("serde", "1.0.200")).expect("write");
+    let out_file = dir.path().join("bom.json");
+    let out = cairn(&[
+        "scan",
+        dir.path().to_str().expect("utf8"),
+        "--offline",
+        "-f",
+        "cyclonedx",
+        "-o",
+        out_file.to_str().expect("utf8"),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "quiet and -o leave both streams empty");
+    let bom = json(&fs::read(&out_file).expect("bom written"));
+    assert_eq!(bom["bomFormat"], "CycloneDX");
+    assert_eq!(bom["specVersion"], "1.6");
+    assert_eq!(bom["components"][1]["purl"], "pkg:cargo/serde@1.0.200");
+}
+
+#[test]
+fn malformed_lockfiles_are_diagnostics_not_failures() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::create_dir_all(dir.path().join("bad")).expect("mkdir");
+    fs::write(dir.path().join("bad/Cargo.lock"), "[[package]]\nname = \"x\"\nversion = ").expect("write");
+    fs::write(dir.path().join("Cargo.lock"), lock("serde", "1.0.200")).expect("write");
+    let out = cairn(&["scan", dir.path().to_str().expect("utf8"), "--offline"]);
+    assert_eq!(out.status.code(), Some(0));
+    let report = json(&out.stdout);
+    assert_eq!(report["components"].as_array().map(Vec::len), Some(2));
+    assert_eq!(report["diagnostics"][0]["path"], "bad/Cargo.lock");
+    assert_eq!(report["diagnostics"][0]["severity"], "error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad/Cargo.lock"));
+}
+
+#[test]
+fn exit_codes_for_usage_errors_and_failures() {
+    assert_eq!(cairn(&["scan"]).status.code(), Some(2), "missing PATH");
+    assert_eq!(cairn(&["scan", ".", "--offline", "-f", "nope"]).status.code(), Some(2), "bad format");
+    assert_eq!(cairn(&["frobnicate"]).status.code(), Some(2), "unknown command");
+    assert_eq!(
+        cairn(&["scan", "."]).status.code(),
+        Some(2),
+        "no daemon in this build: --offline is required"
+    );
+    let out = cairn(&["scan", "/nonexistent/cairn-test", "--offline"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open scan root"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let unwritable = dir.path().join("no/such/dir/out.json");
+    let out = cairn(&[
+        "scan",
+        dir.path().to_str().expect("utf8"),
+        "--offline",
+        "-o",
+        unwritable.to_str().expect("utf8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(cairn(&["--help"]).status.code(), Some(0));
+}
+
+/// A tree of 100,000 files with lockfiles scattered in it, a symlink to `/` and a symlink loop:
+/// the scan completes, finds every lockfile, lists what it skipped and reads nothing outside.
+#[test]
+fn scans_a_100k_file_tree_without_leaving_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("tree");
+    for d in 0..100 {
+        let sub = root.join(format!("pkg{d:03}/src"));
+        fs::create_dir_all(&sub).expect("mkdir");
+        for f in 0..999 {
+            fs::write(sub.join(format!("f{f}.rs")), b"fn main() {}\n").expect("write");
+        }
+        fs::write(root.join(format!("pkg{d:03}/Cargo.lock")), lock(&format!("dep{d}"), "1.0.0"))
+            .expect("write");
+    }
+    symlink("/", root.join("root-link")).expect("symlink");
+    symlink(root.join("loop2"), root.join("loop1")).expect("symlink");
+    symlink(root.join("loop1"), root.join("loop2")).expect("symlink");
+    let report_path = dir.path().join("report.json");
+    let out = cairn(&[
+        "scan",
+        root.to_str().expect("utf8"),
+        "--offline",
+        "-o",
+        report_path.to_str().expect("utf8"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json(&fs::read(&report_path).expect("report"));
+    assert!(report["stats"]["entries_walked"].as_u64().expect("count") >= 100_000);
+    assert_eq!(report["stats"]["files_cataloged"], 100);
+    // 100 distinct dependencies plus the shared local `app`.
+    assert_eq!(report["components"].as_array().map(Vec::len), Some(101));
+    let skipped: Vec<(&str, &str)> = report["skipped"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|s| (s["path"].as_str().unwrap_or(""), s["reason"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            ("loop1", "symlink-unresolvable"),
+            ("loop2", "symlink-unresolvable"),
+            ("root-link", "symlink-outside-root")
+        ]
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("skipped root-link"), "{stderr}");
+    assert!(Path::new(&report_path).exists());
+}
