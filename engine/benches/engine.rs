@@ -1,2 +1,89 @@
-//! Engine benchmarks (criterion). Filled in with the catalogers.
-fn main() {}
+//! Engine benchmarks: every corpus lockfile through its cataloger, and a scan of a large tree
+//! beside a bare walk of the same tree (the floor a scan cannot beat).
+//!
+//! `cargo bench -p cairn-engine`; numbers are recorded in docs/benchmarks.md.
+
+use cairn_engine::catalog;
+use cairn_engine::tree::{MemTree, decode};
+use cairn_engine::walk::{self, WalkOptions};
+use cairn_engine::{NoProgress, ScanOptions, scan_path};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus")
+}
+
+fn corpus_files(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
+    let Ok(rd) = fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            corpus_files(&p, root, out);
+        } else if let Ok(rel) = p.strip_prefix(root) {
+            let rel = rel.to_string_lossy().into_owned();
+            if catalog::wanted(&rel) {
+                out.push((rel, p));
+            }
+        }
+    }
+}
+
+fn lockfiles(c: &mut Criterion) {
+    let root = corpus();
+    let mut files = Vec::new();
+    corpus_files(&root, &root, &mut files);
+    files.sort();
+    let mut tree = MemTree::new();
+    for (rel, path) in &files {
+        tree.insert(rel.clone(), fs::read(path).unwrap_or_default());
+    }
+    let mut group = c.benchmark_group("catalog");
+    for (rel, path) in &files {
+        let Ok(text) = decode(&fs::read(path).unwrap_or_default()) else { continue };
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(rel), &text, |b, text| {
+            b.iter(|| catalog::catalog_file(rel, text, &tree))
+        });
+    }
+    group.finish();
+}
+
+/// A monorepo-shaped tree: `dirs` packages of `files_per_dir` source files, each package with a
+/// copy of a real lockfile from the corpus.
+fn large_tree(dirs: usize, files_per_dir: usize) -> tempfile::TempDir {
+    let root = corpus();
+    let mut locks = Vec::new();
+    corpus_files(&root, &root, &mut locks);
+    locks.sort();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    for d in 0..dirs {
+        let src = dir.path().join(format!("packages/p{d:04}/src"));
+        fs::create_dir_all(&src).unwrap_or_else(|e| panic!("mkdir: {e}"));
+        for f in 0..files_per_dir {
+            fs::write(src.join(format!("m{f}.ts")), b"export const x = 1;\n")
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        if let Some((rel, path)) = locks.get(d % locks.len().max(1)) {
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            fs::copy(path, dir.path().join(format!("packages/p{d:04}/{name}")))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    dir
+}
+
+fn tree_scan(c: &mut Criterion) {
+    let tree = large_tree(200, 500);
+    let mut group = c.benchmark_group("tree_100k");
+    group.sample_size(10);
+    group.bench_function("walk_only", |b| {
+        b.iter(|| walk::walk(tree.path(), &WalkOptions::default(), &|_| false, &|_| true))
+    });
+    group.bench_function("scan", |b| b.iter(|| scan_path(tree.path(), &ScanOptions::default(), &NoProgress)));
+    group.finish();
+}
+
+criterion_group!(benches, lockfiles, tree_scan);
+criterion_main!(benches);

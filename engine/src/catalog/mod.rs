@@ -78,6 +78,18 @@ pub fn wanted(rel: &str) -> bool {
     CATALOGERS.iter().any(|c| c.wants(rel))
 }
 
+/// Catalogs one file given as bytes, alone (any file it refers to is missing): for uploads of a
+/// single lockfile and for fuzzing.
+pub fn catalog_bytes(rel: &str, bytes: &[u8]) -> Catalog {
+    match crate::tree::decode(bytes) {
+        Ok(text) => {
+            let tree = crate::tree::MemTree::new().with(rel, bytes);
+            catalog_file(rel, &text, &tree)
+        }
+        Err(e) => Catalog::failed(rel, None, e.to_string()),
+    }
+}
+
 /// Runs every cataloger that wants `rel` over `text`.
 ///
 /// A panic inside a cataloger is a bug, but it must not take the scan down: it becomes an error
