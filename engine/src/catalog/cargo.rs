@@ -153,7 +153,6 @@ fn resolve(packages: &[LockPackage], dep: &str) -> Option<usize> {
             && source.is_none_or(|s| p.source.as_deref() == Some(s))
     });
     let first = found.next()?.0;
-    // Ambiguous names are written with a version; an unqualified one must be unique.
     Some(first)
 }
 
