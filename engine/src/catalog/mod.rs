@@ -9,6 +9,7 @@
 mod cargo;
 mod lines;
 mod pip_requirements;
+mod poetry_lock;
 mod python_common;
 
 pub use lines::{LineIndex, line_of_key};
@@ -77,6 +78,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &cargo::CargoLock,
     // Python
     &pip_requirements::PipRequirements,
+    &poetry_lock::PoetryLock,
 ];
 
 /// True when any cataloger reads `rel`.
