@@ -9,6 +9,7 @@
 mod cargo;
 mod lines;
 mod pip_requirements;
+mod pipfile_lock;
 mod poetry_lock;
 mod python_common;
 
@@ -79,6 +80,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     // Python
     &pip_requirements::PipRequirements,
     &poetry_lock::PoetryLock,
+    &pipfile_lock::PipfileLock,
 ];
 
 /// True when any cataloger reads `rel`.
