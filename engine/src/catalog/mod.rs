@@ -12,6 +12,7 @@ mod pip_requirements;
 mod pipfile_lock;
 mod poetry_lock;
 mod python_common;
+mod uv_lock;
 
 pub use lines::{LineIndex, line_of_key};
 
@@ -81,6 +82,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &pip_requirements::PipRequirements,
     &poetry_lock::PoetryLock,
     &pipfile_lock::PipfileLock,
+    &uv_lock::UvLock,
 ];
 
 /// True when any cataloger reads `rel`.
