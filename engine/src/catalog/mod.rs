@@ -8,6 +8,7 @@
 
 mod cargo;
 mod lines;
+mod pdm_lock;
 mod pip_requirements;
 mod pipfile_lock;
 mod poetry_lock;
@@ -83,6 +84,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &poetry_lock::PoetryLock,
     &pipfile_lock::PipfileLock,
     &uv_lock::UvLock,
+    &pdm_lock::PdmLock,
 ];
 
 /// True when any cataloger reads `rel`.
