@@ -13,6 +13,7 @@ mod pip_requirements;
 mod pipfile_lock;
 mod poetry_lock;
 mod python_common;
+mod python_metadata;
 mod uv_lock;
 
 pub use lines::{LineIndex, line_of_key};
@@ -85,6 +86,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &pipfile_lock::PipfileLock,
     &uv_lock::UvLock,
     &pdm_lock::PdmLock,
+    &python_metadata::PythonMetadata,
 ];
 
 /// True when any cataloger reads `rel`.

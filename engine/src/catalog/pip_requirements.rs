@@ -122,15 +122,15 @@ impl Pending {
 
     fn comment(&mut self, comment: &str) {
         let c = comment.trim();
-        if let Some(rest) = c.strip_prefix("via") {
-            if rest.is_empty() || rest.starts_with(char::is_whitespace) {
-                self.in_via = true;
-                let rest = rest.trim();
-                if !rest.is_empty() {
-                    self.via.extend(rest.split(',').map(|s| s.trim().to_string()));
-                }
-                return;
+        if let Some(rest) = c.strip_prefix("via")
+            && (rest.is_empty() || rest.starts_with(char::is_whitespace))
+        {
+            self.in_via = true;
+            let rest = rest.trim();
+            if !rest.is_empty() {
+                self.via.extend(rest.split(',').map(|s| s.trim().to_string()));
             }
+            return;
         }
         // Each further annotation line is indented: `#   name`.
         if self.in_via && !c.is_empty() && comment.starts_with("  ") {
@@ -233,10 +233,10 @@ fn read_file(
             pending =
                 Some(Pending { index: out.packages.len().saturating_sub(1), via: Vec::new(), in_via: false });
         }
-        if let Some(c) = comment {
-            if let Some(p) = &mut pending {
-                p.comment(c);
-            }
+        if let Some(c) = comment
+            && let Some(p) = &mut pending
+        {
+            p.comment(c);
         }
     }
     if let Some(p) = pending.take() {
@@ -254,10 +254,10 @@ fn hash_options(options: &str) -> Vec<Hash> {
             Some(v) => v.strip_prefix('='),
             None => None,
         };
-        if let Some(h) = value.and_then(parse_hash) {
-            if !out.contains(&h) {
-                out.push(h);
-            }
+        if let Some(h) = value.and_then(parse_hash)
+            && !out.contains(&h)
+        {
+            out.push(h);
         }
     }
     out

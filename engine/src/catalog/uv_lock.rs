@@ -141,11 +141,11 @@ impl Cataloger for UvLock {
             let Some(from) = scope.get(i).copied().flatten() else { continue };
             for &(j, edge_scope) in edges.get(i).into_iter().flatten() {
                 let s = edge_scope.map_or(from, |e| e.max(from));
-                if let Some(slot) = scope.get_mut(j) {
-                    if slot.is_none_or(|cur| s < cur) {
-                        *slot = Some(s);
-                        queue.push_back(j);
-                    }
+                if let Some(slot) = scope.get_mut(j)
+                    && slot.is_none_or(|cur| s < cur)
+                {
+                    *slot = Some(s);
+                    queue.push_back(j);
                 }
             }
         }
@@ -181,10 +181,10 @@ impl Cataloger for UvLock {
             let Some(from) = purls.get(i).cloned().flatten() else { continue };
             let mut seen = HashSet::new();
             for (j, _) in targets {
-                if let Some(to) = purls.get(*j).cloned().flatten() {
-                    if seen.insert(*j) {
-                        out.edge(from.clone(), to);
-                    }
+                if let Some(to) = purls.get(*j).cloned().flatten()
+                    && seen.insert(*j)
+                {
+                    out.edge(from.clone(), to);
                 }
             }
         }
