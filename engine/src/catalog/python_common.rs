@@ -206,3 +206,54 @@ mod tests {
         assert!(pyproject_direct("poetry.lock", &tree).is_none());
     }
 }
+
+#[cfg(test)]
+mod truncation {
+    use crate::catalog::Cataloger;
+    use crate::tree::MemTree;
+
+    /// Every Python cataloger, fed every prefix of a small file of its format, must not panic.
+    #[test]
+    fn every_prefix_is_read_without_panicking() {
+        let samples: [(&dyn Cataloger, &str, &str); 6] = [
+            (
+                &super::super::pip_requirements::PipRequirements,
+                "requirements.txt",
+                "a[x]==1.0 ; python_version<'3' \\\r\n  --hash=sha256:ab\r\n    # via\r\n    #   -r r.in\r\n-r other.txt\r\nb>=1\r\n",
+            ),
+            (
+                &super::super::poetry_lock::PoetryLock,
+                "poetry.lock",
+                "[[package]]\nname = \"a\"\nversion = \"1\"\ngroups = [\"main\"]\nfiles = [{file = \"a\", hash = \"sha256:ab\"}]\n[package.dependencies]\nb = \"*\"\n[[package]]\nname = \"b\"\nversion = \"2\"\n",
+            ),
+            (
+                &super::super::pipfile_lock::PipfileLock,
+                "Pipfile.lock",
+                "{\"default\": {\"a\": {\"hashes\": [\"sha256:ab\"], \"version\": \"==1\"}}, \"develop\": {\"b\": {\"git\": \"u\", \"ref\": \"r\"}}}",
+            ),
+            (
+                &super::super::uv_lock::UvLock,
+                "uv.lock",
+                "version = 1\n[[package]]\nname = \"r\"\nsource = { virtual = \".\" }\ndependencies = [{ name = \"a\" }]\n[[package]]\nname = \"a\"\nversion = \"1\"\nsource = { registry = \"https://pypi.org/simple\" }\nsdist = { hash = \"sha256:ab\" }\n",
+            ),
+            (
+                &super::super::pdm_lock::PdmLock,
+                "pdm.lock",
+                "[[package]]\nname = \"a\"\nversion = \"1\"\ndependencies = [\"b>=1\"]\n[[package]]\nname = \"b\"\nversion = \"2\"\n",
+            ),
+            (
+                &super::super::python_metadata::PythonMetadata,
+                "a-1.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: a\nVersion: 1\n\nbody\n",
+            ),
+        ];
+        let tree = MemTree::new();
+        for (cataloger, rel, text) in samples {
+            for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                let _ = cataloger.catalog(rel, &text[..end], &tree);
+            }
+            let full = cataloger.catalog(rel, text, &tree);
+            assert!(!full.packages.is_empty(), "{rel}");
+        }
+    }
+}
