@@ -8,6 +8,13 @@
 
 mod cargo;
 mod lines;
+mod pdm_lock;
+mod pip_requirements;
+mod pipfile_lock;
+mod poetry_lock;
+mod python_common;
+mod python_metadata;
+mod uv_lock;
 
 pub use lines::{LineIndex, line_of_key};
 
@@ -71,7 +78,16 @@ pub trait Cataloger: Send + Sync {
 }
 
 /// Every cataloger Cairn has.
-pub static CATALOGERS: &[&dyn Cataloger] = &[&cargo::CargoLock];
+pub static CATALOGERS: &[&dyn Cataloger] = &[
+    &cargo::CargoLock,
+    // Python
+    &pip_requirements::PipRequirements,
+    &poetry_lock::PoetryLock,
+    &pipfile_lock::PipfileLock,
+    &uv_lock::UvLock,
+    &pdm_lock::PdmLock,
+    &python_metadata::PythonMetadata,
+];
 
 /// True when any cataloger reads `rel`.
 pub fn wanted(rel: &str) -> bool {
