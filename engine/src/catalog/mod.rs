@@ -7,7 +7,10 @@
 //! reads inside the scan root.
 
 mod cargo;
+mod go_mod;
+mod gradle_lock;
 mod lines;
+mod pom;
 
 pub use lines::{LineIndex, line_of_key};
 
@@ -71,7 +74,13 @@ pub trait Cataloger: Send + Sync {
 }
 
 /// Every cataloger Cairn has.
-pub static CATALOGERS: &[&dyn Cataloger] = &[&cargo::CargoLock];
+pub static CATALOGERS: &[&dyn Cataloger] = &[
+    &cargo::CargoLock,
+    // Go and JVM
+    &go_mod::GoMod,
+    &pom::PomXml,
+    &gradle_lock::GradleLockfile,
+];
 
 /// True when any cataloger reads `rel`.
 pub fn wanted(rel: &str) -> bool {
