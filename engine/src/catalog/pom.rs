@@ -445,13 +445,13 @@ impl Cataloger for PomXml {
                 }
             }
         };
-        builtin(&["project.groupId", "pom.groupId", "groupId"], pom.group_id());
-        builtin(&["project.artifactId", "pom.artifactId", "artifactId"], pom.artifact.as_deref());
-        builtin(&["project.version", "pom.version", "version"], pom.version_id());
+        builtin(&["project.groupId", "pom.groupId"], pom.group_id());
+        builtin(&["project.artifactId", "pom.artifactId"], pom.artifact.as_deref());
+        builtin(&["project.version", "pom.version"], pom.version_id());
         let pr = pom.parent.as_ref();
-        builtin(&["project.parent.groupId", "parent.groupId"], pr.map(|p| p.group.as_str()));
-        builtin(&["project.parent.artifactId", "parent.artifactId"], pr.map(|p| p.artifact.as_str()));
-        builtin(&["project.parent.version", "parent.version"], pr.map(|p| p.version.as_str()));
+        builtin(&["project.parent.groupId"], pr.map(|p| p.group.as_str()));
+        builtin(&["project.parent.artifactId"], pr.map(|p| p.artifact.as_str()));
+        builtin(&["project.parent.version"], pr.map(|p| p.version.as_str()));
         let props = Props { values };
 
         // Managed versions and scopes: the POM's own first, then its ancestors'.
