@@ -7,11 +7,14 @@
 //! reads inside the scan root.
 
 mod cargo;
+mod go_mod;
+mod gradle_lock;
 mod lines;
 mod pdm_lock;
 mod pip_requirements;
 mod pipfile_lock;
 mod poetry_lock;
+mod pom;
 mod python_common;
 mod python_metadata;
 mod uv_lock;
@@ -87,6 +90,10 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &uv_lock::UvLock,
     &pdm_lock::PdmLock,
     &python_metadata::PythonMetadata,
+    // Go and JVM
+    &go_mod::GoMod,
+    &pom::PomXml,
+    &gradle_lock::GradleLockfile,
 ];
 
 /// True when any cataloger reads `rel`.
