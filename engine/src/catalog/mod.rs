@@ -8,6 +8,8 @@
 
 mod cargo;
 mod lines;
+mod npm_common;
+mod npm_lock;
 
 pub use lines::{LineIndex, line_of_key};
 
@@ -71,7 +73,11 @@ pub trait Cataloger: Send + Sync {
 }
 
 /// Every cataloger Cairn has.
-pub static CATALOGERS: &[&dyn Cataloger] = &[&cargo::CargoLock];
+pub static CATALOGERS: &[&dyn Cataloger] = &[
+    &cargo::CargoLock,
+    // JavaScript
+    &npm_lock::NpmLock,
+];
 
 /// True when any cataloger reads `rel`.
 pub fn wanted(rel: &str) -> bool {

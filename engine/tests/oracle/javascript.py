@@ -1,0 +1,67 @@
+"""JavaScript lockfiles, read from the npm, yarn and pnpm documentation.
+
+package-lock.json / npm-shrinkwrap.json (docs.npmjs.com, "package-lock.json"):
+  v2/v3: `packages` maps install paths to entries. The "" entry is the project; paths outside
+  node_modules are workspace members or linked folders (local); `link: true` entries are symlinks to
+  them (local). Every other entry is a package: its name is the entry's `name` (set for aliases) or
+  the path after the last `node_modules/`, its version `version`. `resolved: file:` is local.
+  v1: `dependencies` nested by name, `version` may be `npm:<real>@<version>` (alias), a git URL
+  (version = the commit after `#`) or `file:` (local).
+yarn.lock classic (yarnpkg.com v1 docs): one entry per resolved package, headed by its specifiers;
+  `version` is the version; alias specifiers `alias@npm:real@range` name the real package;
+  `file:`/`link:` specifiers are local.
+yarn.lock berry (yarnpkg.com, lockfile): YAML, one key per entry (comma-joined descriptors) with
+  `resolution: name@protocol:ref`; `workspace:`, `link:`, `portal:`, `file:` are local; `patch:`
+  entries are the patched package itself (same name and version).
+pnpm-lock.yaml (pnpm lockfile docs): `packages` keys are `/name/version[_peers]` (v5),
+  `/name@version(peers)` (v6), `name@version` (v9); peer suffixes are not part of the version.
+  Entries may carry `name`/`version` fields (tarball and git dependencies), which win.
+Installed node_modules/**/package.json: none in the corpus.
+"""
+
+import json
+import re
+
+import yaml
+
+from common import fixtures, read, write_expected
+
+ORACLE = "javascript.py"
+
+
+# ---------- npm ----------
+
+def npm_v1(deps, out):
+    for key, e in (deps or {}).items():
+        v = e.get("version", "")
+        if v.startswith("npm:"):
+            spec = v[4:]
+            at = spec.index("@", 1)
+            out.append((spec[:at], spec[at + 1:]))
+        elif v.startswith("file:"):
+            pass
+        elif re.match(r"^(git\+|git://|github:|gitlab:|bitbucket:|ssh://)", v):
+            out.append((key, v.split("#", 1)[1] if "#" in v else v))
+        elif v:
+            out.append((key, v))
+        npm_v1(e.get("dependencies"), out)
+
+
+def npm(rel):
+    lock = json.loads(read(rel))
+    out = []
+    if "packages" in lock:
+        for path, e in lock["packages"].items():
+            if "node_modules/" not in path or e.get("link"):
+                continue
+            if e.get("resolved", "").startswith("file:"):
+                continue
+            name = e.get("name") or path.rsplit("node_modules/", 1)[1]
+            out.append((name, e["version"]))
+    else:
+        npm_v1(lock.get("dependencies"), out)
+    return out
+
+
+for rel in fixtures("package-lock.json") + fixtures("npm-shrinkwrap.json"):
+    write_expected(rel, npm(rel), ORACLE)
