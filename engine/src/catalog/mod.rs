@@ -10,6 +10,7 @@ mod cargo;
 mod lines;
 mod npm_common;
 mod npm_lock;
+mod yarn_lock;
 
 pub use lines::{LineIndex, line_of_key};
 
@@ -77,6 +78,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &cargo::CargoLock,
     // JavaScript
     &npm_lock::NpmLock,
+    &yarn_lock::YarnLock,
 ];
 
 /// True when any cataloger reads `rel`.

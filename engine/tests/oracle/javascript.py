@@ -65,3 +65,49 @@ def npm(rel):
 
 for rel in fixtures("package-lock.json") + fixtures("npm-shrinkwrap.json"):
     write_expected(rel, npm(rel), ORACLE)
+
+
+# ---------- yarn ----------
+
+def spec_name_range(spec):
+    at = spec.index("@", 1)
+    return spec[:at], spec[at + 1:]
+
+
+def yarn_classic(text):
+    out = []
+    header = None
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line.startswith(" "):
+            header = line.rstrip().rstrip(":")
+            continue
+        m = re.match(r'^  version "?([^"]+)"?$', line.rstrip())
+        if m and header is not None:
+            first = header.split(", ")[0].strip('"')
+            name, rng = spec_name_range(first)
+            if rng.startswith("npm:") and "@" in rng[5:]:
+                name, _ = spec_name_range(rng[4:])
+            if not (rng.startswith("file:") or rng.startswith("link:")):
+                out.append((name, m.group(1)))
+            header = None
+    return out
+
+
+def yarn_berry(text):
+    out = []
+    for key, e in yaml.safe_load(text).items():
+        if key == "__metadata":
+            continue
+        name, ref = spec_name_range(e["resolution"])
+        if ref.split(":", 1)[0] in ("workspace", "link", "portal", "file", "exec"):
+            continue
+        out.append((name, str(e["version"])))
+    return out
+
+
+for rel in fixtures("yarn.lock"):
+    text = read(rel)
+    berry = any(l.rstrip() == "__metadata:" for l in text.splitlines())
+    write_expected(rel, yarn_berry(text) if berry else yarn_classic(text), ORACLE)
