@@ -10,6 +10,7 @@ mod cargo;
 mod lines;
 mod npm_common;
 mod npm_lock;
+mod pnpm_lock;
 mod yarn_lock;
 
 pub use lines::{LineIndex, line_of_key};
@@ -79,6 +80,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     // JavaScript
     &npm_lock::NpmLock,
     &yarn_lock::YarnLock,
+    &pnpm_lock::PnpmLock,
 ];
 
 /// True when any cataloger reads `rel`.

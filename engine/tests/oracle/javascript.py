@@ -111,3 +111,28 @@ for rel in fixtures("yarn.lock"):
     text = read(rel)
     berry = any(l.rstrip() == "__metadata:" for l in text.splitlines())
     write_expected(rel, yarn_berry(text) if berry else yarn_classic(text), ORACLE)
+
+
+# ---------- pnpm ----------
+
+def pnpm(text):
+    lock = yaml.safe_load(text)
+    major = int(str(lock["lockfileVersion"]).split(".")[0])
+    out = []
+    for key, e in (lock.get("packages") or {}).items():
+        e = e or {}
+        if "directory" in (e.get("resolution") or {}):
+            continue
+        if major < 6:
+            path, ver = key.lstrip("/").rsplit("/", 1)
+            name, ver = path, ver.split("_")[0]
+        else:
+            k = key.lstrip("/").split("(")[0]
+            at = k.index("@", 1)
+            name, ver = k[:at], k[at + 1:]
+        out.append((e.get("name", name), str(e.get("version", ver))))
+    return out
+
+
+for rel in fixtures("pnpm-lock.yaml"):
+    write_expected(rel, pnpm(read(rel)), ORACLE)
