@@ -8,6 +8,7 @@
 
 mod cargo;
 mod lines;
+mod node_modules;
 mod npm_common;
 mod npm_lock;
 mod pnpm_lock;
@@ -81,6 +82,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &npm_lock::NpmLock,
     &yarn_lock::YarnLock,
     &pnpm_lock::PnpmLock,
+    &node_modules::NodeModules,
 ];
 
 /// True when any cataloger reads `rel`.

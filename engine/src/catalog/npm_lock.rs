@@ -546,6 +546,18 @@ mod tests {
     }
 
     #[test]
+    fn bom_is_stripped_by_the_tree() {
+        let tree = MemTree::new().with(
+            "package-lock.json",
+            "\u{feff}{\"lockfileVersion\":3,\"packages\":{\"node_modules/a\":{\"version\":\"1.0.0\"}}}",
+        );
+        let text = crate::tree::Tree::read(&tree, "package-lock.json").unwrap_or_default();
+        let c = NpmLock.catalog("package-lock.json", &text, &tree);
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        assert_eq!(c.packages.len(), 1);
+    }
+
+    #[test]
     fn wants_lockfiles_only() {
         assert!(NpmLock.wants("a/package-lock.json"));
         assert!(NpmLock.wants("npm-shrinkwrap.json"));

@@ -110,7 +110,11 @@ impl Cataloger for PnpmLock {
         let major: u32 = match version.split('.').next().and_then(|m| m.parse().ok()) {
             Some(m) if (5..=9).contains(&m) => m,
             _ => {
-                return Catalog::failed(rel, Some(1), format!("unsupported pnpm lockfileVersion {version:?}"));
+                return Catalog::failed(
+                    rel,
+                    Some(1),
+                    format!("unsupported pnpm lockfileVersion {version:?}"),
+                );
             }
         };
         let lines = section_key_lines(text);
@@ -128,7 +132,11 @@ impl Cataloger for PnpmLock {
             let name = field(entry, "name").or_else(|| parsed.as_ref().map(|p| p.0.clone()));
             let version = field(entry, "version").or_else(|| parsed.as_ref().map(|p| p.1.clone()));
             let (Some(name), Some(version)) = (name, version) else {
-                out.diagnostics.push(Diagnostic::error(rel, line, format!("cannot read package key {key:?}")));
+                out.diagnostics.push(Diagnostic::error(
+                    rel,
+                    line,
+                    format!("cannot read package key {key:?}"),
+                ));
                 continue;
             };
             let resolution = entry.get("resolution");
@@ -189,7 +197,9 @@ impl Cataloger for PnpmLock {
             } else {
                 vec![format!("{name}@{reference}"), reference.to_string()]
             };
-            candidates.iter().find_map(|c| instance.get(c.as_str()).or_else(|| by_key.get(c.as_str())).copied())
+            candidates
+                .iter()
+                .find_map(|c| instance.get(c.as_str()).or_else(|| by_key.get(c.as_str())).copied())
         };
 
         // Packages become purls (one per name and version).
@@ -395,7 +405,10 @@ packages:\n\n\
         assert_eq!((plug.direct, plug.scope), (Some(true), Scope::Dev));
         assert_eq!(find(&c, "pkg:npm/debug@4.3.3").direct, Some(false));
         assert_eq!(find(&c, "pkg:npm/debug@4.3.4-beta.1").scope, Scope::Optional);
-        let g = find(&c, "pkg:npm/gitdep@2.0.0?download_url=https:%2F%2Fcodeload.github.com%2Fo%2Fr%2Ftar.gz%2F0123abc");
+        let g = find(
+            &c,
+            "pkg:npm/gitdep@2.0.0?download_url=https:%2F%2Fcodeload.github.com%2Fo%2Fr%2Ftar.gz%2F0123abc",
+        );
         assert_eq!(g.direct, Some(true));
         assert!(c.edges.contains(&Edge::new("pkg:npm/plug@1.0.0", "pkg:npm/%40babel/core@7.16.0")));
         assert!(c.edges.contains(&Edge::new("pkg:npm/plug@1.0.0", "pkg:npm/debug@4.3.4-beta.1")));
@@ -442,20 +455,31 @@ snapshots:\n\n  a@1.0.0(b@2.0.0):\n    dependencies:\n      b: 2.0.0\n      c: 1
         assert_eq!((t.direct, t.scope), (Some(true), Scope::Dev));
         let s = find(&c, "pkg:npm/s@1.0.0?vcs_url=git%2Bhttps:%2F%2Fgithub.com%2Fo%2Fs.git%40def");
         assert_eq!(s.scope, Scope::Dev);
-        assert_eq!(find(&c, "pkg:npm/g@0.5.0?download_url=https:%2F%2Fcodeload.github.com%2Fo%2Fg%2Ftar.gz%2Fabc").direct, Some(true));
+        assert_eq!(
+            find(&c, "pkg:npm/g@0.5.0?download_url=https:%2F%2Fcodeload.github.com%2Fo%2Fg%2Ftar.gz%2Fabc")
+                .direct,
+            Some(true)
+        );
         assert!(c.edges.contains(&Edge::new("pkg:npm/a@1.0.0", "pkg:npm/b@2.0.0")));
         assert_eq!(c.packages.len(), 6);
     }
 
     #[test]
     fn broken_files() {
-        for text in ["", "lockfileVersion: '9.0'\npackages:\n  a@1.0.0:\n    resolution: {integ", "foo: 1", "lockfileVersion: '3.0'"] {
+        for text in [
+            "",
+            "lockfileVersion: '9.0'\npackages:\n  a@1.0.0:\n    resolution: {integ",
+            "foo: 1",
+            "lockfileVersion: '3.0'",
+        ] {
             let c = run(text);
             assert!(c.packages.is_empty(), "{text:?}");
             assert_eq!(c.diagnostics.len(), 1, "{text:?}");
             assert_eq!(c.diagnostics[0].severity, Severity::Error);
         }
-        let c = run("lockfileVersion: 5.4\npackages:\n  nonsense:\n    dev: true\n  /ok/1.0.0:\n    dev: false\n");
+        let c = run(
+            "lockfileVersion: 5.4\npackages:\n  nonsense:\n    dev: true\n  /ok/1.0.0:\n    dev: false\n",
+        );
         assert_eq!(c.packages.len(), 1);
         assert_eq!(c.diagnostics.len(), 1);
         assert!(PnpmLock.wants("a/pnpm-lock.yaml") && !PnpmLock.wants("pnpm-workspace.yaml"));

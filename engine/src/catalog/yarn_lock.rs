@@ -391,6 +391,7 @@ fn assemble(rel: &str, entries: Vec<Entry>, berry: bool, tree: &dyn Tree, out: &
     // Packages, one per purl.
     let mut index_of: Vec<Option<usize>> = vec![None; entries.len()];
     let mut by_purl: HashMap<String, usize> = HashMap::new();
+    let mut from_patch: HashSet<usize> = HashSet::new();
     for (i, e) in entries.iter().enumerate() {
         let pkg = Package::new(Ecosystem::Npm, &e.name, &e.version, Location::new(rel, e.line))
             .and_then(|p| p.source(e.source.clone()));
@@ -400,17 +401,25 @@ fn assemble(rel: &str, entries: Vec<Entry>, berry: bool, tree: &dyn Tree, out: &
                 match by_purl.get(&p.purl) {
                     Some(&k) => {
                         // A patch entry and the package it patches: keep the unpatched declaration.
-                        if !e.patch
-                            && let Some(slot) = out.packages.get_mut(k)
-                        {
-                            p.hashes.extend(slot.hashes.drain(..));
-                            *slot = p;
+                        if let Some(slot) = out.packages.get_mut(k) {
+                            if !e.patch && from_patch.remove(&k) {
+                                *slot = p;
+                            } else {
+                                for h in p.hashes {
+                                    if !slot.hashes.contains(&h) {
+                                        slot.hashes.push(h);
+                                    }
+                                }
+                            }
                         }
                         index_of[i] = Some(k);
                     }
                     None => {
                         by_purl.insert(p.purl.clone(), out.packages.len());
                         index_of[i] = Some(out.packages.len());
+                        if e.patch {
+                            from_patch.insert(out.packages.len());
+                        }
                         out.packages.push(p);
                     }
                 }
@@ -625,6 +634,16 @@ dev@1.0.0:\n  version \"1.0.0+build.1\"\n  dependencies:\n    b \"^2.0.0\"\n";
         assert!(c.edges.contains(&Edge::new("pkg:npm/app@1.0.0", "pkg:npm/lib@0.3.0")));
         assert!(c.edges.contains(&Edge::new("pkg:npm/%40s/a@1.2.0", "pkg:npm/real@3.0.0")));
         assert_eq!(c.packages.len(), 7);
+    }
+
+    #[test]
+    fn berry_patch_before_the_patched_package() {
+        let text = "__metadata:\n  version: 8\n\n\"t@patch:t@npm%3A^1#x\":\n  version: 1.0.0\n  resolution: \"t@patch:t@npm%3A1.0.0#x::version=1.0.0&hash=1\"\n  checksum: 10/ee\n\n\"t@npm:1.0.0\":\n  version: 1.0.0\n  resolution: \"t@npm:1.0.0\"\n  checksum: 10/ff\n";
+        let c = YarnLock.catalog("yarn.lock", text, &MemTree::new());
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        assert_eq!(c.packages.len(), 1);
+        assert_eq!(c.packages[0].hashes, vec![Hash::new("yarn-checksum", "10/ff")]);
+        assert_eq!(c.packages[0].location.line, Some(9));
     }
 
     #[test]
