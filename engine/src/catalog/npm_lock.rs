@@ -558,6 +558,18 @@ mod tests {
     }
 
     #[test]
+    fn every_truncation_is_an_error_not_a_panic() {
+        let full = V3.trim_end();
+        for cut in (0..full.len()).filter(|&i| full.is_char_boundary(i)) {
+            let c = run(&full[..cut]);
+            assert!(
+                c.diagnostics.iter().any(|d| d.severity == crate::inventory::Severity::Error),
+                "cut at {cut}"
+            );
+        }
+    }
+
+    #[test]
     fn wants_lockfiles_only() {
         assert!(NpmLock.wants("a/package-lock.json"));
         assert!(NpmLock.wants("npm-shrinkwrap.json"));

@@ -465,6 +465,20 @@ snapshots:\n\n  a@1.0.0(b@2.0.0):\n    dependencies:\n      b: 2.0.0\n      c: 1
     }
 
     #[test]
+    fn every_truncation_is_safe() {
+        for text in [V5, V6, V9] {
+            let full = run(text).packages.len();
+            for cut in (0..text.len()).filter(|&i| text.is_char_boundary(i)) {
+                let c = run(&text[..cut]);
+                assert!(c.packages.len() <= full, "cut at {cut}");
+                if cut < 17 {
+                    assert!(!c.diagnostics.is_empty(), "cut at {cut}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn broken_files() {
         for text in [
             "",

@@ -637,6 +637,17 @@ dev@1.0.0:\n  version \"1.0.0+build.1\"\n  dependencies:\n    b \"^2.0.0\"\n";
     }
 
     #[test]
+    fn every_truncation_is_safe() {
+        for text in [CLASSIC, BERRY] {
+            let full = YarnLock.catalog("yarn.lock", text, &MemTree::new()).packages.len();
+            for cut in (0..text.len()).filter(|&i| text.is_char_boundary(i)) {
+                let c = YarnLock.catalog("yarn.lock", &text[..cut], &MemTree::new());
+                assert!(c.packages.len() <= full, "cut at {cut}");
+            }
+        }
+    }
+
+    #[test]
     fn berry_patch_before_the_patched_package() {
         let text = "__metadata:\n  version: 8\n\n\"t@patch:t@npm%3A^1#x\":\n  version: 1.0.0\n  resolution: \"t@patch:t@npm%3A1.0.0#x::version=1.0.0&hash=1\"\n  checksum: 10/ee\n\n\"t@npm:1.0.0\":\n  version: 1.0.0\n  resolution: \"t@npm:1.0.0\"\n  checksum: 10/ff\n";
         let c = YarnLock.catalog("yarn.lock", text, &MemTree::new());
