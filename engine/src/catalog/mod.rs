@@ -10,14 +10,19 @@ mod cargo;
 mod go_mod;
 mod gradle_lock;
 mod lines;
+mod node_modules;
+mod npm_common;
+mod npm_lock;
 mod pdm_lock;
 mod pip_requirements;
 mod pipfile_lock;
+mod pnpm_lock;
 mod poetry_lock;
 mod pom;
 mod python_common;
 mod python_metadata;
 mod uv_lock;
+mod yarn_lock;
 
 pub use lines::{LineIndex, line_of_key};
 
@@ -94,6 +99,11 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &go_mod::GoMod,
     &pom::PomXml,
     &gradle_lock::GradleLockfile,
+    // JavaScript
+    &npm_lock::NpmLock,
+    &yarn_lock::YarnLock,
+    &pnpm_lock::PnpmLock,
+    &node_modules::NodeModules,
 ];
 
 /// True when any cataloger reads `rel`.

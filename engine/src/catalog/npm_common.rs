@@ -1,0 +1,280 @@
+//! Helpers shared by the JavaScript catalogers (npm, yarn, pnpm, installed `node_modules`).
+
+use crate::inventory::{Hash, Scope, Source};
+use crate::tree::{Tree, join};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use std::collections::VecDeque;
+
+/// Lowercase hex of `bytes`.
+pub(super) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    s
+}
+
+/// The hashes in a Subresource Integrity string (`sha512-<base64> sha1-<base64>`), as lowercase hex
+/// under their CycloneDX names. Unknown algorithms and undecodable values are left out.
+pub(super) fn sri_hashes(integrity: &str) -> Vec<Hash> {
+    integrity
+        .split_whitespace()
+        .filter_map(|item| {
+            let (algo, b64) = item.split_once('-')?;
+            let name = match algo.to_ascii_lowercase().as_str() {
+                "sha512" => "SHA-512",
+                "sha384" => "SHA-384",
+                "sha256" => "SHA-256",
+                "sha1" => "SHA-1",
+                "md5" => "MD5",
+                _ => return None,
+            };
+            // SRI allows `?options` after the digest.
+            let b64 = b64.split('?').next().unwrap_or(b64);
+            let bytes = STANDARD.decode(b64).ok()?;
+            Some(Hash::new(name, hex(&bytes)))
+        })
+        .collect()
+}
+
+/// The npm registries whose tarballs are the default registry's.
+const DEFAULT_REGISTRIES: [&str; 3] =
+    ["https://registry.npmjs.org/", "https://registry.yarnpkg.com/", "http://registry.npmjs.org/"];
+
+/// True for git specifiers and URLs as npm and yarn write them.
+pub(super) fn is_git(spec: &str) -> bool {
+    ["git+", "git://", "github:", "gitlab:", "bitbucket:", "gist:"].iter().any(|p| spec.starts_with(p))
+        || spec.starts_with("ssh://")
+        || (spec.starts_with("https://") && spec.split('#').next().is_some_and(|u| u.ends_with(".git")))
+}
+
+/// A git specifier or URL as a [`Source::Git`]: `#fragment` is the revision.
+pub(super) fn git_source(spec: &str) -> Source {
+    let (url, rev) = spec.split_once('#').map_or((spec, None), |(u, r)| (u, Some(r)));
+    let url = url.strip_prefix("git+").unwrap_or(url);
+    let url = if let Some(rest) = url.strip_prefix("github:") {
+        format!("https://github.com/{rest}")
+    } else if let Some(rest) = url.strip_prefix("gitlab:") {
+        format!("https://gitlab.com/{rest}")
+    } else if let Some(rest) = url.strip_prefix("bitbucket:") {
+        format!("https://bitbucket.org/{rest}")
+    } else {
+        url.to_string()
+    };
+    let rev = rev.map(|r| r.strip_prefix("commit=").unwrap_or(r)).filter(|r| !r.is_empty());
+    Source::Git { url, rev: rev.map(str::to_string) }
+}
+
+/// Where a `resolved` URL (npm, yarn v1) or tarball (pnpm) says a package of `name` comes from.
+pub(super) fn resolved_source(resolved: &str, name: &str) -> Source {
+    let resolved = resolved.trim();
+    if resolved.is_empty() {
+        return Source::Registry;
+    }
+    if is_git(resolved) {
+        return git_source(resolved);
+    }
+    for prefix in ["file:", "link:", "portal:"] {
+        if let Some(path) = resolved.strip_prefix(prefix) {
+            return Source::Local { path: path.to_string() };
+        }
+    }
+    if resolved.starts_with("http://") || resolved.starts_with("https://") {
+        let url = resolved.split('#').next().unwrap_or(resolved);
+        if DEFAULT_REGISTRIES.iter().any(|r| url.starts_with(r)) {
+            return Source::Registry;
+        }
+        // A registry tarball: <registry>/<name>/-/<file>.tgz (scoped names may be %2f-encoded).
+        if let Some((base, _)) = url.split_once("/-/") {
+            let encoded = name.replacen('/', "%2f", 1);
+            let registry = [name, encoded.as_str(), &encoded.replace("%2f", "%2F")]
+                .iter()
+                .find_map(|n| base.strip_suffix(&format!("/{n}")))
+                .unwrap_or(base);
+            return Source::AltRegistry { url: format!("{registry}/") };
+        }
+        return Source::Url { url: url.to_string() };
+    }
+    // npm writes link targets as bare relative paths.
+    Source::Local { path: resolved.to_string() }
+}
+
+/// What a `package.json` declares that the catalogers use.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Manifest {
+    /// `name`.
+    pub name: Option<String>,
+    /// `version`.
+    pub version: Option<String>,
+    /// Dependency name → (range, scope), from `dependencies`, `optionalDependencies` and
+    /// `devDependencies` (the strongest scope when a name is in several).
+    pub deps: Vec<(String, String, Scope)>,
+    /// Workspace patterns (`workspaces` as an array or `{ packages: [...] }`).
+    pub workspaces: Vec<String>,
+}
+
+impl Manifest {
+    /// Parses a `package.json`; `None` when it is not a JSON object.
+    pub fn parse(text: &str) -> Option<Self> {
+        let v: serde_json::Value = serde_json::from_str(text).ok()?;
+        let obj = v.as_object()?;
+        let s = |k: &str| obj.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        let mut deps: Vec<(String, String, Scope)> = Vec::new();
+        for (field, scope) in [
+            ("dependencies", Scope::Required),
+            ("optionalDependencies", Scope::Optional),
+            ("devDependencies", Scope::Dev),
+        ] {
+            let Some(map) = obj.get(field).and_then(|m| m.as_object()) else { continue };
+            for (name, range) in map {
+                let range = range.as_str().unwrap_or("").to_string();
+                match deps.iter_mut().find(|(n, _, _)| n == name) {
+                    // npm: optionalDependencies override dependencies of the same name.
+                    Some(d) if scope == Scope::Optional => d.2 = Scope::Optional,
+                    Some(_) => {}
+                    None => deps.push((name.clone(), range, scope)),
+                }
+            }
+        }
+        let workspaces = match obj.get("workspaces") {
+            Some(serde_json::Value::Array(a)) => {
+                a.iter().filter_map(|x| x.as_str()).map(str::to_string).collect()
+            }
+            Some(serde_json::Value::Object(o)) => o
+                .get("packages")
+                .and_then(|p| p.as_array())
+                .map(|a| a.iter().filter_map(|x| x.as_str()).map(str::to_string).collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        Some(Self { name: s("name"), version: s("version"), deps, workspaces })
+    }
+
+    /// Reads `<dir>/package.json` through the tree.
+    pub fn read(tree: &dyn Tree, dir: &str) -> Option<Self> {
+        let path = join(dir, "package.json")?;
+        Self::parse(&tree.read(&path).ok()?)
+    }
+
+    /// The manifests of the workspace members given literally (no glob characters) under `dir`.
+    pub fn literal_workspaces(&self, tree: &dyn Tree, dir: &str) -> Vec<(String, Manifest)> {
+        self.workspaces
+            .iter()
+            .filter(|w| !w.contains(['*', '?', '[', '{', '!']))
+            .filter_map(|w| {
+                let member = join(dir, w)?;
+                Some((member.clone(), Self::read(tree, &member)?))
+            })
+            .collect()
+    }
+}
+
+/// Splits `name@range` (the name may start with `@scope/`).
+pub(super) fn split_spec(spec: &str) -> Option<(&str, &str)> {
+    let at = spec.get(1..)?.find('@')? + 1;
+    Some((&spec[..at], &spec[at + 1..]))
+}
+
+/// Gives every package reachable from a root the strongest scope of the roots that reach it.
+/// `adj[i]` lists the packages `i` depends on; `roots` are the direct dependencies with the scope
+/// the project declares them with. Unreached packages get `None`.
+pub(super) fn propagate_scopes(adj: &[Vec<usize>], roots: &[(usize, Scope)]) -> Vec<Option<Scope>> {
+    let mut scope: Vec<Option<Scope>> = vec![None; adj.len()];
+    for level in [Scope::Required, Scope::Optional, Scope::Dev, Scope::Test] {
+        let mut queue: VecDeque<usize> = VecDeque::new();
+        for &(r, s) in roots {
+            if s == level && r < adj.len() && scope[r].is_none() {
+                scope[r] = Some(level);
+                queue.push_back(r);
+            }
+        }
+        while let Some(i) = queue.pop_front() {
+            for &j in adj.get(i).map(Vec::as_slice).unwrap_or_default() {
+                if j < adj.len() && scope[j].is_none() {
+                    scope[j] = Some(level);
+                    queue.push_back(j);
+                }
+            }
+        }
+    }
+    scope
+}
+
+/// The line of each `"key": {` opening in a JSON text, found walking forward, so that a document
+/// traversed in file order gets its lines in one pass.
+pub(super) struct KeyLines<'a> {
+    text: &'a str,
+    index: super::LineIndex,
+    at: usize,
+}
+
+impl<'a> KeyLines<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Self { text, index: super::LineIndex::new(text), at: 0 }
+    }
+
+    /// The line of the next `"key":` followed by `{`, at or after the current position.
+    pub fn next(&mut self, key: &str) -> Option<u32> {
+        let needle = format!("{}:", serde_json::Value::String(key.to_string()));
+        let mut from = self.at;
+        loop {
+            let found = self.text.get(from..)?.find(&needle)? + from;
+            let after = found + needle.len();
+            let rest = self.text.get(after..)?.trim_start();
+            if rest.starts_with('{') {
+                self.at = after;
+                return Some(self.index.line(found));
+            }
+            from = after;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sri_to_hex() {
+        assert_eq!(sri_hashes("sha1-AAEC"), vec![Hash::new("SHA-1", "000102")]);
+        assert_eq!(sri_hashes("sha512-/w== md5-AA==").len(), 2);
+        assert!(sri_hashes("sha512-!!!").is_empty());
+        assert!(sri_hashes("").is_empty());
+    }
+
+    #[test]
+    fn sources_from_resolved() {
+        assert_eq!(resolved_source("https://registry.npmjs.org/a/-/a-1.0.0.tgz", "a"), Source::Registry);
+        assert_eq!(
+            resolved_source("https://npm.example.com/api/@s/a/-/a-1.0.0.tgz", "@s/a"),
+            Source::AltRegistry { url: "https://npm.example.com/api/".into() }
+        );
+        assert_eq!(
+            resolved_source("git+ssh://git@github.com/o/r.git#abc", "r"),
+            Source::Git { url: "ssh://git@github.com/o/r.git".into(), rev: Some("abc".into()) }
+        );
+        assert_eq!(
+            resolved_source("https://example.com/x.tgz", "x"),
+            Source::Url { url: "https://example.com/x.tgz".into() }
+        );
+        assert_eq!(resolved_source("file:../x", "x"), Source::Local { path: "../x".into() });
+        assert_eq!(resolved_source("packages/x", "x"), Source::Local { path: "packages/x".into() });
+    }
+
+    #[test]
+    fn scopes_propagate_strongest_first() {
+        let adj = vec![vec![2], vec![2, 3], vec![], vec![]];
+        let s = propagate_scopes(&adj, &[(1, Scope::Dev), (0, Scope::Required)]);
+        assert_eq!(s, vec![Some(Scope::Required), Some(Scope::Dev), Some(Scope::Required), Some(Scope::Dev)]);
+    }
+
+    #[test]
+    fn specs_split_after_scope() {
+        assert_eq!(split_spec("@a/b@^1"), Some(("@a/b", "^1")));
+        assert_eq!(split_spec("b@npm:c@1"), Some(("b", "npm:c@1")));
+        assert_eq!(split_spec("b"), None);
+    }
+}
