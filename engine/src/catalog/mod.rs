@@ -9,6 +9,10 @@
 mod cargo;
 mod lines;
 
+// Ruby, PHP, .NET, Dart, Elixir, Swift, C/C++.
+mod gemfile_lock;
+mod other_common;
+
 pub use lines::{LineIndex, line_of_key};
 
 use crate::inventory::{Diagnostic, Edge, Package, PurlError};
@@ -71,7 +75,11 @@ pub trait Cataloger: Send + Sync {
 }
 
 /// Every cataloger Cairn has.
-pub static CATALOGERS: &[&dyn Cataloger] = &[&cargo::CargoLock];
+pub static CATALOGERS: &[&dyn Cataloger] = &[
+    &cargo::CargoLock,
+    // Ruby, PHP, .NET, Dart, Elixir, Swift, C/C++.
+    &gemfile_lock::GemfileLock,
+];
 
 /// True when any cataloger reads `rel`.
 pub fn wanted(rel: &str) -> bool {

@@ -1,0 +1,38 @@
+"""Oracles for the Ruby, PHP, .NET, Dart, Elixir and Swift formats, written from each format's
+documentation (Bundler's lockfile layout, Composer's lock schema, NuGet's packages.lock.json and
+PackageReference docs, pub's lockfile, mix.lock's Erlang terms, SwiftPM's Package.resolved).
+Usage: python3 other.py  (rewrites the expectations of every fixture of these formats)."""
+
+import json
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+import yaml
+
+from common import fixtures, read, write_expected
+
+ORACLE = "other.py"
+
+
+def gemfile_lock():
+    """Specs under GEM and GIT sections (PATH sections are the project's own gems). A spec is a
+    4-space `name (version[-platform])` line; the platform suffix is dropped."""
+    for rel in fixtures("Gemfile.lock"):
+        pairs = set()
+        section = None
+        for line in read(rel).splitlines():
+            if line and not line.startswith(" "):
+                section = line.strip()
+                continue
+            m = re.fullmatch(r"    (\S+) \(([^)]+)\)", line)
+            if m and section in ("GEM", "GIT"):
+                pairs.add((m.group(1), m.group(2).split("-")[0]))
+        write_expected(rel, pairs, ORACLE)
+
+
+if __name__ == "__main__":
+    wanted = sys.argv[1:] or ["gemfile_lock", "composer_lock", "nuget_lock", "nuget_proj", "pubspec_lock", "mix_lock", "package_resolved"]
+    for name in wanted:
+        if name in globals():
+            globals()[name]()
