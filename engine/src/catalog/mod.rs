@@ -10,6 +10,7 @@ mod cargo;
 mod lines;
 
 // Ruby, PHP, .NET, Dart, Elixir, Swift, C/C++.
+mod composer_lock;
 mod gemfile_lock;
 mod other_common;
 
@@ -79,6 +80,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &cargo::CargoLock,
     // Ruby, PHP, .NET, Dart, Elixir, Swift, C/C++.
     &gemfile_lock::GemfileLock,
+    &composer_lock::ComposerLock,
 ];
 
 /// True when any cataloger reads `rel`.

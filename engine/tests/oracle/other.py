@@ -31,6 +31,20 @@ def gemfile_lock():
         write_expected(rel, pairs, ORACLE)
 
 
+def composer_lock():
+    """Every entry of `packages` and `packages-dev`, version as recorded; entries installed from a
+    `path` dist are the project's own."""
+    for rel in fixtures("composer.lock"):
+        lock = json.loads(read(rel))
+        pairs = [
+            (p["name"], p["version"])
+            for key in ("packages", "packages-dev")
+            for p in lock.get(key, [])
+            if (p.get("dist") or {}).get("type") != "path"
+        ]
+        write_expected(rel, pairs, ORACLE)
+
+
 if __name__ == "__main__":
     wanted = sys.argv[1:] or ["gemfile_lock", "composer_lock", "nuget_lock", "nuget_proj", "pubspec_lock", "mix_lock", "package_resolved"]
     for name in wanted:
