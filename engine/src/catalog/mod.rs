@@ -12,6 +12,7 @@ mod lines;
 // Ruby, PHP, .NET, Dart, Elixir, Swift, C/C++.
 mod composer_lock;
 mod gemfile_lock;
+mod nuget_lock;
 mod other_common;
 
 pub use lines::{LineIndex, line_of_key};
@@ -81,6 +82,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     // Ruby, PHP, .NET, Dart, Elixir, Swift, C/C++.
     &gemfile_lock::GemfileLock,
     &composer_lock::ComposerLock,
+    &nuget_lock::NugetLock,
 ];
 
 /// True when any cataloger reads `rel`.

@@ -45,6 +45,19 @@ def composer_lock():
         write_expected(rel, pairs, ORACLE)
 
 
+def nuget_lock():
+    """Every (name, resolved) under any target framework of `dependencies`, except `Project`
+    entries (other projects of the solution)."""
+    for rel in fixtures("packages.lock.json"):
+        lock = json.loads(read(rel))
+        pairs = set()
+        for tfm, packages in lock["dependencies"].items():
+            for name, entry in packages.items():
+                if entry.get("type") != "Project":
+                    pairs.add((name, entry["resolved"]))
+        write_expected(rel, pairs, ORACLE)
+
+
 if __name__ == "__main__":
     wanted = sys.argv[1:] or ["gemfile_lock", "composer_lock", "nuget_lock", "nuget_proj", "pubspec_lock", "mix_lock", "package_resolved"]
     for name in wanted:
