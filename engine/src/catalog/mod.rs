@@ -13,6 +13,7 @@ mod lines;
 mod composer_lock;
 mod gemfile_lock;
 mod nuget_lock;
+mod nuget_proj;
 mod other_common;
 
 pub use lines::{LineIndex, line_of_key};
@@ -83,6 +84,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &gemfile_lock::GemfileLock,
     &composer_lock::ComposerLock,
     &nuget_lock::NugetLock,
+    &nuget_proj::NugetProject,
 ];
 
 /// True when any cataloger reads `rel`.

@@ -58,6 +58,40 @@ def nuget_lock():
         write_expected(rel, pairs, ORACLE)
 
 
+def _nuget_exact(v):
+    """NuGet version syntax: `1.2.3` (minimum, resolved to itself) and `[1.2.3]` (exact) pin a
+    version; `1.*`, ranges with a comma and MSBuild properties do not."""
+    v = (v or "").strip()
+    if not v or "$(" in v or "*" in v:
+        return None
+    if v.startswith("[") and v.endswith("]") and "," not in v:
+        return v[1:-1].strip() or None
+    if v[0] in "[(" or "," in v:
+        return None
+    return v
+
+
+def nuget_proj():
+    """`PackageReference` items (Include or Update) with a pinned Version attribute or child
+    element; `ProjectReference` items are not packages."""
+    for pattern in ("*.csproj", "*.fsproj", "*.vbproj"):
+        for rel in fixtures(pattern):
+            root = ET.fromstring(read(rel))
+            pairs = []
+            for el in root.iter():
+                if el.tag.rsplit("}", 1)[-1] != "PackageReference":
+                    continue
+                name = el.get("Include") or el.get("Update")
+                version = el.get("VersionOverride") or el.get("Version")
+                if version is None:
+                    child = el.find("Version")
+                    version = child.text if child is not None else None
+                exact = _nuget_exact(version)
+                if name and exact:
+                    pairs.append((name, exact))
+            write_expected(rel, pairs, ORACLE)
+
+
 if __name__ == "__main__":
     wanted = sys.argv[1:] or ["gemfile_lock", "composer_lock", "nuget_lock", "nuget_proj", "pubspec_lock", "mix_lock", "package_resolved"]
     for name in wanted:
