@@ -15,6 +15,7 @@ mod gemfile_lock;
 mod nuget_lock;
 mod nuget_proj;
 mod other_common;
+mod pubspec_lock;
 
 pub use lines::{LineIndex, line_of_key};
 
@@ -85,6 +86,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &composer_lock::ComposerLock,
     &nuget_lock::NugetLock,
     &nuget_proj::NugetProject,
+    &pubspec_lock::PubspecLock,
 ];
 
 /// True when any cataloger reads `rel`.

@@ -92,6 +92,19 @@ def nuget_proj():
             write_expected(rel, pairs, ORACLE)
 
 
+def pubspec_lock():
+    """Entries of `packages` from `hosted` and `git` sources (`sdk` packages ship with Flutter/Dart,
+    `path` packages are the project's own)."""
+    for rel in fixtures("pubspec.lock"):
+        lock = yaml.safe_load(read(rel))
+        pairs = [
+            (name, str(p["version"]))
+            for name, p in (lock.get("packages") or {}).items()
+            if p["source"] in ("hosted", "git")
+        ]
+        write_expected(rel, pairs, ORACLE)
+
+
 if __name__ == "__main__":
     wanted = sys.argv[1:] or ["gemfile_lock", "composer_lock", "nuget_lock", "nuget_proj", "pubspec_lock", "mix_lock", "package_resolved"]
     for name in wanted:
