@@ -12,6 +12,7 @@ mod lines;
 // Ruby, PHP, .NET, Dart, Elixir, Swift, C/C++.
 mod composer_lock;
 mod gemfile_lock;
+mod mix_lock;
 mod nuget_lock;
 mod nuget_proj;
 mod other_common;
@@ -87,6 +88,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &nuget_lock::NugetLock,
     &nuget_proj::NugetProject,
     &pubspec_lock::PubspecLock,
+    &mix_lock::MixLock,
 ];
 
 /// True when any cataloger reads `rel`.

@@ -105,6 +105,23 @@ def pubspec_lock():
         write_expected(rel, pairs, ORACLE)
 
 
+def mix_lock():
+    """Top-level entries of the map, one per line as mix writes them: `{:hex, :package, "version", ...}`
+    gives (package, version); `{:git, "url", "sha", ...}` gives (key, sha), mix recording no version
+    for git dependencies."""
+    for rel in fixtures("mix.lock"):
+        pairs = []
+        for line in read(rel).splitlines():
+            m = re.match(r'\s*"([^"]+)":\s*\{:hex,\s*:"?([\w.]+)"?,\s*"([^"]+)"', line)
+            if m:
+                pairs.append((m.group(2), m.group(3)))
+                continue
+            m = re.match(r'\s*"([^"]+)":\s*\{:git,\s*"[^"]*",\s*"([^"]+)"', line)
+            if m:
+                pairs.append((m.group(1), m.group(2)))
+        write_expected(rel, pairs, ORACLE)
+
+
 if __name__ == "__main__":
     wanted = sys.argv[1:] or ["gemfile_lock", "composer_lock", "nuget_lock", "nuget_proj", "pubspec_lock", "mix_lock", "package_resolved"]
     for name in wanted:
