@@ -17,6 +17,7 @@ mod nuget_lock;
 mod nuget_proj;
 mod other_common;
 mod pubspec_lock;
+mod swift_resolved;
 
 pub use lines::{LineIndex, line_of_key};
 
@@ -89,6 +90,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &nuget_proj::NugetProject,
     &pubspec_lock::PubspecLock,
     &mix_lock::MixLock,
+    &swift_resolved::PackageResolved,
 ];
 
 /// True when any cataloger reads `rel`.

@@ -122,6 +122,36 @@ def mix_lock():
         write_expected(rel, pairs, ORACLE)
 
 
+def _swift_name(url):
+    """SwiftURL names: the repository URL without scheme, user and `.git`."""
+    url = re.sub(r"^[a-z+]+://", "", url)
+    m = re.match(r"^[^/@]+@([^:/]+):(.*)$", url)  # scp-like git@host:path
+    if m:
+        url = m.group(1) + "/" + m.group(2)
+    url = re.sub(r"^[^/]*@", "", url).rstrip("/")
+    return url[:-4] if url.endswith(".git") else url
+
+
+def package_resolved():
+    """`object.pins` (version 1) or `pins` (versions 2, 3): remote pins named by repository URL,
+    versioned by state.version, else state.revision; local pins are the project's own."""
+    for rel in fixtures("Package.resolved"):
+        doc = json.loads(read(rel))
+        pairs = []
+        if "object" in doc:
+            for pin in doc["object"]["pins"]:
+                st = pin["state"]
+                pairs.append((_swift_name(pin["repositoryURL"]), st.get("version") or st["revision"]))
+        else:
+            for pin in doc["pins"]:
+                if pin.get("kind") in ("localSourceControl", "fileSystem"):
+                    continue
+                st = pin["state"]
+                name = pin["identity"] if pin.get("kind") == "registry" else _swift_name(pin["location"])
+                pairs.append((name, st.get("version") or st["revision"]))
+        write_expected(rel, pairs, ORACLE)
+
+
 if __name__ == "__main__":
     wanted = sys.argv[1:] or ["gemfile_lock", "composer_lock", "nuget_lock", "nuget_proj", "pubspec_lock", "mix_lock", "package_resolved"]
     for name in wanted:
