@@ -11,6 +11,7 @@ mod lines;
 
 // Ruby, PHP, .NET, Dart, Elixir, Swift, C/C++.
 mod composer_lock;
+mod conan_lock;
 mod gemfile_lock;
 mod mix_lock;
 mod nuget_lock;
@@ -91,6 +92,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &pubspec_lock::PubspecLock,
     &mix_lock::MixLock,
     &swift_resolved::PackageResolved,
+    &conan_lock::ConanLock,
 ];
 
 /// True when any cataloger reads `rel`.
