@@ -24,6 +24,17 @@ mod python_metadata;
 mod uv_lock;
 mod yarn_lock;
 
+// Ruby, PHP, .NET, Dart, Elixir, Swift, C/C++.
+mod composer_lock;
+mod conan_lock;
+mod gemfile_lock;
+mod mix_lock;
+mod nuget_lock;
+mod nuget_proj;
+mod other_common;
+mod pubspec_lock;
+mod swift_resolved;
+
 pub use lines::{LineIndex, line_of_key};
 
 use crate::inventory::{Diagnostic, Edge, Package, PurlError};
@@ -104,6 +115,15 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &yarn_lock::YarnLock,
     &pnpm_lock::PnpmLock,
     &node_modules::NodeModules,
+    // Ruby, PHP, .NET, Dart, Elixir, Swift, C/C++.
+    &gemfile_lock::GemfileLock,
+    &composer_lock::ComposerLock,
+    &nuget_lock::NugetLock,
+    &nuget_proj::NugetProject,
+    &pubspec_lock::PubspecLock,
+    &mix_lock::MixLock,
+    &swift_resolved::PackageResolved,
+    &conan_lock::ConanLock,
 ];
 
 /// True when any cataloger reads `rel`.
