@@ -10,7 +10,8 @@
 //! requirement satisfied through another package's `provide` or `replace` points at that package.
 //! The sibling `composer.json`, when present, tells which packages are direct.
 
-use super::other_common::{empty_failed, json_failed, line_from};
+use super::lines::line_from;
+use super::other_common::{empty_failed, json_failed};
 use super::{Catalog, Cataloger, LineIndex};
 use crate::inventory::{Diagnostic, Ecosystem, Hash, Location, Package, Scope, Source};
 use crate::tree::{Tree, file_name, join, parent};

@@ -10,7 +10,8 @@
 //! User/channel and revisions are not carried into the purl; recipe revisions are recipe hashes,
 //! not package checksums, so no hash is recorded.
 
-use super::other_common::{empty_failed, json_failed, line_from};
+use super::lines::line_from;
+use super::other_common::{empty_failed, json_failed};
 use super::{Catalog, Cataloger, LineIndex};
 use crate::inventory::{Diagnostic, Ecosystem, Location, Package, Scope};
 use crate::tree::{Tree, file_name};

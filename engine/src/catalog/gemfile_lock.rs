@@ -10,7 +10,7 @@
 //! `RUBY VERSION` and `BUNDLED WITH` carry no packages. Gemfile groups are not in the lockfile, so
 //! every gem is required.
 
-use super::other_common::numbered_lines;
+use super::lines::numbered_lines;
 use super::{Catalog, Cataloger};
 use crate::inventory::{Diagnostic, Ecosystem, Hash, Location, Package, Source};
 use crate::tree::{Tree, file_name};

@@ -29,6 +29,21 @@ pub fn line_of_key(text: &str, index: &LineIndex, key: &str, from: usize) -> Opt
     Some((index.line(at), at + needle.len()))
 }
 
+/// The lines of `text` with their 1-based numbers, without `\n` or a trailing `\r`.
+pub(crate) fn numbered_lines(text: &str) -> impl Iterator<Item = (u32, &str)> {
+    text.split('\n')
+        .enumerate()
+        .map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l.strip_suffix('\r').unwrap_or(l)))
+}
+
+/// Finds `needle` at or after byte `*cursor`, returning its line and moving the cursor past it. When
+/// it is not found the cursor stays put and the line is unknown.
+pub(crate) fn line_from(text: &str, index: &LineIndex, needle: &str, cursor: &mut usize) -> Option<u32> {
+    let at = text.get(*cursor..)?.find(needle)? + *cursor;
+    *cursor = at + needle.len();
+    Some(index.line(at))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,8 @@
 //! `[:dev, :test]`) → Dev; a transitive package reached only through `optional: true` edges is
 //! Optional. Without `mix.exs`, direct is unknown and every package is Required.
 
-use super::other_common::{is_hex, numbered_lines};
+use super::hashes::is_hex;
+use super::lines::numbered_lines;
 use super::{Catalog, Cataloger, LineIndex};
 use crate::inventory::{Diagnostic, Ecosystem, Hash, Location, Package, Scope, Source};
 use crate::tree::{Tree, file_name, join, parent};

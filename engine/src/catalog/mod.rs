@@ -9,6 +9,7 @@
 mod cargo;
 mod go_mod;
 mod gradle_lock;
+mod hashes;
 mod lines;
 mod node_modules;
 mod npm_common;

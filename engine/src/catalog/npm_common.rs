@@ -1,44 +1,8 @@
 //! Helpers shared by the JavaScript catalogers (npm, yarn, pnpm, installed `node_modules`).
 
-use crate::inventory::{Hash, Scope, Source};
+use crate::inventory::{Scope, Source};
 use crate::tree::{Tree, join};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use std::collections::VecDeque;
-
-/// Lowercase hex of `bytes`.
-pub(super) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
-    }
-    s
-}
-
-/// The hashes in a Subresource Integrity string (`sha512-<base64> sha1-<base64>`), as lowercase hex
-/// under their CycloneDX names. Unknown algorithms and undecodable values are left out.
-pub(super) fn sri_hashes(integrity: &str) -> Vec<Hash> {
-    integrity
-        .split_whitespace()
-        .filter_map(|item| {
-            let (algo, b64) = item.split_once('-')?;
-            let name = match algo.to_ascii_lowercase().as_str() {
-                "sha512" => "SHA-512",
-                "sha384" => "SHA-384",
-                "sha256" => "SHA-256",
-                "sha1" => "SHA-1",
-                "md5" => "MD5",
-                _ => return None,
-            };
-            // SRI allows `?options` after the digest.
-            let b64 = b64.split('?').next().unwrap_or(b64);
-            let bytes = STANDARD.decode(b64).ok()?;
-            Some(Hash::new(name, hex(&bytes)))
-        })
-        .collect()
-}
 
 /// The npm registries whose tarballs are the default registry's.
 const DEFAULT_REGISTRIES: [&str; 3] =
@@ -236,14 +200,6 @@ impl<'a> KeyLines<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sri_to_hex() {
-        assert_eq!(sri_hashes("sha1-AAEC"), vec![Hash::new("SHA-1", "000102")]);
-        assert_eq!(sri_hashes("sha512-/w== md5-AA==").len(), 2);
-        assert!(sri_hashes("sha512-!!!").is_empty());
-        assert!(sri_hashes("").is_empty());
-    }
 
     #[test]
     fn sources_from_resolved() {

@@ -8,7 +8,8 @@
 //! each parent's. Direct dependencies are the project's (and its workspace members'); version 1
 //! lockfiles do not record them, so they come from the sibling `package.json` when the tree has it.
 
-use super::npm_common::{Manifest, git_source, is_git, resolved_source, split_spec, sri_hashes};
+use super::hashes::sri_hashes;
+use super::npm_common::{Manifest, git_source, is_git, resolved_source, split_spec};
 use super::{Catalog, Cataloger};
 use crate::inventory::{Diagnostic, Ecosystem, Hash, Location, Package, Scope, Source};
 use crate::tree::{Tree, file_name, parent};

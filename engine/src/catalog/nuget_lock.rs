@@ -8,7 +8,9 @@
 //! that name restored for the same framework. A package restored for several frameworks is one
 //! package; it is direct if any framework lists it as direct. NuGet names are case-insensitive.
 
-use super::other_common::{base64_to_hex, empty_failed, json_failed, line_from};
+use super::hashes::base64_to_hex;
+use super::lines::line_from;
+use super::other_common::{empty_failed, json_failed};
 use super::{Catalog, Cataloger, LineIndex};
 use crate::inventory::{Diagnostic, Ecosystem, Hash, Location, Package, Source};
 use crate::tree::{Tree, file_name};

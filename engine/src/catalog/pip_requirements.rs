@@ -7,7 +7,8 @@
 //! annotations say whether a pin is direct (`via -r file`, `via project (pyproject.toml)`) or
 //! transitive (via other packages only); without them every pin is direct.
 
-use super::python_common::{exact_pin, numbered_lines, parse_hash, split_name};
+use super::lines::numbered_lines;
+use super::python_common::{exact_pin, parse_hash, split_name};
 use super::{Catalog, Cataloger};
 use crate::inventory::{Diagnostic, Ecosystem, Hash, Location, Package};
 use crate::tree::{ReadError, Tree, file_name, join, parent};

@@ -8,7 +8,9 @@
 //! Dart itself, not from a registry: they are left out. Path packages are the project's own code.
 //! The lockfile records no dependency edges.
 
-use super::other_common::{empty_failed, is_hex, numbered_lines};
+use super::hashes::is_hex;
+use super::lines::numbered_lines;
+use super::other_common::empty_failed;
 use super::{Catalog, Cataloger};
 use crate::inventory::{Diagnostic, Ecosystem, Hash, Location, Package, Scope, Source};
 use crate::tree::{Tree, file_name};

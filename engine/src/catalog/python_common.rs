@@ -158,13 +158,6 @@ pub fn pipfile_direct(rel: &str, tree: &dyn Tree) -> Option<DirectDeps> {
     Some(out)
 }
 
-/// Splits text into lines with their 1-based numbers, dropping a trailing `\r`.
-pub fn numbered_lines(text: &str) -> impl Iterator<Item = (u32, &str)> {
-    text.split('\n')
-        .enumerate()
-        .map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l.strip_suffix('\r').unwrap_or(l)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 //! ending at the first blank line; the body after it is the README and is never read. Whether an
 //! installed distribution is direct or transitive is not recorded there.
 
-use super::python_common::numbered_lines;
+use super::lines::numbered_lines;
 use super::{Catalog, Cataloger};
 use crate::inventory::{Ecosystem, Location, Package};
 use crate::tree::{Tree, file_name, parent};

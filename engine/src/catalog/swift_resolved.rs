@@ -10,7 +10,8 @@
 //! pins are named by their identity (`scope.name`). Package.resolved records no edges and does not
 //! say which packages are direct.
 
-use super::other_common::{empty_failed, json_failed, line_from};
+use super::lines::line_from;
+use super::other_common::{empty_failed, json_failed};
 use super::{Catalog, Cataloger, LineIndex};
 use crate::inventory::{Diagnostic, Ecosystem, Location, Package, Source};
 use crate::tree::{Tree, file_name};
