@@ -86,7 +86,7 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
         let detail = format!("{n} entries");
         sink.progress(&Progress { step: Step::Walking, percent: None, detail: &detail })
     };
-    let found = walk::walk(root, &opts.walk, &catalog::wanted, &tick).map_err(|e| match e {
+    let found = walk::walk(root, &opts.walk, &catalog::listed, &tick).map_err(|e| match e {
         WalkError::Cancelled => ScanError::Cancelled,
         e => ScanError::Walk(e),
     })?;
@@ -96,14 +96,15 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
     let mut inventory = catalog_tree(&tree, sink)?;
     inventory.skipped.extend(found.skipped);
     inventory.skipped.sort();
-    let stats = ScanStats { entries_walked: found.entries, files_cataloged: tree.files().len() as u64 };
+    let cataloged = tree.files().iter().filter(|f| catalog::wanted(f)).count() as u64;
+    let stats = ScanStats { entries_walked: found.entries, files_cataloged: cataloged };
     Ok(Scan { inventory, stats })
 }
 
 /// Catalogs every wanted file of `tree` (in parallel) and assembles the inventory.
 pub fn catalog_tree(tree: &dyn Tree, sink: &dyn ScanSink) -> Result<Inventory, ScanError> {
     let files = tree.files();
-    let total = files.len().max(1);
+    let total = files.iter().filter(|f| catalog::wanted(f)).count().max(1);
     let done = AtomicUsize::new(0);
     let cancelled = AtomicBool::new(false);
     let catalogs: Vec<Catalog> = files

@@ -132,6 +132,14 @@ pub fn wanted(rel: &str) -> bool {
     CATALOGERS.iter().any(|c| c.wants(rel))
 }
 
+/// True when the walk should list `rel` in [`Tree::files`]: the files catalogers read, plus manifests
+/// they only consult and must be able to find by pattern (npm and yarn workspaces are globs over
+/// `package.json` files). Listed files are not cataloged unless [`wanted`].
+pub fn listed(rel: &str) -> bool {
+    wanted(rel)
+        || (crate::tree::file_name(rel) == "package.json" && !rel.split('/').any(|p| p == "node_modules"))
+}
+
 /// Catalogs one file given as bytes, alone (any file it refers to is missing): for uploads of a
 /// single lockfile and for fuzzing.
 pub fn catalog_bytes(rel: &str, bytes: &[u8]) -> Catalog {

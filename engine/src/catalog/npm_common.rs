@@ -123,16 +123,64 @@ impl Manifest {
         Self::parse(&tree.read(&path).ok()?)
     }
 
-    /// The manifests of the workspace members given literally (no glob characters) under `dir`.
-    pub fn literal_workspaces(&self, tree: &dyn Tree, dir: &str) -> Vec<(String, Manifest)> {
-        self.workspaces
-            .iter()
-            .filter(|w| !w.contains(['*', '?', '[', '{', '!']))
-            .filter_map(|w| {
-                let member = join(dir, w)?;
-                Some((member.clone(), Self::read(tree, &member)?))
-            })
-            .collect()
+    /// The manifests of the workspace members under `dir`: literal paths, and globs matched against
+    /// the `package.json` files the tree lists (`!pattern` excludes). Returns the members found and
+    /// whether every pattern could be resolved.
+    pub fn workspace_members(&self, tree: &dyn Tree, dir: &str) -> (Vec<(String, Manifest)>, bool) {
+        let mut members: Vec<(String, Manifest)> = Vec::new();
+        let mut complete = true;
+        let mut include: Vec<globset::GlobMatcher> = Vec::new();
+        let mut exclude = globset::GlobSetBuilder::new();
+        for w in &self.workspaces {
+            let (negated, pattern) = match w.strip_prefix('!') {
+                Some(p) => (true, p),
+                None => (false, w.as_str()),
+            };
+            let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
+            if !negated && !pattern.contains(['*', '?', '[', '{']) {
+                match join(dir, pattern).and_then(|m| Some((m.clone(), Self::read(tree, &m)?))) {
+                    Some(found) => members.push(found),
+                    None => complete = false,
+                }
+                continue;
+            }
+            match globset::GlobBuilder::new(pattern).literal_separator(true).build() {
+                Ok(g) if negated => {
+                    exclude.add(g);
+                }
+                Ok(g) => include.push(g.compile_matcher()),
+                Err(_) => complete = false,
+            }
+        }
+        if !include.is_empty() {
+            let Ok(exclude) = exclude.build() else { return (members, false) };
+            let mut matched = vec![false; include.len()];
+            let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+            for file in tree.files() {
+                let Some(member) = file.strip_prefix(&prefix).and_then(|f| f.strip_suffix("/package.json"))
+                else {
+                    continue;
+                };
+                if member.split('/').any(|p| p == "node_modules") || exclude.is_match(member) {
+                    continue;
+                }
+                let hits: Vec<usize> = (0..include.len()).filter(|&i| include[i].is_match(member)).collect();
+                if hits.is_empty() {
+                    continue;
+                }
+                hits.iter().for_each(|&i| matched[i] = true);
+                let path = format!("{prefix}{member}");
+                if members.iter().any(|(m, _)| *m == path) {
+                    continue;
+                }
+                if let Some(m) = Self::read(tree, &path) {
+                    members.push((path, m));
+                }
+            }
+            // A pattern that matches nothing most likely means members missing from the tree.
+            complete &= matched.iter().all(|&m| m);
+        }
+        (members, complete)
     }
 }
 

@@ -427,21 +427,59 @@ fn assemble(rel: &str, entries: Vec<Entry>, berry: bool, tree: &dyn Tree, out: &
         }
     }
 
+    // Classic lockfiles leave workspace members out; they come from the tree as local packages.
+    let dir = parent(rel);
+    let manifest = if berry { None } else { Manifest::read(tree, dir) };
+    let (members, members_complete) =
+        manifest.as_ref().map_or((Vec::new(), true), |m| m.workspace_members(tree, dir));
+    let mut member_index: HashMap<&str, usize> = HashMap::new();
+    for (path, m) in &members {
+        let Some(name) = m.name.as_deref() else { continue };
+        let version = m.version.as_deref().unwrap_or("");
+        let pkg =
+            Package::new(Ecosystem::Npm, name, version, Location::new(format!("{path}/package.json"), None))
+                .and_then(|p| p.source(Source::Local { path: path.clone() }));
+        if let Ok(p) = pkg
+            && !by_purl.contains_key(&p.purl)
+        {
+            member_index.insert(name, out.packages.len());
+            by_purl.insert(p.purl.clone(), out.packages.len());
+            out.packages.push(p);
+        }
+    }
+    let resolve = |name: &str, range: &str| -> Option<usize> {
+        lookup(name, range).and_then(|j| index_of[j]).or_else(|| member_index.get(name).copied())
+    };
+
     // Edges.
     let mut adj: Vec<Vec<usize>> = vec![Vec::new(); out.packages.len()];
     let mut edges: HashSet<(usize, usize)> = HashSet::new();
+    let mut link = |from: usize, to: usize, adj: &mut Vec<Vec<usize>>| {
+        if from != to
+            && edges.insert((from, to))
+            && let Some(a) = adj.get_mut(from)
+        {
+            a.push(to);
+        }
+    };
+    for (path, m) in &members {
+        let Some(from) = m.name.as_deref().and_then(|n| member_index.get(n).copied()) else { continue };
+        for (dn, dr, _) in &m.deps {
+            match resolve(dn, dr) {
+                Some(to) => link(from, to, &mut adj),
+                None => out.diagnostics.push(Diagnostic::warning(
+                    rel,
+                    None,
+                    format!("workspace member {path} depends on {dn}@{dr}, which the lockfile does not list"),
+                )),
+            }
+        }
+    }
     for (i, e) in entries.iter().enumerate() {
         let Some(from) = index_of[i] else { continue };
         for (dn, dr) in &e.deps {
-            match lookup(dn, dr).and_then(|j| index_of[j]) {
-                Some(to) if to != from => {
-                    if edges.insert((from, to))
-                        && let Some(a) = adj.get_mut(from)
-                    {
-                        a.push(to);
-                    }
-                }
-                Some(_) => {}
+            match resolve(dn, dr) {
+                Some(to) => link(from, to, &mut adj),
                 None => out.diagnostics.push(Diagnostic::warning(
                     rel,
                     e.line,
@@ -455,13 +493,12 @@ fn assemble(rel: &str, entries: Vec<Entry>, berry: bool, tree: &dyn Tree, out: &
     }
 
     // Direct dependencies and their scopes.
-    let dir = parent(rel);
     let mut roots: Vec<(usize, Scope)> = Vec::new();
     let mut known = false;
     let mut complete = true;
     let add_roots = |m: &Manifest, roots: &mut Vec<(usize, Scope)>| {
         for (n, r, s) in &m.deps {
-            if let Some(k) = lookup(n, r).and_then(|j| index_of[j]) {
+            if let Some(k) = resolve(n, r) {
                 roots.push((k, *s));
             }
         }
@@ -480,11 +517,10 @@ fn assemble(rel: &str, entries: Vec<Entry>, berry: bool, tree: &dyn Tree, out: &
                 roots.push((k, scope));
             }
         }
-    } else if let Some(m) = Manifest::read(tree, dir) {
+    } else if let Some(m) = &manifest {
         known = true;
-        add_roots(&m, &mut roots);
-        let members = m.literal_workspaces(tree, dir);
-        complete = members.len() == m.workspaces.len();
+        add_roots(m, &mut roots);
+        complete = members_complete;
         for (_, member) in &members {
             add_roots(member, &mut roots);
         }
@@ -577,6 +613,46 @@ dev@1.0.0:\n  version \"1.0.0+build.1\"\n  dependencies:\n    b \"^2.0.0\"\n";
         // Without package.json: nothing is known about direct dependencies.
         let c = YarnLock.catalog("yarn.lock", CLASSIC, &MemTree::new());
         assert!(c.packages.iter().all(|p| p.direct.is_none() || p.source.is_local()));
+    }
+
+    #[test]
+    fn classic_workspaces_given_as_globs() {
+        let tree = MemTree::new()
+            .with("package.json", r#"{"workspaces": ["packages/*", "!packages/skip", "tools/cli"]}"#)
+            .with("packages/a/package.json", r#"{"name": "a", "dependencies": {"@s/a": "^1.1.0"}}"#)
+            .with("packages/skip/package.json", r#"{"name": "skip", "dependencies": {"fs": "~1"}}"#)
+            .with(
+                "packages/a/node_modules/x/package.json",
+                r#"{"name": "x", "devDependencies": {"b": "^1"}}"#,
+            )
+            .with("tools/cli/package.json", r#"{"name": "cli", "devDependencies": {"dev": "1.0.0"}}"#);
+        let c = YarnLock.catalog("yarn.lock", CLASSIC, &tree);
+        assert_eq!(find(&c, "pkg:npm/%40s/a@1.2.0").direct, Some(true), "from the glob member");
+        assert_eq!(find(&c, "pkg:npm/dev@1.0.0%2Bbuild.1").scope, Scope::Dev, "from the literal member");
+        assert_eq!(find(&c, "pkg:npm/fs@1.0.1").direct, Some(false), "the excluded member does not count");
+        assert_eq!(find(&c, "pkg:npm/b@1.0.0-beta.2").direct, Some(false), "node_modules is not a member");
+        // Members are the project's own packages, with edges to what they use and to each other.
+        let a = find(&c, "pkg:npm/a");
+        assert_eq!((a.source.is_local(), a.location.path.as_str()), (true, "packages/a/package.json"));
+        assert!(c.edges.contains(&Edge::new("pkg:npm/a", "pkg:npm/%40s/a@1.2.0")));
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        let tree = MemTree::new()
+            .with("package.json", r#"{"workspaces": ["packages/*"]}"#)
+            .with(
+                "packages/a/package.json",
+                r#"{"name": "a", "version": "1.0.0", "dependencies": {"dev": "1.0.0"}}"#,
+            )
+            .with(
+                "packages/z/package.json",
+                r#"{"name": "z", "version": "2.0.0", "dependencies": {"a": "^1.0.0", "gone": "1"}}"#,
+            );
+        let c = YarnLock.catalog("yarn.lock", CLASSIC, &tree);
+        assert!(c.edges.contains(&Edge::new("pkg:npm/z@2.0.0", "pkg:npm/a@1.0.0")), "member to member");
+        assert_eq!(c.diagnostics.len(), 1, "only the dependency nobody provides: {:?}", c.diagnostics);
+        // A glob that matches nothing means members are missing: direct-ness is then unknown.
+        let tree = MemTree::new().with("package.json", r#"{"workspaces": ["packages/*"]}"#);
+        let c = YarnLock.catalog("yarn.lock", CLASSIC, &tree);
+        assert_eq!(find(&c, "pkg:npm/b@2.1.0").direct, None);
     }
 
     #[test]
