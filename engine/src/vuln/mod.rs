@@ -7,6 +7,4 @@
 
 pub mod version;
 
-pub use version::{
-    KnownEcosystem, OsvEcosystem, Scheme, Version, VersionError, compare, compare_in,
-};
+pub use version::{KnownEcosystem, OsvEcosystem, Scheme, Version, VersionError, compare, compare_in};

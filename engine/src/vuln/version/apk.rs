@@ -80,7 +80,13 @@ impl ApkVersion {
         let rest_parts = nums
             .iter()
             .skip(1)
-            .map(|d| if d.starts_with('0') { Part::Text((*d).to_owned()) } else { Part::Value(Num::from_digits(d)) })
+            .map(|d| {
+                if d.starts_with('0') {
+                    Part::Text((*d).to_owned())
+                } else {
+                    Part::Value(Num::from_digits(d))
+                }
+            })
             .collect();
         // Letter.
         let mut letter = None;
@@ -168,8 +174,21 @@ mod tests {
     #[test]
     fn documented_order() {
         let chain = [
-            "1.2_alpha", "1.2_beta1", "1.2_pre2", "1.2_rc1", "1.2", "1.2-r1", "1.2_cvs1", "1.2_svn1", "1.2_git1",
-            "1.2_hg1", "1.2_p1", "1.2a", "1.2b", "1.2.1", "1.10",
+            "1.2_alpha",
+            "1.2_beta1",
+            "1.2_pre2",
+            "1.2_rc1",
+            "1.2",
+            "1.2-r1",
+            "1.2_cvs1",
+            "1.2_svn1",
+            "1.2_git1",
+            "1.2_hg1",
+            "1.2_p1",
+            "1.2a",
+            "1.2b",
+            "1.2.1",
+            "1.10",
         ];
         for w in chain.windows(2) {
             if let [x, y] = w {

@@ -154,7 +154,18 @@ mod tests {
 
     #[test]
     fn rejects_what_dpkg_rejects() {
-        for s in ["", "a:1.0", ":1.0", "1:", "1.0-", "-1", "1.0_1", "1.2.3-not-a-debian:version!@#$", "1 0", "1.0-a:b"] {
+        for s in [
+            "",
+            "a:1.0",
+            ":1.0",
+            "1:",
+            "1.0-",
+            "-1",
+            "1.0_1",
+            "1.2.3-not-a-debian:version!@#$",
+            "1 0",
+            "1.0-a:b",
+        ] {
             assert!(DpkgVersion::parse(s).is_err(), "{s:?}");
         }
         assert!(DpkgVersion::parse("1:2:3-1").is_ok());

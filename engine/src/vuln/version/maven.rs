@@ -8,6 +8,15 @@
 //!   `""` = `ga` = `final` = `release` < `sp` < any other (those compared as text);
 //!   `a1`/`b1`/`m1` mean alpha/beta/milestone when followed directly by a digit;
 //! - trailing "null" items (`0`, `""`, empty lists) are dropped, so `1.0` = `1` and `1-ga` = `1`.
+//!
+//! This is Maven before MNG-7644 (the behaviour that generated osv-scalibr's 14 752 Maven
+//! vectors). Maven 3.8.7+ reads `.X1` as `-X1` (`1.0.0.RC1` = `1-rc-1`), which flips some of
+//! those vectors (e.g. `2.9.0-1` vs `2.9.0.RC1`); not adopted here yet.
+//!
+//! **Maven's order is not transitive**, and this one follows Maven:
+//! `1.3.0` < `1.3.0-incubating` < `1.3.0.Beta12` < `1.3.0` (Maven 3.8.7 has such cycles too).
+//! Pairwise comparisons (range checks) are exact; do not `sort` Maven versions with the standard
+//! library, which may panic on such cycles.
 
 use super::num::{Num, has_space_or_control};
 use super::{Scheme, VersionError, ord_via_cmp};
@@ -52,7 +61,9 @@ fn parse_items(chars: &[char]) -> Vec<Item> {
     let mut stack: Vec<Vec<Item>> = vec![Vec::new()];
     let mut is_digit = false;
     let mut start = 0;
-    let text = |from: usize, to: usize| -> String { chars.get(from..to).map(|c| c.iter().collect()).unwrap_or_default() };
+    let text = |from: usize, to: usize| -> String {
+        chars.get(from..to).map(|c| c.iter().collect()).unwrap_or_default()
+    };
     let push = |stack: &mut Vec<Vec<Item>>, item: Item| {
         if let Some(top) = stack.last_mut() {
             top.push(item);
@@ -60,7 +71,11 @@ fn parse_items(chars: &[char]) -> Vec<Item> {
     };
     for (i, &c) in chars.iter().enumerate() {
         if c == '.' || c == '-' {
-            let item = if i == start { Item::Int(Num::zero()) } else { parse_item(is_digit, &text(start, i), false) };
+            let item = if i == start {
+                Item::Int(Num::zero())
+            } else {
+                parse_item(is_digit, &text(start, i), false)
+            };
             push(&mut stack, item);
             start = i + 1;
             if c == '-' {
@@ -232,6 +247,13 @@ mod tests {
         assert!(m("1-1") < m("1.1"));
         assert!(m("1.0.0-SNAPSHOT") < m("1.0.0"));
         assert_eq!(m("1.0.0.RELEASE"), m("1.0.0"));
+    }
+
+    #[test]
+    fn reproduces_mavens_own_cycle() {
+        assert!(m("1.3.0") < m("1.3.0-incubating"));
+        assert!(m("1.3.0-incubating") < m("1.3.0.Beta12"));
+        assert!(m("1.3.0.Beta12") < m("1.3.0"));
     }
 
     #[test]

@@ -10,8 +10,8 @@ mod apk;
 mod dpkg;
 mod ecosystem;
 mod maven;
-mod num;
 mod nuget;
+mod num;
 mod numeric;
 mod packagist;
 mod pypi;
@@ -282,14 +282,8 @@ mod tests {
 
     #[test]
     fn unsupported_ecosystems_say_so() {
-        assert_eq!(
-            compare("Nope", "1", "2"),
-            Err(VersionError::UnsupportedEcosystem("Nope".into()))
-        );
-        assert_eq!(
-            compare("Linux", "1", "2"),
-            Err(VersionError::UnsupportedEcosystem("Linux".into()))
-        );
+        assert_eq!(compare("Nope", "1", "2"), Err(VersionError::UnsupportedEcosystem("Nope".into())));
+        assert_eq!(compare("Linux", "1", "2"), Err(VersionError::UnsupportedEcosystem("Linux".into())));
         assert_eq!(compare("", "1", "2"), Err(VersionError::UnsupportedEcosystem("".into())));
     }
 
@@ -308,6 +302,91 @@ mod tests {
         assert_eq!(compare("Alpine:v3.19", "1.2_rc1", "1.2"), Ok(Ordering::Less));
         assert_eq!(compare("Ubuntu:22.04:LTS", "1.0~rc1", "1.0"), Ok(Ordering::Less));
         assert_eq!(compare("Red Hat:rhel_aus:8.4::appstream", "1:1.0-1", "2.0-1"), Ok(Ordering::Greater));
+    }
+
+    #[test]
+    fn no_input_panics_in_any_scheme() {
+        const ALL: [Scheme; 14] = [
+            Scheme::SemVer,
+            Scheme::Npm,
+            Scheme::Go,
+            Scheme::Pub,
+            Scheme::NuGet,
+            Scheme::Pep440,
+            Scheme::Maven,
+            Scheme::RubyGems,
+            Scheme::Packagist,
+            Scheme::Dpkg,
+            Scheme::Apk,
+            Scheme::Rpm,
+            Scheme::Cran,
+            Scheme::Hackage,
+        ];
+        let long_digits = "9".repeat(5000);
+        let long_mixed = "1a-".repeat(2000);
+        let inputs = [
+            "",
+            " ",
+            "0",
+            "v",
+            "=",
+            "-",
+            "+",
+            ".",
+            ":",
+            "~",
+            "^",
+            "_",
+            "#",
+            "1",
+            "1.",
+            ".1",
+            "1..2",
+            "1-",
+            "1+",
+            "1:",
+            ":1",
+            "1:2:3-4-5",
+            "1.0~~^^",
+            "é",
+            "1.0-é",
+            "١٢٣",
+            "1.0\u{0}",
+            "0000",
+            "00.00.00",
+            "1_p_p",
+            "1_alpha_beta_rc_p9",
+            "-r",
+            "1-r",
+            "1.2.3-a.b.c+d.e",
+            "1!2.0.post1.dev2+l.1",
+            "v1.2.3+incompatible",
+            "1.0-SNAPSHOT",
+            "1.0a1b2c3",
+            "dev-main",
+            "2:1.0-1~deb12u1",
+            &long_digits,
+            &long_mixed,
+        ];
+        for scheme in ALL {
+            let parsed: Vec<Version> = inputs.iter().filter_map(|s| Version::parse(scheme, s).ok()).collect();
+            for a in &parsed {
+                for b in &parsed {
+                    assert_eq!(a.cmp(b), b.cmp(a).reverse(), "{scheme}: {a} vs {b}");
+                }
+            }
+            for a in &parsed {
+                for b in &parsed {
+                    for c in &parsed {
+                        if a <= b && b <= c {
+                            assert!(a <= c, "{scheme}: not transitive: {a} <= {b} <= {c} but {a} > {c}");
+                        }
+                    }
+                }
+            }
+            let mut sorted = parsed.clone();
+            sorted.sort();
+        }
     }
 
     #[test]

@@ -28,7 +28,9 @@ impl NuGetVersion {
         let rest = s.split_once('+').map_or(s, |(rest, _)| rest);
         if let Some((_, build)) = s.split_once('+')
             && (build.is_empty()
-                || build.split('.').any(|id| id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')))
+                || build
+                    .split('.')
+                    .any(|id| id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')))
         {
             return Err(err("invalid build metadata"));
         }
@@ -37,14 +39,12 @@ impl NuGetVersion {
             None => (rest, None),
         };
         let mut parts = [Num::zero(), Num::zero(), Num::zero(), Num::zero()];
-        let mut count = 0;
-        for p in core.split('.') {
+        for (count, p) in core.split('.').enumerate() {
             if !all_digits(p) {
                 return Err(err("version parts must be numbers"));
             }
             let slot = parts.get_mut(count).ok_or_else(|| err("more than four version parts"))?;
             *slot = Num::from_digits(p);
-            count += 1;
         }
         let pre = match pre {
             None => Vec::new(),

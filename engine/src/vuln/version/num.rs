@@ -54,6 +54,9 @@ mod tests {
         assert!(Num::from_digits("9") < Num::from_digits("10"));
         assert_eq!(Num::from_digits("007"), Num::from_digits("7"));
         assert_eq!(Num::from_digits("000"), Num::zero());
-        assert!(Num::from_digits("999999999999999999999999999991") < Num::from_digits("999999999999999999999999999999"));
+        assert!(
+            Num::from_digits("999999999999999999999999999991")
+                < Num::from_digits("999999999999999999999999999999")
+        );
     }
 }

@@ -10,7 +10,9 @@ fn parts(s: &str, scheme: Scheme, seps: &[char], min: usize) -> Result<Vec<Num>,
     let err = |reason| VersionError::unparsable(scheme, s, reason);
     let parts: Vec<Num> = s
         .split(seps)
-        .map(|p| if all_digits(p) { Ok(Num::from_digits(p)) } else { Err(err("parts must be non-empty numbers")) })
+        .map(|p| {
+            if all_digits(p) { Ok(Num::from_digits(p)) } else { Err(err("parts must be non-empty numbers")) }
+        })
         .collect::<Result<_, _>>()?;
     if parts.len() < min {
         return Err(err(if min == 2 { "needs at least two numeric parts" } else { "empty" }));

@@ -11,6 +11,9 @@
 //!
 //! Known gap: Composer pads normalised versions to four parts, so for Composer `1.0` = `1.0.0`;
 //! raw `version_compare` (and osv-scanner) say `1.0` < `1.0.0`. Cairn follows the latter.
+//! A `#` (PHP's own `#N#` placeholder) is kept as a word ranking just below numbers, so
+//! `1.2.3.#` = `1.2.3` < `1.2.3.1`: PHP would also call `1.2.3.#` = `1.2.3.1`, which is not
+//! transitive. Composer itself rejects such versions.
 
 use super::num::{Num, all_digits, has_space_or_control};
 use super::{Scheme, VersionError, ord_via_cmp};
@@ -41,7 +44,11 @@ impl PackagistVersion {
         if t.is_empty() {
             return Err(VersionError::unparsable(Scheme::Packagist, s, "no version after 'v'"));
         }
-        Ok(PackagistVersion(canonical(t).split('.').filter(|p| !p.is_empty()).map(part).collect()))
+        let parts: Vec<Part> = canonical(t).split('.').filter(|p| !p.is_empty()).map(part).collect();
+        if parts.is_empty() {
+            return Err(VersionError::unparsable(Scheme::Packagist, s, "no version parts"));
+        }
+        Ok(PackagistVersion(parts))
     }
 }
 
@@ -64,7 +71,7 @@ fn canonical(s: &str) -> String {
                         out.push('.');
                     }
                     out.push(c);
-                } else if !c.is_ascii_alphanumeric() {
+                } else if !c.is_ascii_alphanumeric() && c != '#' {
                     if !out.ends_with('.') {
                         out.push('.');
                     }
@@ -105,48 +112,29 @@ fn special_form(word: &str) -> i8 {
     FORMS.iter().find(|(form, _)| word.starts_with(form)).map_or(-1, |&(_, rank)| rank)
 }
 
-fn rank(p: &Part) -> i8 {
+/// A part's sort key. Numbers rank as `#` among words and, among themselves, by value. Where
+/// PHP calls a `#` word equal to a number, Cairn puts it just below every number: PHP's rule is
+/// not transitive (`1.2.3.#` would equal both `1.2.3` and `1.2.3.1`), and `Ord` must be.
+fn key(p: &Part) -> (i8, u8, Option<&Num>) {
     match p {
-        Part::Num(_) => NUMBER_RANK,
-        Part::Word(r) => *r,
+        Part::Num(n) => (NUMBER_RANK, 1, Some(n)),
+        Part::Word(r) => (*r, 0, None),
     }
 }
 
 impl Ord for PackagistVersion {
+    /// Part by part; the shorter side is padded with `#` (PHP compares what is left of the
+    /// longer version with `#N#`: a number wins, a word is ranked against `#`).
     fn cmp(&self, other: &Self) -> Ordering {
-        let mut a = self.0.iter();
-        let mut b = other.0.iter();
-        loop {
-            match (a.next(), b.next()) {
-                (None, None) => return Ordering::Equal,
-                (Some(Part::Num(x)), Some(Part::Num(y))) => match x.cmp(y) {
-                    Ordering::Equal => {}
-                    o => return o,
-                },
-                (Some(x), Some(y)) => match rank(x).cmp(&rank(y)) {
-                    Ordering::Equal => {}
-                    o => return o,
-                },
-                (Some(x), None) => return leftover(std::iter::once(x).chain(a)),
-                (None, Some(y)) => return leftover(std::iter::once(y).chain(b)).reverse(),
-            }
-        }
+        let pad = Part::Word(NUMBER_RANK);
+        let n = self.0.len().max(other.0.len());
+        (0..n)
+            .map(|i| key(self.0.get(i).unwrap_or(&pad)).cmp(&key(other.0.get(i).unwrap_or(&pad))))
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
     }
 }
 ord_via_cmp!(PackagistVersion);
-
-/// PHP compares what is left of the longer version with `#N#`: a number wins, a word is ranked
-/// against `#`, and a word that ranks as `#` passes the decision to the next part.
-fn leftover<'a>(parts: impl Iterator<Item = &'a Part>) -> Ordering {
-    for p in parts {
-        match p {
-            Part::Num(_) => return Ordering::Greater,
-            Part::Word(r) if *r != NUMBER_RANK => return r.cmp(&NUMBER_RANK),
-            Part::Word(_) => {}
-        }
-    }
-    Ordering::Equal
-}
 
 #[cfg(test)]
 mod tests {
@@ -180,12 +168,15 @@ mod tests {
         assert_eq!(canonical("1.0rc1"), "1.0.rc.1");
         assert_eq!(canonical("1-_+2"), "1.2");
         assert_eq!(canonical("1.2.3.#"), "1.2.3.#");
+        assert_eq!(canonical("1.2.3.!4"), "1.2.3.4");
+        assert_eq!(canonical("1.2.3!4"), "1.2.3.!.4"); // as PHP: a transition keeps the character
     }
 
     #[test]
     fn rejects_empty() {
         assert!(PackagistVersion::parse("").is_err());
         assert!(PackagistVersion::parse("v").is_err());
+        assert!(PackagistVersion::parse(".-_").is_err());
         assert!(PackagistVersion::parse("1 0").is_err());
     }
 }

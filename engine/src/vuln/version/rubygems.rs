@@ -48,15 +48,19 @@ impl RubyGemsVersion {
         let bytes = t.as_bytes();
         let mut i = 0;
         while let Some(&b) = bytes.get(i) {
-            let run = bytes
-                .get(i..)
-                .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit() == b.is_ascii_digit() && **c != b'.').count());
+            let run = bytes.get(i..).map_or(0, |r| {
+                r.iter().take_while(|c| c.is_ascii_digit() == b.is_ascii_digit() && **c != b'.').count()
+            });
             if b == b'.' {
                 i += 1;
                 continue;
             }
             let text = t.get(i..i + run).unwrap_or_default();
-            segs.push(if all_digits(text) { Seg::Num(Num::from_digits(text)) } else { Seg::Str(text.to_owned()) });
+            segs.push(if all_digits(text) {
+                Seg::Num(Num::from_digits(text))
+            } else {
+                Seg::Str(text.to_owned())
+            });
             i += run.max(1);
         }
         let prerelease = segs.iter().any(|s| matches!(s, Seg::Str(_)));
