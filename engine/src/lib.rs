@@ -22,6 +22,7 @@ pub mod inventory;
 pub mod report;
 pub mod scan;
 pub mod tree;
+pub mod vuln;
 pub mod walk;
 
 pub use inventory::{Component, Diagnostic, Ecosystem, Edge, Inventory, Package, Scope, Severity, Source};
