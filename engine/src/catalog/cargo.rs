@@ -5,8 +5,9 @@
 //! `[metadata]` table; later versions inline them. A dependency is written `name`, `name version`
 //! or `name version (source)`, with only as much as needed to be unambiguous.
 
-use super::{Catalog, Cataloger, LineIndex};
-use crate::inventory::{Diagnostic, Ecosystem, Hash, Location, Package, Source};
+use super::graph::propagate_scopes;
+use super::{Catalog, Cataloger, LineIndex, cargo_toml};
+use crate::inventory::{Diagnostic, Ecosystem, Hash, Location, Package, Scope, Source};
 use crate::tree::{Tree, file_name};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
@@ -61,7 +62,7 @@ impl Cataloger for CargoLock {
         file_name(rel) == "Cargo.lock"
     }
 
-    fn catalog(&self, rel: &str, text: &str, _tree: &dyn Tree) -> Catalog {
+    fn catalog(&self, rel: &str, text: &str, tree: &dyn Tree) -> Catalog {
         let lock: Lock = match toml::from_str(text) {
             Ok(l) => l,
             Err(e) => {
@@ -102,18 +103,20 @@ impl Cataloger for CargoLock {
             purls.push(out.push(rel, pkg).map(|p| p.purl.clone()));
         }
 
-        // Direct dependencies: those of local packages.
-        let mut direct: HashSet<usize> = HashSet::new();
+        // Edges, and the direct dependencies: those of local packages, with the scope their
+        // Cargo.toml declares them with (Cargo.lock records no dependency kinds).
+        let manifests = cargo_toml::manifests_under(rel, tree);
+        let declared = |from: &LockPackage, to: &LockPackage| {
+            manifests.get(&from.name).and_then(|m| m.deps.get(&to.name).copied()).unwrap_or(Scope::Required)
+        };
+        let mut adj: Vec<Vec<usize>> = vec![Vec::new(); lock.package.len()];
         for (i, p) in lock.package.iter().enumerate() {
-            let Some(from) = purls[i].clone() else { continue };
             for dep in &p.dependencies {
                 match resolve(&lock.package, dep) {
                     Some(j) => {
-                        if let Some(to) = &purls[j] {
+                        adj[i].push(j);
+                        if let (Some(from), Some(to)) = (&purls[i], &purls[j]) {
                             out.edge(from.clone(), to.clone());
-                        }
-                        if p.source.is_none() {
-                            direct.insert(j);
                         }
                     }
                     None => out.diagnostics.push(Diagnostic::warning(
@@ -127,6 +130,28 @@ impl Cataloger for CargoLock {
                 }
             }
         }
+        // A member used only as another member's dev-dependency (a test-helpers crate) passes
+        // dev scope on to what it uses.
+        let local_scope = |i: usize| {
+            lock.package
+                .iter()
+                .enumerate()
+                .filter(|(k, p)| p.source.is_none() && adj[*k].contains(&i))
+                .map(|(_, p)| declared(p, &lock.package[i]))
+                .min()
+                .unwrap_or(Scope::Required)
+        };
+        let mut roots: Vec<(usize, Scope)> = Vec::new();
+        for (i, p) in lock.package.iter().enumerate().filter(|(_, p)| p.source.is_none()) {
+            let base = local_scope(i);
+            for &j in &adj[i] {
+                if lock.package[j].source.is_some() {
+                    roots.push((j, base.max(declared(p, &lock.package[j]))));
+                }
+            }
+        }
+        let scopes = propagate_scopes(&adj, &roots);
+        let direct: HashSet<usize> = roots.iter().map(|r| r.0).collect();
         let mut k = 0;
         for (i, p) in lock.package.iter().enumerate() {
             if purls[i].is_none() {
@@ -134,6 +159,7 @@ impl Cataloger for CargoLock {
             }
             if p.source.is_some() {
                 out.packages[k].direct = Some(direct.contains(&i));
+                out.packages[k].scope = scopes.get(i).copied().flatten().unwrap_or(Scope::Required);
             }
             k += 1;
         }
@@ -220,6 +246,45 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         assert_eq!(c.packages[2].direct, Some(false));
         assert_eq!(c.packages[3].scope, Scope::Required);
         assert_eq!(c.edges.len(), 3);
+    }
+
+    #[test]
+    fn dev_dependencies_come_from_the_members_manifests() {
+        let reg = "source = \"registry+https://github.com/rust-lang/crates.io-index\"";
+        let lock = format!(
+            "version = 4\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"serde\", \"insta\", \"helpers\"]\n\
+             [[package]]\nname = \"helpers\"\nversion = \"0.1.0\"\ndependencies = [\"tempfile\"]\n\
+             [[package]]\nname = \"serde\"\nversion = \"1.0.0\"\n{reg}\n\
+             [[package]]\nname = \"insta\"\nversion = \"1.0.0\"\n{reg}\ndependencies = [\"similar\", \"serde\"]\n\
+             [[package]]\nname = \"similar\"\nversion = \"2.0.0\"\n{reg}\n\
+             [[package]]\nname = \"tempfile\"\nversion = \"3.0.0\"\n{reg}\n"
+        );
+        let tree = MemTree::new()
+            .with("ws/app/Cargo.toml", "[package]\nname = \"app\"\n[dependencies]\nserde = \"1\"\n[dev-dependencies]\ninsta = \"1\"\nhelpers = { path = \"../helpers\" }\n")
+            .with("ws/helpers/Cargo.toml", "[package]\nname = \"helpers\"\n[dependencies]\ntempfile = \"3\"\n")
+            .with("other/Cargo.toml", "[package]\nname = \"app\"\n[dev-dependencies]\nserde = \"1\"\n");
+        let c = CargoLock.catalog("ws/Cargo.lock", &lock, &tree);
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        let scope = |name: &str| c.packages.iter().find(|p| p.name == name).map(|p| (p.scope, p.direct));
+        assert_eq!(
+            scope("serde"),
+            Some((Scope::Required, Some(true))),
+            "normal dependency, also used by a dev one"
+        );
+        assert_eq!(scope("insta"), Some((Scope::Dev, Some(true))));
+        assert_eq!(
+            scope("similar"),
+            Some((Scope::Dev, Some(false))),
+            "reached only through a dev-dependency"
+        );
+        assert_eq!(
+            scope("tempfile"),
+            Some((Scope::Dev, Some(true))),
+            "used by a member that is itself dev-only"
+        );
+        // Without manifests every dependency is required, as before.
+        let c = CargoLock.catalog("ws/Cargo.lock", &lock, &MemTree::new());
+        assert!(c.packages.iter().all(|p| p.scope == Scope::Required));
     }
 
     #[test]

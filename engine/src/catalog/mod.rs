@@ -7,8 +7,10 @@
 //! reads inside the scan root.
 
 mod cargo;
+mod cargo_toml;
 mod go_mod;
 mod gradle_lock;
+mod graph;
 mod hashes;
 mod lines;
 mod node_modules;
@@ -133,11 +135,12 @@ pub fn wanted(rel: &str) -> bool {
 }
 
 /// True when the walk should list `rel` in [`Tree::files`]: the files catalogers read, plus manifests
-/// they only consult and must be able to find by pattern (npm and yarn workspaces are globs over
-/// `package.json` files). Listed files are not cataloged unless [`wanted`].
+/// they only consult and must be able to find by pattern: npm and yarn workspaces are globs over
+/// `package.json` files; a Cargo workspace's member manifests say which dependencies are dev-only. Listed files are not cataloged unless [`wanted`].
 pub fn listed(rel: &str) -> bool {
     wanted(rel)
-        || (crate::tree::file_name(rel) == "package.json" && !rel.split('/').any(|p| p == "node_modules"))
+        || (matches!(crate::tree::file_name(rel), "package.json" | "Cargo.toml")
+            && !rel.split('/').any(|p| p == "node_modules" || p == "target"))
 }
 
 /// Catalogs one file given as bytes, alone (any file it refers to is missing): for uploads of a

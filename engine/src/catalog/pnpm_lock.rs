@@ -8,8 +8,9 @@
 //! workspace package's direct dependencies, `link:` ones being other workspace packages (local).
 //! v5 and v6 mark packages `dev` / `optional`; for v9 scopes are carried down from the importers.
 
+use super::graph::propagate_scopes;
 use super::hashes::sri_hashes;
-use super::npm_common::{Manifest, propagate_scopes, resolved_source, split_spec};
+use super::npm_common::{Manifest, resolved_source, split_spec};
 use super::{Catalog, Cataloger};
 use crate::inventory::{Diagnostic, Ecosystem, Location, Package, Scope, Source};
 use crate::tree::{Tree, file_name, join, parent};

@@ -11,8 +11,9 @@
 //! `package.json` (and, for classic, workspace members named literally in its `workspaces`; berry
 //! lists its workspaces in the lockfile), with scopes carried down the dependency graph.
 
+use super::graph::propagate_scopes;
 use super::hashes::sri_hashes;
-use super::npm_common::{Manifest, git_source, is_git, propagate_scopes, resolved_source, split_spec};
+use super::npm_common::{Manifest, git_source, is_git, resolved_source, split_spec};
 use super::{Catalog, Cataloger};
 use crate::inventory::{Diagnostic, Ecosystem, Hash, Location, Package, Scope, Source};
 use crate::tree::{Tree, file_name, join, parent};
