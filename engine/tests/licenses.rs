@@ -186,3 +186,36 @@ fn real_spellings_normalise() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The NOTICE of a real project (mozilla/pdf.js's lockfiles, whose entries declare licenses) lists
+/// every third-party component exactly once, with its concluded license, and nothing else.
+#[test]
+fn notice_lists_components_one_to_one() {
+    use cairn_engine::license::notice;
+    use cairn_engine::{NoProgress, ScanOptions, scan_path};
+    let root = Path::new(FIXTURES).join("corpus/npm/mozilla__pdf.js");
+    let scan = scan_path(&root, &ScanOptions::default(), &NoProgress).expect("scan");
+    let tree = cairn_engine::tree::FsTree::new(root.canonicalize().expect("root"), 1 << 20, Vec::new());
+    let text = notice::render(&scan.inventory, "pdf.js", &tree);
+    let listed: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("purl: ")).collect();
+    let unique: BTreeSet<&str> = listed.iter().copied().collect();
+    assert_eq!(unique.len(), listed.len(), "no component twice");
+    let third_party: BTreeSet<&str> = scan
+        .inventory
+        .components
+        .iter()
+        .filter(|c| notice::third_party(c))
+        .map(|c| c.purl.as_str())
+        .collect();
+    assert!(third_party.len() > 900, "{} components", third_party.len());
+    assert_eq!(unique, third_party);
+    // Each entry carries its concluded license. The v3 lockfile's 970 entries mostly declare one;
+    // the historical v1 lockfile beside it records none.
+    let with_license = scan.inventory.components.iter().filter(|c| c.licenses.concluded.is_some()).count();
+    assert!(with_license >= 800, "{with_license} of {} have a license", third_party.len());
+    for c in scan.inventory.components.iter().filter(|c| notice::third_party(c)) {
+        let want = c.licenses.concluded.as_ref().map_or("NOASSERTION", |l| l.expression.as_str());
+        assert!(text.contains(&format!("purl: {}\nlicense: {want}\n", c.purl)), "{}", c.purl);
+    }
+    assert!(text.contains("--- MIT ---\nMIT License"), "standard texts appended");
+}
