@@ -19,6 +19,7 @@
 pub mod bom;
 pub mod catalog;
 pub mod inventory;
+pub mod license;
 pub mod report;
 pub mod scan;
 pub mod tree;

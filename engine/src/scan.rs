@@ -1,4 +1,4 @@
-//! The scan pipeline so far: walk → catalog → assemble the inventory.
+//! The scan pipeline so far: walk → catalog → assemble the inventory → match license files.
 
 use crate::catalog::{self, Catalog};
 use crate::inventory::{Diagnostic, Inventory};
@@ -24,6 +24,8 @@ pub enum Step {
     Walking,
     /// Reading manifests and lockfiles.
     Cataloging,
+    /// Matching license files.
+    Licenses,
 }
 
 /// A progress report.
@@ -101,7 +103,8 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
     Ok(Scan { inventory, stats })
 }
 
-/// Catalogs every wanted file of `tree` (in parallel) and assembles the inventory.
+/// Catalogs every wanted file of `tree` (in parallel), assembles the inventory and matches the
+/// tree's license files (in parallel).
 pub fn catalog_tree(tree: &dyn Tree, sink: &dyn ScanSink) -> Result<Inventory, ScanError> {
     let files = tree.files();
     let total = files.iter().filter(|f| catalog::wanted(f)).count().max(1);
@@ -140,5 +143,9 @@ pub fn catalog_tree(tree: &dyn Tree, sink: &dyn ScanSink) -> Result<Inventory, S
         edges.extend(c.edges);
         diagnostics.extend(c.diagnostics);
     }
-    Ok(Inventory::assemble(packages, edges, diagnostics, Vec::new()))
+    let mut inventory = Inventory::assemble(packages, edges, diagnostics, Vec::new());
+    if !crate::license::detect_in_tree(&mut inventory, tree, sink) {
+        return Err(ScanError::Cancelled);
+    }
+    Ok(inventory)
 }

@@ -26,6 +26,8 @@ pub enum Format {
     Json,
     /// CycloneDX 1.6 JSON.
     Cyclonedx,
+    /// A NOTICE file: third-party components, their licenses, copyright lines and license texts.
+    Notice,
 }
 
 /// `cairn scan`.

@@ -1,7 +1,7 @@
-//! A minimal CycloneDX 1.6 JSON SBOM: components with purls, scopes and hashes, and the dependency
-//! graph. Deterministic: no serial number, no timestamp unless the caller passes one.
+//! A minimal CycloneDX 1.6 JSON SBOM: components with purls, scopes, hashes and licenses, and the
+//! dependency graph. Deterministic: no serial number, no timestamp unless the caller passes one.
 
-use crate::inventory::{Component, Inventory, Scope};
+use crate::inventory::{Component, ConcludedFrom, Inventory, Scope};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -42,6 +42,15 @@ fn component(c: &Component) -> Value {
     if !hashes.is_empty() {
         v["hashes"] = Value::Array(hashes);
     }
+    // CycloneDX allows one expression per component: the conclusion, acknowledged as declared when
+    // it rests on the manifests, as concluded when on license files.
+    if let Some(l) = &c.licenses.concluded {
+        let ack = match l.from {
+            ConcludedFrom::Declared => "declared",
+            ConcludedFrom::Detected => "concluded",
+        };
+        v["licenses"] = json!([{"expression": l.expression, "acknowledgement": ack}]);
+    }
     let mut props = vec![json!({"name": "cairn:ecosystem", "value": c.ecosystem.osv_name()})];
     if c.scope != Scope::Required {
         props.push(json!({"name": "cairn:scope", "value": format!("{:?}", c.scope).to_lowercase()}));
@@ -65,6 +74,9 @@ pub fn to_cyclonedx(inv: &Inventory, opts: &CycloneDxOptions) -> String {
     let mut root = json!({"type": "application", "bom-ref": ROOT_REF, "name": opts.name});
     if let Some(v) = &opts.version {
         root["version"] = json!(v);
+    }
+    if let Some(l) = &inv.project_licenses.concluded {
+        root["licenses"] = json!([{"expression": l.expression, "acknowledgement": "concluded"}]);
     }
     let mut metadata = json!({
         "tools": {"components": [{"type": "application", "name": "cairn", "version": env!("CARGO_PKG_VERSION")}]},

@@ -125,6 +125,15 @@ impl Cataloger for ComposerLock {
                         {
                             p = p.hash(Hash::new("SHA-1", sha1.to_ascii_lowercase()));
                         }
+                        // Several entries are licenses to choose from (Composer's docs: disjunctive).
+                        let licenses: Vec<&str> = match entry.get("license") {
+                            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+                            Some(Value::String(s)) => vec![s.as_str()],
+                            _ => Vec::new(),
+                        };
+                        if !licenses.is_empty() {
+                            p = p.license(&licenses.join(" OR "), Location::new(rel, line));
+                        }
                         p.source(source_of(entry))
                     });
                 if let Some(p) = out.push(rel, pkg) {

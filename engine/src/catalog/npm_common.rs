@@ -2,6 +2,30 @@
 
 use crate::inventory::{Scope, Source};
 use crate::tree::{Tree, join};
+use serde_json::Value;
+
+/// Declared licenses of a package.json or lockfile entry: `license` as a string, the legacy
+/// `license: {type}` object, or the legacy `licenses: [{type}]` array, whose entries are licenses
+/// the author offers to choose from, so they are joined with `OR`.
+pub fn declared_licenses(entry: &Value) -> Option<String> {
+    let of = |v: &Value| -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(o) => o.get("type").and_then(Value::as_str).map(str::to_string),
+            _ => None,
+        }
+    };
+    if let Some(l) = entry.get("license").and_then(of) {
+        return Some(l);
+    }
+    match entry.get("licenses")? {
+        Value::Array(items) => {
+            let all: Vec<String> = items.iter().filter_map(of).filter(|s| !s.trim().is_empty()).collect();
+            (!all.is_empty()).then(|| all.join(" OR "))
+        }
+        v => of(v),
+    }
+}
 
 /// The npm registries whose tarballs are the default registry's.
 const DEFAULT_REGISTRIES: [&str; 3] =

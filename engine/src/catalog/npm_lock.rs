@@ -42,6 +42,8 @@ struct Node {
     link: Option<String>,
     /// The project or one of its workspace members / linked directories: its dependencies are direct.
     project: bool,
+    /// Declared license (v2/v3 `license`), verbatim.
+    license: Option<String>,
 }
 
 fn str_of<'a>(o: &'a Map<String, Value>, k: &str) -> Option<&'a str> {
@@ -112,6 +114,7 @@ impl Cataloger for NpmLock {
                 deps: Vec::new(),
                 link: None,
                 project: true,
+                license: None,
             };
             match Manifest::read(tree, parent(rel)) {
                 Some(m) => root.deps = m.deps.into_iter().map(|(n, _, _)| (n, Need::Optional)).collect(),
@@ -181,6 +184,7 @@ fn v2_nodes(
             deps,
             link,
             project,
+            license: super::npm_common::declared_licenses(entry),
         });
     }
     // The project depends on its workspace members, which npm links at the top of node_modules.
@@ -256,6 +260,7 @@ fn v1_nodes(
                 deps: needs,
                 link: None,
                 project: false,
+                license: None,
             });
         }
         if let Some(nested) = e.get("dependencies").and_then(Value::as_object) {
@@ -309,6 +314,9 @@ fn assemble(rel: &str, nodes: Vec<Node>, direct_known: bool, out: &mut Catalog) 
         let pkg = match pkg {
             Ok(mut p) => {
                 p.hashes = n.hashes.clone();
+                if let Some(l) = &n.license {
+                    p = p.license(l, Location::new(rel, n.line));
+                }
                 if p.source.is_local() {
                     p.direct = Some(true);
                 }

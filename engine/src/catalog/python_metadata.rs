@@ -29,6 +29,10 @@ impl Cataloger for PythonMetadata {
     fn catalog(&self, rel: &str, text: &str, _tree: &dyn Tree) -> Catalog {
         let mut name: Option<(&str, u32)> = None;
         let mut version: Option<&str> = None;
+        // License-Expression (PEP 639) wins; else the free-text License; else license classifiers.
+        let mut expression: Option<(&str, u32)> = None;
+        let mut license: Option<(&str, u32)> = None;
+        let mut classifiers: Vec<(&str, u32)> = Vec::new();
         for (n, line) in numbered_lines(text) {
             if line.trim().is_empty() {
                 break; // the body (README) starts here
@@ -39,12 +43,33 @@ impl Cataloger for PythonMetadata {
                 name = Some((value, n));
             } else if key.eq_ignore_ascii_case("Version") && version.is_none() {
                 version = Some(value);
+            } else if key.eq_ignore_ascii_case("License-Expression") && expression.is_none() {
+                expression = Some((value, n));
+            } else if key.eq_ignore_ascii_case("License") && license.is_none() {
+                // Some distributions put the whole license text here, one continuation line after
+                // another; only the first line is taken, the rest is the license file's business.
+                license =
+                    Some((value, n)).filter(|(v, _)| !v.is_empty() && !v.eq_ignore_ascii_case("UNKNOWN"));
+            } else if key.eq_ignore_ascii_case("Classifier") && value.starts_with("License ::") {
+                classifiers.push((value, n));
             }
         }
         match (name, version) {
             (Some((name, line)), Some(version)) if !name.is_empty() && !version.is_empty() => {
+                let declared: Vec<(&str, u32)> = match (expression, license) {
+                    (Some(e), _) => vec![e],
+                    (None, Some(l)) => vec![l],
+                    // "License :: OSI Approved" alone names no license.
+                    (None, None) => {
+                        classifiers.into_iter().filter(|(c, _)| c.matches("::").count() >= 2).collect()
+                    }
+                };
+                let pkg =
+                    Package::new(Ecosystem::PyPI, name, version, Location::new(rel, Some(line))).map(|p| {
+                        declared.iter().fold(p, |p, (raw, n)| p.license(raw, Location::new(rel, Some(*n))))
+                    });
                 let mut out = Catalog::default();
-                out.push(rel, Package::new(Ecosystem::PyPI, name, version, Location::new(rel, Some(line))));
+                out.push(rel, pkg);
                 out
             }
             _ if text.trim().is_empty() => Catalog::failed(rel, None, "empty distribution metadata"),
@@ -82,6 +107,26 @@ mod tests {
         assert_eq!(c.packages[0].purl, "pkg:pypi/foo-bar.baz@1.0rc1%2Blocal");
         assert_eq!(c.packages[0].location.line, Some(2));
         assert_eq!(c.packages[0].direct, None);
+    }
+
+    #[test]
+    fn declared_licenses_by_precedence() {
+        let lic = |text: &str| -> Vec<String> {
+            run(text).packages[0].licenses.iter().map(|l| l.raw.clone()).collect()
+        };
+        let head = "Name: foo\nVersion: 1\n";
+        assert_eq!(lic(&format!("{head}License: BSD\nLicense-Expression: MIT\n")), ["MIT"]);
+        assert_eq!(
+            lic(&format!("{head}License: Apache 2.0\nClassifier: License :: OSI Approved :: MIT License\n")),
+            ["Apache 2.0"]
+        );
+        assert_eq!(
+            lic(&format!(
+                "{head}License: UNKNOWN\nClassifier: License :: OSI Approved\nClassifier: License :: OSI Approved :: MIT License\n"
+            )),
+            ["License :: OSI Approved :: MIT License"]
+        );
+        assert!(lic(head).is_empty());
     }
 
     #[test]

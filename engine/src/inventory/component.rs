@@ -1,6 +1,6 @@
 //! Components: one per purl, merged from every file that declared the package.
 
-use super::{Ecosystem, Hash, Location, Package, Scope, Source};
+use super::{DeclaredLicense, Ecosystem, Hash, Licenses, Location, Package, Scope, Source};
 use serde::{Deserialize, Serialize};
 
 /// A package as the inventory knows it: one per purl, with every place that declared it.
@@ -26,6 +26,12 @@ pub struct Component {
     pub hashes: Vec<Hash>,
     /// Every file (and line) that declared it, sorted.
     pub locations: Vec<Location>,
+    /// Declared, detected and concluded licenses, with where each came from.
+    #[serde(default, skip_serializing_if = "Licenses::is_empty")]
+    pub licenses: Licenses,
+    /// Declared licenses as written, until [`crate::license::resolve`] normalises them.
+    #[serde(skip)]
+    pub(crate) declared_raw: Vec<DeclaredLicense>,
 }
 
 impl Component {
@@ -41,6 +47,8 @@ impl Component {
             source: p.source,
             hashes: p.hashes,
             locations: vec![p.location],
+            licenses: Licenses::default(),
+            declared_raw: p.licenses,
         }
     }
 
@@ -55,6 +63,7 @@ impl Component {
         self.local |= p.source.is_local();
         self.hashes.extend(p.hashes);
         self.locations.push(p.location);
+        self.declared_raw.extend(p.licenses);
     }
 
     pub(crate) fn finish(&mut self) {
@@ -62,5 +71,8 @@ impl Component {
         self.hashes.dedup();
         self.locations.sort();
         self.locations.dedup();
+        self.declared_raw.sort();
+        self.declared_raw.dedup();
+        crate::license::resolve_declared(self);
     }
 }

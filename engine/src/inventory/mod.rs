@@ -3,12 +3,16 @@
 mod component;
 mod diagnostic;
 mod ecosystem;
+mod licenses;
 mod package;
 mod purl;
 
 pub use component::Component;
 pub use diagnostic::{Diagnostic, Severity};
 pub use ecosystem::Ecosystem;
+pub use licenses::{
+    Category, Concluded, ConcludedFrom, Declared, DeclaredLicense, Detected, DetectionMethod, Licenses,
+};
 pub use package::{Edge, Hash, Location, Package, Scope, Source};
 pub use purl::{PurlError, purl};
 
@@ -29,6 +33,9 @@ pub struct Inventory {
     pub diagnostics: Vec<Diagnostic>,
     /// Files and directories the walk did not read, and why.
     pub skipped: Vec<Skipped>,
+    /// The scanned project's own licenses: those found in license files at the scan root.
+    #[serde(default, skip_serializing_if = "Licenses::is_empty")]
+    pub project_licenses: Licenses,
 }
 
 impl Inventory {
@@ -59,7 +66,13 @@ impl Inventory {
         diagnostics.dedup();
         skipped.sort();
         skipped.dedup();
-        Self { components, edges: edges.into_iter().collect(), diagnostics, skipped }
+        Self {
+            components,
+            edges: edges.into_iter().collect(),
+            diagnostics,
+            skipped,
+            project_licenses: Licenses::default(),
+        }
     }
 
     /// The component with this purl.

@@ -1,6 +1,6 @@
 //! A package as one manifest or lockfile declares it, before packages from several files are merged.
 
-use super::{Ecosystem, PurlError, purl};
+use super::{DeclaredLicense, Ecosystem, PurlError, purl};
 use serde::{Deserialize, Serialize};
 
 /// How a package is needed by the project.
@@ -117,6 +117,9 @@ pub struct Package {
     pub hashes: Vec<Hash>,
     /// Which file (and line) declared it.
     pub location: Location,
+    /// The licenses the file states for it, verbatim (several for SPDX-less formats that list them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<DeclaredLicense>,
 }
 
 impl Package {
@@ -141,6 +144,7 @@ impl Package {
             source: Source::Registry,
             hashes: Vec::new(),
             location,
+            licenses: Vec::new(),
         })
     }
 
@@ -159,6 +163,15 @@ impl Package {
     /// Adds a hash.
     pub fn hash(mut self, hash: Hash) -> Self {
         self.hashes.push(hash);
+        self
+    }
+
+    /// Adds a declared license, as written, stated at `location`; blank text is ignored.
+    pub fn license(mut self, raw: &str, location: Location) -> Self {
+        let raw = raw.trim();
+        if !raw.is_empty() {
+            self.licenses.push(DeclaredLicense { raw: raw.to_string(), location });
+        }
         self
     }
 

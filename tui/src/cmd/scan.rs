@@ -24,6 +24,7 @@ impl ScanSink for StderrProgress {
         let step = match p.step {
             Step::Walking => "walking",
             Step::Cataloging => "cataloging",
+            Step::Licenses => "matching licenses",
         };
         match p.percent {
             Some(pct) => eprintln!("cairn: {step} {pct:>3}% {}", p.detail),
@@ -56,16 +57,17 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         scan_path(&args.path, &opts, sink).with_context(|| format!("scanning {}", args.path.display()))?;
 
     let target = args.path.display().to_string();
+    let root = args.path.canonicalize().with_context(|| format!("resolving {}", args.path.display()))?;
+    let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| target.clone());
     let doc = match args.format {
         Format::Json => Report::new(&target, &scan).to_json(),
         Format::Cyclonedx => {
-            let name = args
-                .path
-                .canonicalize()
-                .ok()
-                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-                .unwrap_or_else(|| target.clone());
             to_cyclonedx(&scan.inventory, &CycloneDxOptions { name, version: None, timestamp: None })
+        }
+        Format::Notice => {
+            // License files are read again from the tree, confined to the root like every read.
+            let tree = cairn_engine::tree::FsTree::new(root, args.max_file_size, Vec::new());
+            cairn_engine::license::notice::render(&scan.inventory, &name, &tree)
         }
     };
     match &args.output {
