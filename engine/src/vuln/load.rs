@@ -23,12 +23,12 @@ const ZIP_BATCH: usize = 512;
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// Opening or reading the path failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The path.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The path is a file that is neither OSV JSON/YAML nor a zip.
     #[error("{0}: not an OSV file (.json, .yaml, .yml) or zip archive")]
@@ -126,7 +126,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Database, LoadError> {
 }
 
 fn load_path(path: &Path) -> Result<(&'static str, Loaded), LoadError> {
-    let io = |source| LoadError::Io { path: path.to_owned(), source };
+    let io = |error| LoadError::Io { path: path.to_owned(), error };
     let meta = fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
         let mut files = Vec::new();
@@ -156,7 +156,7 @@ fn load_path(path: &Path) -> Result<(&'static str, Loaded), LoadError> {
         Some(k) => {
             let bytes = read_capped(path).map_err(|reason| LoadError::Io {
                 path: path.to_owned(),
-                source: std::io::Error::other(reason),
+                error: std::io::Error::other(reason),
             })?;
             let mut loaded = Loaded::default();
             loaded.push(path.display().to_string(), parse(k, &bytes));
@@ -192,7 +192,7 @@ fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
 }
 
 fn load_zip(path: &Path) -> Result<Loaded, LoadError> {
-    let file = File::open(path).map_err(|source| LoadError::Io { path: path.to_owned(), source })?;
+    let file = File::open(path).map_err(|error| LoadError::Io { path: path.to_owned(), error })?;
     let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
         .map_err(|e| LoadError::Zip { path: path.to_owned(), reason: e.to_string() })?;
     let mut loaded = Loaded::default();
