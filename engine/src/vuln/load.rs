@@ -234,7 +234,8 @@ fn load_zip(path: &Path) -> Result<Loaded, LoadError> {
             Err(format!("larger than {MAX_RECORD_BYTES} bytes"))
         } else {
             // The header's size may lie; the cap holds whatever it says.
-            let mut bytes = Vec::with_capacity(entry.size() as usize);
+            // Capacity from the header only up to 1 MiB: a lying header must not reserve memory.
+            let mut bytes = Vec::with_capacity(entry.size().min(1 << 20) as usize);
             match (&mut entry).take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes) {
                 Ok(_) if bytes.len() as u64 > MAX_RECORD_BYTES => {
                     Err(format!("larger than {MAX_RECORD_BYTES} bytes"))
