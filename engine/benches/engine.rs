@@ -1,12 +1,15 @@
-//! Engine benchmarks: every corpus lockfile through its cataloger, and a scan of a large tree
-//! beside a bare walk of the same tree (the floor a scan cannot beat).
+//! Engine benchmarks: every corpus lockfile through its cataloger, a scan of a large tree
+//! beside a bare walk of the same tree (the floor a scan cannot beat), and OSV matching: loading
+//! every corpus advisory and matching 10k real components against them.
 //!
 //! `cargo bench -p cairn-engine`; numbers are recorded in docs/benchmarks.md.
 
 use cairn_engine::catalog;
+use cairn_engine::inventory::{Ecosystem, Inventory};
 use cairn_engine::tree::{MemTree, decode};
+use cairn_engine::vuln::{load_paths, match_inventory};
 use cairn_engine::walk::{self, WalkOptions};
-use cairn_engine::{NoProgress, ScanOptions, scan_path};
+use cairn_engine::{NoProgress, ScanOptions, catalog_tree, scan_path};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -85,5 +88,48 @@ fn tree_scan(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, lockfiles, tree_scan);
+/// The whole shared corpus of advisories when it is there (`CAIRN_OSV_CORPUS`, default
+/// `/work/shared/corpus/osv`), else the fixture subset a fresh clone has.
+fn osv_data() -> PathBuf {
+    let shared = std::env::var_os("CAIRN_OSV_CORPUS")
+        .map_or_else(|| PathBuf::from("/work/shared/corpus/osv"), PathBuf::from);
+    if shared.is_dir() {
+        shared
+    } else {
+        eprintln!("vuln benches: {} missing, using the fixture subset", shared.display());
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/osv")
+    }
+}
+
+fn vuln(c: &mut Criterion) {
+    let data = osv_data();
+    let mut group = c.benchmark_group("vuln");
+    group.sample_size(10);
+    group.bench_function("load_corpus_advisories", |b| b.iter(|| load_paths(std::slice::from_ref(&data))));
+
+    // 10k real components from the corpus lockfiles: every non-npm one (so every ecosystem with
+    // advisories is in), then npm ones (the corpus has 6.9k) up to 10k.
+    let root = corpus();
+    let mut files = Vec::new();
+    corpus_files(&root, &root, &mut files);
+    files.sort();
+    let mut tree = MemTree::new();
+    for (rel, path) in &files {
+        tree.insert(rel.clone(), fs::read(path).unwrap_or_default());
+    }
+    let all = catalog_tree(&tree, &NoProgress).unwrap_or_else(|e| panic!("{e}"));
+    let (npm, mut components): (Vec<_>, Vec<_>) =
+        all.components.into_iter().filter(|c| !c.local).partition(|c| c.ecosystem == Ecosystem::Npm);
+    let room = 10_000usize.saturating_sub(components.len());
+    components.extend(npm.into_iter().take(room));
+    let inventory = Inventory { components, ..Inventory::default() };
+    let db = load_paths(std::slice::from_ref(&data)).unwrap_or_else(|e| panic!("{e}"));
+    group.throughput(Throughput::Elements(inventory.components.len() as u64));
+    group.bench_function(format!("match_{}_components", inventory.components.len()), |b| {
+        b.iter(|| match_inventory(&inventory, &db))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, lockfiles, tree_scan, vuln);
 criterion_main!(benches);

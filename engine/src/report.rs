@@ -2,7 +2,9 @@
 
 use crate::inventory::Inventory;
 use crate::scan::{Scan, ScanStats};
+use crate::vuln::{Database, DatabaseInfo, Finding, Matches, NotEvaluated, Rating};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Version of the report's shape; bumped on any incompatible change.
 pub const REPORT_FORMAT: &str = "cairn-report/1";
@@ -21,6 +23,46 @@ pub struct Report<'a> {
     /// Components, edges, diagnostics and skipped paths.
     #[serde(flatten)]
     pub inventory: &'a Inventory,
+    /// Vulnerability matching, or a plain statement that there was no data to match against.
+    pub vulnerabilities: Vulnerabilities<'a>,
+}
+
+/// The report's `vulnerabilities` section. Without data it says so instead of listing nothing,
+/// so an empty list always means "matched, nothing found".
+#[derive(Debug, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Vulnerabilities<'a> {
+    /// No OSV data was given; nothing was matched.
+    NoData {
+        /// Always [`NO_VULNERABILITY_DATA`].
+        note: &'static str,
+    },
+    /// Matched against the database described.
+    Matched {
+        /// What the OSV data was built from (sources, counts, newest `modified`).
+        database: &'a DatabaseInfo,
+        /// Findings per rating.
+        summary: BTreeMap<Rating, usize>,
+        /// The findings.
+        findings: &'a [Finding],
+        /// Components an advisory names that could not be evaluated, with the reason.
+        not_evaluated: &'a [NotEvaluated],
+    },
+}
+
+/// What the report and the CLI say when no vulnerability data was given.
+pub const NO_VULNERABILITY_DATA: &str = "no vulnerability data given";
+
+impl<'a> Vulnerabilities<'a> {
+    /// The section for `matches` against `db`.
+    pub fn matched(db: &'a Database, matches: &'a Matches) -> Self {
+        Vulnerabilities::Matched {
+            database: db.info(),
+            summary: matches.by_rating(),
+            findings: &matches.findings,
+            not_evaluated: &matches.not_evaluated,
+        }
+    }
 }
 
 /// The producing tool.
@@ -41,7 +83,14 @@ impl<'a> Report<'a> {
             target,
             stats: scan.stats,
             inventory: &scan.inventory,
+            vulnerabilities: Vulnerabilities::NoData { note: NO_VULNERABILITY_DATA },
         }
+    }
+
+    /// The same report with vulnerability matching results.
+    pub fn with_vulnerabilities(mut self, v: Vulnerabilities<'a>) -> Self {
+        self.vulnerabilities = v;
+        self
     }
 
     /// The report as pretty JSON with a trailing newline.

@@ -15,7 +15,7 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Inventory every package a source tree pins.
+    /// Inventory every package a source tree pins and match it against OSV data.
     Scan(ScanArgs),
 }
 
@@ -50,6 +50,10 @@ pub struct ScanArgs {
     /// Skip manifests and lockfiles larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = cairn_engine::walk::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+    /// OSV vulnerability data to match against: a file (.json, .yaml), a directory of them, or a
+    /// zip such as OSV's per-ecosystem all.zip; repeatable.
+    #[arg(long = "vulndb", value_name = "PATH")]
+    pub vulndb: Vec<PathBuf>,
     /// Print no progress or summary on standard error.
     #[arg(short, long)]
     pub quiet: bool,

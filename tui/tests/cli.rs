@@ -150,3 +150,59 @@ fn scans_a_100k_file_tree_without_leaving_it() {
     assert!(stderr.contains("skipped root-link"), "{stderr}");
     assert!(Path::new(&report_path).exists());
 }
+
+const ADVISORY: &str = r#"{"id":"RUSTSEC-0000-0001","modified":"2024-01-01T00:00:00Z","aliases":["CVE-0000-1"],"summary":"test","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],"affected":[{"package":{"ecosystem":"crates.io","name":"serde"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0.0.0-0"},{"fixed":"1.0.201"}]}]}]}"#;
+
+#[test]
+fn scan_with_vulndb_reports_findings_and_a_summary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("src");
+    fs::create_dir(&src).expect("mkdir");
+    fs::write(src.join("Cargo.lock"), lock("serde", "1.0.200")).expect("write");
+    let db = dir.path().join("db");
+    fs::create_dir(&db).expect("mkdir");
+    fs::write(db.join("RUSTSEC-0000-0001.json"), ADVISORY).expect("write");
+    let out =
+        cairn(&["scan", src.to_str().expect("utf8"), "--offline", "--vulndb", db.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json(&out.stdout);
+    let v = &report["vulnerabilities"];
+    assert_eq!(v["status"], "matched");
+    assert_eq!(v["database"]["advisories"], 1);
+    assert_eq!(v["summary"]["critical"], 1);
+    assert_eq!(v["findings"][0]["id"], "RUSTSEC-0000-0001");
+    assert_eq!(v["findings"][0]["purl"], "pkg:cargo/serde@1.0.200");
+    assert_eq!(v["findings"][0]["nearest_fixed"], "1.0.201");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 vulnerabilities (1 critical, 0 high"), "{stderr}");
+    assert!(stderr.contains("OSV data: 1 advisories (crates.io 1)"), "{stderr}");
+}
+
+#[test]
+fn scan_without_vulndb_says_so_loudly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("Cargo.lock"), lock("serde", "1.0.200")).expect("write");
+    let out = cairn(&["scan", dir.path().to_str().expect("utf8"), "--offline"]);
+    assert_eq!(out.status.code(), Some(0));
+    let report = json(&out.stdout);
+    assert_eq!(report["vulnerabilities"]["status"], "no_data");
+    assert_eq!(report["vulnerabilities"]["note"], "no vulnerability data given");
+    assert!(report["vulnerabilities"].get("findings").is_none(), "no empty list that reads as 'none found'");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no vulnerability data given"));
+}
+
+#[test]
+fn scan_with_a_missing_vulndb_fails() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("nope");
+    let out = cairn(&[
+        "scan",
+        dir.path().to_str().expect("utf8"),
+        "--offline",
+        "--vulndb",
+        missing.to_str().expect("utf8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--vulndb"));
+}

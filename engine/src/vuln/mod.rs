@@ -1,10 +1,26 @@
-//! Vulnerability matching. Today: the version ordering layer that OSV range evaluation sits on.
+//! Vulnerability matching against OSV data, offline and exact.
 //!
-//! Every OSV ecosystem orders versions its own way; [`compare`] picks the scheme from the
-//! ecosystem string (suffixes such as `Debian:12` kept, compared with the base scheme) and
-//! compares two version strings, failing with a [`VersionError`] that says exactly why rather
-//! than guessing.
+//! [`load`] reads OSV records (JSON or YAML; files, directories, per-ecosystem `all.zip`
+//! archives) into a [`Database`]: advisories checked on read ([`osv`]), indexed by ecosystem and
+//! normalised package name ([`name`]), every range compiled once ([`range`]). [`match_inventory`]
+//! is a pure function from an inventory and a database to [`Matches`]: findings (aliases merged,
+//! severity from CVSS vectors, the nearest fixed version) and the components it could not
+//! evaluate, each with the reason. Version ordering per ecosystem lives in [`version`].
 
+pub mod finding;
+pub mod index;
+pub mod load;
+pub mod matcher;
+pub mod name;
+pub mod osv;
+pub mod range;
+pub mod severity;
 pub mod version;
 
+pub use finding::{AffectedRange, Finding, Matches, NotEvaluated};
+pub use index::{Database, DatabaseInfo, SourceInfo};
+pub use load::{LoadDiagnostic, LoadError, load_paths};
+pub use matcher::match_inventory;
+pub use osv::{Advisory, OsvError};
+pub use severity::{Rating, Severity, SeveritySource};
 pub use version::{KnownEcosystem, OsvEcosystem, Scheme, Version, VersionError, compare, compare_in};

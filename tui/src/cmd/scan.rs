@@ -3,6 +3,8 @@
 use crate::cli::{Format, ScanArgs};
 use anyhow::Context;
 use cairn_engine::bom::{CycloneDxOptions, to_cyclonedx};
+use cairn_engine::report::{NO_VULNERABILITY_DATA, Vulnerabilities};
+use cairn_engine::vuln::{Database, Matches, Rating, load_paths, match_inventory};
 use cairn_engine::{Progress, Report, ScanOptions, ScanSink, Severity, Step, WalkOptions, scan_path};
 use std::io::Write;
 use std::process::ExitCode;
@@ -51,16 +53,31 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             ..WalkOptions::default()
         },
     };
+    // Read the OSV data first: a bad --vulndb path fails before a long scan, not after it.
+    let db: Option<Database> = if args.vulndb.is_empty() {
+        None
+    } else {
+        Some(load_paths(&args.vulndb).context("reading vulnerability data (--vulndb)")?)
+    };
     let progress = StderrProgress { last: Mutex::new(None) };
     let sink: &dyn ScanSink = if args.quiet { &Silent } else { &progress };
     let scan =
         scan_path(&args.path, &opts, sink).with_context(|| format!("scanning {}", args.path.display()))?;
 
+    let matches: Option<Matches> = db.as_ref().map(|db| match_inventory(&scan.inventory, db));
+
     let target = args.path.display().to_string();
     let root = args.path.canonicalize().with_context(|| format!("resolving {}", args.path.display()))?;
     let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| target.clone());
     let doc = match args.format {
-        Format::Json => Report::new(&target, &scan).to_json(),
+        Format::Json => {
+            let report = Report::new(&target, &scan);
+            match (&db, &matches) {
+                (Some(db), Some(m)) => report.with_vulnerabilities(Vulnerabilities::matched(db, m)),
+                _ => report,
+            }
+            .to_json()
+        }
         Format::Cyclonedx => {
             to_cyclonedx(&scan.inventory, &CycloneDxOptions { name, version: None, timestamp: None })
         }
@@ -80,6 +97,12 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     }
     if !args.quiet {
         summary(&scan);
+        match (&db, &matches) {
+            (Some(db), Some(m)) => vuln_summary(db, m),
+            _ => eprintln!(
+                "cairn: warning: {NO_VULNERABILITY_DATA} (--vulndb PATH); vulnerabilities were NOT checked"
+            ),
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -106,4 +129,43 @@ fn summary(scan: &cairn_engine::Scan) {
     for s in &inv.skipped {
         eprintln!("cairn: skipped {}: {}", if s.path.is_empty() { "." } else { &s.path }, s.reason);
     }
+}
+
+fn vuln_summary(db: &Database, m: &Matches) {
+    let info = db.info();
+    let by_eco: Vec<String> = info.by_ecosystem.iter().map(|(e, n)| format!("{e} {n}")).collect();
+    eprintln!(
+        "cairn: OSV data: {} advisories ({}), newest modified {}; {} withdrawn left out; {} unreadable",
+        info.advisories,
+        if by_eco.is_empty() { "none".to_owned() } else { by_eco.join(", ") },
+        info.newest_modified.as_deref().unwrap_or("unknown"),
+        info.withdrawn,
+        info.diagnostics.len(),
+    );
+    for d in info.diagnostics.iter().take(5) {
+        eprintln!("cairn: warning: vulndb {}: {}", d.source, d.reason);
+    }
+    if info.diagnostics.len() > 5 {
+        eprintln!(
+            "cairn: warning: vulndb: {} more unreadable records (see the JSON report)",
+            info.diagnostics.len() - 5
+        );
+    }
+    if info.advisories == 0 {
+        eprintln!(
+            "cairn: warning: the vulnerability data holds no usable advisory; nothing was really checked"
+        );
+    }
+    let counts = m.by_rating();
+    let parts: Vec<String> =
+        Rating::ALL.iter().map(|r| format!("{} {r}", counts.get(r).copied().unwrap_or(0))).collect();
+    let components: std::collections::BTreeSet<&str> = m.findings.iter().map(|f| f.purl.as_str()).collect();
+    eprintln!(
+        "cairn: {} vulnerabilities ({}) in {} of {} components; {} not evaluated",
+        m.findings.len(),
+        parts.join(", "),
+        components.len(),
+        m.components_checked,
+        m.not_evaluated.len(),
+    );
 }

@@ -1,0 +1,165 @@
+//! The in-memory vulnerability database: advisories by id, an index from (ecosystem, normalised
+//! name) to affected entries with their ranges compiled, and a record of what it was built from.
+
+use super::load::LoadDiagnostic;
+use super::name::normalize;
+use super::osv::{Advisory, Affected};
+use super::range::CompiledAffected;
+use super::version::OsvEcosystem;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// One source given to the loader and what it held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceInfo {
+    /// The path as given.
+    pub path: String,
+    /// `file`, `directory` or `zip`.
+    pub kind: &'static str,
+    /// Records read successfully from it.
+    pub records: usize,
+    /// Records or files that could not be read.
+    pub errors: usize,
+}
+
+/// What a database was built from: a scan names its OSV snapshot with this.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DatabaseInfo {
+    /// Every source, in the order given.
+    pub sources: Vec<SourceInfo>,
+    /// Advisories usable for matching (unique ids, withdrawn ones left out).
+    pub advisories: usize,
+    /// Withdrawn advisories read and left out.
+    pub withdrawn: usize,
+    /// Records whose id was already read (the newest `modified` is kept).
+    pub duplicates: usize,
+    /// Usable advisories per ecosystem (without release suffix); an advisory naming two
+    /// ecosystems counts in both.
+    pub by_ecosystem: BTreeMap<String, usize>,
+    /// The newest `modified` timestamp of any usable advisory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newest_modified: Option<String>,
+    /// Records or files that could not be read, and why.
+    pub diagnostics: Vec<LoadDiagnostic>,
+}
+
+/// One indexed `affected[]` entry.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub advisory: usize,
+    pub affected: usize,
+    pub ecosystem: OsvEcosystem,
+    pub compiled: CompiledAffected,
+}
+
+/// Advisories ready to match.
+#[derive(Debug, Default)]
+pub struct Database {
+    advisories: Vec<Advisory>,
+    index: HashMap<(String, String), Vec<Entry>>,
+    info: DatabaseInfo,
+}
+
+/// The index key of an ecosystem: its base name (suffix dropped) or the unknown string as given.
+fn eco_key(e: &OsvEcosystem) -> String {
+    match e.known() {
+        Some(k) => k.as_str().to_owned(),
+        None => e.to_string(),
+    }
+}
+
+impl Database {
+    /// Build from advisories (any order, repeats allowed) and what the loader recorded.
+    pub fn new(
+        records: impl IntoIterator<Item = Advisory>,
+        sources: Vec<SourceInfo>,
+        diagnostics: Vec<LoadDiagnostic>,
+    ) -> Database {
+        let mut by_id: BTreeMap<String, Advisory> = BTreeMap::new();
+        let mut duplicates = 0;
+        for a in records {
+            match by_id.get(a.id()) {
+                Some(old) => {
+                    duplicates += 1;
+                    if a.modified() >= old.modified() {
+                        by_id.insert(a.id().to_owned(), a);
+                    }
+                }
+                None => {
+                    by_id.insert(a.id().to_owned(), a);
+                }
+            }
+        }
+        let (withdrawn, advisories): (Vec<Advisory>, Vec<Advisory>) =
+            by_id.into_values().partition(|a| a.withdrawn().is_some());
+        let mut index: HashMap<(String, String), Vec<Entry>> = HashMap::new();
+        let mut by_ecosystem: BTreeMap<String, usize> = BTreeMap::new();
+        for (ai, a) in advisories.iter().enumerate() {
+            let mut ecosystems: Vec<String> = Vec::new();
+            for (fi, f) in a.affected().iter().enumerate() {
+                let Some(p) = f.package() else { continue };
+                let ecosystem = OsvEcosystem::parse(&p.ecosystem);
+                let key = eco_key(&ecosystem);
+                let name = normalize(ecosystem.known(), &p.name).into_owned();
+                let compiled = CompiledAffected::new(&ecosystem, f);
+                ecosystems.push(key.clone());
+                index.entry((key, name)).or_default().push(Entry {
+                    advisory: ai,
+                    affected: fi,
+                    ecosystem,
+                    compiled,
+                });
+            }
+            ecosystems.sort();
+            ecosystems.dedup();
+            for e in ecosystems {
+                *by_ecosystem.entry(e).or_default() += 1;
+            }
+        }
+        let newest_modified = advisories.iter().map(Advisory::modified).max().map(str::to_owned);
+        let info = DatabaseInfo {
+            sources,
+            advisories: advisories.len(),
+            withdrawn: withdrawn.len(),
+            duplicates,
+            by_ecosystem,
+            newest_modified,
+            diagnostics,
+        };
+        Database { advisories, index, info }
+    }
+
+    /// What the database was built from.
+    pub fn info(&self) -> &DatabaseInfo {
+        &self.info
+    }
+
+    /// Usable advisories, sorted by id.
+    pub fn advisories(&self) -> &[Advisory] {
+        &self.advisories
+    }
+
+    /// The advisory with this id.
+    pub fn advisory(&self, id: &str) -> Option<&Advisory> {
+        self.advisories.binary_search_by(|a| a.id().cmp(id)).ok().map(|i| &self.advisories[i])
+    }
+
+    /// Affected entries for a package: same ecosystem, same name under the ecosystem's rules, and
+    /// a release suffix that is absent from the advisory or equal to the package's.
+    pub(crate) fn candidates<'a>(
+        &'a self,
+        ecosystem: &'a OsvEcosystem,
+        name: &str,
+    ) -> impl Iterator<Item = (&'a Advisory, &'a Affected, &'a CompiledAffected)> + 'a {
+        let key = (eco_key(ecosystem), normalize(ecosystem.known(), name).into_owned());
+        self.index
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .filter(move |e| e.ecosystem.suffix().is_none() || e.ecosystem.suffix() == ecosystem.suffix())
+            .filter_map(|e| {
+                let a = self.advisories.get(e.advisory)?;
+                Some((a, a.affected().get(e.affected)?, &e.compiled))
+            })
+    }
+}

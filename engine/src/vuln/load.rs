@@ -1,0 +1,329 @@
+//! Reading OSV data: single files (`.json`, `.yaml`, `.yml`), directories of them (recursively,
+//! zips inside included) and zip archives in OSV's per-ecosystem `all.zip` layout, streamed entry
+//! by entry so no archive is ever held whole in memory.
+//!
+//! A path that cannot be opened at all is a [`LoadError`]; a record or file inside that cannot be
+//! read is a [`LoadDiagnostic`] and the rest load.
+
+use super::index::{Database, SourceInfo};
+use super::osv::Advisory;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::fs::{self, File};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The largest record read (OSV's biggest, Linux kernel ones, are a few MB).
+pub const MAX_RECORD_BYTES: u64 = 64 << 20;
+
+/// Zip entries read before parsing them in parallel; bounds memory to one batch.
+const ZIP_BATCH: usize = 512;
+
+/// A path given to the loader could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// Opening or reading the path failed.
+    #[error("{path}: {error}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The path is a file that is neither OSV JSON/YAML nor a zip.
+    #[error("{0}: not an OSV file (.json, .yaml, .yml) or zip archive")]
+    UnknownKind(PathBuf),
+    /// The zip's directory could not be read.
+    #[error("{path}: not a readable zip archive: {reason}")]
+    Zip {
+        /// The archive.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A record or file that could not be read; the rest of the data still loads.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct LoadDiagnostic {
+    /// The file, or `archive.zip!entry` for a zip entry.
+    pub source: String,
+    /// What was wrong.
+    pub reason: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Json,
+    Yaml,
+    Zip,
+}
+
+fn kind_of(path: &str) -> Option<Kind> {
+    let lower = path.to_ascii_lowercase();
+    if lower.ends_with(".json") {
+        Some(Kind::Json)
+    } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        Some(Kind::Yaml)
+    } else if lower.ends_with(".zip") {
+        Some(Kind::Zip)
+    } else {
+        None
+    }
+}
+
+fn parse(kind: Kind, bytes: &[u8]) -> Result<Advisory, String> {
+    match kind {
+        Kind::Json => Advisory::from_json(bytes),
+        Kind::Yaml => Advisory::from_yaml(bytes),
+        // Callers route zips to `load_zip`; a zip is never one record.
+        Kind::Zip => return Err("a zip archive is not one OSV record".into()),
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// A zip entry read but not yet parsed: its source name, kind and bytes (or why none).
+type Pending = (String, Kind, Result<Vec<u8>, String>);
+
+/// What one source yielded.
+#[derive(Default)]
+struct Loaded {
+    records: Vec<Advisory>,
+    diagnostics: Vec<LoadDiagnostic>,
+}
+
+impl Loaded {
+    fn push(&mut self, source: String, r: Result<Advisory, String>) {
+        match r {
+            Ok(a) => self.records.push(a),
+            Err(reason) => self.diagnostics.push(LoadDiagnostic { source, reason }),
+        }
+    }
+    fn extend(&mut self, other: Loaded) {
+        self.records.extend(other.records);
+        self.diagnostics.extend(other.diagnostics);
+    }
+}
+
+/// Load every path and build one database recording them all.
+pub fn load_paths(paths: &[PathBuf]) -> Result<Database, LoadError> {
+    let mut records = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut sources = Vec::new();
+    for path in paths {
+        let (kind, loaded) = load_path(path)?;
+        sources.push(SourceInfo {
+            path: path.display().to_string(),
+            kind,
+            records: loaded.records.len(),
+            errors: loaded.diagnostics.len(),
+        });
+        records.extend(loaded.records);
+        diagnostics.extend(loaded.diagnostics);
+    }
+    diagnostics.sort();
+    Ok(Database::new(records, sources, diagnostics))
+}
+
+fn load_path(path: &Path) -> Result<(&'static str, Loaded), LoadError> {
+    let io = |error| LoadError::Io { path: path.to_owned(), error };
+    let meta = fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        let mut files = Vec::new();
+        collect(path, &mut files).map_err(io)?;
+        files.sort();
+        let (zips, records): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, k)| *k == Kind::Zip);
+        let mut loaded = Loaded::default();
+        let parsed: Vec<(String, Result<Advisory, String>)> = records
+            .par_iter()
+            .map(|(p, k)| (p.display().to_string(), read_capped(p).and_then(|b| parse(*k, &b))))
+            .collect();
+        for (source, r) in parsed {
+            loaded.push(source, r);
+        }
+        for (zip, _) in zips {
+            match load_zip(&zip) {
+                Ok(l) => loaded.extend(l),
+                Err(e) => loaded
+                    .diagnostics
+                    .push(LoadDiagnostic { source: zip.display().to_string(), reason: e.to_string() }),
+            }
+        }
+        return Ok(("directory", loaded));
+    }
+    match kind_of(&path.to_string_lossy()) {
+        Some(Kind::Zip) => Ok(("zip", load_zip(path)?)),
+        Some(k) => {
+            let bytes = read_capped(path).map_err(|reason| LoadError::Io {
+                path: path.to_owned(),
+                error: std::io::Error::other(reason),
+            })?;
+            let mut loaded = Loaded::default();
+            loaded.push(path.display().to_string(), parse(k, &bytes));
+            Ok(("file", loaded))
+        }
+        None => Err(LoadError::UnknownKind(path.to_owned())),
+    }
+}
+
+/// Every OSV file and zip under `dir`. Symlinks are not followed into directories (no loops).
+fn collect(dir: &Path, out: &mut Vec<(PathBuf, Kind)>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let ft = entry.file_type()?;
+        let p = entry.path();
+        if ft.is_dir() {
+            collect(&p, out)?;
+        } else if let Some(k) = kind_of(&entry.file_name().to_string_lossy()) {
+            out.push((p, k));
+        }
+    }
+    Ok(())
+}
+
+fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
+    let f = File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    f.take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_RECORD_BYTES {
+        return Err(format!("larger than {MAX_RECORD_BYTES} bytes"));
+    }
+    Ok(bytes)
+}
+
+fn load_zip(path: &Path) -> Result<Loaded, LoadError> {
+    let file = File::open(path).map_err(|error| LoadError::Io { path: path.to_owned(), error })?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| LoadError::Zip { path: path.to_owned(), reason: e.to_string() })?;
+    let mut loaded = Loaded::default();
+    let mut batch: Vec<Pending> = Vec::with_capacity(ZIP_BATCH);
+    let flush = |batch: &mut Vec<Pending>, loaded: &mut Loaded| {
+        let parsed: Vec<(String, Result<Advisory, String>)> =
+            batch.par_drain(..).map(|(src, k, bytes)| (src, bytes.and_then(|b| parse(k, &b)))).collect();
+        for (src, r) in parsed {
+            loaded.push(src, r);
+        }
+    };
+    for i in 0..archive.len() {
+        let mut entry = match archive.by_index(i) {
+            Ok(e) => e,
+            Err(e) => {
+                loaded.diagnostics.push(LoadDiagnostic {
+                    source: format!("{}!#{i}", path.display()),
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        if entry.is_dir() {
+            continue;
+        }
+        let name = match entry.name() {
+            Ok(n) => n.into_owned(),
+            Err(e) => {
+                loaded.diagnostics.push(LoadDiagnostic {
+                    source: format!("{}!#{i}", path.display()),
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let Some(kind @ (Kind::Json | Kind::Yaml)) = kind_of(&name) else { continue };
+        let source = format!("{}!{name}", path.display());
+        let bytes = if entry.size() > MAX_RECORD_BYTES {
+            Err(format!("larger than {MAX_RECORD_BYTES} bytes"))
+        } else {
+            // The header's size may lie; the cap holds whatever it says.
+            // Capacity from the header only up to 1 MiB: a lying header must not reserve memory.
+            let mut bytes = Vec::with_capacity(entry.size().min(1 << 20) as usize);
+            match (&mut entry).take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes) {
+                Ok(_) if bytes.len() as u64 > MAX_RECORD_BYTES => {
+                    Err(format!("larger than {MAX_RECORD_BYTES} bytes"))
+                }
+                Ok(_) => Ok(bytes),
+                Err(e) => Err(e.to_string()),
+            }
+        };
+        batch.push((source, kind, bytes));
+        if batch.len() >= ZIP_BATCH {
+            flush(&mut batch, &mut loaded);
+        }
+    }
+    flush(&mut batch, &mut loaded);
+    Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const GOOD: &str = r#"{"id":"T-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.0"}]}]}]}"#;
+
+    #[test]
+    fn a_directory_loads_what_it_can_and_names_the_rest() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::create_dir(dir.path().join("sub")).expect("mkdir");
+        fs::write(dir.path().join("sub/T-1.json"), GOOD).expect("write");
+        fs::write(dir.path().join("bad.json"), "{").expect("write");
+        fs::write(dir.path().join("README.md"), "# not data").expect("write");
+        let db = load_paths(&[dir.path().to_owned()]).expect("loads");
+        assert_eq!(db.info().advisories, 1);
+        assert_eq!(db.info().diagnostics.len(), 1);
+        assert!(db.info().diagnostics[0].source.ends_with("bad.json"));
+        assert_eq!(db.info().sources[0].kind, "directory");
+    }
+
+    #[test]
+    fn zips_are_read_entry_by_entry() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let zpath = dir.path().join("all.zip");
+        let mut w = zip::ZipWriter::new(File::create(&zpath).expect("create"));
+        let opts =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        w.start_file("T-1.json", opts).expect("entry");
+        w.write_all(GOOD.as_bytes()).expect("write");
+        w.start_file("T-2.json", opts).expect("entry");
+        w.write_all(
+            GOOD.replace("T-1", "T-2")
+                .replace("\"modified\"", "\"withdrawn\":\"2024-02-01T00:00:00Z\",\"modified\"")
+                .as_bytes(),
+        )
+        .expect("write");
+        w.start_file("broken.json", opts).expect("entry");
+        w.write_all(b"[]").expect("write");
+        w.finish().expect("finish");
+        let db = load_paths(std::slice::from_ref(&zpath)).expect("loads");
+        let info = db.info();
+        assert_eq!((info.advisories, info.withdrawn, info.diagnostics.len()), (1, 1, 1));
+        assert!(info.diagnostics[0].source.ends_with("all.zip!broken.json"), "{:?}", info.diagnostics);
+        assert_eq!(info.by_ecosystem.get("npm"), Some(&1));
+    }
+
+    #[test]
+    fn missing_and_unknown_paths_are_errors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert!(matches!(load_paths(&[dir.path().join("nope")]), Err(LoadError::Io { .. })));
+        let txt = dir.path().join("x.txt");
+        fs::write(&txt, "x").expect("write");
+        assert!(matches!(load_paths(&[txt]), Err(LoadError::UnknownKind(_))));
+        let z = dir.path().join("x.zip");
+        fs::write(&z, "not a zip").expect("write");
+        assert!(matches!(load_paths(&[z]), Err(LoadError::Zip { .. })));
+    }
+
+    #[test]
+    fn the_newest_record_of_an_id_wins() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(dir.path().join("a.json"), GOOD).expect("write");
+        fs::write(
+            dir.path().join("b.json"),
+            GOOD.replace("2024-01-01", "2025-01-01").replace("1.0.0", "2.0.0"),
+        )
+        .expect("write");
+        let db = load_paths(&[dir.path().to_owned()]).expect("loads");
+        assert_eq!(db.info().duplicates, 1);
+        assert_eq!(db.advisory("T-1").map(Advisory::modified), Some("2025-01-01T00:00:00Z"));
+        assert_eq!(db.info().newest_modified.as_deref(), Some("2025-01-01T00:00:00Z"));
+    }
+}

@@ -1,0 +1,279 @@
+//! `match_inventory`: every component against the advisories that name it, pure and parallel.
+//!
+//! Only registry packages are compared: a git, URL or alternative-registry package shares a name
+//! with a registry package but not its version history, so an advisory naming it is reported as
+//! not evaluated rather than matched or dropped. Local packages are the project's own code.
+
+use super::finding::{AffectedRange, Finding, Matches, NotEvaluated};
+use super::index::Database;
+use super::osv::{Advisory, Affected, RangeType};
+use super::range::{CompiledAffected, Verdict};
+use super::severity::{Severity, assess};
+use super::version::{OsvEcosystem, Version};
+use crate::inventory::{Component, Inventory, Source};
+use rayon::prelude::*;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Match every non-local component of `inventory` against `db`.
+pub fn match_inventory(inventory: &Inventory, db: &Database) -> Matches {
+    let checked: Vec<&Component> = inventory.components.iter().filter(|c| !c.local).collect();
+    let per: Vec<(Vec<Finding>, Vec<NotEvaluated>)> =
+        checked.par_iter().map(|c| match_component(c, db)).collect();
+    let mut m = Matches { components_checked: checked.len(), ..Matches::default() };
+    for (f, n) in per {
+        m.findings.extend(f);
+        m.not_evaluated.extend(n);
+    }
+    m.findings.sort_by(|a, b| (&a.purl, &a.id).cmp(&(&b.purl, &b.id)));
+    m.not_evaluated.sort();
+    m.not_evaluated.dedup();
+    m
+}
+
+type Hit<'a> = (&'a Advisory, &'a Affected, &'a CompiledAffected);
+
+/// Findings and not-evaluated items for one component.
+pub fn match_component(c: &Component, db: &Database) -> (Vec<Finding>, Vec<NotEvaluated>) {
+    let eco = OsvEcosystem::from(c.ecosystem);
+    let candidates: Vec<Hit<'_>> = db.candidates(&eco, &c.name).collect();
+    if candidates.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let not_evaluated = |reason: &str| -> Vec<NotEvaluated> {
+        let ids: BTreeSet<&str> = candidates.iter().map(|(a, _, _)| a.id()).collect();
+        ids.into_iter()
+            .map(|id| NotEvaluated {
+                purl: c.purl.clone(),
+                advisory: id.to_owned(),
+                reason: reason.to_owned(),
+            })
+            .collect()
+    };
+    match &c.source {
+        Source::Registry => {}
+        Source::Local { .. } => return (Vec::new(), Vec::new()),
+        Source::Git { url, .. } => {
+            return (
+                Vec::new(),
+                not_evaluated(&format!("from git ({url}), not the {} registry", c.ecosystem)),
+            );
+        }
+        Source::Url { url } => {
+            return (
+                Vec::new(),
+                not_evaluated(&format!("from a URL ({url}), not the {} registry", c.ecosystem)),
+            );
+        }
+        Source::AltRegistry { url } => {
+            return (
+                Vec::new(),
+                not_evaluated(&format!("from another registry ({url}), not the {} one", c.ecosystem)),
+            );
+        }
+    }
+    if c.version.trim().is_empty() {
+        return (Vec::new(), not_evaluated("no version recorded"));
+    }
+
+    let mut hits: Vec<Hit<'_>> = Vec::new();
+    let mut unknown: Vec<NotEvaluated> = Vec::new();
+    for hit @ (a, _, compiled) in candidates.iter().copied() {
+        match compiled.evaluate(&c.version) {
+            Verdict::Affected => hits.push(hit),
+            Verdict::NotAffected => {}
+            Verdict::Unknown(reason) => {
+                unknown.push(NotEvaluated { purl: c.purl.clone(), advisory: a.id().to_owned(), reason })
+            }
+        }
+    }
+    let findings = group(&hits).into_iter().map(|g| finding(c, &g)).collect::<Vec<_>>();
+    // An advisory decided through an alias needs no "not evaluated" line of its own; neither does
+    // one whose other affected entry for this package matched.
+    let covered: BTreeSet<&str> =
+        findings.iter().flat_map(|f| f.ids.iter().chain(f.aliases.iter())).map(String::as_str).collect();
+    unknown.retain(|n| !covered.contains(n.advisory.as_str()));
+    (findings, unknown)
+}
+
+/// Groups of hits whose advisories alias each other (share an id or alias), transitively.
+fn group<'a>(hits: &[Hit<'a>]) -> Vec<Vec<Hit<'a>>> {
+    let n = hits.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, (a, _, _)) in hits.iter().enumerate() {
+        for name in std::iter::once(a.id()).chain(a.aliases().iter().map(String::as_str)) {
+            match owner.get(name) {
+                Some(&j) => {
+                    let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+                    parent[ri] = rj;
+                }
+                None => {
+                    owner.insert(name, i);
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<Hit<'a>>> = BTreeMap::new();
+    for (i, h) in hits.iter().enumerate() {
+        let r = find(&mut parent, i);
+        groups.entry(r).or_default().push(*h);
+    }
+    groups.into_values().collect()
+}
+
+fn finding(c: &Component, hits: &[Hit<'_>]) -> Finding {
+    let ids: BTreeSet<String> = hits.iter().map(|(a, _, _)| a.id().to_owned()).collect();
+    let aliases: BTreeSet<String> =
+        hits.iter().flat_map(|(a, _, _)| a.aliases().iter().cloned()).filter(|x| !ids.contains(x)).collect();
+    let first = hits.iter().min_by(|x, y| x.0.id().cmp(y.0.id())).map(|h| h.0);
+    let mut severity = Severity::unknown();
+    for (a, f, _) in hits {
+        let s = assess(a, f);
+        if s.rating > severity.rating {
+            severity = s;
+        }
+    }
+    let mut ranges = Vec::new();
+    let mut listed_in = BTreeSet::new();
+    let mut fixed_versions: Vec<&Version> = Vec::new();
+    for (a, f, compiled) in hits {
+        for r in f.ranges().iter().filter(|r| r.kind != RangeType::Git) {
+            ranges.push(AffectedRange {
+                advisory: a.id().to_owned(),
+                kind: r.kind,
+                events: r.events.clone(),
+            });
+        }
+        if f.versions().iter().any(|v| v == &c.version) {
+            listed_in.insert(a.id().to_owned());
+        }
+        fixed_versions.extend(compiled.fixed());
+    }
+    ranges.dedup();
+    let fixed: BTreeSet<String> = fixed_versions.iter().map(|v| v.as_str().to_owned()).collect();
+    Finding {
+        id: ids.iter().next().cloned().unwrap_or_default(),
+        ids: ids.into_iter().collect(),
+        aliases: aliases.into_iter().collect(),
+        purl: c.purl.clone(),
+        ecosystem: c.ecosystem,
+        name: c.name.clone(),
+        version: c.version.clone(),
+        summary: first.and_then(|a| a.summary()).map(str::to_owned),
+        severity,
+        ranges,
+        listed_in: listed_in.into_iter().collect(),
+        fixed: fixed.into_iter().collect(),
+        nearest_fixed: nearest_fixed(&c.version, &fixed_versions),
+    }
+}
+
+/// The lowest fixed version above `installed`, compared pairwise in each fix's own scheme (never
+/// sorted: Maven's ordering is not transitive everywhere).
+fn nearest_fixed(installed: &str, fixed: &[&Version]) -> Option<String> {
+    let mut best: Option<&Version> = None;
+    for f in fixed {
+        let Ok(v) = Version::parse(f.scheme(), installed) else { continue };
+        if f.compare(&v) != Some(Ordering::Greater) {
+            continue;
+        }
+        match best {
+            Some(b) if b.compare(f) != Some(Ordering::Greater) => {}
+            _ => best = Some(f),
+        }
+    }
+    best.map(|v| v.as_str().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{Ecosystem, Location, Package};
+
+    fn db(records: &[&str]) -> Database {
+        let advisories =
+            records.iter().map(|r| Advisory::from_json(r.as_bytes()).expect("valid test record"));
+        Database::new(advisories, Vec::new(), Vec::new())
+    }
+
+    fn inventory(pkgs: &[(Ecosystem, &str, &str)]) -> Inventory {
+        let packages = pkgs
+            .iter()
+            .map(|(e, n, v)| Package::new(*e, *n, *v, Location::new("lock", None)).expect("valid package"));
+        Inventory::assemble(packages, Vec::new(), Vec::new(), Vec::new())
+    }
+
+    fn rec(id: &str, aliases: &str, eco: &str, name: &str, fixed: &str) -> String {
+        format!(
+            r#"{{"id":"{id}","modified":"2024-01-01T00:00:00Z","aliases":{aliases},"affected":[{{"package":{{"ecosystem":"{eco}","name":"{name}"}},"ranges":[{{"type":"ECOSYSTEM","events":[{{"introduced":"0"}},{{"fixed":"{fixed}"}}]}}]}}]}}"#
+        )
+    }
+
+    #[test]
+    fn aliases_merge_into_one_finding() {
+        let a = rec("PYSEC-1", r#"["CVE-1","GHSA-x"]"#, "PyPI", "Django", "2.0");
+        let b = rec("GHSA-x", r#"["CVE-1"]"#, "PyPI", "django", "2.0.1");
+        let c = rec("PYSEC-2", r#"["CVE-2"]"#, "PyPI", "django", "1.0");
+        let db = db(&[&a, &b, &c]);
+        let m = match_inventory(&inventory(&[(Ecosystem::PyPI, "Django", "1.5")]), &db);
+        assert_eq!(m.findings.len(), 1, "{m:#?}");
+        let f = &m.findings[0];
+        assert_eq!(f.ids, ["GHSA-x", "PYSEC-1"]);
+        assert_eq!(f.aliases, ["CVE-1"]);
+        assert_eq!(f.fixed, ["2.0", "2.0.1"]);
+        assert_eq!(f.nearest_fixed.as_deref(), Some("2.0"));
+    }
+
+    #[test]
+    fn withdrawn_advisories_never_match() {
+        let w = rec("X-1", "[]", "npm", "a", "2.0.0")
+            .replace("\"modified\"", "\"withdrawn\":\"2024-02-01T00:00:00Z\",\"modified\"");
+        let m = match_inventory(&inventory(&[(Ecosystem::Npm, "a", "1.0.0")]), &db(&[&w]));
+        assert!(m.findings.is_empty() && m.not_evaluated.is_empty());
+    }
+
+    #[test]
+    fn unparsable_installed_versions_are_not_evaluated() {
+        let a = rec("X-1", "[]", "crates.io", "a", "2.0.0");
+        let m = match_inventory(&inventory(&[(Ecosystem::Cargo, "a", "1.0")]), &db(&[&a]));
+        assert!(m.findings.is_empty());
+        assert_eq!(m.not_evaluated.len(), 1);
+        assert!(m.not_evaluated[0].reason.contains("\"1.0\""), "{:?}", m.not_evaluated);
+    }
+
+    #[test]
+    fn unknown_ecosystem_scheme_is_not_evaluated() {
+        let a = rec("X-1", "[]", "ConanCenter", "zlib", "1.3");
+        let m = match_inventory(&inventory(&[(Ecosystem::Conan, "zlib", "1.2.13")]), &db(&[&a]));
+        assert!(m.findings.is_empty());
+        assert!(m.not_evaluated[0].reason.contains("ConanCenter"), "{:?}", m.not_evaluated);
+    }
+
+    #[test]
+    fn git_sourced_components_are_not_evaluated() {
+        let a = rec("X-1", "[]", "crates.io", "a", "2.0.0");
+        let p = Package::new(Ecosystem::Cargo, "a", "1.0.0", Location::new("lock", None))
+            .and_then(|p| p.source(Source::Git { url: "https://g/a".into(), rev: None }))
+            .expect("valid");
+        let inv = Inventory::assemble([p], Vec::new(), Vec::new(), Vec::new());
+        let m = match_inventory(&inv, &db(&[&a]));
+        assert!(m.findings.is_empty());
+        assert!(m.not_evaluated[0].reason.contains("git"), "{:?}", m.not_evaluated);
+    }
+
+    #[test]
+    fn nearest_fixed_is_above_the_installed_version() {
+        let a = r#"{"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"Maven","name":"g:a"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.5"},{"introduced":"2.0"},{"fixed":"2.3"},{"introduced":"3.0"},{"fixed":"3.1"}]}]}]}"#;
+        let m = match_inventory(&inventory(&[(Ecosystem::Maven, "g:a", "2.1")]), &db(&[a]));
+        assert_eq!(m.findings[0].nearest_fixed.as_deref(), Some("2.3"));
+        assert_eq!(m.findings[0].fixed, ["1.5", "2.3", "3.1"]);
+    }
+}
