@@ -44,7 +44,7 @@ impl Operator {
 }
 
 /// Lists every user of the installation.
-#[utoipa::path(get, path = "/admin/users", tag = "admin", security(("bearer" = [])), params(ListParams),
+#[utoipa::path(get, operation_id = "admin_users", path = "/admin/users", tag = "admin", security(("bearer" = [])), params(ListParams),
     responses((status = 200, description = "Users", body = cairn_sdk::types::Page<UserAdmin>)))]
 pub async fn users(
     State(state): State<AppState>,
@@ -59,7 +59,7 @@ pub async fn users(
 }
 
 /// Reads a user.
-#[utoipa::path(get, path = "/admin/users/{id}", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "admin_user", path = "/admin/users/{id}", tag = "admin", security(("bearer" = [])),
     params(("id" = UserId, Path, description = "User id")),
     responses((status = 200, description = "The user", body = UserAdmin)))]
 pub async fn user(
@@ -71,7 +71,7 @@ pub async fn user(
 }
 
 /// Deactivates a user: no logins, refresh tokens revoked, API keys stop working.
-#[utoipa::path(patch, path = "/admin/users/{id}/deactivate", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(patch, operation_id = "admin_deactivate", path = "/admin/users/{id}/deactivate", tag = "admin", security(("bearer" = [])),
     params(("id" = UserId, Path, description = "User id")),
     responses((status = 200, description = "Deactivated", body = UserAdmin),
         (status = 409, description = "Cannot deactivate yourself", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
@@ -87,7 +87,7 @@ pub async fn deactivate(
 }
 
 /// Re-activates a user.
-#[utoipa::path(patch, path = "/admin/users/{id}/activate", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(patch, operation_id = "admin_activate", path = "/admin/users/{id}/activate", tag = "admin", security(("bearer" = [])),
     params(("id" = UserId, Path, description = "User id")),
     responses((status = 200, description = "Activated", body = UserAdmin)))]
 pub async fn activate(
@@ -99,7 +99,7 @@ pub async fn activate(
 }
 
 /// Lists the current tenant's teams.
-#[utoipa::path(get, path = "/admin/teams", tag = "admin", security(("bearer" = [])), params(ListParams),
+#[utoipa::path(get, operation_id = "admin_teams", path = "/admin/teams", tag = "admin", security(("bearer" = [])), params(ListParams),
     responses((status = 200, description = "Teams", body = cairn_sdk::types::Page<Team>)))]
 pub async fn teams(
     State(state): State<AppState>,
@@ -113,7 +113,7 @@ pub async fn teams(
 }
 
 /// Creates a team in the current tenant.
-#[utoipa::path(post, path = "/admin/teams", tag = "admin", security(("bearer" = [])), request_body = CreateTeam,
+#[utoipa::path(post, operation_id = "admin_create_team", path = "/admin/teams", tag = "admin", security(("bearer" = [])), request_body = CreateTeam,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for retries")),
     responses((status = 201, description = "Created", body = Team),
         (status = 409, description = "Name taken", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
@@ -130,7 +130,7 @@ pub async fn create_team(
 }
 
 /// Reads a team.
-#[utoipa::path(get, path = "/admin/teams/{id}", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "admin_team", path = "/admin/teams/{id}", tag = "admin", security(("bearer" = [])),
     params(("id" = TeamId, Path, description = "Team id")),
     responses((status = 200, description = "The team", body = Team)))]
 pub async fn team(
@@ -143,7 +143,7 @@ pub async fn team(
 }
 
 /// Renames a team; needs `If-Match`.
-#[utoipa::path(patch, path = "/admin/teams/{id}", tag = "admin", security(("bearer" = [])), request_body = UpdateTeam,
+#[utoipa::path(patch, operation_id = "admin_update_team", path = "/admin/teams/{id}", tag = "admin", security(("bearer" = [])), request_body = UpdateTeam,
     params(("id" = TeamId, Path, description = "Team id"), ("If-Match" = String, Header, description = "ETag of the version read")),
     responses((status = 200, description = "Renamed", body = Team),
         (status = 412, description = "Changed meanwhile", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
@@ -168,7 +168,7 @@ pub async fn update_team(
 }
 
 /// Deletes a team (its projects stay, without a team); needs `If-Match`.
-#[utoipa::path(delete, path = "/admin/teams/{id}", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "admin_delete_team", path = "/admin/teams/{id}", tag = "admin", security(("bearer" = [])),
     params(("id" = TeamId, Path, description = "Team id"), ("If-Match" = String, Header, description = "ETag of the version read")),
     responses((status = 204, description = "Deleted"),
         (status = 428, description = "If-Match missing", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
@@ -188,7 +188,7 @@ pub async fn delete_team(
 }
 
 /// Adds a member of the tenant to a team.
-#[utoipa::path(post, path = "/admin/teams/{id}/members", tag = "admin", security(("bearer" = [])), request_body = AddTeamMember,
+#[utoipa::path(post, operation_id = "admin_add_member", path = "/admin/teams/{id}/members", tag = "admin", security(("bearer" = [])), request_body = AddTeamMember,
     params(("id" = TeamId, Path, description = "Team id")),
     responses((status = 201, description = "Added", body = TeamMember),
         (status = 409, description = "Already a member, or not in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
@@ -203,7 +203,7 @@ pub async fn add_member(
 }
 
 /// Removes a member from a team.
-#[utoipa::path(delete, path = "/admin/teams/{id}/members/{user_id}", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "admin_remove_member", path = "/admin/teams/{id}/members/{user_id}", tag = "admin", security(("bearer" = [])),
     params(("id" = TeamId, Path, description = "Team id"), ("user_id" = UserId, Path, description = "User id")),
     responses((status = 204, description = "Removed")))]
 pub async fn remove_member(

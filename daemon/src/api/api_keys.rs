@@ -18,7 +18,7 @@ use crate::store::{NewApiKey, ts};
 const ACCESS: (Scope, Role) = (Scope::Admin, Role::Viewer);
 
 /// Lists the caller's keys.
-#[utoipa::path(get, path = "/api-keys", tag = "api-keys", security(("bearer" = [])), params(ListParams),
+#[utoipa::path(get, operation_id = "api_keys_list", path = "/api-keys", tag = "api-keys", security(("bearer" = [])), params(ListParams),
     responses((status = 200, description = "Keys", body = cairn_sdk::types::Page<ApiKey>)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -33,7 +33,7 @@ pub async fn list(
 }
 
 /// Creates a key; the response holds the secret, which is not retrievable later.
-#[utoipa::path(post, path = "/api-keys", tag = "api-keys", security(("bearer" = [])), request_body = CreateApiKey,
+#[utoipa::path(post, operation_id = "api_keys_create", path = "/api-keys", tag = "api-keys", security(("bearer" = [])), request_body = CreateApiKey,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for retries")),
     responses((status = 201, description = "Created; `secret` is shown only now", body = CreatedApiKey),
         (status = 400, description = "Invalid fields", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
@@ -81,7 +81,7 @@ pub async fn create(
 }
 
 /// Revokes one of the caller's keys.
-#[utoipa::path(delete, path = "/api-keys/{id}", tag = "api-keys", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "api_keys_delete", path = "/api-keys/{id}", tag = "api-keys", security(("bearer" = [])),
     params(("id" = ApiKeyId, Path, description = "Key id")),
     responses((status = 204, description = "Revoked"),
         (status = 404, description = "No such key of yours", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
@@ -96,7 +96,7 @@ pub async fn delete(
 }
 
 /// One of the caller's keys (without its secret).
-#[utoipa::path(get, path = "/api-keys/{id}", tag = "api-keys", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "api_keys_get", path = "/api-keys/{id}", tag = "api-keys", security(("bearer" = [])),
     params(("id" = ApiKeyId, Path, description = "Key id")),
     responses((status = 200, description = "The key", body = ApiKey),
         (status = 404, description = "No such key of yours", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]

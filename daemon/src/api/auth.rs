@@ -35,7 +35,7 @@ async fn issue(state: &AppState, user: UserId) -> Result<TokenResponse, ApiError
 }
 
 /// Creates an account (see the `registration` setting) and logs it in.
-#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterRequest,
+#[utoipa::path(post, operation_id = "auth_register", path = "/auth/register", tag = "auth", request_body = RegisterRequest,
     responses((status = 201, description = "Registered and logged in", body = TokenResponse),
         (status = 400, description = "Invalid fields", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Registration closed or invitation needed", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
@@ -131,7 +131,7 @@ async fn check_credentials(state: &AppState, email: &str, pw: &str) -> Result<Us
 }
 
 /// Logs in with email and password.
-#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, operation_id = "auth_login", path = "/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, description = "Logged in", body = TokenResponse),
         (status = 401, description = "Wrong credentials", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn login(
@@ -171,7 +171,7 @@ pub enum GrantType {
 }
 
 /// OAuth2 token endpoint (RFC 6749 §4.3 and §6), form-encoded.
-#[utoipa::path(post, path = "/auth/token", tag = "auth",
+#[utoipa::path(post, operation_id = "auth_token", path = "/auth/token", tag = "auth",
     request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "Tokens", body = TokenResponse),
         (status = 400, description = "Missing fields", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
@@ -225,7 +225,7 @@ async fn rotate(state: &AppState, presented: &str) -> Result<TokenResponse, ApiE
 }
 
 /// Trades a refresh token for a new pair; reusing a token revokes its whole family.
-#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
+#[utoipa::path(post, operation_id = "auth_refresh", path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, description = "New tokens", body = TokenResponse),
         (status = 401, description = "Invalid, expired or reused token", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn refresh(
@@ -236,7 +236,7 @@ pub async fn refresh(
 }
 
 /// Revokes the refresh token's family (this login on every device that shares it).
-#[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = LogoutRequest,
+#[utoipa::path(post, operation_id = "auth_logout", path = "/auth/logout", tag = "auth", request_body = LogoutRequest,
     responses((status = 204, description = "Logged out (also when the token was unknown)")))]
 pub async fn logout(
     State(state): State<AppState>,
@@ -249,7 +249,7 @@ pub async fn logout(
 }
 
 /// The caller, their tenants and the tenant this request acts in.
-#[utoipa::path(get, path = "/auth/me", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "auth_me", path = "/auth/me", tag = "auth", security(("bearer" = [])),
     params(("X-Tenant" = Option<String>, Header, description = "Tenant id or slug to act in")),
     responses((status = 200, description = "The caller", body = Me),
         (status = 401, description = "Not authenticated", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]

@@ -33,21 +33,21 @@ async fn health_doc(state: &AppState) -> (bool, Health) {
 }
 
 /// Health document.
-#[utoipa::path(get, path = "/api/health", tag = "service",
+#[utoipa::path(get, operation_id = "api_health", path = "/api/health", tag = "service",
     responses((status = 200, description = "Daemon health", body = Health)))]
 pub async fn api_health(State(state): State<AppState>) -> Json<Health> {
     Json(health_doc(&state).await.1)
 }
 
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", tag = "service",
+#[utoipa::path(get, operation_id = "healthz", path = "/healthz", tag = "service",
     responses((status = 200, description = "Alive", body = Health)))]
 pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
     Json(health_doc(&state).await.1)
 }
 
 /// Readiness: 200 when the database answers, else 503.
-#[utoipa::path(get, path = "/readyz", tag = "service",
+#[utoipa::path(get, operation_id = "readyz", path = "/readyz", tag = "service",
     responses((status = 200, description = "Ready", body = Health),
         (status = 503, description = "Database unreachable", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn readyz(State(state): State<AppState>) -> Response {

@@ -14,7 +14,7 @@ use crate::error::{ApiError, Kind};
 use crate::state::AppState;
 
 /// Invites an email into the current tenant; the token is shown once.
-#[utoipa::path(post, path = "/invites", tag = "auth", security(("bearer" = [])), request_body = CreateInvite,
+#[utoipa::path(post, operation_id = "invites_create", path = "/invites", tag = "auth", security(("bearer" = [])), request_body = CreateInvite,
     responses((status = 201, description = "Created; `token` is shown only now", body = CreatedInvite),
         (status = 403, description = "Not a tenant admin, or role above yours", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn create(

@@ -97,7 +97,7 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
 }
 
 /// Prometheus text exposition.
-#[utoipa::path(get, path = "/metrics", tag = "service",
+#[utoipa::path(get, operation_id = "metrics", path = "/metrics", tag = "service",
     security(("bearer" = [])),
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain"),
         (status = 404, description = "Not a super admin and no metrics token", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]

@@ -63,7 +63,7 @@ impl Modify for BearerAuth {
 struct OpenApiJson(Arc<String>);
 
 /// The OpenAPI 3.1 document of this API.
-#[utoipa::path(get, path = "/api/openapi.json", tag = "service",
+#[utoipa::path(get, operation_id = "openapi_json", path = "/api/openapi.json", tag = "service",
     responses((status = 200, description = "This document", content_type = "application/json")))]
 async fn openapi_json(Extension(doc): Extension<OpenApiJson>) -> Response {
     let mut resp = doc.0.as_str().to_owned().into_response();

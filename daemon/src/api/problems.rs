@@ -22,7 +22,7 @@ pub struct ProblemType {
 }
 
 /// Describes a problem type.
-#[utoipa::path(get, path = "/problems/{slug}", tag = "service",
+#[utoipa::path(get, operation_id = "problem_type", path = "/problems/{slug}", tag = "service",
     params(("slug" = String, Path, description = "Problem slug, e.g. validation-failed")),
     responses((status = 200, description = "The problem type", body = ProblemType),
         (status = 404, description = "Unknown slug", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]

@@ -45,7 +45,7 @@ fn validate_create(p: &CreateProject) -> Result<(), ApiError> {
 }
 
 /// Lists the tenant's projects.
-#[utoipa::path(get, path = "/projects", tag = "projects", security(("bearer" = [])), params(ProjectFilter),
+#[utoipa::path(get, operation_id = "projects_list", path = "/projects", tag = "projects", security(("bearer" = [])), params(ProjectFilter),
     responses((status = 200, description = "Projects", body = cairn_sdk::types::Page<Project>)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -66,7 +66,7 @@ pub async fn list(
 }
 
 /// Creates a project.
-#[utoipa::path(post, path = "/projects", tag = "projects", security(("bearer" = [])), request_body = CreateProject,
+#[utoipa::path(post, operation_id = "projects_create", path = "/projects", tag = "projects", security(("bearer" = [])), request_body = CreateProject,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for retries")),
     responses((status = 201, description = "Created", body = Project),
         (status = 400, description = "Invalid fields", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
@@ -87,7 +87,7 @@ pub async fn create(
 }
 
 /// Reads a project (with its `ETag`).
-#[utoipa::path(get, path = "/projects/{id}", tag = "projects", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "projects_get", path = "/projects/{id}", tag = "projects", security(("bearer" = [])),
     params(("id" = ProjectId, Path, description = "Project id")),
     responses((status = 200, description = "The project", body = Project),
         (status = 404, description = "Not in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
@@ -102,7 +102,7 @@ pub async fn get(
 }
 
 /// Changes a project; needs `If-Match`.
-#[utoipa::path(patch, path = "/projects/{id}", tag = "projects", security(("bearer" = [])), request_body = UpdateProject,
+#[utoipa::path(patch, operation_id = "projects_update", path = "/projects/{id}", tag = "projects", security(("bearer" = [])), request_body = UpdateProject,
     params(("id" = ProjectId, Path, description = "Project id"), ("If-Match" = String, Header, description = "ETag of the version read")),
     responses((status = 200, description = "Updated", body = Project),
         (status = 412, description = "Changed meanwhile; `current_version` says to what", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
@@ -138,7 +138,7 @@ pub async fn update(
 }
 
 /// Deletes a project with its versions; needs `If-Match` and the admin role.
-#[utoipa::path(delete, path = "/projects/{id}", tag = "projects", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "projects_delete", path = "/projects/{id}", tag = "projects", security(("bearer" = [])),
     params(("id" = ProjectId, Path, description = "Project id"), ("If-Match" = String, Header, description = "ETag of the version read")),
     responses((status = 204, description = "Deleted"),
         (status = 412, description = "Changed meanwhile", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),

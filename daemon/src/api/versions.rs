@@ -17,7 +17,7 @@ use crate::state::AppState;
 use crate::store::ts;
 
 /// Lists a project's versions.
-#[utoipa::path(get, path = "/projects/{id}/versions", tag = "versions", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "versions_list", path = "/projects/{id}/versions", tag = "versions", security(("bearer" = [])),
     params(("id" = ProjectId, Path, description = "Project id"), ListParams),
     responses((status = 200, description = "Versions", body = cairn_sdk::types::Page<Version>),
         (status = 404, description = "No such project here", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
@@ -35,7 +35,7 @@ pub async fn list(
 }
 
 /// Creates a draft version of a project.
-#[utoipa::path(post, path = "/projects/{id}/versions", tag = "versions", security(("bearer" = [])), request_body = CreateVersion,
+#[utoipa::path(post, operation_id = "versions_create", path = "/projects/{id}/versions", tag = "versions", security(("bearer" = [])), request_body = CreateVersion,
     params(("id" = ProjectId, Path, description = "Project id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for retries")),
     responses((status = 201, description = "Created", body = Version),
@@ -59,7 +59,7 @@ pub async fn create(
 }
 
 /// Reads a version.
-#[utoipa::path(get, path = "/versions/{id}", tag = "versions", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "versions_get", path = "/versions/{id}", tag = "versions", security(("bearer" = [])),
     params(("id" = VersionId, Path, description = "Version id")),
     responses((status = 200, description = "The version", body = Version),
         (status = 404, description = "Not in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
@@ -86,7 +86,7 @@ async fn expected(
 }
 
 /// Renames a version or sets its end of support; needs `If-Match`.
-#[utoipa::path(patch, path = "/versions/{id}", tag = "versions", security(("bearer" = [])), request_body = UpdateVersion,
+#[utoipa::path(patch, operation_id = "versions_update", path = "/versions/{id}", tag = "versions", security(("bearer" = [])), request_body = UpdateVersion,
     params(("id" = VersionId, Path, description = "Version id"), ("If-Match" = String, Header, description = "ETag of the version read")),
     responses((status = 200, description = "Updated", body = Version),
         (status = 412, description = "Changed meanwhile", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
@@ -110,7 +110,7 @@ pub async fn update(
 }
 
 /// Moves a version forward: draft -> released -> end_of_life; needs `If-Match`.
-#[utoipa::path(patch, path = "/versions/{id}/release-state", tag = "versions", security(("bearer" = [])), request_body = ReleaseStateChange,
+#[utoipa::path(patch, operation_id = "versions_release_state", path = "/versions/{id}/release-state", tag = "versions", security(("bearer" = [])), request_body = ReleaseStateChange,
     params(("id" = VersionId, Path, description = "Version id"), ("If-Match" = String, Header, description = "ETag of the version read")),
     responses((status = 200, description = "Moved", body = Version),
         (status = 409, description = "Not a forward move", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
@@ -130,7 +130,7 @@ pub async fn release_state(
 }
 
 /// Deletes a version; needs `If-Match` and the admin role.
-#[utoipa::path(delete, path = "/versions/{id}", tag = "versions", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "versions_delete", path = "/versions/{id}", tag = "versions", security(("bearer" = [])),
     params(("id" = VersionId, Path, description = "Version id"), ("If-Match" = String, Header, description = "ETag of the version read")),
     responses((status = 204, description = "Deleted"),
         (status = 412, description = "Changed meanwhile", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
