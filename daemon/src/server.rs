@@ -51,13 +51,15 @@ pub async fn launch(
         });
     let stop_rx_for_grace = stop_rx.clone();
     let mut stop = stop_rx;
-    let sweeper_store = state.store.clone();
+    let sweep_state = state.clone();
+    // Housekeeping: expired idempotency keys and idle rate-limit buckets.
     let sweeper = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {
             tokio::select! {
                 _ = tick.tick() => {
-                    if let Err(e) = sweeper_store.idempotency_sweep().await {
+                    sweep_state.limits.sweep();
+                    if let Err(e) = sweep_state.store.idempotency_sweep().await {
                         tracing::warn!(error = %e, "idempotency sweep failed");
                     }
                 }
