@@ -72,6 +72,8 @@ impl Default for Opts {
 /// A running daemon; killed on drop.
 pub struct Daemon {
     child: Option<Child>,
+    /// The per-test Postgres database, dropped with the daemon.
+    pg_database: Option<String>,
     pub base: String,
     pub dir: tempfile::TempDir,
     pub config: PathBuf,
@@ -85,12 +87,14 @@ impl Daemon {
 
     pub async fn start_with(db: Db, opts: Opts) -> Daemon {
         let dir = tempfile::tempdir().expect("tempdir");
+        let mut pg_database = None;
         let db_url = match db {
             Db::Sqlite => format!("sqlite://{}", dir.path().join("cairnd.db").display()),
             Db::Postgres => {
                 let server = postgres_server().expect("postgres url");
                 let name = format!("cairn_t_{}", uuid_simple());
                 cairn_daemon::store::create_postgres_database(&server, &name).await.expect("create database");
+                pg_database = Some(name.clone());
                 replace_db_name(&server, &name)
             }
         };
@@ -133,7 +137,7 @@ impl Daemon {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_owned();
-        Daemon { child: Some(child), base, dir, config, http: reqwest::Client::new() }
+        Daemon { child: Some(child), pg_database, base, dir, config, http: reqwest::Client::new() }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -300,6 +304,16 @@ impl Drop for Daemon {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();
+        }
+        if let (Some(name), Some(server)) = (self.pg_database.take(), postgres_server()) {
+            // Drop runs inside the test's runtime: clean up on a thread with its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                if let Err(e) = rt.block_on(cairn_daemon::store::drop_postgres_database(&server, &name)) {
+                    eprintln!("could not drop test database {name}: {e}");
+                }
+            })
+            .join();
         }
     }
 }

@@ -120,7 +120,7 @@ pub fn page<T: Serialize>(
         }
     } else {
         if has_more {
-            let next = (offset + q.limit).to_string();
+            let next = offset.saturating_add(q.limit).to_string();
             links.push(format!(
                 "<{}>; rel=\"next\"",
                 with_params(uri, &[("offset", next)], &["offset", "cursor"])

@@ -195,6 +195,19 @@ pub async fn create_postgres_database(server_url: &str, name: &str) -> StoreResu
     Ok(())
 }
 
+/// Drops database `name` on the Postgres server at `server_url` (test clean-up), forcibly
+/// closing its connections.
+pub async fn drop_postgres_database(server_url: &str, name: &str) -> StoreResult<()> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::Conflict(format!("invalid database name {name:?}")));
+    }
+    sqlx::any::install_default_drivers();
+    let mut conn = AnyConnectOptions::from_str(server_url)?.connect().await?;
+    // Identifiers cannot be bound as parameters; `name` was checked above.
+    conn.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await?;
+    Ok(())
+}
+
 /// Makes `sqlite://path` create its file (and parent directory) on first use.
 fn sqlite_url(url: &str) -> StoreResult<String> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
