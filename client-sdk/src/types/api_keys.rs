@@ -138,3 +138,19 @@ pub struct CreatedApiKey {
     /// The full secret `crn_live_<16>_<32>`; not retrievable later.
     pub secret: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Scope;
+
+    #[test]
+    fn scope_wire_names_match_as_str_and_parse() {
+        for scope in Scope::ALL {
+            let wire = serde_json::to_value(scope).expect("serialize");
+            assert_eq!(wire, scope.as_str());
+            assert_eq!(Scope::parse(scope.as_str()), Some(scope));
+        }
+        assert_eq!(Scope::parse("root"), None);
+        assert!(serde_json::from_str::<Scope>("\"project:delete\"").is_err());
+    }
+}

@@ -42,3 +42,29 @@ pub struct FieldError {
     /// What is wrong with it.
     pub message: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn optional_members_are_omitted_and_type_is_renamed() {
+        let p = Problem {
+            type_uri: "/problems/not-found".into(),
+            title: "Not found".into(),
+            status: 404,
+            detail: None,
+            instance: None,
+            code: "NOT_FOUND".into(),
+            request_id: None,
+            errors: Vec::new(),
+            current_version: None,
+        };
+        let v = serde_json::to_value(&p).expect("serialize");
+        assert_eq!(
+            v,
+            serde_json::json!({"type": "/problems/not-found", "title": "Not found", "status": 404, "code": "NOT_FOUND"})
+        );
+        assert_eq!(serde_json::from_value::<Problem>(v).expect("parse"), p);
+    }
+}
