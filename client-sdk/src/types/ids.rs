@@ -1,0 +1,59 @@
+//! Typed ids: one newtype per resource, so a project id cannot be passed where a user id goes.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
+        #[$doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A fresh, time-ordered id (UUIDv7).
+            pub fn new() -> Self {
+                Self(Uuid::now_v7())
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+    )*};
+}
+
+id_type!(
+    /// A tenant (an organisation; every row belongs to one).
+    TenantId,
+    /// A user account.
+    UserId,
+    /// A team inside a tenant.
+    TeamId,
+    /// An API key.
+    ApiKeyId,
+    /// A project.
+    ProjectId,
+    /// A version (release) of a project.
+    VersionId,
+    /// A scan.
+    ScanId,
+    /// An invitation to join a tenant.
+    InviteId,
+);

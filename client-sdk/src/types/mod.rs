@@ -1,0 +1,27 @@
+//! Wire types of the Cairn API (v1): ids, problems, list envelopes and one module per resource.
+
+mod admin;
+mod api_keys;
+mod auth;
+mod health;
+mod ids;
+mod page;
+mod problem;
+mod projects;
+mod roles;
+mod time_fmt;
+mod versions;
+
+pub use admin::{AddTeamMember, CreateTeam, Team, TeamMember, UpdateTeam, UserAdmin};
+pub use api_keys::{ApiKey, ApiKeyEnvironment, CreateApiKey, CreatedApiKey, Scope};
+pub use auth::{
+    CreateInvite, CreatedInvite, LoginRequest, LogoutRequest, Me, RefreshRequest, RegisterRequest,
+    TenantMembership, TokenResponse, User,
+};
+pub use health::{Health, SpecVersions};
+pub use ids::{ApiKeyId, InviteId, ProjectId, ScanId, TeamId, TenantId, UserId, VersionId};
+pub use page::Page;
+pub use problem::{FieldError, Problem};
+pub use projects::{CreateProject, Project, ProjectKind, UpdateProject};
+pub use roles::Role;
+pub use versions::{CreateVersion, ReleaseState, ReleaseStateChange, UpdateVersion, Version};

@@ -1,0 +1,117 @@
+//! Projects: what Cairn tracks over time (a repository, an image, a product).
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::time_fmt::rfc3339;
+use super::{ProjectId, TeamId};
+
+/// What a project is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectKind {
+    /// A source repository.
+    Repo,
+    /// A container image.
+    Image,
+    /// A product assembled from several parts.
+    Product,
+}
+
+impl ProjectKind {
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectKind::Repo => "repo",
+            ProjectKind::Image => "image",
+            ProjectKind::Product => "product",
+        }
+    }
+
+    /// Parses the wire and storage name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "repo" => ProjectKind::Repo,
+            "image" => ProjectKind::Image,
+            "product" => ProjectKind::Product,
+            _ => return None,
+        })
+    }
+}
+
+/// A project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Project {
+    /// Id.
+    pub id: ProjectId,
+    /// Unique within the tenant.
+    pub name: String,
+    /// Repo, image or product.
+    pub kind: ProjectKind,
+    /// Where the source lives.
+    pub repo_url: Option<String>,
+    /// Branch or tag scanned by default.
+    pub default_ref: Option<String>,
+    /// Owning team.
+    pub team_id: Option<TeamId>,
+    /// Free-form labels.
+    pub tags: Vec<String>,
+    /// Row version, also sent as the `ETag`; `If-Match` takes it.
+    pub version: i64,
+    /// Created.
+    #[serde(with = "rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last changed.
+    #[serde(with = "rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// `POST /projects`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateProject {
+    /// 1-200 characters, unique within the tenant.
+    pub name: String,
+    /// Repo, image or product.
+    pub kind: ProjectKind,
+    /// `https://`, `http://`, `ssh://` or `git@` URL.
+    #[serde(default)]
+    pub repo_url: Option<String>,
+    /// Branch or tag.
+    #[serde(default)]
+    pub default_ref: Option<String>,
+    /// Owning team (of the same tenant).
+    #[serde(default)]
+    pub team_id: Option<TeamId>,
+    /// Labels, each 1-64 characters, at most 50.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// `PATCH /projects/{id}` (needs `If-Match`). Absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProject {
+    /// New name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// New kind.
+    #[serde(default)]
+    pub kind: Option<ProjectKind>,
+    /// New repository URL.
+    #[serde(default)]
+    pub repo_url: Option<String>,
+    /// New default ref.
+    #[serde(default)]
+    pub default_ref: Option<String>,
+    /// New owning team.
+    #[serde(default)]
+    pub team_id: Option<TeamId>,
+    /// New labels (replace the old ones).
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+}

@@ -1,0 +1,273 @@
+//! `/auth/*`: register, login (JSON and the OAuth2 password form), refresh, logout, me.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use cairn_sdk::types::{
+    LoginRequest, LogoutRequest, Me, RefreshRequest, RegisterRequest, Role, TokenResponse, UserId,
+};
+use serde::Deserialize;
+
+use super::extract::{Form, Json};
+use super::validate::Check;
+use crate::admin_cli::normalize_email;
+use crate::auth::principal::Credential;
+use crate::auth::secrets::sha256_hex;
+use crate::auth::tokens::{ACCESS_TTL_SECS, REFRESH_TTL, new_refresh_token};
+use crate::auth::{Access, Principal, password};
+use crate::config::RegistrationMode;
+use crate::error::{ApiError, Kind};
+use crate::state::AppState;
+use crate::store::{RefreshOutcome, StoreError};
+
+/// A fresh access token and a new refresh family.
+async fn issue(state: &AppState, user: UserId) -> Result<TokenResponse, ApiError> {
+    let access = state.jwt.issue(user).map_err(ApiError::internal)?;
+    let (refresh, hash) = new_refresh_token();
+    state.store.refresh_issue(user, &hash, REFRESH_TTL).await?;
+    state.store.user_touch_login(user).await?;
+    Ok(TokenResponse {
+        access_token: access,
+        token_type: "Bearer".into(),
+        expires_in: ACCESS_TTL_SECS,
+        refresh_token: refresh,
+    })
+}
+
+/// Creates an account (see the `registration` setting) and logs it in.
+#[utoipa::path(post, operation_id = "auth_register", path = "/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses((status = 201, description = "Registered and logged in", body = TokenResponse),
+        (status = 400, description = "Invalid fields", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Registration closed or invitation needed", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Email taken", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn register(
+    State(state): State<AppState>,
+    Json(req): Json<RegisterRequest>,
+) -> Result<Response, ApiError> {
+    let mut check = Check::new();
+    let email = match normalize_email(&req.email) {
+        Ok(e) => e,
+        Err(m) => {
+            check.fail("body.email", m);
+            String::new()
+        }
+    };
+    if let Err(m) = password::check_policy(&req.password) {
+        check.fail("body.password", m);
+    }
+    if let Some(d) = &req.display_name {
+        check.text("body.display_name", d, 200);
+    }
+    if let Some(t) = &req.tenant_name {
+        check.text("body.tenant_name", t, 200);
+    }
+    check.finish()?;
+    let mode = state.config.registration;
+    if mode == RegistrationMode::Closed {
+        return Err(ApiError::new(Kind::RegistrationClosed, "accounts are created by an administrator"));
+    }
+    let invite = match &req.invite_token {
+        Some(token) => match state.store.invite_by_token(&sha256_hex(token.as_bytes())).await {
+            Ok(inv) if inv.email == email => Some(inv),
+            Ok(_) | Err(StoreError::NotFound) => {
+                return Err(ApiError::field(
+                    "body.invite_token",
+                    "unknown, expired, used, or for another email",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None if mode == RegistrationMode::InviteOnly => {
+            return Err(ApiError::new(
+                Kind::RegistrationClosed,
+                "registration needs an invitation (invite_token)",
+            ));
+        }
+        None => None,
+    };
+    let hash = password::hash_async(req.password.clone()).await.map_err(ApiError::internal)?;
+    let display = req.display_name.clone().unwrap_or_else(|| email.clone());
+    let user = state.store.user_create(&email, &display, &hash, false).await?;
+    match invite {
+        Some(inv) => {
+            state.store.invite_accept(inv.id).await?;
+            state.store.membership_set(inv.tenant_id, user.id, inv.role).await?;
+        }
+        None => {
+            let name = req
+                .tenant_name
+                .clone()
+                .unwrap_or_else(|| email.split('@').next().unwrap_or("tenant").to_owned());
+            state.store.tenant_create(&name, user.id).await?;
+        }
+    }
+    let tokens = issue(&state, user.id).await?;
+    Ok((StatusCode::CREATED, axum::Json(tokens)).into_response())
+}
+
+async fn check_credentials(state: &AppState, email: &str, pw: &str) -> Result<UserId, ApiError> {
+    let bad = || ApiError::unauthorized("wrong email or password");
+    let email = normalize_email(email).map_err(|_| bad())?;
+    if pw.len() > password::MAX_LEN {
+        return Err(bad());
+    }
+    let user = match state.store.user_by_email(&email).await {
+        Ok(u) => u,
+        Err(StoreError::NotFound) => {
+            // Spend the same time as a real check, so timing does not reveal which emails exist.
+            let _ = password::verify_async(pw.to_owned(), password::dummy_hash().to_owned()).await;
+            return Err(bad());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let ok = match &user.password_hash {
+        Some(h) => password::verify_async(pw.to_owned(), h.clone()).await,
+        None => false,
+    };
+    if !ok || !user.active {
+        return Err(bad());
+    }
+    Ok(user.id)
+}
+
+/// Logs in with email and password.
+#[utoipa::path(post, operation_id = "auth_login", path = "/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, description = "Logged in", body = TokenResponse),
+        (status = 401, description = "Wrong credentials", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn login(
+    State(state): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> Result<axum::Json<TokenResponse>, ApiError> {
+    let user = check_credentials(&state, &req.email, &req.password).await?;
+    Ok(axum::Json(issue(&state, user).await?))
+}
+
+/// The OAuth2 token endpoint form (`grant_type=password` or `refresh_token`).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenForm {
+    /// `password` or `refresh_token`.
+    pub grant_type: GrantType,
+    /// Email (password grant).
+    pub username: Option<String>,
+    /// Password (password grant).
+    pub password: Option<String>,
+    /// Refresh token (refresh grant).
+    pub refresh_token: Option<String>,
+    /// Ignored; scopes belong to API keys.
+    pub scope: Option<String>,
+    /// Ignored (public client).
+    pub client_id: Option<String>,
+}
+
+/// OAuth2 grant types.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantType {
+    /// Resource owner password credentials.
+    Password,
+    /// Refresh token rotation.
+    RefreshToken,
+}
+
+/// OAuth2 token endpoint (RFC 6749 §4.3 and §6), form-encoded.
+#[utoipa::path(post, operation_id = "auth_token", path = "/auth/token", tag = "auth",
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "Tokens", body = TokenResponse),
+        (status = 400, description = "Missing fields", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong credentials", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn token(
+    State(state): State<AppState>,
+    Form(form): Form<TokenForm>,
+) -> Result<axum::Json<TokenResponse>, ApiError> {
+    match form.grant_type {
+        GrantType::Password => {
+            let (Some(user), Some(pw)) = (&form.username, &form.password) else {
+                return Err(ApiError::field(
+                    "body.username",
+                    "username and password are required for grant_type=password",
+                ));
+            };
+            let id = check_credentials(&state, user, pw).await?;
+            Ok(axum::Json(issue(&state, id).await?))
+        }
+        GrantType::RefreshToken => {
+            let Some(t) = &form.refresh_token else {
+                return Err(ApiError::field("body.refresh_token", "required for grant_type=refresh_token"));
+            };
+            Ok(axum::Json(rotate(&state, t).await?))
+        }
+    }
+}
+
+async fn rotate(state: &AppState, presented: &str) -> Result<TokenResponse, ApiError> {
+    if presented.len() > 256 {
+        return Err(ApiError::unauthorized("invalid refresh token"));
+    }
+    let (fresh, fresh_hash) = new_refresh_token();
+    match state.store.refresh_rotate(&sha256_hex(presented.as_bytes()), &fresh_hash, REFRESH_TTL).await? {
+        RefreshOutcome::Rotated { user } => {
+            let record = state.store.user_get(user).await?;
+            if !record.active {
+                return Err(ApiError::unauthorized("this account is deactivated"));
+            }
+            let access = state.jwt.issue(user).map_err(ApiError::internal)?;
+            Ok(TokenResponse {
+                access_token: access,
+                token_type: "Bearer".into(),
+                expires_in: ACCESS_TTL_SECS,
+                refresh_token: fresh,
+            })
+        }
+        RefreshOutcome::Reused => Err(ApiError::bare(Kind::TokenReused)),
+        RefreshOutcome::Invalid => Err(ApiError::unauthorized("invalid or expired refresh token")),
+    }
+}
+
+/// Trades a refresh token for a new pair; reusing a token revokes its whole family.
+#[utoipa::path(post, operation_id = "auth_refresh", path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, description = "New tokens", body = TokenResponse),
+        (status = 401, description = "Invalid, expired or reused token", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    Json(req): Json<RefreshRequest>,
+) -> Result<axum::Json<TokenResponse>, ApiError> {
+    Ok(axum::Json(rotate(&state, &req.refresh_token).await?))
+}
+
+/// Revokes the refresh token's family (this login on every device that shares it).
+#[utoipa::path(post, operation_id = "auth_logout", path = "/auth/logout", tag = "auth", request_body = LogoutRequest,
+    responses((status = 204, description = "Logged out (also when the token was unknown)")))]
+pub async fn logout(
+    State(state): State<AppState>,
+    Json(req): Json<LogoutRequest>,
+) -> Result<Response, ApiError> {
+    match state.store.refresh_revoke(&sha256_hex(req.refresh_token.as_bytes())).await {
+        Ok(_) | Err(StoreError::NotFound) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The caller, their tenants and the tenant this request acts in.
+#[utoipa::path(get, operation_id = "auth_me", path = "/auth/me", tag = "auth", security(("bearer" = [])),
+    params(("X-Tenant" = Option<String>, Header, description = "Tenant id or slug to act in")),
+    responses((status = 200, description = "The caller", body = Me),
+        (status = 401, description = "Not authenticated", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn me(principal: Principal) -> Result<axum::Json<Me>, ApiError> {
+    let ctx = principal.check(Access::User)?;
+    let api_key_scopes = match &principal.credential {
+        Credential::ApiKey { scopes, .. } => Some(scopes.clone()),
+        Credential::Jwt => None,
+    };
+    Ok(axum::Json(Me {
+        user: principal.user.to_wire(),
+        tenants: principal.memberships.clone(),
+        current_tenant: ctx.map(|c| c.tenant),
+        api_key_scopes,
+    }))
+}
+
+/// Roles an inviter may hand out: never above their own, never owner.
+pub fn may_grant(inviter: Role, role: Role) -> bool {
+    role != Role::Owner && role <= inviter
+}

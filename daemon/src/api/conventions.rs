@@ -1,0 +1,142 @@
+//! Cross-cutting conventions: `X-Request-ID`, problem+json on every error (router 404/405 too),
+//! and `ETag` / `If-Match`.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use cairn_sdk::types::Problem;
+use tracing::Instrument;
+
+use crate::error::{ApiError, Kind, problem_response};
+
+/// The request id header.
+pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The request's id, in request extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Accepts the client's `X-Request-ID` if it is short printable ASCII, else makes a UUIDv7; runs
+/// the request in a span carrying it (so every log line has it), echoes it, and completes every
+/// error response into a problem document with `request_id` and `instance`.
+pub async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get(&X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let path = req.uri().path().to_owned();
+    let method = req.method().clone();
+    let span = tracing::info_span!("request", request_id = %id, %method, path = %path);
+    let started = std::time::Instant::now();
+    let mut resp = next.run(req).instrument(span.clone()).await;
+    let status = resp.status();
+    span.in_scope(|| {
+        tracing::info!(
+            status = status.as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "request done"
+        )
+    });
+    resp = finish_problem(resp, &id, &path);
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert(X_REQUEST_ID.clone(), v);
+    }
+    resp
+}
+
+/// Fills `request_id` and `instance` into problem responses, and turns any other error response
+/// (a layer's plain-text 408 or 413, say) into a problem too.
+fn finish_problem(resp: Response, id: &str, path: &str) -> Response {
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let problem = resp.extensions().get::<Problem>().cloned();
+    let mut problem = match problem {
+        Some(p) => p,
+        None => generic_problem(status),
+    };
+    problem.request_id = Some(id.to_owned());
+    problem.instance = Some(path.to_owned());
+    let (parts, _) = resp.into_parts();
+    let mut fresh = problem_response(problem, None);
+    *fresh.status_mut() = parts.status;
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            fresh.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    fresh
+}
+
+fn generic_problem(status: StatusCode) -> Problem {
+    let kind = match status {
+        StatusCode::NOT_FOUND => Kind::RouteNotFound,
+        StatusCode::METHOD_NOT_ALLOWED => Kind::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => Kind::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Kind::UnsupportedMediaType,
+        StatusCode::UNAUTHORIZED => Kind::Unauthorized,
+        StatusCode::FORBIDDEN => Kind::Forbidden,
+        StatusCode::TOO_MANY_REQUESTS => Kind::RateLimited,
+        StatusCode::SERVICE_UNAVAILABLE => Kind::Unavailable,
+        s if s.is_client_error() => Kind::Validation,
+        _ => Kind::Internal,
+    };
+    let mut p = ApiError::bare(kind).to_problem();
+    p.status = status.as_u16();
+    p
+}
+
+/// Router fallback: 404 problem.
+pub async fn route_not_found() -> ApiError {
+    ApiError::bare(Kind::RouteNotFound)
+}
+
+/// Method fallback: 405 problem.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::bare(Kind::MethodNotAllowed)
+}
+
+/// `"<version>"`, the strong ETag of a versioned row.
+pub fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+/// A JSON body with its ETag.
+pub fn with_etag<T: serde::Serialize>(status: StatusCode, version: i64, body: T) -> Response {
+    let mut resp = (status, axum::Json(body)).into_response();
+    resp.headers_mut().insert(header::ETAG, etag(version));
+    resp
+}
+
+/// The version `If-Match` names: 428 without it, 400 when unreadable. `*` matches any version
+/// and yields `None`.
+pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Err(ApiError::new(Kind::PreconditionRequired, "send If-Match with the ETag of the object"));
+    };
+    let text = value.to_str().map_err(|_| ApiError::field("header.If-Match", "must be an ETag"))?.trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    let bare = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+    bare.parse::<i64>()
+        .map(Some)
+        .map_err(|_| ApiError::field("header.If-Match", "must be an ETag from this API, like \"3\""))
+}
+
+/// The expected version: `If-Match`'s, or the current one for `*`.
+pub fn expected_version(headers: &HeaderMap, current: impl FnOnce() -> i64) -> Result<i64, ApiError> {
+    Ok(if_match(headers)?.unwrap_or_else(current))
+}
+
+/// Empty 204.
+pub fn no_content() -> Response {
+    (StatusCode::NO_CONTENT, Body::empty()).into_response()
+}

@@ -1,0 +1,60 @@
+//! Liveness and readiness: `/api/health`, `/healthz`, `/readyz`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use cairn_sdk::types::{Health, SpecVersions};
+
+use crate::error::{ApiError, Kind};
+use crate::state::AppState;
+
+async fn health_doc(state: &AppState) -> (bool, Health) {
+    let db_ok = state.store.ping().await.is_ok();
+    let backend = state.store.backend().name();
+    (
+        db_ok,
+        Health {
+            status: if db_ok { "ok" } else { "degraded" }.into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            timestamp: crate::store::now(),
+            spec_versions: SpecVersions {
+                cyclonedx: "1.6".into(),
+                spdx: "3.0.1".into(),
+                openvex: "0.2.0".into(),
+                sarif: "2.1.0".into(),
+                osv: "1.7.0".into(),
+            },
+            database: format!("{backend}: {}", if db_ok { "ok" } else { "unreachable" }),
+            // No vulnerability data exists until the vulndb issue lands.
+            vulndb_age: None,
+        },
+    )
+}
+
+/// Health document.
+#[utoipa::path(get, operation_id = "api_health", path = "/api/health", tag = "service",
+    responses((status = 200, description = "Daemon health", body = Health)))]
+pub async fn api_health(State(state): State<AppState>) -> Json<Health> {
+    Json(health_doc(&state).await.1)
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, operation_id = "healthz", path = "/healthz", tag = "service",
+    responses((status = 200, description = "Alive", body = Health)))]
+pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
+    Json(health_doc(&state).await.1)
+}
+
+/// Readiness: 200 when the database answers, else 503.
+#[utoipa::path(get, operation_id = "readyz", path = "/readyz", tag = "service",
+    responses((status = 200, description = "Ready", body = Health),
+        (status = 503, description = "Database unreachable", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let (ok, doc) = health_doc(&state).await;
+    if ok {
+        (StatusCode::OK, Json(doc)).into_response()
+    } else {
+        ApiError::new(Kind::Unavailable, doc.database).into_response()
+    }
+}

@@ -1,0 +1,137 @@
+//! The HTTP API: one file per resource, composed here with the cross-cutting layers.
+//!
+//! Every route is registered through utoipa-axum's `routes!`, so the OpenAPI document and the
+//! router come from the same list and cannot disagree.
+
+pub mod admin;
+pub mod api_keys;
+pub mod auth;
+pub mod conventions;
+pub mod extract;
+pub mod health;
+pub mod idempotency;
+pub mod invites;
+pub mod metrics;
+pub mod pagination;
+pub mod problems;
+pub mod projects;
+pub mod rate_limit;
+pub mod validate;
+pub mod versions;
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Extension};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Router, middleware};
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Cairn API", description = "Cairn's daemon: inventories, vulnerabilities, licenses, cryptography, policy. Errors are RFC 7807 problem+json; lists are paged; see /problems/{slug}."),
+    modifiers(&BearerAuth),
+    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "projects"), (name = "versions"), (name = "admin"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A JWT access token from /auth/login, or an API key crn_live_…"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The serialized OpenAPI document, shared with its handler.
+#[derive(Clone)]
+struct OpenApiJson(Arc<String>);
+
+/// The OpenAPI 3.1 document of this API.
+#[utoipa::path(get, operation_id = "openapi_json", path = "/api/openapi.json", tag = "service",
+    responses((status = 200, description = "This document", content_type = "application/json")))]
+async fn openapi_json(Extension(doc): Extension<OpenApiJson>) -> Response {
+    let mut resp = doc.0.as_str().to_owned().into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp
+}
+
+/// `/api/v1`: the versioned API.
+fn v1(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::token))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(invites::create))
+        .routes(routes!(api_keys::list, api_keys::create))
+        .routes(routes!(api_keys::get, api_keys::delete))
+        .routes(routes!(projects::list, projects::create))
+        .routes(routes!(projects::get, projects::update, projects::delete))
+        .routes(routes!(versions::list, versions::create))
+        .routes(routes!(versions::get, versions::update, versions::delete))
+        .routes(routes!(versions::release_state))
+        .routes(routes!(admin::users))
+        .routes(routes!(admin::user))
+        .routes(routes!(admin::deactivate))
+        .routes(routes!(admin::activate))
+        .routes(routes!(admin::teams, admin::create_team))
+        .routes(routes!(admin::team, admin::update_team, admin::delete_team))
+        .routes(routes!(admin::add_member))
+        .routes(routes!(admin::remove_member))
+        .layer(middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
+}
+
+/// Every documented route, as the router and the OpenAPI document see it.
+pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::api_health))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(metrics::metrics))
+        .routes(routes!(problems::problem_type))
+        .routes(routes!(openapi_json))
+        .nest("/api/v1", v1(state))
+}
+
+/// The OpenAPI document (what `/api/openapi.json` serves).
+pub fn openapi(state: &AppState) -> utoipa::openapi::OpenApi {
+    routes(state).split_for_parts().1
+}
+
+/// The complete application: routes, docs UI, fallbacks and layers.
+pub fn app(state: AppState) -> Router {
+    let (router, doc) = routes(&state).split_for_parts();
+    let json = doc.to_json().unwrap_or_else(|_| "{}".into());
+    let swagger: Router<AppState> = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
+        .config(utoipa_swagger_ui::Config::new(["/api/openapi.json"]))
+        .into();
+    router
+        .merge(swagger)
+        .fallback(conventions::route_not_found)
+        .method_not_allowed_fallback(conventions::method_not_allowed)
+        .route_layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(Extension(OpenApiJson(Arc::new(json))))
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit))
+        .layer(CatchPanicLayer::new())
+        .layer(middleware::from_fn(conventions::request_id))
+        .with_state(state)
+}

@@ -1,0 +1,11 @@
+//! Identity: passwords, tokens, API keys, and who may do what (roles and scopes).
+
+pub mod access;
+pub mod api_key;
+pub mod password;
+pub mod principal;
+pub mod secrets;
+pub mod tokens;
+
+pub use access::Access;
+pub use principal::{Principal, TenantContext};

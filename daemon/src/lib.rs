@@ -1,0 +1,15 @@
+//! cairnd, Cairn's daemon, as a library: `cairn` embeds it for local mode and the `cairnd`
+//! binary wraps it.
+//!
+//! [`server::launch`] serves the API on a listener until a shutdown future resolves;
+//! [`store::Store`] holds all SQL; [`auth`] is identity and access; [`api`] is the HTTP surface.
+
+pub mod admin_cli;
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod server;
+pub mod state;
+pub mod store;

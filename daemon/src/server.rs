@@ -1,0 +1,124 @@
+//! Starting and stopping the daemon: connect, migrate, build the app, serve until shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::api;
+use crate::api::metrics::Metrics;
+use crate::api::rate_limit::RateLimiters;
+use crate::auth::secrets::random_alphanumeric;
+use crate::auth::tokens::JwtKeys;
+use crate::config::Config;
+use crate::state::AppState;
+use crate::store::Store;
+
+/// Opens the store, applies migrations and assembles the state.
+pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
+    let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
+    let secret = match &config.jwt_secret {
+        Some(s) => s.clone(),
+        None => store.setting_get_or_insert("jwt_secret", &random_alphanumeric(64)).await?,
+    };
+    Ok(AppState {
+        store,
+        jwt: Arc::new(JwtKeys::from_secret(secret.as_bytes())),
+        limits: Arc::new(RateLimiters::new(&config.rate_limits)),
+        metrics: Arc::new(Metrics::new()),
+        config: Arc::new(config),
+    })
+}
+
+/// Serves on `listener` until `shutdown` resolves, then lets in-flight requests finish (up to
+/// the configured grace period) and closes the pool.
+pub async fn launch(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = api::app(state.clone());
+    let grace = Duration::from_secs(state.config.shutdown_grace_secs);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let serve = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: no new connections, finishing in-flight requests");
+            let _ = stop_tx.send(true);
+        });
+    let stop_rx_for_grace = stop_rx.clone();
+    let mut stop = stop_rx;
+    let sweep_state = state.clone();
+    // Housekeeping: expired idempotency keys and idle rate-limit buckets.
+    let sweeper = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    sweep_state.limits.sweep();
+                    if let Err(e) = sweep_state.store.idempotency_sweep().await {
+                        tracing::warn!(error = %e, "idempotency sweep failed");
+                    }
+                }
+                _ = stop.changed() => break,
+            }
+        }
+    });
+    let mut serve = std::pin::pin!(serve.into_future());
+    let mut stopping = stop_rx_for_grace;
+    tokio::select! {
+        result = &mut serve => result?,
+        _ = stopping.wait_for(|stop| *stop) => {
+            // Shutdown was requested: in-flight requests get the grace period, then are dropped.
+            match tokio::time::timeout(grace, &mut serve).await {
+                Ok(result) => result?,
+                Err(_) => tracing::warn!(?grace, "grace period over; dropping remaining connections"),
+            }
+        }
+    }
+    sweeper.abort();
+    state.store.close().await;
+    Ok(())
+}
+
+/// Binds `config.listen`, prints `listening on ADDR` on stdout (and writes the address file),
+/// and serves until Ctrl-C or SIGTERM.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let address_file = config.address_file.clone();
+    let state = prepare(config).await?;
+    if let Some(path) = &address_file {
+        // Write then rename, so a reader never sees a half-written address.
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, addr.to_string())?;
+        std::fs::rename(&tmp, path)?;
+    }
+    tracing::info!(%addr, database = state.store.backend().name(), "cairnd listening");
+    println!("listening on http://{addr}");
+    launch(state, listener, shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

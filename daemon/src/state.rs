@@ -1,0 +1,24 @@
+//! `AppState`: what every handler can reach (store, config, keys, limiters, metrics).
+
+use std::sync::Arc;
+
+use crate::api::metrics::Metrics;
+use crate::api::rate_limit::RateLimiters;
+use crate::auth::tokens::JwtKeys;
+use crate::config::Config;
+use crate::store::Store;
+
+/// Shared, cheaply cloned state.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Access-token keys.
+    pub jwt: Arc<JwtKeys>,
+    /// Per-client rate limiters.
+    pub limits: Arc<RateLimiters>,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+}

@@ -1,0 +1,272 @@
+//! The store: every SQL statement of the daemon lives under this module, one file per aggregate.
+//!
+//! One `AnyPool` serves SQLite and Postgres with the same SQL (`$1` placeholders, TEXT ids and
+//! RFC 3339 TEXT timestamps, BIGINT counters). Every function on tenant data takes the tenant and
+//! filters on it, so another tenant's row is simply "not found".
+
+mod api_keys;
+mod idempotency;
+mod invites;
+mod list;
+mod projects;
+mod refresh_tokens;
+mod settings;
+mod teams;
+mod tenants;
+mod users;
+mod versions;
+
+pub use api_keys::{ApiKeyRecord, NewApiKey};
+pub use idempotency::StoredResponse;
+pub use invites::InviteRecord;
+pub use list::{ListQuery, Paging, SortKey};
+pub use refresh_tokens::RefreshOutcome;
+pub use users::UserRecord;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, ConnectOptions, Executor};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Store failures. `NotFound` covers "exists in another tenant" too.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No such row (in this tenant).
+    #[error("not found")]
+    NotFound,
+    /// A unique or foreign-key constraint refused the write.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Optimistic concurrency: the row has this version now.
+    #[error("version mismatch, current version {0}")]
+    VersionMismatch(i64),
+    /// The database could not be reached.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A stored value did not parse (a bug or a hand-edited database).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// The URL names no supported database.
+    #[error("unsupported database URL (use sqlite://PATH or postgres://…): {0}")]
+    UnsupportedUrl(String),
+    /// Migrations failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Any other database error.
+    #[error("database error: {0}")]
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict("an object with this name or key already exists".into())
+            }
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                StoreError::Conflict("a referenced object does not exist".into())
+            }
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
+                StoreError::Unavailable(e.to_string())
+            }
+            _ => StoreError::Database(e),
+        }
+    }
+}
+
+/// Result of store functions.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite (WAL, foreign keys, busy timeout).
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl Backend {
+    /// `sqlite` or `postgres`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The database handle shared by all requests.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens a pool on `url` (`sqlite://PATH` creates the file; `postgres://…`).
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(redact_url(url)));
+        };
+        let url = match backend {
+            Backend::Sqlite => sqlite_url(url)?,
+            Backend::Postgres => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?.log_statements(tracing::log::LevelFilter::Trace);
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the single writer; the busy timeout makes
+                        // concurrent writers wait instead of failing with SQLITE_BUSY.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Applies the pending migrations of this backend.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Answers when the database does (`SELECT 1`).
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes the pool (waits for connections to be returned).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// Creates database `name` on the Postgres server at `server_url` (for test isolation and
+/// first-time set-up). `name` must be a plain identifier.
+pub async fn create_postgres_database(server_url: &str, name: &str) -> StoreResult<()> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::Conflict(format!("invalid database name {name:?}")));
+    }
+    sqlx::any::install_default_drivers();
+    let mut conn = AnyConnectOptions::from_str(server_url)?.connect().await?;
+    // Identifiers cannot be bound as parameters; `name` was checked above.
+    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await?;
+    Ok(())
+}
+
+/// Drops database `name` on the Postgres server at `server_url` (test clean-up), forcibly
+/// closing its connections.
+pub async fn drop_postgres_database(server_url: &str, name: &str) -> StoreResult<()> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::Conflict(format!("invalid database name {name:?}")));
+    }
+    sqlx::any::install_default_drivers();
+    let mut conn = AnyConnectOptions::from_str(server_url)?.connect().await?;
+    // Identifiers cannot be bound as parameters; `name` was checked above.
+    conn.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await?;
+    Ok(())
+}
+
+/// Makes `sqlite://path` create its file (and parent directory) on first use.
+fn sqlite_url(url: &str) -> StoreResult<String> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Err(StoreError::UnsupportedUrl(
+            "in-memory SQLite is not supported (each pooled connection would see its own database)".into(),
+        ));
+    }
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    Ok(if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") })
+}
+
+/// A URL with its password replaced, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &creds[..colon], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Now, truncated to milliseconds so it round-trips through the TEXT column exactly.
+pub fn now() -> OffsetDateTime {
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.millisecond() as u32 * 1_000_000).unwrap_or(t)
+}
+
+const TS_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+
+/// Fixed-width UTC text, so timestamps sort correctly as strings on both databases.
+pub(crate) fn ts(t: OffsetDateTime) -> String {
+    let utc = t.to_offset(time::UtcOffset::UTC);
+    utc.format(TS_FORMAT).unwrap_or_else(|_| utc.to_string())
+}
+
+pub(crate) fn ts_opt(t: Option<OffsetDateTime>) -> Option<String> {
+    t.map(ts)
+}
+
+pub(crate) fn parse_ts(s: &str) -> StoreResult<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).map_err(|e| StoreError::Corrupt(format!("timestamp {s:?}: {e}")))
+}
+
+pub(crate) fn parse_ts_opt(s: Option<&str>) -> StoreResult<Option<OffsetDateTime>> {
+    s.map(parse_ts).transpose()
+}
+
+pub(crate) fn parse_id<T: FromStr>(s: &str) -> StoreResult<T> {
+    s.parse().map_err(|_| StoreError::Corrupt(format!("id {s:?}")))
+}

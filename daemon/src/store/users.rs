@@ -1,0 +1,212 @@
+//! User accounts (installation-wide; tenancy comes from memberships).
+
+use cairn_sdk::types::{User, UserAdmin, UserId};
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use super::{ListQuery, Store, StoreResult, now, parse_id, parse_ts, parse_ts_opt, ts};
+
+/// A user row with its password hash (never leaves the daemon).
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    /// Id.
+    pub id: UserId,
+    /// Login name (lower-cased).
+    pub email: String,
+    /// Display name.
+    pub display_name: String,
+    /// argon2id PHC string; `None` for accounts that only log in through OAuth.
+    pub password_hash: Option<String>,
+    /// Operator of the installation.
+    pub super_admin: bool,
+    /// Can log in.
+    pub active: bool,
+    /// Created.
+    pub created_at: OffsetDateTime,
+    /// Last login.
+    pub last_login_at: Option<OffsetDateTime>,
+}
+
+impl UserRecord {
+    /// The public view.
+    pub fn to_wire(&self) -> User {
+        User {
+            id: self.id,
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            super_admin: self.super_admin,
+            active: self.active,
+            created_at: self.created_at,
+        }
+    }
+
+    /// The operator's view.
+    pub fn to_admin(&self) -> UserAdmin {
+        UserAdmin {
+            id: self.id,
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            super_admin: self.super_admin,
+            active: self.active,
+            created_at: self.created_at,
+            last_login_at: self.last_login_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct UserRow {
+    id: String,
+    email: String,
+    display_name: String,
+    password_hash: Option<String>,
+    super_admin: i64,
+    active: i64,
+    created_at: String,
+    last_login_at: Option<String>,
+}
+
+impl UserRow {
+    fn into_record(self) -> StoreResult<UserRecord> {
+        Ok(UserRecord {
+            id: parse_id(&self.id)?,
+            email: self.email,
+            display_name: self.display_name,
+            password_hash: self.password_hash,
+            super_admin: self.super_admin != 0,
+            active: self.active != 0,
+            created_at: parse_ts(&self.created_at)?,
+            last_login_at: parse_ts_opt(self.last_login_at.as_deref())?,
+        })
+    }
+}
+
+macro_rules! columns {
+    () => {
+        "id, email, display_name, password_hash, super_admin, active, created_at, last_login_at"
+    };
+}
+
+impl Store {
+    /// Creates a user; `Conflict` when the email is taken.
+    pub async fn user_create(
+        &self,
+        email: &str,
+        display_name: &str,
+        password_hash: &str,
+        super_admin: bool,
+    ) -> StoreResult<UserRecord> {
+        let id = UserId::new();
+        let created = now();
+        sqlx::query(
+            "INSERT INTO users (id, email, display_name, password_hash, super_admin, active, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 1, $6, $7)",
+        )
+        .bind(id.to_string())
+        .bind(email)
+        .bind(display_name)
+        .bind(password_hash)
+        .bind(i64::from(super_admin))
+        .bind(ts(created))
+        .bind(ts(created))
+        .execute(self.pool())
+        .await?;
+        self.user_get(id).await
+    }
+
+    /// A user by id.
+    pub async fn user_get(&self, id: UserId) -> StoreResult<UserRecord> {
+        let row: UserRow = sqlx::query_as(concat!("SELECT ", columns!(), " FROM users WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_one(self.pool())
+            .await?;
+        row.into_record()
+    }
+
+    /// A user by (lower-cased) email.
+    pub async fn user_by_email(&self, email: &str) -> StoreResult<UserRecord> {
+        let row: UserRow = sqlx::query_as(concat!("SELECT ", columns!(), " FROM users WHERE email = $1"))
+            .bind(email)
+            .fetch_one(self.pool())
+            .await?;
+        row.into_record()
+    }
+
+    /// How many users exist.
+    pub async fn user_count(&self) -> StoreResult<i64> {
+        let n: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(self.pool()).await?;
+        Ok(n.0)
+    }
+
+    /// All users (operators only), with the total.
+    pub async fn user_list(&self, q: &ListQuery) -> StoreResult<(Vec<UserRecord>, i64)> {
+        let (cond, tail, binds) = q.clauses("", 1)?;
+        // `cond` and `tail` hold only whitelisted column names, numbers and placeholders.
+        let sql = format!(concat!("SELECT ", columns!(), " FROM users WHERE 1 = 1{}{}"), cond, tail);
+        let mut query = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            query = query.bind(b);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        let total: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(self.pool()).await?;
+        Ok((rows.into_iter().map(UserRow::into_record).collect::<StoreResult<_>>()?, total.0))
+    }
+
+    /// Activates or deactivates a user; deactivation also revokes their refresh tokens.
+    pub async fn user_set_active(&self, id: UserId, active: bool) -> StoreResult<UserRecord> {
+        let stamp = ts(now());
+        let mut tx = self.pool().begin().await?;
+        let done = sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
+            .bind(i64::from(active))
+            .bind(&stamp)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(super::StoreError::NotFound);
+        }
+        if !active {
+            sqlx::query(
+                "UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(&stamp)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        self.user_get(id).await
+    }
+
+    /// Replaces a user's password hash and revokes their refresh tokens.
+    pub async fn user_set_password(&self, id: UserId, password_hash: &str) -> StoreResult<()> {
+        let stamp = ts(now());
+        let mut tx = self.pool().begin().await?;
+        let done = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(password_hash)
+            .bind(&stamp)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(super::StoreError::NotFound);
+        }
+        sqlx::query("UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+            .bind(&stamp)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a successful login.
+    pub async fn user_touch_login(&self, id: UserId) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+            .bind(ts(now()))
+            .bind(id.to_string())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}

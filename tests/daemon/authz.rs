@@ -1,0 +1,362 @@
+//! The authorization matrix: every route the API serves (read from its OpenAPI document) against
+//! anonymous, viewer, member, admin, another tenant's admin, an API key without the scope, and a
+//! super admin. A route missing from the matrix, or a matrix row for a route that does not exist,
+//! fails the test.
+
+use std::collections::BTreeSet;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::harness::{Daemon, PASSWORD, Session, unique_email};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Viewer,
+    Member,
+    Admin,
+}
+
+/// What a route requires.
+#[derive(Debug, Clone, Copy)]
+pub enum Need {
+    Public,
+    User,
+    /// Tenant role and API key scope; `object` routes name an object of tenant A.
+    Tenant {
+        scope: &'static str,
+        role: Role,
+        object: bool,
+    },
+    Super,
+}
+
+const fn t(scope: &'static str, role: Role, object: bool) -> Need {
+    Need::Tenant { scope, role, object }
+}
+
+/// The matrix: (method, path, requirement). Kept by hand on purpose: it is the specification.
+pub const MATRIX: &[(&str, &str, Need)] = &[
+    ("GET", "/api/health", Need::Public),
+    ("GET", "/healthz", Need::Public),
+    ("GET", "/readyz", Need::Public),
+    ("GET", "/api/openapi.json", Need::Public),
+    ("GET", "/problems/{slug}", Need::Public),
+    ("GET", "/metrics", Need::Super),
+    ("POST", "/api/v1/auth/register", Need::Public),
+    ("POST", "/api/v1/auth/login", Need::Public),
+    ("POST", "/api/v1/auth/token", Need::Public),
+    ("POST", "/api/v1/auth/refresh", Need::Public),
+    ("POST", "/api/v1/auth/logout", Need::Public),
+    ("GET", "/api/v1/auth/me", Need::User),
+    ("POST", "/api/v1/invites", t("admin", Role::Admin, false)),
+    ("GET", "/api/v1/api-keys", t("admin", Role::Viewer, false)),
+    ("POST", "/api/v1/api-keys", t("admin", Role::Viewer, false)),
+    ("GET", "/api/v1/api-keys/{id}", t("admin", Role::Viewer, true)),
+    ("DELETE", "/api/v1/api-keys/{id}", t("admin", Role::Viewer, true)),
+    ("GET", "/api/v1/projects", t("project:read", Role::Viewer, false)),
+    ("POST", "/api/v1/projects", t("project:write", Role::Member, false)),
+    ("GET", "/api/v1/projects/{id}", t("project:read", Role::Viewer, true)),
+    ("PATCH", "/api/v1/projects/{id}", t("project:write", Role::Member, true)),
+    ("DELETE", "/api/v1/projects/{id}", t("project:write", Role::Admin, true)),
+    ("GET", "/api/v1/projects/{id}/versions", t("project:read", Role::Viewer, true)),
+    ("POST", "/api/v1/projects/{id}/versions", t("project:write", Role::Member, true)),
+    ("GET", "/api/v1/versions/{id}", t("project:read", Role::Viewer, true)),
+    ("PATCH", "/api/v1/versions/{id}", t("project:write", Role::Member, true)),
+    ("DELETE", "/api/v1/versions/{id}", t("project:write", Role::Admin, true)),
+    ("PATCH", "/api/v1/versions/{id}/release-state", t("project:write", Role::Member, true)),
+    ("GET", "/api/v1/admin/users", Need::Super),
+    ("GET", "/api/v1/admin/users/{id}", Need::Super),
+    ("PATCH", "/api/v1/admin/users/{id}/deactivate", Need::Super),
+    ("PATCH", "/api/v1/admin/users/{id}/activate", Need::Super),
+    ("GET", "/api/v1/admin/teams", Need::Super),
+    ("POST", "/api/v1/admin/teams", Need::Super),
+    ("GET", "/api/v1/admin/teams/{id}", Need::Super),
+    ("PATCH", "/api/v1/admin/teams/{id}", Need::Super),
+    ("DELETE", "/api/v1/admin/teams/{id}", Need::Super),
+    ("POST", "/api/v1/admin/teams/{id}/members", Need::Super),
+    ("DELETE", "/api/v1/admin/teams/{id}/members/{user_id}", Need::Super),
+];
+
+/// Every (method, path) the OpenAPI document lists.
+pub async fn documented_routes(d: &Daemon) -> BTreeSet<(String, String)> {
+    let doc: Value =
+        d.http.get(d.url("/api/openapi.json")).send().await.expect("doc").json().await.expect("json");
+    let mut out = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, _) in item.as_object().expect("item") {
+            if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                out.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Viewer,
+    Member,
+    Admin,
+    OtherTenantAdmin,
+    KeyWithoutScope,
+    SuperAdmin,
+}
+
+const EVERYONE: [Who; 7] = [
+    Who::Anonymous,
+    Who::Viewer,
+    Who::Member,
+    Who::Admin,
+    Who::OtherTenantAdmin,
+    Who::KeyWithoutScope,
+    Who::SuperAdmin,
+];
+
+struct World {
+    root: Session,
+    viewer: Session,
+    member: Session,
+    admin: Session,
+    other: Session,
+    victim_id: String,
+    login_email: String,
+}
+
+/// What should happen: 2xx, or this status and code.
+fn expected(need: Need, who: Who) -> Option<(u16, &'static str)> {
+    match need {
+        Need::Public => None,
+        Need::User => (who == Who::Anonymous).then_some((401, "UNAUTHORIZED")),
+        Need::Super => (who != Who::SuperAdmin).then_some((404, "ROUTE_NOT_FOUND")),
+        Need::Tenant { role, object, .. } => match who {
+            Who::Anonymous => Some((401, "UNAUTHORIZED")),
+            Who::KeyWithoutScope => Some((403, "INSUFFICIENT_SCOPE")),
+            Who::OtherTenantAdmin => object.then_some((404, "NOT_FOUND")),
+            Who::SuperAdmin => None,
+            Who::Viewer => (Role::Viewer < role).then_some((403, "FORBIDDEN")),
+            Who::Member => (Role::Member < role).then_some((403, "FORBIDDEN")),
+            Who::Admin => (Role::Admin < role).then_some((403, "FORBIDDEN")),
+        },
+    }
+}
+
+const ALL_SCOPES: [&str; 9] = [
+    "project:read",
+    "project:write",
+    "scan:read",
+    "scan:write",
+    "finding:triage",
+    "bom:read",
+    "sbom:write",
+    "webhook:write",
+    "admin",
+];
+
+async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, who: Who) {
+    // Fresh objects of tenant A for every check, so one principal's DELETE cannot affect another's.
+    let project = d.create_project(&w.root, &format!("p-{}", unique_email("x"))).await;
+    let pid = project["id"].as_str().expect("pid").to_owned();
+    let version: Value = d
+        .send(
+            &w.root,
+            Method::POST,
+            &format!("/api/v1/projects/{pid}/versions"),
+            Some(json!({"name": unique_email("v")})),
+        )
+        .await
+        .json()
+        .await
+        .expect("version");
+    let vid = version["id"].as_str().expect("vid").to_owned();
+    let team: Value = d
+        .send(&w.root, Method::POST, "/api/v1/admin/teams", Some(json!({"name": unique_email("team")})))
+        .await
+        .json()
+        .await
+        .expect("team");
+    let tid = team["id"].as_str().expect("tid").to_owned();
+    let added = d
+        .send(
+            &w.root,
+            Method::POST,
+            &format!("/api/v1/admin/teams/{tid}/members"),
+            Some(json!({"user_id": w.viewer.user_id})),
+        )
+        .await;
+    assert_eq!(added.status(), 201);
+
+    let caller: Option<Session> = match who {
+        Who::Anonymous => None,
+        Who::Viewer => Some(w.viewer.clone()),
+        Who::Member => Some(w.member.clone()),
+        Who::Admin => Some(w.admin.clone()),
+        Who::OtherTenantAdmin => Some(w.other.clone()),
+        Who::SuperAdmin => Some(w.root.clone()),
+        Who::KeyWithoutScope => {
+            let needed = match need {
+                Need::Tenant { scope, .. } => scope,
+                _ => "admin",
+            };
+            let scopes: Vec<&str> =
+                ALL_SCOPES.iter().copied().filter(|s| *s != needed && *s != "admin").collect();
+            Some(d.api_key(&w.root, &scopes).await)
+        }
+    };
+    // API-key routes act on the caller's own key; others (and strangers) see root's.
+    let key_owner = match who {
+        Who::Viewer | Who::Member | Who::Admin => caller.clone().expect("caller"),
+        _ => w.root.clone(),
+    };
+    let key: Value = d
+        .send(
+            &key_owner,
+            Method::POST,
+            "/api/v1/api-keys",
+            Some(json!({"name": "fixture", "scopes": ["project:read"]})),
+        )
+        .await
+        .json()
+        .await
+        .expect("key");
+    let kid = key["key"]["id"].as_str().expect("kid").to_owned();
+
+    let id = if template.starts_with("/api/v1/projects/") {
+        pid.clone()
+    } else if template.starts_with("/api/v1/versions/") {
+        vid.clone()
+    } else if template.starts_with("/api/v1/api-keys/") {
+        kid
+    } else if template.starts_with("/api/v1/admin/teams/") {
+        tid.clone()
+    } else if template.starts_with("/api/v1/admin/users/") {
+        w.victim_id.clone()
+    } else {
+        String::new()
+    };
+    let path =
+        template.replace("{id}", &id).replace("{slug}", "not-found").replace("{user_id}", &w.viewer.user_id);
+
+    let body: Option<Value> = match (method, template) {
+        ("POST", "/api/v1/auth/register") => {
+            Some(json!({"email": unique_email("reg"), "password": PASSWORD}))
+        }
+        ("POST", "/api/v1/auth/login") => Some(json!({"email": w.login_email, "password": PASSWORD})),
+        ("POST", "/api/v1/auth/refresh") => {
+            Some(json!({"refresh_token": d.login(&w.login_email).await.refresh}))
+        }
+        ("POST", "/api/v1/auth/logout") => Some(json!({"refresh_token": "crt_unknown"})),
+        ("POST", "/api/v1/invites") => Some(json!({"email": unique_email("inv"), "role": "viewer"})),
+        ("POST", "/api/v1/api-keys") => Some(json!({"name": "m", "scopes": ["project:read"]})),
+        ("POST", "/api/v1/projects") => Some(json!({"name": unique_email("proj"), "kind": "repo"})),
+        ("PATCH", "/api/v1/projects/{id}") => Some(json!({"tags": ["t"]})),
+        ("POST", "/api/v1/projects/{id}/versions") => Some(json!({"name": unique_email("ver")})),
+        ("PATCH", "/api/v1/versions/{id}") => Some(json!({"name": unique_email("ren")})),
+        ("PATCH", "/api/v1/versions/{id}/release-state") => Some(json!({"state": "released"})),
+        ("POST", "/api/v1/admin/teams") => Some(json!({"name": unique_email("t")})),
+        ("PATCH", "/api/v1/admin/teams/{id}") => Some(json!({"name": unique_email("t")})),
+        ("POST", "/api/v1/admin/teams/{id}/members") => Some(json!({"user_id": w.member.user_id})),
+        _ => None,
+    };
+    let mut req = d
+        .http
+        .request(Method::from_bytes(method.as_bytes()).expect("method"), d.url(&path))
+        .header("if-match", "*");
+    if template == "/api/v1/auth/token" {
+        req = req.form(&[
+            ("grant_type", "password"),
+            ("username", w.login_email.as_str()),
+            ("password", PASSWORD),
+        ]);
+    } else if let Some(b) = body {
+        req = req.json(&b);
+    }
+    if let Some(c) = &caller {
+        req = req.bearer_auth(&c.token);
+    }
+    let resp = req.send().await.expect("send");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap_or_default();
+    match expected(need, who) {
+        None => assert!(
+            (200..300).contains(&status),
+            "{method} {template} as {who:?}: expected 2xx, got {status} {text}"
+        ),
+        Some((want, code)) => {
+            let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            assert_eq!(
+                (status, v["code"].as_str()),
+                (want, Some(code)),
+                "{method} {template} as {who:?}: {text}"
+            );
+        }
+    }
+    // Denied writes changed nothing.
+    if expected(need, who).is_some() && method != "GET" {
+        let p: Value = d
+            .send(&w.root, Method::GET, &format!("/api/v1/projects/{pid}"), None)
+            .await
+            .json()
+            .await
+            .expect("p");
+        assert_eq!(p["version"], 1, "{method} {template} as {who:?} changed the project");
+        let v: Value = d
+            .send(&w.root, Method::GET, &format!("/api/v1/versions/{vid}"), None)
+            .await
+            .json()
+            .await
+            .expect("v");
+        assert_eq!(v["version"], 1, "{method} {template} as {who:?} changed the version");
+        let t: Value = d
+            .send(&w.root, Method::GET, &format!("/api/v1/admin/teams/{tid}"), None)
+            .await
+            .json()
+            .await
+            .expect("t");
+        assert_eq!(
+            (t["version"].as_i64(), t["member_count"].as_i64()),
+            (Some(1), Some(1)),
+            "{method} {template} as {who:?} changed the team"
+        );
+    }
+}
+
+both!(authorization_matrix_covers_every_route, |db| async move {
+    let d = Daemon::start(db).await;
+    let routes = documented_routes(&d).await;
+    let matrix: BTreeSet<(String, String)> =
+        MATRIX.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
+    let missing: Vec<_> = routes.difference(&matrix).collect();
+    assert!(missing.is_empty(), "routes without a row in the authorization matrix: {missing:?}");
+    let stale: Vec<_> = matrix.difference(&routes).collect();
+    assert!(stale.is_empty(), "matrix rows for routes the API does not serve: {stale:?}");
+
+    d.admin(
+        &[
+            "create-user",
+            "--email",
+            "root@example.test",
+            "--super-admin",
+            "--tenant",
+            "A",
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    let root = d.login("root@example.test").await;
+    let viewer = d.invite(&root, &unique_email("viewer"), "viewer").await;
+    let member = d.invite(&root, &unique_email("member"), "member").await;
+    let admin = d.invite(&root, &unique_email("admin"), "admin").await;
+    let victim = d.invite(&root, &unique_email("victim"), "viewer").await;
+    let other = d.register(&unique_email("other")).await;
+    let login_email = unique_email("login");
+    d.register(&login_email).await;
+    let w = World { root, viewer, member, admin, other, victim_id: victim.user_id, login_email };
+    for (method, path, need) in MATRIX {
+        for who in EVERYONE {
+            check(&d, &w, method, path, *need, who).await;
+        }
+    }
+});

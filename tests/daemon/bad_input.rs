@@ -1,0 +1,231 @@
+//! Bad input on every endpoint: malformed JSON, wrong types, unknown enum values, oversize and
+//! non-UTF-8 bodies, deep nesting, huge and negative paging values, hostile strings. Always a
+//! 4xx problem, never a 5xx, and nothing written.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::authz::documented_routes;
+use crate::both;
+use crate::harness::{Daemon, Opts, PASSWORD, Session, unique_email};
+
+const MAX_BODY: usize = 8192;
+const HOSTILE_TAG: &str = "$(rm -rf /); DROP TABLE x;--";
+
+struct Counts(Vec<(String, Value)>);
+
+async fn counts(d: &Daemon, root: &Session, pid: &str) -> Counts {
+    let mut out = Vec::new();
+    for path in [
+        "/api/v1/projects".to_owned(),
+        format!("/api/v1/projects/{pid}/versions"),
+        "/api/v1/api-keys".to_owned(),
+        "/api/v1/admin/teams".to_owned(),
+        "/api/v1/admin/users".to_owned(),
+        format!("/api/v1/projects/{pid}"),
+    ] {
+        let v: Value = d.send(root, Method::GET, &path, None).await.json().await.expect("json");
+        let key = if v.get("total").is_some() { v["total"].clone() } else { v["version"].clone() };
+        out.push((path, key));
+    }
+    Counts(out)
+}
+
+fn assert_4xx_problem(status: u16, ct: &str, body: &str, what: &str) {
+    assert!((400..500).contains(&status), "{what}: expected 4xx, got {status}: {body}");
+    assert_eq!(ct, "application/problem+json", "{what}: {body}");
+    let v: Value =
+        serde_json::from_str(body).unwrap_or_else(|_| panic!("{what}: problem body is JSON: {body}"));
+    assert!(
+        v["code"].as_str().is_some_and(|c| c.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_')),
+        "{what}: {body}"
+    );
+}
+
+both!(bad_input_on_every_endpoint_is_a_4xx_problem, |db| async move {
+    let d = Daemon::start_with(db, Opts { max_body_bytes: MAX_BODY, ..Opts::default() }).await;
+    d.admin(
+        &["create-user", "--email", "root@example.test", "--super-admin", "--password-stdin"],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    let root = d.login("root@example.test").await;
+    let p = d.create_project(&root, "fixture").await;
+    let pid = p["id"].as_str().expect("id").to_owned();
+    let v: Value = d
+        .send(&root, Method::POST, &format!("/api/v1/projects/{pid}/versions"), Some(json!({"name": "1"})))
+        .await
+        .json()
+        .await
+        .expect("v");
+    let vid = v["id"].as_str().expect("vid").to_owned();
+    let team: Value = d
+        .send(&root, Method::POST, "/api/v1/admin/teams", Some(json!({"name": "t"})))
+        .await
+        .json()
+        .await
+        .expect("t");
+    let tid = team["id"].as_str().expect("tid").to_owned();
+    let key: Value = d
+        .send(&root, Method::POST, "/api/v1/api-keys", Some(json!({"name": "k", "scopes": ["admin"]})))
+        .await
+        .json()
+        .await
+        .expect("k");
+    let kid = key["key"]["id"].as_str().expect("kid").to_owned();
+    let before = counts(&d, &root, &pid).await;
+
+    let hostile = "'; DROP TABLE projects; -- $(rm -rf /) `id` | && > /tmp/x \"q\" \\ %_ <script>";
+    let wrong_types = json!({"name": 5, "email": [], "password": {}, "kind": 1, "scopes": "admin", "state": true,
+        "user_id": 7, "refresh_token": 9, "role": 3, "tags": "x", "expires_at": 5, "support_until": false});
+    let unknown_enums = json!({"kind": "bogus", "role": "emperor", "state": "shipped", "scopes": ["root:all"], "environment": "prod"});
+    let mut deep = String::new();
+    for _ in 0..5000 {
+        deep.push('[');
+    }
+    let bodies: Vec<(&str, Vec<u8>)> = vec![
+        ("malformed JSON", b"{\"name\": ".to_vec()),
+        ("trailing garbage", b"{} {}".to_vec()),
+        ("wrong types", wrong_types.to_string().into_bytes()),
+        ("unknown enum values", unknown_enums.to_string().into_bytes()),
+        ("array instead of object", b"[]".to_vec()),
+        ("null", b"null".to_vec()),
+        ("invalid UTF-8", vec![b'{', b'"', b'n', 0xff, 0xfe, b'"', b':', b'1', b'}']),
+        ("deep nesting", deep.into_bytes()),
+        ("huge number", b"{\"name\": 1e999999}".to_vec()),
+        ("oversize", format!("{{\"name\": \"{}\"}}", "x".repeat(MAX_BODY)).into_bytes()),
+        ("unknown field with hostile text", json!({"name": hostile, "kind": "repo", "x; rm -rf /": 1}).to_string().into_bytes()),
+        ("NUL in a string", json!({"name": "a\u{0}b", "kind": "repo", "email": "a\u{0}@b", "password": "p\u{0}", "role": "viewer",
+            "scopes": ["project:read"], "state": "released", "user_id": root.user_id, "refresh_token": "\u{0}"}).to_string().into_bytes()),
+    ];
+    let queries = [
+        "limit=99999999999999999999999",
+        "limit=1000001",
+        "limit=0",
+        "offset=-1",
+        "limit=abc",
+        "cursor=%27%3B%20DROP%20TABLE%20projects%3B--",
+        "sort=name%3B%20DROP%20TABLE%20projects",
+        "name=%FF%FE",
+    ];
+
+    let routes = documented_routes(&d).await;
+    let doc: Value =
+        d.http.get(d.url("/api/openapi.json")).send().await.expect("doc").json().await.expect("json");
+    for (method, template) in &routes {
+        let takes_body = doc["paths"][template.as_str()][method.to_lowercase()].get("requestBody").is_some();
+        let path = template
+            .replace("/projects/{id}", &format!("/projects/{pid}"))
+            .replace("/versions/{id}", &format!("/versions/{vid}"))
+            .replace("/api-keys/{id}", &format!("/api-keys/{kid}"))
+            .replace("/admin/teams/{id}", &format!("/admin/teams/{tid}"))
+            .replace("/admin/users/{id}", &format!("/admin/users/{}", root.user_id))
+            .replace("{user_id}", &root.user_id)
+            .replace("{slug}", "validation-failed");
+        let m = Method::from_bytes(method.as_bytes()).expect("method");
+        if takes_body {
+            for (what, body) in &bodies {
+                let ctype = if template.ends_with("/auth/token") {
+                    "application/x-www-form-urlencoded"
+                } else {
+                    "application/json"
+                };
+                let resp = d
+                    .http
+                    .request(m.clone(), d.url(&path))
+                    .bearer_auth(&root.token)
+                    .header("content-type", ctype)
+                    .header("if-match", "*")
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .expect("send");
+                let status = resp.status().as_u16();
+                let ct = resp
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                let text = resp.text().await.unwrap_or_default();
+                assert_4xx_problem(status, &ct, &text, &format!("{method} {template} with {what}"));
+            }
+        }
+        // Paging parameters only mean something to GETs (a DELETE with them is still a DELETE).
+        for q in queries.iter().filter(|_| method == "GET") {
+            let resp = d
+                .http
+                .request(m.clone(), d.url(&format!("{path}?{q}")))
+                .bearer_auth(&root.token)
+                .header("if-match", "\"999\"")
+                .send()
+                .await
+                .expect("send");
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap_or_default();
+            assert!(status < 500, "{method} {template}?{q}: {status} {text}");
+            let is_list = method == "GET" && (text.contains("\"items\"") || status == 400);
+            if template.ends_with("s")
+                && method == "GET"
+                && !template.ends_with("/{slug}")
+                && is_list
+                && !q.starts_with("name=")
+            {
+                assert_eq!(status, 400, "{method} {template}?{q} should reject bad paging: {text}");
+            }
+        }
+    }
+    // Malformed path parameters.
+    for bad in ["%27%20OR%201%3D1--", "not-a-uuid", "00000000-0000-0000-0000-00000000000g"] {
+        let resp = d.send(&root, Method::GET, &format!("/api/v1/projects/{bad}"), None).await;
+        let status = resp.status().as_u16();
+        let ct =
+            resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert_4xx_problem(status, &ct, &resp.text().await.unwrap_or_default(), &format!("project id {bad}"));
+    }
+    // Bad headers.
+    let r = d
+        .http
+        .get(d.url("/api/v1/projects"))
+        .header("authorization", "Basic Zm9vOmJhcg==")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 401);
+    let r = d
+        .http
+        .patch(d.url(&format!("/api/v1/projects/{pid}")))
+        .bearer_auth(&root.token)
+        .header("if-match", "\"abc\"")
+        .json(&json!({"tags": []}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 400);
+
+    let after = counts(&d, &root, &pid).await;
+    assert_eq!(before.0, after.0, "bad input wrote something");
+
+    // Hostile strings that are valid data are stored verbatim, and everything still works.
+    let r = d
+        .send(
+            &root,
+            Method::POST,
+            "/api/v1/projects",
+            Some(json!({"name": hostile, "kind": "repo", "tags": [HOSTILE_TAG]})),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let created: Value = r.json().await.expect("json");
+    assert_eq!(created["name"], hostile);
+    let found: Value = d
+        .send(&root, Method::GET, "/api/v1/projects?name=%27%3B%20DROP%20TABLE%20projects%3B%20--", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["items"][0]["tags"][0], HOSTILE_TAG);
+    let all: Value = d.send(&root, Method::GET, "/api/v1/projects", None).await.json().await.expect("json");
+    assert_eq!(all["total"], 2);
+    let _ = unique_email("unused");
+});

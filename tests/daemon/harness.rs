@@ -1,0 +1,369 @@
+//! Starts real `cairnd` processes (SQLite in a temp dir, or a fresh Postgres database) and talks
+//! to them over HTTP.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// The Postgres server URL, when the environment provides one.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("CAIRN_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
+}
+
+/// Runs the same test body on SQLite and on Postgres (the latter when CAIRN_TEST_POSTGRES_URL
+/// is set; CI sets it).
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                ($body)($crate::harness::Db::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::harness::postgres_server().is_none() {
+                    eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
+                    return;
+                }
+                ($body)($crate::harness::Db::Postgres).await;
+            }
+        }
+    };
+}
+
+/// Options for a daemon.
+#[derive(Debug, Clone)]
+pub struct Opts {
+    pub registration: &'static str,
+    pub login_per_minute: u32,
+    pub reads_per_minute: u32,
+    pub writes_per_minute: u32,
+    pub max_body_bytes: usize,
+    pub json_logs: bool,
+}
+
+impl Default for Opts {
+    fn default() -> Self {
+        Self {
+            registration: "open",
+            login_per_minute: 100_000,
+            reads_per_minute: 100_000,
+            writes_per_minute: 100_000,
+            max_body_bytes: 65_536,
+            json_logs: false,
+        }
+    }
+}
+
+/// A running daemon; killed on drop.
+pub struct Daemon {
+    child: Option<Child>,
+    /// The per-test Postgres database, dropped with the daemon.
+    pg_database: Option<String>,
+    pub base: String,
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    pub http: reqwest::Client,
+}
+
+impl Daemon {
+    pub async fn start(db: Db) -> Daemon {
+        Self::start_with(db, Opts::default()).await
+    }
+
+    pub async fn start_with(db: Db, opts: Opts) -> Daemon {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut pg_database = None;
+        let db_url = match db {
+            Db::Sqlite => format!("sqlite://{}", dir.path().join("cairnd.db").display()),
+            Db::Postgres => {
+                let server = postgres_server().expect("postgres url");
+                let name = format!("cairn_t_{}", uuid_simple());
+                cairn_daemon::store::create_postgres_database(&server, &name).await.expect("create database");
+                pg_database = Some(name.clone());
+                replace_db_name(&server, &name)
+            }
+        };
+        let config = dir.path().join("cairnd.toml");
+        let mut f = std::fs::File::create(&config).expect("config");
+        writeln!(
+            f,
+            "listen = \"127.0.0.1:0\"\ndatabase_url = \"{db_url}\"\nregistration = \"{}\"\nmax_body_bytes = {}\n\
+             log_format = \"{}\"\nshutdown_grace_secs = 5\n[rate_limits]\nlogin_per_minute = {}\nreads_per_minute = {}\nwrites_per_minute = {}\n",
+            opts.registration,
+            opts.max_body_bytes,
+            if opts.json_logs { "json" } else { "text" },
+            opts.login_per_minute,
+            opts.reads_per_minute,
+            opts.writes_per_minute
+        )
+        .expect("write config");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cairnd"))
+            .arg("serve")
+            .arg("--config")
+            .arg(&config)
+            .env_remove("CAIRN_LISTEN")
+            .env_remove("CAIRN_DATABASE_URL")
+            .env("CAIRN_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(std::fs::File::create(dir.path().join("stderr.log")).expect("log file")))
+            .spawn()
+            .expect("spawn cairnd");
+        let stdout = child.stdout.take().expect("stdout");
+        // The daemon prints its bound address once it serves: wait for that line, not a timer.
+        let line = tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            BufReader::new(stdout).read_line(&mut line).map(|_| line)
+        })
+        .await
+        .expect("join")
+        .expect("read stdout");
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Daemon { child: Some(child), pg_database, base, dir, config, http: reqwest::Client::new() }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("stderr.log")).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().expect("kill");
+        assert!(status.success());
+        child.wait().expect("wait")
+    }
+
+    /// Runs `cairnd admin …` against this daemon's database; returns stdout.
+    pub fn admin(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cairnd"))
+            .arg("--config")
+            .arg(&self.config)
+            .arg("admin")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn admin");
+        if let Some(input) = stdin {
+            child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+        } else {
+            drop(child.stdin.take());
+        }
+        let out = child.wait_with_output().expect("admin output");
+        assert!(
+            out.status.success(),
+            "cairnd admin {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf8")
+    }
+
+    /// Registers a user (open registration) and returns their session.
+    pub async fn register(&self, email: &str) -> Session {
+        let resp = self
+            .http
+            .post(self.url("/api/v1/auth/register"))
+            .json(&json!({"email": email, "password": PASSWORD, "tenant_name": format!("t-{email}")}))
+            .send()
+            .await
+            .expect("register");
+        assert_eq!(resp.status(), 201, "register {email}: {}", resp.text().await.unwrap_or_default());
+        let tokens: Value = resp.json().await.expect("json");
+        self.session(&tokens).await
+    }
+
+    /// Registers with an invitation of `inviter` into their tenant at `role`.
+    pub async fn invite(&self, inviter: &Session, email: &str, role: &str) -> Session {
+        let inv: Value = self
+            .send(
+                inviter,
+                reqwest::Method::POST,
+                "/api/v1/invites",
+                Some(json!({"email": email, "role": role})),
+            )
+            .await
+            .json()
+            .await
+            .expect("invite json");
+        let token = inv["token"].as_str().expect("token").to_owned();
+        let resp = self
+            .http
+            .post(self.url("/api/v1/auth/register"))
+            .json(&json!({"email": email, "password": PASSWORD, "invite_token": token}))
+            .send()
+            .await
+            .expect("register");
+        assert_eq!(resp.status(), 201);
+        let tokens: Value = resp.json().await.expect("json");
+        self.session(&tokens).await
+    }
+
+    pub async fn login(&self, email: &str) -> Session {
+        let resp = self
+            .http
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(resp.status(), 200, "login {email}");
+        let tokens: Value = resp.json().await.expect("json");
+        self.session(&tokens).await
+    }
+
+    async fn session(&self, tokens: &Value) -> Session {
+        let access = tokens["access_token"].as_str().expect("access").to_owned();
+        let me: Value = self
+            .http
+            .get(self.url("/api/v1/auth/me"))
+            .bearer_auth(&access)
+            .send()
+            .await
+            .expect("me")
+            .json()
+            .await
+            .expect("me json");
+        Session {
+            token: access,
+            refresh: tokens["refresh_token"].as_str().expect("refresh").to_owned(),
+            user_id: me["user"]["id"].as_str().expect("id").to_owned(),
+            tenant: me["current_tenant"].as_str().map(str::to_owned),
+        }
+    }
+
+    /// An authenticated request with a JSON body.
+    pub async fn send(
+        &self,
+        who: &Session,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut req = self.http.request(method, self.url(path)).bearer_auth(&who.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.expect("send")
+    }
+
+    /// Creates an API key for `who` and returns the secret.
+    pub async fn api_key(&self, who: &Session, scopes: &[&str]) -> Session {
+        let resp = self
+            .send(
+                who,
+                reqwest::Method::POST,
+                "/api/v1/api-keys",
+                Some(json!({"name": "k", "scopes": scopes})),
+            )
+            .await;
+        assert_eq!(resp.status(), 201);
+        let v: Value = resp.json().await.expect("json");
+        Session {
+            token: v["secret"].as_str().expect("secret").to_owned(),
+            refresh: String::new(),
+            user_id: who.user_id.clone(),
+            tenant: who.tenant.clone(),
+        }
+    }
+
+    pub async fn create_project(&self, who: &Session, name: &str) -> Value {
+        let resp = self
+            .send(who, reqwest::Method::POST, "/api/v1/projects", Some(json!({"name": name, "kind": "repo"})))
+            .await;
+        assert_eq!(resp.status(), 201, "create project");
+        resp.json().await.expect("json")
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        if let (Some(name), Some(server)) = (self.pg_database.take(), postgres_server()) {
+            // Drop runs inside the test's runtime: clean up on a thread with its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                if let Err(e) = rt.block_on(cairn_daemon::store::drop_postgres_database(&server, &name)) {
+                    eprintln!("could not drop test database {name}: {e}");
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// A logged-in caller (or an API key in `token`).
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub refresh: String,
+    pub user_id: String,
+    pub tenant: Option<String>,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub fn uuid_simple() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+pub fn unique_email(prefix: &str) -> String {
+    format!("{prefix}-{}@example.test", &uuid_simple()[..12])
+}
+
+fn replace_db_name(server: &str, name: &str) -> String {
+    let (base, query) = match server.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (server, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_end = base[scheme_end..].find('/').map(|i| scheme_end + i).unwrap_or(base.len());
+    let mut url = format!("{}/{}", &base[..host_end], name);
+    if let Some(q) = query {
+        url.push('?');
+        url.push_str(q);
+    }
+    url
+}
+
+/// Asserts a problem+json response with `status` and `code`, returning the body.
+pub async fn expect_problem(resp: reqwest::Response, status: u16, code: &str) -> Value {
+    let got = resp.status().as_u16();
+    let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let body: Value = resp.json().await.unwrap_or(Value::Null);
+    assert_eq!(got, status, "status; body {body}");
+    assert_eq!(ct, "application/problem+json", "content type; body {body}");
+    assert_eq!(body["code"], code, "code; body {body}");
+    assert_eq!(body["status"], status);
+    assert!(
+        body["request_id"].is_string() && body["type"].is_string() && body["title"].is_string(),
+        "problem shape {body}"
+    );
+    body
+}

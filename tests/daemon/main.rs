@@ -1,0 +1,10 @@
+//! End-to-end tests of cairnd: real daemon processes on SQLite and Postgres, the same test bodies
+//! on both.
+
+mod authz;
+mod bad_input;
+mod conventions;
+mod harness;
+mod identity;
+mod openapi;
+mod projects;
