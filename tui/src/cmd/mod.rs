@@ -1,5 +1,6 @@
 //! Commands: each takes its parsed arguments and returns an exit code.
 
+mod document;
 mod scan;
 
 use crate::cli::{Cli, Command};

@@ -1,10 +1,10 @@
 //! `cairn scan PATH --offline`: run the engine in this process and write a document.
 
-use crate::cli::{Format, ScanArgs};
+use super::document;
+use crate::cli::ScanArgs;
 use anyhow::Context;
-use cairn_engine::bom::{CycloneDxOptions, to_cyclonedx};
+use cairn_engine::bom::{BomInput, render};
 use cairn_engine::{Progress, Report, ScanOptions, ScanSink, Severity, Step, WalkOptions, scan_path};
-use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -56,26 +56,19 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         scan_path(&args.path, &opts, sink).with_context(|| format!("scanning {}", args.path.display()))?;
 
     let target = args.path.display().to_string();
-    let doc = match args.format {
-        Format::Json => Report::new(&target, &scan).to_json(),
-        Format::Cyclonedx => {
-            let name = args
-                .path
-                .canonicalize()
-                .ok()
-                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-                .unwrap_or_else(|| target.clone());
-            to_cyclonedx(&scan.inventory, &CycloneDxOptions { name, version: None, timestamp: None })
+    let doc = match args.format.document() {
+        None => Report::new(&target, &scan).to_json(),
+        Some(format) => {
+            let input = BomInput::new(
+                document::project_name(&args.document, &args.path),
+                args.document.project_version.clone(),
+                document::timestamp(&args.document)?,
+                scan.inventory.clone(),
+            );
+            render(format, &input).with_context(|| format!("writing {format}"))?
         }
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, &doc).with_context(|| format!("writing {}", path.display()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(doc.as_bytes()).context("writing to standard output")?;
-            out.flush().context("writing to standard output")?;
-        }
-    }
+    document::write(args.output.as_deref(), &doc)?;
     if !args.quiet {
         summary(&scan);
     }
