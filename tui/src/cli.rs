@@ -17,6 +17,8 @@ pub struct Cli {
 pub enum Command {
     /// Inventory every package a source tree pins.
     Scan(ScanArgs),
+    /// Read a CycloneDX or SPDX document and write it in another format.
+    Convert(ConvertArgs),
 }
 
 /// Output formats of `cairn scan`.

@@ -259,11 +259,15 @@ fn licenses(version: CdxVersion, licenses: &[BomLicense]) -> (Vec<Value>, Vec<Pr
             else {
                 return (Vec::new(), Vec::new());
             };
-            let rest = licenses
+            let mut rest: Vec<Property> = licenses
                 .iter()
                 .filter(|l| *l != chosen)
                 .map(|l| Property::new(&format!("cairn:license:{}", ack(l)), l.expression.clone()))
                 .collect();
+            if version == CdxVersion::V1_5 {
+                // 1.5 has no `acknowledgement`; the property keeps it for readers.
+                rest.push(Property::new("cairn:license:acknowledgement", ack(chosen)));
+            }
             (vec![expression(chosen)], rest)
         }
     }

@@ -4,11 +4,13 @@
 //! OpenVEX 0.2.0 and SARIF 2.1.0, all over one [`BomInput`]. Every document is deterministic: the
 //! caller passes the timestamp, ids derive from the content, and CycloneDX and SPDX documents carry
 //! `cairn:methodology_version` and `cairn:sha256` (see [`canonical`] and [`verify`]).
+//! Readers: [`read::read_document`] turns CycloneDX, SPDX 2 and SPDX 3 documents into an [`Inventory`].
 
 pub mod canonical;
 mod cyclonedx;
 mod input;
 mod openvex;
+pub mod read;
 mod sarif;
 mod seal;
 mod spdx2;

@@ -3,5 +3,6 @@
 //! documents and Cairn's own back.
 
 mod emit;
+mod read;
 mod schema;
 mod testdata;

@@ -1,5 +1,6 @@
 //! Commands: each takes its parsed arguments and returns an exit code.
 
+mod convert;
 mod document;
 mod scan;
 
@@ -10,5 +11,6 @@ use std::process::ExitCode;
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Convert(args) => convert::run(args),
     }
 }
