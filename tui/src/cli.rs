@@ -17,6 +17,8 @@ pub struct Cli {
 pub enum Command {
     /// Inventory every package a source tree pins and match it against OSV data.
     Scan(ScanArgs),
+    /// Read a CycloneDX or SPDX document and write it in another format.
+    Convert(ConvertArgs),
 }
 
 /// Output formats of `cairn scan`.
@@ -28,6 +30,71 @@ pub enum Format {
     Cyclonedx,
     /// A NOTICE file: third-party components, their licenses, copyright lines and license texts.
     Notice,
+    /// CycloneDX 1.5 JSON.
+    #[value(name = "cyclonedx-1.5")]
+    Cyclonedx15,
+    /// CycloneDX 1.7 JSON.
+    #[value(name = "cyclonedx-1.7")]
+    Cyclonedx17,
+    /// SPDX 3.0.1 JSON-LD.
+    Spdx,
+    /// SPDX 2.3 JSON.
+    #[value(name = "spdx-2.3")]
+    Spdx23,
+    /// OpenVEX 0.2.0 (needs vulnerability findings).
+    Openvex,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+impl Format {
+    /// The engine's document format; `None` for Cairn's own JSON report and the NOTICE file.
+    pub fn document(self) -> Option<cairn_engine::bom::Format> {
+        use cairn_engine::bom::{CdxVersion, Format as F};
+        Some(match self {
+            Format::Json | Format::Notice => return None,
+            Format::Cyclonedx => F::CycloneDx(CdxVersion::V1_6),
+            Format::Cyclonedx15 => F::CycloneDx(CdxVersion::V1_5),
+            Format::Cyclonedx17 => F::CycloneDx(CdxVersion::V1_7),
+            Format::Spdx => F::Spdx3,
+            Format::Spdx23 => F::Spdx23,
+            Format::Openvex => F::OpenVex,
+            Format::Sarif => F::Sarif,
+        })
+    }
+}
+
+/// Options every document writer shares.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DocumentArgs {
+    /// The project name recorded as the document's root component (default: the directory or file name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The project version recorded on the root component.
+    #[arg(long = "project-version", value_name = "VERSION")]
+    pub project_version: Option<String>,
+    /// Creation time: RFC 3339 or seconds since the epoch. Default: SOURCE_DATE_EPOCH, else now.
+    #[arg(long, value_name = "TIME")]
+    pub timestamp: Option<String>,
+}
+
+/// `cairn convert`.
+#[derive(Debug, clap::Args)]
+pub struct ConvertArgs {
+    /// The document to read: CycloneDX JSON 1.2-1.7 or XML 1.4-1.6, SPDX 2.2/2.3 JSON or tag-value, SPDX 3.0.1 JSON-LD.
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(short = 'f', long, value_enum)]
+    pub format: Format,
+    /// Write the document here instead of standard output.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+    /// Name, version and timestamp of the new document.
+    #[command(flatten)]
+    pub document: DocumentArgs,
+    /// Print no summary on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// `cairn scan`.
@@ -54,6 +121,9 @@ pub struct ScanArgs {
     /// zip such as OSV's per-ecosystem all.zip; repeatable.
     #[arg(long = "vulndb", value_name = "PATH")]
     pub vulndb: Vec<PathBuf>,
+    /// Name, version and timestamp of the document.
+    #[command(flatten)]
+    pub document: DocumentArgs,
     /// Print no progress or summary on standard error.
     #[arg(short, long)]
     pub quiet: bool,

@@ -1,90 +1,453 @@
-//! A minimal CycloneDX 1.6 JSON SBOM: components with purls, scopes, hashes and licenses, and the
-//! dependency graph. Deterministic: no serial number, no timestamp unless the caller passes one.
+//! CycloneDX JSON 1.5, 1.6 (default) and 1.7: serde models and the emitter. The document is also
+//! CycloneDX VEX: each vulnerability carries its `analysis` and `affects`.
 
-use crate::inventory::{Component, ConcludedFrom, Inventory, Scope};
-use serde_json::{Value, json};
+use super::canonical::{self, METHODOLOGY_KEY, METHODOLOGY_VERSION, SHA256_KEY};
+use super::input::{
+    BomInput, BomLicense, BomVulnerability, LicenseKind, RatingMethod, VexJustification, VexStatus,
+};
+use crate::inventory::{Component, Scope, Severity, Source};
+use serde::Serialize;
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// What the caller decides about the document.
-#[derive(Debug, Clone, Default)]
-pub struct CycloneDxOptions {
-    /// The scanned project's name (the root component).
-    pub name: String,
-    /// Its version, when known.
-    pub version: Option<String>,
-    /// RFC 3339 timestamp for `metadata.timestamp`; omitted when `None` so output is reproducible.
-    pub timestamp: Option<String>,
+/// Which CycloneDX specification version to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum CdxVersion {
+    /// 1.5.
+    V1_5,
+    /// 1.6, the default.
+    #[default]
+    V1_6,
+    /// 1.7.
+    V1_7,
 }
 
-const ROOT_REF: &str = "cairn:root";
-const STANDARD_HASHES: [&str; 9] =
-    ["MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512", "SHA3-256", "SHA3-384", "SHA3-512", "BLAKE3"];
-
-fn component(c: &Component) -> Value {
-    let mut v = json!({
-        "type": "library",
-        "bom-ref": c.purl,
-        "name": c.name,
-        "purl": c.purl,
-    });
-    if !c.version.is_empty() {
-        v["version"] = json!(c.version);
+impl CdxVersion {
+    /// `1.5`, `1.6` or `1.7`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CdxVersion::V1_5 => "1.5",
+            CdxVersion::V1_6 => "1.6",
+            CdxVersion::V1_7 => "1.7",
+        }
     }
-    v["scope"] = json!(if c.scope == Scope::Required { "required" } else { "optional" });
-    let hashes: Vec<Value> = c
+}
+
+/// The bom-ref of the scanned project (the root component).
+pub const ROOT_REF: &str = "cairn:root";
+
+/// Hash algorithms CycloneDX names (Cairn's `Hash::algorithm` already uses these spellings).
+const STANDARD_HASHES: [&str; 12] = [
+    "MD5",
+    "SHA-1",
+    "SHA-256",
+    "SHA-384",
+    "SHA-512",
+    "SHA3-256",
+    "SHA3-384",
+    "SHA3-512",
+    "BLAKE2b-256",
+    "BLAKE2b-384",
+    "BLAKE2b-512",
+    "BLAKE3",
+];
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Bom {
+    #[serde(rename = "$schema")]
+    schema: String,
+    bom_format: &'static str,
+    spec_version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    serial_number: Option<String>,
+    version: u32,
+    metadata: Metadata,
+    components: Vec<CdxComponent>,
+    dependencies: Vec<Dependency>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    vulnerabilities: Vec<CdxVulnerability>,
+}
+
+#[derive(Serialize)]
+struct Metadata {
+    timestamp: String,
+    tools: Tools,
+    component: CdxComponent,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    properties: Vec<Property>,
+}
+
+#[derive(Serialize)]
+struct Tools {
+    components: Vec<ToolComponent>,
+}
+
+#[derive(Serialize)]
+struct ToolComponent {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct CdxComponent {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "bom-ref")]
+    bom_ref: String,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hashes: Vec<CdxHash>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    licenses: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purl: Option<String>,
+    #[serde(rename = "externalReferences", skip_serializing_if = "Vec::is_empty")]
+    external_references: Vec<ExternalReference>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    properties: Vec<Property>,
+}
+
+#[derive(Serialize)]
+struct CdxHash {
+    alg: String,
+    content: String,
+}
+
+#[derive(Serialize)]
+struct ExternalReference {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: String,
+}
+
+#[derive(Serialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Property {
+    name: String,
+    value: String,
+}
+
+impl Property {
+    fn new(name: &str, value: impl Into<String>) -> Self {
+        Self { name: name.to_string(), value: value.into() }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Dependency {
+    #[serde(rename = "ref")]
+    reference: String,
+    depends_on: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CdxVulnerability {
+    #[serde(rename = "bom-ref")]
+    bom_ref: String,
+    id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<VulnSource>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    references: Vec<VulnReference>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ratings: Vec<Rating>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cwes: Vec<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recommendation: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    advisories: Vec<Advisory>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    analysis: Option<Analysis>,
+    affects: Vec<Affect>,
+}
+
+#[derive(Serialize)]
+struct VulnSource {
+    name: String,
+}
+
+#[derive(Serialize)]
+struct VulnReference {
+    id: String,
+    source: VulnSource,
+}
+
+#[derive(Serialize)]
+struct Advisory {
+    url: String,
+}
+
+#[derive(Serialize)]
+struct Rating {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<VulnSource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
+    severity: &'static str,
+    method: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vector: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Analysis {
+    state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Affect {
+    #[serde(rename = "ref")]
+    reference: String,
+}
+
+fn scope_name(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Required => "required",
+        Scope::Optional | Scope::Dev | Scope::Test => "optional",
+    }
+}
+
+fn scope_word(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Required => "required",
+        Scope::Optional => "optional",
+        Scope::Dev => "dev",
+        Scope::Test => "test",
+    }
+}
+
+/// CycloneDX `licenses` for one component, and the properties for what the version cannot carry.
+fn licenses(version: CdxVersion, licenses: &[BomLicense]) -> (Vec<Value>, Vec<Property>) {
+    let ack = |l: &BomLicense| match l.kind {
+        LicenseKind::Declared => "declared",
+        LicenseKind::Concluded => "concluded",
+    };
+    let expression = |l: &BomLicense| {
+        let mut v = serde_json::json!({ "expression": l.expression });
+        if version >= CdxVersion::V1_6 {
+            v["acknowledgement"] = Value::from(ack(l));
+        }
+        v
+    };
+    match version {
+        CdxVersion::V1_7 => (licenses.iter().map(expression).collect(), Vec::new()),
+        // 1.5 and 1.6 allow exactly one expression: the concluded one wins, the rest become properties.
+        CdxVersion::V1_5 | CdxVersion::V1_6 => {
+            let Some(chosen) =
+                licenses.iter().find(|l| l.kind == LicenseKind::Concluded).or_else(|| licenses.first())
+            else {
+                return (Vec::new(), Vec::new());
+            };
+            let mut rest: Vec<Property> = licenses
+                .iter()
+                .filter(|l| *l != chosen)
+                .map(|l| Property::new(&format!("cairn:license:{}", ack(l)), l.expression.clone()))
+                .collect();
+            if version == CdxVersion::V1_5 {
+                // 1.5 has no `acknowledgement`; the property keeps it for readers.
+                rest.push(Property::new("cairn:license:acknowledgement", ack(chosen)));
+            }
+            (vec![expression(chosen)], rest)
+        }
+    }
+}
+
+fn component(version: CdxVersion, c: &Component, input: &BomInput) -> CdxComponent {
+    let hashes = c
         .hashes
         .iter()
         .filter(|h| {
             STANDARD_HASHES.contains(&h.algorithm.as_str()) && h.value.bytes().all(|b| b.is_ascii_hexdigit())
         })
-        .map(|h| json!({"alg": h.algorithm, "content": h.value}))
+        .map(|h| CdxHash { alg: h.algorithm.clone(), content: h.value.to_ascii_lowercase() })
         .collect();
-    if !hashes.is_empty() {
-        v["hashes"] = Value::Array(hashes);
-    }
-    // CycloneDX allows one expression per component: the conclusion, acknowledged as declared when
-    // it rests on the manifests, as concluded when on license files.
-    if let Some(l) = &c.licenses.concluded {
-        let ack = match l.from {
-            ConcludedFrom::Declared => "declared",
-            ConcludedFrom::Detected => "concluded",
-        };
-        v["licenses"] = json!([{"expression": l.expression, "acknowledgement": ack}]);
-    }
-    let mut props = vec![json!({"name": "cairn:ecosystem", "value": c.ecosystem.osv_name()})];
+    let mut properties = vec![Property::new("cairn:ecosystem", c.ecosystem.osv_name())];
     if c.scope != Scope::Required {
-        props.push(json!({"name": "cairn:scope", "value": format!("{:?}", c.scope).to_lowercase()}));
+        properties.push(Property::new("cairn:scope", scope_word(c.scope)));
+    }
+    if let Some(direct) = c.direct {
+        properties.push(Property::new("cairn:direct", direct.to_string()));
     }
     if c.local {
-        props.push(json!({"name": "cairn:local", "value": "true"}));
+        properties.push(Property::new("cairn:local", "true"));
     }
     for loc in &c.locations {
         let value = match loc.line {
             Some(line) => format!("{}:{line}", loc.path),
             None => loc.path.clone(),
         };
-        props.push(json!({"name": "cairn:location", "value": value}));
+        properties.push(Property::new("cairn:location", value));
     }
-    v["properties"] = Value::Array(props);
-    v
+    // Hashes CycloneDX cannot name (Go's h1:, base64 digests) are kept as properties, not dropped.
+    for h in &c.hashes {
+        if !(STANDARD_HASHES.contains(&h.algorithm.as_str())
+            && h.value.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            properties.push(Property::new("cairn:hash", format!("{}:{}", h.algorithm, h.value)));
+        }
+    }
+    let (licenses, license_props) = licenses(version, &input.licenses_of(&c.purl));
+    properties.extend(license_props);
+    let external_references = match &c.source {
+        Source::Git { url, .. } => vec![ExternalReference { kind: "vcs", url: url.clone() }],
+        Source::Url { url } => vec![ExternalReference { kind: "distribution", url: url.clone() }],
+        Source::AltRegistry { url } => vec![ExternalReference { kind: "distribution", url: url.clone() }],
+        Source::Registry | Source::Local { .. } => Vec::new(),
+    };
+    CdxComponent {
+        kind: if c.local { "application" } else { "library" },
+        bom_ref: c.purl.clone(),
+        name: c.name.clone(),
+        version: (!c.version.is_empty()).then(|| c.version.clone()),
+        scope: Some(scope_name(c.scope)),
+        hashes,
+        licenses,
+        purl: Some(c.purl.clone()),
+        external_references,
+        properties,
+    }
 }
 
-/// Renders the inventory as a CycloneDX 1.6 JSON document (pretty, trailing newline).
-pub fn to_cyclonedx(inv: &Inventory, opts: &CycloneDxOptions) -> String {
-    let mut root = json!({"type": "application", "bom-ref": ROOT_REF, "name": opts.name});
-    if let Some(v) = &opts.version {
-        root["version"] = json!(v);
+fn method(m: RatingMethod) -> &'static str {
+    match m {
+        RatingMethod::CvssV3 => "CVSSv3",
+        RatingMethod::CvssV31 => "CVSSv31",
+        RatingMethod::CvssV4 => "CVSSv4",
+        RatingMethod::Other => "other",
     }
-    if let Some(l) = &inv.project_licenses.concluded {
-        root["licenses"] = json!([{"expression": l.expression, "acknowledgement": "concluded"}]);
+}
+
+/// CycloneDX's analysis justifications are coarser than OpenVEX's; this is the closest of each.
+fn justification(j: VexJustification) -> &'static str {
+    match j {
+        VexJustification::ComponentNotPresent | VexJustification::VulnerableCodeNotPresent => {
+            "code_not_present"
+        }
+        VexJustification::VulnerableCodeNotInExecutePath => "code_not_reachable",
+        VexJustification::VulnerableCodeCannotBeControlledByAdversary => "requires_environment",
+        VexJustification::InlineMitigationsAlreadyExist => "protected_by_mitigating_control",
     }
-    let mut metadata = json!({
-        "tools": {"components": [{"type": "application", "name": "cairn", "version": env!("CARGO_PKG_VERSION")}]},
-        "component": root,
-    });
-    if let Some(ts) = &opts.timestamp {
-        metadata["timestamp"] = json!(ts);
+}
+
+fn state(s: VexStatus) -> &'static str {
+    match s {
+        VexStatus::Affected => "exploitable",
+        VexStatus::NotAffected => "not_affected",
+        VexStatus::Fixed => "resolved",
+        VexStatus::UnderInvestigation => "in_triage",
     }
+}
+
+/// One CycloneDX vulnerability per (advisory, VEX status): CycloneDX has one analysis per entry, so
+/// components in different states get separate entries with the same id.
+fn vulnerabilities(v: &BomVulnerability, known: &BTreeSet<&str>) -> Vec<CdxVulnerability> {
+    let mut by_state: BTreeMap<VexStatus, Vec<&super::input::BomAffect>> = BTreeMap::new();
+    for a in v.affects.iter().filter(|a| known.contains(a.purl.as_str())) {
+        by_state.entry(a.status).or_default().push(a);
+    }
+    let single = by_state.len() == 1;
+    by_state
+        .into_iter()
+        .map(|(status, affects)| {
+            let fixes: BTreeSet<String> = affects
+                .iter()
+                .flat_map(|a| a.fixed_versions.iter().map(move |f| format!("{} → {f}", a.purl)))
+                .collect();
+            let justification =
+                affects.iter().find_map(|a| a.justification).filter(|_| status == VexStatus::NotAffected);
+            let detail = affects.iter().find_map(|a| a.detail.clone());
+            CdxVulnerability {
+                bom_ref: if single { v.id.clone() } else { format!("{}#{}", v.id, state(status)) },
+                id: v.id.clone(),
+                source: v.source.clone().map(|name| VulnSource { name }),
+                references: v
+                    .aliases
+                    .iter()
+                    .map(|a| VulnReference { id: a.clone(), source: VulnSource { name: alias_source(a) } })
+                    .collect(),
+                ratings: v
+                    .ratings
+                    .iter()
+                    .map(|r| Rating {
+                        source: r.source.clone().map(|name| VulnSource { name }),
+                        score: r.score,
+                        severity: r.severity.as_str(),
+                        method: method(r.method),
+                        vector: r.vector.clone(),
+                    })
+                    .collect(),
+                cwes: v.cwes.clone(),
+                description: v.summary.clone(),
+                detail: v.details.clone(),
+                recommendation: (!fixes.is_empty())
+                    .then(|| format!("Upgrade: {}", fixes.into_iter().collect::<Vec<_>>().join(", "))),
+                advisories: v.references.iter().map(|url| Advisory { url: url.clone() }).collect(),
+                published: v.published.clone(),
+                updated: v.modified.clone(),
+                analysis: Some(Analysis {
+                    state: state(status),
+                    justification: justification.map(self::justification),
+                    detail,
+                }),
+                affects: affects.iter().map(|a| Affect { reference: a.purl.clone() }).collect(),
+            }
+        })
+        .collect()
+}
+
+/// The database an alias id comes from, by its prefix.
+fn alias_source(id: &str) -> String {
+    let prefix = id.split('-').next().unwrap_or(id);
+    match prefix {
+        "CVE" => "NVD".into(),
+        "GHSA" => "GitHub".into(),
+        _ => prefix.to_string(),
+    }
+}
+
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+fn build(version: CdxVersion, input: &BomInput) -> Bom {
+    let inv = &input.inventory;
+    let root = CdxComponent {
+        kind: "application",
+        bom_ref: ROOT_REF.to_string(),
+        name: input.name.clone(),
+        version: input.version.clone(),
+        scope: None,
+        hashes: Vec::new(),
+        licenses: licenses(version, &input.licenses_of(ROOT_REF)).0,
+        purl: None,
+        external_references: Vec::new(),
+        properties: Vec::new(),
+    };
     let mut graph: BTreeMap<&str, BTreeSet<&str>> =
         inv.components.iter().map(|c| (c.purl.as_str(), BTreeSet::new())).collect();
     for e in &inv.edges {
@@ -92,23 +455,71 @@ pub fn to_cyclonedx(inv: &Inventory, opts: &CycloneDxOptions) -> String {
             deps.insert(&e.to);
         }
     }
-    let top: BTreeSet<&str> = inv
-        .components
+    let top = super::top_level(inv);
+    let mut dependencies = vec![Dependency {
+        reference: ROOT_REF.to_string(),
+        depends_on: top.iter().map(|s| s.to_string()).collect(),
+    }];
+    dependencies.extend(graph.iter().map(|(r, deps)| Dependency {
+        reference: r.to_string(),
+        depends_on: deps.iter().map(|s| s.to_string()).collect(),
+    }));
+    let known: BTreeSet<&str> = inv.components.iter().map(|c| c.purl.as_str()).collect();
+    let properties = inv
+        .diagnostics
         .iter()
-        .filter(|c| c.local || c.direct == Some(true))
-        .map(|c| c.purl.as_str())
+        .map(|d| {
+            let at = match d.line {
+                Some(l) => format!("{}:{l}", d.path),
+                None => d.path.clone(),
+            };
+            Property::new("cairn:diagnostic", format!("{} {at}: {}", severity_word(d.severity), d.message))
+        })
         .collect();
-    let mut dependencies = vec![json!({"ref": ROOT_REF, "dependsOn": top})];
-    dependencies.extend(graph.iter().map(|(r, deps)| json!({"ref": r, "dependsOn": deps})));
-    let doc = json!({
-        "bomFormat": "CycloneDX",
-        "specVersion": "1.6",
-        "version": 1,
-        "metadata": metadata,
-        "components": inv.components.iter().map(component).collect::<Vec<_>>(),
-        "dependencies": dependencies,
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    Bom {
+        schema: format!("http://cyclonedx.org/schema/bom-{}.schema.json", version.as_str()),
+        bom_format: "CycloneDX",
+        spec_version: version.as_str(),
+        serial_number: None,
+        version: 1,
+        metadata: Metadata {
+            timestamp: input.timestamp.clone(),
+            tools: Tools {
+                components: vec![ToolComponent {
+                    kind: "application",
+                    name: "cairn",
+                    version: env!("CARGO_PKG_VERSION"),
+                }],
+            },
+            component: root,
+            properties,
+        },
+        components: inv.components.iter().map(|c| component(version, c, input)).collect(),
+        dependencies,
+        vulnerabilities: input
+            .sorted_vulnerabilities()
+            .iter()
+            .flat_map(|v| vulnerabilities(v, &known))
+            .collect(),
+    }
+}
+
+/// Renders the input as a CycloneDX JSON document (pretty, trailing newline), sealed with
+/// `cairn:methodology_version` and `cairn:sha256` metadata properties.
+pub fn to_cyclonedx(input: &BomInput, version: CdxVersion) -> String {
+    let mut bom = build(version, input);
+    let content = canonical::canonical_bytes(&serde_json::to_value(&bom).unwrap_or_default());
+    let serial = canonical::derived_uuid(&[
+        b"cyclonedx",
+        version.as_str().as_bytes(),
+        &content,
+        input.name.as_bytes(),
+        input.version.as_deref().unwrap_or("").as_bytes(),
+    ]);
+    bom.serial_number = Some(format!("urn:uuid:{serial}"));
+    let unsealed = serde_json::to_value(&bom).unwrap_or_default();
+    let sha = super::seal::content_hash(&unsealed);
+    bom.metadata.properties.push(Property::new(METHODOLOGY_KEY, METHODOLOGY_VERSION));
+    bom.metadata.properties.push(Property::new(SHA256_KEY, sha));
+    canonical::to_pretty(&serde_json::to_value(&bom).unwrap_or_default())
 }

@@ -1,5 +1,7 @@
 //! Commands: each takes its parsed arguments and returns an exit code.
 
+mod convert;
+mod document;
 mod scan;
 
 use crate::cli::{Cli, Command};
@@ -9,5 +11,6 @@ use std::process::ExitCode;
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Convert(args) => convert::run(args),
     }
 }

@@ -1,12 +1,12 @@
 //! `cairn scan PATH --offline`: run the engine in this process and write a document.
 
+use super::document;
 use crate::cli::{Format, ScanArgs};
 use anyhow::Context;
-use cairn_engine::bom::{CycloneDxOptions, to_cyclonedx};
+use cairn_engine::bom::{BomInput, render};
 use cairn_engine::report::{NO_VULNERABILITY_DATA, Vulnerabilities};
 use cairn_engine::vuln::{Database, Matches, Rating, load_paths, match_inventory};
 use cairn_engine::{Progress, Report, ScanOptions, ScanSink, Severity, Step, WalkOptions, scan_path};
-use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -67,8 +67,6 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let matches: Option<Matches> = db.as_ref().map(|db| match_inventory(&scan.inventory, db));
 
     let target = args.path.display().to_string();
-    let root = args.path.canonicalize().with_context(|| format!("resolving {}", args.path.display()))?;
-    let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| target.clone());
     let doc = match args.format {
         Format::Json => {
             let report = Report::new(&target, &scan);
@@ -78,23 +76,32 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             }
             .to_json()
         }
-        Format::Cyclonedx => {
-            to_cyclonedx(&scan.inventory, &CycloneDxOptions { name, version: None, timestamp: None })
-        }
         Format::Notice => {
+            let root =
+                args.path.canonicalize().with_context(|| format!("resolving {}", args.path.display()))?;
+            let name = document::project_name(&args.document, &args.path);
             // License files are read again from the tree, confined to the root like every read.
             let tree = cairn_engine::tree::FsTree::new(root, args.max_file_size, Vec::new());
             cairn_engine::license::notice::render(&scan.inventory, &name, &tree)
         }
-    };
-    match &args.output {
-        Some(path) => std::fs::write(path, &doc).with_context(|| format!("writing {}", path.display()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(doc.as_bytes()).context("writing to standard output")?;
-            out.flush().context("writing to standard output")?;
+        other => {
+            let Some(format) = other.document() else {
+                anyhow::bail!("no writer for {other:?}");
+            };
+            let mut input = BomInput::new(
+                document::project_name(&args.document, &args.path),
+                args.document.project_version.clone(),
+                document::timestamp(&args.document)?,
+                scan.inventory.clone(),
+            )
+            .with_inventory_licenses();
+            if let Some(m) = &matches {
+                input = input.with_findings(m);
+            }
+            render(format, &input).with_context(|| format!("writing {format}"))?
         }
-    }
+    };
+    document::write(args.output.as_deref(), &doc)?;
     if !args.quiet {
         summary(&scan);
         match (&db, &matches) {

@@ -1,0 +1,70 @@
+//! The canonical form and the recorded SHA-256: sorted keys, compact JSON, ids derived from content.
+//!
+//! A document's `cairn:sha256` is the SHA-256 of the canonical form (keys sorted by code point, no
+//! whitespace, serde_json's number and string spelling — what `jq -jcS` prints) of the document with
+//! the two seal entries (`cairn:methodology_version` and `cairn:sha256`) removed. Anyone can recompute it.
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+/// The version of the rules that turn an inventory into a document. Bumped when the same input
+/// would give different bytes.
+pub const METHODOLOGY_VERSION: &str = "1";
+
+/// Property / annotation name of the methodology version.
+pub const METHODOLOGY_KEY: &str = "cairn:methodology_version";
+/// Property / annotation name of the document hash.
+pub const SHA256_KEY: &str = "cairn:sha256";
+
+/// Recursively sorts object keys.
+pub fn canonicalize(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            let mut out = Map::new();
+            for k in keys {
+                out.insert(k.clone(), canonicalize(&m[k]));
+            }
+            Value::Object(out)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(canonicalize).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The canonical bytes of a value.
+pub fn canonical_bytes(v: &Value) -> Vec<u8> {
+    // Serializing a Value cannot fail: its keys are strings.
+    serde_json::to_vec(&canonicalize(v)).unwrap_or_default()
+}
+
+/// Lowercase hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest.iter() {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// A UUID (version 8, RFC 9562) derived from a SHA-256 of `parts`, so ids are stable for the same content.
+pub fn derived_uuid(parts: &[&[u8]]) -> uuid::Uuid {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p);
+    }
+    let digest = h.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Uuid::new_v8(bytes)
+}
+
+/// Pretty JSON with a trailing newline, for writing a finished document.
+pub fn to_pretty(v: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,112 @@
+//! Maps the engine's own results into the document inputs: component and project licenses, and
+//! OSV findings. The CLI and the daemon both build documents through this, so they cannot differ.
+
+use super::ROOT_REF;
+use super::input::{
+    BomAffect, BomInput, BomLicense, BomRating, BomSeverity, BomVulnerability, LicenseKind, RatingMethod,
+    VexStatus,
+};
+use crate::inventory::Licenses;
+use crate::vuln::{Finding, Matches, Rating, SeveritySource};
+use std::collections::BTreeMap;
+
+fn bom_licenses(l: &Licenses) -> Vec<BomLicense> {
+    let mut out: Vec<BomLicense> = l
+        .declared
+        .iter()
+        .map(|d| BomLicense { kind: LicenseKind::Declared, expression: d.expression.clone() })
+        .collect();
+    if let Some(c) = &l.concluded {
+        out.push(BomLicense { kind: LicenseKind::Concluded, expression: c.expression.clone() });
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn severity(r: Rating) -> BomSeverity {
+    match r {
+        Rating::Critical => BomSeverity::Critical,
+        Rating::High => BomSeverity::High,
+        Rating::Medium => BomSeverity::Medium,
+        Rating::Low => BomSeverity::Low,
+        Rating::None => BomSeverity::None,
+        Rating::Unknown => BomSeverity::Unknown,
+    }
+}
+
+fn rating(f: &Finding) -> Option<BomRating> {
+    let s = &f.severity;
+    let method = match s.source {
+        SeveritySource::CvssV4 => RatingMethod::CvssV4,
+        SeveritySource::CvssV3 if s.vector.as_deref().is_some_and(|v| v.starts_with("CVSS:3.0/")) => {
+            RatingMethod::CvssV3
+        }
+        SeveritySource::CvssV3 => RatingMethod::CvssV31,
+        SeveritySource::Database | SeveritySource::CvssV2 => RatingMethod::Other,
+        SeveritySource::None => return None,
+    };
+    Some(BomRating {
+        method,
+        score: s.score,
+        severity: severity(s.rating),
+        vector: s.vector.clone(),
+        source: Some("OSV".to_string()),
+    })
+}
+
+impl BomInput {
+    /// Adds every component's licenses (declared expressions and the conclusion) and the project's
+    /// own, under the root reference.
+    pub fn with_inventory_licenses(mut self) -> Self {
+        let mut map: BTreeMap<String, Vec<BomLicense>> = self
+            .inventory
+            .components
+            .iter()
+            .map(|c| (c.purl.clone(), bom_licenses(&c.licenses)))
+            .filter(|(_, l)| !l.is_empty())
+            .collect();
+        let project = bom_licenses(&self.inventory.project_licenses);
+        if !project.is_empty() {
+            map.insert(ROOT_REF.to_string(), project);
+        }
+        self.licenses = map;
+        self
+    }
+
+    /// Adds the findings of a match, one vulnerability per advisory id with every component it
+    /// affects. Findings are `affected` until someone triages them.
+    pub fn with_findings(mut self, matches: &Matches) -> Self {
+        let mut by_id: BTreeMap<&str, BomVulnerability> = BTreeMap::new();
+        for f in &matches.findings {
+            let v = by_id.entry(f.id.as_str()).or_insert_with(|| {
+                let mut aliases: Vec<String> =
+                    f.ids.iter().chain(&f.aliases).filter(|a| **a != f.id).cloned().collect();
+                aliases.sort();
+                aliases.dedup();
+                BomVulnerability {
+                    id: f.id.clone(),
+                    aliases,
+                    source: Some("OSV".to_string()),
+                    summary: f.summary.clone(),
+                    details: None,
+                    ratings: rating(f).into_iter().collect(),
+                    cwes: Vec::new(),
+                    references: vec![format!("https://osv.dev/vulnerability/{}", f.id)],
+                    published: None,
+                    modified: None,
+                    affects: Vec::new(),
+                }
+            });
+            v.affects.push(BomAffect {
+                purl: f.purl.clone(),
+                status: VexStatus::Affected,
+                justification: None,
+                detail: None,
+                fixed_versions: f.fixed.clone(),
+            });
+        }
+        self.vulnerabilities = by_id.into_values().collect();
+        self
+    }
+}

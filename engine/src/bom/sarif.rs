@@ -1,0 +1,247 @@
+//! SARIF 2.1.0: one rule per advisory, one result per (advisory, component, declaring location),
+//! severity mapped to `level` and GitHub's `security-severity`; diagnostics as tool notifications.
+
+use super::canonical;
+use super::input::{BomInput, BomSeverity, BomVulnerability, VexStatus};
+use crate::inventory::Severity;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+struct Log {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<Run>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run {
+    tool: Tool,
+    invocations: Vec<Invocation>,
+    results: Vec<SarifResult>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    rules: Vec<Rule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: String,
+    short_description: Message,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    full_description: Option<Message>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
+    default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProperties {
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<String>,
+    tags: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Message {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Message,
+    locations: Vec<Location>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: String,
+    rule_index: usize,
+    level: &'static str,
+    message: Message,
+    locations: Vec<Location>,
+    partial_fingerprints: BTreeMap<&'static str, String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    uri_base_id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+}
+
+fn location(path: &str, line: Option<u32>) -> Location {
+    Location {
+        physical_location: PhysicalLocation {
+            artifact_location: ArtifactLocation { uri: path.to_string(), uri_base_id: "%SRCROOT%" },
+            region: line.filter(|l| *l > 0).map(|start_line| Region { start_line }),
+        },
+    }
+}
+
+fn level(s: BomSeverity) -> &'static str {
+    match s {
+        BomSeverity::Critical | BomSeverity::High => "error",
+        BomSeverity::Medium => "warning",
+        BomSeverity::Low | BomSeverity::None | BomSeverity::Unknown => "note",
+    }
+}
+
+/// GitHub's `security-severity`: the highest CVSS score, or with none the lower bound of the
+/// severity's CVSS band, so a qualitative rating still sorts; absent when nothing is known.
+fn security_severity(v: &BomVulnerability) -> Option<String> {
+    if let Some(score) = v.max_score() {
+        return Some(format!("{score:.1}"));
+    }
+    match v.severity() {
+        BomSeverity::Critical => Some("9.0".into()),
+        BomSeverity::High => Some("7.0".into()),
+        BomSeverity::Medium => Some("4.0".into()),
+        BomSeverity::Low => Some("0.1".into()),
+        BomSeverity::None => Some("0.0".into()),
+        BomSeverity::Unknown => None,
+    }
+}
+
+/// Renders the input's vulnerabilities as a SARIF 2.1.0 log. Only affected and under-investigation
+/// components are results; a scan with no vulnerabilities gives a log with no results.
+pub fn to_sarif(input: &BomInput) -> String {
+    let mut rules = Vec::new();
+    let mut results = Vec::new();
+    for v in input.sorted_vulnerabilities() {
+        let affects: Vec<_> = v
+            .affects
+            .iter()
+            .filter(|a| matches!(a.status, VexStatus::Affected | VexStatus::UnderInvestigation))
+            .filter_map(|a| input.inventory.component(&a.purl).map(|c| (a, c)))
+            .collect();
+        if affects.is_empty() {
+            continue;
+        }
+        let rule_index = rules.len();
+        let lvl = level(v.severity());
+        let mut tags = vec!["security".to_string(), "vulnerability".to_string()];
+        tags.extend(v.cwes.iter().map(|c| format!("external/cwe/cwe-{c}")));
+        rules.push(Rule {
+            id: v.id.clone(),
+            short_description: Message { text: v.summary.clone().unwrap_or_else(|| v.id.clone()) },
+            full_description: v.details.clone().map(|text| Message { text }),
+            help_uri: v.references.first().cloned(),
+            default_configuration: Configuration { level: lvl },
+            properties: RuleProperties { security_severity: security_severity(&v), tags },
+        });
+        for (a, c) in affects {
+            let fix = if a.fixed_versions.is_empty() {
+                "no fixed version is known".to_string()
+            } else {
+                format!("fixed in {}", a.fixed_versions.join(", "))
+            };
+            let text = format!(
+                "{} {} is affected by {} ({}); {fix}.",
+                c.name,
+                c.version,
+                v.id,
+                v.severity().as_str()
+            );
+            for loc in &c.locations {
+                let mut fp = BTreeMap::new();
+                fp.insert(
+                    "cairn/v1",
+                    canonical::sha256_hex(format!("{}\n{}\n{}", v.id, c.purl, loc.path).as_bytes()),
+                );
+                results.push(SarifResult {
+                    rule_id: v.id.clone(),
+                    rule_index,
+                    level: lvl,
+                    message: Message { text: text.clone() },
+                    locations: vec![location(&loc.path, loc.line)],
+                    partial_fingerprints: fp,
+                });
+            }
+        }
+    }
+    let notifications = input
+        .inventory
+        .diagnostics
+        .iter()
+        .map(|d| Notification {
+            level: match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "note",
+            },
+            message: Message { text: d.message.clone() },
+            locations: vec![location(&d.path, d.line)],
+        })
+        .collect();
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "cairn",
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    rules,
+                },
+            },
+            invocations: vec![Invocation {
+                execution_successful: true,
+                tool_execution_notifications: notifications,
+            }],
+            results,
+        }],
+    };
+    canonical::to_pretty(&serde_json::to_value(&log).unwrap_or_default())
+}
