@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzz every cataloger: `engine/fuzz/run.sh [SECONDS] [TARGET...]` (default 60 s each, all targets,
-# two at a time). Seeds come from the corpus fixtures with the same file name. Needs a nightly
+# two at a time). Seeds come from the test fixtures matching the name or pattern in targets.txt. Needs a nightly
 # toolchain and `cargo install cargo-fuzz`. A crash leaves its input in artifacts/<target>/ and
 # makes the script exit non-zero; turn each one into a regression test in the cataloger.
 set -euo pipefail
@@ -9,7 +9,7 @@ secs="${1:-60}"; shift || true
 mapfile -t all < <(cut -d' ' -f1 targets.txt)
 targets=("${@:-${all[@]}}")
 cargo +nightly fuzz build -O
-fixtures=../tests/fixtures/corpus
+fixtures=../tests/fixtures
 run_one() {
   local t="$1" name; name="$(grep "^$t " targets.txt | cut -d' ' -f2)"
   local seeds="corpus/$t"; mkdir -p "$seeds" "artifacts/$t"
