@@ -84,8 +84,15 @@ pub fn detect(path: &str, text: &str) -> Vec<Detected> {
     }
     let mut seen = std::collections::HashSet::new();
     found.retain(|d| seen.insert(d.id.clone()));
+    // CC0 is itself a dedication to the public domain: a notice that says both names one grant.
+    if found.iter().any(|d| d.id == "CC0-1.0") {
+        found.retain(|d| d.id != PUBLIC_DOMAIN);
+    }
     found
 }
+
+/// How Cairn names a plain public-domain dedication (there is no SPDX id for it).
+const PUBLIC_DOMAIN: &str = "LicenseRef-public-domain";
 
 /// `SPDX-License-Identifier: <expression>` lines.
 fn spdx_headers(path: &str, text: &str) -> Vec<Detected> {
