@@ -178,6 +178,28 @@ impl Store {
         self.user_get(id).await
     }
 
+    /// Grants or withdraws the operator flag. Withdrawing it from the last active super admin is
+    /// a `Conflict` (the installation would have no operator).
+    pub async fn user_set_super_admin(&self, id: UserId, super_admin: bool) -> StoreResult<UserRecord> {
+        let done = sqlx::query(
+            "UPDATE users SET super_admin = $1, updated_at = $2 WHERE id = $3 AND ($4 = 1 OR EXISTS \
+             (SELECT 1 FROM users o WHERE o.super_admin = 1 AND o.active = 1 AND o.id <> $5))",
+        )
+        .bind(i64::from(super_admin))
+        .bind(ts(now()))
+        .bind(id.to_string())
+        .bind(i64::from(super_admin))
+        .bind(id.to_string())
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            // Either no such user, or the guard refused.
+            self.user_get(id).await?;
+            return Err(super::StoreError::Conflict("the last super admin cannot be demoted".into()));
+        }
+        self.user_get(id).await
+    }
+
     /// Replaces a user's password hash and revokes their refresh tokens.
     pub async fn user_set_password(&self, id: UserId, password_hash: &str) -> StoreResult<()> {
         let stamp = ts(now());
