@@ -76,6 +76,7 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/admin/users/{id}/password-reset", Need::Super),
     ("GET", "/api/v1/admin/audit", Need::Super),
     ("GET", "/api/v1/admin/audit/verify", Need::Super),
+    ("GET", "/api/v1/admin/audit/export.csv", Need::Super),
     ("GET", "/api/v1/admin/outbox", Need::Super),
     ("GET", "/api/v1/admin/teams", Need::Super),
     ("POST", "/api/v1/admin/teams", Need::Super),

@@ -100,6 +100,7 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(admin::password_reset))
         .routes(routes!(admin_audit::list))
         .routes(routes!(admin_audit::verify))
+        .routes(routes!(admin_audit::export_csv))
         .routes(routes!(admin_audit::outbox))
         .routes(routes!(admin::teams, admin::create_team))
         .routes(routes!(admin::team, admin::update_team, admin::delete_team))

@@ -202,6 +202,20 @@ impl Store {
         Ok((rows.into_iter().map(AuditRow::into_wire).collect::<StoreResult<_>>()?, total.0))
     }
 
+    /// Up to `limit` rows after `after_seq`, in chain order (for exports).
+    pub async fn audit_batch(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        let rows: Vec<AuditRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM audit_log WHERE seq > $1 ORDER BY seq ASC LIMIT $2"
+        ))
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter().map(AuditRow::into_wire).collect()
+    }
+
     /// Walks the chain from the first row and reports the first broken link.
     pub async fn audit_verify(&self) -> StoreResult<AuditVerification> {
         const BATCH: i64 = 1000;
