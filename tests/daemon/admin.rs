@@ -102,6 +102,7 @@ both!(audit_log_chains_every_write_and_verify_finds_tampering, |db| async move {
     assert_eq!(
         actions,
         [
+            "user.create",
             "auth.login",
             "auth.login_failed",
             "project.create",
@@ -113,6 +114,8 @@ both!(audit_log_chains_every_write_and_verify_finds_tampering, |db| async move {
         ]
     );
     let by = |a: &str| rows.iter().find(|r| r["action"] == a).expect("row").clone();
+    assert_eq!(by("user.create")["actor_user_id"], Value::Null, "the server's shell acts for nobody");
+    assert_eq!(by("user.create")["detail"]["via"], "cli");
     assert_eq!(by("auth.login_failed")["actor_user_id"], Value::Null);
     assert_eq!(by("auth.login_failed")["detail"]["email"], "root@example.test");
     assert_eq!(by("project.create")["object_id"], pid.as_str());
@@ -130,7 +133,7 @@ both!(audit_log_chains_every_write_and_verify_finds_tampering, |db| async move {
     }
     let v: Value =
         d.send(&root, Method::GET, "/api/v1/admin/audit/verify", None).await.json().await.expect("verify");
-    assert_eq!(v, json!({"ok": true, "checked": 8, "first_broken_seq": null, "reason": null}));
+    assert_eq!(v, json!({"ok": true, "checked": 9, "first_broken_seq": null, "reason": null}));
     // The CSV export holds the same rows, hashes and details (quoted where needed).
     let csv_resp = d.send(&root, Method::GET, "/api/v1/admin/audit/export.csv", None).await;
     assert_eq!(csv_resp.status(), 200);
@@ -149,7 +152,7 @@ both!(audit_log_chains_every_write_and_verify_finds_tampering, |db| async move {
     // Paged like every list.
     let page: Value =
         d.send(&root, Method::GET, "/api/v1/admin/audit?limit=3", None).await.json().await.expect("page");
-    assert_eq!((page["total"].as_i64(), page["items"].as_array().map(Vec::len)), (Some(8), Some(3)));
+    assert_eq!((page["total"].as_i64(), page["items"].as_array().map(Vec::len)), (Some(9), Some(3)));
     let next = page["next_cursor"].as_str().expect("cursor");
     let page2: Value = d
         .send(&root, Method::GET, &format!("/api/v1/admin/audit?limit=3&cursor={next}"), None)
