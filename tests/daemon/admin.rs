@@ -279,6 +279,22 @@ both!(password_reset_by_mail_is_single_use_and_reveals_nothing, |db| async move 
     expect_problem(reset(first, "third new passphrase").await, 400, "VALIDATION_FAILED").await;
     assert_eq!(reset(second, "third new passphrase").await.status(), 204);
 
+    // An expired token does not work (planted with an expiry in the past).
+    let pool = raw_pool(&d).await;
+    let expired = "cpr_expiredexpiredexpiredexpiredexpiredexpired1";
+    sqlx::query(
+        "INSERT INTO password_resets (id, user_id, token_hash, created_at, expires_at) \
+         VALUES ($1, $2, $3, '2020-01-01T00:00:00.000Z', '2020-01-01T01:00:00.000Z')",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(user.user_id.clone())
+    .bind(cairn_daemon::auth::secrets::sha256_hex(expired.as_bytes()))
+    .execute(&pool)
+    .await
+    .expect("plant");
+    pool.close().await;
+    expect_problem(reset(expired.into(), "fourth new passphrase").await, 400, "VALIDATION_FAILED").await;
+
     let actions: Vec<String> =
         audit(&d, &root).await.iter().map(|r| r["action"].as_str().expect("a").to_owned()).collect();
     for a in ["auth.password_reset_request", "auth.password_reset", "user.password_reset_issue"] {
