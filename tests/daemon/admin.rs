@@ -461,3 +461,22 @@ both!(idempotency_claims_are_exclusive_in_the_store, |db| async move {
     }
     store.close().await;
 });
+
+both!(the_last_super_admin_can_be_neither_demoted_nor_deactivated_in_the_store, |db| async move {
+    use cairn_daemon::store::{Store, StoreError};
+    let d = Daemon::start(db).await;
+    let root = root(&d).await;
+    let store = Store::connect(&d.db_url).await.expect("connect");
+    let id = root.user_id.parse().expect("id");
+    assert!(matches!(store.user_set_active(id, false).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.user_set_super_admin(id, false).await, Err(StoreError::Conflict(_))));
+    let still = store.user_get(id).await.expect("get");
+    assert!(still.active && still.super_admin);
+    // An ordinary user can be deactivated; an unknown one is not found.
+    let other = d.register(&unique_email("plain")).await;
+    let other_id = other.user_id.parse().expect("id");
+    assert!(!store.user_set_active(other_id, false).await.expect("deactivate").active);
+    let ghost = cairn_sdk::types::UserId::new();
+    assert!(matches!(store.user_set_super_admin(ghost, true).await, Err(StoreError::NotFound)));
+    store.close().await;
+});
