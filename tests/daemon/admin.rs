@@ -264,6 +264,23 @@ both!(password_reset_by_mail_is_single_use_and_reveals_nothing, |db| async move 
     };
     assert_eq!(login(PASSWORD).await, 401);
     assert_eq!(login("a brand new passphrase").await, 200);
+    let fresh = d
+        .http
+        .post(d.url("/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": "a brand new passphrase"}))
+        .send()
+        .await
+        .expect("login")
+        .json::<Value>()
+        .await
+        .expect("json");
+    let out = d
+        .http
+        .post(d.url("/api/v1/auth/logout"))
+        .json(&json!({"refresh_token": fresh["refresh_token"]}))
+        .send()
+        .await;
+    assert_eq!(out.expect("logout").status(), 204);
 
     // A newer token voids the older one.
     let r = d
@@ -297,7 +314,9 @@ both!(password_reset_by_mail_is_single_use_and_reveals_nothing, |db| async move 
 
     let actions: Vec<String> =
         audit(&d, &root).await.iter().map(|r| r["action"].as_str().expect("a").to_owned()).collect();
-    for a in ["auth.password_reset_request", "auth.password_reset", "user.password_reset_issue"] {
+    for a in
+        ["auth.password_reset_request", "auth.password_reset", "user.password_reset_issue", "auth.logout"]
+    {
         assert!(actions.iter().any(|x| x == a), "{a} not audited: {actions:?}");
     }
 });

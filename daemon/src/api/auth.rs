@@ -1,5 +1,6 @@
 //! `/auth/*`: register, login (JSON and the OAuth2 password form), refresh, logout, me, and
-//! password reset by mailed token. Logins, failed logins, registrations and resets are audited here.
+//! password reset by mailed token. Logins, failed logins, logouts, registrations and resets are
+//! audited here.
 
 use axum::extract::{Extension, State};
 use axum::http::StatusCode;
@@ -297,10 +298,26 @@ pub async fn refresh(
     responses((status = 204, description = "Logged out (also when the token was unknown)")))]
 pub async fn logout(
     State(state): State<AppState>,
+    rid: Option<Extension<RequestId>>,
     Json(req): Json<LogoutRequest>,
 ) -> Result<Response, ApiError> {
     match state.store.refresh_revoke(&sha256_hex(req.refresh_token.as_bytes())).await {
-        Ok(_) | Err(StoreError::NotFound) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Ok(user) => {
+            record(
+                &state,
+                AuditEvent {
+                    actor_user_id: Some(user.to_string()),
+                    action: "auth.logout".into(),
+                    object_type: "user".into(),
+                    object_id: Some(user.to_string()),
+                    request_id: request_id(rid),
+                    ..AuditEvent::default()
+                },
+            )
+            .await;
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        Err(StoreError::NotFound) => Ok(StatusCode::NO_CONTENT.into_response()),
         Err(e) => Err(e.into()),
     }
 }
