@@ -3,7 +3,7 @@
 use cairn_sdk::types::{ApiKeyEnvironment, Scope, TenantId, UserId};
 
 use crate::auth::{api_key, password};
-use crate::store::{NewApiKey, Store};
+use crate::store::{AuditEvent, NewApiKey, Store};
 
 /// Errors of admin commands.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +63,15 @@ pub async fn create_user(
         .find(|m| m.tenant_id == tenant_id)
         .map(|m| m.slug)
         .unwrap_or_default();
+    store
+        .audit_append(&cli_event(
+            "user.create",
+            "user",
+            user.id.to_string(),
+            Some(tenant_id.to_string()),
+            serde_json::json!({"via": "cli", "email": email, "super_admin": super_admin}),
+        ))
+        .await?;
     Ok(CreatedUser { user_id: user.id, email, tenant_id, tenant_slug: slug })
 }
 
@@ -89,7 +98,7 @@ pub async fn create_key(
         .ok_or_else(|| AdminError::Invalid("the user belongs to no such tenant".into()))?;
     let env = if test { ApiKeyEnvironment::Test } else { ApiKeyEnvironment::Live };
     let minted = api_key::mint(env);
-    store
+    let key = store
         .api_key_create(
             membership.tenant_id,
             user.id,
@@ -103,6 +112,15 @@ pub async fn create_key(
             },
         )
         .await?;
+    let mut event = cli_event(
+        "api_key.create",
+        "api_key",
+        key.id.to_string(),
+        Some(membership.tenant_id.to_string()),
+        serde_json::json!({"via": "cli"}),
+    );
+    event.actor_user_id = Some(user.id.to_string());
+    store.audit_append(&event).await?;
     Ok(minted.full)
 }
 
@@ -113,5 +131,32 @@ pub async fn reset_password(store: &Store, email: &str, pw: &str) -> Result<(), 
     let user = store.user_by_email(&email).await?;
     let hash = password::hash(pw).map_err(AdminError::Invalid)?;
     store.user_set_password(user.id, &hash).await?;
+    store
+        .audit_append(&cli_event(
+            "user.password_set",
+            "user",
+            user.id.to_string(),
+            None,
+            serde_json::json!({"via": "cli"}),
+        ))
+        .await?;
     Ok(())
+}
+
+/// An audit event of the server's shell (no request, no authenticated actor).
+fn cli_event(
+    action: &str,
+    object_type: &str,
+    object_id: String,
+    tenant_id: Option<String>,
+    detail: serde_json::Value,
+) -> AuditEvent {
+    AuditEvent {
+        tenant_id,
+        action: action.into(),
+        object_type: object_type.into(),
+        object_id: Some(object_id),
+        detail,
+        ..AuditEvent::default()
+    }
 }

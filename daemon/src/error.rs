@@ -37,6 +37,8 @@ pub enum Kind {
     PayloadTooLarge,
     /// 422: the Idempotency-Key was used with a different request.
     IdempotencyKeyReused,
+    /// 409: a request with this Idempotency-Key is still running.
+    IdempotencyInProgress,
     /// 428: `If-Match` is required.
     PreconditionRequired,
     /// 429: rate limited.
@@ -53,7 +55,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, for the `/problems` catalogue.
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 20] = [
         Kind::Validation,
         Kind::MalformedJson,
         Kind::UnsupportedMediaType,
@@ -67,6 +69,7 @@ impl Kind {
         Kind::PreconditionFailed,
         Kind::PayloadTooLarge,
         Kind::IdempotencyKeyReused,
+        Kind::IdempotencyInProgress,
         Kind::PreconditionRequired,
         Kind::RateLimited,
         Kind::RegistrationClosed,
@@ -165,6 +168,13 @@ impl Kind {
                 "IDEMPOTENCY_KEY_REUSED",
                 "Idempotency key reused",
                 "This Idempotency-Key was already used with a different request; use a fresh key per distinct request.",
+            ),
+            Kind::IdempotencyInProgress => (
+                S::CONFLICT,
+                "idempotency-in-progress",
+                "IDEMPOTENCY_IN_PROGRESS",
+                "Idempotency key in use",
+                "A request with this Idempotency-Key is still being processed; retry after it finishes to get its response.",
             ),
             Kind::PreconditionRequired => (
                 S::PRECONDITION_REQUIRED,

@@ -50,6 +50,8 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/auth/refresh", Need::Public),
     ("POST", "/api/v1/auth/logout", Need::Public),
     ("GET", "/api/v1/auth/me", Need::User),
+    ("POST", "/api/v1/auth/forgot-password", Need::Public),
+    ("POST", "/api/v1/auth/reset-password", Need::Public),
     ("POST", "/api/v1/invites", t("admin", Role::Admin, false)),
     ("GET", "/api/v1/api-keys", t("admin", Role::Viewer, false)),
     ("POST", "/api/v1/api-keys", t("admin", Role::Viewer, false)),
@@ -70,6 +72,12 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/admin/users/{id}", Need::Super),
     ("PATCH", "/api/v1/admin/users/{id}/deactivate", Need::Super),
     ("PATCH", "/api/v1/admin/users/{id}/activate", Need::Super),
+    ("PATCH", "/api/v1/admin/users/{id}/role", Need::Super),
+    ("POST", "/api/v1/admin/users/{id}/password-reset", Need::Super),
+    ("GET", "/api/v1/admin/audit", Need::Super),
+    ("GET", "/api/v1/admin/audit/verify", Need::Super),
+    ("GET", "/api/v1/admin/audit/export.csv", Need::Super),
+    ("GET", "/api/v1/admin/outbox", Need::Super),
     ("GET", "/api/v1/admin/teams", Need::Super),
     ("POST", "/api/v1/admin/teams", Need::Super),
     ("GET", "/api/v1/admin/teams/{id}", Need::Super),
@@ -123,6 +131,7 @@ struct World {
     other: Session,
     victim_id: String,
     login_email: String,
+    login_id: String,
 }
 
 /// What should happen: 2xx, or this status and code.
@@ -248,6 +257,21 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
             Some(json!({"refresh_token": d.login(&w.login_email).await.refresh}))
         }
         ("POST", "/api/v1/auth/logout") => Some(json!({"refresh_token": "crt_unknown"})),
+        ("POST", "/api/v1/auth/forgot-password") => Some(json!({"email": w.login_email})),
+        ("POST", "/api/v1/auth/reset-password") => {
+            // A fresh token for the login user, read from the outbox; the password stays the same.
+            let issued = d
+                .send(
+                    &w.root,
+                    Method::POST,
+                    &format!("/api/v1/admin/users/{}/password-reset", w.login_id),
+                    None,
+                )
+                .await;
+            assert_eq!(issued.status(), 202);
+            Some(json!({"token": latest_reset_token(d, &w.root).await, "password": PASSWORD}))
+        }
+        ("PATCH", "/api/v1/admin/users/{id}/role") => Some(json!({"super_admin": false})),
         ("POST", "/api/v1/invites") => Some(json!({"email": unique_email("inv"), "role": "viewer"})),
         ("POST", "/api/v1/api-keys") => Some(json!({"name": "m", "scopes": ["project:read"]})),
         ("POST", "/api/v1/projects") => Some(json!({"name": unique_email("proj"), "kind": "repo"})),
@@ -323,6 +347,19 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
     }
 }
 
+/// The reset token of the newest outbox mail.
+pub async fn latest_reset_token(d: &Daemon, root: &Session) -> String {
+    let mail: Value = d
+        .send(root, Method::GET, "/api/v1/admin/outbox?sort=-created_at&limit=1", None)
+        .await
+        .json()
+        .await
+        .expect("outbox");
+    let body = mail["items"][0]["body"].as_str().expect("mail body");
+    let start = body.find("cpr_").expect("token in mail");
+    body[start..].split_whitespace().next().expect("token").to_owned()
+}
+
 both!(authorization_matrix_covers_every_route, |db| async move {
     let d = Daemon::start(db).await;
     let routes = documented_routes(&d).await;
@@ -352,8 +389,8 @@ both!(authorization_matrix_covers_every_route, |db| async move {
     let victim = d.invite(&root, &unique_email("victim"), "viewer").await;
     let other = d.register(&unique_email("other")).await;
     let login_email = unique_email("login");
-    d.register(&login_email).await;
-    let w = World { root, viewer, member, admin, other, victim_id: victim.user_id, login_email };
+    let login_id = d.register(&login_email).await.user_id;
+    let w = World { root, viewer, member, admin, other, victim_id: victim.user_id, login_email, login_id };
     for (method, path, need) in MATRIX {
         for who in EVERYONE {
             check(&d, &w, method, path, *need, who).await;

@@ -75,6 +75,8 @@ pub struct Daemon {
     /// The per-test Postgres database, dropped with the daemon.
     pg_database: Option<String>,
     pub base: String,
+    /// The database URL the daemon uses (tests reach behind it to prove tampering is caught).
+    pub db_url: String,
     pub dir: tempfile::TempDir,
     pub config: PathBuf,
     pub http: reqwest::Client,
@@ -137,7 +139,7 @@ impl Daemon {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_owned();
-        Daemon { child: Some(child), pg_database, base, dir, config, http: reqwest::Client::new() }
+        Daemon { child: Some(child), pg_database, base, db_url, dir, config, http: reqwest::Client::new() }
     }
 
     pub fn url(&self, path: &str) -> String {

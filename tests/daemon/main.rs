@@ -1,6 +1,7 @@
 //! End-to-end tests of cairnd: real daemon processes on SQLite and Postgres, the same test bodies
 //! on both.
 
+mod admin;
 mod authz;
 mod bad_input;
 mod conventions;

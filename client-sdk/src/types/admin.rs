@@ -85,3 +85,23 @@ pub struct TeamMember {
     #[serde(with = "rfc3339")]
     pub added_at: OffsetDateTime,
 }
+
+/// `PATCH /admin/users/{id}/role`: grant or withdraw the installation operator flag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRole {
+    /// Operator of the installation.
+    pub super_admin: bool,
+}
+
+/// `POST /admin/users/{id}/password-reset`: a reset link was mailed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordResetIssued {
+    /// Where the link went.
+    pub email: String,
+    /// When the link stops working.
+    #[serde(with = "rfc3339")]
+    pub expires_at: OffsetDateTime,
+}

@@ -145,3 +145,23 @@ pub struct CreatedInvite {
     #[serde(with = "rfc3339")]
     pub expires_at: OffsetDateTime,
 }
+
+/// `POST /auth/forgot-password`: mail a reset token if the account exists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ForgotPasswordRequest {
+    /// Login name.
+    pub email: String,
+}
+
+/// `POST /auth/reset-password`: set a new password with a mailed token (single use).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    /// The token from the mail.
+    pub token: String,
+    /// The new password (at least 12 characters).
+    pub password: String,
+}

@@ -2,6 +2,7 @@
 
 mod admin;
 mod api_keys;
+mod audit;
 mod auth;
 mod health;
 mod ids;
@@ -12,11 +13,14 @@ mod roles;
 mod time_fmt;
 mod versions;
 
-pub use admin::{AddTeamMember, CreateTeam, Team, TeamMember, UpdateTeam, UserAdmin};
+pub use admin::{
+    AddTeamMember, CreateTeam, PasswordResetIssued, Team, TeamMember, UpdateTeam, UpdateUserRole, UserAdmin,
+};
 pub use api_keys::{ApiKey, ApiKeyEnvironment, CreateApiKey, CreatedApiKey, Scope};
+pub use audit::{AuditEntry, AuditVerification, OutboxMessage};
 pub use auth::{
-    CreateInvite, CreatedInvite, LoginRequest, LogoutRequest, Me, RefreshRequest, RegisterRequest,
-    TenantMembership, TokenResponse, User,
+    CreateInvite, CreatedInvite, ForgotPasswordRequest, LoginRequest, LogoutRequest, Me, RefreshRequest,
+    RegisterRequest, ResetPasswordRequest, TenantMembership, TokenResponse, User,
 };
 pub use health::{Health, SpecVersions};
 pub use ids::{ApiKeyId, InviteId, ProjectId, ScanId, TeamId, TenantId, UserId, VersionId};

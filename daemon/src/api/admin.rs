@@ -1,4 +1,5 @@
-//! `/admin/*` basics: users (list, read, activate, deactivate) and the current tenant's teams.
+//! `/admin/*` basics: users (list, read, activate, deactivate, operator role, password reset) and
+//! the current tenant's teams.
 //! Only super admins; everyone else, anonymous included, gets the router's 404.
 
 use axum::extract::{FromRequestParts, State};
@@ -6,7 +7,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use cairn_sdk::types::{
-    AddTeamMember, CreateTeam, Team, TeamId, TeamMember, TenantId, UpdateTeam, UserAdmin, UserId,
+    AddTeamMember, CreateTeam, PasswordResetIssued, Team, TeamId, TeamMember, TenantId, UpdateTeam,
+    UpdateUserRole, UserAdmin, UserId,
 };
 
 use super::conventions::{if_match, no_content, with_etag};
@@ -96,6 +98,39 @@ pub async fn activate(
     Path(id): Path<UserId>,
 ) -> Result<axum::Json<UserAdmin>, ApiError> {
     Ok(axum::Json(state.store.user_set_active(id, true).await?.to_admin()))
+}
+
+/// Grants or withdraws the super admin flag; demoting the last active super admin is 409.
+#[utoipa::path(patch, operation_id = "admin_user_role", path = "/admin/users/{id}/role", tag = "admin", security(("bearer" = [])), request_body = UpdateUserRole,
+    params(("id" = UserId, Path, description = "User id")),
+    responses((status = 200, description = "Changed", body = UserAdmin),
+        (status = 409, description = "The last super admin", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn set_role(
+    State(state): State<AppState>,
+    _op: Operator,
+    Path(id): Path<UserId>,
+    Json(req): Json<UpdateUserRole>,
+) -> Result<axum::Json<UserAdmin>, ApiError> {
+    Ok(axum::Json(state.store.user_set_super_admin(id, req.super_admin).await?.to_admin()))
+}
+
+/// Mails the user a single-use reset token (to the admin outbox when no SMTP is configured).
+#[utoipa::path(post, operation_id = "admin_user_password_reset", path = "/admin/users/{id}/password-reset", tag = "admin", security(("bearer" = [])),
+    params(("id" = UserId, Path, description = "User id")),
+    responses((status = 202, description = "Token mailed", body = PasswordResetIssued),
+        (status = 409, description = "The user is deactivated", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn password_reset(
+    State(state): State<AppState>,
+    _op: Operator,
+    Path(id): Path<UserId>,
+) -> Result<Response, ApiError> {
+    let user = state.store.user_get(id).await?;
+    if !user.active {
+        return Err(ApiError::new(Kind::Conflict, "activate the user first"));
+    }
+    let expires_at = crate::auth::password_reset::issue(&state.store, &user).await?;
+    let body = PasswordResetIssued { email: user.email, expires_at };
+    Ok((StatusCode::ACCEPTED, axum::Json(body)).into_response())
 }
 
 /// Lists the current tenant's teams.

@@ -1,24 +1,29 @@
-//! `/auth/*`: register, login (JSON and the OAuth2 password form), refresh, logout, me.
+//! `/auth/*`: register, login (JSON and the OAuth2 password form), refresh, logout, me, and
+//! password reset by mailed token. Logins, failed logins, logouts, registrations and resets are
+//! audited here.
 
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cairn_sdk::types::{
-    LoginRequest, LogoutRequest, Me, RefreshRequest, RegisterRequest, Role, TokenResponse, UserId,
+    ForgotPasswordRequest, LoginRequest, LogoutRequest, Me, RefreshRequest, RegisterRequest,
+    ResetPasswordRequest, Role, TokenResponse, UserId,
 };
 use serde::Deserialize;
 
+use super::audit::record;
+use super::conventions::RequestId;
 use super::extract::{Form, Json};
 use super::validate::Check;
 use crate::admin_cli::normalize_email;
 use crate::auth::principal::Credential;
 use crate::auth::secrets::sha256_hex;
 use crate::auth::tokens::{ACCESS_TTL_SECS, REFRESH_TTL, new_refresh_token};
-use crate::auth::{Access, Principal, password};
+use crate::auth::{Access, Principal, password, password_reset};
 use crate::config::RegistrationMode;
 use crate::error::{ApiError, Kind};
 use crate::state::AppState;
-use crate::store::{RefreshOutcome, StoreError};
+use crate::store::{AuditEvent, RefreshOutcome, StoreError};
 
 /// A fresh access token and a new refresh family.
 async fn issue(state: &AppState, user: UserId) -> Result<TokenResponse, ApiError> {
@@ -42,6 +47,7 @@ async fn issue(state: &AppState, user: UserId) -> Result<TokenResponse, ApiError
         (status = 409, description = "Email taken", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn register(
     State(state): State<AppState>,
+    rid: Option<Extension<RequestId>>,
     Json(req): Json<RegisterRequest>,
 ) -> Result<Response, ApiError> {
     let mut check = Check::new();
@@ -102,10 +108,60 @@ pub async fn register(
         }
     }
     let tokens = issue(&state, user.id).await?;
+    let tenant = state.store.memberships_of(user.id).await?.first().map(|m| m.tenant_id.to_string());
+    record(
+        &state,
+        AuditEvent {
+            tenant_id: tenant,
+            actor_user_id: Some(user.id.to_string()),
+            action: "user.register".into(),
+            object_type: "user".into(),
+            object_id: Some(user.id.to_string()),
+            detail: serde_json::json!({"email": user.email, "invited": req.invite_token.is_some()}),
+            request_id: request_id(rid),
+            ..AuditEvent::default()
+        },
+    )
+    .await;
     Ok((StatusCode::CREATED, axum::Json(tokens)).into_response())
 }
 
-async fn check_credentials(state: &AppState, email: &str, pw: &str) -> Result<UserId, ApiError> {
+fn request_id(rid: Option<Extension<RequestId>>) -> Option<String> {
+    rid.map(|Extension(r)| r.0)
+}
+
+/// Checks a password login and audits its outcome (`auth.login` or `auth.login_failed`).
+async fn check_credentials(
+    state: &AppState,
+    email: &str,
+    pw: &str,
+    request_id: Option<String>,
+) -> Result<UserId, ApiError> {
+    let result = verify_credentials(state, email, pw).await;
+    let (action, user) = match &result {
+        Ok(id) => ("auth.login", Some(id.to_string())),
+        Err(e) if e.kind == Kind::Unauthorized => ("auth.login_failed", None),
+        Err(_) => return result,
+    };
+    // The attempted email (bounded) helps spot guessing; a password never enters the log.
+    let shown: String = email.chars().take(320).collect();
+    record(
+        state,
+        AuditEvent {
+            actor_user_id: user.clone(),
+            action: action.into(),
+            object_type: "user".into(),
+            object_id: user,
+            detail: serde_json::json!({"email": shown}),
+            request_id,
+            ..AuditEvent::default()
+        },
+    )
+    .await;
+    result
+}
+
+async fn verify_credentials(state: &AppState, email: &str, pw: &str) -> Result<UserId, ApiError> {
     let bad = || ApiError::unauthorized("wrong email or password");
     let email = normalize_email(email).map_err(|_| bad())?;
     if pw.len() > password::MAX_LEN {
@@ -136,9 +192,10 @@ async fn check_credentials(state: &AppState, email: &str, pw: &str) -> Result<Us
         (status = 401, description = "Wrong credentials", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn login(
     State(state): State<AppState>,
+    rid: Option<Extension<RequestId>>,
     Json(req): Json<LoginRequest>,
 ) -> Result<axum::Json<TokenResponse>, ApiError> {
-    let user = check_credentials(&state, &req.email, &req.password).await?;
+    let user = check_credentials(&state, &req.email, &req.password, request_id(rid)).await?;
     Ok(axum::Json(issue(&state, user).await?))
 }
 
@@ -178,6 +235,7 @@ pub enum GrantType {
         (status = 401, description = "Wrong credentials", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn token(
     State(state): State<AppState>,
+    rid: Option<Extension<RequestId>>,
     Form(form): Form<TokenForm>,
 ) -> Result<axum::Json<TokenResponse>, ApiError> {
     match form.grant_type {
@@ -188,7 +246,7 @@ pub async fn token(
                     "username and password are required for grant_type=password",
                 ));
             };
-            let id = check_credentials(&state, user, pw).await?;
+            let id = check_credentials(&state, user, pw, request_id(rid)).await?;
             Ok(axum::Json(issue(&state, id).await?))
         }
         GrantType::RefreshToken => {
@@ -240,10 +298,26 @@ pub async fn refresh(
     responses((status = 204, description = "Logged out (also when the token was unknown)")))]
 pub async fn logout(
     State(state): State<AppState>,
+    rid: Option<Extension<RequestId>>,
     Json(req): Json<LogoutRequest>,
 ) -> Result<Response, ApiError> {
     match state.store.refresh_revoke(&sha256_hex(req.refresh_token.as_bytes())).await {
-        Ok(_) | Err(StoreError::NotFound) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Ok(user) => {
+            record(
+                &state,
+                AuditEvent {
+                    actor_user_id: Some(user.to_string()),
+                    action: "auth.logout".into(),
+                    object_type: "user".into(),
+                    object_id: Some(user.to_string()),
+                    request_id: request_id(rid),
+                    ..AuditEvent::default()
+                },
+            )
+            .await;
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        Err(StoreError::NotFound) => Ok(StatusCode::NO_CONTENT.into_response()),
         Err(e) => Err(e.into()),
     }
 }
@@ -265,6 +339,79 @@ pub async fn me(principal: Principal) -> Result<axum::Json<Me>, ApiError> {
         current_tenant: ctx.map(|c| c.tenant),
         api_key_scopes,
     }))
+}
+
+/// Mails a single-use reset token if an active account has this email. The answer is the same
+/// either way, so it does not reveal which emails exist.
+#[utoipa::path(post, operation_id = "auth_forgot_password", path = "/auth/forgot-password", tag = "auth", request_body = ForgotPasswordRequest,
+    responses((status = 202, description = "If the account exists, a reset token was mailed"),
+        (status = 400, description = "Not an email address", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn forgot_password(
+    State(state): State<AppState>,
+    rid: Option<Extension<RequestId>>,
+    Json(req): Json<ForgotPasswordRequest>,
+) -> Result<Response, ApiError> {
+    let email = normalize_email(&req.email).map_err(|m| ApiError::field("body.email", m))?;
+    match state.store.user_by_email(&email).await {
+        Ok(user) if user.active => {
+            password_reset::issue(&state.store, &user).await?;
+            record(
+                &state,
+                AuditEvent {
+                    action: "auth.password_reset_request".into(),
+                    object_type: "user".into(),
+                    object_id: Some(user.id.to_string()),
+                    request_id: request_id(rid),
+                    ..AuditEvent::default()
+                },
+            )
+            .await;
+        }
+        Ok(_) | Err(StoreError::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(StatusCode::ACCEPTED.into_response())
+}
+
+/// Sets a new password with a mailed token (once; within the hour). Every login of the account
+/// is revoked.
+#[utoipa::path(post, operation_id = "auth_reset_password", path = "/auth/reset-password", tag = "auth", request_body = ResetPasswordRequest,
+    responses((status = 204, description = "Password changed"),
+        (status = 400, description = "Weak password, or unknown, used or expired token", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    rid: Option<Extension<RequestId>>,
+    Json(req): Json<ResetPasswordRequest>,
+) -> Result<Response, ApiError> {
+    password::check_policy(&req.password).map_err(|m| ApiError::field("body.password", m))?;
+    let bad = || ApiError::field("body.token", "unknown, used or expired reset token");
+    if req.token.len() > 256 {
+        return Err(bad());
+    }
+    let user = match state.store.password_reset_consume(&password_reset::token_hash(&req.token)).await {
+        Ok(u) => u,
+        Err(StoreError::NotFound) => return Err(bad()),
+        Err(e) => return Err(e.into()),
+    };
+    let record_user = state.store.user_get(user).await?;
+    if !record_user.active {
+        return Err(bad());
+    }
+    let hash = password::hash_async(req.password.clone()).await.map_err(ApiError::internal)?;
+    state.store.user_set_password(user, &hash).await?;
+    record(
+        &state,
+        AuditEvent {
+            actor_user_id: Some(user.to_string()),
+            action: "auth.password_reset".into(),
+            object_type: "user".into(),
+            object_id: Some(user.to_string()),
+            request_id: request_id(rid),
+            ..AuditEvent::default()
+        },
+    )
+    .await;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Roles an inviter may hand out: never above their own, never owner.

@@ -1,6 +1,7 @@
 //! `Idempotency-Key` on creating POSTs: the first successful response to a key is stored for
 //! 24 hours and replayed for retries with the same request; a different request with the same
-//! key is 422.
+//! key is 422. The key is claimed before the request runs, so a second identical request that
+//! arrives meanwhile gets 409 `IDEMPOTENCY_IN_PROGRESS` instead of running twice.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -12,7 +13,7 @@ use crate::auth::Principal;
 use crate::auth::secrets::sha256_hex;
 use crate::error::{ApiError, Kind};
 use crate::state::AppState;
-use crate::store::StoredResponse;
+use crate::store::{IdempotencyClaim, StoredResponse};
 
 const HEADER: &str = "idempotency-key";
 const REPLAYED: &str = "idempotency-replayed";
@@ -55,20 +56,34 @@ async fn handle(state: AppState, req: Request, next: Next) -> Result<Response, A
     fingerprint.extend_from_slice(&bytes);
     let request_hash = sha256_hex(&fingerprint);
 
-    if let Some(stored) = state.store.idempotency_get(&who, &key).await? {
-        if stored.request_hash != request_hash {
+    match state.store.idempotency_claim(&who, &key, &path, &request_hash).await? {
+        IdempotencyClaim::Claimed => {}
+        IdempotencyClaim::InProgress { same_request: true } => {
+            return Err(ApiError::bare(Kind::IdempotencyInProgress));
+        }
+        IdempotencyClaim::InProgress { same_request: false } => {
             return Err(ApiError::bare(Kind::IdempotencyKeyReused));
         }
-        return Ok(replay(stored));
+        IdempotencyClaim::Done(stored) if stored.request_hash != request_hash => {
+            return Err(ApiError::bare(Kind::IdempotencyKeyReused));
+        }
+        IdempotencyClaim::Done(stored) => return Ok(replay(stored)),
     }
     let mut req = Request::from_parts(parts, Body::from(bytes));
     req.extensions_mut().insert(principal);
     let resp = next.run(req).await;
     if !resp.status().is_success() {
+        state.store.idempotency_abandon(&who, &key).await?;
         return Ok(resp);
     }
     let (parts, body) = resp.into_parts();
-    let body = to_bytes(body, 16 * 1024 * 1024).await.map_err(ApiError::internal)?;
+    let body = match to_bytes(body, 16 * 1024 * 1024).await {
+        Ok(b) => b,
+        Err(e) => {
+            state.store.idempotency_abandon(&who, &key).await?;
+            return Err(ApiError::internal(e));
+        }
+    };
     let headers = KEPT
         .iter()
         .filter_map(|h| {
@@ -76,7 +91,7 @@ async fn handle(state: AppState, req: Request, next: Next) -> Result<Response, A
         })
         .collect();
     let stored = StoredResponse { request_hash, status: parts.status.as_u16(), headers, body: body.to_vec() };
-    state.store.idempotency_put(&who, &key, "POST", &path, &stored).await?;
+    state.store.idempotency_complete(&who, &key, &stored).await?;
     Ok(Response::from_parts(parts, Body::from(body)))
 }
 

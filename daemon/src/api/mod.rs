@@ -4,7 +4,9 @@
 //! router come from the same list and cannot disagree.
 
 pub mod admin;
+pub mod admin_audit;
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod conventions;
 pub mod extract;
@@ -80,6 +82,8 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
+        .routes(routes!(auth::forgot_password))
+        .routes(routes!(auth::reset_password))
         .routes(routes!(invites::create))
         .routes(routes!(api_keys::list, api_keys::create))
         .routes(routes!(api_keys::get, api_keys::delete))
@@ -92,10 +96,18 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(admin::user))
         .routes(routes!(admin::deactivate))
         .routes(routes!(admin::activate))
+        .routes(routes!(admin::set_role))
+        .routes(routes!(admin::password_reset))
+        .routes(routes!(admin_audit::list))
+        .routes(routes!(admin_audit::verify))
+        .routes(routes!(admin_audit::export_csv))
+        .routes(routes!(admin_audit::outbox))
         .routes(routes!(admin::teams, admin::create_team))
         .routes(routes!(admin::team, admin::update_team, admin::delete_team))
         .routes(routes!(admin::add_member))
         .routes(routes!(admin::remove_member))
+        // Audit inside idempotency: a replayed response is not a second write.
+        .layer(middleware::from_fn_with_state(state.clone(), audit::audit))
         .layer(middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
 }
 

@@ -64,8 +64,14 @@ impl RateLimiters {
     }
 }
 
-const LOGIN_PATHS: [&str; 4] =
-    ["/api/v1/auth/login", "/api/v1/auth/token", "/api/v1/auth/register", "/api/v1/auth/refresh"];
+const LOGIN_PATHS: [&str; 6] = [
+    "/api/v1/auth/login",
+    "/api/v1/auth/token",
+    "/api/v1/auth/register",
+    "/api/v1/auth/refresh",
+    "/api/v1/auth/forgot-password",
+    "/api/v1/auth/reset-password",
+];
 
 /// Applies the limit of the request's class and sets the headers.
 pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {

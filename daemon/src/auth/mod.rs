@@ -3,6 +3,7 @@
 pub mod access;
 pub mod api_key;
 pub mod password;
+pub mod password_reset;
 pub mod principal;
 pub mod secrets;
 pub mod tokens;

@@ -17,6 +17,20 @@ pub struct StoredResponse {
     pub body: Vec<u8>,
 }
 
+/// What claiming a key found.
+#[derive(Debug, Clone)]
+pub enum IdempotencyClaim {
+    /// The caller holds the key now and runs the request.
+    Claimed,
+    /// Another request with this key is running.
+    InProgress {
+        /// It carries the same method, path and body.
+        same_request: bool,
+    },
+    /// A request with this key finished; this is its response.
+    Done(StoredResponse),
+}
+
 impl Store {
     /// The kept response for `(principal, key)`, if any and not expired.
     pub async fn idempotency_get(&self, principal: &str, key: &str) -> StoreResult<Option<StoredResponse>> {
@@ -37,39 +51,86 @@ impl Store {
         }))
     }
 
-    /// Keeps a response; a concurrent first write wins and this one is dropped.
-    pub async fn idempotency_put(
+    /// Claims `(principal, key)` for a request before running it. A row with status 0 marks a
+    /// request in flight; it expires after ten minutes in case its process died.
+    pub async fn idempotency_claim(
         &self,
         principal: &str,
         key: &str,
-        method: &str,
         path: &str,
-        response: &StoredResponse,
-    ) -> StoreResult<()> {
-        let created = now();
-        // Expired rows of this key are replaced; others are left for the sweep below.
-        sqlx::query("DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND expires_at <= $3")
+        request_hash: &str,
+    ) -> StoreResult<IdempotencyClaim> {
+        for _ in 0..3 {
+            let created = now();
+            sqlx::query(
+                "DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND expires_at <= $3",
+            )
             .bind(principal)
             .bind(key)
             .bind(ts(created))
             .execute(self.pool())
             .await?;
+            let inserted = sqlx::query(
+                "INSERT INTO idempotency_keys (principal, key, method, path, request_hash, status, headers, body, created_at, expires_at) \
+                 VALUES ($1, $2, 'POST', $3, $4, 0, '[]', $5, $6, $7) ON CONFLICT (principal, key) DO NOTHING",
+            )
+            .bind(principal)
+            .bind(key)
+            .bind(path)
+            .bind(request_hash)
+            .bind(Vec::<u8>::new())
+            .bind(ts(created))
+            .bind(ts(created + Duration::minutes(10)))
+            .execute(self.pool())
+            .await?;
+            if inserted.rows_affected() == 1 {
+                return Ok(IdempotencyClaim::Claimed);
+            }
+            match self.idempotency_get(principal, key).await? {
+                Some(stored) if stored.status == 0 => {
+                    return Ok(IdempotencyClaim::InProgress {
+                        same_request: stored.request_hash == request_hash,
+                    });
+                }
+                Some(stored) => return Ok(IdempotencyClaim::Done(stored)),
+                // The holder gave up (or it expired) between our insert and read: try again.
+                None => continue,
+            }
+        }
+        Ok(IdempotencyClaim::InProgress { same_request: true })
+    }
+
+    /// Stores the response of a claimed request for replay (kept 24 hours).
+    pub async fn idempotency_complete(
+        &self,
+        principal: &str,
+        key: &str,
+        response: &StoredResponse,
+    ) -> StoreResult<()> {
+        let created = now();
         sqlx::query(
-            "INSERT INTO idempotency_keys (principal, key, method, path, request_hash, status, headers, body, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (principal, key) DO NOTHING",
+            "UPDATE idempotency_keys SET status = $1, headers = $2, body = $3, created_at = $4, expires_at = $5 \
+             WHERE principal = $6 AND key = $7 AND status = 0",
         )
-        .bind(principal)
-        .bind(key)
-        .bind(method)
-        .bind(path)
-        .bind(&response.request_hash)
         .bind(i64::from(response.status))
         .bind(serde_json::to_string(&response.headers).unwrap_or_else(|_| "[]".into()))
         .bind(response.body.clone())
         .bind(ts(created))
         .bind(ts(created + Duration::hours(24)))
+        .bind(principal)
+        .bind(key)
         .execute(self.pool())
         .await?;
+        Ok(())
+    }
+
+    /// Releases a claim whose request failed, so a retry runs it again.
+    pub async fn idempotency_abandon(&self, principal: &str, key: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND status = 0")
+            .bind(principal)
+            .bind(key)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 

@@ -5,9 +5,12 @@
 //! filters on it, so another tenant's row is simply "not found".
 
 mod api_keys;
+mod audit;
 mod idempotency;
 mod invites;
 mod list;
+mod outbox;
+mod password_resets;
 mod projects;
 mod refresh_tokens;
 mod settings;
@@ -17,6 +20,8 @@ mod users;
 mod versions;
 
 pub use api_keys::{ApiKeyRecord, NewApiKey};
+pub use audit::{AuditEvent, GENESIS, chain_hash};
+pub use idempotency::IdempotencyClaim;
 pub use idempotency::StoredResponse;
 pub use invites::InviteRecord;
 pub use list::{ListQuery, Paging, SortKey};
@@ -109,6 +114,8 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Serializes audit appends inside this process (see `audit`).
+    audit_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -148,7 +155,7 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, audit_lock: Default::default() })
     }
 
     /// Applies the pending migrations of this backend.

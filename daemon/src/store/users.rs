@@ -153,17 +153,28 @@ impl Store {
     }
 
     /// Activates or deactivates a user; deactivation also revokes their refresh tokens.
+    /// Deactivating the last active super admin is a `Conflict`.
     pub async fn user_set_active(&self, id: UserId, active: bool) -> StoreResult<UserRecord> {
         let stamp = ts(now());
         let mut tx = self.pool().begin().await?;
-        let done = sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
-            .bind(i64::from(active))
-            .bind(&stamp)
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        self.lock_operators(&mut tx).await?;
+        let done = sqlx::query(
+            "UPDATE users SET active = $1, updated_at = $2 WHERE id = $3 AND ($4 = 1 OR super_admin = 0 OR EXISTS \
+             (SELECT 1 FROM users o WHERE o.super_admin = 1 AND o.active = 1 AND o.id <> $5))",
+        )
+        .bind(i64::from(active))
+        .bind(&stamp)
+        .bind(id.to_string())
+        .bind(i64::from(active))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
         if done.rows_affected() == 0 {
-            return Err(super::StoreError::NotFound);
+            drop(tx);
+            self.user_get(id).await?;
+            return Err(super::StoreError::Conflict(
+                "the last active super admin cannot be deactivated".into(),
+            ));
         }
         if !active {
             sqlx::query(
@@ -176,6 +187,44 @@ impl Store {
         }
         tx.commit().await?;
         self.user_get(id).await
+    }
+
+    /// Grants or withdraws the operator flag. Withdrawing it from the last active super admin is
+    /// a `Conflict` (the installation would have no operator).
+    pub async fn user_set_super_admin(&self, id: UserId, super_admin: bool) -> StoreResult<UserRecord> {
+        let mut tx = self.pool().begin().await?;
+        self.lock_operators(&mut tx).await?;
+        let done = sqlx::query(
+            "UPDATE users SET super_admin = $1, updated_at = $2 WHERE id = $3 AND ($4 = 1 OR EXISTS \
+             (SELECT 1 FROM users o WHERE o.super_admin = 1 AND o.active = 1 AND o.id <> $5))",
+        )
+        .bind(i64::from(super_admin))
+        .bind(ts(now()))
+        .bind(id.to_string())
+        .bind(i64::from(super_admin))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        if done.rows_affected() == 0 {
+            // Either no such user, or the guard refused.
+            self.user_get(id).await?;
+            return Err(super::StoreError::Conflict("the last super admin cannot be demoted".into()));
+        }
+        self.user_get(id).await
+    }
+
+    /// Serializes changes that could leave the installation without an active super admin. On
+    /// SQLite the single writer already does; on Postgres two transactions could each see the
+    /// other's operator and both step down, so they take a transaction-scoped advisory lock.
+    async fn lock_operators(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> StoreResult<()> {
+        if self.backend() == super::Backend::Postgres {
+            // Wrapped in a SELECT of an integer: the Any driver cannot describe `void`.
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(7243010)) AS l")
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Replaces a user's password hash and revokes their refresh tokens.

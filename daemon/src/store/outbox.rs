@@ -1,0 +1,59 @@
+//! The admin outbox: mail the daemon sends when no SMTP server is configured.
+
+use cairn_sdk::types::OutboxMessage;
+use sqlx::FromRow;
+
+use super::{ListQuery, Store, StoreResult, now, parse_ts, ts};
+
+#[derive(FromRow)]
+struct OutboxRow {
+    id: String,
+    recipient: String,
+    subject: String,
+    body: String,
+    created_at: String,
+}
+
+impl OutboxRow {
+    fn into_wire(self) -> StoreResult<OutboxMessage> {
+        Ok(OutboxMessage {
+            created_at: parse_ts(&self.created_at)?,
+            id: self.id,
+            recipient: self.recipient,
+            subject: self.subject,
+            body: self.body,
+        })
+    }
+}
+
+impl Store {
+    /// Queues a mail.
+    pub async fn outbox_push(&self, recipient: &str, subject: &str, body: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO outbox (id, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(recipient)
+        .bind(subject)
+        .bind(body)
+        .bind(ts(now()))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// A page of the outbox, with the total.
+    pub async fn outbox_list(&self, q: &ListQuery) -> StoreResult<(Vec<OutboxMessage>, i64)> {
+        let (cond, tail, binds) = q.clauses("", 1)?;
+        // `cond` and `tail` hold only whitelisted column names, numbers and placeholders.
+        let sql =
+            format!("SELECT id, recipient, subject, body, created_at FROM outbox WHERE 1 = 1{cond}{tail}");
+        let mut query = sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            query = query.bind(b);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        let total: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox").fetch_one(self.pool()).await?;
+        Ok((rows.into_iter().map(OutboxRow::into_wire).collect::<StoreResult<_>>()?, total.0))
+    }
+}
