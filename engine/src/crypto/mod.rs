@@ -10,6 +10,7 @@ pub mod comments;
 pub mod detect;
 pub mod lang;
 pub mod names;
+pub mod quantum;
 pub mod rules;
 
 pub use detect::detect_file;
