@@ -1,6 +1,8 @@
-//! The scan pipeline so far: walk → catalog → assemble the inventory → match license files.
+//! The scan pipeline so far: walk → catalog → assemble the inventory → match license files →
+//! (optionally) detect cryptography in source files.
 
 use crate::catalog::{self, Catalog};
+use crate::crypto::{self, CryptoUse};
 use crate::inventory::{Diagnostic, Inventory};
 use crate::tree::{FsTree, Tree};
 use crate::walk::{self, WalkError, WalkOptions};
@@ -14,6 +16,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 pub struct ScanOptions {
     /// Walk settings: excludes, size and entry caps.
     pub walk: WalkOptions,
+    /// Also list source files and detect the cryptography they use ([`crate::crypto`]).
+    pub crypto: bool,
 }
 
 /// Pipeline steps, reported through [`ScanSink::progress`].
@@ -26,6 +30,8 @@ pub enum Step {
     Cataloging,
     /// Matching license files.
     Licenses,
+    /// Detecting cryptography in source files.
+    Crypto,
 }
 
 /// A progress report.
@@ -67,6 +73,8 @@ pub struct ScanStats {
 pub struct Scan {
     /// What was found.
     pub inventory: Inventory,
+    /// Cryptographic algorithms used in source files (empty unless [`ScanOptions::crypto`]).
+    pub crypto: Vec<CryptoUse>,
     /// Counts.
     pub stats: ScanStats,
 }
@@ -88,7 +96,9 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
         let detail = format!("{n} entries");
         sink.progress(&Progress { step: Step::Walking, percent: None, detail: &detail })
     };
-    let found = walk::walk(root, &opts.walk, &catalog::listed, &tick).map_err(|e| match e {
+    // One walk lists both: what the catalogers read and, when asked, source files for crypto.
+    let wants = |rel: &str| catalog::listed(rel) || (opts.crypto && crypto::Language::of(rel).is_some());
+    let found = walk::walk(root, &opts.walk, &wants, &tick).map_err(|e| match e {
         WalkError::Cancelled => ScanError::Cancelled,
         e => ScanError::Walk(e),
     })?;
@@ -100,7 +110,12 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
     inventory.skipped.sort();
     let cataloged = tree.files().iter().filter(|f| catalog::wanted(f)).count() as u64;
     let stats = ScanStats { entries_walked: found.entries, files_cataloged: cataloged };
-    Ok(Scan { inventory, stats })
+    let crypto = if opts.crypto {
+        crypto::stage::detect_in_tree(&tree, sink).ok_or(ScanError::Cancelled)?
+    } else {
+        Vec::new()
+    };
+    Ok(Scan { inventory, crypto, stats })
 }
 
 /// Catalogs every wanted file of `tree` (in parallel), assembles the inventory and matches the

@@ -1,6 +1,7 @@
 //! What the emitters take: the inventory plus the project, the timestamp, and the plain input types
 //! that vulnerability findings and licenses are mapped into by whoever produced them.
 
+use crate::crypto::CryptoUse;
 use crate::inventory::Inventory;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -20,6 +21,9 @@ pub struct BomInput {
     pub licenses: BTreeMap<String, Vec<BomLicense>>,
     /// Vulnerabilities and how they affect components; empty when nothing was matched.
     pub vulnerabilities: Vec<BomVulnerability>,
+    /// Cryptographic algorithms found in source (CycloneDX 1.6+ only); empty when not looked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crypto: Vec<CryptoUse>,
 }
 
 /// How a license was established.
@@ -220,6 +224,7 @@ impl BomInput {
             inventory,
             licenses: BTreeMap::new(),
             vulnerabilities: Vec::new(),
+            crypto: Vec::new(),
         }
     }
 }

@@ -12,14 +12,15 @@ pub mod lang;
 pub mod names;
 pub mod quantum;
 pub mod rules;
+pub mod stage;
 
 pub use detect::detect_file;
 pub use lang::Language;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The cryptographic primitive, as CycloneDX 1.6 `algorithmProperties.primitive` spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Primitive {
     /// Message digest.
@@ -63,7 +64,7 @@ impl Primitive {
 }
 
 /// What the code does with the algorithm (CycloneDX `cryptoFunctions`), when the rule knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Function {
     /// Generates keys.
@@ -73,7 +74,7 @@ pub enum Function {
 }
 
 /// One algorithm as the code uses it. Fields a rule cannot tell stay `None`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Algorithm {
     /// The primitive.
     pub primitive: Primitive,
@@ -133,7 +134,7 @@ impl Algorithm {
 }
 
 /// An algorithm found in one file, with every line it occurs on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CryptoUse {
     /// The algorithm.
     pub algorithm: Algorithm,

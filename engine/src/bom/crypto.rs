@@ -1,0 +1,171 @@
+//! Crypto uses as CycloneDX 1.6+ `cryptographic-asset` components: one per distinct algorithm, with
+//! `cryptoProperties` (primitive, mode, padding, parameter set, curve, functions, classical and NIST
+//! quantum levels) and every file and line as `evidence.occurrences`.
+
+use crate::crypto::quantum::{self, METHODOLOGY};
+use crate::crypto::{Algorithm, CryptoUse, Function, Primitive};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+/// One algorithm across the tree, ready to be written as a component.
+pub(super) struct CryptoAsset {
+    pub bom_ref: String,
+    pub name: String,
+    pub crypto_properties: Value,
+    pub evidence: Value,
+    pub properties: Vec<(&'static str, String)>,
+}
+
+const CURVE_PARAMS: &[&str] =
+    &["P-224", "P-256", "P-384", "P-521", "secp256k1", "Ed25519", "Ed448", "X25519", "X448"];
+
+/// CycloneDX's curve names (neuromancer.sk spelling).
+fn curve_name(p: &str) -> &str {
+    match p {
+        "P-224" => "secp224r1",
+        "P-256" => "secp256r1",
+        "P-384" => "secp384r1",
+        "P-521" => "secp521r1",
+        "Ed25519" | "X25519" => "Curve25519",
+        "Ed448" | "X448" => "Curve448",
+        other => other,
+    }
+}
+
+fn mode(m: &str) -> &'static str {
+    match m.to_ascii_lowercase().as_str() {
+        "cbc" => "cbc",
+        "ecb" => "ecb",
+        "ccm" => "ccm",
+        "gcm" => "gcm",
+        "cfb" => "cfb",
+        "ofb" => "ofb",
+        "ctr" => "ctr",
+        _ => "other",
+    }
+}
+
+fn padding(alg: &Algorithm) -> Option<&'static str> {
+    let family = alg.family.as_deref().unwrap_or("");
+    if family == "RSAES-OAEP" {
+        return Some("oaep");
+    }
+    if matches!(family, "RSASSA-PKCS1" | "RSAES-PKCS1") {
+        return Some("pkcs1v15");
+    }
+    let p = alg.padding.as_deref()?.to_ascii_lowercase();
+    Some(match p.as_str() {
+        "pkcs5" => "pkcs5",
+        "pkcs7" => "pkcs7",
+        "no" | "none" => "raw",
+        p if p.starts_with("oaep") => "oaep",
+        p if p.starts_with("pkcs1") => "pkcs1v15",
+        _ => "other",
+    })
+}
+
+fn functions(alg: &Algorithm) -> Vec<&'static str> {
+    if alg.function == Function::Keygen {
+        return vec!["keygen"];
+    }
+    match alg.primitive {
+        Primitive::Hash => vec!["digest"],
+        Primitive::Mac => vec!["tag"],
+        Primitive::Signature => vec!["sign", "verify"],
+        Primitive::BlockCipher | Primitive::StreamCipher | Primitive::Ae | Primitive::Pke => {
+            vec!["encrypt", "decrypt"]
+        }
+        Primitive::Kem => vec!["encapsulate", "decapsulate"],
+        Primitive::KeyAgree => vec!["keyderive"],
+        Primitive::Kdf => vec!["keyderive"],
+    }
+}
+
+fn slug(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect()
+}
+
+/// Groups uses by algorithm name and describes each group.
+pub(super) fn assets(uses: &[CryptoUse]) -> Vec<CryptoAsset> {
+    let mut groups: BTreeMap<String, Vec<&CryptoUse>> = BTreeMap::new();
+    for u in uses {
+        groups.entry(u.algorithm.name()).or_default().push(u);
+    }
+    groups
+        .into_iter()
+        .filter_map(|(name, group)| {
+            let alg = &group.first()?.algorithm;
+            let rating = quantum::assess(alg);
+            let mut ap = Map::new();
+            ap.insert("primitive".into(), json!(alg.primitive.as_str()));
+            if let Some(p) = &alg.parameter {
+                if CURVE_PARAMS.contains(&p.as_str()) {
+                    ap.insert("curve".into(), json!(curve_name(p)));
+                } else {
+                    ap.insert("parameterSetIdentifier".into(), json!(p));
+                }
+            }
+            if let Some(m) = &alg.mode {
+                ap.insert("mode".into(), json!(mode(m)));
+            }
+            if let Some(p) = padding(alg) {
+                ap.insert("padding".into(), json!(p));
+            }
+            ap.insert("cryptoFunctions".into(), json!(functions(alg)));
+            if let Some(bits) = rating.classical_bits {
+                ap.insert("classicalSecurityLevel".into(), json!(bits));
+            }
+            if let Some(level) = rating.nist_level {
+                ap.insert("nistQuantumSecurityLevel".into(), json!(level));
+            }
+            let mut occurrences: Vec<(String, u32)> =
+                group.iter().flat_map(|u| u.lines.iter().map(|l| (u.file.clone(), *l))).collect();
+            occurrences.sort();
+            occurrences.dedup();
+            let evidence = json!({
+                "occurrences": occurrences
+                    .iter()
+                    .map(|(f, l)| json!({"location": f, "line": l}))
+                    .collect::<Vec<_>>()
+            });
+            let mut properties = Vec::new();
+            if let Some(f) = &alg.family {
+                properties.push(("cairn:crypto:family", f.clone()));
+            }
+            if let Some(h) = &alg.hash {
+                properties.push(("cairn:crypto:hash", h.clone()));
+            }
+            if let Some(r) = rating.replacement {
+                properties.push(("cairn:crypto:replacement", r.to_owned()));
+            }
+            if rating.classically_broken {
+                properties.push(("cairn:crypto:classically-broken", "true".to_owned()));
+            }
+            if group.iter().any(|u| u.algorithm.assumed) {
+                properties.push(("cairn:crypto:parameter-assumed", "true".to_owned()));
+            }
+            if group.iter().all(|u| u.in_test) {
+                properties.push(("cairn:crypto:test-only", "true".to_owned()));
+            }
+            Some(CryptoAsset {
+                bom_ref: format!("crypto:algorithm:{}", slug(&name)),
+                crypto_properties: json!({"assetType": "algorithm", "algorithmProperties": ap}),
+                evidence,
+                name,
+                properties,
+            })
+        })
+        .collect()
+}
+
+/// Scan-level CBOM properties: the methodology and the readiness score.
+pub(super) fn metadata_properties(uses: &[CryptoUse]) -> Vec<(&'static str, String)> {
+    let r = quantum::readiness(uses);
+    let mut out = vec![("cairn:cbom:methodology", METHODOLOGY.to_owned())];
+    if let Some(score) = r.score {
+        out.push(("cairn:cbom:readiness-score", score.to_string()));
+    }
+    out.push(("cairn:cbom:algorithms-rated", r.rated.to_string()));
+    out.push(("cairn:cbom:algorithms-quantum-vulnerable", r.vulnerable.to_string()));
+    out
+}
