@@ -9,6 +9,7 @@
 pub mod comments;
 pub mod detect;
 pub mod lang;
+pub mod material;
 pub mod names;
 pub mod quantum;
 pub mod rules;
