@@ -2,6 +2,7 @@
 //! (optionally) detect cryptography in source files.
 
 use crate::catalog::{self, Catalog};
+use crate::crypto::material::{CryptoMaterial, MaterialKind};
 use crate::crypto::{self, CryptoUse};
 use crate::inventory::{Diagnostic, Inventory};
 use crate::tree::{FsTree, Tree};
@@ -75,6 +76,9 @@ pub struct Scan {
     pub inventory: Inventory,
     /// Cryptographic algorithms used in source files (empty unless [`ScanOptions::crypto`]).
     pub crypto: Vec<CryptoUse>,
+    /// Certificates and keys in the tree (empty unless [`ScanOptions::crypto`]). Private keys also
+    /// appear as warnings in the inventory's diagnostics (secret exposure).
+    pub crypto_material: Vec<CryptoMaterial>,
     /// Counts.
     pub stats: ScanStats,
 }
@@ -97,7 +101,7 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
         sink.progress(&Progress { step: Step::Walking, percent: None, detail: &detail })
     };
     // One walk lists both: what the catalogers read and, when asked, source files for crypto.
-    let wants = |rel: &str| catalog::listed(rel) || (opts.crypto && crypto::Language::of(rel).is_some());
+    let wants = |rel: &str| catalog::listed(rel) || (opts.crypto && crypto::stage::wanted(rel));
     let found = walk::walk(root, &opts.walk, &wants, &tick).map_err(|e| match e {
         WalkError::Cancelled => ScanError::Cancelled,
         e => ScanError::Walk(e),
@@ -110,12 +114,20 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
     inventory.skipped.sort();
     let cataloged = tree.files().iter().filter(|f| catalog::wanted(f)).count() as u64;
     let stats = ScanStats { entries_walked: found.entries, files_cataloged: cataloged };
-    let crypto = if opts.crypto {
+    let (crypto, crypto_material) = if opts.crypto {
         crypto::stage::detect_in_tree(&tree, sink).ok_or(ScanError::Cancelled)?
     } else {
-        Vec::new()
+        Default::default()
     };
-    Ok(Scan { inventory, crypto, stats })
+    for m in crypto_material.iter().filter(|m| m.kind == MaterialKind::PrivateKey) {
+        let what = m.key.as_ref().map_or_else(|| m.format.clone(), |k| format!("{} {}", m.format, k.name()));
+        inventory.diagnostics.push(Diagnostic::warning(
+            m.file.as_str(),
+            Some(m.line),
+            format!("private key in the tree (secret exposure): {what}"),
+        ));
+    }
+    Ok(Scan { inventory, crypto, crypto_material, stats })
 }
 
 /// Catalogs every wanted file of `tree` (in parallel), assembles the inventory and matches the

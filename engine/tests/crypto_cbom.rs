@@ -42,6 +42,7 @@ fn scan_lang(lang: &str) -> BomInput {
     assert!(!scan.crypto.is_empty(), "{lang}: nothing found");
     let mut input = BomInput::new(lang, Some("1.0.0".into()), "2026-01-01T00:00:00Z", scan.inventory);
     input.crypto = scan.crypto;
+    input.crypto_material = scan.crypto_material;
     input
 }
 
@@ -62,8 +63,9 @@ fn check(lang: &str) {
         .collect();
     assert!(!assets.is_empty(), "{lang}: no cryptographic assets");
     for a in &assets {
-        let ap = &a["cryptoProperties"]["algorithmProperties"];
-        assert!(ap["primitive"].is_string(), "{a}");
+        if a["cryptoProperties"]["assetType"] == "algorithm" {
+            assert!(a["cryptoProperties"]["algorithmProperties"]["primitive"].is_string(), "{a}");
+        }
         let occ = a["evidence"]["occurrences"].as_array().expect("occurrences");
         assert!(
             occ.iter().all(
@@ -116,6 +118,31 @@ fn rust() {
 #[test]
 fn c() {
     check("c");
+}
+
+#[test]
+fn pem_certificates_and_keys() {
+    check("pem");
+    let cbom: Value = serde_json::from_str(&to_cbom(&scan_lang("pem"))).expect("json");
+    let kinds: Vec<&str> = cbom["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .filter_map(|c| c["cryptoProperties"]["assetType"].as_str())
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "certificate").count(), 2, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| **k == "related-crypto-material").count(), 4, "{kinds:?}");
+}
+
+#[test]
+fn private_key_is_a_secret_exposure_diagnostic() {
+    let dir = fixtures().join("crypto/pem");
+    let scan =
+        scan_path(&dir, &ScanOptions { crypto: true, ..ScanOptions::default() }, &NoProgress).expect("scan");
+    let d: Vec<_> =
+        scan.inventory.diagnostics.iter().filter(|d| d.message.contains("secret exposure")).collect();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!((d[0].path.as_str(), d[0].line), ("Keats__jsonwebtoken__private_ed448_key.pem", Some(1)));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! `cryptoProperties` (primitive, mode, padding, parameter set, curve, functions, classical and NIST
 //! quantum levels) and every file and line as `evidence.occurrences`.
 
+use crate::crypto::material::{CryptoMaterial, MaterialKind};
 use crate::crypto::quantum::{self, METHODOLOGY};
 use crate::crypto::{Algorithm, CryptoUse, Function, Primitive};
 use serde_json::{Map, Value, json};
@@ -168,4 +169,76 @@ pub(super) fn metadata_properties(uses: &[CryptoUse]) -> Vec<(&'static str, Stri
     out.push(("cairn:cbom:algorithms-rated", r.rated.to_string()));
     out.push(("cairn:cbom:algorithms-quantum-vulnerable", r.vulnerable.to_string()));
     out
+}
+
+/// Certificates (`assetType: certificate`) and keys (`related-crypto-material`), each pointing at
+/// its algorithm's asset when the uses list it.
+pub(super) fn material_assets(material: &[CryptoMaterial]) -> Vec<CryptoAsset> {
+    material
+        .iter()
+        .map(|m| {
+            let ext = m.file.rsplit_once('.').map(|(_, e)| e.to_owned());
+            let alg_ref = |a: &Algorithm| format!("crypto:algorithm:{}", slug(&a.name()));
+            let key_name = m.key.as_ref().map_or_else(|| "unknown key".to_owned(), Algorithm::name);
+            let (kind_word, crypto_properties, name) = match m.kind {
+                MaterialKind::Certificate => {
+                    let mut cp = Map::new();
+                    for (k, v) in [
+                        ("subjectName", &m.subject),
+                        ("issuerName", &m.issuer),
+                        ("notValidBefore", &m.not_before),
+                        ("notValidAfter", &m.not_after),
+                    ] {
+                        if let Some(v) = v {
+                            cp.insert(k.into(), json!(v));
+                        }
+                    }
+                    if let Some(sig) = &m.signature {
+                        cp.insert("signatureAlgorithmRef".into(), json!(alg_ref(sig)));
+                    }
+                    cp.insert("certificateFormat".into(), json!("X.509"));
+                    if let Some(e) = &ext {
+                        cp.insert("certificateExtension".into(), json!(e));
+                    }
+                    let name = m.subject.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| m.file.clone());
+                    ("certificate", json!({"assetType": "certificate", "certificateProperties": cp}), name)
+                }
+                MaterialKind::PublicKey | MaterialKind::PrivateKey => {
+                    let private = m.kind == MaterialKind::PrivateKey;
+                    let mut rp = Map::new();
+                    rp.insert("type".into(), json!(if private { "private-key" } else { "public-key" }));
+                    if let Some(k) = &m.key {
+                        rp.insert("algorithmRef".into(), json!(alg_ref(k)));
+                        if let Some(bits) = k.parameter.as_deref().and_then(|p| p.parse::<u32>().ok()) {
+                            rp.insert("size".into(), json!(bits));
+                        }
+                    }
+                    rp.insert("format".into(), json!(m.format));
+                    let word = if private { "private key" } else { "public key" };
+                    (
+                        "key",
+                        json!({"assetType": "related-crypto-material", "relatedCryptoMaterialProperties": rp}),
+                        format!("{key_name} {word}"),
+                    )
+                }
+            };
+            let mut properties = vec![("cairn:crypto:format", m.format.clone())];
+            if m.kind == MaterialKind::Certificate {
+                properties.push(("cairn:crypto:key", key_name));
+            }
+            if m.weak {
+                properties.push(("cairn:crypto:weak", "true".to_owned()));
+            }
+            if m.kind == MaterialKind::PrivateKey {
+                properties.push(("cairn:crypto:secret-exposure", "private key in the tree".to_owned()));
+            }
+            CryptoAsset {
+                bom_ref: format!("crypto:{kind_word}:{}:{}", slug(&m.file), m.line),
+                name,
+                crypto_properties,
+                evidence: json!({"occurrences": [{"location": m.file, "line": m.line}]}),
+                properties,
+            }
+        })
+        .collect()
 }

@@ -2,6 +2,7 @@
 //! that vulnerability findings and licenses are mapped into by whoever produced them.
 
 use crate::crypto::CryptoUse;
+use crate::crypto::material::CryptoMaterial;
 use crate::inventory::Inventory;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -24,6 +25,9 @@ pub struct BomInput {
     /// Cryptographic algorithms found in source (CycloneDX 1.6+ only); empty when not looked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub crypto: Vec<CryptoUse>,
+    /// Certificates and keys found in the tree (CycloneDX 1.6+ only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crypto_material: Vec<CryptoMaterial>,
 }
 
 /// How a license was established.
@@ -225,6 +229,7 @@ impl BomInput {
             licenses: BTreeMap::new(),
             vulnerabilities: Vec::new(),
             crypto: Vec::new(),
+            crypto_material: Vec::new(),
         }
     }
 }

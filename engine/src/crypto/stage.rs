@@ -1,29 +1,53 @@
-//! The crypto stage of a scan: every source file of the tree with a rule table, in parallel.
+//! The crypto stage of a scan: every source file of the tree with a rule table, and every file
+//! that may hold certificates or keys, in parallel.
 
-use super::{CryptoUse, Language, detect_file};
+use super::material::{self, CryptoMaterial};
+use super::{CryptoUse, Language, detect_file, lang};
 use crate::scan::{Progress, ScanSink, Step};
 use crate::tree::Tree;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-/// Detects crypto in every file of `tree` a rule table covers. Unreadable files are skipped (the
-/// walk already reported what it could not list). `None` when the sink cancelled.
-pub fn detect_in_tree(tree: &dyn Tree, sink: &dyn ScanSink) -> Option<Vec<CryptoUse>> {
-    let files: Vec<&String> = tree.files().iter().filter(|f| Language::of(f).is_some()).collect();
+/// True for the files the crypto stage reads.
+pub fn wanted(rel: &str) -> bool {
+    Language::of(rel).is_some() || material::wanted(rel)
+}
+
+/// Detects crypto in every file of `tree` the stage reads. The algorithms of certificates and keys
+/// join the uses (at the object's line). Unreadable files are skipped (the walk already reported
+/// what it could not list). `None` when the sink cancelled.
+pub fn detect_in_tree(tree: &dyn Tree, sink: &dyn ScanSink) -> Option<(Vec<CryptoUse>, Vec<CryptoMaterial>)> {
+    let files: Vec<&String> = tree.files().iter().filter(|f| wanted(f)).collect();
     let total = files.len().max(1);
     let done = AtomicUsize::new(0);
     let cancelled = AtomicBool::new(false);
-    let mut uses: Vec<CryptoUse> = files
+    let per_file: Vec<(Vec<CryptoUse>, Vec<CryptoMaterial>)> = files
         .par_iter()
-        .flat_map_iter(|rel| {
+        .map(|rel| {
             if cancelled.load(Ordering::Relaxed) {
-                return Vec::new();
+                return Default::default();
             }
             let found = match tree.read(rel) {
-                Ok(text) => detect_file(rel, &text),
+                Ok(text) if material::wanted(rel) => {
+                    let found = material::read_material(rel, &text);
+                    let in_test = lang::is_test_path(rel);
+                    let uses = found
+                        .iter()
+                        .flat_map(|m| {
+                            m.algorithms().into_iter().map(|algorithm| CryptoUse {
+                                algorithm,
+                                file: m.file.clone(),
+                                lines: vec![m.line],
+                                in_test,
+                            })
+                        })
+                        .collect();
+                    (uses, found)
+                }
+                Ok(text) => (detect_file(rel, &text), Vec::new()),
                 Err(e) => {
                     tracing::debug!(file = rel.as_str(), error = %e, "crypto: file not read");
-                    Vec::new()
+                    Default::default()
                 }
             };
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
@@ -37,6 +61,12 @@ pub fn detect_in_tree(tree: &dyn Tree, sink: &dyn ScanSink) -> Option<Vec<Crypto
     if cancelled.load(Ordering::Relaxed) {
         return None;
     }
+    let (mut uses, mut found): (Vec<CryptoUse>, Vec<CryptoMaterial>) = (Vec::new(), Vec::new());
+    for (u, m) in per_file {
+        uses.extend(u);
+        found.extend(m);
+    }
     uses.sort_by(|a, b| (&a.file, &a.lines, &a.algorithm).cmp(&(&b.file, &b.lines, &b.algorithm)));
-    Some(uses)
+    found.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Some((uses, found))
 }

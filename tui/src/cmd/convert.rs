@@ -27,6 +27,7 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
             let scan = cairn_engine::Scan {
                 inventory: read.inventory.clone(),
                 crypto: Vec::new(),
+                crypto_material: Vec::new(),
                 stats: Default::default(),
             };
             Report::new(&origin, &scan).to_json()

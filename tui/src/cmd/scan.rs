@@ -95,6 +95,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
                 Default::default(),
             );
             input.crypto = scan.crypto.clone();
+            input.crypto_material = scan.crypto_material.clone();
             to_cbom(&input)
         }
         other => {
@@ -112,6 +113,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
                 input = input.with_findings(m);
             }
             input.crypto = scan.crypto.clone();
+            input.crypto_material = scan.crypto_material.clone();
             render(format, &input).with_context(|| format!("writing {format}"))?
         }
     };
