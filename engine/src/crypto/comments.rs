@@ -25,7 +25,13 @@ fn syntax(lang: Language) -> Syntax {
         }
         // Rust and C use `'` for chars and (Rust) lifetimes, which never hold a comment opener
         // worth protecting; treating `'` as a quote would misread lifetimes.
-        Language::Rust | Language::C | Language::Java => {
+        Language::Php => {
+            Syntax { line: &["//", "#"], block: Some(("/*", "*/")), quotes: b"\"'", docstrings: false }
+        }
+        Language::Ruby => {
+            Syntax { line: &["#"], block: Some(("=begin", "=end")), quotes: b"\"'", docstrings: false }
+        }
+        Language::Rust | Language::C | Language::Java | Language::CSharp => {
             Syntax { line: &["//"], block: Some(("/*", "*/")), quotes: b"\"", docstrings: false }
         }
     }

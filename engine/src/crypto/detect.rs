@@ -42,6 +42,9 @@ fn table(lang: Language) -> &'static [Compiled] {
         Language::JavaScript => cached!(rules::JAVASCRIPT),
         Language::Rust => cached!(rules::RUST),
         Language::C => cached!(rules::C),
+        Language::CSharp => cached!(rules::CSHARP),
+        Language::Php => cached!(rules::PHP),
+        Language::Ruby => cached!(rules::RUBY),
     }
 }
 
@@ -228,6 +231,31 @@ mod tests {
         let rsa = uses.iter().find(|u| u.algorithm.family.as_deref() == Some("RSA")).expect("rsa");
         assert_eq!((rsa.algorithm.parameter.as_deref(), rsa.lines.as_slice()), (Some("1024"), &[3][..]));
         assert!(uses.iter().any(|u| u.algorithm.family.as_deref() == Some("SHA-2") && u.lines == [4]));
+    }
+
+    fn names_in(rel: &str, src: &str) -> Vec<String> {
+        let mut names: Vec<String> = detect_file(rel, src).iter().map(|u| u.algorithm.name()).collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn csharp_php_ruby() {
+        let cs = names_in(
+            "Crypto.cs",
+            "// MD5.Create()\nvar h = SHA256.Create();\nusing var r = RSA.Create(1024);\nvar e = ECDsa.Create(ECCurve.NamedCurves.nistP384);\nvar m = new HMACSHA1(key);\n",
+        );
+        assert_eq!(cs, ["ECDSA-P-384", "HMAC with SHA-1", "RSA-1024", "SHA-2-256"], "{cs:?}");
+        let php = names_in(
+            "a.php",
+            "<?php # md5($x)\n$h = hash('sha256', $x);\n$c = openssl_encrypt($d, 'aes-128-cbc', $k);\n$s = hash_hmac('sha512', $m, $k);\n",
+        );
+        assert_eq!(php, ["AES-128-CBC", "HMAC with SHA-512", "SHA-2-256"], "{php:?}");
+        let rb = names_in(
+            "lib/a.rb",
+            "# Digest::MD5\nd = Digest::SHA1.hexdigest(x)\nc = OpenSSL::Cipher.new('aes-256-gcm')\nk = OpenSSL::PKey::RSA.new(2048)\n",
+        );
+        assert_eq!(rb, ["AES-256-GCM", "RSA-2048 (key generation)", "SHA-1"], "{rb:?}");
     }
 
     #[test]

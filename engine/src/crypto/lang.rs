@@ -15,6 +15,12 @@ pub enum Language {
     Rust,
     /// C and C++.
     C,
+    /// C#.
+    CSharp,
+    /// PHP.
+    Php,
+    /// Ruby.
+    Ruby,
 }
 
 impl Language {
@@ -28,6 +34,9 @@ impl Language {
             "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" => Language::JavaScript,
             "rs" => Language::Rust,
             "c" | "h" | "cc" | "cpp" | "cxx" | "hpp" | "hh" | "hxx" => Language::C,
+            "cs" => Language::CSharp,
+            "php" => Language::Php,
+            "rb" => Language::Ruby,
             _ => return None,
         })
     }

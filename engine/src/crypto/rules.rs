@@ -245,3 +245,82 @@ pub const C: &[Rule] = &[
     (r"\bmbedtls_rsa_\w+", Spec("pke RSA")),
     (r"\bmbedtls_ecdsa_\w+", Spec("signature ECDSA")),
 ];
+
+/// C#: System.Security.Cryptography.
+pub const CSHARP: &[Rule] = &[
+    (
+        r"\b(?P<name>MD5|SHA1|SHA256|SHA384|SHA512|SHA3_256|SHA3_384|SHA3_512)\.(?:Create|HashData)\(",
+        Name(Ctx::Any),
+    ),
+    (
+        r"\bnew\s+(?P<name>MD5|SHA1|SHA256|SHA384|SHA512)(?:Managed|CryptoServiceProvider|Cng)\(",
+        Name(Ctx::Any),
+    ),
+    (r"\bHMAC(?P<name>MD5|SHA1|SHA256|SHA384|SHA512)\b", Name(Ctx::Hmac)),
+    (r"\bHashAlgorithmName\.(?P<name>MD5|SHA1|SHA256|SHA384|SHA512)\b", Name(Ctx::Any)),
+    (r"\bnew\s+AesGcm\(|\bAesGcm\b", Spec("ae AES mode=GCM")),
+    (r"\bnew\s+AesCcm\(", Spec("ae AES mode=CCM")),
+    (r"\bAes\.Create\(|\bnew\s+AesManaged\(|\bnew\s+AesCryptoServiceProvider\(", Spec("block-cipher AES")),
+    (r"\bTripleDES\.Create\(|\bnew\s+TripleDESCryptoServiceProvider\(", Spec("block-cipher 3DES")),
+    (r"\bDES\.Create\(|\bnew\s+DESCryptoServiceProvider\(", Spec("block-cipher DES")),
+    (r"\bRC2\.Create\(", Spec("block-cipher RC2")),
+    (r"\bRSA\.Create\(\s*(?P<p>\d+)?", Spec("pke RSA param={p}")),
+    (r"\bnew\s+RSACryptoServiceProvider\(\s*(?P<p>\d+)?", Spec("pke RSA param={p}")),
+    (r"\bRSASignaturePadding\.Pss\b", Spec("signature RSASSA-PSS")),
+    (r"\bRSASignaturePadding\.Pkcs1\b", Spec("signature RSASSA-PKCS1")),
+    (r"\bRSAEncryptionPadding\.Oaep\w*", Spec("pke RSAES-OAEP")),
+    (
+        r"\bECDsa\.Create\(\s*(?:ECCurve\.NamedCurves\.nistP(?P<p>256|384|521))?",
+        Spec("signature ECDSA param=P-{p}"),
+    ),
+    (
+        r"\bECDiffieHellman\.Create\(\s*(?:ECCurve\.NamedCurves\.nistP(?P<p>256|384|521))?",
+        Spec("key-agree ECDH param=P-{p}"),
+    ),
+    (r"\bnew\s+ChaCha20Poly1305\(", Spec("ae ChaCha20-Poly1305")),
+    (r"\bRfc2898DeriveBytes\b", Spec("kdf PBKDF2")),
+    (r"\bHKDF\.(?:DeriveKey|Extract|Expand)\(", Spec("kdf HKDF")),
+    (r"\bMLKemAlgorithm\.MLKem(?P<p>512|768|1024)\b", Spec("kem ML-KEM param={p}")),
+    (r"\bMLDsaAlgorithm\.MLDsa(?P<p>44|65|87)\b", Spec("signature ML-DSA param={p}")),
+];
+
+/// PHP: hash(), openssl_*, sodium_*.
+pub const PHP: &[Rule] = &[
+    (r#"\bhash(?:_init|_file)?\(\s*['"](?P<name>[\w/-]+)['"]"#, Name(Ctx::Any)),
+    (r#"\bhash_hmac(?:_file)?\(\s*['"](?P<name>[\w/-]+)['"]"#, Name(Ctx::Hmac)),
+    (r"\bmd5(?:_file)?\(", Spec("hash MD5")),
+    (r"\bsha1(?:_file)?\(", Spec("hash SHA-1")),
+    (r"\bhash_pbkdf2\(", Spec("kdf PBKDF2")),
+    (r#"\bopenssl_(?:en|de)crypt\(\s*[^,]+,\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Any)),
+    (r"\bOPENSSL_ALGO_(?P<name>MD5|SHA1|SHA256|SHA384|SHA512)\b", Name(Ctx::Sign)),
+    (
+        r"\bopenssl_pkey_new\((?:[^;]*?private_key_bits['\x22]\s*=>\s*(?P<p>\d+))?",
+        Spec("pke RSA param={p|2048} keygen"),
+    ),
+    (r"\bsodium_crypto_sign\w*", Spec("signature EdDSA param=Ed25519")),
+    (
+        r"\bsodium_crypto_box\w*|\bsodium_crypto_kx\w*|\bsodium_crypto_scalarmult\w*",
+        Spec("key-agree ECDH param=X25519"),
+    ),
+    (
+        r"\bsodium_crypto_aead_chacha20poly1305\w*|\bsodium_crypto_aead_xchacha20poly1305\w*",
+        Spec("ae ChaCha20-Poly1305"),
+    ),
+    (r"\bsodium_crypto_aead_aes256gcm\w*", Spec("ae AES param=256 mode=GCM")),
+    (r"\bsodium_crypto_secretbox\w*", Spec("ae XSalsa20-Poly1305")),
+];
+
+/// Ruby: Digest, OpenSSL::*, RbNaCl.
+pub const RUBY: &[Rule] = &[
+    (r"\b(?:OpenSSL::)?Digest::(?P<name>MD5|SHA1|SHA256|SHA384|SHA512)\b", Name(Ctx::Any)),
+    (r"\bDigest::SHA2\.new\(\s*(?P<p>256|384|512)\s*\)", Spec("hash SHA-2 param={p}")),
+    (r#"\bOpenSSL::Digest\.new\(\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Any)),
+    (r#"\bOpenSSL::HMAC\.(?:hexdigest|digest|new)\(\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Hmac)),
+    (r#"\bOpenSSL::Cipher\.new\(\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Any)),
+    (r"\bOpenSSL::Cipher::AES\.new\(\s*(?P<p>128|192|256)", Spec("block-cipher AES param={p}")),
+    (r"\bOpenSSL::PKey::RSA\.(?:new|generate)\(\s*(?P<p>\d+)", Spec("pke RSA param={p} keygen")),
+    (r#"\bOpenSSL::PKey::EC\.generate\(\s*['"](?P<p>[\w-]+)['"]"#, Spec("signature EC param={p} keygen")),
+    (r"\bOpenSSL::PKCS5\.pbkdf2_hmac\w*", Spec("kdf PBKDF2")),
+    (r"\bOpenSSL::KDF\.pbkdf2_hmac\b", Spec("kdf PBKDF2")),
+    (r"\bRbNaCl::SigningKey\b", Spec("signature EdDSA param=Ed25519")),
+];
