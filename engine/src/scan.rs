@@ -3,6 +3,7 @@
 
 use crate::catalog::{self, Catalog};
 use crate::crypto::material::{CryptoMaterial, MaterialKind};
+use crate::crypto::protocol::CryptoProtocol;
 use crate::crypto::{self, CryptoUse};
 use crate::inventory::{Diagnostic, Inventory};
 use crate::tree::{FsTree, Tree};
@@ -79,6 +80,8 @@ pub struct Scan {
     /// Certificates and keys in the tree (empty unless [`ScanOptions::crypto`]). Private keys also
     /// appear as warnings in the inventory's diagnostics (secret exposure).
     pub crypto_material: Vec<CryptoMaterial>,
+    /// TLS versions and cipher suites configured in the tree (empty unless [`ScanOptions::crypto`]).
+    pub crypto_protocols: Vec<CryptoProtocol>,
     /// Counts.
     pub stats: ScanStats,
 }
@@ -114,11 +117,12 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
     inventory.skipped.sort();
     let cataloged = tree.files().iter().filter(|f| catalog::wanted(f)).count() as u64;
     let stats = ScanStats { entries_walked: found.entries, files_cataloged: cataloged };
-    let (crypto, crypto_material) = if opts.crypto {
+    let found = if opts.crypto {
         crypto::stage::detect_in_tree(&tree, sink).ok_or(ScanError::Cancelled)?
     } else {
-        Default::default()
+        crypto::stage::Found::default()
     };
+    let crypto::stage::Found { uses: crypto, material: crypto_material, protocols: crypto_protocols } = found;
     for m in crypto_material.iter().filter(|m| m.kind == MaterialKind::PrivateKey) {
         let what = m.key.as_ref().map_or_else(|| m.format.clone(), |k| format!("{} {}", m.format, k.name()));
         inventory.diagnostics.push(Diagnostic::warning(
@@ -127,7 +131,7 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
             format!("private key in the tree (secret exposure): {what}"),
         ));
     }
-    Ok(Scan { inventory, crypto, crypto_material, stats })
+    Ok(Scan { inventory, crypto, crypto_material, crypto_protocols, stats })
 }
 
 /// Catalogs every wanted file of `tree` (in parallel), assembles the inventory and matches the

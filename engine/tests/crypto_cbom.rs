@@ -164,3 +164,34 @@ fn weak_rsa_keygen_is_flagged_with_its_replacement() {
     assert!(props.iter().any(|p| p["name"] == "cairn:crypto:classically-broken" && p["value"] == "true"));
     assert!(props.iter().any(|p| p["name"] == "cairn:crypto:replacement"));
 }
+
+#[test]
+fn tls_configuration_is_a_valid_protocol_asset() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("nginx.conf"),
+        "server {\n  ssl_protocols TLSv1.1 TLSv1.3;\n  ssl_ciphers 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA';\n}\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("Client.java"), "SSLContext c = SSLContext.getInstance(\"TLSv1\");\n")
+        .expect("write");
+    let scan = scan_path(dir.path(), &ScanOptions { crypto: true, ..ScanOptions::default() }, &NoProgress)
+        .expect("scan");
+    let mut input = BomInput::new("tls", None, "2026-01-01T00:00:00Z", scan.inventory);
+    input.crypto_protocols = scan.crypto_protocols;
+    let cbom: Value = serde_json::from_str(&to_cbom(&input)).expect("json");
+    let errors: Vec<String> = validator("1.6")
+        .iter_errors(&cbom)
+        .take(5)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let names: Vec<&str> = cbom["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .filter(|c| c["cryptoProperties"]["assetType"] == "protocol")
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(names, ["TLS 1.0", "TLS 1.1", "TLS 1.3", "TLS cipher suites"], "{names:?}");
+}

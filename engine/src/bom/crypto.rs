@@ -3,6 +3,7 @@
 //! quantum levels) and every file and line as `evidence.occurrences`.
 
 use crate::crypto::material::{CryptoMaterial, MaterialKind};
+use crate::crypto::protocol::CryptoProtocol;
 use crate::crypto::quantum::{self, METHODOLOGY};
 use crate::crypto::{Algorithm, CryptoUse, Function, Primitive};
 use serde_json::{Map, Value, json};
@@ -237,6 +238,40 @@ pub(super) fn material_assets(material: &[CryptoMaterial]) -> Vec<CryptoAsset> {
                 name,
                 crypto_properties,
                 evidence: json!({"occurrences": [{"location": m.file, "line": m.line}]}),
+                properties,
+            }
+        })
+        .collect()
+}
+
+/// TLS settings as `protocol` assets, one per file, kind and version.
+pub(super) fn protocol_assets(protocols: &[CryptoProtocol]) -> Vec<CryptoAsset> {
+    protocols
+        .iter()
+        .map(|p| {
+            let mut pp = Map::new();
+            pp.insert("type".into(), json!(if p.kind == "ssl" { "other" } else { "tls" }));
+            if let Some(v) = &p.version {
+                pp.insert("version".into(), json!(v));
+            }
+            if !p.cipher_suites.is_empty() {
+                let suites: Vec<Value> = p.cipher_suites.iter().map(|s| json!({"name": s})).collect();
+                pp.insert("cipherSuites".into(), json!(suites));
+            }
+            let name = match &p.version {
+                Some(v) => format!("{} {v}", p.kind.to_ascii_uppercase()),
+                None => format!("{} cipher suites", p.kind.to_ascii_uppercase()),
+            };
+            let mut properties = Vec::new();
+            if p.weak {
+                properties.push(("cairn:crypto:weak", "true".to_owned()));
+                properties.push(("cairn:crypto:replacement", "TLS 1.3 (or 1.2 with AEAD suites)".to_owned()));
+            }
+            CryptoAsset {
+                bom_ref: format!("crypto:protocol:{}:{}:{}", slug(&p.file), p.line, slug(&name)),
+                name,
+                crypto_properties: json!({"assetType": "protocol", "protocolProperties": pp}),
+                evidence: json!({"occurrences": [{"location": p.file, "line": p.line}]}),
                 properties,
             }
         })

@@ -488,11 +488,15 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
     let mut components: Vec<CdxComponent> =
         inv.components.iter().map(|c| component(version, c, input)).collect();
     // Cryptographic assets exist from CycloneDX 1.6 on; 1.5 documents leave them out.
-    if version != CdxVersion::V1_5 && !(input.crypto.is_empty() && input.crypto_material.is_empty()) {
+    if version != CdxVersion::V1_5
+        && !(input.crypto.is_empty() && input.crypto_material.is_empty() && input.crypto_protocols.is_empty())
+    {
         properties
             .extend(crypto::metadata_properties(&input.crypto).into_iter().map(|(k, v)| Property::new(k, v)));
-        for a in
-            crypto::assets(&input.crypto).into_iter().chain(crypto::material_assets(&input.crypto_material))
+        for a in crypto::assets(&input.crypto)
+            .into_iter()
+            .chain(crypto::material_assets(&input.crypto_material))
+            .chain(crypto::protocol_assets(&input.crypto_protocols))
         {
             dependencies.push(Dependency { reference: a.bom_ref.clone(), depends_on: Vec::new() });
             components.push(CdxComponent {
@@ -568,6 +572,7 @@ pub fn to_cbom(input: &BomInput) -> String {
         timestamp: input.timestamp.clone(),
         crypto: input.crypto.clone(),
         crypto_material: input.crypto_material.clone(),
+        crypto_protocols: input.crypto_protocols.clone(),
         ..BomInput::default()
     };
     to_cyclonedx(&only_crypto, CdxVersion::V1_6)

@@ -3,6 +3,7 @@
 
 use crate::crypto::CryptoUse;
 use crate::crypto::material::CryptoMaterial;
+use crate::crypto::protocol::CryptoProtocol;
 use crate::inventory::Inventory;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -28,6 +29,9 @@ pub struct BomInput {
     /// Certificates and keys found in the tree (CycloneDX 1.6+ only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub crypto_material: Vec<CryptoMaterial>,
+    /// TLS settings found in the tree (CycloneDX 1.6+ only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crypto_protocols: Vec<CryptoProtocol>,
 }
 
 /// How a license was established.
@@ -230,6 +234,7 @@ impl BomInput {
             vulnerabilities: Vec::new(),
             crypto: Vec::new(),
             crypto_material: Vec::new(),
+            crypto_protocols: Vec::new(),
         }
     }
 }

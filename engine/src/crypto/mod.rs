@@ -11,6 +11,7 @@ pub mod detect;
 pub mod lang;
 pub mod material;
 pub mod names;
+pub mod protocol;
 pub mod quantum;
 pub mod rules;
 pub mod stage;

@@ -28,6 +28,7 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
                 inventory: read.inventory.clone(),
                 crypto: Vec::new(),
                 crypto_material: Vec::new(),
+                crypto_protocols: Vec::new(),
                 stats: Default::default(),
             };
             Report::new(&origin, &scan).to_json()

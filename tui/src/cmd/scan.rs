@@ -96,6 +96,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             );
             input.crypto = scan.crypto.clone();
             input.crypto_material = scan.crypto_material.clone();
+            input.crypto_protocols = scan.crypto_protocols.clone();
             to_cbom(&input)
         }
         other => {
@@ -114,6 +115,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             }
             input.crypto = scan.crypto.clone();
             input.crypto_material = scan.crypto_material.clone();
+            input.crypto_protocols = scan.crypto_protocols.clone();
             render(format, &input).with_context(|| format!("writing {format}"))?
         }
     };
