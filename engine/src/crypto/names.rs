@@ -44,6 +44,8 @@ pub const DISTINCT: &[(&str, &str)] = &[
     ("diffie-hellman-group16-sha512", "key-agree FFDH param=4096 hash=SHA-512"),
     ("curve25519-sha256", "key-agree ECDH param=X25519 hash=SHA-256"),
     ("mlkem768x25519-sha256", "kem ML-KEM param=768 hash=SHA-256"),
+    // TLS hybrid group (draft-ietf-tls-ecdhe-mlkem): rated by its post-quantum part.
+    ("X25519MLKEM768", "kem ML-KEM param=768"),
     ("sntrup761x25519-sha512", "kem NTRU-Prime param=sntrup761 hash=SHA-512"),
     ("3des-cbc", "block-cipher 3DES mode=CBC"),
     ("aes128-cbc", "block-cipher AES param=128 mode=CBC"),
