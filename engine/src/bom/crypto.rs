@@ -172,9 +172,18 @@ pub(super) fn metadata_properties(uses: &[CryptoUse]) -> Vec<(&'static str, Stri
     out
 }
 
+/// True when `not_after` is before the document's `timestamp`. Both are RFC 3339 UTC with seconds
+/// (`YYYY-MM-DDTHH:MM:SSZ`, as Cairn writes them), which compare as strings; other shapes are not
+/// judged. The reference time is the caller's, so the same input gives the same document.
+fn expired(not_after: &str, timestamp: &str) -> bool {
+    let utc = |s: &str| s.len() == 20 && s.ends_with('Z') && s.as_bytes().get(10) == Some(&b'T');
+    utc(not_after) && utc(timestamp) && not_after < timestamp
+}
+
 /// Certificates (`assetType: certificate`) and keys (`related-crypto-material`), each pointing at
-/// its algorithm's asset when the uses list it.
-pub(super) fn material_assets(material: &[CryptoMaterial]) -> Vec<CryptoAsset> {
+/// its algorithm's asset when the uses list it. Certificates past their validity at `timestamp`
+/// are flagged expired.
+pub(super) fn material_assets(material: &[CryptoMaterial], timestamp: &str) -> Vec<CryptoAsset> {
     material
         .iter()
         .map(|m| {
@@ -230,6 +239,9 @@ pub(super) fn material_assets(material: &[CryptoMaterial]) -> Vec<CryptoAsset> {
             if m.weak {
                 properties.push(("cairn:crypto:weak", "true".to_owned()));
             }
+            if m.not_after.as_deref().is_some_and(|t| expired(t, timestamp)) {
+                properties.push(("cairn:crypto:expired", "true".to_owned()));
+            }
             if m.kind == MaterialKind::PrivateKey {
                 properties.push(("cairn:crypto:secret-exposure", "private key in the tree".to_owned()));
             }
@@ -276,4 +288,16 @@ pub(super) fn protocol_assets(protocols: &[CryptoProtocol]) -> Vec<CryptoAsset> 
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expired;
+
+    #[test]
+    fn expiry_against_the_document_time() {
+        assert!(expired("2020-01-01T00:00:00Z", "2026-01-01T00:00:00Z"));
+        assert!(!expired("3003-02-02T08:39:07Z", "2026-01-01T00:00:00Z"));
+        assert!(!expired("2020-01-01T00:00:00+01:00", "2026-01-01T00:00:00Z"));
+    }
 }

@@ -495,7 +495,7 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
             .extend(crypto::metadata_properties(&input.crypto).into_iter().map(|(k, v)| Property::new(k, v)));
         for a in crypto::assets(&input.crypto)
             .into_iter()
-            .chain(crypto::material_assets(&input.crypto_material))
+            .chain(crypto::material_assets(&input.crypto_material, &input.timestamp))
             .chain(crypto::protocol_assets(&input.crypto_protocols))
         {
             dependencies.push(Dependency { reference: a.bom_ref.clone(), depends_on: Vec::new() });
