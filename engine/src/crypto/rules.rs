@@ -165,7 +165,12 @@ pub const JAVASCRIPT: &[Rule] = &[
         r#"\bname\s*:\s*['"](?P<name>AES-GCM|AES-CBC|AES-CTR|AES-KW|RSA-OAEP|RSA-PSS|RSASSA-PKCS1-v1_5|ECDSA|ECDH|HMAC|PBKDF2|HKDF|Ed25519|X25519)['"]"#,
         Name(Ctx::Any),
     ),
-    (r#"\bsubtle\.digest\(\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Any)),
+    (r#"\bsubtle\w*\.digest\(\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Any)),
+    (r#"\bname\s*:\s*['"]HMAC['"]\s*,\s*hash\s*:\s*['"](?P<name>SHA-\d+)['"]"#, Name(Ctx::Hmac)),
+    (
+        r#"\bname\s*:\s*['"]PBKDF2['"]\s*,\s*hash\s*:\s*['"]SHA-(?P<p>\d+)['"]"#,
+        Spec("kdf PBKDF2 hash=SHA-{p}"),
+    ),
     (r"\bforge\.md\.(?P<name>md5|sha1|sha256|sha384|sha512)\b", Name(Ctx::Any)),
     (r"\bforge\.hmac\.create\(", Spec("mac HMAC")),
     (
