@@ -1,6 +1,7 @@
 //! Engine benchmarks: every corpus lockfile through its cataloger, a scan of a large tree
 //! beside a bare walk of the same tree (the floor a scan cannot beat), and OSV matching: loading
-//! every corpus advisory and matching 10k real components against them.
+//! every corpus advisory and matching 10k real components against them; crypto detection over the
+//! corpus repositories' source files.
 //!
 //! `cargo bench -p cairn-engine`; numbers are recorded in docs/benchmarks.md.
 
@@ -131,5 +132,47 @@ fn vuln(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, lockfiles, tree_scan, vuln);
+/// Source files of the shared corpus repositories (skipped when `/work/shared` is absent).
+fn crypto_sources() -> Vec<(String, String)> {
+    let root = Path::new("/work/shared/corpus/repos");
+    let mut paths = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = fs::read_dir(&dir) else { continue };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(rel) = p.strip_prefix(root) {
+                let rel = rel.to_string_lossy().into_owned();
+                if cairn_engine::crypto::Language::of(&rel).is_some() {
+                    paths.push((rel, p));
+                }
+            }
+        }
+    }
+    paths.sort();
+    paths.into_iter().filter_map(|(rel, p)| Some((rel, fs::read_to_string(p).ok()?))).collect()
+}
+
+/// Crypto detection over every source file of the corpus repositories (in memory, one thread):
+/// MB/s of source, to set beside `rg` with the same patterns (docs/benchmarks.md).
+fn crypto(c: &mut Criterion) {
+    let files = crypto_sources();
+    if files.is_empty() {
+        return;
+    }
+    let bytes: usize = files.iter().map(|(_, t)| t.len()).sum();
+    let mut g = c.benchmark_group("crypto");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.sample_size(10);
+    g.bench_function(BenchmarkId::new("detect_corpus_repos", format!("{} files", files.len())), |b| {
+        b.iter(|| {
+            files.iter().map(|(rel, text)| cairn_engine::crypto::detect_file(rel, text).len()).sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, lockfiles, tree_scan, vuln, crypto);
 criterion_main!(benches);

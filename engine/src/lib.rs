@@ -18,6 +18,7 @@
 
 pub mod bom;
 pub mod catalog;
+pub mod crypto;
 pub mod inventory;
 pub mod license;
 pub mod report;

@@ -1,6 +1,10 @@
-//! The scan pipeline so far: walk → catalog → assemble the inventory → match license files.
+//! The scan pipeline so far: walk → catalog → assemble the inventory → match license files →
+//! (optionally) detect cryptography in source files.
 
 use crate::catalog::{self, Catalog};
+use crate::crypto::material::{CryptoMaterial, MaterialKind};
+use crate::crypto::protocol::CryptoProtocol;
+use crate::crypto::{self, CryptoUse};
 use crate::inventory::{Diagnostic, Inventory};
 use crate::tree::{FsTree, Tree};
 use crate::walk::{self, WalkError, WalkOptions};
@@ -14,6 +18,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 pub struct ScanOptions {
     /// Walk settings: excludes, size and entry caps.
     pub walk: WalkOptions,
+    /// Also list source files and detect the cryptography they use ([`crate::crypto`]).
+    pub crypto: bool,
 }
 
 /// Pipeline steps, reported through [`ScanSink::progress`].
@@ -26,6 +32,8 @@ pub enum Step {
     Cataloging,
     /// Matching license files.
     Licenses,
+    /// Detecting cryptography in source files.
+    Crypto,
 }
 
 /// A progress report.
@@ -67,6 +75,13 @@ pub struct ScanStats {
 pub struct Scan {
     /// What was found.
     pub inventory: Inventory,
+    /// Cryptographic algorithms used in source files (empty unless [`ScanOptions::crypto`]).
+    pub crypto: Vec<CryptoUse>,
+    /// Certificates and keys in the tree (empty unless [`ScanOptions::crypto`]). Private keys also
+    /// appear as warnings in the inventory's diagnostics (secret exposure).
+    pub crypto_material: Vec<CryptoMaterial>,
+    /// TLS versions and cipher suites configured in the tree (empty unless [`ScanOptions::crypto`]).
+    pub crypto_protocols: Vec<CryptoProtocol>,
     /// Counts.
     pub stats: ScanStats,
 }
@@ -88,7 +103,9 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
         let detail = format!("{n} entries");
         sink.progress(&Progress { step: Step::Walking, percent: None, detail: &detail })
     };
-    let found = walk::walk(root, &opts.walk, &catalog::listed, &tick).map_err(|e| match e {
+    // One walk lists both: what the catalogers read and, when asked, source files for crypto.
+    let wants = |rel: &str| catalog::listed(rel) || (opts.crypto && crypto::stage::wanted(rel));
+    let found = walk::walk(root, &opts.walk, &wants, &tick).map_err(|e| match e {
         WalkError::Cancelled => ScanError::Cancelled,
         e => ScanError::Walk(e),
     })?;
@@ -100,7 +117,21 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
     inventory.skipped.sort();
     let cataloged = tree.files().iter().filter(|f| catalog::wanted(f)).count() as u64;
     let stats = ScanStats { entries_walked: found.entries, files_cataloged: cataloged };
-    Ok(Scan { inventory, stats })
+    let found = if opts.crypto {
+        crypto::stage::detect_in_tree(&tree, sink).ok_or(ScanError::Cancelled)?
+    } else {
+        crypto::stage::Found::default()
+    };
+    let crypto::stage::Found { uses: crypto, material: crypto_material, protocols: crypto_protocols } = found;
+    for m in crypto_material.iter().filter(|m| m.kind == MaterialKind::PrivateKey) {
+        let what = m.key.as_ref().map_or_else(|| m.format.clone(), |k| format!("{} {}", m.format, k.name()));
+        inventory.diagnostics.push(Diagnostic::warning(
+            m.file.as_str(),
+            Some(m.line),
+            format!("private key in the tree (secret exposure): {what}"),
+        ));
+    }
+    Ok(Scan { inventory, crypto, crypto_material, crypto_protocols, stats })
 }
 
 /// Catalogs every wanted file of `tree` (in parallel), assembles the inventory and matches the

@@ -64,7 +64,8 @@ fn oversized_manifests_are_skipped_and_listed() {
     let mut big = lock("big");
     big.push_str(&"# padding\n".repeat(100));
     write(dir.path(), "big/Cargo.lock", &big);
-    let opts = ScanOptions { walk: WalkOptions { max_file_size: 500, ..WalkOptions::default() } };
+    let opts =
+        ScanOptions { walk: WalkOptions { max_file_size: 500, ..WalkOptions::default() }, crypto: false };
     let scan = scan_path(dir.path(), &opts, &NoProgress).expect("scan");
     assert_eq!(names(&scan), ["small"]);
     assert_eq!(
@@ -88,6 +89,7 @@ fn excludes_and_git_dirs_are_not_walked_but_gitignored_dirs_are() {
             excludes: vec!["vendor".into(), "**/testdata/**".into()],
             ..WalkOptions::default()
         },
+        crypto: false,
     };
     let scan = scan_path(root, &opts, &NoProgress).expect("scan");
     assert_eq!(names(&scan), ["git-ignored", "hidden"]);
@@ -97,7 +99,10 @@ fn excludes_and_git_dirs_are_not_walked_but_gitignored_dirs_are() {
 fn a_missing_root_or_bad_glob_is_an_error() {
     assert!(scan_path(Path::new("/nonexistent/cairn"), &ScanOptions::default(), &NoProgress).is_err());
     let dir = tempfile::tempdir().expect("tempdir");
-    let opts = ScanOptions { walk: WalkOptions { excludes: vec!["a[".into()], ..WalkOptions::default() } };
+    let opts = ScanOptions {
+        walk: WalkOptions { excludes: vec!["a[".into()], ..WalkOptions::default() },
+        crypto: false,
+    };
     assert!(scan_path(dir.path(), &opts, &NoProgress).is_err());
 }
 
@@ -107,7 +112,8 @@ fn the_entry_cap_stops_the_walk_and_says_so() {
     for i in 0..50 {
         write(dir.path(), &format!("f{i}.txt"), "x");
     }
-    let opts = ScanOptions { walk: WalkOptions { max_entries: Some(10), ..WalkOptions::default() } };
+    let opts =
+        ScanOptions { walk: WalkOptions { max_entries: Some(10), ..WalkOptions::default() }, crypto: false };
     let scan = scan_path(dir.path(), &opts, &NoProgress).expect("scan");
     assert_eq!(reason_of(&scan, ""), Some(&SkipReason::EntryLimit { limit: 10 }));
 }

@@ -45,6 +45,9 @@ pub enum Format {
     Openvex,
     /// SARIF 2.1.0.
     Sarif,
+    /// A CBOM: CycloneDX 1.6 with the cryptographic algorithms found in source, their quantum
+    /// security levels and replacements, and the readiness score (methodology cairn-cbom-v1).
+    Cbom,
 }
 
 impl Format {
@@ -52,7 +55,7 @@ impl Format {
     pub fn document(self) -> Option<cairn_engine::bom::Format> {
         use cairn_engine::bom::{CdxVersion, Format as F};
         Some(match self {
-            Format::Json | Format::Notice => return None,
+            Format::Json | Format::Notice | Format::Cbom => return None,
             Format::Cyclonedx => F::CycloneDx(CdxVersion::V1_6),
             Format::Cyclonedx15 => F::CycloneDx(CdxVersion::V1_5),
             Format::Cyclonedx17 => F::CycloneDx(CdxVersion::V1_7),

@@ -2,6 +2,7 @@
 //! CycloneDX VEX: each vulnerability carries its `analysis` and `affects`.
 
 use super::canonical::{self, METHODOLOGY_KEY, METHODOLOGY_VERSION, SHA256_KEY};
+use super::crypto;
 use super::input::{
     BomInput, BomLicense, BomVulnerability, LicenseKind, RatingMethod, VexJustification, VexStatus,
 };
@@ -112,6 +113,10 @@ struct CdxComponent {
     external_references: Vec<ExternalReference>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     properties: Vec<Property>,
+    #[serde(rename = "cryptoProperties", skip_serializing_if = "Option::is_none")]
+    crypto_properties: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<Value>,
 }
 
 #[derive(Serialize)]
@@ -326,6 +331,8 @@ fn component(version: CdxVersion, c: &Component, input: &BomInput) -> CdxCompone
         purl: Some(c.purl.clone()),
         external_references,
         properties,
+        crypto_properties: None,
+        evidence: None,
     }
 }
 
@@ -447,6 +454,8 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
         purl: None,
         external_references: Vec::new(),
         properties: Vec::new(),
+        crypto_properties: None,
+        evidence: None,
     };
     let mut graph: BTreeMap<&str, BTreeSet<&str>> =
         inv.components.iter().map(|c| (c.purl.as_str(), BTreeSet::new())).collect();
@@ -465,7 +474,7 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
         depends_on: deps.iter().map(|s| s.to_string()).collect(),
     }));
     let known: BTreeSet<&str> = inv.components.iter().map(|c| c.purl.as_str()).collect();
-    let properties = inv
+    let mut properties: Vec<Property> = inv
         .diagnostics
         .iter()
         .map(|d| {
@@ -476,6 +485,36 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
             Property::new("cairn:diagnostic", format!("{} {at}: {}", severity_word(d.severity), d.message))
         })
         .collect();
+    let mut components: Vec<CdxComponent> =
+        inv.components.iter().map(|c| component(version, c, input)).collect();
+    // Cryptographic assets exist from CycloneDX 1.6 on; 1.5 documents leave them out.
+    if version != CdxVersion::V1_5
+        && !(input.crypto.is_empty() && input.crypto_material.is_empty() && input.crypto_protocols.is_empty())
+    {
+        properties
+            .extend(crypto::metadata_properties(&input.crypto).into_iter().map(|(k, v)| Property::new(k, v)));
+        for a in crypto::assets(&input.crypto)
+            .into_iter()
+            .chain(crypto::material_assets(&input.crypto_material, &input.timestamp))
+            .chain(crypto::protocol_assets(&input.crypto_protocols))
+        {
+            dependencies.push(Dependency { reference: a.bom_ref.clone(), depends_on: Vec::new() });
+            components.push(CdxComponent {
+                kind: "cryptographic-asset",
+                bom_ref: a.bom_ref,
+                name: a.name,
+                version: None,
+                scope: None,
+                hashes: Vec::new(),
+                licenses: Vec::new(),
+                purl: None,
+                external_references: Vec::new(),
+                properties: a.properties.into_iter().map(|(k, v)| Property::new(k, v)).collect(),
+                crypto_properties: Some(a.crypto_properties),
+                evidence: Some(a.evidence),
+            });
+        }
+    }
     Bom {
         schema: format!("http://cyclonedx.org/schema/bom-{}.schema.json", version.as_str()),
         bom_format: "CycloneDX",
@@ -494,7 +533,7 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
             component: root,
             properties,
         },
-        components: inv.components.iter().map(|c| component(version, c, input)).collect(),
+        components,
         dependencies,
         vulnerabilities: input
             .sorted_vulnerabilities()
@@ -522,4 +561,19 @@ pub fn to_cyclonedx(input: &BomInput, version: CdxVersion) -> String {
     bom.metadata.properties.push(Property::new(METHODOLOGY_KEY, METHODOLOGY_VERSION));
     bom.metadata.properties.push(Property::new(SHA256_KEY, sha));
     canonical::to_pretty(&serde_json::to_value(&bom).unwrap_or_default())
+}
+
+/// Renders a CBOM: a CycloneDX 1.6 document with the root component and the cryptographic assets
+/// only (no packages, licenses or vulnerabilities).
+pub fn to_cbom(input: &BomInput) -> String {
+    let only_crypto = BomInput {
+        name: input.name.clone(),
+        version: input.version.clone(),
+        timestamp: input.timestamp.clone(),
+        crypto: input.crypto.clone(),
+        crypto_material: input.crypto_material.clone(),
+        crypto_protocols: input.crypto_protocols.clone(),
+        ..BomInput::default()
+    };
+    to_cyclonedx(&only_crypto, CdxVersion::V1_6)
 }

@@ -1,6 +1,9 @@
 //! What the emitters take: the inventory plus the project, the timestamp, and the plain input types
 //! that vulnerability findings and licenses are mapped into by whoever produced them.
 
+use crate::crypto::CryptoUse;
+use crate::crypto::material::CryptoMaterial;
+use crate::crypto::protocol::CryptoProtocol;
 use crate::inventory::Inventory;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -20,6 +23,15 @@ pub struct BomInput {
     pub licenses: BTreeMap<String, Vec<BomLicense>>,
     /// Vulnerabilities and how they affect components; empty when nothing was matched.
     pub vulnerabilities: Vec<BomVulnerability>,
+    /// Cryptographic algorithms found in source (CycloneDX 1.6+ only); empty when not looked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crypto: Vec<CryptoUse>,
+    /// Certificates and keys found in the tree (CycloneDX 1.6+ only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crypto_material: Vec<CryptoMaterial>,
+    /// TLS settings found in the tree (CycloneDX 1.6+ only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crypto_protocols: Vec<CryptoProtocol>,
 }
 
 /// How a license was established.
@@ -220,6 +232,9 @@ impl BomInput {
             inventory,
             licenses: BTreeMap::new(),
             vulnerabilities: Vec::new(),
+            crypto: Vec::new(),
+            crypto_material: Vec::new(),
+            crypto_protocols: Vec::new(),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! Readers: [`read::read_document`] turns CycloneDX, SPDX 2 and SPDX 3 documents into an [`Inventory`].
 
 pub mod canonical;
+mod crypto;
 mod cyclonedx;
 mod input;
 mod map;
@@ -17,7 +18,7 @@ mod seal;
 mod spdx2;
 mod spdx3;
 
-pub use cyclonedx::{CdxVersion, ROOT_REF, to_cyclonedx};
+pub use cyclonedx::{CdxVersion, ROOT_REF, to_cbom, to_cyclonedx};
 pub use input::{
     BomAffect, BomInput, BomLicense, BomRating, BomSeverity, BomVulnerability, LicenseKind, RatingMethod,
     VexJustification, VexStatus,

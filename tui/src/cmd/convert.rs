@@ -24,7 +24,13 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| origin.split('.').next().unwrap_or(&origin).to_string());
     let doc = match args.format.document() {
         None => {
-            let scan = cairn_engine::Scan { inventory: read.inventory.clone(), stats: Default::default() };
+            let scan = cairn_engine::Scan {
+                inventory: read.inventory.clone(),
+                crypto: Vec::new(),
+                crypto_material: Vec::new(),
+                crypto_protocols: Vec::new(),
+                stats: Default::default(),
+            };
             Report::new(&origin, &scan).to_json()
         }
         Some(format) => {

@@ -3,7 +3,7 @@
 use super::document;
 use crate::cli::{Format, ScanArgs};
 use anyhow::Context;
-use cairn_engine::bom::{BomInput, render};
+use cairn_engine::bom::{BomInput, render, to_cbom};
 use cairn_engine::report::{NO_VULNERABILITY_DATA, Vulnerabilities};
 use cairn_engine::vuln::{Database, Matches, Rating, load_paths, match_inventory};
 use cairn_engine::{Progress, Report, ScanOptions, ScanSink, Severity, Step, WalkOptions, scan_path};
@@ -27,6 +27,7 @@ impl ScanSink for StderrProgress {
             Step::Walking => "walking",
             Step::Cataloging => "cataloging",
             Step::Licenses => "matching licenses",
+            Step::Crypto => "detecting cryptography",
         };
         match p.percent {
             Some(pct) => eprintln!("cairn: {step} {pct:>3}% {}", p.detail),
@@ -52,6 +53,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             max_file_size: args.max_file_size,
             ..WalkOptions::default()
         },
+        // Crypto detection reads every source file: only for the documents that carry it.
+        crypto: matches!(args.format, Format::Cbom | Format::Cyclonedx | Format::Cyclonedx17),
     };
     // Read the OSV data first: a bad --vulndb path fails before a long scan, not after it.
     let db: Option<Database> = if args.vulndb.is_empty() {
@@ -84,6 +87,18 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             let tree = cairn_engine::tree::FsTree::new(root, args.max_file_size, Vec::new());
             cairn_engine::license::notice::render(&scan.inventory, &name, &tree)
         }
+        Format::Cbom => {
+            let mut input = BomInput::new(
+                document::project_name(&args.document, &args.path),
+                args.document.project_version.clone(),
+                document::timestamp(&args.document)?,
+                Default::default(),
+            );
+            input.crypto = scan.crypto.clone();
+            input.crypto_material = scan.crypto_material.clone();
+            input.crypto_protocols = scan.crypto_protocols.clone();
+            to_cbom(&input)
+        }
         other => {
             let Some(format) = other.document() else {
                 anyhow::bail!("no writer for {other:?}");
@@ -98,6 +113,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             if let Some(m) = &matches {
                 input = input.with_findings(m);
             }
+            input.crypto = scan.crypto.clone();
+            input.crypto_material = scan.crypto_material.clone();
+            input.crypto_protocols = scan.crypto_protocols.clone();
             render(format, &input).with_context(|| format!("writing {format}"))?
         }
     };
@@ -127,6 +145,17 @@ fn summary(scan: &cairn_engine::Scan) {
         scan.stats.entries_walked,
         inv.skipped.len(),
     );
+    if !scan.crypto.is_empty() {
+        let r = cairn_engine::crypto::quantum::readiness(&scan.crypto);
+        let score = r.score.map_or_else(|| "n/a".to_owned(), |s| s.to_string());
+        eprintln!(
+            "cairn: {} crypto uses; {} algorithms rated, {} quantum-vulnerable or broken; readiness {score}/100 ({})",
+            scan.crypto.len(),
+            r.rated,
+            r.vulnerable,
+            cairn_engine::crypto::quantum::METHODOLOGY
+        );
+    }
     for d in inv.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
         match d.line {
             Some(line) => eprintln!("cairn: error: {}:{line}: {}", d.path, d.message),

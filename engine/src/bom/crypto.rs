@@ -1,0 +1,303 @@
+//! Crypto uses as CycloneDX 1.6+ `cryptographic-asset` components: one per distinct algorithm, with
+//! `cryptoProperties` (primitive, mode, padding, parameter set, curve, functions, classical and NIST
+//! quantum levels) and every file and line as `evidence.occurrences`.
+
+use crate::crypto::material::{CryptoMaterial, MaterialKind};
+use crate::crypto::protocol::CryptoProtocol;
+use crate::crypto::quantum::{self, METHODOLOGY};
+use crate::crypto::{Algorithm, CryptoUse, Function, Primitive};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+/// One algorithm across the tree, ready to be written as a component.
+pub(super) struct CryptoAsset {
+    pub bom_ref: String,
+    pub name: String,
+    pub crypto_properties: Value,
+    pub evidence: Value,
+    pub properties: Vec<(&'static str, String)>,
+}
+
+const CURVE_PARAMS: &[&str] =
+    &["P-224", "P-256", "P-384", "P-521", "secp256k1", "Ed25519", "Ed448", "X25519", "X448"];
+
+/// CycloneDX's curve names (neuromancer.sk spelling).
+fn curve_name(p: &str) -> &str {
+    match p {
+        "P-224" => "secp224r1",
+        "P-256" => "secp256r1",
+        "P-384" => "secp384r1",
+        "P-521" => "secp521r1",
+        "Ed25519" | "X25519" => "Curve25519",
+        "Ed448" | "X448" => "Curve448",
+        other => other,
+    }
+}
+
+fn mode(m: &str) -> &'static str {
+    match m.to_ascii_lowercase().as_str() {
+        "cbc" => "cbc",
+        "ecb" => "ecb",
+        "ccm" => "ccm",
+        "gcm" => "gcm",
+        "cfb" => "cfb",
+        "ofb" => "ofb",
+        "ctr" => "ctr",
+        _ => "other",
+    }
+}
+
+fn padding(alg: &Algorithm) -> Option<&'static str> {
+    let family = alg.family.as_deref().unwrap_or("");
+    if family == "RSAES-OAEP" {
+        return Some("oaep");
+    }
+    if matches!(family, "RSASSA-PKCS1" | "RSAES-PKCS1") {
+        return Some("pkcs1v15");
+    }
+    let p = alg.padding.as_deref()?.to_ascii_lowercase();
+    Some(match p.as_str() {
+        "pkcs5" => "pkcs5",
+        "pkcs7" => "pkcs7",
+        "no" | "none" => "raw",
+        p if p.starts_with("oaep") => "oaep",
+        p if p.starts_with("pkcs1") => "pkcs1v15",
+        _ => "other",
+    })
+}
+
+fn functions(alg: &Algorithm) -> Vec<&'static str> {
+    if alg.function == Function::Keygen {
+        return vec!["keygen"];
+    }
+    match alg.primitive {
+        Primitive::Hash => vec!["digest"],
+        Primitive::Mac => vec!["tag"],
+        Primitive::Signature => vec!["sign", "verify"],
+        Primitive::BlockCipher | Primitive::StreamCipher | Primitive::Ae | Primitive::Pke => {
+            vec!["encrypt", "decrypt"]
+        }
+        Primitive::Kem => vec!["encapsulate", "decapsulate"],
+        Primitive::KeyAgree => vec!["keyderive"],
+        Primitive::Kdf => vec!["keyderive"],
+    }
+}
+
+fn slug(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect()
+}
+
+/// Groups uses by algorithm name and describes each group.
+pub(super) fn assets(uses: &[CryptoUse]) -> Vec<CryptoAsset> {
+    let mut groups: BTreeMap<String, Vec<&CryptoUse>> = BTreeMap::new();
+    for u in uses {
+        groups.entry(u.algorithm.name()).or_default().push(u);
+    }
+    groups
+        .into_iter()
+        .filter_map(|(name, group)| {
+            let alg = &group.first()?.algorithm;
+            let rating = quantum::assess(alg);
+            let mut ap = Map::new();
+            ap.insert("primitive".into(), json!(alg.primitive.as_str()));
+            if let Some(p) = &alg.parameter {
+                if CURVE_PARAMS.contains(&p.as_str()) {
+                    ap.insert("curve".into(), json!(curve_name(p)));
+                } else {
+                    ap.insert("parameterSetIdentifier".into(), json!(p));
+                }
+            }
+            if let Some(m) = &alg.mode {
+                ap.insert("mode".into(), json!(mode(m)));
+            }
+            if let Some(p) = padding(alg) {
+                ap.insert("padding".into(), json!(p));
+            }
+            ap.insert("cryptoFunctions".into(), json!(functions(alg)));
+            if let Some(bits) = rating.classical_bits {
+                ap.insert("classicalSecurityLevel".into(), json!(bits));
+            }
+            if let Some(level) = rating.nist_level {
+                ap.insert("nistQuantumSecurityLevel".into(), json!(level));
+            }
+            let mut occurrences: Vec<(String, u32)> =
+                group.iter().flat_map(|u| u.lines.iter().map(|l| (u.file.clone(), *l))).collect();
+            occurrences.sort();
+            occurrences.dedup();
+            let evidence = json!({
+                "occurrences": occurrences
+                    .iter()
+                    .map(|(f, l)| json!({"location": f, "line": l}))
+                    .collect::<Vec<_>>()
+            });
+            let mut properties = Vec::new();
+            if let Some(f) = &alg.family {
+                properties.push(("cairn:crypto:family", f.clone()));
+            }
+            if let Some(h) = &alg.hash {
+                properties.push(("cairn:crypto:hash", h.clone()));
+            }
+            if let Some(r) = rating.replacement {
+                properties.push(("cairn:crypto:replacement", r.to_owned()));
+            }
+            if rating.classically_broken {
+                properties.push(("cairn:crypto:classically-broken", "true".to_owned()));
+            }
+            if group.iter().any(|u| u.algorithm.assumed) {
+                properties.push(("cairn:crypto:parameter-assumed", "true".to_owned()));
+            }
+            if group.iter().all(|u| u.in_test) {
+                properties.push(("cairn:crypto:test-only", "true".to_owned()));
+            }
+            Some(CryptoAsset {
+                bom_ref: format!("crypto:algorithm:{}", slug(&name)),
+                crypto_properties: json!({"assetType": "algorithm", "algorithmProperties": ap}),
+                evidence,
+                name,
+                properties,
+            })
+        })
+        .collect()
+}
+
+/// Scan-level CBOM properties: the methodology and the readiness score.
+pub(super) fn metadata_properties(uses: &[CryptoUse]) -> Vec<(&'static str, String)> {
+    let r = quantum::readiness(uses);
+    let mut out = vec![("cairn:cbom:methodology", METHODOLOGY.to_owned())];
+    if let Some(score) = r.score {
+        out.push(("cairn:cbom:readiness-score", score.to_string()));
+    }
+    out.push(("cairn:cbom:algorithms-rated", r.rated.to_string()));
+    out.push(("cairn:cbom:algorithms-quantum-vulnerable", r.vulnerable.to_string()));
+    out
+}
+
+/// True when `not_after` is before the document's `timestamp`. Both are RFC 3339 UTC with seconds
+/// (`YYYY-MM-DDTHH:MM:SSZ`, as Cairn writes them), which compare as strings; other shapes are not
+/// judged. The reference time is the caller's, so the same input gives the same document.
+fn expired(not_after: &str, timestamp: &str) -> bool {
+    let utc = |s: &str| s.len() == 20 && s.ends_with('Z') && s.as_bytes().get(10) == Some(&b'T');
+    utc(not_after) && utc(timestamp) && not_after < timestamp
+}
+
+/// Certificates (`assetType: certificate`) and keys (`related-crypto-material`), each pointing at
+/// its algorithm's asset when the uses list it. Certificates past their validity at `timestamp`
+/// are flagged expired.
+pub(super) fn material_assets(material: &[CryptoMaterial], timestamp: &str) -> Vec<CryptoAsset> {
+    material
+        .iter()
+        .map(|m| {
+            let ext = m.file.rsplit_once('.').map(|(_, e)| e.to_owned());
+            let alg_ref = |a: &Algorithm| format!("crypto:algorithm:{}", slug(&a.name()));
+            let key_name = m.key.as_ref().map_or_else(|| "unknown key".to_owned(), Algorithm::name);
+            let (kind_word, crypto_properties, name) = match m.kind {
+                MaterialKind::Certificate => {
+                    let mut cp = Map::new();
+                    for (k, v) in [
+                        ("subjectName", &m.subject),
+                        ("issuerName", &m.issuer),
+                        ("notValidBefore", &m.not_before),
+                        ("notValidAfter", &m.not_after),
+                    ] {
+                        if let Some(v) = v {
+                            cp.insert(k.into(), json!(v));
+                        }
+                    }
+                    if let Some(sig) = &m.signature {
+                        cp.insert("signatureAlgorithmRef".into(), json!(alg_ref(sig)));
+                    }
+                    cp.insert("certificateFormat".into(), json!("X.509"));
+                    if let Some(e) = &ext {
+                        cp.insert("certificateExtension".into(), json!(e));
+                    }
+                    let name = m.subject.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| m.file.clone());
+                    ("certificate", json!({"assetType": "certificate", "certificateProperties": cp}), name)
+                }
+                MaterialKind::PublicKey | MaterialKind::PrivateKey => {
+                    let private = m.kind == MaterialKind::PrivateKey;
+                    let mut rp = Map::new();
+                    rp.insert("type".into(), json!(if private { "private-key" } else { "public-key" }));
+                    if let Some(k) = &m.key {
+                        rp.insert("algorithmRef".into(), json!(alg_ref(k)));
+                        if let Some(bits) = k.parameter.as_deref().and_then(|p| p.parse::<u32>().ok()) {
+                            rp.insert("size".into(), json!(bits));
+                        }
+                    }
+                    rp.insert("format".into(), json!(m.format));
+                    let word = if private { "private key" } else { "public key" };
+                    (
+                        "key",
+                        json!({"assetType": "related-crypto-material", "relatedCryptoMaterialProperties": rp}),
+                        format!("{key_name} {word}"),
+                    )
+                }
+            };
+            let mut properties = vec![("cairn:crypto:format", m.format.clone())];
+            if m.kind == MaterialKind::Certificate {
+                properties.push(("cairn:crypto:key", key_name));
+            }
+            if m.weak {
+                properties.push(("cairn:crypto:weak", "true".to_owned()));
+            }
+            if m.not_after.as_deref().is_some_and(|t| expired(t, timestamp)) {
+                properties.push(("cairn:crypto:expired", "true".to_owned()));
+            }
+            if m.kind == MaterialKind::PrivateKey {
+                properties.push(("cairn:crypto:secret-exposure", "private key in the tree".to_owned()));
+            }
+            CryptoAsset {
+                bom_ref: format!("crypto:{kind_word}:{}:{}", slug(&m.file), m.line),
+                name,
+                crypto_properties,
+                evidence: json!({"occurrences": [{"location": m.file, "line": m.line}]}),
+                properties,
+            }
+        })
+        .collect()
+}
+
+/// TLS settings as `protocol` assets, one per file, kind and version.
+pub(super) fn protocol_assets(protocols: &[CryptoProtocol]) -> Vec<CryptoAsset> {
+    protocols
+        .iter()
+        .map(|p| {
+            let mut pp = Map::new();
+            pp.insert("type".into(), json!(if p.kind == "ssl" { "other" } else { "tls" }));
+            if let Some(v) = &p.version {
+                pp.insert("version".into(), json!(v));
+            }
+            if !p.cipher_suites.is_empty() {
+                let suites: Vec<Value> = p.cipher_suites.iter().map(|s| json!({"name": s})).collect();
+                pp.insert("cipherSuites".into(), json!(suites));
+            }
+            let name = match &p.version {
+                Some(v) => format!("{} {v}", p.kind.to_ascii_uppercase()),
+                None => format!("{} cipher suites", p.kind.to_ascii_uppercase()),
+            };
+            let mut properties = Vec::new();
+            if p.weak {
+                properties.push(("cairn:crypto:weak", "true".to_owned()));
+                properties.push(("cairn:crypto:replacement", "TLS 1.3 (or 1.2 with AEAD suites)".to_owned()));
+            }
+            CryptoAsset {
+                bom_ref: format!("crypto:protocol:{}:{}:{}", slug(&p.file), p.line, slug(&name)),
+                name,
+                crypto_properties: json!({"assetType": "protocol", "protocolProperties": pp}),
+                evidence: json!({"occurrences": [{"location": p.file, "line": p.line}]}),
+                properties,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expired;
+
+    #[test]
+    fn expiry_against_the_document_time() {
+        assert!(expired("2020-01-01T00:00:00Z", "2026-01-01T00:00:00Z"));
+        assert!(!expired("3003-02-02T08:39:07Z", "2026-01-01T00:00:00Z"));
+        assert!(!expired("2020-01-01T00:00:00+01:00", "2026-01-01T00:00:00Z"));
+    }
+}

@@ -1,0 +1,331 @@
+//! The rule tables, one per language, plus rules shared by all. A rule is a regular expression and
+//! what a match means; the engine in [`super::detect`] runs them all the same way.
+//!
+//! What a match means ([`Emit`]):
+//! - `Spec("…")`: a fixed algorithm in the [`super::names`] spec language. `{p}` is replaced by the
+//!   rule's `p` group (a literal key size or curve); `{p|2048}` falls back to the default when the
+//!   call has no literal, and marks the parameter assumed. A `{p}` with no `p` drops that field.
+//!   Family `?` means the call names no algorithm (`Signature.getInstance(alg)`).
+//! - `Name(ctx)`: the `name` group is an algorithm name looked up in the name table, then read in
+//!   the call's context (`createHmac("sha256")` is HMAC-SHA-256, not SHA-256).
+//! - `List(ctx)`: the `name` group is a comma-separated list of names (`from hashlib import a, b`).
+
+/// How a captured name is read at its call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ctx {
+    /// As named.
+    Any,
+    /// The name is a digest used in an HMAC.
+    Hmac,
+    /// The name is a digest (or signature name) used in a signature.
+    Sign,
+    /// The name is a key type being generated; the `p` group, if any, is its size or curve.
+    Keygen,
+}
+
+/// What a rule's match stands for.
+#[derive(Debug, Clone, Copy)]
+pub enum Emit {
+    /// A fixed algorithm spec.
+    Spec(&'static str),
+    /// A name captured in group `name`.
+    Name(Ctx),
+    /// A list of names captured in group `name`.
+    List(Ctx),
+}
+
+/// One rule: a pattern and its meaning.
+pub type Rule = (&'static str, Emit);
+
+use Emit::{List, Name, Spec};
+
+/// Rules for every language: algorithm names assigned to settings named like an algorithm.
+pub const COMMON: &[Rule] = &[(
+    r#"(?i)\b\w*(?:algo|algorithm|cipher|digest)\w*\s*[:=]\s*['"](?P<name>[A-Za-z0-9_/-]{2,40})['"]"#,
+    Name(Ctx::Any),
+)];
+
+/// Python: hashlib, hmac, pyca/cryptography, pycryptodome, PyNaCl.
+pub const PYTHON: &[Rule] = &[
+    (
+        r"\bhashlib\.(?P<name>md5|sha1|sha224|sha256|sha384|sha512|sha3_256|sha3_384|sha3_512)\b",
+        Name(Ctx::Any),
+    ),
+    (r#"\bhashlib\.new\(\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Any)),
+    (r"(?m)^\s*from\s+hashlib\s+import\s+(?P<name>[\w, ]+)", List(Ctx::Any)),
+    (r"\bhmac\.new\(", Spec("mac HMAC")),
+    (r"\bhmac\.digest\(", Spec("mac HMAC")),
+    (r"\bpadding\.PKCS1v15\(", Spec("signature RSASSA-PKCS1")),
+    (r"\bpadding\.PSS\(", Spec("signature RSASSA-PSS")),
+    (r"\bpadding\.OAEP\(", Spec("pke RSAES-OAEP")),
+    (
+        r"\brsa\.generate_private_key\((?:\s*(?:public_exponent\s*=\s*)?\d+\s*,\s*(?:key_size\s*=\s*)?(?P<p>\d+))?",
+        Spec("pke RSA param={p} keygen"),
+    ),
+    (
+        r"\bec\.generate_private_key\((?:\s*(?:curve\s*=\s*)?ec\.(?P<p>SECP\d+[RK]1)\b)?",
+        Spec("signature EC param={p} keygen"),
+    ),
+    (r"\bec\.(?P<p>SECP(?:256|384|521)R1|SECP256K1)\b", Spec("signature EC param={p}")),
+    (r"\bec\.ECDSA\(", Spec("signature ECDSA")),
+    (r"\bec\.ECDH\(", Spec("key-agree ECDH")),
+    (r"\bEd25519Private(?:Key)?\b", Spec("signature EdDSA param=Ed25519")),
+    (r"\bEd448Private(?:Key)?\b", Spec("signature EdDSA param=Ed448")),
+    (r"\bX25519PrivateKey\b", Spec("key-agree ECDH param=X25519")),
+    (r"\bX448PrivateKey\b", Spec("key-agree ECDH param=X448")),
+    (r"\bdh\.generate_parameters\(", Spec("key-agree FFDH keygen")),
+    (r"\balgorithms\.AES\(", Spec("block-cipher AES")),
+    (r"\balgorithms\.TripleDES\(", Spec("block-cipher 3DES")),
+    (r"\balgorithms\.ChaCha20\(", Spec("stream-cipher ChaCha20")),
+    (r"\bAESGCM\(", Spec("ae AES mode=GCM")),
+    (r"\bChaCha20Poly1305\(", Spec("ae ChaCha20-Poly1305")),
+    (r"\bPBKDF2HMAC\(", Spec("kdf PBKDF2")),
+    (r"\bhashlib\.pbkdf2_hmac\(\s*['\x22](?P<name>\w+)['\x22]", Spec("kdf PBKDF2")),
+    (r"\bHKDF\(", Spec("kdf HKDF")),
+    (r"\bAES\.new\(", Spec("block-cipher AES")),
+    (r"\bnacl\.signing\.SigningKey\b", Spec("signature EdDSA param=Ed25519")),
+    (r"\bnacl\.secret\.SecretBox\b", Spec("ae XSalsa20-Poly1305")),
+];
+
+/// Java and Kotlin: JCA/JCE `getInstance`, with the standard name or transformation parsed.
+pub const JAVA: &[Rule] = &[
+    (
+        r#"\b(?:Cipher|Signature|MessageDigest|Mac|KeyAgreement|KeyGenerator|SecretKeyFactory)\.getInstance\(\s*"(?P<name>[^"]+)""#,
+        Name(Ctx::Any),
+    ),
+    (
+        r#"\bKeyPairGenerator\.getInstance\(\s*"(?P<name>[^"]+)"(?:[^;]*;\s*\w+\.initialize\(\s*(?P<p>\d+))?"#,
+        Name(Ctx::Keygen),
+    ),
+    (r#"\bSignature\.getInstance\(\s*[^"\s)]"#, Spec("signature ?")),
+    (r#"\bMac\.getInstance\(\s*[^"\s)]"#, Spec("mac ?")),
+    (r#"\bCipher\.getInstance\(\s*[^"\s)]"#, Spec("block-cipher ?")),
+    (r#"\bMessageDigest\.getInstance\(\s*[^"\s)]"#, Spec("hash ?")),
+    (r#"\bSecretKeyFactory\.getInstance\(\s*[^"\s)]"#, Spec("kdf ?")),
+    (r"\bnew\s+PSSParameterSpec\(", Spec("signature RSASSA-PSS")),
+    (r"\bnew\s+ECGenParameterSpec\(\s*\x22(?P<p>[\w-]+)\x22", Spec("signature EC param={p}")),
+];
+
+/// Go: the standard library's crypto packages and x/crypto.
+pub const GO: &[Rule] = &[
+    (r"\bmd5\.(?:New|Sum)\b", Spec("hash MD5")),
+    (r"\bsha1\.(?:New|Sum)\b", Spec("hash SHA-1")),
+    (r"\bsha256\.(?:New|Sum256)\b", Spec("hash SHA-2 param=256")),
+    (r"\bsha256\.(?:New224|Sum224)\b", Spec("hash SHA-2 param=224")),
+    (r"\bsha512\.(?:New|Sum512)\b", Spec("hash SHA-2 param=512")),
+    (r"\bsha512\.(?:New384|Sum384)\b", Spec("hash SHA-2 param=384")),
+    (r"\bsha3\.(?:New|Sum)(?P<p>256|384|512)\b", Spec("hash SHA-3 param={p}")),
+    (
+        r"\bcrypto\.(?P<name>MD5|SHA1|SHA224|SHA256|SHA384|SHA512|SHA3_256|SHA3_384|SHA3_512)\b",
+        Name(Ctx::Any),
+    ),
+    (r"\bhmac\.New\(", Spec("mac HMAC")),
+    (r"\brsa\.(?:SignPKCS1v15|VerifyPKCS1v15)\b", Spec("signature RSASSA-PKCS1")),
+    (r"\brsa\.(?:SignPSS|VerifyPSS)\b", Spec("signature RSASSA-PSS")),
+    (r"\brsa\.(?:EncryptOAEP|DecryptOAEP)\b", Spec("pke RSAES-OAEP")),
+    (r"\brsa\.(?:EncryptPKCS1v15|DecryptPKCS1v15)\b", Spec("pke RSAES-PKCS1")),
+    (r"\brsa\.GenerateKey\(\s*[\w.]+\s*,\s*(?P<p>\d+)?", Spec("pke RSA param={p} keygen")),
+    (r"\becdsa\.(?:Sign|Verify|SignASN1|VerifyASN1)\b", Spec("signature ECDSA")),
+    (r"\becdsa\.GenerateKey\(\s*(?:elliptic\.(?P<p>P\d+)\(\))?", Spec("signature ECDSA param={p} keygen")),
+    (r"\bed25519\.(?:Sign|Verify)\b", Spec("signature EdDSA param=Ed25519")),
+    (r"\bed25519\.GenerateKey\b", Spec("signature EdDSA param=Ed25519 keygen")),
+    (r"\becdh\.(?P<p>X25519|P256|P384|P521)\(\)", Spec("key-agree ECDH param={p}")),
+    (r"\bcurve25519\.X25519\b", Spec("key-agree ECDH param=X25519")),
+    (r"\bmlkem\.GenerateKey(?P<p>768|1024)\b", Spec("kem ML-KEM param={p} keygen")),
+    (r"\baes\.NewCipher\b", Spec("block-cipher AES")),
+    (r"\bdes\.NewTripleDESCipher\b", Spec("block-cipher 3DES")),
+    (r"\bdes\.NewCipher\b", Spec("block-cipher DES")),
+    (r"\brc4\.NewCipher\b", Spec("stream-cipher RC4")),
+    (r"\bcipher\.NewGCM\b", Spec("ae AES mode=GCM")),
+    (r"\bcipher\.NewCBC(?:En|De)crypter\b", Spec("block-cipher AES mode=CBC")),
+    (r"\bchacha20poly1305\.NewX?\b", Spec("ae ChaCha20-Poly1305")),
+    (r"\bpbkdf2\.Key\b", Spec("kdf PBKDF2")),
+    (r"\bhkdf\.(?:New|Extract|Expand)\b", Spec("kdf HKDF")),
+];
+
+/// JavaScript and TypeScript: node:crypto, WebCrypto, node-forge.
+pub const JAVASCRIPT: &[Rule] = &[
+    (r#"\bcreateHash\(\s*['"](?P<name>[\w-]+)['"]\s*[,)]"#, Name(Ctx::Any)),
+    (r#"\bcreateHmac\(\s*['"](?P<name>[\w-]+)['"]\s*[,)]"#, Name(Ctx::Hmac)),
+    (r#"\bcreateHmac\(\s*(?:[^'"\s)]|['"]sha['"]\s*\+)"#, Spec("mac HMAC")),
+    (r#"\bcreate(?:Sign|Verify)\(\s*['"](?P<name>[\w-]+)['"]\s*\)"#, Name(Ctx::Sign)),
+    (r#"\bcreate(?:Sign|Verify)\(\s*['"]RSA-SHA['"]\s*\+"#, Spec("signature RSASSA-PKCS1")),
+    (r#"\bcreate(?:Cipher|Decipher)(?:iv)?\(\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Any)),
+    (r#"\bcreate(?:Cipher|Decipher)iv\(\s*[^'"\s)]"#, Spec("block-cipher ?")),
+    (r"\bRSA_PKCS1_PSS_PADDING\b", Spec("signature RSASSA-PSS")),
+    (r"\bRSA_PKCS1_OAEP_PADDING\b", Spec("pke RSAES-OAEP")),
+    (
+        r#"\bgenerateKeyPair(?:Sync)?\(\s*['"](?P<name>[\w-]+)['"](?:\s*,\s*\{[^}]*?(?:modulusLength|namedCurve)\s*:\s*['"]?(?P<p>[\w-]+))?"#,
+        Name(Ctx::Keygen),
+    ),
+    (r#"\bpbkdf2(?:Sync)?\("#, Spec("kdf PBKDF2")),
+    (r#"\bhkdf(?:Sync)?\("#, Spec("kdf HKDF")),
+    (r#"\bscrypt(?:Sync)?\("#, Spec("kdf scrypt")),
+    (
+        r#"\bname\s*:\s*['"](?P<name>AES-GCM|AES-CBC|AES-CTR|AES-KW|RSA-OAEP|RSA-PSS|RSASSA-PKCS1-v1_5|ECDSA|ECDH|HMAC|PBKDF2|HKDF|Ed25519|X25519)['"]"#,
+        Name(Ctx::Any),
+    ),
+    (r#"\bsubtle\w*\.digest\(\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Any)),
+    (r#"\bname\s*:\s*['"]HMAC['"]\s*,\s*hash\s*:\s*['"](?P<name>SHA-\d+)['"]"#, Name(Ctx::Hmac)),
+    (
+        r#"\bname\s*:\s*['"]PBKDF2['"]\s*,\s*hash\s*:\s*['"]SHA-(?P<p>\d+)['"]"#,
+        Spec("kdf PBKDF2 hash=SHA-{p}"),
+    ),
+    (r"\bforge\.md\.(?P<name>md5|sha1|sha256|sha384|sha512)\b", Name(Ctx::Any)),
+    (r"\bforge\.hmac\.create\(", Spec("mac HMAC")),
+    (
+        r"\bforge\.pki\.rsa\.generateKeyPair\(\s*(?:\{\s*bits\s*:\s*)?(?P<p>\d+)?",
+        Spec("pke RSA param={p} keygen"),
+    ),
+];
+
+/// Rust: RustCrypto crates, ring / aws-lc-rs, dalek, ml-kem / ml-dsa, openssl.
+pub const RUST: &[Rule] = &[
+    (r"\bAlgorithm::(?P<name>[HRPE]S(?:256|384|512)|ES256K|EdDSA)\b", Name(Ctx::Any)),
+    (r"\bHMAC_SHA(?P<p>1|256|384|512)(?:\b|_)", Spec("mac HMAC hash=SHA-{p}")),
+    (r"\bPBKDF2_HMAC_SHA(?P<p>1|256|384|512)\b", Spec("kdf PBKDF2 hash=SHA-{p}")),
+    (r"\bdigest::(?:digest\(\s*&\s*(?:digest::)?)?SHA(?P<p>256|384|512)\b", Spec("hash SHA-2 param={p}")),
+    (r"\bdigest::SHA1_FOR_LEGACY_USE_ONLY\b", Spec("hash SHA-1")),
+    (r"\bRSA_PKCS1_(?:2048_8192_)?SHA(?P<p>256|384|512)\b", Spec("signature RSASSA-PKCS1 hash=SHA-{p}")),
+    (r"\bRSA_PSS_(?:2048_8192_)?SHA(?P<p>256|384|512)\b", Spec("signature RSASSA-PSS hash=SHA-{p}")),
+    (r"\bECDSA_P(?P<p>256|384)_SHA\d+_(?:ASN1|FIXED)(?:_SIGNING)?\b", Spec("signature ECDSA param=P-{p}")),
+    (r"\b(?:signature::)?ED25519\b", Spec("signature EdDSA param=Ed25519")),
+    (r"\bagreement::X25519\b", Spec("key-agree ECDH param=X25519")),
+    (r"\bAES_(?P<p>128|256)_GCM\b", Spec("ae AES param={p} mode=GCM")),
+    (r"\bCHACHA20_POLY1305\b", Spec("ae ChaCha20-Poly1305")),
+    (r"\bPkcs1v15Sign\b", Spec("signature RSASSA-PKCS1")),
+    (r"\bpkcs1v15::(?:SigningKey|VerifyingKey)\b", Spec("signature RSASSA-PKCS1")),
+    (r"\bPss\b", Spec("signature RSASSA-PSS")),
+    (r"\bOaep\b", Spec("pke RSAES-OAEP")),
+    (r"\bRsaPrivateKey::new\(\s*&?\s*mut\s+\w+\s*,\s*(?P<p>\d+)?", Spec("pke RSA param={p} keygen")),
+    (r"\bp(?P<p>256|384|521)::ecdsa\b", Spec("signature ECDSA param=P-{p}")),
+    (r"\bk256::ecdsa\b", Spec("signature ECDSA param=secp256k1")),
+    (r"\bed25519_dalek::", Spec("signature EdDSA param=Ed25519")),
+    (r"\bx25519_dalek::", Spec("key-agree ECDH param=X25519")),
+    (r"\bAes(?P<p>128|256)Gcm\b", Spec("ae AES param={p} mode=GCM")),
+    (r"\bChaCha20Poly1305\b", Spec("ae ChaCha20-Poly1305")),
+    (r"\bMlKem(?P<p>512|768|1024)\b", Spec("kem ML-KEM param={p}")),
+    (r"\bMlDsa(?P<p>44|65|87)\b", Spec("signature ML-DSA param={p}")),
+    (r"\bMd5\b", Spec("hash MD5")),
+    (r"\bSha1\b", Spec("hash SHA-1")),
+    (r"\bSha(?P<p>224|256|384|512)\b", Spec("hash SHA-2 param={p}")),
+    (r"\bSha3_(?P<p>256|384|512)\b", Spec("hash SHA-3 param={p}")),
+    (r"\bHmac<\s*(?:sha2::)?Sha(?P<p>256|384|512)\s*>", Spec("mac HMAC hash=SHA-{p}")),
+    (r"\bMessageDigest::(?P<name>md5|sha1|sha256|sha384|sha512)\(\)", Name(Ctx::Any)),
+    (
+        r"\bCipher::(?P<name>aes_(?:128|192|256)_(?:cbc|ctr|gcm|ecb)|des_ede3_cbc|chacha20_poly1305)\(\)",
+        Name(Ctx::Any),
+    ),
+];
+
+/// C and C++: OpenSSL EVP and low-level APIs, libsodium, mbedTLS, OpenSSH's own primitives.
+pub const C: &[Rule] = &[
+    // Without `()` too: digests and ciphers are often listed as function pointers in a table.
+    (r"\bEVP_(?P<name>md5|sha1|sha224|sha256|sha384|sha512|sha3_256|sha3_384|sha3_512)\b", Name(Ctx::Any)),
+    (
+        r"\bEVP_(?P<name>aes_(?:128|192|256)_(?:cbc|ctr|gcm|ecb|ccm)|des_ede3_cbc|des_cbc|rc4|chacha20_poly1305|chacha20)\b",
+        Name(Ctx::Any),
+    ),
+    (r"\bNID_(?:X9_62_)?(?P<p>prime256v1|secp384r1|secp521r1|secp256k1)\b", Spec("signature EC param={p}")),
+    (r"\bEVP_PKEY_keygen\(", Spec("signature ? keygen")),
+    (r"\bRSA_generate_key(?:_ex)?\(\s*\w+\s*,\s*(?P<p>\d+)?", Spec("pke RSA param={p} keygen")),
+    (r"\bECDSA_(?:do_)?(?:sign|verify)\b", Spec("signature ECDSA")),
+    (r"\bRSA_(?:sign|verify)\(", Spec("signature RSASSA-PKCS1")),
+    (r"\bRSA_PKCS1_PSS_PADDING\b", Spec("signature RSASSA-PSS")),
+    (r"\bRSA_PKCS1_OAEP_PADDING\b", Spec("pke RSAES-OAEP")),
+    (r"\bHMAC\(\s*EVP_(?P<name>md5|sha1|sha256|sha384|sha512)\(\)", Name(Ctx::Hmac)),
+    (r"\bPKCS5_PBKDF2_HMAC\b", Spec("kdf PBKDF2")),
+    (r"\bcrypto_kem_mlkem(?P<p>512|768|1024)_\w+", Spec("kem ML-KEM param={p}")),
+    (r"\bkexc25519_(?:keygen|shared_key\w*)\b", Spec("key-agree ECDH param=X25519")),
+    (r"\bcrypto_scalarmult(?:_curve25519)?\b", Spec("key-agree ECDH param=X25519")),
+    (
+        r"\bcrypto_sign_ed25519\w*|\bcrypto_sign(?:_detached|_keypair)?\b",
+        Spec("signature EdDSA param=Ed25519"),
+    ),
+    (r"\bcrypto_aead_chacha20poly1305\w*", Spec("ae ChaCha20-Poly1305")),
+    (r"\bcrypto_aead_aes256gcm\w*", Spec("ae AES param=256 mode=GCM")),
+    (r"\bcrypto_secretbox\w*", Spec("ae XSalsa20-Poly1305")),
+    (r"\bmbedtls_(?P<name>md5|sha1|sha256|sha512)(?:_ret)?\(", Name(Ctx::Any)),
+    (r"\bmbedtls_aes_\w+", Spec("block-cipher AES")),
+    (r"\bmbedtls_rsa_\w+", Spec("pke RSA")),
+    (r"\bmbedtls_ecdsa_\w+", Spec("signature ECDSA")),
+];
+
+/// C#: System.Security.Cryptography.
+pub const CSHARP: &[Rule] = &[
+    (
+        r"\b(?P<name>MD5|SHA1|SHA256|SHA384|SHA512|SHA3_256|SHA3_384|SHA3_512)\.(?:Create|HashData)\(",
+        Name(Ctx::Any),
+    ),
+    (
+        r"\bnew\s+(?P<name>MD5|SHA1|SHA256|SHA384|SHA512)(?:Managed|CryptoServiceProvider|Cng)\(",
+        Name(Ctx::Any),
+    ),
+    (r"\bHMAC(?P<name>MD5|SHA1|SHA256|SHA384|SHA512)\b", Name(Ctx::Hmac)),
+    (r"\bHashAlgorithmName\.(?P<name>MD5|SHA1|SHA256|SHA384|SHA512)\b", Name(Ctx::Any)),
+    (r"\bnew\s+AesGcm\(|\bAesGcm\b", Spec("ae AES mode=GCM")),
+    (r"\bnew\s+AesCcm\(", Spec("ae AES mode=CCM")),
+    (r"\bAes\.Create\(|\bnew\s+AesManaged\(|\bnew\s+AesCryptoServiceProvider\(", Spec("block-cipher AES")),
+    (r"\bTripleDES\.Create\(|\bnew\s+TripleDESCryptoServiceProvider\(", Spec("block-cipher 3DES")),
+    (r"\bDES\.Create\(|\bnew\s+DESCryptoServiceProvider\(", Spec("block-cipher DES")),
+    (r"\bRC2\.Create\(", Spec("block-cipher RC2")),
+    (r"\bRSA\.Create\(\s*(?P<p>\d+)?", Spec("pke RSA param={p}")),
+    (r"\bnew\s+RSACryptoServiceProvider\(\s*(?P<p>\d+)?", Spec("pke RSA param={p}")),
+    (r"\bRSASignaturePadding\.Pss\b", Spec("signature RSASSA-PSS")),
+    (r"\bRSASignaturePadding\.Pkcs1\b", Spec("signature RSASSA-PKCS1")),
+    (r"\bRSAEncryptionPadding\.Oaep\w*", Spec("pke RSAES-OAEP")),
+    (
+        r"\bECDsa\.Create\(\s*(?:ECCurve\.NamedCurves\.nistP(?P<p>256|384|521))?",
+        Spec("signature ECDSA param=P-{p}"),
+    ),
+    (
+        r"\bECDiffieHellman\.Create\(\s*(?:ECCurve\.NamedCurves\.nistP(?P<p>256|384|521))?",
+        Spec("key-agree ECDH param=P-{p}"),
+    ),
+    (r"\bnew\s+ChaCha20Poly1305\(", Spec("ae ChaCha20-Poly1305")),
+    (r"\bRfc2898DeriveBytes\b", Spec("kdf PBKDF2")),
+    (r"\bHKDF\.(?:DeriveKey|Extract|Expand)\(", Spec("kdf HKDF")),
+    (r"\bMLKemAlgorithm\.MLKem(?P<p>512|768|1024)\b", Spec("kem ML-KEM param={p}")),
+    (r"\bMLDsaAlgorithm\.MLDsa(?P<p>44|65|87)\b", Spec("signature ML-DSA param={p}")),
+];
+
+/// PHP: hash(), openssl_*, sodium_*.
+pub const PHP: &[Rule] = &[
+    (r#"\bhash(?:_init|_file)?\(\s*['"](?P<name>[\w/-]+)['"]"#, Name(Ctx::Any)),
+    (r#"\bhash_hmac(?:_file)?\(\s*['"](?P<name>[\w/-]+)['"]"#, Name(Ctx::Hmac)),
+    (r"\bmd5(?:_file)?\(", Spec("hash MD5")),
+    (r"\bsha1(?:_file)?\(", Spec("hash SHA-1")),
+    (r"\bhash_pbkdf2\(", Spec("kdf PBKDF2")),
+    (r#"\bopenssl_(?:en|de)crypt\(\s*[^,]+,\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Any)),
+    (r"\bOPENSSL_ALGO_(?P<name>MD5|SHA1|SHA256|SHA384|SHA512)\b", Name(Ctx::Sign)),
+    (
+        r"\bopenssl_pkey_new\((?:[^;]*?private_key_bits['\x22]\s*=>\s*(?P<p>\d+))?",
+        Spec("pke RSA param={p|2048} keygen"),
+    ),
+    (r"\bsodium_crypto_sign\w*", Spec("signature EdDSA param=Ed25519")),
+    (
+        r"\bsodium_crypto_box\w*|\bsodium_crypto_kx\w*|\bsodium_crypto_scalarmult\w*",
+        Spec("key-agree ECDH param=X25519"),
+    ),
+    (
+        r"\bsodium_crypto_aead_chacha20poly1305\w*|\bsodium_crypto_aead_xchacha20poly1305\w*",
+        Spec("ae ChaCha20-Poly1305"),
+    ),
+    (r"\bsodium_crypto_aead_aes256gcm\w*", Spec("ae AES param=256 mode=GCM")),
+    (r"\bsodium_crypto_secretbox\w*", Spec("ae XSalsa20-Poly1305")),
+];
+
+/// Ruby: Digest, OpenSSL::*, RbNaCl.
+pub const RUBY: &[Rule] = &[
+    (r"\b(?:OpenSSL::)?Digest::(?P<name>MD5|SHA1|SHA256|SHA384|SHA512)\b", Name(Ctx::Any)),
+    (r"\bDigest::SHA2\.new\(\s*(?P<p>256|384|512)\s*\)", Spec("hash SHA-2 param={p}")),
+    (r#"\bOpenSSL::Digest\.new\(\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Any)),
+    (r#"\bOpenSSL::HMAC\.(?:hexdigest|digest|new)\(\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Hmac)),
+    (r#"\bOpenSSL::Cipher\.new\(\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Any)),
+    (r"\bOpenSSL::Cipher::AES\.new\(\s*(?P<p>128|192|256)", Spec("block-cipher AES param={p}")),
+    (r"\bOpenSSL::PKey::RSA\.(?:new|generate)\(\s*(?P<p>\d+)", Spec("pke RSA param={p} keygen")),
+    (r#"\bOpenSSL::PKey::EC\.generate\(\s*['"](?P<p>[\w-]+)['"]"#, Spec("signature EC param={p} keygen")),
+    (r"\bOpenSSL::PKCS5\.pbkdf2_hmac\w*", Spec("kdf PBKDF2")),
+    (r"\bOpenSSL::KDF\.pbkdf2_hmac\b", Spec("kdf PBKDF2")),
+    (r"\bRbNaCl::SigningKey\b", Spec("signature EdDSA param=Ed25519")),
+];

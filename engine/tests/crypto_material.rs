@@ -1,0 +1,59 @@
+//! Certificates and keys from the labelled corpus (`fixtures/crypto/pem`): each file's key
+//! algorithm, size or curve, and for certificates the signature algorithm, as labelled by hand.
+
+use cairn_engine::crypto::material::{MaterialKind, read_material};
+use std::path::Path;
+
+fn read(name: &str) -> Vec<cairn_engine::crypto::material::CryptoMaterial> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crypto/pem").join(name);
+    read_material(name, &std::fs::read_to_string(path).expect("fixture"))
+}
+
+fn key(m: &cairn_engine::crypto::material::CryptoMaterial) -> (Option<&str>, Option<&str>) {
+    let k = m.key.as_ref().expect("key algorithm");
+    (k.family.as_deref(), k.parameter.as_deref())
+}
+
+#[test]
+fn public_keys() {
+    let ec = read("golang-jwt__jwt__ec256-public.pem");
+    assert_eq!(
+        (ec.len(), ec[0].kind, key(&ec[0])),
+        (1, MaterialKind::PublicKey, (Some("EC"), Some("P-256")))
+    );
+    let rsa = read("golang-jwt__jwt__sample_key.pub");
+    assert_eq!(key(&rsa[0]), (Some("RSA"), Some("2048")));
+    let ed = read("golang-jwt__jwt__ed25519-public.pem");
+    assert_eq!(key(&ed[0]), (Some("EdDSA"), Some("Ed25519")));
+}
+
+#[test]
+fn private_key_is_located_not_stored() {
+    let m = read("Keats__jsonwebtoken__private_ed448_key.pem");
+    assert_eq!((m.len(), m[0].kind, m[0].line), (1, MaterialKind::PrivateKey, 1));
+    assert_eq!(key(&m[0]), (Some("EdDSA"), Some("Ed448")));
+    let json = serde_json::to_string(&m).expect("json");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/crypto/pem/Keats__jsonwebtoken__private_ed448_key.pem"),
+    )
+    .expect("fixture");
+    let body = text.lines().nth(1).expect("base64 line");
+    assert!(!json.contains(body), "key material must not be kept");
+}
+
+#[test]
+fn certificates() {
+    let rsa = read("Keats__jsonwebtoken__certificate_rsa_key_pkcs1.crt");
+    let c = &rsa[0];
+    assert_eq!((c.kind, key(c)), (MaterialKind::Certificate, (Some("RSA"), Some("2048"))));
+    let sig = c.signature.as_ref().expect("signature");
+    assert_eq!((sig.family.as_deref(), sig.hash.as_deref()), (Some("RSASSA-PKCS1"), Some("SHA-256")));
+    assert!(c.subject.as_deref().is_some_and(|s| s.contains("Internet Widgits Pty Ltd")), "{:?}", c.subject);
+    assert!(c.not_before.is_some() && c.not_after.is_some() && !c.weak);
+    let ec = read("go-acme__lego__cert-p256.pem");
+    assert_eq!(key(&ec[0]), (Some("EC"), Some("P-256")));
+    let sig = ec[0].signature.as_ref().expect("signature");
+    assert_eq!((sig.family.as_deref(), sig.hash.as_deref()), (Some("ECDSA"), Some("SHA-256")));
+    assert!(ec[0].issuer.as_deref().is_some_and(|s| s.contains("Acme Co")));
+}
