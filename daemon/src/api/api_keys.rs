@@ -1,11 +1,11 @@
 //! `/api-keys`: the caller's keys in the current tenant. The secret is returned once, at creation.
 
 use axum::extract::State;
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use cairn_sdk::types::{ApiKey, ApiKeyId, CreateApiKey, CreatedApiKey, Role, Scope};
 
-use super::conventions::no_content;
+use super::conventions::{no_content, with_location};
 use super::extract::{Json, Path, Query};
 use super::pagination::{ListParams, PageResponse, page};
 use super::validate::Check;
@@ -72,12 +72,8 @@ pub async fn create(
         )
         .await?;
     let location = format!("/api/v1/api-keys/{}", key.id);
-    let mut resp =
-        (StatusCode::CREATED, axum::Json(CreatedApiKey { key, secret: minted.full })).into_response();
-    if let Ok(v) = location.parse() {
-        resp.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(resp)
+    let resp = (StatusCode::CREATED, axum::Json(CreatedApiKey { key, secret: minted.full })).into_response();
+    Ok(with_location(resp, &location))
 }
 
 /// Revokes one of the caller's keys.

@@ -115,6 +115,14 @@ pub fn with_etag<T: serde::Serialize>(status: StatusCode, version: i64, body: T)
     resp
 }
 
+/// Sets `Location` on a 201 (or any) response; a path that is not a valid header value is left out.
+pub fn with_location(mut resp: Response, path: &str) -> Response {
+    if let Ok(v) = path.parse() {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    resp
+}
+
 /// The version `If-Match` names: 428 without it, 400 when unreadable. `*` matches any version
 /// and yields `None`.
 pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {

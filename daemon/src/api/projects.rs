@@ -1,12 +1,12 @@
 //! `/projects`: create, list, read, update (If-Match) and delete (If-Match) a tenant's projects.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use cairn_sdk::types::{CreateProject, Project, ProjectId, Role, Scope, UpdateProject};
 use serde::Deserialize;
 
-use super::conventions::{if_match, no_content, with_etag};
+use super::conventions::{if_match, no_content, with_etag, with_location};
 use super::extract::{Json, Path, Query};
 use super::pagination::{ListParams, PageResponse, page};
 use super::validate::Check;
@@ -79,11 +79,8 @@ pub async fn create(
     let ctx = principal.tenant_access(Scope::ProjectWrite, Role::Member)?;
     validate_create(&req)?;
     let project = state.store.project_create(ctx.tenant, &req).await?;
-    let mut resp = with_etag(StatusCode::CREATED, project.version, &project);
-    if let Ok(v) = format!("/api/v1/projects/{}", project.id).parse() {
-        resp.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(resp)
+    let resp = with_etag(StatusCode::CREATED, project.version, &project);
+    Ok(with_location(resp, &format!("/api/v1/projects/{}", project.id)))
 }
 
 /// Reads a project (with its `ETag`).

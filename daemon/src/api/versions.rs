@@ -1,13 +1,13 @@
 //! Versions: `/projects/{id}/versions`, `/versions/{id}` and `/versions/{id}/release-state`.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use cairn_sdk::types::{
     CreateVersion, ProjectId, ReleaseStateChange, Role, Scope, UpdateVersion, Version, VersionId,
 };
 
-use super::conventions::{if_match, no_content, with_etag};
+use super::conventions::{if_match, no_content, with_etag, with_location};
 use super::extract::{Json, Path, Query};
 use super::pagination::{ListParams, PageResponse, page};
 use super::validate::Check;
@@ -51,11 +51,8 @@ pub async fn create(
     c.text("body.name", &req.name, 100);
     c.finish()?;
     let v = state.store.version_create(ctx.tenant, project, &req).await?;
-    let mut resp = with_etag(StatusCode::CREATED, v.version, &v);
-    if let Ok(loc) = format!("/api/v1/versions/{}", v.id).parse() {
-        resp.headers_mut().insert(header::LOCATION, loc);
-    }
-    Ok(resp)
+    let resp = with_etag(StatusCode::CREATED, v.version, &v);
+    Ok(with_location(resp, &format!("/api/v1/versions/{}", v.id)))
 }
 
 /// Reads a version.
