@@ -1,8 +1,10 @@
 //! Helpers shared by the JavaScript catalogers (npm, yarn, pnpm, installed `node_modules`).
 
-use crate::inventory::{Scope, Source};
+use super::Catalog;
+use crate::inventory::{Package, Scope, Source};
 use crate::tree::{Tree, join};
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// Declared licenses of a package.json or lockfile entry: `license` as a string, the legacy
 /// `license: {type}` object, or the legacy `licenses: [{type}]` array, whose entries are licenses
@@ -239,6 +241,25 @@ impl<'a> KeyLines<'a> {
                 return Some(self.index.line(found));
             }
             from = after;
+        }
+    }
+}
+
+/// Adds `pkg` to `out` unless a package with its purl is already there (nested installs of one
+/// name and version), in which case the strongest scope wins. Returns the package's index.
+pub(super) fn add_unique(out: &mut Catalog, by_purl: &mut HashMap<String, usize>, pkg: Package) -> usize {
+    match by_purl.get(&pkg.purl) {
+        Some(&k) => {
+            if let Some(existing) = out.packages.get_mut(k) {
+                existing.scope = existing.scope.min(pkg.scope);
+            }
+            k
+        }
+        None => {
+            let k = out.packages.len();
+            by_purl.insert(pkg.purl.clone(), k);
+            out.packages.push(pkg);
+            k
         }
     }
 }

@@ -9,7 +9,7 @@
 //! lockfiles do not record them, so they come from the sibling `package.json` when the tree has it.
 
 use super::hashes::sri_hashes;
-use super::npm_common::{Manifest, git_source, is_git, resolved_source, split_spec};
+use super::npm_common::{Manifest, add_unique, git_source, is_git, resolved_source, split_spec};
 use super::{Catalog, Cataloger};
 use crate::inventory::{Diagnostic, Ecosystem, Hash, Location, Package, Scope, Source};
 use crate::tree::{Tree, file_name, parent};
@@ -327,19 +327,7 @@ fn assemble(rel: &str, nodes: Vec<Node>, direct_known: bool, out: &mut Catalog) 
                 continue;
             }
         };
-        match by_purl.get(&pkg.purl) {
-            Some(&k) => {
-                if let Some(existing) = out.packages.get_mut(k) {
-                    existing.scope = existing.scope.min(pkg.scope);
-                }
-                purl_of[i] = Some(k);
-            }
-            None => {
-                by_purl.insert(pkg.purl.clone(), out.packages.len());
-                purl_of[i] = Some(out.packages.len());
-                out.packages.push(pkg);
-            }
-        }
+        purl_of[i] = Some(add_unique(out, &mut by_purl, pkg));
     }
     let mut direct: HashSet<usize> = HashSet::new();
     let mut edges: HashSet<(usize, usize)> = HashSet::new();

@@ -10,7 +10,7 @@
 
 use super::graph::propagate_scopes;
 use super::hashes::sri_hashes;
-use super::npm_common::{Manifest, resolved_source, split_spec};
+use super::npm_common::{Manifest, add_unique, resolved_source, split_spec};
 use super::{Catalog, Cataloger};
 use crate::inventory::{Diagnostic, Ecosystem, Location, Package, Scope, Source};
 use crate::tree::{Tree, file_name, join, parent};
@@ -214,19 +214,7 @@ impl Cataloger for PnpmLock {
                 Ok(mut p) => {
                     p.hashes = n.hashes.clone();
                     p.scope = n.scope.unwrap_or(Scope::Required);
-                    match by_purl.get(&p.purl) {
-                        Some(&k) => {
-                            if let Some(existing) = out.packages.get_mut(k) {
-                                existing.scope = existing.scope.min(p.scope);
-                            }
-                            purl_of[i] = Some(k);
-                        }
-                        None => {
-                            by_purl.insert(p.purl.clone(), out.packages.len());
-                            purl_of[i] = Some(out.packages.len());
-                            out.packages.push(p);
-                        }
-                    }
+                    purl_of[i] = Some(add_unique(&mut out, &mut by_purl, p));
                 }
                 Err(e) => out.diagnostics.push(Diagnostic::error(rel, n.line, e.to_string())),
             }
