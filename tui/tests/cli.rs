@@ -206,3 +206,40 @@ fn scan_with_a_missing_vulndb_fails() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--vulndb"));
 }
+
+/// `--exclude` and `--max-file-size` reach the walk: excluded trees are not read, oversized
+/// lockfiles are listed as skipped, and the summary names them.
+#[test]
+fn exclude_and_max_file_size_flags_reach_the_walk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    for (sub, dep) in [("app", "serde"), ("vendor/x", "vendored"), ("big", "huge")] {
+        fs::create_dir_all(root.join(sub)).expect("mkdir");
+        let mut text = lock(dep, "1.0.0");
+        if sub == "big" {
+            text.push_str(&"# padding\n".repeat(200));
+        }
+        fs::write(root.join(sub).join("Cargo.lock"), text).expect("write");
+    }
+    let out = cairn(&[
+        "scan",
+        root.to_str().expect("utf8"),
+        "--offline",
+        "--exclude",
+        "vendor",
+        "--max-file-size",
+        "1000",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json(&out.stdout);
+    let names: Vec<&str> =
+        report["components"].as_array().expect("array").iter().filter_map(|c| c["name"].as_str()).collect();
+    assert_eq!(names, ["app", "serde"]);
+    assert_eq!(report["skipped"][0]["path"], "big/Cargo.lock");
+    assert_eq!(report["skipped"][0]["reason"], "too-large");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("skipped big/Cargo.lock"));
+    // A bad glob is a failure with a message, not a panic.
+    let out = cairn(&["scan", root.to_str().expect("utf8"), "--offline", "--exclude", "a["]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid exclude glob"));
+}
