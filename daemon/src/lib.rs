@@ -12,5 +12,7 @@ pub mod config;
 pub mod error;
 pub mod mail;
 pub mod server;
+pub mod sources;
 pub mod state;
 pub mod store;
+pub mod vulndb;

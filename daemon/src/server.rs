@@ -15,6 +15,7 @@ use crate::auth::tokens::JwtKeys;
 use crate::config::Config;
 use crate::state::AppState;
 use crate::store::Store;
+use crate::vulndb::VulnDb;
 
 /// Opens the store, applies migrations and assembles the state.
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
@@ -29,6 +30,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
         jwt: Arc::new(JwtKeys::from_secret(secret.as_bytes())),
         limits: Arc::new(RateLimiters::new(&config.rate_limits)),
         metrics: Arc::new(Metrics::new()),
+        vulndb: Arc::new(VulnDb::empty()),
         config: Arc::new(config),
     })
 }

@@ -7,6 +7,7 @@ use crate::api::rate_limit::RateLimiters;
 use crate::auth::tokens::JwtKeys;
 use crate::config::Config;
 use crate::store::Store;
+use crate::vulndb::VulnDb;
 
 /// Shared, cheaply cloned state.
 #[derive(Clone, Debug)]
@@ -21,4 +22,6 @@ pub struct AppState {
     pub limits: Arc<RateLimiters>,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
+    /// The vulnerability data scans match against.
+    pub vulndb: Arc<VulnDb>,
 }

@@ -10,8 +10,10 @@ mod page;
 mod problem;
 mod projects;
 mod roles;
+mod scans;
 mod time_fmt;
 mod versions;
+mod vulndb;
 
 pub use admin::{
     AddTeamMember, CreateTeam, PasswordResetIssued, Team, TeamMember, UpdateTeam, UpdateUserRole, UserAdmin,
@@ -28,4 +30,9 @@ pub use page::Page;
 pub use problem::{FieldError, Problem};
 pub use projects::{CreateProject, Project, ProjectKind, UpdateProject};
 pub use roles::Role;
+pub use scans::{
+    BomFormat, CreateScan, CryptoAsset, Scan, ScanComponent, ScanCounts, ScanDiagnostic, ScanEdge, ScanEvent,
+    ScanFinding, ScanLicense, ScanSource, ScanStatus, SeverityCounts, WsClientFrame, WsServerFrame,
+};
 pub use versions::{CreateVersion, ReleaseState, ReleaseStateChange, UpdateVersion, Version};
+pub use vulndb::{VulnDataState, VulnDataUsed, VulnDbChange, VulnDbSource, VulnDbStatus};
