@@ -1,4 +1,4 @@
-//! The `cairnd` command line: `serve`, `migrate` and `admin …`, mapped onto library calls.
+//! The `cairnd` command line: `serve`, `migrate`, `admin …` and `vulndb …`, mapped onto library calls.
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -45,6 +45,9 @@ pub enum Command {
     /// Administration from the server's shell (bootstrap, recovery).
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Vulnerability data: import, update from the mirror, status (works while no daemon runs).
+    #[command(subcommand)]
+    Vulndb(crate::vulndb::cli::VulndbCommand),
 }
 
 /// `cairnd admin …`.
@@ -138,6 +141,7 @@ pub fn main() -> ExitCode {
                 Ok(())
             }
             Command::Admin(cmd) => admin(config, cmd).await,
+            Command::Vulndb(cmd) => crate::vulndb::cli::run(config, cmd).await,
         }
     });
     match result {

@@ -80,6 +80,8 @@ pub struct Config {
     pub address_file: Option<PathBuf>,
     /// Seconds in-flight requests get to finish on shutdown.
     pub shutdown_grace_secs: u64,
+    /// Vulnerability data: mirror, schedule, freshness.
+    pub vulndb: crate::vulndb::config::VulnDbConfig,
 }
 
 impl Default for Config {
@@ -95,6 +97,7 @@ impl Default for Config {
             rate_limits: RateLimits::default(),
             address_file: None,
             shutdown_grace_secs: 10,
+            vulndb: Default::default(),
         }
     }
 }
@@ -227,6 +230,7 @@ impl Config {
         if let Some(v) = env("CAIRN_SHUTDOWN_GRACE_SECS") {
             self.shutdown_grace_secs = parse("CAIRN_SHUTDOWN_GRACE_SECS", &v)?;
         }
+        self.vulndb.apply_env(&env)?;
         Ok(())
     }
 }

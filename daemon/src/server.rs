@@ -25,12 +25,15 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
         Some(s) => s.clone(),
         None => store.setting_get_or_insert("jwt_secret", &random_alphanumeric(64)).await?,
     };
+    let vulndb = Arc::new(VulnDb::empty());
+    // Data imported earlier is matched against from the first request on.
+    crate::vulndb::reload(&store, &vulndb).await?;
     Ok(AppState {
         store,
         jwt: Arc::new(JwtKeys::from_secret(secret.as_bytes())),
         limits: Arc::new(RateLimiters::new(&config.rate_limits)),
         metrics: Arc::new(Metrics::new()),
-        vulndb: Arc::new(VulnDb::empty()),
+        vulndb,
         config: Arc::new(config),
     })
 }
@@ -69,6 +72,7 @@ pub async fn launch(
             }
         }
     });
+    let vulndb_task = crate::vulndb::spawn_tasks(state.clone(), stop_rx_for_grace.clone());
     let mut serve = std::pin::pin!(serve.into_future());
     let mut stopping = stop_rx_for_grace;
     tokio::select! {
@@ -82,6 +86,7 @@ pub async fn launch(
         }
     }
     sweeper.abort();
+    vulndb_task.abort();
     state.store.close().await;
     Ok(())
 }

@@ -35,4 +35,4 @@ pub use scans::{
     ScanFinding, ScanLicense, ScanSource, ScanStatus, SeverityCounts, WsClientFrame, WsServerFrame,
 };
 pub use versions::{CreateVersion, ReleaseState, ReleaseStateChange, UpdateVersion, Version};
-pub use vulndb::{VulnDataState, VulnDataUsed, VulnDbChange, VulnDbSource, VulnDbStatus};
+pub use vulndb::{VulnDataState, VulnDataUsed, VulnDbChange, VulnDbSource, VulnDbStatus, VulnDbUpdate};

@@ -95,3 +95,13 @@ pub struct VulnDbChange {
     /// The status after the change.
     pub status: VulnDbStatus,
 }
+
+/// The body of `POST /admin/vulndb/update` (optional: no body updates every configured ecosystem).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VulnDbUpdate {
+    /// Only these configured ecosystems (an empty list checks none).
+    #[serde(default)]
+    pub ecosystems: Option<Vec<String>>,
+}

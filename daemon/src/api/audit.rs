@@ -59,6 +59,8 @@ fn describe(method: &Method, template: &str) -> (String, String) {
         ("DELETE", "/admin/teams/{id}") => Some(("team.delete", "team")),
         ("POST", "/admin/teams/{id}/members") => Some(("team.member_add", "team")),
         ("DELETE", "/admin/teams/{id}/members/{user_id}") => Some(("team.member_remove", "team")),
+        ("POST", "/admin/vulndb/import") => Some(("vulndb.import", "vulndb")),
+        ("POST", "/admin/vulndb/update") => Some(("vulndb.update", "vulndb")),
         _ => None,
     };
     if let Some((a, o)) = named {

@@ -26,8 +26,7 @@ async fn health_doc(state: &AppState) -> (bool, Health) {
                 osv: "1.7.0".into(),
             },
             database: format!("{backend}: {}", if db_ok { "ok" } else { "unreachable" }),
-            // No vulnerability data exists until the vulndb issue lands.
-            vulndb_age: None,
+            vulndb_age: state.vulndb.snapshot().map(|s| (crate::store::now() - s.updated_at).whole_seconds()),
         },
     )
 }

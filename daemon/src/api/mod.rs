@@ -20,6 +20,7 @@ pub mod projects;
 pub mod rate_limit;
 pub mod validate;
 pub mod versions;
+pub mod vulndb;
 
 use std::sync::Arc;
 
@@ -39,7 +40,7 @@ use crate::state::AppState;
 #[openapi(
     info(title = "Cairn API", description = "Cairn's daemon: inventories, vulnerabilities, licenses, cryptography, policy. Errors are RFC 7807 problem+json; lists are paged; see /problems/{slug}."),
     modifiers(&BearerAuth),
-    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "projects"), (name = "versions"), (name = "admin"))
+    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "projects"), (name = "versions"), (name = "admin"), (name = "vulndb"))
 )]
 struct ApiDoc;
 
@@ -106,6 +107,9 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(admin::team, admin::update_team, admin::delete_team))
         .routes(routes!(admin::add_member))
         .routes(routes!(admin::remove_member))
+        .routes(routes!(vulndb::get_status))
+        .routes(routes!(vulndb::import_zip))
+        .routes(routes!(vulndb::run_update))
         // Audit inside idempotency: a replayed response is not a second write.
         .layer(middleware::from_fn_with_state(state.clone(), audit::audit))
         .layer(middleware::from_fn_with_state(state.clone(), idempotency::idempotency))

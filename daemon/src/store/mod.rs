@@ -18,6 +18,7 @@ mod teams;
 mod tenants;
 mod users;
 mod versions;
+mod vulndb;
 
 pub use api_keys::{ApiKeyRecord, NewApiKey};
 pub use audit::{AuditEvent, GENESIS, chain_hash};
@@ -27,6 +28,7 @@ pub use invites::InviteRecord;
 pub use list::{ListQuery, Paging, SortKey};
 pub use refresh_tokens::RefreshOutcome;
 pub use users::UserRecord;
+pub use vulndb::{OsvRow, VulnSourceRecord};
 
 use std::str::FromStr;
 use std::time::Duration;

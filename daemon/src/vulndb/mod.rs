@@ -1,6 +1,25 @@
 //! Vulnerability data as this replica holds it: the current OSV [`Snapshot`], swapped atomically
 //! when an import or update lands. Scans take the snapshot once, at matching, and record which
 //! one they used.
+//!
+//! The data itself lives in the database (so every replica sees the same): [`import`] and
+//! [`update`] replace a source's records in one transaction and bump the generation, [`load`]
+//! rebuilds the snapshot from the database, [`tasks`] reloads when another replica changed it and
+//! runs the schedule, [`status`] reports it.
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod fetch;
+pub mod import;
+pub mod load;
+pub mod status;
+pub mod tasks;
+pub mod update;
+
+pub use error::VulnDbError;
+pub use load::reload;
+pub use tasks::spawn_tasks;
 
 use std::sync::{Arc, RwLock};
 
@@ -25,6 +44,8 @@ pub struct Snapshot {
 #[derive(Debug, Default)]
 pub struct VulnDb {
     current: RwLock<Option<Arc<Snapshot>>>,
+    /// One import or update at a time in this process (the database serializes replicas).
+    writer: tokio::sync::Mutex<()>,
 }
 
 impl VulnDb {

@@ -1,0 +1,244 @@
+//! Vulnerability data (installation-wide OSV reference data, not tenant-owned): sources, their
+//! records, the per-id summary findings reference, and the generation id replicas watch.
+
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use super::{Store, StoreResult, parse_ts_opt, ts, ts_opt};
+
+/// The `settings` key holding the current data generation.
+const GENERATION_KEY: &str = "vulndb_generation";
+
+/// Rows per multi-row INSERT: few round trips, far below both databases' bind limits.
+const BATCH: usize = 100;
+
+/// One source as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VulnSourceRecord {
+    /// Ecosystem name (mirror) or import name.
+    pub name: String,
+    /// `update` or `import`.
+    pub origin: String,
+    /// URL or path.
+    pub location: String,
+    /// The mirror's ETag for the stored content.
+    pub etag: Option<String>,
+    /// The mirror's Last-Modified for the stored content (HTTP date, as sent).
+    pub last_modified: Option<String>,
+    /// Records stored for it.
+    pub advisories: i64,
+    /// When its content last changed.
+    pub updated_at: Option<OffsetDateTime>,
+    /// When it was last checked.
+    pub checked_at: Option<OffsetDateTime>,
+    /// The last check's error.
+    pub last_error: Option<String>,
+}
+
+#[derive(FromRow)]
+struct SourceRow {
+    name: String,
+    origin: String,
+    location: String,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    advisories: i64,
+    updated_at: Option<String>,
+    checked_at: Option<String>,
+    last_error: Option<String>,
+}
+
+impl SourceRow {
+    fn into_record(self) -> StoreResult<VulnSourceRecord> {
+        Ok(VulnSourceRecord {
+            updated_at: parse_ts_opt(self.updated_at.as_deref())?,
+            checked_at: parse_ts_opt(self.checked_at.as_deref())?,
+            name: self.name,
+            origin: self.origin,
+            location: self.location,
+            etag: self.etag,
+            last_modified: self.last_modified,
+            advisories: self.advisories,
+            last_error: self.last_error,
+        })
+    }
+}
+
+/// One record to store for a source, with the summary columns of `vulnerabilities`.
+#[derive(Debug, Clone)]
+pub struct OsvRow {
+    /// Advisory id.
+    pub id: String,
+    /// Its `modified` timestamp (as written in the record).
+    pub modified: String,
+    /// Its `published` timestamp.
+    pub published: Option<String>,
+    /// Aliases as a JSON array.
+    pub aliases: String,
+    /// Summary line.
+    pub summary: Option<String>,
+    /// Rating (`critical` … `unknown`).
+    pub severity: Option<String>,
+    /// The CVSS vector it was rated from.
+    pub cvss_vector: Option<String>,
+    /// The CVSS base score.
+    pub cvss_score: Option<f64>,
+    /// The OSV JSON.
+    pub record: String,
+}
+
+impl Store {
+    /// Every source, by name.
+    pub async fn vulndb_sources(&self) -> StoreResult<Vec<VulnSourceRecord>> {
+        let rows: Vec<SourceRow> = sqlx::query_as(
+            "SELECT name, origin, location, etag, last_modified, advisories, updated_at, checked_at, last_error \
+             FROM vulndb_sources ORDER BY name",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter().map(SourceRow::into_record).collect()
+    }
+
+    /// The current data generation; `None` before any data landed.
+    pub async fn vulndb_generation(&self) -> StoreResult<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+            .bind(GENERATION_KEY)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.0))
+    }
+
+    /// The generation and every stored record (OSV JSON), read in one transaction so they agree.
+    pub async fn vulndb_records(&self) -> StoreResult<(Option<String>, Vec<String>)> {
+        let mut tx = self.pool().begin().await?;
+        let generation: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+            .bind(GENERATION_KEY)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT record FROM osv_records ORDER BY source, id").fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        Ok((generation.map(|g| g.0), rows.into_iter().map(|r| r.0).collect()))
+    }
+
+    /// Replaces `source`'s records with `records` in one transaction: the source row is upserted
+    /// (last error cleared), the summaries in `vulnerabilities` are upserted (never deleted:
+    /// findings reference them), and the generation becomes `generation`.
+    pub async fn vulndb_replace_source(
+        &self,
+        source: &VulnSourceRecord,
+        records: &[OsvRow],
+        generation: &str,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO vulndb_sources (name, origin, location, etag, last_modified, advisories, updated_at, checked_at, last_error) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL) \
+             ON CONFLICT (name) DO UPDATE SET origin = $2, location = $3, etag = $4, last_modified = $5, \
+             advisories = $6, updated_at = $7, checked_at = $8, last_error = NULL",
+        )
+        .bind(&source.name)
+        .bind(&source.origin)
+        .bind(&source.location)
+        .bind(&source.etag)
+        .bind(&source.last_modified)
+        .bind(records.len() as i64)
+        .bind(ts_opt(source.updated_at))
+        .bind(ts_opt(source.checked_at))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM osv_records WHERE source = $1").bind(&source.name).execute(&mut *tx).await?;
+        for chunk in records.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO osv_records (source, id, modified, record) VALUES {}",
+                placeholders(chunk.len(), 4)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for r in chunk {
+                q = q.bind(&source.name).bind(&r.id).bind(&r.modified).bind(&r.record);
+            }
+            q.execute(&mut *tx).await?;
+            let sql = format!(
+                "INSERT INTO vulnerabilities (id, aliases, summary, severity, cvss_vector, cvss_score, published_at, modified_at, record) \
+                 VALUES {} ON CONFLICT (id) DO UPDATE SET aliases = excluded.aliases, summary = excluded.summary, \
+                 severity = excluded.severity, cvss_vector = excluded.cvss_vector, cvss_score = excluded.cvss_score, \
+                 published_at = excluded.published_at, modified_at = excluded.modified_at, record = excluded.record",
+                placeholders(chunk.len(), 9)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for r in chunk {
+                q = q
+                    .bind(&r.id)
+                    .bind(&r.aliases)
+                    .bind(&r.summary)
+                    .bind(&r.severity)
+                    .bind(&r.cvss_vector)
+                    .bind(r.cvss_score)
+                    .bind(&r.published)
+                    .bind(&r.modified)
+                    .bind(&r.record);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        set_generation(&mut tx, generation).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a check that changed nothing: a 304, or a failure (`error`), which keeps the data.
+    /// A source never stored before gets a row (with no records) so its failure is visible.
+    pub async fn vulndb_mark_checked(
+        &self,
+        name: &str,
+        origin: &str,
+        location: &str,
+        at: OffsetDateTime,
+        error: Option<&str>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO vulndb_sources (name, origin, location, advisories, checked_at, last_error) \
+             VALUES ($1, $2, $3, 0, $4, $5) \
+             ON CONFLICT (name) DO UPDATE SET checked_at = $4, last_error = $5",
+        )
+        .bind(name)
+        .bind(origin)
+        .bind(location)
+        .bind(ts(at))
+        .bind(error)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}
+
+async fn set_generation(tx: &mut sqlx::Transaction<'_, sqlx::Any>, generation: &str) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2",
+    )
+    .bind(GENERATION_KEY)
+    .bind(generation)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// `($1, $2, …), (…)` for `rows` rows of `cols` columns.
+fn placeholders(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_number_every_cell() {
+        assert_eq!(placeholders(2, 2), "($1, $2), ($3, $4)");
+    }
+}

@@ -1,0 +1,120 @@
+//! Between the engine's [`Database`] and the store: the rows stored for a loaded source, and the
+//! snapshot rebuilt from every stored record.
+
+use super::{Snapshot, VulnDb, VulnDbError};
+use crate::store::{OsvRow, Store};
+use cairn_engine::vuln::{Advisory, Database, LoadError, SourceInfo, severity};
+
+/// What one path or download yielded, checked: at least one valid record.
+pub struct Loaded {
+    /// The records as they will be stored.
+    pub rows: Vec<OsvRow>,
+    /// Records read and rejected.
+    pub rejected: u64,
+}
+
+/// Loads `path` (zip, directory or file) with the engine's loader, off the async threads.
+/// Data without a single valid record is refused, so a broken download never empties a source.
+pub async fn load_path(path: std::path::PathBuf) -> Result<Loaded, VulnDbError> {
+    let shown = path.display().to_string();
+    let db = tokio::task::spawn_blocking(move || cairn_engine::vuln::load_paths(&[path]))
+        .await
+        .map_err(|e| VulnDbError::Invalid(format!("{shown}: loader stopped: {e}")))?
+        .map_err(|e: LoadError| VulnDbError::Invalid(e.to_string()))?;
+    let info = db.info();
+    let rejected = info.diagnostics.len() as u64;
+    if db.advisories().is_empty() {
+        let why = match info.diagnostics.first() {
+            Some(d) => format!(
+                "{shown}: no valid OSV record ({rejected} rejected, first: {}: {})",
+                d.source, d.reason
+            ),
+            None => format!("{shown}: no OSV records found"),
+        };
+        return Err(VulnDbError::Invalid(why));
+    }
+    let rows = db.advisories().iter().map(row_of).collect::<Result<Vec<_>, _>>()?;
+    Ok(Loaded { rows, rejected })
+}
+
+/// The stored form of an advisory: its JSON and the summary columns of `vulnerabilities`.
+pub fn row_of(a: &Advisory) -> Result<OsvRow, VulnDbError> {
+    // The most severe rating any affected package gets (the advisory's own list when none has one).
+    let sev = a.affected().iter().map(|f| severity::assess(a, f)).max_by(|x, y| {
+        x.rating.cmp(&y.rating).then(x.score.unwrap_or(0.0).total_cmp(&y.score.unwrap_or(0.0)))
+    });
+    Ok(OsvRow {
+        id: a.id().to_owned(),
+        modified: a.modified().to_owned(),
+        published: a.published().map(str::to_owned),
+        aliases: to_json(a.id(), a.aliases())?,
+        summary: a.summary().map(str::to_owned),
+        severity: sev.as_ref().map(|s| s.rating.as_str().to_owned()),
+        cvss_vector: sev.as_ref().and_then(|s| s.vector.clone()),
+        cvss_score: sev.as_ref().and_then(|s| s.score),
+        record: to_json(a.id(), a)?,
+    })
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(id: &str, v: &T) -> Result<String, VulnDbError> {
+    serde_json::to_string(v).map_err(|e| VulnDbError::Corrupt { id: id.to_owned(), reason: e.to_string() })
+}
+
+/// Rebuilds the snapshot from the database and installs it; returns the generation now current
+/// (`None`: no data stored, nothing installed).
+pub async fn reload(store: &Store, vulndb: &VulnDb) -> Result<Option<String>, VulnDbError> {
+    let sources = store.vulndb_sources().await?;
+    let (generation, records) = store.vulndb_records().await?;
+    let Some(generation) = generation else { return Ok(None) };
+    let updated_at = sources.iter().filter_map(|s| s.updated_at).max().unwrap_or_else(crate::store::now);
+    let infos: Vec<SourceInfo> = sources
+        .iter()
+        .map(|s| SourceInfo {
+            path: s.location.clone(),
+            kind: "database",
+            records: s.advisories as usize,
+            errors: 0,
+        })
+        .collect();
+    let database = tokio::task::spawn_blocking(move || build(records, infos))
+        .await
+        .map_err(|e| VulnDbError::Invalid(format!("rebuilding the index stopped: {e}")))??;
+    let advisories = database.info().advisories as u64;
+    vulndb.install(Snapshot { database, id: generation.clone(), updated_at, advisories });
+    tracing::info!(generation = %generation, advisories, "vulnerability data loaded");
+    Ok(Some(generation))
+}
+
+fn build(records: Vec<String>, sources: Vec<SourceInfo>) -> Result<Database, VulnDbError> {
+    let mut advisories = Vec::with_capacity(records.len());
+    for r in records {
+        match Advisory::from_json(r.as_bytes()) {
+            Ok(a) => advisories.push(a),
+            Err(e) => {
+                let id = serde_json::from_str::<serde_json::Value>(&r)
+                    .ok()
+                    .and_then(|v| v["id"].as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                return Err(VulnDbError::Corrupt { id, reason: e.to_string() });
+            }
+        }
+    }
+    Ok(Database::new(advisories, sources, Vec::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_record_reads_back_as_the_same_advisory() {
+        let text = r#"{"id":"T-1","modified":"2024-01-01T00:00:00Z","aliases":["CVE-1"],"summary":"s",
+            "severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
+            "affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.0"}]}]}]}"#;
+        let a = Advisory::from_json(text.as_bytes()).expect("valid");
+        let row = row_of(&a).expect("row");
+        assert_eq!(Advisory::from_json(row.record.as_bytes()).expect("round trip"), a);
+        assert_eq!((row.aliases.as_str(), row.severity.as_deref()), ("[\"CVE-1\"]", Some("critical")));
+        assert_eq!(row.cvss_score, Some(9.8));
+    }
+}

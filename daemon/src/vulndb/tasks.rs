@@ -1,0 +1,45 @@
+//! The background task: reload when another replica changed the data, and the update schedule.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::state::AppState;
+
+/// Starts the task; it ends when `stop` turns true.
+pub fn spawn_tasks(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let cfg = state.config.vulndb.clone();
+        let mut reload = tokio::time::interval(Duration::from_secs(cfg.reload_interval_secs.max(1)));
+        // With no schedule the timer still exists but its branch is disabled.
+        let scheduled = cfg.update_interval_secs > 0;
+        let mut update = tokio::time::interval(Duration::from_secs(cfg.update_interval_secs.max(1)));
+        update.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = reload.tick() => reload_if_changed(&state).await,
+                _ = update.tick(), if scheduled => {
+                    match super::update::update(&state.store, &cfg, &state.vulndb, None).await {
+                        Ok(c) => tracing::info!(changed = ?c.changed, failed = ?c.failed, "scheduled vulnerability data update"),
+                        Err(e) => tracing::warn!(error = %e, "scheduled vulnerability data update failed"),
+                    }
+                }
+                _ = stop.changed() => break,
+            }
+        }
+    })
+}
+
+async fn reload_if_changed(state: &AppState) {
+    let current = state.vulndb.snapshot().map(|s| s.id.clone());
+    match state.store.vulndb_generation().await {
+        Ok(g) if g == current || g.is_none() => {}
+        Ok(_) => {
+            if let Err(e) = super::reload(&state.store, &state.vulndb).await {
+                tracing::warn!(error = %e, "reloading vulnerability data failed");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot read the vulnerability data generation"),
+    }
+}
