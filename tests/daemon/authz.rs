@@ -85,6 +85,9 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("DELETE", "/api/v1/admin/teams/{id}", Need::Super),
     ("POST", "/api/v1/admin/teams/{id}/members", Need::Super),
     ("DELETE", "/api/v1/admin/teams/{id}/members/{user_id}", Need::Super),
+    ("GET", "/api/v1/vulndb/status", Need::User),
+    ("POST", "/api/v1/admin/vulndb/import", Need::Super),
+    ("POST", "/api/v1/admin/vulndb/update", Need::Super),
 ];
 
 /// Every (method, path) the OpenAPI document lists.
@@ -282,6 +285,8 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         ("POST", "/api/v1/admin/teams") => Some(json!({"name": unique_email("t")})),
         ("PATCH", "/api/v1/admin/teams/{id}") => Some(json!({"name": unique_email("t")})),
         ("POST", "/api/v1/admin/teams/{id}/members") => Some(json!({"user_id": w.member.user_id})),
+        // No ecosystem: the check reaches no mirror.
+        ("POST", "/api/v1/admin/vulndb/update") => Some(json!({"ecosystems": []})),
         _ => None,
     };
     let mut req = d
@@ -294,6 +299,9 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
             ("username", w.login_email.as_str()),
             ("password", PASSWORD),
         ]);
+    } else if template == "/api/v1/admin/vulndb/import" {
+        let zip = crate::vulndb::zip_of(&["go/GO-2020-0001.json"]);
+        req = req.header("content-type", "application/zip").body(zip);
     } else if let Some(b) = body {
         req = req.json(&b);
     }

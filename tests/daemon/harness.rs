@@ -139,6 +139,8 @@ impl Daemon {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_owned();
+        // cairnd's reqwest has rustls without a default provider (shared by this crate): install one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         Daemon { child: Some(child), pg_database, base, db_url, dir, config, http: reqwest::Client::new() }
     }
 

@@ -9,3 +9,4 @@ mod harness;
 mod identity;
 mod openapi;
 mod projects;
+mod vulndb;
