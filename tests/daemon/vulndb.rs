@@ -339,6 +339,13 @@ both!(imports_from_the_cli_and_the_admin_api, |db| async move {
         .await;
     let s = status(&d, &root).await;
     assert_eq!((s["advisories"].as_u64(), &s["snapshot"]), (Some(6), &c["status"]["snapshot"]));
+    // Audited: the two shell imports (the failed one too) and the upload.
+    let a: Value =
+        d.send(&root, Method::GET, "/api/v1/admin/audit?limit=100", None).await.json().await.expect("j");
+    let imports: Vec<&Value> =
+        a["items"].as_array().expect("items").iter().filter(|e| e["action"] == "vulndb.import").collect();
+    assert_eq!(imports.len(), 3, "{a}");
+    assert_eq!(imports.iter().filter(|e| e["detail"]["via"] == "cli").count(), 2, "{a}");
 });
 
 both!(a_second_replica_sees_an_update, |db| async move {

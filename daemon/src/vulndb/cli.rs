@@ -48,6 +48,7 @@ pub async fn run(config: Config, cmd: VulndbCommand) -> anyhow::Result<()> {
             }
             let items = paths.iter().map(|p| ImportItem::from_path(p, name.as_deref())).collect();
             let change = super::import::import(store, cfg, db, items).await?;
+            audit(store, "vulndb.import", &change).await?;
             report(&change)
         }
         VulndbCommand::Update { ecosystems } => {
@@ -56,6 +57,7 @@ pub async fn run(config: Config, cmd: VulndbCommand) -> anyhow::Result<()> {
             }
             let only = (!ecosystems.is_empty()).then_some(ecosystems.as_slice());
             let change = super::update::update(store, cfg, db, only).await?;
+            audit(store, "vulndb.update", &change).await?;
             report(&change)
         }
         VulndbCommand::Status { json } => {
@@ -70,6 +72,12 @@ pub async fn run(config: Config, cmd: VulndbCommand) -> anyhow::Result<()> {
     };
     state.store.close().await;
     result
+}
+
+/// The shell's changes are audited like the API's (no actor: whoever can run the binary).
+async fn audit(store: &crate::store::Store, action: &str, change: &VulnDbChange) -> anyhow::Result<()> {
+    store.audit_append(&super::tasks::audit_event(action, "cli", change)).await?;
+    Ok(())
 }
 
 fn report(change: &VulnDbChange) -> anyhow::Result<()> {

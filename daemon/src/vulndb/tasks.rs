@@ -5,7 +5,10 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use cairn_sdk::types::VulnDbChange;
+
 use crate::state::AppState;
+use crate::store::AuditEvent;
 
 /// Starts the task; it ends when `stop` turns true.
 pub fn spawn_tasks(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
@@ -21,7 +24,13 @@ pub fn spawn_tasks(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHand
                 _ = reload.tick() => reload_if_changed(&state).await,
                 _ = update.tick(), if scheduled => {
                     match super::update::update(&state.store, &cfg, &state.vulndb, None).await {
-                        Ok(c) => tracing::info!(changed = ?c.changed, failed = ?c.failed, "scheduled vulnerability data update"),
+                        Ok(c) => {
+                            tracing::info!(changed = ?c.changed, failed = ?c.failed, "scheduled vulnerability data update");
+                            // A run that found everything current is not a write.
+                            if !c.changed.is_empty() || !c.failed.is_empty() {
+                                crate::api::audit::record(&state, audit_event("vulndb.update", "schedule", &c)).await;
+                            }
+                        }
                         Err(e) => tracing::warn!(error = %e, "scheduled vulnerability data update failed"),
                     }
                 }
@@ -29,6 +38,16 @@ pub fn spawn_tasks(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHand
             }
         }
     })
+}
+
+/// The audit event of an import or update not made through the API.
+pub fn audit_event(action: &str, via: &str, change: &VulnDbChange) -> AuditEvent {
+    AuditEvent {
+        action: action.into(),
+        object_type: "vulndb".into(),
+        detail: serde_json::json!({"via": via, "changed": change.changed, "failed": change.failed}),
+        ..AuditEvent::default()
+    }
 }
 
 async fn reload_if_changed(state: &AppState) {
