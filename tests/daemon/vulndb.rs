@@ -255,6 +255,16 @@ both!(update_is_conditional_and_keeps_data_on_failure, |db| async move {
     assert!(source(&s, "Go")["last_error"].as_str().is_some_and(|e| e.contains("zip")), "{s}");
     // The stored validator is still the one of the data kept.
     assert_eq!(source(&s, "Go")["etag"], "\"g1\"");
+    // A zip over `max_download_bytes` is not even written out whole.
+    m.set("Go", Served::Zip { body: vec![0; 1_100_000], etag: "\"g3\"".into() });
+    let r =
+        d.send(&root, Method::POST, "/api/v1/admin/vulndb/update", Some(json!({"ecosystems": ["Go"]}))).await;
+    let c: Value = r.json().await.expect("json");
+    assert!(c["failed"][0].as_str().is_some_and(|f| f.contains("limit")), "{c}");
+    assert_eq!(
+        (c["status"]["advisories"].as_u64(), c["status"]["snapshot"].as_str()),
+        (Some(6), Some(g2.as_str()))
+    );
 
     // Only super admins may change the data; everyone signed in may read it.
     let r = d.send(&user, Method::POST, "/api/v1/admin/vulndb/update", None).await;
@@ -271,7 +281,7 @@ both!(update_is_conditional_and_keeps_data_on_failure, |db| async move {
         d.send(&root, Method::GET, "/api/v1/admin/audit?limit=100", None).await.json().await.expect("j");
     let updates =
         a["items"].as_array().expect("items").iter().filter(|e| e["action"] == "vulndb.update").count();
-    assert_eq!(updates, 4, "{a}");
+    assert_eq!(updates, 5, "{a}");
 });
 
 both!(imports_from_the_cli_and_the_admin_api, |db| async move {

@@ -93,3 +93,29 @@ impl VulnDbConfig {
         format!("{}/{}/all.zip", self.mirror.trim_end_matches('/'), ecosystem.replace(' ', "%20"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zip_urls_follow_the_bucket_layout() {
+        let c = VulnDbConfig { mirror: "http://127.0.0.1:9/osv/".into(), ..VulnDbConfig::default() };
+        assert_eq!(c.zip_url("crates.io"), "http://127.0.0.1:9/osv/crates.io/all.zip");
+        assert_eq!(c.zip_url("GitHub Actions"), "http://127.0.0.1:9/osv/GitHub%20Actions/all.zip");
+    }
+
+    #[test]
+    fn env_overrides_and_rejects_bad_numbers() {
+        let mut c = VulnDbConfig::default();
+        let env = |k: &str| match k {
+            "CAIRN_VULNDB_ECOSYSTEMS" => Some("npm, Go,".to_owned()),
+            "CAIRN_VULNDB_STALE_AFTER_SECS" => Some("60".to_owned()),
+            _ => None,
+        };
+        c.apply_env(&env).expect("valid");
+        assert_eq!((c.ecosystems.clone(), c.stale_after_secs), (vec!["npm".to_owned(), "Go".to_owned()], 60));
+        let bad = |k: &str| (k == "CAIRN_VULNDB_RELOAD_INTERVAL_SECS").then(|| "soon".to_owned());
+        assert!(c.apply_env(&bad).is_err());
+    }
+}

@@ -108,3 +108,24 @@ fn chain(e: &dyn std::error::Error) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_builds_with_tls() {
+        // Without the ring provider installed, reqwest panics here.
+        assert!(client(&VulnDbConfig::default()).is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_stream_over_the_cap_is_refused() {
+        let chunks = futures_util::stream::iter(vec![Ok::<_, String>(vec![0u8; 600]), Ok(vec![0u8; 600])]);
+        let err = to_temp_zip(chunks, 1000).await.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("1000-byte limit"), "{err}");
+        let chunks = futures_util::stream::iter(vec![Ok::<_, String>(vec![1u8; 600])]);
+        let file = to_temp_zip(chunks, 1000).await.expect("under the cap");
+        assert_eq!(std::fs::metadata(file.path()).expect("meta").len(), 600);
+    }
+}

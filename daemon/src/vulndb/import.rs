@@ -86,3 +86,17 @@ async fn import_one(store: &Store, item: &ImportItem) -> Result<u64, VulnDbError
     tracing::info!(source = %item.name, advisories = loaded.rows.len(), "vulnerability data imported");
     Ok(loaded.rejected)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_are_named_after_their_path() {
+        let name = |p: &str| ImportItem::from_path(Path::new(p), None).name;
+        assert_eq!(name("/data/npm/all.zip"), "npm");
+        assert_eq!(name("/data/advisories"), "advisories");
+        assert_eq!(name("pypi.zip"), "pypi");
+        assert_eq!(ImportItem::from_path(Path::new("/x/all.zip"), Some("mine")).name, "mine");
+    }
+}
