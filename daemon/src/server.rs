@@ -25,15 +25,12 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
         Some(s) => s.clone(),
         None => store.setting_get_or_insert("jwt_secret", &random_alphanumeric(64)).await?,
     };
-    let vulndb = Arc::new(VulnDb::empty());
-    // Data imported earlier is matched against from the first request on.
-    crate::vulndb::reload(&store, &vulndb).await?;
     Ok(AppState {
         store,
         jwt: Arc::new(JwtKeys::from_secret(secret.as_bytes())),
         limits: Arc::new(RateLimiters::new(&config.rate_limits)),
         metrics: Arc::new(Metrics::new()),
-        vulndb,
+        vulndb: Arc::new(VulnDb::empty()),
         config: Arc::new(config),
     })
 }
@@ -98,6 +95,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let address_file = config.address_file.clone();
     let state = prepare(config).await?;
+    // Stored vulnerability data is matched against from the first request on (not in `prepare`:
+    // the admin commands need no index).
+    if let Err(e) = crate::vulndb::reload(&state.store, &state.vulndb).await {
+        // Serve anyway: scans then say "no vulnerability data", and the reload task retries.
+        tracing::error!(error = %e, "cannot load the vulnerability data");
+    }
     if let Some(path) = &address_file {
         // Write then rename, so a reader never sees a half-written address.
         let tmp = path.with_extension("tmp");

@@ -29,12 +29,23 @@ const GO: [&str; 2] = ["go/GO-2020-0001.json", "go/GO-2020-0003.json"];
 
 /// An OSV zip of these fixture records (flat, as OSV's `all.zip` is).
 pub fn zip_of(files: &[&str]) -> Vec<u8> {
+    padded_zip(files, 0)
+}
+
+/// The same with a stored (uncompressed) non-OSV entry of `padding` bytes, which the loader skips.
+fn padded_zip(files: &[&str], padding: usize) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for f in files {
         let name = Path::new(f).file_name().expect("name").to_string_lossy().into_owned();
         w.start_file(name, opts).expect("entry");
         w.write_all(&std::fs::read(fixture(f)).expect("fixture")).expect("write");
+    }
+    if padding > 0 {
+        let stored =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        w.start_file("README.txt", stored).expect("entry");
+        w.write_all(&vec![b'x'; padding]).expect("write");
     }
     w.finish().expect("finish").into_inner()
 }
@@ -325,7 +336,8 @@ both!(imports_from_the_cli_and_the_admin_api, |db| async move {
     };
     let mut four = RUST.to_vec();
     four.push(RUST_NEW);
-    let resp = up(zip_of(&four), "application/zip", &root).await.expect("send");
+    // Larger than `max_body_bytes` (64 KiB here): uploads have their own limit.
+    let resp = up(padded_zip(&four, 200_000), "application/zip", &root).await.expect("send");
     assert_eq!(resp.status(), 200);
     let c: Value = resp.json().await.expect("json");
     assert_eq!(c["changed"], json!(["crates.io"]));

@@ -40,6 +40,8 @@ pub enum VulndbCommand {
 /// Runs the command; import and update fail (exit 1) when any source failed.
 pub async fn run(config: Config, cmd: VulndbCommand) -> anyhow::Result<()> {
     let state = crate::server::prepare(config).await?;
+    // The status printed at the end describes the stored data even when nothing changed.
+    super::reload(&state.store, &state.vulndb).await?;
     let (store, cfg, db) = (&state.store, &state.config.vulndb, &state.vulndb);
     let result = match cmd {
         VulndbCommand::Import { paths, name } => {

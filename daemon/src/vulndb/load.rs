@@ -78,28 +78,35 @@ pub async fn reload(store: &Store, vulndb: &VulnDb) -> Result<Option<String>, Vu
         .collect();
     let database = tokio::task::spawn_blocking(move || build(records, infos))
         .await
-        .map_err(|e| VulnDbError::Invalid(format!("rebuilding the index stopped: {e}")))??;
+        .map_err(|e| VulnDbError::Invalid(format!("rebuilding the index stopped: {e}")))?;
     let advisories = database.info().advisories as u64;
     vulndb.install(Snapshot { database, id: generation.clone(), updated_at, advisories });
     tracing::info!(generation = %generation, advisories, "vulnerability data loaded");
     Ok(Some(generation))
 }
 
-fn build(records: Vec<String>, sources: Vec<SourceInfo>) -> Result<Database, VulnDbError> {
+/// Indexes the stored records. One that no longer reads (stored by an older, laxer version) is
+/// left out and logged: it must not take every other advisory with it.
+fn build(records: Vec<String>, sources: Vec<SourceInfo>) -> Database {
     let mut advisories = Vec::with_capacity(records.len());
+    let mut skipped = 0usize;
     for r in records {
         match Advisory::from_json(r.as_bytes()) {
             Ok(a) => advisories.push(a),
             Err(e) => {
+                skipped += 1;
                 let id = serde_json::from_str::<serde_json::Value>(&r)
                     .ok()
                     .and_then(|v| v["id"].as_str().map(str::to_owned))
                     .unwrap_or_default();
-                return Err(VulnDbError::Corrupt { id, reason: e.to_string() });
+                tracing::warn!(id = %id, error = %e, "stored OSV record no longer reads; left out");
             }
         }
     }
-    Ok(Database::new(advisories, sources, Vec::new()))
+    if skipped > 0 {
+        tracing::error!(skipped, "stored OSV records left out; re-import or update their sources");
+    }
+    Database::new(advisories, sources, Vec::new())
 }
 
 #[cfg(test)]

@@ -51,6 +51,9 @@ pub fn audit_event(action: &str, via: &str, change: &VulnDbChange) -> AuditEvent
 }
 
 async fn reload_if_changed(state: &AppState) {
+    // An import or update in progress reloads when it is done; reloading beside it could install
+    // the older generation after the newer one.
+    let Ok(_writer) = state.vulndb.writer.try_lock() else { return };
     let current = state.vulndb.snapshot().map(|s| s.id.clone());
     match state.store.vulndb_generation().await {
         Ok(g) if g == current || g.is_none() => {}
