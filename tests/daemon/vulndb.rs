@@ -144,12 +144,17 @@ async fn serve(config: &Path, log: &Path) -> Replica {
 
 /// A harness daemon restarted with a `[vulndb]` section pointing at `mirror`.
 async fn start(db: Db, mirror: &str) -> (Daemon, Replica) {
+    start_with(db, mirror, "").await
+}
+
+/// The same with more `[vulndb]` lines.
+async fn start_with(db: Db, mirror: &str, extra: &str) -> (Daemon, Replica) {
     let mut d = Daemon::start(db).await;
     d.terminate();
     let mut f = std::fs::OpenOptions::new().append(true).open(&d.config).expect("config");
     writeln!(
         f,
-        "[vulndb]\nmirror = \"{mirror}\"\necosystems = [\"crates.io\", \"Go\"]\nreload_interval_secs = 1\nmax_download_bytes = 1000000"
+        "[vulndb]\nmirror = \"{mirror}\"\necosystems = [\"crates.io\", \"Go\"]\nreload_interval_secs = 1\nmax_download_bytes = 1000000\n{extra}"
     )
     .expect("append");
     let r = serve(&d.config, &d.dir.path().join("replica-0.log")).await;
@@ -397,4 +402,34 @@ both!(a_second_replica_sees_an_update, |db| async move {
         assert!(tokio::time::Instant::now() < deadline, "replica B never reloaded: {s}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+});
+
+both!(the_schedule_updates_without_being_asked, |db| async move {
+    let m = Mirror::default();
+    m.set("crates.io", Served::Zip { body: zip_of(&RUST), etag: "\"r1\"".into() });
+    m.set("Go", Served::Zip { body: zip_of(&GO), etag: "\"g1\"".into() });
+    let base = start_mirror(&m).await;
+    let (d, _r) = start_with(db, &base, "update_interval_secs = 1").await;
+    let root = root(&d).await;
+    // The first run starts with the daemon; nothing signals it, so poll with a deadline.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let s = status(&d, &root).await;
+        if s["advisories"] == 5 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no scheduled update: {s}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Later runs are conditional.
+    while m.requests().len() < 4 {
+        assert!(tokio::time::Instant::now() < deadline, "no second scheduled run: {:?}", m.requests());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(m.requests()[2..].iter().all(|(_, inm)| inm.is_some()), "{:?}", m.requests());
+    let a: Value =
+        d.send(&root, Method::GET, "/api/v1/admin/audit?limit=100", None).await.json().await.expect("j");
+    let scheduled =
+        a["items"].as_array().expect("items").iter().filter(|e| e["detail"]["via"] == "schedule").count();
+    assert!(scheduled >= 1, "{a}");
 });
