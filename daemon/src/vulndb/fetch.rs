@@ -48,6 +48,8 @@ pub async fn fetch(
     last_modified: Option<&str>,
     max_bytes: u64,
 ) -> Result<Fetched, VulnDbError> {
+    // Messages end up in status, which every user reads: never a password from the mirror URL.
+    let shown = crate::store::redact_url(url);
     let mut req = client.get(url);
     if let Some(v) = etag {
         req = req.header(IF_NONE_MATCH, v);
@@ -55,14 +57,15 @@ pub async fn fetch(
     if let Some(v) = last_modified {
         req = req.header(IF_MODIFIED_SINCE, v);
     }
-    let resp = req.send().await.map_err(|e| VulnDbError::Fetch(format!("{url}: {}", chain(&e))))?;
+    let resp =
+        req.send().await.map_err(|e| VulnDbError::Fetch(format!("{shown}: {}", chain(&e.without_url()))))?;
     match resp.status() {
         StatusCode::NOT_MODIFIED => return Ok(Fetched::NotModified),
-        s if !s.is_success() => return Err(VulnDbError::Fetch(format!("{url}: HTTP {s}"))),
+        s if !s.is_success() => return Err(VulnDbError::Fetch(format!("{shown}: HTTP {s}"))),
         _ => {}
     }
     if resp.content_length().is_some_and(|n| n > max_bytes) {
-        return Err(VulnDbError::Fetch(format!("{url}: larger than the {max_bytes}-byte limit")));
+        return Err(VulnDbError::Fetch(format!("{shown}: larger than the {max_bytes}-byte limit")));
     }
     let header = |name| {
         resp.headers()
@@ -71,7 +74,8 @@ pub async fn fetch(
             .map(str::to_owned)
     };
     let (etag, last_modified) = (header(ETAG), header(LAST_MODIFIED));
-    let stream = resp.bytes_stream().map(|c| c.map_err(|e| format!("{url}: {}", chain(&e))));
+    let stream =
+        resp.bytes_stream().map(move |c| c.map_err(|e| format!("{shown}: {}", chain(&e.without_url()))));
     let file = to_temp_zip(stream, max_bytes).await?;
     Ok(Fetched::Changed { file, etag, last_modified })
 }

@@ -36,7 +36,7 @@ pub async fn status(
         updated_at: used.updated_at,
         age_seconds: used.updated_at.map(|t| u64::try_from((now - t).whole_seconds()).unwrap_or(0)),
         stale_after_seconds: config.stale_after_secs,
-        mirror: config.mirror.clone(),
+        mirror: crate::store::redact_url(&config.mirror),
         sources,
     })
 }

@@ -22,8 +22,10 @@ pub async fn update(
     let mut change = Changes::default();
     for eco in ecosystems.unwrap_or(&config.ecosystems) {
         let url = config.zip_url(eco);
+        // Recorded and shown without the password a mirror URL may carry.
+        let location = crate::store::redact_url(&url);
         // Validators only for content that came from this same URL.
-        let stored = known.iter().find(|s| &s.name == eco && s.origin == "update" && s.location == url);
+        let stored = known.iter().find(|s| &s.name == eco && s.origin == "update" && s.location == location);
         let result = async {
             let fetched = fetch(
                 &http,
@@ -41,7 +43,7 @@ pub async fn update(
                     let source = VulnSourceRecord {
                         name: eco.clone(),
                         origin: "update".into(),
-                        location: url.clone(),
+                        location: location.clone(),
                         etag,
                         last_modified,
                         advisories: loaded.rows.len() as i64,
@@ -64,13 +66,13 @@ pub async fn update(
                 change.rejected += rejected;
             }
             Ok(None) => {
-                store.vulndb_mark_checked(eco, "update", &url, crate::store::now(), None).await?;
+                store.vulndb_mark_checked(eco, "update", &location, crate::store::now(), None).await?;
                 change.unchanged.push(eco.clone());
             }
             Err(e) => {
                 tracing::warn!(ecosystem = %eco, error = %e, "vulnerability data update failed; previous data kept");
                 store
-                    .vulndb_mark_checked(eco, "update", &url, crate::store::now(), Some(&e.to_string()))
+                    .vulndb_mark_checked(eco, "update", &location, crate::store::now(), Some(&e.to_string()))
                     .await?;
                 change.failed.push(format!("{eco}: {e}"));
             }
