@@ -80,6 +80,8 @@ pub struct Config {
     pub address_file: Option<PathBuf>,
     /// Seconds in-flight requests get to finish on shutdown.
     pub shutdown_grace_secs: u64,
+    /// OAuth / OIDC login providers.
+    pub oauth: crate::auth::oauth::OAuthConfig,
 }
 
 impl Default for Config {
@@ -95,6 +97,7 @@ impl Default for Config {
             rate_limits: RateLimits::default(),
             address_file: None,
             shutdown_grace_secs: 10,
+            oauth: Default::default(),
         }
     }
 }
@@ -118,6 +121,9 @@ pub enum ConfigError {
         /// Why.
         source: Box<toml::de::Error>,
     },
+    /// The `[oauth]` settings are inconsistent.
+    #[error("{0}")]
+    OAuth(String),
     /// An environment variable has a bad value.
     #[error("{var}: {message}")]
     Env {
@@ -159,7 +165,8 @@ impl Config {
             }
             None => Config::default(),
         };
-        config.apply_env(env)?;
+        config.apply_env(&env)?;
+        config.oauth.finish(&env).map_err(ConfigError::OAuth)?;
         if let Some(listen) = flags.listen {
             config.listen = listen;
         }
@@ -175,7 +182,7 @@ impl Config {
         Ok(config)
     }
 
-    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+    fn apply_env(&mut self, env: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         fn parse<T: std::str::FromStr>(var: &'static str, value: &str) -> Result<T, ConfigError>
         where
             T::Err: std::fmt::Display,

@@ -9,6 +9,9 @@ mod audit;
 mod idempotency;
 mod invites;
 mod list;
+mod notification_prefs;
+mod oauth_identities;
+mod oauth_states;
 mod outbox;
 mod password_resets;
 mod projects;
@@ -25,6 +28,8 @@ pub use idempotency::IdempotencyClaim;
 pub use idempotency::StoredResponse;
 pub use invites::InviteRecord;
 pub use list::{ListQuery, Paging, SortKey};
+pub use oauth_identities::UnlinkOutcome;
+pub use oauth_states::{NewOAuthState, OAuthStateRecord};
 pub use refresh_tokens::RefreshOutcome;
 pub use users::UserRecord;
 
