@@ -126,7 +126,8 @@ impl FakeIdp {
         self.shared.0.lock().expect("lock").mode = mode;
     }
 
-    /// TOML for cairnd: an OIDC provider `corp`, one without sign-up `closed`, and GitHub `gh`.
+    /// TOML for cairnd: an OIDC provider `corp`, one without sign-up `closed`, GitHub `gh`, and
+    /// GitLab `lab` (OIDC with `base_url` as issuer) admitting only `corp.test` emails.
     pub fn config(&self) -> String {
         let b = &self.base;
         format!(
@@ -137,7 +138,9 @@ impl FakeIdp {
              [[oauth.providers]]\nname = \"closed\"\nkind = \"oidc\"\nclient_id = \"{CLIENT_ID}\"\n\
              client_secret = \"{CLIENT_SECRET}\"\nissuer = \"{b}\"\n\
              [[oauth.providers]]\nname = \"gh\"\nkind = \"github\"\nclient_id = \"{CLIENT_ID}\"\n\
-             client_secret = \"{CLIENT_SECRET}\"\nbase_url = \"{b}\"\napi_url = \"{b}/api\"\nallow_signup = true\n"
+             client_secret = \"{CLIENT_SECRET}\"\nbase_url = \"{b}\"\napi_url = \"{b}/api\"\nallow_signup = true\n\
+             [[oauth.providers]]\nname = \"lab\"\nkind = \"gitlab\"\nclient_id = \"{CLIENT_ID}\"\n\
+             client_secret = \"{CLIENT_SECRET}\"\nbase_url = \"{b}\"\nallowed_email_domains = [\"corp.test\"]\nallow_signup = true\n"
         )
     }
 }

@@ -320,6 +320,15 @@ both!(github_login_and_unlinking_the_last_method, |db| async move {
     unverified.email_verified = false;
     idp.login_as(unverified);
     expect_problem(login(&d, "gh", "", None).await, 403, "OAUTH_DENIED").await;
+
+    // GitLab is OIDC against base_url; its allowed_email_domains holds.
+    idp.login_as(Account::new("lab-1", &unique_email("outsider")));
+    let body = expect_problem(login(&d, "lab", "", None).await, 403, "OAUTH_DENIED").await;
+    assert!(body["detail"].as_str().is_some_and(|t| t.contains("domains")), "{body}");
+    let insider = format!("kim-{}@corp.test", &crate::harness::uuid_simple()[..8]);
+    idp.login_as(Account::new("lab-2", &insider));
+    let token = tokens(login(&d, "lab", "", None).await).await;
+    assert_eq!(me(&d, &token).await["user"]["email"], insider.as_str());
 });
 
 both!(signup_follows_the_provider_and_registration_rules, |db| async move {
