@@ -40,6 +40,10 @@ pub enum IdToken {
     WrongNonce,
     /// Expired an hour ago.
     Expired,
+    /// HS256 keyed with the client secret (the algorithm-confusion attack).
+    Hs256,
+    /// `alg: none`, no signature.
+    Unsigned,
 }
 
 /// The account the provider logs in as.
@@ -265,7 +269,20 @@ async fn token(State(s): State<Shared>, Form(f): Form<HashMap<String, String>>) 
     };
     let mut header = Header::new(alg);
     header.kid = Some(kid.into());
-    let mut id_token = jsonwebtoken::encode(&header, &claims, &key).expect("sign");
+    let mut id_token = match mode {
+        IdToken::Hs256 => {
+            let mut h = Header::new(Algorithm::HS256);
+            h.kid = Some("rsa-1".into());
+            jsonwebtoken::encode(&h, &claims, &EncodingKey::from_secret(CLIENT_SECRET.as_bytes()))
+                .expect("sign")
+        }
+        IdToken::Unsigned => format!(
+            "{}.{}.",
+            URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        ),
+        _ => jsonwebtoken::encode(&header, &claims, &key).expect("sign"),
+    };
     if mode == IdToken::TamperedSignature {
         // Change one character in the middle of the signature.
         let at = id_token.rfind('.').expect("signature") + 20;

@@ -170,6 +170,8 @@ both!(bad_id_tokens_are_rejected_and_es256_accepted, |db| async move {
         (IdToken::WrongAudience, "aud"),
         (IdToken::WrongNonce, "nonce"),
         (IdToken::Expired, "expired"),
+        (IdToken::Hs256, "algorithm"),
+        (IdToken::Unsigned, "malformed"),
     ] {
         idp.id_tokens(mode);
         let body = expect_problem(login(&d, "corp", "", None).await, 401, "OAUTH_ID_TOKEN_INVALID").await;
