@@ -14,8 +14,8 @@ pub enum ProviderKind {
     Gitlab,
 }
 
-/// One configured provider.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// One configured provider (its `Debug` leaves the secret out).
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderConfig {
     /// The `{provider}` path segment, e.g. `github` or `corp-sso`.
@@ -52,6 +52,23 @@ pub struct ProviderConfig {
     /// Whether a first login creates an account (still subject to `registration`).
     #[serde(default)]
     pub allow_signup: bool,
+}
+
+impl std::fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderConfig")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "…"))
+            .field("client_secret_env", &self.client_secret_env)
+            .field("issuer", &self.issuer)
+            .field("base_url", &self.base_url)
+            .field("api_url", &self.api_url)
+            .field("redirect_url", &self.redirect_url)
+            .field("allow_signup", &self.allow_signup)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The `[oauth]` table.
@@ -255,6 +272,7 @@ mod tests {
         assert!(c.clone().finish(|_| None).is_err());
         c.finish(|k| (k == "S").then(|| "secret".to_string())).expect("valid");
         assert_eq!(c.providers[0].client_secret.as_deref(), Some("secret"));
+        assert!(!format!("{c:?}").contains("secret\""), "Debug shows no secret");
         let mut insecure: OAuthConfig = toml::from_str(
             "public_url = \"https://cairn.example.com\"\n[[providers]]\nname = \"corp\"\nkind = \"oidc\"\n\
              client_id = \"c\"\nclient_secret = \"s\"\nissuer = \"http://id.example.com\"\n",
