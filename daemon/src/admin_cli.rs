@@ -52,7 +52,7 @@ pub async fn create_user(
     password::check_policy(pw).map_err(|m| AdminError::Invalid(format!("password {m}")))?;
     let hash = password::hash(pw).map_err(AdminError::Invalid)?;
     let display = display_name.map(str::to_owned).unwrap_or_else(|| email.clone());
-    let user = store.user_create(&email, &display, &hash, super_admin).await?;
+    let user = store.user_create(&email, &display, Some(&hash), super_admin).await?;
     let tenant_name =
         tenant.map(str::to_owned).unwrap_or_else(|| email.split('@').next().unwrap_or("tenant").to_owned());
     let tenant_id = store.tenant_create(&tenant_name, user.id).await?;

@@ -82,6 +82,8 @@ pub struct Config {
     pub shutdown_grace_secs: u64,
     /// Vulnerability data: mirror, schedule, freshness.
     pub vulndb: crate::vulndb::config::VulnDbConfig,
+    /// OAuth / OIDC login providers.
+    pub oauth: crate::auth::oauth::OAuthConfig,
 }
 
 impl Default for Config {
@@ -98,6 +100,7 @@ impl Default for Config {
             address_file: None,
             shutdown_grace_secs: 10,
             vulndb: Default::default(),
+            oauth: Default::default(),
         }
     }
 }
@@ -121,6 +124,9 @@ pub enum ConfigError {
         /// Why.
         source: Box<toml::de::Error>,
     },
+    /// The `[oauth]` settings are inconsistent.
+    #[error("{0}")]
+    OAuth(String),
     /// An environment variable has a bad value.
     #[error("{var}: {message}")]
     Env {
@@ -162,7 +168,8 @@ impl Config {
             }
             None => Config::default(),
         };
-        config.apply_env(env)?;
+        config.apply_env(&env)?;
+        config.oauth.finish(&env).map_err(ConfigError::OAuth)?;
         if let Some(listen) = flags.listen {
             config.listen = listen;
         }
@@ -178,7 +185,7 @@ impl Config {
         Ok(config)
     }
 
-    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+    fn apply_env(&mut self, env: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         fn parse<T: std::str::FromStr>(var: &'static str, value: &str) -> Result<T, ConfigError>
         where
             T::Err: std::fmt::Display,

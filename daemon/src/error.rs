@@ -47,6 +47,18 @@ pub enum Kind {
     RegistrationClosed,
     /// 401: a refresh token was used twice; its family is revoked.
     TokenReused,
+    /// 400: the OAuth `state` is unknown, used, expired or for another provider.
+    OAuthStateInvalid,
+    /// 502: the identity provider failed or answered with an error.
+    OAuthProvider,
+    /// 401: the provider's ID token did not verify.
+    OAuthIdTokenInvalid,
+    /// 403: the provider login was refused (by the user, the provider or the email rules).
+    OAuthDenied,
+    /// 409: an account has this email but is not linked to the provider account.
+    OAuthAccountExists,
+    /// 409: unlinking would leave the account without a way to log in.
+    LastLoginMethod,
     /// 500: a bug or an unavailable dependency.
     Internal,
     /// 503: the database does not answer.
@@ -55,7 +67,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, for the `/problems` catalogue.
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 26] = [
         Kind::Validation,
         Kind::MalformedJson,
         Kind::UnsupportedMediaType,
@@ -74,6 +86,12 @@ impl Kind {
         Kind::RateLimited,
         Kind::RegistrationClosed,
         Kind::TokenReused,
+        Kind::OAuthStateInvalid,
+        Kind::OAuthProvider,
+        Kind::OAuthIdTokenInvalid,
+        Kind::OAuthDenied,
+        Kind::OAuthAccountExists,
+        Kind::LastLoginMethod,
         Kind::Internal,
         Kind::Unavailable,
     ];
@@ -203,6 +221,48 @@ impl Kind {
                 "TOKEN_REUSED",
                 "Refresh token reused",
                 "A refresh token was presented twice, which suggests theft; every token of that login was revoked. Log in again.",
+            ),
+            Kind::OAuthStateInvalid => (
+                S::BAD_REQUEST,
+                "oauth-state-invalid",
+                "OAUTH_STATE_INVALID",
+                "Invalid OAuth state",
+                "The login's `state` is unknown, was already used, expired (10 minutes) or belongs to another provider. Start the login again.",
+            ),
+            Kind::OAuthProvider => (
+                S::BAD_GATEWAY,
+                "oauth-provider-error",
+                "OAUTH_PROVIDER_ERROR",
+                "Identity provider error",
+                "The identity provider could not be reached or refused the request (for example the code or the PKCE verifier); `detail` quotes it.",
+            ),
+            Kind::OAuthIdTokenInvalid => (
+                S::UNAUTHORIZED,
+                "oauth-id-token-invalid",
+                "OAUTH_ID_TOKEN_INVALID",
+                "Invalid ID token",
+                "The provider's ID token failed verification: signature, issuer, audience, expiry or nonce. `detail` says which.",
+            ),
+            Kind::OAuthDenied => (
+                S::FORBIDDEN,
+                "oauth-denied",
+                "OAUTH_DENIED",
+                "Login refused",
+                "The provider login was refused: by the user or provider, or because the account's email is missing, unverified or outside the allowed domains.",
+            ),
+            Kind::OAuthAccountExists => (
+                S::CONFLICT,
+                "oauth-account-exists",
+                "OAUTH_ACCOUNT_EXISTS",
+                "Account exists",
+                "An account with this email exists but is not linked to this provider account. Log in to it and start a link (`authorize?link=true`); Cairn never links by email alone.",
+            ),
+            Kind::LastLoginMethod => (
+                S::CONFLICT,
+                "last-login-method",
+                "LAST_LOGIN_METHOD",
+                "Last login method",
+                "Removing this identity would leave the account with no password and no other identity. Set a password or link another provider first.",
             ),
             Kind::Internal => (
                 S::INTERNAL_SERVER_ERROR,

@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::harness::{Daemon, PASSWORD, Session, unique_email};
+use crate::harness::{Daemon, Opts, PASSWORD, Session, http_client, unique_email};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Role {
@@ -30,6 +30,11 @@ pub enum Need {
         object: bool,
     },
     Super,
+    /// The caller's own object: anonymous 401; the matrix names an id that is nobody's, so
+    /// every other caller gets 404 (the owner's success is tested in oauth.rs).
+    Own,
+    /// The same answer for every caller: OAuth redirects that need no provider round trip.
+    Fixed(u16, Option<&'static str>),
 }
 
 const fn t(scope: &'static str, role: Role, object: bool) -> Need {
@@ -52,6 +57,12 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/auth/me", Need::User),
     ("POST", "/api/v1/auth/forgot-password", Need::Public),
     ("POST", "/api/v1/auth/reset-password", Need::Public),
+    ("GET", "/api/v1/auth/oauth/{provider}/authorize", Need::Fixed(302, None)),
+    ("GET", "/api/v1/auth/oauth/{provider}/callback", Need::Fixed(400, Some("OAUTH_STATE_INVALID"))),
+    ("GET", "/api/v1/users/me/oauth-identities", Need::User),
+    ("DELETE", "/api/v1/users/me/oauth-identities/{id}", Need::Own),
+    ("GET", "/api/v1/users/me/notification-prefs", Need::User),
+    ("PUT", "/api/v1/users/me/notification-prefs", Need::User),
     ("POST", "/api/v1/invites", t("admin", Role::Admin, false)),
     ("GET", "/api/v1/api-keys", t("admin", Role::Viewer, false)),
     ("POST", "/api/v1/api-keys", t("admin", Role::Viewer, false)),
@@ -143,6 +154,9 @@ fn expected(need: Need, who: Who) -> Option<(u16, &'static str)> {
         Need::Public => None,
         Need::User => (who == Who::Anonymous).then_some((401, "UNAUTHORIZED")),
         Need::Super => (who != Who::SuperAdmin).then_some((404, "ROUTE_NOT_FOUND")),
+        Need::Own => Some(if who == Who::Anonymous { (401, "UNAUTHORIZED") } else { (404, "NOT_FOUND") }),
+        // Checked on its own in `check`.
+        Need::Fixed(..) => None,
         Need::Tenant { role, object, .. } => match who {
             Who::Anonymous => Some((401, "UNAUTHORIZED")),
             Who::KeyWithoutScope => Some((403, "INSUFFICIENT_SCOPE")),
@@ -245,11 +259,16 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         tid.clone()
     } else if template.starts_with("/api/v1/admin/users/") {
         w.victim_id.clone()
+    } else if template.starts_with("/api/v1/users/me/oauth-identities/") {
+        uuid::Uuid::new_v4().to_string()
     } else {
         String::new()
     };
-    let path =
-        template.replace("{id}", &id).replace("{slug}", "not-found").replace("{user_id}", &w.viewer.user_id);
+    let path = template
+        .replace("{provider}", "gh")
+        .replace("{id}", &id)
+        .replace("{slug}", "not-found")
+        .replace("{user_id}", &w.viewer.user_id);
 
     let body: Option<Value> = match (method, template) {
         ("POST", "/api/v1/auth/register") => {
@@ -287,10 +306,14 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         ("POST", "/api/v1/admin/teams/{id}/members") => Some(json!({"user_id": w.member.user_id})),
         // No ecosystem: the check reaches no mirror.
         ("POST", "/api/v1/admin/vulndb/update") => Some(json!({"ecosystems": []})),
+        ("PUT", "/api/v1/users/me/notification-prefs") => {
+            Some(json!({"events": {"scan.completed": {"in_app": true, "email": false}}}))
+        }
         _ => None,
     };
-    let mut req = d
-        .http
+    // OAuth redirects point at the (absent) provider: read them, do not follow.
+    let client = if matches!(need, Need::Fixed(..)) { http_client(false) } else { d.http.clone() };
+    let mut req = client
         .request(Method::from_bytes(method.as_bytes()).expect("method"), d.url(&path))
         .header("if-match", "*");
     if template == "/api/v1/auth/token" {
@@ -311,6 +334,11 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
     let resp = req.send().await.expect("send");
     let status = resp.status().as_u16();
     let text = resp.text().await.unwrap_or_default();
+    if let Need::Fixed(want, code) = need {
+        let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        assert_eq!((status, v["code"].as_str()), (want, code), "{method} {template} as {who:?}: {text}");
+        return;
+    }
     match expected(need, who) {
         None => assert!(
             (200..300).contains(&status),
@@ -368,8 +396,13 @@ pub async fn latest_reset_token(d: &Daemon, root: &Session) -> String {
     body[start..].split_whitespace().next().expect("token").to_owned()
 }
 
+/// A GitHub provider whose URLs are never contacted by the matrix (authorize only redirects).
+pub const OAUTH_CONFIG: &str = "[oauth]\npublic_url = \"http://127.0.0.1:9\"\nallow_insecure_loopback = true\n\
+    [[oauth.providers]]\nname = \"gh\"\nkind = \"github\"\nclient_id = \"c\"\nclient_secret = \"s\"\n\
+    base_url = \"http://127.0.0.1:9\"\napi_url = \"http://127.0.0.1:9/api\"\n";
+
 both!(authorization_matrix_covers_every_route, |db| async move {
-    let d = Daemon::start(db).await;
+    let d = Daemon::start_with(db, Opts { extra_config: OAUTH_CONFIG.into(), ..Opts::default() }).await;
     let routes = documented_routes(&d).await;
     let matrix: BTreeSet<(String, String)> =
         MATRIX.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();

@@ -5,9 +5,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::authz::documented_routes;
+use crate::authz::{OAUTH_CONFIG, documented_routes};
 use crate::both;
-use crate::harness::{Daemon, Opts, PASSWORD, Session, unique_email};
+use crate::harness::{Daemon, Opts, PASSWORD, Session, http_client, unique_email};
 
 const MAX_BODY: usize = 8192;
 const HOSTILE_TAG: &str = "$(rm -rf /); DROP TABLE x;--";
@@ -43,7 +43,11 @@ fn assert_4xx_problem(status: u16, ct: &str, body: &str, what: &str) {
 }
 
 both!(bad_input_on_every_endpoint_is_a_4xx_problem, |db| async move {
-    let d = Daemon::start_with(db, Opts { max_body_bytes: MAX_BODY, ..Opts::default() }).await;
+    let d = Daemon::start_with(
+        db,
+        Opts { max_body_bytes: MAX_BODY, extra_config: OAUTH_CONFIG.into(), ..Opts::default() },
+    )
+    .await;
     d.admin(
         &["create-user", "--email", "root@example.test", "--super-admin", "--password-stdin"],
         Some(&format!("{PASSWORD}\n")),
@@ -201,6 +205,68 @@ both!(bad_input_on_every_endpoint_is_a_4xx_problem, |db| async move {
         .await
         .expect("send");
     assert_eq!(r.status(), 400);
+
+    // OAuth and the caller's own resources: hostile queries, paths and bodies. Redirects are
+    // read, not followed (the configured provider is never contacted).
+    let raw = http_client(false);
+    let long_invite = format!("/api/v1/auth/oauth/gh/authorize?invite_token={}", "x".repeat(300));
+    let long_state = format!("/api/v1/auth/oauth/gh/callback?state={}&code=x", "s".repeat(5000));
+    let oauth_bad: Vec<(Method, &str)> = vec![
+        (Method::GET, "/api/v1/auth/oauth/gh/authorize?redirect_to=javascript%3Aalert(1)"),
+        (Method::GET, "/api/v1/auth/oauth/gh/authorize?redirect_to=https%3A%2F%2Fevil.example%2F"),
+        (Method::GET, "/api/v1/auth/oauth/gh/authorize?redirect_to=%FF%FE"),
+        (Method::GET, "/api/v1/auth/oauth/gh/authorize?link=maybe"),
+        (Method::GET, "/api/v1/auth/oauth/gh/authorize?link=true"),
+        (Method::GET, &long_invite),
+        (Method::GET, "/api/v1/auth/oauth/%27%20OR%201%3D1/authorize"),
+        (
+            Method::GET,
+            "/api/v1/auth/oauth/gh/callback?state=%27%3B%20DROP%20TABLE%20oauth_states%3B--&code=x",
+        ),
+        (Method::GET, &long_state),
+        (Method::GET, "/api/v1/auth/oauth/gh/callback?error=access_denied"),
+        (Method::GET, "/api/v1/auth/oauth/gh/callback"),
+        (Method::DELETE, "/api/v1/users/me/oauth-identities/not-a-uuid"),
+        (Method::DELETE, "/api/v1/users/me/oauth-identities/%27%20OR%201%3D1--"),
+    ];
+    for (m, path) in oauth_bad {
+        let mut req = raw.request(m.clone(), d.url(path));
+        if m == Method::DELETE {
+            req = req.bearer_auth(&root.token);
+        }
+        let resp = req.send().await.expect("send");
+        let status = resp.status().as_u16();
+        let ct =
+            resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert_4xx_problem(status, &ct, &resp.text().await.unwrap_or_default(), &format!("{m} {path}"));
+    }
+    for body in [
+        json!({"events": {hostile: {"in_app": true, "email": true}}}),
+        json!({"events": {"scan.failed": {"in_app": true}}}),
+        json!({"events": {"scan.failed": {"in_app": true, "email": true, "sms": true}}}),
+        json!({"events": ["scan.failed"]}),
+        json!({"events": {"scan.failed": null}}),
+    ] {
+        let resp =
+            d.send(&root, Method::PUT, "/api/v1/users/me/notification-prefs", Some(body.clone())).await;
+        let status = resp.status().as_u16();
+        let ct =
+            resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert_4xx_problem(status, &ct, &resp.text().await.unwrap_or_default(), &format!("prefs {body}"));
+    }
+    for code in ["", "coc_unknown", &"c".repeat(5000)] {
+        let resp = d
+            .http
+            .post(d.url("/api/v1/auth/token"))
+            .form(&[("grant_type", "authorization_code"), ("code", code)])
+            .send()
+            .await
+            .expect("send");
+        let status = resp.status().as_u16();
+        let ct =
+            resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert_4xx_problem(status, &ct, &resp.text().await.unwrap_or_default(), "authorization_code grant");
+    }
 
     let after = counts(&d, &root, &pid).await;
     assert_eq!(before.0, after.0, "bad input wrote something");

@@ -54,6 +54,8 @@ pub struct Opts {
     pub writes_per_minute: u32,
     pub max_body_bytes: usize,
     pub json_logs: bool,
+    /// TOML appended to the generated configuration (tables only, e.g. `[oauth]`).
+    pub extra_config: String,
 }
 
 impl Default for Opts {
@@ -65,6 +67,7 @@ impl Default for Opts {
             writes_per_minute: 100_000,
             max_body_bytes: 65_536,
             json_logs: false,
+            extra_config: String::new(),
         }
     }
 }
@@ -114,6 +117,7 @@ impl Daemon {
             opts.writes_per_minute
         )
         .expect("write config");
+        f.write_all(opts.extra_config.as_bytes()).expect("write config");
         let mut child = Command::new(env!("CARGO_BIN_EXE_cairnd"))
             .arg("serve")
             .arg("--config")
@@ -139,9 +143,7 @@ impl Daemon {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_owned();
-        // cairnd's reqwest has rustls without a default provider (shared by this crate): install one.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        Daemon { child: Some(child), pg_database, base, db_url, dir, config, http: reqwest::Client::new() }
+        Daemon { child: Some(child), pg_database, base, db_url, dir, config, http: http_client(true) }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -329,6 +331,16 @@ pub struct Session {
     pub refresh: String,
     pub user_id: String,
     pub tenant: Option<String>,
+}
+
+/// A client for talking to test servers; `follow` = follow redirects.
+pub fn http_client(follow: bool) -> reqwest::Client {
+    // reqwest is built with `rustls-no-provider` (for cairnd's provider calls): a process-wide
+    // provider must exist before any client is built. An error means one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let policy =
+        if follow { reqwest::redirect::Policy::default() } else { reqwest::redirect::Policy::none() };
+    reqwest::Client::builder().redirect(policy).build().expect("client")
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";

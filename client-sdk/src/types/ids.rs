@@ -56,4 +56,6 @@ id_type!(
     ScanId,
     /// An invitation to join a tenant.
     InviteId,
+    /// A link between a user and an account at an OAuth / OIDC provider.
+    OAuthIdentityId,
 );

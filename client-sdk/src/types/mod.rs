@@ -6,6 +6,8 @@ mod audit;
 mod auth;
 mod health;
 mod ids;
+mod notification_prefs;
+mod oauth;
 mod page;
 mod problem;
 mod projects;
@@ -25,7 +27,9 @@ pub use auth::{
     RegisterRequest, ResetPasswordRequest, TenantMembership, TokenResponse, User,
 };
 pub use health::{Health, SpecVersions};
-pub use ids::{ApiKeyId, InviteId, ProjectId, ScanId, TeamId, TenantId, UserId, VersionId};
+pub use ids::{ApiKeyId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId, UserId, VersionId};
+pub use notification_prefs::{ChannelPrefs, NotificationEvent, NotificationPrefs};
+pub use oauth::OAuthIdentity;
 pub use page::Page;
 pub use problem::{FieldError, Problem};
 pub use projects::{CreateProject, Project, ProjectKind, UpdateProject};

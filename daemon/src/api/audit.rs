@@ -41,6 +41,8 @@ fn describe(method: &Method, template: &str) -> (String, String) {
     let t = template.trim_start_matches("/api/v1");
     let named = match (method.as_str(), t) {
         ("POST", "/invites") => Some(("invite.create", "invite")),
+        ("DELETE", "/users/me/oauth-identities/{id}") => Some(("oauth.unlink", "oauth_identity")),
+        ("PUT", "/users/me/notification-prefs") => Some(("notification_prefs.update", "user")),
         ("POST", "/api-keys") => Some(("api_key.create", "api_key")),
         ("DELETE", "/api-keys/{id}") => Some(("api_key.revoke", "api_key")),
         ("POST", "/projects") => Some(("project.create", "project")),

@@ -26,7 +26,7 @@ use crate::state::AppState;
 use crate::store::{AuditEvent, RefreshOutcome, StoreError};
 
 /// A fresh access token and a new refresh family.
-async fn issue(state: &AppState, user: UserId) -> Result<TokenResponse, ApiError> {
+pub(crate) async fn issue(state: &AppState, user: UserId) -> Result<TokenResponse, ApiError> {
     let access = state.jwt.issue(user).map_err(ApiError::internal)?;
     let (refresh, hash) = new_refresh_token();
     state.store.refresh_issue(user, &hash, REFRESH_TTL).await?;
@@ -93,7 +93,7 @@ pub async fn register(
     };
     let hash = password::hash_async(req.password.clone()).await.map_err(ApiError::internal)?;
     let display = req.display_name.clone().unwrap_or_else(|| email.clone());
-    let user = state.store.user_create(&email, &display, &hash, false).await?;
+    let user = state.store.user_create(&email, &display, Some(&hash), false).await?;
     match invite {
         Some(inv) => {
             state.store.invite_accept(inv.id).await?;
@@ -126,7 +126,7 @@ pub async fn register(
     Ok((StatusCode::CREATED, axum::Json(tokens)).into_response())
 }
 
-fn request_id(rid: Option<Extension<RequestId>>) -> Option<String> {
+pub(crate) fn request_id(rid: Option<Extension<RequestId>>) -> Option<String> {
     rid.map(|Extension(r)| r.0)
 }
 
@@ -199,11 +199,11 @@ pub async fn login(
     Ok(axum::Json(issue(&state, user).await?))
 }
 
-/// The OAuth2 token endpoint form (`grant_type=password` or `refresh_token`).
+/// The OAuth2 token endpoint form (`grant_type=password`, `refresh_token` or `authorization_code`).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenForm {
-    /// `password` or `refresh_token`.
+    /// `password`, `refresh_token` or `authorization_code`.
     pub grant_type: GrantType,
     /// Email (password grant).
     pub username: Option<String>,
@@ -211,6 +211,10 @@ pub struct TokenForm {
     pub password: Option<String>,
     /// Refresh token (refresh grant).
     pub refresh_token: Option<String>,
+    /// One-time code from an OAuth login's `redirect_to` (authorization_code grant).
+    pub code: Option<String>,
+    /// Ignored (authorization_code grant; the code is bound to its login already).
+    pub redirect_uri: Option<String>,
     /// Ignored; scopes belong to API keys.
     pub scope: Option<String>,
     /// Ignored (public client).
@@ -225,9 +229,11 @@ pub enum GrantType {
     Password,
     /// Refresh token rotation.
     RefreshToken,
+    /// The one-time code an OAuth login sent to its `redirect_to`.
+    AuthorizationCode,
 }
 
-/// OAuth2 token endpoint (RFC 6749 §4.3 and §6), form-encoded.
+/// OAuth2 token endpoint (RFC 6749 §4.1.3, §4.3 and §6), form-encoded.
 #[utoipa::path(post, operation_id = "auth_token", path = "/auth/token", tag = "auth",
     request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "Tokens", body = TokenResponse),
@@ -254,6 +260,22 @@ pub async fn token(
                 return Err(ApiError::field("body.refresh_token", "required for grant_type=refresh_token"));
             };
             Ok(axum::Json(rotate(&state, t).await?))
+        }
+        GrantType::AuthorizationCode => {
+            let Some(code) = form.code.as_deref().filter(|c| c.len() <= 256) else {
+                return Err(ApiError::field("body.code", "required for grant_type=authorization_code"));
+            };
+            let user = match state.store.oauth_code_consume(&sha256_hex(code.as_bytes())).await {
+                Ok(u) => u,
+                Err(StoreError::NotFound) => {
+                    return Err(ApiError::unauthorized("unknown, used or expired login code"));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if !state.store.user_get(user).await?.active {
+                return Err(ApiError::unauthorized("this account is deactivated"));
+            }
+            Ok(axum::Json(issue(&state, user).await?))
         }
     }
 }

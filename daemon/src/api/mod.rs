@@ -14,6 +14,9 @@ pub mod health;
 pub mod idempotency;
 pub mod invites;
 pub mod metrics;
+pub mod notification_prefs;
+pub mod oauth;
+pub mod oauth_identities;
 pub mod pagination;
 pub mod problems;
 pub mod projects;
@@ -85,6 +88,11 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(auth::me))
         .routes(routes!(auth::forgot_password))
         .routes(routes!(auth::reset_password))
+        .routes(routes!(oauth::authorize))
+        .routes(routes!(oauth::callback))
+        .routes(routes!(oauth_identities::list))
+        .routes(routes!(oauth_identities::delete))
+        .routes(routes!(notification_prefs::get, notification_prefs::put))
         .routes(routes!(invites::create))
         .routes(routes!(api_keys::list, api_keys::create))
         .routes(routes!(api_keys::get, api_keys::delete))

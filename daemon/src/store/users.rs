@@ -88,12 +88,12 @@ macro_rules! columns {
 }
 
 impl Store {
-    /// Creates a user; `Conflict` when the email is taken.
+    /// Creates a user (`password_hash` `None` for OAuth-only accounts); `Conflict` when the email is taken.
     pub async fn user_create(
         &self,
         email: &str,
         display_name: &str,
-        password_hash: &str,
+        password_hash: Option<&str>,
         super_admin: bool,
     ) -> StoreResult<UserRecord> {
         let id = UserId::new();
