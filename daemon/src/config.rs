@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::sources::config::SourcesConfig;
+
 /// How new accounts come to exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -80,6 +82,8 @@ pub struct Config {
     pub address_file: Option<PathBuf>,
     /// Seconds in-flight requests get to finish on shutdown.
     pub shutdown_grace_secs: u64,
+    /// Where scans may come from and how big they may be.
+    pub sources: SourcesConfig,
 }
 
 impl Default for Config {
@@ -95,6 +99,7 @@ impl Default for Config {
             rate_limits: RateLimits::default(),
             address_file: None,
             shutdown_grace_secs: 10,
+            sources: SourcesConfig::default(),
         }
     }
 }
