@@ -118,6 +118,7 @@ pub(crate) async fn clone(
                         "1",
                         "--single-branch",
                         "--no-tags",
+                        "--template=",
                         &branch,
                         "--",
                         &url.raw,
@@ -139,7 +140,18 @@ pub(crate) async fn clone(
         None => {
             git.run(
                 work.path(),
-                &["clone", "-q", "--depth", "1", "--single-branch", "--no-tags", "--", &url.raw, "repo"],
+                &[
+                    "clone",
+                    "-q",
+                    "--depth",
+                    "1",
+                    "--single-branch",
+                    "--no-tags",
+                    "--template=",
+                    "--",
+                    &url.raw,
+                    "repo",
+                ],
                 Some(&dest),
             )
             .await?;
