@@ -4,9 +4,11 @@
 //! links inside and special files are left out and counted; entries, bytes, file size and
 //! compression ratio are capped.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -158,7 +160,10 @@ struct Extractor<'a> {
 
 impl Extractor<'_> {
     fn tar(&mut self, reader: impl Read) -> Result<(), SourceError> {
-        let mut archive = tar::Archive::new(reader);
+        let consumed = Rc::new(Cell::new(0));
+        let ceiling = Rc::new(Cell::new(TAR_METADATA_SLACK));
+        let capped = CappedReader { inner: reader, consumed: consumed.clone(), ceiling: ceiling.clone() };
+        let mut archive = tar::Archive::new(capped);
         let entries = archive.entries().map_err(|e| SourceError::Invalid(format!("bad tar archive: {e}")))?;
         for entry in entries {
             let mut entry = entry.map_err(|e| SourceError::Invalid(format!("bad tar archive: {e}")))?;
@@ -167,6 +172,14 @@ impl Extractor<'_> {
             self.count_entry(&name)?;
             let kind = entry.header().entry_type();
             let declared = entry.header().entry_size().unwrap_or(0);
+            // The reader may now consume this entry's data (padded to blocks) and the next
+            // entry's headers; long names and pax data beyond the slack are refused unread.
+            ceiling.set(
+                consumed
+                    .get()
+                    .saturating_add(declared.div_ceil(512) * 512)
+                    .saturating_add(TAR_METADATA_SLACK),
+            );
             let rel = confine(&name)?;
             match kind {
                 tar::EntryType::Directory => {
@@ -355,6 +368,30 @@ impl Extractor<'_> {
     }
 }
 
+/// Bytes of headers, long names and pax records a tar entry may bring along. The tar reader keeps
+/// long names and pax records in memory, so without a bound a gzip bomb could fill it.
+const TAR_METADATA_SLACK: u64 = 1024 * 1024;
+
+/// Fails reads past a ceiling the extractor moves forward entry by entry.
+struct CappedReader<R> {
+    inner: R,
+    consumed: Rc<Cell<u64>>,
+    ceiling: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for CappedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let room = self.ceiling.get().saturating_sub(self.consumed.get());
+        if room == 0 && !buf.is_empty() {
+            return Err(std::io::Error::other("tar metadata (long names, pax records) over 1 MiB"));
+        }
+        let want = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.consumed.set(self.consumed.get() + n as u64);
+        Ok(n)
+    }
+}
+
 /// The entry's path relative to the tree, or `None` for the root itself (`./`). Absolute paths,
 /// drive prefixes and `..` are refused.
 fn confine(name: &str) -> Result<Option<PathBuf>, SourceError> {
@@ -441,6 +478,24 @@ mod tests {
         ] {
             assert!(check_link(name, target, hard).is_err(), "{name} -> {target} accepted");
         }
+    }
+
+    #[test]
+    fn a_raised_stop_flag_ends_extraction_and_removes_the_directory() {
+        let base = tempfile::tempdir().expect("tempdir");
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_gnu();
+        header.set_size(1);
+        builder.append_data(&mut header, "a.txt", &b"a"[..]).expect("append");
+        let upload = base.path().join("up.tar");
+        std::fs::write(&upload, builder.into_inner().expect("tar")).expect("write");
+        let limits = SourcePolicy::default().archive;
+        let work = base.path().join("work");
+        let err =
+            extract_blocking(&upload, "up.tar", limits, &work, &AtomicBool::new(true)).expect_err("stopped");
+        assert!(err.to_string().contains("cancelled"), "{err}");
+        assert_eq!(std::fs::read_dir(&work).expect("work").count(), 0);
+        extract_blocking(&upload, "up.tar", limits, &work, &AtomicBool::new(false)).expect("not stopped");
     }
 
     #[test]

@@ -15,6 +15,23 @@ use super::{Obtained, SourceError, SourcePolicy, path, workdir};
 
 /// How often the clone's size is measured.
 const SIZE_POLL: Duration = Duration::from_millis(250);
+/// The daemon's environment git still sees: proxies, CA bundles, the ssh agent, the temp dir.
+const PASSED_THROUGH: &[&str] = &[
+    "http_proxy",
+    "https_proxy",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "GIT_SSL_CAINFO",
+    "GIT_SSL_CAPATH",
+    "SSH_AUTH_SOCK",
+    "TMPDIR",
+];
 /// How much of git's standard error is kept for the message.
 const STDERR_TAIL: usize = 4096;
 
@@ -50,21 +67,25 @@ pub(crate) async fn clone(
             url.raw = format!("file://{}", resolved.display());
         }
         Scheme::Https | Scheme::Http | Scheme::Ssh => {
+            // With private hosts allowed there is nothing to check (and behind a proxy the
+            // daemon may not resolve names at all): git resolves for itself.
             let host = url.host.clone().unwrap_or_default();
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            let addrs = url::check_host(&host, url.port, policy.allow_private_hosts, remaining).await?;
-            if !policy.allow_private_hosts && url.scheme != Scheme::Ssh {
-                // Pin git (curl) to the addresses just checked: no second lookup, no rebinding.
-                let list: Vec<String> = addrs
-                    .iter()
-                    .map(|a| match a.ip() {
-                        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
-                        v4 => v4.to_string(),
-                    })
-                    .collect();
-                config.push(format!("http.curloptResolve={host}:{}:{}", url.port, list.join(",")));
-                // A redirect could lead anywhere, private networks included.
-                config.push("http.followRedirects=false".into());
+            if !policy.allow_private_hosts {
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                let addrs = url::check_host(&host, url.port, false, remaining).await?;
+                if url.scheme != Scheme::Ssh {
+                    // Pin git (curl) to the addresses just checked: no second lookup, no rebinding.
+                    let list: Vec<String> = addrs
+                        .iter()
+                        .map(|a| match a.ip() {
+                            std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+                            v4 => v4.to_string(),
+                        })
+                        .collect();
+                    config.push(format!("http.curloptResolve={host}:{}:{}", url.port, list.join(",")));
+                    // A redirect could lead anywhere, private networks included.
+                    config.push("http.followRedirects=false".into());
+                }
             }
         }
     }
@@ -253,8 +274,10 @@ impl Git<'_> {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
-        if let Some(sock) = std::env::var_os("SSH_AUTH_SOCK") {
-            cmd.env("SSH_AUTH_SOCK", sock);
+        for var in PASSED_THROUGH {
+            if let Some(value) = std::env::var_os(var) {
+                cmd.env(var, value);
+            }
         }
         let mut child = cmd.spawn().map_err(|e| SourceError::Internal(format!("cannot run git: {e}")))?;
         let stdout = child.stdout.take().map(|s| tokio::spawn(read_tail(s, 64 * 1024)));

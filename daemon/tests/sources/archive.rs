@@ -303,3 +303,51 @@ async fn non_archives_are_invalid() {
         SourceSpec::Archive { file: PathBuf::from("/nonexistent/upload"), filename: "x.tar".into() };
     assert!(matches!(obtain(&missing, &p).await, Err(SourceError::Unavailable(_))));
 }
+
+#[tokio::test]
+async fn oversized_tar_metadata_is_refused_unread() {
+    let base = tempfile::tempdir().expect("tempdir");
+    let p = policy(base.path());
+    // A GNU long name of 2 MiB (the tar reader would hold it in memory), then a file.
+    let long = TarEntry {
+        name: "././@LongLink",
+        kind: tar::EntryType::GNULongName,
+        link: None,
+        data: vec![b'a'; 2 << 20],
+    };
+    let tgz = gzip(&tar_bytes(&[long, file("x", "x")]));
+    let err = extract(base.path(), &tgz, "long.tgz", &p).await.expect_err("long name");
+    assert!(err.to_string().contains("tar metadata (long names, pax records) over 1 MiB"), "{err}");
+    assert_clean(base.path(), &p);
+    // A long name of ordinary length still works.
+    let name = format!("{}/file.txt", "d".repeat(150));
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(2);
+    builder.append_data(&mut header, &name, &b"ok"[..]).expect("long path");
+    let got =
+        extract(base.path(), &builder.into_inner().expect("tar"), "ok.tar", &p).await.expect("long path");
+    let Obtained::Tree { root, .. } = &got else { panic!("tree") };
+    assert_eq!(std::fs::read(root.join("file.txt")).expect("read"), b"ok");
+}
+
+#[tokio::test]
+async fn dropping_the_future_stops_extraction_and_removes_the_work_directory() {
+    let base = tempfile::tempdir().expect("tempdir");
+    let p = policy(base.path());
+    let names: Vec<String> = (0..100_000).map(|i| format!("many/{:03}/{i}.txt", i % 1000)).collect();
+    let entries: Vec<TarEntry<'_>> = names.iter().map(|n| file(n, "")).collect();
+    let tgz = gzip(&tar_bytes(&entries));
+    std::fs::create_dir_all(base.path().join("in")).expect("mkdir");
+    let file = base.path().join("in/upload");
+    std::fs::write(&file, &tgz).expect("write");
+    let spec = SourceSpec::Archive { file, filename: "many.tgz".into() };
+    let cancelled = tokio::time::timeout(std::time::Duration::from_millis(100), obtain(&spec, &p)).await;
+    assert!(cancelled.is_err(), "100,000 files extracted within 100 ms: the test cannot observe a cancel");
+    // The blocking extraction notices at its next entry; no event announces it, so poll.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while p.work_dir.exists() && !listing(&p.work_dir).is_empty() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_clean(base.path(), &p);
+}

@@ -368,3 +368,20 @@ async fn hook_child() {
     let Obtained::Tree { root, .. } = &got else { panic!("tree") };
     assert!(root.join("requirements.txt").exists());
 }
+
+#[tokio::test]
+async fn dropping_the_future_kills_git_and_removes_the_work_directory() {
+    let base = tempfile::tempdir().expect("tempdir");
+    let port = silent_server();
+    let p = SourcePolicy {
+        allow_private_hosts: true,
+        git_timeout: Duration::from_secs(600),
+        ..policy(base.path())
+    };
+    let url = format!("https://127.0.0.1:{port}/slow.git");
+    let cancelled = tokio::time::timeout(Duration::from_millis(300), obtain(&spec(&url, None), &p)).await;
+    assert!(cancelled.is_err(), "the clone of a silent server cannot finish");
+    // Dropping the future dropped the work directory with it, synchronously.
+    assert!(p.work_dir.exists(), "a work directory was made");
+    assert_work_empty(&p);
+}

@@ -34,11 +34,13 @@ fn listing(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read_dir") {
-            let entry = entry.expect("entry");
+        // A directory may vanish while listed (a work directory being removed).
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for entry in entries {
+            let Ok(entry) = entry else { continue };
             let path = entry.path();
             out.push(path.strip_prefix(dir).expect("prefix").display().to_string());
-            if entry.file_type().expect("type").is_dir() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 stack.push(path);
             }
         }
