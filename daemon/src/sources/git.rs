@@ -73,7 +73,8 @@ pub(crate) async fn clone(
             if !policy.allow_private_hosts {
                 let remaining = deadline.saturating_duration_since(Instant::now());
                 let addrs = url::check_host(&host, url.port, false, remaining).await?;
-                if url.scheme != Scheme::Ssh {
+                // (An address literal has nothing to rebind.)
+                if url.scheme != Scheme::Ssh && host.parse::<std::net::IpAddr>().is_err() {
                     // Pin git (curl) to the addresses just checked: no second lookup, no rebinding.
                     let list: Vec<String> = addrs
                         .iter()
