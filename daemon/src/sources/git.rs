@@ -280,30 +280,39 @@ impl Git<'_> {
                 cmd.env(var, value);
             }
         }
+        // Its own process group, so helpers (git-remote-https, ssh, upload-pack) die with it.
+        cmd.process_group(0);
         let mut child = cmd.spawn().map_err(|e| SourceError::Internal(format!("cannot run git: {e}")))?;
+        let mut group = GroupKill(child.id());
         let stdout = child.stdout.take().map(|s| tokio::spawn(read_tail(s, 64 * 1024)));
         let stderr = child.stderr.take().map(|s| tokio::spawn(read_tail(s, STDERR_TAIL)));
         let mut tick = tokio::time::interval(SIZE_POLL);
         let status = loop {
             tokio::select! {
                 status = child.wait() => {
+                    group.disarm();
                     break status.map_err(|e| SourceError::Internal(format!("waiting for git: {e}")))?;
                 }
                 () = tokio::time::sleep_until(self.deadline) => {
+                    group.fire();
                     let _ = child.kill().await;
                     return Err(SourceError::Timeout(format!(
                         "cloning {} took longer than {} s", self.url.redacted, self.timeout.as_secs_f64()
                     )));
                 }
                 _ = tick.tick(), if watch.is_some() => {
-                    if let Some(dir) = watch {
-                        self.check_size(dir, &mut child).await?;
+                    if let Some(dir) = watch
+                        && let Err(e) = self.check_size(dir).await
+                    {
+                        group.fire();
+                        let _ = child.kill().await;
+                        return Err(e);
                     }
                 }
             }
         };
         if let Some(dir) = watch {
-            self.check_size(dir, &mut child).await?;
+            self.check_size(dir).await?;
         }
         let out = match stdout {
             Some(task) => task.await.unwrap_or_default(),
@@ -324,17 +333,43 @@ impl Git<'_> {
         Ok(out)
     }
 
-    async fn check_size(&self, dir: &Path, child: &mut tokio::process::Child) -> Result<(), SourceError> {
+    async fn check_size(&self, dir: &Path) -> Result<(), SourceError> {
         let dir = dir.to_path_buf();
         let size = tokio::task::spawn_blocking(move || dir_size(&dir)).await.unwrap_or(0);
         if size > self.max_bytes {
-            let _ = child.kill().await;
             return Err(SourceError::TooLarge(format!(
                 "the clone of {} passed the {} byte cap",
                 self.url.redacted, self.max_bytes
             )));
         }
         Ok(())
+    }
+}
+
+/// Kills a git process group when fired or dropped (a cancelled clone drops it), unless git
+/// ended on its own first. Uses kill(1): signalling a group needs no unsafe code that way.
+struct GroupKill(Option<u32>);
+
+impl GroupKill {
+    fn fire(&mut self) {
+        if let Some(pgid) = self.0.take() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pgid}")])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+
+    fn disarm(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for GroupKill {
+    fn drop(&mut self) {
+        self.fire();
     }
 }
 

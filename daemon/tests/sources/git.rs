@@ -185,17 +185,23 @@ async fn the_size_cap_stops_a_clone_and_removes_it() {
     obtain(&spec(&file_url(&repo.path), None), &roomy).await.expect("under a larger cap");
 }
 
-/// A loopback server that accepts connections and never answers.
-fn silent_server() -> u16 {
+/// A loopback server that accepts connections and never answers; each connection's end (the
+/// client closed it, or died) is reported on the channel.
+fn silent_server() -> (u16, std::sync::mpsc::Receiver<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
+    let (closed, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming().flatten() {
-            held.push(stream);
+        for mut stream in listener.incoming().flatten() {
+            let closed = closed.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
+                let _ = closed.send(());
+            });
         }
     });
-    port
+    (port, rx)
 }
 
 /// A loopback HTTP server answering every request with 404.
@@ -216,7 +222,7 @@ fn not_found_server() -> u16 {
 #[tokio::test]
 async fn a_clone_that_hangs_times_out_and_is_removed() {
     let base = tempfile::tempdir().expect("tempdir");
-    let port = silent_server();
+    let (port, closed) = silent_server();
     let p = SourcePolicy {
         allow_private_hosts: true,
         git_timeout: Duration::from_millis(800),
@@ -228,6 +234,8 @@ async fn a_clone_that_hangs_times_out_and_is_removed() {
     assert!(matches!(err, SourceError::Timeout(_)), "{err}");
     assert!(started.elapsed() < Duration::from_secs(30), "the timeout was not enforced");
     assert_work_empty(&p);
+    // The helper holding the connection (git-remote-https) was killed with git.
+    closed.recv_timeout(Duration::from_secs(10)).expect("the connection was left open");
 }
 
 #[tokio::test]
@@ -372,7 +380,7 @@ async fn hook_child() {
 #[tokio::test]
 async fn dropping_the_future_kills_git_and_removes_the_work_directory() {
     let base = tempfile::tempdir().expect("tempdir");
-    let port = silent_server();
+    let (port, closed) = silent_server();
     let p = SourcePolicy {
         allow_private_hosts: true,
         git_timeout: Duration::from_secs(600),
@@ -384,4 +392,5 @@ async fn dropping_the_future_kills_git_and_removes_the_work_directory() {
     // Dropping the future dropped the work directory with it, synchronously.
     assert!(p.work_dir.exists(), "a work directory was made");
     assert_work_empty(&p);
+    closed.recv_timeout(Duration::from_secs(10)).expect("the connection was left open");
 }
