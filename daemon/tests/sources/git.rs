@@ -394,3 +394,22 @@ async fn dropping_the_future_kills_git_and_removes_the_work_directory() {
     assert_work_empty(&p);
     closed.recv_timeout(Duration::from_secs(10)).expect("the connection was left open");
 }
+
+/// The purls the engine finds under `root`.
+fn scanned_purls(root: &Path) -> Vec<String> {
+    let opts = cairn_engine::scan::ScanOptions::default();
+    let scan = cairn_engine::scan::scan_path(root, &opts, &cairn_engine::scan::NoProgress).expect("scan");
+    scan.inventory.components.iter().map(|c| c.purl.clone()).collect()
+}
+
+#[tokio::test]
+async fn a_clone_scans_like_its_origin() {
+    let base = tempfile::tempdir().expect("tempdir");
+    let repo = make_repo(base.path());
+    let got = obtain(&spec(&file_url(&repo.path), None), &policy(base.path())).await.expect("clone");
+    let Obtained::Tree { root, .. } = &got else { panic!("tree") };
+    let purls = scanned_purls(root);
+    assert!(purls.contains(&"pkg:pypi/flask@2.3.2".to_owned()), "{purls:?}");
+    assert!(purls.iter().any(|p| p.starts_with("pkg:swift/")), "{purls:?}");
+    assert_eq!(purls, scanned_purls(&repo.path));
+}
