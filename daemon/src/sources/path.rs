@@ -22,13 +22,36 @@ pub(crate) fn resolve_under_roots(path: &Path, roots: &[PathBuf]) -> Result<Path
     if !path.is_absolute() {
         return Err(SourceError::Invalid(format!("{} is not an absolute path", path.display())));
     }
-    let resolved =
-        path.canonicalize().map_err(|e| SourceError::Unavailable(format!("{}: {e}", path.display())))?;
-    let allowed = roots.iter().filter_map(|r| r.canonicalize().ok()).any(|r| resolved.starts_with(&r));
-    if !allowed {
-        return Err(SourceError::Refused(format!("{} is not under a configured scan root", path.display())));
+    let refused = || SourceError::Refused(format!("{} is not under a configured scan root", path.display()));
+    let given = roots;
+    let roots: Vec<PathBuf> = given.iter().filter_map(|r| r.canonicalize().ok()).collect();
+    let resolved = match path.canonicalize() {
+        Ok(resolved) => resolved,
+        // Outside the roots, a missing path reads like any other refusal: no probing the disk.
+        Err(_) if !given.iter().chain(&roots).any(|r| lexically_under(path, r)) => return Err(refused()),
+        Err(e) => return Err(SourceError::Unavailable(format!("{}: {e}", path.display()))),
+    };
+    if !roots.iter().any(|r| resolved.starts_with(r)) {
+        return Err(refused());
     }
     Ok(resolved)
+}
+
+/// `path` is under `root` by its text alone, `..` never climbing out.
+fn lexically_under(path: &Path, root: &Path) -> bool {
+    let mut clean = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                if !clean.pop() {
+                    return false;
+                }
+            }
+            std::path::Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    clean.starts_with(root)
 }
 
 #[cfg(test)]
@@ -60,6 +83,11 @@ mod tests {
         assert!(matches!(err, SourceError::Invalid(_)), "{err}");
         let err = local_path(&root.path().join("missing"), &p).await.expect_err("missing");
         assert!(matches!(err, SourceError::Unavailable(_)), "{err}");
+        // Outside the roots, existing or not, the answer is the same refusal.
+        for probe in [outside.path().join("missing"), root.path().join("app/../../nope")] {
+            let err = local_path(&probe, &p).await.expect_err("probe");
+            assert!(matches!(err, SourceError::Refused(_)), "{probe:?}: {err}");
+        }
         std::fs::write(root.path().join("file"), "x").expect("write");
         let err = local_path(&root.path().join("file"), &p).await.expect_err("a file");
         assert!(err.to_string().contains("not a directory"), "{err}");
