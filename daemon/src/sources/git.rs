@@ -220,7 +220,9 @@ fn check_reference(reference: &str) -> Result<Ref, SourceError> {
     {
         return Err(invalid("not a valid branch or tag name"));
     }
-    Ok(Ref::Name(reference.to_owned()))
+    // `git clone --branch` takes short names only.
+    let short = reference.strip_prefix("refs/heads/").or_else(|| reference.strip_prefix("refs/tags/"));
+    Ok(Ref::Name(short.unwrap_or(reference).to_owned()))
 }
 
 /// `-c` settings every git run gets.
@@ -417,6 +419,8 @@ mod tests {
         assert_eq!(check_reference(sha).expect("sha"), Ref::Commit(sha.into()));
         assert_eq!(check_reference("release/1.2").expect("branch"), Ref::Name("release/1.2".into()));
         assert_eq!(check_reference("v1.0.0").expect("tag"), Ref::Name("v1.0.0".into()));
+        assert_eq!(check_reference("refs/tags/v1.0.0").expect("full tag"), Ref::Name("v1.0.0".into()));
+        assert_eq!(check_reference("refs/heads/main").expect("full branch"), Ref::Name("main".into()));
         for bad in [
             "",
             "--upload-pack=touch /tmp/x",

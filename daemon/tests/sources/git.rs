@@ -51,6 +51,7 @@ fn make_repo(base: &Path) -> Repo {
     git(&path, &["commit", "-qm", "first"]);
     let first = git(&path, &["rev-parse", "HEAD"]);
     git(&path, &["tag", "v1"]);
+    git(&path, &["tag", "-a", "v1-annotated", "-m", "annotated"]);
     git(&path, &["checkout", "-qb", "feature"]);
     std::fs::write(path.join("feature.txt"), "feature\n").expect("write");
     git(&path, &["add", "."]);
@@ -112,12 +113,14 @@ async fn clones_default_branch_branch_tag_and_commit() {
     );
     let tag = obtain(&spec(&url, Some("v1")), &p).await.expect("tag");
     assert_eq!(top_files(&tag), (vec!["requirements.txt".into()], Some(repo.first.clone())));
+    let annotated = obtain(&spec(&url, Some("refs/tags/v1-annotated")), &p).await.expect("annotated tag");
+    assert_eq!(top_files(&annotated), (vec!["requirements.txt".into()], Some(repo.first.clone())));
     let commit = obtain(&spec(&url, Some(&repo.first)), &p).await.expect("commit");
     assert_eq!(top_files(&commit), (vec!["requirements.txt".into()], Some(repo.first.clone())));
     let upper =
         obtain(&spec(&url, Some(&repo.feature.to_uppercase())), &p).await.expect("commit in capitals");
     assert_eq!(top_files(&upper).1, Some(repo.feature.clone()));
-    drop((branch, tag, commit, upper));
+    drop((branch, tag, annotated, commit, upper));
     assert_work_empty(&p);
 }
 
