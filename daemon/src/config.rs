@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::sources::config::SourcesConfig;
+
 /// How new accounts come to exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -84,6 +86,8 @@ pub struct Config {
     pub vulndb: crate::vulndb::config::VulnDbConfig,
     /// OAuth / OIDC login providers.
     pub oauth: crate::auth::oauth::OAuthConfig,
+    /// Where scans may come from and how big they may be.
+    pub sources: SourcesConfig,
 }
 
 impl Default for Config {
@@ -101,6 +105,7 @@ impl Default for Config {
             shutdown_grace_secs: 10,
             vulndb: Default::default(),
             oauth: Default::default(),
+            sources: SourcesConfig::default(),
         }
     }
 }

@@ -101,6 +101,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         // Serve anyway: scans then say "no vulnerability data", and the reload task retries.
         tracing::error!(error = %e, "cannot load the vulnerability data");
     }
+    // Work directories of scans a crashed run left behind.
+    let work_dir = state.config.sources.work_dir();
+    match crate::sources::sweep_stale(&work_dir) {
+        Ok(0) => {}
+        Ok(n) => {
+            tracing::info!(removed = n, dir = %work_dir.display(), "removed stale scan work directories")
+        }
+        Err(e) => tracing::warn!(error = %e, dir = %work_dir.display(), "cannot sweep scan work directories"),
+    }
     if let Some(path) = &address_file {
         // Write then rename, so a reader never sees a half-written address.
         let tmp = path.with_extension("tmp");

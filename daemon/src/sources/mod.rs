@@ -1,10 +1,25 @@
 //! Obtaining what to scan: a git clone, a directory under a configured root, an uploaded archive
 //! or an existing SBOM. Every kind ends as an [`Obtained`]: a tree on disk (with the work
 //! directory that holds it, removed on drop) or an inventory read from a document.
+//!
+//! Cancelling is dropping the future [`obtain`] returns: a running `git` is killed (kill on
+//! drop), an extraction stops at its next entry or chunk, and the work directory is removed.
 
-use std::path::{Path, PathBuf};
+pub mod archive;
+pub mod config;
+pub mod git;
+pub mod path;
+pub mod policy;
+pub mod sbom;
+pub mod url;
+pub mod workdir;
+
+use std::path::PathBuf;
 
 use cairn_engine::bom::read::ReadBom;
+
+pub use policy::{ArchiveLimits, SourcePolicy};
+pub use workdir::sweep_stale;
 
 /// What to obtain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,13 +52,6 @@ pub enum SourceSpec {
     },
 }
 
-/// What may be obtained, from the configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SourcePolicy {
-    /// Directories under which `path` sources may point; empty = none allowed.
-    pub path_roots: Vec<PathBuf>,
-}
-
 /// The thing to scan.
 #[derive(Debug)]
 pub enum Obtained {
@@ -53,12 +61,18 @@ pub enum Obtained {
         root: PathBuf,
         /// The work directory holding it, when Cairn made one; removed on drop.
         workdir: Option<tempfile::TempDir>,
+        /// The commit checked out, for git sources (full hex object id).
+        revision: Option<String>,
+        /// What was left out while obtaining it (links and special files in an archive), for
+        /// the scan's diagnostics.
+        notes: Vec<String>,
     },
     /// An inventory read from a document.
     Sbom(Box<ReadBom>),
 }
 
-/// Why a source could not be obtained. The message is shown to the user as the scan's error.
+/// Why a source could not be obtained. The message is shown to the user as the scan's error;
+/// it never holds credentials from a URL.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     /// The source is refused by policy (a path outside the roots, a private address, …).
@@ -67,32 +81,41 @@ pub enum SourceError {
     /// The source does not exist or could not be read.
     #[error("{0}")]
     Unavailable(String),
-    /// This kind of source is not available in this build.
-    #[error("{0} sources are not supported yet")]
-    Unsupported(&'static str),
+    /// The source is malformed (a URL, a reference, an archive entry, a document).
+    #[error("invalid: {0}")]
+    Invalid(String),
+    /// The source is bigger than the configured caps allow.
+    #[error("too large: {0}")]
+    TooLarge(String),
+    /// Obtaining it took longer than allowed.
+    #[error("timed out: {0}")]
+    Timeout(String),
+    /// Cairn could not prepare its own side (work directory, spawning git).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
-/// Obtains `spec` under `policy`. Blocking work runs off the async threads.
+impl SourceError {
+    /// A stable machine-readable code for the scan's error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Refused(_) => "source_refused",
+            Self::Unavailable(_) => "source_unavailable",
+            Self::Invalid(_) => "source_invalid",
+            Self::TooLarge(_) => "source_too_large",
+            Self::Timeout(_) => "source_timeout",
+            Self::Internal(_) => "source_internal",
+        }
+    }
+}
+
+/// Obtains `spec` under `policy`. Blocking work runs off the async threads; dropping the
+/// future cancels (see the module docs).
 pub async fn obtain(spec: &SourceSpec, policy: &SourcePolicy) -> Result<Obtained, SourceError> {
     match spec {
-        SourceSpec::Path { path } => local_path(path, policy),
-        SourceSpec::Git { .. } => Err(SourceError::Unsupported("git")),
-        SourceSpec::Archive { .. } => Err(SourceError::Unsupported("archive")),
-        SourceSpec::Sbom { .. } => Err(SourceError::Unsupported("sbom")),
+        SourceSpec::Path { path } => path::local_path(path, policy).await,
+        SourceSpec::Git { url, reference } => git::clone(url, reference.as_deref(), policy).await,
+        SourceSpec::Archive { file, filename } => archive::extract(file, filename, policy).await,
+        SourceSpec::Sbom { file, filename } => sbom::read(file, filename, policy).await,
     }
-}
-
-/// A directory under one of the configured roots, resolved (symlinks and `..`) before the check.
-fn local_path(path: &Path, policy: &SourcePolicy) -> Result<Obtained, SourceError> {
-    let resolved =
-        path.canonicalize().map_err(|e| SourceError::Unavailable(format!("{}: {e}", path.display())))?;
-    let allowed =
-        policy.path_roots.iter().filter_map(|r| r.canonicalize().ok()).any(|r| resolved.starts_with(&r));
-    if !allowed {
-        return Err(SourceError::Refused(format!("{} is not under a configured scan root", path.display())));
-    }
-    if !resolved.is_dir() {
-        return Err(SourceError::Unavailable(format!("{} is not a directory", path.display())));
-    }
-    Ok(Obtained::Tree { root: resolved, workdir: None })
 }

@@ -1,0 +1,65 @@
+//! The `[sources]` section of the configuration: where scans may come from and how big they may be.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// Settings for obtaining what to scan (git clones, server paths, uploads, SBOMs).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SourcesConfig {
+    /// Directories that `path` sources and `file://` git URLs may point under; empty = none.
+    pub path_roots: Vec<PathBuf>,
+    /// Where clones and extracted uploads live while scanned; unset = `work` under the data
+    /// directory, or the system temp directory when no data directory is known.
+    pub work_dir: Option<PathBuf>,
+    /// Let git URLs reach private, loopback and link-local addresses (local mode always may).
+    pub allow_private_hosts: bool,
+    /// Accept plain `http://` git URLs (credentials and code travel unencrypted).
+    pub allow_http: bool,
+    /// Seconds a clone may take.
+    pub git_timeout_secs: u64,
+    /// Bytes a clone may write (objects plus checkout).
+    pub max_clone_bytes: u64,
+    /// Entries (files, directories, links) an uploaded archive may hold.
+    pub max_archive_entries: u64,
+    /// Bytes an archive may extract to, in total.
+    pub max_extracted_bytes: u64,
+    /// Bytes one extracted file may hold.
+    pub max_entry_bytes: u64,
+    /// Largest extracted-to-compressed ratio accepted (zip bombs), checked past the first MiB.
+    pub max_compression_ratio: u64,
+    /// Bytes an uploaded SBOM may hold.
+    pub max_sbom_bytes: u64,
+}
+
+impl Default for SourcesConfig {
+    fn default() -> Self {
+        Self {
+            path_roots: Vec::new(),
+            work_dir: None,
+            allow_private_hosts: false,
+            allow_http: false,
+            git_timeout_secs: 300,
+            max_clone_bytes: 2 * 1024 * 1024 * 1024,
+            max_archive_entries: 100_000,
+            max_extracted_bytes: 1024 * 1024 * 1024,
+            max_entry_bytes: 256 * 1024 * 1024,
+            max_compression_ratio: 100,
+            max_sbom_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+impl SourcesConfig {
+    /// The work directory: the configured one, else `work` under the daemon's data directory,
+    /// else `cairn-work` in the system temp directory.
+    pub fn work_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.work_dir {
+            return dir.clone();
+        }
+        directories::ProjectDirs::from("", "", "cairn")
+            .map(|d| d.data_dir().join("work"))
+            .unwrap_or_else(|| std::env::temp_dir().join("cairn-work"))
+    }
+}

@@ -1,0 +1,96 @@
+//! `SourcePolicy`: what may be obtained and how big it may be, derived once from the configuration.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::config::SourcesConfig;
+
+/// Caps on an uploaded archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArchiveLimits {
+    /// Entries of any kind.
+    pub max_entries: u64,
+    /// Bytes extracted in total (declared sizes of skipped entries count too).
+    pub max_total_bytes: u64,
+    /// Bytes of one file.
+    pub max_entry_bytes: u64,
+    /// Extracted-to-compressed ratio, enforced once more than [`RATIO_GRACE_BYTES`] came out.
+    pub max_ratio: u64,
+}
+
+/// Output below this never trips the ratio check: small files compress far better than 100:1.
+pub const RATIO_GRACE_BYTES: u64 = 1024 * 1024;
+
+/// What may be obtained, from the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcePolicy {
+    /// Directories under which `path` sources and `file://` git URLs may point; empty = none.
+    pub path_roots: Vec<PathBuf>,
+    /// Local mode (a daemon the CLI started for one user): any `file://` URL, private hosts.
+    pub local_mode: bool,
+    /// Git URLs may reach private, loopback and link-local addresses.
+    pub allow_private_hosts: bool,
+    /// Plain `http://` git URLs are accepted.
+    pub allow_http: bool,
+    /// How long a clone may take, name resolution included.
+    pub git_timeout: Duration,
+    /// Bytes a clone may write.
+    pub max_clone_bytes: u64,
+    /// Caps on uploaded archives.
+    pub archive: ArchiveLimits,
+    /// Bytes an uploaded SBOM may hold.
+    pub max_sbom_bytes: u64,
+    /// Where work directories are made.
+    pub work_dir: PathBuf,
+}
+
+impl Default for SourcePolicy {
+    fn default() -> Self {
+        Self::from_config(&SourcesConfig::default(), false)
+    }
+}
+
+impl SourcePolicy {
+    /// The policy for `config`. Local mode adds the user's home to the path roots, accepts any
+    /// `file://` URL and lets git reach private and loopback hosts.
+    pub fn from_config(config: &SourcesConfig, local_mode: bool) -> Self {
+        let mut path_roots = config.path_roots.clone();
+        if local_mode && let Some(home) = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf()) {
+            path_roots.push(home);
+        }
+        Self {
+            path_roots,
+            local_mode,
+            allow_private_hosts: config.allow_private_hosts || local_mode,
+            allow_http: config.allow_http,
+            git_timeout: Duration::from_secs(config.git_timeout_secs),
+            max_clone_bytes: config.max_clone_bytes,
+            archive: ArchiveLimits {
+                max_entries: config.max_archive_entries,
+                max_total_bytes: config.max_extracted_bytes,
+                max_entry_bytes: config.max_entry_bytes,
+                max_ratio: config.max_compression_ratio,
+            },
+            max_sbom_bytes: config.max_sbom_bytes,
+            work_dir: config.work_dir(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_mode_adds_home_and_private_hosts() {
+        let config =
+            SourcesConfig { path_roots: vec![PathBuf::from("/srv/code")], ..SourcesConfig::default() };
+        let server = SourcePolicy::from_config(&config, false);
+        assert_eq!(server.path_roots, vec![PathBuf::from("/srv/code")]);
+        assert!(!server.allow_private_hosts && !server.local_mode);
+        let local = SourcePolicy::from_config(&config, true);
+        assert!(local.allow_private_hosts && local.local_mode);
+        let home = directories::BaseDirs::new().expect("home").home_dir().to_path_buf();
+        assert!(local.path_roots.contains(&home));
+    }
+}
