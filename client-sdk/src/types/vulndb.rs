@@ -31,6 +31,10 @@ pub struct VulnDataUsed {
     /// When the data last changed.
     #[serde(with = "rfc3339_opt")]
     pub updated_at: Option<OffsetDateTime>,
+    /// Known to be current as of this time: the oldest source's last successful check (an
+    /// unchanged mirror confirms old data). Freshness is judged on this, not on `updated_at`.
+    #[serde(default, with = "rfc3339_opt")]
+    pub current_as_of: Option<OffsetDateTime>,
 }
 
 /// One source of vulnerability data (an ecosystem zip, an imported directory).
@@ -70,7 +74,10 @@ pub struct VulnDbStatus {
     /// When the data last changed.
     #[serde(with = "rfc3339_opt")]
     pub updated_at: Option<OffsetDateTime>,
-    /// Seconds since then.
+    /// Known to be current as of this time (see [`VulnDataUsed::current_as_of`]).
+    #[serde(default, with = "rfc3339_opt")]
+    pub current_as_of: Option<OffsetDateTime>,
+    /// Seconds since `current_as_of`.
     pub age_seconds: Option<u64>,
     /// Data older than this is stale.
     pub stale_after_seconds: u64,

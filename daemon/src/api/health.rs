@@ -26,7 +26,12 @@ async fn health_doc(state: &AppState) -> (bool, Health) {
                 osv: "1.7.0".into(),
             },
             database: format!("{backend}: {}", if db_ok { "ok" } else { "unreachable" }),
-            vulndb_age: state.vulndb.snapshot().map(|s| (crate::store::now() - s.updated_at).whole_seconds()),
+            // Age since the data was last known current (a 304 from the mirror counts).
+            vulndb_age: {
+                let now = crate::store::now();
+                let used = state.vulndb.used(now, state.config.vulndb.stale_after());
+                used.current_as_of.map(|t| (now - t).whole_seconds())
+            },
         },
     )
 }

@@ -81,6 +81,7 @@ pub async fn reload(store: &Store, vulndb: &VulnDb) -> Result<Option<String>, Vu
         .map_err(|e| VulnDbError::Invalid(format!("rebuilding the index stopped: {e}")))?;
     let advisories = database.info().advisories as u64;
     vulndb.install(Snapshot { database, id: generation.clone(), updated_at, advisories });
+    vulndb.set_current_as_of(super::current_as_of(&sources));
     tracing::info!(generation = %generation, advisories, "vulnerability data loaded");
     Ok(Some(generation))
 }

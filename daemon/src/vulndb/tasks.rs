@@ -54,6 +54,11 @@ async fn reload_if_changed(state: &AppState) {
     // An import or update in progress reloads when it is done; reloading beside it could install
     // the older generation after the newer one.
     let Ok(_writer) = state.vulndb.writer.try_lock() else { return };
+    // Checks (a 304 from the mirror, on any replica) move "current as of" without a new generation.
+    match state.store.vulndb_sources().await {
+        Ok(sources) => state.vulndb.set_current_as_of(super::current_as_of(&sources)),
+        Err(e) => tracing::warn!(error = %e, "cannot read the vulnerability data sources"),
+    }
     let current = state.vulndb.snapshot().map(|s| s.id.clone());
     match state.store.vulndb_generation().await {
         Ok(g) if g == current || g.is_none() => {}

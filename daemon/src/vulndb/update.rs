@@ -80,6 +80,9 @@ pub async fn update(
     }
     if !change.changed.is_empty() {
         reload(store, vulndb).await?;
+    } else {
+        // Nothing new, but the checks confirmed the data: it is current as of now.
+        vulndb.set_current_as_of(super::current_as_of(&store.vulndb_sources().await?));
     }
     change.finish(store, config, vulndb).await
 }
