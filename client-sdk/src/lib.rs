@@ -23,7 +23,8 @@ mod watch;
 
 #[cfg(feature = "client")]
 pub use client::{
-    ApiError, Client, ClientBuilder, Credential, Error, ListQuery, RetryPolicy, TokenListener, Upload, retry_after,
+    ApiError, Client, ClientBuilder, Credential, Error, ListQuery, RetryPolicy, TokenListener, Upload,
+    retry_after,
 };
 #[cfg(feature = "client")]
-pub use watch::{ScanWatcher, WatchEvent, WatchOptions};
+pub use watch::{ScanWatcher, WatchEvent, WatchOptions, WatchStream};

@@ -54,6 +54,23 @@ pub struct ScanWatcher {
     options: WatchOptions,
 }
 
+/// The stream [`ScanWatcher::stream`] returns; dropping it stops the watcher.
+#[derive(Debug)]
+pub struct WatchStream {
+    rx: mpsc::Receiver<Result<WatchEvent, Error>>,
+}
+
+impl Stream for WatchStream {
+    type Item = Result<WatchEvent, Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
 /// How one connection ended.
 enum Ended {
     /// The scan reached a terminal status: done.
@@ -88,10 +105,10 @@ impl ScanWatcher {
 
     /// Starts watching: the sync frame, then events, until the terminal status. An `Err` item is
     /// the last one.
-    pub fn stream(self) -> impl Stream<Item = Result<WatchEvent, Error>> + Send + 'static {
+    pub fn stream(self) -> WatchStream {
         let (tx, rx) = mpsc::channel(64);
         tokio::spawn(self.run(tx));
-        futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) })
+        WatchStream { rx }
     }
 
     async fn run(self, tx: mpsc::Sender<Result<WatchEvent, Error>>) {
@@ -173,8 +190,9 @@ impl ScanWatcher {
                     Err(e) => return Ended::Fatal(Error::WebSocket(format!("unreadable frame: {e}"))),
                 },
                 Some(Ok(Message::Close(frame))) => {
-                    let (code, reason) =
-                        frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((1005, String::new()));
+                    let (code, reason) = frame
+                        .map(|f| (u16::from(f.code), f.reason.to_string()))
+                        .unwrap_or((1005, String::new()));
                     if code == u16::from(CloseCode::Policy)
                         && reason == "unauthorized"
                         && !*refreshed
@@ -187,8 +205,12 @@ impl ScanWatcher {
                             Err(e) => Ended::Fatal(e),
                         };
                     }
-                    if code == u16::from(CloseCode::Policy) || code == u16::from(CloseCode::Away) && reason == "newer_connection" {
-                        return Ended::Fatal(Error::WebSocket(format!("closed by the daemon ({code}): {reason}")));
+                    if code == u16::from(CloseCode::Policy)
+                        || code == u16::from(CloseCode::Away) && reason == "newer_connection"
+                    {
+                        return Ended::Fatal(Error::WebSocket(format!(
+                            "closed by the daemon ({code}): {reason}"
+                        )));
                     }
                     return Ended::Dropped { synced, reason: format!("closed ({code}) {reason}") };
                 }
@@ -197,7 +219,9 @@ impl ScanWatcher {
             match frame {
                 WsServerFrame::Sync { scans, events } => {
                     let Some(scan) = scans.into_iter().find(|s| s.id == self.scan) else {
-                        return Ended::Fatal(Error::WebSocket("the sync frame does not hold the scan".into()));
+                        return Ended::Fatal(Error::WebSocket(
+                            "the sync frame does not hold the scan".into(),
+                        ));
                     };
                     synced = true;
                     let mut fresh: Vec<ScanEvent> =

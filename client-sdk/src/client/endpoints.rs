@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use futures_util::Stream;
+use futures_util::stream::BoxStream;
 use reqwest::Method;
 
 use super::{Body, Client, Credential, Error, ListQuery, Req};
@@ -66,7 +66,8 @@ impl Client {
     /// `POST /auth/login`; on success the client holds the new tokens.
     pub async fn login(&self, email: &str, password: &str) -> Result<TokenResponse, Error> {
         let body = LoginRequest { email: email.to_owned(), password: password.to_owned() };
-        let tokens: TokenResponse = self.json(Req::new(Method::POST, v1("auth/login")).anonymous().json(&body)?).await?;
+        let tokens: TokenResponse =
+            self.json(Req::new(Method::POST, v1("auth/login")).anonymous().json(&body)?).await?;
         self.set_credential(Some(Credential::Tokens {
             access: tokens.access_token.clone(),
             refresh: tokens.refresh_token.clone(),
@@ -77,9 +78,13 @@ impl Client {
     /// `POST /auth/logout`: revokes the held refresh token's family and forgets the credential.
     pub async fn logout(&self) -> Result<(), Error> {
         let Some(Credential::Tokens { refresh, .. }) = self.credential() else {
-            return Err(Error::Credential("logout needs a session; API keys are revoked with delete_api_key"));
+            return Err(Error::Credential(
+                "logout needs a session; API keys are revoked with delete_api_key",
+            ));
         };
-        let req = Req::new(Method::POST, v1("auth/logout")).anonymous().json(&LogoutRequest { refresh_token: refresh })?;
+        let req = Req::new(Method::POST, v1("auth/logout"))
+            .anonymous()
+            .json(&LogoutRequest { refresh_token: refresh })?;
         self.empty(req).await?;
         self.set_credential(None);
         Ok(())
@@ -98,7 +103,7 @@ impl Client {
     }
 
     /// `GET /api-keys`, every key.
-    pub fn api_keys(&self, q: ListQuery) -> impl Stream<Item = Result<ApiKey, Error>> + Send + 'static {
+    pub fn api_keys(&self, q: ListQuery) -> BoxStream<'static, Result<ApiKey, Error>> {
         self.paginate(v1("api-keys"), q)
     }
 
@@ -125,7 +130,7 @@ impl Client {
     }
 
     /// `GET /projects`, every project.
-    pub fn projects(&self, q: ListQuery) -> impl Stream<Item = Result<Project, Error>> + Send + 'static {
+    pub fn projects(&self, q: ListQuery) -> BoxStream<'static, Result<Project, Error>> {
         self.paginate(v1("projects"), q)
     }
 
@@ -141,8 +146,14 @@ impl Client {
 
     /// `PATCH /projects/{id}` with `If-Match: "<version>"`; a stale version is a 412
     /// (`PRECONDITION_FAILED`, [`Error::current_version`]).
-    pub async fn update_project(&self, id: ProjectId, version: i64, body: &UpdateProject) -> Result<Project, Error> {
-        self.json(Req::new(Method::PATCH, v1(format_args!("projects/{id}"))).if_match(version).json(body)?).await
+    pub async fn update_project(
+        &self,
+        id: ProjectId,
+        version: i64,
+        body: &UpdateProject,
+    ) -> Result<Project, Error> {
+        self.json(Req::new(Method::PATCH, v1(format_args!("projects/{id}"))).if_match(version).json(body)?)
+            .await
     }
 
     /// `DELETE /projects/{id}` with `If-Match`.
@@ -158,18 +169,18 @@ impl Client {
     }
 
     /// `GET /projects/{id}/versions`, every version.
-    pub fn versions(
-        &self,
-        project: ProjectId,
-        q: ListQuery,
-    ) -> impl Stream<Item = Result<Version, Error>> + Send + 'static {
+    pub fn versions(&self, project: ProjectId, q: ListQuery) -> BoxStream<'static, Result<Version, Error>> {
         self.paginate(v1(format_args!("projects/{project}/versions")), q)
     }
 
     /// `POST /projects/{id}/versions`.
     pub async fn create_version(&self, project: ProjectId, body: &CreateVersion) -> Result<Version, Error> {
-        self.json(Req::new(Method::POST, v1(format_args!("projects/{project}/versions"))).idempotent_create().json(body)?)
-            .await
+        self.json(
+            Req::new(Method::POST, v1(format_args!("projects/{project}/versions")))
+                .idempotent_create()
+                .json(body)?,
+        )
+        .await
     }
 
     /// `GET /versions/{id}`.
@@ -178,8 +189,14 @@ impl Client {
     }
 
     /// `PATCH /versions/{id}` with `If-Match`.
-    pub async fn update_version(&self, id: VersionId, version: i64, body: &UpdateVersion) -> Result<Version, Error> {
-        self.json(Req::new(Method::PATCH, v1(format_args!("versions/{id}"))).if_match(version).json(body)?).await
+    pub async fn update_version(
+        &self,
+        id: VersionId,
+        version: i64,
+        body: &UpdateVersion,
+    ) -> Result<Version, Error> {
+        self.json(Req::new(Method::PATCH, v1(format_args!("versions/{id}"))).if_match(version).json(body)?)
+            .await
     }
 
     /// `PATCH /versions/{id}/release-state` with `If-Match`.
@@ -189,8 +206,12 @@ impl Client {
         version: i64,
         body: &ReleaseStateChange,
     ) -> Result<Version, Error> {
-        self.json(Req::new(Method::PATCH, v1(format_args!("versions/{id}/release-state"))).if_match(version).json(body)?)
-            .await
+        self.json(
+            Req::new(Method::PATCH, v1(format_args!("versions/{id}/release-state")))
+                .if_match(version)
+                .json(body)?,
+        )
+        .await
     }
 
     /// `DELETE /versions/{id}` with `If-Match`.
@@ -237,7 +258,7 @@ impl Client {
     }
 
     /// `GET /scans`, every scan.
-    pub fn scans(&self, q: ListQuery) -> impl Stream<Item = Result<Scan, Error>> + Send + 'static {
+    pub fn scans(&self, q: ListQuery) -> BoxStream<'static, Result<Scan, Error>> {
         self.paginate(v1("scans"), q)
     }
 
@@ -256,25 +277,17 @@ impl Client {
         &self,
         id: ScanId,
         q: ListQuery,
-    ) -> impl Stream<Item = Result<ScanComponent, Error>> + Send + 'static {
+    ) -> BoxStream<'static, Result<ScanComponent, Error>> {
         self.paginate(v1(format_args!("scans/{id}/components")), q)
     }
 
     /// `GET /scans/{id}/findings`, every finding (cursor-paged).
-    pub fn scan_findings(
-        &self,
-        id: ScanId,
-        q: ListQuery,
-    ) -> impl Stream<Item = Result<ScanFinding, Error>> + Send + 'static {
+    pub fn scan_findings(&self, id: ScanId, q: ListQuery) -> BoxStream<'static, Result<ScanFinding, Error>> {
         self.paginate(v1(format_args!("scans/{id}/findings")), q)
     }
 
     /// `GET /scans/{id}/licenses`, every license row.
-    pub fn scan_licenses(
-        &self,
-        id: ScanId,
-        q: ListQuery,
-    ) -> impl Stream<Item = Result<ScanLicense, Error>> + Send + 'static {
+    pub fn scan_licenses(&self, id: ScanId, q: ListQuery) -> BoxStream<'static, Result<ScanLicense, Error>> {
         self.paginate(v1(format_args!("scans/{id}/licenses")), q)
     }
 
@@ -283,12 +296,12 @@ impl Client {
         &self,
         id: ScanId,
         q: ListQuery,
-    ) -> impl Stream<Item = Result<CryptoAsset, Error>> + Send + 'static {
+    ) -> BoxStream<'static, Result<CryptoAsset, Error>> {
         self.paginate(v1(format_args!("scans/{id}/crypto-assets")), q)
     }
 
     /// `GET /scans/{id}/events`, every progress event so far.
-    pub fn scan_events(&self, id: ScanId, q: ListQuery) -> impl Stream<Item = Result<ScanEvent, Error>> + Send + 'static {
+    pub fn scan_events(&self, id: ScanId, q: ListQuery) -> BoxStream<'static, Result<ScanEvent, Error>> {
         self.paginate(v1(format_args!("scans/{id}/events")), q)
     }
 

@@ -147,7 +147,10 @@ mod tests {
         assert_eq!(e.request_id(), Some("r-1"));
         assert_eq!(e.field_errors()[0].field, "body.name");
         let text = e.to_string();
-        assert!(text.contains("VALIDATION_FAILED") && text.contains("body.name: must not be empty"), "{text}");
+        assert!(
+            text.contains("VALIDATION_FAILED") && text.contains("body.name: must not be empty"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -179,7 +179,12 @@ pub(crate) enum Body {
     None,
     Json(Vec<u8>),
     /// A multipart form with one file part and text fields; kept as bytes so a retry can rebuild it.
-    Multipart { file_name: String, media_type: &'static str, bytes: Arc<Vec<u8>>, fields: Vec<(String, String)> },
+    Multipart {
+        file_name: String,
+        media_type: &'static str,
+        bytes: Arc<Vec<u8>>,
+        fields: Vec<(String, String)>,
+    },
 }
 
 /// One request before it is sent (and possibly re-sent).
@@ -208,8 +213,10 @@ impl Req {
     }
 
     pub fn json<T: Serialize>(mut self, body: &T) -> Result<Self, Error> {
-        let bytes = serde_json::to_vec(body)
-            .map_err(|e| Error::Decode { path: self.path.clone(), message: format!("cannot encode the body: {e}") })?;
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::Decode {
+            path: self.path.clone(),
+            message: format!("cannot encode the body: {e}"),
+        })?;
         self.body = Body::Json(bytes);
         Ok(self)
     }
@@ -313,7 +320,9 @@ impl Client {
         rb = rb.headers(headers);
         rb = match &req.body {
             Body::None => rb,
-            Body::Json(bytes) => rb.header(reqwest::header::CONTENT_TYPE, "application/json").body(bytes.clone()),
+            Body::Json(bytes) => {
+                rb.header(reqwest::header::CONTENT_TYPE, "application/json").body(bytes.clone())
+            }
             Body::Multipart { file_name, media_type, bytes, fields } => {
                 let part = reqwest::multipart::Part::bytes(bytes.as_ref().clone())
                     .file_name(file_name.clone())
@@ -340,7 +349,9 @@ impl Client {
             let result = self.build(&req)?.send().await;
             let resp = match result {
                 Ok(r) => r,
-                Err(e) if repeatable && attempt < policy.max_retries && (e.is_connect() || e.is_timeout()) => {
+                Err(e)
+                    if repeatable && attempt < policy.max_retries && (e.is_connect() || e.is_timeout()) =>
+                {
                     tracing::debug!(error = %e, attempt, "transport error; retrying");
                     tokio::time::sleep(policy.backoff(attempt)).await;
                     attempt += 1;
@@ -362,7 +373,12 @@ impl Client {
                 continue;
             }
             if let Some(wait) = policy.wait_for_status(status.as_u16(), resp.headers(), attempt, repeatable) {
-                tracing::debug!(status = status.as_u16(), ?wait, attempt, "rate limited or unavailable; retrying");
+                tracing::debug!(
+                    status = status.as_u16(),
+                    ?wait,
+                    attempt,
+                    "rate limited or unavailable; retrying"
+                );
                 tokio::time::sleep(wait).await;
                 attempt += 1;
                 continue;
@@ -385,9 +401,13 @@ impl Client {
     /// Trades the held refresh token for a new pair (`POST /auth/refresh`) and keeps it.
     pub async fn refresh(&self) -> Result<TokenResponse, Error> {
         let Some(Credential::Tokens { refresh, .. }) = self.credential() else {
-            return Err(Error::Credential("refresh needs a session (access and refresh tokens), not an API key"));
+            return Err(Error::Credential(
+                "refresh needs a session (access and refresh tokens), not an API key",
+            ));
         };
-        let req = Req::new(Method::POST, "api/v1/auth/refresh").anonymous().json(&RefreshRequest { refresh_token: refresh })?;
+        let req = Req::new(Method::POST, "api/v1/auth/refresh")
+            .anonymous()
+            .json(&RefreshRequest { refresh_token: refresh })?;
         // Sent once, outside `send`: a refresh must not itself trigger a refresh.
         let resp = self.build(&req)?.send().await.map_err(Error::Transport)?;
         let status = resp.status().as_u16();

@@ -3,7 +3,8 @@
 
 use std::collections::VecDeque;
 
-use futures_util::Stream;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
@@ -76,7 +77,11 @@ impl ListQuery {
 
 impl Client {
     /// One page of the list at `path`.
-    pub(crate) async fn page<T: DeserializeOwned>(&self, path: &str, q: &ListQuery) -> Result<Page<T>, Error> {
+    pub(crate) async fn page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        q: &ListQuery,
+    ) -> Result<Page<T>, Error> {
         self.json(Req::new(Method::GET, path).query(q.pairs())).await
     }
 
@@ -85,7 +90,7 @@ impl Client {
         &self,
         path: String,
         q: ListQuery,
-    ) -> impl Stream<Item = Result<T, Error>> + Send + 'static {
+    ) -> BoxStream<'static, Result<T, Error>> {
         struct State<T> {
             client: Client,
             path: String,
@@ -104,6 +109,7 @@ impl Client {
                 s.buffer.extend(page.items);
             }
         })
+        .boxed()
     }
 }
 
@@ -120,7 +126,10 @@ mod tests {
         let q = ListQuery::limit(2).filter("name", "a b");
         let n = q.next(&page(2, 5, 0, None)).expect("second page");
         assert_eq!(n.offset, Some(2));
-        assert_eq!(n.pairs(), [("limit", "2"), ("offset", "2"), ("name", "a b")].map(|(a, b)| (a.into(), b.into())));
+        assert_eq!(
+            n.pairs(),
+            [("limit", "2"), ("offset", "2"), ("name", "a b")].map(|(a, b)| (a.into(), b.into()))
+        );
         assert!(n.next(&page(2, 4, 2, None)).is_none(), "last page");
         assert!(q.next(&page(0, 5, 0, None)).is_none(), "an empty page ends the list");
     }

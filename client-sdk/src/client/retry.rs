@@ -37,7 +37,13 @@ impl RetryPolicy {
     }
 
     /// The wait before retrying a response with `status`, or `None` when it must not be retried.
-    pub fn wait_for_status(&self, status: u16, headers: &HeaderMap, attempt: u32, repeatable: bool) -> Option<Duration> {
+    pub fn wait_for_status(
+        &self,
+        status: u16,
+        headers: &HeaderMap,
+        attempt: u32,
+        repeatable: bool,
+    ) -> Option<Duration> {
         if !repeatable || attempt >= self.max_retries || !matches!(status, 429 | 503) {
             return None;
         }
