@@ -80,6 +80,10 @@ pub struct Config {
     pub address_file: Option<PathBuf>,
     /// Seconds in-flight requests get to finish on shutdown.
     pub shutdown_grace_secs: u64,
+    /// Set by `cairn`'s local mode (never from the file): the per-user daemon may scan paths under
+    /// the user's home and loopback git URLs.
+    #[serde(skip)]
+    pub local_mode: bool,
 }
 
 impl Default for Config {
@@ -95,6 +99,7 @@ impl Default for Config {
             rate_limits: RateLimits::default(),
             address_file: None,
             shutdown_grace_secs: 10,
+            local_mode: false,
         }
     }
 }
