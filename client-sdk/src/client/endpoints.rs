@@ -9,9 +9,9 @@ use reqwest::Method;
 use super::{Body, Client, Credential, Error, ListQuery, Req};
 use crate::types::{
     ApiKey, ApiKeyId, BomFormat, CreateApiKey, CreateProject, CreateScan, CreateVersion, CreatedApiKey,
-    CryptoAsset, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId, ReleaseStateChange, Scan,
-    ScanComponent, ScanEvent, ScanFinding, ScanId, ScanLicense, TokenResponse, UpdateProject, UpdateVersion,
-    Version, VersionId, VulnDbStatus,
+    CryptoAsset, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId, RegisterRequest,
+    ReleaseStateChange, Scan, ScanComponent, ScanEvent, ScanFinding, ScanId, ScanLicense, TokenResponse,
+    UpdateProject, UpdateVersion, Version, VersionId, VulnDbStatus,
 };
 
 /// A file to upload: its name and bytes.
@@ -68,6 +68,18 @@ impl Client {
         let body = LoginRequest { email: email.to_owned(), password: password.to_owned() };
         let tokens: TokenResponse =
             self.json(Req::new(Method::POST, v1("auth/login")).anonymous().json(&body)?).await?;
+        self.set_credential(Some(Credential::Tokens {
+            access: tokens.access_token.clone(),
+            refresh: tokens.refresh_token.clone(),
+        }));
+        Ok(tokens)
+    }
+
+    /// `POST /auth/register` (open registration or an invitation); on success the client holds the
+    /// new tokens.
+    pub async fn register(&self, body: &RegisterRequest) -> Result<TokenResponse, Error> {
+        let tokens: TokenResponse =
+            self.json(Req::new(Method::POST, v1("auth/register")).anonymous().json(body)?).await?;
         self.set_credential(Some(Credential::Tokens {
             access: tokens.access_token.clone(),
             refresh: tokens.refresh_token.clone(),
