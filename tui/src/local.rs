@@ -96,14 +96,23 @@ impl Local {
 
     /// Starts the daemon unless one runs; returns its state and whether this call started it.
     pub async fn ensure_running(&self) -> anyhow::Result<(DaemonState, bool)> {
-        if let Some(s) = self.running().await {
+        if let Some(s) = self.running().await
+            && s.version == env!("CARGO_PKG_VERSION")
+        {
             return Ok((s, false));
         }
-        let _lock = self.lock()?;
+        let lock = self.lock()?;
         // Another process may have started it while this one waited for the lock.
         if let Some(s) = self.running().await {
-            return Ok((s, false));
+            if s.version == env!("CARGO_PKG_VERSION") {
+                return Ok((s, false));
+            }
+            // Started by another cairn version (an upgrade): replace it, as its schema and API
+            // may differ from what this binary expects.
+            tracing::info!(old = %s.version, "restarting a local daemon of another version");
+            self.stop_locked(&s).await?;
         }
+        let _lock = lock;
         std::fs::create_dir_all(&self.dirs.data)
             .with_context(|| format!("creating {}", self.dirs.data.display()))?;
         self.ensure_key().await?;
@@ -193,6 +202,12 @@ impl Local {
             let _ = std::fs::remove_file(self.state_file());
             return Ok(None);
         }
+        self.stop_locked(&state).await?;
+        Ok(Some(state.pid))
+    }
+
+    /// SIGTERM and wait; the caller holds the lock.
+    async fn stop_locked(&self, state: &DaemonState) -> anyhow::Result<()> {
         let status =
             Command::new("kill").arg("-TERM").arg(state.pid.to_string()).status().context("running kill")?;
         if !status.success() {
@@ -208,7 +223,7 @@ impl Local {
         }
         let _ = std::fs::remove_file(self.state_file());
         let _ = std::fs::remove_file(self.address_file());
-        Ok(Some(state.pid))
+        Ok(())
     }
 
     /// Runs the daemon in this process (the hidden `cairn daemon run`).

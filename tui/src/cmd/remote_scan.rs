@@ -207,14 +207,24 @@ pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result
     let rt = super::runtime()?;
     rt.block_on(async move {
         let client = target.client(dirs).await?;
-        let scan = match submission {
-            Submission::Create(body) => client.create_scan(&body).await.context("submitting the scan")?,
+        let submitted = match submission {
+            Submission::Create(body) => client.create_scan(&body).await,
             Submission::Upload(upload) => {
                 if !args.quiet {
                     eprintln!("cairn: uploading {} ({} bytes)", upload.file_name, upload.bytes.len());
                 }
-                client.upload_scan(upload, args.project, None).await.context("uploading the tree")?
+                client.upload_scan(upload, args.project, None).await
             }
+        };
+        let scan = match submitted {
+            Ok(scan) => scan,
+            Err(e) if e.code() == Some("ROUTE_NOT_FOUND") => {
+                bail!(
+                    "{} does not accept scans (it predates them); upgrade it, or scan with --offline",
+                    client.base_url()
+                )
+            }
+            Err(e) => return Err(anyhow::Error::from(e).context("submitting the scan")),
         };
         if !wait {
             println!("{}", scan.id);
