@@ -12,10 +12,13 @@ use axum::routing::post;
 use cairn_sdk::types::{CreateProject, Project, ProjectId, ProjectKind, UpdateProject};
 use cairn_sdk::{Client, Credential, RetryPolicy};
 
+/// (method, Idempotency-Key) of one request.
+type Seen1 = (String, Option<String>);
+
 #[derive(Clone, Default)]
 struct Seen {
-    /// (method, Idempotency-Key) of every request.
-    requests: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    /// Every request, in order.
+    requests: Arc<Mutex<Vec<Seen1>>>,
 }
 
 fn problem(status: StatusCode, code: &str, retry_after: &str) -> Response {
