@@ -172,3 +172,70 @@ async fn ws_url_follows_the_base_scheme_and_prefix() {
     let https = Client::new("https://h", Credential::ApiKey("k".into())).expect("client");
     assert_eq!(ScanWatcher::new(&https, id).url().expect("url"), format!("wss://h/api/v1/ws/scans/{id}"));
 }
+
+/// A socket that refuses the token `expired` with 1008 `unauthorized` and answers `fresh` with a
+/// completed scan; `/auth/refresh` trades `r1` for `fresh`.
+async fn start_refreshing(auths: Arc<Mutex<Vec<WsClientFrame>>>) -> String {
+    use axum::routing::post;
+    let app = axum::Router::new()
+        .route(
+            "/api/v1/ws/scans/{id}",
+            any(
+                |ws: WebSocketUpgrade,
+                 State(a): State<Arc<Mutex<Vec<WsClientFrame>>>>,
+                 Path(id): Path<ScanId>| async move {
+                    ws.on_upgrade(move |mut socket| async move {
+                        let Some(Ok(Message::Text(first))) = socket.recv().await else { return };
+                        let auth: WsClientFrame = serde_json::from_str(first.as_str()).expect("auth frame");
+                        a.lock().expect("lock").push(auth.clone());
+                        let WsClientFrame::Auth { token } = auth;
+                        if token == "fresh" {
+                            let frame = WsServerFrame::Sync {
+                                scans: vec![scan(id, ScanStatus::Completed)],
+                                events: vec![],
+                            };
+                            send(&mut socket, &frame).await;
+                        } else {
+                            let close = CloseFrame { code: 1008, reason: "unauthorized".into() };
+                            let _ = socket.send(Message::Close(Some(close))).await;
+                        }
+                    })
+                },
+            ),
+        )
+        .route(
+            "/api/v1/auth/refresh",
+            post(|body: axum::Json<serde_json::Value>| async move {
+                assert_eq!(body["refresh_token"], "r1");
+                axum::Json(serde_json::json!({
+                    "access_token": "fresh", "token_type": "Bearer", "expires_in": 900, "refresh_token": "r2"
+                }))
+            }),
+        )
+        .with_state(auths);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn an_expired_session_is_refreshed_once_and_the_watch_goes_on() {
+    let auths = Arc::new(Mutex::new(Vec::new()));
+    let base = start_refreshing(auths.clone()).await;
+    let client = Client::new(&base, Credential::Tokens { access: "expired".into(), refresh: "r1".into() })
+        .expect("client");
+    let items: Vec<_> = ScanWatcher::new(&client, ScanId::new()).options(fast()).stream().collect().await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert!(
+        matches!(&items[0], Ok(WatchEvent::Sync { scan, .. }) if scan.status == ScanStatus::Completed),
+        "{items:?}"
+    );
+    let tokens: Vec<_> =
+        auths.lock().expect("lock").iter().map(|WsClientFrame::Auth { token }| token.clone()).collect();
+    assert_eq!(tokens, ["expired", "fresh"]);
+    assert_eq!(
+        client.credential(),
+        Some(Credential::Tokens { access: "fresh".into(), refresh: "r2".into() })
+    );
+}
