@@ -177,6 +177,12 @@ impl Local {
         if let Some(key) = secrets.get(&self.secret_account())? {
             return Ok(key);
         }
+        self.mint_key().await
+    }
+
+    /// Mints a new key for the local daemon through the daemon library and keeps it.
+    async fn mint_key(&self) -> anyhow::Result<String> {
+        let secrets = Secrets::new(&self.dirs.data);
         let config = cairn_daemon::local::local_mode_config(&self.dirs.data, &self.address_file());
         let store = cairn_daemon::store::Store::connect(&config.database_url).await?;
         store.migrate().await?;
@@ -191,7 +197,15 @@ impl Local {
     pub async fn client(&self) -> anyhow::Result<Client> {
         let (state, _) = self.ensure_running().await?;
         let key = self.ensure_key().await?;
-        Ok(Client::new(&state.url, Credential::ApiKey(key))?)
+        let client = Client::new(&state.url, Credential::ApiKey(key))?;
+        match client.me().await {
+            // The keyring outlived the database (it was deleted or reset): mint a key for this one.
+            Err(e) if e.status() == Some(401) => {
+                let key = self.mint_key().await?;
+                Ok(Client::new(&state.url, Credential::ApiKey(key))?)
+            }
+            _ => Ok(client),
+        }
     }
 
     /// Stops the daemon: SIGTERM, then waits for the process to exit. Returns the stopped pid.

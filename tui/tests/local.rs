@@ -171,3 +171,20 @@ fn login_with_an_api_key_makes_a_profile_without_the_secret_and_logout_removes_i
     let creds = std::fs::read_to_string(user.data().join("credentials.json")).expect("creds");
     assert!(!creds.contains(&key), "{creds}");
 }
+
+#[test]
+fn a_key_the_database_no_longer_knows_is_replaced() {
+    let home = Home::new();
+    let start = home.run(&["daemon", "start"]);
+    assert!(start.status.success(), "{}", text(&start));
+    home.run(&["daemon", "stop"]);
+    // The database goes (reset by hand), the keyring (here the fallback file) keeps the old key.
+    for f in ["cairnd.db", "cairnd.db-wal", "cairnd.db-shm"] {
+        let _ = std::fs::remove_file(home.data().join(f));
+    }
+    let status = home.run(&["daemon", "start"]);
+    assert!(status.status.success(), "{}", text(&status));
+    let who = home.run(&["status"]);
+    assert_eq!(who.status.code(), Some(0), "{}", text(&who));
+    assert!(String::from_utf8_lossy(&who.stdout).contains("user: admin@cairn.localhost"), "{}", text(&who));
+}
