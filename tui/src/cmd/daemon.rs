@@ -54,7 +54,7 @@ pub fn run(cmd: DaemonCommand) -> anyhow::Result<ExitCode> {
             };
             let mut tail = std::collections::VecDeque::with_capacity(lines.min(10_000));
             for line in BufReader::new(file).lines() {
-                // A log line that is not UTF-8 is shown lossily by `lines()` failing: skip it.
+                // A line that is not UTF-8 (a torn write) is skipped, not fatal.
                 let Ok(line) = line else { continue };
                 if tail.len() == lines {
                     tail.pop_front();
