@@ -35,6 +35,7 @@ pub enum Command {
 
 /// `cairn login`.
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("how").required(true).args(["api_key", "email"])))]
 pub struct LoginArgs {
     /// The server's base URL (default: the profile's current server).
     #[arg(long, value_name = "URL")]

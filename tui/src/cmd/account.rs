@@ -38,9 +38,6 @@ pub fn login(dirs: &Dirs, profile_flag: Option<&str>, args: LoginArgs) -> anyhow
         (None, Some(p)) => p.server.clone(),
         (None, None) => bail!("give the server: cairn login --server URL (local mode needs no login)"),
     };
-    if !args.api_key && args.email.is_none() {
-        bail!("choose how to log in: --api-key or --email EMAIL");
-    }
     let rt = super::runtime()?;
     let (kind, secret, me) = rt.block_on(async {
         if args.api_key {
