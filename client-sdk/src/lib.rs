@@ -1,7 +1,30 @@
-//! Cairn's SDK: the wire types every `cairnd` request and response uses.
+//! Cairn's SDK: the wire types every `cairnd` request and response uses, and (feature `client`,
+//! on by default) an async [`Client`] and the WebSocket [`ScanWatcher`].
 //!
 //! The daemon serializes exactly these types, so a client built on them cannot drift from the
-//! server. The async HTTP client arrives behind a `client` feature; `types` stays free of any
-//! HTTP client so the daemon can depend on it.
+//! server. The daemon depends on this crate with `default-features = false`: `types` stays free of
+//! any HTTP client.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), cairn_sdk::Error> {
+//! use cairn_sdk::{Client, Credential};
+//! use futures_util::TryStreamExt;
+//! let client = Client::new("http://127.0.0.1:8440", Credential::ApiKey("crn_live_…".into()))?;
+//! let projects: Vec<_> = client.projects(Default::default()).try_collect().await?;
+//! # Ok(()) }
+//! ```
 
 pub mod types;
+
+#[cfg(feature = "client")]
+mod client;
+#[cfg(feature = "client")]
+mod watch;
+
+#[cfg(feature = "client")]
+pub use client::{
+    ApiError, Client, ClientBuilder, Credential, Error, ListQuery, RetryPolicy, TokenListener, Upload,
+    retry_after,
+};
+#[cfg(feature = "client")]
+pub use watch::{ScanWatcher, WatchEvent, WatchOptions, WatchStream};

@@ -88,6 +88,10 @@ pub struct Config {
     pub oauth: crate::auth::oauth::OAuthConfig,
     /// Where scans may come from and how big they may be.
     pub sources: SourcesConfig,
+    /// Set by `cairn`'s local mode (never from the file): the per-user daemon may scan paths under
+    /// the user's home and loopback git URLs.
+    #[serde(skip)]
+    pub local_mode: bool,
 }
 
 impl Default for Config {
@@ -106,6 +110,7 @@ impl Default for Config {
             vulndb: Default::default(),
             oauth: Default::default(),
             sources: SourcesConfig::default(),
+            local_mode: false,
         }
     }
 }

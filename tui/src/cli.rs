@@ -7,6 +7,9 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "cairn", version, about)]
 pub struct Cli {
+    /// The profile to use (see `cairn login`); default: config.toml's `default`, else local mode.
+    #[arg(long, global = true, env = "CAIRN_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -19,6 +22,66 @@ pub enum Command {
     Scan(ScanArgs),
     /// Read a CycloneDX or SPDX document and write it in another format.
     Convert(ConvertArgs),
+    /// Log in to a Cairn server and make it the default profile.
+    Login(LoginArgs),
+    /// Forget the active profile's credential (and revoke its session); back to local mode.
+    Logout,
+    /// Show the server in use, who you are, the daemon's health and the vulnerability data.
+    Status,
+    /// Manage the per-user local daemon (local mode).
+    #[command(subcommand)]
+    Daemon(DaemonCommand),
+}
+
+/// `cairn login`.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("how").required(true).args(["api_key", "email"])))]
+pub struct LoginArgs {
+    /// The server's base URL (default: the profile's current server).
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// Log in with an API key, read from standard input (prompted for on a terminal).
+    #[arg(long, conflicts_with = "email")]
+    pub api_key: bool,
+    /// Log in with this email; the password is read from standard input (prompted for on a terminal).
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Option<String>,
+    /// The profile to create or replace (default: `default`, or the one given with --profile).
+    #[arg(long = "name", value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+/// `cairn daemon …`.
+#[derive(Debug, Subcommand)]
+pub enum DaemonCommand {
+    /// Start the local daemon unless it runs.
+    Start,
+    /// Stop the local daemon.
+    Stop,
+    /// Say whether the local daemon runs, where, and how it is.
+    Status,
+    /// Print the end of the local daemon's log.
+    Logs {
+        /// How many lines.
+        #[arg(short = 'n', long, default_value_t = 50)]
+        lines: usize,
+    },
+    /// Run the local daemon in this process (what `start` spawns).
+    #[command(hide = true)]
+    Run,
+}
+
+/// `--fail-on` thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FailOn {
+    /// Low and above.
+    Low,
+    /// Medium and above.
+    Medium,
+    /// High and above.
+    High,
+    /// Critical only.
+    Critical,
 }
 
 /// Output formats of `cairn scan`.
@@ -103,14 +166,31 @@ pub struct ConvertArgs {
 /// `cairn scan`.
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {
-    /// The directory to scan.
+    /// The directory to scan, or (without --offline) a git URL.
+    #[arg(value_name = "PATH|URL")]
     pub path: PathBuf,
-    /// Scan in this process, without a daemon (the only mode this build has).
+    /// Scan in this process, without a daemon.
     #[arg(long)]
     pub offline: bool,
-    /// Output format.
-    #[arg(short = 'f', long, value_enum, default_value_t = Format::Json)]
-    pub format: Format,
+    /// Output format (default json with --offline; through a daemon, a document to download).
+    #[arg(short = 'f', long, value_enum)]
+    pub format: Option<Format>,
+    /// Wait for the scan to finish and print a summary (implied by -f, -o and --fail-on); without
+    /// it only the scan id is printed.
+    #[arg(long, conflicts_with = "offline")]
+    pub wait: bool,
+    /// Exit 1 when findings at or above this severity exist (findings of unknown severity count).
+    #[arg(long, value_enum, value_name = "SEVERITY", conflicts_with = "offline")]
+    pub fail_on: Option<FailOn>,
+    /// Branch, tag or commit of a git URL.
+    #[arg(long = "ref", value_name = "REF", conflicts_with = "offline")]
+    pub reference: Option<String>,
+    /// Record the scan on this project (id).
+    #[arg(long, value_name = "ID", conflicts_with = "offline")]
+    pub project: Option<cairn_sdk::types::ProjectId>,
+    /// Largest archive uploaded to a remote daemon, in bytes (before compression).
+    #[arg(long, value_name = "BYTES", default_value_t = 512 * 1024 * 1024, conflicts_with = "offline")]
+    pub max_upload: u64,
     /// Write the document here instead of standard output.
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,

@@ -1,8 +1,14 @@
-//! `cairn`: scan from the command line. Parses arguments, runs the command, maps the outcome to an
+//! `cairn`: scan from the command line, in-process (`--offline`) or through a daemon (local or
+//! configured). Parses arguments, runs the command, maps the outcome to an
 //! exit code (0 ok, 1 failure, 2 usage error).
 
 mod cli;
 mod cmd;
+mod connect;
+mod dirs;
+mod local;
+mod profile;
+mod secrets;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -21,6 +27,8 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_env("CAIRN_LOG").unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
+        // The local daemon's stderr is a log file: colour codes only on a terminal.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match cmd::run(args) {
         Ok(code) => code,

@@ -1,4 +1,5 @@
 //! `cairn scan PATH --offline`: run the engine in this process and write a document.
+//! (Without `--offline`, `remote_scan` submits to a daemon.)
 
 use super::document;
 use crate::cli::{Format, ScanArgs};
@@ -41,12 +42,7 @@ struct Silent;
 impl ScanSink for Silent {}
 
 pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
-    if !args.offline {
-        eprintln!(
-            "cairn: error: this build scans only in-process; pass --offline (scanning through cairnd comes with the daemon)"
-        );
-        return Ok(ExitCode::from(2));
-    }
+    let format = args.format.unwrap_or(Format::Json);
     let opts = ScanOptions {
         walk: WalkOptions {
             excludes: args.excludes.clone(),
@@ -54,7 +50,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             ..WalkOptions::default()
         },
         // Crypto detection reads every source file: only for the documents that carry it.
-        crypto: matches!(args.format, Format::Cbom | Format::Cyclonedx | Format::Cyclonedx17),
+        crypto: matches!(format, Format::Cbom | Format::Cyclonedx | Format::Cyclonedx17),
     };
     // Read the OSV data first: a bad --vulndb path fails before a long scan, not after it.
     let db: Option<Database> = if args.vulndb.is_empty() {
@@ -70,7 +66,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let matches: Option<Matches> = db.as_ref().map(|db| match_inventory(&scan.inventory, db));
 
     let target = args.path.display().to_string();
-    let doc = match args.format {
+    let doc = match format {
         Format::Json => {
             let report = Report::new(&target, &scan);
             match (&db, &matches) {

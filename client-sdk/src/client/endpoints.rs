@@ -1,0 +1,334 @@
+//! One method per endpoint, grouped by resource. Lists come as one page (`*_page`) or as a stream
+//! of every item.
+
+use std::sync::Arc;
+
+use futures_util::stream::BoxStream;
+use reqwest::Method;
+
+use super::{Body, Client, Credential, Error, ListQuery, Req};
+use crate::types::{
+    ApiKey, ApiKeyId, BomFormat, CreateApiKey, CreateProject, CreateScan, CreateVersion, CreatedApiKey,
+    CryptoAsset, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId, RegisterRequest,
+    ReleaseStateChange, Scan, ScanComponent, ScanEvent, ScanFinding, ScanId, ScanLicense, TokenResponse,
+    UpdateProject, UpdateVersion, Version, VersionId, VulnDbStatus,
+};
+
+/// A file to upload: its name and bytes.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The file name sent (its extension tells the daemon the archive type).
+    pub file_name: String,
+    /// The content.
+    pub bytes: Vec<u8>,
+}
+
+impl Upload {
+    fn media_type(&self) -> &'static str {
+        let n = self.file_name.to_ascii_lowercase();
+        if n.ends_with(".tar.gz") || n.ends_with(".tgz") {
+            "application/gzip"
+        } else if n.ends_with(".zip") {
+            "application/zip"
+        } else if n.ends_with(".tar") {
+            "application/x-tar"
+        } else if n.ends_with(".json") {
+            "application/json"
+        } else {
+            "application/octet-stream"
+        }
+    }
+
+    fn into_body(self, fields: Vec<(String, String)>) -> Body {
+        Body::Multipart {
+            media_type: self.media_type(),
+            file_name: self.file_name,
+            bytes: Arc::new(self.bytes),
+            fields,
+        }
+    }
+}
+
+fn v1(path: impl std::fmt::Display) -> String {
+    format!("api/v1/{path}")
+}
+
+impl Client {
+    // --- service -------------------------------------------------------------------------------
+
+    /// `GET /api/health`.
+    pub async fn health(&self) -> Result<Health, Error> {
+        self.json(Req::new(Method::GET, "api/health").anonymous()).await
+    }
+
+    // --- auth ----------------------------------------------------------------------------------
+
+    /// `POST /auth/login`; on success the client holds the new tokens.
+    pub async fn login(&self, email: &str, password: &str) -> Result<TokenResponse, Error> {
+        let body = LoginRequest { email: email.to_owned(), password: password.to_owned() };
+        let tokens: TokenResponse =
+            self.json(Req::new(Method::POST, v1("auth/login")).anonymous().json(&body)?).await?;
+        self.set_credential(Some(Credential::Tokens {
+            access: tokens.access_token.clone(),
+            refresh: tokens.refresh_token.clone(),
+        }));
+        Ok(tokens)
+    }
+
+    /// `POST /auth/register` (open registration or an invitation); on success the client holds the
+    /// new tokens.
+    pub async fn register(&self, body: &RegisterRequest) -> Result<TokenResponse, Error> {
+        let tokens: TokenResponse =
+            self.json(Req::new(Method::POST, v1("auth/register")).anonymous().json(body)?).await?;
+        self.set_credential(Some(Credential::Tokens {
+            access: tokens.access_token.clone(),
+            refresh: tokens.refresh_token.clone(),
+        }));
+        Ok(tokens)
+    }
+
+    /// `POST /auth/logout`: revokes the held refresh token's family and forgets the credential.
+    pub async fn logout(&self) -> Result<(), Error> {
+        let Some(Credential::Tokens { refresh, .. }) = self.credential() else {
+            return Err(Error::Credential(
+                "logout needs a session; API keys are revoked with delete_api_key",
+            ));
+        };
+        let req = Req::new(Method::POST, v1("auth/logout"))
+            .anonymous()
+            .json(&LogoutRequest { refresh_token: refresh })?;
+        self.empty(req).await?;
+        self.set_credential(None);
+        Ok(())
+    }
+
+    /// `GET /auth/me`.
+    pub async fn me(&self) -> Result<Me, Error> {
+        self.json(Req::new(Method::GET, v1("auth/me"))).await
+    }
+
+    // --- API keys ------------------------------------------------------------------------------
+
+    /// `GET /api-keys`, one page.
+    pub async fn api_keys_page(&self, q: &ListQuery) -> Result<Page<ApiKey>, Error> {
+        self.page(&v1("api-keys"), q).await
+    }
+
+    /// `GET /api-keys`, every key.
+    pub fn api_keys(&self, q: ListQuery) -> BoxStream<'static, Result<ApiKey, Error>> {
+        self.paginate(v1("api-keys"), q)
+    }
+
+    /// `POST /api-keys`; the secret is in the answer only.
+    pub async fn create_api_key(&self, body: &CreateApiKey) -> Result<CreatedApiKey, Error> {
+        self.json(Req::new(Method::POST, v1("api-keys")).idempotent_create().json(body)?).await
+    }
+
+    /// `GET /api-keys/{id}`.
+    pub async fn api_key(&self, id: ApiKeyId) -> Result<ApiKey, Error> {
+        self.json(Req::new(Method::GET, v1(format_args!("api-keys/{id}")))).await
+    }
+
+    /// `DELETE /api-keys/{id}`: revokes the key.
+    pub async fn delete_api_key(&self, id: ApiKeyId) -> Result<(), Error> {
+        self.empty(Req::new(Method::DELETE, v1(format_args!("api-keys/{id}")))).await
+    }
+
+    // --- projects ------------------------------------------------------------------------------
+
+    /// `GET /projects`, one page (filter: `name`).
+    pub async fn projects_page(&self, q: &ListQuery) -> Result<Page<Project>, Error> {
+        self.page(&v1("projects"), q).await
+    }
+
+    /// `GET /projects`, every project.
+    pub fn projects(&self, q: ListQuery) -> BoxStream<'static, Result<Project, Error>> {
+        self.paginate(v1("projects"), q)
+    }
+
+    /// `POST /projects`.
+    pub async fn create_project(&self, body: &CreateProject) -> Result<Project, Error> {
+        self.json(Req::new(Method::POST, v1("projects")).idempotent_create().json(body)?).await
+    }
+
+    /// `GET /projects/{id}`.
+    pub async fn project(&self, id: ProjectId) -> Result<Project, Error> {
+        self.json(Req::new(Method::GET, v1(format_args!("projects/{id}")))).await
+    }
+
+    /// `PATCH /projects/{id}` with `If-Match: "<version>"`; a stale version is a 412
+    /// (`PRECONDITION_FAILED`, [`Error::current_version`]).
+    pub async fn update_project(
+        &self,
+        id: ProjectId,
+        version: i64,
+        body: &UpdateProject,
+    ) -> Result<Project, Error> {
+        self.json(Req::new(Method::PATCH, v1(format_args!("projects/{id}"))).if_match(version).json(body)?)
+            .await
+    }
+
+    /// `DELETE /projects/{id}` with `If-Match`.
+    pub async fn delete_project(&self, id: ProjectId, version: i64) -> Result<(), Error> {
+        self.empty(Req::new(Method::DELETE, v1(format_args!("projects/{id}"))).if_match(version)).await
+    }
+
+    // --- versions ------------------------------------------------------------------------------
+
+    /// `GET /projects/{id}/versions`, one page.
+    pub async fn versions_page(&self, project: ProjectId, q: &ListQuery) -> Result<Page<Version>, Error> {
+        self.page(&v1(format_args!("projects/{project}/versions")), q).await
+    }
+
+    /// `GET /projects/{id}/versions`, every version.
+    pub fn versions(&self, project: ProjectId, q: ListQuery) -> BoxStream<'static, Result<Version, Error>> {
+        self.paginate(v1(format_args!("projects/{project}/versions")), q)
+    }
+
+    /// `POST /projects/{id}/versions`.
+    pub async fn create_version(&self, project: ProjectId, body: &CreateVersion) -> Result<Version, Error> {
+        self.json(
+            Req::new(Method::POST, v1(format_args!("projects/{project}/versions")))
+                .idempotent_create()
+                .json(body)?,
+        )
+        .await
+    }
+
+    /// `GET /versions/{id}`.
+    pub async fn version(&self, id: VersionId) -> Result<Version, Error> {
+        self.json(Req::new(Method::GET, v1(format_args!("versions/{id}")))).await
+    }
+
+    /// `PATCH /versions/{id}` with `If-Match`.
+    pub async fn update_version(
+        &self,
+        id: VersionId,
+        version: i64,
+        body: &UpdateVersion,
+    ) -> Result<Version, Error> {
+        self.json(Req::new(Method::PATCH, v1(format_args!("versions/{id}"))).if_match(version).json(body)?)
+            .await
+    }
+
+    /// `PATCH /versions/{id}/release-state` with `If-Match`.
+    pub async fn set_release_state(
+        &self,
+        id: VersionId,
+        version: i64,
+        body: &ReleaseStateChange,
+    ) -> Result<Version, Error> {
+        self.json(
+            Req::new(Method::PATCH, v1(format_args!("versions/{id}/release-state")))
+                .if_match(version)
+                .json(body)?,
+        )
+        .await
+    }
+
+    /// `DELETE /versions/{id}` with `If-Match`.
+    pub async fn delete_version(&self, id: VersionId, version: i64) -> Result<(), Error> {
+        self.empty(Req::new(Method::DELETE, v1(format_args!("versions/{id}"))).if_match(version)).await
+    }
+
+    // --- scans ---------------------------------------------------------------------------------
+
+    /// `POST /scans` (202): queues a scan of a git URL or a path on the daemon's machine.
+    pub async fn create_scan(&self, body: &CreateScan) -> Result<Scan, Error> {
+        self.json(Req::new(Method::POST, v1("scans")).idempotent_create().json(body)?).await
+    }
+
+    /// `POST /scans/upload` (multipart `file`, optional `project`, `version`): scans an archive.
+    pub async fn upload_scan(
+        &self,
+        file: Upload,
+        project: Option<ProjectId>,
+        version: Option<VersionId>,
+    ) -> Result<Scan, Error> {
+        let mut fields = Vec::new();
+        if let Some(p) = project {
+            fields.push(("project".to_owned(), p.to_string()));
+        }
+        if let Some(v) = version {
+            fields.push(("version".to_owned(), v.to_string()));
+        }
+        let mut req = Req::new(Method::POST, v1("scans/upload")).idempotent_create();
+        req.body = file.into_body(fields);
+        self.json(req).await
+    }
+
+    /// `POST /sboms/ingest` (multipart `file`): matches an existing CycloneDX or SPDX document.
+    pub async fn ingest_sbom(&self, file: Upload) -> Result<Scan, Error> {
+        let mut req = Req::new(Method::POST, v1("sboms/ingest")).idempotent_create();
+        req.body = file.into_body(Vec::new());
+        self.json(req).await
+    }
+
+    /// `GET /scans`, one page (filters such as `status`, `project`).
+    pub async fn scans_page(&self, q: &ListQuery) -> Result<Page<Scan>, Error> {
+        self.page(&v1("scans"), q).await
+    }
+
+    /// `GET /scans`, every scan.
+    pub fn scans(&self, q: ListQuery) -> BoxStream<'static, Result<Scan, Error>> {
+        self.paginate(v1("scans"), q)
+    }
+
+    /// `GET /scans/{id}`.
+    pub async fn scan(&self, id: ScanId) -> Result<Scan, Error> {
+        self.json(Req::new(Method::GET, v1(format_args!("scans/{id}")))).await
+    }
+
+    /// `POST /scans/{id}/cancel`.
+    pub async fn cancel_scan(&self, id: ScanId) -> Result<Scan, Error> {
+        self.json(Req::new(Method::POST, v1(format_args!("scans/{id}/cancel")))).await
+    }
+
+    /// `GET /scans/{id}/components`, every component (cursor-paged).
+    pub fn scan_components(
+        &self,
+        id: ScanId,
+        q: ListQuery,
+    ) -> BoxStream<'static, Result<ScanComponent, Error>> {
+        self.paginate(v1(format_args!("scans/{id}/components")), q)
+    }
+
+    /// `GET /scans/{id}/findings`, every finding (cursor-paged).
+    pub fn scan_findings(&self, id: ScanId, q: ListQuery) -> BoxStream<'static, Result<ScanFinding, Error>> {
+        self.paginate(v1(format_args!("scans/{id}/findings")), q)
+    }
+
+    /// `GET /scans/{id}/licenses`, every license row.
+    pub fn scan_licenses(&self, id: ScanId, q: ListQuery) -> BoxStream<'static, Result<ScanLicense, Error>> {
+        self.paginate(v1(format_args!("scans/{id}/licenses")), q)
+    }
+
+    /// `GET /scans/{id}/crypto-assets`, every asset.
+    pub fn scan_crypto_assets(
+        &self,
+        id: ScanId,
+        q: ListQuery,
+    ) -> BoxStream<'static, Result<CryptoAsset, Error>> {
+        self.paginate(v1(format_args!("scans/{id}/crypto-assets")), q)
+    }
+
+    /// `GET /scans/{id}/events`, every progress event so far.
+    pub fn scan_events(&self, id: ScanId, q: ListQuery) -> BoxStream<'static, Result<ScanEvent, Error>> {
+        self.paginate(v1(format_args!("scans/{id}/events")), q)
+    }
+
+    /// `GET /scans/{id}/bom?format=…`: the stored document's bytes (a 409 until the scan completes).
+    pub async fn scan_bom(&self, id: ScanId, format: BomFormat) -> Result<Vec<u8>, Error> {
+        let req = Req::new(Method::GET, v1(format_args!("scans/{id}/bom")))
+            .query([("format".to_owned(), format.as_str().to_owned())]);
+        let resp = self.send(req).await?;
+        Ok(resp.bytes().await.map_err(Error::Transport)?.to_vec())
+    }
+
+    // --- vulnerability data --------------------------------------------------------------------
+
+    /// `GET /vulndb/status`.
+    pub async fn vulndb_status(&self) -> Result<VulnDbStatus, Error> {
+        self.json(Req::new(Method::GET, v1("vulndb/status"))).await
+    }
+}

@@ -1,0 +1,259 @@
+//! `ScanWatcher`: follows one scan over `/api/v1/ws/scans/{id}` — first-frame auth, the sync frame,
+//! then events — reconnecting with backoff when the connection drops, never yielding an event twice
+//! (events are deduplicated by `seq`), and ending after the scan's terminal status.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, Stream, StreamExt};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+use crate::client::{Client, Credential, Error};
+use crate::types::{Scan, ScanEvent, ScanId, WsClientFrame, WsServerFrame};
+
+/// Reconnection settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WatchOptions {
+    /// Consecutive failed connections before giving up (a connection that reaches the sync frame
+    /// resets the count).
+    pub max_reconnects: u32,
+    /// First wait before reconnecting; doubles per consecutive failure.
+    pub base_delay: Duration,
+    /// The longest wait between reconnects.
+    pub max_delay: Duration,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        Self { max_reconnects: 8, base_delay: Duration::from_millis(200), max_delay: Duration::from_secs(10) }
+    }
+}
+
+/// What the watcher yields.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WatchEvent {
+    /// The scan as it stands, after each (re)connection. `events` holds the events not yielded
+    /// before: all so far on the first connection, those missed while disconnected after a
+    /// reconnect.
+    Sync {
+        /// The scan now.
+        scan: Box<Scan>,
+        /// Events not yet seen, in `seq` order.
+        events: Vec<ScanEvent>,
+    },
+    /// A progress event (each `seq` at most once).
+    Event(ScanEvent),
+}
+
+/// Follows a scan's progress.
+#[derive(Debug, Clone)]
+pub struct ScanWatcher {
+    client: Client,
+    scan: ScanId,
+    options: WatchOptions,
+}
+
+/// The stream [`ScanWatcher::stream`] returns; dropping it stops the watcher.
+#[derive(Debug)]
+pub struct WatchStream {
+    rx: mpsc::Receiver<Result<WatchEvent, Error>>,
+}
+
+impl Stream for WatchStream {
+    type Item = Result<WatchEvent, Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
+/// How one connection ended.
+enum Ended {
+    /// The scan reached a terminal status: done.
+    Terminal,
+    /// The consumer dropped the stream.
+    Gone,
+    /// The connection dropped; `synced` if it got as far as the sync frame.
+    Dropped { synced: bool, reason: String },
+    /// Not worth retrying (unauthorized, not found, evicted, protocol violation).
+    Fatal(Error),
+}
+
+impl ScanWatcher {
+    /// A watcher of `scan` through `client`'s daemon and credential.
+    pub fn new(client: &Client, scan: ScanId) -> Self {
+        Self { client: client.clone(), scan, options: WatchOptions::default() }
+    }
+
+    /// Overrides the reconnection settings.
+    pub fn options(mut self, options: WatchOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The `ws://` / `wss://` URL of the scan socket.
+    pub fn url(&self) -> Result<String, Error> {
+        let mut url = self.client.url(&format!("api/v1/ws/scans/{}", self.scan))?;
+        let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
+        url.set_scheme(scheme).map_err(|()| Error::Url(format!("{url}: cannot use {scheme}")))?;
+        Ok(url.to_string())
+    }
+
+    /// Starts watching: the sync frame, then events, until the terminal status. An `Err` item is
+    /// the last one.
+    pub fn stream(self) -> WatchStream {
+        let (tx, rx) = mpsc::channel(64);
+        tokio::spawn(self.run(tx));
+        WatchStream { rx }
+    }
+
+    async fn run(self, tx: mpsc::Sender<Result<WatchEvent, Error>>) {
+        crate::client::install_crypto_provider();
+        let mut last_seq = 0i64;
+        let mut failures = 0u32;
+        let mut refreshed = false;
+        loop {
+            let reason = match self.connection(&tx, &mut last_seq, &mut refreshed).await {
+                Ended::Terminal | Ended::Gone => return,
+                Ended::Fatal(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
+                Ended::Dropped { synced, reason } => {
+                    if synced {
+                        failures = 0;
+                    }
+                    reason
+                }
+            };
+            failures += 1;
+            if failures > self.options.max_reconnects {
+                let message = format!("gave up after {} reconnects: {reason}", self.options.max_reconnects);
+                let _ = tx.send(Err(Error::WebSocket(message))).await;
+                return;
+            }
+            let factor = 1u32.checked_shl((failures - 1).min(16)).unwrap_or(u32::MAX);
+            let wait = self.options.base_delay.saturating_mul(factor).min(self.options.max_delay);
+            tracing::debug!(scan = %self.scan, %reason, ?wait, "scan socket dropped; reconnecting");
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = tx.closed() => return,
+            }
+        }
+    }
+
+    async fn connection(
+        &self,
+        tx: &mpsc::Sender<Result<WatchEvent, Error>>,
+        last_seq: &mut i64,
+        refreshed: &mut bool,
+    ) -> Ended {
+        let url = match self.url() {
+            Ok(u) => u,
+            Err(e) => return Ended::Fatal(e),
+        };
+        let Some(credential) = self.client.credential() else {
+            return Ended::Fatal(Error::Credential("watching a scan needs a credential"));
+        };
+        let mut ws = match tokio_tungstenite::connect_async(url.as_str()).await {
+            Ok((ws, _)) => ws,
+            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) if resp.status().is_client_error() => {
+                let status = resp.status().as_u16();
+                let body = resp.body().as_deref().unwrap_or_default();
+                return Ended::Fatal(crate::client::api_error_from(status, None, body));
+            }
+            Err(e) => return Ended::Dropped { synced: false, reason: e.to_string() },
+        };
+        let auth = WsClientFrame::Auth { token: credential.bearer().to_owned() };
+        let text = match serde_json::to_string(&auth) {
+            Ok(t) => t,
+            Err(e) => return Ended::Fatal(Error::WebSocket(e.to_string())),
+        };
+        if let Err(e) = ws.send(Message::text(text)).await {
+            return Ended::Dropped { synced: false, reason: e.to_string() };
+        }
+        let mut synced = false;
+        loop {
+            let msg = tokio::select! {
+                m = ws.next() => m,
+                _ = tx.closed() => return Ended::Gone,
+            };
+            let frame = match msg {
+                None => return Ended::Dropped { synced, reason: "connection closed".into() },
+                Some(Err(e)) => return Ended::Dropped { synced, reason: e.to_string() },
+                Some(Ok(Message::Text(t))) => match serde_json::from_str::<WsServerFrame>(t.as_str()) {
+                    Ok(f) => f,
+                    Err(e) => return Ended::Fatal(Error::WebSocket(format!("unreadable frame: {e}"))),
+                },
+                Some(Ok(Message::Close(frame))) => {
+                    let (code, reason) = frame
+                        .map(|f| (u16::from(f.code), f.reason.to_string()))
+                        .unwrap_or((1005, String::new()));
+                    if code == u16::from(CloseCode::Policy)
+                        && reason == "unauthorized"
+                        && !*refreshed
+                        && matches!(credential, Credential::Tokens { .. })
+                    {
+                        // The access token may have expired during a long watch: renew it once.
+                        *refreshed = true;
+                        return match self.client.refresh().await {
+                            Ok(_) => Ended::Dropped { synced, reason: "token renewed".into() },
+                            Err(e) => Ended::Fatal(e),
+                        };
+                    }
+                    if code == u16::from(CloseCode::Policy)
+                        || code == u16::from(CloseCode::Away) && reason == "newer_connection"
+                    {
+                        return Ended::Fatal(Error::WebSocket(format!(
+                            "closed by the daemon ({code}): {reason}"
+                        )));
+                    }
+                    return Ended::Dropped { synced, reason: format!("closed ({code}) {reason}") };
+                }
+                Some(Ok(_)) => continue,
+            };
+            match frame {
+                WsServerFrame::Sync { scans, events } => {
+                    let Some(scan) = scans.into_iter().find(|s| s.id == self.scan) else {
+                        return Ended::Fatal(Error::WebSocket(
+                            "the sync frame does not hold the scan".into(),
+                        ));
+                    };
+                    synced = true;
+                    let mut fresh: Vec<ScanEvent> =
+                        events.into_iter().filter(|e| e.scan_id == self.scan && e.seq > *last_seq).collect();
+                    fresh.sort_by_key(|e| e.seq);
+                    if let Some(e) = fresh.last() {
+                        *last_seq = e.seq;
+                    }
+                    let terminal = scan.status.is_terminal();
+                    if tx.send(Ok(WatchEvent::Sync { scan: Box::new(scan), events: fresh })).await.is_err() {
+                        return Ended::Gone;
+                    }
+                    if terminal {
+                        let _ = ws.close(None).await;
+                        return Ended::Terminal;
+                    }
+                }
+                WsServerFrame::Event(event) => {
+                    if event.scan_id != self.scan || event.seq <= *last_seq {
+                        continue;
+                    }
+                    *last_seq = event.seq;
+                    let terminal = event.status.is_terminal();
+                    if tx.send(Ok(WatchEvent::Event(event))).await.is_err() {
+                        return Ended::Gone;
+                    }
+                    if terminal {
+                        let _ = ws.close(None).await;
+                        return Ended::Terminal;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! `cairn login`, `cairn logout`, `cairn status`: profiles, credentials and where things stand.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use cairn_sdk::types::VulnDataState;
+use cairn_sdk::{Client, Credential};
+
+use crate::cli::LoginArgs;
+use crate::connect::{StoredTokens, Target, profile_client};
+use crate::dirs::Dirs;
+use crate::profile::{ConfigFile, CredentialKind, Profile, secret_account};
+use crate::secrets::Secrets;
+
+/// Reads a secret: prompted without echo on a terminal, else the first line of standard input.
+fn read_secret(prompt: &str) -> anyhow::Result<String> {
+    let value = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt).context("reading from the terminal")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("reading standard input")?;
+        line
+    };
+    let value = value.trim().to_owned();
+    if value.is_empty() {
+        bail!("nothing was entered");
+    }
+    Ok(value)
+}
+
+pub fn login(dirs: &Dirs, profile_flag: Option<&str>, args: LoginArgs) -> anyhow::Result<ExitCode> {
+    let path = dirs.config_file();
+    let mut config = ConfigFile::load(&path)?;
+    let name = args.name.or(profile_flag.map(str::to_owned)).unwrap_or_else(|| "default".to_owned());
+    let server = match (&args.server, config.profiles.get(&name)) {
+        (Some(s), _) => s.clone(),
+        (None, Some(p)) => p.server.clone(),
+        (None, None) => bail!("give the server: cairn login --server URL (local mode needs no login)"),
+    };
+    let rt = super::runtime()?;
+    let (kind, secret, me) = rt.block_on(async {
+        if args.api_key {
+            let key = read_secret("API key: ")?;
+            let client = Client::new(&server, Credential::ApiKey(key.clone()))?;
+            let me = client.me().await.context("checking the API key")?;
+            anyhow::Ok((CredentialKind::ApiKey, key, me))
+        } else {
+            let email = args.email.clone().unwrap_or_default();
+            let password = read_secret("Password: ")?;
+            let client = Client::anonymous(&server)?;
+            let tokens = client.login(&email, &password).await.context("logging in")?;
+            let me = client.me().await?;
+            let stored = StoredTokens { access: tokens.access_token, refresh: tokens.refresh_token };
+            Ok((CredentialKind::Session, serde_json::to_string(&stored)?, me))
+        }
+    })?;
+    Secrets::new(&dirs.data).set(&secret_account(&path, &name), &secret)?;
+    config.profiles.insert(
+        name.clone(),
+        Profile { server: server.clone(), credential: kind, email: Some(me.user.email.clone()) },
+    );
+    config.default = Some(name.clone());
+    config.save(&path)?;
+    println!("logged in to {server} as {} (profile {name:?}, now the default)", me.user.email);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn logout(dirs: &Dirs, profile_flag: Option<&str>) -> anyhow::Result<ExitCode> {
+    let path = dirs.config_file();
+    let mut config = ConfigFile::load(&path)?;
+    let Some((name, profile)) = config.active(profile_flag)? else {
+        println!("no profile is active (local mode); nothing to log out of");
+        return Ok(ExitCode::SUCCESS);
+    };
+    if profile.credential == CredentialKind::Session
+        && let Ok(client) = profile_client(dirs, &name, &profile)
+    {
+        // Revoke the session server-side too; an unreachable server must not block logging out.
+        let rt = super::runtime()?;
+        if let Err(e) = rt.block_on(client.logout()) {
+            eprintln!("cairn: warning: could not revoke the session on {}: {e}", profile.server);
+        }
+    }
+    Secrets::new(&dirs.data).remove(&secret_account(&path, &name))?;
+    config.profiles.remove(&name);
+    if config.default.as_deref() == Some(name.as_str()) {
+        config.default = None;
+    }
+    config.save(&path)?;
+    println!("logged out of {} (profile {name:?} removed)", profile.server);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn status(dirs: &Dirs, profile_flag: Option<&str>) -> anyhow::Result<ExitCode> {
+    let target = Target::resolve(dirs, profile_flag)?;
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let client = match &target {
+            Target::Local(local) => match local.running().await {
+                None => {
+                    println!("mode: local (no server configured)");
+                    println!("local daemon: not running; `cairn daemon start` or any command that needs it starts it");
+                    return Ok(ExitCode::SUCCESS);
+                }
+                Some(state) => {
+                    println!("mode: local (no server configured)");
+                    println!("local daemon: running at {} (pid {})", state.url, state.pid);
+                    local.client().await?
+                }
+            },
+            Target::Profile { name, profile } => {
+                println!("profile: {name} ({})", profile.server);
+                profile_client(dirs, name, profile)?
+            }
+        };
+        let health = client.health().await.context("the daemon does not answer")?;
+        println!("daemon: {} {} (database {})", health.status, health.version, health.database);
+        let me = client.me().await.context("checking the credential")?;
+        println!("user: {} ({})", me.user.email, me.user.display_name);
+        match client.vulndb_status().await {
+            Ok(v) => match v.state {
+                VulnDataState::None => {
+                    println!("vulnerability data: NONE — scans cannot report vulnerabilities until some is imported")
+                }
+                VulnDataState::Stale => println!(
+                    "vulnerability data: STALE — {} advisories, last updated {} s ago",
+                    v.advisories,
+                    v.age_seconds.map_or_else(|| "?".into(), |a| a.to_string())
+                ),
+                VulnDataState::Fresh => println!("vulnerability data: fresh, {} advisories", v.advisories),
+            },
+            Err(e) if e.is_not_found() && e.code() == Some("ROUTE_NOT_FOUND") => {
+                println!("vulnerability data: this daemon has no /vulndb/status")
+            }
+            Err(e) => println!("vulnerability data: unknown ({e})"),
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

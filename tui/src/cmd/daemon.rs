@@ -1,0 +1,72 @@
+//! `cairn daemon start|stop|status|logs` (and the hidden `run`): the local daemon's life.
+
+use std::io::{BufRead, BufReader};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use cairn_sdk::Client;
+
+use crate::cli::DaemonCommand;
+use crate::dirs::Dirs;
+use crate::local::Local;
+
+pub fn run(cmd: DaemonCommand) -> anyhow::Result<ExitCode> {
+    let local = Local::new(Dirs::new()?);
+    let rt = super::runtime()?;
+    match cmd {
+        DaemonCommand::Run => {
+            rt.block_on(local.run_here())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        DaemonCommand::Start => rt.block_on(async {
+            let (state, started) = local.ensure_running().await?;
+            let verb = if started { "started" } else { "already running" };
+            println!("local daemon {verb}: {} (pid {})", state.url, state.pid);
+            Ok(ExitCode::SUCCESS)
+        }),
+        DaemonCommand::Stop => rt.block_on(async {
+            match local.stop().await? {
+                Some(pid) => println!("local daemon stopped (pid {pid})"),
+                None => println!("local daemon not running"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
+        DaemonCommand::Status => rt.block_on(async {
+            let Some(state) = local.running().await else {
+                println!("local daemon: not running (data in {})", local.data_dir().display());
+                return Ok(ExitCode::from(1));
+            };
+            let health = Client::anonymous(&state.url)?.health().await?;
+            println!("local daemon: running at {} (pid {})", state.url, state.pid);
+            println!("version: {}; database: {}; status: {}", health.version, health.database, health.status);
+            println!("data: {}; log: {}", local.data_dir().display(), local.log_file().display());
+            Ok(ExitCode::SUCCESS)
+        }),
+        DaemonCommand::Logs { lines } => {
+            let path = local.log_file();
+            let file = match std::fs::File::open(&path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    println!("no log yet ({})", path.display());
+                    return Ok(ExitCode::SUCCESS);
+                }
+                Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+            };
+            let mut tail = std::collections::VecDeque::with_capacity(lines.min(10_000));
+            for line in BufReader::new(file).lines() {
+                // A line that is not UTF-8 (a torn write) is skipped, not fatal.
+                let Ok(line) = line else { continue };
+                if tail.len() == lines {
+                    tail.pop_front();
+                }
+                if lines > 0 {
+                    tail.push_back(line);
+                }
+            }
+            for line in tail {
+                println!("{line}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

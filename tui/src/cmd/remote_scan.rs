@@ -1,0 +1,451 @@
+//! `cairn scan PATH|URL` without `--offline`: submit to the daemon (local or configured), follow
+//! it on the WebSocket with a progress bar, print a summary, download a document, and exit by
+//! `--fail-on`.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use cairn_sdk::types::{BomFormat, CreateScan, Scan, ScanCounts, ScanSource, ScanStatus, VulnDataState};
+use cairn_sdk::{Client, ScanWatcher, Upload, WatchEvent};
+use futures_util::StreamExt;
+
+use crate::cli::{FailOn, Format, ScanArgs};
+use crate::connect::Target;
+use crate::dirs::Dirs;
+
+/// What the argument names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanTarget {
+    /// A git repository URL.
+    Git(String),
+    /// A directory on this machine.
+    Dir(PathBuf),
+}
+
+/// A git URL when it looks like one (`https://`, `http://`, `ssh://`, `git://`, `file://`,
+/// `user@host:path`), else a path.
+pub fn classify(arg: &Path) -> ScanTarget {
+    let Some(s) = arg.to_str() else { return ScanTarget::Dir(arg.to_path_buf()) };
+    let scheme = ["https://", "http://", "ssh://", "git://", "file://"].iter().any(|p| s.starts_with(p));
+    // scp-like `git@github.com:org/repo.git`: a user, a host, a colon, no slash before the colon.
+    let scp = s
+        .split_once(':')
+        .is_some_and(|(left, _)| left.contains('@') && !left.contains('/') && !Path::new(s).exists());
+    if scheme || scp { ScanTarget::Git(s.to_owned()) } else { ScanTarget::Dir(arg.to_path_buf()) }
+}
+
+/// The daemon document for a `-f` value; Cairn's own JSON report and NOTICE files are made only
+/// in-process.
+pub fn bom_format(f: Format) -> Option<BomFormat> {
+    Some(match f {
+        Format::Cyclonedx => BomFormat::CycloneDx,
+        Format::Cyclonedx15 => BomFormat::CycloneDx15,
+        Format::Cyclonedx17 => BomFormat::CycloneDx17,
+        Format::Spdx => BomFormat::Spdx,
+        Format::Spdx23 => BomFormat::Spdx23,
+        Format::Openvex => BomFormat::OpenVex,
+        Format::Sarif => BomFormat::Sarif,
+        Format::Cbom => BomFormat::Cbom,
+        Format::Json | Format::Notice => return None,
+    })
+}
+
+/// Findings at or above `threshold` (unknown severities count: without a rating a finding cannot
+/// be shown to be below it). No triage exists yet, so every finding is untriaged.
+pub fn findings_at_or_above(counts: &ScanCounts, threshold: FailOn) -> u64 {
+    let s = &counts.severities;
+    let mut n = s.critical + s.unknown;
+    if threshold <= FailOn::High {
+        n += s.high;
+    }
+    if threshold <= FailOn::Medium {
+        n += s.medium;
+    }
+    if threshold <= FailOn::Low {
+        n += s.low;
+    }
+    n
+}
+
+/// The gzip-compressed tar of `root` uploaded to a remote daemon: `.gitignore` (and `.ignore`)
+/// rules honoured, `.git` left out, symlinks not followed (left out), regular files only, at most
+/// `max_bytes` of file content.
+pub fn tarball(root: &Path, max_bytes: u64) -> anyhow::Result<Vec<u8>> {
+    let root = root.canonicalize().with_context(|| format!("resolving {}", root.display()))?;
+    if !root.is_dir() {
+        bail!("{} is not a directory", root.display());
+    }
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut tar = tar::Builder::new(gz);
+    tar.follow_symlinks(false);
+    let mut total = 0u64;
+    let walk = ignore::WalkBuilder::new(&root)
+        .hidden(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build();
+    let mut entries: Vec<PathBuf> = Vec::new();
+    for entry in walk {
+        let entry = entry.context("walking the tree")?;
+        if entry.file_type().is_some_and(|t| t.is_file()) {
+            entries.push(entry.into_path());
+        }
+    }
+    // Sorted: the same tree gives the same archive.
+    entries.sort();
+    for path in entries {
+        let rel = path.strip_prefix(&root).context("a walked path outside the root")?;
+        let len =
+            std::fs::symlink_metadata(&path).with_context(|| format!("reading {}", path.display()))?.len();
+        total += len;
+        if total > max_bytes {
+            bail!(
+                "{} holds more than {max_bytes} bytes to upload (--max-upload); scan a smaller tree or raise the cap",
+                root.display()
+            );
+        }
+        tar.append_path_with_name(&path, rel).with_context(|| format!("archiving {}", path.display()))?;
+    }
+    let gz = tar.into_inner().context("finishing the archive")?;
+    gz.finish().context("compressing the archive")
+}
+
+/// The request for a target: a path source for the local daemon, an upload for a remote one.
+pub enum Submission {
+    /// `POST /scans`.
+    Create(CreateScan),
+    /// `POST /scans/upload`.
+    Upload(Upload),
+}
+
+pub fn submission(args: &ScanArgs, local_daemon: bool) -> anyhow::Result<Submission> {
+    let create = |source| CreateScan { source, project: args.project, version: None, crypto: true };
+    match classify(&args.path) {
+        ScanTarget::Git(url) => {
+            Ok(Submission::Create(create(ScanSource::Git { url, reference: args.reference.clone() })))
+        }
+        ScanTarget::Dir(_) if args.reference.is_some() => bail!("--ref applies to git URLs only"),
+        ScanTarget::Dir(dir) => {
+            let abs = dir.canonicalize().with_context(|| format!("resolving {}", dir.display()))?;
+            if !abs.is_dir() {
+                bail!("{} is not a directory", abs.display());
+            }
+            if local_daemon {
+                let path =
+                    abs.to_str().with_context(|| format!("{} is not valid UTF-8", abs.display()))?.to_owned();
+                Ok(Submission::Create(create(ScanSource::Path { path })))
+            } else {
+                let name = abs
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "root".into());
+                let bytes = tarball(&abs, args.max_upload)?;
+                Ok(Submission::Upload(Upload { file_name: format!("{name}.tar.gz"), bytes }))
+            }
+        }
+    }
+}
+
+/// Progress on stderr: one redrawn bar on a terminal, a line per change otherwise.
+struct Progress {
+    tty: bool,
+    quiet: bool,
+    last: Option<(ScanStatus, u8, Option<String>)>,
+}
+
+impl Progress {
+    fn show(&mut self, status: ScanStatus, percent: u8, step: Option<&str>) {
+        if self.quiet {
+            return;
+        }
+        let key = (status, percent, step.map(str::to_owned));
+        if self.last.as_ref() == Some(&key) {
+            return;
+        }
+        self.last = Some(key);
+        let step = step.map(|s| format!(" {s}")).unwrap_or_default();
+        if self.tty {
+            let filled = usize::from(percent.min(100)) * 30 / 100;
+            let bar = format!("{}{}", "#".repeat(filled), "-".repeat(30 - filled));
+            eprint!("\r\x1b[2K[{bar}] {percent:>3}% {}{step}", status.as_str());
+            let _ = std::io::stderr().flush();
+        } else {
+            eprintln!("cairn: {percent:>3}% {}{step}", status.as_str());
+        }
+    }
+
+    fn finish(&self) {
+        if self.tty && !self.quiet && self.last.is_some() {
+            eprintln!();
+        }
+    }
+}
+
+pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result<ExitCode> {
+    let download = match args.format {
+        None => None,
+        Some(f) => match bom_format(f) {
+            Some(b) => Some(b),
+            None => {
+                eprintln!(
+                    "cairn: error: -f {f:?} is made only in-process; use --offline, or a document format such as cyclonedx"
+                );
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
+    let download = download.or(args.output.as_ref().map(|_| BomFormat::CycloneDx));
+    let wait = args.wait || download.is_some() || args.fail_on.is_some();
+    let target = Target::resolve(dirs, profile)?;
+    let submission = submission(&args, target.is_local())?;
+    let rt = super::runtime()?;
+    rt.block_on(async move {
+        let client = target.client(dirs).await?;
+        let submitted = match submission {
+            Submission::Create(body) => client.create_scan(&body).await,
+            Submission::Upload(upload) => {
+                if !args.quiet {
+                    eprintln!("cairn: uploading {} ({} bytes)", upload.file_name, upload.bytes.len());
+                }
+                client.upload_scan(upload, args.project, None).await
+            }
+        };
+        let scan = match submitted {
+            Ok(scan) => scan,
+            Err(e) if e.code() == Some("ROUTE_NOT_FOUND") => {
+                bail!(
+                    "{} does not accept scans (it predates them); upgrade it, or scan with --offline",
+                    client.base_url()
+                )
+            }
+            Err(e) => return Err(anyhow::Error::from(e).context("submitting the scan")),
+        };
+        if !wait {
+            println!("{}", scan.id);
+            return Ok(ExitCode::SUCCESS);
+        }
+        let done = follow(&client, &scan, args.quiet).await?;
+        if !args.quiet {
+            summary(&done);
+        }
+        match done.status {
+            ScanStatus::Completed => {}
+            ScanStatus::Failed => {
+                eprintln!(
+                    "cairn: error: scan {} failed: {}",
+                    done.id,
+                    done.error.as_deref().unwrap_or("no reason given")
+                );
+                return Ok(ExitCode::from(1));
+            }
+            other => {
+                eprintln!("cairn: error: scan {} ended {}", done.id, other.as_str());
+                return Ok(ExitCode::from(1));
+            }
+        }
+        if let Some(format) = download {
+            let bytes = client
+                .scan_bom(done.id, format)
+                .await
+                .with_context(|| format!("downloading {}", format.as_str()))?;
+            match &args.output {
+                Some(path) => {
+                    std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?
+                }
+                None => {
+                    let mut out = std::io::stdout().lock();
+                    out.write_all(&bytes).context("writing to standard output")?;
+                    out.flush().context("writing to standard output")?;
+                }
+            }
+        }
+        if let Some(threshold) = args.fail_on {
+            let n = findings_at_or_above(&done.counts, threshold);
+            if n > 0 {
+                eprintln!("cairn: {n} findings at or above {threshold:?} (--fail-on)");
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Follows the scan to its end on the WebSocket and returns it as it ended.
+async fn follow(client: &Client, scan: &Scan, quiet: bool) -> anyhow::Result<Scan> {
+    let mut progress = Progress { tty: std::io::stderr().is_terminal(), quiet, last: None };
+    if scan.status.is_terminal() {
+        return Ok(scan.clone());
+    }
+    let mut events = ScanWatcher::new(client, scan.id).stream();
+    let mut result = Ok(());
+    while let Some(item) = events.next().await {
+        match item {
+            Ok(WatchEvent::Sync { scan, events }) => match events.last() {
+                Some(e) => progress.show(e.status, e.percent, e.step.as_deref()),
+                None => progress.show(scan.status, scan.percent, None),
+            },
+            Ok(WatchEvent::Event(e)) => progress.show(e.status, e.percent, e.step.as_deref()),
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    progress.finish();
+    result.context("following the scan")?;
+    // The socket ends after the terminal event; the scan row holds the final counts.
+    Ok(client.scan(scan.id).await?)
+}
+
+fn summary(scan: &Scan) {
+    let c = &scan.counts;
+    let s = &c.severities;
+    eprintln!("cairn: scan {} {}", scan.id, scan.status.as_str());
+    eprintln!("cairn: {} components; {} diagnostics", c.components, c.diagnostics);
+    eprintln!(
+        "cairn: {} findings (critical {}, high {}, medium {}, low {}, unknown {})",
+        c.findings, s.critical, s.high, s.medium, s.low, s.unknown
+    );
+    eprintln!(
+        "cairn: {} components with a license; {} cryptographic assets",
+        c.licensed_components, c.crypto_assets
+    );
+    match scan.vulndb.as_ref().map(|v| (v.state, v)) {
+        None | Some((VulnDataState::None, _)) => eprintln!(
+            "cairn: WARNING: NO VULNERABILITY DATA — vulnerabilities were NOT checked; \"0 findings\" means nothing. \
+             Import or update OSV data on the daemon (cairnd vulndb import|update)."
+        ),
+        Some((VulnDataState::Stale, v)) => eprintln!(
+            "cairn: WARNING: STALE VULNERABILITY DATA ({} advisories, snapshot {}) — recent vulnerabilities may be missing.",
+            v.advisories,
+            v.snapshot.as_deref().unwrap_or("unknown")
+        ),
+        Some((VulnDataState::Fresh, v)) => {
+            eprintln!(
+                "cairn: matched against {} advisories (snapshot {})",
+                v.advisories,
+                v.snapshot.as_deref().unwrap_or("unknown")
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn scan_args(argv: &[&str]) -> ScanArgs {
+        let cli = crate::cli::Cli::try_parse_from(std::iter::once("cairn").chain(argv.iter().copied()))
+            .expect("parse");
+        match cli.command {
+            crate::cli::Command::Scan(a) => a,
+            other => panic!("not a scan: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn urls_and_paths_are_told_apart() {
+        for url in ["https://github.com/o/r.git", "ssh://git@h/r", "file:///tmp/r", "git@github.com:o/r.git"]
+        {
+            assert_eq!(classify(Path::new(url)), ScanTarget::Git(url.into()), "{url}");
+        }
+        for path in [".", "/tmp", "src/lib", "a:b"] {
+            assert_eq!(classify(Path::new(path)), ScanTarget::Dir(path.into()), "{path}");
+        }
+    }
+
+    #[test]
+    fn a_local_daemon_gets_an_absolute_path_and_a_remote_one_an_upload() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("Cargo.lock"), "version = 3\n").expect("write");
+        let args = scan_args(&["scan", dir.path().to_str().expect("utf8")]);
+        let Submission::Create(body) = submission(&args, true).expect("local") else {
+            panic!("a path source")
+        };
+        let want = dir.path().canonicalize().expect("canon").to_str().expect("utf8").to_owned();
+        assert_eq!(body.source, ScanSource::Path { path: want });
+        assert_eq!(
+            serde_json::to_value(&body).expect("json")["source"],
+            serde_json::json!({"kind": "path", "path": body.source_path()})
+        );
+        let Submission::Upload(up) = submission(&args, false).expect("remote") else { panic!("an upload") };
+        assert!(up.file_name.ends_with(".tar.gz"));
+        let git = scan_args(&["scan", "https://example.com/r.git", "--ref", "v1"]);
+        let Submission::Create(body) = submission(&git, false).expect("git") else { panic!("a git source") };
+        assert_eq!(
+            body.source,
+            ScanSource::Git { url: "https://example.com/r.git".into(), reference: Some("v1".into()) }
+        );
+        let bad = scan_args(&["scan", dir.path().to_str().expect("utf8"), "--ref", "v1"]);
+        assert!(submission(&bad, true).is_err(), "--ref on a directory");
+    }
+
+    trait SourcePath {
+        fn source_path(&self) -> String;
+    }
+    impl SourcePath for CreateScan {
+        fn source_path(&self) -> String {
+            match &self.source {
+                ScanSource::Path { path } => path.clone(),
+                _ => String::new(),
+            }
+        }
+    }
+
+    #[test]
+    fn the_upload_honours_gitignore_skips_git_and_caps_size() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::write(root.join(".gitignore"), "target/\n*.log\n").expect("write");
+        std::fs::create_dir_all(root.join("target")).expect("mkdir");
+        std::fs::create_dir_all(root.join(".git")).expect("mkdir");
+        std::fs::create_dir_all(root.join("src")).expect("mkdir");
+        std::fs::write(root.join("target/big.bin"), "x").expect("write");
+        std::fs::write(root.join(".git/HEAD"), "ref").expect("write");
+        std::fs::write(root.join("debug.log"), "x").expect("write");
+        std::fs::write(root.join("Cargo.lock"), "version = 3\n").expect("write");
+        std::fs::write(root.join("src/main.rs"), "fn main() {}\n").expect("write");
+        std::os::unix::fs::symlink("/etc/passwd", root.join("escape")).expect("symlink");
+        let bytes = tarball(root, 1 << 20).expect("tarball");
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes.as_slice()));
+        let names: Vec<String> = archive
+            .entries()
+            .expect("entries")
+            .map(|e| e.expect("entry").path().expect("path").to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, [".gitignore", "Cargo.lock", "src/main.rs"]);
+        let err = tarball(root, 10).expect_err("over the cap");
+        assert!(err.to_string().contains("--max-upload"), "{err}");
+    }
+
+    #[test]
+    fn fail_on_counts_at_or_above_and_unknown() {
+        let mut c = ScanCounts::default();
+        c.severities.medium = 2;
+        assert_eq!(findings_at_or_above(&c, FailOn::High), 0);
+        assert_eq!(findings_at_or_above(&c, FailOn::Medium), 2);
+        assert_eq!(findings_at_or_above(&c, FailOn::Low), 2);
+        c.severities.unknown = 1;
+        assert_eq!(findings_at_or_above(&c, FailOn::Critical), 1);
+    }
+
+    #[test]
+    fn formats_map_to_daemon_documents_except_in_process_ones() {
+        assert_eq!(bom_format(Format::Cyclonedx), Some(BomFormat::CycloneDx));
+        assert_eq!(bom_format(Format::Spdx23), Some(BomFormat::Spdx23));
+        assert_eq!(bom_format(Format::Cbom), Some(BomFormat::Cbom));
+        assert_eq!(bom_format(Format::Json), None);
+        assert_eq!(bom_format(Format::Notice), None);
+        assert!(
+            crate::cli::Cli::try_parse_from(["cairn", "scan", ".", "--offline", "--fail-on", "high"])
+                .is_err()
+        );
+    }
+}
