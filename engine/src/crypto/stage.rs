@@ -51,6 +51,7 @@ pub fn detect_in_tree(tree: &dyn Tree, sink: &dyn ScanSink) -> Option<Found> {
                                 file: m.file.clone(),
                                 lines: vec![m.line],
                                 in_test,
+                                library: None,
                             })
                         })
                         .collect();
