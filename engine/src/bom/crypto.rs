@@ -293,6 +293,16 @@ pub(super) fn material_assets(material: &[CryptoMaterial], timestamp: &str) -> V
                     let name = m.subject.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| m.file.clone());
                     ("certificate", json!({"assetType": "certificate", "certificateProperties": cp}), name)
                 }
+                MaterialKind::KeyStore => {
+                    // CycloneDX has no key-store asset type: related material of type `other`, with
+                    // the store's format; its entries are protected and not read.
+                    let rp = json!({"type": "other", "format": m.format});
+                    (
+                        "keystore",
+                        json!({"assetType": "related-crypto-material", "relatedCryptoMaterialProperties": rp}),
+                        format!("{} key store", m.format),
+                    )
+                }
                 MaterialKind::PublicKey | MaterialKind::PrivateKey => {
                     let private = m.kind == MaterialKind::PrivateKey;
                     let mut rp = Map::new();
@@ -324,6 +334,9 @@ pub(super) fn material_assets(material: &[CryptoMaterial], timestamp: &str) -> V
             }
             if m.kind == MaterialKind::PrivateKey {
                 properties.push(("cairn:crypto:secret-exposure", "private key in the tree".to_owned()));
+            }
+            if m.kind == MaterialKind::KeyStore {
+                properties.push(("cairn:crypto:key-store", "contents protected, not read".to_owned()));
             }
             CryptoAsset {
                 bom_ref: format!("crypto:{kind_word}:{}:{}", slug(&m.file), m.line),

@@ -188,9 +188,8 @@ pub fn family_of(purl: &str) -> Option<&'static Family> {
 
 /// True when `marker` occurs in `text` at the start of a word (`ring::` is not in `String::`).
 fn has_marker(text: &str, marker: &str) -> bool {
-    text.match_indices(marker).any(|(at, _)| {
-        !text[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_')
-    })
+    text.match_indices(marker)
+        .any(|(at, _)| !text[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_'))
 }
 
 /// The family a rule's [`super::rules::Lib`] names in a file whose text is `text`: the first
