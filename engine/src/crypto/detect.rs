@@ -275,6 +275,27 @@ mod tests {
     }
 
     #[test]
+    fn bouncy_castle_behind_its_import() {
+        let src = "import org.bouncycastle.crypto.digests.SHA256Digest;\nDigest d = new SHA256Digest();\nSigner s = new Ed25519Signer();\nMac m = new HMac(new SHA512Digest());\n";
+        let uses = detect_file("src/Bc.java", src);
+        let mut got: Vec<(String, Option<&str>)> =
+            uses.iter().map(|u| (u.algorithm.name(), u.library.as_deref())).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("EdDSA-Ed25519".to_owned(), Some("bouncycastle")),
+                ("HMAC with SHA-512".to_owned(), Some("bouncycastle")),
+                ("SHA-2-256".to_owned(), Some("bouncycastle")),
+                ("SHA-2-512".to_owned(), Some("bouncycastle")),
+            ]
+        );
+        // Without the import the same call is counted but not attributed.
+        let bare = detect_file("src/Bc.java", "Signer s = new Ed25519Signer();\n");
+        assert_eq!((bare.len(), bare[0].library.as_deref()), (1, None));
+    }
+
+    #[test]
     fn jca_transformation_and_keygen_size() {
         let src = "Cipher c = Cipher.getInstance(\"AES/CBC/PKCS5Padding\");\nKeyPairGenerator g = KeyPairGenerator.getInstance(\"RSA\");\ng.initialize(1024);\n";
         let uses = detect_file("src/A.java", src);

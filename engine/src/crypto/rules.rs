@@ -105,7 +105,8 @@ pub const PYTHON: &[Rule] = &[
     (r"\bnacl\.secret\.SecretBox\b", Spec("ae XSalsa20-Poly1305"), "pynacl"),
 ];
 
-/// Java and Kotlin: JCA/JCE `getInstance`, with the standard name or transformation parsed.
+/// Java and Kotlin: JCA/JCE `getInstance`, with the standard name or transformation parsed; Bouncy
+/// Castle's lightweight API.
 pub const JAVA: &[Rule] = &[
     (
         r#"\b(?:Cipher|Signature|MessageDigest|Mac|KeyAgreement|KeyGenerator|SecretKeyFactory)\.getInstance\(\s*"(?P<name>[^"]+)""#,
@@ -124,7 +125,29 @@ pub const JAVA: &[Rule] = &[
     (r#"\bSecretKeyFactory\.getInstance\(\s*[^"\s)]"#, Spec("kdf ?"), ""),
     (r"\bnew\s+PSSParameterSpec\(", Spec("signature RSASSA-PSS"), ""),
     (r"\bnew\s+ECGenParameterSpec\(\s*\x22(?P<p>[\w-]+)\x22", Spec("signature EC param={p}"), ""),
+    // Bouncy Castle's lightweight API (attributed only where the file imports org.bouncycastle).
+    (r"\bnew\s+(?P<name>MD5|SHA1|SHA224|SHA256|SHA384|SHA512)Digest\(", Name(Ctx::Any), BC),
+    (r"\bnew\s+SHA3Digest\(\s*(?P<p>224|256|384|512)?", Spec("hash SHA-3 param={p|256}"), BC),
+    (r"\bnew\s+HMac\(\s*new\s+(?P<name>MD5|SHA1|SHA224|SHA256|SHA384|SHA512)Digest\(", Name(Ctx::Hmac), BC),
+    (r"\b(?:new\s+AESEngine\(|AESEngine\.newInstance\()", Spec("block-cipher AES"), BC),
+    (r"\bnew\s+DESedeEngine\(", Spec("block-cipher 3DES"), BC),
+    (r"\bnew\s+RSAEngine\(", Spec("pke RSA"), BC),
+    (r"\bnew\s+OAEPEncoding\(", Spec("pke RSAES-OAEP"), BC),
+    (r"\bnew\s+RSADigestSigner\(", Spec("signature RSASSA-PKCS1"), BC),
+    (r"\bnew\s+PSSSigner\(", Spec("signature RSASSA-PSS"), BC),
+    (r"\bnew\s+ECDSASigner\(", Spec("signature ECDSA"), BC),
+    (r"\bnew\s+Ed25519Signer\(", Spec("signature EdDSA param=Ed25519"), BC),
+    (r"\bnew\s+Ed448Signer\(", Spec("signature EdDSA param=Ed448"), BC),
+    (r"\bnew\s+X25519Agreement\(", Spec("key-agree ECDH param=X25519"), BC),
+    (r"\bnew\s+ChaCha20Poly1305\(", Spec("ae ChaCha20-Poly1305"), BC),
+    (r"\bnew\s+PKCS5S2ParametersGenerator\(", Spec("kdf PBKDF2"), BC),
+    (r"\bnew\s+HKDFBytesGenerator\(", Spec("kdf HKDF"), BC),
+    (r"\bMLKEMParameters\.ml_kem_(?P<p>512|768|1024)\b", Spec("kem ML-KEM param={p}"), BC),
+    (r"\bMLDSAParameters\.ml_dsa_(?P<p>44|65|87)\b", Spec("signature ML-DSA param={p}"), BC),
 ];
+
+/// Bouncy Castle, behind its import.
+const BC: Lib = "org.bouncycastle=>bouncycastle";
 
 /// Go: the standard library's crypto packages and x/crypto.
 pub const GO: &[Rule] = &[
