@@ -463,6 +463,23 @@ mod tests {
     }
 
     #[test]
+    fn binary_garbage_and_truncation_give_nothing_or_a_store() {
+        assert!(read_material_bytes("a.der", &[]).is_empty());
+        assert!(read_material_bytes("a.der", &[0x30, 0x82, 0xff, 0xff, 0x02]).is_empty());
+        assert!(read_material_bytes("a.der", &[0x30, 0x03, 0x02, 0x01, 0x03]).is_empty());
+        assert!(read_material_bytes("a.p12", b"\x00\x01binary").is_empty());
+        // A JKS is known by its magic alone; nothing after it is read.
+        let jks = read_material_bytes("k.jks", &[0xFE, 0xED, 0xFE, 0xED, 0, 0]);
+        assert_eq!((jks.len(), jks[0].kind, jks[0].format.as_str()), (1, MaterialKind::KeyStore, "JKS"));
+        // PEM text in a .der-named file still reads as PEM.
+        let pem = read_material_bytes(
+            "x.der",
+            b"-----BEGIN RSA PRIVATE KEY-----\nnot base64\n-----END RSA PRIVATE KEY-----\n",
+        );
+        assert_eq!(pem[0].kind, MaterialKind::PrivateKey);
+    }
+
+    #[test]
     fn openssh_and_garbage() {
         assert!(read_material("k.pub", "ssh-ed25519 !!! x\n-----BEGIN PUBLIC KEY-----\nzz\n").is_empty());
         let m = read_material("k.pub", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHm4 me\n");
