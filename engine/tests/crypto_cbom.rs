@@ -197,6 +197,51 @@ fn tls_configuration_is_a_valid_protocol_asset() {
 }
 
 #[test]
+fn tls_in_apache_go_and_python_is_a_valid_protocol_asset() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    std::fs::write(
+        p.join("httpd.conf"),
+        "SSLProtocol all -SSLv3 -TLSv1 +TLSv1.2\nSSLCipherSuite HIGH:!aNULL\n",
+    )
+    .expect("write");
+    std::fs::write(p.join("server.go"), "var cfg = &tls.Config{MinVersion: tls.VersionTLS12}\n")
+        .expect("write");
+    std::fs::write(p.join("client.py"), "ctx = ssl.SSLContext(ssl.PROTOCOL_SSLv23)\n").expect("write");
+    let scan =
+        scan_path(p, &ScanOptions { crypto: true, ..ScanOptions::default() }, &NoProgress).expect("scan");
+    let mut input = BomInput::new("tls", None, "2026-01-01T00:00:00Z", scan.inventory);
+    input.crypto_protocols = scan.crypto_protocols;
+    for (doc, version) in [(to_cbom(&input), "1.6"), (to_cyclonedx(&input, CdxVersion::V1_7), "1.7")] {
+        let doc: Value = serde_json::from_str(&doc).expect("json");
+        let errors: Vec<String> =
+            validator(version).iter_errors(&doc).take(5).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{version}: {}", errors.join("\n"));
+        let mut found: Vec<(String, String, bool)> = components(&doc)
+            .iter()
+            .filter(|c| c["cryptoProperties"]["assetType"] == "protocol")
+            .map(|c| {
+                (
+                    c["evidence"]["occurrences"][0]["location"].as_str().unwrap_or("").to_owned(),
+                    c["name"].as_str().unwrap_or("").to_owned(),
+                    prop(c, "cairn:crypto:weak") == Some("true"),
+                )
+            })
+            .collect();
+        found.sort();
+        let want = [
+            ("client.py", "SSL 2/3", true),
+            ("httpd.conf", "TLS 1.2", false),
+            ("httpd.conf", "TLS cipher suites", false),
+            ("server.go", "TLS 1.2", false),
+        ];
+        let want: Vec<(String, String, bool)> =
+            want.iter().map(|(f, n, w)| (f.to_string(), n.to_string(), *w)).collect();
+        assert_eq!(found, want, "{version}");
+    }
+}
+
+#[test]
 fn csharp() {
     check("csharp");
 }
