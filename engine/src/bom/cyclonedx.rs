@@ -498,7 +498,7 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
     let families: BTreeMap<&str, &str> = inv
         .components
         .iter()
-        .filter_map(|c| libraries::family_of(&c.purl).map(|f| (c.purl.as_str(), f.id)))
+        .filter_map(|c| libraries::family_of_component(c).map(|f| (c.purl.as_str(), f.id)))
         .collect();
     for c in &mut components {
         if let Some(f) =
@@ -607,7 +607,7 @@ pub fn to_cyclonedx(input: &BomInput, version: CdxVersion) -> String {
 pub fn to_cbom(input: &BomInput) -> String {
     let inv = &input.inventory;
     let components: Vec<_> =
-        inv.components.iter().filter(|c| libraries::family_of(&c.purl).is_some()).cloned().collect();
+        inv.components.iter().filter(|c| libraries::family_of_component(c).is_some()).cloned().collect();
     let kept: BTreeSet<&str> = components.iter().map(|c| c.purl.as_str()).collect();
     let edges = inv
         .edges

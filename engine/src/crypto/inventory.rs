@@ -148,7 +148,7 @@ impl CryptoInventory {
             .components
             .iter()
             .filter_map(|c| {
-                let f = libraries::family_of(&c.purl)?;
+                let f = libraries::family_of_component(c)?;
                 Some(LibraryEntry {
                     purl: c.purl.clone(),
                     library: f.name,

@@ -192,6 +192,12 @@ fn has_marker(text: &str, marker: &str) -> bool {
         .any(|(at, _)| !text[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_'))
 }
 
+/// The library family of an inventory component: its purl's, unless the component is the
+/// project's own code (a local package named `ring` is not the ring library).
+pub fn family_of_component(c: &crate::inventory::Component) -> Option<&'static Family> {
+    if c.local { None } else { family_of(&c.purl) }
+}
+
 /// The family a rule's [`super::rules::Lib`] names in a file whose text is `text`: the first
 /// alternative whose marker the file contains. `None` for the runtime (`""`) or when no marker
 /// is present.
