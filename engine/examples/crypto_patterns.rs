@@ -15,7 +15,7 @@ fn main() {
         rules::PHP,
         rules::RUBY,
     ] {
-        for (pattern, _) in t {
+        for (pattern, _, _) in t {
             println!("{pattern}");
         }
     }

@@ -1,5 +1,6 @@
 //! Cairn's own JSON report: the inventory as the engine sees it, with nothing lost to a standard format.
 
+use crate::crypto::inventory::CryptoInventory;
 use crate::inventory::Inventory;
 use crate::scan::{Scan, ScanStats};
 use crate::vuln::{Database, DatabaseInfo, Finding, Matches, NotEvaluated, Rating};
@@ -25,6 +26,10 @@ pub struct Report<'a> {
     pub inventory: &'a Inventory,
     /// Vulnerability matching, or a plain statement that there was no data to match against.
     pub vulnerabilities: Vulnerabilities<'a>,
+    /// The cryptographic inventory and post-quantum readiness, when the scan looked for it
+    /// (absent otherwise, so an empty section always means "looked, found nothing").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crypto: Option<CryptoInventory>,
 }
 
 /// The report's `vulnerabilities` section. Without data it says so instead of listing nothing,
@@ -84,7 +89,20 @@ impl<'a> Report<'a> {
             stats: scan.stats,
             inventory: &scan.inventory,
             vulnerabilities: Vulnerabilities::NoData { note: NO_VULNERABILITY_DATA },
+            crypto: None,
         }
+    }
+
+    /// The same report with the crypto inventory of `scan` (call it only when the scan ran with
+    /// [`crate::ScanOptions::crypto`]).
+    pub fn with_crypto(mut self, scan: &Scan) -> Self {
+        self.crypto = Some(CryptoInventory::new(
+            &scan.crypto,
+            &scan.crypto_material,
+            &scan.crypto_protocols,
+            &scan.inventory,
+        ));
+        self
     }
 
     /// The same report with vulnerability matching results.

@@ -35,7 +35,12 @@ pub enum ReadError {
 /// The files of a scanned tree, as catalogers see them.
 pub trait Tree: Sync {
     /// Reads the text file at `rel` (relative to the root, `/`-separated).
-    fn read(&self, rel: &str) -> Result<String, ReadError>;
+    fn read(&self, rel: &str) -> Result<String, ReadError> {
+        decode(&self.read_bytes(rel)?)
+    }
+    /// Reads the file at `rel` as bytes (DER certificates, key stores), with the same confinement
+    /// and size limit as [`Tree::read`].
+    fn read_bytes(&self, rel: &str) -> Result<Vec<u8>, ReadError>;
     /// Every file the walk found that some cataloger wants, sorted.
     fn files(&self) -> &[String];
 }
@@ -106,7 +111,7 @@ impl FsTree {
 }
 
 impl Tree for FsTree {
-    fn read(&self, rel: &str) -> Result<String, ReadError> {
+    fn read_bytes(&self, rel: &str) -> Result<Vec<u8>, ReadError> {
         let rel = join("", rel).ok_or(ReadError::OutsideRoot)?;
         let mut path = self.root.clone();
         for part in rel.split('/') {
@@ -130,8 +135,7 @@ impl Tree for FsTree {
         if md.len() > self.max_file_size {
             return Err(ReadError::TooLarge { size: md.len(), limit: self.max_file_size });
         }
-        let bytes = std::fs::read(&real).map_err(|e| ReadError::Io(e.to_string()))?;
-        decode(&bytes)
+        std::fs::read(&real).map_err(|e| ReadError::Io(e.to_string()))
     }
 
     fn files(&self) -> &[String] {
@@ -166,9 +170,9 @@ impl MemTree {
 }
 
 impl Tree for MemTree {
-    fn read(&self, rel: &str) -> Result<String, ReadError> {
+    fn read_bytes(&self, rel: &str) -> Result<Vec<u8>, ReadError> {
         let rel = join("", rel).ok_or(ReadError::OutsideRoot)?;
-        decode(self.contents.get(&rel).ok_or(ReadError::NotFound)?)
+        self.contents.get(&rel).cloned().ok_or(ReadError::NotFound)
     }
 
     fn files(&self) -> &[String] {

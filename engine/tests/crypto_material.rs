@@ -57,3 +57,54 @@ fn certificates() {
     assert_eq!((sig.family.as_deref(), sig.hash.as_deref()), (Some("ECDSA"), Some("SHA-256")));
     assert!(ec[0].issuer.as_deref().is_some_and(|s| s.contains("Acme Co")));
 }
+
+fn der_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crypto/der").join(name))
+        .expect("fixture")
+}
+
+#[test]
+fn der_files_and_key_stores() {
+    use cairn_engine::crypto::material::read_material_bytes;
+    let read = |name: &str| read_material_bytes(name, &der_fixture(name));
+    let cert = read("cert.cer");
+    assert_eq!(
+        (cert.len(), cert[0].kind, cert[0].format.as_str()),
+        (1, MaterialKind::Certificate, "DER X.509")
+    );
+    assert_eq!(key(&cert[0]), (Some("EC"), Some("P-256")));
+    for (name, kind, format) in [
+        ("key-pkcs8.der", MaterialKind::PrivateKey, "DER PKCS#8"),
+        ("key-pkcs1.der", MaterialKind::PrivateKey, "DER PKCS#1"),
+        ("public-spki.der", MaterialKind::PublicKey, "DER SPKI"),
+    ] {
+        let m = read(name);
+        assert_eq!((m.len(), m[0].kind, m[0].format.as_str()), (1, kind, format), "{name}");
+        assert_eq!(key(&m[0]), (Some("RSA"), Some("2048")), "{name}");
+    }
+    for (name, format) in [("store.jks", "JKS"), ("store.p12", "PKCS#12")] {
+        let m = read(name);
+        assert_eq!(
+            (m.len(), m[0].kind, m[0].format.as_str(), m[0].key.is_none()),
+            (1, MaterialKind::KeyStore, format, true)
+        );
+    }
+}
+
+#[test]
+fn truncated_or_corrupted_der_never_panics() {
+    use cairn_engine::crypto::material::read_material_bytes;
+    for name in ["cert.cer", "key-pkcs8.der", "key-pkcs1.der", "public-spki.der", "store.jks", "store.p12"] {
+        let bytes = der_fixture(name);
+        for cut in 0..bytes.len() {
+            let r = std::panic::catch_unwind(|| read_material_bytes(name, &bytes[..cut]));
+            assert!(r.is_ok(), "{name} cut at {cut}");
+        }
+        for at in (0..bytes.len()).step_by(7) {
+            let mut b = bytes.clone();
+            b[at] ^= 0xA5;
+            let r = std::panic::catch_unwind(|| read_material_bytes(name, &b));
+            assert!(r.is_ok(), "{name} flipped at {at}");
+        }
+    }
+}

@@ -240,3 +240,44 @@ fn exclude_and_max_file_size_flags_reach_the_walk() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid exclude glob"));
 }
+
+#[test]
+fn scan_json_and_cbom_carry_the_crypto_inventory_and_its_libraries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("Cargo.lock"), lock("ring", "0.17.8")).expect("write");
+    fs::create_dir(dir.path().join("src")).expect("mkdir");
+    fs::write(
+        dir.path().join("src/main.rs"),
+        "use ring::aead::AES_256_GCM;\nuse ring::signature::RSA_PKCS1_SHA256;\nfn main() {}\n",
+    )
+    .expect("write");
+    let root = dir.path().to_str().expect("utf8");
+    let out = cairn(&["scan", root, "--offline", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json(&out.stdout);
+    assert_eq!(report["crypto"]["readiness"]["methodology"], "cairn-cbom-v1");
+    assert_eq!(report["crypto"]["readiness"]["score"], 50, "{}", report["crypto"]);
+    let rsa = report["crypto"]["algorithms"]
+        .as_array()
+        .expect("algorithms")
+        .iter()
+        .find(|a| a["family"] == "RSASSA-PKCS1")
+        .expect("RSA signature");
+    assert_eq!(
+        (rsa["nist_quantum_level"].as_u64(), rsa["replacement"].as_str()),
+        (Some(0), Some("ML-DSA-65"))
+    );
+    assert_eq!(rsa["locations"][0]["file"], "src/main.rs");
+    assert_eq!(report["crypto"]["libraries"][0]["purl"], "pkg:cargo/ring@0.17.8");
+
+    let out = cairn(&["scan", root, "--offline", "-q", "-f", "cbom"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let cbom = json(&out.stdout);
+    let ring = cbom["dependencies"]
+        .as_array()
+        .expect("dependencies")
+        .iter()
+        .find(|d| d["ref"] == "pkg:cargo/ring@0.17.8")
+        .expect("ring in the CBOM");
+    assert_eq!(ring["provides"].as_array().map(Vec::len), Some(2), "{ring}");
+}

@@ -1,13 +1,16 @@
 //! Crypto uses as CycloneDX 1.6+ `cryptographic-asset` components: one per distinct algorithm, with
 //! `cryptoProperties` (primitive, mode, padding, parameter set, curve, functions, classical and NIST
-//! quantum levels) and every file and line as `evidence.occurrences`.
+//! quantum levels, OID; from 1.7 `algorithmFamily` and `ellipticCurve`) and every file and line as
+//! `evidence.occurrences`. Each asset also knows the library families that provide it, for
+//! `dependencies[].provides`.
 
+use super::cyclonedx::CdxVersion;
 use crate::crypto::material::{CryptoMaterial, MaterialKind};
 use crate::crypto::protocol::CryptoProtocol;
 use crate::crypto::quantum::{self, METHODOLOGY};
-use crate::crypto::{Algorithm, CryptoUse, Function, Primitive};
+use crate::crypto::{Algorithm, CryptoUse, Function, Primitive, oids};
 use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One algorithm across the tree, ready to be written as a component.
 pub(super) struct CryptoAsset {
@@ -16,6 +19,69 @@ pub(super) struct CryptoAsset {
     pub crypto_properties: Value,
     pub evidence: Value,
     pub properties: Vec<(&'static str, String)>,
+    /// Library families ([`crate::crypto::libraries`] ids) whose API the uses call.
+    pub libraries: BTreeSet<String>,
+}
+
+/// Algorithm families of CycloneDX 1.7's `algorithmFamiliesEnum` (cryptography-defs.schema.json)
+/// that Cairn's family names can be: a name outside it is left out of `algorithmFamily`.
+const CDX_FAMILIES: &[&str] = &[
+    "RSASSA-PKCS1",
+    "RSASSA-PSS",
+    "RSAES-PKCS1",
+    "RSAES-OAEP",
+    "EdDSA",
+    "ECDSA",
+    "DSA",
+    "ECDH",
+    "FFDH",
+    "SHA-1",
+    "SHA-2",
+    "SHA-3",
+    "AES",
+    "HKDF",
+    "HMAC",
+    "ChaCha20",
+    "RC4",
+    "RC2",
+    "3DES",
+    "DES",
+    "ML-DSA",
+    "SLH-DSA",
+    "ML-KEM",
+    "Blowfish",
+    "MD4",
+    "MD5",
+    "RIPEMD",
+    "PBKDF2",
+    "scrypt",
+    "Salsa20",
+];
+
+/// The 1.7 `algorithmFamily` of a Cairn family: AEAD compositions belong to their cipher's family.
+fn cdx_family(family: &str) -> Option<&'static str> {
+    let f = match family {
+        "ChaCha20-Poly1305" => "ChaCha20",
+        "XSalsa20-Poly1305" => "Salsa20",
+        other => other,
+    };
+    CDX_FAMILIES.iter().find(|c| **c == f).copied()
+}
+
+/// The 1.7 `ellipticCurve` (cryptography-defs `ellipticCurvesEnum`) of a curve parameter.
+fn cdx_curve(p: &str) -> Option<&'static str> {
+    Some(match p {
+        "P-224" => "nist/P-224",
+        "P-256" => "nist/P-256",
+        "P-384" => "nist/P-384",
+        "P-521" => "nist/P-521",
+        "secp256k1" => "secg/secp256k1",
+        "Ed25519" => "other/Ed25519",
+        "Ed448" => "other/Ed448",
+        "X25519" => "other/Curve25519",
+        "X448" => "other/Curve448",
+        _ => return None,
+    })
 }
 
 const CURVE_PARAMS: &[&str] =
@@ -87,8 +153,8 @@ fn slug(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect()
 }
 
-/// Groups uses by algorithm name and describes each group.
-pub(super) fn assets(uses: &[CryptoUse]) -> Vec<CryptoAsset> {
+/// Groups uses by algorithm name and describes each group as `version` spells it.
+pub(super) fn assets(uses: &[CryptoUse], version: CdxVersion) -> Vec<CryptoAsset> {
     let mut groups: BTreeMap<String, Vec<&CryptoUse>> = BTreeMap::new();
     for u in uses {
         groups.entry(u.algorithm.name()).or_default().push(u);
@@ -100,9 +166,18 @@ pub(super) fn assets(uses: &[CryptoUse]) -> Vec<CryptoAsset> {
             let rating = quantum::assess(alg);
             let mut ap = Map::new();
             ap.insert("primitive".into(), json!(alg.primitive.as_str()));
+            if version >= CdxVersion::V1_7
+                && let Some(f) = alg.family.as_deref().and_then(cdx_family)
+            {
+                ap.insert("algorithmFamily".into(), json!(f));
+            }
             if let Some(p) = &alg.parameter {
                 if CURVE_PARAMS.contains(&p.as_str()) {
-                    ap.insert("curve".into(), json!(curve_name(p)));
+                    // 1.7 deprecates `curve` for the enumerated `ellipticCurve`.
+                    match cdx_curve(p).filter(|_| version >= CdxVersion::V1_7) {
+                        Some(c) => ap.insert("ellipticCurve".into(), json!(c)),
+                        None => ap.insert("curve".into(), json!(curve_name(p))),
+                    };
                 } else {
                     ap.insert("parameterSetIdentifier".into(), json!(p));
                 }
@@ -149,12 +224,17 @@ pub(super) fn assets(uses: &[CryptoUse]) -> Vec<CryptoAsset> {
             if group.iter().all(|u| u.in_test) {
                 properties.push(("cairn:crypto:test-only", "true".to_owned()));
             }
+            let mut crypto_properties = json!({"assetType": "algorithm", "algorithmProperties": ap});
+            if let Some(oid) = oids::oid(alg) {
+                crypto_properties["oid"] = json!(oid);
+            }
             Some(CryptoAsset {
                 bom_ref: format!("crypto:algorithm:{}", slug(&name)),
-                crypto_properties: json!({"assetType": "algorithm", "algorithmProperties": ap}),
+                crypto_properties,
                 evidence,
                 name,
                 properties,
+                libraries: group.iter().filter_map(|u| u.library.clone()).collect(),
             })
         })
         .collect()
@@ -213,6 +293,16 @@ pub(super) fn material_assets(material: &[CryptoMaterial], timestamp: &str) -> V
                     let name = m.subject.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| m.file.clone());
                     ("certificate", json!({"assetType": "certificate", "certificateProperties": cp}), name)
                 }
+                MaterialKind::KeyStore => {
+                    // CycloneDX has no key-store asset type: related material of type `other`, with
+                    // the store's format; its entries are protected and not read.
+                    let rp = json!({"type": "other", "format": m.format});
+                    (
+                        "keystore",
+                        json!({"assetType": "related-crypto-material", "relatedCryptoMaterialProperties": rp}),
+                        format!("{} key store", m.format),
+                    )
+                }
                 MaterialKind::PublicKey | MaterialKind::PrivateKey => {
                     let private = m.kind == MaterialKind::PrivateKey;
                     let mut rp = Map::new();
@@ -245,12 +335,16 @@ pub(super) fn material_assets(material: &[CryptoMaterial], timestamp: &str) -> V
             if m.kind == MaterialKind::PrivateKey {
                 properties.push(("cairn:crypto:secret-exposure", "private key in the tree".to_owned()));
             }
+            if m.kind == MaterialKind::KeyStore {
+                properties.push(("cairn:crypto:key-store", "contents protected, not read".to_owned()));
+            }
             CryptoAsset {
                 bom_ref: format!("crypto:{kind_word}:{}:{}", slug(&m.file), m.line),
                 name,
                 crypto_properties,
                 evidence: json!({"occurrences": [{"location": m.file, "line": m.line}]}),
                 properties,
+                libraries: BTreeSet::new(),
             }
         })
         .collect()
@@ -285,6 +379,7 @@ pub(super) fn protocol_assets(protocols: &[CryptoProtocol]) -> Vec<CryptoAsset> 
                 crypto_properties: json!({"assetType": "protocol", "protocolProperties": pp}),
                 evidence: json!({"occurrences": [{"location": p.file, "line": p.line}]}),
                 properties,
+                libraries: BTreeSet::new(),
             }
         })
         .collect()

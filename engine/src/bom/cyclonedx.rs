@@ -6,7 +6,8 @@ use super::crypto;
 use super::input::{
     BomInput, BomLicense, BomVulnerability, LicenseKind, RatingMethod, VexJustification, VexStatus,
 };
-use crate::inventory::{Component, Scope, Severity, Source};
+use crate::crypto::libraries;
+use crate::inventory::{Component, Inventory, Scope, Severity, Source};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -150,6 +151,9 @@ struct Dependency {
     #[serde(rename = "ref")]
     reference: String,
     depends_on: Vec<String>,
+    /// For a crypto library: the cryptographic assets it implements (1.6+).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    provides: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -468,10 +472,12 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
     let mut dependencies = vec![Dependency {
         reference: ROOT_REF.to_string(),
         depends_on: top.iter().map(|s| s.to_string()).collect(),
+        provides: Vec::new(),
     }];
     dependencies.extend(graph.iter().map(|(r, deps)| Dependency {
         reference: r.to_string(),
         depends_on: deps.iter().map(|s| s.to_string()).collect(),
+        provides: Vec::new(),
     }));
     let known: BTreeSet<&str> = inv.components.iter().map(|c| c.purl.as_str()).collect();
     let mut properties: Vec<Property> = inv
@@ -487,18 +493,42 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
         .collect();
     let mut components: Vec<CdxComponent> =
         inv.components.iter().map(|c| component(version, c, input)).collect();
+    // Crypto libraries are named on their component whatever the version; what they provide needs
+    // cryptographic assets, so 1.6+ only.
+    let families: BTreeMap<&str, &str> = inv
+        .components
+        .iter()
+        .filter_map(|c| libraries::family_of_component(c).map(|f| (c.purl.as_str(), f.id)))
+        .collect();
+    for c in &mut components {
+        if let Some(f) =
+            families.get(c.bom_ref.as_str()).and_then(|id| libraries::FAMILIES.iter().find(|f| f.id == *id))
+        {
+            c.properties.push(Property::new("cairn:crypto:library", f.name));
+        }
+    }
     // Cryptographic assets exist from CycloneDX 1.6 on; 1.5 documents leave them out.
     if version != CdxVersion::V1_5
         && !(input.crypto.is_empty() && input.crypto_material.is_empty() && input.crypto_protocols.is_empty())
     {
         properties
             .extend(crypto::metadata_properties(&input.crypto).into_iter().map(|(k, v)| Property::new(k, v)));
-        for a in crypto::assets(&input.crypto)
+        let mut provided: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for a in crypto::assets(&input.crypto, version)
             .into_iter()
             .chain(crypto::material_assets(&input.crypto_material, &input.timestamp))
             .chain(crypto::protocol_assets(&input.crypto_protocols))
         {
-            dependencies.push(Dependency { reference: a.bom_ref.clone(), depends_on: Vec::new() });
+            for lib in &a.libraries {
+                if let Some(f) = libraries::FAMILIES.iter().find(|f| f.id == lib) {
+                    provided.entry(f.id).or_default().push(a.bom_ref.clone());
+                }
+            }
+            dependencies.push(Dependency {
+                reference: a.bom_ref.clone(),
+                depends_on: Vec::new(),
+                provides: Vec::new(),
+            });
             components.push(CdxComponent {
                 kind: "cryptographic-asset",
                 bom_ref: a.bom_ref,
@@ -513,6 +543,14 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
                 crypto_properties: Some(a.crypto_properties),
                 evidence: Some(a.evidence),
             });
+        }
+        // Every inventory package of a family provides what that family's API was seen doing.
+        for d in &mut dependencies {
+            if let Some(refs) = families.get(d.reference.as_str()).and_then(|id| provided.get(id)) {
+                d.provides = refs.clone();
+                d.provides.sort();
+                d.provides.dedup();
+            }
         }
     }
     Bom {
@@ -563,10 +601,22 @@ pub fn to_cyclonedx(input: &BomInput, version: CdxVersion) -> String {
     canonical::to_pretty(&serde_json::to_value(&bom).unwrap_or_default())
 }
 
-/// Renders a CBOM: a CycloneDX 1.6 document with the root component and the cryptographic assets
-/// only (no packages, licenses or vulnerabilities).
+/// Renders a CBOM: a CycloneDX 1.6 document with the root component, the cryptographic assets and
+/// the inventory's crypto libraries with what they provide (no other packages, no licenses or
+/// vulnerabilities).
 pub fn to_cbom(input: &BomInput) -> String {
+    let inv = &input.inventory;
+    let components: Vec<_> =
+        inv.components.iter().filter(|c| libraries::family_of_component(c).is_some()).cloned().collect();
+    let kept: BTreeSet<&str> = components.iter().map(|c| c.purl.as_str()).collect();
+    let edges = inv
+        .edges
+        .iter()
+        .filter(|e| kept.contains(e.from.as_str()) && kept.contains(e.to.as_str()))
+        .cloned()
+        .collect();
     let only_crypto = BomInput {
+        inventory: Inventory { components, edges, ..Inventory::default() },
         name: input.name.clone(),
         version: input.version.clone(),
         timestamp: input.timestamp.clone(),

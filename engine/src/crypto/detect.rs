@@ -2,7 +2,7 @@
 
 use super::names::{self, parse_spec};
 use super::rules::{self, Ctx, Emit, Rule};
-use super::{Algorithm, CryptoUse, Function, Language, Primitive, comments, lang};
+use super::{Algorithm, CryptoUse, Function, Language, Primitive, comments, lang, libraries};
 use regex::{Captures, Regex};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -11,14 +11,15 @@ use std::sync::OnceLock;
 struct Compiled {
     re: Regex,
     emit: Emit,
+    lib: rules::Lib,
 }
 
 fn compile(table: &[Rule]) -> Vec<Compiled> {
     rules::COMMON
         .iter()
         .chain(table)
-        .filter_map(|(pat, emit)| match Regex::new(pat) {
-            Ok(re) => Some(Compiled { re, emit: *emit }),
+        .filter_map(|(pat, emit, lib)| match Regex::new(pat) {
+            Ok(re) => Some(Compiled { re, emit: *emit, lib }),
             Err(e) => {
                 // A bad pattern is a bug in the table; the unit test compiles every one.
                 tracing::error!(pattern = pat, error = %e, "crypto rule does not compile");
@@ -68,12 +69,18 @@ pub fn detect_file(rel: &str, text: &str) -> Vec<CryptoUse> {
         let idx = line_starts.partition_point(|&s| s <= offset);
         u32::try_from(idx).unwrap_or(u32::MAX)
     };
-    let mut found: BTreeMap<Algorithm, Vec<u32>> = BTreeMap::new();
+    // Keyed by library too: the same algorithm through two libraries is two uses.
+    let mut found: BTreeMap<(Algorithm, Option<&'static str>), Vec<u32>> = BTreeMap::new();
     for rule in table(lang) {
-        for caps in rule.re.captures_iter(&code) {
+        let mut lib = None;
+        for (n, caps) in rule.re.captures_iter(&code).enumerate() {
+            if n == 0 {
+                // Markers are looked up in the code without comments, once per rule.
+                lib = libraries::resolve(rule.lib, &code);
+            }
             let at = caps.get(0).map_or(0, |m| m.start());
             for alg in emit(&rule.emit, &caps) {
-                found.entry(alg).or_default().push(line_of(at));
+                found.entry((alg, lib)).or_default().push(line_of(at));
             }
         }
     }
@@ -81,16 +88,16 @@ pub fn detect_file(rel: &str, text: &str) -> Vec<CryptoUse> {
         if let (Some(m), Some(lit)) = (caps.get(0), caps.get(1))
             && let Some(alg) = names::distinct(lit.as_str())
         {
-            found.entry(alg).or_default().push(line_of(m.start()));
+            found.entry((alg, None)).or_default().push(line_of(m.start()));
         }
     }
     let in_test = lang::is_test_path(rel);
     found
         .into_iter()
-        .map(|(algorithm, mut lines)| {
+        .map(|((algorithm, lib), mut lines)| {
             lines.sort_unstable();
             lines.dedup();
-            CryptoUse { algorithm, file: rel.to_owned(), lines, in_test }
+            CryptoUse { algorithm, file: rel.to_owned(), lines, in_test, library: lib.map(str::to_owned) }
         })
         .collect()
 }
@@ -209,10 +216,19 @@ mod tests {
 
     #[test]
     fn every_rule_compiles_and_every_fixed_spec_parses() {
-        for t in
-            [rules::PYTHON, rules::JAVA, rules::GO, rules::JAVASCRIPT, rules::RUST, rules::C, rules::COMMON]
-        {
-            for (pat, emit) in t {
+        for t in [
+            rules::PYTHON,
+            rules::JAVA,
+            rules::GO,
+            rules::JAVASCRIPT,
+            rules::RUST,
+            rules::C,
+            rules::CSHARP,
+            rules::PHP,
+            rules::RUBY,
+            rules::COMMON,
+        ] {
+            for (pat, emit, _) in t {
                 assert!(Regex::new(pat).is_ok(), "{pat}");
                 if let Emit::Spec(s) = emit {
                     assert!(fill(s, Some("256")).is_some(), "{s}");
@@ -256,6 +272,27 @@ mod tests {
             "# Digest::MD5\nd = Digest::SHA1.hexdigest(x)\nc = OpenSSL::Cipher.new('aes-256-gcm')\nk = OpenSSL::PKey::RSA.new(2048)\n",
         );
         assert_eq!(rb, ["AES-256-GCM", "RSA-2048 (key generation)", "SHA-1"], "{rb:?}");
+    }
+
+    #[test]
+    fn bouncy_castle_behind_its_import() {
+        let src = "import org.bouncycastle.crypto.digests.SHA256Digest;\nDigest d = new SHA256Digest();\nSigner s = new Ed25519Signer();\nMac m = new HMac(new SHA512Digest());\n";
+        let uses = detect_file("src/Bc.java", src);
+        let mut got: Vec<(String, Option<&str>)> =
+            uses.iter().map(|u| (u.algorithm.name(), u.library.as_deref())).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("EdDSA-Ed25519".to_owned(), Some("bouncycastle")),
+                ("HMAC with SHA-512".to_owned(), Some("bouncycastle")),
+                ("SHA-2-256".to_owned(), Some("bouncycastle")),
+                ("SHA-2-512".to_owned(), Some("bouncycastle")),
+            ]
+        );
+        // Without the import the same call is counted but not attributed.
+        let bare = detect_file("src/Bc.java", "Signer s = new Ed25519Signer();\n");
+        assert_eq!((bare.len(), bare[0].library.as_deref()), (1, None));
     }
 
     #[test]

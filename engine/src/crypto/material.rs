@@ -1,7 +1,8 @@
-//! Certificates and keys in the tree: PEM X.509 certificates, SPKI / PKCS#1 public keys, PKCS#8 /
-//! PKCS#1 / SEC1 / OpenSSH private keys and OpenSSH public keys. What is read: the key algorithm
-//! and size or curve, the certificate's signature algorithm, subject, issuer and validity. A
-//! private key is located (file and line) and never stored or logged.
+//! Certificates and keys in the tree: PEM and DER X.509 certificates, SPKI / PKCS#1 public keys,
+//! PKCS#8 / PKCS#1 / SEC1 / OpenSSH private keys (PEM or DER) and OpenSSH public keys; JKS, JCEKS
+//! and PKCS#12 key stores noted by type. What is read: the key algorithm and size or curve, the
+//! certificate's signature algorithm, subject, issuer and validity. A private key is located (file
+//! and line) and never stored or logged; a key store's protected content is not read.
 
 use super::{Algorithm, Function, Primitive};
 use base64::Engine;
@@ -22,6 +23,8 @@ pub enum MaterialKind {
     PublicKey,
     /// A private key: a secret in the tree.
     PrivateKey,
+    /// A key store (JKS, JCEKS, PKCS#12): noted by type, its protected content not read.
+    KeyStore,
 }
 
 /// One certificate or key, located in a file.
@@ -33,8 +36,8 @@ pub struct CryptoMaterial {
     pub line: u32,
     /// Certificate, public or private key.
     pub kind: MaterialKind,
-    /// Encoding and structure: `PEM X.509`, `PEM PKCS#8`, `PEM PKCS#1`, `PEM SEC1`, `PEM SPKI`,
-    /// `OpenSSH`.
+    /// Encoding and structure: `PEM X.509`, `DER X.509`, `PEM PKCS#8`, `DER PKCS#8`, `PEM PKCS#1`,
+    /// `DER PKCS#1`, `PEM SEC1`, `PEM SPKI`, `DER SPKI`, `OpenSSH`, `JKS`, `JCEKS`, `PKCS#12`.
     pub format: String,
     /// The key's algorithm with its size or curve, when it could be read.
     pub key: Option<Algorithm>,
@@ -56,8 +59,23 @@ pub struct CryptoMaterial {
 pub fn wanted(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
-    matches!(ext.as_deref(), Some("pem" | "crt" | "cer" | "cert" | "key" | "pub"))
-        || matches!(name, "id_rsa" | "id_ecdsa" | "id_ed25519" | "id_dsa")
+    matches!(
+        ext.as_deref(),
+        Some(
+            "pem"
+                | "crt"
+                | "cer"
+                | "cert"
+                | "key"
+                | "pub"
+                | "der"
+                | "p12"
+                | "pfx"
+                | "jks"
+                | "jceks"
+                | "keystore"
+        )
+    ) || matches!(name, "id_rsa" | "id_ecdsa" | "id_ed25519" | "id_dsa")
 }
 
 fn alg(primitive: Primitive, family: &str, parameter: Option<String>, hash: Option<&str>) -> Algorithm {
@@ -180,23 +198,38 @@ fn material(
     }
 }
 
+/// A DER X.509 certificate, described.
+fn certificate(file: &str, line: u32, format: &str, der: &[u8]) -> Option<CryptoMaterial> {
+    let cert = Certificate::from_der(der).ok()?;
+    let tbs = &cert.tbs_certificate;
+    let key = spki_key(&tbs.subject_public_key_info.owned_to_ref());
+    let signature = signature_algorithm(&cert.signature_algorithm.oid);
+    Some(CryptoMaterial {
+        weak: weak(&key, &signature),
+        key,
+        signature,
+        subject: Some(tbs.subject.to_string()),
+        issuer: Some(tbs.issuer.to_string()),
+        not_before: Some(rfc3339(tbs.validity.not_before.to_unix_duration().as_secs())),
+        not_after: Some(rfc3339(tbs.validity.not_after.to_unix_duration().as_secs())),
+        ..material(file, line, MaterialKind::Certificate, format, None)
+    })
+}
+
+/// The key of a DER PKCS#8 `PrivateKeyInfo`, or `None` when `der` is not one.
+fn pkcs8_key(der: &[u8]) -> Option<Option<Algorithm>> {
+    let info = pkcs8::PrivateKeyInfo::from_der(der).ok()?;
+    let params = info.algorithm.parameters.and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+    let bits = (info.algorithm.oid.to_string() == "1.2.840.113549.1.1.1")
+        .then(|| rsa_private_bits(info.private_key))
+        .flatten();
+    Some(key_algorithm(&info.algorithm.oid, params, bits))
+}
+
 fn from_pem_block(file: &str, line: u32, label: &str, der: &[u8]) -> Option<CryptoMaterial> {
     Some(match label {
         "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
-            let cert = Certificate::from_der(der).ok()?;
-            let tbs = &cert.tbs_certificate;
-            let key = spki_key(&tbs.subject_public_key_info.owned_to_ref());
-            let signature = signature_algorithm(&cert.signature_algorithm.oid);
-            CryptoMaterial {
-                weak: weak(&key, &signature),
-                key,
-                signature,
-                subject: Some(tbs.subject.to_string()),
-                issuer: Some(tbs.issuer.to_string()),
-                not_before: Some(rfc3339(tbs.validity.not_before.to_unix_duration().as_secs())),
-                not_after: Some(rfc3339(tbs.validity.not_after.to_unix_duration().as_secs())),
-                ..material(file, line, MaterialKind::Certificate, "PEM X.509", None)
-            }
+            certificate(file, line, "PEM X.509", der)?
         }
         "PUBLIC KEY" => {
             let spki = SubjectPublicKeyInfoRef::from_der(der).ok()?;
@@ -213,15 +246,7 @@ fn from_pem_block(file: &str, line: u32, label: &str, der: &[u8]) -> Option<Cryp
             )
         }
         "PRIVATE KEY" => {
-            let info = pkcs8::PrivateKeyInfo::from_der(der).ok();
-            let key = info.and_then(|i| {
-                let params = i.algorithm.parameters.and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-                let bits = (i.algorithm.oid.to_string() == "1.2.840.113549.1.1.1")
-                    .then(|| rsa_private_bits(i.private_key))
-                    .flatten();
-                key_algorithm(&i.algorithm.oid, params, bits)
-            });
-            material(file, line, MaterialKind::PrivateKey, "PEM PKCS#8", key)
+            material(file, line, MaterialKind::PrivateKey, "PEM PKCS#8", pkcs8_key(der).flatten())
         }
         "RSA PRIVATE KEY" => {
             let bits = rsa_private_bits(der).map(|b| b.to_string());
@@ -333,6 +358,89 @@ pub fn read_material(rel: &str, text: &str) -> Vec<CryptoMaterial> {
     out
 }
 
+/// JKS (`0xFEEDFEED`) and JCEKS (`0xCECECECE`) magic numbers.
+const JKS_MAGIC: [u8; 4] = [0xFE, 0xED, 0xFE, 0xED];
+const JCEKS_MAGIC: [u8; 4] = [0xCE, 0xCE, 0xCE, 0xCE];
+
+/// True when `der` opens like a PKCS#12 PFX: SEQUENCE { INTEGER 3, ContentInfo { OID
+/// pkcs7-data or pkcs7-signedData, … }, … } (RFC 7292 section 4).
+fn is_pkcs12(der: &[u8]) -> bool {
+    use pkcs8::der::{Header, SliceReader, Tag};
+    let check = || -> Option<bool> {
+        let mut r = SliceReader::new(der).ok()?;
+        let outer = Header::decode(&mut r).ok()?;
+        if outer.tag != Tag::Sequence {
+            return Some(false);
+        }
+        let version = UintRef::decode(&mut r).ok()?;
+        if version.as_bytes() != [3] {
+            return Some(false);
+        }
+        let content_info = Header::decode(&mut r).ok()?;
+        if content_info.tag != Tag::Sequence {
+            return Some(false);
+        }
+        let oid = ObjectIdentifier::decode(&mut r).ok()?.to_string();
+        Some(matches!(oid.as_str(), "1.2.840.113549.1.7.1" | "1.2.840.113549.1.7.2"))
+    };
+    check().unwrap_or(false)
+}
+
+/// A DER PKCS#1 `RSAPrivateKey`: SEQUENCE { INTEGER 0 (or 1), n, e, … } with a modulus of at
+/// least 512 bits, so random DER does not pass for a key.
+fn pkcs1_private_bits(der: &[u8]) -> Option<usize> {
+    let mut reader = pkcs8::der::SliceReader::new(der).ok()?;
+    let header = pkcs8::der::Header::decode(&mut reader).ok()?;
+    if header.tag != pkcs8::der::Tag::Sequence {
+        return None;
+    }
+    let version = UintRef::decode(&mut reader).ok()?;
+    if !matches!(version.as_bytes(), [0] | [1]) {
+        return None;
+    }
+    let n = UintRef::decode(&mut reader).ok()?;
+    let _e = UintRef::decode(&mut reader).ok()?;
+    let _d = UintRef::decode(&mut reader).ok()?;
+    let bytes = n.as_bytes();
+    let lead = bytes.first().map_or(0, |b| 8 - b.leading_zeros() as usize);
+    let bits = bytes.len().saturating_sub(1) * 8 + lead;
+    (bits >= 512).then_some(bits)
+}
+
+/// Finds the certificate, key or key store in a file's bytes: PEM text goes to
+/// [`read_material`]; otherwise JKS / JCEKS by magic number, then DER as a certificate, a PKCS#8
+/// private key, an SPKI public key, a PKCS#1 RSA private key or a PKCS#12 store. Anything else
+/// gives nothing. Everything found is at line 1 (a binary file has no lines).
+pub fn read_material_bytes(rel: &str, bytes: &[u8]) -> Vec<CryptoMaterial> {
+    if let Ok(text) = crate::tree::decode(bytes)
+        && (text.contains("-----BEGIN ")
+            || text.trim_start().starts_with("ssh-")
+            || text.trim_start().starts_with("ecdsa-sha2-"))
+    {
+        return read_material(rel, &text);
+    }
+    if bytes.starts_with(&JKS_MAGIC) || bytes.starts_with(&JCEKS_MAGIC) {
+        let format = if bytes.starts_with(&JKS_MAGIC) { "JKS" } else { "JCEKS" };
+        return vec![material(rel, 1, MaterialKind::KeyStore, format, None)];
+    }
+    if bytes.first() != Some(&0x30) {
+        return Vec::new();
+    }
+    let found = certificate(rel, 1, "DER X.509", bytes)
+        .or_else(|| pkcs8_key(bytes).map(|key| material(rel, 1, MaterialKind::PrivateKey, "DER PKCS#8", key)))
+        .or_else(|| {
+            let spki = SubjectPublicKeyInfoRef::from_der(bytes).ok()?;
+            Some(material(rel, 1, MaterialKind::PublicKey, "DER SPKI", spki_key(&spki)))
+        })
+        .or_else(|| {
+            let bits = pkcs1_private_bits(bytes)?;
+            let key = alg(Primitive::Pke, "RSA", Some(bits.to_string()), None);
+            Some(material(rel, 1, MaterialKind::PrivateKey, "DER PKCS#1", Some(key)))
+        })
+        .or_else(|| is_pkcs12(bytes).then(|| material(rel, 1, MaterialKind::KeyStore, "PKCS#12", None)));
+    found.into_iter().collect()
+}
+
 impl CryptoMaterial {
     /// The algorithm uses this object implies (its key, its signature), for the algorithm inventory.
     pub fn algorithms(&self) -> Vec<Algorithm> {
@@ -352,6 +460,23 @@ mod tests {
     fn dates() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn binary_garbage_and_truncation_give_nothing_or_a_store() {
+        assert!(read_material_bytes("a.der", &[]).is_empty());
+        assert!(read_material_bytes("a.der", &[0x30, 0x82, 0xff, 0xff, 0x02]).is_empty());
+        assert!(read_material_bytes("a.der", &[0x30, 0x03, 0x02, 0x01, 0x03]).is_empty());
+        assert!(read_material_bytes("a.p12", b"\x00\x01binary").is_empty());
+        // A JKS is known by its magic alone; nothing after it is read.
+        let jks = read_material_bytes("k.jks", &[0xFE, 0xED, 0xFE, 0xED, 0, 0]);
+        assert_eq!((jks.len(), jks[0].kind, jks[0].format.as_str()), (1, MaterialKind::KeyStore, "JKS"));
+        // PEM text in a .der-named file still reads as PEM.
+        let pem = read_material_bytes(
+            "x.der",
+            b"-----BEGIN RSA PRIVATE KEY-----\nnot base64\n-----END RSA PRIVATE KEY-----\n",
+        );
+        assert_eq!(pem[0].kind, MaterialKind::PrivateKey);
     }
 
     #[test]

@@ -8,9 +8,12 @@
 
 pub mod comments;
 pub mod detect;
+pub mod inventory;
 pub mod lang;
+pub mod libraries;
 pub mod material;
 pub mod names;
+pub mod oids;
 pub mod protocol;
 pub mod quantum;
 pub mod rules;
@@ -146,4 +149,8 @@ pub struct CryptoUse {
     pub lines: Vec<u32>,
     /// The file is a test (by path), so the use may not ship.
     pub in_test: bool,
+    /// The library family whose API the use calls ([`libraries::FAMILIES`] id); `None` for the
+    /// language runtime, certificates and keys, or a call no rule ties to one library.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub library: Option<String>,
 }

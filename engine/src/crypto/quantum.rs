@@ -210,6 +210,7 @@ mod tests {
             file: "a.py".into(),
             lines: vec![1],
             in_test,
+            library: None,
         };
         let uses = [
             use_of("ae AES param=256 mode=GCM", false),

@@ -39,30 +39,42 @@ pub fn detect_in_tree(tree: &dyn Tree, sink: &dyn ScanSink) -> Option<Found> {
             if cancelled.load(Ordering::Relaxed) {
                 return Default::default();
             }
-            let found = match tree.read(rel) {
-                Ok(text) if material::wanted(rel) => {
-                    let found = material::read_material(rel, &text);
-                    let in_test = lang::is_test_path(rel);
-                    let uses = found
-                        .iter()
-                        .flat_map(|m| {
-                            m.algorithms().into_iter().map(|algorithm| CryptoUse {
-                                algorithm,
-                                file: m.file.clone(),
-                                lines: vec![m.line],
-                                in_test,
+            let found = if material::wanted(rel) {
+                // Certificates and keys may be binary (DER, JKS, PKCS#12): read as bytes.
+                match tree.read_bytes(rel) {
+                    Ok(bytes) => {
+                        let found = material::read_material_bytes(rel, &bytes);
+                        let in_test = lang::is_test_path(rel);
+                        let uses = found
+                            .iter()
+                            .flat_map(|m| {
+                                m.algorithms().into_iter().map(|algorithm| CryptoUse {
+                                    algorithm,
+                                    file: m.file.clone(),
+                                    lines: vec![m.line],
+                                    in_test,
+                                    library: None,
+                                })
                             })
-                        })
-                        .collect();
-                    (uses, found, Vec::new())
+                            .collect();
+                        (uses, found, Vec::new())
+                    }
+                    Err(e) => {
+                        tracing::debug!(file = rel.as_str(), error = %e, "crypto: file not read");
+                        Default::default()
+                    }
                 }
-                Ok(text) => {
-                    let uses = if Language::of(rel).is_some() { detect_file(rel, &text) } else { Vec::new() };
-                    (uses, Vec::new(), protocol::find_protocols(rel, &text))
-                }
-                Err(e) => {
-                    tracing::debug!(file = rel.as_str(), error = %e, "crypto: file not read");
-                    Default::default()
+            } else {
+                match tree.read(rel) {
+                    Ok(text) => {
+                        let uses =
+                            if Language::of(rel).is_some() { detect_file(rel, &text) } else { Vec::new() };
+                        (uses, Vec::new(), protocol::find_protocols(rel, &text))
+                    }
+                    Err(e) => {
+                        tracing::debug!(file = rel.as_str(), error = %e, "crypto: file not read");
+                        Default::default()
+                    }
                 }
             };
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;

@@ -50,7 +50,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             ..WalkOptions::default()
         },
         // Crypto detection reads every source file: only for the documents that carry it.
-        crypto: matches!(format, Format::Cbom | Format::Cyclonedx | Format::Cyclonedx17),
+        crypto: matches!(format, Format::Cbom | Format::Cyclonedx | Format::Cyclonedx17 | Format::Json),
     };
     // Read the OSV data first: a bad --vulndb path fails before a long scan, not after it.
     let db: Option<Database> = if args.vulndb.is_empty() {
@@ -68,7 +68,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let target = args.path.display().to_string();
     let doc = match format {
         Format::Json => {
-            let report = Report::new(&target, &scan);
+            let report = Report::new(&target, &scan).with_crypto(&scan);
             match (&db, &matches) {
                 (Some(db), Some(m)) => report.with_vulnerabilities(Vulnerabilities::matched(db, m)),
                 _ => report,
@@ -88,7 +88,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
                 document::project_name(&args.document, &args.path),
                 args.document.project_version.clone(),
                 document::timestamp(&args.document)?,
-                Default::default(),
+                // The CBOM keeps only the inventory's crypto libraries, to say what they provide.
+                scan.inventory.clone(),
             );
             input.crypto = scan.crypto.clone();
             input.crypto_material = scan.crypto_material.clone();
