@@ -6,6 +6,7 @@
 //! - [`files`]: which files are license files and whose.
 //! - [`obligations`]: id → category → obligations (`obligations.toml`).
 //! - [`notice`]: the NOTICE file.
+//! - `segment`: compound license files split into notices for [`detect`].
 //!
 //! The conclusion for a component is its declared licenses (every declaration, joined with AND:
 //! when two files disagree, both bind) when it has any, else what its license files hold.
@@ -15,6 +16,7 @@ pub mod expression;
 pub mod files;
 pub mod notice;
 pub mod obligations;
+mod segment;
 
 use crate::inventory::{Component, Concluded, ConcludedFrom, Declared, Diagnostic, Inventory, Licenses};
 use crate::scan::{Progress, ScanSink, Step};
