@@ -1,6 +1,7 @@
 //! Cairn's own JSON report: the inventory as the engine sees it, with nothing lost to a standard format.
 
 use crate::inventory::Inventory;
+use crate::license::summary::{Summary, summarize};
 use crate::scan::{Scan, ScanStats};
 use crate::vuln::{Database, DatabaseInfo, Finding, Matches, NotEvaluated, Rating};
 use serde::Serialize;
@@ -23,6 +24,8 @@ pub struct Report<'a> {
     /// Components, edges, diagnostics and skipped paths.
     #[serde(flatten)]
     pub inventory: &'a Inventory,
+    /// Third-party components per license category and id, with their obligations.
+    pub licenses: Summary,
     /// Vulnerability matching, or a plain statement that there was no data to match against.
     pub vulnerabilities: Vulnerabilities<'a>,
 }
@@ -83,6 +86,7 @@ impl<'a> Report<'a> {
             target,
             stats: scan.stats,
             inventory: &scan.inventory,
+            licenses: summarize(&scan.inventory),
             vulnerabilities: Vulnerabilities::NoData { note: NO_VULNERABILITY_DATA },
         }
     }

@@ -1,6 +1,7 @@
 //! License facts in the inventory: what a file declares, what license texts say, and what Cairn concludes.
 
 use super::Location;
+use crate::license::obligations::Obligations;
 use serde::{Deserialize, Serialize};
 
 /// A license as one manifest or lockfile states it, verbatim, before normalisation.
@@ -88,6 +89,20 @@ pub enum Category {
     ProprietaryUnknown,
 }
 
+impl Category {
+    /// The name the report and the catalogue use (`weak-copyleft`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::PublicDomain => "public-domain",
+            Category::Permissive => "permissive",
+            Category::WeakCopyleft => "weak-copyleft",
+            Category::StrongCopyleft => "strong-copyleft",
+            Category::NetworkCopyleft => "network-copyleft",
+            Category::ProprietaryUnknown => "proprietary-unknown",
+        }
+    }
+}
+
 /// Everything known about one component's (or the project's) licenses.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Licenses {
@@ -106,6 +121,10 @@ pub struct Licenses {
     /// The categories of those ids, sorted, without repeats: the license gate's other input.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<Category>,
+    /// What shipping it asks, from the obligations catalogue: every obligation of every id of the
+    /// conclusion (absent without a conclusion).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obligations: Option<Obligations>,
 }
 
 impl Licenses {

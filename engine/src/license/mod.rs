@@ -6,6 +6,7 @@
 //! - [`files`]: which files are license files and whose.
 //! - [`obligations`]: id → category → obligations (`obligations.toml`).
 //! - [`notice`]: the NOTICE file.
+//! - [`summary`]: components per category and id with their obligations (report, CLI, policy).
 //! - `segment`: compound license files split into notices for [`detect`].
 //!
 //! The conclusion for a component is its declared licenses (every declaration, joined with AND:
@@ -17,6 +18,7 @@ pub mod files;
 pub mod notice;
 pub mod obligations;
 mod segment;
+pub mod summary;
 
 use crate::inventory::{Component, Concluded, ConcludedFrom, Declared, Diagnostic, Inventory, Licenses};
 use crate::scan::{Progress, ScanSink, Step};
@@ -55,6 +57,7 @@ pub fn conclude(l: &mut Licenses) {
     l.categories = l.ids.iter().map(|id| obligations::category(id)).collect();
     l.categories.sort();
     l.categories.dedup();
+    l.obligations = l.concluded.as_ref().map(|_| obligations::of_ids(l.ids.iter().map(String::as_str)));
 }
 
 /// Finds the license files among `tree.files()`, matches them (in parallel) and attaches what they
