@@ -218,12 +218,20 @@ const SPELLINGS: &[(&str, &str, &str)] = &[
     ("Apache License, Version 2.0", "Apache-2.0", "corpus/maven/spring-projects__spring-petclinic/pom.xml"),
     ("MIT OR Apache-2.0", "MIT OR Apache-2.0", "corpus/cargo/rust-lang__cargo/Cargo.toml"),
     ("AGPL-3.0-only", "AGPL-3.0-only", "licenses/labels.json"),
+    // Another tool's reading of composer.lock's license array, in an SBOM of the corpus.
+    (
+        "BSD-3-Clause AND GPL-2.0-only AND GPL-3.0-only",
+        "BSD-3-Clause AND GPL-2.0-only AND GPL-3.0-only",
+        "sboms/syft-1.18.1__composer-bookstack.spdx-2.3.json",
+    ),
     // Spellings in the labelled license files' notices.
     ("GPL-2.0", "GPL-2.0-only", "licenses/labels.json"),
     ("LGPL-2.1-only", "LGPL-2.1-only", "licenses/labels.json"),
     ("AGPL-3.0", "AGPL-3.0-only", "licenses/labels.json"),
-    // Full names from the corpus's SPDX License List 3.28.0 (licenses.json `name`), the way
-    // POMs, gemspecs and PyPI `License:` fields spell licenses. Checked against the list below.
+    // The corpus's manifests, lockfiles and SBOMs hold no more distinct spellings than the rows
+    // above. To reach 60, full names from the corpus's SPDX License List 3.28.0 (licenses.json
+    // `name`), the way POMs, gemspecs and PyPI `License:` fields spell licenses. Checked against
+    // the list below; they are not taken from a manifest.
     ("Apache License 2.0", "Apache-2.0", "spdx"),
     ("MIT License", "MIT", "spdx"),
     ("ISC License", "ISC", "spdx"),
@@ -310,4 +318,50 @@ fn notice_lists_components_one_to_one() {
         assert!(text.contains(&format!("purl: {}\nlicense: {want}\n", c.purl)), "{}", c.purl);
     }
     assert!(text.contains("--- MIT ---\nMIT License"), "standard texts appended");
+}
+
+/// `SPDX-License-Identifier` lines through a whole scan: the project's own files count for the
+/// project; a file in an installed package's directory counts for that package; a file in a
+/// dependency directory no component is known for counts for nobody.
+#[test]
+fn spdx_headers_in_a_scan() {
+    use cairn_engine::{NoProgress, ScanOptions, scan_path};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    };
+    write("src/main.rs", "// SPDX-License-Identifier: MIT OR Apache-2.0\nfn main() {}\n");
+    write("src/util/a.py", "#!/usr/bin/env python\n# SPDX-License-Identifier: GPL-2.0+\n");
+    write("src/b.rs", "fn b() {}\n");
+    write("node_modules/x/package.json", r#"{"name": "x", "version": "1.0.0"}"#);
+    write("node_modules/x/lib/index.js", "/* SPDX-License-Identifier: ISC */\n");
+    write("vendor/unknown/c.c", "// SPDX-License-Identifier: BSD-3-Clause\n");
+    let scan = scan_path(dir.path(), &ScanOptions::default(), &NoProgress).expect("scan");
+    type Hit<'a> = (&'a str, &'a str, Option<(u32, u32)>);
+    let project: Vec<Hit> = scan
+        .inventory
+        .project_licenses
+        .headers
+        .iter()
+        .map(|d| (d.id.as_str(), d.path.as_str(), d.lines))
+        .collect();
+    assert_eq!(
+        project,
+        [
+            ("MIT OR Apache-2.0", "src/main.rs", Some((1, 1))),
+            ("GPL-2.0-or-later", "src/util/a.py", Some((2, 2)))
+        ]
+    );
+    let x = scan.inventory.components.iter().find(|c| c.name == "x").expect("x");
+    assert_eq!(x.licenses.headers.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["ISC"]);
+    assert_eq!(
+        x.licenses.concluded.as_ref().map(|c| c.expression.as_str()),
+        Some("ISC"),
+        "nothing else known"
+    );
+    let s = cairn_engine::license::summary::summarize(&scan.inventory);
+    assert_eq!(s.project_headers.get("GPL-2.0-or-later"), Some(&1));
+    assert_eq!(s.project_headers.len(), 2, "vendor/unknown is nobody's: {:?}", s.project_headers);
 }

@@ -58,7 +58,8 @@ pub struct Detected {
 pub enum ConcludedFrom {
     /// The declared licenses (every declaration, joined with AND).
     Declared,
-    /// The licenses detected in the package's license files (joined with AND).
+    /// The licenses detected in the package's license files (joined with AND), or, without any,
+    /// its `SPDX-License-Identifier` lines (every distinct expression, joined with AND).
     Detected,
 }
 
@@ -112,7 +113,12 @@ pub struct Licenses {
     /// Found in license files, sorted, without repeats.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub detected: Vec<Detected>,
-    /// The conclusion: declared when any declaration exists, detected otherwise, absent with neither.
+    /// `SPDX-License-Identifier:` lines in its source files (the project's: outside dependency
+    /// directories), one per line, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<Detected>,
+    /// The conclusion: declared when any declaration exists, else what license files hold, else
+    /// what header lines say; absent with none of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concluded: Option<Concluded>,
     /// Every license id of the conclusion, sorted: the license gate's input.
@@ -130,6 +136,9 @@ pub struct Licenses {
 impl Licenses {
     /// True when nothing is known.
     pub fn is_empty(&self) -> bool {
-        self.declared.is_empty() && self.detected.is_empty() && self.concluded.is_none()
+        self.declared.is_empty()
+            && self.detected.is_empty()
+            && self.headers.is_empty()
+            && self.concluded.is_none()
     }
 }

@@ -102,8 +102,8 @@ pub fn detect(path: &str, text: &str) -> Vec<Detected> {
 const PUBLIC_DOMAIN: &str = "LicenseRef-public-domain";
 
 /// `SPDX-License-Identifier: <expression>` lines.
-fn spdx_headers(path: &str, text: &str) -> Vec<Detected> {
-    const TAG: &str = "SPDX-License-Identifier:";
+pub(crate) fn spdx_headers(path: &str, text: &str) -> Vec<Detected> {
+    use super::headers::TAG;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let Some(at) = line.find(TAG) else { continue };

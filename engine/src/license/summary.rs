@@ -41,6 +41,9 @@ pub struct Summary {
     pub ids: BTreeMap<String, IdCount>,
     /// What shipping every third-party component asks, taken together.
     pub obligations: Obligations,
+    /// The project's `SPDX-License-Identifier` lines counted per expression.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub project_headers: BTreeMap<String, usize>,
     /// The project's own licenses (license files at the root, `SPDX-License-Identifier` lines).
     #[serde(skip_serializing_if = "Licenses::is_empty")]
     pub project: Licenses,
@@ -49,6 +52,9 @@ pub struct Summary {
 /// Summarises the licenses of `inv`'s third-party components.
 pub fn summarize(inv: &Inventory) -> Summary {
     let mut s = Summary { project: inv.project_licenses.clone(), ..Summary::default() };
+    for h in &inv.project_licenses.headers {
+        *s.project_headers.entry(h.id.clone()).or_default() += 1;
+    }
     let mut by_category: BTreeMap<Category, usize> = BTreeMap::new();
     for c in inv.components.iter().filter(|c| third_party(c)) {
         s.components += 1;

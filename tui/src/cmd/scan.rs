@@ -173,6 +173,10 @@ fn summary(scan: &cairn_engine::Scan) {
 fn license_summary(inv: &cairn_engine::Inventory) {
     use cairn_engine::inventory::Category;
     let s = cairn_engine::license::summary::summarize(inv);
+    if !s.project_headers.is_empty() {
+        let counts: Vec<String> = s.project_headers.iter().map(|(e, n)| format!("{e} {n}")).collect();
+        eprintln!("cairn: project SPDX-License-Identifier lines: {}", counts.join(", "));
+    }
     if s.components == 0 {
         return;
     }
