@@ -217,6 +217,17 @@ const SPELLINGS: &[(&str, &str, &str)] = &[
     ("GPL-2.0-or-later", "GPL-2.0-or-later", "corpus/composer/BookStackApp__BookStack/composer.lock"),
     ("Apache License, Version 2.0", "Apache-2.0", "corpus/maven/spring-projects__spring-petclinic/pom.xml"),
     ("MIT OR Apache-2.0", "MIT OR Apache-2.0", "corpus/cargo/rust-lang__cargo/Cargo.toml"),
+    // License URLs in POMs (read when a <license> has no <name>).
+    (
+        "http://www.apache.org/licenses/LICENSE-2.0.txt",
+        "Apache-2.0",
+        "corpus/maven/DependencyTrack__dependency-track/pom.xml",
+    ),
+    (
+        "https://www.apache.org/licenses/LICENSE-2.0",
+        "Apache-2.0",
+        "corpus/maven/spring-projects__spring-petclinic/pom.xml",
+    ),
     ("AGPL-3.0-only", "AGPL-3.0-only", "licenses/labels.json"),
     // Another tool's reading of composer.lock's license array, in an SBOM of the corpus.
     (
