@@ -225,6 +225,7 @@ impl Cataloger for GemfileLock {
             ));
         }
 
+        let installed = gemspec::installed(rel, tree);
         let mut purl_of: HashMap<String, String> = HashMap::new();
         let mut purls: Vec<Option<String>> = Vec::with_capacity(specs.len());
         for s in &specs {
@@ -248,7 +249,7 @@ impl Cataloger for GemfileLock {
                             Source::Local { path } => Some(path.as_str()),
                             _ => None,
                         };
-                        for (raw, at) in gemspec::find(rel, tree, &s.name, &s.version, path) {
+                        for (raw, at) in gemspec::find(rel, tree, &installed, &s.name, &s.version, path) {
                             p = p.license(&raw, at);
                         }
                         p.source(s.source.clone())

@@ -53,27 +53,37 @@ fn quoted(s: &str) -> Vec<String> {
     out
 }
 
-/// The licenses of gem `name` `version` as a gemspec in the tree below the directory of `lock`
-/// states them: a `PATH` gem's own gemspec under `path`, else an installed specification.
+/// The installed specifications (`…/specifications/*.gemspec`) at or below the directory of `lock`.
+pub(crate) fn installed<'a>(lock: &str, tree: &'a dyn Tree) -> Vec<&'a str> {
+    let dir = parent(lock);
+    let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+    tree.files()
+        .iter()
+        .filter(|f| f.starts_with(&prefix) && listed(f) && file_name(parent(f)) == "specifications")
+        .map(String::as_str)
+        .collect()
+}
+
+/// The licenses of gem `name` `version` as a gemspec in the tree states them: a `PATH` gem's own
+/// gemspec under `path` (relative to the directory of `lock`), else one of the `installed`
+/// specifications.
 pub(crate) fn find(
     lock: &str,
     tree: &dyn Tree,
+    installed: &[&str],
     name: &str,
     version: &str,
     path: Option<&str>,
 ) -> Vec<(String, Location)> {
-    let dir = parent(lock);
     if let Some(p) = path {
-        let Some(gem_dir) = join(dir, p) else { return Vec::new() };
+        let Some(gem_dir) = join(parent(lock), p) else { return Vec::new() };
         let Some(spec) = join(&gem_dir, &format!("{name}.gemspec")) else { return Vec::new() };
         return tree.read(&spec).map(|t| licenses(&spec, &t)).unwrap_or_default();
     }
-    let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
     let exact = format!("{name}-{version}.gemspec");
     let platform = format!("{name}-{version}-");
-    tree.files()
+    installed
         .iter()
-        .filter(|f| f.starts_with(&prefix) && file_name(parent(f)) == "specifications")
         .find(|f| {
             let n = file_name(f);
             n == exact || (n.starts_with(&platform) && n.ends_with(".gemspec"))
@@ -114,6 +124,11 @@ mod tests {
                 "s.licenses = [\"MIT\".freeze]\n",
             );
         let first = |v: Vec<(String, Location)>| v.into_iter().next().map(|(l, at)| (l, at.path));
+        let specs = installed("app/Gemfile.lock", &tree);
+        assert_eq!(specs.len(), 2);
+        let find = |lock: &str, tree: &MemTree, name: &str, version: &str, path: Option<&str>| {
+            find(lock, tree, &specs, name, version, path)
+        };
         assert_eq!(
             first(find("app/Gemfile.lock", &tree, "mine", "0.1.0", Some("engines/mine"))),
             Some(("MIT".into(), "app/engines/mine/mine.gemspec".into()))
