@@ -2,6 +2,7 @@
 
 use crate::crypto::inventory::CryptoInventory;
 use crate::inventory::Inventory;
+use crate::license::summary::{Summary, summarize};
 use crate::scan::{Scan, ScanStats};
 use crate::vuln::{Database, DatabaseInfo, Finding, Matches, NotEvaluated, Rating};
 use serde::Serialize;
@@ -24,6 +25,8 @@ pub struct Report<'a> {
     /// Components, edges, diagnostics and skipped paths.
     #[serde(flatten)]
     pub inventory: &'a Inventory,
+    /// Third-party components per license category and id, with their obligations.
+    pub licenses: Summary,
     /// Vulnerability matching, or a plain statement that there was no data to match against.
     pub vulnerabilities: Vulnerabilities<'a>,
     /// The cryptographic inventory and post-quantum readiness, when the scan looked for it
@@ -88,6 +91,7 @@ impl<'a> Report<'a> {
             target,
             stats: scan.stats,
             inventory: &scan.inventory,
+            licenses: summarize(&scan.inventory),
             vulnerabilities: Vulnerabilities::NoData { note: NO_VULNERABILITY_DATA },
             crypto: None,
         }

@@ -22,13 +22,14 @@ fn id_set(expression: &str) -> BTreeSet<String> {
 /// Every labelled license file: the detected ids must equal the label's ids (or those of an
 /// equally right answer). Two scores: files whose id set is exactly right, and ids (label ids
 /// found, over label ids plus wrong ids reported). Prints every file's result.
-/// Issue 9's bar is 98% exact files; Cairn is not there yet (22/23: openssh's compound LICENCE is
-/// missed — see the per-file output). Until it is, this test holds the line where detection stands,
-/// so a regression fails it; raise the floor as it improves.
-const EXACT_FILES_FLOOR: usize = 22;
+/// Issue 9's bar is 98% exact files: with 23 files, all of them.
+const EXACT_FILES_FLOOR: usize = 23;
 
 /// Files whose label leaves out a license the file plainly holds. Cairn's answer is checked
-/// exactly (so this can fail too) and counts as right. (file, Cairn's ids, why.)
+/// exactly (so this can fail too) and counts as right only when every id it adds to the label is
+/// shown to be in the file: the lines Cairn matched score at least [`TEXT_PROOF`] against that
+/// id's SPDX text, or, for a notice that names a license, hold the license's full SPDX name.
+/// (file, Cairn's ids, why.)
 const LABEL_DISAGREEMENTS: &[(&str, &[&str], &str)] = &[
     (
         "google__osv-scalibr__LICENSE",
@@ -40,7 +41,51 @@ const LABEL_DISAGREEMENTS: &[(&str, &[&str], &str)] = &[
         &["CC0-1.0", "CC-BY-4.0"],
         "the notice's 'Exception' section puts content imported from GHSA under Creative Commons Attribution 4.0 International; the label names only CC0-1.0",
     ),
+    (
+        "openssh__openssh-portable__LICENCE",
+        &[
+            "SSH-OpenSSH",
+            "ssh-keyscan",
+            "LicenseRef-public-domain",
+            "BSD-3-Clause",
+            "BSD-2-Clause",
+            "snprintf",
+            "ISC",
+            "X11-distribute-modifications-variant",
+        ],
+        "the label's notes name the ssh-keyscan notice (section 3) without giving it an id; SPDX lists that exact text as ssh-keyscan (its seeAlso is this file, line 82), the Patrick Powell notice of 8a as snprintf, and the FSF notice of 8b ('distribute, distribute with modifications') as X11-distribute-modifications-variant",
+    ),
 ];
+
+/// Score the matched lines need against an added id's SPDX text to count as proof.
+const TEXT_PROOF: f32 = 0.8;
+
+/// Lower case, runs of non-alphanumerics one space.
+fn squash(s: &str) -> String {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// True when `d`, a detection in `text`, shows that the file holds license `id`.
+fn proves(text: &str, d: &cairn_engine::inventory::Detected, id: &str) -> bool {
+    use cairn_engine::inventory::DetectionMethod;
+    let lines: Vec<&str> = text.split('\n').collect();
+    let Some((first, last)) = d.lines else { return false };
+    let part = lines[(first as usize - 1)..(last as usize).min(lines.len())].join("\n");
+    match d.method {
+        DetectionMethod::Text => spdx::license_id(id).is_some_and(|l| {
+            let want = spdx::detection::TextData::new(l.text());
+            spdx::detection::TextData::new(&part).match_score(&want) >= TEXT_PROOF
+        }),
+        DetectionMethod::Reference => {
+            spdx::license_id(id).is_some_and(|l| squash(&part).contains(&squash(l.full_name)))
+        }
+        DetectionMethod::SpdxHeader => false,
+    }
+}
 
 #[test]
 fn labelled_license_files() {
@@ -49,12 +94,12 @@ fn labelled_license_files() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("labels.json")).expect("labels"))
             .expect("json");
     assert_eq!(labels.len(), 23);
-    let (mut exact_files, mut right_ids, mut counted_ids) = (0usize, 0usize, 0usize);
+    let (mut exact_files, mut by_label, mut right_ids, mut counted_ids) = (0usize, 0usize, 0usize, 0usize);
     for l in &labels {
         let name = l.file.rsplit('/').next().expect("name");
         let text = std::fs::read_to_string(dir.join(name)).expect("license file");
-        let found: BTreeSet<String> =
-            detect::detect(name, &text).iter().flat_map(|d| expression::ids(&d.id)).collect();
+        let detected = detect::detect(name, &text);
+        let found: BTreeSet<String> = detected.iter().flat_map(|d| expression::ids(&d.id)).collect();
         let answers: Vec<BTreeSet<String>> =
             std::iter::once(&l.spdx).chain(&l.also_acceptable).map(|a| id_set(a)).collect();
         // The closest answer decides the id score.
@@ -68,15 +113,34 @@ fn labelled_license_files() {
         let wrong = found.difference(best).count();
         right_ids += hit;
         counted_ids += best.len() + wrong;
-        let defended = LABEL_DISAGREEMENTS
-            .iter()
-            .find(|(file, ..)| *file == name)
-            .map(|(_, ids, _)| ids.iter().map(|i| i.to_string()).collect::<BTreeSet<String>>());
-        let exact = answers.contains(&found) || defended.as_ref() == Some(&found);
+        let labelled = answers.contains(&found);
+        let defended =
+            LABEL_DISAGREEMENTS.iter().find(|(file, ..)| *file == name).is_some_and(|(_, ids, _)| {
+                let claimed: BTreeSet<String> = ids.iter().map(|i| i.to_string()).collect();
+                let label = id_set(&l.spdx);
+                claimed == found
+                    && label.is_subset(&found)
+                    && found.difference(&label).all(|extra| {
+                        let shown = detected.iter().any(|d| d.id == *extra && proves(&text, d, extra));
+                        assert!(
+                            shown,
+                            "{name}: {extra} is claimed to be in the file but its text is not shown"
+                        );
+                        shown
+                    })
+            });
+        let exact = labelled || defended;
         exact_files += usize::from(exact);
+        by_label += usize::from(labelled);
         println!(
             "{} {name}: label {:?}, found {:?}",
-            if exact { "ok  " } else { "MISS" },
+            if labelled {
+                "ok  "
+            } else if exact {
+                "ok* "
+            } else {
+                "MISS"
+            },
             l.spdx,
             found.iter().collect::<Vec<_>>()
         );
@@ -84,7 +148,8 @@ fn labelled_license_files() {
     let file_rate = exact_files as f64 / labels.len() as f64;
     let id_rate = right_ids as f64 / counted_ids as f64;
     println!(
-        "exact files {exact_files}/{} = {:.1}%, ids {right_ids}/{counted_ids} = {:.1}%",
+        "exact files {exact_files}/{} = {:.1}% ({by_label} by the label alone, the rest (ok*) add a license \
+         the label leaves out and the file is shown to hold), ids {right_ids}/{counted_ids} = {:.1}%",
         labels.len(),
         file_rate * 100.0,
         id_rate * 100.0
@@ -152,13 +217,32 @@ const SPELLINGS: &[(&str, &str, &str)] = &[
     ("GPL-2.0-or-later", "GPL-2.0-or-later", "corpus/composer/BookStackApp__BookStack/composer.lock"),
     ("Apache License, Version 2.0", "Apache-2.0", "corpus/maven/spring-projects__spring-petclinic/pom.xml"),
     ("MIT OR Apache-2.0", "MIT OR Apache-2.0", "corpus/cargo/rust-lang__cargo/Cargo.toml"),
+    // License URLs in POMs (read when a <license> has no <name>).
+    (
+        "http://www.apache.org/licenses/LICENSE-2.0.txt",
+        "Apache-2.0",
+        "corpus/maven/DependencyTrack__dependency-track/pom.xml",
+    ),
+    (
+        "https://www.apache.org/licenses/LICENSE-2.0",
+        "Apache-2.0",
+        "corpus/maven/spring-projects__spring-petclinic/pom.xml",
+    ),
     ("AGPL-3.0-only", "AGPL-3.0-only", "licenses/labels.json"),
+    // Another tool's reading of composer.lock's license array, in an SBOM of the corpus.
+    (
+        "BSD-3-Clause AND GPL-2.0-only AND GPL-3.0-only",
+        "BSD-3-Clause AND GPL-2.0-only AND GPL-3.0-only",
+        "sboms/syft-1.18.1__composer-bookstack.spdx-2.3.json",
+    ),
     // Spellings in the labelled license files' notices.
     ("GPL-2.0", "GPL-2.0-only", "licenses/labels.json"),
     ("LGPL-2.1-only", "LGPL-2.1-only", "licenses/labels.json"),
     ("AGPL-3.0", "AGPL-3.0-only", "licenses/labels.json"),
-    // Full names from the corpus's SPDX License List 3.28.0 (licenses.json `name`), the way
-    // POMs, gemspecs and PyPI `License:` fields spell licenses. Checked against the list below.
+    // The corpus's manifests, lockfiles and SBOMs hold no more distinct spellings than the rows
+    // above. To reach 60, full names from the corpus's SPDX License List 3.28.0 (licenses.json
+    // `name`), the way POMs, gemspecs and PyPI `License:` fields spell licenses. Checked against
+    // the list below; they are not taken from a manifest.
     ("Apache License 2.0", "Apache-2.0", "spdx"),
     ("MIT License", "MIT", "spdx"),
     ("ISC License", "ISC", "spdx"),
@@ -245,4 +329,50 @@ fn notice_lists_components_one_to_one() {
         assert!(text.contains(&format!("purl: {}\nlicense: {want}\n", c.purl)), "{}", c.purl);
     }
     assert!(text.contains("--- MIT ---\nMIT License"), "standard texts appended");
+}
+
+/// `SPDX-License-Identifier` lines through a whole scan: the project's own files count for the
+/// project; a file in an installed package's directory counts for that package; a file in a
+/// dependency directory no component is known for counts for nobody.
+#[test]
+fn spdx_headers_in_a_scan() {
+    use cairn_engine::{NoProgress, ScanOptions, scan_path};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    };
+    write("src/main.rs", "// SPDX-License-Identifier: MIT OR Apache-2.0\nfn main() {}\n");
+    write("src/util/a.py", "#!/usr/bin/env python\n# SPDX-License-Identifier: GPL-2.0+\n");
+    write("src/b.rs", "fn b() {}\n");
+    write("node_modules/x/package.json", r#"{"name": "x", "version": "1.0.0"}"#);
+    write("node_modules/x/lib/index.js", "/* SPDX-License-Identifier: ISC */\n");
+    write("vendor/unknown/c.c", "// SPDX-License-Identifier: BSD-3-Clause\n");
+    let scan = scan_path(dir.path(), &ScanOptions::default(), &NoProgress).expect("scan");
+    type Hit<'a> = (&'a str, &'a str, Option<(u32, u32)>);
+    let project: Vec<Hit> = scan
+        .inventory
+        .project_licenses
+        .headers
+        .iter()
+        .map(|d| (d.id.as_str(), d.path.as_str(), d.lines))
+        .collect();
+    assert_eq!(
+        project,
+        [
+            ("MIT OR Apache-2.0", "src/main.rs", Some((1, 1))),
+            ("GPL-2.0-or-later", "src/util/a.py", Some((2, 2)))
+        ]
+    );
+    let x = scan.inventory.components.iter().find(|c| c.name == "x").expect("x");
+    assert_eq!(x.licenses.headers.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["ISC"]);
+    assert_eq!(
+        x.licenses.concluded.as_ref().map(|c| c.expression.as_str()),
+        Some("ISC"),
+        "nothing else known"
+    );
+    let s = cairn_engine::license::summary::summarize(&scan.inventory);
+    assert_eq!(s.project_headers.get("GPL-2.0-or-later"), Some(&1));
+    assert_eq!(s.project_headers.len(), 2, "vendor/unknown is nobody's: {:?}", s.project_headers);
 }

@@ -261,6 +261,17 @@ fn licenses(version: CdxVersion, licenses: &[BomLicense]) -> (Vec<Value>, Vec<Pr
     };
     match version {
         CdxVersion::V1_7 => (licenses.iter().map(expression).collect(), Vec::new()),
+        // 1.6 lists any number of single licenses, each with its acknowledgement: when every
+        // statement is one SPDX id, declared and concluded both stay in `licenses`.
+        CdxVersion::V1_6
+            if !licenses.is_empty() && licenses.iter().all(|l| spdx::license_id(&l.expression).is_some()) =>
+        {
+            let list = licenses
+                .iter()
+                .map(|l| serde_json::json!({ "license": { "id": l.expression, "acknowledgement": ack(l) } }))
+                .collect();
+            (list, Vec::new())
+        }
         // 1.5 and 1.6 allow exactly one expression: the concluded one wins, the rest become properties.
         CdxVersion::V1_5 | CdxVersion::V1_6 => {
             let Some(chosen) =

@@ -22,7 +22,61 @@ struct Document {
     packages: Vec<Package>,
     relationships: Vec<Relationship>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    has_extracted_licensing_infos: Vec<ExtractedLicense>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     annotations: Vec<Annotation>,
+}
+
+/// A `LicenseRef-` used in the document, defined as SPDX 2.3 requires (clause 10).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExtractedLicense {
+    license_id: String,
+    extracted_text: String,
+    name: String,
+}
+
+/// Definitions of the `LicenseRef-`s in `fields`: the declared texts they were made from, or the
+/// files a license was found in. Cairn does not have the full license text of an unmapped
+/// declaration, and says so.
+fn extracted(input: &BomInput, fields: &[&str]) -> Vec<ExtractedLicense> {
+    use crate::license::expression::ids;
+    let mut refs: Vec<String> = fields
+        .iter()
+        .filter(|f| !matches!(**f, "NOASSERTION" | "NONE"))
+        .flat_map(|f| ids(f))
+        .filter(|i| i.starts_with("LicenseRef-"))
+        .collect();
+    refs.sort();
+    refs.dedup();
+    let all =
+        input.inventory.components.iter().map(|c| &c.licenses).chain([&input.inventory.project_licenses]);
+    refs.into_iter()
+        .map(|id| {
+            let mut texts: Vec<String> = Vec::new();
+            for l in all.clone() {
+                for d in l.declared.iter().filter(|d| ids(&d.expression).contains(&id)) {
+                    texts.push(format!("Declared as \"{}\" in {}", d.raw, d.location.path));
+                }
+                for d in l.detected.iter().chain(&l.headers).filter(|d| d.id == id) {
+                    texts.push(format!("Found in {}", d.path));
+                }
+            }
+            texts.sort();
+            texts.dedup();
+            texts.truncate(20);
+            let text = if texts.is_empty() {
+                "License named by the scanned files; its text was not captured.".to_string()
+            } else {
+                texts.join("\n")
+            };
+            ExtractedLicense {
+                name: id.trim_start_matches("LicenseRef-").to_string(),
+                license_id: id,
+                extracted_text: text,
+            }
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -171,11 +225,12 @@ fn build(input: &BomInput, namespace: String) -> Document {
     }];
     for c in &inv.components {
         let licenses = input.licenses_of(&c.purl);
+        // Every declaration binds: several join with AND, as the conclusion does.
         let pick = |kind| {
-            licenses
-                .iter()
-                .find(|l| l.kind == kind)
-                .map_or("NOASSERTION".to_string(), |l| l.expression.clone())
+            crate::license::expression::and_all(
+                licenses.iter().filter(|l| l.kind == kind).map(|l| l.expression.as_str()),
+            )
+            .unwrap_or_else(|| "NOASSERTION".to_string())
         };
         let mut external_refs = vec![ExternalRef {
             reference_category: "PACKAGE-MANAGER",
@@ -252,6 +307,9 @@ fn build(input: &BomInput, namespace: String) -> Document {
             });
         }
     }
+    let fields: Vec<&str> =
+        packages.iter().flat_map(|p| [p.license_concluded.as_str(), p.license_declared.as_str()]).collect();
+    let has_extracted_licensing_infos = extracted(input, &fields);
     Document {
         spdx_version: "SPDX-2.3",
         data_license: "CC0-1.0",
@@ -266,6 +324,7 @@ fn build(input: &BomInput, namespace: String) -> Document {
         document_describes: vec![root_id],
         packages,
         relationships,
+        has_extracted_licensing_infos,
         annotations: Vec::new(),
     }
 }

@@ -7,10 +7,10 @@
 
 use super::graph::propagate_scopes;
 use super::{Catalog, Cataloger, LineIndex, cargo_toml};
-use crate::inventory::{Diagnostic, Ecosystem, Hash, Location, Package, Scope, Source};
+use crate::inventory::{DeclaredLicense, Diagnostic, Ecosystem, Hash, Location, Package, Scope, Source};
 use crate::tree::{Tree, file_name};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Reads `Cargo.lock`.
 pub struct CargoLock;
@@ -105,9 +105,33 @@ impl Cataloger for CargoLock {
 
         // Edges, and the direct dependencies: those of local packages, with the scope their
         // Cargo.toml declares them with (Cargo.lock records no dependency kinds).
-        let manifests = cargo_toml::manifests_under(rel, tree);
+        let all = cargo_toml::manifests_under(rel, tree);
+        let mut manifests: HashMap<&str, &cargo_toml::CrateManifest> = HashMap::new();
+        for m in &all {
+            manifests.entry(m.name.as_str()).or_insert(m);
+        }
+        // The license a crate in the tree declares: a member's, or a vendored crate's (matched by
+        // name and version, as a vendor directory may hold several versions of one crate).
+        let mut k = 0;
+        for (i, p) in lock.package.iter().enumerate() {
+            if purls[i].is_none() {
+                continue;
+            }
+            let own = all.iter().find(|m| {
+                m.name == p.name && m.version.as_deref().is_none_or(|v| v == p.version) && m.license.is_some()
+            });
+            if let Some((raw, at)) = own.and_then(|m| m.license.as_ref()) {
+                out.packages[k]
+                    .licenses
+                    .push(DeclaredLicense { raw: raw.trim().to_string(), location: at.clone() });
+            }
+            k += 1;
+        }
         let declared = |from: &LockPackage, to: &LockPackage| {
-            manifests.get(&from.name).and_then(|m| m.deps.get(&to.name).copied()).unwrap_or(Scope::Required)
+            manifests
+                .get(from.name.as_str())
+                .and_then(|m| m.deps.get(&to.name).copied())
+                .unwrap_or(Scope::Required)
         };
         let mut adj: Vec<Vec<usize>> = vec![Vec::new(); lock.package.len()];
         for (i, p) in lock.package.iter().enumerate() {
@@ -246,6 +270,44 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         assert_eq!(c.packages[2].direct, Some(false));
         assert_eq!(c.packages[3].scope, Scope::Required);
         assert_eq!(c.edges.len(), 3);
+    }
+
+    #[test]
+    fn licenses_of_members_and_vendored_crates() {
+        let reg = "source = \"registry+https://github.com/rust-lang/crates.io-index\"";
+        let lock = format!(
+            "version = 4\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"libc 0.2.1\", \"libc 0.2.2\"]\n\
+             [[package]]\nname = \"libc\"\nversion = \"0.2.1\"\n{reg}\n\
+             [[package]]\nname = \"libc\"\nversion = \"0.2.2\"\n{reg}\n"
+        );
+        let tree = MemTree::new()
+            .with(
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"app\"]\n[workspace.package]\nlicense = \"AGPL-3.0-only\"\n",
+            )
+            .with(
+                "app/Cargo.toml",
+                "[package]\nname = \"app\"\nversion = \"0.1.0\"\nlicense.workspace = true\n",
+            )
+            .with(
+                "vendor/libc/Cargo.toml",
+                "[package]\nname = \"libc\"\nversion = \"0.2.2\"\nlicense = \"MIT OR Apache-2.0\"\n",
+            );
+        let c = CargoLock.catalog("Cargo.lock", &lock, &tree);
+        let license = |name: &str, version: &str| {
+            c.packages.iter().find(|p| p.name == name && p.version == version).map(|p| {
+                p.licenses
+                    .iter()
+                    .map(|l| (l.raw.as_str(), l.location.path.as_str(), l.location.line))
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(license("app", "0.1.0"), Some(vec![("AGPL-3.0-only", "app/Cargo.toml", Some(4))]));
+        assert_eq!(
+            license("libc", "0.2.2"),
+            Some(vec![("MIT OR Apache-2.0", "vendor/libc/Cargo.toml", Some(4))])
+        );
+        assert_eq!(license("libc", "0.2.1"), Some(vec![]), "no manifest of that version in the tree");
     }
 
     #[test]

@@ -8,10 +8,11 @@
 //! Gemfile asks for (direct; a `!` suffix marks a gem pinned to a GIT or PATH source). Bundler 2.5+
 //! writes a `CHECKSUMS` section of `name (version[-platform]) sha256=hex` lines. `PLATFORMS`,
 //! `RUBY VERSION` and `BUNDLED WITH` carry no packages. Gemfile groups are not in the lockfile, so
-//! every gem is required.
+//! every gem is required. Licenses come from gemspecs in the tree (`gemspec.rs`): a `PATH` gem's own,
+//! or a vendored gem's installed specification; the lockfile records none.
 
 use super::lines::numbered_lines;
-use super::{Catalog, Cataloger};
+use super::{Catalog, Cataloger, gemspec};
 use crate::inventory::{Diagnostic, Ecosystem, Hash, Location, Package, Source};
 use crate::tree::{Tree, file_name};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -81,7 +82,7 @@ impl Cataloger for GemfileLock {
         matches!(file_name(rel), "Gemfile.lock" | "gems.locked")
     }
 
-    fn catalog(&self, rel: &str, text: &str, _tree: &dyn Tree) -> Catalog {
+    fn catalog(&self, rel: &str, text: &str, tree: &dyn Tree) -> Catalog {
         let mut out = Catalog::default();
         let mut specs: Vec<Spec> = Vec::new();
         // (name, version, source) -> index in specs: platform builds collapse into one.
@@ -224,6 +225,7 @@ impl Cataloger for GemfileLock {
             ));
         }
 
+        let installed = gemspec::installed(rel, tree);
         let mut purl_of: HashMap<String, String> = HashMap::new();
         let mut purls: Vec<Option<String>> = Vec::with_capacity(specs.len());
         for s in &specs {
@@ -241,6 +243,14 @@ impl Cataloger for GemfileLock {
                                     p = p.hash(Hash::new("SHA-256", hex.clone()));
                                 }
                             }
+                        }
+                        // The lockfile records no license; a gemspec in the tree may.
+                        let path = match &s.source {
+                            Source::Local { path } => Some(path.as_str()),
+                            _ => None,
+                        };
+                        for (raw, at) in gemspec::find(rel, tree, &installed, &s.name, &s.version, path) {
+                            p = p.license(&raw, at);
                         }
                         p.source(s.source.clone())
                     });
@@ -335,6 +345,23 @@ RUBY VERSION
 BUNDLED WITH
    2.5.3
 ";
+
+    #[test]
+    fn licenses_from_gemspecs_in_the_tree() {
+        let tree = MemTree::new().with(
+            "app/engines/mine/mine.gemspec",
+            "Gem::Specification.new do |s|\n  s.license = \"MIT\"\nend\n",
+        );
+        let c = GemfileLock.catalog("app/Gemfile.lock", LOCK, &tree);
+        let mine = c.packages.iter().find(|p| p.name == "mine").expect("mine");
+        let got: Vec<(&str, &str, Option<u32>)> = mine
+            .licenses
+            .iter()
+            .map(|l| (l.raw.as_str(), l.location.path.as_str(), l.location.line))
+            .collect();
+        assert_eq!(got, [("MIT", "app/engines/mine/mine.gemspec", Some(2))]);
+        assert!(run(LOCK).packages.iter().all(|p| p.licenses.is_empty()), "the lockfile itself has none");
+    }
 
     #[test]
     fn sections_platforms_checksums_and_edges() {

@@ -31,6 +31,7 @@ mod yarn_lock;
 mod composer_lock;
 mod conan_lock;
 mod gemfile_lock;
+mod gemspec;
 mod mix_lock;
 mod nuget_lock;
 mod nuget_proj;
@@ -137,12 +138,15 @@ pub fn wanted(rel: &str) -> bool {
 /// True when the walk should list `rel` in [`Tree::files`]: the files catalogers read, plus manifests
 /// they only consult and must be able to find by pattern (npm and yarn workspaces are globs over
 /// `package.json` files; a Cargo workspace's member manifests say which dependencies are dev-only),
-/// plus license files for license detection. Listed files are not cataloged unless [`wanted`].
+/// plus gemspecs (for the licenses gems declare), plus license files and source files (for `SPDX-License-Identifier` lines) for license
+/// detection. Listed files are not cataloged unless [`wanted`].
 pub fn listed(rel: &str) -> bool {
     wanted(rel)
         || (matches!(crate::tree::file_name(rel), "package.json" | "Cargo.toml")
             && !rel.split('/').any(|p| p == "node_modules" || p == "target"))
         || crate::license::files::is_license_file(rel)
+        || crate::license::headers::wanted(rel)
+        || gemspec::listed(rel)
 }
 
 /// Catalogs one file given as bytes, alone (any file it refers to is missing): for uploads of a

@@ -183,6 +183,8 @@ struct Pom {
     properties: Vec<(String, String)>,
     managed: Vec<Dep>,
     deps: Vec<Dep>,
+    /// `<licenses><license>`: the `<name>`, or the `<url>` when it has no name, with its offset.
+    licenses: Vec<(String, usize)>,
 }
 
 fn deps_of(list: Option<&Element>) -> Vec<Dep> {
@@ -226,6 +228,18 @@ fn read_pom(text: &str) -> Result<Pom, (usize, String)> {
         properties,
         managed: deps_of(root.child("dependencyManagement").and_then(|m| m.child("dependencies"))),
         deps: deps_of(root.child("dependencies")),
+        licenses: root
+            .child("licenses")
+            .map(|l| {
+                l.children("license")
+                    .filter_map(|x| {
+                        let text =
+                            x.text_of("name").filter(|n| !n.is_empty()).or_else(|| x.text_of("url"))?;
+                        (!text.is_empty()).then_some((text, x.pos))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     })
 }
 
@@ -403,6 +417,7 @@ impl Cataloger for PomXml {
 
         // The parent chain, nearest first.
         let mut ancestors: Vec<Pom> = Vec::new();
+        let mut ancestor_paths: Vec<(String, LineIndex)> = Vec::new();
         let mut seen: HashSet<String> = HashSet::from([rel.to_string()]);
         let mut child_rel = rel.to_string();
         let mut next = pom.parent.clone();
@@ -418,6 +433,8 @@ impl Cataloger for PomXml {
             match find_parent(&child_rel, &wanted, tree, &seen) {
                 Some((path, found)) => {
                     seen.insert(path.clone());
+                    let index = tree.read(&path).map(|t| LineIndex::new(&t)).unwrap_or_else(|_| LineIndex::new(""));
+                    ancestor_paths.push((path.clone(), index));
                     child_rel = path;
                     next = found.parent.clone();
                     ancestors.push(found);
@@ -482,6 +499,22 @@ impl Cataloger for PomXml {
                     Location::new(rel, line(pom.artifact_pos)),
                 )
                 .and_then(|p| p.source(Source::Local { path: parent(rel).to_string() }));
+                // The project's licenses: its own, else the nearest parent's (Maven inherits them).
+                let own = (!pom.licenses.is_empty()).then_some((rel, &index, &pom.licenses));
+                let inherited = ancestors
+                    .iter()
+                    .zip(&ancestor_paths)
+                    .find(|(a, _)| !a.licenses.is_empty())
+                    .map(|(a, (path, idx))| (path.as_str(), idx, &a.licenses));
+                let pkg = pkg.map(|mut p| {
+                    if let Some((path, idx, licenses)) = own.or(inherited) {
+                        for (raw, pos) in licenses {
+                            let raw = props.resolve(raw).unwrap_or_else(|_| raw.clone());
+                            p = p.license(&raw, Location::new(path, Some(idx.line(*pos))));
+                        }
+                    }
+                    p
+                });
                 out.push(rel, pkg).map(|p| p.purl.clone())
             }
             _ => {
@@ -809,6 +842,33 @@ mod tests {
         )));
         // Plugin dependencies are not dependencies.
         assert!(!c.packages.iter().any(|p| p.name.contains("plugin")));
+    }
+
+    #[test]
+    fn licenses_own_or_inherited_from_the_parent() {
+        let licensed = PARENT.replace(
+            "</project>",
+            "<licenses><license><name>Apache License, Version 2.0</name></license>\
+             <license><url>https://opensource.org/licenses/MIT</url></license></licenses></project>",
+        );
+        assert_ne!(licensed, PARENT);
+        let tree = MemTree::new().with("pom.xml", licensed.as_str()).with("app/pom.xml", APP);
+        let project = |c: &Catalog| {
+            c.packages.iter().find(|p| p.source.is_local()).map(|p| {
+                p.licenses.iter().map(|l| (l.raw.clone(), l.location.path.clone())).collect::<Vec<_>>()
+            })
+        };
+        let c = PomXml.catalog("pom.xml", &licensed, &tree);
+        let own = [
+            ("Apache License, Version 2.0".to_string(), "pom.xml".to_string()),
+            ("https://opensource.org/licenses/MIT".to_string(), "pom.xml".to_string()),
+        ];
+        assert_eq!(project(&c), Some(own.to_vec()));
+        let c = PomXml.catalog("app/pom.xml", APP, &tree);
+        assert_eq!(project(&c), Some(own.to_vec()), "inherited, at the parent's file");
+        let c = PomXml.catalog("app/pom.xml", APP, &MemTree::new().with("app/pom.xml", APP));
+        assert_eq!(project(&c), Some(vec![]));
+        assert!(c.packages.iter().all(|p| p.licenses.is_empty()), "dependencies declare none in a POM");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! License facts in the inventory: what a file declares, what license texts say, and what Cairn concludes.
 
 use super::Location;
+use crate::license::obligations::Obligations;
 use serde::{Deserialize, Serialize};
 
 /// A license as one manifest or lockfile states it, verbatim, before normalisation.
@@ -57,7 +58,8 @@ pub struct Detected {
 pub enum ConcludedFrom {
     /// The declared licenses (every declaration, joined with AND).
     Declared,
-    /// The licenses detected in the package's license files (joined with AND).
+    /// The licenses detected in the package's license files (joined with AND), or, without any,
+    /// its `SPDX-License-Identifier` lines (every distinct expression, joined with AND).
     Detected,
 }
 
@@ -88,6 +90,20 @@ pub enum Category {
     ProprietaryUnknown,
 }
 
+impl Category {
+    /// The name the report and the catalogue use (`weak-copyleft`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::PublicDomain => "public-domain",
+            Category::Permissive => "permissive",
+            Category::WeakCopyleft => "weak-copyleft",
+            Category::StrongCopyleft => "strong-copyleft",
+            Category::NetworkCopyleft => "network-copyleft",
+            Category::ProprietaryUnknown => "proprietary-unknown",
+        }
+    }
+}
+
 /// Everything known about one component's (or the project's) licenses.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Licenses {
@@ -97,7 +113,12 @@ pub struct Licenses {
     /// Found in license files, sorted, without repeats.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub detected: Vec<Detected>,
-    /// The conclusion: declared when any declaration exists, detected otherwise, absent with neither.
+    /// `SPDX-License-Identifier:` lines in its source files (the project's: outside dependency
+    /// directories), one per line, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<Detected>,
+    /// The conclusion: declared when any declaration exists, else what license files hold, else
+    /// what header lines say; absent with none of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concluded: Option<Concluded>,
     /// Every license id of the conclusion, sorted: the license gate's input.
@@ -106,11 +127,18 @@ pub struct Licenses {
     /// The categories of those ids, sorted, without repeats: the license gate's other input.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<Category>,
+    /// What shipping it asks, from the obligations catalogue: every obligation of every id of the
+    /// conclusion (absent without a conclusion).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obligations: Option<Obligations>,
 }
 
 impl Licenses {
     /// True when nothing is known.
     pub fn is_empty(&self) -> bool {
-        self.declared.is_empty() && self.detected.is_empty() && self.concluded.is_none()
+        self.declared.is_empty()
+            && self.detected.is_empty()
+            && self.headers.is_empty()
+            && self.concluded.is_none()
     }
 }

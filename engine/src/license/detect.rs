@@ -2,12 +2,17 @@
 //! `spdx` crate, else `SPDX-License-Identifier:` lines, else short notices that name a license.
 //!
 //! Text matching is askalono's n-gram scoring as the `spdx` crate ships it. A whole-file match
-//! scoring at least [`WHOLE`] is taken as the one license of the file; below that, the file is
-//! scanned top-down for every license text it holds (attribution files, a project license followed
-//! by third-party licenses), each part needing [`PART`]. Deprecated ids the texts are filed under
-//! (`GPL-2.0+`, `BSD-2-Clause-NetBSD`) are rewritten to current ids.
+//! scoring at least [`WHOLE`] is taken as the one license of the file. Below that, a file with
+//! numbered sections or separator lines is read notice by notice (`segment`): each section as
+//! one license text, else each of its comment blocks, else a window sliding over it, else the
+//! phrases of `references.toml` (a public-domain dedication is `LicenseRef-public-domain`). Other
+//! files are scanned top-down for every license text they hold, each part needing [`PART`]. When a
+//! part's best match is a variant of a base license (`BSD-3-Clause-HP`) but holds none of the words
+//! the variant adds, the base is reported. Deprecated ids the texts are filed under (`GPL-2.0+`,
+//! `BSD-2-Clause-NetBSD`) are rewritten to current ids.
 
 use super::expression::{self, normalize};
+use super::segment;
 use crate::inventory::{Detected, DetectionMethod};
 use serde::Deserialize;
 use spdx::detection::scan::{ScanMode, Scanner};
@@ -22,6 +27,8 @@ const PART: f32 = 0.8;
 /// Top-down window step, in lines. The scanner's windows end at multiples of this from the start,
 /// so the text is padded with this many blank lines for the last license to fit a window.
 const STEP: usize = 5;
+/// Words a text (or a part of a compound file) needs to be matched as a license text at all.
+const MIN_WORDS: usize = 20;
 /// Texts longer than this are not matched (a scan must not stall on a huge generated file).
 const MAX_TEXT: usize = 512 * 1024;
 
@@ -95,8 +102,8 @@ pub fn detect(path: &str, text: &str) -> Vec<Detected> {
 const PUBLIC_DOMAIN: &str = "LicenseRef-public-domain";
 
 /// `SPDX-License-Identifier: <expression>` lines.
-fn spdx_headers(path: &str, text: &str) -> Vec<Detected> {
-    const TAG: &str = "SPDX-License-Identifier:";
+pub(crate) fn spdx_headers(path: &str, text: &str) -> Vec<Detected> {
+    use super::headers::TAG;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let Some(at) = line.find(TAG) else { continue };
@@ -131,7 +138,7 @@ fn current(name: &str) -> String {
 
 fn match_text(path: &str, text: &str) -> Vec<Detected> {
     let Some(store) = store() else { return Vec::new() };
-    if text.len() > MAX_TEXT || text.split_whitespace().nth(20).is_none() {
+    if text.len() > MAX_TEXT || text.split_whitespace().nth(MIN_WORDS).is_none() {
         return Vec::new(); // too big to score, or too short to be a license text
     }
     let data = TextData::new(text);
@@ -147,28 +154,178 @@ fn match_text(path: &str, text: &str) -> Vec<Detected> {
     if let Some(l) = overall.license.filter(|_| overall.score >= WHOLE) {
         return vec![one(l.name, overall.score)];
     }
-    let padded = format!("{text}{}", "\n".repeat(STEP));
-    let parts_scanner =
-        Scanner::with_scan_mode(store, ScanMode::TopDown { step_size: STEP }).confidence_threshold(PART);
-    let parts = parts_scanner.scan(&TextData::new(&padded));
-    let mut out: Vec<Detected> = parts
-        .containing
-        .iter()
-        .filter(|c| c.score >= PART)
-        .map(|c| {
-            let lines = (
-                u32::try_from(c.line_range.0 + 1).unwrap_or(u32::MAX),
-                u32::try_from(c.line_range.1).unwrap_or(u32::MAX),
-            );
-            Detected { lines: Some(lines), ..one(c.license.name, c.score) }
-        })
-        .collect();
+    let lines: Vec<&str> = text.split('\n').collect();
+    let sections = segment::sections(&lines);
+    if sections.len() >= 2 {
+        let mut out = Vec::new();
+        for &section in &sections {
+            out.extend(match_section(store, path, &lines, section));
+        }
+        if !out.is_empty() {
+            return out;
+        }
+    }
+    let mut out = top_down(store, path, &lines, (0, lines.len()));
     if out.is_empty()
         && let Some(l) = overall.license
     {
         out.push(one(l.name, overall.score));
     }
     out
+}
+
+/// The text of lines `span` of `lines`.
+fn join(lines: &[&str], span: segment::Span) -> String {
+    lines[span.0..span.1].join("\n")
+}
+
+/// A text match of lines `span` as a whole, when it scores at least [`PART`].
+fn match_whole(store: &Store, path: &str, lines: &[&str], span: segment::Span) -> Option<Detected> {
+    let text = join(lines, span);
+    text.split_whitespace().nth(MIN_WORDS)?; // too short to be a license text
+    let data = TextData::new(&text);
+    let m = store.analyze(&data);
+    let (name, score) = base_instead(store, m.name, &text, &data).unwrap_or((m.name, m.score));
+    (score >= PART).then(|| Detected {
+        id: current(name),
+        confidence_permille: permille(score),
+        method: DetectionMethod::Text,
+        path: path.to_string(),
+        lines: Some(line_pair(span)),
+    })
+}
+
+/// Lower-cased words of a text.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// Runs of words that `variant` inserts into `base` where `base` has nothing (a longest common
+/// subsequence alignment): what makes the variant a variant. Words that replace others ("the
+/// author" for "the copyright holders") are wording both texts allow, and are not counted.
+fn insertions(base: &[String], variant: &[String]) -> Vec<Vec<String>> {
+    let (n, m) = (base.len(), variant.len());
+    // lcs[i][j]: common subsequence length of base[i..] and variant[j..].
+    let mut lcs = vec![vec![0u16; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if base[i] == variant[j] {
+                lcs[i + 1][j + 1].saturating_add(1)
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    let (mut run, mut base_gap) = (Vec::new(), false);
+    let close = |run: &mut Vec<String>, base_gap: &mut bool, out: &mut Vec<Vec<String>>| {
+        if !run.is_empty() && !*base_gap {
+            out.push(std::mem::take(run));
+        }
+        run.clear();
+        *base_gap = false;
+    };
+    while i < n || j < m {
+        if i < n && j < m && base[i] == variant[j] {
+            close(&mut run, &mut base_gap, &mut out);
+            i += 1;
+            j += 1;
+        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            run.push(variant[j].clone());
+            j += 1;
+        } else {
+            base_gap = true;
+            i += 1;
+        }
+    }
+    close(&mut run, &mut base_gap, &mut out);
+    out
+}
+
+/// When the best match `name` is a variant of a base license (`BSD-3-Clause-HP` of `BSD-3-Clause`)
+/// and `text` holds none of the passages the variant inserts into its base ("patent
+/// infringement"), the base and its score: the variant only scored higher through wording both
+/// allow, not through what makes it a variant.
+fn base_instead<'a>(store: &Store, name: &'a str, text: &str, data: &TextData) -> Option<(&'a str, f32)> {
+    const MAX_WORDS: usize = 2000; // the alignment is quadratic; long texts are not short variants
+    let variant = words(spdx::license_id(name)?.text());
+    let base = name
+        .char_indices()
+        .filter(|&(_, c)| c == '-')
+        .map(|(i, _)| &name[..i])
+        .rfind(|b| spdx::license_id(b).is_some() && store.get_original(b).is_some())?;
+    let base_words = words(spdx::license_id(base)?.text());
+    if variant.len() > MAX_WORDS || base_words.len() > MAX_WORDS {
+        return None;
+    }
+    let added = insertions(&base_words, &variant);
+    let here = format!(" {} ", words(text).join(" "));
+    if added.is_empty() || added.iter().any(|run| here.contains(&format!(" {} ", run.join(" ")))) {
+        return None;
+    }
+    let score = data.match_score(store.get_original(base)?);
+    Some((base, score))
+}
+
+/// 1-based first and last line of a half-open 0-based span.
+fn line_pair(span: segment::Span) -> (u32, u32) {
+    (u32::try_from(span.0 + 1).unwrap_or(u32::MAX), u32::try_from(span.1.max(span.0 + 1)).unwrap_or(u32::MAX))
+}
+
+/// One section of a compound file: the section as one license text; else each of its comment
+/// blocks as one (blocks that match none may still name one, such as a public-domain
+/// dedication); else license texts found by a window sliding over it; else a notice naming one.
+fn match_section(store: &Store, path: &str, lines: &[&str], section: segment::Span) -> Vec<Detected> {
+    if let Some(d) = match_whole(store, path, lines, section) {
+        return vec![d];
+    }
+    let blocks = segment::blocks(lines, section);
+    let matched: Vec<(segment::Span, Option<Detected>)> =
+        blocks.iter().map(|&b| (b, match_whole(store, path, lines, b))).collect();
+    if matched.iter().any(|(_, d)| d.is_some()) {
+        return matched
+            .into_iter()
+            .flat_map(|(b, d)| match d {
+                Some(d) => vec![d],
+                None => named_in(path, lines, b),
+            })
+            .collect();
+    }
+    let found = top_down(store, path, lines, section);
+    if !found.is_empty() {
+        return found;
+    }
+    named_in(path, lines, section)
+}
+
+/// License texts found top-down in lines `span` by a sliding window.
+fn top_down(store: &Store, path: &str, lines: &[&str], span: segment::Span) -> Vec<Detected> {
+    // The scanner's windows end at multiples of STEP from the start: pad for the last text to fit.
+    let padded = format!("{}{}", join(lines, span), "\n".repeat(STEP));
+    let scanner =
+        Scanner::with_scan_mode(store, ScanMode::TopDown { step_size: STEP }).confidence_threshold(PART);
+    scanner
+        .scan(&TextData::new(&padded))
+        .containing
+        .iter()
+        .filter(|c| c.score >= PART)
+        .map(|c| Detected {
+            id: current(c.license.name),
+            confidence_permille: permille(c.score),
+            method: DetectionMethod::Text,
+            path: path.to_string(),
+            lines: Some(line_pair((span.0 + c.line_range.0, span.0 + c.line_range.1))),
+        })
+        .collect()
+}
+
+/// Reference phrases in lines `span`, with that span as their place.
+fn named_in(path: &str, lines: &[&str], span: segment::Span) -> Vec<Detected> {
+    named(path, &join(lines, span))
+        .into_iter()
+        .map(|d| Detected { lines: Some(line_pair(span)), ..d })
+        .collect()
 }
 
 /// Short notices that name a license instead of holding its text (`references.toml`).
@@ -219,6 +376,44 @@ mod tests {
     fn short_or_empty_texts_find_nothing_and_do_not_panic() {
         assert!(detect("LICENSE", "").is_empty());
         assert!(detect("LICENSE", "see the readme").is_empty());
+    }
+
+    #[test]
+    fn a_variant_without_its_own_words_is_its_base() {
+        let w = |s: &str| words(s);
+        assert_eq!(
+            insertions(&w("a b c d"), &w("a x b c y z d e")),
+            [w("x"), w("y z"), w("e")],
+            "runs the base has nothing for"
+        );
+        assert!(
+            insertions(&w("a b c"), &w("a q c")).is_empty(),
+            "a replaced word is wording, not an insertion"
+        );
+        let store = store().expect("store");
+        let hp = spdx::license_id("BSD-3-Clause-HP").expect("id").text();
+        let without = hp.replace("PATENT INFRINGEMENT; ", "");
+        assert_ne!(without, hp);
+        let base = base_instead(store, "BSD-3-Clause-HP", &without, &TextData::new(&without));
+        assert_eq!(base.map(|b| b.0), Some("BSD-3-Clause"));
+        assert_eq!(base_instead(store, "BSD-3-Clause-HP", hp, &TextData::new(hp)), None);
+    }
+
+    #[test]
+    fn compound_files_are_matched_notice_by_notice() {
+        let isc = spdx::license_id("ISC").expect("id").text();
+        let bsd2 = spdx::license_id("BSD-2-Clause").expect("id").text();
+        let star = |t: &str| t.lines().map(|l| format!(" * {l}")).collect::<Vec<_>>().join("\n");
+        let text = format!(
+            "Parts of this software are under these licenses.\n\n1)\n  Some code is under ISC:\n\n{}\n\n\
+             2)\n  Other code, by two authors, is under BSD:\n\n{}\n\n3)\n  The tables are placed in the public domain.\n",
+            star(isc),
+            star(bsd2)
+        );
+        let d = detect("LICENCE", &text);
+        let ids: Vec<&str> = d.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["ISC", "BSD-2-Clause", PUBLIC_DOMAIN]);
+        assert!(d.iter().all(|d| d.lines.is_some()));
     }
 
     #[test]

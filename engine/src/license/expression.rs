@@ -25,11 +25,15 @@ pub struct Normalized {
 struct AliasFile {
     aliases: HashMap<String, String>,
     deprecated: HashMap<String, String>,
+    #[serde(default)]
+    urls: HashMap<String, String>,
 }
 
 struct Tables {
     aliases: HashMap<String, String>,
     deprecated: HashMap<String, String>,
+    /// Normalised license URL (see [`url_key`]) → expression.
+    urls: HashMap<String, String>,
     /// Lower-cased SPDX id and full name → id.
     names: HashMap<String, &'static str>,
 }
@@ -50,8 +54,11 @@ fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
         // The file is part of the binary and checked by a test; an empty map is the safe fallback.
-        let file: AliasFile = toml::from_str(ALIASES)
-            .unwrap_or_else(|_| AliasFile { aliases: HashMap::new(), deprecated: HashMap::new() });
+        let file: AliasFile = toml::from_str(ALIASES).unwrap_or_else(|_| AliasFile {
+            aliases: HashMap::new(),
+            deprecated: HashMap::new(),
+            urls: HashMap::new(),
+        });
         let mut names = HashMap::new();
         for l in spdx::identifiers::LICENSES {
             names.insert(l.full_name.to_lowercase(), l.name);
@@ -60,7 +67,8 @@ fn tables() -> &'static Tables {
             names.insert(l.name.to_lowercase(), l.name);
         }
         let aliases = file.aliases.into_iter().map(|(k, v)| (key(&k), v)).collect();
-        Tables { aliases, deprecated: file.deprecated, names }
+        let urls = file.urls.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect();
+        Tables { aliases, deprecated: file.deprecated, urls, names }
     })
 }
 
@@ -74,6 +82,29 @@ pub fn alias(text: &str) -> Option<&'static str> {
     tables().aliases.get(&key(text)).map(String::as_str)
 }
 
+/// A license URL without scheme, `www.`, trailing `/` and `.txt`/`.html`/`.php`, lower-cased;
+/// `None` when `text` is not an http(s) URL.
+fn url_key(text: &str) -> Option<String> {
+    let lower = text.trim().to_lowercase();
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"))?;
+    let rest = rest.strip_prefix("www.").unwrap_or(rest).trim_end_matches('/');
+    let rest = [".txt", ".html", ".php"].iter().find_map(|x| rest.strip_suffix(x)).unwrap_or(rest);
+    Some(rest.to_string())
+}
+
+/// The license a URL names: the URL table, or the id in an `opensource.org/licenses/<id>` or
+/// `spdx.org/licenses/<id>` path.
+fn by_url(text: &str) -> Option<String> {
+    let k = url_key(text)?;
+    if let Some(v) = tables().urls.get(&k) {
+        return Some(v.clone());
+    }
+    let id = k.strip_prefix("opensource.org/licenses/").or_else(|| k.strip_prefix("spdx.org/licenses/"))?;
+    let name = tables().names.get(id)?;
+    let gnu = spdx::license_id(name).is_some_and(|l| l.is_gnu());
+    Some(current_id(name, gnu, false))
+}
+
 /// Normalises a declared license to an SPDX expression. `None` for blank text.
 pub fn normalize(raw: &str) -> Option<Normalized> {
     let text = raw.trim().trim_matches(|c| c == '"' || c == '\'').trim();
@@ -83,6 +114,9 @@ pub fn normalize(raw: &str) -> Option<Normalized> {
     let resolved = |expression: String| Some(Normalized { expression, resolved: true });
     if let Some(v) = alias(text) {
         return resolved(v.to_string());
+    }
+    if let Some(v) = by_url(text) {
+        return resolved(v);
     }
     if let Some(e) = resolve_term(text) {
         return resolved(e);
@@ -272,7 +306,8 @@ mod tests {
     fn every_alias_value_is_a_valid_expression() {
         let file: AliasFile = toml::from_str(ALIASES).expect("aliases.toml parses");
         assert!(file.aliases.len() > 100);
-        for (k, v) in file.aliases.iter().chain(file.deprecated.iter()) {
+        assert!(file.urls.len() > 20);
+        for (k, v) in file.aliases.iter().chain(file.deprecated.iter()).chain(file.urls.iter()) {
             assert!(spdx::Expression::parse(v).is_ok(), "{k} = {v}");
         }
         for k in file.deprecated.keys() {
@@ -304,6 +339,12 @@ mod tests {
         check("MIT OR Some Custom", "MIT OR LicenseRef-Some-Custom");
         check("Apache-2.0 WITH LLVM-exception", "Apache-2.0 WITH LLVM-exception");
         check("LicenseRef-Foo AND MIT", "LicenseRef-Foo AND MIT");
+        check("http://www.apache.org/licenses/LICENSE-2.0.txt", "Apache-2.0");
+        check("https://opensource.org/licenses/MIT", "MIT");
+        check("https://opensource.org/licenses/BSD-3-Clause/", "BSD-3-Clause");
+        check("https://spdx.org/licenses/GPL-2.0-or-later.html", "GPL-2.0-or-later");
+        check("https://www.gnu.org/licenses/old-licenses/lgpl-2.1.html", "LGPL-2.1-only");
+        assert!(!normalize("https://example.com/LICENSE").expect("some").resolved);
         assert_eq!(normalize("  "), None);
         assert!(!normalize("Weird (").expect("some").resolved);
     }

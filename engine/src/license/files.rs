@@ -81,16 +81,41 @@ impl Roots {
     pub fn new(components: &[Component]) -> Self {
         let mut map: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, c) in components.iter().enumerate() {
-            for loc in &c.locations {
-                if let Some(root) = package_root(&loc.path) {
-                    let v = map.entry(root.to_string()).or_default();
-                    if !v.contains(&i) {
-                        v.push(i);
-                    }
+            // A vendored crate's own Cargo.toml (where its declared license was read) roots it.
+            let manifests = c
+                .licenses
+                .declared
+                .iter()
+                .map(|d| &d.location)
+                .filter(|l| !c.local && file_name(&l.path) == "Cargo.toml")
+                .map(|l| l.path.as_str());
+            let roots = c
+                .locations
+                .iter()
+                .filter_map(|l| package_root(&l.path))
+                .chain(manifests.map(parent).filter(|d| !d.is_empty()));
+            for root in roots {
+                let v = map.entry(root.to_string()).or_default();
+                if !v.contains(&i) {
+                    v.push(i);
                 }
             }
         }
         Self(map)
+    }
+
+    /// The owner of the source file at `rel`: the component whose package directory is its
+    /// nearest enclosing one; else the project, unless it lies in a dependency directory no
+    /// component is known for (then nobody: it is not the project's code).
+    pub fn owner_of_source(&self, rel: &str) -> Option<Owner> {
+        let mut dir = parent(rel);
+        while !dir.is_empty() {
+            if let Some(v) = self.0.get(dir) {
+                return Some(Owner::Components(v.clone()));
+            }
+            dir = parent(dir);
+        }
+        (!super::headers::in_dependency_dir(rel)).then_some(Owner::Project)
     }
 
     /// The owner of the license file at `rel`, if it has one.

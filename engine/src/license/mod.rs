@@ -4,8 +4,11 @@
 //! - [`expression`]: declared text → SPDX expression (`aliases.toml` holds the spelling map).
 //! - [`detect`]: license file text → license ids (`references.toml` for short notices).
 //! - [`files`]: which files are license files and whose.
+//! - [`headers`]: `SPDX-License-Identifier` lines in source files.
 //! - [`obligations`]: id → category → obligations (`obligations.toml`).
 //! - [`notice`]: the NOTICE file.
+//! - [`summary`]: components per category and id with their obligations (report, CLI, policy).
+//! - `segment`: compound license files split into notices for [`detect`].
 //!
 //! The conclusion for a component is its declared licenses (every declaration, joined with AND:
 //! when two files disagree, both bind) when it has any, else what its license files hold.
@@ -13,8 +16,11 @@
 pub mod detect;
 pub mod expression;
 pub mod files;
+pub mod headers;
 pub mod notice;
 pub mod obligations;
+mod segment;
+pub mod summary;
 
 use crate::inventory::{Component, Concluded, ConcludedFrom, Declared, Diagnostic, Inventory, Licenses};
 use crate::scan::{Progress, ScanSink, Step};
@@ -47,62 +53,92 @@ pub fn conclude(l: &mut Licenses) {
     l.concluded = match expression::and_all(l.declared.iter().map(|d| d.expression.as_str())) {
         Some(expression) => Some(Concluded { expression, from: ConcludedFrom::Declared }),
         None => expression::and_all(l.detected.iter().map(|d| d.id.as_str()))
+            .or_else(|| expression::and_all(l.headers.iter().map(|d| d.id.as_str())))
             .map(|expression| Concluded { expression, from: ConcludedFrom::Detected }),
     };
     l.ids = l.concluded.as_ref().map(|c| expression::ids(&c.expression)).unwrap_or_default();
     l.categories = l.ids.iter().map(|id| obligations::category(id)).collect();
     l.categories.sort();
     l.categories.dedup();
+    l.obligations = l.concluded.as_ref().map(|_| obligations::of_ids(l.ids.iter().map(String::as_str)));
 }
 
-/// Finds the license files among `tree.files()`, matches them (in parallel) and attaches what they
-/// hold to the components whose package root holds them, or to the project. Returns `false` when
-/// the sink cancelled.
+/// What one file of the tree is read for.
+#[derive(Clone, Copy)]
+enum Kind {
+    LicenseFile,
+    Source,
+}
+
+/// Finds the license files and source files among `tree.files()`, matches license files and reads
+/// `SPDX-License-Identifier` lines of source files (in parallel), and attaches what they hold to
+/// the components whose package directory holds them, or to the project. Returns `false` when the
+/// sink cancelled.
 pub fn detect_in_tree(inv: &mut Inventory, tree: &dyn Tree, sink: &dyn ScanSink) -> bool {
     let roots = Roots::new(&inv.components);
-    let files: Vec<(&String, Owner)> = tree
+    let files: Vec<(&String, Owner, Kind)> = tree
         .files()
         .iter()
-        .filter(|f| files::is_license_file(f))
-        .filter_map(|f| roots.owner(f).map(|o| (f, o)))
+        .filter_map(|f| {
+            if files::is_license_file(f) {
+                roots.owner(f).map(|o| (f, o, Kind::LicenseFile))
+            } else if headers::wanted(f) {
+                roots.owner_of_source(f).map(|o| (f, o, Kind::Source))
+            } else {
+                None
+            }
+        })
         .collect();
     let total = files.len().max(1);
     let done = AtomicUsize::new(0);
     let cancelled = AtomicBool::new(false);
     let found: Vec<_> = files
         .par_iter()
-        .map(|(rel, owner)| {
+        .map(|(rel, owner, kind)| {
             if cancelled.load(Ordering::Relaxed) {
-                return (owner, Ok(Vec::new()));
+                return (owner, *kind, Ok(Vec::new()));
             }
-            let out = tree
-                .read(rel)
-                .map(|text| detect::detect(rel, &text))
-                .map_err(|e| Diagnostic::warning(rel.as_str(), None, format!("license file not read: {e}")));
+            let out = match kind {
+                Kind::LicenseFile => tree.read(rel).map(|text| detect::detect(rel, &text)).map_err(|e| {
+                    Diagnostic::warning(rel.as_str(), None, format!("license file not read: {e}"))
+                }),
+                // A source file that cannot be read as text (binary, too large) has no header to
+                // give; the walk already reported what it could not list.
+                Kind::Source => Ok(tree.read(rel).map(|text| headers::find(rel, &text)).unwrap_or_default()),
+            };
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             let percent = u8::try_from(n * 100 / total).unwrap_or(100);
             if !sink.progress(&Progress { step: Step::Licenses, percent: Some(percent), detail: rel }) {
                 cancelled.store(true, Ordering::Relaxed);
             }
-            (owner, out)
+            (owner, *kind, out)
         })
         .collect();
     if cancelled.load(Ordering::Relaxed) {
         return false;
     }
-    for (owner, out) in found {
-        match out {
-            Ok(detected) => match owner {
-                Owner::Project => inv.project_licenses.detected.extend(detected),
-                Owner::Components(ix) => {
-                    for &i in ix {
-                        if let Some(c) = inv.components.get_mut(i) {
-                            c.licenses.detected.extend(detected.iter().cloned());
-                        }
+    for (owner, kind, out) in found {
+        let detected = match out {
+            Ok(d) if d.is_empty() => continue,
+            Ok(d) => d,
+            Err(d) => {
+                inv.diagnostics.push(d);
+                continue;
+            }
+        };
+        let add = |l: &mut Licenses| match kind {
+            Kind::LicenseFile => l.detected.extend(detected.iter().cloned()),
+            Kind::Source => l.headers.extend(detected.iter().cloned()),
+        };
+        match owner {
+            Owner::Project => add(&mut inv.project_licenses),
+            Owner::Components(ix) => {
+                for &i in ix {
+                    if let Some(c) = inv.components.get_mut(i) {
+                        add(&mut c.licenses);
                     }
                 }
-            },
-            Err(d) => inv.diagnostics.push(d),
+            }
         }
     }
     inv.diagnostics.sort();
@@ -110,6 +146,8 @@ pub fn detect_in_tree(inv: &mut Inventory, tree: &dyn Tree, sink: &dyn ScanSink)
     for l in inv.components.iter_mut().map(|c| &mut c.licenses).chain([&mut inv.project_licenses]) {
         l.detected.sort();
         l.detected.dedup();
+        l.headers.sort_by(|a, b| (&a.path, a.lines).cmp(&(&b.path, b.lines)));
+        l.headers.dedup();
         conclude(l);
     }
     true

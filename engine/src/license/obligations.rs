@@ -27,6 +27,45 @@ pub struct Obligations {
     pub patent_termination: bool,
 }
 
+impl Obligations {
+    /// Every obligation either side has: what shipping under both licenses asks.
+    pub fn union(self, o: Obligations) -> Obligations {
+        Obligations {
+            attribution: self.attribution || o.attribution,
+            include_license_text: self.include_license_text || o.include_license_text,
+            state_changes: self.state_changes || o.state_changes,
+            disclose_source: self.disclose_source || o.disclose_source,
+            same_license: self.same_license || o.same_license,
+            network_use: self.network_use || o.network_use,
+            patent_grant: self.patent_grant || o.patent_grant,
+            patent_termination: self.patent_termination || o.patent_termination,
+        }
+    }
+
+    /// The obligations that hold, by their field names (`attribution`, `disclose_source`, …).
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            (self.attribution, "attribution"),
+            (self.include_license_text, "include_license_text"),
+            (self.state_changes, "state_changes"),
+            (self.disclose_source, "disclose_source"),
+            (self.same_license, "same_license"),
+            (self.network_use, "network_use"),
+            (self.patent_grant, "patent_grant"),
+            (self.patent_termination, "patent_termination"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
+    }
+}
+
+/// What shipping under every one of `ids` asks (an OR expression's ids all count: the cautious
+/// reading until a policy picks one alternative).
+pub fn of_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> Obligations {
+    ids.into_iter().map(obligations).fold(Obligations::default(), Obligations::union)
+}
+
 #[derive(Deserialize)]
 struct CategoryEntry {
     #[allow(dead_code)] // documentation for readers of the file
@@ -78,6 +117,11 @@ pub fn category(id: &str) -> Category {
         Some(l) if l.is_osi_approved() || l.is_fsf_free_libre() => Category::Permissive,
         _ => Category::ProprietaryUnknown,
     }
+}
+
+/// A category's obligations, before any id's overrides.
+pub fn of_category(category: Category) -> Obligations {
+    catalogue().and_then(|c| c.categories.get(&category)).map(|e| e.obligations).unwrap_or_default()
 }
 
 /// What shipping a component under license `id` asks: its category's obligations with the id's

@@ -117,10 +117,28 @@ fn findings_and_licenses_validate_in_every_format() {
                 assert!(vulns.iter().any(|x| x["analysis"]["state"] == "not_affected"));
                 assert!(vulns.iter().any(|x| x["ratings"][0]["score"] == 9.8));
                 assert!(doc.contains("\"expression\": \"MIT\""));
+                if format == Format::CycloneDx(bom::CdxVersion::V1_6) {
+                    let listed = v["components"].as_array().expect("components").iter().any(|c| {
+                        c["licenses"]
+                            == serde_json::json!([
+                                { "license": { "id": "Apache-2.0", "acknowledgement": "declared" } },
+                                { "license": { "id": "BSD-3-Clause", "acknowledgement": "concluded" } }
+                            ])
+                    });
+                    assert!(listed, "1.6 lists declared and concluded single ids");
+                }
             }
             Format::Spdx23 => {
                 assert!(doc.contains("\"referenceType\": \"advisory\""));
                 assert!(doc.contains("\"licenseDeclared\": \"MIT OR Apache-2.0\""));
+                let v: serde_json::Value = serde_json::from_str(&doc).expect("json");
+                let defined: Vec<&str> = v["hasExtractedLicensingInfos"]
+                    .as_array()
+                    .expect("LicenseRef-test is defined")
+                    .iter()
+                    .filter_map(|e| e["licenseId"].as_str())
+                    .collect();
+                assert_eq!(defined, ["LicenseRef-test"]);
             }
         }
     }

@@ -81,5 +81,13 @@ pub fn with_findings(mut input: BomInput) -> BomInput {
         purls[1].clone(),
         vec![BomLicense { kind: LicenseKind::Declared, expression: "LicenseRef-test".into() }],
     );
+    // Single ids on both sides: CycloneDX 1.6 can list both with their acknowledgement.
+    input.licenses.insert(
+        purls[2].clone(),
+        vec![
+            BomLicense { kind: LicenseKind::Declared, expression: "Apache-2.0".into() },
+            BomLicense { kind: LicenseKind::Concluded, expression: "BSD-3-Clause".into() },
+        ],
+    );
     input
 }

@@ -153,6 +153,7 @@ fn summary(scan: &cairn_engine::Scan) {
             cairn_engine::crypto::quantum::METHODOLOGY
         );
     }
+    license_summary(inv);
     for d in inv.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
         match d.line {
             Some(line) => eprintln!("cairn: error: {}:{line}: {}", d.path, d.message),
@@ -162,6 +163,44 @@ fn summary(scan: &cairn_engine::Scan) {
     for s in &inv.skipped {
         eprintln!("cairn: skipped {}: {}", if s.path.is_empty() { "." } else { &s.path }, s.reason);
     }
+}
+
+/// Two lines: third-party components per license category, then what shipping them asks, with
+/// the ids behind the copyleft and unknown categories.
+fn license_summary(inv: &cairn_engine::Inventory) {
+    use cairn_engine::inventory::Category;
+    let s = cairn_engine::license::summary::summarize(inv);
+    if !s.project_headers.is_empty() {
+        let counts: Vec<String> = s.project_headers.iter().map(|(e, n)| format!("{e} {n}")).collect();
+        eprintln!("cairn: project SPDX-License-Identifier lines: {}", counts.join(", "));
+    }
+    if s.components == 0 {
+        return;
+    }
+    let cats: Vec<String> =
+        s.categories.iter().map(|(c, n)| format!("{} {}", n.components, c.as_str())).collect();
+    eprintln!(
+        "cairn: licenses of {} third-party components: {}; {} without a license",
+        s.components,
+        if cats.is_empty() { "none known".to_owned() } else { cats.join(", ") },
+        s.without_license
+    );
+    let notable: Vec<String> = s
+        .ids
+        .iter()
+        .filter(|(_, i)| i.category >= Category::WeakCopyleft)
+        .map(|(id, i)| format!("{id} ({})", i.components))
+        .collect();
+    let duties = s.obligations.names();
+    eprintln!(
+        "cairn: obligations: {}{}",
+        if duties.is_empty() { "none".to_owned() } else { duties.join(", ").replace('_', " ") },
+        if notable.is_empty() {
+            String::new()
+        } else {
+            format!("; copyleft or unknown: {}", notable.join(", "))
+        }
+    );
 }
 
 fn vuln_summary(db: &Database, m: &Matches) {
