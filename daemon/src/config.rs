@@ -80,6 +80,8 @@ pub struct Config {
     pub address_file: Option<PathBuf>,
     /// Seconds in-flight requests get to finish on shutdown.
     pub shutdown_grace_secs: u64,
+    /// The scan queue.
+    pub scans: crate::jobs::config::ScansConfig,
 }
 
 impl Default for Config {
@@ -95,6 +97,7 @@ impl Default for Config {
             rate_limits: RateLimits::default(),
             address_file: None,
             shutdown_grace_secs: 10,
+            scans: Default::default(),
         }
     }
 }

@@ -8,11 +8,14 @@ mod api_keys;
 mod audit;
 mod idempotency;
 mod invites;
+mod jobs;
 mod list;
 mod outbox;
 mod password_resets;
 mod projects;
 mod refresh_tokens;
+mod scan_results;
+mod scans;
 mod settings;
 mod teams;
 mod tenants;
@@ -24,8 +27,13 @@ pub use audit::{AuditEvent, GENESIS, chain_hash};
 pub use idempotency::IdempotencyClaim;
 pub use idempotency::StoredResponse;
 pub use invites::InviteRecord;
+pub use jobs::{ClaimedJob, JobEnd, StaleJob};
 pub use list::{ListQuery, Paging, SortKey};
 pub use refresh_tokens::RefreshOutcome;
+pub use scan_results::{
+    FindingFilter, NewComponent, NewDocument, NewFinding, NewVulnerability, ScanResults, StoredDocument,
+};
+pub use scans::{CancelOutcome, NewScan, Progress, ScanFilter};
 pub use users::UserRecord;
 
 use std::str::FromStr;
@@ -114,6 +122,8 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The URL connected to (Postgres LISTEN needs its own connection).
+    url: DbUrl,
     /// Serializes audit appends inside this process (see `audit`).
     audit_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
@@ -155,7 +165,7 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend, audit_lock: Default::default() })
+        Ok(Self { pool, backend, url: DbUrl(url), audit_lock: Default::default() })
     }
 
     /// Applies the pending migrations of this backend.
@@ -186,6 +196,16 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+}
+
+/// A database URL whose `Debug` hides the password.
+#[derive(Clone)]
+struct DbUrl(String);
+
+impl std::fmt::Debug for DbUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact_url(&self.0))
     }
 }
 
