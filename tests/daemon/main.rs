@@ -9,3 +9,6 @@ mod harness;
 mod identity;
 mod openapi;
 mod projects;
+mod scans;
+mod schema;
+mod ws;
