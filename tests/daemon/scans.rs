@@ -51,7 +51,7 @@ pub fn slow_tree(root: &Path) -> PathBuf {
     let body: String = (0..60)
         .map(|j| format!("h{j} = hashlib.sha256(b\"x{j}\")\nc{j} = AES.new(key, AES.MODE_GCM)\n"))
         .collect();
-    for d in 0..5 {
+    for d in 0..3 {
         let dir = tree.join(format!("m{d}"));
         std::fs::create_dir_all(&dir).expect("mkdir");
         for i in 0..200 {

@@ -181,18 +181,51 @@ async fn steps(
     reporter.matched(used.clone(), 88, message).await?;
     check(cancel)?;
 
-    // Evaluating: documents and rows, then one transaction.
-    reporter.state(ScanStatus::Evaluating, Some("documents"), 90, Some("rendering documents".into())).await?;
+    // Evaluating: every document, one at a time with an event each (big trees take a while),
+    // then the rows, then one transaction.
     let stamp = document_timestamp();
     let name = project_name(state, job, scan).await;
+    let input = Arc::new(BomInput::from_scan(name, None, stamp.clone(), &engine_scan, matches.as_ref()));
+    let mut documents = Vec::new();
+    let mut cbom_json = None;
+    for (i, format) in BomFormat::ALL.into_iter().enumerate() {
+        check(cancel)?;
+        let pct = 90 + u8::try_from(i * 5 / BomFormat::ALL.len()).unwrap_or(0);
+        reporter
+            .state(
+                ScanStatus::Evaluating,
+                Some("documents"),
+                pct,
+                Some(format!("rendering {}", format.as_str())),
+            )
+            .await?;
+        let input = input.clone();
+        let rendered = tokio::task::spawn_blocking(move || render_document(format, &input))
+            .await
+            .map_err(|e| Stop::Failed(format!("rendering stopped unexpectedly: {e}")))??;
+        if let Some((doc, text)) = rendered {
+            if format == BomFormat::Cbom {
+                cbom_json = Some(text);
+            }
+            documents.push(doc);
+        }
+    }
+    drop(input);
     let built = {
         let matches = matches.clone();
         let snapshot_time = snapshot.as_ref().map(|s| s.updated_at);
         tokio::task::spawn_blocking(move || {
-            build_results(&name, &stamp, &engine_scan, matches.as_ref(), snapshot_time)
+            build_results(
+                &stamp,
+                &engine_scan,
+                matches.as_ref(),
+                snapshot_time,
+                cbom_json.as_deref(),
+                documents,
+            )
         })
         .await
-        .map_err(|e| Stop::Failed(format!("rendering stopped unexpectedly: {e}")))??
+        .map_err(|e| Stop::Failed(format!("evaluating stopped unexpectedly: {e}")))??
     };
     reporter.counts.crypto_assets = built.crypto.len() as u64;
     check(cancel)?;
@@ -314,35 +347,32 @@ async fn project_name(state: &AppState, job: &ClaimedJob, scan: &cairn_sdk::type
         .to_owned()
 }
 
-/// Every row and document of the results, built off the async threads.
+/// One document and its text; `None` for OpenVEX without findings (nothing to state, so that
+/// format is simply absent).
+fn render_document(format: BomFormat, input: &BomInput) -> Result<Option<(NewDocument, String)>, Stop> {
+    let text = if format == BomFormat::Cbom {
+        to_cbom(input)
+    } else {
+        let f = Format::from_str(format.as_str()).map_err(Stop::Failed)?;
+        match render(f, input) {
+            Ok(t) => t,
+            Err(cairn_engine::bom::BomError::NothingToState) => return Ok(None),
+            Err(e) => return Err(Stop::Failed(format!("rendering {}: {e}", format.as_str()))),
+        }
+    };
+    Ok(Some((document(format, &text)?, text)))
+}
+
+/// Every row of the results, built off the async threads.
 fn build_results(
-    name: &str,
     stamp: &str,
     scan: &cairn_engine::Scan,
     matches: Option<&Matches>,
     snapshot_time: Option<OffsetDateTime>,
+    cbom_json: Option<&str>,
+    documents: Vec<NewDocument>,
 ) -> Result<ScanResults, Stop> {
     let inv: &Inventory = &scan.inventory;
-    let input = BomInput::from_scan(name, None, stamp, scan, matches);
-    let mut documents = Vec::new();
-    let mut cbom_json = None;
-    for format in BomFormat::ALL {
-        let text = if format == BomFormat::Cbom {
-            let t = to_cbom(&input);
-            cbom_json = Some(t.clone());
-            t
-        } else {
-            let f = Format::from_str(format.as_str()).map_err(Stop::Failed)?;
-            match render(f, &input) {
-                Ok(t) => t,
-                // OpenVEX has nothing to state without findings: that format is simply absent.
-                Err(cairn_engine::bom::BomError::NothingToState) => continue,
-                Err(e) => return Err(Stop::Failed(format!("rendering {}: {e}", format.as_str()))),
-            }
-        };
-        documents.push(document(format, &text)?);
-    }
-
     let mut per_purl: HashMap<&str, u64> = HashMap::new();
     if let Some(m) = matches {
         for f in &m.findings {
@@ -421,7 +451,7 @@ fn build_results(
         }
     }
 
-    let crypto = cbom_json.as_deref().map(crypto_assets).unwrap_or_default();
+    let crypto = cbom_json.map(crypto_assets).unwrap_or_default();
     let diagnostics = inv
         .diagnostics
         .iter()
