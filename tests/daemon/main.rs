@@ -8,6 +8,7 @@ mod conventions;
 mod harness;
 mod identity;
 mod openapi;
+mod pipeline;
 mod projects;
 mod scans;
 mod schema;
