@@ -27,8 +27,10 @@ fn advisories() -> cairn_engine::vuln::Database {
 async fn pipeline_findings_equal_the_engines_match() {
     let dir = tempfile::tempdir().expect("dir");
     let (root, tree) = tree_root();
-    let mut config = Config::default();
-    config.database_url = format!("sqlite://{}", dir.path().join("cairnd.db").display());
+    let mut config = Config {
+        database_url: format!("sqlite://{}", dir.path().join("cairnd.db").display()),
+        ..Config::default()
+    };
     config.scans.path_roots = vec![root.path().to_path_buf()];
     let state = cairn_daemon::server::prepare(config).await.expect("state");
     let db = advisories();

@@ -107,7 +107,6 @@ fn check_events(events: &[Value]) {
         ["queued", "fetching", "scanning", "matching", "evaluating", "completed", "failed", "cancelled"];
     let mut last_percent = 0;
     for (i, e) in events.iter().enumerate() {
-        let e = if e["type"] == "event" { e } else { e };
         assert_eq!(e["seq"], i as i64 + 1, "events in order by seq: {events:?}");
         let p = e["percent"].as_i64().expect("percent");
         assert!(p >= last_percent, "percent went back at seq {}: {last_percent} -> {p}", i + 1);
