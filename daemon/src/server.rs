@@ -87,11 +87,8 @@ pub async fn launch(
         }
     }
     sweeper.abort();
-    // Running scans stop here; their jobs are requeued by the reaper (or at once on restart
-    // with a configured replica_id).
-    for w in workers {
-        w.abort();
-    }
+    // Running scans stop here; their jobs go back to the queue for any replica.
+    workers.stop(&state).await;
     state.store.close().await;
     Ok(())
 }

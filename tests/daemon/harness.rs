@@ -138,7 +138,7 @@ impl Daemon {
             opts.scan_roots.iter().map(|r| format!("{:?}", r.display().to_string())).collect();
         writeln!(
             f,
-            "[scans]\nworkers = {}\nheartbeat_secs = 1\nstale_after_secs = 3\npoll_secs = 1\npath_roots = [{}]\n{}",
+            "[scans]\nworkers = {}\nheartbeat_secs = 1\nstale_after_secs = 10\npoll_secs = 1\npath_roots = [{}]\n{}",
             opts.workers,
             roots.join(", "),
             opts.replica_id.as_ref().map(|r| format!("replica_id = {r:?}\n")).unwrap_or_default()

@@ -353,7 +353,12 @@ both!(a_running_scan_cancels_at_its_next_step, |db| async move {
     let user = d.register(&unique_email("cancel")).await;
     let scan = submit(&d, &user, &tree).await;
     let id = scan["id"].as_str().expect("id").to_owned();
-    let (mut socket, _) = open(&d, &format!("/api/v1/ws/scans/{id}"), &user).await;
+    let (mut socket, sync) = open(&d, &format!("/api/v1/ws/scans/{id}"), &user).await;
+    assert!(
+        sync["scans"][0]["finished_at"].is_null(),
+        "ended before the socket opened: {sync}\n{}",
+        d.stderr()
+    );
     until_status(&mut socket, "scanning").await;
     let resp = d.send(&user, Method::POST, &format!("/api/v1/scans/{id}/cancel"), None).await;
     assert_eq!(resp.status(), 200);

@@ -82,7 +82,10 @@ pub fn spawn_listener(
             };
             if let Err(e) = listener.listen_all(["cairn_scan_events", "cairn_jobs"]).await {
                 tracing::warn!(error = %e, "LISTEN failed; retrying");
-                continue;
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => continue,
+                    _ = stop.changed() => return,
+                }
             }
             loop {
                 tokio::select! {

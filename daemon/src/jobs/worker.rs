@@ -17,8 +17,27 @@ use super::pipeline::{self, Outcome};
 use crate::state::AppState;
 use crate::store::{ClaimedJob, JobEnd, Progress, StaleJob};
 
+/// The tasks of this replica's queue and the name its workers claim under.
+pub struct Workers {
+    /// Workers, reaper, listener.
+    pub tasks: Vec<JoinHandle<()>>,
+    /// This replica's name (`locked_by` is `{replica}/{n}`).
+    pub replica: String,
+}
+
+impl Workers {
+    /// Stops every task and puts the jobs this replica was running back in the queue, so a
+    /// graceful shutdown does not leave them waiting for the reaper.
+    pub async fn stop(self, state: &AppState) {
+        for t in self.tasks {
+            t.abort();
+        }
+        reap(state, Some(&self.replica), None, time::OffsetDateTime::now_utc()).await;
+    }
+}
+
 /// Starts the workers, the reaper and (on Postgres) the listener; they stop when `stop` turns true.
-pub async fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+pub async fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Workers {
     let cfg = state.config.scans.clone();
     let replica = cfg.replica_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string());
     let mut tasks = Vec::new();
@@ -32,11 +51,12 @@ pub async fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Vec<JoinHand
     }
     if cfg.replica_id.is_some() {
         // Jobs this replica held when it last stopped cannot still be running.
-        reap(&state, Some(&replica), time::OffsetDateTime::now_utc()).await;
+        reap(&state, Some(&replica), None, time::OffsetDateTime::now_utc()).await;
     }
     {
         let state = state.clone();
         let mut stop = stop.clone();
+        let me = replica.clone();
         tasks.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(cfg.heartbeat_secs.max(1)));
             loop {
@@ -44,7 +64,7 @@ pub async fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Vec<JoinHand
                     _ = tick.tick() => {
                         let cutoff = time::OffsetDateTime::now_utc()
                             - time::Duration::seconds(i64::try_from(cfg.stale_after_secs).unwrap_or(30));
-                        reap(&state, None, cutoff).await;
+                        reap(&state, None, Some(&me), cutoff).await;
                     }
                     _ = stop.changed() => break,
                 }
@@ -57,7 +77,7 @@ pub async fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Vec<JoinHand
         let worker = format!("{replica}/{n}");
         tasks.push(tokio::spawn(async move { work(state, worker, stop).await }));
     }
-    tasks
+    Workers { tasks, replica }
 }
 
 async fn work(state: AppState, worker: String, mut stop: watch::Receiver<bool>) {
@@ -141,10 +161,10 @@ async fn run_job(state: &AppState, worker: &str, job: ClaimedJob) {
     tracing::info!(scan = %job.scan, ?outcome, "scan ended");
 }
 
-/// Requeues (or, out of attempts, fails) running jobs whose heartbeat is older than `cutoff`, or
-/// that `own` held in a previous life.
-async fn reap(state: &AppState, own: Option<&str>, cutoff: time::OffsetDateTime) {
-    let stale = match state.store.job_stale(cutoff, own).await {
+/// Requeues (or, out of attempts, fails) running jobs whose heartbeat is older than `cutoff`
+/// (except `skip`'s, this replica's live workers), or that `own` held.
+async fn reap(state: &AppState, own: Option<&str>, skip: Option<&str>, cutoff: time::OffsetDateTime) {
+    let stale = match state.store.job_stale(cutoff, own, skip).await {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!(error = %e, "looking for stale jobs failed");

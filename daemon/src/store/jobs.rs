@@ -154,18 +154,23 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Running jobs whose heartbeat is older than `cutoff`, or held by `own` (this replica's
-    /// name from a previous life), whatever their heartbeat.
+    /// Running jobs whose heartbeat is older than `cutoff` (except those `skip` holds: the
+    /// caller's own live workers, whose heartbeat may just be late), or held by `own` (this
+    /// replica's name from a previous life, or at shutdown), whatever their heartbeat.
     pub async fn job_stale(
         &self,
         cutoff: time::OffsetDateTime,
         own: Option<&str>,
+        skip: Option<&str>,
     ) -> StoreResult<Vec<StaleJob>> {
         let rows: Vec<StaleRow> = sqlx::query_as(
             "SELECT id, tenant_id, scan_id, attempts, max_attempts, locked_by FROM jobs WHERE state = 'running' \
-             AND (heartbeat_at < $1 OR ($2 IS NOT NULL AND locked_by LIKE $3)) ORDER BY id LIMIT 100",
+             AND ((heartbeat_at < $1 AND ($2 IS NULL OR locked_by NOT LIKE $3)) OR ($4 IS NOT NULL AND locked_by LIKE $5)) \
+             ORDER BY id LIMIT 100",
         )
         .bind(ts(cutoff))
+        .bind(skip.map(str::to_owned))
+        .bind(skip.map(|o| format!("{o}/%")))
         .bind(own.map(str::to_owned))
         .bind(own.map(|o| format!("{o}/%")))
         .fetch_all(self.pool())
