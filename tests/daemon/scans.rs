@@ -461,3 +461,68 @@ async fn two_daemons_on_one_postgres_share_the_queue_and_the_stream() {
         "both replicas ran scans"
     );
 }
+
+both!(a_project_scan_of_its_repository_fails_with_a_clear_error, |db| async move {
+    let d = Daemon::start(db).await;
+    let user = d.register(&unique_email("proj")).await;
+    // Loopback and a closed port: nothing leaves the machine, whatever git support exists.
+    let resp = d
+        .send(
+            &user,
+            Method::POST,
+            "/api/v1/projects",
+            Some(json!({"name": "repo", "kind": "repo", "repo_url": "http://127.0.0.1:9/none.git", "default_ref": "main"})),
+        )
+        .await;
+    let pid = resp.json::<Value>().await.expect("json")["id"].as_str().expect("pid").to_owned();
+    let resp = d.send(&user, Method::POST, &format!("/api/v1/projects/{pid}/scans"), None).await;
+    assert_eq!(resp.status(), 202);
+    let scan: Value = resp.json().await.expect("json");
+    assert_eq!(scan["source"], json!({"kind": "git", "url": "http://127.0.0.1:9/none.git", "ref": "main"}));
+    assert_eq!(scan["project_id"], pid.as_str());
+    let id = scan["id"].as_str().expect("id").to_owned();
+    let (frames, end) = follow(&d, &id, &user).await;
+    assert_eq!(end, Frame::Close(1000, "scan_ended".into()));
+    let events = unwrap_events(frames);
+    check_events(&events);
+    let last = events.last().expect("events");
+    assert_eq!(last["status"], "failed");
+    let done = get_json(&d, &user, &format!("/api/v1/scans/{id}")).await;
+    assert_eq!(done["status"], "failed");
+    let error = done["error"].as_str().expect("error text");
+    assert!(!error.is_empty() && last["message"] == error, "{error} / {last}");
+    let list = get_json(&d, &user, &format!("/api/v1/projects/{pid}/scans")).await;
+    assert_eq!(list["total"], 1);
+    let resp = d.send(&user, Method::GET, &format!("/api/v1/projects/{pid}/sbom"), None).await;
+    expect_problem(resp, 404, "NOT_FOUND").await;
+    // A project without a repository has nothing to scan.
+    let bare = d.create_project(&user, "bare").await;
+    let resp = d
+        .send(
+            &user,
+            Method::POST,
+            &format!("/api/v1/projects/{}/scans", bare["id"].as_str().expect("id")),
+            None,
+        )
+        .await;
+    expect_problem(resp, 409, "CONFLICT").await;
+    // file:// URLs are accepted for git scans (absolute paths only).
+    let resp = d
+        .send(
+            &user,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"source": {"kind": "git", "url": "file:///srv/repo.git"}})),
+        )
+        .await;
+    assert_eq!(resp.status(), 202);
+    let resp = d
+        .send(
+            &user,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"source": {"kind": "git", "url": "file://relative"}})),
+        )
+        .await;
+    expect_problem(resp, 400, "VALIDATION_FAILED").await;
+});

@@ -63,7 +63,17 @@ async fn job_source(state: &AppState, ctx: TenantContext, req: &CreateScan) -> R
     let mut c = Check::new();
     let source = match &req.source {
         ScanSource::Git { url, reference } => {
-            c.repo_url("body.source.url", url);
+            // file:// as well as the network schemes; the sources module decides what it may reach.
+            if let Some(rest) = url.strip_prefix("file://") {
+                if !rest.starts_with('/')
+                    || url.len() > 2048
+                    || url.chars().any(|ch| ch.is_whitespace() || ch.is_control())
+                {
+                    c.fail("body.source.url", "a file:// URL needs an absolute path, without spaces");
+                }
+            } else {
+                c.repo_url("body.source.url", url);
+            }
             if let Some(r) = reference {
                 c.text("body.source.ref", r, 255);
             }
