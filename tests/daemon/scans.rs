@@ -526,3 +526,32 @@ both!(a_project_scan_of_its_repository_fails_with_a_clear_error, |db| async move
         .await;
     expect_problem(resp, 400, "VALIDATION_FAILED").await;
 });
+
+both!(a_graceful_shutdown_puts_running_scans_back_in_the_queue, |db| async move {
+    let root = tempfile::tempdir().expect("root");
+    let tree = slow_tree(root.path());
+    // No replica id: only the shutdown itself can requeue at once (the reaper would wait 10 s).
+    let mut d =
+        Daemon::start_with(db, Opts { scan_roots: vec![root.path().to_path_buf()], ..Opts::default() }).await;
+    let user = d.register(&unique_email("term")).await;
+    let id = submit(&d, &user, &tree).await["id"].as_str().expect("id").to_owned();
+    let (mut socket, _) = open(&d, &format!("/api/v1/ws/scans/{id}"), &user).await;
+    until_status(&mut socket, "scanning").await;
+    drop(socket);
+    let status = d.terminate();
+    assert!(status.success(), "{status:?}");
+    let stopped = time::OffsetDateTime::now_utc();
+    d.restart().await;
+    let (frames, end) = follow(&d, &id, &user).await;
+    assert_eq!(end, Frame::Close(1000, "scan_ended".into()));
+    let events = unwrap_events(frames);
+    check_events(&events);
+    let requeued = events.iter().find(|e| e["status"] == "queued").expect("a requeue event");
+    let ts = time::OffsetDateTime::parse(
+        requeued["ts"].as_str().expect("ts"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("ts");
+    assert!(ts <= stopped, "requeued during shutdown ({ts}), not after ({stopped})");
+    assert_eq!(events.last().and_then(|e| e["status"].as_str()), Some("completed"));
+});

@@ -126,13 +126,11 @@ async fn job_source(state: &AppState, ctx: TenantContext, req: &CreateScan) -> R
 
 async fn submit(
     state: &AppState,
-    principal: &Principal,
     ctx: TenantContext,
     new: NewScan,
     source: JobSource,
 ) -> Result<Response, ApiError> {
     let payload = JobPayload { source, crypto: new.crypto };
-    let _ = principal;
     let scan = enqueue(state, ctx.tenant, &new, &payload).await?;
     let resp = with_etag(StatusCode::ACCEPTED, scan.version, &scan);
     Ok(with_location(resp, &format!("/api/v1/scans/{}", scan.id)))
@@ -157,7 +155,7 @@ pub async fn create(
         requested_by: Some(principal.user.id),
         crypto: req.crypto,
     };
-    submit(&state, &principal, ctx, new, source).await
+    submit(&state, ctx, new, source).await
 }
 
 /// Lists the tenant's scans.
@@ -286,7 +284,7 @@ pub async fn project_create(
         requested_by: Some(principal.user.id),
         crypto: true,
     };
-    submit(&state, &principal, ctx, new, JobSource::Git { url, reference: project.default_ref }).await
+    submit(&state, ctx, new, JobSource::Git { url, reference: project.default_ref }).await
 }
 
 /// Every tenant's scans (operators).
