@@ -402,6 +402,11 @@ pub fn unique_email(prefix: &str) -> String {
     format!("{prefix}-{}@example.test", &uuid_simple()[..12])
 }
 
+/// The server URL pointing at database `name`.
+pub fn server_with_db(server: &str, name: &str) -> String {
+    replace_db_name(server, name)
+}
+
 fn replace_db_name(server: &str, name: &str) -> String {
     let (base, query) = match server.split_once('?') {
         Some((b, q)) => (b, Some(q)),

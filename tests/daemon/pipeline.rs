@@ -16,6 +16,8 @@ use cairn_engine::vuln::{load_paths, match_inventory};
 use cairn_engine::{NoProgress, ScanOptions, scan_path};
 use cairn_sdk::types::{ScanSource, ScanStatus, VulnDataState};
 
+use crate::both;
+use crate::harness::{Db, postgres_server, server_with_db, uuid_simple};
 use crate::scans::tree_root;
 
 fn advisories() -> cairn_engine::vuln::Database {
@@ -23,14 +25,19 @@ fn advisories() -> cairn_engine::vuln::Database {
         .expect("OSV fixtures")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pipeline_findings_equal_the_engines_match() {
+both!(pipeline_findings_equal_the_engines_match, |db| async move {
     let dir = tempfile::tempdir().expect("dir");
     let (root, tree) = tree_root();
-    let mut config = Config {
-        database_url: format!("sqlite://{}", dir.path().join("cairnd.db").display()),
-        ..Config::default()
+    let (database_url, pg) = match db {
+        Db::Sqlite => (format!("sqlite://{}", dir.path().join("cairnd.db").display()), None),
+        Db::Postgres => {
+            let server = postgres_server().expect("server");
+            let name = format!("cairn_p_{}", uuid_simple());
+            cairn_daemon::store::create_postgres_database(&server, &name).await.expect("create database");
+            (server_with_db(&server, &name), Some((server, name)))
+        }
     };
+    let mut config = Config { database_url, ..Config::default() };
     config.scans.path_roots = vec![root.path().to_path_buf()];
     let state = cairn_daemon::server::prepare(config).await.expect("state");
     let db = advisories();
@@ -97,4 +104,8 @@ async fn pipeline_findings_equal_the_engines_match() {
     assert_eq!(vulnerable.into_iter().collect::<BTreeSet<_>>(), want_purls);
     // The job is done; nothing is left to claim.
     assert!(state.store.job_claim("test/0").await.expect("claim").is_none());
-}
+    state.store.close().await;
+    if let Some((server, name)) = pg {
+        cairn_daemon::store::drop_postgres_database(&server, &name).await.expect("drop database");
+    }
+});
