@@ -92,6 +92,8 @@ pub struct Config {
     /// the user's home and loopback git URLs.
     #[serde(skip)]
     pub local_mode: bool,
+    /// The scan queue.
+    pub scans: crate::jobs::config::ScansConfig,
 }
 
 impl Default for Config {
@@ -111,6 +113,7 @@ impl Default for Config {
             oauth: Default::default(),
             sources: SourcesConfig::default(),
             local_mode: false,
+            scans: Default::default(),
         }
     }
 }

@@ -63,11 +63,13 @@ pub enum Kind {
     Internal,
     /// 503: the database does not answer.
     Unavailable,
+    /// 409: the scan has not completed, so it has no results or documents yet.
+    ScanNotCompleted,
 }
 
 impl Kind {
     /// Every kind, for the `/problems` catalogue.
-    pub const ALL: [Kind; 26] = [
+    pub const ALL: [Kind; 27] = [
         Kind::Validation,
         Kind::MalformedJson,
         Kind::UnsupportedMediaType,
@@ -94,6 +96,7 @@ impl Kind {
         Kind::LastLoginMethod,
         Kind::Internal,
         Kind::Unavailable,
+        Kind::ScanNotCompleted,
     ];
 
     /// `(status, slug, CODE, title, explanation)`.
@@ -277,6 +280,13 @@ impl Kind {
                 "UNAVAILABLE",
                 "Service unavailable",
                 "A dependency (the database) does not answer; retry later.",
+            ),
+            Kind::ScanNotCompleted => (
+                S::CONFLICT,
+                "scan-not-completed",
+                "SCAN_NOT_COMPLETED",
+                "Scan not completed",
+                "The scan is still queued or running (or failed, or was cancelled); its documents exist once it completes. Follow it on /ws/scans/{id}.",
             ),
         }
     }

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod jobs;
 pub mod local;
 pub mod mail;
 pub mod server;

@@ -10,9 +10,11 @@ use tokio::net::TcpListener;
 use crate::api;
 use crate::api::metrics::Metrics;
 use crate::api::rate_limit::RateLimiters;
+use crate::api::ws::Sockets;
 use crate::auth::secrets::random_alphanumeric;
 use crate::auth::tokens::JwtKeys;
 use crate::config::Config;
+use crate::jobs::Jobs;
 use crate::state::AppState;
 use crate::store::Store;
 use crate::vulndb::VulnDb;
@@ -31,6 +33,8 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
         limits: Arc::new(RateLimiters::new(&config.rate_limits)),
         metrics: Arc::new(Metrics::new()),
         vulndb: Arc::new(VulnDb::empty()),
+        jobs: Arc::new(Jobs::default()),
+        sockets: Arc::new(Sockets::default()),
         config: Arc::new(config),
     })
 }
@@ -52,6 +56,7 @@ pub async fn launch(
             let _ = stop_tx.send(true);
         });
     let stop_rx_for_grace = stop_rx.clone();
+    let workers = crate::jobs::worker::spawn(state.clone(), stop_rx.clone()).await;
     let mut stop = stop_rx;
     let sweep_state = state.clone();
     // Housekeeping: expired idempotency keys and idle rate-limit buckets.
@@ -84,6 +89,8 @@ pub async fn launch(
     }
     sweeper.abort();
     vulndb_task.abort();
+    // Running scans stop here; their jobs go back to the queue for any replica.
+    workers.stop(&state).await;
     state.store.close().await;
     Ok(())
 }

@@ -4,8 +4,10 @@ use std::sync::Arc;
 
 use crate::api::metrics::Metrics;
 use crate::api::rate_limit::RateLimiters;
+use crate::api::ws::Sockets;
 use crate::auth::tokens::JwtKeys;
 use crate::config::Config;
+use crate::jobs::Jobs;
 use crate::store::Store;
 use crate::vulndb::VulnDb;
 
@@ -24,4 +26,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The vulnerability data scans match against.
     pub vulndb: Arc<VulnDb>,
+    /// The scan queue's bus, wake-up and cancel flags.
+    pub jobs: Arc<Jobs>,
+    /// Open WebSockets per user (at most three each).
+    pub sockets: Arc<Sockets>,
 }

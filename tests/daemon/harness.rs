@@ -56,6 +56,12 @@ pub struct Opts {
     pub json_logs: bool,
     /// TOML appended to the generated configuration (tables only, e.g. `[oauth]`).
     pub extra_config: String,
+    /// `[sources] path_roots`: directories path scans (and file:// git URLs) may name.
+    pub scan_roots: Vec<PathBuf>,
+    /// `[scans] workers`.
+    pub workers: usize,
+    /// `[scans] replica_id`.
+    pub replica_id: Option<String>,
 }
 
 impl Default for Opts {
@@ -68,6 +74,9 @@ impl Default for Opts {
             max_body_bytes: 65_536,
             json_logs: false,
             extra_config: String::new(),
+            scan_roots: Vec::new(),
+            workers: 2,
+            replica_id: None,
         }
     }
 }
@@ -91,8 +100,8 @@ impl Daemon {
     }
 
     pub async fn start_with(db: Db, opts: Opts) -> Daemon {
-        let dir = tempfile::tempdir().expect("tempdir");
         let mut pg_database = None;
+        let dir = tempfile::tempdir().expect("tempdir");
         let db_url = match db {
             Db::Sqlite => format!("sqlite://{}", dir.path().join("cairnd.db").display()),
             Db::Postgres => {
@@ -103,6 +112,17 @@ impl Daemon {
                 replace_db_name(&server, &name)
             }
         };
+        let mut d = Self::start_on(dir, db_url, opts).await;
+        d.pg_database = pg_database;
+        d
+    }
+
+    /// A daemon on an existing database (a second replica); it does not drop the database.
+    pub async fn start_sharing(other: &Daemon, opts: Opts) -> Daemon {
+        Self::start_on(tempfile::tempdir().expect("tempdir"), other.db_url.clone(), opts).await
+    }
+
+    async fn start_on(dir: tempfile::TempDir, db_url: String, opts: Opts) -> Daemon {
         let config = dir.path().join("cairnd.toml");
         let mut f = std::fs::File::create(&config).expect("config");
         writeln!(
@@ -117,33 +137,40 @@ impl Daemon {
             opts.writes_per_minute
         )
         .expect("write config");
+        let roots: Vec<String> =
+            opts.scan_roots.iter().map(|r| format!("{:?}", r.display().to_string())).collect();
+        writeln!(
+            f,
+            "[scans]\nworkers = {}\nheartbeat_secs = 1\nstale_after_secs = 10\npoll_secs = 1\n{}",
+            opts.workers,
+            opts.replica_id.as_ref().map(|r| format!("replica_id = {r:?}\n")).unwrap_or_default()
+        )
+        .expect("write config");
+        // Path roots live in `[sources]`; a test that needs other `[sources]` keys writes the whole
+        // table through `extra_config` instead.
+        if !opts.scan_roots.is_empty() {
+            writeln!(f, "[sources]\npath_roots = [{}]", roots.join(", ")).expect("write config");
+        }
         f.write_all(opts.extra_config.as_bytes()).expect("write config");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cairnd"))
-            .arg("serve")
-            .arg("--config")
-            .arg(&config)
-            .env_remove("CAIRN_LISTEN")
-            .env_remove("CAIRN_DATABASE_URL")
-            .env("CAIRN_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(std::fs::File::create(dir.path().join("stderr.log")).expect("log file")))
-            .spawn()
-            .expect("spawn cairnd");
-        let stdout = child.stdout.take().expect("stdout");
-        // The daemon prints its bound address once it serves: wait for that line, not a timer.
-        let line = tokio::task::spawn_blocking(move || {
-            let mut line = String::new();
-            BufReader::new(stdout).read_line(&mut line).map(|_| line)
-        })
-        .await
-        .expect("join")
-        .expect("read stdout");
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
-        Daemon { child: Some(child), pg_database, base, db_url, dir, config, http: http_client(true) }
+        drop(f);
+        let (child, base) = spawn(&config, dir.path()).await;
+        Daemon { child: Some(child), pg_database: None, base, db_url, dir, config, http: http_client(true) }
+    }
+
+    /// `kill -9`: no shutdown, jobs left running in the database.
+    pub fn kill9(&mut self) {
+        let mut child = self.child.take().expect("running");
+        let status = Command::new("kill").arg("-KILL").arg(child.id().to_string()).status().expect("kill");
+        assert!(status.success());
+        let _ = child.wait();
+    }
+
+    /// Starts the daemon again with the same configuration and database.
+    pub async fn restart(&mut self) {
+        assert!(self.child.is_none(), "still running");
+        let (child, base) = spawn(&self.config, self.dir.path()).await;
+        self.child = Some(child);
+        self.base = base;
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -324,6 +351,38 @@ impl Drop for Daemon {
     }
 }
 
+/// Spawns `cairnd serve` and waits for its `listening on` line.
+async fn spawn(config: &std::path::Path, dir: &std::path::Path) -> (Child, String) {
+    let log =
+        std::fs::OpenOptions::new().create(true).append(true).open(dir.join("stderr.log")).expect("log file");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cairnd"))
+        .arg("serve")
+        .arg("--config")
+        .arg(config)
+        .env_remove("CAIRN_LISTEN")
+        .env_remove("CAIRN_DATABASE_URL")
+        .env("CAIRN_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log))
+        .spawn()
+        .expect("spawn cairnd");
+    let stdout = child.stdout.take().expect("stdout");
+    // The daemon prints its bound address once it serves: wait for that line, not a timer.
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).map(|_| line)
+    })
+    .await
+    .expect("join")
+    .expect("read stdout");
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    (child, base)
+}
+
 /// A logged-in caller (or an API key in `token`).
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -351,6 +410,11 @@ pub fn uuid_simple() -> String {
 
 pub fn unique_email(prefix: &str) -> String {
     format!("{prefix}-{}@example.test", &uuid_simple()[..12])
+}
+
+/// The server URL pointing at database `name`.
+pub fn server_with_db(server: &str, name: &str) -> String {
+    replace_db_name(server, name)
 }
 
 fn replace_db_name(server: &str, name: &str) -> String {

@@ -113,6 +113,18 @@ both!(openapi_is_3_1_and_matches_the_router, |db| async move {
         }
     }
 
+    // The WebSocket routes: served, not in the document (OpenAPI has no WebSocket operations),
+    // named in one explicit list.
+    for (method, path) in crate::authz::NOT_IN_OPENAPI {
+        assert!(!routes.contains(&(method.to_string(), path.to_string())), "{path} is in the document");
+        let concrete = path.replace("{id}", zero);
+        let plain = d.http.get(d.url(&concrete)).send().await.expect("send");
+        assert_ne!(plain.status().as_u16(), 404, "{path} is served (it wants an upgrade)");
+        let resp = d.http.post(d.url(&concrete)).send().await.expect("send");
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        assert_eq!(body["code"], "METHOD_NOT_ALLOWED", "POST {path}");
+    }
+
     // The official validator, where the machine has it (CI images do).
     let have_validator = std::process::Command::new("python3")
         .args(["-c", "import openapi_spec_validator"])

@@ -21,9 +21,12 @@ pub mod pagination;
 pub mod problems;
 pub mod projects;
 pub mod rate_limit;
+pub mod scan_results;
+pub mod scans;
 pub mod validate;
 pub mod versions;
 pub mod vulndb;
+pub mod ws;
 
 use std::sync::Arc;
 
@@ -43,7 +46,8 @@ use crate::state::AppState;
 #[openapi(
     info(title = "Cairn API", description = "Cairn's daemon: inventories, vulnerabilities, licenses, cryptography, policy. Errors are RFC 7807 problem+json; lists are paged; see /problems/{slug}."),
     modifiers(&BearerAuth),
-    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "projects"), (name = "versions"), (name = "admin"), (name = "vulndb"))
+    components(schemas(cairn_sdk::types::BomFormat, cairn_sdk::types::ScanStatus)),
+    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "admin"), (name = "vulndb"))
 )]
 struct ApiDoc;
 
@@ -118,6 +122,19 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(vulndb::get_status))
         .routes(routes!(vulndb::import_zip))
         .routes(routes!(vulndb::run_update))
+        .routes(routes!(scans::list, scans::create))
+        .routes(routes!(scans::get))
+        .routes(routes!(scans::cancel))
+        .routes(routes!(scans::project_list, scans::project_create))
+        .routes(routes!(scans::admin_list))
+        .routes(routes!(scans::admin_cancel))
+        .routes(routes!(scan_results::components))
+        .routes(routes!(scan_results::findings))
+        .routes(routes!(scan_results::licenses))
+        .routes(routes!(scan_results::crypto_assets))
+        .routes(routes!(scan_results::events))
+        .routes(routes!(scan_results::bom))
+        .routes(routes!(scan_results::project_sbom))
         // Audit inside idempotency: a replayed response is not a second write.
         .layer(middleware::from_fn_with_state(state.clone(), audit::audit))
         .layer(middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
@@ -149,6 +166,7 @@ pub fn app(state: AppState) -> Router {
         .into();
     router
         .merge(swagger)
+        .merge(ws::routes())
         .fallback(conventions::route_not_found)
         .method_not_allowed_fallback(conventions::method_not_allowed)
         .route_layer(middleware::from_fn_with_state(state.clone(), metrics::track))

@@ -8,6 +8,7 @@ mod api_keys;
 mod audit;
 mod idempotency;
 mod invites;
+mod jobs;
 mod list;
 mod notification_prefs;
 mod oauth_identities;
@@ -16,6 +17,8 @@ mod outbox;
 mod password_resets;
 mod projects;
 mod refresh_tokens;
+mod scan_results;
+mod scans;
 mod settings;
 mod teams;
 mod tenants;
@@ -28,10 +31,15 @@ pub use audit::{AuditEvent, GENESIS, chain_hash};
 pub use idempotency::IdempotencyClaim;
 pub use idempotency::StoredResponse;
 pub use invites::InviteRecord;
+pub use jobs::{ClaimedJob, JobEnd, StaleJob};
 pub use list::{ListQuery, Paging, SortKey};
 pub use oauth_identities::UnlinkOutcome;
 pub use oauth_states::{NewOAuthState, OAuthStateRecord};
 pub use refresh_tokens::RefreshOutcome;
+pub use scan_results::{
+    FindingFilter, NewComponent, NewDocument, NewFinding, NewVulnerability, ScanResults, StoredDocument,
+};
+pub use scans::{CancelOutcome, NewScan, Progress, ScanFilter};
 pub use users::UserRecord;
 pub use vulndb::{OsvRow, VulnSourceRecord};
 
@@ -121,6 +129,8 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The URL connected to (Postgres LISTEN needs its own connection).
+    url: DbUrl,
     /// Serializes audit appends inside this process (see `audit`).
     audit_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
@@ -162,7 +172,7 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend, audit_lock: Default::default() })
+        Ok(Self { pool, backend, url: DbUrl(url), audit_lock: Default::default() })
     }
 
     /// Applies the pending migrations of this backend.
@@ -193,6 +203,16 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+}
+
+/// A database URL whose `Debug` hides the password.
+#[derive(Clone)]
+struct DbUrl(String);
+
+impl std::fmt::Debug for DbUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact_url(&self.0))
     }
 }
 

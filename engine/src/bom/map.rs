@@ -110,3 +110,26 @@ impl BomInput {
         self
     }
 }
+
+impl BomInput {
+    /// The input every document of a scan is made from: the inventory with its licenses, the
+    /// findings when vulnerability data was matched, and the cryptography found. The CLI and the
+    /// daemon both build their documents through this, so a document is the same from either.
+    pub fn from_scan(
+        name: impl Into<String>,
+        version: Option<String>,
+        timestamp: impl Into<String>,
+        scan: &crate::Scan,
+        matches: Option<&Matches>,
+    ) -> Self {
+        let mut input =
+            BomInput::new(name, version, timestamp, scan.inventory.clone()).with_inventory_licenses();
+        if let Some(m) = matches {
+            input = input.with_findings(m);
+        }
+        input.crypto = scan.crypto.clone();
+        input.crypto_material = scan.crypto_material.clone();
+        input.crypto_protocols = scan.crypto_protocols.clone();
+        input
+    }
+}

@@ -100,19 +100,13 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             let Some(format) = other.document() else {
                 anyhow::bail!("no writer for {other:?}");
             };
-            let mut input = BomInput::new(
+            let input = BomInput::from_scan(
                 document::project_name(&args.document, &args.path),
                 args.document.project_version.clone(),
                 document::timestamp(&args.document)?,
-                scan.inventory.clone(),
-            )
-            .with_inventory_licenses();
-            if let Some(m) = &matches {
-                input = input.with_findings(m);
-            }
-            input.crypto = scan.crypto.clone();
-            input.crypto_material = scan.crypto_material.clone();
-            input.crypto_protocols = scan.crypto_protocols.clone();
+                &scan,
+                matches.as_ref(),
+            );
             render(format, &input).with_context(|| format!("writing {format}"))?
         }
     };

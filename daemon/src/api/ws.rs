@@ -1,0 +1,230 @@
+//! WebSockets `/api/v1/ws/scans/{id}` and `/api/v1/ws/events` (DESIGN.md): the first client frame
+//! is `{"type":"auth","token":…}` within one second (else close 1008 `auth_timeout`; a bad token
+//! closes 1008 `unauthorized`, another tenant's scan 1008 `not_found`); then one `sync` frame, then
+//! `event` frames from the bus (deduplicated by scan and seq). A scan socket closes 1000 after the
+//! terminal event. At most three sockets per user on this replica: the fourth evicts the oldest
+//! with 1001 `newer_connection`. Not in the OpenAPI document (it has no WebSocket operations);
+//! docs/daemon.md describes them.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
+use axum::routing::get;
+use cairn_sdk::types::{Role, ScanEvent, ScanId, Scope, TenantId, UserId, WsClientFrame, WsServerFrame};
+use tokio::sync::{broadcast, oneshot};
+
+use crate::auth::Principal;
+use crate::state::AppState;
+
+/// Sockets one user may hold on one replica.
+pub const MAX_PER_USER: usize = 3;
+/// Time the client has to send its auth frame.
+const AUTH_WITHIN: Duration = Duration::from_secs(1);
+/// Policy violation (RFC 6455).
+const POLICY: u16 = 1008;
+/// Going away.
+const GOING_AWAY: u16 = 1001;
+/// Normal closure.
+const NORMAL: u16 = 1000;
+
+/// A user's open sockets, oldest first, each with the sender that evicts it.
+type Open = HashMap<UserId, VecDeque<(u64, oneshot::Sender<()>)>>;
+
+/// Open sockets per user.
+#[derive(Debug, Default)]
+pub struct Sockets {
+    next: AtomicU64,
+    open: Mutex<Open>,
+}
+
+impl Sockets {
+    /// Registers a socket; evicts the user's oldest beyond the limit.
+    fn register(&self, user: UserId) -> (u64, oneshot::Receiver<()>) {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        self.with(|m| {
+            let list = m.entry(user).or_default();
+            list.push_back((id, tx));
+            while list.len() > MAX_PER_USER {
+                if let Some((_, evict)) = list.pop_front() {
+                    let _ = evict.send(());
+                }
+            }
+        });
+        (id, rx)
+    }
+
+    fn unregister(&self, user: UserId, id: u64) {
+        self.with(|m| {
+            if let Some(list) = m.get_mut(&user) {
+                list.retain(|(i, _)| *i != id);
+                if list.is_empty() {
+                    m.remove(&user);
+                }
+            }
+        });
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut Open) -> R) -> R {
+        match self.open.lock() {
+            Ok(mut g) => f(&mut g),
+            Err(poisoned) => f(&mut poisoned.into_inner()),
+        }
+    }
+}
+
+/// The WebSocket routes (outside the OpenAPI list).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/ws/scans/{id}", get(scan_socket))
+        .route("/api/v1/ws/events", get(events_socket))
+}
+
+async fn scan_socket(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    // An unparsable id is simply a scan that is not found, told after auth like any other.
+    let id = id.parse::<ScanId>().ok();
+    ws.on_upgrade(move |socket| run(state, socket, Some(id)))
+}
+
+async fn events_socket(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
+    ws.on_upgrade(move |socket| run(state, socket, None))
+}
+
+async fn close(mut socket: WebSocket, code: u16, reason: &'static str) {
+    let _ =
+        socket.send(Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))).await;
+}
+
+async fn send(socket: &mut WebSocket, frame: &WsServerFrame) -> bool {
+    match serde_json::to_string(frame) {
+        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Authenticates the first frame: the caller's tenant and user, or the close reason.
+async fn authenticate(state: &AppState, socket: &mut WebSocket) -> Result<(TenantId, UserId), &'static str> {
+    let first = match tokio::time::timeout(AUTH_WITHIN, socket.recv()).await {
+        Err(_) => return Err("auth_timeout"),
+        Ok(None | Some(Err(_))) => return Err("unauthorized"),
+        Ok(Some(Ok(m))) => m,
+    };
+    let text = match &first {
+        Message::Text(t) => t.as_str().to_owned(),
+        _ => return Err("unauthorized"),
+    };
+    let Ok(WsClientFrame::Auth { token }) = serde_json::from_str::<WsClientFrame>(&text) else {
+        return Err("unauthorized");
+    };
+    let mut headers = HeaderMap::new();
+    let value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| "unauthorized")?;
+    headers.insert(header::AUTHORIZATION, value);
+    let principal = match Principal::authenticate(state, &headers).await {
+        Ok(Some(p)) => p,
+        _ => return Err("unauthorized"),
+    };
+    let ctx = principal.tenant_access(Scope::ScanRead, Role::Viewer).map_err(|_| "unauthorized")?;
+    Ok((ctx.tenant, principal.user.id))
+}
+
+/// One socket: `scan` is `Some(id)` for a scan socket (`Some(None)`: an id that cannot exist),
+/// `None` for the tenant's event stream.
+async fn run(state: AppState, mut socket: WebSocket, scan: Option<Option<ScanId>>) {
+    let (tenant, user) = match authenticate(&state, &mut socket).await {
+        Ok(v) => v,
+        Err(reason) => return close(socket, POLICY, reason).await,
+    };
+    // Subscribe before reading the state, so nothing falls between the sync frame and the stream.
+    let mut rx = state.jobs.bus.subscribe();
+    let mut last: HashMap<ScanId, i64> = HashMap::new();
+    let sync = match scan {
+        Some(id) => {
+            let Some(id) = id else { return close(socket, POLICY, "not_found").await };
+            let Ok(s) = state.store.scan_get(tenant, id).await else {
+                return close(socket, POLICY, "not_found").await;
+            };
+            let events = state.store.scan_events(tenant, id, 0, 100_000).await.unwrap_or_default();
+            last.insert(id, events.last().map_or(0, |e| e.seq));
+            let done = s.status.is_terminal();
+            if !send(&mut socket, &WsServerFrame::Sync { scans: vec![s], events }).await {
+                return;
+            }
+            if done {
+                return close(socket, NORMAL, "scan_ended").await;
+            }
+            Some(id)
+        }
+        None => {
+            let scans = state.store.scan_unfinished(tenant).await.unwrap_or_default();
+            if !send(&mut socket, &WsServerFrame::Sync { scans, events: Vec::new() }).await {
+                return;
+            }
+            None
+        }
+    };
+    let (conn, mut evicted) = state.sockets.register(user);
+    let end = stream(&state, &mut socket, &mut rx, &mut evicted, tenant, sync, &mut last).await;
+    state.sockets.unregister(user, conn);
+    if let Some((code, reason)) = end {
+        close(socket, code, reason).await;
+    }
+}
+
+/// Forwards events until the scan ends, the socket is evicted or the client leaves.
+async fn stream(
+    state: &AppState,
+    socket: &mut WebSocket,
+    rx: &mut broadcast::Receiver<crate::jobs::bus::BusEvent>,
+    evicted: &mut oneshot::Receiver<()>,
+    tenant: TenantId,
+    scan: Option<ScanId>,
+    last: &mut HashMap<ScanId, i64>,
+) -> Option<(u16, &'static str)> {
+    loop {
+        tokio::select! {
+            _ = &mut *evicted => return Some((GOING_AWAY, "newer_connection")),
+            msg = socket.recv() => match msg {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return None,
+                Some(Ok(_)) => {}
+            },
+            got = rx.recv() => {
+                let events: Vec<ScanEvent> = match got {
+                    Ok(e) if e.tenant == tenant && scan.is_none_or(|s| s == e.event.scan_id) => vec![e.event],
+                    Ok(_) => continue,
+                    Err(broadcast::error::RecvError::Lagged(_)) => match scan {
+                        // Fell behind: catch up from the table (the scan socket; the tenant stream
+                        // resumes with what comes next).
+                        Some(id) => state.store.scan_events(tenant, id, last.get(&id).copied().unwrap_or(0), 100_000).await.unwrap_or_default(),
+                        None => continue,
+                    },
+                    Err(broadcast::error::RecvError::Closed) => return Some((GOING_AWAY, "shutting_down")),
+                };
+                for e in events {
+                    let seen = last.entry(e.scan_id).or_insert(0);
+                    if e.seq <= *seen {
+                        continue;
+                    }
+                    *seen = e.seq;
+                    let terminal = e.status.is_terminal();
+                    if !send(socket, &WsServerFrame::Event(e)).await {
+                        return None;
+                    }
+                    if terminal && scan.is_some() {
+                        return Some((NORMAL, "scan_ended"));
+                    }
+                }
+            }
+        }
+    }
+}

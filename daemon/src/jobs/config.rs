@@ -1,0 +1,40 @@
+//! `[scans]`: the scan queue's settings (workers, heartbeats, retries, uploads, path roots).
+
+use serde::Deserialize;
+
+/// The `[scans]` section of the configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScansConfig {
+    /// Scans this replica runs at once; 0 = this replica takes no jobs (API only).
+    pub workers: usize,
+    /// Seconds between a running job's heartbeats.
+    pub heartbeat_secs: u64,
+    /// A running job whose heartbeat is older than this many seconds lost its worker and is
+    /// requeued (by any replica).
+    pub stale_after_secs: u64,
+    /// Runs of one job before it fails for good (worker losses count, scan errors do not retry).
+    pub max_attempts: u32,
+    /// Seconds between queue polls when no wake-up arrives (the fallback to notifications).
+    pub poll_secs: u64,
+    /// Largest upload accepted by `/scans/upload` and `/sboms/ingest`, in bytes.
+    pub upload_max_bytes: u64,
+    /// A stable name for this replica. When set, jobs this replica held when it stopped are
+    /// requeued at once on start; unset = a fresh name per process (the reaper requeues them
+    /// after `stale_after_secs`).
+    pub replica_id: Option<String>,
+}
+
+impl Default for ScansConfig {
+    fn default() -> Self {
+        Self {
+            workers: 2,
+            heartbeat_secs: 5,
+            stale_after_secs: 30,
+            max_attempts: 3,
+            poll_secs: 5,
+            upload_max_bytes: 256 * 1024 * 1024,
+            replica_id: None,
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! The durable scan queue: jobs in the database, workers that claim and run them, heartbeats and
+//! a reaper for workers that died, cancellation, and the progress bus that feeds WebSockets on
+//! every replica.
+
+pub mod bus;
+pub mod cancel;
+pub mod config;
+pub mod pipeline;
+pub mod progress;
+pub mod queue;
+pub mod worker;
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+/// What the queue shares with handlers: the bus, the wake-up and the cancel flags.
+#[derive(Debug, Default)]
+pub struct Jobs {
+    /// Progress events of this replica (and, on Postgres, of every replica).
+    pub bus: bus::Bus,
+    /// Wakes an idle worker when a job is queued.
+    pub wake: Arc<Notify>,
+    /// Cancel flags of the scans running here.
+    pub cancels: cancel::Cancels,
+}

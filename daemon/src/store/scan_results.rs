@@ -1,0 +1,604 @@
+//! A scan's results: components, edges, findings (with the vulnerability rows they reference),
+//! licenses, crypto assets, diagnostics and the rendered documents. Written once, in one
+//! transaction and in batches; read with cursor paging.
+
+use cairn_sdk::types::{
+    CryptoAsset, ProjectId, ScanComponent, ScanDiagnostic, ScanFinding, ScanId, ScanLicense, TenantId,
+};
+use sqlx::FromRow;
+
+use super::scans::to_json;
+use super::{Store, StoreError, StoreResult, now, parse_id, parse_ts, ts};
+
+/// Rows per multi-row INSERT: far below both databases' parameter limits.
+const BATCH: usize = 100;
+
+/// One component to store.
+#[derive(Debug, Clone)]
+pub struct NewComponent {
+    /// The wire shape (its `id` is used as the row id).
+    pub component: ScanComponent,
+    /// Declared license expression.
+    pub declared: Option<String>,
+    /// Detected license expression.
+    pub detected: Option<String>,
+    /// License category.
+    pub category: Option<String>,
+}
+
+/// One vulnerability referenced by findings (shared reference data, upserted).
+#[derive(Debug, Clone)]
+pub struct NewVulnerability {
+    /// OSV id.
+    pub id: String,
+    /// Aliases.
+    pub aliases: Vec<String>,
+    /// Summary.
+    pub summary: Option<String>,
+    /// Severity word.
+    pub severity: String,
+    /// CVSS vector.
+    pub cvss_vector: Option<String>,
+    /// CVSS score.
+    pub cvss_score: Option<f64>,
+    /// When the advisory last changed (RFC 3339), or the match time when unknown.
+    pub modified_at: String,
+    /// The record as the engine reported it (JSON).
+    pub record: String,
+}
+
+/// One finding to store.
+#[derive(Debug, Clone)]
+pub struct NewFinding {
+    /// Row id.
+    pub id: String,
+    /// The component's row id.
+    pub component_id: String,
+    /// Its purl.
+    pub purl: String,
+    /// The advisory.
+    pub vulnerability_id: String,
+    /// Severity word.
+    pub severity: String,
+    /// Nearest fixed version.
+    pub fixed_version: Option<String>,
+}
+
+/// One rendered document.
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    /// `BomFormat` name.
+    pub format: String,
+    /// Media type it is served with.
+    pub media_type: String,
+    /// SHA-256 of the uncompressed bytes, hex.
+    pub sha256: String,
+    /// Uncompressed length.
+    pub bytes: i64,
+    /// Compressed bytes (DEFLATE, gzip framing).
+    pub compressed: Vec<u8>,
+}
+
+/// Everything a finished scan stores.
+#[derive(Debug, Clone, Default)]
+pub struct ScanResults {
+    /// Components in inventory order.
+    pub components: Vec<NewComponent>,
+    /// Edges (from purl, to purl).
+    pub edges: Vec<(String, String)>,
+    /// Vulnerabilities referenced by `findings`.
+    pub vulnerabilities: Vec<NewVulnerability>,
+    /// Findings.
+    pub findings: Vec<NewFinding>,
+    /// Crypto assets.
+    pub crypto: Vec<CryptoAsset>,
+    /// Diagnostics.
+    pub diagnostics: Vec<ScanDiagnostic>,
+    /// Documents.
+    pub documents: Vec<NewDocument>,
+}
+
+/// A stored document.
+#[derive(Debug, Clone, FromRow)]
+pub struct StoredDocument {
+    /// Media type.
+    pub media_type: String,
+    /// SHA-256 hex of the uncompressed bytes.
+    pub sha256: String,
+    /// Uncompressed length.
+    pub bytes: i64,
+    /// Compressed bytes.
+    pub compressed: Vec<u8>,
+}
+
+#[derive(FromRow)]
+struct ComponentRow {
+    id: String,
+    purl: String,
+    ecosystem: String,
+    name: String,
+    version: Option<String>,
+    scope: Option<String>,
+    direct: i64,
+    local: i64,
+    concluded_license: Option<String>,
+    locations: String,
+    hashes: String,
+    findings: i64,
+    ord: i64,
+}
+
+#[derive(FromRow)]
+struct LicenseRow {
+    id: String,
+    purl: String,
+    declared_license: Option<String>,
+    detected_license: Option<String>,
+    concluded_license: Option<String>,
+    license_category: Option<String>,
+    ord: i64,
+}
+
+#[derive(FromRow)]
+struct FindingRow {
+    id: String,
+    scan_id: String,
+    project_id: Option<String>,
+    component_id: String,
+    purl: String,
+    vulnerability_id: String,
+    aliases: String,
+    summary: Option<String>,
+    severity: String,
+    cvss_score: Option<f64>,
+    cvss_vector: Option<String>,
+    fixed_version: Option<String>,
+    created_at: String,
+    ord: i64,
+}
+
+#[derive(FromRow)]
+struct CryptoRow {
+    id: String,
+    asset_type: String,
+    name: String,
+    primitive: Option<String>,
+    quantum_level: Option<i64>,
+    detail: String,
+    locations: String,
+    ord: i64,
+}
+
+fn corrupt<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> StoreError {
+    move |e| StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+/// Filters of the findings list.
+#[derive(Debug, Clone, Default)]
+pub struct FindingFilter {
+    /// Only this severity.
+    pub severity: Option<String>,
+    /// Only this component purl.
+    pub purl: Option<String>,
+}
+
+/// `(... , ...), (... , ...)` with numbered placeholders for `rows` rows of `cols` columns.
+fn values(rows: usize, cols: usize) -> String {
+    let mut out = String::new();
+    let mut n = 1;
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&format!("${n}"));
+            n += 1;
+        }
+        out.push(')');
+    }
+    out
+}
+
+impl Store {
+    /// Replaces the scan's results with `r`, in one transaction (a rerun after a lost worker
+    /// leaves no doubles).
+    pub async fn scan_store_results(
+        &self,
+        tenant: TenantId,
+        scan: ScanId,
+        project: Option<ProjectId>,
+        r: &ScanResults,
+    ) -> StoreResult<()> {
+        let t = tenant.to_string();
+        let s = scan.to_string();
+        let p = project.map(|p| p.to_string());
+        let stamp = ts(now());
+        let mut tx = self.pool().begin().await?;
+        for table in [
+            "findings",
+            "crypto_assets",
+            "component_edges",
+            "scan_diagnostics",
+            "scan_documents",
+            "components",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE tenant_id = $1 AND scan_id = $2"
+            )))
+            .bind(&t)
+            .bind(&s)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (i, chunk) in r.components.chunks(BATCH).enumerate() {
+            let sql = format!(
+                "INSERT INTO components (id, tenant_id, scan_id, purl, ecosystem, name, version, scope, direct, local, \
+                 locations, hashes, declared_license, detected_license, concluded_license, license_category, findings, ord) \
+                 VALUES {}",
+                values(chunk.len(), 18)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (j, c) in chunk.iter().enumerate() {
+                let w = &c.component;
+                q = q
+                    .bind(w.id.clone())
+                    .bind(t.clone())
+                    .bind(s.clone())
+                    .bind(w.purl.clone())
+                    .bind(w.ecosystem.clone())
+                    .bind(w.name.clone())
+                    .bind(w.version.clone())
+                    .bind(w.scope.clone())
+                    .bind(i64::from(w.direct))
+                    .bind(i64::from(w.local))
+                    .bind(to_json(&w.locations))
+                    .bind(to_json(&w.hashes))
+                    .bind(c.declared.clone())
+                    .bind(c.detected.clone())
+                    .bind(w.license.clone())
+                    .bind(c.category.clone())
+                    .bind(i64::try_from(w.findings).unwrap_or(i64::MAX))
+                    .bind(i64::try_from(i * BATCH + j).unwrap_or(i64::MAX));
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for chunk in r.edges.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO component_edges (tenant_id, scan_id, from_purl, to_purl) VALUES {} ON CONFLICT DO NOTHING",
+                values(chunk.len(), 4)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (from, to) in chunk {
+                q = q.bind(t.clone()).bind(s.clone()).bind(from.clone()).bind(to.clone());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        // Findings reference vulnerabilities(id): the summary rows go first.
+        for chunk in r.vulnerabilities.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO vulnerabilities (id, aliases, summary, severity, cvss_vector, cvss_score, modified_at, record) \
+                 VALUES {} ON CONFLICT (id) DO UPDATE SET aliases = excluded.aliases, summary = excluded.summary, \
+                 severity = excluded.severity, cvss_vector = excluded.cvss_vector, cvss_score = excluded.cvss_score, \
+                 modified_at = excluded.modified_at, record = excluded.record",
+                values(chunk.len(), 8)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for v in chunk {
+                q = q
+                    .bind(v.id.clone())
+                    .bind(to_json(&v.aliases))
+                    .bind(v.summary.clone())
+                    .bind(v.severity.clone())
+                    .bind(v.cvss_vector.clone())
+                    .bind(v.cvss_score)
+                    .bind(v.modified_at.clone())
+                    .bind(v.record.clone());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for (i, chunk) in r.findings.chunks(BATCH).enumerate() {
+            let sql = format!(
+                "INSERT INTO findings (id, tenant_id, scan_id, project_id, component_id, vulnerability_id, severity, \
+                 fixed_version, created_at, purl, ord) VALUES {} ON CONFLICT DO NOTHING",
+                values(chunk.len(), 11)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (j, f) in chunk.iter().enumerate() {
+                q = q
+                    .bind(f.id.clone())
+                    .bind(t.clone())
+                    .bind(s.clone())
+                    .bind(p.clone())
+                    .bind(f.component_id.clone())
+                    .bind(f.vulnerability_id.clone())
+                    .bind(f.severity.clone())
+                    .bind(f.fixed_version.clone())
+                    .bind(stamp.clone())
+                    .bind(f.purl.clone())
+                    .bind(i64::try_from(i * BATCH + j).unwrap_or(i64::MAX));
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for (i, chunk) in r.crypto.chunks(BATCH).enumerate() {
+            let sql = format!(
+                "INSERT INTO crypto_assets (id, tenant_id, scan_id, asset_type, name, primitive, quantum_level, detail, \
+                 locations, ord) VALUES {}",
+                values(chunk.len(), 10)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (j, a) in chunk.iter().enumerate() {
+                q = q
+                    .bind(a.id.clone())
+                    .bind(t.clone())
+                    .bind(s.clone())
+                    .bind(a.asset_type.clone())
+                    .bind(a.name.clone())
+                    .bind(a.primitive.clone())
+                    .bind(a.quantum_level)
+                    .bind(a.detail.to_string())
+                    .bind(to_json(&a.locations))
+                    .bind(i64::try_from(i * BATCH + j).unwrap_or(i64::MAX));
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for (i, chunk) in r.diagnostics.chunks(BATCH).enumerate() {
+            let sql = format!(
+                "INSERT INTO scan_diagnostics (tenant_id, scan_id, ord, severity, path, line, message) VALUES {}",
+                values(chunk.len(), 7)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (j, d) in chunk.iter().enumerate() {
+                q = q
+                    .bind(t.clone())
+                    .bind(s.clone())
+                    .bind(i64::try_from(i * BATCH + j).unwrap_or(i64::MAX))
+                    .bind(d.severity.clone())
+                    .bind(d.path.clone())
+                    .bind(d.line.map(i64::from))
+                    .bind(d.message.clone());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for d in &r.documents {
+            sqlx::query(
+                "INSERT INTO scan_documents (tenant_id, scan_id, format, media_type, sha256, bytes, compressed, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(t.clone())
+            .bind(s.clone())
+            .bind(d.format.clone())
+            .bind(d.media_type.clone())
+            .bind(d.sha256.clone())
+            .bind(d.bytes)
+            .bind(d.compressed.clone())
+            .bind(stamp.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Components of a scan after position `after` (cursor paging), with the total.
+    pub async fn scan_components(
+        &self,
+        tenant: TenantId,
+        scan: ScanId,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<(i64, ScanComponent)>, i64)> {
+        let rows: Vec<ComponentRow> = sqlx::query_as(
+            "SELECT id, purl, ecosystem, name, version, scope, direct, local, concluded_license, locations, hashes, \
+             findings, ord FROM components WHERE tenant_id = $1 AND scan_id = $2 AND ord > $3 ORDER BY ord LIMIT $4",
+        )
+        .bind(tenant.to_string())
+        .bind(scan.to_string())
+        .bind(after)
+        .bind(limit + 1)
+        .fetch_all(self.pool())
+        .await?;
+        let total = self.count("components", tenant, scan).await?;
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                Ok((
+                    r.ord,
+                    ScanComponent {
+                        id: r.id,
+                        purl: r.purl,
+                        ecosystem: r.ecosystem,
+                        name: r.name,
+                        version: r.version,
+                        scope: r.scope,
+                        direct: r.direct != 0,
+                        local: r.local != 0,
+                        license: r.concluded_license,
+                        locations: serde_json::from_str(&r.locations).map_err(corrupt("locations"))?,
+                        hashes: serde_json::from_str(&r.hashes).map_err(corrupt("hashes"))?,
+                        findings: u64::try_from(r.findings).unwrap_or(0),
+                    },
+                ))
+            })
+            .collect::<StoreResult<_>>()?;
+        Ok((items, total))
+    }
+
+    /// License facts of a scan's components that have any, after position `after`.
+    pub async fn scan_licenses(
+        &self,
+        tenant: TenantId,
+        scan: ScanId,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<(i64, ScanLicense)>, i64)> {
+        let filter = "tenant_id = $1 AND scan_id = $2 AND (declared_license IS NOT NULL OR detected_license IS NOT NULL \
+                      OR concluded_license IS NOT NULL)";
+        let rows: Vec<LicenseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT id, purl, declared_license, detected_license, concluded_license, license_category, ord \
+             FROM components WHERE {filter} AND ord > $3 ORDER BY ord LIMIT $4"
+        )))
+        .bind(tenant.to_string())
+        .bind(scan.to_string())
+        .bind(after)
+        .bind(limit + 1)
+        .fetch_all(self.pool())
+        .await?;
+        let total: (i64,) =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM components WHERE {filter}")))
+                .bind(tenant.to_string())
+                .bind(scan.to_string())
+                .fetch_one(self.pool())
+                .await?;
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r.ord,
+                    ScanLicense {
+                        component_id: r.id,
+                        purl: r.purl,
+                        declared: r.declared_license,
+                        detected: r.detected_license,
+                        concluded: r.concluded_license,
+                        category: r.license_category,
+                    },
+                )
+            })
+            .collect();
+        Ok((items, total.0))
+    }
+
+    /// Findings of a scan, filtered, after position `after`.
+    pub async fn scan_findings(
+        &self,
+        tenant: TenantId,
+        scan: ScanId,
+        f: &FindingFilter,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<(i64, ScanFinding)>, i64)> {
+        let filter = "f.tenant_id = $1 AND f.scan_id = $2 AND ($3 IS NULL OR f.severity = $4) AND ($5 IS NULL OR f.purl = $6)";
+        let rows: Vec<FindingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT f.id, f.scan_id, f.project_id, f.component_id, f.purl, f.vulnerability_id, v.aliases, v.summary, \
+             f.severity, v.cvss_score, v.cvss_vector, f.fixed_version, f.created_at, f.ord \
+             FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id \
+             WHERE {filter} AND f.ord > $7 ORDER BY f.ord LIMIT $8"
+        )))
+        .bind(tenant.to_string())
+        .bind(scan.to_string())
+        .bind(f.severity.clone())
+        .bind(f.severity.clone())
+        .bind(f.purl.clone())
+        .bind(f.purl.clone())
+        .bind(after)
+        .bind(limit + 1)
+        .fetch_all(self.pool())
+        .await?;
+        let total: (i64,) =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM findings f WHERE {filter}")))
+                .bind(tenant.to_string())
+                .bind(scan.to_string())
+                .bind(f.severity.clone())
+                .bind(f.severity.clone())
+                .bind(f.purl.clone())
+                .bind(f.purl.clone())
+                .fetch_one(self.pool())
+                .await?;
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                Ok((
+                    r.ord,
+                    ScanFinding {
+                        id: r.id,
+                        scan_id: parse_id(&r.scan_id)?,
+                        project_id: r.project_id.as_deref().map(parse_id).transpose()?,
+                        component_id: r.component_id,
+                        purl: r.purl,
+                        vulnerability_id: r.vulnerability_id,
+                        aliases: serde_json::from_str(&r.aliases).map_err(corrupt("aliases"))?,
+                        summary: r.summary,
+                        severity: r.severity,
+                        cvss_score: r.cvss_score,
+                        cvss_vector: r.cvss_vector,
+                        fixed_version: r.fixed_version,
+                        created_at: parse_ts(&r.created_at)?,
+                    },
+                ))
+            })
+            .collect::<StoreResult<_>>()?;
+        Ok((items, total.0))
+    }
+
+    /// Crypto assets of a scan after position `after`.
+    pub async fn scan_crypto_assets(
+        &self,
+        tenant: TenantId,
+        scan: ScanId,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<(i64, CryptoAsset)>, i64)> {
+        let rows: Vec<CryptoRow> = sqlx::query_as(
+            "SELECT id, asset_type, name, primitive, quantum_level, detail, locations, ord FROM crypto_assets \
+             WHERE tenant_id = $1 AND scan_id = $2 AND ord > $3 ORDER BY ord LIMIT $4",
+        )
+        .bind(tenant.to_string())
+        .bind(scan.to_string())
+        .bind(after)
+        .bind(limit + 1)
+        .fetch_all(self.pool())
+        .await?;
+        let total = self.count("crypto_assets", tenant, scan).await?;
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                Ok((
+                    r.ord,
+                    CryptoAsset {
+                        id: r.id,
+                        asset_type: r.asset_type,
+                        name: r.name,
+                        primitive: r.primitive,
+                        quantum_level: r.quantum_level,
+                        detail: serde_json::from_str(&r.detail).map_err(corrupt("detail"))?,
+                        locations: serde_json::from_str(&r.locations).map_err(corrupt("locations"))?,
+                    },
+                ))
+            })
+            .collect::<StoreResult<_>>()?;
+        Ok((items, total))
+    }
+
+    /// A stored document of a scan.
+    pub async fn scan_document(
+        &self,
+        tenant: TenantId,
+        scan: ScanId,
+        format: &str,
+    ) -> StoreResult<StoredDocument> {
+        Ok(sqlx::query_as(
+            "SELECT media_type, sha256, bytes, compressed FROM scan_documents WHERE tenant_id = $1 AND scan_id = $2 \
+             AND format = $3",
+        )
+        .bind(tenant.to_string())
+        .bind(scan.to_string())
+        .bind(format)
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    async fn count(&self, table: &'static str, tenant: TenantId, scan: ScanId) -> StoreResult<i64> {
+        let row: (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM {table} WHERE tenant_id = $1 AND scan_id = $2"
+        )))
+        .bind(tenant.to_string())
+        .bind(scan.to_string())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.0)
+    }
+}

@@ -1,0 +1,480 @@
+//! Scans of a tenant: the row, its job, its progress events, cancellation.
+
+use cairn_sdk::types::{
+    ProjectId, Scan, ScanCounts, ScanEvent, ScanId, ScanSource, ScanStatus, TenantId, UserId, VersionId,
+    VulnDataUsed,
+};
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use super::{ListQuery, Store, StoreError, StoreResult, now, parse_id, parse_ts, parse_ts_opt, ts};
+
+#[derive(FromRow)]
+struct ScanRow {
+    id: String,
+    tenant_id: String,
+    project_id: Option<String>,
+    version_id: Option<String>,
+    status: String,
+    source: String,
+    requested_by: Option<String>,
+    error: Option<String>,
+    vulndb: Option<String>,
+    counts: String,
+    percent: i64,
+    version: i64,
+    created_at: String,
+    started_at: Option<String>,
+    finished_at: Option<String>,
+}
+
+macro_rules! scan_columns {
+    () => {
+        "id, tenant_id, project_id, version_id, status, source, requested_by, error, vulndb, counts, percent, \
+         version, created_at, started_at, finished_at"
+    };
+}
+
+fn status_of(s: &str) -> StoreResult<ScanStatus> {
+    ScanStatus::parse(s).ok_or_else(|| StoreError::Corrupt(format!("scan status {s:?}")))
+}
+
+fn json<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> StoreResult<T> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
+    // Our own wire types always serialize; "null" keeps the column valid if one ever did not.
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+impl ScanRow {
+    fn into_wire(self) -> StoreResult<(TenantId, Scan)> {
+        Ok((
+            parse_id(&self.tenant_id)?,
+            Scan {
+                id: parse_id(&self.id)?,
+                project_id: self.project_id.as_deref().map(parse_id).transpose()?,
+                version_id: self.version_id.as_deref().map(parse_id).transpose()?,
+                status: status_of(&self.status)?,
+                source: json("source", &self.source)?,
+                requested_by: self.requested_by.as_deref().map(parse_id).transpose()?,
+                error: self.error,
+                vulndb: self.vulndb.as_deref().map(|v| json::<VulnDataUsed>("vulndb", v)).transpose()?,
+                counts: json("counts", &self.counts)?,
+                percent: u8::try_from(self.percent.clamp(0, 100)).unwrap_or(0),
+                version: self.version,
+                created_at: parse_ts(&self.created_at)?,
+                started_at: parse_ts_opt(self.started_at.as_deref())?,
+                finished_at: parse_ts_opt(self.finished_at.as_deref())?,
+            },
+        ))
+    }
+}
+
+#[derive(FromRow)]
+struct EventRow {
+    scan_id: String,
+    seq: i64,
+    status: String,
+    step: Option<String>,
+    percent: Option<i64>,
+    message: Option<String>,
+    counts: Option<String>,
+    created_at: String,
+}
+
+impl EventRow {
+    fn into_wire(self) -> StoreResult<ScanEvent> {
+        Ok(ScanEvent {
+            scan_id: parse_id(&self.scan_id)?,
+            seq: self.seq,
+            status: status_of(&self.status)?,
+            step: self.step,
+            percent: u8::try_from(self.percent.unwrap_or(0).clamp(0, 100)).unwrap_or(0),
+            message: self.message,
+            ts: parse_ts(&self.created_at)?,
+            counts: self.counts.as_deref().map(|c| json("counts", c)).transpose()?.unwrap_or_default(),
+        })
+    }
+}
+
+/// A scan to create.
+#[derive(Debug, Clone)]
+pub struct NewScan {
+    /// Its project.
+    pub project: Option<ProjectId>,
+    /// Its project version.
+    pub version: Option<VersionId>,
+    /// What it scans, as shown to users.
+    pub source: ScanSource,
+    /// Who asked.
+    pub requested_by: Option<UserId>,
+    /// Inventory cryptography too.
+    pub crypto: bool,
+}
+
+/// Filters of the scan list.
+#[derive(Debug, Clone, Default)]
+pub struct ScanFilter {
+    /// Only this status.
+    pub status: Option<ScanStatus>,
+    /// Only this project.
+    pub project: Option<ProjectId>,
+    /// Only this source kind (`git`, `path`, `upload`, `sbom`).
+    pub source_kind: Option<String>,
+}
+
+/// A progress step to record: the event and the scan row change in one transaction.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    /// Status now.
+    pub status: ScanStatus,
+    /// Finer step.
+    pub step: Option<String>,
+    /// Overall percent (the caller keeps it monotonic).
+    pub percent: u8,
+    /// Detail for people.
+    pub message: Option<String>,
+    /// Counts so far.
+    pub counts: ScanCounts,
+    /// The failure, for `failed`.
+    pub error: Option<String>,
+    /// The vulnerability data used, once matched.
+    pub vulndb: Option<VulnDataUsed>,
+}
+
+/// What a cancel request did.
+#[derive(Debug)]
+pub enum CancelOutcome {
+    /// The scan was queued and is now cancelled; the event says so.
+    Cancelled(Scan, ScanEvent),
+    /// The scan is running; its worker stops at the next step.
+    Requested(Scan),
+    /// The scan had already ended.
+    AlreadyEnded(Scan),
+}
+
+impl Store {
+    /// Creates a queued scan and its job in one transaction.
+    pub async fn scan_create(
+        &self,
+        tenant: TenantId,
+        new: &NewScan,
+        payload: &serde_json::Value,
+        max_attempts: u32,
+    ) -> StoreResult<Scan> {
+        if let Some(p) = new.project {
+            self.project_get(tenant, p)
+                .await
+                .map_err(|_| StoreError::Conflict("project: no such project".into()))?;
+        }
+        if let Some(v) = new.version {
+            let version = self
+                .version_get(tenant, v)
+                .await
+                .map_err(|_| StoreError::Conflict("version: no such project version".into()))?;
+            if new.project.is_some_and(|p| p != version.project_id) {
+                return Err(StoreError::Conflict("version: belongs to another project".into()));
+            }
+        }
+        let id = ScanId::new();
+        let stamp = ts(now());
+        let mut payload = payload.clone();
+        if let Some(o) = payload.as_object_mut() {
+            o.insert("scan_id".into(), serde_json::Value::String(id.to_string()));
+        }
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO scans (id, tenant_id, project_id, version_id, status, source_kind, source, requested_by, \
+             counts, percent, crypto, version, created_at) VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, 0, $9, 1, $10)",
+        )
+        .bind(id.to_string())
+        .bind(tenant.to_string())
+        .bind(new.project.map(|p| p.to_string()))
+        .bind(new.version.map(|v| v.to_string()))
+        .bind(new.source.kind())
+        .bind(to_json(&new.source))
+        .bind(new.requested_by.map(|u| u.to_string()))
+        .bind(to_json(&ScanCounts::default()))
+        .bind(i64::from(new.crypto))
+        .bind(&stamp)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO jobs (id, tenant_id, kind, payload, state, priority, attempts, max_attempts, run_after, \
+             created_at, updated_at, scan_id) VALUES ($1, $2, 'scan', $3, 'queued', 0, 0, $4, $5, $6, $7, $8)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(tenant.to_string())
+        .bind(payload.to_string())
+        .bind(i64::from(max_attempts))
+        .bind(&stamp)
+        .bind(&stamp)
+        .bind(&stamp)
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.scan_get(tenant, id).await
+    }
+
+    /// A scan of the tenant.
+    pub async fn scan_get(&self, tenant: TenantId, id: ScanId) -> StoreResult<Scan> {
+        let row: ScanRow = sqlx::query_as(concat!(
+            "SELECT ",
+            scan_columns!(),
+            " FROM scans WHERE tenant_id = $1 AND id = $2"
+        ))
+        .bind(tenant.to_string())
+        .bind(id.to_string())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.into_wire()?.1)
+    }
+
+    /// A scan of any tenant, with its tenant (workers and operators).
+    pub async fn scan_get_any(&self, id: ScanId) -> StoreResult<(TenantId, Scan)> {
+        let row: ScanRow = sqlx::query_as(concat!("SELECT ", scan_columns!(), " FROM scans WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_one(self.pool())
+            .await?;
+        row.into_wire()
+    }
+
+    /// Scans of the tenant (or, for operators, of every tenant), filtered and paged.
+    pub async fn scan_list(
+        &self,
+        tenant: Option<TenantId>,
+        f: &ScanFilter,
+        q: &ListQuery,
+    ) -> StoreResult<(Vec<Scan>, i64)> {
+        let filter = "($1 IS NULL OR tenant_id = $2) AND ($3 IS NULL OR status = $4) \
+                      AND ($5 IS NULL OR project_id = $6) AND ($7 IS NULL OR source_kind = $8)";
+        let (cond, tail, binds) = q.clauses("", 9)?;
+        let t = tenant.map(|t| t.to_string());
+        let s = f.status.map(|s| s.as_str().to_owned());
+        let p = f.project.map(|p| p.to_string());
+        let k = f.source_kind.clone();
+        // `cond` and `tail` hold only whitelisted column names, numbers and placeholders.
+        let sql =
+            format!(concat!("SELECT ", scan_columns!(), " FROM scans WHERE {}{}{}"), filter, cond, tail);
+        let mut query = sqlx::query_as::<_, ScanRow>(sqlx::AssertSqlSafe(sql))
+            .bind(t.clone())
+            .bind(t.clone())
+            .bind(s.clone())
+            .bind(s.clone())
+            .bind(p.clone())
+            .bind(p.clone())
+            .bind(k.clone())
+            .bind(k.clone());
+        for b in binds {
+            query = query.bind(b);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        let total: (i64,) =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM scans WHERE {filter}")))
+                .bind(t.clone())
+                .bind(t)
+                .bind(s.clone())
+                .bind(s)
+                .bind(p.clone())
+                .bind(p)
+                .bind(k.clone())
+                .bind(k)
+                .fetch_one(self.pool())
+                .await?;
+        let scans = rows.into_iter().map(|r| r.into_wire().map(|(_, s)| s)).collect::<StoreResult<_>>()?;
+        Ok((scans, total.0))
+    }
+
+    /// The tenant's scans that have not ended, oldest first.
+    pub async fn scan_unfinished(&self, tenant: TenantId) -> StoreResult<Vec<Scan>> {
+        let rows: Vec<ScanRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            scan_columns!(),
+            " FROM scans WHERE tenant_id = $1 AND status NOT IN ('completed', 'failed', 'cancelled') \
+             ORDER BY created_at, id LIMIT 1000"
+        ))
+        .bind(tenant.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter().map(|r| r.into_wire().map(|(_, s)| s)).collect()
+    }
+
+    /// The project's most recently finished completed scan.
+    pub async fn scan_latest_completed(&self, tenant: TenantId, project: ProjectId) -> StoreResult<Scan> {
+        let row: ScanRow = sqlx::query_as(concat!(
+            "SELECT ",
+            scan_columns!(),
+            " FROM scans WHERE tenant_id = $1 AND project_id = $2 AND status = 'completed' \
+             ORDER BY finished_at DESC, id DESC LIMIT 1"
+        ))
+        .bind(tenant.to_string())
+        .bind(project.to_string())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.into_wire()?.1)
+    }
+
+    /// Whether someone asked the scan to stop.
+    pub async fn scan_cancel_requested(&self, id: ScanId) -> StoreResult<bool> {
+        let row: (i64,) = sqlx::query_as("SELECT cancel_requested FROM scans WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.0 != 0)
+    }
+
+    /// Cancels a queued scan at once (scan, job and event in one transaction), or flags a running
+    /// one for its worker. `tenant` None = an operator acting on any tenant.
+    pub async fn scan_cancel(&self, tenant: Option<TenantId>, id: ScanId) -> StoreResult<CancelOutcome> {
+        let (owner, scan) = match tenant {
+            Some(t) => (t, self.scan_get(t, id).await?),
+            None => self.scan_get_any(id).await?,
+        };
+        if scan.status.is_terminal() {
+            return Ok(CancelOutcome::AlreadyEnded(scan));
+        }
+        let stamp = ts(now());
+        let mut tx = self.pool().begin().await?;
+        // Only while still queued: a worker claims jobs, never cancelled ones.
+        let job = sqlx::query(
+            "UPDATE jobs SET state = 'cancelled', updated_at = $1 WHERE scan_id = $2 AND state = 'queued'",
+        )
+        .bind(&stamp)
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if job.rows_affected() > 0 {
+            let progress = Progress {
+                status: ScanStatus::Cancelled,
+                step: None,
+                percent: scan.percent,
+                message: Some("cancelled before it started".into()),
+                counts: scan.counts,
+                error: None,
+                vulndb: None,
+            };
+            let event = append_event(&mut tx, owner, id, &progress, &stamp).await?;
+            tx.commit().await?;
+            return Ok(CancelOutcome::Cancelled(self.scan_get(owner, id).await?, event));
+        }
+        sqlx::query("UPDATE scans SET cancel_requested = 1 WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let scan = self.scan_get(owner, id).await?;
+        Ok(if scan.status.is_terminal() {
+            CancelOutcome::AlreadyEnded(scan)
+        } else {
+            CancelOutcome::Requested(scan)
+        })
+    }
+
+    /// Records a progress step: the next event (seq = last + 1) and the scan row, atomically.
+    pub async fn scan_progress(&self, tenant: TenantId, id: ScanId, p: &Progress) -> StoreResult<ScanEvent> {
+        let stamp = ts(now());
+        let mut tx = self.pool().begin().await?;
+        let event = append_event(&mut tx, tenant, id, p, &stamp).await?;
+        tx.commit().await?;
+        Ok(event)
+    }
+
+    /// Events of a scan with `seq > after`, in order.
+    pub async fn scan_events(
+        &self,
+        tenant: TenantId,
+        id: ScanId,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<ScanEvent>> {
+        let rows: Vec<EventRow> = sqlx::query_as(
+            "SELECT scan_id, seq, status, step, percent, message, counts, created_at FROM scan_events \
+             WHERE tenant_id = $1 AND scan_id = $2 AND seq > $3 ORDER BY seq LIMIT $4",
+        )
+        .bind(tenant.to_string())
+        .bind(id.to_string())
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter().map(EventRow::into_wire).collect()
+    }
+
+    /// How many events a scan has.
+    pub async fn scan_event_count(&self, tenant: TenantId, id: ScanId) -> StoreResult<i64> {
+        let row: (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM scan_events WHERE tenant_id = $1 AND scan_id = $2")
+                .bind(tenant.to_string())
+                .bind(id.to_string())
+                .fetch_one(self.pool())
+                .await?;
+        Ok(row.0)
+    }
+}
+
+/// Inserts the next event and applies it to the scan row, inside `tx`.
+async fn append_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tenant: TenantId,
+    id: ScanId,
+    p: &Progress,
+    stamp: &str,
+) -> StoreResult<ScanEvent> {
+    let last: (Option<i64>,) = sqlx::query_as("SELECT MAX(seq) FROM scan_events WHERE scan_id = $1")
+        .bind(id.to_string())
+        .fetch_one(&mut **tx)
+        .await?;
+    let seq = last.0.unwrap_or(0) + 1;
+    let counts = to_json(&p.counts);
+    sqlx::query(
+        "INSERT INTO scan_events (id, tenant_id, scan_id, seq, status, step, percent, message, counts, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(tenant.to_string())
+    .bind(id.to_string())
+    .bind(seq)
+    .bind(p.status.as_str())
+    .bind(p.step.clone())
+    .bind(i64::from(p.percent))
+    .bind(p.message.clone())
+    .bind(&counts)
+    .bind(stamp)
+    .execute(&mut **tx)
+    .await?;
+    let started = matches!(p.status, ScanStatus::Fetching).then(|| stamp.to_owned());
+    let finished = p.status.is_terminal().then(|| stamp.to_owned());
+    let done = sqlx::query(
+        "UPDATE scans SET status = $1, step = $2, percent = $3, counts = $4, error = COALESCE($5, error), \
+         vulndb = COALESCE($6, vulndb), started_at = COALESCE(started_at, $7), finished_at = COALESCE($8, finished_at), \
+         version = version + 1 WHERE tenant_id = $9 AND id = $10",
+    )
+    .bind(p.status.as_str())
+    .bind(p.step.clone())
+    .bind(i64::from(p.percent))
+    .bind(&counts)
+    .bind(p.error.clone())
+    .bind(p.vulndb.as_ref().map(to_json))
+    .bind(started)
+    .bind(finished)
+    .bind(tenant.to_string())
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(ScanEvent {
+        scan_id: id,
+        seq,
+        status: p.status,
+        step: p.step.clone(),
+        percent: p.percent,
+        message: p.message.clone(),
+        ts: parse_ts(stamp).unwrap_or_else(|_| OffsetDateTime::now_utc()),
+        counts: p.counts,
+    })
+}

@@ -1,0 +1,160 @@
+//! The WebSocket protocol: first-frame auth within one second, bad tokens, another tenant's scan,
+//! the sync frame, and three sockets per user (the fourth evicts the oldest).
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::both;
+use crate::harness::{Daemon, Opts, Session, unique_email};
+
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// What a socket yields next.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Frame {
+    Json(Value),
+    Close(u16, String),
+    /// The stream ended without a close frame.
+    End,
+}
+
+pub async fn connect(d: &Daemon, path: &str) -> Socket {
+    let url = format!("{}{}", d.base.replacen("http://", "ws://", 1), path);
+    tokio_tungstenite::connect_async(url).await.expect("ws connect").0
+}
+
+pub async fn auth(s: &mut Socket, token: &str) {
+    s.send(Message::Text(json!({"type": "auth", "token": token}).to_string().into()))
+        .await
+        .expect("send auth");
+}
+
+/// The next data or close frame (pings skipped), waiting at most 60 s.
+pub async fn next(s: &mut Socket) -> Frame {
+    loop {
+        let got = tokio::time::timeout(std::time::Duration::from_secs(60), s.next())
+            .await
+            .expect("a frame within 60 s");
+        match got {
+            None | Some(Err(_)) => return Frame::End,
+            Some(Ok(Message::Text(t))) => {
+                return Frame::Json(serde_json::from_str(t.as_str()).expect("json frame"));
+            }
+            Some(Ok(Message::Close(c))) => {
+                return c.map_or(Frame::Close(1005, String::new()), |c| {
+                    Frame::Close(u16::from(c.code), c.reason.as_str().to_owned())
+                });
+            }
+            Some(Ok(_)) => continue,
+        }
+    }
+}
+
+/// Connects, authenticates and returns the socket with its sync frame.
+pub async fn open(d: &Daemon, path: &str, who: &Session) -> (Socket, Value) {
+    let mut s = connect(d, path).await;
+    auth(&mut s, &who.token).await;
+    match next(&mut s).await {
+        Frame::Json(v) => {
+            assert_eq!(v["type"], "sync", "first frame {v}");
+            (s, v)
+        }
+        other => panic!("expected a sync frame, got {other:?}"),
+    }
+}
+
+/// Follows a scan socket to its end: the sync frame's events plus every event frame, and the
+/// close frame.
+pub async fn follow(d: &Daemon, scan: &str, who: &Session) -> (Vec<Value>, Frame) {
+    let (mut s, sync) = open(d, &format!("/api/v1/ws/scans/{scan}"), who).await;
+    let mut events: Vec<Value> = sync["events"].as_array().cloned().unwrap_or_default();
+    loop {
+        match next(&mut s).await {
+            Frame::Json(v) => {
+                assert_eq!(v["type"], "event", "{v}");
+                events.push(v);
+            }
+            end => return (events, end),
+        }
+    }
+}
+
+both!(auth_must_come_within_a_second, |db| async move {
+    let d = Daemon::start(db).await;
+    let mut s = connect(&d, "/api/v1/ws/events").await;
+    // Say nothing: the daemon closes after its one-second deadline.
+    assert_eq!(next(&mut s).await, Frame::Close(1008, "auth_timeout".into()));
+});
+
+both!(bad_tokens_and_frames_are_unauthorized, |db| async move {
+    let d = Daemon::start(db).await;
+    for token in ["not-a-token", "crn_live_0000000000000000_00000000000000000000000000000000", ""] {
+        let mut s = connect(&d, "/api/v1/ws/events").await;
+        auth(&mut s, token).await;
+        assert_eq!(next(&mut s).await, Frame::Close(1008, "unauthorized".into()), "token {token:?}");
+    }
+    let mut s = connect(&d, "/api/v1/ws/events").await;
+    s.send(Message::Text("{\"type\":\"hello\"}".into())).await.expect("send");
+    assert_eq!(next(&mut s).await, Frame::Close(1008, "unauthorized".into()));
+    // A key without scan:read cannot follow scans.
+    let user = d.register(&unique_email("ws")).await;
+    let key = d.api_key(&user, &["project:read"]).await;
+    let mut s = connect(&d, "/api/v1/ws/events").await;
+    auth(&mut s, &key.token).await;
+    assert_eq!(next(&mut s).await, Frame::Close(1008, "unauthorized".into()));
+});
+
+both!(a_fourth_socket_evicts_the_oldest, |db| async move {
+    let d = Daemon::start(db).await;
+    let user = d.register(&unique_email("ws")).await;
+    let (mut first, sync) = open(&d, "/api/v1/ws/events", &user).await;
+    assert_eq!(sync["scans"], json!([]));
+    assert_eq!(sync["events"], json!([]));
+    let (_second, _) = open(&d, "/api/v1/ws/events", &user).await;
+    let (_third, _) = open(&d, "/api/v1/ws/events", &user).await;
+    let (_fourth, _) = open(&d, "/api/v1/ws/events", &user).await;
+    assert_eq!(next(&mut first).await, Frame::Close(1001, "newer_connection".into()));
+    // Another user's sockets are their own.
+    let other = d.register(&unique_email("ws2")).await;
+    let (_o, _) = open(&d, "/api/v1/ws/events", &other).await;
+});
+
+both!(another_tenants_scan_is_not_found, |db| async move {
+    let tree = tempfile::tempdir().expect("tree");
+    std::fs::write(tree.path().join("requirements.txt"), "flask==2.3.2\n").expect("write");
+    let d = Daemon::start_with(
+        db,
+        Opts { scan_roots: vec![tree.path().to_path_buf()], workers: 0, ..Opts::default() },
+    )
+    .await;
+    let owner = d.register(&unique_email("owner")).await;
+    let stranger = d.register(&unique_email("stranger")).await;
+    let resp = d
+        .send(
+            &owner,
+            reqwest::Method::POST,
+            "/api/v1/scans",
+            Some(json!({"source": {"kind": "path", "path": tree.path()}})),
+        )
+        .await;
+    assert_eq!(resp.status(), 202);
+    let scan: Value = resp.json().await.expect("json");
+    let id = scan["id"].as_str().expect("id");
+    let mut s = connect(&d, &format!("/api/v1/ws/scans/{id}")).await;
+    auth(&mut s, &stranger.token).await;
+    assert_eq!(next(&mut s).await, Frame::Close(1008, "not_found".into()));
+    let mut s = connect(&d, "/api/v1/ws/scans/not-a-uuid").await;
+    auth(&mut s, &owner.token).await;
+    assert_eq!(next(&mut s).await, Frame::Close(1008, "not_found".into()));
+    // The owner's socket syncs the queued scan (no worker runs here).
+    let (_s, sync) = open(&d, &format!("/api/v1/ws/scans/{id}"), &owner).await;
+    assert_eq!(sync["scans"][0]["id"], id);
+    assert_eq!(sync["scans"][0]["status"], "queued");
+    // The stranger's tenant stream does not list it.
+    let (_s, sync) = open(&d, "/api/v1/ws/events", &stranger).await;
+    assert_eq!(sync["scans"], json!([]));
+    let (_s, sync) = open(&d, "/api/v1/ws/events", &owner).await;
+    assert_eq!(sync["scans"][0]["id"], id);
+});
