@@ -51,7 +51,7 @@ pub fn slow_tree(root: &Path) -> PathBuf {
     let body: String = (0..60)
         .map(|j| format!("h{j} = hashlib.sha256(b\"x{j}\")\nc{j} = AES.new(key, AES.MODE_GCM)\n"))
         .collect();
-    for d in 0..3 {
+    for d in 0..6 {
         let dir = tree.join(format!("m{d}"));
         std::fs::create_dir_all(&dir).expect("mkdir");
         for i in 0..200 {
@@ -528,30 +528,66 @@ both!(a_project_scan_of_its_repository_fails_with_a_clear_error, |db| async move
 });
 
 both!(a_graceful_shutdown_puts_running_scans_back_in_the_queue, |db| async move {
-    let root = tempfile::tempdir().expect("root");
-    let tree = slow_tree(root.path());
+    // A git server that accepts connections and never answers keeps the job running (fetching)
+    // for as long as the test needs: no race with a scan that finishes first.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://127.0.0.1:{}/repo.git", listener.local_addr().expect("addr").port());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            match conn {
+                Ok(c) => held.push(c),
+                Err(_) => break,
+            }
+        }
+    });
     // No replica id: only the shutdown itself can requeue at once (the reaper would wait 10 s).
-    let mut d =
-        Daemon::start_with(db, Opts { scan_roots: vec![root.path().to_path_buf()], ..Opts::default() }).await;
+    let extra = "[sources]\nallow_private_hosts = true\nallow_http = true\n".to_owned();
+    let mut d = Daemon::start_with(db, Opts { extra_config: extra, ..Opts::default() }).await;
     let user = d.register(&unique_email("term")).await;
-    let id = submit(&d, &user, &tree).await["id"].as_str().expect("id").to_owned();
-    let (mut socket, _) = open(&d, &format!("/api/v1/ws/scans/{id}"), &user).await;
-    until_status(&mut socket, "scanning").await;
+    let resp = d
+        .send(&user, Method::POST, "/api/v1/scans", Some(json!({"source": {"kind": "git", "url": url}})))
+        .await;
+    assert_eq!(resp.status(), 202, "submit");
+    let id = resp.json::<Value>().await.expect("json")["id"].as_str().expect("id").to_owned();
+    let (mut socket, sync) = open(&d, &format!("/api/v1/ws/scans/{id}"), &user).await;
+    if sync["scans"][0]["status"] != "fetching" {
+        until_status(&mut socket, "fetching").await;
+    }
     drop(socket);
     let status = d.terminate();
     assert!(status.success(), "{status:?}");
     let stopped = time::OffsetDateTime::now_utc();
     d.restart().await;
-    let (frames, end) = follow(&d, &id, &user).await;
-    assert_eq!(end, Frame::Close(1000, "scan_ended".into()));
-    let events = unwrap_events(frames);
+    // The requeued job runs again after the restart (attempt 2), still held by the silent server;
+    // cancelling it ends the scan.
+    let (mut socket, sync) = open(&d, &format!("/api/v1/ws/scans/{id}"), &user).await;
+    let mut events: Vec<Value> = sync["events"].as_array().cloned().unwrap_or_default();
+    while !events.iter().any(|e| e["message"].as_str().is_some_and(|m| m.contains("attempt 2"))) {
+        match ws::next(&mut socket).await {
+            Frame::Json(v) => events.push(v),
+            other => panic!("socket ended before the second attempt: {other:?} after {events:?}"),
+        }
+    }
+    let resp = d.send(&user, Method::POST, &format!("/api/v1/scans/{id}/cancel"), None).await;
+    assert_eq!(resp.status(), 200);
+    loop {
+        match ws::next(&mut socket).await {
+            Frame::Json(v) => events.push(v),
+            end => {
+                assert_eq!(end, Frame::Close(1000, "scan_ended".into()));
+                break;
+            }
+        }
+    }
+    let events = unwrap_events(events);
     check_events(&events);
-    let requeued = events.iter().find(|e| e["status"] == "queued").expect("a requeue event");
+    let requeued = events.iter().find(|e| e["status"] == "queued" && e["seq"] != 1).expect("a requeue event");
     let ts = time::OffsetDateTime::parse(
         requeued["ts"].as_str().expect("ts"),
         &time::format_description::well_known::Rfc3339,
     )
     .expect("ts");
     assert!(ts <= stopped, "requeued during shutdown ({ts}), not after ({stopped})");
-    assert_eq!(events.last().and_then(|e| e["status"].as_str()), Some("completed"));
+    assert_eq!(events.last().and_then(|e| e["status"].as_str()), Some("cancelled"));
 });
