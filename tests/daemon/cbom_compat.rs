@@ -166,6 +166,22 @@ both!(a_partner_cbom_scan_runs_end_to_end, |db| async move {
         json_of(d.send(&org, Method::POST, "/api/v1/cbom/scans", Some(json!({"repo_url": url}))).await).await;
     assert_eq!(org_scan["tenant_kind"], "organization");
 
+    // The side creations are audited, and so is each scan.
+    d.admin(
+        &["create-user", "--email", "root@example.test", "--super-admin", "--password-stdin"],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    let root = d.login("root@example.test").await;
+    let audit: Value =
+        json_of(d.send(&root, Method::GET, "/api/v1/admin/audit?limit=1000", None).await).await;
+    let entries = audit["items"].as_array().expect("items");
+    let count = |action: &str| entries.iter().filter(|e| e["action"] == action).count();
+    assert_eq!(
+        (count("project.create"), count("version.create"), count("scan.create")),
+        (1, 1, 4),
+        "{audit}"
+    );
+
     // Before completion: no document.
     let early = d.send(&me, Method::GET, &format!("/api/v1/cbom/scans/{id}/bom.json"), None).await;
     expect_problem(early, 409, "SCAN_NOT_COMPLETED").await;

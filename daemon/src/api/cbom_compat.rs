@@ -13,6 +13,7 @@ use cairn_sdk::types::{
 };
 use serde::Deserialize;
 
+use super::audit::{actor, record};
 use super::conventions::with_location;
 use super::extract::{Json, Path, Query};
 use super::pagination::{ListParams, MAX_LIMIT, PageResponse, page};
@@ -23,7 +24,7 @@ use crate::auth::{Principal, TenantContext};
 use crate::error::ApiError;
 use crate::jobs::queue::{JobPayload, JobSource, enqueue};
 use crate::state::AppState;
-use crate::store::{FindingFilter, NewScan, StoreError, ts};
+use crate::store::{AuditEvent, FindingFilter, NewScan, StoreError, ts};
 
 /// Which document `bom.json` serves.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -75,6 +76,25 @@ fn project_repo_url(url: &str) -> Option<String> {
     c.finish().ok().map(|()| url.to_owned())
 }
 
+/// Audits an object created on the side of a scan request (the middleware records the scan).
+async fn created(
+    state: &AppState,
+    principal: &Principal,
+    action: &str,
+    object: &str,
+    id: String,
+    name: &str,
+) {
+    let event = AuditEvent {
+        action: action.into(),
+        object_type: object.into(),
+        object_id: Some(id),
+        detail: serde_json::json!({"name": name, "via": "POST /api/v1/cbom/scans"}),
+        ..actor(principal)
+    };
+    record(state, event).await;
+}
+
 /// The caller's project of that name, created (needs `project:write`) when there is none.
 async fn project_named(
     state: &AppState,
@@ -98,7 +118,10 @@ async fn project_named(
         tags: Vec::new(),
     };
     match state.store.project_create(ctx.tenant, &new).await {
-        Ok(p) => Ok(p),
+        Ok(p) => {
+            created(state, principal, "project.create", "project", p.id.to_string(), name).await;
+            Ok(p)
+        }
         // Created meanwhile by a concurrent request: use that one.
         Err(StoreError::Conflict(_)) => Ok(state.store.project_by_name(ctx.tenant, name).await?),
         Err(e) => Err(e.into()),
@@ -121,7 +144,10 @@ async fn version_named(
     principal.tenant_access(Scope::ProjectWrite, Role::Member)?;
     let new = CreateVersion { name: name.to_owned(), support_until: None };
     match state.store.version_create(ctx.tenant, project.id, &new).await {
-        Ok(v) => Ok(v.id),
+        Ok(v) => {
+            created(state, principal, "version.create", "version", v.id.to_string(), name).await;
+            Ok(v.id)
+        }
         Err(StoreError::Conflict(_)) => {
             Ok(state.store.version_by_name(ctx.tenant, project.id, name).await?.id)
         }
