@@ -37,6 +37,7 @@ fn scan(id: ScanId, status: ScanStatus) -> Scan {
         created_at: time::OffsetDateTime::UNIX_EPOCH,
         started_at: None,
         finished_at: None,
+        pqc: None,
     }
 }
 

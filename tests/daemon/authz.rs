@@ -113,6 +113,11 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/projects/{id}/scans", t("scan:read", Role::Viewer, true)),
     ("POST", "/api/v1/projects/{id}/scans", t("scan:write", Role::Member, true)),
     ("GET", "/api/v1/projects/{id}/sbom", t("bom:read", Role::Viewer, true)),
+    ("GET", "/api/v1/cbom/health", Need::Public),
+    ("GET", "/api/v1/cbom/scans", t("scan:read", Role::Viewer, false)),
+    ("POST", "/api/v1/cbom/scans", t("scan:write", Role::Member, false)),
+    ("GET", "/api/v1/cbom/scans/{id}", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/cbom/scans/{id}/bom.json", t("bom:read", Role::Viewer, true)),
     ("GET", "/api/v1/admin/scans", Need::Super),
     ("POST", "/api/v1/admin/scans/{id}/cancel", Need::Super),
 ];
@@ -276,7 +281,10 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         .expect("key");
     let kid = key["key"]["id"].as_str().expect("kid").to_owned();
 
-    let id = if template.starts_with("/api/v1/scans/") || template.starts_with("/api/v1/admin/scans/") {
+    let id = if template.starts_with("/api/v1/scans/")
+        || template.starts_with("/api/v1/admin/scans/")
+        || template.starts_with("/api/v1/cbom/scans/")
+    {
         w.scan_id.clone()
     } else if template == "/api/v1/projects/{id}/sbom" || template == "/api/v1/projects/{id}/scans" {
         w.scan_project.clone()
@@ -341,6 +349,8 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
             Some(json!({"events": {"scan.completed": {"in_app": true, "email": false}}}))
         }
         ("POST", "/api/v1/scans") => Some(json!({"source": {"kind": "path", "path": w.tree}})),
+        // Not a repository: the scan fails in the background; the matrix checks who may submit.
+        ("POST", "/api/v1/cbom/scans") => Some(json!({"repo_url": format!("file://{}", w.tree.display())})),
         _ => None,
     };
     // OAuth redirects point at the (absent) provider: read them, do not follow.

@@ -4,6 +4,7 @@
 mod admin;
 mod authz;
 mod bad_input;
+mod cbom_compat;
 mod conventions;
 mod fake_idp;
 mod harness;

@@ -11,7 +11,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{any, get, post};
-use cairn_sdk::types::{Scan, ScanCounts, ScanEvent, ScanId, ScanSource, ScanStatus, WsServerFrame};
+use cairn_sdk::types::{
+    PqcSummary, Scan, ScanCounts, ScanEvent, ScanId, ScanSource, ScanStatus, WsServerFrame,
+};
 
 #[derive(Clone, Default)]
 struct Daemon {
@@ -45,6 +47,14 @@ fn scan(id: ScanId, status: ScanStatus) -> Scan {
         created_at: time::OffsetDateTime::UNIX_EPOCH,
         started_at: None,
         finished_at: None,
+        pqc: (status == ScanStatus::Completed).then(|| PqcSummary {
+            score: Some(50),
+            methodology: "cairn-cbom-v1".into(),
+            rated: 4,
+            safe: 2,
+            quantum_vulnerable: 2,
+            assets: 5,
+        }),
     }
 }
 
@@ -180,6 +190,10 @@ async fn scan_a_url_follow_it_download_and_fail_on_high() {
         "{stderr}"
     );
     assert!(stderr.contains("NO VULNERABILITY DATA"), "said loudly: {stderr}");
+    assert!(
+        stderr.contains("post-quantum readiness 50/100 (cairn-cbom-v1): 2 of 4 rated algorithms"),
+        "{stderr}"
+    );
     assert!(stderr.contains("1 findings at or above High"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&out_file).expect("document written"), BOM);
 

@@ -4,6 +4,7 @@ mod admin;
 mod api_keys;
 mod audit;
 mod auth;
+mod cbom_compat;
 mod health;
 mod ids;
 mod notification_prefs;
@@ -26,6 +27,9 @@ pub use auth::{
     CreateInvite, CreatedInvite, ForgotPasswordRequest, LoginRequest, LogoutRequest, Me, RefreshRequest,
     RegisterRequest, ResetPasswordRequest, TenantMembership, TokenResponse, User,
 };
+pub use cbom_compat::{
+    CbomBomFormat, CbomHealth, CbomScan, CbomScanCreated, CbomScanDetail, CbomScanRequest, TenantKind,
+};
 pub use health::{Health, SpecVersions};
 pub use ids::{ApiKeyId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId, UserId, VersionId};
 pub use notification_prefs::{ChannelPrefs, NotificationEvent, NotificationPrefs};
@@ -35,8 +39,9 @@ pub use problem::{FieldError, Problem};
 pub use projects::{CreateProject, Project, ProjectKind, UpdateProject};
 pub use roles::Role;
 pub use scans::{
-    BomFormat, CreateScan, CryptoAsset, Scan, ScanComponent, ScanCounts, ScanDiagnostic, ScanEdge, ScanEvent,
-    ScanFinding, ScanLicense, ScanSource, ScanStatus, SeverityCounts, WsClientFrame, WsServerFrame,
+    BomFormat, CreateScan, CryptoAsset, PqcSummary, Scan, ScanComponent, ScanCounts, ScanDiagnostic,
+    ScanEdge, ScanEvent, ScanFinding, ScanLicense, ScanSource, ScanStatus, SeverityCounts, WsClientFrame,
+    WsServerFrame,
 };
 pub use versions::{CreateVersion, ReleaseState, ReleaseStateChange, UpdateVersion, Version};
 pub use vulndb::{VulnDataState, VulnDataUsed, VulnDbChange, VulnDbSource, VulnDbStatus, VulnDbUpdate};

@@ -210,6 +210,33 @@ pub struct Scan {
     /// It ended.
     #[serde(with = "rfc3339_opt")]
     pub finished_at: Option<OffsetDateTime>,
+    /// Post-quantum readiness, once a scan with crypto on has completed; absent otherwise (and
+    /// from daemons older than this field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pqc: Option<PqcSummary>,
+}
+
+/// A scan's post-quantum readiness, as the engine scores it (docs/methodology.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PqcSummary {
+    /// 0–100: `round(100 × safe / rated)`; absent when no shipped algorithm is rated.
+    #[serde(default)]
+    pub score: Option<u8>,
+    /// The methodology the score follows (`cairn-cbom-v1`).
+    pub methodology: String,
+    /// Distinct algorithms outside test files that the methodology rates.
+    #[serde(default)]
+    pub rated: u32,
+    /// Of those, at NIST quantum level 1 or above and not classically broken.
+    #[serde(default)]
+    pub safe: u32,
+    /// Of those, at level 0 (broken by a quantum adversary) or classically broken.
+    #[serde(default)]
+    pub quantum_vulnerable: u32,
+    /// Cryptographic assets in the scan's CBOM.
+    #[serde(default)]
+    pub assets: u64,
 }
 
 /// One progress event: the payload of `/scans/{id}/events` items and of WebSocket event frames.

@@ -57,7 +57,9 @@ fn describe(method: &Method, template: &str) -> (String, String) {
         ("PATCH", "/admin/users/{id}/role") => Some(("user.role_change", "user")),
         ("POST", "/admin/users/{id}/password-reset") => Some(("user.password_reset_issue", "user")),
         ("POST", "/admin/teams") => Some(("team.create", "team")),
-        ("POST", "/scans") | ("POST", "/projects/{id}/scans") => Some(("scan.create", "scan")),
+        ("POST", "/scans") | ("POST", "/projects/{id}/scans") | ("POST", "/cbom/scans") => {
+            Some(("scan.create", "scan"))
+        }
         ("POST", "/scans/{id}/cancel") | ("POST", "/admin/scans/{id}/cancel") => {
             Some(("scan.cancel", "scan"))
         }

@@ -104,7 +104,7 @@ pub async fn register(
                 .tenant_name
                 .clone()
                 .unwrap_or_else(|| email.split('@').next().unwrap_or("tenant").to_owned());
-            state.store.tenant_create(&name, user.id).await?;
+            state.store.tenant_create_kind(&name, user.id, cairn_sdk::types::TenantKind::Personal).await?;
         }
     }
     let tokens = issue(&state, user.id).await?;

@@ -8,6 +8,7 @@ pub mod admin_audit;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod cbom_compat;
 pub mod conventions;
 pub mod extract;
 pub mod health;
@@ -46,8 +47,8 @@ use crate::state::AppState;
 #[openapi(
     info(title = "Cairn API", description = "Cairn's daemon: inventories, vulnerabilities, licenses, cryptography, policy. Errors are RFC 7807 problem+json; lists are paged; see /problems/{slug}."),
     modifiers(&BearerAuth),
-    components(schemas(cairn_sdk::types::BomFormat, cairn_sdk::types::ScanStatus)),
-    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "admin"), (name = "vulndb"))
+    components(schemas(cairn_sdk::types::BomFormat, cairn_sdk::types::ScanStatus, cairn_sdk::types::CbomBomFormat)),
+    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "admin"), (name = "vulndb"), (name = "cbom"))
 )]
 struct ApiDoc;
 
@@ -135,6 +136,10 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(scan_results::events))
         .routes(routes!(scan_results::bom))
         .routes(routes!(scan_results::project_sbom))
+        .routes(routes!(cbom_compat::health))
+        .routes(routes!(cbom_compat::list, cbom_compat::create))
+        .routes(routes!(cbom_compat::get))
+        .routes(routes!(cbom_compat::bom_json))
         // Audit inside idempotency: a replayed response is not a second write.
         .layer(middleware::from_fn_with_state(state.clone(), audit::audit))
         .layer(middleware::from_fn_with_state(state.clone(), idempotency::idempotency))

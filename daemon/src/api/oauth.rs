@@ -362,7 +362,7 @@ async fn signup(
         }
         None => {
             let name = email.split('@').next().unwrap_or("tenant").to_owned();
-            state.store.tenant_create(&name, user.id).await?
+            state.store.tenant_create_kind(&name, user.id, cairn_sdk::types::TenantKind::Personal).await?
         }
     };
     let mut event = audit(

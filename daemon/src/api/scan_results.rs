@@ -221,7 +221,7 @@ pub async fn events(
     Ok(cursor_page(rows.into_iter().map(|e| (e.seq, e)).collect(), total, limit, &uri))
 }
 
-async fn serve_document(
+pub(super) async fn serve_document(
     state: &AppState,
     tenant: cairn_sdk::types::TenantId,
     scan: &Scan,

@@ -58,22 +58,27 @@ fn page_of(rows: Vec<Scan>, total: i64, q: &crate::store::ListQuery, uri: &Uri) 
     page(rows, total, q, |s: &Scan| (ts(s.created_at), s.id.to_string()), uri)
 }
 
+/// A git URL a scan may name: file:// as well as the network schemes; the sources module decides
+/// what it may reach.
+pub(super) fn check_git_url(c: &mut Check, field: &str, url: &str) {
+    if let Some(rest) = url.strip_prefix("file://") {
+        if !rest.starts_with('/')
+            || url.len() > 2048
+            || url.chars().any(|ch| ch.is_whitespace() || ch.is_control())
+        {
+            c.fail(field, "a file:// URL needs an absolute path, without spaces");
+        }
+    } else {
+        c.repo_url(field, url);
+    }
+}
+
 /// Checks what a scan request names and turns it into the job's source.
 async fn job_source(state: &AppState, ctx: TenantContext, req: &CreateScan) -> Result<JobSource, ApiError> {
     let mut c = Check::new();
     let source = match &req.source {
         ScanSource::Git { url, reference } => {
-            // file:// as well as the network schemes; the sources module decides what it may reach.
-            if let Some(rest) = url.strip_prefix("file://") {
-                if !rest.starts_with('/')
-                    || url.len() > 2048
-                    || url.chars().any(|ch| ch.is_whitespace() || ch.is_control())
-                {
-                    c.fail("body.source.url", "a file:// URL needs an absolute path, without spaces");
-                }
-            } else {
-                c.repo_url("body.source.url", url);
-            }
+            check_git_url(&mut c, "body.source.url", url);
             if let Some(r) = reference {
                 c.text("body.source.ref", r, 255);
             }

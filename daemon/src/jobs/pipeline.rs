@@ -11,11 +11,12 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use cairn_engine::bom::{BomInput, Format, render, to_cbom};
+use cairn_engine::crypto::quantum::{METHODOLOGY, readiness};
 use cairn_engine::inventory::Inventory;
 use cairn_engine::vuln::{Matches, Rating, match_inventory};
 use cairn_engine::{Progress, ScanOptions, ScanSink, Step, scan_path};
 use cairn_sdk::types::{
-    BomFormat, CryptoAsset, ScanComponent, ScanCounts, ScanDiagnostic, ScanStatus, VulnDataState,
+    BomFormat, CryptoAsset, PqcSummary, ScanComponent, ScanCounts, ScanDiagnostic, ScanStatus, VulnDataState,
     VulnDataUsed,
 };
 use sha2::{Digest, Sha256};
@@ -134,6 +135,7 @@ async fn steps(
     };
     check(cancel)?;
 
+    let scanned_tree = matches!(obtained, Obtained::Tree { .. });
     let engine_scan = match obtained {
         Obtained::Tree { root, workdir, revision, notes } => {
             let detail = match &revision {
@@ -157,6 +159,8 @@ async fn steps(
         }
     };
     check(cancel)?;
+    // Scored by the engine (cairn-cbom-v1) from what the crypto stage found; none without it.
+    let readiness = (payload.crypto && scanned_tree).then(|| readiness(&engine_scan.crypto));
     let inv = &engine_scan.inventory;
     reporter.counts.components = inv.components.len() as u64;
     reporter.counts.diagnostics = inv.diagnostics.len() as u64;
@@ -230,7 +234,7 @@ async fn steps(
         }
     }
     drop(input);
-    let built = {
+    let mut built = {
         let matches = matches.clone();
         let snapshot_time = snapshot.as_ref().map(|s| s.updated_at);
         tokio::task::spawn_blocking(move || {
@@ -247,6 +251,14 @@ async fn steps(
         .map_err(|e| Stop::Failed(format!("evaluating stopped unexpectedly: {e}")))??
     };
     reporter.counts.crypto_assets = built.crypto.len() as u64;
+    built.pqc = readiness.map(|r| PqcSummary {
+        score: r.score,
+        methodology: METHODOLOGY.to_owned(),
+        rated: r.rated,
+        safe: r.safe,
+        quantum_vulnerable: r.vulnerable,
+        assets: reporter.counts.crypto_assets,
+    });
     check(cancel)?;
     reporter.state(ScanStatus::Evaluating, Some("storing"), 95, Some("storing results".into())).await?;
     state.store.scan_store_results(job.tenant, job.scan, scan.project_id, &built).await?;
@@ -489,6 +501,7 @@ fn build_results(
         crypto,
         diagnostics,
         documents,
+        pqc: None,
     })
 }
 

@@ -86,6 +86,20 @@ impl Store {
         row.into_wire()
     }
 
+    /// The tenant's project of this exact name (names are unique within a tenant).
+    pub async fn project_by_name(&self, tenant: TenantId, name: &str) -> StoreResult<Project> {
+        let row: ProjectRow = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM projects WHERE tenant_id = $1 AND name = $2"
+        ))
+        .bind(tenant.to_string())
+        .bind(name)
+        .fetch_one(self.pool())
+        .await?;
+        row.into_wire()
+    }
+
     /// The tenant's projects, optionally only those whose name contains `name_like`.
     pub async fn project_list(
         &self,

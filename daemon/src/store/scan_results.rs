@@ -3,7 +3,8 @@
 //! transaction and in batches; read with cursor paging.
 
 use cairn_sdk::types::{
-    CryptoAsset, ProjectId, ScanComponent, ScanDiagnostic, ScanFinding, ScanId, ScanLicense, TenantId,
+    CryptoAsset, PqcSummary, ProjectId, ScanComponent, ScanDiagnostic, ScanFinding, ScanId, ScanLicense,
+    TenantId,
 };
 use sqlx::FromRow;
 
@@ -96,6 +97,8 @@ pub struct ScanResults {
     pub diagnostics: Vec<ScanDiagnostic>,
     /// Documents.
     pub documents: Vec<NewDocument>,
+    /// Post-quantum readiness (scans with crypto on and a tree).
+    pub pqc: Option<PqcSummary>,
 }
 
 /// A stored document.
@@ -379,6 +382,13 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        // The readiness travels with the results, so a rerun replaces it with them.
+        sqlx::query("UPDATE scans SET pqc = $1 WHERE tenant_id = $2 AND id = $3")
+            .bind(r.pqc.as_ref().map(to_json))
+            .bind(&t)
+            .bind(&s)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,8 +1,8 @@
 //! Scans of a tenant: the row, its job, its progress events, cancellation.
 
 use cairn_sdk::types::{
-    ProjectId, Scan, ScanCounts, ScanEvent, ScanId, ScanSource, ScanStatus, TenantId, UserId, VersionId,
-    VulnDataUsed,
+    PqcSummary, ProjectId, Scan, ScanCounts, ScanEvent, ScanId, ScanSource, ScanStatus, TenantId, UserId,
+    VersionId, VulnDataUsed,
 };
 use sqlx::FromRow;
 use time::OffsetDateTime;
@@ -26,12 +26,13 @@ struct ScanRow {
     created_at: String,
     started_at: Option<String>,
     finished_at: Option<String>,
+    pqc: Option<String>,
 }
 
 macro_rules! scan_columns {
     () => {
         "id, tenant_id, project_id, version_id, status, source, requested_by, error, vulndb, counts, percent, \
-         version, created_at, started_at, finished_at"
+         version, created_at, started_at, finished_at, pqc"
     };
 }
 
@@ -67,6 +68,7 @@ impl ScanRow {
                 created_at: parse_ts(&self.created_at)?,
                 started_at: parse_ts_opt(self.started_at.as_deref())?,
                 finished_at: parse_ts_opt(self.finished_at.as_deref())?,
+                pqc: self.pqc.as_deref().map(|v| json::<PqcSummary>("pqc", v)).transpose()?,
             },
         ))
     }

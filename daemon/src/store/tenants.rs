@@ -1,6 +1,6 @@
 //! Tenants and memberships (who belongs where, with which role).
 
-use cairn_sdk::types::{Role, TenantId, TenantMembership, UserId};
+use cairn_sdk::types::{Role, TenantId, TenantKind, TenantMembership, UserId};
 use sqlx::FromRow;
 
 use super::{Store, StoreError, StoreResult, now, parse_id, ts};
@@ -26,9 +26,19 @@ impl MembershipRow {
 }
 
 impl Store {
-    /// Creates a tenant with `owner` as its owner. The slug is derived from the name and made
-    /// unique with a suffix.
+    /// Creates an organization tenant with `owner` as its owner. The slug is derived from the
+    /// name and made unique with a suffix.
     pub async fn tenant_create(&self, name: &str, owner: UserId) -> StoreResult<TenantId> {
+        self.tenant_create_kind(name, owner, TenantKind::Organization).await
+    }
+
+    /// Creates a tenant of `kind` with `owner` as its owner (`Personal` for open sign-up).
+    pub async fn tenant_create_kind(
+        &self,
+        name: &str,
+        owner: UserId,
+        kind: TenantKind,
+    ) -> StoreResult<TenantId> {
         let id = TenantId::new();
         let base = slugify(name);
         let mut tx = self.pool().begin().await?;
@@ -38,11 +48,12 @@ impl Store {
             .await?;
         let slug = if taken.0 == 0 { base } else { format!("{base}-{}", &id.0.simple().to_string()[24..]) };
         let created = ts(now());
-        sqlx::query("INSERT INTO tenants (id, name, slug, created_at) VALUES ($1, $2, $3, $4)")
+        sqlx::query("INSERT INTO tenants (id, name, slug, created_at, kind) VALUES ($1, $2, $3, $4, $5)")
             .bind(id.to_string())
             .bind(name)
             .bind(&slug)
             .bind(&created)
+            .bind(kind.as_str())
             .execute(&mut *tx)
             .await?;
         sqlx::query(
@@ -55,6 +66,16 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// How the tenant came to be (`personal` by open sign-up, else `organization`).
+    pub async fn tenant_kind(&self, tenant: TenantId) -> StoreResult<TenantKind> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT kind FROM tenants WHERE id = $1")
+            .bind(tenant.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        let (kind,) = row.ok_or(StoreError::NotFound)?;
+        TenantKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("tenant kind {kind:?}")))
     }
 
     /// Adds (or changes) a user's role in a tenant.

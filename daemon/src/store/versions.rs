@@ -84,6 +84,26 @@ impl Store {
         row.into_wire()
     }
 
+    /// The version of this exact name of a project of the tenant (unique within the project).
+    pub async fn version_by_name(
+        &self,
+        tenant: TenantId,
+        project: ProjectId,
+        name: &str,
+    ) -> StoreResult<Version> {
+        let row: VersionRow = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM project_versions WHERE tenant_id = $1 AND project_id = $2 AND name = $3"
+        ))
+        .bind(tenant.to_string())
+        .bind(project.to_string())
+        .bind(name)
+        .fetch_one(self.pool())
+        .await?;
+        row.into_wire()
+    }
+
     /// The versions of a project of the tenant.
     pub async fn version_list(
         &self,

@@ -316,6 +316,15 @@ fn summary(scan: &Scan) {
         "cairn: {} components with a license; {} cryptographic assets",
         c.licensed_components, c.crypto_assets
     );
+    if let Some(p) = &scan.pqc {
+        match p.score {
+            Some(score) => eprintln!(
+                "cairn: post-quantum readiness {score}/100 ({}): {} of {} rated algorithms quantum-vulnerable",
+                p.methodology, p.quantum_vulnerable, p.rated
+            ),
+            None => eprintln!("cairn: post-quantum readiness: no rated algorithm found ({})", p.methodology),
+        }
+    }
     match scan.vulndb.as_ref().map(|v| (v.state, v)) {
         None | Some((VulnDataState::None, _)) => eprintln!(
             "cairn: WARNING: NO VULNERABILITY DATA — vulnerabilities were NOT checked; \"0 findings\" means nothing. \

@@ -1,0 +1,305 @@
+//! The partner CBOM compatibility surface (`/api/v1/cbom/…`, paths and shapes as in
+//! ../shared/API.md): thin adapters over Cairn's own scans — the same queue, rows and stored
+//! documents, another shape.
+
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use cairn_engine::crypto::quantum::METHODOLOGY;
+use cairn_sdk::types::{
+    BomFormat, CbomBomFormat, CbomHealth, CbomScan, CbomScanCreated, CbomScanDetail, CbomScanRequest,
+    CreateProject, CreateVersion, CryptoAsset, Project, ProjectKind, Role, Scan, ScanComponent, ScanFinding,
+    ScanId, ScanSource, Scope, TenantId, TenantKind, VersionId,
+};
+use serde::Deserialize;
+
+use super::audit::{actor, record};
+use super::conventions::with_location;
+use super::extract::{Json, Path, Query};
+use super::pagination::{ListParams, MAX_LIMIT, PageResponse, page};
+use super::scan_results::serve_document;
+use super::scans::check_git_url;
+use super::validate::Check;
+use crate::auth::{Principal, TenantContext};
+use crate::error::ApiError;
+use crate::jobs::queue::{JobPayload, JobSource, enqueue};
+use crate::state::AppState;
+use crate::store::{AuditEvent, FindingFilter, NewScan, StoreError, ts};
+
+/// Which document `bom.json` serves.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BomJsonParams {
+    /// `cyclonedx` (default: the CycloneDX 1.6 CBOM) or `spdx` (SPDX 3.0.1).
+    pub format: Option<CbomBomFormat>,
+}
+
+/// The compatibility view of a scan.
+fn view(scan: &Scan, tenant: TenantId, kind: TenantKind) -> CbomScan {
+    CbomScan {
+        id: scan.id,
+        status: scan.status,
+        tenant_id: tenant,
+        tenant_kind: kind,
+        methodology_version: METHODOLOGY.to_owned(),
+        repo_url: match &scan.source {
+            ScanSource::Git { url, .. } => Some(url.clone()),
+            _ => None,
+        },
+        project_id: scan.project_id,
+        version_id: scan.version_id,
+        score: scan.pqc.as_ref().and_then(|p| p.score),
+        error: scan.error.clone(),
+        created_at: scan.created_at,
+        finished_at: scan.finished_at,
+    }
+}
+
+/// Health of the surface (public).
+#[utoipa::path(get, operation_id = "cbom_health", path = "/cbom/health", tag = "cbom",
+    responses((status = 200, description = "Up; `degraded` when the database does not answer", body = CbomHealth)))]
+pub async fn health(State(state): State<AppState>) -> axum::Json<CbomHealth> {
+    let ok = state.store.ping().await.is_ok();
+    axum::Json(CbomHealth {
+        status: if ok { "ok" } else { "degraded" }.into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        methodology_version: METHODOLOGY.into(),
+        cyclonedx: "1.6".into(),
+        spdx: "3.0.1".into(),
+    })
+}
+
+/// Whether a URL is one a project's `repo_url` may hold (network schemes, not file://).
+fn project_repo_url(url: &str) -> Option<String> {
+    let mut c = Check::new();
+    c.repo_url("repo_url", url);
+    c.finish().ok().map(|()| url.to_owned())
+}
+
+/// Audits an object created on the side of a scan request (the middleware records the scan).
+async fn created(
+    state: &AppState,
+    principal: &Principal,
+    action: &str,
+    object: &str,
+    id: String,
+    name: &str,
+) {
+    let event = AuditEvent {
+        action: action.into(),
+        object_type: object.into(),
+        object_id: Some(id),
+        detail: serde_json::json!({"name": name, "via": "POST /api/v1/cbom/scans"}),
+        ..actor(principal)
+    };
+    record(state, event).await;
+}
+
+/// The caller's project of that name, created (needs `project:write`) when there is none.
+async fn project_named(
+    state: &AppState,
+    principal: &Principal,
+    ctx: TenantContext,
+    name: &str,
+    repo_url: &str,
+) -> Result<Project, ApiError> {
+    match state.store.project_by_name(ctx.tenant, name).await {
+        Ok(p) => return Ok(p),
+        Err(StoreError::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    principal.tenant_access(Scope::ProjectWrite, Role::Member)?;
+    let new = CreateProject {
+        name: name.to_owned(),
+        kind: ProjectKind::Repo,
+        repo_url: project_repo_url(repo_url),
+        default_ref: None,
+        team_id: None,
+        tags: Vec::new(),
+    };
+    match state.store.project_create(ctx.tenant, &new).await {
+        Ok(p) => {
+            created(state, principal, "project.create", "project", p.id.to_string(), name).await;
+            Ok(p)
+        }
+        // Created meanwhile by a concurrent request: use that one.
+        Err(StoreError::Conflict(_)) => Ok(state.store.project_by_name(ctx.tenant, name).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The project's version of that name, created (needs `project:write`) when there is none.
+async fn version_named(
+    state: &AppState,
+    principal: &Principal,
+    ctx: TenantContext,
+    project: &Project,
+    name: &str,
+) -> Result<VersionId, ApiError> {
+    match state.store.version_by_name(ctx.tenant, project.id, name).await {
+        Ok(v) => return Ok(v.id),
+        Err(StoreError::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    principal.tenant_access(Scope::ProjectWrite, Role::Member)?;
+    let new = CreateVersion { name: name.to_owned(), support_until: None };
+    match state.store.version_create(ctx.tenant, project.id, &new).await {
+        Ok(v) => {
+            created(state, principal, "version.create", "version", v.id.to_string(), name).await;
+            Ok(v.id)
+        }
+        Err(StoreError::Conflict(_)) => {
+            Ok(state.store.version_by_name(ctx.tenant, project.id, name).await?.id)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Queues a git scan (crypto on). A named project and version are found in the caller's tenant,
+/// or created, which also needs `project:write`.
+#[utoipa::path(post, operation_id = "cbom_scans_create", path = "/cbom/scans", tag = "cbom", security(("bearer" = [])), request_body = CbomScanRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for retries")),
+    responses((status = 201, description = "Queued; poll /cbom/scans/{id}", body = CbomScanCreated),
+        (status = 400, description = "Invalid repo_url, project_name or project_version", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn create(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(req): Json<CbomScanRequest>,
+) -> Result<Response, ApiError> {
+    let ctx = principal.tenant_access(Scope::ScanWrite, Role::Member)?;
+    let mut c = Check::new();
+    check_git_url(&mut c, "body.repo_url", &req.repo_url);
+    if let Some(name) = &req.project_name {
+        c.text("body.project_name", name, 200);
+    }
+    if let Some(v) = &req.project_version {
+        c.text("body.project_version", v, 100);
+        if req.project_name.is_none() {
+            c.fail("body.project_version", "needs project_name");
+        }
+    }
+    c.finish()?;
+    let (project, version) = match &req.project_name {
+        Some(name) => {
+            let project = project_named(&state, &principal, ctx, name, &req.repo_url).await?;
+            let version = match &req.project_version {
+                Some(v) => Some(version_named(&state, &principal, ctx, &project, v).await?),
+                None => None,
+            };
+            (Some(project.id), version)
+        }
+        None => (None, None),
+    };
+    let new = NewScan {
+        project,
+        version,
+        source: ScanSource::Git { url: req.repo_url.clone(), reference: None },
+        requested_by: Some(principal.user.id),
+        crypto: true,
+    };
+    let payload = JobPayload { source: JobSource::Git { url: req.repo_url, reference: None }, crypto: true };
+    let scan = enqueue(&state, ctx.tenant, &new, &payload).await?;
+    let kind = state.store.tenant_kind(ctx.tenant).await?;
+    let body = CbomScanCreated {
+        id: scan.id,
+        status: scan.status,
+        tenant_id: ctx.tenant,
+        tenant_kind: kind,
+        methodology_version: METHODOLOGY.to_owned(),
+    };
+    let resp = (StatusCode::CREATED, axum::Json(body)).into_response();
+    Ok(with_location(resp, &format!("/api/v1/cbom/scans/{}", scan.id)))
+}
+
+/// Lists the tenant's scans (every source kind; `repo_url` is set for git scans), in the order
+/// and with the paging of `GET /scans`.
+#[utoipa::path(get, operation_id = "cbom_scans_list", path = "/cbom/scans", tag = "cbom", security(("bearer" = [])), params(ListParams),
+    responses((status = 200, description = "Scans", body = cairn_sdk::types::Page<CbomScan>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(p): Query<ListParams>,
+    uri: Uri,
+) -> Result<PageResponse<CbomScan>, ApiError> {
+    let ctx = principal.tenant_access(Scope::ScanRead, Role::Viewer)?;
+    let q = p.to_query(&["created_at", "status", "finished_at"])?;
+    let (rows, total) = state.store.scan_list(Some(ctx.tenant), &Default::default(), &q).await?;
+    let kind = state.store.tenant_kind(ctx.tenant).await?;
+    let views: Vec<CbomScan> = rows.iter().map(|s| view(s, ctx.tenant, kind)).collect();
+    Ok(page(views, total, &q, |s: &CbomScan| (ts(s.created_at), s.id.to_string()), &uri))
+}
+
+/// Every row of a cursor-paged scan result list, a page at a time.
+async fn all_rows<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, ApiError>
+where
+    F: FnMut(i64) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<(i64, T)>, i64), StoreError>>,
+{
+    let mut out = Vec::new();
+    let mut after = -1;
+    loop {
+        let (rows, _) = fetch(after).await?;
+        let full = rows.len() >= usize::try_from(MAX_LIMIT).unwrap_or(usize::MAX);
+        if let Some((ord, _)) = rows.last() {
+            after = *ord;
+        }
+        out.extend(rows.into_iter().map(|(_, t)| t));
+        if !full {
+            return Ok(out);
+        }
+    }
+}
+
+/// A scan with its components, vulnerability findings, cryptographic assets and readiness `score`.
+#[utoipa::path(get, operation_id = "cbom_scans_get", path = "/cbom/scans/{id}", tag = "cbom", security(("bearer" = [])),
+    params(("id" = ScanId, Path, description = "Scan id")),
+    responses((status = 200, description = "The scan and its results so far", body = CbomScanDetail),
+        (status = 404, description = "Not in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn get(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<ScanId>,
+) -> Result<axum::Json<CbomScanDetail>, ApiError> {
+    let ctx = principal.tenant_access(Scope::ScanRead, Role::Viewer)?;
+    let t = ctx.tenant;
+    let scan = state.store.scan_get(t, id).await?;
+    let kind = state.store.tenant_kind(t).await?;
+    let store = &state.store;
+    let components: Vec<ScanComponent> =
+        all_rows(|after| store.scan_components(t, id, after, MAX_LIMIT)).await?;
+    let filter = FindingFilter::default();
+    let findings: Vec<ScanFinding> =
+        all_rows(|after| store.scan_findings(t, id, &filter, after, MAX_LIMIT)).await?;
+    let crypto_assets: Vec<CryptoAsset> =
+        all_rows(|after| store.scan_crypto_assets(t, id, after, MAX_LIMIT)).await?;
+    Ok(axum::Json(CbomScanDetail {
+        scan: view(&scan, t, kind),
+        pqc: scan.pqc.clone(),
+        components,
+        findings,
+        crypto_assets,
+    }))
+}
+
+/// The scan's document: `cyclonedx` is the stored CBOM (CycloneDX 1.6 with the cryptographic
+/// assets and the libraries that provide them), `spdx` the stored SPDX 3.0.1; 409 until the scan
+/// completes.
+#[utoipa::path(get, operation_id = "cbom_scans_bom", path = "/cbom/scans/{id}/bom.json", tag = "cbom", security(("bearer" = [])),
+    params(("id" = ScanId, Path, description = "Scan id"), BomJsonParams),
+    responses((status = 200, description = "The document, as stored at completion (ETag = its SHA-256)", content_type = "application/json"),
+        (status = 409, description = "The scan has not completed", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn bom_json(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<ScanId>,
+    Query(p): Query<BomJsonParams>,
+) -> Result<Response, ApiError> {
+    let ctx = principal.tenant_access(Scope::BomRead, Role::Viewer)?;
+    let scan = state.store.scan_get(ctx.tenant, id).await?;
+    let format = match p.format.unwrap_or(CbomBomFormat::Cyclonedx) {
+        CbomBomFormat::Cyclonedx => BomFormat::Cbom,
+        CbomBomFormat::Spdx => BomFormat::Spdx,
+    };
+    serve_document(&state, ctx.tenant, &scan, format).await
+}
