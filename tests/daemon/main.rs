@@ -5,6 +5,7 @@ mod admin;
 mod authz;
 mod bad_input;
 mod conventions;
+mod e2e_git;
 mod fake_idp;
 mod harness;
 mod identity;

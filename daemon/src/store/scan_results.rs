@@ -286,7 +286,8 @@ impl Store {
                  modified_at = excluded.modified_at, record = excluded.record",
                 values(chunk.len(), 8)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            // Unprepared: a NULL score would fix the cached statement's type as float4 (see store::vulndb).
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for v in chunk {
                 q = q
                     .bind(v.id.clone())

@@ -165,7 +165,10 @@ impl Store {
                  published_at = excluded.published_at, modified_at = excluded.modified_at, record = excluded.record",
                 placeholders(chunk.len(), 9)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            // Not a cached statement: sqlx's Any driver declares a NULL `Option<f64>` as float4 on
+            // Postgres, and a statement prepared that way rejects the next chunk's 8-byte scores
+            // ("incorrect binary data format"). Unprepared, each chunk declares its own types.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for r in chunk {
                 q = q
                     .bind(&r.id)
