@@ -217,7 +217,7 @@ impl Store {
         let s = scan.to_string();
         let p = project.map(|p| p.to_string());
         let stamp = ts(now());
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for table in [
             "findings",
             "crypto_assets",

@@ -110,7 +110,7 @@ impl Store {
 
     /// The generation and every stored record (OSV JSON), read in one transaction so they agree.
     pub async fn vulndb_records(&self) -> StoreResult<(Option<String>, Vec<String>)> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let generation: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
             .bind(GENERATION_KEY)
             .fetch_optional(&mut *tx)
@@ -130,7 +130,7 @@ impl Store {
         records: &[OsvRow],
         generation: &str,
     ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO vulndb_sources (name, origin, location, etag, last_modified, advisories, updated_at, checked_at, last_error) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL) \

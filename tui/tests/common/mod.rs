@@ -51,6 +51,8 @@ pub struct Daemon {
 impl Daemon {
     /// `None` when Postgres was asked for and the environment has none.
     pub async fn start(opts: Opts) -> Option<Daemon> {
+        // The daemon's log goes with the test's output (shown when it fails).
+        let _ = tracing_subscriber::fmt().with_test_writer().try_init();
         let dir = tempfile::tempdir().expect("tempdir");
         let mut pg = None;
         let database_url = if opts.postgres {
