@@ -75,6 +75,12 @@ async fn submit_git(d: &Daemon, who: &Session, body: Value) -> String {
     scan["id"].as_str().expect("id").to_owned()
 }
 
+async fn project_sbom(d: &Daemon, user: &Session, pid: &str) -> Vec<u8> {
+    let resp = d.send(user, Method::GET, &format!("/api/v1/projects/{pid}/sbom"), None).await;
+    assert_eq!(resp.status(), 200);
+    resp.bytes().await.expect("bytes").to_vec()
+}
+
 both!(a_git_repository_scans_end_to_end, |db: Db| async move {
     let root = tempfile::tempdir().expect("root");
     let (repo, commit) = vulnerable_repo(root.path());
@@ -200,9 +206,22 @@ both!(a_git_repository_scans_end_to_end, |db: Db| async move {
     assert!(sarif["runs"][0]["results"].as_array().is_some_and(|r| !r.is_empty()), "SARIF results");
 
     // The project's SBOM is this scan's CycloneDX document.
-    let resp = d.send(&user, Method::GET, &format!("/api/v1/projects/{pid}/sbom"), None).await;
+    let first = cyclonedx.expect("cyclonedx downloaded").to_vec();
+    assert_eq!(project_sbom(&d, &user, &pid).await, first);
+
+    // A later commit scanned for the project: its SBOM follows the latest completed scan.
+    std::fs::remove_dir_all(repo.join("prometheus")).expect("remove");
+    git(&repo, &["commit", "-q", "-a", "-m", "drop the Go module"]);
+    let later =
+        submit_git(&d, &user, json!({"source": {"kind": "git", "url": file_url(&repo)}, "project": pid}))
+            .await;
+    let (_, end) = follow(&d, &later, &user).await;
+    assert_eq!(end, Frame::Close(1000, "scan_ended".into()));
+    let resp = d.send(&user, Method::GET, &format!("/api/v1/scans/{later}/bom"), None).await;
     assert_eq!(resp.status(), 200);
-    assert_eq!(resp.bytes().await.expect("bytes"), cyclonedx.expect("cyclonedx downloaded"));
+    let second = resp.bytes().await.expect("bytes").to_vec();
+    assert_ne!(second, first, "the later tree differs");
+    assert_eq!(project_sbom(&d, &user, &pid).await, second);
     drop(root);
 });
 
