@@ -62,6 +62,8 @@ pub struct Opts {
     pub workers: usize,
     /// `[scans] replica_id`.
     pub replica_id: Option<String>,
+    /// Imported with `cairnd vulndb import` before the daemon first serves.
+    pub vulndb_import: Vec<PathBuf>,
 }
 
 impl Default for Opts {
@@ -77,6 +79,7 @@ impl Default for Opts {
             scan_roots: Vec::new(),
             workers: 2,
             replica_id: None,
+            vulndb_import: Vec::new(),
         }
     }
 }
@@ -153,6 +156,16 @@ impl Daemon {
         }
         f.write_all(opts.extra_config.as_bytes()).expect("write config");
         drop(f);
+        if !opts.vulndb_import.is_empty() {
+            let out = Command::new(env!("CARGO_BIN_EXE_cairnd"))
+                .arg("--config")
+                .arg(&config)
+                .args(["vulndb", "import"])
+                .args(&opts.vulndb_import)
+                .output()
+                .expect("run cairnd vulndb import");
+            assert!(out.status.success(), "vulndb import: {}", String::from_utf8_lossy(&out.stderr));
+        }
         let (child, base) = spawn(&config, dir.path()).await;
         Daemon { child: Some(child), pg_database: None, base, db_url, dir, config, http: http_client(true) }
     }

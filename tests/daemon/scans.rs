@@ -16,14 +16,14 @@ use crate::schema::validate;
 use crate::ws::{Frame, follow, open};
 use crate::{both, ws};
 
-const FORMATS: [&str; 8] =
+pub const FORMATS: [&str; 8] =
     ["cyclonedx", "cyclonedx-1.5", "cyclonedx-1.7", "spdx", "spdx-2.3", "openvex", "sarif", "cbom"];
 
 pub fn fixture_tree() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/scan-tree")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read dir") {
         let entry = entry.expect("entry");
@@ -81,14 +81,14 @@ pub async fn submit(d: &Daemon, who: &Session, path: &Path) -> Value {
     scan
 }
 
-async fn get_json(d: &Daemon, who: &Session, path: &str) -> Value {
+pub async fn get_json(d: &Daemon, who: &Session, path: &str) -> Value {
     let resp = d.send(who, Method::GET, path, None).await;
     assert_eq!(resp.status(), 200, "GET {path}");
     resp.json().await.expect("json")
 }
 
 /// Every item of a cursor-paged list.
-async fn all_items(d: &Daemon, who: &Session, path: &str, limit: u32) -> Vec<Value> {
+pub async fn all_items(d: &Daemon, who: &Session, path: &str, limit: u32) -> Vec<Value> {
     let mut items = Vec::new();
     let mut url = format!("{path}?limit={limit}");
     loop {
@@ -102,7 +102,7 @@ async fn all_items(d: &Daemon, who: &Session, path: &str, limit: u32) -> Vec<Val
 }
 
 /// Events in order with no gaps, percent never going back, statuses in pipeline order.
-fn check_events(events: &[Value]) {
+pub fn check_events(events: &[Value]) {
     let order =
         ["queued", "fetching", "scanning", "matching", "evaluating", "completed", "failed", "cancelled"];
     let mut last_percent = 0;
@@ -116,7 +116,7 @@ fn check_events(events: &[Value]) {
 }
 
 /// The WebSocket `event` frames carry the event flattened with `type`; sync events are bare.
-fn unwrap_events(frames: Vec<Value>) -> Vec<Value> {
+pub fn unwrap_events(frames: Vec<Value>) -> Vec<Value> {
     frames
         .into_iter()
         .map(|mut v| {

@@ -156,7 +156,9 @@ async fn run(state: AppState, mut socket: WebSocket, scan: Option<Option<ScanId>
             };
             let events = state.store.scan_events(tenant, id, 0, 100_000).await.unwrap_or_default();
             last.insert(id, events.last().map_or(0, |e| e.seq));
-            let done = s.status.is_terminal();
+            // The scan may end between the two reads: its terminal event then sits in `events`
+            // (and is deduplicated off the bus), so it ends the socket here.
+            let done = s.status.is_terminal() || events.last().is_some_and(|e| e.status.is_terminal());
             if !send(&mut socket, &WsServerFrame::Sync { scans: vec![s], events }).await {
                 return;
             }

@@ -204,6 +204,16 @@ impl Store {
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
+
+    /// A transaction that writes. On SQLite it takes the write lock at `BEGIN IMMEDIATE`: a
+    /// deferred transaction that reads and then writes fails at once with SQLITE_BUSY_SNAPSHOT
+    /// (517, which the busy timeout does not wait out) when another connection wrote in between.
+    pub(crate) async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
 }
 
 /// A database URL whose `Debug` hides the password.

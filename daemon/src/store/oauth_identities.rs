@@ -88,7 +88,7 @@ impl Store {
     ) -> StoreResult<UserRecord> {
         let user = UserId::new();
         let created = ts(now());
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO users (id, email, display_name, password_hash, super_admin, active, created_at, updated_at) \
              VALUES ($1, $2, $3, NULL, 0, 1, $4, $5)",
@@ -143,7 +143,7 @@ impl Store {
         user: UserId,
         id: OAuthIdentityId,
     ) -> StoreResult<UnlinkOutcome> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let (has_password,): (i64,) = sqlx::query_as(
             "SELECT CASE WHEN password_hash IS NULL THEN 0 ELSE 1 END FROM users WHERE id = $1",
         )

@@ -15,7 +15,7 @@ impl Store {
     ) -> StoreResult<OffsetDateTime> {
         let created = now();
         let expires = created + ttl;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
             .bind(ts(created))
             .bind(user.to_string())

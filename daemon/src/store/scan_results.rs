@@ -220,7 +220,7 @@ impl Store {
         let s = scan.to_string();
         let p = project.map(|p| p.to_string());
         let stamp = ts(now());
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for table in [
             "findings",
             "crypto_assets",
@@ -289,7 +289,8 @@ impl Store {
                  modified_at = excluded.modified_at, record = excluded.record",
                 values(chunk.len(), 8)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            // Unprepared: a NULL score would fix the cached statement's type as float4 (see store::vulndb).
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for v in chunk {
                 q = q
                     .bind(v.id.clone())

@@ -186,7 +186,7 @@ impl Store {
         if let Some(o) = payload.as_object_mut() {
             o.insert("scan_id".into(), serde_json::Value::String(id.to_string()));
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO scans (id, tenant_id, project_id, version_id, status, source_kind, source, requested_by, \
              counts, percent, crypto, version, created_at) VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, 0, $9, 1, $10)",
@@ -339,7 +339,7 @@ impl Store {
             return Ok(CancelOutcome::AlreadyEnded(scan));
         }
         let stamp = ts(now());
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         // Only while still queued: a worker claims jobs, never cancelled ones.
         let job = sqlx::query(
             "UPDATE jobs SET state = 'cancelled', updated_at = $1 WHERE scan_id = $2 AND state = 'queued'",
@@ -378,7 +378,7 @@ impl Store {
     /// Records a progress step: the next event (seq = last + 1) and the scan row, atomically.
     pub async fn scan_progress(&self, tenant: TenantId, id: ScanId, p: &Progress) -> StoreResult<ScanEvent> {
         let stamp = ts(now());
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let event = append_event(&mut tx, tenant, id, p, &stamp).await?;
         tx.commit().await?;
         Ok(event)

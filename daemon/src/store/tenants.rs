@@ -41,7 +41,7 @@ impl Store {
     ) -> StoreResult<TenantId> {
         let id = TenantId::new();
         let base = slugify(name);
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let taken: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tenants WHERE slug = $1")
             .bind(&base)
             .fetch_one(&mut *tx)

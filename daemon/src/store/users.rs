@@ -156,7 +156,7 @@ impl Store {
     /// Deactivating the last active super admin is a `Conflict`.
     pub async fn user_set_active(&self, id: UserId, active: bool) -> StoreResult<UserRecord> {
         let stamp = ts(now());
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         self.lock_operators(&mut tx).await?;
         let done = sqlx::query(
             "UPDATE users SET active = $1, updated_at = $2 WHERE id = $3 AND ($4 = 1 OR super_admin = 0 OR EXISTS \
@@ -192,7 +192,7 @@ impl Store {
     /// Grants or withdraws the operator flag. Withdrawing it from the last active super admin is
     /// a `Conflict` (the installation would have no operator).
     pub async fn user_set_super_admin(&self, id: UserId, super_admin: bool) -> StoreResult<UserRecord> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         self.lock_operators(&mut tx).await?;
         let done = sqlx::query(
             "UPDATE users SET super_admin = $1, updated_at = $2 WHERE id = $3 AND ($4 = 1 OR EXISTS \
@@ -230,7 +230,7 @@ impl Store {
     /// Replaces a user's password hash and revokes their refresh tokens.
     pub async fn user_set_password(&self, id: UserId, password_hash: &str) -> StoreResult<()> {
         let stamp = ts(now());
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(password_hash)
             .bind(&stamp)

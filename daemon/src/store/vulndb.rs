@@ -110,7 +110,7 @@ impl Store {
 
     /// The generation and every stored record (OSV JSON), read in one transaction so they agree.
     pub async fn vulndb_records(&self) -> StoreResult<(Option<String>, Vec<String>)> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let generation: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
             .bind(GENERATION_KEY)
             .fetch_optional(&mut *tx)
@@ -130,7 +130,7 @@ impl Store {
         records: &[OsvRow],
         generation: &str,
     ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO vulndb_sources (name, origin, location, etag, last_modified, advisories, updated_at, checked_at, last_error) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL) \
@@ -165,7 +165,10 @@ impl Store {
                  published_at = excluded.published_at, modified_at = excluded.modified_at, record = excluded.record",
                 placeholders(chunk.len(), 9)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            // Not a cached statement: sqlx's Any driver declares a NULL `Option<f64>` as float4 on
+            // Postgres, and a statement prepared that way rejects the next chunk's 8-byte scores
+            // ("incorrect binary data format"). Unprepared, each chunk declares its own types.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for r in chunk {
                 q = q
                     .bind(&r.id)

@@ -1,0 +1,138 @@
+//! A real daemon for the client tests: the cairnd library serving on 127.0.0.1 in a thread of its
+//! own, on SQLite (or Postgres when CAIRN_TEST_POSTGRES_URL is set and asked for), with path roots
+//! and the OSV fixture advisories imported the way `cairnd vulndb import` does before it serves.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use cairn_daemon::config::{Config, RateLimits, RegistrationMode};
+use cairn_daemon::vulndb::cli::VulndbCommand;
+
+/// The engine's OSV fixture advisories (crates.io, PyPI, Go).
+pub fn osv() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/osv")
+}
+
+/// A corpus directory of the engine's fixtures.
+pub fn corpus(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/corpus").join(rel)
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// What the daemon is started with.
+pub struct Opts {
+    pub postgres: bool,
+    pub path_roots: Vec<PathBuf>,
+    pub workers: usize,
+    /// Import the fixture advisories before serving.
+    pub vulndb: bool,
+}
+
+pub struct Daemon {
+    pub base: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
+    pg: Option<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+impl Daemon {
+    /// `None` when Postgres was asked for and the environment has none.
+    pub async fn start(opts: Opts) -> Option<Daemon> {
+        // The daemon's log goes with the test's output (shown when it fails).
+        let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut pg = None;
+        let database_url = if opts.postgres {
+            let server = std::env::var("CAIRN_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())?;
+            let name = format!("cairn_cli_{}", uuid::Uuid::new_v4().simple());
+            cairn_daemon::store::create_postgres_database(&server, &name).await.expect("create database");
+            let url = with_database(&server, &name);
+            pg = Some((server, name));
+            url
+        } else {
+            format!("sqlite://{}", dir.path().join("cairnd.db").display())
+        };
+        let mut config = Config {
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            database_url,
+            registration: RegistrationMode::Open,
+            rate_limits: RateLimits {
+                login_per_minute: 10_000,
+                reads_per_minute: 10_000,
+                writes_per_minute: 10_000,
+            },
+            shutdown_grace_secs: 1,
+            ..Config::default()
+        };
+        config.sources.path_roots = opts.path_roots;
+        config.scans.workers = opts.workers;
+        if opts.vulndb {
+            cairn_daemon::vulndb::cli::run(
+                config.clone(),
+                VulndbCommand::Import { paths: vec![osv()], name: None },
+            )
+            .await
+            .expect("vulndb import");
+        }
+        let listener = std::net::TcpListener::bind(config.listen).expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+        // `launch` is not Send: the daemon gets a thread and a runtime of its own.
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener)?;
+                let state = cairn_daemon::server::prepare(config).await?;
+                // As `cairnd serve` does: the stored data is matched from the first request on.
+                cairn_daemon::vulndb::reload(&state.store, &state.vulndb).await?;
+                let _ = ready_tx.send(());
+                cairn_daemon::server::launch(state, listener, async {
+                    let _ = rx.await;
+                })
+                .await
+            })
+        });
+        ready_rx.await.expect("the daemon prepared its store");
+        Some(Daemon { base, stop: Some(tx), thread: Some(thread), pg, _dir: dir })
+    }
+
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let result = tokio::task::spawn_blocking(move || thread.join()).await.expect("join");
+            result.expect("daemon thread").expect("daemon ran cleanly");
+        }
+        if let Some((server, name)) = self.pg.take() {
+            cairn_daemon::store::drop_postgres_database(&server, &name).await.expect("drop database");
+        }
+    }
+}
+
+/// `server` (a Postgres URL) naming database `name` instead.
+fn with_database(server: &str, name: &str) -> String {
+    let (base, query) = server.split_once('?').map_or((server, None), |(b, q)| (b, Some(q)));
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[after_scheme..].find('/').map_or(base.len(), |i| i + after_scheme);
+    let mut url = format!("{}/{name}", &base[..host_end]);
+    if let Some(q) = query {
+        url = format!("{url}?{q}");
+    }
+    url
+}

@@ -1,0 +1,208 @@
+//! The `cairn` binary as a user runs it against a real daemon: logged in to a server with an API
+//! key (`cairn login --server URL --api-key`), `cairn scan URL` waits, prints a summary whose
+//! findings count is the engine's, writes a CycloneDX document that validates, and exits by
+//! `--fail-on`; then local mode with nothing configured: `cairn scan $HOME/project --wait` starts
+//! the local daemon, completes, says loudly that no vulnerability data was used, and
+//! `cairn daemon stop` stops it.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use cairn_engine::vuln::{load_paths, match_inventory};
+use cairn_engine::{NoProgress, ScanOptions, scan_path};
+use cairn_sdk::types::{ApiKeyEnvironment, CreateApiKey, RegisterRequest, Scope};
+use cairn_sdk::{Client, Credential};
+use common::{Daemon, Opts, copy_dir, corpus, osv};
+
+/// A user's machine: HOME and the XDG directories in a temp dir, secrets in the 0600 file.
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Self {
+        Self { dir: tempfile::tempdir().expect("tempdir") }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_cairn"));
+        c.args(args)
+            .env("HOME", self.path())
+            .env("XDG_DATA_HOME", self.path().join(".local/share"))
+            .env("XDG_CONFIG_HOME", self.path().join(".config"))
+            .env("XDG_RUNTIME_DIR", self.path().join("run"))
+            .env("CAIRN_NO_KEYRING", "1")
+            .env_remove("CAIRN_PROFILE")
+            .stdin(Stdio::null());
+        c
+    }
+
+    async fn run(&self, args: &[&str]) -> Output {
+        let mut c = self.command(args);
+        tokio::task::spawn_blocking(move || c.output().expect("run cairn")).await.expect("join")
+    }
+}
+
+impl Drop for Home {
+    // A failed assertion must not leave a local daemon behind.
+    fn drop(&mut self) {
+        let _ = self.command(&["daemon", "stop"]).output();
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .args([
+            "-c",
+            "user.name=Cairn Test",
+            "-c",
+            "user.email=test@example.test",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .expect("run git");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Errors of a CycloneDX 1.6 document against the official schema (empty = valid).
+fn cyclonedx_errors(doc: &serde_json::Value) -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/schemas/cyclonedx");
+    let load = |name: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.join(name)).expect("schema")).expect("schema json")
+    };
+    let registry = jsonschema::Registry::new()
+        .add("http://cyclonedx.org/schema/spdx.schema.json", load("spdx.schema.json"))
+        .expect("spdx")
+        .add("http://cyclonedx.org/schema/jsf-0.82.schema.json", load("jsf-0.82.schema.json"))
+        .expect("jsf")
+        .add(
+            "http://cyclonedx.org/schema/cryptography-defs.schema.json",
+            load("cryptography-defs.schema.json"),
+        )
+        .expect("crypto defs")
+        .prepare()
+        .expect("registry");
+    let validator = jsonschema::options()
+        .with_registry(&registry)
+        .offline()
+        .should_validate_formats(true)
+        .build(&load("bom-1.6.schema.json"))
+        .expect("validator");
+    validator.iter_errors(doc).take(5).map(|e| format!("{e} at {}", e.instance_path())).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cairn_scan_through_a_server_and_in_local_mode() {
+    // The server: path roots hold the repository; the fixture advisories imported before serving.
+    let root = tempfile::tempdir().expect("root");
+    let repo = root.path().join("repo");
+    // werkzeug 2.3.3: one high finding, nothing critical or unrated.
+    copy_dir(&corpus("pip/pallets__flask"), &repo);
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "requirements"]);
+    let opts =
+        Opts { postgres: false, path_roots: vec![root.path().to_path_buf()], workers: 2, vulndb: true };
+    let daemon = Daemon::start(opts).await.expect("daemon");
+
+    // The key a user mints for the CLI.
+    let owner = Client::anonymous(&daemon.base).expect("client");
+    owner
+        .register(&RegisterRequest {
+            email: "cli@example.test".into(),
+            password: "correct horse battery staple".into(),
+            display_name: None,
+            tenant_name: Some("cli".into()),
+            invite_token: None,
+        })
+        .await
+        .expect("register");
+    let key = owner
+        .create_api_key(&CreateApiKey {
+            name: "cli".into(),
+            scopes: vec![Scope::ScanRead, Scope::ScanWrite, Scope::BomRead, Scope::ProjectRead],
+            expires_at: None,
+            environment: ApiKeyEnvironment::Live,
+        })
+        .await
+        .expect("api key")
+        .secret;
+    assert!(Client::new(&daemon.base, Credential::ApiKey(key.clone())).is_ok());
+
+    let user = Home::new();
+    let mut login = user
+        .command(&["login", "--server", &daemon.base, "--api-key"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("login");
+    login.stdin.take().expect("stdin").write_all(format!("{key}\n").as_bytes()).expect("write key");
+    let out =
+        tokio::task::spawn_blocking(move || login.wait_with_output()).await.expect("join").expect("login");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // What the engine finds in-process in the same tree.
+    let engine = scan_path(&repo, &ScanOptions::default(), &NoProgress).expect("engine");
+    let matches = match_inventory(&engine.inventory, &load_paths(&[osv()]).expect("advisories"));
+    let high = matches.findings.iter().filter(|f| f.severity.rating.to_string() == "high").count();
+    assert!(high > 0 && high == matches.findings.len(), "the data holds only high findings: {matches:?}");
+
+    let url = format!("file://{}", repo.display());
+    let bom = user.path().join("bom.json");
+    let out = user
+        .run(&["scan", &url, "-f", "cyclonedx", "-o", bom.to_str().expect("utf8"), "--fail-on", "high"])
+        .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "a high finding fails --fail-on high: {}", text(&out));
+    assert!(stderr.contains("100% completed"), "{stderr}");
+    let want =
+        format!("{} findings (critical 0, high {high}, medium 0, low 0, unknown 0)", matches.findings.len());
+    assert!(stderr.contains(&want), "{want} in {stderr}");
+    assert!(stderr.contains(&format!("{} components", engine.inventory.components.len())), "{stderr}");
+    assert!(stderr.contains("matched against") && !stderr.contains("NO VULNERABILITY DATA"), "{stderr}");
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&bom).expect("written")).expect("json");
+    let errors = cyclonedx_errors(&doc);
+    assert!(errors.is_empty(), "invalid CycloneDX: {errors:?}");
+    assert_eq!(doc["vulnerabilities"].as_array().map(Vec::len), Some(matches.findings.len()));
+
+    let out = user.run(&["scan", &url, "--fail-on", "critical"]).await;
+    assert_eq!(out.status.code(), Some(0), "nothing critical: {}", text(&out));
+    daemon.shutdown().await;
+
+    // Local mode: nothing configured, the project under $HOME.
+    let home = Home::new();
+    let project = home.path().join("project");
+    copy_dir(&corpus("pip/pallets__flask"), &project);
+    let out = home.run(&["scan", project.to_str().expect("utf8"), "--wait"]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(stderr.contains("completed"), "{stderr}");
+    assert!(stderr.contains(&format!("{} components", engine.inventory.components.len())), "{stderr}");
+    assert!(stderr.contains("NO VULNERABILITY DATA"), "said loudly: {stderr}");
+    let stop = home.run(&["daemon", "stop"]).await;
+    assert!(stop.status.success(), "{}", text(&stop));
+    let status = home.run(&["daemon", "status"]).await;
+    assert!(String::from_utf8_lossy(&status.stdout).contains("not running"), "{}", text(&status));
+}

@@ -1,0 +1,161 @@
+//! cairn-sdk's scan endpoints against a real daemon (SQLite and, when CAIRN_TEST_POSTGRES_URL is
+//! set, Postgres) with the OSV fixture advisories imported: create, get, list with filters,
+//! components and findings streamed over several cursor pages, events, BOM download, a 409 before
+//! completion, cancel, vulndb status, and `ScanWatcher` following a real scan to `completed`.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use cairn_engine::vuln::{load_paths, match_inventory};
+use cairn_engine::{NoProgress, ScanOptions, scan_path};
+use cairn_sdk::types::{BomFormat, CreateScan, RegisterRequest, ScanSource, ScanStatus, VulnDataState};
+use cairn_sdk::{Client, ListQuery, ScanWatcher, WatchEvent};
+use common::{Daemon, Opts, copy_dir, corpus, osv};
+use futures_util::{StreamExt, TryStreamExt};
+
+async fn registered(base: &str, email: &str) -> Client {
+    let client = Client::anonymous(base).expect("client");
+    client
+        .register(&RegisterRequest {
+            email: email.into(),
+            password: "correct horse battery staple".into(),
+            display_name: None,
+            tenant_name: Some(format!("t-{email}")),
+            invite_token: None,
+        })
+        .await
+        .expect("register");
+    client
+}
+
+fn path_scan(path: &std::path::Path) -> CreateScan {
+    CreateScan {
+        source: ScanSource::Path { path: path.display().to_string() },
+        project: None,
+        version: None,
+        crypto: false,
+    }
+}
+
+async fn scans_through_the_sdk(postgres: bool) {
+    let root = tempfile::tempdir().expect("root");
+    let tree = root.path().join("tree");
+    copy_dir(&corpus("cargo/atuinsh__atuin"), &tree.join("atuin"));
+    copy_dir(&corpus("pip/pallets__flask"), &tree.join("flask"));
+    copy_dir(&corpus("go/prometheus__prometheus"), &tree.join("prometheus"));
+    let opts = Opts { postgres, path_roots: vec![root.path().to_path_buf()], workers: 2, vulndb: true };
+    let Some(daemon) = Daemon::start(opts).await else {
+        eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
+        return;
+    };
+    let client = registered(&daemon.base, "scans@example.test").await;
+
+    let status = client.vulndb_status().await.expect("vulndb status");
+    assert_eq!(status.state, VulnDataState::Fresh);
+    let snapshot = status.snapshot.clone().expect("snapshot id");
+    assert!(status.advisories > 100, "{status:?}");
+
+    let scan = client.create_scan(&path_scan(&tree)).await.expect("create");
+    assert_eq!(scan.status, ScanStatus::Queued);
+
+    // The watcher: a sync first, then events in order to the terminal one, then the end.
+    let mut events = Vec::new();
+    let mut stream = ScanWatcher::new(&client, scan.id).stream();
+    match stream.next().await {
+        Some(Ok(WatchEvent::Sync { scan: s, events: e })) => {
+            assert_eq!(s.id, scan.id);
+            events.extend(e);
+        }
+        other => panic!("expected a sync first, got {other:?}"),
+    }
+    while let Some(item) = stream.next().await {
+        match item.expect("watch") {
+            WatchEvent::Event(e) => events.push(e),
+            WatchEvent::Sync { .. } => panic!("no reconnect expected"),
+        }
+    }
+    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=events.len() as i64).collect::<Vec<_>>(), "in order, no gaps");
+    assert!(events.windows(2).all(|w| w[0].percent <= w[1].percent), "percent never goes back");
+    assert_eq!(events.last().map(|e| (e.status, e.percent)), Some((ScanStatus::Completed, 100)));
+
+    let done = client.scan(scan.id).await.expect("get");
+    assert_eq!(done.status, ScanStatus::Completed);
+    let used = done.vulndb.clone().expect("vulndb used");
+    assert_eq!((used.state, used.snapshot.as_deref()), (VulnDataState::Fresh, Some(snapshot.as_str())));
+
+    // Components and findings, several pages each, equal to the engine's.
+    let engine = scan_path(&tree, &ScanOptions::default(), &NoProgress).expect("engine");
+    let expected = match_inventory(&engine.inventory, &load_paths(&[osv()]).expect("advisories"));
+    let components: Vec<_> =
+        client.scan_components(scan.id, ListQuery::limit(40)).try_collect().await.expect("components");
+    assert!(components.len() > 40, "more than a page: {}", components.len());
+    let got: BTreeSet<String> = components.iter().map(|c| c.purl.clone()).collect();
+    let want: BTreeSet<String> = engine.inventory.components.iter().map(|c| c.purl.clone()).collect();
+    assert_eq!((got, components.len()), (want, engine.inventory.components.len()));
+    let findings: Vec<_> =
+        client.scan_findings(scan.id, ListQuery::limit(3)).try_collect().await.expect("findings");
+    assert!(findings.len() > 3, "more than a page: {}", findings.len());
+    let got: BTreeSet<(String, String)> =
+        findings.iter().map(|f| (f.purl.clone(), f.vulnerability_id.clone())).collect();
+    let want: BTreeSet<(String, String)> =
+        expected.findings.iter().map(|f| (f.purl.clone(), f.id.clone())).collect();
+    assert_eq!(got, want);
+    assert_eq!(done.counts.findings, findings.len() as u64);
+    // Filters reach the daemon under their names.
+    let high: Vec<_> = client
+        .scan_findings(scan.id, ListQuery::limit(2).filter("severity", "high"))
+        .try_collect()
+        .await
+        .expect("high findings");
+    assert_eq!(high.len() as u64, done.counts.severities.high);
+    assert!(high.iter().all(|f| f.severity == "high") && !high.is_empty());
+    let listed: Vec<_> =
+        client.scan_events(scan.id, ListQuery::limit(2)).try_collect().await.expect("events");
+    assert_eq!(listed.iter().map(|e| e.seq).collect::<Vec<_>>(), seqs);
+
+    // Documents.
+    let bom = client.scan_bom(scan.id, BomFormat::CycloneDx).await.expect("bom");
+    let doc: serde_json::Value = serde_json::from_slice(&bom).expect("json");
+    assert_eq!(doc["bomFormat"], "CycloneDX");
+    assert_eq!(doc["vulnerabilities"].as_array().map(Vec::len), Some(findings.len()));
+    let vex = client.scan_bom(scan.id, BomFormat::OpenVex).await.expect("openvex");
+    assert!(!vex.is_empty());
+
+    // Lists with filters.
+    let completed: Vec<_> = client
+        .scans(ListQuery::limit(1).filter("status", "completed").filter("source", "path"))
+        .try_collect()
+        .await
+        .expect("scans");
+    assert_eq!(completed.iter().map(|s| s.id).collect::<Vec<_>>(), [scan.id]);
+    let failed = client.scans_page(&ListQuery::limit(10).filter("status", "failed")).await.expect("page");
+    assert_eq!(failed.total, 0);
+    daemon.shutdown().await;
+
+    // A daemon without workers: the scan stays queued, its documents are a 409, cancel ends it.
+    let opts = Opts { postgres, path_roots: vec![root.path().to_path_buf()], workers: 0, vulndb: false };
+    let daemon = Daemon::start(opts).await.expect("second daemon");
+    let client = registered(&daemon.base, "queued@example.test").await;
+    let queued = client.create_scan(&path_scan(&tree)).await.expect("create");
+    let err = client.scan_bom(queued.id, BomFormat::CycloneDx).await.expect_err("not completed");
+    assert_eq!((err.status(), err.code()), (Some(409), Some("SCAN_NOT_COMPLETED")));
+    let cancelled = client.cancel_scan(queued.id).await.expect("cancel");
+    assert_eq!((cancelled.id, cancelled.status), (queued.id, ScanStatus::Cancelled));
+    assert!(cancelled.finished_at.is_some());
+    assert_eq!(client.scan(queued.id).await.expect("get").status, ScanStatus::Cancelled);
+    let none = client.vulndb_status().await.expect("status");
+    assert_eq!((none.state, none.advisories), (VulnDataState::None, 0));
+    daemon.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scans_through_the_sdk_sqlite() {
+    scans_through_the_sdk(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scans_through_the_sdk_postgres() {
+    scans_through_the_sdk(true).await;
+}
