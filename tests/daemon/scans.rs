@@ -81,14 +81,14 @@ pub async fn submit(d: &Daemon, who: &Session, path: &Path) -> Value {
     scan
 }
 
-async fn get_json(d: &Daemon, who: &Session, path: &str) -> Value {
+pub(crate) async fn get_json(d: &Daemon, who: &Session, path: &str) -> Value {
     let resp = d.send(who, Method::GET, path, None).await;
     assert_eq!(resp.status(), 200, "GET {path}");
     resp.json().await.expect("json")
 }
 
 /// Every item of a cursor-paged list.
-async fn all_items(d: &Daemon, who: &Session, path: &str, limit: u32) -> Vec<Value> {
+pub(crate) async fn all_items(d: &Daemon, who: &Session, path: &str, limit: u32) -> Vec<Value> {
     let mut items = Vec::new();
     let mut url = format!("{path}?limit={limit}");
     loop {
@@ -102,7 +102,7 @@ async fn all_items(d: &Daemon, who: &Session, path: &str, limit: u32) -> Vec<Val
 }
 
 /// Events in order with no gaps, percent never going back, statuses in pipeline order.
-fn check_events(events: &[Value]) {
+pub(crate) fn check_events(events: &[Value]) {
     let order =
         ["queued", "fetching", "scanning", "matching", "evaluating", "completed", "failed", "cancelled"];
     let mut last_percent = 0;
@@ -116,7 +116,7 @@ fn check_events(events: &[Value]) {
 }
 
 /// The WebSocket `event` frames carry the event flattened with `type`; sync events are bare.
-fn unwrap_events(frames: Vec<Value>) -> Vec<Value> {
+pub(crate) fn unwrap_events(frames: Vec<Value>) -> Vec<Value> {
     frames
         .into_iter()
         .map(|mut v| {
@@ -128,7 +128,7 @@ fn unwrap_events(frames: Vec<Value>) -> Vec<Value> {
         .collect()
 }
 
-fn engine_purls(tree: &Path) -> BTreeSet<String> {
+pub(crate) fn engine_purls(tree: &Path) -> BTreeSet<String> {
     let scan = scan_path(tree, &ScanOptions { crypto: true, ..ScanOptions::default() }, &NoProgress)
         .expect("engine scan");
     scan.inventory.components.iter().map(|c| c.purl.clone()).collect()
@@ -329,7 +329,7 @@ both!(queued_scans_have_no_documents_and_cancel_at_once, |db| async move {
 });
 
 /// Waits on the socket until an event in `status` arrives; returns the frames seen.
-async fn until_status(socket: &mut ws::Socket, status: &str) -> Vec<Value> {
+pub(crate) async fn until_status(socket: &mut ws::Socket, status: &str) -> Vec<Value> {
     let mut seen = Vec::new();
     loop {
         match ws::next(socket).await {

@@ -28,6 +28,12 @@ const KEPT: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::E
 /// Routes whose bodies are multipart uploads, fingerprinted by their handlers.
 pub const UPLOAD_PATHS: [&str; 2] = ["/api/v1/scans/upload", "/api/v1/sboms/ingest"];
 
+/// Whether `path` is an upload route: the full path (outer layers) or the one inside the
+/// `/api/v1` nest (this middleware sees the nested router's path).
+pub fn is_upload_path(path: &str) -> bool {
+    UPLOAD_PATHS.iter().any(|p| path == *p || p.strip_prefix("/api/v1") == Some(path))
+}
+
 /// An `Idempotency-Key` the middleware left to an upload handler.
 #[derive(Debug, Clone)]
 pub struct PendingKey {
@@ -113,7 +119,7 @@ async fn handle(state: AppState, req: Request, next: Next) -> Result<Response, A
         return Ok(next.run(req).await);
     };
     let who = principal.user.id.to_string();
-    if UPLOAD_PATHS.contains(&path.as_str()) {
+    if is_upload_path(&path) {
         let mut req = req;
         req.extensions_mut().insert(PendingKey { who, key, path });
         req.extensions_mut().insert(principal);

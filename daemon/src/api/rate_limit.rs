@@ -104,7 +104,7 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
             .unwrap_or(ip_key);
         if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
             (&state.limits.reads, key)
-        } else if req.method() == Method::POST && super::idempotency::UPLOAD_PATHS.contains(&path) {
+        } else if req.method() == Method::POST && super::idempotency::is_upload_path(path) {
             (&state.limits.uploads, key)
         } else {
             (&state.limits.writes, key)

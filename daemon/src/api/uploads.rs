@@ -128,7 +128,22 @@ async fn read_form(
     let mut mp = multipart.map_err(|e| ApiError::field("body", e.body_text()))?;
     let mut file: Option<Spooled> = None;
     let mut fields = BTreeMap::new();
-    while let Some(mut field) = mp.next_field().await.map_err(|e| multipart_error(e, cap))? {
+    let mut parts = 0;
+    loop {
+        let next = mp.next_field().await;
+        let mut field = match next {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            // A form without a single part (no file) reads as an incomplete stream.
+            Err(e) if parts == 0 && e.status() != StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::field(
+                    "body.file",
+                    format!("required: the file to scan (the multipart body: {})", e.body_text()),
+                ));
+            }
+            Err(e) => return Err(multipart_error(e, cap)),
+        };
+        parts += 1;
         let name = field.name().unwrap_or("").to_owned();
         if name == "file" {
             if file.is_some() {
