@@ -131,6 +131,9 @@ async fn purls(d: &Daemon, who: &Session, id: &str) -> BTreeSet<String> {
     set
 }
 
+/// A refused request: path, file, fields, and the field the problem names.
+type BadCase<'a> = (&'a str, Option<(&'a str, Vec<u8>)>, Vec<(&'a str, String)>, &'a str);
+
 async fn raw_count(d: &Daemon, sql: &'static str) -> i64 {
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(&d.db_url).await.expect("connect behind the daemon");
@@ -251,7 +254,7 @@ both!(hostile_and_bad_uploads_fail_or_are_refused, |db| async move {
         expect_problem(resp, 413, "PAYLOAD_TOO_LARGE").await;
     }
     let small = gzip(&tar_with_entry("a/requirements.txt"));
-    let cases: Vec<(&str, Option<(&str, Vec<u8>)>, Vec<(&str, String)>, &str)> = vec![
+    let cases: Vec<BadCase> = vec![
         ("/api/v1/scans/upload", None, vec![], "body.file"),
         ("/api/v1/sboms/ingest", None, vec![("auto_scan", "true".into())], "body.file"),
         (
