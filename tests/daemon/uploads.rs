@@ -25,7 +25,7 @@ fn tar_of(tree: &Path) -> Vec<u8> {
     b.into_inner().expect("tar")
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(bytes).expect("gzip");
     gz.finish().expect("gzip")
@@ -54,7 +54,7 @@ fn zip_of(tree: &Path) -> Vec<u8> {
 }
 
 /// A tar with one entry named `name` (the tar crate refuses `..` through its safe API).
-fn tar_with_entry(name: &str) -> Vec<u8> {
+pub(crate) fn tar_with_entry(name: &str) -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
     let mut header = tar::Header::new_gnu();
     header.as_gnu_mut().expect("gnu").name[..name.len()].copy_from_slice(name.as_bytes());
@@ -79,7 +79,7 @@ fn zeros_zip(mib: usize) -> Vec<u8> {
     zip.finish().expect("zip").into_inner()
 }
 
-fn sbom_fixture(name: &str) -> String {
+pub(crate) fn sbom_fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sources").join(name);
     std::fs::read_to_string(path).expect("fixture")
 }
