@@ -362,3 +362,28 @@ both!(a_daemon_killed_mid_upload_scan_completes_it_after_restart, |db| async mov
     assert_eq!(purls(&d, &user, &id).await, engine_purls(&tree));
     assert_eq!(stored_uploads(&d).await, 0, "gone once the scan completed");
 });
+
+both!(uploads_are_documented_and_limited_per_hour, |db| async move {
+    let d = Daemon::start_with(db, Opts { uploads_per_hour: 2, ..Opts::default() }).await;
+    let doc: Value =
+        d.http.get(d.url("/api/openapi.json")).send().await.expect("doc").json().await.expect("json");
+    for path in ["/api/v1/scans/upload", "/api/v1/sboms/ingest"] {
+        let body = &doc["paths"][path]["post"]["requestBody"]["content"]["multipart/form-data"];
+        assert!(body["schema"].is_object(), "{path}: {}", doc["paths"][path]);
+    }
+    let user = d.register(&unique_email("rate")).await;
+    let tgz = gzip(&tar_with_entry("a/requirements.txt"));
+    for _ in 0..2 {
+        let resp =
+            post_form(&d, &user, "/api/v1/scans/upload", Some(("a.tgz", tgz.clone())), &[], None).await;
+        assert_eq!(resp.headers().get("x-ratelimit-limit").and_then(|v| v.to_str().ok()), Some("2"));
+        accepted(resp).await;
+    }
+    let resp = post_form(&d, &user, "/api/v1/sboms/ingest", Some(("a.tgz", tgz.clone())), &[], None).await;
+    assert!(resp.headers().get("retry-after").is_some());
+    expect_problem(resp, 429, "RATE_LIMITED").await;
+    // Other writes have their own allowance.
+    let resp =
+        d.send(&user, Method::POST, "/api/v1/projects", Some(json!({"name": "p", "kind": "repo"}))).await;
+    assert_eq!(resp.status(), 201);
+});
