@@ -395,7 +395,7 @@ both!(a_daemon_killed_mid_scan_requeues_and_completes_it, |db| async move {
     let statuses: Vec<&str> = events.iter().filter_map(|e| e["status"].as_str()).collect();
     assert!(statuses.contains(&"queued"), "requeued: {statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == "fetching").count(), 2, "ran twice: {statuses:?}");
-    assert_eq!(statuses.last(), Some(&"completed"));
+    assert_eq!(statuses.last(), Some(&"completed"), "{:?}", events.last());
     // No row lost or doubled.
     let expected = engine_purls(&tree);
     let components = all_items(&d, &user, &format!("/api/v1/scans/{id}/components"), 1000).await;
@@ -553,5 +553,5 @@ both!(a_graceful_shutdown_puts_running_scans_back_in_the_queue, |db| async move 
     )
     .expect("ts");
     assert!(ts <= stopped, "requeued during shutdown ({ts}), not after ({stopped})");
-    assert_eq!(events.last().and_then(|e| e["status"].as_str()), Some("completed"));
+    assert_eq!(events.last().and_then(|e| e["status"].as_str()), Some("completed"), "{:?}", events.last());
 });

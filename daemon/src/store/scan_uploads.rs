@@ -52,7 +52,7 @@ pub(crate) async fn insert(
     .bind(&upload.media_type)
     .bind(i64::try_from(upload.content.len()).unwrap_or(i64::MAX))
     .bind(&upload.sha256)
-    .bind(upload.content.clone())
+    .bind(upload.content.as_slice())
     .bind(stamp)
     .execute(&mut **tx)
     .await?;
