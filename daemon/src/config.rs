@@ -50,11 +50,13 @@ pub struct RateLimits {
     pub reads_per_minute: u32,
     /// Other requests per credential (or IP when anonymous).
     pub writes_per_minute: u32,
+    /// `/scans/upload` and `/sboms/ingest` per credential (or IP), per hour.
+    pub uploads_per_hour: u32,
 }
 
 impl Default for RateLimits {
     fn default() -> Self {
-        Self { login_per_minute: 5, reads_per_minute: 300, writes_per_minute: 60 }
+        Self { login_per_minute: 5, reads_per_minute: 300, writes_per_minute: 60, uploads_per_hour: 50 }
     }
 }
 
@@ -246,6 +248,9 @@ impl Config {
         }
         if let Some(v) = env("CAIRN_RATE_LIMITS_WRITES_PER_MINUTE") {
             self.rate_limits.writes_per_minute = parse("CAIRN_RATE_LIMITS_WRITES_PER_MINUTE", &v)?;
+        }
+        if let Some(v) = env("CAIRN_RATE_LIMITS_UPLOADS_PER_HOUR") {
+            self.rate_limits.uploads_per_hour = parse("CAIRN_RATE_LIMITS_UPLOADS_PER_HOUR", &v)?;
         }
         if let Some(v) = env("CAIRN_SHUTDOWN_GRACE_SECS") {
             self.shutdown_grace_secs = parse("CAIRN_SHUTDOWN_GRACE_SECS", &v)?;

@@ -101,6 +101,8 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/admin/vulndb/update", Need::Super),
     ("GET", "/api/v1/scans", t("scan:read", Role::Viewer, false)),
     ("POST", "/api/v1/scans", t("scan:write", Role::Member, false)),
+    ("POST", "/api/v1/scans/upload", t("scan:write", Role::Member, false)),
+    ("POST", "/api/v1/sboms/ingest", t("sbom:write", Role::Member, false)),
     ("GET", "/api/v1/scans/{id}", t("scan:read", Role::Viewer, true)),
     // The requester (root here) or a tenant admin.
     ("POST", "/api/v1/scans/{id}/cancel", t("scan:write", Role::Admin, true)),
@@ -367,6 +369,15 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
     } else if template == "/api/v1/admin/vulndb/import" {
         let zip = crate::vulndb::zip_of(&["go/GO-2020-0001.json"]);
         req = req.header("content-type", "application/zip").body(zip);
+    } else if template == "/api/v1/scans/upload" {
+        let tgz = crate::uploads::gzip(&crate::uploads::tar_with_entry("a/requirements.txt"));
+        let part = reqwest::multipart::Part::bytes(tgz).file_name("a.tgz");
+        req = req.multipart(reqwest::multipart::Form::new().part("file", part));
+    } else if template == "/api/v1/sboms/ingest" {
+        let name = "trivy-0.76.0__pipenv-pipenv.cdx-1.7.json";
+        let part =
+            reqwest::multipart::Part::bytes(crate::uploads::sbom_fixture(name).into_bytes()).file_name(name);
+        req = req.multipart(reqwest::multipart::Form::new().part("file", part));
     } else if let Some(b) = body {
         req = req.json(&b);
     }

@@ -268,6 +268,85 @@ both!(bad_input_on_every_endpoint_is_a_4xx_problem, |db| async move {
         assert_4xx_problem(status, &ct, &resp.text().await.unwrap_or_default(), "authorization_code grant");
     }
 
+    // Multipart uploads: broken framing, hostile names, oversize and non-UTF-8 fields.
+    let boundary = "XyZbOuNdArY";
+    let framed = |parts: &str| format!("{parts}--{boundary}--\r\n").into_bytes();
+    let part = |headers: &str, body: &str| format!("--{boundary}\r\n{headers}\r\n\r\n{body}\r\n");
+    let file = part("Content-Disposition: form-data; name=\"file\"; filename=\"a.tgz\"", "not an archive");
+    let multipart_bodies: Vec<(&str, Vec<u8>, String)> = vec![
+        ("no parts", framed(""), format!("multipart/form-data; boundary={boundary}")),
+        ("truncated", file.clone().into_bytes(), format!("multipart/form-data; boundary={boundary}")),
+        ("wrong boundary", framed(&file), "multipart/form-data; boundary=other".into()),
+        ("no boundary", framed(&file), "multipart/form-data".into()),
+        ("not an archive", framed(&file), format!("multipart/form-data; boundary={boundary}")),
+        (
+            "hostile field name",
+            framed(&format!(
+                "{file}{}",
+                part(&format!("Content-Disposition: form-data; name=\"{hostile}\""), "x")
+            )),
+            format!("multipart/form-data; boundary={boundary}"),
+        ),
+        (
+            "hostile file name",
+            framed(&part(
+                &format!("Content-Disposition: form-data; name=\"file\"; filename=\"../../{hostile}\""),
+                "x",
+            )),
+            format!("multipart/form-data; boundary={boundary}"),
+        ),
+        (
+            "oversize project field",
+            framed(&format!(
+                "{file}{}",
+                part("Content-Disposition: form-data; name=\"project\"", &"p".repeat(5000))
+            )),
+            format!("multipart/form-data; boundary={boundary}"),
+        ),
+        (
+            "project not an id",
+            framed(&format!("{file}{}", part("Content-Disposition: form-data; name=\"project\"", hostile))),
+            format!("multipart/form-data; boundary={boundary}"),
+        ),
+        ("file twice", framed(&format!("{file}{file}")), format!("multipart/form-data; boundary={boundary}")),
+    ];
+    let mut non_utf8 =
+        format!("{file}--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n")
+            .into_bytes();
+    non_utf8.extend_from_slice(&[0xff, 0xfe, b'\r', b'\n']);
+    non_utf8.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    for path in ["/api/v1/scans/upload", "/api/v1/sboms/ingest"] {
+        let mut all = multipart_bodies.clone();
+        all.push(("non-UTF-8 field", non_utf8.clone(), format!("multipart/form-data; boundary={boundary}")));
+        for (what, body, ctype) in all {
+            let resp = d
+                .http
+                .post(d.url(path))
+                .bearer_auth(&root.token)
+                .header("content-type", ctype)
+                .header("idempotency-key", unique_email("k"))
+                .body(body)
+                .send()
+                .await
+                .expect("send");
+            let status = resp.status().as_u16();
+            let ct = resp
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            assert_4xx_problem(
+                status,
+                &ct,
+                &resp.text().await.unwrap_or_default(),
+                &format!("{path} with {what}"),
+            );
+        }
+    }
+    let scans: Value = d.send(&root, Method::GET, "/api/v1/scans", None).await.json().await.expect("json");
+    assert_eq!(scans["total"], 0, "a refused upload queued a scan");
+
     let after = counts(&d, &root, &pid).await;
     assert_eq!(before.0, after.0, "bad input wrote something");
 

@@ -52,6 +52,9 @@ pub struct Opts {
     pub login_per_minute: u32,
     pub reads_per_minute: u32,
     pub writes_per_minute: u32,
+    pub uploads_per_hour: u32,
+    /// `[scans] upload_max_bytes` (the daemon's default when None).
+    pub upload_max_bytes: Option<u64>,
     pub max_body_bytes: usize,
     pub json_logs: bool,
     /// TOML appended to the generated configuration (tables only, e.g. `[oauth]`).
@@ -73,6 +76,8 @@ impl Default for Opts {
             login_per_minute: 100_000,
             reads_per_minute: 100_000,
             writes_per_minute: 100_000,
+            uploads_per_hour: 100_000,
+            upload_max_bytes: None,
             max_body_bytes: 65_536,
             json_logs: false,
             extra_config: String::new(),
@@ -131,22 +136,24 @@ impl Daemon {
         writeln!(
             f,
             "listen = \"127.0.0.1:0\"\ndatabase_url = \"{db_url}\"\nregistration = \"{}\"\nmax_body_bytes = {}\n\
-             log_format = \"{}\"\nshutdown_grace_secs = 5\n[rate_limits]\nlogin_per_minute = {}\nreads_per_minute = {}\nwrites_per_minute = {}\n",
+             log_format = \"{}\"\nshutdown_grace_secs = 5\n[rate_limits]\nlogin_per_minute = {}\nreads_per_minute = {}\nwrites_per_minute = {}\nuploads_per_hour = {}\n",
             opts.registration,
             opts.max_body_bytes,
             if opts.json_logs { "json" } else { "text" },
             opts.login_per_minute,
             opts.reads_per_minute,
-            opts.writes_per_minute
+            opts.writes_per_minute,
+            opts.uploads_per_hour
         )
         .expect("write config");
         let roots: Vec<String> =
             opts.scan_roots.iter().map(|r| format!("{:?}", r.display().to_string())).collect();
         writeln!(
             f,
-            "[scans]\nworkers = {}\nheartbeat_secs = 1\nstale_after_secs = 10\npoll_secs = 1\n{}",
+            "[scans]\nworkers = {}\nheartbeat_secs = 1\nstale_after_secs = 10\npoll_secs = 1\n{}{}",
             opts.workers,
-            opts.replica_id.as_ref().map(|r| format!("replica_id = {r:?}\n")).unwrap_or_default()
+            opts.replica_id.as_ref().map(|r| format!("replica_id = {r:?}\n")).unwrap_or_default(),
+            opts.upload_max_bytes.map(|b| format!("upload_max_bytes = {b}\n")).unwrap_or_default()
         )
         .expect("write config");
         // Path roots live in `[sources]`; a test that needs other `[sources]` keys writes the whole

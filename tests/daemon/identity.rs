@@ -377,3 +377,25 @@ both!(tenant_isolation_and_x_tenant, |db| async move {
         d.send(&a, Method::GET, &format!("/api/v1/projects/{id}"), None).await.json().await.expect("json");
     assert_eq!(again["version"], 1);
 });
+
+both!(auth_requests_are_never_replayed_from_an_idempotency_key, |db| async move {
+    // A replayed refresh would hand out the same rotated tokens again instead of detecting the
+    // reuse of a spent refresh token.
+    let d = Daemon::start(db).await;
+    let s = d.register(&unique_email("idem")).await;
+    let mut statuses = Vec::new();
+    for _ in 0..2 {
+        let resp = d
+            .http
+            .post(d.url("/api/v1/auth/refresh"))
+            .bearer_auth(&s.token)
+            .header("idempotency-key", "same-key-for-both")
+            .json(&json!({"refresh_token": s.refresh}))
+            .send()
+            .await
+            .expect("refresh");
+        assert!(resp.headers().get("idempotency-replayed").is_none());
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(statuses, [200, 401], "the second use of a spent refresh token is reuse");
+});

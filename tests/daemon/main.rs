@@ -16,5 +16,6 @@ mod pipeline;
 mod projects;
 mod scans;
 mod schema;
+mod uploads;
 mod vulndb;
 mod ws;

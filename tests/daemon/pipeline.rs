@@ -56,7 +56,7 @@ both!(pipeline_findings_equal_the_engines_match, |db| async move {
         crypto: false,
     };
     let payload = JobPayload { source: JobSource::Path { path: tree.clone() }, crypto: false };
-    let scan = enqueue(&state, tenant, &new, &payload).await.expect("enqueue");
+    let scan = enqueue(&state, tenant, &new, &payload, None).await.expect("enqueue");
     let job = state.store.job_claim("test/0").await.expect("claim").expect("a job");
     assert_eq!(job.scan, scan.id);
     let outcome = pipeline::run(&state, &job, Arc::new(AtomicBool::new(false))).await;

@@ -128,7 +128,7 @@ pub fn unwrap_events(frames: Vec<Value>) -> Vec<Value> {
         .collect()
 }
 
-fn engine_purls(tree: &Path) -> BTreeSet<String> {
+pub(crate) fn engine_purls(tree: &Path) -> BTreeSet<String> {
     let scan = scan_path(tree, &ScanOptions { crypto: true, ..ScanOptions::default() }, &NoProgress)
         .expect("engine scan");
     scan.inventory.components.iter().map(|c| c.purl.clone()).collect()
@@ -329,7 +329,7 @@ both!(queued_scans_have_no_documents_and_cancel_at_once, |db| async move {
 });
 
 /// Waits on the socket until an event in `status` arrives; returns the frames seen.
-async fn until_status(socket: &mut ws::Socket, status: &str) -> Vec<Value> {
+pub(crate) async fn until_status(socket: &mut ws::Socket, status: &str) -> Vec<Value> {
     let mut seen = Vec::new();
     loop {
         match ws::next(socket).await {
@@ -395,7 +395,7 @@ both!(a_daemon_killed_mid_scan_requeues_and_completes_it, |db| async move {
     let statuses: Vec<&str> = events.iter().filter_map(|e| e["status"].as_str()).collect();
     assert!(statuses.contains(&"queued"), "requeued: {statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == "fetching").count(), 2, "ran twice: {statuses:?}");
-    assert_eq!(statuses.last(), Some(&"completed"));
+    assert_eq!(statuses.last(), Some(&"completed"), "{:?}", events.last());
     // No row lost or doubled.
     let expected = engine_purls(&tree);
     let components = all_items(&d, &user, &format!("/api/v1/scans/{id}/components"), 1000).await;

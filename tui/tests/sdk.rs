@@ -84,7 +84,12 @@ impl Daemon {
 }
 
 fn generous() -> RateLimits {
-    RateLimits { login_per_minute: 10_000, reads_per_minute: 10_000, writes_per_minute: 10_000 }
+    RateLimits {
+        login_per_minute: 10_000,
+        reads_per_minute: 10_000,
+        writes_per_minute: 10_000,
+        uploads_per_hour: 10_000,
+    }
 }
 
 async fn registered(base: &str, email: &str) -> Client {

@@ -198,7 +198,7 @@ pub async fn create(
         crypto: true,
     };
     let payload = JobPayload { source: JobSource::Git { url: req.repo_url, reference: None }, crypto: true };
-    let scan = enqueue(&state, ctx.tenant, &new, &payload).await?;
+    let scan = enqueue(&state, ctx.tenant, &new, &payload, None).await?;
     let kind = state.store.tenant_kind(ctx.tenant).await?;
     let body = CbomScanCreated {
         id: scan.id,

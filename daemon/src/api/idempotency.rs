@@ -2,6 +2,11 @@
 //! 24 hours and replayed for retries with the same request; a different request with the same
 //! key is 422. The key is claimed before the request runs, so a second identical request that
 //! arrives meanwhile gets 409 `IDEMPOTENCY_IN_PROGRESS` instead of running twice.
+//!
+//! Multipart uploads are not buffered here (they may be far larger than `max_body_bytes`, and a
+//! client's retry has a new boundary): the middleware hands their key to the handler as a
+//! [`PendingKey`], and the handler fingerprints what it parsed (fields and the file's SHA-256)
+//! and calls [`begin`] and [`finish`].
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -20,6 +25,75 @@ const REPLAYED: &str = "idempotency-replayed";
 /// Headers worth replaying.
 const KEPT: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
 
+/// Routes whose bodies are multipart uploads, fingerprinted by their handlers.
+pub const UPLOAD_PATHS: [&str; 2] = ["/api/v1/scans/upload", "/api/v1/sboms/ingest"];
+
+/// Whether `path` is an upload route: the full path (outer layers) or the one inside the
+/// `/api/v1` nest (this middleware sees the nested router's path).
+pub fn is_upload_path(path: &str) -> bool {
+    UPLOAD_PATHS.iter().any(|p| path == *p || p.strip_prefix("/api/v1") == Some(path))
+}
+
+/// An `Idempotency-Key` the middleware left to an upload handler.
+#[derive(Debug, Clone)]
+pub struct PendingKey {
+    who: String,
+    key: String,
+    path: String,
+}
+
+/// What [`begin`] decided.
+pub enum Begin {
+    /// The key is claimed: run the request, then [`finish`].
+    Run(Claimed),
+    /// The first response to this request, to send again.
+    Replay(Response),
+}
+
+/// A claimed key and the request's fingerprint.
+pub struct Claimed {
+    pending: PendingKey,
+    request_hash: String,
+}
+
+impl PendingKey {
+    /// The path the key was sent to (part of the fingerprint).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+/// Claims `pending` for a request with fingerprint `request_hash` (SHA-256 hex of what the
+/// handler parsed), or answers with the stored response or the key's conflict.
+pub async fn begin(state: &AppState, pending: PendingKey, request_hash: String) -> Result<Begin, ApiError> {
+    match state.store.idempotency_claim(&pending.who, &pending.key, &pending.path, &request_hash).await? {
+        IdempotencyClaim::Claimed => Ok(Begin::Run(Claimed { pending, request_hash })),
+        IdempotencyClaim::InProgress { same_request: true } => {
+            Err(ApiError::bare(Kind::IdempotencyInProgress))
+        }
+        IdempotencyClaim::InProgress { same_request: false } => {
+            Err(ApiError::bare(Kind::IdempotencyKeyReused))
+        }
+        IdempotencyClaim::Done(stored) if stored.request_hash != request_hash => {
+            Err(ApiError::bare(Kind::IdempotencyKeyReused))
+        }
+        IdempotencyClaim::Done(stored) => Ok(Begin::Replay(replay(stored))),
+    }
+}
+
+/// Stores a claimed request's response (or frees the key when it failed) and returns it.
+pub async fn finish(state: &AppState, claimed: Claimed, result: Result<Response, ApiError>) -> Response {
+    let Claimed { pending, request_hash } = claimed;
+    let resp = match result {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    };
+    match store_response(state, &pending.who, &pending.key, request_hash, resp).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
 /// The middleware (on `/api/v1`; only POSTs outside `/auth` are considered).
 pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
     match handle(state, req, next).await {
@@ -30,7 +104,10 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
 
 async fn handle(state: AppState, req: Request, next: Next) -> Result<Response, ApiError> {
     let path = req.uri().path().to_owned();
-    if req.method() != Method::POST || path.starts_with("/api/v1/auth/") {
+    // Inside the `/api/v1` nest the path arrives without its prefix; accept both forms so the
+    // exemption holds wherever the layer sits (a replayed refresh would dodge reuse detection).
+    let auth = path.starts_with("/auth/") || path.starts_with("/api/v1/auth/");
+    if req.method() != Method::POST || auth {
         return Ok(next.run(req).await);
     }
     let Some(key) = req.headers().get(HEADER) else { return Ok(next.run(req).await) };
@@ -45,6 +122,12 @@ async fn handle(state: AppState, req: Request, next: Next) -> Result<Response, A
         return Ok(next.run(req).await);
     };
     let who = principal.user.id.to_string();
+    if is_upload_path(&path) {
+        let mut req = req;
+        req.extensions_mut().insert(PendingKey { who, key, path });
+        req.extensions_mut().insert(principal);
+        return Ok(next.run(req).await);
+    }
     let (parts, body) = req.into_parts();
     let bytes = to_bytes(body, state.config.max_body_bytes)
         .await
@@ -72,15 +155,26 @@ async fn handle(state: AppState, req: Request, next: Next) -> Result<Response, A
     let mut req = Request::from_parts(parts, Body::from(bytes));
     req.extensions_mut().insert(principal);
     let resp = next.run(req).await;
+    store_response(&state, &who, &key, request_hash, resp).await
+}
+
+/// Keeps a successful response for replays; a failed one frees the key for a retry.
+async fn store_response(
+    state: &AppState,
+    who: &str,
+    key: &str,
+    request_hash: String,
+    resp: Response,
+) -> Result<Response, ApiError> {
     if !resp.status().is_success() {
-        state.store.idempotency_abandon(&who, &key).await?;
+        state.store.idempotency_abandon(who, key).await?;
         return Ok(resp);
     }
     let (parts, body) = resp.into_parts();
     let body = match to_bytes(body, 16 * 1024 * 1024).await {
         Ok(b) => b,
         Err(e) => {
-            state.store.idempotency_abandon(&who, &key).await?;
+            state.store.idempotency_abandon(who, key).await?;
             return Err(ApiError::internal(e));
         }
     };
@@ -91,7 +185,7 @@ async fn handle(state: AppState, req: Request, next: Next) -> Result<Response, A
         })
         .collect();
     let stored = StoredResponse { request_hash, status: parts.status.as_u16(), headers, body: body.to_vec() };
-    state.store.idempotency_complete(&who, &key, &stored).await?;
+    state.store.idempotency_complete(who, key, &stored).await?;
     Ok(Response::from_parts(parts, Body::from(body)))
 }
 

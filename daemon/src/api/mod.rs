@@ -24,6 +24,7 @@ pub mod projects;
 pub mod rate_limit;
 pub mod scan_results;
 pub mod scans;
+pub mod uploads;
 pub mod validate;
 pub mod versions;
 pub mod vulndb;
@@ -140,9 +141,22 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(cbom_compat::list, cbom_compat::create))
         .routes(routes!(cbom_compat::get))
         .routes(routes!(cbom_compat::bom_json))
+        // Uploads get their own body limit: the upload cap, not `max_body_bytes`.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(uploads::upload))
+                .routes(routes!(uploads::ingest))
+                .layer(DefaultBodyLimit::max(upload_body_limit(state))),
+        )
         // Audit inside idempotency: a replayed response is not a second write.
         .layer(middleware::from_fn_with_state(state.clone(), audit::audit))
         .layer(middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
+}
+
+/// The body limit of the upload routes: the file's cap and room for the form around it.
+fn upload_body_limit(state: &AppState) -> usize {
+    let cap = state.config.scans.upload_max_bytes.saturating_add(uploads::FRAMING_BYTES);
+    usize::try_from(cap).unwrap_or(usize::MAX)
 }
 
 /// Every documented route, as the router and the OpenAPI document see it.

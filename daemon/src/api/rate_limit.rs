@@ -1,5 +1,5 @@
-//! Rate limits per client (GCRA via `governor`): login per IP, reads and writes per credential,
-//! with `X-RateLimit-Limit/Remaining/Reset` on every limited response and `Retry-After` on 429.
+//! Rate limits per client (GCRA via `governor`): login per IP, reads, writes and uploads per
+//! credential, with `X-RateLimit-Limit/Remaining/Reset` on every limited response and `Retry-After` on 429.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -24,26 +24,35 @@ type Limiter = RateLimiter<
     StateInformationMiddleware,
 >;
 
+/// A class's limiter, its allowance and the period (seconds) the allowance is per.
+type Class = (Limiter, u32, u32);
+
 /// One limiter per class.
 pub struct RateLimiters {
-    login: (Limiter, u32),
-    reads: (Limiter, u32),
-    writes: (Limiter, u32),
+    login: Class,
+    reads: Class,
+    writes: Class,
+    uploads: Class,
 }
 
 impl std::fmt::Debug for RateLimiters {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "RateLimiters(login {}/min, reads {}/min, writes {}/min)",
-            self.login.1, self.reads.1, self.writes.1
+            "RateLimiters(login {}/min, reads {}/min, writes {}/min, uploads {}/h)",
+            self.login.1, self.reads.1, self.writes.1, self.uploads.1
         )
     }
 }
 
-fn limiter(per_minute: u32) -> (Limiter, u32) {
+fn limiter(per_minute: u32) -> Class {
     let n = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
-    (RateLimiter::keyed(Quota::per_minute(n)).with_middleware::<StateInformationMiddleware>(), n.get())
+    (RateLimiter::keyed(Quota::per_minute(n)).with_middleware::<StateInformationMiddleware>(), n.get(), 60)
+}
+
+fn hourly(per_hour: u32) -> Class {
+    let n = NonZeroU32::new(per_hour.max(1)).unwrap_or(NonZeroU32::MIN);
+    (RateLimiter::keyed(Quota::per_hour(n)).with_middleware::<StateInformationMiddleware>(), n.get(), 3600)
 }
 
 impl RateLimiters {
@@ -53,6 +62,7 @@ impl RateLimiters {
             login: limiter(cfg.login_per_minute),
             reads: limiter(cfg.reads_per_minute),
             writes: limiter(cfg.writes_per_minute),
+            uploads: hourly(cfg.uploads_per_hour),
         }
     }
 
@@ -61,6 +71,7 @@ impl RateLimiters {
         self.login.0.retain_recent();
         self.reads.0.retain_recent();
         self.writes.0.retain_recent();
+        self.uploads.0.retain_recent();
     }
 }
 
@@ -93,12 +104,14 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
             .unwrap_or(ip_key);
         if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
             (&state.limits.reads, key)
+        } else if req.method() == Method::POST && super::idempotency::is_upload_path(path) {
+            (&state.limits.uploads, key)
         } else {
             (&state.limits.writes, key)
         }
     };
-    let (limiter, per_minute) = class;
-    let per_cell = 60.0 / f64::from(*per_minute);
+    let (limiter, per_minute, period) = class;
+    let per_cell = f64::from(*period) / f64::from(*per_minute);
     match limiter.check_key(&key) {
         Ok(snapshot) => {
             let remaining = snapshot.remaining_burst_capacity();

@@ -136,7 +136,7 @@ async fn submit(
     source: JobSource,
 ) -> Result<Response, ApiError> {
     let payload = JobPayload { source, crypto: new.crypto };
-    let scan = enqueue(state, ctx.tenant, &new, &payload).await?;
+    let scan = enqueue(state, ctx.tenant, &new, &payload, None).await?;
     let resp = with_etag(StatusCode::ACCEPTED, scan.version, &scan);
     Ok(with_location(resp, &format!("/api/v1/scans/{}", scan.id)))
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod pipeline;
 pub mod progress;
 pub mod queue;
+pub mod spool;
 pub mod worker;
 
 use std::sync::Arc;

@@ -127,12 +127,15 @@ async fn steps(
     check(cancel)?;
     // Obtaining is cancelled by dropping it (the clone or extraction is killed, its work
     // directory removed), so a cancel does not wait for a long clone to finish.
-    let spec = payload.source.spec();
     let policy = source_policy(state);
+    let spooled = super::spool::spool(state, job, &payload.source, &policy).await.map_err(Stop::Failed)?;
+    let spec = payload.source.spec(&spooled.file);
     let obtained = tokio::select! {
         r = sources::obtain(&spec, &policy) => r.map_err(|e| Stop::Failed(e.to_string()))?,
         _ = cancelled(cancel) => return Err(Stop::Cancelled),
     };
+    // Extracted or read: the spooled copy is not needed any more (the row stays until the end).
+    drop(spooled);
     check(cancel)?;
 
     let scanned_tree = matches!(obtained, Obtained::Tree { .. });

@@ -1,14 +1,14 @@
 //! Putting scans on the queue: the job payload (what to obtain) and the enqueue that wakes workers
 //! here at once and, on Postgres, on every replica.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use cairn_sdk::types::{Scan, TenantId};
 use serde::{Deserialize, Serialize};
 
 use crate::sources::{SourcePolicy, SourceSpec};
 use crate::state::AppState;
-use crate::store::{NewScan, StoreResult};
+use crate::store::{NewScan, NewUpload, StoreResult};
 
 /// What a job obtains, as stored in `jobs.payload`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,17 +26,39 @@ pub enum JobSource {
         /// The directory.
         path: PathBuf,
     },
+    /// An uploaded archive, stored in `scan_uploads` until the scan ends.
+    Upload {
+        /// The name the client gave it.
+        filename: String,
+    },
+    /// An uploaded CycloneDX or SPDX document, stored in `scan_uploads` until the scan ends.
+    Sbom {
+        /// The name the client gave it.
+        filename: String,
+    },
 }
 
 impl JobSource {
-    /// The spec `sources::obtain` takes.
-    pub fn spec(&self) -> SourceSpec {
+    /// The spec `sources::obtain` takes; `spooled` is where an upload was written for this run
+    /// (ignored by git and path sources).
+    pub fn spec(&self, spooled: &Path) -> SourceSpec {
         match self {
             JobSource::Git { url, reference } => {
                 SourceSpec::Git { url: url.clone(), reference: reference.clone() }
             }
             JobSource::Path { path } => SourceSpec::Path { path: path.clone() },
+            JobSource::Upload { filename } => {
+                SourceSpec::Archive { file: spooled.to_path_buf(), filename: filename.clone() }
+            }
+            JobSource::Sbom { filename } => {
+                SourceSpec::Sbom { file: spooled.to_path_buf(), filename: filename.clone() }
+            }
         }
+    }
+
+    /// Whether the job reads a stored upload.
+    pub fn is_upload(&self) -> bool {
+        matches!(self, JobSource::Upload { .. } | JobSource::Sbom { .. })
     }
 }
 
@@ -54,15 +76,17 @@ pub fn source_policy(state: &AppState) -> SourcePolicy {
     SourcePolicy::from_config(&state.config.sources, state.config.local_mode)
 }
 
-/// Creates the scan and its job, then wakes a worker (here, and on other replicas via NOTIFY).
+/// Creates the scan, its job and (for uploads) the stored file, then wakes a worker (here, and
+/// on other replicas via NOTIFY).
 pub async fn enqueue(
     state: &AppState,
     tenant: TenantId,
     new: &NewScan,
     payload: &JobPayload,
+    upload: Option<&NewUpload>,
 ) -> StoreResult<Scan> {
     let value = serde_json::to_value(payload).unwrap_or(serde_json::Value::Null);
-    let scan = state.store.scan_create(tenant, new, &value, state.config.scans.max_attempts).await?;
+    let scan = state.store.scan_create(tenant, new, &value, state.config.scans.max_attempts, upload).await?;
     state.jobs.wake.notify_one();
     if let Err(e) = state.store.job_notify().await {
         tracing::warn!(error = %e, "could not notify other replicas of a new job; they poll");

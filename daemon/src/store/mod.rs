@@ -18,6 +18,7 @@ mod password_resets;
 mod projects;
 mod refresh_tokens;
 mod scan_results;
+mod scan_uploads;
 mod scans;
 mod settings;
 mod teams;
@@ -39,6 +40,7 @@ pub use refresh_tokens::RefreshOutcome;
 pub use scan_results::{
     FindingFilter, NewComponent, NewDocument, NewFinding, NewVulnerability, ScanResults, StoredDocument,
 };
+pub use scan_uploads::{NewUpload, StoredUpload};
 pub use scans::{CancelOutcome, NewScan, Progress, ScanFilter};
 pub use users::UserRecord;
 pub use vulndb::{OsvRow, VulnSourceRecord};

@@ -158,13 +158,14 @@ pub enum CancelOutcome {
 }
 
 impl Store {
-    /// Creates a queued scan and its job in one transaction.
+    /// Creates a queued scan, its job and (for uploads) the uploaded file in one transaction.
     pub async fn scan_create(
         &self,
         tenant: TenantId,
         new: &NewScan,
         payload: &serde_json::Value,
         max_attempts: u32,
+        upload: Option<&super::NewUpload>,
     ) -> StoreResult<Scan> {
         if let Some(p) = new.project {
             self.project_get(tenant, p)
@@ -217,6 +218,9 @@ impl Store {
         .bind(id.to_string())
         .execute(&mut *tx)
         .await?;
+        if let Some(u) = upload {
+            super::scan_uploads::insert(&mut tx, tenant, id, u, &stamp).await?;
+        }
         tx.commit().await?;
         self.scan_get(tenant, id).await
     }
@@ -468,6 +472,11 @@ async fn append_event(
     .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
+    }
+    if p.status.is_terminal() {
+        // Completed, failed or cancelled: the upload is no longer needed (until now a requeued
+        // job could still read it).
+        super::scan_uploads::delete(tx, id).await?;
     }
     Ok(ScanEvent {
         scan_id: id,
