@@ -551,7 +551,11 @@ both!(a_graceful_shutdown_puts_running_scans_back_in_the_queue, |db| async move 
     assert_eq!(resp.status(), 202, "submit");
     let id = resp.json::<Value>().await.expect("json")["id"].as_str().expect("id").to_owned();
     let (mut socket, sync) = open(&d, &format!("/api/v1/ws/scans/{id}"), &user).await;
-    if sync["scans"][0]["status"] != "fetching" {
+    // The scan's row and its events are read one after the other for the sync frame: the
+    // `fetching` event may be in either (and is then not sent again).
+    let seen = sync["scans"][0]["status"] == "fetching"
+        || sync["events"].as_array().is_some_and(|ev| ev.iter().any(|e| e["status"] == "fetching"));
+    if !seen {
         until_status(&mut socket, "fetching").await;
     }
     drop(socket);
@@ -563,10 +567,16 @@ both!(a_graceful_shutdown_puts_running_scans_back_in_the_queue, |db| async move 
     // cancelling it ends the scan.
     let (mut socket, sync) = open(&d, &format!("/api/v1/ws/scans/{id}"), &user).await;
     let mut events: Vec<Value> = sync["events"].as_array().cloned().unwrap_or_default();
-    while !events.iter().any(|e| e["message"].as_str().is_some_and(|m| m.contains("attempt 2"))) {
-        match ws::next(&mut socket).await {
-            Frame::Json(v) => events.push(v),
-            other => panic!("socket ended before the second attempt: {other:?} after {events:?}"),
+    // Runs again after the restart: a `fetching` event after the requeue's `queued` one.
+    let rerun = |events: &[Value]| {
+        let requeue = events.iter().rposition(|e| e["status"] == "queued" && e["seq"] != 1);
+        requeue.is_some_and(|i| events[i..].iter().any(|e| e["status"] == "fetching"))
+    };
+    while !rerun(&events) {
+        match tokio::time::timeout(std::time::Duration::from_secs(45), ws::next(&mut socket)).await {
+            Ok(Frame::Json(v)) => events.push(v),
+            Ok(other) => panic!("socket ended before the rerun: {other:?} after {events:?}\n{}", d.stderr()),
+            Err(_) => panic!("no rerun within 45 s; events {events:?}\n{}", d.stderr()),
         }
     }
     let resp = d.send(&user, Method::POST, &format!("/api/v1/scans/{id}/cancel"), None).await;
