@@ -314,21 +314,8 @@ pub async fn upload(
     let form = read_form(&state, multipart, &["project", "version", "version_id"], cap).await?;
     let (project, version) = links(&state, ctx, &form).await?;
     // The kind is checked now, so a file that is no archive is this request's 400.
-    let mut head = vec![0u8; 512];
-    let n = {
-        use tokio::io::AsyncReadExt;
-        let mut f = tokio::fs::File::open(&form.file.path).await.map_err(ApiError::internal)?;
-        let mut n = 0;
-        while n < head.len() {
-            let got = f.read(&mut head[n..]).await.map_err(ApiError::internal)?;
-            if got == 0 {
-                break;
-            }
-            n += got;
-        }
-        n
-    };
-    if archive::detect(&head[..n], &form.file.filename).is_none() {
+    let kind = archive::detect_file(&form.file.path, &form.file.filename).map_err(ApiError::internal)?;
+    if kind.is_none() {
         return Err(ApiError::field("body.file", "not a tar, tar.gz or zip archive"));
     }
     let filename = form.file.filename.clone();

@@ -50,6 +50,14 @@ pub enum Kind {
     Zip,
 }
 
+/// Tells the kind of the archive in `file` from its first 512 bytes (see [`detect`]).
+pub fn detect_file(file: &std::path::Path, filename: &str) -> std::io::Result<Option<Kind>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(512);
+    std::fs::File::open(file)?.take(512).read_to_end(&mut head)?;
+    Ok(detect(&head, filename))
+}
+
 /// Tells the kind from the first bytes (the name only decides for pre-POSIX tar, which has no
 /// magic number).
 pub fn detect(head: &[u8], filename: &str) -> Option<Kind> {
