@@ -307,6 +307,10 @@ both!(queued_scans_have_no_documents_and_cancel_at_once, |db| async move {
         (json!({"source": {"kind": "path", "path": "/etc"}}), "body.source.path"),
         (json!({"source": {"kind": "path", "path": tree.join("missing")}}), "body.source.path"),
         (json!({"source": {"kind": "git", "url": "not a url"}}), "body.source.url"),
+        // What the clone would refuse is refused at submit, by the same parser.
+        (json!({"source": {"kind": "git", "url": "ext::evil"}}), "body.source.url"),
+        (json!({"source": {"kind": "git", "url": "--upload-pack=touch"}}), "body.source.url"),
+        (json!({"source": {"kind": "git", "url": "gopher://example.com/repo"}}), "body.source.url"),
         (json!({"source": {"kind": "upload", "filename": "a.zip", "bytes": 3}}), "body.source.kind"),
         (
             json!({"source": {"kind": "path", "path": tree}, "project": "0190a000-0000-7000-8000-000000000000"}),
