@@ -2,14 +2,7 @@
 //! configured). Parses arguments, runs the command, maps the outcome to an
 //! exit code (0 ok, 1 failure, 2 usage error).
 
-mod cli;
-mod cmd;
-mod connect;
-mod dirs;
-mod local;
-mod profile;
-mod secrets;
-
+use cairn_tui::{cli, cmd};
 use clap::Parser;
 use std::process::ExitCode;
 

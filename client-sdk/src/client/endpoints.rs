@@ -9,9 +9,10 @@ use reqwest::Method;
 use super::{Body, Client, Credential, Error, ListQuery, Req};
 use crate::types::{
     ApiKey, ApiKeyId, BomFormat, CreateApiKey, CreateProject, CreateScan, CreateVersion, CreatedApiKey,
-    CryptoAsset, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId, RegisterRequest,
-    ReleaseStateChange, Scan, ScanComponent, ScanEvent, ScanFinding, ScanId, ScanLicense, TokenResponse,
-    UpdateProject, UpdateVersion, Version, VersionId, VulnDbStatus,
+    CryptoAsset, Finding, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId, RegisterRequest,
+    ReleaseStateChange, Scan, ScanComponent, ScanEdge, ScanEvent, ScanFinding, ScanId, ScanLicense,
+    TokenResponse, TriageUpdate, UpdateProject, UpdateVersion, Version, VersionId, VulnDbChange,
+    VulnDbStatus, VulnDbUpdate,
 };
 
 /// A file to upload: its name and bytes.
@@ -298,6 +299,11 @@ impl Client {
         self.paginate(v1(format_args!("scans/{id}/findings")), q)
     }
 
+    /// `GET /scans/{id}/dependencies`, every dependency edge (the Dependencies tree).
+    pub fn scan_dependencies(&self, id: ScanId, q: ListQuery) -> BoxStream<'static, Result<ScanEdge, Error>> {
+        self.paginate(v1(format_args!("scans/{id}/dependencies")), q)
+    }
+
     /// `GET /scans/{id}/licenses`, every license row.
     pub fn scan_licenses(&self, id: ScanId, q: ListQuery) -> BoxStream<'static, Result<ScanLicense, Error>> {
         self.paginate(v1(format_args!("scans/{id}/licenses")), q)
@@ -325,7 +331,54 @@ impl Client {
         Ok(resp.bytes().await.map_err(Error::Transport)?.to_vec())
     }
 
+    // --- findings and triage -------------------------------------------------------------------
+
+    /// `GET /findings`, one page. Filters (`ListQuery::filter`): `project`, `scan`, `severity`,
+    /// `state` (a triage state, or `untriaged`), `vulnerability`, `purl`. Without `scan`, the
+    /// findings of each project's latest completed scan.
+    pub async fn findings_page(&self, q: &ListQuery) -> Result<Page<Finding>, Error> {
+        self.page(&v1("findings"), q).await
+    }
+
+    /// `GET /findings`, every finding matching the filters.
+    pub fn findings(&self, q: ListQuery) -> BoxStream<'static, Result<Finding, Error>> {
+        self.paginate(v1("findings"), q)
+    }
+
+    /// `GET /findings/{id}`: the finding, its triage and the advisory's details.
+    pub async fn finding(&self, id: &str) -> Result<Finding, Error> {
+        self.json(Req::new(Method::GET, v1(format_args!("findings/{id}")))).await
+    }
+
+    /// `PATCH /findings/{id}` with `If-Match: "<version>"` ([`Finding::etag_version`]): triage.
+    /// Someone else's change in between is a 412 (`PRECONDITION_FAILED`); fetch again and retry.
+    pub async fn triage_finding(
+        &self,
+        id: &str,
+        version: i64,
+        body: &TriageUpdate,
+    ) -> Result<Finding, Error> {
+        self.json(Req::new(Method::PATCH, v1(format_args!("findings/{id}"))).if_match(version).json(body)?)
+            .await
+    }
+
     // --- vulnerability data --------------------------------------------------------------------
+
+    /// `POST /admin/vulndb/import` (super_admin): load an OSV zip (`all.zip` layout).
+    pub async fn vulndb_import(&self, zip: Vec<u8>) -> Result<VulnDbChange, Error> {
+        self.json(Req::new(Method::POST, v1("admin/vulndb/import")).bytes("application/zip", zip)).await
+    }
+
+    /// `POST /admin/vulndb/update` (super_admin): fetch from the configured mirrors; `None`
+    /// updates every configured ecosystem.
+    pub async fn vulndb_update(&self, body: Option<&VulnDbUpdate>) -> Result<VulnDbChange, Error> {
+        let req = Req::new(Method::POST, v1("admin/vulndb/update"));
+        let req = match body {
+            Some(b) => req.json(b)?,
+            None => req,
+        };
+        self.json(req).await
+    }
 
     /// `GET /vulndb/status`.
     pub async fn vulndb_status(&self) -> Result<VulnDbStatus, Error> {

@@ -178,6 +178,11 @@ impl ClientBuilder {
 pub(crate) enum Body {
     None,
     Json(Vec<u8>),
+    /// Raw bytes with their media type (kept shared so a retry can resend them).
+    Raw {
+        media_type: &'static str,
+        bytes: Arc<Vec<u8>>,
+    },
     /// A multipart form with one file part and text fields; kept as bytes so a retry can rebuild it.
     Multipart {
         file_name: String,
@@ -219,6 +224,11 @@ impl Req {
         })?;
         self.body = Body::Json(bytes);
         Ok(self)
+    }
+
+    pub fn bytes(mut self, media_type: &'static str, bytes: Vec<u8>) -> Self {
+        self.body = Body::Raw { media_type, bytes: Arc::new(bytes) };
+        self
     }
 
     pub fn query(mut self, pairs: impl IntoIterator<Item = (String, String)>) -> Self {
@@ -322,6 +332,9 @@ impl Client {
             Body::None => rb,
             Body::Json(bytes) => {
                 rb.header(reqwest::header::CONTENT_TYPE, "application/json").body(bytes.clone())
+            }
+            Body::Raw { media_type, bytes } => {
+                rb.header(reqwest::header::CONTENT_TYPE, *media_type).body(bytes.as_ref().clone())
             }
             Body::Multipart { file_name, media_type, bytes, fields } => {
                 let part = reqwest::multipart::Part::bytes(bytes.as_ref().clone())

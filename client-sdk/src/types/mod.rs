@@ -5,6 +5,7 @@ mod api_keys;
 mod audit;
 mod auth;
 mod cbom_compat;
+mod findings;
 mod health;
 mod ids;
 mod notification_prefs;
@@ -30,13 +31,14 @@ pub use auth::{
 pub use cbom_compat::{
     CbomBomFormat, CbomHealth, CbomScan, CbomScanCreated, CbomScanDetail, CbomScanRequest, TenantKind,
 };
+pub use findings::{Finding, Justification, Triage, TriageResponse, TriageState, TriageUpdate};
 pub use health::{Health, SpecVersions};
 pub use ids::{ApiKeyId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId, UserId, VersionId};
 pub use notification_prefs::{ChannelPrefs, NotificationEvent, NotificationPrefs};
 pub use oauth::OAuthIdentity;
 pub use page::Page;
 pub use problem::{FieldError, Problem};
-pub use projects::{CreateProject, Project, ProjectKind, UpdateProject};
+pub use projects::{CreateProject, Project, ProjectKind, ProjectRisk, UpdateProject};
 pub use roles::Role;
 pub use scans::{
     BomFormat, CreateScan, CryptoAsset, PqcSummary, Scan, ScanComponent, ScanCounts, ScanDiagnostic,

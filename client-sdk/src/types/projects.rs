@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::time_fmt::rfc3339;
-use super::{ProjectId, TeamId};
+use super::{ProjectId, ScanCounts, ScanId, TeamId};
 
 /// What a project is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +66,28 @@ pub struct Project {
     /// Last changed.
     #[serde(with = "rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// Risk from the latest completed scan; absent until one completes (and from daemons older
+    /// than this field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<ProjectRisk>,
+}
+
+/// A project's risk at a glance: what its latest completed scan found, less what triage settled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProjectRisk {
+    /// The latest completed scan.
+    pub scan_id: ScanId,
+    /// When it finished.
+    #[serde(with = "rfc3339")]
+    pub scanned_at: OffsetDateTime,
+    /// Its counts (components, findings by severity, …).
+    pub counts: ScanCounts,
+    /// Findings with no triage yet, or triaged `in_triage` or `affected`.
+    pub open_findings: u64,
+    /// Its post-quantum readiness score (0–100), when it has one.
+    #[serde(default)]
+    pub pqc_score: Option<u8>,
 }
 
 /// `POST /projects`.

@@ -33,6 +33,8 @@ impl ProjectRow {
             version: self.version,
             created_at: parse_ts(&self.created_at)?,
             updated_at: parse_ts(&self.updated_at)?,
+            // Filled in by the risk query (issue 7's dashboard); absent until then.
+            risk: None,
         })
     }
 }

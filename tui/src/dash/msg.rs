@@ -1,0 +1,270 @@
+//! The dashboard's two message types, the seam between the screens and the network:
+//! screens emit [`Cmd`]s (what they want done), the executor runs each against the daemon through
+//! `cairn-sdk` and answers with [`Msg`]s (what arrived). The screens never touch the network, so
+//! they are tested by feeding `Msg`s and keys and snapshotting the frame.
+
+use std::path::PathBuf;
+
+use cairn_sdk::types::{
+    BomFormat, CryptoAsset, Finding, Project, Scan, ScanComponent, ScanEdge, ScanEvent, ScanId, ScanLicense,
+    TriageUpdate, VulnDbStatus,
+};
+
+/// Why a load or an action failed, as the user should read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// One line for the status bar or an error pane.
+    pub message: String,
+    /// The HTTP status, when the daemon answered.
+    pub status: Option<u16>,
+    /// The problem's `code` (`PRECONDITION_FAILED`, `RATE_LIMITED`, …), when there was one.
+    pub code: Option<String>,
+}
+
+impl Failure {
+    /// A failure that is only a message (no HTTP answer).
+    pub fn message(message: impl Into<String>) -> Self {
+        Failure { message: message.into(), status: None, code: None }
+    }
+}
+
+impl From<&cairn_sdk::Error> for Failure {
+    fn from(e: &cairn_sdk::Error) -> Self {
+        Failure { message: e.to_string(), status: e.status(), code: e.code().map(str::to_owned) }
+    }
+}
+
+impl From<cairn_sdk::Error> for Failure {
+    fn from(e: cairn_sdk::Error) -> Self {
+        Failure::from(&e)
+    }
+}
+
+/// A result as the screens receive it.
+pub type Loaded<T> = Result<T, Failure>;
+
+/// What to scan, from the new-scan form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewScanSource {
+    /// A directory the daemon reads in place (local mode, or a path under the server's roots).
+    Path(PathBuf),
+    /// A git repository the daemon clones.
+    Git {
+        /// The clone URL.
+        url: String,
+        /// Branch, tag or commit; the default branch when absent.
+        reference: Option<String>,
+    },
+    /// A local directory packed as tar.gz and uploaded (a remote daemon cannot read it), or an
+    /// archive file uploaded as it is.
+    Upload(PathBuf),
+}
+
+/// A new scan, as the form submits it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewScan {
+    /// What to scan.
+    pub source: NewScanSource,
+    /// The project's name: an existing project is used, a new name creates it; none = ad hoc.
+    pub project: Option<String>,
+    /// Also inventory cryptography (default on).
+    pub crypto: bool,
+}
+
+/// What a screen asks the executor to do. Every `Load*` is answered by the `Msg` of the same
+/// name (success or `Err(Failure)`); actions are answered as their docs say.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    /// Who and where we are: answered by [`Msg::Session`].
+    LoadSession,
+    /// Every project with its risk: [`Msg::Projects`].
+    LoadProjects,
+    /// The most recent scans (the queue screen's history): [`Msg::Scans`].
+    LoadScans,
+    /// One scan: [`Msg::Scan`].
+    LoadScan(ScanId),
+    /// A scan's findings with their triage: [`Msg::Findings`].
+    LoadFindings(ScanId),
+    /// A scan's components: [`Msg::Components`].
+    LoadComponents(ScanId),
+    /// A scan's dependency edges: [`Msg::Dependencies`].
+    LoadDependencies(ScanId),
+    /// A scan's license rows: [`Msg::Licenses`].
+    LoadLicenses(ScanId),
+    /// A scan's cryptographic assets: [`Msg::Crypto`].
+    LoadCrypto(ScanId),
+    /// A scan's progress events so far: [`Msg::Events`].
+    LoadEvents(ScanId),
+    /// Follow one scan live (replaces any scan followed before): [`Msg::ScanProgress`] per
+    /// event, [`Msg::Scan`] on every (re)connection's sync.
+    WatchScan(ScanId),
+    /// Stop following the scan.
+    Unwatch,
+    /// One finding with its advisory details and triage: [`Msg::Finding`].
+    LoadFinding(String),
+    /// Triage one finding with `If-Match: version`: [`Msg::Triaged`] on success; on a 412,
+    /// [`Msg::TriageConflict`] with the finding as it is now (re-fetched).
+    Triage {
+        /// The finding's id.
+        id: String,
+        /// The version the user saw ([`Finding::etag_version`]).
+        version: i64,
+        /// What to set.
+        update: TriageUpdate,
+    },
+    /// Submit a scan: [`Msg::Submitted`].
+    Submit(NewScan),
+    /// Download a scan's document to a file: [`Msg::ExportProgress`] as bytes arrive, then
+    /// [`Msg::Exported`].
+    Export {
+        /// The scan.
+        scan: ScanId,
+        /// The format.
+        format: BomFormat,
+        /// Where to write it (replaced atomically).
+        path: PathBuf,
+    },
+    /// The vulnerability data's state: [`Msg::VulnDb`].
+    LoadVulnDb,
+}
+
+/// The live feed's state (`/ws/events`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// Connecting for the first time.
+    Connecting,
+    /// Connected and synced.
+    Live,
+    /// Lost; the executor retries after the delay.
+    Retrying {
+        /// Seconds until the next attempt.
+        in_secs: u64,
+        /// Why it was lost.
+        reason: String,
+    },
+}
+
+/// Who the dashboard is talking to, for the header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The server's base URL.
+    pub server: String,
+    /// True for the per-user local daemon.
+    pub local: bool,
+    /// The signed-in user's email (or the API key's owner).
+    pub user: String,
+    /// The tenant in use.
+    pub tenant: String,
+}
+
+/// How bad a notification is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Something finished well.
+    Info,
+    /// Worth a look.
+    Warning,
+    /// Something failed.
+    Error,
+}
+
+/// What arrived: the answer to a [`Cmd`], or something the live feed pushed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// Answer to [`Cmd::LoadSession`].
+    Session(Loaded<Session>),
+    /// Answer to [`Cmd::LoadProjects`].
+    Projects(Loaded<Vec<Project>>),
+    /// Answer to [`Cmd::LoadScans`] (newest first).
+    Scans(Loaded<Vec<Scan>>),
+    /// Answer to [`Cmd::LoadScan`], and each sync of a watched scan.
+    Scan(Loaded<Scan>),
+    /// Answer to [`Cmd::LoadFindings`].
+    Findings {
+        /// The scan.
+        scan: ScanId,
+        /// Its findings.
+        result: Loaded<Vec<Finding>>,
+    },
+    /// Answer to [`Cmd::LoadComponents`].
+    Components {
+        /// The scan.
+        scan: ScanId,
+        /// Its components.
+        result: Loaded<Vec<ScanComponent>>,
+    },
+    /// Answer to [`Cmd::LoadDependencies`].
+    Dependencies {
+        /// The scan.
+        scan: ScanId,
+        /// Its edges.
+        result: Loaded<Vec<ScanEdge>>,
+    },
+    /// Answer to [`Cmd::LoadLicenses`].
+    Licenses {
+        /// The scan.
+        scan: ScanId,
+        /// Its license rows.
+        result: Loaded<Vec<ScanLicense>>,
+    },
+    /// Answer to [`Cmd::LoadCrypto`].
+    Crypto {
+        /// The scan.
+        scan: ScanId,
+        /// Its assets.
+        result: Loaded<Vec<CryptoAsset>>,
+    },
+    /// Answer to [`Cmd::LoadEvents`].
+    Events {
+        /// The scan.
+        scan: ScanId,
+        /// Its events, in `seq` order.
+        result: Loaded<Vec<ScanEvent>>,
+    },
+    /// A progress event of the watched scan, or of any scan of the tenant from the live feed.
+    ScanProgress(ScanEvent),
+    /// The live feed's sync: the tenant's unfinished scans as they are now.
+    Queue(Vec<Scan>),
+    /// The live feed's state changed.
+    Link(Link),
+    /// Answer to [`Cmd::LoadFinding`].
+    Finding(Loaded<Finding>),
+    /// A triage was saved; the finding as it is now.
+    Triaged(Finding),
+    /// A triage met someone else's change (412); the finding as it is now, to review and retry.
+    TriageConflict(Finding),
+    /// A triage failed for another reason.
+    TriageFailed {
+        /// The finding's id.
+        id: String,
+        /// Why.
+        failure: Failure,
+    },
+    /// Answer to [`Cmd::Submit`]: the queued scan.
+    Submitted(Loaded<Scan>),
+    /// An export's progress.
+    ExportProgress {
+        /// The scan.
+        scan: ScanId,
+        /// Bytes written so far.
+        written: u64,
+        /// Total bytes when the daemon said (Content-Length).
+        total: Option<u64>,
+    },
+    /// An export ended: the file and its size.
+    Exported {
+        /// The scan.
+        scan: ScanId,
+        /// The file written, and its size in bytes.
+        result: Loaded<(PathBuf, u64)>,
+    },
+    /// Answer to [`Cmd::LoadVulnDb`].
+    VulnDb(Loaded<VulnDbStatus>),
+    /// Something to tell the user (a scan completed or failed on the live feed, …).
+    Notify {
+        /// How bad.
+        level: Level,
+        /// One line.
+        text: String,
+    },
+}

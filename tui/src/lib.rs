@@ -1,0 +1,12 @@
+//! cairn-tui: the `cairn` binary's library — the command line (`cli`, `cmd`), which daemon to talk
+//! to (`connect`, `local`, `profile`, `secrets`) and the terminal dashboard (`dash`). A library so
+//! the dashboard's screens can be snapshot-tested and benchmarked outside the binary.
+
+pub mod cli;
+pub mod cmd;
+pub mod connect;
+pub mod dash;
+pub mod dirs;
+pub mod local;
+pub mod profile;
+pub mod secrets;
