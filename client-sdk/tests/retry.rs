@@ -55,6 +55,7 @@ async fn start(seen: Seen) -> String {
                     version: 1,
                     created_at: now,
                     updated_at: now,
+                    risk: None,
                 };
                 (StatusCode::CREATED, Json(p)).into_response()
             }),
