@@ -42,6 +42,8 @@ pub struct Opts {
 
 pub struct Daemon {
     pub base: String,
+    /// The daemon's database (tests reach behind the API to create a super admin).
+    pub database_url: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
     pg: Option<(String, String)>,
@@ -67,7 +69,7 @@ impl Daemon {
         };
         let mut config = Config {
             listen: "127.0.0.1:0".parse().expect("addr"),
-            database_url,
+            database_url: database_url.clone(),
             registration: RegistrationMode::Open,
             rate_limits: RateLimits {
                 login_per_minute: 10_000,
@@ -109,7 +111,7 @@ impl Daemon {
             })
         });
         ready_rx.await.expect("the daemon prepared its store");
-        Some(Daemon { base, stop: Some(tx), thread: Some(thread), pg, _dir: dir })
+        Some(Daemon { base, database_url, stop: Some(tx), thread: Some(thread), pg, _dir: dir })
     }
 
     pub async fn shutdown(mut self) {
