@@ -5,6 +5,9 @@
 //! `vulndb_import` / `vulndb_update` by a super admin.
 
 mod common;
+/// The example, included for its `apply_csv`: the test runs the code users run.
+#[path = "../../client-sdk/examples/triage-from-csv.rs"]
+mod triage_from_csv;
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -141,6 +144,36 @@ async fn findings_through_the_sdk(postgres: bool) {
     assert_eq!(affected.items.iter().map(|f| f.finding.id.clone()).collect::<Vec<_>>(), vec![id]);
     let risk = client.project(project.id).await.expect("project").risk.expect("risk");
     assert_eq!((risk.scan_id, risk.open_findings), (scan.id, all.len() as u64));
+    let listed = client.projects_page(&ListQuery::limit(10)).await.expect("projects");
+    assert_eq!(listed.items[0].risk.as_ref(), Some(&risk));
+
+    // The triage-from-csv example: by finding id and by (project, advisory, purl); bad rows counted.
+    let (f1, f2) = (&all[1].finding, &all[2].finding);
+    let csv = format!(
+        "finding,project,vulnerability,purl,state,justification,response,note\n\
+         {},,,,fixed,,,-\n\
+         ,{},{},{},not_affected,component_not_present,,\n\
+         nope,,,,fixed,,,\n\
+         {},,,,bogus,,,\n",
+        f1.id, project.id, f2.vulnerability_id, f2.purl, f1.id
+    );
+    let summary = triage_from_csv::apply_csv(&client, csv.as_bytes()).await;
+    let same_key = all
+        .iter()
+        .filter(|f| f.finding.vulnerability_id == f2.vulnerability_id && f.finding.purl == f2.purl)
+        .count();
+    assert_eq!((summary.applied, summary.retried), (1 + same_key, 0), "{summary:?}");
+    assert_eq!(summary.failed.len(), 2, "{summary:?}");
+    assert!(
+        summary.failed[0].starts_with("line 4:") && summary.failed[1].starts_with("line 5:"),
+        "{summary:?}"
+    );
+    assert_eq!(client.finding(&f1.id).await.expect("f1").triage.map(|t| t.state), Some(TriageState::Fixed));
+    let t2 = client.finding(&f2.id).await.expect("f2").triage.expect("triaged by key");
+    assert_eq!(
+        (t2.state, t2.justification),
+        (TriageState::NotAffected, Some(Justification::ComponentNotPresent))
+    );
 
     // Dependencies: the engine's edges, over several pages.
     let edges: Vec<_> =
