@@ -270,9 +270,10 @@ both!(findings_list_filter_triage_and_documents, |db: Db| async move {
     let (cdx, _) = document(&d, &user, &bom, "cyclonedx").await;
     let a0 = analysis(&cdx, &k0);
     assert_eq!(
-        (a0["state"].as_str(), a0["detail"].as_str()),
-        (Some("not_affected"), Some("only the CLI uses it"))
+        (a0["state"].as_str(), a0["justification"].as_str(), a0["detail"].as_str()),
+        (Some("not_affected"), Some("code_not_reachable"), Some("only the CLI uses it"))
     );
+    assert_eq!(a0["response"], json!(["will_not_fix"]), "{a0}");
     assert_eq!(analysis(&cdx, &k1)["state"], "exploitable");
     for format in ["spdx", "sarif", "cyclonedx-1.5"] {
         document(&d, &user, &bom, format).await;

@@ -6,8 +6,10 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::str::FromStr;
 
-use cairn_engine::bom::{BomError, BomInput, Format, VexJustification, VexStatus, render, to_cbom};
-use cairn_sdk::types::{BomFormat, Justification, Scan, TenantId, Triage, TriageState};
+use cairn_engine::bom::{
+    BomError, BomInput, Format, VexJustification, VexResponse, VexStatus, render, to_cbom,
+};
+use cairn_sdk::types::{BomFormat, Justification, Scan, TenantId, Triage, TriageResponse, TriageState};
 use sha2::{Digest, Sha256};
 
 use crate::state::AppState;
@@ -52,8 +54,18 @@ fn justification(j: Justification) -> VexJustification {
     }
 }
 
+fn response(r: TriageResponse) -> VexResponse {
+    match r {
+        TriageResponse::CanNotFix => VexResponse::CanNotFix,
+        TriageResponse::WillNotFix => VexResponse::WillNotFix,
+        TriageResponse::Update => VexResponse::Update,
+        TriageResponse::Rollback => VexResponse::Rollback,
+        TriageResponse::WorkaroundAvailable => VexResponse::WorkaroundAvailable,
+    }
+}
+
 /// Sets each affected component's VEX status from its triage. `false_positive` is `not_affected`
-/// in VEX terms; the note becomes the impact or action statement.
+/// in VEX terms; the note becomes the impact or action statement, the response CycloneDX's.
 pub fn apply(input: &mut BomInput, triage: &TriageList) {
     let by_key: HashMap<(&str, &str), &Triage> =
         triage.iter().map(|((v, p), t)| ((v.as_str(), p.as_str()), t)).collect();
@@ -68,6 +80,7 @@ pub fn apply(input: &mut BomInput, triage: &TriageList) {
             };
             a.justification = t.justification.map(justification);
             a.detail = t.note.clone();
+            a.response = t.response.map(response);
         }
     }
 }

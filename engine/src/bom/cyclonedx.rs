@@ -222,6 +222,8 @@ struct Analysis {
     justification: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    response: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -399,6 +401,8 @@ fn vulnerabilities(v: &BomVulnerability, known: &BTreeSet<&str>) -> Vec<CdxVulne
             let justification =
                 affects.iter().find_map(|a| a.justification).filter(|_| status == VexStatus::NotAffected);
             let detail = affects.iter().find_map(|a| a.detail.clone());
+            let response: BTreeSet<&'static str> =
+                affects.iter().filter_map(|a| a.response.map(|r| r.as_cyclonedx())).collect();
             CdxVulnerability {
                 bom_ref: if single { v.id.clone() } else { format!("{}#{}", v.id, state(status)) },
                 id: v.id.clone(),
@@ -431,6 +435,7 @@ fn vulnerabilities(v: &BomVulnerability, known: &BTreeSet<&str>) -> Vec<CdxVulne
                     state: state(status),
                     justification: justification.map(self::justification),
                     detail,
+                    response: response.into_iter().collect(),
                 }),
                 affects: affects.iter().map(|a| Affect { reference: a.purl.clone() }).collect(),
             }

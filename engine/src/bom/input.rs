@@ -158,6 +158,35 @@ impl VexJustification {
     }
 }
 
+/// What is being done about an affected component (CycloneDX `analysis.response`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VexResponse {
+    /// It cannot be fixed.
+    CanNotFix,
+    /// It will not be fixed.
+    WillNotFix,
+    /// Update to a fixed version.
+    Update,
+    /// Roll back to an unaffected version.
+    Rollback,
+    /// A workaround is available.
+    WorkaroundAvailable,
+}
+
+impl VexResponse {
+    /// The CycloneDX spelling.
+    pub fn as_cyclonedx(self) -> &'static str {
+        match self {
+            VexResponse::CanNotFix => "can_not_fix",
+            VexResponse::WillNotFix => "will_not_fix",
+            VexResponse::Update => "update",
+            VexResponse::Rollback => "rollback",
+            VexResponse::WorkaroundAvailable => "workaround_available",
+        }
+    }
+}
+
 /// How one vulnerability touches one component.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BomAffect {
@@ -169,6 +198,9 @@ pub struct BomAffect {
     pub justification: Option<VexJustification>,
     /// Free text: the impact statement (not affected) or the action to take (affected).
     pub detail: Option<String>,
+    /// What is being done (CycloneDX only; OpenVEX has no field for it).
+    #[serde(default)]
+    pub response: Option<VexResponse>,
     /// Versions that fix it, in the ecosystem's spelling.
     pub fixed_versions: Vec<String>,
 }

@@ -103,6 +103,7 @@ impl BomInput {
                 status: VexStatus::Affected,
                 justification: None,
                 detail: None,
+                response: None,
                 fixed_versions: f.fixed.clone(),
             });
         }

@@ -21,7 +21,7 @@ mod spdx3;
 pub use cyclonedx::{CdxVersion, ROOT_REF, to_cbom, to_cyclonedx};
 pub use input::{
     BomAffect, BomInput, BomLicense, BomRating, BomSeverity, BomVulnerability, LicenseKind, RatingMethod,
-    VexJustification, VexStatus,
+    VexJustification, VexResponse, VexStatus,
 };
 pub use openvex::to_openvex;
 pub use sarif::to_sarif;

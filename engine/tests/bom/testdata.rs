@@ -15,6 +15,7 @@ pub fn with_findings(mut input: BomInput) -> BomInput {
         status,
         justification,
         detail: detail.map(str::to_string),
+        response: None,
         fixed_versions: fixed.iter().map(|s| s.to_string()).collect(),
     };
     input.vulnerabilities = vec![
