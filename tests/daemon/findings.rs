@@ -228,6 +228,22 @@ both!(findings_list_filter_triage_and_documents, |db: Db| async move {
     assert_eq!(again["triage"]["justification"], "vulnerable_code_not_in_execute_path");
     assert_eq!(again["triage"]["response"], "will_not_fix");
 
+    // Each triage is one audit row of the hash chain; refused ones are none.
+    let store = cairn_daemon::store::Store::connect(&d.db_url).await.expect("store");
+    let rows = store.audit_batch(0, 100_000).await.expect("audit");
+    let triages: Vec<_> = rows
+        .iter()
+        .filter(|r| r.action == "finding.triage" && r.object_id.as_deref() == Some(&fid))
+        .collect();
+    assert_eq!(triages.len(), 2, "{triages:?}");
+    assert!(
+        triages
+            .iter()
+            .all(|r| r.object_type == "finding" && r.actor_user_id.as_deref() == Some(&user.user_id))
+    );
+    assert!(store.audit_verify().await.expect("verify").ok);
+    store.close().await;
+
     // A second finding affected, a third fixed: the state filter and the project's risk follow.
     let f1 = listed[1]["id"].as_str().expect("id").to_owned();
     let f2 = listed[2]["id"].as_str().expect("id").to_owned();

@@ -137,7 +137,8 @@ pub async fn update(
         Some(v) => v,
         None => state.store.project_get(ctx.tenant, id).await?.version,
     };
-    let p = state.store.project_update(ctx.tenant, id, expected, &req).await?;
+    let mut p = state.store.project_update(ctx.tenant, id, expected, &req).await?;
+    p.risk = state.store.project_risks(ctx.tenant, &[id]).await?.remove(&id);
     Ok(with_etag(StatusCode::OK, p.version, &p))
 }
 
