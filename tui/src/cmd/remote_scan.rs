@@ -196,7 +196,7 @@ pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result
                 eprintln!(
                     "cairn: error: -f {f:?} is made only in-process; use --offline, or a document format such as cyclonedx"
                 );
-                return Ok(ExitCode::from(2));
+                return Ok(ExitCode::from(crate::exit::USAGE));
             }
         },
     };
@@ -242,11 +242,11 @@ pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result
                     done.id,
                     done.error.as_deref().unwrap_or("no reason given")
                 );
-                return Ok(ExitCode::from(1));
+                return Ok(ExitCode::from(crate::exit::FAILURE));
             }
             other => {
                 eprintln!("cairn: error: scan {} ended {}", done.id, other.as_str());
-                return Ok(ExitCode::from(1));
+                return Ok(ExitCode::from(crate::exit::FAILURE));
             }
         }
         if let Some(format) = download {
@@ -269,7 +269,7 @@ pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result
             let n = findings_at_or_above(&done.counts, threshold);
             if n > 0 {
                 eprintln!("cairn: {n} findings at or above {threshold:?} (--fail-on)");
-                return Ok(ExitCode::from(1));
+                return Ok(ExitCode::from(crate::exit::FAILURE));
             }
         }
         Ok(ExitCode::SUCCESS)
