@@ -187,15 +187,16 @@ fn scan_status(s: &str) -> Result<cairn_sdk::types::ScanStatus, String> {
 
 fn bom_format(s: &str) -> Result<cairn_sdk::types::BomFormat, String> {
     use cairn_sdk::types::BomFormat;
-    BomFormat::parse(s)
-        .ok_or_else(|| format!("one of {}", BomFormat::ALL.map(BomFormat::as_str).join(", ")))
+    BomFormat::parse(s).ok_or_else(|| format!("one of {}", BomFormat::ALL.map(BomFormat::as_str).join(", ")))
 }
 
 fn state_filter(s: &str) -> Result<String, String> {
     if s == "untriaged" {
         return Ok(s.to_owned());
     }
-    s.parse::<cairn_sdk::types::TriageState>().map(|t| t.as_str().to_owned()).map_err(|e| format!("{e}, or untriaged"))
+    s.parse::<cairn_sdk::types::TriageState>()
+        .map(|t| t.as_str().to_owned())
+        .map_err(|e| format!("{e}, or untriaged"))
 }
 
 /// `cairn login`.

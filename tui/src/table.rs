@@ -53,8 +53,7 @@ impl Table {
             out
         };
         let header = line(&mut self.headers.iter().copied());
-        let mut text =
-            if color { format!("\x1b[1m{header}\x1b[0m\n") } else { format!("{header}\n") };
+        let mut text = if color { format!("\x1b[1m{header}\x1b[0m\n") } else { format!("{header}\n") };
         for row in &self.rows {
             text.push_str(&line(&mut row.iter().map(String::as_str)));
             text.push('\n');

@@ -34,7 +34,7 @@ pub fn run(cmd: DbCommand, profile: Option<&str>) -> anyhow::Result<ExitCode> {
                 }
             }
             DbCommand::Update { ecosystems } => {
-                let body = (!ecosystems.is_empty()).then(|| VulnDbUpdate { ecosystems: Some(ecosystems) });
+                let body = (!ecosystems.is_empty()).then_some(VulnDbUpdate { ecosystems: Some(ecosystems) });
                 let change = client
                     .vulndb_update(body.as_ref())
                     .await
@@ -86,11 +86,15 @@ pub fn zip_dir(dir: &Path) -> anyhow::Result<Vec<u8>> {
     let mut total = 0u64;
     for file in files {
         let rel = file.strip_prefix(dir).context("a walked path outside the directory")?;
-        let name: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let name: Vec<String> =
+            rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
         total += bytes.len() as u64;
         if total > MAX_DIR_BYTES {
-            bail!("{} holds more than {MAX_DIR_BYTES} bytes of OSV files; zip it and import the zip", dir.display());
+            bail!(
+                "{} holds more than {MAX_DIR_BYTES} bytes of OSV files; zip it and import the zip",
+                dir.display()
+            );
         }
         zip.start_file(name.join("/"), options).context("zipping the OSV files")?;
         zip.write_all(&bytes).context("zipping the OSV files")?;

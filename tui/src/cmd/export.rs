@@ -34,13 +34,25 @@ pub fn run(args: ExportArgs, profile: Option<&str>) -> anyhow::Result<ExitCode> 
         };
         let bytes = match client.scan_bom(id, args.format).await {
             Ok(b) => b,
-            Err(e) if e.status() == Some(409) => {
-                let status = client.scan(id).await.map(|s| s.status.as_str()).unwrap_or("unknown");
-                anyhow::bail!("scan {id} has not completed yet (it is {status}); export it once it has");
-            }
+            Err(e) if e.status() == Some(409) => match client.scan(id).await.map(|s| s.status) {
+                Ok(s) if s.is_terminal() => {
+                    anyhow::bail!("scan {id} ended {}; it has no document", s.as_str())
+                }
+                Ok(s) => {
+                    anyhow::bail!(
+                        "scan {id} has not completed yet (it is {}); export it once it has",
+                        s.as_str()
+                    )
+                }
+                Err(_) => anyhow::bail!("scan {id} has not completed yet; export it once it has"),
+            },
             Err(e) if e.is_not_found() => anyhow::bail!("no scan {id}"),
             Err(e) => {
-                return Err(super::lookup::explain(e, &format!("downloading {}", args.format.as_str()), false));
+                return Err(super::lookup::explain(
+                    e,
+                    &format!("downloading {}", args.format.as_str()),
+                    false,
+                ));
             }
         };
         if args.output.as_os_str() == "-" {
@@ -49,7 +61,12 @@ pub fn run(args: ExportArgs, profile: Option<&str>) -> anyhow::Result<ExitCode> 
             out.flush().context("writing to standard output")?;
         } else {
             write_atomically(&args.output, &bytes)?;
-            eprintln!("cairn: wrote {} bytes of {} to {}", bytes.len(), args.format.as_str(), args.output.display());
+            eprintln!(
+                "cairn: wrote {} bytes of {} to {}",
+                bytes.len(),
+                args.format.as_str(),
+                args.output.display()
+            );
         }
         Ok(ExitCode::SUCCESS)
     })
@@ -100,7 +117,8 @@ mod tests {
         std::fs::write(&path, "old content that is longer").expect("write");
         write_atomically(&path, b"new").expect("atomic write");
         assert_eq!(std::fs::read(&path).expect("read"), b"new");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).expect("ls").map(|e| e.expect("e").file_name()).collect();
+        let names: Vec<_> =
+            std::fs::read_dir(dir.path()).expect("ls").map(|e| e.expect("e").file_name()).collect();
         assert_eq!(names, ["bom.json"]);
         assert!(write_atomically(&dir.path().join("missing/bom.json"), b"x").is_err());
     }

@@ -27,8 +27,7 @@ async fn ls(client: &cairn_sdk::Client, args: ScansLsArgs) -> anyhow::Result<Exi
         q = q.filter("status", s.as_str());
     }
     let take = if args.limit == 0 { usize::MAX } else { args.limit };
-    let scans: Vec<Scan> =
-        client.scans(q).take(take).try_collect().await.context("listing scans")?;
+    let scans: Vec<Scan> = client.scans(q).take(take).try_collect().await.context("listing scans")?;
     if args.json {
         print_json(&scans)?;
         return Ok(ExitCode::SUCCESS);
@@ -41,17 +40,25 @@ async fn ls(client: &cairn_sdk::Client, args: ScansLsArgs) -> anyhow::Result<Exi
         names = projects.into_iter().map(|p| (p.id, p.name)).collect();
     }
     let mut t = Table::new(&[
-        "ID", "STATUS", "PROJECT", "SOURCE", "CREATED", "COMPONENTS", "FINDINGS", "CRIT", "HIGH", "MED", "LOW",
+        "ID",
+        "STATUS",
+        "PROJECT",
+        "SOURCE",
+        "CREATED",
+        "COMPONENTS",
+        "FINDINGS",
+        "CRIT",
+        "HIGH",
+        "MED",
+        "LOW",
     ]);
     for s in &scans {
         let c = &s.counts;
         t.row(vec![
             s.id.to_string(),
             s.status.as_str().to_owned(),
-            s.project_id.map_or_else(
-                || "-".to_owned(),
-                |p| names.get(&p).cloned().unwrap_or_else(|| p.to_string()),
-            ),
+            s.project_id
+                .map_or_else(|| "-".to_owned(), |p| names.get(&p).cloned().unwrap_or_else(|| p.to_string())),
             source(&s.source),
             date(s.created_at),
             c.components.to_string(),

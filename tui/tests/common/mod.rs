@@ -42,6 +42,8 @@ pub struct Opts {
 
 pub struct Daemon {
     pub base: String,
+    /// An API key with every scope of a super admin (minted as local mode mints its key).
+    pub admin_key: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
     pg: Option<(String, String)>,
@@ -101,15 +103,16 @@ impl Daemon {
                 let state = cairn_daemon::server::prepare(config).await?;
                 // As `cairnd serve` does: the stored data is matched from the first request on.
                 cairn_daemon::vulndb::reload(&state.store, &state.vulndb).await?;
-                let _ = ready_tx.send(());
+                let admin_key = cairn_daemon::local::mint_local_key(&state.store).await?;
+                let _ = ready_tx.send(admin_key);
                 cairn_daemon::server::launch(state, listener, async {
                     let _ = rx.await;
                 })
                 .await
             })
         });
-        ready_rx.await.expect("the daemon prepared its store");
-        Some(Daemon { base, stop: Some(tx), thread: Some(thread), pg, _dir: dir })
+        let admin_key = ready_rx.await.expect("the daemon prepared its store");
+        Some(Daemon { base, admin_key, stop: Some(tx), thread: Some(thread), pg, _dir: dir })
     }
 
     pub async fn shutdown(mut self) {
