@@ -100,7 +100,7 @@ mod tests {
         let mut t = Table::new(&["NAME", "N"]);
         t.row(vec!["a".into(), "10".into()]);
         t.row(vec!["long\x1b[31mname".into(), "2".into()]);
-        assert_eq!(t.render(false), "NAME             N\na                10\nlong [31mname  2\n");
+        assert_eq!(t.render(false), "NAME           N\na              10\nlong [31mname  2\n");
         assert!(t.render(true).starts_with("\x1b[1mNAME"));
         assert!(!t.render(false).contains('\x1b'));
     }
