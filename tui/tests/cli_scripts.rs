@@ -2,16 +2,20 @@
 //! Postgres when CAIRN_TEST_POSTGRES_URL is set): `db import` of an OSV zip and of a directory,
 //! `db status`, a scan, `projects|scans ls` as tables and as JSON that parses into the API's
 //! types, `export` writing a valid CycloneDX file (and to standard output), the errors a
-//! non-admin and a not-completed scan get, completion scripts and usage errors (exit 2).
+//! non-admin and a not-completed scan get, `findings ls` and its filters, `triage` (the daemon's
+//! field errors shown; a change someone made in between reported, not overwritten), completion
+//! scripts and usage errors (exit 2).
 
 mod common;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 
 use cairn_sdk::types::{
-    ApiKeyEnvironment, CreateApiKey, CreateProject, CreateScan, Project, ProjectKind, RegisterRequest, Scan,
-    ScanSource, ScanStatus, Scope, VulnDataState, VulnDbStatus,
+    ApiKeyEnvironment, CreateApiKey, CreateProject, CreateScan, Finding, Project, ProjectKind,
+    RegisterRequest, Scan, ScanSource, ScanStatus, Scope, TriageResponse, TriageState, TriageUpdate,
+    VulnDataState, VulnDbStatus,
 };
 use cairn_sdk::{Client, Credential, ScanWatcher};
 use common::{Daemon, Opts, copy_dir, corpus};
@@ -285,6 +289,8 @@ async fn script_commands(postgres: bool) {
     let out = admin.run(&["export", "latest", "--project", "flask-app", "-f", "cyclonedx", "-o", "-"]).await;
     assert_eq!(out.status.code(), Some(0));
 
+    findings_and_triage(&admin, &client, &done).await;
+
     // A user who is not a super admin: status yes, import no (the daemon hides admin routes).
     let owner = Client::anonymous(&daemon.base).expect("client");
     owner
@@ -319,6 +325,167 @@ async fn script_commands(postgres: bool) {
     daemon.shutdown().await;
 }
 
+/// `findings ls` with its filters, `triage`, and the conflict when someone triages in between.
+async fn findings_and_triage(admin: &Home, client: &Client, done: &Scan) {
+    let total = done.counts.findings as usize;
+    let out = ok(admin.run(&["findings", "ls", "--json"]).await);
+    let all: Vec<Finding> = serde_json::from_slice(&out.stdout).expect("Finding JSON array");
+    assert_eq!(all.len(), total, "the project's latest scan's findings");
+    assert!(all.iter().all(|f| f.triage.is_none() && f.finding.scan_id == done.id));
+    let out = ok(admin.run(&["findings", "ls"]).await);
+    let table = stdout(&out);
+    assert!(table.lines().next().is_some_and(|h| h.starts_with("ID") && h.contains("VULNERABILITY")));
+    for f in &all {
+        let row = table.lines().find(|l| l.starts_with(&f.finding.id)).expect("a row per finding");
+        assert!(row.contains(&f.finding.vulnerability_id) && row.contains("untriaged"), "{table}");
+    }
+    let scan = done.id.to_string();
+    let out = ok(admin.run(&["findings", "ls", "--scan", &scan, "--severity", "high", "--json"]).await);
+    let high: Vec<Finding> = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(high.len() as u64, done.counts.severities.high);
+    assert!(high.iter().all(|f| f.finding.severity == "high"));
+
+    let target = &all[0];
+    let id = target.finding.id.as_str();
+    // The daemon's rule, and its field error shown.
+    let out = admin.run(&["triage", id, "--state", "not_affected"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("body.justification"), "{}", text(&out));
+    let out = ok(admin
+        .run(&[
+            "triage",
+            id,
+            "--state",
+            "not_affected",
+            "--justification",
+            "vulnerable_code_not_in_execute_path",
+            "--note",
+            "only the CLI imports it",
+        ])
+        .await);
+    assert!(
+        stdout(&out).contains("state not_affected, justification vulnerable_code_not_in_execute_path"),
+        "{}",
+        text(&out)
+    );
+    let out = ok(admin
+        .run(&["findings", "ls", "--project", "flask-app", "--state", "not_affected", "--json"])
+        .await);
+    let settled: Vec<Finding> = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(settled.iter().map(|f| f.finding.id.as_str()).collect::<Vec<_>>(), [id]);
+    let out = ok(admin.run(&["findings", "ls", "--state", "untriaged", "--json"]).await);
+    assert_eq!(serde_json::from_slice::<Vec<Finding>>(&out.stdout).expect("JSON").len(), total - 1);
+    let out = ok(admin.run(&["findings", "ls"]).await);
+    assert!(stdout(&out).lines().any(|l| l.starts_with(id) && l.contains("not_affected")), "{}", text(&out));
+
+    // Affected after all: the justification that said otherwise goes, the note stays.
+    ok(admin.run(&["triage", id, "--state", "affected", "--response", "update"]).await);
+    let now = client.finding(id).await.expect("finding");
+    let t = now.triage.as_ref().expect("triaged");
+    assert_eq!(
+        (t.state, t.justification, t.response),
+        (TriageState::Affected, None, Some(TriageResponse::Update))
+    );
+    assert_eq!(t.note.as_deref(), Some("only the CLI imports it"));
+
+    // Someone triages between cairn's read and its write: reported, not overwritten.
+    let proxy = Proxy::start(&admin_base(admin), client.clone(), id.to_owned()).await;
+    let racing = Home::new(&proxy, &admin_key(admin));
+    let out = racing.run(&["triage", id, "--state", "fixed"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("changed by someone else"), "{stderr}");
+    assert!(stderr.contains("state in_triage") && stderr.contains("the other person's note"), "{stderr}");
+    let after = client.finding(id).await.expect("finding");
+    assert_eq!(after.triage.as_ref().map(|t| t.state), Some(TriageState::InTriage), "not overwritten");
+    let out = ok(racing.run(&["triage", id, "--state", "fixed"]).await);
+    assert!(stdout(&out).contains("state fixed"), "run again, it saves: {}", text(&out));
+}
+
+/// The server and key a home's profile uses.
+fn admin_base(home: &Home) -> String {
+    let config = std::fs::read_to_string(home.path().join("config/cairn/config.toml")).expect("config");
+    let line = config.lines().find(|l| l.starts_with("server = ")).expect("server line");
+    line.trim_start_matches("server = ").trim_matches('"').to_owned()
+}
+
+fn admin_key(home: &Home) -> String {
+    let creds: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(home.path().join("data/cairn/credentials.json")).expect("creds"),
+    )
+    .expect("json");
+    creds.as_object().and_then(|o| o.values().next()).and_then(|v| v.as_str()).expect("a key").to_owned()
+}
+
+/// A reverse proxy in front of the daemon that, on the first PATCH, first triages the finding
+/// itself (as another person would between `cairn`'s read and write), then forwards.
+#[derive(Clone)]
+struct Proxy {
+    upstream: String,
+    http: reqwest::Client,
+    interfere: Arc<Mutex<Option<(Client, String)>>>,
+}
+
+impl Proxy {
+    async fn start(upstream: &str, client: Client, finding: String) -> String {
+        let proxy = Proxy {
+            upstream: upstream.to_owned(),
+            http: reqwest::Client::new(),
+            interfere: Arc::new(Mutex::new(Some((client, finding)))),
+        };
+        let app = axum::Router::new().fallback(forward).with_state(proxy);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{addr}")
+    }
+}
+
+async fn forward(
+    axum::extract::State(p): axum::extract::State<Proxy>,
+    req: axum::extract::Request,
+) -> axum::response::Response {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 24).await.expect("request body");
+    if parts.method == axum::http::Method::PATCH {
+        let job = p.interfere.lock().expect("lock").take();
+        if let Some((client, id)) = job {
+            // On a runtime of its own: the SDK's futures are not Send, an axum handler's must be.
+            tokio::task::spawn_blocking(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                rt.block_on(async {
+                    let current = client.finding(&id).await.expect("the other person reads");
+                    let change = TriageUpdate {
+                        state: Some(TriageState::InTriage),
+                        note: Some(Some("the other person's note".into())),
+                        ..TriageUpdate::default()
+                    };
+                    client
+                        .triage_finding(&id, current.etag_version(), &change)
+                        .await
+                        .expect("the other person saves");
+                })
+            })
+            .await
+            .expect("the other person's thread");
+        }
+    }
+    let path = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let mut r = p.http.request(parts.method.clone(), format!("{}{path}", p.upstream)).body(bytes);
+    for (k, v) in &parts.headers {
+        if k != axum::http::header::HOST {
+            r = r.header(k, v);
+        }
+    }
+    let resp = r.send().await.expect("upstream");
+    let mut out = axum::response::Response::builder().status(resp.status());
+    for (k, v) in resp.headers() {
+        out = out.header(k, v);
+    }
+    let body = resp.bytes().await.expect("upstream body");
+    out.body(axum::body::Body::from(body)).expect("response")
+}
+
 #[tokio::test]
 async fn completions_and_usage_errors() {
     // No daemon is needed (nor started) for any of these.
@@ -337,7 +504,6 @@ async fn completions_and_usage_errors() {
         &["export", "latest", "-f", "cyclonedx", "-o", "-"],
         &["export", "not-a-scan-id", "-f", "cyclonedx", "-o", "-"],
         &["export", "latest", "--project", "p", "-f", "docx", "-o", "-"],
-        &["triage", "f1", "--state", "not_affected"],
         &["triage", "f1", "--state", "affected", "--justification", "component_not_present"],
         &["triage", "f1"],
         &["db"],
@@ -346,6 +512,11 @@ async fn completions_and_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
         assert!(!out.stderr.is_empty(), "{args:?} says why");
     }
-    let out = home.run(&["triage", "f1", "--state", "not_affected"]).await;
-    assert!(String::from_utf8_lossy(&out.stderr).contains("needs --justification"), "{}", text(&out));
+    let out =
+        home.run(&["triage", "f1", "--state", "fixed", "--justification", "component_not_present"]).await;
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("does not go with --state fixed"),
+        "{}",
+        text(&out)
+    );
 }

@@ -17,6 +17,7 @@ pub fn run(args: TriageArgs, profile: Option<&str>) -> anyhow::Result<ExitCode> 
             Err(e) if e.is_not_found() => anyhow::bail!("no finding {:?}", args.finding),
             Err(e) => return Err(super::lookup::explain(e, "reading the finding", false)),
         };
+        let body = for_current(body, &finding);
         match client.triage_finding(&args.finding, finding.etag_version(), &body).await {
             Ok(saved) => {
                 println!("{}", describe(&saved));
@@ -37,16 +38,10 @@ pub fn run(args: TriageArgs, profile: Option<&str>) -> anyhow::Result<ExitCode> 
     })
 }
 
-/// The PATCH body; a combination the daemon would refuse for sure is a usage error here.
+/// The PATCH body. A justification with a state it cannot explain is a usage error; the rest
+/// (`not_affected` needs a justification or a note, kept ones count) the daemon checks.
 pub fn update(args: &TriageArgs) -> anyhow::Result<TriageUpdate> {
-    if args.state == TriageState::NotAffected && args.justification.is_none() && args.note.is_none() {
-        return Err(exit::usage(
-            "--state not_affected needs --justification (or a --note saying why the component is not affected)",
-        ));
-    }
-    if args.justification.is_some()
-        && !matches!(args.state, TriageState::NotAffected | TriageState::FalsePositive)
-    {
+    if args.justification.is_some() && !explains(args.state) {
         return Err(exit::usage(format!(
             "--justification says why a component is not affected; it does not go with --state {}",
             args.state.as_str()
@@ -58,6 +53,21 @@ pub fn update(args: &TriageArgs) -> anyhow::Result<TriageUpdate> {
         response: args.response.map(Some),
         note: args.note.clone().map(Some),
     })
+}
+
+/// States a justification (why not affected) goes with.
+fn explains(state: TriageState) -> bool {
+    matches!(state, TriageState::NotAffected | TriageState::FalsePositive)
+}
+
+/// `body` for `current`: a justification kept from an earlier `not_affected` is cleared when the
+/// new state contradicts it (an `affected` finding "not present" would mislead a VEX reader).
+pub fn for_current(mut body: TriageUpdate, current: &Finding) -> TriageUpdate {
+    let stale = current.triage.as_ref().is_some_and(|t| t.justification.is_some());
+    if stale && body.justification.is_none() && body.state.is_some_and(|s| !explains(s)) {
+        body.justification = Some(None);
+    }
+    body
 }
 
 /// One line: id, advisory, component and the triage fields that are set.
