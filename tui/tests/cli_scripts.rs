@@ -235,6 +235,14 @@ async fn script_commands(postgres: bool) {
         projects.iter().map(|p| (p.id, p.name.as_str())).collect::<Vec<_>>(),
         [(project.id, "flask-app")]
     );
+    let risk = projects[0].risk.as_ref().expect("the latest completed scan's risk");
+    assert_eq!(
+        (risk.scan_id, &risk.counts, risk.open_findings),
+        (scan.id, &done.counts, done.counts.findings)
+    );
+    let s = &done.counts.severities;
+    let want = format!("{}  {}  {}  {}  {}", s.critical, s.high, s.medium, s.low, done.counts.findings);
+    assert!(row.split_whitespace().collect::<Vec<_>>().join("  ").contains(&want), "risk columns: {row}");
 
     // scans ls: newest first, filters.
     let out = ok(admin.run(&["scans", "ls"]).await);
