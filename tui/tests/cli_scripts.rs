@@ -298,6 +298,7 @@ async fn script_commands(postgres: bool) {
     assert_eq!(out.status.code(), Some(0));
 
     findings_and_triage(&admin, &client, &done).await;
+    fail_on_counts_open_findings(&admin, &repo, &project, &done).await;
 
     // A user who is not a super admin: status yes, import no (the daemon hides admin routes).
     let owner = Client::anonymous(&daemon.base).expect("client");
@@ -408,6 +409,34 @@ async fn findings_and_triage(admin: &Home, client: &Client, done: &Scan) {
     assert_eq!(after.triage.as_ref().map(|t| t.state), Some(TriageState::InTriage), "not overwritten");
     let out = ok(racing.run(&["triage", id, "--state", "fixed"]).await);
     assert!(stdout(&out).contains("state fixed"), "run again, it saves: {}", text(&out));
+}
+
+/// `cairn scan --fail-on` counts open findings only: with every high and critical finding of the
+/// project settled by triage (which carries over to a new scan of the project), a re-scan passes
+/// `--fail-on high` although its counts hold high findings.
+async fn fail_on_counts_open_findings(admin: &Home, repo: &Path, project: &Project, done: &Scan) {
+    let s = &done.counts.severities;
+    assert!(s.high + s.critical > 0, "the scan has high findings: {s:?}");
+    let dir = repo.to_str().expect("utf8");
+    let id = project.id.to_string();
+    let out = admin.run(&["scan", dir, "--project", &id, "--fail-on", "high", "-q"]).await;
+    let open_high = {
+        let out = ok(admin.run(&["findings", "ls", "--project", "flask-app", "--json"]).await);
+        let all: Vec<Finding> = serde_json::from_slice(&out.stdout).expect("JSON");
+        all.into_iter()
+            .filter(|f| matches!(f.finding.severity.as_str(), "high" | "critical"))
+            .filter(|f| f.triage.as_ref().is_none_or(|t| t.state != TriageState::Fixed))
+            .map(|f| f.finding.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(out.status.code(), Some(if open_high.is_empty() { 0 } else { 1 }), "{}", text(&out));
+    for f in &open_high {
+        ok(admin.run(&["triage", f, "--state", "false_positive", "--note", "not this werkzeug"]).await);
+    }
+    let out = admin.run(&["scan", dir, "--project", &id, "--fail-on", "high"]).await;
+    assert_eq!(out.status.code(), Some(0), "every high finding is settled: {}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("high {}", s.high)), "the counts still show them: {stderr}");
 }
 
 /// The server and key a home's profile uses.
