@@ -34,6 +34,11 @@ async fn ls(client: &cairn_sdk::Client, args: FindingsLsArgs) -> anyhow::Result<
         print_json(&findings)?;
     } else {
         table(&findings).print()?;
+        if findings.is_empty() && args.scan.is_none() {
+            eprintln!(
+                "cairn: no findings in the projects' latest completed scans; a scan without a project is listed with --scan ID"
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
