@@ -354,6 +354,14 @@ async fn findings_and_triage(admin: &Home, client: &Client, done: &Scan) {
     assert_eq!(high.len() as u64, done.counts.severities.high);
     assert!(high.iter().all(|f| f.finding.severity == "high"));
 
+    let out = admin.run(&["triage", "no-such-finding", "--state", "fixed"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no finding \"no-such-finding\""),
+        "{}",
+        text(&out)
+    );
+
     let target = &all[0];
     let id = target.finding.id.as_str();
     // The daemon's rule, and its field error shown.

@@ -14,6 +14,9 @@ pub fn run(args: TriageArgs, profile: Option<&str>) -> anyhow::Result<ExitCode> 
     super::lookup::with_client(profile, |client| async move {
         let finding = match client.finding(&args.finding).await {
             Ok(f) => f,
+            Err(e) if e.code() == Some("ROUTE_NOT_FOUND") => {
+                anyhow::bail!("{} has no triage (it predates it); upgrade it", client.base_url())
+            }
             Err(e) if e.is_not_found() => anyhow::bail!("no finding {:?}", args.finding),
             Err(e) => return Err(super::lookup::explain(e, "reading the finding", false)),
         };
