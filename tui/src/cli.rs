@@ -31,6 +31,172 @@ pub enum Command {
     /// Manage the per-user local daemon (local mode).
     #[command(subcommand)]
     Daemon(DaemonCommand),
+    /// List projects.
+    #[command(subcommand)]
+    Projects(ProjectsCommand),
+    /// List scans.
+    #[command(subcommand)]
+    Scans(ScansCommand),
+    /// List findings (vulnerabilities in components) with their triage.
+    #[command(subcommand)]
+    Findings(FindingsCommand),
+    /// Set a finding's triage (VEX) state.
+    Triage(TriageArgs),
+    /// Download a completed scan's document (SBOM, VEX, SARIF, CBOM).
+    Export(ExportArgs),
+    /// The daemon's vulnerability data: status, update from the mirror, import OSV files.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `cairn projects …`.
+#[derive(Debug, Subcommand)]
+pub enum ProjectsCommand {
+    /// Every project, with its latest scan's risk when the daemon reports it.
+    Ls {
+        /// Print a JSON array of the API's `Project` objects.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `cairn scans …`.
+#[derive(Debug, Subcommand)]
+pub enum ScansCommand {
+    /// Scans, newest first.
+    Ls(ScansLsArgs),
+}
+
+/// `cairn scans ls`.
+#[derive(Debug, clap::Args)]
+pub struct ScansLsArgs {
+    /// Only this project's scans (name or id).
+    #[arg(long, value_name = "NAME|ID")]
+    pub project: Option<String>,
+    /// Only scans in this status.
+    #[arg(long, value_name = "STATUS", value_parser = scan_status)]
+    pub status: Option<cairn_sdk::types::ScanStatus>,
+    /// At most this many (the newest); 0 lists every scan.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: usize,
+    /// Print a JSON array of the API's `Scan` objects.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `cairn findings …`.
+#[derive(Debug, Subcommand)]
+pub enum FindingsCommand {
+    /// Findings of each project's latest completed scan (or of one scan with --scan).
+    Ls(FindingsLsArgs),
+}
+
+/// `cairn findings ls`.
+#[derive(Debug, clap::Args)]
+pub struct FindingsLsArgs {
+    /// Only this project's findings (name or id).
+    #[arg(long, value_name = "NAME|ID")]
+    pub project: Option<String>,
+    /// Only this scan's findings.
+    #[arg(long, value_name = "ID")]
+    pub scan: Option<cairn_sdk::types::ScanId>,
+    /// Only findings of this severity.
+    #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low", "unknown"])]
+    pub severity: Option<String>,
+    /// Only findings in this triage state, or `untriaged`.
+    #[arg(long, value_name = "STATE", value_parser = state_filter)]
+    pub state: Option<String>,
+    /// Print a JSON array of the API's `Finding` objects.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `cairn triage`.
+#[derive(Debug, clap::Args)]
+pub struct TriageArgs {
+    /// The finding's id (see `cairn findings ls`).
+    pub finding: String,
+    /// The new state.
+    #[arg(long, value_name = "STATE", value_parser = parse_str::<cairn_sdk::types::TriageState>)]
+    pub state: cairn_sdk::types::TriageState,
+    /// Why the component is not affected (with `--state not_affected`).
+    #[arg(long, value_name = "JUSTIFICATION", value_parser = parse_str::<cairn_sdk::types::Justification>)]
+    pub justification: Option<cairn_sdk::types::Justification>,
+    /// What is being done about it.
+    #[arg(long, value_name = "RESPONSE", value_parser = parse_str::<cairn_sdk::types::TriageResponse>)]
+    pub response: Option<cairn_sdk::types::TriageResponse>,
+    /// Free text: the impact statement or the reasoning.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+/// `cairn export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The scan's id, or `latest` (the project's newest completed scan; needs --project).
+    #[arg(value_name = "SCAN|latest")]
+    pub scan: String,
+    /// The project of `latest` (name or id).
+    #[arg(long, value_name = "NAME|ID")]
+    pub project: Option<String>,
+    /// The document format.
+    #[arg(short = 'f', long, value_name = "FORMAT", value_parser = bom_format)]
+    pub format: cairn_sdk::types::BomFormat,
+    /// Where to write it; `-` for standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+/// `cairn db …`.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// What vulnerability data the daemon holds and how current it is.
+    Status {
+        /// Print the API's `VulnDbStatus` object as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fetch the configured ecosystems from the daemon's mirror (super admins).
+    Update {
+        /// Only this configured ecosystem (`crates.io`, `PyPI`, …); repeatable.
+        #[arg(long = "ecosystem", value_name = "ECOSYSTEM")]
+        ecosystems: Vec<String>,
+    },
+    /// Load OSV data: a zip (`all.zip` layout) or a directory of OSV JSON/YAML files (super admins).
+    Import {
+        /// The zip or directory.
+        path: PathBuf,
+    },
+}
+
+fn parse_str<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T, String> {
+    s.parse()
+}
+
+fn scan_status(s: &str) -> Result<cairn_sdk::types::ScanStatus, String> {
+    cairn_sdk::types::ScanStatus::parse(s).ok_or_else(|| {
+        "one of queued, fetching, scanning, matching, evaluating, completed, failed, cancelled".into()
+    })
+}
+
+fn bom_format(s: &str) -> Result<cairn_sdk::types::BomFormat, String> {
+    use cairn_sdk::types::BomFormat;
+    BomFormat::parse(s).ok_or_else(|| format!("one of {}", BomFormat::ALL.map(BomFormat::as_str).join(", ")))
+}
+
+fn state_filter(s: &str) -> Result<String, String> {
+    if s == "untriaged" {
+        return Ok(s.to_owned());
+    }
+    s.parse::<cairn_sdk::types::TriageState>()
+        .map(|t| t.as_str().to_owned())
+        .map_err(|e| format!("{e}, or untriaged"))
 }
 
 /// `cairn login`.

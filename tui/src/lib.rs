@@ -7,6 +7,8 @@ pub mod cmd;
 pub mod connect;
 pub mod dash;
 pub mod dirs;
+pub mod exit;
 pub mod local;
 pub mod profile;
 pub mod secrets;
+pub mod table;

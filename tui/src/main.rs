@@ -1,8 +1,8 @@
 //! `cairn`: scan from the command line, in-process (`--offline`) or through a daemon (local or
 //! configured). Parses arguments, runs the command, maps the outcome to an
-//! exit code (0 ok, 1 failure, 2 usage error).
+//! exit code (`cairn_tui::exit`: 0 ok, 1 failure, 2 usage error).
 
-use cairn_tui::{cli, cmd};
+use cairn_tui::{cli, cmd, exit};
 use clap::Parser;
 use std::process::ExitCode;
 
@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     let args = match cli::Cli::try_parse() {
         Ok(args) => args,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
+            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
             let _ = e.print();
             return ExitCode::from(code);
         }
@@ -34,7 +34,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("cairn: error: {e:#}");
-            ExitCode::from(1)
+            exit::of_error(&e)
         }
     }
 }

@@ -34,7 +34,7 @@ pub fn run(cmd: DaemonCommand) -> anyhow::Result<ExitCode> {
         DaemonCommand::Status => rt.block_on(async {
             let Some(state) = local.running().await else {
                 println!("local daemon: not running (data in {})", local.data_dir().display());
-                return Ok(ExitCode::from(1));
+                return Ok(ExitCode::from(crate::exit::FAILURE));
             };
             let health = Client::anonymous(&state.url)?.health().await?;
             println!("local daemon: running at {} (pid {})", state.url, state.pid);

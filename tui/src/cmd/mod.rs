@@ -1,11 +1,19 @@
 //! Commands: each takes its parsed arguments and returns an exit code.
 
 mod account;
+mod completions;
 mod convert;
 mod daemon;
+mod db;
 mod document;
+mod export;
+mod findings;
+mod lookup;
+mod projects;
 mod remote_scan;
 mod scan;
+mod scans;
+mod triage;
 
 use crate::cli::{Cli, Command};
 use crate::dirs::Dirs;
@@ -22,6 +30,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Logout => account::logout(&Dirs::new()?, profile),
         Command::Status => account::status(&Dirs::new()?, profile),
         Command::Daemon(cmd) => daemon::run(cmd),
+        Command::Projects(cmd) => projects::run(cmd, profile),
+        Command::Scans(cmd) => scans::run(cmd, profile),
+        Command::Findings(cmd) => findings::run(cmd, profile),
+        Command::Triage(args) => triage::run(args, profile),
+        Command::Export(args) => export::run(args, profile),
+        Command::Db(cmd) => db::run(cmd, profile),
+        Command::Completions { shell } => completions::run(shell),
     }
 }
 

@@ -7,8 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use cairn_sdk::types::{BomFormat, CreateScan, Scan, ScanCounts, ScanSource, ScanStatus, VulnDataState};
-use cairn_sdk::{Client, ScanWatcher, Upload, WatchEvent};
+use cairn_sdk::types::{
+    BomFormat, CreateScan, Finding, Scan, ScanCounts, ScanId, ScanSource, ScanStatus, TriageState,
+    VulnDataState,
+};
+use cairn_sdk::{Client, ListQuery, ScanWatcher, Upload, WatchEvent};
 use futures_util::StreamExt;
 
 use crate::cli::{FailOn, Format, ScanArgs};
@@ -52,8 +55,8 @@ pub fn bom_format(f: Format) -> Option<BomFormat> {
     })
 }
 
-/// Findings at or above `threshold` (unknown severities count: without a rating a finding cannot
-/// be shown to be below it). No triage exists yet, so every finding is untriaged.
+/// Findings at or above `threshold` by the scan's counts (unknown severities count: without a
+/// rating a finding cannot be shown to be below it); for daemons without triage.
 pub fn findings_at_or_above(counts: &ScanCounts, threshold: FailOn) -> u64 {
     let s = &counts.severities;
     let mut n = s.critical + s.unknown;
@@ -67,6 +70,41 @@ pub fn findings_at_or_above(counts: &ScanCounts, threshold: FailOn) -> u64 {
         n += s.low;
     }
     n
+}
+
+/// True when a finding of this severity (the wire spelling) is at or above `threshold`; unknown
+/// and unrecognised severities count.
+pub fn severity_at_or_above(severity: &str, threshold: FailOn) -> bool {
+    let level = match severity {
+        "low" => FailOn::Low,
+        "medium" => FailOn::Medium,
+        "high" => FailOn::High,
+        _ => FailOn::Critical,
+    };
+    level >= threshold
+}
+
+/// True while a finding still needs action: untriaged, `in_triage` or `affected` (as the
+/// daemon's `open_findings` counts). `not_affected`, `false_positive` and `fixed` are settled.
+pub fn is_open(f: &Finding) -> bool {
+    f.triage.as_ref().is_none_or(|t| matches!(t.state, TriageState::InTriage | TriageState::Affected))
+}
+
+/// Open findings of the scan at or above `threshold`: what `--fail-on` counts.
+async fn open_findings_at_or_above(
+    client: &Client,
+    scan: ScanId,
+    threshold: FailOn,
+) -> Result<u64, cairn_sdk::Error> {
+    let mut findings = client.findings(ListQuery::limit(500).filter("scan", scan.to_string()));
+    let mut n = 0;
+    while let Some(f) = findings.next().await {
+        let f = f?;
+        if is_open(&f) && severity_at_or_above(&f.finding.severity, threshold) {
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// The gzip-compressed tar of `root` uploaded to a remote daemon: `.gitignore` (and `.ignore`)
@@ -196,7 +234,7 @@ pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result
                 eprintln!(
                     "cairn: error: -f {f:?} is made only in-process; use --offline, or a document format such as cyclonedx"
                 );
-                return Ok(ExitCode::from(2));
+                return Ok(ExitCode::from(crate::exit::USAGE));
             }
         },
     };
@@ -242,11 +280,11 @@ pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result
                     done.id,
                     done.error.as_deref().unwrap_or("no reason given")
                 );
-                return Ok(ExitCode::from(1));
+                return Ok(ExitCode::from(crate::exit::FAILURE));
             }
             other => {
                 eprintln!("cairn: error: scan {} ended {}", done.id, other.as_str());
-                return Ok(ExitCode::from(1));
+                return Ok(ExitCode::from(crate::exit::FAILURE));
             }
         }
         if let Some(format) = download {
@@ -266,10 +304,17 @@ pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result
             }
         }
         if let Some(threshold) = args.fail_on {
-            let n = findings_at_or_above(&done.counts, threshold);
+            let n = match open_findings_at_or_above(&client, done.id, threshold).await {
+                Ok(n) => n,
+                // A daemon without `/findings` (no triage): every finding is open.
+                Err(e) if e.is_not_found() => findings_at_or_above(&done.counts, threshold),
+                Err(e) => {
+                    return Err(anyhow::Error::from(e).context("reading the scan's findings (--fail-on)"));
+                }
+            };
             if n > 0 {
                 eprintln!("cairn: {n} findings at or above {threshold:?} (--fail-on)");
-                return Ok(ExitCode::from(1));
+                return Ok(ExitCode::from(crate::exit::FAILURE));
             }
         }
         Ok(ExitCode::SUCCESS)
@@ -432,6 +477,15 @@ mod tests {
         assert_eq!(names, [".gitignore", "Cargo.lock", "src/main.rs"]);
         let err = tarball(root, 10).expect_err("over the cap");
         assert!(err.to_string().contains("--max-upload"), "{err}");
+    }
+
+    #[test]
+    fn severities_compare_with_thresholds_and_unknown_counts() {
+        assert!(severity_at_or_above("high", FailOn::High));
+        assert!(severity_at_or_above("critical", FailOn::High));
+        assert!(!severity_at_or_above("medium", FailOn::High));
+        assert!(severity_at_or_above("unknown", FailOn::Critical));
+        assert!(severity_at_or_above("low", FailOn::Low));
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub struct Daemon {
     pub base: String,
     /// The daemon's database (tests reach behind the API to create a super admin).
     pub database_url: String,
+    /// An API key with every scope of a super admin (minted as local mode mints its key).
+    pub admin_key: String,
     config: Config,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
@@ -93,8 +95,17 @@ impl Daemon {
         }
         let listener = std::net::TcpListener::bind(config.listen).expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let (stop, thread) = serve(config.clone(), listener).await;
-        Some(Daemon { base, database_url, config, stop: Some(stop), thread: Some(thread), pg, _dir: dir })
+        let ((stop, thread), admin_key) = serve(config.clone(), listener).await;
+        Some(Daemon {
+            base,
+            database_url,
+            admin_key,
+            config,
+            stop: Some(stop),
+            thread: Some(thread),
+            pg,
+            _dir: dir,
+        })
     }
 
     /// Stops the daemon (sockets close as in a real shutdown) and starts it again on the same
@@ -105,7 +116,7 @@ impl Daemon {
         let addr: std::net::SocketAddr =
             self.base.trim_start_matches("http://").parse().expect("the daemon's address");
         let listener = std::net::TcpListener::bind(addr).expect("bind the same address again");
-        let (stop, thread) = serve(self.config.clone(), listener).await;
+        let ((stop, thread), _) = serve(self.config.clone(), listener).await;
         self.stop = Some(stop);
         self.thread = Some(thread);
     }
@@ -131,8 +142,8 @@ impl Daemon {
 type Serving = (tokio::sync::oneshot::Sender<()>, std::thread::JoinHandle<anyhow::Result<()>>);
 
 /// The daemon library serving on `listener` in a thread and runtime of its own, once its store is
-/// prepared.
-async fn serve(config: Config, listener: std::net::TcpListener) -> Serving {
+/// prepared, with a super admin key minted as local mode mints its own (a new one each start).
+async fn serve(config: Config, listener: std::net::TcpListener) -> (Serving, String) {
     listener.set_nonblocking(true).expect("nonblocking");
     let (tx, rx) = tokio::sync::oneshot::channel();
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
@@ -144,15 +155,16 @@ async fn serve(config: Config, listener: std::net::TcpListener) -> Serving {
             let state = cairn_daemon::server::prepare(config).await?;
             // As `cairnd serve` does: the stored data is matched from the first request on.
             cairn_daemon::vulndb::reload(&state.store, &state.vulndb).await?;
-            let _ = ready_tx.send(());
+            let admin_key = cairn_daemon::local::mint_local_key(&state.store).await?;
+            let _ = ready_tx.send(admin_key);
             cairn_daemon::server::launch(state, listener, async {
                 let _ = rx.await;
             })
             .await
         })
     });
-    ready_rx.await.expect("the daemon prepared its store");
-    (tx, thread)
+    let admin_key = ready_rx.await.expect("the daemon prepared its store");
+    ((tx, thread), admin_key)
 }
 
 /// `server` (a Postgres URL) naming database `name` instead.

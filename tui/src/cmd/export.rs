@@ -1,0 +1,125 @@
+//! `cairn export SCAN -f FORMAT -o FILE`: download a completed scan's document; a file is
+//! written whole or not at all (a temporary file in the same directory, renamed over FILE).
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, anyhow};
+use cairn_sdk::types::{ScanId, ScanStatus};
+use cairn_sdk::{Client, ListQuery};
+
+use crate::cli::ExportArgs;
+use crate::exit;
+
+pub fn run(args: ExportArgs, profile: Option<&str>) -> anyhow::Result<ExitCode> {
+    let latest = args.scan == "latest";
+    let id = if latest {
+        if args.project.is_none() {
+            return Err(exit::usage("`cairn export latest` needs --project NAME|ID"));
+        }
+        None
+    } else {
+        let id = args
+            .scan
+            .parse::<ScanId>()
+            .map_err(|_| exit::usage(format!("{:?} is not a scan id (nor `latest`)", args.scan)))?;
+        Some(id)
+    };
+    super::lookup::with_client(profile, |client| async move {
+        let id = match (id, &args.project) {
+            (Some(id), _) => id,
+            (None, Some(project)) => latest_completed(&client, project).await?,
+            (None, None) => return Err(exit::usage("`cairn export latest` needs --project NAME|ID")),
+        };
+        let bytes = match client.scan_bom(id, args.format).await {
+            Ok(b) => b,
+            Err(e) if e.status() == Some(409) => match client.scan(id).await.map(|s| s.status) {
+                Ok(s) if s.is_terminal() => {
+                    anyhow::bail!("scan {id} ended {}; it has no document", s.as_str())
+                }
+                Ok(s) => {
+                    anyhow::bail!(
+                        "scan {id} has not completed yet (it is {}); export it once it has",
+                        s.as_str()
+                    )
+                }
+                Err(_) => anyhow::bail!("scan {id} has not completed yet; export it once it has"),
+            },
+            Err(e) if e.is_not_found() => anyhow::bail!("no scan {id}"),
+            Err(e) => {
+                return Err(super::lookup::explain(
+                    e,
+                    &format!("downloading {}", args.format.as_str()),
+                    false,
+                ));
+            }
+        };
+        if args.output.as_os_str() == "-" {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes).context("writing to standard output")?;
+            out.flush().context("writing to standard output")?;
+        } else {
+            write_atomically(&args.output, &bytes)?;
+            eprintln!(
+                "cairn: wrote {} bytes of {} to {}",
+                bytes.len(),
+                args.format.as_str(),
+                args.output.display()
+            );
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// The project's newest completed scan.
+async fn latest_completed(client: &Client, project: &str) -> anyhow::Result<ScanId> {
+    let project_id = super::lookup::project_id(client, project).await?;
+    let q = ListQuery::limit(1)
+        .sort("-created_at")
+        .filter("project", project_id.to_string())
+        .filter("status", ScanStatus::Completed.as_str());
+    let page = client.scans_page(&q).await.context("listing the project's scans")?;
+    page.items.first().map(|s| s.id).ok_or_else(|| anyhow!("project {project:?} has no completed scan"))
+}
+
+/// Writes `bytes` to a temporary file next to `path`, then renames it over `path`: readers see
+/// the old file or the whole new one, and a failure leaves no partial file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".cairn-export-")
+        .tempfile_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    tmp.write_all(bytes).with_context(|| format!("writing {}", tmp.path().display()))?;
+    // A temporary file is private (0600); the document gets the replaced file's mode, else 0644.
+    let mode = std::fs::metadata(path).map(|m| m.permissions()).unwrap_or_else(|_| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::Permissions::from_mode(0o644)
+    });
+    tmp.as_file().set_permissions(mode).with_context(|| format!("writing {}", tmp.path().display()))?;
+    tmp.as_file().sync_all().with_context(|| format!("writing {}", tmp.path().display()))?;
+    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_atomic_write_replaces_the_whole_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("bom.json");
+        std::fs::write(&path, "old content that is longer").expect("write");
+        write_atomically(&path, b"new").expect("atomic write");
+        assert_eq!(std::fs::read(&path).expect("read"), b"new");
+        let names: Vec<_> =
+            std::fs::read_dir(dir.path()).expect("ls").map(|e| e.expect("e").file_name()).collect();
+        assert_eq!(names, ["bom.json"]);
+        assert!(write_atomically(&dir.path().join("missing/bom.json"), b"x").is_err());
+    }
+}

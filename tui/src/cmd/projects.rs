@@ -1,0 +1,48 @@
+//! `cairn projects ls`: every project, with its latest completed scan's risk when the daemon
+//! reports it (`Project.risk`).
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use cairn_sdk::ListQuery;
+use cairn_sdk::types::Project;
+use futures_util::TryStreamExt;
+
+use crate::cli::ProjectsCommand;
+use crate::table::{Table, or_dash, print_json};
+
+pub fn run(cmd: ProjectsCommand, profile: Option<&str>) -> anyhow::Result<ExitCode> {
+    let ProjectsCommand::Ls { json } = cmd;
+    super::lookup::with_client(profile, |client| async move {
+        let projects: Vec<Project> =
+            client.projects(ListQuery::limit(200)).try_collect().await.context("listing projects")?;
+        if json {
+            print_json(&projects)?;
+        } else {
+            table(&projects).print()?;
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Name, kind, then the risk columns (`-` until a scan completes), then the id.
+pub fn table(projects: &[Project]) -> Table {
+    let mut t = Table::new(&["NAME", "KIND", "CRIT", "HIGH", "MED", "LOW", "OPEN", "PQC", "SCANNED", "ID"]);
+    for p in projects {
+        let r = p.risk.as_ref();
+        let sev = r.map(|r| &r.counts.severities);
+        t.row(vec![
+            p.name.clone(),
+            p.kind.as_str().to_owned(),
+            or_dash(sev.map(|s| s.critical)),
+            or_dash(sev.map(|s| s.high)),
+            or_dash(sev.map(|s| s.medium)),
+            or_dash(sev.map(|s| s.low)),
+            or_dash(r.map(|r| r.open_findings)),
+            or_dash(r.and_then(|r| r.pqc_score)),
+            or_dash(r.map(|r| super::scans::date(r.scanned_at))),
+            p.id.to_string(),
+        ]);
+    }
+    t
+}
