@@ -50,6 +50,25 @@ impl Upload {
     }
 }
 
+/// A document being downloaded: its size when the daemon said, then its bytes chunk by chunk (for
+/// progress on large documents). Dropping it abandons the download.
+#[derive(Debug)]
+pub struct Download {
+    resp: reqwest::Response,
+}
+
+impl Download {
+    /// The `Content-Length` the daemon sent, if any.
+    pub fn content_length(&self) -> Option<u64> {
+        self.resp.content_length()
+    }
+
+    /// The next chunk of bytes; `None` at the end.
+    pub async fn chunk(&mut self) -> Result<Option<Vec<u8>>, Error> {
+        Ok(self.resp.chunk().await.map_err(Error::Transport)?.map(|b| b.to_vec()))
+    }
+}
+
 fn v1(path: impl std::fmt::Display) -> String {
     format!("api/v1/{path}")
 }
@@ -329,6 +348,14 @@ impl Client {
             .query([("format".to_owned(), format.as_str().to_owned())]);
         let resp = self.send(req).await?;
         Ok(resp.bytes().await.map_err(Error::Transport)?.to_vec())
+    }
+
+    /// `GET /scans/{id}/bom?format=`, streamed: the answer's headers have arrived (errors are
+    /// told here), the body comes through [`Download::chunk`].
+    pub async fn scan_bom_download(&self, id: ScanId, format: BomFormat) -> Result<Download, Error> {
+        let req = Req::new(Method::GET, v1(format_args!("scans/{id}/bom")))
+            .query([("format".to_owned(), format.as_str().to_owned())]);
+        Ok(Download { resp: self.send(req).await? })
     }
 
     // --- findings and triage -------------------------------------------------------------------
