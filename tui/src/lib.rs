@@ -8,5 +8,6 @@ pub mod connect;
 pub mod dash;
 pub mod dirs;
 pub mod local;
+pub mod pack;
 pub mod profile;
 pub mod secrets;

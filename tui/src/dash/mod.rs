@@ -5,4 +5,5 @@
 //! changes its state and asks for work as [`msg::Cmd`]s; the executor runs those against the daemon
 //! and answers with [`msg::Msg`]s. Drawing reads the `App` only.
 
+pub mod exec;
 pub mod msg;
