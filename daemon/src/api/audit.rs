@@ -63,6 +63,7 @@ fn describe(method: &Method, template: &str) -> (String, String) {
         ("POST", "/scans/{id}/cancel") | ("POST", "/admin/scans/{id}/cancel") => {
             Some(("scan.cancel", "scan"))
         }
+        ("PATCH", "/findings/{id}") => Some(("finding.triage", "finding")),
         ("PATCH", "/admin/teams/{id}") => Some(("team.update", "team")),
         ("DELETE", "/admin/teams/{id}") => Some(("team.delete", "team")),
         ("POST", "/admin/teams/{id}/members") => Some(("team.member_add", "team")),

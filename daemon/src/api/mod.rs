@@ -11,6 +11,7 @@ pub mod auth;
 pub mod cbom_compat;
 pub mod conventions;
 pub mod extract;
+pub mod findings;
 pub mod health;
 pub mod idempotency;
 pub mod invites;
@@ -49,7 +50,7 @@ use crate::state::AppState;
     info(title = "Cairn API", description = "Cairn's daemon: inventories, vulnerabilities, licenses, cryptography, policy. Errors are RFC 7807 problem+json; lists are paged; see /problems/{slug}."),
     modifiers(&BearerAuth),
     components(schemas(cairn_sdk::types::BomFormat, cairn_sdk::types::ScanStatus, cairn_sdk::types::CbomBomFormat)),
-    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "admin"), (name = "vulndb"), (name = "cbom"))
+    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "findings"), (name = "admin"), (name = "vulndb"), (name = "cbom"))
 )]
 struct ApiDoc;
 
@@ -132,7 +133,10 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(scans::admin_cancel))
         .routes(routes!(scan_results::components))
         .routes(routes!(scan_results::findings))
+        .routes(routes!(scan_results::dependencies))
         .routes(routes!(scan_results::licenses))
+        .routes(routes!(findings::list))
+        .routes(routes!(findings::get, findings::triage))
         .routes(routes!(scan_results::crypto_assets))
         .routes(routes!(scan_results::events))
         .routes(routes!(scan_results::bom))

@@ -1,4 +1,5 @@
-//! `/projects`: create, list, read, update (If-Match) and delete (If-Match) a tenant's projects.
+//! `/projects`: create, list, read, update (If-Match) and delete (If-Match) a tenant's projects;
+//! reads carry each project's risk from its latest completed scan.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -61,7 +62,12 @@ pub async fn list(
     {
         return Err(ApiError::field("query.name", "must be at most 200 characters"));
     }
-    let (rows, total) = state.store.project_list(ctx.tenant, f.name.as_deref(), &q).await?;
+    let (mut rows, total) = state.store.project_list(ctx.tenant, f.name.as_deref(), &q).await?;
+    let ids: Vec<_> = rows.iter().map(|p| p.id).collect();
+    let mut risks = state.store.project_risks(ctx.tenant, &ids).await?;
+    for p in &mut rows {
+        p.risk = risks.remove(&p.id);
+    }
     Ok(page(rows, total, &q, |p| (ts(p.created_at), p.id.to_string()), &uri))
 }
 
@@ -94,7 +100,8 @@ pub async fn get(
     Path(id): Path<ProjectId>,
 ) -> Result<Response, ApiError> {
     let ctx = principal.tenant_access(Scope::ProjectRead, Role::Viewer)?;
-    let p = state.store.project_get(ctx.tenant, id).await?;
+    let mut p = state.store.project_get(ctx.tenant, id).await?;
+    p.risk = state.store.project_risks(ctx.tenant, &[id]).await?.remove(&id);
     Ok(with_etag(StatusCode::OK, p.version, &p))
 }
 

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cairn_sdk::types::{
-    BomFormat, CryptoAsset, Page, ProjectId, Role, Scan, ScanComponent, ScanEvent, ScanFinding, ScanId,
-    ScanLicense, ScanStatus, Scope,
+    BomFormat, CryptoAsset, Page, ProjectId, Role, Scan, ScanComponent, ScanEdge, ScanEvent, ScanFinding,
+    ScanId, ScanLicense, ScanStatus, Scope,
 };
 use serde::Deserialize;
 
@@ -163,6 +163,24 @@ pub async fn findings(
     let (tenant, _) = readable_scan(&state, &principal, id, Scope::ScanRead).await?;
     let filter = FindingFilter { severity: p.severity, purl: p.purl };
     let (rows, total) = state.store.scan_findings(tenant, id, &filter, after, limit).await?;
+    Ok(cursor_page(rows, total, limit, &uri))
+}
+
+/// The scan's dependency edges (component purl to the purl it depends on), ordered by purl.
+#[utoipa::path(get, operation_id = "scan_dependencies", path = "/scans/{id}/dependencies", tag = "scans", security(("bearer" = [])),
+    params(("id" = ScanId, Path, description = "Scan id"), ResultParams),
+    responses((status = 200, description = "Edges", body = Page<ScanEdge>),
+        (status = 404, description = "Not in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn dependencies(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<ScanId>,
+    Query(p): Query<ResultParams>,
+    uri: Uri,
+) -> Result<PageResponse<ScanEdge>, ApiError> {
+    let (limit, after) = paging(p.limit, p.cursor.as_deref())?;
+    let (tenant, _) = readable_scan(&state, &principal, id, Scope::ScanRead).await?;
+    let (rows, total) = state.store.scan_edges(tenant, id, after + 1, limit).await?;
     Ok(cursor_page(rows, total, limit, &uri))
 }
 

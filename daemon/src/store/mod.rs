@@ -6,6 +6,7 @@
 
 mod api_keys;
 mod audit;
+mod findings;
 mod idempotency;
 mod invites;
 mod jobs;
@@ -29,6 +30,7 @@ mod vulndb;
 
 pub use api_keys::{ApiKeyRecord, NewApiKey};
 pub use audit::{AuditEvent, GENESIS, chain_hash};
+pub use findings::{FindingsQuery, TriageWrite};
 pub use idempotency::IdempotencyClaim;
 pub use idempotency::StoredResponse;
 pub use invites::InviteRecord;

@@ -1,0 +1,459 @@
+//! Findings across scans with their triage (VEX): the tenant-wide list, one finding with its
+//! advisory record, triage writes (optimistic, per project or per ad-hoc scan), a scan's edges and
+//! the projects' risk summaries.
+//!
+//! Triage is keyed by `subject` (`p:<project>` for findings of a project's scans, `s:<scan>` for an
+//! ad-hoc scan's), the advisory and the purl, so it survives re-scans of the same project.
+
+use std::collections::HashMap;
+
+use cairn_sdk::types::{
+    Finding, Justification, PqcSummary, ProjectId, ProjectRisk, ScanEdge, ScanFinding, ScanId, TenantId,
+    Triage, TriageResponse, TriageState, UserId,
+};
+use sqlx::FromRow;
+
+use super::{Store, StoreError, StoreResult, now, parse_id, parse_ts, ts};
+
+/// The join from a finding `f` to its triage `t`.
+const TRIAGE_JOIN: &str = "LEFT JOIN triage t ON t.tenant_id = f.tenant_id \
+     AND t.subject = COALESCE('p:' || f.project_id, 's:' || f.scan_id) \
+     AND t.vulnerability_id = f.vulnerability_id AND t.purl = f.purl";
+
+/// The scans whose findings are "what is true now": each project's latest completed scan (`$1` is
+/// the tenant).
+const LATEST_SCANS: &str = "SELECT s.id FROM scans s WHERE s.tenant_id = $1 AND s.status = 'completed' \
+     AND s.project_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM scans n WHERE n.tenant_id = s.tenant_id \
+     AND n.project_id = s.project_id AND n.status = 'completed' \
+     AND (n.finished_at > s.finished_at OR (n.finished_at = s.finished_at AND n.id > s.id)))";
+
+const FINDING_COLUMNS: &str = "f.id, f.scan_id, f.project_id, f.component_id, f.purl, f.vulnerability_id, v.aliases, \
+     v.summary, f.severity, v.cvss_score, v.cvss_vector, f.fixed_version, f.created_at, t.state, t.justification, \
+     t.response, t.note, t.updated_by, t.updated_at, t.version";
+
+/// Filters of the tenant-wide findings list (already validated).
+#[derive(Debug, Clone, Default)]
+pub struct FindingsQuery {
+    /// Only findings of this project.
+    pub project: Option<ProjectId>,
+    /// Only findings of this scan (any scan, not only the latest).
+    pub scan: Option<ScanId>,
+    /// Only this severity word.
+    pub severity: Option<String>,
+    /// Only this triage state; `Some(None)` = untriaged.
+    pub state: Option<Option<TriageState>>,
+    /// Only this advisory id.
+    pub vulnerability: Option<String>,
+    /// Only this purl.
+    pub purl: Option<String>,
+}
+
+/// The triage a write stores (the merged result of the PATCH).
+#[derive(Debug, Clone)]
+pub struct TriageWrite {
+    /// State.
+    pub state: TriageState,
+    /// Justification.
+    pub justification: Option<Justification>,
+    /// Response.
+    pub response: Option<TriageResponse>,
+    /// Note.
+    pub note: Option<String>,
+    /// Who.
+    pub user: UserId,
+}
+
+#[derive(FromRow)]
+struct Row {
+    id: String,
+    scan_id: String,
+    project_id: Option<String>,
+    component_id: String,
+    purl: String,
+    vulnerability_id: String,
+    aliases: String,
+    summary: Option<String>,
+    severity: String,
+    cvss_score: Option<f64>,
+    cvss_vector: Option<String>,
+    fixed_version: Option<String>,
+    created_at: String,
+    state: Option<String>,
+    justification: Option<String>,
+    response: Option<String>,
+    note: Option<String>,
+    updated_by: Option<String>,
+    updated_at: Option<String>,
+    version: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct DetailRow {
+    #[sqlx(flatten)]
+    row: Row,
+    osv: Option<String>,
+}
+
+#[derive(FromRow)]
+struct TriageRow {
+    vulnerability_id: String,
+    purl: String,
+    state: String,
+    justification: Option<String>,
+    response: Option<String>,
+    note: Option<String>,
+    updated_by: Option<String>,
+    updated_at: String,
+    version: i64,
+}
+
+#[derive(FromRow)]
+struct RiskRow {
+    project_id: String,
+    id: String,
+    finished_at: Option<String>,
+    counts: String,
+    pqc: Option<String>,
+    open_findings: i64,
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+#[allow(clippy::too_many_arguments)] // the columns of one triage row
+fn triage_of(
+    state: &str,
+    justification: Option<&str>,
+    response: Option<&str>,
+    note: Option<String>,
+    updated_by: Option<&str>,
+    updated_at: &str,
+    version: i64,
+) -> StoreResult<Triage> {
+    Ok(Triage {
+        state: state.parse().map_err(|e| corrupt("triage state", e))?,
+        justification: justification.map(str::parse).transpose().map_err(|e| corrupt("justification", e))?,
+        response: response.map(str::parse).transpose().map_err(|e| corrupt("response", e))?,
+        note,
+        updated_by: updated_by.map(parse_id).transpose()?,
+        updated_at: parse_ts(updated_at)?,
+        version,
+    })
+}
+
+impl Row {
+    fn into_wire(self) -> StoreResult<Finding> {
+        let triage = match (&self.state, &self.updated_at, self.version) {
+            (Some(state), Some(at), Some(version)) => Some(triage_of(
+                state,
+                self.justification.as_deref(),
+                self.response.as_deref(),
+                self.note,
+                self.updated_by.as_deref(),
+                at,
+                version,
+            )?),
+            _ => None,
+        };
+        Ok(Finding {
+            finding: ScanFinding {
+                id: self.id,
+                scan_id: parse_id(&self.scan_id)?,
+                project_id: self.project_id.as_deref().map(parse_id).transpose()?,
+                component_id: self.component_id,
+                purl: self.purl,
+                vulnerability_id: self.vulnerability_id,
+                aliases: serde_json::from_str(&self.aliases).map_err(|e| corrupt("aliases", e))?,
+                summary: self.summary,
+                severity: self.severity,
+                cvss_score: self.cvss_score,
+                cvss_vector: self.cvss_vector,
+                fixed_version: self.fixed_version,
+                created_at: parse_ts(&self.created_at)?,
+            },
+            triage,
+            details: None,
+            references: Vec::new(),
+        })
+    }
+}
+
+/// The triage key of a finding.
+fn subject(project: Option<ProjectId>, scan: ScanId) -> String {
+    match project {
+        Some(p) => format!("p:{p}"),
+        None => format!("s:{scan}"),
+    }
+}
+
+/// `WHERE` conditions with their text binds, numbered from `$1` (the tenant).
+struct Conditions {
+    sql: Vec<String>,
+    binds: Vec<String>,
+}
+
+impl Conditions {
+    fn new(tenant: TenantId) -> Self {
+        Conditions { sql: vec!["f.tenant_id = $1".into()], binds: vec![tenant.to_string()] }
+    }
+
+    /// Adds `template` with `?` replaced by the next placeholder bound to `value`.
+    fn add(&mut self, template: &str, value: String) {
+        self.binds.push(value);
+        self.sql.push(template.replace('?', &format!("${}", self.binds.len())));
+    }
+
+    fn next(&self) -> usize {
+        self.binds.len() + 1
+    }
+}
+
+impl Store {
+    /// Findings matching `q` with their triage, ordered by id, after the id `after`; with the total.
+    pub async fn findings_list(
+        &self,
+        tenant: TenantId,
+        q: &FindingsQuery,
+        after: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<(Vec<Finding>, i64)> {
+        let mut c = Conditions::new(tenant);
+        match q.scan {
+            Some(s) => c.add("f.scan_id = ?", s.to_string()),
+            None => c.sql.push(format!("f.scan_id IN ({LATEST_SCANS})")),
+        }
+        if let Some(p) = q.project {
+            c.add("f.project_id = ?", p.to_string());
+        }
+        if let Some(s) = &q.severity {
+            c.add("f.severity = ?", s.clone());
+        }
+        match q.state {
+            Some(Some(s)) => c.add("t.state = ?", s.as_str().to_owned()),
+            Some(None) => c.sql.push("t.state IS NULL".into()),
+            None => {}
+        }
+        if let Some(v) = &q.vulnerability {
+            c.add("f.vulnerability_id = ?", v.clone());
+        }
+        if let Some(p) = &q.purl {
+            c.add("f.purl = ?", p.clone());
+        }
+        let filter = c.sql.join(" AND ");
+        let count_sql = format!("SELECT COUNT(*) FROM findings f {TRIAGE_JOIN} WHERE {filter}");
+        let mut count = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(count_sql));
+        for b in &c.binds {
+            count = count.bind(b.clone());
+        }
+        let total = count.fetch_one(self.pool()).await?.0;
+        let mut page_filter = filter;
+        let mut binds = c.binds.clone();
+        if let Some(a) = after {
+            page_filter.push_str(&format!(" AND f.id > ${}", c.next()));
+            binds.push(a.to_owned());
+        }
+        let sql = format!(
+            "SELECT {FINDING_COLUMNS} FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id \
+             {TRIAGE_JOIN} WHERE {page_filter} ORDER BY f.id LIMIT ${}",
+            binds.len() + 1
+        );
+        let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            query = query.bind(b);
+        }
+        let rows = query.bind(limit + 1).fetch_all(self.pool()).await?;
+        let items = rows.into_iter().map(Row::into_wire).collect::<StoreResult<_>>()?;
+        Ok((items, total))
+    }
+
+    /// One finding with its triage and the advisory's OSV record (JSON text) from the imported
+    /// database, when it still holds it.
+    pub async fn finding_get(&self, tenant: TenantId, id: &str) -> StoreResult<(Finding, Option<String>)> {
+        let sql = format!(
+            "SELECT {FINDING_COLUMNS}, (SELECT o.record FROM osv_records o WHERE o.id = f.vulnerability_id \
+             ORDER BY o.source LIMIT 1) AS osv FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id \
+             {TRIAGE_JOIN} WHERE f.tenant_id = $1 AND f.id = $2"
+        );
+        let row: DetailRow = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(tenant.to_string())
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok((row.row.into_wire()?, row.osv))
+    }
+
+    /// Sets the triage of finding `f` if its version is still `expected` (0 = never triaged);
+    /// else `VersionMismatch` with the current version.
+    pub async fn triage_write(
+        &self,
+        tenant: TenantId,
+        f: &ScanFinding,
+        expected: i64,
+        w: &TriageWrite,
+    ) -> StoreResult<()> {
+        let key = subject(f.project_id, f.scan_id);
+        let stamp = ts(now());
+        let done = if expected == 0 {
+            sqlx::query(
+                "INSERT INTO triage (id, tenant_id, project_id, scan_id, subject, vulnerability_id, purl, state, \
+                 justification, response, note, updated_by, version, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14) ON CONFLICT DO NOTHING",
+            )
+            .bind(uuid::Uuid::now_v7().to_string())
+            .bind(tenant.to_string())
+            .bind(f.project_id.map(|p| p.to_string()))
+            .bind(f.project_id.is_none().then(|| f.scan_id.to_string()))
+            .bind(key.clone())
+            .bind(f.vulnerability_id.clone())
+            .bind(f.purl.clone())
+            .bind(w.state.as_str())
+            .bind(w.justification.map(Justification::as_str))
+            .bind(w.response.map(TriageResponse::as_str))
+            .bind(w.note.clone())
+            .bind(w.user.to_string())
+            .bind(stamp.clone())
+            .bind(stamp)
+            .execute(self.pool())
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE triage SET state = $1, justification = $2, response = $3, note = $4, updated_by = $5, \
+                 updated_at = $6, version = version + 1 WHERE tenant_id = $7 AND subject = $8 \
+                 AND vulnerability_id = $9 AND purl = $10 AND version = $11",
+            )
+            .bind(w.state.as_str())
+            .bind(w.justification.map(Justification::as_str))
+            .bind(w.response.map(TriageResponse::as_str))
+            .bind(w.note.clone())
+            .bind(w.user.to_string())
+            .bind(stamp)
+            .bind(tenant.to_string())
+            .bind(key.clone())
+            .bind(f.vulnerability_id.clone())
+            .bind(f.purl.clone())
+            .bind(expected)
+            .execute(self.pool())
+            .await?
+        };
+        if done.rows_affected() == 0 {
+            let current: Option<(i64,)> = sqlx::query_as(
+                "SELECT version FROM triage WHERE tenant_id = $1 AND subject = $2 AND vulnerability_id = $3 \
+                 AND purl = $4",
+            )
+            .bind(tenant.to_string())
+            .bind(key)
+            .bind(f.vulnerability_id.clone())
+            .bind(f.purl.clone())
+            .fetch_optional(self.pool())
+            .await?;
+            return Err(StoreError::VersionMismatch(current.map_or(0, |c| c.0)));
+        }
+        Ok(())
+    }
+
+    /// The triage that applies to a scan's findings, by (advisory, purl), with the latest change
+    /// time (for deciding whether its documents need rendering again).
+    pub async fn scan_triage(
+        &self,
+        tenant: TenantId,
+        scan: ScanId,
+        project: Option<ProjectId>,
+    ) -> StoreResult<HashMap<(String, String), Triage>> {
+        let rows: Vec<TriageRow> = sqlx::query_as(
+            "SELECT t.vulnerability_id, t.purl, t.state, t.justification, t.response, t.note, t.updated_by, \
+             t.updated_at, t.version FROM triage t WHERE t.tenant_id = $1 AND t.subject = $2 AND EXISTS \
+             (SELECT 1 FROM findings f WHERE f.tenant_id = t.tenant_id AND f.scan_id = $3 \
+             AND f.vulnerability_id = t.vulnerability_id AND f.purl = t.purl)",
+        )
+        .bind(tenant.to_string())
+        .bind(subject(project, scan))
+        .bind(scan.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                let t = triage_of(
+                    &r.state,
+                    r.justification.as_deref(),
+                    r.response.as_deref(),
+                    r.note,
+                    r.updated_by.as_deref(),
+                    &r.updated_at,
+                    r.version,
+                )?;
+                Ok(((r.vulnerability_id, r.purl), t))
+            })
+            .collect()
+    }
+
+    /// A scan's dependency edges ordered by (from, to), skipping `offset`, with the total.
+    pub async fn scan_edges(
+        &self,
+        tenant: TenantId,
+        scan: ScanId,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<(i64, ScanEdge)>, i64)> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT from_purl, to_purl FROM component_edges WHERE tenant_id = $1 AND scan_id = $2 \
+             ORDER BY from_purl, to_purl LIMIT $3 OFFSET $4",
+        )
+        .bind(tenant.to_string())
+        .bind(scan.to_string())
+        .bind(limit + 1)
+        .bind(offset)
+        .fetch_all(self.pool())
+        .await?;
+        let total: (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM component_edges WHERE tenant_id = $1 AND scan_id = $2")
+                .bind(tenant.to_string())
+                .bind(scan.to_string())
+                .fetch_one(self.pool())
+                .await?;
+        let items =
+            rows.into_iter().zip(offset..).map(|((from, to), ord)| (ord, ScanEdge { from, to })).collect();
+        Ok((items, total.0))
+    }
+
+    /// The risk of each of `projects` from its latest completed scan, in one query.
+    pub async fn project_risks(
+        &self,
+        tenant: TenantId,
+        projects: &[ProjectId],
+    ) -> StoreResult<HashMap<ProjectId, ProjectRisk>> {
+        if projects.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let list = (0..projects.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT s.project_id, s.id, s.finished_at, s.counts, s.pqc, \
+             (SELECT COUNT(*) FROM findings f {TRIAGE_JOIN} WHERE f.tenant_id = s.tenant_id AND f.scan_id = s.id \
+             AND (t.state IS NULL OR t.state IN ('in_triage', 'affected'))) AS open_findings \
+             FROM scans s WHERE s.id IN ({LATEST_SCANS}) AND s.tenant_id = $1 AND s.project_id IN ({list})"
+        );
+        let mut q = sqlx::query_as::<_, RiskRow>(sqlx::AssertSqlSafe(sql)).bind(tenant.to_string());
+        for p in projects {
+            q = q.bind(p.to_string());
+        }
+        let rows = q.fetch_all(self.pool()).await?;
+        rows.into_iter()
+            .map(|r| {
+                let pqc: Option<PqcSummary> =
+                    r.pqc.as_deref().map(serde_json::from_str).transpose().map_err(|e| corrupt("pqc", e))?;
+                let finished =
+                    r.finished_at.ok_or_else(|| corrupt("scan", "completed without finished_at"))?;
+                Ok((
+                    parse_id(&r.project_id)?,
+                    ProjectRisk {
+                        scan_id: parse_id(&r.id)?,
+                        scanned_at: parse_ts(&finished)?,
+                        counts: serde_json::from_str(&r.counts).map_err(|e| corrupt("counts", e))?,
+                        open_findings: u64::try_from(r.open_findings).unwrap_or(0),
+                        pqc_score: pqc.and_then(|p| p.score),
+                    },
+                ))
+            })
+            .collect()
+    }
+}
