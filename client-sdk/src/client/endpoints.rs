@@ -184,8 +184,7 @@ impl Client {
         version: i64,
         body: &UpdateProject,
     ) -> Result<Project, Error> {
-        self.json(Req::new(Method::PATCH, v1(format!("projects/{id}"))).if_match(version).json(body)?)
-            .await
+        self.json(Req::new(Method::PATCH, v1(format!("projects/{id}"))).if_match(version).json(body)?).await
     }
 
     /// `DELETE /projects/{id}` with `If-Match`.
@@ -227,8 +226,7 @@ impl Client {
         version: i64,
         body: &UpdateVersion,
     ) -> Result<Version, Error> {
-        self.json(Req::new(Method::PATCH, v1(format!("versions/{id}"))).if_match(version).json(body)?)
-            .await
+        self.json(Req::new(Method::PATCH, v1(format!("versions/{id}"))).if_match(version).json(body)?).await
     }
 
     /// `PATCH /versions/{id}/release-state` with `If-Match`.
@@ -385,8 +383,7 @@ impl Client {
         version: i64,
         body: &TriageUpdate,
     ) -> Result<Finding, Error> {
-        self.json(Req::new(Method::PATCH, v1(format!("findings/{id}"))).if_match(version).json(body)?)
-            .await
+        self.json(Req::new(Method::PATCH, v1(format!("findings/{id}"))).if_match(version).json(body)?).await
     }
 
     // --- vulnerability data --------------------------------------------------------------------
