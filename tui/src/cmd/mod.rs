@@ -3,6 +3,7 @@
 mod account;
 mod convert;
 mod daemon;
+mod dashboard;
 mod document;
 mod remote_scan;
 mod scan;
@@ -14,7 +15,10 @@ use std::process::ExitCode;
 /// Runs the command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let profile = cli.profile.as_deref();
-    match cli.command {
+    let Some(command) = cli.command else {
+        return dashboard::run(&Dirs::new()?, profile, cli.readonly);
+    };
+    match command {
         Command::Scan(args) if args.offline => scan::run(args),
         Command::Scan(args) => remote_scan::run(args, &Dirs::new()?, profile),
         Command::Convert(args) => convert::run(args),

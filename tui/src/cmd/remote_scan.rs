@@ -308,7 +308,7 @@ mod tests {
         let cli = crate::cli::Cli::try_parse_from(std::iter::once("cairn").chain(argv.iter().copied()))
             .expect("parse");
         match cli.command {
-            crate::cli::Command::Scan(a) => a,
+            Some(crate::cli::Command::Scan(a)) => a,
             other => panic!("not a scan: {other:?}"),
         }
     }

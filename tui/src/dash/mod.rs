@@ -10,6 +10,7 @@ pub mod exec;
 pub mod keys;
 pub mod msg;
 pub mod remote;
+pub mod run;
 pub mod screens;
 pub mod theme;
 pub mod time;
