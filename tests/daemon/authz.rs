@@ -108,6 +108,10 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/scans/{id}/cancel", t("scan:write", Role::Admin, true)),
     ("GET", "/api/v1/scans/{id}/components", t("scan:read", Role::Viewer, true)),
     ("GET", "/api/v1/scans/{id}/findings", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/scans/{id}/dependencies", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/findings", t("scan:read", Role::Viewer, false)),
+    ("GET", "/api/v1/findings/{id}", t("scan:read", Role::Viewer, true)),
+    ("PATCH", "/api/v1/findings/{id}", t("finding:triage", Role::Member, true)),
     ("GET", "/api/v1/scans/{id}/licenses", t("scan:read", Role::Viewer, true)),
     ("GET", "/api/v1/scans/{id}/crypto-assets", t("scan:read", Role::Viewer, true)),
     ("GET", "/api/v1/scans/{id}/events", t("scan:read", Role::Viewer, true)),
@@ -178,6 +182,8 @@ struct World {
     scan_id: String,
     /// A project of tenant A with a repo_url and that completed scan.
     scan_project: String,
+    /// A finding of that scan.
+    finding_id: String,
     /// The directory path scans may name.
     tree: std::path::PathBuf,
 }
@@ -292,6 +298,8 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         w.scan_project.clone()
     } else if template.starts_with("/api/v1/projects/") {
         pid.clone()
+    } else if template.starts_with("/api/v1/findings/") {
+        w.finding_id.clone()
     } else if template.starts_with("/api/v1/versions/") {
         vid.clone()
     } else if template.starts_with("/api/v1/api-keys/") {
@@ -351,6 +359,7 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
             Some(json!({"events": {"scan.completed": {"in_app": true, "email": false}}}))
         }
         ("POST", "/api/v1/scans") => Some(json!({"source": {"kind": "path", "path": w.tree}})),
+        ("PATCH", "/api/v1/findings/{id}") => Some(json!({"state": "in_triage"})),
         // Not a repository: the scan fails in the background; the matrix checks who may submit.
         ("POST", "/api/v1/cbom/scans") => Some(json!({"repo_url": format!("file://{}", w.tree.display())})),
         _ => None,
@@ -461,6 +470,7 @@ both!(authorization_matrix_covers_every_route, |db| async move {
         Opts {
             scan_roots: vec![root_dir.path().to_path_buf()],
             extra_config: OAUTH_CONFIG.into(),
+            vulndb_import: vec![crate::findings::osv()],
             ..Opts::default()
         },
     )
@@ -517,7 +527,15 @@ both!(authorization_matrix_covers_every_route, |db| async move {
     let scan_id = resp.json::<Value>().await.expect("scan")["id"].as_str().expect("scan id").to_owned();
     let (events, _) = crate::ws::follow(&d, &scan_id, &root).await;
     assert_eq!(events.last().map(|e| e["status"].clone()), Some(json!("completed")));
+    let found: Value = d
+        .send(&root, Method::GET, &format!("/api/v1/scans/{scan_id}/findings"), None)
+        .await
+        .json()
+        .await
+        .expect("findings");
+    let finding_id = found["items"][0]["id"].as_str().expect("the fixture tree has a finding").to_owned();
     let w = World {
+        finding_id,
         root,
         viewer,
         member,

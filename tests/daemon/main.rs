@@ -8,6 +8,7 @@ mod cbom_compat;
 mod conventions;
 mod e2e_git;
 mod fake_idp;
+mod findings;
 mod harness;
 mod identity;
 mod oauth;

@@ -211,6 +211,7 @@ impl Finding {
 /// triaged; an absent field keeps its value and `null` clears it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct TriageUpdate {
     /// The new state.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -24,6 +24,7 @@ pub const MAX_NOTE: usize = 4000;
 /// Filters and cursor paging of the findings list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)] // cursor paging only: `offset` and `sort` are refused, not ignored
 pub struct FindingsParams {
     /// Only this project's findings.
     pub project: Option<String>,
@@ -228,8 +229,15 @@ fn merge(
     {
         c.fail("body.note", format!("must be at most {MAX_NOTE} characters"));
     }
-    if state == Some(TriageState::NotAffected) && justification.is_none() && note.is_none() {
-        c.fail("body.justification", "not_affected needs a justification or a note (an impact statement)");
+    // Both are `not_affected` in OpenVEX, which needs a justification or an impact statement.
+    if matches!(state, Some(TriageState::NotAffected | TriageState::FalsePositive))
+        && justification.is_none()
+        && note.is_none()
+    {
+        c.fail(
+            "body.justification",
+            "not_affected and false_positive need a justification or a note (an impact statement)",
+        );
     }
     c.finish()?;
     let state = state.ok_or_else(|| ApiError::field("body.state", "is required on the first triage"))?;

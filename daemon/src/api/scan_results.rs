@@ -1,6 +1,6 @@
 //! A scan's results: components, findings, licenses, crypto assets and events (cursor paged), and
 //! its documents (`/scans/{id}/bom`, `/projects/{id}/sbom`), served from the bytes stored at
-//! completion so every download is identical (ETag = SHA-256).
+//! completion so every download is identical (ETag = SHA-256) until triage changes what they state.
 
 use std::io::Read;
 
@@ -20,6 +20,7 @@ use super::extract::{Path, Query};
 use super::pagination::{DEFAULT_LIMIT, MAX_LIMIT, PageResponse};
 use crate::auth::Principal;
 use crate::error::{ApiError, Kind};
+use crate::jobs::documents::{self, DocError};
 use crate::state::AppState;
 use crate::store::{FindingFilter, StoreError};
 
@@ -251,15 +252,17 @@ pub(super) async fn serve_document(
             format!("scan {} is {}; documents exist once it completes", scan.id, scan.status.as_str()),
         ));
     }
-    let doc = match state.store.scan_document(tenant, scan.id, format.as_str()).await {
-        Ok(d) => d,
-        Err(StoreError::NotFound) if format == BomFormat::OpenVex => {
+    let doc = match documents::current(state, tenant, scan, format).await {
+        Ok(Some(d)) => d,
+        Ok(None) if format == BomFormat::OpenVex => {
             return Err(ApiError::new(
                 Kind::NotFound,
                 "no OpenVEX document: the scan has no findings to state",
             ));
         }
-        Err(e) => return Err(e.into()),
+        Ok(None) => return Err(StoreError::NotFound.into()),
+        Err(DocError::Store(e)) => return Err(e.into()),
+        Err(DocError::Render(e)) => return Err(ApiError::internal(e)),
     };
     let mut bytes = Vec::with_capacity(usize::try_from(doc.bytes).unwrap_or(0));
     flate2::read::GzDecoder::new(doc.compressed.as_slice())

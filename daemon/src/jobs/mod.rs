@@ -5,6 +5,7 @@
 pub mod bus;
 pub mod cancel;
 pub mod config;
+pub mod documents;
 pub mod pipeline;
 pub mod progress;
 pub mod queue;

@@ -4,7 +4,6 @@
 //! completed. The work directory goes when the `Obtained` is dropped, whatever happens.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -19,11 +18,11 @@ use cairn_sdk::types::{
     BomFormat, CryptoAsset, PqcSummary, ScanComponent, ScanCounts, ScanDiagnostic, ScanStatus, VulnDataState,
     VulnDataUsed,
 };
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::mpsc;
 
+use super::documents;
 use super::progress::Reporter;
 use super::queue::{JobPayload, source_policy};
 use crate::sources::{self, Obtained};
@@ -211,7 +210,13 @@ async fn steps(
     // then the rows, then one transaction.
     let stamp = document_timestamp();
     let name = project_name(state, job, scan).await;
-    let input = Arc::new(BomInput::from_scan(name, None, stamp.clone(), &engine_scan, matches.as_ref()));
+    // Triage given earlier (a project's, surviving re-scans) is stated in the documents.
+    let triage = state.store.triage_for_subject(job.tenant, scan.project_id, job.scan).await?;
+    let triage_stamp = documents::stamp(&triage);
+    let mut input = BomInput::from_scan(name, None, stamp.clone(), &engine_scan, matches.as_ref());
+    documents::apply(&mut input, &triage);
+    let bom_input = documents::pack(&input).map_err(Stop::Failed)?;
+    let input = Arc::new(input);
     let mut documents = Vec::new();
     let mut cbom_json = None;
     for (i, format) in BomFormat::ALL.into_iter().enumerate() {
@@ -226,7 +231,8 @@ async fn steps(
             )
             .await?;
         let input = input.clone();
-        let rendered = tokio::task::spawn_blocking(move || render_document(format, &input))
+        let triage_stamp = triage_stamp.clone();
+        let rendered = tokio::task::spawn_blocking(move || render_document(format, &input, &triage_stamp))
             .await
             .map_err(|e| Stop::Failed(format!("rendering stopped unexpectedly: {e}")))??;
         if let Some((doc, text)) = rendered {
@@ -253,6 +259,7 @@ async fn steps(
         .await
         .map_err(|e| Stop::Failed(format!("evaluating stopped unexpectedly: {e}")))??
     };
+    built.bom_input = Some(bom_input);
     reporter.counts.crypto_assets = built.crypto.len() as u64;
     built.pqc = readiness.map(|r| PqcSummary {
         score: r.score,
@@ -383,7 +390,11 @@ async fn project_name(state: &AppState, job: &ClaimedJob, scan: &cairn_sdk::type
 
 /// One document and its text; `None` for OpenVEX without findings (nothing to state, so that
 /// format is simply absent).
-fn render_document(format: BomFormat, input: &BomInput) -> Result<Option<(NewDocument, String)>, Stop> {
+fn render_document(
+    format: BomFormat,
+    input: &BomInput,
+    triage_stamp: &str,
+) -> Result<Option<(NewDocument, String)>, Stop> {
     let text = if format == BomFormat::Cbom {
         to_cbom(input)
     } else {
@@ -394,7 +405,7 @@ fn render_document(format: BomFormat, input: &BomInput) -> Result<Option<(NewDoc
             Err(e) => return Err(Stop::Failed(format!("rendering {}: {e}", format.as_str()))),
         }
     };
-    Ok(Some((document(format, &text)?, text)))
+    Ok(Some((documents::document(format, &text, triage_stamp).map_err(Stop::Failed)?, text)))
 }
 
 /// Every row of the results, built off the async threads.
@@ -505,23 +516,7 @@ fn build_results(
         diagnostics,
         documents,
         pqc: None,
-    })
-}
-
-/// Compressed (gzip) with the SHA-256 of the exact bytes served.
-fn document(format: BomFormat, text: &str) -> Result<NewDocument, Stop> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(text.as_bytes())
-        .map_err(|e| Stop::Failed(format!("compressing {}: {e}", format.as_str())))?;
-    let compressed =
-        enc.finish().map_err(|e| Stop::Failed(format!("compressing {}: {e}", format.as_str())))?;
-    let digest = Sha256::digest(text.as_bytes());
-    Ok(NewDocument {
-        format: format.as_str().to_owned(),
-        media_type: format.media_type().to_owned(),
-        sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
-        bytes: i64::try_from(text.len()).unwrap_or(i64::MAX),
-        compressed,
+        bom_input: None,
     })
 }
 

@@ -142,6 +142,21 @@ fn triage_of(
     })
 }
 
+impl TriageRow {
+    fn into_entry(self) -> StoreResult<((String, String), Triage)> {
+        let t = triage_of(
+            &self.state,
+            self.justification.as_deref(),
+            self.response.as_deref(),
+            self.note,
+            self.updated_by.as_deref(),
+            &self.updated_at,
+            self.version,
+        )?;
+        Ok(((self.vulnerability_id, self.purl), t))
+    }
+}
+
 impl Row {
     fn into_wire(self) -> StoreResult<Finding> {
         let triage = match (&self.state, &self.updated_at, self.version) {
@@ -352,39 +367,23 @@ impl Store {
         Ok(())
     }
 
-    /// The triage that applies to a scan's findings, by (advisory, purl), with the latest change
-    /// time (for deciding whether its documents need rendering again).
-    pub async fn scan_triage(
+    /// Every triage of the scan's subject (its project, or the ad-hoc scan itself), sorted by
+    /// (advisory, purl): what its documents state.
+    pub async fn triage_for_subject(
         &self,
         tenant: TenantId,
-        scan: ScanId,
         project: Option<ProjectId>,
-    ) -> StoreResult<HashMap<(String, String), Triage>> {
+        scan: ScanId,
+    ) -> StoreResult<Vec<((String, String), Triage)>> {
         let rows: Vec<TriageRow> = sqlx::query_as(
-            "SELECT t.vulnerability_id, t.purl, t.state, t.justification, t.response, t.note, t.updated_by, \
-             t.updated_at, t.version FROM triage t WHERE t.tenant_id = $1 AND t.subject = $2 AND EXISTS \
-             (SELECT 1 FROM findings f WHERE f.tenant_id = t.tenant_id AND f.scan_id = $3 \
-             AND f.vulnerability_id = t.vulnerability_id AND f.purl = t.purl)",
+            "SELECT vulnerability_id, purl, state, justification, response, note, updated_by, updated_at, version \
+             FROM triage WHERE tenant_id = $1 AND subject = $2 ORDER BY vulnerability_id, purl",
         )
         .bind(tenant.to_string())
         .bind(subject(project, scan))
-        .bind(scan.to_string())
         .fetch_all(self.pool())
         .await?;
-        rows.into_iter()
-            .map(|r| {
-                let t = triage_of(
-                    &r.state,
-                    r.justification.as_deref(),
-                    r.response.as_deref(),
-                    r.note,
-                    r.updated_by.as_deref(),
-                    &r.updated_at,
-                    r.version,
-                )?;
-                Ok(((r.vulnerability_id, r.purl), t))
-            })
-            .collect()
+        rows.into_iter().map(TriageRow::into_entry).collect()
     }
 
     /// A scan's dependency edges ordered by (from, to), skipping `offset`, with the total.

@@ -78,6 +78,8 @@ pub struct NewDocument {
     pub bytes: i64,
     /// Compressed bytes (DEFLATE, gzip framing).
     pub compressed: Vec<u8>,
+    /// Fingerprint of the triage it was rendered with (empty: none).
+    pub triage_stamp: String,
 }
 
 /// Everything a finished scan stores.
@@ -99,6 +101,8 @@ pub struct ScanResults {
     pub documents: Vec<NewDocument>,
     /// Post-quantum readiness (scans with crypto on and a tree).
     pub pqc: Option<PqcSummary>,
+    /// The documents' input (gzipped JSON), kept to render them again after triage.
+    pub bom_input: Option<Vec<u8>>,
 }
 
 /// A stored document.
@@ -112,6 +116,8 @@ pub struct StoredDocument {
     pub bytes: i64,
     /// Compressed bytes.
     pub compressed: Vec<u8>,
+    /// Fingerprint of the triage it was rendered with.
+    pub triage_stamp: String,
 }
 
 #[derive(FromRow)]
@@ -227,6 +233,7 @@ impl Store {
             "component_edges",
             "scan_diagnostics",
             "scan_documents",
+            "scan_bom_inputs",
             "components",
         ] {
             sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -367,10 +374,21 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
+        if let Some(input) = &r.bom_input {
+            sqlx::query(
+                "INSERT INTO scan_bom_inputs (tenant_id, scan_id, compressed, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(t.clone())
+            .bind(s.clone())
+            .bind(input.clone())
+            .bind(stamp.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
         for d in &r.documents {
             sqlx::query(
-                "INSERT INTO scan_documents (tenant_id, scan_id, format, media_type, sha256, bytes, compressed, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO scan_documents (tenant_id, scan_id, format, media_type, sha256, bytes, compressed, created_at, \
+                 triage_stamp) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(t.clone())
             .bind(s.clone())
@@ -380,6 +398,7 @@ impl Store {
             .bind(d.bytes)
             .bind(d.compressed.clone())
             .bind(stamp.clone())
+            .bind(d.triage_stamp.clone())
             .execute(&mut *tx)
             .await?;
         }
@@ -592,14 +611,52 @@ impl Store {
         format: &str,
     ) -> StoreResult<StoredDocument> {
         Ok(sqlx::query_as(
-            "SELECT media_type, sha256, bytes, compressed FROM scan_documents WHERE tenant_id = $1 AND scan_id = $2 \
-             AND format = $3",
+            "SELECT media_type, sha256, bytes, compressed, triage_stamp FROM scan_documents WHERE tenant_id = $1 \
+             AND scan_id = $2 AND format = $3",
         )
         .bind(tenant.to_string())
         .bind(scan.to_string())
         .bind(format)
         .fetch_one(self.pool())
         .await?)
+    }
+
+    /// Stores a document rendered again (replacing the one of its format).
+    pub async fn scan_document_put(
+        &self,
+        tenant: TenantId,
+        scan: ScanId,
+        d: &NewDocument,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO scan_documents (tenant_id, scan_id, format, media_type, sha256, bytes, compressed, created_at, \
+             triage_stamp) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (scan_id, format) DO UPDATE SET \
+             media_type = excluded.media_type, sha256 = excluded.sha256, bytes = excluded.bytes, \
+             compressed = excluded.compressed, created_at = excluded.created_at, triage_stamp = excluded.triage_stamp",
+        )
+        .bind(tenant.to_string())
+        .bind(scan.to_string())
+        .bind(d.format.clone())
+        .bind(d.media_type.clone())
+        .bind(d.sha256.clone())
+        .bind(d.bytes)
+        .bind(d.compressed.clone())
+        .bind(ts(now()))
+        .bind(d.triage_stamp.clone())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The documents' stored input (gzipped JSON), absent for scans completed before it was kept.
+    pub async fn scan_bom_input(&self, tenant: TenantId, scan: ScanId) -> StoreResult<Option<Vec<u8>>> {
+        let row: Option<(Vec<u8>,)> =
+            sqlx::query_as("SELECT compressed FROM scan_bom_inputs WHERE tenant_id = $1 AND scan_id = $2")
+                .bind(tenant.to_string())
+                .bind(scan.to_string())
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.map(|r| r.0))
     }
 
     async fn count(&self, table: &'static str, tenant: TenantId, scan: ScanId) -> StoreResult<i64> {
