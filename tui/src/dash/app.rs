@@ -293,7 +293,7 @@ impl App {
                     self.dialog = None;
                 }
                 self.queue.upsert(&scan);
-                self.toast(Level::Info, format!("Scan {} queued", super::screens::short(&scan.id, 8)));
+                self.toast(Level::Info, format!("Scan {} queued", super::screens::tail(&scan.id)));
                 cmds.extend(self.open_scan(scan.id, Some(scan)));
             }
             Msg::Submitted(Err(f)) => match &mut self.dialog {
@@ -654,7 +654,10 @@ impl App {
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
             let text =
                 format!("terminal too small ({}x{}; need {MIN_WIDTH}x{MIN_HEIGHT})", area.width, area.height);
-            frame.render_widget(Paragraph::new(text).style(t.warn()), area);
+            frame.render_widget(
+                Paragraph::new(text).style(t.warn()).wrap(ratatui::widgets::Wrap { trim: true }),
+                area,
+            );
             return;
         }
         let [top, nav, body, foot] = Layout::vertical([
@@ -749,7 +752,7 @@ impl App {
         }
         for v in &self.stack {
             let crumb = match v {
-                View::Scan(s) => format!(" › scan {}", super::screens::short(&s.id, 8)),
+                View::Scan(s) => format!(" › scan {}", super::screens::tail(&s.id)),
                 View::Finding(f) => {
                     format!(
                         " › {}",

@@ -13,7 +13,7 @@ pub fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
     let bound: Vec<_> = BINDINGS.iter().filter(|b| !b.keys.is_empty()).collect();
     let height = u16::try_from(bound.len()).unwrap_or(u16::MAX).saturating_add(5);
-    let r = popup(frame, area, 60, height);
+    let r = popup(frame, area, 72, height);
     let mut lines: Vec<Line> = bound
         .iter()
         .map(|b| {

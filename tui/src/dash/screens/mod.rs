@@ -107,6 +107,14 @@ pub fn bar(percent: u8, width: usize) -> String {
     format!("[{}{}] {:>3}%", "#".repeat(filled), "-".repeat(width.saturating_sub(filled)), p)
 }
 
+/// An id as screens show it: its last 8 characters (UUIDv7 ids made close together share their
+/// first ones, the time; the last ones are random).
+pub fn tail(id: &impl ToString) -> String {
+    let s = id.to_string();
+    let n = s.chars().count();
+    s.chars().skip(n.saturating_sub(8)).collect()
+}
+
 /// The first `n` characters of an id.
 pub fn short(id: &impl ToString, n: usize) -> String {
     id.to_string().chars().take(n).collect()

@@ -121,10 +121,8 @@ impl NewScanForm {
             KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + fields - 1) % fields,
             KeyCode::Enter if self.focus + 1 == fields => return self.submit(),
             KeyCode::Enter => self.focus += 1,
-            KeyCode::Right if self.focus == 0 => self.source = (self.source + 1) % SOURCES.len(),
-            KeyCode::Left if self.focus == 0 => {
-                self.source = (self.source + SOURCES.len() - 1) % SOURCES.len()
-            }
+            KeyCode::Right if self.focus == 0 => self.cycle_source(1),
+            KeyCode::Left if self.focus == 0 => self.cycle_source(SOURCES.len() - 1),
             _ => {
                 let focus = self.focus;
                 if let Some(input) = self.field(focus) {
@@ -133,6 +131,12 @@ impl NewScanForm {
             }
         }
         Outcome::Stay
+    }
+
+    fn cycle_source(&mut self, by: usize) {
+        self.source = (self.source + by) % SOURCES.len();
+        // The refusal was about the other kind's fields.
+        self.error = None;
     }
 
     /// Pasted text goes into the focused field.

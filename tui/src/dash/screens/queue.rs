@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::Cell;
 
-use super::{Ctx, bar, list_state, short};
+use super::{Ctx, bar, list_state, tail};
 use crate::dash::msg::Loaded;
 use crate::dash::remote::Remote;
 use crate::dash::time::ago;
@@ -149,7 +149,7 @@ impl Queue {
                     _ => t.warn(),
                 };
                 vec![
-                    Cell::from(short(&s.id, 8)),
+                    Cell::from(tail(&s.id)),
                     Cell::from(s.status.as_str()).style(style),
                     Cell::from(bar(s.percent, 10)),
                     Cell::from(source_text(&s.source)),

@@ -18,7 +18,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Ctx, failure_text, short};
+use super::{Ctx, failure_text, tail};
 use crate::dash::msg::{Cmd, Loaded};
 use crate::dash::remote::Remote;
 use crate::dash::widgets::list::ListState;
@@ -271,7 +271,7 @@ impl ScanScreen {
                     _ => t.warn(),
                 };
                 let mut spans = vec![
-                    Span::styled(format!("Scan {} ", short(&s.id, 8)), t.title()),
+                    Span::styled(format!("Scan {} ", tail(&s.id)), t.title()),
                     Span::styled(s.status.as_str(), style),
                     Span::raw(format!(" {}% ", s.percent)),
                     Span::styled(super::queue::source_text(&s.source), t.dim()),
@@ -282,11 +282,11 @@ impl ScanScreen {
                 Line::from(spans)
             }
             Remote::Failed(f) => Line::from(vec![
-                Span::styled(format!("Scan {} ", short(&self.id, 8)), t.title()),
+                Span::styled(format!("Scan {} ", tail(&self.id)), t.title()),
                 Span::styled(format!("could not load: {}", failure_text(f)), t.bad()),
             ]),
             _ => Line::from(vec![
-                Span::styled(format!("Scan {} ", short(&self.id, 8)), t.title()),
+                Span::styled(format!("Scan {} ", tail(&self.id)), t.title()),
                 Span::styled("loading…", t.dim()),
             ]),
         };
