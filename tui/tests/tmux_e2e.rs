@@ -53,8 +53,8 @@ impl Tmux {
             .expect("run tmux")
     }
 
-    /// Starts `cairn` in `dir`; when it exits, the shell prints its status and the tty's modes.
-    fn start(&self, dir: &Path) {
+    /// Starts `cairn ARGS` in `dir`; when it exits, the shell prints its status and the tty's modes.
+    fn start(&self, dir: &Path, cairn_args: &[&str]) {
         let mut args: Vec<String> =
             ["new-session", "-d", "-x", "160", "-y", "45", "-s", "e2e", "-c"].map(String::from).to_vec();
         args.push(dir.display().to_string());
@@ -64,8 +64,9 @@ impl Tmux {
         }
         args.extend(["CAIRN_NO_KEYRING=1", "TERM=xterm-256color"].map(String::from));
         args.extend(["sh", "-c"].map(String::from));
-        args.push("\"$0\"; echo \"cairn exited $?\"; stty -a; exec sleep 600".into());
+        args.push("\"$0\" \"$@\"; echo \"cairn exited $?\"; stty -a; exec sleep 600".into());
         args.push(env!("CARGO_BIN_EXE_cairn").into());
+        args.extend(cairn_args.iter().map(|a| (*a).to_owned()));
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = self.tmux(&refs);
         assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
@@ -152,10 +153,55 @@ fn cyclonedx_errors(doc: &serde_json::Value) -> Vec<String> {
     validator.iter_errors(doc).take(5).map(|e| format!("{e} at {}", e.instance_path())).collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dashboard_scan_triage_export_in_tmux() {
+fn tmux_missing() -> bool {
     if Command::new("tmux").arg("-V").output().is_err() {
         eprintln!("tmux is not installed: the dashboard's end-to-end test is skipped");
+        return true;
+    }
+    false
+}
+
+fn new_tmux() -> Tmux {
+    Tmux {
+        socket: format!("cairn-e2e-{}", uuid::Uuid::new_v4().simple()),
+        home: tempfile::tempdir().expect("home"),
+    }
+}
+
+#[test]
+fn without_a_terminal_the_dashboard_exits_2() {
+    let t = new_tmux();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cairn"));
+    c.env("CAIRN_NO_KEYRING", "1").env_remove("CAIRN_PROFILE").stdin(std::process::Stdio::null());
+    for (k, v) in t.env() {
+        c.env(k, v);
+    }
+    let out = c.output().expect("run cairn");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cairn --help"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(!t.home.path().join("run/cairn/cairnd.json").exists(), "no daemon was started");
+}
+
+#[test]
+fn readonly_refuses_a_new_scan() {
+    if tmux_missing() {
+        return;
+    }
+    let t = new_tmux();
+    t.start(t.home.path(), &["--readonly"]);
+    t.wait("the dashboard on the local daemon", |s| s.contains("local daemon") && s.contains("feed live"));
+    t.keys(&["n"]);
+    let screen = t.wait_text("Read-only: ");
+    assert!(!screen.contains("New scan"), "{screen}");
+    t.keys(&["q"]);
+    t.wait_text("cairn exited 0");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_scan_triage_export_in_tmux() {
+    if tmux_missing() {
         return;
     }
     let t = Tmux {
@@ -189,7 +235,7 @@ async fn dashboard_scan_triage_export_in_tmux() {
 }
 
 fn drive(t: &Tmux, repo: &Path, work: &Path) {
-    t.start(work);
+    t.start(work, &[]);
     // Up: the local daemon started on demand, the feed connected.
     t.wait("the dashboard on the local daemon", |s| s.contains("local daemon") && s.contains("feed live"));
     assert_eq!(t.display("#{alternate_on}"), "1", "the dashboard uses the alternate screen");
