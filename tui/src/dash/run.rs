@@ -5,6 +5,7 @@
 
 use std::io::{Stdout, Write};
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -48,13 +49,17 @@ pub fn restore_terminal() {
     let _ = out.flush();
 }
 
+/// Set by the panic hook: the terminal was restored, so the loop must not draw again.
+static PANICKED: AtomicBool = AtomicBool::new(false);
+
 /// Restores the terminal before the default panic message prints, so a panic is readable and
-/// leaves a usable shell.
+/// leaves a usable shell. A panic in a task (which tokio survives) also ends the loop.
 fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            PANICKED.store(true, Ordering::SeqCst);
             restore_terminal();
             previous(info);
         }));
@@ -108,6 +113,9 @@ pub async fn run(client: Client, local: bool, readonly: bool) -> anyhow::Result<
     let mut dirty = true;
     let mut last_draw_second = i64::MIN;
     loop {
+        if PANICKED.load(Ordering::SeqCst) {
+            anyhow::bail!("the dashboard stopped after an internal error (reported above)");
+        }
         if dirty {
             screen.terminal.draw(|frame| app.draw(frame)).context("drawing")?;
             dirty = false;
