@@ -42,6 +42,9 @@ pub struct Opts {
 
 pub struct Daemon {
     pub base: String,
+    /// The daemon's database (tests reach behind the API to create a super admin).
+    pub database_url: String,
+    config: Config,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
     pg: Option<(String, String)>,
@@ -67,7 +70,7 @@ impl Daemon {
         };
         let mut config = Config {
             listen: "127.0.0.1:0".parse().expect("addr"),
-            database_url,
+            database_url: database_url.clone(),
             registration: RegistrationMode::Open,
             rate_limits: RateLimits {
                 login_per_minute: 10_000,
@@ -89,30 +92,25 @@ impl Daemon {
             .expect("vulndb import");
         }
         let listener = std::net::TcpListener::bind(config.listen).expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
-        // `launch` is not Send: the daemon gets a thread and a runtime of its own.
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener)?;
-                let state = cairn_daemon::server::prepare(config).await?;
-                // As `cairnd serve` does: the stored data is matched from the first request on.
-                cairn_daemon::vulndb::reload(&state.store, &state.vulndb).await?;
-                let _ = ready_tx.send(());
-                cairn_daemon::server::launch(state, listener, async {
-                    let _ = rx.await;
-                })
-                .await
-            })
-        });
-        ready_rx.await.expect("the daemon prepared its store");
-        Some(Daemon { base, stop: Some(tx), thread: Some(thread), pg, _dir: dir })
+        let (stop, thread) = serve(config.clone(), listener).await;
+        Some(Daemon { base, database_url, config, stop: Some(stop), thread: Some(thread), pg, _dir: dir })
     }
 
-    pub async fn shutdown(mut self) {
+    /// Stops the daemon (sockets close as in a real shutdown) and starts it again on the same
+    /// address and database; `between` runs while it is down.
+    pub async fn restart<F: std::future::Future<Output = ()>>(&mut self, between: F) {
+        self.stop_serving().await;
+        between.await;
+        let addr: std::net::SocketAddr =
+            self.base.trim_start_matches("http://").parse().expect("the daemon's address");
+        let listener = std::net::TcpListener::bind(addr).expect("bind the same address again");
+        let (stop, thread) = serve(self.config.clone(), listener).await;
+        self.stop = Some(stop);
+        self.thread = Some(thread);
+    }
+
+    async fn stop_serving(&mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
@@ -120,10 +118,41 @@ impl Daemon {
             let result = tokio::task::spawn_blocking(move || thread.join()).await.expect("join");
             result.expect("daemon thread").expect("daemon ran cleanly");
         }
+    }
+
+    pub async fn shutdown(mut self) {
+        self.stop_serving().await;
         if let Some((server, name)) = self.pg.take() {
             cairn_daemon::store::drop_postgres_database(&server, &name).await.expect("drop database");
         }
     }
+}
+
+type Serving = (tokio::sync::oneshot::Sender<()>, std::thread::JoinHandle<anyhow::Result<()>>);
+
+/// The daemon library serving on `listener` in a thread and runtime of its own, once its store is
+/// prepared.
+async fn serve(config: Config, listener: std::net::TcpListener) -> Serving {
+    listener.set_nonblocking(true).expect("nonblocking");
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+    // `launch` is not Send: the daemon gets a thread and a runtime of its own.
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            let state = cairn_daemon::server::prepare(config).await?;
+            // As `cairnd serve` does: the stored data is matched from the first request on.
+            cairn_daemon::vulndb::reload(&state.store, &state.vulndb).await?;
+            let _ = ready_tx.send(());
+            cairn_daemon::server::launch(state, listener, async {
+                let _ = rx.await;
+            })
+            .await
+        })
+    });
+    ready_rx.await.expect("the daemon prepared its store");
+    (tx, thread)
 }
 
 /// `server` (a Postgres URL) naming database `name` instead.
