@@ -130,6 +130,26 @@ fn projects_states() {
 }
 
 #[test]
+fn the_spinner_moves_with_the_clock_only() {
+    let mut a = app();
+    a.init();
+    let first = screen(&mut a);
+    assert_eq!(first, screen(&mut a), "drawing alone changes nothing");
+    a.tick(NOW);
+    assert_ne!(first, screen(&mut a));
+}
+
+#[test]
+fn scan_summary_names_the_project() {
+    let mut a = ready();
+    a.update(Msg::Projects(Ok(vec![project(1, "storefront", true)])));
+    press(&mut a, KeyCode::Enter);
+    a.update(Msg::Scan(Ok(scan(1, ScanStatus::Completed, 100))));
+    let s = screen(&mut a);
+    assert!(s.contains("Project       storefront"), "{s}");
+}
+
+#[test]
 fn header_says_when_vulnerability_data_is_missing_or_stale() {
     let mut a = ready();
     a.update(Msg::Projects(Ok(Vec::new())));

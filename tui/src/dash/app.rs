@@ -22,7 +22,7 @@ use super::screens::projects::Projects;
 use super::screens::queue::Queue;
 use super::screens::scan::{self, ScanScreen};
 use super::screens::triage::TriagePanel;
-use super::screens::{Ctx, Outcome, failure_text, help};
+use super::screens::{Ctx, Outcome, SPINNER, failure_text, help};
 use super::theme::Theme;
 use super::time::age;
 use super::widgets::list::ListState;
@@ -77,6 +77,8 @@ pub struct App {
     theme: Theme,
     keys: Keys,
     now: Option<OffsetDateTime>,
+    /// Ticks so far (the spinner's frame).
+    ticks: u64,
     quit: bool,
     session: Remote<Session>,
     vulndb: Remote<VulnDbStatus>,
@@ -99,6 +101,7 @@ impl App {
             theme: Theme::new(options.color),
             keys: Keys::default(),
             now: None,
+            ticks: 0,
             quit: false,
             session: Remote::NotAsked,
             vulndb: Remote::NotAsked,
@@ -129,7 +132,8 @@ impl App {
     }
 
     fn ctx(&self) -> Ctx {
-        Ctx { theme: self.theme, now: self.now, readonly: self.options.readonly }
+        let frame = usize::try_from(self.ticks % SPINNER.len() as u64).unwrap_or(0);
+        Ctx { theme: self.theme, now: self.now, readonly: self.options.readonly, spinner: SPINNER[frame] }
     }
 
     fn toast(&mut self, level: Level, text: impl Into<String>) {
@@ -141,6 +145,7 @@ impl App {
     /// The clock moved: expire toasts ("3m ago" texts use it when drawn).
     pub fn tick(&mut self, now: OffsetDateTime) -> Vec<Cmd> {
         self.now = Some(now);
+        self.ticks = self.ticks.wrapping_add(1);
         for t in &mut self.toasts {
             t.born.get_or_insert(now);
         }
@@ -670,7 +675,16 @@ impl App {
         frame.render_widget(Paragraph::new(self.top_bar()), top);
         frame.render_widget(Paragraph::new(self.nav_bar()), nav);
         match self.stack.last_mut() {
-            Some(View::Scan(s)) => s.draw(frame, body, &ctx),
+            Some(View::Scan(s)) => {
+                let project = s.scan.get().and_then(|x| x.project_id);
+                s.project_name = self
+                    .projects
+                    .data
+                    .get()
+                    .and_then(|ps| ps.iter().find(|p| Some(p.id) == project))
+                    .map(|p| p.name.clone());
+                s.draw(frame, body, &ctx)
+            }
             Some(View::Finding(f)) => f.draw(frame, body, &ctx),
             None => match self.top {
                 0 => self.projects.draw(frame, body, &ctx),
