@@ -658,6 +658,14 @@ fn quit_only_from_the_top() {
 }
 
 #[test]
+fn ctrl_c_quits_even_from_a_text_field() {
+    let mut a = scan_open();
+    ch(&mut a, 'n');
+    ctrl(&mut a, 'c');
+    assert!(a.should_quit());
+}
+
+#[test]
 fn tiny_terminal_says_so() {
     let mut a = vulns_open(10);
     insta::assert_snapshot!("tiny_terminal", screen_sized(&mut a, 30, 6));

@@ -607,6 +607,11 @@ impl App {
     }
 
     fn key(&mut self, key: &KeyEvent) -> Vec<Cmd> {
+        // ctrl-c quits from anywhere, even from a text field.
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return Vec::new();
+        }
         if let Some(dialog) = &mut self.dialog {
             let outcome = match dialog {
                 Dialog::Help => match key.code {
