@@ -174,6 +174,13 @@ fn enter_on_a_project_opens_its_latest_scan() {
     ch(&mut a, 'j');
     assert!(press(&mut a, KeyCode::Enter).is_empty());
     assert!(screen(&mut a).contains("billing has no scan yet"));
+    // Without a risk summary, the newest scan of the project the queue knows is opened.
+    let mut other = scan(5, ScanStatus::Completed, 100);
+    other.project_id = Some(project_id(2));
+    a.update(Msg::Scans(Ok(vec![other])));
+    assert!(!screen(&mut a).contains("not scanned"), "the project shows when it was scanned");
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![], "the queue holds it, finished");
+    assert!(screen(&mut a).contains("app5.git"));
 }
 
 #[test]

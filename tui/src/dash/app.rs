@@ -503,8 +503,13 @@ impl App {
             }
             Some(View::Finding(_)) => Vec::new(),
             None => match self.top {
-                0 => match self.projects.open() {
-                    Some(Ok(scan)) => self.open_scan(scan, None),
+                0 => match self.projects.open(&self.queue) {
+                    Some(Ok(scan)) => {
+                        // A scan the queue holds needs no load (nor a watch, when finished).
+                        let known =
+                            self.queue.rows.get().and_then(|r| r.iter().find(|s| s.id == scan)).cloned();
+                        self.open_scan(scan, known)
+                    }
                     Some(Err(name)) => {
                         self.toast(Level::Info, format!("{name} has no scan yet: press n to start one"));
                         Vec::new()
@@ -692,7 +697,7 @@ impl App {
             }
             Some(View::Finding(f)) => f.draw(frame, body, &ctx),
             None => match self.top {
-                0 => self.projects.draw(frame, body, &ctx),
+                0 => self.projects.draw(frame, body, &ctx, &self.queue),
                 1 => self.queue.draw(frame, body, &ctx),
                 _ => self.notifications.draw(frame, body, &ctx),
             },

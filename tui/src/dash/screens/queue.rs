@@ -1,7 +1,7 @@
 //! The scan queue: unfinished scans from the live feed (with progress as events arrive) above the
 //! most recent scans; `enter` opens one.
 
-use cairn_sdk::types::{Scan, ScanEvent, ScanSource};
+use cairn_sdk::types::{ProjectId, Scan, ScanEvent, ScanSource};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::Cell;
@@ -111,6 +111,11 @@ impl Queue {
         }
         self.list.set_items(rows.iter().map(haystack).collect());
         self.rows = Remote::Loaded(rows);
+    }
+
+    /// The newest scan of a project that the queue knows (live or recent).
+    pub fn latest_of(&self, project: ProjectId) -> Option<&Scan> {
+        self.rows.get()?.iter().filter(|s| s.project_id == Some(project)).max_by_key(|s| s.created_at)
     }
 
     /// The scan under the cursor.

@@ -70,7 +70,10 @@ impl TriagePanel {
             conflicts: Vec::new(),
             errors: Vec::new(),
         };
-        if let Some(t) = findings.first().and_then(|f| f.triage.as_ref()) {
+        // One finding: start from its triage. Several: start blank, not from the first one's.
+        if let [f] = findings
+            && let Some(t) = &f.triage
+        {
             p.state = TriageState::ALL.iter().position(|s| *s == t.state).unwrap_or(0);
             p.justification = t
                 .justification
