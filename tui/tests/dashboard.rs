@@ -308,7 +308,14 @@ fn the_watched_scan_completing_reloads_every_loaded_tab() {
     let cmds = a.update(Msg::ScanProgress(event(scan_id(2), 3, ScanStatus::Completed, 100)));
     assert_eq!(
         cmds,
-        vec![Cmd::LoadScan(scan_id(2)), Cmd::LoadFindings(scan_id(2)), Cmd::LoadEvents(scan_id(2))]
+        vec![
+            // The queue's history and the projects' risk changed too.
+            Cmd::LoadScans,
+            Cmd::LoadProjects,
+            Cmd::LoadScan(scan_id(2)),
+            Cmd::LoadFindings(scan_id(2)),
+            Cmd::LoadEvents(scan_id(2)),
+        ]
     );
     // The sync that follows does not reload again.
     assert!(a.update(Msg::Scan(Ok(scan(2, ScanStatus::Completed, 100)))).is_empty());

@@ -230,7 +230,9 @@ impl App {
                 }
             }
             Msg::ScanProgress(ev) => {
-                self.queue.progress(&ev);
+                if self.queue.progress(&ev) {
+                    cmds.extend([Cmd::LoadScans, Cmd::LoadProjects]);
+                }
                 for s in self.scans_mut(ev.scan_id) {
                     for c in s.progress(&ev) {
                         if !cmds.contains(&c) {

@@ -70,8 +70,14 @@ impl Queue {
         self.rebuild();
     }
 
-    /// A progress event: update the row in place.
-    pub fn progress(&mut self, ev: &ScanEvent) {
+    /// A progress event: update the row in place. True when a scan shown as unfinished just
+    /// finished (the history and the projects' risk changed).
+    pub fn progress(&mut self, ev: &ScanEvent) -> bool {
+        let finished_now = ev.status.is_terminal()
+            && self
+                .rows
+                .get()
+                .is_some_and(|r| r.iter().any(|s| s.id == ev.scan_id && !s.status.is_terminal()));
         let apply = |s: &mut Scan| {
             if s.id == ev.scan_id {
                 s.status = ev.status;
@@ -91,6 +97,7 @@ impl Queue {
                 }
             }
         }
+        finished_now
     }
 
     fn rebuild(&mut self) {
