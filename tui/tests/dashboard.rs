@@ -130,6 +130,26 @@ fn projects_states() {
 }
 
 #[test]
+fn the_spinner_moves_with_the_clock_only() {
+    let mut a = app();
+    a.init();
+    let first = screen(&mut a);
+    assert_eq!(first, screen(&mut a), "drawing alone changes nothing");
+    a.tick(NOW);
+    assert_ne!(first, screen(&mut a));
+}
+
+#[test]
+fn scan_summary_names_the_project() {
+    let mut a = ready();
+    a.update(Msg::Projects(Ok(vec![project(1, "storefront", true)])));
+    press(&mut a, KeyCode::Enter);
+    a.update(Msg::Scan(Ok(scan(1, ScanStatus::Completed, 100))));
+    let s = screen(&mut a);
+    assert!(s.contains("Project       storefront"), "{s}");
+}
+
+#[test]
 fn header_says_when_vulnerability_data_is_missing_or_stale() {
     let mut a = ready();
     a.update(Msg::Projects(Ok(Vec::new())));
@@ -154,6 +174,13 @@ fn enter_on_a_project_opens_its_latest_scan() {
     ch(&mut a, 'j');
     assert!(press(&mut a, KeyCode::Enter).is_empty());
     assert!(screen(&mut a).contains("billing has no scan yet"));
+    // Without a risk summary, the newest scan of the project the queue knows is opened.
+    let mut other = scan(5, ScanStatus::Completed, 100);
+    other.project_id = Some(project_id(2));
+    a.update(Msg::Scans(Ok(vec![other])));
+    assert!(!screen(&mut a).contains("not scanned"), "the project shows when it was scanned");
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![], "the queue holds it, finished");
+    assert!(screen(&mut a).contains("app5.git"));
 }
 
 #[test]
@@ -281,7 +308,14 @@ fn the_watched_scan_completing_reloads_every_loaded_tab() {
     let cmds = a.update(Msg::ScanProgress(event(scan_id(2), 3, ScanStatus::Completed, 100)));
     assert_eq!(
         cmds,
-        vec![Cmd::LoadScan(scan_id(2)), Cmd::LoadFindings(scan_id(2)), Cmd::LoadEvents(scan_id(2))]
+        vec![
+            // The queue's history and the projects' risk changed too.
+            Cmd::LoadScans,
+            Cmd::LoadProjects,
+            Cmd::LoadScan(scan_id(2)),
+            Cmd::LoadFindings(scan_id(2)),
+            Cmd::LoadEvents(scan_id(2)),
+        ]
     );
     // The sync that follows does not reload again.
     assert!(a.update(Msg::Scan(Ok(scan(2, ScanStatus::Completed, 100)))).is_empty());
@@ -634,6 +668,14 @@ fn quit_only_from_the_top() {
     assert_eq!(ch(&mut a, 'q'), vec![]);
     assert!(!a.should_quit());
     ch(&mut a, 'q');
+    assert!(a.should_quit());
+}
+
+#[test]
+fn ctrl_c_quits_even_from_a_text_field() {
+    let mut a = scan_open();
+    ch(&mut a, 'n');
+    ctrl(&mut a, 'c');
     assert!(a.should_quit());
 }
 

@@ -22,7 +22,7 @@ use super::screens::projects::Projects;
 use super::screens::queue::Queue;
 use super::screens::scan::{self, ScanScreen};
 use super::screens::triage::TriagePanel;
-use super::screens::{Ctx, Outcome, failure_text, help};
+use super::screens::{Ctx, Outcome, SPINNER, failure_text, help};
 use super::theme::Theme;
 use super::time::age;
 use super::widgets::list::ListState;
@@ -77,6 +77,8 @@ pub struct App {
     theme: Theme,
     keys: Keys,
     now: Option<OffsetDateTime>,
+    /// Ticks so far (the spinner's frame).
+    ticks: u64,
     quit: bool,
     session: Remote<Session>,
     vulndb: Remote<VulnDbStatus>,
@@ -99,6 +101,7 @@ impl App {
             theme: Theme::new(options.color),
             keys: Keys::default(),
             now: None,
+            ticks: 0,
             quit: false,
             session: Remote::NotAsked,
             vulndb: Remote::NotAsked,
@@ -129,7 +132,8 @@ impl App {
     }
 
     fn ctx(&self) -> Ctx {
-        Ctx { theme: self.theme, now: self.now, readonly: self.options.readonly }
+        let frame = usize::try_from(self.ticks % SPINNER.len() as u64).unwrap_or(0);
+        Ctx { theme: self.theme, now: self.now, readonly: self.options.readonly, spinner: SPINNER[frame] }
     }
 
     fn toast(&mut self, level: Level, text: impl Into<String>) {
@@ -141,6 +145,7 @@ impl App {
     /// The clock moved: expire toasts ("3m ago" texts use it when drawn).
     pub fn tick(&mut self, now: OffsetDateTime) -> Vec<Cmd> {
         self.now = Some(now);
+        self.ticks = self.ticks.wrapping_add(1);
         for t in &mut self.toasts {
             t.born.get_or_insert(now);
         }
@@ -225,7 +230,9 @@ impl App {
                 }
             }
             Msg::ScanProgress(ev) => {
-                self.queue.progress(&ev);
+                if self.queue.progress(&ev) {
+                    cmds.extend([Cmd::LoadScans, Cmd::LoadProjects]);
+                }
                 for s in self.scans_mut(ev.scan_id) {
                     for c in s.progress(&ev) {
                         if !cmds.contains(&c) {
@@ -498,8 +505,13 @@ impl App {
             }
             Some(View::Finding(_)) => Vec::new(),
             None => match self.top {
-                0 => match self.projects.open() {
-                    Some(Ok(scan)) => self.open_scan(scan, None),
+                0 => match self.projects.open(&self.queue) {
+                    Some(Ok(scan)) => {
+                        // A scan the queue holds needs no load (nor a watch, when finished).
+                        let known =
+                            self.queue.rows.get().and_then(|r| r.iter().find(|s| s.id == scan)).cloned();
+                        self.open_scan(scan, known)
+                    }
                     Some(Err(name)) => {
                         self.toast(Level::Info, format!("{name} has no scan yet: press n to start one"));
                         Vec::new()
@@ -602,6 +614,11 @@ impl App {
     }
 
     fn key(&mut self, key: &KeyEvent) -> Vec<Cmd> {
+        // ctrl-c quits from anywhere, even from a text field.
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return Vec::new();
+        }
         if let Some(dialog) = &mut self.dialog {
             let outcome = match dialog {
                 Dialog::Help => match key.code {
@@ -670,10 +687,19 @@ impl App {
         frame.render_widget(Paragraph::new(self.top_bar()), top);
         frame.render_widget(Paragraph::new(self.nav_bar()), nav);
         match self.stack.last_mut() {
-            Some(View::Scan(s)) => s.draw(frame, body, &ctx),
+            Some(View::Scan(s)) => {
+                let project = s.scan.get().and_then(|x| x.project_id);
+                s.project_name = self
+                    .projects
+                    .data
+                    .get()
+                    .and_then(|ps| ps.iter().find(|p| Some(p.id) == project))
+                    .map(|p| p.name.clone());
+                s.draw(frame, body, &ctx)
+            }
             Some(View::Finding(f)) => f.draw(frame, body, &ctx),
             None => match self.top {
-                0 => self.projects.draw(frame, body, &ctx),
+                0 => self.projects.draw(frame, body, &ctx, &self.queue),
                 1 => self.queue.draw(frame, body, &ctx),
                 _ => self.notifications.draw(frame, body, &ctx),
             },

@@ -63,7 +63,7 @@ pub struct Binding {
     pub action: Action,
     /// One line of help.
     pub help: &'static str,
-    /// The command palette's name.
+    /// The command palette's name (empty: not offered there).
     pub command: &'static str,
 }
 
@@ -73,6 +73,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: "/", action: Action::Filter, help: "filter the list", command: "filter" },
     Binding { keys: ":", action: Action::Palette, help: "command palette", command: "palette" },
     Binding { keys: "q", action: Action::Quit, help: "quit (from the top screen)", command: "quit" },
+    Binding { keys: "ctrl-c", action: Action::Quit, help: "quit from anywhere", command: "" },
     Binding { keys: "esc", action: Action::Back, help: "close / go back", command: "back" },
     Binding { keys: "1-9", action: Action::Tab(1), help: "pick a tab", command: "tab" },
     Binding { keys: "tab", action: Action::NextTab, help: "next tab", command: "next-tab" },

@@ -138,7 +138,6 @@ impl ExportDialog {
     /// Draw the dialog.
     pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = ctx.theme;
-        let r = popup(frame, area, 76, 18);
         let mut lines =
             vec![Line::styled(format!("Scan {}", self.scan), t.dim()), Line::styled("Format", t.header())];
         for (i, f) in BomFormat::ALL.iter().enumerate() {
@@ -174,6 +173,8 @@ impl ExportDialog {
             }
         });
         let block = Block::default().borders(Borders::ALL).title(Span::styled(" Export ", t.title()));
+        let height = u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_add(3);
+        let r = popup(frame, area, 76, height);
         frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), r);
     }
 }

@@ -37,7 +37,7 @@ impl FindingScreen {
     }
 
     /// Draw it.
-    pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    pub fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = ctx.theme;
         let f = match &self.finding {
             Remote::Loaded(f) => f,
@@ -54,7 +54,7 @@ impl FindingScreen {
                     area,
                     ctx,
                     "Finding",
-                    vec![Line::styled("Loading the finding…", t.dim())],
+                    vec![Line::styled(format!("{} Loading the finding…", ctx.spinner), t.dim())],
                 );
             }
         };
@@ -117,6 +117,8 @@ impl FindingScreen {
             lines.push(Line::styled("References", t.header()));
             lines.extend(f.references.iter().map(|r| Line::raw(format!("  {r}"))));
         }
+        // j/k and G scroll; never past the last line.
+        self.scroll = self.scroll.min(u16::try_from(lines.len().saturating_sub(1)).unwrap_or(u16::MAX));
         let block = Block::default()
             .borders(Borders::ALL)
             .title(ratatui::text::Span::styled(format!(" Finding {} ", s.vulnerability_id), t.title()));

@@ -32,7 +32,12 @@ pub struct Ctx {
     pub now: Option<OffsetDateTime>,
     /// `--readonly`.
     pub readonly: bool,
+    /// The spinner's frame for things on their way (moves with `tick`).
+    pub spinner: &'static str,
 }
+
+/// The spinner's frames.
+pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 /// A bordered block with a message in it (loading, empty, error).
 pub fn message(frame: &mut Frame, area: Rect, ctx: &Ctx, title: &str, lines: Vec<Line<'_>>) {
@@ -63,7 +68,13 @@ pub fn list_state<T>(
     let t = ctx.theme;
     match data {
         Remote::NotAsked | Remote::Loading => {
-            message(frame, area, ctx, title, vec![Line::styled(format!("Loading {what}…"), t.dim())]);
+            message(
+                frame,
+                area,
+                ctx,
+                title,
+                vec![Line::styled(format!("{} Loading {what}…", ctx.spinner), t.dim())],
+            );
             false
         }
         Remote::Failed(f) => {

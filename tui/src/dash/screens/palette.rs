@@ -19,7 +19,7 @@ pub struct Palette {
 
 fn runnable(b: &Binding) -> bool {
     // Tab numbers and the palette itself make no sense as commands.
-    !matches!(b.action, Action::Tab(_) | Action::Palette)
+    !b.command.is_empty() && !matches!(b.action, Action::Tab(_) | Action::Palette)
 }
 
 impl Palette {

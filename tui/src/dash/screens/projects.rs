@@ -6,6 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::Cell;
 
+use super::queue::Queue;
 use super::{Ctx, list_state};
 use crate::dash::msg::Loaded;
 use crate::dash::remote::Remote;
@@ -32,14 +33,21 @@ impl Projects {
         self.data = result.into();
     }
 
-    /// The latest scan of the project under the cursor, or its name when it has none.
-    pub fn open(&self) -> Option<Result<ScanId, String>> {
-        let p = self.data.get()?.get(self.list.current()?)?;
-        Some(p.risk.as_ref().map(|r| r.scan_id).ok_or_else(|| p.name.clone()))
+    /// The project under the cursor.
+    pub fn current(&self) -> Option<&Project> {
+        self.data.get()?.get(self.list.current()?)
+    }
+
+    /// The latest scan of the project under the cursor: its risk's scan, else the newest scan
+    /// of it that `queue` knows; its name when there is none.
+    pub fn open(&self, queue: &Queue) -> Option<Result<ScanId, String>> {
+        let p = self.current()?;
+        let latest = p.risk.as_ref().map(|r| r.scan_id).or_else(|| queue.latest_of(p.id).map(|s| s.id));
+        Some(latest.ok_or_else(|| p.name.clone()))
     }
 
     /// Draw the list.
-    pub fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    pub fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx, queue: &Queue) {
         if !list_state(frame, area, ctx, "Projects", "projects", &self.data) {
             return;
         }
@@ -89,7 +97,11 @@ impl Projects {
                         for _ in 0..6 {
                             cells.push(Cell::from("-").style(t.dim()));
                         }
-                        cells.push(Cell::from("not scanned").style(t.dim()));
+                        // No risk summary from the daemon: the newest scan the queue knows.
+                        cells.push(match queue.latest_of(p.id) {
+                            Some(s) => Cell::from(ago(ctx.now, s.created_at)),
+                            None => Cell::from("not scanned").style(t.dim()),
+                        });
                     }
                 }
                 cells

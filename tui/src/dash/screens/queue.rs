@@ -1,7 +1,7 @@
 //! The scan queue: unfinished scans from the live feed (with progress as events arrive) above the
 //! most recent scans; `enter` opens one.
 
-use cairn_sdk::types::{Scan, ScanEvent, ScanSource};
+use cairn_sdk::types::{ProjectId, Scan, ScanEvent, ScanSource};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::Cell;
@@ -70,8 +70,14 @@ impl Queue {
         self.rebuild();
     }
 
-    /// A progress event: update the row in place.
-    pub fn progress(&mut self, ev: &ScanEvent) {
+    /// A progress event: update the row in place. True when a scan shown as unfinished just
+    /// finished (the history and the projects' risk changed).
+    pub fn progress(&mut self, ev: &ScanEvent) -> bool {
+        let finished_now = ev.status.is_terminal()
+            && self
+                .rows
+                .get()
+                .is_some_and(|r| r.iter().any(|s| s.id == ev.scan_id && !s.status.is_terminal()));
         let apply = |s: &mut Scan| {
             if s.id == ev.scan_id {
                 s.status = ev.status;
@@ -91,6 +97,7 @@ impl Queue {
                 }
             }
         }
+        finished_now
     }
 
     fn rebuild(&mut self) {
@@ -111,6 +118,11 @@ impl Queue {
         }
         self.list.set_items(rows.iter().map(haystack).collect());
         self.rows = Remote::Loaded(rows);
+    }
+
+    /// The newest scan of a project that the queue knows (live or recent).
+    pub fn latest_of(&self, project: ProjectId) -> Option<&Scan> {
+        self.rows.get()?.iter().filter(|s| s.project_id == Some(project)).max_by_key(|s| s.created_at)
     }
 
     /// The scan under the cursor.

@@ -70,7 +70,10 @@ impl TriagePanel {
             conflicts: Vec::new(),
             errors: Vec::new(),
         };
-        if let Some(t) = findings.first().and_then(|f| f.triage.as_ref()) {
+        // One finding: start from its triage. Several: start blank, not from the first one's.
+        if let [f] = findings
+            && let Some(t) = &f.triage
+        {
             p.state = TriageState::ALL.iter().position(|s| *s == t.state).unwrap_or(0);
             p.justification = t
                 .justification
@@ -193,10 +196,6 @@ impl TriagePanel {
     /// Draw the panel.
     pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = ctx.theme;
-        let height = 14u16.saturating_add(
-            u16::try_from(self.conflicts.len().min(5) * 2 + self.errors.len().min(5)).unwrap_or(0),
-        );
-        let r = popup(frame, area, 90, height);
         let title = match self.targets.as_slice() {
             [one] => format!(" Triage {} ", one.advisory),
             [] => " Triage ".to_owned(),
@@ -261,6 +260,9 @@ impl TriagePanel {
         }
         lines.push(Line::styled("tab next field · ←/→ or j/k change · ctrl-s save · esc cancel", t.dim()));
         let block = Block::default().borders(Borders::ALL).title(Span::styled(title, t.title()));
+        // Room for every line plus the borders (a long note or conflict may wrap: one spare).
+        let height = u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_add(3);
+        let r = popup(frame, area, 90, height);
         frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), r);
     }
 }

@@ -93,6 +93,8 @@ pub struct ScanScreen {
     pub events: TabData<ScanEvent>,
     /// Summary scroll.
     pub summary_scroll: u16,
+    /// The project's name, when the projects list knows it.
+    pub project_name: Option<String>,
 }
 
 impl ScanScreen {
@@ -110,6 +112,7 @@ impl ScanScreen {
             tree: TabData::default(),
             events: TabData::default(),
             summary_scroll: 0,
+            project_name: None,
         }
     }
 

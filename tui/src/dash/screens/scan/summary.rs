@@ -14,7 +14,7 @@ use crate::dash::screens::{Ctx, failure_text, field, message};
 use crate::dash::time::{ago, date};
 
 /// Draw the summary.
-pub fn draw(screen: &ScanScreen, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+pub fn draw(screen: &mut ScanScreen, frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
     let s = match &screen.scan {
         Remote::Loaded(s) => s,
@@ -25,9 +25,19 @@ pub fn draw(screen: &ScanScreen, frame: &mut Frame, area: Rect, ctx: &Ctx) {
             ];
             return message(frame, area, ctx, "Summary", lines);
         }
-        _ => return message(frame, area, ctx, "Summary", vec![Line::styled("Loading the scan…", t.dim())]),
+        _ => {
+            return message(
+                frame,
+                area,
+                ctx,
+                "Summary",
+                vec![Line::styled(format!("{} Loading the scan…", ctx.spinner), t.dim())],
+            );
+        }
     };
-    let lines = lines(s, ctx);
+    let lines = lines(s, screen.project_name.as_deref(), ctx);
+    screen.summary_scroll =
+        screen.summary_scroll.min(u16::try_from(lines.len().saturating_sub(1)).unwrap_or(u16::MAX));
     let block = Block::default().borders(Borders::ALL).title(" Summary ");
     frame.render_widget(
         Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((screen.summary_scroll, 0)),
@@ -35,7 +45,7 @@ pub fn draw(screen: &ScanScreen, frame: &mut Frame, area: Rect, ctx: &Ctx) {
     );
 }
 
-fn lines<'a>(s: &Scan, ctx: &Ctx) -> Vec<Line<'a>> {
+fn lines<'a>(s: &Scan, project: Option<&str>, ctx: &Ctx) -> Vec<Line<'a>> {
     let t = ctx.theme;
     let c = s.counts;
     let sev = c.severities;
@@ -43,7 +53,16 @@ fn lines<'a>(s: &Scan, ctx: &Ctx) -> Vec<Line<'a>> {
         field("Scan", s.id.to_string(), t, t.text()),
         field("Status", format!("{} ({}%)", s.status.as_str(), s.percent), t, t.text()),
         field("Source", source_text(&s.source), t, t.text()),
-        field("Project", s.project_id.map_or_else(|| "(ad hoc)".to_owned(), |p| p.to_string()), t, t.text()),
+        field(
+            "Project",
+            match (project, s.project_id) {
+                (Some(name), _) => name.to_owned(),
+                (None, Some(id)) => id.to_string(),
+                (None, None) => "(ad hoc)".to_owned(),
+            },
+            t,
+            t.text(),
+        ),
         field("Created", format!("{} ({})", date(s.created_at), ago(ctx.now, s.created_at)), t, t.text()),
         field("Started", s.started_at.map(date).unwrap_or_else(|| "-".into()), t, t.text()),
         field("Finished", s.finished_at.map(date).unwrap_or_else(|| "-".into()), t, t.text()),
