@@ -1,7 +1,7 @@
 //! cairn-sdk's live feed and streamed download against a real daemon: `EventsWatcher` yields the
 //! sync's unfinished scans, then a real scan's events to `completed`; when the connection is cut
-//! (a TCP relay in front of the daemon drops it) it says `Reconnecting`, comes back and syncs
-//! again. `scan_bom_download` streams the same bytes `scan_bom` returns, with their length.
+//! (a TCP relay in front of the daemon drops it, then the daemon restarts) it says `Reconnecting`,
+//! comes back and syncs again. `scan_bom_download` streams the same bytes `scan_bom` returns, with their length.
 
 mod common;
 
@@ -73,7 +73,7 @@ async fn feed(postgres: bool) {
     let tree = root.path().join("atuin");
     copy_dir(&corpus("cargo/atuinsh__atuin"), &tree);
     let opts = Opts { postgres, path_roots: vec![root.path().to_path_buf()], workers: 1, vulndb: true };
-    let Some(daemon) = Daemon::start(opts).await else {
+    let Some(mut daemon) = Daemon::start(opts).await else {
         eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
         return;
     };
@@ -132,6 +132,23 @@ async fn feed(postgres: bool) {
         }
     }
     assert!(resynced, "the watcher came back");
+
+    // The daemon itself goes away and comes back on the same address: the same again.
+    daemon.restart(async {}).await;
+    let mut reconnecting = false;
+    let mut resynced = false;
+    for _ in 0..20 {
+        match next(&mut stream).await {
+            FeedEvent::Reconnecting { .. } => reconnecting = true,
+            FeedEvent::Sync(scans) if reconnecting => {
+                assert!(scans.is_empty(), "{scans:?}");
+                resynced = true;
+                break;
+            }
+            other => panic!("expected Reconnecting then Sync, got {other:?}"),
+        }
+    }
+    assert!(resynced, "the watcher came back after the restart");
 
     // A second scan after the reconnect is followed too.
     let source = ScanSource::Path { path: tree.display().to_string() };
