@@ -19,12 +19,16 @@ pub mod types;
 #[cfg(feature = "client")]
 mod client;
 #[cfg(feature = "client")]
+mod events;
+#[cfg(feature = "client")]
 mod watch;
 
 #[cfg(feature = "client")]
 pub use client::{
-    ApiError, Client, ClientBuilder, Credential, Error, ListQuery, RetryPolicy, TokenListener, Upload,
-    retry_after,
+    ApiError, Client, ClientBuilder, Credential, Download, Error, ListQuery, RetryPolicy, TokenListener,
+    Upload, retry_after,
 };
+#[cfg(feature = "client")]
+pub use events::{EventsWatcher, FeedEvent, FeedStream};
 #[cfg(feature = "client")]
 pub use watch::{ScanWatcher, WatchEvent, WatchOptions, WatchStream};

@@ -72,7 +72,7 @@ impl Stream for WatchStream {
 }
 
 /// How one connection ended.
-enum Ended {
+pub(crate) enum Ended {
     /// The scan reached a terminal status: done.
     Terminal,
     /// The consumer dropped the stream.
@@ -97,10 +97,7 @@ impl ScanWatcher {
 
     /// The `ws://` / `wss://` URL of the scan socket.
     pub fn url(&self) -> Result<String, Error> {
-        let mut url = self.client.url(&format!("api/v1/ws/scans/{}", self.scan))?;
-        let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
-        url.set_scheme(scheme).map_err(|()| Error::Url(format!("{url}: cannot use {scheme}")))?;
-        Ok(url.to_string())
+        ws_url(&self.client, &format!("api/v1/ws/scans/{}", self.scan))
     }
 
     /// Starts watching: the sync frame, then events, until the terminal status. An `Err` item is
@@ -136,8 +133,7 @@ impl ScanWatcher {
                 let _ = tx.send(Err(Error::WebSocket(message))).await;
                 return;
             }
-            let factor = 1u32.checked_shl((failures - 1).min(16)).unwrap_or(u32::MAX);
-            let wait = self.options.base_delay.saturating_mul(factor).min(self.options.max_delay);
+            let wait = backoff(&self.options, failures);
             tracing::debug!(scan = %self.scan, %reason, ?wait, "scan socket dropped; reconnecting");
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
@@ -152,30 +148,10 @@ impl ScanWatcher {
         last_seq: &mut i64,
         refreshed: &mut bool,
     ) -> Ended {
-        let url = match self.url() {
-            Ok(u) => u,
-            Err(e) => return Ended::Fatal(e),
+        let (mut ws, credential) = match open(&self.client, self.url()).await {
+            Ok(v) => v,
+            Err(ended) => return ended,
         };
-        let Some(credential) = self.client.credential() else {
-            return Ended::Fatal(Error::Credential("watching a scan needs a credential"));
-        };
-        let mut ws = match tokio_tungstenite::connect_async(url.as_str()).await {
-            Ok((ws, _)) => ws,
-            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) if resp.status().is_client_error() => {
-                let status = resp.status().as_u16();
-                let body = resp.body().as_deref().unwrap_or_default();
-                return Ended::Fatal(crate::client::api_error_from(status, None, body));
-            }
-            Err(e) => return Ended::Dropped { synced: false, reason: e.to_string() },
-        };
-        let auth = WsClientFrame::Auth { token: credential.bearer().to_owned() };
-        let text = match serde_json::to_string(&auth) {
-            Ok(t) => t,
-            Err(e) => return Ended::Fatal(Error::WebSocket(e.to_string())),
-        };
-        if let Err(e) = ws.send(Message::text(text)).await {
-            return Ended::Dropped { synced: false, reason: e.to_string() };
-        }
         let mut synced = false;
         loop {
             let msg = tokio::select! {
@@ -190,29 +166,7 @@ impl ScanWatcher {
                     Err(e) => return Ended::Fatal(Error::WebSocket(format!("unreadable frame: {e}"))),
                 },
                 Some(Ok(Message::Close(frame))) => {
-                    let (code, reason) = frame
-                        .map(|f| (u16::from(f.code), f.reason.to_string()))
-                        .unwrap_or((1005, String::new()));
-                    if code == u16::from(CloseCode::Policy)
-                        && reason == "unauthorized"
-                        && !*refreshed
-                        && matches!(credential, Credential::Tokens { .. })
-                    {
-                        // The access token may have expired during a long watch: renew it once.
-                        *refreshed = true;
-                        return match self.client.refresh().await {
-                            Ok(_) => Ended::Dropped { synced, reason: "token renewed".into() },
-                            Err(e) => Ended::Fatal(e),
-                        };
-                    }
-                    if code == u16::from(CloseCode::Policy)
-                        || code == u16::from(CloseCode::Away) && reason == "newer_connection"
-                    {
-                        return Ended::Fatal(Error::WebSocket(format!(
-                            "closed by the daemon ({code}): {reason}"
-                        )));
-                    }
-                    return Ended::Dropped { synced, reason: format!("closed ({code}) {reason}") };
+                    return closed(&self.client, &credential, frame, synced, refreshed).await;
                 }
                 Some(Ok(_)) => continue,
             };
@@ -256,4 +210,76 @@ impl ScanWatcher {
             }
         }
     }
+}
+
+/// The WebSocket URL of `path` on `client`'s daemon (`wss` under `https`).
+pub(crate) fn ws_url(client: &Client, path: &str) -> Result<String, Error> {
+    let mut url = client.url(path)?;
+    let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
+    url.set_scheme(scheme).map_err(|()| Error::Url(format!("{url}: cannot use {scheme}")))?;
+    Ok(url.to_string())
+}
+
+/// A connected socket.
+pub(crate) type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Connects to `url` and sends the auth frame; the socket and the credential it used.
+pub(crate) async fn open(client: &Client, url: Result<String, Error>) -> Result<(Socket, Credential), Ended> {
+    let url = url.map_err(Ended::Fatal)?;
+    let Some(credential) = client.credential() else {
+        return Err(Ended::Fatal(Error::Credential("a live feed needs a credential")));
+    };
+    let mut ws = match tokio_tungstenite::connect_async(url.as_str()).await {
+        Ok((ws, _)) => ws,
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) if resp.status().is_client_error() => {
+            let status = resp.status().as_u16();
+            let body = resp.body().as_deref().unwrap_or_default();
+            return Err(Ended::Fatal(crate::client::api_error_from(status, None, body)));
+        }
+        Err(e) => return Err(Ended::Dropped { synced: false, reason: e.to_string() }),
+    };
+    let auth = WsClientFrame::Auth { token: credential.bearer().to_owned() };
+    let text = serde_json::to_string(&auth).map_err(|e| Ended::Fatal(Error::WebSocket(e.to_string())))?;
+    if let Err(e) = ws.send(Message::text(text)).await {
+        return Err(Ended::Dropped { synced: false, reason: e.to_string() });
+    }
+    Ok((ws, credential))
+}
+
+/// What a close frame from the daemon means: an expired access token is renewed once (then
+/// reconnect), a policy close or an eviction is final, anything else is worth a reconnect.
+pub(crate) async fn closed(
+    client: &Client,
+    credential: &Credential,
+    frame: Option<tokio_tungstenite::tungstenite::protocol::CloseFrame>,
+    synced: bool,
+    refreshed: &mut bool,
+) -> Ended {
+    let (code, reason) =
+        frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((1005, String::new()));
+    if code == u16::from(CloseCode::Policy)
+        && reason == "unauthorized"
+        && !*refreshed
+        && matches!(credential, Credential::Tokens { .. })
+    {
+        // The access token may have expired during a long watch: renew it once.
+        *refreshed = true;
+        return match client.refresh().await {
+            Ok(_) => Ended::Dropped { synced, reason: "token renewed".into() },
+            Err(e) => Ended::Fatal(e),
+        };
+    }
+    if code == u16::from(CloseCode::Policy)
+        || code == u16::from(CloseCode::Away) && reason == "newer_connection"
+    {
+        return Ended::Fatal(Error::WebSocket(format!("closed by the daemon ({code}): {reason}")));
+    }
+    Ended::Dropped { synced, reason: format!("closed ({code}) {reason}") }
+}
+
+/// The wait before reconnect number `failures` (1-based): doubling from the base, capped.
+pub(crate) fn backoff(options: &WatchOptions, failures: u32) -> Duration {
+    let factor = 1u32.checked_shl(failures.saturating_sub(1).min(16)).unwrap_or(u32::MAX);
+    options.base_delay.saturating_mul(factor).min(options.max_delay)
 }

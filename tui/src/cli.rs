@@ -10,9 +10,12 @@ pub struct Cli {
     /// The profile to use (see `cairn login`); default: config.toml's `default`, else local mode.
     #[arg(long, global = true, env = "CAIRN_PROFILE", value_name = "NAME")]
     pub profile: Option<String>,
-    /// What to do.
+    /// Open the dashboard without the actions that change anything (new scans, triage).
+    #[arg(long)]
+    pub readonly: bool,
+    /// What to do; none opens the dashboard.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// Subcommands.

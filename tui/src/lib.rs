@@ -9,6 +9,7 @@ pub mod dash;
 pub mod dirs;
 pub mod exit;
 pub mod local;
+pub mod pack;
 pub mod profile;
 pub mod secrets;
 pub mod table;

@@ -1,6 +1,6 @@
-//! `cairn`: scan from the command line, in-process (`--offline`) or through a daemon (local or
-//! configured). Parses arguments, runs the command, maps the outcome to an
-//! exit code (`cairn_tui::exit`: 0 ok, 1 failure, 2 usage error).
+//! `cairn`: the terminal dashboard (no subcommand), or scan from the command line, in-process
+//! (`--offline`) or through a daemon (local or configured). Parses arguments, runs the command,
+//! maps the outcome to an exit code (`cairn_tui::exit`: 0 ok, 1 failure, 2 usage error).
 
 use cairn_tui::{cli, cmd, exit};
 use clap::Parser;

@@ -50,6 +50,25 @@ impl Upload {
     }
 }
 
+/// A document being downloaded: its size when the daemon said, then its bytes chunk by chunk (for
+/// progress on large documents). Dropping it abandons the download.
+#[derive(Debug)]
+pub struct Download {
+    resp: reqwest::Response,
+}
+
+impl Download {
+    /// The `Content-Length` the daemon sent, if any.
+    pub fn content_length(&self) -> Option<u64> {
+        self.resp.content_length()
+    }
+
+    /// The next chunk of bytes; `None` at the end.
+    pub async fn chunk(&mut self) -> Result<Option<Vec<u8>>, Error> {
+        Ok(self.resp.chunk().await.map_err(Error::Transport)?.map(|b| b.to_vec()))
+    }
+}
+
 fn v1(path: impl std::fmt::Display) -> String {
     format!("api/v1/{path}")
 }
@@ -127,12 +146,12 @@ impl Client {
 
     /// `GET /api-keys/{id}`.
     pub async fn api_key(&self, id: ApiKeyId) -> Result<ApiKey, Error> {
-        self.json(Req::new(Method::GET, v1(format_args!("api-keys/{id}")))).await
+        self.json(Req::new(Method::GET, v1(format!("api-keys/{id}")))).await
     }
 
     /// `DELETE /api-keys/{id}`: revokes the key.
     pub async fn delete_api_key(&self, id: ApiKeyId) -> Result<(), Error> {
-        self.empty(Req::new(Method::DELETE, v1(format_args!("api-keys/{id}")))).await
+        self.empty(Req::new(Method::DELETE, v1(format!("api-keys/{id}")))).await
     }
 
     // --- projects ------------------------------------------------------------------------------
@@ -154,7 +173,7 @@ impl Client {
 
     /// `GET /projects/{id}`.
     pub async fn project(&self, id: ProjectId) -> Result<Project, Error> {
-        self.json(Req::new(Method::GET, v1(format_args!("projects/{id}")))).await
+        self.json(Req::new(Method::GET, v1(format!("projects/{id}")))).await
     }
 
     /// `PATCH /projects/{id}` with `If-Match: "<version>"`; a stale version is a 412
@@ -165,31 +184,30 @@ impl Client {
         version: i64,
         body: &UpdateProject,
     ) -> Result<Project, Error> {
-        self.json(Req::new(Method::PATCH, v1(format_args!("projects/{id}"))).if_match(version).json(body)?)
-            .await
+        self.json(Req::new(Method::PATCH, v1(format!("projects/{id}"))).if_match(version).json(body)?).await
     }
 
     /// `DELETE /projects/{id}` with `If-Match`.
     pub async fn delete_project(&self, id: ProjectId, version: i64) -> Result<(), Error> {
-        self.empty(Req::new(Method::DELETE, v1(format_args!("projects/{id}"))).if_match(version)).await
+        self.empty(Req::new(Method::DELETE, v1(format!("projects/{id}"))).if_match(version)).await
     }
 
     // --- versions ------------------------------------------------------------------------------
 
     /// `GET /projects/{id}/versions`, one page.
     pub async fn versions_page(&self, project: ProjectId, q: &ListQuery) -> Result<Page<Version>, Error> {
-        self.page(&v1(format_args!("projects/{project}/versions")), q).await
+        self.page(&v1(format!("projects/{project}/versions")), q).await
     }
 
     /// `GET /projects/{id}/versions`, every version.
     pub fn versions(&self, project: ProjectId, q: ListQuery) -> BoxStream<'static, Result<Version, Error>> {
-        self.paginate(v1(format_args!("projects/{project}/versions")), q)
+        self.paginate(v1(format!("projects/{project}/versions")), q)
     }
 
     /// `POST /projects/{id}/versions`.
     pub async fn create_version(&self, project: ProjectId, body: &CreateVersion) -> Result<Version, Error> {
         self.json(
-            Req::new(Method::POST, v1(format_args!("projects/{project}/versions")))
+            Req::new(Method::POST, v1(format!("projects/{project}/versions")))
                 .idempotent_create()
                 .json(body)?,
         )
@@ -198,7 +216,7 @@ impl Client {
 
     /// `GET /versions/{id}`.
     pub async fn version(&self, id: VersionId) -> Result<Version, Error> {
-        self.json(Req::new(Method::GET, v1(format_args!("versions/{id}")))).await
+        self.json(Req::new(Method::GET, v1(format!("versions/{id}")))).await
     }
 
     /// `PATCH /versions/{id}` with `If-Match`.
@@ -208,8 +226,7 @@ impl Client {
         version: i64,
         body: &UpdateVersion,
     ) -> Result<Version, Error> {
-        self.json(Req::new(Method::PATCH, v1(format_args!("versions/{id}"))).if_match(version).json(body)?)
-            .await
+        self.json(Req::new(Method::PATCH, v1(format!("versions/{id}"))).if_match(version).json(body)?).await
     }
 
     /// `PATCH /versions/{id}/release-state` with `If-Match`.
@@ -220,7 +237,7 @@ impl Client {
         body: &ReleaseStateChange,
     ) -> Result<Version, Error> {
         self.json(
-            Req::new(Method::PATCH, v1(format_args!("versions/{id}/release-state")))
+            Req::new(Method::PATCH, v1(format!("versions/{id}/release-state")))
                 .if_match(version)
                 .json(body)?,
         )
@@ -229,7 +246,7 @@ impl Client {
 
     /// `DELETE /versions/{id}` with `If-Match`.
     pub async fn delete_version(&self, id: VersionId, version: i64) -> Result<(), Error> {
-        self.empty(Req::new(Method::DELETE, v1(format_args!("versions/{id}"))).if_match(version)).await
+        self.empty(Req::new(Method::DELETE, v1(format!("versions/{id}"))).if_match(version)).await
     }
 
     // --- scans ---------------------------------------------------------------------------------
@@ -277,12 +294,12 @@ impl Client {
 
     /// `GET /scans/{id}`.
     pub async fn scan(&self, id: ScanId) -> Result<Scan, Error> {
-        self.json(Req::new(Method::GET, v1(format_args!("scans/{id}")))).await
+        self.json(Req::new(Method::GET, v1(format!("scans/{id}")))).await
     }
 
     /// `POST /scans/{id}/cancel`.
     pub async fn cancel_scan(&self, id: ScanId) -> Result<Scan, Error> {
-        self.json(Req::new(Method::POST, v1(format_args!("scans/{id}/cancel")))).await
+        self.json(Req::new(Method::POST, v1(format!("scans/{id}/cancel")))).await
     }
 
     /// `GET /scans/{id}/components`, every component (cursor-paged).
@@ -291,22 +308,22 @@ impl Client {
         id: ScanId,
         q: ListQuery,
     ) -> BoxStream<'static, Result<ScanComponent, Error>> {
-        self.paginate(v1(format_args!("scans/{id}/components")), q)
+        self.paginate(v1(format!("scans/{id}/components")), q)
     }
 
     /// `GET /scans/{id}/findings`, every finding (cursor-paged).
     pub fn scan_findings(&self, id: ScanId, q: ListQuery) -> BoxStream<'static, Result<ScanFinding, Error>> {
-        self.paginate(v1(format_args!("scans/{id}/findings")), q)
+        self.paginate(v1(format!("scans/{id}/findings")), q)
     }
 
     /// `GET /scans/{id}/dependencies`, every dependency edge (the Dependencies tree).
     pub fn scan_dependencies(&self, id: ScanId, q: ListQuery) -> BoxStream<'static, Result<ScanEdge, Error>> {
-        self.paginate(v1(format_args!("scans/{id}/dependencies")), q)
+        self.paginate(v1(format!("scans/{id}/dependencies")), q)
     }
 
     /// `GET /scans/{id}/licenses`, every license row.
     pub fn scan_licenses(&self, id: ScanId, q: ListQuery) -> BoxStream<'static, Result<ScanLicense, Error>> {
-        self.paginate(v1(format_args!("scans/{id}/licenses")), q)
+        self.paginate(v1(format!("scans/{id}/licenses")), q)
     }
 
     /// `GET /scans/{id}/crypto-assets`, every asset.
@@ -315,20 +332,28 @@ impl Client {
         id: ScanId,
         q: ListQuery,
     ) -> BoxStream<'static, Result<CryptoAsset, Error>> {
-        self.paginate(v1(format_args!("scans/{id}/crypto-assets")), q)
+        self.paginate(v1(format!("scans/{id}/crypto-assets")), q)
     }
 
     /// `GET /scans/{id}/events`, every progress event so far.
     pub fn scan_events(&self, id: ScanId, q: ListQuery) -> BoxStream<'static, Result<ScanEvent, Error>> {
-        self.paginate(v1(format_args!("scans/{id}/events")), q)
+        self.paginate(v1(format!("scans/{id}/events")), q)
     }
 
     /// `GET /scans/{id}/bom?format=…`: the stored document's bytes (a 409 until the scan completes).
     pub async fn scan_bom(&self, id: ScanId, format: BomFormat) -> Result<Vec<u8>, Error> {
-        let req = Req::new(Method::GET, v1(format_args!("scans/{id}/bom")))
+        let req = Req::new(Method::GET, v1(format!("scans/{id}/bom")))
             .query([("format".to_owned(), format.as_str().to_owned())]);
         let resp = self.send(req).await?;
         Ok(resp.bytes().await.map_err(Error::Transport)?.to_vec())
+    }
+
+    /// `GET /scans/{id}/bom?format=`, streamed: the answer's headers have arrived (errors are
+    /// told here), the body comes through [`Download::chunk`].
+    pub async fn scan_bom_download(&self, id: ScanId, format: BomFormat) -> Result<Download, Error> {
+        let req = Req::new(Method::GET, v1(format!("scans/{id}/bom")))
+            .query([("format".to_owned(), format.as_str().to_owned())]);
+        Ok(Download { resp: self.send(req).await? })
     }
 
     // --- findings and triage -------------------------------------------------------------------
@@ -347,7 +372,7 @@ impl Client {
 
     /// `GET /findings/{id}`: the finding, its triage and the advisory's details.
     pub async fn finding(&self, id: &str) -> Result<Finding, Error> {
-        self.json(Req::new(Method::GET, v1(format_args!("findings/{id}")))).await
+        self.json(Req::new(Method::GET, v1(format!("findings/{id}")))).await
     }
 
     /// `PATCH /findings/{id}` with `If-Match: "<version>"` ([`Finding::etag_version`]): triage.
@@ -358,8 +383,7 @@ impl Client {
         version: i64,
         body: &TriageUpdate,
     ) -> Result<Finding, Error> {
-        self.json(Req::new(Method::PATCH, v1(format_args!("findings/{id}"))).if_match(version).json(body)?)
-            .await
+        self.json(Req::new(Method::PATCH, v1(format!("findings/{id}"))).if_match(version).json(body)?).await
     }
 
     // --- vulnerability data --------------------------------------------------------------------

@@ -13,7 +13,7 @@ use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use endpoints::Upload;
+pub use endpoints::{Download, Upload};
 pub(crate) use error::api_error as api_error_from;
 pub use error::{ApiError, Error};
 pub use paging::ListQuery;

@@ -4,6 +4,7 @@ mod account;
 mod completions;
 mod convert;
 mod daemon;
+mod dashboard;
 mod db;
 mod document;
 mod export;
@@ -22,7 +23,10 @@ use std::process::ExitCode;
 /// Runs the command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let profile = cli.profile.as_deref();
-    match cli.command {
+    let Some(command) = cli.command else {
+        return dashboard::run(&Dirs::new()?, profile, cli.readonly);
+    };
+    match command {
         Command::Scan(args) if args.offline => scan::run(args),
         Command::Scan(args) => remote_scan::run(args, &Dirs::new()?, profile),
         Command::Convert(args) => convert::run(args),

@@ -5,4 +5,15 @@
 //! changes its state and asks for work as [`msg::Cmd`]s; the executor runs those against the daemon
 //! and answers with [`msg::Msg`]s. Drawing reads the `App` only.
 
+pub mod app;
+pub mod exec;
+pub mod keys;
 pub mod msg;
+pub mod remote;
+pub mod run;
+pub mod screens;
+pub mod theme;
+pub mod time;
+pub mod widgets;
+
+pub use app::{App, Options};

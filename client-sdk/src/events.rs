@@ -1,0 +1,166 @@
+//! `EventsWatcher`: the tenant's live feed over `/api/v1/ws/events` — first-frame auth, the sync
+//! frame (the unfinished scans), then every scan's progress events — reconnecting with backoff when
+//! the connection drops, and telling the consumer each time it does.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures_util::{Stream, StreamExt};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::client::{Client, Error};
+use crate::types::{Scan, ScanEvent, ScanId, WsServerFrame};
+use crate::watch::{Ended, WatchOptions, backoff, closed, open, ws_url};
+
+/// What the feed yields.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeedEvent {
+    /// Connected (first time or again): the tenant's unfinished scans as they are now.
+    Sync(Vec<Scan>),
+    /// A progress event of any of the tenant's scans (each scan's `seq` at most once).
+    Event(ScanEvent),
+    /// The connection dropped; the next attempt comes after `after`.
+    Reconnecting {
+        /// The wait before the next attempt.
+        after: Duration,
+        /// Why the connection was lost.
+        reason: String,
+    },
+}
+
+/// Follows every scan of the caller's tenant.
+#[derive(Debug, Clone)]
+pub struct EventsWatcher {
+    client: Client,
+    options: WatchOptions,
+}
+
+/// The stream [`EventsWatcher::stream`] returns; dropping it stops the watcher.
+#[derive(Debug)]
+pub struct FeedStream {
+    rx: mpsc::Receiver<Result<FeedEvent, Error>>,
+}
+
+impl Stream for FeedStream {
+    type Item = Result<FeedEvent, Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
+impl EventsWatcher {
+    /// A watcher of the tenant's feed through `client`'s daemon and credential.
+    pub fn new(client: &Client) -> Self {
+        Self { client: client.clone(), options: WatchOptions::default() }
+    }
+
+    /// Overrides the reconnection settings (`max_reconnects: u32::MAX` never gives up).
+    pub fn options(mut self, options: WatchOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The `ws://` / `wss://` URL of the feed.
+    pub fn url(&self) -> Result<String, Error> {
+        ws_url(&self.client, "api/v1/ws/events")
+    }
+
+    /// Starts the feed: a sync, then events; after a drop, `Reconnecting` and (once back) another
+    /// sync. An `Err` item is the last one (unauthorized, evicted, or too many failed attempts).
+    pub fn stream(self) -> FeedStream {
+        let (tx, rx) = mpsc::channel(256);
+        tokio::spawn(self.run(tx));
+        FeedStream { rx }
+    }
+
+    async fn run(self, tx: mpsc::Sender<Result<FeedEvent, Error>>) {
+        crate::client::install_crypto_provider();
+        // Last seq seen per scan: the bus may repeat an event across a reconnect.
+        let mut last: HashMap<ScanId, i64> = HashMap::new();
+        let mut failures = 0u32;
+        let mut refreshed = false;
+        loop {
+            let reason = match self.connection(&tx, &mut last, &mut refreshed).await {
+                Ended::Terminal | Ended::Gone => return,
+                Ended::Fatal(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
+                Ended::Dropped { synced, reason } => {
+                    if synced {
+                        failures = 0;
+                    }
+                    reason
+                }
+            };
+            failures = failures.saturating_add(1);
+            if failures > self.options.max_reconnects {
+                let message = format!("gave up after {} reconnects: {reason}", self.options.max_reconnects);
+                let _ = tx.send(Err(Error::WebSocket(message))).await;
+                return;
+            }
+            let wait = backoff(&self.options, failures);
+            tracing::debug!(%reason, ?wait, "event feed dropped; reconnecting");
+            if tx.send(Ok(FeedEvent::Reconnecting { after: wait, reason })).await.is_err() {
+                return;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = tx.closed() => return,
+            }
+        }
+    }
+
+    async fn connection(
+        &self,
+        tx: &mpsc::Sender<Result<FeedEvent, Error>>,
+        last: &mut HashMap<ScanId, i64>,
+        refreshed: &mut bool,
+    ) -> Ended {
+        let (mut ws, credential) = match open(&self.client, self.url()).await {
+            Ok(v) => v,
+            Err(ended) => return ended,
+        };
+        let mut synced = false;
+        loop {
+            let msg = tokio::select! {
+                m = ws.next() => m,
+                _ = tx.closed() => return Ended::Gone,
+            };
+            let frame = match msg {
+                None => return Ended::Dropped { synced, reason: "connection closed".into() },
+                Some(Err(e)) => return Ended::Dropped { synced, reason: e.to_string() },
+                Some(Ok(Message::Text(t))) => match serde_json::from_str::<WsServerFrame>(t.as_str()) {
+                    Ok(f) => f,
+                    Err(e) => return Ended::Fatal(Error::WebSocket(format!("unreadable frame: {e}"))),
+                },
+                Some(Ok(Message::Close(frame))) => {
+                    return closed(&self.client, &credential, frame, synced, refreshed).await;
+                }
+                Some(Ok(_)) => continue,
+            };
+            let item = match frame {
+                WsServerFrame::Sync { scans, .. } => {
+                    synced = true;
+                    FeedEvent::Sync(scans)
+                }
+                WsServerFrame::Event(event) => {
+                    let seen = last.entry(event.scan_id).or_insert(0);
+                    if event.seq <= *seen {
+                        continue;
+                    }
+                    *seen = event.seq;
+                    FeedEvent::Event(event)
+                }
+            };
+            if tx.send(Ok(item)).await.is_err() {
+                return Ended::Gone;
+            }
+        }
+    }
+}

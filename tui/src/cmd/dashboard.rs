@@ -1,0 +1,22 @@
+//! `cairn` with no subcommand: the terminal dashboard on the active target (the profile's server,
+//! else the local daemon, started on demand).
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use crate::connect::Target;
+use crate::dirs::Dirs;
+
+/// Opens the dashboard; exit 2 when standard output is not a terminal.
+pub fn run(dirs: &Dirs, profile: Option<&str>, readonly: bool) -> anyhow::Result<ExitCode> {
+    if !std::io::stdout().is_terminal() {
+        eprintln!("cairn: the dashboard needs a terminal; for scripts, see the commands in `cairn --help`");
+        return Ok(ExitCode::from(2));
+    }
+    let target = Target::resolve(dirs, profile)?;
+    super::runtime()?.block_on(async {
+        let client = target.client(dirs).await?;
+        crate::dash::run::run(client, target.is_local(), readonly).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,838 @@
+//! The dashboard's `App`: the top tabs (Projects, Queue, Notifications), a stack of opened screens
+//! (scan, finding), at most one dialog over them, toasts; keys become actions routed to what is
+//! focused, messages update the screens, and both answer with the `Cmd`s the executor runs.
+
+use cairn_sdk::types::{Finding, Scan, ScanId, VulnDataState, VulnDbStatus};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use time::OffsetDateTime;
+
+use super::keys::{Action, Keys};
+use super::msg::{Cmd, Level, Link, Msg, Session};
+use super::remote::Remote;
+use super::screens::export::{ExportDialog, Progress};
+use super::screens::finding::FindingScreen;
+use super::screens::new_scan::NewScanForm;
+use super::screens::notifications::{Note, Notifications};
+use super::screens::palette::Palette;
+use super::screens::projects::Projects;
+use super::screens::queue::Queue;
+use super::screens::scan::{self, ScanScreen};
+use super::screens::triage::TriagePanel;
+use super::screens::{Ctx, Outcome, SPINNER, failure_text, help};
+use super::theme::Theme;
+use super::time::age;
+use super::widgets::list::ListState;
+
+/// How the dashboard was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    /// `--readonly`: triage, new scans and exports are refused.
+    pub readonly: bool,
+    /// False under NO_COLOR: no colours at all, only modifiers.
+    pub color: bool,
+}
+
+/// Toasts stay this long (seconds of `tick` clock).
+const TOAST_SECS: i64 = 6;
+/// Smaller than this, the dashboard only says so.
+const MIN_WIDTH: u16 = 60;
+const MIN_HEIGHT: u16 = 15;
+/// Rows a mouse wheel notch scrolls.
+const WHEEL_ROWS: isize = 3;
+
+/// The top tabs.
+const TOP_TABS: [&str; 3] = ["Projects", "Queue", "Notifications"];
+
+#[derive(Debug)]
+struct Toast {
+    level: Level,
+    text: String,
+    /// Set by the first tick after it appeared.
+    born: Option<OffsetDateTime>,
+}
+
+#[derive(Debug)]
+enum View {
+    Scan(Box<ScanScreen>),
+    Finding(Box<FindingScreen>),
+}
+
+#[derive(Debug)]
+enum Dialog {
+    Help,
+    Palette(Palette),
+    NewScan(NewScanForm),
+    Export(ExportDialog),
+    Triage(TriagePanel),
+}
+
+/// The dashboard.
+#[derive(Debug)]
+pub struct App {
+    options: Options,
+    theme: Theme,
+    keys: Keys,
+    now: Option<OffsetDateTime>,
+    /// Ticks so far (the spinner's frame).
+    ticks: u64,
+    quit: bool,
+    session: Remote<Session>,
+    vulndb: Remote<VulnDbStatus>,
+    link: Option<Link>,
+    top: usize,
+    projects: Projects,
+    queue: Queue,
+    notifications: Notifications,
+    toasts: Vec<Toast>,
+    stack: Vec<View>,
+    dialog: Option<Dialog>,
+    watched: Option<ScanId>,
+}
+
+impl App {
+    /// A dashboard with nothing loaded yet.
+    pub fn new(options: Options) -> App {
+        App {
+            options,
+            theme: Theme::new(options.color),
+            keys: Keys::default(),
+            now: None,
+            ticks: 0,
+            quit: false,
+            session: Remote::NotAsked,
+            vulndb: Remote::NotAsked,
+            link: None,
+            top: 0,
+            projects: Projects::default(),
+            queue: Queue::default(),
+            notifications: Notifications::default(),
+            toasts: Vec::new(),
+            stack: Vec::new(),
+            dialog: None,
+            watched: None,
+        }
+    }
+
+    /// The first loads.
+    pub fn init(&mut self) -> Vec<Cmd> {
+        self.session = Remote::Loading;
+        self.vulndb = Remote::Loading;
+        self.projects.data = Remote::Loading;
+        self.queue.loading();
+        vec![Cmd::LoadSession, Cmd::LoadVulnDb, Cmd::LoadProjects, Cmd::LoadScans]
+    }
+
+    /// True once the user asked to quit.
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    fn ctx(&self) -> Ctx {
+        let frame = usize::try_from(self.ticks % SPINNER.len() as u64).unwrap_or(0);
+        Ctx { theme: self.theme, now: self.now, readonly: self.options.readonly, spinner: SPINNER[frame] }
+    }
+
+    fn toast(&mut self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        self.notifications.push(Note { level, text: text.clone(), at: self.now });
+        self.toasts.push(Toast { level, text, born: self.now });
+    }
+
+    /// The clock moved: expire toasts ("3m ago" texts use it when drawn).
+    pub fn tick(&mut self, now: OffsetDateTime) -> Vec<Cmd> {
+        self.now = Some(now);
+        self.ticks = self.ticks.wrapping_add(1);
+        for t in &mut self.toasts {
+            t.born.get_or_insert(now);
+        }
+        self.toasts.retain(|t| t.born.is_none_or(|b| (now - b).whole_seconds() < TOAST_SECS));
+        Vec::new()
+    }
+
+    // ---- messages -------------------------------------------------------------------------
+
+    fn scans_mut(&mut self, id: ScanId) -> impl Iterator<Item = &mut ScanScreen> {
+        self.stack.iter_mut().filter_map(move |v| match v {
+            View::Scan(s) if s.id == id => Some(&mut **s),
+            _ => None,
+        })
+    }
+
+    fn findings_changed(&mut self, f: &Finding) {
+        for v in &mut self.stack {
+            match v {
+                View::Scan(s) if s.id == f.finding.scan_id => s.replace_finding(f),
+                View::Finding(fs) if fs.id == f.finding.id => fs.finding = Remote::Loaded(f.clone()),
+                _ => {}
+            }
+        }
+    }
+
+    /// Data arrived: update the screens; the loads that follows from it.
+    pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
+        let mut cmds = Vec::new();
+        match msg {
+            Msg::Session(r) => self.session = r.into(),
+            Msg::VulnDb(r) => self.vulndb = r.into(),
+            Msg::Link(l) => self.link = Some(l),
+            Msg::Projects(r) => self.projects.set(r),
+            Msg::Scans(r) => self.queue.set_recent(r),
+            Msg::Queue(scans) => self.queue.set_live(scans),
+            Msg::Scan(Ok(scan)) => {
+                self.queue.upsert(&scan);
+                for s in self.scans_mut(scan.id) {
+                    cmds.extend(s.set_scan(scan.clone()));
+                }
+            }
+            Msg::Scan(Err(f)) => {
+                // The failure names no scan: it answers the scan screen still waiting for one.
+                let waiting = self.stack.iter_mut().rev().find_map(|v| match v {
+                    View::Scan(s) if s.scan.is_pending() => Some(s),
+                    _ => None,
+                });
+                match waiting {
+                    Some(s) => s.scan = Remote::Failed(f),
+                    None => self.toast(Level::Error, format!("Could not load a scan: {}", failure_text(&f))),
+                }
+            }
+            Msg::Findings { scan, result } => {
+                for s in self.scans_mut(scan) {
+                    s.findings.set(result.clone(), scan::vulns::haystack);
+                }
+            }
+            Msg::Components { scan, result } => {
+                for s in self.scans_mut(scan) {
+                    s.components.set(result.clone(), scan::components::haystack);
+                }
+            }
+            Msg::Dependencies { scan, result } => {
+                for s in self.scans_mut(scan) {
+                    s.set_edges(result.clone());
+                }
+            }
+            Msg::Licenses { scan, result } => {
+                for s in self.scans_mut(scan) {
+                    s.licenses.set(result.clone(), scan::licenses::haystack);
+                }
+            }
+            Msg::Crypto { scan, result } => {
+                for s in self.scans_mut(scan) {
+                    s.crypto.set(result.clone(), scan::crypto::haystack);
+                }
+            }
+            Msg::Events { scan, result } => {
+                for s in self.scans_mut(scan) {
+                    s.events.set(result.clone(), scan::events::haystack);
+                }
+            }
+            Msg::ScanProgress(ev) => {
+                if self.queue.progress(&ev) {
+                    cmds.extend([Cmd::LoadScans, Cmd::LoadProjects]);
+                }
+                for s in self.scans_mut(ev.scan_id) {
+                    for c in s.progress(&ev) {
+                        if !cmds.contains(&c) {
+                            cmds.push(c);
+                        }
+                    }
+                }
+            }
+            Msg::Finding(Ok(f)) => {
+                for v in &mut self.stack {
+                    if let View::Finding(fs) = v
+                        && fs.id == f.finding.id
+                    {
+                        fs.finding = Remote::Loaded(f.clone());
+                        fs.refresh_failed = None;
+                    }
+                }
+            }
+            Msg::Finding(Err(e)) => {
+                if let Some(View::Finding(fs)) = self.stack.last_mut() {
+                    if fs.finding.get().is_some() {
+                        fs.refresh_failed = Some(e);
+                    } else {
+                        fs.finding = Remote::Failed(e);
+                    }
+                }
+            }
+            Msg::Triaged(f) => {
+                self.findings_changed(&f);
+                let ours = match &mut self.dialog {
+                    Some(Dialog::Triage(p)) => p.saved(&f),
+                    _ => false,
+                };
+                self.toast(
+                    Level::Info,
+                    format!("Saved: {} is {}", f.finding.vulnerability_id, scan::vulns::state_text(&f)),
+                );
+                if ours && matches!(&self.dialog, Some(Dialog::Triage(p)) if p.done()) {
+                    self.dialog = None;
+                    for v in &mut self.stack {
+                        if let View::Scan(s) = v {
+                            s.findings.list.clear_marks();
+                        }
+                    }
+                }
+            }
+            Msg::TriageConflict(f) => {
+                self.findings_changed(&f);
+                if let Some(Dialog::Triage(p)) = &mut self.dialog {
+                    p.conflict(&f);
+                }
+                self.toast(
+                    Level::Warning,
+                    format!("{} was changed by someone else", f.finding.vulnerability_id),
+                );
+            }
+            Msg::TriageFailed { id, failure } => {
+                if let Some(Dialog::Triage(p)) = &mut self.dialog {
+                    p.failed(&id, &failure);
+                }
+                self.toast(Level::Error, format!("Triage failed: {}", failure_text(&failure)));
+            }
+            Msg::Submitted(Ok(scan)) => {
+                if matches!(self.dialog, Some(Dialog::NewScan(_))) {
+                    self.dialog = None;
+                }
+                self.queue.upsert(&scan);
+                self.toast(Level::Info, format!("Scan {} queued", super::screens::tail(&scan.id)));
+                cmds.extend(self.open_scan(scan.id, Some(scan)));
+            }
+            Msg::Submitted(Err(f)) => match &mut self.dialog {
+                Some(Dialog::NewScan(form)) => form.failed(&f),
+                _ => self.toast(Level::Error, format!("New scan failed: {}", failure_text(&f))),
+            },
+            Msg::ExportProgress { scan, written, total } => {
+                if let Some(Dialog::Export(d)) = &mut self.dialog
+                    && d.scan == scan
+                {
+                    d.progress = Progress::Running { written, total };
+                }
+            }
+            Msg::Exported { scan, result } => {
+                if let Some(Dialog::Export(d)) = &mut self.dialog
+                    && d.scan == scan
+                {
+                    d.progress = match &result {
+                        Ok((path, bytes)) => Progress::Done { path: path.clone(), bytes: *bytes },
+                        Err(f) => Progress::Failed(f.clone()),
+                    };
+                }
+                match result {
+                    Ok((path, bytes)) => {
+                        self.toast(Level::Info, format!("Exported {bytes} bytes to {}", path.display()))
+                    }
+                    Err(f) => self.toast(Level::Error, format!("Export failed: {}", failure_text(&f))),
+                }
+            }
+            Msg::Notify { level, text } => self.toast(level, text),
+        }
+        cmds
+    }
+
+    // ---- navigation -----------------------------------------------------------------------
+
+    fn open_scan(&mut self, id: ScanId, known: Option<Scan>) -> Vec<Cmd> {
+        let mut cmds = Vec::new();
+        if known.is_none() {
+            cmds.push(Cmd::LoadScan(id));
+        }
+        if known.as_ref().is_none_or(|s| !s.status.is_terminal()) {
+            cmds.push(Cmd::WatchScan(id));
+            self.watched = Some(id);
+        }
+        self.stack.push(View::Scan(Box::new(ScanScreen::new(id, known))));
+        cmds
+    }
+
+    fn back(&mut self) -> Vec<Cmd> {
+        let mut cmds = Vec::new();
+        if let Some(View::Scan(s)) = self.stack.pop()
+            && self.watched == Some(s.id)
+        {
+            self.watched = None;
+            cmds.push(Cmd::Unwatch);
+        }
+        cmds
+    }
+
+    fn go_top(&mut self, tab: usize) -> Vec<Cmd> {
+        let mut cmds = Vec::new();
+        while !self.stack.is_empty() {
+            cmds.extend(self.back());
+        }
+        self.top = tab;
+        cmds
+    }
+
+    fn list(&mut self) -> Option<&mut ListState> {
+        match self.stack.last_mut() {
+            Some(View::Scan(s)) => s.list(),
+            Some(View::Finding(_)) => None,
+            None => Some(match self.top {
+                0 => &mut self.projects.list,
+                1 => &mut self.queue.list,
+                _ => &mut self.notifications.list,
+            }),
+        }
+    }
+
+    fn scroll(&mut self, by: isize) {
+        match self.stack.last_mut() {
+            Some(View::Finding(f)) => f.scroll = f.scroll.saturating_add_signed(by.clamp(-100, 100) as i16),
+            Some(View::Scan(s)) if s.tab == scan::SUMMARY => {
+                s.summary_scroll = s.summary_scroll.saturating_add_signed(by.clamp(-100, 100) as i16);
+            }
+            _ => {
+                if let Some(l) = self.list() {
+                    l.move_by(by);
+                }
+            }
+        }
+    }
+
+    fn refused(&mut self, what: &str) -> Vec<Cmd> {
+        self.toast(Level::Warning, format!("Read-only: {what} is not allowed (started with --readonly)"));
+        Vec::new()
+    }
+
+    fn act(&mut self, action: Action) -> Vec<Cmd> {
+        match action {
+            Action::Help => self.dialog = Some(Dialog::Help),
+            Action::Palette => self.dialog = Some(Dialog::Palette(Palette::default())),
+            Action::Filter => {
+                if let Some(l) = self.list() {
+                    l.editing = true;
+                }
+            }
+            Action::Quit => {
+                if self.stack.is_empty() {
+                    self.quit = true;
+                } else {
+                    return self.back();
+                }
+            }
+            Action::Back => {
+                if let Some(l) = self.list()
+                    && !l.filter().is_empty()
+                {
+                    l.clear_filter();
+                    return Vec::new();
+                }
+                return self.back();
+            }
+            Action::Tab(n) => return self.pick_tab(n.saturating_sub(1)),
+            Action::NextTab | Action::PrevTab => {
+                let next = action == Action::NextTab;
+                let (current, count) = match self.stack.last() {
+                    Some(View::Scan(s)) => (s.tab, scan::TABS.len()),
+                    Some(View::Finding(_)) => return Vec::new(),
+                    None => (self.top, TOP_TABS.len()),
+                };
+                let to = if next { (current + 1) % count } else { (current + count - 1) % count };
+                return self.pick_tab(to);
+            }
+            Action::Down => self.scroll(1),
+            Action::Up => self.scroll(-1),
+            Action::HalfDown | Action::HalfUp => {
+                let half = self.list().map_or(10, |l| l.half_page());
+                self.scroll(if action == Action::HalfDown { half } else { -half });
+            }
+            Action::Top | Action::Bottom => {
+                if let Some(l) = self.list() {
+                    if action == Action::Top { l.top() } else { l.bottom() }
+                } else {
+                    self.scroll(if action == Action::Top { -10_000 } else { 10_000 });
+                }
+            }
+            Action::Open => return self.open(),
+            Action::Select => {
+                if let Some(View::Scan(s)) = self.stack.last_mut()
+                    && s.tab == scan::VULNS
+                {
+                    if self.options.readonly {
+                        return self.refused("triage");
+                    }
+                    s.findings.list.toggle_mark();
+                }
+            }
+            Action::NewScan => {
+                if self.options.readonly {
+                    return self.refused("a new scan");
+                }
+                self.dialog = Some(Dialog::NewScan(NewScanForm::default()));
+            }
+            Action::Triage => return self.start_triage(),
+            Action::Export => {
+                let Some(View::Scan(s)) = self.stack.last() else { return Vec::new() };
+                let id = s.id;
+                if self.options.readonly {
+                    return self.refused("export");
+                }
+                self.dialog = Some(Dialog::Export(ExportDialog::new(id)));
+            }
+            Action::Refresh => return self.refresh(),
+            Action::GoProjects => return self.go_top(0),
+            Action::GoQueue => return self.go_top(1),
+            Action::GoNotifications => return self.go_top(2),
+        }
+        Vec::new()
+    }
+
+    fn pick_tab(&mut self, tab: usize) -> Vec<Cmd> {
+        match self.stack.last_mut() {
+            Some(View::Scan(s)) if tab < scan::TABS.len() => s.show(tab),
+            None if tab < TOP_TABS.len() => {
+                self.top = tab;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn open(&mut self) -> Vec<Cmd> {
+        match self.stack.last() {
+            Some(View::Scan(s)) => {
+                let Some(f) = s.current_finding().cloned() else { return Vec::new() };
+                let id = f.finding.id.clone();
+                self.stack.push(View::Finding(Box::new(FindingScreen::new(id.clone(), Some(f)))));
+                vec![Cmd::LoadFinding(id)]
+            }
+            Some(View::Finding(_)) => Vec::new(),
+            None => match self.top {
+                0 => match self.projects.open(&self.queue) {
+                    Some(Ok(scan)) => {
+                        // A scan the queue holds needs no load (nor a watch, when finished).
+                        let known =
+                            self.queue.rows.get().and_then(|r| r.iter().find(|s| s.id == scan)).cloned();
+                        self.open_scan(scan, known)
+                    }
+                    Some(Err(name)) => {
+                        self.toast(Level::Info, format!("{name} has no scan yet: press n to start one"));
+                        Vec::new()
+                    }
+                    None => Vec::new(),
+                },
+                1 => match self.queue.open() {
+                    Some(scan) => self.open_scan(scan.id, Some(scan)),
+                    None => Vec::new(),
+                },
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    fn start_triage(&mut self) -> Vec<Cmd> {
+        let targets = match self.stack.last() {
+            Some(View::Scan(s)) => s.triage_targets(),
+            Some(View::Finding(f)) => f.finding.get().cloned().into_iter().collect(),
+            None => Vec::new(),
+        };
+        if targets.is_empty() {
+            return Vec::new();
+        }
+        if self.options.readonly {
+            return self.refused("triage");
+        }
+        self.dialog = Some(Dialog::Triage(TriagePanel::new(&targets)));
+        Vec::new()
+    }
+
+    fn refresh(&mut self) -> Vec<Cmd> {
+        match self.stack.last_mut() {
+            Some(View::Scan(s)) => s.reload(),
+            Some(View::Finding(f)) => {
+                if f.finding.get().is_none() {
+                    f.finding = Remote::Loading;
+                }
+                vec![Cmd::LoadFinding(f.id.clone())]
+            }
+            None => {
+                self.vulndb = Remote::Loading;
+                match self.top {
+                    0 => {
+                        self.projects.data = Remote::Loading;
+                        vec![Cmd::LoadVulnDb, Cmd::LoadProjects]
+                    }
+                    1 => {
+                        self.queue.loading();
+                        vec![Cmd::LoadVulnDb, Cmd::LoadScans]
+                    }
+                    _ => vec![Cmd::LoadVulnDb],
+                }
+            }
+        }
+    }
+
+    // ---- terminal events ------------------------------------------------------------------
+
+    /// A terminal event (key, mouse, paste, resize): the loads and actions it asks for.
+    pub fn handle(&mut self, event: &Event) -> Vec<Cmd> {
+        match event {
+            Event::Key(key) if key.kind != KeyEventKind::Release => self.key(key),
+            Event::Mouse(m) => {
+                if self.dialog.is_some() {
+                    return Vec::new();
+                }
+                match m.kind {
+                    MouseEventKind::ScrollDown => self.scroll(WHEEL_ROWS),
+                    MouseEventKind::ScrollUp => self.scroll(-WHEEL_ROWS),
+                    MouseEventKind::Down(crossterm::event::MouseButton::Left) => {
+                        if let Some(l) = self.list() {
+                            l.click(m.column, m.row);
+                        }
+                    }
+                    _ => {}
+                }
+                Vec::new()
+            }
+            Event::Paste(text) => {
+                match &mut self.dialog {
+                    Some(Dialog::Palette(p)) => p.paste(text),
+                    Some(Dialog::NewScan(f)) => f.paste(text),
+                    Some(Dialog::Export(d)) => d.paste(text),
+                    Some(Dialog::Triage(p)) => p.paste(text),
+                    Some(Dialog::Help) => {}
+                    None => {
+                        if let Some(l) = self.list()
+                            && l.editing
+                        {
+                            l.paste_filter(text);
+                        }
+                    }
+                }
+                Vec::new()
+            }
+            // The layout comes from the frame's area on every draw.
+            _ => Vec::new(),
+        }
+    }
+
+    fn key(&mut self, key: &KeyEvent) -> Vec<Cmd> {
+        // ctrl-c quits from anywhere, even from a text field.
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return Vec::new();
+        }
+        if let Some(dialog) = &mut self.dialog {
+            let outcome = match dialog {
+                Dialog::Help => match key.code {
+                    KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter => Outcome::Close,
+                    _ => Outcome::Stay,
+                },
+                Dialog::Palette(p) => p.key(key),
+                Dialog::NewScan(f) => f.key(key),
+                Dialog::Export(d) => d.key(key),
+                Dialog::Triage(p) => p.key(key),
+            };
+            return match outcome {
+                Outcome::Stay => Vec::new(),
+                Outcome::Close => {
+                    self.dialog = None;
+                    Vec::new()
+                }
+                Outcome::Cmds(cmds) => cmds,
+                Outcome::Run(action) => {
+                    self.dialog = None;
+                    self.act(action)
+                }
+            };
+        }
+        if let Some(l) = self.list()
+            && l.editing
+        {
+            match key.code {
+                KeyCode::Esc => l.clear_filter(),
+                KeyCode::Enter | KeyCode::Down | KeyCode::Up => l.editing = false,
+                KeyCode::Backspace => l.pop_filter(),
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => l.push_filter(c),
+                _ => {}
+            }
+            return Vec::new();
+        }
+        match self.keys.action(key) {
+            Some(action) => self.act(action),
+            None => Vec::new(),
+        }
+    }
+
+    // ---- drawing --------------------------------------------------------------------------
+
+    /// Draw everything from the frame's area (so resizes need nothing else).
+    pub fn draw(&mut self, frame: &mut Frame) {
+        let area = frame.area();
+        let ctx = self.ctx();
+        let t = self.theme;
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            let text =
+                format!("terminal too small ({}x{}; need {MIN_WIDTH}x{MIN_HEIGHT})", area.width, area.height);
+            frame.render_widget(
+                Paragraph::new(text).style(t.warn()).wrap(ratatui::widgets::Wrap { trim: true }),
+                area,
+            );
+            return;
+        }
+        let [top, nav, body, foot] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        frame.render_widget(Paragraph::new(self.top_bar()), top);
+        frame.render_widget(Paragraph::new(self.nav_bar()), nav);
+        match self.stack.last_mut() {
+            Some(View::Scan(s)) => {
+                let project = s.scan.get().and_then(|x| x.project_id);
+                s.project_name = self
+                    .projects
+                    .data
+                    .get()
+                    .and_then(|ps| ps.iter().find(|p| Some(p.id) == project))
+                    .map(|p| p.name.clone());
+                s.draw(frame, body, &ctx)
+            }
+            Some(View::Finding(f)) => f.draw(frame, body, &ctx),
+            None => match self.top {
+                0 => self.projects.draw(frame, body, &ctx, &self.queue),
+                1 => self.queue.draw(frame, body, &ctx),
+                _ => self.notifications.draw(frame, body, &ctx),
+            },
+        }
+        frame.render_widget(Paragraph::new(self.footer()), foot);
+        match &self.dialog {
+            Some(Dialog::Help) => help::draw(frame, body, &ctx),
+            Some(Dialog::Palette(p)) => p.draw(frame, body, &ctx),
+            Some(Dialog::NewScan(f)) => f.draw(frame, body, &ctx),
+            Some(Dialog::Export(d)) => d.draw(frame, body, &ctx),
+            Some(Dialog::Triage(p)) => p.draw(frame, body, &ctx),
+            None => {}
+        }
+        self.draw_toasts(frame, body);
+    }
+
+    fn top_bar(&self) -> Line<'static> {
+        let t = self.theme;
+        let mut spans = vec![Span::styled("Cairn ", t.title())];
+        match &self.session {
+            Remote::Loaded(s) => {
+                let place = if s.local { "local daemon".to_owned() } else { s.server.clone() };
+                spans.push(Span::raw(format!("{place} · {} · {}", s.user, s.tenant)));
+            }
+            Remote::Failed(f) => spans.push(Span::styled(format!("session: {}", failure_text(f)), t.bad())),
+            _ => spans.push(Span::styled("connecting…", t.dim())),
+        }
+        spans.push(Span::raw(" │ "));
+        spans.push(match &self.vulndb {
+            Remote::Loaded(v) => match v.state {
+                VulnDataState::None => {
+                    Span::styled("NO VULNERABILITY DATA: findings cannot be matched", t.bad())
+                }
+                VulnDataState::Stale => Span::styled(
+                    format!(
+                        "vuln data STALE ({})",
+                        v.age_seconds.map_or_else(|| "age unknown".to_owned(), age)
+                    ),
+                    t.warn(),
+                ),
+                VulnDataState::Fresh => Span::styled(
+                    format!(
+                        "vuln data {} advisories, {}",
+                        v.advisories,
+                        v.age_seconds.map_or_else(|| "age unknown".to_owned(), age)
+                    ),
+                    t.good(),
+                ),
+            },
+            Remote::Failed(f) => Span::styled(format!("vuln data unknown: {}", failure_text(f)), t.warn()),
+            _ => Span::styled("vuln data …", t.dim()),
+        });
+        spans.push(Span::raw(" │ "));
+        spans.push(match &self.link {
+            None => Span::styled("feed off", t.dim()),
+            Some(Link::Connecting) => Span::styled("feed connecting", t.dim()),
+            Some(Link::Live) => Span::styled("feed live", t.good()),
+            Some(Link::Retrying { in_secs, reason }) => {
+                Span::styled(format!("feed lost ({reason}), retry in {in_secs}s"), t.warn())
+            }
+        });
+        Line::from(spans)
+    }
+
+    fn nav_bar(&self) -> Line<'static> {
+        let t = self.theme;
+        let mut spans = Vec::new();
+        for (i, name) in TOP_TABS.iter().enumerate() {
+            let style = if self.stack.is_empty() && i == self.top { t.selected() } else { t.dim() };
+            let label = if i == 2 && !self.notifications.history.is_empty() {
+                format!(" {} {name} ({}) ", i + 1, self.notifications.history.len())
+            } else {
+                format!(" {} {name} ", i + 1)
+            };
+            spans.push(Span::styled(label, style));
+        }
+        for v in &self.stack {
+            let crumb = match v {
+                View::Scan(s) => format!(" › scan {}", super::screens::tail(&s.id)),
+                View::Finding(f) => {
+                    format!(
+                        " › {}",
+                        f.finding.get().map_or(f.id.as_str(), |x| x.finding.vulnerability_id.as_str())
+                    )
+                }
+            };
+            spans.push(Span::styled(crumb, t.title()));
+        }
+        Line::from(spans)
+    }
+
+    fn footer(&self) -> Line<'static> {
+        let t = self.theme;
+        let hint = match self.stack.last() {
+            Some(View::Scan(s)) if s.tab == scan::VULNS => {
+                "enter open · space mark · t triage · e export · / filter · esc back"
+            }
+            Some(View::Scan(_)) => "1-7 tabs · e export · / filter · r reload · esc back",
+            Some(View::Finding(_)) => "t triage · j/k scroll · r reload · esc back",
+            None => "enter open · n new scan · / filter · : commands · ? help · q quit",
+        };
+        let mut spans = Vec::new();
+        if self.options.readonly {
+            spans.push(Span::styled("READ-ONLY ", t.warn()));
+        }
+        spans.push(Span::styled(hint, t.dim()));
+        Line::from(spans)
+    }
+
+    fn draw_toasts(&self, frame: &mut Frame, body: Rect) {
+        let t = self.theme;
+        let shown: Vec<&Toast> = self.toasts.iter().rev().take(3).collect();
+        let mut y = body.y.saturating_add(body.height);
+        for toast in shown {
+            let width = u16::try_from(toast.text.chars().count().saturating_add(4))
+                .unwrap_or(u16::MAX)
+                .min(body.width);
+            y = y.saturating_sub(3);
+            if y < body.y {
+                break;
+            }
+            let r = Rect { x: body.x.saturating_add(body.width.saturating_sub(width)), y, width, height: 3 };
+            let style = match toast.level {
+                Level::Info => t.good(),
+                Level::Warning => t.warn(),
+                Level::Error => t.bad(),
+            };
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(Span::styled(toast.text.clone(), style))
+                    .block(Block::default().borders(Borders::ALL)),
+                r,
+            );
+        }
+    }
+}

@@ -1,0 +1,386 @@
+//! The dashboard's executor: runs each [`Cmd`] against the daemon through `cairn-sdk` as a tokio
+//! task and answers with the [`Msg`]s msg.rs documents; follows one scan (`WatchScan`) and the
+//! tenant's live feed (`/ws/events`) from start-up.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use cairn_sdk::types::{
+    BomFormat, CreateProject, CreateScan, ProjectId, ProjectKind, ScanEvent, ScanId, ScanSource, ScanStatus,
+};
+use cairn_sdk::{Client, EventsWatcher, FeedEvent, ListQuery, ScanWatcher, Upload, WatchEvent, WatchOptions};
+use futures_util::{StreamExt, TryStreamExt};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::AbortHandle;
+
+use super::msg::{Cmd, Failure, Level, Link, Msg, NewScan, NewScanSource, Session};
+
+/// The largest tree packed for an upload, before compression (as `cairn scan --max-upload`).
+pub const MAX_UPLOAD: u64 = 512 * 1024 * 1024;
+/// How many scans the queue screen's history loads.
+const RECENT_SCANS: u32 = 100;
+/// The shortest interval between two export progress messages.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// Runs the dashboard's commands. Dropping it stops the watchers.
+pub struct Executor {
+    client: Client,
+    local: bool,
+    tx: UnboundedSender<Msg>,
+    watch: Option<AbortHandle>,
+    feed: Option<AbortHandle>,
+}
+
+impl Executor {
+    /// An executor talking through `client` (`local`: the per-user daemon, which reads paths on
+    /// this machine), answering on `tx`.
+    pub fn new(client: Client, local: bool, tx: UnboundedSender<Msg>) -> Self {
+        Executor { client, local, tx, watch: None, feed: None }
+    }
+
+    /// Starts the live feed: [`Msg::Link`] as its state changes, [`Msg::Queue`] on each sync,
+    /// [`Msg::ScanProgress`] per event and [`Msg::Notify`] when a scan completes or fails.
+    pub fn start_feed(&mut self) {
+        if let Some(old) = self.feed.take() {
+            old.abort();
+        }
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        let task = tokio::spawn(async move { feed(client, tx).await });
+        self.feed = Some(task.abort_handle());
+    }
+
+    /// Runs one command; its answer arrives on the channel.
+    pub fn run(&mut self, cmd: Cmd) {
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        match cmd {
+            Cmd::WatchScan(id) => {
+                if let Some(old) = self.watch.take() {
+                    old.abort();
+                }
+                let task = tokio::spawn(async move { watch(client, id, tx).await });
+                self.watch = Some(task.abort_handle());
+            }
+            Cmd::Unwatch => {
+                if let Some(old) = self.watch.take() {
+                    old.abort();
+                }
+            }
+            cmd => {
+                let local = self.local;
+                tokio::spawn(async move {
+                    for msg in answer(&client, local, cmd, &tx).await {
+                        if tx.send(msg).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        }
+    }
+}
+
+impl Drop for Executor {
+    fn drop(&mut self) {
+        for task in [self.watch.take(), self.feed.take()].into_iter().flatten() {
+            task.abort();
+        }
+    }
+}
+
+/// A collected stream, as a screen receives it.
+async fn all<T>(
+    stream: futures_util::stream::BoxStream<'static, Result<T, cairn_sdk::Error>>,
+) -> Result<Vec<T>, Failure> {
+    stream.try_collect().await.map_err(Failure::from)
+}
+
+fn scan_filter(scan: ScanId) -> ListQuery {
+    ListQuery::limit(1000).filter("scan", scan.to_string())
+}
+
+/// The answer to a one-shot command (`tx` carries progress for long ones).
+async fn answer(client: &Client, local: bool, cmd: Cmd, tx: &UnboundedSender<Msg>) -> Vec<Msg> {
+    let one = match cmd {
+        Cmd::LoadSession => Msg::Session(session(client, local).await),
+        Cmd::LoadProjects => Msg::Projects(all(client.projects(ListQuery::limit(1000))).await),
+        Cmd::LoadScans => Msg::Scans(
+            client
+                .scans_page(&ListQuery::limit(RECENT_SCANS).sort("-created_at"))
+                .await
+                .map(|p| p.items)
+                .map_err(Failure::from),
+        ),
+        Cmd::LoadScan(id) => Msg::Scan(client.scan(id).await.map_err(Failure::from)),
+        Cmd::LoadFindings(scan) => {
+            Msg::Findings { scan, result: all(client.findings(scan_filter(scan))).await }
+        }
+        Cmd::LoadComponents(scan) => {
+            Msg::Components { scan, result: all(client.scan_components(scan, ListQuery::limit(1000))).await }
+        }
+        Cmd::LoadDependencies(scan) => Msg::Dependencies {
+            scan,
+            result: all(client.scan_dependencies(scan, ListQuery::limit(1000))).await,
+        },
+        Cmd::LoadLicenses(scan) => {
+            Msg::Licenses { scan, result: all(client.scan_licenses(scan, ListQuery::limit(1000))).await }
+        }
+        Cmd::LoadCrypto(scan) => {
+            Msg::Crypto { scan, result: all(client.scan_crypto_assets(scan, ListQuery::limit(1000))).await }
+        }
+        Cmd::LoadEvents(scan) => {
+            Msg::Events { scan, result: all(client.scan_events(scan, ListQuery::limit(1000))).await }
+        }
+        Cmd::LoadFinding(id) => Msg::Finding(client.finding(&id).await.map_err(Failure::from)),
+        Cmd::Triage { id, version, update } => match client.triage_finding(&id, version, &update).await {
+            Ok(f) => Msg::Triaged(f),
+            Err(e) if e.status() == Some(412) => match client.finding(&id).await {
+                Ok(now) => Msg::TriageConflict(now),
+                Err(e) => Msg::TriageFailed { id, failure: Failure::from(e) },
+            },
+            Err(e) => Msg::TriageFailed { id, failure: Failure::from(e) },
+        },
+        Cmd::Submit(new) => Msg::Submitted(submit(client, local, new).await),
+        Cmd::Export { scan, format, path } => {
+            Msg::Exported { scan, result: export(client, scan, format, &path, tx).await }
+        }
+        Cmd::LoadVulnDb => Msg::VulnDb(client.vulndb_status().await.map_err(Failure::from)),
+        // Handled by the executor itself.
+        Cmd::WatchScan(_) | Cmd::Unwatch => return Vec::new(),
+    };
+    vec![one]
+}
+
+async fn session(client: &Client, local: bool) -> Result<Session, Failure> {
+    let me = client.me().await?;
+    let tenant = me
+        .current_tenant
+        .and_then(|t| me.tenants.iter().find(|m| m.tenant_id == t))
+        .or(me.tenants.first())
+        .map(|m| m.name.clone())
+        .unwrap_or_default();
+    Ok(Session {
+        server: client.base_url().as_str().trim_end_matches('/').to_owned(),
+        local,
+        user: me.user.email,
+        tenant,
+    })
+}
+
+/// The project named `name`: found by exact name, else created.
+async fn project(client: &Client, name: &str) -> Result<ProjectId, Failure> {
+    let candidates = all(client.projects(ListQuery::limit(1000).filter("name", name))).await?;
+    if let Some(p) = candidates.into_iter().find(|p| p.name == name) {
+        return Ok(p.id);
+    }
+    let body = CreateProject {
+        name: name.to_owned(),
+        kind: ProjectKind::Repo,
+        repo_url: None,
+        default_ref: None,
+        team_id: None,
+        tags: Vec::new(),
+    };
+    Ok(client.create_project(&body).await?.id)
+}
+
+async fn submit(client: &Client, local: bool, new: NewScan) -> Result<cairn_sdk::types::Scan, Failure> {
+    let project = match new.project.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(name) => Some(project(client, name).await?),
+        None => None,
+    };
+    let create = |source| CreateScan { source, project, version: None, crypto: new.crypto };
+    let scan = match new.source {
+        NewScanSource::Git { url, reference } => {
+            let reference = reference.filter(|r| !r.trim().is_empty());
+            client.create_scan(&create(ScanSource::Git { url: url.trim().to_owned(), reference })).await?
+        }
+        NewScanSource::Path(path) => {
+            // The local daemon reads this machine: give it the absolute path. A server's path is
+            // one on its machine, sent as typed.
+            let path = if local {
+                let abs = tokio::fs::canonicalize(&path)
+                    .await
+                    .map_err(|e| Failure::message(format!("{}: {e}", path.display())))?;
+                abs.to_str()
+                    .ok_or_else(|| Failure::message(format!("{} is not valid UTF-8", abs.display())))?
+                    .to_owned()
+            } else {
+                path.to_str()
+                    .ok_or_else(|| Failure::message(format!("{} is not valid UTF-8", path.display())))?
+                    .to_owned()
+            };
+            client.create_scan(&create(ScanSource::Path { path })).await?
+        }
+        NewScanSource::Upload(path) => {
+            let file = upload(path).await?;
+            client.upload_scan(file, project, None).await?
+        }
+    };
+    Ok(scan)
+}
+
+/// A directory packed as tar.gz, or an archive file as it is.
+async fn upload(path: PathBuf) -> Result<Upload, Failure> {
+    let meta =
+        tokio::fs::metadata(&path).await.map_err(|e| Failure::message(format!("{}: {e}", path.display())))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "root".into());
+    if meta.is_dir() {
+        let dir = path.clone();
+        let bytes = tokio::task::spawn_blocking(move || crate::pack::tarball(&dir, MAX_UPLOAD))
+            .await
+            .map_err(|e| Failure::message(format!("packing {}: {e}", path.display())))?
+            .map_err(|e| Failure::message(format!("{e:#}")))?;
+        Ok(Upload { file_name: format!("{name}.tar.gz"), bytes })
+    } else {
+        let bytes =
+            tokio::fs::read(&path).await.map_err(|e| Failure::message(format!("{}: {e}", path.display())))?;
+        Ok(Upload { file_name: name, bytes })
+    }
+}
+
+/// Streams the document to a temporary file beside `path`, renamed over it at the end (a failed
+/// export leaves any earlier file whole).
+async fn export(
+    client: &Client,
+    scan: ScanId,
+    format: BomFormat,
+    path: &Path,
+    tx: &UnboundedSender<Msg>,
+) -> Result<(PathBuf, u64), Failure> {
+    let mut download = client.scan_bom_download(scan, format).await?;
+    let total = download.content_length();
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| Failure::message(format!("{} names no file", path.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let partial = path.with_file_name(format!(".{file_name}.{}.part", uuid::Uuid::new_v4().simple()));
+    let result = write_to(&mut download, &partial, scan, total, tx).await;
+    let written = match result {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&partial).await;
+            return Err(e);
+        }
+    };
+    if let Err(e) = tokio::fs::rename(&partial, path).await {
+        let _ = tokio::fs::remove_file(&partial).await;
+        return Err(Failure::message(format!("{}: {e}", path.display())));
+    }
+    Ok((path.to_path_buf(), written))
+}
+
+async fn write_to(
+    download: &mut cairn_sdk::Download,
+    partial: &Path,
+    scan: ScanId,
+    total: Option<u64>,
+    tx: &UnboundedSender<Msg>,
+) -> Result<u64, Failure> {
+    let io = |e: std::io::Error| Failure::message(format!("{}: {e}", partial.display()));
+    let mut file = tokio::fs::File::create(partial).await.map_err(io)?;
+    let mut written = 0u64;
+    let mut last = Instant::now();
+    let _ = tx.send(Msg::ExportProgress { scan, written, total });
+    while let Some(chunk) = download.chunk().await? {
+        file.write_all(&chunk).await.map_err(io)?;
+        written += chunk.len() as u64;
+        if last.elapsed() >= PROGRESS_EVERY {
+            last = Instant::now();
+            let _ = tx.send(Msg::ExportProgress { scan, written, total });
+        }
+    }
+    file.flush().await.map_err(io)?;
+    file.sync_all().await.map_err(io)?;
+    let _ = tx.send(Msg::ExportProgress { scan, written, total });
+    Ok(written)
+}
+
+/// Follows one scan: [`Msg::Scan`] on every sync, [`Msg::ScanProgress`] per event.
+async fn watch(client: Client, id: ScanId, tx: UnboundedSender<Msg>) {
+    let mut stream = ScanWatcher::new(&client, id).stream();
+    while let Some(item) = stream.next().await {
+        let msgs = match item {
+            Ok(WatchEvent::Sync { scan, events }) => std::iter::once(Msg::Scan(Ok(*scan)))
+                .chain(events.into_iter().map(Msg::ScanProgress))
+                .collect(),
+            Ok(WatchEvent::Event(e)) => vec![Msg::ScanProgress(e)],
+            Err(e) => vec![Msg::Notify {
+                level: Level::Warning,
+                text: format!("stopped following scan {}: {e}", short(id)),
+            }],
+        };
+        for msg in msgs {
+            if tx.send(msg).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// The wait before the live feed starts over after a failure its watcher does not retry itself
+/// (evicted by a newer connection, credential refused).
+const FEED_RESTART: Duration = Duration::from_secs(30);
+
+/// The live feed, retried for as long as the dashboard runs.
+async fn feed(client: Client, tx: UnboundedSender<Msg>) {
+    if tx.send(Msg::Link(Link::Connecting)).is_err() {
+        return;
+    }
+    let options = WatchOptions {
+        max_reconnects: u32::MAX,
+        base_delay: Duration::from_millis(500),
+        max_delay: Duration::from_secs(30),
+    };
+    loop {
+        let mut stream = EventsWatcher::new(&client).options(options).stream();
+        while let Some(item) = stream.next().await {
+            let msgs = match item {
+                Ok(FeedEvent::Sync(scans)) => vec![Msg::Link(Link::Live), Msg::Queue(scans)],
+                Ok(FeedEvent::Event(e)) => {
+                    let note = notice(&e);
+                    let mut msgs = vec![Msg::ScanProgress(e)];
+                    msgs.extend(note.map(|(level, text)| Msg::Notify { level, text }));
+                    msgs
+                }
+                Ok(FeedEvent::Reconnecting { after, reason }) => {
+                    let in_secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);
+                    vec![Msg::Link(Link::Retrying { in_secs, reason })]
+                }
+                Err(e) => {
+                    vec![Msg::Link(Link::Retrying { in_secs: FEED_RESTART.as_secs(), reason: e.to_string() })]
+                }
+            };
+            for msg in msgs {
+                if tx.send(msg).is_err() {
+                    return;
+                }
+            }
+        }
+        tokio::time::sleep(FEED_RESTART).await;
+    }
+}
+
+/// What the user is told when a scan ends on the feed.
+fn notice(e: &ScanEvent) -> Option<(Level, String)> {
+    let id = short(e.scan_id);
+    match e.status {
+        ScanStatus::Completed => Some((Level::Info, format!("Scan {id} completed"))),
+        ScanStatus::Failed => Some((
+            Level::Error,
+            match &e.message {
+                Some(m) => format!("Scan {id} failed: {m}"),
+                None => format!("Scan {id} failed"),
+            },
+        )),
+        _ => None,
+    }
+}
+
+/// The first eight characters of an id, as the screens show it.
+fn short(id: ScanId) -> String {
+    id.to_string().chars().take(8).collect()
+}

@@ -1,0 +1,180 @@
+//! The export dialog: a format (CycloneDX 1.6 first), a file prefilled from the scan and format;
+//! `enter` starts it, progress shows while bytes arrive, then the result.
+
+use std::path::PathBuf;
+
+use cairn_sdk::types::{BomFormat, ScanId};
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::{Ctx, Outcome, bar, failure_text, popup, short};
+use crate::dash::msg::{Cmd, Failure};
+use crate::dash::widgets::input::Input;
+
+/// Where an export stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// Not started.
+    Ready,
+    /// Bytes are arriving.
+    Running {
+        /// Written so far.
+        written: u64,
+        /// The total, when known.
+        total: Option<u64>,
+    },
+    /// Written.
+    Done {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        bytes: u64,
+    },
+    /// Failed.
+    Failed(Failure),
+}
+
+/// A format's name as the list shows it.
+pub fn format_label(f: BomFormat) -> &'static str {
+    match f {
+        BomFormat::CycloneDx => "CycloneDX 1.6",
+        BomFormat::CycloneDx15 => "CycloneDX 1.5",
+        BomFormat::CycloneDx17 => "CycloneDX 1.7",
+        BomFormat::Spdx => "SPDX 3.0",
+        BomFormat::Spdx23 => "SPDX 2.3",
+        BomFormat::OpenVex => "OpenVEX",
+        BomFormat::Sarif => "SARIF",
+        BomFormat::Cbom => "CBOM (CycloneDX)",
+    }
+}
+
+/// The file an export of `scan` in `format` is written to unless the user says otherwise.
+pub fn default_file(scan: ScanId, format: BomFormat) -> String {
+    let id = short(&scan, 8);
+    match format {
+        BomFormat::Sarif => format!("./scan-{id}.sarif"),
+        f => format!("./scan-{id}.{}.json", f.as_str()),
+    }
+}
+
+/// The dialog's state.
+#[derive(Debug)]
+pub struct ExportDialog {
+    /// The scan.
+    pub scan: ScanId,
+    format: usize,
+    /// 0 = formats, 1 = file.
+    focus: usize,
+    file: Input,
+    /// The user typed a file name: changing the format keeps it.
+    file_edited: bool,
+    /// Where it stands.
+    pub progress: Progress,
+}
+
+impl ExportDialog {
+    /// A dialog for `scan`.
+    pub fn new(scan: ScanId) -> Self {
+        ExportDialog {
+            scan,
+            format: 0,
+            focus: 0,
+            file: Input::new(default_file(scan, BomFormat::ALL[0])),
+            file_edited: false,
+            progress: Progress::Ready,
+        }
+    }
+
+    fn selected(&self) -> BomFormat {
+        BomFormat::ALL.get(self.format).copied().unwrap_or(BomFormat::CycloneDx)
+    }
+
+    fn pick(&mut self, by: isize) {
+        let n = BomFormat::ALL.len();
+        self.format = (self.format + n).saturating_add_signed(by) % n;
+        if !self.file_edited {
+            self.file = Input::new(default_file(self.scan, self.selected()));
+        }
+    }
+
+    /// Handle a key.
+    pub fn key(&mut self, key: &KeyEvent) -> Outcome {
+        if matches!(self.progress, Progress::Running { .. }) {
+            // The download runs on; esc only hides the dialog, the result arrives as a toast.
+            return if key.code == KeyCode::Esc { Outcome::Close } else { Outcome::Stay };
+        }
+        match key.code {
+            KeyCode::Esc => return Outcome::Close,
+            KeyCode::Tab | KeyCode::BackTab => self.focus = 1 - self.focus.min(1),
+            KeyCode::Enter => {
+                let path = self.file.value().trim();
+                if path.is_empty() {
+                    self.progress = Progress::Failed(Failure::message("File is required"));
+                    return Outcome::Stay;
+                }
+                let cmd = Cmd::Export { scan: self.scan, format: self.selected(), path: PathBuf::from(path) };
+                self.progress = Progress::Running { written: 0, total: None };
+                return Outcome::Cmds(vec![cmd]);
+            }
+            KeyCode::Down | KeyCode::Char('j') if self.focus == 0 => self.pick(1),
+            KeyCode::Up | KeyCode::Char('k') if self.focus == 0 => self.pick(-1),
+            _ if self.focus == 1 && self.file.key(key) => self.file_edited = true,
+            _ => {}
+        }
+        Outcome::Stay
+    }
+
+    /// Pasted text goes into the file field.
+    pub fn paste(&mut self, text: &str) {
+        if self.focus == 1 {
+            self.file.paste(text);
+            self.file_edited = true;
+        }
+    }
+
+    /// Draw the dialog.
+    pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let t = ctx.theme;
+        let mut lines =
+            vec![Line::styled(format!("Scan {}", self.scan), t.dim()), Line::styled("Format", t.header())];
+        for (i, f) in BomFormat::ALL.iter().enumerate() {
+            let marker = if i == self.format { "> " } else { "  " };
+            let style = match (i == self.format, self.focus == 0) {
+                (true, true) => t.focused(),
+                (true, false) => t.selected(),
+                _ => t.text(),
+            };
+            lines.push(Line::from(vec![
+                Span::raw(marker),
+                Span::styled(format!("{:<18}", format_label(*f)), style),
+                Span::styled(f.as_str(), t.dim()),
+            ]));
+        }
+        let mut file = vec![Span::styled("File  ", if self.focus == 1 { t.focused() } else { t.header() })];
+        file.extend(self.file.spans(self.focus == 1, t));
+        lines.push(Line::from(file));
+        lines.push(match &self.progress {
+            Progress::Ready => Line::styled("enter export · tab file · j/k format · esc close", t.dim()),
+            Progress::Running { written, total: Some(total) } if *total > 0 => {
+                let pct = u8::try_from(written.saturating_mul(100) / total).unwrap_or(100).min(100);
+                Line::styled(format!("Exporting {} {written} of {total} bytes", bar(pct, 20)), t.warn())
+            }
+            Progress::Running { written, .. } => {
+                Line::styled(format!("Exporting… {written} bytes"), t.warn())
+            }
+            Progress::Done { path, bytes } => {
+                Line::styled(format!("Exported {bytes} bytes to {}", path.display()), t.good())
+            }
+            Progress::Failed(f) => {
+                Line::styled(format!("Export failed: {} (enter to retry)", failure_text(f)), t.bad())
+            }
+        });
+        let block = Block::default().borders(Borders::ALL).title(Span::styled(" Export ", t.title()));
+        let height = u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_add(3);
+        let r = popup(frame, area, 76, height);
+        frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), r);
+    }
+}

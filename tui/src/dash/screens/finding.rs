@@ -1,0 +1,130 @@
+//! Finding detail: the advisory, the affected package and fix, the triage as it stands, the
+//! advisory's details and references; `t` opens the triage panel.
+
+use cairn_sdk::types::Finding;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::{Ctx, failure_text, field, message};
+use crate::dash::msg::Failure;
+use crate::dash::remote::Remote;
+use crate::dash::time::date;
+
+/// One open finding.
+#[derive(Debug)]
+pub struct FindingScreen {
+    /// The finding's id.
+    pub id: String,
+    /// The finding (first as the list had it, then with details once loaded).
+    pub finding: Remote<Finding>,
+    /// The last refresh failed while a copy was shown.
+    pub refresh_failed: Option<Failure>,
+    /// Scroll.
+    pub scroll: u16,
+}
+
+impl FindingScreen {
+    /// A finding screen; `known` shows the list's copy while the details load.
+    pub fn new(id: String, known: Option<Finding>) -> Self {
+        FindingScreen {
+            id,
+            finding: known.map_or(Remote::Loading, Remote::Loaded),
+            refresh_failed: None,
+            scroll: 0,
+        }
+    }
+
+    /// Draw it.
+    pub fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let t = ctx.theme;
+        let f = match &self.finding {
+            Remote::Loaded(f) => f,
+            Remote::Failed(e) => {
+                let lines = vec![
+                    Line::styled(format!("Could not load the finding: {}", failure_text(e)), t.bad()),
+                    Line::styled("Press r to retry.", t.dim()),
+                ];
+                return message(frame, area, ctx, "Finding", lines);
+            }
+            _ => {
+                return message(
+                    frame,
+                    area,
+                    ctx,
+                    "Finding",
+                    vec![Line::styled(format!("{} Loading the finding…", ctx.spinner), t.dim())],
+                );
+            }
+        };
+        let s = &f.finding;
+        let mut lines = vec![
+            field("Advisory", s.vulnerability_id.clone(), t, t.title()),
+            field(
+                "Aliases",
+                if s.aliases.is_empty() { "-".to_owned() } else { s.aliases.join(", ") },
+                t,
+                t.text(),
+            ),
+            field("Severity", s.severity.clone(), t, t.severity(&s.severity)),
+            field(
+                "CVSS",
+                match (s.cvss_score, &s.cvss_vector) {
+                    (Some(score), Some(v)) => format!("{score:.1} {v}"),
+                    (Some(score), None) => format!("{score:.1}"),
+                    (None, Some(v)) => v.clone(),
+                    (None, None) => "-".to_owned(),
+                },
+                t,
+                t.text(),
+            ),
+            field("Package", s.purl.clone(), t, t.text()),
+            field("Fixed in", s.fixed_version.clone().unwrap_or_else(|| "no fix known".into()), t, t.text()),
+            field("Summary", s.summary.clone().unwrap_or_default(), t, t.text()),
+            Line::raw(""),
+        ];
+        match &f.triage {
+            None => lines.push(field("Triage", "untriaged (press t to triage)", t, t.warn())),
+            Some(tr) => {
+                lines.push(field("Triage", tr.state.as_str(), t, t.good()));
+                lines.push(field("Justification", tr.justification.map_or("-", |j| j.as_str()), t, t.text()));
+                lines.push(field("Response", tr.response.map_or("-", |r| r.as_str()), t, t.text()));
+                lines.push(field("Note", tr.note.clone().unwrap_or_else(|| "-".into()), t, t.text()));
+                lines.push(field(
+                    "Updated",
+                    format!(
+                        "{} by {} (version {})",
+                        date(tr.updated_at),
+                        tr.updated_by.map_or_else(|| "-".to_owned(), |u| u.to_string()),
+                        tr.version
+                    ),
+                    t,
+                    t.dim(),
+                ));
+            }
+        }
+        if let Some(e) = &self.refresh_failed {
+            lines.push(Line::styled(format!("Could not load the details: {}", failure_text(e)), t.bad()));
+        }
+        if let Some(d) = &f.details {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled("Details", t.header()));
+            lines.extend(d.lines().map(|l| Line::raw(l.to_owned())));
+        }
+        if !f.references.is_empty() {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled("References", t.header()));
+            lines.extend(f.references.iter().map(|r| Line::raw(format!("  {r}"))));
+        }
+        // j/k and G scroll; never past the last line.
+        self.scroll = self.scroll.min(u16::try_from(lines.len().saturating_sub(1)).unwrap_or(u16::MAX));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(ratatui::text::Span::styled(format!(" Finding {} ", s.vulnerability_id), t.title()));
+        frame.render_widget(
+            Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((self.scroll, 0)),
+            area,
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! The screens: the top tabs (projects, queue, notifications), scan detail with its tabs, finding
+//! detail, and the dialogs drawn over them (triage, new scan, export, help, palette).
+
+pub mod export;
+pub mod finding;
+pub mod help;
+pub mod new_scan;
+pub mod notifications;
+pub mod palette;
+pub mod projects;
+pub mod queue;
+pub mod scan;
+pub mod triage;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use time::OffsetDateTime;
+
+use super::msg::Failure;
+use super::remote::Remote;
+use super::theme::Theme;
+
+/// What every screen's drawing and key handling may read.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    /// Styles.
+    pub theme: Theme,
+    /// The clock as the last tick gave it (none before the first tick).
+    pub now: Option<OffsetDateTime>,
+    /// `--readonly`.
+    pub readonly: bool,
+    /// The spinner's frame for things on their way (moves with `tick`).
+    pub spinner: &'static str,
+}
+
+/// The spinner's frames.
+pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// A bordered block with a message in it (loading, empty, error).
+pub fn message(frame: &mut Frame, area: Rect, ctx: &Ctx, title: &str, lines: Vec<Line<'_>>) {
+    let block =
+        Block::default().borders(Borders::ALL).title(Span::styled(format!(" {title} "), ctx.theme.title()));
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+}
+
+/// How a failure reads: the message, then the HTTP status and problem code when there were any.
+pub fn failure_text(f: &Failure) -> String {
+    match (&f.status, &f.code) {
+        (Some(s), Some(c)) => format!("{} (HTTP {s}, {c})", f.message),
+        (Some(s), None) => format!("{} (HTTP {s})", f.message),
+        (None, Some(c)) => format!("{} ({c})", f.message),
+        (None, None) => f.message.clone(),
+    }
+}
+
+/// Draw the loading / error / empty state of a list; true when the list itself should be drawn.
+pub fn list_state<T>(
+    frame: &mut Frame,
+    area: Rect,
+    ctx: &Ctx,
+    title: &str,
+    what: &str,
+    data: &Remote<Vec<T>>,
+) -> bool {
+    let t = ctx.theme;
+    match data {
+        Remote::NotAsked | Remote::Loading => {
+            message(
+                frame,
+                area,
+                ctx,
+                title,
+                vec![Line::styled(format!("{} Loading {what}…", ctx.spinner), t.dim())],
+            );
+            false
+        }
+        Remote::Failed(f) => {
+            message(
+                frame,
+                area,
+                ctx,
+                title,
+                vec![
+                    Line::styled(format!("Could not load {what}: {}", failure_text(f)), t.bad()),
+                    Line::styled("Press r to retry.", t.dim()),
+                ],
+            );
+            false
+        }
+        Remote::Loaded(v) if v.is_empty() => {
+            message(frame, area, ctx, title, vec![Line::styled(format!("No {what}."), t.dim())]);
+            false
+        }
+        Remote::Loaded(_) => true,
+    }
+}
+
+/// A centred rectangle of at most `width` x `height` inside `area`, cleared for a dialog.
+pub fn popup(frame: &mut Frame, area: Rect, width: u16, height: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
+    let [r] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(v);
+    frame.render_widget(Clear, r);
+    r
+}
+
+/// A label and value line for detail views.
+pub fn field<'a>(label: &'a str, value: impl Into<String>, theme: Theme, style: Style) -> Line<'a> {
+    Line::from(vec![Span::styled(format!("{label:<14}"), theme.header()), Span::styled(value.into(), style)])
+}
+
+/// A text progress bar: `[######----] 60%`.
+pub fn bar(percent: u8, width: usize) -> String {
+    let p = usize::from(percent.min(100));
+    let filled = p.saturating_mul(width) / 100;
+    format!("[{}{}] {:>3}%", "#".repeat(filled), "-".repeat(width.saturating_sub(filled)), p)
+}
+
+/// An id as screens show it: its last 8 characters (UUIDv7 ids made close together share their
+/// first ones, the time; the last ones are random).
+pub fn tail(id: &impl ToString) -> String {
+    let s = id.to_string();
+    let n = s.chars().count();
+    s.chars().skip(n.saturating_sub(8)).collect()
+}
+
+/// The first `n` characters of an id.
+pub fn short(id: &impl ToString, n: usize) -> String {
+    id.to_string().chars().take(n).collect()
+}
+
+/// What a dialog did with a key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Handled; the dialog stays.
+    Stay,
+    /// Close the dialog.
+    Close,
+    /// Ask the executor for these.
+    Cmds(Vec<super::msg::Cmd>),
+    /// Close the dialog and run this action (the palette).
+    Run(super::keys::Action),
+}

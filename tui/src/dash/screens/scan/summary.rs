@@ -1,0 +1,132 @@
+//! The Summary tab: what was scanned, when, the counts by severity, the vulnerability data the
+//! scan matched against, and its PQC score.
+
+use cairn_sdk::types::{Scan, VulnDataState};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::ScanScreen;
+use crate::dash::remote::Remote;
+use crate::dash::screens::queue::source_text;
+use crate::dash::screens::{Ctx, failure_text, field, message};
+use crate::dash::time::{ago, date};
+
+/// Draw the summary.
+pub fn draw(screen: &mut ScanScreen, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    let t = ctx.theme;
+    let s = match &screen.scan {
+        Remote::Loaded(s) => s,
+        Remote::Failed(f) => {
+            let lines = vec![
+                Line::styled(format!("Could not load the scan: {}", failure_text(f)), t.bad()),
+                Line::styled("Press r to retry.", t.dim()),
+            ];
+            return message(frame, area, ctx, "Summary", lines);
+        }
+        _ => {
+            return message(
+                frame,
+                area,
+                ctx,
+                "Summary",
+                vec![Line::styled(format!("{} Loading the scan…", ctx.spinner), t.dim())],
+            );
+        }
+    };
+    let lines = lines(s, screen.project_name.as_deref(), ctx);
+    screen.summary_scroll =
+        screen.summary_scroll.min(u16::try_from(lines.len().saturating_sub(1)).unwrap_or(u16::MAX));
+    let block = Block::default().borders(Borders::ALL).title(" Summary ");
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((screen.summary_scroll, 0)),
+        area,
+    );
+}
+
+fn lines<'a>(s: &Scan, project: Option<&str>, ctx: &Ctx) -> Vec<Line<'a>> {
+    let t = ctx.theme;
+    let c = s.counts;
+    let sev = c.severities;
+    let mut lines = vec![
+        field("Scan", s.id.to_string(), t, t.text()),
+        field("Status", format!("{} ({}%)", s.status.as_str(), s.percent), t, t.text()),
+        field("Source", source_text(&s.source), t, t.text()),
+        field(
+            "Project",
+            match (project, s.project_id) {
+                (Some(name), _) => name.to_owned(),
+                (None, Some(id)) => id.to_string(),
+                (None, None) => "(ad hoc)".to_owned(),
+            },
+            t,
+            t.text(),
+        ),
+        field("Created", format!("{} ({})", date(s.created_at), ago(ctx.now, s.created_at)), t, t.text()),
+        field("Started", s.started_at.map(date).unwrap_or_else(|| "-".into()), t, t.text()),
+        field("Finished", s.finished_at.map(date).unwrap_or_else(|| "-".into()), t, t.text()),
+        Line::raw(""),
+        field("Components", c.components.to_string(), t, t.text()),
+        field("Findings", c.findings.to_string(), t, if c.findings > 0 { t.warn() } else { t.good() }),
+        field(
+            "  by severity",
+            format!(
+                "critical {}  high {}  medium {}  low {}  unknown {}",
+                sev.critical, sev.high, sev.medium, sev.low, sev.unknown
+            ),
+            t,
+            if sev.critical + sev.high > 0 { t.bad() } else { t.text() },
+        ),
+        field("Licensed", format!("{} of {} components", c.licensed_components, c.components), t, t.text()),
+        field("Crypto assets", c.crypto_assets.to_string(), t, t.text()),
+        field("Diagnostics", c.diagnostics.to_string(), t, t.text()),
+    ];
+    lines.push(match &s.vulndb {
+        None => field("Vuln data", "not recorded for this scan", t, t.dim()),
+        Some(v) => match v.state {
+            VulnDataState::None => {
+                field("Vuln data", "NONE: no advisories were matched; import or update the data", t, t.bad())
+            }
+            VulnDataState::Stale => field(
+                "Vuln data",
+                format!(
+                    "STALE: {} advisories, updated {}",
+                    v.advisories,
+                    v.updated_at.map(date).unwrap_or_default()
+                ),
+                t,
+                t.warn(),
+            ),
+            VulnDataState::Fresh => field(
+                "Vuln data",
+                format!(
+                    "fresh: {} advisories, updated {}",
+                    v.advisories,
+                    v.updated_at.map(date).unwrap_or_default()
+                ),
+                t,
+                t.good(),
+            ),
+        },
+    });
+    if let Some(p) = &s.pqc {
+        lines.push(field(
+            "PQC score",
+            format!(
+                "{} ({} rated, {} safe, {} quantum-vulnerable; {})",
+                p.score.map_or_else(|| "-".to_owned(), |s| s.to_string()),
+                p.rated,
+                p.safe,
+                p.quantum_vulnerable,
+                p.methodology
+            ),
+            t,
+            if p.quantum_vulnerable > 0 { t.warn() } else { t.good() },
+        ));
+    }
+    if let Some(e) = &s.error {
+        lines.push(field("Error", e.clone(), t, t.bad()));
+    }
+    lines
+}

@@ -1,0 +1,268 @@
+//! The triage panel: state, justification, response and note for one finding or every marked
+//! one; `ctrl-s` saves one `Cmd::Triage` per finding with the version the user saw. A 412 shows
+//! the finding as it is now ("Changed by someone else") and keeps the user's edits for a retry.
+
+use std::collections::BTreeSet;
+
+use cairn_sdk::types::{Finding, Justification, TriageResponse, TriageState, TriageUpdate};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::{Ctx, Outcome, failure_text, popup};
+use crate::dash::msg::{Cmd, Failure};
+use crate::dash::widgets::input::Input;
+
+/// A finding the panel will triage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// The finding's id.
+    pub id: String,
+    /// Its advisory, for the title.
+    pub advisory: String,
+    /// The version the user saw (sent as If-Match).
+    pub version: i64,
+}
+
+const FIELDS: [&str; 4] = ["State", "Justification", "Response", "Note"];
+
+/// The panel's state.
+#[derive(Debug)]
+pub struct TriagePanel {
+    /// The findings.
+    pub targets: Vec<Target>,
+    focus: usize,
+    state: usize,
+    /// 0 = none, then `Justification::ALL`.
+    justification: usize,
+    /// 0 = none, then `TriageResponse::ALL`.
+    response: usize,
+    note: Input,
+    /// Saves sent and not answered yet.
+    pending: BTreeSet<String>,
+    /// Findings someone else changed (as they are now).
+    pub conflicts: Vec<Finding>,
+    /// Saves that failed.
+    pub errors: Vec<(String, Failure)>,
+}
+
+impl TriagePanel {
+    /// A panel for `findings`, prefilled from the first one's triage.
+    pub fn new(findings: &[Finding]) -> Self {
+        let targets = findings
+            .iter()
+            .map(|f| Target {
+                id: f.finding.id.clone(),
+                advisory: f.finding.vulnerability_id.clone(),
+                version: f.etag_version(),
+            })
+            .collect();
+        let mut p = TriagePanel {
+            targets,
+            focus: 0,
+            state: 0,
+            justification: 0,
+            response: 0,
+            note: Input::default(),
+            pending: BTreeSet::new(),
+            conflicts: Vec::new(),
+            errors: Vec::new(),
+        };
+        // One finding: start from its triage. Several: start blank, not from the first one's.
+        if let [f] = findings
+            && let Some(t) = &f.triage
+        {
+            p.state = TriageState::ALL.iter().position(|s| *s == t.state).unwrap_or(0);
+            p.justification = t
+                .justification
+                .and_then(|j| Justification::ALL.iter().position(|x| *x == j))
+                .map_or(0, |i| i + 1);
+            p.response = t
+                .response
+                .and_then(|r| TriageResponse::ALL.iter().position(|x| *x == r))
+                .map_or(0, |i| i + 1);
+            p.note = Input::new(t.note.clone().unwrap_or_default());
+        }
+        p
+    }
+
+    /// True while saves are on their way.
+    pub fn saving(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// What the form says, as a PATCH body (every field, so the result is what the user sees).
+    pub fn update(&self) -> TriageUpdate {
+        let note = self.note.value().trim();
+        TriageUpdate {
+            state: TriageState::ALL.get(self.state).copied(),
+            justification: Some(
+                self.justification.checked_sub(1).and_then(|i| Justification::ALL.get(i).copied()),
+            ),
+            response: Some(self.response.checked_sub(1).and_then(|i| TriageResponse::ALL.get(i).copied())),
+            note: Some((!note.is_empty()).then(|| note.to_owned())),
+        }
+    }
+
+    fn save(&mut self) -> Outcome {
+        if self.saving() || self.targets.is_empty() {
+            return Outcome::Stay;
+        }
+        self.conflicts.clear();
+        self.errors.clear();
+        let update = self.update();
+        let cmds = self
+            .targets
+            .iter()
+            .map(|t| Cmd::Triage { id: t.id.clone(), version: t.version, update: update.clone() })
+            .collect();
+        self.pending = self.targets.iter().map(|t| t.id.clone()).collect();
+        Outcome::Cmds(cmds)
+    }
+
+    /// A save succeeded; true when it was one of ours.
+    pub fn saved(&mut self, f: &Finding) -> bool {
+        // A retry after a conflict must not send this one again.
+        self.targets.retain(|t| t.id != f.finding.id);
+        self.pending.remove(&f.finding.id)
+    }
+
+    /// A save met someone else's change: remember the finding as it is now and its version, so
+    /// the next save (with the user's edits, kept) goes over it knowingly.
+    pub fn conflict(&mut self, f: &Finding) -> bool {
+        if !self.pending.remove(&f.finding.id) {
+            return false;
+        }
+        if let Some(t) = self.targets.iter_mut().find(|t| t.id == f.finding.id) {
+            t.version = f.etag_version();
+        }
+        self.conflicts.push(f.clone());
+        true
+    }
+
+    /// A save failed.
+    pub fn failed(&mut self, id: &str, failure: &Failure) -> bool {
+        if !self.pending.remove(id) {
+            return false;
+        }
+        self.errors.push((id.to_owned(), failure.clone()));
+        true
+    }
+
+    /// Every save answered and none conflicted or failed: the panel can close.
+    pub fn done(&self) -> bool {
+        !self.saving() && self.conflicts.is_empty() && self.errors.is_empty()
+    }
+
+    /// Handle a key.
+    pub fn key(&mut self, key: &KeyEvent) -> Outcome {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('s') if ctrl => return self.save(),
+            KeyCode::Esc => return Outcome::Close,
+            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % FIELDS.len(),
+            KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + FIELDS.len() - 1) % FIELDS.len(),
+            KeyCode::Enter if self.focus == 3 => return self.save(),
+            KeyCode::Enter => self.focus += 1,
+            _ if self.focus == 3 => {
+                self.note.key(key);
+            }
+            KeyCode::Right | KeyCode::Char('l' | 'j') => self.cycle(1),
+            KeyCode::Left | KeyCode::Char('h' | 'k') => self.cycle(-1),
+            _ => {}
+        }
+        Outcome::Stay
+    }
+
+    /// Pasted text goes into the note.
+    pub fn paste(&mut self, text: &str) {
+        if self.focus == 3 {
+            self.note.paste(text);
+        }
+    }
+
+    fn cycle(&mut self, by: isize) {
+        let (value, n) = match self.focus {
+            0 => (&mut self.state, TriageState::ALL.len()),
+            1 => (&mut self.justification, Justification::ALL.len() + 1),
+            2 => (&mut self.response, TriageResponse::ALL.len() + 1),
+            _ => return,
+        };
+        *value = (*value + n).saturating_add_signed(by) % n;
+    }
+
+    /// Draw the panel.
+    pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let t = ctx.theme;
+        let title = match self.targets.as_slice() {
+            [one] => format!(" Triage {} ", one.advisory),
+            [] => " Triage ".to_owned(),
+            many => format!(" Triage {} findings ", many.len()),
+        };
+        let choice = |i: usize, text: &str| {
+            let style = if self.focus == i { t.focused() } else { t.text() };
+            Line::from(vec![
+                Span::styled(format!("{:<14}", FIELDS[i]), t.header()),
+                Span::styled(format!("< {text} >"), style),
+            ])
+        };
+        let mut lines = vec![
+            choice(0, TriageState::ALL.get(self.state).map_or("-", |s| s.as_str())),
+            choice(
+                1,
+                self.justification
+                    .checked_sub(1)
+                    .and_then(|i| Justification::ALL.get(i))
+                    .map_or("(none)", |j| j.as_str()),
+            ),
+            choice(
+                2,
+                self.response
+                    .checked_sub(1)
+                    .and_then(|i| TriageResponse::ALL.get(i))
+                    .map_or("(none)", |r| r.as_str()),
+            ),
+        ];
+        let mut note = vec![Span::styled(format!("{:<14}", FIELDS[3]), t.header())];
+        note.extend(self.note.spans(self.focus == 3, t));
+        lines.push(Line::from(note));
+        lines.push(Line::raw(""));
+        for c in self.conflicts.iter().take(5) {
+            lines.push(Line::styled(
+                format!("Changed by someone else: {}", c.finding.vulnerability_id),
+                t.bad(),
+            ));
+            let now = match &c.triage {
+                Some(tr) => format!(
+                    "  now: {}, {}, {}, note: {}",
+                    tr.state.as_str(),
+                    tr.justification.map_or("(no justification)", |j| j.as_str()),
+                    tr.response.map_or("(no response)", |r| r.as_str()),
+                    tr.note.as_deref().unwrap_or("-")
+                ),
+                None => "  now: untriaged".to_owned(),
+            };
+            lines.push(Line::styled(now, t.warn()));
+        }
+        if !self.conflicts.is_empty() {
+            lines.push(Line::styled(
+                "Your edits are kept: ctrl-s saves them over the current values.",
+                t.dim(),
+            ));
+        }
+        for (id, e) in self.errors.iter().take(5) {
+            lines.push(Line::styled(format!("Could not save {id}: {}", failure_text(e)), t.bad()));
+        }
+        if self.saving() {
+            lines.push(Line::styled(format!("Saving {}…", self.pending.len()), t.warn()));
+        }
+        lines.push(Line::styled("tab next field · ←/→ or j/k change · ctrl-s save · esc cancel", t.dim()));
+        let block = Block::default().borders(Borders::ALL).title(Span::styled(title, t.title()));
+        // Room for every line plus the borders (a long note or conflict may wrap: one spare).
+        let height = u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_add(3);
+        let r = popup(frame, area, 90, height);
+        frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), r);
+    }
+}

@@ -1,0 +1,748 @@
+//! The dashboard's screens: snapshots of every screen (empty, loading, error, loaded) drawn on a
+//! 120x36 TestBackend, and behaviour (keys and messages → the `Cmd`s emitted).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+#[path = "dashboard/data.rs"]
+mod data;
+
+use cairn_sdk::types::{BomFormat, ScanStatus, TriageState, VulnDataState};
+use cairn_tui::dash::msg::{Cmd, Failure, Level, Link, Msg, NewScan, NewScanSource};
+use cairn_tui::dash::{App, Options};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use data::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+fn app() -> App {
+    App::new(Options { readonly: false, color: true })
+}
+
+fn draw_sized(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    term.draw(|f| app.draw(f)).expect("draw");
+    term
+}
+
+/// The frame as text, one line per row, trailing spaces trimmed.
+fn screen(app: &mut App) -> String {
+    screen_sized(app, 120, 36)
+}
+
+fn screen_sized(app: &mut App, w: u16, h: u16) -> String {
+    let term = draw_sized(app, w, h);
+    let buf = term.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn press(app: &mut App, code: KeyCode) -> Vec<Cmd> {
+    app.handle(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ch(app: &mut App, c: char) -> Vec<Cmd> {
+    press(app, KeyCode::Char(c))
+}
+
+fn ctrl(app: &mut App, c: char) -> Vec<Cmd> {
+    app.handle(&Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        ch(app, c);
+    }
+}
+
+/// A dashboard with session, fresh vulnerability data and a live feed, at `NOW`.
+fn ready() -> App {
+    let mut a = app();
+    a.init();
+    a.update(Msg::Session(Ok(session())));
+    a.update(Msg::VulnDb(Ok(vulndb(VulnDataState::Fresh))));
+    a.update(Msg::Link(Link::Live));
+    a.tick(NOW);
+    a
+}
+
+/// `ready()` with scan 1 (completed) opened from the queue.
+fn scan_open() -> App {
+    let mut a = ready();
+    a.update(Msg::Scans(Ok(vec![scan(1, ScanStatus::Completed, 100)])));
+    ch(&mut a, '2');
+    let cmds = press(&mut a, KeyCode::Enter);
+    assert!(cmds.is_empty(), "a completed scan from the queue needs no load: {cmds:?}");
+    a
+}
+
+/// `scan_open()` on the Vulnerabilities tab with `n` findings.
+fn vulns_open(n: usize) -> App {
+    let mut a = scan_open();
+    assert_eq!(ch(&mut a, '3'), vec![Cmd::LoadFindings(scan_id(1))]);
+    a.update(Msg::Findings { scan: scan_id(1), result: Ok(findings(scan_id(1), n)) });
+    a
+}
+
+fn failure() -> Failure {
+    Failure {
+        message: "the daemon is unavailable".into(),
+        status: Some(503),
+        code: Some("UNAVAILABLE".into()),
+    }
+}
+
+macro_rules! snap {
+    ($name:literal, $app:expr) => {
+        insta::assert_snapshot!($name, screen(&mut $app));
+    };
+}
+
+// ---- top screens ----------------------------------------------------------------------------
+
+#[test]
+fn init_asks_for_everything_the_top_screens_show() {
+    let mut a = app();
+    assert_eq!(a.init(), vec![Cmd::LoadSession, Cmd::LoadVulnDb, Cmd::LoadProjects, Cmd::LoadScans]);
+    snap!("projects_loading", a);
+}
+
+#[test]
+fn projects_states() {
+    let mut a = ready();
+    a.update(Msg::Projects(Err(failure())));
+    snap!("projects_error", a);
+    a.update(Msg::Projects(Ok(Vec::new())));
+    snap!("projects_empty", a);
+    a.update(Msg::Projects(Ok(vec![
+        project(1, "storefront", true),
+        project(2, "billing-ünïcødé-and-a-very-long-project-name-that-must-be-cut-somewhere-sensible", false),
+    ])));
+    snap!("projects_loaded", a);
+}
+
+#[test]
+fn the_spinner_moves_with_the_clock_only() {
+    let mut a = app();
+    a.init();
+    let first = screen(&mut a);
+    assert_eq!(first, screen(&mut a), "drawing alone changes nothing");
+    a.tick(NOW);
+    assert_ne!(first, screen(&mut a));
+}
+
+#[test]
+fn scan_summary_names_the_project() {
+    let mut a = ready();
+    a.update(Msg::Projects(Ok(vec![project(1, "storefront", true)])));
+    press(&mut a, KeyCode::Enter);
+    a.update(Msg::Scan(Ok(scan(1, ScanStatus::Completed, 100))));
+    let s = screen(&mut a);
+    assert!(s.contains("Project       storefront"), "{s}");
+}
+
+#[test]
+fn header_says_when_vulnerability_data_is_missing_or_stale() {
+    let mut a = ready();
+    a.update(Msg::Projects(Ok(Vec::new())));
+    a.update(Msg::VulnDb(Ok(vulndb(VulnDataState::None))));
+    let s = screen(&mut a);
+    assert!(s.contains("NO VULNERABILITY DATA"), "{s}");
+    a.update(Msg::VulnDb(Ok(vulndb(VulnDataState::Stale))));
+    a.update(Msg::Link(Link::Retrying { in_secs: 4, reason: "connection reset".into() }));
+    snap!("header_stale_and_retrying", a);
+}
+
+#[test]
+fn enter_on_a_project_opens_its_latest_scan() {
+    let mut a = ready();
+    a.update(Msg::Projects(Ok(vec![project(1, "storefront", true), project(2, "billing", false)])));
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadScan(scan_id(1)), Cmd::WatchScan(scan_id(1))]);
+    snap!("scan_loading", a);
+    a.update(Msg::Scan(Err(failure())));
+    snap!("scan_error", a);
+    // Back on the projects list, a project never scanned says so instead of opening anything.
+    assert_eq!(press(&mut a, KeyCode::Esc), vec![Cmd::Unwatch]);
+    ch(&mut a, 'j');
+    assert!(press(&mut a, KeyCode::Enter).is_empty());
+    assert!(screen(&mut a).contains("billing has no scan yet"));
+    // Without a risk summary, the newest scan of the project the queue knows is opened.
+    let mut other = scan(5, ScanStatus::Completed, 100);
+    other.project_id = Some(project_id(2));
+    a.update(Msg::Scans(Ok(vec![other])));
+    assert!(!screen(&mut a).contains("not scanned"), "the project shows when it was scanned");
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![], "the queue holds it, finished");
+    assert!(screen(&mut a).contains("app5.git"));
+}
+
+#[test]
+fn queue_states() {
+    let mut a = ready();
+    ch(&mut a, '2');
+    snap!("queue_loading", a);
+    a.update(Msg::Scans(Err(failure())));
+    snap!("queue_error", a);
+    a.update(Msg::Scans(Ok(Vec::new())));
+    snap!("queue_empty", a);
+    a.update(Msg::Queue(vec![scan(2, ScanStatus::Scanning, 40), scan(3, ScanStatus::Queued, 0)]));
+    a.update(Msg::Scans(Ok(vec![scan(1, ScanStatus::Completed, 100), scan(4, ScanStatus::Failed, 30)])));
+    a.update(Msg::ScanProgress(event(scan_id(2), 5, ScanStatus::Matching, 75)));
+    snap!("queue_loaded", a);
+    // enter on a running scan opens it and follows it live.
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::WatchScan(scan_id(2))]);
+    assert!(screen(&mut a).contains("matching 75%"));
+}
+
+#[test]
+fn notifications_history() {
+    let mut a = ready();
+    ch(&mut a, '3');
+    snap!("notifications_empty", a);
+    a.update(Msg::Notify { level: Level::Info, text: "Scan 01980000 completed".into() });
+    a.update(Msg::Notify { level: Level::Error, text: "Scan 01980001 failed".into() });
+    snap!("notifications_loaded_with_toasts", a);
+    // Toasts expire with the clock; the history stays.
+    a.tick(NOW + time::Duration::seconds(30));
+    let s = screen(&mut a);
+    assert!(s.contains("Notifications (2)"), "{s}");
+    snap!("notifications_after_toasts_expired", a);
+}
+
+// ---- scan detail ----------------------------------------------------------------------------
+
+#[test]
+fn scan_summary() {
+    let mut a = scan_open();
+    snap!("scan_summary", a);
+}
+
+#[test]
+fn each_tab_loads_once_when_first_shown() {
+    let mut a = scan_open();
+    assert_eq!(ch(&mut a, '2'), vec![Cmd::LoadComponents(scan_id(1))]);
+    assert_eq!(ch(&mut a, '3'), vec![Cmd::LoadFindings(scan_id(1))]);
+    assert_eq!(ch(&mut a, '2'), vec![]);
+    assert_eq!(ch(&mut a, '4'), vec![Cmd::LoadLicenses(scan_id(1))]);
+    assert_eq!(ch(&mut a, '5'), vec![Cmd::LoadCrypto(scan_id(1))]);
+    // Components were asked for already, so the tree only needs its edges.
+    assert_eq!(ch(&mut a, '6'), vec![Cmd::LoadDependencies(scan_id(1))]);
+    assert_eq!(ch(&mut a, '7'), vec![Cmd::LoadEvents(scan_id(1))]);
+    assert_eq!(press(&mut a, KeyCode::Tab), vec![]); // back to Summary
+    assert_eq!(press(&mut a, KeyCode::BackTab), vec![]); // Events again
+    assert!(screen(&mut a).contains("Loading events"));
+}
+
+macro_rules! tab_states {
+    ($test:ident, $key:literal, $load:expr, $msg:ident, $rows:expr, $name:literal) => {
+        #[test]
+        fn $test() {
+            let mut a = scan_open();
+            let cmds = ch(&mut a, $key);
+            assert!(cmds.contains(&$load), "{cmds:?}");
+            insta::assert_snapshot!(concat!($name, "_loading"), screen(&mut a));
+            a.update(Msg::$msg { scan: scan_id(1), result: Err(failure()) });
+            insta::assert_snapshot!(concat!($name, "_error"), screen(&mut a));
+            a.update(Msg::$msg { scan: scan_id(1), result: Ok(Vec::new()) });
+            insta::assert_snapshot!(concat!($name, "_empty"), screen(&mut a));
+            a.update(Msg::$msg { scan: scan_id(1), result: Ok($rows) });
+            insta::assert_snapshot!(concat!($name, "_loaded"), screen(&mut a));
+        }
+    };
+}
+
+tab_states!(components_tab, '2', Cmd::LoadComponents(scan_id(1)), Components, components(), "components");
+tab_states!(
+    vulnerabilities_tab,
+    '3',
+    Cmd::LoadFindings(scan_id(1)),
+    Findings,
+    findings(scan_id(1), 40),
+    "vulns"
+);
+tab_states!(licenses_tab, '4', Cmd::LoadLicenses(scan_id(1)), Licenses, licenses(), "licenses");
+tab_states!(crypto_tab, '5', Cmd::LoadCrypto(scan_id(1)), Crypto, crypto(), "crypto");
+tab_states!(dependencies_tab, '6', Cmd::LoadDependencies(scan_id(1)), Dependencies, edges(), "deps");
+tab_states!(
+    events_tab,
+    '7',
+    Cmd::LoadEvents(scan_id(1)),
+    Events,
+    vec![event(scan_id(1), 1, ScanStatus::Queued, 0), event(scan_id(1), 2, ScanStatus::Completed, 100)],
+    "events"
+);
+
+#[test]
+fn dependencies_are_named_by_component() {
+    let mut a = scan_open();
+    ch(&mut a, '6');
+    a.update(Msg::Components { scan: scan_id(1), result: Ok(components()) });
+    a.update(Msg::Dependencies { scan: scan_id(1), result: Ok(edges()) });
+    snap!("deps_named", a);
+}
+
+#[test]
+fn the_watched_scan_completing_reloads_every_loaded_tab() {
+    let mut a = ready();
+    a.update(Msg::Queue(vec![scan(2, ScanStatus::Scanning, 40)]));
+    a.update(Msg::Scans(Ok(Vec::new())));
+    ch(&mut a, '2');
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::WatchScan(scan_id(2))]);
+    ch(&mut a, '3');
+    ch(&mut a, '7');
+    a.update(Msg::Events {
+        scan: scan_id(2),
+        result: Ok(vec![event(scan_id(2), 1, ScanStatus::Scanning, 40)]),
+    });
+    // Progress moves the header and is listed.
+    assert!(a.update(Msg::ScanProgress(event(scan_id(2), 2, ScanStatus::Matching, 80))).is_empty());
+    let s = screen(&mut a);
+    assert!(s.contains("matching 80%") && s.contains("matching at 80%"), "{s}");
+    let cmds = a.update(Msg::ScanProgress(event(scan_id(2), 3, ScanStatus::Completed, 100)));
+    assert_eq!(
+        cmds,
+        vec![
+            // The queue's history and the projects' risk changed too.
+            Cmd::LoadScans,
+            Cmd::LoadProjects,
+            Cmd::LoadScan(scan_id(2)),
+            Cmd::LoadFindings(scan_id(2)),
+            Cmd::LoadEvents(scan_id(2)),
+        ]
+    );
+    // The sync that follows does not reload again.
+    assert!(a.update(Msg::Scan(Ok(scan(2, ScanStatus::Completed, 100)))).is_empty());
+    // Tabs never shown load when shown.
+    assert_eq!(ch(&mut a, '2'), vec![Cmd::LoadComponents(scan_id(2))]);
+}
+
+// ---- vulnerabilities, findings, triage ------------------------------------------------------
+
+#[test]
+fn vulnerabilities_show_advisory_purl_severity_and_state() {
+    let mut a = vulns_open(3);
+    let s = screen(&mut a);
+    for text in ["GHSA-0000-abcd-0000", "pkg:npm/package-0@1.0.0", "critical", "untriaged", "not_affected"] {
+        assert!(s.contains(text), "{text} missing:\n{s}");
+    }
+}
+
+#[test]
+fn filter_narrows_the_list() {
+    let mut a = vulns_open(40);
+    ch(&mut a, '/');
+    typed(&mut a, "package-1");
+    snap!("vulns_filter_active", a);
+    press(&mut a, KeyCode::Enter);
+    let s = screen(&mut a);
+    assert!(s.contains("11/40"), "{s}");
+    // esc drops the filter before it goes back.
+    assert!(press(&mut a, KeyCode::Esc).is_empty());
+    assert!(screen(&mut a).contains("40/40"));
+}
+
+#[test]
+fn jumps_and_half_pages() {
+    let mut a = vulns_open(200);
+    ch(&mut a, 'G');
+    assert!(screen(&mut a).contains("package-199@"));
+    ch(&mut a, 'g');
+    ch(&mut a, 'g');
+    let s = screen(&mut a);
+    assert!(s.contains("package-0@") && !s.contains("package-199@"), "{s}");
+    ctrl(&mut a, 'd');
+    ctrl(&mut a, 'd');
+    ctrl(&mut a, 'd');
+    assert!(!screen(&mut a).contains("package-0@"));
+    ctrl(&mut a, 'u');
+    ctrl(&mut a, 'u');
+    ctrl(&mut a, 'u');
+    assert!(screen(&mut a).contains("package-0@"));
+}
+
+#[test]
+fn mouse_wheel_scrolls_and_click_selects() {
+    let mut a = vulns_open(200);
+    screen(&mut a);
+    let mouse = |kind, row| Event::Mouse(MouseEvent { kind, column: 10, row, modifiers: KeyModifiers::NONE });
+    for _ in 0..20 {
+        a.handle(&mouse(MouseEventKind::ScrollDown, 5));
+    }
+    assert!(!screen(&mut a).contains("package-0@"));
+    for _ in 0..20 {
+        a.handle(&mouse(MouseEventKind::ScrollUp, 5));
+    }
+    // A click lands on the frame the user sees: draw first.
+    assert!(screen(&mut a).contains("package-0@"));
+    // Rows start below the top bar, nav, scan header, tabs, border and table header: row 6.
+    a.handle(&mouse(MouseEventKind::Down(MouseButton::Left), 8));
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadFinding("f-000002".into())]);
+}
+
+#[test]
+fn finding_detail_states() {
+    let mut a = vulns_open(5);
+    ch(&mut a, 'j');
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadFinding("f-000001".into())]);
+    snap!("finding_from_list", a);
+    let mut full = finding(scan_id(1), 1, Some(triage(TriageState::NotAffected, 2)));
+    full.details = Some("Crafted input to merge() pollutes Object.prototype.\nUpgrade to 1.1.1.".into());
+    full.references = vec!["https://github.com/advisories/GHSA-0001-abcd-0001".into()];
+    a.update(Msg::Finding(Ok(full)));
+    snap!("finding_loaded", a);
+    a.update(Msg::Finding(Err(failure())));
+    assert!(screen(&mut a).contains("Could not load the details"));
+}
+
+#[test]
+fn finding_loading_and_error() {
+    // A finding whose row is not known yet (the list was replaced): the screen waits for it.
+    let mut a = vulns_open(1);
+    press(&mut a, KeyCode::Enter);
+    a.update(Msg::Findings { scan: scan_id(1), result: Ok(Vec::new()) });
+    a.update(Msg::Finding(Err(failure())));
+    // The list's copy stays shown; the failure is said under it.
+    assert!(screen(&mut a).contains("Finding GHSA-0000-abcd-0000"));
+    let mut b = ready();
+    b.update(Msg::Finding(Err(failure())));
+    assert!(screen(&mut b).contains("Projects"));
+}
+
+#[test]
+fn bulk_triage_sends_one_triage_per_marked_finding_with_its_version() {
+    let mut a = vulns_open(6);
+    ch(&mut a, ' '); // f-0 (version 0), cursor moves down
+    ch(&mut a, ' '); // f-1 (triaged, version 2)
+    ch(&mut a, 'j');
+    ch(&mut a, ' '); // f-3
+    assert!(ch(&mut a, 't').is_empty());
+    snap!("triage_bulk_panel", a);
+    press(&mut a, KeyCode::Right); // in_triage -> affected
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Right); // response: can_not_fix
+    press(&mut a, KeyCode::Tab);
+    typed(&mut a, "tracked in JIRA-1");
+    let cmds = ctrl(&mut a, 's');
+    let sent: Vec<(String, i64)> = cmds
+        .iter()
+        .map(|c| match c {
+            Cmd::Triage { id, version, update } => {
+                assert_eq!(update.state, Some(TriageState::Affected));
+                assert_eq!(update.response, Some(Some(cairn_sdk::types::TriageResponse::CanNotFix)));
+                assert_eq!(update.justification, Some(None));
+                assert_eq!(update.note, Some(Some("tracked in JIRA-1".into())));
+                (id.clone(), *version)
+            }
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(sent, vec![("f-000000".into(), 0), ("f-000001".into(), 2), ("f-000003".into(), 0)]);
+    // A second ctrl-s while saving sends nothing.
+    assert!(ctrl(&mut a, 's').is_empty());
+    for (i, v) in [(0, 1), (1, 3), (3, 1)] {
+        let mut f = finding(scan_id(1), i, Some(triage(TriageState::Affected, v)));
+        f.triage.as_mut().unwrap().note = Some("tracked in JIRA-1".into());
+        a.update(Msg::Triaged(f));
+    }
+    snap!("triage_saved", a);
+}
+
+#[test]
+fn triage_conflict_shows_the_current_values_and_keeps_the_edits() {
+    let mut a = vulns_open(3);
+    ch(&mut a, 'j');
+    press(&mut a, KeyCode::Enter);
+    a.update(Msg::Finding(Ok(finding(scan_id(1), 1, Some(triage(TriageState::NotAffected, 2))))));
+    assert!(ch(&mut a, 't').is_empty());
+    snap!("triage_panel", a);
+    press(&mut a, KeyCode::Left); // not_affected -> affected
+    let cmds = ctrl(&mut a, 's');
+    assert!(matches!(&cmds[..], [Cmd::Triage { version: 2, .. }]), "{cmds:?}");
+    snap!("triage_saving", a);
+    let mut theirs = finding(scan_id(1), 1, Some(triage(TriageState::Fixed, 3)));
+    theirs.triage.as_mut().unwrap().note = Some("fixed upstream by bob".into());
+    a.update(Msg::TriageConflict(theirs));
+    snap!("triage_conflict", a);
+    // The retry keeps the user's choice and goes over the version now seen.
+    let cmds = ctrl(&mut a, 's');
+    match &cmds[..] {
+        [Cmd::Triage { id, version, update }] => {
+            assert_eq!((id.as_str(), *version), ("f-000001", 3));
+            assert_eq!(update.state, Some(TriageState::Affected));
+        }
+        other => panic!("{other:?}"),
+    }
+    a.update(Msg::Triaged(finding(scan_id(1), 1, Some(triage(TriageState::Affected, 4)))));
+    let s = screen(&mut a);
+    assert!(s.contains("Saved") && s.contains("affected") && !s.contains("Changed by someone else"), "{s}");
+}
+
+#[test]
+fn triage_failure_is_shown() {
+    let mut a = vulns_open(2);
+    ch(&mut a, 't');
+    ctrl(&mut a, 's');
+    a.update(Msg::TriageFailed { id: "f-000000".into(), failure: failure() });
+    let s = screen(&mut a);
+    assert!(s.contains("Could not save f-000000") && s.contains("Triage failed"), "{s}");
+}
+
+// ---- new scan, export -----------------------------------------------------------------------
+
+#[test]
+fn new_scan_form_for_each_source() {
+    let mut a = ready();
+    a.update(Msg::Projects(Ok(Vec::new())));
+    assert!(ch(&mut a, 'n').is_empty());
+    snap!("new_scan_path", a);
+    // Submitting without a path is refused in the form.
+    assert!(ctrl(&mut a, 's').is_empty());
+    assert!(screen(&mut a).contains("Path is required"));
+    press(&mut a, KeyCode::Right);
+    snap!("new_scan_git", a);
+    press(&mut a, KeyCode::Right);
+    snap!("new_scan_upload", a);
+    press(&mut a, KeyCode::Right); // wraps to Path
+    press(&mut a, KeyCode::Left); // back to Upload
+    press(&mut a, KeyCode::Left); // Git
+    press(&mut a, KeyCode::Tab);
+    typed(&mut a, "https://git.example.test/acme/app.git");
+    press(&mut a, KeyCode::Tab);
+    typed(&mut a, "v1.2");
+    press(&mut a, KeyCode::Tab);
+    typed(&mut a, "storefront");
+    let cmds = press(&mut a, KeyCode::Enter);
+    assert_eq!(
+        cmds,
+        vec![Cmd::Submit(NewScan {
+            source: NewScanSource::Git {
+                url: "https://git.example.test/acme/app.git".into(),
+                reference: Some("v1.2".into())
+            },
+            project: Some("storefront".into()),
+            crypto: true,
+        })]
+    );
+    a.update(Msg::Submitted(Err(Failure {
+        message: "url: scheme `ext` is not allowed".into(),
+        status: Some(400),
+        code: Some("VALIDATION".into()),
+    })));
+    snap!("new_scan_refused", a);
+    ctrl(&mut a, 's');
+    let cmds = a.update(Msg::Submitted(Ok(scan(9, ScanStatus::Queued, 0))));
+    assert_eq!(cmds, vec![Cmd::WatchScan(scan_id(9))]);
+    let s = screen(&mut a);
+    assert!(s.contains("queued 0%") && s.contains("Summary"), "{s}");
+}
+
+#[test]
+fn new_scan_path_and_upload_submit() {
+    let mut a = ready();
+    ch(&mut a, 'n');
+    press(&mut a, KeyCode::Tab);
+    typed(&mut a, "/srv/app");
+    assert_eq!(
+        ctrl(&mut a, 's'),
+        vec![Cmd::Submit(NewScan {
+            source: NewScanSource::Path("/srv/app".into()),
+            project: None,
+            crypto: true
+        })]
+    );
+    let mut b = ready();
+    ch(&mut b, 'n');
+    press(&mut b, KeyCode::Left); // Upload
+    press(&mut b, KeyCode::Tab);
+    b.handle(&Event::Paste("./app.tar.gz".into()));
+    assert_eq!(
+        ctrl(&mut b, 's'),
+        vec![Cmd::Submit(NewScan {
+            source: NewScanSource::Upload("./app.tar.gz".into()),
+            project: None,
+            crypto: true
+        })]
+    );
+}
+
+#[test]
+fn export_before_during_after() {
+    let mut a = scan_open();
+    assert!(ch(&mut a, 'e').is_empty());
+    snap!("export_before", a);
+    ch(&mut a, 'j');
+    ch(&mut a, 'k');
+    let id8 = &scan_id(1).to_string()[..8];
+    let cmds = press(&mut a, KeyCode::Enter);
+    assert_eq!(
+        cmds,
+        vec![Cmd::Export {
+            scan: scan_id(1),
+            format: BomFormat::CycloneDx,
+            path: format!("./scan-{id8}.cyclonedx.json").into()
+        }]
+    );
+    a.update(Msg::ExportProgress { scan: scan_id(1), written: 40_960, total: Some(102_400) });
+    snap!("export_during", a);
+    a.update(Msg::Exported {
+        scan: scan_id(1),
+        result: Ok((format!("./scan-{id8}.cyclonedx.json").into(), 102_400)),
+    });
+    snap!("export_after", a);
+    assert!(screen(&mut a).contains(&format!("Exported 102400 bytes to ./scan-{id8}.cyclonedx.json")));
+}
+
+#[test]
+fn export_file_follows_the_format_until_edited() {
+    let mut a = scan_open();
+    ch(&mut a, 'e');
+    for _ in 0..6 {
+        ch(&mut a, 'j'); // SARIF
+    }
+    let id8 = &scan_id(1).to_string()[..8];
+    assert!(screen(&mut a).contains(&format!("./scan-{id8}.sarif")));
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::End);
+    typed(&mut a, ".x");
+    press(&mut a, KeyCode::Tab);
+    ch(&mut a, 'j'); // CBOM, file kept
+    match &press(&mut a, KeyCode::Enter)[..] {
+        [Cmd::Export { format, path, .. }] => {
+            assert_eq!(*format, BomFormat::Cbom);
+            assert_eq!(path.to_str(), Some(format!("./scan-{id8}.sarif.x").as_str()));
+        }
+        other => panic!("{other:?}"),
+    }
+    a.update(Msg::Exported { scan: scan_id(1), result: Err(failure()) });
+    assert!(screen(&mut a).contains("Export failed"));
+}
+
+// ---- help, palette, readonly, toasts, sizes, colour ------------------------------------------
+
+#[test]
+fn help_and_palette() {
+    let mut a = ready();
+    a.update(Msg::Projects(Ok(vec![project(1, "storefront", true)])));
+    ch(&mut a, '?');
+    snap!("help", a);
+    press(&mut a, KeyCode::Esc);
+    ch(&mut a, ':');
+    snap!("palette", a);
+    typed(&mut a, "queue");
+    snap!("palette_filtered", a);
+    press(&mut a, KeyCode::Enter);
+    let s = screen(&mut a);
+    assert!(s.contains("Loading scans"), "{s}");
+}
+
+#[test]
+fn readonly_refuses_triage_new_scan_and_export() {
+    let mut a = App::new(Options { readonly: true, color: true });
+    a.init();
+    a.update(Msg::Session(Ok(session())));
+    a.update(Msg::VulnDb(Ok(vulndb(VulnDataState::Fresh))));
+    a.update(Msg::Scans(Ok(vec![scan(1, ScanStatus::Completed, 100)])));
+    assert!(ch(&mut a, 'n').is_empty());
+    ch(&mut a, '2');
+    press(&mut a, KeyCode::Enter);
+    assert!(ch(&mut a, 'e').is_empty());
+    ch(&mut a, '3');
+    a.update(Msg::Findings { scan: scan_id(1), result: Ok(findings(scan_id(1), 3)) });
+    assert!(ch(&mut a, ' ').is_empty());
+    assert!(ch(&mut a, 't').is_empty());
+    assert!(ctrl(&mut a, 's').is_empty());
+    snap!("readonly_refusal", a);
+}
+
+#[test]
+fn quit_only_from_the_top() {
+    let mut a = scan_open();
+    assert_eq!(ch(&mut a, 'q'), vec![]);
+    assert!(!a.should_quit());
+    ch(&mut a, 'q');
+    assert!(a.should_quit());
+}
+
+#[test]
+fn ctrl_c_quits_even_from_a_text_field() {
+    let mut a = scan_open();
+    ch(&mut a, 'n');
+    ctrl(&mut a, 'c');
+    assert!(a.should_quit());
+}
+
+#[test]
+fn tiny_terminal_says_so() {
+    let mut a = vulns_open(10);
+    insta::assert_snapshot!("tiny_terminal", screen_sized(&mut a, 30, 6));
+    // Every size in between draws without panicking.
+    for w in [0, 1, 20, 59, 60, 61, 80] {
+        for h in [0, 1, 14, 15, 16, 24] {
+            screen_sized(&mut a, w, h);
+        }
+    }
+}
+
+#[test]
+fn no_color_sets_no_colour_anywhere() {
+    let mut a = App::new(Options { readonly: false, color: false });
+    a.init();
+    a.update(Msg::Session(Ok(session())));
+    a.update(Msg::VulnDb(Ok(vulndb(VulnDataState::None))));
+    a.update(Msg::Scans(Ok(vec![scan(1, ScanStatus::Failed, 30)])));
+    a.update(Msg::Notify { level: Level::Error, text: "boom".into() });
+    ch(&mut a, '2');
+    press(&mut a, KeyCode::Enter);
+    ch(&mut a, '3');
+    a.update(Msg::Findings { scan: scan_id(1), result: Ok(findings(scan_id(1), 30)) });
+    ch(&mut a, ' ');
+    let mut frames = vec![draw_sized(&mut a, 120, 36)];
+    ch(&mut a, '5');
+    a.update(Msg::Crypto { scan: scan_id(1), result: Ok(crypto()) });
+    frames.push(draw_sized(&mut a, 120, 36));
+    ch(&mut a, 'e');
+    frames.push(draw_sized(&mut a, 120, 36));
+    let mut colored = App::new(Options { readonly: false, color: true });
+    colored.init();
+    colored.update(Msg::VulnDb(Ok(vulndb(VulnDataState::None))));
+    let has_colour = |t: &Terminal<TestBackend>| {
+        t.backend().buffer().content.iter().any(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+    };
+    assert!(has_colour(&draw_sized(&mut colored, 120, 36)), "the check must be able to fail");
+    for f in &frames {
+        assert!(!has_colour(f));
+    }
+}
+
+#[test]
+fn any_key_anywhere_never_panics() {
+    let mut a = vulns_open(50);
+    let keys: Vec<KeyCode> = "jkgG \t?/:nte123456789qx"
+        .chars()
+        .map(KeyCode::Char)
+        .chain([
+            KeyCode::Enter,
+            KeyCode::Esc,
+            KeyCode::Tab,
+            KeyCode::BackTab,
+            KeyCode::Backspace,
+            KeyCode::Left,
+        ])
+        .collect();
+    // A fixed walk over every key pair, drawing after each.
+    for k1 in &keys {
+        for k2 in &keys {
+            press(&mut a, *k1);
+            press(&mut a, *k2);
+            let _ = draw_sized(&mut a, 80, 24);
+        }
+    }
+}

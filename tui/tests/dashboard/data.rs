@@ -1,0 +1,243 @@
+//! Test data with fixed ids and timestamps (no clock), shaped like the daemon's answers.
+
+use cairn_sdk::types::{
+    CryptoAsset, Finding, PqcSummary, Project, ProjectId, ProjectKind, ProjectRisk, Scan, ScanComponent,
+    ScanCounts, ScanEdge, ScanEvent, ScanFinding, ScanId, ScanLicense, ScanSource, ScanStatus,
+    SeverityCounts, Triage, TriageState, UserId, VulnDataState, VulnDataUsed, VulnDbStatus,
+};
+use cairn_tui::dash::msg::Session;
+use time::OffsetDateTime;
+use time::macros::datetime;
+use uuid::Uuid;
+
+pub const T0: OffsetDateTime = datetime!(2026-11-20 10:00 UTC);
+pub const NOW: OffsetDateTime = datetime!(2026-11-20 10:03 UTC);
+
+pub fn scan_id(n: u128) -> ScanId {
+    ScanId(Uuid::from_u128(0x0198_0000_0000_7000_8000_0000_0000_0000 + n))
+}
+
+pub fn project_id(n: u128) -> ProjectId {
+    ProjectId(Uuid::from_u128(0x0198_1111_0000_7000_8000_0000_0000_0000 + n))
+}
+
+pub fn session() -> Session {
+    Session {
+        server: "https://cairn.example.test".into(),
+        local: false,
+        user: "ada@example.test".into(),
+        tenant: "acme".into(),
+    }
+}
+
+pub fn vulndb(state: VulnDataState) -> VulnDbStatus {
+    VulnDbStatus {
+        state,
+        snapshot: Some("2026-11-20T09:00:00Z".into()),
+        advisories: if state == VulnDataState::None { 0 } else { 48_213 },
+        updated_at: Some(T0),
+        current_as_of: Some(T0),
+        age_seconds: Some(if state == VulnDataState::Stale { 9 * 86_400 } else { 3 * 3600 }),
+        stale_after_seconds: 7 * 86_400,
+        mirror: "https://mirror.example.test".into(),
+        sources: Vec::new(),
+    }
+}
+
+pub fn counts(findings: u64) -> ScanCounts {
+    ScanCounts {
+        components: 42,
+        findings,
+        severities: SeverityCounts {
+            critical: 1,
+            high: 2,
+            medium: findings.saturating_sub(4),
+            low: 1,
+            unknown: 0,
+        },
+        licensed_components: 40,
+        crypto_assets: 3,
+        diagnostics: 0,
+    }
+}
+
+pub fn scan(n: u128, status: ScanStatus, percent: u8) -> Scan {
+    Scan {
+        id: scan_id(n),
+        project_id: Some(project_id(1)),
+        version_id: None,
+        status,
+        source: ScanSource::Git {
+            url: format!("https://git.example.test/acme/app{n}.git"),
+            reference: Some("main".into()),
+        },
+        requested_by: None,
+        error: (status == ScanStatus::Failed).then(|| "clone failed: repository not found".into()),
+        vulndb: Some(VulnDataUsed {
+            state: VulnDataState::Fresh,
+            snapshot: None,
+            advisories: 48_213,
+            updated_at: Some(T0),
+            current_as_of: Some(T0),
+        }),
+        counts: counts(7),
+        percent,
+        version: 1,
+        created_at: T0,
+        started_at: Some(T0),
+        finished_at: status.is_terminal().then_some(T0),
+        pqc: Some(PqcSummary {
+            score: Some(62),
+            methodology: "cairn-pqc-1".into(),
+            rated: 3,
+            safe: 1,
+            quantum_vulnerable: 2,
+            assets: 3,
+        }),
+    }
+}
+
+pub fn project(n: u128, name: &str, scanned: bool) -> Project {
+    Project {
+        id: project_id(n),
+        name: name.into(),
+        kind: ProjectKind::Repo,
+        repo_url: None,
+        default_ref: None,
+        team_id: None,
+        tags: vec!["web".into()],
+        version: 1,
+        created_at: T0,
+        updated_at: T0,
+        risk: scanned.then(|| ProjectRisk {
+            scan_id: scan_id(n),
+            scanned_at: T0,
+            counts: counts(7),
+            open_findings: 5,
+            pqc_score: Some(62),
+        }),
+    }
+}
+
+pub fn triage(state: TriageState, version: i64) -> Triage {
+    Triage {
+        state,
+        justification: None,
+        response: None,
+        note: Some("checked by ada".into()),
+        updated_by: Some(UserId(Uuid::from_u128(7))),
+        updated_at: T0,
+        version,
+    }
+}
+
+pub fn finding(scan: ScanId, i: usize, t: Option<Triage>) -> Finding {
+    let severity = ["critical", "high", "medium", "low", "unknown"][i % 5];
+    Finding {
+        finding: ScanFinding {
+            id: format!("f-{i:06}"),
+            scan_id: scan,
+            project_id: Some(project_id(1)),
+            component_id: format!("c-{i}"),
+            purl: format!("pkg:npm/package-{i}@1.{i}.0"),
+            vulnerability_id: format!("GHSA-{:04x}-abcd-{:04}", i % 65_536, i % 10_000),
+            aliases: vec![format!("CVE-2026-{:05}", i % 100_000)],
+            summary: Some(format!("Prototype pollution in package-{i}")),
+            severity: severity.into(),
+            cvss_score: Some(7.5),
+            cvss_vector: Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N".into()),
+            fixed_version: Some(format!("1.{i}.1")),
+            created_at: T0,
+        },
+        triage: t,
+        details: None,
+        references: Vec::new(),
+    }
+}
+
+pub fn findings(scan: ScanId, n: usize) -> Vec<Finding> {
+    (0..n).map(|i| finding(scan, i, (i % 3 == 1).then(|| triage(TriageState::NotAffected, 2)))).collect()
+}
+
+pub fn components() -> Vec<ScanComponent> {
+    ["express", "lodash", "qs", "négociateur-ünicode-with-a-very-long-name-that-does-not-fit-anywhere"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| ScanComponent {
+            id: format!("c-{i}"),
+            purl: format!("pkg:npm/{name}@4.{i}.0"),
+            ecosystem: "npm".into(),
+            name: (*name).into(),
+            version: Some(format!("4.{i}.0")),
+            scope: Some("required".into()),
+            direct: i < 2,
+            local: false,
+            license: Some("MIT".into()),
+            locations: vec!["package-lock.json".into()],
+            hashes: Vec::new(),
+            findings: u64::try_from(i).unwrap_or(0),
+        })
+        .collect()
+}
+
+pub fn edges() -> Vec<ScanEdge> {
+    let e = |a: &str, b: &str| ScanEdge { from: a.into(), to: b.into() };
+    vec![e("c-0", "c-1"), e("c-0", "c-2"), e("c-2", "c-1"), e("c-1", "c-3")]
+}
+
+pub fn licenses() -> Vec<ScanLicense> {
+    vec![
+        ScanLicense {
+            component_id: "c-0".into(),
+            purl: "pkg:npm/express@4.0.0".into(),
+            declared: Some("MIT".into()),
+            detected: Some("MIT".into()),
+            concluded: Some("MIT".into()),
+            category: Some("permissive".into()),
+        },
+        ScanLicense {
+            component_id: "c-1".into(),
+            purl: "pkg:npm/gpl-thing@1.0.0".into(),
+            declared: Some("GPL-3.0-only".into()),
+            detected: None,
+            concluded: Some("GPL-3.0-only".into()),
+            category: Some("copyleft".into()),
+        },
+    ]
+}
+
+pub fn crypto() -> Vec<CryptoAsset> {
+    vec![
+        CryptoAsset {
+            id: "a-1".into(),
+            asset_type: "algorithm".into(),
+            name: "RSA-2048".into(),
+            primitive: Some("pke".into()),
+            quantum_level: Some(0),
+            detail: serde_json::json!({"properties": [{"name": "cairn:crypto:replacement", "value": "ML-KEM-768"}]}),
+            locations: vec!["src/tls.rs:12".into(), "src/keys.rs:3".into()],
+        },
+        CryptoAsset {
+            id: "a-2".into(),
+            asset_type: "algorithm".into(),
+            name: "AES-256-GCM".into(),
+            primitive: Some("ae".into()),
+            quantum_level: Some(5),
+            detail: serde_json::json!({}),
+            locations: vec!["src/store.rs:40".into()],
+        },
+    ]
+}
+
+pub fn event(scan: ScanId, seq: i64, status: ScanStatus, percent: u8) -> ScanEvent {
+    ScanEvent {
+        scan_id: scan,
+        seq,
+        status,
+        step: Some(status.as_str().into()),
+        percent,
+        message: Some(format!("{} at {percent}%", status.as_str())),
+        ts: T0,
+        counts: counts(7),
+    }
+}
