@@ -5,6 +5,7 @@
 use cairn_tui::{cli, cmd, exit};
 use clap::Parser;
 use std::process::ExitCode;
+use tracing_subscriber::fmt::writer::BoxMakeWriter;
 
 fn main() -> ExitCode {
     let args = match cli::Cli::try_parse() {
@@ -15,14 +16,19 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CAIRN_LOG").unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        // The local daemon's stderr is a log file: colour codes only on a terminal.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("CAIRN_LOG").unwrap_or_else(|_| "warn".into());
+    if args.command.is_none() {
+        // The dashboard owns the terminal: a log line on stderr would tear its frame.
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(dashboard_log()).with_ansi(false).init();
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            // The local daemon's stderr is a log file: colour codes only on a terminal.
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init();
+    }
     match cmd::run(args) {
         Ok(code) => code,
         Err(e) => {
@@ -36,5 +42,17 @@ fn main() -> ExitCode {
             eprintln!("cairn: error: {e:#}");
             exit::of_error(&e)
         }
+    }
+}
+
+/// Where the dashboard's own log lines go: `dashboard.log` in the data dir, else nowhere.
+fn dashboard_log() -> BoxMakeWriter {
+    let file = cairn_tui::dirs::Dirs::new().ok().and_then(|d| {
+        std::fs::create_dir_all(&d.data).ok()?;
+        std::fs::OpenOptions::new().create(true).append(true).open(d.data.join("dashboard.log")).ok()
+    });
+    match file {
+        Some(f) => BoxMakeWriter::new(std::sync::Mutex::new(f)),
+        None => BoxMakeWriter::new(std::io::sink),
     }
 }
