@@ -397,8 +397,12 @@ fn finding_detail_states() {
     full.references = vec!["https://github.com/advisories/GHSA-0001-abcd-0001".into()];
     a.update(Msg::Finding(Ok(full)));
     snap!("finding_loaded", a);
+    // r reloads; a failure keeps what is shown and says why.
+    assert_eq!(ch(&mut a, 'r'), vec![Cmd::LoadFinding("f-000001".into())]);
     a.update(Msg::Finding(Err(failure())));
-    assert!(screen(&mut a).contains("Could not load the details"));
+    let s = screen(&mut a);
+    assert!(s.contains("Could not load the details") && !s.contains("Loading the advisory"), "{s}");
+    snap!("finding_error", a);
 }
 
 #[test]

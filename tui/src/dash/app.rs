@@ -248,11 +248,13 @@ impl App {
                     {
                         fs.finding = Remote::Loaded(f.clone());
                         fs.refresh_failed = None;
+                        fs.loading_details = false;
                     }
                 }
             }
             Msg::Finding(Err(e)) => {
                 if let Some(View::Finding(fs)) = self.stack.last_mut() {
+                    fs.loading_details = false;
                     if fs.finding.get().is_some() {
                         fs.refresh_failed = Some(e);
                     } else {
@@ -550,6 +552,8 @@ impl App {
                 if f.finding.get().is_none() {
                     f.finding = Remote::Loading;
                 }
+                f.loading_details = true;
+                f.refresh_failed = None;
                 vec![Cmd::LoadFinding(f.id.clone())]
             }
             None => {

@@ -21,6 +21,8 @@ pub struct FindingScreen {
     pub finding: Remote<Finding>,
     /// The last refresh failed while a copy was shown.
     pub refresh_failed: Option<Failure>,
+    /// The details (advisory text, references) are on their way.
+    pub loading_details: bool,
     /// Scroll.
     pub scroll: u16,
 }
@@ -32,6 +34,7 @@ impl FindingScreen {
             id,
             finding: known.map_or(Remote::Loading, Remote::Loaded),
             refresh_failed: None,
+            loading_details: true,
             scroll: 0,
         }
     }
@@ -103,6 +106,9 @@ impl FindingScreen {
                     t.dim(),
                 ));
             }
+        }
+        if self.loading_details {
+            lines.push(Line::styled(format!("{} Loading the advisory's details…", ctx.spinner), t.dim()));
         }
         if let Some(e) = &self.refresh_failed {
             lines.push(Line::styled(format!("Could not load the details: {}", failure_text(e)), t.bad()));
