@@ -16,11 +16,14 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_env("CAIRN_LOG").unwrap_or_else(|_| "warn".into());
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CAIRN_LOG").unwrap_or_else(|_| "warn".into());
     if args.command.is_none() {
         // The dashboard owns the terminal: a log line on stderr would tear its frame.
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(dashboard_log()).with_ansi(false).init();
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(dashboard_log())
+            .with_ansi(false)
+            .init();
     } else {
         tracing_subscriber::fmt()
             .with_env_filter(filter)

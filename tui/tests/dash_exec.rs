@@ -148,7 +148,7 @@ async fn executor(postgres: bool) {
             }
             Msg::Notify { level, text } => {
                 assert_eq!(level, Level::Info);
-                assert_eq!(text, format!("Scan {} completed", &scan.id.to_string()[..8]));
+                assert_eq!(text, format!("Scan {} completed", cairn_tui::dash::screens::tail(&scan.id)));
                 notified = true;
             }
             Msg::Queue(q) => assert!(q.iter().all(|s| s.id == scan.id), "{q:?}"),
@@ -166,7 +166,7 @@ async fn executor(postgres: bool) {
     // Drain the second scan's feed traffic until it completes, so later answers come alone.
     loop {
         if let Msg::Notify { text, .. } = h.next().await
-            && text.contains(&again.id.to_string()[..8])
+            && text.contains(&cairn_tui::dash::screens::tail(&again.id))
         {
             break;
         }

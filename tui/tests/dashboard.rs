@@ -584,7 +584,8 @@ fn export_before_during_after() {
     snap!("export_before", a);
     ch(&mut a, 'j');
     ch(&mut a, 'k');
-    let id8 = &scan_id(1).to_string()[..8];
+    let full = scan_id(1).to_string();
+    let id8 = &full[full.len() - 8..];
     let cmds = press(&mut a, KeyCode::Enter);
     assert_eq!(
         cmds,
@@ -611,7 +612,8 @@ fn export_file_follows_the_format_until_edited() {
     for _ in 0..6 {
         ch(&mut a, 'j'); // SARIF
     }
-    let id8 = &scan_id(1).to_string()[..8];
+    let full = scan_id(1).to_string();
+    let id8 = &full[full.len() - 8..];
     assert!(screen(&mut a).contains(&format!("./scan-{id8}.sarif")));
     press(&mut a, KeyCode::Tab);
     press(&mut a, KeyCode::End);

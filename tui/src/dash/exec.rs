@@ -15,6 +15,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
 use super::msg::{Cmd, Failure, Level, Link, Msg, NewScan, NewScanSource, Session};
+use super::screens::tail;
 
 /// The largest tree packed for an upload, before compression (as `cairn scan --max-upload`).
 pub const MAX_UPLOAD: u64 = 512 * 1024 * 1024;
@@ -310,7 +311,7 @@ async fn watch(client: Client, id: ScanId, tx: UnboundedSender<Msg>) {
             Ok(WatchEvent::Event(e)) => vec![Msg::ScanProgress(e)],
             Err(e) => vec![Msg::Notify {
                 level: Level::Warning,
-                text: format!("stopped following scan {}: {e}", short(id)),
+                text: format!("stopped following scan {}: {e}", tail(&id)),
             }],
         };
         for msg in msgs {
@@ -366,7 +367,7 @@ async fn feed(client: Client, tx: UnboundedSender<Msg>) {
 
 /// What the user is told when a scan ends on the feed.
 fn notice(e: &ScanEvent) -> Option<(Level, String)> {
-    let id = short(e.scan_id);
+    let id = tail(&e.scan_id);
     match e.status {
         ScanStatus::Completed => Some((Level::Info, format!("Scan {id} completed"))),
         ScanStatus::Failed => Some((
@@ -378,9 +379,4 @@ fn notice(e: &ScanEvent) -> Option<(Level, String)> {
         )),
         _ => None,
     }
-}
-
-/// The first eight characters of an id, as the screens show it.
-fn short(id: ScanId) -> String {
-    id.to_string().chars().take(8).collect()
 }

@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::{Ctx, Outcome, bar, failure_text, popup, short};
+use super::{Ctx, Outcome, bar, failure_text, popup, tail};
 use crate::dash::msg::{Cmd, Failure};
 use crate::dash::widgets::input::Input;
 
@@ -53,7 +53,7 @@ pub fn format_label(f: BomFormat) -> &'static str {
 
 /// The file an export of `scan` in `format` is written to unless the user says otherwise.
 pub fn default_file(scan: ScanId, format: BomFormat) -> String {
-    let id = short(&scan, 8);
+    let id = tail(&scan);
     match format {
         BomFormat::Sarif => format!("./scan-{id}.sarif"),
         f => format!("./scan-{id}.{}.json", f.as_str()),

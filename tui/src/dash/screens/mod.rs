@@ -126,11 +126,6 @@ pub fn tail(id: &impl ToString) -> String {
     s.chars().skip(n.saturating_sub(8)).collect()
 }
 
-/// The first `n` characters of an id.
-pub fn short(id: &impl ToString, n: usize) -> String {
-    id.to_string().chars().take(n).collect()
-}
-
 /// What a dialog did with a key.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
