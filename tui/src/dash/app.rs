@@ -734,9 +734,10 @@ impl App {
         spans.push(Span::raw(" │ "));
         spans.push(match &self.vulndb {
             Remote::Loaded(v) => match v.state {
-                VulnDataState::None => {
-                    Span::styled("NO VULNERABILITY DATA: findings cannot be matched", t.bad())
-                }
+                VulnDataState::None => Span::styled(
+                    "NO VULNERABILITY DATA: findings cannot be matched (cairn db update)",
+                    t.bad(),
+                ),
                 VulnDataState::Stale => Span::styled(
                     format!(
                         "vuln data STALE ({})",

@@ -91,7 +91,15 @@ pub fn list_state<T>(
             false
         }
         Remote::Loaded(v) if v.is_empty() => {
-            message(frame, area, ctx, title, vec![Line::styled(format!("No {what}."), t.dim())]);
+            let mut lines = vec![Line::styled(format!("No {what}."), t.dim())];
+            if what == "projects" {
+                // The first screen a new user sees: say how to start.
+                lines.push(Line::styled(
+                    "Press n to scan a directory, a git repository or an archive.",
+                    t.dim(),
+                ));
+            }
+            message(frame, area, ctx, title, lines);
             false
         }
         Remote::Loaded(_) => true,
