@@ -1,6 +1,6 @@
 //! cairn-sdk's `Client` against a real daemon (the cairnd library serving on 127.0.0.1, SQLite and,
 //! when CAIRN_TEST_POSTGRES_URL is set, Postgres): identity, projects with If-Match and a typed 412,
-//! problem+json decoding, paged streams over several pages, API-key credentials, token refresh on
+//! versions and their release state, API keys, problem+json decoding, paged streams over several pages, API-key credentials, token refresh on
 //! 401, and a 429 whose Retry-After is waited out.
 
 use std::sync::{Arc, Mutex};
@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use cairn_daemon::config::{Config, RateLimits, RegistrationMode};
 use cairn_sdk::types::{
-    ApiKeyEnvironment, CreateApiKey, CreateProject, CreateVersion, ProjectKind, RegisterRequest, Scope,
-    UpdateProject,
+    ApiKeyEnvironment, CreateApiKey, CreateProject, CreateVersion, ProjectKind, RegisterRequest,
+    ReleaseState, ReleaseStateChange, Scope, UpdateProject, UpdateVersion,
 };
 use cairn_sdk::{Client, Credential, ListQuery, RetryPolicy};
 use futures_util::TryStreamExt;
@@ -158,6 +158,48 @@ async fn identity_projects_and_errors(postgres: bool) {
         .expect("version");
     let versions: Vec<_> = client.versions(p.id, ListQuery::default()).try_collect().await.expect("versions");
     assert_eq!(versions.iter().map(|x| x.id).collect::<Vec<_>>(), vec![v.id]);
+    let page = client.versions_page(p.id, &ListQuery::limit(1)).await.expect("versions page");
+    assert_eq!((page.items.len(), page.total), (1, 1));
+    assert_eq!(client.version(v.id).await.expect("version").name, "1.0.0");
+    let renamed = client
+        .update_version(v.id, v.version, &UpdateVersion { name: Some("1.0.1".into()), support_until: None })
+        .await
+        .expect("update version");
+    assert_eq!((renamed.name.as_str(), renamed.version), ("1.0.1", v.version + 1));
+    let stale = client
+        .set_release_state(
+            v.id,
+            v.version,
+            &ReleaseStateChange { state: ReleaseState::Released, support_until: None },
+        )
+        .await
+        .expect_err("stale release");
+    assert_eq!(stale.status(), Some(412));
+    let released = client
+        .set_release_state(
+            v.id,
+            renamed.version,
+            &ReleaseStateChange { state: ReleaseState::Released, support_until: None },
+        )
+        .await
+        .expect("release");
+    assert_eq!(released.release_state, ReleaseState::Released);
+    assert!(released.released_at.is_some());
+    let backwards = client
+        .set_release_state(
+            v.id,
+            released.version,
+            &ReleaseStateChange { state: ReleaseState::Draft, support_until: None },
+        )
+        .await
+        .expect_err("only forward moves");
+    assert_eq!(backwards.status().map(|s| s / 100), Some(4), "{backwards}");
+    let extra = client
+        .create_version(p.id, &CreateVersion { name: "2.0.0".into(), support_until: None })
+        .await
+        .expect("second version");
+    client.delete_version(extra.id, extra.version).await.expect("delete version");
+    assert!(client.version(extra.id).await.expect_err("deleted").is_not_found());
 
     // Paged streams cross pages: 7 projects, 2 per page.
     for i in 0..6 {
@@ -194,6 +236,10 @@ async fn identity_projects_and_errors(postgres: bool) {
     assert_eq!(denied.status(), Some(403));
     let keys: Vec<_> = client.api_keys(ListQuery::default()).try_collect().await.expect("keys");
     assert!(keys.iter().any(|k| k.id == created.key.id));
+    let keys_page = client.api_keys_page(&ListQuery::limit(10)).await.expect("keys page");
+    assert!(keys_page.items.iter().any(|k| k.id == created.key.id));
+    let fetched = client.api_key(created.key.id).await.expect("key");
+    assert_eq!((fetched.name.as_str(), fetched.scopes.clone()), ("ci", vec![Scope::ProjectRead]));
     client.delete_api_key(created.key.id).await.expect("revoke");
     assert_eq!(keyed.me().await.expect_err("revoked").status(), Some(401));
 
@@ -213,12 +259,24 @@ async fn identity_projects_and_errors(postgres: bool) {
     assert!(
         matches!(renewing.credential(), Some(Credential::Tokens { refresh: r, .. }) if r == rotated[0] && r != refresh)
     );
+    // An explicit refresh rotates the pair again and keeps the client working.
+    let before = renewing.credential();
+    let tokens = renewing.refresh().await.expect("refresh");
+    assert!(
+        matches!(renewing.credential(), Some(Credential::Tokens { refresh: r, .. }) if r == tokens.refresh_token)
+    );
+    assert!(renewing.credential() != before, "a new pair");
+    assert_eq!(renewing.me().await.expect("after refresh").user.email, "ada@example.test");
+
     // The spent refresh token no longer works.
     let reuse = Client::builder(&daemon.base)
         .credential(Credential::Tokens { access: "expired".into(), refresh })
         .build()
         .expect("client");
     assert_eq!(reuse.me().await.expect_err("spent refresh token").status(), Some(401));
+    // Reuse revokes the whole family: the renewed session cannot refresh any more either.
+    let revoked = renewing.refresh().await.expect_err("family revoked");
+    assert_eq!(revoked.code(), Some("TOKEN_REUSED"));
 
     renewing.logout().await.expect("logout");
     assert!(renewing.credential().is_none());

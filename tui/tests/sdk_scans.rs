@@ -1,7 +1,8 @@
 //! cairn-sdk's scan endpoints against a real daemon (SQLite and, when CAIRN_TEST_POSTGRES_URL is
 //! set, Postgres) with the OSV fixture advisories imported: create, get, list with filters,
 //! components and findings streamed over several cursor pages, events, BOM download, a 409 before
-//! completion, cancel, vulndb status, and `ScanWatcher` following a real scan to `completed`.
+//! completion, cancel, vulndb status, licenses and crypto assets, an uploaded archive and an
+//! ingested SBOM, and `ScanWatcher` following a real scan to `completed`.
 
 mod common;
 
@@ -10,9 +11,14 @@ use std::collections::BTreeSet;
 use cairn_engine::vuln::{load_paths, match_inventory};
 use cairn_engine::{NoProgress, ScanOptions, scan_path};
 use cairn_sdk::types::{BomFormat, CreateScan, RegisterRequest, ScanSource, ScanStatus, VulnDataState};
-use cairn_sdk::{Client, ListQuery, ScanWatcher, WatchEvent};
+use cairn_sdk::{Client, ListQuery, ScanWatcher, Upload, WatchEvent};
 use common::{Daemon, Opts, copy_dir, corpus, osv};
 use futures_util::{StreamExt, TryStreamExt};
+
+const WEB_LOCK: &str = r#"{"name": "web", "version": "1.0.0", "lockfileVersion": 3, "requires": true,
+ "packages": {"": {"name": "web", "version": "1.0.0", "license": "MIT", "dependencies": {"left-pad": "1.3.0"}},
+  "node_modules/left-pad": {"version": "1.3.0", "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",
+   "license": "WTFPL"}}}"#;
 
 async fn registered(base: &str, email: &str) -> Client {
     let client = Client::anonymous(base).expect("client");
@@ -44,6 +50,9 @@ async fn scans_through_the_sdk(postgres: bool) {
     copy_dir(&corpus("cargo/atuinsh__atuin"), &tree.join("atuin"));
     copy_dir(&corpus("pip/pallets__flask"), &tree.join("flask"));
     copy_dir(&corpus("go/prometheus__prometheus"), &tree.join("prometheus"));
+    // A lockfile that declares licenses (the corpus lockfiles above carry none).
+    std::fs::create_dir_all(tree.join("web")).expect("mkdir");
+    std::fs::write(tree.join("web/package-lock.json"), WEB_LOCK).expect("write lockfile");
     let opts = Opts { postgres, path_roots: vec![root.path().to_path_buf()], workers: 2, vulndb: true };
     let Some(daemon) = Daemon::start(opts).await else {
         eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
@@ -122,6 +131,40 @@ async fn scans_through_the_sdk(postgres: bool) {
     assert_eq!(doc["vulnerabilities"].as_array().map(Vec::len), Some(findings.len()));
     let vex = client.scan_bom(scan.id, BomFormat::OpenVex).await.expect("openvex");
     assert!(!vex.is_empty());
+
+    // License rows and crypto assets (crypto off here: none, as the counts say).
+    let licenses: Vec<_> =
+        client.scan_licenses(scan.id, ListQuery::limit(25)).try_collect().await.expect("licenses");
+    assert_eq!(licenses.len() as u64, done.counts.licensed_components);
+    let component_purls: BTreeSet<&str> = components.iter().map(|c| c.purl.as_str()).collect();
+    assert!(licenses.iter().all(|l| component_purls.contains(l.purl.as_str())));
+    let left_pad =
+        licenses.iter().find(|l| l.purl == "pkg:npm/left-pad@1.3.0").expect("left-pad's license row");
+    assert_eq!(left_pad.declared.as_deref(), Some("WTFPL"));
+    let crypto: Vec<_> =
+        client.scan_crypto_assets(scan.id, ListQuery::default()).try_collect().await.expect("crypto");
+    assert_eq!(crypto.len() as u64, done.counts.crypto_assets);
+
+    // An uploaded archive and an ingested SBOM run through the same queue.
+    let archive = cairn_tui::pack::tarball(&tree.join("flask"), 64 << 20).expect("tarball");
+    let upload = Upload { file_name: "flask.tar.gz".into(), bytes: archive };
+    let uploaded = client.upload_scan(upload, None, None).await.expect("upload");
+    let ingested = client
+        .ingest_sbom(Upload { file_name: "tree.cdx.json".into(), bytes: bom.clone() })
+        .await
+        .expect("ingest");
+    for (id, want) in [(uploaded.id, None), (ingested.id, Some(components.len() as u64))] {
+        let mut watch = ScanWatcher::new(&client, id).stream();
+        while let Some(item) = watch.next().await {
+            item.expect("watch");
+        }
+        let ended = client.scan(id).await.expect("get");
+        assert_eq!(ended.status, ScanStatus::Completed, "{:?}", ended.error);
+        assert!(ended.counts.components > 0);
+        if let Some(n) = want {
+            assert_eq!(ended.counts.components, n, "the SBOM's components, matched again");
+        }
+    }
 
     // Lists with filters.
     let completed: Vec<_> = client
