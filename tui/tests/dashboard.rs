@@ -578,6 +578,24 @@ fn new_scan_path_and_upload_submit() {
 }
 
 #[test]
+fn new_scan_starts_at_the_start_dir() {
+    // Where `cairn` was started: `n` then `ctrl-s` scans it, nothing typed.
+    let mut a = app().with_start_dir("/home/ada/src/app");
+    a.init();
+    a.update(Msg::Session(Ok(session())));
+    ch(&mut a, 'n');
+    assert!(screen(&mut a).contains("/home/ada/src/app"));
+    assert_eq!(
+        ctrl(&mut a, 's'),
+        vec![Cmd::Submit(NewScan {
+            source: NewScanSource::Path("/home/ada/src/app".into()),
+            project: None,
+            crypto: true
+        })]
+    );
+}
+
+#[test]
 fn export_before_during_after() {
     let mut a = scan_open();
     assert!(ch(&mut a, 'e').is_empty());

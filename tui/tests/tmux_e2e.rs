@@ -222,11 +222,9 @@ async fn dashboard_scan_triage_export_in_tmux() {
     std::fs::create_dir_all(&repo).expect("repo");
     std::fs::write(repo.join("Cargo.toml"), MANIFEST).expect("manifest");
     std::fs::write(repo.join("Cargo.lock"), LOCKFILE).expect("lockfile");
-    let work = home.join("work");
-    std::fs::create_dir_all(&work).expect("work dir");
 
     let t = tokio::task::spawn_blocking(move || {
-        drive(&t, &repo, &work);
+        drive(&t, &repo);
         t
     })
     .await
@@ -234,18 +232,19 @@ async fn dashboard_scan_triage_export_in_tmux() {
     drop(t);
 }
 
-fn drive(t: &Tmux, repo: &Path, work: &Path) {
-    t.start(work, &[]);
+fn drive(t: &Tmux, repo: &Path) {
+    t.start(repo, &[]);
     // Up: the local daemon started on demand, the feed connected.
     t.wait("the dashboard on the local daemon", |s| s.contains("local daemon") && s.contains("feed live"));
     assert_eq!(t.display("#{alternate_on}"), "1", "the dashboard uses the alternate screen");
 
     // New scan: the form, the path, a project, submit.
+    // `cairn` runs in the repository, so the form's path already names it.
     t.keys(&["n"]);
-    t.wait_text("New scan");
-    t.keys(&["Tab"]);
-    t.type_text(&repo.display().to_string());
-    t.keys(&["Tab"]);
+    t.wait("the form, its path the working directory", |s| {
+        s.contains("New scan") && s.contains(&repo.display().to_string())
+    });
+    t.keys(&["Tab", "Tab"]);
     t.type_text("fixture");
     t.keys(&["C-s"]);
     t.wait("the scan at 100%", |s| s.contains("completed") && s.contains("100%"));
@@ -264,7 +263,8 @@ fn drive(t: &Tmux, repo: &Path, work: &Path) {
     t.keys(&["C-s"]);
     t.wait("the saved triage", |s| s.contains("Saved") && s.contains("not_affected"));
 
-    // Back to the scan; export CycloneDX 1.6 to the prefilled file in the working directory.
+    // Back to the scan; export CycloneDX 1.6 to the prefilled file in the working directory (the
+    // repository: only the export is a `.json` there).
     t.keys(&["Escape"]);
     t.wait("the scan detail", |s| {
         s.contains("Vulnerabilities") && !s.contains(&format!("Finding {ADVISORY}"))
@@ -273,7 +273,7 @@ fn drive(t: &Tmux, repo: &Path, work: &Path) {
     t.wait_text("Export");
     t.keys(&["Enter"]);
     let screen = t.wait_text("Exported ");
-    let files: Vec<PathBuf> = std::fs::read_dir(work)
+    let files: Vec<PathBuf> = std::fs::read_dir(repo)
         .expect("ls")
         .map(|e| e.expect("entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))

@@ -91,6 +91,8 @@ pub struct App {
     stack: Vec<View>,
     dialog: Option<Dialog>,
     watched: Option<ScanId>,
+    /// What the new-scan form's path starts as (the directory `cairn` was started in).
+    start_dir: Option<String>,
 }
 
 impl App {
@@ -114,7 +116,15 @@ impl App {
             stack: Vec::new(),
             dialog: None,
             watched: None,
+            start_dir: None,
         }
+    }
+
+    /// The new-scan form's path starts as `dir` (the dashboard passes its working directory, so
+    /// `n` then `ctrl-s` scans where the user is).
+    pub fn with_start_dir(mut self, dir: impl Into<String>) -> App {
+        self.start_dir = Some(dir.into());
+        self
     }
 
     /// The first loads.
@@ -467,7 +477,7 @@ impl App {
                 if self.options.readonly {
                     return self.refused("a new scan");
                 }
-                self.dialog = Some(Dialog::NewScan(NewScanForm::default()));
+                self.dialog = Some(Dialog::NewScan(NewScanForm::with_path(self.start_dir.as_deref())));
             }
             Action::Triage => return self.start_triage(),
             Action::Export => {

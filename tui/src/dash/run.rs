@@ -103,6 +103,9 @@ pub async fn run(client: Client, local: bool, readonly: bool) -> anyhow::Result<
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut exec = Executor::new(client, local, tx);
     let mut app = App::new(Options { readonly, color: !no_color() });
+    if let Ok(dir) = std::env::current_dir() {
+        app = app.with_start_dir(dir.display().to_string());
+    }
     let mut screen = Screen::enter()?;
     exec.start_feed();
     dispatch(&mut exec, app.tick(OffsetDateTime::now_utc()));

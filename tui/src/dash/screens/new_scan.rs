@@ -34,6 +34,11 @@ pub struct NewScanForm {
 }
 
 impl NewScanForm {
+    /// A form whose path starts as `path` (empty without one).
+    pub fn with_path(path: Option<&str>) -> Self {
+        NewScanForm { path: Input::new(path.unwrap_or_default()), ..NewScanForm::default() }
+    }
+
     fn labels(&self) -> &'static [&'static str] {
         match self.source {
             1 => &["URL", "Ref", "Project"],
