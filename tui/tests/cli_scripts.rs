@@ -18,7 +18,7 @@ use cairn_sdk::types::{
     VulnDataState, VulnDbStatus,
 };
 use cairn_sdk::{Client, Credential, ScanWatcher};
-use common::{Daemon, Opts, copy_dir, corpus};
+use common::{Daemon, Opts, copy_dir, corpus, cyclonedx_errors};
 use futures_util::StreamExt;
 
 /// A user's machine whose default profile points at a server with an API key (in the 0600
@@ -84,33 +84,6 @@ fn ok(out: Output) -> Output {
 
 fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-/// Errors of a CycloneDX 1.6 document against the official schema (empty = valid).
-fn cyclonedx_errors(doc: &serde_json::Value) -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/schemas/cyclonedx");
-    let load = |name: &str| -> serde_json::Value {
-        serde_json::from_slice(&std::fs::read(dir.join(name)).expect("schema")).expect("schema json")
-    };
-    let registry = jsonschema::Registry::new()
-        .add("http://cyclonedx.org/schema/spdx.schema.json", load("spdx.schema.json"))
-        .expect("spdx")
-        .add("http://cyclonedx.org/schema/jsf-0.82.schema.json", load("jsf-0.82.schema.json"))
-        .expect("jsf")
-        .add(
-            "http://cyclonedx.org/schema/cryptography-defs.schema.json",
-            load("cryptography-defs.schema.json"),
-        )
-        .expect("crypto defs")
-        .prepare()
-        .expect("registry");
-    let validator = jsonschema::options()
-        .with_registry(&registry)
-        .offline()
-        .should_validate_formats(true)
-        .build(&load("bom-1.6.schema.json"))
-        .expect("validator");
-    validator.iter_errors(doc).take(5).map(|e| format!("{e} at {}", e.instance_path())).collect()
 }
 
 /// Follows a scan on the WebSocket until it ends.

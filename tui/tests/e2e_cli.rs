@@ -15,7 +15,7 @@ use cairn_engine::vuln::{load_paths, match_inventory};
 use cairn_engine::{NoProgress, ScanOptions, scan_path};
 use cairn_sdk::types::{ApiKeyEnvironment, CreateApiKey, RegisterRequest, Scope};
 use cairn_sdk::{Client, Credential};
-use common::{Daemon, Opts, copy_dir, corpus, osv};
+use common::{Daemon, Opts, copy_dir, corpus, cyclonedx_errors, osv};
 
 /// A user's machine: HOME and the XDG directories in a temp dir, secrets in the 0600 file.
 struct Home {
@@ -82,33 +82,6 @@ fn git(dir: &Path, args: &[&str]) {
         .output()
         .expect("run git");
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
-/// Errors of a CycloneDX 1.6 document against the official schema (empty = valid).
-fn cyclonedx_errors(doc: &serde_json::Value) -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/schemas/cyclonedx");
-    let load = |name: &str| -> serde_json::Value {
-        serde_json::from_slice(&std::fs::read(dir.join(name)).expect("schema")).expect("schema json")
-    };
-    let registry = jsonschema::Registry::new()
-        .add("http://cyclonedx.org/schema/spdx.schema.json", load("spdx.schema.json"))
-        .expect("spdx")
-        .add("http://cyclonedx.org/schema/jsf-0.82.schema.json", load("jsf-0.82.schema.json"))
-        .expect("jsf")
-        .add(
-            "http://cyclonedx.org/schema/cryptography-defs.schema.json",
-            load("cryptography-defs.schema.json"),
-        )
-        .expect("crypto defs")
-        .prepare()
-        .expect("registry");
-    let validator = jsonschema::options()
-        .with_registry(&registry)
-        .offline()
-        .should_validate_formats(true)
-        .build(&load("bom-1.6.schema.json"))
-        .expect("validator");
-    validator.iter_errors(doc).take(5).map(|e| format!("{e} at {}", e.instance_path())).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

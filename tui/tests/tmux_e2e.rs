@@ -13,7 +13,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use cairn_daemon::vulndb::cli::VulndbCommand;
-use common::osv;
+use common::{cyclonedx_errors, osv};
 
 /// A fixture repository: one crate pinned at a version RUSTSEC-2021-0003 (smallvec) affects, and
 /// no other advisory of the fixture set.
@@ -124,33 +124,6 @@ impl Drop for Tmux {
         }
         let _ = stop.output();
     }
-}
-
-/// Errors of a CycloneDX 1.6 document against the official schema (empty = valid).
-fn cyclonedx_errors(doc: &serde_json::Value) -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/schemas/cyclonedx");
-    let load = |name: &str| -> serde_json::Value {
-        serde_json::from_slice(&std::fs::read(dir.join(name)).expect("schema")).expect("schema json")
-    };
-    let registry = jsonschema::Registry::new()
-        .add("http://cyclonedx.org/schema/spdx.schema.json", load("spdx.schema.json"))
-        .expect("spdx")
-        .add("http://cyclonedx.org/schema/jsf-0.82.schema.json", load("jsf-0.82.schema.json"))
-        .expect("jsf")
-        .add(
-            "http://cyclonedx.org/schema/cryptography-defs.schema.json",
-            load("cryptography-defs.schema.json"),
-        )
-        .expect("crypto defs")
-        .prepare()
-        .expect("registry");
-    let validator = jsonschema::options()
-        .with_registry(&registry)
-        .offline()
-        .should_validate_formats(true)
-        .build(&load("bom-1.6.schema.json"))
-        .expect("validator");
-    validator.iter_errors(doc).take(5).map(|e| format!("{e} at {}", e.instance_path())).collect()
 }
 
 fn tmux_missing() -> bool {
