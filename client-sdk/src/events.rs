@@ -5,13 +5,12 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use futures_util::{Stream, StreamExt};
+use futures_util::Stream;
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message;
 
 use crate::client::{Client, Error};
 use crate::types::{Scan, ScanEvent, ScanId, WsServerFrame};
-use crate::watch::{Ended, WatchOptions, backoff, closed, open, ws_url};
+use crate::watch::{Ended, WatchOptions, backoff, next_frame, open, ws_url};
 
 /// What the feed yields.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,21 +127,9 @@ impl EventsWatcher {
         };
         let mut synced = false;
         loop {
-            let msg = tokio::select! {
-                m = ws.next() => m,
-                _ = tx.closed() => return Ended::Gone,
-            };
-            let frame = match msg {
-                None => return Ended::Dropped { synced, reason: "connection closed".into() },
-                Some(Err(e)) => return Ended::Dropped { synced, reason: e.to_string() },
-                Some(Ok(Message::Text(t))) => match serde_json::from_str::<WsServerFrame>(t.as_str()) {
-                    Ok(f) => f,
-                    Err(e) => return Ended::Fatal(Error::WebSocket(format!("unreadable frame: {e}"))),
-                },
-                Some(Ok(Message::Close(frame))) => {
-                    return closed(&self.client, &credential, frame, synced, refreshed).await;
-                }
-                Some(Ok(_)) => continue,
+            let frame = match next_frame(&mut ws, tx, &self.client, &credential, synced, refreshed).await {
+                Ok(f) => f,
+                Err(ended) => return ended,
             };
             let item = match frame {
                 WsServerFrame::Sync { scans, .. } => {

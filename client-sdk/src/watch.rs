@@ -154,21 +154,9 @@ impl ScanWatcher {
         };
         let mut synced = false;
         loop {
-            let msg = tokio::select! {
-                m = ws.next() => m,
-                _ = tx.closed() => return Ended::Gone,
-            };
-            let frame = match msg {
-                None => return Ended::Dropped { synced, reason: "connection closed".into() },
-                Some(Err(e)) => return Ended::Dropped { synced, reason: e.to_string() },
-                Some(Ok(Message::Text(t))) => match serde_json::from_str::<WsServerFrame>(t.as_str()) {
-                    Ok(f) => f,
-                    Err(e) => return Ended::Fatal(Error::WebSocket(format!("unreadable frame: {e}"))),
-                },
-                Some(Ok(Message::Close(frame))) => {
-                    return closed(&self.client, &credential, frame, synced, refreshed).await;
-                }
-                Some(Ok(_)) => continue,
+            let frame = match next_frame(&mut ws, tx, &self.client, &credential, synced, refreshed).await {
+                Ok(f) => f,
+                Err(ended) => return ended,
             };
             match frame {
                 WsServerFrame::Sync { scans, events } => {
@@ -209,6 +197,34 @@ impl ScanWatcher {
                 }
             }
         }
+    }
+}
+
+/// The next server frame on `ws`, or how the connection ended (the receiver gone, dropped, closed
+/// by the daemon, or an unreadable frame). Frames other than text and close are skipped.
+pub(crate) async fn next_frame<T>(
+    ws: &mut Socket,
+    tx: &mpsc::Sender<T>,
+    client: &Client,
+    credential: &Credential,
+    synced: bool,
+    refreshed: &mut bool,
+) -> Result<WsServerFrame, Ended> {
+    loop {
+        let msg = tokio::select! {
+            m = ws.next() => m,
+            _ = tx.closed() => return Err(Ended::Gone),
+        };
+        return match msg {
+            None => Err(Ended::Dropped { synced, reason: "connection closed".into() }),
+            Some(Err(e)) => Err(Ended::Dropped { synced, reason: e.to_string() }),
+            Some(Ok(Message::Text(t))) => serde_json::from_str::<WsServerFrame>(t.as_str())
+                .map_err(|e| Ended::Fatal(Error::WebSocket(format!("unreadable frame: {e}")))),
+            Some(Ok(Message::Close(frame))) => {
+                Err(closed(client, credential, frame, synced, refreshed).await)
+            }
+            Some(Ok(_)) => continue,
+        };
     }
 }
 
