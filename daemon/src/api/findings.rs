@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::conventions::{if_match, with_etag};
 use super::extract::{Json, Path, Query};
-use super::pagination::{DEFAULT_LIMIT, MAX_LIMIT, PageResponse};
+use super::pagination::{DEFAULT_LIMIT, MAX_LIMIT, PageResponse, next_link};
 use super::validate::Check;
 use crate::auth::Principal;
 use crate::error::{ApiError, Kind};
@@ -124,19 +124,7 @@ fn page_of(mut items: Vec<Finding>, total: i64, limit: i64, uri: &Uri) -> PageRe
     } else {
         None
     };
-    let link = match &next_cursor {
-        Some(c) => {
-            let mut ser = form_urlencoded::Serializer::new(String::new());
-            for (k, v) in form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
-                if k != "cursor" {
-                    ser.append_pair(&k, &v);
-                }
-            }
-            ser.append_pair("cursor", c);
-            format!("<{}?{}>; rel=\"next\"", uri.path(), ser.finish())
-        }
-        None => String::new(),
-    };
+    let link = next_link(uri, next_cursor.as_deref());
     PageResponse { page: Page { items, total, limit, offset: 0, next_cursor }, link }
 }
 

@@ -140,6 +140,15 @@ pub fn page<T: Serialize>(
     }
 }
 
+/// The `Link` header of a cursor-paged list: `rel="next"` with `cursor` replaced, or empty on the
+/// last page.
+pub fn next_link(uri: &Uri, cursor: Option<&str>) -> String {
+    match cursor {
+        Some(c) => format!("<{}>; rel=\"next\"", with_params(uri, &[("cursor", c.to_owned())], &["cursor"])),
+        None => String::new(),
+    }
+}
+
 /// `uri` with `drop` parameters removed and `set` appended.
 fn with_params(uri: &Uri, set: &[(&str, String)], drop: &[&str]) -> String {
     let mut ser = form_urlencoded::Serializer::new(String::new());

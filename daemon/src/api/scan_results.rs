@@ -17,7 +17,7 @@ use cairn_sdk::types::{
 use serde::Deserialize;
 
 use super::extract::{Path, Query};
-use super::pagination::{DEFAULT_LIMIT, MAX_LIMIT, PageResponse};
+use super::pagination::{DEFAULT_LIMIT, MAX_LIMIT, PageResponse, next_link};
 use crate::auth::Principal;
 use crate::error::{ApiError, Kind};
 use crate::jobs::documents::{self, DocError};
@@ -87,19 +87,7 @@ fn cursor_page<T: serde::Serialize>(
     } else {
         None
     };
-    let link = match &next_cursor {
-        Some(c) => {
-            let mut ser = form_urlencoded::Serializer::new(String::new());
-            for (k, v) in form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
-                if k != "cursor" {
-                    ser.append_pair(&k, &v);
-                }
-            }
-            ser.append_pair("cursor", c);
-            format!("<{}?{}>; rel=\"next\"", uri.path(), ser.finish())
-        }
-        None => String::new(),
-    };
+    let link = next_link(uri, next_cursor.as_deref());
     PageResponse {
         page: Page {
             items: rows.into_iter().map(|(_, t)| t).collect(),
