@@ -382,8 +382,9 @@ fn mouse_wheel_scrolls_and_click_selects() {
     // A click lands on the frame the user sees: draw first.
     assert!(screen(&mut a).contains("package-0@"));
     // Rows start below the top bar, nav, scan header, tabs, border and table header: row 6.
+    // The third row: worst first, the critical findings f-0, f-5, f-10, … come first.
     a.handle(&mouse(MouseEventKind::Down(MouseButton::Left), 8));
-    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadFinding("f-000002".into())]);
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadFinding("f-000010".into())]);
 }
 
 #[test]
@@ -422,7 +423,9 @@ fn finding_loading_and_error() {
 #[test]
 fn bulk_triage_sends_one_triage_per_marked_finding_with_its_version() {
     let mut a = vulns_open(6);
+    // Worst first: f-0 and f-5 (critical), f-1 (high), f-2, f-3, f-4.
     ch(&mut a, ' '); // f-0 (version 0), cursor moves down
+    ch(&mut a, 'j');
     ch(&mut a, ' '); // f-1 (triaged, version 2)
     ch(&mut a, 'j');
     ch(&mut a, ' '); // f-3

@@ -211,7 +211,7 @@ impl App {
             }
             Msg::Findings { scan, result } => {
                 for s in self.scans_mut(scan) {
-                    s.findings.set(result.clone(), scan::vulns::haystack);
+                    s.findings.set(result.clone().map(scan::vulns::worst_first), scan::vulns::haystack);
                 }
             }
             Msg::Components { scan, result } => {
