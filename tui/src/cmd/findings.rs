@@ -29,7 +29,8 @@ async fn ls(client: &cairn_sdk::Client, args: FindingsLsArgs) -> anyhow::Result<
     if let Some(s) = &args.state {
         q = q.filter("state", s.clone());
     }
-    let findings: Vec<Finding> = client.findings(q).try_collect().await.context("listing findings")?;
+    let mut findings: Vec<Finding> = client.findings(q).try_collect().await.context("listing findings")?;
+    findings.sort_by(Finding::worst_first);
     if args.json {
         print_json(&findings)?;
     } else {

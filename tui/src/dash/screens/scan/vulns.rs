@@ -17,26 +17,9 @@ pub fn state_text(f: &Finding) -> &'static str {
     f.triage.as_ref().map_or("untriaged", |t| t.state.as_str())
 }
 
-/// Findings worst first, as a triager reads them: severity, then CVSS score, then advisory and
-/// purl (the daemon pages them in id order).
+/// Findings worst first ([`Finding::worst_first`]; the daemon pages them in id order).
 pub fn worst_first(mut findings: Vec<Finding>) -> Vec<Finding> {
-    fn rank(severity: &str) -> u8 {
-        match severity {
-            "critical" => 0,
-            "high" => 1,
-            "medium" => 2,
-            "low" => 3,
-            _ => 4,
-        }
-    }
-    findings.sort_by(|a, b| {
-        let (a, b) = (&a.finding, &b.finding);
-        rank(&a.severity)
-            .cmp(&rank(&b.severity))
-            .then_with(|| b.cvss_score.unwrap_or(-1.0).total_cmp(&a.cvss_score.unwrap_or(-1.0)))
-            .then_with(|| a.vulnerability_id.cmp(&b.vulnerability_id))
-            .then_with(|| a.purl.cmp(&b.purl))
-    });
+    findings.sort_by(Finding::worst_first);
     findings
 }
 
