@@ -5,12 +5,11 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use futures_util::Stream;
 use tokio::sync::mpsc;
 
 use crate::client::{Client, Error};
 use crate::types::{Scan, ScanEvent, ScanId, WsServerFrame};
-use crate::watch::{Ended, WatchOptions, backoff, next_frame, open, ws_url};
+use crate::watch::{ChannelStream, Ended, WatchOptions, backoff, next_frame, open, ws_url};
 
 /// What the feed yields.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,21 +35,7 @@ pub struct EventsWatcher {
 }
 
 /// The stream [`EventsWatcher::stream`] returns; dropping it stops the watcher.
-#[derive(Debug)]
-pub struct FeedStream {
-    rx: mpsc::Receiver<Result<FeedEvent, Error>>,
-}
-
-impl Stream for FeedStream {
-    type Item = Result<FeedEvent, Error>;
-
-    fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
-        self.rx.poll_recv(cx)
-    }
-}
+pub type FeedStream = ChannelStream<FeedEvent>;
 
 impl EventsWatcher {
     /// A watcher of the tenant's feed through `client`'s daemon and credential.
@@ -74,7 +59,7 @@ impl EventsWatcher {
     pub fn stream(self) -> FeedStream {
         let (tx, rx) = mpsc::channel(256);
         tokio::spawn(self.run(tx));
-        FeedStream { rx }
+        ChannelStream { rx }
     }
 
     async fn run(self, tx: mpsc::Sender<Result<FeedEvent, Error>>) {

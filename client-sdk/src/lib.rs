@@ -31,4 +31,4 @@ pub use client::{
 #[cfg(feature = "client")]
 pub use events::{EventsWatcher, FeedEvent, FeedStream};
 #[cfg(feature = "client")]
-pub use watch::{ScanWatcher, WatchEvent, WatchOptions, WatchStream};
+pub use watch::{ChannelStream, ScanWatcher, WatchEvent, WatchOptions, WatchStream};

@@ -54,14 +54,17 @@ pub struct ScanWatcher {
     options: WatchOptions,
 }
 
-/// The stream [`ScanWatcher::stream`] returns; dropping it stops the watcher.
+/// What a watcher's background task yields, as a stream; dropping it stops the task.
 #[derive(Debug)]
-pub struct WatchStream {
-    rx: mpsc::Receiver<Result<WatchEvent, Error>>,
+pub struct ChannelStream<T> {
+    pub(crate) rx: mpsc::Receiver<Result<T, Error>>,
 }
 
-impl Stream for WatchStream {
-    type Item = Result<WatchEvent, Error>;
+/// The stream [`ScanWatcher::stream`] returns; dropping it stops the watcher.
+pub type WatchStream = ChannelStream<WatchEvent>;
+
+impl<T> Stream for ChannelStream<T> {
+    type Item = Result<T, Error>;
 
     fn poll_next(
         mut self: std::pin::Pin<&mut Self>,
@@ -105,7 +108,7 @@ impl ScanWatcher {
     pub fn stream(self) -> WatchStream {
         let (tx, rx) = mpsc::channel(64);
         tokio::spawn(self.run(tx));
-        WatchStream { rx }
+        ChannelStream { rx }
     }
 
     async fn run(self, tx: mpsc::Sender<Result<WatchEvent, Error>>) {
