@@ -203,12 +203,24 @@ impl Row {
     }
 }
 
+/// The longest summary taken from `details` (a folded YAML paragraph is one long line).
+const SUMMARY_MAX_CHARS: usize = 160;
+
 /// An advisory without a summary (PyPA's PYSEC records have none) is summarised by the first
-/// non-blank line of its `details`, as OSV.dev lists them.
+/// non-blank line of its `details`, cut at a word before 160 characters with `…`.
 pub(crate) fn summary_from_details(record: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(record).ok()?;
     let line = v["details"].as_str()?.lines().map(str::trim).find(|l| !l.is_empty())?;
-    Some(line.trim_start_matches('#').trim().to_owned()).filter(|l| !l.is_empty())
+    let line = line.trim_start_matches('#').trim();
+    if line.is_empty() {
+        return None;
+    }
+    if line.chars().count() <= SUMMARY_MAX_CHARS {
+        return Some(line.to_owned());
+    }
+    let cut: String = line.chars().take(SUMMARY_MAX_CHARS).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head).trim_end();
+    Some(format!("{cut}…"))
 }
 
 /// The triage key of a finding.
@@ -471,5 +483,22 @@ impl Store {
                 ))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary_from_details;
+
+    #[test]
+    fn a_summary_is_the_first_line_of_details_cut_at_a_word() {
+        let short = r#"{"details": "\n## Open redirect in login\n\nMore text."}"#;
+        assert_eq!(summary_from_details(short).as_deref(), Some("Open redirect in login"));
+        let long = serde_json::json!({ "details": "word ".repeat(100) }).to_string();
+        let s = summary_from_details(&long).expect("a summary");
+        assert!(s.ends_with("word…") && s.chars().count() <= 161, "{s}");
+        assert_eq!(summary_from_details(r#"{"details": "  "}"#), None);
+        assert_eq!(summary_from_details(r#"{"summary": "x"}"#), None);
+        assert_eq!(summary_from_details("not json"), None);
     }
 }
