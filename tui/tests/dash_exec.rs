@@ -381,7 +381,8 @@ async fn details(postgres: bool) {
     // werkzeug 2.2.2 is inside the fixture PYSEC advisories' ranges (engine/tests/fixtures/osv/pypa).
     std::fs::write(tree.join("requirements.txt"), "werkzeug==2.2.2\n").expect("write");
     // A lockfile that does not parse: a diagnostic, and the rest of the scan goes on.
-    std::fs::write(tree.join("package-lock.json"), "{ \"lockfileVersion\": 3, \"packages\": ").expect("write");
+    std::fs::write(tree.join("package-lock.json"), "{ \"lockfileVersion\": 3, \"packages\": ")
+        .expect("write");
     let opts = Opts { postgres, path_roots: vec![root.path().to_path_buf()], workers: 1, vulndb: true };
     let Some(daemon) = Daemon::start(opts).await else {
         eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
@@ -408,7 +409,8 @@ async fn details(postgres: bool) {
         Msg::Findings { result: Ok(f), .. } => f,
         other => panic!("{other:?}"),
     };
-    let pysec: Vec<_> = findings.iter().filter(|f| f.finding.vulnerability_id.starts_with("PYSEC-")).collect();
+    let pysec: Vec<_> =
+        findings.iter().filter(|f| f.finding.vulnerability_id.starts_with("PYSEC-")).collect();
     assert!(!pysec.is_empty(), "{findings:?}");
     for f in &pysec {
         let summary = f.finding.summary.as_deref().unwrap_or("");

@@ -920,7 +920,8 @@ fn a_bulk_triage_failing_the_same_way_says_it_once() {
     let cmds = ctrl(&mut a, 's');
     assert_eq!(cmds.len(), 3);
     let refused = Failure {
-        message: "Invalid request (400, VALIDATION_FAILED): body.note: must be at most 4000 characters".into(),
+        message: "Invalid request (400, VALIDATION_FAILED): body.note: must be at most 4000 characters"
+            .into(),
         status: Some(400),
         code: Some("VALIDATION_FAILED".into()),
     };
@@ -953,7 +954,10 @@ fn readonly_hides_what_it_would_refuse_from_the_hint_bar() {
         screen(&mut a)
     }] {
         let hint = s.lines().last().unwrap_or_default().to_owned();
-        assert!(!hint.contains("t triage") && !hint.contains("space mark") && !hint.contains("e export"), "{hint}");
+        assert!(
+            !hint.contains("t triage") && !hint.contains("space mark") && !hint.contains("e export"),
+            "{hint}"
+        );
     }
 }
 

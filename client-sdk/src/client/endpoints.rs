@@ -10,8 +10,8 @@ use super::{Body, Client, Credential, Error, ListQuery, Req};
 use crate::types::{
     ApiKey, ApiKeyId, BomFormat, CreateApiKey, CreateProject, CreateScan, CreateVersion, CreatedApiKey,
     CryptoAsset, Finding, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId, RegisterRequest,
-    ReleaseStateChange, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent, ScanFinding, ScanId, ScanLicense,
-    TokenResponse, TriageUpdate, UpdateProject, UpdateVersion, Version, VersionId, VulnDbChange,
+    ReleaseStateChange, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent, ScanFinding, ScanId,
+    ScanLicense, TokenResponse, TriageUpdate, UpdateProject, UpdateVersion, Version, VersionId, VulnDbChange,
     VulnDbStatus, VulnDbUpdate,
 };
 

@@ -189,7 +189,9 @@ impl Row {
                 purl: self.purl,
                 vulnerability_id: self.vulnerability_id,
                 aliases: serde_json::from_str(&self.aliases).map_err(|e| corrupt("aliases", e))?,
-                summary: self.summary.or_else(|| self.summary_record.as_deref().and_then(summary_from_details)),
+                summary: self
+                    .summary
+                    .or_else(|| self.summary_record.as_deref().and_then(summary_from_details)),
                 severity: self.severity,
                 cvss_score: self.cvss_score,
                 cvss_vector: self.cvss_vector,

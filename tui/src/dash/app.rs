@@ -779,11 +779,8 @@ impl App {
                 };
                 match top {
                     View::Finding(f) => {
-                        let components = f
-                            .finding
-                            .get()
-                            .and_then(|x| scan(x.finding.scan_id))
-                            .map(|s| &s.components.data);
+                        let components =
+                            f.finding.get().and_then(|x| scan(x.finding.scan_id)).map(|s| &s.components.data);
                         f.draw(frame, body, &ctx, components);
                     }
                     View::Component(c) => {

@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use cairn_sdk::types::{
-    BomFormat, CryptoAsset, Finding, Project, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent, ScanId,
-    ScanLicense, TriageUpdate, VulnDbStatus,
+    BomFormat, CryptoAsset, Finding, Project, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent,
+    ScanId, ScanLicense, TriageUpdate, VulnDbStatus,
 };
 
 /// Why a load or an action failed, as the user should read it.

@@ -2,8 +2,8 @@
 
 use cairn_sdk::types::{
     CryptoAsset, Finding, PqcSummary, Project, ProjectId, ProjectKind, ProjectRisk, Scan, ScanComponent,
-    ScanCounts, ScanDiagnostic, ScanEdge, ScanEvent, ScanFinding, ScanId, ScanLicense, ScanSource, ScanStatus,
-    SeverityCounts, Triage, TriageState, UserId, VulnDataState, VulnDataUsed, VulnDbStatus,
+    ScanCounts, ScanDiagnostic, ScanEdge, ScanEvent, ScanFinding, ScanId, ScanLicense, ScanSource,
+    ScanStatus, SeverityCounts, Triage, TriageState, UserId, VulnDataState, VulnDataUsed, VulnDbStatus,
 };
 use cairn_tui::dash::msg::Session;
 use time::OffsetDateTime;
@@ -190,12 +190,7 @@ pub fn edges() -> Vec<ScanEdge> {
 }
 
 pub fn diagnostic(severity: &str, path: Option<&str>, line: Option<u32>, message: &str) -> ScanDiagnostic {
-    ScanDiagnostic {
-        severity: severity.into(),
-        path: path.map(str::to_owned),
-        line,
-        message: message.into(),
-    }
+    ScanDiagnostic { severity: severity.into(), path: path.map(str::to_owned), line, message: message.into() }
 }
 
 pub fn licenses() -> Vec<ScanLicense> {

@@ -136,9 +136,11 @@ fn findings(lines: &mut Vec<Line<'_>>, ctx: &Ctx, c: &ScanComponent, scan: &Scan
         .map(|fs| fs.iter().filter(|f| f.finding.component_id == c.id).collect())
         .unwrap_or_default();
     if mine.is_empty() {
-        let no_data = scan.scan.get().and_then(|s| s.vulndb.as_ref()).is_none_or(|v| {
-            v.state == cairn_sdk::types::VulnDataState::None
-        });
+        let no_data = scan
+            .scan
+            .get()
+            .and_then(|s| s.vulndb.as_ref())
+            .is_none_or(|v| v.state == cairn_sdk::types::VulnDataState::None);
         lines.push(if no_data {
             Line::styled("  none found, but the scan had no vulnerability data to match against", t.warn())
         } else {

@@ -8,8 +8,8 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{Ctx, failure_text, field, message};
-use crate::dash::package;
 use crate::dash::msg::Failure;
+use crate::dash::package;
 use crate::dash::remote::Remote;
 use crate::dash::time::date;
 
@@ -163,7 +163,11 @@ fn found_in<'a>(component: &str, components: Option<&Remote<Vec<ScanComponent>>>
             None => field("Found in", "the component is not in the scan's list", t, t.dim()),
         },
         Some(Remote::Failed(f)) => field("Found in", format!("unknown: {}", failure_text(f)), t, t.warn()),
-        Some(Remote::Loading) => field("Found in", format!("{} loading the components…", ctx.spinner), t, t.dim()),
-        Some(Remote::NotAsked) | None => field("Found in", "unknown (the scan's components are not loaded)", t, t.dim()),
+        Some(Remote::Loading) => {
+            field("Found in", format!("{} loading the components…", ctx.spinner), t, t.dim())
+        }
+        Some(Remote::NotAsked) | None => {
+            field("Found in", "unknown (the scan's components are not loaded)", t, t.dim())
+        }
     }
 }

@@ -33,7 +33,11 @@ pub fn draw(
     let purls: HashMap<&str, &str> = components
         .data
         .get()
-        .map(|cs| cs.iter().flat_map(|c| [(c.id.as_str(), c.purl.as_str()), (c.purl.as_str(), c.purl.as_str())]).collect())
+        .map(|cs| {
+            cs.iter()
+                .flat_map(|c| [(c.id.as_str(), c.purl.as_str()), (c.purl.as_str(), c.purl.as_str())])
+                .collect()
+        })
         .unwrap_or_default();
     let widths = [Constraint::Fill(1), Constraint::Length(6)];
     let needle = tab.list.filter().to_lowercase();
