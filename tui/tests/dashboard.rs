@@ -844,6 +844,25 @@ fn enter_on_a_component_opens_its_detail_with_who_depends_on_it() {
     // Opened again, nothing loads twice.
     press(&mut a, KeyCode::Esc);
     assert!(press(&mut a, KeyCode::Enter).is_empty());
+    // A component without findings: "none" because the scan matched against fresh data.
+    press(&mut a, KeyCode::Esc);
+    ch(&mut a, 'j');
+    ch(&mut a, 'j');
+    assert!(press(&mut a, KeyCode::Enter).is_empty());
+    let s = screen(&mut a);
+    assert!(s.contains("Findings") && s.contains("│  none"), "{s}");
+    // Without vulnerability data it is not "none": the detail says it was not checked.
+    let mut b = ready();
+    let mut unmatched = scan(1, ScanStatus::Completed, 100);
+    unmatched.vulndb.as_mut().expect("recorded").state = VulnDataState::None;
+    b.update(Msg::Scans(Ok(vec![unmatched])));
+    ch(&mut b, '2');
+    press(&mut b, KeyCode::Enter);
+    ch(&mut b, '2');
+    b.update(Msg::Components { scan: scan_id(1), result: Ok(components()) });
+    press(&mut b, KeyCode::Enter);
+    b.update(Msg::Findings { scan: scan_id(1), result: Ok(Vec::new()) });
+    assert!(screen(&mut b).contains("not checked: the scan had no vulnerability data"));
 }
 
 #[test]

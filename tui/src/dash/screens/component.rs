@@ -2,7 +2,7 @@
 //! licenses, its findings, what it depends on and who depends on it (the dependency edges read
 //! backwards). Drawn from the scan screen's data, which opening it asks for.
 
-use cairn_sdk::types::{ScanComponent, ScanEdge, ScanId};
+use cairn_sdk::types::{ScanComponent, ScanEdge, ScanId, VulnDataState};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -136,15 +136,15 @@ fn findings(lines: &mut Vec<Line<'_>>, ctx: &Ctx, c: &ScanComponent, scan: &Scan
         .map(|fs| fs.iter().filter(|f| f.finding.component_id == c.id).collect())
         .unwrap_or_default();
     if mine.is_empty() {
-        let no_data = scan
-            .scan
-            .get()
-            .and_then(|s| s.vulndb.as_ref())
-            .is_none_or(|v| v.state == cairn_sdk::types::VulnDataState::None);
-        lines.push(if no_data {
-            Line::styled("  none found, but the scan had no vulnerability data to match against", t.warn())
-        } else {
-            Line::styled("  none", t.good())
+        // "none" only when the scan matched against data; otherwise say why there is nothing.
+        let used = scan.scan.get().and_then(|s| s.vulndb.as_ref());
+        lines.push(match used.map(|v| v.state) {
+            Some(VulnDataState::Fresh) => Line::styled("  none", t.good()),
+            Some(VulnDataState::Stale) => Line::styled("  none found in stale vulnerability data", t.warn()),
+            Some(VulnDataState::None) => {
+                Line::styled("  not checked: the scan had no vulnerability data to match against", t.warn())
+            }
+            None => Line::styled("  none found (the vulnerability data used was not recorded)", t.dim()),
         });
     }
     for f in mine {

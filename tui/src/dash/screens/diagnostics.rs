@@ -8,6 +8,7 @@ use ratatui::widgets::Cell;
 
 use super::scan::TabData;
 use super::{Ctx, list_state};
+use crate::dash::remote::Remote;
 use crate::dash::widgets::list::{Columns, draw_table};
 
 /// One open diagnostics list.
@@ -22,9 +23,7 @@ pub struct DiagnosticsScreen {
 impl DiagnosticsScreen {
     /// A list of `scan`'s diagnostics, loading.
     pub fn new(scan: ScanId) -> Self {
-        let mut rows = TabData::default();
-        rows.data = crate::dash::remote::Remote::Loading;
-        DiagnosticsScreen { scan, rows }
+        DiagnosticsScreen { scan, rows: TabData { data: Remote::Loading, ..TabData::default() } }
     }
 
     /// Draw it.
