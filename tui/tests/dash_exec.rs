@@ -370,3 +370,113 @@ async fn executor_postgres() {
     }
     executor(true).await;
 }
+
+/// Issue 14, point 10, what the dashboard details need from the daemon: a PYSEC finding (no
+/// `summary` in its OSV record) listed with its details' first line, the diagnostics behind the
+/// Summary's count, and a triage naming its updater by email.
+async fn details(postgres: bool) {
+    let root = tempfile::tempdir().expect("root");
+    let tree = root.path().join("py");
+    std::fs::create_dir(&tree).expect("mkdir");
+    // werkzeug 2.2.2 is inside the fixture PYSEC advisories' ranges (engine/tests/fixtures/osv/pypa).
+    std::fs::write(tree.join("requirements.txt"), "werkzeug==2.2.2\n").expect("write");
+    // A lockfile that does not parse: a diagnostic, and the rest of the scan goes on.
+    std::fs::write(tree.join("package-lock.json"), "{ \"lockfileVersion\": 3, \"packages\": ")
+        .expect("write");
+    let opts = Opts { postgres, path_roots: vec![root.path().to_path_buf()], workers: 1, vulndb: true };
+    let Some(daemon) = Daemon::start(opts).await else {
+        eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
+        return;
+    };
+    let client = registered(&daemon.base, "details@example.test").await;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut h = Harness::new(Executor::new(client.clone(), true, tx), rx);
+    let scan = match h.ask(path_scan(&tree, Some("py"))).await {
+        Msg::Submitted(Ok(s)) => s,
+        other => panic!("{other:?}"),
+    };
+    h.exec.run(Cmd::WatchScan(scan.id));
+    loop {
+        match h.next().await {
+            Msg::ScanProgress(e) if e.status == ScanStatus::Completed => break,
+            Msg::ScanProgress(e) => assert!(!e.status.is_terminal(), "{e:?}"),
+            _ => {}
+        }
+    }
+    h.exec.run(Cmd::Unwatch);
+
+    let findings = match h.ask(Cmd::LoadFindings(scan.id)).await {
+        Msg::Findings { result: Ok(f), .. } => f,
+        other => panic!("{other:?}"),
+    };
+    let pysec: Vec<_> =
+        findings.iter().filter(|f| f.finding.vulnerability_id.starts_with("PYSEC-")).collect();
+    assert!(!pysec.is_empty(), "{findings:?}");
+    for f in &pysec {
+        let summary = f.finding.summary.as_deref().unwrap_or("");
+        assert!(!summary.is_empty() && !summary.contains('\n'), "{f:?}");
+    }
+    let one = pysec.iter().find(|f| f.finding.vulnerability_id == "PYSEC-2023-58").expect("PYSEC-2023-58");
+    assert!(
+        one.finding.summary.as_deref().is_some_and(|s| s.starts_with("Werkzeug is a comprehensive WSGI")),
+        "{one:?}"
+    );
+    // The scan's own list (the API and CLI path) says the same.
+    let listed =
+        client.scan_findings(scan.id, ListQuery::default()).try_collect::<Vec<_>>().await.expect("findings");
+    let same = listed.iter().find(|f| f.id == one.finding.id).expect("listed");
+    assert_eq!(same.summary, one.finding.summary);
+
+    let diagnostics = match h.ask(Cmd::LoadDiagnostics(scan.id)).await {
+        Msg::Diagnostics { scan: id, result: Ok(d) } => {
+            assert_eq!(id, scan.id);
+            d
+        }
+        other => panic!("{other:?}"),
+    };
+    let done = client.scan(scan.id).await.expect("scan");
+    assert_eq!(diagnostics.len() as u64, done.counts.diagnostics, "{diagnostics:?}");
+    assert!(diagnostics.iter().any(|d| d.path.as_deref() == Some("package-lock.json")), "{diagnostics:?}");
+    match h.ask(Cmd::LoadDiagnostics(ScanId::new())).await {
+        Msg::Diagnostics { result: Err(f), .. } => assert_eq!(f.status, Some(404), "{f:?}"),
+        other => panic!("{other:?}"),
+    }
+
+    let update = TriageUpdate {
+        state: Some(TriageState::Affected),
+        justification: None,
+        response: None,
+        note: Some(Some("upgrade planned".into())),
+    };
+    match h.ask(Cmd::Triage { id: one.finding.id.clone(), version: 0, update }).await {
+        Msg::Triaged(f) => {
+            let t = f.triage.expect("triaged");
+            assert_eq!(t.updated_by_email.as_deref(), Some("details@example.test"));
+        }
+        other => panic!("{other:?}"),
+    }
+    match h.ask(Cmd::LoadFindings(scan.id)).await {
+        Msg::Findings { result: Ok(f), .. } => {
+            let t = f.iter().find(|x| x.finding.id == one.finding.id).and_then(|x| x.triage.clone());
+            assert_eq!(t.and_then(|t| t.updated_by_email).as_deref(), Some("details@example.test"));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    drop(h);
+    daemon.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn details_sqlite() {
+    details(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn details_postgres() {
+    if std::env::var("CAIRN_TEST_POSTGRES_URL").is_err() {
+        eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
+        return;
+    }
+    details(true).await;
+}

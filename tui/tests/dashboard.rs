@@ -326,12 +326,13 @@ fn the_watched_scan_completing_reloads_every_loaded_tab() {
 // ---- vulnerabilities, findings, triage ------------------------------------------------------
 
 #[test]
-fn vulnerabilities_show_advisory_purl_severity_and_state() {
+fn vulnerabilities_show_advisory_package_severity_and_state() {
     let mut a = vulns_open(3);
     let s = screen(&mut a);
-    for text in ["GHSA-0000-abcd-0000", "pkg:npm/package-0@1.0.0", "critical", "untriaged", "not_affected"] {
+    for text in ["GHSA-0000-abcd-0000", "package-0@1.0.0", "critical", "untriaged", "not_affected"] {
         assert!(s.contains(text), "{text} missing:\n{s}");
     }
+    assert!(!s.contains("pkg:npm/"), "the Package column names packages, not purls:\n{s}");
 }
 
 #[test]
@@ -384,14 +385,21 @@ fn mouse_wheel_scrolls_and_click_selects() {
     // Rows start below the top bar, nav, scan header, tabs, border and table header: row 6.
     // The third row: worst first, the critical findings f-0, f-5, f-10, … come first.
     a.handle(&mouse(MouseEventKind::Down(MouseButton::Left), 8));
-    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadFinding("f-000010".into())]);
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        vec![Cmd::LoadFinding("f-000010".into()), Cmd::LoadComponents(scan_id(1))]
+    );
 }
 
 #[test]
 fn finding_detail_states() {
     let mut a = vulns_open(5);
     ch(&mut a, 'j');
-    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadFinding("f-000001".into())]);
+    // "Found in" needs the scan's components: loaded with the finding.
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        vec![Cmd::LoadFinding("f-000001".into()), Cmd::LoadComponents(scan_id(1))]
+    );
     snap!("finding_from_list", a);
     let mut full = finding(scan_id(1), 1, Some(triage(TriageState::NotAffected, 2)));
     full.details = Some("Crafted input to merge() pollutes Object.prototype.\nUpgrade to 1.1.1.".into());
@@ -772,4 +780,218 @@ fn any_key_anywhere_never_panics() {
             let _ = draw_sized(&mut a, 80, 24);
         }
     }
+}
+
+// ---- issue 14, point 10: the dashboard details ----------------------------------------------
+
+#[test]
+fn the_package_column_names_packages_and_the_summary_has_room_at_80_columns() {
+    let mut a = vulns_open(3);
+    let s = screen_sized(&mut a, 80, 24);
+    // Before: `pkg:cargo/r`-style cut purls and a Summary cut to nothing.
+    assert!(s.contains("package-0@1.0.0") && !s.contains("pkg:npm"), "{s}");
+    assert!(s.contains("package-0@1.0.0 Prototype pollut"), "{s}");
+    insta::assert_snapshot!("vulns_80_columns", s);
+}
+
+#[test]
+fn finding_detail_says_where_the_package_came_from_names_the_updater_and_lists_references_once() {
+    let mut a = vulns_open(5);
+    ch(&mut a, 'j');
+    press(&mut a, KeyCode::Enter);
+    let mut full = finding(scan_id(1), 1, Some(triage(TriageState::NotAffected, 2)));
+    let url = "https://github.com/advisories/GHSA-0001-abcd-0001";
+    full.references = vec![url.into(), "https://example.test/fix".into(), url.into()];
+    a.update(Msg::Finding(Ok(full)));
+    a.update(Msg::Components { scan: scan_id(1), result: Ok(components()) });
+    let s = screen(&mut a);
+    assert!(s.contains("Found in      package-lock.json:11"), "{s}");
+    assert_eq!(s.matches(url).count(), 1, "{s}");
+    assert!(s.contains("by ada@example.test") && !s.contains("0000-000000000007"), "{s}");
+    snap!("finding_found_in", a);
+    // Components that could not be loaded: the line says so instead of leaving it out.
+    let mut b = vulns_open(2);
+    press(&mut b, KeyCode::Enter);
+    b.update(Msg::Components { scan: scan_id(1), result: Err(failure()) });
+    assert!(screen(&mut b).contains("Found in      unknown: the daemon is unavailable"));
+}
+
+#[test]
+fn enter_on_a_component_opens_its_detail_with_who_depends_on_it() {
+    let mut a = scan_open();
+    assert_eq!(ch(&mut a, '2'), vec![Cmd::LoadComponents(scan_id(1))]);
+    a.update(Msg::Components { scan: scan_id(1), result: Ok(components()) });
+    ch(&mut a, 'j'); // lodash
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        vec![Cmd::LoadFindings(scan_id(1)), Cmd::LoadLicenses(scan_id(1)), Cmd::LoadDependencies(scan_id(1))]
+    );
+    let s = screen(&mut a);
+    assert!(s.contains("Loading the findings") && s.contains("package-lock.json:11"), "{s}");
+    let mut gpl = licenses();
+    gpl[1].component_id = "c-1".into();
+    a.update(Msg::Findings { scan: scan_id(1), result: Ok(findings(scan_id(1), 5)) });
+    a.update(Msg::Licenses { scan: scan_id(1), result: Ok(gpl) });
+    a.update(Msg::Dependencies { scan: scan_id(1), result: Ok(edges()) });
+    let s = screen(&mut a);
+    let by = s.find("Depended on by").expect("reverse edges");
+    let on = s.find("Depends on\n").or_else(|| s.find("Depends on ")).expect("edges");
+    let between = &s[by..on];
+    assert!(between.contains("express@4.0.0") && between.contains("qs@4.2.0"), "{s}");
+    assert!(s[on..].contains("négociateur"), "{s}");
+    assert!(s.contains("GHSA-0001-abcd-0001") && s.contains("GPL-3.0-only"), "{s}");
+    snap!("component_detail", a);
+    // Opened again, nothing loads twice.
+    press(&mut a, KeyCode::Esc);
+    assert!(press(&mut a, KeyCode::Enter).is_empty());
+    // A component without findings: "none" because the scan matched against fresh data.
+    press(&mut a, KeyCode::Esc);
+    ch(&mut a, 'j');
+    ch(&mut a, 'j');
+    assert!(press(&mut a, KeyCode::Enter).is_empty());
+    let s = screen(&mut a);
+    assert!(s.contains("Findings") && s.contains("│  none"), "{s}");
+    // Without vulnerability data it is not "none": the detail says it was not checked.
+    let mut b = ready();
+    let mut unmatched = scan(1, ScanStatus::Completed, 100);
+    unmatched.vulndb.as_mut().expect("recorded").state = VulnDataState::None;
+    b.update(Msg::Scans(Ok(vec![unmatched])));
+    ch(&mut b, '2');
+    press(&mut b, KeyCode::Enter);
+    ch(&mut b, '2');
+    b.update(Msg::Components { scan: scan_id(1), result: Ok(components()) });
+    press(&mut b, KeyCode::Enter);
+    b.update(Msg::Findings { scan: scan_id(1), result: Ok(Vec::new()) });
+    assert!(screen(&mut b).contains("not checked: the scan had no vulnerability data"));
+}
+
+#[test]
+fn the_diagnostics_count_opens_the_list() {
+    let mut a = ready();
+    let mut s1 = scan(1, ScanStatus::Completed, 100);
+    s1.counts.diagnostics = 2;
+    a.update(Msg::Scans(Ok(vec![s1])));
+    ch(&mut a, '2');
+    press(&mut a, KeyCode::Enter);
+    assert!(screen(&mut a).contains("Diagnostics   2 (enter lists them)"));
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadDiagnostics(scan_id(1))]);
+    assert!(screen(&mut a).contains("Loading diagnostics"));
+    a.update(Msg::Diagnostics { scan: scan_id(1), result: Err(failure()) });
+    assert!(screen(&mut a).contains("Could not load diagnostics"));
+    assert_eq!(ch(&mut a, 'r'), vec![Cmd::LoadDiagnostics(scan_id(1))]);
+    a.update(Msg::Diagnostics {
+        scan: scan_id(1),
+        result: Ok(vec![
+            diagnostic("error", Some("Cargo.lock"), Some(12), "expected `=` after key"),
+            diagnostic("warning", Some("vendor/big.bin"), None, "over the 64 MiB size cap: not read"),
+        ]),
+    });
+    snap!("diagnostics_loaded", a);
+    assert!(press(&mut a, KeyCode::Esc).is_empty());
+    assert!(screen(&mut a).contains("Diagnostics   2"));
+}
+
+#[test]
+fn filtering_the_dependency_tree_keeps_the_path_to_each_match() {
+    let mut a = scan_open();
+    ch(&mut a, '6');
+    a.update(Msg::Components { scan: scan_id(1), result: Ok(components()) });
+    a.update(Msg::Dependencies { scan: scan_id(1), result: Ok(edges()) });
+    ch(&mut a, '/');
+    typed(&mut a, "négociateur");
+    let s = screen(&mut a);
+    // express › lodash › négociateur: the match and the path to it; qs is not on it.
+    assert!(s.contains("express@4.0.0") && s.contains("└ lodash@4.1.0") && s.contains("négociateur"), "{s}");
+    assert!(!s.contains("qs@4.2.0"), "{s}");
+    snap!("deps_filtered", a);
+}
+
+#[test]
+fn triage_checks_the_vex_rule_before_saving_and_clears_a_stale_error() {
+    let mut a = vulns_open(2);
+    ch(&mut a, 't');
+    press(&mut a, KeyCode::Right); // in_triage -> affected
+    press(&mut a, KeyCode::Right); // -> not_affected, no justification, no note
+    assert!(ctrl(&mut a, 's').is_empty(), "nothing is sent that the daemon would refuse");
+    let s = screen(&mut a);
+    assert_eq!(s.matches("need a justification or a note").count(), 1, "{s}");
+    snap!("triage_invalid", a);
+    // Any edit clears the complaint; a justification makes the save go.
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Right); // component_not_present
+    assert!(!screen(&mut a).contains("need a justification"));
+    let cmds = ctrl(&mut a, 's');
+    assert!(matches!(&cmds[..], [Cmd::Triage { .. }]), "{cmds:?}");
+    // A failure shown, then an edit: the stale error goes.
+    a.update(Msg::TriageFailed { id: "f-000000".into(), failure: failure() });
+    assert!(screen(&mut a).contains("Could not save f-000000"));
+    press(&mut a, KeyCode::Right);
+    assert!(!screen(&mut a).contains("Could not save"));
+}
+
+#[test]
+fn a_bulk_triage_failing_the_same_way_says_it_once() {
+    let mut a = vulns_open(4);
+    for _ in 0..3 {
+        ch(&mut a, ' ');
+    }
+    ch(&mut a, 't');
+    let cmds = ctrl(&mut a, 's');
+    assert_eq!(cmds.len(), 3);
+    let refused = Failure {
+        message: "Invalid request (400, VALIDATION_FAILED): body.note: must be at most 4000 characters"
+            .into(),
+        status: Some(400),
+        code: Some("VALIDATION_FAILED".into()),
+    };
+    for c in cmds {
+        let Cmd::Triage { id, .. } = c else { panic!("{c:?}") };
+        a.update(Msg::TriageFailed { id, failure: refused.clone() });
+    }
+    let s = screen(&mut a);
+    assert_eq!(s.matches("must be at most 4000").count(), 1, "{s}");
+    assert!(s.contains("Could not save 3 findings"), "{s}");
+    // The status and code the message already carries are not added again.
+    assert!(!s.contains("(HTTP 400, VALIDATION_FAILED)"), "{s}");
+}
+
+#[test]
+fn readonly_hides_what_it_would_refuse_from_the_hint_bar() {
+    let mut a = App::new(Options { readonly: true, color: true });
+    a.init();
+    a.update(Msg::Scans(Ok(vec![scan(1, ScanStatus::Completed, 100)])));
+    let s = screen(&mut a);
+    let hint = s.lines().last().unwrap_or_default().to_owned();
+    assert!(hint.contains("READ-ONLY") && !hint.contains("n new scan"), "{hint}");
+    ch(&mut a, '2');
+    press(&mut a, KeyCode::Enter);
+    ch(&mut a, '3');
+    a.update(Msg::Findings { scan: scan_id(1), result: Ok(findings(scan_id(1), 3)) });
+    press(&mut a, KeyCode::Enter);
+    for s in [screen(&mut a), {
+        press(&mut a, KeyCode::Esc);
+        screen(&mut a)
+    }] {
+        let hint = s.lines().last().unwrap_or_default().to_owned();
+        assert!(
+            !hint.contains("t triage") && !hint.contains("space mark") && !hint.contains("e export"),
+            "{hint}"
+        );
+    }
+}
+
+#[test]
+fn the_header_refreshes_the_vulnerability_data_without_r() {
+    let mut a = ready();
+    assert!(a.tick(NOW + time::Duration::seconds(5)).is_empty());
+    assert_eq!(a.tick(NOW + time::Duration::seconds(15)), vec![Cmd::LoadVulnDb]);
+    // Asked once; the shown state stays until the answer comes.
+    assert!(a.tick(NOW + time::Duration::seconds(16)).is_empty());
+    assert!(screen(&mut a).contains("48213 advisories"));
+    let mut imported = vulndb(VulnDataState::Fresh);
+    imported.advisories = 48_220;
+    imported.age_seconds = Some(0);
+    a.update(Msg::VulnDb(Ok(imported)));
+    assert!(screen(&mut a).contains("vuln data 48220 advisories"));
+    assert_eq!(a.tick(NOW + time::Duration::seconds(31)), vec![Cmd::LoadVulnDb]);
 }

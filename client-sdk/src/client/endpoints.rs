@@ -10,8 +10,8 @@ use super::{Body, Client, Credential, Error, ListQuery, Req};
 use crate::types::{
     ApiKey, ApiKeyId, BomFormat, CreateApiKey, CreateProject, CreateScan, CreateVersion, CreatedApiKey,
     CryptoAsset, Finding, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId, RegisterRequest,
-    ReleaseStateChange, Scan, ScanComponent, ScanEdge, ScanEvent, ScanFinding, ScanId, ScanLicense,
-    TokenResponse, TriageUpdate, UpdateProject, UpdateVersion, Version, VersionId, VulnDbChange,
+    ReleaseStateChange, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent, ScanFinding, ScanId,
+    ScanLicense, TokenResponse, TriageUpdate, UpdateProject, UpdateVersion, Version, VersionId, VulnDbChange,
     VulnDbStatus, VulnDbUpdate,
 };
 
@@ -333,6 +333,15 @@ impl Client {
         q: ListQuery,
     ) -> BoxStream<'static, Result<CryptoAsset, Error>> {
         self.paginate(v1(format!("scans/{id}/crypto-assets")), q)
+    }
+
+    /// `GET /scans/{id}/diagnostics`, everything the scan could not read fully, in scan order.
+    pub fn scan_diagnostics(
+        &self,
+        id: ScanId,
+        q: ListQuery,
+    ) -> BoxStream<'static, Result<ScanDiagnostic, Error>> {
+        self.paginate(v1(format!("scans/{id}/diagnostics")), q)
     }
 
     /// `GET /scans/{id}/events`, every progress event so far.

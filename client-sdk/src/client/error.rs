@@ -56,7 +56,11 @@ impl std::fmt::Display for ApiError {
                     write!(f, ": {d}")?;
                 }
                 for e in &p.errors {
-                    write!(f, "; {}: {}", e.field, e.message)?;
+                    // The daemon's detail already lists its field errors: say each once.
+                    let said = format!("{}: {}", e.field, e.message);
+                    if !p.detail.as_deref().is_some_and(|d| d.contains(&said)) {
+                        write!(f, "; {said}")?;
+                    }
                 }
                 if let Some(id) = &p.request_id {
                     write!(f, " [request {id}]")?;
@@ -151,6 +155,18 @@ mod tests {
             text.contains("VALIDATION_FAILED") && text.contains("body.name: must not be empty"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn field_errors_the_detail_already_says_are_said_once() {
+        // The daemon's validation problems: the detail joins the field errors (issue 14, point 10).
+        let body = br#"{"type":"/problems/validation","title":"Invalid request","status":400,
+            "code":"VALIDATION_FAILED","detail":"body.justification: needs a justification or a note",
+            "errors":[{"field":"body.justification","message":"needs a justification or a note"},
+            {"field":"body.note","message":"must be at most 4000 characters"}]}"#;
+        let text = api_error(400, None, body).to_string();
+        assert_eq!(text.matches("needs a justification").count(), 1, "{text}");
+        assert!(text.contains("body.note: must be at most 4000 characters"), "{text}");
     }
 
     #[test]

@@ -174,6 +174,9 @@ pub struct Triage {
     pub note: Option<String>,
     /// Who made the last change (absent once that user is deleted).
     pub updated_by: Option<UserId>,
+    /// That user's email, for people to read (absent with `updated_by`, and in documents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by_email: Option<String>,
     /// When.
     #[serde(with = "rfc3339")]
     pub updated_at: OffsetDateTime,

@@ -1,6 +1,7 @@
-//! A scan's results: components, findings, licenses, crypto assets and events (cursor paged), and
-//! its documents (`/scans/{id}/bom`, `/projects/{id}/sbom`), served from the bytes stored at
-//! completion so every download is identical (ETag = SHA-256) until triage changes what they state.
+//! A scan's results: components, findings, licenses, crypto assets, diagnostics and events (cursor
+//! paged), and its documents (`/scans/{id}/bom`, `/projects/{id}/sbom`), served from the bytes
+//! stored at completion so every download is identical (ETag = SHA-256) until triage changes what
+//! they state.
 
 use std::io::Read;
 
@@ -11,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cairn_sdk::types::{
-    BomFormat, CryptoAsset, Page, ProjectId, Role, Scan, ScanComponent, ScanEdge, ScanEvent, ScanFinding,
-    ScanId, ScanLicense, ScanStatus, Scope,
+    BomFormat, CryptoAsset, Page, ProjectId, Role, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent,
+    ScanFinding, ScanId, ScanLicense, ScanStatus, Scope,
 };
 use serde::Deserialize;
 
@@ -206,6 +207,25 @@ pub async fn crypto_assets(
     let (limit, after) = paging(p.limit, p.cursor.as_deref())?;
     let (tenant, _) = readable_scan(&state, &principal, id, Scope::ScanRead).await?;
     let (rows, total) = state.store.scan_crypto_assets(tenant, id, after, limit).await?;
+    Ok(cursor_page(rows, total, limit, &uri))
+}
+
+/// What the scan could not read fully (a malformed lockfile, a file over the size cap), in the
+/// order it reported them: the list behind `counts.diagnostics`.
+#[utoipa::path(get, operation_id = "scan_diagnostics", path = "/scans/{id}/diagnostics", tag = "scans", security(("bearer" = [])),
+    params(("id" = ScanId, Path, description = "Scan id"), ResultParams),
+    responses((status = 200, description = "Diagnostics", body = Page<ScanDiagnostic>),
+        (status = 404, description = "Not in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn diagnostics(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<ScanId>,
+    Query(p): Query<ResultParams>,
+    uri: Uri,
+) -> Result<PageResponse<ScanDiagnostic>, ApiError> {
+    let (limit, after) = paging(p.limit, p.cursor.as_deref())?;
+    let (tenant, _) = readable_scan(&state, &principal, id, Scope::ScanRead).await?;
+    let (rows, total) = state.store.scan_diagnostics(tenant, id, after, limit).await?;
     Ok(cursor_page(rows, total, limit, &uri))
 }
 

@@ -29,7 +29,10 @@ const LATEST_SCANS: &str = "SELECT s.id FROM scans s WHERE s.tenant_id = $1 AND 
 
 const FINDING_COLUMNS: &str = "f.id, f.scan_id, f.project_id, f.component_id, f.purl, f.vulnerability_id, v.aliases, \
      v.summary, f.severity, v.cvss_score, v.cvss_vector, f.fixed_version, f.created_at, t.state, t.justification, \
-     t.response, t.note, t.updated_by, t.updated_at, t.version";
+     t.response, t.note, t.updated_by, t.updated_at, t.version, \
+     (SELECT u.email FROM users u WHERE u.id = t.updated_by) AS updated_by_email, \
+     CASE WHEN v.summary IS NULL THEN (SELECT o.record FROM osv_records o WHERE o.id = f.vulnerability_id \
+     ORDER BY o.source LIMIT 1) END AS summary_record";
 
 /// Filters of the tenant-wide findings list (already validated).
 #[derive(Debug, Clone, Default)]
@@ -85,6 +88,9 @@ struct Row {
     updated_by: Option<String>,
     updated_at: Option<String>,
     version: Option<i64>,
+    updated_by_email: Option<String>,
+    /// The advisory's OSV record, fetched only when it has no summary.
+    summary_record: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -127,16 +133,18 @@ fn triage_of(
     justification: Option<&str>,
     response: Option<&str>,
     note: Option<String>,
-    updated_by: Option<&str>,
+    updated_by: (Option<&str>, Option<String>),
     updated_at: &str,
     version: i64,
 ) -> StoreResult<Triage> {
+    let (updated_by, updated_by_email) = updated_by;
     Ok(Triage {
         state: state.parse().map_err(|e| corrupt("triage state", e))?,
         justification: justification.map(str::parse).transpose().map_err(|e| corrupt("justification", e))?,
         response: response.map(str::parse).transpose().map_err(|e| corrupt("response", e))?,
         note,
         updated_by: updated_by.map(parse_id).transpose()?,
+        updated_by_email,
         updated_at: parse_ts(updated_at)?,
         version,
     })
@@ -149,7 +157,8 @@ impl TriageRow {
             self.justification.as_deref(),
             self.response.as_deref(),
             self.note,
-            self.updated_by.as_deref(),
+            // Documents state the decision, not who made it: no email there.
+            (self.updated_by.as_deref(), None),
             &self.updated_at,
             self.version,
         )?;
@@ -165,7 +174,7 @@ impl Row {
                 self.justification.as_deref(),
                 self.response.as_deref(),
                 self.note,
-                self.updated_by.as_deref(),
+                (self.updated_by.as_deref(), self.updated_by_email),
                 at,
                 version,
             )?),
@@ -180,7 +189,9 @@ impl Row {
                 purl: self.purl,
                 vulnerability_id: self.vulnerability_id,
                 aliases: serde_json::from_str(&self.aliases).map_err(|e| corrupt("aliases", e))?,
-                summary: self.summary,
+                summary: self
+                    .summary
+                    .or_else(|| self.summary_record.as_deref().and_then(summary_from_details)),
                 severity: self.severity,
                 cvss_score: self.cvss_score,
                 cvss_vector: self.cvss_vector,
@@ -192,6 +203,26 @@ impl Row {
             references: Vec::new(),
         })
     }
+}
+
+/// The longest summary taken from `details` (a folded YAML paragraph is one long line).
+const SUMMARY_MAX_CHARS: usize = 160;
+
+/// An advisory without a summary (PyPA's PYSEC records have none) is summarised by the first
+/// non-blank line of its `details`, cut at a word before 160 characters with `…`.
+pub(crate) fn summary_from_details(record: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(record).ok()?;
+    let line = v["details"].as_str()?.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let line = line.trim_start_matches('#').trim();
+    if line.is_empty() {
+        return None;
+    }
+    if line.chars().count() <= SUMMARY_MAX_CHARS {
+        return Some(line.to_owned());
+    }
+    let cut: String = line.chars().take(SUMMARY_MAX_CHARS).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head).trim_end();
+    Some(format!("{cut}…"))
 }
 
 /// The triage key of a finding.
@@ -454,5 +485,22 @@ impl Store {
                 ))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary_from_details;
+
+    #[test]
+    fn a_summary_is_the_first_line_of_details_cut_at_a_word() {
+        let short = r#"{"details": "\n## Open redirect in login\n\nMore text."}"#;
+        assert_eq!(summary_from_details(short).as_deref(), Some("Open redirect in login"));
+        let long = serde_json::json!({ "details": "word ".repeat(100) }).to_string();
+        let s = summary_from_details(&long).expect("a summary");
+        assert!(s.ends_with("word…") && s.chars().count() <= 161, "{s}");
+        assert_eq!(summary_from_details(r#"{"details": "  "}"#), None);
+        assert_eq!(summary_from_details(r#"{"summary": "x"}"#), None);
+        assert_eq!(summary_from_details("not json"), None);
     }
 }

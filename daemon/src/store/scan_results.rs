@@ -164,6 +164,17 @@ struct FindingRow {
     fixed_version: Option<String>,
     created_at: String,
     ord: i64,
+    /// The advisory's OSV record, fetched only when it has no summary.
+    summary_record: Option<String>,
+}
+
+#[derive(FromRow)]
+struct DiagnosticRow {
+    ord: i64,
+    severity: String,
+    path: Option<String>,
+    line: Option<i64>,
+    message: String,
 }
 
 #[derive(FromRow)]
@@ -514,7 +525,9 @@ impl Store {
         let filter = "f.tenant_id = $1 AND f.scan_id = $2 AND ($3 IS NULL OR f.severity = $4) AND ($5 IS NULL OR f.purl = $6)";
         let rows: Vec<FindingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT f.id, f.scan_id, f.project_id, f.component_id, f.purl, f.vulnerability_id, v.aliases, v.summary, \
-             f.severity, v.cvss_score, v.cvss_vector, f.fixed_version, f.created_at, f.ord \
+             f.severity, v.cvss_score, v.cvss_vector, f.fixed_version, f.created_at, f.ord, \
+             CASE WHEN v.summary IS NULL THEN (SELECT o.record FROM osv_records o WHERE o.id = f.vulnerability_id \
+             ORDER BY o.source LIMIT 1) END AS summary_record \
              FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id \
              WHERE {filter} AND f.ord > $7 ORDER BY f.ord LIMIT $8"
         )))
@@ -551,7 +564,9 @@ impl Store {
                         purl: r.purl,
                         vulnerability_id: r.vulnerability_id,
                         aliases: serde_json::from_str(&r.aliases).map_err(corrupt("aliases"))?,
-                        summary: r.summary,
+                        summary: r.summary.or_else(|| {
+                            r.summary_record.as_deref().and_then(super::findings::summary_from_details)
+                        }),
                         severity: r.severity,
                         cvss_score: r.cvss_score,
                         cvss_vector: r.cvss_vector,
@@ -600,6 +615,43 @@ impl Store {
                 ))
             })
             .collect::<StoreResult<_>>()?;
+        Ok((items, total))
+    }
+
+    /// Diagnostics of a scan after position `after`, in the order the scan reported them.
+    pub async fn scan_diagnostics(
+        &self,
+        tenant: TenantId,
+        scan: ScanId,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<(i64, ScanDiagnostic)>, i64)> {
+        let rows: Vec<DiagnosticRow> = sqlx::query_as(
+            "SELECT ord, severity, path, line, message FROM scan_diagnostics \
+             WHERE tenant_id = $1 AND scan_id = $2 AND ord > $3 ORDER BY ord LIMIT $4",
+        )
+        .bind(tenant.to_string())
+        .bind(scan.to_string())
+        .bind(after)
+        .bind(limit + 1)
+        .fetch_all(self.pool())
+        .await?;
+        let total = self.count("scan_diagnostics", tenant, scan).await?;
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r.ord,
+                    ScanDiagnostic {
+                        severity: r.severity,
+                        path: r.path,
+                        // A line past u32 cannot come from a file the scan read: say none.
+                        line: r.line.and_then(|l| u32::try_from(l).ok()),
+                        message: r.message,
+                    },
+                )
+            })
+            .collect();
         Ok((items, total))
     }
 

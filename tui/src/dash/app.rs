@@ -13,6 +13,8 @@ use time::OffsetDateTime;
 use super::keys::{Action, Keys};
 use super::msg::{Cmd, Level, Link, Msg, Session};
 use super::remote::Remote;
+use super::screens::component::ComponentScreen;
+use super::screens::diagnostics::{self, DiagnosticsScreen};
 use super::screens::export::{ExportDialog, Progress};
 use super::screens::finding::FindingScreen;
 use super::screens::new_scan::NewScanForm;
@@ -41,6 +43,10 @@ const TOAST_SECS: i64 = 6;
 /// Smaller than this, the dashboard only says so.
 const MIN_WIDTH: u16 = 60;
 const MIN_HEIGHT: u16 = 15;
+/// How often the header's vulnerability data state is asked again: the feed carries scan events
+/// only, and an import (`cairn db import` in another terminal, the daemon's updater) must show
+/// without `r`.
+const VULNDB_EVERY_SECS: i64 = 15;
 /// Rows a mouse wheel notch scrolls.
 const WHEEL_ROWS: isize = 3;
 
@@ -59,6 +65,8 @@ struct Toast {
 enum View {
     Scan(Box<ScanScreen>),
     Finding(Box<FindingScreen>),
+    Component(Box<ComponentScreen>),
+    Diagnostics(Box<DiagnosticsScreen>),
 }
 
 #[derive(Debug)]
@@ -82,6 +90,8 @@ pub struct App {
     quit: bool,
     session: Remote<Session>,
     vulndb: Remote<VulnDbStatus>,
+    /// When the vulnerability data state was last asked for (by the tick clock).
+    vulndb_asked: Option<OffsetDateTime>,
     link: Option<Link>,
     top: usize,
     projects: Projects,
@@ -107,6 +117,7 @@ impl App {
             quit: false,
             session: Remote::NotAsked,
             vulndb: Remote::NotAsked,
+            vulndb_asked: None,
             link: None,
             top: 0,
             projects: Projects::default(),
@@ -149,7 +160,10 @@ impl App {
     fn toast(&mut self, level: Level, text: impl Into<String>) {
         let text = text.into();
         self.notifications.push(Note { level, text: text.clone(), at: self.now });
-        self.toasts.push(Toast { level, text, born: self.now });
+        // The same words already on screen (a bulk triage failing alike) are not stacked again.
+        if !self.toasts.iter().any(|t| t.text == text) {
+            self.toasts.push(Toast { level, text, born: self.now });
+        }
     }
 
     /// The clock moved: expire toasts ("3m ago" texts use it when drawn).
@@ -160,6 +174,12 @@ impl App {
             t.born.get_or_insert(now);
         }
         self.toasts.retain(|t| t.born.is_none_or(|b| (now - b).whole_seconds() < TOAST_SECS));
+        let asked = *self.vulndb_asked.get_or_insert(now);
+        // The old state stays shown until the new one arrives.
+        if (now - asked).whole_seconds() >= VULNDB_EVERY_SECS && !matches!(self.vulndb, Remote::Loading) {
+            self.vulndb_asked = Some(now);
+            return vec![Cmd::LoadVulnDb];
+        }
         Vec::new()
     }
 
@@ -211,7 +231,7 @@ impl App {
             }
             Msg::Findings { scan, result } => {
                 for s in self.scans_mut(scan) {
-                    s.findings.set(result.clone().map(scan::vulns::worst_first), scan::vulns::haystack);
+                    s.set_findings(result.clone());
                 }
             }
             Msg::Components { scan, result } => {
@@ -237,6 +257,15 @@ impl App {
             Msg::Events { scan, result } => {
                 for s in self.scans_mut(scan) {
                     s.events.set(result.clone(), scan::events::haystack);
+                }
+            }
+            Msg::Diagnostics { scan, result } => {
+                for v in &mut self.stack {
+                    if let View::Diagnostics(d) = v
+                        && d.scan == scan
+                    {
+                        d.rows.set(result.clone(), diagnostics::haystack);
+                    }
                 }
             }
             Msg::ScanProgress(ev) => {
@@ -385,7 +414,8 @@ impl App {
     fn list(&mut self) -> Option<&mut ListState> {
         match self.stack.last_mut() {
             Some(View::Scan(s)) => s.list(),
-            Some(View::Finding(_)) => None,
+            Some(View::Diagnostics(d)) => Some(&mut d.rows.list),
+            Some(View::Finding(_) | View::Component(_)) => None,
             None => Some(match self.top {
                 0 => &mut self.projects.list,
                 1 => &mut self.queue.list,
@@ -397,6 +427,7 @@ impl App {
     fn scroll(&mut self, by: isize) {
         match self.stack.last_mut() {
             Some(View::Finding(f)) => f.scroll = f.scroll.saturating_add_signed(by.clamp(-100, 100) as i16),
+            Some(View::Component(c)) => c.scroll = c.scroll.saturating_add_signed(by.clamp(-100, 100) as i16),
             Some(View::Scan(s)) if s.tab == scan::SUMMARY => {
                 s.summary_scroll = s.summary_scroll.saturating_add_signed(by.clamp(-100, 100) as i16);
             }
@@ -443,7 +474,7 @@ impl App {
                 let next = action == Action::NextTab;
                 let (current, count) = match self.stack.last() {
                     Some(View::Scan(s)) => (s.tab, scan::TABS.len()),
-                    Some(View::Finding(_)) => return Vec::new(),
+                    Some(View::Finding(_) | View::Component(_) | View::Diagnostics(_)) => return Vec::new(),
                     None => (self.top, TOP_TABS.len()),
                 };
                 let to = if next { (current + 1) % count } else { (current + count - 1) % count };
@@ -508,14 +539,32 @@ impl App {
     }
 
     fn open(&mut self) -> Vec<Cmd> {
-        match self.stack.last() {
-            Some(View::Scan(s)) => {
+        match self.stack.last_mut() {
+            Some(View::Scan(s)) if s.tab == scan::VULNS => {
                 let Some(f) = s.current_finding().cloned() else { return Vec::new() };
                 let id = f.finding.id.clone();
+                // "Found in" needs the scan's components.
+                let mut cmds = s.ensure(scan::COMPONENTS);
                 self.stack.push(View::Finding(Box::new(FindingScreen::new(id.clone(), Some(f)))));
-                vec![Cmd::LoadFinding(id)]
+                cmds.insert(0, Cmd::LoadFinding(id));
+                cmds
             }
-            Some(View::Finding(_)) => Vec::new(),
+            Some(View::Scan(s)) if s.tab == scan::COMPONENTS => {
+                let Some(c) = s.current_component().cloned() else { return Vec::new() };
+                let mut cmds = Vec::new();
+                for tab in [scan::VULNS, scan::LICENSES, scan::DEPS] {
+                    cmds.extend(s.ensure(tab));
+                }
+                let id = s.id;
+                self.stack.push(View::Component(Box::new(ComponentScreen::new(id, c))));
+                cmds
+            }
+            Some(View::Scan(s)) if s.tab == scan::SUMMARY && s.scan.get().is_some() => {
+                let id = s.id;
+                self.stack.push(View::Diagnostics(Box::new(DiagnosticsScreen::new(id))));
+                vec![Cmd::LoadDiagnostics(id)]
+            }
+            Some(_) => Vec::new(),
             None => match self.top {
                 0 => match self.projects.open(&self.queue) {
                     Some(Ok(scan)) => {
@@ -543,7 +592,7 @@ impl App {
         let targets = match self.stack.last() {
             Some(View::Scan(s)) => s.triage_targets(),
             Some(View::Finding(f)) => f.finding.get().cloned().into_iter().collect(),
-            None => Vec::new(),
+            Some(View::Component(_) | View::Diagnostics(_)) | None => Vec::new(),
         };
         if targets.is_empty() {
             return Vec::new();
@@ -565,6 +614,14 @@ impl App {
                 f.loading_details = true;
                 f.refresh_failed = None;
                 vec![Cmd::LoadFinding(f.id.clone())]
+            }
+            Some(View::Diagnostics(d)) => {
+                d.rows.data = Remote::Loading;
+                vec![Cmd::LoadDiagnostics(d.scan)]
+            }
+            Some(View::Component(c)) => {
+                let id = c.scan;
+                self.scans_mut(id).next().map_or_else(Vec::new, ScanScreen::reload)
             }
             None => {
                 self.vulndb = Remote::Loading;
@@ -711,7 +768,29 @@ impl App {
                     .map(|p| p.name.clone());
                 s.draw(frame, body, &ctx)
             }
-            Some(View::Finding(f)) => f.draw(frame, body, &ctx),
+            Some(View::Finding(_) | View::Component(_)) => {
+                // Finding and component detail read the scan screen beneath them.
+                let Some((top, below)) = self.stack.split_last_mut() else { return };
+                let scan = |id| {
+                    below.iter().rev().find_map(|v| match v {
+                        View::Scan(s) if s.id == id => Some(&**s),
+                        _ => None,
+                    })
+                };
+                match top {
+                    View::Finding(f) => {
+                        let components =
+                            f.finding.get().and_then(|x| scan(x.finding.scan_id)).map(|s| &s.components.data);
+                        f.draw(frame, body, &ctx, components);
+                    }
+                    View::Component(c) => {
+                        let id = c.scan;
+                        c.draw(frame, body, &ctx, scan(id));
+                    }
+                    _ => {}
+                }
+            }
+            Some(View::Diagnostics(d)) => d.draw(frame, body, &ctx),
             None => match self.top {
                 0 => self.projects.draw(frame, body, &ctx, &self.queue),
                 1 => self.queue.draw(frame, body, &ctx),
@@ -800,6 +879,8 @@ impl App {
                         f.finding.get().map_or(f.id.as_str(), |x| x.finding.vulnerability_id.as_str())
                     )
                 }
+                View::Component(c) => format!(" › {}", super::package::label(&c.component.purl)),
+                View::Diagnostics(_) => " › diagnostics".to_owned(),
             };
             spans.push(Span::styled(crumb, t.title()));
         }
@@ -808,13 +889,54 @@ impl App {
 
     fn footer(&self) -> Line<'static> {
         let t = self.theme;
+        // Read-only: no hint for what would only be refused (t triage, n new scan, space mark,
+        // e export).
+        let ro = self.options.readonly;
         let hint = match self.stack.last() {
             Some(View::Scan(s)) if s.tab == scan::VULNS => {
-                "enter open · space mark · t triage · e export · / filter · esc back"
+                if ro {
+                    "enter open · / filter · r reload · esc back"
+                } else {
+                    "enter open · space mark · t triage · e export · / filter · esc back"
+                }
             }
-            Some(View::Scan(_)) => "1-7 tabs · e export · / filter · r reload · esc back",
-            Some(View::Finding(_)) => "t triage · j/k scroll · r reload · esc back",
-            None => "enter open · n new scan · / filter · : commands · ? help · q quit",
+            Some(View::Scan(s)) if s.tab == scan::COMPONENTS => {
+                if ro {
+                    "enter open · 1-7 tabs · / filter · r reload · esc back"
+                } else {
+                    "enter open · 1-7 tabs · e export · / filter · r reload · esc back"
+                }
+            }
+            Some(View::Scan(s)) if s.tab == scan::SUMMARY => {
+                if ro {
+                    "enter diagnostics · 1-7 tabs · r reload · esc back"
+                } else {
+                    "enter diagnostics · 1-7 tabs · e export · r reload · esc back"
+                }
+            }
+            Some(View::Scan(_)) => {
+                if ro {
+                    "1-7 tabs · / filter · r reload · esc back"
+                } else {
+                    "1-7 tabs · e export · / filter · r reload · esc back"
+                }
+            }
+            Some(View::Finding(_)) => {
+                if ro {
+                    "j/k scroll · r reload · esc back"
+                } else {
+                    "t triage · j/k scroll · r reload · esc back"
+                }
+            }
+            Some(View::Component(_)) => "j/k scroll · r reload · esc back",
+            Some(View::Diagnostics(_)) => "/ filter · r reload · esc back",
+            None => {
+                if ro {
+                    "enter open · / filter · : commands · ? help · q quit"
+                } else {
+                    "enter open · n new scan · / filter · : commands · ? help · q quit"
+                }
+            }
         };
         let mut spans = Vec::new();
         if self.options.readonly {

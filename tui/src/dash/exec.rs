@@ -134,6 +134,10 @@ async fn answer(client: &Client, local: bool, cmd: Cmd, tx: &UnboundedSender<Msg
         Cmd::LoadEvents(scan) => {
             Msg::Events { scan, result: all(client.scan_events(scan, ListQuery::limit(1000))).await }
         }
+        Cmd::LoadDiagnostics(scan) => Msg::Diagnostics {
+            scan,
+            result: all(client.scan_diagnostics(scan, ListQuery::limit(1000))).await,
+        },
         Cmd::LoadFinding(id) => Msg::Finding(client.finding(&id).await.map_err(Failure::from)),
         Cmd::Triage { id, version, update } => match client.triage_finding(&id, version, &update).await {
             Ok(f) => Msg::Triaged(f),

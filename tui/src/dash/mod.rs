@@ -9,6 +9,7 @@ pub mod app;
 pub mod exec;
 pub mod keys;
 pub mod msg;
+pub mod package;
 pub mod remote;
 pub mod run;
 pub mod screens;

@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use cairn_sdk::types::{
-    BomFormat, CryptoAsset, Finding, Project, Scan, ScanComponent, ScanEdge, ScanEvent, ScanId, ScanLicense,
-    TriageUpdate, VulnDbStatus,
+    BomFormat, CryptoAsset, Finding, Project, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent,
+    ScanId, ScanLicense, TriageUpdate, VulnDbStatus,
 };
 
 /// Why a load or an action failed, as the user should read it.
@@ -95,6 +95,8 @@ pub enum Cmd {
     LoadCrypto(ScanId),
     /// A scan's progress events so far: [`Msg::Events`].
     LoadEvents(ScanId),
+    /// What a scan could not read fully: [`Msg::Diagnostics`].
+    LoadDiagnostics(ScanId),
     /// Follow one scan live (replaces any scan followed before): [`Msg::ScanProgress`] per
     /// event, [`Msg::Scan`] on every (re)connection's sync.
     WatchScan(ScanId),
@@ -220,6 +222,13 @@ pub enum Msg {
         scan: ScanId,
         /// Its events, in `seq` order.
         result: Loaded<Vec<ScanEvent>>,
+    },
+    /// Answer to [`Cmd::LoadDiagnostics`].
+    Diagnostics {
+        /// The scan.
+        scan: ScanId,
+        /// Its diagnostics, in scan order.
+        result: Loaded<Vec<ScanDiagnostic>>,
     },
     /// A progress event of the watched scan, or of any scan of the tenant from the live feed.
     ScanProgress(ScanEvent),

@@ -2,8 +2,8 @@
 
 use cairn_sdk::types::{
     CryptoAsset, Finding, PqcSummary, Project, ProjectId, ProjectKind, ProjectRisk, Scan, ScanComponent,
-    ScanCounts, ScanEdge, ScanEvent, ScanFinding, ScanId, ScanLicense, ScanSource, ScanStatus,
-    SeverityCounts, Triage, TriageState, UserId, VulnDataState, VulnDataUsed, VulnDbStatus,
+    ScanCounts, ScanDiagnostic, ScanEdge, ScanEvent, ScanFinding, ScanId, ScanLicense, ScanSource,
+    ScanStatus, SeverityCounts, Triage, TriageState, UserId, VulnDataState, VulnDataUsed, VulnDbStatus,
 };
 use cairn_tui::dash::msg::Session;
 use time::OffsetDateTime;
@@ -126,6 +126,7 @@ pub fn triage(state: TriageState, version: i64) -> Triage {
         response: None,
         note: Some("checked by ada".into()),
         updated_by: Some(UserId(Uuid::from_u128(7))),
+        updated_by_email: Some("ada@example.test".into()),
         updated_at: T0,
         version,
     }
@@ -173,16 +174,23 @@ pub fn components() -> Vec<ScanComponent> {
             direct: i < 2,
             local: false,
             license: Some("MIT".into()),
-            locations: vec!["package-lock.json".into()],
+            locations: vec![format!("package-lock.json:{}", 10 + i)],
             hashes: Vec::new(),
             findings: u64::try_from(i).unwrap_or(0),
         })
         .collect()
 }
 
+/// Edges between `components()`, by purl as the daemon gives them: express → lodash, qs;
+/// qs → lodash; lodash → négociateur.
 pub fn edges() -> Vec<ScanEdge> {
-    let e = |a: &str, b: &str| ScanEdge { from: a.into(), to: b.into() };
-    vec![e("c-0", "c-1"), e("c-0", "c-2"), e("c-2", "c-1"), e("c-1", "c-3")]
+    let cs = components();
+    let e = |a: usize, b: usize| ScanEdge { from: cs[a].purl.clone(), to: cs[b].purl.clone() };
+    vec![e(0, 1), e(0, 2), e(2, 1), e(1, 3)]
+}
+
+pub fn diagnostic(severity: &str, path: Option<&str>, line: Option<u32>, message: &str) -> ScanDiagnostic {
+    ScanDiagnostic { severity: severity.into(), path: path.map(str::to_owned), line, message: message.into() }
 }
 
 pub fn licenses() -> Vec<ScanLicense> {

@@ -1,7 +1,7 @@
-//! Finding detail: the advisory, the affected package and fix, the triage as it stands, the
-//! advisory's details and references; `t` opens the triage panel.
+//! Finding detail: the advisory, the affected package, where the scan found it and the fix, the
+//! triage as it stands, the advisory's details and references; `t` opens the triage panel.
 
-use cairn_sdk::types::Finding;
+use cairn_sdk::types::{Finding, ScanComponent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{Ctx, failure_text, field, message};
 use crate::dash::msg::Failure;
+use crate::dash::package;
 use crate::dash::remote::Remote;
 use crate::dash::time::date;
 
@@ -39,8 +40,15 @@ impl FindingScreen {
         }
     }
 
-    /// Draw it.
-    pub fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    /// Draw it; `components` are the scan's (for where the package was found), as the scan
+    /// screen beneath holds them.
+    pub fn draw(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        ctx: &Ctx,
+        components: Option<&Remote<Vec<ScanComponent>>>,
+    ) {
         let t = ctx.theme;
         let f = match &self.finding {
             Remote::Loaded(f) => f,
@@ -82,7 +90,8 @@ impl FindingScreen {
                 t,
                 t.text(),
             ),
-            field("Package", s.purl.clone(), t, t.text()),
+            field("Package", format!("{} ({})", package::label(&s.purl), s.purl), t, t.text()),
+            found_in(&s.component_id, components, ctx),
             field("Fixed in", s.fixed_version.clone().unwrap_or_else(|| "no fix known".into()), t, t.text()),
             field("Summary", s.summary.clone().unwrap_or_default(), t, t.text()),
             Line::raw(""),
@@ -99,7 +108,12 @@ impl FindingScreen {
                     format!(
                         "{} by {} (version {})",
                         date(tr.updated_at),
-                        tr.updated_by.map_or_else(|| "-".to_owned(), |u| u.to_string()),
+                        // People read an email; the id only when the email is not known.
+                        match (&tr.updated_by_email, tr.updated_by) {
+                            (Some(email), _) => email.clone(),
+                            (None, Some(id)) => id.to_string(),
+                            (None, None) => "a deleted user".to_owned(),
+                        },
                         tr.version
                     ),
                     t,
@@ -121,7 +135,11 @@ impl FindingScreen {
         if !f.references.is_empty() {
             lines.push(Line::raw(""));
             lines.push(Line::styled("References", t.header()));
-            lines.extend(f.references.iter().map(|r| Line::raw(format!("  {r}"))));
+            // OSV lists a URL once per type (ADVISORY, WEB, …): show each once, in order.
+            let mut seen = std::collections::HashSet::new();
+            lines.extend(
+                f.references.iter().filter(|r| seen.insert(r.as_str())).map(|r| Line::raw(format!("  {r}"))),
+            );
         }
         // j/k and G scroll; never past the last line.
         self.scroll = self.scroll.min(u16::try_from(lines.len().saturating_sub(1)).unwrap_or(u16::MAX));
@@ -132,5 +150,24 @@ impl FindingScreen {
             Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((self.scroll, 0)),
             area,
         );
+    }
+}
+
+/// "Found in": the files (and lines) the component came from.
+fn found_in<'a>(component: &str, components: Option<&Remote<Vec<ScanComponent>>>, ctx: &Ctx) -> Line<'a> {
+    let t = ctx.theme;
+    match components {
+        Some(Remote::Loaded(cs)) => match cs.iter().find(|c| c.id == component) {
+            Some(c) if !c.locations.is_empty() => field("Found in", c.locations.join(", "), t, t.text()),
+            Some(_) => field("Found in", "no location recorded by the scan", t, t.dim()),
+            None => field("Found in", "the component is not in the scan's list", t, t.dim()),
+        },
+        Some(Remote::Failed(f)) => field("Found in", format!("unknown: {}", failure_text(f)), t, t.warn()),
+        Some(Remote::Loading) => {
+            field("Found in", format!("{} loading the components…", ctx.spinner), t, t.dim())
+        }
+        Some(Remote::NotAsked) | None => {
+            field("Found in", "unknown (the scan's components are not loaded)", t, t.dim())
+        }
     }
 }

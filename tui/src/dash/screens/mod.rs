@@ -1,6 +1,8 @@
-//! The screens: the top tabs (projects, queue, notifications), scan detail with its tabs, finding
-//! detail, and the dialogs drawn over them (triage, new scan, export, help, palette).
+//! The screens: the top tabs (projects, queue, notifications), scan detail with its tabs, finding,
+//! component and diagnostics detail, and the dialogs drawn over them (triage, new scan, export, help, palette).
 
+pub mod component;
+pub mod diagnostics;
 pub mod export;
 pub mod finding;
 pub mod help;
@@ -46,9 +48,12 @@ pub fn message(frame: &mut Frame, area: Rect, ctx: &Ctx, title: &str, lines: Vec
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
 }
 
-/// How a failure reads: the message, then the HTTP status and problem code when there were any.
+/// How a failure reads: the message, then the HTTP status and problem code when there were any
+/// and the message does not already say them (the SDK's messages carry both).
 pub fn failure_text(f: &Failure) -> String {
-    match (&f.status, &f.code) {
+    let code = f.code.as_ref().filter(|c| !f.message.contains(c.as_str()));
+    let status = f.status.filter(|s| !f.message.contains(&s.to_string()));
+    match (status, code) {
         (Some(s), Some(c)) => format!("{} (HTTP {s}, {c})", f.message),
         (Some(s), None) => format!("{} (HTTP {s})", f.message),
         (None, Some(c)) => format!("{} ({c})", f.message),

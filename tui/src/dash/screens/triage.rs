@@ -46,6 +46,8 @@ pub struct TriagePanel {
     pub conflicts: Vec<Finding>,
     /// Saves that failed.
     pub errors: Vec<(String, Failure)>,
+    /// Why the form cannot be saved as it is (checked before sending; cleared by the next edit).
+    pub invalid: Option<&'static str>,
 }
 
 impl TriagePanel {
@@ -69,6 +71,7 @@ impl TriagePanel {
             pending: BTreeSet::new(),
             conflicts: Vec::new(),
             errors: Vec::new(),
+            invalid: None,
         };
         // One finding: start from its triage. Several: start blank, not from the first one's.
         if let [f] = findings
@@ -106,12 +109,26 @@ impl TriagePanel {
         }
     }
 
+    /// The daemon's VEX rule, checked before anything is sent: `not_affected` and
+    /// `false_positive` (both `not_affected` in OpenVEX) need a justification or a note.
+    fn check(&self) -> Option<&'static str> {
+        let state = TriageState::ALL.get(self.state).copied();
+        let needs_reason = matches!(state, Some(TriageState::NotAffected | TriageState::FalsePositive));
+        (needs_reason && self.justification == 0 && self.note.value().trim().is_empty())
+            .then_some("not_affected and false_positive need a justification or a note (an impact statement)")
+    }
+
     fn save(&mut self) -> Outcome {
         if self.saving() || self.targets.is_empty() {
             return Outcome::Stay;
         }
+        // Last attempt's errors are stale once the user tries again.
         self.conflicts.clear();
         self.errors.clear();
+        self.invalid = self.check();
+        if self.invalid.is_some() {
+            return Outcome::Stay;
+        }
         let update = self.update();
         let cmds = self
             .targets
@@ -159,6 +176,17 @@ impl TriagePanel {
     /// Handle a key.
     pub fn key(&mut self, key: &KeyEvent) -> Outcome {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let before = (self.state, self.justification, self.response, self.note.value().to_owned());
+        let outcome = self.key_inner(key, ctrl);
+        // An edit makes the last complaint stale: say it again only if the next save still fails.
+        if before != (self.state, self.justification, self.response, self.note.value().to_owned()) {
+            self.invalid = None;
+            self.errors.clear();
+        }
+        outcome
+    }
+
+    fn key_inner(&mut self, key: &KeyEvent, ctrl: bool) -> Outcome {
         match key.code {
             KeyCode::Char('s') if ctrl => return self.save(),
             KeyCode::Esc => return Outcome::Close,
@@ -180,6 +208,7 @@ impl TriagePanel {
     pub fn paste(&mut self, text: &str) {
         if self.focus == 3 {
             self.note.paste(text);
+            self.invalid = None;
         }
     }
 
@@ -252,8 +281,24 @@ impl TriagePanel {
                 t.dim(),
             ));
         }
-        for (id, e) in self.errors.iter().take(5) {
-            lines.push(Line::styled(format!("Could not save {id}: {}", failure_text(e)), t.bad()));
+        if let Some(why) = self.invalid {
+            lines.push(Line::styled(format!("Not saved: {why}."), t.bad()));
+        }
+        // The same failure for several findings (a bulk save the daemon refused) is said once.
+        let mut said: Vec<(String, Vec<&str>)> = Vec::new();
+        for (id, e) in &self.errors {
+            let text = failure_text(e);
+            match said.iter_mut().find(|(t, _)| *t == text) {
+                Some((_, ids)) => ids.push(id),
+                None => said.push((text, vec![id])),
+            }
+        }
+        for (text, ids) in said.iter().take(5) {
+            let who = match ids.as_slice() {
+                [one] => (*one).to_owned(),
+                many => format!("{} findings", many.len()),
+            };
+            lines.push(Line::styled(format!("Could not save {who}: {text}"), t.bad()));
         }
         if self.saving() {
             lines.push(Line::styled(format!("Saving {}…", self.pending.len()), t.warn()));

@@ -27,6 +27,8 @@ pub struct ListState {
     pub editing: bool,
     /// Items marked with `space`.
     marked: BTreeSet<usize>,
+    /// For a tree: each item's parent item. A filter then keeps the path to each match.
+    parents: Vec<Option<usize>>,
     /// Rows the last draw had room for.
     height: usize,
     /// Where the last draw put the rows (for mouse clicks).
@@ -39,6 +41,13 @@ impl ListState {
     pub fn set_items(&mut self, hay: Vec<String>) {
         self.hay = hay.into_iter().map(|h| h.to_lowercase()).collect();
         self.marked.clear();
+        self.refilter(false);
+    }
+
+    /// The items form a tree (`parents[i]` is item `i`'s parent): a filter keeps each match's
+    /// ancestors too, so a match is shown where it sits.
+    pub fn set_parents(&mut self, parents: Vec<Option<usize>>) {
+        self.parents = parents;
         self.refilter(false);
     }
 
@@ -100,6 +109,20 @@ impl ListState {
         let keep = |i: &usize| self.hay.get(*i).is_some_and(|h| h.contains(needle.as_str()));
         if needle.is_empty() {
             self.matches = (0..self.hay.len()).collect();
+        } else if !self.parents.is_empty() {
+            // Ancestors of a match stay although they do not match: filter the whole tree again.
+            let mut kept = vec![false; self.hay.len()];
+            for i in (0..self.hay.len()).filter(keep) {
+                let mut at = Some(i);
+                while let Some(j) = at {
+                    match kept.get_mut(j) {
+                        Some(k) if !*k => *k = true,
+                        _ => break,
+                    }
+                    at = self.parents.get(j).copied().flatten();
+                }
+            }
+            self.matches = (0..kept.len()).filter(|i| kept[*i]).collect();
         } else if narrowing {
             let old = std::mem::take(&mut self.matches);
             self.matches = old.into_iter().filter(keep).collect();
@@ -276,6 +299,20 @@ mod tests {
         assert_eq!(l.shown(), 12);
         l.clear_filter();
         assert_eq!(l.shown(), 30);
+    }
+
+    #[test]
+    fn a_tree_filter_keeps_the_path_to_each_match() {
+        // root > a > needle, root > b; other > c
+        let mut l = ListState::default();
+        l.set_items(["root", "a", "needle", "b", "other", "c"].map(str::to_owned).to_vec());
+        l.set_parents(vec![None, Some(0), Some(1), Some(0), None, Some(4)]);
+        for c in "needle".chars() {
+            l.push_filter(c);
+        }
+        assert_eq!(l.matches, vec![0, 1, 2]);
+        l.clear_filter();
+        assert_eq!(l.shown(), 6);
     }
 
     #[test]

@@ -16,6 +16,9 @@ pub struct TreeRow {
     pub repeated: bool,
     /// How many direct dependencies it has.
     pub children: usize,
+    /// The row of the node it was reached from (none for roots): a filter keeps the path to
+    /// each match through these.
+    pub parent: Option<usize>,
 }
 
 /// Flatten `edges` into rows: roots (nodes nothing depends on) first, in name order; nodes only
@@ -54,14 +57,15 @@ fn walk<'a>(
     rows: &mut Vec<TreeRow>,
 ) {
     // An explicit stack: dependency chains can be deep enough to overflow recursion.
-    let mut stack = vec![(root, 0usize)];
-    while let Some((node, depth)) = stack.pop() {
+    let mut stack = vec![(root, 0usize, None)];
+    while let Some((node, depth, parent)) = stack.pop() {
         let kids = children.get(node).map_or(&[][..], Vec::as_slice);
         let repeated = !seen.insert(node);
-        rows.push(TreeRow { depth, node: node.to_owned(), repeated, children: kids.len() });
+        let row = rows.len();
+        rows.push(TreeRow { depth, node: node.to_owned(), repeated, children: kids.len(), parent });
         if !repeated {
             for kid in kids.iter().rev() {
-                stack.push((kid, depth.saturating_add(1)));
+                stack.push((kid, depth.saturating_add(1), Some(row)));
             }
         }
     }
@@ -94,6 +98,8 @@ mod tests {
                 (2, "x", true),
             ]
         );
+        let parents: Vec<Option<usize>> = rows.iter().map(|r| r.parent).collect();
+        assert_eq!(parents, vec![None, Some(0), Some(1), Some(0), Some(3), None, Some(5), Some(6)]);
         assert!(flatten(&[]).is_empty());
     }
 }

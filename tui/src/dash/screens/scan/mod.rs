@@ -79,6 +79,8 @@ pub struct ScanScreen {
     pub tab: usize,
     /// Findings (Vulnerabilities tab).
     pub findings: TabData<Finding>,
+    /// The Package column's width, measured when the findings arrive.
+    pub package_width: u16,
     /// Components.
     pub components: TabData<ScanComponent>,
     /// Licenses.
@@ -105,6 +107,7 @@ impl ScanScreen {
             scan: scan.map_or(Remote::Loading, Remote::Loaded),
             tab: SUMMARY,
             findings: TabData::default(),
+            package_width: 7,
             components: TabData::default(),
             licenses: TabData::default(),
             crypto: TabData::default(),
@@ -120,6 +123,12 @@ impl ScanScreen {
     pub fn show(&mut self, tab: usize) -> Vec<Cmd> {
         self.tab = tab.min(TABS.len() - 1);
         self.load_tab(self.tab, false)
+    }
+
+    /// The loads tab `tab`'s data needs, unless asked before (a component's detail reads the
+    /// findings, licenses and edges without showing their tabs).
+    pub fn ensure(&mut self, tab: usize) -> Vec<Cmd> {
+        self.load_tab(tab, false)
     }
 
     fn load_tab(&mut self, tab: usize, again: bool) -> Vec<Cmd> {
@@ -208,11 +217,22 @@ impl ScanScreen {
         cmds
     }
 
+    /// Findings arrived: listed worst first.
+    pub fn set_findings(&mut self, result: Loaded<Vec<Finding>>) {
+        let result = result.map(vulns::worst_first);
+        if let Ok(rows) = &result {
+            self.package_width = vulns::package_width(rows);
+        }
+        self.findings.set(result, vulns::haystack);
+    }
+
     /// Dependency edges arrived.
     pub fn set_edges(&mut self, result: Loaded<Vec<ScanEdge>>) {
         let rows = result.as_ref().map(|e| crate::dash::widgets::tree::flatten(e)).map_err(Clone::clone);
         self.edges = result.into();
+        let parents = rows.as_ref().map(|rs| rs.iter().map(|r| r.parent).collect()).unwrap_or_default();
         self.tree.set(rows, |r| r.node.clone());
+        self.tree.list.set_parents(parents);
     }
 
     /// A finding changed (triaged): replace it where it is listed.
@@ -236,6 +256,14 @@ impl ScanScreen {
             EVENTS => &mut self.events.list,
             _ => return None,
         })
+    }
+
+    /// The component under the cursor on the Components tab.
+    pub fn current_component(&self) -> Option<&ScanComponent> {
+        if self.tab != COMPONENTS {
+            return None;
+        }
+        self.components.data.get()?.get(self.components.list.current()?)
     }
 
     /// The finding under the cursor on the Vulnerabilities tab.
@@ -304,7 +332,7 @@ impl ScanScreen {
         match self.tab {
             SUMMARY => summary::draw(self, frame, body, ctx),
             COMPONENTS => components::draw(&mut self.components, frame, body, ctx),
-            VULNS => vulns::draw(&mut self.findings, self.scan.get(), frame, body, ctx),
+            VULNS => vulns::draw(&mut self.findings, self.package_width, self.scan.get(), frame, body, ctx),
             LICENSES => licenses::draw(&mut self.licenses, frame, body, ctx),
             CRYPTO => crypto::draw(&mut self.crypto, self.scan.get(), frame, body, ctx),
             DEPS => deps::draw(&mut self.tree, &self.edges, &self.components, frame, body, ctx),

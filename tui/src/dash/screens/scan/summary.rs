@@ -80,7 +80,11 @@ fn lines<'a>(s: &Scan, project: Option<&str>, ctx: &Ctx) -> Vec<Line<'a>> {
         ),
         field("Licensed", format!("{} of {} components", c.licensed_components, c.components), t, t.text()),
         field("Crypto assets", c.crypto_assets.to_string(), t, t.text()),
-        field("Diagnostics", c.diagnostics.to_string(), t, t.text()),
+        if c.diagnostics > 0 {
+            field("Diagnostics", format!("{} (enter lists them)", c.diagnostics), t, t.warn())
+        } else {
+            field("Diagnostics", "0", t, t.text())
+        },
     ];
     lines.push(match &s.vulndb {
         None => field("Vuln data", "not recorded for this scan", t, t.dim()),

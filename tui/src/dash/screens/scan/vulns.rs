@@ -1,4 +1,4 @@
-//! The Vulnerabilities tab: one row per finding (advisory, severity, triage state, purl, fix);
+//! The Vulnerabilities tab: one row per finding (advisory, severity, triage state, package as name@version, fix, summary);
 //! `space` marks rows for bulk triage, `enter` opens one. Built for 100k rows: only the visible
 //! rows are drawn and the filter runs over haystacks computed when the findings arrived.
 
@@ -9,6 +9,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph};
 
 use super::TabData;
+use crate::dash::package;
 use crate::dash::screens::{Ctx, list_state};
 use crate::dash::widgets::list::{Columns, draw_table};
 
@@ -21,6 +22,12 @@ pub fn state_text(f: &Finding) -> &'static str {
 pub fn worst_first(mut findings: Vec<Finding>) -> Vec<Finding> {
     findings.sort_by(Finding::worst_first);
     findings
+}
+
+/// The Package column's width for `findings`: the longest name@version, between 7 and 28.
+pub fn package_width(findings: &[Finding]) -> u16 {
+    let longest = findings.iter().map(|f| package::label(&f.finding.purl).chars().count()).max().unwrap_or(0);
+    u16::try_from(longest.clamp(7, 28)).unwrap_or(28)
 }
 
 /// A finding's filter text.
@@ -38,7 +45,14 @@ pub fn haystack(f: &Finding) -> String {
 }
 
 /// Draw the tab; a warning line first when the scan matched against missing or stale data.
-pub fn draw(tab: &mut TabData<Finding>, scan: Option<&Scan>, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+pub fn draw(
+    tab: &mut TabData<Finding>,
+    package_width: u16,
+    scan: Option<&Scan>,
+    frame: &mut Frame,
+    area: Rect,
+    ctx: &Ctx,
+) {
     let t = ctx.theme;
     let warning = scan.and_then(|s| s.vulndb.as_ref()).and_then(|v| match v.state {
         VulnDataState::None => Some(Line::styled(
@@ -63,15 +77,23 @@ pub fn draw(tab: &mut TabData<Finding>, scan: Option<&Scan>, frame: &mut Frame, 
         return;
     }
     let Some(rows) = tab.data.get() else { return };
-    let widths = [
-        Constraint::Length(20),
+    // Name@version, not the purl: at 80 columns a purl column showed `pkg:cargo/r`. The column is
+    // as wide as the longest name (measured when the findings arrived) and the Summary takes the
+    // rest; below 100 columns `Fixed in` gives way to it (the finding's detail says it).
+    let with_fix = area.width >= 100;
+    let mut widths = vec![
+        Constraint::Length(19),
         Constraint::Length(8),
         Constraint::Length(14),
-        Constraint::Fill(2),
-        Constraint::Length(12),
-        Constraint::Fill(1),
+        Constraint::Length(package_width),
     ];
-    let header = ["Advisory", "Severity", "State", "Package", "Fixed in", "Summary"];
+    let mut header = vec!["Advisory", "Severity", "State", "Package"];
+    if with_fix {
+        widths.push(Constraint::Length(10));
+        header.push("Fixed in");
+    }
+    widths.push(Constraint::Fill(1));
+    header.push("Summary");
     draw_table(
         frame,
         area,
@@ -82,14 +104,17 @@ pub fn draw(tab: &mut TabData<Finding>, scan: Option<&Scan>, frame: &mut Frame, 
             let Some(f) = rows.get(i) else { return Vec::new() };
             let s = &f.finding;
             let state = state_text(f);
-            vec![
+            let mut cells = vec![
                 Cell::from(s.vulnerability_id.as_str()),
                 Cell::from(s.severity.as_str()).style(t.severity(&s.severity)),
                 Cell::from(state).style(if state == "untriaged" { t.dim() } else { t.text() }),
-                Cell::from(s.purl.as_str()),
-                Cell::from(s.fixed_version.as_deref().unwrap_or("-")),
-                Cell::from(s.summary.as_deref().unwrap_or("")),
-            ]
+                Cell::from(package::label(&s.purl)),
+            ];
+            if with_fix {
+                cells.push(Cell::from(s.fixed_version.as_deref().unwrap_or("-")));
+            }
+            cells.push(Cell::from(s.summary.as_deref().unwrap_or("")));
+            cells
         },
     );
 }
