@@ -158,7 +158,11 @@ fn a_single_lockfile_is_scanned_alone() {
     let other = scan_path(&root.join("app/README.txt"), &ScanOptions::default(), &NoProgress).expect("scan");
     assert!(other.inventory.components.is_empty());
     assert!(
-        other.inventory.diagnostics.iter().any(|d| d.path == "README.txt" && d.message.contains("not a manifest")),
+        other
+            .inventory
+            .diagnostics
+            .iter()
+            .any(|d| d.path == "README.txt" && d.message.contains("not a manifest")),
         "{:?}",
         other.inventory.diagnostics
     );
