@@ -2,14 +2,15 @@
 //! it on the WebSocket with a progress bar, print a summary, download a document, and exit by
 //! `--fail-on`.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use cairn_sdk::types::{
-    BomFormat, CreateScan, Finding, Scan, ScanCounts, ScanId, ScanSource, ScanStatus, TriageState,
-    VulnDataState,
+    BomFormat, CreateScan, Finding, ProjectId, Scan, ScanComponent, ScanCounts, ScanId, ScanSource,
+    ScanStatus, TriageState, VulnDataState,
 };
 use cairn_sdk::{Client, ListQuery, ScanWatcher, Upload, WatchEvent};
 use futures_util::StreamExt;
@@ -252,6 +253,8 @@ pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result
             None => None,
             Some(arg) => Some(match super::lookup::find_project(&client, arg).await? {
                 Some(id) => id,
+                // An id names an existing project; only a name can be created.
+                None if arg.parse::<ProjectId>().is_ok() => bail!("no project with id {arg}"),
                 None if args.create_project => {
                     let p =
                         super::projects::create(&client, arg, cairn_sdk::types::ProjectKind::Repo).await?;
@@ -369,19 +372,28 @@ async fn table(client: &Client, scan: &Scan) -> anyhow::Result<String> {
         findings.push(f.context("reading the scan's findings")?);
     }
     findings.sort_by(Finding::worst_first);
+    // Name, version and where it is pinned come from the scan's components.
+    let mut components: HashMap<String, ScanComponent> = HashMap::new();
+    if !findings.is_empty() {
+        let mut stream = client.scan_components(scan.id, ListQuery::limit(500));
+        while let Some(c) = stream.next().await {
+            let c = c.context("reading the scan's components")?;
+            components.insert(c.id.clone(), c);
+        }
+    }
     let rows: Vec<Row> = findings
         .iter()
         .map(|f| {
             let f = &f.finding;
-            let (package, installed) = purl_name_version(&f.purl);
+            let component = components.get(&f.component_id);
+            let (name, version) = purl_name_version(&f.purl);
             Row {
                 advisory: f.vulnerability_id.clone(),
                 severity: f.severity.clone(),
-                package,
-                installed,
+                package: component.map_or(name, |c| c.name.clone()),
+                installed: component.and_then(|c| c.version.clone()).unwrap_or(version),
                 fixed: f.fixed_version.clone().unwrap_or_else(|| "-".into()),
-                // The daemon's finding does not carry the lockfile line.
-                location: "-".into(),
+                location: component.and_then(|c| c.locations.first().cloned()).unwrap_or_else(|| "-".into()),
             }
         })
         .collect();
