@@ -153,6 +153,30 @@ fn a_bad_timestamp_is_refused_before_the_scan() {
     assert!(err.contains("--timestamp \"yesterday\"") && !err.contains("walking"), "{err}");
 }
 
+/// SOURCE_DATE_EPOCH only matters to dated documents: a bad one refuses those before the scan
+/// (exit 2) and leaves the JSON report alone.
+#[test]
+fn a_bad_source_date_epoch_refuses_only_dated_documents() {
+    let f = Fixture::new();
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_cairn"))
+            .args(["scan", &f.path("src"), "--offline", "-q", "-f", format])
+            .env("HOME", f.path("home"))
+            .env("SOURCE_DATE_EPOCH", "soon")
+            .output()
+            .expect("run cairn")
+    };
+    let json = run("json");
+    assert_eq!(json.status.code(), Some(0), "{}", text(&json.stderr));
+    let cdx = run("cyclonedx");
+    assert_eq!(cdx.status.code(), Some(2), "{}", text(&cdx.stderr));
+    assert!(
+        cdx.stdout.is_empty() && text(&cdx.stderr).contains("SOURCE_DATE_EPOCH"),
+        "{}",
+        text(&cdx.stderr)
+    );
+}
+
 #[test]
 fn offline_only_flags_are_refused_through_a_daemon() {
     let f = Fixture::new();

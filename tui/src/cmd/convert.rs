@@ -32,7 +32,7 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         }
         _ => {}
     }
-    let timestamp = document::timestamp(&args.document).map_err(|e| crate::exit::usage(format!("{e:#}")))?;
+    let timestamp = document::checked_timestamp(&args.document, args.format != Format::Json)?;
     let stdin = args.file.as_os_str() == "-";
     let shown = if stdin { "standard input".to_owned() } else { args.file.display().to_string() };
     let bytes = if stdin {
@@ -70,7 +70,7 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
             let mut input = BomInput::new(
                 name,
                 args.document.project_version.clone().or_else(|| read.version.clone()),
-                timestamp,
+                timestamp.context("no creation time for a dated document")?,
                 read.inventory.clone(),
             );
             input.licenses = read.licenses.clone();

@@ -47,7 +47,8 @@ impl ScanSink for Silent {}
 pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let format = args.format.unwrap_or_else(|| default_format(args.output.is_some()));
     // Flags are checked before the scan: a bad one fails at once, with the usage exit code.
-    let timestamp = document::timestamp(&args.document).map_err(|e| crate::exit::usage(format!("{e:#}")))?;
+    let dated = !matches!(format, Format::Table | Format::Json | Format::Notice);
+    let timestamp = document::checked_timestamp(&args.document, dated)?;
     let opts = ScanOptions {
         walk: WalkOptions {
             excludes: args.excludes.clone(),
@@ -103,7 +104,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             let mut input = BomInput::new(
                 document::project_name(&args.document, &args.path),
                 args.document.project_version.clone(),
-                timestamp.clone(),
+                dated_at(timestamp.as_deref())?,
                 // The CBOM keeps only the inventory's crypto libraries, to say what they provide.
                 scan.inventory.clone(),
             );
@@ -119,7 +120,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             let input = BomInput::from_scan(
                 document::project_name(&args.document, &args.path),
                 args.document.project_version.clone(),
-                timestamp.clone(),
+                dated_at(timestamp.as_deref())?,
                 &scan,
                 matches.as_ref(),
             );
@@ -137,6 +138,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The checked timestamp of a dated document (always computed for one, see `run`).
+fn dated_at(t: Option<&str>) -> anyhow::Result<String> {
+    t.map(str::to_owned).context("no creation time for a dated document")
 }
 
 /// Without -f: the table for a person at a terminal, else the JSON report (to a file, or piped).
