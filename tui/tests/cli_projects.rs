@@ -184,6 +184,10 @@ async fn local_mode_scans_a_directory_outside_home() {
     let out = home.run(&["scan", tree.to_str().expect("utf8"), "--wait"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(stderr(&out).contains("completed"), "{}", text(&out));
+    // One lockfile there, alone: the local daemon takes the file's path.
+    let out = home.run(&["scan", tree.join("requirements.txt").to_str().expect("utf8"), "--wait"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(stderr(&out).contains("completed"), "{}", text(&out));
     let out =
         home.run(&["scan", Path::new("/nonexistent/cairn-dir").to_str().expect("utf8"), "--wait"]).await;
     assert_ne!(out.status.code(), Some(0), "{}", text(&out));
