@@ -215,6 +215,7 @@ fn init_logging(format: LogFormat) {
     match format {
         // Span fields (request_id) go on every line in both formats.
         LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).init(),
-        LogFormat::Text => builder.init(),
+        // Colour codes only on a terminal: a redirected log (a file, journald) stays plain.
+        LogFormat::Text => builder.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).init(),
     }
 }

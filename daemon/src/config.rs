@@ -90,8 +90,8 @@ pub struct Config {
     pub oauth: crate::auth::oauth::OAuthConfig,
     /// Where scans may come from and how big they may be.
     pub sources: SourcesConfig,
-    /// Set by `cairn`'s local mode (never from the file): the per-user daemon may scan paths under
-    /// the user's home and loopback git URLs.
+    /// Set by `cairn`'s local mode (never from the file): the per-user daemon may scan any path
+    /// its user can read and loopback git URLs.
     #[serde(skip)]
     pub local_mode: bool,
     /// The scan queue.

@@ -410,6 +410,11 @@ pub fn problem_response(problem: Problem, retry_after: Option<u64>) -> Response 
     if let Some(secs) = retry_after {
         resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
+    if status == StatusCode::UNAUTHORIZED {
+        // RFC 9110 §11.6.1: a 401 names the scheme to authenticate with (API keys and access
+        // tokens both go in `Authorization: Bearer`).
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
     resp.extensions_mut().insert(problem);
     resp
 }

@@ -17,8 +17,8 @@ pub const LOCAL_ADMIN_EMAIL: &str = "admin@cairn.localhost";
 pub const LOCAL_KEY_NAME: &str = "cairn local mode";
 
 /// Settings of a local-mode daemon keeping its data in `data_dir`: SQLite there, a free port on
-/// 127.0.0.1 written to `address_file`, registration closed, `local_mode` on (path sources under
-/// the user's home, loopback git URLs).
+/// 127.0.0.1 written to `address_file`, registration closed, `local_mode` on (any path the user
+/// can read, loopback git URLs).
 pub fn local_mode_config(data_dir: &Path, address_file: &Path) -> Config {
     Config {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),

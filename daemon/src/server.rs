@@ -95,10 +95,16 @@ pub async fn launch(
     Ok(())
 }
 
+/// Binds `addr`; the error names the address ("Address already in use" alone does not say which).
+pub async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    use anyhow::Context;
+    TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))
+}
+
 /// Binds `config.listen`, prints `listening on ADDR` on stdout (and writes the address file),
 /// and serves until Ctrl-C or SIGTERM.
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(config.listen).await?;
+    let listener = bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let address_file = config.address_file.clone();
     let state = prepare(config).await?;

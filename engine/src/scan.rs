@@ -97,7 +97,7 @@ pub enum ScanError {
     Cancelled,
 }
 
-/// Scans the directory tree at `root`.
+/// Scans the directory tree at `root`, or the one file `root` names (in its directory).
 pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result<Scan, ScanError> {
     let tick = |n: u64| {
         let detail = format!("{n} entries");
@@ -105,14 +105,29 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
     };
     // One walk lists both: what the catalogers read and, when asked, source files for crypto.
     let wants = |rel: &str| catalog::listed(rel) || (opts.crypto && crypto::stage::wanted(rel));
-    let found = walk::walk(root, &opts.walk, &wants, &tick).map_err(|e| match e {
-        WalkError::Cancelled => ScanError::Cancelled,
-        e => ScanError::Walk(e),
-    })?;
-    let root = root.canonicalize().map_err(|source| WalkError::Root { path: root.to_path_buf(), source })?;
+    let real = root.canonicalize().map_err(|error| WalkError::Root { path: root.to_path_buf(), error })?;
+    // A file named as the root (`cairn scan app/Cargo.lock`) is scanned alone, in its directory.
+    let single = real.is_file();
+    let (root, found) = if single {
+        walk::walk_file(&real, &opts.walk, &wants)?
+    } else {
+        let found = walk::walk(&real, &opts.walk, &wants, &tick).map_err(|e| match e {
+            WalkError::Cancelled => ScanError::Cancelled,
+            e => ScanError::Walk(e),
+        })?;
+        (real.clone(), found)
+    };
     let tree =
         FsTree::new(root, opts.walk.max_file_size, found.files.iter().map(|f| f.rel.clone()).collect());
     let mut inventory = catalog_tree(&tree, sink)?;
+    if single && found.files.is_empty() && found.skipped.is_empty() {
+        let name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        inventory.diagnostics.push(Diagnostic::warning(
+            name.as_str(),
+            None,
+            "not a manifest, lockfile or source file Cairn reads: nothing in it was inventoried".to_owned(),
+        ));
+    }
     inventory.skipped.extend(found.skipped);
     inventory.skipped.sort();
     let cataloged = tree.files().iter().filter(|f| catalog::wanted(f)).count() as u64;

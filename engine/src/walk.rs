@@ -123,12 +123,14 @@ pub struct Walk {
 #[derive(Debug, thiserror::Error)]
 pub enum WalkError {
     /// The root does not exist or cannot be resolved.
-    #[error("cannot open scan root {path}: {source}")]
+    // Not `source`: the message already carries the I/O error, and a chained source would
+    // print it a second time (`{e:#}`).
+    #[error("cannot open {path}: {error}")]
     Root {
         /// The root given.
         path: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The root is not a directory.
     #[error("scan root {0} is not a directory")]
@@ -155,7 +157,7 @@ pub fn walk(
     wants: &(dyn Fn(&str) -> bool + Sync),
     tick: &(dyn Fn(u64) -> bool + Sync),
 ) -> Result<Walk, WalkError> {
-    let root = root.canonicalize().map_err(|source| WalkError::Root { path: root.to_path_buf(), source })?;
+    let root = root.canonicalize().map_err(|error| WalkError::Root { path: root.to_path_buf(), error })?;
     if !root.is_dir() {
         return Err(WalkError::NotADirectory(root));
     }
@@ -246,6 +248,37 @@ pub fn walk(
     files.sort();
     skipped.sort();
     Ok(Walk { files, skipped, entries: entries.into_inner() })
+}
+
+/// "Walks" a single file: the tree is its directory, listing that file alone when `wants` it
+/// (a lockfile named on the command line). Returns the tree's root (the file's directory,
+/// canonicalised) and the walk; a file not wanted yields an empty walk.
+pub fn walk_file(
+    file: &Path,
+    opts: &WalkOptions,
+    wants: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<(PathBuf, Walk), WalkError> {
+    let real = file.canonicalize().map_err(|error| WalkError::Root { path: file.to_path_buf(), error })?;
+    let (Some(dir), Some(name)) = (real.parent(), real.file_name()) else {
+        return Err(WalkError::NotADirectory(real));
+    };
+    let rel = name.to_string_lossy().into_owned();
+    let files = Mutex::new(Vec::new());
+    let skipped = Mutex::new(Vec::new());
+    let push_skip = |path: String, reason: SkipReason| {
+        if let Ok(mut s) = skipped.lock() {
+            s.push(Skipped { path, reason });
+        }
+    };
+    if wants(&rel) {
+        match real.metadata() {
+            Ok(md) => keep(&files, &push_skip, rel, &real, md.len(), opts.max_file_size),
+            Err(e) => push_skip(rel, SkipReason::Unreadable { message: e.to_string() }),
+        }
+    }
+    let files = files.into_inner().unwrap_or_else(|p| p.into_inner());
+    let skipped = skipped.into_inner().unwrap_or_else(|p| p.into_inner());
+    Ok((dir.to_path_buf(), Walk { files, skipped, entries: 1 }))
 }
 
 fn keep(

@@ -140,3 +140,58 @@ fn two_scans_give_the_same_inventory() {
     assert_eq!(a.inventory, b.inventory);
     assert!(a.inventory.components.len() > 1000);
 }
+
+/// Issue 14 point 7: a lockfile named as the root is scanned alone (it was refused: "is not a
+/// directory"), in its directory, with nothing else of that directory read.
+#[test]
+fn a_single_lockfile_is_scanned_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "app/Cargo.lock", &lock("the-crate"));
+    write(root, "app/other/Cargo.lock", &lock("sibling-crate"));
+    write(root, "app/README.txt", "hello");
+    let scan = scan_path(&root.join("app/Cargo.lock"), &ScanOptions::default(), &NoProgress).expect("scan");
+    assert_eq!(names(&scan), ["the-crate"]);
+    assert_eq!(scan.inventory.components[0].locations[0].path, "Cargo.lock");
+    assert!(scan.inventory.diagnostics.is_empty(), "{:?}", scan.inventory.diagnostics);
+
+    let other = scan_path(&root.join("app/README.txt"), &ScanOptions::default(), &NoProgress).expect("scan");
+    assert!(other.inventory.components.is_empty());
+    assert!(
+        other
+            .inventory
+            .diagnostics
+            .iter()
+            .any(|d| d.path == "README.txt" && d.message.contains("not a manifest")),
+        "{:?}",
+        other.inventory.diagnostics
+    );
+
+    let small = ScanOptions {
+        walk: WalkOptions { max_file_size: 10, ..WalkOptions::default() },
+        ..ScanOptions::default()
+    };
+    let big = scan_path(&root.join("app/Cargo.lock"), &small, &NoProgress).expect("scan");
+    assert!(matches!(reason_of(&big, "Cargo.lock"), Some(SkipReason::TooLarge { .. })));
+}
+
+/// Issue 14 point 11: the I/O error of a missing root is said once.
+#[test]
+fn a_missing_root_says_its_error_once() {
+    let err = scan_path(Path::new("/nonexistent/cairn-root"), &ScanOptions::default(), &NoProgress)
+        .expect_err("missing");
+    let text = anyhow_like(&err);
+    assert_eq!(text.matches("No such file or directory").count(), 1, "{text}");
+}
+
+/// The error and its sources joined as `anyhow`'s `{:#}` joins them.
+fn anyhow_like(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}

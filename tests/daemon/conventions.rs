@@ -128,3 +128,34 @@ both!(metrics_logs_and_graceful_shutdown, |db| async move {
     assert_eq!(v["span"]["request_id"], "log-line-probe");
     assert!(!logs.contains(&s.token) && !logs.contains(PASSWORD), "secrets in logs");
 });
+
+// Issue 14 point 11: a 401 names its scheme; a redirected text log has no colour codes; a taken
+// address is named when binding fails. Each failed on the code before the fix.
+both!(unauthorized_names_bearer_logs_stay_plain_and_a_taken_address_is_named, |db| async move {
+    let mut d = Daemon::start(db).await;
+    let r = d.http.get(d.url("/api/v1/auth/me")).send().await.expect("send");
+    assert_eq!(r.headers().get("www-authenticate").map(|v| v.to_str().expect("ascii")), Some("Bearer"));
+    expect_problem(r, 401, "UNAUTHORIZED").await;
+    let r = d.http.get(d.url("/api/v1/projects")).bearer_auth("crn_live_nope").send().await.expect("send");
+    assert_eq!(r.headers().get("www-authenticate").map(|v| v.to_str().expect("ascii")), Some("Bearer"));
+
+    // The same configuration on the address this daemon holds.
+    let addr = d.base.trim_start_matches("http://").trim_end_matches('/').to_owned();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cairnd"))
+        .args(["serve", "--config"])
+        .arg(&d.config)
+        .args(["--listen", &addr])
+        .env_remove("CAIRN_LISTEN")
+        .env_remove("CAIRN_DATABASE_URL")
+        .output()
+        .expect("run cairnd");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&addr) && err.contains("in use"), "{err}");
+
+    let status = d.terminate();
+    assert!(status.success(), "{status:?}");
+    let logs = d.stderr();
+    assert!(logs.contains("INFO"), "a text log: {logs}");
+    assert!(!logs.contains('\x1b'), "colour codes in a redirected log: {logs}");
+});

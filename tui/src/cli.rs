@@ -67,6 +67,17 @@ pub enum ProjectsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Create a project (names are unique); prints its id.
+    Create {
+        /// The project's name.
+        name: String,
+        /// What it is.
+        #[arg(long, value_name = "KIND", default_value = "repo", value_parser = project_kind)]
+        kind: cairn_sdk::types::ProjectKind,
+        /// Print the API's `Project` object as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `cairn scans …`.
@@ -182,6 +193,10 @@ fn parse_str<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T, String> {
     s.parse()
 }
 
+fn project_kind(s: &str) -> Result<cairn_sdk::types::ProjectKind, String> {
+    cairn_sdk::types::ProjectKind::parse(s).ok_or_else(|| "one of repo, image, product".into())
+}
+
 fn scan_status(s: &str) -> Result<cairn_sdk::types::ScanStatus, String> {
     cairn_sdk::types::ScanStatus::parse(s).ok_or_else(|| {
         "one of queued, fetching, scanning, matching, evaluating, completed, failed, cancelled".into()
@@ -253,9 +268,24 @@ pub enum FailOn {
     Critical,
 }
 
+impl FailOn {
+    /// The name the user types after `--fail-on`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FailOn::Low => "low",
+            FailOn::Medium => "medium",
+            FailOn::High => "high",
+            FailOn::Critical => "critical",
+        }
+    }
+}
+
 /// Output formats of `cairn scan`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Findings worst first and the vulnerability coverage, for people (the default of `cairn
+    /// scan` on a terminal).
+    Table,
     /// Cairn's own report: components, edges, diagnostics and skipped paths.
     Json,
     /// CycloneDX 1.6 JSON.
@@ -283,11 +313,17 @@ pub enum Format {
 }
 
 impl Format {
-    /// The engine's document format; `None` for Cairn's own JSON report and the NOTICE file.
+    /// The name the user types after `-f` (`cyclonedx-1.5`), for messages.
+    pub fn name(self) -> String {
+        self.to_possible_value().map_or_else(|| format!("{self:?}"), |v| v.get_name().to_owned())
+    }
+
+    /// The engine's document format; `None` for the table, Cairn's own JSON report, the NOTICE
+    /// file and the CBOM.
     pub fn document(self) -> Option<cairn_engine::bom::Format> {
         use cairn_engine::bom::{CdxVersion, Format as F};
         Some(match self {
-            Format::Json | Format::Notice | Format::Cbom => return None,
+            Format::Table | Format::Json | Format::Notice | Format::Cbom => return None,
             Format::Cyclonedx => F::CycloneDx(CdxVersion::V1_6),
             Format::Cyclonedx15 => F::CycloneDx(CdxVersion::V1_5),
             Format::Cyclonedx17 => F::CycloneDx(CdxVersion::V1_7),
@@ -316,7 +352,8 @@ pub struct DocumentArgs {
 /// `cairn convert`.
 #[derive(Debug, clap::Args)]
 pub struct ConvertArgs {
-    /// The document to read: CycloneDX JSON 1.2-1.7 or XML 1.4-1.6, SPDX 2.2/2.3 JSON or tag-value, SPDX 3.0.1 JSON-LD.
+    /// The document to read (`-`: standard input): CycloneDX JSON 1.2-1.7 or XML 1.4-1.6, SPDX
+    /// 2.2/2.3 JSON or tag-value, SPDX 3.0.1 JSON-LD.
     pub file: PathBuf,
     /// Output format.
     #[arg(short = 'f', long, value_enum)]
@@ -335,13 +372,14 @@ pub struct ConvertArgs {
 /// `cairn scan`.
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {
-    /// The directory to scan, or (without --offline) a git URL.
+    /// The directory or the one lockfile to scan, or (without --offline) a git URL.
     #[arg(value_name = "PATH|URL")]
     pub path: PathBuf,
     /// Scan in this process, without a daemon.
     #[arg(long)]
     pub offline: bool,
-    /// Output format (default json with --offline; through a daemon, a document to download).
+    /// Output format. Default: a table on a terminal; else json with --offline, and through a
+    /// daemon the summary alone (any other format is a document to download).
     #[arg(short = 'f', long, value_enum)]
     pub format: Option<Format>,
     /// Wait for the scan to finish and print a summary (implied by -f, -o and --fail-on); without
@@ -354,9 +392,12 @@ pub struct ScanArgs {
     /// Branch, tag or commit of a git URL.
     #[arg(long = "ref", value_name = "REF", conflicts_with = "offline")]
     pub reference: Option<String>,
-    /// Record the scan on this project (id).
-    #[arg(long, value_name = "ID", conflicts_with = "offline")]
-    pub project: Option<cairn_sdk::types::ProjectId>,
+    /// Record the scan on this project (name or id).
+    #[arg(long, value_name = "NAME|ID", conflicts_with = "offline")]
+    pub project: Option<String>,
+    /// Create the --project (by that name, kind repo) when no project has the name.
+    #[arg(long, requires = "project", conflicts_with = "offline")]
+    pub create_project: bool,
     /// Largest archive uploaded to a remote daemon, in bytes (before compression).
     #[arg(long, value_name = "BYTES", default_value_t = 512 * 1024 * 1024, conflicts_with = "offline")]
     pub max_upload: u64,
@@ -366,9 +407,9 @@ pub struct ScanArgs {
     /// Leave out paths matching this glob (gitignore syntax, relative to PATH); repeatable.
     #[arg(long = "exclude", value_name = "GLOB")]
     pub excludes: Vec<String>,
-    /// Skip manifests and lockfiles larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = cairn_engine::walk::DEFAULT_MAX_FILE_SIZE)]
-    pub max_file_size: u64,
+    /// Skip manifests and lockfiles larger than this many bytes (default 64 MiB; with --offline).
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
     /// OSV vulnerability data to match against: a file (.json, .yaml), a directory of them, or a
     /// zip such as OSV's per-ecosystem all.zip; repeatable.
     #[arg(long = "vulndb", value_name = "PATH")]

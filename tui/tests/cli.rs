@@ -83,7 +83,7 @@ fn exit_codes_for_usage_errors_and_failures() {
     assert_eq!(cairn(&["scan", ".", "-f", "json"]).status.code(), Some(2), "-f json needs --offline");
     let out = cairn(&["scan", "/nonexistent/cairn-test", "--offline"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open scan root"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open /nonexistent/cairn-test"));
     let dir = tempfile::tempdir().expect("tempdir");
     let unwritable = dir.path().join("no/such/dir/out.json");
     let out = cairn(&[

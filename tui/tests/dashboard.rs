@@ -7,7 +7,7 @@
 mod data;
 
 use cairn_sdk::types::{BomFormat, ScanStatus, TriageState, VulnDataState};
-use cairn_tui::dash::msg::{Cmd, Failure, Level, Link, Msg, NewScan, NewScanSource};
+use cairn_tui::dash::msg::{Cmd, Failure, Level, Link, Msg, NewScan, NewScanSource, Session};
 use cairn_tui::dash::{App, Options};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use data::*;
@@ -517,6 +517,7 @@ fn new_scan_form_for_each_source() {
     let mut a = ready();
     a.update(Msg::Projects(Ok(Vec::new())));
     assert!(ch(&mut a, 'n').is_empty());
+    press(&mut a, KeyCode::Right); // a team daemon opens on Upload: wraps to Path
     snap!("new_scan_path", a);
     // Submitting without a path is refused in the form.
     assert!(ctrl(&mut a, 's').is_empty());
@@ -563,6 +564,7 @@ fn new_scan_form_for_each_source() {
 fn new_scan_path_and_upload_submit() {
     let mut a = ready();
     ch(&mut a, 'n');
+    press(&mut a, KeyCode::Right); // from Upload to Path
     press(&mut a, KeyCode::Tab);
     typed(&mut a, "/srv/app");
     assert_eq!(
@@ -574,8 +576,7 @@ fn new_scan_path_and_upload_submit() {
         })]
     );
     let mut b = ready();
-    ch(&mut b, 'n');
-    press(&mut b, KeyCode::Left); // Upload
+    ch(&mut b, 'n'); // Upload: the team daemon's default
     press(&mut b, KeyCode::Tab);
     b.handle(&Event::Paste("./app.tar.gz".into()));
     assert_eq!(
@@ -593,11 +594,41 @@ fn new_scan_starts_at_the_start_dir() {
     // Where `cairn` was started: `n` then `ctrl-s` scans it, nothing typed.
     let mut a = app().with_start_dir("/home/ada/src/app");
     a.init();
-    a.update(Msg::Session(Ok(session())));
+    a.update(Msg::Session(Ok(Session { local: true, ..session() })));
     ch(&mut a, 'n');
     assert!(screen(&mut a).contains("/home/ada/src/app"));
     assert_eq!(
         ctrl(&mut a, 's'),
+        vec![Cmd::Submit(NewScan {
+            source: NewScanSource::Path("/home/ada/src/app".into()),
+            project: None,
+            crypto: true
+        })]
+    );
+}
+
+/// Issue 14 point 5: a team daemon reads only its configured roots, so its form opens on
+/// Upload; the local daemon reads any path of this machine, so its form opens on Path.
+#[test]
+fn new_scan_opens_on_upload_for_a_team_daemon_and_on_path_in_local_mode() {
+    let mut team = app().with_start_dir("/home/ada/src/app");
+    team.init();
+    team.update(Msg::Session(Ok(session())));
+    ch(&mut team, 'n');
+    assert_eq!(
+        ctrl(&mut team, 's'),
+        vec![Cmd::Submit(NewScan {
+            source: NewScanSource::Upload("/home/ada/src/app".into()),
+            project: None,
+            crypto: true
+        })]
+    );
+    let mut local = app().with_start_dir("/home/ada/src/app");
+    local.init();
+    local.update(Msg::Session(Ok(Session { local: true, ..session() })));
+    ch(&mut local, 'n');
+    assert_eq!(
+        ctrl(&mut local, 's'),
         vec![Cmd::Submit(NewScan {
             source: NewScanSource::Path("/home/ada/src/app".into()),
             project: None,

@@ -194,7 +194,7 @@ async fn scan_a_url_follow_it_download_and_fail_on_high() {
         stderr.contains("post-quantum readiness 50/100 (cairn-cbom-v1): 2 of 4 rated algorithms"),
         "{stderr}"
     );
-    assert!(stderr.contains("1 findings at or above High"), "{stderr}");
+    assert!(stderr.contains("1 findings at or above high (--fail-on)"), "user words, not `High`: {stderr}");
     assert_eq!(std::fs::read_to_string(&out_file).expect("document written"), BOM);
 
     let out = cairn(&home, &["scan", "https://example.test/r.git", "--fail-on", "critical", "-q"]).await;

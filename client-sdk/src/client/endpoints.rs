@@ -166,6 +166,19 @@ impl Client {
         self.paginate(v1("projects"), q)
     }
 
+    /// The project named exactly `name` (names are unique within a tenant), if any. The
+    /// daemon's `name` filter matches substrings: the exact name is picked from its answer.
+    pub async fn project_by_name(&self, name: &str) -> Result<Option<Project>, Error> {
+        use futures_util::TryStreamExt;
+        let mut found = self.projects(ListQuery::limit(200).filter("name", name));
+        while let Some(p) = found.try_next().await? {
+            if p.name == name {
+                return Ok(Some(p));
+            }
+        }
+        Ok(None)
+    }
+
     /// `POST /projects`.
     pub async fn create_project(&self, body: &CreateProject) -> Result<Project, Error> {
         self.json(Req::new(Method::POST, v1("projects")).idempotent_create().json(body)?).await

@@ -25,8 +25,10 @@ pub const RATIO_GRACE_BYTES: u64 = 1024 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourcePolicy {
     /// Directories under which `path` sources and `file://` git URLs may point; empty = none.
+    /// Local mode does not consult them.
     pub path_roots: Vec<PathBuf>,
-    /// Local mode (a daemon the CLI started for one user): any `file://` URL, private hosts.
+    /// Local mode (a daemon the CLI started for one user on loopback): any path and `file://`
+    /// URL that user can read, private hosts.
     pub local_mode: bool,
     /// Git URLs may reach private, loopback and link-local addresses.
     pub allow_private_hosts: bool,
@@ -51,15 +53,11 @@ impl Default for SourcePolicy {
 }
 
 impl SourcePolicy {
-    /// The policy for `config`. Local mode adds the user's home to the path roots, accepts any
-    /// `file://` URL and lets git reach private and loopback hosts.
+    /// The policy for `config`. Local mode accepts any path and `file://` URL its user can read
+    /// and lets git reach private and loopback hosts.
     pub fn from_config(config: &SourcesConfig, local_mode: bool) -> Self {
-        let mut path_roots = config.path_roots.clone();
-        if local_mode && let Some(home) = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf()) {
-            path_roots.push(home);
-        }
         Self {
-            path_roots,
+            path_roots: config.path_roots.clone(),
             local_mode,
             allow_private_hosts: config.allow_private_hosts || local_mode,
             allow_http: config.allow_http,
@@ -82,7 +80,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn local_mode_adds_home_and_private_hosts() {
+    fn local_mode_allows_private_hosts_and_keeps_the_roots() {
         let config =
             SourcesConfig { path_roots: vec![PathBuf::from("/srv/code")], ..SourcesConfig::default() };
         let server = SourcePolicy::from_config(&config, false);
@@ -90,7 +88,6 @@ mod tests {
         assert!(!server.allow_private_hosts && !server.local_mode);
         let local = SourcePolicy::from_config(&config, true);
         assert!(local.allow_private_hosts && local.local_mode);
-        let home = directories::BaseDirs::new().expect("home").home_dir().to_path_buf();
-        assert!(local.path_roots.contains(&home));
+        assert_eq!(local.path_roots, server.path_roots);
     }
 }

@@ -62,7 +62,7 @@ pub fn login(dirs: &Dirs, profile_flag: Option<&str>, args: LoginArgs) -> anyhow
     );
     config.default = Some(name.clone());
     config.save(&path)?;
-    println!("logged in to {server} as {} (profile {name:?}, now the default)", me.user.email);
+    crate::outln!("logged in to {server} as {} (profile {name:?}, now the default)", me.user.email);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -70,7 +70,7 @@ pub fn logout(dirs: &Dirs, profile_flag: Option<&str>) -> anyhow::Result<ExitCod
     let path = dirs.config_file();
     let mut config = ConfigFile::load(&path)?;
     let Some((name, profile)) = config.active(profile_flag)? else {
-        println!("no profile is active (local mode); nothing to log out of");
+        crate::outln!("no profile is active (local mode); nothing to log out of");
         return Ok(ExitCode::SUCCESS);
     };
     if profile.credential == CredentialKind::Session
@@ -88,7 +88,7 @@ pub fn logout(dirs: &Dirs, profile_flag: Option<&str>) -> anyhow::Result<ExitCod
         config.default = None;
     }
     config.save(&path)?;
-    println!("logged out of {} (profile {name:?} removed)", profile.server);
+    crate::outln!("logged out of {} (profile {name:?} removed)", profile.server);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -99,41 +99,41 @@ pub fn status(dirs: &Dirs, profile_flag: Option<&str>) -> anyhow::Result<ExitCod
         let client = match &target {
             Target::Local(local) => match local.running().await {
                 None => {
-                    println!("mode: local (no server configured)");
-                    println!("local daemon: not running; `cairn daemon start` or any command that needs it starts it");
+                    crate::outln!("mode: local (no server configured)");
+                    crate::outln!("local daemon: not running; `cairn daemon start` or any command that needs it starts it");
                     return Ok(ExitCode::SUCCESS);
                 }
                 Some(state) => {
-                    println!("mode: local (no server configured)");
-                    println!("local daemon: running at {} (pid {})", state.url, state.pid);
+                    crate::outln!("mode: local (no server configured)");
+                    crate::outln!("local daemon: running at {} (pid {})", state.url, state.pid);
                     local.client().await?
                 }
             },
             Target::Profile { name, profile } => {
-                println!("profile: {name} ({})", profile.server);
+                crate::outln!("profile: {name} ({})", profile.server);
                 profile_client(dirs, name, profile)?
             }
         };
         let health = client.health().await.context("the daemon does not answer")?;
-        println!("daemon: {} {} (database {})", health.status, health.version, health.database);
+        crate::outln!("daemon: {} {} (database {})", health.status, health.version, health.database);
         let me = client.me().await.context("checking the credential")?;
-        println!("user: {} ({})", me.user.email, me.user.display_name);
+        crate::outln!("user: {} ({})", me.user.email, me.user.display_name);
         match client.vulndb_status().await {
             Ok(v) => match v.state {
                 VulnDataState::None => {
-                    println!("vulnerability data: NONE — scans cannot report vulnerabilities until some is imported")
+                    crate::outln!("vulnerability data: NONE — scans cannot report vulnerabilities until some is imported")
                 }
-                VulnDataState::Stale => println!(
+                VulnDataState::Stale => crate::outln!(
                     "vulnerability data: STALE — {} advisories, last updated {} s ago",
                     v.advisories,
                     v.age_seconds.map_or_else(|| "?".into(), |a| a.to_string())
                 ),
-                VulnDataState::Fresh => println!("vulnerability data: fresh, {} advisories", v.advisories),
+                VulnDataState::Fresh => crate::outln!("vulnerability data: fresh, {} advisories", v.advisories),
             },
             Err(e) if e.is_not_found() && e.code() == Some("ROUTE_NOT_FOUND") => {
-                println!("vulnerability data: this daemon has no /vulndb/status")
+                crate::outln!("vulnerability data: this daemon has no /vulndb/status")
             }
-            Err(e) => println!("vulnerability data: unknown ({e})"),
+            Err(e) => crate::outln!("vulnerability data: unknown ({e})"),
         }
         Ok(ExitCode::SUCCESS)
     })

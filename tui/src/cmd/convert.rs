@@ -1,21 +1,54 @@
-//! `cairn convert FILE -f FORMAT`: read a CycloneDX or SPDX document and write another.
+//! `cairn convert FILE|- -f FORMAT`: read a CycloneDX or SPDX document and write another.
 
 use super::document;
-use crate::cli::ConvertArgs;
+use crate::cli::{ConvertArgs, Format};
 use anyhow::Context;
 use cairn_engine::Report;
+use cairn_engine::bom::read::DocumentKind;
 use cairn_engine::bom::read::read_document;
 use cairn_engine::bom::{BomInput, render};
+use std::io::Read;
 use std::process::ExitCode;
 
 pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let text = String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", args.file.display()))?;
-    let origin = args
-        .file
-        .file_name()
-        .map_or_else(|| args.file.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let read = read_document(&text, &origin).with_context(|| format!("reading {}", args.file.display()))?;
+    // What cannot be made from a document is refused before anything is read.
+    match args.format {
+        Format::Notice => {
+            return Err(crate::exit::usage(
+                "-f notice needs the license files of a source tree, which a document does not carry; \
+                 scan the tree: cairn scan DIR --offline -f notice",
+            ));
+        }
+        Format::Cbom => {
+            return Err(crate::exit::usage(
+                "-f cbom needs the cryptography found in source files, which an SBOM does not carry; \
+                 scan the tree: cairn scan DIR --offline -f cbom",
+            ));
+        }
+        Format::Table => {
+            return Err(crate::exit::usage(
+                "-f table shows a scan's findings; a converted document has none (cairn scan -f table)",
+            ));
+        }
+        _ => {}
+    }
+    let timestamp = document::checked_timestamp(&args.document, args.format != Format::Json)?;
+    let stdin = args.file.as_os_str() == "-";
+    let shown = if stdin { "standard input".to_owned() } else { args.file.display().to_string() };
+    let bytes = if stdin {
+        let mut bytes = Vec::new();
+        std::io::stdin().lock().read_to_end(&mut bytes).context("reading standard input")?;
+        bytes
+    } else {
+        std::fs::read(&args.file).with_context(|| format!("reading {shown}"))?
+    };
+    let text = String::from_utf8(bytes).with_context(|| format!("{shown} is not UTF-8"))?;
+    let origin = if stdin {
+        "stdin".to_owned()
+    } else {
+        args.file.file_name().map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned())
+    };
+    let read = read_document(&text, &origin).with_context(|| format!("reading {shown}"))?;
     let name = args
         .document
         .name
@@ -37,7 +70,7 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
             let mut input = BomInput::new(
                 name,
                 args.document.project_version.clone().or_else(|| read.version.clone()),
-                document::timestamp(&args.document)?,
+                timestamp.context("no creation time for a dated document")?,
                 read.inventory.clone(),
             );
             input.licenses = read.licenses.clone();
@@ -47,8 +80,8 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     document::write(args.output.as_deref(), &doc)?;
     if !args.quiet {
         eprintln!(
-            "cairn: read {:?} with {} components, {} edges; {} packages without a usable purl",
-            read.kind,
+            "cairn: read {} with {} components, {} edges; {} packages without a usable purl",
+            kind_name(&read.kind),
             read.inventory.components.len(),
             read.inventory.edges.len(),
             read.unidentified.len()
@@ -58,4 +91,15 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The document's format and version as its users name it (`CycloneDX 1.6 JSON`).
+fn kind_name(kind: &DocumentKind) -> String {
+    match kind {
+        DocumentKind::CycloneDxJson(v) => format!("CycloneDX {v} JSON"),
+        DocumentKind::CycloneDxXml(v) => format!("CycloneDX {v} XML"),
+        DocumentKind::Spdx2Json(v) => format!("{v} JSON"),
+        DocumentKind::Spdx2Tag(v) => format!("{v} tag-value"),
+        DocumentKind::Spdx3 => "SPDX 3.0.1 JSON-LD".to_owned(),
+    }
 }

@@ -21,25 +21,30 @@ pub fn run(cmd: DaemonCommand) -> anyhow::Result<ExitCode> {
         DaemonCommand::Start => rt.block_on(async {
             let (state, started) = local.ensure_running().await?;
             let verb = if started { "started" } else { "already running" };
-            println!("local daemon {verb}: {} (pid {})", state.url, state.pid);
+            crate::outln!("local daemon {verb}: {} (pid {})", state.url, state.pid);
             Ok(ExitCode::SUCCESS)
         }),
         DaemonCommand::Stop => rt.block_on(async {
             match local.stop().await? {
-                Some(pid) => println!("local daemon stopped (pid {pid})"),
-                None => println!("local daemon not running"),
+                Some(pid) => crate::outln!("local daemon stopped (pid {pid})"),
+                None => crate::outln!("local daemon not running"),
             }
             Ok(ExitCode::SUCCESS)
         }),
         DaemonCommand::Status => rt.block_on(async {
             let Some(state) = local.running().await else {
-                println!("local daemon: not running (data in {})", local.data_dir().display());
+                crate::outln!("local daemon: not running (data in {})", local.data_dir().display());
                 return Ok(ExitCode::from(crate::exit::FAILURE));
             };
             let health = Client::anonymous(&state.url)?.health().await?;
-            println!("local daemon: running at {} (pid {})", state.url, state.pid);
-            println!("version: {}; database: {}; status: {}", health.version, health.database, health.status);
-            println!("data: {}; log: {}", local.data_dir().display(), local.log_file().display());
+            crate::outln!("local daemon: running at {} (pid {})", state.url, state.pid);
+            crate::outln!(
+                "version: {}; database: {}; status: {}",
+                health.version,
+                health.database,
+                health.status
+            );
+            crate::outln!("data: {}; log: {}", local.data_dir().display(), local.log_file().display());
             Ok(ExitCode::SUCCESS)
         }),
         DaemonCommand::Logs { lines } => {
@@ -47,7 +52,7 @@ pub fn run(cmd: DaemonCommand) -> anyhow::Result<ExitCode> {
             let file = match std::fs::File::open(&path) {
                 Ok(f) => f,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    println!("no log yet ({})", path.display());
+                    crate::outln!("no log yet ({})", path.display());
                     return Ok(ExitCode::SUCCESS);
                 }
                 Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
@@ -64,7 +69,7 @@ pub fn run(cmd: DaemonCommand) -> anyhow::Result<ExitCode> {
                 }
             }
             for line in tail {
-                println!("{line}");
+                crate::outln!("{line}");
             }
             Ok(ExitCode::SUCCESS)
         }

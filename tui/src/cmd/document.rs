@@ -21,6 +21,16 @@ pub fn timestamp(args: &DocumentArgs) -> anyhow::Result<String> {
     t.format(&Rfc3339).context("formatting the timestamp")
 }
 
+/// The creation time checked before any work: a bad `--timestamp` is a usage error whatever the
+/// format; `SOURCE_DATE_EPOCH` (the environment, not a flag) only matters to a document that
+/// records a time (`dated`). `None` when no time is needed.
+pub fn checked_timestamp(args: &DocumentArgs, dated: bool) -> anyhow::Result<Option<String>> {
+    if !dated && args.timestamp.is_none() {
+        return Ok(None);
+    }
+    timestamp(args).map(Some).map_err(|e| crate::exit::usage(format!("{e:#}")))
+}
+
 fn parse_time(s: &str) -> anyhow::Result<OffsetDateTime> {
     if let Ok(secs) = s.trim().parse::<i64>() {
         return OffsetDateTime::from_unix_timestamp(secs).context("out of range");

@@ -5,9 +5,8 @@ use std::future::Future;
 use std::process::ExitCode;
 
 use anyhow::{Context, anyhow};
+use cairn_sdk::Client;
 use cairn_sdk::types::ProjectId;
-use cairn_sdk::{Client, ListQuery};
-use futures_util::TryStreamExt;
 
 use crate::connect::Target;
 use crate::dirs::Dirs;
@@ -29,20 +28,27 @@ where
 
 /// The project `arg` names: an id, or an exact name (names are unique within a tenant).
 pub async fn project_id(client: &Client, arg: &str) -> anyhow::Result<ProjectId> {
+    match find_project(client, arg).await? {
+        Some(id) => Ok(id),
+        None => match arg.parse::<ProjectId>() {
+            Ok(id) => Err(anyhow!("no project with id {id}")),
+            Err(_) => {
+                Err(anyhow!("no project named {arg:?} (see `cairn projects ls`, or `cairn projects create`)"))
+            }
+        },
+    }
+}
+
+/// The project `arg` names (an id, or an exact name), or `None` when there is none.
+pub async fn find_project(client: &Client, arg: &str) -> anyhow::Result<Option<ProjectId>> {
     if let Ok(id) = arg.parse::<ProjectId>() {
         return match client.project(id).await {
-            Ok(p) => Ok(p.id),
-            Err(e) if e.is_not_found() => Err(anyhow!("no project with id {id}")),
+            Ok(p) => Ok(Some(p.id)),
+            Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e).context("reading the project"),
         };
     }
-    // The daemon's `name` filter matches substrings: the exact name is picked from its answer.
-    let found: Vec<_> = client
-        .projects(ListQuery::limit(200).filter("name", arg))
-        .try_collect()
-        .await
-        .context("listing projects")?;
-    found.into_iter().find(|p| p.name == arg).map(|p| p.id).ok_or_else(|| anyhow!("no project named {arg:?}"))
+    Ok(client.project_by_name(arg).await.context("looking up the project")?.map(|p| p.id))
 }
 
 /// An SDK error with a hint for the answers a script user meets: the admin routes a non-admin

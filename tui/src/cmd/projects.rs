@@ -1,28 +1,59 @@
 //! `cairn projects ls`: every project, with its latest completed scan's risk when the daemon
-//! reports it (`Project.risk`).
+//! reports it (`Project.risk`); `cairn projects create NAME`.
 
 use std::process::ExitCode;
 
 use anyhow::Context;
-use cairn_sdk::ListQuery;
-use cairn_sdk::types::Project;
+use cairn_sdk::types::{CreateProject, Project, ProjectKind};
+use cairn_sdk::{Client, ListQuery};
 use futures_util::TryStreamExt;
 
 use crate::cli::ProjectsCommand;
 use crate::table::{Table, or_dash, print_json};
 
 pub fn run(cmd: ProjectsCommand, profile: Option<&str>) -> anyhow::Result<ExitCode> {
-    let ProjectsCommand::Ls { json } = cmd;
-    super::lookup::with_client(profile, |client| async move {
-        let projects: Vec<Project> =
-            client.projects(ListQuery::limit(200)).try_collect().await.context("listing projects")?;
-        if json {
-            print_json(&projects)?;
-        } else {
-            table(&projects).print()?;
+    match cmd {
+        ProjectsCommand::Ls { json } => super::lookup::with_client(profile, |client| async move {
+            let projects: Vec<Project> =
+                client.projects(ListQuery::limit(200)).try_collect().await.context("listing projects")?;
+            if json {
+                print_json(&projects)?;
+            } else {
+                table(&projects).print()?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
+        ProjectsCommand::Create { name, kind, json } => {
+            super::lookup::with_client(profile, |client| async move {
+                let project = create(&client, &name, kind).await?;
+                if json {
+                    print_json(&project)?;
+                } else {
+                    crate::outln!("{}", project.id);
+                }
+                Ok(ExitCode::SUCCESS)
+            })
         }
-        Ok(ExitCode::SUCCESS)
-    })
+    }
+}
+
+/// Creates the project `name` of `kind`; a name already taken says so (and where to look).
+pub async fn create(client: &Client, name: &str, kind: ProjectKind) -> anyhow::Result<Project> {
+    let body = CreateProject {
+        name: name.to_owned(),
+        kind,
+        repo_url: None,
+        default_ref: None,
+        team_id: None,
+        tags: Vec::new(),
+    };
+    match client.create_project(&body).await {
+        Ok(p) => Ok(p),
+        Err(e) if e.status() == Some(409) => {
+            Err(anyhow::Error::from(e).context(format!("a project named {name:?} exists already")))
+        }
+        Err(e) => Err(super::lookup::explain(e, &format!("creating the project {name:?}"), false)),
+    }
 }
 
 /// Name, kind, then the risk columns (`-` until a scan completes), then the id.

@@ -2,14 +2,15 @@
 //! it on the WebSocket with a progress bar, print a summary, download a document, and exit by
 //! `--fail-on`.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use cairn_sdk::types::{
-    BomFormat, CreateScan, Finding, Scan, ScanCounts, ScanId, ScanSource, ScanStatus, TriageState,
-    VulnDataState,
+    BomFormat, CreateScan, Finding, ProjectId, Scan, ScanComponent, ScanCounts, ScanId, ScanSource,
+    ScanStatus, TriageState, VulnDataState,
 };
 use cairn_sdk::{Client, ListQuery, ScanWatcher, Upload, WatchEvent};
 use futures_util::StreamExt;
@@ -17,6 +18,7 @@ use futures_util::StreamExt;
 use crate::cli::{FailOn, Format, ScanArgs};
 use crate::connect::Target;
 use crate::dirs::Dirs;
+use crate::findings_table::Row;
 use crate::pack::tarball;
 
 /// What the argument names.
@@ -52,7 +54,7 @@ pub fn bom_format(f: Format) -> Option<BomFormat> {
         Format::Openvex => BomFormat::OpenVex,
         Format::Sarif => BomFormat::Sarif,
         Format::Cbom => BomFormat::Cbom,
-        Format::Json | Format::Notice => return None,
+        Format::Table | Format::Json | Format::Notice => return None,
     })
 }
 
@@ -117,16 +119,18 @@ pub enum Submission {
 }
 
 pub fn submission(args: &ScanArgs, local_daemon: bool) -> anyhow::Result<Submission> {
-    let create = |source| CreateScan { source, project: args.project, version: None, crypto: true };
+    // The project is resolved (by name or id) once the client exists; see `run`.
+    let create = |source| CreateScan { source, project: None, version: None, crypto: true };
     match classify(&args.path) {
         ScanTarget::Git(url) => {
             Ok(Submission::Create(create(ScanSource::Git { url, reference: args.reference.clone() })))
         }
         ScanTarget::Dir(_) if args.reference.is_some() => bail!("--ref applies to git URLs only"),
         ScanTarget::Dir(dir) => {
+            // A directory, or one lockfile (the daemon scans it alone, in its directory).
             let abs = dir.canonicalize().with_context(|| format!("resolving {}", dir.display()))?;
-            if !abs.is_dir() {
-                bail!("{} is not a directory", abs.display());
+            if !abs.is_dir() && !abs.is_file() {
+                bail!("{} is neither a directory nor a regular file", abs.display());
             }
             if local_daemon {
                 let path =
@@ -179,33 +183,103 @@ impl Progress {
     }
 }
 
-pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result<ExitCode> {
-    let download = match args.format {
-        None => None,
+/// The flags only an in-process scan honours, given without `--offline`: refused, never
+/// silently ignored. (`--vulndb`: a daemon matches against its own data; `--exclude` and
+/// `--max-file-size`: a path scan reads the tree on the daemon's side, which takes neither;
+/// `--name`, `--project-version`, `--timestamp`: the daemon names and dates its documents.)
+pub fn offline_only(args: &ScanArgs) -> Option<&'static str> {
+    if !args.vulndb.is_empty() {
+        Some("--vulndb (a daemon matches against its own vulnerability data: cairn db import)")
+    } else if !args.excludes.is_empty() {
+        Some("--exclude")
+    } else if args.max_file_size.is_some() {
+        Some("--max-file-size")
+    } else if args.document.name.is_some() {
+        Some("--name")
+    } else if args.document.project_version.is_some() {
+        Some("--project-version")
+    } else if args.document.timestamp.is_some() {
+        Some("--timestamp")
+    } else {
+        None
+    }
+}
+
+/// What to print when the scan is done: a document to download, the table, or the summary alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// Only the summary on stderr (piped, no -f).
+    Summary,
+    /// The findings table on stdout.
+    Table,
+    /// A document downloaded from the daemon.
+    Document(BomFormat),
+}
+
+/// The output `-f`/`-o` ask for; a terminal without either gets the table. Formats made only
+/// in-process are a usage error.
+pub fn output(args: &ScanArgs, stdout_tty: bool) -> anyhow::Result<Output> {
+    Ok(match args.format {
+        Some(Format::Table) => Output::Table,
         Some(f) => match bom_format(f) {
-            Some(b) => Some(b),
+            Some(b) => Output::Document(b),
             None => {
-                eprintln!(
-                    "cairn: error: -f {f:?} is made only in-process; use --offline, or a document format such as cyclonedx"
-                );
-                return Ok(ExitCode::from(crate::exit::USAGE));
+                return Err(crate::exit::usage(format!(
+                    "-f {} is made only in-process; use --offline, or a document format such as cyclonedx",
+                    f.name()
+                )));
             }
         },
-    };
-    let download = download.or(args.output.as_ref().map(|_| BomFormat::CycloneDx));
-    let wait = args.wait || download.is_some() || args.fail_on.is_some();
+        None if args.output.is_some() => Output::Document(BomFormat::CycloneDx),
+        None if stdout_tty => Output::Table,
+        None => Output::Summary,
+    })
+}
+
+pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result<ExitCode> {
+    if let Some(flag) = offline_only(&args) {
+        return Err(crate::exit::usage(format!(
+            "{flag} applies only to in-process scans: add --offline, or leave it out"
+        )));
+    }
+    let output = output(&args, std::io::stdout().is_terminal())?;
+    let wait = args.wait || output != Output::Summary || args.fail_on.is_some();
     let target = Target::resolve(dirs, profile)?;
-    let submission = submission(&args, target.is_local())?;
+    let mut submission = submission(&args, target.is_local())?;
     let rt = super::runtime()?;
     rt.block_on(async move {
         let client = target.client(dirs).await?;
+        let project = match &args.project {
+            None => None,
+            Some(arg) => Some(match super::lookup::find_project(&client, arg).await? {
+                Some(id) => id,
+                // An id names an existing project; only a name can be created.
+                None if arg.parse::<ProjectId>().is_ok() => bail!("no project with id {arg}"),
+                None if args.create_project => {
+                    let p =
+                        super::projects::create(&client, arg, cairn_sdk::types::ProjectKind::Repo).await?;
+                    if !args.quiet {
+                        eprintln!("cairn: created project {} ({})", p.name, p.id);
+                    }
+                    p.id
+                }
+                None => {
+                    return Err(crate::exit::usage(format!(
+                        "no project named {arg:?}: add --create-project to create it (see cairn projects ls)"
+                    )));
+                }
+            }),
+        };
+        if let Submission::Create(body) = &mut submission {
+            body.project = project;
+        }
         let submitted = match submission {
             Submission::Create(body) => client.create_scan(&body).await,
             Submission::Upload(upload) => {
                 if !args.quiet {
                     eprintln!("cairn: uploading {} ({} bytes)", upload.file_name, upload.bytes.len());
                 }
-                client.upload_scan(upload, args.project, None).await
+                client.upload_scan(upload, project, None).await
             }
         };
         let scan = match submitted {
@@ -219,13 +293,11 @@ pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result
             Err(e) => return Err(anyhow::Error::from(e).context("submitting the scan")),
         };
         if !wait {
-            println!("{}", scan.id);
+            crate::outln!("{}", scan.id);
             return Ok(ExitCode::SUCCESS);
         }
         let done = follow(&client, &scan, args.quiet).await?;
-        if !args.quiet {
-            summary(&done);
-        }
+        // A scan that did not complete has no counts worth printing: its error alone.
         match done.status {
             ScanStatus::Completed => {}
             ScanStatus::Failed => {
@@ -241,19 +313,30 @@ pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result
                 return Ok(ExitCode::from(crate::exit::FAILURE));
             }
         }
-        if let Some(format) = download {
-            let bytes = client
-                .scan_bom(done.id, format)
-                .await
-                .with_context(|| format!("downloading {}", format.as_str()))?;
-            match &args.output {
-                Some(path) => {
-                    std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?
+        if !args.quiet {
+            summary(&done);
+        }
+        match output {
+            Output::Summary => {}
+            Output::Table => {
+                let text = table(&client, &done).await?;
+                match &args.output {
+                    Some(path) => {
+                        std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?
+                    }
+                    None => write_stdout(text.as_bytes())?,
                 }
-                None => {
-                    let mut out = std::io::stdout().lock();
-                    out.write_all(&bytes).context("writing to standard output")?;
-                    out.flush().context("writing to standard output")?;
+            }
+            Output::Document(format) => {
+                let bytes = client
+                    .scan_bom(done.id, format)
+                    .await
+                    .with_context(|| format!("downloading {}", format.as_str()))?;
+                match &args.output {
+                    Some(path) => {
+                        std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?
+                    }
+                    None => write_stdout(&bytes)?,
                 }
             }
         }
@@ -267,12 +350,88 @@ pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result
                 }
             };
             if n > 0 {
-                eprintln!("cairn: {n} findings at or above {threshold:?} (--fail-on)");
+                eprintln!("cairn: {n} findings at or above {} (--fail-on)", threshold.name());
                 return Ok(ExitCode::from(crate::exit::FAILURE));
             }
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes).context("writing to standard output")?;
+    out.flush().context("writing to standard output")
+}
+
+/// The findings table of a completed scan: its findings worst first, then what was matched.
+async fn table(client: &Client, scan: &Scan) -> anyhow::Result<String> {
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut stream = client.findings(ListQuery::limit(500).filter("scan", scan.id.to_string()));
+    while let Some(f) = stream.next().await {
+        findings.push(f.context("reading the scan's findings")?);
+    }
+    findings.sort_by(Finding::worst_first);
+    // Name, version and where it is pinned come from the scan's components.
+    let mut components: HashMap<String, ScanComponent> = HashMap::new();
+    if !findings.is_empty() {
+        let mut stream = client.scan_components(scan.id, ListQuery::limit(500));
+        while let Some(c) = stream.next().await {
+            let c = c.context("reading the scan's components")?;
+            components.insert(c.id.clone(), c);
+        }
+    }
+    let rows: Vec<Row> = findings
+        .iter()
+        .map(|f| {
+            let f = &f.finding;
+            let component = components.get(&f.component_id);
+            let (name, version) = purl_name_version(&f.purl);
+            Row {
+                advisory: f.vulnerability_id.clone(),
+                severity: f.severity.clone(),
+                package: component.map_or(name, |c| c.name.clone()),
+                installed: component.and_then(|c| c.version.clone()).unwrap_or(version),
+                fixed: f.fixed_version.clone().unwrap_or_else(|| "-".into()),
+                location: component.and_then(|c| c.locations.first().cloned()).unwrap_or_else(|| "-".into()),
+            }
+        })
+        .collect();
+    let c = &scan.counts;
+    let notes = match scan.vulndb.as_ref().map(|v| (v.state, v)) {
+        None | Some((VulnDataState::None, _)) => {
+            vec!["WARNING: NO VULNERABILITY DATA on the daemon: vulnerabilities were NOT checked".to_owned()]
+        }
+        Some((state, v)) => {
+            let mut lines = vec![format!(
+                "{} findings in {} components, matched against {} advisories (snapshot {})",
+                c.findings,
+                c.components,
+                v.advisories,
+                v.snapshot.as_deref().unwrap_or("unknown")
+            )];
+            if state == VulnDataState::Stale {
+                lines.push(
+                    "WARNING: the vulnerability data is STALE: recent vulnerabilities may be missing".into(),
+                );
+            }
+            lines
+        }
+    };
+    Ok(crate::findings_table::render(&rows, &notes, crate::table::color()))
+}
+
+/// The name and version a purl names (`pkg:cargo/rsa@0.9.6` → `rsa`, `0.9.6`), `-` for a part
+/// it lacks.
+fn purl_name_version(purl: &str) -> (String, String) {
+    let body = purl.split(['?', '#']).next().unwrap_or(purl);
+    let (path, version) = match body.rsplit_once('@') {
+        Some((p, v)) if !p.ends_with('/') && p.contains('/') => (p, v.to_owned()),
+        _ => (body, "-".to_owned()),
+    };
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let decode = |s: &str| s.replace("%40", "@").replace("%2F", "/").replace("%2f", "/");
+    (decode(name), decode(&version))
 }
 
 /// Follows the scan to its end on the WebSocket and returns it as it ended.

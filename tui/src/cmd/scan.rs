@@ -3,11 +3,14 @@
 
 use super::document;
 use crate::cli::{Format, ScanArgs};
+use crate::findings_table::Row;
 use anyhow::Context;
 use cairn_engine::bom::{BomInput, render, to_cbom};
 use cairn_engine::report::{NO_VULNERABILITY_DATA, Vulnerabilities};
 use cairn_engine::vuln::{Database, Matches, Rating, load_paths, match_inventory};
 use cairn_engine::{Progress, Report, ScanOptions, ScanSink, Severity, Step, WalkOptions, scan_path};
+use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -42,11 +45,14 @@ struct Silent;
 impl ScanSink for Silent {}
 
 pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
-    let format = args.format.unwrap_or(Format::Json);
+    let format = args.format.unwrap_or_else(|| default_format(args.output.is_some()));
+    // Flags are checked before the scan: a bad one fails at once, with the usage exit code.
+    let dated = !matches!(format, Format::Table | Format::Json | Format::Notice);
+    let timestamp = document::checked_timestamp(&args.document, dated)?;
     let opts = ScanOptions {
         walk: WalkOptions {
             excludes: args.excludes.clone(),
-            max_file_size: args.max_file_size,
+            max_file_size: args.max_file_size.unwrap_or(cairn_engine::walk::DEFAULT_MAX_FILE_SIZE),
             ..WalkOptions::default()
         },
         // Crypto detection reads every source file: only for the documents that carry it.
@@ -75,19 +81,30 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             }
             .to_json()
         }
+        Format::Table => {
+            let color = args.output.is_none() && crate::table::color();
+            crate::findings_table::render(
+                &rows(&scan, matches.as_ref()),
+                &coverage(db.as_ref(), matches.as_ref()),
+                color,
+            )
+        }
         Format::Notice => {
             let root =
                 args.path.canonicalize().with_context(|| format!("resolving {}", args.path.display()))?;
+            // A single lockfile's license files are those of its directory.
+            let root =
+                if root.is_file() { root.parent().map(Path::to_path_buf).unwrap_or(root) } else { root };
             let name = document::project_name(&args.document, &args.path);
             // License files are read again from the tree, confined to the root like every read.
-            let tree = cairn_engine::tree::FsTree::new(root, args.max_file_size, Vec::new());
+            let tree = cairn_engine::tree::FsTree::new(root, opts.walk.max_file_size, Vec::new());
             cairn_engine::license::notice::render(&scan.inventory, &name, &tree)
         }
         Format::Cbom => {
             let mut input = BomInput::new(
                 document::project_name(&args.document, &args.path),
                 args.document.project_version.clone(),
-                document::timestamp(&args.document)?,
+                dated_at(timestamp.as_deref())?,
                 // The CBOM keeps only the inventory's crypto libraries, to say what they provide.
                 scan.inventory.clone(),
             );
@@ -98,12 +115,12 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         }
         other => {
             let Some(format) = other.document() else {
-                anyhow::bail!("no writer for {other:?}");
+                anyhow::bail!("no writer for -f {}", other.name());
             };
             let input = BomInput::from_scan(
                 document::project_name(&args.document, &args.path),
                 args.document.project_version.clone(),
-                document::timestamp(&args.document)?,
+                dated_at(timestamp.as_deref())?,
                 &scan,
                 matches.as_ref(),
             );
@@ -121,6 +138,83 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The checked timestamp of a dated document (always computed for one, see `run`).
+fn dated_at(t: Option<&str>) -> anyhow::Result<String> {
+    t.map(str::to_owned).context("no creation time for a dated document")
+}
+
+/// Without -f: the table for a person at a terminal, else the JSON report (to a file, or piped).
+fn default_format(has_output: bool) -> Format {
+    if !has_output && std::io::stdout().is_terminal() { Format::Table } else { Format::Json }
+}
+
+/// The table's rows: each finding with where its package is pinned, worst first.
+fn rows(scan: &cairn_engine::Scan, matches: Option<&Matches>) -> Vec<Row> {
+    let Some(m) = matches else { return Vec::new() };
+    let mut rows: Vec<Row> = m
+        .findings
+        .iter()
+        .map(|f| {
+            let location = scan
+                .inventory
+                .components
+                .iter()
+                .find(|c| c.purl == f.purl)
+                .and_then(|c| c.locations.first())
+                .map_or_else(
+                    || "-".to_owned(),
+                    |l| match l.line {
+                        Some(line) => format!("{}:{line}", l.path),
+                        None => l.path.clone(),
+                    },
+                );
+            Row {
+                advisory: f.id.clone(),
+                severity: f.severity.rating.as_str().to_owned(),
+                package: f.name.clone(),
+                installed: f.version.clone(),
+                fixed: f
+                    .nearest_fixed
+                    .clone()
+                    .or_else(|| f.fixed.first().cloned())
+                    .unwrap_or_else(|| "-".into()),
+                location,
+            }
+        })
+        .collect();
+    rows.sort_by(Row::worst_first);
+    rows
+}
+
+/// The lines under the table: what was matched against what, and what was not evaluated.
+fn coverage(db: Option<&Database>, matches: Option<&Matches>) -> Vec<String> {
+    let (Some(db), Some(m)) = (db, matches) else {
+        return vec![format!(
+            "WARNING: {NO_VULNERABILITY_DATA} (--vulndb PATH): vulnerabilities were NOT checked"
+        )];
+    };
+    let info = db.info();
+    let counts = m.by_rating();
+    let parts: Vec<String> = Rating::ALL
+        .iter()
+        .filter_map(|r| counts.get(r).filter(|n| **n > 0).map(|n| format!("{n} {r}")))
+        .collect();
+    let mut lines = vec![format!(
+        "{} vulnerabilities{} in {} components checked against {} advisories; {} not evaluated",
+        m.findings.len(),
+        if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) },
+        m.components_checked,
+        info.advisories,
+        m.not_evaluated.len(),
+    )];
+    if info.advisories == 0 {
+        lines.push(
+            "WARNING: the vulnerability data holds no usable advisory; nothing was really checked".into(),
+        );
+    }
+    lines
 }
 
 fn summary(scan: &cairn_engine::Scan) {

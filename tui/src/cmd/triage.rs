@@ -23,7 +23,7 @@ pub fn run(args: TriageArgs, profile: Option<&str>) -> anyhow::Result<ExitCode> 
         let body = for_current(body, &finding);
         match client.triage_finding(&args.finding, finding.etag_version(), &body).await {
             Ok(saved) => {
-                println!("{}", describe(&saved));
+                crate::outln!("{}", describe(&saved));
                 Ok(ExitCode::SUCCESS)
             }
             Err(e) if e.status() == Some(412) => {

@@ -508,7 +508,10 @@ impl App {
                 if self.options.readonly {
                     return self.refused("a new scan");
                 }
-                self.dialog = Some(Dialog::NewScan(NewScanForm::with_path(self.start_dir.as_deref())));
+                let form = NewScanForm::with_path(self.start_dir.as_deref());
+                // A team daemon reads only its configured roots, not this machine: Upload first.
+                let team = matches!(&self.session, Remote::Loaded(s) if !s.local);
+                self.dialog = Some(Dialog::NewScan(if team { form.upload_first() } else { form }));
             }
             Action::Triage => return self.start_triage(),
             Action::Export => {

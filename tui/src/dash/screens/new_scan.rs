@@ -39,6 +39,13 @@ impl NewScanForm {
         NewScanForm { path: Input::new(path.unwrap_or_default()), ..NewScanForm::default() }
     }
 
+    /// The same form with Upload selected: what a team daemon, which reads only its own
+    /// configured roots, can scan from this machine.
+    pub fn upload_first(mut self) -> Self {
+        self.source = 2;
+        self
+    }
+
     fn labels(&self) -> &'static [&'static str] {
         match self.source {
             1 => &["URL", "Ref", "Project"],
