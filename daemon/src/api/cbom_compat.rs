@@ -200,12 +200,18 @@ pub async fn create(
     if let Some(v) = &req.project_version {
         c.text("body.project_version", v, 100);
     }
-    c.finish()?;
     let project_name = match (&req.project_name, &req.project_version) {
         (Some(name), _) => Some(name.clone()),
-        (None, Some(_)) => repository_name(&req.repo_url),
+        (None, Some(_)) => {
+            let named = repository_name(&req.repo_url);
+            if named.is_none() {
+                c.fail("body.project_name", "needed with project_version: repo_url names no repository");
+            }
+            named
+        }
         (None, None) => None,
     };
+    c.finish()?;
     let (project, version) = match &project_name {
         Some(name) => {
             let project = project_named(&state, &principal, ctx, name, &req.repo_url).await?;
@@ -336,4 +342,24 @@ pub async fn bom_json(
         CbomBomFormat::Spdx => BomFormat::Spdx,
     };
     serve_document(&state, ctx.tenant, &scan, format).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::repository_name;
+
+    #[test]
+    fn a_project_is_named_after_the_repository() {
+        for (url, name) in [
+            ("https://github.com/acme/app.git", Some("app")),
+            ("https://github.com/acme/app/", Some("app")),
+            ("git@github.com:acme/app.git", Some("app")),
+            ("ssh://git@host:2222/acme/app", Some("app")),
+            ("file:///srv/repos/app", Some("app")),
+            ("https://host/", Some("host")),
+            ("", None),
+        ] {
+            assert_eq!(repository_name(url).as_deref(), name, "{url}");
+        }
+    }
 }
