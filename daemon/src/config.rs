@@ -96,6 +96,8 @@ pub struct Config {
     pub local_mode: bool,
     /// The scan queue.
     pub scans: crate::jobs::config::ScansConfig,
+    /// The public CBOM demo (`POST /api/v1/cbom/demo`).
+    pub cbom_demo: crate::demo::DemoConfig,
 }
 
 impl Default for Config {
@@ -116,6 +118,7 @@ impl Default for Config {
             sources: SourcesConfig::default(),
             local_mode: false,
             scans: Default::default(),
+            cbom_demo: Default::default(),
         }
     }
 }

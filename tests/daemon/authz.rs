@@ -121,6 +121,10 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/projects/{id}/scans", t("scan:write", Role::Member, true)),
     ("GET", "/api/v1/projects/{id}/sbom", t("bom:read", Role::Viewer, true)),
     ("GET", "/api/v1/cbom/health", Need::Public),
+    // The public demo is anonymous by design (no account behind the page that offers it); off
+    // unless `[cbom_demo] enabled`, as here, so every caller gets the same 404. Its limits are
+    // tested in cbom_compat.rs.
+    ("POST", "/api/v1/cbom/demo", Need::Fixed(404, Some("NOT_FOUND"))),
     ("GET", "/api/v1/cbom/scans", t("scan:read", Role::Viewer, false)),
     ("POST", "/api/v1/cbom/scans", t("scan:write", Role::Member, false)),
     ("GET", "/api/v1/cbom/scans/{id}", t("scan:read", Role::Viewer, true)),

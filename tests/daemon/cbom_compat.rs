@@ -255,16 +255,18 @@ both!(a_partner_cbom_scan_runs_end_to_end, |db| async move {
     let spdx: Value = spdx.json().await.expect("spdx json");
     assert_eq!(validate("spdx", &spdx), Vec::<String>::new());
 
-    // The list, with a limit.
+    // The list, with a limit: `{scans, count}`, newest first.
     let page: Value = json_of(d.send(&me, Method::GET, "/api/v1/cbom/scans?limit=1", None).await).await;
-    assert_eq!((page["total"].as_i64(), page["items"].as_array().map(Vec::len)), (Some(3), Some(1)));
-    assert!(page["next_cursor"].is_string());
+    assert_eq!(keys(&page), ["count", "scans"]);
+    assert_eq!((page["count"].as_i64(), page["scans"].as_array().map(Vec::len)), (Some(1), Some(1)));
     let all: Value = json_of(d.send(&me, Method::GET, "/api/v1/cbom/scans?limit=10", None).await).await;
+    assert_eq!(all["count"], 3);
     let listed: Vec<&str> =
-        all["items"].as_array().expect("items").iter().filter_map(|s| s["id"].as_str()).collect();
+        all["scans"].as_array().expect("scans").iter().filter_map(|s| s["id"].as_str()).collect();
+    assert_eq!(page["scans"][0]["id"].as_str(), listed.first().copied(), "newest first");
     assert!(listed.contains(&id.as_str()) && !listed.contains(&org_scan["id"].as_str().expect("id")));
     let mine =
-        all["items"].as_array().expect("items").iter().find(|s| s["id"] == id.as_str()).expect("listed");
+        all["scans"].as_array().expect("scans").iter().find(|s| s["id"] == id.as_str()).expect("listed");
     assert_eq!((&mine["score"], &mine["tenant_kind"]), (&json!(score), &json!("personal")));
 
     // Another tenant sees nothing of it.
@@ -274,7 +276,7 @@ both!(a_partner_cbom_scan_runs_end_to_end, |db| async move {
         expect_problem(anon, 401, "UNAUTHORIZED").await;
     }
     let theirs: Value = json_of(d.send(&org, Method::GET, "/api/v1/cbom/scans", None).await).await;
-    assert_eq!(theirs["total"], 1);
+    assert_eq!(theirs["count"], 1);
 });
 
 both!(bad_input_on_the_cbom_surface_is_a_4xx_problem_and_writes_nothing, |db| async move {
@@ -288,7 +290,7 @@ both!(bad_input_on_the_cbom_surface_is_a_4xx_problem_and_writes_nothing, |db| as
     let cases = [
         (json!({"repo_url": "not a url"}), "body.repo_url"),
         (json!({"repo_url": "file://relative/path"}), "body.repo_url"),
-        (json!({"repo_url": "https://example.test/r.git", "project_version": "1"}), "body.project_version"),
+        (json!({"repo_url": "https://example.test/r.git", "project_version": ""}), "body.project_version"),
         (json!({"repo_url": "https://example.test/r.git", "project_name": ""}), "body.project_name"),
         (
             json!({"repo_url": "https://example.test/r.git", "project_name": "x".repeat(201)}),
@@ -321,7 +323,301 @@ both!(bad_input_on_the_cbom_surface_is_a_4xx_problem_and_writes_nothing, |db| as
     let missing = format!("/api/v1/cbom/scans/{}", uuid::Uuid::now_v7());
     expect_problem(d.send(&me, Method::GET, &missing, None).await, 404, "NOT_FOUND").await;
     let none: Value = json_of(d.send(&me, Method::GET, "/api/v1/cbom/scans", None).await).await;
-    assert_eq!(none["total"], 0, "bad input queued a scan: {none}");
+    assert_eq!(none["count"], 0, "bad input queued a scan: {none}");
     let projects: Value = json_of(d.send(&me, Method::GET, "/api/v1/projects", None).await).await;
     assert_eq!(projects["total"], 0, "bad input created a project: {projects}");
+});
+
+/// A JSON value's type as the contract names it.
+fn type_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Asserts an object has exactly `fields`, each of one of its allowed types.
+fn assert_shape(v: &Value, fields: &[(&str, &[&str])]) {
+    let mut want: Vec<String> = fields.iter().map(|(k, _)| (*k).to_owned()).collect();
+    want.sort();
+    assert_eq!(keys(v), want, "fields of {v}");
+    for (k, types) in fields {
+        assert!(types.contains(&type_of(&v[*k])), "{k} is {} in {v}", type_of(&v[*k]));
+    }
+}
+
+const STATUS_WORDS: [&str; 5] = ["queued", "downloading", "scanning", "completed", "failed"];
+
+/// A scan of the partner surface (docs/daemon.md, Partner CBOM API).
+const SCAN_FIELDS: &[(&str, &[&str])] = &[
+    ("id", &["string"]),
+    ("status", &["string"]),
+    ("tenant_id", &["string"]),
+    ("tenant_kind", &["string"]),
+    ("methodology_version", &["string"]),
+    ("repo_url", &["string", "null"]),
+    ("project_id", &["string", "null"]),
+    ("version_id", &["string", "null"]),
+    ("score", &["number", "null"]),
+    ("error", &["string", "null"]),
+    ("created_at", &["string"]),
+    ("finished_at", &["string", "null"]),
+];
+
+fn assert_scan(v: &Value) {
+    assert_shape(v, SCAN_FIELDS);
+    assert!(STATUS_WORDS.contains(&v["status"].as_str().unwrap_or_default()), "status of {v}");
+    assert!(uuid::Uuid::parse_str(v["id"].as_str().unwrap_or_default()).is_ok(), "id of {v}");
+}
+
+fn assert_detail(v: &Value) {
+    let mut fields = SCAN_FIELDS.to_vec();
+    fields.extend_from_slice(&[
+        ("pqc", &["object", "null"][..]),
+        ("components", &["array"][..]),
+        ("findings", &["array"][..]),
+        ("crypto_assets", &["array"][..]),
+    ]);
+    assert_shape(v, &fields);
+    assert!(STATUS_WORDS.contains(&v["status"].as_str().unwrap_or_default()), "status of {v}");
+}
+
+both!(each_cbom_route_answers_the_documented_shape_for_the_documented_bodies, |db| async move {
+    let root = tempfile::tempdir().expect("root");
+    let repo = crypto_repo(root.path());
+    let url = format!("file://{}", repo.display());
+    // No workers: every scan stays queued, so each shape is seen in a known state.
+    let d = Daemon::start_with(
+        db,
+        Opts { scan_roots: vec![root.path().to_path_buf()], workers: 0, ..Opts::default() },
+    )
+    .await;
+    let me = d.register(&unique_email("contract")).await;
+
+    // GET /cbom/health (public).
+    let health = json_of(d.http.get(d.url("/api/v1/cbom/health")).send().await.expect("send")).await;
+    assert_shape(
+        &health,
+        &[
+            ("status", &["string"]),
+            ("version", &["string"]),
+            ("methodology_version", &["string"]),
+            ("cyclonedx", &["string"]),
+            ("spdx", &["string"]),
+        ],
+    );
+
+    // POST /cbom/scans with each body the document allows: {repo_url, project_name?, project_version?}.
+    let bodies = [
+        json!({"repo_url": url}),
+        json!({"repo_url": url, "project_name": "contract-app"}),
+        json!({"repo_url": url, "project_name": "contract-app", "project_version": "2.1.0"}),
+        json!({"repo_url": url, "project_version": "3.0.0"}),
+    ];
+    let mut ids = Vec::new();
+    for body in &bodies {
+        let resp = d.send(&me, Method::POST, "/api/v1/cbom/scans", Some(body.clone())).await;
+        assert_eq!(resp.status(), 201, "{body}");
+        let created: Value = resp.json().await.expect("json");
+        assert_shape(
+            &created,
+            &[
+                ("id", &["string"]),
+                ("status", &["string"]),
+                ("tenant_id", &["string"]),
+                ("tenant_kind", &["string"]),
+                ("methodology_version", &["string"]),
+            ],
+        );
+        assert_eq!(created["status"], "queued");
+        assert!(uuid::Uuid::parse_str(created["id"].as_str().expect("id")).is_ok());
+        ids.push(created["id"].as_str().expect("id").to_owned());
+    }
+
+    // Which project and version each scan documents: none; contract-app 1.0.0 (the default);
+    // contract-app 2.1.0; the repository's name ("repo") 3.0.0.
+    let projects: Value = json_of(d.send(&me, Method::GET, "/api/v1/projects?limit=10", None).await).await;
+    let mut named = Vec::new();
+    for id in &ids {
+        let s: Value =
+            json_of(d.send(&me, Method::GET, &format!("/api/v1/cbom/scans/{id}"), None).await).await;
+        assert_detail(&s);
+        assert_eq!(
+            (s["status"].as_str(), &s["score"], &s["pqc"]),
+            (Some("queued"), &Value::Null, &Value::Null)
+        );
+        let project = projects["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|p| p["id"] == s["project_id"])
+            .map(|p| p["name"].as_str().expect("name").to_owned());
+        let version = match (&project, s["version_id"].as_str()) {
+            (Some(_), Some(vid)) => {
+                let v: Value =
+                    json_of(d.send(&me, Method::GET, &format!("/api/v1/versions/{vid}"), None).await).await;
+                Some(v["name"].as_str().expect("name").to_owned())
+            }
+            _ => None,
+        };
+        named.push((project, version));
+    }
+    let owned = |p: &str, v: &str| (Some(p.to_owned()), Some(v.to_owned()));
+    assert_eq!(
+        named,
+        [
+            (None, None),
+            owned("contract-app", "1.0.0"),
+            owned("contract-app", "2.1.0"),
+            owned("repo", "3.0.0")
+        ]
+    );
+
+    // A cancelled scan is `failed` in the partner's words, and says why.
+    let cancel = d.send(&me, Method::POST, &format!("/api/v1/scans/{}/cancel", ids[0]), None).await;
+    assert!(cancel.status().is_success(), "cancel: {}", cancel.status());
+    let cancelled: Value =
+        json_of(d.send(&me, Method::GET, &format!("/api/v1/cbom/scans/{}", ids[0]), None).await).await;
+    assert_eq!(
+        (cancelled["status"].as_str(), cancelled["error"].as_str()),
+        (Some("failed"), Some("cancelled"))
+    );
+
+    // GET /cbom/scans?limit=: {scans, count}, newest first.
+    let list: Value = json_of(d.send(&me, Method::GET, "/api/v1/cbom/scans?limit=3", None).await).await;
+    assert_shape(&list, &[("scans", &["array"]), ("count", &["number"])]);
+    let scans = list["scans"].as_array().expect("scans");
+    assert_eq!((scans.len(), list["count"].as_u64()), (3, Some(3)));
+    scans.iter().for_each(assert_scan);
+    let listed: Vec<&str> = scans.iter().filter_map(|s| s["id"].as_str()).collect();
+    assert_eq!(listed, [ids[3].as_str(), ids[2].as_str(), ids[1].as_str()]);
+    let rest: Value = json_of(d.send(&me, Method::GET, "/api/v1/cbom/scans", None).await).await;
+    assert_eq!(rest["count"], 4);
+
+    // GET /cbom/scans/{id}/bom.json?format=cyclonedx|spdx: 409 until completed.
+    for q in ["", "?format=cyclonedx", "?format=spdx"] {
+        let resp =
+            d.send(&me, Method::GET, &format!("/api/v1/cbom/scans/{}/bom.json{q}", ids[1]), None).await;
+        expect_problem(resp, 409, "SCAN_NOT_COMPLETED").await;
+    }
+
+    // The demo is off unless configured: absent for everyone, whatever the body.
+    for body in [json!({"repo_url": "https://github.com/rust-lang/cargo"}), json!({})] {
+        let resp = d.http.post(d.url("/api/v1/cbom/demo")).json(&body).send().await.expect("send");
+        expect_problem(resp, 404, "NOT_FOUND").await;
+    }
+});
+
+/// A client bound to another loopback address (Linux routes all of 127.0.0.0/8 to `lo`), so the
+/// demo sees a second client.
+fn client_from(ip: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder().local_address(std::net::IpAddr::from(ip)).build().expect("client")
+}
+
+async fn demo(client: &reqwest::Client, d: &Daemon, repo_url: &str) -> reqwest::Response {
+    client.post(d.url("/api/v1/cbom/demo")).json(&json!({"repo_url": repo_url})).send().await.expect("send")
+}
+
+both!(the_public_demo_scans_github_repositories_once_per_client_a_day_with_a_cache, |db| async move {
+    // A directory standing in for https://github.com: OWNER/REPO repositories under it.
+    let root = tempfile::tempdir().expect("root");
+    let github = root.path().join("github");
+    let repo = crypto_repo(&github.join("acme"));
+    crypto_repo(&github.join("other"));
+    crypto_repo(&github.join("third"));
+    let base = format!("file://{}", github.display());
+    let mut d = Daemon::start_with(
+        db,
+        Opts {
+            scan_roots: vec![root.path().to_path_buf()],
+            workers: 1,
+            extra_config: format!(
+                "[cbom_demo]\nenabled = true\nwait_secs = 120\ntest_repo_base = {:?}\n",
+                base
+            ),
+            ..Opts::default()
+        },
+    )
+    .await;
+    let first = client_from([127, 0, 0, 1]);
+
+    // Only BASE/OWNER/REPO: refusals name the field and use up nothing.
+    for bad in [
+        "https://gitlab.com/acme/repo".to_owned(),
+        format!("{base}/acme"),
+        format!("{base}/acme/repo/tree/main"),
+        format!("file://{}", repo.display()).replace("/github/", "/elsewhere/"),
+    ] {
+        let problem = expect_problem(demo(&first, &d, &bad).await, 400, "VALIDATION_FAILED").await;
+        assert_eq!(problem["errors"][0]["field"], "body.repo_url", "{bad}: {problem}");
+    }
+    let unknown = first
+        .post(d.url("/api/v1/cbom/demo"))
+        .json(&json!({"repo_url": format!("{base}/acme/repo"), "project_name": "x"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(unknown.status(), 400);
+
+    // The first scan: anonymous, waited for, its results in the answer.
+    let resp = demo(&first, &d, &format!("{base}/acme/repo")).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["x-cache"], "MISS");
+    let scan: Value = resp.json().await.expect("json");
+    assert_detail(&scan);
+    assert_eq!(scan["status"], "completed", "{}", scan["error"]);
+    assert_eq!(scan["repo_url"], format!("{base}/acme/repo"));
+    let engine = scan_path(&repo, &ScanOptions { crypto: true, ..ScanOptions::default() }, &NoProgress)
+        .expect("engine scan");
+    assert_eq!(scan["score"], json!(readiness(&engine.crypto).score.expect("rated")));
+    assert!(!scan["crypto_assets"].as_array().expect("assets").is_empty());
+    let id = scan["id"].as_str().expect("id").to_owned();
+
+    // The same repository, however spelled, within 5 minutes: the same scan, not a new one.
+    for spelling in [format!("{base}/acme/repo.git"), format!("{base}/ACME/Repo/")] {
+        let again = demo(&first, &d, &spelling).await;
+        assert_eq!((again.status().as_u16(), again.headers()["x-cache"].to_str().ok()), (200, Some("HIT")));
+        let again: Value = again.json().await.expect("json");
+        assert_eq!(again["id"], id.as_str());
+    }
+
+    // Another repository from the same client within 24 hours: 429 with Retry-After.
+    let limited = demo(&first, &d, &format!("{base}/other/repo")).await;
+    let retry: u64 = limited.headers()["retry-after"].to_str().expect("header").parse().expect("seconds");
+    assert!((86_000..=86_400).contains(&retry), "Retry-After {retry}");
+    expect_problem(limited, 429, "RATE_LIMITED").await;
+
+    // Another client may; the limit is per client.
+    let second = client_from([127, 0, 0, 2]);
+    let theirs = demo(&second, &d, &format!("{base}/other/repo")).await;
+    assert_eq!((theirs.status().as_u16(), theirs.headers()["x-cache"].to_str().ok()), (200, Some("MISS")));
+    let theirs: Value = theirs.json().await.expect("json");
+    assert_ne!(theirs["id"], id.as_str());
+
+    // Stored, not remembered: after a restart the limit and the cache still hold.
+    d.terminate();
+    d.restart().await;
+    for client in [&first, &second] {
+        let limited = demo(client, &d, &format!("{base}/third/repo")).await;
+        expect_problem(limited, 429, "RATE_LIMITED").await;
+    }
+    let cached = demo(&second, &d, &format!("{base}/acme/repo")).await;
+    assert_eq!((cached.status().as_u16(), cached.headers()["x-cache"].to_str().ok()), (200, Some("HIT")));
+
+    // The demo's scans live in a tenant of their own: no user sees them.
+    assert_eq!(scan["tenant_kind"], "organization");
+    let me = d.register(&unique_email("demo")).await;
+    assert_ne!(scan["tenant_id"].as_str(), me.tenant.as_deref());
+    expect_problem(
+        d.send(&me, Method::GET, &format!("/api/v1/cbom/scans/{id}"), None).await,
+        404,
+        "NOT_FOUND",
+    )
+    .await;
+    let mine: Value = json_of(d.send(&me, Method::GET, "/api/v1/cbom/scans", None).await).await;
+    assert_eq!(mine["count"], 0);
 });

@@ -35,6 +35,56 @@ impl TenantKind {
     }
 }
 
+/// A scan's status in the partner's words, mapped from Cairn's [`ScanStatus`] by
+/// [`CbomStatus::from_scan`] (the one place the two vocabularies meet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CbomStatus {
+    /// Waiting for a worker (`queued`).
+    Queued,
+    /// Cloning the repository (`fetching`).
+    Downloading,
+    /// Cataloguing, matching and scoring (`scanning`, `matching`, `evaluating`).
+    Scanning,
+    /// Results and documents are available (`completed`).
+    Completed,
+    /// Ended without results (`failed`, or `cancelled` on request); `error` says which and why.
+    Failed,
+}
+
+impl CbomStatus {
+    /// The partner's word for a Cairn status.
+    pub fn from_scan(status: ScanStatus) -> Self {
+        match status {
+            ScanStatus::Queued => CbomStatus::Queued,
+            ScanStatus::Fetching => CbomStatus::Downloading,
+            ScanStatus::Scanning | ScanStatus::Matching | ScanStatus::Evaluating => CbomStatus::Scanning,
+            ScanStatus::Completed => CbomStatus::Completed,
+            ScanStatus::Failed | ScanStatus::Cancelled => CbomStatus::Failed,
+        }
+    }
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CbomStatus::Queued => "queued",
+            CbomStatus::Downloading => "downloading",
+            CbomStatus::Scanning => "scanning",
+            CbomStatus::Completed => "completed",
+            CbomStatus::Failed => "failed",
+        }
+    }
+
+    /// Whether the scan has ended (`completed` or `failed`).
+    pub fn is_terminal(self) -> bool {
+        matches!(self, CbomStatus::Completed | CbomStatus::Failed)
+    }
+}
+
+/// The `project_version` a named project's scan documents when the request gives none.
+pub const CBOM_DEFAULT_PROJECT_VERSION: &str = "1.0.0";
+
 /// `GET /cbom/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -58,10 +108,13 @@ pub struct CbomHealth {
 pub struct CbomScanRequest {
     /// `https://`, `ssh://`, `git@host:path` or (under the daemon's path roots) `file://` URL.
     pub repo_url: String,
-    /// The project the scan belongs to, found by name in the caller's tenant or created.
+    /// The project the scan belongs to, found by name in the caller's tenant or created. Without
+    /// it the scan belongs to no project, unless `project_version` is given: then the project is
+    /// named after the repository (the URL's last path segment, without `.git`).
     #[serde(default)]
     pub project_name: Option<String>,
-    /// The project version it documents, found by name or created (needs `project_name`).
+    /// The project version it documents, found by name or created; default
+    /// [`CBOM_DEFAULT_PROJECT_VERSION`] (`1.0.0`) when the scan has a project.
     #[serde(default)]
     pub project_version: Option<String>,
 }
@@ -73,7 +126,7 @@ pub struct CbomScanCreated {
     /// The scan (the same id as `/scans/{id}`).
     pub id: ScanId,
     /// `queued`.
-    pub status: ScanStatus,
+    pub status: CbomStatus,
     /// The tenant it runs in.
     pub tenant_id: TenantId,
     /// That tenant's kind.
@@ -88,8 +141,8 @@ pub struct CbomScanCreated {
 pub struct CbomScan {
     /// Id.
     pub id: ScanId,
-    /// Where it stands.
-    pub status: ScanStatus,
+    /// Where it stands, in the partner's words.
+    pub status: CbomStatus,
     /// The tenant.
     pub tenant_id: TenantId,
     /// The tenant's kind.
@@ -104,7 +157,7 @@ pub struct CbomScan {
     pub version_id: Option<VersionId>,
     /// Post-quantum readiness 0–100 once completed; absent before, or when nothing rated was found.
     pub score: Option<u8>,
-    /// Why it failed, when it did.
+    /// Why it failed, when it did (`cancelled` when it was stopped on request).
     pub error: Option<String>,
     /// Submitted.
     #[serde(with = "rfc3339")]
@@ -112,6 +165,25 @@ pub struct CbomScan {
     /// It ended.
     #[serde(with = "rfc3339_opt")]
     pub finished_at: Option<OffsetDateTime>,
+}
+
+/// `GET /cbom/scans` answer: the scans, newest first, and how many there are in this answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CbomScanList {
+    /// Newest first, at most `limit`.
+    pub scans: Vec<CbomScan>,
+    /// The number of entries in `scans`.
+    pub count: usize,
+}
+
+/// `POST /cbom/demo`: scan a public GitHub repository without a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CbomDemoRequest {
+    /// `https://github.com/OWNER/REPO` (optionally ending in `.git` or `/`); nothing else.
+    pub repo_url: String,
 }
 
 /// `GET /cbom/scans/{id}`: the scan with its components, findings and cryptographic assets.
@@ -140,4 +212,33 @@ pub enum CbomBomFormat {
     Cyclonedx,
     /// SPDX 3.0.1 JSON-LD of the whole scan.
     Spdx,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_cairn_status_has_the_partners_word() {
+        let words: Vec<(&str, &str)> =
+            ScanStatus::ALL.iter().map(|s| (s.as_str(), CbomStatus::from_scan(*s).as_str())).collect();
+        assert_eq!(
+            words,
+            [
+                ("queued", "queued"),
+                ("fetching", "downloading"),
+                ("scanning", "scanning"),
+                ("matching", "scanning"),
+                ("evaluating", "scanning"),
+                ("completed", "completed"),
+                ("failed", "failed"),
+                ("cancelled", "failed"),
+            ]
+        );
+        for s in ScanStatus::ALL {
+            let word = CbomStatus::from_scan(s);
+            assert_eq!(serde_json::to_value(word).ok(), Some(serde_json::json!(word.as_str())));
+            assert_eq!(word.is_terminal(), s.is_terminal(), "{s:?}");
+        }
+    }
 }

@@ -29,7 +29,8 @@ pub use auth::{
     RegisterRequest, ResetPasswordRequest, TenantMembership, TokenResponse, User,
 };
 pub use cbom_compat::{
-    CbomBomFormat, CbomHealth, CbomScan, CbomScanCreated, CbomScanDetail, CbomScanRequest, TenantKind,
+    CBOM_DEFAULT_PROJECT_VERSION, CbomBomFormat, CbomDemoRequest, CbomHealth, CbomScan, CbomScanCreated,
+    CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, TenantKind,
 };
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageState, TriageUpdate};
 pub use health::{Health, SpecVersions};

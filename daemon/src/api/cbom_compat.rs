@@ -3,20 +3,21 @@
 //! documents, another shape.
 
 use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cairn_engine::crypto::quantum::METHODOLOGY;
 use cairn_sdk::types::{
-    BomFormat, CbomBomFormat, CbomHealth, CbomScan, CbomScanCreated, CbomScanDetail, CbomScanRequest,
-    CreateProject, CreateVersion, CryptoAsset, Project, ProjectKind, Role, Scan, ScanComponent, ScanFinding,
-    ScanId, ScanSource, Scope, TenantId, TenantKind, VersionId,
+    BomFormat, CBOM_DEFAULT_PROJECT_VERSION, CbomBomFormat, CbomHealth, CbomScan, CbomScanCreated,
+    CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, CreateProject, CreateVersion, CryptoAsset,
+    Project, ProjectKind, Role, Scan, ScanComponent, ScanFinding, ScanId, ScanSource, ScanStatus, Scope,
+    TenantId, TenantKind, VersionId,
 };
 use serde::Deserialize;
 
 use super::audit::{actor, record};
 use super::conventions::with_location;
 use super::extract::{Json, Path, Query};
-use super::pagination::{ListParams, MAX_LIMIT, PageResponse, page};
+use super::pagination::{ListParams, MAX_LIMIT};
 use super::scan_results::serve_document;
 use super::scans::check_git_url;
 use super::validate::Check;
@@ -24,7 +25,7 @@ use crate::auth::{Principal, TenantContext};
 use crate::error::ApiError;
 use crate::jobs::queue::{JobPayload, JobSource, enqueue};
 use crate::state::AppState;
-use crate::store::{AuditEvent, FindingFilter, NewScan, StoreError, ts};
+use crate::store::{AuditEvent, FindingFilter, NewScan, StoreError};
 
 /// Which document `bom.json` serves.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -34,11 +35,21 @@ pub struct BomJsonParams {
     pub format: Option<CbomBomFormat>,
 }
 
+/// `GET /cbom/scans?limit=`: the partner's paging (newest first).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CbomListParams {
+    /// How many scans, 1-1000 (default 50).
+    pub limit: Option<i64>,
+    /// Scans to skip (default 0).
+    pub offset: Option<i64>,
+}
+
 /// The compatibility view of a scan.
-fn view(scan: &Scan, tenant: TenantId, kind: TenantKind) -> CbomScan {
+pub(super) fn view(scan: &Scan, tenant: TenantId, kind: TenantKind) -> CbomScan {
     CbomScan {
         id: scan.id,
-        status: scan.status,
+        status: CbomStatus::from_scan(scan.status),
         tenant_id: tenant,
         tenant_kind: kind,
         methodology_version: METHODOLOGY.to_owned(),
@@ -49,7 +60,11 @@ fn view(scan: &Scan, tenant: TenantId, kind: TenantKind) -> CbomScan {
         project_id: scan.project_id,
         version_id: scan.version_id,
         score: scan.pqc.as_ref().and_then(|p| p.score),
-        error: scan.error.clone(),
+        // `failed` covers a cancelled scan too; say which.
+        error: scan
+            .error
+            .clone()
+            .or_else(|| (scan.status == ScanStatus::Cancelled).then(|| "cancelled".to_owned())),
         created_at: scan.created_at,
         finished_at: scan.finished_at,
     }
@@ -155,8 +170,18 @@ async fn version_named(
     }
 }
 
+/// The repository's name, for a project named after it: the URL's last path segment without
+/// `.git` (`https://host/o/app.git` and `git@host:o/app` both give `app`).
+fn repository_name(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next().unwrap_or(url).trim_end_matches('/');
+    let last = path.rsplit(['/', ':']).next()?;
+    let name = last.strip_suffix(".git").unwrap_or(last);
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
 /// Queues a git scan (crypto on). A named project and version are found in the caller's tenant,
-/// or created, which also needs `project:write`.
+/// or created, which also needs `project:write`. With a project, `project_version` defaults to
+/// `1.0.0`; a `project_version` without `project_name` names the project after the repository.
 #[utoipa::path(post, operation_id = "cbom_scans_create", path = "/cbom/scans", tag = "cbom", security(("bearer" = [])), request_body = CbomScanRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for retries")),
     responses((status = 201, description = "Queued; poll /cbom/scans/{id}", body = CbomScanCreated),
@@ -174,19 +199,25 @@ pub async fn create(
     }
     if let Some(v) = &req.project_version {
         c.text("body.project_version", v, 100);
-        if req.project_name.is_none() {
-            c.fail("body.project_version", "needs project_name");
-        }
     }
+    let project_name = match (&req.project_name, &req.project_version) {
+        (Some(name), _) => Some(name.clone()),
+        (None, Some(_)) => {
+            let named = repository_name(&req.repo_url);
+            if named.is_none() {
+                c.fail("body.project_name", "needed with project_version: repo_url names no repository");
+            }
+            named
+        }
+        (None, None) => None,
+    };
     c.finish()?;
-    let (project, version) = match &req.project_name {
+    let (project, version) = match &project_name {
         Some(name) => {
             let project = project_named(&state, &principal, ctx, name, &req.repo_url).await?;
-            let version = match &req.project_version {
-                Some(v) => Some(version_named(&state, &principal, ctx, &project, v).await?),
-                None => None,
-            };
-            (Some(project.id), version)
+            let v = req.project_version.as_deref().unwrap_or(CBOM_DEFAULT_PROJECT_VERSION);
+            let version = version_named(&state, &principal, ctx, &project, v).await?;
+            (Some(project.id), Some(version))
         }
         None => (None, None),
     };
@@ -202,7 +233,7 @@ pub async fn create(
     let kind = state.store.tenant_kind(ctx.tenant).await?;
     let body = CbomScanCreated {
         id: scan.id,
-        status: scan.status,
+        status: CbomStatus::from_scan(scan.status),
         tenant_id: ctx.tenant,
         tenant_kind: kind,
         methodology_version: METHODOLOGY.to_owned(),
@@ -211,26 +242,30 @@ pub async fn create(
     Ok(with_location(resp, &format!("/api/v1/cbom/scans/{}", scan.id)))
 }
 
-/// Lists the tenant's scans (every source kind; `repo_url` is set for git scans), in the order
-/// and with the paging of `GET /scans`.
-#[utoipa::path(get, operation_id = "cbom_scans_list", path = "/cbom/scans", tag = "cbom", security(("bearer" = [])), params(ListParams),
-    responses((status = 200, description = "Scans", body = cairn_sdk::types::Page<CbomScan>)))]
+/// Lists the tenant's scans, newest first (every source kind; `repo_url` is set for git scans):
+/// `{scans, count}`, `count` being the number of scans in this answer.
+#[utoipa::path(get, operation_id = "cbom_scans_list", path = "/cbom/scans", tag = "cbom", security(("bearer" = [])), params(CbomListParams),
+    responses((status = 200, description = "Scans", body = CbomScanList),
+        (status = 400, description = "Invalid limit or offset", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
-    Query(p): Query<ListParams>,
-    uri: Uri,
-) -> Result<PageResponse<CbomScan>, ApiError> {
+    Query(p): Query<CbomListParams>,
+) -> Result<axum::Json<CbomScanList>, ApiError> {
     let ctx = principal.tenant_access(Scope::ScanRead, Role::Viewer)?;
-    let q = p.to_query(&["created_at", "status", "finished_at"])?;
-    let (rows, total) = state.store.scan_list(Some(ctx.tenant), &Default::default(), &q).await?;
+    let params =
+        ListParams { limit: p.limit, offset: p.offset, cursor: None, sort: Some("-created_at".to_owned()) };
+    let q = params.to_query(&["created_at"])?;
+    let (rows, _total) = state.store.scan_list(Some(ctx.tenant), &Default::default(), &q).await?;
     let kind = state.store.tenant_kind(ctx.tenant).await?;
-    let views: Vec<CbomScan> = rows.iter().map(|s| view(s, ctx.tenant, kind)).collect();
-    Ok(page(views, total, &q, |s: &CbomScan| (ts(s.created_at), s.id.to_string()), &uri))
+    // The store fetches one row past the limit (its paging's "is there more"); not shown here.
+    let shown = usize::try_from(q.limit).unwrap_or(usize::MAX);
+    let scans: Vec<CbomScan> = rows.iter().take(shown).map(|s| view(s, ctx.tenant, kind)).collect();
+    Ok(axum::Json(CbomScanList { count: scans.len(), scans }))
 }
 
 /// Every row of a cursor-paged scan result list, a page at a time.
-async fn all_rows<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, ApiError>
+pub(super) async fn all_rows<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, ApiError>
 where
     F: FnMut(i64) -> Fut,
     Fut: std::future::Future<Output = Result<(Vec<(i64, T)>, i64), StoreError>>,
@@ -261,8 +296,13 @@ pub async fn get(
     Path(id): Path<ScanId>,
 ) -> Result<axum::Json<CbomScanDetail>, ApiError> {
     let ctx = principal.tenant_access(Scope::ScanRead, Role::Viewer)?;
-    let t = ctx.tenant;
-    let scan = state.store.scan_get(t, id).await?;
+    let scan = state.store.scan_get(ctx.tenant, id).await?;
+    Ok(axum::Json(detail(&state, ctx.tenant, &scan).await?))
+}
+
+/// A scan with every component, finding and cryptographic asset stored for it so far.
+pub(super) async fn detail(state: &AppState, t: TenantId, scan: &Scan) -> Result<CbomScanDetail, ApiError> {
+    let id = scan.id;
     let kind = state.store.tenant_kind(t).await?;
     let store = &state.store;
     let components: Vec<ScanComponent> =
@@ -272,13 +312,13 @@ pub async fn get(
         all_rows(|after| store.scan_findings(t, id, &filter, after, MAX_LIMIT)).await?;
     let crypto_assets: Vec<CryptoAsset> =
         all_rows(|after| store.scan_crypto_assets(t, id, after, MAX_LIMIT)).await?;
-    Ok(axum::Json(CbomScanDetail {
-        scan: view(&scan, t, kind),
+    Ok(CbomScanDetail {
+        scan: view(scan, t, kind),
         pqc: scan.pqc.clone(),
         components,
         findings,
         crypto_assets,
-    }))
+    })
 }
 
 /// The scan's document: `cyclonedx` is the stored CBOM (CycloneDX 1.6 with the cryptographic
@@ -302,4 +342,24 @@ pub async fn bom_json(
         CbomBomFormat::Spdx => BomFormat::Spdx,
     };
     serve_document(&state, ctx.tenant, &scan, format).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::repository_name;
+
+    #[test]
+    fn a_project_is_named_after_the_repository() {
+        for (url, name) in [
+            ("https://github.com/acme/app.git", Some("app")),
+            ("https://github.com/acme/app/", Some("app")),
+            ("git@github.com:acme/app.git", Some("app")),
+            ("ssh://git@host:2222/acme/app", Some("app")),
+            ("file:///srv/repos/app", Some("app")),
+            ("https://host/", Some("host")),
+            ("", None),
+        ] {
+            assert_eq!(repository_name(url).as_deref(), name, "{url}");
+        }
+    }
 }

@@ -9,6 +9,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod cbom_compat;
+pub mod cbom_demo;
 pub mod conventions;
 pub mod extract;
 pub mod findings;
@@ -143,6 +144,7 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(scan_results::bom))
         .routes(routes!(scan_results::project_sbom))
         .routes(routes!(cbom_compat::health))
+        .routes(routes!(cbom_demo::demo))
         .routes(routes!(cbom_compat::list, cbom_compat::create))
         .routes(routes!(cbom_compat::get))
         .routes(routes!(cbom_compat::bom_json))

@@ -6,6 +6,7 @@
 
 mod api_keys;
 mod audit;
+mod cbom_demo;
 mod findings;
 mod idempotency;
 mod invites;
@@ -30,6 +31,7 @@ mod vulndb;
 
 pub use api_keys::{ApiKeyRecord, NewApiKey};
 pub use audit::{AuditEvent, GENESIS, chain_hash};
+pub use cbom_demo::DemoClaim;
 pub use findings::{FindingsQuery, TriageWrite};
 pub use idempotency::IdempotencyClaim;
 pub use idempotency::StoredResponse;

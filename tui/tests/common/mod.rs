@@ -56,6 +56,11 @@ pub struct Daemon {
 impl Daemon {
     /// `None` when Postgres was asked for and the environment has none.
     pub async fn start(opts: Opts) -> Option<Daemon> {
+        Self::start_with(opts, |_| {}).await
+    }
+
+    /// As `start`, with `tweak` applied to the configuration last (sections `Opts` has no field for).
+    pub async fn start_with(opts: Opts, tweak: impl FnOnce(&mut Config)) -> Option<Daemon> {
         // The daemon's log goes with the test's output (shown when it fails).
         let _ = tracing_subscriber::fmt().with_test_writer().try_init();
         let dir = tempfile::tempdir().expect("tempdir");
@@ -85,6 +90,7 @@ impl Daemon {
         };
         config.sources.path_roots = opts.path_roots;
         config.scans.workers = opts.workers;
+        tweak(&mut config);
         if opts.vulndb {
             cairn_daemon::vulndb::cli::run(
                 config.clone(),
