@@ -81,9 +81,11 @@ fn describe(method: &Method, template: &str) -> (String, String) {
     (format!("{object}.{}", method.as_str().to_ascii_lowercase()), object.to_owned())
 }
 
-/// The value of the path's first `{id}` (or `{name}`) parameter.
+/// The value of the path's first `{id}` (or `{name}`) parameter. The template carries the
+/// `/api/v1` prefix, the nested router's path may not: both are compared without it.
 fn path_id(template: &str, path: &str) -> Option<String> {
-    template.split('/').zip(path.split('/')).find(|(t, _)| matches!(*t, "{id}" | "{name}")).map(|(_, p)| p.to_owned())
+    let (template, path) = (template.trim_start_matches("/api/v1"), path.trim_start_matches("/api/v1"));
+    template.split('/').zip(path.split('/')).find(|(t, _)| *t == "{id}" || *t == "{name}").map(|(_, p)| p.to_owned())
 }
 
 /// The middleware (inside the idempotency layer, so replays are not recorded twice).
