@@ -41,6 +41,21 @@ pub struct DatabaseInfo {
     pub newest_modified: Option<String>,
     /// Records or files that could not be read, and why.
     pub diagnostics: Vec<LoadDiagnostic>,
+    /// Advisories with versions that are not strict in their scheme, read as OSV.dev reads them
+    /// (`introduced: "1.0"` as `1.0.0`): which, and how. They match; this says on what reading.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readings: Vec<VersionReading>,
+}
+
+/// An advisory's irregular version and how it was read: a diagnostic on the advisory.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct VersionReading {
+    /// The advisory's id.
+    pub advisory: String,
+    /// The affected package (`ecosystem/name`).
+    pub package: String,
+    /// What was read how (`SEMVER range, introduced "1.0" read as 1.0.0 (…)`).
+    pub note: String,
 }
 
 /// One indexed `affected[]` entry.
@@ -94,6 +109,7 @@ impl Database {
             by_id.into_values().partition(|a| a.withdrawn().is_some());
         let mut index: HashMap<(String, String), Vec<Entry>> = HashMap::new();
         let mut by_ecosystem: BTreeMap<String, usize> = BTreeMap::new();
+        let mut readings: Vec<VersionReading> = Vec::new();
         for (ai, a) in advisories.iter().enumerate() {
             let mut ecosystems: Vec<String> = Vec::new();
             for (fi, f) in a.affected().iter().enumerate() {
@@ -102,6 +118,11 @@ impl Database {
                 let key = eco_key(&ecosystem);
                 let name = normalize(ecosystem.known(), &p.name).into_owned();
                 let compiled = CompiledAffected::new(&ecosystem, f);
+                readings.extend(compiled.readings().iter().map(|note| VersionReading {
+                    advisory: a.id().to_owned(),
+                    package: format!("{}/{}", p.ecosystem, p.name),
+                    note: note.clone(),
+                }));
                 ecosystems.push(key.clone());
                 index.entry((key, name)).or_default().push(Entry {
                     advisory: ai,
@@ -125,6 +146,7 @@ impl Database {
             by_ecosystem,
             newest_modified,
             diagnostics,
+            readings,
         };
         Database { advisories, index, info }
     }
