@@ -185,3 +185,24 @@ impl Database {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14 point 13: the advisory with a partial version says how it was read.
+    #[test]
+    fn an_irregular_version_is_a_reading_on_its_advisory() {
+        let text = r#"{"id":"GHSA-T","modified":"2024-01-01T00:00:00Z","affected":[
+            {"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"1.0"},{"fixed":"1.2.0"}]}]},
+            {"package":{"ecosystem":"npm","name":"b"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"2.0.0"}]}]}]}"#;
+        let a = Advisory::from_json(text.as_bytes()).expect("valid");
+        let db = Database::new([a], Vec::new(), Vec::new());
+        let readings = &db.info().readings;
+        assert_eq!(readings.len(), 1, "{readings:?}");
+        assert_eq!((readings[0].advisory.as_str(), readings[0].package.as_str()), ("GHSA-T", "npm/a"));
+        assert!(readings[0].note.contains("introduced \"1.0\" read as 1.0.0"), "{readings:?}");
+        let json = serde_json::to_value(db.info()).expect("json");
+        assert_eq!(json["readings"][0]["advisory"], "GHSA-T");
+    }
+}
