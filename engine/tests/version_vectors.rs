@@ -188,7 +188,8 @@ fn advisory_ranges_agree_with_the_ecosystems_own_libraries() {
         let path = entry.expect("entry").path();
         if path.extension().is_some_and(|e| e == "json") {
             let bytes = std::fs::read(&path).expect("read");
-            advisories.push(Advisory::from_json(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
+            advisories
+                .push(Advisory::from_json(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
         }
     }
     let mut failures = Vec::new();

@@ -471,7 +471,12 @@ async fn status_until(d: &Daemon, base: &str, who: &Session, done: impl Fn(&Valu
 }
 
 fn names(s: &Value) -> Vec<String> {
-    s["sources"].as_array().expect("sources").iter().map(|x| x["name"].as_str().expect("name").to_owned()).collect()
+    s["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .map(|x| x["name"].as_str().expect("name").to_owned())
+        .collect()
 }
 
 // Issue 14 point 1: sources accumulate (mirror ecosystems under their own names beside named
@@ -552,5 +557,8 @@ both!(sources_accumulate_and_one_is_removed, |db| async move {
     for name in ["Go", "crates.io"] {
         assert!(removes.iter().any(|e| e["object_id"] == name), "{name}: {a}");
     }
-    assert!(removes.iter().any(|e| e["detail"]["via"] == "cli" && e["detail"]["removed"] == json!(["pypa"])), "{a}");
+    assert!(
+        removes.iter().any(|e| e["detail"]["via"] == "cli" && e["detail"]["removed"] == json!(["pypa"])),
+        "{a}"
+    );
 });

@@ -176,14 +176,22 @@ async fn db_sources_accumulate(postgres: bool) {
     // An unknown name: a clear error, exit 1, nothing changed.
     let out = admin.run(&["db", "remove", "pypa"]).await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no vulnerability data source named pypa"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no vulnerability data source named pypa"),
+        "{}",
+        text(&out)
+    );
     assert_eq!(summary(&status_json(&admin).await), rest);
 
     // The last source gone: no data, said so (not a fresh zero).
     ok(admin.run(&["db", "remove", "rustsec"]).await);
     ok(admin.run(&["db", "remove", "golang"]).await);
     let status = status_json(&admin).await;
-    assert_eq!((status.state, status.advisories, status.sources.len()), (VulnDataState::None, 0, 0), "{status:?}");
+    assert_eq!(
+        (status.state, status.advisories, status.sources.len()),
+        (VulnDataState::None, 0, 0),
+        "{status:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -229,7 +237,11 @@ async fn script_commands(postgres: bool) {
     assert_eq!(status.sources.len(), 1, "{status:?}");
     assert!(status.sources.iter().any(|s| s.name == "osv-werkzeug" && s.advisories == 7), "{status:?}");
     let out = ok(admin.run(&["db", "status"]).await);
-    assert!(stdout(&out).contains("advisories: 7") && stdout(&out).contains("osv-werkzeug"), "{}", text(&out));
+    assert!(
+        stdout(&out).contains("advisories: 7") && stdout(&out).contains("osv-werkzeug"),
+        "{}",
+        text(&out)
+    );
 
     // Bad imports and updates: clear errors, exit 1.
     let out = admin.run(&["db", "import", werkzeug.join("PYSEC-2017-43.yaml").to_str().expect("utf8")]).await;

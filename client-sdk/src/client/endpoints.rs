@@ -411,14 +411,16 @@ impl Client {
     /// replacing that source only (every other source stays).
     pub async fn vulndb_import_as(&self, name: &str, zip: Vec<u8>) -> Result<VulnDbChange, Error> {
         self.json(
-            Req::new(Method::POST, v1("admin/vulndb/import")).query([("name".to_owned(), name.to_owned())]).bytes("application/zip", zip),
+            Req::new(Method::POST, v1("admin/vulndb/import"))
+                .query([("name".to_owned(), name.to_owned())])
+                .bytes("application/zip", zip),
         )
         .await
     }
 
     /// `DELETE /admin/vulndb/sources/{name}` (super_admin): remove one source and its advisories.
     pub async fn vulndb_remove(&self, name: &str) -> Result<VulnDbChange, Error> {
-        self.json(Req::new(Method::DELETE, v1(&format!("admin/vulndb/sources/{}", segment(name))))).await
+        self.json(Req::new(Method::DELETE, v1(format!("admin/vulndb/sources/{}", segment(name))))).await
     }
 
     /// `POST /admin/vulndb/update` (super_admin): fetch from the configured mirrors; `None`

@@ -85,7 +85,11 @@ fn describe(method: &Method, template: &str) -> (String, String) {
 /// `/api/v1` prefix, the nested router's path may not: both are compared without it.
 fn path_id(template: &str, path: &str) -> Option<String> {
     let (template, path) = (template.trim_start_matches("/api/v1"), path.trim_start_matches("/api/v1"));
-    template.split('/').zip(path.split('/')).find(|(t, _)| *t == "{id}" || *t == "{name}").map(|(_, p)| p.to_owned())
+    template
+        .split('/')
+        .zip(path.split('/'))
+        .find(|(t, _)| *t == "{id}" || *t == "{name}")
+        .map(|(_, p)| p.to_owned())
 }
 
 /// The middleware (inside the idempotency layer, so replays are not recorded twice).

@@ -201,7 +201,8 @@ impl Store {
     pub async fn vulndb_remove_source(&self, name: &str, generation: &str) -> StoreResult<bool> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM osv_records WHERE source = $1").bind(name).execute(&mut *tx).await?;
-        let gone = sqlx::query("DELETE FROM vulndb_sources WHERE name = $1").bind(name).execute(&mut *tx).await?;
+        let gone =
+            sqlx::query("DELETE FROM vulndb_sources WHERE name = $1").bind(name).execute(&mut *tx).await?;
         if gone.rows_affected() == 0 {
             tx.rollback().await?;
             return Ok(false);

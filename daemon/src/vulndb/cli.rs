@@ -125,7 +125,8 @@ fn print_status(s: &VulnDbStatus) {
         s.age_seconds.map_or_else(|| "-".to_owned(), |a| format!("{a}s"))
     );
     for src in &s.sources {
-        let ecosystems = src.ecosystems.as_ref().map_or_else(|| "ecosystems not recorded".to_owned(), |e| e.join(", "));
+        let ecosystems =
+            src.ecosystems.as_ref().map_or_else(|| "ecosystems not recorded".to_owned(), |e| e.join(", "));
         let updated = src.updated_at.map_or_else(|| "never updated".to_owned(), |t| format!("updated {t}"));
         println!(
             "  {} ({}, {}): {} advisories [{ecosystems}], {updated}{}",

@@ -206,8 +206,16 @@ fn print_status(s: &VulnDbStatus) -> anyhow::Result<()> {
     drop(out);
     if !s.sources.is_empty() {
         let now = time::OffsetDateTime::now_utc();
-        let mut t =
-            Table::new(&["SOURCE", "ORIGIN", "ECOSYSTEMS", "ADVISORIES", "UPDATED", "AGE", "CHECKED", "ERROR"]);
+        let mut t = Table::new(&[
+            "SOURCE",
+            "ORIGIN",
+            "ECOSYSTEMS",
+            "ADVISORIES",
+            "UPDATED",
+            "AGE",
+            "CHECKED",
+            "ERROR",
+        ]);
         for src in &s.sources {
             t.row(vec![
                 src.name.clone(),
