@@ -35,6 +35,11 @@ pub async fn load_path(path: std::path::PathBuf) -> Result<Loaded, VulnDbError> 
         };
         return Err(VulnDbError::Invalid(why));
     }
+    // Irregular versions read as OSV.dev reads them: said, so an operator can see on what reading
+    // those advisories match.
+    for r in &info.readings {
+        tracing::info!(advisory = %r.advisory, package = %r.package, "{}", r.note);
+    }
     let rows = db.advisories().iter().map(row_of).collect::<Result<Vec<_>, _>>()?;
     Ok(Loaded { rows, rejected, ecosystems: ecosystems_of(db.advisories()) })
 }
