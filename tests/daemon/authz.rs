@@ -99,6 +99,7 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/vulndb/status", Need::User),
     ("POST", "/api/v1/admin/vulndb/import", Need::Super),
     ("POST", "/api/v1/admin/vulndb/update", Need::Super),
+    ("DELETE", "/api/v1/admin/vulndb/sources/{name}", Need::Super),
     ("GET", "/api/v1/scans", t("scan:read", Role::Viewer, false)),
     ("POST", "/api/v1/scans", t("scan:write", Role::Member, false)),
     ("POST", "/api/v1/scans/upload", t("scan:write", Role::Member, false)),
@@ -318,7 +319,25 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
     } else {
         String::new()
     };
+    let source = if template == "/api/v1/admin/vulndb/sources/{name}" {
+        // A fresh source for every check, so a permitted DELETE has one of its own to remove.
+        let name = format!("authz-{}", uuid::Uuid::new_v4().simple());
+        let r = d
+            .http
+            .post(d.url(&format!("/api/v1/admin/vulndb/import?name={name}")))
+            .bearer_auth(&w.root.token)
+            .header("content-type", "application/zip")
+            .body(crate::vulndb::zip_of(&["go/GO-2020-0001.json"]))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), 200);
+        name
+    } else {
+        String::new()
+    };
     let path = template
+        .replace("{name}", &source)
         .replace("{provider}", "gh")
         .replace("{id}", &id)
         .replace("{slug}", "not-found")

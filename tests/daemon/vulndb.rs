@@ -435,3 +435,130 @@ both!(the_schedule_updates_without_being_asked, |db| async move {
         a["items"].as_array().expect("items").iter().filter(|e| e["detail"]["via"] == "schedule").count();
     assert!(scheduled >= 1, "{a}");
 });
+
+/// An OSV zip of every `.json`/`.yaml` record under `dir` (flat).
+fn zip_dir(dir: &Path) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json" || x == "yaml") {
+                w.start_file(p.file_name().expect("name").to_string_lossy(), opts).expect("entry");
+                w.write_all(&std::fs::read(&p).expect("read")).expect("write");
+            }
+        }
+    }
+    w.finish().expect("finish").into_inner()
+}
+
+/// Polls `GET /vulndb/status` on `base` until `done` holds (a replica reloads on its own tick:
+/// there is no event to await).
+async fn status_until(d: &Daemon, base: &str, who: &Session, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let r = d.http.get(format!("{base}/api/v1/vulndb/status")).bearer_auth(&who.token).send().await;
+        let s: Value = r.expect("send").json().await.expect("json");
+        if done(&s) {
+            return s;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never reached: {s}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn names(s: &Value) -> Vec<String> {
+    s["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .map(|x| x["name"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+// Issue 14 point 1: sources accumulate (mirror ecosystems under their own names beside named
+// uploads), each lists its ecosystems, and one is removed through the API or the shell while the
+// others stay, on this replica and on a second one; removing the last leaves "no data".
+both!(sources_accumulate_and_one_is_removed, |db| async move {
+    let m = Mirror::default();
+    m.set("crates.io", Served::Zip { body: zip_of(&RUST), etag: "\"r1\"".into() });
+    m.set("Go", Served::Zip { body: zip_of(&GO), etag: "\"g1\"".into() });
+    let base = start_mirror(&m).await;
+    let (d, _a) = start(db, &base).await;
+    let root = root(&d).await;
+    let user = d.register(&unique_email("u")).await;
+    update(&d, &root).await;
+    let pypa = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/osv/pypa/vulns/werkzeug");
+    let r = d
+        .http
+        .post(d.url("/api/v1/admin/vulndb/import?name=pypa"))
+        .bearer_auth(&root.token)
+        .header("content-type", "application/zip")
+        .body(zip_dir(&pypa))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 200);
+    let s = status(&d, &user).await;
+    assert_eq!(names(&s), ["Go", "crates.io", "pypa"], "{s}");
+    assert_eq!(source(&s, "crates.io")["ecosystems"], json!(["crates.io"]));
+    assert_eq!(source(&s, "Go")["ecosystems"], json!(["Go"]));
+    assert_eq!(source(&s, "pypa")["ecosystems"], json!(["PyPI"]));
+    let werkzeug = source(&s, "pypa")["advisories"].as_u64().expect("count");
+    assert!(werkzeug > 0);
+    assert_eq!(s["advisories"].as_u64(), Some(3 + 2 + werkzeug), "{s}");
+
+    // A second replica on the same database.
+    let b = serve(&d.config, &d.dir.path().join("replica-1.log")).await;
+    status_until(&d, &b.base, &root, |s| s["advisories"].as_u64() == Some(5 + werkzeug)).await;
+
+    // Removed over the API: the others stay, here and on B.
+    let r = d.send(&root, Method::DELETE, "/api/v1/admin/vulndb/sources/Go", None).await;
+    assert_eq!(r.status(), 200);
+    let c: Value = r.json().await.expect("json");
+    assert_eq!(c["removed"], json!(["Go"]), "{c}");
+    assert_eq!(names(&c["status"]), ["crates.io", "pypa"], "{c}");
+    assert_eq!(c["status"]["advisories"].as_u64(), Some(3 + werkzeug), "{c}");
+    assert_eq!(source(&c["status"], "crates.io")["advisories"], 3);
+    let generation = c["status"]["snapshot"].clone();
+    let sb = status_until(&d, &b.base, &root, |s| s["snapshot"] == generation).await;
+    assert_eq!(sb["advisories"].as_u64(), Some(3 + werkzeug), "{sb}");
+
+    // Unknown now; and only super admins may remove.
+    let r = d.send(&root, Method::DELETE, "/api/v1/admin/vulndb/sources/Go", None).await;
+    let p = expect_problem(r, 404, "NOT_FOUND").await;
+    assert!(p["detail"].as_str().is_some_and(|t| t.contains("Go")), "{p}");
+    let r = d.send(&user, Method::DELETE, "/api/v1/admin/vulndb/sources/pypa", None).await;
+    expect_problem(r, 404, "ROUTE_NOT_FOUND").await;
+
+    // From the shell, beside the running replicas.
+    let (ok, out, err) = cli(&d, &["remove", "pypa"]);
+    assert!(ok && out.contains("removed: pypa") && out.contains("crates.io"), "{out}{err}");
+    let (ok, out, err) = cli(&d, &["remove", "nosuch"]);
+    assert!(!ok && err.contains("no vulnerability data source named nosuch"), "{out}{err}");
+    let sa = status_until(&d, &d.base, &root, |s| s["advisories"] == 3).await;
+    assert_eq!(names(&sa), ["crates.io"], "{sa}");
+
+    // The last one: no data, on both replicas (not a fresh zero).
+    let r = d.send(&root, Method::DELETE, "/api/v1/admin/vulndb/sources/crates.io", None).await;
+    assert_eq!(r.status(), 200);
+    let s = status(&d, &user).await;
+    assert_eq!((s["state"].as_str(), s["advisories"].as_u64()), (Some("none"), Some(0)), "{s}");
+    status_until(&d, &b.base, &root, |s| s["state"] == "none").await;
+
+    // Audited: each removal, with the source it removed.
+    let a: Value =
+        d.send(&root, Method::GET, "/api/v1/admin/audit?limit=100", None).await.json().await.expect("j");
+    let removes: Vec<&Value> =
+        a["items"].as_array().expect("items").iter().filter(|e| e["action"] == "vulndb.remove").collect();
+    for name in ["Go", "crates.io"] {
+        assert!(removes.iter().any(|e| e["object_id"] == name), "{name}: {a}");
+    }
+    assert!(
+        removes.iter().any(|e| e["detail"]["via"] == "cli" && e["detail"]["removed"] == json!(["pypa"])),
+        "{a}"
+    );
+});

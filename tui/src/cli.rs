@@ -182,10 +182,19 @@ pub enum DbCommand {
         #[arg(long = "ecosystem", value_name = "ECOSYSTEM")]
         ecosystems: Vec<String>,
     },
-    /// Load OSV data: a zip (`all.zip` layout) or a directory of OSV JSON/YAML files (super admins).
+    /// Load OSV data as a named source (super admins): a zip (`all.zip` layout) or a directory of
+    /// OSV JSON/YAML files. Sources accumulate: importing under a name replaces that source only.
     Import {
-        /// The zip or directory.
+        /// The zip or directory (a symlink is followed).
         path: PathBuf,
+        /// The source's name (default: the file or directory name; `all.zip` takes its directory's).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Remove one source and its advisories; the others stay (super admins).
+    Remove {
+        /// The source's name, as `cairn db status` lists it.
+        name: String,
     },
 }
 

@@ -96,6 +96,105 @@ async fn wait(client: &Client, scan: &Scan) -> Scan {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn db_sources_accumulate_on_sqlite() {
+    db_sources_accumulate(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn db_sources_accumulate_on_postgres() {
+    if std::env::var("CAIRN_TEST_POSTGRES_URL").map_or(true, |s| s.is_empty()) {
+        eprintln!("CAIRN_TEST_POSTGRES_URL is not set: the Postgres variant did not run");
+        return;
+    }
+    db_sources_accumulate(true).await;
+}
+
+async fn status_json(home: &Home) -> VulnDbStatus {
+    let out = ok(home.run(&["db", "status", "--json"]).await);
+    serde_json::from_slice(&out.stdout).expect("VulnDbStatus JSON")
+}
+
+/// Issue 14 point 1: `cairn db import` of RustSec, then PyPA, then Go keeps all three (it used
+/// to store each as the one source `upload`, replacing the last); re-importing one replaces only
+/// it; `cairn db remove` takes one out and leaves the others; symlinked directories are followed.
+async fn db_sources_accumulate(postgres: bool) {
+    let root = tempfile::tempdir().expect("root");
+    let opts = Opts { postgres, path_roots: vec![root.path().to_path_buf()], workers: 1, vulndb: false };
+    let daemon = Daemon::start(opts).await.expect("daemon");
+    let admin = Home::new(&daemon.base, &daemon.admin_key);
+    let osv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/osv");
+    // RustSec through a symlink given as the path; Go as a directory holding a symlinked one.
+    let rustsec = root.path().join("rustsec");
+    std::os::unix::fs::symlink(osv.join("rustsec"), &rustsec).expect("symlink");
+    let golang = root.path().join("golang");
+    std::fs::create_dir(&golang).expect("mkdir");
+    std::os::unix::fs::symlink(osv.join("go"), golang.join("vulns")).expect("symlink");
+
+    let out = ok(admin.run(&["db", "import", rustsec.to_str().expect("utf8")]).await);
+    assert!(stdout(&out).contains("changed: rustsec"), "{}", text(&out));
+    let out = ok(admin.run(&["db", "import", osv.join("pypa").to_str().expect("utf8")]).await);
+    assert!(stdout(&out).contains("changed: pypa"), "{}", text(&out));
+    let out = ok(admin.run(&["db", "import", golang.to_str().expect("utf8")]).await);
+    assert!(stdout(&out).contains("changed: golang"), "{}", text(&out));
+
+    let status = status_json(&admin).await;
+    let summary = |s: &VulnDbStatus| -> Vec<(String, Option<Vec<String>>, u64)> {
+        s.sources.iter().map(|x| (x.name.clone(), x.ecosystems.clone(), x.advisories)).collect()
+    };
+    let all = summary(&status);
+    let names: Vec<_> = all.iter().map(|(n, e, _)| (n.as_str(), e.clone())).collect();
+    assert_eq!(
+        names,
+        [
+            ("golang", Some(vec!["Go".to_owned()])),
+            ("pypa", Some(vec!["PyPI".to_owned()])),
+            ("rustsec", Some(vec!["crates.io".to_owned()]))
+        ],
+        "{status:?}"
+    );
+    assert!(all.iter().all(|(_, _, n)| *n > 0), "{status:?}");
+    assert_eq!(status.advisories, all.iter().map(|(_, _, n)| n).sum::<u64>(), "{status:?}");
+    assert!(status.sources.iter().all(|s| s.updated_at.is_some()), "{status:?}");
+    let out = ok(admin.run(&["db", "status"]).await);
+    for word in ["ECOSYSTEMS", "AGE", "crates.io", "PyPI", "Go", "golang", "pypa", "rustsec"] {
+        assert!(stdout(&out).contains(word), "{word}: {}", text(&out));
+    }
+
+    // Importing one again replaces it only.
+    ok(admin.run(&["db", "import", osv.join("pypa").to_str().expect("utf8")]).await);
+    assert_eq!(summary(&status_json(&admin).await), all);
+
+    // Removing one leaves the others as they were.
+    let out = ok(admin.run(&["db", "remove", "pypa"]).await);
+    assert!(stdout(&out).contains("removed: pypa"), "{}", text(&out));
+    let status = status_json(&admin).await;
+    let rest: Vec<_> = all.iter().filter(|(n, _, _)| n != "pypa").cloned().collect();
+    assert_eq!(summary(&status), rest);
+    assert_eq!(status.advisories, rest.iter().map(|(_, _, n)| n).sum::<u64>(), "{status:?}");
+    assert_eq!(status.state, VulnDataState::Fresh);
+
+    // An unknown name: a clear error, exit 1, nothing changed.
+    let out = admin.run(&["db", "remove", "pypa"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no vulnerability data source named pypa"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(summary(&status_json(&admin).await), rest);
+
+    // The last source gone: no data, said so (not a fresh zero).
+    ok(admin.run(&["db", "remove", "rustsec"]).await);
+    ok(admin.run(&["db", "remove", "golang"]).await);
+    let status = status_json(&admin).await;
+    assert_eq!(
+        (status.state, status.advisories, status.sources.len()),
+        (VulnDataState::None, 0, 0),
+        "{status:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn script_commands_on_sqlite() {
     script_commands(false).await;
 }
@@ -122,22 +221,27 @@ async fn script_commands(postgres: bool) {
     let out = ok(admin.run(&["db", "status"]).await);
     assert!(stdout(&out).contains("state: NONE"), "{}", text(&out));
 
-    // The zip as it is; then the same advisories as a directory, zipped by cairn (the source of
-    // that name is replaced, so the count stays).
+    // The zip as it is, named after its file; then the same advisories as a directory, zipped by
+    // cairn, under that name with --name (the source of that name is replaced, so the count stays).
     let zip = fixture("osv-werkzeug.zip");
     let out = ok(admin.run(&["db", "import", zip.to_str().expect("utf8")]).await);
-    assert!(stdout(&out).contains("changed: upload"), "{}", text(&out));
+    assert!(stdout(&out).contains("changed: osv-werkzeug"), "{}", text(&out));
     assert!(stdout(&out).contains("advisories: 7"), "{}", text(&out));
     let werkzeug =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/osv/pypa/vulns/werkzeug");
-    ok(admin.run(&["db", "import", werkzeug.to_str().expect("utf8")]).await);
+    ok(admin.run(&["db", "import", werkzeug.to_str().expect("utf8"), "--name", "osv-werkzeug"]).await);
     let out = ok(admin.run(&["db", "status", "--json"]).await);
     let status: VulnDbStatus = serde_json::from_slice(&out.stdout).expect("VulnDbStatus JSON");
     assert_eq!(status.advisories, 7, "{status:?}");
     assert_eq!(status.state, VulnDataState::Fresh);
-    assert!(status.sources.iter().any(|s| s.name == "upload" && s.advisories == 7), "{status:?}");
+    assert_eq!(status.sources.len(), 1, "{status:?}");
+    assert!(status.sources.iter().any(|s| s.name == "osv-werkzeug" && s.advisories == 7), "{status:?}");
     let out = ok(admin.run(&["db", "status"]).await);
-    assert!(stdout(&out).contains("advisories: 7") && stdout(&out).contains("upload"), "{}", text(&out));
+    assert!(
+        stdout(&out).contains("advisories: 7") && stdout(&out).contains("osv-werkzeug"),
+        "{}",
+        text(&out)
+    );
 
     // Bad imports and updates: clear errors, exit 1.
     let out = admin.run(&["db", "import", werkzeug.join("PYSEC-2017-43.yaml").to_str().expect("utf8")]).await;

@@ -195,6 +195,16 @@ async fn findings_through_the_sdk(postgres: bool) {
         client.vulndb_update(Some(&VulnDbUpdate { ecosystems: Some(Vec::new()) })).await.expect("update");
     assert!(updated.changed.is_empty() && updated.failed.is_empty(), "{updated:?}");
     assert_eq!(updated.status.snapshot, imported.status.snapshot);
+    // Named sources accumulate, and one is removed, through the SDK.
+    let named = client.vulndb_import_as("sdk-extra", osv_zip()).await.expect("import as");
+    assert_eq!(named.changed, ["sdk-extra"]);
+    let sources = named.status.sources.len();
+    assert!(sources >= 2 && named.status.sources.iter().any(|s| s.name == "sdk-extra"), "{named:?}");
+    let removed = client.vulndb_remove("sdk-extra").await.expect("remove");
+    assert_eq!(removed.removed, ["sdk-extra"]);
+    assert_eq!(removed.status.sources.len(), sources - 1, "{removed:?}");
+    let gone = client.vulndb_remove("sdk-extra").await.expect_err("no such source any more");
+    assert!(gone.to_string().contains("no vulnerability data source named sdk-extra"), "{gone}");
     daemon.shutdown().await;
 }
 

@@ -73,6 +73,20 @@ fn v1(path: impl std::fmt::Display) -> String {
     format!("api/v1/{path}")
 }
 
+/// `text` as one path segment: every byte outside RFC 3986's unreserved set percent-encoded, so
+/// a name with `/`, `?` or a space stays one segment.
+fn segment(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 impl Client {
     // --- service -------------------------------------------------------------------------------
 
@@ -413,6 +427,22 @@ impl Client {
     /// `POST /admin/vulndb/import` (super_admin): load an OSV zip (`all.zip` layout).
     pub async fn vulndb_import(&self, zip: Vec<u8>) -> Result<VulnDbChange, Error> {
         self.json(Req::new(Method::POST, v1("admin/vulndb/import")).bytes("application/zip", zip)).await
+    }
+
+    /// `POST /admin/vulndb/import?name=NAME` (super_admin): load an OSV zip as the source `name`,
+    /// replacing that source only (every other source stays).
+    pub async fn vulndb_import_as(&self, name: &str, zip: Vec<u8>) -> Result<VulnDbChange, Error> {
+        self.json(
+            Req::new(Method::POST, v1("admin/vulndb/import"))
+                .query([("name".to_owned(), name.to_owned())])
+                .bytes("application/zip", zip),
+        )
+        .await
+    }
+
+    /// `DELETE /admin/vulndb/sources/{name}` (super_admin): remove one source and its advisories.
+    pub async fn vulndb_remove(&self, name: &str) -> Result<VulnDbChange, Error> {
+        self.json(Req::new(Method::DELETE, v1(format!("admin/vulndb/sources/{}", segment(name))))).await
     }
 
     /// `POST /admin/vulndb/update` (super_admin): fetch from the configured mirrors; `None`

@@ -47,6 +47,11 @@ pub struct VulnDbSource {
     pub origin: String,
     /// Where it came from (URL or path).
     pub location: String,
+    /// The OSV ecosystems its advisories are about (`Debian:12` counted as `Debian`), sorted;
+    /// `None` when not recorded (stored before sources recorded them: import or
+    /// update the source again).
+    #[serde(default)]
+    pub ecosystems: Option<Vec<String>>,
     /// Advisories from this source.
     pub advisories: u64,
     /// The validator the mirror sent (`ETag`), for conditional requests.
@@ -97,6 +102,9 @@ pub struct VulnDbChange {
     pub unchanged: Vec<String>,
     /// Sources that failed, with the reason.
     pub failed: Vec<String>,
+    /// Sources removed (`DELETE /admin/vulndb/sources/{name}`).
+    #[serde(default)]
+    pub removed: Vec<String>,
     /// Records read and rejected (not valid OSV), with the reason.
     pub rejected: u64,
     /// The status after the change.

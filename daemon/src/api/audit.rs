@@ -70,6 +70,7 @@ fn describe(method: &Method, template: &str) -> (String, String) {
         ("DELETE", "/admin/teams/{id}/members/{user_id}") => Some(("team.member_remove", "team")),
         ("POST", "/admin/vulndb/import") => Some(("vulndb.import", "vulndb")),
         ("POST", "/admin/vulndb/update") => Some(("vulndb.update", "vulndb")),
+        ("DELETE", "/admin/vulndb/sources/{name}") => Some(("vulndb.remove", "vulndb")),
         _ => None,
     };
     if let Some((a, o)) = named {
@@ -80,9 +81,15 @@ fn describe(method: &Method, template: &str) -> (String, String) {
     (format!("{object}.{}", method.as_str().to_ascii_lowercase()), object.to_owned())
 }
 
-/// The value of the path's first `{id}` parameter.
+/// The value of the path's first `{id}` (or `{name}`) parameter. The template carries the
+/// `/api/v1` prefix, the nested router's path may not: both are compared without it.
 fn path_id(template: &str, path: &str) -> Option<String> {
-    template.split('/').zip(path.split('/')).find(|(t, _)| *t == "{id}").map(|(_, p)| p.to_owned())
+    let (template, path) = (template.trim_start_matches("/api/v1"), path.trim_start_matches("/api/v1"));
+    template
+        .split('/')
+        .zip(path.split('/'))
+        .find(|(t, _)| *t == "{id}" || *t == "{name}")
+        .map(|(_, p)| p.to_owned())
 }
 
 /// The middleware (inside the idempotency layer, so replays are not recorded twice).

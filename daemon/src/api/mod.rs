@@ -126,6 +126,7 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(vulndb::get_status))
         .routes(routes!(vulndb::import_zip))
         .routes(routes!(vulndb::run_update))
+        .routes(routes!(vulndb::remove_source))
         .routes(routes!(scans::list, scans::create))
         .routes(routes!(scans::get))
         .routes(routes!(scans::cancel))

@@ -1,4 +1,5 @@
-//! `/vulndb/status` (any signed-in user) and `/admin/vulndb/{import,update}` (super admins):
+//! `/vulndb/status` (any signed-in user), `/admin/vulndb/{import,update}` and
+//! `DELETE /admin/vulndb/sources/{name}` (super admins):
 //! thin handlers over `crate::vulndb`.
 
 use axum::body::{Body, Bytes};
@@ -9,18 +10,21 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::admin::Operator;
-use super::extract::{Query, parse_json};
+use super::extract::{Path, Query, parse_json};
 use crate::auth::{Access, Principal};
 use crate::error::{ApiError, Kind};
 use crate::state::AppState;
 use crate::vulndb::import::ImportItem;
-use crate::vulndb::{VulnDbError, fetch, import, status, update};
+use crate::vulndb::{VulnDbError, fetch, import, remove, status, update};
 
 impl From<VulnDbError> for ApiError {
     fn from(e: VulnDbError) -> Self {
         match e {
             VulnDbError::Store(s) => s.into(),
             VulnDbError::Invalid(m) => ApiError::field("body", m),
+            VulnDbError::UnknownSource(name) => {
+                ApiError::new(Kind::NotFound, format!("no vulnerability data source named {name}"))
+            }
             VulnDbError::Fetch(m) if m.contains("-byte limit") => ApiError::new(Kind::PayloadTooLarge, m),
             other => ApiError::internal(other),
         }
@@ -44,7 +48,8 @@ pub async fn get_status(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ImportParams {
-    /// Source name (letters, digits, `.`, `-`, `_`; default `upload`); a source of that name is replaced.
+    /// Source name (letters, digits, `.`, `-`, `_`; default `upload`): a source of that name is
+    /// replaced, every other source stays.
     pub name: Option<String>,
 }
 
@@ -70,10 +75,7 @@ pub async fn import_zip(
         return Err(ApiError::new(Kind::UnsupportedMediaType, "expected Content-Type: application/zip"));
     }
     let name = params.name.unwrap_or_else(|| "upload".into());
-    if name.is_empty()
-        || name.len() > 100
-        || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-    {
+    if !valid_source_name(&name) {
         return Err(ApiError::field("query.name", "1-100 letters, digits, '.', '-' or '_'"));
     }
     let cfg = &state.config.vulndb;
@@ -110,4 +112,27 @@ pub async fn run_update(
         ));
     }
     Ok(axum::Json(update::update(&state.store, cfg, &state.vulndb, req.ecosystems.as_deref()).await?))
+}
+
+/// A source name an upload may take: 1-100 letters, digits, `.`, `-`, `_` (it is shown in tables
+/// and used in a URL path).
+fn valid_source_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 100
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+/// Removes one source (an import or a mirror ecosystem) and its advisories; every other source
+/// stays. Audited, and other replicas reload on the new generation. A mirror ecosystem still
+/// configured comes back at the next update.
+#[utoipa::path(delete, operation_id = "admin_vulndb_remove", path = "/admin/vulndb/sources/{name}", tag = "admin", security(("bearer" = [])),
+    params(("name" = String, Path, description = "Source name (as `GET /vulndb/status` lists it)")),
+    responses((status = 200, description = "Removed; the status after", body = VulnDbChange),
+        (status = 404, description = "No source of that name", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn remove_source(
+    State(state): State<AppState>,
+    _op: Operator,
+    Path(name): Path<String>,
+) -> Result<axum::Json<VulnDbChange>, ApiError> {
+    Ok(axum::Json(remove::remove(&state.store, &state.config.vulndb, &state.vulndb, &name).await?))
 }

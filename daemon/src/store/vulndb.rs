@@ -33,6 +33,8 @@ pub struct VulnSourceRecord {
     pub checked_at: Option<OffsetDateTime>,
     /// The last check's error.
     pub last_error: Option<String>,
+    /// The ecosystems its records are about; `None`: stored before they were recorded.
+    pub ecosystems: Option<Vec<String>>,
 }
 
 #[derive(FromRow)]
@@ -46,11 +48,15 @@ struct SourceRow {
     updated_at: Option<String>,
     checked_at: Option<String>,
     last_error: Option<String>,
+    ecosystems: Option<String>,
 }
 
 impl SourceRow {
     fn into_record(self) -> StoreResult<VulnSourceRecord> {
+        // Written by this module only; a value that does not read is shown as not recorded.
+        let ecosystems = self.ecosystems.as_deref().and_then(|e| serde_json::from_str(e).ok());
         Ok(VulnSourceRecord {
+            ecosystems,
             updated_at: parse_ts_opt(self.updated_at.as_deref())?,
             checked_at: parse_ts_opt(self.checked_at.as_deref())?,
             name: self.name,
@@ -91,7 +97,7 @@ impl Store {
     /// Every source, by name.
     pub async fn vulndb_sources(&self) -> StoreResult<Vec<VulnSourceRecord>> {
         let rows: Vec<SourceRow> = sqlx::query_as(
-            "SELECT name, origin, location, etag, last_modified, advisories, updated_at, checked_at, last_error \
+            "SELECT name, origin, location, etag, last_modified, advisories, updated_at, checked_at, last_error, ecosystems \
              FROM vulndb_sources ORDER BY name",
         )
         .fetch_all(self.pool())
@@ -132,10 +138,10 @@ impl Store {
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO vulndb_sources (name, origin, location, etag, last_modified, advisories, updated_at, checked_at, last_error) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL) \
+            "INSERT INTO vulndb_sources (name, origin, location, etag, last_modified, advisories, updated_at, checked_at, last_error, ecosystems) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9) \
              ON CONFLICT (name) DO UPDATE SET origin = $2, location = $3, etag = $4, last_modified = $5, \
-             advisories = $6, updated_at = $7, checked_at = $8, last_error = NULL",
+             advisories = $6, updated_at = $7, checked_at = $8, last_error = NULL, ecosystems = $9",
         )
         .bind(&source.name)
         .bind(&source.origin)
@@ -145,6 +151,7 @@ impl Store {
         .bind(records.len() as i64)
         .bind(ts_opt(source.updated_at))
         .bind(ts_opt(source.checked_at))
+        .bind(source.ecosystems.as_ref().map(|e| serde_json::Value::from(e.clone()).to_string()))
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM osv_records WHERE source = $1").bind(&source.name).execute(&mut *tx).await?;
@@ -186,6 +193,23 @@ impl Store {
         set_generation(&mut tx, generation).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Removes the source `name` and its records, and makes `generation` current; `false` when
+    /// there is no such source (nothing changes). The summaries in `vulnerabilities` stay: findings
+    /// reference them.
+    pub async fn vulndb_remove_source(&self, name: &str, generation: &str) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM osv_records WHERE source = $1").bind(name).execute(&mut *tx).await?;
+        let gone =
+            sqlx::query("DELETE FROM vulndb_sources WHERE name = $1").bind(name).execute(&mut *tx).await?;
+        if gone.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        set_generation(&mut tx, generation).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Records a check that changed nothing: a 304, or a failure (`error`), which keeps the data.

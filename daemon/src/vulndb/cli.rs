@@ -1,4 +1,4 @@
-//! `cairnd vulndb import|update|status`: the same operations as the admin API, run against the
+//! `cairnd vulndb import|update|status|remove`: the same operations as the admin API, run against the
 //! configured database from the server's shell.
 
 use std::path::PathBuf;
@@ -28,6 +28,11 @@ pub enum VulndbCommand {
         /// Only these ecosystems (repeatable; default: `[vulndb] ecosystems`).
         #[arg(long = "ecosystem")]
         ecosystems: Vec<String>,
+    },
+    /// Remove one source and its advisories; every other source stays.
+    Remove {
+        /// The source's name, as `status` lists it.
+        name: String,
     },
     /// Show the data, its age and every source's last check.
     Status {
@@ -62,6 +67,11 @@ pub async fn run(config: Config, cmd: VulndbCommand) -> anyhow::Result<()> {
             audit(store, "vulndb.update", &change).await?;
             report(&change)
         }
+        VulndbCommand::Remove { name } => {
+            let change = super::remove::remove(store, cfg, db, &name).await?;
+            audit(store, "vulndb.remove", &change).await?;
+            report(&change)
+        }
         VulndbCommand::Status { json } => {
             let status = super::status::status(store, cfg, db).await?;
             if json {
@@ -89,6 +99,9 @@ fn report(change: &VulnDbChange) -> anyhow::Result<()> {
     for u in &change.unchanged {
         println!("unchanged: {u}");
     }
+    for r in &change.removed {
+        println!("removed: {r}");
+    }
     for f in &change.failed {
         println!("failed: {f}");
     }
@@ -112,8 +125,11 @@ fn print_status(s: &VulnDbStatus) {
         s.age_seconds.map_or_else(|| "-".to_owned(), |a| format!("{a}s"))
     );
     for src in &s.sources {
+        let ecosystems =
+            src.ecosystems.as_ref().map_or_else(|| "ecosystems not recorded".to_owned(), |e| e.join(", "));
+        let updated = src.updated_at.map_or_else(|| "never updated".to_owned(), |t| format!("updated {t}"));
         println!(
-            "  {} ({}, {}): {} advisories{}",
+            "  {} ({}, {}): {} advisories [{ecosystems}], {updated}{}",
             src.name,
             src.origin,
             src.location,

@@ -11,6 +11,9 @@ pub enum VulnDbError {
     /// The data given is not usable OSV (unreadable path, bad zip, no valid record).
     #[error("{0}")]
     Invalid(String),
+    /// No source of that name is stored.
+    #[error("no vulnerability data source named {0}")]
+    UnknownSource(String),
     /// A download failed (network, HTTP status, size cap).
     #[error("{0}")]
     Fetch(String),

@@ -81,6 +81,7 @@ async fn import_one(store: &Store, item: &ImportItem) -> Result<u64, VulnDbError
         updated_at: Some(now),
         checked_at: Some(now),
         last_error: None,
+        ecosystems: Some(loaded.ecosystems),
     };
     store.vulndb_replace_source(&source, &loaded.rows, &uuid::Uuid::now_v7().to_string()).await?;
     tracing::info!(source = %item.name, advisories = loaded.rows.len(), "vulnerability data imported");

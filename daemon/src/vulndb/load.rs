@@ -11,6 +11,8 @@ pub struct Loaded {
     pub rows: Vec<OsvRow>,
     /// Records read and rejected.
     pub rejected: u64,
+    /// The OSV ecosystems the records are about (release suffixes dropped: `Debian`), sorted.
+    pub ecosystems: Vec<String>,
 }
 
 /// Loads `path` (zip, directory or file) with the engine's loader, off the async threads.
@@ -33,8 +35,24 @@ pub async fn load_path(path: std::path::PathBuf) -> Result<Loaded, VulnDbError> 
         };
         return Err(VulnDbError::Invalid(why));
     }
+    // Irregular versions read as OSV.dev reads them: said, so an operator can see on what reading
+    // those advisories match.
+    for r in &info.readings {
+        tracing::info!(advisory = %r.advisory, package = %r.package, "{}", r.note);
+    }
     let rows = db.advisories().iter().map(row_of).collect::<Result<Vec<_>, _>>()?;
-    Ok(Loaded { rows, rejected })
+    Ok(Loaded { rows, rejected, ecosystems: ecosystems_of(db.advisories()) })
+}
+
+/// Every ecosystem `advisories` name, once, sorted (`Debian:12` counts as `Debian`).
+pub fn ecosystems_of(advisories: &[Advisory]) -> Vec<String> {
+    let set: std::collections::BTreeSet<&str> = advisories
+        .iter()
+        .flat_map(|a| a.affected())
+        .filter_map(|f| f.package())
+        .map(|p| p.ecosystem.split(':').next().unwrap_or(&p.ecosystem))
+        .collect();
+    set.into_iter().map(str::to_owned).collect()
 }
 
 /// The stored form of an advisory: its JSON and the summary columns of `vulnerabilities`.
@@ -66,6 +84,13 @@ pub async fn reload(store: &Store, vulndb: &VulnDb) -> Result<Option<String>, Vu
     let sources = store.vulndb_sources().await?;
     let (generation, records) = store.vulndb_records().await?;
     let Some(generation) = generation else { return Ok(None) };
+    if records.is_empty() {
+        // Every source was removed (or none ever held a record): scans must say "no data", not
+        // match against an empty index. Cheap to repeat, so replicas may keep checking.
+        vulndb.clear();
+        tracing::info!(generation = %generation, "vulnerability data removed; none loaded");
+        return Ok(None);
+    }
     let updated_at = sources.iter().filter_map(|s| s.updated_at).max().unwrap_or_else(crate::store::now);
     let infos: Vec<SourceInfo> = sources
         .iter()

@@ -13,6 +13,7 @@ pub mod error;
 pub mod fetch;
 pub mod import;
 pub mod load;
+pub mod remove;
 pub mod status;
 pub mod tasks;
 pub mod update;
@@ -72,6 +73,15 @@ impl VulnDb {
             Ok(mut guard) => *guard = Some(snapshot),
             Err(poisoned) => *poisoned.into_inner() = Some(snapshot),
         }
+    }
+
+    /// Drops the data: nothing is stored any more (the last source was removed).
+    pub fn clear(&self) {
+        match self.current.write() {
+            Ok(mut guard) => *guard = None,
+            Err(poisoned) => *poisoned.into_inner() = None,
+        }
+        self.set_current_as_of(None);
     }
 
     /// Records when the data was last known current (from the sources' checks).
@@ -152,6 +162,7 @@ mod tests {
             updated_at: Some(updated),
             checked_at: Some(checked),
             last_error: error.map(str::to_owned),
+            ecosystems: Some(vec!["npm".into()]),
         }
     }
 

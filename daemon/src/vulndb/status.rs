@@ -22,6 +22,7 @@ pub async fn status(
             name: s.name,
             origin: s.origin,
             location: s.location,
+            ecosystems: s.ecosystems,
             advisories: u64::try_from(s.advisories).unwrap_or(0),
             etag: s.etag,
             updated_at: s.updated_at,

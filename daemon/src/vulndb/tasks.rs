@@ -45,7 +45,7 @@ pub fn audit_event(action: &str, via: &str, change: &VulnDbChange) -> AuditEvent
     AuditEvent {
         action: action.into(),
         object_type: "vulndb".into(),
-        detail: serde_json::json!({"via": via, "changed": change.changed, "failed": change.failed}),
+        detail: serde_json::json!({"via": via, "changed": change.changed, "removed": change.removed, "failed": change.failed}),
         ..AuditEvent::default()
     }
 }

@@ -50,6 +50,7 @@ pub async fn update(
                         updated_at: Some(now),
                         checked_at: Some(now),
                         last_error: None,
+                        ecosystems: Some(loaded.ecosystems),
                     };
                     store
                         .vulndb_replace_source(&source, &loaded.rows, &uuid::Uuid::now_v7().to_string())
@@ -93,6 +94,7 @@ pub(super) struct Changes {
     pub changed: Vec<String>,
     pub unchanged: Vec<String>,
     pub failed: Vec<String>,
+    pub removed: Vec<String>,
     pub rejected: u64,
 }
 
@@ -107,6 +109,7 @@ impl Changes {
             changed: self.changed,
             unchanged: self.unchanged,
             failed: self.failed,
+            removed: self.removed,
             rejected: self.rejected,
             status: status::status(store, config, vulndb).await?,
         })

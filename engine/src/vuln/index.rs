@@ -41,6 +41,21 @@ pub struct DatabaseInfo {
     pub newest_modified: Option<String>,
     /// Records or files that could not be read, and why.
     pub diagnostics: Vec<LoadDiagnostic>,
+    /// Advisories with versions that are not strict in their scheme, read as OSV.dev reads them
+    /// (`introduced: "1.0"` as `1.0.0`): which, and how. They match; this says on what reading.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readings: Vec<VersionReading>,
+}
+
+/// An advisory's irregular version and how it was read: a diagnostic on the advisory.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct VersionReading {
+    /// The advisory's id.
+    pub advisory: String,
+    /// The affected package (`ecosystem/name`).
+    pub package: String,
+    /// What was read how (`SEMVER range, introduced "1.0" read as 1.0.0 (…)`).
+    pub note: String,
 }
 
 /// One indexed `affected[]` entry.
@@ -94,6 +109,7 @@ impl Database {
             by_id.into_values().partition(|a| a.withdrawn().is_some());
         let mut index: HashMap<(String, String), Vec<Entry>> = HashMap::new();
         let mut by_ecosystem: BTreeMap<String, usize> = BTreeMap::new();
+        let mut readings: Vec<VersionReading> = Vec::new();
         for (ai, a) in advisories.iter().enumerate() {
             let mut ecosystems: Vec<String> = Vec::new();
             for (fi, f) in a.affected().iter().enumerate() {
@@ -102,6 +118,11 @@ impl Database {
                 let key = eco_key(&ecosystem);
                 let name = normalize(ecosystem.known(), &p.name).into_owned();
                 let compiled = CompiledAffected::new(&ecosystem, f);
+                readings.extend(compiled.readings().iter().map(|note| VersionReading {
+                    advisory: a.id().to_owned(),
+                    package: format!("{}/{}", p.ecosystem, p.name),
+                    note: note.clone(),
+                }));
                 ecosystems.push(key.clone());
                 index.entry((key, name)).or_default().push(Entry {
                     advisory: ai,
@@ -125,6 +146,7 @@ impl Database {
             by_ecosystem,
             newest_modified,
             diagnostics,
+            readings,
         };
         Database { advisories, index, info }
     }
@@ -161,5 +183,26 @@ impl Database {
                 let a = self.advisories.get(e.advisory)?;
                 Some((a, a.affected().get(e.affected)?, &e.compiled))
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14 point 13: the advisory with a partial version says how it was read.
+    #[test]
+    fn an_irregular_version_is_a_reading_on_its_advisory() {
+        let text = r#"{"id":"GHSA-T","modified":"2024-01-01T00:00:00Z","affected":[
+            {"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"1.0"},{"fixed":"1.2.0"}]}]},
+            {"package":{"ecosystem":"npm","name":"b"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"2.0.0"}]}]}]}"#;
+        let a = Advisory::from_json(text.as_bytes()).expect("valid");
+        let db = Database::new([a], Vec::new(), Vec::new());
+        let readings = &db.info().readings;
+        assert_eq!(readings.len(), 1, "{readings:?}");
+        assert_eq!((readings[0].advisory.as_str(), readings[0].package.as_str()), ("GHSA-T", "npm/a"));
+        assert!(readings[0].note.contains("introduced \"1.0\" read as 1.0.0"), "{readings:?}");
+        let json = serde_json::to_value(db.info()).expect("json");
+        assert_eq!(json["readings"][0]["advisory"], "GHSA-T");
     }
 }

@@ -166,19 +166,37 @@ fn load_path(path: &Path) -> Result<(&'static str, Loaded), LoadError> {
     }
 }
 
-/// Every OSV file and zip under `dir`. Symlinks are not followed into directories (no loops).
+/// Every OSV file and zip under `dir`. Symlinked directories are followed (a data directory is
+/// often a set of links to checkouts); a link back to a directory already walked is a loop and is
+/// skipped, since its records were read once already.
 fn collect(dir: &Path, out: &mut Vec<(PathBuf, Kind)>) -> std::io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let ft = entry.file_type()?;
-        let p = entry.path();
-        if ft.is_dir() {
-            collect(&p, out)?;
-        } else if let Some(k) = kind_of(&entry.file_name().to_string_lossy()) {
-            out.push((p, k));
+    let walk = ignore::WalkBuilder::new(dir).standard_filters(false).follow_links(true).build();
+    for entry in walk {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) if is_loop(&e) => continue,
+            Err(e) => {
+                let shown = e.to_string();
+                return Err(e.into_io_error().unwrap_or_else(|| std::io::Error::other(shown)));
+            }
+        };
+        if entry.file_type().is_some_and(|t| t.is_file())
+            && let Some(k) = kind_of(&entry.file_name().to_string_lossy())
+        {
+            out.push((entry.into_path(), k));
         }
     }
     Ok(())
+}
+
+fn is_loop(e: &ignore::Error) -> bool {
+    match e {
+        ignore::Error::Loop { .. } => true,
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
+        _ => false,
+    }
 }
 
 fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
@@ -272,6 +290,23 @@ mod tests {
         assert_eq!(db.info().diagnostics.len(), 1);
         assert!(db.info().diagnostics[0].source.ends_with("bad.json"));
         assert_eq!(db.info().sources[0].kind, "directory");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_directories_are_followed_and_a_loop_is_read_once() {
+        let data = tempfile::tempdir().expect("tempdir");
+        fs::write(data.path().join("T-1.json"), GOOD).expect("write");
+        fs::write(data.path().join("T-2.json"), GOOD.replace("T-1", "T-2")).expect("write");
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::os::unix::fs::symlink(data.path(), dir.path().join("linked")).expect("symlink");
+        // A link back up: without loop detection the walk would never end.
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).expect("symlink");
+        let db = load_paths(&[dir.path().to_owned()]).expect("loads");
+        assert_eq!(db.info().advisories, 2, "{:?}", db.info());
+        // The link itself given as the path.
+        let db = load_paths(&[dir.path().join("linked")]).expect("loads");
+        assert_eq!(db.info().advisories, 2);
     }
 
     #[test]

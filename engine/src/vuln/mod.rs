@@ -18,7 +18,7 @@ pub mod severity;
 pub mod version;
 
 pub use finding::{AffectedRange, Finding, Matches, NotEvaluated};
-pub use index::{Database, DatabaseInfo, SourceInfo};
+pub use index::{Database, DatabaseInfo, SourceInfo, VersionReading};
 pub use load::{LoadDiagnostic, LoadError, load_paths};
 pub use matcher::match_inventory;
 pub use osv::{Advisory, OsvError};

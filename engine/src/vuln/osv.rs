@@ -250,6 +250,16 @@ impl Event {
             Event::Introduced(v) | Event::Fixed(v) | Event::LastAffected(v) | Event::Limit(v) => v,
         }
     }
+
+    /// The event's key as OSV writes it (`introduced`, `fixed`, `last_affected`, `limit`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Introduced(_) => "introduced",
+            Event::Fixed(_) => "fixed",
+            Event::LastAffected(_) => "last_affected",
+            Event::Limit(_) => "limit",
+        }
+    }
 }
 
 /// `references[]`.

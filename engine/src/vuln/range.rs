@@ -6,6 +6,11 @@
 //! `introduced` it has passed (`v >= introduced`, or `introduced` is `"0"`) has no passed closing
 //! event (`fixed <= v`, `last_affected < v`) at or above it, and `v` is below some `limit` when a
 //! range has any. Ties between an `introduced` and a closing event close.
+//!
+//! Versions in the advisory are read as OSV.dev reads them ([`Version::parse_osv`]): a partial
+//! SemVer event (`introduced: "1.0"`) is `1.0.0`, not a range that cannot be evaluated, and each
+//! such reading is kept ([`CompiledAffected::readings`]) so the advisory can say what was read how.
+//! Installed versions are read strictly.
 
 use super::osv::{Affected, Event, Range, RangeType};
 use super::version::{OsvEcosystem, Scheme, Version, VersionError};
@@ -47,6 +52,8 @@ pub struct CompiledAffected {
     listed: Vec<Version>,
     /// The ecosystem scheme (for ECOSYSTEM ranges and the `versions` list), or why none.
     scheme: Result<Scheme, VersionError>,
+    /// Irregular versions of the entry and how they were read (`"1.0" read as 1.0.0 …`).
+    readings: Vec<String>,
 }
 
 /// The scheme a range of `kind` orders versions by in `ecosystem`. SEMVER ranges are SemVer 2.0
@@ -66,6 +73,7 @@ impl CompiledAffected {
     /// Compile an affected entry of `ecosystem`.
     pub fn new(ecosystem: &OsvEcosystem, affected: &Affected) -> CompiledAffected {
         let scheme = ecosystem.scheme();
+        let mut readings = Vec::new();
         let ranges = affected
             .ranges()
             .iter()
@@ -74,15 +82,30 @@ impl CompiledAffected {
                 CompiledRange {
                     kind: r.kind,
                     scheme: s.as_ref().ok().copied(),
-                    events: s.and_then(|s| compile_events(s, r)),
+                    events: s.and_then(|s| compile_events(s, r, &mut readings)),
                 }
             })
             .collect();
         let listed = match &scheme {
-            Ok(s) => affected.versions().iter().filter_map(|v| Version::parse(*s, v).ok()).collect(),
+            Ok(s) => affected
+                .versions()
+                .iter()
+                .filter_map(|v| Version::parse_osv(*s, v).ok())
+                .map(|(v, how)| {
+                    readings.extend(how.map(|h| format!("versions: {h}")));
+                    v
+                })
+                .collect(),
             Err(_) => Vec::new(),
         };
-        CompiledAffected { ranges, versions: affected.versions().to_vec(), listed, scheme }
+        readings.dedup();
+        CompiledAffected { ranges, versions: affected.versions().to_vec(), listed, scheme, readings }
+    }
+
+    /// The entry's versions that are not strict in their scheme and how they were read, one
+    /// sentence each (empty when every version was regular).
+    pub fn readings(&self) -> &[String] {
+        &self.readings
     }
 
     /// Is `version` affected?
@@ -114,6 +137,8 @@ impl CompiledAffected {
                 }
                 continue;
             };
+            // The installed version is read strictly: a lockfile's version is the package
+            // manager's own, and one that is not valid in its scheme is a reason, not a guess.
             let v = match Version::parse(scheme, version) {
                 Ok(v) => v,
                 Err(e) => {
@@ -150,14 +175,24 @@ impl CompiledAffected {
     }
 }
 
-fn compile_events(scheme: Scheme, range: &Range) -> Result<Vec<(Event, Bound)>, String> {
+fn compile_events(
+    scheme: Scheme,
+    range: &Range,
+    readings: &mut Vec<String>,
+) -> Result<Vec<(Event, Bound)>, String> {
     range
         .events
         .iter()
         .map(|e| {
             let bound = match e {
                 Event::Introduced(v) if v == "0" => Bound::Zero,
-                _ => Bound::At(Version::parse(scheme, e.version()).map_err(|err| err.to_string())?),
+                _ => {
+                    let (v, how) = Version::parse_osv(scheme, e.version()).map_err(|err| err.to_string())?;
+                    if let Some(how) = how {
+                        readings.push(format!("{} range, {} {how}", range.kind, e.kind()));
+                    }
+                    Bound::At(v)
+                }
             };
             Ok((e.clone(), bound))
         })
@@ -327,6 +362,41 @@ mod tests {
             "[]",
         );
         assert_eq!(c.evaluate("1.2.0"), Verdict::Affected);
+    }
+
+    /// Issue 14 point 13: a partial event version was an unparsable range (every version
+    /// `Unknown`, so the advisory never matched); OSV.dev pads it, and so does Cairn now, saying so.
+    #[test]
+    fn partial_semver_events_are_read_as_osv_dev_pads_them() {
+        let c = affected(
+            "npm",
+            r#"[{"type":"SEMVER","events":[{"introduced":"1.0"},{"fixed":"1.4.2"}]},{"type":"SEMVER","events":[{"introduced":"2"},{"last_affected":"2.1"}]}]"#,
+            r#"["3.0"]"#,
+        );
+        check(
+            &c,
+            &[
+                ("0.9.9", false),
+                ("1.0.0", true),
+                ("1.4.1", true),
+                ("1.4.2", false),
+                ("2.0.0", true),
+                ("2.1.0", true),
+                ("2.1.1", false),
+                ("3.0.0", true),
+            ],
+        );
+        assert_eq!(c.readings().len(), 4, "{:?}", c.readings());
+        assert!(c.readings()[0].contains("introduced \"1.0\" read as 1.0.0"), "{:?}", c.readings());
+        assert!(c.readings()[3].starts_with("versions: \"3.0\" read as 3.0.0"), "{:?}", c.readings());
+        // Go and crates.io read the same way; other schemes keep their own rules.
+        let go = affected("Go", r#"[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.2"}]}]"#, "[]");
+        check(&go, &[("v1.1.9", true), ("v1.2.0", false)]);
+        let pypi = affected("PyPI", r#"[{"type":"ECOSYSTEM","events":[{"introduced":"1.0"}]}]"#, "[]");
+        assert!(pypi.readings().is_empty());
+        // What OSV.dev cannot read either stays a reason, not a guess.
+        let bad = affected("npm", r#"[{"type":"SEMVER","events":[{"introduced":"1.x"}]}]"#, "[]");
+        assert!(matches!(bad.evaluate("1.0.0"), Verdict::Unknown(r) if r.contains("1.x")));
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub use packagist::PackagistVersion;
 pub use pypi::PypiVersion;
 pub use rpm::RpmVersion;
 pub use rubygems::RubyGemsVersion;
-pub use semver::{PubVersion, SemverVersion};
+pub use semver::{PubVersion, SemverVersion, osv_normalised};
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -168,6 +168,28 @@ impl Version {
             Scheme::Hackage => Inner::Hackage(HackageVersion::parse(s)?),
         };
         Ok(Version { original: s.to_owned(), inner })
+    }
+
+    /// Parse `s` as a version written in OSV data: as [`Version::parse`], and where that fails in a
+    /// SemVer scheme (SemVer, npm, Go), as OSV.dev reads it ([`osv_normalised`]: `1.0` is
+    /// `1.0.0`). The second value says how an irregular version was read; the version keeps the
+    /// text as written. Pub has its own reading in OSV.dev and is parsed as is.
+    pub fn parse_osv(scheme: Scheme, s: &str) -> Result<(Version, Option<String>), VersionError> {
+        let strict = match Version::parse(scheme, s) {
+            Ok(v) => return Ok((v, None)),
+            Err(e) => e,
+        };
+        if !matches!(scheme, Scheme::SemVer | Scheme::Npm | Scheme::Go) {
+            return Err(strict);
+        }
+        let Some(read) = osv_normalised(s.trim()) else { return Err(strict) };
+        match Version::parse(scheme, &read) {
+            Ok(mut v) => {
+                v.original = s.to_owned();
+                Ok((v, Some(format!("{s:?} read as {read} (OSV.dev's SemVer normalisation)"))))
+            }
+            Err(_) => Err(strict),
+        }
     }
 
     /// The scheme this version was parsed in.

@@ -10,6 +10,9 @@
 //! - Pub accepts leading zeros (Dart parses parts with `int.parse`).
 //!
 //! Partial versions (`1.2`) and extra parts (`1.2.3.4`) are rejected: SemVer §2 says three.
+//! OSV data is read more leniently, as OSV.dev reads it ([`osv_reading`]): a version in an
+//! advisory that is not strict SemVer is normalised the way osv.dev's `semver_index` does
+//! before it gives up, so `introduced: "1.0"` is `1.0.0` there and here.
 
 use super::num::{Num, all_digits};
 use super::{Scheme, VersionError, ord_via_cmp};
@@ -80,6 +83,67 @@ impl Ord for SemverVersion {
     }
 }
 ord_via_cmp!(SemverVersion);
+
+/// The strict SemVer spelling OSV.dev reads `s` as, when `s` is not strict SemVer but of a form
+/// OSV.dev normalises (its `semver_index` coercion): one leading `v` dropped; a missing minor or
+/// patch added as `.0` (`1` → `1.0.0`, `1.2` → `1.2.0`); leading zeros dropped from the numeric
+/// parts and from numeric pre-release identifiers; an empty pre-release or build identifier
+/// becomes `-`. `None` when that changes nothing (the text is not a version OSV.dev can read
+/// either, such as `1.2.3.4` or `1.x`). Whether the result parses is the caller's question.
+pub fn osv_normalised(s: &str) -> Option<String> {
+    let t = s.strip_prefix('v').unwrap_or(s);
+    let mut rest = t;
+    let mut core: Vec<String> = Vec::with_capacity(3);
+    for i in 0..3 {
+        let digits = if i == 0 {
+            rest
+        } else {
+            // A missing part is padded; `.` not followed by a digit ends the numeric core.
+            match rest.strip_prefix('.') {
+                Some(r) if r.starts_with(|c: char| c.is_ascii_digit()) => r,
+                _ => {
+                    core.push("0".into());
+                    continue;
+                }
+            }
+        };
+        let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
+        if end == 0 {
+            return None;
+        }
+        core.push(no_leading_zeros(&digits[..end]));
+        rest = &digits[end..];
+    }
+    let mut out = core.join(".");
+    if let Some(after) = rest.strip_prefix('-') {
+        let (pre, tail) = after.split_once('+').map_or((after, None), |(p, b)| (p, Some(b)));
+        let ids: Vec<String> = pre
+            .split('.')
+            .map(|id| match id {
+                "" => "-".to_owned(),
+                _ if all_digits(id) => no_leading_zeros(id),
+                _ => id.to_owned(),
+            })
+            .collect();
+        out.push('-');
+        out.push_str(&ids.join("."));
+        rest = tail.map_or("", |_| &after[pre.len()..]);
+    }
+    if let Some(build) = rest.strip_prefix('+') {
+        let ids: Vec<&str> = build.split('.').map(|id| if id.is_empty() { "-" } else { id }).collect();
+        out.push('+');
+        out.push_str(&ids.join("."));
+        rest = "";
+    }
+    // Anything else (`.4` of `1.2.3.4`, `rc1` of `1.0rc1`) stays and fails the strict parse.
+    out.push_str(rest);
+    (out != t).then_some(out)
+}
+
+fn no_leading_zeros(digits: &str) -> String {
+    let trimmed = digits.trim_start_matches('0');
+    if trimmed.is_empty() { "0".to_owned() } else { trimmed.to_owned() }
+}
 
 fn parse_with(original: &str, s: &str, rules: &Rules) -> Result<SemverVersion, VersionError> {
     let err = |reason| VersionError::unparsable(rules.scheme, original, reason);
@@ -247,6 +311,27 @@ mod tests {
         }
         assert!(SemverVersion::parse("1.2.3-0a").is_ok());
         assert!(SemverVersion::parse("1.2.3+01").is_ok());
+    }
+
+    #[test]
+    fn osv_normalises_as_osv_dev_does() {
+        let n = |s: &str| osv_normalised(s);
+        assert_eq!(n("1.0").as_deref(), Some("1.0.0"));
+        assert_eq!(n("1").as_deref(), Some("1.0.0"));
+        assert_eq!(n("v2.1").as_deref(), Some("2.1.0"));
+        assert_eq!(n("01.02.003").as_deref(), Some("1.2.3"));
+        assert_eq!(n("1.0-beta.01").as_deref(), Some("1.0.0-beta.1"));
+        assert_eq!(n("1.2-rc.1+build.5").as_deref(), Some("1.2.0-rc.1+build.5"));
+        assert_eq!(n("1.0.0-a..0").as_deref(), Some("1.0.0-a.-.0"));
+        assert_eq!(n("1.0.0+b..1").as_deref(), Some("1.0.0+b.-.1"));
+        assert_eq!(n("1.2+meta").as_deref(), Some("1.2.0+meta"));
+        // Already strict, or beyond what OSV.dev reads: no new spelling that parses.
+        assert_eq!(n("1.2.3"), None);
+        assert!(n("1.2.3.4").is_none_or(|s| SemverVersion::parse(&s).is_err()));
+        assert!(n("1.0rc1").is_none_or(|s| SemverVersion::parse(&s).is_err()));
+        assert!(n("1.x").is_none_or(|s| SemverVersion::parse(&s).is_err()));
+        assert_eq!(n("x"), None);
+        assert_eq!(n(""), None);
     }
 
     #[test]
