@@ -7,6 +7,7 @@
 //! spec's ordinary words:
 //! - `{p}` is the pattern's `p` group (a size, curve or parameter set);
 //! - a spec of `=` alone reads the `p` group as an algorithm name ([`super::names::at_call`]);
+//! - `;` separates the algorithms of a construction that uses several (Fernet);
 //! - `hash=?` takes the digest from the call's arguments or generic parameters (`hmac.new(k, m,
 //!   hashlib.sha256)`, `Hkdf::<Sha256>`, `hmac.New(sha256.New, k)`, `digestmod='sha1'`): the first
 //!   argument that resolves to a hash entry or names a hash in a string literal.
@@ -190,7 +191,12 @@ pub const PYTHON: &[Api] = &[
         "kem ML-KEM param={p}",
         PYCA,
     ),
-    (r"cryptography\.fernet\.(?:Fernet|MultiFernet)", "block-cipher AES param=128 mode=CBC", PYCA),
+    // Fernet is AES-128-CBC with HMAC-SHA256 (its specification), both used at the call.
+    (
+        r"cryptography\.fernet\.(?:Fernet|MultiFernet)",
+        "block-cipher AES param=128 mode=CBC; mac HMAC hash=SHA-256",
+        PYCA,
+    ),
     (
         r"(?:Crypto|Cryptodome)\.Cipher\.AES\.(?:new|MODE_(?P<p>GCM|CCM|EAX|SIV|OCB))",
         "ae AES mode={p}",

@@ -401,7 +401,7 @@ pub const C: &[Rule] = &[
     (r"\bkexc25519_(?:keygen|shared_key\w*)\b", Spec("key-agree ECDH param=X25519"), ""),
     (r"\bcrypto_scalarmult(?:_curve25519)?\b", Spec("key-agree ECDH param=X25519"), "sodium.h=>libsodium"),
     (
-        r"\bcrypto_sign_ed25519\w*|\bcrypto_sign(?:_detached|_keypair)?\b",
+        r"\bcrypto_sign_ed25519_(?:sk|pk)\w*|\bcrypto_sign(?:_ed25519)?(?:_detached|_open|_verify_detached)?\b",
         Spec("signature EdDSA param=Ed25519"),
         "sodium.h=>libsodium",
     ),
@@ -421,11 +421,26 @@ pub const C: &[Rule] = &[
     (r"\bcrypto_hash_sha(?P<p>256|512)\w*", Spec("hash SHA-2 param={p}"), "sodium.h=>libsodium"),
     (r"\bcrypto_auth_hmacsha(?P<p>256|512)\w*", Spec("mac HMAC hash=SHA-{p}"), "sodium.h=>libsodium"),
     (
-        r"\bcrypto_box(?:_easy|_open_easy|_keypair|_seal\w*)?\b",
+        r"\bcrypto_box(?:_easy|_open_easy|_seal\w*)?\b",
         Spec("key-agree ECDH param=X25519"),
         "sodium.h=>libsodium",
     ),
-    (r"\bcrypto_kx_\w+", Spec("key-agree ECDH param=X25519"), "sodium.h=>libsodium"),
+    // NaCl / libsodium key-pair generators.
+    (
+        r"\bcrypto_(?:box|kx)(?:_curve25519xsalsa20poly1305)?_(?:seed_)?keypair\b",
+        Spec("key-agree ECDH param=X25519 keygen"),
+        "sodium.h=>libsodium",
+    ),
+    (
+        r"\bcrypto_sign(?:_ed25519)?_(?:seed_)?keypair\b",
+        Spec("signature EdDSA param=Ed25519 keygen"),
+        "sodium.h=>libsodium",
+    ),
+    (
+        r"\bcrypto_kx_(?:client|server)_session_keys\b",
+        Spec("key-agree ECDH param=X25519"),
+        "sodium.h=>libsodium",
+    ),
     (r"\bcrypto_aead_xchacha20poly1305\w*", Spec("ae XChaCha20-Poly1305"), "sodium.h=>libsodium"),
     (r"\bMBEDTLS_MD_(?P<name>MD5|SHA1|SHA224|SHA256|SHA384|SHA512)\b", Name(Ctx::Any), "mbedtls"),
     (

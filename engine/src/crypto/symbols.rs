@@ -78,24 +78,29 @@ pub struct Found {
     pub library: Option<&'static str>,
 }
 
-/// Looks up one resolved path; `None` when no entry matches.
-fn lookup(t: &Table, path: &str) -> Option<(usize, Algorithm)> {
+/// Looks up one resolved path: the entry's index and the algorithms it stands for (`None` when
+/// no entry matches).
+fn lookup(t: &Table, path: &str) -> Option<(usize, Vec<Algorithm>)> {
     let i = t.set.matches(path).into_iter().next()?;
     let caps = t.each.get(i)?.captures(path)?;
     let p = caps.name("p").map(|m| m.as_str());
     let (_, spec, _) = t.entries.get(i)?;
-    let alg = if *spec == "=" {
-        names::at_call(p?)?
+    let algs = if *spec == "=" {
+        vec![names::at_call(p?)?]
     } else {
-        let mut alg = fill(&spec.replace("hash=?", ""), p)?;
-        if let Some(h) = alg.hash.as_deref()
-            && let Some(named) = names::at_call(h).filter(|a| a.primitive == Primitive::Hash)
-        {
-            alg.hash = Some(hash_name(&named));
-        }
-        alg
+        spec.split(';')
+            .filter_map(|one| {
+                let mut alg = fill(&one.replace("hash=?", ""), p)?;
+                if let Some(h) = alg.hash.as_deref()
+                    && let Some(named) = names::at_call(h).filter(|a| a.primitive == Primitive::Hash)
+                {
+                    alg.hash = Some(hash_name(&named));
+                }
+                Some(alg)
+            })
+            .collect()
     };
-    Some((i, alg))
+    Some((i, algs))
 }
 
 /// The text of the argument list or generic parameters that follow a reference ending at `end`:
@@ -128,7 +133,9 @@ fn digest_in(args: &str, lang: Language, t: &Table, imports: &Imports) -> Option
     let mut best: Option<(usize, String)> = None;
     for m in chain_re(lang).find_iter(args) {
         let path = imports.resolve(m.as_str(), sep);
-        if let Some((_, a)) = lookup(t, &path).filter(|(_, a)| a.primitive == Primitive::Hash) {
+        let hash =
+            lookup(t, &path).and_then(|(_, algs)| algs.into_iter().find(|a| a.primitive == Primitive::Hash));
+        if let Some(a) = hash {
             best = Some((m.start(), hash_name(&a)));
             break;
         }
@@ -171,12 +178,17 @@ pub fn scan(lang: Language, code: &str, full: &str, imports: &Imports) -> Vec<Fo
         if path == chain && !chain.contains(sep) && !imports.is_empty() {
             continue;
         }
-        let Some((i, mut alg)) = lookup(t, &path) else { continue };
+        let Some((i, algs)) = lookup(t, &path) else { continue };
         let (_, spec, lib) = t.entries[i];
-        if spec.contains("hash=?") {
-            alg.hash = digest_in(arguments(code, m.end()), lang, t, imports);
+        let wants_digest = spec.contains("hash=?");
+        let digest = if wants_digest { digest_in(arguments(code, m.end()), lang, t, imports) } else { None };
+        let library = libraries::resolve(lib, full);
+        for mut alg in algs {
+            if wants_digest {
+                alg.hash = digest.clone();
+            }
+            out.push(Found { algorithm: alg, at: m.start(), library });
         }
-        out.push(Found { algorithm: alg, at: m.start(), library: libraries::resolve(lib, full) });
     }
     out
 }
@@ -191,7 +203,9 @@ mod tests {
             for (pat, spec, _) in t {
                 assert!(Regex::new(&anchored(pat)).is_ok(), "{pat}");
                 if *spec != "=" {
-                    assert!(fill(&spec.replace("hash=?", ""), Some("256")).is_some(), "{spec}");
+                    for one in spec.split(';') {
+                        assert!(fill(&one.replace("hash=?", ""), Some("256")).is_some(), "{spec}");
+                    }
                 }
             }
         }
