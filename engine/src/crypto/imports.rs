@@ -117,10 +117,9 @@ fn python(code: &str, imports: &mut Imports) -> Vec<(usize, usize)> {
         for item in caps.get(1).map_or("", |m| m.as_str()).split(',') {
             let mut words = item.split_whitespace();
             let path = words.next().unwrap_or("");
-            match (words.next(), words.next()) {
-                (Some("as"), Some(alias)) => imports.add(alias, path.to_owned()),
-                // `import a.b` binds `a`, which resolves to itself.
-                _ => {}
+            // `import a.b` binds `a`, which resolves to itself: only an alias is recorded.
+            if let (Some("as"), Some(alias)) = (words.next(), words.next()) {
+                imports.add(alias, path.to_owned());
             }
         }
     }
