@@ -48,6 +48,8 @@ fn store() -> Option<&'static Store> {
 #[derive(Deserialize)]
 struct References {
     reference: Vec<Reference>,
+    #[serde(default)]
+    name: Vec<Reference>,
 }
 
 #[derive(Deserialize)]
@@ -56,13 +58,23 @@ struct Reference {
     id: String,
 }
 
-fn references() -> &'static [(String, String)] {
-    static R: OnceLock<Vec<(String, String)>> = OnceLock::new();
+fn parsed_references() -> &'static (Vec<(String, String)>, Vec<(String, String)>) {
+    static R: OnceLock<(Vec<(String, String)>, Vec<(String, String)>)> = OnceLock::new();
     R.get_or_init(|| {
-        let parsed: References =
-            toml::from_str(include_str!("references.toml")).unwrap_or(References { reference: Vec::new() });
-        parsed.reference.into_iter().map(|r| (squash(&r.phrase), r.id)).collect()
+        let parsed: References = toml::from_str(include_str!("references.toml"))
+            .unwrap_or(References { reference: Vec::new(), name: Vec::new() });
+        let squashed = |v: Vec<Reference>| v.into_iter().map(|r| (squash(&r.phrase), r.id)).collect();
+        (squashed(parsed.reference), squashed(parsed.name))
     })
+}
+
+fn references() -> &'static [(String, String)] {
+    &parsed_references().0
+}
+
+/// Short license names a notice may list (`[[name]]` in references.toml).
+fn license_names() -> &'static [(String, String)] {
+    &parsed_references().1
 }
 
 /// Lower case, every run of non-alphanumerics one space: how reference phrases are compared.
@@ -85,6 +97,9 @@ pub fn detect(path: &str, text: &str) -> Vec<Detected> {
     let mut found = match_text(path, text);
     if found.is_empty() {
         found = spdx_headers(path, text);
+    }
+    if found.is_empty() {
+        found = named_choice(path, text).into_iter().collect();
     }
     if found.is_empty() {
         found = named(path, text);
@@ -348,9 +363,99 @@ fn named(path: &str, text: &str) -> Vec<Detected> {
         .collect()
 }
 
+/// Words by which a notice offers a choice between the licenses it names.
+const CHOICE: &[&str] = &[
+    "dual licensed",
+    "dual license",
+    "either of",
+    "at your option",
+    "at your choice",
+    "you may choose",
+    "any of these licenses",
+    "one of the following licenses",
+];
+
+/// A notice that names several licenses and says the user may pick one ("dual-licensed under the
+/// Unlicense and MIT", "distributed under the following three licenses: … at your option"): one
+/// `A OR B` expression, names in the order the notice gives them. A notice naming one GNU license
+/// gets `-only` unless it says "or later" / "any later version".
+fn named_choice(path: &str, text: &str) -> Option<Detected> {
+    // Notices are short: a long file that matched no license text is not read as one.
+    if text.split_whitespace().nth(400).is_some() {
+        return None;
+    }
+    let body = format!(" {} ", squash(text));
+    let mut hits: Vec<(usize, String)> = Vec::new();
+    for (phrase, id) in license_names() {
+        let Some(at) = body.find(&format!(" {phrase} ")) else { continue };
+        let id = if id.starts_with("GPL-") || id.starts_with("LGPL-") {
+            let after = body.get(at..(at + phrase.len() + 160).min(body.len())).unwrap_or("");
+            let later = after.contains("any later version") || after.contains(" or later");
+            format!("{id}-{}", if later { "or-later" } else { "only" })
+        } else {
+            id.clone()
+        };
+        hits.push((at, id));
+    }
+    hits.sort();
+    let mut ids: Vec<String> = Vec::new();
+    for (_, id) in hits {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let gnu_alone = ids.len() == 1 && ids[0].contains("GPL-");
+    let choice = ids.len() >= 2 && CHOICE.iter().any(|w| body.contains(&format!(" {w} ")));
+    if !choice && !gnu_alone {
+        return None;
+    }
+    let expression = ids.join(" OR ");
+    let n = normalize(&expression).filter(|n| n.resolved)?;
+    Some(Detected {
+        id: n.expression,
+        confidence_permille: 1000,
+        method: DetectionMethod::Reference,
+        path: path.to_string(),
+        lines: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ids(text: &str) -> Vec<String> {
+        detect("LICENSE", text).into_iter().map(|d| d.id).collect()
+    }
+
+    #[test]
+    fn notices_that_offer_a_choice_are_one_or_expression() {
+        // rustls/rustls : README.md, "License" section.
+        let rustls = "Rustls is distributed under the following three licenses:\n\n- Apache License version 2.0.\n- MIT license.\n- ISC license.\n\nThese are included as LICENSE-APACHE, LICENSE-MIT and LICENSE-ISC\nrespectively.  You may use this software under the terms of any\nof these licenses, at your option.\n";
+        assert_eq!(ids(rustls), ["Apache-2.0 OR MIT OR ISC"]);
+        // BurntSushi/ripgrep : COPYING
+        let rg = "This project is dual-licensed under the Unlicense and MIT licenses.\n\nYou may use this code under the terms of either license.\n";
+        assert_eq!(ids(rg), ["Unlicense OR MIT"]);
+        // eclipse/mosquitto : README.md, "License" (the EDL-1.0 is SPDX's BSD-3-Clause).
+        let paho = "This project is dual licensed under the Eclipse Public License 2.0 and the\nEclipse Distribution License 1.0 as described in the epl-v20 and edl-v10 files.\n";
+        assert_eq!(ids(paho), ["EPL-2.0 OR BSD-3-Clause"]);
+        // Without a word of choice, names are not joined into a choice.
+        assert!(
+            ids("This crate uses the MIT license and the ISC license for parts.")
+                .iter()
+                .all(|i| !i.contains(" OR "))
+        );
+    }
+
+    #[test]
+    fn version_2_only_is_not_or_later() {
+        // openjdk/jdk : the GPL-2.0 file header (Sun Microsystems form, without the Classpath line).
+        let only = "This code is free software; you can redistribute it and/or modify it\nunder the terms of the GNU General Public License version 2 only, as\npublished by the Free Software Foundation.\n\nThis code is distributed in the hope that it will be useful, but WITHOUT\nANY WARRANTY; without even the implied warranty of MERCHANTABILITY or\nFITNESS FOR A PARTICULAR PURPOSE.\n";
+        assert_eq!(ids(only), ["GPL-2.0-only"]);
+        // The GPL-2.0's own "How to Apply These Terms" notice.
+        let later = "This program is free software; you can redistribute it and/or modify\nit under the terms of the GNU General Public License as published by\nthe Free Software Foundation; either version 2 of the License, or\n(at your option) any later version.\n";
+        assert_eq!(ids(later), ["GPL-2.0-or-later"]);
+    }
 
     #[test]
     fn header_lines_are_read_and_normalised() {
