@@ -166,8 +166,11 @@ fn match_text(path: &str, text: &str) -> Vec<Detected> {
         path: path.to_string(),
         lines: None,
     };
-    if let Some(l) = overall.license.filter(|_| overall.score >= WHOLE) {
-        return vec![one(l.name, overall.score)];
+    // A near variant wins only with the words that make it one; otherwise its base.
+    let best =
+        overall.license.map(|l| base_instead(store, l.name, text, &data).unwrap_or((l.name, overall.score)));
+    if let Some((name, score)) = best.filter(|(_, score)| *score >= WHOLE || overall.score >= WHOLE) {
+        return vec![one(name, score)];
     }
     let lines: Vec<&str> = text.split('\n').collect();
     let sections = segment::sections(&lines);
@@ -181,10 +184,19 @@ fn match_text(path: &str, text: &str) -> Vec<Detected> {
         }
     }
     let mut out = top_down(store, path, &lines, (0, lines.len()));
+    for d in &mut out {
+        if let Some((l0, l1)) = d.lines {
+            let window = lines.get(l0 as usize - 1..(l1 as usize).min(lines.len())).unwrap_or(&[]).join("\n");
+            if let Some((base, score)) = base_instead(store, &d.id, &window, &TextData::new(&window)) {
+                d.id = current(base);
+                d.confidence_permille = permille(score);
+            }
+        }
+    }
     if out.is_empty()
-        && let Some(l) = overall.license
+        && let Some((name, score)) = best
     {
-        out.push(one(l.name, overall.score));
+        out.push(one(name, score));
     }
     out
 }
@@ -258,6 +270,10 @@ fn insertions(base: &[String], variant: &[String]) -> Vec<Vec<String>> {
     out
 }
 
+/// Variants whose id does not start with their base's: `(variant, base)`. Pixar's license is the
+/// Apache License 2.0 with its trademark section reworded and no appendix.
+const NEAR: &[(&str, &str)] = &[("Pixar", "Apache-2.0")];
+
 /// When the best match `name` is a variant of a base license (`BSD-3-Clause-HP` of `BSD-3-Clause`)
 /// and `text` holds none of the passages the variant inserts into its base ("patent
 /// infringement"), the base and its score: the variant only scored higher through wording both
@@ -265,18 +281,26 @@ fn insertions(base: &[String], variant: &[String]) -> Vec<Vec<String>> {
 fn base_instead<'a>(store: &Store, name: &'a str, text: &str, data: &TextData) -> Option<(&'a str, f32)> {
     const MAX_WORDS: usize = 2000; // the alignment is quadratic; long texts are not short variants
     let variant = words(spdx::license_id(name)?.text());
-    let base = name
+    let by_prefix = name
         .char_indices()
         .filter(|&(_, c)| c == '-')
         .map(|(i, _)| &name[..i])
-        .rfind(|b| spdx::license_id(b).is_some() && store.get_original(b).is_some())?;
+        .rfind(|b| spdx::license_id(b).is_some() && store.get_original(b).is_some());
+    let base = by_prefix.or_else(|| NEAR.iter().find(|(v, _)| *v == name).map(|(_, b)| *b))?;
     let base_words = words(spdx::license_id(base)?.text());
     if variant.len() > MAX_WORDS || base_words.len() > MAX_WORDS {
         return None;
     }
     let added = insertions(&base_words, &variant);
     let here = format!(" {} ", words(text).join(" "));
-    if added.is_empty() || added.iter().any(|run| here.contains(&format!(" {} ", run.join(" ")))) {
+    let in_base = format!(" {} ", base_words.join(" "));
+    // A run distinguishes the variant when the text has it and the base nowhere does ("and" is
+    // inserted somewhere by most variants, and proves nothing).
+    let distinguishing = |run: &Vec<String>| {
+        let run = format!(" {} ", run.join(" "));
+        here.contains(&run) && !in_base.contains(&run)
+    };
+    if added.is_empty() || added.iter().any(distinguishing) {
         return None;
     }
     let score = data.match_score(store.get_original(base)?);
@@ -502,6 +526,17 @@ mod tests {
         let base = base_instead(store, "BSD-3-Clause-HP", &without, &TextData::new(&without));
         assert_eq!(base.map(|b| b.0), Some("BSD-3-Clause"));
         assert_eq!(base_instead(store, "BSD-3-Clause-HP", hp, &TextData::new(hp)), None);
+    }
+
+    #[test]
+    fn apache_without_its_appendix_is_apache_not_pixar() {
+        // Many projects ship the Apache License 2.0 without its appendix: that is Apache-2.0;
+        // Pixar needs the words its reworded trademark section adds.
+        let apache = spdx::license_id("Apache-2.0").expect("id").text();
+        let no_appendix = apache.split("APPENDIX").next().unwrap_or(apache);
+        assert_eq!(ids(no_appendix), ["Apache-2.0"]);
+        let pixar = spdx::license_id("Pixar").expect("id").text();
+        assert_eq!(ids(pixar), ["Pixar"]);
     }
 
     #[test]
