@@ -58,8 +58,12 @@ struct Reference {
     id: String,
 }
 
-fn parsed_references() -> &'static (Vec<(String, String)>, Vec<(String, String)>) {
-    static R: OnceLock<(Vec<(String, String)>, Vec<(String, String)>)> = OnceLock::new();
+/// Squashed phrase and SPDX id, per line of references.toml.
+type Phrases = Vec<(String, String)>;
+
+/// The file's `[[reference]]` phrases and its `[[name]]` names.
+fn parsed_references() -> &'static (Phrases, Phrases) {
+    static R: OnceLock<(Phrases, Phrases)> = OnceLock::new();
     R.get_or_init(|| {
         let parsed: References = toml::from_str(include_str!("references.toml"))
             .unwrap_or(References { reference: Vec::new(), name: Vec::new() });
