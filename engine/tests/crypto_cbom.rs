@@ -131,7 +131,16 @@ fn pem_certificates_and_keys() {
         .filter_map(|c| c["cryptoProperties"]["assetType"].as_str())
         .collect();
     assert_eq!(kinds.iter().filter(|k| **k == "certificate").count(), 2, "{kinds:?}");
-    assert_eq!(kinds.iter().filter(|k| **k == "related-crypto-material").count(), 4, "{kinds:?}");
+    // Four keys, a CRL and a certification request (the last two added for issue 17).
+    assert_eq!(kinds.iter().filter(|k| **k == "related-crypto-material").count(), 6, "{kinds:?}");
+    // The CRL's signature is an algorithm in use, and the CRL points at it.
+    let crl = components(&cbom)
+        .iter()
+        .find(|c| c["name"].as_str().is_some_and(|n| n.starts_with("CRL of")))
+        .expect("CRL asset");
+    let sig_ref =
+        crl["cryptoProperties"]["relatedCryptoMaterialProperties"]["algorithmRef"].as_str().expect("ref");
+    assert!(components(&cbom).iter().any(|c| c["bom-ref"] == sig_ref), "{sig_ref}");
 }
 
 #[test]

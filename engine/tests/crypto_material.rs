@@ -108,3 +108,20 @@ fn truncated_or_corrupted_der_never_panics() {
         }
     }
 }
+
+#[test]
+fn a_crl_and_a_certification_request_are_signed() {
+    // hyperledger/fabric-ca @ a213acfaf421 : testdata/crl.pem — the CRL's own signature counts.
+    let crl = read("hyperledger__fabric-ca__crl.pem");
+    assert_eq!((crl.len(), crl[0].kind, crl[0].format.as_str()), (1, MaterialKind::Crl, "PEM X.509 CRL"));
+    let sig = crl[0].signature.as_ref().expect("signature algorithm");
+    assert_eq!((sig.family.as_deref(), sig.hash.as_deref()), (Some("RSASSA-PKCS1"), Some("SHA-256")));
+    assert!(crl[0].issuer.as_deref().is_some_and(|i| i.contains("CILogon Silver CA")));
+    assert_eq!(crl[0].algorithms().len(), 1);
+    // yasszu/aws-sns-subscrube-https-go @ cc7f8bd38a84 : testdata/csr.pem
+    let csr = read("yasszu__aws-sns-subscrube-https-go__csr.pem");
+    assert_eq!((csr.len(), csr[0].kind), (1, MaterialKind::CertificateRequest));
+    assert_eq!(key(&csr[0]), (Some("RSA"), Some("2048")));
+    let sig = csr[0].signature.as_ref().expect("signature algorithm");
+    assert_eq!((sig.family.as_deref(), sig.hash.as_deref()), (Some("RSASSA-PKCS1"), Some("SHA-256")));
+}

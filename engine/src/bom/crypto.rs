@@ -303,6 +303,27 @@ pub(super) fn material_assets(material: &[CryptoMaterial], timestamp: &str) -> V
                         format!("{} key store", m.format),
                     )
                 }
+                MaterialKind::Crl | MaterialKind::CertificateRequest => {
+                    // CycloneDX has no CRL or CSR asset type: related material of type `other`
+                    // pointing at the signature algorithm (and a request's key) in use.
+                    let crl = m.kind == MaterialKind::Crl;
+                    let mut rp = Map::new();
+                    rp.insert("type".into(), json!("other"));
+                    rp.insert("format".into(), json!(m.format));
+                    if let Some(sig) = &m.signature {
+                        rp.insert("algorithmRef".into(), json!(alg_ref(sig)));
+                    }
+                    let (word, who) = if crl {
+                        ("crl", m.issuer.clone().map(|i| format!("CRL of {i}")))
+                    } else {
+                        ("csr", m.subject.clone().map(|s| format!("certificate request for {s}")))
+                    };
+                    (
+                        word,
+                        json!({"assetType": "related-crypto-material", "relatedCryptoMaterialProperties": rp}),
+                        who.unwrap_or_else(|| m.file.clone()),
+                    )
+                }
                 MaterialKind::PublicKey | MaterialKind::PrivateKey => {
                     let private = m.kind == MaterialKind::PrivateKey;
                     let mut rp = Map::new();
@@ -323,7 +344,7 @@ pub(super) fn material_assets(material: &[CryptoMaterial], timestamp: &str) -> V
                 }
             };
             let mut properties = vec![("cairn:crypto:format", m.format.clone())];
-            if m.kind == MaterialKind::Certificate {
+            if matches!(m.kind, MaterialKind::Certificate | MaterialKind::CertificateRequest) {
                 properties.push(("cairn:crypto:key", key_name));
             }
             if m.weak {

@@ -2,7 +2,9 @@
 
 use super::names::{self, parse_spec};
 use super::rules::{self, Ctx, Emit, Rule};
-use super::{Algorithm, CryptoUse, Function, Language, Primitive, comments, lang, libraries};
+use super::{
+    Algorithm, CryptoUse, Function, Language, Primitive, comments, flow, imports, lang, libraries, symbols,
+};
 use regex::{Captures, Regex};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -62,7 +64,7 @@ fn literal_re() -> &'static Regex {
 /// nothing.
 pub fn detect_file(rel: &str, text: &str) -> Vec<CryptoUse> {
     let Some(lang) = Language::of(rel) else { return Vec::new() };
-    let code = comments::strip(text, lang);
+    let code = flow::inline_constants(&comments::strip(text, lang));
     let line_starts: Vec<usize> =
         std::iter::once(0).chain(code.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let line_of = |offset: usize| -> u32 {
@@ -84,6 +86,10 @@ pub fn detect_file(rel: &str, text: &str) -> Vec<CryptoUse> {
             }
         }
     }
+    let (imports, body) = imports::read(lang, &code);
+    for f in symbols::scan(lang, &body, &code, &imports) {
+        found.entry((f.algorithm, f.library)).or_default().push(line_of(f.at));
+    }
     for caps in literal_re().captures_iter(&code) {
         if let (Some(m), Some(lit)) = (caps.get(0), caps.get(1))
             && let Some(alg) = names::distinct(lit.as_str())
@@ -92,6 +98,7 @@ pub fn detect_file(rel: &str, text: &str) -> Vec<CryptoUse> {
         }
     }
     let in_test = lang::is_test_path(rel);
+    drop_subsumed(&mut found);
     found
         .into_iter()
         .map(|((algorithm, lib), mut lines)| {
@@ -100,6 +107,35 @@ pub fn detect_file(rel: &str, text: &str) -> Vec<CryptoUse> {
             CryptoUse { algorithm, file: rel.to_owned(), lines, in_test, library: lib.map(str::to_owned) }
         })
         .collect()
+}
+
+/// Drops a use that says less than another at the same lines: `HMAC` where `HMAC with SHA-256`
+/// was found at every one of its lines is the same call read twice.
+fn drop_subsumed(found: &mut BTreeMap<(Algorithm, Option<&'static str>), Vec<u32>>) {
+    let keys: Vec<(Algorithm, Option<&'static str>)> = found.keys().cloned().collect();
+    let less = |a: &Option<String>, b: &Option<String>| a.is_none() || a == b;
+    let subsumed: Vec<(Algorithm, Option<&'static str>)> = keys
+        .iter()
+        .filter(|(a, lib)| {
+            let lines = &found[&(a.clone(), *lib)];
+            keys.iter().any(|(b, blib)| {
+                b != a
+                    && (lib.is_none() || lib == blib)
+                    && a.primitive == b.primitive
+                    && a.function == b.function
+                    && less(&a.family, &b.family)
+                    && less(&a.parameter, &b.parameter)
+                    && less(&a.hash, &b.hash)
+                    && less(&a.mode, &b.mode)
+                    && less(&a.padding, &b.padding)
+                    && lines.iter().all(|l| found[&(b.clone(), *blib)].contains(l))
+            })
+        })
+        .cloned()
+        .collect();
+    for k in subsumed {
+        found.remove(&k);
+    }
 }
 
 fn emit(emit: &Emit, caps: &Captures<'_>) -> Vec<Algorithm> {
@@ -117,7 +153,7 @@ fn emit(emit: &Emit, caps: &Captures<'_>) -> Vec<Algorithm> {
 }
 
 /// Fills `{p}` / `{p|default}` in a spec and parses it.
-fn fill(spec: &str, p: Option<&str>) -> Option<Algorithm> {
+pub(crate) fn fill(spec: &str, p: Option<&str>) -> Option<Algorithm> {
     let mut assumed = false;
     let mut words = Vec::new();
     for w in spec.split_whitespace() {

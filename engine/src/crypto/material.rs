@@ -1,4 +1,5 @@
-//! Certificates and keys in the tree: PEM and DER X.509 certificates, SPKI / PKCS#1 public keys,
+//! Certificates and keys in the tree: PEM and DER X.509 certificates, certificate revocation lists
+//! and certification requests (PKCS#10), SPKI / PKCS#1 public keys,
 //! PKCS#8 / PKCS#1 / SEC1 / OpenSSH private keys (PEM or DER) and OpenSSH public keys; JKS, JCEKS
 //! and PKCS#12 key stores noted by type. What is read: the key algorithm and size or curve, the
 //! certificate's signature algorithm, subject, issuer and validity. A private key is located (file
@@ -25,6 +26,10 @@ pub enum MaterialKind {
     PrivateKey,
     /// A key store (JKS, JCEKS, PKCS#12): noted by type, its protected content not read.
     KeyStore,
+    /// An X.509 certificate revocation list: its issuer and signature algorithm.
+    Crl,
+    /// A PKCS#10 certification request: its subject, key and signature algorithm.
+    CertificateRequest,
 }
 
 /// One certificate or key, located in a file.
@@ -41,15 +46,15 @@ pub struct CryptoMaterial {
     pub format: String,
     /// The key's algorithm with its size or curve, when it could be read.
     pub key: Option<Algorithm>,
-    /// A certificate's signature algorithm.
+    /// The signature algorithm of a certificate, CRL or certification request.
     pub signature: Option<Algorithm>,
-    /// A certificate's subject (RFC 4514).
+    /// A certificate's or certification request's subject (RFC 4514).
     pub subject: Option<String>,
-    /// A certificate's issuer (RFC 4514).
+    /// A certificate's or CRL's issuer (RFC 4514).
     pub issuer: Option<String>,
-    /// Validity start, RFC 3339 UTC.
+    /// Validity start (a CRL's `thisUpdate`), RFC 3339 UTC.
     pub not_before: Option<String>,
-    /// Validity end, RFC 3339 UTC.
+    /// Validity end (a CRL's `nextUpdate`), RFC 3339 UTC.
     pub not_after: Option<String>,
     /// RSA/DSA key below 2048 bits, or a signature over MD5 or SHA-1.
     pub weak: bool,
@@ -74,6 +79,9 @@ pub fn wanted(rel: &str) -> bool {
                 | "jks"
                 | "jceks"
                 | "keystore"
+                | "crl"
+                | "csr"
+                | "req"
         )
     ) || matches!(name, "id_rsa" | "id_ecdsa" | "id_ed25519" | "id_dsa")
 }
@@ -216,6 +224,35 @@ fn certificate(file: &str, line: u32, format: &str, der: &[u8]) -> Option<Crypto
     })
 }
 
+/// A DER X.509 CRL, described: a CRL is signed, so its signature algorithm is in use.
+fn crl(file: &str, line: u32, format: &str, der: &[u8]) -> Option<CryptoMaterial> {
+    let list = x509_cert::crl::CertificateList::from_der(der).ok()?;
+    let tbs = &list.tbs_cert_list;
+    let signature = signature_algorithm(&list.signature_algorithm.oid);
+    Some(CryptoMaterial {
+        weak: weak(&None, &signature),
+        signature,
+        issuer: Some(tbs.issuer.to_string()),
+        not_before: Some(rfc3339(tbs.this_update.to_unix_duration().as_secs())),
+        not_after: tbs.next_update.map(|t| rfc3339(t.to_unix_duration().as_secs())),
+        ..material(file, line, MaterialKind::Crl, format, None)
+    })
+}
+
+/// A DER PKCS#10 certification request, described: its key and its signature algorithm.
+fn certificate_request(file: &str, line: u32, format: &str, der: &[u8]) -> Option<CryptoMaterial> {
+    let req = x509_cert::request::CertReq::from_der(der).ok()?;
+    let key = spki_key(&req.info.public_key.owned_to_ref());
+    let signature = signature_algorithm(&req.algorithm.oid);
+    Some(CryptoMaterial {
+        weak: weak(&key, &signature),
+        key,
+        signature,
+        subject: Some(req.info.subject.to_string()),
+        ..material(file, line, MaterialKind::CertificateRequest, format, None)
+    })
+}
+
 /// The key of a DER PKCS#8 `PrivateKeyInfo`, or `None` when `der` is not one.
 fn pkcs8_key(der: &[u8]) -> Option<Option<Algorithm>> {
     let info = pkcs8::PrivateKeyInfo::from_der(der).ok()?;
@@ -230,6 +267,10 @@ fn from_pem_block(file: &str, line: u32, label: &str, der: &[u8]) -> Option<Cryp
     Some(match label {
         "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
             certificate(file, line, "PEM X.509", der)?
+        }
+        "X509 CRL" => crl(file, line, "PEM X.509 CRL", der)?,
+        "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
+            certificate_request(file, line, "PEM PKCS#10", der)?
         }
         "PUBLIC KEY" => {
             let spki = SubjectPublicKeyInfoRef::from_der(der).ok()?;
@@ -427,6 +468,8 @@ pub fn read_material_bytes(rel: &str, bytes: &[u8]) -> Vec<CryptoMaterial> {
         return Vec::new();
     }
     let found = certificate(rel, 1, "DER X.509", bytes)
+        .or_else(|| crl(rel, 1, "DER X.509 CRL", bytes))
+        .or_else(|| certificate_request(rel, 1, "DER PKCS#10", bytes))
         .or_else(|| pkcs8_key(bytes).map(|key| material(rel, 1, MaterialKind::PrivateKey, "DER PKCS#8", key)))
         .or_else(|| {
             let spki = SubjectPublicKeyInfoRef::from_der(bytes).ok()?;

@@ -6,8 +6,11 @@
 //! shared name table ([`names`]) turns into an algorithm. Identical algorithms in one file merge into
 //! one [`CryptoUse`] with every line they occur on.
 
+pub mod apis;
 pub mod comments;
 pub mod detect;
+pub mod flow;
+pub mod imports;
 pub mod inventory;
 pub mod lang;
 pub mod libraries;
@@ -18,6 +21,7 @@ pub mod protocol;
 pub mod quantum;
 pub mod rules;
 pub mod stage;
+pub mod symbols;
 
 pub use detect::detect_file;
 pub use lang::Language;

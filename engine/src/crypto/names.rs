@@ -31,6 +31,39 @@ pub const DISTINCT: &[(&str, &str)] = &[
     ("EdDSA", "signature EdDSA"),
     ("Ed25519", "signature EdDSA param=Ed25519"),
     ("Ed448", "signature EdDSA param=Ed448"),
+    // JOSE `enc` values and key management (RFC 7518), and the ML-DSA / ML-KEM JOSE and COSE ids.
+    ("A128GCM", "ae AES param=128 mode=GCM"),
+    ("A192GCM", "ae AES param=192 mode=GCM"),
+    ("A256GCM", "ae AES param=256 mode=GCM"),
+    ("A128CBC-HS256", "block-cipher AES param=128 mode=CBC"),
+    ("A192CBC-HS384", "block-cipher AES param=192 mode=CBC"),
+    ("A256CBC-HS512", "block-cipher AES param=256 mode=CBC"),
+    ("A128KW", "block-cipher AES param=128 mode=KW"),
+    ("A192KW", "block-cipher AES param=192 mode=KW"),
+    ("A256KW", "block-cipher AES param=256 mode=KW"),
+    ("A128GCMKW", "ae AES param=128 mode=GCM"),
+    ("A256GCMKW", "ae AES param=256 mode=GCM"),
+    ("RSA-OAEP-256", "pke RSAES-OAEP hash=SHA-256"),
+    ("RSA1_5", "pke RSAES-PKCS1"),
+    ("ECDH-ES", "key-agree ECDH"),
+    ("ECDH-ES+A128KW", "key-agree ECDH"),
+    ("ECDH-ES+A256KW", "key-agree ECDH"),
+    ("PBES2-HS256+A128KW", "kdf PBKDF2 hash=SHA-256"),
+    ("PBES2-HS512+A256KW", "kdf PBKDF2 hash=SHA-512"),
+    ("ML-DSA-44", "signature ML-DSA param=44"),
+    ("ML-DSA-65", "signature ML-DSA param=65"),
+    ("ML-DSA-87", "signature ML-DSA param=87"),
+    ("ML-KEM-512", "kem ML-KEM param=512"),
+    ("ML-KEM-768", "kem ML-KEM param=768"),
+    ("ML-KEM-1024", "kem ML-KEM param=1024"),
+    // X.509 / OpenSSL signature algorithm names.
+    ("sha1WithRSAEncryption", "signature RSASSA-PKCS1 hash=SHA-1"),
+    ("sha256WithRSAEncryption", "signature RSASSA-PKCS1 hash=SHA-256"),
+    ("sha384WithRSAEncryption", "signature RSASSA-PKCS1 hash=SHA-384"),
+    ("sha512WithRSAEncryption", "signature RSASSA-PKCS1 hash=SHA-512"),
+    ("ecdsa-with-SHA256", "signature ECDSA hash=SHA-256"),
+    ("ecdsa-with-SHA384", "signature ECDSA hash=SHA-384"),
+    ("ecdsa-with-SHA512", "signature ECDSA hash=SHA-512"),
     // SSH (RFC 4253, 5656, 8332, 8731, draft-kampanakis-curdle-ssh-pq-ke).
     ("ssh-rsa", "signature RSASSA-PKCS1 hash=SHA-1"),
     ("rsa-sha2-256", "signature RSASSA-PKCS1 hash=SHA-256"),
@@ -137,13 +170,28 @@ pub const AT_CALL: &[(&str, &str)] = &[
     ("X25519", "key-agree ECDH param=X25519"),
     ("X448", "key-agree ECDH param=X448"),
     ("ECDSA", "signature ECDSA"),
-    ("ML-KEM-512", "kem ML-KEM param=512"),
-    ("ML-KEM-768", "kem ML-KEM param=768"),
-    ("ML-KEM-1024", "kem ML-KEM param=1024"),
-    ("ML-DSA-44", "signature ML-DSA param=44"),
-    ("ML-DSA-65", "signature ML-DSA param=65"),
-    ("ML-DSA-87", "signature ML-DSA param=87"),
     ("PBKDF2", "kdf PBKDF2"),
+    // WebCrypto algorithm names (the digest, when given, is read by the rule).
+    ("AES-GCM", "ae AES mode=GCM"),
+    ("AES-CBC", "block-cipher AES mode=CBC"),
+    ("AES-CTR", "block-cipher AES mode=CTR"),
+    ("AES-KW", "block-cipher AES mode=KW"),
+    ("RSA-PSS", "signature RSASSA-PSS"),
+    ("RSASSA-PKCS1-v1_5", "signature RSASSA-PKCS1"),
+    ("RSA-OAEP", "pke RSAES-OAEP"),
+    ("HMAC", "mac HMAC"),
+    ("HKDF", "kdf HKDF"),
+    // OpenSSL object names without a mode of their own.
+    ("des-ede3", "block-cipher 3DES mode=ECB"),
+    ("des-ede", "block-cipher 3DES mode=ECB"),
+    ("des-ede-cbc", "block-cipher 3DES mode=CBC"),
+    ("rsaEncryption", "pke RSA"),
+    ("rsassaPss", "signature RSASSA-PSS"),
+    ("sha512-256", "hash SHA-2 param=512/256"),
+    ("blake2b512", "hash BLAKE2b param=512"),
+    ("blake2s256", "hash BLAKE2s param=256"),
+    ("sm3", "hash SM3"),
+    ("ripemd160", "hash RIPEMD param=160"),
 ];
 
 /// Normalises a name for lookup: lower case without `-`, `_` or spaces.
@@ -213,6 +261,9 @@ pub fn at_call(name: &str) -> Option<Algorithm> {
     if let Some(a) = t.all.get(&key(name)) {
         return Some(a.clone());
     }
+    if let Some(alg) = openssl_cipher(name) {
+        return Some(alg);
+    }
     let mut parts = name.split('/');
     let mut alg = t.all.get(&key(parts.next()?)).cloned()?;
     if let Some(mode) = parts.next().filter(|m| !m.is_empty()) {
@@ -234,6 +285,38 @@ pub fn at_call(name: &str) -> Option<Algorithm> {
         alg.padding = Some(pad.trim_end_matches("Padding").to_owned());
     }
     Some(alg)
+}
+
+/// An OpenSSL-style cipher name the table does not list: `aes_192_ofb`, `aes-128-cfb8`,
+/// `camellia-256-cbc`, `aria_128_gcm`: family, key bits and mode read from its parts.
+fn openssl_cipher(name: &str) -> Option<Algorithm> {
+    let lower = name.to_ascii_lowercase().replace('_', "-");
+    let mut parts = lower.split('-');
+    let family = match parts.next()? {
+        "aes" => "AES",
+        "camellia" => "Camellia",
+        "aria" => "ARIA",
+        "sm4" => "SM4",
+        _ => return None,
+    };
+    let bits = parts.next().filter(|b| matches!(*b, "128" | "192" | "256"))?;
+    let mode = parts.next()?;
+    let mode: String =
+        mode.chars().take_while(char::is_ascii_alphabetic).collect::<String>().to_ascii_uppercase();
+    if !matches!(
+        mode.as_str(),
+        "CBC" | "CTR" | "ECB" | "CFB" | "OFB" | "GCM" | "CCM" | "XTS" | "OCB" | "WRAP"
+    ) || parts.next().is_some_and(|p| !p.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        return None;
+    }
+    let primitive =
+        if matches!(mode.as_str(), "GCM" | "CCM" | "OCB") { Primitive::Ae } else { Primitive::BlockCipher };
+    Some(Algorithm {
+        parameter: Some(bits.to_owned()),
+        mode: Some(mode),
+        ..Algorithm::new(primitive, family)
+    })
 }
 
 #[cfg(test)]

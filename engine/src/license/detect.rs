@@ -48,6 +48,8 @@ fn store() -> Option<&'static Store> {
 #[derive(Deserialize)]
 struct References {
     reference: Vec<Reference>,
+    #[serde(default)]
+    name: Vec<Reference>,
 }
 
 #[derive(Deserialize)]
@@ -56,13 +58,27 @@ struct Reference {
     id: String,
 }
 
-fn references() -> &'static [(String, String)] {
-    static R: OnceLock<Vec<(String, String)>> = OnceLock::new();
+/// Squashed phrase and SPDX id, per line of references.toml.
+type Phrases = Vec<(String, String)>;
+
+/// The file's `[[reference]]` phrases and its `[[name]]` names.
+fn parsed_references() -> &'static (Phrases, Phrases) {
+    static R: OnceLock<(Phrases, Phrases)> = OnceLock::new();
     R.get_or_init(|| {
-        let parsed: References =
-            toml::from_str(include_str!("references.toml")).unwrap_or(References { reference: Vec::new() });
-        parsed.reference.into_iter().map(|r| (squash(&r.phrase), r.id)).collect()
+        let parsed: References = toml::from_str(include_str!("references.toml"))
+            .unwrap_or(References { reference: Vec::new(), name: Vec::new() });
+        let squashed = |v: Vec<Reference>| v.into_iter().map(|r| (squash(&r.phrase), r.id)).collect();
+        (squashed(parsed.reference), squashed(parsed.name))
     })
+}
+
+fn references() -> &'static [(String, String)] {
+    &parsed_references().0
+}
+
+/// Short license names a notice may list (`[[name]]` in references.toml).
+fn license_names() -> &'static [(String, String)] {
+    &parsed_references().1
 }
 
 /// Lower case, every run of non-alphanumerics one space: how reference phrases are compared.
@@ -85,6 +101,9 @@ pub fn detect(path: &str, text: &str) -> Vec<Detected> {
     let mut found = match_text(path, text);
     if found.is_empty() {
         found = spdx_headers(path, text);
+    }
+    if found.is_empty() {
+        found = named_choice(path, text).into_iter().collect();
     }
     if found.is_empty() {
         found = named(path, text);
@@ -151,8 +170,11 @@ fn match_text(path: &str, text: &str) -> Vec<Detected> {
         path: path.to_string(),
         lines: None,
     };
-    if let Some(l) = overall.license.filter(|_| overall.score >= WHOLE) {
-        return vec![one(l.name, overall.score)];
+    // A near variant wins only with the words that make it one; otherwise its base.
+    let best =
+        overall.license.map(|l| base_instead(store, l.name, text, &data).unwrap_or((l.name, overall.score)));
+    if let Some((name, score)) = best.filter(|(_, score)| *score >= WHOLE || overall.score >= WHOLE) {
+        return vec![one(name, score)];
     }
     let lines: Vec<&str> = text.split('\n').collect();
     let sections = segment::sections(&lines);
@@ -166,10 +188,19 @@ fn match_text(path: &str, text: &str) -> Vec<Detected> {
         }
     }
     let mut out = top_down(store, path, &lines, (0, lines.len()));
+    for d in &mut out {
+        if let Some((l0, l1)) = d.lines {
+            let window = lines.get(l0 as usize - 1..(l1 as usize).min(lines.len())).unwrap_or(&[]).join("\n");
+            if let Some((base, score)) = base_instead(store, &d.id, &window, &TextData::new(&window)) {
+                d.id = current(base);
+                d.confidence_permille = permille(score);
+            }
+        }
+    }
     if out.is_empty()
-        && let Some(l) = overall.license
+        && let Some((name, score)) = best
     {
-        out.push(one(l.name, overall.score));
+        out.push(one(name, score));
     }
     out
 }
@@ -243,6 +274,10 @@ fn insertions(base: &[String], variant: &[String]) -> Vec<Vec<String>> {
     out
 }
 
+/// Variants whose id does not start with their base's: `(variant, base)`. Pixar's license is the
+/// Apache License 2.0 with its trademark section reworded and no appendix.
+const NEAR: &[(&str, &str)] = &[("Pixar", "Apache-2.0")];
+
 /// When the best match `name` is a variant of a base license (`BSD-3-Clause-HP` of `BSD-3-Clause`)
 /// and `text` holds none of the passages the variant inserts into its base ("patent
 /// infringement"), the base and its score: the variant only scored higher through wording both
@@ -250,18 +285,26 @@ fn insertions(base: &[String], variant: &[String]) -> Vec<Vec<String>> {
 fn base_instead<'a>(store: &Store, name: &'a str, text: &str, data: &TextData) -> Option<(&'a str, f32)> {
     const MAX_WORDS: usize = 2000; // the alignment is quadratic; long texts are not short variants
     let variant = words(spdx::license_id(name)?.text());
-    let base = name
+    let by_prefix = name
         .char_indices()
         .filter(|&(_, c)| c == '-')
         .map(|(i, _)| &name[..i])
-        .rfind(|b| spdx::license_id(b).is_some() && store.get_original(b).is_some())?;
+        .rfind(|b| spdx::license_id(b).is_some() && store.get_original(b).is_some());
+    let base = by_prefix.or_else(|| NEAR.iter().find(|(v, _)| *v == name).map(|(_, b)| *b))?;
     let base_words = words(spdx::license_id(base)?.text());
     if variant.len() > MAX_WORDS || base_words.len() > MAX_WORDS {
         return None;
     }
     let added = insertions(&base_words, &variant);
     let here = format!(" {} ", words(text).join(" "));
-    if added.is_empty() || added.iter().any(|run| here.contains(&format!(" {} ", run.join(" ")))) {
+    let in_base = format!(" {} ", base_words.join(" "));
+    // A run distinguishes the variant when the text has it and the base nowhere does ("and" is
+    // inserted somewhere by most variants, and proves nothing).
+    let distinguishing = |run: &Vec<String>| {
+        let run = format!(" {} ", run.join(" "));
+        here.contains(&run) && !in_base.contains(&run)
+    };
+    if added.is_empty() || added.iter().any(distinguishing) {
         return None;
     }
     let score = data.match_score(store.get_original(base)?);
@@ -348,9 +391,99 @@ fn named(path: &str, text: &str) -> Vec<Detected> {
         .collect()
 }
 
+/// Words by which a notice offers a choice between the licenses it names.
+const CHOICE: &[&str] = &[
+    "dual licensed",
+    "dual license",
+    "either of",
+    "at your option",
+    "at your choice",
+    "you may choose",
+    "any of these licenses",
+    "one of the following licenses",
+];
+
+/// A notice that names several licenses and says the user may pick one ("dual-licensed under the
+/// Unlicense and MIT", "distributed under the following three licenses: … at your option"): one
+/// `A OR B` expression, names in the order the notice gives them. A notice naming one GNU license
+/// gets `-only` unless it says "or later" / "any later version".
+fn named_choice(path: &str, text: &str) -> Option<Detected> {
+    // Notices are short: a long file that matched no license text is not read as one.
+    if text.split_whitespace().nth(400).is_some() {
+        return None;
+    }
+    let body = format!(" {} ", squash(text));
+    let mut hits: Vec<(usize, String)> = Vec::new();
+    for (phrase, id) in license_names() {
+        let Some(at) = body.find(&format!(" {phrase} ")) else { continue };
+        let id = if id.starts_with("GPL-") || id.starts_with("LGPL-") {
+            let after = body.get(at..(at + phrase.len() + 160).min(body.len())).unwrap_or("");
+            let later = after.contains("any later version") || after.contains(" or later");
+            format!("{id}-{}", if later { "or-later" } else { "only" })
+        } else {
+            id.clone()
+        };
+        hits.push((at, id));
+    }
+    hits.sort();
+    let mut ids: Vec<String> = Vec::new();
+    for (_, id) in hits {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let gnu_alone = ids.len() == 1 && ids[0].contains("GPL-");
+    let choice = ids.len() >= 2 && CHOICE.iter().any(|w| body.contains(&format!(" {w} ")));
+    if !choice && !gnu_alone {
+        return None;
+    }
+    let expression = ids.join(" OR ");
+    let n = normalize(&expression).filter(|n| n.resolved)?;
+    Some(Detected {
+        id: n.expression,
+        confidence_permille: 1000,
+        method: DetectionMethod::Reference,
+        path: path.to_string(),
+        lines: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ids(text: &str) -> Vec<String> {
+        detect("LICENSE", text).into_iter().map(|d| d.id).collect()
+    }
+
+    #[test]
+    fn notices_that_offer_a_choice_are_one_or_expression() {
+        // rustls/rustls : README.md, "License" section.
+        let rustls = "Rustls is distributed under the following three licenses:\n\n- Apache License version 2.0.\n- MIT license.\n- ISC license.\n\nThese are included as LICENSE-APACHE, LICENSE-MIT and LICENSE-ISC\nrespectively.  You may use this software under the terms of any\nof these licenses, at your option.\n";
+        assert_eq!(ids(rustls), ["Apache-2.0 OR MIT OR ISC"]);
+        // BurntSushi/ripgrep : COPYING
+        let rg = "This project is dual-licensed under the Unlicense and MIT licenses.\n\nYou may use this code under the terms of either license.\n";
+        assert_eq!(ids(rg), ["Unlicense OR MIT"]);
+        // eclipse/mosquitto : README.md, "License" (the EDL-1.0 is SPDX's BSD-3-Clause).
+        let paho = "This project is dual licensed under the Eclipse Public License 2.0 and the\nEclipse Distribution License 1.0 as described in the epl-v20 and edl-v10 files.\n";
+        assert_eq!(ids(paho), ["EPL-2.0 OR BSD-3-Clause"]);
+        // Without a word of choice, names are not joined into a choice.
+        assert!(
+            ids("This crate uses the MIT license and the ISC license for parts.")
+                .iter()
+                .all(|i| !i.contains(" OR "))
+        );
+    }
+
+    #[test]
+    fn version_2_only_is_not_or_later() {
+        // openjdk/jdk : the GPL-2.0 file header (Sun Microsystems form, without the Classpath line).
+        let only = "This code is free software; you can redistribute it and/or modify it\nunder the terms of the GNU General Public License version 2 only, as\npublished by the Free Software Foundation.\n\nThis code is distributed in the hope that it will be useful, but WITHOUT\nANY WARRANTY; without even the implied warranty of MERCHANTABILITY or\nFITNESS FOR A PARTICULAR PURPOSE.\n";
+        assert_eq!(ids(only), ["GPL-2.0-only"]);
+        // The GPL-2.0's own "How to Apply These Terms" notice.
+        let later = "This program is free software; you can redistribute it and/or modify\nit under the terms of the GNU General Public License as published by\nthe Free Software Foundation; either version 2 of the License, or\n(at your option) any later version.\n";
+        assert_eq!(ids(later), ["GPL-2.0-or-later"]);
+    }
 
     #[test]
     fn header_lines_are_read_and_normalised() {
@@ -397,6 +530,17 @@ mod tests {
         let base = base_instead(store, "BSD-3-Clause-HP", &without, &TextData::new(&without));
         assert_eq!(base.map(|b| b.0), Some("BSD-3-Clause"));
         assert_eq!(base_instead(store, "BSD-3-Clause-HP", hp, &TextData::new(hp)), None);
+    }
+
+    #[test]
+    fn apache_without_its_appendix_is_apache_not_pixar() {
+        // Many projects ship the Apache License 2.0 without its appendix: that is Apache-2.0;
+        // Pixar needs the words its reworded trademark section adds.
+        let apache = spdx::license_id("Apache-2.0").expect("id").text();
+        let no_appendix = apache.split("APPENDIX").next().unwrap_or(apache);
+        assert_eq!(ids(no_appendix), ["Apache-2.0"]);
+        let pixar = spdx::license_id("Pixar").expect("id").text();
+        assert_eq!(ids(pixar), ["Pixar"]);
     }
 
     #[test]
