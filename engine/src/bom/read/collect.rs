@@ -289,6 +289,7 @@ fn resolve(purl_text: &str, raw: &RawPackage) -> Result<Package, String> {
         hashes: raw.hashes.clone(),
         licenses,
         location,
+        constraint: None,
     })
 }
 
