@@ -21,6 +21,7 @@ pub mod notice;
 pub mod obligations;
 mod segment;
 pub mod summary;
+mod undetermined;
 
 use crate::inventory::{Component, Concluded, ConcludedFrom, Declared, Diagnostic, Inventory, Licenses};
 use crate::scan::{Progress, ScanSink, Step};
@@ -46,6 +47,7 @@ pub(crate) fn resolve_declared(c: &mut Component) {
     declared.dedup();
     c.licenses.declared = declared;
     conclude(&mut c.licenses);
+    undetermined::explain(c);
 }
 
 /// Sets the conclusion, its ids and their categories from the evidence.
@@ -150,5 +152,6 @@ pub fn detect_in_tree(inv: &mut Inventory, tree: &dyn Tree, sink: &dyn ScanSink)
         l.headers.dedup();
         conclude(l);
     }
+    inv.components.iter_mut().for_each(undetermined::explain);
     true
 }
