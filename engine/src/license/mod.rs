@@ -7,12 +7,14 @@
 //! - [`headers`]: `SPDX-License-Identifier` lines in source files.
 //! - [`obligations`]: id → category → obligations (`obligations.toml`).
 //! - [`notice`]: the NOTICE file.
+//! - [`caches`]: licenses of packages in cargo's registry and Go's module cache, when passed.
 //! - [`summary`]: components per category and id with their obligations (report, CLI, policy).
 //! - `segment`: compound license files split into notices for [`detect`].
 //!
 //! The conclusion for a component is its declared licenses (every declaration, joined with AND:
 //! when two files disagree, both bind) when it has any, else what its license files hold.
 
+pub mod caches;
 pub mod detect;
 pub mod expression;
 pub mod files;
