@@ -369,6 +369,10 @@ pub struct ScanArgs {
     /// Skip manifests and lockfiles larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = cairn_engine::walk::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+    /// Do not read licenses from your cargo registry sources and Go module cache (read by default
+    /// with --offline, for packages whose lockfile carries no license data).
+    #[arg(long, requires = "offline")]
+    pub no_package_caches: bool,
     /// OSV vulnerability data to match against: a file (.json, .yaml), a directory of them, or a
     /// zip such as OSV's per-ecosystem all.zip; repeatable.
     #[arg(long = "vulndb", value_name = "PATH")]

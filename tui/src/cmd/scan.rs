@@ -51,6 +51,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         },
         // Crypto detection reads every source file: only for the documents that carry it.
         crypto: matches!(format, Format::Cbom | Format::Cyclonedx | Format::Cyclonedx17 | Format::Json),
+        package_caches: if args.no_package_caches {
+            Vec::new()
+        } else {
+            super::package_caches::user_caches()
+        },
     };
     // Read the OSV data first: a bad --vulndb path fails before a long scan, not after it.
     let db: Option<Database> = if args.vulndb.is_empty() {
