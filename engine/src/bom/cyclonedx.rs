@@ -317,9 +317,6 @@ fn component(version: CdxVersion, c: &Component, input: &BomInput) -> CdxCompone
     if let Some(req) = &c.constraint {
         properties.push(Property::new("cairn:version-constraint", req.clone()));
     }
-    if let Some(why) = &c.licenses.not_determined {
-        properties.push(Property::new("cairn:license-not-determined", why.clone()));
-    }
     for loc in &c.locations {
         let value = match loc.line {
             Some(line) => format!("{}:{line}", loc.path),
