@@ -28,6 +28,7 @@ pub mod vuln;
 pub mod walk;
 
 pub use inventory::{Component, Diagnostic, Ecosystem, Edge, Inventory, Package, Scope, Severity, Source};
+pub use license::caches::{CacheKind, PackageCache};
 pub use report::Report;
 pub use scan::{NoProgress, Progress, Scan, ScanError, ScanOptions, ScanSink, Step, catalog_tree, scan_path};
 pub use walk::{SkipReason, Skipped, WalkOptions};

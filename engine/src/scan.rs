@@ -6,6 +6,7 @@ use crate::crypto::material::{CryptoMaterial, MaterialKind};
 use crate::crypto::protocol::CryptoProtocol;
 use crate::crypto::{self, CryptoUse};
 use crate::inventory::{Diagnostic, Inventory};
+use crate::license::caches::PackageCache;
 use crate::tree::{FsTree, Tree};
 use crate::walk::{self, WalkError, WalkOptions};
 use rayon::prelude::*;
@@ -20,6 +21,9 @@ pub struct ScanOptions {
     pub walk: WalkOptions,
     /// Also list source files and detect the cryptography they use ([`crate::crypto`]).
     pub crypto: bool,
+    /// Package caches outside the tree to read licenses from (cargo registry sources, Go's module
+    /// cache). Empty by default: only a caller scanning its own user's trees should pass any.
+    pub package_caches: Vec<PackageCache>,
 }
 
 /// Pipeline steps, reported through [`ScanSink::progress`].
@@ -128,6 +132,7 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
             "not a manifest, lockfile or source file Cairn reads: nothing in it was inventoried".to_owned(),
         ));
     }
+    crate::license::caches::read_from_caches(&mut inventory, &opts.package_caches, opts.walk.max_file_size);
     inventory.skipped.extend(found.skipped);
     inventory.skipped.sort();
     let cataloged = tree.files().iter().filter(|f| catalog::wanted(f)).count() as u64;

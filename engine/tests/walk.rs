@@ -64,8 +64,11 @@ fn oversized_manifests_are_skipped_and_listed() {
     let mut big = lock("big");
     big.push_str(&"# padding\n".repeat(100));
     write(dir.path(), "big/Cargo.lock", &big);
-    let opts =
-        ScanOptions { walk: WalkOptions { max_file_size: 500, ..WalkOptions::default() }, crypto: false };
+    let opts = ScanOptions {
+        walk: WalkOptions { max_file_size: 500, ..WalkOptions::default() },
+        crypto: false,
+        ..ScanOptions::default()
+    };
     let scan = scan_path(dir.path(), &opts, &NoProgress).expect("scan");
     assert_eq!(names(&scan), ["small"]);
     assert_eq!(
@@ -90,6 +93,7 @@ fn excludes_and_git_dirs_are_not_walked_but_gitignored_dirs_are() {
             ..WalkOptions::default()
         },
         crypto: false,
+        ..ScanOptions::default()
     };
     let scan = scan_path(root, &opts, &NoProgress).expect("scan");
     assert_eq!(names(&scan), ["git-ignored", "hidden"]);
@@ -102,6 +106,7 @@ fn a_missing_root_or_bad_glob_is_an_error() {
     let opts = ScanOptions {
         walk: WalkOptions { excludes: vec!["a[".into()], ..WalkOptions::default() },
         crypto: false,
+        ..ScanOptions::default()
     };
     assert!(scan_path(dir.path(), &opts, &NoProgress).is_err());
 }
@@ -112,8 +117,11 @@ fn the_entry_cap_stops_the_walk_and_says_so() {
     for i in 0..50 {
         write(dir.path(), &format!("f{i}.txt"), "x");
     }
-    let opts =
-        ScanOptions { walk: WalkOptions { max_entries: Some(10), ..WalkOptions::default() }, crypto: false };
+    let opts = ScanOptions {
+        walk: WalkOptions { max_entries: Some(10), ..WalkOptions::default() },
+        crypto: false,
+        ..ScanOptions::default()
+    };
     let scan = scan_path(dir.path(), &opts, &NoProgress).expect("scan");
     assert_eq!(reason_of(&scan, ""), Some(&SkipReason::EntryLimit { limit: 10 }));
 }

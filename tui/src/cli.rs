@@ -419,6 +419,10 @@ pub struct ScanArgs {
     /// Skip manifests and lockfiles larger than this many bytes (default 64 MiB; with --offline).
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
+    /// Do not read licenses from your cargo registry sources and Go module cache (read by default
+    /// with --offline, for packages whose lockfile carries no license data).
+    #[arg(long, requires = "offline")]
+    pub no_package_caches: bool,
     /// OSV vulnerability data to match against: a file (.json, .yaml), a directory of them, or a
     /// zip such as OSV's per-ecosystem all.zip; repeatable.
     #[arg(long = "vulndb", value_name = "PATH")]

@@ -314,6 +314,9 @@ fn component(version: CdxVersion, c: &Component, input: &BomInput) -> CdxCompone
     if c.local {
         properties.push(Property::new("cairn:local", "true"));
     }
+    if let Some(req) = &c.constraint {
+        properties.push(Property::new("cairn:version-constraint", req.clone()));
+    }
     for loc in &c.locations {
         let value = match loc.line {
             Some(line) => format!("{}:{line}", loc.path),

@@ -117,11 +117,12 @@ fn is_local_path(p: &str) -> bool {
         || p.get(1..3) == Some(":/")
 }
 
-/// Reads `go.sum` next to `rel`: (module, version) → h1 hash (base64, without the `h1:` prefix).
-fn go_sum(rel: &str, tree: &dyn Tree, out: &mut Catalog) -> HashMap<(String, String), String> {
+/// Reads `go.sum` next to `rel`: (module, version) → h1 hash (base64, without the `h1:` prefix);
+/// `None` when there is no readable `go.sum`.
+fn go_sum(rel: &str, tree: &dyn Tree, out: &mut Catalog) -> Option<HashMap<(String, String), String>> {
     let mut sums = HashMap::new();
-    let Some(sum_rel) = join(parent(rel), "go.sum") else { return sums };
-    let Ok(text) = tree.read(&sum_rel) else { return sums };
+    let sum_rel = join(parent(rel), "go.sum")?;
+    let text = tree.read(&sum_rel).ok()?;
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim();
         if line.is_empty() {
@@ -151,7 +152,7 @@ fn go_sum(rel: &str, tree: &dyn Tree, out: &mut Catalog) -> HashMap<(String, Str
             )),
         }
     }
-    sums
+    Some(sums)
 }
 
 /// Parses `major.minor` of a `go` directive.
@@ -296,7 +297,17 @@ impl Cataloger for GoMod {
             ));
         }
 
-        let sums = go_sum(rel, tree, &mut out);
+        let sums = go_sum(rel, tree, &mut out).unwrap_or_else(|| {
+            if !requires.is_empty() {
+                out.diagnostics.push(Diagnostic::warning(
+                    rel,
+                    None,
+                    "no lockfile (go.sum) beside this go.mod: its modules are reported at the versions \
+                     go.mod requires, without checksums",
+                ));
+            }
+            HashMap::new()
+        });
 
         let main_purl = match &module {
             Some((path, line)) => {
@@ -350,8 +361,26 @@ mod tests {
     use crate::inventory::{Edge, Scope, Severity};
     use crate::tree::MemTree;
 
+    /// Catalogs `text` as `app/go.mod` beside an empty `go.sum`.
     fn run(text: &str) -> Catalog {
-        GoMod.catalog("app/go.mod", text, &MemTree::new())
+        GoMod.catalog("app/go.mod", text, &MemTree::new().with("app/go.sum", ""))
+    }
+
+    #[test]
+    fn without_go_sum_the_missing_lockfile_is_said() {
+        let text = "module m\nrequire a.com/x v1.0.0\n";
+        let c = GoMod.catalog("app/go.mod", text, &MemTree::new());
+        assert_eq!(c.packages.len(), 2, "go.mod's versions are still reported");
+        assert!(
+            c.diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Warning && d.message.contains("no lockfile (go.sum)")),
+            "{:?}",
+            c.diagnostics
+        );
+        assert!(run(text).diagnostics.is_empty(), "an empty go.sum is still a go.sum");
+        let bare = GoMod.catalog("go.mod", "module m\n", &MemTree::new());
+        assert!(bare.diagnostics.is_empty(), "nothing required, nothing unlocked");
     }
 
     fn errors(c: &Catalog) -> Vec<&Diagnostic> {

@@ -7,6 +7,7 @@
 //! reads inside the scan root.
 
 mod cargo;
+mod cargo_manifest;
 mod cargo_toml;
 mod go_mod;
 mod gradle_lock;
@@ -16,12 +17,14 @@ mod lines;
 mod node_modules;
 mod npm_common;
 mod npm_lock;
+mod package_json;
 mod pdm_lock;
 mod pip_requirements;
 mod pipfile_lock;
 mod pnpm_lock;
 mod poetry_lock;
 mod pom;
+mod pyproject;
 mod python_common;
 mod python_metadata;
 mod uv_lock;
@@ -38,6 +41,7 @@ mod nuget_proj;
 mod other_common;
 mod pubspec_lock;
 mod swift_resolved;
+mod unlocked;
 
 pub use lines::{LineIndex, line_of_key};
 
@@ -103,6 +107,7 @@ pub trait Cataloger: Send + Sync {
 /// Every cataloger Cairn has.
 pub static CATALOGERS: &[&dyn Cataloger] = &[
     &cargo::CargoLock,
+    &cargo_manifest::CargoManifest,
     // Python
     &pip_requirements::PipRequirements,
     &poetry_lock::PoetryLock,
@@ -110,6 +115,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &uv_lock::UvLock,
     &pdm_lock::PdmLock,
     &python_metadata::PythonMetadata,
+    &pyproject::Pyproject,
     // Go and JVM
     &go_mod::GoMod,
     &pom::PomXml,
@@ -119,6 +125,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &yarn_lock::YarnLock,
     &pnpm_lock::PnpmLock,
     &node_modules::NodeModules,
+    &package_json::PackageJson,
     // Ruby, PHP, .NET, Dart, Elixir, Swift, C/C++.
     &gemfile_lock::GemfileLock,
     &composer_lock::ComposerLock,

@@ -12,8 +12,12 @@ pub struct Component {
     pub ecosystem: Ecosystem,
     /// The ecosystem-native full name.
     pub name: String,
-    /// The exact version.
+    /// The exact version (empty when only a requirement is known: see `constraint`).
     pub version: String,
+    /// The version requirement a manifest declares, when no lockfile resolved it (the first
+    /// declaration's, in path order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<String>,
     /// The strongest scope any declaration gives it.
     pub scope: Scope,
     /// `Some(true)` when any declaration says the project depends on it directly.
@@ -42,6 +46,7 @@ impl Component {
             ecosystem: p.ecosystem,
             name: p.name,
             version: p.version,
+            constraint: p.constraint,
             scope: p.scope,
             direct: p.direct,
             source: p.source,
@@ -61,6 +66,9 @@ impl Component {
             (None, None) => None,
         };
         self.local |= p.source.is_local();
+        if self.constraint.is_none() {
+            self.constraint = p.constraint;
+        }
         self.hashes.extend(p.hashes);
         self.locations.push(p.location);
         self.declared_raw.extend(p.licenses);

@@ -86,8 +86,11 @@ pub enum Category {
     StrongCopyleft,
     /// Copyleft triggered by network use (AGPL).
     NetworkCopyleft,
-    /// Proprietary, or no license Cairn could identify.
-    ProprietaryUnknown,
+    /// Stated to be proprietary or commercial (`LicenseRef-proprietary`).
+    Proprietary,
+    /// A license is stated but Cairn does not know what it asks (an unlisted `LicenseRef-`).
+    /// A component with no license found has no category at all: see [`Licenses::not_determined`].
+    Unknown,
 }
 
 impl Category {
@@ -99,7 +102,8 @@ impl Category {
             Category::WeakCopyleft => "weak-copyleft",
             Category::StrongCopyleft => "strong-copyleft",
             Category::NetworkCopyleft => "network-copyleft",
-            Category::ProprietaryUnknown => "proprietary-unknown",
+            Category::Proprietary => "proprietary",
+            Category::Unknown => "unknown",
         }
     }
 }
@@ -131,6 +135,10 @@ pub struct Licenses {
     /// conclusion (absent without a conclusion).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obligations: Option<Obligations>,
+    /// Why there is no conclusion (for a component: what was looked at and found silent), absent
+    /// when there is one. Not determined is not a category: nothing is assumed about the license.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_determined: Option<String>,
 }
 
 impl Licenses {
@@ -140,5 +148,6 @@ impl Licenses {
             && self.detected.is_empty()
             && self.headers.is_empty()
             && self.concluded.is_none()
+            && self.not_determined.is_none()
     }
 }

@@ -120,6 +120,10 @@ pub struct Package {
     /// The licenses the file states for it, verbatim (several for SPDX-less formats that list them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub licenses: Vec<DeclaredLicense>,
+    /// The version requirement a manifest declares (`^1.2`, `>=2,<3`) when no lockfile resolved it;
+    /// `version` is then empty unless the requirement pins one exact version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<String>,
 }
 
 impl Package {
@@ -145,7 +149,17 @@ impl Package {
             hashes: Vec::new(),
             location,
             licenses: Vec::new(),
+            constraint: None,
         })
+    }
+
+    /// Records the version requirement a manifest declares (blank text is ignored).
+    pub fn constraint(mut self, requirement: &str) -> Self {
+        let requirement = requirement.trim();
+        if !requirement.is_empty() {
+            self.constraint = Some(requirement.to_string());
+        }
+        self
     }
 
     /// Sets the scope.

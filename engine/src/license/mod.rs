@@ -7,12 +7,14 @@
 //! - [`headers`]: `SPDX-License-Identifier` lines in source files.
 //! - [`obligations`]: id → category → obligations (`obligations.toml`).
 //! - [`notice`]: the NOTICE file.
+//! - [`caches`]: licenses of packages in cargo's registry and Go's module cache, when passed.
 //! - [`summary`]: components per category and id with their obligations (report, CLI, policy).
 //! - `segment`: compound license files split into notices for [`detect`].
 //!
 //! The conclusion for a component is its declared licenses (every declaration, joined with AND:
 //! when two files disagree, both bind) when it has any, else what its license files hold.
 
+pub mod caches;
 pub mod detect;
 pub mod expression;
 pub mod files;
@@ -21,6 +23,7 @@ pub mod notice;
 pub mod obligations;
 mod segment;
 pub mod summary;
+mod undetermined;
 
 use crate::inventory::{Component, Concluded, ConcludedFrom, Declared, Diagnostic, Inventory, Licenses};
 use crate::scan::{Progress, ScanSink, Step};
@@ -46,6 +49,7 @@ pub(crate) fn resolve_declared(c: &mut Component) {
     declared.dedup();
     c.licenses.declared = declared;
     conclude(&mut c.licenses);
+    undetermined::explain(c);
 }
 
 /// Sets the conclusion, its ids and their categories from the evidence.
@@ -150,5 +154,6 @@ pub fn detect_in_tree(inv: &mut Inventory, tree: &dyn Tree, sink: &dyn ScanSink)
         l.headers.dedup();
         conclude(l);
     }
+    inv.components.iter_mut().for_each(undetermined::explain);
     true
 }

@@ -51,10 +51,17 @@ pub fn render(inv: &Inventory, project: &str, tree: &dyn Tree) -> String {
     );
     let mut standard: BTreeSet<String> = BTreeSet::new();
     for c in components {
-        let _ = writeln!(out, "\n{RULE}\n{} {}", c.name, c.version);
+        let version = match (&c.constraint, c.version.is_empty()) {
+            (Some(req), true) => format!("({req}, not pinned)"),
+            _ => c.version.clone(),
+        };
+        let _ = writeln!(out, "\n{RULE}\n{} {version}", c.name);
         let _ = writeln!(out, "purl: {}", c.purl);
         let license = c.licenses.concluded.as_ref().map_or("NOASSERTION", |l| l.expression.as_str());
         let _ = writeln!(out, "license: {license}");
+        if let Some(why) = &c.licenses.not_determined {
+            let _ = writeln!(out, "license not determined: {why}");
+        }
         let paths: BTreeSet<&str> = c.licenses.detected.iter().map(|d| d.path.as_str()).collect();
         let texts: Vec<(&str, String)> =
             paths.iter().filter_map(|p| tree.read(p).ok().map(|t| (*p, t))).collect();

@@ -115,7 +115,7 @@ pub fn category(id: &str) -> Category {
     match spdx::license_id(id) {
         Some(l) if l.is_copyleft() => Category::StrongCopyleft,
         Some(l) if l.is_osi_approved() || l.is_fsf_free_libre() => Category::Permissive,
-        _ => Category::ProprietaryUnknown,
+        _ => Category::Unknown,
     }
 }
 
@@ -154,7 +154,7 @@ mod tests {
     #[test]
     fn catalogue_is_complete_and_valid() {
         let c: Catalogue = toml::from_str(CATALOGUE).expect("obligations.toml parses");
-        assert_eq!(c.categories.len(), 6, "one entry per category");
+        assert_eq!(c.categories.len(), 7, "one entry per category");
         for id in c.ids.keys().chain(c.overrides.keys()) {
             assert!(
                 id.starts_with("LicenseRef-") || spdx::license_id(id).is_some_and(|l| !l.is_deprecated()),
@@ -170,7 +170,8 @@ mod tests {
     fn categories_and_overrides() {
         assert_eq!(category("MIT"), Category::Permissive);
         assert_eq!(category("AGPL-3.0-only"), Category::NetworkCopyleft);
-        assert_eq!(category("LicenseRef-whatever"), Category::ProprietaryUnknown);
+        assert_eq!(category("LicenseRef-whatever"), Category::Unknown);
+        assert_eq!(category("LicenseRef-proprietary"), Category::Proprietary);
         // Not listed: from the SPDX flags.
         assert_eq!(category("GPL-1.0-or-later"), Category::StrongCopyleft);
         assert_eq!(category("NCSA"), Category::Permissive);

@@ -35,6 +35,10 @@ pub struct Summary {
     pub components: usize,
     /// Of those, components without a concluded license (nothing declared, no license file found).
     pub without_license: usize,
+    /// Those components counted per reason (see `Licenses::not_determined`): not determined is no
+    /// category, so nothing about their obligations is assumed or counted.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_determined: BTreeMap<String, usize>,
     /// Per category, for categories that occur.
     pub categories: BTreeMap<Category, CategoryCount>,
     /// Per license id (SPDX or `LicenseRef-`), for ids that occur.
@@ -61,8 +65,8 @@ pub fn summarize(inv: &Inventory) -> Summary {
         let l = &c.licenses;
         if l.concluded.is_none() {
             s.without_license += 1;
-            // No license known is the unknown category: nothing may be assumed about it.
-            *by_category.entry(Category::ProprietaryUnknown).or_default() += 1;
+            let why = l.not_determined.clone().unwrap_or_else(|| super::undetermined::reason(c));
+            *s.not_determined.entry(why).or_default() += 1;
             continue;
         }
         for cat in &l.categories {
@@ -87,6 +91,49 @@ pub fn summarize(inv: &Inventory) -> Summary {
         .map(|(cat, n)| (cat, CategoryCount { components: n, obligations: obligations::of_category(cat) }))
         .collect();
     s
+}
+
+impl Summary {
+    /// The human summary (the CLI's stderr lines): components per category and not determined,
+    /// then the obligations — the same union the JSON's `obligations` holds, said to cover only
+    /// the components whose license is known — and one line per reason a license is not determined.
+    pub fn human_lines(&self) -> Vec<String> {
+        if self.components == 0 {
+            return Vec::new();
+        }
+        let mut parts: Vec<String> =
+            self.categories.iter().map(|(c, n)| format!("{} {}", n.components, c.as_str())).collect();
+        if self.without_license > 0 {
+            parts.push(format!("{} not determined", self.without_license));
+        }
+        let mut lines =
+            vec![format!("licenses of {} third-party components: {}", self.components, parts.join(", "))];
+        let known = self.components - self.without_license;
+        let notable: Vec<String> = self
+            .ids
+            .iter()
+            .filter(|(_, i)| i.category >= Category::WeakCopyleft)
+            .map(|(id, i)| format!("{id} ({})", i.components))
+            .collect();
+        let notable = if notable.is_empty() {
+            String::new()
+        } else {
+            format!("; copyleft or unknown: {}", notable.join(", "))
+        };
+        let duties = self.obligations.names();
+        let duties = if duties.is_empty() { "none".to_owned() } else { duties.join(", ").replace('_', " ") };
+        lines.push(match (known, self.without_license) {
+            (0, _) => "obligations: not determined (no component's license is known)".to_owned(),
+            (_, 0) => format!("obligations: {duties}{notable}"),
+            (k, _) => format!(
+                "obligations: {duties} (from the {k} components whose license is known; the others' are not determined){notable}"
+            ),
+        });
+        for (why, n) in &self.not_determined {
+            lines.push(format!("license not determined for {n}: {why}"));
+        }
+        lines
+    }
 }
 
 #[cfg(test)]
@@ -122,9 +169,51 @@ mod tests {
         assert_eq!(s.ids["GPL-3.0-only"].category, Category::StrongCopyleft);
         assert_eq!(s.categories[&Category::Permissive].components, 2);
         assert_eq!(s.categories[&Category::StrongCopyleft].components, 1);
-        assert_eq!(s.categories[&Category::ProprietaryUnknown].components, 1, "c has no license");
+        assert!(
+            !s.categories.keys().any(|c| matches!(c, Category::Unknown | Category::Proprietary)),
+            "c has no license, no category"
+        );
+        assert_eq!(s.not_determined.values().sum::<usize>(), 1, "{:?}", s.not_determined);
+        assert!(s.not_determined.keys().all(|r| r.contains("package-lock.json")), "{:?}", s.not_determined);
         assert!(s.obligations.disclose_source && !s.obligations.network_use, "AGPL is the project's own");
+        let lines = s.human_lines();
+        assert_eq!(
+            lines[0],
+            "licenses of 3 third-party components: 2 permissive, 1 strong-copyleft, 1 not determined"
+        );
+        assert!(lines[1].starts_with("obligations: attribution, include license text,"), "{lines:?}");
+        assert!(lines[1].contains("(from the 2 components whose license is known;"), "{lines:?}");
         let b = inv.components.iter().find(|c| c.name == "b").expect("b");
         assert!(b.licenses.obligations.is_some_and(|o| o.disclose_source && o.attribution));
+    }
+}
+
+#[cfg(test)]
+mod agreement {
+    use super::*;
+    use crate::inventory::{Ecosystem, Location, Package};
+
+    /// Issue 14 point 8: with no license known, stderr said "obligations: none" while the JSON
+    /// counted every component under a category with obligations. Both now say not determined.
+    #[test]
+    fn obligations_line_agrees_with_the_json_when_no_license_is_known() {
+        let pkgs = ["a", "b"].map(|n| {
+            Package::new(Ecosystem::Cargo, n, "1.0.0", Location::new("Cargo.lock", None)).expect("purl")
+        });
+        let s = summarize(&Inventory::assemble(pkgs, [], Vec::new(), Vec::new()));
+        let json = serde_json::to_value(&s).expect("json");
+        assert_eq!(json["categories"], serde_json::json!({}), "no category is claimed: {json}");
+        assert!(json["obligations"].as_object().expect("obligations").values().all(|v| v == false));
+        assert_eq!(json["not_determined"].as_object().map(|o| o.len()), Some(1), "{json}");
+        let lines = s.human_lines();
+        assert_eq!(lines[0], "licenses of 2 third-party components: 2 not determined");
+        assert_eq!(lines[1], "obligations: not determined (no component's license is known)");
+        assert!(
+            lines[2].starts_with(
+                "license not determined for 2: Cargo.lock: the lockfile carries no license data"
+            ),
+            "{lines:?}"
+        );
+        assert!(lines.iter().all(|l| !l.contains("proprietary")), "{lines:?}");
     }
 }

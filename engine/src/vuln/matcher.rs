@@ -73,7 +73,12 @@ pub fn match_component(c: &Component, db: &Database) -> (Vec<Finding>, Vec<NotEv
         }
     }
     if c.version.trim().is_empty() {
-        return (Vec::new(), not_evaluated("no version recorded"));
+        // A manifest's requirement without a lockfile names a range, not the version installed.
+        let reason = c.constraint.as_ref().map_or_else(
+            || "no version recorded".to_owned(),
+            |req| format!("no pinned version (declared as {req:?}, no lockfile resolved it)"),
+        );
+        return (Vec::new(), not_evaluated(&reason));
     }
 
     let mut hits: Vec<Hit<'_>> = Vec::new();

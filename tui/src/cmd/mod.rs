@@ -10,6 +10,7 @@ mod document;
 mod export;
 mod findings;
 mod lookup;
+mod package_caches;
 mod projects;
 mod remote_scan;
 mod scan;

@@ -57,6 +57,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         },
         // Crypto detection reads every source file: only for the documents that carry it.
         crypto: matches!(format, Format::Cbom | Format::Cyclonedx | Format::Cyclonedx17 | Format::Json),
+        package_caches: if args.no_package_caches {
+            Vec::new()
+        } else {
+            super::package_caches::user_caches()
+        },
     };
     // Read the OSV data first: a bad --vulndb path fails before a long scan, not after it.
     let db: Option<Database> = if args.vulndb.is_empty() {
@@ -253,42 +258,17 @@ fn summary(scan: &cairn_engine::Scan) {
     }
 }
 
-/// Two lines: third-party components per license category, then what shipping them asks, with
-/// the ids behind the copyleft and unknown categories.
+/// Third-party components per license category (and not determined), then what shipping them
+/// asks, as the engine words it so it agrees with the JSON report's `licenses` section.
 fn license_summary(inv: &cairn_engine::Inventory) {
-    use cairn_engine::inventory::Category;
     let s = cairn_engine::license::summary::summarize(inv);
     if !s.project_headers.is_empty() {
         let counts: Vec<String> = s.project_headers.iter().map(|(e, n)| format!("{e} {n}")).collect();
         eprintln!("cairn: project SPDX-License-Identifier lines: {}", counts.join(", "));
     }
-    if s.components == 0 {
-        return;
+    for line in s.human_lines() {
+        eprintln!("cairn: {line}");
     }
-    let cats: Vec<String> =
-        s.categories.iter().map(|(c, n)| format!("{} {}", n.components, c.as_str())).collect();
-    eprintln!(
-        "cairn: licenses of {} third-party components: {}; {} without a license",
-        s.components,
-        if cats.is_empty() { "none known".to_owned() } else { cats.join(", ") },
-        s.without_license
-    );
-    let notable: Vec<String> = s
-        .ids
-        .iter()
-        .filter(|(_, i)| i.category >= Category::WeakCopyleft)
-        .map(|(id, i)| format!("{id} ({})", i.components))
-        .collect();
-    let duties = s.obligations.names();
-    eprintln!(
-        "cairn: obligations: {}{}",
-        if duties.is_empty() { "none".to_owned() } else { duties.join(", ").replace('_', " ") },
-        if notable.is_empty() {
-            String::new()
-        } else {
-            format!("; copyleft or unknown: {}", notable.join(", "))
-        }
-    );
 }
 
 fn vuln_summary(db: &Database, m: &Matches) {

@@ -52,6 +52,8 @@ pub(crate) struct RawPackage {
     pub hashes: Vec<Hash>,
     pub licenses: Vec<BomLicense>,
     pub locations: Vec<Location>,
+    /// The version requirement Cairn recorded for an unpinned package (`cairn:version-constraint`).
+    pub constraint: Option<String>,
 }
 
 /// Gathers packages and edges, then resolves them.
@@ -289,6 +291,7 @@ fn resolve(purl_text: &str, raw: &RawPackage) -> Result<Package, String> {
         hashes: raw.hashes.clone(),
         licenses,
         location,
+        constraint: raw.constraint.clone(),
     })
 }
 

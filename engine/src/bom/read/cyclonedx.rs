@@ -85,6 +85,7 @@ fn component(c: &Value, collector: &mut Collector, parent: Option<&str>) {
             }
             "cairn:direct" => p.direct = value.parse().ok(),
             "cairn:local" => p.local = value == "true",
+            "cairn:version-constraint" => p.constraint = Some(value),
             "cairn:location" => p.locations.push(location(&value)),
             "cairn:hash" => {
                 if let Some((alg, v)) = value.split_once(':') {
