@@ -3,11 +3,11 @@
 //! ecosystem that had no data.
 
 use crate::inventory::Ecosystem;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Why a component was not evaluated at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GapReason {
     /// The data holds no advisory for the component's ecosystem.
@@ -37,7 +37,7 @@ impl fmt::Display for GapReason {
 }
 
 /// Components of one ecosystem left out for one reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoverageGap {
     /// Why.
     pub reason: GapReason,
@@ -48,7 +48,7 @@ pub struct CoverageGap {
 }
 
 /// What matching covered of one ecosystem of the inventory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EcosystemCoverage {
     /// The ecosystem.
     pub ecosystem: Ecosystem,
@@ -66,6 +66,25 @@ impl EcosystemCoverage {
     /// Components not evaluated, all reasons together.
     pub fn not_evaluated_count(&self) -> usize {
         self.not_evaluated.iter().map(|g| g.components).sum()
+    }
+
+    /// The line of the evaluated part, when there is one.
+    pub fn evaluated_line(&self) -> Option<String> {
+        (self.evaluated > 0).then(|| {
+            format!("{} {} evaluated against {} advisories", self.ecosystem, self.evaluated, self.advisories)
+        })
+    }
+
+    /// The line of one gap.
+    pub fn gap_line(&self, g: &CoverageGap) -> String {
+        format!("{} {} not evaluated — {}", self.ecosystem, g.components, g.reason)
+    }
+
+    /// One line per evaluated part and per gap, as every summary prints them:
+    /// `crates.io 821 evaluated against 1193 advisories`, `npm 1767 not evaluated — no advisories
+    /// loaded`.
+    pub fn lines(&self) -> Vec<String> {
+        self.evaluated_line().into_iter().chain(self.not_evaluated.iter().map(|g| self.gap_line(g))).collect()
     }
 }
 

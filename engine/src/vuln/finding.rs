@@ -5,6 +5,7 @@
 use super::coverage::EcosystemCoverage;
 use super::osv::{Event, RangeType};
 use super::severity::{Rating, Severity};
+use super::vex::Suppressed;
 use super::warning::{Warning, WarningKind};
 use crate::inventory::Ecosystem;
 use serde::Serialize;
@@ -81,6 +82,8 @@ pub struct Matches {
     pub warnings: Vec<Warning>,
     /// Per ecosystem of the inventory: components, evaluated, not evaluated and why. Sorted.
     pub coverage: Vec<EcosystemCoverage>,
+    /// Findings a VEX statement suppressed ([`Matches::suppress`]); empty without one.
+    pub suppressed: Vec<Suppressed>,
 }
 
 impl Matches {

@@ -18,6 +18,7 @@ pub mod osv;
 pub mod range;
 pub mod severity;
 pub mod version;
+pub mod vex;
 pub mod warning;
 
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
@@ -28,4 +29,5 @@ pub use matcher::match_inventory;
 pub use osv::{Advisory, OsvError};
 pub use severity::{Rating, Severity, SeveritySource};
 pub use version::{KnownEcosystem, OsvEcosystem, Scheme, Version, VersionError, compare, compare_in};
+pub use vex::{Suppressed, Vex, VexError, VexState, VexStatement};
 pub use warning::{Warning, WarningKind};
