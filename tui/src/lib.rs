@@ -8,6 +8,7 @@ pub mod connect;
 pub mod dash;
 pub mod dirs;
 pub mod exit;
+pub mod gate;
 pub mod local;
 pub mod pack;
 pub mod profile;

@@ -139,12 +139,12 @@ async fn script_commands(postgres: bool) {
     let out = ok(admin.run(&["db", "status"]).await);
     assert!(stdout(&out).contains("advisories: 7") && stdout(&out).contains("upload"), "{}", text(&out));
 
-    // Bad imports and updates: clear errors, exit 1.
+    // Bad imports and updates: clear errors, exit 3.
     let out = admin.run(&["db", "import", werkzeug.join("PYSEC-2017-43.yaml").to_str().expect("utf8")]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a zip"), "{}", text(&out));
     let out = admin.run(&["db", "update", "--ecosystem", "NoSuchEcosystem"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("body.ecosystems[0]: not a configured ecosystem"),
         "the daemon's field error is shown: {}",
@@ -234,7 +234,7 @@ async fn script_commands(postgres: bool) {
     let out = ok(admin.run(&["scans", "ls", "--limit", "1", "--json"]).await);
     assert_eq!(serde_json::from_slice::<Vec<Scan>>(&out.stdout).expect("JSON").len(), 1);
     let out = admin.run(&["scans", "ls", "--project", "nope"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no project named \"nope\""), "{}", text(&out));
 
     // export: a file (written whole), standard output, `latest`.
@@ -261,7 +261,7 @@ async fn script_commands(postgres: bool) {
     let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF JSON");
     assert_eq!(sarif["version"], "2.1.0");
     let out = admin.run(&["export", &failed.id.to_string(), "-f", "cyclonedx", "-o", "-"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains(&format!("scan {} ended failed", failed.id)),
         "{}",
@@ -299,7 +299,7 @@ async fn script_commands(postgres: bool) {
     let out = ok(user.run(&["db", "status"]).await);
     assert!(stdout(&out).contains("advisories: 7"), "{}", text(&out));
     let out = user.run(&["db", "import", zip.to_str().expect("utf8")]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs a super admin"), "{}", text(&out));
     let out = ok(user.run(&["projects", "ls", "--json"]).await);
     assert_eq!(serde_json::from_slice::<Vec<Project>>(&out.stdout).expect("JSON"), Vec::<Project>::new());
@@ -328,7 +328,7 @@ async fn findings_and_triage(admin: &Home, client: &Client, done: &Scan) {
     assert!(high.iter().all(|f| f.finding.severity == "high"));
 
     let out = admin.run(&["triage", "no-such-finding", "--state", "fixed"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("no finding \"no-such-finding\""),
         "{}",
@@ -339,7 +339,7 @@ async fn findings_and_triage(admin: &Home, client: &Client, done: &Scan) {
     let id = target.finding.id.as_str();
     // The daemon's rule, and its field error shown.
     let out = admin.run(&["triage", id, "--state", "not_affected"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("body.justification"), "{}", text(&out));
     let out = ok(admin
         .run(&[
@@ -382,7 +382,7 @@ async fn findings_and_triage(admin: &Home, client: &Client, done: &Scan) {
     let proxy = Proxy::start(&admin_base(admin), client.clone(), id.to_owned()).await;
     let racing = Home::new(&proxy, &admin_key(admin));
     let out = racing.run(&["triage", id, "--state", "fixed"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("changed by someone else"), "{stderr}");
     assert!(stderr.contains("state in_triage") && stderr.contains("the other person's note"), "{stderr}");

@@ -167,6 +167,9 @@ pub struct ScanCounts {
     pub findings: u64,
     /// Findings by severity.
     pub severities: SeverityCounts,
+    /// Warnings: informational advisories (unmaintained, unsound, notice) that apply; never
+    /// counted in `findings`.
+    pub warnings: u64,
     /// Components with at least one license.
     pub licensed_components: u64,
     /// Cryptographic assets.

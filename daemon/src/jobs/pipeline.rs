@@ -192,6 +192,7 @@ async fn steps(
     };
     if let Some(m) = &matches {
         reporter.counts.findings = m.findings.len() as u64;
+        reporter.counts.warnings = m.warnings.len() as u64;
         for f in &m.findings {
             match severity_word(f.severity.rating) {
                 "critical" => reporter.counts.severities.critical += 1,

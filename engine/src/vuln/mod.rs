@@ -27,7 +27,7 @@ pub use index::{Database, DatabaseInfo, SourceInfo};
 pub use load::{LoadDiagnostic, LoadError, load_paths};
 pub use matcher::match_inventory;
 pub use osv::{Advisory, OsvError};
-pub use severity::{Rating, Severity, SeveritySource};
+pub use severity::{Rating, Severity, SeveritySource, UnknownRating};
 pub use version::{KnownEcosystem, OsvEcosystem, Scheme, Version, VersionError, compare, compare_in};
 pub use vex::{Suppressed, Vex, VexError, VexState, VexStatement};
 pub use warning::{Warning, WarningKind};

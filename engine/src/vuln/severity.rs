@@ -65,6 +65,20 @@ impl Rating {
     }
 }
 
+impl FromStr for Rating {
+    type Err = UnknownRating;
+
+    /// The lower-case names of [`Rating::as_str`] (the wire spelling of a finding's severity).
+    fn from_str(s: &str) -> Result<Rating, UnknownRating> {
+        Rating::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRating(s.to_owned()))
+    }
+}
+
+/// A severity word that is not one of [`Rating::as_str`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a severity")]
+pub struct UnknownRating(pub String);
+
 impl fmt::Display for Rating {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -36,6 +36,16 @@ pub enum VexState {
     Fixed,
 }
 
+impl VexState {
+    /// The OpenVEX word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VexState::NotAffected => "not_affected",
+            VexState::Fixed => "fixed",
+        }
+    }
+}
+
 /// One suppressing statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VexStatement {
@@ -85,9 +95,16 @@ impl Vex {
 
     /// The first statement suppressing `f`.
     pub fn suppressing(&self, f: &Finding) -> Option<&VexStatement> {
+        let ids: Vec<&str> = f.ids.iter().chain(&f.aliases).map(String::as_str).collect();
+        self.suppressing_ids(&ids, &f.purl)
+    }
+
+    /// The first statement suppressing the vulnerability known by `ids` (id and aliases) in the
+    /// component `purl` (a daemon's finding, as a client reads it).
+    pub fn suppressing_ids(&self, ids: &[&str], purl: &str) -> Option<&VexStatement> {
         self.statements.iter().find(|s| {
-            s.vulnerability.iter().any(|id| f.ids.contains(id) || f.aliases.contains(id))
-                && s.products.iter().any(|p| purl_matches(p, &f.purl))
+            s.vulnerability.iter().any(|v| ids.contains(&v.as_str()))
+                && s.products.iter().any(|p| purl_matches(p, purl))
         })
     }
 }
