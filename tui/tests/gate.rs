@@ -1,6 +1,6 @@
 //! Issue 14, points 2–4 offline: per-ecosystem coverage, warnings apart from findings, the gate
 //! (`--fail-on`, `--fail-on-unknown`, `--fail-on-warnings`) and `--ignore-file`, on vaultwarden's
-//! real lockfiles with the real RustSec records that apply to them (tests/fixtures/vaultwarden,
+//! real lockfiles with the real RustSec records that apply to them (../tests/fixtures/vaultwarden,
 //! see SOURCE.md there): five vulnerabilities (one medium, four without severity), two
 //! `unmaintained` notices, 200 npm packages and no npm data.
 
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/vaultwarden")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/vaultwarden")
 }
 
 fn scan(extra: &[&str]) -> Output {

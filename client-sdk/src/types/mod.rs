@@ -5,6 +5,7 @@ mod api_keys;
 mod audit;
 mod auth;
 mod cbom_compat;
+mod coverage;
 mod findings;
 mod health;
 mod ids;
@@ -31,6 +32,7 @@ pub use auth::{
 pub use cbom_compat::{
     CbomBomFormat, CbomHealth, CbomScan, CbomScanCreated, CbomScanDetail, CbomScanRequest, TenantKind,
 };
+pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageState, TriageUpdate};
 pub use health::{Health, SpecVersions};
 pub use ids::{ApiKeyId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId, UserId, VersionId};

@@ -486,6 +486,6 @@ async fn append_event(
         percent: p.percent,
         message: p.message.clone(),
         ts: parse_ts(stamp).unwrap_or_else(|_| OffsetDateTime::now_utc()),
-        counts: p.counts,
+        counts: p.counts.clone(),
     })
 }

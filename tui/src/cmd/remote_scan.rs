@@ -318,10 +318,14 @@ fn summary(scan: &Scan) {
     let s = &c.severities;
     eprintln!("cairn: scan {} {}", scan.id, scan.status.as_str());
     eprintln!("cairn: {} components; {} diagnostics", c.components, c.diagnostics);
+    for line in c.coverage.iter().flat_map(|e| e.lines()) {
+        eprintln!("cairn: coverage: {line}");
+    }
     eprintln!(
         "cairn: {} findings (critical {}, high {}, medium {}, low {}, unknown {})",
         c.findings, s.critical, s.high, s.medium, s.low, s.unknown
     );
+    eprintln!("cairn: {} warnings (unmaintained, unsound or notice advisories; not findings)", c.warnings);
     eprintln!(
         "cairn: {} components with a license; {} cryptographic assets",
         c.licensed_components, c.crypto_assets

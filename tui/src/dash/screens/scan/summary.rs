@@ -47,7 +47,7 @@ pub fn draw(screen: &mut ScanScreen, frame: &mut Frame, area: Rect, ctx: &Ctx) {
 
 fn lines<'a>(s: &Scan, project: Option<&str>, ctx: &Ctx) -> Vec<Line<'a>> {
     let t = ctx.theme;
-    let c = s.counts;
+    let c = &s.counts;
     let sev = c.severities;
     let mut lines = vec![
         field("Scan", s.id.to_string(), t, t.text()),
