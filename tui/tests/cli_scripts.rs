@@ -201,6 +201,11 @@ async fn script_commands(postgres: bool) {
     assert!(header.starts_with("NAME") && header.contains("KIND") && header.contains("OPEN"), "{table}");
     let row = table.lines().find(|l| l.starts_with("flask-app")).expect("the project's row");
     assert!(row.contains("repo") && row.contains(&project.id.to_string()), "{table}");
+    // Issue 14: CRIT + HIGH + MED + LOW + UNKNOWN add up to FINDINGS.
+    let cols: Vec<&str> = header.split_whitespace().collect();
+    assert_eq!(cols[2..8], ["FINDINGS", "CRIT", "HIGH", "MED", "LOW", "UNKNOWN"], "{table}");
+    let n: Vec<u64> = row.split_whitespace().skip(2).take(6).map(|c| c.parse().expect("a count")).collect();
+    assert_eq!(n[0], n[1..].iter().sum::<u64>(), "{table}");
     assert!(!table.contains('\x1b'), "no colour when not a terminal: {table:?}");
     let out = ok(admin.run(&["projects", "ls", "--json"]).await);
     let projects: Vec<Project> = serde_json::from_slice(&out.stdout).expect("Project JSON array");
@@ -214,7 +219,17 @@ async fn script_commands(postgres: bool) {
         (scan.id, &done.counts, done.counts.findings)
     );
     let s = &done.counts.severities;
-    let want = format!("{}  {}  {}  {}  {}", s.critical, s.high, s.medium, s.low, done.counts.findings);
+    let want = format!(
+        "{}  {}  {}  {}  {}  {}  {}  {}",
+        done.counts.findings,
+        s.critical,
+        s.high,
+        s.medium,
+        s.low,
+        s.unknown,
+        done.counts.warnings,
+        done.counts.findings
+    );
     assert!(row.split_whitespace().collect::<Vec<_>>().join("  ").contains(&want), "risk columns: {row}");
 
     // scans ls: newest first, filters.
