@@ -89,9 +89,14 @@ impl Gate {
         if self.warnings {
             parts.push(format!("{warnings} warnings count"));
         }
-        let mut first = format!("gate: {}", parts.join(", "));
-        first.push_str(if failing > 0 { " — failed" } else { " — passed" });
-        lines.push(first);
+        // No gate flag (only --ignore-file): nothing was judged, only what was left out is said.
+        if !parts.is_empty() {
+            lines.push(format!(
+                "gate: {} — {}",
+                parts.join(", "),
+                if failing > 0 { "failed" } else { "passed" }
+            ));
+        }
         let mut left = Vec::new();
         if unknown > 0 && !self.unknown {
             left.push(format!("{unknown} findings of unknown severity (--fail-on-unknown counts them)"));
@@ -137,6 +142,9 @@ mod tests {
         assert_eq!(gate(Some(Rating::Critical), false, true).judge(&tally).failing, 6);
         assert_eq!(gate(Some(Rating::Medium), false, false).judge(&tally).failing, 1);
         assert_eq!(gate(None, false, true).judge(&Tally::default()).failing, 0);
+        // --ignore-file alone: no verdict line, only what was suppressed.
+        let v = gate(None, false, false).judge(&Tally { suppressed: 2, ..Tally::default() });
+        assert_eq!(v.lines, ["gate: left out: 2 findings suppressed by --ignore-file"]);
     }
 
     #[test]
