@@ -4,7 +4,10 @@ use crate::crypto::inventory::CryptoInventory;
 use crate::inventory::Inventory;
 use crate::license::summary::{Summary, summarize};
 use crate::scan::{Scan, ScanStats};
-use crate::vuln::{Database, DatabaseInfo, Finding, Matches, NotEvaluated, Rating};
+use crate::vuln::{
+    Database, DatabaseInfo, EcosystemCoverage, Finding, Matches, NotEvaluated, Rating, Suppressed, Warning,
+    WarningKind,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -49,10 +52,19 @@ pub enum Vulnerabilities<'a> {
     Matched {
         /// What the OSV data was built from (sources, counts, newest `modified`).
         database: &'a DatabaseInfo,
-        /// Findings per rating.
+        /// Findings per rating (`unknown`: findings whose records carry no usable severity).
         summary: BTreeMap<Rating, usize>,
+        /// Per ecosystem of the inventory: components, advisories loaded, evaluated, and the
+        /// components not evaluated with the reason (`not evaluated: no data for npm`).
+        coverage: &'a [EcosystemCoverage],
         /// The findings.
         findings: &'a [Finding],
+        /// Warnings per kind.
+        warnings_summary: BTreeMap<WarningKind, usize>,
+        /// Informational advisories that apply (unmaintained, unsound, notice): not findings.
+        warnings: &'a [Warning],
+        /// Findings a VEX statement (`--ignore-file`) says are not affected or fixed, with it.
+        suppressed: &'a [Suppressed],
         /// Components an advisory names that could not be evaluated, with the reason.
         not_evaluated: &'a [NotEvaluated],
     },
@@ -67,7 +79,11 @@ impl<'a> Vulnerabilities<'a> {
         Vulnerabilities::Matched {
             database: db.info(),
             summary: matches.by_rating(),
+            coverage: &matches.coverage,
             findings: &matches.findings,
+            warnings_summary: matches.warnings_by_kind(),
+            warnings: &matches.warnings,
+            suppressed: &matches.suppressed,
             not_evaluated: &matches.not_evaluated,
         }
     }

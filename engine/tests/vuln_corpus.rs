@@ -39,34 +39,35 @@ fn the_fixture_advisories_all_load() {
 // ---------------------------------------------------------------------------------------------
 // Cargo.lock: Cairn against cargo-audit.
 
-/// (advisory id, crate, version) as cargo-audit reports it: vulnerabilities plus the informational
-/// warnings that carry an advisory (unmaintained, unsound, notice).
+/// (kind, advisory id, crate, version) as cargo-audit reports it: `vulnerability` for its
+/// vulnerabilities list, else the warning kind of its informational advisories (unmaintained,
+/// unsound, notice).
 ///
 /// Named difference, by kind: cargo-audit's `yanked` warnings are not advisories — it reads them
 /// from the crates.io index (network or the local cache), which is not OSV data, so Cairn does not
 /// report yanked crates. They are checked to carry no advisory and left out of the comparison.
-fn cargo_audit(name: &str) -> BTreeSet<(String, String, String)> {
+fn cargo_audit(name: &str) -> BTreeSet<(String, String, String, String)> {
     let path = fixtures().join("expected/cargo-audit").join(format!("{name}.json"));
     let v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).expect("expectation file")).expect("cargo-audit JSON");
     let mut out = BTreeSet::new();
-    let mut add = |item: &serde_json::Value| {
+    let mut add = |kind: &str, item: &serde_json::Value| {
         let id = item["advisory"]["id"].as_str();
         let (Some(id), Some(n), Some(ver)) =
             (id, item["package"]["name"].as_str(), item["package"]["version"].as_str())
         else {
             return;
         };
-        out.insert((id.to_owned(), n.to_owned(), ver.to_owned()));
+        out.insert((kind.to_owned(), id.to_owned(), n.to_owned(), ver.to_owned()));
     };
     for item in v["vulnerabilities"]["list"].as_array().expect("vulnerabilities.list") {
-        add(item);
+        add("vulnerability", item);
     }
     if let Some(warnings) = v["warnings"].as_object() {
         for (kind, list) in warnings {
             let list = list.as_array().expect("warning list");
             match kind.as_str() {
-                "unmaintained" | "unsound" | "notice" => list.iter().for_each(&mut add),
+                "unmaintained" | "unsound" | "notice" => list.iter().for_each(|i| add(kind, i)),
                 "yanked" => {
                     assert!(list.iter().all(|w| w["advisory"].is_null()), "{name}: yanked with an advisory")
                 }
@@ -77,38 +78,48 @@ fn cargo_audit(name: &str) -> BTreeSet<(String, String, String)> {
     out
 }
 
-fn cairn_cargo(name: &str) -> BTreeSet<(String, String, String)> {
+/// The same as [`cargo_audit`], from Cairn: findings are vulnerabilities, warnings keep their kind.
+fn cairn_cargo(name: &str) -> BTreeSet<(String, String, String, String)> {
     let m = matches(&format!("cargo/{name}"));
     assert!(m.not_evaluated.is_empty(), "{:?}", m.not_evaluated);
-    m.findings
+    let findings = m.findings.iter().flat_map(|f| {
+        f.ids
+            .iter()
+            .map(move |id| ("vulnerability".to_owned(), id.clone(), f.name.clone(), f.version.clone()))
+    });
+    let warnings = m
+        .warnings
         .iter()
-        .flat_map(|f| f.ids.iter().map(move |id| (id.clone(), f.name.clone(), f.version.clone())))
-        .collect()
+        .map(|w| (w.kind.to_string(), w.advisory.clone(), w.name.clone(), w.version.clone()));
+    findings.chain(warnings).collect()
 }
 
-/// Every difference between Cairn and cargo-audit: (lockfile, advisory, crate, version, which
-/// side has it, why). Each must still occur, so the list cannot go stale. Today there is none:
-/// the OSV export (7fa931cb) and the native database cargo-audit read (bf5c0d24) agree for these
-/// lockfiles, and RustSec's informational advisories are findings in Cairn, warnings in cargo-audit.
-const DIFFERENCES: &[(&str, &str, &str, &str, &str, &str)] = &[];
+/// Every difference between Cairn and cargo-audit: (lockfile, kind, advisory, crate, version,
+/// which side has it, why). Each must still occur, so the list cannot go stale. Today there is
+/// none: the OSV export (7fa931cb) and the native database cargo-audit read (bf5c0d24) agree for
+/// these lockfiles, and RustSec's informational advisories are warnings in both (issue 14: they
+/// were findings in Cairn).
+const DIFFERENCES: &[(&str, &str, &str, &str, &str, &str, &str)] = &[];
 
 #[test]
-fn cargo_lock_findings_equal_cargo_audit() {
+fn cargo_lock_findings_and_warnings_equal_cargo_audit() {
+    let mut warned = 0;
     for name in ["atuinsh__atuin", "localsend__localsend", "rust-lang__cargo"] {
         let theirs = cargo_audit(name);
         let ours = cairn_cargo(name);
+        warned += ours.iter().filter(|o| o.0 != "vulnerability").count();
         let mut unexplained = Vec::new();
         let mut explained = BTreeSet::new();
         for (side, only) in [("cairn", ours.difference(&theirs)), ("cargo-audit", theirs.difference(&ours))] {
-            for (id, krate, ver) in only {
+            for (kind, id, krate, ver) in only {
                 match DIFFERENCES
                     .iter()
-                    .position(|d| (d.0, d.1, d.2, d.3, d.4) == (name, id, krate, ver, side))
+                    .position(|d| (d.0, d.1, d.2, d.3, d.4, d.5) == (name, kind, id, krate, ver, side))
                 {
                     Some(i) => {
                         explained.insert(i);
                     }
-                    None => unexplained.push(format!("{name}: only {side}: {id} {krate} {ver}")),
+                    None => unexplained.push(format!("{name}: only {side}: {kind} {id} {krate} {ver}")),
                 }
             }
         }
@@ -118,6 +129,7 @@ fn cargo_lock_findings_equal_cargo_audit() {
         }
         assert!(!ours.is_empty(), "{name}: the comparison compares something");
     }
+    assert!(warned > 0, "the lockfiles carry informational advisories, so the warnings are compared");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,4 +218,26 @@ fn go_findings_checked_by_hand() {
     // the Go `v` prefix against the advisory's bare SemVer.
     absent(&go, "GO-2024-3333", "pkg:golang/golang.org/x/net@v0.57.0");
     assert!(go.not_evaluated.is_empty(), "{:?}", go.not_evaluated);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coverage per ecosystem (issue 14): the fixture data holds RustSec, PyPA and Go advisories only.
+
+#[test]
+fn npm_components_without_npm_data_are_counted_not_evaluated() {
+    let m = matches("npm/mozilla__pdf.js");
+    let npm = m.coverage.iter().find(|c| c.ecosystem.to_string() == "npm").expect("npm coverage");
+    assert!(npm.components > 100, "{npm:?}");
+    assert_eq!((npm.advisories, npm.evaluated), (0, 0));
+    assert_eq!(npm.not_evaluated_count(), npm.components);
+    assert_eq!(npm.not_evaluated[0].message, "not evaluated: no data for npm");
+    assert!(m.findings.is_empty() && m.warnings.is_empty());
+
+    let cargo = matches("cargo/rust-lang__cargo");
+    let c = &cargo.coverage[0];
+    assert_eq!(
+        (c.ecosystem.to_string().as_str(), c.evaluated, c.not_evaluated_count()),
+        ("crates.io", c.components, 0)
+    );
+    assert_eq!(c.advisories, db().info().by_ecosystem["crates.io"]);
 }

@@ -6,6 +6,7 @@ mod authz;
 mod bad_input;
 mod cbom_compat;
 mod conventions;
+mod coverage;
 mod e2e_git;
 mod fake_idp;
 mod findings;

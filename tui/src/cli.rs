@@ -391,13 +391,24 @@ pub struct ScanArgs {
     /// daemon the summary alone (any other format is a document to download).
     #[arg(short = 'f', long, value_enum)]
     pub format: Option<Format>,
-    /// Wait for the scan to finish and print a summary (implied by -f, -o and --fail-on); without
+    /// Wait for the scan to finish and print a summary (implied by -f, -o and the gate flags); without
     /// it only the scan id is printed.
     #[arg(long, conflicts_with = "offline")]
     pub wait: bool,
-    /// Exit 1 when findings at or above this severity exist (findings of unknown severity count).
-    #[arg(long, value_enum, value_name = "SEVERITY", conflicts_with = "offline")]
+    /// Exit 1 when open findings at or above this severity exist (offline or through a daemon;
+    /// findings of unknown severity and warnings count only with the flags below).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
+    /// Findings of unknown severity (no rating in any loaded record) count for the gate too.
+    #[arg(long)]
+    pub fail_on_unknown: bool,
+    /// Warnings (unmaintained, unsound, notice advisories) count for the gate too.
+    #[arg(long)]
+    pub fail_on_warnings: bool,
+    /// A VEX document (OpenVEX or CycloneDX VEX): findings its not_affected / fixed statements
+    /// name are suppressed (listed as such in the summary and the report), never counted.
+    #[arg(long, value_name = "FILE")]
+    pub ignore_file: Option<PathBuf>,
     /// Branch, tag or commit of a git URL.
     #[arg(long = "ref", value_name = "REF", conflicts_with = "offline")]
     pub reference: Option<String>,

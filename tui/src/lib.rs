@@ -9,6 +9,7 @@ pub mod dash;
 pub mod dirs;
 pub mod exit;
 pub mod findings_table;
+pub mod gate;
 pub mod local;
 pub mod out;
 pub mod pack;

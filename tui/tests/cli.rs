@@ -82,7 +82,7 @@ fn exit_codes_for_usage_errors_and_failures() {
     // Checked before any daemon is looked for: Cairn's JSON report is made only in-process.
     assert_eq!(cairn(&["scan", ".", "-f", "json"]).status.code(), Some(2), "-f json needs --offline");
     let out = cairn(&["scan", "/nonexistent/cairn-test", "--offline"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open /nonexistent/cairn-test"));
     let dir = tempfile::tempdir().expect("tempdir");
     let unwritable = dir.path().join("no/such/dir/out.json");
@@ -93,7 +93,7 @@ fn exit_codes_for_usage_errors_and_failures() {
         "-o",
         unwritable.to_str().expect("utf8"),
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert_eq!(cairn(&["--help"]).status.code(), Some(0));
 }
 
@@ -199,7 +199,7 @@ fn scan_with_a_missing_vulndb_fails() {
         "--vulndb",
         missing.to_str().expect("utf8"),
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--vulndb"));
 }
@@ -237,7 +237,7 @@ fn exclude_and_max_file_size_flags_reach_the_walk() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("skipped big/Cargo.lock"));
     // A bad glob is a failure with a message, not a panic.
     let out = cairn(&["scan", root.to_str().expect("utf8"), "--offline", "--exclude", "a["]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid exclude glob"));
 }
 

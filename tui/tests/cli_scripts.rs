@@ -243,12 +243,12 @@ async fn script_commands(postgres: bool) {
         text(&out)
     );
 
-    // Bad imports and updates: clear errors, exit 1.
+    // Bad imports and updates: clear errors, exit 3.
     let out = admin.run(&["db", "import", werkzeug.join("PYSEC-2017-43.yaml").to_str().expect("utf8")]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a zip"), "{}", text(&out));
     let out = admin.run(&["db", "update", "--ecosystem", "NoSuchEcosystem"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("body.ecosystems[0]: not a configured ecosystem"),
         "the daemon's field error is shown: {}",
@@ -305,6 +305,11 @@ async fn script_commands(postgres: bool) {
     assert!(header.starts_with("NAME") && header.contains("KIND") && header.contains("OPEN"), "{table}");
     let row = table.lines().find(|l| l.starts_with("flask-app")).expect("the project's row");
     assert!(row.contains("repo") && row.contains(&project.id.to_string()), "{table}");
+    // Issue 14: CRIT + HIGH + MED + LOW + UNKNOWN add up to FINDINGS.
+    let cols: Vec<&str> = header.split_whitespace().collect();
+    assert_eq!(cols[2..8], ["FINDINGS", "CRIT", "HIGH", "MED", "LOW", "UNKNOWN"], "{table}");
+    let n: Vec<u64> = row.split_whitespace().skip(2).take(6).map(|c| c.parse().expect("a count")).collect();
+    assert_eq!(n[0], n[1..].iter().sum::<u64>(), "{table}");
     assert!(!table.contains('\x1b'), "no colour when not a terminal: {table:?}");
     let out = ok(admin.run(&["projects", "ls", "--json"]).await);
     let projects: Vec<Project> = serde_json::from_slice(&out.stdout).expect("Project JSON array");
@@ -318,7 +323,17 @@ async fn script_commands(postgres: bool) {
         (scan.id, &done.counts, done.counts.findings)
     );
     let s = &done.counts.severities;
-    let want = format!("{}  {}  {}  {}  {}", s.critical, s.high, s.medium, s.low, done.counts.findings);
+    let want = format!(
+        "{}  {}  {}  {}  {}  {}  {}  {}",
+        done.counts.findings,
+        s.critical,
+        s.high,
+        s.medium,
+        s.low,
+        s.unknown,
+        done.counts.warnings,
+        done.counts.findings
+    );
     assert!(row.split_whitespace().collect::<Vec<_>>().join("  ").contains(&want), "risk columns: {row}");
 
     // scans ls: newest first, filters.
@@ -338,7 +353,7 @@ async fn script_commands(postgres: bool) {
     let out = ok(admin.run(&["scans", "ls", "--limit", "1", "--json"]).await);
     assert_eq!(serde_json::from_slice::<Vec<Scan>>(&out.stdout).expect("JSON").len(), 1);
     let out = admin.run(&["scans", "ls", "--project", "nope"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no project named \"nope\""), "{}", text(&out));
 
     // export: a file (written whole), standard output, `latest`.
@@ -365,7 +380,7 @@ async fn script_commands(postgres: bool) {
     let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF JSON");
     assert_eq!(sarif["version"], "2.1.0");
     let out = admin.run(&["export", &failed.id.to_string(), "-f", "cyclonedx", "-o", "-"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains(&format!("scan {} ended failed", failed.id)),
         "{}",
@@ -403,7 +418,7 @@ async fn script_commands(postgres: bool) {
     let out = ok(user.run(&["db", "status"]).await);
     assert!(stdout(&out).contains("advisories: 7"), "{}", text(&out));
     let out = user.run(&["db", "import", zip.to_str().expect("utf8")]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs a super admin"), "{}", text(&out));
     let out = ok(user.run(&["projects", "ls", "--json"]).await);
     assert_eq!(serde_json::from_slice::<Vec<Project>>(&out.stdout).expect("JSON"), Vec::<Project>::new());
@@ -432,7 +447,7 @@ async fn findings_and_triage(admin: &Home, client: &Client, done: &Scan) {
     assert!(high.iter().all(|f| f.finding.severity == "high"));
 
     let out = admin.run(&["triage", "no-such-finding", "--state", "fixed"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("no finding \"no-such-finding\""),
         "{}",
@@ -443,7 +458,7 @@ async fn findings_and_triage(admin: &Home, client: &Client, done: &Scan) {
     let id = target.finding.id.as_str();
     // The daemon's rule, and its field error shown.
     let out = admin.run(&["triage", id, "--state", "not_affected"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("body.justification"), "{}", text(&out));
     let out = ok(admin
         .run(&[
@@ -486,7 +501,7 @@ async fn findings_and_triage(admin: &Home, client: &Client, done: &Scan) {
     let proxy = Proxy::start(&admin_base(admin), client.clone(), id.to_owned()).await;
     let racing = Home::new(&proxy, &admin_key(admin));
     let out = racing.run(&["triage", id, "--state", "fixed"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("changed by someone else"), "{stderr}");
     assert!(stderr.contains("state in_triage") && stderr.contains("the other person's note"), "{stderr}");

@@ -225,6 +225,41 @@ fn scan_summary() {
 }
 
 #[test]
+fn scan_summary_never_says_a_bare_zero_for_an_ecosystem_without_data() {
+    use cairn_sdk::types::{CoverageGap, EcosystemCoverage, GapReason};
+    let mut a = ready();
+    a.update(Msg::Projects(Ok(vec![project(1, "storefront", true)])));
+    press(&mut a, KeyCode::Enter);
+    let mut s = scan(1, ScanStatus::Completed, 100);
+    s.counts = counts(0);
+    s.counts.severities = Default::default();
+    s.counts.warnings = 6;
+    s.counts.coverage = vec![EcosystemCoverage {
+        ecosystem: "npm".into(),
+        components: 1767,
+        advisories: 0,
+        evaluated: 0,
+        not_evaluated: vec![CoverageGap {
+            reason: GapReason::NoAdvisories,
+            components: 1767,
+            message: "not evaluated: no data for npm".into(),
+        }],
+    }];
+    a.update(Msg::Scan(Ok(s)));
+    let text = screen(&mut a);
+    assert!(
+        text.contains("Findings      0 in evaluated components; 1767 components NOT evaluated"),
+        "{text}"
+    );
+    assert!(text.contains("Coverage      npm 1767 not evaluated — no advisories loaded"), "{text}");
+    assert!(
+        text.contains("Warnings      6 (unmaintained, unsound or notice advisories; not findings)"),
+        "{text}"
+    );
+    snap!("scan_summary_without_npm_data", a);
+}
+
+#[test]
 fn each_tab_loads_once_when_first_shown() {
     let mut a = scan_open();
     assert_eq!(ch(&mut a, '2'), vec![Cmd::LoadComponents(scan_id(1))]);

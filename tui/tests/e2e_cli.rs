@@ -162,6 +162,36 @@ async fn cairn_scan_through_a_server_and_in_local_mode() {
 
     let out = user.run(&["scan", &url, "--fail-on", "critical"]).await;
     assert_eq!(out.status.code(), Some(0), "nothing critical: {}", text(&out));
+
+    // Issue 14: a VEX document carries the triage into CI through a daemon too. Every finding
+    // is stated not_affected: the gate passes and the summary lists them as suppressed.
+    let statements: Vec<serde_json::Value> = matches
+        .findings
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "vulnerability": {"name": f.id},
+                "products": [{"@id": f.purl}],
+                "status": "not_affected",
+                "justification": "vulnerable_code_not_in_execute_path"
+            })
+        })
+        .collect();
+    let vex = user.path().join("vex.json");
+    let doc = serde_json::json!({
+        "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.test/vex/1",
+        "author": "ci", "timestamp": "2026-01-01T00:00:00Z", "version": 1, "statements": statements
+    });
+    std::fs::write(&vex, doc.to_string()).expect("write vex");
+    let out =
+        user.run(&["scan", &url, "--fail-on", "high", "--ignore-file", vex.to_str().expect("utf8")]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "every finding suppressed: {}", text(&out));
+    assert!(
+        stderr.contains(&format!("{} findings suppressed by --ignore-file", matches.findings.len())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("cairn: coverage: PyPI "), "the coverage line, as offline: {stderr}");
     daemon.shutdown().await;
 
     // Local mode: nothing configured, the project under $HOME.

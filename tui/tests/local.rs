@@ -108,7 +108,7 @@ fn two_starts_at_once_share_one_daemon_status_reports_it_and_stop_stops_it() {
     );
     assert!(!alive(pid_a), "the daemon process is gone");
     let status = home.run(&["daemon", "status"]);
-    assert_eq!(status.status.code(), Some(1));
+    assert_eq!(status.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&status.stdout).contains("not running"));
     let stop = home.run(&["daemon", "stop"]);
     assert!(String::from_utf8_lossy(&stop.stdout).contains("not running"), "{}", text(&stop));
@@ -160,7 +160,7 @@ fn login_with_an_api_key_makes_a_profile_without_the_secret_and_logout_removes_i
         .write_all(b"crn_live_AAAAAAAAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\n")
         .expect("write");
     let bad = bad.wait_with_output().expect("bad login output");
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(bad.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("UNAUTHORIZED"), "{}", text(&bad));
 
     let out = user.run(&["logout"]);

@@ -12,7 +12,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{any, get, post};
 use cairn_sdk::types::{
-    PqcSummary, Scan, ScanCounts, ScanEvent, ScanId, ScanSource, ScanStatus, WsServerFrame,
+    CoverageGap, EcosystemCoverage, GapReason, PqcSummary, Scan, ScanCounts, ScanEvent, ScanId, ScanSource,
+    ScanStatus, WsServerFrame,
 };
 
 #[derive(Clone, Default)]
@@ -25,9 +26,30 @@ struct Daemon {
 const BOM: &str = "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\"}";
 
 fn counts() -> ScanCounts {
-    let mut c = ScanCounts { components: 3, findings: 2, ..ScanCounts::default() };
+    let mut c = ScanCounts { components: 8, findings: 3, warnings: 2, ..ScanCounts::default() };
     c.severities.high = 1;
     c.severities.low = 1;
+    c.severities.unknown = 1;
+    c.coverage = vec![
+        EcosystemCoverage {
+            ecosystem: "crates.io".into(),
+            components: 3,
+            advisories: 1193,
+            evaluated: 3,
+            not_evaluated: Vec::new(),
+        },
+        EcosystemCoverage {
+            ecosystem: "npm".into(),
+            components: 5,
+            advisories: 0,
+            evaluated: 0,
+            not_evaluated: vec![CoverageGap {
+                reason: GapReason::NoAdvisories,
+                components: 5,
+                message: "not evaluated: no data for npm".into(),
+            }],
+        },
+    ];
     c
 }
 
@@ -186,26 +208,41 @@ async fn scan_a_url_follow_it_download_and_fail_on_high() {
     );
     assert!(stderr.contains(" 40% scanning walking") && stderr.contains("100% completed"), "{stderr}");
     assert!(
-        stderr.contains("3 components") && stderr.contains("2 findings (critical 0, high 1, medium 0, low 1"),
+        stderr.contains("8 components")
+            && stderr.contains("3 findings (critical 0, high 1, medium 0, low 1, unknown 1)"),
         "{stderr}"
     );
+    // Issue 14: the coverage and the warnings, as the offline summary prints them.
+    assert!(stderr.contains("cairn: coverage: crates.io 3 evaluated against 1193 advisories"), "{stderr}");
+    assert!(stderr.contains("cairn: coverage: npm 5 not evaluated — no advisories loaded"), "{stderr}");
+    assert!(stderr.contains("cairn: 2 warnings"), "{stderr}");
     assert!(stderr.contains("NO VULNERABILITY DATA"), "said loudly: {stderr}");
     assert!(
         stderr.contains("post-quantum readiness 50/100 (cairn-cbom-v1): 2 of 4 rated algorithms"),
         "{stderr}"
     );
-    assert!(stderr.contains("1 findings at or above high (--fail-on)"), "user words, not `High`: {stderr}");
+    assert!(stderr.contains("cairn: gate: 1 findings at or above high count — failed"), "{stderr}");
+    assert!(
+        stderr.contains("gate: left out: 1 findings of unknown severity (--fail-on-unknown counts them); 2 warnings (--fail-on-warnings counts them)"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read_to_string(&out_file).expect("document written"), BOM);
 
+    // The unknown finding and the warnings do not trip --fail-on critical (they did before issue 14).
     let out = cairn(&home, &["scan", "https://example.test/r.git", "--fail-on", "critical", "-q"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty(), "-q: {}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(*d.sockets.lock().expect("lock"), 2);
+    for flag in ["--fail-on-unknown", "--fail-on-warnings"] {
+        let out =
+            cairn(&home, &["scan", "https://example.test/r.git", "--fail-on", "critical", flag, "-q"]).await;
+        assert_eq!(out.status.code(), Some(1), "{flag}: {}", String::from_utf8_lossy(&out.stderr));
+    }
 
     // Without --wait: the id, and no socket.
     let out = cairn(&home, &["scan", "https://example.test/r.git"]).await;
     assert_eq!(out.status.code(), Some(0));
     let id = d.id.lock().expect("lock").expect("a scan");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), id.to_string());
-    assert_eq!(*d.sockets.lock().expect("lock"), 2, "no wait, no socket");
+    assert_eq!(*d.sockets.lock().expect("lock"), 4, "no wait, no socket");
 }

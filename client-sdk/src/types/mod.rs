@@ -5,6 +5,7 @@ mod api_keys;
 mod audit;
 mod auth;
 mod cbom_compat;
+mod coverage;
 mod findings;
 mod health;
 mod ids;
@@ -32,6 +33,7 @@ pub use cbom_compat::{
     CBOM_DEFAULT_PROJECT_VERSION, CbomBomFormat, CbomDemoRequest, CbomHealth, CbomScan, CbomScanCreated,
     CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, TenantKind,
 };
+pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageState, TriageUpdate};
 pub use health::{Health, SpecVersions};
 pub use ids::{ApiKeyId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId, UserId, VersionId};

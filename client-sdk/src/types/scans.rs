@@ -157,7 +157,7 @@ pub struct SeverityCounts {
 }
 
 /// What a scan found, in numbers. Filled in as the scan goes; final once it completes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ScanCounts {
@@ -167,6 +167,12 @@ pub struct ScanCounts {
     pub findings: u64,
     /// Findings by severity.
     pub severities: SeverityCounts,
+    /// Warnings: informational advisories (unmaintained, unsound, notice) that apply; never
+    /// counted in `findings`.
+    pub warnings: u64,
+    /// Vulnerability coverage per ecosystem of the inventory, once matched (empty before, and
+    /// when there was no data: `vulndb` says so).
+    pub coverage: Vec<crate::types::EcosystemCoverage>,
     /// Components with at least one license.
     pub licensed_components: u64,
     /// Cryptographic assets.

@@ -200,7 +200,7 @@ async fn do_cancel(
                 Some(t) => t,
                 None => state.store.scan_get_any(id).await?.0,
             };
-            state.jobs.bus.publish(&state.store, BusEvent { tenant: owner, event }).await;
+            state.jobs.bus.publish(&state.store, BusEvent { tenant: owner, event: *event }).await;
             scan
         }
         CancelOutcome::Requested(scan) => {

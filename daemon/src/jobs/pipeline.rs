@@ -192,6 +192,8 @@ async fn steps(
     };
     if let Some(m) = &matches {
         reporter.counts.findings = m.findings.len() as u64;
+        reporter.counts.warnings = m.warnings.len() as u64;
+        reporter.counts.coverage = m.coverage.iter().map(wire_coverage).collect();
         for f in &m.findings {
             match severity_word(f.severity.rating) {
                 "critical" => reporter.counts.severities.critical += 1,
@@ -357,7 +359,42 @@ fn completed_message(c: &ScanCounts, used: &VulnDataUsed) -> String {
         VulnDataState::Stale => format!("{} findings (vulnerability data STALE)", c.findings),
         VulnDataState::Fresh => format!("{} findings", c.findings),
     };
-    format!("{} components, {vulns}, {} crypto assets", c.components, c.crypto_assets)
+    // Never "0 findings" alone when an ecosystem had no data: say how many were not evaluated.
+    let not_evaluated: u64 = c.coverage.iter().map(|e| e.not_evaluated_count()).sum();
+    let gaps = if not_evaluated > 0 {
+        format!(" ({not_evaluated} components not evaluated)")
+    } else {
+        String::new()
+    };
+    format!(
+        "{} components, {vulns}{gaps}, {} warnings, {} crypto assets",
+        c.components, c.warnings, c.crypto_assets
+    )
+}
+
+/// The engine's coverage of one ecosystem as the wire carries it.
+fn wire_coverage(c: &cairn_engine::vuln::EcosystemCoverage) -> cairn_sdk::types::EcosystemCoverage {
+    use cairn_engine::vuln::GapReason as E;
+    use cairn_sdk::types::GapReason as W;
+    cairn_sdk::types::EcosystemCoverage {
+        ecosystem: c.ecosystem.osv_name().to_owned(),
+        components: c.components as u64,
+        advisories: c.advisories as u64,
+        evaluated: c.evaluated as u64,
+        not_evaluated: c
+            .not_evaluated
+            .iter()
+            .map(|g| cairn_sdk::types::CoverageGap {
+                reason: match g.reason {
+                    E::NoAdvisories => W::NoAdvisories,
+                    E::NotRegistry => W::NotRegistry,
+                    E::NoVersion => W::NoVersion,
+                },
+                components: g.components as u64,
+                message: g.message.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// UTC seconds, the form every document format accepts.

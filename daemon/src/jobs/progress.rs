@@ -120,7 +120,7 @@ impl Reporter {
             step: step.map(str::to_owned),
             percent: self.percent,
             message,
-            counts: self.counts,
+            counts: self.counts.clone(),
             error,
             vulndb,
         };

@@ -215,7 +215,7 @@ async fn publish(
         step: None,
         percent: scan.percent,
         message: Some(message),
-        counts: scan.counts,
+        counts: scan.counts.clone(),
         error,
         vulndb: None,
     };

@@ -150,7 +150,7 @@ pub struct Progress {
 #[derive(Debug)]
 pub enum CancelOutcome {
     /// The scan was queued and is now cancelled; the event says so.
-    Cancelled(Scan, ScanEvent),
+    Cancelled(Scan, Box<ScanEvent>),
     /// The scan is running; its worker stops at the next step.
     Requested(Scan),
     /// The scan had already ended.
@@ -364,7 +364,7 @@ impl Store {
             };
             let event = append_event(&mut tx, owner, id, &progress, &stamp).await?;
             tx.commit().await?;
-            return Ok(CancelOutcome::Cancelled(self.scan_get(owner, id).await?, event));
+            return Ok(CancelOutcome::Cancelled(self.scan_get(owner, id).await?, Box::new(event)));
         }
         sqlx::query("UPDATE scans SET cancel_requested = 1 WHERE id = $1")
             .bind(id.to_string())
@@ -486,6 +486,6 @@ async fn append_event(
         percent: p.percent,
         message: p.message.clone(),
         ts: parse_ts(stamp).unwrap_or_else(|_| OffsetDateTime::now_utc()),
-        counts: p.counts,
+        counts: p.counts.clone(),
     })
 }

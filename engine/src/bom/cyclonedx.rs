@@ -510,6 +510,13 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
             Property::new("cairn:diagnostic", format!("{} {at}: {}", severity_word(d.severity), d.message))
         })
         .collect();
+    properties.extend(
+        input
+            .coverage
+            .iter()
+            .flat_map(|c| c.lines())
+            .map(|l| Property::new("cairn:vulnerability-coverage", l)),
+    );
     let mut components: Vec<CdxComponent> =
         inv.components.iter().map(|c| component(version, c, input)).collect();
     // Crypto libraries are named on their component whatever the version; what they provide needs

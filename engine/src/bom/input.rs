@@ -32,6 +32,11 @@ pub struct BomInput {
     /// TLS settings found in the tree (CycloneDX 1.6+ only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub crypto_protocols: Vec<CryptoProtocol>,
+    /// Vulnerability coverage per ecosystem; empty when nothing was matched. Written as CycloneDX
+    /// properties and SARIF notifications (`npm 1767 not evaluated — no advisories loaded`): a
+    /// document without findings must not read as "checked, nothing found".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coverage: Vec<crate::vuln::EcosystemCoverage>,
 }
 
 /// How a license was established.
@@ -267,6 +272,7 @@ impl BomInput {
             crypto: Vec::new(),
             crypto_material: Vec::new(),
             crypto_protocols: Vec::new(),
+            coverage: Vec::new(),
         }
     }
 }

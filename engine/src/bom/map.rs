@@ -108,6 +108,7 @@ impl BomInput {
             });
         }
         self.vulnerabilities = by_id.into_values().collect();
+        self.coverage = matches.coverage.clone();
         self
     }
 }

@@ -210,7 +210,7 @@ pub fn to_sarif(input: &BomInput) -> String {
             }
         }
     }
-    let notifications = input
+    let mut notifications: Vec<Notification> = input
         .inventory
         .diagnostics
         .iter()
@@ -224,6 +224,17 @@ pub fn to_sarif(input: &BomInput) -> String {
             locations: vec![location(&d.path, d.line)],
         })
         .collect();
+    // Coverage: a warning where components were not evaluated, so an empty result list is never
+    // read as "checked, nothing found" for an ecosystem without data.
+    for c in &input.coverage {
+        let note = |level, line: String| Notification {
+            level,
+            message: Message { text: format!("vulnerability coverage: {line}") },
+            locations: Vec::new(),
+        };
+        notifications.extend(c.evaluated_line().map(|l| note("note", l)));
+        notifications.extend(c.not_evaluated.iter().map(|g| note("warning", c.gap_line(g))));
+    }
     let log = Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",

@@ -1,8 +1,12 @@
 //! What matching yields: findings (one per vulnerability per component, aliases merged) and the
-//! components that could not be evaluated against an advisory, with the reason.
+//! components that could not be evaluated against an advisory, with the reason; informational
+//! advisories apart as warnings, and what was covered per ecosystem.
 
+use super::coverage::EcosystemCoverage;
 use super::osv::{Event, RangeType};
 use super::severity::{Rating, Severity};
+use super::vex::Suppressed;
+use super::warning::{Warning, WarningKind};
 use crate::inventory::Ecosystem;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -73,6 +77,13 @@ pub struct Matches {
     pub not_evaluated: Vec<NotEvaluated>,
     /// Components looked up (local ones are the project's own code and are not).
     pub components_checked: usize,
+    /// Informational advisories (unmaintained, unsound, notice) that apply, sorted by purl then
+    /// advisory; never findings.
+    pub warnings: Vec<Warning>,
+    /// Per ecosystem of the inventory: components, evaluated, not evaluated and why. Sorted.
+    pub coverage: Vec<EcosystemCoverage>,
+    /// Findings a VEX statement suppressed ([`Matches::suppress`]); empty without one.
+    pub suppressed: Vec<Suppressed>,
 }
 
 impl Matches {
@@ -83,5 +94,24 @@ impl Matches {
             *m.entry(f.severity.rating).or_default() += 1;
         }
         m
+    }
+
+    /// Findings whose severity is unknown (they are findings, but a gate counts them apart).
+    pub fn unknown_severity(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity.rating == Rating::Unknown).count()
+    }
+
+    /// Warnings per kind, every kind present (zero when none).
+    pub fn warnings_by_kind(&self) -> BTreeMap<WarningKind, usize> {
+        let mut m: BTreeMap<WarningKind, usize> = WarningKind::ALL.iter().map(|k| (*k, 0)).collect();
+        for w in &self.warnings {
+            *m.entry(w.kind).or_default() += 1;
+        }
+        m
+    }
+
+    /// Components not evaluated at all, every ecosystem together.
+    pub fn components_not_evaluated(&self) -> usize {
+        self.coverage.iter().map(|c| c.not_evaluated_count()).sum()
     }
 }

@@ -156,6 +156,11 @@ impl Database {
         &self.info
     }
 
+    /// Usable advisories loaded for an ecosystem (any release suffix).
+    pub fn advisories_for(&self, ecosystem: &OsvEcosystem) -> usize {
+        self.info.by_ecosystem.get(&eco_key(ecosystem)).copied().unwrap_or(0)
+    }
+
     /// Usable advisories, sorted by id.
     pub fn advisories(&self) -> &[Advisory] {
         &self.advisories

@@ -4,13 +4,15 @@
 //! with a registry package but not its version history, so an advisory naming it is reported as
 //! not evaluated rather than matched or dropped. Local packages are the project's own code.
 
+use super::coverage::{CoverageGap, EcosystemCoverage, GapReason};
 use super::finding::{AffectedRange, Finding, Matches, NotEvaluated};
 use super::index::Database;
 use super::osv::{Advisory, Affected, RangeType};
 use super::range::{CompiledAffected, Verdict};
-use super::severity::{Severity, assess};
+use super::severity::{Rating, Severity, assess, assess_advisory};
 use super::version::{OsvEcosystem, Version};
-use crate::inventory::{Component, Inventory, Source};
+use super::warning::{Warning, WarningKind};
+use crate::inventory::{Component, Ecosystem, Inventory, Source};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,28 +20,71 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Match every non-local component of `inventory` against `db`.
 pub fn match_inventory(inventory: &Inventory, db: &Database) -> Matches {
     let checked: Vec<&Component> = inventory.components.iter().filter(|c| !c.local).collect();
-    let per: Vec<(Vec<Finding>, Vec<NotEvaluated>)> =
-        checked.par_iter().map(|c| match_component(c, db)).collect();
+    let per: Vec<ComponentMatch> = checked.par_iter().map(|c| match_component(c, db)).collect();
     let mut m = Matches { components_checked: checked.len(), ..Matches::default() };
-    for (f, n) in per {
-        m.findings.extend(f);
-        m.not_evaluated.extend(n);
+    let mut coverage: BTreeMap<Ecosystem, (usize, BTreeMap<GapReason, usize>)> = BTreeMap::new();
+    for (c, r) in checked.iter().zip(per) {
+        let entry = coverage.entry(c.ecosystem).or_default();
+        match r.gap {
+            None => entry.0 += 1,
+            Some(g) => *entry.1.entry(g).or_default() += 1,
+        }
+        m.findings.extend(r.findings);
+        m.warnings.extend(r.warnings);
+        m.not_evaluated.extend(r.not_evaluated);
     }
+    m.coverage = coverage
+        .into_iter()
+        .map(|(ecosystem, (evaluated, gaps))| {
+            let not_evaluated: Vec<CoverageGap> =
+                gaps.into_iter().map(|(reason, n)| CoverageGap::new(ecosystem, reason, n)).collect();
+            EcosystemCoverage {
+                ecosystem,
+                components: evaluated + not_evaluated.iter().map(|g| g.components).sum::<usize>(),
+                advisories: db.advisories_for(&OsvEcosystem::from(ecosystem)),
+                evaluated,
+                not_evaluated,
+            }
+        })
+        .collect();
     m.findings.sort_by(|a, b| (&a.purl, &a.id).cmp(&(&b.purl, &b.id)));
+    m.warnings.sort_by(|a, b| (&a.purl, &a.advisory).cmp(&(&b.purl, &b.advisory)));
     m.not_evaluated.sort();
     m.not_evaluated.dedup();
     m
 }
 
+/// What matching one component yields.
+#[derive(Debug, Default)]
+pub struct ComponentMatch {
+    /// Its vulnerabilities.
+    pub findings: Vec<Finding>,
+    /// Informational advisories that apply to it.
+    pub warnings: Vec<Warning>,
+    /// Advisories naming it that could not be decided.
+    pub not_evaluated: Vec<NotEvaluated>,
+    /// Why it was not evaluated at all, if it was not.
+    pub gap: Option<GapReason>,
+}
+
+impl ComponentMatch {
+    fn gap(reason: GapReason, not_evaluated: Vec<NotEvaluated>) -> ComponentMatch {
+        ComponentMatch { not_evaluated, gap: Some(reason), ..ComponentMatch::default() }
+    }
+}
+
 type Hit<'a> = (&'a Advisory, &'a Affected, &'a CompiledAffected);
 
-/// Findings and not-evaluated items for one component.
-pub fn match_component(c: &Component, db: &Database) -> (Vec<Finding>, Vec<NotEvaluated>) {
+/// Findings, warnings and not-evaluated items for one component.
+pub fn match_component(c: &Component, db: &Database) -> ComponentMatch {
     let eco = OsvEcosystem::from(c.ecosystem);
-    let candidates: Vec<Hit<'_>> = db.candidates(&eco, &c.name).collect();
-    if candidates.is_empty() {
-        return (Vec::new(), Vec::new());
+    if c.local {
+        return ComponentMatch::default();
     }
+    if db.advisories_for(&eco) == 0 {
+        return ComponentMatch::gap(GapReason::NoAdvisories, Vec::new());
+    }
+    let candidates: Vec<Hit<'_>> = db.candidates(&eco, &c.name).collect();
     let not_evaluated = |reason: &str| -> Vec<NotEvaluated> {
         let ids: BTreeSet<&str> = candidates.iter().map(|(a, _, _)| a.id()).collect();
         ids.into_iter()
@@ -52,22 +97,22 @@ pub fn match_component(c: &Component, db: &Database) -> (Vec<Finding>, Vec<NotEv
     };
     match &c.source {
         Source::Registry => {}
-        Source::Local { .. } => return (Vec::new(), Vec::new()),
+        Source::Local { .. } => return ComponentMatch::default(),
         Source::Git { url, .. } => {
-            return (
-                Vec::new(),
+            return ComponentMatch::gap(
+                GapReason::NotRegistry,
                 not_evaluated(&format!("from git ({url}), not the {} registry", c.ecosystem)),
             );
         }
         Source::Url { url } => {
-            return (
-                Vec::new(),
+            return ComponentMatch::gap(
+                GapReason::NotRegistry,
                 not_evaluated(&format!("from a URL ({url}), not the {} registry", c.ecosystem)),
             );
         }
         Source::AltRegistry { url } => {
-            return (
-                Vec::new(),
+            return ComponentMatch::gap(
+                GapReason::NotRegistry,
                 not_evaluated(&format!("from another registry ({url}), not the {} one", c.ecosystem)),
             );
         }
@@ -78,27 +123,53 @@ pub fn match_component(c: &Component, db: &Database) -> (Vec<Finding>, Vec<NotEv
             || "no version recorded".to_owned(),
             |req| format!("no pinned version (declared as {req:?}, no lockfile resolved it)"),
         );
-        return (Vec::new(), not_evaluated(&reason));
+        return ComponentMatch::gap(GapReason::NoVersion, not_evaluated(&reason));
     }
 
     let mut hits: Vec<Hit<'_>> = Vec::new();
+    let mut warnings: Vec<Warning> = Vec::new();
     let mut unknown: Vec<NotEvaluated> = Vec::new();
-    for hit @ (a, _, compiled) in candidates.iter().copied() {
+    for hit @ (a, f, compiled) in candidates.iter().copied() {
         match compiled.evaluate(&c.version) {
-            Verdict::Affected => hits.push(hit),
+            Verdict::Affected => match WarningKind::of(a, f) {
+                Some(kind) => warnings.push(warning(c, kind, hit)),
+                None => hits.push(hit),
+            },
             Verdict::NotAffected => {}
             Verdict::Unknown(reason) => {
                 unknown.push(NotEvaluated { purl: c.purl.clone(), advisory: a.id().to_owned(), reason })
             }
         }
     }
-    let findings = group(&hits).into_iter().map(|g| finding(c, &g)).collect::<Vec<_>>();
+    // One informational advisory with two matching entries for the package is one warning.
+    warnings.sort_by(|a, b| a.advisory.cmp(&b.advisory));
+    warnings.dedup_by(|a, b| a.advisory == b.advisory);
+    let findings = group(&hits).into_iter().map(|g| finding(c, &g, db)).collect::<Vec<_>>();
     // An advisory decided through an alias needs no "not evaluated" line of its own; neither does
     // one whose other affected entry for this package matched.
-    let covered: BTreeSet<&str> =
-        findings.iter().flat_map(|f| f.ids.iter().chain(f.aliases.iter())).map(String::as_str).collect();
+    let covered: BTreeSet<&str> = findings
+        .iter()
+        .flat_map(|f| f.ids.iter().chain(f.aliases.iter()))
+        .chain(warnings.iter().map(|w| &w.advisory))
+        .map(String::as_str)
+        .collect();
     unknown.retain(|n| !covered.contains(n.advisory.as_str()));
-    (findings, unknown)
+    ComponentMatch { findings, warnings, not_evaluated: unknown, gap: None }
+}
+
+fn warning(c: &Component, kind: WarningKind, (a, _, compiled): Hit<'_>) -> Warning {
+    let fixed: BTreeSet<String> = compiled.fixed().map(|v| v.as_str().to_owned()).collect();
+    Warning {
+        kind,
+        advisory: a.id().to_owned(),
+        aliases: a.aliases().to_vec(),
+        purl: c.purl.clone(),
+        ecosystem: c.ecosystem,
+        name: c.name.clone(),
+        version: c.version.clone(),
+        summary: a.summary().map(str::to_owned),
+        fixed: fixed.into_iter().collect(),
+    }
 }
 
 /// Groups of hits whose advisories alias each other (share an id or alias), transitively.
@@ -134,7 +205,7 @@ fn group<'a>(hits: &[Hit<'a>]) -> Vec<Vec<Hit<'a>>> {
     groups.into_values().collect()
 }
 
-fn finding(c: &Component, hits: &[Hit<'_>]) -> Finding {
+fn finding(c: &Component, hits: &[Hit<'_>], db: &Database) -> Finding {
     let ids: BTreeSet<String> = hits.iter().map(|(a, _, _)| a.id().to_owned()).collect();
     let aliases: BTreeSet<String> =
         hits.iter().flat_map(|(a, _, _)| a.aliases().iter().cloned()).filter(|x| !ids.contains(x)).collect();
@@ -145,6 +216,9 @@ fn finding(c: &Component, hits: &[Hit<'_>]) -> Finding {
         if s.rating > severity.rating {
             severity = s;
         }
+    }
+    if severity.rating == Rating::Unknown {
+        severity = alias_severity(c, &aliases, db).unwrap_or(severity);
     }
     let mut ranges = Vec::new();
     let mut listed_in = BTreeSet::new();
@@ -179,6 +253,26 @@ fn finding(c: &Component, hits: &[Hit<'_>]) -> Finding {
         fixed: fixed.into_iter().collect(),
         nearest_fixed: nearest_fixed(&c.version, &fixed_versions),
     }
+}
+
+/// The most severe rating among loaded alias records (a GHSA or NVD-style record of the same
+/// vulnerability), read from their entry for this package when they have one.
+fn alias_severity(c: &Component, aliases: &BTreeSet<String>, db: &Database) -> Option<Severity> {
+    let eco = OsvEcosystem::from(c.ecosystem);
+    let mut best: Option<Severity> = None;
+    for alias in aliases {
+        let Some(record) = db.advisory(alias) else { continue };
+        let s = db
+            .candidates(&eco, &c.name)
+            .filter(|(a, _, _)| a.id() == alias)
+            .map(|(a, f, _)| assess(a, f))
+            .max_by_key(|s| s.rating)
+            .unwrap_or_else(|| assess_advisory(record));
+        if s.rating != Rating::Unknown && best.as_ref().is_none_or(|b| s.rating > b.rating) {
+            best = Some(Severity { from_alias: Some(alias.clone()), ..s });
+        }
+    }
+    best
 }
 
 /// The lowest fixed version above `installed`, compared pairwise in each fix's own scheme (never
@@ -280,5 +374,76 @@ mod tests {
         let m = match_inventory(&inventory(&[(Ecosystem::Maven, "g:a", "2.1")]), &db(&[a]));
         assert_eq!(m.findings[0].nearest_fixed.as_deref(), Some("2.3"));
         assert_eq!(m.findings[0].fixed, ["1.5", "2.3", "3.1"]);
+    }
+
+    #[test]
+    fn an_ecosystem_without_advisories_is_counted_not_evaluated() {
+        let a = rec("RUSTSEC-1", "[]", "crates.io", "a", "2.0.0");
+        let inv = inventory(&[
+            (Ecosystem::Cargo, "a", "1.0.0"),
+            (Ecosystem::Cargo, "b", "1.0.0"),
+            (Ecosystem::Npm, "left-pad", "1.3.0"),
+            (Ecosystem::Npm, "pg", "8.11.0"),
+        ]);
+        let m = match_inventory(&inv, &db(&[&a]));
+        assert_eq!(m.findings.len(), 1);
+        let [cargo, npm] = &m.coverage[..] else { panic!("{:?}", m.coverage) };
+        assert_eq!(
+            (cargo.ecosystem, cargo.components, cargo.evaluated, cargo.advisories),
+            (Ecosystem::Cargo, 2, 2, 1)
+        );
+        assert!(cargo.not_evaluated.is_empty());
+        assert_eq!((npm.ecosystem, npm.components, npm.evaluated, npm.advisories), (Ecosystem::Npm, 2, 0, 0));
+        assert_eq!(npm.not_evaluated, [CoverageGap::new(Ecosystem::Npm, GapReason::NoAdvisories, 2)]);
+        assert_eq!(npm.not_evaluated[0].message, "not evaluated: no data for npm");
+        assert_eq!(m.components_not_evaluated(), 2);
+    }
+
+    #[test]
+    fn git_components_are_a_coverage_gap_even_without_a_candidate() {
+        let a = rec("X-1", "[]", "crates.io", "other", "2.0.0");
+        let p = Package::new(Ecosystem::Cargo, "a", "1.0.0", Location::new("lock", None))
+            .and_then(|p| p.source(Source::Git { url: "https://g/a".into(), rev: None }))
+            .expect("valid");
+        let inv = Inventory::assemble([p], Vec::new(), Vec::new(), Vec::new());
+        let m = match_inventory(&inv, &db(&[&a]));
+        assert_eq!(m.coverage[0].not_evaluated[0].reason, GapReason::NotRegistry);
+        assert_eq!(m.coverage[0].evaluated, 0);
+    }
+
+    /// RUSTSEC-2024-0394 ("mmap unmaintained") as exported to OSV, unchanged but for whitespace
+    /// (from /work/shared/corpus/osv/rustsec/crates/RUSTSEC-2024-0394.json).
+    const MMAP_UNMAINTAINED: &str = r#"{"id":"RUSTSEC-2024-0394","modified":"2024-11-10T14:06:58Z","published":"2024-06-10T12:00:00Z","aliases":[],"related":[],"summary":"mmap unmaintained","details":"The `mmap` crate is unmaintained as its [repository has been archived](https://github.com/rbranson/rust-mmap) on Feb 10, 2022.\nThe main alternative seems to be `memmap2` crate.","severity":[],"affected":[{"package":{"ecosystem":"crates.io","name":"mmap","purl":"pkg:cargo/mmap"},"ecosystem_specific":{"affects":{"arch":[],"os":[],"functions":[]},"affected_functions":null},"database_specific":{"categories":[],"cvss":null,"informational":"unmaintained"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0.0.0-0"}]}],"versions":[]}],"references":[{"type":"PACKAGE","url":"https://crates.io/crates/mmap"}],"database_specific":{"license":"CC0-1.0"}}"#;
+
+    #[test]
+    fn informational_advisories_are_warnings_not_findings() {
+        let m =
+            match_inventory(&inventory(&[(Ecosystem::Cargo, "mmap", "0.1.1")]), &db(&[MMAP_UNMAINTAINED]));
+        assert!(m.findings.is_empty(), "{:?}", m.findings);
+        assert_eq!(m.warnings.len(), 1);
+        let w = &m.warnings[0];
+        assert_eq!(
+            (w.kind, w.advisory.as_str(), w.version.as_str()),
+            (WarningKind::Unmaintained, "RUSTSEC-2024-0394", "0.1.1")
+        );
+        assert_eq!(m.coverage[0].evaluated, 1);
+    }
+
+    #[test]
+    fn unknown_severity_takes_a_loaded_alias_severity_and_names_it() {
+        // A PyPA-style record without severity and the GHSA record it aliases, which has a CVSS
+        // vector but names the package under another spelling of its ecosystem entry.
+        let pysec = rec("PYSEC-1", r#"["GHSA-aaaa-bbbb-cccc"]"#, "PyPI", "pkg", "2.0");
+        let ghsa = r#"{"id":"GHSA-aaaa-bbbb-cccc","modified":"2024-01-01T00:00:00Z","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"}],"affected":[{"package":{"ecosystem":"PyPI","name":"pkg"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"1.9"},{"fixed":"2.0"}]}]}]}"#;
+        let m = match_inventory(&inventory(&[(Ecosystem::PyPI, "pkg", "1.5")]), &db(&[&pysec, ghsa]));
+        let [f] = &m.findings[..] else { panic!("{:?}", m.findings) };
+        assert_eq!(f.ids, ["PYSEC-1"]);
+        assert_eq!(f.severity.rating, Rating::High);
+        assert_eq!(f.severity.from_alias.as_deref(), Some("GHSA-aaaa-bbbb-cccc"));
+        assert_eq!(m.unknown_severity(), 0);
+        // Without the alias loaded the finding stays, of unknown severity, counted apart.
+        let m = match_inventory(&inventory(&[(Ecosystem::PyPI, "pkg", "1.5")]), &db(&[&pysec]));
+        assert_eq!((m.findings.len(), m.unknown_severity()), (1, 1));
+        assert_eq!(m.findings[0].severity.from_alias, None);
     }
 }

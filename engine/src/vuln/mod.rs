@@ -4,9 +4,11 @@
 //! archives) into a [`Database`]: advisories checked on read ([`osv`]), indexed by ecosystem and
 //! normalised package name ([`name`]), every range compiled once ([`range`]). [`match_inventory`]
 //! is a pure function from an inventory and a database to [`Matches`]: findings (aliases merged,
-//! severity from CVSS vectors, the nearest fixed version) and the components it could not
-//! evaluate, each with the reason. Version ordering per ecosystem lives in [`version`].
+//! severity from CVSS vectors or a loaded alias, the nearest fixed version), informational
+//! advisories as [`warning`]s, the components it could not evaluate with the reason, and the
+//! [`coverage`] of each ecosystem (components with no loaded data are counted, never silent). Version ordering per ecosystem lives in [`version`].
 
+pub mod coverage;
 pub mod finding;
 pub mod index;
 pub mod load;
@@ -16,11 +18,16 @@ pub mod osv;
 pub mod range;
 pub mod severity;
 pub mod version;
+pub mod vex;
+pub mod warning;
 
+pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use finding::{AffectedRange, Finding, Matches, NotEvaluated};
 pub use index::{Database, DatabaseInfo, SourceInfo, VersionReading};
 pub use load::{LoadDiagnostic, LoadError, load_paths};
 pub use matcher::match_inventory;
 pub use osv::{Advisory, OsvError};
-pub use severity::{Rating, Severity, SeveritySource};
+pub use severity::{Rating, Severity, SeveritySource, UnknownRating};
 pub use version::{KnownEcosystem, OsvEcosystem, Scheme, Version, VersionError, compare, compare_in};
+pub use vex::{Suppressed, Vex, VexError, VexState, VexStatement};
+pub use warning::{Warning, WarningKind};

@@ -65,6 +65,20 @@ impl Rating {
     }
 }
 
+impl FromStr for Rating {
+    type Err = UnknownRating;
+
+    /// The lower-case names of [`Rating::as_str`] (the wire spelling of a finding's severity).
+    fn from_str(s: &str) -> Result<Rating, UnknownRating> {
+        Rating::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRating(s.to_owned()))
+    }
+}
+
+/// A severity word that is not one of [`Rating::as_str`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a severity")]
+pub struct UnknownRating(pub String);
+
 impl fmt::Display for Rating {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -100,12 +114,22 @@ pub struct Severity {
     pub vector: Option<String>,
     /// Which of the sources it was.
     pub source: SeveritySource,
+    /// The alias advisory whose record gave it, when none of the finding's own advisories had a
+    /// severity (a RustSec or PyPA record whose GHSA alias is loaded too).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_alias: Option<String>,
 }
 
 impl Severity {
     /// No usable severity.
     pub fn unknown() -> Severity {
-        Severity { rating: Rating::Unknown, score: None, vector: None, source: SeveritySource::None }
+        Severity {
+            rating: Rating::Unknown,
+            score: None,
+            vector: None,
+            source: SeveritySource::None,
+            from_alias: None,
+        }
     }
 }
 
@@ -113,12 +137,22 @@ impl Severity {
 /// when it has one (the schema puts it there or at the top, never both), else the advisory's.
 pub fn assess(advisory: &Advisory, affected: &Affected) -> Severity {
     let scores = if affected.severity().is_empty() { advisory.severity() } else { affected.severity() };
+    assess_scores(scores, [affected.database_specific(), advisory.database_specific()])
+}
+
+/// The severity of `advisory` from its top-level fields alone (an alias record about another
+/// package, where no `affected` entry is the component's).
+pub fn assess_advisory(advisory: &Advisory) -> Severity {
+    assess_scores(advisory.severity(), [None, advisory.database_specific()])
+}
+
+fn assess_scores(scores: &[SeverityScore], specific: [Option<&Value>; 2]) -> Severity {
     if let Some(s) = cvss_of(scores, &SeverityType::CvssV4, SeveritySource::CvssV4)
         .or_else(|| cvss_of(scores, &SeverityType::CvssV3, SeveritySource::CvssV3))
     {
         return s;
     }
-    let words = [affected.database_specific(), advisory.database_specific()]
+    let words = specific
         .into_iter()
         .flatten()
         .filter_map(|d| d.get("severity").and_then(Value::as_str))
@@ -130,6 +164,7 @@ pub fn assess(advisory: &Advisory, affected: &Affected) -> Severity {
                 score: None,
                 vector: Some(w.to_owned()),
                 source: SeveritySource::Database,
+                from_alias: None,
             };
         }
     }
@@ -149,7 +184,7 @@ fn cvss_of(scores: &[SeverityScore], kind: &SeverityType, source: SeveritySource
             },
             _ => Rating::from_cvss(v.severity()),
         };
-        Some(Severity { rating, score: Some(score), vector: Some(s.score.clone()), source })
+        Some(Severity { rating, score: Some(score), vector: Some(s.score.clone()), source, from_alias: None })
     })
 }
 

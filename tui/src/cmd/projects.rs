@@ -56,19 +56,26 @@ pub async fn create(client: &Client, name: &str, kind: ProjectKind) -> anyhow::R
     }
 }
 
-/// Name, kind, then the risk columns (`-` until a scan completes), then the id.
+/// Name, kind, then the risk columns (`-` until a scan completes; the severity columns add up to
+/// FINDINGS, UNKNOWN included; WARN counts informational advisories apart), then the id.
 pub fn table(projects: &[Project]) -> Table {
-    let mut t = Table::new(&["NAME", "KIND", "CRIT", "HIGH", "MED", "LOW", "OPEN", "PQC", "SCANNED", "ID"]);
+    let mut t = Table::new(&[
+        "NAME", "KIND", "FINDINGS", "CRIT", "HIGH", "MED", "LOW", "UNKNOWN", "WARN", "OPEN", "PQC",
+        "SCANNED", "ID",
+    ]);
     for p in projects {
         let r = p.risk.as_ref();
         let sev = r.map(|r| &r.counts.severities);
         t.row(vec![
             p.name.clone(),
             p.kind.as_str().to_owned(),
+            or_dash(r.map(|r| r.counts.findings)),
             or_dash(sev.map(|s| s.critical)),
             or_dash(sev.map(|s| s.high)),
             or_dash(sev.map(|s| s.medium)),
             or_dash(sev.map(|s| s.low)),
+            or_dash(sev.map(|s| s.unknown)),
+            or_dash(r.map(|r| r.counts.warnings)),
             or_dash(r.map(|r| r.open_findings)),
             or_dash(r.and_then(|r| r.pqc_score)),
             or_dash(r.map(|r| super::scans::date(r.scanned_at))),

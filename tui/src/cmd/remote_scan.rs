@@ -15,11 +15,13 @@ use cairn_sdk::types::{
 use cairn_sdk::{Client, ListQuery, ScanWatcher, Upload, WatchEvent};
 use futures_util::StreamExt;
 
-use crate::cli::{FailOn, Format, ScanArgs};
+use crate::cli::{Format, ScanArgs};
 use crate::connect::Target;
 use crate::dirs::Dirs;
 use crate::findings_table::Row;
+use crate::gate::{Gate, Tally, read_ignore_file};
 use crate::pack::tarball;
+use cairn_engine::vuln::{Rating, Vex};
 
 /// What the argument names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,33 +60,26 @@ pub fn bom_format(f: Format) -> Option<BomFormat> {
     })
 }
 
-/// Findings at or above `threshold` by the scan's counts (unknown severities count: without a
-/// rating a finding cannot be shown to be below it); for daemons without triage.
-pub fn findings_at_or_above(counts: &ScanCounts, threshold: FailOn) -> u64 {
+/// The gate's tally from the scan's counts, for daemons without `/findings` (no triage: every
+/// finding is open).
+pub fn tally_of_counts(counts: &ScanCounts) -> Tally {
     let s = &counts.severities;
-    let mut n = s.critical + s.unknown;
-    if threshold <= FailOn::High {
-        n += s.high;
+    let mut findings = Vec::new();
+    for (rating, n) in [
+        (Rating::Critical, s.critical),
+        (Rating::High, s.high),
+        (Rating::Medium, s.medium),
+        (Rating::Low, s.low),
+        (Rating::Unknown, s.unknown),
+    ] {
+        findings.extend(std::iter::repeat_n(rating, n as usize));
     }
-    if threshold <= FailOn::Medium {
-        n += s.medium;
-    }
-    if threshold <= FailOn::Low {
-        n += s.low;
-    }
-    n
+    Tally { findings, warnings: counts.warnings as usize, suppressed: 0 }
 }
 
-/// True when a finding of this severity (the wire spelling) is at or above `threshold`; unknown
-/// and unrecognised severities count.
-pub fn severity_at_or_above(severity: &str, threshold: FailOn) -> bool {
-    let level = match severity {
-        "low" => FailOn::Low,
-        "medium" => FailOn::Medium,
-        "high" => FailOn::High,
-        _ => FailOn::Critical,
-    };
-    level >= threshold
+/// The rating of a finding's wire severity; a word this client does not know is unknown.
+pub fn rating_of(severity: &str) -> Rating {
+    severity.parse().unwrap_or(Rating::Unknown)
 }
 
 /// True while a finding still needs action: untriaged, `in_triage` or `affected` (as the
@@ -93,21 +88,29 @@ pub fn is_open(f: &Finding) -> bool {
     f.triage.as_ref().is_none_or(|t| matches!(t.state, TriageState::InTriage | TriageState::Affected))
 }
 
-/// Open findings of the scan at or above `threshold`: what `--fail-on` counts.
-async fn open_findings_at_or_above(
+/// The gate's tally from the scan's open findings, less those `vex` suppresses.
+async fn open_findings_tally(
     client: &Client,
-    scan: ScanId,
-    threshold: FailOn,
-) -> Result<u64, cairn_sdk::Error> {
-    let mut findings = client.findings(ListQuery::limit(500).filter("scan", scan.to_string()));
-    let mut n = 0;
+    done: &Scan,
+    vex: Option<&Vex>,
+) -> Result<Tally, cairn_sdk::Error> {
+    let mut findings = client.findings(ListQuery::limit(500).filter("scan", done.id.to_string()));
+    let mut tally = Tally { warnings: done.counts.warnings as usize, ..Tally::default() };
     while let Some(f) = findings.next().await {
         let f = f?;
-        if is_open(&f) && severity_at_or_above(&f.finding.severity, threshold) {
-            n += 1;
+        if !is_open(&f) {
+            continue;
         }
+        let ids: Vec<&str> = std::iter::once(f.finding.vulnerability_id.as_str())
+            .chain(f.finding.aliases.iter().map(String::as_str))
+            .collect();
+        if vex.is_some_and(|v| v.suppressing_ids(&ids, &f.finding.purl).is_some()) {
+            tally.suppressed += 1;
+            continue;
+        }
+        tally.findings.push(rating_of(&f.finding.severity));
     }
-    Ok(n)
+    Ok(tally)
 }
 
 /// The request for a target: a path source for the local daemon, an upload for a remote one.
@@ -243,7 +246,9 @@ pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result
         )));
     }
     let output = output(&args, std::io::stdout().is_terminal())?;
-    let wait = args.wait || output != Output::Summary || args.fail_on.is_some();
+    let gate = Gate::of(&args);
+    let vex = args.ignore_file.as_deref().map(read_ignore_file).transpose()?;
+    let wait = args.wait || output != Output::Summary || gate.is_some() || vex.is_some();
     let target = Target::resolve(dirs, profile)?;
     let mut submission = submission(&args, target.is_local())?;
     let rt = super::runtime()?;
@@ -340,18 +345,25 @@ pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result
                 }
             }
         }
-        if let Some(threshold) = args.fail_on {
-            let n = match open_findings_at_or_above(&client, done.id, threshold).await {
-                Ok(n) => n,
-                // A daemon without `/findings` (no triage): every finding is open.
-                Err(e) if e.is_not_found() => findings_at_or_above(&done.counts, threshold),
+        if gate.is_some() || vex.is_some() {
+            let tally = match open_findings_tally(&client, &done, vex.as_ref()).await {
+                Ok(t) => t,
+                // A daemon without `/findings` (no triage): every finding is open, none can be
+                // matched to a VEX statement.
+                Err(e) if e.is_not_found() && vex.is_none() => tally_of_counts(&done.counts),
                 Err(e) => {
-                    return Err(anyhow::Error::from(e).context("reading the scan's findings (--fail-on)"));
+                    return Err(anyhow::Error::from(e).context("reading the scan's findings (gate)"));
                 }
             };
-            if n > 0 {
-                eprintln!("cairn: {n} findings at or above {} (--fail-on)", threshold.name());
-                return Ok(ExitCode::from(crate::exit::FAILURE));
+            let verdict =
+                gate.unwrap_or(Gate { threshold: None, unknown: false, warnings: false }).judge(&tally);
+            if !args.quiet || verdict.failing > 0 {
+                for line in &verdict.lines {
+                    eprintln!("cairn: {line}");
+                }
+            }
+            if verdict.failing > 0 {
+                return Ok(ExitCode::from(crate::exit::GATE));
             }
         }
         Ok(ExitCode::SUCCESS)
@@ -415,6 +427,13 @@ async fn table(client: &Client, scan: &Scan) -> anyhow::Result<String> {
                     "WARNING: the vulnerability data is STALE: recent vulnerabilities may be missing".into(),
                 );
             }
+            lines.extend(c.coverage.iter().flat_map(|e| e.lines()).map(|l| format!("coverage: {l}")));
+            if c.warnings > 0 {
+                lines.push(format!(
+                    "{} warnings (unmaintained, unsound or notice advisories; not findings)",
+                    c.warnings
+                ));
+            }
             lines
         }
     };
@@ -466,10 +485,14 @@ fn summary(scan: &Scan) {
     let s = &c.severities;
     eprintln!("cairn: scan {} {}", scan.id, scan.status.as_str());
     eprintln!("cairn: {} components; {} diagnostics", c.components, c.diagnostics);
+    for line in c.coverage.iter().flat_map(|e| e.lines()) {
+        eprintln!("cairn: coverage: {line}");
+    }
     eprintln!(
         "cairn: {} findings (critical {}, high {}, medium {}, low {}, unknown {})",
         c.findings, s.critical, s.high, s.medium, s.low, s.unknown
     );
+    eprintln!("cairn: {} warnings (unmaintained, unsound or notice advisories; not findings)", c.warnings);
     eprintln!(
         "cairn: {} components with a license; {} cryptographic assets",
         c.licensed_components, c.crypto_assets
@@ -593,23 +616,27 @@ mod tests {
     }
 
     #[test]
-    fn severities_compare_with_thresholds_and_unknown_counts() {
-        assert!(severity_at_or_above("high", FailOn::High));
-        assert!(severity_at_or_above("critical", FailOn::High));
-        assert!(!severity_at_or_above("medium", FailOn::High));
-        assert!(severity_at_or_above("unknown", FailOn::Critical));
-        assert!(severity_at_or_above("low", FailOn::Low));
+    fn unknown_severity_counts_only_with_fail_on_unknown() {
+        let args = scan_args(&["scan", ".", "--fail-on", "critical"]);
+        let gate = Gate::of(&args).expect("a gate");
+        assert!(gate.counts(rating_of("critical")));
+        assert!(!gate.counts(rating_of("high")));
+        // Issue 14: an unknown severity no longer trips every threshold.
+        assert!(!gate.counts(rating_of("unknown")));
+        let args = scan_args(&["scan", ".", "--fail-on", "critical", "--fail-on-unknown"]);
+        assert!(Gate::of(&args).expect("a gate").counts(rating_of("unknown")));
     }
 
     #[test]
-    fn fail_on_counts_at_or_above_and_unknown() {
+    fn the_counts_tally_is_judged_like_the_findings() {
         let mut c = ScanCounts::default();
         c.severities.medium = 2;
-        assert_eq!(findings_at_or_above(&c, FailOn::High), 0);
-        assert_eq!(findings_at_or_above(&c, FailOn::Medium), 2);
-        assert_eq!(findings_at_or_above(&c, FailOn::Low), 2);
         c.severities.unknown = 1;
-        assert_eq!(findings_at_or_above(&c, FailOn::Critical), 1);
+        let judge =
+            |argv: &[&str]| Gate::of(&scan_args(argv)).expect("a gate").judge(&tally_of_counts(&c)).failing;
+        assert_eq!(judge(&["scan", ".", "--fail-on", "high"]), 0);
+        assert_eq!(judge(&["scan", ".", "--fail-on", "medium"]), 2);
+        assert_eq!(judge(&["scan", ".", "--fail-on", "critical", "--fail-on-unknown"]), 1);
     }
 
     #[test]
@@ -619,9 +646,9 @@ mod tests {
         assert_eq!(bom_format(Format::Cbom), Some(BomFormat::Cbom));
         assert_eq!(bom_format(Format::Json), None);
         assert_eq!(bom_format(Format::Notice), None);
+        // Issue 14: the gate works offline too.
         assert!(
-            crate::cli::Cli::try_parse_from(["cairn", "scan", ".", "--offline", "--fail-on", "high"])
-                .is_err()
+            crate::cli::Cli::try_parse_from(["cairn", "scan", ".", "--offline", "--fail-on", "high"]).is_ok()
         );
     }
 }

@@ -4,6 +4,8 @@
 use super::document;
 use crate::cli::{Format, ScanArgs};
 use crate::findings_table::Row;
+use crate::exit;
+use crate::gate::{Gate, Tally, read_ignore_file};
 use anyhow::Context;
 use cairn_engine::bom::{BomInput, render, to_cbom};
 use cairn_engine::report::{NO_VULNERABILITY_DATA, Vulnerabilities};
@@ -63,6 +65,16 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             super::package_caches::user_caches()
         },
     };
+    let gate = Gate::of(&args);
+    if gate.is_some() && args.vulndb.is_empty() {
+        return Err(exit::usage(
+            "the gate (--fail-on, --fail-on-unknown, --fail-on-warnings) needs vulnerability data offline: add --vulndb PATH",
+        ));
+    }
+    if args.ignore_file.is_some() && args.vulndb.is_empty() {
+        return Err(exit::usage("--ignore-file suppresses findings: add --vulndb PATH to have some"));
+    }
+    let vex = args.ignore_file.as_deref().map(read_ignore_file).transpose()?;
     // Read the OSV data first: a bad --vulndb path fails before a long scan, not after it.
     let db: Option<Database> = if args.vulndb.is_empty() {
         None
@@ -74,7 +86,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let scan =
         scan_path(&args.path, &opts, sink).with_context(|| format!("scanning {}", args.path.display()))?;
 
-    let matches: Option<Matches> = db.as_ref().map(|db| match_inventory(&scan.inventory, db));
+    let mut matches: Option<Matches> = db.as_ref().map(|db| match_inventory(&scan.inventory, db));
+    if let (Some(m), Some(vex)) = (&mut matches, &vex) {
+        m.suppress(vex);
+    }
 
     let target = args.path.display().to_string();
     let doc = match format {
@@ -140,6 +155,22 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             _ => eprintln!(
                 "cairn: warning: {NO_VULNERABILITY_DATA} (--vulndb PATH); vulnerabilities were NOT checked"
             ),
+        }
+    }
+    if let (Some(gate), Some(m)) = (gate, &matches) {
+        let tally = Tally {
+            findings: m.findings.iter().map(|f| f.severity.rating).collect(),
+            warnings: m.warnings.len(),
+            suppressed: m.suppressed.len(),
+        };
+        let verdict = gate.judge(&tally);
+        if !args.quiet || verdict.failing > 0 {
+            for line in &verdict.lines {
+                eprintln!("cairn: {line}");
+            }
+        }
+        if verdict.failing > 0 {
+            return Ok(ExitCode::from(exit::GATE));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -219,6 +250,16 @@ fn coverage(db: Option<&Database>, matches: Option<&Matches>) -> Vec<String> {
             "WARNING: the vulnerability data holds no usable advisory; nothing was really checked".into(),
         );
     }
+    lines.extend(m.coverage.iter().flat_map(|e| e.lines()).map(|l| format!("coverage: {l}")));
+    if !m.warnings.is_empty() {
+        lines.push(format!(
+            "{} warnings (unmaintained, unsound or notice advisories; not findings)",
+            m.warnings.len()
+        ));
+    }
+    if !m.suppressed.is_empty() {
+        lines.push(format!("{} findings suppressed by --ignore-file", m.suppressed.len()));
+    }
     lines
 }
 
@@ -296,16 +337,42 @@ fn vuln_summary(db: &Database, m: &Matches) {
             "cairn: warning: the vulnerability data holds no usable advisory; nothing was really checked"
         );
     }
+    for c in &m.coverage {
+        for line in c.lines() {
+            eprintln!("cairn: coverage: {line}");
+        }
+    }
     let counts = m.by_rating();
     let parts: Vec<String> =
         Rating::ALL.iter().map(|r| format!("{} {r}", counts.get(r).copied().unwrap_or(0))).collect();
     let components: std::collections::BTreeSet<&str> = m.findings.iter().map(|f| f.purl.as_str()).collect();
+    let evaluated: usize = m.coverage.iter().map(|c| c.evaluated).sum();
     eprintln!(
-        "cairn: {} vulnerabilities ({}) in {} of {} components; {} not evaluated",
+        "cairn: {} vulnerabilities ({}) in {} of {evaluated} evaluated components ({} components; {} not evaluated); {} advisory checks undecided",
         m.findings.len(),
         parts.join(", "),
         components.len(),
         m.components_checked,
+        m.components_not_evaluated(),
         m.not_evaluated.len(),
     );
+    let kinds: Vec<String> =
+        m.warnings_by_kind().iter().filter(|(_, n)| **n > 0).map(|(k, n)| format!("{n} {k}")).collect();
+    eprintln!(
+        "cairn: {} warnings{}",
+        m.warnings.len(),
+        if kinds.is_empty() { String::new() } else { format!(" ({})", kinds.join(", ")) }
+    );
+    if !m.suppressed.is_empty() {
+        eprintln!("cairn: {} findings suppressed by --ignore-file:", m.suppressed.len());
+        for s in &m.suppressed {
+            eprintln!(
+                "cairn:   {} {} — {} ({})",
+                s.finding.id,
+                s.finding.purl,
+                s.statement.state.as_str(),
+                s.statement.at
+            );
+        }
+    }
 }

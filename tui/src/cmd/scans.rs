@@ -51,6 +51,8 @@ async fn ls(client: &cairn_sdk::Client, args: ScansLsArgs) -> anyhow::Result<Exi
         "HIGH",
         "MED",
         "LOW",
+        "UNKNOWN",
+        "WARN",
     ]);
     for s in &scans {
         let c = &s.counts;
@@ -67,6 +69,8 @@ async fn ls(client: &cairn_sdk::Client, args: ScansLsArgs) -> anyhow::Result<Exi
             c.severities.high.to_string(),
             c.severities.medium.to_string(),
             c.severities.low.to_string(),
+            c.severities.unknown.to_string(),
+            c.warnings.to_string(),
         ]);
     }
     t.print()?;

@@ -58,6 +58,7 @@ pub fn counts(findings: u64) -> ScanCounts {
         licensed_components: 40,
         crypto_assets: 3,
         diagnostics: 0,
+        ..ScanCounts::default()
     }
 }
 

@@ -82,7 +82,7 @@ impl Queue {
             if s.id == ev.scan_id {
                 s.status = ev.status;
                 s.percent = ev.percent;
-                s.counts = ev.counts;
+                s.counts = ev.counts.clone();
             }
         };
         self.live.iter_mut().for_each(apply);

@@ -202,7 +202,7 @@ impl ScanScreen {
             let completed_now = !s.status.is_terminal() && ev.status == ScanStatus::Completed;
             s.status = ev.status;
             s.percent = ev.percent;
-            s.counts = ev.counts;
+            s.counts = ev.counts.clone();
             if completed_now {
                 cmds = self.reload();
             }

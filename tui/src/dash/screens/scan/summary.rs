@@ -1,7 +1,7 @@
 //! The Summary tab: what was scanned, when, the counts by severity, the vulnerability data the
 //! scan matched against, and its PQC score.
 
-use cairn_sdk::types::{Scan, VulnDataState};
+use cairn_sdk::types::{Scan, ScanCounts, VulnDataState};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -47,7 +47,7 @@ pub fn draw(screen: &mut ScanScreen, frame: &mut Frame, area: Rect, ctx: &Ctx) {
 
 fn lines<'a>(s: &Scan, project: Option<&str>, ctx: &Ctx) -> Vec<Line<'a>> {
     let t = ctx.theme;
-    let c = s.counts;
+    let c = &s.counts;
     let sev = c.severities;
     let mut lines = vec![
         field("Scan", s.id.to_string(), t, t.text()),
@@ -68,7 +68,7 @@ fn lines<'a>(s: &Scan, project: Option<&str>, ctx: &Ctx) -> Vec<Line<'a>> {
         field("Finished", s.finished_at.map(date).unwrap_or_else(|| "-".into()), t, t.text()),
         Line::raw(""),
         field("Components", c.components.to_string(), t, t.text()),
-        field("Findings", c.findings.to_string(), t, if c.findings > 0 { t.warn() } else { t.good() }),
+        findings_field(c, ctx),
         field(
             "  by severity",
             format!(
@@ -77,6 +77,12 @@ fn lines<'a>(s: &Scan, project: Option<&str>, ctx: &Ctx) -> Vec<Line<'a>> {
             ),
             t,
             if sev.critical + sev.high > 0 { t.bad() } else { t.text() },
+        ),
+        field(
+            "Warnings",
+            format!("{} (unmaintained, unsound or notice advisories; not findings)", c.warnings),
+            t,
+            if c.warnings > 0 { t.warn() } else { t.text() },
         ),
         field("Licensed", format!("{} of {} components", c.licensed_components, c.components), t, t.text()),
         field("Crypto assets", c.crypto_assets.to_string(), t, t.text()),
@@ -114,6 +120,7 @@ fn lines<'a>(s: &Scan, project: Option<&str>, ctx: &Ctx) -> Vec<Line<'a>> {
             ),
         },
     });
+    lines.extend(coverage_lines(c, ctx));
     if let Some(p) = &s.pqc {
         lines.push(field(
             "PQC score",
@@ -133,4 +140,37 @@ fn lines<'a>(s: &Scan, project: Option<&str>, ctx: &Ctx) -> Vec<Line<'a>> {
         lines.push(field("Error", e.clone(), t, t.bad()));
     }
     lines
+}
+
+/// Components of ecosystems without data were not checked: "Findings 0" alone would read as
+/// "checked, nothing found", so the count says how many were not evaluated.
+fn findings_field<'a>(c: &ScanCounts, ctx: &Ctx) -> Line<'a> {
+    let t = ctx.theme;
+    let not_evaluated: u64 = c.coverage.iter().map(|e| e.not_evaluated_count()).sum();
+    if not_evaluated > 0 {
+        return field(
+            "Findings",
+            format!(
+                "{} in evaluated components; {not_evaluated} components NOT evaluated (see Coverage)",
+                c.findings
+            ),
+            t,
+            t.warn(),
+        );
+    }
+    field("Findings", c.findings.to_string(), t, if c.findings > 0 { t.warn() } else { t.good() })
+}
+
+/// One line per ecosystem part: `npm 1767 not evaluated — no advisories loaded` (as the CLI).
+fn coverage_lines<'a>(c: &ScanCounts, ctx: &Ctx) -> Vec<Line<'a>> {
+    let t = ctx.theme;
+    let mut out = Vec::new();
+    for e in &c.coverage {
+        for (i, line) in e.lines().into_iter().enumerate() {
+            let style = if i == 0 && e.evaluated > 0 { t.text() } else { t.warn() };
+            let label = if out.is_empty() { "Coverage" } else { "" };
+            out.push(field(label, line, t, style));
+        }
+    }
+    out
 }

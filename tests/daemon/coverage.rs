@@ -1,0 +1,98 @@
+//! Issue 14 in the daemon: a scan's counts carry the per-ecosystem coverage and the warnings, and
+//! informational advisories are not stored as findings. vaultwarden's Cargo.lock and playwright
+//! package-lock.json with the seven RustSec records that apply (tests/fixtures/vaultwarden): five
+//! vulnerabilities, two `unmaintained` notices, 200 npm packages with no npm data.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use cairn_daemon::config::Config;
+use cairn_daemon::jobs::pipeline::{self, Outcome};
+use cairn_daemon::jobs::queue::{JobPayload, JobSource, enqueue};
+use cairn_daemon::store::{FindingFilter, NewScan};
+use cairn_daemon::vulndb::Snapshot;
+use cairn_engine::vuln::load_paths;
+use cairn_sdk::types::{GapReason, ScanSource, ScanStatus};
+
+use crate::both;
+use crate::harness::{Db, postgres_server, server_with_db, uuid_simple};
+use crate::scans::copy_dir;
+
+fn fixture() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/vaultwarden")
+}
+
+both!(scan_counts_carry_coverage_and_warnings, |db| async move {
+    let dir = tempfile::tempdir().expect("dir");
+    let root = tempfile::tempdir().expect("root");
+    let tree = root.path().join("vaultwarden");
+    copy_dir(&fixture().join("tree"), &tree);
+    let (database_url, pg) = match db {
+        Db::Sqlite => (format!("sqlite://{}", dir.path().join("cairnd.db").display()), None),
+        Db::Postgres => {
+            let server = postgres_server().expect("server");
+            let name = format!("cairn_cov_{}", uuid_simple());
+            cairn_daemon::store::create_postgres_database(&server, &name).await.expect("create database");
+            (server_with_db(&server, &name), Some((server, name)))
+        }
+    };
+    let mut config = Config { database_url, ..Config::default() };
+    config.sources.path_roots = vec![root.path().to_path_buf()];
+    let state = cairn_daemon::server::prepare(config).await.expect("state");
+    let db = load_paths(&[fixture().join("osv")]).expect("OSV fixtures");
+    let count = db.info().advisories as u64;
+    let updated_at = time::OffsetDateTime::now_utc();
+    state.vulndb.install(Snapshot {
+        database: db,
+        id: "vaultwarden-1".into(),
+        updated_at,
+        advisories: count,
+    });
+
+    let user = state.store.user_create("c@example.test", "C", Some("not-a-hash"), false).await.expect("user");
+    let tenant = state.store.tenant_create("coverage", user.id).await.expect("tenant");
+    let new = NewScan {
+        project: None,
+        version: None,
+        source: ScanSource::Path { path: tree.display().to_string() },
+        requested_by: Some(user.id),
+        crypto: false,
+    };
+    let payload = JobPayload { source: JobSource::Path { path: tree.clone() }, crypto: false };
+    let scan = enqueue(&state, tenant, &new, &payload, None).await.expect("enqueue");
+    let job = state.store.job_claim("test/0").await.expect("claim").expect("a job");
+    let outcome = pipeline::run(&state, &job, Arc::new(AtomicBool::new(false))).await;
+    assert_eq!(outcome, Outcome::Completed);
+
+    let done = state.store.scan_get(tenant, scan.id).await.expect("scan");
+    assert_eq!(done.status, ScanStatus::Completed);
+    // Before issue 14 the two unmaintained notices were stored as findings of unknown severity.
+    assert_eq!((done.counts.findings, done.counts.warnings), (5, 2));
+    assert_eq!(done.counts.severities.unknown, 4);
+    let (_, total) = state
+        .store
+        .scan_findings(tenant, scan.id, &FindingFilter::default(), -1, 1000)
+        .await
+        .expect("findings");
+    assert_eq!(total, 5);
+    let lines: Vec<String> = done.counts.coverage.iter().flat_map(|c| c.lines()).collect();
+    assert_eq!(
+        lines,
+        ["crates.io 621 evaluated against 7 advisories", "npm 200 not evaluated — no advisories loaded"]
+    );
+    assert_eq!(done.counts.coverage[1].not_evaluated[0].reason, GapReason::NoAdvisories);
+    // The completed event's message never says a bare "5 findings" over unchecked components.
+    let events = state.store.scan_events(tenant, scan.id, -1, 100).await.expect("events");
+    let last = events.last().expect("events");
+    assert!(
+        last.message
+            .as_deref()
+            .is_some_and(|m| m.contains("(200 components not evaluated)") && m.contains("2 warnings")),
+        "{last:?}"
+    );
+    state.store.close().await;
+    if let Some((server, name)) = pg {
+        cairn_daemon::store::drop_postgres_database(&server, &name).await.expect("drop database");
+    }
+});
