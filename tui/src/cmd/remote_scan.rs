@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use cairn_sdk::types::{
-    BomFormat, CreateScan, Finding, ProjectId, Scan, ScanComponent, ScanCounts, ScanId, ScanSource,
-    ScanStatus, TriageState, VulnDataState,
+    BomFormat, CreateScan, Finding, ProjectId, Scan, ScanComponent, ScanCounts, ScanSource, ScanStatus,
+    TriageState, VulnDataState,
 };
 use cairn_sdk::{Client, ListQuery, ScanWatcher, Upload, WatchEvent};
 use futures_util::StreamExt;

@@ -3,8 +3,8 @@
 
 use super::document;
 use crate::cli::{Format, ScanArgs};
-use crate::findings_table::Row;
 use crate::exit;
+use crate::findings_table::Row;
 use crate::gate::{Gate, Tally, read_ignore_file};
 use anyhow::Context;
 use cairn_engine::bom::{BomInput, render, to_cbom};
