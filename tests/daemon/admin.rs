@@ -499,3 +499,48 @@ both!(the_last_super_admin_can_be_neither_demoted_nor_deactivated_in_the_store, 
     assert!(matches!(store.user_set_super_admin(ghost, true).await, Err(StoreError::NotFound)));
     store.close().await;
 });
+
+// Issue 16 point 12: DELETEs and admin password resets name their object, and the CSV export
+// does not hand a spreadsheet a formula.
+both!(audit_names_deleted_objects_and_csv_cells_are_inert, |db| async move {
+    let d = Daemon::start(db).await;
+    let root = root(&d).await;
+    let pid = d.create_project(&root, "doomed").await["id"].as_str().expect("pid").to_owned();
+    let r = d
+        .http
+        .delete(d.url(&format!("/api/v1/projects/{pid}")))
+        .bearer_auth(&root.token)
+        .header("if-match", "*")
+        .header("x-request-id", "-cmd")
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status(), 204);
+    let key: Value = d
+        .send(&root, Method::POST, "/api/v1/api-keys", Some(json!({"name": "k", "scopes": ["project:read"]})))
+        .await
+        .json()
+        .await
+        .expect("key");
+    let kid = key["key"]["id"].as_str().expect("kid").to_owned();
+    let r = d.send(&root, Method::DELETE, &format!("/api/v1/api-keys/{kid}"), None).await;
+    assert!(r.status().is_success(), "{}", r.status());
+    let other = d.register(&unique_email("reset")).await;
+    let r = d
+        .send(&root, Method::POST, &format!("/api/v1/admin/users/{}/password-reset", other.user_id), None)
+        .await;
+    assert_eq!(r.status(), 202);
+    let rows = audit(&d, &root).await;
+    let by = |a: &str| rows.iter().find(|r| r["action"] == a).unwrap_or_else(|| panic!("no {a}")).clone();
+    assert_eq!(by("project.delete")["object_id"], pid.as_str());
+    assert_eq!(by("api_key.revoke")["object_id"], kid.as_str());
+    assert_eq!(by("user.password_reset_issue")["object_id"], other.user_id.as_str());
+    assert_eq!(by("project.delete")["request_id"], "-cmd");
+    let text =
+        d.send(&root, Method::GET, "/api/v1/admin/audit/export.csv", None).await.text().await.expect("csv");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let request_ids: Vec<String> =
+        reader.records().map(|r| r.expect("record").get(10).expect("request_id").to_owned()).collect();
+    assert!(request_ids.iter().any(|id| id == "'-cmd"), "{request_ids:?}");
+    assert!(!request_ids.iter().any(|id| id.starts_with(['=', '+', '-', '@', '\t', '\r'])));
+});

@@ -18,7 +18,18 @@ pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
-/// Accepts the client's `X-Request-ID` if it is short printable ASCII, else makes a UUIDv7; runs
+/// Longest client request id kept.
+const MAX_REQUEST_ID: usize = 128;
+
+/// Whether a client's `X-Request-ID` is safe to keep: it reaches logs, the audit log and its CSV
+/// export, so only letters, digits and `- _ . :` (enough for UUIDs, ULIDs and trace ids).
+pub fn acceptable_request_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_REQUEST_ID
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+/// Accepts the client's `X-Request-ID` if [`acceptable_request_id`], else makes a UUIDv7; runs
 /// the request in a span carrying it (so every log line has it), echoes it, and completes every
 /// error response into a problem document with `request_id` and `instance`.
 pub async fn request_id(mut req: Request, next: Next) -> Response {
@@ -26,7 +37,7 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
         .headers()
         .get(&X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .filter(|v| acceptable_request_id(v))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
