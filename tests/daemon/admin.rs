@@ -471,8 +471,13 @@ both!(idempotency_claims_are_exclusive_in_the_store, |db| async move {
     // A failed request releases the key; a finished one is replayed.
     store.idempotency_abandon("u1", "k").await.expect("abandon");
     assert!(matches!(claim("h1").await.expect("claim"), IdempotencyClaim::Claimed));
-    let resp =
-        StoredResponse { request_hash: "h1".into(), status: 201, headers: vec![], body: b"{}".to_vec() };
+    let resp = StoredResponse {
+        request_hash: "h1".into(),
+        status: 201,
+        headers: vec![],
+        body: b"{}".to_vec(),
+        secret_withheld: false,
+    };
     store.idempotency_complete("u1", "k", &resp).await.expect("complete");
     match claim("h1").await.expect("claim") {
         IdempotencyClaim::Done(s) => assert_eq!((s.status, s.body), (201, b"{}".to_vec())),
@@ -543,4 +548,61 @@ both!(audit_names_deleted_objects_and_csv_cells_are_inert, |db| async move {
         reader.records().map(|r| r.expect("record").get(10).expect("request_id").to_owned()).collect();
     assert!(request_ids.iter().any(|id| id == "'-cmd"), "{request_ids:?}");
     assert!(!request_ids.iter().any(|id| id.starts_with(['=', '+', '-', '@', '\t', '\r'])));
+});
+
+// Issue 16 point 7: a response holding a one-time secret is never kept (the old code replayed the
+// API key's secret and the invite token for 24 hours); a key belongs to one credential (an API
+// key of the same user does not get the token's stored answer); and a replay is authorized
+// first (a member demoted to viewer gets 403, not the stored 201).
+both!(idempotency_never_replays_secrets_or_crosses_credentials, |db| async move {
+    let d = Daemon::start(db).await;
+    let root = root(&d).await;
+    let post = |who: &Session, path: &str, key: &str, body: Value| {
+        d.http.post(d.url(path)).bearer_auth(&who.token).header("idempotency-key", key).json(&body).send()
+    };
+    let key_body = json!({"name": "ci", "scopes": ["bom:read"]});
+    let first = post(&root, "/api/v1/api-keys", "secret-1", key_body.clone()).await.expect("send");
+    assert_eq!(first.status(), 201);
+    let secret = first.json::<Value>().await.expect("json")["secret"].as_str().expect("secret").to_owned();
+    let again = post(&root, "/api/v1/api-keys", "secret-1", key_body).await.expect("send");
+    let text = again.text().await.expect("text");
+    assert!(!text.contains(&secret), "the secret was replayed: {text}");
+    let problem: Value = serde_json::from_str(&text).expect("problem");
+    assert_eq!(problem["code"], "IDEMPOTENCY_SECRET_WITHHELD", "{problem}");
+    assert_eq!(problem["status"], 409);
+    let invite = json!({"email": unique_email("inv"), "role": "member"});
+    let first = post(&root, "/api/v1/invites", "secret-2", invite.clone()).await.expect("send");
+    assert_eq!(first.status(), 201);
+    let token = first.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_owned();
+    let again = post(&root, "/api/v1/invites", "secret-2", invite).await.expect("send");
+    let text = again.text().await.expect("text");
+    assert!(!text.contains(&token), "the invite token was replayed: {text}");
+    assert!(text.contains("IDEMPOTENCY_SECRET_WITHHELD"), "{text}");
+    let keys: Value = d.send(&root, Method::GET, "/api/v1/api-keys", None).await.json().await.expect("keys");
+    assert_eq!(keys["total"], 1, "the withheld replay did not mint a second key");
+
+    // Another credential of the same user, lacking the scope: its own answer, never the stored one.
+    let project = json!({"name": "idem", "kind": "repo"});
+    let made = post(&root, "/api/v1/projects", "proj-1", project.clone()).await.expect("send");
+    assert_eq!(made.status(), 201);
+    let narrow = d.api_key(&root, &["bom:read"]).await;
+    let r = post(&narrow, "/api/v1/projects", "proj-1", project.clone()).await.expect("send");
+    expect_problem(r, 403, "INSUFFICIENT_SCOPE").await;
+
+    // The same credential after losing the role: authorization runs before the replay.
+    let member = d.invite(&root, &unique_email("member"), "member").await;
+    let other = json!({"name": "idem-member", "kind": "repo"});
+    let r = post(&member, "/api/v1/projects", "proj-2", other.clone()).await.expect("send");
+    assert_eq!(r.status(), 201);
+    let r = post(&member, "/api/v1/projects", "proj-2", other.clone()).await.expect("send");
+    assert_eq!(r.status(), 201);
+    assert!(r.headers().get("idempotency-replayed").is_some());
+    let pool = raw_pool(&d).await;
+    sqlx::query("UPDATE memberships SET role = 'viewer' WHERE user_id = $1")
+        .bind(member.user_id.as_str())
+        .execute(&pool)
+        .await
+        .expect("demote");
+    let r = post(&member, "/api/v1/projects", "proj-2", other).await.expect("send");
+    expect_problem(r, 403, "FORBIDDEN").await;
 });
