@@ -94,6 +94,10 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/cbom/scans/{id}/bom.json", Access::tenant(Scope::BomRead, Role::Viewer)),
     ("GET", "/api/v1/admin/scans", Access::SuperAdmin),
     ("POST", "/api/v1/admin/scans/{id}/cancel", Access::SuperAdmin),
+    // The Swagger UI (static pages reading /api/openapi.json).
+    ("GET", "/api/docs", Access::Public),
+    ("GET", "/api/docs/", Access::Public),
+    ("GET", "/api/docs/{*rest}", Access::Public),
     ("GET", "/api/v1/ws/scans/{id}", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/ws/events", Access::tenant(Scope::ScanRead, Role::Viewer)),
 ];
@@ -101,6 +105,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
 /// The requirement of a route: `template` with or without its `/api/v1` prefix. `None` for a
 /// route nobody declared, which callers treat as refused.
 pub fn access_of(method: &Method, template: &str) -> Option<Access> {
+    // HEAD is served by the GET route.
+    let method = if method == Method::HEAD { &Method::GET } else { method };
     let full = if template.starts_with("/api/v1/") || !template.starts_with('/') || is_top_level(template) {
         template.to_owned()
     } else {
