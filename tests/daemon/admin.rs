@@ -553,7 +553,8 @@ both!(audit_names_deleted_objects_and_csv_cells_are_inert, |db| async move {
 // Issue 16 point 7: a response holding a one-time secret is never kept (the old code replayed the
 // API key's secret and the invite token for 24 hours); a key belongs to one credential (an API
 // key of the same user does not get the token's stored answer); and a replay is authorized
-// first (a member demoted to viewer gets 403, not the stored 201).
+// first (a member demoted to viewer gets 403, not the stored 201); and the same token acting in
+// another tenant gets its own request, not tenant A's answer.
 both!(idempotency_never_replays_secrets_or_crosses_credentials, |db| async move {
     let d = Daemon::start(db).await;
     let root = root(&d).await;
@@ -605,4 +606,41 @@ both!(idempotency_never_replays_secrets_or_crosses_credentials, |db| async move 
         .expect("demote");
     let r = post(&member, "/api/v1/projects", "proj-2", other).await.expect("send");
     expect_problem(r, 403, "FORBIDDEN").await;
+
+    // The same token and key in another tenant of the same user: a request of its own there.
+    let stranger = d.register(&unique_email("b-owner")).await;
+    let tenant_b = stranger.tenant.clone().expect("tenant B");
+    sqlx::query(
+        "INSERT INTO memberships (tenant_id, user_id, role, created_at) \
+         SELECT $1, user_id, 'admin', created_at FROM memberships WHERE user_id = $2",
+    )
+    .bind(tenant_b.as_str())
+    .bind(root.user_id.as_str())
+    .execute(&pool)
+    .await
+    .expect("join B");
+    let in_b = d
+        .http
+        .post(d.url("/api/v1/projects"))
+        .bearer_auth(&root.token)
+        .header("idempotency-key", "proj-1")
+        .header("x-tenant", tenant_b.as_str())
+        .json(&project)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(in_b.status(), 201);
+    assert!(in_b.headers().get("idempotency-replayed").is_none(), "tenant A's answer was replayed in B");
+    let made_in_b: Value = in_b.json().await.expect("json");
+    let listed: Value = d
+        .http
+        .get(d.url(&format!("/api/v1/projects/{}", made_in_b["id"].as_str().expect("id"))))
+        .bearer_auth(&stranger.token)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(listed["name"], "idem", "the project exists in tenant B");
 });
