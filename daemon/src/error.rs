@@ -39,6 +39,9 @@ pub enum Kind {
     IdempotencyKeyReused,
     /// 409: a request with this Idempotency-Key is still running.
     IdempotencyInProgress,
+    /// 409: the request with this Idempotency-Key succeeded and its response held a secret shown
+    /// once, which is not kept for replays.
+    IdempotencySecretWithheld,
     /// 428: `If-Match` is required.
     PreconditionRequired,
     /// 429: rate limited.
@@ -69,7 +72,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, for the `/problems` catalogue.
-    pub const ALL: [Kind; 27] = [
+    pub const ALL: [Kind; 28] = [
         Kind::Validation,
         Kind::MalformedJson,
         Kind::UnsupportedMediaType,
@@ -84,6 +87,7 @@ impl Kind {
         Kind::PayloadTooLarge,
         Kind::IdempotencyKeyReused,
         Kind::IdempotencyInProgress,
+        Kind::IdempotencySecretWithheld,
         Kind::PreconditionRequired,
         Kind::RateLimited,
         Kind::RegistrationClosed,
@@ -196,6 +200,13 @@ impl Kind {
                 "IDEMPOTENCY_IN_PROGRESS",
                 "Idempotency key in use",
                 "A request with this Idempotency-Key is still being processed; retry after it finishes to get its response.",
+            ),
+            Kind::IdempotencySecretWithheld => (
+                S::CONFLICT,
+                "idempotency-secret-withheld",
+                "IDEMPOTENCY_SECRET_WITHHELD",
+                "Already done; the secret is not shown again",
+                "The request with this Idempotency-Key succeeded, and its response carried a secret that is shown only once, so it is not replayed. List the object to see it without the secret, or create a new one.",
             ),
             Kind::PreconditionRequired => (
                 S::PRECONDITION_REQUIRED,

@@ -471,8 +471,13 @@ both!(idempotency_claims_are_exclusive_in_the_store, |db| async move {
     // A failed request releases the key; a finished one is replayed.
     store.idempotency_abandon("u1", "k").await.expect("abandon");
     assert!(matches!(claim("h1").await.expect("claim"), IdempotencyClaim::Claimed));
-    let resp =
-        StoredResponse { request_hash: "h1".into(), status: 201, headers: vec![], body: b"{}".to_vec() };
+    let resp = StoredResponse {
+        request_hash: "h1".into(),
+        status: 201,
+        headers: vec![],
+        body: b"{}".to_vec(),
+        secret_withheld: false,
+    };
     store.idempotency_complete("u1", "k", &resp).await.expect("complete");
     match claim("h1").await.expect("claim") {
         IdempotencyClaim::Done(s) => assert_eq!((s.status, s.body), (201, b"{}".to_vec())),
@@ -498,4 +503,144 @@ both!(the_last_super_admin_can_be_neither_demoted_nor_deactivated_in_the_store, 
     let ghost = cairn_sdk::types::UserId::new();
     assert!(matches!(store.user_set_super_admin(ghost, true).await, Err(StoreError::NotFound)));
     store.close().await;
+});
+
+// Issue 16 point 12: DELETEs and admin password resets name their object, and the CSV export
+// does not hand a spreadsheet a formula.
+both!(audit_names_deleted_objects_and_csv_cells_are_inert, |db| async move {
+    let d = Daemon::start(db).await;
+    let root = root(&d).await;
+    let pid = d.create_project(&root, "doomed").await["id"].as_str().expect("pid").to_owned();
+    let r = d
+        .http
+        .delete(d.url(&format!("/api/v1/projects/{pid}")))
+        .bearer_auth(&root.token)
+        .header("if-match", "*")
+        .header("x-request-id", "-cmd")
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status(), 204);
+    let key: Value = d
+        .send(&root, Method::POST, "/api/v1/api-keys", Some(json!({"name": "k", "scopes": ["project:read"]})))
+        .await
+        .json()
+        .await
+        .expect("key");
+    let kid = key["key"]["id"].as_str().expect("kid").to_owned();
+    let r = d.send(&root, Method::DELETE, &format!("/api/v1/api-keys/{kid}"), None).await;
+    assert!(r.status().is_success(), "{}", r.status());
+    let other = d.register(&unique_email("reset")).await;
+    let r = d
+        .send(&root, Method::POST, &format!("/api/v1/admin/users/{}/password-reset", other.user_id), None)
+        .await;
+    assert_eq!(r.status(), 202);
+    let rows = audit(&d, &root).await;
+    let by = |a: &str| rows.iter().find(|r| r["action"] == a).unwrap_or_else(|| panic!("no {a}")).clone();
+    assert_eq!(by("project.delete")["object_id"], pid.as_str());
+    assert_eq!(by("api_key.revoke")["object_id"], kid.as_str());
+    assert_eq!(by("user.password_reset_issue")["object_id"], other.user_id.as_str());
+    assert_eq!(by("project.delete")["request_id"], "-cmd");
+    let text =
+        d.send(&root, Method::GET, "/api/v1/admin/audit/export.csv", None).await.text().await.expect("csv");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let request_ids: Vec<String> =
+        reader.records().map(|r| r.expect("record").get(10).expect("request_id").to_owned()).collect();
+    assert!(request_ids.iter().any(|id| id == "'-cmd"), "{request_ids:?}");
+    assert!(!request_ids.iter().any(|id| id.starts_with(['=', '+', '-', '@', '\t', '\r'])));
+});
+
+// Issue 16 point 7: a response holding a one-time secret is never kept (the old code replayed the
+// API key's secret and the invite token for 24 hours); a key belongs to one credential (an API
+// key of the same user does not get the token's stored answer); and a replay is authorized
+// first (a member demoted to viewer gets 403, not the stored 201); and the same token acting in
+// another tenant gets its own request, not tenant A's answer.
+both!(idempotency_never_replays_secrets_or_crosses_credentials, |db| async move {
+    let d = Daemon::start(db).await;
+    let root = root(&d).await;
+    let post = |who: &Session, path: &str, key: &str, body: Value| {
+        d.http.post(d.url(path)).bearer_auth(&who.token).header("idempotency-key", key).json(&body).send()
+    };
+    let key_body = json!({"name": "ci", "scopes": ["bom:read"]});
+    let first = post(&root, "/api/v1/api-keys", "secret-1", key_body.clone()).await.expect("send");
+    assert_eq!(first.status(), 201);
+    let secret = first.json::<Value>().await.expect("json")["secret"].as_str().expect("secret").to_owned();
+    let again = post(&root, "/api/v1/api-keys", "secret-1", key_body).await.expect("send");
+    let text = again.text().await.expect("text");
+    assert!(!text.contains(&secret), "the secret was replayed: {text}");
+    let problem: Value = serde_json::from_str(&text).expect("problem");
+    assert_eq!(problem["code"], "IDEMPOTENCY_SECRET_WITHHELD", "{problem}");
+    assert_eq!(problem["status"], 409);
+    let invite = json!({"email": unique_email("inv"), "role": "member"});
+    let first = post(&root, "/api/v1/invites", "secret-2", invite.clone()).await.expect("send");
+    assert_eq!(first.status(), 201);
+    let token = first.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_owned();
+    let again = post(&root, "/api/v1/invites", "secret-2", invite).await.expect("send");
+    let text = again.text().await.expect("text");
+    assert!(!text.contains(&token), "the invite token was replayed: {text}");
+    assert!(text.contains("IDEMPOTENCY_SECRET_WITHHELD"), "{text}");
+    let keys: Value = d.send(&root, Method::GET, "/api/v1/api-keys", None).await.json().await.expect("keys");
+    assert_eq!(keys["total"], 1, "the withheld replay did not mint a second key");
+
+    // Another credential of the same user, lacking the scope: its own answer, never the stored one.
+    let project = json!({"name": "idem", "kind": "repo"});
+    let made = post(&root, "/api/v1/projects", "proj-1", project.clone()).await.expect("send");
+    assert_eq!(made.status(), 201);
+    let narrow = d.api_key(&root, &["bom:read"]).await;
+    let r = post(&narrow, "/api/v1/projects", "proj-1", project.clone()).await.expect("send");
+    expect_problem(r, 403, "INSUFFICIENT_SCOPE").await;
+
+    // The same credential after losing the role: authorization runs before the replay.
+    let member = d.invite(&root, &unique_email("member"), "member").await;
+    let other = json!({"name": "idem-member", "kind": "repo"});
+    let r = post(&member, "/api/v1/projects", "proj-2", other.clone()).await.expect("send");
+    assert_eq!(r.status(), 201);
+    let r = post(&member, "/api/v1/projects", "proj-2", other.clone()).await.expect("send");
+    assert_eq!(r.status(), 201);
+    assert!(r.headers().get("idempotency-replayed").is_some());
+    let pool = raw_pool(&d).await;
+    sqlx::query("UPDATE memberships SET role = 'viewer' WHERE user_id = $1")
+        .bind(member.user_id.as_str())
+        .execute(&pool)
+        .await
+        .expect("demote");
+    let r = post(&member, "/api/v1/projects", "proj-2", other).await.expect("send");
+    expect_problem(r, 403, "FORBIDDEN").await;
+
+    // The same token and key in another tenant of the same user: a request of its own there.
+    let stranger = d.register(&unique_email("b-owner")).await;
+    let tenant_b = stranger.tenant.clone().expect("tenant B");
+    sqlx::query(
+        "INSERT INTO memberships (tenant_id, user_id, role, created_at) \
+         SELECT $1, user_id, 'admin', created_at FROM memberships WHERE user_id = $2",
+    )
+    .bind(tenant_b.as_str())
+    .bind(root.user_id.as_str())
+    .execute(&pool)
+    .await
+    .expect("join B");
+    let in_b = d
+        .http
+        .post(d.url("/api/v1/projects"))
+        .bearer_auth(&root.token)
+        .header("idempotency-key", "proj-1")
+        .header("x-tenant", tenant_b.as_str())
+        .json(&project)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(in_b.status(), 201);
+    assert!(in_b.headers().get("idempotency-replayed").is_none(), "tenant A's answer was replayed in B");
+    let made_in_b: Value = in_b.json().await.expect("json");
+    let listed: Value = d
+        .http
+        .get(d.url(&format!("/api/v1/projects/{}", made_in_b["id"].as_str().expect("id"))))
+        .bearer_auth(&stranger.token)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(listed["name"], "idem", "the project exists in tenant B");
 });

@@ -1,7 +1,9 @@
 //! The authorization matrix: every route the API serves (read from its OpenAPI document) against
 //! anonymous, viewer, member, admin, another tenant's admin, an API key without the scope, and a
 //! super admin. A route missing from the matrix, or a matrix row for a route that does not exist,
-//! fails the test.
+//! fails the test; so does a difference from the daemon's declared route table
+//! (`cairn_daemon::auth::routes::ROUTES`), which the router enforces for every route, plain axum
+//! routes (WebSockets, Swagger UI) included: an undeclared route is refused.
 
 use std::collections::BTreeSet;
 
@@ -30,9 +32,12 @@ pub enum Need {
         object: bool,
     },
     Super,
-    /// The caller's own object: anonymous 401; the matrix names an id that is nobody's, so
-    /// every other caller gets 404 (the owner's success is tested in oauth.rs).
+    /// The caller's own object: anonymous 401, an API key without `admin` 403; the matrix names
+    /// an id that is nobody's, so every other caller gets 404 (the owner's success is tested in
+    /// oauth.rs).
     Own,
+    /// A change to the caller's own account: anonymous 401, an API key without `admin` 403.
+    AccountWrite,
     /// The same answer for every caller: OAuth redirects that need no provider round trip.
     Fixed(u16, Option<&'static str>),
 }
@@ -62,7 +67,7 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/users/me/oauth-identities", Need::User),
     ("DELETE", "/api/v1/users/me/oauth-identities/{id}", Need::Own),
     ("GET", "/api/v1/users/me/notification-prefs", Need::User),
-    ("PUT", "/api/v1/users/me/notification-prefs", Need::User),
+    ("PUT", "/api/v1/users/me/notification-prefs", Need::AccountWrite),
     ("POST", "/api/v1/invites", t("admin", Role::Admin, false)),
     ("GET", "/api/v1/api-keys", t("admin", Role::Viewer, false)),
     ("POST", "/api/v1/api-keys", t("admin", Role::Viewer, false)),
@@ -137,7 +142,54 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
 /// Routes the router serves that the OpenAPI document cannot list (OpenAPI has no WebSocket
 /// operations). Their authorization is the first-frame auth, tested in `ws.rs`; docs/daemon.md
 /// documents them.
+/// Their tenant and scope rows are in `websockets_and_tenant_switching_hold_scopes`.
 pub const NOT_IN_OPENAPI: &[(&str, &str)] = &[("GET", "/api/v1/ws/scans/{id}"), ("GET", "/api/v1/ws/events")];
+
+/// The Swagger UI's routes: static pages for anyone (they read `/api/openapi.json`).
+pub const SWAGGER_UI: &[(&str, &str)] =
+    &[("GET", "/api/docs"), ("GET", "/api/docs/"), ("GET", "/api/docs/{*rest}")];
+
+/// Whether the daemon's declared access of a route says what the matrix row says.
+fn declared_matches(need: Need, access: cairn_daemon::auth::Access) -> bool {
+    use cairn_daemon::auth::Access;
+    match (need, access) {
+        (Need::Public | Need::Fixed(..), Access::Public) => true,
+        (Need::User, Access::User | Access::Account { write: false }) => true,
+        (Need::Own | Need::AccountWrite, Access::Account { write: true }) => true,
+        (Need::Super, Access::SuperAdmin) => true,
+        (Need::Tenant { scope, role, .. }, Access::Tenant { scope: s, role: r }) => {
+            let role_name = match role {
+                Role::Viewer => "viewer",
+                Role::Member => "member",
+                Role::Admin => "admin",
+            };
+            s.as_str() == scope && r.as_str() == role_name
+        }
+        _ => false,
+    }
+}
+
+/// The matrix (with the routes outside OpenAPI) and the daemon's declared table list the same
+/// routes, with the same requirements.
+#[test]
+fn matrix_and_declared_routes_agree() {
+    use cairn_daemon::auth::routes::ROUTES;
+    let declared: BTreeSet<(String, String)> =
+        ROUTES.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
+    let known: BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .chain(NOT_IN_OPENAPI.iter().chain(SWAGGER_UI).map(|(m, p)| (m.to_string(), p.to_string())))
+        .collect();
+    let unknown: Vec<_> = declared.difference(&known).collect();
+    assert!(unknown.is_empty(), "declared routes the authorization matrix does not know: {unknown:?}");
+    let undeclared: Vec<_> = known.difference(&declared).collect();
+    assert!(undeclared.is_empty(), "matrix rows the daemon does not declare: {undeclared:?}");
+    for (method, path, need) in MATRIX {
+        let (_, _, access) = ROUTES.iter().find(|(m, p, _)| m == method && p == path).expect("declared");
+        assert!(declared_matches(*need, *access), "{method} {path}: matrix {need:?}, declared {access:?}");
+    }
+}
 
 /// Every (method, path) the OpenAPI document lists.
 pub async fn documented_routes(d: &Daemon) -> BTreeSet<(String, String)> {
@@ -200,7 +252,16 @@ fn expected(need: Need, who: Who) -> Option<(u16, &'static str)> {
         Need::Public => None,
         Need::User => (who == Who::Anonymous).then_some((401, "UNAUTHORIZED")),
         Need::Super => (who != Who::SuperAdmin).then_some((404, "ROUTE_NOT_FOUND")),
-        Need::Own => Some(if who == Who::Anonymous { (401, "UNAUTHORIZED") } else { (404, "NOT_FOUND") }),
+        Need::Own => Some(match who {
+            Who::Anonymous => (401, "UNAUTHORIZED"),
+            Who::KeyWithoutScope => (403, "INSUFFICIENT_SCOPE"),
+            _ => (404, "NOT_FOUND"),
+        }),
+        Need::AccountWrite => match who {
+            Who::Anonymous => Some((401, "UNAUTHORIZED")),
+            Who::KeyWithoutScope => Some((403, "INSUFFICIENT_SCOPE")),
+            _ => None,
+        },
         // Checked on its own in `check`.
         Need::Fixed(..) => None,
         Need::Tenant { role, object, .. } => match who {
@@ -576,5 +637,81 @@ both!(authorization_matrix_covers_every_route, |db| async move {
         for who in EVERYONE {
             check(&d, &w, method, path, *need, who).await;
         }
+    }
+});
+
+// Issue 16 point 9: rows the per-route matrix cannot express. A viewer's key holding write
+// scopes is still a viewer's; X-Tenant cannot reach a tenant the caller is not in, nor can a
+// key act outside the tenant it is bound to; the WebSocket routes apply the same tenant and
+// scope rules.
+both!(websockets_and_tenant_switching_hold_scopes, |db| async move {
+    let (root_dir, tree) = crate::scans::tree_root();
+    let d =
+        Daemon::start_with(db, Opts { scan_roots: vec![root_dir.path().to_path_buf()], ..Opts::default() })
+            .await;
+    d.admin(
+        &["create-user", "--email", "root@example.test", "--tenant", "A", "--password-stdin"],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    let root = d.login("root@example.test").await;
+    let tenant_a = root.tenant.clone().expect("tenant A");
+    let project = d.create_project(&root, "mine").await;
+    let pid = project["id"].as_str().expect("pid").to_owned();
+
+    let viewer = d.invite(&root, &unique_email("viewer"), "viewer").await;
+    let loud = d.api_key(&viewer, &["project:write", "scan:write", "admin"]).await;
+    let r = d.send(&loud, Method::POST, "/api/v1/projects", Some(json!({"name": "v", "kind": "repo"}))).await;
+    crate::harness::expect_problem(r, 403, "FORBIDDEN").await;
+    let r = d.send(
+        &loud,
+        Method::POST,
+        "/api/v1/invites",
+        Some(json!({"email": unique_email("i"), "role": "viewer"})),
+    );
+    crate::harness::expect_problem(r.await, 403, "FORBIDDEN").await;
+
+    let other = d.register(&unique_email("other")).await;
+    let tenant_b = other.tenant.clone().expect("tenant B");
+    let get = |token: &str, path: &str, tenant: &str| {
+        d.http.get(d.url(path)).bearer_auth(token).header("x-tenant", tenant).send()
+    };
+    // Switching to a tenant one is not in.
+    let r = get(&root.token, "/api/v1/projects", &tenant_b).await.expect("send");
+    crate::harness::expect_problem(r, 404, "NOT_FOUND").await;
+    let r = get(&other.token, "/api/v1/projects", &tenant_a).await.expect("send");
+    crate::harness::expect_problem(r, 404, "NOT_FOUND").await;
+    // A key bound to tenant B: not with X-Tenant A, and not on A's objects.
+    let b_key = d.api_key(&other, &["project:read", "scan:read"]).await;
+    let r = get(&b_key.token, "/api/v1/projects", &tenant_a).await.expect("send");
+    crate::harness::expect_problem(r, 404, "NOT_FOUND").await;
+    let r = d.send(&b_key, Method::GET, &format!("/api/v1/projects/{pid}"), None).await;
+    crate::harness::expect_problem(r, 404, "NOT_FOUND").await;
+
+    // WebSockets: tenant A's scan is not_found to tenant B (its admin or its key), and a key of
+    // A without scan:read is unauthorized on both routes.
+    let resp = d
+        .send(&root, Method::POST, "/api/v1/scans", Some(json!({"source": {"kind": "path", "path": tree}})))
+        .await;
+    assert_eq!(resp.status(), 202);
+    let scan = resp.json::<Value>().await.expect("scan")["id"].as_str().expect("id").to_owned();
+    let (_, end) = crate::ws::follow(&d, &scan, &root).await;
+    assert!(matches!(end, crate::ws::Frame::Close(1000, _)), "{end:?}");
+    for token in [&other.token, &b_key.token] {
+        let mut s = crate::ws::connect(&d, &format!("/api/v1/ws/scans/{scan}")).await;
+        crate::ws::auth(&mut s, token).await;
+        assert_eq!(crate::ws::next(&mut s).await, crate::ws::Frame::Close(1008, "not_found".into()));
+    }
+    // The Swagger UI is declared (public) and served, not refused as undeclared.
+    let r = d.http.get(d.url("/api/docs/")).send().await.expect("send");
+    assert_eq!(r.status(), 200);
+    let narrow = d.api_key(&root, &["project:read"]).await;
+    for path in [format!("/api/v1/ws/scans/{scan}"), "/api/v1/ws/events".to_owned()] {
+        let mut s = crate::ws::connect(&d, &path).await;
+        crate::ws::auth(&mut s, &narrow.token).await;
+        assert_eq!(
+            crate::ws::next(&mut s).await,
+            crate::ws::Frame::Close(1008, "unauthorized".into()),
+            "{path}"
+        );
     }
 });

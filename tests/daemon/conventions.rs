@@ -21,6 +21,13 @@ both!(router_errors_are_problems_with_request_ids, |db| async move {
     // A client's request id is echoed.
     let r = d.http.get(d.url("/healthz")).header("x-request-id", "trace-abc-123").send().await.expect("send");
     assert_eq!(r.headers()["x-request-id"], "trace-abc-123");
+    // Outside the safe alphabet (a spreadsheet formula, spaces, quotes) or too long: a fresh id.
+    for unsafe_id in ["=HYPERLINK(\"http://x\")", "a b", "x\"y", &"a".repeat(129)] {
+        let r = d.http.get(d.url("/healthz")).header("x-request-id", unsafe_id).send().await.expect("send");
+        let echoed = r.headers()["x-request-id"].to_str().expect("id").to_owned();
+        assert_ne!(echoed, unsafe_id);
+        assert_eq!(uuid::Uuid::parse_str(&echoed).expect("uuid").get_version_num(), 7, "{unsafe_id}");
+    }
     // The problem catalogue explains each type.
     let p: Value = d
         .http

@@ -48,6 +48,13 @@ const EXPORT_COLUMNS: [&str; 13] = [
     "hash",
 ];
 
+/// A cell a spreadsheet would not run as a formula: one starting with `= + - @`, TAB or CR gets
+/// a leading `'` (OWASP's advice for CSV injection). Importers see the quote; the JSON API keeps
+/// the value as stored.
+fn inert_cell(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell }
+}
+
 fn csv_chunk(rows: &[AuditEntry], header: bool) -> Result<Bytes, std::io::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     if header {
@@ -55,7 +62,7 @@ fn csv_chunk(rows: &[AuditEntry], header: bool) -> Result<Bytes, std::io::Error>
     }
     for e in rows {
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-        w.write_record([
+        let cells = [
             e.seq.to_string(),
             e.id.clone(),
             ts(e.created_at),
@@ -69,7 +76,8 @@ fn csv_chunk(rows: &[AuditEntry], header: bool) -> Result<Bytes, std::io::Error>
             opt(&e.request_id),
             e.prev_hash.clone(),
             e.hash.clone(),
-        ])?;
+        ];
+        w.write_record(cells.map(inert_cell))?;
     }
     w.into_inner().map(Bytes::from).map_err(|e| std::io::Error::other(e.to_string()))
 }
@@ -132,4 +140,19 @@ pub async fn outbox(
     let q = params.to_query(&["created_at", "recipient"])?;
     let (rows, total) = state.store.outbox_list(&q).await?;
     Ok(page(rows, total, &q, |m: &OutboxMessage| (ts(m.created_at), m.id.clone()), &uri))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert_cell;
+
+    #[test]
+    fn formula_cells_are_quoted_and_others_kept() {
+        for bad in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(inert_cell(bad.to_owned()), format!("'{bad}"));
+        }
+        for good in ["", "1", "project.create", "{\"a\":1}", "x=1"] {
+            assert_eq!(inert_cell(good.to_owned()), good);
+        }
+    }
 }

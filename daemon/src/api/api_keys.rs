@@ -72,7 +72,9 @@ pub async fn create(
         )
         .await?;
     let location = format!("/api/v1/api-keys/{}", key.id);
-    let resp = (StatusCode::CREATED, axum::Json(CreatedApiKey { key, secret: minted.full })).into_response();
+    let mut resp =
+        (StatusCode::CREATED, axum::Json(CreatedApiKey { key, secret: minted.full })).into_response();
+    resp.extensions_mut().insert(super::idempotency::OneTimeSecret);
     Ok(with_location(resp, &location))
 }
 

@@ -18,7 +18,18 @@ pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
-/// Accepts the client's `X-Request-ID` if it is short printable ASCII, else makes a UUIDv7; runs
+/// Longest client request id kept.
+const MAX_REQUEST_ID: usize = 128;
+
+/// Whether a client's `X-Request-ID` is safe to keep: it reaches logs, the audit log and its CSV
+/// export, so only letters, digits and `- _ . :` (enough for UUIDs, ULIDs and trace ids).
+pub fn acceptable_request_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_REQUEST_ID
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+/// Accepts the client's `X-Request-ID` if [`acceptable_request_id`], else makes a UUIDv7; runs
 /// the request in a span carrying it (so every log line has it), echoes it, and completes every
 /// error response into a problem document with `request_id` and `instance`.
 pub async fn request_id(mut req: Request, next: Next) -> Response {
@@ -26,7 +37,7 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
         .headers()
         .get(&X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .filter(|v| acceptable_request_id(v))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
@@ -93,6 +104,20 @@ fn generic_problem(status: StatusCode) -> Problem {
     p
 }
 
+/// Refuses a matched route that [`ROUTES`](crate::auth::routes::ROUTES) does not declare (a
+/// `route_layer`, so 404 and 405 pass untouched): a route added without saying who may call it
+/// fails closed, and the authorization matrix compares its rows with that table.
+pub async fn declared_routes_only(req: Request, next: Next) -> Response {
+    let template = req.extensions().get::<axum::extract::MatchedPath>().map(|m| m.as_str().to_owned());
+    match template {
+        Some(t) if crate::auth::routes::access_of(req.method(), &t).is_none() => {
+            tracing::error!(method = %req.method(), template = %t, "a route declares no access: refused");
+            ApiError::new(Kind::Internal, "this route declares no access requirement").into_response()
+        }
+        _ => next.run(req).await,
+    }
+}
+
 /// Router fallback: 404 problem.
 pub async fn route_not_found() -> ApiError {
     ApiError::bare(Kind::RouteNotFound)
@@ -147,4 +172,33 @@ pub fn expected_version(headers: &HeaderMap, current: impl FnOnce() -> i64) -> R
 /// Empty 204.
 pub fn no_content() -> Response {
     (StatusCode::NO_CONTENT, Body::empty()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::middleware;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::declared_routes_only;
+
+    #[tokio::test]
+    async fn an_undeclared_route_is_refused_and_a_declared_one_served() {
+        let app = Router::new()
+            .route("/healthz", get(|| async { "ok" }))
+            .route("/api/v1/undeclared", get(|| async { "leak" }))
+            .route_layer(middleware::from_fn(declared_routes_only));
+        let status = |path: &'static str| {
+            let app = app.clone();
+            async move {
+                let req = Request::builder().uri(path).body(Body::empty()).expect("request");
+                app.oneshot(req).await.expect("response").status()
+            }
+        };
+        assert_eq!(status("/healthz").await, StatusCode::OK);
+        assert_eq!(status("/api/v1/undeclared").await, StatusCode::INTERNAL_SERVER_ERROR);
+    }
 }

@@ -3,18 +3,26 @@
 //! key is 422. The key is claimed before the request runs, so a second identical request that
 //! arrives meanwhile gets 409 `IDEMPOTENCY_IN_PROGRESS` instead of running twice.
 //!
+//! A key belongs to one tenant and one credential (the user's access token, or one API key), so
+//! another principal, tenant or key never sees its response; a replay is authorized against the
+//! route's declared [`Access`](crate::auth::Access) first, like the request it repeats; and a
+//! response carrying a one-time secret (marked [`OneTimeSecret`]) is never stored: its replay is
+//! 409 `IDEMPOTENCY_SECRET_WITHHELD`.
+//!
 //! Multipart uploads are not buffered here (they may be far larger than `max_body_bytes`, and a
 //! client's retry has a new boundary): the middleware hands their key to the handler as a
 //! [`PendingKey`], and the handler fingerprints what it parsed (fields and the file's SHA-256)
 //! and calls [`begin`] and [`finish`].
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::Principal;
+use crate::auth::principal::Credential;
+use crate::auth::routes::access_of;
 use crate::auth::secrets::sha256_hex;
 use crate::error::{ApiError, Kind};
 use crate::state::AppState;
@@ -34,12 +42,47 @@ pub fn is_upload_path(path: &str) -> bool {
     UPLOAD_PATHS.iter().any(|p| path == *p || p.strip_prefix("/api/v1") == Some(path))
 }
 
+/// Response extension of a handler whose body holds a secret shown only once (a new API key's
+/// secret, an invite token): the response is sent but not kept for replays.
+#[derive(Debug, Clone, Copy)]
+pub struct OneTimeSecret;
+
+/// Whose keys these are: the tenant the request acts in and the credential that made it. Keys
+/// of a user's access tokens are shared across their sessions; each API key has its own.
+fn owner(principal: &Principal) -> String {
+    let tenant = principal.tenant.map_or_else(|| "-".to_owned(), |(t, _)| t.to_string());
+    match &principal.credential {
+        Credential::Jwt => format!("{tenant}/user:{}", principal.user.id),
+        Credential::ApiKey { id, .. } => format!("{tenant}/key:{id}"),
+    }
+}
+
+/// The stored response to send again, if the caller may still make the request it repeats.
+fn authorized_replay(
+    principal: &Principal,
+    method: &Method,
+    template: &str,
+    stored: StoredResponse,
+) -> Result<Response, ApiError> {
+    let access = access_of(method, template).ok_or_else(|| {
+        tracing::error!(%method, template, "a route without a declared access was asked to replay");
+        ApiError::bare(Kind::Forbidden)
+    })?;
+    principal.check(access)?;
+    if stored.secret_withheld {
+        return Err(ApiError::bare(Kind::IdempotencySecretWithheld));
+    }
+    Ok(replay(stored))
+}
+
 /// An `Idempotency-Key` the middleware left to an upload handler.
 #[derive(Debug, Clone)]
 pub struct PendingKey {
     who: String,
     key: String,
     path: String,
+    template: String,
+    principal: Box<Principal>,
 }
 
 /// What [`begin`] decided.
@@ -77,7 +120,12 @@ pub async fn begin(state: &AppState, pending: PendingKey, request_hash: String) 
         IdempotencyClaim::Done(stored) if stored.request_hash != request_hash => {
             Err(ApiError::bare(Kind::IdempotencyKeyReused))
         }
-        IdempotencyClaim::Done(stored) => Ok(Begin::Replay(replay(stored))),
+        IdempotencyClaim::Done(stored) => Ok(Begin::Replay(authorized_replay(
+            &pending.principal,
+            &Method::POST,
+            &pending.template,
+            stored,
+        )?)),
     }
 }
 
@@ -121,10 +169,13 @@ async fn handle(state: AppState, req: Request, next: Next) -> Result<Response, A
     let Ok(Some(principal)) = Principal::authenticate(&state, req.headers()).await else {
         return Ok(next.run(req).await);
     };
-    let who = principal.user.id.to_string();
+    let who = owner(&principal);
+    let template =
+        req.extensions().get::<MatchedPath>().map_or_else(|| path.clone(), |m| m.as_str().to_owned());
     if is_upload_path(&path) {
         let mut req = req;
-        req.extensions_mut().insert(PendingKey { who, key, path });
+        let pending = PendingKey { who, key, path, template, principal: Box::new(principal.clone()) };
+        req.extensions_mut().insert(pending);
         req.extensions_mut().insert(principal);
         return Ok(next.run(req).await);
     }
@@ -150,7 +201,9 @@ async fn handle(state: AppState, req: Request, next: Next) -> Result<Response, A
         IdempotencyClaim::Done(stored) if stored.request_hash != request_hash => {
             return Err(ApiError::bare(Kind::IdempotencyKeyReused));
         }
-        IdempotencyClaim::Done(stored) => return Ok(replay(stored)),
+        IdempotencyClaim::Done(stored) => {
+            return authorized_replay(&principal, &Method::POST, &template, stored);
+        }
     }
     let mut req = Request::from_parts(parts, Body::from(bytes));
     req.extensions_mut().insert(principal);
@@ -170,6 +223,17 @@ async fn store_response(
         state.store.idempotency_abandon(who, key).await?;
         return Ok(resp);
     }
+    if resp.extensions().get::<OneTimeSecret>().is_some() {
+        let withheld = StoredResponse {
+            request_hash,
+            status: resp.status().as_u16(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            secret_withheld: true,
+        };
+        state.store.idempotency_complete(who, key, &withheld).await?;
+        return Ok(resp);
+    }
     let (parts, body) = resp.into_parts();
     let body = match to_bytes(body, 16 * 1024 * 1024).await {
         Ok(b) => b,
@@ -184,7 +248,13 @@ async fn store_response(
             parts.headers.get(h).and_then(|v| v.to_str().ok()).map(|v| (h.as_str().to_owned(), v.to_owned()))
         })
         .collect();
-    let stored = StoredResponse { request_hash, status: parts.status.as_u16(), headers, body: body.to_vec() };
+    let stored = StoredResponse {
+        request_hash,
+        status: parts.status.as_u16(),
+        headers,
+        body: body.to_vec(),
+        secret_withheld: false,
+    };
     state.store.idempotency_complete(who, key, &stored).await?;
     Ok(Response::from_parts(parts, Body::from(body)))
 }

@@ -40,6 +40,9 @@ pub async fn create(
             expires_at,
         )
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(CreatedInvite { id, email, role: req.role, token, expires_at }))
-        .into_response())
+    let mut resp =
+        (StatusCode::CREATED, axum::Json(CreatedInvite { id, email, role: req.role, token, expires_at }))
+            .into_response();
+    resp.extensions_mut().insert(super::idempotency::OneTimeSecret);
+    Ok(resp)
 }

@@ -194,6 +194,8 @@ pub fn app(state: AppState) -> Router {
     router
         .merge(swagger)
         .merge(ws::routes())
+        // Before the fallbacks, so a 405 is still a 405.
+        .route_layer(middleware::from_fn(conventions::declared_routes_only))
         .fallback(conventions::route_not_found)
         .method_not_allowed_fallback(conventions::method_not_allowed)
         .route_layer(middleware::from_fn_with_state(state.clone(), metrics::track))

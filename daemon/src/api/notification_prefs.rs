@@ -12,8 +12,8 @@ use crate::auth::{Access, Principal};
 use crate::error::{ApiError, Kind};
 use crate::state::AppState;
 
-fn tenant_of(principal: &Principal) -> Result<TenantId, ApiError> {
-    principal.check(Access::User)?.map(|c| c.tenant).ok_or_else(|| {
+fn tenant_of(principal: &Principal, write: bool) -> Result<TenantId, ApiError> {
+    principal.check(Access::Account { write })?.map(|c| c.tenant).ok_or_else(|| {
         ApiError::new(Kind::Forbidden, "notification preferences belong to a tenant; this account has none")
     })
 }
@@ -42,7 +42,7 @@ pub async fn get(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<axum::Json<NotificationPrefs>, ApiError> {
-    let tenant = tenant_of(&principal)?;
+    let tenant = tenant_of(&principal, false)?;
     let stored = state.store.notification_prefs_get(tenant, principal.user.id).await?;
     Ok(axum::Json(merged(stored.as_deref())))
 }
@@ -58,7 +58,7 @@ pub async fn put(
     principal: Principal,
     Json(req): Json<NotificationPrefs>,
 ) -> Result<axum::Json<NotificationPrefs>, ApiError> {
-    let tenant = tenant_of(&principal)?;
+    let tenant = tenant_of(&principal, true)?;
     let mut check = Check::new();
     for kind in req.events.keys() {
         if NotificationEvent::parse(kind).is_none() {

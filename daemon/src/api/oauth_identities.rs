@@ -24,7 +24,7 @@ pub async fn list(
     Query(params): Query<ListParams>,
     uri: Uri,
 ) -> Result<PageResponse<OAuthIdentity>, ApiError> {
-    principal.check(Access::User)?;
+    principal.check(Access::Account { write: false })?;
     let q = params.to_query(&["provider", "created_at"])?;
     let (rows, total) = state.store.oauth_identity_list(principal.user.id, &q).await?;
     Ok(page(rows, total, &q, |i| (ts(i.created_at), i.id.to_string()), &uri))
@@ -41,7 +41,7 @@ pub async fn delete(
     principal: Principal,
     Path(id): Path<OAuthIdentityId>,
 ) -> Result<Response, ApiError> {
-    principal.check(Access::User)?;
+    principal.check(Access::Account { write: true })?;
     match state.store.oauth_identity_unlink(principal.user.id, id).await? {
         UnlinkOutcome::Unlinked => Ok(no_content()),
         UnlinkOutcome::LastLoginMethod => Err(ApiError::new(

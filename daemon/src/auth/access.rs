@@ -9,6 +9,13 @@ pub enum Access {
     Public,
     /// Any authenticated caller, tenant or not.
     User,
+    /// The caller's own account (linked identities, notification preferences). Reads take any
+    /// credential; writes take an access token or an API key with the `admin` scope, so a
+    /// narrow key (`bom:read` in CI) cannot change the account that owns it.
+    Account {
+        /// The route changes the account.
+        write: bool,
+    },
     /// A member of the current tenant with at least `role`; an API key also needs `scope`
     /// (or `admin`).
     Tenant {

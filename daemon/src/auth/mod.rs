@@ -6,6 +6,7 @@ pub mod oauth;
 pub mod password;
 pub mod password_reset;
 pub mod principal;
+pub mod routes;
 pub mod secrets;
 pub mod tokens;
 

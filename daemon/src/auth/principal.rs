@@ -51,7 +51,18 @@ impl Principal {
     /// Checks `access` and returns the tenant when it requires one.
     pub fn check(&self, access: Access) -> Result<Option<TenantContext>, ApiError> {
         match access {
-            Access::Public | Access::User => {
+            Access::Public | Access::User | Access::Account { write: false } => {
+                Ok(self.tenant.map(|(tenant, role)| TenantContext { tenant, role }))
+            }
+            Access::Account { write: true } => {
+                if let Credential::ApiKey { scopes, .. } = &self.credential
+                    && !scopes.contains(&Scope::Admin)
+                {
+                    return Err(ApiError::new(
+                        Kind::InsufficientScope,
+                        "changing your account with an API key needs the admin scope",
+                    ));
+                }
                 Ok(self.tenant.map(|(tenant, role)| TenantContext { tenant, role }))
             }
             Access::Tenant { scope, role } => self.tenant_access(scope, role).map(Some),

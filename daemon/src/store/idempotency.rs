@@ -13,8 +13,10 @@ pub struct StoredResponse {
     pub status: u16,
     /// Headers worth replaying (content-type, location, etag) as JSON pairs.
     pub headers: Vec<(String, String)>,
-    /// Body bytes.
+    /// Body bytes (empty when `secret_withheld`).
     pub body: Vec<u8>,
+    /// The response carried a one-time secret and was not kept: a replay is refused.
+    pub secret_withheld: bool,
 }
 
 /// What claiming a key found.
@@ -34,8 +36,8 @@ pub enum IdempotencyClaim {
 impl Store {
     /// The kept response for `(principal, key)`, if any and not expired.
     pub async fn idempotency_get(&self, principal: &str, key: &str) -> StoreResult<Option<StoredResponse>> {
-        let row: Option<(String, i64, String, Vec<u8>)> = sqlx::query_as(
-            "SELECT request_hash, status, headers, body FROM idempotency_keys \
+        let row: Option<(String, i64, String, Vec<u8>, i64)> = sqlx::query_as(
+            "SELECT request_hash, status, headers, body, secret_withheld FROM idempotency_keys \
              WHERE principal = $1 AND key = $2 AND expires_at > $3",
         )
         .bind(principal)
@@ -43,11 +45,12 @@ impl Store {
         .bind(ts(now()))
         .fetch_optional(self.pool())
         .await?;
-        Ok(row.map(|(request_hash, status, headers, body)| StoredResponse {
+        Ok(row.map(|(request_hash, status, headers, body, withheld)| StoredResponse {
             request_hash,
             status: u16::try_from(status).unwrap_or(500),
             headers: serde_json::from_str(&headers).unwrap_or_default(),
             body,
+            secret_withheld: withheld != 0,
         }))
     }
 
@@ -109,14 +112,15 @@ impl Store {
     ) -> StoreResult<()> {
         let created = now();
         sqlx::query(
-            "UPDATE idempotency_keys SET status = $1, headers = $2, body = $3, created_at = $4, expires_at = $5 \
-             WHERE principal = $6 AND key = $7 AND status = 0",
+            "UPDATE idempotency_keys SET status = $1, headers = $2, body = $3, created_at = $4, expires_at = $5, \
+             secret_withheld = $6 WHERE principal = $7 AND key = $8 AND status = 0",
         )
         .bind(i64::from(response.status))
         .bind(serde_json::to_string(&response.headers).unwrap_or_else(|_| "[]".into()))
         .bind(response.body.clone())
         .bind(ts(created))
         .bind(ts(created + Duration::hours(24)))
+        .bind(i64::from(response.secret_withheld))
         .bind(principal)
         .bind(key)
         .execute(self.pool())
