@@ -297,7 +297,12 @@ both!(git_credentials_are_never_stored_or_echoed, |db: Db| async move {
     assert_eq!(body["errors"][0]["field"], "body.repo_url", "{body}");
 
     let refused = d
-        .send(&user, Method::POST, "/api/v1/projects", Some(json!({"name": "private", "kind": "repo", "repo_url": url})))
+        .send(
+            &user,
+            Method::POST,
+            "/api/v1/projects",
+            Some(json!({"name": "private", "kind": "repo", "repo_url": url})),
+        )
         .await;
     let body = expect_problem(refused, 400, "VALIDATION_FAILED").await;
     assert_eq!(body["errors"][0]["field"], "body.repo_url", "{body}");
@@ -316,7 +321,9 @@ both!(git_credentials_are_never_stored_or_echoed, |db: Db| async move {
     assert_eq!(body["errors"][0]["field"], "body.repo_url", "{body}");
 
     // Nothing the tenant can read, and no log line, holds the secret.
-    for path in ["/api/v1/scans", "/api/v1/cbom/scans", "/api/v1/projects", &format!("/api/v1/projects/{pid}")] {
+    for path in
+        ["/api/v1/scans", "/api/v1/cbom/scans", "/api/v1/projects", &format!("/api/v1/projects/{pid}")]
+    {
         let got = get_json(&d, &user, path).await;
         assert!(!got.to_string().contains(SECRET), "{path}: {got}");
     }

@@ -16,10 +16,19 @@ use super::{Obtained, SourceError, SourcePolicy, path, ssh, workdir};
 /// How often the clone's size is measured.
 const SIZE_POLL: Duration = Duration::from_millis(250);
 /// The daemon's environment git always sees: CA bundles and the temp dir.
-const PASSED_THROUGH: &[&str] = &["SSL_CERT_FILE", "SSL_CERT_DIR", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "TMPDIR"];
+const PASSED_THROUGH: &[&str] =
+    &["SSL_CERT_FILE", "SSL_CERT_DIR", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "TMPDIR"];
 /// Proxy settings curl reads; git sees them only when a proxy is allowed (see [`proxy_in`]).
-const PROXIES: &[&str] =
-    &["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"];
+const PROXIES: &[&str] = &[
+    "http_proxy",
+    "https_proxy",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+];
 /// How much of git's standard error is kept for the message.
 const STDERR_TAIL: usize = 4096;
 
@@ -327,8 +336,9 @@ impl Git<'_> {
         }
         // Its own process group, so helpers (git-remote-https, ssh, upload-pack) die with it.
         cmd.process_group(0);
-        let mut child =
-            cmd.spawn().map_err(|e| Failure::Stopped(SourceError::Internal(format!("cannot run git: {e}"))))?;
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| Failure::Stopped(SourceError::Internal(format!("cannot run git: {e}"))))?;
         let mut group = GroupKill(child.id());
         let stdout = child.stdout.take().map(|s| tokio::spawn(read_tail(s, 64 * 1024)));
         let stderr = child.stderr.take().map(|s| tokio::spawn(read_tail(s, STDERR_TAIL)));

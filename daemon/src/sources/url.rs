@@ -192,6 +192,23 @@ pub fn has_credentials(url: &str) -> bool {
     !ssh || info.contains(':')
 }
 
+/// `url` without the secret part of its userinfo (all of it over http(s), the password over ssh):
+/// what rows stored before such URLs were refused are shown as.
+pub fn without_credentials(url: &str) -> String {
+    if !has_credentials(url) {
+        return url.to_owned();
+    }
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let Some((info, hostport)) = authority.rsplit_once('@') else { return url.to_owned() };
+    let ssh = matches!(scheme.to_ascii_lowercase().as_str(), "ssh" | "git+ssh" | "ssh+git");
+    match info.split_once(':') {
+        Some((user, _)) if ssh && !user.is_empty() => format!("{scheme}://{user}@{hostport}{tail}"),
+        _ => format!("{scheme}://{hostport}{tail}"),
+    }
+}
+
 /// Refuses a URL with credentials in it: the URL is kept with the scan and shown to every reader
 /// of the tenant, and a job could not carry the secret without storing it.
 pub fn refuse_credentials(url: &GitUrl) -> Result<(), SourceError> {
@@ -434,6 +451,27 @@ mod tests {
         assert!(!token.redacted.contains("ghp_") && token.scrub("ghp_abcdef123456 x") == "*** x");
         let ssh = parse("ssh://git@example.org/a").expect("ssh user");
         assert_eq!(ssh.redacted, "ssh://git@example.org/a");
+    }
+
+    #[test]
+    fn credentials_are_found_and_stripped() {
+        for (given, shown) in [
+            ("https://bot:ghp_x@github.com/o/r", "https://github.com/o/r"),
+            ("http://ghp_token@host:8080/r.git?x=@", "http://host:8080/r.git?x=@"),
+            ("ssh://git:pa55@host/r", "ssh://git@host/r"),
+            ("git://u:p@host/r", "git://host/r"),
+        ] {
+            assert!(has_credentials(given), "{given}");
+            assert_eq!(without_credentials(given), shown);
+        }
+        for plain in ["https://github.com/o/r", "ssh://git@host/r", "git@github.com:o/r.git", "file:///srv/x"]
+        {
+            assert!(!has_credentials(plain), "{plain}");
+            assert_eq!(without_credentials(plain), plain);
+        }
+        let refused = parse("https://bot:ghp_x@github.com/o/r").and_then(|u| refuse_credentials(&u));
+        assert!(matches!(refused, Err(SourceError::Refused(_))));
+        parse("ssh://git@github.com/o/r").and_then(|u| refuse_credentials(&u)).expect("a user name over ssh");
     }
 
     #[test]

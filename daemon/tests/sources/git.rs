@@ -392,7 +392,9 @@ fn ssh_runs_without_the_daemons_identity() {
 #[tokio::test]
 #[ignore = "a helper of ssh_runs_without_the_daemons_identity, which runs it in a child process"]
 async fn ssh_child() {
-    let base = PathBuf::from(std::env::var_os(SSH_CHILD).expect("run through ssh_runs_without_the_daemons_identity"));
+    let base = PathBuf::from(
+        std::env::var_os(SSH_CHILD).expect("run through ssh_runs_without_the_daemons_identity"),
+    );
     let known_hosts = base.join("known_hosts");
     std::fs::write(&known_hosts, "").expect("write");
     let p = SourcePolicy {
