@@ -331,3 +331,47 @@ both!(git_credentials_are_never_stored_or_echoed, |db: Db| async move {
     assert!(!sync.to_string().contains(SECRET), "{sync}");
     assert!(!d.stderr().contains(SECRET), "a log line holds the secret:\n{}", d.stderr());
 });
+
+// Fails on the old code, which served what the row held. Rows written before URLs with
+// credentials were refused are served without them (the database is reached behind the daemon
+// to plant such rows).
+both!(rows_stored_with_credentials_are_served_without_them, |db: Db| async move {
+    use sqlx::Executor;
+    let d = Daemon::start_with(db, Opts::default()).await;
+    let user = d.register(&unique_email("oldrows")).await;
+    let project = d
+        .send(
+            &user,
+            Method::POST,
+            "/api/v1/projects",
+            Some(json!({"name": "old", "kind": "repo", "repo_url": "https://github.com/o/r"})),
+        )
+        .await;
+    assert_eq!(project.status(), 201);
+    let pid = project.json::<Value>().await.expect("json")["id"].as_str().expect("id").to_owned();
+    let scan = d
+        .send(
+            &user,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"source": {"kind": "git", "url": "https://github.com/o/r"}, "project": pid})),
+        )
+        .await;
+    assert_eq!(scan.status(), 202, "{}", scan.text().await.unwrap_or_default());
+
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&d.db_url).await.expect("connect behind the daemon");
+    for sql in [
+        "UPDATE projects SET repo_url = replace(repo_url, 'https://', 'https://bot:ghp_x@')",
+        "UPDATE scans SET source = replace(source, 'https://', 'https://bot:ghp_x@')",
+    ] {
+        pool.execute(sql).await.expect(sql);
+    }
+    for path in ["/api/v1/scans", "/api/v1/cbom/scans", "/api/v1/projects", &format!("/api/v1/projects/{pid}")] {
+        let got = get_json(&d, &user, path).await;
+        let text = got.to_string();
+        assert!(!text.contains("ghp_x") && text.contains("https://github.com/o/r"), "{path}: {got}");
+    }
+    let (_socket, sync) = crate::ws::open(&d, "/api/v1/ws/events", &user).await;
+    assert!(!sync.to_string().contains("ghp_x"), "{sync}");
+});
