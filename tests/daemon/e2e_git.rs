@@ -367,7 +367,9 @@ both!(rows_stored_with_credentials_are_served_without_them, |db: Db| async move 
     ] {
         pool.execute(sql).await.expect(sql);
     }
-    for path in ["/api/v1/scans", "/api/v1/cbom/scans", "/api/v1/projects", &format!("/api/v1/projects/{pid}")] {
+    for path in
+        ["/api/v1/scans", "/api/v1/cbom/scans", "/api/v1/projects", &format!("/api/v1/projects/{pid}")]
+    {
         let got = get_json(&d, &user, path).await;
         let text = got.to_string();
         assert!(!text.contains("ghp_x") && text.contains("https://github.com/o/r"), "{path}: {got}");
