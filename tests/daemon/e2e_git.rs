@@ -14,7 +14,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::harness::{Daemon, Db, Opts, Session, unique_email};
+use crate::harness::{Daemon, Db, Opts, Session, expect_problem, unique_email};
 use crate::scans::{FORMATS, all_items, check_events, copy_dir, get_json, unwrap_events};
 use crate::schema::validate;
 use crate::ws::{Frame, follow};
@@ -274,4 +274,106 @@ both!(git_scans_outside_the_roots_or_at_a_bad_ref_fail_clearly, |db: Db| async m
     let error = done["error"].as_str().expect("an error");
     assert!(error.contains("no-such-branch"), "names the ref: {error}");
     drop(root);
+});
+
+// Fails on the old code, which stored `https://bot:ghp_x@…` as given and returned it in
+// `GET /scans`, `/cbom/scans`, the WebSocket sync frame and the project's `repo_url`.
+both!(git_credentials_are_never_stored_or_echoed, |db: Db| async move {
+    const SECRET: &str = "ghp_x";
+    let d = Daemon::start_with(db, Opts::default()).await;
+    let user = d.register(&unique_email("creds")).await;
+    let url = "https://bot:ghp_x@127.0.0.1:9/o/r";
+
+    let refused = d
+        .send(&user, Method::POST, "/api/v1/scans", Some(json!({"source": {"kind": "git", "url": url}})))
+        .await;
+    let body = expect_problem(refused, 400, "VALIDATION_FAILED").await;
+    assert_eq!(body["errors"][0]["field"], "body.source.url", "{body}");
+    assert!(body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("credentials")), "{body}");
+    assert!(!body.to_string().contains(SECRET), "{body}");
+
+    let refused = d.send(&user, Method::POST, "/api/v1/cbom/scans", Some(json!({"repo_url": url}))).await;
+    let body = expect_problem(refused, 400, "VALIDATION_FAILED").await;
+    assert_eq!(body["errors"][0]["field"], "body.repo_url", "{body}");
+
+    let refused = d
+        .send(
+            &user,
+            Method::POST,
+            "/api/v1/projects",
+            Some(json!({"name": "private", "kind": "repo", "repo_url": url})),
+        )
+        .await;
+    let body = expect_problem(refused, 400, "VALIDATION_FAILED").await;
+    assert_eq!(body["errors"][0]["field"], "body.repo_url", "{body}");
+    let project = d.create_project(&user, "public").await;
+    let pid = project["id"].as_str().expect("pid").to_owned();
+    let patch = d
+        .http
+        .patch(d.url(&format!("/api/v1/projects/{pid}")))
+        .bearer_auth(&user.token)
+        .header("if-match", format!("\"{}\"", project["version"]))
+        .json(&json!({"repo_url": url}))
+        .send()
+        .await
+        .expect("send");
+    let body = expect_problem(patch, 400, "VALIDATION_FAILED").await;
+    assert_eq!(body["errors"][0]["field"], "body.repo_url", "{body}");
+
+    // Nothing the tenant can read, and no log line, holds the secret.
+    for path in
+        ["/api/v1/scans", "/api/v1/cbom/scans", "/api/v1/projects", &format!("/api/v1/projects/{pid}")]
+    {
+        let got = get_json(&d, &user, path).await;
+        assert!(!got.to_string().contains(SECRET), "{path}: {got}");
+    }
+    let (_socket, sync) = crate::ws::open(&d, "/api/v1/ws/events", &user).await;
+    assert!(!sync.to_string().contains(SECRET), "{sync}");
+    assert!(!d.stderr().contains(SECRET), "a log line holds the secret:\n{}", d.stderr());
+});
+
+// Fails on the old code, which served what the row held. Rows written before URLs with
+// credentials were refused are served without them (the database is reached behind the daemon
+// to plant such rows).
+both!(rows_stored_with_credentials_are_served_without_them, |db: Db| async move {
+    use sqlx::Executor;
+    let d = Daemon::start_with(db, Opts::default()).await;
+    let user = d.register(&unique_email("oldrows")).await;
+    let project = d
+        .send(
+            &user,
+            Method::POST,
+            "/api/v1/projects",
+            Some(json!({"name": "old", "kind": "repo", "repo_url": "https://github.com/o/r"})),
+        )
+        .await;
+    assert_eq!(project.status(), 201);
+    let pid = project.json::<Value>().await.expect("json")["id"].as_str().expect("id").to_owned();
+    let scan = d
+        .send(
+            &user,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"source": {"kind": "git", "url": "https://github.com/o/r"}, "project": pid})),
+        )
+        .await;
+    assert_eq!(scan.status(), 202, "{}", scan.text().await.unwrap_or_default());
+
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&d.db_url).await.expect("connect behind the daemon");
+    for sql in [
+        "UPDATE projects SET repo_url = replace(repo_url, 'https://', 'https://bot:ghp_x@')",
+        "UPDATE scans SET source = replace(source, 'https://', 'https://bot:ghp_x@')",
+    ] {
+        pool.execute(sql).await.expect(sql);
+    }
+    for path in
+        ["/api/v1/scans", "/api/v1/cbom/scans", "/api/v1/projects", &format!("/api/v1/projects/{pid}")]
+    {
+        let got = get_json(&d, &user, path).await;
+        let text = got.to_string();
+        assert!(!text.contains("ghp_x") && text.contains("https://github.com/o/r"), "{path}: {got}");
+    }
+    let (_socket, sync) = crate::ws::open(&d, "/api/v1/ws/events", &user).await;
+    assert!(!sync.to_string().contains("ghp_x"), "{sync}");
 });

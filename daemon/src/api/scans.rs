@@ -64,6 +64,9 @@ pub(super) fn check_git_url(c: &mut Check, field: &str, url: &str) {
     // The sources' own parser: what it would refuse when the job runs is this request's 400.
     if url.len() > 2048 {
         c.fail(field, "at most 2048 characters");
+    } else if crate::sources::url::has_credentials(url) {
+        // Refused before anything keeps the URL: rows, jobs, audit, logs.
+        c.fail(field, crate::sources::url::CREDENTIALS_REFUSED);
     } else if let Err(e) = crate::sources::url::parse(url) {
         c.fail(field, e.to_string());
     }

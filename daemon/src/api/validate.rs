@@ -38,6 +38,8 @@ impl Check {
             || (value.starts_with("git@") && value.contains(':'));
         if !ok_scheme || value.len() > 2048 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
             self.fail(field, "must be an https://, http://, ssh://, git:// or git@host:path URL");
+        } else if crate::sources::url::has_credentials(value) {
+            self.fail(field, crate::sources::url::CREDENTIALS_REFUSED);
         }
     }
 

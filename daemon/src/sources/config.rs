@@ -31,6 +31,18 @@ pub struct SourcesConfig {
     pub max_compression_ratio: u64,
     /// Bytes an uploaded SBOM may hold.
     pub max_sbom_bytes: u64,
+    /// The ssh program git runs for ssh URLs.
+    pub ssh_program: PathBuf,
+    /// The known-hosts file ssh checks servers against (StrictHostKeyChecking); unset = ssh URLs
+    /// are refused, since no server could be verified.
+    pub ssh_known_hosts: Option<PathBuf>,
+    /// Let ssh use the daemon user's agent (`SSH_AUTH_SOCK`): single-tenant installs only, since
+    /// every tenant's clones would authenticate as the daemon.
+    pub ssh_agent: bool,
+    /// Let git use the proxy named by `https_proxy`, `http_proxy` or `all_proxy` in the daemon's
+    /// environment. The proxy resolves names itself, so the address check no longer binds; without
+    /// this, such an environment makes https/http clones refused.
+    pub allow_proxy: bool,
 }
 
 impl Default for SourcesConfig {
@@ -47,6 +59,10 @@ impl Default for SourcesConfig {
             max_entry_bytes: 256 * 1024 * 1024,
             max_compression_ratio: 100,
             max_sbom_bytes: 256 * 1024 * 1024,
+            ssh_program: PathBuf::from("ssh"),
+            ssh_known_hosts: None,
+            ssh_agent: false,
+            allow_proxy: false,
         }
     }
 }

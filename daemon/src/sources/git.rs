@@ -11,12 +11,15 @@ use tokio::process::Command;
 use tokio::time::Instant;
 
 use super::url::{self, GitUrl, Scheme};
-use super::{Obtained, SourceError, SourcePolicy, path, workdir};
+use super::{Obtained, SourceError, SourcePolicy, path, ssh, workdir};
 
 /// How often the clone's size is measured.
 const SIZE_POLL: Duration = Duration::from_millis(250);
-/// The daemon's environment git still sees: proxies, CA bundles, the ssh agent, the temp dir.
-const PASSED_THROUGH: &[&str] = &[
+/// The daemon's environment git always sees: CA bundles and the temp dir.
+const PASSED_THROUGH: &[&str] =
+    &["SSL_CERT_FILE", "SSL_CERT_DIR", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "TMPDIR"];
+/// Proxy settings curl reads; git sees them only when a proxy is allowed (see [`proxy_in`]).
+const PROXIES: &[&str] = &[
     "http_proxy",
     "https_proxy",
     "HTTP_PROXY",
@@ -25,12 +28,6 @@ const PASSED_THROUGH: &[&str] = &[
     "ALL_PROXY",
     "no_proxy",
     "NO_PROXY",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "GIT_SSL_CAINFO",
-    "GIT_SSL_CAPATH",
-    "SSH_AUTH_SOCK",
-    "TMPDIR",
 ];
 /// How much of git's standard error is kept for the message.
 const STDERR_TAIL: usize = 4096;
@@ -43,8 +40,11 @@ pub(crate) async fn clone(
 ) -> Result<Obtained, SourceError> {
     let deadline = Instant::now() + policy.git_timeout;
     let mut url = url::parse(url)?;
+    // Jobs queued before the API refused such URLs still carry them: never clone with them.
+    url::refuse_credentials(&url)?;
     let reference = reference.map(check_reference).transpose()?;
     let mut config = base_config(url.scheme);
+    let mut pin = None;
     match url.scheme {
         Scheme::Http if !policy.allow_http => {
             return Err(SourceError::Refused(
@@ -71,10 +71,26 @@ pub(crate) async fn clone(
             // daemon may not resolve names at all): git resolves for itself.
             let host = url.host.clone().unwrap_or_default();
             if !policy.allow_private_hosts {
+                if url.scheme != Scheme::Ssh
+                    && !policy.allow_proxy
+                    && let Some(var) = proxy_in(|name| std::env::var_os(name))
+                {
+                    return Err(SourceError::Refused(format!(
+                        "the daemon's environment sets {var}: the proxy would resolve {host} itself, past \
+                         the address check; set sources.allow_proxy to clone through it"
+                    )));
+                }
                 let remaining = deadline.saturating_duration_since(Instant::now());
                 let addrs = url::check_host(&host, url.port, false, remaining).await?;
                 // (An address literal has nothing to rebind.)
-                if url.scheme != Scheme::Ssh && host.parse::<std::net::IpAddr>().is_err() {
+                if url.scheme == Scheme::Ssh {
+                    if host.parse::<std::net::IpAddr>().is_err()
+                        && let Some(first) = addrs.first()
+                    {
+                        // ssh connects to the address just checked, not a second lookup's answer.
+                        pin = Some(ssh::Pin { addr: first.ip(), alias: host.clone() });
+                    }
+                } else if host.parse::<std::net::IpAddr>().is_err() {
                     // Pin git (curl) to the addresses just checked: no second lookup, no rebinding.
                     let list: Vec<String> = addrs
                         .iter()
@@ -84,13 +100,16 @@ pub(crate) async fn clone(
                         })
                         .collect();
                     config.push(format!("http.curloptResolve={host}:{}:{}", url.port, list.join(",")));
-                    // A redirect could lead anywhere, private networks included.
-                    config.push("http.followRedirects=false".into());
                 }
             }
         }
     }
 
+    let ssh_command = match url.scheme {
+        Scheme::Ssh => ssh::command(policy, pin.as_ref())?,
+        // git never runs ssh for other schemes (protocol.allow); should it try, it fails.
+        _ => "false".into(),
+    };
     let work = workdir::create(&policy.work_dir)?;
     let home = work.path().join("home");
     let dest = work.path().join("repo");
@@ -103,35 +122,34 @@ pub(crate) async fn clone(
         deadline,
         timeout: policy.git_timeout,
         max_bytes: policy.max_clone_bytes,
+        ssh_command,
+        agent: ssh::agent_allowed(policy),
+        proxies: policy.allow_proxy || policy.allow_private_hosts,
     };
 
     match &reference {
         Some(Ref::Commit(sha)) => {
             git.run(work.path(), &["init", "-q", "--template=", "repo"], None).await?;
-            let fetched = git
-                .run(
-                    &dest,
-                    &["fetch", "-q", "--depth", "1", "--no-tags", "--", &url.raw, sha.as_str()],
-                    Some(&dest),
-                )
-                .await;
-            if let Err(SourceError::Unavailable(msg)) = &fetched
-                && (msg.contains("not our ref")
-                    || msg.contains("unadvertised object")
-                    || msg.contains("couldn't find remote ref"))
-            {
-                return Err(SourceError::Unavailable(format!(
-                    "{} does not serve commit {sha} directly (or has no such commit); give the branch or tag that holds it",
-                    url.redacted
-                )));
-            }
-            fetched?;
+            let args = ["fetch", "-q", "--depth", "1", "--no-tags", "--", &url.raw, sha.as_str()];
+            match git.run_git(&dest, &args, Some(&dest)).await {
+                Err(Failure::Exited { stderr, .. })
+                    if stderr.contains("not our ref")
+                        || stderr.contains("unadvertised object")
+                        || stderr.contains("couldn't find remote ref") =>
+                {
+                    return Err(SourceError::Unavailable(format!(
+                        "{} does not serve commit {sha} directly (or has no such commit); give the branch or tag that holds it",
+                        url.redacted
+                    )));
+                }
+                fetched => fetched.map_err(|f| git.explain("fetch", f))?,
+            };
             git.run(&dest, &["checkout", "-q", "--detach", "FETCH_HEAD"], Some(&dest)).await?;
         }
         Some(Ref::Name(name)) => {
             let branch = format!("--branch={name}");
             let cloned = git
-                .run(
+                .run_git(
                     work.path(),
                     &[
                         "clone",
@@ -149,15 +167,15 @@ pub(crate) async fn clone(
                     Some(&dest),
                 )
                 .await;
-            if let Err(SourceError::Unavailable(msg)) = &cloned
-                && msg.contains("not found in upstream")
-            {
-                return Err(SourceError::Unavailable(format!(
-                    "{} has no branch or tag {name}",
-                    url.redacted
-                )));
-            }
-            cloned?;
+            match cloned {
+                Err(Failure::Exited { stderr, .. }) if stderr.contains("not found in upstream") => {
+                    return Err(SourceError::Unavailable(format!(
+                        "{} has no branch or tag {name}",
+                        url.redacted
+                    )));
+                }
+                cloned => cloned.map_err(|f| git.explain("clone", f))?,
+            };
         }
         None => {
             git.run(
@@ -236,6 +254,8 @@ fn base_config(scheme: Scheme) -> Vec<String> {
         "advice.detachedHead=false",
         "init.defaultBranch=main",
         "protocol.allow=never",
+        // A redirect could lead anywhere, private networks included, whatever the host.
+        "http.followRedirects=false",
     ]
     .into_iter()
     .map(String::from)
@@ -252,12 +272,41 @@ struct Git<'a> {
     deadline: Instant,
     timeout: Duration,
     max_bytes: u64,
+    /// `GIT_SSH_COMMAND` (see [`ssh::command`]).
+    ssh_command: String,
+    /// The daemon's `SSH_AUTH_SOCK` reaches ssh.
+    agent: bool,
+    /// The daemon's proxy settings reach git.
+    proxies: bool,
 }
 
 impl Git<'_> {
-    /// Runs git in `cwd`; kills it at the deadline or when `watch` grows past the cap. Returns
-    /// its standard output. Failures carry git's scrubbed standard error.
+    /// Runs git in `cwd` (see [`Git::run_git`]); a failure is explained by [`Git::explain`].
     async fn run(&self, cwd: &Path, args: &[&str], watch: Option<&Path>) -> Result<String, SourceError> {
+        self.run_git(cwd, args, watch).await.map_err(|f| self.explain(args[0], f))
+    }
+
+    /// What a failed git run tells the user. For a remote, a fixed reason per kind of failure,
+    /// never git's or ssh's own words: those tell a refused port from a filtered one or a banner
+    /// from silence, which would make the daemon a port scanner. For `file://`, git's scrubbed
+    /// standard error.
+    fn explain(&self, command: &str, failure: Failure) -> SourceError {
+        let (stderr, status) = match failure {
+            Failure::Stopped(e) => return e,
+            Failure::Exited { stderr, status } => (stderr, status),
+        };
+        let detail = if self.url.scheme == Scheme::File {
+            let detail = self.url.scrub(stderr.trim());
+            if detail.is_empty() { format!("git exited with {status}") } else { detail }
+        } else {
+            remote_failure(&stderr).to_owned()
+        };
+        SourceError::Unavailable(format!("git {command} of {} failed: {detail}", self.url.redacted))
+    }
+
+    /// Runs git in `cwd`; kills it at the deadline or when `watch` grows past the cap. Returns
+    /// its standard output, or its raw standard error when it fails (for [`Git::explain`]).
+    async fn run_git(&self, cwd: &Path, args: &[&str], watch: Option<&Path>) -> Result<String, Failure> {
         let mut cmd = Command::new("git");
         for c in &self.config {
             cmd.arg("-c").arg(c);
@@ -271,20 +320,25 @@ impl Git<'_> {
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_TERMINAL_PROMPT", "0")
-            .env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=30")
+            .env("GIT_SSH_COMMAND", &self.ssh_command)
+            .env("GIT_SSH_VARIANT", "ssh")
             .env("LC_ALL", "C")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
-        for var in PASSED_THROUGH {
+        let agent = self.agent.then_some("SSH_AUTH_SOCK");
+        let proxies = if self.proxies { PROXIES } else { &[] };
+        for var in PASSED_THROUGH.iter().chain(proxies).chain(agent.iter()) {
             if let Some(value) = std::env::var_os(var) {
                 cmd.env(var, value);
             }
         }
         // Its own process group, so helpers (git-remote-https, ssh, upload-pack) die with it.
         cmd.process_group(0);
-        let mut child = cmd.spawn().map_err(|e| SourceError::Internal(format!("cannot run git: {e}")))?;
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| Failure::Stopped(SourceError::Internal(format!("cannot run git: {e}"))))?;
         let mut group = GroupKill(child.id());
         let stdout = child.stdout.take().map(|s| tokio::spawn(read_tail(s, 64 * 1024)));
         let stderr = child.stderr.take().map(|s| tokio::spawn(read_tail(s, STDERR_TAIL)));
@@ -293,14 +347,15 @@ impl Git<'_> {
             tokio::select! {
                 status = child.wait() => {
                     group.disarm();
-                    break status.map_err(|e| SourceError::Internal(format!("waiting for git: {e}")))?;
+                    break status
+                        .map_err(|e| Failure::Stopped(SourceError::Internal(format!("waiting for git: {e}"))))?;
                 }
                 () = tokio::time::sleep_until(self.deadline) => {
                     group.fire();
                     let _ = child.kill().await;
-                    return Err(SourceError::Timeout(format!(
+                    return Err(Failure::Stopped(SourceError::Timeout(format!(
                         "cloning {} took longer than {} s", self.url.redacted, self.timeout.as_secs_f64()
-                    )));
+                    ))));
                 }
                 _ = tick.tick(), if watch.is_some() => {
                     if let Some(dir) = watch
@@ -308,13 +363,13 @@ impl Git<'_> {
                     {
                         group.fire();
                         let _ = child.kill().await;
-                        return Err(e);
+                        return Err(Failure::Stopped(e));
                     }
                 }
             }
         };
         if let Some(dir) = watch {
-            self.check_size(dir).await?;
+            self.check_size(dir).await.map_err(Failure::Stopped)?;
         }
         let out = match stdout {
             Some(task) => task.await.unwrap_or_default(),
@@ -325,12 +380,7 @@ impl Git<'_> {
             None => String::new(),
         };
         if !status.success() {
-            let detail = self.url.scrub(err.trim());
-            let detail = if detail.is_empty() { format!("git exited with {status}") } else { detail };
-            return Err(SourceError::Unavailable(format!(
-                "git {} of {} failed: {detail}",
-                args[0], self.url.redacted
-            )));
+            return Err(Failure::Exited { stderr: err, status });
         }
         Ok(out)
     }
@@ -346,6 +396,44 @@ impl Git<'_> {
         }
         Ok(())
     }
+}
+
+/// Why a git run did not succeed.
+enum Failure {
+    /// Cairn stopped it or could not run it (deadline, size cap, spawn): already explained.
+    Stopped(SourceError),
+    /// git exited unsuccessfully.
+    Exited { stderr: String, status: std::process::ExitStatus },
+}
+
+/// The fixed reason for a failed fetch from a remote, by what git's standard error shows.
+fn remote_failure(stderr: &str) -> &'static str {
+    let has = |needle: &str| stderr.contains(needle);
+    if has("Host key verification failed") || has("REMOTE HOST IDENTIFICATION HAS CHANGED") {
+        "the server's ssh host key is not in sources.ssh_known_hosts or does not match it"
+    } else if (300..400).any(|code| has(&format!("returned error: {code}"))) {
+        "the server answered with a redirect, which is never followed; give the repository's final URL"
+    } else if has("returned error: 401")
+        || has("returned error: 403")
+        || has("returned error: 404")
+        || has("Repository not found")
+        || has("repository not found")
+        || has("Permission denied")
+        || has("Authentication failed")
+        || has("could not read Username")
+        || has("does not appear to be a git repository")
+    {
+        "the repository does not exist or is not public"
+    } else {
+        "the git server could not be reached or did not answer as a git server"
+    }
+}
+
+/// The first proxy variable set (non-empty) in an environment read through `var`.
+fn proxy_in(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<&'static str> {
+    ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
+        .into_iter()
+        .find(|name| var(name).is_some_and(|v| !v.is_empty()))
 }
 
 /// Kills a git process group when fired or dropped (a cancelled clone drops it), unless git
@@ -412,6 +500,33 @@ fn dir_size(dir: &Path) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remote_failures_have_fixed_reasons() {
+        let unreachable = "the git server could not be reached or did not answer as a git server";
+        for stderr in [
+            "ssh: connect to host 127.0.0.1 port 1: Connection refused\nfatal: Could not read from remote repository.",
+            "fatal: unable to access 'https://127.0.0.1:1/r.git/': Failed to connect to 127.0.0.1 port 1 after 0 ms",
+            "kex_exchange_identification: banner line contains invalid characters",
+            "",
+        ] {
+            assert_eq!(remote_failure(stderr), unreachable, "{stderr}");
+        }
+        let redirect = "fatal: unable to access 'http://h/r.git/': The requested URL returned error: 301";
+        assert!(remote_failure(redirect).contains("redirect"));
+        assert!(remote_failure("remote: Repository not found.").contains("does not exist"));
+        assert!(remote_failure("Host key verification failed.").contains("host key"));
+    }
+
+    #[test]
+    fn proxies_in_the_environment_are_found() {
+        let env = |set: &'static [(&'static str, &'static str)]| {
+            move |name: &str| set.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).into())
+        };
+        assert_eq!(proxy_in(env(&[("https_proxy", "http://proxy:3128")])), Some("https_proxy"));
+        assert_eq!(proxy_in(env(&[("ALL_PROXY", "socks5://p")])), Some("ALL_PROXY"));
+        assert_eq!(proxy_in(env(&[("https_proxy", ""), ("no_proxy", "*")])), None);
+    }
 
     #[test]
     fn references() {

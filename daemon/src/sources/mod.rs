@@ -11,6 +11,7 @@ pub mod git;
 pub mod path;
 pub mod policy;
 pub mod sbom;
+pub mod ssh;
 pub mod url;
 pub mod workdir;
 

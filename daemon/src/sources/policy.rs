@@ -44,6 +44,14 @@ pub struct SourcePolicy {
     pub max_sbom_bytes: u64,
     /// Where work directories are made.
     pub work_dir: PathBuf,
+    /// The ssh program git runs.
+    pub ssh_program: PathBuf,
+    /// The known-hosts file ssh checks servers against; `None` refuses ssh URLs (outside local mode).
+    pub ssh_known_hosts: Option<PathBuf>,
+    /// ssh may use the daemon user's agent.
+    pub ssh_agent: bool,
+    /// git may use the proxy from the daemon's environment.
+    pub allow_proxy: bool,
 }
 
 impl Default for SourcePolicy {
@@ -71,6 +79,10 @@ impl SourcePolicy {
             },
             max_sbom_bytes: config.max_sbom_bytes,
             work_dir: config.work_dir(),
+            ssh_program: config.ssh_program.clone(),
+            ssh_known_hosts: config.ssh_known_hosts.clone(),
+            ssh_agent: config.ssh_agent,
+            allow_proxy: config.allow_proxy,
         }
     }
 }

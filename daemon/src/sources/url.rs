@@ -50,6 +50,8 @@ pub struct GitUrl {
     pub redacted: String,
     /// Strings that must never appear in a message (the credentials, raw and percent-decoded).
     pub secrets: Vec<String>,
+    /// The URL carries a secret in its userinfo (any userinfo over http(s), a password over ssh).
+    pub credentials: bool,
 }
 
 impl GitUrl {
@@ -123,6 +125,7 @@ fn parse_hierarchical(raw: &str, scheme: Scheme, rest: &str) -> Result<GitUrl, S
             raw: raw.to_owned(),
             redacted: raw.to_owned(),
             secrets: Vec::new(),
+            credentials: false,
         });
     }
     let (userinfo, hostport) = match authority.rsplit_once('@') {
@@ -136,11 +139,11 @@ fn parse_hierarchical(raw: &str, scheme: Scheme, rest: &str) -> Result<GitUrl, S
     };
     let (host, port) = split_host_port(hostport, default_port).map_err(invalid)?;
     let mut secrets = Vec::new();
+    let credentials = userinfo.is_some_and(|info| userinfo_is_secret(scheme, info));
     let redacted = match userinfo {
         None => raw.to_owned(),
         Some(info) => {
-            // Over HTTP a user name alone is often a token; over ssh only a password is secret.
-            let secret = scheme != Scheme::Ssh || info.contains(':');
+            let secret = userinfo_is_secret(scheme, info);
             let shown = if secret { "***" } else { info };
             if secret {
                 for part in std::iter::once(info).chain(info.split(':')) {
@@ -159,8 +162,66 @@ fn parse_hierarchical(raw: &str, scheme: Scheme, rest: &str) -> Result<GitUrl, S
             format!("{}{shown}@{hostport}{path}", &raw[..prefix_len])
         }
     };
-    Ok(GitUrl { scheme, host: Some(host), port, file_path: None, raw: raw.to_owned(), redacted, secrets })
+    Ok(GitUrl {
+        scheme,
+        host: Some(host),
+        port,
+        file_path: None,
+        raw: raw.to_owned(),
+        redacted,
+        secrets,
+        credentials,
+    })
 }
+
+/// Over HTTP a user name alone is often a token; over ssh only a password is secret.
+fn userinfo_is_secret(scheme: Scheme, info: &str) -> bool {
+    scheme != Scheme::Ssh || info.contains(':')
+}
+
+/// Whether `url` (any scheme, parsed or not) carries a secret in its userinfo: what must be
+/// refused before the URL is stored anywhere.
+pub fn has_credentials(url: &str) -> bool {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        // scp-like `user@host:path` has no password field.
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let Some((info, _)) = authority.rsplit_once('@') else { return false };
+    let ssh = matches!(scheme.to_ascii_lowercase().as_str(), "ssh" | "git+ssh" | "ssh+git");
+    !ssh || info.contains(':')
+}
+
+/// `url` without the secret part of its userinfo (all of it over http(s), the password over ssh):
+/// what rows stored before such URLs were refused are shown as.
+pub fn without_credentials(url: &str) -> String {
+    if !has_credentials(url) {
+        return url.to_owned();
+    }
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let Some((info, hostport)) = authority.rsplit_once('@') else { return url.to_owned() };
+    let ssh = matches!(scheme.to_ascii_lowercase().as_str(), "ssh" | "git+ssh" | "ssh+git");
+    match info.split_once(':') {
+        Some((user, _)) if ssh && !user.is_empty() => format!("{scheme}://{user}@{hostport}{tail}"),
+        _ => format!("{scheme}://{hostport}{tail}"),
+    }
+}
+
+/// Refuses a URL with credentials in it: the URL is kept with the scan and shown to every reader
+/// of the tenant, and a job could not carry the secret without storing it.
+pub fn refuse_credentials(url: &GitUrl) -> Result<(), SourceError> {
+    if url.credentials {
+        return Err(SourceError::Refused(CREDENTIALS_REFUSED.into()));
+    }
+    Ok(())
+}
+
+/// The reason a URL with credentials is refused.
+pub const CREDENTIALS_REFUSED: &str = "git URL: credentials in the URL (user:token@host) are not accepted, \
+     since the URL is stored with the scan and shown to the tenant's readers; this daemon has no per-tenant \
+     git credentials yet, so scan a private repository as an uploaded archive";
 
 /// `[user@]host:path`, git's scp-like ssh syntax (no `/` before the first `:`).
 fn parse_scp_like(raw: &str) -> Result<GitUrl, SourceError> {
@@ -190,6 +251,7 @@ fn parse_scp_like(raw: &str) -> Result<GitUrl, SourceError> {
         raw: raw.to_owned(),
         redacted: raw.to_owned(),
         secrets: Vec::new(),
+        credentials: false,
     })
 }
 
@@ -389,6 +451,27 @@ mod tests {
         assert!(!token.redacted.contains("ghp_") && token.scrub("ghp_abcdef123456 x") == "*** x");
         let ssh = parse("ssh://git@example.org/a").expect("ssh user");
         assert_eq!(ssh.redacted, "ssh://git@example.org/a");
+    }
+
+    #[test]
+    fn credentials_are_found_and_stripped() {
+        for (given, shown) in [
+            ("https://bot:ghp_x@github.com/o/r", "https://github.com/o/r"),
+            ("http://ghp_token@host:8080/r.git?x=@", "http://host:8080/r.git?x=@"),
+            ("ssh://git:pa55@host/r", "ssh://git@host/r"),
+            ("git://u:p@host/r", "git://host/r"),
+        ] {
+            assert!(has_credentials(given), "{given}");
+            assert_eq!(without_credentials(given), shown);
+        }
+        for plain in ["https://github.com/o/r", "ssh://git@host/r", "git@github.com:o/r.git", "file:///srv/x"]
+        {
+            assert!(!has_credentials(plain), "{plain}");
+            assert_eq!(without_credentials(plain), plain);
+        }
+        let refused = parse("https://bot:ghp_x@github.com/o/r").and_then(|u| refuse_credentials(&u));
+        assert!(matches!(refused, Err(SourceError::Refused(_))));
+        parse("ssh://git@github.com/o/r").and_then(|u| refuse_credentials(&u)).expect("a user name over ssh");
     }
 
     #[test]

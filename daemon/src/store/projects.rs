@@ -26,7 +26,8 @@ impl ProjectRow {
             name: self.name,
             kind: ProjectKind::parse(&self.kind)
                 .ok_or_else(|| StoreError::Corrupt(format!("kind {:?}", self.kind)))?,
-            repo_url: self.repo_url,
+            // Rows from before such URLs were refused may hold credentials: never serve them.
+            repo_url: self.repo_url.as_deref().map(crate::sources::url::without_credentials),
             default_ref: self.default_ref,
             team_id: self.team_id.as_deref().map(parse_id).transpose()?,
             tags: serde_json::from_str(&self.tags).map_err(|e| StoreError::Corrupt(format!("tags: {e}")))?,

@@ -44,6 +44,16 @@ fn json<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> StoreResult<T> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 
+/// Rows from before git URLs with credentials were refused may hold them: never serve them.
+fn served_source(source: ScanSource) -> ScanSource {
+    match source {
+        ScanSource::Git { url, reference } => {
+            ScanSource::Git { url: crate::sources::url::without_credentials(&url), reference }
+        }
+        other => other,
+    }
+}
+
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
     // Our own wire types always serialize; "null" keeps the column valid if one ever did not.
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())
@@ -58,7 +68,7 @@ impl ScanRow {
                 project_id: self.project_id.as_deref().map(parse_id).transpose()?,
                 version_id: self.version_id.as_deref().map(parse_id).transpose()?,
                 status: status_of(&self.status)?,
-                source: json("source", &self.source)?,
+                source: served_source(json("source", &self.source)?),
                 requested_by: self.requested_by.as_deref().map(parse_id).transpose()?,
                 error: self.error,
                 vulndb: self.vulndb.as_deref().map(|v| json::<VulnDataUsed>("vulndb", v)).transpose()?,

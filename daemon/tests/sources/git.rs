@@ -241,28 +241,181 @@ async fn a_clone_that_hangs_times_out_and_is_removed() {
     closed.recv_timeout(Duration::from_secs(10)).expect("the connection was left open");
 }
 
+/// A loopback listener that counts the connections it accepts (and closes them).
+fn counting_server() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (port, count)
+}
+
+// Fails on the old code, which cloned with the credentials and kept the URL as given.
 #[tokio::test]
-async fn credentials_never_reach_messages() {
+async fn urls_with_credentials_are_refused_before_any_connection() {
     let base = tempfile::tempdir().expect("tempdir");
-    let port = not_found_server();
+    let (port, connections) = counting_server();
     let p = SourcePolicy { allow_private_hosts: true, allow_http: true, ..policy(base.path()) };
     for url in [
+        format!("https://bot:ghp_x@127.0.0.1:{port}/o/r"),
         format!("http://alice:hunter2-secret@127.0.0.1:{port}/r.git"),
         format!("http://ghp_tokentokentoken@127.0.0.1:{port}/r.git"),
+        format!("ssh://git:pa55word@127.0.0.1:{port}/r.git"),
     ] {
-        let err = obtain(&spec(&url, None), &p).await.expect_err("404");
+        let err = obtain(&spec(&url, None), &p).await.expect_err("refused");
         let msg = err.to_string();
-        assert!(matches!(err, SourceError::Unavailable(_)), "{msg}");
-        assert!(msg.contains(&format!("http://***@127.0.0.1:{port}/r.git")), "{msg}");
-        for secret in ["hunter2", "alice", "ghp_token"] {
+        assert!(matches!(err, SourceError::Refused(_)), "{msg}");
+        assert!(msg.contains("credentials in the URL"), "{msg}");
+        for secret in ["hunter2", "alice", "ghp_", "pa55word", "bot:"] {
             assert!(!msg.contains(secret), "{secret} leaked: {msg}");
         }
     }
-    // Refusals carry no credentials either.
-    let err = obtain(&spec("https://bob:pa55word@10.0.0.1/x", None), &policy(base.path()))
-        .await
-        .expect_err("refused");
-    assert!(!err.to_string().contains("pa55word"), "{err}");
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0, "a clone was attempted");
+    assert_work_empty(&p);
+}
+
+// Fails on the old code, which followed redirects when the host was an address literal (or
+// private hosts were allowed).
+#[tokio::test]
+async fn redirects_are_never_followed() {
+    let base = tempfile::tempdir().expect("tempdir");
+    let (target, reached) = counting_server();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let answer = format!(
+                "HTTP/1.1 301 Moved Permanently\r\nLocation: http://127.0.0.1:{target}/r.git/info/refs?service=git-upload-pack\r\n\
+                 Content-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    let p = SourcePolicy { allow_private_hosts: true, allow_http: true, ..policy(base.path()) };
+    let err = obtain(&spec(&format!("http://127.0.0.1:{port}/r.git"), None), &p).await.expect_err("301");
+    assert!(matches!(err, SourceError::Unavailable(_)), "{err}");
+    assert!(err.to_string().contains("redirect, which is never followed"), "{err}");
+    assert_eq!(reached.load(std::sync::atomic::Ordering::SeqCst), 0, "the redirect was followed");
+    assert_work_empty(&p);
+}
+
+const UNREACHABLE: &str = "the git server could not be reached or did not answer as a git server";
+
+// Fails on the old code, which passed on curl's and ssh's own words ("Connection refused",
+// "Failed to connect … port …").
+#[tokio::test]
+async fn a_refused_connection_gives_the_fixed_reason() {
+    let base = tempfile::tempdir().expect("tempdir");
+    // A port that was just free: nothing listens on it.
+    let port = TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let p = SourcePolicy { allow_private_hosts: true, ..policy(base.path()) };
+    let url = format!("https://127.0.0.1:{port}/r.git");
+    let err = obtain(&spec(&url, None), &p).await.expect_err("refused");
+    assert_eq!(err.to_string(), format!("git clone of {url} failed: {UNREACHABLE}"));
+}
+
+const SSH_CHILD: &str = "CAIRN_SOURCES_SSH_CHILD";
+
+/// A fake ssh that records its arguments and environment in `dir`, then fails as ssh does on a
+/// refused connection.
+fn fake_ssh(dir: &Path) -> PathBuf {
+    let program = dir.join("fake-ssh");
+    std::fs::write(
+        &program,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '{argv}'\nenv > '{env}'\n\
+             echo 'ssh: connect to host 127.0.0.1 port 1: Connection refused' >&2\nexit 255\n",
+            argv = dir.join("argv").display(),
+            env = dir.join("env").display()
+        ),
+    )
+    .expect("write");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    program
+}
+
+// Fails on the old code: ssh read the daemon user's ~/.ssh and got SSH_AUTH_SOCK.
+#[test]
+fn ssh_runs_without_the_daemons_identity() {
+    let base = tempfile::tempdir().expect("tempdir");
+    for agent in [false, true] {
+        let child = Command::new(std::env::current_exe().expect("exe"))
+            .args(["--exact", "git::ssh_child", "--ignored", "--nocapture"])
+            .env(SSH_CHILD, base.path())
+            .env("CAIRN_SOURCES_SSH_AGENT", if agent { "1" } else { "0" })
+            .env("SSH_AUTH_SOCK", "/tmp/the-daemons-agent.sock")
+            .output()
+            .expect("child");
+        let stdout = String::from_utf8_lossy(&child.stdout);
+        assert!(
+            child.status.success() && stdout.contains("1 passed"),
+            "{stdout}{}",
+            String::from_utf8_lossy(&child.stderr)
+        );
+        let argv = std::fs::read_to_string(base.path().join("argv")).expect("ssh ran");
+        let argv: Vec<&str> = argv.lines().collect();
+        let env = std::fs::read_to_string(base.path().join("env")).expect("env");
+        let known_hosts = base.path().join("known_hosts");
+        assert_eq!(&argv[..2], ["-F", "/dev/null"], "{argv:?}");
+        for option in [
+            "IdentityFile=none",
+            "StrictHostKeyChecking=yes",
+            &format!("UserKnownHostsFile={}", known_hosts.display()),
+            "GlobalKnownHostsFile=/dev/null",
+            "BatchMode=yes",
+        ] {
+            assert!(argv.windows(2).any(|w| w == ["-o", option]), "{option} missing: {argv:?}");
+        }
+        let git_ssh = env.lines().find(|l| l.starts_with("GIT_SSH_COMMAND=")).unwrap_or_default();
+        assert!(git_ssh.contains("-F /dev/null"), "{git_ssh}");
+        if agent {
+            assert!(env.contains("SSH_AUTH_SOCK=/tmp/the-daemons-agent.sock"), "{env}");
+            assert!(!argv.contains(&"IdentityAgent=none"), "{argv:?}");
+        } else {
+            assert!(!env.contains("SSH_AUTH_SOCK"), "the agent reached ssh: {env}");
+            assert!(argv.contains(&"IdentitiesOnly=yes") && argv.contains(&"IdentityAgent=none"), "{argv:?}");
+        }
+    }
+}
+
+/// Run by `ssh_runs_without_the_daemons_identity` in a child process whose environment holds
+/// an ssh agent socket.
+#[tokio::test]
+#[ignore = "a helper of ssh_runs_without_the_daemons_identity, which runs it in a child process"]
+async fn ssh_child() {
+    let base = PathBuf::from(
+        std::env::var_os(SSH_CHILD).expect("run through ssh_runs_without_the_daemons_identity"),
+    );
+    let known_hosts = base.join("known_hosts");
+    std::fs::write(&known_hosts, "").expect("write");
+    let p = SourcePolicy {
+        allow_private_hosts: true,
+        ssh_program: fake_ssh(&base),
+        ssh_known_hosts: Some(known_hosts),
+        ssh_agent: std::env::var("CAIRN_SOURCES_SSH_AGENT").as_deref() == Ok("1"),
+        ..policy(&base)
+    };
+    let url = "ssh://git@127.0.0.1:2222/o/r.git";
+    let err = obtain(&spec(url, None), &p).await.expect_err("the fake ssh fails");
+    // ssh's own words stay out of the message.
+    assert_eq!(err.to_string(), format!("git clone of {url} failed: {UNREACHABLE}"));
+}
+
+#[tokio::test]
+async fn ssh_needs_a_known_hosts_file() {
+    let base = tempfile::tempdir().expect("tempdir");
+    let p = SourcePolicy { allow_private_hosts: true, ..policy(base.path()) };
+    let err = obtain(&spec("ssh://git@127.0.0.1:2222/o/r.git", None), &p).await.expect_err("refused");
+    assert!(matches!(err, SourceError::Refused(_)) && err.to_string().contains("ssh_known_hosts"), "{err}");
 }
 
 #[tokio::test]
