@@ -246,7 +246,7 @@ fn convert_reads_standard_input_and_names_formats_in_user_words() {
 fn a_missing_path_says_no_such_file_once() {
     let f = Fixture::new();
     let out = f.run(&["scan", &f.path("nope"), "--offline"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let err = text(&out.stderr);
     assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
 }

@@ -107,7 +107,7 @@ async fn projects_lockfiles_failures_and_tables(postgres: bool) {
     let image: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!((image["name"].as_str(), image["kind"].as_str()), (Some("an-image"), Some("image")));
     let out = home.run(&["projects", "create", "celery-app"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(stderr(&out).contains("exists already"), "{}", text(&out));
 
     // One lockfile, uploaded alone, recorded on the project named by name; the table on stdout.
@@ -159,11 +159,11 @@ async fn projects_lockfiles_failures_and_tables(postgres: bool) {
     let id: ScanId = String::from_utf8_lossy(&out.stdout).trim().parse().expect("a scan id");
     assert_eq!(client.scan(id).await.expect("scan").project_id, Some(project.id));
 
-    // A failed scan under --wait: its error alone (once), no counts, no banner, exit 1.
+    // A failed scan under --wait: its error alone (once), no counts, no banner, exit 3.
     let outside = tempfile::tempdir().expect("outside the roots");
     let url = format!("file://{}", outside.path().display());
     let out = home.run(&["scan", &url, "--wait"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     let err = stderr(&out);
     assert!(err.contains("failed:") && err.contains("[sources] path_roots"), "{err}");
     assert_eq!(err.matches("not under a configured scan root").count(), 1, "{err}");

@@ -173,9 +173,9 @@ async fn db_sources_accumulate(postgres: bool) {
     assert_eq!(status.advisories, rest.iter().map(|(_, _, n)| n).sum::<u64>(), "{status:?}");
     assert_eq!(status.state, VulnDataState::Fresh);
 
-    // An unknown name: a clear error, exit 1, nothing changed.
+    // An unknown name: a clear error, exit 3, nothing changed.
     let out = admin.run(&["db", "remove", "pypa"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("no vulnerability data source named pypa"),
         "{}",
