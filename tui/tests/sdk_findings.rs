@@ -84,8 +84,10 @@ async fn findings_through_the_sdk(postgres: bool) {
     // `findings` pages through the latest scan's findings; filters reach the daemon.
     let of_scan: Vec<_> =
         client.scan_findings(scan.id, ListQuery::limit(100)).try_collect().await.expect("scan findings");
-    let all: Vec<_> = client.findings(ListQuery::limit(3)).try_collect().await.expect("findings");
-    assert!(all.len() > 3, "over a page: {}", all.len());
+    // Pages of 2: the three findings (RustSec's unmaintained notices are warnings, not findings)
+    // take two pages.
+    let all: Vec<_> = client.findings(ListQuery::limit(2)).try_collect().await.expect("findings");
+    assert!(all.len() > 2, "over a page: {}", all.len());
     let ids = |v: &[String]| v.iter().cloned().collect::<BTreeSet<_>>();
     assert_eq!(
         ids(&all.iter().map(|f| f.finding.id.clone()).collect::<Vec<_>>()),

@@ -29,6 +29,11 @@ impl Home {
             .env("XDG_RUNTIME_DIR", home.join("run"))
             .env("CAIRN_NO_KEYRING", "1")
             .env("NO_COLOR", "1")
+            // A new user's machine: no cargo registry or Go module cache to read licenses from
+            // (rustup's cargo hands its own CARGO_HOME to the tests).
+            .env_remove("CARGO_HOME")
+            .env_remove("GOMODCACHE")
+            .env_remove("GOPATH")
             .env_remove("CAIRN_PROFILE")
             .stdin(Stdio::null());
         c
