@@ -270,9 +270,10 @@ fn each_tab_loads_once_when_first_shown() {
     // Components were asked for already, so the tree only needs its edges.
     assert_eq!(ch(&mut a, '6'), vec![Cmd::LoadDependencies(scan_id(1))]);
     assert_eq!(ch(&mut a, '7'), vec![Cmd::LoadEvents(scan_id(1))]);
+    assert_eq!(ch(&mut a, '8'), vec![Cmd::LoadWarnings(scan_id(1))]);
     assert_eq!(press(&mut a, KeyCode::Tab), vec![]); // back to Summary
-    assert_eq!(press(&mut a, KeyCode::BackTab), vec![]); // Events again
-    assert!(screen(&mut a).contains("Loading events"));
+    assert_eq!(press(&mut a, KeyCode::BackTab), vec![]); // Warnings again
+    assert!(screen(&mut a).contains("Loading warnings"));
 }
 
 macro_rules! tab_states {
@@ -313,6 +314,7 @@ tab_states!(
     vec![event(scan_id(1), 1, ScanStatus::Queued, 0), event(scan_id(1), 2, ScanStatus::Completed, 100)],
     "events"
 );
+tab_states!(warnings_tab, '8', Cmd::LoadWarnings(scan_id(1)), Warnings, warnings(), "warnings");
 
 #[test]
 fn dependencies_are_named_by_component() {
