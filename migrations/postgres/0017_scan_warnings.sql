@@ -13,5 +13,6 @@ CREATE TABLE scan_warnings (
     version TEXT NOT NULL,
     summary TEXT,
     fixed TEXT NOT NULL,
+    url TEXT,
     PRIMARY KEY (scan_id, ord)
 );

@@ -81,12 +81,11 @@ both!(scan_counts_carry_coverage_and_warnings, |db| async move {
     let engine_scan =
         cairn_engine::scan_path(&tree, &ScanOptions::default(), &NoProgress).expect("engine scan");
     let engine_db = load_paths(&[fixture().join("osv")]).expect("OSV fixtures");
-    let expected: Vec<(String, String, String, String, Option<String>)> =
-        match_inventory(&engine_scan.inventory, &engine_db)
-            .warnings
-            .into_iter()
-            .map(|w| (w.kind.as_str().to_owned(), w.advisory, w.purl, w.version, w.summary))
-            .collect();
+    let expected: Vec<_> = match_inventory(&engine_scan.inventory, &engine_db)
+        .warnings
+        .into_iter()
+        .map(|w| (w.kind.as_str().to_owned(), w.advisory, w.purl, w.version, w.summary, w.url))
+        .collect();
     assert_eq!(expected.len(), 2);
     // Paged one at a time, so the cursor is exercised too.
     let mut stored = Vec::new();
@@ -98,7 +97,7 @@ both!(scan_counts_carry_coverage_and_warnings, |db| async move {
         after = ord;
         stored.push(w);
     }
-    let got: Vec<(String, String, String, String, Option<String>)> = stored
+    let got: Vec<_> = stored
         .iter()
         .map(|w| {
             (
@@ -107,6 +106,7 @@ both!(scan_counts_carry_coverage_and_warnings, |db| async move {
                 w.purl.clone(),
                 w.version.clone(),
                 w.summary.clone(),
+                w.url.clone(),
             )
         })
         .collect();
@@ -115,6 +115,11 @@ both!(scan_counts_carry_coverage_and_warnings, |db| async move {
         stored.iter().all(|w| w.kind == WarningKind::Unmaintained && w.ecosystem == "cargo"),
         "{stored:?}"
     );
+    // The advisory's page is its ADVISORY reference, not the crate's PACKAGE or WEB one.
+    for w in &stored {
+        let page = format!("https://rustsec.org/advisories/{}.html", w.advisory_id);
+        assert_eq!(w.url.as_deref(), Some(page.as_str()), "{w:?}");
+    }
     let lines: Vec<String> = done.counts.coverage.iter().flat_map(|c| c.lines()).collect();
     assert_eq!(
         lines,

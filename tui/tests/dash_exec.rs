@@ -470,6 +470,10 @@ async fn details(postgres: bool) {
         seen,
         [("RUSTSEC-2020-0070", WarningKind::Unsound), ("RUSTSEC-2025-0069", WarningKind::Unmaintained)]
     );
+    assert!(
+        warnings.iter().all(|w| w.url.as_deref().is_some_and(|u| u.contains(&w.advisory_id))),
+        "{warnings:?}"
+    );
     match h.ask(Cmd::LoadWarnings(ScanId::new())).await {
         Msg::Warnings { result: Err(f), .. } => assert_eq!(f.status, Some(404), "{f:?}"),
         other => panic!("{other:?}"),

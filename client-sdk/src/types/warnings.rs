@@ -72,6 +72,9 @@ pub struct ScanWarning {
     /// Versions that resolve it, when the advisory names any (an unmaintained crate has none).
     #[serde(default)]
     pub fixed: Vec<String>,
+    /// Where to read the advisory, when its record names a page.
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 #[cfg(test)]

@@ -558,6 +558,7 @@ fn build_results(
                     version: w.version.clone(),
                     summary: w.summary.clone(),
                     fixed: w.fixed.clone(),
+                    url: w.url.clone(),
                 })
                 .collect()
         })

@@ -191,6 +191,7 @@ struct WarningRow {
     version: String,
     summary: Option<String>,
     fixed: String,
+    url: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -405,8 +406,8 @@ impl Store {
         for (i, chunk) in r.warnings.chunks(BATCH).enumerate() {
             let sql = format!(
                 "INSERT INTO scan_warnings (tenant_id, scan_id, ord, kind, advisory_id, aliases, purl, ecosystem, name, \
-                 version, summary, fixed) VALUES {}",
-                values(chunk.len(), 12)
+                 version, summary, fixed, url) VALUES {}",
+                values(chunk.len(), 13)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (j, w) in chunk.iter().enumerate() {
@@ -422,7 +423,8 @@ impl Store {
                     .bind(w.name.clone())
                     .bind(w.version.clone())
                     .bind(w.summary.clone())
-                    .bind(to_json(&w.fixed));
+                    .bind(to_json(&w.fixed))
+                    .bind(w.url.clone());
             }
             q.execute(&mut *tx).await?;
         }
@@ -705,7 +707,7 @@ impl Store {
         limit: i64,
     ) -> StoreResult<(Vec<(i64, ScanWarning)>, i64)> {
         let rows: Vec<WarningRow> = sqlx::query_as(
-            "SELECT ord, kind, advisory_id, aliases, purl, ecosystem, name, version, summary, fixed FROM scan_warnings \
+            "SELECT ord, kind, advisory_id, aliases, purl, ecosystem, name, version, summary, fixed, url FROM scan_warnings \
              WHERE tenant_id = $1 AND scan_id = $2 AND ord > $3 ORDER BY ord LIMIT $4",
         )
         .bind(tenant.to_string())
@@ -730,6 +732,7 @@ impl Store {
                         version: r.version,
                         summary: r.summary,
                         fixed: serde_json::from_str(&r.fixed).map_err(corrupt("fixed"))?,
+                        url: r.url,
                     },
                 ))
             })

@@ -265,6 +265,7 @@ pub fn warnings() -> Vec<ScanWarning> {
         version: version.into(),
         summary: Some(summary.into()),
         fixed: Vec::new(),
+        url: Some(format!("https://rustsec.org/advisories/{id}.html")),
     };
     vec![
         one("RUSTSEC-2025-0052", "async-std", "1.13.2", "async-std has been discontinued"),
