@@ -253,7 +253,9 @@ fn scan_summary_never_says_a_bare_zero_for_an_ecosystem_without_data() {
     );
     assert!(text.contains("Coverage      npm 1767 not evaluated — no advisories loaded"), "{text}");
     assert!(
-        text.contains("Warnings      6 (unmaintained, unsound or notice advisories; not findings)"),
+        text.contains(
+            "Warnings      6 (unmaintained, unsound or notice advisories; not findings) · 8 lists them"
+        ),
         "{text}"
     );
     snap!("scan_summary_without_npm_data", a);
