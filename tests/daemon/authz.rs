@@ -121,6 +121,7 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/scans/{id}/licenses", t("scan:read", Role::Viewer, true)),
     ("GET", "/api/v1/scans/{id}/crypto-assets", t("scan:read", Role::Viewer, true)),
     ("GET", "/api/v1/scans/{id}/diagnostics", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/scans/{id}/warnings", t("scan:read", Role::Viewer, true)),
     ("GET", "/api/v1/scans/{id}/events", t("scan:read", Role::Viewer, true)),
     ("GET", "/api/v1/scans/{id}/bom", t("bom:read", Role::Viewer, true)),
     ("GET", "/api/v1/projects/{id}/scans", t("scan:read", Role::Viewer, true)),

@@ -12,8 +12,9 @@ use cairn_daemon::jobs::pipeline::{self, Outcome};
 use cairn_daemon::jobs::queue::{JobPayload, JobSource, enqueue};
 use cairn_daemon::store::{FindingFilter, NewScan};
 use cairn_daemon::vulndb::Snapshot;
-use cairn_engine::vuln::load_paths;
-use cairn_sdk::types::{GapReason, ScanSource, ScanStatus};
+use cairn_engine::vuln::{load_paths, match_inventory};
+use cairn_engine::{NoProgress, ScanOptions};
+use cairn_sdk::types::{GapReason, ScanSource, ScanStatus, WarningKind};
 
 use crate::both;
 use crate::harness::{Db, postgres_server, server_with_db, uuid_simple};
@@ -76,6 +77,49 @@ both!(scan_counts_carry_coverage_and_warnings, |db| async move {
         .await
         .expect("findings");
     assert_eq!(total, 5);
+    // The stored list is the engine's own: the same advisories on the same packages, in its order.
+    let engine_scan =
+        cairn_engine::scan_path(&tree, &ScanOptions::default(), &NoProgress).expect("engine scan");
+    let engine_db = load_paths(&[fixture().join("osv")]).expect("OSV fixtures");
+    let expected: Vec<_> = match_inventory(&engine_scan.inventory, &engine_db)
+        .warnings
+        .into_iter()
+        .map(|w| (w.kind.as_str().to_owned(), w.advisory, w.purl, w.version, w.summary, w.url))
+        .collect();
+    assert_eq!(expected.len(), 2);
+    // Paged one at a time, so the cursor is exercised too.
+    let mut stored = Vec::new();
+    let mut after = -1;
+    loop {
+        let (rows, total) = state.store.scan_warnings(tenant, scan.id, after, 1).await.expect("warnings");
+        assert_eq!(total, 2);
+        let Some((ord, w)) = rows.into_iter().next() else { break };
+        after = ord;
+        stored.push(w);
+    }
+    let got: Vec<_> = stored
+        .iter()
+        .map(|w| {
+            (
+                w.kind.as_str().to_owned(),
+                w.advisory_id.clone(),
+                w.purl.clone(),
+                w.version.clone(),
+                w.summary.clone(),
+                w.url.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+    assert!(
+        stored.iter().all(|w| w.kind == WarningKind::Unmaintained && w.ecosystem == "cargo"),
+        "{stored:?}"
+    );
+    // The advisory's page is its ADVISORY reference, not the crate's PACKAGE or WEB one.
+    for w in &stored {
+        let page = format!("https://rustsec.org/advisories/{}.html", w.advisory_id);
+        assert_eq!(w.url.as_deref(), Some(page.as_str()), "{w:?}");
+    }
     let lines: Vec<String> = done.counts.coverage.iter().flat_map(|c| c.lines()).collect();
     assert_eq!(
         lines,

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use cairn_sdk::types::{
     BomFormat, Justification, RegisterRequest, ScanId, ScanSource, ScanStatus, TriageState, TriageUpdate,
+    WarningKind,
 };
 use cairn_sdk::{Client, ListQuery};
 use cairn_tui::dash::exec::Executor;
@@ -383,6 +384,17 @@ async fn details(postgres: bool) {
     // A lockfile that does not parse: a diagnostic, and the rest of the scan goes on.
     std::fs::write(tree.join("package-lock.json"), "{ \"lockfileVersion\": 3, \"packages\": ")
         .expect("write");
+    // Crates with informational RustSec advisories in the fixtures (engine/tests/fixtures/osv/rustsec):
+    // daemonize is unmaintained (RUSTSEC-2025-0069), lock_api 0.4.1 unsound (RUSTSEC-2020-0070);
+    // dirs's (RUSTSEC-2020-0053) was withdrawn, so it is not listed.
+    std::fs::write(
+        tree.join("Cargo.lock"),
+        "version = 3\n\n[[package]]\nname = \"dirs\"\nversion = \"1.0.5\"\n\
+         source = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[[package]]\nname = \"daemonize\"\nversion = \"0.5.0\"\n\
+         source = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[[package]]\nname = \"lock_api\"\n\
+         version = \"0.4.1\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+    )
+    .expect("write");
     let opts = Opts { postgres, path_roots: vec![root.path().to_path_buf()], workers: 1, vulndb: true };
     let Some(daemon) = Daemon::start(opts).await else {
         eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
@@ -439,6 +451,31 @@ async fn details(postgres: bool) {
     assert!(diagnostics.iter().any(|d| d.path.as_deref() == Some("package-lock.json")), "{diagnostics:?}");
     match h.ask(Cmd::LoadDiagnostics(ScanId::new())).await {
         Msg::Diagnostics { result: Err(f), .. } => assert_eq!(f.status, Some(404), "{f:?}"),
+        other => panic!("{other:?}"),
+    }
+
+    // The warnings behind the Summary's count, each with its kind.
+    let warnings = match h.ask(Cmd::LoadWarnings(scan.id)).await {
+        Msg::Warnings { scan: id, result: Ok(w) } => {
+            assert_eq!(id, scan.id);
+            w
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(warnings.len() as u64, done.counts.warnings, "{warnings:?}");
+    let mut seen: Vec<(&str, WarningKind)> =
+        warnings.iter().map(|w| (w.advisory_id.as_str(), w.kind)).collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [("RUSTSEC-2020-0070", WarningKind::Unsound), ("RUSTSEC-2025-0069", WarningKind::Unmaintained)]
+    );
+    assert!(
+        warnings.iter().all(|w| w.url.as_deref().is_some_and(|u| u.contains(&w.advisory_id))),
+        "{warnings:?}"
+    );
+    match h.ask(Cmd::LoadWarnings(ScanId::new())).await {
+        Msg::Warnings { result: Err(f), .. } => assert_eq!(f.status, Some(404), "{f:?}"),
         other => panic!("{other:?}"),
     }
 

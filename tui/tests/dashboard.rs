@@ -253,7 +253,9 @@ fn scan_summary_never_says_a_bare_zero_for_an_ecosystem_without_data() {
     );
     assert!(text.contains("Coverage      npm 1767 not evaluated — no advisories loaded"), "{text}");
     assert!(
-        text.contains("Warnings      6 (unmaintained, unsound or notice advisories; not findings)"),
+        text.contains(
+            "Warnings      6 (unmaintained, unsound or notice advisories; not findings) · 8 lists them"
+        ),
         "{text}"
     );
     snap!("scan_summary_without_npm_data", a);
@@ -270,9 +272,10 @@ fn each_tab_loads_once_when_first_shown() {
     // Components were asked for already, so the tree only needs its edges.
     assert_eq!(ch(&mut a, '6'), vec![Cmd::LoadDependencies(scan_id(1))]);
     assert_eq!(ch(&mut a, '7'), vec![Cmd::LoadEvents(scan_id(1))]);
+    assert_eq!(ch(&mut a, '8'), vec![Cmd::LoadWarnings(scan_id(1))]);
     assert_eq!(press(&mut a, KeyCode::Tab), vec![]); // back to Summary
-    assert_eq!(press(&mut a, KeyCode::BackTab), vec![]); // Events again
-    assert!(screen(&mut a).contains("Loading events"));
+    assert_eq!(press(&mut a, KeyCode::BackTab), vec![]); // Warnings again
+    assert!(screen(&mut a).contains("Loading warnings"));
 }
 
 macro_rules! tab_states {
@@ -313,6 +316,7 @@ tab_states!(
     vec![event(scan_id(1), 1, ScanStatus::Queued, 0), event(scan_id(1), 2, ScanStatus::Completed, 100)],
     "events"
 );
+tab_states!(warnings_tab, '8', Cmd::LoadWarnings(scan_id(1)), Warnings, warnings(), "warnings");
 
 #[test]
 fn dependencies_are_named_by_component() {

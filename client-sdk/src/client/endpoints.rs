@@ -11,8 +11,8 @@ use crate::types::{
     ApiKey, ApiKeyId, BomFormat, CreateApiKey, CreateProject, CreateScan, CreateVersion, CreatedApiKey,
     CryptoAsset, Finding, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId, RegisterRequest,
     ReleaseStateChange, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent, ScanFinding, ScanId,
-    ScanLicense, TokenResponse, TriageUpdate, UpdateProject, UpdateVersion, Version, VersionId, VulnDbChange,
-    VulnDbStatus, VulnDbUpdate,
+    ScanLicense, ScanWarning, TokenResponse, TriageUpdate, UpdateProject, UpdateVersion, Version, VersionId,
+    VulnDbChange, VulnDbStatus, VulnDbUpdate,
 };
 
 /// A file to upload: its name and bytes.
@@ -369,6 +369,12 @@ impl Client {
         q: ListQuery,
     ) -> BoxStream<'static, Result<ScanDiagnostic, Error>> {
         self.paginate(v1(format!("scans/{id}/diagnostics")), q)
+    }
+
+    /// `GET /scans/{id}/warnings`, every informational advisory (unmaintained, unsound, notice)
+    /// that applies to the scan's components, in scan order.
+    pub fn scan_warnings(&self, id: ScanId, q: ListQuery) -> BoxStream<'static, Result<ScanWarning, Error>> {
+        self.paginate(v1(format!("scans/{id}/warnings")), q)
     }
 
     /// `GET /scans/{id}/events`, every progress event so far.

@@ -19,6 +19,7 @@ mod scans;
 mod time_fmt;
 mod versions;
 mod vulndb;
+mod warnings;
 
 pub use admin::{
     AddTeamMember, CreateTeam, PasswordResetIssued, Team, TeamMember, UpdateTeam, UpdateUserRole, UserAdmin,
@@ -50,3 +51,4 @@ pub use scans::{
 };
 pub use versions::{CreateVersion, ReleaseState, ReleaseStateChange, UpdateVersion, Version};
 pub use vulndb::{VulnDataState, VulnDataUsed, VulnDbChange, VulnDbSource, VulnDbStatus, VulnDbUpdate};
+pub use warnings::{ScanWarning, WarningKind};

@@ -141,6 +141,7 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(findings::get, findings::triage))
         .routes(routes!(scan_results::crypto_assets))
         .routes(routes!(scan_results::diagnostics))
+        .routes(routes!(scan_results::warnings))
         .routes(routes!(scan_results::events))
         .routes(routes!(scan_results::bom))
         .routes(routes!(scan_results::project_sbom))

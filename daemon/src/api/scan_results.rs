@@ -1,4 +1,4 @@
-//! A scan's results: components, findings, licenses, crypto assets, diagnostics and events (cursor
+//! A scan's results: components, findings, licenses, crypto assets, diagnostics, warnings and events (cursor
 //! paged), and its documents (`/scans/{id}/bom`, `/projects/{id}/sbom`), served from the bytes
 //! stored at completion so every download is identical (ETag = SHA-256) until triage changes what
 //! they state.
@@ -13,7 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cairn_sdk::types::{
     BomFormat, CryptoAsset, Page, ProjectId, Role, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent,
-    ScanFinding, ScanId, ScanLicense, ScanStatus, Scope,
+    ScanFinding, ScanId, ScanLicense, ScanStatus, ScanWarning, Scope,
 };
 use serde::Deserialize;
 
@@ -226,6 +226,25 @@ pub async fn diagnostics(
     let (limit, after) = paging(p.limit, p.cursor.as_deref())?;
     let (tenant, _) = readable_scan(&state, &principal, id, Scope::ScanRead).await?;
     let (rows, total) = state.store.scan_diagnostics(tenant, id, after, limit).await?;
+    Ok(cursor_page(rows, total, limit, &uri))
+}
+
+/// Informational advisories (RustSec unmaintained, unsound, notice) that apply to the scan's
+/// components, in scan order: the list behind `counts.warnings`. Warnings are not findings.
+#[utoipa::path(get, operation_id = "scan_warnings", path = "/scans/{id}/warnings", tag = "scans", security(("bearer" = [])),
+    params(("id" = ScanId, Path, description = "Scan id"), ResultParams),
+    responses((status = 200, description = "Warnings", body = Page<ScanWarning>),
+        (status = 404, description = "Not in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn warnings(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<ScanId>,
+    Query(p): Query<ResultParams>,
+    uri: Uri,
+) -> Result<PageResponse<ScanWarning>, ApiError> {
+    let (limit, after) = paging(p.limit, p.cursor.as_deref())?;
+    let (tenant, _) = readable_scan(&state, &principal, id, Scope::ScanRead).await?;
+    let (rows, total) = state.store.scan_warnings(tenant, id, after, limit).await?;
     Ok(cursor_page(rows, total, limit, &uri))
 }
 

@@ -81,6 +81,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/scans/{id}/licenses", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/scans/{id}/crypto-assets", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/scans/{id}/diagnostics", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/scans/{id}/warnings", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/scans/{id}/events", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/scans/{id}/bom", Access::tenant(Scope::BomRead, Role::Viewer)),
     ("GET", "/api/v1/projects/{id}/scans", Access::tenant(Scope::ScanRead, Role::Viewer)),

@@ -12,11 +12,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use cairn_engine::bom::{BomInput, Format, render, to_cbom};
 use cairn_engine::crypto::quantum::{METHODOLOGY, readiness};
 use cairn_engine::inventory::Inventory;
-use cairn_engine::vuln::{Matches, Rating, match_inventory};
+use cairn_engine::vuln::{Matches, Rating, WarningKind as EngineWarningKind, match_inventory};
 use cairn_engine::{Progress, ScanOptions, ScanSink, Step, scan_path};
 use cairn_sdk::types::{
-    BomFormat, CryptoAsset, PqcSummary, ScanComponent, ScanCounts, ScanDiagnostic, ScanStatus, VulnDataState,
-    VulnDataUsed,
+    BomFormat, CryptoAsset, PqcSummary, ScanComponent, ScanCounts, ScanDiagnostic, ScanStatus, ScanWarning,
+    VulnDataState, VulnDataUsed, WarningKind,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -544,6 +544,25 @@ fn build_results(
             message: d.message.clone(),
         })
         .collect();
+    let warnings = matches
+        .map(|m| {
+            m.warnings
+                .iter()
+                .map(|w| ScanWarning {
+                    kind: wire_warning_kind(w.kind),
+                    advisory_id: w.advisory.clone(),
+                    aliases: w.aliases.clone(),
+                    purl: w.purl.clone(),
+                    ecosystem: w.ecosystem.purl_type().to_owned(),
+                    name: w.name.clone(),
+                    version: w.version.clone(),
+                    summary: w.summary.clone(),
+                    fixed: w.fixed.clone(),
+                    url: w.url.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(ScanResults {
         components,
         edges: inv.edges.iter().map(|e| (e.from.clone(), e.to.clone())).collect(),
@@ -551,10 +570,20 @@ fn build_results(
         findings,
         crypto,
         diagnostics,
+        warnings,
         documents,
         pqc: None,
         bom_input: None,
     })
+}
+
+fn wire_warning_kind(k: EngineWarningKind) -> WarningKind {
+    match k {
+        EngineWarningKind::Unmaintained => WarningKind::Unmaintained,
+        EngineWarningKind::Unsound => WarningKind::Unsound,
+        EngineWarningKind::Notice => WarningKind::Notice,
+        EngineWarningKind::Other => WarningKind::Other,
+    }
 }
 
 /// The CBOM's cryptographic-asset components as rows: the engine's own mapping, read back.

@@ -1,10 +1,10 @@
 //! A scan's results: components, edges, findings (with the vulnerability rows they reference),
-//! licenses, crypto assets, diagnostics and the rendered documents. Written once, in one
+//! licenses, crypto assets, diagnostics, warnings and the rendered documents. Written once, in one
 //! transaction and in batches; read with cursor paging.
 
 use cairn_sdk::types::{
     CryptoAsset, PqcSummary, ProjectId, ScanComponent, ScanDiagnostic, ScanFinding, ScanId, ScanLicense,
-    TenantId,
+    ScanWarning, TenantId, WarningKind,
 };
 use sqlx::FromRow;
 
@@ -97,6 +97,8 @@ pub struct ScanResults {
     pub crypto: Vec<CryptoAsset>,
     /// Diagnostics.
     pub diagnostics: Vec<ScanDiagnostic>,
+    /// Informational advisories that apply (warnings, not findings).
+    pub warnings: Vec<ScanWarning>,
     /// Documents.
     pub documents: Vec<NewDocument>,
     /// Post-quantum readiness (scans with crypto on and a tree).
@@ -178,6 +180,21 @@ struct DiagnosticRow {
 }
 
 #[derive(FromRow)]
+struct WarningRow {
+    ord: i64,
+    kind: String,
+    advisory_id: String,
+    aliases: String,
+    purl: String,
+    ecosystem: String,
+    name: String,
+    version: String,
+    summary: Option<String>,
+    fixed: String,
+    url: Option<String>,
+}
+
+#[derive(FromRow)]
 struct CryptoRow {
     id: String,
     asset_type: String,
@@ -243,6 +260,7 @@ impl Store {
             "crypto_assets",
             "component_edges",
             "scan_diagnostics",
+            "scan_warnings",
             "scan_documents",
             "scan_bom_inputs",
             "components",
@@ -382,6 +400,31 @@ impl Store {
                     .bind(d.path.clone())
                     .bind(d.line.map(i64::from))
                     .bind(d.message.clone());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for (i, chunk) in r.warnings.chunks(BATCH).enumerate() {
+            let sql = format!(
+                "INSERT INTO scan_warnings (tenant_id, scan_id, ord, kind, advisory_id, aliases, purl, ecosystem, name, \
+                 version, summary, fixed, url) VALUES {}",
+                values(chunk.len(), 13)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (j, w) in chunk.iter().enumerate() {
+                q = q
+                    .bind(t.clone())
+                    .bind(s.clone())
+                    .bind(i64::try_from(i * BATCH + j).unwrap_or(i64::MAX))
+                    .bind(w.kind.as_str())
+                    .bind(w.advisory_id.clone())
+                    .bind(to_json(&w.aliases))
+                    .bind(w.purl.clone())
+                    .bind(w.ecosystem.clone())
+                    .bind(w.name.clone())
+                    .bind(w.version.clone())
+                    .bind(w.summary.clone())
+                    .bind(to_json(&w.fixed))
+                    .bind(w.url.clone());
             }
             q.execute(&mut *tx).await?;
         }
@@ -652,6 +695,48 @@ impl Store {
                 )
             })
             .collect();
+        Ok((items, total))
+    }
+
+    /// Warnings (informational advisories) of a scan after position `after`, in scan order.
+    pub async fn scan_warnings(
+        &self,
+        tenant: TenantId,
+        scan: ScanId,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<(i64, ScanWarning)>, i64)> {
+        let rows: Vec<WarningRow> = sqlx::query_as(
+            "SELECT ord, kind, advisory_id, aliases, purl, ecosystem, name, version, summary, fixed, url FROM scan_warnings \
+             WHERE tenant_id = $1 AND scan_id = $2 AND ord > $3 ORDER BY ord LIMIT $4",
+        )
+        .bind(tenant.to_string())
+        .bind(scan.to_string())
+        .bind(after)
+        .bind(limit + 1)
+        .fetch_all(self.pool())
+        .await?;
+        let total = self.count("scan_warnings", tenant, scan).await?;
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                Ok((
+                    r.ord,
+                    ScanWarning {
+                        kind: WarningKind::from_word(&r.kind),
+                        advisory_id: r.advisory_id,
+                        aliases: serde_json::from_str(&r.aliases).map_err(corrupt("aliases"))?,
+                        purl: r.purl,
+                        ecosystem: r.ecosystem,
+                        name: r.name,
+                        version: r.version,
+                        summary: r.summary,
+                        fixed: serde_json::from_str(&r.fixed).map_err(corrupt("fixed"))?,
+                        url: r.url,
+                    },
+                ))
+            })
+            .collect::<StoreResult<_>>()?;
         Ok((items, total))
     }
 

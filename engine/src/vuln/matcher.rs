@@ -169,6 +169,12 @@ fn warning(c: &Component, kind: WarningKind, (a, _, compiled): Hit<'_>) -> Warni
         version: c.version.clone(),
         summary: a.summary().map(str::to_owned),
         fixed: fixed.into_iter().collect(),
+        url: a
+            .references()
+            .iter()
+            .find(|r| r.kind.eq_ignore_ascii_case("ADVISORY"))
+            .or_else(|| a.references().first())
+            .map(|r| r.url.clone()),
     }
 }
 

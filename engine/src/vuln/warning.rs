@@ -83,4 +83,7 @@ pub struct Warning {
     /// Versions that resolve it, when the advisory names any (an unmaintained crate has none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fixed: Vec<String>,
+    /// Where to read the advisory: its `ADVISORY` reference, else its first reference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }

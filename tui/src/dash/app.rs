@@ -259,6 +259,11 @@ impl App {
                     s.events.set(result.clone(), scan::events::haystack);
                 }
             }
+            Msg::Warnings { scan, result } => {
+                for s in self.scans_mut(scan) {
+                    s.warnings.set(result.clone(), scan::warnings::haystack);
+                }
+            }
             Msg::Diagnostics { scan, result } => {
                 for v in &mut self.stack {
                     if let View::Diagnostics(d) = v
@@ -905,23 +910,23 @@ impl App {
             }
             Some(View::Scan(s)) if s.tab == scan::COMPONENTS => {
                 if ro {
-                    "enter open · 1-7 tabs · / filter · r reload · esc back"
+                    "enter open · 1-8 tabs · / filter · r reload · esc back"
                 } else {
-                    "enter open · 1-7 tabs · e export · / filter · r reload · esc back"
+                    "enter open · 1-8 tabs · e export · / filter · r reload · esc back"
                 }
             }
             Some(View::Scan(s)) if s.tab == scan::SUMMARY => {
                 if ro {
-                    "enter diagnostics · 1-7 tabs · r reload · esc back"
+                    "enter diagnostics · 1-8 tabs · r reload · esc back"
                 } else {
-                    "enter diagnostics · 1-7 tabs · e export · r reload · esc back"
+                    "enter diagnostics · 1-8 tabs · e export · r reload · esc back"
                 }
             }
             Some(View::Scan(_)) => {
                 if ro {
-                    "1-7 tabs · / filter · r reload · esc back"
+                    "1-8 tabs · / filter · r reload · esc back"
                 } else {
-                    "1-7 tabs · e export · / filter · r reload · esc back"
+                    "1-8 tabs · e export · / filter · r reload · esc back"
                 }
             }
             Some(View::Finding(_)) => {

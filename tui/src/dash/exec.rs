@@ -138,6 +138,9 @@ async fn answer(client: &Client, local: bool, cmd: Cmd, tx: &UnboundedSender<Msg
             scan,
             result: all(client.scan_diagnostics(scan, ListQuery::limit(1000))).await,
         },
+        Cmd::LoadWarnings(scan) => {
+            Msg::Warnings { scan, result: all(client.scan_warnings(scan, ListQuery::limit(1000))).await }
+        }
         Cmd::LoadFinding(id) => Msg::Finding(client.finding(&id).await.map_err(Failure::from)),
         Cmd::Triage { id, version, update } => match client.triage_finding(&id, version, &update).await {
             Ok(f) => Msg::Triaged(f),

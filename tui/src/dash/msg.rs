@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use cairn_sdk::types::{
     BomFormat, CryptoAsset, Finding, Project, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent,
-    ScanId, ScanLicense, TriageUpdate, VulnDbStatus,
+    ScanId, ScanLicense, ScanWarning, TriageUpdate, VulnDbStatus,
 };
 
 /// Why a load or an action failed, as the user should read it.
@@ -97,6 +97,8 @@ pub enum Cmd {
     LoadEvents(ScanId),
     /// What a scan could not read fully: [`Msg::Diagnostics`].
     LoadDiagnostics(ScanId),
+    /// A scan's informational advisories: [`Msg::Warnings`].
+    LoadWarnings(ScanId),
     /// Follow one scan live (replaces any scan followed before): [`Msg::ScanProgress`] per
     /// event, [`Msg::Scan`] on every (re)connection's sync.
     WatchScan(ScanId),
@@ -222,6 +224,13 @@ pub enum Msg {
         scan: ScanId,
         /// Its events, in `seq` order.
         result: Loaded<Vec<ScanEvent>>,
+    },
+    /// Answer to [`Cmd::LoadWarnings`].
+    Warnings {
+        /// The scan.
+        scan: ScanId,
+        /// Its warnings, in scan order.
+        result: Loaded<Vec<ScanWarning>>,
     },
     /// Answer to [`Cmd::LoadDiagnostics`].
     Diagnostics {

@@ -3,7 +3,8 @@
 use cairn_sdk::types::{
     CryptoAsset, Finding, PqcSummary, Project, ProjectId, ProjectKind, ProjectRisk, Scan, ScanComponent,
     ScanCounts, ScanDiagnostic, ScanEdge, ScanEvent, ScanFinding, ScanId, ScanLicense, ScanSource,
-    ScanStatus, SeverityCounts, Triage, TriageState, UserId, VulnDataState, VulnDataUsed, VulnDbStatus,
+    ScanStatus, ScanWarning, SeverityCounts, Triage, TriageState, UserId, VulnDataState, VulnDataUsed,
+    VulnDbStatus, WarningKind,
 };
 use cairn_tui::dash::msg::Session;
 use time::OffsetDateTime;
@@ -249,4 +250,25 @@ pub fn event(scan: ScanId, seq: i64, status: ScanStatus, percent: u8) -> ScanEve
         ts: T0,
         counts: counts(7),
     }
+}
+
+/// The two informational advisories on vaultwarden's real lockfile (tests/fixtures/vaultwarden:
+/// RUSTSEC-2025-0052 and RUSTSEC-2025-0134 on the Cargo.lock's async-std and rustls-pemfile).
+pub fn warnings() -> Vec<ScanWarning> {
+    let one = |id: &str, name: &str, version: &str, summary: &str| ScanWarning {
+        kind: WarningKind::Unmaintained,
+        advisory_id: id.into(),
+        aliases: Vec::new(),
+        purl: format!("pkg:cargo/{name}@{version}"),
+        ecosystem: "cargo".into(),
+        name: name.into(),
+        version: version.into(),
+        summary: Some(summary.into()),
+        fixed: Vec::new(),
+        url: Some(format!("https://rustsec.org/advisories/{id}.html")),
+    };
+    vec![
+        one("RUSTSEC-2025-0052", "async-std", "1.13.2", "async-std has been discontinued"),
+        one("RUSTSEC-2025-0134", "rustls-pemfile", "1.0.4", "rustls-pemfile is unmaintained"),
+    ]
 }

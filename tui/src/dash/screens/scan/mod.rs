@@ -1,5 +1,5 @@
-//! Scan detail: a header with the scan's status and progress, and seven tabs (Summary,
-//! Components, Vulnerabilities, Licenses, Crypto, Dependencies, Events), each loaded the first time
+//! Scan detail: a header with the scan's status and progress, and eight tabs (Summary,
+//! Components, Vulnerabilities, Licenses, Crypto, Dependencies, Events, Warnings), each loaded the first time
 //! it is shown and all reloaded when the watched scan completes.
 
 pub mod components;
@@ -9,9 +9,11 @@ pub mod events;
 pub mod licenses;
 pub mod summary;
 pub mod vulns;
+pub mod warnings;
 
 use cairn_sdk::types::{
     CryptoAsset, Finding, Scan, ScanComponent, ScanEdge, ScanEvent, ScanId, ScanLicense, ScanStatus,
+    ScanWarning,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -24,9 +26,9 @@ use crate::dash::remote::Remote;
 use crate::dash::widgets::list::ListState;
 use crate::dash::widgets::tree::TreeRow;
 
-/// The tabs, in order (keys 1–7).
-pub const TABS: [&str; 7] =
-    ["Summary", "Components", "Vulnerabilities", "Licenses", "Crypto", "Dependencies", "Events"];
+/// The tabs, in order (keys 1–8). Warnings come last so the keys of the others stay as they were.
+pub const TABS: [&str; 8] =
+    ["Summary", "Components", "Vulnerabilities", "Licenses", "Crypto", "Dependencies", "Events", "Warnings"];
 
 /// Tab indexes.
 pub const SUMMARY: usize = 0;
@@ -42,6 +44,8 @@ pub const CRYPTO: usize = 4;
 pub const DEPS: usize = 5;
 /// Events tab.
 pub const EVENTS: usize = 6;
+/// Warnings tab (informational advisories).
+pub const WARNINGS: usize = 7;
 
 /// One tab's rows and list state.
 #[derive(Debug)]
@@ -93,6 +97,8 @@ pub struct ScanScreen {
     pub tree: TabData<TreeRow>,
     /// Events.
     pub events: TabData<ScanEvent>,
+    /// Warnings (informational advisories).
+    pub warnings: TabData<ScanWarning>,
     /// Summary scroll.
     pub summary_scroll: u16,
     /// The project's name, when the projects list knows it.
@@ -114,6 +120,7 @@ impl ScanScreen {
             edges: Remote::NotAsked,
             tree: TabData::default(),
             events: TabData::default(),
+            warnings: TabData::default(),
             summary_scroll: 0,
             project_name: None,
         }
@@ -153,6 +160,7 @@ impl ScanScreen {
                 load!(self.components.data, Cmd::LoadComponents(id));
             }
             EVENTS => load!(self.events.data, Cmd::LoadEvents(id)),
+            WARNINGS => load!(self.warnings.data, Cmd::LoadWarnings(id)),
             _ => {}
         }
         cmds
@@ -169,6 +177,7 @@ impl ScanScreen {
                 CRYPTO => !matches!(self.crypto.data, Remote::NotAsked),
                 DEPS => !matches!(self.edges, Remote::NotAsked),
                 EVENTS => !matches!(self.events.data, Remote::NotAsked),
+                WARNINGS => !matches!(self.warnings.data, Remote::NotAsked),
                 _ => false,
             };
             if loaded_before {
@@ -254,6 +263,7 @@ impl ScanScreen {
             CRYPTO => &mut self.crypto.list,
             DEPS => &mut self.tree.list,
             EVENTS => &mut self.events.list,
+            WARNINGS => &mut self.warnings.list,
             _ => return None,
         })
     }
@@ -336,7 +346,8 @@ impl ScanScreen {
             LICENSES => licenses::draw(&mut self.licenses, frame, body, ctx),
             CRYPTO => crypto::draw(&mut self.crypto, self.scan.get(), frame, body, ctx),
             DEPS => deps::draw(&mut self.tree, &self.edges, &self.components, frame, body, ctx),
-            _ => events::draw(&mut self.events, frame, body, ctx),
+            EVENTS => events::draw(&mut self.events, frame, body, ctx),
+            _ => warnings::draw(&mut self.warnings, frame, body, ctx),
         }
     }
 }

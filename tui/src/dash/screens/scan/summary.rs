@@ -80,7 +80,14 @@ fn lines<'a>(s: &Scan, project: Option<&str>, ctx: &Ctx) -> Vec<Line<'a>> {
         ),
         field(
             "Warnings",
-            format!("{} (unmaintained, unsound or notice advisories; not findings)", c.warnings),
+            if c.warnings > 0 {
+                format!(
+                    "{} (unmaintained, unsound or notice advisories; not findings) · 8 lists them",
+                    c.warnings
+                )
+            } else {
+                "0 (unmaintained, unsound or notice advisories; not findings)".to_owned()
+            },
             t,
             if c.warnings > 0 { t.warn() } else { t.text() },
         ),
