@@ -475,17 +475,9 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> StoreResult<(Vec<(i64, ScanComponent)>, i64)> {
-        let rows: Vec<ComponentRow> = sqlx::query_as(
-            "SELECT id, purl, ecosystem, name, version, scope, direct, local, concluded_license, locations, hashes, \
-             findings, ord FROM components WHERE tenant_id = $1 AND scan_id = $2 AND ord > $3 ORDER BY ord LIMIT $4",
-        )
-        .bind(tenant.to_string())
-        .bind(scan.to_string())
-        .bind(after)
-        .bind(limit + 1)
-        .fetch_all(self.pool())
-        .await?;
-        let total = self.count("components", tenant, scan).await?;
+        let (rows, total) = self
+            .page_after::<ComponentRow>("components", "id, purl, ecosystem, name, version, scope, direct, local, concluded_license, locations, hashes, findings, ord", tenant, scan, after, limit)
+            .await?;
         let items = rows
             .into_iter()
             .map(|r| {
@@ -630,17 +622,16 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> StoreResult<(Vec<(i64, CryptoAsset)>, i64)> {
-        let rows: Vec<CryptoRow> = sqlx::query_as(
-            "SELECT id, asset_type, name, primitive, quantum_level, detail, locations, ord FROM crypto_assets \
-             WHERE tenant_id = $1 AND scan_id = $2 AND ord > $3 ORDER BY ord LIMIT $4",
-        )
-        .bind(tenant.to_string())
-        .bind(scan.to_string())
-        .bind(after)
-        .bind(limit + 1)
-        .fetch_all(self.pool())
-        .await?;
-        let total = self.count("crypto_assets", tenant, scan).await?;
+        let (rows, total) = self
+            .page_after::<CryptoRow>(
+                "crypto_assets",
+                "id, asset_type, name, primitive, quantum_level, detail, locations, ord",
+                tenant,
+                scan,
+                after,
+                limit,
+            )
+            .await?;
         let items = rows
             .into_iter()
             .map(|r| {
@@ -669,17 +660,16 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> StoreResult<(Vec<(i64, ScanDiagnostic)>, i64)> {
-        let rows: Vec<DiagnosticRow> = sqlx::query_as(
-            "SELECT ord, severity, path, line, message FROM scan_diagnostics \
-             WHERE tenant_id = $1 AND scan_id = $2 AND ord > $3 ORDER BY ord LIMIT $4",
-        )
-        .bind(tenant.to_string())
-        .bind(scan.to_string())
-        .bind(after)
-        .bind(limit + 1)
-        .fetch_all(self.pool())
-        .await?;
-        let total = self.count("scan_diagnostics", tenant, scan).await?;
+        let (rows, total) = self
+            .page_after::<DiagnosticRow>(
+                "scan_diagnostics",
+                "ord, severity, path, line, message",
+                tenant,
+                scan,
+                after,
+                limit,
+            )
+            .await?;
         let items = rows
             .into_iter()
             .map(|r| {
@@ -706,17 +696,16 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> StoreResult<(Vec<(i64, ScanWarning)>, i64)> {
-        let rows: Vec<WarningRow> = sqlx::query_as(
-            "SELECT ord, kind, advisory_id, aliases, purl, ecosystem, name, version, summary, fixed, url FROM scan_warnings \
-             WHERE tenant_id = $1 AND scan_id = $2 AND ord > $3 ORDER BY ord LIMIT $4",
-        )
-        .bind(tenant.to_string())
-        .bind(scan.to_string())
-        .bind(after)
-        .bind(limit + 1)
-        .fetch_all(self.pool())
-        .await?;
-        let total = self.count("scan_warnings", tenant, scan).await?;
+        let (rows, total) = self
+            .page_after::<WarningRow>(
+                "scan_warnings",
+                "ord, kind, advisory_id, aliases, purl, ecosystem, name, version, summary, fixed, url",
+                tenant,
+                scan,
+                after,
+                limit,
+            )
+            .await?;
         let items = rows
             .into_iter()
             .map(|r| {
@@ -794,6 +783,34 @@ impl Store {
                 .fetch_optional(self.pool())
                 .await?;
         Ok(row.map(|r| r.0))
+    }
+
+    /// One page of a per-scan result table in scan order: rows after position `after` (one more
+    /// than `limit`, so the caller knows whether a next page exists) and the scan's total. `table`
+    /// and `columns` are constants of this file, never input.
+    async fn page_after<R>(
+        &self,
+        table: &'static str,
+        columns: &'static str,
+        tenant: TenantId,
+        scan: ScanId,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<R>, i64)>
+    where
+        R: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let rows: Vec<R> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {columns} FROM {table} WHERE tenant_id = $1 AND scan_id = $2 AND ord > $3 ORDER BY ord LIMIT $4"
+        )))
+        .bind(tenant.to_string())
+        .bind(scan.to_string())
+        .bind(after)
+        .bind(limit + 1)
+        .fetch_all(self.pool())
+        .await?;
+        let total = self.count(table, tenant, scan).await?;
+        Ok((rows, total))
     }
 
     async fn count(&self, table: &'static str, tenant: TenantId, scan: ScanId) -> StoreResult<i64> {
