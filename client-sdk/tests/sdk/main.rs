@@ -2,12 +2,16 @@
 //! cairnd (the daemon library serving on 127.0.0.1, SQLite and, when CAIRN_TEST_POSTGRES_URL is
 //! set, Postgres), against small servers the tests start (retries, the WebSocket watcher).
 
+mod account;
 mod cbom;
 mod common;
 mod events;
 mod findings;
 mod identity;
+mod oauth;
+mod project_scans;
 mod retry;
 mod scans;
+mod service;
 mod watch;
 mod watch_daemon;
