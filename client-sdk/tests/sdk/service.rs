@@ -1,6 +1,12 @@
 //! The service endpoints through the SDK: liveness, readiness (which asks the database, so both
-//! backends), metrics for a super admin only, and problem types.
+//! backends; a 503 asked once, against a stand-in server), metrics for a super admin only, and
+//! problem types.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use cairn_sdk::{Client, Credential};
 
 use crate::common::{Daemon, Opts};
@@ -50,4 +56,35 @@ async fn service_endpoints_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_endpoints_postgres() {
     service_endpoints(true).await;
+}
+
+/// A daemon whose database does not answer says 503 on `/readyz`: the SDK asks once (a probe
+/// wants the answer now, not after the retry policy's backoff) and returns the problem.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_asks_once_and_returns_a_503_as_the_problem() {
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let app = axum::Router::new().route(
+        "/readyz",
+        axum::routing::get(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async {
+                let problem = serde_json::json!({"type": "/problems/unavailable", "title": "Service unavailable",
+                    "status": 503, "code": "UNAVAILABLE", "detail": "sqlite: unreachable"});
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(CONTENT_TYPE, "application/problem+json"), (RETRY_AFTER, "1")],
+                    problem.to_string(),
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let err = Client::anonymous(&base).expect("client").readyz().await.expect_err("not ready");
+    assert_eq!((err.status(), err.code()), (Some(503), Some("UNAVAILABLE")), "{err}");
+    assert_eq!(asked.load(Ordering::SeqCst), 1, "not retried");
 }
