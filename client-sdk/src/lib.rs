@@ -25,8 +25,8 @@ mod watch;
 
 #[cfg(feature = "client")]
 pub use client::{
-    ApiError, Client, ClientBuilder, Credential, Download, Error, ListQuery, RetryPolicy, TokenListener,
-    Upload, retry_after,
+    ApiError, Client, ClientBuilder, Credential, Download, Error, ListQuery, OAuthAuthorize, OAuthCallback,
+    RetryPolicy, TokenGrant, TokenListener, Upload, retry_after,
 };
 #[cfg(feature = "client")]
 pub use events::{EventsWatcher, FeedEvent, FeedStream};

@@ -1,11 +1,15 @@
 //! The async HTTP client: one method per endpoint, typed errors, paged lists as streams, retries
 //! on 429/503 and token refresh on 401.
 
+mod account;
 mod cbom;
 mod endpoints;
 mod error;
+mod oauth;
 mod paging;
+mod project_scans;
 mod retry;
+mod service;
 
 use std::sync::{Arc, Once, RwLock};
 
@@ -14,9 +18,11 @@ use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use account::TokenGrant;
 pub use endpoints::{Download, Upload};
 pub(crate) use error::api_error as api_error_from;
 pub use error::{ApiError, Error};
+pub use oauth::{OAuthAuthorize, OAuthCallback};
 pub use paging::ListQuery;
 pub use retry::{RetryPolicy, retry_after};
 

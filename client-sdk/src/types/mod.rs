@@ -41,7 +41,7 @@ pub use ids::{ApiKeyId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, Te
 pub use notification_prefs::{ChannelPrefs, NotificationEvent, NotificationPrefs};
 pub use oauth::OAuthIdentity;
 pub use page::Page;
-pub use problem::{FieldError, Problem};
+pub use problem::{FieldError, Problem, ProblemType};
 pub use projects::{CreateProject, Project, ProjectKind, ProjectRisk, UpdateProject};
 pub use roles::Role;
 pub use scans::{

@@ -68,3 +68,19 @@ mod tests {
         assert_eq!(serde_json::from_value::<Problem>(v).expect("parse"), p);
     }
 }
+
+/// `GET /problems/{slug}`: the explanation of one problem type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProblemType {
+    /// The slug.
+    pub slug: String,
+    /// HTTP status.
+    pub status: u16,
+    /// Stable code.
+    pub code: String,
+    /// Title.
+    pub title: String,
+    /// What it means and what to do.
+    pub description: String,
+}

@@ -1,25 +1,10 @@
 //! `/problems/{slug}`: what each problem type means (the `type` of every error links here).
 
 use axum::Json;
-use serde::Serialize;
+use cairn_sdk::types::ProblemType;
 
 use super::extract::Path;
 use crate::error::{ApiError, Kind};
-
-/// The explanation of one problem type.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ProblemType {
-    /// The slug.
-    pub slug: String,
-    /// HTTP status.
-    pub status: u16,
-    /// Stable code.
-    pub code: String,
-    /// Title.
-    pub title: String,
-    /// What it means and what to do.
-    pub description: String,
-}
 
 /// Describes a problem type.
 #[utoipa::path(get, operation_id = "problem_type", path = "/problems/{slug}", tag = "service",

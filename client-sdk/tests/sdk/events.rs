@@ -3,14 +3,12 @@
 //! (a TCP relay in front of the daemon drops it, then the daemon restarts) it says `Reconnecting`,
 //! comes back and syncs again. `scan_bom_download` streams the same bytes `scan_bom` returns, with their length.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::{Daemon, Opts, copy_dir, corpus};
 use cairn_sdk::types::{BomFormat, CreateScan, RegisterRequest, ScanSource, ScanStatus};
 use cairn_sdk::{Client, EventsWatcher, FeedEvent, WatchOptions};
-use common::{Daemon, Opts, copy_dir, corpus};
 use futures_util::StreamExt;
 
 /// A TCP relay to `upstream` whose open connections the test can cut.

@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cairn_daemon::config::{Config, RateLimits, RegistrationMode};
+use cairn_daemon::config::RateLimits;
 use cairn_sdk::types::{
     ApiKeyEnvironment, CreateApiKey, CreateProject, CreateVersion, ProjectKind, RegisterRequest,
     ReleaseState, ReleaseStateChange, Scope, UpdateProject, UpdateVersion,
@@ -14,73 +14,13 @@ use cairn_sdk::types::{
 use cairn_sdk::{Client, Credential, ListQuery, RetryPolicy};
 use futures_util::TryStreamExt;
 
+use crate::common::{Daemon, Opts};
+
 const PASSWORD: &str = "correct horse battery staple";
 
-struct Daemon {
-    base: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
-    _dir: tempfile::TempDir,
-}
-
-impl Daemon {
-    async fn start(postgres: bool, rate_limits: RateLimits) -> Option<Daemon> {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let database_url = if postgres {
-            let server = std::env::var("CAIRN_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())?;
-            let name = format!("cairn_sdk_{}", uuid::Uuid::new_v4().simple());
-            cairn_daemon::store::create_postgres_database(&server, &name).await.expect("create database");
-            let (base, query) = server.split_once('?').map_or((server.as_str(), None), |(b, q)| (b, Some(q)));
-            let host_end = base[base.find("://").map_or(0, |i| i + 3)..]
-                .find('/')
-                .map(|i| i + base.find("://").map_or(0, |i| i + 3));
-            let mut url = format!("{}/{name}", &base[..host_end.unwrap_or(base.len())]);
-            if let Some(q) = query {
-                url = format!("{url}?{q}");
-            }
-            url
-        } else {
-            format!("sqlite://{}", dir.path().join("cairnd.db").display())
-        };
-        let config = Config {
-            listen: "127.0.0.1:0".parse().expect("addr"),
-            database_url,
-            registration: RegistrationMode::Open,
-            rate_limits,
-            shutdown_grace_secs: 1,
-            ..Config::default()
-        };
-        let listener = std::net::TcpListener::bind(config.listen).expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
-        // `launch` is not Send: the daemon gets a thread and a runtime of its own.
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener)?;
-                let state = cairn_daemon::server::prepare(config).await?;
-                let _ = ready_tx.send(());
-                cairn_daemon::server::launch(state, listener, async {
-                    let _ = rx.await;
-                })
-                .await
-            })
-        });
-        ready_rx.await.expect("the daemon prepared its store");
-        Some(Daemon { base, stop: Some(tx), thread: Some(thread), _dir: dir })
-    }
-
-    async fn shutdown(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let result = tokio::task::spawn_blocking(move || thread.join()).await.expect("join");
-            result.expect("daemon thread").expect("daemon ran cleanly");
-        }
-    }
+async fn start(postgres: bool, rate_limits: RateLimits) -> Option<Daemon> {
+    let opts = Opts { postgres, path_roots: Vec::new(), workers: 1, vulndb: false };
+    Daemon::start_with(opts, |c| c.rate_limits = rate_limits).await
 }
 
 fn generous() -> RateLimits {
@@ -119,7 +59,7 @@ fn project(name: &str) -> CreateProject {
 }
 
 async fn identity_projects_and_errors(postgres: bool) {
-    let Some(daemon) = Daemon::start(postgres, generous()).await else {
+    let Some(daemon) = start(postgres, generous()).await else {
         eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
         return;
     };
@@ -297,7 +237,7 @@ async fn identity_projects_and_errors_postgres() {
 async fn a_429_is_retried_after_its_retry_after() {
     // 60 reads a minute: a burst of 60, then one more every second.
     let limits = RateLimits { reads_per_minute: 60, ..generous() };
-    let daemon = Daemon::start(false, limits).await.expect("daemon");
+    let daemon = start(false, limits).await.expect("daemon");
     let client = registered(&daemon.base, "rate@example.test").await;
     let Some(credential) = client.credential() else { panic!("a session") };
     let impatient = Client::builder(&daemon.base)

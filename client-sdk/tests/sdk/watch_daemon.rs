@@ -4,11 +4,9 @@
 //! after the terminal one), and an eviction by the user's fourth socket (1001 `newer_connection`,
 //! which the watcher reports instead of fighting the newer connection).
 
-mod common;
-
+use crate::common::{Daemon, Opts};
 use cairn_sdk::types::{CreateScan, RegisterRequest, Scan, ScanSource, ScanStatus};
 use cairn_sdk::{Client, ListQuery, ScanWatcher, WatchEvent, WatchStream};
-use common::{Daemon, Opts};
 use futures_util::StreamExt;
 
 async fn first_sync(stream: &mut WatchStream) -> Vec<i64> {

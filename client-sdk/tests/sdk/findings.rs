@@ -4,22 +4,21 @@
 //! a 412 carrying `current_version()`, `scan_dependencies` equal to the engine's edges, and
 //! `vulndb_import` / `vulndb_update` by a super admin.
 
-mod common;
 /// The example, included for its `apply_csv`: the test runs the code users run.
-#[path = "../../client-sdk/examples/triage-from-csv.rs"]
+#[path = "../../examples/triage-from-csv.rs"]
 mod triage_from_csv;
 
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
 
+use crate::common::{Daemon, Opts, copy_dir, corpus};
 use cairn_engine::{NoProgress, ScanOptions, scan_path};
 use cairn_sdk::types::{
     CreateProject, CreateScan, Justification, ProjectKind, ScanSource, ScanStatus, TriageResponse,
     TriageState, TriageUpdate, VulnDbUpdate,
 };
 use cairn_sdk::{Client, ListQuery, ScanWatcher};
-use common::{Daemon, Opts, copy_dir, corpus};
 use futures_util::{StreamExt, TryStreamExt};
 
 const PASSWORD: &str = "correct horse battery staple";

@@ -3,16 +3,14 @@
 //! the `{scans, count}` list, the detail, and the public demo over a `file://` directory
 //! standing in for GitHub (a cached answer, then the per-client limit as an API error).
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::common::{Daemon, Opts};
 use cairn_sdk::types::{CbomScanRequest, CbomStatus, RegisterRequest};
 use cairn_sdk::{Client, Error};
-use common::{Daemon, Opts};
 
-fn git(repo: &Path, args: &[&str]) {
+pub(crate) fn git(repo: &Path, args: &[&str]) {
     let out = Command::new("git")
         .args([
             "-c",
@@ -33,7 +31,7 @@ fn git(repo: &Path, args: &[&str]) {
 
 /// A committed repository at `dir` holding paramiko's RSA key module (a real crypto source from
 /// the engine's fixtures).
-fn crypto_repo(dir: &Path) -> PathBuf {
+pub(crate) fn crypto_repo(dir: &Path) -> PathBuf {
     let from = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../engine/tests/fixtures/crypto/python/paramiko__paramiko__rsakey.py");
     std::fs::create_dir_all(dir.join("app")).expect("mkdir");

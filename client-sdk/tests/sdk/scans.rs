@@ -4,15 +4,13 @@
 //! completion, cancel, vulndb status, licenses and crypto assets, an uploaded archive and an
 //! ingested SBOM, and `ScanWatcher` following a real scan to `completed`.
 
-mod common;
-
 use std::collections::BTreeSet;
 
+use crate::common::{Daemon, Opts, copy_dir, corpus, osv, tarball};
 use cairn_engine::vuln::{load_paths, match_inventory};
 use cairn_engine::{NoProgress, ScanOptions, scan_path};
 use cairn_sdk::types::{BomFormat, CreateScan, RegisterRequest, ScanSource, ScanStatus, VulnDataState};
 use cairn_sdk::{Client, ListQuery, ScanWatcher, Upload, WatchEvent};
-use common::{Daemon, Opts, copy_dir, corpus, osv};
 use futures_util::{StreamExt, TryStreamExt};
 
 const WEB_LOCK: &str = r#"{"name": "web", "version": "1.0.0", "lockfileVersion": 3, "requires": true,
@@ -146,7 +144,7 @@ async fn scans_through_the_sdk(postgres: bool) {
     assert_eq!(crypto.len() as u64, done.counts.crypto_assets);
 
     // An uploaded archive and an ingested SBOM run through the same queue.
-    let archive = cairn_tui::pack::tarball(&tree.join("flask"), 64 << 20).expect("tarball");
+    let archive = tarball(&tree.join("flask"));
     let upload = Upload { file_name: "flask.tar.gz".into(), bytes: archive };
     let uploaded = client.upload_scan(upload, None, None).await.expect("upload");
     let ingested = client

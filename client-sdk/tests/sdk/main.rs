@@ -1,0 +1,19 @@
+//! cairn-sdk's integration tests, one binary (link time dominates): the client against a real
+//! cairnd (the daemon library serving on 127.0.0.1, SQLite and, when CAIRN_TEST_POSTGRES_URL is
+//! set, Postgres), against small servers the tests start (retries, the WebSocket watcher), and
+//! the OpenAPI ⇄ SDK coverage table.
+
+mod account;
+mod cbom;
+mod common;
+mod coverage;
+mod events;
+mod findings;
+mod identity;
+mod oauth;
+mod project_scans;
+mod retry;
+mod scans;
+mod service;
+mod watch;
+mod watch_daemon;
