@@ -6,6 +6,9 @@
 //! [profiles.work]
 //! server = "https://cairn.example.com"
 //! credential = "api-key"   # or "session"
+//!
+//! [keys]                    # the dashboard's keys (docs/dashboard.md)
+//! cancel-scan = "ctrl-x"
 //! ```
 
 use std::collections::BTreeMap;
@@ -47,6 +50,9 @@ pub struct ConfigFile {
     /// Profiles by name.
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+    /// The dashboard's keys replacing its built-in ones, by action (checked when it starts).
+    #[serde(default, skip_serializing_if = "crate::dash::keys::KeyOverrides::is_empty")]
+    pub keys: crate::dash::keys::KeyOverrides,
 }
 
 impl ConfigFile {

@@ -517,3 +517,90 @@ async fn details_postgres() {
     }
     details(true).await;
 }
+
+/// Issue 15: the dashboard cancels a scan. A daemon without workers keeps the submitted scan
+/// queued; `Cmd::CancelScan` answers with the scan `cancelled`, the watcher pushes the same
+/// state, a reload agrees, and someone from another tenant gets the daemon's refusal.
+async fn cancel(postgres: bool) {
+    let root = tempfile::tempdir().expect("root");
+    let tree = root.path().join("atuin");
+    copy_dir(&corpus("cargo/atuinsh__atuin"), &tree);
+    let opts = Opts { postgres, path_roots: vec![root.path().to_path_buf()], workers: 0, vulndb: false };
+    let Some(daemon) = Daemon::start(opts).await else {
+        eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
+        return;
+    };
+    let client = registered(&daemon.base, "cancel@example.test").await;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut h = Harness::new(Executor::new(client.clone(), true, tx), rx);
+    let queued = match h.ask(path_scan(&tree, None)).await {
+        Msg::Submitted(Ok(s)) => s,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(queued.status, ScanStatus::Queued);
+    h.exec.run(Cmd::WatchScan(queued.id));
+    // The watcher's first sync, before the cancel.
+    loop {
+        if let Msg::Scan(Ok(s)) = h.next().await {
+            assert_eq!((s.id, s.status), (queued.id, ScanStatus::Queued));
+            break;
+        }
+    }
+
+    match h.ask(Cmd::CancelScan(queued.id)).await {
+        Msg::Cancelled { scan, result: Ok(s) } => {
+            assert_eq!((scan, s.id, s.status), (queued.id, queued.id, ScanStatus::Cancelled));
+            assert!(s.finished_at.is_some());
+        }
+        other => panic!("{other:?}"),
+    }
+    // The live state follows: the watched scan's event says cancelled.
+    loop {
+        match h.next().await {
+            Msg::ScanProgress(e) if e.status == ScanStatus::Cancelled => {
+                assert_eq!(e.scan_id, queued.id);
+                break;
+            }
+            Msg::ScanProgress(e) => assert_eq!(e.scan_id, queued.id),
+            Msg::Scan(Ok(s)) if s.status == ScanStatus::Cancelled => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    h.exec.run(Cmd::Unwatch);
+    match h.ask(Cmd::LoadScan(queued.id)).await {
+        Msg::Scan(Ok(s)) => assert_eq!(s.status, ScanStatus::Cancelled),
+        other => panic!("{other:?}"),
+    }
+    // Asked again, the daemon returns the scan as it ended.
+    match h.ask(Cmd::CancelScan(queued.id)).await {
+        Msg::Cancelled { result: Ok(s), .. } => assert_eq!(s.status, ScanStatus::Cancelled),
+        other => panic!("{other:?}"),
+    }
+
+    // Someone else's scan, from another tenant: the refusal arrives with its status and code.
+    let stranger = registered(&daemon.base, "stranger@example.test").await;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut other = Harness::new(Executor::new(stranger, true, tx), rx);
+    match other.ask(Cmd::CancelScan(queued.id)).await {
+        Msg::Cancelled { scan, result: Err(f) } => {
+            assert_eq!((scan, f.status), (queued.id, Some(404)));
+            assert!(f.code.is_some(), "{f:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    daemon.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_sqlite() {
+    cancel(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_postgres() {
+    if std::env::var("CAIRN_TEST_POSTGRES_URL").is_err() {
+        eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
+        return;
+    }
+    cancel(true).await;
+}
