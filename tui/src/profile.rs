@@ -122,4 +122,17 @@ mod tests {
         std::fs::write(&path, "token = \"crn_live_x\"\n").expect("write");
         assert!(ConfigFile::load(&path).is_err(), "unknown keys (a pasted secret) are refused");
     }
+
+    #[test]
+    fn the_dashboards_keys_survive_a_save() {
+        // `cairn login` rewrites the file: a [keys] table must come back as written.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[keys]\ncancel-scan = \"ctrl-x\"\ndown = [\"j\", \"ctrl-n\"]\n")
+            .expect("write");
+        let c = ConfigFile::load(&path).expect("load");
+        assert_eq!(c.keys.0.len(), 2);
+        c.save(&path).expect("save");
+        assert_eq!(ConfigFile::load(&path).expect("reload"), c);
+    }
 }

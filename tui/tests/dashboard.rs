@@ -13,6 +13,7 @@ use cairn_tui::dash::screens::Outcome;
 use cairn_tui::dash::screens::dialog::Dialog;
 use cairn_tui::dash::screens::new_scan::NewScanForm;
 use cairn_tui::dash::screens::palette::Palette;
+use cairn_tui::dash::screens::triage::TriagePanel;
 use cairn_tui::dash::{App, Options};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use data::*;
@@ -1229,6 +1230,35 @@ fn dialogs_take_actions_not_keys() {
     assert!(f.error.as_deref().is_some_and(|e| e.contains("unavailable")));
     assert_eq!(f.update(&Msg::Submitted(Ok(scan(1, ScanStatus::Queued, 0)))), Some(Outcome::Close));
     assert_eq!(f.update(&Msg::Link(Link::Live)), None, "not the form's message");
+    // The triage panel: on a choice `j` (the screens' down) changes it, the arrow moves on; in
+    // the note the same `j` is text.
+    let fs = findings(scan_id(1), 1);
+    let mut t = TriagePanel::new(&fs, &keys);
+    let before = t.triage_update().state;
+    t.key(Action::Down);
+    assert_ne!(t.triage_update().state, before);
+    for _ in 0..3 {
+        assert!(!t.text_focus());
+        t.key(Action::FieldDown);
+    }
+    assert!(t.text_focus(), "the note");
+    t.key(Action::Type('j'));
+    let note = t.triage_update().note.flatten().unwrap_or_default();
+    assert!(note.ends_with('j'), "{note:?}");
+}
+
+#[test]
+fn help_scrolls_on_a_short_terminal() {
+    let mut a = ready();
+    ch(&mut a, '?');
+    let s = screen_sized(&mut a, 80, 24);
+    assert!(s.contains("?  this help") && !s.contains("end of the field"), "one column, cut: {s}");
+    for _ in 0..40 {
+        ch(&mut a, 'j');
+    }
+    let s = screen_sized(&mut a, 80, 24);
+    assert!(!s.contains("?  this help") && s.contains("end of the field"), "scrolled to the end: {s}");
+    assert!(s.contains("j/k scroll · esc close"), "{s}");
 }
 
 /// `ready()` with scan 1 running, opened from the queue.

@@ -17,12 +17,21 @@ const TWO_COLUMNS: u16 = 110;
 pub struct HelpDialog {
     screen: Vec<HelpRow>,
     field: Vec<HelpRow>,
+    /// Rows scrolled past (a short terminal shows part of the list).
+    scroll: u16,
+    /// How to scroll and close it, in the table's keys.
+    hint: String,
 }
 
 impl HelpDialog {
     /// Help for `keys`.
     pub fn new(keys: &KeyMap) -> Self {
-        HelpDialog { screen: keys.help_rows(Mode::Screen), field: keys.help_rows(Mode::Field) }
+        HelpDialog {
+            screen: keys.help_rows(Mode::Screen),
+            field: keys.help_rows(Mode::Field),
+            scroll: 0,
+            hint: keys.hint(&[(Action::Down, "scroll"), (Action::Cancel, "close")]),
+        }
     }
 
     fn column(title: &'static str, rows: &[HelpRow], ctx: &Ctx) -> Vec<Line<'static>> {
@@ -45,6 +54,15 @@ impl Dialog for HelpDialog {
     fn key(&mut self, action: Action) -> Outcome {
         match action {
             Action::Cancel | Action::Confirm | Action::Back | Action::Help | Action::Quit => Outcome::Close,
+            Action::Down | Action::FieldDown => {
+                let rows = self.screen.len() + self.field.len();
+                self.scroll = self.scroll.saturating_add(1).min(u16::try_from(rows).unwrap_or(u16::MAX));
+                Outcome::Stay
+            }
+            Action::Up | Action::FieldUp => {
+                self.scroll = self.scroll.saturating_sub(1);
+                Outcome::Stay
+            }
             _ => Outcome::Stay,
         }
     }
@@ -56,7 +74,7 @@ impl Dialog for HelpDialog {
         let foot = vec![
             Line::raw(""),
             Line::styled("Mouse: wheel scrolls, click selects. `:` runs any of these by name.", t.dim()),
-            Line::styled("These are the keys in use: config.toml's [keys] changes them. esc closes", t.dim()),
+            Line::styled(format!("Keys in use (config.toml [keys] changes them). {}", self.hint), t.dim()),
         ];
         let two = area.width >= TWO_COLUMNS;
         let body = if two { left.len().max(right.len()) } else { left.len() + right.len() + 1 };
@@ -68,15 +86,18 @@ impl Dialog for HelpDialog {
         let foot_height = u16::try_from(foot.len()).unwrap_or(3);
         let [cols, bottom] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(foot_height)]).areas(inner);
+        // Scrolled no further than the last row at the bottom.
+        let rows = u16::try_from(body).unwrap_or(u16::MAX);
+        let scroll = self.scroll.min(rows.saturating_sub(cols.height));
         if two {
             let [a, b] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(cols);
-            frame.render_widget(Paragraph::new(left), a);
-            frame.render_widget(Paragraph::new(right), b);
+            frame.render_widget(Paragraph::new(left).scroll((scroll, 0)), a);
+            frame.render_widget(Paragraph::new(right).scroll((scroll, 0)), b);
         } else {
             let mut lines = left;
             lines.push(Line::raw(""));
             lines.extend(right);
-            frame.render_widget(Paragraph::new(lines), cols);
+            frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), cols);
         }
         frame.render_widget(Paragraph::new(foot), bottom);
     }
