@@ -1,7 +1,7 @@
 //! The dashboard's executor against a real daemon (SQLite and, when CAIRN_TEST_POSTGRES_URL is
 //! set, Postgres): every `Cmd` answers with the `Msg` msg.rs documents — the live feed's link,
 //! queue and completion notice, a watched scan to 100%, each load, triage and its 412 conflict,
-//! submits by project name (path, upload, git), the streamed export — and failures arrive as
+//! submits by project name (path, upload, git), the streamed export, a scan cancelled — and failures arrive as
 //! `Failure` with the daemon's status and code.
 
 mod common;
@@ -12,7 +12,8 @@ use cairn_sdk::types::{
     BomFormat, Justification, RegisterRequest, ScanId, ScanSource, ScanStatus, TriageState, TriageUpdate,
     WarningKind,
 };
-use cairn_sdk::{Client, ListQuery};
+use cairn_sdk::types::{CreateApiKey, Scope};
+use cairn_sdk::{Client, Credential, ListQuery};
 use cairn_tui::dash::exec::Executor;
 use cairn_tui::dash::msg::{Cmd, Level, Link, Msg, NewScan, NewScanSource};
 use common::{Daemon, Opts, copy_dir, corpus};
@@ -519,8 +520,9 @@ async fn details_postgres() {
 }
 
 /// Issue 15: the dashboard cancels a scan. A daemon without workers keeps the submitted scan
-/// queued; `Cmd::CancelScan` answers with the scan `cancelled`, the watcher pushes the same
-/// state, a reload agrees, and someone from another tenant gets the daemon's refusal.
+/// queued; a read-only key's `Cmd::CancelScan` is refused (403) and changes nothing; the owner's
+/// answers with the scan `cancelled`, the watcher pushes the same state, a reload agrees, and
+/// someone from another tenant gets the daemon's refusal (404).
 async fn cancel(postgres: bool) {
     let root = tempfile::tempdir().expect("root");
     let tree = root.path().join("atuin");
@@ -546,6 +548,28 @@ async fn cancel(postgres: bool) {
             break;
         }
     }
+
+    // A read-only key (scan:read, a viewer's reach) is refused: 403, and the scan stays queued.
+    let read_only = client
+        .create_api_key(&CreateApiKey {
+            name: "viewer".into(),
+            scopes: vec![Scope::ScanRead],
+            expires_at: None,
+            environment: Default::default(),
+        })
+        .await
+        .expect("key");
+    let viewer = Client::new(&daemon.base, Credential::ApiKey(read_only.secret)).expect("client");
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut refused = Harness::new(Executor::new(viewer, true, tx), rx);
+    match refused.ask(Cmd::CancelScan(queued.id)).await {
+        Msg::Cancelled { scan, result: Err(f) } => {
+            assert_eq!((scan, f.status), (queued.id, Some(403)), "{f:?}");
+            assert!(f.code.is_some(), "{f:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(client.scan(queued.id).await.expect("scan").status, ScanStatus::Queued);
 
     match h.ask(Cmd::CancelScan(queued.id)).await {
         Msg::Cancelled { scan, result: Ok(s) } => {
