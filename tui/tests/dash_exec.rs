@@ -1,8 +1,8 @@
 //! The dashboard's executor against a real daemon (SQLite and, when CAIRN_TEST_POSTGRES_URL is
 //! set, Postgres): every `Cmd` answers with the `Msg` msg.rs documents — the live feed's link,
 //! queue and completion notice, a watched scan to 100%, each load, triage and its 412 conflict,
-//! submits by project name (path, upload, git), the streamed export, a scan cancelled — and failures arrive as
-//! `Failure` with the daemon's status and code.
+//! submits by project name (path, upload, git), the streamed export, a scan cancelled — and
+//! failures arrive as `Failure` with the daemon's status and code.
 
 mod common;
 
