@@ -6,6 +6,9 @@
 //! [profiles.work]
 //! server = "https://cairn.example.com"
 //! credential = "api-key"   # or "session"
+//!
+//! [keys]                    # the dashboard's keys (docs/dashboard.md)
+//! cancel-scan = "ctrl-x"
 //! ```
 
 use std::collections::BTreeMap;
@@ -47,6 +50,9 @@ pub struct ConfigFile {
     /// Profiles by name.
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+    /// The dashboard's keys replacing its built-in ones, by action (checked when it starts).
+    #[serde(default, skip_serializing_if = "crate::dash::keys::KeyOverrides::is_empty")]
+    pub keys: crate::dash::keys::KeyOverrides,
 }
 
 impl ConfigFile {
@@ -115,5 +121,18 @@ mod tests {
         assert!(back.active(Some("nope")).is_err());
         std::fs::write(&path, "token = \"crn_live_x\"\n").expect("write");
         assert!(ConfigFile::load(&path).is_err(), "unknown keys (a pasted secret) are refused");
+    }
+
+    #[test]
+    fn the_dashboards_keys_survive_a_save() {
+        // `cairn login` rewrites the file: a [keys] table must come back as written.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[keys]\ncancel-scan = \"ctrl-x\"\ndown = [\"j\", \"ctrl-n\"]\n")
+            .expect("write");
+        let c = ConfigFile::load(&path).expect("load");
+        assert_eq!(c.keys.0.len(), 2);
+        c.save(&path).expect("save");
+        assert_eq!(ConfigFile::load(&path).expect("reload"), c);
     }
 }

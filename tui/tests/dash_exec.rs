@@ -1,8 +1,8 @@
 //! The dashboard's executor against a real daemon (SQLite and, when CAIRN_TEST_POSTGRES_URL is
 //! set, Postgres): every `Cmd` answers with the `Msg` msg.rs documents — the live feed's link,
 //! queue and completion notice, a watched scan to 100%, each load, triage and its 412 conflict,
-//! submits by project name (path, upload, git), the streamed export — and failures arrive as
-//! `Failure` with the daemon's status and code.
+//! submits by project name (path, upload, git), the streamed export, a scan cancelled — and
+//! failures arrive as `Failure` with the daemon's status and code.
 
 mod common;
 
@@ -12,7 +12,8 @@ use cairn_sdk::types::{
     BomFormat, Justification, RegisterRequest, ScanId, ScanSource, ScanStatus, TriageState, TriageUpdate,
     WarningKind,
 };
-use cairn_sdk::{Client, ListQuery};
+use cairn_sdk::types::{CreateApiKey, Scope};
+use cairn_sdk::{Client, Credential, ListQuery};
 use cairn_tui::dash::exec::Executor;
 use cairn_tui::dash::msg::{Cmd, Level, Link, Msg, NewScan, NewScanSource};
 use common::{Daemon, Opts, copy_dir, corpus};
@@ -516,4 +517,114 @@ async fn details_postgres() {
         return;
     }
     details(true).await;
+}
+
+/// Issue 15: the dashboard cancels a scan. A daemon without workers keeps the submitted scan
+/// queued; a read-only key's `Cmd::CancelScan` is refused (403) and changes nothing; the owner's
+/// answers with the scan `cancelled`, the watcher pushes the same state, a reload agrees, and
+/// someone from another tenant gets the daemon's refusal (404).
+async fn cancel(postgres: bool) {
+    let root = tempfile::tempdir().expect("root");
+    let tree = root.path().join("atuin");
+    copy_dir(&corpus("cargo/atuinsh__atuin"), &tree);
+    let opts = Opts { postgres, path_roots: vec![root.path().to_path_buf()], workers: 0, vulndb: false };
+    let Some(daemon) = Daemon::start(opts).await else {
+        eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
+        return;
+    };
+    let client = registered(&daemon.base, "cancel@example.test").await;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut h = Harness::new(Executor::new(client.clone(), true, tx), rx);
+    let queued = match h.ask(path_scan(&tree, None)).await {
+        Msg::Submitted(Ok(s)) => s,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(queued.status, ScanStatus::Queued);
+    h.exec.run(Cmd::WatchScan(queued.id));
+    // The watcher's first sync, before the cancel.
+    loop {
+        if let Msg::Scan(Ok(s)) = h.next().await {
+            assert_eq!((s.id, s.status), (queued.id, ScanStatus::Queued));
+            break;
+        }
+    }
+
+    // A read-only key (scan:read, a viewer's reach) is refused: 403, and the scan stays queued.
+    let read_only = client
+        .create_api_key(&CreateApiKey {
+            name: "viewer".into(),
+            scopes: vec![Scope::ScanRead],
+            expires_at: None,
+            environment: Default::default(),
+        })
+        .await
+        .expect("key");
+    let viewer = Client::new(&daemon.base, Credential::ApiKey(read_only.secret)).expect("client");
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut refused = Harness::new(Executor::new(viewer, true, tx), rx);
+    match refused.ask(Cmd::CancelScan(queued.id)).await {
+        Msg::Cancelled { scan, result: Err(f) } => {
+            assert_eq!((scan, f.status), (queued.id, Some(403)), "{f:?}");
+            assert!(f.code.is_some(), "{f:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(client.scan(queued.id).await.expect("scan").status, ScanStatus::Queued);
+
+    match h.ask(Cmd::CancelScan(queued.id)).await {
+        Msg::Cancelled { scan, result: Ok(s) } => {
+            assert_eq!((scan, s.id, s.status), (queued.id, queued.id, ScanStatus::Cancelled));
+            assert!(s.finished_at.is_some());
+        }
+        other => panic!("{other:?}"),
+    }
+    // The live state follows: the watched scan's event says cancelled.
+    loop {
+        match h.next().await {
+            Msg::ScanProgress(e) if e.status == ScanStatus::Cancelled => {
+                assert_eq!(e.scan_id, queued.id);
+                break;
+            }
+            Msg::ScanProgress(e) => assert_eq!(e.scan_id, queued.id),
+            Msg::Scan(Ok(s)) if s.status == ScanStatus::Cancelled => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    h.exec.run(Cmd::Unwatch);
+    match h.ask(Cmd::LoadScan(queued.id)).await {
+        Msg::Scan(Ok(s)) => assert_eq!(s.status, ScanStatus::Cancelled),
+        other => panic!("{other:?}"),
+    }
+    // Asked again, the daemon returns the scan as it ended.
+    match h.ask(Cmd::CancelScan(queued.id)).await {
+        Msg::Cancelled { result: Ok(s), .. } => assert_eq!(s.status, ScanStatus::Cancelled),
+        other => panic!("{other:?}"),
+    }
+
+    // Someone else's scan, from another tenant: the refusal arrives with its status and code.
+    let stranger = registered(&daemon.base, "stranger@example.test").await;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut other = Harness::new(Executor::new(stranger, true, tx), rx);
+    match other.ask(Cmd::CancelScan(queued.id)).await {
+        Msg::Cancelled { scan, result: Err(f) } => {
+            assert_eq!((scan, f.status), (queued.id, Some(404)));
+            assert!(f.code.is_some(), "{f:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    daemon.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_sqlite() {
+    cancel(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_postgres() {
+    if std::env::var("CAIRN_TEST_POSTGRES_URL").is_err() {
+        eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
+        return;
+    }
+    cancel(true).await;
 }

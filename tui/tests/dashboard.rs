@@ -7,7 +7,13 @@
 mod data;
 
 use cairn_sdk::types::{BomFormat, ScanStatus, TriageState, VulnDataState};
+use cairn_tui::dash::keys::{Action, KeyMap, KeyOverrides, Mode};
 use cairn_tui::dash::msg::{Cmd, Failure, Level, Link, Msg, NewScan, NewScanSource, Session};
+use cairn_tui::dash::screens::Outcome;
+use cairn_tui::dash::screens::dialog::Dialog;
+use cairn_tui::dash::screens::new_scan::NewScanForm;
+use cairn_tui::dash::screens::palette::Palette;
+use cairn_tui::dash::screens::triage::TriagePanel;
 use cairn_tui::dash::{App, Options};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use data::*;
@@ -1064,4 +1070,255 @@ fn the_header_refreshes_the_vulnerability_data_without_r() {
     a.update(Msg::VulnDb(Ok(imported)));
     assert!(screen(&mut a).contains("vuln data 48220 advisories"));
     assert_eq!(a.tick(NOW + time::Duration::seconds(31)), vec![Cmd::LoadVulnDb]);
+}
+
+// ---- issue 15: one key table, dialogs through actions, cancelling a scan --------------------
+
+fn keymap(toml_text: &str) -> KeyMap {
+    #[derive(serde::Deserialize)]
+    struct File {
+        keys: KeyOverrides,
+    }
+    let file: File = toml::from_str(toml_text).expect("toml");
+    KeyMap::with_overrides(&file.keys).expect("valid [keys]")
+}
+
+/// The help screen's text, and every row the table says it has, each found on it once.
+fn help_shows(a: &mut App, keys: &KeyMap) -> String {
+    ch(a, '?');
+    let s = screen(a);
+    let rows: Vec<_> = keys.help_rows(Mode::Screen).into_iter().chain(keys.help_rows(Mode::Field)).collect();
+    for r in &rows {
+        let line = format!("{}  {}", r.keys, r.help);
+        assert_eq!(s.matches(&line).count(), 1, "help must show `{line}` once:\n{s}");
+    }
+    // Exactly those: the popup holds the two column titles, the longer column's rows and the
+    // three lines of its foot, nothing else.
+    let top = s.lines().position(|l| l.contains("┌ Help")).expect("help is open");
+    let height = s.lines().skip(top + 1).position(|l| l.contains('└')).expect("its bottom");
+    let longest = keys.help_rows(Mode::Screen).len().max(keys.help_rows(Mode::Field).len());
+    assert_eq!(height, 1 + longest + 3, "{s}");
+    s
+}
+
+#[test]
+fn help_lists_exactly_the_key_table_and_each_key_does_what_help_says() {
+    let keys = KeyMap::default();
+    let mut a = ready();
+    let s = help_shows(&mut a, &keys);
+    // The keys dispatch had but help did not list (home, end, pageup, pagedown) are listed now.
+    assert!(s.contains("gg / home  first row") && s.contains("ctrl-d / pagedown  half a page down"), "{s}");
+    // Dispatch reads the same table: each listed key, pressed, is its action.
+    let mut dispatch = KeyMap::default();
+    for b in keys.bindings() {
+        for key in &b.keys {
+            let mut got = None;
+            for chord in key.chords() {
+                got = match b.action.mode() {
+                    Mode::Field => dispatch.field_action(&chord.event(), true),
+                    Mode::Screen | Mode::Anywhere => dispatch.screen_action(&chord.event()),
+                };
+            }
+            assert_eq!(got, Some(b.action), "`{key}` is listed for {:?}", b.action);
+        }
+    }
+    let field_rows = keys.help_rows(Mode::Field).len();
+    let screen_rows = keys.help_rows(Mode::Screen).len();
+    assert_eq!(
+        keys.bindings().iter().filter(|b| !b.keys.is_empty()).count(),
+        field_rows + screen_rows + 8,
+        "tabs share a row"
+    );
+}
+
+#[test]
+fn a_keys_override_changes_both_dispatch_and_help() {
+    let keys = keymap("[keys]\nhelp = \"h\"\ncancel-scan = \"ctrl-x\"\nsubmit = \"f2\"\nprojects = \"P\"\n");
+    let mut a = ready().with_start_dir("/src").with_keys(keys);
+    a.update(Msg::Projects(Ok(vec![project(1, "storefront", true)])));
+    ch(&mut a, '?');
+    assert!(!screen(&mut a).contains("this help"), "`?` no longer opens help");
+    ch(&mut a, 'h');
+    let s = screen(&mut a);
+    assert!(
+        s.contains(" h  this help") && s.contains("ctrl-x  cancel the scan") && s.contains("f2  submit"),
+        "{s}"
+    );
+    assert!(s.contains(" P  projects"), "an action only the palette had is listed once it has a key: {s}");
+    assert!(!s.contains("?  this help") && !s.contains("ctrl-s  submit"), "{s}");
+    press(&mut a, KeyCode::Esc);
+    // The new-scan form saves with f2, not ctrl-s, and its hint says so.
+    ch(&mut a, 'n');
+    assert!(screen(&mut a).contains("f2 submit"));
+    assert!(ctrl(&mut a, 's').is_empty());
+    let cmds = press(&mut a, KeyCode::F(2));
+    assert!(matches!(cmds.as_slice(), [Cmd::Submit(_)]), "{cmds:?}");
+}
+
+#[test]
+fn a_bad_keys_entry_stops_the_dashboard_naming_the_entry() {
+    let home = tempfile::tempdir().expect("home");
+    let config = home.path().join("config/cairn/config.toml");
+    std::fs::create_dir_all(config.parent().expect("parent")).expect("mkdir");
+    let run = |text: &str| {
+        std::fs::write(&config, text).expect("config");
+        std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_RUNTIME_DIR", home.path().join("run"))
+            .env("CAIRN_NO_KEYRING", "1")
+            .env_remove("CAIRN_PROFILE")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run cairn")
+    };
+    for (text, says) in [
+        ("[keys]\nfly = \"f\"\n", "[keys] fly: no such action"),
+        ("[keys]\ndown = \"ctrl-\"\n", "[keys] down = \"ctrl-\": `ctrl-` is not a key"),
+        ("[keys]\ncancel-scan = \"e\"\n", "`e` would do both `export` and `cancel-scan`"),
+    ] {
+        let out = run(text);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(says), "{text}: {err}");
+        assert!(err.contains("config.toml"), "the file is named: {err}");
+    }
+    // A good entry gets past the keys (to the terminal check: this test has none).
+    let out = run("[keys]\ncancel-scan = \"ctrl-x\"\n");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a terminal"));
+}
+
+#[test]
+fn dialogs_take_actions_not_keys() {
+    // The palette, the form and the triage panel, driven by the key table's actions alone.
+    let keys = KeyMap::default();
+    let mut p = Palette::new(&keys);
+    for c in "queue".chars() {
+        assert_eq!(p.key(Action::Type(c)), Outcome::Stay);
+    }
+    assert_eq!(p.key(Action::Confirm), Outcome::Run(Action::GoQueue));
+    let mut f = NewScanForm::with_path(Some("/src"), &keys);
+    assert!(!f.text_focus(), "the source selector reads keys, it is not typed into");
+    f.key(Action::Right);
+    f.key(Action::NextField);
+    assert!(f.text_focus());
+    for c in "https://example.test/r.git".chars() {
+        f.key(Action::Type(c));
+    }
+    f.paste("x\n");
+    f.key(Action::Backspace);
+    f.key(Action::NextField);
+    f.key(Action::Type('v'));
+    let sent = f.key(Action::Submit);
+    let Outcome::Cmds(cmds) = sent else { panic!("{sent:?}") };
+    assert_eq!(
+        cmds,
+        vec![Cmd::Submit(NewScan {
+            source: NewScanSource::Git {
+                url: "https://example.test/r.git".into(),
+                reference: Some("v".into())
+            },
+            project: None,
+            crypto: true,
+        })]
+    );
+    assert_eq!(f.key(Action::Cancel), Outcome::Close);
+    // The form closes when its scan is queued and shows its failure otherwise.
+    let mut f = NewScanForm::with_path(Some("/src"), &keys);
+    assert_eq!(f.update(&Msg::Submitted(Err(failure()))), Some(Outcome::Stay));
+    assert!(f.error.as_deref().is_some_and(|e| e.contains("unavailable")));
+    assert_eq!(f.update(&Msg::Submitted(Ok(scan(1, ScanStatus::Queued, 0)))), Some(Outcome::Close));
+    assert_eq!(f.update(&Msg::Link(Link::Live)), None, "not the form's message");
+    // The triage panel: on a choice `j` (the screens' down) changes it, the arrow moves on; in
+    // the note the same `j` is text.
+    let fs = findings(scan_id(1), 1);
+    let mut t = TriagePanel::new(&fs, &keys);
+    let before = t.triage_update().state;
+    t.key(Action::Down);
+    assert_ne!(t.triage_update().state, before);
+    for _ in 0..3 {
+        assert!(!t.text_focus());
+        t.key(Action::FieldDown);
+    }
+    assert!(t.text_focus(), "the note");
+    t.key(Action::Type('j'));
+    let note = t.triage_update().note.flatten().unwrap_or_default();
+    assert!(note.ends_with('j'), "{note:?}");
+}
+
+#[test]
+fn help_scrolls_on_a_short_terminal() {
+    let mut a = ready();
+    ch(&mut a, '?');
+    let s = screen_sized(&mut a, 80, 24);
+    assert!(s.contains("?  this help") && !s.contains("end of the field"), "one column, cut: {s}");
+    for _ in 0..40 {
+        ch(&mut a, 'j');
+    }
+    let s = screen_sized(&mut a, 80, 24);
+    assert!(!s.contains("?  this help") && s.contains("end of the field"), "scrolled to the end: {s}");
+    assert!(s.contains("j/k scroll · esc close"), "{s}");
+}
+
+/// `ready()` with scan 1 running, opened from the queue.
+fn running_scan_open() -> App {
+    let mut a = ready();
+    a.update(Msg::Scans(Ok(vec![scan(1, ScanStatus::Scanning, 40)])));
+    ch(&mut a, '2');
+    press(&mut a, KeyCode::Enter);
+    a
+}
+
+#[test]
+fn the_dashboard_cancels_a_running_scan_after_asking() {
+    let mut a = running_scan_open();
+    assert!(screen(&mut a).contains("x cancel scan"), "the hint offers it while the scan runs");
+    assert!(ch(&mut a, 'x').is_empty());
+    snap!("cancel_confirm", a);
+    // esc keeps it running; enter asks the daemon.
+    assert!(press(&mut a, KeyCode::Esc).is_empty());
+    assert!(!screen(&mut a).contains("Cancel scan"));
+    ch(&mut a, 'x');
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::CancelScan(scan_id(1))]);
+    assert!(!screen(&mut a).contains("Cancel scan"), "the dialog closed");
+    let mut cancelled = scan(1, ScanStatus::Cancelled, 40);
+    cancelled.error = Some("cancelled".into());
+    a.update(Msg::Cancelled { scan: scan_id(1), result: Ok(cancelled) });
+    let s = screen(&mut a);
+    assert!(s.contains("Scan 00000001 cancelled"), "{s}");
+    assert!(s.contains("cancelled") && !s.contains("x cancel scan"), "the status moved, the hint went: {s}");
+    // An ended scan is not asked about.
+    assert!(ch(&mut a, 'x').is_empty());
+    assert!(!screen(&mut a).contains("Cancel scan"));
+}
+
+#[test]
+fn cancel_from_the_queue_and_its_refusals_as_a_status_line() {
+    let mut a = ready();
+    a.update(Msg::Scans(Ok(vec![scan(1, ScanStatus::Queued, 0)])));
+    ch(&mut a, '2');
+    ch(&mut a, 'x');
+    assert!(screen(&mut a).contains("Cancel scan 00000001?"));
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::CancelScan(scan_id(1))]);
+    // A viewer (or a member cancelling someone else's scan) is refused by the daemon: 403.
+    let forbidden = Failure {
+        message: "only the requester or a tenant admin may cancel this scan".into(),
+        status: Some(403),
+        code: Some("FORBIDDEN".into()),
+    };
+    a.update(Msg::Cancelled { scan: scan_id(1), result: Err(forbidden) });
+    let s = screen(&mut a);
+    assert!(s.contains("Could not cancel scan 00000001: only the requester or a tenant admin"), "{s}");
+    // A scan that ended before the request came: the daemon returns it as it ended.
+    a.update(Msg::Cancelled { scan: scan_id(1), result: Ok(scan(1, ScanStatus::Completed, 100)) });
+    assert!(screen(&mut a).contains("Scan 00000001 had already ended (completed)"));
+    // Read-only: refused before any dialog.
+    let mut ro = App::new(Options { readonly: true, color: true });
+    ro.init();
+    ro.update(Msg::Scans(Ok(vec![scan(1, ScanStatus::Queued, 0)])));
+    ch(&mut ro, '2');
+    assert!(ch(&mut ro, 'x').is_empty());
+    let s = screen(&mut ro);
+    assert!(s.contains("Read-only: cancelling a scan is not allowed") && !s.contains("Cancel scan"), "{s}");
 }

@@ -2,21 +2,24 @@
 //! (scan, finding), at most one dialog over them, toasts; keys become actions routed to what is
 //! focused, messages update the screens, and both answer with the `Cmd`s the executor runs.
 
-use cairn_sdk::types::{Finding, Scan, ScanId, VulnDataState, VulnDbStatus};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use cairn_sdk::types::{Finding, Scan, ScanId, ScanStatus, VulnDataState, VulnDbStatus};
+use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEventKind};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use time::OffsetDateTime;
 
-use super::keys::{Action, Keys};
+use super::keys::{Action, KeyMap};
 use super::msg::{Cmd, Level, Link, Msg, Session};
 use super::remote::Remote;
+use super::screens::cancel::CancelDialog;
 use super::screens::component::ComponentScreen;
 use super::screens::diagnostics::{self, DiagnosticsScreen};
-use super::screens::export::{ExportDialog, Progress};
+use super::screens::dialog::Dialog;
+use super::screens::export::ExportDialog;
 use super::screens::finding::FindingScreen;
+use super::screens::help::HelpDialog;
 use super::screens::new_scan::NewScanForm;
 use super::screens::notifications::{Note, Notifications};
 use super::screens::palette::Palette;
@@ -24,7 +27,7 @@ use super::screens::projects::Projects;
 use super::screens::queue::Queue;
 use super::screens::scan::{self, ScanScreen};
 use super::screens::triage::TriagePanel;
-use super::screens::{Ctx, Outcome, SPINNER, failure_text, help};
+use super::screens::{Ctx, Outcome, SPINNER, failure_text, tail};
 use super::theme::Theme;
 use super::time::age;
 use super::widgets::list::ListState;
@@ -69,21 +72,12 @@ enum View {
     Diagnostics(Box<DiagnosticsScreen>),
 }
 
-#[derive(Debug)]
-enum Dialog {
-    Help,
-    Palette(Palette),
-    NewScan(NewScanForm),
-    Export(ExportDialog),
-    Triage(TriagePanel),
-}
-
 /// The dashboard.
 #[derive(Debug)]
 pub struct App {
     options: Options,
     theme: Theme,
-    keys: Keys,
+    keys: KeyMap,
     now: Option<OffsetDateTime>,
     /// Ticks so far (the spinner's frame).
     ticks: u64,
@@ -99,7 +93,7 @@ pub struct App {
     notifications: Notifications,
     toasts: Vec<Toast>,
     stack: Vec<View>,
-    dialog: Option<Dialog>,
+    dialog: Option<Box<dyn Dialog>>,
     watched: Option<ScanId>,
     /// What the new-scan form's path starts as (the directory `cairn` was started in).
     start_dir: Option<String>,
@@ -111,7 +105,7 @@ impl App {
         App {
             options,
             theme: Theme::new(options.color),
-            keys: Keys::default(),
+            keys: KeyMap::default(),
             now: None,
             ticks: 0,
             quit: false,
@@ -135,6 +129,13 @@ impl App {
     /// `n` then `ctrl-s` scans where the user is).
     pub fn with_start_dir(mut self, dir: impl Into<String>) -> App {
         self.start_dir = Some(dir.into());
+        self
+    }
+
+    /// Keys from `keys` (the built-in table with `config.toml`'s `[keys]`) instead of the
+    /// built-in ones.
+    pub fn with_keys(mut self, keys: KeyMap) -> App {
+        self.keys = keys;
         self
     }
 
@@ -204,7 +205,35 @@ impl App {
 
     /// Data arrived: update the screens; the loads that follows from it.
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
+        let cmds = self.update_screens(msg);
+        self.name_projects();
+        cmds
+    }
+
+    /// The dialog's answer to a message it took (`None`: not its message).
+    fn dialog_update(&mut self, msg: &Msg) -> Option<Outcome> {
+        let outcome = self.dialog.as_mut()?.update(msg)?;
+        if matches!(outcome, Outcome::Close | Outcome::CloseWith(_) | Outcome::Run(_)) {
+            self.dialog = None;
+        }
+        Some(outcome)
+    }
+
+    /// Scan screens show their project's name: set when scans or projects arrive, not when drawn.
+    fn name_projects(&mut self) {
+        let projects = self.projects.data.get();
+        for v in &mut self.stack {
+            if let View::Scan(s) = v {
+                let project = s.scan.get().and_then(|x| x.project_id);
+                s.project_name =
+                    projects.and_then(|ps| ps.iter().find(|p| Some(p.id) == project)).map(|p| p.name.clone());
+            }
+        }
+    }
+
+    fn update_screens(&mut self, msg: Msg) -> Vec<Cmd> {
         let mut cmds = Vec::new();
+        let dialog = self.dialog_update(&msg);
         match msg {
             Msg::Session(r) => self.session = r.into(),
             Msg::VulnDb(r) => self.vulndb = r.into(),
@@ -308,16 +337,12 @@ impl App {
             }
             Msg::Triaged(f) => {
                 self.findings_changed(&f);
-                let ours = match &mut self.dialog {
-                    Some(Dialog::Triage(p)) => p.saved(&f),
-                    _ => false,
-                };
                 self.toast(
                     Level::Info,
                     format!("Saved: {} is {}", f.finding.vulnerability_id, scan::vulns::state_text(&f)),
                 );
-                if ours && matches!(&self.dialog, Some(Dialog::Triage(p)) if p.done()) {
-                    self.dialog = None;
+                // The triage panel closed: every save it sent went through.
+                if dialog == Some(Outcome::Close) {
                     for v in &mut self.stack {
                         if let View::Scan(s) = v {
                             s.findings.list.clear_marks();
@@ -327,56 +352,52 @@ impl App {
             }
             Msg::TriageConflict(f) => {
                 self.findings_changed(&f);
-                if let Some(Dialog::Triage(p)) = &mut self.dialog {
-                    p.conflict(&f);
-                }
                 self.toast(
                     Level::Warning,
                     format!("{} was changed by someone else", f.finding.vulnerability_id),
                 );
             }
-            Msg::TriageFailed { id, failure } => {
-                if let Some(Dialog::Triage(p)) = &mut self.dialog {
-                    p.failed(&id, &failure);
-                }
+            Msg::TriageFailed { failure, .. } => {
                 self.toast(Level::Error, format!("Triage failed: {}", failure_text(&failure)));
             }
             Msg::Submitted(Ok(scan)) => {
-                if matches!(self.dialog, Some(Dialog::NewScan(_))) {
-                    self.dialog = None;
-                }
                 self.queue.upsert(&scan);
                 self.toast(Level::Info, format!("Scan {} queued", super::screens::tail(&scan.id)));
                 cmds.extend(self.open_scan(scan.id, Some(scan)));
             }
-            Msg::Submitted(Err(f)) => match &mut self.dialog {
-                Some(Dialog::NewScan(form)) => form.failed(&f),
-                _ => self.toast(Level::Error, format!("New scan failed: {}", failure_text(&f))),
+            // The form shows its own failure; without it, a toast does.
+            Msg::Submitted(Err(f)) => {
+                if dialog.is_none() {
+                    self.toast(Level::Error, format!("New scan failed: {}", failure_text(&f)));
+                }
+            }
+            Msg::ExportProgress { .. } => {}
+            Msg::Exported { result, .. } => match result {
+                Ok((path, bytes)) => {
+                    self.toast(Level::Info, format!("Exported {bytes} bytes to {}", path.display()))
+                }
+                Err(f) => self.toast(Level::Error, format!("Export failed: {}", failure_text(&f))),
             },
-            Msg::ExportProgress { scan, written, total } => {
-                if let Some(Dialog::Export(d)) = &mut self.dialog
-                    && d.scan == scan
-                {
-                    d.progress = Progress::Running { written, total };
-                }
-            }
-            Msg::Exported { scan, result } => {
-                if let Some(Dialog::Export(d)) = &mut self.dialog
-                    && d.scan == scan
-                {
-                    d.progress = match &result {
-                        Ok((path, bytes)) => Progress::Done { path: path.clone(), bytes: *bytes },
-                        Err(f) => Progress::Failed(f.clone()),
-                    };
-                }
-                match result {
-                    Ok((path, bytes)) => {
-                        self.toast(Level::Info, format!("Exported {bytes} bytes to {}", path.display()))
-                    }
-                    Err(f) => self.toast(Level::Error, format!("Export failed: {}", failure_text(&f))),
-                }
-            }
             Msg::Notify { level, text } => self.toast(level, text),
+            Msg::Cancelled { scan, result: Ok(s) } => {
+                self.queue.upsert(&s);
+                for screen in self.scans_mut(s.id) {
+                    cmds.extend(screen.set_scan(s.clone()));
+                }
+                let id = tail(&scan);
+                let text = match s.status {
+                    ScanStatus::Cancelled => format!("Scan {id} cancelled"),
+                    st if st.is_terminal() => format!("Scan {id} had already ended ({})", st.as_str()),
+                    _ => format!("Scan {id} is stopping: it ends at its next step"),
+                };
+                self.toast(Level::Info, text);
+            }
+            Msg::Cancelled { scan, result: Err(f) } => {
+                self.toast(
+                    Level::Error,
+                    format!("Could not cancel scan {}: {}", tail(&scan), failure_text(&f)),
+                );
+            }
         }
         cmds
     }
@@ -393,6 +414,7 @@ impl App {
             self.watched = Some(id);
         }
         self.stack.push(View::Scan(Box::new(ScanScreen::new(id, known))));
+        self.name_projects();
         cmds
     }
 
@@ -451,8 +473,9 @@ impl App {
 
     fn act(&mut self, action: Action) -> Vec<Cmd> {
         match action {
-            Action::Help => self.dialog = Some(Dialog::Help),
-            Action::Palette => self.dialog = Some(Dialog::Palette(Palette::default())),
+            Action::Help => self.dialog = Some(Box::new(HelpDialog::new(&self.keys))),
+            Action::Palette => self.dialog = Some(Box::new(Palette::new(&self.keys))),
+            Action::ForceQuit => self.quit = true,
             Action::Filter => {
                 if let Some(l) = self.list() {
                     l.editing = true;
@@ -513,10 +536,10 @@ impl App {
                 if self.options.readonly {
                     return self.refused("a new scan");
                 }
-                let form = NewScanForm::with_path(self.start_dir.as_deref());
+                let form = NewScanForm::with_path(self.start_dir.as_deref(), &self.keys);
                 // A team daemon reads only its configured roots, not this machine: Upload first.
                 let team = matches!(&self.session, Remote::Loaded(s) if !s.local);
-                self.dialog = Some(Dialog::NewScan(if team { form.upload_first() } else { form }));
+                self.dialog = Some(Box::new(if team { form.upload_first() } else { form }));
             }
             Action::Triage => return self.start_triage(),
             Action::Export => {
@@ -525,13 +548,58 @@ impl App {
                 if self.options.readonly {
                     return self.refused("export");
                 }
-                self.dialog = Some(Dialog::Export(ExportDialog::new(id)));
+                self.dialog = Some(Box::new(ExportDialog::new(id, &self.keys)));
             }
             Action::Refresh => return self.refresh(),
             Action::GoProjects => return self.go_top(0),
             Action::GoQueue => return self.go_top(1),
             Action::GoNotifications => return self.go_top(2),
+            Action::CancelScan => return self.start_cancel(),
+            // Dialog and text field actions: nothing to do on a screen.
+            Action::Confirm
+            | Action::Submit
+            | Action::Cancel
+            | Action::NextField
+            | Action::PrevField
+            | Action::FieldDown
+            | Action::FieldUp
+            | Action::Left
+            | Action::Right
+            | Action::Backspace
+            | Action::Delete
+            | Action::Home
+            | Action::End
+            | Action::Type(_) => {}
         }
+        Vec::new()
+    }
+
+    /// The scan the cancel key is about: the scan screen's, or the queue's row under the cursor.
+    fn cancel_target(&self) -> Option<Scan> {
+        match self.stack.last() {
+            Some(View::Scan(s)) => s.scan.get().cloned(),
+            None if self.top == 1 => self.queue.open(),
+            _ => None,
+        }
+    }
+
+    fn start_cancel(&mut self) -> Vec<Cmd> {
+        let Some(scan) = self.cancel_target() else { return Vec::new() };
+        if self.options.readonly {
+            return self.refused("cancelling a scan");
+        }
+        if scan.status.is_terminal() {
+            self.toast(
+                Level::Info,
+                format!(
+                    "Scan {} already ended ({}): nothing to cancel",
+                    tail(&scan.id),
+                    scan.status.as_str()
+                ),
+            );
+            return Vec::new();
+        }
+        self.dialog = Some(Box::new(CancelDialog::new(scan, &self.keys)));
         Vec::new()
     }
 
@@ -608,7 +676,7 @@ impl App {
         if self.options.readonly {
             return self.refused("triage");
         }
-        self.dialog = Some(Dialog::Triage(TriagePanel::new(&targets)));
+        self.dialog = Some(Box::new(TriagePanel::new(&targets, &self.keys)));
         Vec::new()
     }
 
@@ -672,11 +740,7 @@ impl App {
             }
             Event::Paste(text) => {
                 match &mut self.dialog {
-                    Some(Dialog::Palette(p)) => p.paste(text),
-                    Some(Dialog::NewScan(f)) => f.paste(text),
-                    Some(Dialog::Export(d)) => d.paste(text),
-                    Some(Dialog::Triage(p)) => p.paste(text),
-                    Some(Dialog::Help) => {}
+                    Some(d) => d.paste(text),
                     None => {
                         if let Some(l) = self.list()
                             && l.editing
@@ -693,48 +757,48 @@ impl App {
     }
 
     fn key(&mut self, key: &KeyEvent) -> Vec<Cmd> {
-        // ctrl-c quits from anywhere, even from a text field.
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            self.quit = true;
-            return Vec::new();
-        }
-        if let Some(dialog) = &mut self.dialog {
-            let outcome = match dialog {
-                Dialog::Help => match key.code {
-                    KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter => Outcome::Close,
-                    _ => Outcome::Stay,
-                },
-                Dialog::Palette(p) => p.key(key),
-                Dialog::NewScan(f) => f.key(key),
-                Dialog::Export(d) => d.key(key),
-                Dialog::Triage(p) => p.key(key),
-            };
-            return match outcome {
+        if let Some(text) = self.dialog.as_ref().map(|d| d.text_focus()) {
+            let Some(action) = self.keys.field_action(key, text) else { return Vec::new() };
+            if action == Action::ForceQuit {
+                self.quit = true;
+                return Vec::new();
+            }
+            let Some(dialog) = &mut self.dialog else { return Vec::new() };
+            return match dialog.key(action) {
                 Outcome::Stay => Vec::new(),
                 Outcome::Close => {
                     self.dialog = None;
                     Vec::new()
                 }
                 Outcome::Cmds(cmds) => cmds,
+                Outcome::CloseWith(cmds) => {
+                    self.dialog = None;
+                    cmds
+                }
                 Outcome::Run(action) => {
                     self.dialog = None;
                     self.act(action)
                 }
             };
         }
-        if let Some(l) = self.list()
-            && l.editing
-        {
-            match key.code {
-                KeyCode::Esc => l.clear_filter(),
-                KeyCode::Enter | KeyCode::Down | KeyCode::Up => l.editing = false,
-                KeyCode::Backspace => l.pop_filter(),
-                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => l.push_filter(c),
-                _ => {}
+        if self.list().is_some_and(|l| l.editing) {
+            let action = self.keys.field_action(key, true);
+            if action == Some(Action::ForceQuit) {
+                self.quit = true;
+                return Vec::new();
+            }
+            if let Some(l) = self.list() {
+                match action {
+                    Some(Action::Cancel) => l.clear_filter(),
+                    Some(Action::Confirm | Action::FieldDown | Action::FieldUp) => l.editing = false,
+                    Some(Action::Backspace) => l.pop_filter(),
+                    Some(Action::Type(c)) => l.push_filter(c),
+                    _ => {}
+                }
             }
             return Vec::new();
         }
-        match self.keys.action(key) {
+        match self.keys.screen_action(key) {
             Some(action) => self.act(action),
             None => Vec::new(),
         }
@@ -766,16 +830,7 @@ impl App {
         frame.render_widget(Paragraph::new(self.top_bar()), top);
         frame.render_widget(Paragraph::new(self.nav_bar()), nav);
         match self.stack.last_mut() {
-            Some(View::Scan(s)) => {
-                let project = s.scan.get().and_then(|x| x.project_id);
-                s.project_name = self
-                    .projects
-                    .data
-                    .get()
-                    .and_then(|ps| ps.iter().find(|p| Some(p.id) == project))
-                    .map(|p| p.name.clone());
-                s.draw(frame, body, &ctx)
-            }
+            Some(View::Scan(s)) => s.draw(frame, body, &ctx),
             Some(View::Finding(_) | View::Component(_)) => {
                 // Finding and component detail read the scan screen beneath them.
                 let Some((top, below)) = self.stack.split_last_mut() else { return };
@@ -806,13 +861,8 @@ impl App {
             },
         }
         frame.render_widget(Paragraph::new(self.footer()), foot);
-        match &self.dialog {
-            Some(Dialog::Help) => help::draw(frame, body, &ctx),
-            Some(Dialog::Palette(p)) => p.draw(frame, body, &ctx),
-            Some(Dialog::NewScan(f)) => f.draw(frame, body, &ctx),
-            Some(Dialog::Export(d)) => d.draw(frame, body, &ctx),
-            Some(Dialog::Triage(p)) => p.draw(frame, body, &ctx),
-            None => {}
+        if let Some(d) = &self.dialog {
+            d.draw(frame, body, &ctx);
         }
         self.draw_toasts(frame, body);
     }
@@ -896,56 +946,80 @@ impl App {
     }
 
     fn footer(&self) -> Line<'static> {
+        use Action as A;
         let t = self.theme;
-        // Read-only: no hint for what would only be refused (t triage, n new scan, space mark,
-        // e export).
+        // Read-only: no hint for what would only be refused (triage, new scan, mark, export,
+        // cancel).
         let ro = self.options.readonly;
-        let hint = match self.stack.last() {
+        let running = |s: &ScanScreen| s.scan.get().is_some_and(|x| !x.status.is_terminal());
+        let mut items: Vec<(Action, &str)> = match self.stack.last() {
             Some(View::Scan(s)) if s.tab == scan::VULNS => {
                 if ro {
-                    "enter open · / filter · r reload · esc back"
+                    vec![(A::Open, "open"), (A::Filter, "filter"), (A::Refresh, "reload")]
                 } else {
-                    "enter open · space mark · t triage · e export · / filter · esc back"
+                    vec![
+                        (A::Open, "open"),
+                        (A::Select, "mark"),
+                        (A::Triage, "triage"),
+                        (A::Export, "export"),
+                        (A::Filter, "filter"),
+                    ]
                 }
             }
             Some(View::Scan(s)) if s.tab == scan::COMPONENTS => {
-                if ro {
-                    "enter open · 1-8 tabs · / filter · r reload · esc back"
-                } else {
-                    "enter open · 1-8 tabs · e export · / filter · r reload · esc back"
-                }
+                vec![
+                    (A::Open, "open"),
+                    (A::Tab(1), "tabs"),
+                    (A::Export, "export"),
+                    (A::Filter, "filter"),
+                    (A::Refresh, "reload"),
+                ]
             }
             Some(View::Scan(s)) if s.tab == scan::SUMMARY => {
-                if ro {
-                    "enter diagnostics · 1-8 tabs · r reload · esc back"
-                } else {
-                    "enter diagnostics · 1-8 tabs · e export · r reload · esc back"
-                }
+                vec![
+                    (A::Open, "diagnostics"),
+                    (A::Tab(1), "tabs"),
+                    (A::Export, "export"),
+                    (A::Refresh, "reload"),
+                ]
             }
             Some(View::Scan(_)) => {
-                if ro {
-                    "1-8 tabs · / filter · r reload · esc back"
-                } else {
-                    "1-8 tabs · e export · / filter · r reload · esc back"
-                }
+                vec![
+                    (A::Tab(1), "tabs"),
+                    (A::Export, "export"),
+                    (A::Filter, "filter"),
+                    (A::Refresh, "reload"),
+                ]
             }
             Some(View::Finding(_)) => {
-                if ro {
-                    "j/k scroll · r reload · esc back"
-                } else {
-                    "t triage · j/k scroll · r reload · esc back"
-                }
+                vec![(A::Triage, "triage"), (A::Down, "scroll"), (A::Refresh, "reload")]
             }
-            Some(View::Component(_)) => "j/k scroll · r reload · esc back",
-            Some(View::Diagnostics(_)) => "/ filter · r reload · esc back",
-            None => {
-                if ro {
-                    "enter open · / filter · : commands · ? help · q quit"
-                } else {
-                    "enter open · n new scan · / filter · : commands · ? help · q quit"
-                }
-            }
+            Some(View::Component(_)) => vec![(A::Down, "scroll"), (A::Refresh, "reload")],
+            Some(View::Diagnostics(_)) => vec![(A::Filter, "filter"), (A::Refresh, "reload")],
+            None => vec![
+                (A::Open, "open"),
+                (A::NewScan, "new scan"),
+                (A::Filter, "filter"),
+                (A::Palette, "commands"),
+                (A::Help, "help"),
+                (A::Quit, "quit"),
+            ],
         };
+        match self.stack.last() {
+            Some(View::Scan(s)) => {
+                if running(s) {
+                    items.push((A::CancelScan, "cancel scan"));
+                }
+                items.push((A::Back, "back"));
+            }
+            Some(_) => items.push((A::Back, "back")),
+            None if self.top == 1 && self.queue.open().is_some_and(|s| !s.status.is_terminal()) => {
+                items.insert(2, (A::CancelScan, "cancel scan"));
+            }
+            None => {}
+        }
+        items.retain(|(a, _)| !(ro && a.writes()));
+        let hint = self.keys.hint(&items);
         let mut spans = Vec::new();
         if self.options.readonly {
             spans.push(Span::styled("READ-ONLY ", t.warn()));

@@ -115,6 +115,9 @@ async fn answer(client: &Client, local: bool, cmd: Cmd, tx: &UnboundedSender<Msg
                 .map_err(Failure::from),
         ),
         Cmd::LoadScan(id) => Msg::Scan(client.scan(id).await.map_err(Failure::from)),
+        Cmd::CancelScan(scan) => {
+            Msg::Cancelled { scan, result: client.cancel_scan(scan).await.map_err(Failure::from) }
+        }
         Cmd::LoadFindings(scan) => {
             Msg::Findings { scan, result: all(client.findings(scan_filter(scan))).await }
         }

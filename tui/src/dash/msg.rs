@@ -130,6 +130,9 @@ pub enum Cmd {
     },
     /// The vulnerability data's state: [`Msg::VulnDb`].
     LoadVulnDb,
+    /// Cancel a scan (`POST /scans/{id}/cancel`): [`Msg::Cancelled`]. The scan's new state also
+    /// arrives on the live feed.
+    CancelScan(ScanId),
 }
 
 /// The live feed's state (`/ws/events`).
@@ -278,6 +281,14 @@ pub enum Msg {
     },
     /// Answer to [`Cmd::LoadVulnDb`].
     VulnDb(Loaded<VulnDbStatus>),
+    /// Answer to [`Cmd::CancelScan`]: the scan as the daemon left it (`cancelled`, still
+    /// running until its next step, or already ended before the request).
+    Cancelled {
+        /// The scan asked about.
+        scan: ScanId,
+        /// The scan now, or why the daemon refused (403: neither the requester nor an admin).
+        result: Loaded<Scan>,
+    },
     /// Something to tell the user (a scan completed or failed on the live feed, …).
     Notify {
         /// How bad.

@@ -22,6 +22,7 @@ use tokio::sync::mpsc;
 
 use super::app::{App, Options};
 use super::exec::Executor;
+use super::keys::KeyMap;
 use super::msg::{Cmd, Msg};
 
 /// How often the clock reaches the `App` (spinners, "3m ago", toasts expiring).
@@ -98,11 +99,11 @@ impl Drop for Screen {
     }
 }
 
-/// Runs the dashboard against `client`'s daemon until the user quits.
-pub async fn run(client: Client, local: bool, readonly: bool) -> anyhow::Result<()> {
+/// Runs the dashboard against `client`'s daemon with `keys` until the user quits.
+pub async fn run(client: Client, local: bool, readonly: bool, keys: KeyMap) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut exec = Executor::new(client, local, tx);
-    let mut app = App::new(Options { readonly, color: !no_color() });
+    let mut app = App::new(Options { readonly, color: !no_color() }).with_keys(keys);
     if let Ok(dir) = std::env::current_dir() {
         app = app.with_start_dir(dir.display().to_string());
     }

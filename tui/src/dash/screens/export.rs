@@ -4,14 +4,15 @@
 use std::path::PathBuf;
 
 use cairn_sdk::types::{BomFormat, ScanId};
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use super::dialog::Dialog;
 use super::{Ctx, Outcome, bar, failure_text, popup, tail};
-use crate::dash::msg::{Cmd, Failure};
+use crate::dash::keys::{Action, KeyMap};
+use crate::dash::msg::{Cmd, Failure, Msg};
 use crate::dash::widgets::input::Input;
 
 /// Where an export stands.
@@ -73,12 +74,21 @@ pub struct ExportDialog {
     file_edited: bool,
     /// Where it stands.
     pub progress: Progress,
+    /// The key hint, from the key table.
+    hint: String,
 }
 
 impl ExportDialog {
-    /// A dialog for `scan`.
-    pub fn new(scan: ScanId) -> Self {
+    /// A dialog for `scan`; its hint names `keys`' keys.
+    pub fn new(scan: ScanId, keys: &KeyMap) -> Self {
+        let hint = keys.hint(&[
+            (Action::Confirm, "export"),
+            (Action::NextField, "file"),
+            (Action::Down, "format"),
+            (Action::Cancel, "close"),
+        ]);
         ExportDialog {
+            hint,
             scan,
             format: 0,
             focus: 0,
@@ -99,17 +109,18 @@ impl ExportDialog {
             self.file = Input::new(default_file(self.scan, self.selected()));
         }
     }
+}
 
-    /// Handle a key.
-    pub fn key(&mut self, key: &KeyEvent) -> Outcome {
+impl Dialog for ExportDialog {
+    fn key(&mut self, action: Action) -> Outcome {
         if matches!(self.progress, Progress::Running { .. }) {
             // The download runs on; esc only hides the dialog, the result arrives as a toast.
-            return if key.code == KeyCode::Esc { Outcome::Close } else { Outcome::Stay };
+            return if action == Action::Cancel { Outcome::Close } else { Outcome::Stay };
         }
-        match key.code {
-            KeyCode::Esc => return Outcome::Close,
-            KeyCode::Tab | KeyCode::BackTab => self.focus = 1 - self.focus.min(1),
-            KeyCode::Enter => {
+        match action {
+            Action::Cancel => return Outcome::Close,
+            Action::NextField | Action::PrevField => self.focus = 1 - self.focus.min(1),
+            Action::Confirm => {
                 let path = self.file.value().trim();
                 if path.is_empty() {
                     self.progress = Progress::Failed(Failure::message("File is required"));
@@ -119,24 +130,43 @@ impl ExportDialog {
                 self.progress = Progress::Running { written: 0, total: None };
                 return Outcome::Cmds(vec![cmd]);
             }
-            KeyCode::Down | KeyCode::Char('j') if self.focus == 0 => self.pick(1),
-            KeyCode::Up | KeyCode::Char('k') if self.focus == 0 => self.pick(-1),
-            _ if self.focus == 1 && self.file.key(key) => self.file_edited = true,
+            Action::FieldDown | Action::Down if self.focus == 0 => self.pick(1),
+            Action::FieldUp | Action::Up if self.focus == 0 => self.pick(-1),
+            other if self.focus == 1 && self.file.act(other) => self.file_edited = true,
             _ => {}
         }
         Outcome::Stay
     }
 
-    /// Pasted text goes into the file field.
-    pub fn paste(&mut self, text: &str) {
+    fn paste(&mut self, text: &str) {
         if self.focus == 1 {
             self.file.paste(text);
             self.file_edited = true;
         }
     }
 
-    /// Draw the dialog.
-    pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn text_focus(&self) -> bool {
+        self.focus == 1
+    }
+
+    fn update(&mut self, msg: &Msg) -> Option<Outcome> {
+        match msg {
+            Msg::ExportProgress { scan, written, total } if *scan == self.scan => {
+                self.progress = Progress::Running { written: *written, total: *total };
+                Some(Outcome::Stay)
+            }
+            Msg::Exported { scan, result } if *scan == self.scan => {
+                self.progress = match result {
+                    Ok((path, bytes)) => Progress::Done { path: path.clone(), bytes: *bytes },
+                    Err(f) => Progress::Failed(f.clone()),
+                };
+                Some(Outcome::Stay)
+            }
+            _ => None,
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = ctx.theme;
         let mut lines =
             vec![Line::styled(format!("Scan {}", self.scan), t.dim()), Line::styled("Format", t.header())];
@@ -157,7 +187,7 @@ impl ExportDialog {
         file.extend(self.file.spans(self.focus == 1, t));
         lines.push(Line::from(file));
         lines.push(match &self.progress {
-            Progress::Ready => Line::styled("enter export · tab file · j/k format · esc close", t.dim()),
+            Progress::Ready => Line::styled(self.hint.clone(), t.dim()),
             Progress::Running { written, total: Some(total) } if *total > 0 => {
                 let pct = u8::try_from(written.saturating_mul(100) / total).unwrap_or(100).min(100);
                 Line::styled(format!("Exporting {} {written} of {total} bytes", bar(pct, 20)), t.warn())

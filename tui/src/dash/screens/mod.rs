@@ -1,8 +1,11 @@
 //! The screens: the top tabs (projects, queue, notifications), scan detail with its tabs, finding,
-//! component and diagnostics detail, and the dialogs drawn over them (triage, new scan, export, help, palette).
+//! component and diagnostics detail, and the dialogs drawn over them ([`dialog::Dialog`]: triage,
+//! new scan, export, help, palette, cancel).
 
+pub mod cancel;
 pub mod component;
 pub mod diagnostics;
+pub mod dialog;
 pub mod export;
 pub mod finding;
 pub mod help;
@@ -150,4 +153,6 @@ pub enum Outcome {
     Cmds(Vec<super::msg::Cmd>),
     /// Close the dialog and run this action (the palette).
     Run(super::keys::Action),
+    /// Close the dialog and ask the executor for these (a confirmation).
+    CloseWith(Vec<super::msg::Cmd>),
 }

@@ -3,14 +3,15 @@
 
 use std::path::PathBuf;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use super::dialog::Dialog;
 use super::{Ctx, Outcome, failure_text, popup};
-use crate::dash::msg::{Cmd, Failure, NewScan, NewScanSource};
+use crate::dash::keys::{Action, KeyMap};
+use crate::dash::msg::{Cmd, Failure, Msg, NewScan, NewScanSource};
 use crate::dash::widgets::input::Input;
 
 /// The source kinds, in selector order.
@@ -31,12 +32,20 @@ pub struct NewScanForm {
     pub error: Option<String>,
     /// Submitted, waiting for the answer.
     pub submitting: bool,
+    /// The key hint, from the key table.
+    hint: String,
 }
 
 impl NewScanForm {
-    /// A form whose path starts as `path` (empty without one).
-    pub fn with_path(path: Option<&str>) -> Self {
-        NewScanForm { path: Input::new(path.unwrap_or_default()), ..NewScanForm::default() }
+    /// A form whose path starts as `path` (empty without one); its hint names `keys`' keys.
+    pub fn with_path(path: Option<&str>, keys: &KeyMap) -> Self {
+        let hint = keys.hint(&[
+            (Action::Left, "source"),
+            (Action::NextField, "next field"),
+            (Action::Submit, "submit"),
+            (Action::Cancel, "cancel"),
+        ]);
+        NewScanForm { path: Input::new(path.unwrap_or_default()), hint, ..NewScanForm::default() }
     }
 
     /// The same form with Upload selected: what a team daemon, which reads only its own
@@ -122,27 +131,8 @@ impl NewScanForm {
         self.error = Some(failure_text(f));
     }
 
-    /// Handle a key.
-    pub fn key(&mut self, key: &KeyEvent) -> Outcome {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let fields = self.labels().len() + 1;
-        match key.code {
-            KeyCode::Char('s') if ctrl => return self.submit(),
-            KeyCode::Esc => return Outcome::Close,
-            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % fields,
-            KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + fields - 1) % fields,
-            KeyCode::Enter if self.focus + 1 == fields => return self.submit(),
-            KeyCode::Enter => self.focus += 1,
-            KeyCode::Right if self.focus == 0 => self.cycle_source(1),
-            KeyCode::Left if self.focus == 0 => self.cycle_source(SOURCES.len() - 1),
-            _ => {
-                let focus = self.focus;
-                if let Some(input) = self.field(focus) {
-                    input.key(key);
-                }
-            }
-        }
-        Outcome::Stay
+    fn fields(&self) -> usize {
+        self.labels().len() + 1
     }
 
     fn cycle_source(&mut self, by: usize) {
@@ -150,17 +140,53 @@ impl NewScanForm {
         // The refusal was about the other kind's fields.
         self.error = None;
     }
+}
 
-    /// Pasted text goes into the focused field.
-    pub fn paste(&mut self, text: &str) {
+impl Dialog for NewScanForm {
+    fn key(&mut self, action: Action) -> Outcome {
+        let fields = self.fields();
+        match action {
+            Action::Submit => return self.submit(),
+            Action::Cancel => return Outcome::Close,
+            Action::NextField | Action::FieldDown => self.focus = (self.focus + 1) % fields,
+            Action::PrevField | Action::FieldUp => self.focus = (self.focus + fields - 1) % fields,
+            Action::Confirm if self.focus + 1 == fields => return self.submit(),
+            Action::Confirm => self.focus += 1,
+            Action::Right if self.focus == 0 => self.cycle_source(1),
+            Action::Left if self.focus == 0 => self.cycle_source(SOURCES.len() - 1),
+            other => {
+                let focus = self.focus;
+                if let Some(input) = self.field(focus) {
+                    input.act(other);
+                }
+            }
+        }
+        Outcome::Stay
+    }
+
+    fn paste(&mut self, text: &str) {
         let focus = self.focus;
         if let Some(input) = self.field(focus) {
             input.paste(text);
         }
     }
 
-    /// Draw the form.
-    pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn text_focus(&self) -> bool {
+        self.focus > 0
+    }
+
+    fn update(&mut self, msg: &Msg) -> Option<Outcome> {
+        match msg {
+            Msg::Submitted(Ok(_)) => Some(Outcome::Close),
+            Msg::Submitted(Err(f)) => {
+                self.failed(f);
+                Some(Outcome::Stay)
+            }
+            _ => None,
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = ctx.theme;
         let r = popup(frame, area, 80, 12);
         let mut source = vec![Span::styled(format!("{:<10}", "Source"), t.header())];
@@ -193,7 +219,7 @@ impl NewScanForm {
         } else if self.submitting {
             lines.push(Line::styled("Submitting…", t.warn()));
         }
-        lines.push(Line::styled("←/→ source · tab next field · ctrl-s submit · esc cancel", t.dim()));
+        lines.push(Line::styled(self.hint.clone(), t.dim()));
         let block = Block::default().borders(Borders::ALL).title(Span::styled(" New scan ", t.title()));
         frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), r);
     }

@@ -1,53 +1,74 @@
-//! The command palette: type to narrow the commands (named in the key list), `enter` runs one.
+//! The command palette: type to narrow the commands (the key table's screen actions, by name),
+//! `enter` runs one.
 
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use super::dialog::Dialog;
 use super::{Ctx, Outcome, popup};
-use crate::dash::keys::{Action, BINDINGS, Binding};
+use crate::dash::keys::{Action, KeyMap, Mode};
 use crate::dash::widgets::input::Input;
+
+/// One command the palette offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    /// What it runs.
+    pub action: Action,
+    /// Its keys as help writes them (empty: the palette is the only way).
+    pub keys: String,
+}
 
 /// The palette's state.
 #[derive(Debug, Default)]
 pub struct Palette {
+    commands: Vec<Command>,
     input: Input,
     selected: usize,
 }
 
-fn runnable(b: &Binding) -> bool {
-    // Tab numbers and the palette itself make no sense as commands.
-    !b.command.is_empty() && !matches!(b.action, Action::Tab(_) | Action::Palette)
-}
-
 impl Palette {
-    /// The commands matching what was typed.
-    pub fn matches(&self) -> Vec<&'static Binding> {
-        let q = self.input.value().trim().to_lowercase();
-        BINDINGS
+    /// The palette over `keys`' actions.
+    pub fn new(keys: &KeyMap) -> Self {
+        let commands = keys
+            .bindings()
             .iter()
+            // Tab numbers and the palette itself make no sense as commands.
             .filter(|b| {
-                runnable(b) && (b.command.contains(q.as_str()) || b.help.to_lowercase().contains(q.as_str()))
+                b.action.mode() == Mode::Screen && !matches!(b.action, Action::Tab(_) | Action::Palette)
+            })
+            .map(|b| Command { action: b.action, keys: keys.keys_text(b.action) })
+            .collect();
+        Palette { commands, ..Palette::default() }
+    }
+
+    /// The commands matching what was typed.
+    pub fn matches(&self) -> Vec<&Command> {
+        let q = self.input.value().trim().to_lowercase();
+        self.commands
+            .iter()
+            .filter(|c| {
+                c.action.name().contains(q.as_str()) || c.action.help().to_lowercase().contains(q.as_str())
             })
             .collect()
     }
+}
 
-    /// Handle a key.
-    pub fn key(&mut self, key: &KeyEvent) -> Outcome {
-        match key.code {
-            KeyCode::Esc => return Outcome::Close,
-            KeyCode::Enter => {
+impl Dialog for Palette {
+    fn key(&mut self, action: Action) -> Outcome {
+        match action {
+            Action::Cancel => return Outcome::Close,
+            Action::Confirm => {
                 return match self.matches().get(self.selected) {
-                    Some(b) => Outcome::Run(b.action),
+                    Some(c) => Outcome::Run(c.action),
                     None => Outcome::Stay,
                 };
             }
-            KeyCode::Down | KeyCode::Tab => self.selected = self.selected.saturating_add(1),
-            KeyCode::Up | KeyCode::BackTab => self.selected = self.selected.saturating_sub(1),
-            _ => {
-                if self.input.key(key) {
+            Action::FieldDown | Action::NextField => self.selected = self.selected.saturating_add(1),
+            Action::FieldUp | Action::PrevField => self.selected = self.selected.saturating_sub(1),
+            other => {
+                if self.input.act(other) {
                     self.selected = 0;
                 }
             }
@@ -56,14 +77,16 @@ impl Palette {
         Outcome::Stay
     }
 
-    /// Pasted text is typed.
-    pub fn paste(&mut self, text: &str) {
+    fn paste(&mut self, text: &str) {
         self.input.paste(text);
         self.selected = 0;
     }
 
-    /// Draw the palette.
-    pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn text_focus(&self) -> bool {
+        true
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = ctx.theme;
         let matches = self.matches();
         let height = u16::try_from(matches.len().min(16)).unwrap_or(16).saturating_add(4);
@@ -74,15 +97,15 @@ impl Palette {
         if matches.is_empty() {
             lines.push(Line::styled("no such command", t.dim()));
         }
-        for (i, b) in matches.iter().enumerate().take(16) {
+        for (i, c) in matches.iter().enumerate().take(16) {
             let style = if i == self.selected { t.selected() } else { t.text() };
             lines.push(Line::from(vec![
-                Span::styled(format!("{:<16}", b.command), style),
+                Span::styled(format!("{:<16}", c.action.name()), style),
                 Span::styled(
                     format!(
                         "{} {}",
-                        b.help,
-                        if b.keys.is_empty() { String::new() } else { format!("({})", b.keys) }
+                        c.action.help(),
+                        if c.keys.is_empty() { String::new() } else { format!("({})", c.keys) }
                     ),
                     t.dim(),
                 ),

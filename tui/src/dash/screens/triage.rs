@@ -5,14 +5,15 @@
 use std::collections::BTreeSet;
 
 use cairn_sdk::types::{Finding, Justification, TriageResponse, TriageState, TriageUpdate};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use super::dialog::Dialog;
 use super::{Ctx, Outcome, failure_text, popup};
-use crate::dash::msg::{Cmd, Failure};
+use crate::dash::keys::{Action, KeyMap};
+use crate::dash::msg::{Cmd, Failure, Msg};
 use crate::dash::widgets::input::Input;
 
 /// A finding the panel will triage.
@@ -48,11 +49,20 @@ pub struct TriagePanel {
     pub errors: Vec<(String, Failure)>,
     /// Why the form cannot be saved as it is (checked before sending; cleared by the next edit).
     pub invalid: Option<&'static str>,
+    /// The key hint, from the key table.
+    hint: String,
 }
 
 impl TriagePanel {
-    /// A panel for `findings`, prefilled from the first one's triage.
-    pub fn new(findings: &[Finding]) -> Self {
+    /// A panel for `findings`, prefilled from the first one's triage; its hint names `keys`' keys.
+    pub fn new(findings: &[Finding], keys: &KeyMap) -> Self {
+        let hint = keys.hint(&[
+            (Action::NextField, "next field"),
+            (Action::Left, "change"),
+            (Action::Down, "change"),
+            (Action::Submit, "save"),
+            (Action::Cancel, "cancel"),
+        ]);
         let targets = findings
             .iter()
             .map(|f| Target {
@@ -72,6 +82,7 @@ impl TriagePanel {
             conflicts: Vec::new(),
             errors: Vec::new(),
             invalid: None,
+            hint,
         };
         // One finding: start from its triage. Several: start blank, not from the first one's.
         if let [f] = findings
@@ -97,7 +108,7 @@ impl TriagePanel {
     }
 
     /// What the form says, as a PATCH body (every field, so the result is what the user sees).
-    pub fn update(&self) -> TriageUpdate {
+    pub fn triage_update(&self) -> TriageUpdate {
         let note = self.note.value().trim();
         TriageUpdate {
             state: TriageState::ALL.get(self.state).copied(),
@@ -129,7 +140,7 @@ impl TriagePanel {
         if self.invalid.is_some() {
             return Outcome::Stay;
         }
-        let update = self.update();
+        let update = self.triage_update();
         let cmds = self
             .targets
             .iter()
@@ -173,45 +184,6 @@ impl TriagePanel {
         !self.saving() && self.conflicts.is_empty() && self.errors.is_empty()
     }
 
-    /// Handle a key.
-    pub fn key(&mut self, key: &KeyEvent) -> Outcome {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let before = (self.state, self.justification, self.response, self.note.value().to_owned());
-        let outcome = self.key_inner(key, ctrl);
-        // An edit makes the last complaint stale: say it again only if the next save still fails.
-        if before != (self.state, self.justification, self.response, self.note.value().to_owned()) {
-            self.invalid = None;
-            self.errors.clear();
-        }
-        outcome
-    }
-
-    fn key_inner(&mut self, key: &KeyEvent, ctrl: bool) -> Outcome {
-        match key.code {
-            KeyCode::Char('s') if ctrl => return self.save(),
-            KeyCode::Esc => return Outcome::Close,
-            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % FIELDS.len(),
-            KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + FIELDS.len() - 1) % FIELDS.len(),
-            KeyCode::Enter if self.focus == 3 => return self.save(),
-            KeyCode::Enter => self.focus += 1,
-            _ if self.focus == 3 => {
-                self.note.key(key);
-            }
-            KeyCode::Right | KeyCode::Char('l' | 'j') => self.cycle(1),
-            KeyCode::Left | KeyCode::Char('h' | 'k') => self.cycle(-1),
-            _ => {}
-        }
-        Outcome::Stay
-    }
-
-    /// Pasted text goes into the note.
-    pub fn paste(&mut self, text: &str) {
-        if self.focus == 3 {
-            self.note.paste(text);
-            self.invalid = None;
-        }
-    }
-
     fn cycle(&mut self, by: isize) {
         let (value, n) = match self.focus {
             0 => (&mut self.state, TriageState::ALL.len()),
@@ -222,8 +194,65 @@ impl TriagePanel {
         *value = (*value + n).saturating_add_signed(by) % n;
     }
 
-    /// Draw the panel.
-    pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn key_inner(&mut self, action: Action) -> Outcome {
+        const NOTE: usize = 3;
+        match action {
+            Action::Submit => return self.save(),
+            Action::Cancel => return Outcome::Close,
+            Action::NextField | Action::FieldDown => self.focus = (self.focus + 1) % FIELDS.len(),
+            Action::PrevField | Action::FieldUp => {
+                self.focus = (self.focus + FIELDS.len() - 1) % FIELDS.len()
+            }
+            Action::Confirm if self.focus == NOTE => return self.save(),
+            Action::Confirm => self.focus += 1,
+            other if self.focus == NOTE => {
+                self.note.act(other);
+            }
+            // On a choice, `j`/`k` arrive as the screens' down/up.
+            Action::Right | Action::Down => self.cycle(1),
+            Action::Left | Action::Up => self.cycle(-1),
+            _ => {}
+        }
+        Outcome::Stay
+    }
+}
+
+impl Dialog for TriagePanel {
+    fn key(&mut self, action: Action) -> Outcome {
+        let before = (self.state, self.justification, self.response, self.note.value().to_owned());
+        let outcome = self.key_inner(action);
+        // An edit makes the last complaint stale: say it again only if the next save still fails.
+        if before != (self.state, self.justification, self.response, self.note.value().to_owned()) {
+            self.invalid = None;
+            self.errors.clear();
+        }
+        outcome
+    }
+
+    fn paste(&mut self, text: &str) {
+        if self.focus == 3 {
+            self.note.paste(text);
+            self.invalid = None;
+        }
+    }
+
+    fn text_focus(&self) -> bool {
+        self.focus == 3
+    }
+
+    fn update(&mut self, msg: &Msg) -> Option<Outcome> {
+        match msg {
+            // Every save answered well: the panel's work is done.
+            Msg::Triaged(f) => {
+                Some(if self.saved(f) && self.done() { Outcome::Close } else { Outcome::Stay })
+            }
+            Msg::TriageConflict(f) => self.conflict(f).then_some(Outcome::Stay),
+            Msg::TriageFailed { id, failure } => self.failed(id, failure).then_some(Outcome::Stay),
+            _ => None,
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = ctx.theme;
         let title = match self.targets.as_slice() {
             [one] => format!(" Triage {} ", one.advisory),
@@ -303,7 +332,7 @@ impl TriagePanel {
         if self.saving() {
             lines.push(Line::styled(format!("Saving {}…", self.pending.len()), t.warn()));
         }
-        lines.push(Line::styled("tab next field · ←/→ or j/k change · ctrl-s save · esc cancel", t.dim()));
+        lines.push(Line::styled(self.hint.clone(), t.dim()));
         let block = Block::default().borders(Borders::ALL).title(Span::styled(title, t.title()));
         // Room for every line plus the borders (a long note or conflict may wrap: one spare).
         let height = u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_add(3);

@@ -1,8 +1,9 @@
-//! A one-line text input: typing, paste, backspace/delete, cursor left/right/home/end.
+//! A one-line text input: typed text, paste, backspace/delete, cursor left/right/home/end, as
+//! the key table's actions (never key codes).
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::text::Span;
 
+use crate::dash::keys::Action;
 use crate::dash::theme::Theme;
 
 /// A text field's value and cursor (a char index).
@@ -25,24 +26,22 @@ impl Input {
         &self.value
     }
 
-    /// Handle an editing key; false when the key is not an editing key.
-    pub fn key(&mut self, key: &KeyEvent) -> bool {
-        if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
-            return false;
-        }
-        match key.code {
-            KeyCode::Char(c) => self.insert(c),
-            KeyCode::Backspace => {
+    /// Apply an editing action (typing, deleting, moving the cursor); false when the action
+    /// does not edit text.
+    pub fn act(&mut self, action: Action) -> bool {
+        match action {
+            Action::Type(c) => self.insert(c),
+            Action::Backspace => {
                 if self.cursor > 0 {
                     self.cursor -= 1;
                     self.remove_at(self.cursor);
                 }
             }
-            KeyCode::Delete => self.remove_at(self.cursor),
-            KeyCode::Left => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Right => self.cursor = (self.cursor + 1).min(self.value.chars().count()),
-            KeyCode::Home => self.cursor = 0,
-            KeyCode::End => self.cursor = self.value.chars().count(),
+            Action::Delete => self.remove_at(self.cursor),
+            Action::Left => self.cursor = self.cursor.saturating_sub(1),
+            Action::Right => self.cursor = (self.cursor + 1).min(self.value.chars().count()),
+            Action::Home => self.cursor = 0,
+            Action::End => self.cursor = self.value.chars().count(),
             _ => return false,
         }
         true
@@ -93,19 +92,16 @@ impl Input {
 mod tests {
     use super::*;
 
-    fn k(c: KeyCode) -> KeyEvent {
-        KeyEvent::new(c, KeyModifiers::NONE)
-    }
-
     #[test]
     fn edits_unicode() {
         let mut i = Input::new("héllo");
-        i.key(&k(KeyCode::Left));
-        i.key(&k(KeyCode::Backspace));
+        i.act(Action::Left);
+        i.act(Action::Backspace);
         assert_eq!(i.value(), "hélo");
-        i.key(&k(KeyCode::Home));
-        i.key(&k(KeyCode::Delete));
-        i.key(&k(KeyCode::Char('ß')));
+        i.act(Action::Home);
+        i.act(Action::Delete);
+        i.act(Action::Type('ß'));
+        assert!(!i.act(Action::Submit), "not an edit");
         assert_eq!(i.value(), "ßélo");
         i.paste("a\nb");
         assert_eq!(i.value(), "ßabélo");
