@@ -2,11 +2,11 @@
 //! `spdx` crate, else `SPDX-License-Identifier:` lines, else short notices that name a license.
 //!
 //! Text matching is askalono's n-gram scoring as the `spdx` crate ships it. A whole-file match
-//! scoring at least [`WHOLE`] is taken as the one license of the file. Below that, a file with
+//! scoring at least `WHOLE` is taken as the one license of the file. Below that, a file with
 //! numbered sections or separator lines is read notice by notice (`segment`): each section as
 //! one license text, else each of its comment blocks, else a window sliding over it, else the
 //! phrases of `references.toml` (a public-domain dedication is `LicenseRef-public-domain`). Other
-//! files are scanned top-down for every license text they hold, each part needing [`PART`]. When a
+//! files are scanned top-down for every license text they hold, each part needing `PART`. When a
 //! part's best match is a variant of a base license (`BSD-3-Clause-HP`) but holds none of the words
 //! the variant adds, the base is reported. Deprecated ids the texts are filed under (`GPL-2.0+`,
 //! `BSD-2-Clause-NetBSD`) are rewritten to current ids.
