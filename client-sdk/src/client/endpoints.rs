@@ -75,7 +75,7 @@ fn v1(path: impl std::fmt::Display) -> String {
 
 /// `text` as one path segment: every byte outside RFC 3986's unreserved set percent-encoded, so
 /// a name with `/`, `?` or a space stays one segment.
-fn segment(text: &str) -> String {
+pub(super) fn segment(text: &str) -> String {
     text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {

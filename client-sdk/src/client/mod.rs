@@ -1,6 +1,7 @@
 //! The async HTTP client: one method per endpoint, typed errors, paged lists as streams, retries
 //! on 429/503 and token refresh on 401.
 
+mod admin;
 mod cbom;
 mod endpoints;
 mod error;
