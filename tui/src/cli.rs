@@ -30,7 +30,11 @@ pub enum Command {
     /// Forget the active profile's credential (and revoke its session); back to local mode.
     Logout,
     /// Show the server in use, who you are, the daemon's health and the vulnerability data.
-    Status,
+    Status {
+        /// Print one JSON object instead (docs/cli.md shows its fields).
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage the per-user local daemon (local mode).
     #[command(subcommand)]
     Daemon(DaemonCommand),
@@ -45,6 +49,15 @@ pub enum Command {
     Findings(FindingsCommand),
     /// Set a finding's triage (VEX) state.
     Triage(TriageArgs),
+    /// Your API keys: list, create (the secret is shown once), revoke.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// A project's versions: list, create, set the release state.
+    #[command(subcommand)]
+    Versions(VersionsCommand),
+    /// The installation's users, teams and audit log (super admins).
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Download a completed scan's document (SBOM, VEX, SARIF, CBOM).
     Export(ExportArgs),
     /// The daemon's vulnerability data: status, update from the mirror, import OSV files.
@@ -85,6 +98,15 @@ pub enum ProjectsCommand {
 pub enum ScansCommand {
     /// Scans, newest first.
     Ls(ScansLsArgs),
+    /// Cancel a queued or running scan: exit 0 when cancelled (or asked to stop), 3 when it had
+    /// already ended.
+    Cancel {
+        /// The scan's id.
+        scan: cairn_sdk::types::ScanId,
+        /// Print the API's `Scan` object as JSON (the exit code is the same).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `cairn scans ls`.
@@ -100,6 +122,124 @@ pub struct ScansLsArgs {
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub limit: usize,
     /// Print a JSON array of the API's `Scan` objects.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `cairn keys …`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Your API keys, newest first (never their secrets).
+    Ls {
+        /// Print a JSON array of the API's `ApiKey` objects.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create an API key and print its secret, once.
+    Create(KeysCreateArgs),
+    /// Revoke an API key, named by id or by its (unique) name.
+    Revoke {
+        /// The key's id or name (see `cairn keys ls`).
+        #[arg(value_name = "ID|NAME")]
+        key: String,
+    },
+}
+
+/// `cairn keys create`.
+#[derive(Debug, clap::Args)]
+pub struct KeysCreateArgs {
+    /// A label for the key.
+    pub name: String,
+    /// What the key may do; repeatable (`--scope scan:write --scope bom:read`).
+    #[arg(long = "scope", value_name = "SCOPE", required = true, value_parser = scope)]
+    pub scopes: Vec<cairn_sdk::types::Scope>,
+    /// When the key stops working: RFC 3339, a date (`2027-01-31`, midnight UTC) or a time from
+    /// now (`90d`, `12h`). Default: never.
+    #[arg(long, value_name = "WHEN", value_parser = crate::when::future)]
+    pub expires: Option<time::OffsetDateTime>,
+    /// A test key (`crn_test_…`) instead of a live one.
+    #[arg(long)]
+    pub test: bool,
+    /// Print the API's `CreatedApiKey` object (secret included) as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `cairn versions …`.
+#[derive(Debug, Subcommand)]
+pub enum VersionsCommand {
+    /// A project's versions, newest first.
+    Ls {
+        /// The project (name or id).
+        #[arg(long, value_name = "NAME|ID")]
+        project: String,
+        /// Print a JSON array of the API's `Version` objects.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a draft version of a project; prints its id.
+    Create {
+        /// The version's name (`1.4.0`), unique within the project.
+        name: String,
+        /// The project (name or id).
+        #[arg(long, value_name = "NAME|ID")]
+        project: String,
+        /// End of support: RFC 3339, a date or a time from now (`365d`).
+        #[arg(long, value_name = "WHEN", value_parser = crate::when::future)]
+        support_until: Option<time::OffsetDateTime>,
+        /// Print the API's `Version` object as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move a version forward to `released` (the default) or `end_of_life`.
+    Release {
+        /// The version's name or id.
+        #[arg(value_name = "NAME|ID")]
+        version: String,
+        /// The project (name or id); needed when the version is named by name.
+        #[arg(long, value_name = "NAME|ID")]
+        project: Option<String>,
+        /// The new release state.
+        #[arg(long, value_name = "STATE", default_value = "released", value_parser = release_state)]
+        state: cairn_sdk::types::ReleaseState,
+        /// Print the API's `Version` object as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `cairn admin …` (super admins; an API key also needs the `admin` scope).
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Every user of the installation.
+    Users {
+        /// Print a JSON array of the API's `UserAdmin` objects.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The current tenant's teams.
+    Teams {
+        /// Print a JSON array of the API's `Team` objects.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The audit log, newest first.
+    Audit(AdminAuditArgs),
+}
+
+/// `cairn admin audit`.
+#[derive(Debug, clap::Args)]
+pub struct AdminAuditArgs {
+    /// Only entries at or after this time: RFC 3339, a date, or a time ago (`24h`, `7d`).
+    #[arg(long, value_name = "WHEN", value_parser = crate::when::past)]
+    pub since: Option<time::OffsetDateTime>,
+    /// Only entries of this action (`project.create`, `auth.login_failed`, …).
+    #[arg(long, value_name = "ACTION")]
+    pub action: Option<String>,
+    /// At most this many entries (the newest); 0 lists every one.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: usize,
+    /// Print a JSON array of the API's `AuditEntry` objects.
     #[arg(long)]
     pub json: bool,
 }
@@ -204,6 +344,20 @@ fn parse_str<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T, String> {
 
 fn project_kind(s: &str) -> Result<cairn_sdk::types::ProjectKind, String> {
     cairn_sdk::types::ProjectKind::parse(s).ok_or_else(|| "one of repo, image, product".into())
+}
+
+fn scope(s: &str) -> Result<cairn_sdk::types::Scope, String> {
+    use cairn_sdk::types::Scope;
+    Scope::parse(s).ok_or_else(|| format!("one of {}", Scope::ALL.map(Scope::as_str).join(", ")))
+}
+
+fn release_state(s: &str) -> Result<cairn_sdk::types::ReleaseState, String> {
+    use cairn_sdk::types::ReleaseState;
+    match ReleaseState::parse(s) {
+        Some(ReleaseState::Draft) => Err("a version cannot go back to draft; released or end_of_life".into()),
+        Some(state) => Ok(state),
+        None => Err("one of released, end_of_life".into()),
+    }
 }
 
 fn scan_status(s: &str) -> Result<cairn_sdk::types::ScanStatus, String> {

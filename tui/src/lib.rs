@@ -16,3 +16,4 @@ pub mod pack;
 pub mod profile;
 pub mod secrets;
 pub mod table;
+pub mod when;

@@ -271,3 +271,18 @@ fn a_closed_pipe_is_quiet() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }
+
+/// Issue 15: `cairn status --json` in local mode with no daemon running: one object that says
+/// the daemon was not asked (`null`s), never made-up health or counts.
+#[test]
+fn status_json_without_a_local_daemon_says_nothing_was_asked() {
+    let f = Fixture::new();
+    let out = f.run(&["status", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["mode"], "local", "{v}");
+    assert_eq!(v["local_daemon"]["running"], false, "{v}");
+    for field in ["server", "daemon", "user", "vulndb", "vulndb_error"] {
+        assert!(v[field].is_null(), "{field}: {v}");
+    }
+}

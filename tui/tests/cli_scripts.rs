@@ -4,7 +4,8 @@
 //! types, `export` writing a valid CycloneDX file (and to standard output), the errors a
 //! non-admin and a not-completed scan get, `findings ls` and its filters, `triage` (the daemon's
 //! field errors shown; a change someone made in between reported, not overwritten), completion
-//! scripts and usage errors (exit 2).
+//! scripts and usage errors (exit 2); issue 15's commands (`keys`, `versions`, `scans cancel`,
+//! `admin`, `status --json`) and every `admin_*` SDK method.
 
 mod common;
 
@@ -389,6 +390,16 @@ async fn script_commands(postgres: bool) {
     let out = admin.run(&["export", "latest", "--project", "flask-app", "-f", "cyclonedx", "-o", "-"]).await;
     assert_eq!(out.status.code(), Some(0));
 
+    // Issue 15: cancelling a completed scan changes nothing, exits 3 and says why.
+    let out = admin.run(&["scans", "cancel", &id]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("scan {id} already ended completed")),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(client.scan(scan.id).await.expect("scan").status, ScanStatus::Completed);
+
     findings_and_triage(&admin, &client, &done).await;
     fail_on_counts_open_findings(&admin, &repo, &project, &done).await;
 
@@ -656,4 +667,434 @@ async fn completions_and_usage_errors() {
         "{}",
         text(&out)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn covered_commands_and_admin_sdk_on_sqlite() {
+    covered_commands_and_admin_sdk(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn covered_commands_and_admin_sdk_on_postgres() {
+    if std::env::var("CAIRN_TEST_POSTGRES_URL").map_or(true, |s| s.is_empty()) {
+        eprintln!("CAIRN_TEST_POSTGRES_URL is not set: the Postgres variant did not run");
+        return;
+    }
+    covered_commands_and_admin_sdk(true).await;
+}
+
+/// Issue 15, "the CLI covers what people script": `status --json`, `keys`, `versions`, `scans
+/// cancel`, `admin users|teams|audit` (a super admin, a member and a super admin's key without
+/// the `admin` scope), every list's `--json` matching its table; then every `admin_*` SDK method.
+/// No worker runs, so a scan stays queued until it is cancelled.
+async fn covered_commands_and_admin_sdk(postgres: bool) {
+    let root = tempfile::tempdir().expect("root");
+    let opts = Opts { postgres, path_roots: vec![root.path().to_path_buf()], workers: 0, vulndb: false };
+    let daemon = Daemon::start(opts).await.expect("daemon");
+    let admin = Home::new(&daemon.base, &daemon.admin_key);
+    let client = Client::new(&daemon.base, Credential::ApiKey(daemon.admin_key.clone())).expect("client");
+    let me = client.me().await.expect("me").user;
+
+    // status --json: one object, what was asked and what was answered.
+    let out = ok(admin.run(&["status", "--json"]).await);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(status["mode"], "profile", "{status}");
+    assert_eq!(status["server"], daemon.base.as_str(), "{status}");
+    assert_eq!(status["daemon"]["status"], "ok", "{status}");
+    assert_eq!(status["user"]["email"], me.email.as_str(), "{status}");
+    assert_eq!(status["vulndb"]["state"], "none", "{status}");
+    assert!(status["vulndb_error"].is_null(), "{status}");
+    let out = ok(admin.run(&["status"]).await);
+    assert!(stdout(&out).contains(&format!("user: {}", me.email)), "{}", text(&out));
+
+    keys(&daemon, &admin).await;
+    versions(&admin, &client).await;
+    scans_cancel(&admin, &client, root.path()).await;
+    admin_commands(&daemon, &admin, &client).await;
+    admin_sdk(&daemon, &client, &me).await;
+
+    daemon.shutdown().await;
+}
+
+/// The rows of a table (header skipped), split on runs of two spaces or more.
+fn rows(table: &str) -> Vec<Vec<String>> {
+    table
+        .lines()
+        .skip(1)
+        .map(|l| l.split("  ").map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect())
+        .collect()
+}
+
+async fn keys(daemon: &Daemon, admin: &Home) {
+    use cairn_sdk::types::ApiKey;
+    // The secret alone on stdout, once, and said so.
+    let out = ok(admin
+        .run(&["keys", "create", "ci", "--scope", "project:read", "--scope", "scan:read", "--expires", "30d"])
+        .await);
+    let secret = stdout(&out).trim().to_owned();
+    assert!(secret.starts_with("crn_live_") && !secret.contains('\n'), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("will not be shown again"), "{}", text(&out));
+    // The key works.
+    let ci = Home::new(&daemon.base, &secret);
+    ok(ci.run(&["projects", "ls"]).await);
+
+    // ls never shows it; the table and the JSON list the same keys.
+    let table = stdout(&ok(admin.run(&["keys", "ls"]).await));
+    let out = ok(admin.run(&["keys", "ls", "--json"]).await);
+    assert!(!table.contains(&secret) && !stdout(&out).contains(&secret), "the secret is never listed");
+    let listed: Vec<ApiKey> = serde_json::from_slice(&out.stdout).expect("ApiKey JSON array");
+    let key = listed.iter().find(|k| k.name == "ci").expect("the new key");
+    assert_eq!(key.scopes, [Scope::ProjectRead, Scope::ScanRead]);
+    let expires = key.expires_at.expect("an expiry");
+    let in_30d = time::OffsetDateTime::now_utc() + time::Duration::days(30);
+    assert!((in_30d - expires).abs() < time::Duration::minutes(5), "{expires}");
+    let rows = rows(&table);
+    assert_eq!(
+        rows.iter().map(|r| (r[0].clone(), r.last().cloned().unwrap_or_default())).collect::<Vec<_>>(),
+        listed.iter().map(|k| (k.name.clone(), k.id.to_string())).collect::<Vec<_>>(),
+        "{table}"
+    );
+    assert!(table.contains("project:read,scan:read"), "{table}");
+
+    // Bad scopes and times are usage errors.
+    for args in [
+        &["keys", "create", "x", "--scope", "root"][..],
+        &["keys", "create", "x"],
+        &["keys", "create", "x", "--scope", "scan:read", "--expires", "soon"],
+    ] {
+        let out = admin.run(args).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+    }
+
+    // Revoke by name: the key stops working; a second time there is none by that name.
+    let out = ok(admin.run(&["keys", "revoke", "ci"]).await);
+    assert!(stdout(&out).contains(&key.id.to_string()), "{}", text(&out));
+    let out = ci.run(&["projects", "ls"]).await;
+    assert_eq!(out.status.code(), Some(3), "a revoked key: {}", text(&out));
+    let out = admin.run(&["keys", "revoke", "ci"]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no API key named \"ci\""), "{}", text(&out));
+    // By id.
+    let out = ok(admin.run(&["keys", "create", "other", "--scope", "bom:read", "--json"]).await);
+    let created: cairn_sdk::types::CreatedApiKey =
+        serde_json::from_slice(&out.stdout).expect("CreatedApiKey");
+    ok(admin.run(&["keys", "revoke", &created.key.id.to_string()]).await);
+    let out = ok(admin.run(&["keys", "ls", "--json"]).await);
+    let listed: Vec<ApiKey> = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(listed.iter().all(|k| k.name != "ci" && k.name != "other"), "{listed:?}");
+}
+
+async fn versions(admin: &Home, client: &Client) {
+    use cairn_sdk::types::{ReleaseState, Version};
+    ok(admin.run(&["projects", "create", "app"]).await);
+    let out = ok(admin.run(&["versions", "create", "1.0.0", "--project", "app"]).await);
+    let id = stdout(&out).trim().to_owned();
+    ok(admin
+        .run(&["versions", "create", "1.1.0", "--project", "app", "--support-until", "2030-01-01"])
+        .await);
+    let out = admin.run(&["versions", "create", "1.0.0", "--project", "app"]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already"), "{}", text(&out));
+
+    let table = stdout(&ok(admin.run(&["versions", "ls", "--project", "app"]).await));
+    let out = ok(admin.run(&["versions", "ls", "--project", "app", "--json"]).await);
+    let listed: Vec<Version> = serde_json::from_slice(&out.stdout).expect("Version JSON array");
+    assert_eq!(
+        listed.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(),
+        ["1.1.0", "1.0.0"],
+        "newest first"
+    );
+    assert!(listed.iter().all(|v| v.release_state == ReleaseState::Draft));
+    assert_eq!(listed[1].id.to_string(), id);
+    let rows = rows(&table);
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r[0].clone(), r[1].clone(), r.last().cloned().unwrap_or_default()))
+            .collect::<Vec<_>>(),
+        listed.iter().map(|v| (v.name.clone(), "draft".to_owned(), v.id.to_string())).collect::<Vec<_>>(),
+        "{table}"
+    );
+    assert!(rows[0].contains(&"2030-01-01 00:00:00".to_owned()), "{table}");
+
+    // Release by name, then end of life by id; backwards is the daemon's 409, said.
+    let out = ok(admin.run(&["versions", "release", "1.0.0", "--project", "app"]).await);
+    assert_eq!(stdout(&out).trim(), "1.0.0 is released", "{}", text(&out));
+    let v = client.version(id.parse().expect("an id")).await.expect("version");
+    assert_eq!(v.release_state, ReleaseState::Released);
+    assert!(v.released_at.is_some(), "{v:?}");
+    let out = ok(admin.run(&["versions", "release", &id, "--state", "end_of_life", "--json"]).await);
+    let v: Version = serde_json::from_slice(&out.stdout).expect("Version JSON");
+    assert_eq!(v.release_state, ReleaseState::EndOfLife);
+    let out = admin.run(&["versions", "release", &id]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("moving 1.0.0 from end_of_life to released"),
+        "{}",
+        text(&out)
+    );
+    for args in [
+        &["versions", "release", "1.0.0"][..],
+        &["versions", "release", "1.1.0", "--project", "app", "--state", "draft"],
+        &["versions", "ls"],
+    ] {
+        let out = admin.run(args).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+    }
+    let out = admin.run(&["versions", "release", "9.9", "--project", "app"]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no version named \"9.9\""), "{}", text(&out));
+}
+
+async fn scans_cancel(admin: &Home, client: &Client, root: &Path) {
+    let dir = root.join("queued");
+    copy_dir(&corpus("pip/pallets__flask"), &dir);
+    let scan = client
+        .create_scan(&CreateScan {
+            source: ScanSource::Path { path: dir.to_str().expect("utf8").into() },
+            project: None,
+            version: None,
+            crypto: false,
+        })
+        .await
+        .expect("scan");
+    assert_eq!(scan.status, ScanStatus::Queued);
+    let id = scan.id.to_string();
+    let out = ok(admin.run(&["scans", "cancel", &id]).await);
+    assert_eq!(stdout(&out).trim(), format!("scan {id} cancelled"), "{}", text(&out));
+    assert_eq!(client.scan(scan.id).await.expect("scan").status, ScanStatus::Cancelled);
+    // Once ended: exit 3 and why; --json still prints the scan.
+    let out = admin.run(&["scans", "cancel", &id, "--json"]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let again: Scan = serde_json::from_slice(&out.stdout).expect("Scan JSON");
+    assert_eq!(again.status, ScanStatus::Cancelled);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("scan {id} already ended cancelled")),
+        "{}",
+        text(&out)
+    );
+    let out = admin.run(&["scans", "cancel", "not-an-id"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+async fn admin_commands(daemon: &Daemon, admin: &Home, client: &Client) {
+    use cairn_sdk::types::{AuditEntry, CreateTeam, Team, UserAdmin};
+    // A member of another tenant.
+    let member = Client::anonymous(&daemon.base).expect("client");
+    member
+        .register(&RegisterRequest {
+            email: "member@example.test".into(),
+            password: "correct horse battery staple".into(),
+            display_name: Some("A Member".into()),
+            tenant_name: Some("members".into()),
+            invite_token: None,
+        })
+        .await
+        .expect("register");
+
+    let table = stdout(&ok(admin.run(&["admin", "users"]).await));
+    let out = ok(admin.run(&["admin", "users", "--json"]).await);
+    let users: Vec<UserAdmin> = serde_json::from_slice(&out.stdout).expect("UserAdmin JSON array");
+    assert!(
+        users.iter().any(|u| u.email == "member@example.test" && !u.super_admin && u.active),
+        "{users:?}"
+    );
+    assert!(users.iter().any(|u| u.super_admin), "{users:?}");
+    assert_eq!(
+        rows(&table)
+            .iter()
+            .map(|r| (r[0].clone(), r.last().cloned().unwrap_or_default()))
+            .collect::<Vec<_>>(),
+        users.iter().map(|u| (u.email.clone(), u.id.to_string())).collect::<Vec<_>>(),
+        "{table}"
+    );
+
+    client.admin_create_team(&CreateTeam { name: "platform".into() }).await.expect("team");
+    let table = stdout(&ok(admin.run(&["admin", "teams"]).await));
+    let out = ok(admin.run(&["admin", "teams", "--json"]).await);
+    let teams: Vec<Team> = serde_json::from_slice(&out.stdout).expect("Team JSON array");
+    assert_eq!(
+        teams.iter().map(|t| (t.name.as_str(), t.member_count)).collect::<Vec<_>>(),
+        [("platform", 0)]
+    );
+    assert_eq!(
+        rows(&table),
+        [vec![
+            "platform".to_owned(),
+            "0".to_owned(),
+            scan_date(teams[0].created_at),
+            teams[0].id.to_string()
+        ]]
+    );
+
+    // The audit log, newest first; --action, --since and --limit.
+    let out = ok(admin.run(&["admin", "audit", "--limit", "0", "--json"]).await);
+    let all: Vec<AuditEntry> = serde_json::from_slice(&out.stdout).expect("AuditEntry JSON array");
+    for action in ["api_key.create", "api_key.revoke", "version.release_state", "scan.cancel", "team.create"]
+    {
+        assert!(all.iter().any(|e| e.action == action), "{action} audited: {all:?}");
+    }
+    assert!(all.windows(2).all(|w| w[0].created_at >= w[1].created_at), "newest first");
+    let table = stdout(&ok(admin.run(&["admin", "audit", "--limit", "0"]).await));
+    assert_eq!(
+        rows(&table).iter().map(|r| r[0].clone()).collect::<Vec<_>>(),
+        all.iter().map(|e| e.seq.to_string()).collect::<Vec<_>>(),
+        "{table}"
+    );
+    let out = ok(admin.run(&["admin", "audit", "--action", "api_key.revoke", "--json"]).await);
+    let revokes: Vec<AuditEntry> = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(revokes.len(), 2, "{revokes:?}");
+    assert!(revokes.iter().all(|e| e.action == "api_key.revoke"));
+    let out = ok(admin.run(&["admin", "audit", "--limit", "2", "--json"]).await);
+    assert_eq!(serde_json::from_slice::<Vec<AuditEntry>>(&out.stdout).expect("JSON"), all[..2]);
+    let out = ok(admin.run(&["admin", "audit", "--since", "2h", "--limit", "0", "--json"]).await);
+    assert_eq!(serde_json::from_slice::<Vec<AuditEntry>>(&out.stdout).expect("JSON"), all);
+    let out = ok(admin.run(&["admin", "audit", "--since", "2099-01-01", "--json"]).await);
+    assert_eq!(
+        serde_json::from_slice::<Vec<AuditEntry>>(&out.stdout).expect("JSON"),
+        Vec::<AuditEntry>::new()
+    );
+
+    // A member (the daemon hides /admin: 404) and a super admin's key without the admin scope
+    // (403): both told plainly, nothing on stdout.
+    let key = member
+        .create_api_key(&CreateApiKey {
+            name: "cli".into(),
+            scopes: vec![Scope::ProjectRead, Scope::ScanRead],
+            expires_at: None,
+            environment: ApiKeyEnvironment::Live,
+        })
+        .await
+        .expect("api key")
+        .secret;
+    let member_home = Home::new(&daemon.base, &key);
+    let out = ok(admin.run(&["keys", "create", "narrow", "--scope", "project:read"]).await);
+    let narrow = Home::new(&daemon.base, stdout(&out).trim());
+    for home in [&member_home, &narrow] {
+        for args in [&["admin", "users"][..], &["admin", "teams", "--json"], &["admin", "audit"]] {
+            let out = home.run(args).await;
+            assert_eq!(out.status.code(), Some(3), "{args:?}: {}", text(&out));
+            assert!(out.stdout.is_empty(), "{args:?}: {}", text(&out));
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("needs a super-admin account"),
+                "{args:?}: {}",
+                text(&out)
+            );
+        }
+    }
+}
+
+fn scan_date(t: time::OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    t.to_offset(time::UtcOffset::UTC).format(&f).expect("format")
+}
+
+/// Every `admin_*` SDK method against the daemon.
+async fn admin_sdk(daemon: &Daemon, client: &Client, me: &cairn_sdk::types::User) {
+    use cairn_sdk::ListQuery;
+    use cairn_sdk::types::{AddTeamMember, CreateTeam, UpdateTeam, UpdateUserRole, VulnDbUpdate};
+    use futures_util::TryStreamExt;
+
+    // Users.
+    let users: Vec<_> = client.admin_users(ListQuery::limit(1)).try_collect().await.expect("users");
+    let page = client.admin_users_page(&ListQuery::limit(1)).await.expect("a page");
+    assert_eq!((page.items.len(), page.total), (1, users.len() as i64), "streamed a page at a time");
+    let member = users.iter().find(|u| u.email == "member@example.test").expect("the member").clone();
+    assert_eq!(client.admin_user(member.id).await.expect("user"), member);
+    assert!(!client.admin_deactivate(member.id).await.expect("deactivate").active);
+    let e = client.admin_user_password_reset(member.id).await.expect_err("deactivated");
+    assert_eq!(e.status(), Some(409), "{e}");
+    assert!(client.admin_activate(member.id).await.expect("activate").active);
+    let e = client.admin_deactivate(me.id).await.expect_err("not yourself");
+    assert_eq!(e.status(), Some(409), "{e}");
+    assert!(
+        client
+            .admin_user_role(member.id, &UpdateUserRole { super_admin: true })
+            .await
+            .expect("role")
+            .super_admin
+    );
+    assert!(
+        !client
+            .admin_user_role(member.id, &UpdateUserRole { super_admin: false })
+            .await
+            .expect("role")
+            .super_admin
+    );
+    let issued = client.admin_user_password_reset(member.id).await.expect("reset");
+    assert_eq!(issued.email, "member@example.test");
+    let mails: Vec<_> = client.admin_outbox(ListQuery::default()).try_collect().await.expect("outbox");
+    assert!(mails.iter().any(|m| m.recipient == "member@example.test"), "{mails:?}");
+    let page = client.admin_outbox_page(&ListQuery::limit(1)).await.expect("outbox page");
+    assert_eq!(page.total, mails.len() as i64);
+
+    // Teams: create, read, rename (a stale version is a 412), members, delete.
+    let team = client.admin_create_team(&CreateTeam { name: "sdk".into() }).await.expect("team");
+    assert_eq!(client.admin_team(team.id).await.expect("team"), team);
+    let renamed = client
+        .admin_update_team(team.id, team.version, &UpdateTeam { name: "sdk-2".into() })
+        .await
+        .expect("rename");
+    assert_eq!(renamed.name, "sdk-2");
+    let e = client
+        .admin_update_team(team.id, team.version, &UpdateTeam { name: "x".into() })
+        .await
+        .expect_err("stale");
+    assert_eq!(e.status(), Some(412), "{e}");
+    let added = client.admin_add_member(team.id, &AddTeamMember { user_id: me.id }).await.expect("add");
+    assert_eq!(added.user_id, me.id);
+    let e = client
+        .admin_add_member(team.id, &AddTeamMember { user_id: member.id })
+        .await
+        .expect_err("other tenant");
+    assert_eq!(e.status(), Some(409), "{e}");
+    assert_eq!(client.admin_team(team.id).await.expect("team").member_count, 1);
+    client.admin_remove_member(team.id, me.id).await.expect("remove");
+    let page = client.admin_teams_page(&ListQuery::limit(10)).await.expect("teams page");
+    let streamed: Vec<_> = client.admin_teams(ListQuery::limit(1)).try_collect().await.expect("teams");
+    assert_eq!(page.items, streamed);
+    let current = client.admin_team(team.id).await.expect("team");
+    client.admin_delete_team(team.id, current.version).await.expect("delete");
+    assert!(client.admin_team(team.id).await.expect_err("gone").is_not_found());
+
+    // Audit: list, CSV export, verification.
+    let entries: Vec<_> =
+        client.admin_audit(ListQuery::limit(5).sort("-created_at")).try_collect().await.expect("audit");
+    assert!(entries.iter().any(|e| e.action == "team.delete"), "{entries:?}");
+    let page = client.admin_audit_page(&ListQuery::limit(5)).await.expect("audit page");
+    assert_eq!(page.total, entries.len() as i64);
+    let csv = String::from_utf8(client.admin_audit_export().await.expect("export")).expect("utf8");
+    assert!(csv.starts_with("seq,id,created_at,"), "{csv}");
+    assert_eq!(csv.lines().count(), entries.len() + 1, "a header and a row per entry");
+    let verified = client.admin_audit_verify().await.expect("verify");
+    assert!(verified.ok && verified.checked == entries.len() as i64, "{verified:?}");
+
+    // Every tenant's scans; cancelling an ended one returns it unchanged.
+    let scans: Vec<_> = client.admin_scans(ListQuery::limit(10)).try_collect().await.expect("scans");
+    assert_eq!(scans.len(), 1, "{scans:?}");
+    let page =
+        client.admin_scans_page(&ListQuery::limit(10).filter("status", "cancelled")).await.expect("page");
+    assert_eq!(page.items, scans);
+    let same = client.admin_scans_cancel(scans[0].id).await.expect("cancel");
+    assert_eq!((same.status, same.version), (ScanStatus::Cancelled, scans[0].version));
+    let e =
+        client.admin_scans_page(&ListQuery::limit(10).filter("source", "ftp")).await.expect_err("bad filter");
+    assert_eq!(e.status(), Some(400), "{e}");
+
+    // Vulnerability data: import as a name, update with a bad ecosystem (the field error), remove.
+    let zip = std::fs::read(fixture("osv-werkzeug.zip")).expect("zip");
+    let change = client.admin_vulndb_import(Some("werkzeug"), zip).await.expect("import");
+    assert_eq!((change.changed.as_slice(), change.status.advisories), (&["werkzeug".to_owned()][..], 7));
+    let e = client
+        .admin_vulndb_update(Some(&VulnDbUpdate { ecosystems: Some(vec!["NoSuchEcosystem".into()]) }))
+        .await
+        .expect_err("not configured");
+    assert_eq!(e.status(), Some(400), "{e}");
+    let change = client.admin_vulndb_remove("werkzeug").await.expect("remove");
+    assert_eq!((change.removed.as_slice(), change.status.advisories), (&["werkzeug".to_owned()][..], 0));
+
+    // Someone who is not a super admin does not see /admin at all.
+    let outsider = Client::anonymous(&daemon.base).expect("client");
+    outsider.login("member@example.test", "correct horse battery staple").await.expect("login");
+    let e = outsider.admin_users_page(&ListQuery::default()).await.expect_err("hidden");
+    assert!(e.is_not_found() && e.code() == Some("ROUTE_NOT_FOUND"), "{e}");
 }

@@ -2,6 +2,7 @@
 //! on 429/503 and token refresh on 401.
 
 mod account;
+mod admin;
 mod cbom;
 mod endpoints;
 mod error;

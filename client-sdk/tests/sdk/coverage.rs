@@ -92,9 +92,9 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "findings_triage" => triage_finding,
         // vulnerability data
         "vulndb_status" => vulndb_status,
-        "admin_vulndb_import" => vulndb_import,
-        "admin_vulndb_update" => vulndb_update,
-        "admin_vulndb_remove" => vulndb_remove,
+        "admin_vulndb_import" => admin_vulndb_import,
+        "admin_vulndb_update" => admin_vulndb_update,
+        "admin_vulndb_remove" => admin_vulndb_remove,
         // the partner CBOM surface
         "cbom_health" => cbom_health,
         "cbom_demo" => cbom_demo,
@@ -102,54 +102,28 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "cbom_scans_list" => cbom_scans,
         "cbom_scans_get" => cbom_scan,
         "cbom_scans_bom" => cbom_scan_bom,
-        // admin rows: s5-cli (client-sdk/src/client/admin.rs). Enabled at merge, together with
-        // emptying ADMIN_ROWS_PENDING below. Names as s5-cli's admin.rs has them
-        // (the operation id); adjust to the merged methods if they differ.
-        // "admin_scans" => admin_scans,
-        // "admin_scans_cancel" => admin_scans_cancel,
-        // "admin_audit" => admin_audit,
-        // "admin_audit_export" => admin_audit_export,
-        // "admin_audit_verify" => admin_audit_verify,
-        // "admin_outbox" => admin_outbox,
-        // "admin_users" => admin_users,
-        // "admin_user" => admin_user,
-        // "admin_deactivate" => admin_deactivate,
-        // "admin_activate" => admin_activate,
-        // "admin_user_role" => admin_user_role,
-        // "admin_user_password_reset" => admin_user_password_reset,
-        // "admin_teams" => admin_teams,
-        // "admin_create_team" => admin_create_team,
-        // "admin_team" => admin_team,
-        // "admin_update_team" => admin_update_team,
-        // "admin_delete_team" => admin_delete_team,
-        // "admin_add_member" => admin_add_member,
-        // "admin_remove_member" => admin_remove_member,
+        // client/admin.rs: each method is named after its operation id.
+        "admin_scans" => admin_scans,
+        "admin_scans_cancel" => admin_scans_cancel,
+        "admin_audit" => admin_audit,
+        "admin_audit_export" => admin_audit_export,
+        "admin_audit_verify" => admin_audit_verify,
+        "admin_outbox" => admin_outbox,
+        "admin_users" => admin_users,
+        "admin_user" => admin_user,
+        "admin_deactivate" => admin_deactivate,
+        "admin_activate" => admin_activate,
+        "admin_user_role" => admin_user_role,
+        "admin_user_password_reset" => admin_user_password_reset,
+        "admin_teams" => admin_teams,
+        "admin_create_team" => admin_create_team,
+        "admin_team" => admin_team,
+        "admin_update_team" => admin_update_team,
+        "admin_delete_team" => admin_delete_team,
+        "admin_add_member" => admin_add_member,
+        "admin_remove_member" => admin_remove_member,
     ]
 }
-
-/// The admin operations whose methods another branch (s5-cli) adds: not yet required here. Emptied
-/// when the admin rows above are enabled; the test refuses a name both here and in the table.
-const ADMIN_ROWS_PENDING: &[&str] = &[
-    "admin_scans",
-    "admin_scans_cancel",
-    "admin_audit",
-    "admin_audit_export",
-    "admin_audit_verify",
-    "admin_outbox",
-    "admin_users",
-    "admin_user",
-    "admin_deactivate",
-    "admin_activate",
-    "admin_user_role",
-    "admin_user_password_reset",
-    "admin_teams",
-    "admin_create_team",
-    "admin_team",
-    "admin_update_team",
-    "admin_delete_team",
-    "admin_add_member",
-    "admin_remove_member",
-];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_openapi_operation_has_an_sdk_method() {
@@ -172,13 +146,9 @@ async fn every_openapi_operation_has_an_sdk_method() {
         assert!(covered.insert(*op), "{op} has two rows");
         assert!(served.contains(*op), "row {op} => {method}: the daemon has no such operation");
     }
-    for op in ADMIN_ROWS_PENDING {
-        assert!(!covered.contains(op), "{op} has a row: remove it from ADMIN_ROWS_PENDING");
-        assert!(served.contains(*op), "pending {op}: the daemon has no such operation");
-    }
     let missing: Vec<&String> = served
         .iter()
-        .filter(|op| !covered.contains(op.as_str()) && !ADMIN_ROWS_PENDING.contains(&op.as_str()))
+        .filter(|op| !covered.contains(op.as_str()))
         .collect();
     assert!(missing.is_empty(), "operations without an SDK method (add the method and its row): {missing:?}");
 }

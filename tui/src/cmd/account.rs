@@ -1,14 +1,13 @@
-//! `cairn login`, `cairn logout`, `cairn status`: profiles, credentials and where things stand.
+//! `cairn login`, `cairn logout`: profiles and credentials (`cairn status` is in `status.rs`).
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use cairn_sdk::types::VulnDataState;
 use cairn_sdk::{Client, Credential};
 
 use crate::cli::LoginArgs;
-use crate::connect::{StoredTokens, Target, profile_client};
+use crate::connect::{StoredTokens, profile_client};
 use crate::dirs::Dirs;
 use crate::profile::{ConfigFile, CredentialKind, Profile, secret_account};
 use crate::secrets::Secrets;
@@ -90,51 +89,4 @@ pub fn logout(dirs: &Dirs, profile_flag: Option<&str>) -> anyhow::Result<ExitCod
     config.save(&path)?;
     crate::outln!("logged out of {} (profile {name:?} removed)", profile.server);
     Ok(ExitCode::SUCCESS)
-}
-
-pub fn status(dirs: &Dirs, profile_flag: Option<&str>) -> anyhow::Result<ExitCode> {
-    let target = Target::resolve(dirs, profile_flag)?;
-    let rt = super::runtime()?;
-    rt.block_on(async {
-        let client = match &target {
-            Target::Local(local) => match local.running().await {
-                None => {
-                    crate::outln!("mode: local (no server configured)");
-                    crate::outln!("local daemon: not running; `cairn daemon start` or any command that needs it starts it");
-                    return Ok(ExitCode::SUCCESS);
-                }
-                Some(state) => {
-                    crate::outln!("mode: local (no server configured)");
-                    crate::outln!("local daemon: running at {} (pid {})", state.url, state.pid);
-                    local.client().await?
-                }
-            },
-            Target::Profile { name, profile } => {
-                crate::outln!("profile: {name} ({})", profile.server);
-                profile_client(dirs, name, profile)?
-            }
-        };
-        let health = client.health().await.context("the daemon does not answer")?;
-        crate::outln!("daemon: {} {} (database {})", health.status, health.version, health.database);
-        let me = client.me().await.context("checking the credential")?;
-        crate::outln!("user: {} ({})", me.user.email, me.user.display_name);
-        match client.vulndb_status().await {
-            Ok(v) => match v.state {
-                VulnDataState::None => {
-                    crate::outln!("vulnerability data: NONE — scans cannot report vulnerabilities until some is imported")
-                }
-                VulnDataState::Stale => crate::outln!(
-                    "vulnerability data: STALE — {} advisories, last updated {} s ago",
-                    v.advisories,
-                    v.age_seconds.map_or_else(|| "?".into(), |a| a.to_string())
-                ),
-                VulnDataState::Fresh => crate::outln!("vulnerability data: fresh, {} advisories", v.advisories),
-            },
-            Err(e) if e.is_not_found() && e.code() == Some("ROUTE_NOT_FOUND") => {
-                crate::outln!("vulnerability data: this daemon has no /vulndb/status")
-            }
-            Err(e) => crate::outln!("vulnerability data: unknown ({e})"),
-        }
-        Ok(ExitCode::SUCCESS)
-    })
 }

@@ -1,6 +1,7 @@
 //! Commands: each takes its parsed arguments and returns an exit code.
 
 mod account;
+mod admin;
 mod completions;
 mod convert;
 mod daemon;
@@ -9,13 +10,17 @@ mod db;
 mod document;
 mod export;
 mod findings;
+mod keys;
 mod lookup;
 mod package_caches;
 mod projects;
 mod remote_scan;
 mod scan;
+mod scan_cancel;
 mod scans;
+mod status;
 mod triage;
+mod versions;
 
 use crate::cli::{Cli, Command};
 use crate::dirs::Dirs;
@@ -33,12 +38,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Convert(args) => convert::run(args),
         Command::Login(args) => account::login(&Dirs::new()?, profile, args),
         Command::Logout => account::logout(&Dirs::new()?, profile),
-        Command::Status => account::status(&Dirs::new()?, profile),
+        Command::Status { json } => status::run(&Dirs::new()?, profile, json),
         Command::Daemon(cmd) => daemon::run(cmd),
         Command::Projects(cmd) => projects::run(cmd, profile),
         Command::Scans(cmd) => scans::run(cmd, profile),
         Command::Findings(cmd) => findings::run(cmd, profile),
         Command::Triage(args) => triage::run(args, profile),
+        Command::Keys(cmd) => keys::run(cmd, profile),
+        Command::Versions(cmd) => versions::run(cmd, profile),
+        Command::Admin(cmd) => admin::run(cmd, profile),
         Command::Export(args) => export::run(args, profile),
         Command::Db(cmd) => db::run(cmd, profile),
         Command::Completions { shell } => completions::run(shell),

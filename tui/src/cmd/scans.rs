@@ -1,4 +1,5 @@
-//! `cairn scans ls`: scans, newest first, filtered by project and status.
+//! `cairn scans ls`: scans, newest first, filtered by project and status (`cairn scans cancel` is
+//! in `scan_cancel.rs`).
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -13,8 +14,14 @@ use crate::cli::{ScansCommand, ScansLsArgs};
 use crate::table::{Table, print_json};
 
 pub fn run(cmd: ScansCommand, profile: Option<&str>) -> anyhow::Result<ExitCode> {
-    let ScansCommand::Ls(args) = cmd;
-    super::lookup::with_client(profile, |client| async move { ls(&client, args).await })
+    match cmd {
+        ScansCommand::Ls(args) => {
+            super::lookup::with_client(profile, |client| async move { ls(&client, args).await })
+        }
+        ScansCommand::Cancel { scan, json } => super::lookup::with_client(profile, |client| async move {
+            super::scan_cancel::cancel(&client, scan, json).await
+        }),
+    }
 }
 
 async fn ls(client: &cairn_sdk::Client, args: ScansLsArgs) -> anyhow::Result<ExitCode> {
