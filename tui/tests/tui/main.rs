@@ -1,0 +1,19 @@
+//! The tui's integration tests in one binary (one link of the daemon, the dashboard and the CLI
+//! instead of one per file): the CLI against real daemons, the dashboard's screens and executor,
+//! local mode, and end-to-end runs of the real `cairn` binary.
+
+mod common;
+
+mod cli;
+mod cli_outputs;
+mod cli_projects;
+mod cli_scripts;
+mod dash_exec;
+mod dashboard;
+mod e2e_cli;
+mod gate;
+mod local;
+mod offline_licenses;
+mod remote_scan;
+mod tmux_e2e;
+mod trial;
