@@ -29,7 +29,9 @@ impl Daemon {
         let database_url = if postgres {
             let server = std::env::var("CAIRN_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())?;
             let name = format!("cairn_sdk_{}", uuid::Uuid::new_v4().simple());
-            cairn_daemon::store::create_postgres_database(&server, &name).await.expect("create database");
+            cairn_daemon::test_support::create_postgres_database(&server, &name)
+                .await
+                .expect("create database");
             let (base, query) = server.split_once('?').map_or((server.as_str(), None), |(b, q)| (b, Some(q)));
             let host_end = base[base.find("://").map_or(0, |i| i + 3)..]
                 .find('/')

@@ -15,7 +15,7 @@ use super::audit::record;
 use super::conventions::RequestId;
 use super::extract::{Form, Json};
 use super::validate::Check;
-use crate::admin_cli::normalize_email;
+use crate::accounts::normalize_email;
 use crate::auth::principal::Credential;
 use crate::auth::secrets::sha256_hex;
 use crate::auth::tokens::{ACCESS_TTL_SECS, REFRESH_TTL, new_refresh_token};
