@@ -136,11 +136,8 @@ fn login_with_an_api_key_makes_a_profile_without_the_secret_and_logout_removes_i
     let start = local.run(&["daemon", "start"]);
     assert!(start.status.success(), "{}", text(&start));
     let (url, _) = url_and_pid(&start);
-    let creds: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(local.data().join("credentials.json")).expect("creds"))
-            .expect("json");
-    let key =
-        creds.as_object().and_then(|o| o.values().next()).and_then(|v| v.as_str()).expect("a key").to_owned();
+    // The key the daemon handed over (taken into the keyring by the first command that needs it).
+    let key = std::fs::read_to_string(local.runtime().join("cairnd.key")).expect("key file").trim().to_owned();
 
     // Another "machine" (its own XDG dirs) logs in to that daemon as a server.
     let user = Home::new();
