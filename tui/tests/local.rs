@@ -137,7 +137,8 @@ fn login_with_an_api_key_makes_a_profile_without_the_secret_and_logout_removes_i
     assert!(start.status.success(), "{}", text(&start));
     let (url, _) = url_and_pid(&start);
     // The key the daemon handed over (taken into the keyring by the first command that needs it).
-    let key = std::fs::read_to_string(local.runtime().join("cairnd.key")).expect("key file").trim().to_owned();
+    let key =
+        std::fs::read_to_string(local.runtime().join("cairnd.key")).expect("key file").trim().to_owned();
 
     // Another "machine" (its own XDG dirs) logs in to that daemon as a server.
     let user = Home::new();
