@@ -18,6 +18,10 @@ pub enum AccountField {
     ExpiresAt,
     /// The tenant a key is for.
     Tenant,
+    /// A user's display name.
+    DisplayName,
+    /// The name of the tenant a new user owns.
+    TenantName,
 }
 
 impl AccountField {
@@ -30,6 +34,8 @@ impl AccountField {
             Self::Scopes => "scopes",
             Self::ExpiresAt => "expires_at",
             Self::Tenant => "tenant",
+            Self::DisplayName => "display_name",
+            Self::TenantName => "tenant_name",
         }
     }
 }
@@ -94,4 +100,21 @@ impl From<AccountsError> for ApiError {
             AccountsError::Store(e) => e.into(),
         }
     }
+}
+
+/// A name-like input: not blank, at most `max` characters, no control characters, no outer
+/// whitespace (the rule of every name the API takes).
+pub(super) fn check_text(field: AccountField, value: &str, max: usize) -> Result<(), InvalidField> {
+    let message = if value.trim().is_empty() {
+        "must not be empty".to_owned()
+    } else if value.chars().count() > max {
+        format!("must be at most {max} characters")
+    } else if value.chars().any(char::is_control) {
+        "must not contain control characters".to_owned()
+    } else if value.trim() != value {
+        "must not start or end with whitespace".to_owned()
+    } else {
+        return Ok(());
+    };
+    Err(InvalidField::new(field, message))
 }

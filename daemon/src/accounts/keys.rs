@@ -4,7 +4,7 @@
 use cairn_sdk::types::{ApiKey, ApiKeyEnvironment, Scope, TenantId, UserId};
 use time::OffsetDateTime;
 
-use super::error::{AccountField, AccountsError, InvalidField};
+use super::error::{AccountField, AccountsError, InvalidField, check_text};
 use super::{Accounts, Email, event};
 use crate::auth::api_key;
 use crate::store::{NewApiKey, StoreError};
@@ -29,19 +29,7 @@ impl KeySpec<'_> {
     /// Every refused field, or nothing.
     pub fn check(&self) -> Result<(), AccountsError> {
         let mut refused = Vec::new();
-        let name = self.name;
-        if name.trim().is_empty() {
-            refused.push(InvalidField::new(AccountField::Name, "must not be empty"));
-        } else if name.chars().count() > NAME_MAX {
-            refused.push(InvalidField::new(
-                AccountField::Name,
-                format!("must be at most {NAME_MAX} characters"),
-            ));
-        } else if name.chars().any(char::is_control) {
-            refused.push(InvalidField::new(AccountField::Name, "must not contain control characters"));
-        } else if name.trim() != name {
-            refused.push(InvalidField::new(AccountField::Name, "must not start or end with whitespace"));
-        }
+        refused.extend(check_text(AccountField::Name, self.name, NAME_MAX).err());
         if self.scopes.is_empty() {
             refused.push(InvalidField::new(AccountField::Scopes, "needs at least one scope"));
         }

@@ -2,7 +2,7 @@
 
 use cairn_sdk::types::{TenantId, UserId};
 
-use super::error::{AccountField, AccountsError, InvalidField};
+use super::error::{AccountField, AccountsError, InvalidField, check_text};
 use super::{Accounts, Email, event};
 use crate::auth::password;
 use crate::store::StoreError;
@@ -35,19 +35,37 @@ pub struct CreatedUser {
     pub tenant_slug: String,
 }
 
+/// Longest display or tenant name.
+const NAME_MAX: usize = 200;
+
 fn check_password(pw: &str) -> Result<(), InvalidField> {
     password::check_policy(pw).map_err(|m| InvalidField::new(AccountField::Password, m))
+}
+
+impl NewUser<'_> {
+    /// The normalised email, or every refused field (what registration and `cairnd admin
+    /// create-user` both check).
+    pub fn check(&self) -> Result<Email, AccountsError> {
+        let email = Email::parse(self.email);
+        let mut refused: Vec<InvalidField> = email.as_ref().err().cloned().into_iter().collect();
+        refused.extend(check_password(self.password).err());
+        if let Some(d) = self.display_name {
+            refused.extend(check_text(AccountField::DisplayName, d, NAME_MAX).err());
+        }
+        if let Some(t) = self.tenant {
+            refused.extend(check_text(AccountField::TenantName, t, NAME_MAX).err());
+        }
+        match email {
+            Ok(e) if refused.is_empty() => Ok(e),
+            _ => Err(AccountsError::Invalid(refused)),
+        }
+    }
 }
 
 impl Accounts<'_> {
     /// Creates a user who owns a new tenant.
     pub async fn create_user(&self, new: &NewUser<'_>) -> Result<CreatedUser, AccountsError> {
-        let email = Email::parse(new.email);
-        let pw = check_password(new.password);
-        let (email, ()) = match (email, pw) {
-            (Ok(e), Ok(())) => (e, ()),
-            (e, p) => return Err(AccountsError::Invalid(e.err().into_iter().chain(p.err()).collect())),
-        };
+        let email = new.check()?;
         let hash = password::hash(new.password).map_err(AccountsError::Hash)?;
         let display = new.display_name.map_or_else(|| email.to_string(), str::to_owned);
         let user = self.store.user_create(email.as_str(), &display, Some(&hash), new.super_admin).await?;
@@ -88,5 +106,40 @@ impl Accounts<'_> {
         let hash = password::hash(pw).map_err(AccountsError::Hash)?;
         self.store.user_set_password(user.id, &hash).await?;
         self.audit(event("user.password_set", "user", user.id.to_string(), None, serde_json::json!({}))).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_user_names_every_refused_field() {
+        let new = NewUser {
+            email: "not an address",
+            display_name: Some(" padded "),
+            password: "short",
+            super_admin: false,
+            tenant: Some(""),
+        };
+        let Err(AccountsError::Invalid(fields)) = new.check() else { panic!("refused") };
+        let names: Vec<_> = fields.iter().map(|f| f.field).collect();
+        assert_eq!(
+            names,
+            [
+                AccountField::Email,
+                AccountField::Password,
+                AccountField::DisplayName,
+                AccountField::TenantName
+            ]
+        );
+        let ok = NewUser {
+            email: "Ada@Example.test",
+            display_name: None,
+            password: "long enough pw",
+            super_admin: false,
+            tenant: None,
+        };
+        assert_eq!(ok.check().expect("valid").as_str(), "ada@example.test");
     }
 }
