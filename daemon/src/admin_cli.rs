@@ -1,162 +1,125 @@
-//! What `cairnd admin …` does, as functions over the store (so tests and `cairn` can call them).
+//! `cairnd admin …`: administration from the server's shell (bootstrap, recovery), a thin command
+//! line over the [`accounts`](crate::accounts) service.
 
-use cairn_sdk::types::{ApiKeyEnvironment, Scope, TenantId, UserId};
+use std::io::BufRead;
 
-use crate::auth::{api_key, password};
-use crate::store::{AuditEvent, NewApiKey, Store};
+use cairn_sdk::types::{ApiKeyEnvironment, Scope};
+use clap::Subcommand;
 
-/// Errors of admin commands.
-#[derive(Debug, thiserror::Error)]
-pub enum AdminError {
-    /// Bad input.
-    #[error("{0}")]
-    Invalid(String),
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+use crate::accounts::{Accounts, KeySpec, NewUser, Origin};
+use crate::config::Config;
+
+/// `cairnd admin …`.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a user (the first one is how a server is bootstrapped).
+    CreateUser {
+        /// Login name.
+        #[arg(long)]
+        email: String,
+        /// Display name (defaults to the email).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Make the user an operator of the whole installation.
+        #[arg(long)]
+        super_admin: bool,
+        /// Tenant to create with the user as its owner (default: the email's name part).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Read the password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Create an API key for a user and print it (once).
+    CreateKey {
+        /// The key's owner.
+        #[arg(long)]
+        email: String,
+        /// Label.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Scopes (repeatable): project:read, project:write, scan:read, scan:write,
+        /// finding:triage, bom:read, sbom:write, webhook:write, admin.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        /// Tenant slug or id (default: the user's first tenant).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Days until the key expires (default: never).
+        #[arg(long)]
+        expires_days: Option<u32>,
+        /// Make a `crn_test_` key.
+        #[arg(long)]
+        test: bool,
+    },
+    /// Set a new password (revokes the user's sessions).
+    ResetPassword {
+        /// Whose.
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
-/// A created user.
-#[derive(Debug, Clone)]
-pub struct CreatedUser {
-    /// Id.
-    pub user_id: UserId,
-    /// Normalised email.
-    pub email: String,
-    /// Their tenant.
-    pub tenant_id: TenantId,
-    /// Its slug.
-    pub tenant_slug: String,
+/// Runs one admin command against the configured database (migrated first).
+pub async fn run(config: Config, cmd: AdminCommand) -> anyhow::Result<()> {
+    let state = crate::server::prepare(config).await?;
+    let result = execute(&Accounts::new(&state.store, Origin::Cli), cmd).await;
+    state.store.close().await;
+    result
 }
 
-/// Trims and lower-cases an email, and checks its shape.
-pub fn normalize_email(email: &str) -> Result<String, String> {
-    let e = email.trim().to_lowercase();
-    let valid = e.len() <= 254
-        && e.split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty() && !domain.contains('@'))
-        && !e.chars().any(|c| c.is_whitespace() || c.is_control());
-    if valid { Ok(e) } else { Err("must be an email address".into()) }
-}
-
-/// Creates a user who owns a new tenant.
-pub async fn create_user(
-    store: &Store,
-    email: &str,
-    display_name: Option<&str>,
-    pw: &str,
-    super_admin: bool,
-    tenant: Option<&str>,
-) -> Result<CreatedUser, AdminError> {
-    let email = normalize_email(email).map_err(|m| AdminError::Invalid(format!("email {m}")))?;
-    password::check_policy(pw).map_err(|m| AdminError::Invalid(format!("password {m}")))?;
-    let hash = password::hash(pw).map_err(AdminError::Invalid)?;
-    let display = display_name.map(str::to_owned).unwrap_or_else(|| email.clone());
-    let user = store.user_create(&email, &display, Some(&hash), super_admin).await?;
-    let tenant_name =
-        tenant.map(str::to_owned).unwrap_or_else(|| email.split('@').next().unwrap_or("tenant").to_owned());
-    let tenant_id = store.tenant_create(&tenant_name, user.id).await?;
-    let slug = store
-        .memberships_of(user.id)
-        .await?
-        .into_iter()
-        .find(|m| m.tenant_id == tenant_id)
-        .map(|m| m.slug)
-        .unwrap_or_default();
-    store
-        .audit_append(&cli_event(
-            "user.create",
-            "user",
-            user.id.to_string(),
-            Some(tenant_id.to_string()),
-            serde_json::json!({"via": "cli", "email": email, "super_admin": super_admin}),
-        ))
-        .await?;
-    Ok(CreatedUser { user_id: user.id, email, tenant_id, tenant_slug: slug })
-}
-
-/// Creates an API key for a user; returns the full secret.
-pub async fn create_key(
-    store: &Store,
-    email: &str,
-    name: &str,
-    scopes: &[String],
-    tenant: Option<&str>,
-    expires_days: Option<u32>,
-    test: bool,
-) -> Result<String, AdminError> {
-    let email = normalize_email(email).map_err(|m| AdminError::Invalid(format!("email {m}")))?;
-    let user = store.user_by_email(&email).await?;
-    let scopes = scopes
-        .iter()
-        .map(|s| Scope::parse(s).ok_or_else(|| AdminError::Invalid(format!("unknown scope {s:?}"))))
-        .collect::<Result<Vec<_>, _>>()?;
-    let memberships = store.memberships_of(user.id).await?;
-    let membership = memberships
-        .iter()
-        .find(|m| tenant.is_none_or(|t| m.slug == t || m.tenant_id.to_string() == t))
-        .ok_or_else(|| AdminError::Invalid("the user belongs to no such tenant".into()))?;
-    let env = if test { ApiKeyEnvironment::Test } else { ApiKeyEnvironment::Live };
-    let minted = api_key::mint(env);
-    let key = store
-        .api_key_create(
-            membership.tenant_id,
-            user.id,
-            NewApiKey {
-                name,
-                environment: env,
-                lookup: &minted.lookup,
-                secret_hash: &minted.secret_hash,
+async fn execute(accounts: &Accounts<'_>, cmd: AdminCommand) -> anyhow::Result<()> {
+    match cmd {
+        AdminCommand::CreateUser { email, display_name, super_admin, tenant, password_stdin } => {
+            let (password, generated) = password_from(password_stdin)?;
+            let out = accounts
+                .create_user(&NewUser {
+                    email: &email,
+                    display_name: display_name.as_deref(),
+                    password: &password,
+                    super_admin,
+                    tenant: tenant.as_deref(),
+                })
+                .await?;
+            println!("created user {} ({}) in tenant {}", out.email, out.user_id, out.tenant_slug);
+            if generated {
+                println!("password (shown once): {password}");
+            }
+        }
+        AdminCommand::CreateKey { email, name, scopes, tenant, expires_days, test } => {
+            let scopes = scopes
+                .iter()
+                .map(|s| Scope::parse(s).ok_or_else(|| anyhow::anyhow!("unknown scope {s:?}")))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let spec = KeySpec {
+                name: &name,
+                environment: if test { ApiKeyEnvironment::Test } else { ApiKeyEnvironment::Live },
                 scopes: &scopes,
                 expires_at: expires_days.map(|d| crate::store::now() + time::Duration::days(i64::from(d))),
-            },
-        )
-        .await?;
-    let mut event = cli_event(
-        "api_key.create",
-        "api_key",
-        key.id.to_string(),
-        Some(membership.tenant_id.to_string()),
-        serde_json::json!({"via": "cli"}),
-    );
-    event.actor_user_id = Some(user.id.to_string());
-    store.audit_append(&event).await?;
-    Ok(minted.full)
-}
-
-/// Sets a user's password.
-pub async fn reset_password(store: &Store, email: &str, pw: &str) -> Result<(), AdminError> {
-    let email = normalize_email(email).map_err(|m| AdminError::Invalid(format!("email {m}")))?;
-    password::check_policy(pw).map_err(|m| AdminError::Invalid(format!("password {m}")))?;
-    let user = store.user_by_email(&email).await?;
-    let hash = password::hash(pw).map_err(AdminError::Invalid)?;
-    store.user_set_password(user.id, &hash).await?;
-    store
-        .audit_append(&cli_event(
-            "user.password_set",
-            "user",
-            user.id.to_string(),
-            None,
-            serde_json::json!({"via": "cli"}),
-        ))
-        .await?;
+            };
+            println!("{}", accounts.issue_key_for(&email, tenant.as_deref(), &spec).await?.secret);
+        }
+        AdminCommand::ResetPassword { email, password_stdin } => {
+            let (password, generated) = password_from(password_stdin)?;
+            accounts.reset_password(&email, &password).await?;
+            println!("password of {email} reset; their sessions were revoked");
+            if generated {
+                println!("password (shown once): {password}");
+            }
+        }
+    }
     Ok(())
 }
 
-/// An audit event of the server's shell (no request, no authenticated actor).
-fn cli_event(
-    action: &str,
-    object_type: &str,
-    object_id: String,
-    tenant_id: Option<String>,
-    detail: serde_json::Value,
-) -> AuditEvent {
-    AuditEvent {
-        tenant_id,
-        action: action.into(),
-        object_type: object_type.into(),
-        object_id: Some(object_id),
-        detail,
-        ..AuditEvent::default()
+fn password_from(stdin: bool) -> anyhow::Result<(String, bool)> {
+    if stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
+    } else {
+        Ok((crate::auth::secrets::random_alphanumeric(20), true))
     }
 }

@@ -94,6 +94,10 @@ pub struct Config {
     /// its user can read and loopback git URLs.
     #[serde(skip)]
     pub local_mode: bool,
+    /// Local mode: the 0600 file the daemon hands its administrator's API key over in (see
+    /// [`crate::local`]); not settable from the configuration file.
+    #[serde(skip)]
+    pub local_key_file: Option<PathBuf>,
     /// The scan queue.
     pub scans: crate::jobs::config::ScansConfig,
     /// The public CBOM demo (`POST /api/v1/cbom/demo`).
@@ -117,6 +121,7 @@ impl Default for Config {
             oauth: Default::default(),
             sources: SourcesConfig::default(),
             local_mode: false,
+            local_key_file: None,
             scans: Default::default(),
             cbom_demo: Default::default(),
         }

@@ -4,6 +4,7 @@
 //! [`server::launch`] serves the API on a listener until a shutdown future resolves;
 //! [`store::Store`] holds all SQL; [`auth`] is identity and access; [`api`] is the HTTP surface.
 
+pub mod accounts;
 pub mod admin_cli;
 pub mod api;
 pub mod auth;
@@ -18,4 +19,5 @@ pub mod server;
 pub mod sources;
 pub mod state;
 pub mod store;
+pub mod test_support;
 pub mod vulndb;

@@ -123,6 +123,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
         Err(e) => tracing::warn!(error = %e, dir = %work_dir.display(), "cannot sweep scan work directories"),
     }
+    // Local mode: the key is in place before the address file says the daemon is up.
+    if let Some(key_file) = &state.config.local_key_file {
+        let outcome = crate::local::hand_over_key(&state.store, key_file).await?;
+        tracing::info!(?outcome, file = %key_file.display(), "local key handed over");
+    }
     if let Some(path) = &address_file {
         // Write then rename, so a reader never sees a half-written address.
         let tmp = path.with_extension("tmp");

@@ -121,19 +121,17 @@ impl Secrets {
     }
 
     fn file_write(&self, all: &BTreeMap<String, String>) -> anyhow::Result<()> {
-        use std::os::unix::fs::OpenOptionsExt;
         if let Some(dir) = self.file.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         // Written to a 0600 temp file then renamed: never a moment with the secret world-readable.
         let tmp = self.file.with_extension("json.tmp");
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)
-            .with_context(|| format!("writing {}", tmp.display()))?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        // Elsewhere the file inherits the profile directory's access (no mode bits to set).
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
         f.write_all(&serde_json::to_vec_pretty(all)?)?;
         f.sync_all()?;
         std::fs::rename(&tmp, &self.file).with_context(|| format!("writing {}", self.file.display()))?;
@@ -141,7 +139,7 @@ impl Secrets {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;

@@ -46,11 +46,14 @@ async fn findings_through_the_sdk(postgres: bool) {
         return;
     };
     // A super admin (vulndb import and update need one), made the way `cairnd admin` does.
-    let store = cairn_daemon::store::Store::connect(&daemon.database_url).await.expect("store");
-    cairn_daemon::admin_cli::create_user(&store, "root@example.test", None, PASSWORD, true, Some("acme"))
-        .await
-        .expect("super admin");
-    store.close().await;
+    let root = cairn_daemon::accounts::NewUser {
+        email: "root@example.test",
+        display_name: None,
+        password: PASSWORD,
+        super_admin: true,
+        tenant: Some("acme"),
+    };
+    cairn_daemon::test_support::create_user_offline(&daemon.database_url, &root).await.expect("super admin");
     let client = Client::anonymous(&daemon.base).expect("client");
     client.login("root@example.test", PASSWORD).await.expect("login");
 

@@ -59,9 +59,7 @@ async fn watcher_survives_a_restart(postgres: bool) {
     let url = daemon.database_url.clone();
     daemon
         .restart(async move {
-            let store = cairn_daemon::store::Store::connect(&url).await.expect("store");
-            store.scan_cancel(None, scan.id).await.expect("cancel while down");
-            store.close().await;
+            cairn_daemon::test_support::cancel_scan_offline(&url, scan.id).await.expect("cancel while down");
         })
         .await;
     let mut syncs = 1;

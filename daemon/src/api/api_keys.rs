@@ -8,11 +8,11 @@ use cairn_sdk::types::{ApiKey, ApiKeyId, CreateApiKey, CreatedApiKey, Role, Scop
 use super::conventions::{no_content, with_location};
 use super::extract::{Json, Path, Query};
 use super::pagination::{ListParams, PageResponse, page};
-use super::validate::Check;
-use crate::auth::{Principal, api_key};
+use crate::accounts::{Accounts, IssuedKey, KeySpec, Origin};
+use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{NewApiKey, ts};
+use crate::store::ts;
 
 /// Keys are managed by their owner with a session, or by a key holding `admin`.
 const ACCESS: (Scope, Role) = (Scope::Admin, Role::Viewer);
@@ -43,37 +43,16 @@ pub async fn create(
     Json(req): Json<CreateApiKey>,
 ) -> Result<Response, ApiError> {
     let ctx = principal.tenant_access(ACCESS.0, ACCESS.1)?;
-    let mut check = Check::new();
-    check.text("body.name", &req.name, 100);
-    if req.scopes.is_empty() {
-        check.fail("body.scopes", "needs at least one scope");
-    }
-    if req.expires_at.is_some_and(|t| t <= time::OffsetDateTime::now_utc()) {
-        check.fail("body.expires_at", "must be in the future");
-    }
-    check.finish()?;
-    let mut scopes = req.scopes.clone();
-    scopes.sort();
-    scopes.dedup();
-    let minted = api_key::mint(req.environment);
-    let key = state
-        .store
-        .api_key_create(
-            ctx.tenant,
-            principal.user.id,
-            NewApiKey {
-                name: &req.name,
-                environment: req.environment,
-                lookup: &minted.lookup,
-                secret_hash: &minted.secret_hash,
-                scopes: &scopes,
-                expires_at: req.expires_at,
-            },
-        )
-        .await?;
+    let spec = KeySpec {
+        name: &req.name,
+        environment: req.environment,
+        scopes: &req.scopes,
+        expires_at: req.expires_at,
+    };
+    let IssuedKey { key, secret } =
+        Accounts::new(&state.store, Origin::Api).issue_key(ctx.tenant, principal.user.id, &spec).await?;
     let location = format!("/api/v1/api-keys/{}", key.id);
-    let mut resp =
-        (StatusCode::CREATED, axum::Json(CreatedApiKey { key, secret: minted.full })).into_response();
+    let mut resp = (StatusCode::CREATED, axum::Json(CreatedApiKey { key, secret })).into_response();
     resp.extensions_mut().insert(super::idempotency::OneTimeSecret);
     Ok(with_location(resp, &location))
 }

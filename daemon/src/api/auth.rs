@@ -14,8 +14,7 @@ use serde::Deserialize;
 use super::audit::record;
 use super::conventions::RequestId;
 use super::extract::{Form, Json};
-use super::validate::Check;
-use crate::admin_cli::normalize_email;
+use crate::accounts::{NewUser, normalize_email};
 use crate::auth::principal::Credential;
 use crate::auth::secrets::sha256_hex;
 use crate::auth::tokens::{ACCESS_TTL_SECS, REFRESH_TTL, new_refresh_token};
@@ -50,24 +49,17 @@ pub async fn register(
     rid: Option<Extension<RequestId>>,
     Json(req): Json<RegisterRequest>,
 ) -> Result<Response, ApiError> {
-    let mut check = Check::new();
-    let email = match normalize_email(&req.email) {
-        Ok(e) => e,
-        Err(m) => {
-            check.fail("body.email", m);
-            String::new()
-        }
-    };
-    if let Err(m) = password::check_policy(&req.password) {
-        check.fail("body.password", m);
+    // The same checks as `cairnd admin create-user`.
+    let email = NewUser {
+        email: &req.email,
+        display_name: req.display_name.as_deref(),
+        password: &req.password,
+        super_admin: false,
+        tenant: req.tenant_name.as_deref(),
     }
-    if let Some(d) = &req.display_name {
-        check.text("body.display_name", d, 200);
-    }
-    if let Some(t) = &req.tenant_name {
-        check.text("body.tenant_name", t, 200);
-    }
-    check.finish()?;
+    .check()?
+    .as_str()
+    .to_owned();
     let mode = state.config.registration;
     if mode == RegistrationMode::Closed {
         return Err(ApiError::new(Kind::RegistrationClosed, "accounts are created by an administrator"));

@@ -7,7 +7,7 @@ use cairn_sdk::types::{CreateInvite, CreatedInvite, Role, Scope};
 
 use super::auth::may_grant;
 use super::extract::Json;
-use crate::admin_cli::normalize_email;
+use crate::accounts::normalize_email;
 use crate::auth::Principal;
 use crate::auth::secrets::{random_alphanumeric, sha256_hex};
 use crate::error::{ApiError, Kind};

@@ -16,7 +16,7 @@ use super::auth::{issue, request_id};
 use super::conventions::RequestId;
 use super::extract::{Path, Query};
 use super::validate::Check;
-use crate::admin_cli::normalize_email;
+use crate::accounts::normalize_email;
 use crate::auth::oauth::{self, ExternalIdentity, OAuthError, Pending, ProviderConfig};
 use crate::auth::principal::Credential;
 use crate::auth::secrets::{random_alphanumeric, sha256_hex};

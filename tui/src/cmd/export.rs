@@ -96,11 +96,14 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
     tmp.write_all(bytes).with_context(|| format!("writing {}", tmp.path().display()))?;
     // A temporary file is private (0600); the document gets the replaced file's mode, else 0644.
-    let mode = std::fs::metadata(path).map(|m| m.permissions()).unwrap_or_else(|_| {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::Permissions::from_mode(0o644)
-    });
-    tmp.as_file().set_permissions(mode).with_context(|| format!("writing {}", tmp.path().display()))?;
+    #[cfg(unix)]
+    {
+        let mode = std::fs::metadata(path).map(|m| m.permissions()).unwrap_or_else(|_| {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::Permissions::from_mode(0o644)
+        });
+        tmp.as_file().set_permissions(mode).with_context(|| format!("writing {}", tmp.path().display()))?;
+    }
     tmp.as_file().sync_all().with_context(|| format!("writing {}", tmp.path().display()))?;
     tmp.persist(path).map_err(|e| e.error).with_context(|| format!("writing {}", path.display()))?;
     Ok(())

@@ -1,7 +1,9 @@
 //! Local mode as a user runs it: `cairn daemon start` (twice at once starts one daemon), `status`,
-//! `cairn status`, `cairn login --api-key` into a profile and `logout`, then `stop`. Each test has
-//! its own XDG directories, and secrets go to the 0600 file (CAIRN_NO_KEYRING) so tests never
-//! share the user's keyring.
+//! `cairn status`, `cairn login --api-key` into a profile and `logout`, then `stop` (SIGTERM). The
+//! daemon hands its key over in a 0600 file; a wiped data directory gets a fresh one. Each test
+//! has its own XDG directories, and secrets go to the 0600 file (CAIRN_NO_KEYRING) so tests never
+//! share the user's keyring. And the client never opens the daemon's database: no file of `tui/`
+//! names its store or the old admin back door.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,6 +36,18 @@ impl Home {
 
     fn data(&self) -> PathBuf {
         self.dir.path().join("data/cairn")
+    }
+
+    fn runtime(&self) -> PathBuf {
+        self.dir.path().join("run/cairn")
+    }
+
+    /// The key the client keeps (the fallback secrets file holds only the local one here).
+    fn kept_key(&self) -> String {
+        let creds: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(self.data().join("credentials.json")).expect("creds"))
+                .expect("json");
+        creds.as_object().and_then(|o| o.values().next()).and_then(|v| v.as_str()).expect("a key").to_owned()
     }
 }
 
@@ -107,6 +121,8 @@ fn two_starts_at_once_share_one_daemon_status_reports_it_and_stop_stops_it() {
         text(&stop)
     );
     assert!(!alive(pid_a), "the daemon process is gone");
+    assert!(!home.runtime().join("cairnd.json").exists(), "the state file is cleaned");
+    assert!(!home.runtime().join("cairnd.addr").exists(), "the address file is cleaned");
     let status = home.run(&["daemon", "status"]);
     assert_eq!(status.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&status.stdout).contains("not running"));
@@ -120,11 +136,9 @@ fn login_with_an_api_key_makes_a_profile_without_the_secret_and_logout_removes_i
     let start = local.run(&["daemon", "start"]);
     assert!(start.status.success(), "{}", text(&start));
     let (url, _) = url_and_pid(&start);
-    let creds: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(local.data().join("credentials.json")).expect("creds"))
-            .expect("json");
+    // The key the daemon handed over (taken into the keyring by the first command that needs it).
     let key =
-        creds.as_object().and_then(|o| o.values().next()).and_then(|v| v.as_str()).expect("a key").to_owned();
+        std::fs::read_to_string(local.runtime().join("cairnd.key")).expect("key file").trim().to_owned();
 
     // Another "machine" (its own XDG dirs) logs in to that daemon as a server.
     let user = Home::new();
@@ -172,19 +186,80 @@ fn login_with_an_api_key_makes_a_profile_without_the_secret_and_logout_removes_i
     assert!(!creds.contains(&key), "{creds}");
 }
 
+fn mode(path: &Path) -> u32 {
+    std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(path).expect("metadata").permissions()) & 0o777
+}
+
 #[test]
-fn a_key_the_database_no_longer_knows_is_replaced() {
+fn the_daemon_hands_its_key_over_in_a_0600_file_and_a_wiped_data_dir_gets_a_fresh_one() {
     let home = Home::new();
     let start = home.run(&["daemon", "start"]);
     assert!(start.status.success(), "{}", text(&start));
+    let key_file = home.runtime().join("cairnd.key");
+    assert_eq!(mode(&key_file), 0o600, "never readable by others");
+    let handed = std::fs::read_to_string(&key_file).expect("key file").trim().to_owned();
+    assert!(handed.starts_with("crn_live_"), "{handed}");
+    let who = home.run(&["status"]);
+    assert_eq!(who.status.code(), Some(0), "{}", text(&who));
+    assert_eq!(home.kept_key(), handed, "the client keeps the handed-over key");
+    assert!(key_file.exists(), "kept for other clients while the daemon runs");
+
+    // A restart keeps a key the database still accepts.
     home.run(&["daemon", "stop"]);
+    let start = home.run(&["daemon", "start"]);
+    assert!(start.status.success(), "{}", text(&start));
+    assert_eq!(std::fs::read_to_string(&key_file).expect("key file").trim(), handed);
+    home.run(&["daemon", "stop"]);
+
     // The database goes (reset by hand), the keyring (here the fallback file) keeps the old key.
     for f in ["cairnd.db", "cairnd.db-wal", "cairnd.db-shm"] {
         let _ = std::fs::remove_file(home.data().join(f));
     }
-    let status = home.run(&["daemon", "start"]);
-    assert!(status.status.success(), "{}", text(&status));
+    let start = home.run(&["daemon", "start"]);
+    assert!(start.status.success(), "{}", text(&start));
+    let fresh = std::fs::read_to_string(&key_file).expect("key file").trim().to_owned();
+    assert_ne!(fresh, handed, "the new database minted its own key");
+    assert_eq!(mode(&key_file), 0o600);
     let who = home.run(&["status"]);
     assert_eq!(who.status.code(), Some(0), "{}", text(&who));
     assert!(String::from_utf8_lossy(&who.stdout).contains("user: admin@cairn.localhost"), "{}", text(&who));
+    assert_eq!(home.kept_key(), fresh, "the rejected key was replaced through the handover");
+}
+
+/// Every `.rs` file under `dir`.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn no_file_of_the_client_reaches_into_the_daemons_database() {
+    // Spelled in pieces so that this file does not name them itself.
+    let forbidden = [["cairn_daemon::", "store"].concat(), ["admin", "_cli"].concat()];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["src", "tests", "benches"] {
+        if root.join(dir).is_dir() {
+            rust_files(&root.join(dir), &mut files);
+        }
+    }
+    assert!(files.len() > 20, "found the sources: {files:?}");
+    let offenders: Vec<String> = files
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).expect("read source");
+            forbidden
+                .iter()
+                .filter(|needle| text.contains(needle.as_str()))
+                .map(|needle| format!("{} uses {needle}", f.display()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(offenders.is_empty(), "{offenders:#?}");
 }

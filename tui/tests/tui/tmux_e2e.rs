@@ -185,7 +185,11 @@ async fn dashboard_scan_triage_export_in_tmux() {
     // The local daemon's database with the fixture advisories, as `cairnd vulndb import` loads them.
     let data = home.join(".local/share/cairn");
     std::fs::create_dir_all(&data).expect("data dir");
-    let config = cairn_daemon::local::local_mode_config(&data, &home.join("run/cairn/cairnd.addr"));
+    let files = cairn_daemon::local::LocalFiles {
+        address_file: home.join("run/cairn/cairnd.addr"),
+        key_file: home.join("run/cairn/cairnd.key"),
+    };
+    let config = cairn_daemon::local::local_mode_config(&data, &files);
     cairn_daemon::vulndb::cli::run(config, VulndbCommand::Import { paths: vec![osv()], name: None })
         .await
         .expect("vulndb import");

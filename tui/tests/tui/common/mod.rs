@@ -68,7 +68,9 @@ impl Daemon {
         let database_url = if opts.postgres {
             let server = std::env::var("CAIRN_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())?;
             let name = format!("cairn_cli_{}", uuid::Uuid::new_v4().simple());
-            cairn_daemon::store::create_postgres_database(&server, &name).await.expect("create database");
+            cairn_daemon::test_support::create_postgres_database(&server, &name)
+                .await
+                .expect("create database");
             let url = with_database(&server, &name);
             pg = Some((server, name));
             url
@@ -140,7 +142,7 @@ impl Daemon {
     pub async fn shutdown(mut self) {
         self.stop_serving().await;
         if let Some((server, name)) = self.pg.take() {
-            cairn_daemon::store::drop_postgres_database(&server, &name).await.expect("drop database");
+            cairn_daemon::test_support::drop_postgres_database(&server, &name).await.expect("drop database");
         }
     }
 }
@@ -161,7 +163,12 @@ async fn serve(config: Config, listener: std::net::TcpListener) -> (Serving, Str
             let state = cairn_daemon::server::prepare(config).await?;
             // As `cairnd serve` does: the stored data is matched from the first request on.
             cairn_daemon::vulndb::reload(&state.store, &state.vulndb).await?;
-            let admin_key = cairn_daemon::local::mint_local_key(&state.store).await?;
+            let admin_key = cairn_daemon::accounts::Accounts::new(
+                &state.store,
+                cairn_daemon::accounts::Origin::LocalMode,
+            )
+            .mint_local_key()
+            .await?;
             let _ = ready_tx.send(admin_key);
             cairn_daemon::server::launch(state, listener, async {
                 let _ = rx.await;
