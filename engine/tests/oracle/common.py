@@ -1,6 +1,6 @@
 """Shared helpers for the oracles: independent readers of lockfile formats, written in Python from
 each format's documentation, used only to derive the expected package sets the Rust catalogers are
-tested against (engine/tests/corpus.rs). They never look at Cairn's output.
+tested against (engine/tests/engine/corpus.rs). They never look at Cairn's output.
 
 Each oracle script writes engine/tests/fixtures/expected/<fixture path>.txt: a header comment, then
 one `name version` line per non-local package the file pins, sorted and unique."""
