@@ -210,9 +210,14 @@ const SUMMARY_MAX_CHARS: usize = 160;
 
 /// An advisory without a summary (PyPA's PYSEC records have none) is summarised by the first
 /// non-blank line of its `details`, cut at a word before 160 characters with `…`.
+/// The record is read through the engine's advisory model.
 pub(crate) fn summary_from_details(record: &str) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(record).ok()?;
-    let line = v["details"].as_str()?.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let advisory = cairn_engine::vuln::Advisory::from_json(record.as_bytes()).ok()?;
+    summary_of(advisory.details()?)
+}
+
+fn summary_of(details: &str) -> Option<String> {
+    let line = details.lines().map(str::trim).find(|l| !l.is_empty())?;
     let line = line.trim_start_matches('#').trim();
     if line.is_empty() {
         return None;
@@ -490,17 +495,23 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::summary_from_details;
+    use super::{summary_from_details, summary_of};
 
     #[test]
     fn a_summary_is_the_first_line_of_details_cut_at_a_word() {
-        let short = r#"{"details": "\n## Open redirect in login\n\nMore text."}"#;
-        assert_eq!(summary_from_details(short).as_deref(), Some("Open redirect in login"));
-        let long = serde_json::json!({ "details": "word ".repeat(100) }).to_string();
-        let s = summary_from_details(&long).expect("a summary");
+        assert_eq!(summary_of("\n## Open redirect in login\n\nMore text.").as_deref(), Some("Open redirect in login"));
+        let s = summary_of(&"word ".repeat(100)).expect("a summary");
         assert!(s.ends_with("word…") && s.chars().count() <= 161, "{s}");
-        assert_eq!(summary_from_details(r#"{"details": "  "}"#), None);
-        assert_eq!(summary_from_details(r#"{"summary": "x"}"#), None);
+        assert_eq!(summary_of("  "), None);
+    }
+
+    #[test]
+    fn a_summary_comes_from_a_records_details_through_the_advisory_model() {
+        let record = r#"{"id": "PYSEC-2024-1", "modified": "2024-01-01T00:00:00Z",
+            "details": "\n## Open redirect in login\n\nMore text."}"#;
+        assert_eq!(summary_from_details(record).as_deref(), Some("Open redirect in login"));
+        let no_details = r#"{"id": "PYSEC-2024-2", "modified": "2024-01-01T00:00:00Z", "summary": "x"}"#;
+        assert_eq!(summary_from_details(no_details), None);
         assert_eq!(summary_from_details("not json"), None);
     }
 }
