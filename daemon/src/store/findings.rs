@@ -13,6 +13,7 @@ use cairn_sdk::types::{
 };
 use sqlx::FromRow;
 
+use super::sql::Sql;
 use super::{Store, StoreError, StoreResult, now, parse_id, parse_ts, ts};
 
 /// The join from a finding `f` to its triage `t`.
@@ -238,28 +239,6 @@ fn subject(project: Option<ProjectId>, scan: ScanId) -> String {
     }
 }
 
-/// `WHERE` conditions with their text binds, numbered from `$1` (the tenant).
-struct Conditions {
-    sql: Vec<String>,
-    binds: Vec<String>,
-}
-
-impl Conditions {
-    fn new(tenant: TenantId) -> Self {
-        Conditions { sql: vec!["f.tenant_id = $1".into()], binds: vec![tenant.to_string()] }
-    }
-
-    /// Adds `template` with `?` replaced by the next placeholder bound to `value`.
-    fn add(&mut self, template: &str, value: String) {
-        self.binds.push(value);
-        self.sql.push(template.replace('?', &format!("${}", self.binds.len())));
-    }
-
-    fn next(&self) -> usize {
-        self.binds.len() + 1
-    }
-}
-
 impl Store {
     /// Findings matching `q` with their triage, ordered by id, after the id `after`; with the total.
     pub async fn findings_list(
@@ -269,51 +248,48 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> StoreResult<(Vec<Finding>, i64)> {
-        let mut c = Conditions::new(tenant);
-        match q.scan {
-            Some(s) => c.add("f.scan_id = ?", s.to_string()),
-            None => c.sql.push(format!("f.scan_id IN ({LATEST_SCANS})")),
-        }
-        if let Some(p) = q.project {
-            c.add("f.project_id = ?", p.to_string());
-        }
-        if let Some(s) = &q.severity {
-            c.add("f.severity = ?", s.clone());
-        }
-        match q.state {
-            Some(Some(s)) => c.add("t.state = ?", s.as_str().to_owned()),
-            Some(None) => c.sql.push("t.state IS NULL".into()),
-            None => {}
-        }
-        if let Some(v) = &q.vulnerability {
-            c.add("f.vulnerability_id = ?", v.clone());
-        }
-        if let Some(p) = &q.purl {
-            c.add("f.purl = ?", p.clone());
-        }
-        let filter = c.sql.join(" AND ");
-        let count_sql = format!("SELECT COUNT(*) FROM findings f {TRIAGE_JOIN} WHERE {filter}");
-        let mut count = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(count_sql));
-        for b in &c.binds {
-            count = count.bind(b.clone());
-        }
-        let total = count.fetch_one(self.pool()).await?.0;
-        let mut page_filter = filter;
-        let mut binds = c.binds.clone();
+        let filter = |sql: &mut Sql| {
+            sql.push(" WHERE f.tenant_id = ").bind(tenant.to_string());
+            match q.scan {
+                Some(s) => sql.push(" AND f.scan_id = ").bind(s.to_string()),
+                None => sql.push(" AND f.scan_id IN (").push(LATEST_SCANS).push(")"),
+            };
+            if let Some(p) = q.project {
+                sql.push(" AND f.project_id = ").bind(p.to_string());
+            }
+            if let Some(s) = &q.severity {
+                sql.push(" AND f.severity = ").bind(s.as_str());
+            }
+            match q.state {
+                Some(Some(s)) => {
+                    sql.push(" AND t.state = ").bind(s.as_str());
+                }
+                Some(None) => {
+                    sql.push(" AND t.state IS NULL");
+                }
+                None => {}
+            }
+            if let Some(v) = &q.vulnerability {
+                sql.push(" AND f.vulnerability_id = ").bind(v.as_str());
+            }
+            if let Some(p) = &q.purl {
+                sql.push(" AND f.purl = ").bind(p.as_str());
+            }
+        };
+        let mut count = Sql::new("SELECT COUNT(*) FROM findings f ");
+        count.push(TRIAGE_JOIN);
+        filter(&mut count);
+        let total = count.query_scalar::<i64>().fetch_one(self.pool()).await?;
+        let mut sql = Sql::new("SELECT ");
+        sql.push(FINDING_COLUMNS)
+            .push(" FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id ")
+            .push(TRIAGE_JOIN);
+        filter(&mut sql);
         if let Some(a) = after {
-            page_filter.push_str(&format!(" AND f.id > ${}", c.next()));
-            binds.push(a.to_owned());
+            sql.push(" AND f.id > ").bind(a);
         }
-        let sql = format!(
-            "SELECT {FINDING_COLUMNS} FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id \
-             {TRIAGE_JOIN} WHERE {page_filter} ORDER BY f.id LIMIT ${}",
-            binds.len() + 1
-        );
-        let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql));
-        for b in binds {
-            query = query.bind(b);
-        }
-        let rows = query.bind(limit + 1).fetch_all(self.pool()).await?;
+        sql.push(" ORDER BY f.id LIMIT ").bind(limit + 1);
+        let rows = sql.query_as::<Row>().fetch_all(self.pool()).await?;
         let items = rows.into_iter().map(Row::into_wire).collect::<StoreResult<_>>()?;
         Ok((items, total))
     }
