@@ -130,7 +130,8 @@ fn assets_of_cbom(cbom: &str) -> Vec<(String, String, Option<String>, Option<i64
                 .iter()
                 .map(|o| format!("{}:{}", o["location"].as_str().expect("location"), o["line"]))
                 .collect();
-            let detail = json!({"bom_ref": c["bom-ref"], "cryptoProperties": props, "properties": c["properties"]});
+            let detail =
+                json!({"bom_ref": c["bom-ref"], "cryptoProperties": props, "properties": c["properties"]});
             (
                 props["assetType"].as_str().expect("assetType").to_owned(),
                 c["name"].as_str().expect("name").to_owned(),
@@ -218,7 +219,8 @@ both!(pipeline_crypto_assets_equal_the_engines_cbom, |db| async move {
         })
         .collect();
     want_components.sort();
-    let (components, _) = state.store.scan_components(tenant, scan.id, -1, 100_000).await.expect("components");
+    let (components, _) =
+        state.store.scan_components(tenant, scan.id, -1, 100_000).await.expect("components");
     let (licensed, _) = state.store.scan_licenses(tenant, scan.id, -1, 100_000).await.expect("licenses");
     let mut got_categories: Vec<(String, Option<String>)> =
         licensed.into_iter().map(|(_, l)| (l.purl, l.category)).collect();
@@ -233,8 +235,12 @@ both!(pipeline_crypto_assets_equal_the_engines_cbom, |db| async move {
     let mut got_scopes: Vec<(String, Option<String>)> =
         components.into_iter().map(|(_, c)| (c.purl, c.scope)).collect();
     got_scopes.sort();
-    assert_eq!(got_scopes, want_components.iter().map(|(p, s, _)| (p.clone(), s.clone())).collect::<Vec<_>>());
-    let (diagnostics, _) = state.store.scan_diagnostics(tenant, scan.id, -1, 100_000).await.expect("diagnostics");
+    assert_eq!(
+        got_scopes,
+        want_components.iter().map(|(p, s, _)| (p.clone(), s.clone())).collect::<Vec<_>>()
+    );
+    let (diagnostics, _) =
+        state.store.scan_diagnostics(tenant, scan.id, -1, 100_000).await.expect("diagnostics");
     let want_severities: Vec<String> = engine
         .inventory
         .diagnostics

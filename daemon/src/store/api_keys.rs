@@ -169,7 +169,10 @@ impl Store {
         q: &ListQuery,
     ) -> StoreResult<(Vec<ApiKey>, i64)> {
         let mut sql = Sql::new(concat!("SELECT ", columns!(), " FROM api_keys WHERE tenant_id = "));
-        sql.bind(tenant.to_string()).push(" AND user_id = ").bind(user.to_string()).push(" AND revoked_at IS NULL");
+        sql.bind(tenant.to_string())
+            .push(" AND user_id = ")
+            .bind(user.to_string())
+            .push(" AND revoked_at IS NULL");
         q.push_page(&mut sql, "")?;
         let rows = sql.query_as::<KeyRow>().fetch_all(self.pool()).await?;
         let total: (i64,) = sqlx::query_as(

@@ -22,7 +22,7 @@ const TRIAGE_JOIN: &str = "LEFT JOIN triage t ON t.tenant_id = f.tenant_id \
      AND t.vulnerability_id = f.vulnerability_id AND t.purl = f.purl";
 
 /// The scans whose findings are "what is true now": each project's latest completed scan (`$1` is
-/// the tenant).
+/// the tenant: statements using it bind the tenant first).
 const LATEST_SCANS: &str = "SELECT s.id FROM scans s WHERE s.tenant_id = $1 AND s.status = 'completed' \
      AND s.project_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM scans n WHERE n.tenant_id = s.tenant_id \
      AND n.project_id = s.project_id AND n.status = 'completed' \
@@ -436,17 +436,23 @@ impl Store {
         if projects.is_empty() {
             return Ok(HashMap::new());
         }
-        let list = (0..projects.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-        let sql = format!(
+        let mut sql = Sql::new(
             "SELECT s.project_id, s.id, s.finished_at, s.counts, s.pqc, \
-             (SELECT COUNT(*) FROM findings f {TRIAGE_JOIN} WHERE f.tenant_id = s.tenant_id AND f.scan_id = s.id \
-             AND (t.state IS NULL OR t.state IN ('in_triage', 'affected'))) AS open_findings \
-             FROM scans s WHERE s.id IN ({LATEST_SCANS}) AND s.tenant_id = $1 AND s.project_id IN ({list})"
+             (SELECT COUNT(*) FROM findings f ",
         );
-        let mut q = sqlx::query_as::<_, RiskRow>(sqlx::AssertSqlSafe(sql)).bind(tenant.to_string());
-        for p in projects {
-            q = q.bind(p.to_string());
-        }
+        sql.push(TRIAGE_JOIN)
+            .push(
+                " WHERE f.tenant_id = s.tenant_id AND f.scan_id = s.id \
+                 AND (t.state IS NULL OR t.state IN ('in_triage', 'affected'))) AS open_findings \
+                 FROM scans s WHERE s.tenant_id = ",
+            )
+            .bind(tenant.to_string())
+            .push(" AND s.id IN (")
+            .push(LATEST_SCANS)
+            .push(") AND s.project_id IN (")
+            .bind_list(projects.iter().map(ToString::to_string))
+            .push(")");
+        let q = sql.query_as::<RiskRow>();
         let rows = q.fetch_all(self.pool()).await?;
         rows.into_iter()
             .map(|r| {
@@ -475,7 +481,10 @@ mod tests {
 
     #[test]
     fn a_summary_is_the_first_line_of_details_cut_at_a_word() {
-        assert_eq!(summary_of("\n## Open redirect in login\n\nMore text.").as_deref(), Some("Open redirect in login"));
+        assert_eq!(
+            summary_of("\n## Open redirect in login\n\nMore text.").as_deref(),
+            Some("Open redirect in login")
+        );
         let s = summary_of(&"word ".repeat(100)).expect("a summary");
         assert!(s.ends_with("word…") && s.chars().count() <= 161, "{s}");
         assert_eq!(summary_of("  "), None);

@@ -120,7 +120,9 @@ impl Store {
         user: UserId,
         q: &ListQuery,
     ) -> StoreResult<(Vec<OAuthIdentity>, i64)> {
-        let mut sql = Sql::new("SELECT id, provider, subject, email, created_at FROM oauth_identities WHERE user_id = ");
+        let mut sql = Sql::new(
+            "SELECT id, provider, subject, email, created_at FROM oauth_identities WHERE user_id = ",
+        );
         sql.bind(user.to_string());
         q.push_page(&mut sql, "")?;
         let rows = sql.query_as::<IdentityRow>().fetch_all(self.pool()).await?;

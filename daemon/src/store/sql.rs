@@ -64,6 +64,18 @@ impl Sql {
         self
     }
 
+    /// Appends `$n, $n+1, …`, one placeholder per value (for `IN (…)`; the caller makes sure
+    /// there is at least one).
+    pub(crate) fn bind_list<B: Into<Bind>>(&mut self, values: impl IntoIterator<Item = B>) -> &mut Self {
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(v);
+        }
+        self
+    }
+
     /// The statement's text.
     #[cfg(test)]
     pub(crate) fn text(&self) -> &str {
@@ -108,8 +120,18 @@ mod tests {
     #[test]
     fn placeholders_are_numbered_in_binding_order_and_values_stay_out_of_the_text() {
         let mut sql = Sql::new("SELECT id FROM t WHERE tenant_id = ");
-        sql.bind("x'; DROP TABLE t; --").push(" AND n > ").bind(3_i64).push(" LIMIT ").bind(11_i64);
-        assert_eq!(sql.text(), "SELECT id FROM t WHERE tenant_id = $1 AND n > $2 LIMIT $3");
-        assert_eq!(sql.binds, vec![Bind::Text("x'; DROP TABLE t; --".into()), Bind::Int(3), Bind::Int(11)]);
+        sql.bind("x'; DROP TABLE t; --").push(" AND n > ").bind(3_i64).push(" AND k IN (");
+        sql.bind_list(["a", "b"]).push(") LIMIT ").bind(11_i64);
+        assert_eq!(sql.text(), "SELECT id FROM t WHERE tenant_id = $1 AND n > $2 AND k IN ($3, $4) LIMIT $5");
+        assert_eq!(
+            sql.binds,
+            vec![
+                Bind::Text("x'; DROP TABLE t; --".into()),
+                Bind::Int(3),
+                Bind::Text("a".into()),
+                Bind::Text("b".into()),
+                Bind::Int(11)
+            ]
+        );
     }
 }

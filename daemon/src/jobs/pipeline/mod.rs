@@ -99,6 +99,15 @@ fn check(cancel: &AtomicBool) -> Result<(), Stop> {
     if cancel.load(Ordering::SeqCst) { Err(Stop::Cancelled) } else { Ok(()) }
 }
 
+/// What every step may need of the job it runs for.
+#[derive(Clone, Copy)]
+struct Job<'a> {
+    state: &'a AppState,
+    job: &'a ClaimedJob,
+    scan: &'a cairn_sdk::types::Scan,
+    cancel: &'a Arc<AtomicBool>,
+}
+
 /// The steps in order; each takes what the one before produced.
 async fn steps(
     state: &AppState,
@@ -109,11 +118,11 @@ async fn steps(
 ) -> Result<(), Stop> {
     let payload: JobPayload = serde_json::from_str(&job.payload)
         .map_err(|e| Stop::Failed(format!("the job's source is unreadable: {e}")))?;
-    let obtained = obtain::obtain(state, job, scan, &payload, cancel, reporter).await?;
+    let ctx = Job { state, job, scan, cancel };
+    let obtained = obtain::obtain(&ctx, &payload, reporter).await?;
     let scanned = scan::scan(obtained, payload.crypto, cancel, reporter).await?;
     let matched = matching::matching(state, &scanned.engine.inventory, reporter).await?;
     check(cancel)?;
-    let rendered =
-        render::render(state, job, scan, &scanned.engine, matched.matches.as_ref(), cancel, reporter).await?;
-    store::store(state, job, scan, scanned, matched, rendered, cancel, reporter).await
+    let rendered = render::render(&ctx, &scanned.engine, matched.matches.as_ref(), reporter).await?;
+    store::store(&ctx, scanned, matched, rendered, reporter).await
 }

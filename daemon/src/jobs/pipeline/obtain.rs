@@ -1,26 +1,19 @@
 //! Fetching: the job's source obtained as a tree in a work directory, or an SBOM's inventory.
 
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-
 use cairn_sdk::types::ScanStatus;
 
-use super::{Stop, cancelled, check};
+use super::{Job, Stop, cancelled, check};
 use crate::jobs::progress::Reporter;
 use crate::jobs::queue::{JobPayload, source_policy};
 use crate::sources::{self, Obtained};
-use crate::state::AppState;
-use crate::store::ClaimedJob;
 
 /// Obtains the source, reporting `fetching`; a cancel stops it at once.
 pub(super) async fn obtain(
-    state: &AppState,
-    job: &ClaimedJob,
-    scan: &cairn_sdk::types::Scan,
+    ctx: &Job<'_>,
     payload: &JobPayload,
-    cancel: &Arc<AtomicBool>,
     reporter: &mut Reporter,
 ) -> Result<Obtained, Stop> {
+    let Job { state, job, scan, cancel } = *ctx;
     let attempt = if job.attempts > 1 { format!(" (attempt {})", job.attempts) } else { String::new() };
     reporter
         .state(
@@ -34,7 +27,8 @@ pub(super) async fn obtain(
     // Obtaining is cancelled by dropping it (the clone or extraction is killed, its work
     // directory removed), so a cancel does not wait for a long clone to finish.
     let policy = source_policy(state);
-    let spooled = crate::jobs::spool::spool(state, job, &payload.source, &policy).await.map_err(Stop::Failed)?;
+    let spooled =
+        crate::jobs::spool::spool(state, job, &payload.source, &policy).await.map_err(Stop::Failed)?;
     let spec = payload.source.spec(&spooled.file);
     let obtained = tokio::select! {
         r = sources::obtain(&spec, &policy) => r.map_err(|e| Stop::Failed(e.to_string()))?,

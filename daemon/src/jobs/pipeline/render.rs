@@ -3,7 +3,6 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use cairn_engine::bom::{BomInput, Format, render as render_format, to_cbom};
 use cairn_engine::vuln::Matches;
@@ -11,7 +10,7 @@ use cairn_sdk::types::{BomFormat, ScanStatus};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{Stop, check};
+use super::{Job, Stop, check};
 use crate::jobs::documents;
 use crate::jobs::progress::Reporter;
 use crate::state::AppState;
@@ -30,14 +29,12 @@ pub(super) struct Rendered {
 
 /// Renders every format, reporting `evaluating` per document.
 pub(super) async fn render(
-    state: &AppState,
-    job: &ClaimedJob,
-    scan: &cairn_sdk::types::Scan,
+    ctx: &Job<'_>,
     engine_scan: &cairn_engine::Scan,
     matches: Option<&Matches>,
-    cancel: &Arc<AtomicBool>,
     reporter: &mut Reporter,
 ) -> Result<Rendered, Stop> {
+    let Job { state, job, scan, cancel } = *ctx;
     let stamp = document_timestamp();
     let name = project_name(state, job, scan).await;
     // Triage given earlier (a project's, surviving re-scans) is stated in the documents.
@@ -99,7 +96,11 @@ async fn project_name(state: &AppState, job: &ClaimedJob, scan: &cairn_sdk::type
 
 /// One document; `None` for OpenVEX without findings (nothing to state, so that format is
 /// simply absent).
-fn render_document(format: BomFormat, input: &BomInput, triage_stamp: &str) -> Result<Option<NewDocument>, Stop> {
+fn render_document(
+    format: BomFormat,
+    input: &BomInput,
+    triage_stamp: &str,
+) -> Result<Option<NewDocument>, Stop> {
     let text = if format == BomFormat::Cbom {
         to_cbom(input)
     } else {

@@ -1,9 +1,6 @@
 //! Storing: the rows built off the async threads, the readiness summary, then every result in
 //! one transaction and the `completed` event.
 
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-
 use cairn_engine::crypto::quantum::METHODOLOGY;
 use cairn_sdk::types::{PqcSummary, ScanCounts, ScanStatus, VulnDataState, VulnDataUsed};
 
@@ -11,23 +8,18 @@ use super::matching::Matched;
 use super::render::Rendered;
 use super::rows::build_results;
 use super::scan::Scanned;
-use super::{Stop, check};
+use super::{Job, Stop, check};
 use crate::jobs::progress::Reporter;
-use crate::state::AppState;
-use crate::store::ClaimedJob;
 
 /// Builds the rows and stores them with the documents, reporting `storing` then `completed`.
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn store(
-    state: &AppState,
-    job: &ClaimedJob,
-    scan: &cairn_sdk::types::Scan,
+    ctx: &Job<'_>,
     scanned: Scanned,
     matched: Matched,
     rendered: Rendered,
-    cancel: &Arc<AtomicBool>,
     reporter: &mut Reporter,
 ) -> Result<(), Stop> {
+    let Job { state, job, scan, cancel } = *ctx;
     let Scanned { engine, readiness } = scanned;
     let Matched { matches, used, snapshot_time } = matched;
     let Rendered { input, packed, documents, stamp } = rendered;
