@@ -112,9 +112,13 @@ both!(pipeline_findings_equal_the_engines_match, |db| async move {
     }
 });
 
+/// A crypto asset row without its id: type, name, primitive, quantum level, detail as stored
+/// text, locations.
+type AssetRow = (String, String, Option<String>, Option<i64>, String, Vec<String>);
+
 /// The rows the CBOM's assets were read back into before the daemon built them from the
 /// engine's model: the oracle for `crypto_assets_equal_the_engines_cbom`.
-fn assets_of_cbom(cbom: &str) -> Vec<(String, String, Option<String>, Option<i64>, String, Vec<String>)> {
+fn assets_of_cbom(cbom: &str) -> Vec<AssetRow> {
     let doc: Value = serde_json::from_str(cbom).expect("CBOM JSON");
     doc["components"]
         .as_array()

@@ -105,7 +105,7 @@ mod tests {
              LIMIT $2 OFFSET $3"
         );
         let after = ListQuery::decode_cursor(&ListQuery::cursor_for(
-            "2026-01-01T00:00:00.000000Z",
+            "2026-01-01T00:00:00.000Z",
             "01890000-0000-7000-8000-000000000000",
         ))
         .expect("a cursor");
