@@ -12,13 +12,15 @@ use cairn_daemon::jobs::pipeline::{self, Outcome};
 use cairn_daemon::jobs::queue::{JobPayload, JobSource, enqueue};
 use cairn_daemon::store::{FindingFilter, NewScan};
 use cairn_daemon::vulndb::Snapshot;
+use cairn_engine::bom::{BomInput, to_cbom};
 use cairn_engine::vuln::{load_paths, match_inventory};
 use cairn_engine::{NoProgress, ScanOptions, scan_path};
 use cairn_sdk::types::{ScanSource, ScanStatus, VulnDataState};
 
 use crate::both;
 use crate::harness::{Db, postgres_server, server_with_db, uuid_simple};
-use crate::scans::tree_root;
+use crate::scans::{copy_dir, tree_root};
+use serde_json::{Value, json};
 
 fn advisories() -> cairn_engine::vuln::Database {
     load_paths(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/osv-scan")])
@@ -104,6 +106,154 @@ both!(pipeline_findings_equal_the_engines_match, |db| async move {
     assert_eq!(vulnerable.into_iter().collect::<BTreeSet<_>>(), want_purls);
     // The job is done; nothing is left to claim.
     assert!(state.store.job_claim("test/0").await.expect("claim").is_none());
+    state.store.close().await;
+    if let Some((server, name)) = pg {
+        cairn_daemon::store::drop_postgres_database(&server, &name).await.expect("drop database");
+    }
+});
+
+/// A crypto asset row without its id: type, name, primitive, quantum level, detail as stored
+/// text, locations.
+type AssetRow = (String, String, Option<String>, Option<i64>, String, Vec<String>);
+
+/// The rows the CBOM's assets were read back into before the daemon built them from the
+/// engine's model: the oracle for `crypto_assets_equal_the_engines_cbom`.
+fn assets_of_cbom(cbom: &str) -> Vec<AssetRow> {
+    let doc: Value = serde_json::from_str(cbom).expect("CBOM JSON");
+    doc["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .filter(|c| c["type"] == "cryptographic-asset")
+        .map(|c| {
+            let props = &c["cryptoProperties"];
+            let algo = &props["algorithmProperties"];
+            let locations = c["evidence"]["occurrences"]
+                .as_array()
+                .expect("occurrences")
+                .iter()
+                .map(|o| format!("{}:{}", o["location"].as_str().expect("location"), o["line"]))
+                .collect();
+            let detail =
+                json!({"bom_ref": c["bom-ref"], "cryptoProperties": props, "properties": c["properties"]});
+            (
+                props["assetType"].as_str().expect("assetType").to_owned(),
+                c["name"].as_str().expect("name").to_owned(),
+                algo["primitive"].as_str().map(str::to_owned),
+                algo["nistQuantumSecurityLevel"].as_i64(),
+                detail.to_string(),
+                locations,
+            )
+        })
+        .collect()
+}
+
+// The daemon's crypto asset rows, component words and diagnostics equal what the engine says
+// directly about the same tree: the CBOM it renders (algorithms from real sources, certificates,
+// keys, key stores, a CRL and a CSR, a TLS setting) and its report's words (scopes and license
+// categories of a real composer.lock).
+both!(pipeline_crypto_assets_equal_the_engines_cbom, |db| async move {
+    let dir = tempfile::tempdir().expect("dir");
+    let (root, tree) = tree_root();
+    let crypto_fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/crypto");
+    copy_dir(&crypto_fixtures, &tree.join("crypto-fixtures"));
+    // A real composer.lock (BookStack's, committed for the engine's corpus test): declared licenses.
+    let composer = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../engine/tests/fixtures/corpus/composer/BookStackApp__BookStack/composer.lock");
+    std::fs::create_dir_all(tree.join("php")).expect("mkdir");
+    std::fs::copy(composer, tree.join("php/composer.lock")).expect("copy composer.lock");
+    // The TLS setting engine/tests/crypto_cbom.rs uses: a protocol asset marked weak.
+    std::fs::write(tree.join("nginx.conf"), "server {\n  ssl_protocols TLSv1 TLSv1.2;\n}\n").expect("write");
+    let (database_url, pg) = match db {
+        Db::Sqlite => (format!("sqlite://{}", dir.path().join("cairnd.db").display()), None),
+        Db::Postgres => {
+            let server = postgres_server().expect("server");
+            let name = format!("cairn_p_{}", uuid_simple());
+            cairn_daemon::store::create_postgres_database(&server, &name).await.expect("create database");
+            (server_with_db(&server, &name), Some((server, name)))
+        }
+    };
+    let mut config = Config { database_url, ..Config::default() };
+    config.sources.path_roots = vec![root.path().to_path_buf()];
+    let state = cairn_daemon::server::prepare(config).await.expect("state");
+    let user = state.store.user_create("c@example.test", "C", Some("not-a-hash"), false).await.expect("user");
+    let tenant = state.store.tenant_create("crypto", user.id).await.expect("tenant");
+    let new = NewScan {
+        project: None,
+        version: None,
+        source: ScanSource::Path { path: tree.display().to_string() },
+        requested_by: Some(user.id),
+        crypto: true,
+    };
+    let payload = JobPayload { source: JobSource::Path { path: tree.clone() }, crypto: true };
+    let scan = enqueue(&state, tenant, &new, &payload, None).await.expect("enqueue");
+    let job = state.store.job_claim("test/0").await.expect("claim").expect("a job");
+    let outcome = pipeline::run(&state, &job, Arc::new(AtomicBool::new(false))).await;
+    assert_eq!(outcome, Outcome::Completed);
+
+    let engine = scan_path(&tree, &ScanOptions { crypto: true, ..ScanOptions::default() }, &NoProgress)
+        .expect("engine scan");
+    let stamp = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .expect("seconds")
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("stamp");
+    let input = BomInput::from_scan("tree", None, stamp, &engine, None);
+    let want = assets_of_cbom(&to_cbom(&input));
+    let (rows, total) = state.store.scan_crypto_assets(tenant, scan.id, -1, 100_000).await.expect("assets");
+    let got: Vec<_> = rows
+        .into_iter()
+        .map(|(_, a)| (a.asset_type, a.name, a.primitive, a.quantum_level, a.detail.to_string(), a.locations))
+        .collect();
+    for kind in ["algorithm", "certificate", "related-crypto-material", "protocol"] {
+        assert!(want.iter().any(|w| w.0 == kind), "the tree yields a {kind} asset");
+    }
+    assert_eq!(got, want);
+    assert_eq!(total as usize, want.len());
+
+    // Component scopes and license categories, and diagnostic severities: the engine's words.
+    let words = |v: Value| v.as_str().map(str::to_owned);
+    let mut want_components: Vec<(String, Option<String>, Option<String>)> = engine
+        .inventory
+        .components
+        .iter()
+        .map(|c| {
+            let category = c.licenses.categories.last().map(|k| serde_json::to_value(k).expect("category"));
+            (c.purl.clone(), words(serde_json::to_value(c.scope).expect("scope")), category.and_then(words))
+        })
+        .collect();
+    want_components.sort();
+    let (components, _) =
+        state.store.scan_components(tenant, scan.id, -1, 100_000).await.expect("components");
+    let (licensed, _) = state.store.scan_licenses(tenant, scan.id, -1, 100_000).await.expect("licenses");
+    let mut got_categories: Vec<(String, Option<String>)> =
+        licensed.into_iter().map(|(_, l)| (l.purl, l.category)).collect();
+    got_categories.sort();
+    let want_categories: Vec<(String, Option<String>)> = want_components
+        .iter()
+        .filter(|(p, _, _)| got_categories.iter().any(|(g, _)| g == p))
+        .map(|(p, _, c)| (p.clone(), c.clone()))
+        .collect();
+    assert!(want_categories.iter().any(|(_, c)| c.is_some()), "the tree has licensed components");
+    assert_eq!(got_categories, want_categories);
+    let mut got_scopes: Vec<(String, Option<String>)> =
+        components.into_iter().map(|(_, c)| (c.purl, c.scope)).collect();
+    got_scopes.sort();
+    assert_eq!(
+        got_scopes,
+        want_components.iter().map(|(p, s, _)| (p.clone(), s.clone())).collect::<Vec<_>>()
+    );
+    let (diagnostics, _) =
+        state.store.scan_diagnostics(tenant, scan.id, -1, 100_000).await.expect("diagnostics");
+    let want_severities: Vec<String> = engine
+        .inventory
+        .diagnostics
+        .iter()
+        .map(|d| words(serde_json::to_value(d.severity).expect("severity")).expect("a word"))
+        .collect();
+    assert!(!want_severities.is_empty(), "the tree yields diagnostics (the private key's warning)");
+    assert_eq!(diagnostics.into_iter().map(|(_, d)| d.severity).collect::<Vec<_>>(), want_severities);
+
     state.store.close().await;
     if let Some((server, name)) = pg {
         cairn_daemon::store::drop_postgres_database(&server, &name).await.expect("drop database");

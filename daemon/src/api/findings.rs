@@ -6,6 +6,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cairn_engine::vuln::Advisory;
 use cairn_sdk::types::{Finding, Page, ProjectId, Role, ScanId, Scope, TriageState, TriageUpdate};
 use serde::Deserialize;
 
@@ -146,15 +147,19 @@ pub async fn list(
     Ok(page_of(items, total, limit, &uri))
 }
 
-/// `details` and the reference URLs of an OSV record.
+/// `details` and the reference URLs of a stored OSV record, read through the engine's advisory
+/// model. Stored records were written from that model, so one that does not read is logged.
 fn advisory_text(record: &str) -> (Option<String>, Vec<String>) {
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(record) else { return (None, Vec::new()) };
-    let details = v["details"].as_str().filter(|d| !d.is_empty()).map(str::to_owned);
-    let refs = v["references"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|r| r["url"].as_str().map(str::to_owned)).collect())
-        .unwrap_or_default();
-    (details, refs)
+    match Advisory::from_json(record.as_bytes()) {
+        Ok(a) => (
+            a.details().filter(|d| !d.is_empty()).map(str::to_owned),
+            a.references().iter().map(|r| r.url.clone()).collect(),
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "a stored OSV record does not read; the finding has no details");
+            (None, Vec::new())
+        }
+    }
 }
 
 async fn load(state: &AppState, tenant: cairn_sdk::types::TenantId, id: &str) -> Result<Finding, ApiError> {

@@ -4,6 +4,7 @@ use cairn_sdk::types::{ApiKey, ApiKeyEnvironment, ApiKeyId, Scope, TenantId, Use
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
+use super::sql::Sql;
 use super::{ListQuery, Store, StoreError, StoreResult, now, parse_id, parse_ts, parse_ts_opt, ts, ts_opt};
 
 /// What the auth layer needs to verify a key and act as its owner.
@@ -167,23 +168,13 @@ impl Store {
         user: UserId,
         q: &ListQuery,
     ) -> StoreResult<(Vec<ApiKey>, i64)> {
-        let (cond, tail, binds) = q.clauses("", 3)?;
-        let sql = format!(
-            concat!(
-                "SELECT ",
-                columns!(),
-                " FROM api_keys WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL{}{}"
-            ),
-            cond, tail
-        );
-        // `cond` and `tail` hold only whitelisted column names, numbers and placeholders.
-        let mut query = sqlx::query_as::<_, KeyRow>(sqlx::AssertSqlSafe(sql))
-            .bind(tenant.to_string())
-            .bind(user.to_string());
-        for b in binds {
-            query = query.bind(b);
-        }
-        let rows = query.fetch_all(self.pool()).await?;
+        let mut sql = Sql::new(concat!("SELECT ", columns!(), " FROM api_keys WHERE tenant_id = "));
+        sql.bind(tenant.to_string())
+            .push(" AND user_id = ")
+            .bind(user.to_string())
+            .push(" AND revoked_at IS NULL");
+        q.push_page(&mut sql, "")?;
+        let rows = sql.query_as::<KeyRow>().fetch_all(self.pool()).await?;
         let total: (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM api_keys WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
         )

@@ -7,6 +7,7 @@
 use cairn_sdk::types::{AuditEntry, AuditVerification};
 use sqlx::FromRow;
 
+use super::sql::Sql;
 use super::{ListQuery, Store, StoreError, StoreResult, now, parse_ts, ts};
 use crate::auth::secrets::sha256_hex;
 
@@ -190,14 +191,9 @@ impl Store {
 
     /// A page of the audit log in creation order (or sorted), with the total.
     pub async fn audit_list(&self, q: &ListQuery) -> StoreResult<(Vec<AuditEntry>, i64)> {
-        let (cond, tail, binds) = q.clauses("", 1)?;
-        // `cond` and `tail` hold only whitelisted column names, numbers and placeholders.
-        let sql = format!(concat!("SELECT ", columns!(), " FROM audit_log WHERE 1 = 1{}{}"), cond, tail);
-        let mut query = sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql));
-        for b in binds {
-            query = query.bind(b);
-        }
-        let rows = query.fetch_all(self.pool()).await?;
+        let mut sql = Sql::new(concat!("SELECT ", columns!(), " FROM audit_log WHERE 1 = 1"));
+        q.push_page(&mut sql, "")?;
+        let rows = sql.query_as::<AuditRow>().fetch_all(self.pool()).await?;
         let total: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log").fetch_one(self.pool()).await?;
         Ok((rows.into_iter().map(AuditRow::into_wire).collect::<StoreResult<_>>()?, total.0))
     }

@@ -13,6 +13,7 @@ use cairn_sdk::types::{
 };
 use sqlx::FromRow;
 
+use super::sql::Sql;
 use super::{Store, StoreError, StoreResult, now, parse_id, parse_ts, ts};
 
 /// The join from a finding `f` to its triage `t`.
@@ -21,7 +22,7 @@ const TRIAGE_JOIN: &str = "LEFT JOIN triage t ON t.tenant_id = f.tenant_id \
      AND t.vulnerability_id = f.vulnerability_id AND t.purl = f.purl";
 
 /// The scans whose findings are "what is true now": each project's latest completed scan (`$1` is
-/// the tenant).
+/// the tenant: statements using it bind the tenant first).
 const LATEST_SCANS: &str = "SELECT s.id FROM scans s WHERE s.tenant_id = $1 AND s.status = 'completed' \
      AND s.project_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM scans n WHERE n.tenant_id = s.tenant_id \
      AND n.project_id = s.project_id AND n.status = 'completed' \
@@ -210,9 +211,14 @@ const SUMMARY_MAX_CHARS: usize = 160;
 
 /// An advisory without a summary (PyPA's PYSEC records have none) is summarised by the first
 /// non-blank line of its `details`, cut at a word before 160 characters with `…`.
+/// The record is read through the engine's advisory model.
 pub(crate) fn summary_from_details(record: &str) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(record).ok()?;
-    let line = v["details"].as_str()?.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let advisory = cairn_engine::vuln::Advisory::from_json(record.as_bytes()).ok()?;
+    summary_of(advisory.details()?)
+}
+
+fn summary_of(details: &str) -> Option<String> {
+    let line = details.lines().map(str::trim).find(|l| !l.is_empty())?;
     let line = line.trim_start_matches('#').trim();
     if line.is_empty() {
         return None;
@@ -233,28 +239,6 @@ fn subject(project: Option<ProjectId>, scan: ScanId) -> String {
     }
 }
 
-/// `WHERE` conditions with their text binds, numbered from `$1` (the tenant).
-struct Conditions {
-    sql: Vec<String>,
-    binds: Vec<String>,
-}
-
-impl Conditions {
-    fn new(tenant: TenantId) -> Self {
-        Conditions { sql: vec!["f.tenant_id = $1".into()], binds: vec![tenant.to_string()] }
-    }
-
-    /// Adds `template` with `?` replaced by the next placeholder bound to `value`.
-    fn add(&mut self, template: &str, value: String) {
-        self.binds.push(value);
-        self.sql.push(template.replace('?', &format!("${}", self.binds.len())));
-    }
-
-    fn next(&self) -> usize {
-        self.binds.len() + 1
-    }
-}
-
 impl Store {
     /// Findings matching `q` with their triage, ordered by id, after the id `after`; with the total.
     pub async fn findings_list(
@@ -264,51 +248,48 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> StoreResult<(Vec<Finding>, i64)> {
-        let mut c = Conditions::new(tenant);
-        match q.scan {
-            Some(s) => c.add("f.scan_id = ?", s.to_string()),
-            None => c.sql.push(format!("f.scan_id IN ({LATEST_SCANS})")),
-        }
-        if let Some(p) = q.project {
-            c.add("f.project_id = ?", p.to_string());
-        }
-        if let Some(s) = &q.severity {
-            c.add("f.severity = ?", s.clone());
-        }
-        match q.state {
-            Some(Some(s)) => c.add("t.state = ?", s.as_str().to_owned()),
-            Some(None) => c.sql.push("t.state IS NULL".into()),
-            None => {}
-        }
-        if let Some(v) = &q.vulnerability {
-            c.add("f.vulnerability_id = ?", v.clone());
-        }
-        if let Some(p) = &q.purl {
-            c.add("f.purl = ?", p.clone());
-        }
-        let filter = c.sql.join(" AND ");
-        let count_sql = format!("SELECT COUNT(*) FROM findings f {TRIAGE_JOIN} WHERE {filter}");
-        let mut count = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(count_sql));
-        for b in &c.binds {
-            count = count.bind(b.clone());
-        }
-        let total = count.fetch_one(self.pool()).await?.0;
-        let mut page_filter = filter;
-        let mut binds = c.binds.clone();
+        let filter = |sql: &mut Sql| {
+            sql.push(" WHERE f.tenant_id = ").bind(tenant.to_string());
+            match q.scan {
+                Some(s) => sql.push(" AND f.scan_id = ").bind(s.to_string()),
+                None => sql.push(" AND f.scan_id IN (").push(LATEST_SCANS).push(")"),
+            };
+            if let Some(p) = q.project {
+                sql.push(" AND f.project_id = ").bind(p.to_string());
+            }
+            if let Some(s) = &q.severity {
+                sql.push(" AND f.severity = ").bind(s.as_str());
+            }
+            match q.state {
+                Some(Some(s)) => {
+                    sql.push(" AND t.state = ").bind(s.as_str());
+                }
+                Some(None) => {
+                    sql.push(" AND t.state IS NULL");
+                }
+                None => {}
+            }
+            if let Some(v) = &q.vulnerability {
+                sql.push(" AND f.vulnerability_id = ").bind(v.as_str());
+            }
+            if let Some(p) = &q.purl {
+                sql.push(" AND f.purl = ").bind(p.as_str());
+            }
+        };
+        let mut count = Sql::new("SELECT COUNT(*) FROM findings f ");
+        count.push(TRIAGE_JOIN);
+        filter(&mut count);
+        let total = count.query_scalar::<i64>().fetch_one(self.pool()).await?;
+        let mut sql = Sql::new("SELECT ");
+        sql.push(FINDING_COLUMNS)
+            .push(" FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id ")
+            .push(TRIAGE_JOIN);
+        filter(&mut sql);
         if let Some(a) = after {
-            page_filter.push_str(&format!(" AND f.id > ${}", c.next()));
-            binds.push(a.to_owned());
+            sql.push(" AND f.id > ").bind(a);
         }
-        let sql = format!(
-            "SELECT {FINDING_COLUMNS} FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id \
-             {TRIAGE_JOIN} WHERE {page_filter} ORDER BY f.id LIMIT ${}",
-            binds.len() + 1
-        );
-        let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql));
-        for b in binds {
-            query = query.bind(b);
-        }
-        let rows = query.bind(limit + 1).fetch_all(self.pool()).await?;
+        sql.push(" ORDER BY f.id LIMIT ").bind(limit + 1);
+        let rows = sql.query_as::<Row>().fetch_all(self.pool()).await?;
         let items = rows.into_iter().map(Row::into_wire).collect::<StoreResult<_>>()?;
         Ok((items, total))
     }
@@ -455,17 +436,23 @@ impl Store {
         if projects.is_empty() {
             return Ok(HashMap::new());
         }
-        let list = (0..projects.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-        let sql = format!(
+        let mut sql = Sql::new(
             "SELECT s.project_id, s.id, s.finished_at, s.counts, s.pqc, \
-             (SELECT COUNT(*) FROM findings f {TRIAGE_JOIN} WHERE f.tenant_id = s.tenant_id AND f.scan_id = s.id \
-             AND (t.state IS NULL OR t.state IN ('in_triage', 'affected'))) AS open_findings \
-             FROM scans s WHERE s.id IN ({LATEST_SCANS}) AND s.tenant_id = $1 AND s.project_id IN ({list})"
+             (SELECT COUNT(*) FROM findings f ",
         );
-        let mut q = sqlx::query_as::<_, RiskRow>(sqlx::AssertSqlSafe(sql)).bind(tenant.to_string());
-        for p in projects {
-            q = q.bind(p.to_string());
-        }
+        sql.push(TRIAGE_JOIN)
+            .push(
+                " WHERE f.tenant_id = s.tenant_id AND f.scan_id = s.id \
+                 AND (t.state IS NULL OR t.state IN ('in_triage', 'affected'))) AS open_findings \
+                 FROM scans s WHERE s.tenant_id = ",
+            )
+            .bind(tenant.to_string())
+            .push(" AND s.id IN (")
+            .push(LATEST_SCANS)
+            .push(") AND s.project_id IN (")
+            .bind_list(projects.iter().map(ToString::to_string))
+            .push(")");
+        let q = sql.query_as::<RiskRow>();
         let rows = q.fetch_all(self.pool()).await?;
         rows.into_iter()
             .map(|r| {
@@ -490,17 +477,26 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::summary_from_details;
+    use super::{summary_from_details, summary_of};
 
     #[test]
     fn a_summary_is_the_first_line_of_details_cut_at_a_word() {
-        let short = r#"{"details": "\n## Open redirect in login\n\nMore text."}"#;
-        assert_eq!(summary_from_details(short).as_deref(), Some("Open redirect in login"));
-        let long = serde_json::json!({ "details": "word ".repeat(100) }).to_string();
-        let s = summary_from_details(&long).expect("a summary");
+        assert_eq!(
+            summary_of("\n## Open redirect in login\n\nMore text.").as_deref(),
+            Some("Open redirect in login")
+        );
+        let s = summary_of(&"word ".repeat(100)).expect("a summary");
         assert!(s.ends_with("word…") && s.chars().count() <= 161, "{s}");
-        assert_eq!(summary_from_details(r#"{"details": "  "}"#), None);
-        assert_eq!(summary_from_details(r#"{"summary": "x"}"#), None);
+        assert_eq!(summary_of("  "), None);
+    }
+
+    #[test]
+    fn a_summary_comes_from_a_records_details_through_the_advisory_model() {
+        let record = r#"{"id": "PYSEC-2024-1", "modified": "2024-01-01T00:00:00Z",
+            "details": "\n## Open redirect in login\n\nMore text."}"#;
+        assert_eq!(summary_from_details(record).as_deref(), Some("Open redirect in login"));
+        let no_details = r#"{"id": "PYSEC-2024-2", "modified": "2024-01-01T00:00:00Z", "summary": "x"}"#;
+        assert_eq!(summary_from_details(no_details), None);
         assert_eq!(summary_from_details("not json"), None);
     }
 }

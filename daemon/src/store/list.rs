@@ -1,8 +1,9 @@
-//! List queries: whitelisted sort keys, offset or keyset (cursor) paging, SQL built from them.
+//! List queries: whitelisted sort keys, offset or keyset (cursor) paging, appended to a [`Sql`].
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use super::sql::Sql;
 use super::{StoreError, StoreResult};
 
 /// A sort key: a column from the resource's whitelist and a direction.
@@ -56,41 +57,67 @@ impl ListQuery {
         Some(Paging::After { created_at: created_at.to_owned(), id: id.to_owned() })
     }
 
-    /// `ORDER BY … LIMIT … OFFSET …` plus an extra keyset condition. `next_param` is the number
-    /// of the first free `$n` placeholder; the returned binds go there in order. The query fetches
-    /// one row more than `limit` so callers know whether a next page exists.
-    pub(crate) fn clauses(
-        &self,
-        prefix: &str,
-        next_param: usize,
-    ) -> StoreResult<(String, String, Vec<String>)> {
-        let mut order = Vec::new();
-        for key in &self.sort {
-            order.push(format!("{prefix}{} {}", key.column, if key.desc { "DESC" } else { "ASC" }));
-        }
-        order.push(format!("{prefix}created_at ASC"));
-        order.push(format!("{prefix}id ASC"));
-        let order_by = format!(" ORDER BY {}", order.join(", "));
-        match &self.paging {
-            Paging::Offset(offset) => Ok((
-                String::new(),
-                format!("{order_by} LIMIT {} OFFSET {}", self.limit + 1, offset),
-                Vec::new(),
-            )),
-            Paging::After { created_at, id } => {
-                if !self.sort.is_empty() {
-                    return Err(StoreError::Conflict("a cursor cannot be combined with sort".into()));
-                }
-                // Three distinct placeholders: SQLite and Postgres disagree on reusing one.
-                let (a, b, c) = (next_param, next_param + 1, next_param + 2);
-                Ok((
-                    format!(
-                        " AND ({prefix}created_at > ${a} OR ({prefix}created_at = ${b} AND {prefix}id > ${c}))"
-                    ),
-                    format!("{order_by} LIMIT {}", self.limit + 1),
-                    vec![created_at.clone(), created_at.clone(), id.clone()],
-                ))
+    /// Appends the keyset condition (`AND …`, after a `WHERE`), then `ORDER BY … LIMIT …
+    /// OFFSET …`. Column names come from the whitelist, values are bound. The query fetches one
+    /// row more than `limit` so callers know whether a next page exists. `prefix` qualifies the
+    /// columns (`t.`).
+    pub(crate) fn push_page(&self, sql: &mut Sql, prefix: &'static str) -> StoreResult<()> {
+        if let Paging::After { created_at, id } = &self.paging {
+            if !self.sort.is_empty() {
+                return Err(StoreError::Conflict("a cursor cannot be combined with sort".into()));
             }
+            // Three distinct placeholders: SQLite and Postgres disagree on reusing one.
+            sql.push(" AND (").push(prefix).push("created_at > ").bind(created_at.as_str());
+            sql.push(" OR (").push(prefix).push("created_at = ").bind(created_at.as_str());
+            sql.push(" AND ").push(prefix).push("id > ").bind(id.as_str()).push("))");
         }
+        sql.push(" ORDER BY ");
+        for key in &self.sort {
+            sql.push(prefix).push(key.column).push(if key.desc { " DESC, " } else { " ASC, " });
+        }
+        sql.push(prefix).push("created_at ASC, ").push(prefix).push("id ASC");
+        sql.push(" LIMIT ").bind(self.limit + 1);
+        if let Paging::Offset(offset) = self.paging {
+            sql.push(" OFFSET ").bind(offset);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ListQuery, Paging, SortKey};
+    use crate::store::sql::Sql;
+
+    #[test]
+    fn sorts_come_from_the_whitelist_and_every_value_is_bound() {
+        let q = ListQuery {
+            limit: 20,
+            paging: Paging::Offset(40),
+            sort: vec![SortKey { column: "name", desc: true }],
+        };
+        let mut sql = Sql::new("SELECT id FROM teams t WHERE t.tenant_id = ");
+        sql.bind("tenant");
+        q.push_page(&mut sql, "t.").expect("offset paging");
+        assert_eq!(
+            sql.text(),
+            "SELECT id FROM teams t WHERE t.tenant_id = $1 ORDER BY t.name DESC, t.created_at ASC, t.id ASC \
+             LIMIT $2 OFFSET $3"
+        );
+        let after = ListQuery::decode_cursor(&ListQuery::cursor_for(
+            "2026-01-01T00:00:00.000Z",
+            "01890000-0000-7000-8000-000000000000",
+        ))
+        .expect("a cursor");
+        let q = ListQuery { limit: 5, paging: after, sort: Vec::new() };
+        let mut sql = Sql::new("SELECT id FROM users WHERE 1 = 1");
+        q.push_page(&mut sql, "").expect("keyset paging");
+        assert_eq!(
+            sql.text(),
+            "SELECT id FROM users WHERE 1 = 1 AND (created_at > $1 OR (created_at = $2 AND id > $3)) \
+             ORDER BY created_at ASC, id ASC LIMIT $4"
+        );
+        let sorted = ListQuery { sort: vec![SortKey { column: "name", desc: false }], ..q };
+        assert!(sorted.push_page(&mut Sql::new("SELECT 1 WHERE 1 = 1"), "").is_err(), "cursor with sort");
     }
 }

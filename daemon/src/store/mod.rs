@@ -23,6 +23,7 @@ mod scan_results;
 mod scan_uploads;
 mod scans;
 mod settings;
+mod sql;
 mod teams;
 mod tenants;
 mod users;

@@ -3,6 +3,7 @@
 use cairn_sdk::types::{OAuthIdentity, OAuthIdentityId, UserId};
 use sqlx::FromRow;
 
+use super::sql::Sql;
 use super::{ListQuery, Store, StoreError, StoreResult, UserRecord, now, parse_id, parse_ts, ts};
 
 /// What unlinking did.
@@ -119,16 +120,12 @@ impl Store {
         user: UserId,
         q: &ListQuery,
     ) -> StoreResult<(Vec<OAuthIdentity>, i64)> {
-        let (cond, tail, binds) = q.clauses("", 2)?;
-        // `cond` and `tail` hold only whitelisted column names, numbers and placeholders.
-        let sql = format!(
-            "SELECT id, provider, subject, email, created_at FROM oauth_identities WHERE user_id = $1{cond}{tail}"
+        let mut sql = Sql::new(
+            "SELECT id, provider, subject, email, created_at FROM oauth_identities WHERE user_id = ",
         );
-        let mut query = sqlx::query_as::<_, IdentityRow>(sqlx::AssertSqlSafe(sql)).bind(user.to_string());
-        for b in binds {
-            query = query.bind(b);
-        }
-        let rows = query.fetch_all(self.pool()).await?;
+        sql.bind(user.to_string());
+        q.push_page(&mut sql, "")?;
+        let rows = sql.query_as::<IdentityRow>().fetch_all(self.pool()).await?;
         let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM oauth_identities WHERE user_id = $1")
             .bind(user.to_string())
             .fetch_one(self.pool())

@@ -3,6 +3,7 @@
 use cairn_sdk::types::OutboxMessage;
 use sqlx::FromRow;
 
+use super::sql::Sql;
 use super::{ListQuery, Store, StoreResult, now, parse_ts, ts};
 
 #[derive(FromRow)]
@@ -44,15 +45,9 @@ impl Store {
 
     /// A page of the outbox, with the total.
     pub async fn outbox_list(&self, q: &ListQuery) -> StoreResult<(Vec<OutboxMessage>, i64)> {
-        let (cond, tail, binds) = q.clauses("", 1)?;
-        // `cond` and `tail` hold only whitelisted column names, numbers and placeholders.
-        let sql =
-            format!("SELECT id, recipient, subject, body, created_at FROM outbox WHERE 1 = 1{cond}{tail}");
-        let mut query = sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql));
-        for b in binds {
-            query = query.bind(b);
-        }
-        let rows = query.fetch_all(self.pool()).await?;
+        let mut sql = Sql::new("SELECT id, recipient, subject, body, created_at FROM outbox WHERE 1 = 1");
+        q.push_page(&mut sql, "")?;
+        let rows = sql.query_as::<OutboxRow>().fetch_all(self.pool()).await?;
         let total: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox").fetch_one(self.pool()).await?;
         Ok((rows.into_iter().map(OutboxRow::into_wire).collect::<StoreResult<_>>()?, total.0))
     }

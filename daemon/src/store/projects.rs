@@ -3,6 +3,7 @@
 use cairn_sdk::types::{CreateProject, Project, ProjectId, ProjectKind, TenantId, UpdateProject};
 use sqlx::FromRow;
 
+use super::sql::Sql;
 use super::{ListQuery, Store, StoreError, StoreResult, now, parse_id, parse_ts, ts};
 
 #[derive(FromRow)]
@@ -112,26 +113,20 @@ impl Store {
     ) -> StoreResult<(Vec<Project>, i64)> {
         let pattern = name_like
             .map(|n| format!("%{}%", n.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
-        let filter = "tenant_id = $1 AND ($2 IS NULL OR LOWER(name) LIKE LOWER($3) ESCAPE '\\')";
-        let (cond, tail, binds) = q.clauses("", 4)?;
-        // `cond` and `tail` hold only whitelisted column names, numbers and placeholders.
-        let sql = format!(concat!("SELECT ", columns!(), " FROM projects WHERE {}{}{}"), filter, cond, tail);
-        let mut query = sqlx::query_as::<_, ProjectRow>(sqlx::AssertSqlSafe(sql))
-            .bind(tenant.to_string())
-            .bind(pattern.clone())
-            .bind(pattern.clone());
-        for b in binds {
-            query = query.bind(b);
-        }
-        let rows = query.fetch_all(self.pool()).await?;
-        let total: (i64,) =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM projects WHERE {filter}")))
-                .bind(tenant.to_string())
-                .bind(pattern.clone())
-                .bind(pattern)
-                .fetch_one(self.pool())
-                .await?;
-        Ok((rows.into_iter().map(ProjectRow::into_wire).collect::<StoreResult<_>>()?, total.0))
+        let filter = |sql: &mut Sql| {
+            sql.push(" WHERE tenant_id = ").bind(tenant.to_string());
+            if let Some(p) = &pattern {
+                sql.push(" AND LOWER(name) LIKE LOWER(").bind(p.as_str()).push(") ESCAPE '\\'");
+            }
+        };
+        let mut sql = Sql::new(concat!("SELECT ", columns!(), " FROM projects"));
+        filter(&mut sql);
+        q.push_page(&mut sql, "")?;
+        let rows = sql.query_as::<ProjectRow>().fetch_all(self.pool()).await?;
+        let mut count = Sql::new("SELECT COUNT(*) FROM projects");
+        filter(&mut count);
+        let total = count.query_scalar::<i64>().fetch_one(self.pool()).await?;
+        Ok((rows.into_iter().map(ProjectRow::into_wire).collect::<StoreResult<_>>()?, total))
     }
 
     /// Applies a patch if the row still has `expected` version.

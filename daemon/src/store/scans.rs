@@ -7,6 +7,7 @@ use cairn_sdk::types::{
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
+use super::sql::Sql;
 use super::{ListQuery, Store, StoreError, StoreResult, now, parse_id, parse_ts, parse_ts_opt, ts};
 
 #[derive(FromRow)]
@@ -265,43 +266,30 @@ impl Store {
         f: &ScanFilter,
         q: &ListQuery,
     ) -> StoreResult<(Vec<Scan>, i64)> {
-        let filter = "($1 IS NULL OR tenant_id = $2) AND ($3 IS NULL OR status = $4) \
-                      AND ($5 IS NULL OR project_id = $6) AND ($7 IS NULL OR source_kind = $8)";
-        let (cond, tail, binds) = q.clauses("", 9)?;
-        let t = tenant.map(|t| t.to_string());
-        let s = f.status.map(|s| s.as_str().to_owned());
-        let p = f.project.map(|p| p.to_string());
-        let k = f.source_kind.clone();
-        // `cond` and `tail` hold only whitelisted column names, numbers and placeholders.
-        let sql =
-            format!(concat!("SELECT ", scan_columns!(), " FROM scans WHERE {}{}{}"), filter, cond, tail);
-        let mut query = sqlx::query_as::<_, ScanRow>(sqlx::AssertSqlSafe(sql))
-            .bind(t.clone())
-            .bind(t.clone())
-            .bind(s.clone())
-            .bind(s.clone())
-            .bind(p.clone())
-            .bind(p.clone())
-            .bind(k.clone())
-            .bind(k.clone());
-        for b in binds {
-            query = query.bind(b);
-        }
-        let rows = query.fetch_all(self.pool()).await?;
-        let total: (i64,) =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM scans WHERE {filter}")))
-                .bind(t.clone())
-                .bind(t)
-                .bind(s.clone())
-                .bind(s)
-                .bind(p.clone())
-                .bind(p)
-                .bind(k.clone())
-                .bind(k)
-                .fetch_one(self.pool())
-                .await?;
+        let filter = |sql: &mut Sql| {
+            sql.push(" WHERE 1 = 1");
+            if let Some(t) = tenant {
+                sql.push(" AND tenant_id = ").bind(t.to_string());
+            }
+            if let Some(s) = f.status {
+                sql.push(" AND status = ").bind(s.as_str());
+            }
+            if let Some(p) = f.project {
+                sql.push(" AND project_id = ").bind(p.to_string());
+            }
+            if let Some(k) = &f.source_kind {
+                sql.push(" AND source_kind = ").bind(k.as_str());
+            }
+        };
+        let mut sql = Sql::new(concat!("SELECT ", scan_columns!(), " FROM scans"));
+        filter(&mut sql);
+        q.push_page(&mut sql, "")?;
+        let rows = sql.query_as::<ScanRow>().fetch_all(self.pool()).await?;
+        let mut count = Sql::new("SELECT COUNT(*) FROM scans");
+        filter(&mut count);
+        let total = count.query_scalar::<i64>().fetch_one(self.pool()).await?;
         let scans = rows.into_iter().map(|r| r.into_wire().map(|(_, s)| s)).collect::<StoreResult<_>>()?;
-        Ok((scans, total.0))
+        Ok((scans, total))
     }
 
     /// The tenant's scans that have not ended, oldest first.

@@ -3,6 +3,7 @@
 use cairn_sdk::types::{Team, TeamId, TeamMember, TenantId, UserId};
 use sqlx::FromRow;
 
+use super::sql::Sql;
 use super::{ListQuery, Store, StoreError, StoreResult, now, parse_id, parse_ts, ts};
 
 #[derive(FromRow)]
@@ -61,14 +62,10 @@ impl Store {
 
     /// The tenant's teams.
     pub async fn team_list(&self, tenant: TenantId, q: &ListQuery) -> StoreResult<(Vec<Team>, i64)> {
-        let (cond, tail, binds) = q.clauses("t.", 2)?;
-        // `cond` and `tail` hold only whitelisted column names, numbers and placeholders.
-        let sql = format!(concat!(select!(), " WHERE t.tenant_id = $1{}{}"), cond, tail);
-        let mut query = sqlx::query_as::<_, TeamRow>(sqlx::AssertSqlSafe(sql)).bind(tenant.to_string());
-        for b in binds {
-            query = query.bind(b);
-        }
-        let rows = query.fetch_all(self.pool()).await?;
+        let mut sql = Sql::new(concat!(select!(), " WHERE t.tenant_id = "));
+        sql.bind(tenant.to_string());
+        q.push_page(&mut sql, "t.")?;
+        let rows = sql.query_as::<TeamRow>().fetch_all(self.pool()).await?;
         let total: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM teams WHERE tenant_id = $1")
             .bind(tenant.to_string())
             .fetch_one(self.pool())

@@ -4,6 +4,7 @@ use cairn_sdk::types::{User, UserAdmin, UserId};
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
+use super::sql::Sql;
 use super::{ListQuery, Store, StoreResult, now, parse_id, parse_ts, parse_ts_opt, ts};
 
 /// A user row with its password hash (never leaves the daemon).
@@ -140,14 +141,9 @@ impl Store {
 
     /// All users (operators only), with the total.
     pub async fn user_list(&self, q: &ListQuery) -> StoreResult<(Vec<UserRecord>, i64)> {
-        let (cond, tail, binds) = q.clauses("", 1)?;
-        // `cond` and `tail` hold only whitelisted column names, numbers and placeholders.
-        let sql = format!(concat!("SELECT ", columns!(), " FROM users WHERE 1 = 1{}{}"), cond, tail);
-        let mut query = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql));
-        for b in binds {
-            query = query.bind(b);
-        }
-        let rows = query.fetch_all(self.pool()).await?;
+        let mut sql = Sql::new(concat!("SELECT ", columns!(), " FROM users WHERE 1 = 1"));
+        q.push_page(&mut sql, "")?;
+        let rows = sql.query_as::<UserRow>().fetch_all(self.pool()).await?;
         let total: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(self.pool()).await?;
         Ok((rows.into_iter().map(UserRow::into_record).collect::<StoreResult<_>>()?, total.0))
     }

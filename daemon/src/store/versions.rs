@@ -4,6 +4,7 @@ use cairn_sdk::types::{CreateVersion, ProjectId, ReleaseState, TenantId, UpdateV
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
+use super::sql::Sql;
 use super::{ListQuery, Store, StoreError, StoreResult, now, parse_id, parse_ts, parse_ts_opt, ts, ts_opt};
 
 #[derive(FromRow)]
@@ -112,23 +113,10 @@ impl Store {
         q: &ListQuery,
     ) -> StoreResult<(Vec<Version>, i64)> {
         self.project_get(tenant, project).await?;
-        let (cond, tail, binds) = q.clauses("", 3)?;
-        // `cond` and `tail` hold only whitelisted column names, numbers and placeholders.
-        let sql = format!(
-            concat!(
-                "SELECT ",
-                columns!(),
-                " FROM project_versions WHERE tenant_id = $1 AND project_id = $2{}{}"
-            ),
-            cond, tail
-        );
-        let mut query = sqlx::query_as::<_, VersionRow>(sqlx::AssertSqlSafe(sql))
-            .bind(tenant.to_string())
-            .bind(project.to_string());
-        for b in binds {
-            query = query.bind(b);
-        }
-        let rows = query.fetch_all(self.pool()).await?;
+        let mut sql = Sql::new(concat!("SELECT ", columns!(), " FROM project_versions WHERE tenant_id = "));
+        sql.bind(tenant.to_string()).push(" AND project_id = ").bind(project.to_string());
+        q.push_page(&mut sql, "")?;
+        let rows = sql.query_as::<VersionRow>().fetch_all(self.pool()).await?;
         let total: (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM project_versions WHERE tenant_id = $1 AND project_id = $2")
                 .bind(tenant.to_string())

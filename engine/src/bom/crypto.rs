@@ -4,6 +4,7 @@
 //! `evidence.occurrences`. Each asset also knows the library families that provide it, for
 //! `dependencies[].provides`.
 
+use super::BomInput;
 use super::cyclonedx::CdxVersion;
 use crate::crypto::material::{CryptoMaterial, MaterialKind};
 use crate::crypto::protocol::CryptoProtocol;
@@ -12,15 +13,87 @@ use crate::crypto::{Algorithm, CryptoUse, Function, Primitive, oids};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// One algorithm across the tree, ready to be written as a component.
-pub(super) struct CryptoAsset {
+/// What a cryptographic asset is: CycloneDX's `cryptoProperties.assetType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AssetType {
+    /// An algorithm seen in use.
+    Algorithm,
+    /// An X.509 certificate.
+    Certificate,
+    /// A key, key store, CRL or certificate request.
+    RelatedCryptoMaterial,
+    /// A protocol setting (TLS versions and cipher suites).
+    Protocol,
+}
+
+impl AssetType {
+    /// CycloneDX's word (`related-crypto-material`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssetType::Algorithm => "algorithm",
+            AssetType::Certificate => "certificate",
+            AssetType::RelatedCryptoMaterial => "related-crypto-material",
+            AssetType::Protocol => "protocol",
+        }
+    }
+}
+
+/// One place an asset was seen: a file relative to the scan root and a 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Occurrence {
+    /// The file, with `/` separators.
+    pub location: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// One cryptographic asset of a scan (an algorithm across the tree, a certificate, a key, a
+/// protocol setting), as the CBOM writes it and the daemon stores it: both read this one model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CryptoAsset {
+    /// The component's `bom-ref`: derived from the content, so it repeats across scans of a tree.
     pub bom_ref: String,
+    /// The component's name.
     pub name: String,
+    /// What the asset is.
+    pub asset_type: AssetType,
+    /// An algorithm's primitive.
+    pub primitive: Option<Primitive>,
+    /// An algorithm's NIST post-quantum security category (0–6), when the table rates it.
+    pub nist_quantum_level: Option<u8>,
+    /// The CycloneDX `cryptoProperties` object, as written (its shape depends on `asset_type`
+    /// and on the CycloneDX version the assets were built for).
     pub crypto_properties: Value,
-    pub evidence: Value,
+    /// Every file and line, sorted, without repeats (`evidence.occurrences`).
+    pub occurrences: Vec<Occurrence>,
+    /// Cairn's `cairn:crypto:*` properties, in writing order.
     pub properties: Vec<(&'static str, String)>,
     /// Library families ([`crate::crypto::libraries`] ids) whose API the uses call.
     pub libraries: BTreeSet<String>,
+}
+
+impl CryptoAsset {
+    /// The CycloneDX `evidence` object.
+    pub(super) fn evidence(&self) -> Value {
+        json!({
+            "occurrences": self
+                .occurrences
+                .iter()
+                .map(|o| json!({"location": o.location, "line": o.line}))
+                .collect::<Vec<_>>()
+        })
+    }
+}
+
+/// Every cryptographic asset of `input` as CycloneDX `version` describes it: the algorithms of
+/// the uses, then certificates and keys, then protocol settings. CycloneDX 1.5 has no assets:
+/// the caller decides whether its version carries them.
+pub fn crypto_assets(input: &BomInput, version: CdxVersion) -> Vec<CryptoAsset> {
+    assets(&input.crypto, version)
+        .into_iter()
+        .chain(material_assets(&input.crypto_material, &input.timestamp))
+        .chain(protocol_assets(&input.crypto_protocols))
+        .collect()
 }
 
 /// Algorithm families of CycloneDX 1.7's `algorithmFamiliesEnum` (cryptography-defs.schema.json)
@@ -154,7 +227,7 @@ fn slug(name: &str) -> String {
 }
 
 /// Groups uses by algorithm name and describes each group as `version` spells it.
-pub(super) fn assets(uses: &[CryptoUse], version: CdxVersion) -> Vec<CryptoAsset> {
+fn assets(uses: &[CryptoUse], version: CdxVersion) -> Vec<CryptoAsset> {
     let mut groups: BTreeMap<String, Vec<&CryptoUse>> = BTreeMap::new();
     for u in uses {
         groups.entry(u.algorithm.name()).or_default().push(u);
@@ -199,12 +272,8 @@ pub(super) fn assets(uses: &[CryptoUse], version: CdxVersion) -> Vec<CryptoAsset
                 group.iter().flat_map(|u| u.lines.iter().map(|l| (u.file.clone(), *l))).collect();
             occurrences.sort();
             occurrences.dedup();
-            let evidence = json!({
-                "occurrences": occurrences
-                    .iter()
-                    .map(|(f, l)| json!({"location": f, "line": l}))
-                    .collect::<Vec<_>>()
-            });
+            let occurrences =
+                occurrences.into_iter().map(|(location, line)| Occurrence { location, line }).collect();
             let mut properties = Vec::new();
             if let Some(f) = &alg.family {
                 properties.push(("cairn:crypto:family", f.clone()));
@@ -230,8 +299,11 @@ pub(super) fn assets(uses: &[CryptoUse], version: CdxVersion) -> Vec<CryptoAsset
             }
             Some(CryptoAsset {
                 bom_ref: format!("crypto:algorithm:{}", slug(&name)),
+                asset_type: AssetType::Algorithm,
+                primitive: Some(alg.primitive),
+                nist_quantum_level: rating.nist_level,
                 crypto_properties,
-                evidence,
+                occurrences,
                 name,
                 properties,
                 libraries: group.iter().filter_map(|u| u.library.clone()).collect(),
@@ -263,14 +335,14 @@ fn expired(not_after: &str, timestamp: &str) -> bool {
 /// Certificates (`assetType: certificate`) and keys (`related-crypto-material`), each pointing at
 /// its algorithm's asset when the uses list it. Certificates past their validity at `timestamp`
 /// are flagged expired.
-pub(super) fn material_assets(material: &[CryptoMaterial], timestamp: &str) -> Vec<CryptoAsset> {
+fn material_assets(material: &[CryptoMaterial], timestamp: &str) -> Vec<CryptoAsset> {
     material
         .iter()
         .map(|m| {
             let ext = m.file.rsplit_once('.').map(|(_, e)| e.to_owned());
             let alg_ref = |a: &Algorithm| format!("crypto:algorithm:{}", slug(&a.name()));
             let key_name = m.key.as_ref().map_or_else(|| "unknown key".to_owned(), Algorithm::name);
-            let (kind_word, crypto_properties, name) = match m.kind {
+            let (kind_word, asset_type, crypto_properties, name) = match m.kind {
                 MaterialKind::Certificate => {
                     let mut cp = Map::new();
                     for (k, v) in [
@@ -291,7 +363,12 @@ pub(super) fn material_assets(material: &[CryptoMaterial], timestamp: &str) -> V
                         cp.insert("certificateExtension".into(), json!(e));
                     }
                     let name = m.subject.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| m.file.clone());
-                    ("certificate", json!({"assetType": "certificate", "certificateProperties": cp}), name)
+                    (
+                        "certificate",
+                        AssetType::Certificate,
+                        json!({"assetType": "certificate", "certificateProperties": cp}),
+                        name,
+                    )
                 }
                 MaterialKind::KeyStore => {
                     // CycloneDX has no key-store asset type: related material of type `other`, with
@@ -299,6 +376,7 @@ pub(super) fn material_assets(material: &[CryptoMaterial], timestamp: &str) -> V
                     let rp = json!({"type": "other", "format": m.format});
                     (
                         "keystore",
+                        AssetType::RelatedCryptoMaterial,
                         json!({"assetType": "related-crypto-material", "relatedCryptoMaterialProperties": rp}),
                         format!("{} key store", m.format),
                     )
@@ -320,6 +398,7 @@ pub(super) fn material_assets(material: &[CryptoMaterial], timestamp: &str) -> V
                     };
                     (
                         word,
+                        AssetType::RelatedCryptoMaterial,
                         json!({"assetType": "related-crypto-material", "relatedCryptoMaterialProperties": rp}),
                         who.unwrap_or_else(|| m.file.clone()),
                     )
@@ -338,6 +417,7 @@ pub(super) fn material_assets(material: &[CryptoMaterial], timestamp: &str) -> V
                     let word = if private { "private key" } else { "public key" };
                     (
                         "key",
+                        AssetType::RelatedCryptoMaterial,
                         json!({"assetType": "related-crypto-material", "relatedCryptoMaterialProperties": rp}),
                         format!("{key_name} {word}"),
                     )
@@ -362,8 +442,11 @@ pub(super) fn material_assets(material: &[CryptoMaterial], timestamp: &str) -> V
             CryptoAsset {
                 bom_ref: format!("crypto:{kind_word}:{}:{}", slug(&m.file), m.line),
                 name,
+                asset_type,
+                primitive: None,
+                nist_quantum_level: None,
                 crypto_properties,
-                evidence: json!({"occurrences": [{"location": m.file, "line": m.line}]}),
+                occurrences: vec![Occurrence { location: m.file.clone(), line: m.line }],
                 properties,
                 libraries: BTreeSet::new(),
             }
@@ -372,7 +455,7 @@ pub(super) fn material_assets(material: &[CryptoMaterial], timestamp: &str) -> V
 }
 
 /// TLS settings as `protocol` assets, one per file, kind and version.
-pub(super) fn protocol_assets(protocols: &[CryptoProtocol]) -> Vec<CryptoAsset> {
+fn protocol_assets(protocols: &[CryptoProtocol]) -> Vec<CryptoAsset> {
     protocols
         .iter()
         .map(|p| {
@@ -397,8 +480,11 @@ pub(super) fn protocol_assets(protocols: &[CryptoProtocol]) -> Vec<CryptoAsset> 
             CryptoAsset {
                 bom_ref: format!("crypto:protocol:{}:{}:{}", slug(&p.file), p.line, slug(&name)),
                 name,
+                asset_type: AssetType::Protocol,
+                primitive: None,
+                nist_quantum_level: None,
                 crypto_properties: json!({"assetType": "protocol", "protocolProperties": pp}),
-                evidence: json!({"occurrences": [{"location": p.file, "line": p.line}]}),
+                occurrences: vec![Occurrence { location: p.file.clone(), line: p.line }],
                 properties,
                 libraries: BTreeSet::new(),
             }

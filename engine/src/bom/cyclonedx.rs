@@ -239,15 +239,6 @@ fn scope_name(scope: Scope) -> &'static str {
     }
 }
 
-fn scope_word(scope: Scope) -> &'static str {
-    match scope {
-        Scope::Required => "required",
-        Scope::Optional => "optional",
-        Scope::Dev => "dev",
-        Scope::Test => "test",
-    }
-}
-
 /// CycloneDX `licenses` for one component, and the properties for what the version cannot carry.
 fn licenses(version: CdxVersion, licenses: &[BomLicense]) -> (Vec<Value>, Vec<Property>) {
     let ack = |l: &BomLicense| match l.kind {
@@ -306,7 +297,7 @@ fn component(version: CdxVersion, c: &Component, input: &BomInput) -> CdxCompone
         .collect();
     let mut properties = vec![Property::new("cairn:ecosystem", c.ecosystem.osv_name())];
     if c.scope != Scope::Required {
-        properties.push(Property::new("cairn:scope", scope_word(c.scope)));
+        properties.push(Property::new("cairn:scope", c.scope.as_str()));
     }
     if let Some(direct) = c.direct {
         properties.push(Property::new("cairn:direct", direct.to_string()));
@@ -540,11 +531,7 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
         properties
             .extend(crypto::metadata_properties(&input.crypto).into_iter().map(|(k, v)| Property::new(k, v)));
         let mut provided: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        for a in crypto::assets(&input.crypto, version)
-            .into_iter()
-            .chain(crypto::material_assets(&input.crypto_material, &input.timestamp))
-            .chain(crypto::protocol_assets(&input.crypto_protocols))
-        {
+        for a in crypto::crypto_assets(input, version) {
             for lib in &a.libraries {
                 if let Some(f) = libraries::FAMILIES.iter().find(|f| f.id == lib) {
                     provided.entry(f.id).or_default().push(a.bom_ref.clone());
@@ -555,6 +542,7 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
                 depends_on: Vec::new(),
                 provides: Vec::new(),
             });
+            let evidence = a.evidence();
             components.push(CdxComponent {
                 kind: "cryptographic-asset",
                 bom_ref: a.bom_ref,
@@ -567,7 +555,7 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
                 external_references: Vec::new(),
                 properties: a.properties.into_iter().map(|(k, v)| Property::new(k, v)).collect(),
                 crypto_properties: Some(a.crypto_properties),
-                evidence: Some(a.evidence),
+                evidence: Some(evidence),
             });
         }
         // Every inventory package of a family provides what that family's API was seen doing.
@@ -651,5 +639,8 @@ pub fn to_cbom(input: &BomInput) -> String {
         crypto_protocols: input.crypto_protocols.clone(),
         ..BomInput::default()
     };
-    to_cyclonedx(&only_crypto, CdxVersion::V1_6)
+    to_cyclonedx(&only_crypto, CBOM_VERSION)
 }
+
+/// The CycloneDX version [`to_cbom`] writes: its assets are [`crate::bom::crypto_assets`] at it.
+pub const CBOM_VERSION: CdxVersion = CdxVersion::V1_6;

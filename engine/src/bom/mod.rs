@@ -18,7 +18,8 @@ mod seal;
 mod spdx2;
 mod spdx3;
 
-pub use cyclonedx::{CdxVersion, ROOT_REF, to_cbom, to_cyclonedx};
+pub use crypto::{AssetType, CryptoAsset, Occurrence, crypto_assets};
+pub use cyclonedx::{CBOM_VERSION, CdxVersion, ROOT_REF, to_cbom, to_cyclonedx};
 pub use input::{
     BomAffect, BomInput, BomLicense, BomRating, BomSeverity, BomVulnerability, LicenseKind, RatingMethod,
     VexJustification, VexResponse, VexStatus,

@@ -1,0 +1,128 @@
+//! One scan job: fetching (obtain the source) -> scanning (the engine, with progress and cancel
+//! through its sink) -> matching (the vulnerability snapshot; none or stale said loudly) ->
+//! evaluating (counts, every document rendered once, results stored in one transaction) ->
+//! completed. The work directory goes when the `Obtained` is dropped, whatever happens.
+//!
+//! One file per step: `obtain` (source → tree or SBOM), `scan` (the engine's inventory),
+//! `matching` (vulnerabilities), `render` (the documents), `rows` and `store` (the results as
+//! rows, stored in one transaction). Each step reports its own progress and checks the cancel
+//! flag where it did when the steps were one function.
+
+mod matching;
+mod obtain;
+mod render;
+mod rows;
+mod scan;
+mod store;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use cairn_sdk::types::{ScanCounts, ScanStatus};
+
+use super::progress::Reporter;
+use super::queue::JobPayload;
+use crate::state::AppState;
+use crate::store::{ClaimedJob, StoreError};
+
+/// How a job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Completed; results and documents stored.
+    Completed,
+    /// Stopped on request.
+    Cancelled,
+    /// Failed; the text is the user's.
+    Failed(String),
+}
+
+/// Why a pipeline stopped early.
+#[derive(Debug, thiserror::Error)]
+enum Stop {
+    #[error("cancelled")]
+    Cancelled,
+    #[error("{0}")]
+    Failed(String),
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// Vulnerability data not known current for longer than this is stale (`[vulndb] stale_after_secs`).
+pub fn stale_after(state: &AppState) -> time::Duration {
+    state.config.vulndb.stale_after()
+}
+
+/// Runs the job to its end and records that end on the scan (except when the job was taken
+/// away, which the worker reports).
+pub async fn run(state: &AppState, job: &ClaimedJob, cancel: Arc<AtomicBool>) -> Outcome {
+    let scan = match state.store.scan_get(job.tenant, job.scan).await {
+        Ok(s) => s,
+        Err(e) => return Outcome::Failed(format!("the scan row could not be read: {e}")),
+    };
+    let mut reporter =
+        Reporter::new(state.clone(), job.tenant, job.scan, scan.percent, ScanCounts::default());
+    let result = steps(state, job, &scan, &cancel, &mut reporter).await;
+    let outcome = match result {
+        Ok(()) => Outcome::Completed,
+        Err(Stop::Cancelled) => Outcome::Cancelled,
+        Err(Stop::Failed(msg)) => Outcome::Failed(msg),
+        Err(Stop::Store(e)) => {
+            tracing::error!(error = %e, scan = %job.scan, "scan failed on storage");
+            Outcome::Failed("the scan could not be stored (database error; see the daemon log)".into())
+        }
+    };
+    let end = match &outcome {
+        Outcome::Completed => Ok(()),
+        Outcome::Cancelled => {
+            let pct = 0;
+            reporter
+                .state(ScanStatus::Cancelled, None, pct, Some("cancelled on request".into()))
+                .await
+                .map(|_| ())
+        }
+        Outcome::Failed(msg) => reporter.failed(msg.clone()).await.map(|_| ()),
+    };
+    if let Err(e) = end {
+        tracing::error!(error = %e, scan = %job.scan, "could not record the scan's end");
+    }
+    outcome
+}
+
+/// Resolves once a cancel was requested (the flag has no waker; a quarter second is soon enough).
+async fn cancelled(cancel: &AtomicBool) {
+    while !cancel.load(Ordering::SeqCst) {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+fn check(cancel: &AtomicBool) -> Result<(), Stop> {
+    if cancel.load(Ordering::SeqCst) { Err(Stop::Cancelled) } else { Ok(()) }
+}
+
+/// What every step may need of the job it runs for.
+#[derive(Clone, Copy)]
+struct Job<'a> {
+    state: &'a AppState,
+    job: &'a ClaimedJob,
+    scan: &'a cairn_sdk::types::Scan,
+    cancel: &'a Arc<AtomicBool>,
+}
+
+/// The steps in order; each takes what the one before produced.
+async fn steps(
+    state: &AppState,
+    job: &ClaimedJob,
+    scan: &cairn_sdk::types::Scan,
+    cancel: &Arc<AtomicBool>,
+    reporter: &mut Reporter,
+) -> Result<(), Stop> {
+    let payload: JobPayload = serde_json::from_str(&job.payload)
+        .map_err(|e| Stop::Failed(format!("the job's source is unreadable: {e}")))?;
+    let ctx = Job { state, job, scan, cancel };
+    let obtained = obtain::obtain(&ctx, &payload, reporter).await?;
+    let scanned = scan::scan(obtained, payload.crypto, cancel, reporter).await?;
+    let matched = matching::matching(state, &scanned.engine.inventory, reporter).await?;
+    check(cancel)?;
+    let rendered = render::render(&ctx, &scanned.engine, matched.matches.as_ref(), reporter).await?;
+    store::store(&ctx, scanned, matched, rendered, reporter).await
+}

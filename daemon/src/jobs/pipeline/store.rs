@@ -1,0 +1,67 @@
+//! Storing: the rows built off the async threads, the readiness summary, then every result in
+//! one transaction and the `completed` event.
+
+use cairn_engine::crypto::quantum::METHODOLOGY;
+use cairn_sdk::types::{PqcSummary, ScanCounts, ScanStatus, VulnDataState, VulnDataUsed};
+
+use super::matching::Matched;
+use super::render::Rendered;
+use super::rows::build_results;
+use super::scan::Scanned;
+use super::{Job, Stop, check};
+use crate::jobs::progress::Reporter;
+
+/// Builds the rows and stores them with the documents, reporting `storing` then `completed`.
+pub(super) async fn store(
+    ctx: &Job<'_>,
+    scanned: Scanned,
+    matched: Matched,
+    rendered: Rendered,
+    reporter: &mut Reporter,
+) -> Result<(), Stop> {
+    let Job { state, job, scan, cancel } = *ctx;
+    let Scanned { engine, readiness } = scanned;
+    let Matched { matches, used, snapshot_time } = matched;
+    let Rendered { input, packed, documents, stamp } = rendered;
+    let mut built = tokio::task::spawn_blocking(move || {
+        build_results(&stamp, &engine, matches.as_ref(), snapshot_time, &input, documents)
+    })
+    .await
+    .map_err(|e| Stop::Failed(format!("evaluating stopped unexpectedly: {e}")))?;
+    built.bom_input = Some(packed);
+    reporter.counts.crypto_assets = built.crypto.len() as u64;
+    built.pqc = readiness.map(|r| PqcSummary {
+        score: r.score,
+        methodology: METHODOLOGY.to_owned(),
+        rated: r.rated,
+        safe: r.safe,
+        quantum_vulnerable: r.vulnerable,
+        assets: reporter.counts.crypto_assets,
+    });
+    check(cancel)?;
+    reporter.state(ScanStatus::Evaluating, Some("storing"), 95, Some("storing results".into())).await?;
+    state.store.scan_store_results(job.tenant, job.scan, scan.project_id, &built).await?;
+    reporter
+        .state(ScanStatus::Completed, None, 100, Some(completed_message(&reporter.counts, &used)))
+        .await?;
+    Ok(())
+}
+
+fn completed_message(c: &ScanCounts, used: &VulnDataUsed) -> String {
+    let vulns = match used.state {
+        VulnDataState::None => "vulnerabilities NOT checked (no vulnerability data)".to_owned(),
+        VulnDataState::Stale => format!("{} findings (vulnerability data STALE)", c.findings),
+        VulnDataState::Fresh => format!("{} findings", c.findings),
+    };
+    // Never "0 findings" alone when an ecosystem had no data: say how many were not evaluated.
+    let not_evaluated: u64 = c.coverage.iter().map(|e| e.not_evaluated_count()).sum();
+    let gaps = if not_evaluated > 0 {
+        format!(" ({not_evaluated} components not evaluated)")
+    } else {
+        String::new()
+    };
+    format!(
+        "{} components, {vulns}{gaps}, {} warnings, {} crypto assets",
+        c.components, c.warnings, c.crypto_assets
+    )
+}
