@@ -18,6 +18,7 @@ mod pipeline;
 mod projects;
 mod scans;
 mod schema;
+mod tenant_roots;
 mod uploads;
 mod vulndb;
 mod ws;

@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 
 use super::documents;
 use super::progress::Reporter;
-use super::queue::{JobPayload, source_policy};
+use super::queue::{JobPayload, tenant_source_policy};
 use crate::sources::{self, Obtained};
 use crate::state::AppState;
 use crate::store::{
@@ -126,7 +126,7 @@ async fn steps(
     check(cancel)?;
     // Obtaining is cancelled by dropping it (the clone or extraction is killed, its work
     // directory removed), so a cancel does not wait for a long clone to finish.
-    let policy = source_policy(state);
+    let policy = tenant_source_policy(state, job.tenant);
     let spooled = super::spool::spool(state, job, &payload.source, &policy).await.map_err(Stop::Failed)?;
     let spec = payload.source.spec(&spooled.file);
     let obtained = tokio::select! {
