@@ -16,6 +16,7 @@ mod oauth;
 mod openapi;
 mod pipeline;
 mod projects;
+mod rate_limits;
 mod scans;
 mod schema;
 mod tenant_roots;
