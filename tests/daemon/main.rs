@@ -16,6 +16,7 @@ mod oauth;
 mod openapi;
 mod pipeline;
 mod projects;
+mod queue_fairness;
 mod rate_limits;
 mod scans;
 mod schema;
