@@ -141,11 +141,9 @@ pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) 
             &limits.writes
         };
         // Authenticated here so the bucket is the principal's; the handler's extractor reuses it.
-        let principal = match Principal::authenticate(&state, req.headers()).await {
-            Ok(p) => p,
-            // The handler answers the failure; until then the request counts against its address.
-            Err(_) => None,
-        };
+        // A failure is the handler's to answer; until then the request counts against its address.
+        let principal: Option<Principal> =
+            Principal::authenticate(&state, req.headers()).await.unwrap_or_default();
         let key = match &principal {
             Some(p) => principal_key(p),
             None => limits.address_key(&class.0, ip),
