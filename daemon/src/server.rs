@@ -104,6 +104,8 @@ pub async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
 /// Binds `config.listen`, prints `listening on ADDR` on stdout (and writes the address file),
 /// and serves until Ctrl-C or SIGTERM.
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    // Before binding: a root over the work directory would hand every tenant's uploads to one.
+    config.sources.check_roots(config.local_mode)?;
     let listener = bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let address_file = config.address_file.clone();

@@ -40,6 +40,7 @@ both!(scan_counts_carry_coverage_and_warnings, |db| async move {
     };
     let mut config = Config { database_url, ..Config::default() };
     config.sources.path_roots = vec![root.path().to_path_buf()];
+    config.sources.single_tenant = true;
     let state = cairn_daemon::server::prepare(config).await.expect("state");
     let db = load_paths(&[fixture().join("osv")]).expect("OSV fixtures");
     let count = db.info().advisories as u64;

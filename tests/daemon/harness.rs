@@ -159,7 +159,9 @@ impl Daemon {
         // Path roots live in `[sources]`; a test that needs other `[sources]` keys writes the whole
         // table through `extra_config` instead.
         if !opts.scan_roots.is_empty() {
-            writeln!(f, "[sources]\npath_roots = [{}]", roots.join(", ")).expect("write config");
+            // Global roots: these tests run one team per daemon (a single-tenant install).
+            writeln!(f, "[sources]\nsingle_tenant = true\npath_roots = [{}]", roots.join(", "))
+                .expect("write config");
         }
         f.write_all(opts.extra_config.as_bytes()).expect("write config");
         drop(f);

@@ -41,6 +41,7 @@ both!(pipeline_findings_equal_the_engines_match, |db| async move {
     };
     let mut config = Config { database_url, ..Config::default() };
     config.sources.path_roots = vec![root.path().to_path_buf()];
+    config.sources.single_tenant = true;
     let state = cairn_daemon::server::prepare(config).await.expect("state");
     let db = advisories();
     let count = db.info().advisories as u64;

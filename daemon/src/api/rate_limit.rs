@@ -1,18 +1,25 @@
 //! Rate limits per client (GCRA via `governor`): login per IP, reads, writes and uploads per
-//! credential, with `X-RateLimit-Limit/Remaining/Reset` on every limited response and `Retry-After` on 429.
+//! authenticated principal (the API key, else the user), with `X-RateLimit-Limit/Remaining/Reset`
+//! on every limited response and `Retry-After` on 429.
+//!
+//! The bucket is chosen after authentication, never from the header's text: `bearer` or extra
+//! spaces name the same principal, and a credential that does not authenticate counts against
+//! the client's address (an IPv6 client by its /64, which one host usually holds whole). The
+//! buckets of addresses are capped: past [`MAX_ADDRESS_BUCKETS`] live ones, new anonymous
+//! clients share one bucket until idle ones are forgotten.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::{Quota, RateLimiter};
 
-use crate::auth::secrets::sha256_hex;
+use crate::auth::principal::{Credential, Principal};
 use crate::config::RateLimits;
 use crate::error::{ApiError, Kind};
 use crate::state::AppState;
@@ -27,12 +34,19 @@ type Limiter = RateLimiter<
 /// A class's limiter, its allowance and the period (seconds) the allowance is per.
 type Class = (Limiter, u32, u32);
 
+/// Live buckets (all classes' maps, each) past which anonymous clients share one bucket.
+pub const MAX_ADDRESS_BUCKETS: usize = 50_000;
+
+/// The bucket anonymous clients share while the maps are full.
+const OVERFLOW_KEY: &str = "ip:overflow";
+
 /// One limiter per class.
 pub struct RateLimiters {
     login: Class,
     reads: Class,
     writes: Class,
     uploads: Class,
+    max_address_buckets: usize,
 }
 
 impl std::fmt::Debug for RateLimiters {
@@ -63,6 +77,29 @@ impl RateLimiters {
             reads: limiter(cfg.reads_per_minute),
             writes: limiter(cfg.writes_per_minute),
             uploads: hourly(cfg.uploads_per_hour),
+            max_address_buckets: MAX_ADDRESS_BUCKETS,
+        }
+    }
+
+    /// The bucket key of a client at `ip`, or the shared overflow bucket when `limiter` is full
+    /// even after forgetting idle clients.
+    fn address_key(&self, limiter: &Limiter, ip: Option<IpAddr>) -> String {
+        if limiter.len() >= self.max_address_buckets {
+            limiter.retain_recent();
+            if limiter.len() >= self.max_address_buckets {
+                return OVERFLOW_KEY.into();
+            }
+        }
+        match ip {
+            Some(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+                let s = v6.segments();
+                format!("ip6:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+            Some(IpAddr::V6(v6)) => {
+                format!("ip:{}", v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)))
+            }
+            Some(ip) => format!("ip:{ip}"),
+            None => "ip:unknown".into(),
         }
     }
 
@@ -85,30 +122,36 @@ const LOGIN_PATHS: [&str; 6] = [
 ];
 
 /// Applies the limit of the request's class and sets the headers.
-pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if !path.starts_with("/api/v1/") {
         // Probes, metrics and docs are not limited.
         return next.run(req).await;
     }
     let ip: Option<IpAddr> = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let ip_key = ip.map(|i| format!("ip:{i}")).unwrap_or_else(|| "ip:unknown".into());
+    let limits = &state.limits;
     let (class, key) = if req.method() == Method::POST && LOGIN_PATHS.contains(&path) {
-        (&state.limits.login, ip_key)
+        (&limits.login, limits.address_key(&limits.login.0, ip))
     } else {
-        // The credential itself keys the bucket; hashed so the map never holds secrets.
-        let key = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .map(|v| format!("cred:{}", &sha256_hex(v.as_bytes())[..32]))
-            .unwrap_or(ip_key);
-        if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-            (&state.limits.reads, key)
+        let class = if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+            &limits.reads
         } else if req.method() == Method::POST && super::idempotency::is_upload_path(path) {
-            (&state.limits.uploads, key)
+            &limits.uploads
         } else {
-            (&state.limits.writes, key)
+            &limits.writes
+        };
+        // Authenticated here so the bucket is the principal's; the handler's extractor reuses it.
+        // A failure is the handler's to answer; until then the request counts against its address.
+        let principal: Option<Principal> =
+            Principal::authenticate(&state, req.headers()).await.unwrap_or_default();
+        let key = match &principal {
+            Some(p) => principal_key(p),
+            None => limits.address_key(&class.0, ip),
+        };
+        if let Some(p) = principal {
+            req.extensions_mut().insert(p);
         }
+        (class, key)
     };
     let (limiter, per_minute, period) = class;
     let per_cell = f64::from(*period) / f64::from(*per_minute);
@@ -132,9 +175,45 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
     }
 }
 
+/// The bucket of an authenticated caller: its API key, else its user.
+fn principal_key(p: &Principal) -> String {
+    match &p.credential {
+        Credential::ApiKey { id, .. } => format!("key:{id}"),
+        Credential::Jwt => format!("user:{}", p.user.id),
+    }
+}
+
 fn set_headers(resp: &mut Response, limit: u32, remaining: u32, reset: u64) {
     let h = resp.headers_mut();
     h.insert("x-ratelimit-limit", HeaderValue::from(limit));
     h.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
     h.insert("x-ratelimit-reset", HeaderValue::from(reset));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 16 point 5: past the cap, new anonymous clients share one bucket instead of growing
+    /// the map; an IPv6 client is one bucket per /64.
+    #[test]
+    fn address_buckets_are_capped_and_ipv6_goes_by_its_64() {
+        let mut limits = RateLimiters::new(&RateLimits::default());
+        limits.max_address_buckets = 3;
+        let reads = &limits.reads.0;
+        for i in 0..10u8 {
+            let ip = IpAddr::from([10, 0, 0, i]);
+            let key = limits.address_key(reads, Some(ip));
+            let _ = reads.check_key(&key);
+        }
+        assert_eq!(reads.len(), 4, "three addresses and the shared overflow bucket");
+        assert_eq!(limits.address_key(reads, Some(IpAddr::from([10, 0, 0, 99]))), OVERFLOW_KEY);
+
+        let fresh = RateLimiters::new(&RateLimits::default());
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("v6");
+        let b: IpAddr = "2001:db8:1:2:bbbb::7".parse().expect("v6");
+        let mapped: IpAddr = "::ffff:192.0.2.1".parse().expect("mapped");
+        assert_eq!(fresh.address_key(&fresh.reads.0, Some(a)), fresh.address_key(&fresh.reads.0, Some(b)));
+        assert_eq!(fresh.address_key(&fresh.reads.0, Some(mapped)), "ip:192.0.2.1");
+    }
 }

@@ -15,7 +15,7 @@ use super::validate::Check;
 use crate::auth::{Principal, TenantContext};
 use crate::error::{ApiError, Kind};
 use crate::jobs::bus::BusEvent;
-use crate::jobs::queue::{JobPayload, JobSource, enqueue, source_policy};
+use crate::jobs::queue::{JobPayload, JobSource, enqueue, tenant_source_policy};
 use crate::sources::{self, SourceSpec};
 use crate::state::AppState;
 use crate::store::{CancelOutcome, NewScan, ScanFilter, StoreError, ts};
@@ -121,7 +121,7 @@ async fn job_source(state: &AppState, ctx: TenantContext, req: &CreateScan) -> R
     // A path is checked now (roots, existence), so a refusal is this request's 400, not a failed scan.
     if let JobSource::Path { path } = &source {
         let spec = SourceSpec::Path { path: path.clone() };
-        if let Err(e) = sources::obtain(&spec, &source_policy(state)).await {
+        if let Err(e) = sources::obtain(&spec, &tenant_source_policy(state, ctx.tenant)).await {
             return Err(ApiError::field("body.source.path", e.to_string()));
         }
     }

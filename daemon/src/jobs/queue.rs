@@ -71,9 +71,15 @@ pub struct JobPayload {
     pub crypto: bool,
 }
 
-/// The one place the source policy is built from the configuration.
+/// The one place the source policy is built from the configuration, outside any tenant (no
+/// per-tenant roots: uploads and SBOMs need none).
 pub fn source_policy(state: &AppState) -> SourcePolicy {
     SourcePolicy::from_config(&state.config.sources, state.config.local_mode)
+}
+
+/// The source policy for `tenant`'s scans: its own path roots (see `sources::roots`).
+pub fn tenant_source_policy(state: &AppState, tenant: TenantId) -> SourcePolicy {
+    SourcePolicy::for_tenant(&state.config.sources, state.config.local_mode, tenant)
 }
 
 /// Creates the scan, its job and (for uploads) the stored file, then wakes a worker (here, and

@@ -1,5 +1,6 @@
 //! The `[sources]` section of the configuration: where scans may come from and how big they may be.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -8,8 +9,14 @@ use serde::Deserialize;
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SourcesConfig {
-    /// Directories that `path` sources and `file://` git URLs may point under; empty = none.
+    /// Directories that every tenant's `path` sources and `file://` git URLs may point under;
+    /// honoured only when `single_tenant` is set (see `roots.rs`), else the daemon refuses to start.
     pub path_roots: Vec<PathBuf>,
+    /// This install serves one team: the global `path_roots` apply to every tenant on it.
+    pub single_tenant: bool,
+    /// Per tenant (keyed by tenant id): the directories its `path` sources and `file://` git URLs
+    /// may point under.
+    pub tenant_roots: BTreeMap<String, Vec<PathBuf>>,
     /// Where clones and extracted uploads live while scanned; unset = `work` under the data
     /// directory, or the system temp directory when no data directory is known.
     pub work_dir: Option<PathBuf>,
@@ -49,6 +56,8 @@ impl Default for SourcesConfig {
     fn default() -> Self {
         Self {
             path_roots: Vec::new(),
+            single_tenant: false,
+            tenant_roots: BTreeMap::new(),
             work_dir: None,
             allow_private_hosts: false,
             allow_http: false,

@@ -10,6 +10,7 @@ pub mod config;
 pub mod git;
 pub mod path;
 pub mod policy;
+pub mod roots;
 pub mod sbom;
 pub mod ssh;
 pub mod url;

@@ -1,13 +1,13 @@
 //! `path` sources: a directory (or one lockfile) on the daemon's machine. A team daemon takes
-//! only paths under its configured roots; the local daemon serves one user on loopback and
+//! only paths under the scanning tenant's roots (`roots.rs`); the local daemon serves one user on loopback and
 //! takes any path that user can read.
 
 use std::path::{Path, PathBuf};
 
 use super::{Obtained, SourceError, SourcePolicy};
 
-/// The configuration key that lists the roots, as a refusal names it.
-pub(crate) const ROOTS_KEY: &str = "[sources] path_roots";
+/// The configuration table that lists a tenant's roots, as a refusal names it.
+pub(crate) const ROOTS_KEY: &str = "[sources.tenant_roots]";
 
 /// A directory or file under one of the configured roots (in local mode: anything readable),
 /// resolved (symlinks and `..`) before the check. A file is scanned alone, in its directory.
@@ -53,7 +53,7 @@ pub(crate) fn resolve_under_roots(path: &Path, roots: &[PathBuf]) -> Result<Path
     }
     let refused = || {
         SourceError::Refused(format!(
-            "{} is not under a configured scan root; the daemon's administrator can allow it with \
+            "{} is not under a scan root of this tenant; the daemon's administrator can allow it with \
              `{ROOTS_KEY}` in its configuration, or upload the tree instead",
             path.display()
         ))
@@ -130,7 +130,7 @@ mod tests {
         assert!(got.is_file());
         let err = local_path(&root.path().join("app"), &policy(Vec::new())).await.expect_err("no roots");
         assert!(matches!(err, SourceError::Refused(_)), "{err}");
-        assert!(err.to_string().contains("`[sources] path_roots`"), "names the key: {err}");
+        assert!(err.to_string().contains("`[sources.tenant_roots]`"), "names the key: {err}");
     }
 
     /// Issue 14 point 5: in local mode any path the user can read is taken, roots or not; what

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use cairn_sdk::types::TenantId;
+
 use super::config::SourcesConfig;
 
 /// Caps on an uploaded archive.
@@ -24,8 +26,8 @@ pub const RATIO_GRACE_BYTES: u64 = 1024 * 1024;
 /// What may be obtained, from the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourcePolicy {
-    /// Directories under which `path` sources and `file://` git URLs may point; empty = none.
-    /// Local mode does not consult them.
+    /// Directories under which `path` sources and `file://` git URLs may point, for the tenant
+    /// this policy was made for (see `roots.rs`); empty = none. Local mode does not consult them.
     pub path_roots: Vec<PathBuf>,
     /// Local mode (a daemon the CLI started for one user on loopback): any path and `file://`
     /// URL that user can read, private hosts.
@@ -61,11 +63,18 @@ impl Default for SourcePolicy {
 }
 
 impl SourcePolicy {
-    /// The policy for `config`. Local mode accepts any path and `file://` URL its user can read
-    /// and lets git reach private and loopback hosts.
+    /// The policy for `tenant` under `config`: its own roots, plus the global ones on a
+    /// single-tenant install.
+    pub fn for_tenant(config: &SourcesConfig, local_mode: bool, tenant: TenantId) -> Self {
+        Self { path_roots: config.roots_of(tenant), ..Self::from_config(config, local_mode) }
+    }
+
+    /// The policy for `config` outside any tenant: only the global roots of a single-tenant
+    /// install. Local mode accepts any path and `file://` URL its user can read and lets git
+    /// reach private and loopback hosts.
     pub fn from_config(config: &SourcesConfig, local_mode: bool) -> Self {
         Self {
-            path_roots: config.path_roots.clone(),
+            path_roots: config.global_roots().to_vec(),
             local_mode,
             allow_private_hosts: config.allow_private_hosts || local_mode,
             allow_http: config.allow_http,
@@ -93,13 +102,33 @@ mod tests {
 
     #[test]
     fn local_mode_allows_private_hosts_and_keeps_the_roots() {
-        let config =
-            SourcesConfig { path_roots: vec![PathBuf::from("/srv/code")], ..SourcesConfig::default() };
+        let config = SourcesConfig {
+            path_roots: vec![PathBuf::from("/srv/code")],
+            single_tenant: true,
+            ..SourcesConfig::default()
+        };
         let server = SourcePolicy::from_config(&config, false);
         assert_eq!(server.path_roots, vec![PathBuf::from("/srv/code")]);
         assert!(!server.allow_private_hosts && !server.local_mode);
         let local = SourcePolicy::from_config(&config, true);
         assert!(local.allow_private_hosts && local.local_mode);
         assert_eq!(local.path_roots, server.path_roots);
+    }
+
+    /// Issue 16 point 3: a tenant's policy holds its own roots only; global roots reach every
+    /// tenant only on a single-tenant install.
+    #[test]
+    fn a_tenants_policy_holds_its_roots_only() {
+        let (a, b) = (TenantId::new(), TenantId::new());
+        let mut config = SourcesConfig {
+            path_roots: vec![PathBuf::from("/srv/all")],
+            tenant_roots: [(a.to_string(), vec![PathBuf::from("/srv/a")])].into(),
+            ..SourcesConfig::default()
+        };
+        assert_eq!(SourcePolicy::for_tenant(&config, false, a).path_roots, vec![PathBuf::from("/srv/a")]);
+        assert!(SourcePolicy::for_tenant(&config, false, b).path_roots.is_empty());
+        assert!(SourcePolicy::from_config(&config, false).path_roots.is_empty());
+        config.single_tenant = true;
+        assert_eq!(SourcePolicy::for_tenant(&config, false, b).path_roots, vec![PathBuf::from("/srv/all")]);
     }
 }

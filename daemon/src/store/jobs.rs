@@ -88,11 +88,17 @@ impl Store {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
+        // Fair across tenants: the tenant with the fewest running jobs goes first, then the one
+        // served longest ago (its latest claim; never served sorts first, as ''), then the oldest
+        // job. A tenant queueing many scans cannot starve another, even with one worker.
         let sql = format!(
             "UPDATE jobs SET state = 'running', locked_by = $1, locked_at = $2, heartbeat_at = $3, \
              attempts = attempts + 1, updated_at = $4 \
-             WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND kind = 'scan' AND run_after <= $5 \
-             ORDER BY priority DESC, created_at, id LIMIT 1{lock}) AND state = 'queued' \
+             WHERE id = (SELECT q.id FROM jobs q WHERE q.state = 'queued' AND q.kind = 'scan' AND q.run_after <= $5 \
+             ORDER BY q.priority DESC, \
+             (SELECT COUNT(*) FROM jobs r WHERE r.tenant_id = q.tenant_id AND r.state = 'running'), \
+             (SELECT COALESCE(MAX(s.locked_at), '') FROM jobs s WHERE s.tenant_id = q.tenant_id AND s.kind = 'scan'), \
+             q.created_at, q.id LIMIT 1{lock}) AND state = 'queued' \
              RETURNING id, tenant_id, scan_id, payload, attempts"
         );
         let row: Option<ClaimRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))

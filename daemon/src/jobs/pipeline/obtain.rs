@@ -4,7 +4,7 @@ use cairn_sdk::types::ScanStatus;
 
 use super::{Job, Stop, cancelled, check};
 use crate::jobs::progress::Reporter;
-use crate::jobs::queue::{JobPayload, source_policy};
+use crate::jobs::queue::{JobPayload, tenant_source_policy};
 use crate::sources::{self, Obtained};
 
 /// Obtains the source, reporting `fetching`; a cancel stops it at once.
@@ -26,7 +26,7 @@ pub(super) async fn obtain(
     check(cancel)?;
     // Obtaining is cancelled by dropping it (the clone or extraction is killed, its work
     // directory removed), so a cancel does not wait for a long clone to finish.
-    let policy = source_policy(state);
+    let policy = tenant_source_policy(state, job.tenant);
     let spooled =
         crate::jobs::spool::spool(state, job, &payload.source, &policy).await.map_err(Stop::Failed)?;
     let spec = payload.source.spec(&spooled.file);

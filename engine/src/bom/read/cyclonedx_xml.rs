@@ -42,7 +42,10 @@ fn element(e: &BytesStart<'_>) -> Result<El, ReadError> {
     for a in e.attributes() {
         let a = a.map_err(|e| malformed(e.to_string()))?;
         let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-        let value = a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map_err(|e| malformed(e.to_string()))?.into_owned();
+        let value = a
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map_err(|e| malformed(e.to_string()))?
+            .into_owned();
         attrs.push((key, value));
     }
     Ok(El { name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(), attrs, ..El::default() })
