@@ -100,6 +100,7 @@ impl Daemon {
             ..Config::default()
         };
         config.sources.path_roots = opts.path_roots;
+        config.sources.single_tenant = true;
         config.scans.workers = opts.workers;
         tweak(&mut config);
         if opts.vulndb {

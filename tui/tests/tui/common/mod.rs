@@ -91,6 +91,7 @@ impl Daemon {
             ..Config::default()
         };
         config.sources.path_roots = opts.path_roots;
+        config.sources.single_tenant = true;
         config.scans.workers = opts.workers;
         tweak(&mut config);
         if opts.vulndb {
