@@ -410,10 +410,11 @@ fn meaning(expression: &str, universe: &[String]) -> BTreeSet<BTreeSet<String>> 
     out
 }
 
-/// Files whose expression is right, over files, per half (floors: what the rules reach; the
-/// development half ≥ 95 % is the goal the rules were written to, the test half is as measured).
+/// Files whose expression is right, per half: the floors are what the rules reach. The rules were
+/// written against the development half (24 of 24); the test half (21 of 21) was first scored
+/// after they were final, and its floor is that measured number.
 const HELDOUT_DEV_FLOOR: usize = 24;
-const HELDOUT_TEST_FLOOR: usize = 0;
+const HELDOUT_TEST_FLOOR: usize = 21;
 
 /// The held-out set of issue 17 (fixtures/licenses-heldout, split in SPLIT.md): every file's
 /// detections joined as a component's conclusion joins them (AND of the files' expressions) must

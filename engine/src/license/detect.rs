@@ -333,7 +333,7 @@ fn match_text(path: &str, text: &str) -> Vec<Detected> {
             out.extend(match_section(store, path, &lines, section));
         }
         if !out.is_empty() {
-            return out;
+            return gnu_only(text, merge_stacks(store, &lines, out));
         }
     }
     let mut out = top_down(store, path, &lines, (0, lines.len()));
@@ -351,7 +351,79 @@ fn match_text(path: &str, text: &str) -> Vec<Detected> {
     {
         out.push(one(name, score));
     }
-    out
+    gnu_only(text, out)
+}
+
+/// Licenses the SPDX list files as one text made of parts that also match on their own: CPython's
+/// stack (the PSF License Version 2, then the BeOpen, CNRI and CWI agreements) is `Python-2.0`.
+/// (whole, parts that start it.)
+const STACKS: &[(&str, &[&str])] = &[("Python-2.0", &["PSF-2.0", "CNRI-Python", "CNRI-Python-GPL-Compatible"])];
+
+/// Replaces the parts of a stack found one after another by the stack, when the lines from the
+/// first part to the last (or to the notice right after it: the CWI notice ends CPython's stack and
+/// matches other texts alone) match the stack's text as a whole.
+fn merge_stacks(store: &Store, lines: &[&str], mut found: Vec<Detected>) -> Vec<Detected> {
+    for (whole, parts) in STACKS {
+        let at: Vec<usize> =
+            found.iter().enumerate().filter(|(_, d)| parts.contains(&d.id.as_str())).map(|(i, _)| i).collect();
+        let (Some(&first), Some(&last)) = (at.first(), at.last()) else { continue };
+        if at.len() < 2 {
+            continue;
+        }
+        let Some(original) = store.get_original(whole) else { continue };
+        let Some((l0, _)) = found[first].lines else { continue };
+        let mut best: Option<(usize, f32, u32)> = None;
+        for end in [last, last + 1] {
+            let Some((_, l1)) = found.get(end).and_then(|d| d.lines) else { continue };
+            let span = lines.get(l0 as usize - 1..(l1 as usize).min(lines.len())).unwrap_or(&[]).join("\n");
+            let score = TextData::new(&span).match_score(original);
+            if score >= PART && best.is_none_or(|(_, b, _)| score > b) {
+                best = Some((end, score, l1));
+            }
+        }
+        if let Some((end, score, l1)) = best {
+            let stack = Detected {
+                id: (*whole).to_string(),
+                confidence_permille: permille(score),
+                method: DetectionMethod::Text,
+                path: found[first].path.clone(),
+                lines: Some((l0, l1)),
+            };
+            found.splice(first..=end, [stack]);
+        }
+    }
+    found
+}
+
+/// Words outside a GNU license's text by which a file limits the grant to the version it holds
+/// (git's COPYING: "the only valid version of the GPL ... is _this_ particular version"). The
+/// texts themselves hold none of them.
+const ONLY: &[&str] = &[
+    "only valid version",
+    "this particular version",
+    "version 2 only",
+    "version 3 only",
+    "version 2 1 only",
+    "v2 only",
+    "v3 only",
+];
+
+/// A GNU license text matched as `-or-later` is `-only` when the file says that only this version
+/// applies. (A bare text grants no later version by itself; the match reports `-or-later` because
+/// the text's appendix shows how to grant it.)
+fn gnu_only(text: &str, mut found: Vec<Detected>) -> Vec<Detected> {
+    let body = format!(" {} ", squash(text));
+    if !ONLY.iter().any(|w| body.contains(&format!(" {w} "))) {
+        return found;
+    }
+    for d in &mut found {
+        if let Some(base) = d.id.strip_suffix("-or-later")
+            && spdx::license_id(base).or_else(|| spdx::license_id(&d.id)).is_some_and(|l| l.is_gnu())
+        {
+            d.id = format!("{base}-only");
+        }
+    }
+    found
 }
 
 /// The text of lines `span` of `lines`.
@@ -625,6 +697,27 @@ mod tests {
         // The GPL-2.0's own "How to Apply These Terms" notice.
         let later = "This program is free software; you can redistribute it and/or modify\nit under the terms of the GNU General Public License as published by\nthe Free Software Foundation; either version 2 of the License, or\n(at your option) any later version.\n";
         assert_eq!(ids(later), ["GPL-2.0-or-later"]);
+    }
+
+    #[test]
+    fn a_gnu_text_under_an_only_preamble_is_only() {
+        // git/git : COPYING, lines 2-4, then the GPL-2.0 text.
+        let preamble = " Note that the only valid version of the GPL as far as this project\n is concerned is _this_ particular version of the license (ie v2, not\n v2.2 or v3.x or whatever), unless explicitly otherwise stated.\n\n";
+        let gpl = spdx::license_id("GPL-2.0-only").expect("id").text();
+        let ids: Vec<String> = detect("COPYING", &format!("{preamble}{gpl}")).into_iter().map(|d| d.id).collect();
+        assert_eq!(ids, ["GPL-2.0-only"]);
+    }
+
+    #[test]
+    fn cpythons_stack_is_python_2_0() {
+        // The SPDX Python-2.0 text is CPython's stack; with a separator and another text after it,
+        // as python/mypy's LICENSE has it, the parts found one by one are merged back.
+        let python = spdx::license_id("Python-2.0").expect("id").text();
+        let mit = spdx::license_id("MIT").expect("id").text();
+        let text = format!("{mit}\n\n= = = = =\n\n{python}\n\n= = = = =\n\n");
+        let mut ids: Vec<String> = detect("LICENSE", &text).into_iter().map(|d| d.id).collect();
+        ids.sort();
+        assert_eq!(ids, ["MIT", "Python-2.0"]);
     }
 
     #[test]
