@@ -397,8 +397,12 @@ fn meaning(expression: &str, universe: &[String]) -> BTreeSet<BTreeSet<String>> 
     }
     let Ok(parsed) = spdx::Expression::parse_mode(expression, spdx::ParseMode::LAX) else { return out };
     for mask in 0u32..(1 << universe.len()) {
-        let chosen: BTreeSet<String> =
-            universe.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, id)| id.clone()).collect();
+        let chosen: BTreeSet<String> = universe
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, id)| id.clone())
+            .collect();
         let name = |r: &spdx::LicenseReq| match &r.license {
             spdx::LicenseItem::Spdx { id, .. } => id.name.to_string(),
             spdx::LicenseItem::Other(r) => r.to_string(),
@@ -430,7 +434,8 @@ fn heldout_license_files() {
     for l in &labels {
         let text = std::fs::read_to_string(dir.join(&l.file)).expect("file");
         let detected = detect::detect(&l.path, &text);
-        let found = expression::and_all(detected.iter().map(|d| d.id.as_str())).unwrap_or_else(|| "NONE".into());
+        let found =
+            expression::and_all(detected.iter().map(|d| d.id.as_str())).unwrap_or_else(|| "NONE".into());
         let answers: Vec<&String> = std::iter::once(&l.spdx).chain(&l.also_acceptable).collect();
         let mut universe: BTreeSet<String> = answers.iter().flat_map(|a| expression::ids(a)).collect();
         if found != "NONE" {
@@ -443,7 +448,13 @@ fn heldout_license_files() {
         let tally = right.entry(l.half.as_str()).or_default();
         tally.0 += usize::from(ok);
         tally.1 += 1;
-        println!("{} {:<4} {}: label {:?}, found {found:?}", if ok { "ok  " } else { "MISS" }, l.half, l.file, l.spdx);
+        println!(
+            "{} {:<4} {}: label {:?}, found {found:?}",
+            if ok { "ok  " } else { "MISS" },
+            l.half,
+            l.file,
+            l.spdx
+        );
     }
     for (half, (ok, n)) in &right {
         println!("{half}: {ok}/{n} files right = {:.1}%", *ok as f64 * 100.0 / *n as f64);

@@ -357,15 +357,20 @@ fn match_text(path: &str, text: &str) -> Vec<Detected> {
 /// Licenses the SPDX list files as one text made of parts that also match on their own: CPython's
 /// stack (the PSF License Version 2, then the BeOpen, CNRI and CWI agreements) is `Python-2.0`.
 /// (whole, parts that start it.)
-const STACKS: &[(&str, &[&str])] = &[("Python-2.0", &["PSF-2.0", "CNRI-Python", "CNRI-Python-GPL-Compatible"])];
+const STACKS: &[(&str, &[&str])] =
+    &[("Python-2.0", &["PSF-2.0", "CNRI-Python", "CNRI-Python-GPL-Compatible"])];
 
 /// Replaces the parts of a stack found one after another by the stack, when the lines from the
 /// first part to the last (or to the notice right after it: the CWI notice ends CPython's stack and
 /// matches other texts alone) match the stack's text as a whole.
 fn merge_stacks(store: &Store, lines: &[&str], mut found: Vec<Detected>) -> Vec<Detected> {
     for (whole, parts) in STACKS {
-        let at: Vec<usize> =
-            found.iter().enumerate().filter(|(_, d)| parts.contains(&d.id.as_str())).map(|(i, _)| i).collect();
+        let at: Vec<usize> = found
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| parts.contains(&d.id.as_str()))
+            .map(|(i, _)| i)
+            .collect();
         let (Some(&first), Some(&last)) = (at.first(), at.last()) else { continue };
         if at.len() < 2 {
             continue;
@@ -626,8 +631,14 @@ const CHOICE: &[&str] = &[
 
 /// Words by which a notice says what it is licensed under, when it names one license or names
 /// several without offering a choice.
-const STATEMENT: &[&str] =
-    &["licensed under", "licenced under", "licensed as", "released under", "distributed under", "available under"];
+const STATEMENT: &[&str] = &[
+    "licensed under",
+    "licenced under",
+    "licensed as",
+    "released under",
+    "distributed under",
+    "available under",
+];
 
 /// The licenses a notice names, as one expression: `A OR B` when it names several and says the
 /// user may pick one ("dual-licensed under the Unlicense and MIT", "distributed under the
@@ -646,7 +657,10 @@ fn named_licenses(path: &str, text: &str, stated: bool) -> Option<Detected> {
     let gnu_alone = ids.len() == 1 && ids[0].contains("GPL-");
     let stated = stated || STATEMENT.iter().any(|w| body.contains(&format!(" {w} ")));
     let expression = if choice {
-        ids.iter().map(|i| if i.contains(' ') { format!("({i})") } else { i.clone() }).collect::<Vec<_>>().join(" OR ")
+        ids.iter()
+            .map(|i| if i.contains(' ') { format!("({i})") } else { i.clone() })
+            .collect::<Vec<_>>()
+            .join(" OR ")
     } else if gnu_alone || (stated && !ids.is_empty()) {
         expression::and_all(ids.iter().map(String::as_str))?
     } else {
@@ -704,7 +718,8 @@ mod tests {
         // git/git : COPYING, lines 2-4, then the GPL-2.0 text.
         let preamble = " Note that the only valid version of the GPL as far as this project\n is concerned is _this_ particular version of the license (ie v2, not\n v2.2 or v3.x or whatever), unless explicitly otherwise stated.\n\n";
         let gpl = spdx::license_id("GPL-2.0-only").expect("id").text();
-        let ids: Vec<String> = detect("COPYING", &format!("{preamble}{gpl}")).into_iter().map(|d| d.id).collect();
+        let ids: Vec<String> =
+            detect("COPYING", &format!("{preamble}{gpl}")).into_iter().map(|d| d.id).collect();
         assert_eq!(ids, ["GPL-2.0-only"]);
     }
 

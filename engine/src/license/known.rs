@@ -82,7 +82,10 @@ mod tests {
     fn oasis_terms_are_recognised_and_a_mention_is_not() {
         // oasis-tcs/odata : LICENSE.md, lines 5-7.
         let odata = "Content in this GitHub code repository has been [contributed](https://www.oasis-open.org/policies-guidelines/ipr#def-contribution)\nby OASIS TC Members, and is governed by the OASIS policies, including the \n[Intellectual Property Rights (IPR) Policy](https://www.oasis-open.org/policies-guidelines/ipr),\n";
-        assert_eq!(find(odata).iter().map(|k| k.id.as_str()).collect::<Vec<_>>(), ["LicenseRef-OASIS-IPR-Policy"]);
+        assert_eq!(
+            find(odata).iter().map(|k| k.id.as_str()).collect::<Vec<_>>(),
+            ["LicenseRef-OASIS-IPR-Policy"]
+        );
         assert!(find("This standard was written under the OASIS IPR Policy.").is_empty());
     }
 }

@@ -131,7 +131,10 @@ mod tests {
         assert!(p[0].starts_with("<sup>") && p[0].ends_with("</sup>"), "{p:?}");
         // madler/zlib : README, a plain-text heading ending with a colon.
         let plain = "Acknowledgments:\n\n  The deflate format was defined by Phil Katz.\n\nCopyright notice:\n\n (C) 1995-2024 Jean-loup Gailly and Mark Adler\n\n  This software is provided 'as-is'.\n";
-        assert_eq!(parts(plain), ["(C) 1995-2024 Jean-loup Gailly and Mark Adler\n\n  This software is provided 'as-is'."]);
+        assert_eq!(
+            parts(plain),
+            ["(C) 1995-2024 Jean-loup Gailly and Mark Adler\n\n  This software is provided 'as-is'."]
+        );
         // An underlined heading.
         assert_eq!(parts("Intro\n=====\n\ntext\n\nLicense\n-------\n\nMIT\n"), ["MIT"]);
     }
