@@ -323,7 +323,7 @@ fn match_text(path: &str, text: &str) -> Vec<Detected> {
     let best =
         overall.license.map(|l| base_instead(store, l.name, text, &data).unwrap_or((l.name, overall.score)));
     if let Some((name, score)) = best.filter(|(_, score)| *score >= WHOLE || overall.score >= WHOLE) {
-        return vec![one(name, score)];
+        return gnu_only(text, vec![one(name, score)]);
     }
     let lines: Vec<&str> = text.split('\n').collect();
     let sections = segment::sections(&lines);

@@ -32,8 +32,9 @@ const STATEMENT: &[&str] = &[
 ];
 
 /// A heading: its level (1 for the highest; underlined and plain-text headings count as 1) and
-/// how many lines it takes.
-fn heading(lines: &[&str], i: usize) -> Option<(usize, usize)> {
+/// how many lines it takes. Plain-text headings are looked for only in READMEs without markup
+/// (`plain`): in Markdown a line such as `MIT` alone is a section's body, not a heading.
+fn heading(lines: &[&str], i: usize, plain: bool) -> Option<(usize, usize)> {
     let line = lines[i];
     let t = line.trim_end();
     let hashes = t.bytes().take_while(|&b| b == b'#').count();
@@ -57,17 +58,18 @@ fn heading(lines: &[&str], i: usize) -> Option<(usize, usize)> {
     let short = t.len() <= 40 && !line.starts_with([' ', '\t']);
     let letters: Vec<char> = t.chars().filter(|c| c.is_alphabetic()).collect();
     let caps = letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase());
-    (alone && short && (caps || t.ends_with(':'))).then_some((1, 1))
+    (plain && alone && short && (caps || t.ends_with(':'))).then_some((1, 1))
 }
 
 /// The spans of `lines` that state a license: sections under a license heading (to the next
 /// heading of the same or a higher level), else paragraphs holding a statement phrase.
 pub fn license_parts(lines: &[&str]) -> Vec<Span> {
+    let plain = !(0..lines.len()).any(|i| heading(lines, i, false).is_some());
     let mut out = Vec::new();
     let mut open: Option<(usize, usize)> = None; // start, level
     let mut i = 0;
     while i < lines.len() {
-        if let Some((level, size)) = heading(lines, i) {
+        if let Some((level, size)) = heading(lines, i, plain) {
             if let Some((start, l)) = open
                 && level <= l
             {
