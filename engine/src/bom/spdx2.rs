@@ -65,6 +65,15 @@ fn extracted(input: &BomInput, fields: &[&str]) -> Vec<ExtractedLicense> {
             texts.sort();
             texts.dedup();
             texts.truncate(20);
+            // A known text without an SPDX id (license/known_texts.toml) is defined by its
+            // distinguishing passage and where it is published, then where it was found.
+            if let Some(k) = crate::license::known::by_id(&id) {
+                let mut text = format!("{}\n{}\nPublished at {}", k.name, k.lines.join("\n"), k.source);
+                if !texts.is_empty() {
+                    text = format!("{text}\n{}", texts.join("\n"));
+                }
+                return ExtractedLicense { name: k.name.clone(), license_id: id, extracted_text: text };
+            }
             let text = if texts.is_empty() {
                 "License named by the scanned files; its text was not captured.".to_string()
             } else {

@@ -12,7 +12,7 @@
 //! `BSD-2-Clause-NetBSD`) are rewritten to current ids.
 
 use super::expression::{self, normalize};
-use super::segment;
+use super::{readme, segment};
 use crate::inventory::{Detected, DetectionMethod};
 use serde::Deserialize;
 use spdx::detection::scan::{ScanMode, Scanner};
@@ -76,9 +76,96 @@ fn references() -> &'static [(String, String)] {
     &parsed_references().0
 }
 
-/// Short license names a notice may list (`[[name]]` in references.toml).
+/// Names a notice may give a license by, squashed: the `[[name]]` list of references.toml, the
+/// SPDX list's full names (`Mozilla Public License 2.0`), its ids that carry a version
+/// (`MPL-2.0`, read as `MPL 2.0` too), and the spelling map's keys that say "license" or carry a
+/// version (`mit license`, `apache 2`). Bare words the spelling map also knows (`ruby`, `openssl`,
+/// `zlib`) are left out: in prose they name software, not its license.
 fn license_names() -> &'static [(String, String)] {
-    &parsed_references().1
+    static NAMES: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut out: Vec<(String, String)> = parsed_references().1.clone();
+        for l in spdx::identifiers::LICENSES {
+            out.push((squash(l.full_name), l.name.to_string()));
+            if l.name.contains('-') && l.name.chars().any(|c| c.is_ascii_digit()) {
+                out.push((squash(l.name), l.name.to_string()));
+            }
+        }
+        for (key, value) in expression::alias_entries() {
+            let all_spdx = expression::ids(value).iter().all(|i| spdx::license_id(i).is_some());
+            let says = key.contains("licen") || key.chars().any(|c| c.is_ascii_digit());
+            if all_spdx && says {
+                out.push((squash(key), value.to_string()));
+            }
+        }
+        out.retain(|(phrase, _)| !phrase.is_empty());
+        out.sort();
+        out.dedup();
+        out
+    })
+}
+
+/// The licenses `text` names (`license_names`), in the order it names them, each once. Where
+/// names overlap (`mit` in `mit no attribution`) the longer wins. Long names are also found with
+/// their words run together (`ShareAlike` for `Share Alike`).
+fn names_in(text: &str) -> Vec<(usize, String)> {
+    let body = format!(" {} ", squash(text));
+    // Position in the body without spaces, for every byte of the body.
+    let mut compact_at = Vec::with_capacity(body.len() + 1);
+    let mut n = 0;
+    for b in body.bytes() {
+        compact_at.push(n);
+        if b != b' ' {
+            n += 1;
+        }
+    }
+    compact_at.push(n);
+    let compact: String = body.chars().filter(|c| *c != ' ').collect();
+    let mut hits: Vec<(usize, usize, &str, usize)> = Vec::new(); // start, end (compact), id, body position
+    for (phrase, id) in license_names() {
+        let len = phrase.chars().filter(|c| *c != ' ').map(char::len_utf8).sum::<usize>();
+        if let Some(at) = body.find(&format!(" {phrase} ")) {
+            let start = compact_at[at + 1];
+            hits.push((start, start + len, id, at));
+        } else if phrase.split(' ').nth(2).is_some()
+            && let Some(start) = compact.find(&phrase.replace(' ', ""))
+        {
+            let at = compact_at.iter().position(|&c| c == start).unwrap_or(0);
+            hits.push((start, start + len, id, at));
+        }
+    }
+    hits.sort_by(|a, b| a.0.cmp(&b.0).then((b.1 - b.0).cmp(&(a.1 - a.0))));
+    let mut kept: Vec<(usize, usize, &str, usize)> = Vec::new();
+    for h in hits {
+        if kept.iter().any(|k| h.0 >= k.0 && h.1 <= k.1) {
+            continue;
+        }
+        kept.push(h);
+    }
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for (_, _, id, at) in kept {
+        let id = gnu_version(id, &body, at);
+        if !out.iter().any(|(_, o)| *o == id) {
+            out.push((at, id));
+        }
+    }
+    out
+}
+
+/// A GNU license named without `-only` or `-or-later`: `-or-later` when the words after its name
+/// say "or later" / "any later version", else `-only` (the version named is the one granted).
+fn gnu_version(id: &str, body: &str, at: usize) -> String {
+    let bare = spdx::license_id(id).is_some_and(|l| l.is_gnu())
+        && !id.ends_with("-only")
+        && !id.ends_with("-or-later")
+        && !id.ends_with('+');
+    if !bare {
+        return id.to_string();
+    }
+    let end = (at + 200).min(body.len());
+    let after = body.get(at..end).unwrap_or("");
+    let later = after.contains("any later version") || after.contains(" or later");
+    format!("{id}-{}", if later { "or-later" } else { "only" })
 }
 
 /// Lower case, every run of non-alphanumerics one space: how reference phrases are compared.
@@ -96,18 +183,7 @@ fn squash(s: &str) -> String {
 
 /// Licenses that `text`, the contents of `path`, holds; sorted by position, one entry per id.
 pub fn detect(path: &str, text: &str) -> Vec<Detected> {
-    // License texts first: a license may quote an identifier line as an example (the Community
-    // Specification License does), while a file that is only an identifier line matches no text.
-    let mut found = match_text(path, text);
-    if found.is_empty() {
-        found = spdx_headers(path, text);
-    }
-    if found.is_empty() {
-        found = named_choice(path, text).into_iter().collect();
-    }
-    if found.is_empty() {
-        found = named(path, text);
-    }
+    let mut found = if readme::is_readme(path) { in_readme(path, text) } else { in_license_file(path, text) };
     let mut seen = std::collections::HashSet::new();
     found.retain(|d| seen.insert(d.id.clone()));
     // CC0 is itself a dedication to the public domain: a notice that says both names one grant.
@@ -115,6 +191,79 @@ pub fn detect(path: &str, text: &str) -> Vec<Detected> {
         found.retain(|d| d.id != PUBLIC_DOMAIN);
     }
     found
+}
+
+/// A license file: its license texts first (a license may quote an identifier line as an example,
+/// as the Community Specification License does, while a file that is only an identifier line
+/// matches no text); else `SPDX-License-Identifier` lines; else the licenses a notice names; else
+/// known texts without an SPDX id.
+fn in_license_file(path: &str, text: &str) -> Vec<Detected> {
+    let mut found = match_text(path, text);
+    if found.is_empty() {
+        found = spdx_headers(path, text);
+    }
+    if found.is_empty() {
+        found = named_licenses(path, text, false).into_iter().collect();
+        // A notice that grants one license by name may name another by a reference phrase
+        // (bitwarden/server's "(ii) the Bitwarden License v1.0"); a choice already says it all.
+        if found.iter().all(|d| !d.id.contains(" OR ")) {
+            let more: Vec<Detected> =
+                named(path, text).into_iter().filter(|n| found.iter().all(|f| f.id != n.id)).collect();
+            found.extend(more);
+        }
+    }
+    if found.is_empty() {
+        found = known_texts(path, text);
+    }
+    found
+}
+
+/// A README: `SPDX-License-Identifier` lines anywhere; else each part that states the license
+/// (`readme::license_parts`) read as a short license file: the texts it holds, else the licenses
+/// it names. Nothing else in a README counts.
+fn in_readme(path: &str, text: &str) -> Vec<Detected> {
+    let found = spdx_headers(path, text);
+    if !found.is_empty() {
+        return found;
+    }
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out = Vec::new();
+    for span in readme::license_parts(&lines) {
+        let part = join(&lines, span);
+        let mut here = match_text(path, &part);
+        if here.is_empty() {
+            here = named_licenses(path, &part, true).into_iter().collect();
+        }
+        if here.is_empty() {
+            here = named(path, &part);
+        }
+        if here.is_empty() {
+            here = known_texts(path, &part);
+        }
+        for d in &mut here {
+            let offset = u32::try_from(span.0).unwrap_or(u32::MAX);
+            d.lines = Some(match d.lines {
+                Some((a, b)) => (a.saturating_add(offset), b.saturating_add(offset)),
+                None => line_pair(span),
+            });
+        }
+        out.extend(here);
+    }
+    out
+}
+
+/// Known texts without an SPDX id (`known_texts.toml`) as `LicenseRef-` detections.
+fn known_texts(path: &str, text: &str) -> Vec<Detected> {
+    super::known::find(text)
+        .into_iter()
+        .map(|k| Detected {
+            id: k.id.clone(),
+            confidence_permille: 1000,
+            method: DetectionMethod::Reference,
+            path: path.to_string(),
+            lines: None,
+        })
+        .collect()
 }
 
 /// How Cairn names a plain public-domain dedication (there is no SPDX id for it).
@@ -174,7 +323,7 @@ fn match_text(path: &str, text: &str) -> Vec<Detected> {
     let best =
         overall.license.map(|l| base_instead(store, l.name, text, &data).unwrap_or((l.name, overall.score)));
     if let Some((name, score)) = best.filter(|(_, score)| *score >= WHOLE || overall.score >= WHOLE) {
-        return vec![one(name, score)];
+        return gnu_only(text, vec![one(name, score)]);
     }
     let lines: Vec<&str> = text.split('\n').collect();
     let sections = segment::sections(&lines);
@@ -184,7 +333,7 @@ fn match_text(path: &str, text: &str) -> Vec<Detected> {
             out.extend(match_section(store, path, &lines, section));
         }
         if !out.is_empty() {
-            return out;
+            return gnu_only(text, merge_stacks(store, &lines, out));
         }
     }
     let mut out = top_down(store, path, &lines, (0, lines.len()));
@@ -202,7 +351,84 @@ fn match_text(path: &str, text: &str) -> Vec<Detected> {
     {
         out.push(one(name, score));
     }
-    out
+    gnu_only(text, out)
+}
+
+/// Licenses the SPDX list files as one text made of parts that also match on their own: CPython's
+/// stack (the PSF License Version 2, then the BeOpen, CNRI and CWI agreements) is `Python-2.0`.
+/// (whole, parts that start it.)
+const STACKS: &[(&str, &[&str])] =
+    &[("Python-2.0", &["PSF-2.0", "CNRI-Python", "CNRI-Python-GPL-Compatible"])];
+
+/// Replaces the parts of a stack found one after another by the stack, when the lines from the
+/// first part to the last (or to the notice right after it: the CWI notice ends CPython's stack and
+/// matches other texts alone) match the stack's text as a whole.
+fn merge_stacks(store: &Store, lines: &[&str], mut found: Vec<Detected>) -> Vec<Detected> {
+    for (whole, parts) in STACKS {
+        let at: Vec<usize> = found
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| parts.contains(&d.id.as_str()))
+            .map(|(i, _)| i)
+            .collect();
+        let (Some(&first), Some(&last)) = (at.first(), at.last()) else { continue };
+        if at.len() < 2 {
+            continue;
+        }
+        let Some(original) = store.get_original(whole) else { continue };
+        let Some((l0, _)) = found[first].lines else { continue };
+        let mut best: Option<(usize, f32, u32)> = None;
+        for end in [last, last + 1] {
+            let Some((_, l1)) = found.get(end).and_then(|d| d.lines) else { continue };
+            let span = lines.get(l0 as usize - 1..(l1 as usize).min(lines.len())).unwrap_or(&[]).join("\n");
+            let score = TextData::new(&span).match_score(original);
+            if score >= PART && best.is_none_or(|(_, b, _)| score > b) {
+                best = Some((end, score, l1));
+            }
+        }
+        if let Some((end, score, l1)) = best {
+            let stack = Detected {
+                id: (*whole).to_string(),
+                confidence_permille: permille(score),
+                method: DetectionMethod::Text,
+                path: found[first].path.clone(),
+                lines: Some((l0, l1)),
+            };
+            found.splice(first..=end, [stack]);
+        }
+    }
+    found
+}
+
+/// Words outside a GNU license's text by which a file limits the grant to the version it holds
+/// (git's COPYING: "the only valid version of the GPL ... is _this_ particular version"). The
+/// texts themselves hold none of them.
+const ONLY: &[&str] = &[
+    "only valid version",
+    "this particular version",
+    "version 2 only",
+    "version 3 only",
+    "version 2 1 only",
+    "v2 only",
+    "v3 only",
+];
+
+/// A GNU license text matched as `-or-later` is `-only` when the file says that only this version
+/// applies. (A bare text grants no later version by itself; the match reports `-or-later` because
+/// the text's appendix shows how to grant it.)
+fn gnu_only(text: &str, mut found: Vec<Detected>) -> Vec<Detected> {
+    let body = format!(" {} ", squash(text));
+    if !ONLY.iter().any(|w| body.contains(&format!(" {w} "))) {
+        return found;
+    }
+    for d in &mut found {
+        if let Some(base) = d.id.strip_suffix("-or-later")
+            && spdx::license_id(base).or_else(|| spdx::license_id(&d.id)).is_some_and(|l| l.is_gnu())
+        {
+            d.id = format!("{base}-only");
+        }
+    }
+    found
 }
 
 /// The text of lines `span` of `lines`.
@@ -403,41 +629,43 @@ const CHOICE: &[&str] = &[
     "one of the following licenses",
 ];
 
-/// A notice that names several licenses and says the user may pick one ("dual-licensed under the
-/// Unlicense and MIT", "distributed under the following three licenses: … at your option"): one
-/// `A OR B` expression, names in the order the notice gives them. A notice naming one GNU license
-/// gets `-only` unless it says "or later" / "any later version".
-fn named_choice(path: &str, text: &str) -> Option<Detected> {
+/// Words by which a notice says what it is licensed under, when it names one license or names
+/// several without offering a choice.
+const STATEMENT: &[&str] = &[
+    "licensed under",
+    "licenced under",
+    "licensed as",
+    "released under",
+    "distributed under",
+    "available under",
+];
+
+/// The licenses a notice names, as one expression: `A OR B` when it names several and says the
+/// user may pick one ("dual-licensed under the Unlicense and MIT", "distributed under the
+/// following three licenses: … at your option"), names in the order the notice gives them.
+/// Otherwise a notice naming one GNU license gives it (with `-only` unless it says "or later");
+/// and where `stated` (a README's license part) or the notice says it is licensed under what it
+/// names, one name gives that license and several without a word of choice give `A AND B`.
+fn named_licenses(path: &str, text: &str, stated: bool) -> Option<Detected> {
     // Notices are short: a long file that matched no license text is not read as one.
     if text.split_whitespace().nth(400).is_some() {
         return None;
     }
+    let ids: Vec<String> = names_in(text).into_iter().map(|(_, id)| id).collect();
     let body = format!(" {} ", squash(text));
-    let mut hits: Vec<(usize, String)> = Vec::new();
-    for (phrase, id) in license_names() {
-        let Some(at) = body.find(&format!(" {phrase} ")) else { continue };
-        let id = if id.starts_with("GPL-") || id.starts_with("LGPL-") {
-            let after = body.get(at..(at + phrase.len() + 160).min(body.len())).unwrap_or("");
-            let later = after.contains("any later version") || after.contains(" or later");
-            format!("{id}-{}", if later { "or-later" } else { "only" })
-        } else {
-            id.clone()
-        };
-        hits.push((at, id));
-    }
-    hits.sort();
-    let mut ids: Vec<String> = Vec::new();
-    for (_, id) in hits {
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
-    let gnu_alone = ids.len() == 1 && ids[0].contains("GPL-");
     let choice = ids.len() >= 2 && CHOICE.iter().any(|w| body.contains(&format!(" {w} ")));
-    if !choice && !gnu_alone {
+    let gnu_alone = ids.len() == 1 && ids[0].contains("GPL-");
+    let stated = stated || STATEMENT.iter().any(|w| body.contains(&format!(" {w} ")));
+    let expression = if choice {
+        ids.iter()
+            .map(|i| if i.contains(' ') { format!("({i})") } else { i.clone() })
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    } else if gnu_alone || (stated && !ids.is_empty()) {
+        expression::and_all(ids.iter().map(String::as_str))?
+    } else {
         return None;
-    }
-    let expression = ids.join(" OR ");
+    };
     let n = normalize(&expression).filter(|n| n.resolved)?;
     Some(Detected {
         id: n.expression,
@@ -483,6 +711,28 @@ mod tests {
         // The GPL-2.0's own "How to Apply These Terms" notice.
         let later = "This program is free software; you can redistribute it and/or modify\nit under the terms of the GNU General Public License as published by\nthe Free Software Foundation; either version 2 of the License, or\n(at your option) any later version.\n";
         assert_eq!(ids(later), ["GPL-2.0-or-later"]);
+    }
+
+    #[test]
+    fn a_gnu_text_under_an_only_preamble_is_only() {
+        // git/git : COPYING, lines 2-4, then the GPL-2.0 text.
+        let preamble = " Note that the only valid version of the GPL as far as this project\n is concerned is _this_ particular version of the license (ie v2, not\n v2.2 or v3.x or whatever), unless explicitly otherwise stated.\n\n";
+        let gpl = spdx::license_id("GPL-2.0-only").expect("id").text();
+        let ids: Vec<String> =
+            detect("COPYING", &format!("{preamble}{gpl}")).into_iter().map(|d| d.id).collect();
+        assert_eq!(ids, ["GPL-2.0-only"]);
+    }
+
+    #[test]
+    fn cpythons_stack_is_python_2_0() {
+        // The SPDX Python-2.0 text is CPython's stack; with a separator and another text after it,
+        // as python/mypy's LICENSE has it, the parts found one by one are merged back.
+        let python = spdx::license_id("Python-2.0").expect("id").text();
+        let mit = spdx::license_id("MIT").expect("id").text();
+        let text = format!("{mit}\n\n= = = = =\n\n{python}\n\n= = = = =\n\n");
+        let mut ids: Vec<String> = detect("LICENSE", &text).into_iter().map(|d| d.id).collect();
+        ids.sort();
+        assert_eq!(ids, ["MIT", "Python-2.0"]);
     }
 
     #[test]

@@ -82,6 +82,12 @@ pub fn alias(text: &str) -> Option<&'static str> {
     tables().aliases.get(&key(text)).map(String::as_str)
 }
 
+/// Every entry of the spelling map: the key as compared (lower case, spaces collapsed) and the
+/// SPDX expression it means.
+pub fn alias_entries() -> impl Iterator<Item = (&'static str, &'static str)> {
+    tables().aliases.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
 /// A license URL without scheme, `www.`, trailing `/` and `.txt`/`.html`/`.php`, lower-cased;
 /// `None` when `text` is not an http(s) URL.
 fn url_key(text: &str) -> Option<String> {

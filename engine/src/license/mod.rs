@@ -6,10 +6,12 @@
 //! - [`files`]: which files are license files and whose.
 //! - [`headers`]: `SPDX-License-Identifier` lines in source files.
 //! - [`obligations`]: id → category → obligations (`obligations.toml`).
+//! - [`known`]: known texts without an SPDX id (`known_texts.toml`), reported as `LicenseRef-…`.
 //! - [`notice`]: the NOTICE file.
 //! - [`caches`]: licenses of packages in cargo's registry and Go's module cache, when passed.
 //! - [`summary`]: components per category and id with their obligations (report, CLI, policy).
 //! - `segment`: compound license files split into notices for [`detect`].
+//! - `readme`: the parts of a README that state its license, for [`detect`].
 //!
 //! The conclusion for a component is its declared licenses (every declaration, joined with AND:
 //! when two files disagree, both bind) when it has any, else what its license files hold.
@@ -19,8 +21,10 @@ pub mod detect;
 pub mod expression;
 pub mod files;
 pub mod headers;
+pub mod known;
 pub mod notice;
 pub mod obligations;
+mod readme;
 mod segment;
 pub mod summary;
 mod undetermined;

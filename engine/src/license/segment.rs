@@ -18,10 +18,12 @@ fn is_heading(line: &str) -> bool {
     (1..=2).contains(&digits) && t[digits..].starts_with(')') && line.len() - t.len() <= 4
 }
 
-/// True for a line made only of a repeated separator character (`-----`, `=====`, `*****`).
-fn is_separator(line: &str) -> bool {
+/// True for a line made only of a repeated separator character (`-----`, `=====`, `*****`), the
+/// characters possibly spaced out (`= = = = =`, as mypy's and typeshed's LICENSE files have it).
+pub fn is_separator(line: &str) -> bool {
     let t = line.trim();
-    t.len() >= 3 && t.chars().all(|c| matches!(c, '-' | '=' | '*' | '_' | '~' | '#'))
+    let marks = t.chars().filter(|c| !c.is_whitespace()).count();
+    marks >= 3 && t.chars().all(|c| c.is_whitespace() || matches!(c, '-' | '=' | '*' | '_' | '~' | '#'))
 }
 
 /// The comment marker a line starts with (`*`, `#`, `//`, `;`, `%`), or "" for plain text.
@@ -100,6 +102,9 @@ mod tests {
         assert!(!is_heading("    a) You must cause"));
         assert!(!is_heading("          1) item"));
         assert!(is_heading("8) Portable OpenSSH contains"));
+        // python/mypy : LICENSE separates its licenses with spaced-out equals signs.
+        assert!(is_separator("= = = = ="));
+        assert!(!is_separator("= ="), "too short to be a rule");
     }
 
     #[test]

@@ -196,3 +196,51 @@ fn ids_follow_the_content() {
     assert_ne!(serial(&base), serial(&other_version));
     assert_ne!(serial(&base), serial(&fewer));
 }
+
+/// A package whose license file is a known text without an SPDX id (oasis-tcs/odata's LICENSE.md,
+/// the OASIS IPR Policy terms) carries `LicenseRef-OASIS-IPR-Policy` in every format, every
+/// document validates, and SPDX 2.3 defines the LicenseRef by the text's name, passage and source
+/// (clause 10 wants the text, not only where it was found).
+#[test]
+fn a_known_non_spdx_text_is_a_defined_license_ref() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pkg = dir.path().join("node_modules/x");
+    std::fs::create_dir_all(&pkg).expect("mkdir");
+    std::fs::write(pkg.join("package.json"), r#"{"name": "x", "version": "1.0.0"}"#).expect("write");
+    let oasis = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/licenses-heldout/oasis-tcs__odata__LICENSE.md");
+    std::fs::copy(oasis, pkg.join("LICENSE.md")).expect("copy");
+    let mut input = input_for(dir.path());
+    // The concluded license mapped in as the CLI and the daemon map it (`BomInput.licenses`).
+    let x = input.inventory.components.iter().find(|c| c.name == "x").expect("x");
+    let concluded = x.licenses.concluded.as_ref().expect("concluded").expression.clone();
+    assert_eq!(concluded, "LicenseRef-OASIS-IPR-Policy");
+    let purl = x.purl.clone();
+    input
+        .licenses
+        .insert(purl, vec![bom::BomLicense { kind: bom::LicenseKind::Concluded, expression: concluded }]);
+    for (name, format) in Format::ALL {
+        let doc = match bom::render(format, &input) {
+            Ok(doc) => doc,
+            Err(BomError::NothingToState) if format == Format::OpenVex => continue,
+            Err(e) => panic!("{name}: {e}"),
+        };
+        if let Err(e) = validate(format, &doc) {
+            panic!("{name}: {e}");
+        }
+        if matches!(format, Format::CycloneDx(_) | Format::Spdx23 | Format::Spdx3) {
+            assert!(doc.contains("LicenseRef-OASIS-IPR-Policy"), "{name} carries the LicenseRef");
+        }
+        if format == Format::Spdx23 {
+            let v: serde_json::Value = serde_json::from_str(&doc).expect("json");
+            let def = v["hasExtractedLicensingInfos"]
+                .as_array()
+                .and_then(|a| a.iter().find(|e| e["licenseId"] == "LicenseRef-OASIS-IPR-Policy"))
+                .expect("defined");
+            assert_eq!(def["name"], "OASIS Intellectual Property Rights (IPR) Policy");
+            let text = def["extractedText"].as_str().expect("text");
+            assert!(text.contains("governed by the OASIS policies"), "{text}");
+            assert!(text.contains("https://www.oasis-open.org/policies-guidelines/ipr/"), "{text}");
+        }
+    }
+}
