@@ -17,6 +17,7 @@ mod openapi;
 mod pipeline;
 mod projects;
 mod scans;
+mod sessions;
 mod schema;
 mod uploads;
 mod vulndb;

@@ -9,6 +9,7 @@ use super::conventions::{no_content, with_location};
 use super::extract::{Json, Path, Query};
 use super::pagination::{ListParams, PageResponse, page};
 use super::validate::Check;
+use crate::auth::principal::Credential;
 use crate::auth::{Principal, api_key};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -50,6 +51,16 @@ pub async fn create(
     }
     if req.expires_at.is_some_and(|t| t <= time::OffsetDateTime::now_utc()) {
         check.fail("body.expires_at", "must be in the future");
+    }
+    // A key cannot outlive the key that mints it (an expiring admin key would otherwise extend
+    // itself forever).
+    if let Credential::ApiKey { expires_at: Some(limit), .. } = &principal.credential
+        && req.expires_at.is_none_or(|t| t > *limit)
+    {
+        check.fail(
+            "body.expires_at",
+            format!("must be at or before {}, when the API key making it expires", crate::store::ts(*limit)),
+        );
     }
     check.finish()?;
     let mut scopes = req.scopes.clone();

@@ -27,7 +27,8 @@ use crate::store::{AuditEvent, RefreshOutcome, StoreError};
 
 /// A fresh access token and a new refresh family.
 pub(crate) async fn issue(state: &AppState, user: UserId) -> Result<TokenResponse, ApiError> {
-    let access = state.jwt.issue(user).map_err(ApiError::internal)?;
+    let version = state.store.user_get(user).await?.token_version;
+    let access = state.jwt.issue(user, version).map_err(ApiError::internal)?;
     let (refresh, hash) = new_refresh_token();
     state.store.refresh_issue(user, &hash, REFRESH_TTL).await?;
     state.store.user_touch_login(user).await?;
@@ -291,7 +292,7 @@ async fn rotate(state: &AppState, presented: &str) -> Result<TokenResponse, ApiE
             if !record.active {
                 return Err(ApiError::unauthorized("this account is deactivated"));
             }
-            let access = state.jwt.issue(user).map_err(ApiError::internal)?;
+            let access = state.jwt.issue(user, record.token_version).map_err(ApiError::internal)?;
             Ok(TokenResponse {
                 access_token: access,
                 token_type: "Bearer".into(),
@@ -376,7 +377,7 @@ pub async fn forgot_password(
     let email = normalize_email(&req.email).map_err(|m| ApiError::field("body.email", m))?;
     match state.store.user_by_email(&email).await {
         Ok(user) if user.active => {
-            password_reset::issue(&state.store, &user).await?;
+            password_reset::issue(&state.store, &state.config.mail, &user).await?;
             record(
                 &state,
                 AuditEvent {
@@ -421,6 +422,7 @@ pub async fn reset_password(
     }
     let hash = password::hash_async(req.password.clone()).await.map_err(ApiError::internal)?;
     state.store.user_set_password(user, &hash).await?;
+    state.sockets.close_user(user);
     record(
         &state,
         AuditEvent {

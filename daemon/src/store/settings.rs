@@ -1,20 +1,13 @@
-//! Installation-wide settings generated once and shared by replicas (the JWT signing key).
+//! Installation-wide settings generated once and shared by replicas.
 
-use super::{Store, StoreResult};
+use super::Store;
 
 impl Store {
-    /// The value of `key`, inserting `candidate` first if there is none; every replica gets the
-    /// same answer because the insert is a no-op when another got there first.
-    pub async fn setting_get_or_insert(&self, key: &str, candidate: &str) -> StoreResult<String> {
-        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-            .bind(key)
-            .bind(candidate)
-            .execute(self.pool())
-            .await?;
-        let value: (String,) = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
-            .bind(key)
-            .fetch_one(self.pool())
-            .await?;
-        Ok(value.0)
+    /// Whether the database still holds the JWT signing secret older versions kept there
+    /// (migration 0021 deletes it). False on a fresh database, where the table does not exist yet.
+    pub async fn legacy_jwt_secret_present(&self) -> bool {
+        let row: Result<Option<(String,)>, _> =
+            sqlx::query_as("SELECT value FROM settings WHERE key = 'jwt_secret'").fetch_optional(self.pool()).await;
+        matches!(row, Ok(Some(_)))
     }
 }
