@@ -39,8 +39,11 @@ both!(scan_counts_carry_coverage_and_warnings, |db| async move {
         }
     };
     // Postgres needs a configured signing secret (SQLite would generate one beside the database).
-    let mut config =
-        Config { database_url, jwt_secret: Some("pipeline-test-signing-secret-0123456789".into()), ..Config::default() };
+    let mut config = Config {
+        database_url,
+        jwt_secret: Some("pipeline-test-signing-secret-0123456789".into()),
+        ..Config::default()
+    };
     config.sources.path_roots = vec![root.path().to_path_buf()];
     let state = cairn_daemon::server::prepare(config).await.expect("state");
     let db = load_paths(&[fixture().join("osv")]).expect("OSV fixtures");

@@ -51,7 +51,15 @@ both!(a_password_reset_ends_access_tokens_and_sockets, |db| async move {
 both!(deactivation_closes_sockets_and_reactivation_does_not_revive_old_tokens, |db| async move {
     let d = Daemon::start(db).await;
     d.admin(
-        &["create-user", "--email", "op@example.test", "--super-admin", "--tenant", "Ops", "--password-stdin"],
+        &[
+            "create-user",
+            "--email",
+            "op@example.test",
+            "--super-admin",
+            "--tenant",
+            "Ops",
+            "--password-stdin",
+        ],
         Some(&format!("{PASSWORD}\n")),
     );
     let root = d.login("op@example.test").await;
@@ -86,8 +94,10 @@ both!(an_expiring_key_cannot_mint_keys_that_outlive_it, |db| async move {
         .await;
     assert_eq!(made.status(), 201);
     let made: Value = made.json().await.expect("json");
-    let admin_key =
-        crate::harness::Session { token: made["secret"].as_str().expect("secret").to_owned(), ..user.clone() };
+    let admin_key = crate::harness::Session {
+        token: made["secret"].as_str().expect("secret").to_owned(),
+        ..user.clone()
+    };
     let mint = |expires: Option<String>| {
         let d = &d;
         let admin_key = admin_key.clone();
@@ -103,8 +113,10 @@ both!(an_expiring_key_cannot_mint_keys_that_outlive_it, |db| async move {
     let forever = expect_problem(mint(None).await, 400, "VALIDATION_FAILED").await;
     assert_eq!(forever["errors"][0]["field"], "body.expires_at", "{forever}");
     expect_problem(mint(Some(in_hours(24))).await, 400, "VALIDATION_FAILED").await;
-    let within = mint(Some((time::OffsetDateTime::now_utc() + time::Duration::minutes(30)).format(&Rfc3339).expect("format")))
-        .await;
+    let within = mint(Some(
+        (time::OffsetDateTime::now_utc() + time::Duration::minutes(30)).format(&Rfc3339).expect("format"),
+    ))
+    .await;
     assert_eq!(within.status(), 201, "a key within the minting key's life is fine");
     // A session (not a key) is not limited.
     let open_ended = d

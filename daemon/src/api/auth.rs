@@ -179,7 +179,11 @@ async fn verify_credentials(state: &AppState, email: &str, pw: &str) -> Result<U
     };
     let ok = match &user.password_hash {
         Some(h) => password::verify_async(pw.to_owned(), h.clone()).await,
-        None => false,
+        None => {
+            // An OAuth-only account has no password, but answering faster would tell it apart.
+            let _ = password::verify_async(pw.to_owned(), password::dummy_hash().to_owned()).await;
+            false
+        }
     };
     if !ok || !user.active {
         return Err(bad());
@@ -441,4 +445,31 @@ pub async fn reset_password(
 /// Roles an inviter may hand out: never above their own, never owner.
 pub fn may_grant(inviter: Role, role: Role) -> bool {
     role != Role::Owner && role <= inviter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::password::test_hook;
+    use crate::auth::secrets::random_alphanumeric;
+
+    /// No timing oracle: a wrong password costs an argon2 verification whether the account
+    /// exists, has a password, or only logs in through OAuth (the last skipped it before).
+    #[tokio::test]
+    async fn argon2_runs_for_unknown_and_oauth_only_accounts() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let database_url = format!("sqlite://{}", dir.path().join("cairnd.db").display());
+        let state = crate::server::prepare(crate::config::Config { database_url, ..Default::default() })
+            .await
+            .expect("state");
+        state.store.user_create("oauth-only@example.test", "O", None, false).await.expect("user");
+        let hash = password::hash("a real password here").expect("hash");
+        state.store.user_create("pw@example.test", "P", Some(&hash), false).await.expect("user");
+        for email in ["ghost@example.test", "oauth-only@example.test", "pw@example.test"] {
+            let attempt = random_alphanumeric(24);
+            assert!(verify_credentials(&state, email, &attempt).await.is_err());
+            assert!(test_hook::verified(&attempt), "no argon2 verification for {email}");
+        }
+        state.store.close().await;
+    }
 }

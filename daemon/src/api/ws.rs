@@ -28,6 +28,10 @@ pub const MAX_PER_USER: usize = 3;
 /// How often an open socket checks that its user's session still stands (bounds how long a
 /// socket on another replica outlives a password reset or deactivation).
 pub const RECHECK_EVERY: Duration = Duration::from_secs(30);
+/// Largest frame or message a client may send (the auth frame is a token of a few hundred bytes
+/// and nothing else is read): the default of 64 MiB let anyone make the daemon buffer that much
+/// before authenticating.
+pub const MAX_CLIENT_MESSAGE: usize = 4096;
 /// Time the client has to send its auth frame.
 const AUTH_WITHIN: Duration = Duration::from_secs(1);
 /// Policy violation (RFC 6455).
@@ -115,11 +119,15 @@ async fn scan_socket(
 ) -> Response {
     // An unparsable id is simply a scan that is not found, told after auth like any other.
     let id = id.parse::<ScanId>().ok();
-    ws.on_upgrade(move |socket| run(state, socket, Some(id)))
+    capped(ws).on_upgrade(move |socket| run(state, socket, Some(id)))
 }
 
 async fn events_socket(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
-    ws.on_upgrade(move |socket| run(state, socket, None))
+    capped(ws).on_upgrade(move |socket| run(state, socket, None))
+}
+
+fn capped(ws: WebSocketUpgrade) -> WebSocketUpgrade {
+    ws.max_message_size(MAX_CLIENT_MESSAGE).max_frame_size(MAX_CLIENT_MESSAGE)
 }
 
 async fn close(mut socket: WebSocket, code: u16, reason: &'static str) {
@@ -136,7 +144,10 @@ async fn send(socket: &mut WebSocket, frame: &WsServerFrame) -> bool {
 
 /// Authenticates the first frame: the caller's tenant, user and the user's token version, or the
 /// close reason.
-async fn authenticate(state: &AppState, socket: &mut WebSocket) -> Result<(TenantId, UserId, i64), &'static str> {
+async fn authenticate(
+    state: &AppState,
+    socket: &mut WebSocket,
+) -> Result<(TenantId, UserId, i64), &'static str> {
     let first = match tokio::time::timeout(AUTH_WITHIN, socket.recv()).await {
         Err(_) => return Err("auth_timeout"),
         Ok(None | Some(Err(_))) => return Err("unauthorized"),
@@ -198,7 +209,8 @@ async fn run(state: AppState, mut socket: WebSocket, scan: Option<Option<ScanId>
         }
     };
     let (conn, mut evicted) = state.sockets.register(user);
-    let end = stream(&state, &mut socket, &mut rx, &mut evicted, (user, version), tenant, sync, &mut last).await;
+    let end =
+        stream(&state, &mut socket, &mut rx, &mut evicted, (user, version), tenant, sync, &mut last).await;
     state.sockets.unregister(user, conn);
     if let Some((code, reason)) = end {
         close(socket, code, reason).await;

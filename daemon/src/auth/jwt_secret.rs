@@ -23,7 +23,9 @@ pub enum JwtSecretError {
     #[error("set either jwt_secret (CAIRN_JWT_SECRET) or jwt_secret_file (CAIRN_JWT_SECRET_FILE), not both")]
     Ambiguous,
     /// The configured secret is too short to resist guessing.
-    #[error("the JWT secret from {from} has {len} bytes; it needs at least {MIN_SECRET_BYTES} (e.g. `openssl rand -base64 48`)")]
+    #[error(
+        "the JWT secret from {from} has {len} bytes; it needs at least {MIN_SECRET_BYTES} (e.g. `openssl rand -base64 48`)"
+    )]
     TooShort {
         /// Which setting.
         from: String,

@@ -140,7 +140,8 @@ impl Principal {
                 return Err(ApiError::unauthorized("this API key has expired"));
             }
             state.store.api_key_touch(key.tenant_id, key.id).await?;
-            let credential = Credential::ApiKey { id: key.id, scopes: key.scopes, expires_at: key.expires_at };
+            let credential =
+                Credential::ApiKey { id: key.id, scopes: key.scopes, expires_at: key.expires_at };
             (key.user_id, credential, Some(key.tenant_id), None)
         } else {
             let claims = state
@@ -160,7 +161,9 @@ impl Principal {
         // The user row is read on every request anyway, so the version check costs nothing and
         // is never stale, on any replica.
         if token_version.is_some_and(|v| v != user.token_version) {
-            return Err(ApiError::unauthorized("this session has ended (password changed or account deactivated)"));
+            return Err(ApiError::unauthorized(
+                "this session has ended (password changed or account deactivated)",
+            ));
         }
         let memberships = state.store.memberships_of(user.id).await?;
         let wanted = match headers.get("x-tenant") {

@@ -64,10 +64,11 @@ impl Store {
     /// Forgets the secrets of mails queued before `cutoff` and never delivered (their tokens
     /// have expired). Returns how many.
     pub async fn outbox_forget_secrets(&self, cutoff: time::OffsetDateTime) -> StoreResult<u64> {
-        let done = sqlx::query("UPDATE outbox SET secret = NULL WHERE secret IS NOT NULL AND created_at < $1")
-            .bind(ts(cutoff))
-            .execute(self.pool())
-            .await?;
+        let done =
+            sqlx::query("UPDATE outbox SET secret = NULL WHERE secret IS NOT NULL AND created_at < $1")
+                .bind(ts(cutoff))
+                .execute(self.pool())
+                .await?;
         Ok(done.rows_affected())
     }
 
