@@ -75,18 +75,27 @@ fn read(path: &Path) -> Result<Vec<u8>, JwtSecretError> {
     checked(path.display().to_string(), trimmed)
 }
 
-/// Reads `path`, or creates it (0600, exclusively, so two processes racing agree) with a fresh
-/// random secret.
+/// Reads `path`, or creates it with a fresh random secret: written (0600) under a temporary
+/// name and published with a hard link, which fails if another process got there first, so a
+/// racing reader never sees a half-written file and both processes end with the same secret.
 fn read_or_generate(path: &Path) -> Result<Vec<u8>, JwtSecretError> {
+    if path.exists() {
+        return read(path);
+    }
     let err = |source| JwtSecretError::File { path: path.into(), source };
+    let tmp = path.with_file_name(format!(".{GENERATED_FILE_NAME}.{}.tmp", random_alphanumeric(12)));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(mut file) => {
-            let secret = random_alphanumeric(64);
-            file.write_all(secret.as_bytes()).and_then(|()| file.sync_all()).map_err(err)?;
+    let secret = random_alphanumeric(64);
+    let written = options
+        .open(&tmp)
+        .and_then(|mut file| file.write_all(secret.as_bytes()).and_then(|()| file.sync_all()));
+    let published = written.and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    match published {
+        Ok(()) => {
             tracing::info!(path = %path.display(), "generated the JWT signing secret");
             Ok(secret.into_bytes())
         }
