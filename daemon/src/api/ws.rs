@@ -209,8 +209,8 @@ async fn run(state: AppState, mut socket: WebSocket, scan: Option<Option<ScanId>
         }
     };
     let (conn, mut evicted) = state.sockets.register(user);
-    let end =
-        stream(&state, &mut socket, &mut rx, &mut evicted, (user, version), tenant, sync, &mut last).await;
+    let life = Lifeline { ended: &mut evicted, user, version };
+    let end = stream(&state, &mut socket, &mut rx, life, tenant, sync, &mut last).await;
     state.sockets.unregister(user, conn);
     if let Some((code, reason)) = end {
         close(socket, code, reason).await;
@@ -230,14 +230,20 @@ async fn session_stands(state: &AppState, user: UserId, version: i64) -> bool {
     }
 }
 
+/// What ends a socket from outside: the hub's signal, and the session it was opened under.
+struct Lifeline<'a> {
+    ended: &'a mut oneshot::Receiver<Ending>,
+    user: UserId,
+    version: i64,
+}
+
 /// Forwards events until the scan ends, the socket is evicted or its session ends, or the client
 /// leaves.
 async fn stream(
     state: &AppState,
     socket: &mut WebSocket,
     rx: &mut broadcast::Receiver<crate::jobs::bus::BusEvent>,
-    evicted: &mut oneshot::Receiver<Ending>,
-    (user, version): (UserId, i64),
+    life: Lifeline<'_>,
     tenant: TenantId,
     scan: Option<ScanId>,
     last: &mut HashMap<ScanId, i64>,
@@ -245,12 +251,12 @@ async fn stream(
     let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK_EVERY, RECHECK_EVERY);
     loop {
         tokio::select! {
-            ending = &mut *evicted => return Some(match ending {
+            ending = &mut *life.ended => return Some(match ending {
                 Ok(Ending::SessionEnded) => (POLICY, "session_ended"),
                 Ok(Ending::Evicted) | Err(_) => (GOING_AWAY, "newer_connection"),
             }),
             _ = recheck.tick() => {
-                if !session_stands(state, user, version).await {
+                if !session_stands(state, life.user, life.version).await {
                     return Some((POLICY, "session_ended"));
                 }
             }
