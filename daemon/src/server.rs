@@ -23,7 +23,9 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     let store = Store::connect(&config.database_url).await?;
     let kept_in_database = store.legacy_jwt_secret_present().await;
     store.migrate().await?;
-    if kept_in_database {
+    // Migration 0021 deleted it on upgrade; an older replica may have put it back since.
+    let put_back = store.legacy_jwt_secret_remove().await?;
+    if kept_in_database || put_back {
         tracing::warn!(
             "the JWT signing secret was kept in the database and has been deleted from it; \
              sessions signed with it have ended (configure jwt_secret_file / CAIRN_JWT_SECRET_FILE, \
