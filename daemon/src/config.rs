@@ -76,8 +76,13 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Bearer token that may read `/metrics` (besides super admins); unset = super admins only.
     pub metrics_token: Option<String>,
-    /// JWT signing secret; unset = generated once and kept in the database.
+    /// JWT signing secret (at least 32 bytes); see `jwt_secret_file` and [`crate::auth::jwt_secret`].
     pub jwt_secret: Option<String>,
+    /// A file holding the JWT signing secret; unset with SQLite = a 0600 `jwt_secret` file
+    /// generated beside the database; unset with Postgres = refuse to start.
+    pub jwt_secret_file: Option<PathBuf>,
+    /// Outgoing mail.
+    pub mail: crate::mail::MailConfig,
     /// Rate limits.
     pub rate_limits: RateLimits,
     /// If set, `serve` writes the bound address to this file once listening (for supervisors and tests).
@@ -114,6 +119,8 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             metrics_token: None,
             jwt_secret: None,
+            jwt_secret_file: None,
+            mail: Default::default(),
             rate_limits: RateLimits::default(),
             address_file: None,
             shutdown_grace_secs: 10,
@@ -247,6 +254,12 @@ impl Config {
         }
         if let Some(v) = env("CAIRN_JWT_SECRET") {
             self.jwt_secret = Some(v);
+        }
+        if let Some(v) = env("CAIRN_JWT_SECRET_FILE") {
+            self.jwt_secret_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("CAIRN_MAIL_PICKUP_DIR") {
+            self.mail.pickup_dir = Some(PathBuf::from(v));
         }
         if let Some(v) = env("CAIRN_RATE_LIMITS_LOGIN_PER_MINUTE") {
             self.rate_limits.login_per_minute = parse("CAIRN_RATE_LIMITS_LOGIN_PER_MINUTE", &v)?;

@@ -11,7 +11,6 @@ use crate::api;
 use crate::api::metrics::Metrics;
 use crate::api::rate_limit::RateLimiters;
 use crate::api::ws::Sockets;
-use crate::auth::secrets::random_alphanumeric;
 use crate::auth::tokens::JwtKeys;
 use crate::config::Config;
 use crate::jobs::Jobs;
@@ -22,14 +21,21 @@ use crate::vulndb::VulnDb;
 /// Opens the store, applies migrations and assembles the state.
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     let store = Store::connect(&config.database_url).await?;
+    let kept_in_database = store.legacy_jwt_secret_present().await;
     store.migrate().await?;
-    let secret = match &config.jwt_secret {
-        Some(s) => s.clone(),
-        None => store.setting_get_or_insert("jwt_secret", &random_alphanumeric(64)).await?,
-    };
+    // Migration 0021 deleted it on upgrade; an older replica may have put it back since.
+    let put_back = store.legacy_jwt_secret_remove().await?;
+    if kept_in_database || put_back {
+        tracing::warn!(
+            "the JWT signing secret was kept in the database and has been deleted from it; \
+             sessions signed with it have ended (configure jwt_secret_file / CAIRN_JWT_SECRET_FILE, \
+             see docs/daemon.md \"Security model\")"
+        );
+    }
+    let secret = crate::auth::jwt_secret::resolve(&config)?;
     Ok(AppState {
         store,
-        jwt: Arc::new(JwtKeys::from_secret(secret.as_bytes())),
+        jwt: Arc::new(JwtKeys::from_secret(&secret)),
         limits: Arc::new(RateLimiters::new(&config.rate_limits)),
         metrics: Arc::new(Metrics::new()),
         vulndb: Arc::new(VulnDb::empty()),
@@ -68,6 +74,10 @@ pub async fn launch(
                     sweep_state.limits.sweep();
                     if let Err(e) = sweep_state.store.idempotency_sweep().await {
                         tracing::warn!(error = %e, "idempotency sweep failed");
+                    }
+                    let expired = time::OffsetDateTime::now_utc() - crate::auth::password_reset::RESET_TTL;
+                    if let Err(e) = sweep_state.store.outbox_forget_secrets(expired).await {
+                        tracing::warn!(error = %e, "outbox secret sweep failed");
                     }
                 }
                 _ = stop.changed() => break,

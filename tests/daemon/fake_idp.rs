@@ -36,6 +36,10 @@ pub enum IdToken {
     TamperedSignature,
     /// `aud` is another client.
     WrongAudience,
+    /// `aud` lists this client and another, `azp` names the other.
+    ForeignAzp,
+    /// `aud` lists this client and another, `azp` names this client.
+    OwnAzp,
     /// `nonce` is not the login's.
     WrongNonce,
     /// Expired an hour ago.
@@ -80,6 +84,11 @@ struct Inner {
     grants: HashMap<String, Grant>,
     access: HashMap<String, Account>,
     counter: u64,
+    /// Requests for the discovery document and for the key set.
+    discovery_fetches: usize,
+    jwks_fetches: usize,
+    /// The ES256 key is left out of the key set (as before a key rotation).
+    hide_ec_key: bool,
 }
 
 #[derive(Clone)]
@@ -102,6 +111,9 @@ impl FakeIdp {
             grants: HashMap::new(),
             access: HashMap::new(),
             counter: 0,
+            discovery_fetches: 0,
+            jwks_fetches: 0,
+            hide_ec_key: false,
         })));
         let app = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
@@ -130,6 +142,17 @@ impl FakeIdp {
         self.shared.0.lock().expect("lock").mode = mode;
     }
 
+    /// Leaves the ES256 key out of the key set (`true`), or publishes it (`false`, the default).
+    pub fn hide_ec_key(&self, hide: bool) {
+        self.shared.0.lock().expect("lock").hide_ec_key = hide;
+    }
+
+    /// How often the discovery document and the key set were fetched.
+    pub fn fetches(&self) -> (usize, usize) {
+        let inner = self.shared.0.lock().expect("lock");
+        (inner.discovery_fetches, inner.jwks_fetches)
+    }
+
     /// TOML for cairnd: an OIDC provider `corp`, one without sign-up `closed`, GitHub `gh`, and
     /// GitLab `lab` (OIDC with `base_url` as issuer) admitting only `corp.test` emails.
     pub fn config(&self) -> String {
@@ -150,7 +173,11 @@ impl FakeIdp {
 }
 
 async fn discovery(State(s): State<Shared>) -> Json<Value> {
-    let issuer = s.0.lock().expect("lock").issuer.clone();
+    let issuer = {
+        let mut inner = s.0.lock().expect("lock");
+        inner.discovery_fetches += 1;
+        inner.issuer.clone()
+    };
     Json(json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/authorize"),
@@ -168,13 +195,17 @@ fn keyed(der_key: EncodingKey, alg: Algorithm, kid: &str) -> Jwk {
     jwk
 }
 
-async fn jwks() -> Json<JwkSet> {
-    Json(JwkSet {
-        keys: vec![
-            keyed(EncodingKey::from_rsa_der(RSA_DER), Algorithm::RS256, "rsa-1"),
-            keyed(EncodingKey::from_ec_der(EC_DER), Algorithm::ES256, "ec-1"),
-        ],
-    })
+async fn jwks(State(s): State<Shared>) -> Json<JwkSet> {
+    let hide_ec = {
+        let mut inner = s.0.lock().expect("lock");
+        inner.jwks_fetches += 1;
+        inner.hide_ec_key
+    };
+    let mut keys = vec![keyed(EncodingKey::from_rsa_der(RSA_DER), Algorithm::RS256, "rsa-1")];
+    if !hide_ec {
+        keys.push(keyed(EncodingKey::from_ec_der(EC_DER), Algorithm::ES256, "ec-1"));
+    }
+    Json(JwkSet { keys })
 }
 
 /// Plays the user approving the login at once: back to `redirect_uri` with a code.
@@ -256,6 +287,14 @@ async fn token(State(s): State<Shared>, Form(f): Form<HashMap<String, String>>) 
     });
     match mode {
         IdToken::WrongAudience => claims["aud"] = json!("another-client"),
+        IdToken::ForeignAzp => {
+            claims["aud"] = json!([CLIENT_ID, "another-client"]);
+            claims["azp"] = json!("another-client");
+        }
+        IdToken::OwnAzp => {
+            claims["aud"] = json!([CLIENT_ID, "another-client"]);
+            claims["azp"] = json!(CLIENT_ID);
+        }
         IdToken::WrongNonce => claims["nonce"] = json!("not-the-login-nonce"),
         IdToken::Expired => {
             claims["iat"] = json!(now - 7200);

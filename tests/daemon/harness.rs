@@ -133,6 +133,10 @@ impl Daemon {
     async fn start_on(dir: tempfile::TempDir, db_url: String, opts: Opts) -> Daemon {
         let config = dir.path().join("cairnd.toml");
         let mut f = std::fs::File::create(&config).expect("config");
+        // Postgres needs a configured signing secret; SQLite generates one beside the database.
+        if db_url.starts_with("postgres") {
+            writeln!(f, "jwt_secret = \"harness-signing-secret-0123456789abcdef\"").expect("write config");
+        }
         writeln!(
             f,
             "listen = \"127.0.0.1:0\"\ndatabase_url = \"{db_url}\"\nregistration = \"{}\"\nmax_body_bytes = {}\n\
@@ -163,6 +167,9 @@ impl Daemon {
             writeln!(f, "[sources]\nsingle_tenant = true\npath_roots = [{}]", roots.join(", "))
                 .expect("write config");
         }
+        // Mail goes to a pickup directory, where tests read what the recipient would.
+        writeln!(f, "[mail]\npickup_dir = {:?}", dir.path().join("mail").display().to_string())
+            .expect("write config");
         f.write_all(opts.extra_config.as_bytes()).expect("write config");
         drop(f);
         if !opts.vulndb_import.is_empty() {

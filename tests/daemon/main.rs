@@ -22,6 +22,7 @@ mod rate_limits;
 mod scans;
 mod schema;
 mod tenant_roots;
+mod sessions;
 mod uploads;
 mod vulndb;
 mod ws;

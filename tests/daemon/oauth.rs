@@ -168,6 +168,8 @@ both!(bad_id_tokens_are_rejected_and_es256_accepted, |db| async move {
     for (mode, words) in [
         (IdToken::TamperedSignature, "signature"),
         (IdToken::WrongAudience, "aud"),
+        // Accepted by the old code: `aud` lists this client too.
+        (IdToken::ForeignAzp, "azp"),
         (IdToken::WrongNonce, "nonce"),
         (IdToken::Expired, "expired"),
         (IdToken::Hs256, "algorithm"),
@@ -192,6 +194,9 @@ both!(bad_id_tokens_are_rejected_and_es256_accepted, |db| async move {
     idp.id_tokens(IdToken::GoodEs256);
     let token = tokens(login(&d, "corp", "", None).await).await;
     assert_eq!(me(&d, &token).await["user"]["email"], other.as_str());
+    idp.id_tokens(IdToken::OwnAzp);
+    let token = tokens(login(&d, "corp", "", None).await).await;
+    assert_eq!(me(&d, &token).await["user"]["email"], other.as_str(), "azp naming this client is fine");
 });
 
 both!(state_is_single_use_and_pkce_is_checked, |db| async move {
@@ -431,4 +436,22 @@ both!(notification_prefs_round_trip_and_validation, |db| async move {
         .await
         .expect("json");
     assert_eq!(theirs["events"]["scan.completed"], json!({"in_app": true, "email": false}));
+});
+
+both!(discovery_and_keys_are_cached_and_a_rotated_key_is_fetched, |db| async move {
+    let (d, idp) = start(db).await;
+    idp.hide_ec_key(true);
+    idp.login_as(Account::new("erin-sub", &unique_email("erin")));
+    let first = tokens(login(&d, "corp", "", None).await).await;
+    tokens(login(&d, "corp", "", None).await).await;
+    // The old daemon fetched discovery at every authorize and callback, the keys at every
+    // callback: (4, 2) here.
+    assert_eq!(idp.fetches(), (1, 1), "two logins, one discovery and one key set");
+    // The provider rotates in a key: the first token naming it refetches the set, once.
+    idp.hide_ec_key(false);
+    idp.id_tokens(IdToken::GoodEs256);
+    let rotated = tokens(login(&d, "corp", "", None).await).await;
+    assert_eq!(me(&d, &rotated).await["user"]["id"], me(&d, &first).await["user"]["id"]);
+    tokens(login(&d, "corp", "", None).await).await;
+    assert_eq!(idp.fetches(), (1, 2));
 });

@@ -39,7 +39,12 @@ both!(pipeline_findings_equal_the_engines_match, |db| async move {
             (server_with_db(&server, &name), Some((server, name)))
         }
     };
-    let mut config = Config { database_url, ..Config::default() };
+    // Postgres needs a configured signing secret (SQLite would generate one beside the database).
+    let mut config = Config {
+        database_url,
+        jwt_secret: Some("pipeline-test-signing-secret-0123456789".into()),
+        ..Config::default()
+    };
     config.sources.path_roots = vec![root.path().to_path_buf()];
     config.sources.single_tenant = true;
     let state = cairn_daemon::server::prepare(config).await.expect("state");

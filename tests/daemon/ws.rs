@@ -158,3 +158,21 @@ both!(another_tenants_scan_is_not_found, |db| async move {
     let (_s, sync) = open(&d, "/api/v1/ws/events", &owner).await;
     assert_eq!(sync["scans"][0]["id"], id);
 });
+
+both!(a_first_frame_beyond_a_few_kilobytes_is_refused, |db| async move {
+    let d = Daemon::start(db).await;
+    let user = d.register(&unique_email("big-frame")).await;
+    // A valid auth frame padded to 64 KiB: the old daemon read up to 64 MiB before auth and
+    // accepted this one.
+    let frame = format!("{}{}", json!({"type": "auth", "token": user.token}), " ".repeat(64 * 1024));
+    let mut s = connect(&d, "/api/v1/ws/events").await;
+    let _ = s.send(Message::Text(frame.into())).await;
+    match next(&mut s).await {
+        Frame::Json(v) => panic!("a 64 KiB first frame was read: {v}"),
+        Frame::Close(code, _) => assert_ne!(code, 1000),
+        Frame::End => {}
+    }
+    // A normal one still works.
+    let (_s, sync) = open(&d, "/api/v1/ws/events", &user).await;
+    assert_eq!(sync["type"], "sync");
+});

@@ -2,9 +2,7 @@
 //! Postgres): password reset by the mailed token, the OAuth2 token endpoint's password and
 //! refresh grants, notification preferences, and an invitation accepted by registering with it.
 
-use cairn_sdk::types::{
-    ChannelPrefs, CreateInvite, NotificationPrefs, OutboxMessage, Page, RegisterRequest, Role,
-};
+use cairn_sdk::types::{ChannelPrefs, CreateInvite, NotificationPrefs, RegisterRequest, Role};
 use cairn_sdk::{Client, Credential, TokenGrant};
 
 use crate::common::{Daemon, Opts};
@@ -27,21 +25,24 @@ async fn registered(base: &str, email: &str, invite_token: Option<String>) -> Cl
     client
 }
 
-/// The reset token of the newest mail to `email`, read from the admin outbox (the daemon has no
-/// SMTP transport; mail waits there). Read over plain HTTP: the outbox's SDK method is another
-/// branch's (s5-cli).
+/// The reset token of the newest mail to `email`, read where the daemon delivers mail (its
+/// pickup directory; the admin outbox never shows the token).
 async fn mailed_reset_token(daemon: &Daemon, email: &str) -> String {
-    let page: Page<OutboxMessage> = reqwest::Client::new()
-        .get(format!("{}/api/v1/admin/outbox", daemon.base))
-        .bearer_auth(&daemon.admin_key)
-        .send()
-        .await
-        .expect("outbox")
-        .json()
-        .await
-        .expect("outbox json");
-    let mail = page.items.iter().find(|m| m.recipient == email).expect("a mail to the account");
-    let line = mail.body.lines().find_map(|l| l.strip_prefix("Reset token: ")).expect("a token line");
+    let mut mails: Vec<_> = std::fs::read_dir(daemon.mail_dir())
+        .expect("pickup directory")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    // Ids are UUIDv7: the newest sorts last.
+    mails.sort();
+    let to = format!("To: {email}\r\n");
+    let mail = mails
+        .iter()
+        .rev()
+        .map(|p| std::fs::read_to_string(p).expect("mail"))
+        .find(|m| m.starts_with(&to))
+        .expect("a mail to the account");
+    let line = mail.lines().find_map(|l| l.strip_prefix("Reset token: ")).expect("a token line");
     line.trim().to_owned()
 }
 

@@ -63,6 +63,11 @@ pub struct Daemon {
 }
 
 impl Daemon {
+    /// Where the daemon delivers mail (`[mail] pickup_dir`).
+    pub fn mail_dir(&self) -> &Path {
+        self.config.mail.pickup_dir.as_deref().expect("a pickup directory")
+    }
+
     /// `None` when Postgres was asked for and the environment has none.
     pub async fn start(opts: Opts) -> Option<Daemon> {
         Self::start_with(opts, |_| {}).await
@@ -89,6 +94,8 @@ impl Daemon {
         let mut config = Config {
             listen: "127.0.0.1:0".parse().expect("addr"),
             database_url: database_url.clone(),
+            // Postgres needs a configured signing secret (SQLite generates one beside the database).
+            jwt_secret: Some("client-test-signing-secret-0123456789".into()),
             registration: RegistrationMode::Open,
             rate_limits: RateLimits {
                 login_per_minute: 10_000,
@@ -99,6 +106,8 @@ impl Daemon {
             shutdown_grace_secs: 1,
             ..Config::default()
         };
+        // Mail is delivered to a pickup directory, where tests read what the recipient would.
+        config.mail.pickup_dir = Some(dir.path().join("mail"));
         config.sources.path_roots = opts.path_roots;
         config.sources.single_tenant = true;
         config.scans.workers = opts.workers;

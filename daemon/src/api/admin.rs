@@ -85,7 +85,9 @@ pub async fn deactivate(
     if op.0.user.id == id {
         return Err(ApiError::new(Kind::Conflict, "you cannot deactivate yourself"));
     }
-    Ok(axum::Json(state.store.user_set_active(id, false).await?.to_admin()))
+    let user = state.store.user_set_active(id, false).await?;
+    state.sockets.close_user(id);
+    Ok(axum::Json(user.to_admin()))
 }
 
 /// Re-activates a user.
@@ -128,7 +130,7 @@ pub async fn password_reset(
     if !user.active {
         return Err(ApiError::new(Kind::Conflict, "activate the user first"));
     }
-    let expires_at = crate::auth::password_reset::issue(&state.store, &user).await?;
+    let expires_at = crate::auth::password_reset::issue(&state.store, &state.config.mail, &user).await?;
     let body = PasswordResetIssued { email: user.email, expires_at };
     Ok((StatusCode::ACCEPTED, axum::Json(body)).into_response())
 }

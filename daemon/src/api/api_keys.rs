@@ -10,6 +10,8 @@ use super::extract::{Json, Path, Query};
 use super::pagination::{ListParams, PageResponse, page};
 use crate::accounts::{Accounts, IssuedKey, KeySpec, Origin};
 use crate::auth::Principal;
+use super::validate::Check;
+use crate::auth::principal::Credential;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::ts;
@@ -43,6 +45,18 @@ pub async fn create(
     Json(req): Json<CreateApiKey>,
 ) -> Result<Response, ApiError> {
     let ctx = principal.tenant_access(ACCESS.0, ACCESS.1)?;
+    // A key cannot outlive the key that mints it (an expiring admin key would otherwise extend
+    // itself forever).
+    if let Credential::ApiKey { expires_at: Some(limit), .. } = &principal.credential
+        && req.expires_at.is_none_or(|t| t > *limit)
+    {
+        let mut check = Check::new();
+        check.fail(
+            "body.expires_at",
+            format!("must be at or before {}, when the API key making it expires", crate::store::ts(*limit)),
+        );
+        check.finish()?;
+    }
     let spec = KeySpec {
         name: &req.name,
         environment: req.environment,

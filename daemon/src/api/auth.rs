@@ -26,7 +26,8 @@ use crate::store::{AuditEvent, RefreshOutcome, StoreError};
 
 /// A fresh access token and a new refresh family.
 pub(crate) async fn issue(state: &AppState, user: UserId) -> Result<TokenResponse, ApiError> {
-    let access = state.jwt.issue(user).map_err(ApiError::internal)?;
+    let version = state.store.user_get(user).await?.token_version;
+    let access = state.jwt.issue(user, version).map_err(ApiError::internal)?;
     let (refresh, hash) = new_refresh_token();
     state.store.refresh_issue(user, &hash, REFRESH_TTL).await?;
     state.store.user_touch_login(user).await?;
@@ -170,7 +171,11 @@ async fn verify_credentials(state: &AppState, email: &str, pw: &str) -> Result<U
     };
     let ok = match &user.password_hash {
         Some(h) => password::verify_async(pw.to_owned(), h.clone()).await,
-        None => false,
+        None => {
+            // An OAuth-only account has no password, but answering faster would tell it apart.
+            let _ = password::verify_async(pw.to_owned(), password::dummy_hash().to_owned()).await;
+            false
+        }
     };
     if !ok || !user.active {
         return Err(bad());
@@ -283,7 +288,7 @@ async fn rotate(state: &AppState, presented: &str) -> Result<TokenResponse, ApiE
             if !record.active {
                 return Err(ApiError::unauthorized("this account is deactivated"));
             }
-            let access = state.jwt.issue(user).map_err(ApiError::internal)?;
+            let access = state.jwt.issue(user, record.token_version).map_err(ApiError::internal)?;
             Ok(TokenResponse {
                 access_token: access,
                 token_type: "Bearer".into(),
@@ -368,7 +373,7 @@ pub async fn forgot_password(
     let email = normalize_email(&req.email).map_err(|m| ApiError::field("body.email", m))?;
     match state.store.user_by_email(&email).await {
         Ok(user) if user.active => {
-            password_reset::issue(&state.store, &user).await?;
+            password_reset::issue(&state.store, &state.config.mail, &user).await?;
             record(
                 &state,
                 AuditEvent {
@@ -413,6 +418,7 @@ pub async fn reset_password(
     }
     let hash = password::hash_async(req.password.clone()).await.map_err(ApiError::internal)?;
     state.store.user_set_password(user, &hash).await?;
+    state.sockets.close_user(user);
     record(
         &state,
         AuditEvent {
@@ -431,4 +437,31 @@ pub async fn reset_password(
 /// Roles an inviter may hand out: never above their own, never owner.
 pub fn may_grant(inviter: Role, role: Role) -> bool {
     role != Role::Owner && role <= inviter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::password::test_hook;
+    use crate::auth::secrets::random_alphanumeric;
+
+    /// No timing oracle: a wrong password costs an argon2 verification whether the account
+    /// exists, has a password, or only logs in through OAuth (the last skipped it before).
+    #[tokio::test]
+    async fn argon2_runs_for_unknown_and_oauth_only_accounts() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let database_url = format!("sqlite://{}", dir.path().join("cairnd.db").display());
+        let state = crate::server::prepare(crate::config::Config { database_url, ..Default::default() })
+            .await
+            .expect("state");
+        state.store.user_create("oauth-only@example.test", "O", None, false).await.expect("user");
+        let hash = password::hash("a real password here").expect("hash");
+        state.store.user_create("pw@example.test", "P", Some(&hash), false).await.expect("user");
+        for email in ["ghost@example.test", "oauth-only@example.test", "pw@example.test"] {
+            let attempt = random_alphanumeric(24);
+            assert!(verify_credentials(&state, email, &attempt).await.is_err());
+            assert!(test_hook::verified(&attempt), "no argon2 verification for {email}");
+        }
+        state.store.close().await;
+    }
 }

@@ -25,6 +25,13 @@ use crate::state::AppState;
 
 /// Sockets one user may hold on one replica.
 pub const MAX_PER_USER: usize = 3;
+/// How often an open socket checks that its user's session still stands (bounds how long a
+/// socket on another replica outlives a password reset or deactivation).
+pub const RECHECK_EVERY: Duration = Duration::from_secs(30);
+/// Largest frame or message a client may send (the auth frame is a token of a few hundred bytes
+/// and nothing else is read): the default of 64 MiB let anyone make the daemon buffer that much
+/// before authenticating.
+pub const MAX_CLIENT_MESSAGE: usize = 4096;
 /// Time the client has to send its auth frame.
 const AUTH_WITHIN: Duration = Duration::from_secs(1);
 /// Policy violation (RFC 6455).
@@ -34,8 +41,17 @@ const GOING_AWAY: u16 = 1001;
 /// Normal closure.
 const NORMAL: u16 = 1000;
 
-/// A user's open sockets, oldest first, each with the sender that evicts it.
-type Open = HashMap<UserId, VecDeque<(u64, oneshot::Sender<()>)>>;
+/// A user's open sockets, oldest first, each with the sender that closes it (with the reason).
+type Open = HashMap<UserId, VecDeque<(u64, oneshot::Sender<Ending>)>>;
+
+/// Why the hub closes a socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// The user opened one socket too many.
+    Evicted,
+    /// The user's sessions ended (password changed or reset, account deactivated).
+    SessionEnded,
+}
 
 /// Open sockets per user.
 #[derive(Debug, Default)]
@@ -46,7 +62,7 @@ pub struct Sockets {
 
 impl Sockets {
     /// Registers a socket; evicts the user's oldest beyond the limit.
-    fn register(&self, user: UserId) -> (u64, oneshot::Receiver<()>) {
+    fn register(&self, user: UserId) -> (u64, oneshot::Receiver<Ending>) {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         self.with(|m| {
@@ -54,11 +70,20 @@ impl Sockets {
             list.push_back((id, tx));
             while list.len() > MAX_PER_USER {
                 if let Some((_, evict)) = list.pop_front() {
-                    let _ = evict.send(());
+                    let _ = evict.send(Ending::Evicted);
                 }
             }
         });
         (id, rx)
+    }
+
+    /// Closes every socket `user` holds on this replica (1008 `session_ended`). Sockets on other
+    /// replicas notice within [`RECHECK_EVERY`].
+    pub fn close_user(&self, user: UserId) {
+        let list = self.with(|m| m.remove(&user)).unwrap_or_default();
+        for (_, end) in list {
+            let _ = end.send(Ending::SessionEnded);
+        }
     }
 
     fn unregister(&self, user: UserId, id: u64) {
@@ -94,11 +119,15 @@ async fn scan_socket(
 ) -> Response {
     // An unparsable id is simply a scan that is not found, told after auth like any other.
     let id = id.parse::<ScanId>().ok();
-    ws.on_upgrade(move |socket| run(state, socket, Some(id)))
+    capped(ws).on_upgrade(move |socket| run(state, socket, Some(id)))
 }
 
 async fn events_socket(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
-    ws.on_upgrade(move |socket| run(state, socket, None))
+    capped(ws).on_upgrade(move |socket| run(state, socket, None))
+}
+
+fn capped(ws: WebSocketUpgrade) -> WebSocketUpgrade {
+    ws.max_message_size(MAX_CLIENT_MESSAGE).max_frame_size(MAX_CLIENT_MESSAGE)
 }
 
 async fn close(mut socket: WebSocket, code: u16, reason: &'static str) {
@@ -113,8 +142,12 @@ async fn send(socket: &mut WebSocket, frame: &WsServerFrame) -> bool {
     }
 }
 
-/// Authenticates the first frame: the caller's tenant and user, or the close reason.
-async fn authenticate(state: &AppState, socket: &mut WebSocket) -> Result<(TenantId, UserId), &'static str> {
+/// Authenticates the first frame: the caller's tenant, user and the user's token version, or the
+/// close reason.
+async fn authenticate(
+    state: &AppState,
+    socket: &mut WebSocket,
+) -> Result<(TenantId, UserId, i64), &'static str> {
     let first = match tokio::time::timeout(AUTH_WITHIN, socket.recv()).await {
         Err(_) => return Err("auth_timeout"),
         Ok(None | Some(Err(_))) => return Err("unauthorized"),
@@ -135,13 +168,13 @@ async fn authenticate(state: &AppState, socket: &mut WebSocket) -> Result<(Tenan
         _ => return Err("unauthorized"),
     };
     let ctx = principal.tenant_access(Scope::ScanRead, Role::Viewer).map_err(|_| "unauthorized")?;
-    Ok((ctx.tenant, principal.user.id))
+    Ok((ctx.tenant, principal.user.id, principal.user.token_version))
 }
 
 /// One socket: `scan` is `Some(id)` for a scan socket (`Some(None)`: an id that cannot exist),
 /// `None` for the tenant's event stream.
 async fn run(state: AppState, mut socket: WebSocket, scan: Option<Option<ScanId>>) {
-    let (tenant, user) = match authenticate(&state, &mut socket).await {
+    let (tenant, user, version) = match authenticate(&state, &mut socket).await {
         Ok(v) => v,
         Err(reason) => return close(socket, POLICY, reason).await,
     };
@@ -176,26 +209,57 @@ async fn run(state: AppState, mut socket: WebSocket, scan: Option<Option<ScanId>
         }
     };
     let (conn, mut evicted) = state.sockets.register(user);
-    let end = stream(&state, &mut socket, &mut rx, &mut evicted, tenant, sync, &mut last).await;
+    let life = Lifeline { ended: &mut evicted, user, version };
+    let end = stream(&state, &mut socket, &mut rx, life, tenant, sync, &mut last).await;
     state.sockets.unregister(user, conn);
     if let Some((code, reason)) = end {
         close(socket, code, reason).await;
     }
 }
 
-/// Forwards events until the scan ends, the socket is evicted or the client leaves.
+/// Whether `user` is still active at token `version` (a failed read keeps the socket: the next
+/// check decides).
+async fn session_stands(state: &AppState, user: UserId, version: i64) -> bool {
+    match state.store.user_get(user).await {
+        Ok(u) => u.active && u.token_version == version,
+        Err(crate::store::StoreError::NotFound) => false,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot recheck a WebSocket's session");
+            true
+        }
+    }
+}
+
+/// What ends a socket from outside: the hub's signal, and the session it was opened under.
+struct Lifeline<'a> {
+    ended: &'a mut oneshot::Receiver<Ending>,
+    user: UserId,
+    version: i64,
+}
+
+/// Forwards events until the scan ends, the socket is evicted or its session ends, or the client
+/// leaves.
 async fn stream(
     state: &AppState,
     socket: &mut WebSocket,
     rx: &mut broadcast::Receiver<crate::jobs::bus::BusEvent>,
-    evicted: &mut oneshot::Receiver<()>,
+    life: Lifeline<'_>,
     tenant: TenantId,
     scan: Option<ScanId>,
     last: &mut HashMap<ScanId, i64>,
 ) -> Option<(u16, &'static str)> {
+    let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK_EVERY, RECHECK_EVERY);
     loop {
         tokio::select! {
-            _ = &mut *evicted => return Some((GOING_AWAY, "newer_connection")),
+            ending = &mut *life.ended => return Some(match ending {
+                Ok(Ending::SessionEnded) => (POLICY, "session_ended"),
+                Ok(Ending::Evicted) | Err(_) => (GOING_AWAY, "newer_connection"),
+            }),
+            _ = recheck.tick() => {
+                if !session_stands(state, life.user, life.version).await {
+                    return Some((POLICY, "session_ended"));
+                }
+            }
             msg = socket.recv() => match msg {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return None,
                 Some(Ok(_)) => {}

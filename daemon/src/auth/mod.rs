@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod api_key;
+pub mod jwt_secret;
 pub mod oauth;
 pub mod password;
 pub mod password_reset;

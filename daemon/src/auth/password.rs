@@ -37,7 +37,29 @@ pub async fn hash_async(password: String) -> Result<String, String> {
 
 /// [`verify`] on the blocking pool.
 pub async fn verify_async(password: String, phc: String) -> bool {
+    #[cfg(test)]
+    test_hook::record(&password);
     tokio::task::spawn_blocking(move || verify(&password, &phc)).await.unwrap_or(false)
+}
+
+/// Which passwords went through argon2 verification, so tests can prove the verify path ran
+/// (timing would be flaky) without a global count that parallel tests would disturb.
+#[cfg(test)]
+pub mod test_hook {
+    use std::sync::Mutex;
+
+    static VERIFIED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    pub(super) fn record(password: &str) {
+        if let Ok(mut v) = VERIFIED.lock() {
+            v.push(password.to_owned());
+        }
+    }
+
+    /// Whether `password` was verified against some hash.
+    pub fn verified(password: &str) -> bool {
+        VERIFIED.lock().is_ok_and(|v| v.iter().any(|p| p == password))
+    }
 }
 
 /// A hash of a random password, to spend the same time when the account does not exist.

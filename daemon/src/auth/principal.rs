@@ -22,6 +22,8 @@ pub enum Credential {
         id: ApiKeyId,
         /// Its scopes.
         scopes: Vec<Scope>,
+        /// When it stops working (keys it mints may not outlive it).
+        expires_at: Option<time::OffsetDateTime>,
     },
 }
 
@@ -120,7 +122,7 @@ impl Principal {
             .or_else(|| value.strip_prefix("bearer "))
             .map(str::trim)
             .ok_or_else(|| ApiError::unauthorized("expected `Authorization: Bearer <token>`"))?;
-        let (user_id, credential, key_tenant) = if token.starts_with("crn_") {
+        let (user_id, credential, key_tenant, token_version) = if token.starts_with("crn_") {
             let (lookup, secret) =
                 api_key::parse(token).ok_or_else(|| ApiError::unauthorized("malformed API key"))?;
             let key = match state.store.api_key_by_lookup(lookup).await {
@@ -138,13 +140,15 @@ impl Principal {
                 return Err(ApiError::unauthorized("this API key has expired"));
             }
             state.store.api_key_touch(key.tenant_id, key.id).await?;
-            (key.user_id, Credential::ApiKey { id: key.id, scopes: key.scopes }, Some(key.tenant_id))
+            let credential =
+                Credential::ApiKey { id: key.id, scopes: key.scopes, expires_at: key.expires_at };
+            (key.user_id, credential, Some(key.tenant_id), None)
         } else {
-            let user = state
+            let claims = state
                 .jwt
                 .verify(token)
                 .ok_or_else(|| ApiError::unauthorized("invalid or expired access token"))?;
-            (user, Credential::Jwt, None)
+            (claims.user, Credential::Jwt, None, Some(claims.version))
         };
         let user = match state.store.user_get(user_id).await {
             Ok(u) => u,
@@ -153,6 +157,13 @@ impl Principal {
         };
         if !user.active {
             return Err(ApiError::unauthorized("this account is deactivated"));
+        }
+        // The user row is read on every request anyway, so the version check costs nothing and
+        // is never stale, on any replica.
+        if token_version.is_some_and(|v| v != user.token_version) {
+            return Err(ApiError::unauthorized(
+                "this session has ended (password changed or account deactivated)",
+            ));
         }
         let memberships = state.store.memberships_of(user.id).await?;
         let wanted = match headers.get("x-tenant") {

@@ -19,6 +19,19 @@ struct Claims {
     exp: i64,
     iss: String,
     jti: String,
+    /// The user's token version when issued; absent in tokens from before versions existed
+    /// (they read as 0, the version every user started with).
+    #[serde(default)]
+    ver: i64,
+}
+
+/// What a valid access token says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessClaims {
+    /// The user.
+    pub user: UserId,
+    /// Their token version at issue; a token whose version is not the user's current one is void.
+    pub version: i64,
 }
 
 /// Signing and verification keys.
@@ -42,8 +55,8 @@ impl JwtKeys {
         Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
     }
 
-    /// A signed access token for `user`.
-    pub fn issue(&self, user: UserId) -> Result<String, jsonwebtoken::errors::Error> {
+    /// A signed access token for `user` at token version `version`.
+    pub fn issue(&self, user: UserId, version: i64) -> Result<String, jsonwebtoken::errors::Error> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let claims = Claims {
             sub: user.to_string(),
@@ -51,17 +64,18 @@ impl JwtKeys {
             exp: now + ACCESS_TTL_SECS,
             iss: ISSUER.into(),
             jti: uuid::Uuid::now_v7().to_string(),
+            ver: version,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }
 
-    /// The user of a valid, unexpired token.
-    pub fn verify(&self, token: &str) -> Option<UserId> {
+    /// The claims of a validly signed, unexpired token (the caller compares the version).
+    pub fn verify(&self, token: &str) -> Option<AccessClaims> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.leeway = 5;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?;
-        data.claims.sub.parse().ok()
+        Some(AccessClaims { user: data.claims.sub.parse().ok()?, version: data.claims.ver })
     }
 }
 
@@ -80,8 +94,8 @@ mod tests {
     fn issue_and_verify() {
         let keys = JwtKeys::from_secret(b"k1");
         let user = UserId::new();
-        let token = keys.issue(user).expect("issue");
-        assert_eq!(keys.verify(&token), Some(user));
+        let token = keys.issue(user, 3).expect("issue");
+        assert_eq!(keys.verify(&token), Some(AccessClaims { user, version: 3 }));
         assert_eq!(JwtKeys::from_secret(b"k2").verify(&token), None);
         assert_eq!(keys.verify("garbage"), None);
     }

@@ -28,19 +28,49 @@ impl OutboxRow {
 }
 
 impl Store {
-    /// Queues a mail.
-    pub async fn outbox_push(&self, recipient: &str, subject: &str, body: &str) -> StoreResult<()> {
+    /// Queues a mail; `secret` is kept apart from `body` until [`Store::outbox_mark_sent`].
+    /// Returns its id.
+    pub async fn outbox_push(
+        &self,
+        recipient: &str,
+        subject: &str,
+        body: &str,
+        secret: Option<&str>,
+    ) -> StoreResult<String> {
+        let id = uuid::Uuid::now_v7().to_string();
         sqlx::query(
-            "INSERT INTO outbox (id, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO outbox (id, recipient, subject, body, secret, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(&id)
         .bind(recipient)
         .bind(subject)
         .bind(body)
+        .bind(secret)
         .bind(ts(now()))
         .execute(self.pool())
         .await?;
+        Ok(id)
+    }
+
+    /// Records that mail `id` was delivered and forgets its secret.
+    pub async fn outbox_mark_sent(&self, id: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE outbox SET secret = NULL, sent_at = $1 WHERE id = $2")
+            .bind(ts(now()))
+            .bind(id)
+            .execute(self.pool())
+            .await?;
         Ok(())
+    }
+
+    /// Forgets the secrets of mails queued before `cutoff` and never delivered (their tokens
+    /// have expired). Returns how many.
+    pub async fn outbox_forget_secrets(&self, cutoff: time::OffsetDateTime) -> StoreResult<u64> {
+        let done =
+            sqlx::query("UPDATE outbox SET secret = NULL WHERE secret IS NOT NULL AND created_at < $1")
+                .bind(ts(cutoff))
+                .execute(self.pool())
+                .await?;
+        Ok(done.rows_affected())
     }
 
     /// A page of the outbox, with the total.

@@ -26,6 +26,9 @@ pub struct UserRecord {
     pub created_at: OffsetDateTime,
     /// Last login.
     pub last_login_at: Option<OffsetDateTime>,
+    /// Bumped when the user's sessions must end (password change or reset, deactivation);
+    /// access tokens carry it and stop working once it moves on.
+    pub token_version: i64,
 }
 
 impl UserRecord {
@@ -65,6 +68,7 @@ struct UserRow {
     active: i64,
     created_at: String,
     last_login_at: Option<String>,
+    token_version: i64,
 }
 
 impl UserRow {
@@ -78,13 +82,14 @@ impl UserRow {
             active: self.active != 0,
             created_at: parse_ts(&self.created_at)?,
             last_login_at: parse_ts_opt(self.last_login_at.as_deref())?,
+            token_version: self.token_version,
         })
     }
 }
 
 macro_rules! columns {
     () => {
-        "id, email, display_name, password_hash, super_admin, active, created_at, last_login_at"
+        "id, email, display_name, password_hash, super_admin, active, created_at, last_login_at, token_version"
     };
 }
 
@@ -148,7 +153,8 @@ impl Store {
         Ok((rows.into_iter().map(UserRow::into_record).collect::<StoreResult<_>>()?, total.0))
     }
 
-    /// Activates or deactivates a user; deactivation also revokes their refresh tokens.
+    /// Activates or deactivates a user; deactivation also revokes their refresh tokens and bumps
+    /// their token version (their access tokens stop working).
     /// Deactivating the last active super admin is a `Conflict`.
     pub async fn user_set_active(&self, id: UserId, active: bool) -> StoreResult<UserRecord> {
         let stamp = ts(now());
@@ -173,6 +179,10 @@ impl Store {
             ));
         }
         if !active {
+            sqlx::query("UPDATE users SET token_version = token_version + 1 WHERE id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
             sqlx::query(
                 "UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
             )
@@ -223,11 +233,12 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces a user's password hash and revokes their refresh tokens.
+    /// Replaces a user's password hash, revokes their refresh tokens and bumps their token
+    /// version (their access tokens stop working).
     pub async fn user_set_password(&self, id: UserId, password_hash: &str) -> StoreResult<()> {
         let stamp = ts(now());
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        let done = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2, token_version = token_version + 1 WHERE id = $3")
             .bind(password_hash)
             .bind(&stamp)
             .bind(id.to_string())

@@ -45,7 +45,8 @@ fn issuer_of(p: &ProviderConfig) -> String {
 pub async fn discover(cfg: &OAuthConfig, p: &ProviderConfig) -> Result<Discovery, OAuthError> {
     let issuer = issuer_of(p);
     let url = endpoint(cfg, "issuer", &format!("{issuer}/.well-known/openid-configuration"))?;
-    let d: Discovery = send_json(client()?.get(url), "OIDC discovery").await?;
+    let fetch = || async { send_json::<Discovery>(client()?.get(url.clone()), "OIDC discovery").await };
+    let d = super::cache::discovery().get(url.as_str(), fetch).await?;
     if d.issuer.trim_end_matches('/') != issuer {
         return Err(OAuthError::Provider(format!(
             "OIDC discovery: the document names issuer {:?}, configured is {issuer:?}",
@@ -113,7 +114,15 @@ pub async fn exchange(
         .id_token
         .ok_or_else(|| OAuthError::Provider("token request: the provider sent no id_token".into()))?;
     let jwks_url = endpoint(cfg, "jwks_uri", &d.jwks_uri)?;
-    let jwks: serde_json::Value = send_json(http.get(jwks_url), "JWKS").await?;
+    let fetch = || async { send_json::<serde_json::Value>(http.get(jwks_url.clone()), "JWKS").await };
+    let cache = super::cache::jwks();
+    let mut jwks = cache.get(jwks_url.as_str(), fetch).await?;
+    // A key id the cached set lacks: the provider may have rotated its keys since.
+    if let Some(kid) = unknown_kid(&id_token, &jwks)
+        && let Some(fresh) = cache.refresh_for(jwks_url.as_str(), &kid, fetch).await?
+    {
+        jwks = fresh;
+    }
     let claims = verify_id_token(&id_token, &jwks, &issuer_of(p), &p.client_id, nonce)?;
     let mut identity = ExternalIdentity {
         subject: claims.sub.clone(),
@@ -154,6 +163,9 @@ pub struct Claims {
     name: Option<String>,
     #[serde(default)]
     preferred_username: Option<String>,
+    /// The party the token was issued to; when present it must be this client.
+    #[serde(default)]
+    azp: Option<String>,
 }
 
 fn truthy(v: Option<&serde_json::Value>) -> bool {
@@ -164,7 +176,16 @@ fn truthy(v: Option<&serde_json::Value>) -> bool {
     }
 }
 
-/// Verifies signature (against `jwks`), `iss`, `aud`, `exp` and `nonce`.
+/// The `kid` the token's header names when `jwks` holds no key with it.
+fn unknown_kid(token: &str, jwks: &serde_json::Value) -> Option<String> {
+    let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
+    let known = jwks["keys"]
+        .as_array()
+        .is_some_and(|keys| keys.iter().any(|k| k["kid"].as_str() == Some(kid.as_str())));
+    (!known).then_some(kid)
+}
+
+/// Verifies signature (against `jwks`), `iss`, `aud`, `azp` (when present), `exp` and `nonce`.
 pub fn verify_id_token(
     token: &str,
     jwks: &serde_json::Value,
@@ -211,6 +232,11 @@ pub fn verify_id_token(
     })?;
     if data.claims.nonce.as_deref() != Some(nonce) {
         return Err(bad("does not carry this login's nonce".into()));
+    }
+    // With several audiences, `aud` alone would accept a token minted for another client that
+    // merely lists this one (OIDC Core 3.1.3.7).
+    if data.claims.azp.as_deref().is_some_and(|azp| azp != client_id) {
+        return Err(bad("was issued to another party (azp)".into()));
     }
     Ok(data.claims)
 }

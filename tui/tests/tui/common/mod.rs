@@ -80,6 +80,8 @@ impl Daemon {
         let mut config = Config {
             listen: "127.0.0.1:0".parse().expect("addr"),
             database_url: database_url.clone(),
+            // Postgres needs a configured signing secret (SQLite generates one beside the database).
+            jwt_secret: Some("client-test-signing-secret-0123456789".into()),
             registration: RegistrationMode::Open,
             rate_limits: RateLimits {
                 login_per_minute: 10_000,
