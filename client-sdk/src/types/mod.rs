@@ -14,6 +14,7 @@ mod oauth;
 mod page;
 mod problem;
 mod projects;
+mod requests;
 mod roles;
 mod scans;
 mod time_fmt;
