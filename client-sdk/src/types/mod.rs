@@ -21,6 +21,7 @@ mod time_fmt;
 mod versions;
 mod vulndb;
 mod warnings;
+mod words;
 
 pub use admin::{
     AddTeamMember, CreateTeam, PasswordResetIssued, Team, TeamMember, UpdateTeam, UpdateUserRole, UserAdmin,
@@ -53,3 +54,4 @@ pub use scans::{
 pub use versions::{CreateVersion, ReleaseState, ReleaseStateChange, UpdateVersion, Version};
 pub use vulndb::{VulnDataState, VulnDataUsed, VulnDbChange, VulnDbSource, VulnDbStatus, VulnDbUpdate};
 pub use warnings::{ScanWarning, WarningKind};
+pub use words::{UnknownWord, WireWord, refuse_unknown};

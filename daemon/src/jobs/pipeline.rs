@@ -342,7 +342,7 @@ fn severity_word(r: Rating) -> &'static str {
 
 fn vulndb_message(used: &VulnDataUsed, findings: u64) -> String {
     match used.state {
-        VulnDataState::None => {
+        VulnDataState::None | VulnDataState::Unknown => {
             "NO vulnerability data: vulnerabilities were NOT checked (import OSV data with `cairnd vulndb import`)".into()
         }
         VulnDataState::Stale => format!(
@@ -355,7 +355,9 @@ fn vulndb_message(used: &VulnDataUsed, findings: u64) -> String {
 
 fn completed_message(c: &ScanCounts, used: &VulnDataUsed) -> String {
     let vulns = match used.state {
-        VulnDataState::None => "vulnerabilities NOT checked (no vulnerability data)".to_owned(),
+        VulnDataState::None | VulnDataState::Unknown => {
+            "vulnerabilities NOT checked (no vulnerability data)".to_owned()
+        }
         VulnDataState::Stale => format!("{} findings (vulnerability data STALE)", c.findings),
         VulnDataState::Fresh => format!("{} findings", c.findings),
     };

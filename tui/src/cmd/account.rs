@@ -120,7 +120,7 @@ pub fn status(dirs: &Dirs, profile_flag: Option<&str>) -> anyhow::Result<ExitCod
         crate::outln!("user: {} ({})", me.user.email, me.user.display_name);
         match client.vulndb_status().await {
             Ok(v) => match v.state {
-                VulnDataState::None => {
+                VulnDataState::None | VulnDataState::Unknown => {
                     crate::outln!("vulnerability data: NONE — scans cannot report vulnerabilities until some is imported")
                 }
                 VulnDataState::Stale => crate::outln!(

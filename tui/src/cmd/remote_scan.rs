@@ -411,7 +411,7 @@ async fn table(client: &Client, scan: &Scan) -> anyhow::Result<String> {
         .collect();
     let c = &scan.counts;
     let notes = match scan.vulndb.as_ref().map(|v| (v.state, v)) {
-        None | Some((VulnDataState::None, _)) => {
+        None | Some((VulnDataState::None | VulnDataState::Unknown, _)) => {
             vec!["WARNING: NO VULNERABILITY DATA on the daemon: vulnerabilities were NOT checked".to_owned()]
         }
         Some((state, v)) => {
@@ -507,7 +507,7 @@ fn summary(scan: &Scan) {
         }
     }
     match scan.vulndb.as_ref().map(|v| (v.state, v)) {
-        None | Some((VulnDataState::None, _)) => eprintln!(
+        None | Some((VulnDataState::None | VulnDataState::Unknown, _)) => eprintln!(
             "cairn: WARNING: NO VULNERABILITY DATA — vulnerabilities were NOT checked; \"0 findings\" means nothing. \
              Import or update OSV data on the daemon (cairnd vulndb import|update)."
         ),
