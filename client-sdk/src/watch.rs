@@ -292,7 +292,7 @@ pub(crate) async fn closed(
     if code == u16::from(CloseCode::Policy)
         || code == u16::from(CloseCode::Away) && reason == "newer_connection"
     {
-        return Ended::Fatal(Error::WebSocket(format!("closed by the daemon ({code}): {reason}")));
+        return Ended::Fatal(Error::WebSocketClosed { code, reason });
     }
     Ended::Dropped { synced, reason: format!("closed ({code}) {reason}") }
 }
