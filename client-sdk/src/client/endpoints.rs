@@ -9,10 +9,10 @@ use reqwest::Method;
 use super::{Body, Client, Credential, Error, ListQuery, Req};
 use crate::types::{
     ApiKey, ApiKeyId, BomFormat, CreateApiKey, CreateProject, CreateScan, CreateVersion, CreatedApiKey,
-    CryptoAsset, Finding, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId, RegisterRequest,
-    ReleaseStateChange, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent, ScanFinding, ScanId,
-    ScanLicense, ScanWarning, TokenResponse, TriageUpdate, UpdateProject, UpdateVersion, Version, VersionId,
-    VulnDbChange, VulnDbStatus, VulnDbUpdate,
+    CryptoAsset, Finding, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId, ProjectKind,
+    RegisterRequest, ReleaseStateChange, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent,
+    ScanFinding, ScanId, ScanLicense, ScanWarning, TokenResponse, TriageUpdate, UpdateProject, UpdateVersion,
+    Version, VersionId, VulnDbChange, VulnDbStatus, VulnDbUpdate,
 };
 
 /// A file to upload: its name and bytes.
@@ -61,6 +61,62 @@ impl Download {
     /// The `Content-Length` the daemon sent, if any.
     pub fn content_length(&self) -> Option<u64> {
         self.resp.content_length()
+    }
+
+    /// The document's `ETag` without its quotes (the stored document's SHA-256), to tell whether
+    /// a document already saved is the same.
+    pub fn etag(&self) -> Option<&str> {
+        let v = self.resp.headers().get(reqwest::header::ETAG)?.to_str().ok()?;
+        Some(v.trim_start_matches("W/").trim_matches('"'))
+    }
+
+    /// The media type (`application/vnd.cyclonedx+json`, `application/spdx+json`, …).
+    pub fn media_type(&self) -> Option<&str> {
+        let v = self.resp.headers().get(reqwest::header::CONTENT_TYPE)?.to_str().ok()?;
+        Some(v.split(';').next().unwrap_or(v).trim())
+    }
+
+    /// The file name the daemon suggests (`Content-Disposition`), reduced to its last path
+    /// component so it can never point outside the directory it is saved in.
+    pub fn file_name(&self) -> Option<String> {
+        let v = self.resp.headers().get(reqwest::header::CONTENT_DISPOSITION)?.to_str().ok()?;
+        let name = v.split(';').map(str::trim).find_map(|p| p.strip_prefix("filename="))?;
+        let name = name.trim_matches('"');
+        let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        (!name.is_empty() && name != "." && name != "..").then(|| name.to_owned())
+    }
+
+    /// Writes the whole document to `path` (created or truncated) and returns the bytes
+    /// written. A failure part-way removes the partial file.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client, scan: cairn_sdk::types::ScanId) -> Result<(), cairn_sdk::Error> {
+    /// use cairn_sdk::types::BomFormat;
+    /// let download = client.scan_bom_download(scan, BomFormat::CycloneDx).await?;
+    /// let name = download.file_name().unwrap_or_else(|| "bom.json".into());
+    /// download.save_to(&name).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn save_to(mut self, path: impl AsRef<std::path::Path>) -> Result<u64, Error> {
+        use tokio::io::AsyncWriteExt;
+        let path = path.as_ref();
+        let io = |source| Error::Io { path: path.to_owned(), source };
+        let mut file = tokio::fs::File::create(path).await.map_err(io)?;
+        let mut written = 0u64;
+        let result = async {
+            while let Some(chunk) = self.chunk().await? {
+                file.write_all(&chunk).await.map_err(io)?;
+                written += chunk.len() as u64;
+            }
+            file.flush().await.map_err(io)
+        }
+        .await;
+        if let Err(e) = result {
+            drop(file);
+            let _ = tokio::fs::remove_file(path).await;
+            return Err(e);
+        }
+        Ok(written)
     }
 
     /// The next chunk of bytes; `None` at the end.
@@ -193,6 +249,31 @@ impl Client {
         Ok(None)
     }
 
+    /// The project named exactly `name`, created (as a [`ProjectKind::Repo`]) when there is none.
+    /// Two jobs racing to create it both end with the same project. Scope `project:write` when
+    /// it creates; errors as [`Client::create_project`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client) -> Result<(), cairn_sdk::Error> {
+    /// let project = client.find_or_create_project("payments-api").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn find_or_create_project(&self, name: &str) -> Result<Project, Error> {
+        self.find_or_create_project_with(&CreateProject::new(name, ProjectKind::Repo)).await
+    }
+
+    /// [`Client::find_or_create_project`] with the whole body used when creating.
+    pub async fn find_or_create_project_with(&self, body: &CreateProject) -> Result<Project, Error> {
+        if let Some(p) = self.project_by_name(&body.name).await? {
+            return Ok(p);
+        }
+        match self.create_project(body).await {
+            // Someone created it between the lookup and the create.
+            Err(e) if e.is_conflict() => self.project_by_name(&body.name).await?.ok_or(e),
+            other => other,
+        }
+    }
+
     /// `POST /projects`.
     pub async fn create_project(&self, body: &CreateProject) -> Result<Project, Error> {
         self.json(Req::new(Method::POST, v1("projects")).idempotent_create().json(body)?).await
@@ -229,6 +310,31 @@ impl Client {
     /// `GET /projects/{id}/versions`, every version.
     pub fn versions(&self, project: ProjectId, q: ListQuery) -> BoxStream<'static, Result<Version, Error>> {
         self.paginate(v1(format!("projects/{project}/versions")), q)
+    }
+
+    /// The version of `project` named exactly `name`, if any. The daemon's `name` filter matches
+    /// substrings: the exact name is picked from its answer. Scope `project:read`.
+    pub async fn version_by_name(&self, project: ProjectId, name: &str) -> Result<Option<Version>, Error> {
+        use futures_util::TryStreamExt;
+        let mut found = self.versions(project, ListQuery::limit(200).filter("name", name));
+        while let Some(v) = found.try_next().await? {
+            if v.name == name {
+                return Ok(Some(v));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The version of `project` named exactly `name`, created (as a draft) when there is none.
+    /// Scope `project:write` when it creates.
+    pub async fn find_or_create_version(&self, project: ProjectId, name: &str) -> Result<Version, Error> {
+        if let Some(v) = self.version_by_name(project, name).await? {
+            return Ok(v);
+        }
+        match self.create_version(project, &CreateVersion::new(name)).await {
+            Err(e) if e.is_conflict() => self.version_by_name(project, name).await?.ok_or(e),
+            other => other,
+        }
     }
 
     /// `POST /projects/{id}/versions`.
@@ -306,6 +412,29 @@ impl Client {
     pub async fn ingest_sbom(&self, file: Upload) -> Result<Scan, Error> {
         let mut req = Req::new(Method::POST, v1("sboms/ingest")).idempotent_create();
         req.body = file.into_body(Vec::new());
+        self.json(req).await
+    }
+
+    /// `POST /sboms/ingest` into the project and version named `project` and `version`, each
+    /// created when missing (as Dependency-Track's BOM upload with `autoCreate`). Scopes
+    /// `sbom:write`, and `project:write` when it creates; a document the daemon cannot read is a
+    /// 400 `VALIDATION_FAILED` naming `body.file`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client) -> Result<(), cairn_sdk::Error> {
+    /// use cairn_sdk::Upload;
+    /// let bytes = std::fs::read("bom.json").unwrap_or_default();
+    /// let scan = client
+    ///     .ingest_sbom_to(Upload { file_name: "bom.json".into(), bytes }, "payments-api", "2.4.0")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn ingest_sbom_to(&self, file: Upload, project: &str, version: &str) -> Result<Scan, Error> {
+        let p = self.find_or_create_project(project).await?;
+        let v = self.find_or_create_version(p.id, version).await?;
+        let fields = vec![("project".to_owned(), p.id.to_string()), ("version".to_owned(), v.id.to_string())];
+        let mut req = Req::new(Method::POST, v1("sboms/ingest")).idempotent_create();
+        req.body = file.into_body(fields);
         self.json(req).await
     }
 

@@ -468,6 +468,8 @@ async fn follow(client: &Client, scan: &Scan, quiet: bool) -> anyhow::Result<Sca
                 None => progress.show(scan.status, scan.percent, None),
             },
             Ok(WatchEvent::Event(e)) => progress.show(e.status, e.percent, e.step.as_deref()),
+            // Reconnecting and Polling: the next Sync shows where the scan is.
+            Ok(_) => {}
             Err(e) => {
                 result = Err(e);
                 break;
