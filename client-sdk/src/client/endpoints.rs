@@ -312,11 +312,11 @@ impl Client {
         self.paginate(v1(format!("projects/{project}/versions")), q)
     }
 
-    /// The version of `project` named exactly `name`, if any. The daemon's `name` filter matches
-    /// substrings: the exact name is picked from its answer. Scope `project:read`.
+    /// The version of `project` named exactly `name`, if any (the version list has no name
+    /// filter: the project's versions are read until it is found). Scope `project:read`.
     pub async fn version_by_name(&self, project: ProjectId, name: &str) -> Result<Option<Version>, Error> {
         use futures_util::TryStreamExt;
-        let mut found = self.versions(project, ListQuery::limit(200).filter("name", name));
+        let mut found = self.versions(project, ListQuery::limit(200));
         while let Some(v) = found.try_next().await? {
             if v.name == name {
                 return Ok(Some(v));
