@@ -1,5 +1,5 @@
 //! Downloads every completed scan's document in one format into a directory, each under the file
-//! name the daemon suggests, skipping a file already saved with the same ETag.
+//! name the daemon suggests.
 //!
 //! ```text
 //! CAIRN_URL=http://127.0.0.1:8440 CAIRN_API_KEY=crn_live_… \
