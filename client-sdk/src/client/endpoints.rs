@@ -274,7 +274,15 @@ impl Client {
         }
     }
 
-    /// `POST /projects`.
+    /// `POST /projects`. Scope `project:write`, role member. Errors: 409 `CONFLICT` (the name is
+    /// taken: see [`Client::find_or_create_project`]), 400 `VALIDATION_FAILED`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client) -> Result<(), cairn_sdk::Error> {
+    /// use cairn_sdk::types::{CreateProject, ProjectKind};
+    /// let p = client.create_project(&CreateProject::new("web", ProjectKind::Repo).tag("team-a")).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn create_project(&self, body: &CreateProject) -> Result<Project, Error> {
         self.json(Req::new(Method::POST, v1("projects")).idempotent_create().json(body)?).await
     }
@@ -384,12 +392,32 @@ impl Client {
 
     // --- scans ---------------------------------------------------------------------------------
 
-    /// `POST /scans` (202): queues a scan of a git URL or a path on the daemon's machine.
+    /// `POST /scans` (202): queues a scan of a git URL or a path on the daemon's machine. Scope
+    /// `scan:write`, role member. Errors: 400 `VALIDATION_FAILED` (a URL the daemon will not
+    /// clone, a path outside its roots, an unknown project), 429 after the retries.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client) -> Result<(), cairn_sdk::Error> {
+    /// use cairn_sdk::types::CreateScan;
+    /// let scan = client.create_scan(&CreateScan::git("https://git.example.com/app.git").git_ref("v2")).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn create_scan(&self, body: &CreateScan) -> Result<Scan, Error> {
         self.json(Req::new(Method::POST, v1("scans")).idempotent_create().json(body)?).await
     }
 
-    /// `POST /scans/upload` (multipart `file`, optional `project`, `version`): scans an archive.
+    /// `POST /scans/upload` (multipart `file`, optional `project`, `version`): scans an archive
+    /// (tar, tar.gz or zip, told by the file name). Scope `scan:write`. Errors: 400
+    /// `VALIDATION_FAILED` naming `body.file`, `body.project` or `body.version`; 413
+    /// `PAYLOAD_TOO_LARGE` over the daemon's upload limit.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client) -> Result<(), cairn_sdk::Error> {
+    /// use cairn_sdk::Upload;
+    /// let bytes = std::fs::read("src.tar.gz").unwrap_or_default();
+    /// let scan = client.upload_scan(Upload { file_name: "src.tar.gz".into(), bytes }, None, None).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn upload_scan(
         &self,
         file: Upload,
@@ -448,7 +476,15 @@ impl Client {
         self.paginate(v1("scans"), q)
     }
 
-    /// `GET /scans/{id}`.
+    /// `GET /scans/{id}`: the scan, its status and counts. Scope `scan:read`. Errors: 404
+    /// `NOT_FOUND` (no such scan in the tenant).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client, id: cairn_sdk::types::ScanId) -> Result<(), cairn_sdk::Error> {
+    /// let scan = client.scan(id).await?;
+    /// println!("{} {}%", scan.status, scan.percent);
+    /// # Ok(()) }
+    /// ```
     pub async fn scan(&self, id: ScanId) -> Result<Scan, Error> {
         self.json(Req::new(Method::GET, v1(format!("scans/{id}")))).await
     }
@@ -511,7 +547,15 @@ impl Client {
         self.paginate(v1(format!("scans/{id}/events")), q)
     }
 
-    /// `GET /scans/{id}/bom?format=…`: the stored document's bytes (a 409 until the scan completes).
+    /// `GET /scans/{id}/bom?format=…`: the stored document's bytes. Scope `bom:read`. Errors:
+    /// 409 `SCAN_NOT_COMPLETED` until the scan completes, 404 `NOT_FOUND`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client, id: cairn_sdk::types::ScanId) -> Result<(), cairn_sdk::Error> {
+    /// use cairn_sdk::types::BomFormat;
+    /// let sarif = client.scan_bom(id, BomFormat::Sarif).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn scan_bom(&self, id: ScanId, format: BomFormat) -> Result<Vec<u8>, Error> {
         let req = Req::new(Method::GET, v1(format!("scans/{id}/bom")))
             .query([("format".to_owned(), format.as_str().to_owned())]);
@@ -520,7 +564,9 @@ impl Client {
     }
 
     /// `GET /scans/{id}/bom?format=`, streamed: the answer's headers have arrived (errors are
-    /// told here), the body comes through [`Download::chunk`].
+    /// told here, as for [`Client::scan_bom`]), the body comes through [`Download::chunk`] or
+    /// [`Download::save_to`]; [`Download::etag`], [`Download::media_type`] and
+    /// [`Download::file_name`] describe it.
     pub async fn scan_bom_download(&self, id: ScanId, format: BomFormat) -> Result<Download, Error> {
         let req = Req::new(Method::GET, v1(format!("scans/{id}/bom")))
             .query([("format".to_owned(), format.as_str().to_owned())]);
@@ -547,7 +593,20 @@ impl Client {
     }
 
     /// `PATCH /findings/{id}` with `If-Match: "<version>"` ([`Finding::etag_version`]): triage.
-    /// Someone else's change in between is a 412 (`PRECONDITION_FAILED`); fetch again and retry.
+    /// Scope `finding:triage`. Someone else's change in between is a 412
+    /// ([`Error::is_precondition_failed`]); fetch again and retry. 400 `VALIDATION_FAILED` when
+    /// `not_affected` has neither a justification nor a note. Retried on 429/503 (the If-Match
+    /// makes a repeat safe).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client, f: cairn_sdk::types::Finding) -> Result<(), cairn_sdk::Error> {
+    /// use cairn_sdk::types::{Justification, TriageState, TriageUpdate};
+    /// let update = TriageUpdate::new()
+    ///     .state(TriageState::NotAffected)
+    ///     .justification(Justification::VulnerableCodeNotInExecutePath);
+    /// client.triage_finding(&f.finding.id, f.etag_version(), &update).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn triage_finding(
         &self,
         id: &str,
