@@ -13,7 +13,7 @@
 use std::io::Read;
 
 use cairn_sdk::types::{Finding, Justification, TriageResponse, TriageState, TriageUpdate};
-use cairn_sdk::{Client, Credential, ListQuery};
+use cairn_sdk::{Client, ListQuery};
 use futures_util::TryStreamExt;
 use serde::Deserialize;
 
@@ -99,7 +99,7 @@ async fn apply(client: &Client, finding: &Finding, update: &TriageUpdate) -> Res
     let id = &finding.finding.id;
     match client.triage_finding(id, finding.etag_version(), update).await {
         Ok(_) => Ok(false),
-        Err(e) if e.status() == Some(412) => {
+        Err(e) if e.is_precondition_failed() => {
             let fresh = client.finding(id).await.map_err(|e| e.to_string())?;
             client.triage_finding(id, fresh.etag_version(), update).await.map_err(|e| e.to_string())?;
             Ok(true)
@@ -143,13 +143,37 @@ pub async fn apply_csv(client: &Client, csv: impl Read) -> Summary {
 }
 
 #[allow(dead_code)] // a test includes this file for `apply_csv`
+const USAGE: &str = "usage: triage-from-csv FILE.csv
+
+Applies triage decisions from FILE.csv (columns: finding, or project + vulnerability + purl;
+then state, justification, response, note; empty keeps, `-` clears).
+Reads CAIRN_URL and CAIRN_API_KEY (scope finding:triage).
+Exit status: 0 every row applied, 1 a row failed, 2 usage or connection error.";
+
+#[allow(dead_code)] // a test includes this file for `apply_csv`
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let base = std::env::var("CAIRN_URL").unwrap_or_else(|_| "http://127.0.0.1:8440".into());
-    let key = std::env::var("CAIRN_API_KEY").map_err(|_| "set CAIRN_API_KEY to an API key")?;
-    let path = std::env::args().nth(1).ok_or("usage: triage-from-csv FILE.csv")?;
-    let client = Client::new(&base, Credential::ApiKey(key))?;
-    let summary = apply_csv(&client, std::fs::File::open(&path)?).await;
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return;
+    }
+    let [path] = args.as_slice() else {
+        eprintln!("{USAGE}");
+        std::process::exit(2);
+    };
+    let (client, file) = match (Client::from_env(), std::fs::File::open(path)) {
+        (Ok(c), Ok(f)) => (c, f),
+        (Err(e), _) => {
+            eprintln!("triage-from-csv: {e}");
+            std::process::exit(2);
+        }
+        (_, Err(e)) => {
+            eprintln!("triage-from-csv: {path}: {e}");
+            std::process::exit(2);
+        }
+    };
+    let summary = apply_csv(&client, file).await;
     for f in &summary.failed {
         eprintln!("{f}");
     }
@@ -162,5 +186,4 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if !summary.failed.is_empty() {
         std::process::exit(1);
     }
-    Ok(())
 }

@@ -25,9 +25,17 @@ mod watch;
 
 #[cfg(feature = "client")]
 pub use client::{
-    ApiError, Client, ClientBuilder, Credential, Download, Error, ListQuery, OAuthAuthorize, OAuthCallback,
-    RetryPolicy, TokenGrant, TokenListener, Upload, retry_after,
+    ApiError, Client, ClientBuilder, Credential, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Download,
+    ENV_API_KEY, ENV_URL, Error, ListQuery, OAuthAuthorize, OAuthCallback, ProblemCode, RetryPolicy,
+    TokenGrant, TokenListener, Upload, retry_after,
 };
+
+/// The `futures` traits the SDK's streams implement, so a caller needs no `futures` dependency of
+/// its own: `use cairn_sdk::futures::{StreamExt, TryStreamExt};`.
+#[cfg(feature = "client")]
+pub mod futures {
+    pub use futures_util::stream::{BoxStream, Stream, StreamExt, TryStreamExt};
+}
 #[cfg(feature = "client")]
 pub use events::{EventsWatcher, FeedEvent, FeedStream};
 #[cfg(feature = "client")]

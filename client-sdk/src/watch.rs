@@ -1,6 +1,9 @@
 //! `ScanWatcher`: follows one scan over `/api/v1/ws/scans/{id}` — first-frame auth, the sync frame,
-//! then events — reconnecting with backoff when the connection drops, never yielding an event twice
-//! (events are deduplicated by `seq`), and ending after the scan's terminal status.
+//! then events — reconnecting with backoff when the connection drops (each attempt announced as
+//! [`WatchEvent::Reconnecting`]), never yielding an event twice (events are deduplicated by
+//! `seq`), and ending after the scan's terminal status. When the socket cannot be kept (a proxy
+//! that refuses WebSockets, a flaky network), it falls back to polling `GET /scans/{id}` and its
+//! events every few seconds.
 
 use std::time::Duration;
 
@@ -22,16 +25,27 @@ pub struct WatchOptions {
     pub base_delay: Duration,
     /// The longest wait between reconnects.
     pub max_delay: Duration,
+    /// Once the reconnects are spent, poll `GET /scans/{id}` instead of giving up.
+    pub poll_fallback: bool,
+    /// The wait between polls.
+    pub poll_interval: Duration,
 }
 
 impl Default for WatchOptions {
     fn default() -> Self {
-        Self { max_reconnects: 8, base_delay: Duration::from_millis(200), max_delay: Duration::from_secs(10) }
+        Self {
+            max_reconnects: 8,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(10),
+            poll_fallback: true,
+            poll_interval: Duration::from_secs(3),
+        }
     }
 }
 
 /// What the watcher yields.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum WatchEvent {
     /// The scan as it stands, after each (re)connection. `events` holds the events not yielded
     /// before: all so far on the first connection, those missed while disconnected after a
@@ -44,6 +58,22 @@ pub enum WatchEvent {
     },
     /// A progress event (each `seq` at most once).
     Event(ScanEvent),
+    /// The connection dropped; the watcher waits `wait` and tries again (a `Sync` follows when it
+    /// is back). `attempt` counts consecutive failures from 1.
+    Reconnecting {
+        /// Consecutive failed connections so far.
+        attempt: u32,
+        /// The wait before the next try.
+        wait: Duration,
+        /// Why the last connection ended.
+        reason: String,
+    },
+    /// The WebSocket could not be kept: from now on the watcher polls `GET /scans/{id}` (a `Sync`
+    /// follows each poll that finds something new).
+    Polling {
+        /// Why the socket was given up.
+        reason: String,
+    },
 }
 
 /// Follows a scan's progress.
@@ -133,13 +163,81 @@ impl ScanWatcher {
             failures += 1;
             if failures > self.options.max_reconnects {
                 let message = format!("gave up after {} reconnects: {reason}", self.options.max_reconnects);
-                let _ = tx.send(Err(Error::WebSocket(message))).await;
-                return;
+                if !self.options.poll_fallback {
+                    let _ = tx.send(Err(Error::WebSocket(message))).await;
+                    return;
+                }
+                tracing::debug!(scan = %self.scan, %message, "scan socket given up; polling");
+                if tx.send(Ok(WatchEvent::Polling { reason: message })).await.is_err() {
+                    return;
+                }
+                return self.poll(&tx, last_seq).await;
             }
             let wait = backoff(&self.options, failures);
             tracing::debug!(scan = %self.scan, %reason, ?wait, "scan socket dropped; reconnecting");
+            let event = WatchEvent::Reconnecting { attempt: failures, wait, reason };
+            if tx.send(Ok(event)).await.is_err() {
+                return;
+            }
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
+                _ = tx.closed() => return,
+            }
+        }
+    }
+
+    /// Follows the scan by polling its status and events until it ends. Polls that fail are
+    /// retried up to `max_reconnects` times in a row (with the client's own 429/503 retries
+    /// inside each), then the error is the stream's last item.
+    async fn poll(&self, tx: &mpsc::Sender<Result<WatchEvent, Error>>, mut last_seq: i64) {
+        use futures_util::TryStreamExt;
+        let mut failures = 0u32;
+        let mut last: Option<Scan> = None;
+        loop {
+            let polled = async {
+                let scan = self.client.scan(self.scan).await?;
+                let events: Vec<ScanEvent> = self
+                    .client
+                    .scan_events(self.scan, crate::ListQuery::limit(1000))
+                    .try_filter(|e| std::future::ready(e.seq > last_seq))
+                    .try_collect()
+                    .await?;
+                Ok::<_, Error>((scan, events))
+            }
+            .await;
+            match polled {
+                Ok((scan, mut events)) => {
+                    failures = 0;
+                    events.sort_by_key(|e| e.seq);
+                    if let Some(e) = events.last() {
+                        last_seq = e.seq;
+                    }
+                    let terminal = scan.status.is_terminal();
+                    if !events.is_empty() || last.as_ref() != Some(&scan) {
+                        last = Some(scan.clone());
+                        let sync = WatchEvent::Sync { scan: Box::new(scan), events };
+                        if tx.send(Ok(sync)).await.is_err() {
+                            return;
+                        }
+                    }
+                    if terminal {
+                        return;
+                    }
+                }
+                Err(e) if e.is_not_found() || e.is_unauthorized() => {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
+                Err(e) => {
+                    failures += 1;
+                    if failures > self.options.max_reconnects {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(self.options.poll_interval) => {}
                 _ = tx.closed() => return,
             }
         }
@@ -292,7 +390,7 @@ pub(crate) async fn closed(
     if code == u16::from(CloseCode::Policy)
         || code == u16::from(CloseCode::Away) && reason == "newer_connection"
     {
-        return Ended::Fatal(Error::WebSocket(format!("closed by the daemon ({code}): {reason}")));
+        return Ended::Fatal(Error::WebSocketClosed { code, reason });
     }
     Ended::Dropped { synced, reason: format!("closed ({code}) {reason}") }
 }

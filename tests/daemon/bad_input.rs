@@ -374,3 +374,34 @@ both!(bad_input_on_every_endpoint_is_a_4xx_problem, |db| async move {
     assert_eq!(all["total"], 2);
     let _ = unique_email("unused");
 });
+
+// Issue 15: list filters were deserialized leniently, so `?nmae=web` listed every project.
+both!(a_misspelled_list_filter_is_refused_by_name, |db| async move {
+    let d = Daemon::start(db).await;
+    let owner = d.register(&unique_email("filters")).await;
+    let p = d.create_project(&owner, "web").await;
+    let pid = p["id"].as_str().expect("id").to_owned();
+    for (path, key) in [
+        ("/api/v1/projects?nmae=web".to_owned(), "nmae"),
+        ("/api/v1/scans?stauts=completed".to_owned(), "stauts"),
+        (format!("/api/v1/projects/{pid}/versions?name=1.0"), "name"),
+        (format!("/api/v1/projects/{pid}/scans?projct={pid}"), "projct"),
+        ("/api/v1/api-keys?owner=me".to_owned(), "owner"),
+    ] {
+        let resp = d.send(&owner, Method::GET, &path, None).await;
+        let status = resp.status().as_u16();
+        let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let body = resp.text().await.expect("body");
+        assert_4xx_problem(status, &ct, &body, &path);
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(body.contains(&format!("`{key}`")), "{path}: the problem names the key: {body}");
+    }
+    // A status word the daemon does not know is refused too, not matched against nothing.
+    let resp = d.send(&owner, Method::GET, "/api/v1/scans?status=archived", None).await;
+    assert_eq!(resp.status().as_u16(), 400);
+    let body = resp.text().await.expect("body");
+    assert!(body.contains("query.status") && body.contains("archived"), "{body}");
+    // The known filters still work.
+    let resp = d.send(&owner, Method::GET, "/api/v1/projects?name=we&sort=-name", None).await;
+    assert_eq!(resp.status().as_u16(), 200);
+});

@@ -9,10 +9,10 @@ use reqwest::Method;
 use super::{Body, Client, Credential, Error, ListQuery, Req};
 use crate::types::{
     ApiKey, ApiKeyId, BomFormat, CreateApiKey, CreateProject, CreateScan, CreateVersion, CreatedApiKey,
-    CryptoAsset, Finding, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId, RegisterRequest,
-    ReleaseStateChange, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent, ScanFinding, ScanId,
-    ScanLicense, ScanWarning, TokenResponse, TriageUpdate, UpdateProject, UpdateVersion, Version, VersionId,
-    VulnDbChange, VulnDbStatus, VulnDbUpdate,
+    CryptoAsset, Finding, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId, ProjectKind,
+    RegisterRequest, ReleaseStateChange, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent,
+    ScanFinding, ScanId, ScanLicense, ScanWarning, TokenResponse, TriageUpdate, UpdateProject, UpdateVersion,
+    Version, VersionId, VulnDbChange, VulnDbStatus, VulnDbUpdate,
 };
 
 /// A file to upload: its name and bytes.
@@ -61,6 +61,62 @@ impl Download {
     /// The `Content-Length` the daemon sent, if any.
     pub fn content_length(&self) -> Option<u64> {
         self.resp.content_length()
+    }
+
+    /// The document's `ETag` without its quotes (the stored document's SHA-256), to tell whether
+    /// a document already saved is the same.
+    pub fn etag(&self) -> Option<&str> {
+        let v = self.resp.headers().get(reqwest::header::ETAG)?.to_str().ok()?;
+        Some(v.trim_start_matches("W/").trim_matches('"'))
+    }
+
+    /// The media type (`application/vnd.cyclonedx+json`, `application/spdx+json`, …).
+    pub fn media_type(&self) -> Option<&str> {
+        let v = self.resp.headers().get(reqwest::header::CONTENT_TYPE)?.to_str().ok()?;
+        Some(v.split(';').next().unwrap_or(v).trim())
+    }
+
+    /// The file name the daemon suggests (`Content-Disposition`), reduced to its last path
+    /// component so it can never point outside the directory it is saved in.
+    pub fn file_name(&self) -> Option<String> {
+        let v = self.resp.headers().get(reqwest::header::CONTENT_DISPOSITION)?.to_str().ok()?;
+        let name = v.split(';').map(str::trim).find_map(|p| p.strip_prefix("filename="))?;
+        let name = name.trim_matches('"');
+        let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        (!name.is_empty() && name != "." && name != "..").then(|| name.to_owned())
+    }
+
+    /// Writes the whole document to `path` (created or truncated) and returns the bytes
+    /// written. A failure part-way removes the partial file.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client, scan: cairn_sdk::types::ScanId) -> Result<(), cairn_sdk::Error> {
+    /// use cairn_sdk::types::BomFormat;
+    /// let download = client.scan_bom_download(scan, BomFormat::CycloneDx).await?;
+    /// let name = download.file_name().unwrap_or_else(|| "bom.json".into());
+    /// download.save_to(&name).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn save_to(mut self, path: impl AsRef<std::path::Path>) -> Result<u64, Error> {
+        use tokio::io::AsyncWriteExt;
+        let path = path.as_ref();
+        let io = |source| Error::Io { path: path.to_owned(), source };
+        let mut file = tokio::fs::File::create(path).await.map_err(io)?;
+        let mut written = 0u64;
+        let result = async {
+            while let Some(chunk) = self.chunk().await? {
+                file.write_all(&chunk).await.map_err(io)?;
+                written += chunk.len() as u64;
+            }
+            file.flush().await.map_err(io)
+        }
+        .await;
+        if let Err(e) = result {
+            drop(file);
+            let _ = tokio::fs::remove_file(path).await;
+            return Err(e);
+        }
+        Ok(written)
     }
 
     /// The next chunk of bytes; `None` at the end.
@@ -193,7 +249,40 @@ impl Client {
         Ok(None)
     }
 
-    /// `POST /projects`.
+    /// The project named exactly `name`, created (as a [`ProjectKind::Repo`]) when there is none.
+    /// Two jobs racing to create it both end with the same project. Scope `project:write` when
+    /// it creates; errors as [`Client::create_project`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client) -> Result<(), cairn_sdk::Error> {
+    /// let project = client.find_or_create_project("payments-api").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn find_or_create_project(&self, name: &str) -> Result<Project, Error> {
+        self.find_or_create_project_with(&CreateProject::new(name, ProjectKind::Repo)).await
+    }
+
+    /// [`Client::find_or_create_project`] with the whole body used when creating.
+    pub async fn find_or_create_project_with(&self, body: &CreateProject) -> Result<Project, Error> {
+        if let Some(p) = self.project_by_name(&body.name).await? {
+            return Ok(p);
+        }
+        match self.create_project(body).await {
+            // Someone created it between the lookup and the create.
+            Err(e) if e.is_conflict() => self.project_by_name(&body.name).await?.ok_or(e),
+            other => other,
+        }
+    }
+
+    /// `POST /projects`. Scope `project:write`, role member. Errors: 409 `CONFLICT` (the name is
+    /// taken: see [`Client::find_or_create_project`]), 400 `VALIDATION_FAILED`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client) -> Result<(), cairn_sdk::Error> {
+    /// use cairn_sdk::types::{CreateProject, ProjectKind};
+    /// let p = client.create_project(&CreateProject::new("web", ProjectKind::Repo).tag("team-a")).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn create_project(&self, body: &CreateProject) -> Result<Project, Error> {
         self.json(Req::new(Method::POST, v1("projects")).idempotent_create().json(body)?).await
     }
@@ -229,6 +318,31 @@ impl Client {
     /// `GET /projects/{id}/versions`, every version.
     pub fn versions(&self, project: ProjectId, q: ListQuery) -> BoxStream<'static, Result<Version, Error>> {
         self.paginate(v1(format!("projects/{project}/versions")), q)
+    }
+
+    /// The version of `project` named exactly `name`, if any (the version list has no name
+    /// filter: the project's versions are read until it is found). Scope `project:read`.
+    pub async fn version_by_name(&self, project: ProjectId, name: &str) -> Result<Option<Version>, Error> {
+        use futures_util::TryStreamExt;
+        let mut found = self.versions(project, ListQuery::limit(200));
+        while let Some(v) = found.try_next().await? {
+            if v.name == name {
+                return Ok(Some(v));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The version of `project` named exactly `name`, created (as a draft) when there is none.
+    /// Scope `project:write` when it creates.
+    pub async fn find_or_create_version(&self, project: ProjectId, name: &str) -> Result<Version, Error> {
+        if let Some(v) = self.version_by_name(project, name).await? {
+            return Ok(v);
+        }
+        match self.create_version(project, &CreateVersion::new(name)).await {
+            Err(e) if e.is_conflict() => self.version_by_name(project, name).await?.ok_or(e),
+            other => other,
+        }
     }
 
     /// `POST /projects/{id}/versions`.
@@ -278,12 +392,32 @@ impl Client {
 
     // --- scans ---------------------------------------------------------------------------------
 
-    /// `POST /scans` (202): queues a scan of a git URL or a path on the daemon's machine.
+    /// `POST /scans` (202): queues a scan of a git URL or a path on the daemon's machine. Scope
+    /// `scan:write`, role member. Errors: 400 `VALIDATION_FAILED` (a URL the daemon will not
+    /// clone, a path outside its roots, an unknown project), 429 after the retries.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client) -> Result<(), cairn_sdk::Error> {
+    /// use cairn_sdk::types::CreateScan;
+    /// let scan = client.create_scan(&CreateScan::git("https://git.example.com/app.git").git_ref("v2")).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn create_scan(&self, body: &CreateScan) -> Result<Scan, Error> {
         self.json(Req::new(Method::POST, v1("scans")).idempotent_create().json(body)?).await
     }
 
-    /// `POST /scans/upload` (multipart `file`, optional `project`, `version`): scans an archive.
+    /// `POST /scans/upload` (multipart `file`, optional `project`, `version`): scans an archive
+    /// (tar, tar.gz or zip, told by the file name). Scope `scan:write`. Errors: 400
+    /// `VALIDATION_FAILED` naming `body.file`, `body.project` or `body.version`; 413
+    /// `PAYLOAD_TOO_LARGE` over the daemon's upload limit.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client) -> Result<(), cairn_sdk::Error> {
+    /// use cairn_sdk::Upload;
+    /// let bytes = std::fs::read("src.tar.gz").unwrap_or_default();
+    /// let scan = client.upload_scan(Upload { file_name: "src.tar.gz".into(), bytes }, None, None).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn upload_scan(
         &self,
         file: Upload,
@@ -309,6 +443,29 @@ impl Client {
         self.json(req).await
     }
 
+    /// `POST /sboms/ingest` into the project and version named `project` and `version`, each
+    /// created when missing (as Dependency-Track's BOM upload with `autoCreate`). Scopes
+    /// `sbom:write`, and `project:write` when it creates; a document the daemon cannot read is a
+    /// 400 `VALIDATION_FAILED` naming `body.file`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client) -> Result<(), cairn_sdk::Error> {
+    /// use cairn_sdk::Upload;
+    /// let bytes = std::fs::read("bom.json").unwrap_or_default();
+    /// let scan = client
+    ///     .ingest_sbom_to(Upload { file_name: "bom.json".into(), bytes }, "payments-api", "2.4.0")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn ingest_sbom_to(&self, file: Upload, project: &str, version: &str) -> Result<Scan, Error> {
+        let p = self.find_or_create_project(project).await?;
+        let v = self.find_or_create_version(p.id, version).await?;
+        let fields = vec![("project".to_owned(), p.id.to_string()), ("version".to_owned(), v.id.to_string())];
+        let mut req = Req::new(Method::POST, v1("sboms/ingest")).idempotent_create();
+        req.body = file.into_body(fields);
+        self.json(req).await
+    }
+
     /// `GET /scans`, one page (filters such as `status`, `project`).
     pub async fn scans_page(&self, q: &ListQuery) -> Result<Page<Scan>, Error> {
         self.page(&v1("scans"), q).await
@@ -319,7 +476,15 @@ impl Client {
         self.paginate(v1("scans"), q)
     }
 
-    /// `GET /scans/{id}`.
+    /// `GET /scans/{id}`: the scan, its status and counts. Scope `scan:read`. Errors: 404
+    /// `NOT_FOUND` (no such scan in the tenant).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client, id: cairn_sdk::types::ScanId) -> Result<(), cairn_sdk::Error> {
+    /// let scan = client.scan(id).await?;
+    /// println!("{} {}%", scan.status, scan.percent);
+    /// # Ok(()) }
+    /// ```
     pub async fn scan(&self, id: ScanId) -> Result<Scan, Error> {
         self.json(Req::new(Method::GET, v1(format!("scans/{id}")))).await
     }
@@ -382,7 +547,15 @@ impl Client {
         self.paginate(v1(format!("scans/{id}/events")), q)
     }
 
-    /// `GET /scans/{id}/bom?format=…`: the stored document's bytes (a 409 until the scan completes).
+    /// `GET /scans/{id}/bom?format=…`: the stored document's bytes. Scope `bom:read`. Errors:
+    /// 409 `SCAN_NOT_COMPLETED` until the scan completes, 404 `NOT_FOUND`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client, id: cairn_sdk::types::ScanId) -> Result<(), cairn_sdk::Error> {
+    /// use cairn_sdk::types::BomFormat;
+    /// let sarif = client.scan_bom(id, BomFormat::Sarif).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn scan_bom(&self, id: ScanId, format: BomFormat) -> Result<Vec<u8>, Error> {
         let req = Req::new(Method::GET, v1(format!("scans/{id}/bom")))
             .query([("format".to_owned(), format.as_str().to_owned())]);
@@ -391,7 +564,9 @@ impl Client {
     }
 
     /// `GET /scans/{id}/bom?format=`, streamed: the answer's headers have arrived (errors are
-    /// told here), the body comes through [`Download::chunk`].
+    /// told here, as for [`Client::scan_bom`]), the body comes through [`Download::chunk`] or
+    /// [`Download::save_to`]; [`Download::etag`], [`Download::media_type`] and
+    /// [`Download::file_name`] describe it.
     pub async fn scan_bom_download(&self, id: ScanId, format: BomFormat) -> Result<Download, Error> {
         let req = Req::new(Method::GET, v1(format!("scans/{id}/bom")))
             .query([("format".to_owned(), format.as_str().to_owned())]);
@@ -418,7 +593,20 @@ impl Client {
     }
 
     /// `PATCH /findings/{id}` with `If-Match: "<version>"` ([`Finding::etag_version`]): triage.
-    /// Someone else's change in between is a 412 (`PRECONDITION_FAILED`); fetch again and retry.
+    /// Scope `finding:triage`. Someone else's change in between is a 412
+    /// ([`Error::is_precondition_failed`]); fetch again and retry. 400 `VALIDATION_FAILED` when
+    /// `not_affected` has neither a justification nor a note. Retried on 429/503 (the If-Match
+    /// makes a repeat safe).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cairn_sdk::Client, f: cairn_sdk::types::Finding) -> Result<(), cairn_sdk::Error> {
+    /// use cairn_sdk::types::{Justification, TriageState, TriageUpdate};
+    /// let update = TriageUpdate::new()
+    ///     .state(TriageState::NotAffected)
+    ///     .justification(Justification::VulnerableCodeNotInExecutePath);
+    /// client.triage_finding(&f.finding.id, f.etag_version(), &update).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn triage_finding(
         &self,
         id: &str,

@@ -22,7 +22,7 @@ use serde::de::DeserializeOwned;
 pub use account::TokenGrant;
 pub use endpoints::{Download, Upload};
 pub(crate) use error::api_error as api_error_from;
-pub use error::{ApiError, Error};
+pub use error::{ApiError, Error, ProblemCode};
 pub use oauth::{OAuthAuthorize, OAuthCallback};
 pub use paging::ListQuery;
 pub use retry::{RetryPolicy, retry_after};
@@ -109,8 +109,18 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     tenant: Option<String>,
     timeout: Option<std::time::Duration>,
+    connect_timeout: std::time::Duration,
     on_refresh: Option<TokenListener>,
 }
+
+/// The environment variable [`Client::from_env`] reads the daemon's URL from.
+pub const ENV_URL: &str = "CAIRN_URL";
+/// The environment variable [`Client::from_env`] reads the API key from.
+pub const ENV_API_KEY: &str = "CAIRN_API_KEY";
+/// Default overall timeout of one HTTP request (an upload or download included).
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+/// Default timeout to establish a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -137,9 +147,21 @@ impl ClientBuilder {
         self
     }
 
-    /// Overall timeout per HTTP request (default: none; connecting times out after 10 s).
+    /// Overall timeout per HTTP request, body included (default [`DEFAULT_TIMEOUT`], 5 min).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// No overall timeout per request (connecting still times out).
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = None;
+        self
+    }
+
+    /// Timeout to establish a connection (default [`DEFAULT_CONNECT_TIMEOUT`], 10 s).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.connect_timeout = timeout;
         self
     }
 
@@ -156,13 +178,26 @@ impl ClientBuilder {
         if !matches!(base.scheme(), "http" | "https") {
             return Err(Error::Url(format!("{}: the scheme must be http or https", self.base)));
         }
+        // Every method adds `api/v1/…` itself: a base that already says it would double it and
+        // meet 404s far from the cause, so it is named here instead.
+        let path = base.path().trim_end_matches('/');
+        if let Some(at) = path.rfind("/api").filter(|&at| matches!(&path[at..], "/api" | "/api/v1")) {
+            let mut root = base.clone();
+            root.set_path(&path[..at]);
+            return Err(Error::Url(format!(
+                "{}: give the daemon's root URL without `{}` ({}); every method adds the API path itself",
+                self.base,
+                &path[at..],
+                root.as_str().trim_end_matches('/')
+            )));
+        }
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
         let mut http = reqwest::Client::builder()
             .user_agent(concat!("cairn-sdk/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(std::time::Duration::from_secs(10));
+            .connect_timeout(self.connect_timeout);
         if let Some(t) = self.timeout {
             http = http.timeout(t);
         }
@@ -279,9 +314,39 @@ impl Client {
             credential: None,
             retry: RetryPolicy::default(),
             tenant: None,
-            timeout: None,
+            timeout: Some(DEFAULT_TIMEOUT),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             on_refresh: None,
         }
+    }
+
+    /// A client of the daemon at `$CAIRN_URL` with the API key in `$CAIRN_API_KEY`, as a CI job
+    /// has them. A missing or empty variable is an [`Error::Env`] naming it.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), cairn_sdk::Error> {
+    /// let client = cairn_sdk::Client::from_env()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_env() -> Result<Self, Error> {
+        Self::builder_from_env()?.build()
+    }
+
+    /// [`Client::from_env`]'s settings as a builder, to change more before building.
+    pub fn builder_from_env() -> Result<ClientBuilder, Error> {
+        Self::builder_from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// The builder from a variable lookup (the environment in [`Client::builder_from_env`]).
+    fn builder_from_vars(var: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder, Error> {
+        let get = |name: &'static str| {
+            var(name)
+                .filter(|v| !v.trim().is_empty())
+                .ok_or(Error::Env { var: name, reason: "is not set (or empty)" })
+        };
+        let url = get(ENV_URL)?;
+        let key = get(ENV_API_KEY)?;
+        Ok(Self::builder(&url).credential(Credential::ApiKey(key.trim().to_owned())))
     }
 
     /// The daemon's base URL.
@@ -361,7 +426,8 @@ impl Client {
 
     /// Sends with retries and refresh; returns a 2xx response or the typed error.
     pub(crate) async fn send(&self, req: Req) -> Result<reqwest::Response, Error> {
-        let repeatable = retry::repeatable(&req.method, req.idempotency_key.is_some());
+        let repeatable =
+            retry::repeatable(&req.method, req.idempotency_key.is_some(), req.if_match.is_some());
         let policy = self.inner.retry;
         let mut attempt = 0u32;
         let mut refreshed = false;
@@ -460,5 +526,41 @@ impl Client {
     /// Sends and expects no body (204).
     pub(crate) async fn empty(&self, req: Req) -> Result<(), Error> {
         self.send(req).await.map(|_| ())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests fail loudly
+mod tests {
+    use super::*;
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+    }
+
+    #[test]
+    fn from_env_names_the_missing_variable() {
+        let e = Client::builder_from_vars(vars(&[("CAIRN_API_KEY", "crn_live_x")])).unwrap_err();
+        assert!(matches!(e, Error::Env { var: "CAIRN_URL", .. }), "{e}");
+        let e = Client::builder_from_vars(vars(&[("CAIRN_URL", "http://h:1"), ("CAIRN_API_KEY", " ")]))
+            .unwrap_err();
+        assert_eq!(e.to_string(), "CAIRN_API_KEY is not set (or empty)");
+        let c = Client::builder_from_vars(vars(&[("CAIRN_URL", "http://h:1"), ("CAIRN_API_KEY", "k")]))
+            .and_then(ClientBuilder::build)
+            .expect("client");
+        assert_eq!(c.base_url().as_str(), "http://h:1/");
+        assert_eq!(c.credential(), Some(Credential::ApiKey("k".into())));
+    }
+
+    #[test]
+    fn a_base_url_with_the_api_path_is_named() {
+        for base in ["http://h:8440/api/v1", "http://h:8440/api/v1/", "https://h/cairn/api"] {
+            let e = Client::anonymous(base).unwrap_err();
+            let text = e.to_string();
+            assert!(text.contains("without `/api"), "{text}");
+        }
+        let e = Client::anonymous("http://h:8440/cairn/api/v1").unwrap_err().to_string();
+        assert!(e.contains("(http://h:8440/cairn)"), "{e}");
+        assert!(Client::anonymous("http://h:8440/cairn/").is_ok(), "a path prefix stays allowed");
     }
 }

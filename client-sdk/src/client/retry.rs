@@ -55,9 +55,12 @@ impl RetryPolicy {
     }
 }
 
-/// A request may be sent twice when its method is idempotent or it carries an `Idempotency-Key`.
-pub fn repeatable(method: &Method, has_idempotency_key: bool) -> bool {
+/// A request may be sent twice when its method is idempotent, it carries an `Idempotency-Key`, or
+/// it is a PATCH with `If-Match`: if the first attempt did land, the repeat meets a changed version
+/// and is refused with 412 instead of applying twice.
+pub fn repeatable(method: &Method, has_idempotency_key: bool, has_if_match: bool) -> bool {
     has_idempotency_key
+        || (has_if_match && *method == Method::PATCH)
         || matches!(*method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS)
 }
 
@@ -110,9 +113,10 @@ mod tests {
         assert_eq!(p.wait_for_status(500, &h, 0, true), None);
         assert_eq!(p.wait_for_status(429, &h, 3, true), None, "retries exhausted");
         assert_eq!(p.wait_for_status(429, &headers("3600"), 0, true), None, "too long to wait");
-        assert!(repeatable(&Method::GET, false) && repeatable(&Method::DELETE, false));
-        assert!(!repeatable(&Method::POST, false) && repeatable(&Method::POST, true));
-        assert!(!repeatable(&Method::PATCH, false));
+        assert!(repeatable(&Method::GET, false, false) && repeatable(&Method::DELETE, false, false));
+        assert!(!repeatable(&Method::POST, false, false) && repeatable(&Method::POST, true, false));
+        assert!(!repeatable(&Method::PATCH, false, false), "a PATCH without If-Match");
+        assert!(repeatable(&Method::PATCH, false, true), "a PATCH with If-Match");
         assert_eq!(p.backoff(30), p.max_delay);
     }
 }

@@ -12,12 +12,16 @@ use super::{ProjectId, ScanId, TenantId, VersionId};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum TenantKind {
     /// Created for one person by open self-registration (password or OAuth sign-up without an
     /// invitation).
     Personal,
     /// Created by an operator (`cairnd admin create-user`), or existing before kinds were recorded.
     Organization,
+    /// A kind a newer daemon sends that this SDK does not know.
+    #[serde(other)]
+    Unknown,
 }
 
 impl TenantKind {
@@ -26,6 +30,7 @@ impl TenantKind {
         match self {
             TenantKind::Personal => "personal",
             TenantKind::Organization => "organization",
+            TenantKind::Unknown => "unknown",
         }
     }
 
@@ -40,6 +45,7 @@ impl TenantKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CbomStatus {
     /// Waiting for a worker (`queued`).
     Queued,
@@ -51,6 +57,9 @@ pub enum CbomStatus {
     Completed,
     /// Ended without results (`failed`, or `cancelled` on request); `error` says which and why.
     Failed,
+    /// A status a newer daemon sends that this SDK does not know (never terminal).
+    #[serde(other)]
+    Unknown,
 }
 
 impl CbomStatus {
@@ -62,6 +71,7 @@ impl CbomStatus {
             ScanStatus::Scanning | ScanStatus::Matching | ScanStatus::Evaluating => CbomStatus::Scanning,
             ScanStatus::Completed => CbomStatus::Completed,
             ScanStatus::Failed | ScanStatus::Cancelled => CbomStatus::Failed,
+            _ => CbomStatus::Unknown,
         }
     }
 
@@ -73,6 +83,7 @@ impl CbomStatus {
             CbomStatus::Scanning => "scanning",
             CbomStatus::Completed => "completed",
             CbomStatus::Failed => "failed",
+            CbomStatus::Unknown => "unknown",
         }
     }
 

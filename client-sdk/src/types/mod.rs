@@ -14,12 +14,14 @@ mod oauth;
 mod page;
 mod problem;
 mod projects;
+mod requests;
 mod roles;
 mod scans;
 mod time_fmt;
 mod versions;
 mod vulndb;
 mod warnings;
+mod words;
 
 pub use admin::{
     AddTeamMember, CreateTeam, PasswordResetIssued, Team, TeamMember, UpdateTeam, UpdateUserRole, UserAdmin,
@@ -52,3 +54,4 @@ pub use scans::{
 pub use versions::{CreateVersion, ReleaseState, ReleaseStateChange, UpdateVersion, Version};
 pub use vulndb::{VulnDataState, VulnDataUsed, VulnDbChange, VulnDbSource, VulnDbStatus, VulnDbUpdate};
 pub use warnings::{ScanWarning, WarningKind};
+pub use words::{UnknownWord, WireWord, refuse_unknown};

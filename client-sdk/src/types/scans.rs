@@ -12,6 +12,7 @@ use super::{ProjectId, ScanId, UserId, VersionId};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ScanStatus {
     /// Waiting for a worker.
     Queued,
@@ -29,10 +30,14 @@ pub enum ScanStatus {
     Failed,
     /// Stopped on request.
     Cancelled,
+    /// A status a newer daemon sends that this SDK does not know (never terminal; the daemon
+    /// refuses it as input).
+    #[serde(other)]
+    Unknown,
 }
 
 impl ScanStatus {
-    /// Every status, in pipeline order.
+    /// Every status this SDK knows, in pipeline order (not [`ScanStatus::Unknown`]).
     pub const ALL: [ScanStatus; 8] = [
         ScanStatus::Queued,
         ScanStatus::Fetching,
@@ -55,6 +60,7 @@ impl ScanStatus {
             ScanStatus::Completed => "completed",
             ScanStatus::Failed => "failed",
             ScanStatus::Cancelled => "cancelled",
+            ScanStatus::Unknown => "unknown",
         }
     }
 

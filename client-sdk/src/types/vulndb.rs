@@ -16,6 +16,10 @@ pub enum VulnDataState {
     Fresh,
     /// Older than the freshness window: findings may be missing.
     Stale,
+    /// A state a newer daemon sends that this SDK does not know: nothing vouches for the data, so
+    /// treat it as `None`. (Not `#[non_exhaustive]`: every match must decide this case.)
+    #[serde(other)]
+    Unknown,
 }
 
 /// The vulnerability data a scan matched against, recorded on the scan.

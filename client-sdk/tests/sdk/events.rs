@@ -82,6 +82,7 @@ async fn feed(postgres: bool) {
         max_reconnects: 20,
         base_delay: Duration::from_millis(50),
         max_delay: Duration::from_secs(1),
+        ..WatchOptions::default()
     };
     let mut stream = EventsWatcher::new(&through_relay).options(options).stream();
     assert_eq!(next(&mut stream).await, FeedEvent::Sync(Vec::new()), "nothing unfinished yet");

@@ -7,6 +7,7 @@ mod account;
 mod cbom;
 mod common;
 mod coverage;
+mod ergonomics;
 mod events;
 mod findings;
 mod identity;

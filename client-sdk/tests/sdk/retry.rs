@@ -1,6 +1,7 @@
 //! The retry policy on the wire, against a server the test starts: a creating POST carries an
-//! Idempotency-Key and is retried with the same key after a 503; a PATCH (not idempotent, no key)
-//! is not retried; a Retry-After beyond the policy's bound is returned, not waited out.
+//! Idempotency-Key and is retried with the same key after a 503; a PATCH with If-Match is retried
+//! after a 429 (a repeat of a PATCH that landed meets a 412, never a second change); a Retry-After
+//! beyond the policy's bound is returned, not waited out.
 
 use std::sync::{Arc, Mutex};
 
@@ -64,7 +65,27 @@ async fn start(seen: Seen) -> String {
             "/api/v1/projects/{id}",
             axum::routing::patch(|State(s): State<Seen>, headers: HeaderMap| async move {
                 record(&s, "PATCH", &headers);
-                problem(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "0")
+                if headers.get("if-match").and_then(|v| v.to_str().ok()) != Some("\"1\"") {
+                    return problem(StatusCode::PRECONDITION_REQUIRED, "PRECONDITION_REQUIRED", "0");
+                }
+                if s.requests.lock().expect("lock").iter().filter(|(m, _)| m == "PATCH").count() == 1 {
+                    return problem(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED", "0");
+                }
+                let now = time::OffsetDateTime::UNIX_EPOCH;
+                let p = Project {
+                    id: ProjectId::new(),
+                    name: "renamed".into(),
+                    kind: ProjectKind::Repo,
+                    repo_url: None,
+                    default_ref: None,
+                    team_id: None,
+                    tags: Vec::new(),
+                    version: 2,
+                    created_at: now,
+                    updated_at: now,
+                    risk: None,
+                };
+                Json(p).into_response()
             })
             .get(|State(s): State<Seen>, headers: HeaderMap| async move {
                 record(&s, "GET", &headers);
@@ -79,7 +100,7 @@ async fn start(seen: Seen) -> String {
 }
 
 #[tokio::test]
-async fn creating_posts_retry_with_one_key_patches_do_not_and_long_waits_are_returned() {
+async fn creating_posts_retry_with_one_key_patches_with_if_match_retry_and_long_waits_are_returned() {
     let seen = Seen::default();
     let base = start(seen.clone()).await;
     let policy = RetryPolicy { base_delay: std::time::Duration::from_millis(1), ..RetryPolicy::default() };
@@ -89,14 +110,7 @@ async fn creating_posts_retry_with_one_key_patches_do_not_and_long_waits_are_ret
         .build()
         .expect("client");
 
-    let body = CreateProject {
-        name: "p".into(),
-        kind: ProjectKind::Repo,
-        repo_url: None,
-        default_ref: None,
-        team_id: None,
-        tags: vec![],
-    };
+    let body = CreateProject::new("p", ProjectKind::Repo);
     let created = client.create_project(&body).await.expect("retried after the 503");
     assert_eq!(created.name, "p");
     let posts = seen.requests.lock().expect("lock").clone();
@@ -104,10 +118,14 @@ async fn creating_posts_retry_with_one_key_patches_do_not_and_long_waits_are_ret
     let key = posts[0].1.clone().expect("an Idempotency-Key on the creating POST");
     assert_eq!(posts[1].1.as_deref(), Some(key.as_str()), "the retry reuses the key");
 
-    let err = client.update_project(created.id, 1, &UpdateProject::default()).await.expect_err("503");
-    assert_eq!(err.code(), Some("UNAVAILABLE"));
+    // Before issue 15 a PATCH was never retried: triage-from-csv stopped at the rate limit.
+    let renamed = client
+        .update_project(created.id, 1, &UpdateProject::default().name("renamed"))
+        .await
+        .expect("retried after the 429");
+    assert_eq!(renamed.version, 2);
     let patches = seen.requests.lock().expect("lock").iter().filter(|(m, _)| m == "PATCH").count();
-    assert_eq!(patches, 1, "a PATCH without a key is not repeated");
+    assert_eq!(patches, 2, "the PATCH with If-Match was sent again after the 429");
 
     let err = client.project(created.id).await.expect_err("429");
     let Some(cairn_sdk::Error::Api(api)) = Some(&err) else { panic!("an API error: {err}") };

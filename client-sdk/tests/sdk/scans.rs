@@ -79,7 +79,7 @@ async fn scans_through_the_sdk(postgres: bool) {
     while let Some(item) = stream.next().await {
         match item.expect("watch") {
             WatchEvent::Event(e) => events.push(e),
-            WatchEvent::Sync { .. } => panic!("no reconnect expected"),
+            other => panic!("no reconnect expected: {other:?}"),
         }
     }
     let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();

@@ -1,6 +1,7 @@
 //! `ScanWatcher` against a small WebSocket server started by the test: first-frame auth, sync then
 //! events, a reconnect after the server drops the connection mid-stream (no event twice), the end
-//! after the terminal status, and a 1008 close ending the stream with an error.
+//! after the terminal status, a 1008 close ending the stream with an error, and the poll fallback
+//! when the socket never gets as far as a sync frame.
 
 use std::sync::{Arc, Mutex};
 
@@ -122,6 +123,7 @@ fn fast() -> WatchOptions {
         max_reconnects: 3,
         base_delay: std::time::Duration::from_millis(10),
         max_delay: std::time::Duration::from_millis(50),
+        ..WatchOptions::default()
     }
 }
 
@@ -131,8 +133,12 @@ async fn reconnects_without_duplicates_and_stops_after_the_terminal_event() {
     let base = start(server.clone()).await;
     let client = Client::new(&base, Credential::ApiKey("crn_test_key".into())).expect("client");
     let id = ScanId::new();
-    let items: Vec<WatchEvent> =
+    let all: Vec<WatchEvent> =
         ScanWatcher::new(&client, id).options(fast()).stream().map(|i| i.expect("no error")).collect().await;
+    let reconnects = all.iter().filter(|e| matches!(e, WatchEvent::Reconnecting { .. })).count();
+    assert_eq!(reconnects, 1, "the drop is announced once: {all:?}");
+    let items: Vec<&WatchEvent> =
+        all.iter().filter(|e| !matches!(e, WatchEvent::Reconnecting { .. })).collect();
 
     let seqs = |evs: &[ScanEvent]| evs.iter().map(|e| e.seq).collect::<Vec<_>>();
     assert_eq!(items.len(), 4, "{items:#?}");
@@ -159,6 +165,10 @@ async fn a_policy_close_ends_the_stream_with_an_error_and_no_reconnect() {
     assert_eq!(items.len(), 1);
     let err = items.into_iter().next().expect("one item").expect_err("an error");
     assert!(err.to_string().contains("unauthorized"), "{err}");
+    assert!(
+        matches!(&err, cairn_sdk::Error::WebSocketClosed { code: 1008, reason } if reason == "unauthorized"),
+        "the close code and reason are fields: {err:?}"
+    );
     assert_eq!(server.auths.lock().expect("lock").len(), 1, "no reconnect after 1008");
 }
 
@@ -226,7 +236,12 @@ async fn an_expired_session_is_refreshed_once_and_the_watch_goes_on() {
     let base = start_refreshing(auths.clone()).await;
     let client = Client::new(&base, Credential::Tokens { access: "expired".into(), refresh: "r1".into() })
         .expect("client");
-    let items: Vec<_> = ScanWatcher::new(&client, ScanId::new()).options(fast()).stream().collect().await;
+    let items: Vec<_> = ScanWatcher::new(&client, ScanId::new())
+        .options(fast())
+        .stream()
+        .filter(|i| std::future::ready(!matches!(i, Ok(WatchEvent::Reconnecting { .. }))))
+        .collect()
+        .await;
     assert_eq!(items.len(), 1, "{items:?}");
     assert!(
         matches!(&items[0], Ok(WatchEvent::Sync { scan, .. }) if scan.status == ScanStatus::Completed),
@@ -239,4 +254,91 @@ async fn an_expired_session_is_refreshed_once_and_the_watch_goes_on() {
         client.credential(),
         Some(Credential::Tokens { access: "fresh".into(), refresh: "r2".into() })
     );
+}
+
+/// A daemon behind a proxy that accepts the upgrade but drops every socket at once: the watcher
+/// announces each reconnect, then polls `GET /scans/{id}` and its events until the scan ends.
+async fn start_socketless(polls: Arc<Mutex<u32>>) -> String {
+    use axum::routing::get;
+    let app = axum::Router::new()
+        .route(
+            "/api/v1/ws/scans/{id}",
+            any(|ws: WebSocketUpgrade| async move { ws.on_upgrade(|socket| async move { drop(socket) }) }),
+        )
+        .route(
+            "/api/v1/scans/{id}",
+            get(|State(p): State<Arc<Mutex<u32>>>, Path(id): Path<ScanId>| async move {
+                let n = {
+                    let mut polls = p.lock().expect("lock");
+                    *polls += 1;
+                    *polls
+                };
+                let status = if n < 2 { ScanStatus::Scanning } else { ScanStatus::Completed };
+                axum::Json(scan(id, status))
+            }),
+        )
+        .route(
+            "/api/v1/scans/{id}/events",
+            get(|State(p): State<Arc<Mutex<u32>>>, Path(id): Path<ScanId>| async move {
+                let n = *p.lock().expect("lock");
+                let mut items = vec![event(id, 1, ScanStatus::Scanning, 10)];
+                if n >= 2 {
+                    items.push(event(id, 2, ScanStatus::Completed, 100));
+                }
+                let total = items.len() as i64;
+                axum::Json(cairn_sdk::types::Page { items, total, limit: 1000, offset: 0, next_cursor: None })
+            }),
+        )
+        .with_state(polls);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn without_a_working_socket_the_watcher_polls_until_the_scan_ends() {
+    let polls = Arc::new(Mutex::new(0));
+    let base = start_socketless(polls.clone()).await;
+    let client = Client::new(&base, Credential::ApiKey("k".into())).expect("client");
+    let options = WatchOptions { poll_interval: std::time::Duration::from_millis(10), ..fast() };
+    let items: Vec<WatchEvent> = ScanWatcher::new(&client, ScanId::new())
+        .options(options)
+        .stream()
+        .map(|i| i.expect("no error"))
+        .collect()
+        .await;
+    let attempts: Vec<u32> = items
+        .iter()
+        .filter_map(|e| match e {
+            WatchEvent::Reconnecting { attempt, .. } => Some(*attempt),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(attempts, [1, 2, 3], "each reconnect announced: {items:#?}");
+    let rest: Vec<&WatchEvent> =
+        items.iter().skip_while(|e| !matches!(e, WatchEvent::Polling { .. })).skip(1).collect();
+    assert_eq!(rest.len(), 2, "{items:#?}");
+    let WatchEvent::Sync { scan, events } = rest[0] else { panic!("{rest:?}") };
+    assert_eq!(
+        (scan.status, events.iter().map(|e| e.seq).collect::<Vec<_>>()),
+        (ScanStatus::Scanning, vec![1])
+    );
+    let WatchEvent::Sync { scan, events } = rest[1] else { panic!("{rest:?}") };
+    assert_eq!(
+        (scan.status, events.iter().map(|e| e.seq).collect::<Vec<_>>()),
+        (ScanStatus::Completed, vec![2]),
+        "only the event not yielded before"
+    );
+    assert_eq!(*polls.lock().expect("lock"), 2, "no poll after the terminal status");
+}
+
+#[tokio::test]
+async fn without_the_fallback_the_watcher_gives_up() {
+    let base = start_socketless(Arc::new(Mutex::new(0))).await;
+    let client = Client::new(&base, Credential::ApiKey("k".into())).expect("client");
+    let options = WatchOptions { poll_fallback: false, ..fast() };
+    let items: Vec<_> = ScanWatcher::new(&client, ScanId::new()).options(options).stream().collect().await;
+    let err = items.last().expect("items").as_ref().expect_err("the last item is the error");
+    assert!(err.to_string().contains("gave up after 3 reconnects"), "{err}");
 }

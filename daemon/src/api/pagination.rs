@@ -16,6 +16,7 @@ pub const MAX_LIMIT: i64 = 1000;
 /// The paging query parameters every list takes.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)] // a misspelled filter is a 400 naming it, never a silently wider list
 pub struct ListParams {
     /// Page size, 1-1000 (default 50).
     pub limit: Option<i64>,

@@ -19,6 +19,7 @@ use crate::store::ts;
 /// Filters of the project list, besides paging.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)] // a misspelled filter is a 400 naming it, never a silently wider list
 pub struct ProjectFilter {
     /// Only projects whose name contains this (case-insensitive).
     pub name: Option<String>,

@@ -28,6 +28,7 @@ use crate::store::{FindingFilter, StoreError};
 /// Cursor paging of a scan's result lists.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)] // a misspelled filter is a 400 naming it, never a silently wider list
 pub struct ResultParams {
     /// Page size, 1-1000 (default 50).
     pub limit: Option<i64>,
@@ -38,6 +39,7 @@ pub struct ResultParams {
 /// Filters and cursor paging of a scan's findings.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)] // a misspelled filter is a 400 naming it, never a silently wider list
 pub struct FindingParams {
     /// Only this severity: `critical`, `high`, `medium`, `low` or `unknown`.
     pub severity: Option<String>,

@@ -23,8 +23,11 @@ use crate::store::{CancelOutcome, NewScan, ScanFilter, StoreError, ts};
 /// Filters of the scan lists, besides paging.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)] // a misspelled filter is a 400 naming it, never a silently wider list
 pub struct ScanListFilter {
-    /// Only scans in this status.
+    /// Only scans in this status (a word the SDK would decode as `unknown` is refused, not
+    /// matched against nothing).
+    #[serde(default, deserialize_with = "cairn_sdk::types::refuse_unknown")]
     pub status: Option<ScanStatus>,
     /// Only scans of this project.
     pub project: Option<ProjectId>,

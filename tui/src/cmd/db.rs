@@ -193,7 +193,9 @@ fn report(change: &VulnDbChange) -> anyhow::Result<ExitCode> {
 
 fn print_status(s: &VulnDbStatus) -> anyhow::Result<()> {
     let state = match s.state {
-        VulnDataState::None => "NONE: vulnerabilities are NOT checked until data is imported or updated",
+        VulnDataState::None | VulnDataState::Unknown => {
+            "NONE: vulnerabilities are NOT checked until data is imported or updated"
+        }
         VulnDataState::Fresh => "fresh",
         VulnDataState::Stale => "STALE: recent vulnerabilities may be missing",
     };

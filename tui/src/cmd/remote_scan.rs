@@ -411,7 +411,7 @@ async fn table(client: &Client, scan: &Scan) -> anyhow::Result<String> {
         .collect();
     let c = &scan.counts;
     let notes = match scan.vulndb.as_ref().map(|v| (v.state, v)) {
-        None | Some((VulnDataState::None, _)) => {
+        None | Some((VulnDataState::None | VulnDataState::Unknown, _)) => {
             vec!["WARNING: NO VULNERABILITY DATA on the daemon: vulnerabilities were NOT checked".to_owned()]
         }
         Some((state, v)) => {
@@ -468,6 +468,8 @@ async fn follow(client: &Client, scan: &Scan, quiet: bool) -> anyhow::Result<Sca
                 None => progress.show(scan.status, scan.percent, None),
             },
             Ok(WatchEvent::Event(e)) => progress.show(e.status, e.percent, e.step.as_deref()),
+            // Reconnecting and Polling: the next Sync shows where the scan is.
+            Ok(_) => {}
             Err(e) => {
                 result = Err(e);
                 break;
@@ -507,7 +509,7 @@ fn summary(scan: &Scan) {
         }
     }
     match scan.vulndb.as_ref().map(|v| (v.state, v)) {
-        None | Some((VulnDataState::None, _)) => eprintln!(
+        None | Some((VulnDataState::None | VulnDataState::Unknown, _)) => eprintln!(
             "cairn: WARNING: NO VULNERABILITY DATA — vulnerabilities were NOT checked; \"0 findings\" means nothing. \
              Import or update OSV data on the daemon (cairnd vulndb import|update)."
         ),

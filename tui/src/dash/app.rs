@@ -881,7 +881,7 @@ impl App {
         spans.push(Span::raw(" │ "));
         spans.push(match &self.vulndb {
             Remote::Loaded(v) => match v.state {
-                VulnDataState::None => Span::styled(
+                VulnDataState::None | VulnDataState::Unknown => Span::styled(
                     "NO VULNERABILITY DATA: findings cannot be matched (cairn db update)",
                     t.bad(),
                 ),

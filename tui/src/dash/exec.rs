@@ -319,6 +319,8 @@ async fn watch(client: Client, id: ScanId, tx: UnboundedSender<Msg>) {
                 .chain(events.into_iter().map(Msg::ScanProgress))
                 .collect(),
             Ok(WatchEvent::Event(e)) => vec![Msg::ScanProgress(e)],
+            // Reconnecting and Polling: the next Sync brings the scan up to date.
+            Ok(_) => Vec::new(),
             Err(e) => vec![Msg::Notify {
                 level: Level::Warning,
                 text: format!("stopped following scan {}: {e}", tail(&id)),
@@ -345,6 +347,7 @@ async fn feed(client: Client, tx: UnboundedSender<Msg>) {
         max_reconnects: u32::MAX,
         base_delay: Duration::from_millis(500),
         max_delay: Duration::from_secs(30),
+        ..WatchOptions::default()
     };
     loop {
         let mut stream = EventsWatcher::new(&client).options(options).stream();

@@ -78,7 +78,7 @@ pub(super) fn severity_word(r: Rating) -> &'static str {
 
 fn vulndb_message(used: &VulnDataUsed, findings: u64) -> String {
     match used.state {
-        VulnDataState::None => {
+        VulnDataState::None | VulnDataState::Unknown => {
             "NO vulnerability data: vulnerabilities were NOT checked (import OSV data with `cairnd vulndb import`)".into()
         }
         VulnDataState::Stale => format!(

@@ -141,7 +141,7 @@ fn findings(lines: &mut Vec<Line<'_>>, ctx: &Ctx, c: &ScanComponent, scan: &Scan
         lines.push(match used.map(|v| v.state) {
             Some(VulnDataState::Fresh) => Line::styled("  none", t.good()),
             Some(VulnDataState::Stale) => Line::styled("  none found in stale vulnerability data", t.warn()),
-            Some(VulnDataState::None) => {
+            Some(VulnDataState::None | VulnDataState::Unknown) => {
                 Line::styled("  not checked: the scan had no vulnerability data to match against", t.warn())
             }
             None => Line::styled("  none found (the vulnerability data used was not recorded)", t.dim()),

@@ -102,7 +102,7 @@ fn lines<'a>(s: &Scan, project: Option<&str>, ctx: &Ctx) -> Vec<Line<'a>> {
     lines.push(match &s.vulndb {
         None => field("Vuln data", "not recorded for this scan", t, t.dim()),
         Some(v) => match v.state {
-            VulnDataState::None => {
+            VulnDataState::None | VulnDataState::Unknown => {
                 field("Vuln data", "NONE: no advisories were matched; import or update the data", t, t.bad())
             }
             VulnDataState::Stale => field(

@@ -55,7 +55,7 @@ pub fn draw(
 ) {
     let t = ctx.theme;
     let warning = scan.and_then(|s| s.vulndb.as_ref()).and_then(|v| match v.state {
-        VulnDataState::None => Some(Line::styled(
+        VulnDataState::None | VulnDataState::Unknown => Some(Line::styled(
             "No vulnerability data was available for this scan: findings are missing.",
             t.bad(),
         )),
