@@ -146,9 +146,6 @@ async fn every_openapi_operation_has_an_sdk_method() {
         assert!(covered.insert(*op), "{op} has two rows");
         assert!(served.contains(*op), "row {op} => {method}: the daemon has no such operation");
     }
-    let missing: Vec<&String> = served
-        .iter()
-        .filter(|op| !covered.contains(op.as_str()))
-        .collect();
+    let missing: Vec<&String> = served.iter().filter(|op| !covered.contains(op.as_str())).collect();
     assert!(missing.is_empty(), "operations without an SDK method (add the method and its row): {missing:?}");
 }

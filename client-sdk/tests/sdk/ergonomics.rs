@@ -3,11 +3,10 @@
 //! exact-name lookups ignore substring matches, `ingest_sbom_to` creates the project and version
 //! it names, and a download tells its ETag, media type and file name and saves to a file.
 
-
+use crate::common::{Daemon, Opts};
 use cairn_sdk::futures::StreamExt;
 use cairn_sdk::types::{BomFormat, RegisterRequest, ScanStatus};
 use cairn_sdk::{Client, ScanWatcher, Upload, WatchEvent};
-use crate::common::{Daemon, Opts};
 
 /// trivy 0.76.0's CycloneDX 1.7 SBOM of pypa/pipenv's Pipfile.lock, from the shared corpus
 /// (corpus/sboms, see its README), already copied into the engine's fixtures.

@@ -8,9 +8,9 @@ use cairn_sdk::types::{ApiKey, ApiKeyId, CreateApiKey, CreatedApiKey, Role, Scop
 use super::conventions::{no_content, with_location};
 use super::extract::{Json, Path, Query};
 use super::pagination::{ListParams, PageResponse, page};
+use super::validate::Check;
 use crate::accounts::{Accounts, IssuedKey, KeySpec, Origin};
 use crate::auth::Principal;
-use super::validate::Check;
 use crate::auth::principal::Credential;
 use crate::error::ApiError;
 use crate::state::AppState;

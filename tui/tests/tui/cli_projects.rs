@@ -4,13 +4,12 @@
 //! failed scan under `--wait` saying only its error, the findings table of a daemon scan; and
 //! local mode scanning a directory outside $HOME. Each failed on the code before the fix.
 
-
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use crate::common::{Daemon, Opts, copy_dir, corpus};
 use cairn_sdk::types::ScanId;
 use cairn_sdk::{Client, Credential, ListQuery};
-use crate::common::{Daemon, Opts, copy_dir, corpus};
 use futures_util::TryStreamExt;
 
 /// A machine whose default profile points at `server` with an API key (in the 0600 file).

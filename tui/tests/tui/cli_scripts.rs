@@ -7,18 +7,17 @@
 //! scripts and usage errors (exit 2); issue 15's commands (`keys`, `versions`, `scans cancel`,
 //! `admin`, `status --json`) and every `admin_*` SDK method.
 
-
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
+use crate::common::{Daemon, Opts, copy_dir, corpus, cyclonedx_errors};
 use cairn_sdk::types::{
     ApiKeyEnvironment, CreateApiKey, CreateProject, CreateScan, Finding, Project, ProjectKind,
     RegisterRequest, Scan, ScanSource, ScanStatus, Scope, TriageResponse, TriageState, TriageUpdate,
     VulnDataState, VulnDbStatus,
 };
 use cairn_sdk::{Client, Credential, ScanWatcher};
-use crate::common::{Daemon, Opts, copy_dir, corpus, cyclonedx_errors};
 use futures_util::StreamExt;
 
 /// A user's machine whose default profile points at a server with an API key (in the 0600

@@ -4,9 +4,9 @@
 //! submits by project name (path, upload, git), the streamed export, a scan cancelled — and
 //! failures arrive as `Failure` with the daemon's status and code.
 
-
 use std::time::Duration;
 
+use crate::common::{Daemon, Opts, copy_dir, corpus};
 use cairn_sdk::types::{
     BomFormat, Justification, RegisterRequest, ScanId, ScanSource, ScanStatus, TriageState, TriageUpdate,
     WarningKind,
@@ -15,7 +15,6 @@ use cairn_sdk::types::{CreateApiKey, Scope};
 use cairn_sdk::{Client, Credential, ListQuery};
 use cairn_tui::dash::exec::Executor;
 use cairn_tui::dash::msg::{Cmd, Level, Link, Msg, NewScan, NewScanSource};
-use crate::common::{Daemon, Opts, copy_dir, corpus};
 use futures_util::TryStreamExt;
 use tokio::sync::mpsc;
 

@@ -5,16 +5,15 @@
 //! the local daemon, completes, says loudly that no vulnerability data was used, and
 //! `cairn daemon stop` stops it.
 
-
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use crate::common::{Daemon, Opts, copy_dir, corpus, cyclonedx_errors, osv};
 use cairn_engine::vuln::{load_paths, match_inventory};
 use cairn_engine::{NoProgress, ScanOptions, scan_path};
 use cairn_sdk::types::{ApiKeyEnvironment, CreateApiKey, RegisterRequest, Scope};
 use cairn_sdk::{Client, Credential};
-use crate::common::{Daemon, Opts, copy_dir, corpus, cyclonedx_errors, osv};
 
 /// A user's machine: HOME and the XDG directories in a temp dir, secrets in the 0600 file.
 struct Home {

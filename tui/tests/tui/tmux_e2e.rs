@@ -6,13 +6,12 @@
 //! (there is no event to await from a terminal), and a failure prints the last screen. Skipped only
 //! when the `tmux` binary is missing.
 
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use cairn_daemon::vulndb::cli::VulndbCommand;
 use crate::common::{cyclonedx_errors, osv};
+use cairn_daemon::vulndb::cli::VulndbCommand;
 
 /// A fixture repository: one crate pinned at a version RUSTSEC-2021-0003 (smallvec) affects, and
 /// no other advisory of the fixture set.

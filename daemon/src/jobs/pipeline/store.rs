@@ -49,7 +49,9 @@ pub(super) async fn store(
 
 fn completed_message(c: &ScanCounts, used: &VulnDataUsed) -> String {
     let vulns = match used.state {
-        VulnDataState::None | VulnDataState::Unknown => "vulnerabilities NOT checked (no vulnerability data)".to_owned(),
+        VulnDataState::None | VulnDataState::Unknown => {
+            "vulnerabilities NOT checked (no vulnerability data)".to_owned()
+        }
         VulnDataState::Stale => format!("{} findings (vulnerability data STALE)", c.findings),
         VulnDataState::Fresh => format!("{} findings", c.findings),
     };
