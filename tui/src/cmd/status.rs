@@ -127,6 +127,10 @@ fn print(r: &Report) -> anyhow::Result<()> {
     }
     match (&r.vulndb, &r.vulndb_error) {
         (Some(v), _) => match v.state {
+            VulnDataState::Unknown => crate::outln!(
+                "vulnerability data: {} advisories, in a state this cairn does not know (a newer daemon?)",
+                v.advisories
+            ),
             VulnDataState::None => {
                 crate::outln!(
                     "vulnerability data: NONE — scans cannot report vulnerabilities until some is imported"
