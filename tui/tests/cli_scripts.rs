@@ -444,7 +444,7 @@ async fn findings_and_triage(admin: &Home, client: &Client, done: &Scan) {
     let out = ok(admin.run(&["findings", "ls", "--scan", &scan, "--severity", "high", "--json"]).await);
     let high: Vec<Finding> = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(high.len() as u64, done.counts.severities.high);
-    assert!(high.iter().all(|f| f.finding.severity == "high"));
+    assert!(high.iter().all(|f| f.finding.severity == cairn_sdk::types::Severity::High));
 
     let out = admin.run(&["triage", "no-such-finding", "--state", "fixed"]).await;
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));

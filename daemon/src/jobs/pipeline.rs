@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use cairn_engine::bom::{BomInput, Format, render, to_cbom};
 use cairn_engine::crypto::quantum::{METHODOLOGY, readiness};
 use cairn_engine::inventory::Inventory;
-use cairn_engine::vuln::{Matches, Rating, WarningKind as EngineWarningKind, match_inventory};
+use cairn_engine::vuln::{Matches, WarningKind as EngineWarningKind, match_inventory};
 use cairn_engine::{Progress, ScanOptions, ScanSink, Step, scan_path};
 use cairn_sdk::types::{
     BomFormat, CryptoAsset, PqcSummary, ScanComponent, ScanCounts, ScanDiagnostic, ScanStatus, ScanWarning,
@@ -195,13 +195,7 @@ async fn steps(
         reporter.counts.warnings = m.warnings.len() as u64;
         reporter.counts.coverage = m.coverage.iter().map(wire_coverage).collect();
         for f in &m.findings {
-            match severity_word(f.severity.rating) {
-                "critical" => reporter.counts.severities.critical += 1,
-                "high" => reporter.counts.severities.high += 1,
-                "medium" => reporter.counts.severities.medium += 1,
-                "low" => reporter.counts.severities.low += 1,
-                _ => reporter.counts.severities.unknown += 1,
-            }
+            reporter.counts.severities.add(f.severity.rating);
         }
     }
     let message = vulndb_message(&used, reporter.counts.findings);
@@ -326,17 +320,6 @@ impl ScanSink for ChannelSink {
             let _ = self.tx.send((p.step, p.percent, p.detail.to_owned()));
         }
         !self.cancel.load(Ordering::SeqCst)
-    }
-}
-
-fn severity_word(r: Rating) -> &'static str {
-    match r {
-        Rating::Critical => "critical",
-        Rating::High => "high",
-        Rating::Medium => "medium",
-        // CVSS 0.0 is rated, and below low.
-        Rating::Low | Rating::None => "low",
-        Rating::Unknown => "unknown",
     }
 }
 
@@ -507,7 +490,7 @@ fn build_results(
             snapshot_time.and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_else(|| stamp.to_owned());
         for f in &m.findings {
             let Some(component_id) = ids.get(f.purl.as_str()) else { continue };
-            let severity = severity_word(f.severity.rating).to_owned();
+            let severity = f.severity.rating;
             let mut aliases: Vec<String> =
                 f.ids.iter().chain(&f.aliases).filter(|a| **a != f.id).cloned().collect();
             aliases.sort();
@@ -516,7 +499,7 @@ fn build_results(
                 id: f.id.clone(),
                 aliases,
                 summary: f.summary.clone(),
-                severity: severity.clone(),
+                severity,
                 cvss_vector: f.severity.vector.clone(),
                 cvss_score: f.severity.score,
                 modified_at: modified.clone(),

@@ -151,7 +151,7 @@ fn findings(lines: &mut Vec<Line<'_>>, ctx: &Ctx, c: &ScanComponent, scan: &Scan
         let s = &f.finding;
         lines.push(Line::from(vec![
             Span::raw(format!("  {:<20}", s.vulnerability_id)),
-            Span::styled(format!("{:<9}", s.severity), t.severity(&s.severity)),
+            Span::styled(format!("{:<9}", s.severity), t.severity(s.severity)),
             Span::raw(format!("{:<15}", state_text(f))),
             Span::raw(s.summary.clone().unwrap_or_default()),
         ]));
