@@ -628,6 +628,29 @@ mod tests {
     }
 
     #[test]
+    fn severities_parse_through_the_one_type() {
+        // Issue 15: `none` (CVSS 0.0) is a threshold and a filter; `unknown` a filter only.
+        let mut c = ScanCounts::default();
+        c.severities.none = 1;
+        c.severities.low = 1;
+        let judge =
+            |argv: &[&str]| Gate::of(&scan_args(argv)).expect("a gate").judge(&tally_of_counts(&c)).failing;
+        assert_eq!(judge(&["scan", ".", "--fail-on", "none"]), 2);
+        assert_eq!(judge(&["scan", ".", "--fail-on", "low"]), 1);
+        let err = crate::cli::Cli::try_parse_from(["cairn", "scan", ".", "--fail-on", "unknown"])
+            .expect_err("unknown is no threshold");
+        assert!(err.to_string().contains("--fail-on-unknown"), "{err}");
+        assert!(crate::cli::Cli::try_parse_from(["cairn", "scan", ".", "--fail-on", "dire"]).is_err());
+        for word in ["none", "unknown"] {
+            assert!(
+                crate::cli::Cli::try_parse_from(["cairn", "findings", "ls", "--severity", word]).is_ok(),
+                "{word}"
+            );
+        }
+        assert!(crate::cli::Cli::try_parse_from(["cairn", "findings", "ls", "--severity", "dire"]).is_err());
+    }
+
+    #[test]
     fn formats_map_to_daemon_documents_except_in_process_ones() {
         assert_eq!(bom_format(Format::Cyclonedx), Some(BomFormat::CycloneDx));
         assert_eq!(bom_format(Format::Spdx23), Some(BomFormat::Spdx23));
