@@ -71,8 +71,9 @@ impl From<cvss::Severity> for Severity {
 }
 
 impl fmt::Display for Severity {
+    /// The wire spelling, honouring width and alignment (`{:<9}` lines up a table column).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -147,5 +148,6 @@ mod tests {
         }
         assert!(serde_json::from_str::<Severity>("\"severe\"").is_err());
         assert_eq!("Critical".parse::<Severity>(), Err(UnknownSeverity("Critical".into())));
+        assert_eq!(format!("[{:<6}]", Severity::Low), "[low   ]");
     }
 }

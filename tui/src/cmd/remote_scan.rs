@@ -476,10 +476,8 @@ fn summary(scan: &Scan) {
     for line in c.coverage.iter().flat_map(|e| e.lines()) {
         eprintln!("cairn: coverage: {line}");
     }
-    eprintln!(
-        "cairn: {} findings (critical {}, high {}, medium {}, low {}, unknown {})",
-        c.findings, s.critical, s.high, s.medium, s.low, s.unknown
-    );
+    let by_severity: Vec<String> = Rating::ALL.iter().map(|r| format!("{r} {}", s.get(*r))).collect();
+    eprintln!("cairn: {} findings ({})", c.findings, by_severity.join(", "));
     eprintln!("cairn: {} warnings (unmaintained, unsound or notice advisories; not findings)", c.warnings);
     eprintln!(
         "cairn: {} components with a license; {} cryptographic assets",
