@@ -7,6 +7,8 @@
 //! feature `clap`. The crate depends on serde alone otherwise, so the engine (no network, no
 //! async) can use it.
 
+mod dependency_scope;
 mod severity;
 
+pub use dependency_scope::{DependencyScope, UnknownDependencyScope};
 pub use severity::{Severity, UnknownSeverity};

@@ -21,9 +21,8 @@ mod versions;
 mod vulndb;
 mod warnings;
 
-/// A finding's severity: Cairn's one vocabulary type (cairn-vocab), re-exported so SDK users see
-/// one path.
-pub use cairn_vocab::{Severity, UnknownSeverity};
+/// Cairn's domain words (cairn-vocab), re-exported so SDK users see one path.
+pub use cairn_vocab::{DependencyScope, Severity, UnknownDependencyScope, UnknownSeverity};
 
 pub use admin::{
     AddTeamMember, CreateTeam, PasswordResetIssued, Team, TeamMember, UpdateTeam, UpdateUserRole, UserAdmin,

@@ -390,8 +390,8 @@ pub struct ScanComponent {
     pub name: String,
     /// Version.
     pub version: Option<String>,
-    /// `required`, `optional`, `dev` or `test`.
-    pub scope: Option<String>,
+    /// How the project needs it.
+    pub scope: Option<crate::types::DependencyScope>,
     /// A direct dependency of the project.
     pub direct: bool,
     /// The project's own code (workspace member, path dependency).

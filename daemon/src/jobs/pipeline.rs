@@ -460,7 +460,7 @@ fn build_results(
                     ecosystem: c.ecosystem.purl_type().to_owned(),
                     name: c.name.clone(),
                     version: (!c.version.is_empty()).then(|| c.version.clone()),
-                    scope: serde_word(&c.scope),
+                    scope: Some(c.scope),
                     direct: c.direct == Some(true),
                     local: c.local,
                     license: c.licenses.concluded.as_ref().map(|l| l.expression.clone()),

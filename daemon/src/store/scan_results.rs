@@ -291,7 +291,7 @@ impl Store {
                     .bind(w.ecosystem.clone())
                     .bind(w.name.clone())
                     .bind(w.version.clone())
-                    .bind(w.scope.clone())
+                    .bind(w.scope.map(|s| s.as_str()))
                     .bind(i64::from(w.direct))
                     .bind(i64::from(w.local))
                     .bind(to_json(&w.locations))
@@ -489,7 +489,7 @@ impl Store {
                         ecosystem: r.ecosystem,
                         name: r.name,
                         version: r.version,
-                        scope: r.scope,
+                        scope: r.scope.as_deref().map(str::parse).transpose().map_err(corrupt("scope"))?,
                         direct: r.direct != 0,
                         local: r.local != 0,
                         license: r.concluded_license,

@@ -239,15 +239,6 @@ fn scope_name(scope: Scope) -> &'static str {
     }
 }
 
-fn scope_word(scope: Scope) -> &'static str {
-    match scope {
-        Scope::Required => "required",
-        Scope::Optional => "optional",
-        Scope::Dev => "dev",
-        Scope::Test => "test",
-    }
-}
-
 /// CycloneDX `licenses` for one component, and the properties for what the version cannot carry.
 fn licenses(version: CdxVersion, licenses: &[BomLicense]) -> (Vec<Value>, Vec<Property>) {
     let ack = |l: &BomLicense| match l.kind {
@@ -306,7 +297,7 @@ fn component(version: CdxVersion, c: &Component, input: &BomInput) -> CdxCompone
         .collect();
     let mut properties = vec![Property::new("cairn:ecosystem", c.ecosystem.osv_name())];
     if c.scope != Scope::Required {
-        properties.push(Property::new("cairn:scope", scope_word(c.scope)));
+        properties.push(Property::new("cairn:scope", Scope::as_str(c.scope)));
     }
     if let Some(direct) = c.direct {
         properties.push(Property::new("cairn:direct", direct.to_string()));

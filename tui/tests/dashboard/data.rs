@@ -174,7 +174,7 @@ pub fn components() -> Vec<ScanComponent> {
             ecosystem: "npm".into(),
             name: (*name).into(),
             version: Some(format!("4.{i}.0")),
-            scope: Some("required".into()),
+            scope: Some(cairn_sdk::types::DependencyScope::Required),
             direct: i < 2,
             local: false,
             license: Some("MIT".into()),

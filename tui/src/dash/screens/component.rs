@@ -49,7 +49,7 @@ impl ComponentScreen {
                 t,
                 t.text(),
             ),
-            field("Scope", c.scope.clone().unwrap_or_else(|| "-".into()), t, t.text()),
+            field("Scope", c.scope.map_or_else(|| "-".into(), |s| s.to_string()), t, t.text()),
         ];
         section(&mut lines, ctx, "Found in");
         if c.locations.is_empty() {
