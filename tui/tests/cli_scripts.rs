@@ -324,12 +324,13 @@ async fn script_commands(postgres: bool) {
     );
     let s = &done.counts.severities;
     let want = format!(
-        "{}  {}  {}  {}  {}  {}  {}  {}",
+        "{}  {}  {}  {}  {}  {}  {}  {}  {}",
         done.counts.findings,
         s.critical,
         s.high,
         s.medium,
         s.low,
+        s.none,
         s.unknown,
         done.counts.warnings,
         done.counts.findings

@@ -9,6 +9,8 @@
 
 mod dependency_scope;
 mod severity;
+mod source_kind;
 
 pub use dependency_scope::{DependencyScope, UnknownDependencyScope};
 pub use severity::{Severity, UnknownSeverity};
+pub use source_kind::{SourceKind, UnknownSourceKind};

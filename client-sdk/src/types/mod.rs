@@ -22,7 +22,9 @@ mod vulndb;
 mod warnings;
 
 /// Cairn's domain words (cairn-vocab), re-exported so SDK users see one path.
-pub use cairn_vocab::{DependencyScope, Severity, UnknownDependencyScope, UnknownSeverity};
+pub use cairn_vocab::{
+    DependencyScope, Severity, SourceKind, UnknownDependencyScope, UnknownSeverity, UnknownSourceKind,
+};
 
 pub use admin::{
     AddTeamMember, CreateTeam, PasswordResetIssued, Team, TeamMember, UpdateTeam, UpdateUserRole, UserAdmin,

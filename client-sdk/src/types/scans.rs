@@ -106,13 +106,14 @@ pub enum ScanSource {
 }
 
 impl ScanSource {
-    /// `git`, `path`, `upload` or `sbom`.
-    pub fn kind(&self) -> &'static str {
+    /// Its kind (the `kind` tag on the wire).
+    pub fn kind(&self) -> crate::types::SourceKind {
+        use crate::types::SourceKind;
         match self {
-            ScanSource::Git { .. } => "git",
-            ScanSource::Path { .. } => "path",
-            ScanSource::Upload { .. } => "upload",
-            ScanSource::Sbom { .. } => "sbom",
+            ScanSource::Git { .. } => SourceKind::Git,
+            ScanSource::Path { .. } => SourceKind::Path,
+            ScanSource::Upload { .. } => SourceKind::Upload,
+            ScanSource::Sbom { .. } => SourceKind::Sbom,
         }
     }
 }

@@ -133,8 +133,8 @@ pub struct ScanFilter {
     pub status: Option<ScanStatus>,
     /// Only this project.
     pub project: Option<ProjectId>,
-    /// Only this source kind (`git`, `path`, `upload`, `sbom`).
-    pub source_kind: Option<String>,
+    /// Only this source kind.
+    pub source_kind: Option<cairn_sdk::types::SourceKind>,
 }
 
 /// A progress step to record: the event and the scan row change in one transaction.
@@ -206,7 +206,7 @@ impl Store {
         .bind(tenant.to_string())
         .bind(new.project.map(|p| p.to_string()))
         .bind(new.version.map(|v| v.to_string()))
-        .bind(new.source.kind())
+        .bind(new.source.kind().as_str())
         .bind(to_json(&new.source))
         .bind(new.requested_by.map(|u| u.to_string()))
         .bind(to_json(&ScanCounts::default()))
@@ -271,7 +271,7 @@ impl Store {
         let t = tenant.map(|t| t.to_string());
         let s = f.status.map(|s| s.as_str().to_owned());
         let p = f.project.map(|p| p.to_string());
-        let k = f.source_kind.clone();
+        let k = f.source_kind.map(|k| k.as_str());
         // `cond` and `tail` hold only whitelisted column names, numbers and placeholders.
         let sql =
             format!(concat!("SELECT ", scan_columns!(), " FROM scans WHERE {}{}{}"), filter, cond, tail);
