@@ -282,8 +282,8 @@ impl Store {
             .bind(s.clone())
             .bind(p.clone())
             .bind(p.clone())
-            .bind(k.clone())
-            .bind(k.clone());
+            .bind(k)
+            .bind(k);
         for b in binds {
             query = query.bind(b);
         }
@@ -296,7 +296,7 @@ impl Store {
                 .bind(s)
                 .bind(p.clone())
                 .bind(p)
-                .bind(k.clone())
+                .bind(k)
                 .bind(k)
                 .fetch_one(self.pool())
                 .await?;
