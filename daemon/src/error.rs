@@ -8,9 +8,24 @@ use cairn_sdk::types::{FieldError, Problem};
 
 use crate::store::StoreError;
 
-/// The problem types Cairn emits, with their slug (for `/problems/{slug}`), code and title.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+/// Defines [`Kind`] and [`Kind::ALL`] from one list, so a new kind cannot be left out of the
+/// `/problems` catalogue (the list used to be kept by hand beside the enum).
+macro_rules! problem_kinds {
+    ($($(#[$doc:meta])* $variant:ident,)+) => {
+        /// The problem types Cairn emits, with their slug (for `/problems/{slug}`), code and title.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Kind {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl Kind {
+            /// Every kind, for the `/problems` catalogue (generated with the enum).
+            pub const ALL: &'static [Kind] = &[$(Kind::$variant,)+];
+        }
+    };
+}
+
+problem_kinds! {
     /// 400: the body or query did not parse or failed validation.
     Validation,
     /// 400: the body is not valid JSON.
@@ -71,38 +86,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Every kind, for the `/problems` catalogue.
-    pub const ALL: [Kind; 28] = [
-        Kind::Validation,
-        Kind::MalformedJson,
-        Kind::UnsupportedMediaType,
-        Kind::Unauthorized,
-        Kind::Forbidden,
-        Kind::InsufficientScope,
-        Kind::NotFound,
-        Kind::RouteNotFound,
-        Kind::MethodNotAllowed,
-        Kind::Conflict,
-        Kind::PreconditionFailed,
-        Kind::PayloadTooLarge,
-        Kind::IdempotencyKeyReused,
-        Kind::IdempotencyInProgress,
-        Kind::IdempotencySecretWithheld,
-        Kind::PreconditionRequired,
-        Kind::RateLimited,
-        Kind::RegistrationClosed,
-        Kind::TokenReused,
-        Kind::OAuthStateInvalid,
-        Kind::OAuthProvider,
-        Kind::OAuthIdTokenInvalid,
-        Kind::OAuthDenied,
-        Kind::OAuthAccountExists,
-        Kind::LastLoginMethod,
-        Kind::Internal,
-        Kind::Unavailable,
-        Kind::ScanNotCompleted,
-    ];
-
     /// `(status, slug, CODE, title, explanation)`.
     pub fn info(self) -> (StatusCode, &'static str, &'static str, &'static str, &'static str) {
         use StatusCode as S;
@@ -304,7 +287,7 @@ impl Kind {
 
     /// Looks a kind up by its slug.
     pub fn from_slug(slug: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.info().1 == slug)
+        Kind::ALL.iter().copied().find(|k| k.info().1 == slug)
     }
 }
 
@@ -447,6 +430,25 @@ impl From<StoreError> for ApiError {
                 ApiError::bare(Kind::Unavailable)
             }
             other => ApiError::internal(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+    use std::collections::BTreeSet;
+
+    /// `Kind::ALL` is generated with the enum (`problem_kinds!`), so no kind can be missing; this
+    /// checks the rest of the catalogue: each kind once, found by its own slug, slugs and codes
+    /// unique.
+    #[test]
+    fn every_kind_is_in_all_once_and_found_by_its_slug() {
+        let slugs: BTreeSet<&str> = Kind::ALL.iter().map(|k| k.info().1).collect();
+        let codes: BTreeSet<&str> = Kind::ALL.iter().map(|k| k.info().2).collect();
+        assert_eq!((slugs.len(), codes.len()), (Kind::ALL.len(), Kind::ALL.len()));
+        for k in Kind::ALL {
+            assert_eq!(Kind::from_slug(k.info().1), Some(*k), "{k:?}");
         }
     }
 }

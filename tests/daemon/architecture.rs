@@ -57,7 +57,7 @@ fn every_migration_is_described() {
 fn every_top_level_module_is_named() {
     let page = page();
     let mut missing = Vec::new();
-    for krate in ["engine", "daemon", "client-sdk", "tui"] {
+    for krate in ["vocab", "engine", "daemon", "client-sdk", "tui"] {
         let src = root().join(krate).join("src");
         for entry in std::fs::read_dir(&src).expect("src dir").flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();

@@ -428,3 +428,60 @@ fn osv_record(id: &str) -> Value {
 fn urlencoding(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+// Issue 15: a real advisory scored CVSS 0.0 (RUSTSEC-2026-0023, all impacts None) is `none` in the
+// stored finding, both findings lists and their filters, and the scan's counts, as the engine
+// says (engine/tests/fixtures/cvss-zero/SOURCE.md); before, the daemon said `low`.
+both!(cvss_zero_is_none_over_the_api, |db: Db| async move {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/cvss-zero");
+    let root = tempfile::tempdir().expect("root");
+    let tree = root.path().join("tree");
+    std::fs::create_dir_all(&tree).expect("mkdir");
+    std::fs::copy(fixture.join("tree/Cargo.lock"), tree.join("Cargo.lock")).expect("copy");
+    let d = Daemon::start_with(
+        db,
+        Opts {
+            scan_roots: vec![root.path().to_path_buf()],
+            vulndb_import: vec![fixture.join("osv")],
+            ..Opts::default()
+        },
+    )
+    .await;
+    let user = d.register(&unique_email("zero")).await;
+    let scan = scan_to_completion(&d, &user, &tree, None).await;
+
+    let items = all_items(&d, &user, &format!("/api/v1/scans/{scan}/findings"), 100).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(
+        (
+            items[0]["vulnerability_id"].as_str(),
+            items[0]["severity"].as_str(),
+            items[0]["cvss_score"].as_f64()
+        ),
+        (Some("RUSTSEC-2026-0023"), Some("none"), Some(0.0))
+    );
+    for (path, want) in [
+        (format!("/api/v1/scans/{scan}/findings?severity=none"), 1),
+        (format!("/api/v1/scans/{scan}/findings?severity=low"), 0),
+        (format!("/api/v1/findings?scan={scan}&severity=none"), 1),
+        (format!("/api/v1/findings?scan={scan}&severity=low"), 0),
+    ] {
+        assert_eq!(get_json(&d, &user, &path).await["total"], want, "{path}");
+    }
+    let counts = &get_json(&d, &user, &format!("/api/v1/scans/{scan}")).await["counts"];
+    assert_eq!(
+        (counts["severities"]["none"].as_u64(), counts["severities"]["low"].as_u64()),
+        (Some(1), Some(0)),
+        "{counts}"
+    );
+
+    // A word that is not a severity is refused by the type, naming the field, on both lists.
+    for path in
+        [format!("/api/v1/scans/{scan}/findings?severity=dire"), "/api/v1/findings?severity=Low".to_owned()]
+    {
+        let resp = d.send(&user, Method::GET, &path, None).await;
+        let p = expect_problem(resp, 400, "VALIDATION_FAILED").await;
+        assert_eq!(p["errors"][0]["field"], "query.severity", "{path}: {p}");
+        assert!(p["errors"][0]["message"].as_str().is_some_and(|m| m.contains("critical")), "{path}: {p}");
+    }
+});

@@ -217,6 +217,16 @@ both!(a_path_scan_runs_end_to_end, |db| async move {
     assert_eq!(list["total"], 1);
     let list = get_json(&d, &user, "/api/v1/scans?status=failed").await;
     assert_eq!(list["total"], 0);
+    let list = get_json(&d, &user, "/api/v1/scans?source=git").await;
+    assert_eq!(list["total"], 0);
+    // Issue 15: the source filter is a SourceKind; another word is refused naming the field.
+    let p = expect_problem(
+        d.send(&user, Method::GET, "/api/v1/scans?source=ftp", None).await,
+        400,
+        "VALIDATION_FAILED",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "query.source", "{p}");
 
     // Another tenant sees nothing of it.
     let stranger = d.register(&unique_email("stranger")).await;

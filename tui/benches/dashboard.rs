@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 
-use cairn_sdk::types::{Finding, Scan, ScanCounts, ScanFinding, ScanId, ScanSource, ScanStatus};
+use cairn_sdk::types::{Finding, Scan, ScanCounts, ScanFinding, ScanId, ScanSource, ScanStatus, Severity};
 use cairn_tui::dash::msg::Msg;
 use cairn_tui::dash::{App, Options};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -51,7 +51,7 @@ fn loaded() -> App {
                 vulnerability_id: format!("GHSA-{:04x}-{:04x}-wxyz", i % 65_536, i / 7),
                 aliases: vec![format!("CVE-2026-{i:06}")],
                 summary: Some(format!("Issue number {i} in a dependency")),
-                severity: ["critical", "high", "medium", "low"][i % 4].into(),
+                severity: [Severity::Critical, Severity::High, Severity::Medium, Severity::Low][i % 4],
                 cvss_score: None,
                 cvss_vector: None,
                 fixed_version: Some("2.0.0".into()),

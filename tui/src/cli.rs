@@ -1,5 +1,6 @@
 //! Command-line arguments.
 
+use cairn_sdk::types::Severity;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -261,8 +262,8 @@ pub struct FindingsLsArgs {
     #[arg(long, value_name = "ID")]
     pub scan: Option<cairn_sdk::types::ScanId>,
     /// Only findings of this severity.
-    #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low", "unknown"])]
-    pub severity: Option<String>,
+    #[arg(long, value_name = "SEVERITY", value_enum)]
+    pub severity: Option<Severity>,
     /// Only findings in this triage state, or `untriaged`.
     #[arg(long, value_name = "STATE", value_parser = state_filter)]
     pub state: Option<String>,
@@ -418,29 +419,14 @@ pub enum DaemonCommand {
     Run,
 }
 
-/// `--fail-on` thresholds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum FailOn {
-    /// Low and above.
-    Low,
-    /// Medium and above.
-    Medium,
-    /// High and above.
-    High,
-    /// Critical only.
-    Critical,
-}
-
-impl FailOn {
-    /// The name the user types after `--fail-on`.
-    pub fn name(self) -> &'static str {
-        match self {
-            FailOn::Low => "low",
-            FailOn::Medium => "medium",
-            FailOn::High => "high",
-            FailOn::Critical => "critical",
-        }
-    }
+/// `--fail-on`'s value: a [`Severity`], but not `unknown` (unknowns sort lowest and are counted
+/// by `--fail-on-unknown` alone, so a threshold of "unknown" would mean nothing a user expects).
+fn fail_on_threshold() -> impl clap::builder::TypedValueParser<Value = Severity> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::EnumValueParser::<Severity>::new().try_map(|s| match s {
+        Severity::Unknown => Err("unknown severities are counted with --fail-on-unknown, not as a threshold"),
+        s => Ok(s),
+    })
 }
 
 /// Output formats of `cairn scan`.
@@ -551,8 +537,8 @@ pub struct ScanArgs {
     pub wait: bool,
     /// Exit 1 when open findings at or above this severity exist (offline or through a daemon;
     /// findings of unknown severity and warnings count only with the flags below).
-    #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on: Option<FailOn>,
+    #[arg(long, value_name = "SEVERITY", value_parser = fail_on_threshold())]
+    pub fail_on: Option<Severity>,
     /// Findings of unknown severity (no rating in any loaded record) count for the gate too.
     #[arg(long)]
     pub fail_on_unknown: bool,

@@ -3,6 +3,7 @@
 //! rows and lines, so the offline engine and the daemon path feed it alike, and a new kind of
 //! line (per-ecosystem coverage, warnings) is one more string in `notes`.
 
+use cairn_sdk::types::Severity;
 use std::cmp::Ordering;
 
 /// One finding, as printed.
@@ -10,8 +11,8 @@ use std::cmp::Ordering;
 pub struct Row {
     /// The advisory id (`RUSTSEC-2023-0071`, `GHSA-…`).
     pub advisory: String,
-    /// `critical`, `high`, `medium`, `low`, `none` or `unknown`.
-    pub severity: String,
+    /// The severity.
+    pub severity: Severity,
     /// The package's name.
     pub package: String,
     /// The installed version.
@@ -24,23 +25,11 @@ pub struct Row {
 
 const HEADERS: [&str; 6] = ["ADVISORY", "SEVERITY", "PACKAGE", "INSTALLED", "FIXED", "LOCATION"];
 
-/// Critical first, unknown last.
-fn rank(severity: &str) -> u8 {
-    match severity {
-        "critical" => 0,
-        "high" => 1,
-        "medium" => 2,
-        "low" => 3,
-        "none" => 4,
-        _ => 5,
-    }
-}
-
 impl Row {
     /// Worst first: severity, then advisory, package, installed version, fixed, location.
     pub fn worst_first(a: &Row, b: &Row) -> Ordering {
-        rank(&a.severity)
-            .cmp(&rank(&b.severity))
+        b.severity
+            .cmp(&a.severity)
             .then_with(|| a.advisory.cmp(&b.advisory))
             .then_with(|| a.package.cmp(&b.package))
             .then_with(|| a.installed.cmp(&b.installed))
@@ -49,18 +38,18 @@ impl Row {
     }
 
     fn cells(&self) -> [&str; 6] {
-        [&self.advisory, &self.severity, &self.package, &self.installed, &self.fixed, &self.location]
+        [&self.advisory, self.severity.as_str(), &self.package, &self.installed, &self.fixed, &self.location]
     }
 }
 
 /// The SGR colour of a severity cell.
-fn severity_color(severity: &str) -> &'static str {
+fn severity_color(severity: Severity) -> &'static str {
     match severity {
-        "critical" => "\x1b[1;31m",
-        "high" => "\x1b[31m",
-        "medium" => "\x1b[33m",
-        "low" => "\x1b[36m",
-        _ => "\x1b[2m",
+        Severity::Critical => "\x1b[1;31m",
+        Severity::High => "\x1b[31m",
+        Severity::Medium => "\x1b[33m",
+        Severity::Low => "\x1b[36m",
+        Severity::None | Severity::Unknown => "\x1b[2m",
     }
 }
 
@@ -70,16 +59,17 @@ fn severity_color(severity: &str) -> &'static str {
 /// data) become spaces.
 pub fn render(rows: &[Row], notes: &[String], color: bool) -> String {
     let clean = |s: &str| -> String { s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect() };
-    let rows: Vec<[String; 6]> = rows.iter().map(|r| r.cells().map(clean)).collect();
+    let rows: Vec<(Severity, [String; 6])> =
+        rows.iter().map(|r| (r.severity, r.cells().map(clean))).collect();
     let mut out = String::new();
     if !rows.is_empty() {
         let mut widths = HEADERS.map(|h| h.chars().count());
-        for row in &rows {
+        for (_, row) in &rows {
             for (w, cell) in widths.iter_mut().zip(row) {
                 *w = (*w).max(cell.chars().count());
             }
         }
-        let line = |cells: [&str; 6], severity: Option<&str>| -> String {
+        let line = |cells: [&str; 6], severity: Option<Severity>| -> String {
             let mut text = String::new();
             for (i, cell) in cells.iter().enumerate() {
                 if i > 0 {
@@ -106,9 +96,9 @@ pub fn render(rows: &[Row], notes: &[String], color: bool) -> String {
             out.push_str(&header);
             out.push('\n');
         }
-        for row in &rows {
+        for (severity, row) in &rows {
             let cells = [&*row[0], &*row[1], &*row[2], &*row[3], &*row[4], &*row[5]];
-            out.push_str(&line(cells, Some(&row[1])));
+            out.push_str(&line(cells, Some(*severity)));
             out.push('\n');
         }
     }
@@ -128,10 +118,10 @@ pub fn render(rows: &[Row], notes: &[String], color: bool) -> String {
 mod tests {
     use super::*;
 
-    fn row(advisory: &str, severity: &str, package: &str) -> Row {
+    fn row(advisory: &str, severity: Severity, package: &str) -> Row {
         Row {
             advisory: advisory.into(),
-            severity: severity.into(),
+            severity,
             package: package.into(),
             installed: "1.0.0".into(),
             fixed: "-".into(),
@@ -141,8 +131,11 @@ mod tests {
 
     #[test]
     fn rows_sort_worst_first_and_align() {
-        let mut rows =
-            vec![row("B-2", "unknown", "b"), row("A-1", "low", "a"), row("C-3", "critical", "c\x1bx")];
+        let mut rows = vec![
+            row("B-2", Severity::Unknown, "b"),
+            row("A-1", Severity::Low, "a"),
+            row("C-3", Severity::Critical, "c\x1bx"),
+        ];
         rows.sort_by(Row::worst_first);
         let text = render(&rows, &["1 of 3 components checked".into()], false);
         let lines: Vec<&str> = text.lines().collect();

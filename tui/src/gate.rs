@@ -3,20 +3,9 @@
 //! (unmaintained, unsound, notice) only with `--fail-on-warnings`; findings a VEX statement of
 //! `--ignore-file` suppresses never. What was left out is said, with the flag that counts it.
 
-use crate::cli::{FailOn, ScanArgs};
+use crate::cli::ScanArgs;
 use cairn_engine::vuln::{Rating, Vex};
 use std::path::Path;
-
-impl From<FailOn> for Rating {
-    fn from(f: FailOn) -> Rating {
-        match f {
-            FailOn::Low => Rating::Low,
-            FailOn::Medium => Rating::Medium,
-            FailOn::High => Rating::High,
-            FailOn::Critical => Rating::Critical,
-        }
-    }
-}
 
 /// What the gate counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,11 +41,8 @@ pub struct Verdict {
 impl Gate {
     /// The gate the flags ask for; `None` when no gate flag was given.
     pub fn of(args: &ScanArgs) -> Option<Gate> {
-        let gate = Gate {
-            threshold: args.fail_on.map(Rating::from),
-            unknown: args.fail_on_unknown,
-            warnings: args.fail_on_warnings,
-        };
+        let gate =
+            Gate { threshold: args.fail_on, unknown: args.fail_on_unknown, warnings: args.fail_on_warnings };
         (gate.threshold.is_some() || gate.unknown || gate.warnings).then_some(gate)
     }
 

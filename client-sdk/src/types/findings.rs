@@ -209,21 +209,12 @@ impl Finding {
         self.triage.as_ref().map_or(0, |t| t.version)
     }
 
-    /// Worst first, as a triager reads a list: severity (critical … unknown), then CVSS score,
+    /// Worst first, as a triager reads a list: severity (critical … none, unknown), then CVSS score,
     /// then advisory id and purl. The daemon pages findings in id order; clients sort with this.
     pub fn worst_first(a: &Finding, b: &Finding) -> std::cmp::Ordering {
-        fn rank(severity: &str) -> u8 {
-            match severity {
-                "critical" => 0,
-                "high" => 1,
-                "medium" => 2,
-                "low" => 3,
-                _ => 4,
-            }
-        }
         let (a, b) = (&a.finding, &b.finding);
-        rank(&a.severity)
-            .cmp(&rank(&b.severity))
+        b.severity
+            .cmp(&a.severity)
             .then_with(|| b.cvss_score.unwrap_or(-1.0).total_cmp(&a.cvss_score.unwrap_or(-1.0)))
             .then_with(|| a.vulnerability_id.cmp(&b.vulnerability_id))
             .then_with(|| a.purl.cmp(&b.purl))

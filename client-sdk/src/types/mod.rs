@@ -23,6 +23,11 @@ mod vulndb;
 mod warnings;
 mod words;
 
+/// Cairn's domain words (cairn-vocab), re-exported so SDK users see one path.
+pub use cairn_vocab::{
+    DependencyScope, Severity, SourceKind, UnknownDependencyScope, UnknownSeverity, UnknownSourceKind,
+};
+
 pub use admin::{
     AddTeamMember, CreateTeam, PasswordResetIssued, Team, TeamMember, UpdateTeam, UpdateUserRole, UserAdmin,
 };

@@ -112,13 +112,14 @@ pub enum ScanSource {
 }
 
 impl ScanSource {
-    /// `git`, `path`, `upload` or `sbom`.
-    pub fn kind(&self) -> &'static str {
+    /// Its kind (the `kind` tag on the wire).
+    pub fn kind(&self) -> crate::types::SourceKind {
+        use crate::types::SourceKind;
         match self {
-            ScanSource::Git { .. } => "git",
-            ScanSource::Path { .. } => "path",
-            ScanSource::Upload { .. } => "upload",
-            ScanSource::Sbom { .. } => "sbom",
+            ScanSource::Git { .. } => SourceKind::Git,
+            ScanSource::Path { .. } => SourceKind::Path,
+            ScanSource::Upload { .. } => SourceKind::Upload,
+            ScanSource::Sbom { .. } => SourceKind::Sbom,
         }
     }
 }
@@ -158,8 +159,40 @@ pub struct SeverityCounts {
     pub medium: u64,
     /// Low.
     pub low: u64,
+    /// CVSS 0.0: rated, and below low.
+    #[serde(default)]
+    pub none: u64,
     /// No usable severity in the data.
     pub unknown: u64,
+}
+
+impl SeverityCounts {
+    /// Counts one finding of `severity`.
+    pub fn add(&mut self, severity: crate::types::Severity) {
+        use crate::types::Severity;
+        let n = match severity {
+            Severity::Critical => &mut self.critical,
+            Severity::High => &mut self.high,
+            Severity::Medium => &mut self.medium,
+            Severity::Low => &mut self.low,
+            Severity::None => &mut self.none,
+            Severity::Unknown => &mut self.unknown,
+        };
+        *n += 1;
+    }
+
+    /// The findings of `severity`.
+    pub fn get(&self, severity: crate::types::Severity) -> u64 {
+        use crate::types::Severity;
+        match severity {
+            Severity::Critical => self.critical,
+            Severity::High => self.high,
+            Severity::Medium => self.medium,
+            Severity::Low => self.low,
+            Severity::None => self.none,
+            Severity::Unknown => self.unknown,
+        }
+    }
 }
 
 /// What a scan found, in numbers. Filled in as the scan goes; final once it completes.
@@ -364,8 +397,8 @@ pub struct ScanComponent {
     pub name: String,
     /// Version.
     pub version: Option<String>,
-    /// `required`, `optional`, `dev` or `test`.
-    pub scope: Option<String>,
+    /// How the project needs it.
+    pub scope: Option<crate::types::DependencyScope>,
     /// A direct dependency of the project.
     pub direct: bool,
     /// The project's own code (workspace member, path dependency).
@@ -410,8 +443,8 @@ pub struct ScanFinding {
     pub aliases: Vec<String>,
     /// One-line summary.
     pub summary: Option<String>,
-    /// `critical`, `high`, `medium`, `low` or `unknown`.
-    pub severity: String,
+    /// The qualitative severity (`none` is CVSS 0.0; `unknown`, no usable score).
+    pub severity: crate::types::Severity,
     /// Highest CVSS base score given.
     pub cvss_score: Option<f64>,
     /// CVSS vector of that score.

@@ -117,7 +117,7 @@ async fn scans_through_the_sdk(postgres: bool) {
         .await
         .expect("high findings");
     assert_eq!(high.len() as u64, done.counts.severities.high);
-    assert!(high.iter().all(|f| f.severity == "high") && !high.is_empty());
+    assert!(high.iter().all(|f| f.severity == cairn_sdk::types::Severity::High) && !high.is_empty());
     let listed: Vec<_> =
         client.scan_events(scan.id, ListQuery::limit(2)).try_collect().await.expect("events");
     assert_eq!(listed.iter().map(|e| e.seq).collect::<Vec<_>>(), seqs);

@@ -7,7 +7,7 @@ use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cairn_engine::vuln::Advisory;
-use cairn_sdk::types::{Finding, Page, ProjectId, Role, ScanId, Scope, TriageState, TriageUpdate};
+use cairn_sdk::types::{Finding, Page, ProjectId, Role, ScanId, Scope, Severity, TriageState, TriageUpdate};
 use serde::Deserialize;
 
 use super::conventions::{if_match, with_etag};
@@ -31,8 +31,8 @@ pub struct FindingsParams {
     pub project: Option<String>,
     /// Only this scan's findings (any scan; without it, each project's latest completed scan).
     pub scan: Option<String>,
-    /// `critical`, `high`, `medium`, `low` or `unknown`.
-    pub severity: Option<String>,
+    /// Only this severity (a word serde refuses is a 400 naming `query.severity`).
+    pub severity: Option<Severity>,
     /// A triage state, or `untriaged`.
     pub state: Option<String>,
     /// Only this advisory id.
@@ -79,11 +79,6 @@ fn parse_query(p: &FindingsParams) -> Result<(FindingsQuery, i64, Option<String>
             None
         }
     });
-    if let Some(s) = &p.severity
-        && !["critical", "high", "medium", "low", "unknown"].contains(&s.as_str())
-    {
-        c.fail("query.severity", "must be critical, high, medium, low or unknown");
-    }
     let state = match p.state.as_deref() {
         None => None,
         Some("untriaged") => Some(None),
@@ -108,7 +103,7 @@ fn parse_query(p: &FindingsParams) -> Result<(FindingsQuery, i64, Option<String>
     let q = FindingsQuery {
         project,
         scan,
-        severity: p.severity.clone(),
+        severity: p.severity,
         state,
         vulnerability: p.vulnerability.clone(),
         purl: p.purl.clone(),

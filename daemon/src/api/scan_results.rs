@@ -13,7 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cairn_sdk::types::{
     BomFormat, CryptoAsset, Page, ProjectId, Role, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent,
-    ScanFinding, ScanId, ScanLicense, ScanStatus, ScanWarning, Scope,
+    ScanFinding, ScanId, ScanLicense, ScanStatus, ScanWarning, Scope, Severity,
 };
 use serde::Deserialize;
 
@@ -41,8 +41,8 @@ pub struct ResultParams {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)] // a misspelled filter is a 400 naming it, never a silently wider list
 pub struct FindingParams {
-    /// Only this severity: `critical`, `high`, `medium`, `low` or `unknown`.
-    pub severity: Option<String>,
+    /// Only this severity (a word serde refuses is a 400 naming `query.severity`).
+    pub severity: Option<Severity>,
     /// Only findings on this component purl.
     pub purl: Option<String>,
     /// Page size, 1-1000 (default 50).
@@ -144,11 +144,6 @@ pub async fn findings(
     uri: Uri,
 ) -> Result<PageResponse<ScanFinding>, ApiError> {
     let (limit, after) = paging(p.limit, p.cursor.as_deref())?;
-    if let Some(s) = &p.severity
-        && !["critical", "high", "medium", "low", "unknown"].contains(&s.as_str())
-    {
-        return Err(ApiError::field("query.severity", "must be critical, high, medium, low or unknown"));
-    }
     if p.purl.as_ref().is_some_and(|u| u.len() > 2048) {
         return Err(ApiError::field("query.purl", "must be at most 2048 bytes"));
     }

@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 
 use cairn_sdk::types::{
-    Finding, Justification, PqcSummary, ProjectId, ProjectRisk, ScanEdge, ScanFinding, ScanId, TenantId,
-    Triage, TriageResponse, TriageState, UserId,
+    Finding, Justification, PqcSummary, ProjectId, ProjectRisk, ScanEdge, ScanFinding, ScanId, Severity,
+    TenantId, Triage, TriageResponse, TriageState, UserId,
 };
 use sqlx::FromRow;
 
@@ -42,8 +42,8 @@ pub struct FindingsQuery {
     pub project: Option<ProjectId>,
     /// Only findings of this scan (any scan, not only the latest).
     pub scan: Option<ScanId>,
-    /// Only this severity word.
-    pub severity: Option<String>,
+    /// Only this severity.
+    pub severity: Option<Severity>,
     /// Only this triage state; `Some(None)` = untriaged.
     pub state: Option<Option<TriageState>>,
     /// Only this advisory id.
@@ -193,7 +193,7 @@ impl Row {
                 summary: self
                     .summary
                     .or_else(|| self.summary_record.as_deref().and_then(summary_from_details)),
-                severity: self.severity,
+                severity: self.severity.parse().map_err(|e| corrupt("severity", e))?,
                 cvss_score: self.cvss_score,
                 cvss_vector: self.cvss_vector,
                 fixed_version: self.fixed_version,

@@ -4,7 +4,7 @@
 
 use cairn_sdk::types::{
     CryptoAsset, PqcSummary, ProjectId, ScanComponent, ScanDiagnostic, ScanFinding, ScanId, ScanLicense,
-    ScanWarning, TenantId, WarningKind,
+    ScanWarning, Severity, TenantId, WarningKind,
 };
 use sqlx::FromRow;
 
@@ -36,8 +36,8 @@ pub struct NewVulnerability {
     pub aliases: Vec<String>,
     /// Summary.
     pub summary: Option<String>,
-    /// Severity word.
-    pub severity: String,
+    /// Severity.
+    pub severity: Severity,
     /// CVSS vector.
     pub cvss_vector: Option<String>,
     /// CVSS score.
@@ -59,8 +59,8 @@ pub struct NewFinding {
     pub purl: String,
     /// The advisory.
     pub vulnerability_id: String,
-    /// Severity word.
-    pub severity: String,
+    /// Severity.
+    pub severity: Severity,
     /// Nearest fixed version.
     pub fixed_version: Option<String>,
 }
@@ -214,7 +214,7 @@ fn corrupt<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> StoreError
 #[derive(Debug, Clone, Default)]
 pub struct FindingFilter {
     /// Only this severity.
-    pub severity: Option<String>,
+    pub severity: Option<Severity>,
     /// Only this component purl.
     pub purl: Option<String>,
 }
@@ -291,7 +291,7 @@ impl Store {
                     .bind(w.ecosystem.clone())
                     .bind(w.name.clone())
                     .bind(w.version.clone())
-                    .bind(w.scope.clone())
+                    .bind(w.scope.map(|s| s.as_str()))
                     .bind(i64::from(w.direct))
                     .bind(i64::from(w.local))
                     .bind(to_json(&w.locations))
@@ -332,7 +332,7 @@ impl Store {
                     .bind(v.id.clone())
                     .bind(to_json(&v.aliases))
                     .bind(v.summary.clone())
-                    .bind(v.severity.clone())
+                    .bind(v.severity.as_str())
                     .bind(v.cvss_vector.clone())
                     .bind(v.cvss_score)
                     .bind(v.modified_at.clone())
@@ -355,7 +355,7 @@ impl Store {
                     .bind(p.clone())
                     .bind(f.component_id.clone())
                     .bind(f.vulnerability_id.clone())
-                    .bind(f.severity.clone())
+                    .bind(f.severity.as_str())
                     .bind(f.fixed_version.clone())
                     .bind(stamp.clone())
                     .bind(f.purl.clone())
@@ -489,7 +489,7 @@ impl Store {
                         ecosystem: r.ecosystem,
                         name: r.name,
                         version: r.version,
-                        scope: r.scope,
+                        scope: r.scope.as_deref().map(str::parse).transpose().map_err(corrupt("scope"))?,
                         direct: r.direct != 0,
                         local: r.local != 0,
                         license: r.concluded_license,
@@ -568,8 +568,8 @@ impl Store {
         )))
         .bind(tenant.to_string())
         .bind(scan.to_string())
-        .bind(f.severity.clone())
-        .bind(f.severity.clone())
+        .bind(f.severity.map(Severity::as_str))
+        .bind(f.severity.map(Severity::as_str))
         .bind(f.purl.clone())
         .bind(f.purl.clone())
         .bind(after)
@@ -580,8 +580,8 @@ impl Store {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM findings f WHERE {filter}")))
                 .bind(tenant.to_string())
                 .bind(scan.to_string())
-                .bind(f.severity.clone())
-                .bind(f.severity.clone())
+                .bind(f.severity.map(Severity::as_str))
+                .bind(f.severity.map(Severity::as_str))
                 .bind(f.purl.clone())
                 .bind(f.purl.clone())
                 .fetch_one(self.pool())
@@ -602,7 +602,7 @@ impl Store {
                         summary: r.summary.or_else(|| {
                             r.summary_record.as_deref().and_then(super::findings::summary_from_details)
                         }),
-                        severity: r.severity,
+                        severity: r.severity.parse().map_err(corrupt("severity"))?,
                         cvss_score: r.cvss_score,
                         cvss_vector: r.cvss_vector,
                         fixed_version: r.fixed_version,

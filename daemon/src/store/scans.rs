@@ -134,8 +134,8 @@ pub struct ScanFilter {
     pub status: Option<ScanStatus>,
     /// Only this project.
     pub project: Option<ProjectId>,
-    /// Only this source kind (`git`, `path`, `upload`, `sbom`).
-    pub source_kind: Option<String>,
+    /// Only this source kind.
+    pub source_kind: Option<cairn_sdk::types::SourceKind>,
 }
 
 /// A progress step to record: the event and the scan row change in one transaction.
@@ -207,7 +207,7 @@ impl Store {
         .bind(tenant.to_string())
         .bind(new.project.map(|p| p.to_string()))
         .bind(new.version.map(|v| v.to_string()))
-        .bind(new.source.kind())
+        .bind(new.source.kind().as_str())
         .bind(to_json(&new.source))
         .bind(new.requested_by.map(|u| u.to_string()))
         .bind(to_json(&ScanCounts::default()))

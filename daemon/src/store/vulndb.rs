@@ -83,8 +83,8 @@ pub struct OsvRow {
     pub aliases: String,
     /// Summary line.
     pub summary: Option<String>,
-    /// Rating (`critical` … `unknown`).
-    pub severity: Option<String>,
+    /// Rating.
+    pub severity: Option<cairn_sdk::types::Severity>,
     /// The CVSS vector it was rated from.
     pub cvss_vector: Option<String>,
     /// The CVSS base score.
@@ -181,7 +181,7 @@ impl Store {
                     .bind(&r.id)
                     .bind(&r.aliases)
                     .bind(&r.summary)
-                    .bind(&r.severity)
+                    .bind(r.severity.map(|s| s.as_str()))
                     .bind(&r.cvss_vector)
                     .bind(r.cvss_score)
                     .bind(&r.published)

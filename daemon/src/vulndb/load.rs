@@ -67,7 +67,7 @@ pub fn row_of(a: &Advisory) -> Result<OsvRow, VulnDbError> {
         published: a.published().map(str::to_owned),
         aliases: to_json(a.id(), a.aliases())?,
         summary: a.summary().map(str::to_owned),
-        severity: sev.as_ref().map(|s| s.rating.as_str().to_owned()),
+        severity: sev.as_ref().map(|s| s.rating),
         cvss_vector: sev.as_ref().and_then(|s| s.vector.clone()),
         cvss_score: sev.as_ref().and_then(|s| s.score),
         record: to_json(a.id(), a)?,
@@ -138,6 +138,7 @@ fn build(records: Vec<String>, sources: Vec<SourceInfo>) -> Database {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cairn_engine::vuln::Rating;
 
     #[test]
     fn a_stored_record_reads_back_as_the_same_advisory() {
@@ -147,7 +148,7 @@ mod tests {
         let a = Advisory::from_json(text.as_bytes()).expect("valid");
         let row = row_of(&a).expect("row");
         assert_eq!(Advisory::from_json(row.record.as_bytes()).expect("round trip"), a);
-        assert_eq!((row.aliases.as_str(), row.severity.as_deref()), ("[\"CVE-1\"]", Some("critical")));
+        assert_eq!((row.aliases.as_str(), row.severity), ("[\"CVE-1\"]", Some(Rating::Critical)));
         assert_eq!(row.cvss_score, Some(9.8));
     }
 }

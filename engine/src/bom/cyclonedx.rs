@@ -297,7 +297,7 @@ fn component(version: CdxVersion, c: &Component, input: &BomInput) -> CdxCompone
         .collect();
     let mut properties = vec![Property::new("cairn:ecosystem", c.ecosystem.osv_name())];
     if c.scope != Scope::Required {
-        properties.push(Property::new("cairn:scope", c.scope.as_str()));
+        properties.push(Property::new("cairn:scope", Scope::as_str(c.scope)));
     }
     if let Some(direct) = c.direct {
         properties.push(Property::new("cairn:direct", direct.to_string()));

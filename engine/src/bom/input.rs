@@ -58,37 +58,9 @@ pub struct BomLicense {
     pub expression: String,
 }
 
-/// A qualitative severity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BomSeverity {
-    /// CVSS 9.0–10.0.
-    Critical,
-    /// CVSS 7.0–8.9.
-    High,
-    /// CVSS 4.0–6.9.
-    Medium,
-    /// CVSS 0.1–3.9.
-    Low,
-    /// CVSS 0.0.
-    None,
-    /// No severity known.
-    Unknown,
-}
-
-impl BomSeverity {
-    /// The lowercase name used by CycloneDX and OSV.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BomSeverity::Critical => "critical",
-            BomSeverity::High => "high",
-            BomSeverity::Medium => "medium",
-            BomSeverity::Low => "low",
-            BomSeverity::None => "none",
-            BomSeverity::Unknown => "unknown",
-        }
-    }
-}
+/// A rating's qualitative severity: Cairn's one [`cairn_vocab::Severity`] (ordered, `Unknown`
+/// lowest; CVSS 0.0 is `none`), spelled in lower case as CycloneDX and OSV spell it.
+pub use cairn_vocab::Severity as BomSeverity;
 
 /// How a rating was computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -244,7 +216,7 @@ impl BomVulnerability {
             .iter()
             .map(|r| r.severity)
             .filter(|s| *s != BomSeverity::Unknown)
-            .min()
+            .max()
             .unwrap_or(BomSeverity::Unknown)
     }
 

@@ -3,11 +3,10 @@
 
 use super::ROOT_REF;
 use super::input::{
-    BomAffect, BomInput, BomLicense, BomRating, BomSeverity, BomVulnerability, LicenseKind, RatingMethod,
-    VexStatus,
+    BomAffect, BomInput, BomLicense, BomRating, BomVulnerability, LicenseKind, RatingMethod, VexStatus,
 };
 use crate::inventory::Licenses;
-use crate::vuln::{Finding, Matches, Rating, SeveritySource};
+use crate::vuln::{Finding, Matches, SeveritySource};
 use std::collections::BTreeMap;
 
 fn bom_licenses(l: &Licenses) -> Vec<BomLicense> {
@@ -24,17 +23,6 @@ fn bom_licenses(l: &Licenses) -> Vec<BomLicense> {
     out
 }
 
-fn severity(r: Rating) -> BomSeverity {
-    match r {
-        Rating::Critical => BomSeverity::Critical,
-        Rating::High => BomSeverity::High,
-        Rating::Medium => BomSeverity::Medium,
-        Rating::Low => BomSeverity::Low,
-        Rating::None => BomSeverity::None,
-        Rating::Unknown => BomSeverity::Unknown,
-    }
-}
-
 fn rating(f: &Finding) -> Option<BomRating> {
     let s = &f.severity;
     let method = match s.source {
@@ -49,7 +37,7 @@ fn rating(f: &Finding) -> Option<BomRating> {
     Some(BomRating {
         method,
         score: s.score,
-        severity: severity(s.rating),
+        severity: s.rating,
         vector: s.vector.clone(),
         source: Some("OSV".to_string()),
     })

@@ -399,13 +399,14 @@ fn build(input: &BomInput, ns: &str) -> (Vec<Element>, String) {
                 let base = format!("Assessment-{}-{}", slug(&v.id), slug(&a.purl));
                 let mut x = rel(&mut ids, kind, base, &vid, vec![pid.clone()], "hasAssessmentFor");
                 x.score = Some(score.to_string());
-                x.severity = Some(match r.severity {
-                    BomSeverity::Critical => "critical",
-                    BomSeverity::High => "high",
-                    BomSeverity::Medium => "medium",
-                    BomSeverity::Low => "low",
-                    BomSeverity::None | BomSeverity::Unknown => "none",
-                });
+                // SPDX 3's scale has no "unknown"; a scored rating always has a word anyway.
+                x.severity = Some(
+                    match r.severity {
+                        BomSeverity::Unknown => BomSeverity::None,
+                        s => s,
+                    }
+                    .as_str(),
+                );
                 x.vector_string = Some(vector);
                 rels.push(x);
             }

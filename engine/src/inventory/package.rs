@@ -3,22 +3,9 @@
 use super::{DeclaredLicense, Ecosystem, PurlError, purl};
 use serde::{Deserialize, Serialize};
 
-/// How a package is needed by the project.
-///
-/// Ordered from strongest to weakest, so merging the declarations of one package keeps the minimum.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Scope {
-    /// Needed at run time.
-    #[default]
-    Required,
-    /// Needed only when an optional feature or platform is used.
-    Optional,
-    /// Needed only to develop or build the project.
-    Dev,
-    /// Needed only by tests.
-    Test,
-}
+/// How a package is needed by the project: Cairn's one [`cairn_vocab::DependencyScope`] under
+/// the engine's name (ordered strongest first, so merging declarations keeps the minimum).
+pub use cairn_vocab::DependencyScope as Scope;
 
 impl Scope {
     /// The word reports, documents and the daemon use (`dev`).

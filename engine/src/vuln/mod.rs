@@ -21,13 +21,14 @@ pub mod version;
 pub mod vex;
 pub mod warning;
 
+pub use cairn_vocab::UnknownSeverity as UnknownRating;
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use finding::{AffectedRange, Finding, Matches, NotEvaluated};
 pub use index::{Database, DatabaseInfo, SourceInfo, VersionReading};
 pub use load::{LoadDiagnostic, LoadError, load_paths};
 pub use matcher::match_inventory;
 pub use osv::{Advisory, OsvError};
-pub use severity::{Rating, Severity, SeveritySource, UnknownRating};
+pub use severity::{Rating, Severity, SeveritySource};
 pub use version::{KnownEcosystem, OsvEcosystem, Scheme, Version, VersionError, compare, compare_in};
 pub use vex::{Suppressed, Vex, VexError, VexState, VexStatement};
 pub use warning::{Warning, WarningKind};

@@ -4,84 +4,22 @@
 use super::osv::{Advisory, Affected, SeverityScore, SeverityType};
 use serde::Serialize;
 use serde_json::Value;
-use std::fmt;
 use std::str::FromStr;
 
-/// A qualitative rating. Ordered from least to most severe; `Unknown` sorts lowest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Rating {
-    /// No usable severity in the record.
-    Unknown,
-    /// CVSS 0.0.
-    None,
-    /// Low.
-    Low,
-    /// Medium (GHSA's "moderate").
-    Medium,
-    /// High.
-    High,
-    /// Critical.
-    Critical,
-}
+/// A qualitative rating: Cairn's one [`cairn_vocab::Severity`], under the engine's name (its
+/// [`Severity`] is the whole assessment). CVSS 0.0 is [`Rating::None`], decided where the `cvss`
+/// crate's rating becomes the word (`From<cvss::Severity>` in cairn-vocab).
+pub use cairn_vocab::Severity as Rating;
 
-impl Rating {
-    /// Every rating, most severe first (the order of the CLI summary).
-    pub const ALL: [Rating; 6] =
-        [Rating::Critical, Rating::High, Rating::Medium, Rating::Low, Rating::None, Rating::Unknown];
-
-    /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rating::Unknown => "unknown",
-            Rating::None => "none",
-            Rating::Low => "low",
-            Rating::Medium => "medium",
-            Rating::High => "high",
-            Rating::Critical => "critical",
-        }
-    }
-
-    fn from_cvss(s: cvss::Severity) -> Rating {
-        match s {
-            cvss::Severity::None => Rating::None,
-            cvss::Severity::Low => Rating::Low,
-            cvss::Severity::Medium => Rating::Medium,
-            cvss::Severity::High => Rating::High,
-            cvss::Severity::Critical => Rating::Critical,
-        }
-    }
-
-    /// A database's own word: GHSA's LOW/MODERATE/HIGH/CRITICAL, Ubuntu's priorities.
-    fn from_word(s: &str) -> Option<Rating> {
-        Some(match s.trim().to_ascii_lowercase().as_str() {
-            "critical" => Rating::Critical,
-            "high" | "important" => Rating::High,
-            "medium" | "moderate" => Rating::Medium,
-            "low" | "negligible" => Rating::Low,
-            "none" => Rating::None,
-            _ => return None,
-        })
-    }
-}
-
-impl FromStr for Rating {
-    type Err = UnknownRating;
-
-    /// The lower-case names of [`Rating::as_str`] (the wire spelling of a finding's severity).
-    fn from_str(s: &str) -> Result<Rating, UnknownRating> {
-        Rating::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRating(s.to_owned()))
-    }
-}
-
-/// A severity word that is not one of [`Rating::as_str`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a severity")]
-pub struct UnknownRating(pub String);
-
-impl fmt::Display for Rating {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+/// A database's own word: GHSA's LOW/MODERATE/HIGH/CRITICAL, Ubuntu's priorities. `unknown` is
+/// no rating.
+fn rating_of_word(s: &str) -> Option<Rating> {
+    let word = s.trim().to_ascii_lowercase();
+    match word.as_str() {
+        "important" => Some(Rating::High),
+        "moderate" => Some(Rating::Medium),
+        "negligible" => Some(Rating::Low),
+        w => w.parse::<Rating>().ok().filter(|r| *r != Rating::Unknown),
     }
 }
 
@@ -158,7 +96,7 @@ fn assess_scores(scores: &[SeverityScore], specific: [Option<&Value>; 2]) -> Sev
         .filter_map(|d| d.get("severity").and_then(Value::as_str))
         .chain(scores.iter().filter(|s| s.kind == SeverityType::Ubuntu).map(|s| s.score.as_str()));
     for w in words {
-        if let Some(rating) = Rating::from_word(w) {
+        if let Some(rating) = rating_of_word(w) {
             return Severity {
                 rating,
                 score: None,
@@ -182,7 +120,7 @@ fn cvss_of(scores: &[SeverityScore], kind: &SeverityType, source: SeveritySource
                 x if x >= 4.0 => Rating::Medium,
                 _ => Rating::Low,
             },
-            _ => Rating::from_cvss(v.severity()),
+            _ => Rating::from(v.severity()),
         };
         Some(Severity { rating, score: Some(score), vector: Some(s.score.clone()), source, from_alias: None })
     })

@@ -241,3 +241,44 @@ fn npm_components_without_npm_data_are_counted_not_evaluated() {
     );
     assert_eq!(c.advisories, db().info().by_ecosystem["crates.io"]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// CVSS 0.0 (issue 15): a real RustSec advisory scored 0.0 is `none` in the report's finding and
+// summary and in the CycloneDX rating, never `low` (tests/fixtures/cvss-zero/SOURCE.md).
+
+#[test]
+fn cvss_zero_is_none_in_the_report_and_the_cyclonedx_rating() {
+    use cairn_engine::bom::{BomInput, CdxVersion, to_cyclonedx};
+    use cairn_engine::report::Vulnerabilities;
+
+    let dir = fixtures().join("cvss-zero");
+    let db = load_paths(&[dir.join("osv")]).expect("the advisory loads");
+    let scan = scan_path(&dir.join("tree"), &ScanOptions::default(), &NoProgress).expect("scan");
+    let m = match_inventory(&scan.inventory, &db);
+    let f = find(&m, "RUSTSEC-2026-0023", "pkg:cargo/libcrux-ecdh@0.0.5");
+    assert_eq!(
+        (f.severity.rating, f.severity.score, f.severity.source),
+        (Rating::None, Some(0.0), SeveritySource::CvssV4)
+    );
+
+    let report: serde_json::Value = serde_json::from_str(
+        &cairn_engine::Report::new("cvss-zero", &scan)
+            .with_vulnerabilities(Vulnerabilities::matched(&db, &m))
+            .to_json(),
+    )
+    .expect("report JSON");
+    let v = &report["vulnerabilities"];
+    assert_eq!(v["findings"][0]["severity"]["rating"], "none", "{v}");
+    assert_eq!((v["summary"]["none"].as_u64(), v["summary"]["low"].as_u64()), (Some(1), Some(0)), "{v}");
+
+    let input = BomInput::from_scan("cvss-zero", None, "2026-01-01T00:00:00Z", &scan, Some(&m));
+    let bom: serde_json::Value =
+        serde_json::from_str(&to_cyclonedx(&input, CdxVersion::V1_6)).expect("CycloneDX JSON");
+    let ratings = &bom["vulnerabilities"][0]["ratings"];
+    assert_eq!(ratings.as_array().map(Vec::len), Some(1), "{bom}");
+    assert_eq!(
+        (ratings[0]["severity"].as_str(), ratings[0]["score"].as_f64()),
+        (Some("none"), Some(0.0)),
+        "{bom}"
+    );
+}

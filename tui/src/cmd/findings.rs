@@ -24,7 +24,7 @@ async fn ls(client: &cairn_sdk::Client, args: FindingsLsArgs) -> anyhow::Result<
         q = q.filter("scan", s.to_string());
     }
     if let Some(s) = &args.severity {
-        q = q.filter("severity", s.clone());
+        q = q.filter("severity", s.to_string());
     }
     if let Some(s) = &args.state {
         q = q.filter("state", s.clone());
@@ -51,7 +51,7 @@ pub fn table(findings: &[Finding]) -> Table {
     for f in findings {
         t.row(vec![
             f.finding.id.clone(),
-            f.finding.severity.clone(),
+            f.finding.severity.to_string(),
             f.finding.vulnerability_id.clone(),
             f.finding.purl.clone(),
             f.triage.as_ref().map_or("untriaged", |t| t.state.as_str()).to_owned(),

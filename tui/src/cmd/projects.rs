@@ -57,10 +57,10 @@ pub async fn create(client: &Client, name: &str, kind: ProjectKind) -> anyhow::R
 }
 
 /// Name, kind, then the risk columns (`-` until a scan completes; the severity columns add up to
-/// FINDINGS, UNKNOWN included; WARN counts informational advisories apart), then the id.
+/// FINDINGS, NONE (CVSS 0.0) and UNKNOWN included; WARN counts informational advisories apart), then the id.
 pub fn table(projects: &[Project]) -> Table {
     let mut t = Table::new(&[
-        "NAME", "KIND", "FINDINGS", "CRIT", "HIGH", "MED", "LOW", "UNKNOWN", "WARN", "OPEN", "PQC",
+        "NAME", "KIND", "FINDINGS", "CRIT", "HIGH", "MED", "LOW", "NONE", "UNKNOWN", "WARN", "OPEN", "PQC",
         "SCANNED", "ID",
     ]);
     for p in projects {
@@ -74,6 +74,7 @@ pub fn table(projects: &[Project]) -> Table {
             or_dash(sev.map(|s| s.high)),
             or_dash(sev.map(|s| s.medium)),
             or_dash(sev.map(|s| s.low)),
+            or_dash(sev.map(|s| s.none)),
             or_dash(sev.map(|s| s.unknown)),
             or_dash(r.map(|r| r.counts.warnings)),
             or_dash(r.map(|r| r.open_findings)),

@@ -63,23 +63,11 @@ pub fn bom_format(f: Format) -> Option<BomFormat> {
 /// The gate's tally from the scan's counts, for daemons without `/findings` (no triage: every
 /// finding is open).
 pub fn tally_of_counts(counts: &ScanCounts) -> Tally {
-    let s = &counts.severities;
-    let mut findings = Vec::new();
-    for (rating, n) in [
-        (Rating::Critical, s.critical),
-        (Rating::High, s.high),
-        (Rating::Medium, s.medium),
-        (Rating::Low, s.low),
-        (Rating::Unknown, s.unknown),
-    ] {
-        findings.extend(std::iter::repeat_n(rating, n as usize));
-    }
+    let findings = Rating::ALL
+        .into_iter()
+        .flat_map(|rating| std::iter::repeat_n(rating, counts.severities.get(rating) as usize))
+        .collect();
     Tally { findings, warnings: counts.warnings as usize, suppressed: 0 }
-}
-
-/// The rating of a finding's wire severity; a word this client does not know is unknown.
-pub fn rating_of(severity: &str) -> Rating {
-    severity.parse().unwrap_or(Rating::Unknown)
 }
 
 /// True while a finding still needs action: untriaged, `in_triage` or `affected` (as the
@@ -108,7 +96,7 @@ async fn open_findings_tally(
             tally.suppressed += 1;
             continue;
         }
-        tally.findings.push(rating_of(&f.finding.severity));
+        tally.findings.push(f.finding.severity);
     }
     Ok(tally)
 }
@@ -401,7 +389,7 @@ async fn table(client: &Client, scan: &Scan) -> anyhow::Result<String> {
             let (name, version) = purl_name_version(&f.purl);
             Row {
                 advisory: f.vulnerability_id.clone(),
-                severity: f.severity.clone(),
+                severity: f.severity,
                 package: component.map_or(name, |c| c.name.clone()),
                 installed: component.and_then(|c| c.version.clone()).unwrap_or(version),
                 fixed: f.fixed_version.clone().unwrap_or_else(|| "-".into()),
@@ -490,10 +478,8 @@ fn summary(scan: &Scan) {
     for line in c.coverage.iter().flat_map(|e| e.lines()) {
         eprintln!("cairn: coverage: {line}");
     }
-    eprintln!(
-        "cairn: {} findings (critical {}, high {}, medium {}, low {}, unknown {})",
-        c.findings, s.critical, s.high, s.medium, s.low, s.unknown
-    );
+    let by_severity: Vec<String> = Rating::ALL.iter().map(|r| format!("{r} {}", s.get(*r))).collect();
+    eprintln!("cairn: {} findings ({})", c.findings, by_severity.join(", "));
     eprintln!("cairn: {} warnings (unmaintained, unsound or notice advisories; not findings)", c.warnings);
     eprintln!(
         "cairn: {} components with a license; {} cryptographic assets",
@@ -621,12 +607,12 @@ mod tests {
     fn unknown_severity_counts_only_with_fail_on_unknown() {
         let args = scan_args(&["scan", ".", "--fail-on", "critical"]);
         let gate = Gate::of(&args).expect("a gate");
-        assert!(gate.counts(rating_of("critical")));
-        assert!(!gate.counts(rating_of("high")));
+        assert!(gate.counts(Rating::Critical));
+        assert!(!gate.counts(Rating::High));
         // Issue 14: an unknown severity no longer trips every threshold.
-        assert!(!gate.counts(rating_of("unknown")));
+        assert!(!gate.counts(Rating::Unknown));
         let args = scan_args(&["scan", ".", "--fail-on", "critical", "--fail-on-unknown"]);
-        assert!(Gate::of(&args).expect("a gate").counts(rating_of("unknown")));
+        assert!(Gate::of(&args).expect("a gate").counts(Rating::Unknown));
     }
 
     #[test]
@@ -639,6 +625,29 @@ mod tests {
         assert_eq!(judge(&["scan", ".", "--fail-on", "high"]), 0);
         assert_eq!(judge(&["scan", ".", "--fail-on", "medium"]), 2);
         assert_eq!(judge(&["scan", ".", "--fail-on", "critical", "--fail-on-unknown"]), 1);
+    }
+
+    #[test]
+    fn severities_parse_through_the_one_type() {
+        // Issue 15: `none` (CVSS 0.0) is a threshold and a filter; `unknown` a filter only.
+        let mut c = ScanCounts::default();
+        c.severities.none = 1;
+        c.severities.low = 1;
+        let judge =
+            |argv: &[&str]| Gate::of(&scan_args(argv)).expect("a gate").judge(&tally_of_counts(&c)).failing;
+        assert_eq!(judge(&["scan", ".", "--fail-on", "none"]), 2);
+        assert_eq!(judge(&["scan", ".", "--fail-on", "low"]), 1);
+        let err = crate::cli::Cli::try_parse_from(["cairn", "scan", ".", "--fail-on", "unknown"])
+            .expect_err("unknown is no threshold");
+        assert!(err.to_string().contains("--fail-on-unknown"), "{err}");
+        assert!(crate::cli::Cli::try_parse_from(["cairn", "scan", ".", "--fail-on", "dire"]).is_err());
+        for word in ["none", "unknown"] {
+            assert!(
+                crate::cli::Cli::try_parse_from(["cairn", "findings", "ls", "--severity", word]).is_ok(),
+                "{word}"
+            );
+        }
+        assert!(crate::cli::Cli::try_parse_from(["cairn", "findings", "ls", "--severity", "dire"]).is_err());
     }
 
     #[test]

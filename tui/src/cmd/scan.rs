@@ -208,7 +208,7 @@ fn rows(scan: &cairn_engine::Scan, matches: Option<&Matches>) -> Vec<Row> {
                 );
             Row {
                 advisory: f.id.clone(),
-                severity: f.severity.rating.as_str().to_owned(),
+                severity: f.severity.rating,
                 package: f.name.clone(),
                 installed: f.version.clone(),
                 fixed: f

@@ -58,6 +58,7 @@ async fn ls(client: &cairn_sdk::Client, args: ScansLsArgs) -> anyhow::Result<Exi
         "HIGH",
         "MED",
         "LOW",
+        "NONE",
         "UNKNOWN",
         "WARN",
     ]);
@@ -76,6 +77,7 @@ async fn ls(client: &cairn_sdk::Client, args: ScansLsArgs) -> anyhow::Result<Exi
             c.severities.high.to_string(),
             c.severities.medium.to_string(),
             c.severities.low.to_string(),
+            c.severities.none.to_string(),
             c.severities.unknown.to_string(),
             c.warnings.to_string(),
         ]);

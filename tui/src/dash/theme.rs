@@ -1,6 +1,7 @@
 //! Styles. With `color: false` (NO_COLOR) no colour is ever set, only modifiers (bold, reversed,
 //! underlined), so every cell keeps the terminal's own foreground and background.
 
+use cairn_sdk::types::Severity;
 use ratatui::style::{Color, Modifier, Style};
 
 /// The dashboard's styles.
@@ -60,13 +61,13 @@ impl Theme {
         self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
     /// A severity's style.
-    pub fn severity(self, severity: &str) -> Style {
+    pub fn severity(self, severity: Severity) -> Style {
         match severity {
-            "critical" => self.fg(Color::Magenta).add_modifier(Modifier::BOLD),
-            "high" => self.fg(Color::Red).add_modifier(Modifier::BOLD),
-            "medium" => self.fg(Color::Yellow),
-            "low" => self.fg(Color::Blue),
-            _ => self.dim(),
+            Severity::Critical => self.fg(Color::Magenta).add_modifier(Modifier::BOLD),
+            Severity::High => self.fg(Color::Red).add_modifier(Modifier::BOLD),
+            Severity::Medium => self.fg(Color::Yellow),
+            Severity::Low => self.fg(Color::Blue),
+            Severity::None | Severity::Unknown => self.dim(),
         }
     }
 }

@@ -304,10 +304,10 @@ async fn script_commands(postgres: bool) {
     assert!(header.starts_with("NAME") && header.contains("KIND") && header.contains("OPEN"), "{table}");
     let row = table.lines().find(|l| l.starts_with("flask-app")).expect("the project's row");
     assert!(row.contains("repo") && row.contains(&project.id.to_string()), "{table}");
-    // Issue 14: CRIT + HIGH + MED + LOW + UNKNOWN add up to FINDINGS.
+    // Issue 14: CRIT + HIGH + MED + LOW + NONE (issue 15: CVSS 0.0) + UNKNOWN add up to FINDINGS.
     let cols: Vec<&str> = header.split_whitespace().collect();
-    assert_eq!(cols[2..8], ["FINDINGS", "CRIT", "HIGH", "MED", "LOW", "UNKNOWN"], "{table}");
-    let n: Vec<u64> = row.split_whitespace().skip(2).take(6).map(|c| c.parse().expect("a count")).collect();
+    assert_eq!(cols[2..9], ["FINDINGS", "CRIT", "HIGH", "MED", "LOW", "NONE", "UNKNOWN"], "{table}");
+    let n: Vec<u64> = row.split_whitespace().skip(2).take(7).map(|c| c.parse().expect("a count")).collect();
     assert_eq!(n[0], n[1..].iter().sum::<u64>(), "{table}");
     assert!(!table.contains('\x1b'), "no colour when not a terminal: {table:?}");
     let out = ok(admin.run(&["projects", "ls", "--json"]).await);
@@ -323,12 +323,13 @@ async fn script_commands(postgres: bool) {
     );
     let s = &done.counts.severities;
     let want = format!(
-        "{}  {}  {}  {}  {}  {}  {}  {}",
+        "{}  {}  {}  {}  {}  {}  {}  {}  {}",
         done.counts.findings,
         s.critical,
         s.high,
         s.medium,
         s.low,
+        s.none,
         s.unknown,
         done.counts.warnings,
         done.counts.findings
@@ -453,7 +454,7 @@ async fn findings_and_triage(admin: &Home, client: &Client, done: &Scan) {
     let out = ok(admin.run(&["findings", "ls", "--scan", &scan, "--severity", "high", "--json"]).await);
     let high: Vec<Finding> = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(high.len() as u64, done.counts.severities.high);
-    assert!(high.iter().all(|f| f.finding.severity == "high"));
+    assert!(high.iter().all(|f| f.finding.severity == cairn_sdk::types::Severity::High));
 
     let out = admin.run(&["triage", "no-such-finding", "--state", "fixed"]).await;
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));

@@ -147,8 +147,10 @@ async fn cairn_scan_through_a_server_and_in_local_mode() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "a high finding fails --fail-on high: {}", text(&out));
     assert!(stderr.contains("100% completed"), "{stderr}");
-    let want =
-        format!("{} findings (critical 0, high {high}, medium 0, low 0, unknown 0)", matches.findings.len());
+    let want = format!(
+        "{} findings (critical 0, high {high}, medium 0, low 0, none 0, unknown 0)",
+        matches.findings.len()
+    );
     assert!(stderr.contains(&want), "{want} in {stderr}");
     assert!(stderr.contains(&format!("{} components", engine.inventory.components.len())), "{stderr}");
     assert!(stderr.contains("matched against") && !stderr.contains("NO VULNERABILITY DATA"), "{stderr}");

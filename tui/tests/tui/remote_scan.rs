@@ -209,7 +209,7 @@ async fn scan_a_url_follow_it_download_and_fail_on_high() {
     assert!(stderr.contains(" 40% scanning walking") && stderr.contains("100% completed"), "{stderr}");
     assert!(
         stderr.contains("8 components")
-            && stderr.contains("3 findings (critical 0, high 1, medium 0, low 1, unknown 1)"),
+            && stderr.contains("3 findings (critical 0, high 1, medium 0, low 1, none 0, unknown 1)"),
         "{stderr}"
     );
     // Issue 14: the coverage and the warnings, as the offline summary prints them.

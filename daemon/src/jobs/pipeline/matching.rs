@@ -2,7 +2,7 @@
 //! stale, fresh) is recorded on the scan and said in its events.
 
 use cairn_engine::inventory::Inventory;
-use cairn_engine::vuln::{Matches, Rating, match_inventory};
+use cairn_engine::vuln::{Matches, match_inventory};
 use cairn_sdk::types::{ScanStatus, VulnDataState, VulnDataUsed};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -51,29 +51,12 @@ pub(super) async fn matching(
         reporter.counts.warnings = m.warnings.len() as u64;
         reporter.counts.coverage = m.coverage.iter().map(wire_coverage).collect();
         for f in &m.findings {
-            match severity_word(f.severity.rating) {
-                "critical" => reporter.counts.severities.critical += 1,
-                "high" => reporter.counts.severities.high += 1,
-                "medium" => reporter.counts.severities.medium += 1,
-                "low" => reporter.counts.severities.low += 1,
-                _ => reporter.counts.severities.unknown += 1,
-            }
+            reporter.counts.severities.add(f.severity.rating);
         }
     }
     let message = vulndb_message(&used, reporter.counts.findings);
     reporter.matched(used.clone(), 88, message).await?;
     Ok(Matched { matches, used, snapshot_time: snapshot.as_ref().map(|s| s.updated_at) })
-}
-
-pub(super) fn severity_word(r: Rating) -> &'static str {
-    match r {
-        Rating::Critical => "critical",
-        Rating::High => "high",
-        Rating::Medium => "medium",
-        // CVSS 0.0 is rated, and below low.
-        Rating::Low | Rating::None => "low",
-        Rating::Unknown => "unknown",
-    }
 }
 
 fn vulndb_message(used: &VulnDataUsed, findings: u64) -> String {

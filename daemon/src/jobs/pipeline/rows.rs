@@ -10,7 +10,6 @@ use cairn_sdk::types::{CryptoAsset, ScanComponent, ScanDiagnostic, ScanWarning, 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::matching::severity_word;
 use crate::store::{NewComponent, NewDocument, NewFinding, NewVulnerability, ScanResults};
 
 /// Every row of the results, built off the async threads. `input` is what the documents were
@@ -46,7 +45,7 @@ pub(super) fn build_results(
                     ecosystem: c.ecosystem.purl_type().to_owned(),
                     name: c.name.clone(),
                     version: (!c.version.is_empty()).then(|| c.version.clone()),
-                    scope: Some(c.scope.as_str().to_owned()),
+                    scope: Some(c.scope),
                     direct: c.direct == Some(true),
                     local: c.local,
                     license: c.licenses.concluded.as_ref().map(|l| l.expression.clone()),
@@ -76,7 +75,7 @@ pub(super) fn build_results(
             snapshot_time.and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_else(|| stamp.to_owned());
         for f in &m.findings {
             let Some(component_id) = ids.get(f.purl.as_str()) else { continue };
-            let severity = severity_word(f.severity.rating).to_owned();
+            let severity = f.severity.rating;
             let mut aliases: Vec<String> =
                 f.ids.iter().chain(&f.aliases).filter(|a| **a != f.id).cloned().collect();
             aliases.sort();
@@ -85,7 +84,7 @@ pub(super) fn build_results(
                 id: f.id.clone(),
                 aliases,
                 summary: f.summary.clone(),
-                severity: severity.clone(),
+                severity,
                 cvss_vector: f.severity.vector.clone(),
                 cvss_score: f.severity.score,
                 modified_at: modified.clone(),

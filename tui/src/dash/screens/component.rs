@@ -49,7 +49,7 @@ impl ComponentScreen {
                 t,
                 t.text(),
             ),
-            field("Scope", c.scope.clone().unwrap_or_else(|| "-".into()), t, t.text()),
+            field("Scope", c.scope.map_or_else(|| "-".into(), |s| s.to_string()), t, t.text()),
         ];
         section(&mut lines, ctx, "Found in");
         if c.locations.is_empty() {
@@ -151,7 +151,7 @@ fn findings(lines: &mut Vec<Line<'_>>, ctx: &Ctx, c: &ScanComponent, scan: &Scan
         let s = &f.finding;
         lines.push(Line::from(vec![
             Span::raw(format!("  {:<20}", s.vulnerability_id)),
-            Span::styled(format!("{:<9}", s.severity), t.severity(&s.severity)),
+            Span::styled(format!("{:<9}", s.severity), t.severity(s.severity)),
             Span::raw(format!("{:<15}", state_text(f))),
             Span::raw(s.summary.clone().unwrap_or_default()),
         ]));

@@ -78,7 +78,7 @@ impl FindingScreen {
                 t,
                 t.text(),
             ),
-            field("Severity", s.severity.clone(), t, t.severity(&s.severity)),
+            field("Severity", s.severity.to_string(), t, t.severity(s.severity)),
             field(
                 "CVSS",
                 match (s.cvss_score, &s.cvss_vector) {

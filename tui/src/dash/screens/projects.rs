@@ -1,7 +1,7 @@
 //! The projects screen: one row per project with its risk (findings by severity, open findings,
 //! PQC score, when last scanned); `enter` opens the latest scan.
 
-use cairn_sdk::types::{Project, ScanId};
+use cairn_sdk::types::{Project, ScanId, Severity};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::Cell;
@@ -78,12 +78,12 @@ impl Projects {
                     Some(r) => {
                         let s = r.counts.severities;
                         cells.push(Cell::from(s.critical.to_string()).style(if s.critical > 0 {
-                            t.severity("critical")
+                            t.severity(Severity::Critical)
                         } else {
                             t.dim()
                         }));
                         cells.push(Cell::from(s.high.to_string()).style(if s.high > 0 {
-                            t.severity("high")
+                            t.severity(Severity::High)
                         } else {
                             t.dim()
                         }));

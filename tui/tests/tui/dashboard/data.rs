@@ -3,8 +3,8 @@
 use cairn_sdk::types::{
     CryptoAsset, Finding, PqcSummary, Project, ProjectId, ProjectKind, ProjectRisk, Scan, ScanComponent,
     ScanCounts, ScanDiagnostic, ScanEdge, ScanEvent, ScanFinding, ScanId, ScanLicense, ScanSource,
-    ScanStatus, ScanWarning, SeverityCounts, Triage, TriageState, UserId, VulnDataState, VulnDataUsed,
-    VulnDbStatus, WarningKind,
+    ScanStatus, ScanWarning, Severity, SeverityCounts, Triage, TriageState, UserId, VulnDataState,
+    VulnDataUsed, VulnDbStatus, WarningKind,
 };
 use cairn_tui::dash::msg::Session;
 use time::OffsetDateTime;
@@ -54,6 +54,7 @@ pub fn counts(findings: u64) -> ScanCounts {
             high: 2,
             medium: findings.saturating_sub(4),
             low: 1,
+            none: 0,
             unknown: 0,
         },
         licensed_components: 40,
@@ -135,7 +136,8 @@ pub fn triage(state: TriageState, version: i64) -> Triage {
 }
 
 pub fn finding(scan: ScanId, i: usize, t: Option<Triage>) -> Finding {
-    let severity = ["critical", "high", "medium", "low", "unknown"][i % 5];
+    let severity =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Unknown][i % 5];
     Finding {
         finding: ScanFinding {
             id: format!("f-{i:06}"),
@@ -146,7 +148,7 @@ pub fn finding(scan: ScanId, i: usize, t: Option<Triage>) -> Finding {
             vulnerability_id: format!("GHSA-{:04x}-abcd-{:04}", i % 65_536, i % 10_000),
             aliases: vec![format!("CVE-2026-{:05}", i % 100_000)],
             summary: Some(format!("Prototype pollution in package-{i}")),
-            severity: severity.into(),
+            severity,
             cvss_score: Some(7.5),
             cvss_vector: Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N".into()),
             fixed_version: Some(format!("1.{i}.1")),
@@ -172,7 +174,7 @@ pub fn components() -> Vec<ScanComponent> {
             ecosystem: "npm".into(),
             name: (*name).into(),
             version: Some(format!("4.{i}.0")),
-            scope: Some("required".into()),
+            scope: Some(cairn_sdk::types::DependencyScope::Required),
             direct: i < 2,
             local: false,
             license: Some("MIT".into()),

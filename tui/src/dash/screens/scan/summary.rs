@@ -1,7 +1,7 @@
 //! The Summary tab: what was scanned, when, the counts by severity, the vulnerability data the
 //! scan matched against, and its PQC score.
 
-use cairn_sdk::types::{Scan, ScanCounts, VulnDataState};
+use cairn_sdk::types::{Scan, ScanCounts, Severity, VulnDataState};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -71,10 +71,7 @@ fn lines<'a>(s: &Scan, project: Option<&str>, ctx: &Ctx) -> Vec<Line<'a>> {
         findings_field(c, ctx),
         field(
             "  by severity",
-            format!(
-                "critical {}  high {}  medium {}  low {}  unknown {}",
-                sev.critical, sev.high, sev.medium, sev.low, sev.unknown
-            ),
+            Severity::ALL.map(|s| format!("{s} {}", sev.get(s))).join("  "),
             t,
             if sev.critical + sev.high > 0 { t.bad() } else { t.text() },
         ),

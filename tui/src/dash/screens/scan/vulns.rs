@@ -106,7 +106,7 @@ pub fn draw(
             let state = state_text(f);
             let mut cells = vec![
                 Cell::from(s.vulnerability_id.as_str()),
-                Cell::from(s.severity.as_str()).style(t.severity(&s.severity)),
+                Cell::from(s.severity.as_str()).style(t.severity(s.severity)),
                 Cell::from(state).style(if state == "untriaged" { t.dim() } else { t.text() }),
                 Cell::from(package::label(&s.purl)),
             ];
