@@ -87,7 +87,7 @@ fn every_top_level_module_is_named() {
 fn every_file_the_page_names_exists() {
     let mut files = Vec::new();
     for dir in
-        ["engine", "daemon", "client-sdk", "tui", "tests", "migrations", "scripts", "config", "docs", ".ci"]
+        ["vocab", "engine", "daemon", "client-sdk", "tui", "tests", "migrations", "scripts", "config", "docs", ".ci"]
     {
         files_under(&root().join(dir), &mut files);
     }
