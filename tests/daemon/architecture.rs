@@ -86,9 +86,19 @@ fn every_top_level_module_is_named() {
 #[test]
 fn every_file_the_page_names_exists() {
     let mut files = Vec::new();
-    for dir in
-        ["vocab", "engine", "daemon", "client-sdk", "tui", "tests", "migrations", "scripts", "config", "docs", ".ci"]
-    {
+    for dir in [
+        "vocab",
+        "engine",
+        "daemon",
+        "client-sdk",
+        "tui",
+        "tests",
+        "migrations",
+        "scripts",
+        "config",
+        "docs",
+        ".ci",
+    ] {
         files_under(&root().join(dir), &mut files);
     }
     let page = page();
