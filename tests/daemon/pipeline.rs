@@ -243,7 +243,7 @@ both!(pipeline_crypto_assets_equal_the_engines_cbom, |db| async move {
     assert!(want_categories.iter().any(|(_, c)| c.is_some()), "the tree has licensed components");
     assert_eq!(got_categories, want_categories);
     let mut got_scopes: Vec<(String, Option<String>)> =
-        components.into_iter().map(|(_, c)| (c.purl, c.scope)).collect();
+        components.into_iter().map(|(_, c)| (c.purl, c.scope.map(|s| s.as_str().to_owned()))).collect();
     got_scopes.sort();
     assert_eq!(
         got_scopes,

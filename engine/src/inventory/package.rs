@@ -7,18 +7,6 @@ use serde::{Deserialize, Serialize};
 /// the engine's name (ordered strongest first, so merging declarations keeps the minimum).
 pub use cairn_vocab::DependencyScope as Scope;
 
-impl Scope {
-    /// The word reports, documents and the daemon use (`dev`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Required => "required",
-            Scope::Optional => "optional",
-            Scope::Dev => "dev",
-            Scope::Test => "test",
-        }
-    }
-}
-
 /// Where a package comes from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
