@@ -179,8 +179,13 @@ both!(pipeline_crypto_assets_equal_the_engines_cbom, |db| async move {
             (server_with_db(&server, &name), Some((server, name)))
         }
     };
-    let mut config = Config { database_url, ..Config::default() };
+    let mut config = Config {
+        database_url,
+        jwt_secret: Some("pipeline-test-signing-secret-0123456789".into()),
+        ..Config::default()
+    };
     config.sources.path_roots = vec![root.path().to_path_buf()];
+    config.sources.single_tenant = true;
     let state = cairn_daemon::server::prepare(config).await.expect("state");
     let user = state.store.user_create("c@example.test", "C", Some("not-a-hash"), false).await.expect("user");
     let tenant = state.store.tenant_create("crypto", user.id).await.expect("tenant");

@@ -21,8 +21,13 @@ both!(a_flooding_tenant_does_not_starve_another, |db| async move {
             (server_with_db(&server, &name), Some((server, name)))
         }
     };
-    let state =
-        cairn_daemon::server::prepare(Config { database_url, ..Config::default() }).await.expect("state");
+    let state = cairn_daemon::server::prepare(Config {
+        database_url,
+        jwt_secret: Some("queue-fairness-test-signing-secret-0123".into()),
+        ..Config::default()
+    })
+    .await
+    .expect("state");
     let mut tenants = Vec::new();
     for name in ["flood", "quiet"] {
         let user =
