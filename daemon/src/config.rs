@@ -81,6 +81,9 @@ pub struct Config {
     /// A file holding the JWT signing secret; unset with SQLite = a 0600 `jwt_secret` file
     /// generated beside the database; unset with Postgres = refuse to start.
     pub jwt_secret_file: Option<PathBuf>,
+    /// A file holding the key that encrypts tenants' git credentials (32 raw bytes or 64 hex
+    /// digits); unset = git credentials cannot be stored and clones are anonymous.
+    pub git_credentials_key_file: Option<PathBuf>,
     /// Outgoing mail.
     pub mail: crate::mail::MailConfig,
     /// Rate limits.
@@ -120,6 +123,7 @@ impl Default for Config {
             metrics_token: None,
             jwt_secret: None,
             jwt_secret_file: None,
+            git_credentials_key_file: None,
             mail: Default::default(),
             rate_limits: RateLimits::default(),
             address_file: None,
@@ -257,6 +261,9 @@ impl Config {
         }
         if let Some(v) = env("CAIRN_JWT_SECRET_FILE") {
             self.jwt_secret_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("CAIRN_GIT_CREDENTIALS_KEY_FILE") {
+            self.git_credentials_key_file = Some(PathBuf::from(v));
         }
         if let Some(v) = env("CAIRN_MAIL_PICKUP_DIR") {
             self.mail.pickup_dir = Some(PathBuf::from(v));
