@@ -56,12 +56,11 @@ async fn authorized_backend(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let expected = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{TOKEN}"))
-    );
+    let expected =
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{TOKEN}")));
     if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
-        return (StatusCode::UNAUTHORIZED, [("www-authenticate", "Basic realm=\"private\"")], "").into_response();
+        return (StatusCode::UNAUTHORIZED, [("www-authenticate", "Basic realm=\"private\"")], "")
+            .into_response();
     }
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let mut child = tokio::process::Command::new("git")
@@ -121,14 +120,24 @@ async fn root(d: &Daemon) -> Session {
 /// Submits a git scan of `url` and follows it to its end; returns the final scan row and events.
 async fn scan(d: &Daemon, who: &Session, url: &str) -> (Value, Vec<Value>) {
     let resp = d
-        .send(who, Method::POST, "/api/v1/scans", Some(json!({"source": {"kind": "git", "url": url}, "crypto": false})))
+        .send(
+            who,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"source": {"kind": "git", "url": url}, "crypto": false})),
+        )
         .await;
     assert_eq!(resp.status(), 202, "submit: {}", resp.text().await.unwrap_or_default());
     let id = resp.json::<Value>().await.expect("json")["id"].as_str().expect("id").to_owned();
     let (frames, _end) = follow(d, &id, who).await;
-    let row: Value = d.send(who, Method::GET, &format!("/api/v1/scans/{id}"), None).await.json().await.expect("scan");
-    let events: Value =
-        d.send(who, Method::GET, &format!("/api/v1/scans/{id}/events"), None).await.json().await.expect("events");
+    let row: Value =
+        d.send(who, Method::GET, &format!("/api/v1/scans/{id}"), None).await.json().await.expect("scan");
+    let events: Value = d
+        .send(who, Method::GET, &format!("/api/v1/scans/{id}/events"), None)
+        .await
+        .json()
+        .await
+        .expect("events");
     let mut all = frames;
     all.push(events);
     (row, all)
@@ -152,7 +161,12 @@ both!(a_tenant_clones_its_private_repository_and_no_other_tenant_can, |db: Db| a
     assert_eq!(before["status"], "failed", "{before}");
 
     let resp = d
-        .send(&a, Method::POST, "/api/v1/git-credentials", Some(json!({"host": "127.0.0.1", "token": TOKEN, "username": USER})))
+        .send(
+            &a,
+            Method::POST,
+            "/api/v1/git-credentials",
+            Some(json!({"host": "127.0.0.1", "token": TOKEN, "username": USER})),
+        )
         .await;
     assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap_or_default());
     let created: Value = resp.json().await.expect("json");
@@ -164,7 +178,12 @@ both!(a_tenant_clones_its_private_repository_and_no_other_tenant_can, |db: Db| a
     assert_eq!(created["created_by"], a.user_id.as_str());
     // A second credential for the same pattern is a conflict, not a silent replacement.
     let again = d
-        .send(&a, Method::POST, "/api/v1/git-credentials", Some(json!({"host": "127.0.0.1", "token": "other"})))
+        .send(
+            &a,
+            Method::POST,
+            "/api/v1/git-credentials",
+            Some(json!({"host": "127.0.0.1", "token": "other"})),
+        )
         .await;
     expect_problem(again, 409, "CONFLICT").await;
 
@@ -178,9 +197,11 @@ both!(a_tenant_clones_its_private_repository_and_no_other_tenant_can, |db: Db| a
     let error = refused["error"].to_string();
     assert!(error.contains("does not exist or is not public"), "{error}");
     // B does not see A's credentials; A's list has no secret.
-    let listed_b: Value = d.send(&b, Method::GET, "/api/v1/git-credentials", None).await.json().await.expect("list");
+    let listed_b: Value =
+        d.send(&b, Method::GET, "/api/v1/git-credentials", None).await.json().await.expect("list");
     assert_eq!(listed_b["items"], json!([]), "{listed_b}");
-    let listed_a: Value = d.send(&a, Method::GET, "/api/v1/git-credentials", None).await.json().await.expect("list");
+    let listed_a: Value =
+        d.send(&a, Method::GET, "/api/v1/git-credentials", None).await.json().await.expect("list");
     assert_eq!(listed_a["items"].as_array().map(Vec::len), Some(1), "{listed_a}");
 
     let audit: Value =
@@ -226,7 +247,12 @@ both!(a_sealed_row_copied_into_another_tenant_does_not_decrypt, |db: Db| async m
     let a = d.register(&unique_email("owner")).await;
     let b = d.register(&unique_email("thief")).await;
     let resp = d
-        .send(&a, Method::POST, "/api/v1/git-credentials", Some(json!({"host": "127.0.0.1", "token": TOKEN, "username": USER})))
+        .send(
+            &a,
+            Method::POST,
+            "/api/v1/git-credentials",
+            Some(json!({"host": "127.0.0.1", "token": TOKEN, "username": USER})),
+        )
         .await;
     assert_eq!(resp.status(), 201);
 
@@ -259,14 +285,21 @@ both!(without_a_key_git_credentials_are_disabled, |db: Db| async move {
     let resp = d.send(&a, Method::POST, "/api/v1/git-credentials", Some(body)).await;
     let problem = expect_problem(resp, 409, "GIT_CREDENTIALS_DISABLED").await;
     assert!(!problem.to_string().contains(TOKEN), "{problem}");
-    expect_problem(d.send(&a, Method::GET, "/api/v1/git-credentials", None).await, 409, "GIT_CREDENTIALS_DISABLED")
-        .await;
+    expect_problem(
+        d.send(&a, Method::GET, "/api/v1/git-credentials", None).await,
+        409,
+        "GIT_CREDENTIALS_DISABLED",
+    )
+    .await;
 });
 
 both!(bad_credentials_are_refused_field_by_field, |db: Db| async move {
     let dir = tempfile::tempdir().expect("dir");
-    let d = Daemon::start_with(db, Opts { git_credentials_key_file: Some(key_file(dir.path())), ..Opts::default() })
-        .await;
+    let d = Daemon::start_with(
+        db,
+        Opts { git_credentials_key_file: Some(key_file(dir.path())), ..Opts::default() },
+    )
+    .await;
     let a = d.register(&unique_email("bad")).await;
     for (body, field) in [
         (json!({"host": "https://github.com", "token": "t"}), "body.host"),
@@ -283,7 +316,12 @@ both!(bad_credentials_are_refused_field_by_field, |db: Db| async move {
     // A member (not an admin) of the tenant may not manage credentials.
     let member = d.invite(&a, &unique_email("member"), "member").await;
     let resp = d
-        .send(&member, Method::POST, "/api/v1/git-credentials", Some(json!({"host": "github.com", "token": "t"})))
+        .send(
+            &member,
+            Method::POST,
+            "/api/v1/git-credentials",
+            Some(json!({"host": "github.com", "token": "t"})),
+        )
         .await;
     assert_eq!(resp.status(), 403);
 });

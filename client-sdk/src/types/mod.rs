@@ -44,9 +44,12 @@ pub use cbom_compat::{
 };
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageState, TriageUpdate};
-pub use health::{Health, SpecVersions};
 pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind};
-pub use ids::{ApiKeyId, GitCredentialId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId, UserId, VersionId};
+pub use health::{Health, SpecVersions};
+pub use ids::{
+    ApiKeyId, GitCredentialId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId, UserId,
+    VersionId,
+};
 pub use notification_prefs::{ChannelPrefs, NotificationEvent, NotificationPrefs};
 pub use oauth::OAuthIdentity;
 pub use page::Page;

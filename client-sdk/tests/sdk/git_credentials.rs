@@ -26,7 +26,12 @@ async fn registered(base: &str, email: &str) -> Client {
 }
 
 fn token_for(host: &str) -> CreateGitCredential {
-    CreateGitCredential { host: host.into(), token: Some(TOKEN.into()), username: None, ssh_private_key: None }
+    CreateGitCredential {
+        host: host.into(),
+        token: Some(TOKEN.into()),
+        username: None,
+        ssh_private_key: None,
+    }
 }
 
 async fn git_credentials(postgres: bool) {
@@ -34,7 +39,8 @@ async fn git_credentials(postgres: bool) {
     let key = keys.path().join("git-credentials.key");
     std::fs::write(&key, [0x42u8; 32]).expect("key file");
     let opts = Opts { postgres, path_roots: Vec::new(), workers: 1, vulndb: false };
-    let Some(daemon) = Daemon::start_with(opts, |c| c.git_credentials_key_file = Some(key.clone())).await else {
+    let Some(daemon) = Daemon::start_with(opts, |c| c.git_credentials_key_file = Some(key.clone())).await
+    else {
         eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
         return;
     };

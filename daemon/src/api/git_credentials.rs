@@ -70,7 +70,12 @@ pub async fn create(
     };
     let plain = serde_json::to_vec(&secret).map_err(ApiError::internal)?;
     let sealed = key.seal(ctx.tenant, &plain).map_err(ApiError::internal)?;
-    let new = NewGitCredential { host_pattern: &host_pattern, kind, username: username.as_deref(), sealed: &sealed };
+    let new = NewGitCredential {
+        host_pattern: &host_pattern,
+        kind,
+        username: username.as_deref(),
+        sealed: &sealed,
+    };
     let created = state.store.git_credential_create(ctx.tenant, principal.user.id, new).await?;
     let location = format!("/api/v1/git-credentials/{}", created.id);
     Ok(with_location((StatusCode::CREATED, axum::Json(created)).into_response(), &location))

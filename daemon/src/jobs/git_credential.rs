@@ -10,7 +10,11 @@ use crate::state::AppState;
 
 /// The secret to clone `git_url` with for `tenant`, if it has one. An error is the scan's
 /// failure message (never the secret).
-pub async fn for_clone(state: &AppState, tenant: TenantId, git_url: &str) -> Result<Option<GitSecret>, String> {
+pub async fn for_clone(
+    state: &AppState,
+    tenant: TenantId,
+    git_url: &str,
+) -> Result<Option<GitSecret>, String> {
     let Some(key) = &state.git_credentials else { return Ok(None) };
     // A URL that does not parse fails later with its own message; file:// has no host.
     let Some(host) = url::parse(git_url).ok().and_then(|u| u.host) else { return Ok(None) };

@@ -76,11 +76,8 @@ impl CredentialKey {
 
     /// A key from a file's content: 32 raw bytes, or 64 hex digits (a trailing newline ignored).
     pub fn from_bytes(content: &[u8]) -> Option<Self> {
-        let raw = if content.len() == KEY_BYTES {
-            content.to_vec()
-        } else {
-            decode_hex(key_material(content))?
-        };
+        let raw =
+            if content.len() == KEY_BYTES { content.to_vec() } else { decode_hex(key_material(content))? };
         let unbound = UnboundKey::new(&CHACHA20_POLY1305, &raw).ok()?;
         Some(Self { key: LessSafeKey::new(unbound), rng: SystemRandom::new() })
     }
@@ -128,9 +125,7 @@ fn decode_hex(text: &[u8]) -> Option<Vec<u8>> {
     if text.len() != KEY_BYTES * 2 {
         return None;
     }
-    text.chunks(2)
-        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
-        .collect()
+    text.chunks(2).map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()).collect()
 }
 
 #[cfg(test)]
@@ -155,7 +150,12 @@ mod tests {
 
     #[test]
     fn malformed_keys_are_refused() {
-        for bad in [&b"short"[..], &[0u8; 31], &HEX[..63], b"zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"] {
+        for bad in [
+            &b"short"[..],
+            &[0u8; 31],
+            &HEX[..63],
+            b"zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+        ] {
             assert!(CredentialKey::from_bytes(bad).is_none(), "{bad:?}");
         }
     }

@@ -32,7 +32,9 @@ pub enum GitSecret {
 impl std::fmt::Debug for GitSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Token { username, .. } => write!(f, "Token {{ username: {username:?}, token: <redacted> }}"),
+            Self::Token { username, .. } => {
+                write!(f, "Token {{ username: {username:?}, token: <redacted> }}")
+            }
             Self::SshKey { .. } => f.write_str("SshKey(<redacted>)"),
         }
     }
@@ -59,7 +61,11 @@ pub fn check_host_pattern(pattern: &str) -> Result<String, &'static str> {
         return Err("must be a host name or address, or *.domain");
     }
     if host.parse::<std::net::IpAddr>().is_ok() {
-        return if lower.starts_with("*.") { Err("a wildcard needs a domain name, not an address") } else { Ok(lower) };
+        return if lower.starts_with("*.") {
+            Err("a wildcard needs a domain name, not an address")
+        } else {
+            Ok(lower)
+        };
     }
     let label_ok = |l: &str| {
         !l.is_empty()
@@ -69,7 +75,9 @@ pub fn check_host_pattern(pattern: &str) -> Result<String, &'static str> {
             && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     };
     if !host.split('.').all(label_ok) {
-        return Err("must be a host name (letters, digits, '-' and '.'), an address, or *.domain; no scheme, port or path");
+        return Err(
+            "must be a host name (letters, digits, '-' and '.'), an address, or *.domain; no scheme, port or path",
+        );
     }
     Ok(lower)
 }
@@ -98,7 +106,17 @@ mod tests {
         assert_eq!(check_host_pattern("Git.Example.com").as_deref(), Ok("git.example.com"));
         assert_eq!(check_host_pattern("*.example.com").as_deref(), Ok("*.example.com"));
         assert_eq!(check_host_pattern("127.0.0.1").as_deref(), Ok("127.0.0.1"));
-        for bad in ["", "*.", "https://github.com", "github.com:443", "a b", "*.127.0.0.1", "*", "gi*t.com", "-a.com"] {
+        for bad in [
+            "",
+            "*.",
+            "https://github.com",
+            "github.com:443",
+            "a b",
+            "*.127.0.0.1",
+            "*",
+            "gi*t.com",
+            "-a.com",
+        ] {
             assert!(check_host_pattern(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -24,7 +24,11 @@ pub struct Pin {
 /// (`IdentityFile=none` with `IdentitiesOnly`) and no agent unless `ssh_agent` is set, and
 /// accepts only hosts in the configured known-hosts file. `identity` is the tenant's key file:
 /// the one key offered then (`IdentitiesOnly`).
-pub fn command(policy: &SourcePolicy, pin: Option<&Pin>, identity: Option<&Path>) -> Result<String, SourceError> {
+pub fn command(
+    policy: &SourcePolicy,
+    pin: Option<&Pin>,
+    identity: Option<&Path>,
+) -> Result<String, SourceError> {
     let mut words = vec![quote(&policy.ssh_program.to_string_lossy())];
     let mut options: Vec<String> = vec!["BatchMode=yes".into(), "ConnectTimeout=30".into()];
     if !policy.local_mode {
@@ -37,7 +41,9 @@ pub fn command(policy: &SourcePolicy, pin: Option<&Pin>, identity: Option<&Path>
         })?;
         words.extend(["-F".into(), "/dev/null".into()]);
         match identity {
-            Some(key) => options.extend([format!("IdentityFile={}", path_text(key)), "IdentitiesOnly=yes".into()]),
+            Some(key) => {
+                options.extend([format!("IdentityFile={}", path_text(key)), "IdentitiesOnly=yes".into()])
+            }
             None => options.push("IdentityFile=none".into()),
         }
         if !policy.ssh_agent {
@@ -113,14 +119,22 @@ mod tests {
         let err = command(&SourcePolicy::default(), None, None).expect_err("refused");
         assert!(matches!(err, SourceError::Refused(_)), "{err}");
         let local = SourcePolicy { local_mode: true, ..SourcePolicy::default() };
-        assert_eq!(command(&local, None, None).expect("local"), "'ssh' -o 'BatchMode=yes' -o 'ConnectTimeout=30'");
+        assert_eq!(
+            command(&local, None, None).expect("local"),
+            "'ssh' -o 'BatchMode=yes' -o 'ConnectTimeout=30'"
+        );
     }
 
     #[test]
     fn a_tenant_key_is_the_only_identity_offered() {
         let policy = SourcePolicy { ssh_known_hosts: Some(PathBuf::from("/kh")), ..SourcePolicy::default() };
         let cmd = command(&policy, None, Some(Path::new("/work/j1/home/ssh_key"))).expect("command");
-        assert!(cmd.contains("-o 'IdentityFile=/work/j1/home/ssh_key' -o 'IdentitiesOnly=yes' -o 'IdentityAgent=none'"), "{cmd}");
+        assert!(
+            cmd.contains(
+                "-o 'IdentityFile=/work/j1/home/ssh_key' -o 'IdentitiesOnly=yes' -o 'IdentityAgent=none'"
+            ),
+            "{cmd}"
+        );
         assert!(!cmd.contains("IdentityFile=none"), "{cmd}");
     }
 

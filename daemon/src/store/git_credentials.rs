@@ -128,7 +128,9 @@ impl Store {
                 .fetch_all(self.pool())
                 .await?;
         rows.into_iter()
-            .map(|(id, host_pattern, sealed)| Ok(SealedGitCredential { id: parse_id(&id)?, host_pattern, sealed }))
+            .map(|(id, host_pattern, sealed)| {
+                Ok(SealedGitCredential { id: parse_id(&id)?, host_pattern, sealed })
+            })
             .collect()
     }
 

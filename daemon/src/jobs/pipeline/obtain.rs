@@ -3,8 +3,8 @@
 use cairn_sdk::types::ScanStatus;
 
 use super::{Job, Stop, cancelled, check};
-use crate::jobs::progress::Reporter;
 use crate::jobs::git_credential;
+use crate::jobs::progress::Reporter;
 use crate::jobs::queue::{JobPayload, JobSource, tenant_source_policy};
 use crate::sources::{self, Obtained};
 
