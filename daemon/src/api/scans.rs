@@ -119,7 +119,7 @@ async fn job_source(state: &AppState, ctx: TenantContext, req: &CreateScan) -> R
     // A path is checked now (roots, existence), so a refusal is this request's 400, not a failed scan.
     if let JobSource::Path { path } = &source {
         let spec = SourceSpec::Path { path: path.clone() };
-        if let Err(e) = sources::obtain(&spec, &tenant_source_policy(state, ctx.tenant), None).await {
+        if let Err(e) = sources::obtain(&spec, &tenant_source_policy(state, ctx.tenant)).await {
             return Err(ApiError::field("body.source.path", e.to_string()));
         }
     }

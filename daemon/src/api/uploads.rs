@@ -361,7 +361,7 @@ pub async fn ingest(
     // Read now: an unreadable document is this request's 400 with the reader's message, and the
     // format found is recorded on the scan.
     let spec = SourceSpec::Sbom { file: form.file.path.clone(), filename: form.file.filename.clone() };
-    let format = match sources::obtain(&spec, &source_policy(&state), None).await {
+    let format = match sources::obtain(&spec, &source_policy(&state)).await {
         Ok(Obtained::Sbom(read)) => format_name(&read.kind),
         Ok(Obtained::Tree { .. }) => return Err(ApiError::internal("a document read as a tree")),
         Err(SourceError::TooLarge(m)) => return Err(ApiError::new(Kind::PayloadTooLarge, m)),

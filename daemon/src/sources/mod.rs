@@ -115,8 +115,12 @@ impl SourceError {
 
 /// Obtains `spec` under `policy`. Blocking work runs off the async threads; dropping the
 /// future cancels (see the module docs).
-/// `credential` is the tenant's git credential for a git URL's host (ignored for other kinds).
-pub async fn obtain(
+pub async fn obtain(spec: &SourceSpec, policy: &SourcePolicy) -> Result<Obtained, SourceError> {
+    obtain_with(spec, policy, None).await
+}
+
+/// [`obtain`] with the tenant's git credential for a git URL's host (ignored for other kinds).
+pub async fn obtain_with(
     spec: &SourceSpec,
     policy: &SourcePolicy,
     credential: Option<&credentials::GitSecret>,

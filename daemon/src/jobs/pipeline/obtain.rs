@@ -38,7 +38,7 @@ pub(super) async fn obtain(
     };
     let spec = payload.source.spec(&spooled.file);
     let obtained = tokio::select! {
-        r = sources::obtain(&spec, &policy, credential.as_ref()) => r.map_err(|e| Stop::Failed(e.to_string()))?,
+        r = sources::obtain_with(&spec, &policy, credential.as_ref()) => r.map_err(|e| Stop::Failed(e.to_string()))?,
         _ = cancelled(cancel) => return Err(Stop::Cancelled),
     };
     // Extracted or read: the spooled copy is not needed any more (the row stays until the end).
