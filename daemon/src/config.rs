@@ -332,6 +332,18 @@ mod tests {
     }
 
     #[test]
+    fn the_git_credentials_key_file_comes_from_the_file_or_the_environment() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "git_credentials_key_file = \"/etc/cairn/git.key\"\n").expect("write");
+        let c = Config::load(Some(&file), |_| None, &Overrides::default()).expect("config");
+        assert_eq!(c.git_credentials_key_file.as_deref(), Some(Path::new("/etc/cairn/git.key")));
+        let env = |k: &str| (k == "CAIRN_GIT_CREDENTIALS_KEY_FILE").then(|| "/run/git.key".to_string());
+        let c = Config::load(Some(&file), env, &Overrides::default()).expect("config");
+        assert_eq!(c.git_credentials_key_file.as_deref(), Some(Path::new("/run/git.key")));
+    }
+
+    #[test]
     fn example_config_parses() {
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/cairnd.example.toml");
         Config::load(Some(&example), |_| None, &Overrides::default()).expect("example config");

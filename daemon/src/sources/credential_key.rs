@@ -149,6 +149,24 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_key_file_is_a_clear_startup_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let short = dir.path().join("short.key");
+        std::fs::write(&short, "abc\n").expect("write");
+        let err = CredentialKey::from_file(&short).expect_err("too short").to_string();
+        assert!(
+            err.contains("short.key") && err.contains("holds 3 bytes") && err.contains("64 hex digits"),
+            "{err}"
+        );
+        let missing =
+            CredentialKey::from_file(&dir.path().join("missing.key")).expect_err("missing").to_string();
+        assert!(missing.contains("missing.key"), "{missing}");
+        let good = dir.path().join("good.key");
+        std::fs::write(&good, HEX).expect("write");
+        assert!(CredentialKey::from_file(&good).is_ok());
+    }
+
+    #[test]
     fn malformed_keys_are_refused() {
         for bad in [
             &b"short"[..],
