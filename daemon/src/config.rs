@@ -81,6 +81,9 @@ pub struct Config {
     /// A file holding the JWT signing secret; unset with SQLite = a 0600 `jwt_secret` file
     /// generated beside the database; unset with Postgres = refuse to start.
     pub jwt_secret_file: Option<PathBuf>,
+    /// A file holding the key that encrypts tenants' git credentials (32 raw bytes or 64 hex
+    /// digits); unset = git credentials cannot be stored and clones are anonymous.
+    pub git_credentials_key_file: Option<PathBuf>,
     /// Outgoing mail.
     pub mail: crate::mail::MailConfig,
     /// Rate limits.
@@ -120,6 +123,7 @@ impl Default for Config {
             metrics_token: None,
             jwt_secret: None,
             jwt_secret_file: None,
+            git_credentials_key_file: None,
             mail: Default::default(),
             rate_limits: RateLimits::default(),
             address_file: None,
@@ -258,6 +262,9 @@ impl Config {
         if let Some(v) = env("CAIRN_JWT_SECRET_FILE") {
             self.jwt_secret_file = Some(PathBuf::from(v));
         }
+        if let Some(v) = env("CAIRN_GIT_CREDENTIALS_KEY_FILE") {
+            self.git_credentials_key_file = Some(PathBuf::from(v));
+        }
         if let Some(v) = env("CAIRN_MAIL_PICKUP_DIR") {
             self.mail.pickup_dir = Some(PathBuf::from(v));
         }
@@ -322,6 +329,18 @@ mod tests {
         assert!(Config::load(Some(&file), |_| None, &Overrides::default()).is_err());
         let env = |k: &str| (k == "CAIRN_REGISTRATION").then(|| "sometimes".to_string());
         assert!(Config::load(None, env, &Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn the_git_credentials_key_file_comes_from_the_file_or_the_environment() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "git_credentials_key_file = \"/etc/cairn/git.key\"\n").expect("write");
+        let c = Config::load(Some(&file), |_| None, &Overrides::default()).expect("config");
+        assert_eq!(c.git_credentials_key_file.as_deref(), Some(Path::new("/etc/cairn/git.key")));
+        let env = |k: &str| (k == "CAIRN_GIT_CREDENTIALS_KEY_FILE").then(|| "/run/git.key".to_string());
+        let c = Config::load(Some(&file), env, &Overrides::default()).expect("config");
+        assert_eq!(c.git_credentials_key_file.as_deref(), Some(Path::new("/run/git.key")));
     }
 
     #[test]

@@ -83,6 +83,8 @@ problem_kinds! {
     Unavailable,
     /// 409: the scan has not completed, so it has no results or documents yet.
     ScanNotCompleted,
+    /// 409: no git credentials key is configured, so credentials cannot be stored.
+    GitCredentialsDisabled,
 }
 
 impl Kind {
@@ -260,6 +262,13 @@ impl Kind {
                 "LAST_LOGIN_METHOD",
                 "Last login method",
                 "Removing this identity would leave the account with no password and no other identity. Set a password or link another provider first.",
+            ),
+            Kind::GitCredentialsDisabled => (
+                S::CONFLICT,
+                "git-credentials-disabled",
+                "GIT_CREDENTIALS_DISABLED",
+                "Git credentials are disabled",
+                "This daemon has no key to encrypt git credentials with (`git_credentials_key_file`), so it stores none; clones are anonymous.",
             ),
             Kind::Internal => (
                 S::INTERNAL_SERVER_ERROR,

@@ -33,7 +33,12 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
         );
     }
     let secret = crate::auth::jwt_secret::resolve(&config)?;
+    let git_credentials = match &config.git_credentials_key_file {
+        Some(path) => Some(Arc::new(crate::sources::credential_key::CredentialKey::from_file(path)?)),
+        None => None,
+    };
     Ok(AppState {
+        git_credentials,
         store,
         jwt: Arc::new(JwtKeys::from_secret(&secret)),
         limits: Arc::new(RateLimiters::new(&config.rate_limits)),

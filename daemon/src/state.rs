@@ -8,6 +8,7 @@ use crate::api::ws::Sockets;
 use crate::auth::tokens::JwtKeys;
 use crate::config::Config;
 use crate::jobs::Jobs;
+use crate::sources::credential_key::CredentialKey;
 use crate::store::Store;
 use crate::vulndb::VulnDb;
 
@@ -30,4 +31,6 @@ pub struct AppState {
     pub jobs: Arc<Jobs>,
     /// Open WebSockets per user (at most three each).
     pub sockets: Arc<Sockets>,
+    /// The key sealing tenants' git credentials; `None` = none can be stored or used.
+    pub git_credentials: Option<Arc<CredentialKey>>,
 }

@@ -73,6 +73,9 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/api-keys", t("admin", Role::Viewer, false)),
     ("GET", "/api/v1/api-keys/{id}", t("admin", Role::Viewer, true)),
     ("DELETE", "/api/v1/api-keys/{id}", t("admin", Role::Viewer, true)),
+    ("GET", "/api/v1/git-credentials", t("admin", Role::Admin, false)),
+    ("POST", "/api/v1/git-credentials", t("admin", Role::Admin, false)),
+    ("DELETE", "/api/v1/git-credentials/{id}", t("admin", Role::Admin, true)),
     ("GET", "/api/v1/projects", t("project:read", Role::Viewer, false)),
     ("POST", "/api/v1/projects", t("project:write", Role::Member, false)),
     ("GET", "/api/v1/projects/{id}", t("project:read", Role::Viewer, true)),
@@ -372,6 +375,16 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         vid.clone()
     } else if template.starts_with("/api/v1/api-keys/") {
         kid
+    } else if template.starts_with("/api/v1/git-credentials/") {
+        // A fresh credential of tenant A, so a permitted DELETE has its own to remove.
+        let host = format!("h{}.example.com", uuid::Uuid::new_v4().simple());
+        let c: Value = d
+            .send(&w.root, Method::POST, "/api/v1/git-credentials", Some(json!({"host": host, "token": "t"})))
+            .await
+            .json()
+            .await
+            .expect("credential");
+        c["id"].as_str().expect("credential id").to_owned()
     } else if template.starts_with("/api/v1/admin/teams/") {
         tid.clone()
     } else if template.starts_with("/api/v1/admin/users/") {
@@ -431,6 +444,9 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         ("PATCH", "/api/v1/admin/users/{id}/role") => Some(json!({"super_admin": false})),
         ("POST", "/api/v1/invites") => Some(json!({"email": unique_email("inv"), "role": "viewer"})),
         ("POST", "/api/v1/api-keys") => Some(json!({"name": "m", "scopes": ["project:read"]})),
+        ("POST", "/api/v1/git-credentials") => {
+            Some(json!({"host": format!("h{}.example.com", uuid::Uuid::new_v4().simple()), "token": "t"}))
+        }
         ("POST", "/api/v1/projects") => Some(json!({"name": unique_email("proj"), "kind": "repo"})),
         ("PATCH", "/api/v1/projects/{id}") => Some(json!({"tags": ["t"]})),
         ("POST", "/api/v1/projects/{id}/versions") => Some(json!({"name": unique_email("ver")})),
@@ -547,6 +563,13 @@ pub async fn latest_reset_token(d: &Daemon) -> String {
     body[start..].split_whitespace().next().expect("token").to_owned()
 }
 
+/// A key for the git credentials routes (they answer 409 without one).
+fn git_credentials_key(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("git-credentials.key");
+    std::fs::write(&path, [0x5au8; 32]).expect("key file");
+    path
+}
+
 /// A GitHub provider whose URLs are never contacted by the matrix (authorize only redirects).
 pub const OAUTH_CONFIG: &str = "[oauth]\npublic_url = \"http://127.0.0.1:9\"\nallow_insecure_loopback = true\n\
     [[oauth.providers]]\nname = \"gh\"\nkind = \"github\"\nclient_id = \"c\"\nclient_secret = \"s\"\n\
@@ -560,6 +583,7 @@ both!(authorization_matrix_covers_every_route, |db| async move {
             scan_roots: vec![root_dir.path().to_path_buf()],
             extra_config: OAUTH_CONFIG.into(),
             vulndb_import: vec![crate::findings::osv()],
+            git_credentials_key_file: Some(git_credentials_key(root_dir.path())),
             ..Opts::default()
         },
     )

@@ -67,6 +67,8 @@ pub struct Opts {
     pub replica_id: Option<String>,
     /// Imported with `cairnd vulndb import` before the daemon first serves.
     pub vulndb_import: Vec<PathBuf>,
+    /// `git_credentials_key_file`: the key sealing tenants' git credentials (none when None).
+    pub git_credentials_key_file: Option<PathBuf>,
 }
 
 impl Default for Opts {
@@ -85,6 +87,7 @@ impl Default for Opts {
             workers: 2,
             replica_id: None,
             vulndb_import: Vec::new(),
+            git_credentials_key_file: None,
         }
     }
 }
@@ -133,6 +136,10 @@ impl Daemon {
     async fn start_on(dir: tempfile::TempDir, db_url: String, opts: Opts) -> Daemon {
         let config = dir.path().join("cairnd.toml");
         let mut f = std::fs::File::create(&config).expect("config");
+        // Top-level keys before the first table.
+        if let Some(key) = &opts.git_credentials_key_file {
+            writeln!(f, "git_credentials_key_file = {:?}", key.display().to_string()).expect("write config");
+        }
         // Postgres needs a configured signing secret; SQLite generates one beside the database.
         if db_url.starts_with("postgres") {
             writeln!(f, "jwt_secret = \"harness-signing-secret-0123456789abcdef\"").expect("write config");

@@ -11,6 +11,7 @@ mod coverage;
 mod e2e_git;
 mod fake_idp;
 mod findings;
+mod git_credentials;
 mod harness;
 mod identity;
 mod oauth;

@@ -221,6 +221,7 @@ macro_rules! problem_codes {
 problem_codes! {
     Conflict => "CONFLICT",
     Forbidden => "FORBIDDEN",
+    GitCredentialsDisabled => "GIT_CREDENTIALS_DISABLED",
     IdempotencyInProgress => "IDEMPOTENCY_IN_PROGRESS",
     IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
     IdempotencySecretWithheld => "IDEMPOTENCY_SECRET_WITHHELD",

@@ -58,4 +58,6 @@ id_type!(
     InviteId,
     /// A link between a user and an account at an OAuth / OIDC provider.
     OAuthIdentityId,
+    /// A tenant's git credential (for cloning private repositories).
+    GitCredentialId,
 );

@@ -7,6 +7,7 @@ mod auth;
 mod cbom_compat;
 mod coverage;
 mod findings;
+mod git_credentials;
 mod health;
 mod ids;
 mod notification_prefs;
@@ -43,8 +44,12 @@ pub use cbom_compat::{
 };
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageState, TriageUpdate};
+pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind};
 pub use health::{Health, SpecVersions};
-pub use ids::{ApiKeyId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId, UserId, VersionId};
+pub use ids::{
+    ApiKeyId, GitCredentialId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId, UserId,
+    VersionId,
+};
 pub use notification_prefs::{ChannelPrefs, NotificationEvent, NotificationPrefs};
 pub use oauth::OAuthIdentity;
 pub use page::Page;

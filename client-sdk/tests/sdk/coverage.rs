@@ -55,6 +55,10 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "api_keys_create" => create_api_key,
         "api_keys_get" => api_key,
         "api_keys_delete" => delete_api_key,
+        // git credentials
+        "git_credentials_list" => git_credentials,
+        "git_credentials_create" => create_git_credential,
+        "git_credentials_delete" => delete_git_credential,
         // projects and versions
         "projects_list" => projects,
         "projects_create" => create_project,

@@ -10,6 +10,7 @@ mod coverage;
 mod ergonomics;
 mod events;
 mod findings;
+mod git_credentials;
 mod identity;
 mod oauth;
 mod project_scans;

@@ -45,6 +45,8 @@ fn describe(method: &Method, template: &str) -> (String, String) {
         ("PUT", "/users/me/notification-prefs") => Some(("notification_prefs.update", "user")),
         ("POST", "/api-keys") => Some(("api_key.create", "api_key")),
         ("DELETE", "/api-keys/{id}") => Some(("api_key.revoke", "api_key")),
+        ("POST", "/git-credentials") => Some(("git_credential.create", "git_credential")),
+        ("DELETE", "/git-credentials/{id}") => Some(("git_credential.delete", "git_credential")),
         ("POST", "/projects") => Some(("project.create", "project")),
         ("PATCH", "/projects/{id}") => Some(("project.update", "project")),
         ("DELETE", "/projects/{id}") => Some(("project.delete", "project")),

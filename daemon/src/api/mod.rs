@@ -13,6 +13,7 @@ pub mod cbom_demo;
 pub mod conventions;
 pub mod extract;
 pub mod findings;
+pub mod git_credentials;
 pub mod health;
 pub mod idempotency;
 pub mod invites;
@@ -51,7 +52,7 @@ use crate::state::AppState;
     info(title = "Cairn API", description = "Cairn's daemon: inventories, vulnerabilities, licenses, cryptography, policy. Errors are RFC 7807 problem+json; lists are paged; see /problems/{slug}."),
     modifiers(&BearerAuth),
     components(schemas(cairn_sdk::types::BomFormat, cairn_sdk::types::ScanStatus, cairn_sdk::types::CbomBomFormat, cairn_sdk::types::Severity, cairn_sdk::types::DependencyScope, cairn_sdk::types::SourceKind)),
-    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "findings"), (name = "admin"), (name = "vulndb"), (name = "cbom"))
+    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "git-credentials"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "findings"), (name = "admin"), (name = "vulndb"), (name = "cbom"))
 )]
 struct ApiDoc;
 
@@ -104,6 +105,8 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(invites::create))
         .routes(routes!(api_keys::list, api_keys::create))
         .routes(routes!(api_keys::get, api_keys::delete))
+        .routes(routes!(git_credentials::list, git_credentials::create))
+        .routes(routes!(git_credentials::delete))
         .routes(routes!(projects::list, projects::create))
         .routes(routes!(projects::get, projects::update, projects::delete))
         .routes(routes!(versions::list, versions::create))

@@ -6,6 +6,7 @@ pub mod bus;
 pub mod cancel;
 pub mod config;
 pub mod documents;
+pub mod git_credential;
 pub mod pipeline;
 pub mod progress;
 pub mod queue;

@@ -10,6 +10,7 @@ use tokio::io::AsyncReadExt;
 use tokio::process::Command;
 use tokio::time::Instant;
 
+use super::credentials::GitSecret;
 use super::url::{self, GitUrl, Scheme};
 use super::{Obtained, SourceError, SourcePolicy, path, ssh, workdir};
 
@@ -32,11 +33,16 @@ const PROXIES: &[&str] = &[
 /// How much of git's standard error is kept for the message.
 const STDERR_TAIL: usize = 4096;
 
-/// Clones `url` at `reference` (branch, tag, full commit id, or the default branch).
+/// The name of the ssh key file written into the job's work directory.
+const SSH_KEY_FILE: &str = "ssh_key";
+
+/// Clones `url` at `reference` (branch, tag, full commit id, or the default branch), with the
+/// tenant's `credential` for the URL's host when it has one.
 pub(crate) async fn clone(
     url: &str,
     reference: Option<&str>,
     policy: &SourcePolicy,
+    credential: Option<&GitSecret>,
 ) -> Result<Obtained, SourceError> {
     let deadline = Instant::now() + policy.git_timeout;
     let mut url = url::parse(url)?;
@@ -105,16 +111,28 @@ pub(crate) async fn clone(
         }
     }
 
-    let ssh_command = match url.scheme {
-        Scheme::Ssh => ssh::command(policy, pin.as_ref())?,
-        // git never runs ssh for other schemes (protocol.allow); should it try, it fails.
-        _ => "false".into(),
-    };
     let work = workdir::create(&policy.work_dir)?;
     let home = work.path().join("home");
     let dest = work.path().join("repo");
     std::fs::create_dir(&home)
         .map_err(|e| SourceError::Internal(format!("cannot prepare git's home: {e}")))?;
+    // The key lives in the work directory (0600) only while git runs; the directory goes with the job.
+    let identity = match (url.scheme, credential) {
+        (Scheme::Ssh, Some(GitSecret::SshKey { private_key })) => {
+            Some(write_key(&home.join(SSH_KEY_FILE), private_key)?)
+        }
+        _ => None,
+    };
+    let ssh_command = match url.scheme {
+        Scheme::Ssh => ssh::command(policy, pin.as_ref(), identity.as_ref().map(KeyFile::path))?,
+        // git never runs ssh for other schemes (protocol.allow); should it try, it fails.
+        _ => "false".into(),
+    };
+    // A token travels in git's environment (not in `ps`, the URL or any stored row).
+    let auth_header = match url.scheme {
+        Scheme::Https | Scheme::Http => credential.and_then(GitSecret::basic_auth_header),
+        Scheme::Ssh | Scheme::File => None,
+    };
     let git = Git {
         config,
         home,
@@ -125,6 +143,7 @@ pub(crate) async fn clone(
         ssh_command,
         agent: ssh::agent_allowed(policy),
         proxies: policy.allow_proxy || policy.allow_private_hosts,
+        auth_header,
     };
 
     match &reference {
@@ -197,6 +216,7 @@ pub(crate) async fn clone(
             .await?;
         }
     }
+    drop(identity);
     let head = git.run(&dest, &["rev-parse", "--verify", "HEAD^{commit}"], None).await?;
     let revision = head.trim().to_owned();
     if revision.len() < 40 || !revision.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -278,6 +298,8 @@ struct Git<'a> {
     agent: bool,
     /// The daemon's proxy settings reach git.
     proxies: bool,
+    /// `http.extraHeader` carrying the tenant's token, if any.
+    auth_header: Option<String>,
 }
 
 impl Git<'_> {
@@ -327,6 +349,11 @@ impl Git<'_> {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
+        if let Some(header) = &self.auth_header {
+            cmd.env("GIT_CONFIG_COUNT", "1")
+                .env("GIT_CONFIG_KEY_0", "http.extraHeader")
+                .env("GIT_CONFIG_VALUE_0", header);
+        }
         let agent = self.agent.then_some("SSH_AUTH_SOCK");
         let proxies = if self.proxies { PROXIES } else { &[] };
         for var in PASSED_THROUGH.iter().chain(proxies).chain(agent.iter()) {
@@ -396,6 +423,40 @@ impl Git<'_> {
         }
         Ok(())
     }
+}
+
+/// A private key written for ssh, removed when dropped.
+struct KeyFile(PathBuf);
+
+impl KeyFile {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for KeyFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Writes `pem` to `path`, readable by the daemon's user only (ssh refuses other modes).
+fn write_key(path: &Path, pem: &str) -> Result<KeyFile, SourceError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| SourceError::Internal(format!("cannot write the ssh key file: {e}")))?;
+    let key = KeyFile(path.to_path_buf());
+    let mut text = pem.trim_end().to_owned();
+    // ssh rejects a key file without its final newline.
+    text.push('\n');
+    file.write_all(text.as_bytes())
+        .map_err(|e| SourceError::Internal(format!("cannot write the ssh key file: {e}")))?;
+    Ok(key)
 }
 
 /// Why a git run did not succeed.

@@ -7,6 +7,8 @@
 
 pub mod archive;
 pub mod config;
+pub mod credential_key;
+pub mod credentials;
 pub mod git;
 pub mod path;
 pub mod policy;
@@ -114,9 +116,18 @@ impl SourceError {
 /// Obtains `spec` under `policy`. Blocking work runs off the async threads; dropping the
 /// future cancels (see the module docs).
 pub async fn obtain(spec: &SourceSpec, policy: &SourcePolicy) -> Result<Obtained, SourceError> {
+    obtain_with(spec, policy, None).await
+}
+
+/// [`obtain`] with the tenant's git credential for a git URL's host (ignored for other kinds).
+pub async fn obtain_with(
+    spec: &SourceSpec,
+    policy: &SourcePolicy,
+    credential: Option<&credentials::GitSecret>,
+) -> Result<Obtained, SourceError> {
     match spec {
         SourceSpec::Path { path } => path::local_path(path, policy).await,
-        SourceSpec::Git { url, reference } => git::clone(url, reference.as_deref(), policy).await,
+        SourceSpec::Git { url, reference } => git::clone(url, reference.as_deref(), policy, credential).await,
         SourceSpec::Archive { file, filename } => archive::extract(file, filename, policy).await,
         SourceSpec::Sbom { file, filename } => sbom::read(file, filename, policy).await,
     }

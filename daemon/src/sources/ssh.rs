@@ -22,8 +22,13 @@ pub struct Pin {
 /// Local mode runs ssh as its one user would (their config, keys, agent and known hosts): that
 /// user is the only tenant. Otherwise ssh reads no configuration (`-F /dev/null`), offers no key
 /// (`IdentityFile=none` with `IdentitiesOnly`) and no agent unless `ssh_agent` is set, and
-/// accepts only hosts in the configured known-hosts file.
-pub fn command(policy: &SourcePolicy, pin: Option<&Pin>) -> Result<String, SourceError> {
+/// accepts only hosts in the configured known-hosts file. `identity` is the tenant's key file:
+/// the one key offered then (`IdentitiesOnly`).
+pub fn command(
+    policy: &SourcePolicy,
+    pin: Option<&Pin>,
+    identity: Option<&Path>,
+) -> Result<String, SourceError> {
     let mut words = vec![quote(&policy.ssh_program.to_string_lossy())];
     let mut options: Vec<String> = vec!["BatchMode=yes".into(), "ConnectTimeout=30".into()];
     if !policy.local_mode {
@@ -35,9 +40,17 @@ pub fn command(policy: &SourcePolicy, pin: Option<&Pin>) -> Result<String, Sourc
             )
         })?;
         words.extend(["-F".into(), "/dev/null".into()]);
-        options.push("IdentityFile=none".into());
+        match identity {
+            Some(key) => {
+                options.extend([format!("IdentityFile={}", path_text(key)), "IdentitiesOnly=yes".into()])
+            }
+            None => options.push("IdentityFile=none".into()),
+        }
         if !policy.ssh_agent {
-            options.extend(["IdentitiesOnly=yes".into(), "IdentityAgent=none".into()]);
+            if identity.is_none() {
+                options.push("IdentitiesOnly=yes".into());
+            }
+            options.push("IdentityAgent=none".into());
         }
         options.extend([
             "StrictHostKeyChecking=yes".into(),
@@ -46,6 +59,9 @@ pub fn command(policy: &SourcePolicy, pin: Option<&Pin>) -> Result<String, Sourc
             "UpdateHostKeys=no".into(),
             "CheckHostIP=no".into(),
         ]);
+    }
+    if let (Some(key), true) = (identity, policy.local_mode) {
+        options.extend([format!("IdentityFile={}", path_text(key)), "IdentitiesOnly=yes".into()]);
     }
     if let Some(pin) = pin {
         options.extend([format!("HostName={}", pin.addr), format!("HostKeyAlias={}", pin.alias)]);
@@ -84,7 +100,7 @@ mod tests {
             ..SourcePolicy::default()
         };
         let pin = Pin { addr: "140.82.121.3".parse().expect("ip"), alias: "github.com".into() };
-        let cmd = command(&policy, Some(&pin)).expect("command");
+        let cmd = command(&policy, Some(&pin), None).expect("command");
         assert_eq!(
             cmd,
             "'ssh' -F /dev/null -o 'BatchMode=yes' -o 'ConnectTimeout=30' -o 'IdentityFile=none' \
@@ -93,17 +109,33 @@ mod tests {
              -o 'UpdateHostKeys=no' -o 'CheckHostIP=no' -o 'HostName=140.82.121.3' -o 'HostKeyAlias=github.com'"
         );
         let agent = SourcePolicy { ssh_agent: true, ..policy.clone() };
-        let cmd = command(&agent, None).expect("command");
+        let cmd = command(&agent, None, None).expect("command");
         assert!(cmd.contains("IdentityFile=none") && !cmd.contains("IdentityAgent=none"), "{cmd}");
         assert!(agent_allowed(&agent) && !agent_allowed(&policy));
     }
 
     #[test]
     fn no_known_hosts_refuses_ssh_outside_local_mode() {
-        let err = command(&SourcePolicy::default(), None).expect_err("refused");
+        let err = command(&SourcePolicy::default(), None, None).expect_err("refused");
         assert!(matches!(err, SourceError::Refused(_)), "{err}");
         let local = SourcePolicy { local_mode: true, ..SourcePolicy::default() };
-        assert_eq!(command(&local, None).expect("local"), "'ssh' -o 'BatchMode=yes' -o 'ConnectTimeout=30'");
+        assert_eq!(
+            command(&local, None, None).expect("local"),
+            "'ssh' -o 'BatchMode=yes' -o 'ConnectTimeout=30'"
+        );
+    }
+
+    #[test]
+    fn a_tenant_key_is_the_only_identity_offered() {
+        let policy = SourcePolicy { ssh_known_hosts: Some(PathBuf::from("/kh")), ..SourcePolicy::default() };
+        let cmd = command(&policy, None, Some(Path::new("/work/j1/home/ssh_key"))).expect("command");
+        assert!(
+            cmd.contains(
+                "-o 'IdentityFile=/work/j1/home/ssh_key' -o 'IdentitiesOnly=yes' -o 'IdentityAgent=none'"
+            ),
+            "{cmd}"
+        );
+        assert!(!cmd.contains("IdentityFile=none"), "{cmd}");
     }
 
     #[test]

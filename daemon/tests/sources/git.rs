@@ -569,3 +569,58 @@ async fn a_clone_scans_like_its_origin() {
     assert!(purls.iter().any(|p| p.starts_with("pkg:swift/")), "{purls:?}");
     assert_eq!(purls, scanned_purls(&repo.path));
 }
+
+/// A fake ssh that keeps its arguments, and the content and mode of the key file it is given.
+fn key_reading_ssh(dir: &Path) -> PathBuf {
+    let program = dir.join("key-ssh");
+    std::fs::write(
+        &program,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '{argv}'\n\
+             for a in \"$@\"; do case \"$a\" in IdentityFile=*) k=\"${{a#IdentityFile=}}\"; cp \"$k\" '{copy}'; \
+             stat -c %a \"$k\" > '{mode}';; esac; done\n\
+             echo 'Permission denied (publickey).' >&2\nexit 255\n",
+            argv = dir.join("argv").display(),
+            copy = dir.join("key-copy").display(),
+            mode = dir.join("key-mode").display(),
+        ),
+    )
+    .expect("write");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    program
+}
+
+// Issue 16 point 1: a tenant's ssh key is the one identity ssh is offered, as a 0600 file in the
+// job's work directory that is gone afterwards; the failure is the fixed reason.
+#[tokio::test]
+async fn a_tenant_ssh_key_is_offered_alone_and_removed() {
+    use cairn_daemon::sources::credentials::GitSecret;
+    let base = tempfile::tempdir().expect("tempdir");
+    let known_hosts = base.path().join("known_hosts");
+    std::fs::write(&known_hosts, "").expect("write");
+    let p = SourcePolicy {
+        allow_private_hosts: true,
+        ssh_program: key_reading_ssh(base.path()),
+        ssh_known_hosts: Some(known_hosts),
+        ..policy(base.path())
+    };
+    let pem =
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----";
+    let key = GitSecret::SshKey { private_key: pem.into() };
+    let url = "ssh://git@127.0.0.1:2222/o/r.git";
+    let err = cairn_daemon::sources::obtain_with(&spec(url, None), &p, Some(&key)).await.expect_err("denied");
+    assert_eq!(
+        err.to_string(),
+        format!("git clone of {url} failed: the repository does not exist or is not public")
+    );
+    assert!(!err.to_string().contains("b3BlbnNz"), "{err}");
+    let argv = std::fs::read_to_string(base.path().join("argv")).expect("argv");
+    let identity = argv.lines().find_map(|l| l.strip_prefix("IdentityFile=")).expect("an identity file");
+    assert!(Path::new(identity).starts_with(&p.work_dir), "{identity} outside the work directory");
+    assert!(argv.lines().any(|l| l == "IdentitiesOnly=yes") && !argv.contains("IdentityFile=none"), "{argv}");
+    assert_eq!(std::fs::read_to_string(base.path().join("key-copy")).expect("copy"), format!("{pem}\n"));
+    assert_eq!(std::fs::read_to_string(base.path().join("key-mode")).expect("mode").trim(), "600");
+    assert!(!Path::new(identity).exists(), "the key file outlived the clone");
+    assert_work_empty(&p);
+}

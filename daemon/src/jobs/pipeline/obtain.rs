@@ -3,8 +3,9 @@
 use cairn_sdk::types::ScanStatus;
 
 use super::{Job, Stop, cancelled, check};
+use crate::jobs::git_credential;
 use crate::jobs::progress::Reporter;
-use crate::jobs::queue::{JobPayload, tenant_source_policy};
+use crate::jobs::queue::{JobPayload, JobSource, tenant_source_policy};
 use crate::sources::{self, Obtained};
 
 /// Obtains the source, reporting `fetching`; a cancel stops it at once.
@@ -29,9 +30,15 @@ pub(super) async fn obtain(
     let policy = tenant_source_policy(state, job.tenant);
     let spooled =
         crate::jobs::spool::spool(state, job, &payload.source, &policy).await.map_err(Stop::Failed)?;
+    let credential = match &payload.source {
+        JobSource::Git { url, .. } => {
+            git_credential::for_clone(state, job.tenant, url).await.map_err(Stop::Failed)?
+        }
+        _ => None,
+    };
     let spec = payload.source.spec(&spooled.file);
     let obtained = tokio::select! {
-        r = sources::obtain(&spec, &policy) => r.map_err(|e| Stop::Failed(e.to_string()))?,
+        r = sources::obtain_with(&spec, &policy, credential.as_ref()) => r.map_err(|e| Stop::Failed(e.to_string()))?,
         _ = cancelled(cancel) => return Err(Stop::Cancelled),
     };
     // Extracted or read: the spooled copy is not needed any more (the row stays until the end).
