@@ -95,3 +95,48 @@ fn openssl_evp_names_in_a_c_header() {
     }
     assert!(has(&v, "3DES", None), "{v:?}");
 }
+
+/// Every use of `family` with this parameter and mode.
+fn with_mode(rel: &str, src: &str, family: &str, mode: &str) -> bool {
+    detect_file(rel, src)
+        .iter()
+        .any(|u| u.algorithm.family.as_deref() == Some(family) && u.algorithm.mode.as_deref() == Some(mode))
+}
+
+#[test]
+fn java_bouncy_castle_gcm_over_an_aes_engine() {
+    // hamzakhedraoui/cloud-security : src/main/java/GCMBlockCipher.java
+    // (commit b4608bdde2bc4319c4c7c4b03ad4360c686dab77), fully qualified mode class.
+    let src = "import org.bouncycastle.crypto.engines.AESEngine;\n\npublic class GCMBlockCipher extends BufferedBlockCipher {\n    private org.bouncycastle.crypto.modes.GCMBlockCipher internalCipher;\n    public GCMBlockCipher() {\n        this.internalCipher = new org.bouncycastle.crypto.modes.GCMBlockCipher(new AESEngine());\n    }\n}\n";
+    assert!(with_mode("GCMBlockCipher.java", src, "AES", "GCM"), "{:?}", found("GCMBlockCipher.java", src));
+}
+
+#[test]
+fn csharp_rijndael_managed_is_aes() {
+    // Anirban166/Unity-Scripts : Strings/Rijndael.cs (commit 6dcc3c252eed1e7ea8848ca6a12a99f110434c72)
+    let src = "using System;\nusing System.IO;\nusing System.Security.Cryptography;\nnamespace RijndaelManage\n{\nclass Rijndael\n{\n    public static void Main()\n    {\n                using (RijndaelManaged myRijndael = new RijndaelManaged())\n                {\n                    myRijndael.GenerateKey();\n                    myRijndael.GenerateIV();\n                }\n    }\n}\n}\n";
+    assert!(has(&found("Strings/Rijndael.cs", src), "AES", None));
+}
+
+#[test]
+fn php_password_hash_constants_and_sodium_pwhash() {
+    // peachpiecompiler/peachpie : tests/hash/password_get_info_001.php
+    // (commit e1d7ae33468ce24c69d1dc3ca2157289f3c3fa58)
+    let src = "<?php\n\n$password = \"rasmuslerdorf\";\n$hashBCrypt = @password_hash($password,PASSWORD_DEFAULT,$options);\n$hashArgon2ID = @password_hash( $password, PASSWORD_ARGON2ID, $options);\n$hashArgon2I= @password_hash( $password, PASSWORD_ARGON2I, $options);\n";
+    let v = found("password_get_info_001.php", src);
+    assert!(has(&v, "bcrypt", None), "{v:?}");
+    for p in ["id", "i"] {
+        assert!(v.iter().any(|(f, q, _, _)| f == "Argon2" && q.as_deref() == Some(p)), "Argon2{p} in {v:?}");
+    }
+    // php/php-src : ext/sodium/tests/pwhash_argon2i.phpt (commit a401f8457ca9443474c811e155d625c6c354e900)
+    let sodium = "<?php\n$passwd = 'password';\n\n$hash = sodium_crypto_pwhash_str\n  ($passwd, SODIUM_CRYPTO_PWHASH_OPSLIMIT_INTERACTIVE,\n\t\t\tSODIUM_CRYPTO_PWHASH_MEMLIMIT_INTERACTIVE);\n$c = sodium_crypto_pwhash_str_verify($hash, $passwd);\n";
+    assert!(has(&found("pwhash_argon2i.php", sodium), "Argon2", None));
+}
+
+#[test]
+fn ruby_hmac_with_a_digest_object() {
+    // button/webhook-test-apps : ruby/index.rb (commit a6a8c92fc2500bda9cfdbebbf5ac40018e391ef9)
+    let src = "require 'openssl'\n\ndef signature request_body\n  OpenSSL::HMAC.hexdigest(\n    OpenSSL::Digest.new('sha256'),\n    WEBHOOK_SECRET,\n    request_body\n  )\nend\n";
+    let v = found("ruby/index.rb", src);
+    assert!(has(&v, "HMAC", Some("SHA-256")), "{v:?}");
+}
