@@ -144,6 +144,17 @@ pub const JAVA: &[Rule] = &[
     (r"\bnew\s+HKDFBytesGenerator\(", Spec("kdf HKDF"), BC),
     (r"\bMLKEMParameters\.ml_kem_(?P<p>512|768|1024)\b", Spec("kem ML-KEM param={p}"), BC),
     (r"\bMLDSAParameters\.ml_dsa_(?P<p>44|65|87)\b", Spec("signature ML-DSA param={p}"), BC),
+    // JOSE algorithms named by library constants rather than strings (Nimbus, JJWT).
+    (
+        r"\bJWSAlgorithm\.(?P<name>(?:HS|RS|PS|ES)(?:256|384|512)|ES256K|EdDSA|Ed25519)\b",
+        Name(Ctx::Any),
+        "com.nimbusds=>nimbus-jose-jwt",
+    ),
+    (
+        r"\b(?:SignatureAlgorithm|Jwts\.SIG)\.(?P<name>(?:HS|RS|PS|ES)(?:256|384|512))\b",
+        Name(Ctx::Any),
+        "io.jsonwebtoken=>jjwt",
+    ),
     // A mode wrapping an engine: the constructor says both (`new GCMBlockCipher(new AESEngine())`).
     (
         r"\b(?:new\s+(?:[\w.]+\.)?GCMBlockCipher\(|GCMBlockCipher\.newInstance\()\s*(?:new\s+AES(?:Fast|Light)?Engine\(|AESEngine\.newInstance\()",

@@ -140,3 +140,16 @@ fn ruby_hmac_with_a_digest_object() {
     let v = found("ruby/index.rb", src);
     assert!(has(&v, "HMAC", Some("SHA-256")), "{v:?}");
 }
+
+#[test]
+fn java_jose_algorithms_named_by_library_constants() {
+    // ljdawn/python_share : test/java_rsa.java (commit 3eaeb73ef98976b5ce1d9a7ddbcf2365c5ad6054), Nimbus.
+    let nimbus = "import com.nimbusds.jose.*;\nimport com.nimbusds.jose.crypto.*;\nimport com.nimbusds.jwt.*;\n\nJWSSigner signer = new RSASSASigner(privateKey);\nSignedJWT signedJWT = new SignedJWT(\n    new JWSHeader(JWSAlgorithm.RS256), \n    claimsSet);\n";
+    let v = found("test/java_rsa.java", nimbus);
+    assert!(has(&v, "RSASSA-PKCS1", Some("SHA-256")), "{v:?}");
+    // Ethan-Rain/myweb : src/main/java/cn/helloworld1999/security/util/JwtTokenUtil.java
+    // (commit 4d35a1680358fc4c78d2a4c2263d13c71b059d90), JJWT.
+    let jjwt = "private String doGenerateToken(Map<String, Object> claims, String subject) {\n    return Jwts.builder()\n            .setClaims(claims)\n            .setSubject(subject)\n            .signWith(Keys.hmacShaKeyFor(secret.getBytes()), SignatureAlgorithm.HS512)\n            .compact();\n}\n";
+    let v = found("JwtTokenUtil.java", jjwt);
+    assert!(has(&v, "HMAC", Some("SHA-512")), "{v:?}");
+}
