@@ -532,6 +532,7 @@ pub const CSHARP: &[Rule] = &[
     (r"\bnew\s+RSACryptoServiceProvider\(\s*(?P<p>\d+)?", Spec("pke RSA param={p}"), ""),
     (r"\bRSASignaturePadding\.Pss\b", Spec("signature RSASSA-PSS"), ""),
     (r"\bRSASignaturePadding\.Pkcs1\b", Spec("signature RSASSA-PKCS1"), ""),
+    (r"\bRSAPKCS1Signature(?:Formatter|Deformatter)\b", Spec("signature RSASSA-PKCS1"), ""),
     (r"\bRSAEncryptionPadding\.Oaep\w*", Spec("pke RSAES-OAEP"), ""),
     (
         r"\bECDsa\.Create\(\s*(?:ECCurve\.NamedCurves\.nistP(?P<p>256|384|521))?",
@@ -608,5 +609,6 @@ pub const RUBY: &[Rule] = &[
     (r#"\bOpenSSL::PKey::EC\.generate\(\s*['"](?P<p>[\w-]+)['"]"#, Spec("signature EC param={p} keygen"), ""),
     (r"\bOpenSSL::PKCS5\.pbkdf2_hmac\w*", Spec("kdf PBKDF2"), ""),
     (r"\bOpenSSL::KDF\.pbkdf2_hmac\b", Spec("kdf PBKDF2"), ""),
+    (r"\bOpenSSL::KDF\.scrypt\b", Spec("kdf scrypt"), ""),
     (r"\bRbNaCl::SigningKey\b", Spec("signature EdDSA param=Ed25519"), "rbnacl"),
 ];

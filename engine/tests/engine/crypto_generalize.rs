@@ -153,3 +153,19 @@ fn java_jose_algorithms_named_by_library_constants() {
     let v = found("JwtTokenUtil.java", jjwt);
     assert!(has(&v, "HMAC", Some("SHA-512")), "{v:?}");
 }
+
+#[test]
+fn csharp_pkcs1_signature_formatter() {
+    // dotnet/docs : docs/standard/security/snippets/cryptographic-signatures/csharp/Program.cs
+    // (commit 05124b25e7b3ce7dd53072ac6652a4865e6ae7f2)
+    let src = "using System.Security.Cryptography;\nusing System.Text;\n\nusing SHA256 alg = SHA256.Create();\n\n// Generate signature\nusing (RSA rsa = RSA.Create())\n{\n    sharedParameters = rsa.ExportParameters(false);\n\n    RSAPKCS1SignatureFormatter rsaFormatter = new(rsa);\n    rsaFormatter.SetHashAlgorithm(nameof(SHA256));\n\n    signedHash = rsaFormatter.CreateSignature(hash);\n}\n";
+    let v = found("Program.cs", src);
+    assert!(has(&v, "RSASSA-PKCS1", None), "{v:?}");
+}
+
+#[test]
+fn ruby_openssl_kdf_scrypt() {
+    // dinuamipara03/Ruby-learning : Day8/openssl/pbkdf.rb (commit bd6aeca05a4e52c313b457123b039b8a3ed8c2f6)
+    let src = "require 'openssl'\nrequire 'securerandom'\npass = \"password\"\nsalt = SecureRandom.random_bytes(16)\ndk = OpenSSL::KDF.scrypt(pass, salt: salt, N: 2**14, r: 8, p: 1, length: 32)\np dk\n";
+    assert!(has(&found("Day8/openssl/pbkdf.rb", src), "scrypt", None));
+}
