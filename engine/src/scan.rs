@@ -107,11 +107,16 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
         let detail = format!("{n} entries");
         sink.progress(&Progress { step: Step::Walking, percent: None, detail: &detail })
     };
-    // One walk lists both: what the catalogers read and, when asked, source files for crypto.
-    let wants = |rel: &str| catalog::listed(rel) || (opts.crypto && crypto::stage::wanted(rel));
     let real = root.canonicalize().map_err(|error| WalkError::Root { path: root.to_path_buf(), error })?;
     // A file named as the root (`cairn scan app/Cargo.lock`) is scanned alone, in its directory.
     let single = real.is_file();
+    // One walk lists both: what the catalogers read and, when asked, source files for crypto. A
+    // README scanned alone is not read for a license: the license files beside it, which would
+    // speak first, are not read then.
+    let wants = |rel: &str| {
+        (catalog::listed(rel) && !(single && crate::license::files::is_project_readme(rel)))
+            || (opts.crypto && crypto::stage::wanted(rel))
+    };
     let (root, found) = if single {
         walk::walk_file(&real, &opts.walk, &wants)?
     } else {

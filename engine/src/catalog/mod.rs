@@ -145,13 +145,14 @@ pub fn wanted(rel: &str) -> bool {
 /// True when the walk should list `rel` in [`Tree::files`]: the files catalogers read, plus manifests
 /// they only consult and must be able to find by pattern (npm and yarn workspaces are globs over
 /// `package.json` files; a Cargo workspace's member manifests say which dependencies are dev-only),
-/// plus gemspecs (for the licenses gems declare), plus license files and source files (for `SPDX-License-Identifier` lines) for license
-/// detection. Listed files are not cataloged unless [`wanted`].
+/// plus gemspecs (for the licenses gems declare), plus license files, the project's README and source files (for `SPDX-License-Identifier`
+/// lines) for license detection. Listed files are not cataloged unless [`wanted`].
 pub fn listed(rel: &str) -> bool {
     wanted(rel)
         || (matches!(crate::tree::file_name(rel), "package.json" | "Cargo.toml")
             && !rel.split('/').any(|p| p == "node_modules" || p == "target"))
         || crate::license::files::is_license_file(rel)
+        || crate::license::files::is_project_readme(rel)
         || crate::license::headers::wanted(rel)
         || gemspec::listed(rel)
 }

@@ -144,6 +144,23 @@ pub const JAVA: &[Rule] = &[
     (r"\bnew\s+HKDFBytesGenerator\(", Spec("kdf HKDF"), BC),
     (r"\bMLKEMParameters\.ml_kem_(?P<p>512|768|1024)\b", Spec("kem ML-KEM param={p}"), BC),
     (r"\bMLDSAParameters\.ml_dsa_(?P<p>44|65|87)\b", Spec("signature ML-DSA param={p}"), BC),
+    // JOSE algorithms named by library constants rather than strings (Nimbus, JJWT).
+    (
+        r"\bJWSAlgorithm\.(?P<name>(?:HS|RS|PS|ES)(?:256|384|512)|ES256K|EdDSA|Ed25519)\b",
+        Name(Ctx::Any),
+        "com.nimbusds=>nimbus-jose-jwt",
+    ),
+    (
+        r"\b(?:SignatureAlgorithm|Jwts\.SIG)\.(?P<name>(?:HS|RS|PS|ES)(?:256|384|512))\b",
+        Name(Ctx::Any),
+        "io.jsonwebtoken=>jjwt",
+    ),
+    // A mode wrapping an engine: the constructor says both (`new GCMBlockCipher(new AESEngine())`).
+    (
+        r"\b(?:new\s+(?:[\w.]+\.)?GCMBlockCipher\(|GCMBlockCipher\.newInstance\()\s*(?:new\s+AES(?:Fast|Light)?Engine\(|AESEngine\.newInstance\()",
+        Spec("ae AES mode=GCM"),
+        BC,
+    ),
 ];
 
 /// Bouncy Castle, behind its import.
@@ -506,6 +523,8 @@ pub const CSHARP: &[Rule] = &[
         Spec("block-cipher AES"),
         "",
     ),
+    // Rijndael with .NET's default 128-bit block is AES.
+    (r"\bnew\s+RijndaelManaged\(|\bRijndael\.Create\(", Spec("block-cipher AES"), ""),
     (r"\bTripleDES\.Create\(|\bnew\s+TripleDESCryptoServiceProvider\(", Spec("block-cipher 3DES"), ""),
     (r"\bDES\.Create\(|\bnew\s+DESCryptoServiceProvider\(", Spec("block-cipher DES"), ""),
     (r"\bRC2\.Create\(", Spec("block-cipher RC2"), ""),
@@ -513,6 +532,7 @@ pub const CSHARP: &[Rule] = &[
     (r"\bnew\s+RSACryptoServiceProvider\(\s*(?P<p>\d+)?", Spec("pke RSA param={p}"), ""),
     (r"\bRSASignaturePadding\.Pss\b", Spec("signature RSASSA-PSS"), ""),
     (r"\bRSASignaturePadding\.Pkcs1\b", Spec("signature RSASSA-PKCS1"), ""),
+    (r"\bRSAPKCS1Signature(?:Formatter|Deformatter)\b", Spec("signature RSASSA-PKCS1"), ""),
     (r"\bRSAEncryptionPadding\.Oaep\w*", Spec("pke RSAES-OAEP"), ""),
     (
         r"\bECDsa\.Create\(\s*(?:ECCurve\.NamedCurves\.nistP(?P<p>256|384|521))?",
@@ -538,6 +558,12 @@ pub const PHP: &[Rule] = &[
     (r"\bmd5(?:_file)?\(", Spec("hash MD5"), ""),
     (r"\bsha1(?:_file)?\(", Spec("hash SHA-1"), ""),
     (r"\bhash_pbkdf2\(", Spec("kdf PBKDF2"), ""),
+    // password_hash's algorithm constants; PASSWORD_DEFAULT is bcrypt (PHP manual, password_hash).
+    (r"\bPASSWORD_(?:BCRYPT|DEFAULT)\b", Spec("kdf bcrypt"), ""),
+    (r"\bPASSWORD_ARGON2ID\b", Spec("kdf Argon2 param=id"), ""),
+    (r"\bPASSWORD_ARGON2I\b", Spec("kdf Argon2 param=i"), ""),
+    (r"\bsodium_crypto_pwhash(?:_str\w*)?\b", Spec("kdf Argon2"), ""),
+    (r"\bsodium_crypto_pwhash_scryptsalsa208sha256\w*", Spec("kdf scrypt"), ""),
     (r#"\bopenssl_(?:en|de)crypt\(\s*[^,]+,\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Any), ""),
     (r"\bOPENSSL_ALGO_(?P<name>MD5|SHA1|SHA256|SHA384|SHA512)\b", Name(Ctx::Sign), ""),
     (
@@ -566,11 +592,23 @@ pub const RUBY: &[Rule] = &[
     (r"\bDigest::SHA2\.new\(\s*(?P<p>256|384|512)\s*\)", Spec("hash SHA-2 param={p}"), ""),
     (r#"\bOpenSSL::Digest\.new\(\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Any), ""),
     (r#"\bOpenSSL::HMAC\.(?:hexdigest|digest|new)\(\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Hmac), ""),
+    // The digest given as an object rather than a name.
+    (
+        r#"\bOpenSSL::HMAC\.(?:hexdigest|digest|new)\(\s*OpenSSL::Digest\.new\(\s*['"](?P<name>[\w-]+)['"]"#,
+        Name(Ctx::Hmac),
+        "",
+    ),
+    (
+        r"\bOpenSSL::HMAC\.(?:hexdigest|digest|new)\(\s*(?:OpenSSL::)?Digest::(?P<name>MD5|SHA1|SHA256|SHA384|SHA512)\b",
+        Name(Ctx::Hmac),
+        "",
+    ),
     (r#"\bOpenSSL::Cipher\.new\(\s*['"](?P<name>[\w-]+)['"]"#, Name(Ctx::Any), ""),
     (r"\bOpenSSL::Cipher::AES\.new\(\s*(?P<p>128|192|256)", Spec("block-cipher AES param={p}"), ""),
     (r"\bOpenSSL::PKey::RSA\.(?:new|generate)\(\s*(?P<p>\d+)", Spec("pke RSA param={p} keygen"), ""),
     (r#"\bOpenSSL::PKey::EC\.generate\(\s*['"](?P<p>[\w-]+)['"]"#, Spec("signature EC param={p} keygen"), ""),
     (r"\bOpenSSL::PKCS5\.pbkdf2_hmac\w*", Spec("kdf PBKDF2"), ""),
     (r"\bOpenSSL::KDF\.pbkdf2_hmac\b", Spec("kdf PBKDF2"), ""),
+    (r"\bOpenSSL::KDF\.scrypt\b", Spec("kdf scrypt"), ""),
     (r"\bRbNaCl::SigningKey\b", Spec("signature EdDSA param=Ed25519"), "rbnacl"),
 ];

@@ -45,7 +45,7 @@ pub struct Detected {
     pub confidence_permille: u16,
     /// How it was found.
     pub method: DetectionMethod,
-    /// The license file, relative to the scan root.
+    /// The license file (or, for the project, its README), relative to the scan root.
     pub path: String,
     /// 1-based first and last line of the matched text, when only part of the file matched.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -114,7 +114,8 @@ pub struct Licenses {
     /// Declared in manifests and lockfiles, sorted, without repeats.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub declared: Vec<Declared>,
-    /// Found in license files, sorted, without repeats.
+    /// Found in license files (the project's: or its README's license section, when no root
+    /// license file answered), sorted, without repeats.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub detected: Vec<Detected>,
     /// `SPDX-License-Identifier:` lines in its source files (the project's: outside dependency

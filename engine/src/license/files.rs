@@ -30,6 +30,14 @@ pub fn is_license_file(rel: &str) -> bool {
     dist_info_of(rel).is_some_and(|d| rel[d.len()..].starts_with("/licenses/"))
 }
 
+/// True for the project's own README (`README`, `README.md`, `readme.rst`, … at the scan root):
+/// read for its license section when no license file at the root gave an answer. READMEs below
+/// the root are not: a package directory's README describes a dependency whose license files (or
+/// manifest) say what it is under, and elsewhere no manifest says whose README it would be.
+pub fn is_project_readme(rel: &str) -> bool {
+    parent(rel).is_empty() && super::readme::is_readme(rel)
+}
+
 /// The `….dist-info` directory `rel` lies in, if any.
 fn dist_info_of(rel: &str) -> Option<&str> {
     let mut dir = parent(rel);
@@ -151,6 +159,16 @@ mod tests {
         for no in ["license.js", "src/licenses.json", "README.md", "x/foo.dist-info/METADATA", "LICENSE.yml"]
         {
             assert!(!is_license_file(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn only_the_root_readme_is_the_projects() {
+        for yes in ["README", "README.md", "readme.rst", "Readme.txt"] {
+            assert!(is_project_readme(yes), "{yes}");
+        }
+        for no in ["docs/README.md", "node_modules/a/README.md", "vendor/x/README", "README.js", "LICENSE"] {
+            assert!(!is_project_readme(no), "{no}");
         }
     }
 

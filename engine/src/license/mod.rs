@@ -75,10 +75,13 @@ pub fn conclude(l: &mut Licenses) {
 #[derive(Clone, Copy)]
 enum Kind {
     LicenseFile,
+    /// The project's README: its license section counts only without a root license file's answer.
+    Readme,
     Source,
 }
 
-/// Finds the license files and source files among `tree.files()`, matches license files and reads
+/// Finds the license files, the project's README and source files among `tree.files()`, matches
+/// license files (and the README's license section, when no root license file answered) and reads
 /// `SPDX-License-Identifier` lines of source files (in parallel), and attaches what they hold to
 /// the components whose package directory holds them, or to the project. Returns `false` when the
 /// sink cancelled.
@@ -90,6 +93,8 @@ pub fn detect_in_tree(inv: &mut Inventory, tree: &dyn Tree, sink: &dyn ScanSink)
         .filter_map(|f| {
             if files::is_license_file(f) {
                 roots.owner(f).map(|o| (f, o, Kind::LicenseFile))
+            } else if files::is_project_readme(f) {
+                Some((f, Owner::Project, Kind::Readme))
             } else if headers::wanted(f) {
                 roots.owner_of_source(f).map(|o| (f, o, Kind::Source))
             } else {
@@ -110,6 +115,10 @@ pub fn detect_in_tree(inv: &mut Inventory, tree: &dyn Tree, sink: &dyn ScanSink)
                 Kind::LicenseFile => tree.read(rel).map(|text| detect::detect(rel, &text)).map_err(|e| {
                     Diagnostic::warning(rel.as_str(), None, format!("license file not read: {e}"))
                 }),
+                Kind::Readme => tree
+                    .read(rel)
+                    .map(|text| detect::detect(rel, &text))
+                    .map_err(|e| Diagnostic::warning(rel.as_str(), None, format!("README not read: {e}"))),
                 // A source file that cannot be read as text (binary, too large) has no header to
                 // give; the walk already reported what it could not list.
                 Kind::Source => Ok(tree.read(rel).map(|text| headers::find(rel, &text)).unwrap_or_default()),
@@ -125,7 +134,16 @@ pub fn detect_in_tree(inv: &mut Inventory, tree: &dyn Tree, sink: &dyn ScanSink)
     if cancelled.load(Ordering::Relaxed) {
         return false;
     }
+    // The README speaks only when no license file at the root did: a license file is the text
+    // itself, a README section at best a summary of it.
+    let root_license_found = found.iter().any(|(owner, kind, out)| {
+        matches!((owner, kind), (Owner::Project, Kind::LicenseFile))
+            && out.as_ref().is_ok_and(|d| !d.is_empty())
+    });
     for (owner, kind, out) in found {
+        if matches!(kind, Kind::Readme) && root_license_found {
+            continue;
+        }
         let detected = match out {
             Ok(d) if d.is_empty() => continue,
             Ok(d) => d,
@@ -135,7 +153,7 @@ pub fn detect_in_tree(inv: &mut Inventory, tree: &dyn Tree, sink: &dyn ScanSink)
             }
         };
         let add = |l: &mut Licenses| match kind {
-            Kind::LicenseFile => l.detected.extend(detected.iter().cloned()),
+            Kind::LicenseFile | Kind::Readme => l.detected.extend(detected.iter().cloned()),
             Kind::Source => l.headers.extend(detected.iter().cloned()),
         };
         match owner {

@@ -95,3 +95,77 @@ fn openssl_evp_names_in_a_c_header() {
     }
     assert!(has(&v, "3DES", None), "{v:?}");
 }
+
+/// Every use of `family` with this parameter and mode.
+fn with_mode(rel: &str, src: &str, family: &str, mode: &str) -> bool {
+    detect_file(rel, src)
+        .iter()
+        .any(|u| u.algorithm.family.as_deref() == Some(family) && u.algorithm.mode.as_deref() == Some(mode))
+}
+
+#[test]
+fn java_bouncy_castle_gcm_over_an_aes_engine() {
+    // hamzakhedraoui/cloud-security : src/main/java/GCMBlockCipher.java
+    // (commit b4608bdde2bc4319c4c7c4b03ad4360c686dab77), fully qualified mode class.
+    let src = "import org.bouncycastle.crypto.engines.AESEngine;\n\npublic class GCMBlockCipher extends BufferedBlockCipher {\n    private org.bouncycastle.crypto.modes.GCMBlockCipher internalCipher;\n    public GCMBlockCipher() {\n        this.internalCipher = new org.bouncycastle.crypto.modes.GCMBlockCipher(new AESEngine());\n    }\n}\n";
+    assert!(with_mode("GCMBlockCipher.java", src, "AES", "GCM"), "{:?}", found("GCMBlockCipher.java", src));
+}
+
+#[test]
+fn csharp_rijndael_managed_is_aes() {
+    // Anirban166/Unity-Scripts : Strings/Rijndael.cs (commit 6dcc3c252eed1e7ea8848ca6a12a99f110434c72)
+    let src = "using System;\nusing System.IO;\nusing System.Security.Cryptography;\nnamespace RijndaelManage\n{\nclass Rijndael\n{\n    public static void Main()\n    {\n                using (RijndaelManaged myRijndael = new RijndaelManaged())\n                {\n                    myRijndael.GenerateKey();\n                    myRijndael.GenerateIV();\n                }\n    }\n}\n}\n";
+    assert!(has(&found("Strings/Rijndael.cs", src), "AES", None));
+}
+
+#[test]
+fn php_password_hash_constants_and_sodium_pwhash() {
+    // peachpiecompiler/peachpie : tests/hash/password_get_info_001.php
+    // (commit e1d7ae33468ce24c69d1dc3ca2157289f3c3fa58)
+    let src = "<?php\n\n$password = \"rasmuslerdorf\";\n$hashBCrypt = @password_hash($password,PASSWORD_DEFAULT,$options);\n$hashArgon2ID = @password_hash( $password, PASSWORD_ARGON2ID, $options);\n$hashArgon2I= @password_hash( $password, PASSWORD_ARGON2I, $options);\n";
+    let v = found("password_get_info_001.php", src);
+    assert!(has(&v, "bcrypt", None), "{v:?}");
+    for p in ["id", "i"] {
+        assert!(v.iter().any(|(f, q, _, _)| f == "Argon2" && q.as_deref() == Some(p)), "Argon2{p} in {v:?}");
+    }
+    // php/php-src : ext/sodium/tests/pwhash_argon2i.phpt (commit a401f8457ca9443474c811e155d625c6c354e900)
+    let sodium = "<?php\n$passwd = 'password';\n\n$hash = sodium_crypto_pwhash_str\n  ($passwd, SODIUM_CRYPTO_PWHASH_OPSLIMIT_INTERACTIVE,\n\t\t\tSODIUM_CRYPTO_PWHASH_MEMLIMIT_INTERACTIVE);\n$c = sodium_crypto_pwhash_str_verify($hash, $passwd);\n";
+    assert!(has(&found("pwhash_argon2i.php", sodium), "Argon2", None));
+}
+
+#[test]
+fn ruby_hmac_with_a_digest_object() {
+    // button/webhook-test-apps : ruby/index.rb (commit a6a8c92fc2500bda9cfdbebbf5ac40018e391ef9)
+    let src = "require 'openssl'\n\ndef signature request_body\n  OpenSSL::HMAC.hexdigest(\n    OpenSSL::Digest.new('sha256'),\n    WEBHOOK_SECRET,\n    request_body\n  )\nend\n";
+    let v = found("ruby/index.rb", src);
+    assert!(has(&v, "HMAC", Some("SHA-256")), "{v:?}");
+}
+
+#[test]
+fn java_jose_algorithms_named_by_library_constants() {
+    // ljdawn/python_share : test/java_rsa.java (commit 3eaeb73ef98976b5ce1d9a7ddbcf2365c5ad6054), Nimbus.
+    let nimbus = "import com.nimbusds.jose.*;\nimport com.nimbusds.jose.crypto.*;\nimport com.nimbusds.jwt.*;\n\nJWSSigner signer = new RSASSASigner(privateKey);\nSignedJWT signedJWT = new SignedJWT(\n    new JWSHeader(JWSAlgorithm.RS256), \n    claimsSet);\n";
+    let v = found("test/java_rsa.java", nimbus);
+    assert!(has(&v, "RSASSA-PKCS1", Some("SHA-256")), "{v:?}");
+    // Ethan-Rain/myweb : src/main/java/cn/helloworld1999/security/util/JwtTokenUtil.java
+    // (commit 4d35a1680358fc4c78d2a4c2263d13c71b059d90), JJWT.
+    let jjwt = "private String doGenerateToken(Map<String, Object> claims, String subject) {\n    return Jwts.builder()\n            .setClaims(claims)\n            .setSubject(subject)\n            .signWith(Keys.hmacShaKeyFor(secret.getBytes()), SignatureAlgorithm.HS512)\n            .compact();\n}\n";
+    let v = found("JwtTokenUtil.java", jjwt);
+    assert!(has(&v, "HMAC", Some("SHA-512")), "{v:?}");
+}
+
+#[test]
+fn csharp_pkcs1_signature_formatter() {
+    // dotnet/docs : docs/standard/security/snippets/cryptographic-signatures/csharp/Program.cs
+    // (commit 05124b25e7b3ce7dd53072ac6652a4865e6ae7f2)
+    let src = "using System.Security.Cryptography;\nusing System.Text;\n\nusing SHA256 alg = SHA256.Create();\n\n// Generate signature\nusing (RSA rsa = RSA.Create())\n{\n    sharedParameters = rsa.ExportParameters(false);\n\n    RSAPKCS1SignatureFormatter rsaFormatter = new(rsa);\n    rsaFormatter.SetHashAlgorithm(nameof(SHA256));\n\n    signedHash = rsaFormatter.CreateSignature(hash);\n}\n";
+    let v = found("Program.cs", src);
+    assert!(has(&v, "RSASSA-PKCS1", None), "{v:?}");
+}
+
+#[test]
+fn ruby_openssl_kdf_scrypt() {
+    // dinuamipara03/Ruby-learning : Day8/openssl/pbkdf.rb (commit bd6aeca05a4e52c313b457123b039b8a3ed8c2f6)
+    let src = "require 'openssl'\nrequire 'securerandom'\npass = \"password\"\nsalt = SecureRandom.random_bytes(16)\ndk = OpenSSL::KDF.scrypt(pass, salt: salt, N: 2**14, r: 8, p: 1, length: 32)\np dk\n";
+    assert!(has(&found("Day8/openssl/pbkdf.rb", src), "scrypt", None));
+}

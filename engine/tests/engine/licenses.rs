@@ -377,6 +377,54 @@ fn spdx_headers_in_a_scan() {
     assert_eq!(s.project_headers.len(), 2, "vendor/unknown is nobody's: {:?}", s.project_headers);
 }
 
+/// The project's README through a whole scan: its license section speaks for the project (with
+/// its path and lines) when no license file at the root answered, never over one, and never for
+/// a dependency's directory. Texts are development-half files of fixtures/licenses-heldout
+/// (serde-rs/serde and BurntSushi/ripgrep, commits in its SOURCE.md). Fails before the walk
+/// handed READMEs to detection (nothing was detected for the project).
+#[test]
+fn project_readme_in_a_scan() {
+    use cairn_engine::{NoProgress, ScanOptions, scan_path};
+    let fixture =
+        |name: &str| std::fs::read_to_string(format!("{FIXTURES}/licenses-heldout/{name}")).expect("fixture");
+    let scan_of = |files: &[(&str, &str)]| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (rel, text) in files {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        }
+        scan_path(dir.path(), &ScanOptions::default(), &NoProgress).expect("scan")
+    };
+    let serde = fixture("serde-rs__serde__README.md");
+    let scan = scan_of(&[
+        ("README.md", &serde),
+        ("node_modules/x/package.json", r#"{"name": "x", "version": "1.0.0"}"#),
+        ("node_modules/x/README.md", &serde),
+        ("docs/README.md", &fixture("BurntSushi__ripgrep__README.md")),
+    ]);
+    let project = &scan.inventory.project_licenses;
+    let hits: Vec<_> = project.detected.iter().map(|d| (d.id.as_str(), d.path.as_str(), d.lines)).collect();
+    assert_eq!(hits, [("Apache-2.0 OR MIT", "README.md", Some((102, 115)))], "only the root README");
+    assert_eq!(project.concluded.as_ref().map(|c| c.expression.as_str()), Some("Apache-2.0 OR MIT"));
+    let x = scan.inventory.components.iter().find(|c| c.name == "x").expect("x");
+    assert!(x.licenses.detected.is_empty(), "a dependency's README is not read: {:?}", x.licenses.detected);
+
+    // A root license file that answers wins; the README is then not reported at all.
+    let scan = scan_of(&[
+        ("README.md", &fixture("BurntSushi__ripgrep__README.md")),
+        ("LICENSE-MIT", &fixture("BurntSushi__ripgrep__LICENSE-MIT")),
+    ]);
+    let hits: Vec<_> =
+        scan.inventory.project_licenses.detected.iter().map(|d| (d.id.as_str(), d.path.as_str())).collect();
+    assert_eq!(hits, [("MIT", "LICENSE-MIT")]);
+
+    // A root license file that answers nothing leaves the README to speak.
+    let scan = scan_of(&[("README.md", &serde), ("LICENSE", "See the README.\n")]);
+    let ids: Vec<_> = scan.inventory.project_licenses.detected.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["Apache-2.0 OR MIT"]);
+}
+
 #[derive(Deserialize)]
 struct HeldOut {
     file: String,
