@@ -1,9 +1,9 @@
 //! The job's upload on disk: a file kept by `[uploads] store = "files"` is read where it is; bytes
 //! kept in the row (`"database"`, and rows from before migration 0024) are written to a fresh
 //! work directory for the run (removed on drop, swept after a crash). The row stays until the
-//! scan ends, so a requeued job finds the upload again; then the file goes too.
+//! scan ends, so a requeued job finds the upload again; then the file goes too (`Reporter`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::queue::JobSource;
 use crate::sources::{SourcePolicy, workdir};
@@ -68,15 +68,5 @@ pub async fn upload_file(state: &AppState, job: &ClaimedJob) -> Option<PathBuf> 
             tracing::warn!(error = %e, scan = %job.scan, "cannot read the upload's path");
             None
         }
-    }
-}
-
-/// Removes the upload file once its row is gone (the scan ended); while the row exists a
-/// requeued run still needs it.
-pub async fn release(state: &AppState, job: &ClaimedJob, file: &Path) {
-    match state.store.scan_upload_get(job.tenant, job.scan).await {
-        Ok(None) => crate::uploads::files::remove(file).await,
-        Ok(Some(_)) => {}
-        Err(e) => tracing::warn!(error = %e, scan = %job.scan, "cannot check the upload; the sweep removes it"),
     }
 }

@@ -59,9 +59,9 @@ pub async fn run(state: &AppState, job: &ClaimedJob, cancel: Arc<AtomicBool>) ->
         Ok(s) => s,
         Err(e) => return Outcome::Failed(format!("the scan row could not be read: {e}")),
     };
-    let mut reporter =
-        Reporter::new(state.clone(), job.tenant, job.scan, scan.percent, ScanCounts::default());
     let upload_file = crate::jobs::spool::upload_file(state, job).await;
+    let mut reporter = Reporter::new(state.clone(), job.tenant, job.scan, scan.percent, ScanCounts::default())
+        .with_upload_file(upload_file);
     let result = steps(state, job, &scan, &cancel, &mut reporter).await;
     let outcome = match result {
         Ok(()) => Outcome::Completed,
@@ -85,9 +85,6 @@ pub async fn run(state: &AppState, job: &ClaimedJob, cancel: Arc<AtomicBool>) ->
     };
     if let Err(e) = end {
         tracing::error!(error = %e, scan = %job.scan, "could not record the scan's end");
-    }
-    if let Some(file) = upload_file {
-        crate::jobs::spool::release(state, job, &file).await;
     }
     outcome
 }
