@@ -192,7 +192,9 @@ async fn sweep_upload_orphans(state: &AppState) {
         }
     };
     let grace = crate::uploads::files::ORPHAN_GRACE;
-    match tokio::task::spawn_blocking(move || crate::uploads::files::sweep_orphans(&dir, &referenced, grace)).await {
+    match tokio::task::spawn_blocking(move || crate::uploads::files::sweep_orphans(&dir, &referenced, grace))
+        .await
+    {
         Ok(Ok(0)) => {}
         Ok(Ok(n)) => tracing::info!(removed = n, "removed orphaned upload files"),
         Ok(Err(e)) => tracing::warn!(error = %e, "cannot sweep upload files"),

@@ -332,13 +332,15 @@ both!(hostile_and_bad_uploads_fail_or_are_refused, |db| async move {
         .http
         .post(d.url("/api/v1/sboms/ingest"))
         .bearer_auth(&user.token)
-        .multipart(reqwest::multipart::Form::new().part(
-            "file",
-            reqwest::multipart::Part::bytes(b"{}".to_vec())
-                .file_name("x.png")
-                .mime_str("image/png")
-                .expect("mime"),
-        ))
+        .multipart(
+            reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(b"{}".to_vec())
+                    .file_name("x.png")
+                    .mime_str("image/png")
+                    .expect("mime"),
+            ),
+        )
         .send()
         .await
         .expect("send");
@@ -383,8 +385,11 @@ both!(a_daemon_killed_mid_upload_scan_completes_it_after_restart, |db| async mov
     let root = tempfile::tempdir().expect("root");
     let tree = slow_tree(root.path());
     let up = tempfile::tempdir().expect("uploads dir");
-    let opts =
-        Opts { replica_id: Some("replica-u".into()), extra_config: files_store(db, up.path()), ..Opts::default() };
+    let opts = Opts {
+        replica_id: Some("replica-u".into()),
+        extra_config: files_store(db, up.path()),
+        ..Opts::default()
+    };
     let mut d = Daemon::start_with(db, opts).await;
     let user = d.register(&unique_email("kill")).await;
     let mut b = tar::Builder::new(Vec::new());
@@ -485,7 +490,8 @@ both!(new_uploads_are_files_not_blobs_and_go_when_their_scans_end, |db| async mo
         ("cut.json", b"{\"bomFormat\": \"CycloneDX\", \"components\": [".to_vec(), "JSON"),
     ] {
         let scan =
-            accepted(post_form(&d, &user, "/api/v1/sboms/ingest", Some((name, bytes)), &[], None).await).await;
+            accepted(post_form(&d, &user, "/api/v1/sboms/ingest", Some((name, bytes)), &[], None).await)
+                .await;
         let id = scan["id"].as_str().expect("id").to_owned();
         let done = finish(&d, &user, &id).await;
         assert_eq!(done["status"], "failed", "{name}: {done}");

@@ -23,9 +23,9 @@ use crate::jobs::queue::{JobPayload, JobSource, enqueue, source_policy};
 use crate::sources::{archive, workdir};
 use crate::state::AppState;
 use crate::store::{NewScan, NewUpload, StoreError, UploadContent};
+use crate::uploads::UploadPlace;
 use crate::uploads::files::IncomingFile;
 use crate::uploads::sniff::{HEAD_BYTES, sniff};
-use crate::uploads::UploadPlace;
 
 /// Room for the multipart framing and the small fields beside the file, over the file's cap.
 pub const FRAMING_BYTES: u64 = 64 * 1024;
@@ -296,7 +296,9 @@ async fn queue(
         let file = form.file;
         let content = match &file.held {
             Held::Incoming(_) => UploadContent::File(file.path.display().to_string()),
-            Held::Temp { .. } => UploadContent::Bytes(tokio::fs::read(&file.path).await.map_err(ApiError::internal)?),
+            Held::Temp { .. } => {
+                UploadContent::Bytes(tokio::fs::read(&file.path).await.map_err(ApiError::internal)?)
+            }
         };
         let upload = NewUpload {
             filename: file.filename.clone(),

@@ -119,8 +119,9 @@ impl Store {
 
     /// Every upload file a waiting scan references, in all tenants (for the orphan sweep).
     pub async fn scan_upload_paths(&self) -> StoreResult<HashSet<String>> {
-        let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT path FROM scan_uploads WHERE path IS NOT NULL").fetch_all(self.pool()).await?;
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT path FROM scan_uploads WHERE path IS NOT NULL")
+            .fetch_all(self.pool())
+            .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 }

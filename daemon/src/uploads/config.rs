@@ -43,9 +43,8 @@ pub enum UploadPlace {
 impl UploadsConfig {
     /// Where uploads go for a daemon on `database_url`; the error says which setting is missing.
     pub fn place(&self, database_url: &str) -> Result<UploadPlace, String> {
-        let sqlite_dir = sqlite_file(database_url).map(|f| {
-            f.parent().map(|p| p.to_path_buf()).unwrap_or_default().join("uploads")
-        });
+        let sqlite_dir = sqlite_file(database_url)
+            .map(|f| f.parent().map(|p| p.to_path_buf()).unwrap_or_default().join("uploads"));
         let store = self.store.unwrap_or(if sqlite_dir.is_some() {
             UploadStore::Files
         } else {

@@ -44,7 +44,10 @@ mod tests {
         assert_eq!(sniff(b"<?xml version=\"1.0\"?><bom/>"), Some(Looks::Xml));
         assert_eq!(sniff(b"## comment\nSPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0"), Some(Looks::TagValue));
         // A character cut by the head's end is not a reason to refuse.
-        assert_eq!(sniff("SPDXVersion: SPDX-2.3\nPackageName: é".as_bytes().split_last().expect("b").1), Some(Looks::TagValue));
+        assert_eq!(
+            sniff("SPDXVersion: SPDX-2.3\nPackageName: é".as_bytes().split_last().expect("b").1),
+            Some(Looks::TagValue)
+        );
         assert_eq!(sniff(b"\x1f\x8b\x08\x00gzip"), None);
         assert_eq!(sniff(b"PK\x03\x04zip"), None);
         assert_eq!(sniff(b"just some text"), None);
