@@ -110,6 +110,8 @@ pub struct Config {
     pub scans: crate::jobs::config::ScansConfig,
     /// The public CBOM demo (`POST /api/v1/cbom/demo`).
     pub cbom_demo: crate::demo::DemoConfig,
+    /// Where uploads wait for their scan.
+    pub uploads: crate::uploads::UploadsConfig,
 }
 
 impl Default for Config {
@@ -135,6 +137,7 @@ impl Default for Config {
             local_key_file: None,
             scans: Default::default(),
             cbom_demo: Default::default(),
+            uploads: Default::default(),
         }
     }
 }

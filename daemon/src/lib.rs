@@ -20,4 +20,5 @@ pub mod sources;
 pub mod state;
 pub mod store;
 pub mod test_support;
+pub mod uploads;
 pub mod vulndb;

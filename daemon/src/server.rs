@@ -80,6 +80,7 @@ pub async fn launch(
                     if let Err(e) = sweep_state.store.idempotency_sweep().await {
                         tracing::warn!(error = %e, "idempotency sweep failed");
                     }
+                    sweep_upload_orphans(&sweep_state).await;
                     let expired = time::OffsetDateTime::now_utc() - crate::auth::password_reset::RESET_TTL;
                     if let Err(e) = sweep_state.store.outbox_forget_secrets(expired).await {
                         tracing::warn!(error = %e, "outbox secret sweep failed");
@@ -121,6 +122,8 @@ pub async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
 pub async fn run(config: Config) -> anyhow::Result<()> {
     // Before binding: a root over the work directory would hand every tenant's uploads to one.
     config.sources.check_roots(config.local_mode)?;
+    // A files store without a directory is a configuration error, not a failing first upload.
+    config.uploads.place(&config.database_url).map_err(anyhow::Error::msg)?;
     let listener = bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let address_file = config.address_file.clone();
@@ -140,6 +143,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
         Err(e) => tracing::warn!(error = %e, dir = %work_dir.display(), "cannot sweep scan work directories"),
     }
+    // Upload files whose scans ended while no daemon ran (or that a killed request left).
+    sweep_upload_orphans(&state).await;
     // Local mode: the key is in place before the address file says the daemon is up.
     if let Some(key_file) = &state.config.local_key_file {
         let outcome = crate::local::hand_over_key(&state.store, key_file).await?;
@@ -174,5 +179,30 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+/// Removes upload files that no waiting scan references (older than the grace period, so a
+/// request still writing or queueing is left alone).
+async fn sweep_upload_orphans(state: &AppState) {
+    let Ok(crate::uploads::UploadPlace::Files(dir)) = state.config.uploads.place(&state.config.database_url)
+    else {
+        return;
+    };
+    let referenced = match state.store.scan_upload_paths().await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot list stored uploads; upload sweep skipped");
+            return;
+        }
+    };
+    let grace = crate::uploads::files::ORPHAN_GRACE;
+    match tokio::task::spawn_blocking(move || crate::uploads::files::sweep_orphans(&dir, &referenced, grace))
+        .await
+    {
+        Ok(Ok(0)) => {}
+        Ok(Ok(n)) => tracing::info!(removed = n, "removed orphaned upload files"),
+        Ok(Err(e)) => tracing::warn!(error = %e, "cannot sweep upload files"),
+        Err(e) => tracing::warn!(error = %e, "the upload sweep stopped"),
     }
 }

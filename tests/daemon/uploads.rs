@@ -2,7 +2,10 @@
 //! and SPDX documents scanned to `completed` with the engine's components; hostile archives fail
 //! naming the entry; caps, missing and unknown fields refused with nothing stored; the same
 //! upload under one Idempotency-Key is one scan; a daemon killed mid-scan completes the upload
-//! after restart, and the stored upload is gone once the scan ends.
+//! after restart, and the stored upload is gone once the scan ends. New uploads are files
+//! (`[uploads] store = "files"`, the row holds the path, size and digest, no bytes) removed when
+//! their scan ends, or bytes in the row (`"database"`); an SBOM is read by the job, so a malformed
+//! one is a failed scan naming what was wrong.
 
 use std::collections::BTreeSet;
 use std::io::{Cursor, Write};
@@ -13,7 +16,7 @@ use serde_json::{Value, json};
 use zip::write::SimpleFileOptions;
 
 use crate::both;
-use crate::harness::{Daemon, Opts, Session, expect_problem, unique_email};
+use crate::harness::{Daemon, Db, Opts, Session, expect_problem, unique_email};
 use crate::scans::{
     all_items, check_events, engine_purls, get_json, slow_tree, tree_root, until_status, unwrap_events,
 };
@@ -146,6 +149,34 @@ async fn stored_uploads(d: &Daemon) -> i64 {
     raw_count(d, "SELECT COUNT(*) FROM scan_uploads").await
 }
 
+/// The stored uploads' file paths (None for bytes kept in the row).
+async fn upload_paths(d: &Daemon) -> Vec<Option<String>> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&d.db_url).await.expect("connect behind the daemon");
+    let rows: Vec<(Option<String>,)> =
+        sqlx::query_as("SELECT path FROM scan_uploads").fetch_all(&pool).await.expect("paths");
+    pool.close().await;
+    rows.into_iter().map(|r| r.0).collect()
+}
+
+/// The upload files in `dir`.
+fn upload_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => entries.map(|e| e.expect("entry").path()).collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => panic!("{}: {e}", dir.display()),
+    }
+}
+
+/// `[uploads]` for a daemon keeping upload files in `dir`: SQLite's default place is `uploads`
+/// beside the database (so nothing is configured there); Postgres needs the setting.
+fn files_store(db: Db, dir: &Path) -> String {
+    match db {
+        Db::Sqlite => String::new(),
+        Db::Postgres => format!("[uploads]\nstore = \"files\"\ndir = {:?}\n", dir.display().to_string()),
+    }
+}
+
 both!(archives_of_a_real_tree_scan_end_to_end, |db| async move {
     let (_root, tree) = tree_root();
     let expected = engine_purls(&tree);
@@ -204,7 +235,8 @@ both!(sbom_documents_are_ingested_and_matched, |db| async move {
         )
         .await;
         let scan = accepted(resp).await;
-        assert_eq!(scan["source"], json!({"kind": "sbom", "filename": name, "format": format}));
+        // The job reads the document, so the format is known once it ran.
+        assert_eq!(scan["source"], json!({"kind": "sbom", "filename": name}));
         // The version brings its project.
         assert_eq!(
             (scan["version_id"].as_str(), scan["project_id"].as_str()),
@@ -213,6 +245,7 @@ both!(sbom_documents_are_ingested_and_matched, |db| async move {
         let id = scan["id"].as_str().expect("id").to_owned();
         let done = finish(&d, &user, &id).await;
         assert_eq!(done["status"], "completed", "{name}: {done}");
+        assert_eq!(done["source"], json!({"kind": "sbom", "filename": name, "format": format}));
         assert_eq!(purls(&d, &user, &id).await, expected, "{name}");
     }
     assert_eq!(stored_uploads(&d).await, 0);
@@ -276,7 +309,9 @@ both!(hostile_and_bad_uploads_fail_or_are_refused, |db| async move {
             vec![("project", foreign["id"].as_str().expect("id").into())],
             "body.project",
         ),
-        ("/api/v1/sboms/ingest", Some(("x.json", b"{\"hello\": 1}".to_vec())), vec![], "body.file"),
+        // Obviously no document: refused by its first bytes, or by its media type.
+        ("/api/v1/sboms/ingest", Some(("a.tgz", small.clone())), vec![], "body.file"),
+        ("/api/v1/sboms/ingest", Some(("notes.txt", b"just text".to_vec())), vec![], "body.file"),
         (
             "/api/v1/sboms/ingest",
             Some(("bom.json", sbom_fixture("trivy-0.76.0__pipenv-pipenv.cdx-1.7.json").into_bytes())),
@@ -293,12 +328,24 @@ both!(hostile_and_bad_uploads_fail_or_are_refused, |db| async move {
             "{path} {field}: {p}"
         );
     }
-    // A garbage document is refused with the reader's message.
-    let resp =
-        post_form(&d, &user, "/api/v1/sboms/ingest", Some(("x.json", b"{\"hello\": 1}".to_vec())), &[], None)
-            .await;
+    let resp = d
+        .http
+        .post(d.url("/api/v1/sboms/ingest"))
+        .bearer_auth(&user.token)
+        .multipart(
+            reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(b"{}".to_vec())
+                    .file_name("x.png")
+                    .mime_str("image/png")
+                    .expect("mime"),
+            ),
+        )
+        .send()
+        .await
+        .expect("send");
     let p = expect_problem(resp, 400, "VALIDATION_FAILED").await;
-    assert!(p.to_string().contains("not a CycloneDX or SPDX document"), "{p}");
+    assert!(p.to_string().contains("image/png"), "{p}");
     // Nothing stored by any refusal.
     assert_eq!(get_json(&d, &user, "/api/v1/scans").await["total"], scans_before);
     assert_eq!(raw_count(&d, "SELECT COUNT(*) FROM scans").await, rows_before);
@@ -337,7 +384,12 @@ both!(the_same_upload_under_one_key_is_one_scan, |db| async move {
 both!(a_daemon_killed_mid_upload_scan_completes_it_after_restart, |db| async move {
     let root = tempfile::tempdir().expect("root");
     let tree = slow_tree(root.path());
-    let opts = Opts { replica_id: Some("replica-u".into()), ..Opts::default() };
+    let up = tempfile::tempdir().expect("uploads dir");
+    let opts = Opts {
+        replica_id: Some("replica-u".into()),
+        extra_config: files_store(db, up.path()),
+        ..Opts::default()
+    };
     let mut d = Daemon::start_with(db, opts).await;
     let user = d.register(&unique_email("kill")).await;
     let mut b = tar::Builder::new(Vec::new());
@@ -351,6 +403,8 @@ both!(a_daemon_killed_mid_upload_scan_completes_it_after_restart, |db| async mov
     until_status(&mut socket, "scanning").await;
     d.kill9();
     assert_eq!(stored_uploads(&d).await, 1, "the upload outlives the killed run");
+    let path = upload_paths(&d).await[0].clone().expect("kept as a file");
+    assert!(Path::new(&path).is_file(), "the file outlives the killed run too");
     d.restart().await;
     let (frames, end) = follow(&d, &id, &user).await;
     assert_eq!(end, Frame::Close(1000, "scan_ended".into()));
@@ -361,6 +415,7 @@ both!(a_daemon_killed_mid_upload_scan_completes_it_after_restart, |db| async mov
     assert_eq!(statuses.last(), Some(&"completed"));
     assert_eq!(purls(&d, &user, &id).await, engine_purls(&tree));
     assert_eq!(stored_uploads(&d).await, 0, "gone once the scan completed");
+    assert!(!Path::new(&path).exists(), "the file too");
 });
 
 both!(uploads_are_documented_and_limited_per_hour, |db| async move {
@@ -386,4 +441,85 @@ both!(uploads_are_documented_and_limited_per_hour, |db| async move {
     let resp =
         d.send(&user, Method::POST, "/api/v1/projects", Some(json!({"name": "p", "kind": "repo"}))).await;
     assert_eq!(resp.status(), 201);
+});
+
+both!(new_uploads_are_files_not_blobs_and_go_when_their_scans_end, |db| async move {
+    let up = tempfile::tempdir().expect("uploads dir");
+    let root = tempfile::tempdir().expect("root");
+    let tree = slow_tree(root.path());
+    let extra_config = files_store(db, up.path());
+    let d = Daemon::start_with(db, Opts { extra_config, ..Opts::default() }).await;
+    let dir = match db {
+        Db::Sqlite => d.dir.path().join("uploads"),
+        Db::Postgres => up.path().to_path_buf(),
+    };
+    let user = d.register(&unique_email("files")).await;
+    let mut b = tar::Builder::new(Vec::new());
+    b.append_dir_all("slow", &tree).expect("tar");
+    let tgz = gzip(&b.into_inner().expect("tar"));
+    let scan = accepted(
+        post_form(&d, &user, "/api/v1/scans/upload", Some(("slow.tgz", tgz.clone())), &[], None).await,
+    )
+    .await;
+    let id = scan["id"].as_str().expect("id").to_owned();
+    let (mut socket, _) = open(&d, &format!("/api/v1/ws/scans/{id}"), &user).await;
+    until_status(&mut socket, "scanning").await;
+    // While the scan runs: a path, its size and digest in the row, no bytes.
+    assert_eq!(raw_count(&d, "SELECT COUNT(*) FROM scan_uploads WHERE content IS NULL").await, 1);
+    let digest = {
+        use sha2::Digest;
+        let d = sha2::Sha256::digest(&tgz);
+        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    let paths = upload_paths(&d).await;
+    let path = paths[0].clone().expect("the row names its file");
+    assert_eq!(std::fs::read(&path).expect("the upload file"), tgz);
+    assert_eq!(Path::new(&path).parent(), Some(dir.as_path()), "{path}");
+    let pool = sqlx::AnyPool::connect(&d.db_url).await.expect("connect behind the daemon");
+    let stored: (String, i64) =
+        sqlx::query_as("SELECT sha256, bytes FROM scan_uploads").fetch_one(&pool).await.expect("row");
+    pool.close().await;
+    assert_eq!(stored, (digest, tgz.len() as i64), "size and digest are stored");
+    assert_eq!(finish(&d, &user, &id).await["status"], "completed");
+    assert_eq!(stored_uploads(&d).await, 0);
+    assert!(!Path::new(&path).exists(), "the file goes when its scan completes");
+
+    // A malformed document starts right, so it is queued; the job fails it, naming the problem.
+    for (name, bytes, says) in [
+        ("x.json", b"{\"hello\": 1}".to_vec(), "neither bomFormat, spdxVersion nor @graph"),
+        ("cut.json", b"{\"bomFormat\": \"CycloneDX\", \"components\": [".to_vec(), "JSON"),
+    ] {
+        let scan =
+            accepted(post_form(&d, &user, "/api/v1/sboms/ingest", Some((name, bytes)), &[], None).await)
+                .await;
+        let id = scan["id"].as_str().expect("id").to_owned();
+        let done = finish(&d, &user, &id).await;
+        assert_eq!(done["status"], "failed", "{name}: {done}");
+        assert!(done["error"].as_str().is_some_and(|e| e.contains(says)), "{name}: {done}");
+        assert_eq!(done["source"], json!({"kind": "sbom", "filename": name}), "no format was found");
+    }
+    assert_eq!(stored_uploads(&d).await, 0);
+    assert_eq!(upload_files(&dir), Vec::<std::path::PathBuf>::new(), "failed scans drop their files");
+});
+
+both!(the_database_store_keeps_bytes_in_the_row, |db| async move {
+    let extra_config = "[uploads]\nstore = \"database\"\n".to_owned();
+    let d = Daemon::start_with(db, Opts { extra_config, ..Opts::default() }).await;
+    let user = d.register(&unique_email("blob")).await;
+    let root = tempfile::tempdir().expect("root");
+    let tree = slow_tree(root.path());
+    let mut b = tar::Builder::new(Vec::new());
+    b.append_dir_all("slow", &tree).expect("tar");
+    let tgz = gzip(&b.into_inner().expect("tar"));
+    let scan =
+        accepted(post_form(&d, &user, "/api/v1/scans/upload", Some(("slow.tgz", tgz)), &[], None).await)
+            .await;
+    let id = scan["id"].as_str().expect("id").to_owned();
+    let (mut socket, _) = open(&d, &format!("/api/v1/ws/scans/{id}"), &user).await;
+    until_status(&mut socket, "scanning").await;
+    assert_eq!(raw_count(&d, "SELECT COUNT(*) FROM scan_uploads WHERE content IS NOT NULL").await, 1);
+    assert_eq!(upload_paths(&d).await, vec![None]);
+    assert_eq!(finish(&d, &user, &id).await["status"], "completed");
+    assert_eq!(stored_uploads(&d).await, 0);
+    assert!(upload_files(&d.dir.path().join("uploads")).is_empty());
 });

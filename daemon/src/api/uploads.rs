@@ -1,6 +1,8 @@
 //! `/scans/upload` and `/sboms/ingest`: multipart uploads of an archive or an SBOM document. The
-//! file is streamed to a work directory under the `[scans] upload_max_bytes` cap, checked, and
-//! stored in the database with the scan and its job, so whichever replica claims the job reads it.
+//! file is streamed to disk under the `[scans] upload_max_bytes` cap and checked cheaply (an
+//! archive's kind, a document's first bytes); the scan and its job are stored with the upload:
+//! the file's path (`[uploads] store = "files"`, the file stays where it was written) or its
+//! bytes (`"database"`, for replicas that share no directory). Documents are read by the job.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -9,19 +11,21 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Extension, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use cairn_engine::bom::read::DocumentKind;
 use cairn_sdk::types::{ProjectId, Role, ScanSource, Scope, VersionId};
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::conventions::{with_etag, with_location};
 use super::idempotency::{self, Begin, PendingKey};
 use crate::auth::{Principal, TenantContext};
 use crate::error::{ApiError, Kind};
 use crate::jobs::queue::{JobPayload, JobSource, enqueue, source_policy};
-use crate::sources::{self, Obtained, SourceError, SourceSpec, archive, workdir};
+use crate::sources::{archive, workdir};
 use crate::state::AppState;
-use crate::store::{NewScan, NewUpload, StoreError};
+use crate::store::{NewScan, NewUpload, StoreError, UploadContent};
+use crate::uploads::UploadPlace;
+use crate::uploads::files::IncomingFile;
+use crate::uploads::sniff::{HEAD_BYTES, sniff};
 
 /// Room for the multipart framing and the small fields beside the file, over the file's cap.
 pub const FRAMING_BYTES: u64 = 64 * 1024;
@@ -58,9 +62,20 @@ pub struct IngestForm {
     auto_scan: Option<bool>,
 }
 
-/// The uploaded file, spooled to disk.
+/// What keeps the uploaded file until the scan is stored (and removes it if it is not).
+enum Held {
+    /// In the uploads directory, where it stays once the scan is stored (`files`).
+    Incoming(IncomingFile),
+    /// In a work directory, until its bytes are stored in the row (`database`).
+    Temp {
+        /// Removed on drop.
+        _dir: tempfile::TempDir,
+    },
+}
+
+/// The uploaded file, on disk.
 struct Spooled {
-    _dir: tempfile::TempDir,
+    held: Held,
     path: PathBuf,
     filename: String,
     media_type: String,
@@ -149,9 +164,19 @@ async fn read_form(
             if file.is_some() {
                 return Err(ApiError::field("body.file", "send one file"));
             }
-            let dir = workdir::create(&source_policy(state).work_dir).map_err(ApiError::internal)?;
-            let path = dir.path().join("upload");
-            let mut out = tokio::fs::File::create(&path).await.map_err(ApiError::internal)?;
+            let (held, path, mut out) = match upload_place(state)? {
+                UploadPlace::Files(dir) => {
+                    let (incoming, out) = IncomingFile::create(&dir).await.map_err(ApiError::internal)?;
+                    let path = incoming.path().to_path_buf();
+                    (Held::Incoming(incoming), path, out)
+                }
+                UploadPlace::Database => {
+                    let dir = workdir::create(&source_policy(state).work_dir).map_err(ApiError::internal)?;
+                    let path = dir.path().join("upload");
+                    let out = tokio::fs::File::create(&path).await.map_err(ApiError::internal)?;
+                    (Held::Temp { _dir: dir }, path, out)
+                }
+            };
             let mut hasher = Sha256::new();
             let mut bytes = 0u64;
             while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(e, cap))? {
@@ -171,7 +196,7 @@ async fn read_form(
             file = Some(Spooled {
                 filename: clean_filename(field.file_name()),
                 media_type,
-                _dir: dir,
+                held,
                 path,
                 bytes,
                 sha256: hex(&hasher.finalize()),
@@ -243,17 +268,9 @@ async fn links(
     Ok((Some(version.project_id), Some(id)))
 }
 
-/// The format name recorded on the scan: `cyclonedx-1.6`, `spdx-2.3`, `spdx-3.0.1`.
-fn format_name(kind: &DocumentKind) -> String {
-    match kind {
-        DocumentKind::CycloneDxJson(v) | DocumentKind::CycloneDxXml(v) => format!("cyclonedx-{v}"),
-        DocumentKind::Spdx2Json(v) | DocumentKind::Spdx2Tag(v) => {
-            let v = v.trim();
-            let v = v.strip_prefix("SPDX-").unwrap_or(v);
-            format!("spdx-{v}")
-        }
-        DocumentKind::Spdx3 => "spdx-3.0.1".to_owned(),
-    }
+/// Where uploads go, as configured (checked at start, so an error here is the daemon's).
+fn upload_place(state: &AppState) -> Result<UploadPlace, ApiError> {
+    state.config.uploads.place(&state.config.database_url).map_err(ApiError::internal)
 }
 
 /// Queues the scan with its stored file, under the request's `Idempotency-Key` when it has one.
@@ -276,15 +293,26 @@ async fn queue(
         None => None,
     };
     let result = async {
-        let content = tokio::fs::read(&form.file.path).await.map_err(ApiError::internal)?;
+        let file = form.file;
+        let content = match &file.held {
+            Held::Incoming(_) => UploadContent::File(file.path.display().to_string()),
+            Held::Temp { .. } => {
+                UploadContent::Bytes(tokio::fs::read(&file.path).await.map_err(ApiError::internal)?)
+            }
+        };
         let upload = NewUpload {
-            filename: form.file.filename.clone(),
-            media_type: form.file.media_type.clone(),
-            sha256: form.file.sha256.clone(),
+            filename: file.filename.clone(),
+            media_type: file.media_type.clone(),
+            sha256: file.sha256.clone(),
+            bytes: file.bytes,
             content,
         };
         let payload = JobPayload { source, crypto: new.crypto };
         let scan = enqueue(state, ctx.tenant, &new, &payload, Some(&upload)).await?;
+        // Stored: the row references the file now (a refused request's file goes on drop).
+        if let Held::Incoming(incoming) = file.held {
+            incoming.keep();
+        }
         let resp = with_etag(StatusCode::ACCEPTED, scan.version, &scan);
         Ok(with_location(resp, &format!("/api/v1/scans/{}", scan.id)))
     }
@@ -336,8 +364,8 @@ pub async fn upload(
         description = "`file` (CycloneDX or SPDX; at most `[scans] upload_max_bytes`), optional `project`, `version_id`, `auto_scan` (true)"),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for retries")),
     responses((status = 202, description = "Queued; the scan's source records the format found", body = cairn_sdk::types::Scan),
-        (status = 400, description = "Missing or unknown field, an unreadable document, unknown project or version, auto_scan=false", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than `[scans] upload_max_bytes`", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Missing or unknown field, a media type or first bytes that are no JSON, XML or SPDX tag-value document, unknown project or version, auto_scan=false (a document that starts right but does not read is a failed scan, with the reader's message as its error)", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than `[scans] upload_max_bytes` or `[sources] max_sbom_bytes`", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn ingest(
     State(state): State<AppState>,
     principal: Principal,
@@ -358,23 +386,66 @@ pub async fn ingest(
         Some(_) => return Err(ApiError::field("body.auto_scan", "must be true or false")),
     }
     let (project, version) = links(&state, ctx, &form).await?;
-    // Read now: an unreadable document is this request's 400 with the reader's message, and the
-    // format found is recorded on the scan.
-    let spec = SourceSpec::Sbom { file: form.file.path.clone(), filename: form.file.filename.clone() };
-    let format = match sources::obtain(&spec, &source_policy(&state)).await {
-        Ok(Obtained::Sbom(read)) => format_name(&read.kind),
-        Ok(Obtained::Tree { .. }) => return Err(ApiError::internal("a document read as a tree")),
-        Err(SourceError::TooLarge(m)) => return Err(ApiError::new(Kind::PayloadTooLarge, m)),
-        Err(e) => return Err(ApiError::field("body.file", e.to_string())),
-    };
+    check_document(&state, &form.file).await?;
     let filename = form.file.filename.clone();
     let new = NewScan {
         project,
         version,
-        source: ScanSource::Sbom { filename: filename.clone(), format: Some(format) },
+        // The format is recorded by the job, which reads the document.
+        source: ScanSource::Sbom { filename: filename.clone(), format: None },
         requested_by: Some(principal.user.id),
         // A document has no source files to inventory cryptography from.
         crypto: false,
     };
     queue(&state, ctx, pending.map(|e| e.0), form, new, JobSource::Sbom { filename }).await
+}
+
+/// Media types a document may be sent as: unnamed (`application/octet-stream`), JSON, XML, text
+/// or SPDX's own.
+fn document_media_type(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let Some((kind, sub)) = essence.split_once('/') else { return false };
+    essence == "application/octet-stream"
+        || kind == "text"
+        || sub == "json"
+        || sub == "xml"
+        || sub.ends_with("+json")
+        || sub.ends_with("+xml")
+        || sub.starts_with("spdx")
+        || sub.starts_with("vnd.cyclonedx")
+}
+
+/// The cheap checks a document gets in the request: its size, media type and first bytes; the
+/// reading itself is the job's (a document that starts right but does not read fails the scan).
+async fn check_document(state: &AppState, file: &Spooled) -> Result<(), ApiError> {
+    let max = state.config.sources.max_sbom_bytes;
+    if file.bytes > max {
+        return Err(ApiError::new(
+            Kind::PayloadTooLarge,
+            format!("the document exceeds the {max}-byte limit (`[sources] max_sbom_bytes`)"),
+        ));
+    }
+    if !document_media_type(&file.media_type) {
+        return Err(ApiError::field(
+            "body.file",
+            format!("media type {} is not a JSON, XML or text document", file.media_type),
+        ));
+    }
+    let mut head = vec![0u8; HEAD_BYTES];
+    let mut f = tokio::fs::File::open(&file.path).await.map_err(ApiError::internal)?;
+    let mut filled = 0;
+    while filled < head.len() {
+        let n = f.read(&mut head[filled..]).await.map_err(ApiError::internal)?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    if sniff(&head[..filled]).is_none() {
+        return Err(ApiError::field(
+            "body.file",
+            "not a CycloneDX or SPDX document: it starts as neither JSON, XML nor SPDX tag-value",
+        ));
+    }
+    Ok(())
 }

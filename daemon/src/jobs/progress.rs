@@ -44,12 +44,30 @@ pub struct Reporter {
     /// Counts so far, sent with every event.
     pub counts: ScanCounts,
     last_engine: Option<(Step, u8, Instant)>,
+    /// The scan's upload file: removed once the end is stored (that deletes its row), before the
+    /// end is published, so whoever sees the end sees the file gone.
+    upload_file: Option<std::path::PathBuf>,
 }
 
 impl Reporter {
     /// Starts at `floor` percent (where an earlier attempt got to).
     pub fn new(state: AppState, tenant: TenantId, scan: ScanId, floor: u8, counts: ScanCounts) -> Self {
-        Self { state, tenant, scan, percent: floor, status: ScanStatus::Queued, counts, last_engine: None }
+        Self {
+            state,
+            tenant,
+            scan,
+            percent: floor,
+            status: ScanStatus::Queued,
+            counts,
+            last_engine: None,
+            upload_file: None,
+        }
+    }
+
+    /// The upload file to remove when the scan ends.
+    pub fn with_upload_file(mut self, file: Option<std::path::PathBuf>) -> Self {
+        self.upload_file = file;
+        self
     }
 
     /// The status last written.
@@ -125,6 +143,11 @@ impl Reporter {
             vulndb,
         };
         let event = self.state.store.scan_progress(self.tenant, self.scan, &p).await?;
+        if status.is_terminal()
+            && let Some(file) = self.upload_file.take()
+        {
+            crate::uploads::files::remove(&file).await;
+        }
         self.state
             .jobs
             .bus

@@ -47,7 +47,7 @@ pub use refresh_tokens::RefreshOutcome;
 pub use scan_results::{
     FindingFilter, NewComponent, NewDocument, NewFinding, NewVulnerability, ScanResults, StoredDocument,
 };
-pub use scan_uploads::{NewUpload, StoredUpload};
+pub use scan_uploads::{NewUpload, StoredUpload, UploadContent};
 pub use scans::{CancelOutcome, NewScan, Progress, ScanFilter};
 pub use users::UserRecord;
 pub use vulndb::{OsvRow, VulnSourceRecord};

@@ -236,6 +236,28 @@ impl Store {
         self.scan_get(tenant, id).await
     }
 
+    /// Replaces what the scan records of its source: the job fills in what only reading the
+    /// upload tells (an ingested document's format).
+    pub async fn scan_set_source(
+        &self,
+        tenant: TenantId,
+        id: ScanId,
+        source: &ScanSource,
+    ) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE scans SET source = $1, version = version + 1 WHERE tenant_id = $2 AND id = $3",
+        )
+        .bind(to_json(source))
+        .bind(tenant.to_string())
+        .bind(id.to_string())
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     /// A scan of the tenant.
     pub async fn scan_get(&self, tenant: TenantId, id: ScanId) -> StoreResult<Scan> {
         let row: ScanRow = sqlx::query_as(concat!(

@@ -59,8 +59,10 @@ pub async fn run(state: &AppState, job: &ClaimedJob, cancel: Arc<AtomicBool>) ->
         Ok(s) => s,
         Err(e) => return Outcome::Failed(format!("the scan row could not be read: {e}")),
     };
+    let upload_file = crate::jobs::spool::upload_file(state, job).await;
     let mut reporter =
-        Reporter::new(state.clone(), job.tenant, job.scan, scan.percent, ScanCounts::default());
+        Reporter::new(state.clone(), job.tenant, job.scan, scan.percent, ScanCounts::default())
+            .with_upload_file(upload_file);
     let result = steps(state, job, &scan, &cancel, &mut reporter).await;
     let outcome = match result {
         Ok(()) => Outcome::Completed,

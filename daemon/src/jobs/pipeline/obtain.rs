@@ -1,6 +1,7 @@
 //! Fetching: the job's source obtained as a tree in a work directory, or an SBOM's inventory.
 
-use cairn_sdk::types::ScanStatus;
+use cairn_engine::bom::read::DocumentKind;
+use cairn_sdk::types::{ScanSource, ScanStatus};
 
 use super::{Job, Stop, cancelled, check};
 use crate::jobs::git_credential;
@@ -41,8 +42,27 @@ pub(super) async fn obtain(
         r = sources::obtain_with(&spec, &policy, credential.as_ref()) => r.map_err(|e| Stop::Failed(e.to_string()))?,
         _ = cancelled(cancel) => return Err(Stop::Cancelled),
     };
-    // Extracted or read: the spooled copy is not needed any more (the row stays until the end).
+    // Extracted or read: a copy written for this run is not needed any more (the row, and a kept
+    // file, stay until the end).
     drop(spooled);
+    if let (Obtained::Sbom(read), ScanSource::Sbom { filename, format: None }) = (&obtained, &scan.source) {
+        // Only reading the document tells its format; the request recorded none.
+        let source = ScanSource::Sbom { filename: filename.clone(), format: Some(format_name(&read.kind)) };
+        state.store.scan_set_source(job.tenant, job.scan, &source).await?;
+    }
     check(cancel)?;
     Ok(obtained)
+}
+
+/// The format name recorded on the scan: `cyclonedx-1.6`, `spdx-2.3`, `spdx-3.0.1`.
+fn format_name(kind: &DocumentKind) -> String {
+    match kind {
+        DocumentKind::CycloneDxJson(v) | DocumentKind::CycloneDxXml(v) => format!("cyclonedx-{v}"),
+        DocumentKind::Spdx2Json(v) | DocumentKind::Spdx2Tag(v) => {
+            let v = v.trim();
+            let v = v.strip_prefix("SPDX-").unwrap_or(v);
+            format!("spdx-{v}")
+        }
+        DocumentKind::Spdx3 => "spdx-3.0.1".to_owned(),
+    }
 }
