@@ -99,6 +99,7 @@ async fn execute(accounts: &Accounts<'_>, cmd: AdminCommand) -> anyhow::Result<(
                 environment: if test { ApiKeyEnvironment::Test } else { ApiKeyEnvironment::Live },
                 scopes: &scopes,
                 expires_at: expires_days.map(|d| crate::store::now() + time::Duration::days(i64::from(d))),
+                not_after: None,
             };
             println!("{}", accounts.issue_key_for(&email, tenant.as_deref(), &spec).await?.secret);
         }

@@ -23,6 +23,10 @@ pub struct KeySpec<'a> {
     pub scopes: &'a [Scope],
     /// When it stops working (in the future), or never.
     pub expires_at: Option<OffsetDateTime>,
+    /// The latest expiry allowed: the expiry of the API key minting this one, so an expiring
+    /// admin key cannot extend itself with keys that outlive it. `None` when a session, the
+    /// command line or local mode mints it.
+    pub not_after: Option<OffsetDateTime>,
 }
 
 impl KeySpec<'_> {
@@ -35,6 +39,17 @@ impl KeySpec<'_> {
         }
         if self.expires_at.is_some_and(|t| t <= OffsetDateTime::now_utc()) {
             refused.push(InvalidField::new(AccountField::ExpiresAt, "must be in the future"));
+        }
+        if let Some(limit) = self.not_after
+            && self.expires_at.is_none_or(|t| t > limit)
+        {
+            refused.push(InvalidField::new(
+                AccountField::ExpiresAt,
+                format!(
+                    "must be at or before {}, when the API key making it expires",
+                    crate::store::ts(limit)
+                ),
+            ));
         }
         if refused.is_empty() { Ok(()) } else { Err(AccountsError::Invalid(refused)) }
     }
@@ -140,8 +155,13 @@ mod tests {
     #[test]
     fn a_spec_names_every_refused_field() {
         let past = OffsetDateTime::now_utc() - time::Duration::days(1);
-        let spec =
-            KeySpec { name: " ", environment: ApiKeyEnvironment::Live, scopes: &[], expires_at: Some(past) };
+        let spec = KeySpec {
+            name: " ",
+            environment: ApiKeyEnvironment::Live,
+            scopes: &[],
+            expires_at: Some(past),
+            not_after: None,
+        };
         let Err(AccountsError::Invalid(fields)) = spec.check() else { panic!("refused") };
         let names: Vec<_> = fields.iter().map(|f| f.field).collect();
         assert_eq!(names, [AccountField::Name, AccountField::Scopes, AccountField::ExpiresAt]);
@@ -150,7 +170,28 @@ mod tests {
             environment: ApiKeyEnvironment::Test,
             scopes: &[Scope::ScanRead],
             expires_at: None,
+            not_after: None,
         };
         assert!(ok.check().is_ok());
+    }
+
+    #[test]
+    fn a_key_cannot_outlive_the_key_minting_it() {
+        let limit = OffsetDateTime::now_utc() + time::Duration::hours(1);
+        let spec = |expires_at| KeySpec {
+            name: "ci",
+            environment: ApiKeyEnvironment::Live,
+            scopes: &[Scope::ScanRead],
+            expires_at,
+            not_after: Some(limit),
+        };
+        for refused in [None, Some(limit + time::Duration::minutes(1))] {
+            let Err(AccountsError::Invalid(fields)) = spec(refused).check() else {
+                panic!("refused: {refused:?}")
+            };
+            assert_eq!(fields.iter().map(|f| f.field).collect::<Vec<_>>(), [AccountField::ExpiresAt]);
+        }
+        assert!(spec(Some(limit)).check().is_ok());
+        assert!(spec(Some(limit - time::Duration::minutes(1))).check().is_ok());
     }
 }

@@ -38,6 +38,7 @@ impl Accounts<'_> {
             environment: ApiKeyEnvironment::Live,
             scopes: &Scope::ALL,
             expires_at: None,
+            not_after: None,
         };
         Ok(self.issue_key_for(LOCAL_ADMIN_EMAIL, None, &spec).await?.secret)
     }
@@ -104,6 +105,7 @@ mod tests {
             environment: ApiKeyEnvironment::Live,
             scopes: &[Scope::ProjectRead],
             expires_at: None,
+            not_after: None,
         };
         let ada = accounts.issue_key_for("ada@example.test", None, &spec).await.expect("key").secret;
         assert!(accounts.key_owner(&ada).await.expect("owner").is_some());

@@ -8,7 +8,6 @@ use cairn_sdk::types::{ApiKey, ApiKeyId, CreateApiKey, CreatedApiKey, Role, Scop
 use super::conventions::{no_content, with_location};
 use super::extract::{Json, Path, Query};
 use super::pagination::{ListParams, PageResponse, page};
-use super::validate::Check;
 use crate::accounts::{Accounts, IssuedKey, KeySpec, Origin};
 use crate::auth::Principal;
 use crate::auth::principal::Credential;
@@ -45,23 +44,15 @@ pub async fn create(
     Json(req): Json<CreateApiKey>,
 ) -> Result<Response, ApiError> {
     let ctx = principal.tenant_access(ACCESS.0, ACCESS.1)?;
-    // A key cannot outlive the key that mints it (an expiring admin key would otherwise extend
-    // itself forever).
-    if let Credential::ApiKey { expires_at: Some(limit), .. } = &principal.credential
-        && req.expires_at.is_none_or(|t| t > *limit)
-    {
-        let mut check = Check::new();
-        check.fail(
-            "body.expires_at",
-            format!("must be at or before {}, when the API key making it expires", crate::store::ts(*limit)),
-        );
-        check.finish()?;
-    }
     let spec = KeySpec {
         name: &req.name,
         environment: req.environment,
         scopes: &req.scopes,
         expires_at: req.expires_at,
+        not_after: match &principal.credential {
+            Credential::ApiKey { expires_at, .. } => *expires_at,
+            _ => None,
+        },
     };
     let IssuedKey { key, secret } =
         Accounts::new(&state.store, Origin::Api).issue_key(ctx.tenant, principal.user.id, &spec).await?;
