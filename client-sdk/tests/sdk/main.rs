@@ -5,6 +5,8 @@
 
 mod account;
 mod cbom;
+// The same in-process daemon harness as the tui's suite: one copy, shared by path.
+#[path = "../../../tui/tests/tui/common/mod.rs"]
 mod common;
 mod coverage;
 mod ergonomics;

@@ -31,6 +31,15 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The gzip-compressed tar of the directory `root` (its files under their relative paths), as an
+/// upload carries a tree.
+pub fn tarball(root: &Path) -> Vec<u8> {
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut tar = tar::Builder::new(gz);
+    tar.append_dir_all(".", root).expect("archive the tree");
+    tar.into_inner().expect("finish the archive").finish().expect("compress the archive")
+}
+
 /// What the daemon is started with.
 pub struct Opts {
     pub postgres: bool,
@@ -54,6 +63,11 @@ pub struct Daemon {
 }
 
 impl Daemon {
+    /// Where the daemon delivers mail (`[mail] pickup_dir`).
+    pub fn mail_dir(&self) -> &Path {
+        self.config.mail.pickup_dir.as_deref().expect("a pickup directory")
+    }
+
     /// `None` when Postgres was asked for and the environment has none.
     pub async fn start(opts: Opts) -> Option<Daemon> {
         Self::start_with(opts, |_| {}).await
@@ -92,6 +106,8 @@ impl Daemon {
             shutdown_grace_secs: 1,
             ..Config::default()
         };
+        // Mail is delivered to a pickup directory, where tests read what the recipient would.
+        config.mail.pickup_dir = Some(dir.path().join("mail"));
         config.sources.path_roots = opts.path_roots;
         config.sources.single_tenant = true;
         config.scans.workers = opts.workers;
