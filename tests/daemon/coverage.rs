@@ -7,7 +7,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use cairn_daemon::config::Config;
 use cairn_daemon::jobs::pipeline::{self, Outcome};
 use cairn_daemon::jobs::queue::{JobPayload, JobSource, enqueue};
 use cairn_daemon::store::{FindingFilter, NewScan};
@@ -17,7 +16,7 @@ use cairn_engine::{NoProgress, ScanOptions};
 use cairn_sdk::types::{GapReason, ScanSource, ScanStatus, WarningKind};
 
 use crate::both;
-use crate::harness::{Db, postgres_server, server_with_db, uuid_simple};
+use crate::harness::in_process_state;
 use crate::scans::copy_dir;
 
 fn fixture() -> std::path::PathBuf {
@@ -29,24 +28,7 @@ both!(scan_counts_carry_coverage_and_warnings, |db| async move {
     let root = tempfile::tempdir().expect("root");
     let tree = root.path().join("vaultwarden");
     copy_dir(&fixture().join("tree"), &tree);
-    let (database_url, pg) = match db {
-        Db::Sqlite => (format!("sqlite://{}", dir.path().join("cairnd.db").display()), None),
-        Db::Postgres => {
-            let server = postgres_server().expect("server");
-            let name = format!("cairn_cov_{}", uuid_simple());
-            cairn_daemon::store::create_postgres_database(&server, &name).await.expect("create database");
-            (server_with_db(&server, &name), Some((server, name)))
-        }
-    };
-    // Postgres needs a configured signing secret (SQLite would generate one beside the database).
-    let mut config = Config {
-        database_url,
-        jwt_secret: Some("pipeline-test-signing-secret-0123456789".into()),
-        ..Config::default()
-    };
-    config.sources.path_roots = vec![root.path().to_path_buf()];
-    config.sources.single_tenant = true;
-    let state = cairn_daemon::server::prepare(config).await.expect("state");
+    let (state, pg) = in_process_state(db, dir.path(), &[root.path().to_path_buf()]).await;
     let db = load_paths(&[fixture().join("osv")]).expect("OSV fixtures");
     let count = db.info().advisories as u64;
     let updated_at = time::OffsetDateTime::now_utc();

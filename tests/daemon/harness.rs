@@ -483,3 +483,31 @@ pub async fn expect_problem(resp: reqwest::Response, status: u16, code: &str) ->
     );
     body
 }
+
+/// A daemon's state in this test's process, with no HTTP server (for pipeline and queue tests):
+/// SQLite in `dir`, or a fresh Postgres database whose (server, name) is returned so the test can
+/// drop it. `roots` become the global path roots of a single-tenant install. The signing secret
+/// is set because Postgres refuses to start without one.
+pub async fn in_process_state(
+    db: Db,
+    dir: &std::path::Path,
+    roots: &[PathBuf],
+) -> (cairn_daemon::state::AppState, Option<(String, String)>) {
+    let (database_url, pg) = match db {
+        Db::Sqlite => (format!("sqlite://{}", dir.join("cairnd.db").display()), None),
+        Db::Postgres => {
+            let server = postgres_server().expect("server");
+            let name = format!("cairn_ip_{}", uuid_simple());
+            cairn_daemon::store::create_postgres_database(&server, &name).await.expect("create database");
+            (server_with_db(&server, &name), Some((server, name)))
+        }
+    };
+    let mut config = cairn_daemon::config::Config {
+        database_url,
+        jwt_secret: Some("in-process-test-signing-secret-0123456789".into()),
+        ..cairn_daemon::config::Config::default()
+    };
+    config.sources.path_roots = roots.to_vec();
+    config.sources.single_tenant = true;
+    (cairn_daemon::server::prepare(config).await.expect("state"), pg)
+}

@@ -7,7 +7,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use cairn_daemon::config::Config;
 use cairn_daemon::jobs::pipeline::{self, Outcome};
 use cairn_daemon::jobs::queue::{JobPayload, JobSource, enqueue};
 use cairn_daemon::store::{FindingFilter, NewScan};
@@ -18,7 +17,7 @@ use cairn_engine::{NoProgress, ScanOptions, scan_path};
 use cairn_sdk::types::{ScanSource, ScanStatus, VulnDataState};
 
 use crate::both;
-use crate::harness::{Db, postgres_server, server_with_db, uuid_simple};
+use crate::harness::in_process_state;
 use crate::scans::{copy_dir, tree_root};
 use serde_json::{Value, json};
 
@@ -30,24 +29,7 @@ fn advisories() -> cairn_engine::vuln::Database {
 both!(pipeline_findings_equal_the_engines_match, |db| async move {
     let dir = tempfile::tempdir().expect("dir");
     let (root, tree) = tree_root();
-    let (database_url, pg) = match db {
-        Db::Sqlite => (format!("sqlite://{}", dir.path().join("cairnd.db").display()), None),
-        Db::Postgres => {
-            let server = postgres_server().expect("server");
-            let name = format!("cairn_p_{}", uuid_simple());
-            cairn_daemon::store::create_postgres_database(&server, &name).await.expect("create database");
-            (server_with_db(&server, &name), Some((server, name)))
-        }
-    };
-    // Postgres needs a configured signing secret (SQLite would generate one beside the database).
-    let mut config = Config {
-        database_url,
-        jwt_secret: Some("pipeline-test-signing-secret-0123456789".into()),
-        ..Config::default()
-    };
-    config.sources.path_roots = vec![root.path().to_path_buf()];
-    config.sources.single_tenant = true;
-    let state = cairn_daemon::server::prepare(config).await.expect("state");
+    let (state, pg) = in_process_state(db, dir.path(), &[root.path().to_path_buf()]).await;
     let db = advisories();
     let count = db.info().advisories as u64;
     assert!(count > 5, "fixtures loaded: {count}");
@@ -170,23 +152,7 @@ both!(pipeline_crypto_assets_equal_the_engines_cbom, |db| async move {
     std::fs::copy(composer, tree.join("php/composer.lock")).expect("copy composer.lock");
     // The TLS setting engine/tests/crypto_cbom.rs uses: a protocol asset marked weak.
     std::fs::write(tree.join("nginx.conf"), "server {\n  ssl_protocols TLSv1 TLSv1.2;\n}\n").expect("write");
-    let (database_url, pg) = match db {
-        Db::Sqlite => (format!("sqlite://{}", dir.path().join("cairnd.db").display()), None),
-        Db::Postgres => {
-            let server = postgres_server().expect("server");
-            let name = format!("cairn_p_{}", uuid_simple());
-            cairn_daemon::store::create_postgres_database(&server, &name).await.expect("create database");
-            (server_with_db(&server, &name), Some((server, name)))
-        }
-    };
-    let mut config = Config {
-        database_url,
-        jwt_secret: Some("pipeline-test-signing-secret-0123456789".into()),
-        ..Config::default()
-    };
-    config.sources.path_roots = vec![root.path().to_path_buf()];
-    config.sources.single_tenant = true;
-    let state = cairn_daemon::server::prepare(config).await.expect("state");
+    let (state, pg) = in_process_state(db, dir.path(), &[root.path().to_path_buf()]).await;
     let user = state.store.user_create("c@example.test", "C", Some("not-a-hash"), false).await.expect("user");
     let tenant = state.store.tenant_create("crypto", user.id).await.expect("tenant");
     let new = NewScan {

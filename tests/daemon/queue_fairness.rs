@@ -2,32 +2,16 @@
 //! one: B's job is among the first two claimed with two workers, and right after A's first with
 //! one. On the old code (oldest first) B waited behind all of A's.
 
-use cairn_daemon::config::Config;
 use cairn_daemon::jobs::queue::{JobPayload, JobSource, enqueue};
 use cairn_daemon::store::{JobEnd, NewScan};
 use cairn_sdk::types::{ScanSource, TenantId};
 
 use crate::both;
-use crate::harness::{Db, postgres_server, server_with_db, uuid_simple};
+use crate::harness::in_process_state;
 
 both!(a_flooding_tenant_does_not_starve_another, |db| async move {
     let dir = tempfile::tempdir().expect("dir");
-    let (database_url, pg) = match db {
-        Db::Sqlite => (format!("sqlite://{}", dir.path().join("cairnd.db").display()), None),
-        Db::Postgres => {
-            let server = postgres_server().expect("server");
-            let name = format!("cairn_q_{}", uuid_simple());
-            cairn_daemon::store::create_postgres_database(&server, &name).await.expect("create database");
-            (server_with_db(&server, &name), Some((server, name)))
-        }
-    };
-    let state = cairn_daemon::server::prepare(Config {
-        database_url,
-        jwt_secret: Some("queue-fairness-test-signing-secret-0123".into()),
-        ..Config::default()
-    })
-    .await
-    .expect("state");
+    let (state, pg) = in_process_state(db, dir.path(), &[]).await;
     let mut tenants = Vec::new();
     for name in ["flood", "quiet"] {
         let user =
