@@ -12,6 +12,7 @@ mod e2e_git;
 mod fake_idp;
 mod findings;
 mod git_credentials;
+mod git_http;
 mod harness;
 mod identity;
 mod oauth;

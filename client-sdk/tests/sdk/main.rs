@@ -12,7 +12,10 @@ mod coverage;
 mod ergonomics;
 mod events;
 mod findings;
+// The daemon suite's `git http-backend` server, shared by path.
 mod git_credentials;
+#[path = "../../../tests/daemon/git_http.rs"]
+mod git_http;
 mod identity;
 mod oauth;
 mod project_scans;

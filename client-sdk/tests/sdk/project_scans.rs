@@ -4,20 +4,19 @@
 //! the partner surface's `bom.json` of the same scan.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, Uri};
-use axum::response::Response;
 
 use cairn_sdk::types::{BomFormat, CbomBomFormat, CreateProject, ProjectKind, RegisterRequest, ScanStatus};
 use cairn_sdk::{Client, ListQuery, ScanWatcher};
 use futures_util::{StreamExt, TryStreamExt};
-use tokio::io::AsyncWriteExt;
 
 use crate::cbom::{crypto_repo, git};
 use crate::common::{Daemon, Opts, cyclonedx_errors};
+use crate::git_http::git_http_backend;
 
 /// A bare copy of `repo` served by `git http-backend` (git's smart HTTP protocol, as CGI) on
 /// 127.0.0.1: a project's `repo_url` must be a network URL, and the daemon's shallow fetch needs
@@ -38,50 +37,6 @@ async fn served_over_http(repo: &Path, root: &Path) -> String {
         let _ = axum::serve(listener, app).await;
     });
     format!("http://{addr}/app.git")
-}
-
-/// One request through `git http-backend`: the CGI variables in, the status and headers it
-/// prints before its body out.
-async fn git_http_backend(
-    root: Arc<PathBuf>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    let mut child = tokio::process::Command::new("git")
-        .arg("http-backend")
-        .env("GIT_PROJECT_ROOT", root.as_path())
-        .env("GIT_HTTP_EXPORT_ALL", "1")
-        .env("PATH_INFO", uri.path())
-        .env("QUERY_STRING", uri.query().unwrap_or_default())
-        .env("REQUEST_METHOD", method.as_str())
-        .env("CONTENT_TYPE", header("content-type"))
-        .env("CONTENT_LENGTH", body.len().to_string())
-        .env("HTTP_CONTENT_ENCODING", header("content-encoding"))
-        .env("GIT_PROTOCOL", header("git-protocol"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("git http-backend");
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(&body).await.expect("request body to git");
-    drop(stdin);
-    let out = child.wait_with_output().await.expect("git http-backend output");
-    let split = out.stdout.windows(4).position(|w| w == b"\r\n\r\n").expect("CGI headers");
-    let head = String::from_utf8_lossy(&out.stdout[..split]).into_owned();
-    let mut resp = Response::builder();
-    for line in head.split("\r\n") {
-        let Some((name, value)) = line.split_once(": ") else { continue };
-        if name.eq_ignore_ascii_case("status") {
-            let code = value.split(' ').next().and_then(|c| c.parse::<u16>().ok()).expect("status code");
-            resp = resp.status(code);
-        } else {
-            resp = resp.header(name, value);
-        }
-    }
-    resp.body(Body::from(out.stdout[split + 4..].to_vec())).expect("response")
 }
 
 fn project(name: &str, repo_url: Option<String>) -> CreateProject {
