@@ -12,7 +12,7 @@ use crate::types::{
     CryptoAsset, Finding, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId, ProjectKind,
     RegisterRequest, ReleaseStateChange, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent,
     ScanFinding, ScanId, ScanLicense, ScanWarning, TokenResponse, TriageUpdate, UpdateProject, UpdateVersion,
-    Version, VersionId, VulnDbChange, VulnDbStatus, VulnDbUpdate,
+    Version, VersionId, VulnDbStatus,
 };
 
 /// A file to upload: its name and bytes.
@@ -617,38 +617,6 @@ impl Client {
     }
 
     // --- vulnerability data --------------------------------------------------------------------
-
-    /// `POST /admin/vulndb/import` (super_admin): load an OSV zip (`all.zip` layout).
-    pub async fn vulndb_import(&self, zip: Vec<u8>) -> Result<VulnDbChange, Error> {
-        self.json(Req::new(Method::POST, v1("admin/vulndb/import")).bytes("application/zip", zip)).await
-    }
-
-    /// `POST /admin/vulndb/import?name=NAME` (super_admin): load an OSV zip as the source `name`,
-    /// replacing that source only (every other source stays).
-    pub async fn vulndb_import_as(&self, name: &str, zip: Vec<u8>) -> Result<VulnDbChange, Error> {
-        self.json(
-            Req::new(Method::POST, v1("admin/vulndb/import"))
-                .query([("name".to_owned(), name.to_owned())])
-                .bytes("application/zip", zip),
-        )
-        .await
-    }
-
-    /// `DELETE /admin/vulndb/sources/{name}` (super_admin): remove one source and its advisories.
-    pub async fn vulndb_remove(&self, name: &str) -> Result<VulnDbChange, Error> {
-        self.json(Req::new(Method::DELETE, v1(format!("admin/vulndb/sources/{}", segment(name))))).await
-    }
-
-    /// `POST /admin/vulndb/update` (super_admin): fetch from the configured mirrors; `None`
-    /// updates every configured ecosystem.
-    pub async fn vulndb_update(&self, body: Option<&VulnDbUpdate>) -> Result<VulnDbChange, Error> {
-        let req = Req::new(Method::POST, v1("admin/vulndb/update"));
-        let req = match body {
-            Some(b) => req.json(b)?,
-            None => req,
-        };
-        self.json(req).await
-    }
 
     /// `GET /vulndb/status`.
     pub async fn vulndb_status(&self) -> Result<VulnDbStatus, Error> {

@@ -2,7 +2,7 @@
 //! (SQLite and, when CAIRN_TEST_POSTGRES_URL is set, Postgres): `findings` streamed over cursor
 //! pages with filters, `finding` with the advisory's details, `triage_finding` with its version and
 //! a 412 carrying `current_version()`, `scan_dependencies` equal to the engine's edges, and
-//! `vulndb_import` / `vulndb_update` by a super admin.
+//! `admin_vulndb_import` / `admin_vulndb_update` by a super admin.
 
 /// The example, included for its `apply_csv`: the test runs the code users run.
 #[path = "../../examples/triage-from-csv.rs"]
@@ -191,23 +191,25 @@ async fn findings_through_the_sdk(postgres: bool) {
 
     // Vulnerability data: an import, and an update that checks no ecosystem (no network).
     let before = client.vulndb_status().await.expect("status");
-    let imported = client.vulndb_import(osv_zip()).await.expect("import");
+    let imported = client.admin_vulndb_import(None, osv_zip()).await.expect("import");
     assert_eq!(imported.rejected, 0);
     assert!(!imported.changed.is_empty(), "{imported:?}");
     assert_ne!(imported.status.snapshot, before.snapshot, "a new snapshot");
-    let updated =
-        client.vulndb_update(Some(&VulnDbUpdate { ecosystems: Some(Vec::new()) })).await.expect("update");
+    let updated = client
+        .admin_vulndb_update(Some(&VulnDbUpdate { ecosystems: Some(Vec::new()) }))
+        .await
+        .expect("update");
     assert!(updated.changed.is_empty() && updated.failed.is_empty(), "{updated:?}");
     assert_eq!(updated.status.snapshot, imported.status.snapshot);
     // Named sources accumulate, and one is removed, through the SDK.
-    let named = client.vulndb_import_as("sdk-extra", osv_zip()).await.expect("import as");
+    let named = client.admin_vulndb_import(Some("sdk-extra"), osv_zip()).await.expect("import as");
     assert_eq!(named.changed, ["sdk-extra"]);
     let sources = named.status.sources.len();
     assert!(sources >= 2 && named.status.sources.iter().any(|s| s.name == "sdk-extra"), "{named:?}");
-    let removed = client.vulndb_remove("sdk-extra").await.expect("remove");
+    let removed = client.admin_vulndb_remove("sdk-extra").await.expect("remove");
     assert_eq!(removed.removed, ["sdk-extra"]);
     assert_eq!(removed.status.sources.len(), sources - 1, "{removed:?}");
-    let gone = client.vulndb_remove("sdk-extra").await.expect_err("no such source any more");
+    let gone = client.admin_vulndb_remove("sdk-extra").await.expect_err("no such source any more");
     assert!(gone.to_string().contains("no vulnerability data source named sdk-extra"), "{gone}");
     daemon.shutdown().await;
 }

@@ -36,7 +36,7 @@ pub fn run(cmd: DbCommand, profile: Option<&str>) -> anyhow::Result<ExitCode> {
             DbCommand::Update { ecosystems } => {
                 let body = (!ecosystems.is_empty()).then_some(VulnDbUpdate { ecosystems: Some(ecosystems) });
                 let change = client
-                    .vulndb_update(body.as_ref())
+                    .admin_vulndb_update(body.as_ref())
                     .await
                     .map_err(|e| super::lookup::explain(e, "updating the vulnerability data", true))?;
                 return report(&change);
@@ -48,14 +48,14 @@ pub fn run(cmd: DbCommand, profile: Option<&str>) -> anyhow::Result<ExitCode> {
                     None => source_name(&path)?,
                 };
                 let change = client
-                    .vulndb_import_as(&name, bytes)
+                    .admin_vulndb_import(Some(&name), bytes)
                     .await
                     .map_err(|e| super::lookup::explain(e, "importing the vulnerability data", true))?;
                 return report(&change);
             }
             DbCommand::Remove { name } => {
                 let change = client
-                    .vulndb_remove(&name)
+                    .admin_vulndb_remove(&name)
                     .await
                     .map_err(|e| super::lookup::explain(e, &format!("removing the source {name}"), true))?;
                 return report(&change);
