@@ -91,6 +91,11 @@ pub async fn launch(
         }
     });
     let vulndb_task = crate::vulndb::spawn_tasks(state.clone(), stop_rx_for_grace.clone());
+    let dispatcher = crate::events::spawn(
+        state.store.clone(),
+        crate::events::consumers(&state),
+        stop_rx_for_grace.clone(),
+    );
     let mut serve = std::pin::pin!(serve.into_future());
     let mut stopping = stop_rx_for_grace;
     tokio::select! {
@@ -105,6 +110,10 @@ pub async fn launch(
     }
     sweeper.abort();
     vulndb_task.abort();
+    if let Some(d) = dispatcher {
+        // A batch cut short rolls back and is handled again by the next start or another replica.
+        d.abort();
+    }
     // Running scans stop here; their jobs go back to the queue for any replica.
     workers.stop(&state).await;
     state.store.close().await;

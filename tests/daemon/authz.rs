@@ -76,6 +76,7 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/git-credentials", t("admin", Role::Admin, false)),
     ("POST", "/api/v1/git-credentials", t("admin", Role::Admin, false)),
     ("DELETE", "/api/v1/git-credentials/{id}", t("admin", Role::Admin, true)),
+    ("GET", "/api/v1/events", t("project:read", Role::Viewer, false)),
     ("GET", "/api/v1/projects", t("project:read", Role::Viewer, false)),
     ("POST", "/api/v1/projects", t("project:write", Role::Member, false)),
     ("GET", "/api/v1/projects/{id}", t("project:read", Role::Viewer, true)),

@@ -9,6 +9,7 @@ mod cbom_compat;
 mod conventions;
 mod coverage;
 mod e2e_git;
+mod events;
 mod fake_idp;
 mod findings;
 mod git_credentials;

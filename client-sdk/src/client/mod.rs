@@ -6,6 +6,7 @@ mod admin;
 mod cbom;
 mod endpoints;
 mod error;
+mod event_feed;
 mod git_credentials;
 mod oauth;
 mod paging;

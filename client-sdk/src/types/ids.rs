@@ -60,4 +60,6 @@ id_type!(
     OAuthIdentityId,
     /// A tenant's git credential (for cloning private repositories).
     GitCredentialId,
+    /// An event (receivers of webhooks and notifications dedupe on it).
+    EventId,
 );

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod cbom_compat;
 mod coverage;
+mod events;
 mod findings;
 mod git_credentials;
 mod health;
@@ -43,12 +44,13 @@ pub use cbom_compat::{
     CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, TenantKind,
 };
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
+pub use events::{EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, ScanEventData};
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageState, TriageUpdate};
 pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind};
 pub use health::{Health, SpecVersions};
 pub use ids::{
-    ApiKeyId, GitCredentialId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId, UserId,
-    VersionId,
+    ApiKeyId, EventId, GitCredentialId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId,
+    UserId, VersionId,
 };
 pub use notification_prefs::{ChannelPrefs, NotificationEvent, NotificationPrefs};
 pub use oauth::OAuthIdentity;

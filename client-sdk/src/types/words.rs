@@ -10,8 +10,9 @@
 use serde::{Deserialize, Deserializer};
 
 use super::{
-    ApiKeyEnvironment, BomFormat, CbomBomFormat, CbomStatus, GapReason, Justification, ProjectKind,
-    ReleaseState, Role, ScanStatus, TenantKind, TriageResponse, TriageState, VulnDataState, WarningKind,
+    ApiKeyEnvironment, BomFormat, CbomBomFormat, CbomStatus, EventKind, GapReason, Justification,
+    ProjectKind, ReleaseState, Role, ScanStatus, TenantKind, TriageResponse, TriageState, VulnDataState,
+    WarningKind,
 };
 
 impl ApiKeyEnvironment {
@@ -179,6 +180,17 @@ wire_words! {
         InlineMitigationsAlreadyExist,
     ];
     TriageResponse: "response" => [CanNotFix, WillNotFix, Update, Rollback, WorkaroundAvailable];
+    EventKind: "event kind" => [
+        ScanCompleted,
+        ScanFailed,
+        FindingNew,
+        FindingResolved,
+        FindingTriaged,
+        GateFailed,
+        CveWatchHit,
+        VulndbUpdated,
+        ApprovalChanged,
+    ] unknown Unknown;
 }
 
 display_from_str!(
@@ -194,7 +206,7 @@ display_from_str!(
     VulnDataState,
     GapReason
 );
-display!(TriageState, Justification, TriageResponse);
+display!(TriageState, Justification, TriageResponse, EventKind);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests fail loudly

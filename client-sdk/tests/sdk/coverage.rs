@@ -55,6 +55,8 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "api_keys_create" => create_api_key,
         "api_keys_get" => api_key,
         "api_keys_delete" => delete_api_key,
+        // the event stream
+        "events_list" => events,
         // git credentials
         "git_credentials_list" => git_credentials,
         "git_credentials_create" => create_git_credential,

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod cbom_compat;
 pub mod cbom_demo;
 pub mod conventions;
+pub mod events;
 pub mod extract;
 pub mod findings;
 pub mod git_credentials;
@@ -52,7 +53,7 @@ use crate::state::AppState;
     info(title = "Cairn API", description = "Cairn's daemon: inventories, vulnerabilities, licenses, cryptography, policy. Errors are RFC 7807 problem+json; lists are paged; see /problems/{slug}."),
     modifiers(&BearerAuth),
     components(schemas(cairn_sdk::types::BomFormat, cairn_sdk::types::ScanStatus, cairn_sdk::types::CbomBomFormat, cairn_sdk::types::Severity, cairn_sdk::types::DependencyScope, cairn_sdk::types::SourceKind)),
-    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "git-credentials"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "findings"), (name = "admin"), (name = "vulndb"), (name = "cbom"))
+    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "git-credentials"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "findings"), (name = "events"), (name = "admin"), (name = "vulndb"), (name = "cbom"))
 )]
 struct ApiDoc;
 
@@ -140,6 +141,7 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(scan_results::findings))
         .routes(routes!(scan_results::dependencies))
         .routes(routes!(scan_results::licenses))
+        .routes(routes!(events::list))
         .routes(routes!(findings::list))
         .routes(routes!(findings::get, findings::triage))
         .routes(routes!(scan_results::crypto_assets))

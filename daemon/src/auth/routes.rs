@@ -37,6 +37,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/git-credentials", Access::tenant(Scope::Admin, Role::Admin)),
     ("POST", "/api/v1/git-credentials", Access::tenant(Scope::Admin, Role::Admin)),
     ("DELETE", "/api/v1/git-credentials/{id}", Access::tenant(Scope::Admin, Role::Admin)),
+    ("GET", "/api/v1/events", Access::tenant(Scope::ProjectRead, Role::Viewer)),
     ("GET", "/api/v1/projects", Access::tenant(Scope::ProjectRead, Role::Viewer)),
     ("POST", "/api/v1/projects", Access::tenant(Scope::ProjectWrite, Role::Member)),
     ("GET", "/api/v1/projects/{id}", Access::tenant(Scope::ProjectRead, Role::Viewer)),

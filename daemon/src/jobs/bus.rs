@@ -1,7 +1,8 @@
 //! The progress bus: a `tokio::sync::broadcast` of scan events inside a replica and, on Postgres,
 //! `pg_notify('cairn_scan_events')` with one LISTEN task per replica re-publishing into the local
 //! bus, so a socket on replica A follows a scan that runs on B. Receivers dedupe by (scan, seq):
-//! a replica hears its own events twice.
+//! a replica hears its own events twice. The same connection hears `cairn_events`, the outbox's
+//! wake-up (see `store::events`).
 
 use std::sync::Arc;
 
@@ -80,17 +81,20 @@ pub fn spawn_listener(
                     }
                 }
             };
-            if let Err(e) = listener.listen_all(["cairn_scan_events", "cairn_jobs"]).await {
+            if let Err(e) = listener.listen_all(["cairn_scan_events", "cairn_jobs", "cairn_events"]).await {
                 tracing::warn!(error = %e, "LISTEN failed; retrying");
                 tokio::select! {
                     _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => continue,
                     _ = stop.changed() => return,
                 }
             }
+            // Events committed while no one listened: readers look again now.
+            store.events_wake_local();
             loop {
                 tokio::select! {
                     n = listener.recv() => match n {
                         Ok(n) if n.channel() == "cairn_jobs" => wake.notify_one(),
+                        Ok(n) if n.channel() == "cairn_events" => store.events_wake_local(),
                         Ok(n) => match serde_json::from_str::<BusEvent>(n.payload()) {
                             Ok(e) => bus.bus.publish_local(e),
                             Err(e) => tracing::warn!(error = %e, "unreadable scan event notification"),

@@ -7,6 +7,7 @@
 mod api_keys;
 mod audit;
 mod cbom_demo;
+mod events;
 mod findings;
 mod git_credentials;
 mod idempotency;
@@ -34,6 +35,7 @@ mod vulndb;
 pub use api_keys::{ApiKeyRecord, NewApiKey};
 pub use audit::{AuditEvent, GENESIS, chain_hash};
 pub use cbom_demo::DemoClaim;
+pub use events::{EventBatch, NewEvent};
 pub use findings::{FindingsQuery, TriageWrite};
 pub use git_credentials::{NewGitCredential, SealedGitCredential};
 pub use idempotency::IdempotencyClaim;
@@ -142,6 +144,8 @@ pub struct Store {
     url: DbUrl,
     /// Serializes audit appends inside this process (see `audit`).
     audit_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Ticks when events were committed (see `events`).
+    events_tick: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl Store {
@@ -181,7 +185,13 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend, url: DbUrl(url), audit_lock: Default::default() })
+        Ok(Self {
+            pool,
+            backend,
+            url: DbUrl(url),
+            audit_lock: Default::default(),
+            events_tick: std::sync::Arc::new(tokio::sync::watch::channel(0).0),
+        })
     }
 
     /// Applies the pending migrations of this backend.

@@ -1,14 +1,14 @@
 //! Scans of a tenant: the row, its job, its progress events, cancellation.
 
 use cairn_sdk::types::{
-    PqcSummary, ProjectId, Scan, ScanCounts, ScanEvent, ScanId, ScanSource, ScanStatus, TenantId, UserId,
-    VersionId, VulnDataUsed,
+    EventKind, PqcSummary, ProjectId, Scan, ScanCounts, ScanEvent, ScanEventData, ScanId, ScanSource,
+    ScanStatus, TenantId, UserId, VersionId, VulnDataUsed,
 };
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use super::sql::Sql;
-use super::{ListQuery, Store, StoreError, StoreResult, now, parse_id, parse_ts, parse_ts_opt, ts};
+use super::{ListQuery, NewEvent, Store, StoreError, StoreResult, now, parse_id, parse_ts, parse_ts_opt, ts};
 
 #[derive(FromRow)]
 struct ScanRow {
@@ -405,6 +405,9 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let event = append_event(&mut tx, tenant, id, p, &stamp).await?;
         tx.commit().await?;
+        if p.status.is_terminal() {
+            self.events_committed().await;
+        }
         Ok(event)
     }
 
@@ -473,10 +476,10 @@ async fn append_event(
     .await?;
     let started = matches!(p.status, ScanStatus::Fetching).then(|| stamp.to_owned());
     let finished = p.status.is_terminal().then(|| stamp.to_owned());
-    let done = sqlx::query(
+    let updated: Option<(Option<String>,)> = sqlx::query_as(
         "UPDATE scans SET status = $1, step = $2, percent = $3, counts = $4, error = COALESCE($5, error), \
          vulndb = COALESCE($6, vulndb), started_at = COALESCE(started_at, $7), finished_at = COALESCE($8, finished_at), \
-         version = version + 1 WHERE tenant_id = $9 AND id = $10",
+         version = version + 1 WHERE tenant_id = $9 AND id = $10 RETURNING project_id",
     )
     .bind(p.status.as_str())
     .bind(p.step.clone())
@@ -488,10 +491,26 @@ async fn append_event(
     .bind(finished)
     .bind(tenant.to_string())
     .bind(id.to_string())
-    .execute(&mut **tx)
+    .fetch_optional(&mut **tx)
     .await?;
-    if done.rows_affected() == 0 {
+    let Some((project,)) = updated else {
         return Err(StoreError::NotFound);
+    };
+    // The outbox event of a scan's end commits with the end itself.
+    let ended = match p.status {
+        ScanStatus::Completed => Some(EventKind::ScanCompleted),
+        ScanStatus::Failed => Some(EventKind::ScanFailed),
+        _ => None,
+    };
+    if let Some(kind) = ended {
+        let data = ScanEventData {
+            scan: id,
+            status: p.status,
+            severities: (p.status == ScanStatus::Completed).then_some(p.counts.severities),
+            error: p.error.clone(),
+        };
+        let project = project.as_deref().map(parse_id).transpose()?;
+        super::events::append(tx, tenant, &NewEvent::new(kind, project, &data)).await?;
     }
     if p.status.is_terminal() {
         // Completed, failed or cancelled: the upload is no longer needed (until now a requeued

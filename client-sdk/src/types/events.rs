@@ -1,0 +1,160 @@
+//! Events: what happened in a tenant (a scan ended, a finding appeared, …), in the order it was
+//! committed. One envelope for the events list, `/ws/events`, notifications and webhook bodies.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::time_fmt::rfc3339;
+use super::{EventId, ProjectId, ScanId, ScanStatus, Severity, SeverityCounts, TenantId};
+
+/// The version of the envelope's shape; bumped only on an incompatible change.
+pub const EVENT_ENVELOPE_VERSION: u32 = 1;
+
+/// What kind of thing happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[non_exhaustive]
+pub enum EventKind {
+    /// A scan completed; its results are readable.
+    #[serde(rename = "scan.completed")]
+    ScanCompleted,
+    /// A scan failed.
+    #[serde(rename = "scan.failed")]
+    ScanFailed,
+    /// A finding appeared in a project's latest results (a scan, or a re-match on new data).
+    /// `vulnerability.found` is accepted as its other name.
+    #[serde(rename = "finding.new", alias = "vulnerability.found")]
+    FindingNew,
+    /// A finding left a project's latest results (fixed, or the advisory withdrawn or changed).
+    #[serde(rename = "finding.resolved")]
+    FindingResolved,
+    /// A finding's triage changed.
+    #[serde(rename = "finding.triaged")]
+    FindingTriaged,
+    /// A policy gate failed.
+    #[serde(rename = "gate.failed")]
+    GateFailed,
+    /// A CVE watch matched.
+    #[serde(rename = "cve_watch.hit")]
+    CveWatchHit,
+    /// Vulnerability data changed (import, update, removal).
+    #[serde(rename = "vulndb.updated")]
+    VulndbUpdated,
+    /// An approval (exception) changed state.
+    #[serde(rename = "approval.changed")]
+    ApprovalChanged,
+    /// A kind a newer daemon sends that this SDK does not know.
+    #[serde(other, rename = "unknown")]
+    Unknown,
+}
+
+impl EventKind {
+    /// Every kind this SDK knows (not [`EventKind::Unknown`]).
+    pub const ALL: [EventKind; 9] = [
+        EventKind::ScanCompleted,
+        EventKind::ScanFailed,
+        EventKind::FindingNew,
+        EventKind::FindingResolved,
+        EventKind::FindingTriaged,
+        EventKind::GateFailed,
+        EventKind::CveWatchHit,
+        EventKind::VulndbUpdated,
+        EventKind::ApprovalChanged,
+    ];
+
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::ScanCompleted => "scan.completed",
+            EventKind::ScanFailed => "scan.failed",
+            EventKind::FindingNew => "finding.new",
+            EventKind::FindingResolved => "finding.resolved",
+            EventKind::FindingTriaged => "finding.triaged",
+            EventKind::GateFailed => "gate.failed",
+            EventKind::CveWatchHit => "cve_watch.hit",
+            EventKind::VulndbUpdated => "vulndb.updated",
+            EventKind::ApprovalChanged => "approval.changed",
+            EventKind::Unknown => "unknown",
+        }
+    }
+
+    /// Parses a wire name (`vulnerability.found` included), `None` for an unknown one.
+    pub fn parse(s: &str) -> Option<Self> {
+        s.parse().ok()
+    }
+}
+
+impl std::str::FromStr for EventKind {
+    type Err = super::UnknownWord;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "vulnerability.found" => Ok(EventKind::FindingNew),
+            _ => <EventKind as super::WireWord>::from_word(s),
+        }
+    }
+}
+
+/// One event. `id` is unique and stable (receivers dedupe on it); `seq` orders a tenant's events
+/// without gaps, so a reader that remembers the last `seq` it saw can ask for what it missed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Event {
+    /// The envelope's shape version ([`EVENT_ENVELOPE_VERSION`]).
+    pub version: u32,
+    /// Unique id.
+    pub id: EventId,
+    /// What happened.
+    #[serde(rename = "type")]
+    pub kind: EventKind,
+    /// Position in the tenant's event stream (1, 2, 3, … without gaps).
+    pub seq: i64,
+    /// The tenant it happened in.
+    pub tenant: TenantId,
+    /// When it was committed.
+    #[serde(with = "rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+    /// The project it concerns, if one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<ProjectId>,
+    /// The highest severity it carries (finding events), for severity filters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// The kind's payload: [`ScanEventData`] for `scan.*`; each kind documents its own.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub data: serde_json::Value,
+}
+
+impl Event {
+    /// The payload read as `T` (the type the kind documents).
+    pub fn data_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        T::deserialize(&self.data)
+    }
+}
+
+/// The payload of `scan.completed` and `scan.failed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScanEventData {
+    /// The scan.
+    pub scan: ScanId,
+    /// How it ended.
+    pub status: ScanStatus,
+    /// Findings by severity (completed scans).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severities: Option<SeverityCounts>,
+    /// Why it failed (failed scans).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A slice of a tenant's event stream (`GET /events`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventFeed {
+    /// Events with `seq` greater than the request's `after`, oldest first.
+    pub items: Vec<Event>,
+    /// The tenant's latest `seq` when this was read: nothing more to fetch while the last item's
+    /// `seq` (or `after`, when `items` is empty) equals it.
+    pub latest_seq: i64,
+}
