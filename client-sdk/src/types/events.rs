@@ -120,7 +120,8 @@ pub struct Event {
     /// The highest severity it carries (finding events), for severity filters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
-    /// The kind's payload: [`ScanEventData`] for `scan.*`; each kind documents its own.
+    /// The kind's payload: [`ScanEventData`] for `scan.*`, [`FindingEventData`] for `finding.*`;
+    /// each other kind documents its own.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub data: serde_json::Value,
 }
@@ -157,4 +158,33 @@ pub struct EventFeed {
     /// The tenant's latest `seq` when this was read: nothing more to fetch while the last item's
     /// `seq` (or `after`, when `items` is empty) equals it.
     pub latest_seq: i64,
+}
+
+/// The payload of `finding.new`, `finding.resolved` and `finding.triaged`: which advisory on
+/// which package of which project's results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FindingEventData {
+    /// The finding (`GET /findings/{id}`); for `finding.resolved`, the last finding that had it.
+    pub finding: String,
+    /// The scan whose results it is in (or left).
+    pub scan: ScanId,
+    /// The advisory (OSV id).
+    pub advisory: String,
+    /// Its other ids (CVE, GHSA, …).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The affected component's purl.
+    pub purl: String,
+    /// Its severity.
+    pub severity: Severity,
+    /// The nearest fixed version, when the data names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_version: Option<String>,
+    /// The triage state now (`finding.triaged`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<super::TriageState>,
+    /// Why it changed, in words (`fixed in the new scan`, `advisory withdrawn`, `by rule R`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
