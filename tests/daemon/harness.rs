@@ -65,6 +65,8 @@ pub struct Opts {
     pub workers: usize,
     /// `[scans] replica_id`.
     pub replica_id: Option<String>,
+    /// `[scans] stale_after_secs`.
+    pub stale_after_secs: u64,
     /// Imported with `cairnd vulndb import` before the daemon first serves.
     pub vulndb_import: Vec<PathBuf>,
     /// `git_credentials_key_file`: the key sealing tenants' git credentials (none when None).
@@ -86,6 +88,7 @@ impl Default for Opts {
             scan_roots: Vec::new(),
             workers: 2,
             replica_id: None,
+            stale_after_secs: 10,
             vulndb_import: Vec::new(),
             git_credentials_key_file: None,
         }
@@ -161,8 +164,9 @@ impl Daemon {
             opts.scan_roots.iter().map(|r| format!("{:?}", r.display().to_string())).collect();
         writeln!(
             f,
-            "[scans]\nworkers = {}\nheartbeat_secs = 1\nstale_after_secs = 10\npoll_secs = 1\n{}{}",
+            "[scans]\nworkers = {}\nheartbeat_secs = 1\nstale_after_secs = {}\npoll_secs = 1\n{}{}",
             opts.workers,
+            opts.stale_after_secs,
             opts.replica_id.as_ref().map(|r| format!("replica_id = {r:?}\n")).unwrap_or_default(),
             opts.upload_max_bytes.map(|b| format!("upload_max_bytes = {b}\n")).unwrap_or_default()
         )

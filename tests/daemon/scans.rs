@@ -386,11 +386,23 @@ both!(a_running_scan_cancels_at_its_next_step, |db| async move {
 });
 
 both!(a_daemon_killed_mid_scan_requeues_and_completes_it, |db| async move {
+    killed_mid_scan(db, Some("replica-a")).await;
+});
+
+// Without a configured name: the restarted process sees that the job's holder (its own earlier
+// pid on this machine) is gone and requeues at once. The heartbeat rule is an hour away here, so
+// only that can finish the scan.
+both!(a_killed_daemon_without_a_replica_id_requeues_at_once, |db| async move {
+    killed_mid_scan(db, None).await;
+});
+
+async fn killed_mid_scan(db: Db, replica_id: Option<&str>) {
     let root = tempfile::tempdir().expect("root");
     let tree = slow_tree(root.path());
     let opts = Opts {
         scan_roots: vec![root.path().to_path_buf()],
-        replica_id: Some("replica-a".into()),
+        replica_id: replica_id.map(str::to_owned),
+        stale_after_secs: 3600,
         ..Opts::default()
     };
     let mut d = Daemon::start_with(db, opts).await;
@@ -400,7 +412,8 @@ both!(a_daemon_killed_mid_scan_requeues_and_completes_it, |db| async move {
     let (mut socket, _) = open(&d, &format!("/api/v1/ws/scans/{id}"), &user).await;
     until_status(&mut socket, "scanning").await;
     d.kill9();
-    // Restarted under the same replica id, it requeues what it held at once and runs it again.
+    // Restarted (under the same replica id, or seeing its earlier pid is gone), it requeues what
+    // it held at once and runs it again.
     d.restart().await;
     let (frames, end) = follow(&d, &id, &user).await;
     assert_eq!(end, Frame::Close(1000, "scan_ended".into()));
@@ -417,7 +430,7 @@ both!(a_daemon_killed_mid_scan_requeues_and_completes_it, |db| async move {
     let got: BTreeSet<String> =
         components.iter().map(|c| c["purl"].as_str().expect("purl").to_owned()).collect();
     assert_eq!(got, expected);
-});
+}
 
 /// Whether `d`'s log says it started running scan `id`.
 fn ran_on(d: &Daemon, id: &str) -> bool {

@@ -19,9 +19,10 @@ pub struct ScansConfig {
     pub poll_secs: u64,
     /// Largest upload accepted by `/scans/upload` and `/sboms/ingest`, in bytes.
     pub upload_max_bytes: u64,
-    /// A stable name for this replica. When set, jobs this replica held when it stopped are
-    /// requeued at once on start; unset = a fresh name per process (the reaper requeues them
-    /// after `stale_after_secs`).
+    /// A stable name for this replica: jobs it held when it stopped are requeued at once when a
+    /// replica of that name starts. Unset = `host:boot:pid`, a name per process from which any
+    /// replica on the same machine sees at once that the holder is gone (another boot, or no
+    /// such process); holders on other machines are judged by `stale_after_secs`.
     pub replica_id: Option<String>,
 }
 
@@ -29,8 +30,8 @@ impl Default for ScansConfig {
     fn default() -> Self {
         Self {
             workers: 2,
-            heartbeat_secs: 5,
-            stale_after_secs: 30,
+            heartbeat_secs: 2,
+            stale_after_secs: 10,
             max_attempts: 3,
             poll_secs: 5,
             upload_max_bytes: 256 * 1024 * 1024,

@@ -1,7 +1,8 @@
 //! Workers and the reaper. Each worker claims a job, heartbeats while running it (and picks up
 //! cancel requests made on other replicas), and records its end. The reaper requeues jobs whose
 //! heartbeat stopped (a dead worker on any replica), up to `max_attempts`, then fails the scan
-//! with the reason. Workers sleep until a wake-up (enqueue here, NOTIFY from another replica) or
+//! with the reason; a holder that is certainly dead (on this machine: an earlier boot or a pid
+//! that no longer exists, see `replica`) loses its jobs at once. Workers sleep until a wake-up (enqueue here, NOTIFY from another replica) or
 //! the poll interval.
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use tokio::task::JoinHandle;
 
 use super::bus::BusEvent;
 use super::pipeline::{self, Outcome};
+use super::replica::ReplicaId;
 use crate::state::AppState;
 use crate::store::{ClaimedJob, JobEnd, Progress, StaleJob};
 
@@ -39,7 +41,8 @@ impl Workers {
 /// Starts the workers, the reaper and (on Postgres) the listener; they stop when `stop` turns true.
 pub async fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Workers {
     let cfg = state.config.scans.clone();
-    let replica = cfg.replica_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string());
+    let me = ReplicaId::current();
+    let replica = cfg.replica_id.clone().unwrap_or_else(|| me.to_string());
     let mut tasks = Vec::new();
     if let Some(t) = super::bus::spawn_listener(
         state.store.clone(),
@@ -53,10 +56,13 @@ pub async fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Workers {
         // Jobs this replica held when it last stopped cannot still be running.
         reap(&state, Some(&replica), None, time::OffsetDateTime::now_utc()).await;
     }
+    // Jobs whose holder died on this machine (this process's earlier life after a kill -9, or a
+    // neighbour) go back at once, not after their heartbeat lapses.
+    reap_dead_holders(&state, &me, true).await;
     {
         let state = state.clone();
         let mut stop = stop.clone();
-        let me = replica.clone();
+        let name = replica.clone();
         tasks.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(cfg.heartbeat_secs.max(1)));
             loop {
@@ -64,7 +70,8 @@ pub async fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Workers {
                     _ = tick.tick() => {
                         let cutoff = time::OffsetDateTime::now_utc()
                             - time::Duration::seconds(i64::try_from(cfg.stale_after_secs).unwrap_or(30));
-                        reap(&state, None, Some(&me), cutoff).await;
+                        reap(&state, None, Some(&name), cutoff).await;
+                        reap_dead_holders(&state, &me, false).await;
                     }
                     _ = stop.changed() => break,
                 }
@@ -174,6 +181,28 @@ async fn reap(state: &AppState, own: Option<&str>, skip: Option<&str>, cutoff: t
     for job in stale {
         if let Err(e) = reap_one(state, &job).await {
             tracing::warn!(error = %e, job = %job.id, "could not requeue a stale job");
+        }
+    }
+}
+
+/// Requeues (or fails) running jobs whose holder `me` can see is dead (see [`ReplicaId`]).
+async fn reap_dead_holders(state: &AppState, me: &ReplicaId, at_start: bool) {
+    let running = match state.store.job_running().await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %e, "looking for running jobs failed");
+            return;
+        }
+    };
+    let dead = running.into_iter().filter(|j| {
+        j.locked_by
+            .as_deref()
+            .and_then(ReplicaId::of_holder)
+            .is_some_and(|holder| me.holder_is_dead(&holder, at_start))
+    });
+    for job in dead {
+        if let Err(e) = reap_one(state, &job).await {
+            tracing::warn!(error = %e, job = %job.id, "could not requeue a dead holder's job");
         }
     }
 }

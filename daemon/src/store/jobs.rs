@@ -197,6 +197,31 @@ impl Store {
         Ok(out)
     }
 
+    /// Every running scan job with its holder, whatever its heartbeat (the reaper judges holders
+    /// it can see are dead).
+    pub async fn job_running(&self) -> StoreResult<Vec<StaleJob>> {
+        let rows: Vec<StaleRow> = sqlx::query_as(
+            "SELECT id, tenant_id, scan_id, attempts, max_attempts, locked_by FROM jobs \
+             WHERE state = 'running' AND kind = 'scan' ORDER BY id LIMIT 1000",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            if let (Some(t), Some(s)) = (r.tenant_id, r.scan_id) {
+                out.push(StaleJob {
+                    id: r.id,
+                    tenant: parse_id(&t)?,
+                    scan: parse_id(&s)?,
+                    attempts: r.attempts,
+                    max_attempts: r.max_attempts,
+                    locked_by: r.locked_by,
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// Puts a stale job back in the queue, if it is still held by `locked_by` (another reaper may
     /// have been first). True when this call requeued it.
     pub async fn job_requeue(&self, id: &str, locked_by: Option<&str>, reason: &str) -> StoreResult<bool> {
