@@ -22,6 +22,7 @@ mod pipeline;
 mod projects;
 mod queue_fairness;
 mod rate_limits;
+mod resilience;
 mod scans;
 mod schema;
 mod sessions;

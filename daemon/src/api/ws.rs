@@ -6,7 +6,7 @@
 //! with 1001 `newer_connection`. Not in the OpenAPI document (it has no WebSocket operations);
 //! docs/daemon.md describes them.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -28,6 +28,9 @@ pub const MAX_PER_USER: usize = 3;
 /// How often an open socket checks that its user's session still stands (bounds how long a
 /// socket on another replica outlives a password reset or deactivation).
 pub const RECHECK_EVERY: Duration = Duration::from_secs(30);
+
+/// How often a socket reads the table for events the bus may have missed.
+const CATCH_UP_EVERY: Duration = Duration::from_secs(2);
 /// Largest frame or message a client may send (the auth frame is a token of a few hundred bytes
 /// and nothing else is read): the default of 64 MiB let anyone make the daemon buffer that much
 /// before authenticating.
@@ -249,8 +252,23 @@ async fn stream(
     last: &mut HashMap<ScanId, i64>,
 ) -> Option<(u16, &'static str)> {
     let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK_EVERY, RECHECK_EVERY);
+    let mut catch_up = tokio::time::interval_at(tokio::time::Instant::now() + CATCH_UP_EVERY, CATCH_UP_EVERY);
+    let mut reconnects = state.jobs.bus.reconnects();
+    reconnects.borrow_and_update();
+    // Scans whose terminal event this socket forwarded: nothing more to catch up on.
+    let mut ended: HashSet<ScanId> = HashSet::new();
     loop {
+        // The bus is fast but can miss what another replica published while this replica's
+        // LISTEN connection was down: the table is the truth, read after every reconnect and
+        // every CATCH_UP_EVERY for the scans this socket follows.
+        let mut missed: Vec<ScanEvent> = Vec::new();
         tokio::select! {
+            _ = catch_up.tick() => missed = caught_up(state, tenant, scan, last, &ended, false).await,
+            changed = reconnects.changed() => {
+                if changed.is_ok() {
+                    missed = caught_up(state, tenant, scan, last, &ended, true).await;
+                }
+            }
             ending = &mut *life.ended => return Some(match ending {
                 Ok(Ending::SessionEnded) => (POLICY, "session_ended"),
                 Ok(Ending::Evicted) | Err(_) => (GOING_AWAY, "newer_connection"),
@@ -265,7 +283,7 @@ async fn stream(
                 Some(Ok(_)) => {}
             },
             got = rx.recv() => {
-                let events: Vec<ScanEvent> = match got {
+                missed = match got {
                     Ok(e) if e.tenant == tenant && scan.is_none_or(|s| s == e.event.scan_id) => vec![e.event],
                     Ok(_) => continue,
                     Err(broadcast::error::RecvError::Lagged(_)) => match scan {
@@ -276,21 +294,57 @@ async fn stream(
                     },
                     Err(broadcast::error::RecvError::Closed) => return Some((GOING_AWAY, "shutting_down")),
                 };
-                for e in events {
-                    let seen = last.entry(e.scan_id).or_insert(0);
-                    if e.seq <= *seen {
-                        continue;
-                    }
-                    *seen = e.seq;
-                    let terminal = e.status.is_terminal();
-                    if !send(socket, &WsServerFrame::Event(e)).await {
-                        return None;
-                    }
-                    if terminal && scan.is_some() {
-                        return Some((NORMAL, "scan_ended"));
-                    }
-                }
+            }
+        }
+        for e in missed {
+            let seen = last.entry(e.scan_id).or_insert(0);
+            if e.seq <= *seen {
+                continue;
+            }
+            *seen = e.seq;
+            let terminal = e.status.is_terminal();
+            if terminal {
+                ended.insert(e.scan_id);
+            }
+            if !send(socket, &WsServerFrame::Event(e)).await {
+                return None;
+            }
+            if terminal && scan.is_some() {
+                return Some((NORMAL, "scan_ended"));
             }
         }
     }
+}
+
+/// Events of the followed scans after what this socket has sent, from the table: the scan
+/// socket's scan; on the tenant stream the scans it has seen and not seen end, plus (after a
+/// reconnect) every unfinished scan, since one may have started while the bus was deaf.
+async fn caught_up(
+    state: &AppState,
+    tenant: TenantId,
+    scan: Option<ScanId>,
+    last: &HashMap<ScanId, i64>,
+    ended: &HashSet<ScanId>,
+    reconnected: bool,
+) -> Vec<ScanEvent> {
+    let mut ids: Vec<ScanId> = match scan {
+        Some(id) => vec![id],
+        None => last.keys().filter(|id| !ended.contains(id)).copied().collect(),
+    };
+    if scan.is_none() && reconnected {
+        for s in state.store.scan_unfinished(tenant).await.unwrap_or_default() {
+            if !ids.contains(&s.id) && !ended.contains(&s.id) {
+                ids.push(s.id);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for id in ids {
+        let after = last.get(&id).copied().unwrap_or(0);
+        match state.store.scan_events(tenant, id, after, 10_000).await {
+            Ok(events) => out.extend(events),
+            Err(e) => tracing::debug!(error = %e, scan = %id, "catching up a socket failed; next round"),
+        }
+    }
+    out
 }

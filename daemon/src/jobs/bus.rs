@@ -25,15 +25,27 @@ pub struct BusEvent {
 #[derive(Debug)]
 pub struct Bus {
     tx: broadcast::Sender<BusEvent>,
+    /// Ticks each time the LISTEN connection is (re)established: what other replicas published
+    /// meanwhile was not heard, so readers catch up from the database.
+    reconnected: watch::Sender<u64>,
 }
 
 impl Default for Bus {
     fn default() -> Self {
-        Self { tx: broadcast::channel(1024).0 }
+        Self { tx: broadcast::channel(1024).0, reconnected: watch::channel(0).0 }
     }
 }
 
 impl Bus {
+    /// Changes after every (re)connection of the LISTEN connection.
+    pub fn reconnects(&self) -> watch::Receiver<u64> {
+        self.reconnected.subscribe()
+    }
+
+    fn mark_reconnected(&self) {
+        self.reconnected.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
     /// Listens from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<BusEvent> {
         self.tx.subscribe()
@@ -90,6 +102,7 @@ pub fn spawn_listener(
             }
             // Events committed while no one listened: readers look again now.
             store.events_wake_local();
+            bus.bus.mark_reconnected();
             loop {
                 tokio::select! {
                     n = listener.recv() => match n {

@@ -1,0 +1,68 @@
+//! Events that cannot be lost across replicas: a replica whose LISTEN connection keeps dropping
+//! still delivers every event of a scan that runs on another replica, in order and once, and its
+//! scan sockets close after the terminal event (the sockets catch up from the table).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use sqlx::Connection;
+
+use crate::harness::{Daemon, Db, Opts, postgres_server, unique_email};
+use crate::scans::{check_events, copy_dir, fixture_tree, slow_tree, submit, unwrap_events};
+use crate::ws::{Frame, follow};
+
+/// Terminates every LISTEN connection to `database` until `stop`, counting the kills.
+async fn drop_listeners(server: String, database: String, stop: Arc<AtomicBool>, kills: Arc<AtomicUsize>) {
+    let mut conn = sqlx::PgConnection::connect(&server).await.expect("connect");
+    while !stop.load(Ordering::SeqCst) {
+        let killed: Vec<(bool,)> = sqlx::query_as(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = $1 AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()",
+        )
+        .bind(&database)
+        .fetch_all(&mut conn)
+        .await
+        .expect("terminate");
+        kills.fetch_add(killed.iter().filter(|k| k.0).count(), Ordering::SeqCst);
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listener_drops_lose_no_events_on_the_other_replica() {
+    let Some(server) = postgres_server() else {
+        eprintln!("CAIRN_TEST_POSTGRES_URL unset: not run");
+        return;
+    };
+    let root = tempfile::tempdir().expect("root");
+    let slow = slow_tree(root.path());
+    let small = root.path().join("small");
+    copy_dir(&fixture_tree(), &small);
+    let roots = vec![root.path().to_path_buf()];
+    // A runs every scan; B only serves the sockets, which hear A's events through NOTIFY.
+    let a =
+        Daemon::start_with(Db::Postgres, Opts { scan_roots: roots.clone(), workers: 1, ..Opts::default() })
+            .await;
+    let b = Daemon::start_sharing(&a, Opts { scan_roots: roots, workers: 0, ..Opts::default() }).await;
+    let user = a.register(&unique_email("drops")).await;
+    let database = b.db_url.rsplit('/').next().expect("name").split('?').next().expect("name").to_owned();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let kills = Arc::new(AtomicUsize::new(0));
+    let killer = tokio::spawn(drop_listeners(server, database, stop.clone(), kills.clone()));
+    let ids = [
+        submit(&a, &user, &slow).await["id"].as_str().expect("id").to_owned(),
+        submit(&a, &user, &small).await["id"].as_str().expect("id").to_owned(),
+    ];
+    let (first, second) = tokio::join!(follow(&b, &ids[0], &user), follow(&b, &ids[1], &user));
+    stop.store(true, Ordering::SeqCst);
+    killer.await.expect("killer");
+    assert!(kills.load(Ordering::SeqCst) > 0, "the test dropped listeners");
+    for (id, (frames, end)) in ids.iter().zip([first, second]) {
+        assert_eq!(end, Frame::Close(1000, "scan_ended".into()), "scan {id}'s socket closed after its end");
+        let events = unwrap_events(frames);
+        // Every event once, in order, from 1 to the terminal one.
+        check_events(&events);
+        assert_eq!(events.last().and_then(|e| e["status"].as_str()), Some("completed"), "scan {id}");
+    }
+}
