@@ -20,5 +20,6 @@ pub mod sources;
 pub mod state;
 pub mod store;
 pub mod test_support;
+pub mod triage;
 pub mod uploads;
 pub mod vulndb;

@@ -60,4 +60,8 @@ id_type!(
     OAuthIdentityId,
     /// A tenant's git credential (for cloning private repositories).
     GitCredentialId,
+    /// A triage rule (triage applied to matching findings across projects).
+    TriageRuleId,
+    /// One import of a VEX document into a project.
+    VexImportId,
 );

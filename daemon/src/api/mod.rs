@@ -32,6 +32,8 @@ pub mod validate;
 pub mod versions;
 pub mod vulndb;
 pub mod ws;
+pub mod triage_rules;
+pub mod vex;
 
 use std::sync::Arc;
 
@@ -142,6 +144,9 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(scan_results::licenses))
         .routes(routes!(findings::list))
         .routes(routes!(findings::get, findings::triage))
+        .routes(routes!(triage_rules::list, triage_rules::create))
+        .routes(routes!(triage_rules::get, triage_rules::delete))
+        .routes(routes!(vex::import_vex))
         .routes(routes!(scan_results::crypto_assets))
         .routes(routes!(scan_results::diagnostics))
         .routes(routes!(scan_results::warnings))
