@@ -43,6 +43,9 @@ fn unversioned(purl: &str) -> String {
 
 both!(a_rule_from_project_a_triages_project_bs_next_scan, |db| async move {
     let (root, tree) = tree_root();
+    // Versions the fixture advisories name, for findings across advisories and components.
+    std::fs::create_dir_all(tree.join("more")).expect("mkdir");
+    std::fs::write(tree.join("more/requirements.txt"), "lxml==4.6.2\npy==1.11.0\n").expect("write");
     let d = Daemon::start_with(
         db,
         Opts { scan_roots: vec![root.path().to_path_buf()], vulndb_import: vec![osv()], ..Opts::default() },

@@ -85,6 +85,9 @@ fn real(name: &str) -> Vec<u8> {
 
 both!(vex_import_round_trip_idempotent_and_unmatched_reported, |db| async move {
     let (root, tree) = tree_root();
+    // Versions the fixture advisories name, for findings across advisories and components.
+    std::fs::create_dir_all(tree.join("more")).expect("mkdir");
+    std::fs::write(tree.join("more/requirements.txt"), "lxml==4.6.2\npy==1.11.0\n").expect("write");
     let d = Daemon::start_with(
         db,
         Opts { scan_roots: vec![root.path().to_path_buf()], vulndb_import: vec![osv()], ..Opts::default() },
