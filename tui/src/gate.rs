@@ -125,6 +125,19 @@ mod tests {
         Gate { threshold, unknown, warnings }
     }
 
+    fn vex_fixture(name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/vex").join(name)
+    }
+
+    #[test]
+    fn an_ignore_file_statement_without_purls_is_refused_and_csaf_reads() {
+        let e = read_ignore_file(&vex_fixture("bom-examples-cisa-case1-not-affected.cdx.json"))
+            .expect_err("product-ABC has no purl");
+        assert!(e.to_string().contains("vulnerabilities[0]: no product named by a package URL"), "{e}");
+        let csaf = read_ignore_file(&vex_fixture("vexctl-example.csaf.json")).expect("CSAF reads");
+        assert_eq!(csaf.statements[0].products, ["pkg:generic/component1@1.3.4"]);
+    }
+
     #[test]
     fn unknown_and_warnings_count_only_when_asked() {
         let tally = Tally { findings: vec![Rating::Unknown, Rating::Medium], warnings: 6, suppressed: 1 };
