@@ -481,9 +481,9 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         }
         ("POST", "/api/v1/scans") => Some(json!({"source": {"kind": "path", "path": w.tree}})),
         ("PATCH", "/api/v1/findings/{id}") => Some(json!({"state": "in_triage"})),
-        ("POST", "/api/v1/triage-rules") => {
-            Some(json!({"vulnerability": "CVE-0000-0002", "purl": "pkg:npm/authz-fixture", "state": "in_triage"}))
-        }
+        ("POST", "/api/v1/triage-rules") => Some(
+            json!({"vulnerability": "CVE-0000-0002", "purl": "pkg:npm/authz-fixture", "state": "in_triage"}),
+        ),
         ("POST", "/api/v1/projects/{id}/vex") => Some(json!({
             "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/authz", "author": "authz",
             "timestamp": "2024-01-01T00:00:00Z", "version": 1,

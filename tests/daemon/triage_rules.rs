@@ -61,12 +61,9 @@ both!(a_rule_from_project_a_triages_project_bs_next_scan, |db| async move {
     // The rule names the advisory by an alias when it has one (rules match ids and aliases).
     let f0 = &in_a[0];
     let (vuln, purl) = (f0["vulnerability_id"].as_str().expect("v"), f0["purl"].as_str().expect("p"));
-    let named = f0["aliases"].as_array().and_then(|a| a.first()).and_then(Value::as_str).unwrap_or(vuln).to_owned();
-    let f1 = in_a
-        .iter()
-        .find(|f| f["vulnerability_id"] != vuln)
-        .expect("a second advisory")
-        .clone();
+    let named =
+        f0["aliases"].as_array().and_then(|a| a.first()).and_then(Value::as_str).unwrap_or(vuln).to_owned();
+    let f1 = in_a.iter().find(|f| f["vulnerability_id"] != vuln).expect("a second advisory").clone();
     let (vuln1, purl1) = (f1["vulnerability_id"].as_str().expect("v"), f1["purl"].as_str().expect("p"));
 
     // Made from A's finding, for every project: A's finding is triaged now, by the rule.
@@ -157,26 +154,50 @@ both!(a_rule_from_project_a_triages_project_bs_next_scan, |db| async move {
     let list = get_json(&d, &viewer, "/api/v1/triage-rules").await;
     assert_eq!(list["total"], 3);
     let one = get_json(&d, &viewer, &format!("/api/v1/triage-rules/{rid}")).await;
-    assert_eq!((one["vulnerability"].as_str(), one["expired"].as_bool()), (Some(named.as_str()), Some(false)));
+    assert_eq!(
+        (one["vulnerability"].as_str(), one["expired"].as_bool()),
+        (Some(named.as_str()), Some(false))
+    );
     assert_eq!(one["applied"], 1, "A's triage is a person's now; B's is still the rule's");
-    assert_eq!(get_json(&d, &user, &format!("/api/v1/triage-rules/{}", late["id"].as_str().expect("id"))).await["applied"], 0);
+    assert_eq!(
+        get_json(&d, &user, &format!("/api/v1/triage-rules/{}", late["id"].as_str().expect("id"))).await["applied"],
+        0
+    );
     let resp = d.send(&viewer, Method::DELETE, &format!("/api/v1/triage-rules/{rid}"), None).await;
     expect_problem(resp, 403, "FORBIDDEN").await;
     let resp = d.send(&user, Method::DELETE, &format!("/api/v1/triage-rules/{rid}"), None).await;
     assert_eq!(resp.status(), 204);
     let resp = d.send(&user, Method::GET, &format!("/api/v1/triage-rules/{rid}"), None).await;
     expect_problem(resp, 404, "NOT_FOUND").await;
-    assert_eq!(on(&findings_of(&d, &user, &b).await, vuln, purl)["triage"]["source"]["rule_id"], rid.as_str());
+    assert_eq!(
+        on(&findings_of(&d, &user, &b).await, vuln, purl)["triage"]["source"]["rule_id"],
+        rid.as_str()
+    );
     let _ = only_a;
 
     // Bad rules are field errors; a viewer makes none.
     for (body, field) in [
         (json!({"vulnerability": "X-1", "purl": "lxml", "state": "fixed"}), "body.purl"),
-        (json!({"vulnerability": "X-1", "purl": "pkg:pypi/lxml@4.6.2", "version_range": "<5", "state": "fixed"}), "body.version_range"),
-        (json!({"vulnerability": "X-1", "purl": "pkg:pypi/lxml", "version_range": ">=", "state": "fixed"}), "body.version_range"),
-        (json!({"vulnerability": "X-1", "purl": "pkg:pypi/lxml", "state": "not_affected"}), "body.justification"),
-        (json!({"vulnerability": "X-1", "purl": "pkg:pypi/lxml", "state": "fixed", "expires_at": "2001-01-01T00:00:00Z"}), "body.expires_at"),
-        (json!({"vulnerability": "X-1", "purl": "pkg:pypi/lxml", "state": "fixed", "projects": [uuid::Uuid::now_v7()]}), "body.projects[0]"),
+        (
+            json!({"vulnerability": "X-1", "purl": "pkg:pypi/lxml@4.6.2", "version_range": "<5", "state": "fixed"}),
+            "body.version_range",
+        ),
+        (
+            json!({"vulnerability": "X-1", "purl": "pkg:pypi/lxml", "version_range": ">=", "state": "fixed"}),
+            "body.version_range",
+        ),
+        (
+            json!({"vulnerability": "X-1", "purl": "pkg:pypi/lxml", "state": "not_affected"}),
+            "body.justification",
+        ),
+        (
+            json!({"vulnerability": "X-1", "purl": "pkg:pypi/lxml", "state": "fixed", "expires_at": "2001-01-01T00:00:00Z"}),
+            "body.expires_at",
+        ),
+        (
+            json!({"vulnerability": "X-1", "purl": "pkg:pypi/lxml", "state": "fixed", "projects": [uuid::Uuid::now_v7()]}),
+            "body.projects[0]",
+        ),
         (json!({"vulnerability": "", "purl": "pkg:pypi/lxml", "state": "fixed"}), "body.vulnerability"),
     ] {
         let resp = d.send(&user, Method::POST, "/api/v1/triage-rules", Some(body.clone())).await;
@@ -184,7 +205,12 @@ both!(a_rule_from_project_a_triages_project_bs_next_scan, |db| async move {
         assert_eq!(p["errors"][0]["field"], field, "{body}: {p}");
     }
     let resp = d
-        .send(&viewer, Method::POST, "/api/v1/triage-rules", Some(json!({"vulnerability": "X-1", "purl": "pkg:pypi/lxml", "state": "fixed"})))
+        .send(
+            &viewer,
+            Method::POST,
+            "/api/v1/triage-rules",
+            Some(json!({"vulnerability": "X-1", "purl": "pkg:pypi/lxml", "state": "fixed"})),
+        )
         .await;
     expect_problem(resp, 403, "FORBIDDEN").await;
 });
@@ -214,8 +240,9 @@ both!(an_expired_rule_triages_no_new_finding_and_keeps_what_it_set, |db| async m
     let dir = tempfile::tempdir().expect("dir");
     let (root, tree) = tree_root();
     let (state, pg) = in_process_state(db, dir.path(), &[root.path().to_path_buf()]).await;
-    let advisories = load_paths(&[std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/osv-scan")])
-        .expect("OSV fixtures");
+    let advisories =
+        load_paths(&[std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/osv-scan")])
+            .expect("OSV fixtures");
     let count = advisories.info().advisories as u64;
     state.vulndb.install(Snapshot {
         database: advisories,
@@ -241,11 +268,14 @@ both!(an_expired_rule_triages_no_new_finding_and_keeps_what_it_set, |db| async m
 
     let before = expires - time::Duration::seconds(1);
     let after = expires + time::Duration::seconds(1);
-    let set = cairn_daemon::triage::rules::apply_to_scan(&state.store, tenant, first, before).await.expect("apply");
+    let set =
+        cairn_daemon::triage::rules::apply_to_scan(&state.store, tenant, first, before).await.expect("apply");
     assert_eq!(set, 1, "the rule applies while it runs");
-    let set = cairn_daemon::triage::rules::apply_to_scan(&state.store, tenant, second, after).await.expect("apply");
+    let set =
+        cairn_daemon::triage::rules::apply_to_scan(&state.store, tenant, second, after).await.expect("apply");
     assert_eq!(set, 0, "an expired rule triages no new finding");
-    let (second_found, _) = state.store.findings_list(tenant, &of(second), None, 1000).await.expect("findings");
+    let (second_found, _) =
+        state.store.findings_list(tenant, &of(second), None, 1000).await.expect("findings");
     assert!(second_found.iter().all(|f| f.triage.is_none()), "{second_found:?}");
     // What it set stays, still naming it; the rule says it expired.
     let (first_found, _) = state.store.findings_list(tenant, &of(first), None, 1000).await.expect("findings");
@@ -254,7 +284,10 @@ both!(an_expired_rule_triages_no_new_finding_and_keeps_what_it_set, |db| async m
         .find(|f| f.finding.vulnerability_id == f0.vulnerability_id && f.finding.purl == f0.purl)
         .and_then(|f| f.triage.clone())
         .expect("triage kept");
-    assert_eq!((kept.state, kept.source), (TriageState::NotAffected, Some(TriageSource::Rule { rule_id: rid })));
+    assert_eq!(
+        (kept.state, kept.source),
+        (TriageState::NotAffected, Some(TriageSource::Rule { rule_id: rid }))
+    );
     let read = state.store.triage_rule_get(tenant, rid, after).await.expect("rule");
     assert!(read.expired);
     assert_eq!(read.applied, 1);

@@ -28,7 +28,8 @@ fn key(f: &Value) -> (String, String) {
 
 /// The project's latest document in `format`, schema-valid.
 async fn export(d: &Daemon, who: &Session, project: &str, format: &str) -> Value {
-    let resp = d.send(who, Method::GET, &format!("/api/v1/projects/{project}/sbom?format={format}"), None).await;
+    let resp =
+        d.send(who, Method::GET, &format!("/api/v1/projects/{project}/sbom?format={format}"), None).await;
     assert_eq!(resp.status(), 200, "{format}");
     let doc: Value = resp.json().await.expect("json");
     let errors = validate(format, &doc);
@@ -125,7 +126,8 @@ both!(vex_import_round_trip_idempotent_and_unmatched_reported, |db| async move {
     let applied = done["applied"].as_array().expect("applied");
     assert_eq!(applied.len(), in_a.len());
     assert!(applied.iter().all(|x| x["changed"] == true));
-    let a_now: BTreeMap<_, _> = findings_of(&d, &user, a).await.iter().map(|f| (key(f), f["triage"].clone())).collect();
+    let a_now: BTreeMap<_, _> =
+        findings_of(&d, &user, a).await.iter().map(|f| (key(f), f["triage"].clone())).collect();
     let in_b = findings_of(&d, &user, b).await;
     for f in &in_b {
         let t = &f["triage"];
@@ -145,11 +147,16 @@ both!(vex_import_round_trip_idempotent_and_unmatched_reported, |db| async move {
     assert_eq!(statuses(&doc_b), statuses(&doc_a));
 
     // Again: nothing changes, no new revision.
-    let again: Value = import(&d, &user, b, serde_json::to_vec(&doc_a).expect("bytes")).await.json().await.expect("import");
+    let again: Value =
+        import(&d, &user, b, serde_json::to_vec(&doc_a).expect("bytes")).await.json().await.expect("import");
     assert_ne!(again["id"], done["id"], "each import is recorded");
     assert!(again["applied"].as_array().expect("applied").iter().all(|x| x["changed"] == false), "{again}");
     let b_again = findings_of(&d, &user, b).await;
-    assert!(b_again.iter().all(|f| f["triage"]["version"] == 1 && f["triage"]["source"]["import_id"] == done["id"]));
+    assert!(
+        b_again
+            .iter()
+            .all(|f| f["triage"]["version"] == 1 && f["triage"]["source"]["import_id"] == done["id"])
+    );
 
     // CycloneDX VEX into C sets the states (not_affected, resolved → fixed, in_triage, exploitable → affected).
     let cdx = export(&d, &user, a, "cyclonedx").await;
@@ -178,8 +185,12 @@ both!(vex_import_round_trip_idempotent_and_unmatched_reported, |db| async move {
         let r: Value = resp.json().await.expect("import");
         assert_eq!(r["format"], format, "{file}");
         assert_eq!(r["applied"], json!([]), "{file}");
-        let got: Vec<&str> =
-            r["unmatched"].as_array().expect("unmatched").iter().map(|u| u["reason"].as_str().expect("reason")).collect();
+        let got: Vec<&str> = r["unmatched"]
+            .as_array()
+            .expect("unmatched")
+            .iter()
+            .map(|u| u["reason"].as_str().expect("reason"))
+            .collect();
         assert_eq!(got, reasons, "{file}: {r}");
         assert_eq!(r["statements"], reasons.len(), "{file}");
     }
@@ -187,11 +198,20 @@ both!(vex_import_round_trip_idempotent_and_unmatched_reported, |db| async move {
     assert_eq!(findings_of(&d, &user, b).await, b_again);
 
     // Bad documents, a stranger's project, a viewer.
-    for body in [b"not json".to_vec(), b"{}".to_vec(), br#"{"@context":"https://openvex.dev/ns/v0.2.0","statements":[{"status":"maybe"}]}"#.to_vec()] {
+    for body in [
+        b"not json".to_vec(),
+        b"{}".to_vec(),
+        br#"{"@context":"https://openvex.dev/ns/v0.2.0","statements":[{"status":"maybe"}]}"#.to_vec(),
+    ] {
         let p = expect_problem(import(&d, &user, b, body).await, 400, "VALIDATION_FAILED").await;
         assert_eq!(p["errors"][0]["field"], "body", "{p}");
     }
-    let p = expect_problem(import(&d, &user, &uuid::Uuid::now_v7().to_string(), real("vexctl-demo.openvex.json")).await, 404, "NOT_FOUND").await;
+    let p = expect_problem(
+        import(&d, &user, &uuid::Uuid::now_v7().to_string(), real("vexctl-demo.openvex.json")).await,
+        404,
+        "NOT_FOUND",
+    )
+    .await;
     assert_eq!(p["status"], 404);
     expect_problem(import(&d, &viewer, b, real("vexctl-demo.openvex.json")).await, 403, "FORBIDDEN").await;
 });

@@ -104,8 +104,8 @@ impl Gate {
 pub fn read_ignore_file(path: &Path) -> anyhow::Result<Vex> {
     let bytes = std::fs::read(path)
         .map_err(|e| crate::exit::usage(format!("--ignore-file {}: {e}", path.display())))?;
-    let vex =
-        Vex::from_json(&bytes).map_err(|e| crate::exit::usage(format!("--ignore-file {}: {e}", path.display())))?;
+    let vex = Vex::from_json(&bytes)
+        .map_err(|e| crate::exit::usage(format!("--ignore-file {}: {e}", path.display())))?;
     // A statement naming no package could suppress nothing: say so rather than ignore it.
     if let Some(s) = vex.without_purls().next() {
         return Err(crate::exit::usage(format!(

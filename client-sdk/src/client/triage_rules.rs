@@ -5,7 +5,9 @@ use futures_util::stream::BoxStream;
 use reqwest::Method;
 
 use super::{Client, Error, ListQuery, Req};
-use crate::types::{CreateTriageRule, Page, ProjectId, TriageRule, TriageRuleCreated, TriageRuleId, VexImport};
+use crate::types::{
+    CreateTriageRule, Page, ProjectId, TriageRule, TriageRuleCreated, TriageRuleId, VexImport,
+};
 
 fn v1(path: impl std::fmt::Display) -> String {
     format!("api/v1/{path}")
@@ -41,7 +43,9 @@ impl Client {
     /// `POST /projects/{id}/vex`: imports an OpenVEX, CycloneDX VEX or CSAF VEX document (its
     /// bytes) into the project's triage.
     pub async fn import_vex(&self, project: ProjectId, document: Vec<u8>) -> Result<VexImport, Error> {
-        self.json(Req::new(Method::POST, v1(format!("projects/{project}/vex"))).bytes("application/json", document))
-            .await
+        self.json(
+            Req::new(Method::POST, v1(format!("projects/{project}/vex"))).bytes("application/json", document),
+        )
+        .await
     }
 }

@@ -27,13 +27,13 @@ pub mod projects;
 pub mod rate_limit;
 pub mod scan_results;
 pub mod scans;
+pub mod triage_rules;
 pub mod uploads;
 pub mod validate;
 pub mod versions;
+pub mod vex;
 pub mod vulndb;
 pub mod ws;
-pub mod triage_rules;
-pub mod vex;
 
 use std::sync::Arc;
 

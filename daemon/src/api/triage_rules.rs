@@ -6,7 +6,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use cairn_engine::vuln::PurlPattern;
-use cairn_sdk::types::{CreateTriageRule, Role, Scope, TriageRule, TriageRuleCreated, TriageRuleId, TriageState};
+use cairn_sdk::types::{
+    CreateTriageRule, Role, Scope, TriageRule, TriageRuleCreated, TriageRuleId, TriageState,
+};
 
 use super::conventions::{no_content, with_location};
 use super::extract::{Json, Path, Query};
@@ -28,7 +30,11 @@ fn checked(state_projects: &[cairn_sdk::types::ProjectId], req: &CreateTriageRul
         c.fail("body.vulnerability", "must be one advisory id or alias, without spaces");
     }
     if let Err(e) = PurlPattern::new(&req.purl, req.version_range.as_deref()) {
-        let field = if req.version_range.is_some() && req.purl.starts_with("pkg:") { "body.version_range" } else { "body.purl" };
+        let field = if req.version_range.is_some() && req.purl.starts_with("pkg:") {
+            "body.version_range"
+        } else {
+            "body.purl"
+        };
         c.fail(field, e.to_string());
     }
     if req.purl.len() > 2048 {
@@ -50,7 +56,10 @@ fn checked(state_projects: &[cairn_sdk::types::ProjectId], req: &CreateTriageRul
         && req.justification.is_none()
         && note.is_none()
     {
-        c.fail("body.justification", "not_affected and false_positive need a justification or a note (an impact statement)");
+        c.fail(
+            "body.justification",
+            "not_affected and false_positive need a justification or a note (an impact statement)",
+        );
     }
     if req.expires_at.is_some_and(|e| e <= now()) {
         c.fail("body.expires_at", "must be in the future");

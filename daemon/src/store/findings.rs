@@ -194,24 +194,26 @@ impl TriageRow {
 impl Row {
     fn into_wire(self) -> StoreResult<Finding> {
         let triage = match (&self.state, &self.updated_at, self.version) {
-            (Some(state), Some(at), Some(version)) => Some(triage_of(
-                state,
-                self.justification.as_deref(),
-                self.response.as_deref(),
-                self.note,
-                (self.updated_by.as_deref(), self.updated_by_email),
-                at,
-                version,
-            )
-            .and_then(|mut t| {
-                t.source = source_of(
-                    self.source_kind.as_deref(),
-                    self.source_id.as_deref(),
-                    self.source_document.clone(),
-                    self.source_statement.clone(),
-                )?;
-                Ok(t)
-            })?),
+            (Some(state), Some(at), Some(version)) => Some(
+                triage_of(
+                    state,
+                    self.justification.as_deref(),
+                    self.response.as_deref(),
+                    self.note,
+                    (self.updated_by.as_deref(), self.updated_by_email),
+                    at,
+                    version,
+                )
+                .and_then(|mut t| {
+                    t.source = source_of(
+                        self.source_kind.as_deref(),
+                        self.source_id.as_deref(),
+                        self.source_document.clone(),
+                        self.source_statement.clone(),
+                    )?;
+                    Ok(t)
+                })?,
+            ),
             _ => None,
         };
         Ok(Finding {

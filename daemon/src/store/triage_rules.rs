@@ -47,8 +47,18 @@ impl RuleRow {
                 .transpose()
                 .map_err(|e| corrupt("triage rule projects", e))?,
             state: self.state.parse().map_err(|e| corrupt("triage rule state", e))?,
-            justification: self.justification.as_deref().map(str::parse).transpose().map_err(|e| corrupt("justification", e))?,
-            response: self.response.as_deref().map(str::parse).transpose().map_err(|e| corrupt("response", e))?,
+            justification: self
+                .justification
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|e| corrupt("justification", e))?,
+            response: self
+                .response
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|e| corrupt("response", e))?,
             note: self.note,
             expired: expires_at.is_some_and(|e| e <= at),
             expires_at,
@@ -178,7 +188,12 @@ impl Store {
         rule: &CreateTriageRule,
     ) -> StoreResult<TriageRuleId> {
         let id = TriageRuleId::new();
-        let projects = rule.projects.as_ref().map(serde_json::to_string).transpose().map_err(|e| corrupt("projects", e))?;
+        let projects = rule
+            .projects
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| corrupt("projects", e))?;
         sqlx::query(
             "INSERT INTO triage_rules (id, tenant_id, vulnerability, purl, version_range, projects, state, \
              justification, response, note, expires_at, created_by, created_at) \
@@ -203,7 +218,12 @@ impl Store {
     }
 
     /// One rule of the tenant, as of `at` (for `expired`).
-    pub async fn triage_rule_get(&self, tenant: TenantId, id: TriageRuleId, at: OffsetDateTime) -> StoreResult<TriageRule> {
+    pub async fn triage_rule_get(
+        &self,
+        tenant: TenantId,
+        id: TriageRuleId,
+        at: OffsetDateTime,
+    ) -> StoreResult<TriageRule> {
         let sql = format!("SELECT {RULE_COLUMNS} FROM triage_rules r WHERE r.tenant_id = $1 AND r.id = $2");
         let row: RuleRow = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(tenant.to_string())
@@ -233,7 +253,11 @@ impl Store {
     }
 
     /// The tenant's rules not expired at `at` (a handful: matched in memory).
-    pub async fn triage_rules_active(&self, tenant: TenantId, at: OffsetDateTime) -> StoreResult<Vec<TriageRule>> {
+    pub async fn triage_rules_active(
+        &self,
+        tenant: TenantId,
+        at: OffsetDateTime,
+    ) -> StoreResult<Vec<TriageRule>> {
         let sql = format!(
             "SELECT {RULE_COLUMNS} FROM triage_rules r WHERE r.tenant_id = $1 \
              AND (r.expires_at IS NULL OR r.expires_at > $2) ORDER BY r.created_at, r.id"
@@ -292,7 +316,9 @@ impl Store {
                     if list.is_empty() {
                         return Ok(Vec::new());
                     }
-                    sql.push(" AND f.project_id IN (").bind_list(list.iter().map(ToString::to_string)).push(")");
+                    sql.push(" AND f.project_id IN (")
+                        .bind_list(list.iter().map(ToString::to_string))
+                        .push(")");
                 }
             }
         }
@@ -312,8 +338,18 @@ impl Store {
                     None => None,
                     Some(s) => Some(CurrentTriage {
                         state: s.parse().map_err(|e| corrupt("triage state", e))?,
-                        justification: r.justification.as_deref().map(str::parse).transpose().map_err(|e| corrupt("justification", e))?,
-                        response: r.response.as_deref().map(str::parse).transpose().map_err(|e| corrupt("response", e))?,
+                        justification: r
+                            .justification
+                            .as_deref()
+                            .map(str::parse)
+                            .transpose()
+                            .map_err(|e| corrupt("justification", e))?,
+                        response: r
+                            .response
+                            .as_deref()
+                            .map(str::parse)
+                            .transpose()
+                            .map_err(|e| corrupt("response", e))?,
                         note: r.note,
                         source_key: match r.source_kind.as_deref() {
                             Some("vex") => r.source_document,
@@ -337,7 +373,12 @@ impl Store {
     /// Writes an automatic triage on `c`. A rule only fills a finding nobody triaged; a VEX
     /// document sets its statement unless the triage already says exactly that from the same
     /// document (then no new revision).
-    pub async fn triage_auto(&self, tenant: TenantId, c: &TriageCandidate, w: &AutoTriage<'_>) -> StoreResult<AutoOutcome> {
+    pub async fn triage_auto(
+        &self,
+        tenant: TenantId,
+        c: &TriageCandidate,
+        w: &AutoTriage<'_>,
+    ) -> StoreResult<AutoOutcome> {
         let subject = match c.project_id {
             Some(p) => format!("p:{p}"),
             None => format!("s:{}", c.scan_id),

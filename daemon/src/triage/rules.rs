@@ -7,7 +7,9 @@ use cairn_engine::vuln::PurlPattern;
 use cairn_sdk::types::{ScanId, TenantId, TriageRule};
 use time::OffsetDateTime;
 
-use crate::store::{AutoOutcome, AutoSource, AutoTriage, CandidateScope, Store, StoreResult, TriageCandidate};
+use crate::store::{
+    AutoOutcome, AutoSource, AutoTriage, CandidateScope, Store, StoreResult, TriageCandidate,
+};
 
 /// Whether `rule` names candidate `c` (its projects, advisory and component).
 fn names(rule: &TriageRule, pattern: &PurlPattern, c: &TriageCandidate) -> bool {
@@ -17,11 +19,16 @@ fn names(rule: &TriageRule, pattern: &PurlPattern, c: &TriageCandidate) -> bool 
         (Some(_), None) => false,
     };
     in_projects
-        && (c.vulnerability_id == rule.vulnerability || c.aliases.iter().any(|a| *a == rule.vulnerability))
+        && (c.vulnerability_id == rule.vulnerability || c.aliases.contains(&rule.vulnerability))
         && pattern.matches(&c.purl)
 }
 
-async fn apply(store: &Store, tenant: TenantId, rule: &TriageRule, candidates: &[TriageCandidate]) -> StoreResult<u64> {
+async fn apply(
+    store: &Store,
+    tenant: TenantId,
+    rule: &TriageRule,
+    candidates: &[TriageCandidate],
+) -> StoreResult<u64> {
     // Rules were checked on creation; one that no longer reads is skipped loudly.
     let pattern = match PurlPattern::new(&rule.purl, rule.version_range.as_deref()) {
         Ok(p) => p,
@@ -53,14 +60,20 @@ pub async fn apply_new(store: &Store, tenant: TenantId, rule: &TriageRule) -> St
     if rule.expired {
         return Ok(0);
     }
-    let candidates =
-        store.triage_candidates(tenant, &CandidateScope::Latest(rule.projects.clone()), Some(&rule.vulnerability)).await?;
+    let candidates = store
+        .triage_candidates(tenant, &CandidateScope::Latest(rule.projects.clone()), Some(&rule.vulnerability))
+        .await?;
     apply(store, tenant, rule, &candidates).await
 }
 
 /// Applies every rule not expired at `at` to the findings of a scan that just completed (the
 /// pipeline's last step); how many findings were triaged. `finding.triaged` events belong here.
-pub async fn apply_to_scan(store: &Store, tenant: TenantId, scan: ScanId, at: OffsetDateTime) -> StoreResult<u64> {
+pub async fn apply_to_scan(
+    store: &Store,
+    tenant: TenantId,
+    scan: ScanId,
+    at: OffsetDateTime,
+) -> StoreResult<u64> {
     let rules = store.triage_rules_active(tenant, at).await?;
     if rules.is_empty() {
         return Ok(0);

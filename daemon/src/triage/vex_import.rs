@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use cairn_engine::vuln::{Vex, VexError, VexFormat, VexState, VexStatement};
 use cairn_sdk::types::{
-    ProjectId, TenantId, TriageState, UnmatchedReason, UnmatchedStatement, UserId, VexApplied, VexDocumentFormat,
-    VexImport, VexImportId,
+    ProjectId, TenantId, TriageState, UnmatchedReason, UnmatchedStatement, UserId, VexApplied,
+    VexDocumentFormat, VexImport, VexImportId,
 };
 use sha2::{Digest, Sha256};
 
@@ -73,13 +73,16 @@ pub async fn import(
     let sha256: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
     let document = vex.id.clone().unwrap_or_else(|| format!("sha256:{sha256}"));
     let id = VexImportId::new();
-    let candidates = store.triage_candidates(tenant, &CandidateScope::Latest(Some(vec![project])), None).await?;
+    let candidates =
+        store.triage_candidates(tenant, &CandidateScope::Latest(Some(vec![project])), None).await?;
 
     // The last statement naming each finding wins, as later VEX statements override earlier ones.
     let mut chosen: BTreeMap<usize, usize> = BTreeMap::new();
     let mut used = vec![false; vex.statements.len()];
     for (ci, c) in candidates.iter().enumerate() {
-        let ids: Vec<&str> = std::iter::once(c.vulnerability_id.as_str()).chain(c.aliases.iter().map(String::as_str)).collect();
+        let ids: Vec<&str> = std::iter::once(c.vulnerability_id.as_str())
+            .chain(c.aliases.iter().map(String::as_str))
+            .collect();
         if let Some(si) = vex.statements.iter().rposition(|s| s.applies_to(&ids, &c.purl)) {
             chosen.insert(ci, si);
             used[si] = true;
@@ -93,7 +96,10 @@ pub async fn import(
         let note = s.note.as_deref();
         let st = state(s.state);
         // The triage rule of `PATCH /findings/{id}`: not affected needs a reason.
-        if matches!(st, TriageState::NotAffected | TriageState::FalsePositive) && justification.is_none() && note.is_none() {
+        if matches!(st, TriageState::NotAffected | TriageState::FalsePositive)
+            && justification.is_none()
+            && note.is_none()
+        {
             refused[si] = true;
             continue;
         }

@@ -71,7 +71,9 @@ impl VersionRange {
             .map(Ecosystem::osv_name)
             .ok_or_else(|| PatternError::Unordered(purl_type.to_owned()))?;
         let body = match text.trim().strip_prefix("vers:") {
-            Some(rest) => rest.split_once('/').map(|(_, r)| r).ok_or_else(|| PatternError::Range(text.into()))?,
+            Some(rest) => {
+                rest.split_once('/').map(|(_, r)| r).ok_or_else(|| PatternError::Range(text.into()))?
+            }
             None => text.trim(),
         };
         let mut constraints = Vec::new();
@@ -208,7 +210,8 @@ mod tests {
 
     #[test]
     fn a_purl_without_version_names_every_version_and_qualifiers_do_not_count() {
-        let p = PurlPattern::new("pkg:maven/com.fasterxml.jackson.core/jackson-databind", None).expect("pattern");
+        let p =
+            PurlPattern::new("pkg:maven/com.fasterxml.jackson.core/jackson-databind", None).expect("pattern");
         assert!(p.matches("pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.10.0?type=jar"));
         assert!(!p.matches("pkg:maven/com.fasterxml.jackson.core/jackson-core@2.10.0"));
         let pinned = PurlPattern::new("pkg:pypi/lxml@4.6.2", None).expect("pattern");

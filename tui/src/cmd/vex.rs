@@ -10,8 +10,7 @@ use crate::exit;
 
 pub fn run(cmd: VexCommand, profile: Option<&str>) -> anyhow::Result<ExitCode> {
     let VexCommand::Import { file, project, json } = cmd;
-    let bytes =
-        std::fs::read(&file).map_err(|e| exit::usage(format!("{}: {e}", file.display())))?;
+    let bytes = std::fs::read(&file).map_err(|e| exit::usage(format!("{}: {e}", file.display())))?;
     super::lookup::with_client(profile, |client| async move {
         let pid = super::lookup::project_id(&client, &project).await?;
         let done = client
@@ -35,7 +34,10 @@ pub fn summary(done: &VexImport) -> Vec<String> {
     let mut lines = vec![format!(
         "{} ({}): {} statement(s); {} finding(s) triaged, {} changed, {} already so; {} statement(s) set nothing",
         done.document,
-        serde_json::to_value(done.format).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+        serde_json::to_value(done.format)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
         done.statements,
         done.applied.len(),
         changed,
@@ -51,7 +53,12 @@ pub fn summary(done: &VexImport) -> Vec<String> {
             UnmatchedReason::NoFinding => "no finding of the project's latest scan matches",
             UnmatchedReason::NoJustification => "not_affected without a justification or impact statement",
         };
-        lines.push(format!("unmatched {} {} [{}]: {why}", u.at, u.vulnerability.join(","), u.products.join(" ")));
+        lines.push(format!(
+            "unmatched {} {} [{}]: {why}",
+            u.at,
+            u.vulnerability.join(","),
+            u.products.join(" ")
+        ));
     }
     lines
 }

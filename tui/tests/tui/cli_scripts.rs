@@ -534,20 +534,28 @@ async fn rules_and_vex(admin: &Home, client: &Client, done: &Scan) {
     let line = stdout(&out);
     let package = f.finding.purl.split_once('@').map_or(f.finding.purl.as_str(), |(p, _)| p);
     assert!(
-        line.starts_with("rule ") && line.contains(&format!("{} {package} in 1 project(s) -> in_triage", f.finding.vulnerability_id)),
+        line.starts_with("rule ")
+            && line
+                .contains(&format!("{} {package} in 1 project(s) -> in_triage", f.finding.vulnerability_id)),
         "{}",
         text(&out)
     );
-    let rules: Vec<_> = client.triage_rules_page(&cairn_sdk::ListQuery::limit(10)).await.expect("rules").items;
+    let rules: Vec<_> =
+        client.triage_rules_page(&cairn_sdk::ListQuery::limit(10)).await.expect("rules").items;
     assert_eq!(rules.len(), 1);
-    assert_eq!((rules[0].vulnerability.as_str(), rules[0].purl.as_str()), (f.finding.vulnerability_id.as_str(), package));
+    assert_eq!(
+        (rules[0].vulnerability.as_str(), rules[0].purl.as_str()),
+        (f.finding.vulnerability_id.as_str(), package)
+    );
 
-    let doc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/vex/vexctl-demo.openvex.json");
+    let doc =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/vex/vexctl-demo.openvex.json");
     let out = ok(admin.run(&["vex", "import", doc.to_str().expect("utf8"), "--project", "flask-app"]).await);
     let said = stdout(&out);
     assert!(said.contains("(openvex): 1 statement(s); 0 finding(s) triaged"), "{said}");
     assert!(
-        said.contains("unmatched statements[0] CVE-2014-123456") && said.contains("no finding of the project's latest scan matches"),
+        said.contains("unmatched statements[0] CVE-2014-123456")
+            && said.contains("no finding of the project's latest scan matches"),
         "{said}"
     );
     let out = admin.run(&["vex", "import", "/no/such/file.json", "--project", "flask-app"]).await;

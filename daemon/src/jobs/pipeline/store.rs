@@ -42,7 +42,8 @@ pub(super) async fn store(
     reporter.state(ScanStatus::Evaluating, Some("storing"), 95, Some("storing results".into())).await?;
     state.store.scan_store_results(job.tenant, job.scan, scan.project_id, &built).await?;
     // Triage rules apply to the new findings before anyone can see the scan completed.
-    let triaged = crate::triage::rules::apply_to_scan(&state.store, job.tenant, job.scan, crate::store::now()).await?;
+    let triaged =
+        crate::triage::rules::apply_to_scan(&state.store, job.tenant, job.scan, crate::store::now()).await?;
     if triaged > 0 {
         tracing::info!(scan = %job.scan, triaged, "triage rules applied");
     }

@@ -16,7 +16,8 @@ type Products = HashMap<String, (Option<String>, String)>;
 
 fn product(p: &Value, out: &mut Products) {
     if let Some(id) = p.get("product_id").and_then(Value::as_str) {
-        let purl = p.pointer("/product_identification_helper/purl").and_then(Value::as_str).map(str::to_owned);
+        let purl =
+            p.pointer("/product_identification_helper/purl").and_then(Value::as_str).map(str::to_owned);
         let name = text(p, "name").unwrap_or_else(|| id.to_owned());
         out.insert(id.to_owned(), (purl, name));
     }
@@ -24,7 +25,8 @@ fn product(p: &Value, out: &mut Products) {
 
 fn products(tree: &Value) -> Products {
     let mut out = Products::new();
-    let mut stack: Vec<&Value> = tree.get("branches").and_then(Value::as_array).into_iter().flatten().collect();
+    let mut stack: Vec<&Value> =
+        tree.get("branches").and_then(Value::as_array).into_iter().flatten().collect();
     while let Some(b) = stack.pop() {
         if let Some(p) = b.get("product") {
             product(p, &mut out);
@@ -39,9 +41,10 @@ fn products(tree: &Value) -> Products {
     for r in tree.get("relationships").and_then(Value::as_array).into_iter().flatten() {
         let Some(full) = r.get("full_product_name") else { continue };
         product(full, &mut out);
-        let (Some(id), Some(reference)) =
-            (full.get("product_id").and_then(Value::as_str), r.get("product_reference").and_then(Value::as_str))
-        else {
+        let (Some(id), Some(reference)) = (
+            full.get("product_id").and_then(Value::as_str),
+            r.get("product_reference").and_then(Value::as_str),
+        ) else {
             continue;
         };
         let inherited = out.get(reference).and_then(|(p, _)| p.clone());
@@ -94,10 +97,14 @@ pub(super) fn read(v: &Value) -> Result<Vex, VexError> {
                 .map(str::to_owned),
         );
         if vulnerability.is_empty() {
-            return Err(VexError::Statement { at: format!("vulnerabilities[{i}]"), reason: "no cve and no ids".into() });
+            return Err(VexError::Statement {
+                at: format!("vulnerabilities[{i}]"),
+                reason: "no cve and no ids".into(),
+            });
         }
         let flags: Vec<&Value> = vuln.get("flags").and_then(Value::as_array).into_iter().flatten().collect();
-        let threats: Vec<&Value> = vuln.get("threats").and_then(Value::as_array).into_iter().flatten().collect();
+        let threats: Vec<&Value> =
+            vuln.get("threats").and_then(Value::as_array).into_iter().flatten().collect();
         let remediations: Vec<&Value> =
             vuln.get("remediations").and_then(Value::as_array).into_iter().flatten().collect();
         for (list, state) in STATUSES {
@@ -126,8 +133,10 @@ pub(super) fn read(v: &Value) -> Result<Vex, VexError> {
                     .collect();
                 let own: Vec<&&Value> = remediations.iter().filter(mine).collect();
                 notes.extend(own.iter().filter_map(|r| text(r, "details")));
-                let response =
-                    own.iter().filter_map(|r| r.get("category").and_then(Value::as_str)).find_map(remediation_response);
+                let response = own
+                    .iter()
+                    .filter_map(|r| r.get("category").and_then(Value::as_str))
+                    .find_map(remediation_response);
                 statements.push(VexStatement {
                     vulnerability: vulnerability.clone(),
                     products,
@@ -142,5 +151,9 @@ pub(super) fn read(v: &Value) -> Result<Vex, VexError> {
             }
         }
     }
-    Ok(Vex { format: VexFormat::Csaf, id: v.pointer("/document/tracking/id").and_then(Value::as_str).map(str::to_owned), statements })
+    Ok(Vex {
+        format: VexFormat::Csaf,
+        id: v.pointer("/document/tracking/id").and_then(Value::as_str).map(str::to_owned),
+        statements,
+    })
 }

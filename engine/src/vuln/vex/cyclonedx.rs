@@ -25,10 +25,13 @@ fn response(word: &str) -> Option<VexResponse> {
 pub(super) fn read(v: &Value) -> Result<Vex, VexError> {
     // `affects[].ref` is a bom-ref: the component's purl when the document says so.
     let mut refs: HashMap<&str, &str> = HashMap::new();
-    let mut stack: Vec<&Value> = v.get("components").and_then(Value::as_array).into_iter().flatten().collect();
+    let mut stack: Vec<&Value> =
+        v.get("components").and_then(Value::as_array).into_iter().flatten().collect();
     stack.extend(v.pointer("/metadata/component"));
     while let Some(c) = stack.pop() {
-        if let (Some(r), Some(p)) = (c.get("bom-ref").and_then(Value::as_str), c.get("purl").and_then(Value::as_str)) {
+        if let (Some(r), Some(p)) =
+            (c.get("bom-ref").and_then(Value::as_str), c.get("purl").and_then(Value::as_str))
+        {
             refs.insert(r, p);
         }
         stack.extend(c.get("components").and_then(Value::as_array).into_iter().flatten());
@@ -69,11 +72,14 @@ pub(super) fn read(v: &Value) -> Result<Vex, VexError> {
                 unresolved.push(r.to_owned());
                 continue;
             }
-            let versions: Vec<&Value> = a.get("versions").and_then(Value::as_array).into_iter().flatten().collect();
+            let versions: Vec<&Value> =
+                a.get("versions").and_then(Value::as_array).into_iter().flatten().collect();
             // `versions[].status: unaffected` entries say where the vulnerability is absent; the
             // statement is about the affected (or unstated) ones.
-            let named: Vec<&Value> =
-                versions.into_iter().filter(|x| x.get("status").and_then(Value::as_str) != Some("unaffected")).collect();
+            let named: Vec<&Value> = versions
+                .into_iter()
+                .filter(|x| x.get("status").and_then(Value::as_str) != Some("unaffected"))
+                .collect();
             if named.is_empty() {
                 products.push(purl.to_owned());
                 continue;

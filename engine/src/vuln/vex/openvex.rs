@@ -45,7 +45,9 @@ pub(super) fn read(v: &Value) -> Result<Vex, VexError> {
                     named.extend(p.pointer("/identifiers/purl").and_then(Value::as_str).map(str::to_owned));
                     for sub in p.get("subcomponents").and_then(Value::as_array).into_iter().flatten() {
                         named.extend(sub.get("@id").and_then(Value::as_str).map(str::to_owned));
-                        named.extend(sub.pointer("/identifiers/purl").and_then(Value::as_str).map(str::to_owned));
+                        named.extend(
+                            sub.pointer("/identifiers/purl").and_then(Value::as_str).map(str::to_owned),
+                        );
                     }
                 }
             }
@@ -58,7 +60,10 @@ pub(super) fn read(v: &Value) -> Result<Vex, VexError> {
             return Err(bad("no product"));
         }
         let note = join_notes(
-            ["impact_statement", "action_statement", "status_notes"].iter().filter_map(|k| text(s, k)).collect(),
+            ["impact_statement", "action_statement", "status_notes"]
+                .iter()
+                .filter_map(|k| text(s, k))
+                .collect(),
         );
         statements.push(VexStatement {
             vulnerability,

@@ -54,10 +54,17 @@ fn openvex_not_affected_and_fixed_suppress_by_alias_and_versionless_purl() {
     };
     m.suppress(&vex);
     let kept: Vec<&str> = m.findings.iter().map(|f| f.purl.as_str()).collect();
-    assert_eq!(kept, ["pkg:cargo/time@0.1.44", "pkg:cargo/ansi_term@0.12.1"], "an affected statement suppresses nothing");
+    assert_eq!(
+        kept,
+        ["pkg:cargo/time@0.1.44", "pkg:cargo/ansi_term@0.12.1"],
+        "an affected statement suppresses nothing"
+    );
     let gone: Vec<(&str, VexState)> =
         m.suppressed.iter().map(|s| (s.finding.purl.as_str(), s.statement.state)).collect();
-    assert_eq!(gone, [("pkg:cargo/time@0.1.45", VexState::NotAffected), ("pkg:cargo/chrono@0.4.19", VexState::Fixed)]);
+    assert_eq!(
+        gone,
+        [("pkg:cargo/time@0.1.45", VexState::NotAffected), ("pkg:cargo/chrono@0.4.19", VexState::Fixed)]
+    );
     let s = &m.suppressed[0].statement;
     assert_eq!(s.justification.as_deref(), Some("vulnerable_code_not_in_execute_path"));
     assert_eq!(s.justification_kind(), Some(VexJustification::VulnerableCodeNotInExecutePath));
@@ -75,13 +82,19 @@ fn cyclonedx_vex_resolves_bom_refs_and_version_ranges() {
     let vex = Vex::from_json(doc.as_bytes()).expect("reads");
     assert_eq!(vex.statements.len(), 3);
     let fp = &vex.statements[0];
-    assert_eq!((fp.state, fp.products.as_slice()), (VexState::FalsePositive, &["pkg:cargo/time@0.1.45".to_owned()][..]));
+    assert_eq!(
+        (fp.state, fp.products.as_slice()),
+        (VexState::FalsePositive, &["pkg:cargo/time@0.1.45".to_owned()][..])
+    );
     assert_eq!(fp.response, Some(VexResponse::WillNotFix), "the first response word");
     assert!(vex.suppressing(&finding("RUSTSEC-2020-0071", &[], "pkg:cargo/time@0.1.45")).is_some());
     let fixed = &vex.statements[2];
     assert_eq!(fixed.products, ["pkg:cargo/chrono@0.3.1"]);
     assert!(fixed.applies_to(&["RUSTSEC-2020-0159"], "pkg:cargo/chrono@0.4.19"), "in the range");
-    assert!(!fixed.applies_to(&["RUSTSEC-2020-0159"], "pkg:cargo/chrono@0.4.20"), "the unaffected version is out");
+    assert!(
+        !fixed.applies_to(&["RUSTSEC-2020-0159"], "pkg:cargo/chrono@0.4.20"),
+        "the unaffected version is out"
+    );
     assert!(fixed.applies_to(&["RUSTSEC-2020-0159"], "pkg:cargo/chrono@0.3.1"));
 }
 
@@ -101,7 +114,10 @@ fn real_openvex_vexctl_demo() {
     let s = &vex.statements[0];
     assert_eq!(s.vulnerability, ["CVE-2014-123456"]);
     assert_eq!(s.state, VexState::Fixed);
-    assert_eq!(s.products, ["pkg:apk/distro/git@2.39.0-r1?arch=armv7", "pkg:apk/distro/git@2.39.0-r1?arch=x86_64"]);
+    assert_eq!(
+        s.products,
+        ["pkg:apk/distro/git@2.39.0-r1?arch=armv7", "pkg:apk/distro/git@2.39.0-r1?arch=x86_64"]
+    );
     assert!(s.applies_to(&["CVE-2014-123456"], "pkg:apk/distro/git@2.39.0-r1"), "qualifiers do not count");
 }
 
@@ -112,10 +128,17 @@ fn real_cyclonedx_bom_link_and_single_word_response() {
     assert_eq!(s.vulnerability, ["CVE-2020-25649", "SNYK-JAVA-COMFASTERXMLJACKSONCORE-1048302"]);
     assert_eq!(s.state, VexState::NotAffected);
     assert_eq!(s.products, ["pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.10.0?type=jar"]);
-    assert_eq!(s.justification_kind(), Some(VexJustification::VulnerableCodeNotInExecutePath), "code_not_reachable");
+    assert_eq!(
+        s.justification_kind(),
+        Some(VexJustification::VulnerableCodeNotInExecutePath),
+        "code_not_reachable"
+    );
     assert_eq!(s.response, Some(VexResponse::WillNotFix));
     assert!(s.note.as_deref().is_some_and(|n| n.starts_with("Automated dataflow analysis")));
-    assert!(s.applies_to(&["GHSA-288c-cq4h-88gq", "CVE-2020-25649"], "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.10.0"));
+    assert!(s.applies_to(
+        &["GHSA-288c-cq4h-88gq", "CVE-2020-25649"],
+        "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.10.0"
+    ));
 }
 
 #[test]
@@ -154,7 +177,10 @@ fn csaf_relationships_flags_and_remediations() {
         "remediations":[{"category":"no_fix_planned","details":"App 1 is end of life.","product_ids":["app"]}]}]}"#;
     let vex = Vex::from_json(doc.as_bytes()).expect("reads");
     let na = &vex.statements[0];
-    assert_eq!((na.state, na.products.as_slice()), (VexState::NotAffected, &["pkg:npm/minimist@1.2.5".to_owned()][..]));
+    assert_eq!(
+        (na.state, na.products.as_slice()),
+        (VexState::NotAffected, &["pkg:npm/minimist@1.2.5".to_owned()][..])
+    );
     assert_eq!(na.justification.as_deref(), Some("vulnerable_code_not_in_execute_path"));
     assert!(na.applies_to(&["GHSA-xvch-5gv4-984h"], "pkg:npm/minimist@1.2.5"));
     let aff = &vex.statements[1];

@@ -154,7 +154,9 @@ impl TriagePanel {
         if self.all_projects {
             let rules = self.rules(&update);
             self.pending = rules.iter().map(|(k, _)| k.clone()).collect();
-            return Outcome::Cmds(rules.into_iter().map(|(key, rule)| Cmd::TriageRule { key, rule }).collect());
+            return Outcome::Cmds(
+                rules.into_iter().map(|(key, rule)| Cmd::TriageRule { key, rule }).collect(),
+            );
         }
         let cmds = self
             .targets
@@ -263,7 +265,15 @@ impl Dialog for TriagePanel {
             (self.state, self.justification, self.response, self.note.value().to_owned(), self.all_projects);
         let outcome = self.key_inner(action);
         // An edit makes the last complaint stale: say it again only if the next save still fails.
-        if before != (self.state, self.justification, self.response, self.note.value().to_owned(), self.all_projects) {
+        if before
+            != (
+                self.state,
+                self.justification,
+                self.response,
+                self.note.value().to_owned(),
+                self.all_projects,
+            )
+        {
             self.invalid = None;
             self.errors.clear();
         }
