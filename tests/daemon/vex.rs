@@ -194,6 +194,36 @@ both!(vex_import_round_trip_idempotent_and_unmatched_reported, |db| async move {
         assert_eq!(got, reasons, "{file}: {r}");
         assert_eq!(r["statements"], reasons.len(), "{file}");
     }
+    // The same document as a multipart form's `document` field; a form without it is refused.
+    let form = reqwest::multipart::Form::new().part(
+        "document",
+        reqwest::multipart::Part::bytes(real("vexctl-example.csaf.json")).file_name("csaf.json"),
+    );
+    let resp = d
+        .http
+        .post(d.url(&format!("/api/v1/projects/{b}/vex")))
+        .bearer_auth(&user.token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 200);
+    let r: Value = resp.json().await.expect("import");
+    assert_eq!(
+        (r["format"].as_str(), r["unmatched"][0]["reason"].as_str()),
+        (Some("csaf"), Some("no_finding"))
+    );
+    let form = reqwest::multipart::Form::new().text("other", "x");
+    let resp = d
+        .http
+        .post(d.url(&format!("/api/v1/projects/{b}/vex")))
+        .bearer_auth(&user.token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("send");
+    let p = expect_problem(resp, 400, "VALIDATION_FAILED").await;
+    assert_eq!(p["errors"][0]["field"], "body.document", "{p}");
     // B's triage is untouched by them.
     assert_eq!(findings_of(&d, &user, b).await, b_again);
 
