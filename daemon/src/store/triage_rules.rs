@@ -323,11 +323,12 @@ impl Store {
             }
         }
         if let Some(v) = vulnerability {
-            // Aliases are a JSON array of strings; the exact check is made again in memory.
+            // Aliases are a JSON array of strings. LIKE's `_` and `%` only widen the match; the
+            // exact check is made again in memory.
             sql.push(" AND (f.vulnerability_id = ")
                 .bind(v.to_owned())
                 .push(" OR v.aliases LIKE ")
-                .bind(format!("%\"{}\"%", v.replace(['%', '_', '"', '\\'], "")))
+                .bind(format!("%\"{}\"%", v.replace(['"', '\\'], "")))
                 .push(")");
         }
         sql.push(" ORDER BY f.vulnerability_id, f.purl");
