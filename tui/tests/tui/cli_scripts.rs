@@ -401,7 +401,7 @@ async fn script_commands(postgres: bool) {
 
     findings_and_triage(&admin, &client, &done).await;
     fail_on_counts_open_findings(&admin, &repo, &project, &done).await;
-    rules_and_vex(&admin, &client, &done).await;
+    rules_and_vex(&admin, &client, &done, &repo).await;
 
     // A user who is not a super admin: status yes, import no (the daemon hides admin routes).
     let owner = Client::anonymous(&daemon.base).expect("client");
@@ -522,24 +522,36 @@ async fn findings_and_triage(admin: &Home, client: &Client, done: &Scan) {
     assert!(stdout(&out).contains("state fixed"), "run again, it saves: {}", text(&out));
 }
 
-/// `cairn triage --rule` makes a rule from a finding; `cairn vex import` reports the statements a
-/// real document (engine/tests/fixtures/vex) sets nothing with, and refuses a missing file.
-async fn rules_and_vex(admin: &Home, client: &Client, done: &Scan) {
+/// `cairn triage --rule` makes a rule from flask-app's finding for another project, which its
+/// first scan then carries ("by rule" in `findings ls`); `cairn vex import` reports the statements
+/// a real document (engine/tests/fixtures/vex) sets nothing with, and refuses a missing file.
+async fn rules_and_vex(admin: &Home, client: &Client, done: &Scan, repo: &Path) {
     let out = ok(admin.run(&["findings", "ls", "--scan", &done.id.to_string(), "--json"]).await);
     let all: Vec<Finding> = serde_json::from_slice(&out.stdout).expect("JSON");
     let f = &all[0];
+    ok(admin.run(&["projects", "create", "flask-copy"]).await);
     let out = ok(admin
-        .run(&["triage", &f.finding.id, "--state", "in_triage", "--rule", "--project", "flask-app"])
+        .run(&["triage", &f.finding.id, "--state", "in_triage", "--rule", "--project", "flask-copy"])
         .await);
     let line = stdout(&out);
     let package = f.finding.purl.split_once('@').map_or(f.finding.purl.as_str(), |(p, _)| p);
     assert!(
         line.starts_with("rule ")
-            && line
-                .contains(&format!("{} {package} in 1 project(s) -> in_triage", f.finding.vulnerability_id)),
-        "{}",
+            && line.contains(&format!(
+                "{} {package} in 1 project(s) -> in_triage; triaged 0 finding(s) now",
+                f.finding.vulnerability_id
+            )),
+        "flask-copy has no scan yet: {}",
         text(&out)
     );
+    ok(admin.run(&["scan", repo.to_str().expect("utf8"), "--project", "flask-copy", "--wait", "-q"]).await);
+    let out = ok(admin.run(&["findings", "ls", "--project", "flask-copy"]).await);
+    let table = stdout(&out);
+    let row = table
+        .lines()
+        .find(|l| l.contains(&f.finding.vulnerability_id) && l.contains(&f.finding.purl))
+        .expect("the same finding in flask-copy");
+    assert!(row.contains("in_triage") && row.contains("by rule "), "{table}");
     let rules: Vec<_> =
         client.triage_rules_page(&cairn_sdk::ListQuery::limit(10)).await.expect("rules").items;
     assert_eq!(rules.len(), 1);
