@@ -21,5 +21,6 @@ pub mod sources;
 pub mod state;
 pub mod store;
 pub mod test_support;
+pub mod triage;
 pub mod uploads;
 pub mod vulndb;

@@ -131,6 +131,11 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/projects/{id}/scans", t("scan:read", Role::Viewer, true)),
     ("POST", "/api/v1/projects/{id}/scans", t("scan:write", Role::Member, true)),
     ("GET", "/api/v1/projects/{id}/sbom", t("bom:read", Role::Viewer, true)),
+    ("GET", "/api/v1/triage-rules", t("scan:read", Role::Viewer, false)),
+    ("POST", "/api/v1/triage-rules", t("finding:triage", Role::Member, false)),
+    ("GET", "/api/v1/triage-rules/{id}", t("scan:read", Role::Viewer, true)),
+    ("DELETE", "/api/v1/triage-rules/{id}", t("finding:triage", Role::Member, true)),
+    ("POST", "/api/v1/projects/{id}/vex", t("finding:triage", Role::Member, true)),
     ("GET", "/api/v1/cbom/health", Need::Public),
     // The public demo is anonymous by design (no account behind the page that offers it); off
     // unless `[cbom_demo] enabled`, as here, so every caller gets the same 404. Its limits are
@@ -386,6 +391,20 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
             .await
             .expect("credential");
         c["id"].as_str().expect("credential id").to_owned()
+    } else if template.starts_with("/api/v1/triage-rules/") {
+        // A fresh rule of tenant A, so a permitted DELETE has its own to remove.
+        let r: Value = d
+            .send(
+                &w.root,
+                Method::POST,
+                "/api/v1/triage-rules",
+                Some(json!({"vulnerability": "CVE-0000-0001", "purl": "pkg:npm/authz-fixture", "state": "in_triage"})),
+            )
+            .await
+            .json()
+            .await
+            .expect("rule");
+        r["id"].as_str().expect("rule id").to_owned()
     } else if template.starts_with("/api/v1/admin/teams/") {
         tid.clone()
     } else if template.starts_with("/api/v1/admin/users/") {
@@ -463,6 +482,13 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         }
         ("POST", "/api/v1/scans") => Some(json!({"source": {"kind": "path", "path": w.tree}})),
         ("PATCH", "/api/v1/findings/{id}") => Some(json!({"state": "in_triage"})),
+        ("POST", "/api/v1/triage-rules") => Some(
+            json!({"vulnerability": "CVE-0000-0002", "purl": "pkg:npm/authz-fixture", "state": "in_triage"}),
+        ),
+        ("POST", "/api/v1/projects/{id}/vex") => Some(json!({
+            "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/authz", "author": "authz",
+            "timestamp": "2024-01-01T00:00:00Z", "version": 1,
+            "statements": [{"vulnerability": {"name": "CVE-0000-0003"}, "products": [{"@id": "pkg:npm/authz-fixture@1.0.0"}], "status": "under_investigation"}]})),
         // Not a repository: the scan fails in the background; the matrix checks who may submit.
         ("POST", "/api/v1/cbom/scans") => Some(json!({"repo_url": format!("file://{}", w.tree.display())})),
         _ => None,

@@ -27,6 +27,8 @@ mod scans;
 mod schema;
 mod sessions;
 mod tenant_roots;
+mod triage_rules;
 mod uploads;
+mod vex;
 mod vulndb;
 mod ws;

@@ -48,8 +48,11 @@ pub enum Command {
     /// List findings (vulnerabilities in components) with their triage.
     #[command(subcommand)]
     Findings(FindingsCommand),
-    /// Set a finding's triage (VEX) state.
+    /// Set a finding's triage (VEX) state, or make a triage rule from it (--rule).
     Triage(TriageArgs),
+    /// Import VEX documents into a project's triage.
+    #[command(subcommand)]
+    Vex(VexCommand),
     /// Your API keys: list, create (the secret is shown once), revoke.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -289,6 +292,42 @@ pub struct TriageArgs {
     /// Free text: the impact statement or the reasoning.
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
+    /// Make a triage rule from the finding instead: its advisory in its package (every version,
+    /// or those of --version-range), in every project (or each --project), now and in later
+    /// scans. A rule fills untriaged findings only.
+    #[arg(long)]
+    pub rule: bool,
+    /// With --rule: only this project (name or id); repeat for several.
+    #[arg(long = "project", value_name = "PROJECT", requires = "rule")]
+    pub projects: Vec<String>,
+    /// With --rule: only these versions, purl `vers` syntax (`>=1.0.0|<2.0.0`).
+    #[arg(long, value_name = "RANGE", requires = "rule")]
+    pub version_range: Option<String>,
+    /// With --rule: when it stops applying to new findings (RFC 3339, e.g. 2027-01-01T00:00:00Z).
+    #[arg(long, value_name = "TIME", requires = "rule", value_parser = rfc3339)]
+    pub expires: Option<time::OffsetDateTime>,
+}
+
+fn rfc3339(s: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("not an RFC 3339 time (2027-01-01T00:00:00Z): {e}"))
+}
+
+/// `cairn vex …`.
+#[derive(Debug, Subcommand)]
+pub enum VexCommand {
+    /// Import an OpenVEX, CycloneDX VEX or CSAF VEX document into a project's triage; prints
+    /// what it set and every statement that set nothing, with the reason.
+    Import {
+        /// The document (JSON).
+        file: std::path::PathBuf,
+        /// The project (name or id).
+        #[arg(long, value_name = "PROJECT")]
+        project: String,
+        /// Print the API's `VexImport` object as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `cairn export`.

@@ -104,7 +104,17 @@ impl Gate {
 pub fn read_ignore_file(path: &Path) -> anyhow::Result<Vex> {
     let bytes = std::fs::read(path)
         .map_err(|e| crate::exit::usage(format!("--ignore-file {}: {e}", path.display())))?;
-    Vex::from_json(&bytes).map_err(|e| crate::exit::usage(format!("--ignore-file {}: {e}", path.display())))
+    let vex = Vex::from_json(&bytes)
+        .map_err(|e| crate::exit::usage(format!("--ignore-file {}: {e}", path.display())))?;
+    // A statement naming no package could suppress nothing: say so rather than ignore it.
+    if let Some(s) = vex.without_purls().next() {
+        return Err(crate::exit::usage(format!(
+            "--ignore-file {}: {}: no product named by a package URL (pkg:…)",
+            path.display(),
+            s.at
+        )));
+    }
+    Ok(vex)
 }
 
 #[cfg(test)]
@@ -113,6 +123,19 @@ mod tests {
 
     fn gate(threshold: Option<Rating>, unknown: bool, warnings: bool) -> Gate {
         Gate { threshold, unknown, warnings }
+    }
+
+    fn vex_fixture(name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/vex").join(name)
+    }
+
+    #[test]
+    fn an_ignore_file_statement_without_purls_is_refused_and_csaf_reads() {
+        let e = read_ignore_file(&vex_fixture("bom-examples-cisa-case1-not-affected.cdx.json"))
+            .expect_err("product-ABC has no purl");
+        assert!(e.to_string().contains("vulnerabilities[0]: no product named by a package URL"), "{e}");
+        let csaf = read_ignore_file(&vex_fixture("vexctl-example.csaf.json")).expect("CSAF reads");
+        assert_eq!(csaf.statements[0].products, ["pkg:generic/component1@1.3.4"]);
     }
 
     #[test]

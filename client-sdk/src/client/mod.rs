@@ -13,6 +13,7 @@ mod paging;
 mod project_scans;
 mod retry;
 mod service;
+mod triage_rules;
 
 use std::sync::{Arc, Once, RwLock};
 

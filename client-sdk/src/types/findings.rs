@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::time_fmt::rfc3339;
-use super::{ScanFinding, UserId};
+use super::{ScanFinding, TriageRuleId, UserId, VexImportId};
 
 /// A triage decision's state. CycloneDX `analysis.state` spellings; OpenVEX maps `in_triage` to
 /// `under_investigation` and `false_positive` to `not_affected`.
@@ -182,6 +182,41 @@ pub struct Triage {
     pub updated_at: OffsetDateTime,
     /// Optimistic-concurrency version (also the finding's ETag).
     pub version: i64,
+    /// Where the decision came from when no person made it here: a triage rule or an imported
+    /// VEX document. Absent when a person triaged the finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<TriageSource>,
+}
+
+/// What set a triage automatically.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TriageSource {
+    /// A triage rule (`/triage-rules`); the triage stays when the rule expires or is deleted.
+    Rule {
+        /// The rule.
+        rule_id: TriageRuleId,
+    },
+    /// An imported VEX document (`POST /projects/{id}/vex`).
+    Vex {
+        /// The import that last set it.
+        import_id: VexImportId,
+        /// The document: its own id (OpenVEX `@id`, CycloneDX `serialNumber`, CSAF tracking id),
+        /// else its SHA-256.
+        document: String,
+        /// Where in the document the statement is (`statements[2]`).
+        statement: String,
+    },
+}
+
+impl std::fmt::Display for TriageSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TriageSource::Rule { rule_id } => write!(f, "by rule {rule_id}"),
+            TriageSource::Vex { document, statement, .. } => write!(f, "by VEX {document} ({statement})"),
+        }
+    }
 }
 
 /// A finding with its triage: an item of `GET /findings` and the body of `GET /findings/{id}`.

@@ -62,4 +62,8 @@ id_type!(
     GitCredentialId,
     /// An event (receivers of webhooks and notifications dedupe on it).
     EventId,
+    /// A triage rule (triage applied to matching findings across projects).
+    TriageRuleId,
+    /// One import of a VEX document into a project.
+    VexImportId,
 );

@@ -20,7 +20,9 @@ mod requests;
 mod roles;
 mod scans;
 mod time_fmt;
+mod triage_rules;
 mod versions;
+mod vex_imports;
 mod vulndb;
 mod warnings;
 mod words;
@@ -45,12 +47,12 @@ pub use cbom_compat::{
 };
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use events::{EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, FindingEventData, ScanEventData};
-pub use findings::{Finding, Justification, Triage, TriageResponse, TriageState, TriageUpdate};
+pub use findings::{Finding, Justification, Triage, TriageResponse, TriageSource, TriageState, TriageUpdate};
 pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind};
 pub use health::{Health, SpecVersions};
 pub use ids::{
     ApiKeyId, EventId, GitCredentialId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId,
-    UserId, VersionId,
+    TriageRuleId, UserId, VersionId, VexImportId,
 };
 pub use notification_prefs::{ChannelPrefs, NotificationEvent, NotificationPrefs};
 pub use oauth::OAuthIdentity;
@@ -63,7 +65,9 @@ pub use scans::{
     ScanEdge, ScanEvent, ScanFinding, ScanLicense, ScanSource, ScanStatus, SeverityCounts, WsClientFrame,
     WsServerFrame,
 };
+pub use triage_rules::{CreateTriageRule, TriageRule, TriageRuleCreated};
 pub use versions::{CreateVersion, ReleaseState, ReleaseStateChange, UpdateVersion, Version};
+pub use vex_imports::{UnmatchedReason, UnmatchedStatement, VexApplied, VexDocumentFormat, VexImport};
 pub use vulndb::{VulnDataState, VulnDataUsed, VulnDbChange, VulnDbSource, VulnDbStatus, VulnDbUpdate};
 pub use warnings::{ScanWarning, WarningKind};
 pub use words::{UnknownWord, WireWord, refuse_unknown};

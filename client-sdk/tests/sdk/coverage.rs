@@ -96,6 +96,11 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "findings_list" => findings,
         "findings_get" => finding,
         "findings_triage" => triage_finding,
+        "triage_rules_list" => triage_rules,
+        "triage_rules_create" => create_triage_rule,
+        "triage_rules_get" => triage_rule,
+        "triage_rules_delete" => delete_triage_rule,
+        "projects_vex_import" => import_vex,
         // vulnerability data
         "vulndb_status" => vulndb_status,
         "admin_vulndb_import" => admin_vulndb_import,

@@ -66,6 +66,9 @@ fn describe(method: &Method, template: &str) -> (String, String) {
             Some(("scan.cancel", "scan"))
         }
         ("PATCH", "/findings/{id}") => Some(("finding.triage", "finding")),
+        ("POST", "/triage-rules") => Some(("triage_rule.create", "triage_rule")),
+        ("DELETE", "/triage-rules/{id}") => Some(("triage_rule.delete", "triage_rule")),
+        ("POST", "/projects/{id}/vex") => Some(("project.vex_import", "project")),
         ("PATCH", "/admin/teams/{id}") => Some(("team.update", "team")),
         ("DELETE", "/admin/teams/{id}") => Some(("team.delete", "team")),
         ("POST", "/admin/teams/{id}/members") => Some(("team.member_add", "team")),

@@ -28,9 +28,11 @@ pub mod projects;
 pub mod rate_limit;
 pub mod scan_results;
 pub mod scans;
+pub mod triage_rules;
 pub mod uploads;
 pub mod validate;
 pub mod versions;
+pub mod vex;
 pub mod vulndb;
 pub mod ws;
 
@@ -144,6 +146,9 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(events::list))
         .routes(routes!(findings::list))
         .routes(routes!(findings::get, findings::triage))
+        .routes(routes!(triage_rules::list, triage_rules::create))
+        .routes(routes!(triage_rules::get, triage_rules::delete))
+        .routes(routes!(vex::import_vex))
         .routes(routes!(scan_results::crypto_assets))
         .routes(routes!(scan_results::diagnostics))
         .routes(routes!(scan_results::warnings))

@@ -97,6 +97,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/cbom/scans", Access::tenant(Scope::ScanWrite, Role::Member)),
     ("GET", "/api/v1/cbom/scans/{id}", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/cbom/scans/{id}/bom.json", Access::tenant(Scope::BomRead, Role::Viewer)),
+    ("GET", "/api/v1/triage-rules", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("POST", "/api/v1/triage-rules", Access::tenant(Scope::FindingTriage, Role::Member)),
+    ("GET", "/api/v1/triage-rules/{id}", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("DELETE", "/api/v1/triage-rules/{id}", Access::tenant(Scope::FindingTriage, Role::Member)),
+    ("POST", "/api/v1/projects/{id}/vex", Access::tenant(Scope::FindingTriage, Role::Member)),
     ("GET", "/api/v1/admin/scans", Access::SuperAdmin),
     ("POST", "/api/v1/admin/scans/{id}/cancel", Access::SuperAdmin),
     // The Swagger UI (static pages reading /api/openapi.json).

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use cairn_sdk::types::{
     Finding, Justification, PqcSummary, ProjectId, ProjectRisk, ScanEdge, ScanFinding, ScanId, Severity,
-    TenantId, Triage, TriageResponse, TriageState, UserId,
+    TenantId, Triage, TriageResponse, TriageSource, TriageState, UserId,
 };
 use sqlx::FromRow;
 
@@ -30,8 +30,8 @@ const LATEST_SCANS: &str = "SELECT s.id FROM scans s WHERE s.tenant_id = $1 AND 
 
 const FINDING_COLUMNS: &str = "f.id, f.scan_id, f.project_id, f.component_id, f.purl, f.vulnerability_id, v.aliases, \
      v.summary, f.severity, v.cvss_score, v.cvss_vector, f.fixed_version, f.created_at, t.state, t.justification, \
-     t.response, t.note, t.updated_by, t.updated_at, t.version, \
-     (SELECT u.email FROM users u WHERE u.id = t.updated_by) AS updated_by_email, \
+     t.response, t.note, t.updated_by, t.updated_at, t.version, t.source_kind, t.source_id, t.source_document, \
+     t.source_statement, (SELECT u.email FROM users u WHERE u.id = t.updated_by) AS updated_by_email, \
      CASE WHEN v.summary IS NULL THEN (SELECT o.record FROM osv_records o WHERE o.id = f.vulnerability_id \
      ORDER BY o.source LIMIT 1) END AS summary_record";
 
@@ -89,6 +89,10 @@ struct Row {
     updated_by: Option<String>,
     updated_at: Option<String>,
     version: Option<i64>,
+    source_kind: Option<String>,
+    source_id: Option<String>,
+    source_document: Option<String>,
+    source_statement: Option<String>,
     updated_by_email: Option<String>,
     /// The advisory's OSV record, fetched only when it has no summary.
     summary_record: Option<String>,
@@ -148,6 +152,26 @@ fn triage_of(
         updated_by_email,
         updated_at: parse_ts(updated_at)?,
         version,
+        source: None,
+    })
+}
+
+/// The source columns of a triage row: `None` for a person's triage.
+fn source_of(
+    kind: Option<&str>,
+    id: Option<&str>,
+    document: Option<String>,
+    statement: Option<String>,
+) -> StoreResult<Option<TriageSource>> {
+    Ok(match (kind, id) {
+        (Some("rule"), Some(id)) => Some(TriageSource::Rule { rule_id: parse_id(id)? }),
+        (Some("vex"), Some(id)) => Some(TriageSource::Vex {
+            import_id: parse_id(id)?,
+            document: document.unwrap_or_default(),
+            statement: statement.unwrap_or_default(),
+        }),
+        (None, _) => None,
+        (Some(other), _) => return Err(corrupt("triage source", other)),
     })
 }
 
@@ -170,15 +194,26 @@ impl TriageRow {
 impl Row {
     fn into_wire(self) -> StoreResult<Finding> {
         let triage = match (&self.state, &self.updated_at, self.version) {
-            (Some(state), Some(at), Some(version)) => Some(triage_of(
-                state,
-                self.justification.as_deref(),
-                self.response.as_deref(),
-                self.note,
-                (self.updated_by.as_deref(), self.updated_by_email),
-                at,
-                version,
-            )?),
+            (Some(state), Some(at), Some(version)) => Some(
+                triage_of(
+                    state,
+                    self.justification.as_deref(),
+                    self.response.as_deref(),
+                    self.note,
+                    (self.updated_by.as_deref(), self.updated_by_email),
+                    at,
+                    version,
+                )
+                .and_then(|mut t| {
+                    t.source = source_of(
+                        self.source_kind.as_deref(),
+                        self.source_id.as_deref(),
+                        self.source_document.clone(),
+                        self.source_statement.clone(),
+                    )?;
+                    Ok(t)
+                })?,
+            ),
             _ => None,
         };
         Ok(Finding {
@@ -346,7 +381,8 @@ impl Store {
         } else {
             sqlx::query(
                 "UPDATE triage SET state = $1, justification = $2, response = $3, note = $4, updated_by = $5, \
-                 updated_at = $6, version = version + 1 WHERE tenant_id = $7 AND subject = $8 \
+                 updated_at = $6, version = version + 1, source_kind = NULL, source_id = NULL, \
+                 source_document = NULL, source_statement = NULL WHERE tenant_id = $7 AND subject = $8 \
                  AND vulnerability_id = $9 AND purl = $10 AND version = $11",
             )
             .bind(w.state.as_str())

@@ -28,8 +28,10 @@ mod settings;
 mod sql;
 mod teams;
 mod tenants;
+mod triage_rules;
 mod users;
 mod versions;
+mod vex_imports;
 mod vulndb;
 
 pub use api_keys::{ApiKeyRecord, NewApiKey};
@@ -51,7 +53,9 @@ pub use scan_results::{
 };
 pub use scan_uploads::{NewUpload, StoredUpload, UploadContent};
 pub use scans::{CancelOutcome, NewScan, Progress, ScanFilter};
+pub use triage_rules::{AutoOutcome, AutoSource, AutoTriage, CandidateScope, CurrentTriage, TriageCandidate};
 pub use users::UserRecord;
+pub use vex_imports::NewVexImport;
 pub use vulndb::{OsvRow, VulnSourceRecord};
 
 use std::str::FromStr;

@@ -45,9 +45,10 @@ async fn ls(client: &cairn_sdk::Client, args: FindingsLsArgs) -> anyhow::Result<
 }
 
 /// One row per finding: the id to triage with, the advisory, the component, the severity, the
-/// triage state (`untriaged` when none) and the fix.
+/// triage state (`untriaged` when none), the fix, and what set the triage when no person did
+/// (`by rule R`, `by VEX D (statement)`).
 pub fn table(findings: &[Finding]) -> Table {
-    let mut t = Table::new(&["ID", "SEVERITY", "VULNERABILITY", "PURL", "STATE", "FIXED IN"]);
+    let mut t = Table::new(&["ID", "SEVERITY", "VULNERABILITY", "PURL", "STATE", "FIXED IN", "SET"]);
     for f in findings {
         t.row(vec![
             f.finding.id.clone(),
@@ -56,6 +57,10 @@ pub fn table(findings: &[Finding]) -> Table {
             f.finding.purl.clone(),
             f.triage.as_ref().map_or("untriaged", |t| t.state.as_str()).to_owned(),
             or_dash(f.finding.fixed_version.as_deref()),
+            f.triage
+                .as_ref()
+                .and_then(|t| t.source.as_ref())
+                .map_or_else(|| "-".to_owned(), ToString::to_string),
         ]);
     }
     t

@@ -21,6 +21,7 @@ mod scans;
 mod status;
 mod triage;
 mod versions;
+mod vex;
 
 use crate::cli::{Cli, Command};
 use crate::dirs::Dirs;
@@ -43,7 +44,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Projects(cmd) => projects::run(cmd, profile),
         Command::Scans(cmd) => scans::run(cmd, profile),
         Command::Findings(cmd) => findings::run(cmd, profile),
+        Command::Triage(args) if args.rule => triage::run_rule(args, profile),
         Command::Triage(args) => triage::run(args, profile),
+        Command::Vex(cmd) => vex::run(cmd, profile),
         Command::Keys(cmd) => keys::run(cmd, profile),
         Command::Versions(cmd) => versions::run(cmd, profile),
         Command::Admin(cmd) => admin::run(cmd, profile),

@@ -1,10 +1,11 @@
 //! `cairn triage FINDING --state …`: read the finding, then PATCH it with `If-Match` its version,
-//! so a change someone made in between is reported (exit 1), never overwritten.
+//! so a change someone made in between is reported (exit 1), never overwritten. With `--rule`:
+//! make a triage rule from the finding's advisory and package instead.
 
 use std::process::ExitCode;
 
 use anyhow::Context;
-use cairn_sdk::types::{Finding, TriageState, TriageUpdate};
+use cairn_sdk::types::{CreateTriageRule, Finding, TriageState, TriageUpdate};
 
 use crate::cli::TriageArgs;
 use crate::exit;
@@ -37,6 +38,53 @@ pub fn run(args: TriageArgs, profile: Option<&str>) -> anyhow::Result<ExitCode> 
                 Ok(ExitCode::from(exit::FAILURE))
             }
             Err(e) => Err(super::lookup::explain(e, "saving the triage", false)),
+        }
+    })
+}
+
+/// `cairn triage FINDING --rule …`: a rule on the finding's advisory and package (the purl
+/// without its version), in every project or those named.
+pub fn run_rule(args: TriageArgs, profile: Option<&str>) -> anyhow::Result<ExitCode> {
+    let fields = update(&args)?;
+    super::lookup::with_client(profile, |client| async move {
+        let finding = match client.finding(&args.finding).await {
+            Ok(f) => f,
+            Err(e) if e.is_not_found() => anyhow::bail!("no finding {:?}", args.finding),
+            Err(e) => return Err(super::lookup::explain(e, "reading the finding", false)),
+        };
+        let mut projects = Vec::new();
+        for p in &args.projects {
+            projects.push(super::lookup::project_id(&client, p).await?);
+        }
+        let purl = &finding.finding.purl;
+        let package = purl.split_once('@').map_or(purl.as_str(), |(base, _)| base);
+        let body = CreateTriageRule {
+            version_range: args.version_range.clone(),
+            projects: (!projects.is_empty()).then_some(projects),
+            justification: fields.justification.flatten(),
+            response: fields.response.flatten(),
+            note: fields.note.flatten(),
+            expires_at: args.expires,
+            ..CreateTriageRule::new(finding.finding.vulnerability_id.clone(), package, args.state)
+        };
+        match client.create_triage_rule(&body).await {
+            Ok(made) => {
+                let scope = match &made.rule.projects {
+                    None => "every project".to_owned(),
+                    Some(list) => format!("{} project(s)", list.len()),
+                };
+                crate::outln!(
+                    "rule {}: {} {} in {} -> {}; triaged {} finding(s) now",
+                    made.rule.id,
+                    made.rule.vulnerability,
+                    made.rule.purl,
+                    scope,
+                    made.rule.state.as_str(),
+                    made.applied_now
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => Err(super::lookup::explain(e, "making the triage rule", false)),
         }
     })
 }
@@ -87,7 +135,9 @@ pub fn describe(f: &Finding) -> String {
     if let Some(n) = &t.note {
         parts.push(format!("note {n:?}"));
     }
-    if let Some(u) = t.updated_by {
+    if let Some(source) = &t.source {
+        parts.push(source.to_string());
+    } else if let Some(u) = t.updated_by {
         parts.push(format!("by user {u}"));
     }
     parts.push(format!("at {}", super::scans::date(t.updated_at)));

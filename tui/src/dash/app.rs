@@ -350,6 +350,24 @@ impl App {
                     }
                 }
             }
+            Msg::TriageRuleMade { rule, applied_now, .. } => {
+                self.toast(
+                    Level::Info,
+                    format!(
+                        "Rule made: {} in {} is {} in every project ({applied_now} findings now)",
+                        rule.vulnerability,
+                        rule.purl,
+                        rule.state.as_str()
+                    ),
+                );
+                // The rule triaged findings of the open scan too: read them again.
+                for v in &mut self.stack {
+                    if let View::Scan(s) = v {
+                        s.findings.list.clear_marks();
+                        cmds.push(Cmd::LoadFindings(s.id));
+                    }
+                }
+            }
             Msg::TriageConflict(f) => {
                 self.findings_changed(&f);
                 self.toast(

@@ -153,6 +153,10 @@ async fn answer(client: &Client, local: bool, cmd: Cmd, tx: &UnboundedSender<Msg
             },
             Err(e) => Msg::TriageFailed { id, failure: Failure::from(e) },
         },
+        Cmd::TriageRule { key, rule } => match client.create_triage_rule(&rule).await {
+            Ok(made) => Msg::TriageRuleMade { key, rule: made.rule, applied_now: made.applied_now },
+            Err(e) => Msg::TriageFailed { id: key, failure: Failure::from(e) },
+        },
         Cmd::Submit(new) => Msg::Submitted(submit(client, local, new).await),
         Cmd::Export { scan, format, path } => {
             Msg::Exported { scan, result: export(client, scan, format, &path, tx).await }

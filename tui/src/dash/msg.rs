@@ -116,6 +116,14 @@ pub enum Cmd {
         /// What to set.
         update: TriageUpdate,
     },
+    /// Make a triage rule (the triage dialog's "all projects"): [`Msg::TriageRuleMade`] or
+    /// [`Msg::TriageFailed`] with the rule's key as the id.
+    TriageRule {
+        /// What the dialog tracks it by (advisory and package).
+        key: String,
+        /// The rule.
+        rule: cairn_sdk::types::CreateTriageRule,
+    },
     /// Submit a scan: [`Msg::Submitted`].
     Submit(NewScan),
     /// Download a scan's document to a file: [`Msg::ExportProgress`] as bytes arrive, then
@@ -260,6 +268,15 @@ pub enum Msg {
         id: String,
         /// Why.
         failure: Failure,
+    },
+    /// A triage rule was made; how many findings it triaged at once.
+    TriageRuleMade {
+        /// The dialog's key for it.
+        key: String,
+        /// The rule.
+        rule: cairn_sdk::types::TriageRule,
+        /// Findings it triaged on creation.
+        applied_now: u64,
     },
     /// Answer to [`Cmd::Submit`]: the queued scan.
     Submitted(Loaded<Scan>),

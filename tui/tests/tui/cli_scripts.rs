@@ -401,6 +401,7 @@ async fn script_commands(postgres: bool) {
 
     findings_and_triage(&admin, &client, &done).await;
     fail_on_counts_open_findings(&admin, &repo, &project, &done).await;
+    rules_and_vex(&admin, &client, &done, &repo).await;
 
     // A user who is not a super admin: status yes, import no (the daemon hides admin routes).
     let owner = Client::anonymous(&daemon.base).expect("client");
@@ -519,6 +520,58 @@ async fn findings_and_triage(admin: &Home, client: &Client, done: &Scan) {
     assert_eq!(after.triage.as_ref().map(|t| t.state), Some(TriageState::InTriage), "not overwritten");
     let out = ok(racing.run(&["triage", id, "--state", "fixed"]).await);
     assert!(stdout(&out).contains("state fixed"), "run again, it saves: {}", text(&out));
+}
+
+/// `cairn triage --rule` makes a rule from flask-app's finding for another project, which its
+/// first scan then carries ("by rule" in `findings ls`); `cairn vex import` reports the statements
+/// a real document (engine/tests/fixtures/vex) sets nothing with, and refuses a missing file.
+async fn rules_and_vex(admin: &Home, client: &Client, done: &Scan, repo: &Path) {
+    let out = ok(admin.run(&["findings", "ls", "--scan", &done.id.to_string(), "--json"]).await);
+    let all: Vec<Finding> = serde_json::from_slice(&out.stdout).expect("JSON");
+    let f = &all[0];
+    ok(admin.run(&["projects", "create", "flask-copy"]).await);
+    let out = ok(admin
+        .run(&["triage", &f.finding.id, "--state", "in_triage", "--rule", "--project", "flask-copy"])
+        .await);
+    let line = stdout(&out);
+    let package = f.finding.purl.split_once('@').map_or(f.finding.purl.as_str(), |(p, _)| p);
+    assert!(
+        line.starts_with("rule ")
+            && line.contains(&format!(
+                "{} {package} in 1 project(s) -> in_triage; triaged 0 finding(s) now",
+                f.finding.vulnerability_id
+            )),
+        "flask-copy has no scan yet: {}",
+        text(&out)
+    );
+    ok(admin.run(&["scan", repo.to_str().expect("utf8"), "--project", "flask-copy", "--wait", "-q"]).await);
+    let out = ok(admin.run(&["findings", "ls", "--project", "flask-copy"]).await);
+    let table = stdout(&out);
+    let row = table
+        .lines()
+        .find(|l| l.contains(&f.finding.vulnerability_id) && l.contains(&f.finding.purl))
+        .expect("the same finding in flask-copy");
+    assert!(row.contains("in_triage") && row.contains("by rule "), "{table}");
+    let rules: Vec<_> =
+        client.triage_rules_page(&cairn_sdk::ListQuery::limit(10)).await.expect("rules").items;
+    assert_eq!(rules.len(), 1);
+    assert_eq!(
+        (rules[0].vulnerability.as_str(), rules[0].purl.as_str()),
+        (f.finding.vulnerability_id.as_str(), package)
+    );
+
+    let doc =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/vex/vexctl-demo.openvex.json");
+    let out = ok(admin.run(&["vex", "import", doc.to_str().expect("utf8"), "--project", "flask-app"]).await);
+    let said = stdout(&out);
+    assert!(said.contains("(openvex): 1 statement(s); 0 finding(s) triaged"), "{said}");
+    assert!(
+        said.contains("unmatched statements[0] CVE-2014-123456")
+            && said.contains("no finding of the project's latest scan matches"),
+        "{said}"
+    );
+    let out = admin.run(&["vex", "import", "/no/such/file.json", "--project", "flask-app"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
 
 /// `cairn scan --fail-on` counts open findings only: with every high and critical finding of the

@@ -253,6 +253,25 @@ async fn executor(postgres: bool) {
         }
         other => panic!("{other:?}"),
     }
+    // "Apply to all projects": a rule through the executor; it leaves the triaged finding alone.
+    let package =
+        first.finding.purl.split_once('@').map_or(first.finding.purl.as_str(), |(p, _)| p).to_owned();
+    let rule = cairn_sdk::types::CreateTriageRule::new(
+        first.finding.vulnerability_id.clone(),
+        package.clone(),
+        TriageState::InTriage,
+    );
+    match h.ask(Cmd::TriageRule { key: "rule-1".into(), rule }).await {
+        Msg::TriageRuleMade { key, rule, applied_now } => {
+            assert_eq!((key.as_str(), rule.purl.as_str(), applied_now), ("rule-1", package.as_str(), 0));
+        }
+        other => panic!("{other:?}"),
+    }
+    let bad = cairn_sdk::types::CreateTriageRule::new("X-1", "not a purl", TriageState::Fixed);
+    match h.ask(Cmd::TriageRule { key: "rule-2".into(), rule: bad }).await {
+        Msg::TriageFailed { id, failure } => assert_eq!((id.as_str(), failure.status), ("rule-2", Some(400))),
+        other => panic!("{other:?}"),
+    }
     match h.ask(Cmd::Triage { id: "no-such-finding".into(), version: 0, update }).await {
         Msg::TriageFailed { id, failure } => {
             assert_eq!(id, "no-such-finding");

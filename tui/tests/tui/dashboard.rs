@@ -555,6 +555,47 @@ fn triage_failure_is_shown() {
     assert!(s.contains("Could not save f-000000") && s.contains("Triage failed"), "{s}");
 }
 
+#[test]
+fn triage_apply_to_all_projects_makes_one_rule_per_advisory_and_package() {
+    let mut a = vulns_open(3);
+    // Worst first: f-0 (critical) under the cursor.
+    assert!(ch(&mut a, 't').is_empty());
+    press(&mut a, KeyCode::Right); // in_triage -> affected
+    for _ in 0..4 {
+        press(&mut a, KeyCode::Tab);
+    }
+    press(&mut a, KeyCode::Right); // Apply to: all projects
+    assert!(screen(&mut a).contains("all projects (a triage rule)"));
+    let cmds = ctrl(&mut a, 's');
+    let (key, rule) = match &cmds[..] {
+        [Cmd::TriageRule { key, rule }] => (key.clone(), rule.clone()),
+        other => panic!("one rule, no per-finding triage: {other:?}"),
+    };
+    assert_eq!(rule.vulnerability, "GHSA-0000-abcd-0000");
+    assert_eq!(rule.purl, "pkg:npm/package-0", "the package, every version");
+    assert_eq!((rule.state, rule.projects.clone()), (TriageState::Affected, None));
+    let made = cairn_sdk::types::TriageRule {
+        id: cairn_sdk::types::TriageRuleId(uuid::Uuid::from_u128(9)),
+        vulnerability: rule.vulnerability.clone(),
+        purl: rule.purl.clone(),
+        version_range: None,
+        projects: None,
+        state: rule.state,
+        justification: None,
+        response: None,
+        note: None,
+        expires_at: None,
+        expired: false,
+        applied: 2,
+        created_by: None,
+        created_at: T0,
+    };
+    let next = a.update(Msg::TriageRuleMade { key, rule: made, applied_now: 2 });
+    assert!(next.iter().any(|c| matches!(c, Cmd::LoadFindings(_))), "the findings are read again: {next:?}");
+    let s = screen(&mut a);
+    assert!(s.contains("Rule made") && !s.contains("Apply to"), "the panel closed: {s}");
+}
+
 // ---- new scan, export -----------------------------------------------------------------------
 
 #[test]

@@ -1,5 +1,5 @@
 //! Storing: the rows built off the async threads, the readiness summary, then every result in
-//! one transaction and the `completed` event.
+//! one transaction, the triage rules applied to the new findings, and the `completed` event.
 
 use cairn_engine::crypto::quantum::METHODOLOGY;
 use cairn_sdk::types::{PqcSummary, ScanCounts, ScanStatus, VulnDataState, VulnDataUsed};
@@ -41,6 +41,12 @@ pub(super) async fn store(
     check(cancel)?;
     reporter.state(ScanStatus::Evaluating, Some("storing"), 95, Some("storing results".into())).await?;
     state.store.scan_store_results(job.tenant, job.scan, scan.project_id, &built).await?;
+    // Triage rules apply to the new findings before anyone can see the scan completed.
+    let triaged =
+        crate::triage::rules::apply_to_scan(&state.store, job.tenant, job.scan, crate::store::now()).await?;
+    if triaged > 0 {
+        tracing::info!(scan = %job.scan, triaged, "triage rules applied");
+    }
     reporter
         .state(ScanStatus::Completed, None, 100, Some(completed_message(&reporter.counts, &used)))
         .await?;

@@ -119,6 +119,10 @@ impl FindingScreen {
                     t,
                     t.dim(),
                 ));
+                // Set by a triage rule or an imported VEX document, not by hand.
+                if let Some(source) = &tr.source {
+                    lines.push(field("Source", source.to_string(), t, t.dim()));
+                }
             }
         }
         if self.loading_details {

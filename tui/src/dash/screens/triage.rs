@@ -1,10 +1,12 @@
 //! The triage panel: state, justification, response and note for one finding or every marked
 //! one; `ctrl-s` saves one `Cmd::Triage` per finding with the version the user saw. A 412 shows
 //! the finding as it is now ("Changed by someone else") and keeps the user's edits for a retry.
+//! "Apply to: all projects" makes a triage rule per advisory and package instead
+//! (`Cmd::TriageRule`): the same decision for every project, now and in later scans.
 
 use std::collections::BTreeSet;
 
-use cairn_sdk::types::{Finding, Justification, TriageResponse, TriageState, TriageUpdate};
+use cairn_sdk::types::{CreateTriageRule, Finding, Justification, TriageResponse, TriageState, TriageUpdate};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -23,11 +25,15 @@ pub struct Target {
     pub id: String,
     /// Its advisory, for the title.
     pub advisory: String,
+    /// Its component's purl (a rule names the package without the version).
+    pub purl: String,
     /// The version the user saw (sent as If-Match).
     pub version: i64,
 }
 
-const FIELDS: [&str; 4] = ["State", "Justification", "Response", "Note"];
+const FIELDS: [&str; 5] = ["State", "Justification", "Response", "Note", "Apply to"];
+const NOTE: usize = 3;
+const SCOPE: usize = 4;
 
 /// The panel's state.
 #[derive(Debug)]
@@ -41,6 +47,8 @@ pub struct TriagePanel {
     /// 0 = none, then `TriageResponse::ALL`.
     response: usize,
     note: Input,
+    /// Make a triage rule for every project instead of triaging these findings.
+    all_projects: bool,
     /// Saves sent and not answered yet.
     pending: BTreeSet<String>,
     /// Findings someone else changed (as they are now).
@@ -68,6 +76,7 @@ impl TriagePanel {
             .map(|f| Target {
                 id: f.finding.id.clone(),
                 advisory: f.finding.vulnerability_id.clone(),
+                purl: f.finding.purl.clone(),
                 version: f.etag_version(),
             })
             .collect();
@@ -78,6 +87,7 @@ impl TriagePanel {
             justification: 0,
             response: 0,
             note: Input::default(),
+            all_projects: false,
             pending: BTreeSet::new(),
             conflicts: Vec::new(),
             errors: Vec::new(),
@@ -141,6 +151,13 @@ impl TriagePanel {
             return Outcome::Stay;
         }
         let update = self.triage_update();
+        if self.all_projects {
+            let rules = self.rules(&update);
+            self.pending = rules.iter().map(|(k, _)| k.clone()).collect();
+            return Outcome::Cmds(
+                rules.into_iter().map(|(key, rule)| Cmd::TriageRule { key, rule }).collect(),
+            );
+        }
         let cmds = self
             .targets
             .iter()
@@ -148,6 +165,28 @@ impl TriagePanel {
             .collect();
         self.pending = self.targets.iter().map(|t| t.id.clone()).collect();
         Outcome::Cmds(cmds)
+    }
+
+    /// One rule per (advisory, package) of the targets, keyed `rule <advisory> <package>`.
+    pub fn rules(&self, update: &TriageUpdate) -> Vec<(String, CreateTriageRule)> {
+        let Some(state) = update.state else { return Vec::new() };
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for t in &self.targets {
+            let package = t.purl.split_once('@').map_or(t.purl.as_str(), |(base, _)| base);
+            let key = format!("rule {} {package}", t.advisory);
+            if !seen.insert(key.clone()) {
+                continue;
+            }
+            let rule = CreateTriageRule {
+                justification: update.justification.flatten(),
+                response: update.response.flatten(),
+                note: update.note.clone().flatten(),
+                ..CreateTriageRule::new(t.advisory.clone(), package, state)
+            };
+            out.push((key, rule));
+        }
+        out
     }
 
     /// A save succeeded; true when it was one of ours.
@@ -189,13 +228,16 @@ impl TriagePanel {
             0 => (&mut self.state, TriageState::ALL.len()),
             1 => (&mut self.justification, Justification::ALL.len() + 1),
             2 => (&mut self.response, TriageResponse::ALL.len() + 1),
+            SCOPE => {
+                self.all_projects = !self.all_projects;
+                return;
+            }
             _ => return,
         };
         *value = (*value + n).saturating_add_signed(by) % n;
     }
 
     fn key_inner(&mut self, action: Action) -> Outcome {
-        const NOTE: usize = 3;
         match action {
             Action::Submit => return self.save(),
             Action::Cancel => return Outcome::Close,
@@ -203,7 +245,7 @@ impl TriagePanel {
             Action::PrevField | Action::FieldUp => {
                 self.focus = (self.focus + FIELDS.len() - 1) % FIELDS.len()
             }
-            Action::Confirm if self.focus == NOTE => return self.save(),
+            Action::Confirm if self.focus == NOTE || self.focus == SCOPE => return self.save(),
             Action::Confirm => self.focus += 1,
             other if self.focus == NOTE => {
                 self.note.act(other);
@@ -219,10 +261,19 @@ impl TriagePanel {
 
 impl Dialog for TriagePanel {
     fn key(&mut self, action: Action) -> Outcome {
-        let before = (self.state, self.justification, self.response, self.note.value().to_owned());
+        let before =
+            (self.state, self.justification, self.response, self.note.value().to_owned(), self.all_projects);
         let outcome = self.key_inner(action);
         // An edit makes the last complaint stale: say it again only if the next save still fails.
-        if before != (self.state, self.justification, self.response, self.note.value().to_owned()) {
+        if before
+            != (
+                self.state,
+                self.justification,
+                self.response,
+                self.note.value().to_owned(),
+                self.all_projects,
+            )
+        {
             self.invalid = None;
             self.errors.clear();
         }
@@ -245,6 +296,10 @@ impl Dialog for TriagePanel {
             // Every save answered well: the panel's work is done.
             Msg::Triaged(f) => {
                 Some(if self.saved(f) && self.done() { Outcome::Close } else { Outcome::Stay })
+            }
+            Msg::TriageRuleMade { key, .. } => {
+                let ours = self.pending.remove(key);
+                ours.then(|| if self.done() { Outcome::Close } else { Outcome::Stay })
             }
             Msg::TriageConflict(f) => self.conflict(f).then_some(Outcome::Stay),
             Msg::TriageFailed { id, failure } => self.failed(id, failure).then_some(Outcome::Stay),
@@ -286,6 +341,10 @@ impl Dialog for TriagePanel {
         let mut note = vec![Span::styled(format!("{:<14}", FIELDS[3]), t.header())];
         note.extend(self.note.spans(self.focus == 3, t));
         lines.push(Line::from(note));
+        lines.push(choice(
+            SCOPE,
+            if self.all_projects { "all projects (a triage rule)" } else { "these findings" },
+        ));
         lines.push(Line::raw(""));
         for c in self.conflicts.iter().take(5) {
             lines.push(Line::styled(

@@ -130,6 +130,7 @@ pub fn triage(state: TriageState, version: i64) -> Triage {
         note: Some("checked by ada".into()),
         updated_by: Some(UserId(Uuid::from_u128(7))),
         updated_by_email: Some("ada@example.test".into()),
+        source: None,
         updated_at: T0,
         version,
     }
