@@ -5,10 +5,13 @@ mod api_keys;
 mod audit;
 mod auth;
 mod cbom_compat;
+mod comparison;
+mod component_usage;
 mod coverage;
 mod findings;
 mod git_credentials;
 mod health;
+mod history;
 mod ids;
 mod notification_prefs;
 mod oauth;
@@ -42,9 +45,16 @@ pub use cbom_compat::{
     CBOM_DEFAULT_PROJECT_VERSION, CbomBomFormat, CbomDemoRequest, CbomHealth, CbomScan, CbomScanCreated,
     CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, TenantKind,
 };
+pub use comparison::{
+    ComparedComponent, ComparedFindingStatus, Comparison, ComparisonSection, ComparisonSummary, ComponentChanges,
+    CryptoChange, CryptoChanges, FindingChange, FindingChanges, LicenseChange, LicenseChanges, NotCompared,
+    ReadinessDelta, ScanComparison, VersionChange, VersionDirection,
+};
+pub use component_usage::{ComponentUsage, FileLine};
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageState, TriageUpdate};
 pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind};
+pub use history::{HistoryPoint, ScanHistory};
 pub use health::{Health, SpecVersions};
 pub use ids::{
     ApiKeyId, GitCredentialId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId, UserId,

@@ -7,6 +7,7 @@
 mod api_keys;
 mod audit;
 mod cbom_demo;
+mod components;
 mod findings;
 mod git_credentials;
 mod idempotency;
@@ -34,6 +35,7 @@ mod vulndb;
 pub use api_keys::{ApiKeyRecord, NewApiKey};
 pub use audit::{AuditEvent, GENESIS, chain_hash};
 pub use cbom_demo::DemoClaim;
+pub use components::{ComponentFilter, UsageQuery};
 pub use findings::{FindingsQuery, TriageWrite};
 pub use git_credentials::{NewGitCredential, SealedGitCredential};
 pub use idempotency::IdempotencyClaim;
