@@ -141,6 +141,11 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/cbom/scans/{id}/bom.json", t("bom:read", Role::Viewer, true)),
     ("GET", "/api/v1/admin/scans", Need::Super),
     ("POST", "/api/v1/admin/scans/{id}/cancel", Need::Super),
+    ("GET", "/api/v1/comparison", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/versions/{id}/compare/{other}", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/projects/{id}/components", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/components/search", t("scan:read", Role::Viewer, false)),
+    ("GET", "/api/v1/projects/{id}/history", t("scan:read", Role::Viewer, true)),
 ];
 
 /// Routes the router serves that the OpenAPI document cannot list (OpenAPI has no WebSocket
@@ -244,6 +249,8 @@ struct World {
     scan_id: String,
     /// A project of tenant A with a repo_url and that completed scan.
     scan_project: String,
+    /// The version of `scan_project` the scan belongs to.
+    scan_version: String,
     /// A finding of that scan.
     finding_id: String,
     /// The directory path scans may name.
@@ -365,8 +372,14 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         || template.starts_with("/api/v1/cbom/scans/")
     {
         w.scan_id.clone()
-    } else if template == "/api/v1/projects/{id}/sbom" || template == "/api/v1/projects/{id}/scans" {
+    } else if template == "/api/v1/projects/{id}/sbom"
+        || template == "/api/v1/projects/{id}/scans"
+        || template == "/api/v1/projects/{id}/components"
+        || template == "/api/v1/projects/{id}/history"
+    {
         w.scan_project.clone()
+    } else if template == "/api/v1/versions/{id}/compare/{other}" {
+        w.scan_version.clone()
     } else if template.starts_with("/api/v1/projects/") {
         pid.clone()
     } else if template.starts_with("/api/v1/findings/") {
@@ -416,7 +429,14 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         .replace("{provider}", "gh")
         .replace("{id}", &id)
         .replace("{slug}", "not-found")
-        .replace("{user_id}", &w.viewer.user_id);
+        .replace("{user_id}", &w.viewer.user_id)
+        .replace("{other}", &w.scan_version);
+    // Routes whose required query names a tenant A object (or a term to look for).
+    let path = match template {
+        "/api/v1/comparison" => format!("{path}?from={0}&to={0}", w.scan_id),
+        "/api/v1/components/search" => format!("{path}?name=requests"),
+        _ => path,
+    };
 
     let body: Option<Value> = match (method, template) {
         ("POST", "/api/v1/auth/register") => {
@@ -628,12 +648,19 @@ both!(authorization_matrix_covers_every_route, |db| async move {
         .await
         .expect("project");
     let scan_project = project["id"].as_str().expect("project id").to_owned();
+    let version: Value = d
+        .send(&root, Method::POST, &format!("/api/v1/projects/{scan_project}/versions"), Some(json!({"name": "1.0"})))
+        .await
+        .json()
+        .await
+        .expect("version");
+    let scan_version = version["id"].as_str().expect("version id").to_owned();
     let resp = d
         .send(
             &root,
             Method::POST,
             "/api/v1/scans",
-            Some(json!({"source": {"kind": "path", "path": tree}, "project": scan_project})),
+            Some(json!({"source": {"kind": "path", "path": tree}, "project": scan_project, "version": scan_version})),
         )
         .await;
     assert_eq!(resp.status(), 202);
@@ -659,6 +686,7 @@ both!(authorization_matrix_covers_every_route, |db| async move {
         login_id,
         scan_id,
         scan_project,
+        scan_version,
         tree: tree.clone(),
     };
     for (method, path, need) in MATRIX {
