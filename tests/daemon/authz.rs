@@ -146,6 +146,9 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/projects/{id}/components", t("scan:read", Role::Viewer, true)),
     ("GET", "/api/v1/components/search", t("scan:read", Role::Viewer, false)),
     ("GET", "/api/v1/projects/{id}/history", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/vulnerabilities", t("scan:read", Role::Viewer, false)),
+    // Advisories are shared reference data: another tenant reads the record (without our projects).
+    ("GET", "/api/v1/vulnerabilities/{id}", t("scan:read", Role::Viewer, false)),
 ];
 
 /// Routes the router serves that the OpenAPI document cannot list (OpenAPI has no WebSocket
@@ -253,6 +256,8 @@ struct World {
     scan_version: String,
     /// A finding of that scan.
     finding_id: String,
+    /// Its advisory.
+    vulnerability_id: String,
     /// The directory path scans may name.
     tree: std::path::PathBuf,
 }
@@ -380,6 +385,8 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         w.scan_project.clone()
     } else if template == "/api/v1/versions/{id}/compare/{other}" {
         w.scan_version.clone()
+    } else if template == "/api/v1/vulnerabilities/{id}" {
+        w.vulnerability_id.clone()
     } else if template.starts_with("/api/v1/projects/") {
         pid.clone()
     } else if template.starts_with("/api/v1/findings/") {
@@ -674,8 +681,10 @@ both!(authorization_matrix_covers_every_route, |db| async move {
         .await
         .expect("findings");
     let finding_id = found["items"][0]["id"].as_str().expect("the fixture tree has a finding").to_owned();
+    let vulnerability_id = found["items"][0]["vulnerability_id"].as_str().expect("advisory").to_owned();
     let w = World {
         finding_id,
+        vulnerability_id,
         root,
         viewer,
         member,

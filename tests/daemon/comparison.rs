@@ -3,7 +3,8 @@
 //! compared over the API equal the engine's own comparison of the same files, with planted
 //! advisories new, fixed and still open; the version comparison; the history series; "where is
 //! requests used" across three projects answering file and line for each, the line found in the
-//! test by reading the file; a project's filtered components.
+//! test by reading the file; a project's filtered components; the advisories affecting the tenant
+//! and one advisory by alias with its affected projects and their triage.
 
 use std::path::{Path, PathBuf};
 
@@ -39,6 +40,7 @@ fn planted(id: &str, package: &str, introduced: &str, fixed: Option<&str>) -> Va
     json!({
         "schema_version": "1.7.0", "id": id, "modified": "2026-01-01T00:00:00Z",
         "summary": format!("planted advisory for {package}"),
+        "aliases": [format!("CVE-2099-{}", id.len() * 1000 + package.len())],
         "database_specific": {"severity": "HIGH"},
         "affected": [{"package": {"ecosystem": "PyPI", "name": package},
             "ranges": [{"type": "ECOSYSTEM", "events": events}]}]
@@ -275,5 +277,78 @@ both!(where_is_requests_used_across_three_projects, |db: Db| async move {
     let want = all["items"].as_array().expect("items").iter().filter(|c| c["license"].as_str().is_some_and(|l| l.to_lowercase().contains("mit"))).count();
     assert_eq!(licensed["total"].as_u64(), Some(want as u64));
     let resp = d.send(&user, Method::GET, &format!("/api/v1/projects/{pid}/components?colour=red"), None).await;
+    expect_problem(resp, 400, "VALIDATION_FAILED").await;
+});
+
+both!(advisories_affecting_the_tenant_and_one_by_alias, |db: Db| async move {
+    let root = tempfile::tempdir().expect("root");
+    let osv = planted_osv(root.path());
+    let old = tree_with(root.path(), "old", &poetry(true), "poetry.lock");
+    let new = tree_with(root.path(), "new", &poetry(false), "poetry.lock");
+    let d = Daemon::start_with(
+        db,
+        Opts { scan_roots: vec![root.path().to_path_buf()], vulndb_import: vec![osv], ..Opts::default() },
+    )
+    .await;
+    let user = d.register(&unique_email("advisories")).await;
+    let mut projects = Vec::new();
+    for (name, tree) in [("legacy", &old), ("current", &new)] {
+        let p = d.create_project(&user, name).await;
+        let pid = p["id"].as_str().expect("pid").to_owned();
+        scan_to_completion(&d, &user, tree, Some(&pid)).await;
+        projects.push(pid);
+    }
+    let list = get_json(&d, &user, "/api/v1/vulnerabilities").await;
+    let rows: Vec<(String, u64, u64)> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|a| (a["id"].as_str().expect("id").to_owned(), a["projects"].as_u64().expect("p"), a["findings"].as_u64().expect("f")))
+        .collect();
+    assert_eq!(
+        rows,
+        [("PLANT-FIXED-1".to_owned(), 1, 1), ("PLANT-NEW-1".to_owned(), 1, 1), ("PLANT-OPEN-1".to_owned(), 2, 2)]
+    );
+    let open_alias = list["items"][2]["aliases"][0].as_str().expect("alias").to_owned();
+    let searched = get_json(&d, &user, &format!("/api/v1/vulnerabilities?q={}", open_alias.to_lowercase())).await;
+    assert_eq!(searched["total"], 1);
+    assert_eq!(searched["items"][0]["id"], "PLANT-OPEN-1");
+    let by_summary = get_json(&d, &user, "/api/v1/vulnerabilities?q=planted%20advisory%20for%20req").await;
+    assert_eq!(by_summary["items"][0]["id"], "PLANT-FIXED-1");
+
+    // By alias: the record, both projects, then the triage of one of them.
+    let detail = get_json(&d, &user, &format!("/api/v1/vulnerabilities/{open_alias}")).await;
+    assert_eq!(detail["ids"], json!(["PLANT-OPEN-1"]));
+    assert_eq!(detail["in_vulnerability_data"], true);
+    assert_eq!(detail["summary"], "planted advisory for pyyaml");
+    let affected = detail["affected"].as_array().expect("affected");
+    let mut names: Vec<&str> = affected.iter().map(|a| a["project_name"].as_str().expect("name")).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["current", "legacy"]);
+    assert!(affected.iter().all(|a| a["triage"].is_null() && a["purl"].as_str().is_some_and(|p| p.starts_with("pkg:pypi/pyyaml@"))));
+    let finding = affected[0]["finding_id"].as_str().expect("finding").to_owned();
+    let resp = d
+        .http
+        .patch(d.url(&format!("/api/v1/findings/{finding}")))
+        .bearer_auth(&user.token)
+        .header("if-match", "0")
+        .json(&json!({"state": "affected"}))
+        .send()
+        .await
+        .expect("triage");
+    assert_eq!(resp.status(), 200, "triage");
+    let detail = get_json(&d, &user, "/api/v1/vulnerabilities/PLANT-OPEN-1").await;
+    let triaged: Vec<&Value> = detail["affected"].as_array().expect("affected").iter().filter(|a| a["triage"] == "affected").collect();
+    assert_eq!(triaged.len(), 1);
+    assert_eq!(triaged[0]["finding_id"], finding.as_str());
+
+    // Another tenant reads the record, not our projects; unknown ids are 404.
+    let other = d.register(&unique_email("other")).await;
+    let theirs = get_json(&d, &other, "/api/v1/vulnerabilities/PLANT-OPEN-1").await;
+    assert_eq!(theirs["affected"], json!([]));
+    assert_eq!(get_json(&d, &other, "/api/v1/vulnerabilities").await["total"], 0);
+    let resp = d.send(&user, Method::GET, "/api/v1/vulnerabilities/CVE-1999-NOPE", None).await;
+    expect_problem(resp, 404, "NOT_FOUND").await;
+    let resp = d.send(&user, Method::GET, "/api/v1/vulnerabilities?limit=0", None).await;
     expect_problem(resp, 400, "VALIDATION_FAILED").await;
 });

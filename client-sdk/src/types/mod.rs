@@ -1,6 +1,7 @@
 //! Wire types of the Cairn API (v1): ids, problems, list envelopes and one module per resource.
 
 mod admin;
+mod advisories;
 mod api_keys;
 mod audit;
 mod auth;
@@ -35,6 +36,7 @@ pub use cairn_vocab::{
 pub use admin::{
     AddTeamMember, CreateTeam, PasswordResetIssued, Team, TeamMember, UpdateTeam, UpdateUserRole, UserAdmin,
 };
+pub use advisories::{AdvisoryDetail, AdvisorySummary, AffectedProject};
 pub use api_keys::{ApiKey, ApiKeyEnvironment, CreateApiKey, CreatedApiKey, Scope};
 pub use audit::{AuditEntry, AuditVerification, OutboxMessage};
 pub use auth::{

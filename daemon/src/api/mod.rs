@@ -34,6 +34,7 @@ pub mod uploads;
 pub mod validate;
 pub mod versions;
 pub mod vulndb;
+pub mod vulnerabilities;
 pub mod ws;
 
 use std::sync::Arc;
@@ -156,6 +157,8 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(components::project_components))
         .routes(routes!(components::search))
         .routes(routes!(history::history))
+        .routes(routes!(vulnerabilities::list))
+        .routes(routes!(vulnerabilities::get))
         .routes(routes!(cbom_compat::health))
         .routes(routes!(cbom_demo::demo))
         .routes(routes!(cbom_compat::list, cbom_compat::create))

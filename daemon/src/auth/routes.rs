@@ -104,6 +104,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/projects/{id}/components", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/components/search", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/projects/{id}/history", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/vulnerabilities", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/vulnerabilities/{id}", Access::tenant(Scope::ScanRead, Role::Viewer)),
     // The Swagger UI (static pages reading /api/openapi.json).
     ("GET", "/api/docs", Access::Public),
     ("GET", "/api/docs/", Access::Public),

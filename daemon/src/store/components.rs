@@ -5,14 +5,9 @@ use cairn_sdk::types::{ComponentUsage, FileLine, ScanComponent, ScanId, TenantId
 use sqlx::FromRow;
 
 use super::scan_results::{COMPONENT_COLUMNS, ComponentRow, corrupt};
+use super::findings::LATEST_SCANS;
 use super::sql::Sql;
 use super::{Store, StoreResult, parse_id, parse_ts_opt};
-
-/// Each project's latest completed scan (`$1` is the tenant: bind it first).
-const LATEST_SCANS: &str = "SELECT s.id FROM scans s WHERE s.tenant_id = $1 AND s.status = 'completed' \
-     AND s.project_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM scans n WHERE n.tenant_id = s.tenant_id \
-     AND n.project_id = s.project_id AND n.status = 'completed' \
-     AND (n.finished_at > s.finished_at OR (n.finished_at = s.finished_at AND n.id > s.id)))";
 
 /// Filters of a scan's component list (already validated).
 #[derive(Debug, Clone, Default)]

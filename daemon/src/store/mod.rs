@@ -4,6 +4,7 @@
 //! RFC 3339 TEXT timestamps, BIGINT counters). Every function on tenant data takes the tenant and
 //! filters on it, so another tenant's row is simply "not found".
 
+mod advisories;
 mod api_keys;
 mod audit;
 mod cbom_demo;
