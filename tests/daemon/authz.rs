@@ -656,7 +656,12 @@ both!(authorization_matrix_covers_every_route, |db| async move {
         .expect("project");
     let scan_project = project["id"].as_str().expect("project id").to_owned();
     let version: Value = d
-        .send(&root, Method::POST, &format!("/api/v1/projects/{scan_project}/versions"), Some(json!({"name": "1.0"})))
+        .send(
+            &root,
+            Method::POST,
+            &format!("/api/v1/projects/{scan_project}/versions"),
+            Some(json!({"name": "1.0"})),
+        )
         .await
         .json()
         .await

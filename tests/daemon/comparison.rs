@@ -29,7 +29,8 @@ fn poetry(history: bool) -> PathBuf {
 
 /// From /work/shared/corpus/lockfiles/pip/pypi__warehouse/requirements/main.txt (engine fixture).
 fn warehouse_requirements() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures/corpus/pip/pypi__warehouse/requirements/main.txt")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../engine/tests/fixtures/corpus/pip/pypi__warehouse/requirements/main.txt")
 }
 
 fn planted(id: &str, package: &str, introduced: &str, fixed: Option<&str>) -> Value {
@@ -57,7 +58,8 @@ fn planted_osv(root: &Path) -> PathBuf {
         ("PLANT-NEW-1", "cryptography", "40.0.0", None),
         ("PLANT-OPEN-1", "pyyaml", "0", Some("99.0")),
     ] {
-        std::fs::write(dir.join(format!("{id}.json")), planted(id, pkg, intro, fixed).to_string()).expect("write");
+        std::fs::write(dir.join(format!("{id}.json")), planted(id, pkg, intro, fixed).to_string())
+            .expect("write");
     }
     dir
 }
@@ -107,7 +109,11 @@ both!(comparison_of_two_dated_lockfiles_equals_the_engines, |db: Db| async move 
     let new = tree_with(root.path(), "new", &poetry(false), "poetry.lock");
     let d = Daemon::start_with(
         db,
-        Opts { scan_roots: vec![root.path().to_path_buf()], vulndb_import: vec![osv.clone()], ..Opts::default() },
+        Opts {
+            scan_roots: vec![root.path().to_path_buf()],
+            vulndb_import: vec![osv.clone()],
+            ..Opts::default()
+        },
     )
     .await;
     let user = d.register(&unique_email("differ")).await;
@@ -115,7 +121,14 @@ both!(comparison_of_two_dated_lockfiles_equals_the_engines, |db: Db| async move 
     let pid = project["id"].as_str().expect("pid").to_owned();
     let mut versions = Vec::new();
     for name in ["1.1.6", "2.0.0"] {
-        let resp = d.send(&user, Method::POST, &format!("/api/v1/projects/{pid}/versions"), Some(json!({"name": name}))).await;
+        let resp = d
+            .send(
+                &user,
+                Method::POST,
+                &format!("/api/v1/projects/{pid}/versions"),
+                Some(json!({"name": name})),
+            )
+            .await;
         assert_eq!(resp.status(), 201, "version");
         versions.push(resp.json::<Value>().await.expect("v")["id"].as_str().expect("id").to_owned());
     }
@@ -123,7 +136,10 @@ both!(comparison_of_two_dated_lockfiles_equals_the_engines, |db: Db| async move 
     let to = scan_version(&d, &user, &new, &pid, &versions[1]).await;
 
     let got = get_json(&d, &user, &format!("/api/v1/comparison?from={from}&to={to}")).await;
-    assert_eq!((got["from_scan"].as_str(), got["to_scan"].as_str()), (Some(from.as_str()), Some(to.as_str())));
+    assert_eq!(
+        (got["from_scan"].as_str(), got["to_scan"].as_str()),
+        (Some(from.as_str()), Some(to.as_str()))
+    );
     let cmp = &got["comparison"];
     assert_eq!(*cmp, engine_comparison(&old, &new, &osv), "the daemon compares as the engine does");
     assert_eq!(ids(&cmp["findings"]["fixed"]), [("PLANT-FIXED-1".to_owned(), "requests".to_owned())]);
@@ -132,11 +148,13 @@ both!(comparison_of_two_dated_lockfiles_equals_the_engines, |db: Db| async move 
     assert!(cmp["summary"]["components_changed"].as_u64().expect("changed") > 0);
     // Crypto was off for both scans: said, not counted as zero.
     assert!(cmp["crypto"].is_null() && cmp["summary"]["crypto_added"].is_null());
-    let sections: Vec<&str> = cmp["not_compared"].as_array().expect("nc").iter().filter_map(|n| n["section"].as_str()).collect();
+    let sections: Vec<&str> =
+        cmp["not_compared"].as_array().expect("nc").iter().filter_map(|n| n["section"].as_str()).collect();
     assert_eq!(sections, ["crypto", "readiness", "gate"]);
 
     // The versions' latest scans compare the same.
-    let by_version = get_json(&d, &user, &format!("/api/v1/versions/{}/compare/{}", versions[0], versions[1])).await;
+    let by_version =
+        get_json(&d, &user, &format!("/api/v1/versions/{}/compare/{}", versions[0], versions[1])).await;
     assert_eq!(by_version, got);
 
     // Triage shows in the comparison's status.
@@ -160,7 +178,10 @@ both!(comparison_of_two_dated_lockfiles_equals_the_engines, |db: Db| async move 
     // History: both scans, oldest first, with their numbers; one version's alone.
     let history = get_json(&d, &user, &format!("/api/v1/projects/{pid}/history")).await;
     let points = history["points"].as_array().expect("points");
-    assert_eq!(points.iter().map(|p| p["scan_id"].as_str().expect("id")).collect::<Vec<_>>(), [from.as_str(), to.as_str()]);
+    assert_eq!(
+        points.iter().map(|p| p["scan_id"].as_str().expect("id")).collect::<Vec<_>>(),
+        [from.as_str(), to.as_str()]
+    );
     for (p, scan) in points.iter().zip([&from, &to]) {
         let s = get_json(&d, &user, &format!("/api/v1/scans/{scan}")).await;
         assert_eq!(p["components"], s["counts"]["components"]);
@@ -191,7 +212,8 @@ both!(comparison_of_two_dated_lockfiles_equals_the_engines, |db: Db| async move 
 fn line_of(file: &Path, prefix: &str, table: Option<&str>) -> u32 {
     let text = std::fs::read_to_string(file).expect("read");
     let lines: Vec<&str> = text.lines().collect();
-    let mut n = lines.iter().position(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("{prefix} in {file:?}"));
+    let mut n =
+        lines.iter().position(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("{prefix} in {file:?}"));
     if let Some(header) = table {
         n = lines[..n].iter().rposition(|l| l.trim() == header).expect("the entry's table header");
     }
@@ -201,11 +223,30 @@ fn line_of(file: &Path, prefix: &str, table: Option<&str>) -> u32 {
 both!(where_is_requests_used_across_three_projects, |db: Db| async move {
     let root = tempfile::tempdir().expect("root");
     let trees = [
-        ("cli-old", tree_with(root.path(), "a", &poetry(true), "poetry.lock"), poetry(true), "name = \"requests\"", Some("[[package]]")),
-        ("cli-new", tree_with(root.path(), "b", &poetry(false), "poetry.lock"), poetry(false), "name = \"requests\"", Some("[[package]]")),
-        ("warehouse", tree_with(root.path(), "c", &warehouse_requirements(), "requirements.txt"), warehouse_requirements(), "requests==", None),
+        (
+            "cli-old",
+            tree_with(root.path(), "a", &poetry(true), "poetry.lock"),
+            poetry(true),
+            "name = \"requests\"",
+            Some("[[package]]"),
+        ),
+        (
+            "cli-new",
+            tree_with(root.path(), "b", &poetry(false), "poetry.lock"),
+            poetry(false),
+            "name = \"requests\"",
+            Some("[[package]]"),
+        ),
+        (
+            "warehouse",
+            tree_with(root.path(), "c", &warehouse_requirements(), "requirements.txt"),
+            warehouse_requirements(),
+            "requests==",
+            None,
+        ),
     ];
-    let d = Daemon::start_with(db, Opts { scan_roots: vec![root.path().to_path_buf()], ..Opts::default() }).await;
+    let d =
+        Daemon::start_with(db, Opts { scan_roots: vec![root.path().to_path_buf()], ..Opts::default() }).await;
     let user = d.register(&unique_email("where")).await;
     let mut expected = Vec::new();
     for (name, tree, file, prefix, table) in &trees {
@@ -213,7 +254,12 @@ both!(where_is_requests_used_across_three_projects, |db: Db| async move {
         let pid = project["id"].as_str().expect("pid").to_owned();
         let scan = scan_to_completion(&d, &user, tree, Some(&pid)).await;
         let file_name = tree.read_dir().expect("dir").next().expect("one file").expect("entry").file_name();
-        expected.push((name.to_string(), scan, file_name.to_string_lossy().into_owned(), line_of(file, prefix, *table)));
+        expected.push((
+            name.to_string(),
+            scan,
+            file_name.to_string_lossy().into_owned(),
+            line_of(file, prefix, *table),
+        ));
     }
     // Another tenant's project with requests is not in the answer.
     let stranger = d.register(&unique_email("stranger")).await;
@@ -270,13 +316,25 @@ both!(where_is_requests_used_across_three_projects, |db: Db| async move {
         .expect("cli-new");
     let all = get_json(&d, &user, &format!("/api/v1/projects/{pid}/components?limit=1000")).await;
     let named = get_json(&d, &user, &format!("/api/v1/projects/{pid}/components?name=REQUESTS")).await;
-    let want = all["items"].as_array().expect("items").iter().filter(|c| c["name"].as_str().is_some_and(|n| n.contains("requests"))).count();
+    let want = all["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|c| c["name"].as_str().is_some_and(|n| n.contains("requests")))
+        .count();
     assert_eq!(named["total"].as_u64(), Some(want as u64));
     assert!(want >= 2, "requests and requests-toolbelt");
-    let licensed = get_json(&d, &user, &format!("/api/v1/projects/{pid}/components?license=mit&limit=1000")).await;
-    let want = all["items"].as_array().expect("items").iter().filter(|c| c["license"].as_str().is_some_and(|l| l.to_lowercase().contains("mit"))).count();
+    let licensed =
+        get_json(&d, &user, &format!("/api/v1/projects/{pid}/components?license=mit&limit=1000")).await;
+    let want = all["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|c| c["license"].as_str().is_some_and(|l| l.to_lowercase().contains("mit")))
+        .count();
     assert_eq!(licensed["total"].as_u64(), Some(want as u64));
-    let resp = d.send(&user, Method::GET, &format!("/api/v1/projects/{pid}/components?colour=red"), None).await;
+    let resp =
+        d.send(&user, Method::GET, &format!("/api/v1/projects/{pid}/components?colour=red"), None).await;
     expect_problem(resp, 400, "VALIDATION_FAILED").await;
 });
 
@@ -303,14 +361,25 @@ both!(advisories_affecting_the_tenant_and_one_by_alias, |db: Db| async move {
         .as_array()
         .expect("items")
         .iter()
-        .map(|a| (a["id"].as_str().expect("id").to_owned(), a["projects"].as_u64().expect("p"), a["findings"].as_u64().expect("f")))
+        .map(|a| {
+            (
+                a["id"].as_str().expect("id").to_owned(),
+                a["projects"].as_u64().expect("p"),
+                a["findings"].as_u64().expect("f"),
+            )
+        })
         .collect();
     assert_eq!(
         rows,
-        [("PLANT-FIXED-1".to_owned(), 1, 1), ("PLANT-NEW-1".to_owned(), 1, 1), ("PLANT-OPEN-1".to_owned(), 2, 2)]
+        [
+            ("PLANT-FIXED-1".to_owned(), 1, 1),
+            ("PLANT-NEW-1".to_owned(), 1, 1),
+            ("PLANT-OPEN-1".to_owned(), 2, 2)
+        ]
     );
     let open_alias = list["items"][2]["aliases"][0].as_str().expect("alias").to_owned();
-    let searched = get_json(&d, &user, &format!("/api/v1/vulnerabilities?q={}", open_alias.to_lowercase())).await;
+    let searched =
+        get_json(&d, &user, &format!("/api/v1/vulnerabilities?q={}", open_alias.to_lowercase())).await;
     assert_eq!(searched["total"], 1);
     assert_eq!(searched["items"][0]["id"], "PLANT-OPEN-1");
     let by_summary = get_json(&d, &user, "/api/v1/vulnerabilities?q=planted%20advisory%20for%20req").await;
@@ -325,7 +394,10 @@ both!(advisories_affecting_the_tenant_and_one_by_alias, |db: Db| async move {
     let mut names: Vec<&str> = affected.iter().map(|a| a["project_name"].as_str().expect("name")).collect();
     names.sort_unstable();
     assert_eq!(names, ["current", "legacy"]);
-    assert!(affected.iter().all(|a| a["triage"].is_null() && a["purl"].as_str().is_some_and(|p| p.starts_with("pkg:pypi/pyyaml@"))));
+    assert!(
+        affected.iter().all(|a| a["triage"].is_null()
+            && a["purl"].as_str().is_some_and(|p| p.starts_with("pkg:pypi/pyyaml@")))
+    );
     let finding = affected[0]["finding_id"].as_str().expect("finding").to_owned();
     let resp = d
         .http
@@ -338,7 +410,12 @@ both!(advisories_affecting_the_tenant_and_one_by_alias, |db: Db| async move {
         .expect("triage");
     assert_eq!(resp.status(), 200, "triage");
     let detail = get_json(&d, &user, "/api/v1/vulnerabilities/PLANT-OPEN-1").await;
-    let triaged: Vec<&Value> = detail["affected"].as_array().expect("affected").iter().filter(|a| a["triage"] == "affected").collect();
+    let triaged: Vec<&Value> = detail["affected"]
+        .as_array()
+        .expect("affected")
+        .iter()
+        .filter(|a| a["triage"] == "affected")
+        .collect();
     assert_eq!(triaged.len(), 1);
     assert_eq!(triaged[0]["finding_id"], finding.as_str());
 

@@ -69,13 +69,29 @@ fn sections(c: &Comparison) -> Vec<(&'static str, Vec<&'static str>, Vec<Vec<Str
         .changed
         .iter()
         .map(|v| {
-            vec![v.name.clone(), v.ecosystem.clone(), v.from_version.clone(), v.to_version.clone(), direction(v.direction).to_owned()]
+            vec![
+                v.name.clone(),
+                v.ecosystem.clone(),
+                v.from_version.clone(),
+                v.to_version.clone(),
+                direction(v.direction).to_owned(),
+            ]
         })
         .collect();
     out.push(("Changed components", vec!["NAME", "ECOSYSTEM", "FROM", "TO", "DIRECTION"], changed));
-    let row = |a: &cairn_sdk::types::ComparedComponent| vec![a.name.clone(), a.ecosystem.clone(), a.version.clone()];
-    out.push(("Added components", vec!["NAME", "ECOSYSTEM", "VERSION"], c.components.added.iter().map(row).collect()));
-    out.push(("Removed components", vec!["NAME", "ECOSYSTEM", "VERSION"], c.components.removed.iter().map(row).collect()));
+    let row = |a: &cairn_sdk::types::ComparedComponent| {
+        vec![a.name.clone(), a.ecosystem.clone(), a.version.clone()]
+    };
+    out.push((
+        "Added components",
+        vec!["NAME", "ECOSYSTEM", "VERSION"],
+        c.components.added.iter().map(row).collect(),
+    ));
+    out.push((
+        "Removed components",
+        vec!["NAME", "ECOSYSTEM", "VERSION"],
+        c.components.removed.iter().map(row).collect(),
+    ));
     if let Some(f) = &c.findings {
         let headers = vec!["ADVISORY", "SEVERITY", "PACKAGE", "FROM", "TO", "STATUS"];
         out.push(("New findings", headers.clone(), f.new.iter().map(finding_row).collect()));
@@ -90,9 +106,19 @@ fn sections(c: &Comparison) -> Vec<(&'static str, Vec<&'static str>, Vec<Vec<Str
         .collect();
     out.push(("License changes", vec!["NAME", "ECOSYSTEM", "FROM", "TO"], licenses));
     if let Some(x) = &c.crypto {
-        let row = |a: &cairn_sdk::types::CryptoChange| vec![a.asset_type.clone(), a.name.clone(), or_dash(a.nist_quantum_level)];
-        out.push(("Crypto assets added", vec!["TYPE", "NAME", "NIST LEVEL"], x.added.iter().map(row).collect()));
-        out.push(("Crypto assets removed", vec!["TYPE", "NAME", "NIST LEVEL"], x.removed.iter().map(row).collect()));
+        let row = |a: &cairn_sdk::types::CryptoChange| {
+            vec![a.asset_type.clone(), a.name.clone(), or_dash(a.nist_quantum_level)]
+        };
+        out.push((
+            "Crypto assets added",
+            vec!["TYPE", "NAME", "NIST LEVEL"],
+            x.added.iter().map(row).collect(),
+        ));
+        out.push((
+            "Crypto assets removed",
+            vec!["TYPE", "NAME", "NIST LEVEL"],
+            x.removed.iter().map(row).collect(),
+        ));
     }
     out.into_iter().filter(|(_, _, rows)| !rows.is_empty()).collect()
 }
@@ -123,7 +149,13 @@ pub fn markdown(c: &Comparison, title: &str) -> String {
         let _ = writeln!(out, "- {}", cell(&line));
     }
     for (name, headers, rows) in sections(c) {
-        let _ = write!(out, "\n#### {name} ({})\n\n| {} |\n|{}\n", rows.len(), headers.join(" | "), "---|".repeat(headers.len()));
+        let _ = write!(
+            out,
+            "\n#### {name} ({})\n\n| {} |\n|{}\n",
+            rows.len(),
+            headers.join(" | "),
+            "---|".repeat(headers.len())
+        );
         for r in rows {
             let cells: Vec<String> = r.iter().map(|c| cell(c)).collect();
             let _ = writeln!(out, "| {} |", cells.join(" | "));

@@ -8,8 +8,8 @@ use reqwest::Method;
 use super::endpoints::segment;
 use super::{Client, Error, ListQuery, Req};
 use crate::types::{
-    AdvisoryDetail, AdvisorySummary, ComponentUsage, Page, ProjectId, ScanComparison, ScanComponent, ScanHistory,
-    ScanId, VersionId,
+    AdvisoryDetail, AdvisorySummary, ComponentUsage, Page, ProjectId, ScanComparison, ScanComponent,
+    ScanHistory, ScanId, VersionId,
 };
 
 fn components_of(project: ProjectId) -> String {

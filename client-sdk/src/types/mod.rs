@@ -48,16 +48,16 @@ pub use cbom_compat::{
     CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, TenantKind,
 };
 pub use comparison::{
-    ComparedComponent, ComparedFindingStatus, Comparison, ComparisonSection, ComparisonSummary, ComponentChanges,
-    CryptoChange, CryptoChanges, FindingChange, FindingChanges, LicenseChange, LicenseChanges, NotCompared,
-    ReadinessDelta, ScanComparison, VersionChange, VersionDirection,
+    ComparedComponent, ComparedFindingStatus, Comparison, ComparisonSection, ComparisonSummary,
+    ComponentChanges, CryptoChange, CryptoChanges, FindingChange, FindingChanges, LicenseChange,
+    LicenseChanges, NotCompared, ReadinessDelta, ScanComparison, VersionChange, VersionDirection,
 };
 pub use component_usage::{ComponentUsage, FileLine};
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageState, TriageUpdate};
 pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind};
-pub use history::{HistoryPoint, ScanHistory};
 pub use health::{Health, SpecVersions};
+pub use history::{HistoryPoint, ScanHistory};
 pub use ids::{
     ApiKeyId, GitCredentialId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId, UserId,
     VersionId,

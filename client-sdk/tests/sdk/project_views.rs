@@ -17,7 +17,12 @@ use cairn_sdk::types::{
 use cairn_sdk::{Client, Credential, ListQuery, ScanWatcher};
 use futures_util::{StreamExt, TryStreamExt};
 
-async fn scan(client: &Client, tree: &Path, project: cairn_sdk::types::ProjectId, version: VersionId) -> ScanId {
+async fn scan(
+    client: &Client,
+    tree: &Path,
+    project: cairn_sdk::types::ProjectId,
+    version: VersionId,
+) -> ScanId {
     let scan = client
         .create_scan(&CreateScan {
             source: ScanSource::Path { path: tree.display().to_string() },
@@ -94,14 +99,23 @@ async fn project_views_through_the_sdk(postgres: bool) {
     assert_eq!(client.version_compare(versions[0], versions[1]).await.expect("by version"), c);
 
     // Where is one of flask's new components used: this project, the file and its line.
-    let werkzeug = c.comparison.components.added.iter().find(|a| a.name.eq_ignore_ascii_case("werkzeug")).expect("werkzeug");
+    let werkzeug = c
+        .comparison
+        .components
+        .added
+        .iter()
+        .find(|a| a.name.eq_ignore_ascii_case("werkzeug"))
+        .expect("werkzeug");
     let found: Vec<_> = client
         .components_search(ListQuery::limit(10).filter("purl", werkzeug.purl.clone()))
         .try_collect()
         .await
         .expect("search");
     assert_eq!(found.len(), 1);
-    assert_eq!((found[0].project_id, found[0].scan_id, found[0].version_id), (project.id, second, Some(versions[1])));
+    assert_eq!(
+        (found[0].project_id, found[0].scan_id, found[0].version_id),
+        (project.id, second, Some(versions[1]))
+    );
     assert!(found[0].locations.iter().all(|l| l.path.starts_with("flask/") && l.line.is_some()), "{found:?}");
 
     // The project's current components, filtered.
@@ -120,7 +134,8 @@ async fn project_views_through_the_sdk(postgres: bool) {
     assert_eq!(one.points.len(), 1);
 
     // Advisories affecting the tenant, and one with its affected project.
-    let advisories: Vec<_> = client.vulnerabilities(ListQuery::limit(2)).try_collect().await.expect("advisories");
+    let advisories: Vec<_> =
+        client.vulnerabilities(ListQuery::limit(2)).try_collect().await.expect("advisories");
     let listed: BTreeSet<String> = advisories.iter().map(|a| a.id.clone()).collect();
     assert!(flask_findings.is_subset(&listed), "{listed:?}");
     let id = flask_findings.iter().next().expect("one");

@@ -5,7 +5,9 @@
 use axum::Json;
 use axum::extract::State;
 use cairn_engine::diff::{self, Side};
-use cairn_sdk::types::{Comparison, Role, Scan, ScanComparison, ScanId, ScanStatus, Scope, TenantId, VersionId, VulnDataState};
+use cairn_sdk::types::{
+    Comparison, Role, Scan, ScanComparison, ScanId, ScanStatus, Scope, TenantId, VersionId, VulnDataState,
+};
 use serde::Deserialize;
 
 use super::extract::{Path, Query};
@@ -32,7 +34,12 @@ fn matched(scan: &Scan) -> bool {
     scan.vulndb.as_ref().is_some_and(|v| matches!(v.state, VulnDataState::Fresh | VulnDataState::Stale))
 }
 
-async fn compare_scans(state: &AppState, tenant: TenantId, from: Scan, to: Scan) -> Result<ScanComparison, ApiError> {
+async fn compare_scans(
+    state: &AppState,
+    tenant: TenantId,
+    from: Scan,
+    to: Scan,
+) -> Result<ScanComparison, ApiError> {
     let mut inputs = Vec::with_capacity(2);
     for scan in [&from, &to] {
         if scan.status != ScanStatus::Completed {
@@ -46,7 +53,10 @@ async fn compare_scans(state: &AppState, tenant: TenantId, from: Scan, to: Scan)
             Ok(None) => {
                 return Err(ApiError::new(
                     Kind::ScanNotCompleted,
-                    format!("scan {} completed before scan results were kept for comparison; scan again", scan.id),
+                    format!(
+                        "scan {} completed before scan results were kept for comparison; scan again",
+                        scan.id
+                    ),
                 ));
             }
             Err(DocError::Store(e)) => return Err(e.into()),
@@ -56,7 +66,11 @@ async fn compare_scans(state: &AppState, tenant: TenantId, from: Scan, to: Scan)
     let flags = |s: &Scan| (matched(s), s.pqc.is_some());
     let ((fm, fc), (tm, tc)) = (flags(&from), flags(&to));
     let comparison = tokio::task::spawn_blocking(move || {
-        let side = |input, vulnerabilities_matched, crypto_scanned| Side { input, vulnerabilities_matched, crypto_scanned };
+        let side = |input, vulnerabilities_matched, crypto_scanned| Side {
+            input,
+            vulnerabilities_matched,
+            crypto_scanned,
+        };
         diff::compare(&side(&inputs[0], fm, fc), &side(&inputs[1], tm, tc))
     })
     .await

@@ -57,7 +57,9 @@ pub struct SearchParams {
 fn bounded(field: &'static str, v: &Option<String>) -> Result<(), ApiError> {
     match v {
         Some(s) if s.is_empty() => Err(ApiError::field(field, "must not be empty")),
-        Some(s) if s.len() > MAX_FILTER => Err(ApiError::field(field, format!("must be at most {MAX_FILTER} bytes"))),
+        Some(s) if s.len() > MAX_FILTER => {
+            Err(ApiError::field(field, format!("must be at most {MAX_FILTER} bytes")))
+        }
         _ => Ok(()),
     }
 }
@@ -71,7 +73,9 @@ pub(super) async fn latest_scan(
     state.store.project_get(tenant, project).await?;
     match state.store.scan_latest_completed(tenant, project).await {
         Ok(s) => Ok(s),
-        Err(StoreError::NotFound) => Err(ApiError::new(Kind::NotFound, "the project has no completed scan yet")),
+        Err(StoreError::NotFound) => {
+            Err(ApiError::new(Kind::NotFound, "the project has no completed scan yet"))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -97,7 +101,8 @@ pub async fn project_components(
     let ctx = principal.tenant_access(Scope::ScanRead, Role::Viewer)?;
     let scan = latest_scan(&state, ctx.tenant, id).await?;
     let filter = ComponentFilter { name: p.name, ecosystem: p.ecosystem, license: p.license };
-    let (rows, total) = state.store.scan_components_filtered(ctx.tenant, scan.id, &filter, after, limit).await?;
+    let (rows, total) =
+        state.store.scan_components_filtered(ctx.tenant, scan.id, &filter, after, limit).await?;
     Ok(cursor_page(rows, total, limit, &uri))
 }
 
@@ -119,7 +124,12 @@ pub async fn search(
     if p.purl.as_deref().is_some_and(|u| !u.starts_with("pkg:")) {
         return Err(ApiError::field("query.purl", "must be a package URL (pkg:type/name[@version])"));
     }
-    for (field, v) in [("query.purl", &p.purl), ("query.name", &p.name), ("query.version", &p.version), ("query.ecosystem", &p.ecosystem)] {
+    for (field, v) in [
+        ("query.purl", &p.purl),
+        ("query.name", &p.name),
+        ("query.version", &p.version),
+        ("query.ecosystem", &p.ecosystem),
+    ] {
         bounded(field, v)?;
     }
     let limit = p.limit.unwrap_or(DEFAULT_LIMIT);

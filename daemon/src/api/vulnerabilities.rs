@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
-use cairn_sdk::types::{AdvisoryDetail, AdvisorySummary, AffectedProject, Page, ProjectId, Role, Scope, TenantId};
+use cairn_sdk::types::{
+    AdvisoryDetail, AdvisorySummary, AffectedProject, Page, ProjectId, Role, Scope, TenantId,
+};
 use serde::Deserialize;
 
 use super::extract::{Path, Query};
@@ -93,7 +95,8 @@ fn records(state: &AppState, id: &str) -> (Vec<String>, AdvisoryDetail) {
         detail.details = first.details().filter(|d| !d.is_empty()).map(str::to_owned);
         detail.published = first.published().map(str::to_owned);
         detail.modified = Some(first.modified().to_owned());
-        let refs: BTreeSet<String> = found.iter().flat_map(|a| a.references().iter().map(|r| r.url.clone())).collect();
+        let refs: BTreeSet<String> =
+            found.iter().flat_map(|a| a.references().iter().map(|r| r.url.clone())).collect();
         detail.references = refs.into_iter().collect();
     }
     detail.ids = found.iter().map(|a| a.id().to_owned()).collect();
@@ -153,7 +156,8 @@ pub async fn get(
     if detail.summary.is_none() {
         detail.summary = findings.iter().find_map(|f| f.finding.summary.clone());
     }
-    let names = project_names(&state, ctx.tenant, findings.iter().filter_map(|f| f.finding.project_id)).await?;
+    let names =
+        project_names(&state, ctx.tenant, findings.iter().filter_map(|f| f.finding.project_id)).await?;
     detail.affected = findings
         .into_iter()
         .map(|f| AffectedProject {

@@ -4,8 +4,8 @@
 use cairn_sdk::types::{AdvisorySummary, Severity, TenantId};
 use sqlx::FromRow;
 
-use super::scan_results::corrupt;
 use super::findings::LATEST_SCANS;
+use super::scan_results::corrupt;
 use super::sql::Sql;
 use super::{Store, StoreResult};
 
@@ -30,11 +30,13 @@ impl Store {
         limit: i64,
     ) -> StoreResult<(Vec<AdvisorySummary>, i64)> {
         let narrow = |sql: &mut Sql| {
-            sql.push(" FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id WHERE f.tenant_id = ")
-                .bind(tenant.to_string())
-                .push(" AND f.scan_id IN (")
-                .push(LATEST_SCANS)
-                .push(")");
+            sql.push(
+                " FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id WHERE f.tenant_id = ",
+            )
+            .bind(tenant.to_string())
+            .push(" AND f.scan_id IN (")
+            .push(LATEST_SCANS)
+            .push(")");
             if let Some(q) = q {
                 let mut pattern = String::from("%");
                 for c in q.to_lowercase().chars() {

@@ -4,8 +4,8 @@
 use cairn_sdk::types::{ComponentUsage, FileLine, ScanComponent, ScanId, TenantId};
 use sqlx::FromRow;
 
-use super::scan_results::{COMPONENT_COLUMNS, ComponentRow, corrupt};
 use super::findings::LATEST_SCANS;
+use super::scan_results::{COMPONENT_COLUMNS, ComponentRow, corrupt};
 use super::sql::Sql;
 use super::{Store, StoreResult, parse_id, parse_ts_opt};
 
@@ -134,8 +134,13 @@ impl Store {
                 } else {
                     // Every version: the purl up to its `@`, compared exactly (no LIKE wildcards).
                     let len = i64::try_from(p.len()).unwrap_or(i64::MAX);
-                    sql.push(" AND substr(c.purl, 1, CAST(").bind(len).push(" AS INTEGER)) = ").bind(p.as_str());
-                    sql.push(" AND substr(c.purl, CAST(").bind(len.saturating_add(1)).push(" AS INTEGER), 1) = '@'");
+                    sql.push(" AND substr(c.purl, 1, CAST(")
+                        .bind(len)
+                        .push(" AS INTEGER)) = ")
+                        .bind(p.as_str());
+                    sql.push(" AND substr(c.purl, CAST(")
+                        .bind(len.saturating_add(1))
+                        .push(" AS INTEGER), 1) = '@'");
                 }
             }
             if let Some(n) = &q.name {

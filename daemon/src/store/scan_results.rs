@@ -123,8 +123,7 @@ pub struct StoredDocument {
 }
 
 /// The columns of a `ComponentRow`.
-pub(super) const COMPONENT_COLUMNS: &str =
-    "id, purl, ecosystem, name, version, scope, direct, local, concluded_license, locations, hashes, findings, ord";
+pub(super) const COMPONENT_COLUMNS: &str = "id, purl, ecosystem, name, version, scope, direct, local, concluded_license, locations, hashes, findings, ord";
 
 #[derive(FromRow)]
 pub(super) struct ComponentRow {

@@ -344,7 +344,11 @@ impl Store {
     }
 
     /// The latest completed scan of a project version.
-    pub async fn scan_latest_completed_of_version(&self, tenant: TenantId, version: VersionId) -> StoreResult<Scan> {
+    pub async fn scan_latest_completed_of_version(
+        &self,
+        tenant: TenantId,
+        version: VersionId,
+    ) -> StoreResult<Scan> {
         let row: ScanRow = sqlx::query_as(concat!(
             "SELECT ",
             scan_columns!(),

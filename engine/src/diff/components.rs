@@ -133,8 +133,10 @@ pub(super) fn compare(from: &BomInput, to: &BomInput) -> ComponentChange {
         let before = old.get(key).unwrap_or(&empty);
         let after = new.get(key).unwrap_or(&empty);
         out.unchanged += before.keys().filter(|v| after.contains_key(*v)).count();
-        let gone = sorted_versions(*ecosystem, before.keys().filter(|v| !after.contains_key(*v)).cloned().collect());
-        let came = sorted_versions(*ecosystem, after.keys().filter(|v| !before.contains_key(*v)).cloned().collect());
+        let gone =
+            sorted_versions(*ecosystem, before.keys().filter(|v| !after.contains_key(*v)).cloned().collect());
+        let came =
+            sorted_versions(*ecosystem, after.keys().filter(|v| !before.contains_key(*v)).cloned().collect());
         let component = |version: &String, purl: &String| ComponentRef {
             ecosystem: *ecosystem,
             name: name.clone(),
@@ -143,7 +145,12 @@ pub(super) fn compare(from: &BomInput, to: &BomInput) -> ComponentChange {
         };
         let pairs = gone.len().min(came.len());
         for (g, c) in gone.iter().zip(&came) {
-            out.changed.push(change(*ecosystem, name, (g.clone(), before[g].clone()), (c.clone(), after[c].clone())));
+            out.changed.push(change(
+                *ecosystem,
+                name,
+                (g.clone(), before[g].clone()),
+                (c.clone(), after[c].clone()),
+            ));
         }
         out.removed.extend(gone[pairs..].iter().map(|v| component(v, &before[v])));
         out.added.extend(came[pairs..].iter().map(|v| component(v, &after[v])));

@@ -35,7 +35,9 @@ pub fn compare(from: &Side<'_>, to: &Side<'_>) -> Comparison {
         }
     };
     let (crypto, readiness) = match (from.crypto_scanned, to.crypto_scanned) {
-        (true, true) => (Some(crypto::compare(from.input, to.input)), Some(ReadinessDelta::of(from.input, to.input))),
+        (true, true) => {
+            (Some(crypto::compare(from.input, to.input)), Some(ReadinessDelta::of(from.input, to.input)))
+        }
         (f, t) => {
             not_compared.push(NotCompared::new(Section::Crypto, f, t, "cryptography was not scanned"));
             not_compared.push(NotCompared::new(Section::Readiness, f, t, "cryptography was not scanned"));

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 fn lockfile(history: bool) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus/poetry/python-poetry__poetry");
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus/poetry/python-poetry__poetry");
     if history { dir.join("history-5f51951f5f/poetry.lock") } else { dir.join("poetry.lock") }
 }
 
@@ -73,7 +74,8 @@ fn two_dated_poetry_locks_compare_as_an_independent_reading_says() {
     let (old, new) = (independent(&lockfile(true)), independent(&lockfile(false)));
     let added: BTreeSet<&String> = new.keys().filter(|k| !old.contains_key(*k)).collect();
     let removed: BTreeSet<&String> = old.keys().filter(|k| !new.contains_key(*k)).collect();
-    let changed: BTreeSet<&String> = old.keys().filter(|k| new.get(*k).is_some_and(|v| *v != old[*k])).collect();
+    let changed: BTreeSet<&String> =
+        old.keys().filter(|k| new.get(*k).is_some_and(|v| *v != old[*k])).collect();
     let unchanged = old.keys().filter(|k| new.get(*k) == Some(&old[*k])).count();
     let upgrades = changed
         .iter()
@@ -88,10 +90,21 @@ fn two_dated_poetry_locks_compare_as_an_independent_reading_says() {
     let db = planted();
     let (from, to) = (input(true, &db), input(false, &db));
     let cmp = compare(&Side::complete(&from), &Side::complete(&to));
-    let names = |v: Vec<&String>| v.into_iter().map(|n| n.to_lowercase().replace(['_', '.'], "-")).collect::<BTreeSet<_>>();
-    assert_eq!(names(cmp.components.added.iter().map(|c| &c.name).collect()), added.into_iter().cloned().collect());
-    assert_eq!(names(cmp.components.removed.iter().map(|c| &c.name).collect()), removed.into_iter().cloned().collect());
-    assert_eq!(names(cmp.components.changed.iter().map(|c| &c.name).collect()), changed.iter().map(|s| (*s).clone()).collect());
+    let names = |v: Vec<&String>| {
+        v.into_iter().map(|n| n.to_lowercase().replace(['_', '.'], "-")).collect::<BTreeSet<_>>()
+    };
+    assert_eq!(
+        names(cmp.components.added.iter().map(|c| &c.name).collect()),
+        added.into_iter().cloned().collect()
+    );
+    assert_eq!(
+        names(cmp.components.removed.iter().map(|c| &c.name).collect()),
+        removed.into_iter().cloned().collect()
+    );
+    assert_eq!(
+        names(cmp.components.changed.iter().map(|c| &c.name).collect()),
+        changed.iter().map(|s| (*s).clone()).collect()
+    );
     assert_eq!(cmp.summary.components_unchanged, unchanged);
     assert_eq!(cmp.summary.upgrades, upgrades);
     assert_eq!(cmp.summary.upgrades + cmp.summary.downgrades, changed.len(), "PEP 440 orders every pair");
@@ -100,7 +113,9 @@ fn two_dated_poetry_locks_compare_as_an_independent_reading_says() {
     assert_eq!(requests.direction, Direction::Upgrade);
 
     let findings = cmp.findings.expect("both sides matched");
-    let ids = |v: &[cairn_engine::diff::FindingChange]| v.iter().map(|f| (f.id.clone(), f.name.clone())).collect::<Vec<_>>();
+    let ids = |v: &[cairn_engine::diff::FindingChange]| {
+        v.iter().map(|f| (f.id.clone(), f.name.clone())).collect::<Vec<_>>()
+    };
     assert_eq!(ids(&findings.fixed), [("PLANT-FIXED-1".to_string(), "requests".to_string())]);
     assert_eq!(ids(&findings.new), [("PLANT-NEW-1".to_string(), "cryptography".to_string())]);
     assert_eq!(ids(&findings.still_open), [("PLANT-OPEN-1".to_string(), "pyyaml".to_string())]);
@@ -128,7 +143,11 @@ fn a_comparison_with_itself_changes_nothing() {
     let db = planted();
     let side = input(false, &db);
     let cmp = compare(&Side::complete(&side), &Side::complete(&side));
-    assert!(cmp.components.added.is_empty() && cmp.components.removed.is_empty() && cmp.components.changed.is_empty());
+    assert!(
+        cmp.components.added.is_empty()
+            && cmp.components.removed.is_empty()
+            && cmp.components.changed.is_empty()
+    );
     assert_eq!(cmp.summary.components_unchanged, side.inventory.components.len());
     let f = cmp.findings.expect("matched");
     assert!(f.new.is_empty() && f.fixed.is_empty());

@@ -11,7 +11,10 @@ pub fn run(args: AdvisoryArgs, profile: Option<&str>) -> anyhow::Result<ExitCode
         let a = match client.vulnerability(&args.id).await {
             Ok(a) => a,
             Err(e) if e.is_not_found() => {
-                anyhow::bail!("no advisory or finding is known by {:?} (is the vulnerability data loaded? cairn db status)", args.id)
+                anyhow::bail!(
+                    "no advisory or finding is known by {:?} (is the vulnerability data loaded? cairn db status)",
+                    args.id
+                )
             }
             Err(e) => return Err(super::lookup::explain(e, "reading the advisory", false)),
         };

@@ -45,7 +45,10 @@ fn remote(from: ScanId, to: ScanId, format: DiffFormat, profile: Option<&str>) -
             Ok(c) => c,
             Err(e) if e.is_not_found() => anyhow::bail!("no scan {from} or {to} in this tenant"),
             Err(e) if e.status() == Some(409) => {
-                anyhow::bail!("{}", e.problem().and_then(|p| p.detail.clone()).unwrap_or_else(|| e.to_string()))
+                anyhow::bail!(
+                    "{}",
+                    e.problem().and_then(|p| p.detail.clone()).unwrap_or_else(|| e.to_string())
+                )
             }
             Err(e) => return Err(super::lookup::explain(e, "comparing the scans", false)),
         };
@@ -54,7 +57,12 @@ fn remote(from: ScanId, to: ScanId, format: DiffFormat, profile: Option<&str>) -
     })
 }
 
-fn print<T: serde::Serialize>(c: &Comparison, json: &T, format: DiffFormat, title: &str) -> anyhow::Result<()> {
+fn print<T: serde::Serialize>(
+    c: &Comparison,
+    json: &T,
+    format: DiffFormat,
+    title: &str,
+) -> anyhow::Result<()> {
     match format {
         DiffFormat::Json => print_json(json),
         DiffFormat::Table => {
@@ -108,8 +116,9 @@ fn side(path: &Path, crypto: bool, db: Option<&Database>) -> anyhow::Result<(Bom
         (BomInput::from_scan(name, None, stamp, &scan, matches.as_ref()), opts.crypto)
     } else {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {shown} (not UTF-8?)"))?;
-        let read = read_document(&text, &name)
-            .with_context(|| format!("{shown} is neither a lockfile Cairn reads nor a CycloneDX or SPDX document"))?;
+        let read = read_document(&text, &name).with_context(|| {
+            format!("{shown} is neither a lockfile Cairn reads nor a CycloneDX or SPDX document")
+        })?;
         let mut input = BomInput::new(name, None, stamp, read.inventory).with_inventory_licenses();
         if let Some(db) = db {
             let matches = match_inventory(&input.inventory, db);

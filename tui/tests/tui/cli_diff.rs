@@ -11,7 +11,10 @@ use std::process::{Command, Output, Stdio};
 
 use crate::cli_scripts::{Home, ok, text};
 use crate::common::{Daemon, Opts, copy_dir, corpus};
-use cairn_sdk::types::{Comparison, ComponentUsage, CreateProject, CreateScan, ProjectKind, ScanComparison, ScanSource, ScanStatus};
+use cairn_sdk::types::{
+    Comparison, ComponentUsage, CreateProject, CreateScan, ProjectKind, ScanComparison, ScanSource,
+    ScanStatus,
+};
 use cairn_sdk::{Client, Credential, ListQuery, ScanWatcher};
 use futures_util::{StreamExt, TryStreamExt};
 
@@ -52,7 +55,8 @@ fn diff_offline_of_lockfiles_and_of_their_sboms() {
     let dir = tempfile::tempdir().expect("dir");
     let osv = planted(dir.path());
     let (old, new) = (poetry(true), poetry(false));
-    let (old_s, new_s, osv_s) = (old.display().to_string(), new.display().to_string(), osv.display().to_string());
+    let (old_s, new_s, osv_s) =
+        (old.display().to_string(), new.display().to_string(), osv.display().to_string());
     let out = ok(cairn(&os(&["diff", &old_s, &new_s, "-f", "json", "--vulndb", &osv_s])));
     let locks: Comparison = serde_json::from_slice(&out.stdout).expect("a Comparison");
     let f = locks.findings.as_ref().expect("matched");
@@ -83,7 +87,10 @@ fn diff_offline_of_lockfiles_and_of_their_sboms() {
     assert!(md.contains("| PLANT-FIXED-1 | unknown | requests | 2.25.1 | - | affected |"), "{md}");
     let out = ok(cairn(&os(&["diff", &old_s, &new_s])));
     let table = String::from_utf8_lossy(&out.stdout);
-    assert!(table.lines().any(|l| l.starts_with("requests") && l.contains("2.25.1") && l.contains("upgrade")), "{table}");
+    assert!(
+        table.lines().any(|l| l.starts_with("requests") && l.contains("2.25.1") && l.contains("upgrade")),
+        "{table}"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("findings were NOT compared"));
 
     // Bad input: a missing file, a file that is neither, one id and one path.
@@ -98,7 +105,11 @@ fn diff_offline_of_lockfiles_and_of_their_sboms() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
 
-async fn scan(client: &Client, tree: &Path, project: cairn_sdk::types::ProjectId) -> cairn_sdk::types::ScanId {
+async fn scan(
+    client: &Client,
+    tree: &Path,
+    project: cairn_sdk::types::ProjectId,
+) -> cairn_sdk::types::ScanId {
     let s = client
         .create_scan(&CreateScan {
             source: ScanSource::Path { path: tree.display().to_string() },
@@ -173,7 +184,12 @@ async fn through_a_daemon(postgres: bool) {
     let out = ok(home.run(&["advisory", &id]).await);
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(shown.starts_with(&format!("{id}: ")), "{shown}");
-    assert!(shown.lines().any(|l| l.starts_with("growing") && l.contains(&finding.finding.purl) && l.contains("untriaged")), "{shown}");
+    assert!(
+        shown.lines().any(|l| l.starts_with("growing")
+            && l.contains(&finding.finding.purl)
+            && l.contains("untriaged")),
+        "{shown}"
+    );
     let out = home.run(&["advisory", "CVE-1999-NOPE"]).await;
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     daemon.shutdown().await;
