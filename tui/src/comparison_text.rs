@@ -61,8 +61,15 @@ fn finding_row(f: &FindingChange) -> Vec<String> {
     ]
 }
 
-/// The sections as (title, headers, rows), empty ones left out.
-fn sections(c: &Comparison) -> Vec<(&'static str, Vec<&'static str>, Vec<Vec<String>>)> {
+/// One titled table of a comparison.
+struct Section {
+    title: &'static str,
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+/// The sections, empty ones left out.
+fn sections(c: &Comparison) -> Vec<Section> {
     let mut out = Vec::new();
     let changed: Vec<Vec<String>> = c
         .components
@@ -120,14 +127,17 @@ fn sections(c: &Comparison) -> Vec<(&'static str, Vec<&'static str>, Vec<Vec<Str
             x.removed.iter().map(row).collect(),
         ));
     }
-    out.into_iter().filter(|(_, _, rows)| !rows.is_empty()).collect()
+    out.into_iter()
+        .map(|(title, headers, rows)| Section { title, headers, rows })
+        .filter(|s| !s.rows.is_empty())
+        .collect()
 }
 
 /// The comparison for a terminal.
 pub fn table(c: &Comparison, color: bool) -> String {
     let mut out = summary_lines(c).join("\n");
     out.push('\n');
-    for (title, headers, rows) in sections(c) {
+    for Section { title, headers, rows } in sections(c) {
         let mut t = Table::new(&headers);
         for r in rows {
             t.row(r);
@@ -148,7 +158,7 @@ pub fn markdown(c: &Comparison, title: &str) -> String {
     for line in summary_lines(c) {
         let _ = writeln!(out, "- {}", cell(&line));
     }
-    for (name, headers, rows) in sections(c) {
+    for Section { title: name, headers, rows } in sections(c) {
         let _ = write!(
             out,
             "\n#### {name} ({})\n\n| {} |\n|{}\n",
