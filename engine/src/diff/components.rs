@@ -159,3 +159,65 @@ pub(super) fn compare(from: &BomInput, to: &BomInput) -> ComponentChange {
     out.removed.sort();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{Inventory, Location, Package};
+
+    fn input(packages: &[(Ecosystem, &str, &str)]) -> BomInput {
+        let pkgs: Vec<Package> = packages
+            .iter()
+            .map(|(e, n, v)| Package::new(*e, *n, *v, Location::new("lock", Some(1))).expect("package"))
+            .collect();
+        BomInput::new(
+            "t",
+            None,
+            "2026-01-01T00:00:00Z",
+            Inventory::assemble(pkgs, [], Vec::new(), Vec::new()),
+        )
+    }
+
+    #[test]
+    fn several_versions_of_a_name_pair_in_version_order_and_the_rest_is_added() {
+        let from = input(&[(Ecosystem::Npm, "ms", "2.0.0"), (Ecosystem::Npm, "ms", "2.1.1")]);
+        let to = input(&[
+            (Ecosystem::Npm, "ms", "2.1.3"),
+            (Ecosystem::Npm, "ms", "2.1.1"),
+            (Ecosystem::Npm, "ms", "3.0.0"),
+        ]);
+        let c = compare(&from, &to);
+        assert_eq!(c.unchanged, 1);
+        let pairs: Vec<(&str, &str, Direction)> =
+            c.changed.iter().map(|v| (v.from_version.as_str(), v.to_version.as_str(), v.direction)).collect();
+        assert_eq!(pairs, [("2.0.0", "2.1.3", Direction::Upgrade)]);
+        assert_eq!(c.added.iter().map(|a| a.version.as_str()).collect::<Vec<_>>(), ["3.0.0"]);
+        assert!(c.removed.is_empty());
+    }
+
+    #[test]
+    fn downgrades_equivalent_spellings_and_unorderable_versions_are_named() {
+        let from = input(&[
+            (Ecosystem::PyPI, "a", "2.0"),
+            (Ecosystem::PyPI, "b", "1.0"),
+            (Ecosystem::Go, "example.com/c", "v1.2.3"),
+        ]);
+        let to = input(&[
+            (Ecosystem::PyPI, "a", "1.9"),
+            (Ecosystem::PyPI, "b", "1.0.0"),
+            (Ecosystem::Go, "example.com/c", "not-a-version"),
+        ]);
+        let c = compare(&from, &to);
+        let dirs: Vec<(&str, Direction)> = c.changed.iter().map(|v| (v.name.as_str(), v.direction)).collect();
+        assert_eq!(
+            dirs,
+            [
+                ("example.com/c", Direction::Unordered),
+                ("a", Direction::Downgrade),
+                ("b", Direction::Equivalent)
+            ]
+        );
+        assert!(c.changed[2].unordered_reason.is_some());
+        assert!(c.changed[0].unordered_reason.is_none());
+    }
+}
