@@ -212,9 +212,9 @@ mod tests {
         assert_eq!(
             dirs,
             [
-                ("example.com/c", Direction::Unordered),
                 ("a", Direction::Downgrade),
-                ("b", Direction::Equivalent)
+                ("b", Direction::Equivalent),
+                ("example.com/c", Direction::Unordered)
             ]
         );
         assert!(c.changed[2].unordered_reason.is_some());
