@@ -19,6 +19,7 @@
 pub mod bom;
 pub mod catalog;
 pub mod crypto;
+pub mod diff;
 pub mod inventory;
 pub mod license;
 pub mod report;

@@ -147,6 +147,14 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/cbom/scans/{id}/bom.json", t("bom:read", Role::Viewer, true)),
     ("GET", "/api/v1/admin/scans", Need::Super),
     ("POST", "/api/v1/admin/scans/{id}/cancel", Need::Super),
+    ("GET", "/api/v1/comparison", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/versions/{id}/compare/{other}", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/projects/{id}/components", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/components/search", t("scan:read", Role::Viewer, false)),
+    ("GET", "/api/v1/projects/{id}/history", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/vulnerabilities", t("scan:read", Role::Viewer, false)),
+    // Advisories are shared reference data: another tenant reads the record (without our projects).
+    ("GET", "/api/v1/vulnerabilities/{id}", t("scan:read", Role::Viewer, false)),
 ];
 
 /// Routes the router serves that the OpenAPI document cannot list (OpenAPI has no WebSocket
@@ -250,8 +258,12 @@ struct World {
     scan_id: String,
     /// A project of tenant A with a repo_url and that completed scan.
     scan_project: String,
+    /// The version of `scan_project` the scan belongs to.
+    scan_version: String,
     /// A finding of that scan.
     finding_id: String,
+    /// Its advisory.
+    vulnerability_id: String,
     /// The directory path scans may name.
     tree: std::path::PathBuf,
 }
@@ -371,8 +383,16 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         || template.starts_with("/api/v1/cbom/scans/")
     {
         w.scan_id.clone()
-    } else if template == "/api/v1/projects/{id}/sbom" || template == "/api/v1/projects/{id}/scans" {
+    } else if template == "/api/v1/projects/{id}/sbom"
+        || template == "/api/v1/projects/{id}/scans"
+        || template == "/api/v1/projects/{id}/components"
+        || template == "/api/v1/projects/{id}/history"
+    {
         w.scan_project.clone()
+    } else if template == "/api/v1/versions/{id}/compare/{other}" {
+        w.scan_version.clone()
+    } else if template == "/api/v1/vulnerabilities/{id}" {
+        w.vulnerability_id.clone()
     } else if template.starts_with("/api/v1/projects/") {
         pid.clone()
     } else if template.starts_with("/api/v1/findings/") {
@@ -436,7 +456,14 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         .replace("{provider}", "gh")
         .replace("{id}", &id)
         .replace("{slug}", "not-found")
-        .replace("{user_id}", &w.viewer.user_id);
+        .replace("{user_id}", &w.viewer.user_id)
+        .replace("{other}", &w.scan_version);
+    // Routes whose required query names a tenant A object (or a term to look for).
+    let path = match template {
+        "/api/v1/comparison" => format!("{path}?from={0}&to={0}", w.scan_id),
+        "/api/v1/components/search" => format!("{path}?name=requests"),
+        _ => path,
+    };
 
     let body: Option<Value> = match (method, template) {
         ("POST", "/api/v1/auth/register") => {
@@ -655,12 +682,24 @@ both!(authorization_matrix_covers_every_route, |db| async move {
         .await
         .expect("project");
     let scan_project = project["id"].as_str().expect("project id").to_owned();
+    let version: Value = d
+        .send(
+            &root,
+            Method::POST,
+            &format!("/api/v1/projects/{scan_project}/versions"),
+            Some(json!({"name": "1.0"})),
+        )
+        .await
+        .json()
+        .await
+        .expect("version");
+    let scan_version = version["id"].as_str().expect("version id").to_owned();
     let resp = d
         .send(
             &root,
             Method::POST,
             "/api/v1/scans",
-            Some(json!({"source": {"kind": "path", "path": tree}, "project": scan_project})),
+            Some(json!({"source": {"kind": "path", "path": tree}, "project": scan_project, "version": scan_version})),
         )
         .await;
     assert_eq!(resp.status(), 202);
@@ -674,8 +713,10 @@ both!(authorization_matrix_covers_every_route, |db| async move {
         .await
         .expect("findings");
     let finding_id = found["items"][0]["id"].as_str().expect("the fixture tree has a finding").to_owned();
+    let vulnerability_id = found["items"][0]["vulnerability_id"].as_str().expect("advisory").to_owned();
     let w = World {
         finding_id,
+        vulnerability_id,
         root,
         viewer,
         member,
@@ -686,6 +727,7 @@ both!(authorization_matrix_covers_every_route, |db| async move {
         login_id,
         scan_id,
         scan_project,
+        scan_version,
         tree: tree.clone(),
     };
     for (method, path, need) in MATRIX {

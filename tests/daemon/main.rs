@@ -6,6 +6,7 @@ mod architecture;
 mod authz;
 mod bad_input;
 mod cbom_compat;
+mod comparison;
 mod conventions;
 mod coverage;
 mod e2e_git;

@@ -64,6 +64,13 @@ pub enum Command {
     Admin(AdminCommand),
     /// Download a completed scan's document (SBOM, VEX, SARIF, CBOM).
     Export(ExportArgs),
+    /// What changed between two scans (ids, through the daemon) or two SBOM files, lockfiles or
+    /// trees (offline): components, findings, licenses, crypto.
+    Diff(DiffArgs),
+    /// Where a package is used: every project whose latest scan has it, with file and line.
+    Where(WhereArgs),
+    /// An advisory (id or alias) and every project it affects now, with the triage.
+    Advisory(AdvisoryArgs),
     /// The daemon's vulnerability data: status, update from the mirror, import OSV files.
     #[command(subcommand)]
     Db(DbCommand),
@@ -345,6 +352,67 @@ pub struct ExportArgs {
     /// Where to write it; `-` for standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: PathBuf,
+}
+
+/// How `cairn diff` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// Tables for a terminal.
+    Table,
+    /// The comparison as JSON (the API's `Comparison`; `ScanComparison` for scan ids).
+    Json,
+    /// Markdown, for a pull request comment.
+    Markdown,
+}
+
+/// `cairn diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The earlier side: a scan id, or a CycloneDX/SPDX file, a lockfile or a directory.
+    #[arg(value_name = "FROM")]
+    pub from: String,
+    /// The later side, of the same kind.
+    #[arg(value_name = "TO")]
+    pub to: String,
+    /// How to print.
+    #[arg(short = 'f', long, value_enum, default_value = "table")]
+    pub format: DiffFormat,
+    /// Offline: OSV data (files, directories or zips) to match both sides against, so findings
+    /// are compared; without it findings are "not compared".
+    #[arg(long, value_name = "PATH")]
+    pub vulndb: Vec<PathBuf>,
+    /// Offline: scan directories for cryptography too, so crypto assets and readiness are compared.
+    #[arg(long)]
+    pub crypto: bool,
+}
+
+/// `cairn where`.
+#[derive(Debug, clap::Args)]
+pub struct WhereArgs {
+    /// A package name (any case) or a purl (`pkg:maven/org.apache.logging.log4j/log4j-core`,
+    /// with `@version` for one version).
+    #[arg(value_name = "PACKAGE")]
+    pub package: String,
+    /// Only this version.
+    #[arg(long, value_name = "VERSION")]
+    pub version: Option<String>,
+    /// Only this purl type (`pypi`, `npm`, `cargo`, `maven`, …).
+    #[arg(long, value_name = "TYPE")]
+    pub ecosystem: Option<String>,
+    /// Print a JSON array of the API's `ComponentUsage` objects.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `cairn advisory`.
+#[derive(Debug, clap::Args)]
+pub struct AdvisoryArgs {
+    /// The advisory id or an alias (`CVE-2021-44228`, `GHSA-…`, `PYSEC-…`).
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Print the API's `AdvisoryDetail` object as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `cairn db …`.

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod comparison_text;
 pub mod connect;
 pub mod dash;
 pub mod dirs;

@@ -11,6 +11,7 @@ mod git_credentials;
 mod oauth;
 mod paging;
 mod project_scans;
+mod project_views;
 mod retry;
 mod service;
 mod triage_rules;

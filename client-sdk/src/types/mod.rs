@@ -1,15 +1,19 @@
 //! Wire types of the Cairn API (v1): ids, problems, list envelopes and one module per resource.
 
 mod admin;
+mod advisories;
 mod api_keys;
 mod audit;
 mod auth;
 mod cbom_compat;
+mod comparison;
+mod component_usage;
 mod coverage;
 mod events;
 mod findings;
 mod git_credentials;
 mod health;
+mod history;
 mod ids;
 mod notification_prefs;
 mod oauth;
@@ -35,6 +39,7 @@ pub use cairn_vocab::{
 pub use admin::{
     AddTeamMember, CreateTeam, PasswordResetIssued, Team, TeamMember, UpdateTeam, UpdateUserRole, UserAdmin,
 };
+pub use advisories::{AdvisoryDetail, AdvisorySummary, AffectedProject};
 pub use api_keys::{ApiKey, ApiKeyEnvironment, CreateApiKey, CreatedApiKey, Scope};
 pub use audit::{AuditEntry, AuditVerification, OutboxMessage};
 pub use auth::{
@@ -45,11 +50,18 @@ pub use cbom_compat::{
     CBOM_DEFAULT_PROJECT_VERSION, CbomBomFormat, CbomDemoRequest, CbomHealth, CbomScan, CbomScanCreated,
     CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, TenantKind,
 };
+pub use comparison::{
+    ComparedComponent, ComparedFindingStatus, Comparison, ComparisonSection, ComparisonSummary,
+    ComponentChanges, CryptoChange, CryptoChanges, FindingChange, FindingChanges, LicenseChange,
+    LicenseChanges, NotCompared, ReadinessDelta, ScanComparison, VersionChange, VersionDirection,
+};
+pub use component_usage::{ComponentUsage, FileLine};
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use events::{EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, FindingEventData, ScanEventData};
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageSource, TriageState, TriageUpdate};
 pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind};
 pub use health::{Health, SpecVersions};
+pub use history::{HistoryPoint, ScanHistory};
 pub use ids::{
     ApiKeyId, EventId, GitCredentialId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId,
     TriageRuleId, UserId, VersionId, VexImportId,

@@ -133,6 +133,14 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "admin_delete_team" => admin_delete_team,
         "admin_add_member" => admin_add_member,
         "admin_remove_member" => admin_remove_member,
+        // comparison, project-wide views and scan history
+        "comparison" => comparison,
+        "version_compare" => version_compare,
+        "project_components" => project_components,
+        "components_search" => components_search,
+        "project_history" => project_history,
+        "vulnerabilities_list" => vulnerabilities,
+        "vulnerabilities_get" => vulnerability,
     ]
 }
 

@@ -19,6 +19,7 @@ mod git_http;
 mod identity;
 mod oauth;
 mod project_scans;
+mod project_views;
 mod retry;
 mod scans;
 mod service;

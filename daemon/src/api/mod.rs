@@ -10,12 +10,15 @@ pub mod audit;
 pub mod auth;
 pub mod cbom_compat;
 pub mod cbom_demo;
+pub mod comparison;
+pub mod components;
 pub mod conventions;
 pub mod events;
 pub mod extract;
 pub mod findings;
 pub mod git_credentials;
 pub mod health;
+pub mod history;
 pub mod idempotency;
 pub mod invites;
 pub mod metrics;
@@ -34,6 +37,7 @@ pub mod validate;
 pub mod versions;
 pub mod vex;
 pub mod vulndb;
+pub mod vulnerabilities;
 pub mod ws;
 
 use std::sync::Arc;
@@ -155,6 +159,13 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(scan_results::events))
         .routes(routes!(scan_results::bom))
         .routes(routes!(scan_results::project_sbom))
+        .routes(routes!(comparison::compare))
+        .routes(routes!(comparison::compare_versions))
+        .routes(routes!(components::project_components))
+        .routes(routes!(components::search))
+        .routes(routes!(history::history))
+        .routes(routes!(vulnerabilities::list))
+        .routes(routes!(vulnerabilities::get))
         .routes(routes!(cbom_compat::health))
         .routes(routes!(cbom_demo::demo))
         .routes(routes!(cbom_compat::list, cbom_compat::create))

@@ -141,6 +141,29 @@ pub fn page<T: Serialize>(
     }
 }
 
+/// The envelope of an offset-paged list without sort choices: `rows` is the page itself.
+pub fn offset_page<T: Serialize>(
+    rows: Vec<T>,
+    total: i64,
+    limit: i64,
+    offset: i64,
+    uri: &Uri,
+) -> PageResponse<T> {
+    let mut links = Vec::new();
+    if offset.saturating_add(limit) < total {
+        let next = offset.saturating_add(limit).to_string();
+        links.push(format!("<{}>; rel=\"next\"", with_params(uri, &[("offset", next)], &["offset"])));
+    }
+    if offset > 0 {
+        let prev = (offset - limit).max(0).to_string();
+        links.push(format!("<{}>; rel=\"prev\"", with_params(uri, &[("offset", prev)], &["offset"])));
+    }
+    PageResponse {
+        page: Page { items: rows, total, limit, offset, next_cursor: None },
+        link: links.join(", "),
+    }
+}
+
 /// The `Link` header of a cursor-paged list: `rel="next"` with `cursor` replaced, or empty on the
 /// last page.
 pub fn next_link(uri: &Uri, cursor: Option<&str>) -> String {

@@ -59,7 +59,7 @@ pub struct BomParams {
     pub format: Option<BomFormat>,
 }
 
-fn paging(limit: Option<i64>, cursor: Option<&str>) -> Result<(i64, i64), ApiError> {
+pub(super) fn paging(limit: Option<i64>, cursor: Option<&str>) -> Result<(i64, i64), ApiError> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::field("query.limit", format!("must be between 1 and {MAX_LIMIT}")));
@@ -77,7 +77,7 @@ fn paging(limit: Option<i64>, cursor: Option<&str>) -> Result<(i64, i64), ApiErr
 }
 
 /// The envelope from rows fetched with `limit + 1`, each with its position.
-fn cursor_page<T: serde::Serialize>(
+pub(super) fn cursor_page<T: serde::Serialize>(
     mut rows: Vec<(i64, T)>,
     total: i64,
     limit: i64,

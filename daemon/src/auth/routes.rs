@@ -104,6 +104,14 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/projects/{id}/vex", Access::tenant(Scope::FindingTriage, Role::Member)),
     ("GET", "/api/v1/admin/scans", Access::SuperAdmin),
     ("POST", "/api/v1/admin/scans/{id}/cancel", Access::SuperAdmin),
+    // Comparison, project-wide views and scan history (issue 20).
+    ("GET", "/api/v1/comparison", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/versions/{id}/compare/{other}", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/projects/{id}/components", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/components/search", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/projects/{id}/history", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/vulnerabilities", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/vulnerabilities/{id}", Access::tenant(Scope::ScanRead, Role::Viewer)),
     // The Swagger UI (static pages reading /api/openapi.json).
     ("GET", "/api/docs", Access::Public),
     ("GET", "/api/docs/", Access::Public),

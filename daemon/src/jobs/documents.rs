@@ -178,3 +178,23 @@ pub async fn current(
         triage_stamp: doc.triage_stamp,
     }))
 }
+
+/// The scan's stored engine input with the current triage applied (what its documents state
+/// now); `None` for scans completed before inputs were kept.
+pub async fn triaged_input(
+    state: &AppState,
+    tenant: TenantId,
+    scan: &Scan,
+) -> Result<Option<BomInput>, DocError> {
+    let Some(packed) = state.store.scan_bom_input(tenant, scan.id).await? else { return Ok(None) };
+    let triage = state.store.triage_for_subject(tenant, scan.project_id, scan.id).await?;
+    let input = tokio::task::spawn_blocking(move || {
+        let mut input = unpack(&packed)?;
+        apply(&mut input, &triage);
+        Ok::<_, String>(input)
+    })
+    .await
+    .map_err(|e| DocError::Render(format!("reading the stored input stopped unexpectedly: {e}")))?
+    .map_err(DocError::Render)?;
+    Ok(Some(input))
+}

@@ -23,7 +23,7 @@ const TRIAGE_JOIN: &str = "LEFT JOIN triage t ON t.tenant_id = f.tenant_id \
 
 /// The scans whose findings are "what is true now": each project's latest completed scan (`$1` is
 /// the tenant: statements using it bind the tenant first).
-const LATEST_SCANS: &str = "SELECT s.id FROM scans s WHERE s.tenant_id = $1 AND s.status = 'completed' \
+pub(super) const LATEST_SCANS: &str = "SELECT s.id FROM scans s WHERE s.tenant_id = $1 AND s.status = 'completed' \
      AND s.project_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM scans n WHERE n.tenant_id = s.tenant_id \
      AND n.project_id = s.project_id AND n.status = 'completed' \
      AND (n.finished_at > s.finished_at OR (n.finished_at = s.finished_at AND n.id > s.id)))";

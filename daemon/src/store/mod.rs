@@ -4,10 +4,12 @@
 //! RFC 3339 TEXT timestamps, BIGINT counters). Every function on tenant data takes the tenant and
 //! filters on it, so another tenant's row is simply "not found".
 
+mod advisories;
 mod api_keys;
 mod audit;
 mod cbom_demo;
 mod events;
+mod components;
 mod findings;
 mod git_credentials;
 mod idempotency;
@@ -38,6 +40,7 @@ pub use api_keys::{ApiKeyRecord, NewApiKey};
 pub use audit::{AuditEvent, GENESIS, chain_hash};
 pub use cbom_demo::DemoClaim;
 pub use events::{EventBatch, NewEvent};
+pub use components::{ComponentFilter, UsageQuery};
 pub use findings::{FindingsQuery, TriageWrite};
 pub use git_credentials::{NewGitCredential, SealedGitCredential};
 pub use idempotency::IdempotencyClaim;

@@ -122,8 +122,11 @@ pub struct StoredDocument {
     pub triage_stamp: String,
 }
 
+/// The columns of a `ComponentRow`.
+pub(super) const COMPONENT_COLUMNS: &str = "id, purl, ecosystem, name, version, scope, direct, local, concluded_license, locations, hashes, findings, ord";
+
 #[derive(FromRow)]
-struct ComponentRow {
+pub(super) struct ComponentRow {
     id: String,
     purl: String,
     ecosystem: String,
@@ -206,7 +209,31 @@ struct CryptoRow {
     ord: i64,
 }
 
-fn corrupt<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> StoreError {
+impl ComponentRow {
+    /// The wire component, with its position in the scan.
+    pub(super) fn into_wire(self) -> StoreResult<(i64, ScanComponent)> {
+        let r = self;
+        Ok((
+            r.ord,
+            ScanComponent {
+                id: r.id,
+                purl: r.purl,
+                ecosystem: r.ecosystem,
+                name: r.name,
+                version: r.version,
+                scope: r.scope.as_deref().map(str::parse).transpose().map_err(corrupt("scope"))?,
+                direct: r.direct != 0,
+                local: r.local != 0,
+                license: r.concluded_license,
+                locations: serde_json::from_str(&r.locations).map_err(corrupt("locations"))?,
+                hashes: serde_json::from_str(&r.hashes).map_err(corrupt("hashes"))?,
+                findings: u64::try_from(r.findings).unwrap_or(0),
+            },
+        ))
+    }
+}
+
+pub(super) fn corrupt<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> StoreError {
     move |e| StoreError::Corrupt(format!("{what}: {e}"))
 }
 
@@ -476,30 +503,9 @@ impl Store {
         limit: i64,
     ) -> StoreResult<(Vec<(i64, ScanComponent)>, i64)> {
         let (rows, total) = self
-            .page_after::<ComponentRow>("components", "id, purl, ecosystem, name, version, scope, direct, local, concluded_license, locations, hashes, findings, ord", tenant, scan, after, limit)
+            .page_after::<ComponentRow>("components", COMPONENT_COLUMNS, tenant, scan, after, limit)
             .await?;
-        let items = rows
-            .into_iter()
-            .map(|r| {
-                Ok((
-                    r.ord,
-                    ScanComponent {
-                        id: r.id,
-                        purl: r.purl,
-                        ecosystem: r.ecosystem,
-                        name: r.name,
-                        version: r.version,
-                        scope: r.scope.as_deref().map(str::parse).transpose().map_err(corrupt("scope"))?,
-                        direct: r.direct != 0,
-                        local: r.local != 0,
-                        license: r.concluded_license,
-                        locations: serde_json::from_str(&r.locations).map_err(corrupt("locations"))?,
-                        hashes: serde_json::from_str(&r.hashes).map_err(corrupt("hashes"))?,
-                        findings: u64::try_from(r.findings).unwrap_or(0),
-                    },
-                ))
-            })
-            .collect::<StoreResult<_>>()?;
+        let items = rows.into_iter().map(ComponentRow::into_wire).collect::<StoreResult<_>>()?;
         Ok((items, total))
     }
 

@@ -343,6 +343,51 @@ impl Store {
         Ok(row.into_wire()?.1)
     }
 
+    /// The latest completed scan of a project version.
+    pub async fn scan_latest_completed_of_version(
+        &self,
+        tenant: TenantId,
+        version: VersionId,
+    ) -> StoreResult<Scan> {
+        let row: ScanRow = sqlx::query_as(concat!(
+            "SELECT ",
+            scan_columns!(),
+            " FROM scans WHERE tenant_id = $1 AND version_id = $2 AND status = 'completed' \
+             ORDER BY finished_at DESC, id DESC LIMIT 1"
+        ))
+        .bind(tenant.to_string())
+        .bind(version.to_string())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.into_wire()?.1)
+    }
+
+    /// A project's completed scans, oldest first (of one version when given), at most `limit`
+    /// of the newest: the history's time series.
+    pub async fn scans_completed_of_project(
+        &self,
+        tenant: TenantId,
+        project: ProjectId,
+        version: Option<VersionId>,
+        limit: i64,
+    ) -> StoreResult<Vec<Scan>> {
+        let rows: Vec<ScanRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            scan_columns!(),
+            " FROM scans WHERE tenant_id = $1 AND project_id = $2 AND status = 'completed' \
+             AND ($3 IS NULL OR version_id = $3) ORDER BY finished_at DESC, id DESC LIMIT $4"
+        ))
+        .bind(tenant.to_string())
+        .bind(project.to_string())
+        .bind(version.map(|v| v.to_string()))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        let mut scans = rows.into_iter().map(|r| Ok(r.into_wire()?.1)).collect::<StoreResult<Vec<Scan>>>()?;
+        scans.reverse();
+        Ok(scans)
+    }
+
     /// Whether someone asked the scan to stop.
     pub async fn scan_cancel_requested(&self, id: ScanId) -> StoreResult<bool> {
         let row: (i64,) = sqlx::query_as("SELECT cancel_requested FROM scans WHERE id = $1")

@@ -2,11 +2,13 @@
 
 mod account;
 mod admin;
+mod advisory;
 mod completions;
 mod convert;
 mod daemon;
 mod dashboard;
 mod db;
+mod diff;
 mod document;
 mod export;
 mod findings;
@@ -22,6 +24,7 @@ mod status;
 mod triage;
 mod versions;
 mod vex;
+mod where_used;
 
 use crate::cli::{Cli, Command};
 use crate::dirs::Dirs;
@@ -51,6 +54,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Versions(cmd) => versions::run(cmd, profile),
         Command::Admin(cmd) => admin::run(cmd, profile),
         Command::Export(args) => export::run(args, profile),
+        Command::Diff(args) => diff::run(args, profile),
+        Command::Where(args) => where_used::run(args, profile),
+        Command::Advisory(args) => advisory::run(args, profile),
         Command::Db(cmd) => db::run(cmd, profile),
         Command::Completions { shell } => completions::run(shell),
     }

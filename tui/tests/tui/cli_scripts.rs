@@ -22,12 +22,12 @@ use futures_util::StreamExt;
 
 /// A user's machine whose default profile points at a server with an API key (in the 0600
 /// fallback file, not a keyring).
-struct Home {
+pub(crate) struct Home {
     dir: tempfile::TempDir,
 }
 
 impl Home {
-    fn new(server: &str, key: &str) -> Self {
+    pub(crate) fn new(server: &str, key: &str) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = dir.path().join("config/cairn/config.toml");
         std::fs::create_dir_all(config.parent().expect("parent")).expect("mkdir");
@@ -47,7 +47,7 @@ impl Home {
         self.dir.path()
     }
 
-    async fn run(&self, args: &[&str]) -> Output {
+    pub(crate) async fn run(&self, args: &[&str]) -> Output {
         let mut c = Command::new(env!("CARGO_BIN_EXE_cairn"));
         c.args(args)
             .env("HOME", self.path())
@@ -62,7 +62,7 @@ impl Home {
     }
 }
 
-fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!(
         "status {:?}\nstdout: {}\nstderr: {}",
         out.status.code(),
@@ -76,7 +76,7 @@ fn stdout(out: &Output) -> String {
 }
 
 /// Exit 0, else the test fails showing the output.
-fn ok(out: Output) -> Output {
+pub(crate) fn ok(out: Output) -> Output {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     out
 }

@@ -1,0 +1,48 @@
+//! A project's scan history (`GET /projects/{id}/history`): one point per completed scan, oldest
+//! first, for charts.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::time_fmt::rfc3339_opt;
+use super::{ProjectId, ScanId, SeverityCounts, VersionId, VulnDataState};
+
+/// One completed scan as a point of the series.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryPoint {
+    /// The scan.
+    pub scan_id: ScanId,
+    /// The version it belongs to, when given.
+    pub version_id: Option<VersionId>,
+    /// When it completed.
+    #[serde(with = "rfc3339_opt")]
+    pub finished_at: Option<OffsetDateTime>,
+    /// Components in its inventory.
+    pub components: u64,
+    /// Findings, all severities.
+    pub findings: u64,
+    /// Findings by severity. Only meaningful when `vulndb` is `fresh` or `stale`: with `none` the
+    /// scan was not matched and these zeros mean "not looked".
+    pub severities: SeverityCounts,
+    /// The vulnerability data the scan matched against (`none` when there was none).
+    pub vulndb: VulnDataState,
+    /// Post-quantum readiness (0–100), when crypto was scanned and something rated.
+    pub readiness: Option<u8>,
+    /// True when the scan looked for cryptography (else `readiness` is absent for that reason).
+    pub crypto_scanned: bool,
+}
+
+/// A project's completed scans over time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScanHistory {
+    /// The project.
+    pub project_id: ProjectId,
+    /// Only this version's scans, when asked.
+    pub version_id: Option<VersionId>,
+    /// Oldest first; at most the newest `limit`.
+    pub points: Vec<HistoryPoint>,
+    /// What the series does not carry yet, and why (gate results).
+    pub not_included: Vec<String>,
+}

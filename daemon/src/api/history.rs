@@ -1,0 +1,73 @@
+//! A project's scan history (`GET /projects/{id}/history`): per completed scan, the counts by
+//! severity, the components and the readiness score, oldest first, for charts.
+
+use axum::Json;
+use axum::extract::State;
+use cairn_sdk::types::{HistoryPoint, ProjectId, Role, Scan, ScanHistory, Scope, VersionId, VulnDataState};
+use serde::Deserialize;
+
+use super::extract::{Path, Query};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The most points a series carries (the newest ones).
+const MAX_POINTS: i64 = 1000;
+
+/// Which scans.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryParams {
+    /// Only this version's scans.
+    pub version: Option<VersionId>,
+    /// The newest this many scans, 1-1000 (default 100).
+    pub limit: Option<i64>,
+}
+
+fn point(scan: Scan) -> HistoryPoint {
+    HistoryPoint {
+        scan_id: scan.id,
+        version_id: scan.version_id,
+        finished_at: scan.finished_at,
+        components: scan.counts.components,
+        findings: scan.counts.findings,
+        severities: scan.counts.severities,
+        vulndb: scan.vulndb.map_or(VulnDataState::None, |v| v.state),
+        readiness: scan.pqc.as_ref().and_then(|p| p.score),
+        crypto_scanned: scan.pqc.is_some(),
+    }
+}
+
+/// The project's completed scans as a time series (of one version when `version` is given).
+#[utoipa::path(get, operation_id = "project_history", path = "/projects/{id}/history", tag = "projects", security(("bearer" = [])),
+    params(("id" = ProjectId, Path, description = "Project id"), HistoryParams),
+    responses((status = 200, description = "The series, oldest first", body = ScanHistory),
+        (status = 400, description = "A bad version id or limit", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such project or version", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn history(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<ProjectId>,
+    Query(p): Query<HistoryParams>,
+) -> Result<Json<ScanHistory>, ApiError> {
+    let limit = p.limit.unwrap_or(100);
+    if !(1..=MAX_POINTS).contains(&limit) {
+        return Err(ApiError::field("query.limit", format!("must be between 1 and {MAX_POINTS}")));
+    }
+    let ctx = principal.tenant_access(Scope::ScanRead, Role::Viewer)?;
+    state.store.project_get(ctx.tenant, id).await?;
+    if let Some(v) = p.version {
+        let version = state.store.version_get(ctx.tenant, v).await?;
+        if version.project_id != id {
+            return Err(ApiError::field("query.version", "is a version of another project"));
+        }
+    }
+    let scans = state.store.scans_completed_of_project(ctx.tenant, id, p.version, limit).await?;
+    Ok(Json(ScanHistory {
+        project_id: id,
+        version_id: p.version,
+        points: scans.into_iter().map(point).collect(),
+        not_included: vec!["gate: policy gate results are not part of the history yet".to_owned()],
+    }))
+}
