@@ -1,0 +1,5 @@
+//! Packages recorded inside compiled binaries: Go's embedded build information.
+//!
+//! Binaries are read as bytes and never executed.
+
+pub mod go;
