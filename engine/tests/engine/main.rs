@@ -9,6 +9,7 @@ mod crypto_corpus;
 mod crypto_generalize;
 mod crypto_heldout;
 mod crypto_material;
+mod image;
 mod licenses;
 mod other_truncation;
 mod package_caches;
