@@ -486,4 +486,40 @@ mod tests {
         assert_eq!((m.findings.len(), m.unknown_severity()), (1, 1));
         assert_eq!(m.findings[0].severity.from_alias, None);
     }
+
+    fn deb(name: &str, version: &str, source: &str, release: Option<&str>) -> Package {
+        let mut p = Package::new(Ecosystem::Debian, name, version, Location::new("var/lib/dpkg/status", None))
+            .expect("valid package");
+        p.distro = release.map(|r| crate::inventory::DistroPackage {
+            release: r.to_owned(),
+            source: source.to_owned(),
+            source_version: version.to_owned(),
+        });
+        p
+    }
+
+    /// Distribution advisories name the source package and the release: libc6 of Debian 12 is
+    /// matched as glibc of `Debian:12`, never against Debian 11's entry, and compared in dpkg order
+    /// (epoch and `+deb12u` revisions). Constructed records: a mechanism test.
+    #[test]
+    fn distribution_packages_match_their_release_by_source_package() {
+        let dsa = r#"{"id":"DSA-X","modified":"2024-01-01T00:00:00Z","affected":[
+            {"package":{"ecosystem":"Debian:11","name":"glibc"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.31-13+deb11u7"}]}]},
+            {"package":{"ecosystem":"Debian:12","name":"glibc"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.36-9+deb12u3"}]}]}]}"#;
+        let d = db(&[dsa]);
+        let inv = |v: &str, release: Option<&str>| {
+            Inventory::assemble([deb("libc6", v, "glibc", release)], Vec::new(), Vec::new(), Vec::new())
+        };
+        let m = match_inventory(&inv("2.36-9+deb12u2", Some("12")), &d);
+        assert_eq!(m.findings.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["DSA-X"]);
+        assert_eq!(m.findings[0].nearest_fixed.as_deref(), Some("2.36-9+deb12u3"));
+        assert_eq!(m.coverage[0].name(), "Debian:12");
+        assert!(match_inventory(&inv("2.36-9+deb12u3", Some("12")), &d).findings.is_empty());
+        // Release 11's fix is below 12's version: only 12's entry may decide.
+        assert!(match_inventory(&inv("2.31-13+deb11u8", Some("11")), &d).findings.is_empty());
+        let none = match_inventory(&inv("2.36-9", Some("13")), &d);
+        assert_eq!(none.coverage[0].not_evaluated[0].message, "not evaluated: no data for Debian:13");
+        let unknown = match_inventory(&inv("2.36-9", None), &d);
+        assert_eq!(unknown.coverage[0].not_evaluated[0].reason, GapReason::NoRelease);
+    }
 }
