@@ -4,7 +4,7 @@
 //! [`scan_image`] finds the image for the platform asked for, verifies every blob against its
 //! digest, applies the layers in order (whiteouts and opaque directories included) into an
 //! in-memory [`ImageFs`] that keeps only the bytes of files catalogers read, and catalogs it: OS
-//! packages ([`crate::os`]), Go binaries ([`crate::binary`]) and every language cataloger over the
+//! packages ([`crate::os`]), Go binaries and Java archives ([`crate::binary`]) and every language cataloger over the
 //! files the OS package database does not own. Hostile archives are refused with the reason.
 
 mod archive;
@@ -126,6 +126,7 @@ pub enum ImageScanError {
 /// too), but not the source files license headers are searched in (an image holds thousands).
 fn keep(path: &str) -> bool {
     crate::os::wanted(path)
+        || crate::binary::jar::wanted(path)
         || catalog::wanted(path)
         || (catalog::listed(path) && !crate::license::headers::wanted(path))
 }
@@ -176,6 +177,11 @@ pub fn scan_image(path: &Path, opts: &ImageOptions, sink: &dyn ScanSink) -> Resu
         match go.as_ref() {
             Ok(build) => found.extend(crate::binary::go::catalog(p, build)),
             Err(reason) => found.diagnostics.push(Diagnostic::warning(p.as_str(), None, reason.clone())),
+        }
+    }
+    for p in kept.iter().filter(|p| crate::binary::jar::wanted(p) && !owned.contains(*p)) {
+        if let Ok(bytes) = crate::tree::Tree::read_bytes(&fs, p) {
+            found.extend(crate::binary::jar::catalog(p, &bytes, opts.limits.max_file_size));
         }
     }
     // Files the distribution's package database owns are its packages', not a language's.

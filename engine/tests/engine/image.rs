@@ -466,3 +466,42 @@ fn a_symlink_loop_is_an_error_on_the_file_not_a_hang() {
     assert!(libc.distro.is_none());
     assert!(libc.purl.starts_with("pkg:deb/debian/libc-bin@"), "{}", libc.purl);
 }
+
+/// A WAR built here around a real JAR (`fixtures/image/SOURCE.md`), and an EAR around that WAR:
+/// the JAR's Maven coordinates found at every depth, with where they were read.
+#[test]
+fn java_archives_nested_in_the_image_are_read() {
+    use std::io::Write;
+    let jar = fixture("image/jetty-jmx-9.4.57.v20241219.jar");
+    let zip_of = |members: &[(&str, &[u8])]| -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, data) in members {
+            w.start_file(*name, zip::write::SimpleFileOptions::default()).expect("zip entry");
+            w.write_all(data).expect("zip write");
+        }
+        w.finish().expect("zip").into_inner()
+    };
+    let war = zip_of(&[("WEB-INF/lib/jetty-jmx-9.4.57.v20241219.jar", &jar), ("index.html", b"<p>hi</p>")]);
+    let ear = zip_of(&[("app.war", &war)]);
+    let layer = tar_of(&[
+        E::File("opt/app/app.ear", ear, 0o644),
+        E::File("usr/share/java/jetty-jmx.jar", jar.clone(), 0o644),
+    ]);
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("java.tar");
+    std::fs::write(&path, docker_save(&[layer], "java:1")).expect("write");
+    let s = scan(&path);
+    let c = s.scan.inventory.component("pkg:maven/org.eclipse.jetty/jetty-jmx@9.4.57.v20241219").expect("jetty-jmx");
+    let at: Vec<&str> = c.locations.iter().map(|l| l.path.as_str()).collect();
+    assert_eq!(
+        at,
+        [
+            "opt/app/app.ear!/app.war!/WEB-INF/lib/jetty-jmx-9.4.57.v20241219.jar!/META-INF/maven/org.eclipse.jetty/jetty-jmx/pom.properties",
+            "usr/share/java/jetty-jmx.jar!/META-INF/maven/org.eclipse.jetty/jetty-jmx/pom.properties",
+        ]
+    );
+    // The EAR and WAR themselves carry no coordinates: said, not guessed.
+    let unidentified: Vec<&str> =
+        s.scan.inventory.diagnostics.iter().filter(|d| d.message.contains("not identified")).map(|d| d.path.as_str()).collect();
+    assert_eq!(unidentified, ["opt/app/app.ear", "opt/app/app.ear!/app.war"]);
+}
