@@ -45,7 +45,9 @@ pub fn read(bytes: &[u8]) -> Option<Result<BuildInfo, String>> {
     let header = bytes.get(at..at + HEADER)?;
     let flags = header[MAGIC.len() + 1];
     if flags & INLINE_STRINGS == 0 {
-        return Some(Err("Go build information in the pre-Go 1.18 pointer format, which Cairn does not read".into()));
+        return Some(Err(
+            "Go build information in the pre-Go 1.18 pointer format, which Cairn does not read".into(),
+        ));
     }
     let mut rest = &bytes[at + HEADER..];
     let version = string(&mut rest);
@@ -136,8 +138,11 @@ pub fn catalog(path: &str, info: &BuildInfo) -> Catalog {
     let loc = || Location::new(path, None);
     let version = |v: &str| if v == "(devel)" { String::new() } else { v.to_owned() };
     let main_purl = info.main.as_ref().filter(|m| !m.path.is_empty()).and_then(|m| {
-        out.push(path, Package::new(Ecosystem::Go, &m.path, version(&m.version), loc()).map(|p| p.direct(true)))
-            .map(|p| p.purl.clone())
+        out.push(
+            path,
+            Package::new(Ecosystem::Go, &m.path, version(&m.version), loc()).map(|p| p.direct(true)),
+        )
+        .map(|p| p.purl.clone())
     });
     for d in &info.deps {
         let pushed = out.push(path, Package::new(Ecosystem::Go, &d.path, version(&d.version), loc()));
@@ -186,7 +191,8 @@ mod tests {
         assert_eq!(info.go_version, "go1.22.1");
         assert_eq!(info.path.as_deref(), Some("example.com/cmd/x"));
         assert_eq!(info.main.as_ref().map(|m| m.version.as_str()), Some("v1.2.3"));
-        let deps: Vec<(&str, &str)> = info.deps.iter().map(|d| (d.path.as_str(), d.version.as_str())).collect();
+        let deps: Vec<(&str, &str)> =
+            info.deps.iter().map(|d| (d.path.as_str(), d.version.as_str())).collect();
         assert_eq!(deps, [("golang.org/x/sys", "v0.1.0"), ("github.com/fork/b", "v1.0.1")]);
         let c = catalog("usr/bin/x", &info);
         let purls: Vec<&str> = c.packages.iter().map(|p| p.purl.as_str()).collect();

@@ -32,7 +32,11 @@ fn read(path: &str, bytes: &[u8], max_nested: u64, depth: usize, out: &mut Catal
     let mut zip = match zip::ZipArchive::new(Cursor::new(bytes)) {
         Ok(z) => z,
         Err(e) => {
-            out.diagnostics.push(Diagnostic::warning(path, None, format!("not a readable Java archive: {e}")));
+            out.diagnostics.push(Diagnostic::warning(
+                path,
+                None,
+                format!("not a readable Java archive: {e}"),
+            ));
             return;
         }
     };
@@ -80,7 +84,11 @@ fn read(path: &str, bytes: &[u8], max_nested: u64, depth: usize, out: &mut Catal
     for name in nested {
         let inner_path = format!("{path}!/{name}");
         if depth + 1 > MAX_DEPTH {
-            out.diagnostics.push(Diagnostic::warning(inner_path.as_str(), None, format!("nested over {MAX_DEPTH} archives deep: not read")));
+            out.diagnostics.push(Diagnostic::warning(
+                inner_path.as_str(),
+                None,
+                format!("nested over {MAX_DEPTH} archives deep: not read"),
+            ));
             continue;
         }
         let Ok(entry) = zip.by_name(&name) else { continue };
@@ -88,7 +96,10 @@ fn read(path: &str, bytes: &[u8], max_nested: u64, depth: usize, out: &mut Catal
             out.diagnostics.push(Diagnostic::warning(
                 inner_path.as_str(),
                 None,
-                format!("{} bytes, over the {max_nested}-byte limit for a nested archive: not read", entry.size()),
+                format!(
+                    "{} bytes, over the {max_nested}-byte limit for a nested archive: not read",
+                    entry.size()
+                ),
             ));
             continue;
         }

@@ -21,8 +21,8 @@ mod spdx3;
 pub use crypto::{AssetType, CryptoAsset, Occurrence, crypto_assets};
 pub use cyclonedx::{CBOM_VERSION, CdxVersion, ROOT_REF, to_cbom, to_cyclonedx};
 pub use input::{
-    BomAffect, BomInput, BomLicense, BomRating, BomSeverity, BomVulnerability, LicenseKind, RatingMethod, RootKind,
-    VexJustification, VexResponse, VexStatus,
+    BomAffect, BomInput, BomLicense, BomRating, BomSeverity, BomVulnerability, LicenseKind, RatingMethod,
+    RootKind, VexJustification, VexResponse, VexStatus,
 };
 pub use openvex::to_openvex;
 pub use sarif::to_sarif;

@@ -83,7 +83,8 @@ impl Archive {
                 Ok((Box::new(file), size))
             }
             Archive::Tar { path, members } => {
-                let &(offset, size) = members.get(name).ok_or_else(|| ImageError::MissingBlob(name.to_owned()))?;
+                let &(offset, size) =
+                    members.get(name).ok_or_else(|| ImageError::MissingBlob(name.to_owned()))?;
                 let io = |error| ImageError::Io { path: path.clone(), error };
                 let mut file = File::open(path).map_err(io)?;
                 file.seek(SeekFrom::Start(offset)).map_err(io)?;
@@ -96,7 +97,9 @@ impl Archive {
     pub fn read_small(&self, name: &str, cap: u64) -> Result<Vec<u8>, ImageError> {
         let size = self.size(name)?;
         if size > cap {
-            return Err(ImageError::OverLimit(format!("{name} is {size} bytes, over the {cap}-byte limit for metadata")));
+            return Err(ImageError::OverLimit(format!(
+                "{name} is {size} bytes, over the {cap}-byte limit for metadata"
+            )));
         }
         let (mut r, _) = self.open_member(name)?;
         let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));

@@ -14,7 +14,10 @@ impl Digest {
     /// refused, so a digest can safely name a file under `blobs/sha256/`.
     pub fn parse(s: &str) -> Result<Digest, ImageError> {
         match s.strip_prefix("sha256:") {
-            Some(hex) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) => {
+            Some(hex)
+                if hex.len() == 64
+                    && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) =>
+            {
                 Ok(Digest(s.to_owned()))
             }
             _ => Err(ImageError::UnsupportedDigest(s.to_owned())),

@@ -121,7 +121,9 @@ impl ImageFs {
                 Some(Node::Symlink(target)) => {
                     links += 1;
                     if links > MAX_LINKS {
-                        return Err(ReadError::Io(format!("{rel}: too many levels of symbolic links (a symlink loop)")));
+                        return Err(ReadError::Io(format!(
+                            "{rel}: too many levels of symbolic links (a symlink loop)"
+                        )));
                     }
                     current.pop();
                     if target.starts_with('/') {

@@ -175,7 +175,9 @@ pub fn apply(
     }
     result?;
     let over = |e: std::io::Error| {
-        hit.borrow().clone().map_or_else(|| bad(e.to_string()), |why| ImageError::OverLimit(format!("layer {name}: {why}")))
+        hit.borrow()
+            .clone()
+            .map_or_else(|| bad(e.to_string()), |why| ImageError::OverLimit(format!("layer {name}: {why}")))
     };
     let (diff_id, size, guard) = tar.into_inner().finish().map_err(over)?;
     if diff_id != layer.diff_id {
@@ -230,7 +232,11 @@ fn entries<R: Read>(
         };
         if base == OPAQUE {
             if dir.is_empty() {
-                return Err(hostile(layer, &raw, "opaque whiteout of the image root would delete everything"));
+                return Err(hostile(
+                    layer,
+                    &raw,
+                    "opaque whiteout of the image root would delete everything",
+                ));
             }
             fs.remove_children(&dir, |p| !added.contains(p));
             continue;
@@ -254,7 +260,8 @@ fn entries<R: Read>(
         let node = if kind.is_dir() {
             Node::Dir
         } else if kind.is_symlink() {
-            let target = entry.link_name_bytes().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+            let target =
+                entry.link_name_bytes().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
             Node::Symlink(target)
         } else if kind.is_hard_link() {
             let raw_target =
@@ -265,7 +272,9 @@ fn entries<R: Read>(
                 _ => {
                     budget.skipped.push(Skipped {
                         path: path.clone(),
-                        reason: SkipReason::Unreadable { message: format!("hard link to {raw_target:?}, which the image does not hold") },
+                        reason: SkipReason::Unreadable {
+                            message: format!("hard link to {raw_target:?}, which the image does not hold"),
+                        },
                     });
                     continue;
                 }
@@ -309,7 +318,10 @@ fn file_node(
             budget.skipped.push(Skipped {
                 path: path.to_owned(),
                 reason: SkipReason::Unreadable {
-                    message: format!("not read: the {}-byte limit for files kept from one image was reached", limits.max_kept_bytes),
+                    message: format!(
+                        "not read: the {}-byte limit for files kept from one image was reached",
+                        limits.max_kept_bytes
+                    ),
                 },
             });
         } else {

@@ -2,10 +2,10 @@
 //! `index.json` → (nested indexes →) the manifest for the platform asked for → configuration and
 //! layers. Every blob read here is checked against its digest and size.
 
+use super::ImageError;
 use super::archive::Archive;
 use super::digest::Digest;
 use super::platform::Platform;
-use super::ImageError;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -107,7 +107,8 @@ struct RootFs {
 }
 
 fn parse<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, ImageError> {
-    serde_json::from_slice(bytes).map_err(|e| ImageError::Malformed { what: what.to_owned(), reason: e.to_string() })
+    serde_json::from_slice(bytes)
+        .map_err(|e| ImageError::Malformed { what: what.to_owned(), reason: e.to_string() })
 }
 
 fn blob_member(d: &Digest) -> String {
@@ -144,8 +145,11 @@ pub fn resolve(archive: &Archive, wanted: Option<&Platform>) -> Result<Resolved,
 
 fn config_of(bytes: &[u8]) -> Result<(Config, Platform), ImageError> {
     let config: Config = parse("image configuration", bytes)?;
-    let platform =
-        Platform { os: config.os.clone(), architecture: config.architecture.clone(), variant: config.variant.clone() };
+    let platform = Platform {
+        os: config.os.clone(),
+        architecture: config.architecture.clone(),
+        variant: config.variant.clone(),
+    };
     Ok((config, platform))
 }
 
@@ -169,7 +173,8 @@ fn diff_ids(config: &Config, layers: usize) -> Result<Vec<Digest>, ImageError> {
 }
 
 fn docker(archive: &Archive, wanted: Option<&Platform>) -> Result<Resolved, ImageError> {
-    let entries: Vec<DockerEntry> = parse("manifest.json", &archive.read_small("manifest.json", METADATA_CAP)?)?;
+    let entries: Vec<DockerEntry> =
+        parse("manifest.json", &archive.read_small("manifest.json", METADATA_CAP)?)?;
     let entry = match entries.as_slice() {
         [one] => one,
         [] => return Err(ImageError::NotAnImage("manifest.json lists no image".into())),
@@ -193,7 +198,8 @@ fn docker(archive: &Archive, wanted: Option<&Platform>) -> Result<Resolved, Imag
         .zip(diff_ids)
         .map(|(member, diff_id)| {
             // Docker 25+ stores layers as blobs named by their digest; older ones as `<id>/layer.tar`.
-            let digest = member.strip_prefix("blobs/sha256/").and_then(|h| Digest::parse(&format!("sha256:{h}")).ok());
+            let digest =
+                member.strip_prefix("blobs/sha256/").and_then(|h| Digest::parse(&format!("sha256:{h}")).ok());
             LayerRef { member: member.clone(), digest, diff_id }
         })
         .collect();
@@ -208,9 +214,17 @@ fn docker(archive: &Archive, wanted: Option<&Platform>) -> Result<Resolved, Imag
 }
 
 /// Every image manifest an index leads to, with the platform its descriptor states.
-fn manifests(archive: &Archive, index: &Index, depth: usize, out: &mut Vec<Descriptor>) -> Result<(), ImageError> {
+fn manifests(
+    archive: &Archive,
+    index: &Index,
+    depth: usize,
+    out: &mut Vec<Descriptor>,
+) -> Result<(), ImageError> {
     if depth > MAX_INDEX_DEPTH {
-        return Err(ImageError::Malformed { what: "index.json".into(), reason: "indexes nested too deep".into() });
+        return Err(ImageError::Malformed {
+            what: "index.json".into(),
+            reason: "indexes nested too deep".into(),
+        });
     }
     for d in &index.manifests {
         if INDEX_TYPES.contains(&d.media_type.as_str()) {

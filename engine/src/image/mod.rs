@@ -132,7 +132,11 @@ fn keep(path: &str) -> bool {
 }
 
 /// Reads the image at `path` into its filesystem.
-pub fn read_image(path: &Path, opts: &ImageOptions, sink: &dyn ScanSink) -> Result<(ImageFs, ImageInfo, Vec<crate::walk::Skipped>, u64), ImageError> {
+pub fn read_image(
+    path: &Path,
+    opts: &ImageOptions,
+    sink: &dyn ScanSink,
+) -> Result<(ImageFs, ImageInfo, Vec<crate::walk::Skipped>, u64), ImageError> {
     let archive = archive::Archive::open(path)?;
     let resolved = manifest::resolve(&archive, opts.platform.as_ref())?;
     let mut fs = ImageFs::default();
@@ -162,7 +166,11 @@ pub fn read_image(path: &Path, opts: &ImageOptions, sink: &dyn ScanSink) -> Resu
 }
 
 /// Scans the image at `path` (a `docker save` tar, an OCI layout directory or tar).
-pub fn scan_image(path: &Path, opts: &ImageOptions, sink: &dyn ScanSink) -> Result<ImageScan, ImageScanError> {
+pub fn scan_image(
+    path: &Path,
+    opts: &ImageOptions,
+    sink: &dyn ScanSink,
+) -> Result<ImageScan, ImageScanError> {
     let (mut fs, mut info, skipped, entries) = read_image(path, opts, sink)?;
     let kept: Vec<String> = fs
         .nodes()
@@ -185,8 +193,10 @@ pub fn scan_image(path: &Path, opts: &ImageOptions, sink: &dyn ScanSink) -> Resu
         }
     }
     // Files the distribution's package database owns are its packages', not a language's.
-    let files: Vec<String> =
-        kept.into_iter().filter(|p| !crate::os::wanted(p) && !owned.contains(p) && catalog::listed(p)).collect();
+    let files: Vec<String> = kept
+        .into_iter()
+        .filter(|p| !crate::os::wanted(p) && !owned.contains(p) && catalog::listed(p))
+        .collect();
     fs.set_files(files);
     let languages: Catalog = crate::scan::catalog_files(&fs, sink)?;
     found.extend(languages);

@@ -17,9 +17,7 @@ pub const INFO: &str = "var/lib/dpkg/info/";
 
 /// True for the dpkg database files the image scan keeps.
 pub fn wanted(path: &str) -> bool {
-    path == STATUS
-        || path.starts_with(STATUS_D)
-        || (path.starts_with(INFO) && path.ends_with(".list"))
+    path == STATUS || path.starts_with(STATUS_D) || (path.starts_with(INFO) && path.ends_with(".list"))
 }
 
 /// One paragraph's fields (continuation lines dropped; Cairn reads only single-line fields).
@@ -82,9 +80,21 @@ pub fn catalog(tree: &dyn Tree, paths: &[String], distro: &Distro) -> (Catalog, 
                 },
                 None => (name, version),
             };
-            let package = distro_package(distro, name, version, arch, source, source_version, Location::new(file.as_str(), Some(line)));
+            let package = distro_package(
+                distro,
+                name,
+                version,
+                arch,
+                source,
+                source_version,
+                Location::new(file.as_str(), Some(line)),
+            );
             out.push(file, package);
-            let lists = [format!("{INFO}{name}:{arch}.list"), format!("{INFO}{name}.list"), format!("{STATUS_D}{name}.md5sums")];
+            let lists = [
+                format!("{INFO}{name}:{arch}.list"),
+                format!("{INFO}{name}.list"),
+                format!("{STATUS_D}{name}.md5sums"),
+            ];
             for list in lists.iter().filter(|l| paths.contains(l)) {
                 if let Ok(text) = tree.read(list) {
                     for l in text.lines() {
@@ -118,7 +128,12 @@ pub(super) fn distro_package(
         (false, false) => String::new(),
     };
     let distro_q = distro.qualifier.clone().unwrap_or_default();
-    p.purl = purl(distro.ecosystem, name, version, &[("arch", arch), ("distro", &distro_q), ("upstream", &upstream)])?;
+    p.purl = purl(
+        distro.ecosystem,
+        name,
+        version,
+        &[("arch", arch), ("distro", &distro_q), ("upstream", &upstream)],
+    )?;
     p.distro = distro.release.as_ref().map(|release| DistroPackage {
         release: release.clone(),
         source: source.to_owned(),

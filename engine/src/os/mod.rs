@@ -59,7 +59,8 @@ pub fn catalog(tree: &dyn Tree, paths: &[String]) -> (Catalog, BTreeSet<String>,
     };
     let has = |p: &str| paths.iter().any(|x| x == p);
     if has(dpkg::STATUS) || paths.iter().any(|p| p.starts_with(dpkg::STATUS_D)) {
-        let eco = if os.as_ref().is_some_and(|o| o.id == "ubuntu") { Ecosystem::Ubuntu } else { Ecosystem::Debian };
+        let eco =
+            if os.as_ref().is_some_and(|o| o.id == "ubuntu") { Ecosystem::Ubuntu } else { Ecosystem::Debian };
         let (c, o) = dpkg::catalog(tree, paths, &Distro::new(eco, os.as_ref()));
         out.extend(c);
         owned.extend(o);

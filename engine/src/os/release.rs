@@ -52,7 +52,9 @@ pub fn parse(text: &str) -> OsRelease {
         let value = (!value.is_empty()).then_some(value);
         match key.trim() {
             "ID" => r.id = value.unwrap_or_default().to_ascii_lowercase(),
-            "ID_LIKE" => r.id_like = value.unwrap_or_default().split_whitespace().map(str::to_owned).collect(),
+            "ID_LIKE" => {
+                r.id_like = value.unwrap_or_default().split_whitespace().map(str::to_owned).collect()
+            }
             "VERSION_ID" => r.version_id = value,
             "VERSION" => r.version = value,
             "VERSION_CODENAME" => r.codename = value,

@@ -488,8 +488,9 @@ mod tests {
     }
 
     fn deb(name: &str, version: &str, source: &str, release: Option<&str>) -> Package {
-        let mut p = Package::new(Ecosystem::Debian, name, version, Location::new("var/lib/dpkg/status", None))
-            .expect("valid package");
+        let mut p =
+            Package::new(Ecosystem::Debian, name, version, Location::new("var/lib/dpkg/status", None))
+                .expect("valid package");
         p.distro = release.map(|r| crate::inventory::DistroPackage {
             release: r.to_owned(),
             source: source.to_owned(),

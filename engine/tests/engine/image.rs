@@ -213,7 +213,10 @@ fn refusal(path: &Path, opts: &ImageOptions) -> ImageError {
 
 /// (purl, locations) of every component: what must agree between archive forms.
 fn shape(inv: &Inventory) -> Vec<(String, Vec<String>)> {
-    inv.components.iter().map(|c| (c.purl.clone(), c.locations.iter().map(|l| l.path.clone()).collect())).collect()
+    inv.components
+        .iter()
+        .map(|c| (c.purl.clone(), c.locations.iter().map(|l| l.path.clone()).collect()))
+        .collect()
 }
 
 /// The dpkg packages of the fixture, with the purls Debian's rules give them, computed here from
@@ -222,14 +225,15 @@ fn expected_dpkg() -> BTreeSet<String> {
     let text = String::from_utf8(fixture("image/dpkg-status")).expect("utf-8");
     let mut out = BTreeSet::new();
     for para in text.split("\n\n") {
-        let field = |k: &str| {
-            para.lines().find_map(|l| l.strip_prefix(&format!("{k}: ")).map(str::to_owned))
-        };
+        let field = |k: &str| para.lines().find_map(|l| l.strip_prefix(&format!("{k}: ")).map(str::to_owned));
         if field("Status").as_deref() != Some("install ok installed") {
             continue;
         }
-        let (name, version, arch) =
-            (field("Package").expect("name"), field("Version").expect("version"), field("Architecture").expect("arch"));
+        let (name, version, arch) = (
+            field("Package").expect("name"),
+            field("Version").expect("version"),
+            field("Architecture").expect("arch"),
+        );
         let upstream = match field("Source") {
             None => String::new(),
             Some(s) => match s.split_once(" (") {
@@ -299,8 +303,12 @@ fn debian_image_inventory_is_complete_and_the_same_in_every_archive_form() {
     // The application's lockfile, as the cataloger reads it alone.
     let alone = cairn_engine::catalog::catalog_bytes("srv/app/Gemfile.lock", &fixture(GEMFILE_LOCK));
     let gems: BTreeSet<&str> = alone.packages.iter().map(|p| p.purl.as_str()).collect();
-    let in_image: BTreeSet<&str> =
-        inv.components.iter().filter(|c| c.ecosystem == Ecosystem::RubyGems).map(|c| c.purl.as_str()).collect();
+    let in_image: BTreeSet<&str> = inv
+        .components
+        .iter()
+        .filter(|c| c.ecosystem == Ecosystem::RubyGems)
+        .map(|c| c.purl.as_str())
+        .collect();
     assert!(gems.len() > 100);
     assert_eq!(in_image, gems);
 
@@ -357,9 +365,11 @@ fn the_platform_asked_for_is_scanned() {
         s.scan.inventory.components.iter().map(|c| c.purl.clone()).collect()
     };
     assert_eq!(purls(&ImageOptions::default()), ["pkg:pypi/six@1.16.0"]);
-    let arm64 = ImageOptions { platform: Some("linux/arm64".parse().expect("platform")), ..ImageOptions::default() };
+    let arm64 =
+        ImageOptions { platform: Some("linux/arm64".parse().expect("platform")), ..ImageOptions::default() };
     assert_eq!(purls(&arm64), ["pkg:pypi/six@1.15.0"]);
-    let s390x = ImageOptions { platform: Some("linux/s390x".parse().expect("platform")), ..ImageOptions::default() };
+    let s390x =
+        ImageOptions { platform: Some("linux/s390x".parse().expect("platform")), ..ImageOptions::default() };
     let e = refusal(&layout, &s390x);
     assert!(matches!(e, ImageError::NoSuchPlatform { .. }), "{e}");
     assert!(e.to_string().contains("linux/arm64") && e.to_string().contains("linux/amd64"), "{e}");
@@ -377,7 +387,8 @@ fn refused(archive: &[u8], opts: &ImageOptions, words: &str) {
         Ok(s) => panic!("{words}: not refused: {:?}", shape(&s.scan.inventory)),
     };
     assert!(e.to_string().contains(words), "{e}");
-    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("ls").map(|e| e.expect("entry").file_name()).collect();
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path()).expect("ls").map(|e| e.expect("entry").file_name()).collect();
     assert_eq!(left, [std::ffi::OsString::from("hostile.tar")]);
 }
 
@@ -407,7 +418,8 @@ fn hostile_images_are_refused_with_their_reason() {
         // of the uncompressed tar, which the refusal comes before.
         let cfg = config("amd64", std::slice::from_ref(&zeros));
         let name = format!("{}.json", &sha(&cfg)[7..]);
-        let manifest = serde_json::json!([{"Config": name, "RepoTags": ["bomb:1"], "Layers": ["l/layer.tar"]}]);
+        let manifest =
+            serde_json::json!([{"Config": name, "RepoTags": ["bomb:1"], "Layers": ["l/layer.tar"]}]);
         archive_of(&[
             (name, cfg),
             ("l/layer.tar".into(), gzip(&zeros)),
@@ -419,7 +431,11 @@ fn hostile_images_are_refused_with_their_reason() {
         limits: ImageLimits { max_image_bytes: 1 << 20, ..ImageLimits::default() },
         ..ImageOptions::default()
     };
-    refused(&docker_save(&[tar_of(&[E::File("big", vec![7; 2 << 20], 0o644)])], "x:1"), &small, "over the 1048576-byte limit");
+    refused(
+        &docker_save(&[tar_of(&[E::File("big", vec![7; 2 << 20], 0o644)])], "x:1"),
+        &small,
+        "over the 1048576-byte limit",
+    );
 
     // A layer that is not what the configuration's diff id says.
     let good = tar_of(&[E::File("a.txt", b"a".to_vec(), 0o644)]);
@@ -491,7 +507,11 @@ fn java_archives_nested_in_the_image_are_read() {
     let path = dir.path().join("java.tar");
     std::fs::write(&path, docker_save(&[layer], "java:1")).expect("write");
     let s = scan(&path);
-    let c = s.scan.inventory.component("pkg:maven/org.eclipse.jetty/jetty-jmx@9.4.57.v20241219").expect("jetty-jmx");
+    let c = s
+        .scan
+        .inventory
+        .component("pkg:maven/org.eclipse.jetty/jetty-jmx@9.4.57.v20241219")
+        .expect("jetty-jmx");
     let at: Vec<&str> = c.locations.iter().map(|l| l.path.as_str()).collect();
     assert_eq!(
         at,
@@ -501,7 +521,13 @@ fn java_archives_nested_in_the_image_are_read() {
         ]
     );
     // The EAR and WAR themselves carry no coordinates: said, not guessed.
-    let unidentified: Vec<&str> =
-        s.scan.inventory.diagnostics.iter().filter(|d| d.message.contains("not identified")).map(|d| d.path.as_str()).collect();
+    let unidentified: Vec<&str> = s
+        .scan
+        .inventory
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("not identified"))
+        .map(|d| d.path.as_str())
+        .collect();
     assert_eq!(unidentified, ["opt/app/app.ear", "opt/app/app.ear!/app.war"]);
 }

@@ -8,7 +8,9 @@ use crate::findings_table::Row;
 use crate::gate::{Gate, Tally, read_ignore_file};
 use anyhow::Context;
 use cairn_engine::bom::{BomInput, RootKind, render, to_cbom};
-use cairn_engine::image::{ImageError, ImageInfo, ImageLimits, ImageOptions, ImageScanError, looks_like_image, scan_image};
+use cairn_engine::image::{
+    ImageError, ImageInfo, ImageLimits, ImageOptions, ImageScanError, looks_like_image, scan_image,
+};
 use cairn_engine::report::{NO_VULNERABILITY_DATA, Vulnerabilities};
 use cairn_engine::vuln::{Database, Matches, Rating, load_paths, match_inventory};
 use cairn_engine::{Progress, Report, ScanOptions, ScanSink, Severity, Step, WalkOptions, scan_path};
@@ -205,10 +207,13 @@ fn scan_target(
                 return Ok((s.scan, Some(s.image)));
             }
             Err(ImageScanError::Image(ImageError::NotAnImage(_))) if args.platform.is_none() => {}
-            Err(e) => return Err(anyhow::Error::new(e).context(format!("scanning image {}", args.path.display()))),
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!("scanning image {}", args.path.display())));
+            }
         }
     }
-    let scan = scan_path(&args.path, opts, sink).with_context(|| format!("scanning {}", args.path.display()))?;
+    let scan =
+        scan_path(&args.path, opts, sink).with_context(|| format!("scanning {}", args.path.display()))?;
     Ok((scan, None))
 }
 

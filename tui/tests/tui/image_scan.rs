@@ -29,17 +29,14 @@ fn tar_of(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
 
 /// A one-layer Debian image as `docker save` writes it.
 fn debian_image() -> Vec<u8> {
-    let layer = tar_of(&[
-        ("etc/os-release", fixture("os-release")),
-        ("var/lib/dpkg/status", fixture("dpkg-status")),
-    ]);
+    let layer =
+        tar_of(&[("etc/os-release", fixture("os-release")), ("var/lib/dpkg/status", fixture("dpkg-status"))]);
     let cfg = serde_json::to_vec(&serde_json::json!({
         "architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": [sha(&layer)]},
     }))
     .expect("json");
     let cfg_name = format!("{}.json", &sha(&cfg)[7..]);
-    let manifest =
-        serde_json::json!([{"Config": cfg_name, "RepoTags": ["cairn-test/debian:12"], "Layers": ["l/layer.tar"]}]);
+    let manifest = serde_json::json!([{"Config": cfg_name, "RepoTags": ["cairn-test/debian:12"], "Layers": ["l/layer.tar"]}]);
     tar_of(&[
         (&cfg_name, cfg.clone()),
         ("l/layer.tar", layer),
@@ -68,8 +65,19 @@ fn an_image_archive_is_scanned_offline_with_the_image_as_root() {
     let cdx = dir.path().join("bom.json");
     let out = cairn(
         dir.path(),
-        &["scan", img, "--offline", "-f", "cyclonedx", "-o", cdx.to_str().expect("utf-8"), "--vulndb",
-          super::common::osv().to_str().expect("utf-8"), "--timestamp", "2026-01-01T00:00:00Z"],
+        &[
+            "scan",
+            img,
+            "--offline",
+            "-f",
+            "cyclonedx",
+            "-o",
+            cdx.to_str().expect("utf-8"),
+            "--vulndb",
+            super::common::osv().to_str().expect("utf-8"),
+            "--timestamp",
+            "2026-01-01T00:00:00Z",
+        ],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
@@ -91,12 +99,26 @@ fn an_image_archive_is_scanned_offline_with_the_image_as_root() {
     let spdx = dir.path().join("bom.spdx.json");
     let out = cairn(
         dir.path(),
-        &["scan", img, "--offline", "-q", "-f", "spdx-2.3", "-o", spdx.to_str().expect("utf-8"), "--timestamp",
-          "2026-01-01T00:00:00Z"],
+        &[
+            "scan",
+            img,
+            "--offline",
+            "-q",
+            "-f",
+            "spdx-2.3",
+            "-o",
+            spdx.to_str().expect("utf-8"),
+            "--timestamp",
+            "2026-01-01T00:00:00Z",
+        ],
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&spdx).expect("spdx")).expect("json");
-    let root = doc["packages"].as_array().expect("packages").iter().find(|p| p["primaryPackagePurpose"] == "CONTAINER");
+    let root = doc["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .find(|p| p["primaryPackagePurpose"] == "CONTAINER");
     assert_eq!(root.map(|r| r["name"].clone()), Some("cairn-test/debian:12".into()));
 }
 
