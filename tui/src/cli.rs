@@ -518,6 +518,11 @@ pub struct ConvertArgs {
     pub quiet: bool,
 }
 
+/// `--platform`, checked when parsed (a bad one is a usage error) and kept as written.
+fn platform_arg(s: &str) -> Result<String, cairn_engine::image::PlatformError> {
+    s.parse::<cairn_engine::image::Platform>().map(|_| s.to_owned())
+}
+
 /// `cairn scan`.
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {
@@ -527,8 +532,8 @@ pub struct ScanArgs {
     pub path: PathBuf,
     /// The platform to scan in a multi-platform image (os/arch[/variant]; default: the image's
     /// only one, else linux/amd64).
-    #[arg(long, value_name = "OS/ARCH", requires = "offline")]
-    pub platform: Option<cairn_engine::image::Platform>,
+    #[arg(long, value_name = "OS/ARCH", requires = "offline", value_parser = platform_arg)]
+    pub platform: Option<String>,
     /// Scan in this process, without a daemon.
     #[arg(long)]
     pub offline: bool,

@@ -84,7 +84,7 @@ type Raw<'a> = Chain<Cursor<Vec<u8>>, HashingReader<Counted<Box<dyn Read + 'a>>>
 
 enum Decoder<'a> {
     Plain(Raw<'a>),
-    Gzip(flate2::read::MultiGzDecoder<Raw<'a>>),
+    Gzip(Box<flate2::read::MultiGzDecoder<Raw<'a>>>),
     Zstd(zstd::stream::read::Decoder<'static, BufReader<Raw<'a>>>),
 }
 
@@ -92,7 +92,7 @@ impl<'a> Decoder<'a> {
     fn into_inner(self) -> Raw<'a> {
         match self {
             Decoder::Plain(r) => r,
-            Decoder::Gzip(d) => d.into_inner(),
+            Decoder::Gzip(d) => (*d).into_inner(),
             Decoder::Zstd(d) => d.finish().into_inner(),
         }
     }
@@ -152,7 +152,7 @@ pub fn apply(
     }
     let head: Raw<'_> = Cursor::new(magic[..n].to_vec()).chain(raw);
     let decoder = match magic {
-        [0x1f, 0x8b, ..] => Decoder::Gzip(flate2::read::MultiGzDecoder::new(head)),
+        [0x1f, 0x8b, ..] => Decoder::Gzip(Box::new(flate2::read::MultiGzDecoder::new(head))),
         [0x28, 0xb5, 0x2f, 0xfd] => {
             Decoder::Zstd(zstd::stream::read::Decoder::new(head).map_err(|e| bad(format!("zstd: {e}")))?)
         }
@@ -189,14 +189,12 @@ pub fn apply(
     }
     let (_, raw) = guard.inner.into_inner().into_inner();
     let (digest, _, _) = raw.finish().map_err(|e| bad(e.to_string()))?;
-    if let Some(expected) = &layer.digest {
-        if &digest != expected {
-            return Err(ImageError::DigestMismatch {
-                what: format!("layer {name}"),
-                expected: expected.to_string(),
-                actual: digest.to_string(),
-            });
-        }
+    if let Some(expected) = layer.digest.as_ref().filter(|e| **e != digest) {
+        return Err(ImageError::DigestMismatch {
+            what: format!("layer {name}"),
+            expected: expected.to_string(),
+            actual: digest.to_string(),
+        });
     }
     budget.uncompressed += size;
     Ok(())

@@ -196,7 +196,7 @@ fn scan_target(
 ) -> anyhow::Result<(cairn_engine::Scan, Option<ImageInfo>)> {
     if args.platform.is_some() || looks_like_image(&args.path) {
         let image_opts = ImageOptions {
-            platform: args.platform.clone(),
+            platform: args.platform.as_deref().map(str::parse).transpose()?,
             limits: ImageLimits { max_file_size: opts.walk.max_file_size, ..ImageLimits::default() },
         };
         match scan_image(&args.path, &image_opts, sink) {
