@@ -16,12 +16,15 @@
 //! # Ok::<(), cairn_engine::ScanError>(())
 //! ```
 
+pub mod binary;
 pub mod bom;
 pub mod catalog;
 pub mod crypto;
 pub mod diff;
+pub mod image;
 pub mod inventory;
 pub mod license;
+pub mod os;
 pub mod report;
 pub mod scan;
 pub mod tree;

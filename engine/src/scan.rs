@@ -162,6 +162,17 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
 /// Catalogs every wanted file of `tree` (in parallel), assembles the inventory and matches the
 /// tree's license files (in parallel).
 pub fn catalog_tree(tree: &dyn Tree, sink: &dyn ScanSink) -> Result<Inventory, ScanError> {
+    let c = catalog_files(tree, sink)?;
+    let mut inventory = Inventory::assemble(c.packages, c.edges, c.diagnostics, Vec::new());
+    if !crate::license::detect_in_tree(&mut inventory, tree, sink) {
+        return Err(ScanError::Cancelled);
+    }
+    Ok(inventory)
+}
+
+/// Catalogs every wanted file of `tree` in parallel, without assembling: packages, edges and
+/// diagnostics of every file together.
+pub fn catalog_files(tree: &dyn Tree, sink: &dyn ScanSink) -> Result<Catalog, ScanError> {
     let files = tree.files();
     let total = files.iter().filter(|f| catalog::wanted(f)).count().max(1);
     let done = AtomicUsize::new(0);
@@ -191,17 +202,9 @@ pub fn catalog_tree(tree: &dyn Tree, sink: &dyn ScanSink) -> Result<Inventory, S
     if cancelled.load(Ordering::Relaxed) {
         return Err(ScanError::Cancelled);
     }
-    let mut packages = Vec::new();
-    let mut edges = Vec::new();
-    let mut diagnostics = Vec::new();
+    let mut all = Catalog::default();
     for c in catalogs {
-        packages.extend(c.packages);
-        edges.extend(c.edges);
-        diagnostics.extend(c.diagnostics);
+        all.extend(c);
     }
-    let mut inventory = Inventory::assemble(packages, edges, diagnostics, Vec::new());
-    if !crate::license::detect_in_tree(&mut inventory, tree, sink) {
-        return Err(ScanError::Cancelled);
-    }
-    Ok(inventory)
+    Ok(all)
 }

@@ -625,12 +625,22 @@ pub struct ConvertArgs {
     pub quiet: bool,
 }
 
+/// `--platform`, checked when parsed (a bad one is a usage error) and kept as written.
+fn platform_arg(s: &str) -> Result<String, cairn_engine::image::PlatformError> {
+    s.parse::<cairn_engine::image::Platform>().map(|_| s.to_owned())
+}
+
 /// `cairn scan`.
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {
-    /// The directory or the one lockfile to scan, or (without --offline) a git URL.
-    #[arg(value_name = "PATH|URL")]
+    /// The directory or the one lockfile to scan, a container image (`docker save` tar, OCI
+    /// layout directory or tar; with --offline), or (without --offline) a git URL.
+    #[arg(value_name = "PATH|IMAGE|URL")]
     pub path: PathBuf,
+    /// The platform to scan in a multi-platform image (os/arch[/variant]; default: the image's
+    /// only one, else linux/amd64).
+    #[arg(long, value_name = "OS/ARCH", requires = "offline", value_parser = platform_arg)]
+    pub platform: Option<String>,
     /// Scan in this process, without a daemon.
     #[arg(long)]
     pub offline: bool,

@@ -16,6 +16,8 @@ pub enum GapReason {
     NotRegistry,
     /// No version recorded.
     NoVersion,
+    /// A distribution package whose release is unknown.
+    NoRelease,
     /// A reason a newer daemon gives that this client does not know (its `message` says it).
     #[serde(other)]
     Other,
@@ -37,7 +39,8 @@ pub struct CoverageGap {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EcosystemCoverage {
-    /// The OSV ecosystem name (`crates.io`, `npm`, `PyPI`, …).
+    /// The OSV ecosystem name (`crates.io`, `npm`, `PyPI`, …), with the release for a
+    /// distribution (`Debian:12`).
     pub ecosystem: String,
     /// Its components (local ones left out).
     pub components: u64,
@@ -69,6 +72,7 @@ impl EcosystemCoverage {
                 GapReason::NoAdvisories => "no advisories loaded",
                 GapReason::NotRegistry => "not from the registry",
                 GapReason::NoVersion => "no version recorded",
+                GapReason::NoRelease => "distribution release unknown",
                 GapReason::Other => g.message.as_str(),
             };
             out.push(format!("{e} {} not evaluated — {why}", g.components));

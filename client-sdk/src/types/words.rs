@@ -54,6 +54,7 @@ impl GapReason {
             GapReason::NoAdvisories => "no_advisories",
             GapReason::NotRegistry => "not_registry",
             GapReason::NoVersion => "no_version",
+            GapReason::NoRelease => "no_release",
             GapReason::Other => "other",
         }
     }

@@ -458,7 +458,7 @@ fn severity_word(s: Severity) -> &'static str {
 fn build(version: CdxVersion, input: &BomInput) -> Bom {
     let inv = &input.inventory;
     let root = CdxComponent {
-        kind: "application",
+        kind: input.root_kind.cyclonedx(),
         bom_ref: ROOT_REF.to_string(),
         name: input.name.clone(),
         version: input.version.clone(),

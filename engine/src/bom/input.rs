@@ -37,6 +37,50 @@ pub struct BomInput {
     /// document without findings must not read as "checked, nothing found".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coverage: Vec<crate::vuln::EcosystemCoverage>,
+    /// What the root component is: the scanned project (an application) or a container image.
+    #[serde(default, skip_serializing_if = "RootKind::is_application")]
+    pub root_kind: RootKind,
+}
+
+/// What a document's root component is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RootKind {
+    /// A source tree, repository or archive: CycloneDX `application`, SPDX `APPLICATION`.
+    #[default]
+    Application,
+    /// A container image: CycloneDX `container`, SPDX `CONTAINER`.
+    Container,
+}
+
+impl RootKind {
+    fn is_application(&self) -> bool {
+        *self == RootKind::Application
+    }
+
+    /// The CycloneDX component type.
+    pub fn cyclonedx(self) -> &'static str {
+        match self {
+            RootKind::Application => "application",
+            RootKind::Container => "container",
+        }
+    }
+
+    /// The SPDX 2.3 `primaryPackagePurpose`.
+    pub fn spdx2(self) -> &'static str {
+        match self {
+            RootKind::Application => "APPLICATION",
+            RootKind::Container => "CONTAINER",
+        }
+    }
+
+    /// The SPDX 3 `software_primaryPurpose`.
+    pub fn spdx3(self) -> &'static str {
+        match self {
+            RootKind::Application => "application",
+            RootKind::Container => "container",
+        }
+    }
 }
 
 /// How a license was established.
@@ -245,6 +289,7 @@ impl BomInput {
             crypto_material: Vec::new(),
             crypto_protocols: Vec::new(),
             coverage: Vec::new(),
+            root_kind: RootKind::Application,
         }
     }
 }

@@ -22,7 +22,7 @@ pub use crypto::{AssetType, CryptoAsset, Occurrence, crypto_assets};
 pub use cyclonedx::{CBOM_VERSION, CdxVersion, ROOT_REF, to_cbom, to_cyclonedx};
 pub use input::{
     BomAffect, BomInput, BomLicense, BomRating, BomSeverity, BomVulnerability, LicenseKind, RatingMethod,
-    VexJustification, VexResponse, VexStatus,
+    RootKind, VexJustification, VexResponse, VexStatus,
 };
 pub use openvex::to_openvex;
 pub use sarif::to_sarif;

@@ -228,7 +228,7 @@ fn build(input: &BomInput, namespace: String) -> Document {
         license_concluded: "NOASSERTION".into(),
         license_declared: "NOASSERTION".into(),
         copyright_text: "NOASSERTION",
-        primary_package_purpose: Some("APPLICATION"),
+        primary_package_purpose: Some(input.root_kind.spdx2()),
         comment: None,
         external_refs: Vec::new(),
     }];

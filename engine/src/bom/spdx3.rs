@@ -277,7 +277,7 @@ fn build(input: &BomInput, ns: &str) -> (Vec<Element>, String) {
     let mut root = Element::new("software_Package", root_id.clone());
     root.name = Some(input.name.clone());
     root.package_version = input.version.clone();
-    root.primary_purpose = Some("application");
+    root.primary_purpose = Some(input.root_kind.spdx3());
 
     let mut rels = Vec::new();
     let rel = |ids: &mut Ids,

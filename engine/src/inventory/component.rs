@@ -1,6 +1,6 @@
 //! Components: one per purl, merged from every file that declared the package.
 
-use super::{DeclaredLicense, Ecosystem, Hash, Licenses, Location, Package, Scope, Source};
+use super::{DeclaredLicense, DistroPackage, Ecosystem, Hash, Licenses, Location, Package, Scope, Source};
 use serde::{Deserialize, Serialize};
 
 /// A package as the inventory knows it: one per purl, with every place that declared it.
@@ -33,6 +33,9 @@ pub struct Component {
     /// Declared, detected and concluded licenses, with where each came from.
     #[serde(default, skip_serializing_if = "Licenses::is_empty")]
     pub licenses: Licenses,
+    /// For an operating-system package: its release and source package (the first declaration's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distro: Option<DistroPackage>,
     /// Declared licenses as written, until [`crate::license::resolve`] normalises them.
     #[serde(skip)]
     pub(crate) declared_raw: Vec<DeclaredLicense>,
@@ -53,6 +56,7 @@ impl Component {
             hashes: p.hashes,
             locations: vec![p.location],
             licenses: Licenses::default(),
+            distro: p.distro,
             declared_raw: p.licenses,
         }
     }
@@ -68,6 +72,9 @@ impl Component {
         self.local |= p.source.is_local();
         if self.constraint.is_none() {
             self.constraint = p.constraint;
+        }
+        if self.distro.is_none() {
+            self.distro = p.distro;
         }
         self.hashes.extend(p.hashes);
         self.locations.push(p.location);

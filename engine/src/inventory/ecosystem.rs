@@ -44,11 +44,20 @@ pub enum Ecosystem {
     /// C and C++ packages from Conan.
     #[serde(rename = "ConanCenter")]
     Conan,
+    /// Debian packages (dpkg); OSV matches them as `Debian:<release>` by source package.
+    #[serde(rename = "Debian")]
+    Debian,
+    /// Ubuntu packages (dpkg); OSV matches them as `Ubuntu:<release>` by source package.
+    #[serde(rename = "Ubuntu")]
+    Ubuntu,
+    /// Alpine packages (apk); OSV matches them as `Alpine:v<major.minor>` by origin package.
+    #[serde(rename = "Alpine")]
+    Alpine,
 }
 
 impl Ecosystem {
     /// Every ecosystem, in a stable order.
-    pub const ALL: [Ecosystem; 12] = [
+    pub const ALL: [Ecosystem; 15] = [
         Ecosystem::Cargo,
         Ecosystem::Npm,
         Ecosystem::PyPI,
@@ -61,6 +70,9 @@ impl Ecosystem {
         Ecosystem::Hex,
         Ecosystem::SwiftURL,
         Ecosystem::Conan,
+        Ecosystem::Debian,
+        Ecosystem::Ubuntu,
+        Ecosystem::Alpine,
     ];
 
     /// The package-url `type` for this ecosystem.
@@ -78,6 +90,8 @@ impl Ecosystem {
             Ecosystem::Hex => "hex",
             Ecosystem::SwiftURL => "swift",
             Ecosystem::Conan => "conan",
+            Ecosystem::Debian | Ecosystem::Ubuntu => "deb",
+            Ecosystem::Alpine => "apk",
         }
     }
 
@@ -96,6 +110,9 @@ impl Ecosystem {
             Ecosystem::Hex => "Hex",
             Ecosystem::SwiftURL => "SwiftURL",
             Ecosystem::Conan => "ConanCenter",
+            Ecosystem::Debian => "Debian",
+            Ecosystem::Ubuntu => "Ubuntu",
+            Ecosystem::Alpine => "Alpine",
         }
     }
 }

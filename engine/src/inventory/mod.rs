@@ -2,6 +2,7 @@
 
 mod component;
 mod diagnostic;
+mod distro;
 mod ecosystem;
 mod licenses;
 mod package;
@@ -9,6 +10,7 @@ mod purl;
 
 pub use component::Component;
 pub use diagnostic::{Diagnostic, Severity};
+pub use distro::DistroPackage;
 pub use ecosystem::Ecosystem;
 pub use licenses::{
     Category, Concluded, ConcludedFrom, Declared, DeclaredLicense, Detected, DetectionMethod, Licenses,

@@ -1,6 +1,6 @@
 //! A package as one manifest or lockfile declares it, before packages from several files are merged.
 
-use super::{DeclaredLicense, Ecosystem, PurlError, purl};
+use super::{DeclaredLicense, DistroPackage, Ecosystem, PurlError, purl};
 use serde::{Deserialize, Serialize};
 
 /// How a package is needed by the project: Cairn's one [`cairn_vocab::DependencyScope`] under
@@ -111,6 +111,9 @@ pub struct Package {
     /// `version` is then empty unless the requirement pins one exact version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constraint: Option<String>,
+    /// For an operating-system package: its release and source package, which advisories name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distro: Option<DistroPackage>,
 }
 
 impl Package {
@@ -137,6 +140,7 @@ impl Package {
             location,
             licenses: Vec::new(),
             constraint: None,
+            distro: None,
         })
     }
 

@@ -40,6 +40,10 @@ fn split(ecosystem: Ecosystem, name: &str) -> (Option<&str>, &str) {
             Some((path, last)) => (Some(path), last),
             None => (None, name),
         },
+        // Distribution packages carry the vendor as namespace (`pkg:deb/debian/libc6`).
+        Ecosystem::Debian => (Some("debian"), name),
+        Ecosystem::Ubuntu => (Some("ubuntu"), name),
+        Ecosystem::Alpine => (Some("alpine"), name),
         _ => (None, name),
     }
 }

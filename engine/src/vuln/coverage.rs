@@ -17,6 +17,9 @@ pub enum GapReason {
     NotRegistry,
     /// No version was recorded for it.
     NoVersion,
+    /// A distribution package whose release is unknown (no os-release, or a derivative
+    /// distribution): advisories are per release, so none can be chosen.
+    NoRelease,
 }
 
 impl GapReason {
@@ -26,6 +29,7 @@ impl GapReason {
             GapReason::NoAdvisories => "no advisories loaded",
             GapReason::NotRegistry => "not from the registry",
             GapReason::NoVersion => "no version recorded",
+            GapReason::NoRelease => "distribution release unknown",
         }
     }
 }
@@ -52,6 +56,9 @@ pub struct CoverageGap {
 pub struct EcosystemCoverage {
     /// The ecosystem.
     pub ecosystem: Ecosystem,
+    /// The distribution release (OSV's suffix: `12` of `Debian:12`), for OS packages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
     /// Its components (local ones are the project's own code and are left out).
     pub components: usize,
     /// Advisories loaded for it.
@@ -63,6 +70,14 @@ pub struct EcosystemCoverage {
 }
 
 impl EcosystemCoverage {
+    /// The ecosystem as OSV names it, with the release: `npm`, `Debian:12`.
+    pub fn name(&self) -> String {
+        match &self.release {
+            Some(r) => format!("{}:{r}", self.ecosystem),
+            None => self.ecosystem.to_string(),
+        }
+    }
+
     /// Components not evaluated, all reasons together.
     pub fn not_evaluated_count(&self) -> usize {
         self.not_evaluated.iter().map(|g| g.components).sum()
@@ -71,13 +86,13 @@ impl EcosystemCoverage {
     /// The line of the evaluated part, when there is one.
     pub fn evaluated_line(&self) -> Option<String> {
         (self.evaluated > 0).then(|| {
-            format!("{} {} evaluated against {} advisories", self.ecosystem, self.evaluated, self.advisories)
+            format!("{} {} evaluated against {} advisories", self.name(), self.evaluated, self.advisories)
         })
     }
 
     /// The line of one gap.
     pub fn gap_line(&self, g: &CoverageGap) -> String {
-        format!("{} {} not evaluated — {}", self.ecosystem, g.components, g.reason)
+        format!("{} {} not evaluated — {}", self.name(), g.components, g.reason)
     }
 
     /// One line per evaluated part and per gap, as every summary prints them:
@@ -89,8 +104,9 @@ impl EcosystemCoverage {
 }
 
 impl CoverageGap {
-    /// A gap of `components` components of `ecosystem`.
-    pub fn new(ecosystem: Ecosystem, reason: GapReason, components: usize) -> CoverageGap {
+    /// A gap of `components` components of `ecosystem` (its OSV name, with the release for a
+    /// distribution: `Debian:12`).
+    pub fn new(ecosystem: impl fmt::Display, reason: GapReason, components: usize) -> CoverageGap {
         let message = match reason {
             GapReason::NoAdvisories => format!("not evaluated: no data for {ecosystem}"),
             other => format!("not evaluated: {other}"),

@@ -7,7 +7,7 @@ use super::osv::{Advisory, Affected};
 use super::range::CompiledAffected;
 use super::version::OsvEcosystem;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One source given to the loader and what it held.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -73,6 +73,9 @@ pub struct Database {
     advisories: Vec<Advisory>,
     index: HashMap<(String, String), Vec<Entry>>,
     info: DatabaseInfo,
+    /// Advisories per full ecosystem string (`Debian:12`, and `Debian` for release-less entries),
+    /// for the per-release count of distribution ecosystems.
+    by_release: HashMap<String, BTreeSet<usize>>,
 }
 
 /// The index key of an ecosystem: its base name (suffix dropped) or the unknown string as given.
@@ -110,6 +113,7 @@ impl Database {
         let mut index: HashMap<(String, String), Vec<Entry>> = HashMap::new();
         let mut by_ecosystem: BTreeMap<String, usize> = BTreeMap::new();
         let mut readings: Vec<VersionReading> = Vec::new();
+        let mut by_release: HashMap<String, BTreeSet<usize>> = HashMap::new();
         for (ai, a) in advisories.iter().enumerate() {
             let mut ecosystems: Vec<String> = Vec::new();
             for (fi, f) in a.affected().iter().enumerate() {
@@ -124,6 +128,9 @@ impl Database {
                     note: note.clone(),
                 }));
                 ecosystems.push(key.clone());
+                if ecosystem.known().is_some() {
+                    by_release.entry(ecosystem.to_string()).or_default().insert(ai);
+                }
                 index.entry((key, name)).or_default().push(Entry {
                     advisory: ai,
                     affected: fi,
@@ -148,7 +155,7 @@ impl Database {
             diagnostics,
             readings,
         };
-        Database { advisories, index, info }
+        Database { advisories, index, info, by_release }
     }
 
     /// What the database was built from.
@@ -157,8 +164,17 @@ impl Database {
     }
 
     /// Usable advisories loaded for an ecosystem (any release suffix).
+    ///
+    /// With a release suffix (`Debian:12`) only that release's advisories count, plus those whose
+    /// entries name no release: the ones a package of that release is matched against.
     pub fn advisories_for(&self, ecosystem: &OsvEcosystem) -> usize {
-        self.info.by_ecosystem.get(&eco_key(ecosystem)).copied().unwrap_or(0)
+        if ecosystem.suffix().is_none() {
+            return self.info.by_ecosystem.get(&eco_key(ecosystem)).copied().unwrap_or(0);
+        }
+        let empty = BTreeSet::new();
+        let exact = self.by_release.get(&ecosystem.to_string()).unwrap_or(&empty);
+        let bare = self.by_release.get(&eco_key(ecosystem)).unwrap_or(&empty);
+        exact.union(bare).count()
     }
 
     /// Usable advisories, sorted by id.

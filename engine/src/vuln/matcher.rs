@@ -22,9 +22,11 @@ pub fn match_inventory(inventory: &Inventory, db: &Database) -> Matches {
     let checked: Vec<&Component> = inventory.components.iter().filter(|c| !c.local).collect();
     let per: Vec<ComponentMatch> = checked.par_iter().map(|c| match_component(c, db)).collect();
     let mut m = Matches { components_checked: checked.len(), ..Matches::default() };
-    let mut coverage: BTreeMap<Ecosystem, (usize, BTreeMap<GapReason, usize>)> = BTreeMap::new();
+    type Key = (Ecosystem, Option<String>);
+    let mut coverage: BTreeMap<Key, (usize, BTreeMap<GapReason, usize>)> = BTreeMap::new();
     for (c, r) in checked.iter().zip(per) {
-        let entry = coverage.entry(c.ecosystem).or_default();
+        let release = c.distro.as_ref().filter(|_| is_distro(c.ecosystem)).map(|d| d.release.clone());
+        let entry = coverage.entry((c.ecosystem, release)).or_default();
         match r.gap {
             None => entry.0 += 1,
             Some(g) => *entry.1.entry(g).or_default() += 1,
@@ -35,13 +37,15 @@ pub fn match_inventory(inventory: &Inventory, db: &Database) -> Matches {
     }
     m.coverage = coverage
         .into_iter()
-        .map(|(ecosystem, (evaluated, gaps))| {
+        .map(|((ecosystem, release), (evaluated, gaps))| {
+            let osv = osv_ecosystem(ecosystem, release.as_deref());
             let not_evaluated: Vec<CoverageGap> =
-                gaps.into_iter().map(|(reason, n)| CoverageGap::new(ecosystem, reason, n)).collect();
+                gaps.into_iter().map(|(reason, n)| CoverageGap::new(&osv, reason, n)).collect();
             EcosystemCoverage {
                 ecosystem,
+                release,
                 components: evaluated + not_evaluated.iter().map(|g| g.components).sum::<usize>(),
-                advisories: db.advisories_for(&OsvEcosystem::from(ecosystem)),
+                advisories: db.advisories_for(&osv),
                 evaluated,
                 not_evaluated,
             }
@@ -75,16 +79,44 @@ impl ComponentMatch {
 
 type Hit<'a> = (&'a Advisory, &'a Affected, &'a CompiledAffected);
 
+/// Distribution ecosystems: advisories per release, naming source packages.
+fn is_distro(e: Ecosystem) -> bool {
+    matches!(e, Ecosystem::Debian | Ecosystem::Ubuntu | Ecosystem::Alpine)
+}
+
+/// The OSV ecosystem of `e`, with a distribution's release as its suffix (`Debian:12`).
+fn osv_ecosystem(e: Ecosystem, release: Option<&str>) -> OsvEcosystem {
+    match (OsvEcosystem::from(e), release) {
+        (OsvEcosystem::Known { ecosystem, .. }, Some(r)) => {
+            OsvEcosystem::Known { ecosystem, suffix: Some(r.to_owned()) }
+        }
+        (other, _) => other,
+    }
+}
+
+/// What advisories call the component: its ecosystem, name and version — for a distribution
+/// package the release's ecosystem and the source package (`Debian:12`, `glibc`, `2.36-9`), as
+/// distribution advisories name them. `None` for a distribution package of unknown release.
+fn advisory_target(c: &Component) -> Option<(OsvEcosystem, &str, &str)> {
+    if !is_distro(c.ecosystem) {
+        return Some((OsvEcosystem::from(c.ecosystem), &c.name, &c.version));
+    }
+    let d = c.distro.as_ref()?;
+    Some((osv_ecosystem(c.ecosystem, Some(&d.release)), &d.source, &d.source_version))
+}
+
 /// Findings, warnings and not-evaluated items for one component.
 pub fn match_component(c: &Component, db: &Database) -> ComponentMatch {
-    let eco = OsvEcosystem::from(c.ecosystem);
     if c.local {
         return ComponentMatch::default();
     }
+    let Some((eco, name, version)) = advisory_target(c) else {
+        return ComponentMatch::gap(GapReason::NoRelease, Vec::new());
+    };
     if db.advisories_for(&eco) == 0 {
         return ComponentMatch::gap(GapReason::NoAdvisories, Vec::new());
     }
-    let candidates: Vec<Hit<'_>> = db.candidates(&eco, &c.name).collect();
+    let candidates: Vec<Hit<'_>> = db.candidates(&eco, name).collect();
     let not_evaluated = |reason: &str| -> Vec<NotEvaluated> {
         let ids: BTreeSet<&str> = candidates.iter().map(|(a, _, _)| a.id()).collect();
         ids.into_iter()
@@ -117,7 +149,7 @@ pub fn match_component(c: &Component, db: &Database) -> ComponentMatch {
             );
         }
     }
-    if c.version.trim().is_empty() {
+    if version.trim().is_empty() {
         // A manifest's requirement without a lockfile names a range, not the version installed.
         let reason = c.constraint.as_ref().map_or_else(
             || "no version recorded".to_owned(),
@@ -130,7 +162,7 @@ pub fn match_component(c: &Component, db: &Database) -> ComponentMatch {
     let mut warnings: Vec<Warning> = Vec::new();
     let mut unknown: Vec<NotEvaluated> = Vec::new();
     for hit @ (a, f, compiled) in candidates.iter().copied() {
-        match compiled.evaluate(&c.version) {
+        match compiled.evaluate(version) {
             Verdict::Affected => match WarningKind::of(a, f) {
                 Some(kind) => warnings.push(warning(c, kind, hit)),
                 None => hits.push(hit),
@@ -144,7 +176,7 @@ pub fn match_component(c: &Component, db: &Database) -> ComponentMatch {
     // One informational advisory with two matching entries for the package is one warning.
     warnings.sort_by(|a, b| a.advisory.cmp(&b.advisory));
     warnings.dedup_by(|a, b| a.advisory == b.advisory);
-    let findings = group(&hits).into_iter().map(|g| finding(c, &g, db)).collect::<Vec<_>>();
+    let findings = group(&hits).into_iter().map(|g| finding(c, version, &g, db)).collect::<Vec<_>>();
     // An advisory decided through an alias needs no "not evaluated" line of its own; neither does
     // one whose other affected entry for this package matched.
     let covered: BTreeSet<&str> = findings
@@ -211,7 +243,9 @@ fn group<'a>(hits: &[Hit<'a>]) -> Vec<Vec<Hit<'a>>> {
     groups.into_values().collect()
 }
 
-fn finding(c: &Component, hits: &[Hit<'_>], db: &Database) -> Finding {
+/// A finding for `c`, whose version as advisories see it is `version` (a distribution package's
+/// source version).
+fn finding(c: &Component, version: &str, hits: &[Hit<'_>], db: &Database) -> Finding {
     let ids: BTreeSet<String> = hits.iter().map(|(a, _, _)| a.id().to_owned()).collect();
     let aliases: BTreeSet<String> =
         hits.iter().flat_map(|(a, _, _)| a.aliases().iter().cloned()).filter(|x| !ids.contains(x)).collect();
@@ -237,7 +271,7 @@ fn finding(c: &Component, hits: &[Hit<'_>], db: &Database) -> Finding {
                 events: r.events.clone(),
             });
         }
-        if f.versions().iter().any(|v| v == &c.version) {
+        if f.versions().iter().any(|v| v == version) {
             listed_in.insert(a.id().to_owned());
         }
         fixed_versions.extend(compiled.fixed());
@@ -257,19 +291,19 @@ fn finding(c: &Component, hits: &[Hit<'_>], db: &Database) -> Finding {
         ranges,
         listed_in: listed_in.into_iter().collect(),
         fixed: fixed.into_iter().collect(),
-        nearest_fixed: nearest_fixed(&c.version, &fixed_versions),
+        nearest_fixed: nearest_fixed(version, &fixed_versions),
     }
 }
 
 /// The most severe rating among loaded alias records (a GHSA or NVD-style record of the same
 /// vulnerability), read from their entry for this package when they have one.
 fn alias_severity(c: &Component, aliases: &BTreeSet<String>, db: &Database) -> Option<Severity> {
-    let eco = OsvEcosystem::from(c.ecosystem);
+    let (eco, name, _) = advisory_target(c)?;
     let mut best: Option<Severity> = None;
     for alias in aliases {
         let Some(record) = db.advisory(alias) else { continue };
         let s = db
-            .candidates(&eco, &c.name)
+            .candidates(&eco, name)
             .filter(|(a, _, _)| a.id() == alias)
             .map(|(a, f, _)| assess(a, f))
             .max_by_key(|s| s.rating)
@@ -451,5 +485,42 @@ mod tests {
         let m = match_inventory(&inventory(&[(Ecosystem::PyPI, "pkg", "1.5")]), &db(&[&pysec]));
         assert_eq!((m.findings.len(), m.unknown_severity()), (1, 1));
         assert_eq!(m.findings[0].severity.from_alias, None);
+    }
+
+    fn deb(name: &str, version: &str, source: &str, release: Option<&str>) -> Package {
+        let mut p =
+            Package::new(Ecosystem::Debian, name, version, Location::new("var/lib/dpkg/status", None))
+                .expect("valid package");
+        p.distro = release.map(|r| crate::inventory::DistroPackage {
+            release: r.to_owned(),
+            source: source.to_owned(),
+            source_version: version.to_owned(),
+        });
+        p
+    }
+
+    /// Distribution advisories name the source package and the release: libc6 of Debian 12 is
+    /// matched as glibc of `Debian:12`, never against Debian 11's entry, and compared in dpkg order
+    /// (epoch and `+deb12u` revisions). Constructed records: a mechanism test.
+    #[test]
+    fn distribution_packages_match_their_release_by_source_package() {
+        let dsa = r#"{"id":"DSA-X","modified":"2024-01-01T00:00:00Z","affected":[
+            {"package":{"ecosystem":"Debian:11","name":"glibc"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.31-13+deb11u7"}]}]},
+            {"package":{"ecosystem":"Debian:12","name":"glibc"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.36-9+deb12u3"}]}]}]}"#;
+        let d = db(&[dsa]);
+        let inv = |v: &str, release: Option<&str>| {
+            Inventory::assemble([deb("libc6", v, "glibc", release)], Vec::new(), Vec::new(), Vec::new())
+        };
+        let m = match_inventory(&inv("2.36-9+deb12u2", Some("12")), &d);
+        assert_eq!(m.findings.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["DSA-X"]);
+        assert_eq!(m.findings[0].nearest_fixed.as_deref(), Some("2.36-9+deb12u3"));
+        assert_eq!(m.coverage[0].name(), "Debian:12");
+        assert!(match_inventory(&inv("2.36-9+deb12u3", Some("12")), &d).findings.is_empty());
+        // Release 11's fix is below 12's version: only 12's entry may decide.
+        assert!(match_inventory(&inv("2.31-13+deb11u8", Some("11")), &d).findings.is_empty());
+        let none = match_inventory(&inv("2.36-9", Some("13")), &d);
+        assert_eq!(none.coverage[0].not_evaluated[0].message, "not evaluated: no data for Debian:13");
+        let unknown = match_inventory(&inv("2.36-9", None), &d);
+        assert_eq!(unknown.coverage[0].not_evaluated[0].reason, GapReason::NoRelease);
     }
 }

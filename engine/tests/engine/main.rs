@@ -10,6 +10,7 @@ mod crypto_generalize;
 mod crypto_heldout;
 mod crypto_material;
 mod diff;
+mod image;
 mod licenses;
 mod other_truncation;
 mod package_caches;

@@ -7,7 +7,10 @@ use crate::exit;
 use crate::findings_table::Row;
 use crate::gate::{Gate, Tally, read_ignore_file};
 use anyhow::Context;
-use cairn_engine::bom::{BomInput, render, to_cbom};
+use cairn_engine::bom::{BomInput, RootKind, render, to_cbom};
+use cairn_engine::image::{
+    ImageError, ImageInfo, ImageLimits, ImageOptions, ImageScanError, looks_like_image, scan_image,
+};
 use cairn_engine::report::{NO_VULNERABILITY_DATA, Vulnerabilities};
 use cairn_engine::vuln::{Database, Matches, Rating, load_paths, match_inventory};
 use cairn_engine::{Progress, Report, ScanOptions, ScanSink, Severity, Step, WalkOptions, scan_path};
@@ -83,8 +86,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     };
     let progress = StderrProgress { last: Mutex::new(None) };
     let sink: &dyn ScanSink = if args.quiet { &Silent } else { &progress };
-    let scan =
-        scan_path(&args.path, &opts, sink).with_context(|| format!("scanning {}", args.path.display()))?;
+    let (scan, image) = scan_target(&args, &opts, sink)?;
 
     let mut matches: Option<Matches> = db.as_ref().map(|db| match_inventory(&scan.inventory, db));
     if let (Some(m), Some(vex)) = (&mut matches, &vex) {
@@ -109,6 +111,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
                 color,
             )
         }
+        Format::Notice if image.is_some() => {
+            return Err(exit::usage("-f notice is not available for container images yet"));
+        }
         Format::Notice => {
             let root =
                 args.path.canonicalize().with_context(|| format!("resolving {}", args.path.display()))?;
@@ -122,7 +127,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         }
         Format::Cbom => {
             let mut input = BomInput::new(
-                document::project_name(&args.document, &args.path),
+                root_name(&args, image.as_ref()),
                 args.document.project_version.clone(),
                 dated_at(timestamp.as_deref())?,
                 // The CBOM keeps only the inventory's crypto libraries, to say what they provide.
@@ -131,19 +136,25 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             input.crypto = scan.crypto.clone();
             input.crypto_material = scan.crypto_material.clone();
             input.crypto_protocols = scan.crypto_protocols.clone();
+            if image.is_some() {
+                input.root_kind = RootKind::Container;
+            }
             to_cbom(&input)
         }
         other => {
             let Some(format) = other.document() else {
                 anyhow::bail!("no writer for -f {}", other.name());
             };
-            let input = BomInput::from_scan(
-                document::project_name(&args.document, &args.path),
+            let mut input = BomInput::from_scan(
+                root_name(&args, image.as_ref()),
                 args.document.project_version.clone(),
                 dated_at(timestamp.as_deref())?,
                 &scan,
                 matches.as_ref(),
             );
+            if image.is_some() {
+                input.root_kind = RootKind::Container;
+            }
             render(format, &input).with_context(|| format!("writing {format}"))?
         }
     };
@@ -174,6 +185,49 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Scans the path: a container image when it is one (or `--platform` is given), else a tree or
+/// a lockfile. A tar that is not an image is scanned as the file it is.
+fn scan_target(
+    args: &ScanArgs,
+    opts: &ScanOptions,
+    sink: &dyn ScanSink,
+) -> anyhow::Result<(cairn_engine::Scan, Option<ImageInfo>)> {
+    if args.platform.is_some() || looks_like_image(&args.path) {
+        let image_opts = ImageOptions {
+            platform: args.platform.as_deref().map(str::parse).transpose()?,
+            limits: ImageLimits { max_file_size: opts.walk.max_file_size, ..ImageLimits::default() },
+        };
+        match scan_image(&args.path, &image_opts, sink) {
+            Ok(s) => {
+                if !args.quiet {
+                    image_summary(&s.image);
+                }
+                return Ok((s.scan, Some(s.image)));
+            }
+            Err(ImageScanError::Image(ImageError::NotAnImage(_))) if args.platform.is_none() => {}
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!("scanning image {}", args.path.display())));
+            }
+        }
+    }
+    let scan =
+        scan_path(&args.path, opts, sink).with_context(|| format!("scanning {}", args.path.display()))?;
+    Ok((scan, None))
+}
+
+/// The root component's name: `--name`, else the image's first tag, else the path's file name.
+fn root_name(args: &ScanArgs, image: Option<&ImageInfo>) -> String {
+    match (image.and_then(|i| i.tags.first()), &args.document.name) {
+        (Some(tag), None) => tag.clone(),
+        _ => document::project_name(&args.document, &args.path),
+    }
+}
+
+fn image_summary(i: &ImageInfo) {
+    let os = i.os.as_ref().and_then(|o| o.pretty_name.clone()).unwrap_or_else(|| "no os-release".into());
+    eprintln!("cairn: image {} ({}, {}, {} layers, {os})", i.image_id, i.format, i.platform, i.layers);
 }
 
 /// The checked timestamp of a dated document (always computed for one, see `run`).

@@ -13,6 +13,7 @@ mod dash_exec;
 mod dashboard;
 mod e2e_cli;
 mod gate;
+mod image_scan;
 mod local;
 mod offline_licenses;
 mod remote_scan;

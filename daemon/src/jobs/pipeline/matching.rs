@@ -77,7 +77,7 @@ fn wire_coverage(c: &cairn_engine::vuln::EcosystemCoverage) -> cairn_sdk::types:
     use cairn_engine::vuln::GapReason as E;
     use cairn_sdk::types::GapReason as W;
     cairn_sdk::types::EcosystemCoverage {
-        ecosystem: c.ecosystem.osv_name().to_owned(),
+        ecosystem: c.name(),
         components: c.components as u64,
         advisories: c.advisories as u64,
         evaluated: c.evaluated as u64,
@@ -89,6 +89,7 @@ fn wire_coverage(c: &cairn_engine::vuln::EcosystemCoverage) -> cairn_sdk::types:
                     E::NoAdvisories => W::NoAdvisories,
                     E::NotRegistry => W::NotRegistry,
                     E::NoVersion => W::NoVersion,
+                    E::NoRelease => W::NoRelease,
                 },
                 components: g.components as u64,
                 message: g.message.clone(),

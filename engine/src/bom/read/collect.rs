@@ -292,6 +292,7 @@ fn resolve(purl_text: &str, raw: &RawPackage) -> Result<Package, String> {
         licenses,
         location,
         constraint: raw.constraint.clone(),
+        distro: None,
     })
 }
 

@@ -1,0 +1,18 @@
+//! What an operating-system package needs beyond name and version to be matched: the
+//! distribution release and the source package advisories name.
+
+use serde::{Deserialize, Serialize};
+
+/// A distribution package's release and source package.
+///
+/// Distribution advisories (OSV `Debian:12`, `Alpine:v3.19`) name source packages (`glibc`), not
+/// the binary packages installed (`libc6`), and are per release.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DistroPackage {
+    /// The release in OSV's spelling: `12`, `22.04:LTS`, `v3.19`.
+    pub release: String,
+    /// The source package (Debian `Source:`, Alpine origin); the binary name when it has none.
+    pub source: String,
+    /// The source package's version (Debian `Source: glibc (2.36-9)`); the binary's otherwise.
+    pub source_version: String,
+}
