@@ -53,6 +53,7 @@ pub struct Opts {
     pub reads_per_minute: u32,
     pub writes_per_minute: u32,
     pub uploads_per_hour: u32,
+    pub health_per_minute: u32,
     /// `[scans] upload_max_bytes` (the daemon's default when None).
     pub upload_max_bytes: Option<u64>,
     pub max_body_bytes: usize,
@@ -79,6 +80,7 @@ impl Default for Opts {
             reads_per_minute: 100_000,
             writes_per_minute: 100_000,
             uploads_per_hour: 100_000,
+            health_per_minute: 100_000,
             upload_max_bytes: None,
             max_body_bytes: 65_536,
             json_logs: false,
@@ -147,14 +149,15 @@ impl Daemon {
         writeln!(
             f,
             "listen = \"127.0.0.1:0\"\ndatabase_url = \"{db_url}\"\nregistration = \"{}\"\nmax_body_bytes = {}\n\
-             log_format = \"{}\"\nshutdown_grace_secs = 5\n[rate_limits]\nlogin_per_minute = {}\nreads_per_minute = {}\nwrites_per_minute = {}\nuploads_per_hour = {}\n",
+             log_format = \"{}\"\nshutdown_grace_secs = 5\n[rate_limits]\nlogin_per_minute = {}\nreads_per_minute = {}\nwrites_per_minute = {}\nuploads_per_hour = {}\nhealth_per_minute = {}\n",
             opts.registration,
             opts.max_body_bytes,
             if opts.json_logs { "json" } else { "text" },
             opts.login_per_minute,
             opts.reads_per_minute,
             opts.writes_per_minute,
-            opts.uploads_per_hour
+            opts.uploads_per_hour,
+            opts.health_per_minute
         )
         .expect("write config");
         let roots: Vec<String> =

@@ -19,6 +19,7 @@ mod oauth;
 mod openapi;
 mod pipeline;
 mod projects;
+mod quotas;
 mod queue_fairness;
 mod rate_limits;
 mod scans;

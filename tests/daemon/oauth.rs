@@ -2,6 +2,9 @@
 //! verification, single-use state, PKCE, no silent linking by email, the link flow, GitHub,
 //! unlinking, and notification preferences.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -23,7 +26,17 @@ async fn start_with(db: Db, opts: Opts) -> (Daemon, FakeIdp) {
     (d, idp)
 }
 
-/// `authorize`: asserts the redirect to the provider and returns its URL.
+/// The test's browser: the cookies `authorize` set, by the login's state (the `Cookie` pair).
+static BROWSER: LazyLock<Mutex<HashMap<String, String>>> = LazyLock::new(Default::default);
+
+/// The `state` parameter of a URL or path.
+fn state_of(url: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    query.split('&').find_map(|kv| kv.strip_prefix("state=")).map(str::to_owned)
+}
+
+/// `authorize`: asserts the redirect to the provider and returns its URL; the browser keeps the
+/// cookie it was given.
 async fn begin(d: &Daemon, provider: &str, query: &str, bearer: Option<&str>) -> String {
     let mut req = http_client(false).get(d.url(&format!("/api/v1/auth/oauth/{provider}/authorize?{query}")));
     if let Some(b) = bearer {
@@ -33,7 +46,12 @@ async fn begin(d: &Daemon, provider: &str, query: &str, bearer: Option<&str>) ->
     let status = resp.status().as_u16();
     let location =
         resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let cookie = resp.headers().get("set-cookie").and_then(|v| v.to_str().ok()).map(str::to_owned);
     assert_eq!(status, 302, "authorize: {}", resp.text().await.unwrap_or_default());
+    let cookie = cookie.expect("authorize sets the state's cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let pair = cookie.split(';').next().expect("pair").to_owned();
+    BROWSER.lock().expect("jar").insert(state_of(&location).expect("state to the provider"), pair);
     location
 }
 
@@ -45,8 +63,18 @@ async fn approve(provider_url: &str) -> String {
     location.strip_prefix(PUBLIC).expect("redirect to cairnd's callback").to_owned()
 }
 
+/// The browser that started the login comes back (with its cookie).
 async fn callback(d: &Daemon, path: &str) -> reqwest::Response {
-    http_client(false).get(d.url(path)).send().await.expect("callback")
+    let cookie = state_of(path).and_then(|s| BROWSER.lock().expect("jar").get(&s).cloned());
+    callback_with(d, path, cookie.as_deref()).await
+}
+
+async fn callback_with(d: &Daemon, path: &str, cookie: Option<&str>) -> reqwest::Response {
+    let mut req = http_client(false).get(d.url(path));
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    req.send().await.expect("callback")
 }
 
 /// A whole login; returns the callback's response.
@@ -454,4 +482,26 @@ both!(discovery_and_keys_are_cached_and_a_rotated_key_is_fetched, |db| async mov
     assert_eq!(me(&d, &rotated).await["user"]["id"], me(&d, &first).await["user"]["id"]);
     tokens(login(&d, "corp", "", None).await).await;
     assert_eq!(idp.fetches(), (1, 2));
+});
+
+// Issue 16 point 8, login CSRF: an attacker finishes a login of their own at the provider and
+// sends the victim's browser to the callback with the attacker's code and state. On the old daemon
+// the state alone was enough and the victim ended up logged in as the attacker.
+both!(a_callback_from_another_browser_is_refused, |db| async move {
+    let (d, idp) = start(db).await;
+    idp.login_as(Account::new("mallory-sub", &unique_email("mallory")));
+    let attackers = approve(&begin(&d, "corp", "", None).await).await;
+    let attackers_cookie = BROWSER.lock().expect("jar").get(&state_of(&attackers).expect("state")).cloned();
+    // The victim's browser: no cookie at all, or the cookie of a login of its own.
+    let body = expect_problem(callback_with(&d, &attackers, None).await, 400, "OAUTH_STATE_INVALID").await;
+    assert!(body["detail"].as_str().is_some_and(|t| t.contains("browser")), "{body}");
+    let victims = begin(&d, "corp", "", None).await;
+    let victims_cookie = BROWSER.lock().expect("jar").get(&state_of(&victims).expect("state")).cloned();
+    expect_problem(callback_with(&d, &attackers, victims_cookie.as_deref()).await, 400, "OAUTH_STATE_INVALID")
+        .await;
+    // The refusals did not spend the state: the browser that started the login still finishes it.
+    let resp = callback_with(&d, &attackers, attackers_cookie.as_deref()).await;
+    let cleared = resp.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    tokens(resp).await;
+    assert!(cleared.contains("Max-Age=0"), "the finished login's cookie is removed: {cleared}");
 });

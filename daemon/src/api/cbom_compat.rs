@@ -185,6 +185,7 @@ fn repository_name(url: &str) -> Option<String> {
 #[utoipa::path(post, operation_id = "cbom_scans_create", path = "/cbom/scans", tag = "cbom", security(("bearer" = [])), request_body = CbomScanRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for retries")),
     responses((status = 201, description = "Queued; poll /cbom/scans/{id}", body = CbomScanCreated),
+        (status = 429, description = "A tenant quota reached (QUOTA_EXCEEDED naming `quotas.queued_scans`)", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 400, description = "Invalid repo_url, project_name or project_version", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,

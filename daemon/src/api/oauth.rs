@@ -83,7 +83,7 @@ fn found(location: &str) -> Result<Response, ApiError> {
 /// Starts a login: redirects (302) to the provider.
 #[utoipa::path(get, operation_id = "oauth_authorize", path = "/auth/oauth/{provider}/authorize", tag = "auth",
     params(("provider" = String, Path, description = "Configured provider name"), AuthorizeParams),
-    responses((status = 302, description = "To the provider's login page (`Location`)"),
+    responses((status = 302, description = "To the provider's login page (`Location`); sets the HttpOnly cookie the callback requires"),
         (status = 400, description = "Invalid redirect_to", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 401, description = "link=true without a session", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
@@ -133,7 +133,12 @@ pub async fn authorize(
             ttl: STATE_TTL,
         })
         .await?;
-    found(&url)
+    let mut resp = found(&url)?;
+    let secure = cfg.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+    if let Some(cookie) = oauth::browser::set_cookie(&pending.state, STATE_TTL, secure) {
+        resp.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(resp)
 }
 
 /// Where the provider sends the browser back: finishes the login, sign-up or link.
@@ -141,7 +146,7 @@ pub async fn authorize(
     params(("provider" = String, Path, description = "Configured provider name"), CallbackParams),
     responses((status = 200, description = "Logged in (no redirect_to was given)", body = cairn_sdk::types::TokenResponse),
         (status = 302, description = "To redirect_to with `?code=` (a one-time code for /auth/token)"),
-        (status = 400, description = "Unknown, used or expired state (OAUTH_STATE_INVALID), or no code", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unknown, used or expired state, or a browser without the state's cookie (OAUTH_STATE_INVALID), or no code", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 401, description = "The ID token did not verify", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Refused: by the provider, the email rules or registration", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 409, description = "An unlinked account has this email, or the identity belongs to another account", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
@@ -150,6 +155,7 @@ pub async fn callback(
     State(state): State<AppState>,
     Path(name): Path<String>,
     rid: Option<Extension<RequestId>>,
+    headers: HeaderMap,
     Query(params): Query<CallbackParams>,
 ) -> Result<Response, ApiError> {
     let cfg = &state.config.oauth;
@@ -158,6 +164,13 @@ pub async fn callback(
     let stale =
         || ApiError::new(Kind::OAuthStateInvalid, "unknown, used or expired state; start the login again");
     let presented = params.state.as_deref().filter(|s| !s.is_empty() && s.len() <= 256).ok_or_else(stale)?;
+    // Checked before the state is spent: a forged callback does not burn the real login.
+    if !oauth::browser::carries(&headers, presented) {
+        return Err(ApiError::new(
+            Kind::OAuthStateInvalid,
+            "this login was not started in this browser (its cookie is missing); start the login again",
+        ));
+    }
     let pending = match state.store.oauth_state_consume(&sha256_hex(presented.as_bytes())).await {
         Ok(s) if s.provider == p.name => s,
         Ok(_) | Err(StoreError::NotFound) => return Err(stale()),
@@ -190,17 +203,21 @@ pub async fn callback(
         }
     }
     let user = result?;
-    match &pending.redirect_to {
-        None => Ok(axum::Json(issue(&state, user).await?).into_response()),
+    let mut resp = match &pending.redirect_to {
+        None => axum::Json(issue(&state, user).await?).into_response(),
         Some(target) => {
             // Re-checked: the allow-list may have changed since authorize.
             let mut url = cfg.redirect_target(target).map_err(|m| ApiError::field("query.redirect_to", m))?;
             let code = format!("coc_{}", random_alphanumeric(43));
             state.store.oauth_code_create(&sha256_hex(code.as_bytes()), user, CODE_TTL).await?;
             url.query_pairs_mut().append_pair("code", &code);
-            found(url.as_str())
+            found(url.as_str())?
         }
+    };
+    if let Some(cookie) = oauth::browser::clear_cookie(presented) {
+        resp.headers_mut().append(header::SET_COOKIE, cookie);
     }
+    Ok(resp)
 }
 
 /// Exchanges the code and picks (or creates, or links) the account.

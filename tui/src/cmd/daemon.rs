@@ -40,7 +40,7 @@ pub fn run(cmd: DaemonCommand) -> anyhow::Result<ExitCode> {
             crate::outln!("local daemon: running at {} (pid {})", state.url, state.pid);
             crate::outln!(
                 "version: {}; database: {}; status: {}",
-                health.version,
+                health.version.as_deref().unwrap_or("shown to authenticated callers"),
                 health.database,
                 health.status
             );
