@@ -66,6 +66,8 @@ pub struct Opts {
     pub workers: usize,
     /// `[scans] replica_id`.
     pub replica_id: Option<String>,
+    /// `[scans] detail_max_items` (the daemon's default when None).
+    pub detail_max_items: Option<u32>,
     /// Imported with `cairnd vulndb import` before the daemon first serves.
     pub vulndb_import: Vec<PathBuf>,
     /// `git_credentials_key_file`: the key sealing tenants' git credentials (none when None).
@@ -88,6 +90,7 @@ impl Default for Opts {
             scan_roots: Vec::new(),
             workers: 2,
             replica_id: None,
+            detail_max_items: None,
             vulndb_import: Vec::new(),
             git_credentials_key_file: None,
         }
@@ -164,9 +167,10 @@ impl Daemon {
             opts.scan_roots.iter().map(|r| format!("{:?}", r.display().to_string())).collect();
         writeln!(
             f,
-            "[scans]\nworkers = {}\nheartbeat_secs = 1\nstale_after_secs = 10\npoll_secs = 1\n{}{}",
+            "[scans]\nworkers = {}\nheartbeat_secs = 1\nstale_after_secs = 10\npoll_secs = 1\n{}{}{}",
             opts.workers,
             opts.replica_id.as_ref().map(|r| format!("replica_id = {r:?}\n")).unwrap_or_default(),
+            opts.detail_max_items.map(|n| format!("detail_max_items = {n}\n")).unwrap_or_default(),
             opts.upload_max_bytes.map(|b| format!("upload_max_bytes = {b}\n")).unwrap_or_default()
         )
         .expect("write config");

@@ -497,11 +497,16 @@ both!(a_callback_from_another_browser_is_refused, |db| async move {
     assert!(body["detail"].as_str().is_some_and(|t| t.contains("browser")), "{body}");
     let victims = begin(&d, "corp", "", None).await;
     let victims_cookie = BROWSER.lock().expect("jar").get(&state_of(&victims).expect("state")).cloned();
-    expect_problem(callback_with(&d, &attackers, victims_cookie.as_deref()).await, 400, "OAUTH_STATE_INVALID")
-        .await;
+    expect_problem(
+        callback_with(&d, &attackers, victims_cookie.as_deref()).await,
+        400,
+        "OAUTH_STATE_INVALID",
+    )
+    .await;
     // The refusals did not spend the state: the browser that started the login still finishes it.
     let resp = callback_with(&d, &attackers, attackers_cookie.as_deref()).await;
-    let cleared = resp.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let cleared =
+        resp.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     tokens(resp).await;
     assert!(cleared.contains("Max-Age=0"), "the finished login's cookie is removed: {cleared}");
 });

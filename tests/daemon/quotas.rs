@@ -33,7 +33,8 @@ both!(a_tenant_at_its_queued_scans_quota_is_refused_and_another_is_not, |db| asy
     let body = expect_problem(refused, 429, "QUOTA_EXCEEDED").await;
     assert_eq!(body["errors"][0]["field"], "quotas.queued_scans", "{body}");
     // The refusal stored nothing: still two scans.
-    let listed: Value = d.send(&flooder, Method::GET, "/api/v1/scans", None).await.json().await.expect("json");
+    let listed: Value =
+        d.send(&flooder, Method::GET, "/api/v1/scans", None).await.json().await.expect("json");
     assert_eq!(listed["total"], 2, "{listed}");
     // Another tenant still gets its scan queued.
     assert_eq!(d.send(&other, Method::POST, "/api/v1/scans", Some(scan)).await.status(), 202);
@@ -42,7 +43,11 @@ both!(a_tenant_at_its_queued_scans_quota_is_refused_and_another_is_not, |db| asy
 both!(a_tenants_uploads_per_hour_count_all_its_members, |db| async move {
     let d = Daemon::start_with(
         db,
-        Opts { workers: 0, extra_config: "[quotas]\nuploads_per_hour = 2\nqueued_scans = 0\n".into(), ..Opts::default() },
+        Opts {
+            workers: 0,
+            extra_config: "[quotas]\nuploads_per_hour = 2\nqueued_scans = 0\n".into(),
+            ..Opts::default()
+        },
     )
     .await;
     let owner = d.register(&unique_email("uploads")).await;
@@ -54,7 +59,8 @@ both!(a_tenants_uploads_per_hour_count_all_its_members, |db| async move {
         let r = post_form(&d, who, "/api/v1/scans/upload", Some(("a.tgz", tgz.clone())), &[], None).await;
         assert_eq!(r.status(), 202);
     }
-    let refused = post_form(&d, &owner, "/api/v1/scans/upload", Some(("a.tgz", tgz.clone())), &[], None).await;
+    let refused =
+        post_form(&d, &owner, "/api/v1/scans/upload", Some(("a.tgz", tgz.clone())), &[], None).await;
     let wait: u64 = refused
         .headers()
         .get("retry-after")

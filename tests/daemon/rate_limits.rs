@@ -78,7 +78,8 @@ both!(health_probes_are_limited_per_address_and_hide_the_version, |db| async mov
         d.http.get(d.url("/api/health")).send().await.expect("send").json().await.expect("json");
     assert!(anonymous.get("version").is_none(), "{anonymous}");
     assert_eq!(anonymous["database"], "ok", "{anonymous}");
-    let known: serde_json::Value = d.send(&s, Method::GET, "/api/health", None).await.json().await.expect("json");
+    let known: serde_json::Value =
+        d.send(&s, Method::GET, "/api/health", None).await.json().await.expect("json");
     assert_eq!(known["version"], env!("CARGO_PKG_VERSION"), "{known}");
     assert!(known["database"].as_str().is_some_and(|t| t.ends_with(": ok") && t.len() > 4), "{known}");
     // Two spent above; three more of any probe, then 429 with Retry-After.

@@ -51,7 +51,11 @@ impl Client {
     /// Sends `req` once and hands back the answer unread: a 302 is the answer here, not a hop
     /// to follow (the shared HTTP client follows redirects), and a state or code is spent by
     /// the first try, so nothing is retried.
-    async fn send_once_unredirected(&self, req: &Req, cookies: &[String]) -> Result<reqwest::Response, Error> {
+    async fn send_once_unredirected(
+        &self,
+        req: &Req,
+        cookies: &[String],
+    ) -> Result<reqwest::Response, Error> {
         let mut builder = self.build(req)?;
         if !cookies.is_empty() {
             builder = builder.header(reqwest::header::COOKIE, cookies.join("; "));

@@ -39,8 +39,8 @@ pub use auth::{
     RegisterRequest, ResetPasswordRequest, TenantMembership, TokenResponse, User,
 };
 pub use cbom_compat::{
-    CBOM_DEFAULT_PROJECT_VERSION, CbomBomFormat, CbomDemoRequest, CbomHealth, CbomScan, CbomScanCreated,
-    CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, TenantKind,
+    CBOM_DEFAULT_PROJECT_VERSION, CbomBomFormat, CbomDemoRequest, CbomDetailTruncated, CbomHealth, CbomScan,
+    CbomScanCreated, CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, TenantKind,
 };
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageState, TriageUpdate};

@@ -14,8 +14,8 @@
 //! have a generous per-address class of their own, always in memory: a probe must not wait on the
 //! database it reports on.
 
-use std::net::{IpAddr, SocketAddr};
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -80,12 +80,22 @@ impl std::fmt::Debug for RateLimiters {
 
 fn limiter(name: &'static str, per_minute: u32) -> Class {
     let n = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
-    (RateLimiter::keyed(Quota::per_minute(n)).with_middleware::<StateInformationMiddleware>(), n.get(), 60, name)
+    (
+        RateLimiter::keyed(Quota::per_minute(n)).with_middleware::<StateInformationMiddleware>(),
+        n.get(),
+        60,
+        name,
+    )
 }
 
 fn hourly(name: &'static str, per_hour: u32) -> Class {
     let n = NonZeroU32::new(per_hour.max(1)).unwrap_or(NonZeroU32::MIN);
-    (RateLimiter::keyed(Quota::per_hour(n)).with_middleware::<StateInformationMiddleware>(), n.get(), 3600, name)
+    (
+        RateLimiter::keyed(Quota::per_hour(n)).with_middleware::<StateInformationMiddleware>(),
+        n.get(),
+        3600,
+        name,
+    )
 }
 
 impl RateLimiters {
@@ -97,7 +107,8 @@ impl RateLimiters {
             writes: limiter("writes", cfg.writes_per_minute),
             uploads: hourly("uploads", cfg.uploads_per_hour),
             health: limiter("health", cfg.health_per_minute),
-            tenant_uploads: (quotas.uploads_per_hour > 0).then(|| hourly("tenant-uploads", quotas.uploads_per_hour)),
+            tenant_uploads: (quotas.uploads_per_hour > 0)
+                .then(|| hourly("tenant-uploads", quotas.uploads_per_hour)),
             max_concurrent_uploads: quotas.concurrent_uploads,
             uploads_in_flight: Arc::default(),
             max_address_buckets: MAX_ADDRESS_BUCKETS,
@@ -142,7 +153,8 @@ impl RateLimiters {
     /// place among its concurrent uploads, held until the returned guard drops.
     pub async fn admit_upload(&self, state: &AppState, tenant: TenantId) -> Result<UploadSlot, ApiError> {
         let slot = {
-            let mut flight = self.uploads_in_flight.lock().map_err(|_| ApiError::internal("upload slots poisoned"))?;
+            let mut flight =
+                self.uploads_in_flight.lock().map_err(|_| ApiError::internal("upload slots poisoned"))?;
             let n = flight.entry(tenant).or_insert(0);
             if self.max_concurrent_uploads > 0 && *n >= self.max_concurrent_uploads {
                 return Err(ApiError::quota("concurrent_uploads", self.max_concurrent_uploads, None));

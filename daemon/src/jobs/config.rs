@@ -23,6 +23,9 @@ pub struct ScansConfig {
     /// requeued at once on start; unset = a fresh name per process (the reaper requeues them
     /// after `stale_after_secs`).
     pub replica_id: Option<String>,
+    /// The most components, findings and cryptographic assets one whole-scan read
+    /// (`/cbom/scans/{id}`) carries of each; the paged lists and the document hold the rest.
+    pub detail_max_items: u32,
 }
 
 impl Default for ScansConfig {
@@ -35,6 +38,7 @@ impl Default for ScansConfig {
             poll_secs: 5,
             upload_max_bytes: 256 * 1024 * 1024,
             replica_id: None,
+            detail_max_items: 1000,
         }
     }
 }

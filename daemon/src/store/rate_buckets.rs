@@ -30,7 +30,12 @@ pub enum BucketVerdict {
 
 impl Store {
     /// Spends one request of `bucket` at `now_us` (microseconds since the epoch).
-    pub async fn rate_bucket_take(&self, bucket: &str, rule: BucketRule, now_us: i64) -> StoreResult<BucketVerdict> {
+    pub async fn rate_bucket_take(
+        &self,
+        bucket: &str,
+        rule: BucketRule,
+        now_us: i64,
+    ) -> StoreResult<BucketVerdict> {
         let window = rule.interval_us.saturating_mul(i64::from(rule.burst.max(1)));
         // The conditional upsert is the whole algorithm: the row moves only when the request fits,
         // and the row lock makes concurrent takes (on any replica) serialise.
@@ -60,7 +65,10 @@ impl Store {
 
     /// Forgets full buckets (their time has passed), so the table holds only active clients.
     pub async fn rate_buckets_sweep(&self, now_us: i64) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM rate_buckets WHERE tat_us < $1").bind(now_us).execute(self.pool()).await?;
+        let done = sqlx::query("DELETE FROM rate_buckets WHERE tat_us < $1")
+            .bind(now_us)
+            .execute(self.pool())
+            .await?;
         Ok(done.rows_affected())
     }
 }

@@ -31,8 +31,11 @@ pub fn set_cookie(state: &str, ttl: time::Duration, secure: bool) -> Option<Head
 
 /// `Set-Cookie` that removes the cookie of `state` once its login is over.
 pub fn clear_cookie(state: &str) -> Option<HeaderValue> {
-    HeaderValue::from_str(&format!("{}=; Max-Age=0; Path={COOKIE_PATH}; HttpOnly; SameSite=Lax", cookie_name(state)))
-        .ok()
+    HeaderValue::from_str(&format!(
+        "{}=; Max-Age=0; Path={COOKIE_PATH}; HttpOnly; SameSite=Lax",
+        cookie_name(state)
+    ))
+    .ok()
 }
 
 /// Whether the request carries the cookie `authorize` set for `state`.
@@ -63,9 +66,15 @@ mod tests {
         h.insert(header::COOKIE, HeaderValue::from_str(&format!("a=b; {other}")).expect("header"));
         assert!(!carries(&h, "abc"), "another login's cookie");
         // The right name with another value (a forged pairing) does not match either.
-        h.append(header::COOKIE, HeaderValue::from_str(&format!("{}=xyz", cookie_name("abc"))).expect("header"));
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("{}=xyz", cookie_name("abc"))).expect("header"),
+        );
         assert!(!carries(&h, "abc"));
-        h.append(header::COOKIE, HeaderValue::from_str(&format!("{}=abc", cookie_name("abc"))).expect("header"));
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("{}=abc", cookie_name("abc"))).expect("header"),
+        );
         assert!(carries(&h, "abc"));
         let set = set_cookie("abc", time::Duration::minutes(10), true).expect("value");
         let set = set.to_str().expect("ascii");
