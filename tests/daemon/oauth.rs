@@ -510,3 +510,69 @@ both!(a_callback_from_another_browser_is_refused, |db| async move {
     tokens(resp).await;
     assert!(cleared.contains("Max-Age=0"), "the finished login's cookie is removed: {cleared}");
 });
+
+// Issue 16 point 8, the CLI flow: a login with a PKCE challenge may end at a loopback redirect on
+// any port (RFC 8252), and its one-time code is redeemed only with the verifier. On the old daemon
+// a loopback target outside the allow-list was refused (no CLI login) and a code, once seen,
+// redeemed by anyone.
+both!(a_cli_login_ends_on_loopback_and_its_code_needs_the_verifier, |db| async move {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let (d, idp) = start(db).await;
+    idp.login_as(Account::new("cli-sub", &unique_email("cli")));
+    let verifier = "v".repeat(20) + &uuid::Uuid::new_v4().simple().to_string();
+    let challenge =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let loopback = "http%3A%2F%2F127.0.0.1%3A5555%2Fcallback%3Fstate%3Dcli-own-state";
+    let authorize = |q: String| {
+        let d = &d;
+        async move {
+            http_client(false)
+                .get(d.url(&format!("/api/v1/auth/oauth/corp/authorize?{q}")))
+                .send()
+                .await
+                .expect("send")
+        }
+    };
+    // A loopback target needs the challenge; the challenge needs S256; `localhost` is no IP literal.
+    expect_problem(authorize(format!("redirect_to={loopback}")).await, 400, "VALIDATION_FAILED").await;
+    let plain = format!("redirect_to={loopback}&code_challenge={challenge}&code_challenge_method=plain");
+    let body = expect_problem(authorize(plain).await, 400, "VALIDATION_FAILED").await;
+    assert_eq!(body["errors"][0]["field"], "query.code_challenge_method", "{body}");
+    let named = format!(
+        "redirect_to=http%3A%2F%2Flocalhost%3A5555%2Fcallback&code_challenge={challenge}&code_challenge_method=S256"
+    );
+    expect_problem(authorize(named).await, 400, "VALIDATION_FAILED").await;
+
+    let at_provider = begin(
+        &d,
+        "corp",
+        &format!("redirect_to={loopback}&code_challenge={challenge}&code_challenge_method=S256"),
+        None,
+    )
+    .await;
+    let resp = callback(&d, &approve(&at_provider).await).await;
+    assert_eq!(resp.status(), 302);
+    let to_cli = reqwest::Url::parse(resp.headers()["location"].to_str().expect("location")).expect("url");
+    assert_eq!(
+        (to_cli.host_str(), to_cli.port(), to_cli.path()),
+        (Some("127.0.0.1"), Some(5555), "/callback")
+    );
+    let param = |k: &str| to_cli.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
+    assert_eq!(param("state").as_deref(), Some("cli-own-state"), "the CLI's own state comes back");
+    let code = param("code").expect("code");
+    let token = |form: Vec<(&'static str, String)>| {
+        let d = &d;
+        async move { d.http.post(d.url("/api/v1/auth/token")).form(&form).send().await.expect("token") }
+    };
+    let grant = |extra: Option<String>| {
+        let mut f = vec![("grant_type", "authorization_code".to_owned()), ("code", code.clone())];
+        if let Some(v) = extra {
+            f.push(("code_verifier", v));
+        }
+        f
+    };
+    expect_problem(token(grant(None)).await, 401, "UNAUTHORIZED").await;
+    expect_problem(token(grant(Some("w".repeat(60)))).await, 401, "UNAUTHORIZED").await;
+    tokens(token(grant(Some(verifier))).await).await;
+});

@@ -43,6 +43,12 @@ pub struct AuthorizeParams {
     pub link: Option<bool>,
     /// An invitation token, for sign-up when registration is invite-only.
     pub invite_token: Option<String>,
+    /// A CLI login (RFC 8252): the PKCE challenge, base64url SHA-256 of a verifier only the CLI
+    /// holds. `redirect_to` may then be a loopback `http://127.0.0.1:PORT/…`, and the one-time code
+    /// sent there is redeemed at `/auth/token` only with `code_verifier`.
+    pub code_challenge: Option<String>,
+    /// `S256` (the only method; required with `code_challenge`).
+    pub code_challenge_method: Option<String>,
 }
 
 /// Query of `callback` (what the provider appends).
@@ -108,10 +114,27 @@ pub async fn authorize(
         None
     };
     let mut check = Check::new();
-    if let Some(target) = &params.redirect_to
-        && let Err(m) = cfg.redirect_target(target)
-    {
-        check.fail("query.redirect_to", m);
+    let challenge = params.code_challenge.as_deref();
+    if let Some(c) = challenge {
+        // S256 of a 32-byte or longer verifier: 43 base64url characters.
+        if c.len() != 43 || !c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            check.fail("query.code_challenge", "must be the 43-character base64url SHA-256 of the verifier");
+        }
+        if params.code_challenge_method.as_deref() != Some("S256") {
+            check.fail("query.code_challenge_method", "must be S256");
+        }
+        if params.redirect_to.is_none() {
+            check.fail("query.redirect_to", "a CLI login (code_challenge) needs its loopback redirect_to");
+        }
+    } else if params.code_challenge_method.is_some() {
+        check.fail("query.code_challenge", "required with code_challenge_method");
+    }
+    if let Some(target) = &params.redirect_to {
+        let allowed =
+            if challenge.is_some() { cfg.cli_redirect_target(target) } else { cfg.redirect_target(target) };
+        if let Err(m) = allowed {
+            check.fail("query.redirect_to", m);
+        }
     }
     if params.invite_token.as_ref().is_some_and(|t| t.is_empty() || t.len() > 256) {
         check.fail("query.invite_token", "must be 1-256 characters");
@@ -130,6 +153,7 @@ pub async fn authorize(
             redirect_to: params.redirect_to.as_deref(),
             link_user,
             invite_token_hash: invite_hash.as_deref(),
+            code_challenge: challenge,
             ttl: STATE_TTL,
         })
         .await?;
@@ -207,9 +231,15 @@ pub async fn callback(
         None => axum::Json(issue(&state, user).await?).into_response(),
         Some(target) => {
             // Re-checked: the allow-list may have changed since authorize.
-            let mut url = cfg.redirect_target(target).map_err(|m| ApiError::field("query.redirect_to", m))?;
+            let challenge = pending.code_challenge.as_deref();
+            let allowed = if challenge.is_some() {
+                cfg.cli_redirect_target(target)
+            } else {
+                cfg.redirect_target(target)
+            };
+            let mut url = allowed.map_err(|m| ApiError::field("query.redirect_to", m))?;
             let code = format!("coc_{}", random_alphanumeric(43));
-            state.store.oauth_code_create(&sha256_hex(code.as_bytes()), user, CODE_TTL).await?;
+            state.store.oauth_code_create(&sha256_hex(code.as_bytes()), user, challenge, CODE_TTL).await?;
             url.query_pairs_mut().append_pair("code", &code);
             found(url.as_str())?
         }

@@ -12,6 +12,7 @@ mod export;
 mod findings;
 mod keys;
 mod lookup;
+mod oidc_login;
 mod package_caches;
 mod projects;
 mod remote_scan;

@@ -14,6 +14,7 @@ mod e2e_cli;
 mod gate;
 mod local;
 mod offline_licenses;
+mod oidc_login;
 mod remote_scan;
 mod tmux_e2e;
 mod trial;
