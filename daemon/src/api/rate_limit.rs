@@ -149,19 +149,22 @@ impl RateLimiters {
         }
     }
 
+    /// A place among `tenant`'s concurrent uploads on this replica, or 429 naming the quota.
+    fn take_upload_slot(&self, tenant: TenantId) -> Result<UploadSlot, ApiError> {
+        let mut flight =
+            self.uploads_in_flight.lock().map_err(|_| ApiError::internal("upload slots poisoned"))?;
+        let n = flight.entry(tenant).or_insert(0);
+        if self.max_concurrent_uploads > 0 && *n >= self.max_concurrent_uploads {
+            return Err(ApiError::quota("concurrent_uploads", self.max_concurrent_uploads, None));
+        }
+        *n += 1;
+        Ok(UploadSlot { tenant, flight: self.uploads_in_flight.clone() })
+    }
+
     /// Admits one upload of `tenant`: its hourly quota (shared across replicas on Postgres) and a
     /// place among its concurrent uploads, held until the returned guard drops.
     pub async fn admit_upload(&self, state: &AppState, tenant: TenantId) -> Result<UploadSlot, ApiError> {
-        let slot = {
-            let mut flight =
-                self.uploads_in_flight.lock().map_err(|_| ApiError::internal("upload slots poisoned"))?;
-            let n = flight.entry(tenant).or_insert(0);
-            if self.max_concurrent_uploads > 0 && *n >= self.max_concurrent_uploads {
-                return Err(ApiError::quota("concurrent_uploads", self.max_concurrent_uploads, None));
-            }
-            *n += 1;
-            UploadSlot { tenant, flight: self.uploads_in_flight.clone() }
-        };
+        let slot = self.take_upload_slot(tenant)?;
         if let Some(class) = &self.tenant_uploads {
             let key = format!("tenant:{tenant}");
             let verdict = match state.store.backend() {
@@ -346,5 +349,27 @@ mod tests {
         let mapped: IpAddr = "::ffff:192.0.2.1".parse().expect("mapped");
         assert_eq!(fresh.address_key(&fresh.reads.0, Some(a)), fresh.address_key(&fresh.reads.0, Some(b)));
         assert_eq!(fresh.address_key(&fresh.reads.0, Some(mapped)), "ip:192.0.2.1");
+    }
+
+    /// Issue 16 point 5: a tenant's concurrent uploads are capped (the old daemon had no such
+    /// quota); the place is given back when the upload's request ends, and other tenants are not
+    /// affected.
+    #[test]
+    fn concurrent_uploads_are_capped_per_tenant() {
+        let quotas = Quotas { concurrent_uploads: 2, ..Quotas::default() };
+        let limits = RateLimiters::new(&RateLimits::default(), &quotas);
+        let (a, b) = (TenantId::new(), TenantId::new());
+        let first = limits.take_upload_slot(a).expect("first");
+        let _second = limits.take_upload_slot(a).expect("second");
+        let refused = limits.take_upload_slot(a).expect_err("third at once");
+        assert_eq!(refused.kind, Kind::QuotaExceeded);
+        assert_eq!(refused.errors[0].field, "quotas.concurrent_uploads");
+        let _other = limits.take_upload_slot(b).expect("another tenant");
+        drop(first);
+        let _again = limits.take_upload_slot(a).expect("a place was given back");
+        let unlimited =
+            RateLimiters::new(&RateLimits::default(), &Quotas { concurrent_uploads: 0, ..Quotas::default() });
+        let held: Vec<_> = (0..50).map(|_| unlimited.take_upload_slot(a).expect("no limit")).collect();
+        assert_eq!(held.len(), 50);
     }
 }
