@@ -52,11 +52,41 @@ pub struct RateLimits {
     pub writes_per_minute: u32,
     /// `/scans/upload` and `/sboms/ingest` per credential (or IP), per hour.
     pub uploads_per_hour: u32,
+    /// `/api/health`, `/healthz` and `/readyz` per IP: generous, so an orchestrator probing every
+    /// second never meets it, while a flood of probes cannot keep the database busy.
+    pub health_per_minute: u32,
 }
 
 impl Default for RateLimits {
     fn default() -> Self {
-        Self { login_per_minute: 5, reads_per_minute: 300, writes_per_minute: 60, uploads_per_hour: 50 }
+        Self {
+            login_per_minute: 5,
+            reads_per_minute: 300,
+            writes_per_minute: 60,
+            uploads_per_hour: 50,
+            health_per_minute: 1200,
+        }
+    }
+}
+
+/// `[quotas]`: what one tenant may hold of the shared daemon at once, so one team cannot starve
+/// the others. A refusal is a 429 `QUOTA_EXCEEDED` naming the quota (`errors[0].field`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Quotas {
+    /// Scans of one tenant waiting in the queue (not yet running); 0 = no limit.
+    pub queued_scans: u32,
+    /// Uploads (`/scans/upload`, `/sboms/ingest`) of one tenant being received at once, per
+    /// replica; 0 = no limit.
+    pub concurrent_uploads: u32,
+    /// Uploads of one tenant per hour, all its members and keys together (shared across replicas
+    /// on Postgres); 0 = no limit.
+    pub uploads_per_hour: u32,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Self { queued_scans: 100, concurrent_uploads: 4, uploads_per_hour: 200 }
     }
 }
 
@@ -88,6 +118,8 @@ pub struct Config {
     pub mail: crate::mail::MailConfig,
     /// Rate limits.
     pub rate_limits: RateLimits,
+    /// Per-tenant quotas.
+    pub quotas: Quotas,
     /// If set, `serve` writes the bound address to this file once listening (for supervisors and tests).
     pub address_file: Option<PathBuf>,
     /// Seconds in-flight requests get to finish on shutdown.
@@ -128,6 +160,7 @@ impl Default for Config {
             git_credentials_key_file: None,
             mail: Default::default(),
             rate_limits: RateLimits::default(),
+            quotas: Quotas::default(),
             address_file: None,
             shutdown_grace_secs: 10,
             vulndb: Default::default(),

@@ -61,6 +61,8 @@ problem_kinds! {
     PreconditionRequired,
     /// 429: rate limited.
     RateLimited,
+    /// 429: the tenant reached one of its quotas (named in `errors[0].field`).
+    QuotaExceeded,
     /// 403: registration is closed or needs an invitation.
     RegistrationClosed,
     /// 401: a refresh token was used twice; its family is revoked.
@@ -207,6 +209,15 @@ impl Kind {
                 "Too many requests",
                 "Slow down; `Retry-After` says when to retry.",
             ),
+            Kind::QuotaExceeded => (
+                S::TOO_MANY_REQUESTS,
+                "quota-exceeded",
+                "QUOTA_EXCEEDED",
+                "Tenant quota reached",
+                "Your team holds as much of this daemon as its quota allows (`errors[0].field` names it: \
+                 `quotas.queued_scans`, `quotas.concurrent_uploads` or `quotas.uploads_per_hour`); wait for \
+                 queued scans or uploads to finish, or `Retry-After` seconds for the hourly one.",
+            ),
             Kind::RegistrationClosed => (
                 S::FORBIDDEN,
                 "registration-closed",
@@ -337,6 +348,20 @@ impl ApiError {
         Self::fields(vec![FieldError { field: field.into(), message: message.into() }])
     }
 
+    /// 429 `QUOTA_EXCEEDED` naming the quota (`quotas.NAME`) and its limit; `retry_after` for a
+    /// time-based one.
+    pub fn quota(name: &str, limit: u32, retry_after: Option<u64>) -> Self {
+        let field = format!("quotas.{name}");
+        let message = format!("your team's limit is {limit}");
+        Self {
+            kind: Kind::QuotaExceeded,
+            detail: Some(format!("{field}: {message}")),
+            errors: vec![FieldError { field, message }],
+            current_version: None,
+            retry_after,
+        }
+    }
+
     /// 400 with several field errors.
     pub fn fields(errors: Vec<FieldError>) -> Self {
         let detail =
@@ -434,6 +459,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::not_found(),
             StoreError::Conflict(what) => ApiError::new(Kind::Conflict, what),
             StoreError::VersionMismatch(current) => ApiError::precondition_failed(current),
+            StoreError::QuotaExceeded { quota, limit } => ApiError::quota(quota, limit, None),
             StoreError::Unavailable(cause) => {
                 tracing::error!(error = %cause, "database unavailable");
                 ApiError::bare(Kind::Unavailable)

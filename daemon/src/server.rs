@@ -41,7 +41,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
         git_credentials,
         store,
         jwt: Arc::new(JwtKeys::from_secret(&secret)),
-        limits: Arc::new(RateLimiters::new(&config.rate_limits)),
+        limits: Arc::new(RateLimiters::new(&config.rate_limits, &config.quotas)),
         metrics: Arc::new(Metrics::new()),
         vulndb: Arc::new(VulnDb::empty()),
         jobs: Arc::new(Jobs::default()),

@@ -621,3 +621,35 @@ both!(the_public_demo_scans_github_repositories_once_per_client_a_day_with_a_cac
     let mine: Value = json_of(d.send(&me, Method::GET, "/api/v1/cbom/scans", None).await).await;
     assert_eq!(mine["count"], 0);
 });
+
+// Issue 16 point 13: a whole-scan read is bounded. On the old daemon `/cbom/scans/{id}` paged
+// through every component, finding and asset into one answer, however large the scan.
+both!(a_whole_scan_read_is_capped_and_says_where_the_rest_is, |db| async move {
+    let (root, tree) = crate::scans::tree_root();
+    let d = Daemon::start_with(
+        db,
+        Opts { scan_roots: vec![root.path().to_path_buf()], detail_max_items: Some(2), ..Opts::default() },
+    )
+    .await;
+    let me = d.register(&unique_email("capped")).await;
+    let scan = crate::scans::submit(&d, &me, &tree).await;
+    let id = scan["id"].as_str().expect("id").to_owned();
+    let (_, end) = follow(&d, &id, &me).await;
+    assert!(matches!(end, crate::ws::Frame::Close(1000, _)), "{end:?}");
+    let all = crate::scans::all_items(&d, &me, &format!("/api/v1/scans/{id}/components"), 100).await;
+    assert!(all.len() > 2, "the fixture tree has more components than the cap");
+    let detail: Value =
+        json_of(d.send(&me, Method::GET, &format!("/api/v1/cbom/scans/{id}"), None).await).await;
+    assert_eq!(detail["components"].as_array().map(Vec::len), Some(2), "{detail}");
+    let cut = &detail["truncated"];
+    assert_eq!(cut["limit"], 2, "{detail}");
+    assert_eq!(cut["components_total"].as_u64(), Some(all.len() as u64), "{detail}");
+    assert_eq!(cut["components"], format!("/api/v1/scans/{id}/components"));
+    assert_eq!(cut["document"], format!("/api/v1/cbom/scans/{id}/bom.json"));
+    // The first items are the list's first items, and the links answer.
+    assert_eq!(detail["components"][0]["id"], all[0]["id"]);
+    for link in ["components", "findings", "crypto_assets", "document"] {
+        let path = cut[link].as_str().expect("link");
+        assert_eq!(d.send(&me, Method::GET, path, None).await.status(), 200, "{link}: {path}");
+    }
+});

@@ -53,6 +53,7 @@ pub struct Opts {
     pub reads_per_minute: u32,
     pub writes_per_minute: u32,
     pub uploads_per_hour: u32,
+    pub health_per_minute: u32,
     /// `[scans] upload_max_bytes` (the daemon's default when None).
     pub upload_max_bytes: Option<u64>,
     pub max_body_bytes: usize,
@@ -67,6 +68,8 @@ pub struct Opts {
     pub replica_id: Option<String>,
     /// `[scans] stale_after_secs`.
     pub stale_after_secs: u64,
+    /// `[scans] detail_max_items` (the daemon's default when None).
+    pub detail_max_items: Option<u32>,
     /// Imported with `cairnd vulndb import` before the daemon first serves.
     pub vulndb_import: Vec<PathBuf>,
     /// `git_credentials_key_file`: the key sealing tenants' git credentials (none when None).
@@ -81,6 +84,7 @@ impl Default for Opts {
             reads_per_minute: 100_000,
             writes_per_minute: 100_000,
             uploads_per_hour: 100_000,
+            health_per_minute: 100_000,
             upload_max_bytes: None,
             max_body_bytes: 65_536,
             json_logs: false,
@@ -89,6 +93,7 @@ impl Default for Opts {
             workers: 2,
             replica_id: None,
             stale_after_secs: 10,
+            detail_max_items: None,
             vulndb_import: Vec::new(),
             git_credentials_key_file: None,
         }
@@ -150,24 +155,26 @@ impl Daemon {
         writeln!(
             f,
             "listen = \"127.0.0.1:0\"\ndatabase_url = \"{db_url}\"\nregistration = \"{}\"\nmax_body_bytes = {}\n\
-             log_format = \"{}\"\nshutdown_grace_secs = 5\n[rate_limits]\nlogin_per_minute = {}\nreads_per_minute = {}\nwrites_per_minute = {}\nuploads_per_hour = {}\n",
+             log_format = \"{}\"\nshutdown_grace_secs = 5\n[rate_limits]\nlogin_per_minute = {}\nreads_per_minute = {}\nwrites_per_minute = {}\nuploads_per_hour = {}\nhealth_per_minute = {}\n",
             opts.registration,
             opts.max_body_bytes,
             if opts.json_logs { "json" } else { "text" },
             opts.login_per_minute,
             opts.reads_per_minute,
             opts.writes_per_minute,
-            opts.uploads_per_hour
+            opts.uploads_per_hour,
+            opts.health_per_minute
         )
         .expect("write config");
         let roots: Vec<String> =
             opts.scan_roots.iter().map(|r| format!("{:?}", r.display().to_string())).collect();
         writeln!(
             f,
-            "[scans]\nworkers = {}\nheartbeat_secs = 1\nstale_after_secs = {}\npoll_secs = 1\n{}{}",
+            "[scans]\nworkers = {}\nheartbeat_secs = 1\nstale_after_secs = {}\npoll_secs = 1\n{}{}{}",
             opts.workers,
             opts.stale_after_secs,
             opts.replica_id.as_ref().map(|r| format!("replica_id = {r:?}\n")).unwrap_or_default(),
+            opts.detail_max_items.map(|n| format!("detail_max_items = {n}\n")).unwrap_or_default(),
             opts.upload_max_bytes.map(|b| format!("upload_max_bytes = {b}\n")).unwrap_or_default()
         )
         .expect("write config");

@@ -22,6 +22,7 @@ mod openapi;
 mod pipeline;
 mod projects;
 mod queue_fairness;
+mod quotas;
 mod rate_limits;
 mod resilience;
 mod scans;

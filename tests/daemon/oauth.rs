@@ -2,6 +2,9 @@
 //! verification, single-use state, PKCE, no silent linking by email, the link flow, GitHub,
 //! unlinking, and notification preferences.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -23,7 +26,17 @@ async fn start_with(db: Db, opts: Opts) -> (Daemon, FakeIdp) {
     (d, idp)
 }
 
-/// `authorize`: asserts the redirect to the provider and returns its URL.
+/// The test's browser: the cookies `authorize` set, by the login's state (the `Cookie` pair).
+static BROWSER: LazyLock<Mutex<HashMap<String, String>>> = LazyLock::new(Default::default);
+
+/// The `state` parameter of a URL or path.
+fn state_of(url: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    query.split('&').find_map(|kv| kv.strip_prefix("state=")).map(str::to_owned)
+}
+
+/// `authorize`: asserts the redirect to the provider and returns its URL; the browser keeps the
+/// cookie it was given.
 async fn begin(d: &Daemon, provider: &str, query: &str, bearer: Option<&str>) -> String {
     let mut req = http_client(false).get(d.url(&format!("/api/v1/auth/oauth/{provider}/authorize?{query}")));
     if let Some(b) = bearer {
@@ -33,7 +46,12 @@ async fn begin(d: &Daemon, provider: &str, query: &str, bearer: Option<&str>) ->
     let status = resp.status().as_u16();
     let location =
         resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let cookie = resp.headers().get("set-cookie").and_then(|v| v.to_str().ok()).map(str::to_owned);
     assert_eq!(status, 302, "authorize: {}", resp.text().await.unwrap_or_default());
+    let cookie = cookie.expect("authorize sets the state's cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let pair = cookie.split(';').next().expect("pair").to_owned();
+    BROWSER.lock().expect("jar").insert(state_of(&location).expect("state to the provider"), pair);
     location
 }
 
@@ -45,8 +63,18 @@ async fn approve(provider_url: &str) -> String {
     location.strip_prefix(PUBLIC).expect("redirect to cairnd's callback").to_owned()
 }
 
+/// The browser that started the login comes back (with its cookie).
 async fn callback(d: &Daemon, path: &str) -> reqwest::Response {
-    http_client(false).get(d.url(path)).send().await.expect("callback")
+    let cookie = state_of(path).and_then(|s| BROWSER.lock().expect("jar").get(&s).cloned());
+    callback_with(d, path, cookie.as_deref()).await
+}
+
+async fn callback_with(d: &Daemon, path: &str, cookie: Option<&str>) -> reqwest::Response {
+    let mut req = http_client(false).get(d.url(path));
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    req.send().await.expect("callback")
 }
 
 /// A whole login; returns the callback's response.
@@ -454,4 +482,97 @@ both!(discovery_and_keys_are_cached_and_a_rotated_key_is_fetched, |db| async mov
     assert_eq!(me(&d, &rotated).await["user"]["id"], me(&d, &first).await["user"]["id"]);
     tokens(login(&d, "corp", "", None).await).await;
     assert_eq!(idp.fetches(), (1, 2));
+});
+
+// Issue 16 point 8, login CSRF: an attacker finishes a login of their own at the provider and
+// sends the victim's browser to the callback with the attacker's code and state. On the old daemon
+// the state alone was enough and the victim ended up logged in as the attacker.
+both!(a_callback_from_another_browser_is_refused, |db| async move {
+    let (d, idp) = start(db).await;
+    idp.login_as(Account::new("mallory-sub", &unique_email("mallory")));
+    let attackers = approve(&begin(&d, "corp", "", None).await).await;
+    let attackers_cookie = BROWSER.lock().expect("jar").get(&state_of(&attackers).expect("state")).cloned();
+    // The victim's browser: no cookie at all, or the cookie of a login of its own.
+    let body = expect_problem(callback_with(&d, &attackers, None).await, 400, "OAUTH_STATE_INVALID").await;
+    assert!(body["detail"].as_str().is_some_and(|t| t.contains("browser")), "{body}");
+    let victims = begin(&d, "corp", "", None).await;
+    let victims_cookie = BROWSER.lock().expect("jar").get(&state_of(&victims).expect("state")).cloned();
+    expect_problem(
+        callback_with(&d, &attackers, victims_cookie.as_deref()).await,
+        400,
+        "OAUTH_STATE_INVALID",
+    )
+    .await;
+    // The refusals did not spend the state: the browser that started the login still finishes it.
+    let resp = callback_with(&d, &attackers, attackers_cookie.as_deref()).await;
+    let cleared =
+        resp.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    tokens(resp).await;
+    assert!(cleared.contains("Max-Age=0"), "the finished login's cookie is removed: {cleared}");
+});
+
+// Issue 16 point 8, the CLI flow: a login with a PKCE challenge may end at a loopback redirect on
+// any port (RFC 8252), and its one-time code is redeemed only with the verifier. On the old daemon
+// a loopback target outside the allow-list was refused (no CLI login) and a code, once seen,
+// redeemed by anyone.
+both!(a_cli_login_ends_on_loopback_and_its_code_needs_the_verifier, |db| async move {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let (d, idp) = start(db).await;
+    idp.login_as(Account::new("cli-sub", &unique_email("cli")));
+    let verifier = "v".repeat(20) + &uuid::Uuid::new_v4().simple().to_string();
+    let challenge =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let loopback = "http%3A%2F%2F127.0.0.1%3A5555%2Fcallback%3Fstate%3Dcli-own-state";
+    let authorize = |q: String| {
+        let d = &d;
+        async move {
+            http_client(false)
+                .get(d.url(&format!("/api/v1/auth/oauth/corp/authorize?{q}")))
+                .send()
+                .await
+                .expect("send")
+        }
+    };
+    // A loopback target needs the challenge; the challenge needs S256; `localhost` is no IP literal.
+    expect_problem(authorize(format!("redirect_to={loopback}")).await, 400, "VALIDATION_FAILED").await;
+    let plain = format!("redirect_to={loopback}&code_challenge={challenge}&code_challenge_method=plain");
+    let body = expect_problem(authorize(plain).await, 400, "VALIDATION_FAILED").await;
+    assert_eq!(body["errors"][0]["field"], "query.code_challenge_method", "{body}");
+    let named = format!(
+        "redirect_to=http%3A%2F%2Flocalhost%3A5555%2Fcallback&code_challenge={challenge}&code_challenge_method=S256"
+    );
+    expect_problem(authorize(named).await, 400, "VALIDATION_FAILED").await;
+
+    let at_provider = begin(
+        &d,
+        "corp",
+        &format!("redirect_to={loopback}&code_challenge={challenge}&code_challenge_method=S256"),
+        None,
+    )
+    .await;
+    let resp = callback(&d, &approve(&at_provider).await).await;
+    assert_eq!(resp.status(), 302);
+    let to_cli = reqwest::Url::parse(resp.headers()["location"].to_str().expect("location")).expect("url");
+    assert_eq!(
+        (to_cli.host_str(), to_cli.port(), to_cli.path()),
+        (Some("127.0.0.1"), Some(5555), "/callback")
+    );
+    let param = |k: &str| to_cli.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
+    assert_eq!(param("state").as_deref(), Some("cli-own-state"), "the CLI's own state comes back");
+    let code = param("code").expect("code");
+    let token = |form: Vec<(&'static str, String)>| {
+        let d = &d;
+        async move { d.http.post(d.url("/api/v1/auth/token")).form(&form).send().await.expect("token") }
+    };
+    let grant = |extra: Option<String>| {
+        let mut f = vec![("grant_type", "authorization_code".to_owned()), ("code", code.clone())];
+        if let Some(v) = extra {
+            f.push(("code_verifier", v));
+        }
+        f
+    };
+    expect_problem(token(grant(None)).await, 401, "UNAUTHORIZED").await;
+    expect_problem(token(grant(Some("w".repeat(60)))).await, 401, "UNAUTHORIZED").await;
+    tokens(token(grant(Some(verifier))).await).await;
 });

@@ -88,7 +88,7 @@ pub(crate) fn sbom_fixture(name: &str) -> String {
 }
 
 /// POSTs a multipart form: `file` (when given) and text fields.
-async fn post_form(
+pub(crate) async fn post_form(
     d: &Daemon,
     who: &Session,
     path: &str,

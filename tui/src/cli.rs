@@ -490,7 +490,7 @@ fn state_filter(s: &str) -> Result<String, String> {
 
 /// `cairn login`.
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("how").required(true).args(["api_key", "email"])))]
+#[command(group(clap::ArgGroup::new("how").required(true).args(["api_key", "email", "oidc"])))]
 pub struct LoginArgs {
     /// The server's base URL (default: the profile's current server).
     #[arg(long, value_name = "URL")]
@@ -501,6 +501,11 @@ pub struct LoginArgs {
     /// Log in with this email; the password is read from standard input (prompted for on a terminal).
     #[arg(long, value_name = "EMAIL")]
     pub email: Option<String>,
+    /// Log in through the daemon's OAuth provider of this name (`[[oauth.providers]] name`) in a
+    /// browser: the URL is printed (and opened with $BROWSER when set), the login comes back to
+    /// this process on 127.0.0.1 and is bound to it with PKCE.
+    #[arg(long, value_name = "PROVIDER")]
+    pub oidc: Option<String>,
     /// The profile to create or replace (default: `default`, or the one given with --profile).
     #[arg(long = "name", value_name = "NAME")]
     pub name: Option<String>,

@@ -25,6 +25,15 @@ pub enum TokenGrant {
     /// `grant_type=authorization_code` (§4.1.3): the one-time `code` an OAuth login appended to
     /// its `redirect_to` (see [`OAuthCallback::Redirect`](super::OAuthCallback::Redirect)).
     AuthorizationCode(String),
+    /// `grant_type=authorization_code` with `code_verifier` (RFC 7636): the code of a login
+    /// started with a PKCE `code_challenge` (a CLI's loopback login), which only its verifier
+    /// redeems.
+    AuthorizationCodePkce {
+        /// The one-time code the login sent to the loopback redirect.
+        code: String,
+        /// The verifier whose S256 was the login's `code_challenge`.
+        verifier: String,
+    },
 }
 
 impl std::fmt::Debug for TokenGrant {
@@ -34,6 +43,7 @@ impl std::fmt::Debug for TokenGrant {
             TokenGrant::Password { username, .. } => write!(f, "Password({username}, …)"),
             TokenGrant::RefreshToken(_) => f.write_str("RefreshToken(…)"),
             TokenGrant::AuthorizationCode(_) => f.write_str("AuthorizationCode(…)"),
+            TokenGrant::AuthorizationCodePkce { .. } => f.write_str("AuthorizationCodePkce(…)"),
         }
     }
 }
@@ -47,6 +57,9 @@ impl TokenGrant {
             }
             TokenGrant::RefreshToken(t) => vec![("grant_type", "refresh_token"), ("refresh_token", t)],
             TokenGrant::AuthorizationCode(c) => vec![("grant_type", "authorization_code"), ("code", c)],
+            TokenGrant::AuthorizationCodePkce { code, verifier } => {
+                vec![("grant_type", "authorization_code"), ("code", code), ("code_verifier", verifier)]
+            }
         };
         // The URL parser's query serializer is the WHATWG form encoder, the body's encoding.
         let mut url = reqwest::Url::parse("form:").unwrap_or_else(|_| unreachable!("a constant URL"));

@@ -146,9 +146,10 @@ pub(super) fn segment(text: &str) -> String {
 impl Client {
     // --- service -------------------------------------------------------------------------------
 
-    /// `GET /api/health`.
+    /// `GET /api/health` (public; sends the credential when the client holds one, for the
+    /// version and backend, which anonymous callers do not see).
     pub async fn health(&self) -> Result<Health, Error> {
-        self.json(Req::new(Method::GET, "api/health").anonymous()).await
+        self.json(Req::new(Method::GET, "api/health")).await
     }
 
     // --- auth ----------------------------------------------------------------------------------

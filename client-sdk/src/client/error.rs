@@ -239,6 +239,7 @@ problem_codes! {
     PayloadTooLarge => "PAYLOAD_TOO_LARGE",
     PreconditionFailed => "PRECONDITION_FAILED",
     PreconditionRequired => "PRECONDITION_REQUIRED",
+    QuotaExceeded => "QUOTA_EXCEEDED",
     RateLimited => "RATE_LIMITED",
     RegistrationClosed => "REGISTRATION_CLOSED",
     RouteNotFound => "ROUTE_NOT_FOUND",

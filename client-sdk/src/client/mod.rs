@@ -87,6 +87,9 @@ struct Inner {
     on_refresh: Option<TokenListener>,
     /// Serialises refreshes: concurrent 401s must not spend the single-use refresh token twice.
     refresh_lock: tokio::sync::Mutex<()>,
+    /// The cookies OAuth `authorize` set (`name=value`), sent back at the callback: the daemon
+    /// binds a login's state to the client that started it.
+    oauth_cookies: std::sync::Mutex<Vec<String>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -215,6 +218,7 @@ impl ClientBuilder {
                 tenant: self.tenant,
                 on_refresh: self.on_refresh,
                 refresh_lock: tokio::sync::Mutex::new(()),
+                oauth_cookies: std::sync::Mutex::new(Vec::new()),
             }),
         })
     }

@@ -51,8 +51,16 @@ impl Client {
     /// Sends `req` once and hands back the answer unread: a 302 is the answer here, not a hop
     /// to follow (the shared HTTP client follows redirects), and a state or code is spent by
     /// the first try, so nothing is retried.
-    async fn send_once_unredirected(&self, req: &Req) -> Result<reqwest::Response, Error> {
-        let request = self.build(req)?.build().map_err(Error::Transport)?;
+    async fn send_once_unredirected(
+        &self,
+        req: &Req,
+        cookies: &[String],
+    ) -> Result<reqwest::Response, Error> {
+        let mut builder = self.build(req)?;
+        if !cookies.is_empty() {
+            builder = builder.header(reqwest::header::COOKIE, cookies.join("; "));
+        }
+        let request = builder.build().map_err(Error::Transport)?;
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(std::time::Duration::from_secs(10))
@@ -115,17 +123,36 @@ impl Client {
         if !opts.link {
             req = req.anonymous();
         }
-        let resp = self.send_once_unredirected(&req).await?;
-        Self::location(&resp, &path)
+        let resp = self.send_once_unredirected(&req, &[]).await?;
+        let url = Self::location(&resp, &path)?;
+        // The daemon binds the login to the browser that started it: this client is that browser.
+        let set: Vec<String> = resp
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .map(|pair| pair.trim().to_owned())
+            .collect();
+        if let Ok(mut kept) = self.inner.oauth_cookies.lock() {
+            kept.extend(set);
+            // A handful of logins in flight at most; older ones have expired anyway.
+            let excess = kept.len().saturating_sub(8);
+            kept.drain(..excess);
+        }
+        Ok(url)
     }
 
     /// `GET /auth/oauth/{provider}/callback` (public): completes a login with the `code` and
     /// `state` the provider appended to the callback URL (what a browser would deliver; a CLI
-    /// that received them itself passes them on). A login started without `redirect_to` answers
+    /// that received them itself passes them on). Only the client whose
+    /// [`oauth_authorize_url`](Client::oauth_authorize_url) started the login can complete it:
+    /// the daemon binds the state to a cookie it set there, which this client sends back. A login started without `redirect_to` answers
     /// with the tokens, which the client then holds; one with `redirect_to` answers with that
     /// target and a one-time code.
     ///
-    /// Errors: [`Error::Api`] 400 `OAUTH_STATE_INVALID` (unknown, used or expired `state`); 401
+    /// Errors: [`Error::Api`] 400 `OAUTH_STATE_INVALID` (unknown, used or expired `state`, or a
+    /// login this client did not start); 401
     /// when the ID token does not verify; 403 when the provider, the email rules or closed
     /// registration refuse; 409 when an unlinked account has the email or the identity belongs
     /// to another account; 502 when the provider fails.
@@ -153,7 +180,8 @@ impl Client {
         let req = Req::new(Method::GET, path.clone())
             .anonymous()
             .query([("code".to_owned(), code.to_owned()), ("state".to_owned(), state.to_owned())]);
-        let resp = self.send_once_unredirected(&req).await?;
+        let cookies = self.inner.oauth_cookies.lock().map(|c| c.clone()).unwrap_or_default();
+        let resp = self.send_once_unredirected(&req, &cookies).await?;
         if resp.status() == StatusCode::FOUND {
             return Self::location(&resp, &path).map(OAuthCallback::Redirect);
         }

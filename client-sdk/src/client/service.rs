@@ -7,7 +7,8 @@ use super::{Client, Error, Req, api_error_from, retry_after};
 use crate::types::{Health, ProblemType};
 
 impl Client {
-    /// `GET /healthz` (public): liveness, answered while the process runs.
+    /// `GET /healthz` (public): liveness, answered while the process runs (the version and
+    /// backend only when the client holds a credential).
     ///
     /// Errors: [`Error::Transport`] when the daemon does not answer.
     ///
@@ -18,7 +19,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn healthz(&self) -> Result<Health, Error> {
-        self.json(Req::new(Method::GET, "healthz").anonymous()).await
+        self.json(Req::new(Method::GET, "healthz")).await
     }
 
     /// `GET /readyz` (public): readiness, `Ok` when the daemon's database answers.

@@ -197,7 +197,8 @@ pub struct CbomDemoRequest {
     pub repo_url: String,
 }
 
-/// `GET /cbom/scans/{id}`: the scan with its components, findings and cryptographic assets.
+/// `GET /cbom/scans/{id}`: the scan with its components, findings and cryptographic assets (each
+/// list capped; `truncated` says what was left out and where to read all of it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CbomScanDetail {
@@ -212,6 +213,33 @@ pub struct CbomScanDetail {
     pub findings: Vec<ScanFinding>,
     /// Cryptographic assets with their NIST quantum levels.
     pub crypto_assets: Vec<CryptoAsset>,
+    /// Present when a list was longer than the daemon's cap: the lists above are their first
+    /// `limit` items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<CbomDetailTruncated>,
+}
+
+/// What a capped `GET /cbom/scans/{id}` left out: every list's total and the paged lists and the
+/// document that hold all of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CbomDetailTruncated {
+    /// The most items each list carries (`[scans] detail_max_items`).
+    pub limit: u32,
+    /// Components stored for the scan.
+    pub components_total: i64,
+    /// Findings stored for the scan.
+    pub findings_total: i64,
+    /// Cryptographic assets stored for the scan.
+    pub crypto_assets_total: i64,
+    /// Every component, paged: `/api/v1/scans/{id}/components`.
+    pub components: String,
+    /// Every finding, paged: `/api/v1/scans/{id}/findings`.
+    pub findings: String,
+    /// Every cryptographic asset, paged: `/api/v1/scans/{id}/crypto-assets`.
+    pub crypto_assets: String,
+    /// The whole CBOM document once the scan completed: `/api/v1/cbom/scans/{id}/bom.json`.
+    pub document: String,
 }
 
 /// `bom.json?format=`.

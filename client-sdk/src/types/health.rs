@@ -11,14 +11,17 @@ use super::time_fmt::rfc3339;
 pub struct Health {
     /// `ok`, or `degraded` when the database does not answer.
     pub status: String,
-    /// The daemon's version.
-    pub version: String,
+    /// The daemon's version; shown to authenticated callers only (null for anonymous ones, so an
+    /// unauthenticated scanner learns nothing to match against advisories).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     /// Server time.
     #[serde(with = "rfc3339")]
     pub timestamp: OffsetDateTime,
     /// Standard versions emitted by default.
     pub spec_versions: SpecVersions,
-    /// `sqlite` or `postgres`, and whether it answered: `sqlite: ok`.
+    /// Whether the database answered (`ok` or `unreachable`); authenticated callers also see the
+    /// backend: `sqlite: ok`.
     pub database: String,
     /// Age of the vulnerability data in seconds; null until any is imported.
     pub vulndb_age: Option<i64>,

@@ -47,8 +47,8 @@ pub use auth::{
     RegisterRequest, ResetPasswordRequest, TenantMembership, TokenResponse, User,
 };
 pub use cbom_compat::{
-    CBOM_DEFAULT_PROJECT_VERSION, CbomBomFormat, CbomDemoRequest, CbomHealth, CbomScan, CbomScanCreated,
-    CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, TenantKind,
+    CBOM_DEFAULT_PROJECT_VERSION, CbomBomFormat, CbomDemoRequest, CbomDetailTruncated, CbomHealth, CbomScan,
+    CbomScanCreated, CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, TenantKind,
 };
 pub use comparison::{
     ComparedComponent, ComparedFindingStatus, Comparison, ComparisonSection, ComparisonSummary,

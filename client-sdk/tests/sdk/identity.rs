@@ -29,6 +29,7 @@ fn generous() -> RateLimits {
         reads_per_minute: 10_000,
         writes_per_minute: 10_000,
         uploads_per_hour: 10_000,
+        health_per_minute: 10_000,
     }
 }
 

@@ -106,11 +106,11 @@ async fn oauth(postgres: bool) {
     assert_eq!(no_session.status(), Some(401));
     idp.login_as(Account::new("bob-at-corp", "bob@example.test"));
     let (code, state) = approve(&bob.oauth_authorize_url("corp", &link).await.expect("authorize")).await;
-    Client::anonymous(&daemon.base)
-        .expect("client")
-        .oauth_callback("corp", &code, &state)
-        .await
-        .expect("linked");
+    // Another client (another browser) cannot finish Bob's link; Bob's can.
+    let stranger = Client::anonymous(&daemon.base).expect("client");
+    let foreign = stranger.oauth_callback("corp", &code, &state).await.expect_err("not this browser's login");
+    assert_eq!(foreign.code(), Some("OAUTH_STATE_INVALID"), "{foreign}");
+    bob.oauth_callback("corp", &code, &state).await.expect("linked");
     let page = bob.oauth_identities_page(&Default::default()).await.expect("page");
     assert_eq!((page.total, page.items[0].subject.as_str()), (1, "bob-at-corp"));
     bob.delete_oauth_identity(page.items[0].id).await.expect("unlink: bob has a password");

@@ -212,6 +212,9 @@ pub struct TokenForm {
     pub code: Option<String>,
     /// Ignored (authorization_code grant; the code is bound to its login already).
     pub redirect_uri: Option<String>,
+    /// The PKCE verifier of a CLI login (authorization_code grant; required when the login was
+    /// started with a `code_challenge`).
+    pub code_verifier: Option<String>,
     /// Ignored; scopes belong to API keys.
     pub scope: Option<String>,
     /// Ignored (public client).
@@ -262,10 +265,22 @@ pub async fn token(
             let Some(code) = form.code.as_deref().filter(|c| c.len() <= 256) else {
                 return Err(ApiError::field("body.code", "required for grant_type=authorization_code"));
             };
-            let user = match state.store.oauth_code_consume(&sha256_hex(code.as_bytes())).await {
+            // RFC 7636 verifiers are 43-128 characters; S256 of one is what the login stored.
+            let presented = form
+                .code_verifier
+                .as_deref()
+                .filter(|v| (43..=128).contains(&v.len()))
+                .map(crate::auth::oauth::pkce_challenge);
+            let user = match state
+                .store
+                .oauth_code_consume(&sha256_hex(code.as_bytes()), presented.as_deref())
+                .await
+            {
                 Ok(u) => u,
                 Err(StoreError::NotFound) => {
-                    return Err(ApiError::unauthorized("unknown, used or expired login code"));
+                    return Err(ApiError::unauthorized(
+                        "unknown, used or expired login code, or not this login's code_verifier",
+                    ));
                 }
                 Err(e) => return Err(e.into()),
             };

@@ -7,10 +7,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cairn_engine::crypto::quantum::METHODOLOGY;
 use cairn_sdk::types::{
-    BomFormat, CBOM_DEFAULT_PROJECT_VERSION, CbomBomFormat, CbomHealth, CbomScan, CbomScanCreated,
-    CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, CreateProject, CreateVersion, CryptoAsset,
-    Project, ProjectKind, Role, Scan, ScanComponent, ScanFinding, ScanId, ScanSource, ScanStatus, Scope,
-    TenantId, TenantKind, VersionId,
+    BomFormat, CBOM_DEFAULT_PROJECT_VERSION, CbomBomFormat, CbomDetailTruncated, CbomHealth, CbomScan,
+    CbomScanCreated, CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, CreateProject, CreateVersion,
+    Project, ProjectKind, Role, Scan, ScanId, ScanSource, ScanStatus, Scope, TenantId, TenantKind, VersionId,
 };
 use serde::Deserialize;
 
@@ -185,6 +184,7 @@ fn repository_name(url: &str) -> Option<String> {
 #[utoipa::path(post, operation_id = "cbom_scans_create", path = "/cbom/scans", tag = "cbom", security(("bearer" = [])), request_body = CbomScanRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for retries")),
     responses((status = 201, description = "Queued; poll /cbom/scans/{id}", body = CbomScanCreated),
+        (status = 429, description = "A tenant quota reached (QUOTA_EXCEEDED naming `quotas.queued_scans`)", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 400, description = "Invalid repo_url, project_name or project_version", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
@@ -264,23 +264,32 @@ pub async fn list(
     Ok(axum::Json(CbomScanList { count: scans.len(), scans }))
 }
 
-/// Every row of a cursor-paged scan result list, a page at a time.
-pub(super) async fn all_rows<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, ApiError>
+/// The first `cap` rows of a cursor-paged scan result list, a page at a time, and how many there are.
+async fn first_rows<T, F, Fut>(cap: i64, mut fetch: F) -> Result<(Vec<T>, i64), ApiError>
 where
-    F: FnMut(i64) -> Fut,
+    F: FnMut(i64, i64) -> Fut,
     Fut: std::future::Future<Output = Result<(Vec<(i64, T)>, i64), StoreError>>,
 {
     let mut out = Vec::new();
     let mut after = -1;
+    let mut total = 0;
     loop {
-        let (rows, _) = fetch(after).await?;
-        let full = rows.len() >= usize::try_from(MAX_LIMIT).unwrap_or(usize::MAX);
+        let left = cap - i64::try_from(out.len()).unwrap_or(i64::MAX);
+        let page = left.min(MAX_LIMIT);
+        if page <= 0 {
+            return Ok((out, total));
+        }
+        let (mut rows, all) = fetch(after, page).await?;
+        total = all;
+        // The store may return one row past the page (its "is there more"); it is not ours yet.
+        let full = i64::try_from(rows.len()).unwrap_or(i64::MAX) >= page;
+        rows.truncate(usize::try_from(page).unwrap_or(usize::MAX));
         if let Some((ord, _)) = rows.last() {
             after = *ord;
         }
         out.extend(rows.into_iter().map(|(_, t)| t));
         if !full {
-            return Ok(out);
+            return Ok((out, total));
         }
     }
 }
@@ -288,7 +297,7 @@ where
 /// A scan with its components, vulnerability findings, cryptographic assets and readiness `score`.
 #[utoipa::path(get, operation_id = "cbom_scans_get", path = "/cbom/scans/{id}", tag = "cbom", security(("bearer" = [])),
     params(("id" = ScanId, Path, description = "Scan id")),
-    responses((status = 200, description = "The scan and its results so far", body = CbomScanDetail),
+    responses((status = 200, description = "The scan and its results so far, each list capped at `[scans] detail_max_items` (`truncated` then names the totals and where the rest is)", body = CbomScanDetail),
         (status = 404, description = "Not in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn get(
     State(state): State<AppState>,
@@ -300,24 +309,42 @@ pub async fn get(
     Ok(axum::Json(detail(&state, ctx.tenant, &scan).await?))
 }
 
-/// A scan with every component, finding and cryptographic asset stored for it so far.
+/// A scan with its components, findings and cryptographic assets stored so far, each list capped
+/// at `[scans] detail_max_items` (one answer never holds an unbounded scan); `truncated` names the
+/// totals and the paged lists and document that hold the rest.
 pub(super) async fn detail(state: &AppState, t: TenantId, scan: &Scan) -> Result<CbomScanDetail, ApiError> {
     let id = scan.id;
     let kind = state.store.tenant_kind(t).await?;
     let store = &state.store;
-    let components: Vec<ScanComponent> =
-        all_rows(|after| store.scan_components(t, id, after, MAX_LIMIT)).await?;
+    let limit = state.config.scans.detail_max_items.max(1);
+    let cap = i64::from(limit);
+    let (components, components_total) =
+        first_rows(cap, |after, n| store.scan_components(t, id, after, n)).await?;
     let filter = FindingFilter::default();
-    let findings: Vec<ScanFinding> =
-        all_rows(|after| store.scan_findings(t, id, &filter, after, MAX_LIMIT)).await?;
-    let crypto_assets: Vec<CryptoAsset> =
-        all_rows(|after| store.scan_crypto_assets(t, id, after, MAX_LIMIT)).await?;
+    let (findings, findings_total) =
+        first_rows(cap, |after, n| store.scan_findings(t, id, &filter, after, n)).await?;
+    let (crypto_assets, crypto_assets_total) =
+        first_rows(cap, |after, n| store.scan_crypto_assets(t, id, after, n)).await?;
+    let truncated =
+        [components_total, findings_total, crypto_assets_total].iter().any(|n| *n > cap).then(|| {
+            CbomDetailTruncated {
+                limit,
+                components_total,
+                findings_total,
+                crypto_assets_total,
+                components: format!("/api/v1/scans/{id}/components"),
+                findings: format!("/api/v1/scans/{id}/findings"),
+                crypto_assets: format!("/api/v1/scans/{id}/crypto-assets"),
+                document: format!("/api/v1/cbom/scans/{id}/bom.json"),
+            }
+        });
     Ok(CbomScanDetail {
         scan: view(scan, t, kind),
         pqc: scan.pqc.clone(),
         components,
         findings,
         crypto_assets,
+        truncated,
     })
 }
 

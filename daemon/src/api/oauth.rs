@@ -43,6 +43,12 @@ pub struct AuthorizeParams {
     pub link: Option<bool>,
     /// An invitation token, for sign-up when registration is invite-only.
     pub invite_token: Option<String>,
+    /// A CLI login (RFC 8252): the PKCE challenge, base64url SHA-256 of a verifier only the CLI
+    /// holds. `redirect_to` may then be a loopback `http://127.0.0.1:PORT/…`, and the one-time code
+    /// sent there is redeemed at `/auth/token` only with `code_verifier`.
+    pub code_challenge: Option<String>,
+    /// `S256` (the only method; required with `code_challenge`).
+    pub code_challenge_method: Option<String>,
 }
 
 /// Query of `callback` (what the provider appends).
@@ -83,7 +89,7 @@ fn found(location: &str) -> Result<Response, ApiError> {
 /// Starts a login: redirects (302) to the provider.
 #[utoipa::path(get, operation_id = "oauth_authorize", path = "/auth/oauth/{provider}/authorize", tag = "auth",
     params(("provider" = String, Path, description = "Configured provider name"), AuthorizeParams),
-    responses((status = 302, description = "To the provider's login page (`Location`)"),
+    responses((status = 302, description = "To the provider's login page (`Location`); sets the HttpOnly cookie the callback requires"),
         (status = 400, description = "Invalid redirect_to", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 401, description = "link=true without a session", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
@@ -108,10 +114,27 @@ pub async fn authorize(
         None
     };
     let mut check = Check::new();
-    if let Some(target) = &params.redirect_to
-        && let Err(m) = cfg.redirect_target(target)
-    {
-        check.fail("query.redirect_to", m);
+    let challenge = params.code_challenge.as_deref();
+    if let Some(c) = challenge {
+        // S256 of a 32-byte or longer verifier: 43 base64url characters.
+        if c.len() != 43 || !c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            check.fail("query.code_challenge", "must be the 43-character base64url SHA-256 of the verifier");
+        }
+        if params.code_challenge_method.as_deref() != Some("S256") {
+            check.fail("query.code_challenge_method", "must be S256");
+        }
+        if params.redirect_to.is_none() {
+            check.fail("query.redirect_to", "a CLI login (code_challenge) needs its loopback redirect_to");
+        }
+    } else if params.code_challenge_method.is_some() {
+        check.fail("query.code_challenge", "required with code_challenge_method");
+    }
+    if let Some(target) = &params.redirect_to {
+        let allowed =
+            if challenge.is_some() { cfg.cli_redirect_target(target) } else { cfg.redirect_target(target) };
+        if let Err(m) = allowed {
+            check.fail("query.redirect_to", m);
+        }
     }
     if params.invite_token.as_ref().is_some_and(|t| t.is_empty() || t.len() > 256) {
         check.fail("query.invite_token", "must be 1-256 characters");
@@ -130,10 +153,16 @@ pub async fn authorize(
             redirect_to: params.redirect_to.as_deref(),
             link_user,
             invite_token_hash: invite_hash.as_deref(),
+            code_challenge: challenge,
             ttl: STATE_TTL,
         })
         .await?;
-    found(&url)
+    let mut resp = found(&url)?;
+    let secure = cfg.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+    if let Some(cookie) = oauth::browser::set_cookie(&pending.state, STATE_TTL, secure) {
+        resp.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(resp)
 }
 
 /// Where the provider sends the browser back: finishes the login, sign-up or link.
@@ -141,7 +170,7 @@ pub async fn authorize(
     params(("provider" = String, Path, description = "Configured provider name"), CallbackParams),
     responses((status = 200, description = "Logged in (no redirect_to was given)", body = cairn_sdk::types::TokenResponse),
         (status = 302, description = "To redirect_to with `?code=` (a one-time code for /auth/token)"),
-        (status = 400, description = "Unknown, used or expired state (OAUTH_STATE_INVALID), or no code", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unknown, used or expired state, or a browser without the state's cookie (OAUTH_STATE_INVALID), or no code", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 401, description = "The ID token did not verify", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Refused: by the provider, the email rules or registration", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 409, description = "An unlinked account has this email, or the identity belongs to another account", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
@@ -150,6 +179,7 @@ pub async fn callback(
     State(state): State<AppState>,
     Path(name): Path<String>,
     rid: Option<Extension<RequestId>>,
+    headers: HeaderMap,
     Query(params): Query<CallbackParams>,
 ) -> Result<Response, ApiError> {
     let cfg = &state.config.oauth;
@@ -158,6 +188,13 @@ pub async fn callback(
     let stale =
         || ApiError::new(Kind::OAuthStateInvalid, "unknown, used or expired state; start the login again");
     let presented = params.state.as_deref().filter(|s| !s.is_empty() && s.len() <= 256).ok_or_else(stale)?;
+    // Checked before the state is spent: a forged callback does not burn the real login.
+    if !oauth::browser::carries(&headers, presented) {
+        return Err(ApiError::new(
+            Kind::OAuthStateInvalid,
+            "this login was not started in this browser (its cookie is missing); start the login again",
+        ));
+    }
     let pending = match state.store.oauth_state_consume(&sha256_hex(presented.as_bytes())).await {
         Ok(s) if s.provider == p.name => s,
         Ok(_) | Err(StoreError::NotFound) => return Err(stale()),
@@ -190,17 +227,27 @@ pub async fn callback(
         }
     }
     let user = result?;
-    match &pending.redirect_to {
-        None => Ok(axum::Json(issue(&state, user).await?).into_response()),
+    let mut resp = match &pending.redirect_to {
+        None => axum::Json(issue(&state, user).await?).into_response(),
         Some(target) => {
             // Re-checked: the allow-list may have changed since authorize.
-            let mut url = cfg.redirect_target(target).map_err(|m| ApiError::field("query.redirect_to", m))?;
+            let challenge = pending.code_challenge.as_deref();
+            let allowed = if challenge.is_some() {
+                cfg.cli_redirect_target(target)
+            } else {
+                cfg.redirect_target(target)
+            };
+            let mut url = allowed.map_err(|m| ApiError::field("query.redirect_to", m))?;
             let code = format!("coc_{}", random_alphanumeric(43));
-            state.store.oauth_code_create(&sha256_hex(code.as_bytes()), user, CODE_TTL).await?;
+            state.store.oauth_code_create(&sha256_hex(code.as_bytes()), user, challenge, CODE_TTL).await?;
             url.query_pairs_mut().append_pair("code", &code);
-            found(url.as_str())
+            found(url.as_str())?
         }
+    };
+    if let Some(cookie) = oauth::browser::clear_cookie(presented) {
+        resp.headers_mut().append(header::SET_COOKIE, cookie);
     }
+    Ok(resp)
 }
 
 /// Exchanges the code and picks (or creates, or links) the account.

@@ -142,6 +142,7 @@ async fn submit(
 #[utoipa::path(post, operation_id = "scans_create", path = "/scans", tag = "scans", security(("bearer" = [])), request_body = CreateScan,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for retries")),
     responses((status = 202, description = "Queued; follow it on /ws/scans/{id} or poll Location", body = Scan),
+        (status = 429, description = "A tenant quota reached (QUOTA_EXCEEDED naming `quotas.queued_scans`)", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 400, description = "Invalid source, project or version", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
@@ -263,6 +264,7 @@ pub async fn project_list(
     params(("id" = ProjectId, Path, description = "Project id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for retries")),
     responses((status = 202, description = "Queued", body = Scan),
+        (status = 429, description = "A tenant quota reached (QUOTA_EXCEEDED naming `quotas.queued_scans`)", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The project has no repo_url", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn project_create(

@@ -330,7 +330,8 @@ async fn queue(
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for retries")),
     responses((status = 202, description = "Queued; follow it on /ws/scans/{id} or poll Location", body = cairn_sdk::types::Scan),
         (status = 400, description = "Missing or unknown field, not an archive, unknown project or version", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than `[scans] upload_max_bytes`", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+        (status = 413, description = "Larger than `[scans] upload_max_bytes`", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited, or a tenant quota reached (QUOTA_EXCEEDED naming `quotas.queued_scans`, `quotas.concurrent_uploads` or `quotas.uploads_per_hour`)", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn upload(
     State(state): State<AppState>,
     principal: Principal,
@@ -338,6 +339,7 @@ pub async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
     let ctx = principal.tenant_access(Scope::ScanWrite, Role::Member)?;
+    let _slot = state.limits.admit_upload(&state, ctx.tenant).await?;
     let cap = state.config.scans.upload_max_bytes;
     let form = read_form(&state, multipart, &["project", "version", "version_id"], cap).await?;
     let (project, version) = links(&state, ctx, &form).await?;
@@ -365,7 +367,8 @@ pub async fn upload(
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for retries")),
     responses((status = 202, description = "Queued; the scan's source records the format found", body = cairn_sdk::types::Scan),
         (status = 400, description = "Missing or unknown field, a media type or first bytes that are no JSON, XML or SPDX tag-value document, unknown project or version, auto_scan=false (a document that starts right but does not read is a failed scan, with the reader's message as its error)", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than `[scans] upload_max_bytes` or `[sources] max_sbom_bytes`", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+        (status = 413, description = "Larger than `[scans] upload_max_bytes` or `[sources] max_sbom_bytes`", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited, or a tenant quota reached (QUOTA_EXCEEDED naming `quotas.queued_scans`, `quotas.concurrent_uploads` or `quotas.uploads_per_hour`)", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn ingest(
     State(state): State<AppState>,
     principal: Principal,
@@ -373,6 +376,7 @@ pub async fn ingest(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
     let ctx = principal.tenant_access(Scope::SbomWrite, Role::Member)?;
+    let _slot = state.limits.admit_upload(&state, ctx.tenant).await?;
     let cap = state.config.scans.upload_max_bytes;
     let form = read_form(&state, multipart, &["project", "version", "version_id", "auto_scan"], cap).await?;
     match form.fields.get("auto_scan").map(|s| s.to_ascii_lowercase()).as_deref() {

@@ -24,6 +24,9 @@ pub struct ScansConfig {
     /// replica on the same machine sees at once that the holder is gone (another boot, or no
     /// such process); holders on other machines are judged by `stale_after_secs`.
     pub replica_id: Option<String>,
+    /// The most components, findings and cryptographic assets one whole-scan read
+    /// (`/cbom/scans/{id}`) carries of each; the paged lists and the document hold the rest.
+    pub detail_max_items: u32,
 }
 
 impl Default for ScansConfig {
@@ -36,6 +39,7 @@ impl Default for ScansConfig {
             poll_secs: 5,
             upload_max_bytes: 256 * 1024 * 1024,
             replica_id: None,
+            detail_max_items: 1000,
         }
     }
 }

@@ -92,7 +92,11 @@ pub async fn enqueue(
     upload: Option<&NewUpload>,
 ) -> StoreResult<Scan> {
     let value = serde_json::to_value(payload).unwrap_or(serde_json::Value::Null);
-    let scan = state.store.scan_create(tenant, new, &value, state.config.scans.max_attempts, upload).await?;
+    let max_queued = state.config.quotas.queued_scans;
+    let scan = state
+        .store
+        .scan_create(tenant, new, &value, state.config.scans.max_attempts, max_queued, upload)
+        .await?;
     state.jobs.wake.notify_one();
     if let Err(e) = state.store.job_notify().await {
         tracing::warn!(error = %e, "could not notify other replicas of a new job; they poll");

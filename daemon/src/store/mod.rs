@@ -22,6 +22,7 @@ mod oauth_states;
 mod outbox;
 mod password_resets;
 mod projects;
+mod rate_buckets;
 mod refresh_tokens;
 mod scan_results;
 mod scan_uploads;
@@ -50,6 +51,7 @@ pub use jobs::{ClaimedJob, JobEnd, StaleJob};
 pub use list::{ListQuery, Paging, SortKey};
 pub use oauth_identities::UnlinkOutcome;
 pub use oauth_states::{NewOAuthState, OAuthStateRecord};
+pub use rate_buckets::{BucketRule, BucketVerdict};
 pub use refresh_tokens::RefreshOutcome;
 pub use scan_results::{
     FindingFilter, NewComponent, NewDocument, NewFinding, NewVulnerability, ScanResults, StoredDocument,
@@ -85,6 +87,14 @@ pub enum StoreError {
     /// Optimistic concurrency: the row has this version now.
     #[error("version mismatch, current version {0}")]
     VersionMismatch(i64),
+    /// A tenant quota refused the write (its name in `[quotas]` and its limit).
+    #[error("quota {quota} reached ({limit})")]
+    QuotaExceeded {
+        /// The quota's name in `[quotas]`.
+        quota: &'static str,
+        /// Its configured limit.
+        limit: u32,
+    },
     /// The database could not be reached.
     #[error("database unavailable: {0}")]
     Unavailable(String),

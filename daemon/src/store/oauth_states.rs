@@ -23,6 +23,8 @@ pub struct NewOAuthState<'a> {
     pub link_user: Option<UserId>,
     /// SHA-256 of an invitation token for sign-up.
     pub invite_token_hash: Option<&'a str>,
+    /// A CLI login's PKCE challenge (S256), which its one-time code will be bound to.
+    pub code_challenge: Option<&'a str>,
     /// Lifetime.
     pub ttl: time::Duration,
 }
@@ -42,6 +44,8 @@ pub struct OAuthStateRecord {
     pub link_user: Option<UserId>,
     /// Invitation token hash.
     pub invite_token_hash: Option<String>,
+    /// A CLI login's PKCE challenge.
+    pub code_challenge: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -52,6 +56,7 @@ struct StateRow {
     redirect_to: Option<String>,
     link_user_id: Option<String>,
     invite_token_hash: Option<String>,
+    code_challenge: Option<String>,
 }
 
 impl Store {
@@ -64,7 +69,7 @@ impl Store {
             .await?;
         sqlx::query(
             "INSERT INTO oauth_states (state_hash, provider, pkce_verifier, nonce, redirect_to, link_user_id, \
-             invite_token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             invite_token_hash, code_challenge, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(s.state_hash)
         .bind(s.provider)
@@ -73,6 +78,7 @@ impl Store {
         .bind(s.redirect_to)
         .bind(s.link_user.map(|u| u.to_string()))
         .bind(s.invite_token_hash)
+        .bind(s.code_challenge)
         .bind(ts(created))
         .bind(ts(created + s.ttl))
         .execute(self.pool())
@@ -95,7 +101,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let row: StateRow = sqlx::query_as(
-            "SELECT provider, pkce_verifier, nonce, redirect_to, link_user_id, invite_token_hash \
+            "SELECT provider, pkce_verifier, nonce, redirect_to, link_user_id, invite_token_hash, code_challenge \
              FROM oauth_states WHERE state_hash = $1",
         )
         .bind(state_hash)
@@ -108,14 +114,16 @@ impl Store {
             redirect_to: row.redirect_to,
             link_user: row.link_user_id.as_deref().map(parse_id).transpose()?,
             invite_token_hash: row.invite_token_hash,
+            code_challenge: row.code_challenge,
         })
     }
 
-    /// Stores a one-time login code for `user`.
+    /// Stores a one-time login code for `user`, bound to a CLI login's PKCE challenge if any.
     pub async fn oauth_code_create(
         &self,
         code_hash: &str,
         user: UserId,
+        code_challenge: Option<&str>,
         ttl: time::Duration,
     ) -> StoreResult<()> {
         let created = now();
@@ -124,10 +132,12 @@ impl Store {
             .execute(self.pool())
             .await?;
         sqlx::query(
-            "INSERT INTO oauth_login_codes (code_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO oauth_login_codes (code_hash, user_id, code_challenge, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(code_hash)
         .bind(user.to_string())
+        .bind(code_challenge)
         .bind(ts(created))
         .bind(ts(created + ttl))
         .execute(self.pool())
@@ -135,14 +145,21 @@ impl Store {
         Ok(())
     }
 
-    /// Redeems a login code once; `NotFound` when unknown, used or expired.
-    pub async fn oauth_code_consume(&self, code_hash: &str) -> StoreResult<UserId> {
+    /// Redeems a login code once; `NotFound` when unknown, used, expired, or bound to a PKCE
+    /// challenge that `presented_challenge` (S256 of the caller's verifier) does not match.
+    pub async fn oauth_code_consume(
+        &self,
+        code_hash: &str,
+        presented_challenge: Option<&str>,
+    ) -> StoreResult<UserId> {
         let stamp = ts(now());
         let done = sqlx::query(
-            "UPDATE oauth_login_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL AND expires_at > $1",
+            "UPDATE oauth_login_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL AND expires_at > $1 \
+             AND (code_challenge IS NULL OR code_challenge = $3)",
         )
         .bind(&stamp)
         .bind(code_hash)
+        .bind(presented_challenge)
         .execute(self.pool())
         .await?;
         if done.rows_affected() != 1 {

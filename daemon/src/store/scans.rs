@@ -169,13 +169,15 @@ pub enum CancelOutcome {
 }
 
 impl Store {
-    /// Creates a queued scan, its job and (for uploads) the uploaded file in one transaction.
+    /// Creates a queued scan, its job and (for uploads) the uploaded file in one transaction;
+    /// `QuotaExceeded` when the tenant already has `max_queued` jobs waiting (0 = no limit).
     pub async fn scan_create(
         &self,
         tenant: TenantId,
         new: &NewScan,
         payload: &serde_json::Value,
         max_attempts: u32,
+        max_queued: u32,
         upload: Option<&super::NewUpload>,
     ) -> StoreResult<Scan> {
         if let Some(p) = new.project {
@@ -199,6 +201,24 @@ impl Store {
             o.insert("scan_id".into(), serde_json::Value::String(id.to_string()));
         }
         let mut tx = self.begin_write().await?;
+        if max_queued > 0 {
+            if self.backend == super::Backend::Postgres {
+                // Serialises one tenant's submissions (on any replica) so two cannot both take
+                // the last place; SQLite's write transaction is already exclusive.
+                sqlx::query("SELECT id FROM tenants WHERE id = $1 FOR UPDATE")
+                    .bind(tenant.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            }
+            let (waiting,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM jobs WHERE tenant_id = $1 AND state = 'queued'")
+                    .bind(tenant.to_string())
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if waiting >= i64::from(max_queued) {
+                return Err(StoreError::QuotaExceeded { quota: "queued_scans", limit: max_queued });
+            }
+        }
         sqlx::query(
             "INSERT INTO scans (id, tenant_id, project_id, version_id, status, source_kind, source, requested_by, \
              counts, percent, crypto, version, created_at) VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, 0, $9, 1, $10)",

@@ -44,6 +44,12 @@ pub fn login(dirs: &Dirs, profile_flag: Option<&str>, args: LoginArgs) -> anyhow
             let client = Client::new(&server, Credential::ApiKey(key.clone()))?;
             let me = client.me().await.context("checking the API key")?;
             anyhow::Ok((CredentialKind::ApiKey, key, me))
+        } else if let Some(provider) = &args.oidc {
+            let client = Client::anonymous(&server)?;
+            let tokens = super::oidc_login::login(&client, provider).await?;
+            let me = client.me().await?;
+            let stored = StoredTokens { access: tokens.access_token, refresh: tokens.refresh_token };
+            Ok((CredentialKind::Session, serde_json::to_string(&stored)?, me))
         } else {
             let email = args.email.clone().unwrap_or_default();
             let password = read_secret("Password: ")?;

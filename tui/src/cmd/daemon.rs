@@ -36,11 +36,17 @@ pub fn run(cmd: DaemonCommand) -> anyhow::Result<ExitCode> {
                 crate::outln!("local daemon: not running (data in {})", local.data_dir().display());
                 return Ok(ExitCode::from(crate::exit::FAILURE));
             };
-            let health = Client::anonymous(&state.url)?.health().await?;
+            // With the local administrator's key the daemon also tells its version and backend;
+            // without it (the key lost) the anonymous answer still says whether it is healthy.
+            let client = match local.client().await {
+                Ok(c) => c,
+                Err(_) => Client::anonymous(&state.url)?,
+            };
+            let health = client.health().await?;
             crate::outln!("local daemon: running at {} (pid {})", state.url, state.pid);
             crate::outln!(
                 "version: {}; database: {}; status: {}",
-                health.version,
+                health.version.as_deref().unwrap_or("shown to authenticated callers"),
                 health.database,
                 health.status
             );

@@ -14,6 +14,7 @@ mod export;
 mod findings;
 mod keys;
 mod lookup;
+mod oidc_login;
 mod package_caches;
 mod projects;
 mod remote_scan;

@@ -120,7 +120,12 @@ fn print(r: &Report) -> anyhow::Result<()> {
         (None, None) => {}
     }
     if let Some(h) = &r.daemon {
-        crate::outln!("daemon: {} {} (database {})", h.status, h.version, h.database);
+        crate::outln!(
+            "daemon: {} {} (database {})",
+            h.status,
+            h.version.as_deref().unwrap_or("(version withheld)"),
+            h.database
+        );
     }
     if let Some(u) = &r.user {
         crate::outln!("user: {} ({})", u.email, u.display_name);

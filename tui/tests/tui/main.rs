@@ -16,6 +16,7 @@ mod gate;
 mod image_scan;
 mod local;
 mod offline_licenses;
+mod oidc_login;
 mod remote_scan;
 mod tmux_e2e;
 mod trial;

@@ -189,6 +189,30 @@ impl OAuthConfig {
         Err("must be on this server's origin (oauth.public_url) or match oauth.redirect_allow_list".into())
     }
 
+    /// Where a CLI login (one with a PKCE challenge) may send its code: the daemon's allowed
+    /// targets, or a loopback redirect on any port (RFC 8252 §7.3: `http://127.0.0.1:PORT/…` or
+    /// `http://[::1]:PORT/…`; an IP literal, never the name `localhost`, which may resolve
+    /// elsewhere). The code is useless there without the challenge's verifier.
+    pub fn cli_redirect_target(&self, target: &str) -> Result<reqwest::Url, String> {
+        if let Ok(url) = self.redirect_target(target) {
+            return Ok(url);
+        }
+        let url = reqwest::Url::parse(target).map_err(|e| format!("not an absolute URL: {e}"))?;
+        let loopback_ip = matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
+            || matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback());
+        if url.scheme() == "http"
+            && loopback_ip
+            && url.port().is_some()
+            && url.username().is_empty()
+            && url.password().is_none()
+            && url.fragment().is_none()
+        {
+            return Ok(url);
+        }
+        Err("a CLI login's redirect_to must be http://127.0.0.1:PORT/… or http://[::1]:PORT/…, or an allowed target"
+            .into())
+    }
+
     /// The provider named `name`.
     pub fn provider(&self, name: &str) -> Option<&ProviderConfig> {
         self.providers.iter().find(|p| p.name == name)

@@ -4,6 +4,7 @@
 //! No SQL and no HTTP routing here: `api/oauth.rs` stores the pending request and decides which
 //! account logs in; this module only talks to providers.
 
+pub mod browser;
 mod cache;
 pub mod config;
 mod github;

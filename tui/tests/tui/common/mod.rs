@@ -102,6 +102,7 @@ impl Daemon {
                 reads_per_minute: 10_000,
                 writes_per_minute: 10_000,
                 uploads_per_hour: 10_000,
+                health_per_minute: 10_000,
             },
             shutdown_grace_secs: 1,
             ..Config::default()
