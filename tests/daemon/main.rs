@@ -11,6 +11,7 @@ mod coverage;
 mod e2e_git;
 mod events;
 mod fake_idp;
+mod finding_events;
 mod findings;
 mod git_credentials;
 mod git_http;

@@ -44,7 +44,7 @@ pub use cbom_compat::{
     CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, TenantKind,
 };
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
-pub use events::{EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, FindingEventData, ScanEventData};
+pub use events::{EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, FindingEventData, ScanEventData, VulndbUpdatedData};
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageState, TriageUpdate};
 pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind};
 pub use health::{Health, SpecVersions};

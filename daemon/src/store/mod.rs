@@ -8,6 +8,7 @@ mod api_keys;
 mod audit;
 mod cbom_demo;
 mod events;
+mod finding_events;
 mod findings;
 mod git_credentials;
 mod idempotency;
@@ -21,6 +22,7 @@ mod outbox;
 mod password_resets;
 mod projects;
 mod refresh_tokens;
+mod rematch;
 mod scan_results;
 mod scan_uploads;
 mod scans;
@@ -46,6 +48,7 @@ pub use list::{ListQuery, Paging, SortKey};
 pub use oauth_identities::UnlinkOutcome;
 pub use oauth_states::{NewOAuthState, OAuthStateRecord};
 pub use refresh_tokens::RefreshOutcome;
+pub use rematch::{ClaimedRematch, RematchOutcome, RematchTarget};
 pub use scan_results::{
     FindingFilter, NewComponent, NewDocument, NewFinding, NewVulnerability, ScanResults, StoredDocument,
 };
