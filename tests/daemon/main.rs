@@ -23,6 +23,7 @@ mod pipeline;
 mod projects;
 mod queue_fairness;
 mod rate_limits;
+mod rematch;
 mod scans;
 mod schema;
 mod sessions;
