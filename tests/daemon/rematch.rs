@@ -3,7 +3,9 @@
 //! advisory imported as a source of its own: the project's findings gain it (`finding.new`,
 //! `vulndb.updated` once per change), triage carries over, removing the source resolves it
 //! (`finding.resolved`, the row kept with `resolved_at`), and a kill -9 right after a data change
-//! still ends with the re-match done after restart and no doubled rows.
+//! still ends with the re-match done after restart and no doubled rows. Notifications: the new
+//! finding is pushed on `/ws/events` and unread for a user with the default preferences, not made
+//! for one whose preferences exclude `finding.new`; read one, read all.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,6 +19,7 @@ use crate::finding_events::{events_of, triage};
 use crate::findings::{osv, scan_to_completion};
 use crate::harness::{Daemon, Db, Opts, PASSWORD, Session, unique_email};
 use crate::scans::{all_items, copy_dir, get_json, tree_root};
+use crate::ws::{Frame, next, open};
 
 /// The advisory the old data lacks (engine/tests/fixtures/osv/pypa, from PyPA's advisory-database).
 pub const ADDED: &str = "PYSEC-2021-19";
@@ -116,9 +119,62 @@ both!(new_data_rematches_projects_without_rescanning, |db: Db| async move {
     // The scan's source goes away: a re-match must not need it.
     std::fs::remove_dir_all(&tree).expect("rm tree");
 
+    // Bob (a viewer) does not want finding.new; the user keeps the defaults and listens live.
+    let bob = d.invite(&user, &unique_email("bob"), "viewer").await;
+    let r = d
+        .send(
+            &bob,
+            Method::PUT,
+            "/api/v1/users/me/notification-prefs",
+            Some(json!({"events": {"vulnerability.found": {"in_app": false, "email": false}}})),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let prefs: Value = r.json().await.expect("prefs");
+    assert_eq!(prefs["events"]["finding.new"]["in_app"], false, "the old name is the new kind: {prefs}");
+    let r = d.send(&user, Method::POST, "/api/v1/notifications/read-all", None).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(get_json(&d, &user, "/api/v1/notifications/unread-count").await["unread"], 0);
+    let (mut live, _) = open(&d, "/api/v1/ws/events", &user).await;
+
     // New data: one more real advisory affects lxml 4.6.2.
     let seq = latest_seq(&d, &user).await;
     import_added(&d, &ops).await;
+    // Awaited on the socket: the notification frame of the new finding.
+    let pushed = loop {
+        match next(&mut live).await {
+            Frame::Json(f) if f["type"] == "notification" && f["notification"]["data"]["advisory"] == ADDED => {
+                break f["notification"].clone();
+            }
+            Frame::Json(_) => continue,
+            other => panic!("the socket ended: {other:?}"),
+        }
+    };
+    assert!(pushed["event"].is_string());
+    assert_eq!(pushed["type"], "finding.new");
+    assert_eq!(pushed["project"], pid.as_str());
+    assert!(pushed["read_at"].is_null());
+    assert!(pushed["title"].as_str().is_some_and(|t| t.contains(ADDED)), "{pushed}");
+    let unread = get_json(&d, &user, "/api/v1/notifications?unread=true").await;
+    let items = unread["items"].as_array().expect("items");
+    assert!(items.iter().any(|n| n["id"] == pushed["id"] && n["type"] == "finding.new"), "{unread}");
+    let count = get_json(&d, &user, "/api/v1/notifications/unread-count").await["unread"].as_i64().expect("n");
+    assert_eq!(count, unread["total"].as_i64().expect("total"));
+    let theirs = get_json(&d, &bob, "/api/v1/notifications").await;
+    assert!(
+        theirs["items"].as_array().expect("items").iter().all(|n| n["type"] != "finding.new"),
+        "bob's preferences exclude finding.new: {theirs}"
+    );
+    let read = d.send(&user, Method::POST, &format!("/api/v1/notifications/{}/read", pushed["id"].as_str().expect("id")), None).await;
+    assert_eq!(read.status(), 200);
+    assert!(read.json::<Value>().await.expect("json")["read_at"].is_string());
+    let after_one = get_json(&d, &user, "/api/v1/notifications/unread-count").await["unread"].as_i64().expect("n");
+    assert_eq!(after_one, count - 1);
+    let r = d.send(&bob, Method::POST, &format!("/api/v1/notifications/{}/read", pushed["id"].as_str().expect("id")), None).await;
+    assert_eq!(r.status(), 404, "another user's notification");
+    let r = d.send(&user, Method::POST, "/api/v1/notifications/read-all", None).await;
+    assert_eq!(r.json::<Value>().await.expect("json")["unread"], 0);
+
     let new = events_until(&d, &user, "finding.new", seq, |e| !e.is_empty()).await;
     assert_eq!(new.len(), 1, "{new:?}");
     assert_eq!(new[0]["data"]["advisory"], ADDED);

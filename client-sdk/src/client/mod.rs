@@ -7,6 +7,7 @@ mod cbom;
 mod endpoints;
 mod error;
 mod event_feed;
+mod notifications;
 mod git_credentials;
 mod oauth;
 mod paging;

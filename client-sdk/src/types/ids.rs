@@ -62,4 +62,6 @@ id_type!(
     GitCredentialId,
     /// An event (receivers of webhooks and notifications dedupe on it).
     EventId,
+    /// A notification.
+    NotificationId,
 );

@@ -12,6 +12,7 @@ mod git_credentials;
 mod health;
 mod ids;
 mod notification_prefs;
+mod notifications;
 mod oauth;
 mod page;
 mod problem;
@@ -49,10 +50,11 @@ pub use findings::{Finding, Justification, Triage, TriageResponse, TriageState, 
 pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind};
 pub use health::{Health, SpecVersions};
 pub use ids::{
-    ApiKeyId, EventId, GitCredentialId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId,
+    ApiKeyId, EventId, GitCredentialId, NotificationId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId,
     UserId, VersionId,
 };
-pub use notification_prefs::{ChannelPrefs, NotificationEvent, NotificationPrefs};
+pub use notification_prefs::{ChannelPrefs, NotificationPrefs};
+pub use notifications::{Notification, NotificationPage, UnreadCount};
 pub use oauth::OAuthIdentity;
 pub use page::Page;
 pub use problem::{FieldError, Problem, ProblemType};

@@ -249,8 +249,26 @@ async fn stream(
     last: &mut HashMap<ScanId, i64>,
 ) -> Option<(u16, &'static str)> {
     let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK_EVERY, RECHECK_EVERY);
+    // The tenant stream also pushes the user's notifications made from now on, read when events
+    // (or notifications) commit here or on another replica, and every few seconds besides.
+    let mut committed = state.store.events_changed();
+    let mut sent = match scan {
+        None => state.store.notification_latest_id(tenant, life.user).await.ok().flatten(),
+        Some(_) => None,
+    };
+    let mut poll = tokio::time::interval(NOTIFICATION_POLL);
     loop {
         tokio::select! {
+            _ = committed.changed(), if scan.is_none() => {
+                if !push_notifications(state, socket, tenant, life.user, &mut sent).await {
+                    return None;
+                }
+            }
+            _ = poll.tick(), if scan.is_none() => {
+                if !push_notifications(state, socket, tenant, life.user, &mut sent).await {
+                    return None;
+                }
+            }
             ending = &mut *life.ended => return Some(match ending {
                 Ok(Ending::SessionEnded) => (POLICY, "session_ended"),
                 Ok(Ending::Evicted) | Err(_) => (GOING_AWAY, "newer_connection"),
@@ -293,4 +311,31 @@ async fn stream(
             }
         }
     }
+}
+
+/// How often a tenant socket looks for notifications without a wake-up.
+const NOTIFICATION_POLL: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Sends `user`'s notifications made after `sent`; false when the socket is gone.
+async fn push_notifications(
+    state: &AppState,
+    socket: &mut WebSocket,
+    tenant: TenantId,
+    user: UserId,
+    sent: &mut Option<String>,
+) -> bool {
+    let fresh = match state.store.notifications_after(tenant, user, sent.as_deref()).await {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read notifications for a socket");
+            return true;
+        }
+    };
+    for n in fresh {
+        *sent = Some(n.id.to_string());
+        if !send(socket, &WsServerFrame::Notification { notification: Box::new(n) }).await {
+            return false;
+        }
+    }
+    true
 }
