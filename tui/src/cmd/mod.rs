@@ -12,6 +12,7 @@ mod export;
 mod findings;
 mod keys;
 mod lookup;
+mod notifications;
 mod package_caches;
 mod projects;
 mod remote_scan;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Projects(cmd) => projects::run(cmd, profile),
         Command::Scans(cmd) => scans::run(cmd, profile),
         Command::Findings(cmd) => findings::run(cmd, profile),
+        Command::Notifications(cmd) => notifications::run(cmd, profile),
         Command::Triage(args) => triage::run(args, profile),
         Command::Keys(cmd) => keys::run(cmd, profile),
         Command::Versions(cmd) => versions::run(cmd, profile),

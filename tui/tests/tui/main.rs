@@ -5,6 +5,7 @@
 mod common;
 
 mod cli;
+mod cli_notifications;
 mod cli_outputs;
 mod cli_projects;
 mod cli_scripts;
