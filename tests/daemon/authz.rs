@@ -394,7 +394,9 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         tid.clone()
     } else if template.starts_with("/api/v1/admin/users/") {
         w.victim_id.clone()
-    } else if template.starts_with("/api/v1/users/me/oauth-identities/") || template.starts_with("/api/v1/notifications/{id}") {
+    } else if template.starts_with("/api/v1/users/me/oauth-identities/")
+        || template.starts_with("/api/v1/notifications/{id}")
+    {
         uuid::Uuid::new_v4().to_string()
     } else {
         String::new()

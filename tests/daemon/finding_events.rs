@@ -30,7 +30,9 @@ pub async fn triage(d: &Daemon, who: &Session, id: &str, body: Value) -> reqwest
 fn keys(items: &[Value], advisory: &str, purl: &str) -> BTreeSet<(String, String)> {
     items
         .iter()
-        .map(|f| (f[advisory].as_str().expect("advisory").to_owned(), f[purl].as_str().expect("purl").to_owned()))
+        .map(|f| {
+            (f[advisory].as_str().expect("advisory").to_owned(), f[purl].as_str().expect("purl").to_owned())
+        })
         .collect()
 }
 
@@ -65,7 +67,8 @@ both!(scans_of_a_project_emit_their_finding_differences, |db: Db| async move {
     assert_eq!(new.len(), findings.len(), "one event per finding: {new:?}");
     assert_eq!(data_keys(&new), keys(&findings, "vulnerability_id", "purl"));
     for e in &new {
-        let f = findings.iter().find(|f| f["id"] == e["data"]["finding"]).expect("the event names its finding");
+        let f =
+            findings.iter().find(|f| f["id"] == e["data"]["finding"]).expect("the event names its finding");
         assert_eq!(e["project"], pid.as_str());
         assert_eq!(e["severity"], f["severity"]);
         assert_eq!(e["data"]["severity"], f["severity"]);
@@ -87,8 +90,10 @@ both!(scans_of_a_project_emit_their_finding_differences, |db: Db| async move {
     write_requirements(&tree, "lxml==6.0.0\n");
     let third = scan_to_completion(&d, &user, &tree, Some(&pid)).await;
     let now = all_items(&d, &user, &format!("/api/v1/scans/{third}/findings"), 100).await;
-    let gone: BTreeSet<_> =
-        keys(&findings, "vulnerability_id", "purl").difference(&keys(&now, "vulnerability_id", "purl")).cloned().collect();
+    let gone: BTreeSet<_> = keys(&findings, "vulnerability_id", "purl")
+        .difference(&keys(&now, "vulnerability_id", "purl"))
+        .cloned()
+        .collect();
     assert!(gone.iter().any(|(_, p)| p == "pkg:pypi/py@1.11.0"), "{gone:?}");
     let resolved = events_of(&d, &user, "finding.resolved", seq).await;
     assert_eq!(data_keys(&resolved), gone);
@@ -101,14 +106,18 @@ both!(scans_of_a_project_emit_their_finding_differences, |db: Db| async move {
         assert!(reason.starts_with(&want), "{reason}");
         assert_eq!(e["data"]["scan"], third.as_str());
     }
-    let new_now: BTreeSet<_> =
-        keys(&now, "vulnerability_id", "purl").difference(&keys(&findings, "vulnerability_id", "purl")).cloned().collect();
+    let new_now: BTreeSet<_> = keys(&now, "vulnerability_id", "purl")
+        .difference(&keys(&findings, "vulnerability_id", "purl"))
+        .cloned()
+        .collect();
     assert_eq!(data_keys(&events_of(&d, &user, "finding.new", seq).await), new_now);
 
     // Triage of a project's finding is `finding.triaged` with its state.
     let seq = get_json(&d, &user, "/api/v1/events").await["latest_seq"].as_i64().expect("latest");
     let f = &findings[0];
-    let resp = triage(&d, &user, f["id"].as_str().expect("id"), json!({"state": "in_triage", "note": "looking"})).await;
+    let resp =
+        triage(&d, &user, f["id"].as_str().expect("id"), json!({"state": "in_triage", "note": "looking"}))
+            .await;
     assert_eq!(resp.status(), 200);
     let triaged = events_of(&d, &user, "finding.triaged", seq).await;
     assert_eq!(triaged.len(), 1, "{triaged:?}");

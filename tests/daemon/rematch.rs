@@ -114,7 +114,9 @@ both!(new_data_rematches_projects_without_rescanning, |db: Db| async move {
     let before = project_findings(&d, &user, &pid).await;
     assert!(of_advisory(&before, ADDED).is_empty(), "the old data lacks {ADDED}");
     let lxml = before.iter().find(|f| f["purl"] == "pkg:pypi/lxml@4.6.2").expect("an lxml finding").clone();
-    let r = triage(&d, &user, lxml["id"].as_str().expect("id"), json!({"state": "in_triage", "note": "ours"})).await;
+    let r =
+        triage(&d, &user, lxml["id"].as_str().expect("id"), json!({"state": "in_triage", "note": "ours"}))
+            .await;
     assert_eq!(r.status(), 200);
     // The scan's source goes away: a re-match must not need it.
     std::fs::remove_dir_all(&tree).expect("rm tree");
@@ -143,7 +145,9 @@ both!(new_data_rematches_projects_without_rescanning, |db: Db| async move {
     // Awaited on the socket: the notification frame of the new finding.
     let pushed = loop {
         match next(&mut live).await {
-            Frame::Json(f) if f["type"] == "notification" && f["notification"]["data"]["advisory"] == ADDED => {
+            Frame::Json(f)
+                if f["type"] == "notification" && f["notification"]["data"]["advisory"] == ADDED =>
+            {
                 break f["notification"].clone();
             }
             Frame::Json(_) => continue,
@@ -158,19 +162,35 @@ both!(new_data_rematches_projects_without_rescanning, |db: Db| async move {
     let unread = get_json(&d, &user, "/api/v1/notifications?unread=true").await;
     let items = unread["items"].as_array().expect("items");
     assert!(items.iter().any(|n| n["id"] == pushed["id"] && n["type"] == "finding.new"), "{unread}");
-    let count = get_json(&d, &user, "/api/v1/notifications/unread-count").await["unread"].as_i64().expect("n");
+    let count =
+        get_json(&d, &user, "/api/v1/notifications/unread-count").await["unread"].as_i64().expect("n");
     assert_eq!(count, unread["total"].as_i64().expect("total"));
     let theirs = get_json(&d, &bob, "/api/v1/notifications").await;
     assert!(
         theirs["items"].as_array().expect("items").iter().all(|n| n["type"] != "finding.new"),
         "bob's preferences exclude finding.new: {theirs}"
     );
-    let read = d.send(&user, Method::POST, &format!("/api/v1/notifications/{}/read", pushed["id"].as_str().expect("id")), None).await;
+    let read = d
+        .send(
+            &user,
+            Method::POST,
+            &format!("/api/v1/notifications/{}/read", pushed["id"].as_str().expect("id")),
+            None,
+        )
+        .await;
     assert_eq!(read.status(), 200);
     assert!(read.json::<Value>().await.expect("json")["read_at"].is_string());
-    let after_one = get_json(&d, &user, "/api/v1/notifications/unread-count").await["unread"].as_i64().expect("n");
+    let after_one =
+        get_json(&d, &user, "/api/v1/notifications/unread-count").await["unread"].as_i64().expect("n");
     assert_eq!(after_one, count - 1);
-    let r = d.send(&bob, Method::POST, &format!("/api/v1/notifications/{}/read", pushed["id"].as_str().expect("id")), None).await;
+    let r = d
+        .send(
+            &bob,
+            Method::POST,
+            &format!("/api/v1/notifications/{}/read", pushed["id"].as_str().expect("id")),
+            None,
+        )
+        .await;
     assert_eq!(r.status(), 404, "another user's notification");
     let r = d.send(&user, Method::POST, "/api/v1/notifications/read-all", None).await;
     assert_eq!(r.json::<Value>().await.expect("json")["unread"], 0);
@@ -203,7 +223,11 @@ both!(new_data_rematches_projects_without_rescanning, |db: Db| async move {
         .into_iter()
         .find(|c| c["purl"] == "pkg:pypi/lxml@4.6.2")
         .expect("lxml");
-    assert_eq!(component["findings"].as_u64(), Some(lxml_count(&after)), "the component counts its open findings");
+    assert_eq!(
+        component["findings"].as_u64(),
+        Some(lxml_count(&after)),
+        "the component counts its open findings"
+    );
 
     // The source removed: the finding resolves (kept with resolved_at, out of the lists).
     let seq = latest_seq(&d, &user).await;

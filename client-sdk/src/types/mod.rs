@@ -45,13 +45,15 @@ pub use cbom_compat::{
     CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, TenantKind,
 };
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
-pub use events::{EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, FindingEventData, ScanEventData, VulndbUpdatedData};
+pub use events::{
+    EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, FindingEventData, ScanEventData, VulndbUpdatedData,
+};
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageState, TriageUpdate};
 pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind};
 pub use health::{Health, SpecVersions};
 pub use ids::{
-    ApiKeyId, EventId, GitCredentialId, NotificationId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId,
-    UserId, VersionId,
+    ApiKeyId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, ProjectId, ScanId, TeamId,
+    TenantId, UserId, VersionId,
 };
 pub use notification_prefs::{ChannelPrefs, NotificationPrefs};
 pub use notifications::{Notification, NotificationPage, UnreadCount};

@@ -50,7 +50,10 @@ impl NotificationPrefs {
     /// Every kind at its default, every project, any severity.
     pub fn defaults() -> Self {
         Self {
-            events: EventKind::ALL.into_iter().map(|k| (k.as_str().to_owned(), default_channels(k))).collect(),
+            events: EventKind::ALL
+                .into_iter()
+                .map(|k| (k.as_str().to_owned(), default_channels(k)))
+                .collect(),
             projects: None,
             min_severity: None,
         }

@@ -20,10 +20,9 @@ const MAX_LIMIT: i64 = 1000;
 const DEFAULT_LIMIT: i64 = 50;
 
 fn tenant_of(principal: &Principal, write: bool) -> Result<TenantId, ApiError> {
-    principal
-        .check(Access::Account { write })?
-        .map(|c| c.tenant)
-        .ok_or_else(|| ApiError::new(Kind::Forbidden, "notifications belong to a tenant; this account has none"))
+    principal.check(Access::Account { write })?.map(|c| c.tenant).ok_or_else(|| {
+        ApiError::new(Kind::Forbidden, "notifications belong to a tenant; this account has none")
+    })
 }
 
 /// Paging and the unread filter.
@@ -75,13 +74,17 @@ pub async fn list(
     c.finish()?;
     let (mut items, total) = state
         .store
-        .notifications_list(tenant, principal.user.id, p.unread.unwrap_or(false), before.as_deref(), limit + 1)
+        .notifications_list(
+            tenant,
+            principal.user.id,
+            p.unread.unwrap_or(false),
+            before.as_deref(),
+            limit + 1,
+        )
         .await?;
     let more = items.len() as i64 > limit;
     items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let next_cursor = more
-        .then(|| items.last().map(|n| URL_SAFE_NO_PAD.encode(n.id.to_string())))
-        .flatten();
+    let next_cursor = more.then(|| items.last().map(|n| URL_SAFE_NO_PAD.encode(n.id.to_string()))).flatten();
     Ok(axum::Json(NotificationPage { items, total, limit, offset: 0, next_cursor }))
 }
 

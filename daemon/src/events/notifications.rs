@@ -3,7 +3,9 @@
 //! app, its project among theirs, its severity at least their minimum. Written in the consumer's
 //! batch, one per user and event, so an event handled again after a crash adds nothing.
 
-use cairn_sdk::types::{Event, EventKind, FindingEventData, NotificationPrefs, ScanEventData, VulndbUpdatedData};
+use cairn_sdk::types::{
+    Event, EventKind, FindingEventData, NotificationPrefs, ScanEventData, VulndbUpdatedData,
+};
 
 use super::{Consumer, ConsumerFuture};
 use crate::store::{EventBatch, NewNotification, Store};
@@ -23,7 +25,8 @@ impl Consumer for Notifier {
             let prefs: Vec<(cairn_sdk::types::UserId, NotificationPrefs)> = recipients
                 .into_iter()
                 .map(|r| {
-                    let saved = r.prefs.as_deref().and_then(|p| serde_json::from_str::<NotificationPrefs>(p).ok());
+                    let saved =
+                        r.prefs.as_deref().and_then(|p| serde_json::from_str::<NotificationPrefs>(p).ok());
                     (r.user, saved.map_or_else(NotificationPrefs::defaults, NotificationPrefs::over_defaults))
                 })
                 .collect();

@@ -54,7 +54,8 @@ pub async fn run_job(state: &AppState, worker: &str, job: ClaimedRematch) {
         let id = job.id.clone();
         let worker = worker.to_owned();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(state.config.scans.heartbeat_secs.max(1)));
+            let mut tick =
+                tokio::time::interval(Duration::from_secs(state.config.scans.heartbeat_secs.max(1)));
             loop {
                 tick.tick().await;
                 if let Err(e) = state.store.job_heartbeat(&id, &worker).await {
@@ -111,7 +112,8 @@ async fn rematch_scan(
     let components = state.store.scan_component_ids(tenant, target.scan).await?;
     let matched = tokio::task::spawn_blocking(move || {
         let input = unpack(&packed)?;
-        let ids: HashMap<&str, String> = components.iter().map(|(id, purl)| (purl.as_str(), id.clone())).collect();
+        let ids: HashMap<&str, String> =
+            components.iter().map(|(id, purl)| (purl.as_str(), id.clone())).collect();
         let m = match_inventory(&input.inventory, &snap.database);
         let modified = snap.updated_at.format(&Rfc3339).unwrap_or_default();
         let (v, f) = finding_rows(&m, &ids, &modified);

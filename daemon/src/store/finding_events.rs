@@ -144,7 +144,8 @@ pub(crate) async fn append_scan_differences(
         (None, Some(prev)) => open_findings(tx, tenant, prev).await?,
         (None, None) => Vec::new(),
     };
-    let aliases: BTreeMap<&str, &Vec<String>> = vulnerabilities.iter().map(|v| (v.id.as_str(), &v.aliases)).collect();
+    let aliases: BTreeMap<&str, &Vec<String>> =
+        vulnerabilities.iter().map(|v| (v.id.as_str(), &v.aliases)).collect();
     let after: Vec<OpenFinding> = findings
         .iter()
         .map(|f| OpenFinding {
@@ -156,7 +157,8 @@ pub(crate) async fn append_scan_differences(
             fixed_version: f.fixed_version.clone(),
         })
         .collect();
-    append_differences(tx, tenant, project, scan, &before, &after, |f| resolved_reason(&f.purl, scan, purls)).await
+    append_differences(tx, tenant, project, scan, &before, &after, |f| resolved_reason(&f.purl, scan, purls))
+        .await
 }
 
 /// Appends `finding.new` for what is in `after` and not `before`, `finding.resolved` (with
@@ -185,7 +187,13 @@ pub(crate) async fn append_differences(
     Ok(n)
 }
 
-fn event(kind: EventKind, project: ProjectId, scan: ScanId, f: &OpenFinding, reason: Option<String>) -> NewEvent {
+fn event(
+    kind: EventKind,
+    project: ProjectId,
+    scan: ScanId,
+    f: &OpenFinding,
+    reason: Option<String>,
+) -> NewEvent {
     let data = FindingEventData {
         finding: f.id.clone(),
         scan,
@@ -216,7 +224,9 @@ mod tests {
         let scan = ScanId::new();
         let purls: BTreeSet<&str> = ["pkg:cargo/smallvec@1.6.1", "pkg:cargo/time@0.1.43"].into();
         assert!(resolved_reason("pkg:cargo/smallvec@1.6.0", scan, &purls).starts_with("fixed in scan"));
-        assert!(resolved_reason("pkg:cargo/regex@1.0.0", scan, &purls).starts_with("no longer in the inventory"));
+        assert!(
+            resolved_reason("pkg:cargo/regex@1.0.0", scan, &purls).starts_with("no longer in the inventory")
+        );
         assert!(resolved_reason("pkg:cargo/time@0.1.43", scan, &purls).starts_with("no longer matched"));
     }
 }

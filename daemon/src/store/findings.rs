@@ -8,9 +8,8 @@
 use std::collections::HashMap;
 
 use cairn_sdk::types::{
-    EventKind, FindingEventData,
-    Finding, Justification, PqcSummary, ProjectId, ProjectRisk, ScanEdge, ScanFinding, ScanId, Severity,
-    TenantId, Triage, TriageResponse, TriageState, UserId,
+    EventKind, Finding, FindingEventData, Justification, PqcSummary, ProjectId, ProjectRisk, ScanEdge,
+    ScanFinding, ScanId, Severity, TenantId, Triage, TriageResponse, TriageState, UserId,
 };
 use sqlx::FromRow;
 

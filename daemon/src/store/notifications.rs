@@ -39,16 +39,21 @@ struct NotificationRow {
 
 impl NotificationRow {
     fn into_wire(self) -> StoreResult<Notification> {
-        let event = self.event_id.ok_or_else(|| StoreError::Corrupt("notification without an event".into()))?;
+        let event =
+            self.event_id.ok_or_else(|| StoreError::Corrupt("notification without an event".into()))?;
         Ok(Notification {
             id: parse_id(&self.id)?,
             kind: self.kind.parse().unwrap_or(EventKind::Unknown),
             event: parse_id(&event)?,
             project: self.project_id.as_deref().map(parse_id).transpose()?,
-            severity: self.severity.as_deref().map(|s| s.parse().unwrap_or(cairn_sdk::types::Severity::Unknown)),
+            severity: self
+                .severity
+                .as_deref()
+                .map(|s| s.parse().unwrap_or(cairn_sdk::types::Severity::Unknown)),
             title: self.title,
             data: match self.data {
-                Some(d) => serde_json::from_str(&d).map_err(|e| StoreError::Corrupt(format!("notification data: {e}")))?,
+                Some(d) => serde_json::from_str(&d)
+                    .map_err(|e| StoreError::Corrupt(format!("notification data: {e}")))?,
                 None => serde_json::Value::Null,
             },
             created_at: parse_ts(&self.created_at)?,
@@ -112,7 +117,8 @@ impl Store {
         before: Option<&str>,
         limit: i64,
     ) -> StoreResult<(Vec<Notification>, i64)> {
-        let filter = "tenant_id = $1 AND user_id = $2 AND event_id IS NOT NULL AND ($3 = 0 OR read_at IS NULL)";
+        let filter =
+            "tenant_id = $1 AND user_id = $2 AND event_id IS NOT NULL AND ($3 = 0 OR read_at IS NULL)";
         let rows: Vec<NotificationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM notifications WHERE {filter} AND ($4 IS NULL OR id < $5) ORDER BY id DESC LIMIT $6"
         )))
@@ -157,7 +163,11 @@ impl Store {
     }
 
     /// The id of `user`'s newest notification in `tenant`.
-    pub async fn notification_latest_id(&self, tenant: TenantId, user: UserId) -> StoreResult<Option<String>> {
+    pub async fn notification_latest_id(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> StoreResult<Option<String>> {
         let row: Option<(String,)> = sqlx::query_as(
             "SELECT id FROM notifications WHERE tenant_id = $1 AND user_id = $2 ORDER BY id DESC LIMIT 1",
         )

@@ -125,13 +125,21 @@ impl Store {
         .await?;
         rows.into_iter()
             .map(|r| {
-                Ok(RematchTarget { scan: parse_id(&r.id)?, project: parse_id(&r.project_id)?, latest: r.latest == 1 })
+                Ok(RematchTarget {
+                    scan: parse_id(&r.id)?,
+                    project: parse_id(&r.project_id)?,
+                    latest: r.latest == 1,
+                })
             })
             .collect()
     }
 
     /// The component row ids of `scan` with their purls.
-    pub async fn scan_component_ids(&self, tenant: TenantId, scan: ScanId) -> StoreResult<Vec<(String, String)>> {
+    pub async fn scan_component_ids(
+        &self,
+        tenant: TenantId,
+        scan: ScanId,
+    ) -> StoreResult<Vec<(String, String)>> {
         Ok(sqlx::query_as("SELECT id, purl FROM components WHERE tenant_id = $1 AND scan_id = $2")
             .bind(tenant.to_string())
             .bind(scan.to_string())
@@ -154,11 +162,14 @@ impl Store {
         let stamp = ts(now());
         let mut tx = self.begin_write().await?;
         let before = open_findings(&mut tx, tenant, target.scan).await?;
-        let had: BTreeSet<(&str, &str)> = before.iter().map(|f| (f.advisory.as_str(), f.purl.as_str())).collect();
+        let had: BTreeSet<(&str, &str)> =
+            before.iter().map(|f| (f.advisory.as_str(), f.purl.as_str())).collect();
         let has: BTreeSet<(&str, &str)> =
             findings.iter().map(|f| (f.vulnerability_id.as_str(), f.purl.as_str())).collect();
-        let added: Vec<&NewFinding> =
-            findings.iter().filter(|f| !had.contains(&(f.vulnerability_id.as_str(), f.purl.as_str()))).collect();
+        let added: Vec<&NewFinding> = findings
+            .iter()
+            .filter(|f| !had.contains(&(f.vulnerability_id.as_str(), f.purl.as_str())))
+            .collect();
         let gone: Vec<&OpenFinding> =
             before.iter().filter(|f| !has.contains(&(f.advisory.as_str(), f.purl.as_str()))).collect();
         if added.is_empty() && gone.is_empty() {
@@ -181,12 +192,13 @@ impl Store {
         let refs: Vec<NewVulnerability> =
             vulnerabilities.iter().filter(|v| wanted.contains(v.id.as_str())).cloned().collect();
         upsert_vulnerabilities(&mut tx, &refs).await?;
-        let (next,): (i64,) =
-            sqlx::query_as("SELECT COALESCE(MAX(ord), -1) + 1 FROM findings WHERE tenant_id = $1 AND scan_id = $2")
-                .bind(&t)
-                .bind(&s)
-                .fetch_one(&mut *tx)
-                .await?;
+        let (next,): (i64,) = sqlx::query_as(
+            "SELECT COALESCE(MAX(ord), -1) + 1 FROM findings WHERE tenant_id = $1 AND scan_id = $2",
+        )
+        .bind(&t)
+        .bind(&s)
+        .fetch_one(&mut *tx)
+        .await?;
         let mut opened = Vec::with_capacity(added.len());
         for (i, f) in added.iter().enumerate() {
             // A finding closed by an earlier re-match and supported again is reopened, keeping its id.
@@ -234,8 +246,10 @@ impl Store {
         let outcome = RematchOutcome { new: opened.len(), resolved: gone.len() };
         if target.latest {
             let closed: Vec<OpenFinding> = gone.into_iter().cloned().collect();
-            append_differences(&mut tx, tenant, target.project, target.scan, &closed, &opened, |_| reason.clone())
-                .await?;
+            append_differences(&mut tx, tenant, target.project, target.scan, &closed, &opened, |_| {
+                reason.clone()
+            })
+            .await?;
         }
         tx.commit().await?;
         if target.latest {
@@ -248,7 +262,8 @@ impl Store {
     pub async fn job_claim_rematch(&self, worker: &str) -> StoreResult<Option<ClaimedRematch>> {
         let Some(r) = self.job_claim_of_kind(worker, REMATCH_KIND).await? else { return Ok(None) };
         let Some(tenant) = r.tenant_id else {
-            self.job_finish(&r.id, worker, super::JobEnd::Failed, Some("re-match job without tenant")).await?;
+            self.job_finish(&r.id, worker, super::JobEnd::Failed, Some("re-match job without tenant"))
+                .await?;
             return Ok(None);
         };
         Ok(Some(ClaimedRematch { id: r.id, tenant: parse_id(&tenant)?, attempts: r.attempts }))
@@ -265,9 +280,10 @@ impl Store {
         let stale = "kind = $1 AND state = 'running' AND ((heartbeat_at < $2 AND ($3 IS NULL OR locked_by NOT LIKE $4)) \
              OR ($5 IS NOT NULL AND locked_by LIKE $6))";
         let mut n = 0;
-        for (set, attempts) in
-            [("state = 'failed', last_error = $8", "attempts >= max_attempts"), ("state = 'queued', last_error = $8", "attempts < max_attempts")]
-        {
+        for (set, attempts) in [
+            ("state = 'failed', last_error = $8", "attempts >= max_attempts"),
+            ("state = 'queued', last_error = $8", "attempts < max_attempts"),
+        ] {
             let done = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "UPDATE jobs SET {set}, locked_by = NULL, heartbeat_at = NULL, updated_at = $7 WHERE {stale} AND {attempts}"
             )))

@@ -219,8 +219,12 @@ impl Store {
             return Ok(false);
         }
         set_generation(&mut tx, generation).await?;
-        let change =
-            VulndbUpdatedData { source: name.to_owned(), records: 0, removed: true, generation: generation.to_owned() };
+        let change = VulndbUpdatedData {
+            source: name.to_owned(),
+            records: 0,
+            removed: true,
+            generation: generation.to_owned(),
+        };
         queue_rematches(&mut tx, &change).await?;
         tx.commit().await?;
         self.data_changed().await;

@@ -19,7 +19,8 @@ pub fn run(cmd: NotificationsCommand, profile: Option<&str>) -> anyhow::Result<E
 }
 
 async fn ls(client: &cairn_sdk::Client, args: NotificationsLsArgs) -> anyhow::Result<ExitCode> {
-    let page = client.notifications(args.unread, Some(args.limit), None).await.context("listing notifications")?;
+    let page =
+        client.notifications(args.unread, Some(args.limit), None).await.context("listing notifications")?;
     if args.json {
         print_json(&page.items)?;
     } else {

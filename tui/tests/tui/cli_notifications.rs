@@ -36,7 +36,8 @@ fn text(out: &Output) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notifications_are_listed_and_marked_read() {
     let root = tempfile::tempdir().expect("root");
-    let opts = Opts { postgres: false, path_roots: vec![root.path().to_path_buf()], workers: 1, vulndb: true };
+    let opts =
+        Opts { postgres: false, path_roots: vec![root.path().to_path_buf()], workers: 1, vulndb: true };
     let daemon = Daemon::start(opts).await.expect("daemon");
     let home = tempfile::tempdir().expect("home");
     let config = home.path().join("config/cairn/config.toml");
@@ -72,12 +73,19 @@ async fn notifications_are_listed_and_marked_read() {
     let out = cairn(home.path(), &["notifications", "ls", "--json", "--limit", "1000"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let listed: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
-    assert!(listed.iter().any(|n| n["id"] == made.id.to_string() && n["read_at"].is_null()), "{}", text(&out));
+    assert!(
+        listed.iter().any(|n| n["id"] == made.id.to_string() && n["read_at"].is_null()),
+        "{}",
+        text(&out)
+    );
     let out = cairn(home.path(), &["notifications", "ls", "--unread"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let table = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(table.starts_with("ID"), "{table}");
-    assert!(table.lines().any(|l| l.starts_with(&made.id.to_string()) && l.contains("finding.new")), "{table}");
+    assert!(
+        table.lines().any(|l| l.starts_with(&made.id.to_string()) && l.contains("finding.new")),
+        "{table}"
+    );
 
     let before = client.notifications_unread_count().await.expect("count").unread;
     let out = cairn(home.path(), &["notifications", "read", &made.id.to_string()]);

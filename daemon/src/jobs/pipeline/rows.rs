@@ -175,7 +175,8 @@ pub(crate) fn finding_rows(
     for f in &m.findings {
         let Some(component_id) = ids.get(f.purl.as_str()) else { continue };
         let severity = f.severity.rating;
-        let mut aliases: Vec<String> = f.ids.iter().chain(&f.aliases).filter(|a| **a != f.id).cloned().collect();
+        let mut aliases: Vec<String> =
+            f.ids.iter().chain(&f.aliases).filter(|a| **a != f.id).cloned().collect();
         aliases.sort();
         aliases.dedup();
         vulnerabilities.entry(f.id.clone()).or_insert_with(|| NewVulnerability {
