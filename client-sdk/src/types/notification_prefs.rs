@@ -94,3 +94,53 @@ impl NotificationPrefs {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{EventId, TenantId};
+
+    fn event(kind: EventKind, project: Option<ProjectId>, severity: Option<Severity>) -> Event {
+        Event {
+            version: crate::types::EVENT_ENVELOPE_VERSION,
+            id: EventId::new(),
+            kind,
+            seq: 1,
+            tenant: TenantId::new(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            project,
+            severity,
+            data: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn preferences_filter_by_kind_project_and_severity() {
+        let (a, b) = (ProjectId::new(), ProjectId::new());
+        let mut prefs = NotificationPrefs::defaults();
+        assert!(prefs.wants_in_app(&event(EventKind::FindingNew, Some(a), Some(Severity::Low))));
+        prefs.projects = Some(vec![a]);
+        prefs.min_severity = Some(Severity::High);
+        assert!(prefs.wants_in_app(&event(EventKind::FindingNew, Some(a), Some(Severity::Critical))));
+        assert!(!prefs.wants_in_app(&event(EventKind::FindingNew, Some(a), Some(Severity::Medium))));
+        assert!(!prefs.wants_in_app(&event(EventKind::FindingNew, Some(b), Some(Severity::Critical))));
+        // No project and no severity: tenant-wide events pass both filters.
+        assert!(prefs.wants_in_app(&event(EventKind::VulndbUpdated, None, None)));
+        prefs.events.insert("vulndb.updated".into(), ChannelPrefs { in_app: false, email: false });
+        assert!(!prefs.wants_in_app(&event(EventKind::VulndbUpdated, None, None)));
+        assert!(!prefs.wants_in_app(&event(EventKind::Unknown, None, None)));
+    }
+
+    #[test]
+    fn the_old_name_of_finding_new_is_read_as_it() {
+        let saved: NotificationPrefs = serde_json::from_str(
+            r#"{"events": {"vulnerability.found": {"in_app": false, "email": false}, "gone.kind": {"in_app": true, "email": true}}}"#,
+        )
+        .expect("prefs");
+        let prefs = NotificationPrefs::over_defaults(saved);
+        assert_eq!(prefs.channels(EventKind::FindingNew), ChannelPrefs { in_app: false, email: false });
+        assert!(!prefs.events.contains_key("vulnerability.found"));
+        assert!(!prefs.events.contains_key("gone.kind"));
+        assert_eq!(prefs.events.len(), EventKind::ALL.len());
+    }
+}
