@@ -134,6 +134,20 @@ both!(new_data_rematches_projects_without_rescanning, |db: Db| async move {
     assert_eq!(r.status(), 200);
     let prefs: Value = r.json().await.expect("prefs");
     assert_eq!(prefs["events"]["finding.new"]["in_app"], false, "the old name is the new kind: {prefs}");
+    // A project that is not the tenant's is refused, naming it; nothing changes.
+    let r = d
+        .send(
+            &bob,
+            Method::PUT,
+            "/api/v1/users/me/notification-prefs",
+            Some(json!({"events": {}, "projects": [uuid::Uuid::now_v7()]})),
+        )
+        .await;
+    let p = crate::harness::expect_problem(r, 400, "VALIDATION_FAILED").await;
+    assert_eq!(p["errors"][0]["field"], "body.projects[0]", "{p}");
+    let kept = get_json(&d, &bob, "/api/v1/users/me/notification-prefs").await;
+    assert_eq!(kept["events"]["finding.new"]["in_app"], false, "{kept}");
+    assert!(kept.get("projects").is_none(), "{kept}");
     let r = d.send(&user, Method::POST, "/api/v1/notifications/read-all", None).await;
     assert_eq!(r.status(), 200);
     assert_eq!(get_json(&d, &user, "/api/v1/notifications/unread-count").await["unread"], 0);
