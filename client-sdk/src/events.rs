@@ -18,6 +18,8 @@ pub enum FeedEvent {
     Sync(Vec<Scan>),
     /// A progress event of any of the tenant's scans (each scan's `seq` at most once).
     Event(ScanEvent),
+    /// A notification for the caller, as it is made.
+    Notification(Box<crate::types::Notification>),
     /// The connection dropped; the next attempt comes after `after`.
     Reconnecting {
         /// The wait before the next attempt.
@@ -129,6 +131,7 @@ impl EventsWatcher {
                     *seen = event.seq;
                     FeedEvent::Event(event)
                 }
+                WsServerFrame::Notification { notification } => FeedEvent::Notification(notification),
             };
             if tx.send(Ok(item)).await.is_err() {
                 return Ended::Gone;

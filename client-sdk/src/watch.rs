@@ -282,6 +282,8 @@ impl ScanWatcher {
                         return Ended::Terminal;
                     }
                 }
+                // Tenant sockets only; a scan socket has none to follow.
+                WsServerFrame::Notification { .. } => continue,
                 WsServerFrame::Event(event) => {
                     if event.scan_id != self.scan || event.seq <= *last_seq {
                         continue;

@@ -68,6 +68,10 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("DELETE", "/api/v1/users/me/oauth-identities/{id}", Need::Own),
     ("GET", "/api/v1/users/me/notification-prefs", Need::User),
     ("PUT", "/api/v1/users/me/notification-prefs", Need::AccountWrite),
+    ("GET", "/api/v1/notifications", Need::User),
+    ("GET", "/api/v1/notifications/unread-count", Need::User),
+    ("POST", "/api/v1/notifications/{id}/read", Need::Own),
+    ("POST", "/api/v1/notifications/read-all", Need::AccountWrite),
     ("POST", "/api/v1/invites", t("admin", Role::Admin, false)),
     ("GET", "/api/v1/api-keys", t("admin", Role::Viewer, false)),
     ("POST", "/api/v1/api-keys", t("admin", Role::Viewer, false)),
@@ -429,7 +433,9 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         tid.clone()
     } else if template.starts_with("/api/v1/admin/users/") {
         w.victim_id.clone()
-    } else if template.starts_with("/api/v1/users/me/oauth-identities/") {
+    } else if template.starts_with("/api/v1/users/me/oauth-identities/")
+        || template.starts_with("/api/v1/notifications/{id}")
+    {
         uuid::Uuid::new_v4().to_string()
     } else {
         String::new()

@@ -403,7 +403,8 @@ both!(notification_prefs_round_trip_and_validation, |db| async move {
         .await
         .expect("json");
     let events = got["events"].as_object().expect("events");
-    assert_eq!(events.len(), 6, "{got}");
+    // Every EventKind (issue 18 made it the one list of kinds; six predated it).
+    assert_eq!(events.len(), 9, "{got}");
     assert_eq!(got["events"]["scan.completed"], json!({"in_app": true, "email": false}));
     assert_eq!(got["events"]["gate.failed"], json!({"in_app": true, "email": true}));
 
@@ -428,7 +429,7 @@ both!(notification_prefs_round_trip_and_validation, |db| async move {
         json!({"in_app": true, "email": true}),
         "others keep their defaults"
     );
-    assert_eq!(got["events"].as_object().expect("events").len(), 6);
+    assert_eq!(got["events"].as_object().expect("events").len(), 9);
 
     let bad = d.send(&u, Method::PUT, "/api/v1/users/me/notification-prefs",
         Some(json!({"events": {"scan.exploded": {"in_app": true, "email": true}, "scan.failed": {"in_app": true, "email": false}}}))).await;

@@ -53,6 +53,9 @@ pub enum Command {
     /// Import VEX documents into a project's triage.
     #[command(subcommand)]
     Vex(VexCommand),
+    /// Your notifications (made from events your preferences subscribe to): list, mark read.
+    #[command(subcommand)]
+    Notifications(NotificationsCommand),
     /// Your API keys: list, create (the secret is shown once), revoke.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -253,6 +256,40 @@ pub struct AdminAuditArgs {
     /// Print a JSON array of the API's `AuditEntry` objects.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `cairn notifications …`.
+#[derive(Debug, Subcommand)]
+pub enum NotificationsCommand {
+    /// Your notifications in the current tenant, newest first.
+    Ls(NotificationsLsArgs),
+    /// Mark one notification read, or all of them with --all.
+    Read(NotificationsReadArgs),
+}
+
+/// `cairn notifications ls`.
+#[derive(Debug, clap::Args)]
+pub struct NotificationsLsArgs {
+    /// Only unread ones.
+    #[arg(long)]
+    pub unread: bool,
+    /// At most this many (newest first).
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+    /// Print a JSON array of the API's `Notification` objects.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `cairn notifications read`.
+#[derive(Debug, clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct NotificationsReadArgs {
+    /// The notification's id (see `cairn notifications ls`).
+    pub id: Option<cairn_sdk::types::NotificationId>,
+    /// Every unread notification.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// `cairn findings …`.

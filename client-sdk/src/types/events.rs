@@ -188,3 +188,19 @@ pub struct FindingEventData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
+
+/// The payload of `vulndb.updated`: one source's data changed (imported, updated or removed),
+/// and every project's latest results are re-matched against the new generation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VulndbUpdatedData {
+    /// The source's name.
+    pub source: String,
+    /// Its records now (0 when it was removed).
+    pub records: u64,
+    /// Whether the source was removed.
+    #[serde(default)]
+    pub removed: bool,
+    /// The data generation the change made current (findings re-matched against it name it).
+    pub generation: String,
+}

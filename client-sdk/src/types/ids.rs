@@ -66,4 +66,6 @@ id_type!(
     TriageRuleId,
     /// One import of a VEX document into a project.
     VexImportId,
+    /// A notification.
+    NotificationId,
 );

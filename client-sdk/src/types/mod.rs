@@ -16,6 +16,7 @@ mod health;
 mod history;
 mod ids;
 mod notification_prefs;
+mod notifications;
 mod oauth;
 mod page;
 mod problem;
@@ -57,16 +58,19 @@ pub use comparison::{
 };
 pub use component_usage::{ComponentUsage, FileLine};
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
-pub use events::{EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, FindingEventData, ScanEventData};
+pub use events::{
+    EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, FindingEventData, ScanEventData, VulndbUpdatedData,
+};
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageSource, TriageState, TriageUpdate};
 pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind};
 pub use health::{Health, SpecVersions};
 pub use history::{HistoryPoint, ScanHistory};
 pub use ids::{
-    ApiKeyId, EventId, GitCredentialId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId,
-    TriageRuleId, UserId, VersionId, VexImportId,
+    ApiKeyId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, ProjectId, ScanId, TeamId,
+    TenantId, TriageRuleId, UserId, VersionId, VexImportId,
 };
-pub use notification_prefs::{ChannelPrefs, NotificationEvent, NotificationPrefs};
+pub use notification_prefs::{ChannelPrefs, NotificationPrefs};
+pub use notifications::{Notification, NotificationPage, UnreadCount};
 pub use oauth::OAuthIdentity;
 pub use page::Page;
 pub use problem::{FieldError, Problem, ProblemType};

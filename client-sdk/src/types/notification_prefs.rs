@@ -1,64 +1,19 @@
-//! Notification preferences: per event kind, which channels notify the caller.
+//! Notification preferences: per event kind, which channels notify the caller; which projects
+//! (all of the tenant's by default) and from which severity on.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// The events Cairn notifies about (the same names webhooks use).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum NotificationEvent {
-    /// A scan finished.
-    ScanCompleted,
-    /// A scan failed.
-    ScanFailed,
-    /// A new vulnerability affects a project.
-    VulnerabilityFound,
-    /// A policy gate failed.
-    GateFailed,
-    /// The vulnerability database was updated.
-    VulndbUpdated,
-    /// An approval changed state.
-    ApprovalChanged,
-}
+use super::{Event, EventKind, ProjectId, Severity};
 
-impl NotificationEvent {
-    /// Every event kind.
-    pub const ALL: [NotificationEvent; 6] = [
-        NotificationEvent::ScanCompleted,
-        NotificationEvent::ScanFailed,
-        NotificationEvent::VulnerabilityFound,
-        NotificationEvent::GateFailed,
-        NotificationEvent::VulndbUpdated,
-        NotificationEvent::ApprovalChanged,
-    ];
-
-    /// The wire name (`scan.completed`, …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotificationEvent::ScanCompleted => "scan.completed",
-            NotificationEvent::ScanFailed => "scan.failed",
-            NotificationEvent::VulnerabilityFound => "vulnerability.found",
-            NotificationEvent::GateFailed => "gate.failed",
-            NotificationEvent::VulndbUpdated => "vulndb.updated",
-            NotificationEvent::ApprovalChanged => "approval.changed",
-        }
-    }
-
-    /// The kind of a wire name.
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|e| e.as_str() == name)
-    }
-
-    /// What a user gets before choosing: everything in the app; mail only for what needs action.
-    pub fn default_channels(self) -> ChannelPrefs {
-        let email = matches!(
-            self,
-            NotificationEvent::ScanFailed
-                | NotificationEvent::VulnerabilityFound
-                | NotificationEvent::GateFailed
-        );
-        ChannelPrefs { in_app: true, email }
-    }
+/// What a user gets before choosing: everything in the app; mail only for what needs action.
+pub fn default_channels(kind: EventKind) -> ChannelPrefs {
+    let email = matches!(
+        kind,
+        EventKind::ScanFailed | EventKind::FindingNew | EventKind::GateFailed | EventKind::CveWatchHit
+    );
+    ChannelPrefs { in_app: true, email }
 }
 
 /// The channels of one event kind.
@@ -78,19 +33,114 @@ pub struct ChannelPrefs {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NotificationPrefs {
-    /// Event kind (`scan.completed`, `scan.failed`, `vulnerability.found`, `gate.failed`,
-    /// `vulndb.updated`, `approval.changed`) to channels.
+    /// Event kind (every [`EventKind`]: `scan.completed`, `scan.failed`, `finding.new`,
+    /// `finding.resolved`, `finding.triaged`, `gate.failed`, `cve_watch.hit`, `vulndb.updated`,
+    /// `approval.changed`) to channels. `vulnerability.found` is read as `finding.new`.
     pub events: BTreeMap<String, ChannelPrefs>,
+    /// Only events of these projects (events of no project, such as `vulndb.updated`, always
+    /// pass); absent or null: every project of the tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub projects: Option<Vec<ProjectId>>,
+    /// Only events carrying at least this severity (events without a severity always pass).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_severity: Option<Severity>,
 }
 
 impl NotificationPrefs {
-    /// Every kind at its default.
+    /// Every kind at its default, every project, any severity.
     pub fn defaults() -> Self {
         Self {
-            events: NotificationEvent::ALL
+            events: EventKind::ALL
                 .into_iter()
-                .map(|e| (e.as_str().to_owned(), e.default_channels()))
+                .map(|k| (k.as_str().to_owned(), default_channels(k)))
                 .collect(),
+            projects: None,
+            min_severity: None,
         }
+    }
+
+    /// The defaults overlaid with `saved` (kinds under their other names read as the kind; kinds
+    /// no longer known are dropped).
+    pub fn over_defaults(saved: NotificationPrefs) -> Self {
+        let mut prefs = Self::defaults();
+        for (name, channels) in saved.events {
+            if let Some(kind) = EventKind::parse(&name).filter(|k| *k != EventKind::Unknown) {
+                prefs.events.insert(kind.as_str().to_owned(), channels);
+            }
+        }
+        prefs.projects = saved.projects;
+        prefs.min_severity = saved.min_severity;
+        prefs
+    }
+
+    /// The channels of `kind` (its default when not listed).
+    pub fn channels(&self, kind: EventKind) -> ChannelPrefs {
+        self.events.get(kind.as_str()).copied().unwrap_or_else(|| default_channels(kind))
+    }
+
+    /// Whether `event` makes an in-app notification under these preferences.
+    pub fn wants_in_app(&self, event: &Event) -> bool {
+        if event.kind == EventKind::Unknown || !self.channels(event.kind).in_app {
+            return false;
+        }
+        if let (Some(only), Some(project)) = (&self.projects, event.project)
+            && !only.contains(&project)
+        {
+            return false;
+        }
+        match (self.min_severity, event.severity) {
+            (Some(min), Some(s)) => s >= min,
+            _ => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{EventId, TenantId};
+
+    fn event(kind: EventKind, project: Option<ProjectId>, severity: Option<Severity>) -> Event {
+        Event {
+            version: crate::types::EVENT_ENVELOPE_VERSION,
+            id: EventId::new(),
+            kind,
+            seq: 1,
+            tenant: TenantId::new(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            project,
+            severity,
+            data: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn preferences_filter_by_kind_project_and_severity() {
+        let (a, b) = (ProjectId::new(), ProjectId::new());
+        let mut prefs = NotificationPrefs::defaults();
+        assert!(prefs.wants_in_app(&event(EventKind::FindingNew, Some(a), Some(Severity::Low))));
+        prefs.projects = Some(vec![a]);
+        prefs.min_severity = Some(Severity::High);
+        assert!(prefs.wants_in_app(&event(EventKind::FindingNew, Some(a), Some(Severity::Critical))));
+        assert!(!prefs.wants_in_app(&event(EventKind::FindingNew, Some(a), Some(Severity::Medium))));
+        assert!(!prefs.wants_in_app(&event(EventKind::FindingNew, Some(b), Some(Severity::Critical))));
+        // No project and no severity: tenant-wide events pass both filters.
+        assert!(prefs.wants_in_app(&event(EventKind::VulndbUpdated, None, None)));
+        prefs.events.insert("vulndb.updated".into(), ChannelPrefs { in_app: false, email: false });
+        assert!(!prefs.wants_in_app(&event(EventKind::VulndbUpdated, None, None)));
+        assert!(!prefs.wants_in_app(&event(EventKind::Unknown, None, None)));
+    }
+
+    #[test]
+    fn the_old_name_of_finding_new_is_read_as_it() {
+        let saved: NotificationPrefs = serde_json::from_str(
+            r#"{"events": {"vulnerability.found": {"in_app": false, "email": false}, "gone.kind": {"in_app": true, "email": true}}}"#,
+        )
+        .expect("prefs");
+        let prefs = NotificationPrefs::over_defaults(saved);
+        assert_eq!(prefs.channels(EventKind::FindingNew), ChannelPrefs { in_app: false, email: false });
+        assert!(!prefs.events.contains_key("vulnerability.found"));
+        assert!(!prefs.events.contains_key("gone.kind"));
+        assert_eq!(prefs.events.len(), EventKind::ALL.len());
     }
 }

@@ -537,4 +537,11 @@ pub enum WsServerFrame {
     },
     /// A progress event.
     Event(ScanEvent),
+    /// A notification for the socket's user, as it is made (`/ws/events` only):
+    /// `{"type": "notification", "notification": {...}}` (nested: the notification has a `type`
+    /// of its own, the event's kind).
+    Notification {
+        /// The notification.
+        notification: Box<crate::types::Notification>,
+    },
 }

@@ -49,6 +49,10 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "oauth_identities_delete" => delete_oauth_identity,
         "notification_prefs_get" => notification_prefs,
         "notification_prefs_put" => set_notification_prefs,
+        "notifications_list" => notifications,
+        "notifications_unread_count" => notifications_unread_count,
+        "notification_read" => notification_read,
+        "notifications_read_all" => notifications_read_all,
         "invites_create" => create_invite,
         // API keys
         "api_keys_list" => api_keys,

@@ -126,7 +126,8 @@ async fn feed(postgres: bool) {
                 resynced = true;
                 break;
             }
-            FeedEvent::Reconnecting { .. } => continue,
+            // The finished scan's notifications may arrive on the new connection (issue 18).
+            FeedEvent::Reconnecting { .. } | FeedEvent::Notification(_) => continue,
             FeedEvent::Event(e) => panic!("no scan runs: {e:?}"),
         }
     }

@@ -1,10 +1,9 @@
-//! `/users/me/notification-prefs`: which channels notify the caller of each event kind, in the
-//! current tenant. Kinds never saved read as their defaults.
-
-use std::collections::BTreeMap;
+//! `/users/me/notification-prefs`: which channels notify the caller of each event kind, which
+//! projects and from which severity, in the current tenant. Kinds never saved read as their
+//! defaults; the kinds are [`EventKind`]'s (`vulnerability.found` is read as `finding.new`).
 
 use axum::extract::State;
-use cairn_sdk::types::{ChannelPrefs, NotificationEvent, NotificationPrefs, TenantId};
+use cairn_sdk::types::{EventKind, NotificationPrefs, TenantId};
 
 use super::extract::Json;
 use super::validate::Check;
@@ -18,19 +17,12 @@ fn tenant_of(principal: &Principal, write: bool) -> Result<TenantId, ApiError> {
     })
 }
 
-/// Defaults overlaid with the stored kinds (kinds no longer known are dropped).
-fn merged(stored: Option<&str>) -> NotificationPrefs {
-    let mut prefs = NotificationPrefs::defaults();
-    let saved: BTreeMap<String, ChannelPrefs> = stored
-        .and_then(|s| serde_json::from_str::<NotificationPrefs>(s).ok())
-        .map(|p| p.events)
-        .unwrap_or_default();
-    for (kind, channels) in saved {
-        if NotificationEvent::parse(&kind).is_some() {
-            prefs.events.insert(kind, channels);
-        }
+/// Defaults overlaid with the stored document (kinds no longer known are dropped).
+pub fn merged(stored: Option<&str>) -> NotificationPrefs {
+    match stored.and_then(|s| serde_json::from_str::<NotificationPrefs>(s).ok()) {
+        Some(saved) => NotificationPrefs::over_defaults(saved),
+        None => NotificationPrefs::defaults(),
     }
-    prefs
 }
 
 /// The caller's preferences, every event kind listed.
@@ -52,7 +44,7 @@ pub async fn get(
     request_body = NotificationPrefs,
     params(("X-Tenant" = Option<String>, Header, description = "Tenant id or slug to act in")),
     responses((status = 200, description = "The preferences now", body = NotificationPrefs),
-        (status = 400, description = "Unknown event kinds or bad values", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Unknown event kinds or projects, or bad values", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn put(
     State(state): State<AppState>,
     principal: Principal,
@@ -61,8 +53,8 @@ pub async fn put(
     let tenant = tenant_of(&principal, true)?;
     let mut check = Check::new();
     for kind in req.events.keys() {
-        if NotificationEvent::parse(kind).is_none() {
-            let known: Vec<&str> = NotificationEvent::ALL.iter().map(|e| e.as_str()).collect();
+        if EventKind::parse(kind).is_none_or(|k| k == EventKind::Unknown) {
+            let known: Vec<&str> = EventKind::ALL.iter().map(|e| e.as_str()).collect();
             let shown: String = kind.chars().take(64).collect();
             check.fail(
                 &format!("body.events.{shown}"),
@@ -70,9 +62,13 @@ pub async fn put(
             );
         }
     }
+    for (i, project) in req.projects.iter().flatten().enumerate() {
+        if state.store.project_get(tenant, *project).await.is_err() {
+            check.fail(&format!("body.projects[{i}]"), "no such project in this tenant");
+        }
+    }
     check.finish()?;
-    let mut prefs = NotificationPrefs::defaults();
-    prefs.events.extend(req.events);
+    let prefs = NotificationPrefs::over_defaults(req);
     let text = serde_json::to_string(&prefs).map_err(ApiError::internal)?;
     state.store.notification_prefs_put(tenant, principal.user.id, &text).await?;
     Ok(axum::Json(prefs))

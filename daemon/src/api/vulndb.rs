@@ -83,6 +83,8 @@ pub async fn import_zip(
     let file = fetch::to_temp_zip(stream, cfg.max_download_bytes).await?;
     let item = ImportItem { path: file.path().to_owned(), location: format!("upload:{name}"), name };
     let change = import::import(&state.store, cfg, &state.vulndb, vec![item]).await?;
+    // The change queued re-match jobs: this replica's idle workers take them now.
+    state.jobs.wake.notify_waiters();
     if let Some(why) = change.failed.first() {
         return Err(ApiError::field("body", why.clone()));
     }
@@ -111,7 +113,9 @@ pub async fn run_update(
             "not a configured ecosystem ([vulndb] ecosystems)",
         ));
     }
-    Ok(axum::Json(update::update(&state.store, cfg, &state.vulndb, req.ecosystems.as_deref()).await?))
+    let change = update::update(&state.store, cfg, &state.vulndb, req.ecosystems.as_deref()).await?;
+    state.jobs.wake.notify_waiters();
+    Ok(axum::Json(change))
 }
 
 /// A source name an upload may take: 1-100 letters, digits, `.`, `-`, `_` (it is shown in tables
@@ -134,5 +138,7 @@ pub async fn remove_source(
     _op: Operator,
     Path(name): Path<String>,
 ) -> Result<axum::Json<VulnDbChange>, ApiError> {
-    Ok(axum::Json(remove::remove(&state.store, &state.config.vulndb, &state.vulndb, &name).await?))
+    let change = remove::remove(&state.store, &state.config.vulndb, &state.vulndb, &name).await?;
+    state.jobs.wake.notify_waiters();
+    Ok(axum::Json(change))
 }

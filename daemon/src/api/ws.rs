@@ -257,6 +257,14 @@ async fn stream(
     reconnects.borrow_and_update();
     // Scans whose terminal event this socket forwarded: nothing more to catch up on.
     let mut ended: HashSet<ScanId> = HashSet::new();
+    // The tenant stream also pushes the user's notifications made from now on, read when events
+    // (or notifications) commit here or on another replica, and every few seconds besides.
+    let mut committed = state.store.events_changed();
+    let mut sent = match scan {
+        None => state.store.notification_latest_id(tenant, life.user).await.ok().flatten(),
+        Some(_) => None,
+    };
+    let mut poll = tokio::time::interval(NOTIFICATION_POLL);
     loop {
         // The bus is fast but can miss what another replica published while this replica's
         // LISTEN connection was down: the table is the truth, read after every reconnect and
@@ -267,6 +275,16 @@ async fn stream(
             changed = reconnects.changed() => {
                 if changed.is_ok() {
                     missed = caught_up(state, tenant, scan, last, &ended, true).await;
+                }
+            }
+            _ = committed.changed(), if scan.is_none() => {
+                if !push_notifications(state, socket, tenant, life.user, &mut sent).await {
+                    return None;
+                }
+            }
+            _ = poll.tick(), if scan.is_none() => {
+                if !push_notifications(state, socket, tenant, life.user, &mut sent).await {
+                    return None;
                 }
             }
             ending = &mut *life.ended => return Some(match ending {
@@ -347,4 +365,31 @@ async fn caught_up(
         }
     }
     out
+}
+
+/// How often a tenant socket looks for notifications without a wake-up.
+const NOTIFICATION_POLL: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Sends `user`'s notifications made after `sent`; false when the socket is gone.
+async fn push_notifications(
+    state: &AppState,
+    socket: &mut WebSocket,
+    tenant: TenantId,
+    user: UserId,
+    sent: &mut Option<String>,
+) -> bool {
+    let fresh = match state.store.notifications_after(tenant, user, sent.as_deref()).await {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read notifications for a socket");
+            return true;
+        }
+    };
+    for n in fresh {
+        *sent = Some(n.id.to_string());
+        if !send(socket, &WsServerFrame::Notification { notification: Box::new(n) }).await {
+            return false;
+        }
+    }
+    true
 }

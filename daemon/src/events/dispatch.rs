@@ -28,6 +28,12 @@ pub trait Consumer: Send + Sync + 'static {
     /// inside the batch, and nothing outside it (no network: deliveries are queued rows that a
     /// worker sends later). An error rolls the batch back; it comes again on the next round.
     fn handle<'a>(&'a self, store: &'a Store, batch: &'a mut EventBatch) -> ConsumerFuture<'a>;
+
+    /// Whether what it commits is read live (notifications pushed on `/ws/events`): then each
+    /// committed batch wakes the readers here and on the other replicas, as events do.
+    fn wakes_readers(&self) -> bool {
+        false
+    }
 }
 
 /// Starts the dispatcher for `consumers` (none: nothing to start); it stops when `stop` turns true.
@@ -65,6 +71,9 @@ pub async fn drain(store: &Store, consumer: &dyn Consumer) -> StoreResult<()> {
             let first = batch.events.first().map(|e| e.seq);
             consumer.handle(store, &mut batch).await?;
             batch.commit().await?;
+            if consumer.wakes_readers() {
+                store.events_committed().await;
+            }
             tracing::debug!(consumer = consumer.name(), %tenant, ?first, "events handled");
         }
     }

@@ -4,6 +4,7 @@
 //! or a second replica never loses or doubles its work.
 
 pub mod dispatch;
+pub mod notifications;
 
 pub use dispatch::{Consumer, ConsumerFuture, spawn};
 
@@ -14,5 +15,5 @@ use crate::state::AppState;
 /// Every consumer of the outbox this daemon runs. A feature that reacts to events adds its
 /// consumer here.
 pub fn consumers(_state: &AppState) -> Vec<Arc<dyn Consumer>> {
-    Vec::new()
+    vec![Arc::new(notifications::Notifier)]
 }

@@ -1,4 +1,4 @@
-//! The durable scan queue: jobs in the database, workers that claim and run them, heartbeats and
+//! The durable queue of scans and re-matches: jobs in the database, workers that claim and run them, heartbeats and
 //! a reaper for workers that died, cancellation, and the progress bus that feeds WebSockets on
 //! every replica.
 
@@ -11,6 +11,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod queue;
 pub mod replica;
+pub mod rematch;
 pub mod spool;
 pub mod worker;
 

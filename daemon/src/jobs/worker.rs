@@ -101,6 +101,15 @@ async fn work(state: AppState, worker: String, mut stop: watch::Receiver<bool>) 
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, %worker, "claiming a job failed"),
         }
+        // Scans first: a person waits on them; a re-match catches up behind.
+        match state.store.job_claim_rematch(&worker).await {
+            Ok(Some(job)) => {
+                super::rematch::run_job(&state, &worker, job).await;
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, %worker, "claiming a re-match job failed"),
+        }
         tokio::select! {
             _ = state.jobs.wake.notified() => {}
             _ = tokio::time::sleep(poll) => {}
@@ -171,6 +180,14 @@ async fn run_job(state: &AppState, worker: &str, job: ClaimedJob) {
 /// Requeues (or, out of attempts, fails) running jobs whose heartbeat is older than `cutoff`
 /// (except `skip`'s, this replica's live workers), or that `own` held.
 async fn reap(state: &AppState, own: Option<&str>, skip: Option<&str>, cutoff: time::OffsetDateTime) {
+    match state.store.job_requeue_stale_rematches(cutoff, own, skip).await {
+        Ok(0) => {}
+        Ok(n) => {
+            tracing::warn!(jobs = n, "requeued re-match jobs whose worker stopped");
+            state.jobs.wake.notify_waiters();
+        }
+        Err(e) => tracing::warn!(error = %e, "requeueing stale re-match jobs failed"),
+    }
     let stale = match state.store.job_stale(cutoff, own, skip).await {
         Ok(s) => s,
         Err(e) => {

@@ -8,11 +8,12 @@
 use std::collections::HashMap;
 
 use cairn_sdk::types::{
-    Finding, Justification, PqcSummary, ProjectId, ProjectRisk, ScanEdge, ScanFinding, ScanId, Severity,
-    TenantId, Triage, TriageResponse, TriageSource, TriageState, UserId,
+    EventKind, Finding, FindingEventData, Justification, PqcSummary, ProjectId, ProjectRisk, ScanEdge,
+    ScanFinding, ScanId, Severity, TenantId, Triage, TriageResponse, TriageSource, TriageState, UserId,
 };
 use sqlx::FromRow;
 
+use super::events::NewEvent;
 use super::sql::Sql;
 use super::{Store, StoreError, StoreResult, now, parse_id, parse_ts, ts};
 
@@ -285,6 +286,8 @@ impl Store {
     ) -> StoreResult<(Vec<Finding>, i64)> {
         let filter = |sql: &mut Sql| {
             sql.push(" WHERE f.tenant_id = ").bind(tenant.to_string());
+            // Findings a re-match closed stay in the table with `resolved_at`; lists show open ones.
+            sql.push(" AND f.resolved_at IS NULL");
             match q.scan {
                 Some(s) => sql.push(" AND f.scan_id = ").bind(s.to_string()),
                 None => sql.push(" AND f.scan_id IN (").push(LATEST_SCANS).push(")"),
@@ -346,7 +349,8 @@ impl Store {
     }
 
     /// Sets the triage of finding `f` if its version is still `expected` (0 = never triaged);
-    /// else `VersionMismatch` with the current version.
+    /// else `VersionMismatch` with the current version. A project's finding gets its
+    /// `finding.triaged` event in the same transaction.
     pub async fn triage_write(
         &self,
         tenant: TenantId,
@@ -356,6 +360,7 @@ impl Store {
     ) -> StoreResult<()> {
         let key = subject(f.project_id, f.scan_id);
         let stamp = ts(now());
+        let mut tx = self.begin_write().await?;
         let done = if expected == 0 {
             sqlx::query(
                 "INSERT INTO triage (id, tenant_id, project_id, scan_id, subject, vulnerability_id, purl, state, \
@@ -376,7 +381,7 @@ impl Store {
             .bind(w.user.to_string())
             .bind(stamp.clone())
             .bind(stamp)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?
         } else {
             sqlx::query(
@@ -396,7 +401,7 @@ impl Store {
             .bind(f.vulnerability_id.clone())
             .bind(f.purl.clone())
             .bind(expected)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?
         };
         if done.rows_affected() == 0 {
@@ -408,9 +413,29 @@ impl Store {
             .bind(key)
             .bind(f.vulnerability_id.clone())
             .bind(f.purl.clone())
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *tx)
             .await?;
             return Err(StoreError::VersionMismatch(current.map_or(0, |c| c.0)));
+        }
+        // Ad-hoc scans' findings belong to no project's results: no event.
+        if let Some(project) = f.project_id {
+            let data = FindingEventData {
+                finding: f.id.clone(),
+                scan: f.scan_id,
+                advisory: f.vulnerability_id.clone(),
+                aliases: f.aliases.clone(),
+                purl: f.purl.clone(),
+                severity: f.severity,
+                fixed_version: f.fixed_version.clone(),
+                state: Some(w.state),
+                reason: w.note.clone(),
+            };
+            let e = NewEvent::new(EventKind::FindingTriaged, Some(project), &data).with_severity(f.severity);
+            super::events::append(&mut tx, tenant, &e).await?;
+        }
+        tx.commit().await?;
+        if f.project_id.is_some() {
+            self.events_committed().await;
         }
         Ok(())
     }
@@ -478,7 +503,7 @@ impl Store {
         );
         sql.push(TRIAGE_JOIN)
             .push(
-                " WHERE f.tenant_id = s.tenant_id AND f.scan_id = s.id \
+                " WHERE f.tenant_id = s.tenant_id AND f.scan_id = s.id AND f.resolved_at IS NULL \
                  AND (t.state IS NULL OR t.state IN ('in_triage', 'affected'))) AS open_findings \
                  FROM scans s WHERE s.tenant_id = ",
             )

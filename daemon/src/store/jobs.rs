@@ -39,12 +39,12 @@ pub struct StaleJob {
 }
 
 #[derive(FromRow)]
-struct ClaimRow {
-    id: String,
-    tenant_id: Option<String>,
+pub(super) struct ClaimRow {
+    pub(super) id: String,
+    pub(super) tenant_id: Option<String>,
     scan_id: Option<String>,
     payload: String,
-    attempts: i64,
+    pub(super) attempts: i64,
 }
 
 #[derive(FromRow)]
@@ -81,34 +81,7 @@ impl JobEnd {
 impl Store {
     /// Takes the oldest due scan job for `worker`, if any.
     pub async fn job_claim(&self, worker: &str) -> StoreResult<Option<ClaimedJob>> {
-        let stamp = ts(now());
-        // Postgres: concurrent claimers skip each other's locked row instead of waiting. SQLite:
-        // one writer at a time, and the outer `state = 'queued'` re-check keeps it single-claim.
-        let lock = match self.backend() {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
-        // Fair across tenants: the tenant with the fewest running jobs goes first, then the one
-        // served longest ago (its latest claim; never served sorts first, as ''), then the oldest
-        // job. A tenant queueing many scans cannot starve another, even with one worker.
-        let sql = format!(
-            "UPDATE jobs SET state = 'running', locked_by = $1, locked_at = $2, heartbeat_at = $3, \
-             attempts = attempts + 1, updated_at = $4 \
-             WHERE id = (SELECT q.id FROM jobs q WHERE q.state = 'queued' AND q.kind = 'scan' AND q.run_after <= $5 \
-             ORDER BY q.priority DESC, \
-             (SELECT COUNT(*) FROM jobs r WHERE r.tenant_id = q.tenant_id AND r.state = 'running'), \
-             (SELECT COALESCE(MAX(s.locked_at), '') FROM jobs s WHERE s.tenant_id = q.tenant_id AND s.kind = 'scan'), \
-             q.created_at, q.id LIMIT 1{lock}) AND state = 'queued' \
-             RETURNING id, tenant_id, scan_id, payload, attempts"
-        );
-        let row: Option<ClaimRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(worker)
-            .bind(&stamp)
-            .bind(&stamp)
-            .bind(&stamp)
-            .bind(&stamp)
-            .fetch_optional(self.pool())
-            .await?;
+        let row = self.job_claim_of_kind(worker, "scan").await?;
         let Some(r) = row else { return Ok(None) };
         let (Some(tenant), Some(scan)) = (r.tenant_id, r.scan_id) else {
             // Not a scan job of ours (hand-inserted); fail it rather than spin on it.
@@ -122,6 +95,41 @@ impl Store {
             payload: r.payload,
             attempts: r.attempts,
         }))
+    }
+
+    /// Takes the oldest due job of `kind` (`scan`, `rematch`) for `worker`, in the same fair order
+    /// for every kind.
+    pub(super) async fn job_claim_of_kind(&self, worker: &str, kind: &str) -> StoreResult<Option<ClaimRow>> {
+        let stamp = ts(now());
+        // Postgres: concurrent claimers skip each other's locked row instead of waiting. SQLite:
+        // one writer at a time, and the outer `state = 'queued'` re-check keeps it single-claim.
+        let lock = match self.backend() {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        // Fair across tenants: the tenant with the fewest running jobs goes first, then the one
+        // served longest ago (its latest claim; never served sorts first, as ''), then the oldest
+        // job. A tenant queueing many scans cannot starve another, even with one worker.
+        let sql = format!(
+            "UPDATE jobs SET state = 'running', locked_by = $1, locked_at = $2, heartbeat_at = $3, \
+             attempts = attempts + 1, updated_at = $4 \
+             WHERE id = (SELECT q.id FROM jobs q WHERE q.state = 'queued' AND q.kind = $6 AND q.run_after <= $5 \
+             ORDER BY q.priority DESC, \
+             (SELECT COUNT(*) FROM jobs r WHERE r.tenant_id = q.tenant_id AND r.state = 'running'), \
+             (SELECT COALESCE(MAX(s.locked_at), '') FROM jobs s WHERE s.tenant_id = q.tenant_id AND s.kind = $6), \
+             q.created_at, q.id LIMIT 1{lock}) AND state = 'queued' \
+             RETURNING id, tenant_id, scan_id, payload, attempts"
+        );
+        let row: Option<ClaimRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(worker)
+            .bind(&stamp)
+            .bind(&stamp)
+            .bind(&stamp)
+            .bind(&stamp)
+            .bind(kind)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row)
     }
 
     /// Records that `worker` still runs job `id`; false when the job is no longer its own

@@ -8,6 +8,7 @@ use cairn_sdk::types::{
 };
 use sqlx::FromRow;
 
+use super::finding_events::{append_scan_differences, stored_findings};
 use super::scans::to_json;
 use super::{Store, StoreError, StoreResult, now, parse_id, parse_ts, ts};
 
@@ -267,9 +268,41 @@ fn values(rows: usize, cols: usize) -> String {
     out
 }
 
+/// Upserts the summary rows findings reference (shared reference data: never deleted).
+pub(super) async fn upsert_vulnerabilities(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    vulnerabilities: &[NewVulnerability],
+) -> StoreResult<()> {
+    for chunk in vulnerabilities.chunks(BATCH) {
+        let sql = format!(
+            "INSERT INTO vulnerabilities (id, aliases, summary, severity, cvss_vector, cvss_score, modified_at, record) \
+             VALUES {} ON CONFLICT (id) DO UPDATE SET aliases = excluded.aliases, summary = excluded.summary, \
+             severity = excluded.severity, cvss_vector = excluded.cvss_vector, cvss_score = excluded.cvss_score, \
+             modified_at = excluded.modified_at, record = excluded.record",
+            values(chunk.len(), 8)
+        );
+        // Unprepared: a NULL score would fix the cached statement's type as float4 (see store::vulndb).
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+        for v in chunk {
+            q = q
+                .bind(v.id.clone())
+                .bind(to_json(&v.aliases))
+                .bind(v.summary.clone())
+                .bind(v.severity.as_str())
+                .bind(v.cvss_vector.clone())
+                .bind(v.cvss_score)
+                .bind(v.modified_at.clone())
+                .bind(v.record.clone());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Replaces the scan's results with `r`, in one transaction (a rerun after a lost worker
-    /// leaves no doubles).
+    /// leaves no doubles), with the `finding.new`/`finding.resolved` events of a project's scan
+    /// against the project's previous completed scan.
     pub async fn scan_store_results(
         &self,
         tenant: TenantId,
@@ -282,6 +315,12 @@ impl Store {
         let p = project.map(|p| p.to_string());
         let stamp = ts(now());
         let mut tx = self.begin_write().await?;
+        // A rerun (its worker was lost after this commit) compares with its own first results,
+        // whose events were already appended: the events are not doubled.
+        let rerun_of = match project {
+            Some(_) => stored_findings(&mut tx, tenant, scan).await?,
+            None => None,
+        };
         for table in [
             "findings",
             "crypto_assets",
@@ -344,29 +383,7 @@ impl Store {
             q.execute(&mut *tx).await?;
         }
         // Findings reference vulnerabilities(id): the summary rows go first.
-        for chunk in r.vulnerabilities.chunks(BATCH) {
-            let sql = format!(
-                "INSERT INTO vulnerabilities (id, aliases, summary, severity, cvss_vector, cvss_score, modified_at, record) \
-                 VALUES {} ON CONFLICT (id) DO UPDATE SET aliases = excluded.aliases, summary = excluded.summary, \
-                 severity = excluded.severity, cvss_vector = excluded.cvss_vector, cvss_score = excluded.cvss_score, \
-                 modified_at = excluded.modified_at, record = excluded.record",
-                values(chunk.len(), 8)
-            );
-            // Unprepared: a NULL score would fix the cached statement's type as float4 (see store::vulndb).
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-            for v in chunk {
-                q = q
-                    .bind(v.id.clone())
-                    .bind(to_json(&v.aliases))
-                    .bind(v.summary.clone())
-                    .bind(v.severity.as_str())
-                    .bind(v.cvss_vector.clone())
-                    .bind(v.cvss_score)
-                    .bind(v.modified_at.clone())
-                    .bind(v.record.clone());
-            }
-            q.execute(&mut *tx).await?;
-        }
+        upsert_vulnerabilities(&mut tx, &r.vulnerabilities).await?;
         for (i, chunk) in r.findings.chunks(BATCH).enumerate() {
             let sql = format!(
                 "INSERT INTO findings (id, tenant_id, scan_id, project_id, component_id, vulnerability_id, severity, \
@@ -483,6 +500,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        if let Some(project) = project {
+            let purls = r.components.iter().map(|c| c.component.purl.as_str()).collect();
+            let after = (&r.findings[..], &r.vulnerabilities[..]);
+            append_scan_differences(&mut tx, tenant, project, scan, rerun_of, after, &purls).await?;
+        }
         // The readiness travels with the results, so a rerun replaces it with them.
         sqlx::query("UPDATE scans SET pqc = $1 WHERE tenant_id = $2 AND id = $3")
             .bind(r.pqc.as_ref().map(to_json))
@@ -491,6 +513,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        if project.is_some() {
+            self.events_committed().await;
+        }
         Ok(())
     }
 
@@ -563,7 +588,7 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> StoreResult<(Vec<(i64, ScanFinding)>, i64)> {
-        let filter = "f.tenant_id = $1 AND f.scan_id = $2 AND ($3 IS NULL OR f.severity = $4) AND ($5 IS NULL OR f.purl = $6)";
+        let filter = "f.tenant_id = $1 AND f.scan_id = $2 AND f.resolved_at IS NULL AND ($3 IS NULL OR f.severity = $4) AND ($5 IS NULL OR f.purl = $6)";
         let rows: Vec<FindingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT f.id, f.scan_id, f.project_id, f.component_id, f.purl, f.vulnerability_id, v.aliases, v.summary, \
              f.severity, v.cvss_score, v.cvss_vector, f.fixed_version, f.created_at, f.ord, \

@@ -1,9 +1,11 @@
 //! Vulnerability data (installation-wide OSV reference data, not tenant-owned): sources, their
 //! records, the per-id summary findings reference, and the generation id replicas watch.
 
+use cairn_sdk::types::VulndbUpdatedData;
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
+use super::rematch::queue_rematches;
 use super::{Store, StoreResult, parse_ts_opt, ts, ts_opt};
 
 /// The `settings` key holding the current data generation.
@@ -129,7 +131,8 @@ impl Store {
 
     /// Replaces `source`'s records with `records` in one transaction: the source row is upserted
     /// (last error cleared), the summaries in `vulnerabilities` are upserted (never deleted:
-    /// findings reference them), and the generation becomes `generation`.
+    /// findings reference them), the generation becomes `generation`, and every tenant gets its
+    /// `vulndb.updated` event and a re-match job.
     pub async fn vulndb_replace_source(
         &self,
         source: &VulnSourceRecord,
@@ -191,7 +194,15 @@ impl Store {
             q.execute(&mut *tx).await?;
         }
         set_generation(&mut tx, generation).await?;
+        let change = VulndbUpdatedData {
+            source: source.name.clone(),
+            records: records.len() as u64,
+            removed: false,
+            generation: generation.to_owned(),
+        };
+        queue_rematches(&mut tx, &change).await?;
         tx.commit().await?;
+        self.data_changed().await;
         Ok(())
     }
 
@@ -208,8 +219,25 @@ impl Store {
             return Ok(false);
         }
         set_generation(&mut tx, generation).await?;
+        let change = VulndbUpdatedData {
+            source: name.to_owned(),
+            records: 0,
+            removed: true,
+            generation: generation.to_owned(),
+        };
+        queue_rematches(&mut tx, &change).await?;
         tx.commit().await?;
+        self.data_changed().await;
         Ok(true)
+    }
+
+    /// After a data change committed its events and re-match jobs: wakes their readers and,
+    /// on Postgres, the other replicas' workers (this replica's are woken by the caller).
+    async fn data_changed(&self) {
+        self.events_committed().await;
+        if let Err(e) = self.job_notify().await {
+            tracing::debug!(error = %e, "could not NOTIFY cairn_jobs; workers poll");
+        }
     }
 
     /// Records a check that changed nothing: a 304, or a failure (`error`), which keeps the data.

@@ -66,6 +66,17 @@ impl VulnDb {
         }
     }
 
+    /// The data as the database holds it now: reloaded first when another process or replica
+    /// changed it since this replica loaded (a re-match must not match the older generation).
+    pub async fn current(&self, store: &crate::store::Store) -> Result<Option<Arc<Snapshot>>, VulnDbError> {
+        let _writer = self.writer.lock().await;
+        let stored = store.vulndb_generation().await?;
+        if stored.is_some() && stored != self.snapshot().map(|s| s.id.clone()) {
+            reload(store, self).await?;
+        }
+        Ok(self.snapshot())
+    }
+
     /// Makes `snapshot` current; scans already matching keep the one they took.
     pub fn install(&self, snapshot: Snapshot) {
         let snapshot = Arc::new(snapshot);

@@ -25,6 +25,7 @@ pub fn spawn_tasks(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHand
                 _ = update.tick(), if scheduled => {
                     match super::update::update(&state.store, &cfg, &state.vulndb, None).await {
                         Ok(c) => {
+                            state.jobs.wake.notify_waiters();
                             tracing::info!(changed = ?c.changed, failed = ?c.failed, "scheduled vulnerability data update");
                             // A run that found everything current is not a write.
                             if !c.changed.is_empty() || !c.failed.is_empty() {

@@ -15,6 +15,7 @@ mod findings;
 mod keys;
 mod lookup;
 mod oidc_login;
+mod notifications;
 mod package_caches;
 mod projects;
 mod remote_scan;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scans(cmd) => scans::run(cmd, profile),
         Command::Findings(cmd) => findings::run(cmd, profile),
         Command::Triage(args) if args.rule => triage::run_rule(args, profile),
+        Command::Notifications(cmd) => notifications::run(cmd, profile),
         Command::Triage(args) => triage::run(args, profile),
         Command::Vex(cmd) => vex::run(cmd, profile),
         Command::Keys(cmd) => keys::run(cmd, profile),

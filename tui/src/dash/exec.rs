@@ -364,6 +364,10 @@ async fn feed(client: Client, tx: UnboundedSender<Msg>) {
                     msgs.extend(note.map(|(level, text)| Msg::Notify { level, text }));
                     msgs
                 }
+                // The dashboard's notifications screen is not built yet: the title shows as a notice.
+                Ok(FeedEvent::Notification(n)) => {
+                    vec![Msg::Notify { level: Level::Info, text: n.title.clone() }]
+                }
                 Ok(FeedEvent::Reconnecting { after, reason }) => {
                     let in_secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);
                     vec![Msg::Link(Link::Retrying { in_secs, reason })]

@@ -11,7 +11,7 @@
 mod matching;
 mod obtain;
 mod render;
-mod rows;
+pub(crate) mod rows;
 mod scan;
 mod store;
 

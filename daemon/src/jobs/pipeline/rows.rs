@@ -68,38 +68,11 @@ pub(super) fn build_results(
         })
         .collect();
 
-    let mut vulnerabilities: BTreeMap<String, NewVulnerability> = BTreeMap::new();
-    let mut findings = Vec::new();
-    if let Some(m) = matches {
-        let modified =
-            snapshot_time.and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_else(|| stamp.to_owned());
-        for f in &m.findings {
-            let Some(component_id) = ids.get(f.purl.as_str()) else { continue };
-            let severity = f.severity.rating;
-            let mut aliases: Vec<String> =
-                f.ids.iter().chain(&f.aliases).filter(|a| **a != f.id).cloned().collect();
-            aliases.sort();
-            aliases.dedup();
-            vulnerabilities.entry(f.id.clone()).or_insert_with(|| NewVulnerability {
-                id: f.id.clone(),
-                aliases,
-                summary: f.summary.clone(),
-                severity,
-                cvss_vector: f.severity.vector.clone(),
-                cvss_score: f.severity.score,
-                modified_at: modified.clone(),
-                record: serde_json::to_string(f).unwrap_or_else(|_| "{}".into()),
-            });
-            findings.push(NewFinding {
-                id: uuid::Uuid::now_v7().to_string(),
-                component_id: component_id.clone(),
-                purl: f.purl.clone(),
-                vulnerability_id: f.id.clone(),
-                severity,
-                fixed_version: f.nearest_fixed.clone(),
-            });
-        }
-    }
+    let modified = snapshot_time.and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_else(|| stamp.to_owned());
+    let (vulnerabilities, findings) = match matches {
+        Some(m) => finding_rows(m, &ids, &modified),
+        None => (Vec::new(), Vec::new()),
+    };
 
     let crypto = crypto_assets(input, CBOM_VERSION).iter().map(crypto_row).collect();
     let diagnostics = inv
@@ -134,7 +107,7 @@ pub(super) fn build_results(
     ScanResults {
         components,
         edges: inv.edges.iter().map(|e| (e.from.clone(), e.to.clone())).collect(),
-        vulnerabilities: vulnerabilities.into_values().collect(),
+        vulnerabilities,
         findings,
         crypto,
         diagnostics,
@@ -187,4 +160,43 @@ fn join_unique(items: impl Iterator<Item = String>) -> Option<String> {
         1 => v.pop(),
         _ => Some(v.iter().map(|e| format!("({e})")).collect::<Vec<_>>().join(" AND ")),
     }
+}
+
+/// The vulnerability and finding rows of `m`, for components whose row ids `ids` has by purl
+/// (scans and re-matches build them the same way). `modified` stands for an advisory's last
+/// change when the data does not say.
+pub(crate) fn finding_rows(
+    m: &Matches,
+    ids: &HashMap<&str, String>,
+    modified: &str,
+) -> (Vec<NewVulnerability>, Vec<NewFinding>) {
+    let mut vulnerabilities: BTreeMap<String, NewVulnerability> = BTreeMap::new();
+    let mut findings = Vec::new();
+    for f in &m.findings {
+        let Some(component_id) = ids.get(f.purl.as_str()) else { continue };
+        let severity = f.severity.rating;
+        let mut aliases: Vec<String> =
+            f.ids.iter().chain(&f.aliases).filter(|a| **a != f.id).cloned().collect();
+        aliases.sort();
+        aliases.dedup();
+        vulnerabilities.entry(f.id.clone()).or_insert_with(|| NewVulnerability {
+            id: f.id.clone(),
+            aliases,
+            summary: f.summary.clone(),
+            severity,
+            cvss_vector: f.severity.vector.clone(),
+            cvss_score: f.severity.score,
+            modified_at: modified.to_owned(),
+            record: serde_json::to_string(f).unwrap_or_else(|_| "{}".into()),
+        });
+        findings.push(NewFinding {
+            id: uuid::Uuid::now_v7().to_string(),
+            component_id: component_id.clone(),
+            purl: f.purl.clone(),
+            vulnerability_id: f.id.clone(),
+            severity,
+            fixed_version: f.nearest_fixed.clone(),
+        });
+    }
+    (vulnerabilities.into_values().collect(), findings)
 }

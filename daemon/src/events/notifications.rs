@@ -1,0 +1,82 @@
+//! The notification consumer: each event becomes a notification for every member of its tenant
+//! (every role reads every project) whose preferences subscribe to it — the event's kind in the
+//! app, its project among theirs, its severity at least their minimum. Written in the consumer's
+//! batch, one per user and event, so an event handled again after a crash adds nothing.
+
+use cairn_sdk::types::{
+    Event, EventKind, FindingEventData, NotificationPrefs, ScanEventData, VulndbUpdatedData,
+};
+
+use super::{Consumer, ConsumerFuture};
+use crate::store::{EventBatch, NewNotification, Store};
+
+/// Makes in-app notifications from events.
+#[derive(Debug, Default)]
+pub struct Notifier;
+
+impl Consumer for Notifier {
+    fn name(&self) -> &'static str {
+        "notifications"
+    }
+
+    fn handle<'a>(&'a self, _store: &'a Store, batch: &'a mut EventBatch) -> ConsumerFuture<'a> {
+        Box::pin(async move {
+            let recipients = batch.notification_recipients().await?;
+            let prefs: Vec<(cairn_sdk::types::UserId, NotificationPrefs)> = recipients
+                .into_iter()
+                .map(|r| {
+                    let saved =
+                        r.prefs.as_deref().and_then(|p| serde_json::from_str::<NotificationPrefs>(p).ok());
+                    (r.user, saved.map_or_else(NotificationPrefs::defaults, NotificationPrefs::over_defaults))
+                })
+                .collect();
+            let events = batch.events.clone();
+            for event in &events {
+                let rows: Vec<NewNotification> = prefs
+                    .iter()
+                    .filter(|(_, p)| p.wants_in_app(event))
+                    .map(|(user, _)| NewNotification { user: *user, title: title(event) })
+                    .collect();
+                if !rows.is_empty() {
+                    batch.notifications_insert(event, &rows).await?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn wakes_readers(&self) -> bool {
+        true
+    }
+}
+
+/// One line saying what happened.
+pub fn title(e: &Event) -> String {
+    let finding = || e.data_as::<FindingEventData>().ok();
+    match e.kind {
+        EventKind::FindingNew | EventKind::FindingResolved | EventKind::FindingTriaged => match finding() {
+            Some(f) => {
+                let what = match e.kind {
+                    EventKind::FindingNew => "New finding".to_owned(),
+                    EventKind::FindingResolved => "Resolved".to_owned(),
+                    _ => format!("Triaged ({})", f.state.map_or("cleared", |s| s.as_str())),
+                };
+                format!("{what}: {} ({}) in {}", f.advisory, f.severity.as_str(), f.purl)
+            }
+            None => e.kind.as_str().to_owned(),
+        },
+        EventKind::ScanCompleted | EventKind::ScanFailed => match e.data_as::<ScanEventData>() {
+            Ok(s) if e.kind == EventKind::ScanFailed => {
+                format!("Scan {} failed: {}", s.scan, s.error.unwrap_or_default())
+            }
+            Ok(s) => format!("Scan {} completed", s.scan),
+            Err(_) => e.kind.as_str().to_owned(),
+        },
+        EventKind::VulndbUpdated => match e.data_as::<VulndbUpdatedData>() {
+            Ok(v) if v.removed => format!("Vulnerability data source {} removed", v.source),
+            Ok(v) => format!("Vulnerability data source {} updated ({} records)", v.source, v.records),
+            Err(_) => e.kind.as_str().to_owned(),
+        },
+        _ => e.kind.as_str().to_owned(),
+    }
+}

@@ -1,0 +1,287 @@
+//! Re-matching on new vulnerability data, end to end: a project scanned against old OSV data (the
+//! engine's real PyPA fixtures without PYSEC-2021-19, lxml's CVE-2021-28957), then that real
+//! advisory imported as a source of its own: the project's findings gain it (`finding.new`,
+//! `vulndb.updated` once per change), triage carries over, removing the source resolves it
+//! (`finding.resolved`, the row kept with `resolved_at`), and a kill -9 right after a data change
+//! still ends with the re-match done after restart and no doubled rows. Notifications: the new
+//! finding is pushed on `/ws/events` and unread for a user with the default preferences, not made
+//! for one whose preferences exclude `finding.new`; read one, read all.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::finding_events::{events_of, triage};
+use crate::findings::{osv, scan_to_completion};
+use crate::harness::{Daemon, Db, Opts, PASSWORD, Session, unique_email};
+use crate::scans::{all_items, copy_dir, get_json, tree_root};
+use crate::ws::{Frame, next, open};
+
+/// The advisory the old data lacks (engine/tests/fixtures/osv/pypa, from PyPA's advisory-database).
+pub const ADDED: &str = "PYSEC-2021-19";
+
+/// The engine's OSV fixtures without [`ADDED`]: the "old" data.
+pub fn old_osv(root: &Path) -> PathBuf {
+    let dir = root.join("osv-old");
+    copy_dir(&osv(), &dir);
+    std::fs::remove_file(dir.join(format!("pypa/vulns/lxml/{ADDED}.yaml"))).expect("rm");
+    dir
+}
+
+/// [`ADDED`] alone, as an OSV zip.
+pub fn added_zip() -> Vec<u8> {
+    let path = osv().join(format!("pypa/vulns/lxml/{ADDED}.yaml"));
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file(format!("{ADDED}.yaml"), zip::write::SimpleFileOptions::default()).expect("entry");
+    w.write_all(&std::fs::read(path).expect("read")).expect("write");
+    w.finish().expect("finish").into_inner()
+}
+
+/// A super admin (of tenant "Ops"), who may change the vulnerability data.
+pub async fn operator(d: &Daemon) -> Session {
+    let email = unique_email("ops");
+    d.admin(
+        &["create-user", "--email", &email, "--super-admin", "--tenant", "Ops", "--password-stdin"],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    d.login(&email).await
+}
+
+pub async fn import_added(d: &Daemon, ops: &Session) {
+    let r = d
+        .http
+        .post(d.url("/api/v1/admin/vulndb/import?name=newer"))
+        .bearer_auth(&ops.token)
+        .header("content-type", "application/zip")
+        .body(added_zip())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+}
+
+/// The events of `kind` after `after` once `done` says they are complete. The events are written
+/// by a worker; this reads the feed until they are there (bounded, failing with what it saw).
+pub async fn events_until(
+    d: &Daemon,
+    who: &Session,
+    kind: &str,
+    after: i64,
+    done: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let items = events_of(d, who, kind, after).await;
+        if done(&items) {
+            return items;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no {kind} after {after}: {items:?}\n{}", d.stderr());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn latest_seq(d: &Daemon, who: &Session) -> i64 {
+    get_json(d, who, "/api/v1/events").await["latest_seq"].as_i64().expect("latest")
+}
+
+fn of_advisory<'a>(items: &'a [Value], advisory: &str) -> Vec<&'a Value> {
+    items.iter().filter(|f| f["vulnerability_id"] == advisory).collect()
+}
+
+both!(new_data_rematches_projects_without_rescanning, |db: Db| async move {
+    let (root, tree) = tree_root();
+    std::fs::create_dir_all(tree.join("more")).expect("mkdir");
+    std::fs::write(tree.join("more/requirements.txt"), "lxml==4.6.2\n").expect("write");
+    let mut d = Daemon::start_with(
+        db,
+        Opts {
+            scan_roots: vec![root.path().to_path_buf()],
+            vulndb_import: vec![old_osv(root.path())],
+            replica_id: Some("rematch-1".into()),
+            ..Opts::default()
+        },
+    )
+    .await;
+    let ops = operator(&d).await;
+    let user = d.register(&unique_email("rematch")).await;
+    let project = d.create_project(&user, "watched").await;
+    let pid = project["id"].as_str().expect("pid").to_owned();
+    let scan = scan_to_completion(&d, &user, &tree, Some(&pid)).await;
+    let before = project_findings(&d, &user, &pid).await;
+    assert!(of_advisory(&before, ADDED).is_empty(), "the old data lacks {ADDED}");
+    let lxml = before.iter().find(|f| f["purl"] == "pkg:pypi/lxml@4.6.2").expect("an lxml finding").clone();
+    let r =
+        triage(&d, &user, lxml["id"].as_str().expect("id"), json!({"state": "in_triage", "note": "ours"}))
+            .await;
+    assert_eq!(r.status(), 200);
+    // The scan's source goes away: a re-match must not need it.
+    std::fs::remove_dir_all(&tree).expect("rm tree");
+
+    // Bob (a viewer) does not want finding.new; the user keeps the defaults and listens live.
+    let bob = d.invite(&user, &unique_email("bob"), "viewer").await;
+    let r = d
+        .send(
+            &bob,
+            Method::PUT,
+            "/api/v1/users/me/notification-prefs",
+            Some(json!({"events": {"vulnerability.found": {"in_app": false, "email": false}}})),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let prefs: Value = r.json().await.expect("prefs");
+    assert_eq!(prefs["events"]["finding.new"]["in_app"], false, "the old name is the new kind: {prefs}");
+    // A project that is not the tenant's is refused, naming it; nothing changes.
+    let r = d
+        .send(
+            &bob,
+            Method::PUT,
+            "/api/v1/users/me/notification-prefs",
+            Some(json!({"events": {}, "projects": [uuid::Uuid::now_v7()]})),
+        )
+        .await;
+    let p = crate::harness::expect_problem(r, 400, "VALIDATION_FAILED").await;
+    assert_eq!(p["errors"][0]["field"], "body.projects[0]", "{p}");
+    let kept = get_json(&d, &bob, "/api/v1/users/me/notification-prefs").await;
+    assert_eq!(kept["events"]["finding.new"]["in_app"], false, "{kept}");
+    assert!(kept.get("projects").is_none(), "{kept}");
+    let r = d.send(&user, Method::POST, "/api/v1/notifications/read-all", None).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(get_json(&d, &user, "/api/v1/notifications/unread-count").await["unread"], 0);
+    let (mut live, _) = open(&d, "/api/v1/ws/events", &user).await;
+
+    // New data: one more real advisory affects lxml 4.6.2.
+    let seq = latest_seq(&d, &user).await;
+    import_added(&d, &ops).await;
+    // Awaited on the socket: the notification frame of the new finding.
+    let pushed = loop {
+        match next(&mut live).await {
+            Frame::Json(f)
+                if f["type"] == "notification" && f["notification"]["data"]["advisory"] == ADDED =>
+            {
+                break f["notification"].clone();
+            }
+            Frame::Json(_) => continue,
+            other => panic!("the socket ended: {other:?}"),
+        }
+    };
+    assert!(pushed["event"].is_string());
+    assert_eq!(pushed["type"], "finding.new");
+    assert_eq!(pushed["project"], pid.as_str());
+    assert!(pushed["read_at"].is_null());
+    assert!(pushed["title"].as_str().is_some_and(|t| t.contains(ADDED)), "{pushed}");
+    let unread = get_json(&d, &user, "/api/v1/notifications?unread=true").await;
+    let items = unread["items"].as_array().expect("items");
+    assert!(items.iter().any(|n| n["id"] == pushed["id"] && n["type"] == "finding.new"), "{unread}");
+    let count =
+        get_json(&d, &user, "/api/v1/notifications/unread-count").await["unread"].as_i64().expect("n");
+    assert_eq!(count, unread["total"].as_i64().expect("total"));
+    let theirs = get_json(&d, &bob, "/api/v1/notifications").await;
+    assert!(
+        theirs["items"].as_array().expect("items").iter().all(|n| n["type"] != "finding.new"),
+        "bob's preferences exclude finding.new: {theirs}"
+    );
+    let read = d
+        .send(
+            &user,
+            Method::POST,
+            &format!("/api/v1/notifications/{}/read", pushed["id"].as_str().expect("id")),
+            None,
+        )
+        .await;
+    assert_eq!(read.status(), 200);
+    assert!(read.json::<Value>().await.expect("json")["read_at"].is_string());
+    let after_one =
+        get_json(&d, &user, "/api/v1/notifications/unread-count").await["unread"].as_i64().expect("n");
+    assert_eq!(after_one, count - 1);
+    let r = d
+        .send(
+            &bob,
+            Method::POST,
+            &format!("/api/v1/notifications/{}/read", pushed["id"].as_str().expect("id")),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 404, "another user's notification");
+    let r = d.send(&user, Method::POST, "/api/v1/notifications/read-all", None).await;
+    assert_eq!(r.json::<Value>().await.expect("json")["unread"], 0);
+
+    let new = events_until(&d, &user, "finding.new", seq, |e| !e.is_empty()).await;
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!(new[0]["data"]["advisory"], ADDED);
+    assert_eq!(new[0]["data"]["purl"], "pkg:pypi/lxml@4.6.2");
+    assert_eq!(new[0]["data"]["scan"], scan.as_str(), "the latest scan, re-matched in place");
+    assert_eq!(new[0]["project"], pid.as_str());
+    assert!(new[0]["severity"].is_string());
+    let updated = events_of(&d, &user, "vulndb.updated", seq).await;
+    assert_eq!(updated.len(), 1, "once per change per tenant: {updated:?}");
+    assert_eq!(updated[0]["data"]["source"], "newer");
+    assert_eq!(updated[0]["data"]["records"], 1);
+    let generation = updated[0]["data"]["generation"].as_str().expect("generation").to_owned();
+    let status = get_json(&d, &user, "/api/v1/vulndb/status").await;
+    assert_eq!(status["snapshot"], generation.as_str(), "{status}");
+    assert_eq!(events_of(&d, &ops, "vulndb.updated", 0).await.len(), 1, "every tenant hears of it");
+
+    // The project's findings now hold it, with the triage of the others carried over.
+    let after = project_findings(&d, &user, &pid).await;
+    assert_eq!(of_advisory(&after, ADDED).len(), 1, "{after:?}");
+    assert_eq!(after.len(), before.len() + 1);
+    let kept = after.iter().find(|f| f["id"] == lxml["id"]).expect("kept");
+    assert_eq!(kept["triage"]["state"], "in_triage", "{kept}");
+    assert_eq!(kept["triage"]["note"], "ours");
+    let component = all_items(&d, &user, &format!("/api/v1/scans/{scan}/components"), 1000)
+        .await
+        .into_iter()
+        .find(|c| c["purl"] == "pkg:pypi/lxml@4.6.2")
+        .expect("lxml");
+    assert_eq!(
+        component["findings"].as_u64(),
+        Some(lxml_count(&after)),
+        "the component counts its open findings"
+    );
+
+    // The source removed: the finding resolves (kept with resolved_at, out of the lists).
+    let seq = latest_seq(&d, &user).await;
+    let r = d.send(&ops, Method::DELETE, "/api/v1/admin/vulndb/sources/newer", None).await;
+    assert_eq!(r.status(), 200);
+    let resolved = events_until(&d, &user, "finding.resolved", seq, |e| !e.is_empty()).await;
+    assert_eq!(resolved.len(), 1, "{resolved:?}");
+    assert_eq!(resolved[0]["data"]["advisory"], ADDED);
+    let reason = resolved[0]["data"]["reason"].as_str().expect("reason");
+    assert!(reason.contains("no longer supports"), "{reason}");
+    let now = project_findings(&d, &user, &pid).await;
+    assert!(of_advisory(&now, ADDED).is_empty());
+    assert_eq!(now.len(), before.len());
+    assert!(events_of(&d, &user, "finding.new", seq).await.is_empty(), "nothing else changed");
+
+    // A data change, then kill -9 at once: the re-match job is durable; after the restart it runs
+    // (or ran) once, and the finding is reopened once — no doubled rows or events.
+    let seq = latest_seq(&d, &user).await;
+    import_added(&d, &ops).await;
+    d.kill9();
+    d.restart().await;
+    let new = events_until(&d, &user, "finding.new", seq, |e| !e.is_empty()).await;
+    assert_eq!(new.len(), 1, "{new:?}");
+    let last = project_findings(&d, &user, &pid).await;
+    assert_eq!(of_advisory(&last, ADDED).len(), 1, "{last:?}");
+    assert_eq!(last.len(), before.len() + 1);
+    assert_eq!(
+        of_advisory(&last, ADDED)[0]["id"],
+        of_advisory(&after, ADDED)[0]["id"],
+        "the closed finding is reopened, not doubled"
+    );
+    let kept = last.iter().find(|f| f["id"] == lxml["id"]).expect("kept");
+    assert_eq!(kept["triage"]["state"], "in_triage");
+});
+
+fn lxml_count(items: &[Value]) -> u64 {
+    items.iter().filter(|f| f["purl"] == "pkg:pypi/lxml@4.6.2").count() as u64
+}
+
+async fn project_findings(d: &Daemon, who: &Session, project: &str) -> Vec<Value> {
+    let page = get_json(d, who, &format!("/api/v1/findings?project={project}&limit=1000")).await;
+    page["items"].as_array().cloned().expect("items")
+}
