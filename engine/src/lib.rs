@@ -21,6 +21,7 @@ pub mod catalog;
 pub mod crypto;
 pub mod inventory;
 pub mod license;
+pub mod policy;
 pub mod report;
 pub mod scan;
 pub mod tree;

@@ -278,7 +278,7 @@ pub struct TriageArgs {
     /// The finding's id (see `cairn findings ls`).
     pub finding: String,
     /// The new state.
-    #[arg(long, value_name = "STATE", value_parser = parse_str::<cairn_sdk::types::TriageState>)]
+    #[arg(long, value_name = "STATE", value_parser = triage_state)]
     pub state: cairn_sdk::types::TriageState,
     /// Why the component is not affected (with `--state not_affected`).
     #[arg(long, value_name = "JUSTIFICATION", value_parser = parse_str::<cairn_sdk::types::Justification>)]
@@ -370,6 +370,10 @@ fn scan_status(s: &str) -> Result<cairn_sdk::types::ScanStatus, String> {
 fn bom_format(s: &str) -> Result<cairn_sdk::types::BomFormat, String> {
     use cairn_sdk::types::BomFormat;
     BomFormat::parse(s).ok_or_else(|| format!("one of {}", BomFormat::ALL.map(BomFormat::as_str).join(", ")))
+}
+
+fn triage_state(s: &str) -> Result<cairn_sdk::types::TriageState, String> {
+    s.parse().map_err(|e: cairn_vocab::UnknownTriageState| e.to_string())
 }
 
 fn state_filter(s: &str) -> Result<String, String> {

@@ -194,7 +194,7 @@ display_from_str!(
     VulnDataState,
     GapReason
 );
-display!(TriageState, Justification, TriageResponse);
+display!(Justification, TriageResponse);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests fail loudly

@@ -37,6 +37,10 @@ pub struct BomInput {
     /// document without findings must not read as "checked, nothing found".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coverage: Vec<crate::vuln::EcosystemCoverage>,
+    /// The policy gate's result, when a policy was evaluated: SARIF carries its violations as
+    /// results (the other formats ignore it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<crate::policy::GateResult>,
 }
 
 /// How a license was established.
@@ -245,6 +249,7 @@ impl BomInput {
             crypto_material: Vec::new(),
             crypto_protocols: Vec::new(),
             coverage: Vec::new(),
+            gate: None,
         }
     }
 }
