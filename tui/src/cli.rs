@@ -553,6 +553,10 @@ pub struct ScanArgs {
     /// name are suppressed (listed as such in the summary and the report), never counted.
     #[arg(long, value_name = "FILE")]
     pub ignore_file: Option<PathBuf>,
+    /// Evaluate a policy (a cairn-policy/1 TOML or JSON file, or `default` for the built-in one)
+    /// and exit 1 when it fails (offline; through a daemon the project's assigned policy applies).
+    #[arg(long, value_name = "FILE|default")]
+    pub policy: Option<String>,
     /// Branch, tag or commit of a git URL.
     #[arg(long = "ref", value_name = "REF", conflicts_with = "offline")]
     pub reference: Option<String>,

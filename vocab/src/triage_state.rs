@@ -74,7 +74,11 @@ pub struct UnknownTriageState(pub String);
 
 impl fmt::Display for UnknownTriageState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown triage state `{}` (in_triage, affected, not_affected, fixed, false_positive)", self.0)
+        write!(
+            f,
+            "unknown triage state `{}` (in_triage, affected, not_affected, fixed, false_positive)",
+            self.0
+        )
     }
 }
 

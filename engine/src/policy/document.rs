@@ -84,7 +84,10 @@ impl Policy {
             ));
         }
         if !valid_id(&raw.id) {
-            return Err(PolicyError::document(Some("id"), "letters, digits, `.`, `_` and `-` only, 1 to 100 of them"));
+            return Err(PolicyError::document(
+                Some("id"),
+                "letters, digits, `.`, `_` and `-` only, 1 to 100 of them",
+            ));
         }
         if raw.revision == 0 {
             return Err(PolicyError::document(Some("revision"), "revisions start at 1"));
@@ -94,7 +97,11 @@ impl Policy {
         for (i, v) in raw.rules.into_iter().enumerate() {
             let rule = Rule::from_value(i, v)?;
             if !seen.insert(rule.id.clone()) {
-                return Err(PolicyError::rule(&rule.id, Some("id"), "used by an earlier rule; ids are unique"));
+                return Err(PolicyError::rule(
+                    &rule.id,
+                    Some("id"),
+                    "used by an earlier rule; ids are unique",
+                ));
             }
             rules.push(rule);
         }

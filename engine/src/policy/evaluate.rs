@@ -171,7 +171,10 @@ fn licenses(c: &LicenseCondition, input: &PolicyInput<'_>, out: &mut Out<'_>) {
             c.obligations.iter().any(|o| asked.has(o))
         };
         if by_id && by_category && by_obligation {
-            out.violation(Subject::License { purl: comp.purl.clone(), license: concluded.expression.clone() });
+            out.violation(Subject::License {
+                purl: comp.purl.clone(),
+                license: concluded.expression.clone(),
+            });
         }
     }
 }
@@ -200,7 +203,11 @@ fn crypto(c: &CryptoCondition, input: &PolicyInput<'_>, out: &mut Out<'_>) {
                     || c.nist_level_below.is_some_and(|n| s.nist_level.is_some_and(|l| l < n))
             };
             if hit {
-                out.violation(Subject::Asset { name: a.name(), file: u.file.clone(), line: u.lines.first().copied() });
+                out.violation(Subject::Asset {
+                    name: a.name(),
+                    file: u.file.clone(),
+                    line: u.lines.first().copied(),
+                });
             }
         }
     }
@@ -235,7 +242,8 @@ fn crypto(c: &CryptoCondition, input: &PolicyInput<'_>, out: &mut Out<'_>) {
                     line: Some(m.line),
                 }),
                 Some(_) => {}
-                None => out.not_evaluated(format!("{}:{}: certificate without a readable notAfter", m.file, m.line)),
+                None => out
+                    .not_evaluated(format!("{}:{}: certificate without a readable notAfter", m.file, m.line)),
             }
         }
     }
@@ -271,6 +279,8 @@ fn data(c: &DataCondition, input: &PolicyInput<'_>, out: &mut Out<'_>) {
     };
     let days = (input.now - as_of).whole_days();
     if days > i64::from(c.older_than_days) {
-        out.violation(Subject::Scan { detail: format!("vulnerability data as of {}, {days} days old", as_of.date()) });
+        out.violation(Subject::Scan {
+            detail: format!("vulnerability data as of {}, {days} days old", as_of.date()),
+        });
     }
 }

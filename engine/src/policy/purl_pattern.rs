@@ -40,7 +40,9 @@ impl PurlPattern {
     /// Parses `text`; the error says what is wrong with it.
     pub fn parse(text: &str) -> Result<PurlPattern, String> {
         if !text.starts_with("pkg:") || !text.contains('/') {
-            return Err(format!("{text:?} is not a purl pattern (pkg:TYPE/NAME, globs allowed, optional @VERSION)"));
+            return Err(format!(
+                "{text:?} is not a purl pattern (pkg:TYPE/NAME, globs allowed, optional @VERSION)"
+            ));
         }
         let (base, version) = split_purl(text);
         if version.is_some_and(str::is_empty) {

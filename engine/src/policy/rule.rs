@@ -43,22 +43,26 @@ struct RawRule {
 
 /// Whether `id` is a usable rule id.
 pub fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 100 && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    !id.is_empty()
+        && id.len() <= 100
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 impl Rule {
     /// Reads the rule at position `index` (for errors when it has no id) from its JSON form.
     pub(super) fn from_value(index: usize, value: serde_json::Value) -> Result<Rule, PolicyError> {
-        let name = value
-            .get("id")
-            .and_then(|v| v.as_str())
-            .map_or_else(|| format!("#{}", index + 1), str::to_owned);
+        let name =
+            value.get("id").and_then(|v| v.as_str()).map_or_else(|| format!("#{}", index + 1), str::to_owned);
         let raw: RawRule = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             PolicyError::rule(&name, (path != ".").then_some(path.as_str()), e.into_inner().to_string())
         })?;
         if !valid_id(&raw.id) {
-            return Err(PolicyError::rule(&name, Some("id"), "letters, digits, `.`, `_` and `-` only, 1 to 100 of them"));
+            return Err(PolicyError::rule(
+                &name,
+                Some("id"),
+                "letters, digits, `.`, `_` and `-` only, 1 to 100 of them",
+            ));
         }
         if raw.message.trim().is_empty() {
             return Err(PolicyError::rule(&name, Some("message"), "must say something"));
@@ -95,7 +99,10 @@ fn check(rule: &str, c: &Condition) -> Result<(), PolicyError> {
                 return err("finding.min_cvss", "a CVSS score is between 0.0 and 10.0");
             }
             if f.triage.as_ref().is_some_and(Vec::is_empty) {
-                return err("finding.triage", "an empty list matches nothing; leave it out for open findings");
+                return err(
+                    "finding.triage",
+                    "an empty list matches nothing; leave it out for open findings",
+                );
             }
         }
         Condition::License(l) => {

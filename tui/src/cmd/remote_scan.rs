@@ -191,6 +191,8 @@ pub fn offline_only(args: &ScanArgs) -> Option<&'static str> {
         Some("--project-version")
     } else if args.document.timestamp.is_some() {
         Some("--timestamp")
+    } else if args.policy.is_some() {
+        Some("--policy (through a daemon the project's assigned policy applies)")
     } else {
         None
     }

@@ -6,8 +6,12 @@ use crate::cli::{Format, ScanArgs};
 use crate::exit;
 use crate::findings_table::Row;
 use crate::gate::{Gate, Tally, read_ignore_file};
+use crate::policy_gate::{self, read_policy};
 use anyhow::Context;
 use cairn_engine::bom::{BomInput, render, to_cbom};
+use cairn_engine::policy::{
+    Condition, CryptoFacts, GateStatus, PolicyInput, ProjectFacts, VulnFacts, evaluate,
+};
 use cairn_engine::report::{NO_VULNERABILITY_DATA, Vulnerabilities};
 use cairn_engine::vuln::{Database, Matches, Rating, load_paths, match_inventory};
 use cairn_engine::{Progress, Report, ScanOptions, ScanSink, Severity, Step, WalkOptions, scan_path};
@@ -16,6 +20,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use time::OffsetDateTime;
 
 /// Writes progress lines to stderr at most a few times a second.
 struct StderrProgress {
@@ -51,14 +56,19 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     // Flags are checked before the scan: a bad one fails at once, with the usage exit code.
     let dated = !matches!(format, Format::Table | Format::Json | Format::Notice);
     let timestamp = document::checked_timestamp(&args.document, dated)?;
+    let policy = args.policy.as_deref().map(read_policy).transpose()?;
     let opts = ScanOptions {
         walk: WalkOptions {
             excludes: args.excludes.clone(),
             max_file_size: args.max_file_size.unwrap_or(cairn_engine::walk::DEFAULT_MAX_FILE_SIZE),
             ..WalkOptions::default()
         },
-        // Crypto detection reads every source file: only for the documents that carry it.
-        crypto: matches!(format, Format::Cbom | Format::Cyclonedx | Format::Cyclonedx17 | Format::Json),
+        // Crypto detection reads every source file: only for the documents that carry it, or
+        // for a policy that has crypto rules.
+        crypto: matches!(format, Format::Cbom | Format::Cyclonedx | Format::Cyclonedx17 | Format::Json)
+            || policy
+                .as_ref()
+                .is_some_and(|p| p.rules.iter().any(|r| matches!(r.condition, Condition::Crypto(_)))),
         package_caches: if args.no_package_caches {
             Vec::new()
         } else {
@@ -91,10 +101,27 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         m.suppress(vex);
     }
 
+    let gate_result = policy.as_ref().map(|p| {
+        let input = PolicyInput {
+            project: ProjectFacts {
+                name: document::project_name(&args.document, &args.path),
+                tags: Vec::new(),
+            },
+            now: OffsetDateTime::now_utc(),
+            components: &scan.inventory.components,
+            // Offline nothing is triaged; --ignore-file's suppressed findings are already gone.
+            vulnerabilities: db.as_ref().zip(matches.as_ref()).map(|(db, m)| VulnFacts::of(m, db, |_| None)),
+            crypto: opts
+                .crypto
+                .then_some(CryptoFacts { uses: &scan.crypto, material: &scan.crypto_material }),
+        };
+        evaluate(p, &input)
+    });
+
     let target = args.path.display().to_string();
     let doc = match format {
         Format::Json => {
-            let report = Report::new(&target, &scan).with_crypto(&scan);
+            let report = Report::new(&target, &scan).with_crypto(&scan).with_gate(gate_result.as_ref());
             match (&db, &matches) {
                 (Some(db), Some(m)) => report.with_vulnerabilities(Vulnerabilities::matched(db, m)),
                 _ => report,
@@ -137,13 +164,14 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             let Some(format) = other.document() else {
                 anyhow::bail!("no writer for -f {}", other.name());
             };
-            let input = BomInput::from_scan(
+            let mut input = BomInput::from_scan(
                 document::project_name(&args.document, &args.path),
                 args.document.project_version.clone(),
                 dated_at(timestamp.as_deref())?,
                 &scan,
                 matches.as_ref(),
             );
+            input.gate = gate_result.clone();
             render(format, &input).with_context(|| format!("writing {format}"))?
         }
     };
@@ -157,6 +185,16 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             ),
         }
     }
+    let mut failed = false;
+    if let Some(g) = &gate_result {
+        let lines = policy_gate::lines(g);
+        // Quiet still says why a gate failed.
+        let shown = if args.quiet && g.status != GateStatus::Fail { 0 } else { lines.len() };
+        for line in &lines[..shown] {
+            eprintln!("cairn: {line}");
+        }
+        failed = g.status == GateStatus::Fail;
+    }
     if let (Some(gate), Some(m)) = (gate, &matches) {
         let tally = Tally {
             findings: m.findings.iter().map(|f| f.severity.rating).collect(),
@@ -169,11 +207,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
                 eprintln!("cairn: {line}");
             }
         }
-        if verdict.failing > 0 {
-            return Ok(ExitCode::from(exit::GATE));
-        }
+        failed |= verdict.failing > 0;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if failed { ExitCode::from(exit::GATE) } else { ExitCode::SUCCESS })
 }
 
 /// The checked timestamp of a dated document (always computed for one, see `run`).

@@ -14,6 +14,7 @@ mod e2e_cli;
 mod gate;
 mod local;
 mod offline_licenses;
+mod policy;
 mod remote_scan;
 mod tmux_e2e;
 mod trial;
