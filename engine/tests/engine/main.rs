@@ -12,6 +12,7 @@ mod crypto_material;
 mod licenses;
 mod other_truncation;
 mod package_caches;
+mod policy;
 mod robustness;
 mod unlocked;
 mod version_vectors;
