@@ -130,6 +130,8 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/projects/{id}/scans", t("scan:read", Role::Viewer, true)),
     ("POST", "/api/v1/projects/{id}/scans", t("scan:write", Role::Member, true)),
     ("GET", "/api/v1/projects/{id}/sbom", t("bom:read", Role::Viewer, true)),
+    ("GET", "/api/v1/scans/{id}/gate-result", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/projects/{id}/gate-result", t("scan:read", Role::Viewer, true)),
     ("GET", "/api/v1/cbom/health", Need::Public),
     // The public demo is anonymous by design (no account behind the page that offers it); off
     // unless `[cbom_demo] enabled`, as here, so every caller gets the same 404. Its limits are
@@ -365,7 +367,10 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         || template.starts_with("/api/v1/cbom/scans/")
     {
         w.scan_id.clone()
-    } else if template == "/api/v1/projects/{id}/sbom" || template == "/api/v1/projects/{id}/scans" {
+    } else if template == "/api/v1/projects/{id}/sbom"
+        || template == "/api/v1/projects/{id}/scans"
+        || template == "/api/v1/projects/{id}/gate-result"
+    {
         w.scan_project.clone()
     } else if template.starts_with("/api/v1/projects/") {
         pid.clone()

@@ -7,6 +7,7 @@ mod auth;
 mod cbom_compat;
 mod coverage;
 mod findings;
+mod gate;
 mod git_credentials;
 mod health;
 mod ids;
@@ -44,6 +45,10 @@ pub use cbom_compat::{
 };
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageState, TriageUpdate};
+pub use gate::{
+    GateNotEvaluated, GatePolicy, GateResult, GateStatus, GateSubject, GateViolation, GateWaived,
+    PolicyAction,
+};
 pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind};
 pub use health::{Health, SpecVersions};
 pub use ids::{

@@ -13,6 +13,7 @@ pub mod cbom_demo;
 pub mod conventions;
 pub mod extract;
 pub mod findings;
+pub mod gates;
 pub mod git_credentials;
 pub mod health;
 pub mod idempotency;
@@ -148,6 +149,8 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(scan_results::events))
         .routes(routes!(scan_results::bom))
         .routes(routes!(scan_results::project_sbom))
+        .routes(routes!(gates::scan_gate))
+        .routes(routes!(gates::project_gate))
         .routes(routes!(cbom_compat::health))
         .routes(routes!(cbom_demo::demo))
         .routes(routes!(cbom_compat::list, cbom_compat::create))

@@ -8,6 +8,7 @@ mod api_keys;
 mod audit;
 mod cbom_demo;
 mod findings;
+mod gates;
 mod git_credentials;
 mod idempotency;
 mod invites;

@@ -1,5 +1,5 @@
-//! Storing: the rows built off the async threads, the readiness summary, then every result in
-//! one transaction and the `completed` event.
+//! Storing: the gate evaluated, the rows built off the async threads, the readiness summary,
+//! then every result in one transaction, the gate, and the `completed` event.
 
 use cairn_engine::crypto::quantum::METHODOLOGY;
 use cairn_sdk::types::{PqcSummary, ScanCounts, ScanStatus, VulnDataState, VulnDataUsed};
@@ -20,8 +20,9 @@ pub(super) async fn store(
     reporter: &mut Reporter,
 ) -> Result<(), Stop> {
     let Job { state, job, scan, cancel } = *ctx;
+    let gate = super::gate::evaluate(ctx, &scanned, &matched).await?;
     let Scanned { engine, readiness } = scanned;
-    let Matched { matches, used, snapshot_time } = matched;
+    let Matched { matches, used, snapshot_time, .. } = matched;
     let Rendered { input, packed, documents, stamp } = rendered;
     let mut built = tokio::task::spawn_blocking(move || {
         build_results(&stamp, &engine, matches.as_ref(), snapshot_time, &input, documents)
@@ -41,6 +42,8 @@ pub(super) async fn store(
     check(cancel)?;
     reporter.state(ScanStatus::Evaluating, Some("storing"), 95, Some("storing results".into())).await?;
     state.store.scan_store_results(job.tenant, job.scan, scan.project_id, &built).await?;
+    // The built-in default policy: no stored policy id. (`gate.failed` events: issue 18's outbox.)
+    state.store.gate_store(job.tenant, None, &gate).await?;
     reporter
         .state(ScanStatus::Completed, None, 100, Some(completed_message(&reporter.counts, &used)))
         .await?;

@@ -1,0 +1,79 @@
+//! Gate results: the policy verdict stored with each completed scan, and the latest one per
+//! project.
+
+use cairn_sdk::types::{GateResult, GateStatus, ProjectId, ScanId, TenantId};
+
+use super::{Store, StoreError, StoreResult, ts};
+
+fn status_word(s: GateStatus) -> &'static str {
+    match s {
+        GateStatus::Pass => "pass",
+        GateStatus::Warn => "warn",
+        GateStatus::Fail => "fail",
+    }
+}
+
+fn read(json: &str) -> StoreResult<GateResult> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("gate result: {e}")))
+}
+
+impl Store {
+    /// Stores (or replaces, for a rerun) the gate of a scan; `policy` is the stored policy's id,
+    /// `None` for the built-in default.
+    pub async fn gate_store(
+        &self,
+        tenant: TenantId,
+        policy: Option<&str>,
+        g: &GateResult,
+    ) -> StoreResult<()> {
+        let json = serde_json::to_string(g).map_err(|e| StoreError::Corrupt(format!("gate result: {e}")))?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM gate_results WHERE tenant_id = $1 AND scan_id = $2")
+            .bind(tenant.to_string())
+            .bind(g.scan_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO gate_results (scan_id, tenant_id, project_id, policy_id, policy_key, revision, status, result, evaluated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(g.scan_id.to_string())
+        .bind(tenant.to_string())
+        .bind(g.project_id.map(|p| p.to_string()))
+        .bind(policy)
+        .bind(&g.policy.id)
+        .bind(i64::from(g.policy.revision))
+        .bind(status_word(g.status))
+        .bind(json)
+        .bind(ts(g.evaluated_at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The gate of a scan of the tenant; NotFound when the scan has none (not completed, or
+    /// completed before gates existed).
+    pub async fn gate_of_scan(&self, tenant: TenantId, scan: ScanId) -> StoreResult<GateResult> {
+        let (json,): (String,) =
+            sqlx::query_as("SELECT result FROM gate_results WHERE tenant_id = $1 AND scan_id = $2")
+                .bind(tenant.to_string())
+                .bind(scan.to_string())
+                .fetch_one(self.pool())
+                .await?;
+        read(&json)
+    }
+
+    /// The gate of the project's latest evaluated scan.
+    pub async fn gate_of_project(&self, tenant: TenantId, project: ProjectId) -> StoreResult<GateResult> {
+        let (json,): (String,) = sqlx::query_as(
+            "SELECT result FROM gate_results WHERE tenant_id = $1 AND project_id = $2 \
+             ORDER BY evaluated_at DESC, scan_id DESC LIMIT 1",
+        )
+        .bind(tenant.to_string())
+        .bind(project.to_string())
+        .fetch_one(self.pool())
+        .await?;
+        read(&json)
+    }
+}
