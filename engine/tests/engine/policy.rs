@@ -351,3 +351,15 @@ fn data_age_and_exceptions_until_they_expire() {
     apply_exceptions(&mut later, &[exception], datetime!(2027-01-01 00:00 UTC));
     assert_eq!(later.status, GateStatus::Fail, "an expired exception waives nothing");
 }
+
+#[test]
+fn every_example_in_docs_policies_md_reads() {
+    let doc = std::fs::read_to_string(root().join("docs/policies.md")).expect("docs/policies.md");
+    let blocks: Vec<&str> = doc.split("```toml\n").skip(1).filter_map(|b| b.split("```").next()).collect();
+    assert!(blocks.len() >= 4, "{}", blocks.len());
+    for b in blocks {
+        if let Err(e) = Policy::parse(b) {
+            panic!("{e}\n{b}");
+        }
+    }
+}
