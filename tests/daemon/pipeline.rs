@@ -237,9 +237,9 @@ both!(pipeline_crypto_assets_equal_the_engines_cbom, |db| async move {
     }
 });
 
-/// Issue 19: the gate at the end of each scan, with the project's triage. The tree pins werkzeug
-/// 2.3.3, which the real PYSEC-2023-221 (high) affects: the default policy fails on it until it is
-/// triaged, and the project's gate is its latest scan's.
+// Issue 19: the gate at the end of each scan, with the project's triage. The tree pins werkzeug
+// 2.3.3, which the real PYSEC-2023-221 (high) affects: the default policy fails on it until it is
+// triaged, and the project's gate is its latest scan's.
 both!(the_gate_is_evaluated_and_stored_with_each_scan, |db| async move {
     use cairn_daemon::store::TriageWrite;
     use cairn_sdk::types::{CreateProject, GateStatus, GateSubject, ProjectKind, TriageState};

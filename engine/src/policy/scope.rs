@@ -33,7 +33,7 @@ impl RuleScope {
     /// Whether the rule applies to `project` at all.
     pub fn covers_project(&self, project: &ProjectFacts) -> bool {
         (self.projects.is_empty() && self.tags.is_empty())
-            || self.projects.iter().any(|p| *p == project.name)
+            || self.projects.contains(&project.name)
             || self.tags.iter().any(|t| project.tags.contains(t))
     }
 
