@@ -239,7 +239,8 @@ both!(pipeline_crypto_assets_equal_the_engines_cbom, |db| async move {
 
 // Issue 19: the gate at the end of each scan, with the project's triage. The tree pins werkzeug
 // 2.3.3, which the real PYSEC-2023-221 (high) affects: the default policy fails on it until it is
-// triaged, and the project's gate is its latest scan's.
+// triaged (the stored gate evaluated again, then the next scan's), and the project's gate is its
+// latest scan's.
 both!(the_gate_is_evaluated_and_stored_with_each_scan, |db| async move {
     use cairn_daemon::store::TriageWrite;
     use cairn_sdk::types::{CreateProject, GateStatus, GateSubject, ProjectKind, TriageState};
@@ -317,6 +318,13 @@ both!(the_gate_is_evaluated_and_stored_with_each_scan, |db| async move {
         user: user.id,
     };
     state.store.triage_write(tenant, finding, 0, &w).await.expect("triage");
+    // A triage change evaluates the project's latest gate again (what PATCH /findings/{id} calls).
+    pipeline::gate::reevaluate_after_triage(&state, tenant, Some(project.id), first)
+        .await
+        .expect("re-evaluated");
+    let gate = state.store.gate_of_scan(tenant, first).await.expect("gate");
+    assert!(gate.violations.iter().all(|v| v.rule != "untriaged-high"), "{gate:?}");
+    assert_ne!(gate.status, GateStatus::Fail, "{gate:?}");
     let second = run_scan().await;
     let gate = state.store.gate_of_project(tenant, project.id).await.expect("project gate");
     assert_eq!(gate.scan_id, second);

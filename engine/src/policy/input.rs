@@ -8,6 +8,7 @@ use crate::crypto::material::CryptoMaterial;
 use crate::inventory::{Component, Ecosystem};
 use crate::vuln::{Database, Finding, Matches, Rating, WarningKind};
 use cairn_vocab::TriageState;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -28,7 +29,7 @@ pub struct PolicyInput<'a> {
 }
 
 /// One open or triaged finding.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FindingFacts {
     /// The advisory id.
     pub advisory: String,
@@ -43,13 +44,14 @@ pub struct FindingFacts {
     /// A fixed version above the installed one exists.
     pub fix_available: bool,
     /// When the advisory was published, when it says.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub published: Option<OffsetDateTime>,
     /// Its triage (`None`: untriaged).
     pub triage: Option<TriageState>,
 }
 
 /// One informational advisory that applies.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WarningFacts {
     /// What it says.
     pub kind: WarningKind,
@@ -62,7 +64,7 @@ pub struct WarningFacts {
 }
 
 /// Components of one ecosystem that were not evaluated, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataGap {
     /// The ecosystem.
     pub ecosystem: Ecosystem,
@@ -72,8 +74,9 @@ pub struct DataGap {
     pub line: String,
 }
 
-/// What vulnerability matching produced.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What vulnerability matching produced (serializable, so a stored gate can be evaluated again
+/// with new triage).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VulnFacts {
     /// Findings (VEX-suppressed ones are not here: `--ignore-file` removed them).
     pub findings: Vec<FindingFacts>,
@@ -83,6 +86,7 @@ pub struct VulnFacts {
     pub gaps: Vec<DataGap>,
     /// How recent the data is (offline: the newest `modified` of its records; the daemon: its
     /// last import or update), when known.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub data_as_of: Option<OffsetDateTime>,
 }
 

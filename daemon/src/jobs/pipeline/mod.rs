@@ -8,7 +8,7 @@
 //! `store` (the results as rows, stored in one transaction, then the gate). Each step reports its own progress and checks the cancel
 //! flag where it did when the steps were one function.
 
-mod gate;
+pub mod gate;
 mod matching;
 mod obtain;
 mod render;

@@ -20,7 +20,7 @@ pub(super) async fn store(
     reporter: &mut Reporter,
 ) -> Result<(), Stop> {
     let Job { state, job, scan, cancel } = *ctx;
-    let gate = super::gate::evaluate(ctx, &scanned, &matched).await?;
+    let (gate, facts) = super::gate::evaluate(ctx, &scanned, &matched).await?;
     let Scanned { engine, readiness } = scanned;
     let Matched { matches, used, snapshot_time, .. } = matched;
     let Rendered { input, packed, documents, stamp } = rendered;
@@ -43,7 +43,7 @@ pub(super) async fn store(
     reporter.state(ScanStatus::Evaluating, Some("storing"), 95, Some("storing results".into())).await?;
     state.store.scan_store_results(job.tenant, job.scan, scan.project_id, &built).await?;
     // The built-in default policy: no stored policy id. (`gate.failed` events: issue 18's outbox.)
-    state.store.gate_store(job.tenant, None, &gate).await?;
+    state.store.gate_store(job.tenant, None, &gate, &facts).await?;
     reporter
         .state(ScanStatus::Completed, None, 100, Some(completed_message(&reporter.counts, &used)))
         .await?;
