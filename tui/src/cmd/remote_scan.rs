@@ -664,4 +664,13 @@ mod tests {
             crate::cli::Cli::try_parse_from(["cairn", "scan", ".", "--offline", "--fail-on", "high"]).is_ok()
         );
     }
+
+    #[test]
+    fn a_policy_file_is_refused_through_a_daemon() {
+        // Issue 19: through a daemon the daemon's policy applies; a local file would be ignored.
+        let cli =
+            crate::cli::Cli::try_parse_from(["cairn", "scan", ".", "--policy", "default"]).expect("parses");
+        let Some(crate::cli::Command::Scan(args)) = cli.command else { panic!("a scan") };
+        assert!(offline_only(&args).is_some_and(|f| f.starts_with("--policy")));
+    }
 }
