@@ -61,7 +61,7 @@ fn cell<T: std::str::FromStr<Err = String>>(v: &str) -> Result<Option<Option<T>>
 fn update_of(row: &Row) -> Result<TriageUpdate, String> {
     let state = match row.state.trim() {
         "" => None,
-        s => Some(s.parse::<TriageState>()?),
+        s => Some(s.parse::<TriageState>().map_err(|e| e.to_string())?),
     };
     Ok(TriageUpdate {
         state,

@@ -1,7 +1,7 @@
 //! Engine benchmarks: every corpus lockfile through its cataloger, a scan of a large tree
 //! beside a bare walk of the same tree (the floor a scan cannot beat), and OSV matching: loading
 //! every corpus advisory and matching 10k real components against them; crypto detection over the
-//! corpus repositories' source files.
+//! corpus repositories' source files; policy evaluation of 100k findings against 50 rules.
 //!
 //! `cargo bench -p cairn-engine`; numbers are recorded in docs/benchmarks.md.
 
@@ -174,5 +174,60 @@ fn crypto(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, lockfiles, tree_scan, vuln, crypto);
+/// 100k generated findings (ratings, scores, fixes, publication dates and triage spread over the
+/// space; generated because no real scan has 100k findings) against 50 rules over findings and
+/// warnings with every condition field in play: the target is under 100 ms.
+fn policy(c: &mut Criterion) {
+    use cairn_engine::policy::{FindingFacts, Policy, PolicyInput, ProjectFacts, VulnFacts, evaluate};
+    use cairn_engine::vuln::Rating;
+    use cairn_vocab::TriageState;
+    let now = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+    let ecosystems = [Ecosystem::Cargo, Ecosystem::Npm, Ecosystem::PyPI, Ecosystem::Go, Ecosystem::Maven];
+    let findings: Vec<FindingFacts> = (0..100_000u32)
+        .map(|i| FindingFacts {
+            advisory: format!("GHSA-{i:08}"),
+            purl: format!("pkg:npm/p{}@1.0.{}", i % 5_000, i % 7),
+            ecosystem: ecosystems[(i % 5) as usize],
+            rating: Rating::ALL[(i % 6) as usize],
+            score: (i % 4 != 0).then(|| f64::from(i % 100) / 10.0),
+            fix_available: i % 3 == 0,
+            published: (i % 10 != 0).then(|| now - time::Duration::days(i64::from(i % 2_000))),
+            triage: match i % 8 {
+                0 => Some(TriageState::NotAffected),
+                1 => Some(TriageState::Affected),
+                _ => None,
+            },
+        })
+        .collect();
+    let conditions = [
+        "finding = { min_severity = \"high\" }",
+        "finding = { severity = [\"medium\"], fix_available = true }",
+        "finding = { min_cvss = 7.0, triage = [\"untriaged\", \"affected\"] }",
+        "finding = { min_age_days = 365, min_severity = \"low\" }",
+        "warning = { kinds = [\"unmaintained\"] }",
+    ];
+    let mut doc = String::from("format = \"cairn-policy/1\"\nid = \"bench\"\n");
+    for i in 0..50 {
+        let action = ["fail", "warn", "info"][i % 3];
+        let scope = if i % 2 == 0 { "scope = { ecosystems = [\"npm\", \"PyPI\"] }\n" } else { "" };
+        doc.push_str(&format!(
+            "[[rules]]\nid = \"r{i}\"\naction = \"{action}\"\nmessage = \"rule {i}\"\n{scope}{}\n",
+            conditions[i % conditions.len()]
+        ));
+    }
+    let policy = Policy::parse(&doc).expect("bench policy");
+    let input = PolicyInput {
+        project: ProjectFacts { name: "bench".into(), tags: Vec::new() },
+        now,
+        components: &[],
+        vulnerabilities: Some(VulnFacts { findings, ..VulnFacts::default() }),
+        crypto: None,
+    };
+    let mut g = c.benchmark_group("policy");
+    g.sample_size(20);
+    g.bench_function("evaluate_100k_findings_50_rules", |b| b.iter(|| evaluate(&policy, &input)));
+    g.finish();
+}
+
+criterion_group!(benches, lockfiles, tree_scan, vuln, crypto, policy);
 criterion_main!(benches);

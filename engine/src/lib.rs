@@ -25,6 +25,7 @@ pub mod image;
 pub mod inventory;
 pub mod license;
 pub mod os;
+pub mod policy;
 pub mod report;
 pub mod scan;
 pub mod tree;

@@ -3,6 +3,7 @@
 use crate::crypto::inventory::CryptoInventory;
 use crate::inventory::Inventory;
 use crate::license::summary::{Summary, summarize};
+use crate::policy::GateResult;
 use crate::scan::{Scan, ScanStats};
 use crate::vuln::{
     Database, DatabaseInfo, EcosystemCoverage, Finding, Matches, NotEvaluated, Rating, Suppressed, Warning,
@@ -36,6 +37,9 @@ pub struct Report<'a> {
     /// (absent otherwise, so an empty section always means "looked, found nothing").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub crypto: Option<CryptoInventory>,
+    /// The policy gate, when a policy was evaluated (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<&'a GateResult>,
 }
 
 /// The report's `vulnerabilities` section. Without data it says so instead of listing nothing,
@@ -110,6 +114,7 @@ impl<'a> Report<'a> {
             licenses: summarize(&scan.inventory),
             vulnerabilities: Vulnerabilities::NoData { note: NO_VULNERABILITY_DATA },
             crypto: None,
+            gate: None,
         }
     }
 
@@ -122,6 +127,12 @@ impl<'a> Report<'a> {
             &scan.crypto_protocols,
             &scan.inventory,
         ));
+        self
+    }
+
+    /// The same report with a policy gate's result.
+    pub fn with_gate(mut self, gate: Option<&'a GateResult>) -> Self {
+        self.gate = gate;
         self
     }
 

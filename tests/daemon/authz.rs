@@ -140,6 +140,8 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/triage-rules/{id}", t("scan:read", Role::Viewer, true)),
     ("DELETE", "/api/v1/triage-rules/{id}", t("finding:triage", Role::Member, true)),
     ("POST", "/api/v1/projects/{id}/vex", t("finding:triage", Role::Member, true)),
+    ("GET", "/api/v1/scans/{id}/gate-result", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/projects/{id}/gate-result", t("scan:read", Role::Viewer, true)),
     ("GET", "/api/v1/cbom/health", Need::Public),
     // The public demo is anonymous by design (no account behind the page that offers it); off
     // unless `[cbom_demo] enabled`, as here, so every caller gets the same 404. Its limits are
@@ -391,6 +393,7 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         || template == "/api/v1/projects/{id}/scans"
         || template == "/api/v1/projects/{id}/components"
         || template == "/api/v1/projects/{id}/history"
+        || template == "/api/v1/projects/{id}/gate-result"
     {
         w.scan_project.clone()
     } else if template == "/api/v1/versions/{id}/compare/{other}" {

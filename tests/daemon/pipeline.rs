@@ -236,3 +236,102 @@ both!(pipeline_crypto_assets_equal_the_engines_cbom, |db| async move {
         cairn_daemon::store::drop_postgres_database(&server, &name).await.expect("drop database");
     }
 });
+
+// Issue 19: the gate at the end of each scan, with the project's triage. The tree pins werkzeug
+// 2.3.3, which the real PYSEC-2023-221 (high) affects: the default policy fails on it until it is
+// triaged (the stored gate evaluated again, then the next scan's), and the project's gate is its
+// latest scan's.
+both!(the_gate_is_evaluated_and_stored_with_each_scan, |db| async move {
+    use cairn_daemon::store::TriageWrite;
+    use cairn_sdk::types::{CreateProject, GateStatus, GateSubject, ProjectKind, TriageState};
+    let dir = tempfile::tempdir().expect("dir");
+    let (root, tree) = tree_root();
+    let (state, pg) = in_process_state(db, dir.path(), &[root.path().to_path_buf()]).await;
+    let db = advisories();
+    let count = db.info().advisories as u64;
+    let updated_at = time::OffsetDateTime::now_utc();
+    state.vulndb.install(Snapshot { database: db, id: "fixture-1".into(), updated_at, advisories: count });
+    let user = state.store.user_create("g@example.test", "G", Some("not-a-hash"), false).await.expect("user");
+    let tenant = state.store.tenant_create("gates", user.id).await.expect("tenant");
+    let project = state
+        .store
+        .project_create(
+            tenant,
+            &CreateProject {
+                name: "web".into(),
+                kind: ProjectKind::Repo,
+                repo_url: None,
+                default_ref: None,
+                team_id: None,
+                tags: vec![],
+            },
+        )
+        .await
+        .expect("project");
+    let run_scan = || {
+        let state = state.clone();
+        let tree = tree.clone();
+        async move {
+            let new = NewScan {
+                project: Some(project.id),
+                version: None,
+                source: ScanSource::Path { path: tree.display().to_string() },
+                requested_by: Some(user.id),
+                crypto: false,
+            };
+            let payload = JobPayload { source: JobSource::Path { path: tree.clone() }, crypto: false };
+            let scan = enqueue(&state, tenant, &new, &payload, None).await.expect("enqueue");
+            let job = state.store.job_claim("test/0").await.expect("claim").expect("a job");
+            assert_eq!(
+                pipeline::run(&state, &job, Arc::new(AtomicBool::new(false))).await,
+                Outcome::Completed
+            );
+            scan.id
+        }
+    };
+    let first = run_scan().await;
+    let gate = state.store.gate_of_scan(tenant, first).await.expect("gate stored");
+    assert_eq!(gate.status, GateStatus::Fail, "{gate:?}");
+    assert_eq!((gate.policy.id.as_str(), gate.policy.revision), ("default", 1));
+    assert_eq!((gate.scan_id, gate.project_id), (first, Some(project.id)));
+    let high: Vec<&GateSubject> =
+        gate.violations.iter().filter(|v| v.rule == "untriaged-high").map(|v| &v.subject).collect();
+    assert_eq!(
+        high,
+        [&GateSubject::Finding { advisory: "PYSEC-2023-221".into(), purl: "pkg:pypi/werkzeug@2.3.3".into() }]
+    );
+    // No crypto stage ran: the key-exchange rule says so instead of passing.
+    assert!(gate.not_evaluated.iter().any(|n| n.rule == "quantum-vulnerable-key-exchange"), "{gate:?}");
+
+    let (rows, _) = state
+        .store
+        .scan_findings(tenant, first, &FindingFilter::default(), -1, 1000)
+        .await
+        .expect("findings");
+    let finding =
+        rows.iter().map(|(_, f)| f).find(|f| f.vulnerability_id == "PYSEC-2023-221").expect("finding");
+    let w = TriageWrite {
+        state: TriageState::NotAffected,
+        justification: None,
+        response: None,
+        note: Some("not reachable".into()),
+        user: user.id,
+    };
+    state.store.triage_write(tenant, finding, 0, &w).await.expect("triage");
+    // A triage change evaluates the project's latest gate again (what PATCH /findings/{id} calls).
+    pipeline::gate::reevaluate_after_triage(&state, tenant, Some(project.id), first)
+        .await
+        .expect("re-evaluated");
+    let gate = state.store.gate_of_scan(tenant, first).await.expect("gate");
+    assert!(gate.violations.iter().all(|v| v.rule != "untriaged-high"), "{gate:?}");
+    assert_ne!(gate.status, GateStatus::Fail, "{gate:?}");
+    let second = run_scan().await;
+    let gate = state.store.gate_of_project(tenant, project.id).await.expect("project gate");
+    assert_eq!(gate.scan_id, second);
+    assert!(gate.violations.iter().all(|v| v.rule != "untriaged-high"), "{gate:?}");
+    assert_ne!(gate.status, GateStatus::Fail, "{gate:?}");
+    state.store.close().await;
+    if let Some((server, name)) = pg {
+        cairn_daemon::store::drop_postgres_database(&server, &name).await.expect("drop database");
+    }
+});

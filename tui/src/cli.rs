@@ -325,7 +325,7 @@ pub struct TriageArgs {
     /// The finding's id (see `cairn findings ls`).
     pub finding: String,
     /// The new state.
-    #[arg(long, value_name = "STATE", value_parser = parse_str::<cairn_sdk::types::TriageState>)]
+    #[arg(long, value_name = "STATE", value_parser = triage_state)]
     pub state: cairn_sdk::types::TriageState,
     /// Why the component is not affected (with `--state not_affected`).
     #[arg(long, value_name = "JUSTIFICATION", value_parser = parse_str::<cairn_sdk::types::Justification>)]
@@ -514,6 +514,10 @@ fn scan_status(s: &str) -> Result<cairn_sdk::types::ScanStatus, String> {
 fn bom_format(s: &str) -> Result<cairn_sdk::types::BomFormat, String> {
     use cairn_sdk::types::BomFormat;
     BomFormat::parse(s).ok_or_else(|| format!("one of {}", BomFormat::ALL.map(BomFormat::as_str).join(", ")))
+}
+
+fn triage_state(s: &str) -> Result<cairn_sdk::types::TriageState, String> {
+    s.parse().map_err(|e: cairn_vocab::UnknownTriageState| e.to_string())
 }
 
 fn state_filter(s: &str) -> Result<String, String> {
@@ -708,6 +712,10 @@ pub struct ScanArgs {
     /// name are suppressed (listed as such in the summary and the report), never counted.
     #[arg(long, value_name = "FILE")]
     pub ignore_file: Option<PathBuf>,
+    /// Evaluate a policy (a cairn-policy/1 TOML or JSON file, or `default` for the built-in one)
+    /// and exit 1 when it fails (offline; through a daemon the project's assigned policy applies).
+    #[arg(long, value_name = "FILE|default")]
+    pub policy: Option<String>,
     /// Branch, tag or commit of a git URL.
     #[arg(long = "ref", value_name = "REF", conflicts_with = "offline")]
     pub reference: Option<String>,

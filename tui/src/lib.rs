@@ -14,6 +14,7 @@ pub mod gate;
 pub mod local;
 pub mod out;
 pub mod pack;
+pub mod policy_gate;
 pub mod profile;
 pub mod secrets;
 pub mod table;

@@ -10,7 +10,9 @@
 mod dependency_scope;
 mod severity;
 mod source_kind;
+mod triage_state;
 
 pub use dependency_scope::{DependencyScope, UnknownDependencyScope};
 pub use severity::{Severity, UnknownSeverity};
 pub use source_kind::{SourceKind, UnknownSourceKind};
+pub use triage_state::{TriageState, UnknownTriageState};

@@ -9,10 +9,10 @@ use reqwest::Method;
 use super::{Body, Client, Credential, Error, ListQuery, Req};
 use crate::types::{
     ApiKey, ApiKeyId, BomFormat, CreateApiKey, CreateProject, CreateScan, CreateVersion, CreatedApiKey,
-    CryptoAsset, Finding, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId, ProjectKind,
-    RegisterRequest, ReleaseStateChange, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent,
-    ScanFinding, ScanId, ScanLicense, ScanWarning, TokenResponse, TriageUpdate, UpdateProject, UpdateVersion,
-    Version, VersionId, VulnDbStatus,
+    CryptoAsset, Finding, GateResult, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId,
+    ProjectKind, RegisterRequest, ReleaseStateChange, Scan, ScanComponent, ScanDiagnostic, ScanEdge,
+    ScanEvent, ScanFinding, ScanId, ScanLicense, ScanWarning, TokenResponse, TriageUpdate, UpdateProject,
+    UpdateVersion, Version, VersionId, VulnDbStatus,
 };
 
 /// A file to upload: its name and bytes.
@@ -488,6 +488,16 @@ impl Client {
     /// ```
     pub async fn scan(&self, id: ScanId) -> Result<Scan, Error> {
         self.json(Req::new(Method::GET, v1(format!("scans/{id}")))).await
+    }
+
+    /// `GET /scans/{id}/gate-result`: the policy gate evaluated at the scan's end.
+    pub async fn scan_gate_result(&self, id: ScanId) -> Result<GateResult, Error> {
+        self.json(Req::new(Method::GET, v1(format!("scans/{id}/gate-result")))).await
+    }
+
+    /// `GET /projects/{id}/gate-result`: the gate of the project's latest completed scan.
+    pub async fn project_gate_result(&self, id: ProjectId) -> Result<GateResult, Error> {
+        self.json(Req::new(Method::GET, v1(format!("projects/{id}/gate-result")))).await
     }
 
     /// `POST /scans/{id}/cancel`.

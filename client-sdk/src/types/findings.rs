@@ -7,55 +7,8 @@ use time::OffsetDateTime;
 use super::time_fmt::rfc3339;
 use super::{ScanFinding, TriageRuleId, UserId, VexImportId};
 
-/// A triage decision's state. CycloneDX `analysis.state` spellings; OpenVEX maps `in_triage` to
-/// `under_investigation` and `false_positive` to `not_affected`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum TriageState {
-    /// Someone is looking at it.
-    InTriage,
-    /// The component is affected; action is needed.
-    Affected,
-    /// The component is not affected; a justification says why.
-    NotAffected,
-    /// Fixed in this component.
-    Fixed,
-    /// The match is wrong (the advisory does not apply to this component at all).
-    FalsePositive,
-}
-
-impl TriageState {
-    /// Every state, in the order a picker shows them.
-    pub const ALL: [TriageState; 5] = [
-        TriageState::InTriage,
-        TriageState::Affected,
-        TriageState::NotAffected,
-        TriageState::Fixed,
-        TriageState::FalsePositive,
-    ];
-
-    /// The wire spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TriageState::InTriage => "in_triage",
-            TriageState::Affected => "affected",
-            TriageState::NotAffected => "not_affected",
-            TriageState::Fixed => "fixed",
-            TriageState::FalsePositive => "false_positive",
-        }
-    }
-}
-
-impl std::str::FromStr for TriageState {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        TriageState::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| {
-            format!("unknown triage state `{s}` (in_triage, affected, not_affected, fixed, false_positive)")
-        })
-    }
-}
+/// A triage decision's state: the one word of `cairn-vocab`.
+pub use cairn_vocab::TriageState;
 
 /// Why a component is not affected (OpenVEX's five justifications; SPDX 3 has the same).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

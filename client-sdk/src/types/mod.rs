@@ -11,6 +11,7 @@ mod component_usage;
 mod coverage;
 mod events;
 mod findings;
+mod gate;
 mod git_credentials;
 mod health;
 mod history;
@@ -62,6 +63,10 @@ pub use events::{
     EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, FindingEventData, ScanEventData, VulndbUpdatedData,
 };
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageSource, TriageState, TriageUpdate};
+pub use gate::{
+    GateNotEvaluated, GatePolicy, GateResult, GateStatus, GateSubject, GateViolation, GateWaived,
+    PolicyAction,
+};
 pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind};
 pub use health::{Health, SpecVersions};
 pub use history::{HistoryPoint, ScanHistory};

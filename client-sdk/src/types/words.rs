@@ -207,7 +207,7 @@ display_from_str!(
     VulnDataState,
     GapReason
 );
-display!(TriageState, Justification, TriageResponse, EventKind);
+display!(Justification, TriageResponse, EventKind);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests fail loudly

@@ -96,6 +96,8 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "scan_warnings" => scan_warnings,
         "scan_events" => scan_events,
         "scan_bom" => scan_bom,
+        "scan_gate_result" => scan_gate_result,
+        "project_gate_result" => project_gate_result,
         // findings
         "findings_list" => findings,
         "findings_get" => finding,

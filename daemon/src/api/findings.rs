@@ -259,6 +259,13 @@ pub async fn triage(
     }
     let write = merge(&current, &req, principal.user.id)?;
     state.store.triage_write(ctx.tenant, &current.finding, expected, &write).await?;
+    let (project, scan) = (current.finding.project_id, current.finding.scan_id);
+    // The triage is stored whatever the gate does; a gate that cannot be evaluated again is logged.
+    if let Err(e) =
+        crate::jobs::pipeline::gate::reevaluate_after_triage(&state, ctx.tenant, project, scan).await
+    {
+        tracing::error!(error = %e, %scan, "the gate could not be evaluated again after a triage change");
+    }
     let f = load(&state, ctx.tenant, &id).await?;
     Ok(with_etag(StatusCode::OK, f.etag_version(), &f))
 }

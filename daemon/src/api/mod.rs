@@ -16,6 +16,7 @@ pub mod conventions;
 pub mod events;
 pub mod extract;
 pub mod findings;
+pub mod gates;
 pub mod git_credentials;
 pub mod health;
 pub mod history;
@@ -171,6 +172,8 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(history::history))
         .routes(routes!(vulnerabilities::list))
         .routes(routes!(vulnerabilities::get))
+        .routes(routes!(gates::scan_gate))
+        .routes(routes!(gates::project_gate))
         .routes(routes!(cbom_compat::health))
         .routes(routes!(cbom_demo::demo))
         .routes(routes!(cbom_compat::list, cbom_compat::create))

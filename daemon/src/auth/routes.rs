@@ -95,6 +95,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/projects/{id}/scans", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("POST", "/api/v1/projects/{id}/scans", Access::tenant(Scope::ScanWrite, Role::Member)),
     ("GET", "/api/v1/projects/{id}/sbom", Access::tenant(Scope::BomRead, Role::Viewer)),
+    ("GET", "/api/v1/scans/{id}/gate-result", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/projects/{id}/gate-result", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/cbom/health", Access::Public),
     ("POST", "/api/v1/cbom/demo", Access::Public),
     ("GET", "/api/v1/cbom/scans", Access::tenant(Scope::ScanRead, Role::Viewer)),

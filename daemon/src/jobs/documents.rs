@@ -128,7 +128,8 @@ pub fn pack(input: &BomInput) -> Result<Vec<u8>, String> {
     gzip(&json).map_err(|e| format!("compressing the document input: {e}"))
 }
 
-pub(crate) fn unpack(compressed: &[u8]) -> Result<BomInput, String> {
+/// The stored input read back.
+pub fn unpack(compressed: &[u8]) -> Result<BomInput, String> {
     let mut json = Vec::new();
     flate2::read::GzDecoder::new(compressed)
         .read_to_end(&mut json)

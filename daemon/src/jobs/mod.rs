@@ -10,8 +10,8 @@ pub mod git_credential;
 pub mod pipeline;
 pub mod progress;
 pub mod queue;
-pub mod replica;
 pub mod rematch;
+pub mod replica;
 pub mod spool;
 pub mod worker;
 

@@ -40,6 +40,10 @@ pub struct BomInput {
     /// What the root component is: the scanned project (an application) or a container image.
     #[serde(default, skip_serializing_if = "RootKind::is_application")]
     pub root_kind: RootKind,
+    /// The policy gate's result, when a policy was evaluated: SARIF carries its violations as
+    /// results (the other formats ignore it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<crate::policy::GateResult>,
 }
 
 /// What a document's root component is.
@@ -290,6 +294,7 @@ impl BomInput {
             crypto_protocols: Vec::new(),
             coverage: Vec::new(),
             root_kind: RootKind::Application,
+            gate: None,
         }
     }
 }

@@ -1,9 +1,13 @@
 //! SARIF 2.1.0: one rule per advisory, one result per (advisory, component, declaring location),
 //! severity mapped to `level` and GitHub's `security-severity`; diagnostics as tool notifications.
+//! A policy gate adds one rule per policy rule (`policy/<policy>/<rule>`) and one result per
+//! violation (waived ones with an external suppression); what it could not evaluate is a warning
+//! notification.
 
 use super::canonical;
 use super::input::{BomInput, BomSeverity, BomVulnerability, VexStatus};
 use crate::inventory::Severity;
+use crate::policy::{Action, GateResult, Subject};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -91,6 +95,14 @@ struct SarifResult {
     message: Message,
     locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    justification: String,
 }
 
 #[derive(Serialize)]
@@ -206,6 +218,7 @@ pub fn to_sarif(input: &BomInput) -> String {
                     message: Message { text: text.clone() },
                     locations: vec![location(&loc.path, loc.line)],
                     partial_fingerprints: fp,
+                    suppressions: Vec::new(),
                 });
             }
         }
@@ -235,6 +248,9 @@ pub fn to_sarif(input: &BomInput) -> String {
         notifications.extend(c.evaluated_line().map(|l| note("note", l)));
         notifications.extend(c.not_evaluated.iter().map(|g| note("warning", c.gap_line(g))));
     }
+    if let Some(gate) = &input.gate {
+        policy_results(input, gate, &mut rules, &mut results, &mut notifications);
+    }
     let log = Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
@@ -255,4 +271,89 @@ pub fn to_sarif(input: &BomInput) -> String {
         }],
     };
     canonical::to_pretty(&serde_json::to_value(&log).unwrap_or_default())
+}
+
+fn action_level(a: Action) -> &'static str {
+    match a {
+        Action::Fail => "error",
+        Action::Warn => "warning",
+        Action::Info => "note",
+    }
+}
+
+/// Where a violation points: the asset's or manifest's place, else the component's first
+/// declaration; nowhere for the scan as a whole.
+fn subject_locations(input: &BomInput, s: &Subject) -> Vec<Location> {
+    let component = |purl: &str| {
+        input.inventory.component(purl).and_then(|c| c.locations.first()).map(|l| location(&l.path, l.line))
+    };
+    match s {
+        Subject::Finding { purl, .. } | Subject::Component { purl } | Subject::License { purl, .. } => {
+            component(purl).into_iter().collect()
+        }
+        Subject::Asset { file, line, .. } => vec![location(file, *line)],
+        Subject::File { path } => vec![location(path, None)],
+        Subject::Scan { .. } => Vec::new(),
+    }
+}
+
+/// The gate's violations as results of one rule per policy rule.
+fn policy_results(
+    input: &BomInput,
+    gate: &GateResult,
+    rules: &mut Vec<Rule>,
+    results: &mut Vec<SarifResult>,
+    notifications: &mut Vec<Notification>,
+) {
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    let waived = gate.waived.iter().map(|w| (&w.violation, Some(w)));
+    for (v, waiver) in gate.violations.iter().map(|v| (v, None)).chain(waived) {
+        let id = format!("policy/{}/{}", gate.policy.id, v.rule);
+        let rule_index = *index.entry(v.rule.as_str()).or_insert_with(|| {
+            rules.push(Rule {
+                id: id.clone(),
+                short_description: Message { text: v.message.clone() },
+                full_description: None,
+                help_uri: None,
+                default_configuration: Configuration { level: action_level(v.action) },
+                properties: RuleProperties {
+                    security_severity: None,
+                    tags: vec!["policy".to_owned(), v.action.as_str().to_owned()],
+                },
+            });
+            rules.len() - 1
+        });
+        let mut fp = BTreeMap::new();
+        fp.insert("cairn/v1", canonical::sha256_hex(format!("{id}\n{}", v.subject.key()).as_bytes()));
+        results.push(SarifResult {
+            rule_id: id,
+            rule_index,
+            level: action_level(v.action),
+            message: Message { text: format!("{}: {}", v.subject, v.message) },
+            locations: subject_locations(input, &v.subject),
+            partial_fingerprints: fp,
+            suppressions: waiver
+                .map(|w| Suppression {
+                    kind: "external",
+                    justification: format!("exception {} until {}", w.exception, w.expires_at),
+                })
+                .into_iter()
+                .collect(),
+        });
+    }
+    notifications.push(Notification {
+        level: "note",
+        message: Message {
+            text: format!(
+                "policy gate: {} (policy {} revision {})",
+                gate.status, gate.policy.id, gate.policy.revision
+            ),
+        },
+        locations: Vec::new(),
+    });
+    notifications.extend(gate.not_evaluated.iter().map(|n| Notification {
+        level: "warning",
+        message: Message { text: format!("policy rule {} not evaluated: {}", n.rule, n.reason) },
+        locations: Vec::new(),
+    }));
 }

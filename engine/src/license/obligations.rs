@@ -42,6 +42,23 @@ impl Obligations {
         }
     }
 
+    /// Every obligation's name, as [`Obligations::names`] spells them.
+    pub const NAMES: [&'static str; 8] = [
+        "attribution",
+        "include_license_text",
+        "state_changes",
+        "disclose_source",
+        "same_license",
+        "network_use",
+        "patent_grant",
+        "patent_termination",
+    ];
+
+    /// Whether the obligation called `name` (one of [`Obligations::NAMES`]) is asked.
+    pub fn has(&self, name: &str) -> bool {
+        self.names().contains(&name)
+    }
+
     /// The obligations that hold, by their field names (`attribution`, `disclose_source`, …).
     pub fn names(&self) -> Vec<&'static str> {
         [

@@ -4,11 +4,11 @@
 
 use super::osv::{Advisory, Affected};
 use crate::inventory::Ecosystem;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// What an informational advisory says about a package (RustSec's `informational` field).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum WarningKind {
     /// The package is no longer maintained.

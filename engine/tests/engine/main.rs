@@ -14,6 +14,7 @@ mod image;
 mod licenses;
 mod other_truncation;
 mod package_caches;
+mod policy;
 mod robustness;
 mod unlocked;
 mod version_vectors;

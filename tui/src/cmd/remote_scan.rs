@@ -191,6 +191,8 @@ pub fn offline_only(args: &ScanArgs) -> Option<&'static str> {
         Some("--project-version")
     } else if args.document.timestamp.is_some() {
         Some("--timestamp")
+    } else if args.policy.is_some() {
+        Some("--policy (through a daemon the project's assigned policy applies)")
     } else {
         None
     }
@@ -661,5 +663,14 @@ mod tests {
         assert!(
             crate::cli::Cli::try_parse_from(["cairn", "scan", ".", "--offline", "--fail-on", "high"]).is_ok()
         );
+    }
+
+    #[test]
+    fn a_policy_file_is_refused_through_a_daemon() {
+        // Issue 19: through a daemon the daemon's policy applies; a local file would be ignored.
+        let cli =
+            crate::cli::Cli::try_parse_from(["cairn", "scan", ".", "--policy", "default"]).expect("parses");
+        let Some(crate::cli::Command::Scan(args)) = cli.command else { panic!("a scan") };
+        assert!(offline_only(&args).is_some_and(|f| f.starts_with("--policy")));
     }
 }

@@ -6,10 +6,14 @@ use crate::cli::{Format, ScanArgs};
 use crate::exit;
 use crate::findings_table::Row;
 use crate::gate::{Gate, Tally, read_ignore_file};
+use crate::policy_gate::{self, read_policy};
 use anyhow::Context;
 use cairn_engine::bom::{BomInput, RootKind, render, to_cbom};
 use cairn_engine::image::{
     ImageError, ImageInfo, ImageLimits, ImageOptions, ImageScanError, looks_like_image, scan_image,
+};
+use cairn_engine::policy::{
+    Condition, CryptoFacts, GateStatus, PolicyInput, ProjectFacts, VulnFacts, evaluate,
 };
 use cairn_engine::report::{NO_VULNERABILITY_DATA, Vulnerabilities};
 use cairn_engine::vuln::{Database, Matches, Rating, load_paths, match_inventory};
@@ -19,6 +23,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use time::OffsetDateTime;
 
 /// Writes progress lines to stderr at most a few times a second.
 struct StderrProgress {
@@ -54,14 +59,19 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     // Flags are checked before the scan: a bad one fails at once, with the usage exit code.
     let dated = !matches!(format, Format::Table | Format::Json | Format::Notice);
     let timestamp = document::checked_timestamp(&args.document, dated)?;
+    let policy = args.policy.as_deref().map(read_policy).transpose()?;
     let opts = ScanOptions {
         walk: WalkOptions {
             excludes: args.excludes.clone(),
             max_file_size: args.max_file_size.unwrap_or(cairn_engine::walk::DEFAULT_MAX_FILE_SIZE),
             ..WalkOptions::default()
         },
-        // Crypto detection reads every source file: only for the documents that carry it.
-        crypto: matches!(format, Format::Cbom | Format::Cyclonedx | Format::Cyclonedx17 | Format::Json),
+        // Crypto detection reads every source file: only for the documents that carry it, or
+        // for a policy that has crypto rules.
+        crypto: matches!(format, Format::Cbom | Format::Cyclonedx | Format::Cyclonedx17 | Format::Json)
+            || policy
+                .as_ref()
+                .is_some_and(|p| p.rules.iter().any(|r| matches!(r.condition, Condition::Crypto(_)))),
         package_caches: if args.no_package_caches {
             Vec::new()
         } else {
@@ -93,10 +103,27 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         m.suppress(vex);
     }
 
+    let gate_result = policy.as_ref().map(|p| {
+        let input = PolicyInput {
+            project: ProjectFacts {
+                name: document::project_name(&args.document, &args.path),
+                tags: Vec::new(),
+            },
+            now: OffsetDateTime::now_utc(),
+            components: &scan.inventory.components,
+            // Offline nothing is triaged; --ignore-file's suppressed findings are already gone.
+            vulnerabilities: db.as_ref().zip(matches.as_ref()).map(|(db, m)| VulnFacts::of(m, db, |_| None)),
+            crypto: opts
+                .crypto
+                .then_some(CryptoFacts { uses: &scan.crypto, material: &scan.crypto_material }),
+        };
+        evaluate(p, &input)
+    });
+
     let target = args.path.display().to_string();
     let doc = match format {
         Format::Json => {
-            let report = Report::new(&target, &scan).with_crypto(&scan);
+            let report = Report::new(&target, &scan).with_crypto(&scan).with_gate(gate_result.as_ref());
             match (&db, &matches) {
                 (Some(db), Some(m)) => report.with_vulnerabilities(Vulnerabilities::matched(db, m)),
                 _ => report,
@@ -155,6 +182,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             if image.is_some() {
                 input.root_kind = RootKind::Container;
             }
+            input.gate = gate_result.clone();
             render(format, &input).with_context(|| format!("writing {format}"))?
         }
     };
@@ -168,6 +196,16 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             ),
         }
     }
+    let mut failed = false;
+    if let Some(g) = &gate_result {
+        let lines = policy_gate::lines(g);
+        // Quiet still says why a gate failed.
+        let shown = if args.quiet && g.status != GateStatus::Fail { 0 } else { lines.len() };
+        for line in &lines[..shown] {
+            eprintln!("cairn: {line}");
+        }
+        failed = g.status == GateStatus::Fail;
+    }
     if let (Some(gate), Some(m)) = (gate, &matches) {
         let tally = Tally {
             findings: m.findings.iter().map(|f| f.severity.rating).collect(),
@@ -180,11 +218,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
                 eprintln!("cairn: {line}");
             }
         }
-        if verdict.failing > 0 {
-            return Ok(ExitCode::from(exit::GATE));
-        }
+        failed |= verdict.failing > 0;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if failed { ExitCode::from(exit::GATE) } else { ExitCode::SUCCESS })
 }
 
 /// Scans the path: a container image when it is one (or `--platform` is given), else a tree or

@@ -18,6 +18,7 @@ mod image_scan;
 mod local;
 mod offline_licenses;
 mod oidc_login;
+mod policy;
 mod remote_scan;
 mod tmux_e2e;
 mod trial;

@@ -18,6 +18,8 @@ pub(super) struct Matched {
     pub used: VulnDataUsed,
     /// When the snapshot's data was last updated.
     pub snapshot_time: Option<OffsetDateTime>,
+    /// The snapshot matched against (the gate reads advisories' publication dates from it).
+    pub snapshot: Option<std::sync::Arc<crate::vulndb::Snapshot>>,
 }
 
 /// Matches `inventory`, reporting `matching` and then the data used with the finding counts.
@@ -56,7 +58,7 @@ pub(super) async fn matching(
     }
     let message = vulndb_message(&used, reporter.counts.findings);
     reporter.matched(used.clone(), 88, message).await?;
-    Ok(Matched { matches, used, snapshot_time: snapshot.as_ref().map(|s| s.updated_at) })
+    Ok(Matched { matches, used, snapshot_time: snapshot.as_ref().map(|s| s.updated_at), snapshot })
 }
 
 fn vulndb_message(used: &VulnDataUsed, findings: u64) -> String {

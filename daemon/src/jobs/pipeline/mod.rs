@@ -4,10 +4,11 @@
 //! completed. The work directory goes when the `Obtained` is dropped, whatever happens.
 //!
 //! One file per step: `obtain` (source → tree or SBOM), `scan` (the engine's inventory),
-//! `matching` (vulnerabilities), `render` (the documents), `rows` and `store` (the results as
-//! rows, stored in one transaction). Each step reports its own progress and checks the cancel
+//! `matching` (vulnerabilities), `render` (the documents), `gate` (the policy gate), `rows` and
+//! `store` (the results as rows, stored in one transaction, then the gate). Each step reports its own progress and checks the cancel
 //! flag where it did when the steps were one function.
 
+pub mod gate;
 mod matching;
 mod obtain;
 mod render;

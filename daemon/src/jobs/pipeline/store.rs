@@ -1,5 +1,6 @@
-//! Storing: the rows built off the async threads, the readiness summary, then every result in
-//! one transaction, the triage rules applied to the new findings, and the `completed` event.
+//! Storing: the gate evaluated, the rows built off the async threads, the readiness summary,
+//! then every result in one transaction, the triage rules applied to the new findings, the gate
+//! (evaluated again when a rule triaged something), and the `completed` event.
 
 use cairn_engine::crypto::quantum::METHODOLOGY;
 use cairn_sdk::types::{PqcSummary, ScanCounts, ScanStatus, VulnDataState, VulnDataUsed};
@@ -20,8 +21,9 @@ pub(super) async fn store(
     reporter: &mut Reporter,
 ) -> Result<(), Stop> {
     let Job { state, job, scan, cancel } = *ctx;
+    let (gate, facts) = super::gate::evaluate(ctx, &scanned, &matched).await?;
     let Scanned { engine, readiness } = scanned;
-    let Matched { matches, used, snapshot_time } = matched;
+    let Matched { matches, used, snapshot_time, .. } = matched;
     let Rendered { input, packed, documents, stamp } = rendered;
     let mut built = tokio::task::spawn_blocking(move || {
         build_results(&stamp, &engine, matches.as_ref(), snapshot_time, &input, documents)
@@ -46,6 +48,14 @@ pub(super) async fn store(
         crate::triage::rules::apply_to_scan(&state.store, job.tenant, job.scan, crate::store::now()).await?;
     if triaged > 0 {
         tracing::info!(scan = %job.scan, triaged, "triage rules applied");
+    }
+    // The built-in default policy: no stored policy id. A failing gate is a `gate.failed` event.
+    state.store.gate_store(job.tenant, None, &gate, &facts).await?;
+    if triaged > 0 {
+        // The gate above saw the findings before the rules triaged them.
+        if let Err(e) = super::gate::reevaluate(state, job.tenant, job.scan).await {
+            tracing::warn!(scan = %job.scan, error = %e, "could not evaluate the gate after triage rules");
+        }
     }
     reporter
         .state(ScanStatus::Completed, None, 100, Some(completed_message(&reporter.counts, &used)))
