@@ -24,8 +24,8 @@ pub mod version;
 pub mod vex;
 pub mod warning;
 
-pub use cairn_vocab::UnknownSeverity as UnknownRating;
 pub use cache::{CacheUse, load_paths_cached};
+pub use cairn_vocab::UnknownSeverity as UnknownRating;
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use finding::{AffectedRange, Finding, Matches, NotEvaluated};
 pub use index::{Database, DatabaseInfo, SourceInfo, VersionReading};

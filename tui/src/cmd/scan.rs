@@ -9,7 +9,9 @@ use crate::gate::{Gate, Tally, read_ignore_file};
 use anyhow::Context;
 use cairn_engine::bom::{BomInput, render, to_cbom};
 use cairn_engine::report::{NO_VULNERABILITY_DATA, Vulnerabilities};
-use cairn_engine::vuln::{CacheUse, Database, Matches, Rating, load_paths, load_paths_cached, match_inventory};
+use cairn_engine::vuln::{
+    CacheUse, Database, Matches, Rating, load_paths, load_paths_cached, match_inventory,
+};
 use cairn_engine::{Progress, Report, ScanOptions, ScanSink, Severity, Step, WalkOptions, scan_path};
 use std::io::IsTerminal;
 use std::path::Path;
