@@ -745,6 +745,10 @@ pub struct ScanArgs {
     /// zip such as OSV's per-ecosystem all.zip; repeatable.
     #[arg(long = "vulndb", value_name = "PATH")]
     pub vulndb: Vec<PathBuf>,
+    /// Parse the --vulndb data afresh instead of reading it from the per-user cache
+    /// ($XDG_CACHE_HOME/cairn/vulndb, rebuilt whenever the data changes), and leave the cache as it is.
+    #[arg(long, requires = "vulndb")]
+    pub no_vulndb_cache: bool,
     /// Name, version and timestamp of the document.
     #[command(flatten)]
     pub document: DocumentArgs,

@@ -1,5 +1,6 @@
 //! Where `cairn` keeps things: the XDG config dir (profiles), data dir (local daemon's database,
-//! log, fallback secrets) and runtime dir (the local daemon's state, address and lock files).
+//! log, fallback secrets), cache dir (parsed vulnerability data) and runtime dir (the local
+//! daemon's state, address and lock files).
 
 use std::path::PathBuf;
 
@@ -14,6 +15,8 @@ pub struct Dirs {
     pub data: PathBuf,
     /// `$XDG_RUNTIME_DIR/cairn`, else the data dir: `cairnd.json`, `cairnd.addr`, `cairnd.lock`.
     pub runtime: PathBuf,
+    /// `$XDG_CACHE_HOME/cairn`: `vulndb/`, what `scan --offline --vulndb` parsed, by data revision.
+    pub cache: PathBuf,
 }
 
 impl Dirs {
@@ -23,7 +26,7 @@ impl Dirs {
             .context("cannot find a home directory for cairn's configuration and data")?;
         let data = p.data_dir().to_path_buf();
         let runtime = p.runtime_dir().map(|d| d.to_path_buf()).unwrap_or_else(|| data.clone());
-        Ok(Self { config: p.config_dir().to_path_buf(), data, runtime })
+        Ok(Self { config: p.config_dir().to_path_buf(), data, runtime, cache: p.cache_dir().to_path_buf() })
     }
 
     /// The profiles file.

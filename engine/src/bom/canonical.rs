@@ -4,6 +4,7 @@
 //! whitespace, serde_json's number and string spelling — what `jq -jcS` prints) of the document with
 //! the two seal entries (`cairn:methodology_version` and `cairn:sha256`) removed. Anyone can recompute it.
 
+use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -39,6 +40,13 @@ pub fn canonical_bytes(v: &Value) -> Vec<u8> {
     serde_json::to_vec(&canonicalize(v)).unwrap_or_default()
 }
 
+/// The canonical bytes of a typed document, written straight from its model: the same bytes as
+/// [`canonical_bytes`] of its `Value`, without building one.
+pub fn to_canonical<T: Serialize + ?Sized>(v: &T) -> Vec<u8> {
+    // Cairn's documents have string keys only, which is all that could fail here.
+    super::canonical_json::to_vec(v).unwrap_or_default()
+}
+
 /// Lowercase hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
@@ -62,8 +70,9 @@ pub fn derived_uuid(parts: &[&[u8]]) -> uuid::Uuid {
     uuid::Uuid::new_v8(bytes)
 }
 
-/// Pretty JSON with a trailing newline, for writing a finished document.
-pub fn to_pretty(v: &Value) -> String {
+/// Pretty JSON with a trailing newline, for writing a finished document: serialized from its typed
+/// model in field order (no `Value` in between).
+pub fn to_pretty<T: Serialize + ?Sized>(v: &T) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
     s.push('\n');
     s

@@ -107,7 +107,7 @@ struct CdxComponent {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     hashes: Vec<CdxHash>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    licenses: Vec<Value>,
+    licenses: Vec<CdxLicense>,
     #[serde(skip_serializing_if = "Option::is_none")]
     purl: Option<String>,
     #[serde(rename = "externalReferences", skip_serializing_if = "Vec::is_empty")]
@@ -118,6 +118,26 @@ struct CdxComponent {
     crypto_properties: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     evidence: Option<Value>,
+}
+
+/// A `licenses[]` entry: an SPDX expression, or (1.6) one license by id.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum CdxLicense {
+    Expression {
+        expression: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        acknowledgement: Option<&'static str>,
+    },
+    License {
+        license: LicenseId,
+    },
+}
+
+#[derive(Serialize)]
+struct LicenseId {
+    id: String,
+    acknowledgement: &'static str,
 }
 
 #[derive(Serialize)]
@@ -240,17 +260,14 @@ fn scope_name(scope: Scope) -> &'static str {
 }
 
 /// CycloneDX `licenses` for one component, and the properties for what the version cannot carry.
-fn licenses(version: CdxVersion, licenses: &[BomLicense]) -> (Vec<Value>, Vec<Property>) {
+fn licenses(version: CdxVersion, licenses: &[BomLicense]) -> (Vec<CdxLicense>, Vec<Property>) {
     let ack = |l: &BomLicense| match l.kind {
         LicenseKind::Declared => "declared",
         LicenseKind::Concluded => "concluded",
     };
-    let expression = |l: &BomLicense| {
-        let mut v = serde_json::json!({ "expression": l.expression });
-        if version >= CdxVersion::V1_6 {
-            v["acknowledgement"] = Value::from(ack(l));
-        }
-        v
+    let expression = |l: &BomLicense| CdxLicense::Expression {
+        expression: l.expression.clone(),
+        acknowledgement: (version >= CdxVersion::V1_6).then(|| ack(l)),
     };
     match version {
         CdxVersion::V1_7 => (licenses.iter().map(expression).collect(), Vec::new()),
@@ -261,7 +278,9 @@ fn licenses(version: CdxVersion, licenses: &[BomLicense]) -> (Vec<Value>, Vec<Pr
         {
             let list = licenses
                 .iter()
-                .map(|l| serde_json::json!({ "license": { "id": l.expression, "acknowledgement": ack(l) } }))
+                .map(|l| CdxLicense::License {
+                    license: LicenseId { id: l.expression.clone(), acknowledgement: ack(l) },
+                })
                 .collect();
             (list, Vec::new())
         }
@@ -599,7 +618,8 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
 /// `cairn:methodology_version` and `cairn:sha256` metadata properties.
 pub fn to_cyclonedx(input: &BomInput, version: CdxVersion) -> String {
     let mut bom = build(version, input);
-    let content = canonical::canonical_bytes(&serde_json::to_value(&bom).unwrap_or_default());
+    // Both hashes come from the typed model's canonical form: no Value tree, no re-parsing.
+    let content = canonical::to_canonical(&bom);
     let serial = canonical::derived_uuid(&[
         b"cyclonedx",
         version.as_str().as_bytes(),
@@ -608,11 +628,10 @@ pub fn to_cyclonedx(input: &BomInput, version: CdxVersion) -> String {
         input.version.as_deref().unwrap_or("").as_bytes(),
     ]);
     bom.serial_number = Some(format!("urn:uuid:{serial}"));
-    let unsealed = serde_json::to_value(&bom).unwrap_or_default();
-    let sha = super::seal::content_hash(&unsealed);
+    let sha = canonical::sha256_hex(&canonical::to_canonical(&bom));
     bom.metadata.properties.push(Property::new(METHODOLOGY_KEY, METHODOLOGY_VERSION));
     bom.metadata.properties.push(Property::new(SHA256_KEY, sha));
-    canonical::to_pretty(&serde_json::to_value(&bom).unwrap_or_default())
+    canonical::to_pretty(&bom)
 }
 
 /// Renders a CBOM: a CycloneDX 1.6 document with the root component, the cryptographic assets and

@@ -7,6 +7,7 @@
 //! Readers: [`read::read_document`] turns CycloneDX, SPDX 2 and SPDX 3 documents into an [`Inventory`].
 
 pub mod canonical;
+mod canonical_json;
 mod crypto;
 mod cyclonedx;
 mod input;

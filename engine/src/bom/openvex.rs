@@ -119,5 +119,5 @@ pub fn to_openvex(input: &BomInput) -> Result<String, BomError> {
         tooling: format!("cairn {}", env!("CARGO_PKG_VERSION")),
         statements,
     };
-    Ok(canonical::to_pretty(&serde_json::to_value(&doc).unwrap_or_default()))
+    Ok(canonical::to_pretty(&doc))
 }

@@ -270,7 +270,7 @@ pub fn to_sarif(input: &BomInput) -> String {
             results,
         }],
     };
-    canonical::to_pretty(&serde_json::to_value(&log).unwrap_or_default())
+    canonical::to_pretty(&log)
 }
 
 fn action_level(a: Action) -> &'static str {

@@ -343,12 +343,12 @@ fn build(input: &BomInput, namespace: String) -> Document {
 pub fn to_spdx2(input: &BomInput) -> String {
     let namespace = format!("https://spdx.org/spdxdocs/cairn-{}", namespace_uuid("spdx-2.3", input));
     let mut doc = build(input, namespace);
-    let sha = super::seal::content_hash(&serde_json::to_value(&doc).unwrap_or_default());
+    let sha = canonical::sha256_hex(&canonical::to_canonical(&doc));
     doc.annotations.push(Annotation {
         annotation_date: input.timestamp.clone(),
         annotation_type: "OTHER",
         annotator: tool(),
         comment: super::seal::statement(METHODOLOGY_VERSION, &sha),
     });
-    canonical::to_pretty(&serde_json::to_value(&doc).unwrap_or_default())
+    canonical::to_pretty(&doc)
 }

@@ -11,7 +11,6 @@ use super::canonical::{self, METHODOLOGY_VERSION};
 use super::input::{BomInput, BomSeverity, LicenseKind, RatingMethod, VexJustification, VexStatus};
 use crate::inventory::Scope;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 const CONTEXT: &str = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld";
@@ -213,7 +212,7 @@ impl Ids {
 
 /// The id namespace of a document: a UUID derived from the whole input, so equal inputs share it.
 pub(crate) fn namespace_uuid(kind: &str, input: &BomInput) -> uuid::Uuid {
-    let content = canonical::canonical_bytes(&serde_json::to_value(input).unwrap_or_default());
+    let content = canonical::to_canonical(input);
     canonical::derived_uuid(&[
         kind.as_bytes(),
         &content,
@@ -495,17 +494,14 @@ pub(crate) fn diagnostics_comment(input: &BomInput) -> Option<String> {
 /// `Annotation` whose statement records `cairn:methodology_version` and `cairn:sha256`.
 pub fn to_spdx3(input: &BomInput) -> String {
     let ns = format!("urn:uuid:{}#", namespace_uuid("spdx-3.0.1", input));
-    let (mut graph, doc_id) = build(input, &ns);
-    let unsealed = serde_json::to_value(Document { context: CONTEXT, graph: Vec::new() }).map(|mut v| {
-        v["@graph"] =
-            Value::Array(graph.iter().map(|e| serde_json::to_value(e).unwrap_or_default()).collect());
-        v
-    });
-    let sha = super::seal::content_hash(&unsealed.unwrap_or_default());
+    let (graph, doc_id) = build(input, &ns);
+    let unsealed = Document { context: CONTEXT, graph };
+    let sha = canonical::sha256_hex(&canonical::to_canonical(&unsealed));
+    let mut graph = unsealed.graph;
     let mut seal = Element::new("Annotation", format!("{ns}Annotation-cairn-seal"));
     seal.annotation_type = Some("other");
     seal.subject = Some(doc_id);
     seal.statement = Some(super::seal::statement(METHODOLOGY_VERSION, &sha));
     graph.push(seal);
-    canonical::to_pretty(&serde_json::to_value(Document { context: CONTEXT, graph }).unwrap_or_default())
+    canonical::to_pretty(&Document { context: CONTEXT, graph })
 }

@@ -8,7 +8,7 @@
 use super::index::{Database, SourceInfo};
 use super::osv::Advisory;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fs::{self, File};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -44,7 +44,7 @@ pub enum LoadError {
 }
 
 /// A record or file that could not be read; the rest of the data still loads.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct LoadDiagnostic {
     /// The file, or `archive.zip!entry` for a zip entry.
     pub source: String,
@@ -53,7 +53,7 @@ pub struct LoadDiagnostic {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
+pub(crate) enum Kind {
     Json,
     Yaml,
     Zip,
@@ -107,6 +107,25 @@ impl Loaded {
 
 /// Load every path and build one database recording them all.
 pub fn load_paths(paths: &[PathBuf]) -> Result<Database, LoadError> {
+    Ok(read_paths(paths)?.into_database())
+}
+
+/// What the loader read from its paths: everything [`Database::new`] is built from.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RawDatabase {
+    pub records: Vec<Advisory>,
+    pub sources: Vec<SourceInfo>,
+    pub diagnostics: Vec<LoadDiagnostic>,
+}
+
+impl RawDatabase {
+    pub(crate) fn into_database(self) -> Database {
+        Database::new(self.records, self.sources, self.diagnostics)
+    }
+}
+
+/// Reads every path, without building the database.
+pub(crate) fn read_paths(paths: &[PathBuf]) -> Result<RawDatabase, LoadError> {
     let mut records = Vec::new();
     let mut diagnostics = Vec::new();
     let mut sources = Vec::new();
@@ -122,7 +141,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Database, LoadError> {
         diagnostics.extend(loaded.diagnostics);
     }
     diagnostics.sort();
-    Ok(Database::new(records, sources, diagnostics))
+    Ok(RawDatabase { records, sources, diagnostics })
 }
 
 fn load_path(path: &Path) -> Result<(&'static str, Loaded), LoadError> {
@@ -169,7 +188,7 @@ fn load_path(path: &Path) -> Result<(&'static str, Loaded), LoadError> {
 /// Every OSV file and zip under `dir`. Symlinked directories are followed (a data directory is
 /// often a set of links to checkouts); a link back to a directory already walked is a loop and is
 /// skipped, since its records were read once already.
-fn collect(dir: &Path, out: &mut Vec<(PathBuf, Kind)>) -> std::io::Result<()> {
+pub(crate) fn collect(dir: &Path, out: &mut Vec<(PathBuf, Kind)>) -> std::io::Result<()> {
     let walk = ignore::WalkBuilder::new(dir).standard_filters(false).follow_links(true).build();
     for entry in walk {
         let entry = match entry {

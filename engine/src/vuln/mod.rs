@@ -2,12 +2,15 @@
 //!
 //! [`load`] reads OSV records (JSON or YAML; files, directories, per-ecosystem `all.zip`
 //! archives) into a [`Database`]: advisories checked on read ([`osv`]), indexed by ecosystem and
-//! normalised package name ([`name`]), every range compiled once ([`range`]). [`match_inventory`]
+//! normalised package name ([`name`]), every range compiled once ([`range`]); [`cache`] keeps what
+//! was read in one file keyed by the data's revision, so the next load of unchanged data parses no
+//! record files. [`match_inventory`]
 //! is a pure function from an inventory and a database to [`Matches`]: findings (aliases merged,
 //! severity from CVSS vectors or a loaded alias, the nearest fixed version), informational
 //! advisories as [`warning`]s, the components it could not evaluate with the reason, and the
 //! [`coverage`] of each ecosystem (components with no loaded data are counted, never silent). Version ordering per ecosystem lives in [`version`].
 
+pub mod cache;
 pub mod coverage;
 pub mod finding;
 pub mod index;
@@ -22,6 +25,7 @@ pub mod version;
 pub mod vex;
 pub mod warning;
 
+pub use cache::{CacheUse, load_paths_cached};
 pub use cairn_vocab::UnknownSeverity as UnknownRating;
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use finding::{AffectedRange, Finding, Matches, NotEvaluated};

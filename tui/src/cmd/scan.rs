@@ -16,7 +16,9 @@ use cairn_engine::policy::{
     Condition, CryptoFacts, GateStatus, PolicyInput, ProjectFacts, VulnFacts, evaluate,
 };
 use cairn_engine::report::{NO_VULNERABILITY_DATA, Vulnerabilities};
-use cairn_engine::vuln::{Database, Matches, Rating, load_paths, match_inventory};
+use cairn_engine::vuln::{
+    CacheUse, Database, Matches, Rating, load_paths, load_paths_cached, match_inventory,
+};
 use cairn_engine::{Progress, Report, ScanOptions, ScanSink, Severity, Step, WalkOptions, scan_path};
 use std::io::IsTerminal;
 use std::path::Path;
@@ -92,7 +94,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let db: Option<Database> = if args.vulndb.is_empty() {
         None
     } else {
-        Some(load_paths(&args.vulndb).context("reading vulnerability data (--vulndb)")?)
+        Some(load_vulndb(&args).context("reading vulnerability data (--vulndb)")?)
     };
     let progress = StderrProgress { last: Mutex::new(None) };
     let sink: &dyn ScanSink = if args.quiet { &Silent } else { &progress };
@@ -264,6 +266,24 @@ fn root_name(args: &ScanArgs, image: Option<&ImageInfo>) -> String {
 fn image_summary(i: &ImageInfo) {
     let os = i.os.as_ref().and_then(|o| o.pretty_name.clone()).unwrap_or_else(|| "no os-release".into());
     eprintln!("cairn: image {} ({}, {}, {} layers, {os})", i.image_id, i.format, i.platform, i.layers);
+}
+
+/// The --vulndb data, through the per-user cache unless --no-vulndb-cache: unchanged data is read
+/// from one file instead of parsed again. Without a home directory there is no cache, only parsing.
+fn load_vulndb(args: &ScanArgs) -> anyhow::Result<Database> {
+    let cache = if args.no_vulndb_cache { None } else { crate::dirs::Dirs::new().ok() };
+    let Some(dirs) = cache else { return Ok(load_paths(&args.vulndb)?) };
+    let (db, used) = load_paths_cached(&args.vulndb, &dirs.cache.join("vulndb"))?;
+    if !args.quiet {
+        match used {
+            CacheUse::Rebuilt(why) => eprintln!("cairn: vulnerability data cache rebuilt ({why})"),
+            CacheUse::NotWritten(why) => {
+                eprintln!("cairn: warning: the vulnerability data cache could not be written: {why}")
+            }
+            CacheUse::Hit | CacheUse::Built => {}
+        }
+    }
+    Ok(db)
 }
 
 /// The checked timestamp of a dated document (always computed for one, see `run`).

@@ -281,3 +281,54 @@ fn scan_json_and_cbom_carry_the_crypto_inventory_and_its_libraries() {
         .expect("ring in the CBOM");
     assert_eq!(ring["provides"].as_array().map(Vec::len), Some(2), "{ring}");
 }
+
+/// Issue 22: the second scan with the same --vulndb reads the cache (same report), a damaged cache
+/// is rebuilt and said so, and changed data is never answered from the old cache.
+#[test]
+fn vulndb_is_cached_per_revision_and_a_damaged_cache_is_rebuilt() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("src");
+    fs::create_dir(&src).expect("mkdir");
+    fs::write(src.join("Cargo.lock"), lock("serde", "1.0.200")).expect("write");
+    let db = dir.path().join("db");
+    fs::create_dir(&db).expect("mkdir");
+    fs::write(db.join("RUSTSEC-0000-0001.json"), ADVISORY).expect("write");
+    let cache_home = dir.path().join("cache");
+    let scan = |extra: &[&str]| {
+        let mut args =
+            vec!["scan", src.to_str().expect("utf8"), "--offline", "--vulndb", db.to_str().expect("utf8")];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_cairn"))
+            .args(&args)
+            .env("XDG_CACHE_HOME", &cache_home)
+            .output()
+            .expect("run cairn")
+    };
+    let first = scan(&[]);
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    let cached: Vec<_> = fs::read_dir(cache_home.join("cairn/vulndb")).expect("cache dir").collect();
+    assert_eq!(cached.len(), 1, "one cache file for one set of paths");
+    let file = cached.into_iter().next().expect("one").expect("entry").path();
+    let second = scan(&[]);
+    assert_eq!(second.stdout, first.stdout, "the cached data gives the same report");
+    assert!(!String::from_utf8_lossy(&second.stderr).contains("cache"), "a hit is silent");
+
+    fs::write(&file, b"not a cache").expect("damage");
+    let third = scan(&[]);
+    assert_eq!(third.stdout, first.stdout);
+    let stderr = String::from_utf8_lossy(&third.stderr);
+    assert!(stderr.contains("vulnerability data cache rebuilt (corrupt"), "{stderr}");
+
+    // The advisory now says 1.0.200 is fixed: the cache of the old data must not answer.
+    fs::write(db.join("RUSTSEC-0000-0001.json"), ADVISORY.replace("1.0.201", "1.0.200")).expect("write");
+    let fourth = scan(&[]);
+    assert_eq!(json(&fourth.stdout)["vulnerabilities"]["summary"]["critical"], 0);
+    assert!(String::from_utf8_lossy(&fourth.stderr).contains("cache rebuilt (stale"));
+
+    // --no-vulndb-cache parses afresh and leaves the cache file as it was.
+    let before = fs::read(&file).expect("read");
+    fs::write(db.join("RUSTSEC-0000-0001.json"), ADVISORY).expect("write");
+    let fifth = scan(&["--no-vulndb-cache"]);
+    assert_eq!(json(&fifth.stdout)["vulnerabilities"]["summary"]["critical"], 1);
+    assert_eq!(fs::read(&file).expect("read"), before);
+}
