@@ -23,3 +23,4 @@ pub mod store;
 pub mod test_support;
 pub mod uploads;
 pub mod vulndb;
+pub mod webhooks;

@@ -62,4 +62,8 @@ id_type!(
     GitCredentialId,
     /// An event (receivers of webhooks and notifications dedupe on it).
     EventId,
+    /// A tenant's outbound webhook.
+    WebhookId,
+    /// One event (or ping) queued for one webhook; sent again with the same id on each retry.
+    WebhookDeliveryId,
 );

@@ -23,6 +23,7 @@ mod time_fmt;
 mod versions;
 mod vulndb;
 mod warnings;
+mod webhooks;
 mod words;
 
 /// Cairn's domain words (cairn-vocab), re-exported so SDK users see one path.
@@ -50,7 +51,7 @@ pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind}
 pub use health::{Health, SpecVersions};
 pub use ids::{
     ApiKeyId, EventId, GitCredentialId, InviteId, OAuthIdentityId, ProjectId, ScanId, TeamId, TenantId,
-    UserId, VersionId,
+    UserId, VersionId, WebhookDeliveryId, WebhookId,
 };
 pub use notification_prefs::{ChannelPrefs, NotificationEvent, NotificationPrefs};
 pub use oauth::OAuthIdentity;
@@ -66,4 +67,8 @@ pub use scans::{
 pub use versions::{CreateVersion, ReleaseState, ReleaseStateChange, UpdateVersion, Version};
 pub use vulndb::{VulnDataState, VulnDataUsed, VulnDbChange, VulnDbSource, VulnDbStatus, VulnDbUpdate};
 pub use warnings::{ScanWarning, WarningKind};
+pub use webhooks::{
+    CreateWebhook, CreatedWebhook, DeliveryAttempt, DeliveryState, QueuedDelivery, RotatedWebhookSecret, UpdateWebhook,
+    Webhook, WebhookDelivery,
+};
 pub use words::{UnknownWord, WireWord, refuse_unknown};

@@ -28,6 +28,10 @@ pub trait Consumer: Send + Sync + 'static {
     /// inside the batch, and nothing outside it (no network: deliveries are queued rows that a
     /// worker sends later). An error rolls the batch back; it comes again on the next round.
     fn handle<'a>(&'a self, store: &'a Store, batch: &'a mut EventBatch) -> ConsumerFuture<'a>;
+
+    /// Called after a batch's effects are committed (e.g. to wake the workers that act on the
+    /// rows it queued). Nothing by default.
+    fn committed(&self) {}
 }
 
 /// Starts the dispatcher for `consumers` (none: nothing to start); it stops when `stop` turns true.
@@ -65,6 +69,7 @@ pub async fn drain(store: &Store, consumer: &dyn Consumer) -> StoreResult<()> {
             let first = batch.events.first().map(|e| e.seq);
             consumer.handle(store, &mut batch).await?;
             batch.commit().await?;
+            consumer.committed();
             tracing::debug!(consumer = consumer.name(), %tenant, ?first, "events handled");
         }
     }

@@ -13,6 +13,6 @@ use crate::state::AppState;
 
 /// Every consumer of the outbox this daemon runs. A feature that reacts to events adds its
 /// consumer here.
-pub fn consumers(_state: &AppState) -> Vec<Arc<dyn Consumer>> {
-    Vec::new()
+pub fn consumers(state: &AppState) -> Vec<Arc<dyn Consumer>> {
+    vec![Arc::new(crate::webhooks::consumer::WebhookConsumer::new(state.webhook_wake.clone()))]
 }

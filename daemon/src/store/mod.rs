@@ -31,6 +31,8 @@ mod tenants;
 mod users;
 mod versions;
 mod vulndb;
+mod webhook_deliveries;
+mod webhooks;
 
 pub use api_keys::{ApiKeyRecord, NewApiKey};
 pub use audit::{AuditEvent, GENESIS, chain_hash};
@@ -53,6 +55,8 @@ pub use scan_uploads::{NewUpload, StoredUpload, UploadContent};
 pub use scans::{CancelOutcome, NewScan, Progress, ScanFilter};
 pub use users::UserRecord;
 pub use vulndb::{OsvRow, VulnSourceRecord};
+pub use webhook_deliveries::{AttemptOutcome, ClaimedDelivery, NextStep};
+pub use webhooks::{WebhookSettings, WebhookSubscription};
 
 use std::str::FromStr;
 use std::time::Duration;
