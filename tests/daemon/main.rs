@@ -28,4 +28,5 @@ mod sessions;
 mod tenant_roots;
 mod uploads;
 mod vulndb;
+mod webhooks;
 mod ws;

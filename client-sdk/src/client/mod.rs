@@ -8,6 +8,7 @@ mod endpoints;
 mod error;
 mod event_feed;
 mod git_credentials;
+mod webhooks;
 mod oauth;
 mod paging;
 mod project_scans;
