@@ -600,7 +600,7 @@ fn git_credentials_key(dir: &std::path::Path) -> std::path::PathBuf {
 }
 
 /// A GitHub provider whose URLs are never contacted by the matrix (authorize only redirects).
-/// A webhook to a closed loopback port (the matrix daemon allows private targets).
+/// A webhook to a closed loopback port (the matrix daemon allows private targets and sends nothing).
 static WEBHOOK_BODY: std::sync::LazyLock<Value> =
     std::sync::LazyLock::new(|| json!({"url": "http://127.0.0.1:9/hook", "events": ["scan.completed"]}));
 
@@ -614,7 +614,8 @@ both!(authorization_matrix_covers_every_route, |db| async move {
         db,
         Opts {
             scan_roots: vec![root_dir.path().to_path_buf()],
-            extra_config: format!("{OAUTH_CONFIG}[webhooks]\nallow_private_targets = true\n"),
+            // No webhook senders: queued pings stay pending (redeliver never meets one in flight).
+            extra_config: format!("{OAUTH_CONFIG}[webhooks]\nallow_private_targets = true\nsenders = 0\n"),
             vulndb_import: vec![crate::findings::osv()],
             git_credentials_key_file: Some(git_credentials_key(root_dir.path())),
             ..Opts::default()
