@@ -425,3 +425,47 @@ async fn two_replicas_on_postgres_deliver_each_delivery_once() {
     let sent_by = |d: &Daemon| d.stderr().matches("webhook delivery attempt").count();
     assert_eq!(sent_by(&a) + sent_by(&b), N);
 }
+
+/// The fenced blocks of `lang` in docs/webhooks.md's "Verifying a delivery" section.
+fn doc_snippet(lang: &str) -> String {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/webhooks.md")).expect("doc");
+    let section = doc.split("## Verifying a delivery").nth(1).expect("section");
+    let fence = format!("```{lang}\n");
+    let start = section.find(&fence).unwrap_or_else(|| panic!("no {lang} block")) + fence.len();
+    let len = section[start..].find("```").expect("closing fence");
+    section[start..start + len].to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_documented_verifiers_accept_a_real_delivery() {
+    let d = Daemon::start_with(crate::harness::Db::Sqlite, Opts { extra_config: private_targets(""), ..Opts::default() })
+        .await;
+    let alice = d.register(&unique_email("docs")).await;
+    let receiver = Receiver::start(vec![]).await;
+    let (hook, secret) = create_webhook(&d, &alice, json!({"url": receiver.url(), "events": ["scan.completed"]})).await;
+    d.send(&alice, Method::POST, &format!("/api/v1/webhooks/{hook}/ping"), None).await;
+    let got = receiver.wait_for(1).await;
+    let (signature, body) = (got[0].header("cairn-signature"), got[0].body.clone());
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("verify.py"), doc_snippet("python")).expect("write");
+    std::fs::write(dir.path().join("verify.sh"), doc_snippet("sh")).expect("write");
+    let run = |program: &str, script: &str, secret: &str, body: &[u8]| {
+        std::fs::write(dir.path().join("body.json"), body).expect("body");
+        std::process::Command::new(program)
+            .arg(script)
+            .current_dir(dir.path())
+            .env("SECRET", secret)
+            .env("SIGNATURE", &signature)
+            .output()
+            .expect("run")
+    };
+    for (program, script) in [("python3", "verify.py"), ("sh", "verify.sh")] {
+        let ok = run(program, script, &secret, &body);
+        assert!(ok.status.success(), "{script}: {}", String::from_utf8_lossy(&ok.stderr));
+        let wrong = run(program, script, "whsec_not_the_right_secret_at_all", &body);
+        assert!(!wrong.status.success(), "{script} accepted a wrong secret");
+        let mut tampered = body.to_vec();
+        tampered.extend_from_slice(b" ");
+        assert!(!run(program, script, &secret, &tampered).status.success(), "{script} accepted a changed body");
+    }
+}
