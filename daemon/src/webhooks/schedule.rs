@@ -41,7 +41,7 @@ mod tests {
         let config = WebhooksConfig::default();
         assert_eq!(delay_after(&config, 1, 0.0), Duration::from_secs(30));
         assert_eq!(delay_after(&config, 2, 0.0), Duration::from_secs(60));
-        assert_eq!(delay_after(&config, 3, 0.999), Duration::from_millis(149_985));
+        assert_eq!(delay_after(&config, 3, 0.999), Duration::from_millis(149_970));
         // Even the largest jitter on one attempt stays below the next attempt's smallest delay.
         for attempt in 1..7 {
             assert!(delay_after(&config, attempt, 0.999) < delay_after(&config, attempt + 1, 0.0));
