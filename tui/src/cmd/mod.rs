@@ -21,6 +21,7 @@ mod scans;
 mod status;
 mod triage;
 mod versions;
+mod webhooks;
 
 use crate::cli::{Cli, Command};
 use crate::dirs::Dirs;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Findings(cmd) => findings::run(cmd, profile),
         Command::Triage(args) => triage::run(args, profile),
         Command::Keys(cmd) => keys::run(cmd, profile),
+        Command::Webhooks(cmd) => webhooks::run(cmd, profile),
         Command::Versions(cmd) => versions::run(cmd, profile),
         Command::Admin(cmd) => admin::run(cmd, profile),
         Command::Export(args) => export::run(args, profile),
