@@ -432,8 +432,12 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
     };
     // A queued ping of that webhook (in tenant A) for the delivery routes.
     let delivery = if template.contains("{did}") {
-        let queued: Value =
-            d.send(&w.root, Method::POST, &format!("/api/v1/webhooks/{id}/ping"), None).await.json().await.expect("ping");
+        let queued: Value = d
+            .send(&w.root, Method::POST, &format!("/api/v1/webhooks/{id}/ping"), None)
+            .await
+            .json()
+            .await
+            .expect("ping");
         queued["id"].as_str().expect("delivery id").to_owned()
     } else {
         String::new()

@@ -120,7 +120,10 @@ pub async fn create_webhook(d: &Daemon, who: &Session, body: Value) -> (String, 
     let resp = d.send(who, Method::POST, "/api/v1/webhooks", Some(body)).await;
     assert_eq!(resp.status(), 201);
     let created: Value = resp.json().await.expect("json");
-    (created["webhook"]["id"].as_str().expect("id").to_owned(), created["secret"].as_str().expect("secret").to_owned())
+    (
+        created["webhook"]["id"].as_str().expect("id").to_owned(),
+        created["secret"].as_str().expect("secret").to_owned(),
+    )
 }
 
 async fn deliveries(d: &Daemon, who: &Session, hook: &str) -> Vec<Value> {
@@ -150,7 +153,11 @@ both!(a_completed_scan_reaches_the_receiver_signed, |db| async move {
     let (root, tree) = tree_root();
     let d = Daemon::start_with(
         db,
-        Opts { scan_roots: vec![root.path().to_path_buf()], extra_config: private_targets(""), ..Opts::default() },
+        Opts {
+            scan_roots: vec![root.path().to_path_buf()],
+            extra_config: private_targets(""),
+            ..Opts::default()
+        },
     )
     .await;
     let alice = d.register(&unique_email("hooks")).await;
@@ -172,7 +179,12 @@ both!(a_completed_scan_reaches_the_receiver_signed, |db| async move {
     // Shown once: not in a replay, not in the webhook.
     let replay = post().await.expect("send").text().await.expect("text");
     assert!(!replay.contains(&secret) && replay.contains("IDEMPOTENCY_SECRET_WITHHELD"), "{replay}");
-    let shown = d.send(&alice, Method::GET, &format!("/api/v1/webhooks/{hook}"), None).await.text().await.expect("text");
+    let shown = d
+        .send(&alice, Method::GET, &format!("/api/v1/webhooks/{hook}"), None)
+        .await
+        .text()
+        .await
+        .expect("text");
     assert!(!shown.contains(&secret) && !shown.contains("secret\""), "{shown}");
 
     let scan = scan_to_completion(&d, &alice, &tree, project["id"].as_str()).await;
@@ -233,12 +245,16 @@ both!(a_completed_scan_reaches_the_receiver_signed, |db| async move {
 both!(failed_attempts_are_retried_with_growing_delays, |db| async move {
     let d = Daemon::start_with(
         db,
-        Opts { extra_config: private_targets("retry_base_ms = 300\nretry_for_secs = 3\n"), ..Opts::default() },
+        Opts {
+            extra_config: private_targets("retry_base_ms = 300\nretry_for_secs = 3\n"),
+            ..Opts::default()
+        },
     )
     .await;
     let alice = d.register(&unique_email("retries")).await;
     let flaky = Receiver::start(vec![Answer::Status(500), Answer::Status(500)]).await;
-    let (hook, _) = create_webhook(&d, &alice, json!({"url": flaky.url(), "events": ["scan.completed"]})).await;
+    let (hook, _) =
+        create_webhook(&d, &alice, json!({"url": flaky.url(), "events": ["scan.completed"]})).await;
     let r = d.send(&alice, Method::POST, &format!("/api/v1/webhooks/{hook}/ping"), None).await;
     assert_eq!(r.status(), 202);
     let got = flaky.wait_for(3).await;
@@ -260,7 +276,8 @@ both!(failed_attempts_are_retried_with_growing_delays, |db| async move {
     // the reason, and once the retry period (3 s here) is over the delivery fails for good.
     let target = Receiver::start(vec![]).await;
     let redirecting = Receiver::start(vec![Answer::Redirect(target.url()); 20]).await;
-    let (hook, _) = create_webhook(&d, &alice, json!({"url": redirecting.url(), "events": ["scan.completed"]})).await;
+    let (hook, _) =
+        create_webhook(&d, &alice, json!({"url": redirecting.url(), "events": ["scan.completed"]})).await;
     let r = d.send(&alice, Method::POST, &format!("/api/v1/webhooks/{hook}/ping"), None).await;
     let queued: Value = r.json().await.expect("queued");
     let items = settled(&d, &alice, &hook, 1).await;
@@ -271,7 +288,9 @@ both!(failed_attempts_are_retried_with_growing_delays, |db| async move {
     // Redelivery sends the same delivery again, with a fresh retry period.
     let did = queued["id"].as_str().expect("id");
     let before = redirecting.received().len();
-    let r = d.send(&alice, Method::POST, &format!("/api/v1/webhooks/{hook}/deliveries/{did}/redeliver"), None).await;
+    let r = d
+        .send(&alice, Method::POST, &format!("/api/v1/webhooks/{hook}/deliveries/{did}/redeliver"), None)
+        .await;
     assert_eq!(r.status(), 202);
     let again = redirecting.wait_for(before + 1).await;
     assert_eq!(again[before].header("cairn-delivery"), did);
@@ -286,7 +305,8 @@ both!(a_kill9_between_or_during_attempts_loses_nothing, |db| async move {
     .await;
     let alice = d.register(&unique_email("kill9")).await;
     let receiver = Receiver::start(vec![Answer::Status(500), Answer::Hold]).await;
-    let (hook, secret) = create_webhook(&d, &alice, json!({"url": receiver.url(), "events": ["scan.completed"]})).await;
+    let (hook, secret) =
+        create_webhook(&d, &alice, json!({"url": receiver.url(), "events": ["scan.completed"]})).await;
     d.send(&alice, Method::POST, &format!("/api/v1/webhooks/{hook}/ping"), None).await;
     // Between attempts: the first failed and is recorded; the daemon dies before the second.
     receiver.wait_for(1).await;
@@ -319,16 +339,40 @@ both!(hostile_targets_are_refused_in_team_mode, |db| async move {
         ("http://10.0.0.8/hook".to_owned(), "private"),
         ("ftp://example.com/hook".to_owned(), "http"),
     ] {
-        let r = d.send(&alice, Method::POST, "/api/v1/webhooks", Some(json!({"url": url, "events": ["scan.completed"]}))).await;
+        let r = d
+            .send(
+                &alice,
+                Method::POST,
+                "/api/v1/webhooks",
+                Some(json!({"url": url, "events": ["scan.completed"]})),
+            )
+            .await;
         let p = expect_problem(r, 400, "VALIDATION_FAILED").await;
-        let field = p["errors"].as_array().expect("errors").iter().find(|e| e["field"] == "body.url").expect("body.url");
+        let field = p["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .find(|e| e["field"] == "body.url")
+            .expect("body.url");
         assert!(field["message"].as_str().expect("message").contains(why), "{url}: {p}");
     }
-    let r = d.send(&alice, Method::POST, "/api/v1/webhooks", Some(json!({"url": "https://example.com/", "events": []}))).await;
+    let r = d
+        .send(
+            &alice,
+            Method::POST,
+            "/api/v1/webhooks",
+            Some(json!({"url": "https://example.com/", "events": []})),
+        )
+        .await;
     let p = expect_problem(r, 400, "VALIDATION_FAILED").await;
     assert!(p.to_string().contains("body.events"), "{p}");
     let r = d
-        .send(&alice, Method::POST, "/api/v1/webhooks", Some(json!({"url": "https://example.com/", "events": ["nope"]})))
+        .send(
+            &alice,
+            Method::POST,
+            "/api/v1/webhooks",
+            Some(json!({"url": "https://example.com/", "events": ["nope"]})),
+        )
         .await;
     let p = expect_problem(r, 400, "VALIDATION_FAILED").await;
     assert!(p.to_string().contains("body.events[0]"), "{p}");
@@ -347,9 +391,18 @@ both!(a_target_that_turns_private_fails_at_delivery, |db| async move {
     let url = format!("http://localhost:{}/hook", receiver.addr.port());
     let settings =
         WebhookSettings { url: &url, events: &[EventKind::ScanFailed], projects: None, min_severity: None };
-    let hook = state.store.webhook_create(tenant, user.id, &settings, "plain:whsec_0123456789abcdef").await.expect("hook");
-    let data = ScanEventData { scan: ScanId::new(), status: ScanStatus::Failed, severities: None, error: None };
-    state.store.event_record(tenant, &NewEvent::new(EventKind::ScanFailed, None, &data)).await.expect("event");
+    let hook = state
+        .store
+        .webhook_create(tenant, user.id, &settings, "plain:whsec_0123456789abcdef")
+        .await
+        .expect("hook");
+    let data =
+        ScanEventData { scan: ScanId::new(), status: ScanStatus::Failed, severities: None, error: None };
+    state
+        .store
+        .event_record(tenant, &NewEvent::new(EventKind::ScanFailed, None, &data))
+        .await
+        .expect("event");
     let consumer = WebhookConsumer::new(state.webhook_wake.clone());
     dispatch::drain(&state.store, &consumer).await.expect("drain");
     // Handled once: a second drain queues nothing more.
@@ -369,14 +422,12 @@ both!(a_target_that_turns_private_fails_at_delivery, |db| async move {
     let error = items[0].attempts[0].error.clone().expect("reason");
     assert!(error.contains("loopback") && error.contains("allow_private_targets"), "{error}");
     assert!(receiver.received().is_empty());
-    assert!(state.store.webhook_deliveries_claim(10, time::Duration::minutes(1)).await.expect("claim").is_empty());
+    assert!(
+        state.store.webhook_deliveries_claim(10, time::Duration::minutes(1)).await.expect("claim").is_empty()
+    );
 
     // A sender that dies with a claimed delivery: the lapsed lease gives it to the next claim.
-    let id = state
-        .store
-        .webhook_ping_queue(tenant, hook.id, &ping_event(tenant))
-        .await
-        .expect("ping");
+    let id = state.store.webhook_ping_queue(tenant, hook.id, &ping_event(tenant)).await.expect("ping");
     let lost = state.store.webhook_deliveries_claim(10, time::Duration::ZERO).await.expect("claim");
     assert_eq!((lost.len(), lost[0].id, lost[0].attempt), (1, id, 1));
     let again = state.store.webhook_deliveries_claim(10, time::Duration::minutes(1)).await.expect("claim");
@@ -408,7 +459,8 @@ async fn two_replicas_on_postgres_deliver_each_delivery_once() {
     let b = Daemon::start_sharing(&a, opts).await;
     let alice = a.register(&unique_email("replicas")).await;
     let receiver = Receiver::start(vec![]).await;
-    let (hook, _) = create_webhook(&a, &alice, json!({"url": receiver.url(), "events": ["scan.completed"]})).await;
+    let (hook, _) =
+        create_webhook(&a, &alice, json!({"url": receiver.url(), "events": ["scan.completed"]})).await;
     const N: usize = 40;
     for i in 0..N {
         // Both replicas queue and wake their senders; both claim from the one queue.
@@ -417,7 +469,9 @@ async fn two_replicas_on_postgres_deliver_each_delivery_once() {
         assert_eq!(r.status(), 202);
     }
     let items = settled(&a, &alice, &hook, N).await;
-    assert!(items.iter().all(|i| i["state"] == "delivered" && i["attempts"].as_array().map(Vec::len) == Some(1)));
+    assert!(
+        items.iter().all(|i| i["state"] == "delivered" && i["attempts"].as_array().map(Vec::len) == Some(1))
+    );
     let got = receiver.received();
     let ids: BTreeSet<String> = got.iter().map(|r| r.header("cairn-delivery")).collect();
     assert_eq!((got.len(), ids.len()), (N, N), "each delivery once");
@@ -428,7 +482,8 @@ async fn two_replicas_on_postgres_deliver_each_delivery_once() {
 
 /// The fenced blocks of `lang` in docs/webhooks.md's "Verifying a delivery" section.
 fn doc_snippet(lang: &str) -> String {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/webhooks.md")).expect("doc");
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/webhooks.md")).expect("doc");
     let section = doc.split("## Verifying a delivery").nth(1).expect("section");
     let fence = format!("```{lang}\n");
     let start = section.find(&fence).unwrap_or_else(|| panic!("no {lang} block")) + fence.len();
@@ -438,11 +493,15 @@ fn doc_snippet(lang: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_documented_verifiers_accept_a_real_delivery() {
-    let d = Daemon::start_with(crate::harness::Db::Sqlite, Opts { extra_config: private_targets(""), ..Opts::default() })
-        .await;
+    let d = Daemon::start_with(
+        crate::harness::Db::Sqlite,
+        Opts { extra_config: private_targets(""), ..Opts::default() },
+    )
+    .await;
     let alice = d.register(&unique_email("docs")).await;
     let receiver = Receiver::start(vec![]).await;
-    let (hook, secret) = create_webhook(&d, &alice, json!({"url": receiver.url(), "events": ["scan.completed"]})).await;
+    let (hook, secret) =
+        create_webhook(&d, &alice, json!({"url": receiver.url(), "events": ["scan.completed"]})).await;
     d.send(&alice, Method::POST, &format!("/api/v1/webhooks/{hook}/ping"), None).await;
     let got = receiver.wait_for(1).await;
     let (signature, body) = (got[0].header("cairn-signature"), got[0].body.clone());
@@ -466,6 +525,83 @@ async fn the_documented_verifiers_accept_a_real_delivery() {
         assert!(!wrong.status.success(), "{script} accepted a wrong secret");
         let mut tampered = body.to_vec();
         tampered.extend_from_slice(b" ");
-        assert!(!run(program, script, &secret, &tampered).status.success(), "{script} accepted a changed body");
+        assert!(
+            !run(program, script, &secret, &tampered).status.success(),
+            "{script} accepted a changed body"
+        );
+    }
+}
+
+/// Benchmark (ignored; numbers in docs/benchmarks.md): 1,000 `scan.failed` events fanned out to
+/// 5 webhooks (5 loopback receivers answering 200), in process: the outbox consumer queueing the
+/// 5,000 deliveries, then the senders (`[webhooks] senders`, default 8) delivering them all.
+/// `CAIRN_TEST_POSTGRES_URL` set: on Postgres, else SQLite.
+/// Run: `cargo test --workspace --locked --release --test daemon -- --ignored --nocapture webhooks::fanout_benchmark`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark"]
+async fn fanout_benchmark() {
+    const EVENTS: usize = 1_000;
+    const RECEIVERS: usize = 5;
+    let db = if crate::harness::postgres_server().is_some() {
+        crate::harness::Db::Postgres
+    } else {
+        crate::harness::Db::Sqlite
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut state, _pg) = in_process_state(db, dir.path(), &[]).await;
+    let mut config = (*state.config).clone();
+    config.webhooks.allow_private_targets = true;
+    state.config = std::sync::Arc::new(config);
+    let user = state.store.user_create("bench@example.test", "bench", None, false).await.expect("user");
+    let tenant = state.store.tenant_create("bench", user.id).await.expect("tenant");
+    let mut receivers = Vec::new();
+    for _ in 0..RECEIVERS {
+        let r = Receiver::start(vec![]).await;
+        let url = r.url();
+        let settings = WebhookSettings {
+            url: &url,
+            events: &[EventKind::ScanFailed],
+            projects: None,
+            min_severity: None,
+        };
+        state
+            .store
+            .webhook_create(tenant, user.id, &settings, "plain:whsec_0123456789abcdef")
+            .await
+            .expect("hook");
+        receivers.push(r);
+    }
+    let data =
+        ScanEventData { scan: ScanId::new(), status: ScanStatus::Failed, severities: None, error: None };
+    let event = NewEvent::new(EventKind::ScanFailed, None, &data);
+    let start = Instant::now();
+    for _ in 0..EVENTS {
+        state.store.event_record(tenant, &event).await.expect("event");
+    }
+    let recorded = start.elapsed();
+    let consumer = WebhookConsumer::new(state.webhook_wake.clone());
+    let start = Instant::now();
+    dispatch::drain(&state.store, &consumer).await.expect("drain");
+    let queued = start.elapsed();
+    let (stop_tx, stop) = watch::channel(false);
+    let start = Instant::now();
+    let task = worker::spawn(senders(&state), stop).expect("senders");
+    for r in &receivers {
+        r.wait_for(EVENTS).await;
+    }
+    let delivered = start.elapsed();
+    let _ = stop_tx.send(true);
+    let _ = task.await;
+    let total = EVENTS * RECEIVERS;
+    let per_sec = |d: Duration| total as f64 / d.as_secs_f64();
+    println!(
+        "fanout ({}): {EVENTS} events recorded in {recorded:?}; {total} deliveries queued in {queued:?} ({:.0}/s), \
+         delivered in {delivered:?} ({:.0}/s)",
+        state.store.backend().name(),
+        per_sec(queued),
+        per_sec(delivered)
+    );
+    for r in &receivers {
+        assert_eq!(r.received().len(), EVENTS, "each receiver got each event once");
     }
 }

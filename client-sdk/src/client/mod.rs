@@ -8,12 +8,12 @@ mod endpoints;
 mod error;
 mod event_feed;
 mod git_credentials;
-mod webhooks;
 mod oauth;
 mod paging;
 mod project_scans;
 mod retry;
 mod service;
+mod webhooks;
 
 use std::sync::{Arc, Once, RwLock};
 

@@ -53,17 +53,29 @@ impl Client {
     }
 
     /// `GET /webhooks/{id}/deliveries`, one page.
-    pub async fn webhook_deliveries_page(&self, id: WebhookId, q: &ListQuery) -> Result<Page<WebhookDelivery>, Error> {
+    pub async fn webhook_deliveries_page(
+        &self,
+        id: WebhookId,
+        q: &ListQuery,
+    ) -> Result<Page<WebhookDelivery>, Error> {
         self.page(&v1(format!("webhooks/{id}/deliveries")), q).await
     }
 
     /// `GET /webhooks/{id}/deliveries`, every delivery with its attempts, as a stream.
-    pub fn webhook_deliveries(&self, id: WebhookId, q: ListQuery) -> BoxStream<'static, Result<WebhookDelivery, Error>> {
+    pub fn webhook_deliveries(
+        &self,
+        id: WebhookId,
+        q: ListQuery,
+    ) -> BoxStream<'static, Result<WebhookDelivery, Error>> {
         self.paginate(v1(format!("webhooks/{id}/deliveries")), q)
     }
 
     /// `POST /webhooks/{id}/deliveries/{did}/redeliver`: sends the same body again now.
-    pub async fn redeliver_webhook(&self, id: WebhookId, delivery: WebhookDeliveryId) -> Result<QueuedDelivery, Error> {
+    pub async fn redeliver_webhook(
+        &self,
+        id: WebhookId,
+        delivery: WebhookDeliveryId,
+    ) -> Result<QueuedDelivery, Error> {
         self.json(Req::new(Method::POST, v1(format!("webhooks/{id}/deliveries/{delivery}/redeliver")))).await
     }
 

@@ -68,7 +68,7 @@ pub use versions::{CreateVersion, ReleaseState, ReleaseStateChange, UpdateVersio
 pub use vulndb::{VulnDataState, VulnDataUsed, VulnDbChange, VulnDbSource, VulnDbStatus, VulnDbUpdate};
 pub use warnings::{ScanWarning, WarningKind};
 pub use webhooks::{
-    CreateWebhook, CreatedWebhook, DeliveryAttempt, DeliveryState, QueuedDelivery, RotatedWebhookSecret, UpdateWebhook,
-    Webhook, WebhookDelivery,
+    CreateWebhook, CreatedWebhook, DeliveryAttempt, DeliveryState, QueuedDelivery, RotatedWebhookSecret,
+    UpdateWebhook, Webhook, WebhookDelivery,
 };
 pub use words::{UnknownWord, WireWord, refuse_unknown};

@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use cairn_sdk::types::{
-    CreateWebhook, CreatedWebhook, EventKind, QueuedDelivery, Role, RotatedWebhookSecret, Scope, UpdateWebhook,
-    Webhook, WebhookDelivery, WebhookDeliveryId, WebhookId,
+    CreateWebhook, CreatedWebhook, EventKind, QueuedDelivery, Role, RotatedWebhookSecret, Scope,
+    UpdateWebhook, Webhook, WebhookDelivery, WebhookDeliveryId, WebhookId,
 };
 
 use super::conventions::{no_content, with_location};
@@ -64,7 +64,8 @@ pub async fn create(
     }
     check.finish()?;
     let plain = req.secret.clone().unwrap_or_else(secret::generate);
-    let stored = secret::store(state.git_credentials.as_deref(), ctx.tenant, &plain).map_err(ApiError::internal)?;
+    let stored =
+        secret::store(state.git_credentials.as_deref(), ctx.tenant, &plain).map_err(ApiError::internal)?;
     let settings = WebhookSettings {
         url: url.as_deref().unwrap_or(&req.url),
         events: &req.events,
@@ -73,7 +74,8 @@ pub async fn create(
     };
     let webhook = state.store.webhook_create(ctx.tenant, principal.user.id, &settings, &stored).await?;
     let location = format!("/api/v1/webhooks/{}", webhook.id);
-    let mut resp = (StatusCode::CREATED, axum::Json(CreatedWebhook { webhook, secret: plain })).into_response();
+    let mut resp =
+        (StatusCode::CREATED, axum::Json(CreatedWebhook { webhook, secret: plain })).into_response();
     resp.extensions_mut().insert(super::idempotency::OneTimeSecret);
     Ok(with_location(resp, &location))
 }
@@ -219,10 +221,13 @@ pub async fn rotate_secret(
 ) -> Result<Response, ApiError> {
     let ctx = principal.tenant_access(ACCESS.0, ACCESS.1)?;
     let plain = secret::generate();
-    let stored = secret::store(state.git_credentials.as_deref(), ctx.tenant, &plain).map_err(ApiError::internal)?;
-    let grace = time::Duration::seconds(i64::try_from(state.config.webhooks.rotation_grace_secs).unwrap_or(86_400));
+    let stored =
+        secret::store(state.git_credentials.as_deref(), ctx.tenant, &plain).map_err(ApiError::internal)?;
+    let grace =
+        time::Duration::seconds(i64::try_from(state.config.webhooks.rotation_grace_secs).unwrap_or(86_400));
     let webhook = state.store.webhook_rotate_secret(ctx.tenant, id, &stored, now() + grace).await?;
-    let mut resp = (StatusCode::OK, axum::Json(RotatedWebhookSecret { webhook, secret: plain })).into_response();
+    let mut resp =
+        (StatusCode::OK, axum::Json(RotatedWebhookSecret { webhook, secret: plain })).into_response();
     resp.extensions_mut().insert(super::idempotency::OneTimeSecret);
     Ok(resp)
 }
@@ -254,11 +259,13 @@ fn check_filters(check: &mut Check, events: &[EventKind], projects: Option<&[cai
     let known: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
     for (i, kind) in events.iter().enumerate() {
         if !EventKind::ALL.contains(kind) {
-            check.fail(&format!("body.events[{i}]"), format!("unknown event kind; one of {}", known.join(", ")));
+            check.fail(
+                &format!("body.events[{i}]"),
+                format!("unknown event kind; one of {}", known.join(", ")),
+            );
         }
     }
     if projects.is_some_and(|p| p.is_empty() || p.len() > MAX_FILTERS) {
         check.fail("body.projects", format!("name 1 to {MAX_FILTERS} projects, or leave it out for all"));
     }
 }
-

@@ -44,7 +44,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("DELETE", "/api/v1/webhooks/{id}", Access::tenant(Scope::WebhookWrite, Role::Admin)),
     ("POST", "/api/v1/webhooks/{id}/ping", Access::tenant(Scope::WebhookWrite, Role::Admin)),
     ("GET", "/api/v1/webhooks/{id}/deliveries", Access::tenant(Scope::WebhookWrite, Role::Admin)),
-    ("POST", "/api/v1/webhooks/{id}/deliveries/{did}/redeliver", Access::tenant(Scope::WebhookWrite, Role::Admin)),
+    (
+        "POST",
+        "/api/v1/webhooks/{id}/deliveries/{did}/redeliver",
+        Access::tenant(Scope::WebhookWrite, Role::Admin),
+    ),
     ("POST", "/api/v1/webhooks/{id}/rotate-secret", Access::tenant(Scope::WebhookWrite, Role::Admin)),
     ("GET", "/api/v1/events", Access::tenant(Scope::ProjectRead, Role::Viewer)),
     ("GET", "/api/v1/projects", Access::tenant(Scope::ProjectRead, Role::Viewer)),

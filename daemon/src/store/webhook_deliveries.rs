@@ -10,7 +10,9 @@ use sqlx::FromRow;
 use time::{Duration, OffsetDateTime};
 
 use super::sql::Sql;
-use super::{Backend, EventBatch, ListQuery, Store, StoreError, StoreResult, now, parse_id, parse_ts, parse_ts_opt, ts};
+use super::{
+    Backend, EventBatch, ListQuery, Store, StoreError, StoreResult, now, parse_id, parse_ts, parse_ts_opt, ts,
+};
 
 /// A delivery a sender holds until `lease_until`.
 #[derive(Debug, Clone)]
@@ -121,11 +123,12 @@ impl Store {
     ) -> StoreResult<WebhookDeliveryId> {
         let mut tx = self.begin_write().await?;
         // The webhook must be the tenant's (the foreign key alone would accept another tenant's).
-        let found: Option<(String,)> = sqlx::query_as("SELECT id FROM webhooks WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant.to_string())
-            .bind(webhook.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
+        let found: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM webhooks WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant.to_string())
+                .bind(webhook.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
         if found.is_none() {
             return Err(StoreError::NotFound);
         }
@@ -136,7 +139,11 @@ impl Store {
 
     /// Claims up to `limit` due deliveries (pending and due, or sending with a lapsed lease: its
     /// sender died) for `lease`.
-    pub async fn webhook_deliveries_claim(&self, limit: i64, lease: Duration) -> StoreResult<Vec<ClaimedDelivery>> {
+    pub async fn webhook_deliveries_claim(
+        &self,
+        limit: i64,
+        lease: Duration,
+    ) -> StoreResult<Vec<ClaimedDelivery>> {
         let at = now();
         let now_text = ts(at);
         let lease_until = ts(at + lease);
@@ -173,7 +180,8 @@ impl Store {
                 .bind(&id)
                 .fetch_one(&mut *tx)
                 .await?;
-            let (tenant, webhook, kind, payload, attempts, retry_from, url, secret, previous, previous_until) = row;
+            let (tenant, webhook, kind, payload, attempts, retry_from, url, secret, previous, previous_until) =
+                row;
             let previous_valid = parse_ts_opt(previous_until.as_deref())?.is_some_and(|until| until > at);
             claimed.push(ClaimedDelivery {
                 id: parse_id(&id)?,
@@ -318,12 +326,13 @@ impl Store {
         sql.bind(tenant.to_string()).push(" AND webhook_id = ").bind(webhook.to_string());
         q.push_page(&mut sql, "")?;
         let rows = sql.query_as::<DeliveryRow>().fetch_all(self.pool()).await?;
-        let (total,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM webhook_deliveries WHERE tenant_id = $1 AND webhook_id = $2")
-                .bind(tenant.to_string())
-                .bind(webhook.to_string())
-                .fetch_one(self.pool())
-                .await?;
+        let (total,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM webhook_deliveries WHERE tenant_id = $1 AND webhook_id = $2",
+        )
+        .bind(tenant.to_string())
+        .bind(webhook.to_string())
+        .fetch_one(self.pool())
+        .await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
             let attempts: Vec<AttemptRow> = sqlx::query_as(
@@ -375,7 +384,8 @@ async fn queue(
 ) -> StoreResult<WebhookDeliveryId> {
     let id = WebhookDeliveryId::new();
     let at = ts(now());
-    let payload = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(format!("event envelope: {e}")))?;
+    let payload =
+        serde_json::to_string(event).map_err(|e| StoreError::Corrupt(format!("event envelope: {e}")))?;
     sqlx::query(
         "INSERT INTO webhook_deliveries (id, tenant_id, webhook_id, event_id, event_kind, payload, state, attempts, \
          next_attempt_at, retry_from, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8, $9)",

@@ -6,7 +6,9 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use super::sql::Sql;
-use super::{EventBatch, ListQuery, Store, StoreError, StoreResult, now, parse_id, parse_ts, parse_ts_opt, ts};
+use super::{
+    EventBatch, ListQuery, Store, StoreError, StoreResult, now, parse_id, parse_ts, parse_ts_opt, ts,
+};
 
 /// A webhook's settings, checked by the API.
 #[derive(Debug, Clone)]
@@ -34,6 +36,15 @@ pub struct WebhookSubscription {
     pub min_severity: Option<Severity>,
     /// When it was made (events before it are not its business).
     pub created_at: OffsetDateTime,
+}
+
+#[derive(FromRow)]
+struct SubscriptionRow {
+    id: String,
+    events: String,
+    projects: Option<String>,
+    min_severity: Option<String>,
+    created_at: String,
 }
 
 #[derive(FromRow)]
@@ -208,11 +219,12 @@ impl Store {
 
     /// The webhook's stored secret (for a rotation to keep as the previous one).
     pub async fn webhook_stored_secret(&self, tenant: TenantId, id: WebhookId) -> StoreResult<String> {
-        let (secret,): (String,) = sqlx::query_as("SELECT secret FROM webhooks WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant.to_string())
-            .bind(id.to_string())
-            .fetch_one(self.pool())
-            .await?;
+        let (secret,): (String,) =
+            sqlx::query_as("SELECT secret FROM webhooks WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant.to_string())
+                .bind(id.to_string())
+                .fetch_one(self.pool())
+                .await?;
         Ok(secret)
     }
 
@@ -243,21 +255,24 @@ impl Store {
 
     /// The batch tenant's webhooks, read inside the batch (so a webhook deleted meanwhile gets
     /// nothing queued, and one made after the events is told apart by `created_at`).
-    pub async fn webhook_subscriptions(&self, batch: &mut EventBatch) -> StoreResult<Vec<WebhookSubscription>> {
-        let rows: Vec<(String, String, Option<String>, Option<String>, String)> = sqlx::query_as(
+    pub async fn webhook_subscriptions(
+        &self,
+        batch: &mut EventBatch,
+    ) -> StoreResult<Vec<WebhookSubscription>> {
+        let rows: Vec<SubscriptionRow> = sqlx::query_as(
             "SELECT id, events, projects, min_severity, created_at FROM webhooks WHERE tenant_id = $1",
         )
         .bind(batch.tenant.to_string())
         .fetch_all(&mut *batch.tx)
         .await?;
         rows.into_iter()
-            .map(|(id, events, projects, min_severity, created_at)| {
+            .map(|r| {
                 Ok(WebhookSubscription {
-                    id: parse_id(&id)?,
-                    events: parse_events(&events)?,
-                    projects: parse_projects(projects.as_deref())?,
-                    min_severity: parse_severity(min_severity.as_deref())?,
-                    created_at: parse_ts(&created_at)?,
+                    id: parse_id(&r.id)?,
+                    events: parse_events(&r.events)?,
+                    projects: parse_projects(r.projects.as_deref())?,
+                    min_severity: parse_severity(r.min_severity.as_deref())?,
+                    created_at: parse_ts(&r.created_at)?,
                 })
             })
             .collect()

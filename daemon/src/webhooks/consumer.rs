@@ -98,7 +98,8 @@ mod tests {
         assert!(!wants(&sub, &event(EventKind::FindingNew, Some(ProjectId::new()), Some(Severity::High))));
         assert!(!wants(&sub, &event(EventKind::FindingNew, None, Some(Severity::High))), "no project");
         assert!(!wants(&sub, &event(EventKind::ScanCompleted, Some(p), Some(Severity::High))), "other kind");
-        let later = WebhookSubscription { created_at: OffsetDateTime::UNIX_EPOCH + time::Duration::hours(2), ..sub };
+        let later =
+            WebhookSubscription { created_at: OffsetDateTime::UNIX_EPOCH + time::Duration::hours(2), ..sub };
         assert!(!wants(&later, &event(EventKind::FindingNew, Some(p), Some(Severity::High))), "older event");
         let open = WebhookSubscription {
             projects: None,

@@ -25,7 +25,12 @@ pub struct Sent {
 }
 
 /// Sends `d` once.
-pub async fn attempt(config: &WebhooksConfig, allow_private: bool, key: Option<&CredentialKey>, d: &ClaimedDelivery) -> Sent {
+pub async fn attempt(
+    config: &WebhooksConfig,
+    allow_private: bool,
+    key: Option<&CredentialKey>,
+    d: &ClaimedDelivery,
+) -> Sent {
     let started_at = now();
     let clock = Instant::now();
     let failed = |error: String, permanent: bool| Sent {
@@ -82,12 +87,15 @@ pub async fn attempt(config: &WebhooksConfig, allow_private: bool, key: Option<&
         }
     };
     let status = resp.status();
-    let location = resp.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let location =
+        resp.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let mut excerpt = Vec::new();
     // Read at most the excerpt; the rest of a large answer is not waited for.
     while excerpt.len() < EXCERPT_BYTES {
         match resp.chunk().await {
-            Ok(Some(chunk)) => excerpt.extend_from_slice(&chunk[..chunk.len().min(EXCERPT_BYTES - excerpt.len())]),
+            Ok(Some(chunk)) => {
+                excerpt.extend_from_slice(&chunk[..chunk.len().min(EXCERPT_BYTES - excerpt.len())])
+            }
             Ok(None) | Err(_) => break,
         }
     }

@@ -106,7 +106,9 @@ mod tests {
     #[tokio::test]
     async fn private_targets_are_refused_unless_allowed() {
         let t = Duration::from_secs(5);
-        for raw in ["http://169.254.169.254/latest", "http://127.0.0.1:9/", "http://[::1]/", "http://10.1.2.3/"] {
+        for raw in
+            ["http://169.254.169.254/latest", "http://127.0.0.1:9/", "http://[::1]/", "http://10.1.2.3/"]
+        {
             let url = parse(raw).expect("parses");
             assert!(matches!(resolve(&url, false, t).await, Err(TargetError::Private { .. })), "{raw}");
             assert!(resolve(&url, true, t).await.is_ok(), "{raw}");
@@ -118,7 +120,8 @@ mod tests {
         let pinned = resolve(&url, true, t).await.expect("allowed");
         assert_eq!(pinned.domain.as_deref(), Some("localhost"));
         assert!(pinned.addrs.iter().all(|a| a.ip().is_loopback() && a.port() == 9));
-        for bad in ["ftp://example.com/", "http://user:pw@example.com/", "not a url", "http://example.com/#x"] {
+        for bad in ["ftp://example.com/", "http://user:pw@example.com/", "not a url", "http://example.com/#x"]
+        {
             assert!(matches!(parse(bad), Err(TargetError::Invalid(_))), "{bad}");
         }
     }

@@ -106,7 +106,11 @@ pub async fn deliver(s: &Senders, d: ClaimedDelivery) {
                 tracing::warn!(delivery = %d.id, webhook = %d.webhook, "webhook delivery failed for good");
             }
         }
-        Ok(false) => tracing::info!(delivery = %d.id, "webhook delivery lease lost; another sender's outcome counts"),
-        Err(e) => tracing::warn!(delivery = %d.id, error = %e, "cannot record a webhook attempt; it will be sent again"),
+        Ok(false) => {
+            tracing::info!(delivery = %d.id, "webhook delivery lease lost; another sender's outcome counts")
+        }
+        Err(e) => {
+            tracing::warn!(delivery = %d.id, error = %e, "cannot record a webhook attempt; it will be sent again")
+        }
     }
 }

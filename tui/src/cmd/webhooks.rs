@@ -3,8 +3,8 @@
 
 use std::process::ExitCode;
 
-use cairn_sdk::types::{CreateWebhook, Webhook, WebhookDelivery, WebhookId};
 use cairn_sdk::ListQuery;
+use cairn_sdk::types::{CreateWebhook, Webhook, WebhookDelivery, WebhookId};
 use futures_util::TryStreamExt;
 
 use crate::cli::WebhooksCommand;
@@ -18,8 +18,11 @@ pub fn run(cmd: WebhooksCommand, profile: Option<&str>) -> anyhow::Result<ExitCo
     super::lookup::with_client(profile, |client| async move {
         match cmd {
             WebhooksCommand::Ls { json } => {
-                let hooks: Vec<Webhook> =
-                    client.webhooks(ListQuery::limit(200)).try_collect().await.map_err(explain("listing webhooks"))?;
+                let hooks: Vec<Webhook> = client
+                    .webhooks(ListQuery::limit(200))
+                    .try_collect()
+                    .await
+                    .map_err(explain("listing webhooks"))?;
                 if json {
                     print_json(&hooks)?;
                 } else {
@@ -65,12 +68,12 @@ pub fn run(cmd: WebhooksCommand, profile: Option<&str>) -> anyhow::Result<ExitCo
                 }
             }
             WebhooksCommand::Redeliver { id, delivery } => {
-                let queued =
-                    client.redeliver_webhook(id, delivery).await.map_err(explain("redelivering"))?;
+                let queued = client.redeliver_webhook(id, delivery).await.map_err(explain("redelivering"))?;
                 crate::outln!("{}", queued.id);
             }
             WebhooksCommand::RotateSecret { id } => {
-                let rotated = client.rotate_webhook_secret(id).await.map_err(explain("rotating the secret"))?;
+                let rotated =
+                    client.rotate_webhook_secret(id).await.map_err(explain("rotating the secret"))?;
                 crate::outln!("{}", rotated.secret);
                 secret_notice(id);
                 if let Some(until) = rotated.webhook.previous_secret_until {
@@ -118,4 +121,3 @@ fn deliveries(list: &[WebhookDelivery]) -> Table {
     }
     t
 }
-

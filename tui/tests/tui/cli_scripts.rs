@@ -1122,7 +1122,11 @@ async fn webhook_receiver() -> (String, Arc<Mutex<Vec<String>>>) {
                     if let Some(end) = text.find("\r\n\r\n") {
                         let len = text[..end]
                             .lines()
-                            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_owned()))
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().to_owned())
+                            })
                             .and_then(|v| v.parse::<usize>().ok())
                             .unwrap_or(0);
                         if buf.len() >= end + 4 + len {
@@ -1149,7 +1153,9 @@ async fn webhooks_commands() {
     let (url, got) = webhook_receiver().await;
 
     // The secret alone on stdout, once, and said so.
-    let out = ok(admin.run(&["webhooks", "add", &url, "--event", "scan.completed", "--event", "scan.failed"]).await);
+    let out = ok(admin
+        .run(&["webhooks", "add", &url, "--event", "scan.completed", "--event", "scan.failed"])
+        .await);
     let secret = stdout(&out).trim().to_owned();
     assert!(secret.starts_with("whsec_") && !secret.contains('\n'), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("will not be shown again"), "{}", text(&out));
@@ -1181,11 +1187,19 @@ async fn webhooks_commands() {
         .find_map(|l| l.strip_prefix("cairn-signature: ").or_else(|| l.strip_prefix("Cairn-Signature: ")))
         .expect("signature header");
     assert_eq!(
-        cairn_sdk::webhooks::verify(&secret, signature, body.as_bytes(), cairn_sdk::webhooks::DEFAULT_TOLERANCE),
+        cairn_sdk::webhooks::verify(
+            &secret,
+            signature,
+            body.as_bytes(),
+            cairn_sdk::webhooks::DEFAULT_TOLERANCE
+        ),
         Ok(())
     );
     let table = stdout(&ok(admin.run(&["webhooks", "deliveries", &id]).await));
-    assert!(table.contains("webhook.ping") && table.contains("delivered") && table.contains("204"), "{table}");
+    assert!(
+        table.contains("webhook.ping") && table.contains("delivered") && table.contains("204"),
+        "{table}"
+    );
     ok(admin.run(&["webhooks", "redeliver", &id, &delivery]).await);
 
     // A new secret, shown once.
