@@ -99,8 +99,13 @@ impl Receiver {
 
     /// Waits (at most 60 s) until `n` requests arrived; returns them all.
     pub async fn wait_for(&self, n: usize) -> Vec<Received> {
+        self.wait_within(n, Duration::from_secs(60)).await
+    }
+
+    /// Waits (at most `limit`) until `n` requests arrived; returns them all.
+    pub async fn wait_within(&self, n: usize, limit: Duration) -> Vec<Received> {
         let mut count = self.count.clone();
-        tokio::time::timeout(Duration::from_secs(60), count.wait_for(|c| *c >= n))
+        tokio::time::timeout(limit, count.wait_for(|c| *c >= n))
             .await
             .unwrap_or_else(|_| panic!("the receiver got {} of {n} requests", self.received().len()))
             .expect("receiver alive");
@@ -587,7 +592,7 @@ async fn fanout_benchmark() {
     let start = Instant::now();
     let task = worker::spawn(senders(&state), stop).expect("senders");
     for r in &receivers {
-        r.wait_for(EVENTS).await;
+        r.wait_within(EVENTS, Duration::from_secs(900)).await;
     }
     let delivered = start.elapsed();
     let _ = stop_tx.send(true);

@@ -25,5 +25,6 @@ pub fn senders(state: &AppState) -> worker::Senders {
         allow_private: allow_private(state),
         key: state.git_credentials.clone(),
         wake: state.webhook_wake.clone(),
+        clients: Default::default(),
     }
 }

@@ -1,6 +1,9 @@
 //! One attempt at one delivery: resolve and check the target, connect to exactly the checked
 //! addresses, POST the signed envelope, follow no redirect, keep the start of the answer.
 
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use cairn_sdk::webhooks::{DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, sign, unix_now};
@@ -24,11 +27,38 @@ pub struct Sent {
     pub permanent: bool,
 }
 
+/// HTTP clients by the addresses they are pinned to: building one (TLS roots included) costs far
+/// more than a request, and a client pinned to the same checked addresses is the same client.
+#[derive(Debug, Default)]
+pub struct Clients(Mutex<HashMap<(Option<String>, Vec<SocketAddr>), reqwest::Client>>);
+
+/// Clients kept at most (then the cache starts again).
+const CLIENTS_KEPT: usize = 256;
+
+impl Clients {
+    fn get(&self, config: &WebhooksConfig, pinned: &Pinned) -> reqwest::Result<reqwest::Client> {
+        let mut addrs = pinned.addrs.clone();
+        addrs.sort();
+        let key = (pinned.domain.clone(), addrs);
+        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(c) = map.get(&key) {
+            return Ok(c.clone());
+        }
+        let c = client(config, pinned)?;
+        if map.len() >= CLIENTS_KEPT {
+            map.clear();
+        }
+        map.insert(key, c.clone());
+        Ok(c)
+    }
+}
+
 /// Sends `d` once.
 pub async fn attempt(
     config: &WebhooksConfig,
     allow_private: bool,
     key: Option<&CredentialKey>,
+    clients: &Clients,
     d: &ClaimedDelivery,
 ) -> Sent {
     let started_at = now();
@@ -59,7 +89,7 @@ pub async fn attempt(
         },
         Err(e) => return failed(format!("target refused: {e}"), true),
     };
-    let client = match client(config, &pinned) {
+    let client = match clients.get(config, &pinned) {
         Ok(c) => c,
         Err(e) => return failed(format!("cannot build the HTTP client: {e}"), false),
     };

@@ -30,6 +30,8 @@ pub struct Senders {
     pub key: Option<Arc<CredentialKey>>,
     /// Wakes the senders.
     pub wake: Arc<Notify>,
+    /// HTTP clients by pinned address.
+    pub clients: Arc<send::Clients>,
 }
 
 /// Starts the senders (none when `senders = 0`); they stop when `stop` turns true, abandoning
@@ -87,7 +89,7 @@ fn lease(config: &WebhooksConfig) -> time::Duration {
 
 /// One attempt at `d`, recorded with what follows.
 pub async fn deliver(s: &Senders, d: ClaimedDelivery) {
-    let sent = send::attempt(&s.config, s.allow_private, s.key.as_deref(), &d).await;
+    let sent = send::attempt(&s.config, s.allow_private, s.key.as_deref(), &s.clients, &d).await;
     let next = if sent.delivered {
         NextStep::Delivered
     } else if sent.permanent {
