@@ -30,7 +30,10 @@ pub struct Sent {
 /// HTTP clients by the addresses they are pinned to: building one (TLS roots included) costs far
 /// more than a request, and a client pinned to the same checked addresses is the same client.
 #[derive(Debug, Default)]
-pub struct Clients(Mutex<HashMap<(Option<String>, Vec<SocketAddr>), reqwest::Client>>);
+pub struct Clients(Mutex<HashMap<PinKey, reqwest::Client>>);
+
+/// A client's pin: the domain and the sorted addresses it connects to.
+type PinKey = (Option<String>, Vec<SocketAddr>);
 
 /// Clients kept at most (then the cache starts again).
 const CLIENTS_KEPT: usize = 256;
