@@ -437,6 +437,16 @@ both!(a_target_that_turns_private_fails_at_delivery, |db| async move {
     assert_eq!((lost.len(), lost[0].id, lost[0].attempt), (1, id, 1));
     let again = state.store.webhook_deliveries_claim(10, time::Duration::minutes(1)).await.expect("claim");
     assert_eq!((again.len(), again[0].id, again[0].attempt), (1, id, 2));
+
+    // Health: one delivery failed for good so far; with `unhealthy_after = 2` the second marks
+    // the webhook unhealthy.
+    let one = state.store.webhook_get(tenant, hook.id).await.expect("hook");
+    assert_eq!((one.consecutive_failures, one.healthy), (1, true));
+    let mut strict = senders(&state);
+    strict.config.unhealthy_after = 2;
+    worker::deliver(&strict, again.into_iter().next().expect("one")).await;
+    let two = state.store.webhook_get(tenant, hook.id).await.expect("hook");
+    assert_eq!((two.consecutive_failures, two.healthy), (2, false));
 });
 
 fn ping_event(tenant: cairn_sdk::types::TenantId) -> Event {
