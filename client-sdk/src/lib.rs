@@ -15,6 +15,7 @@
 //! ```
 
 pub mod types;
+pub mod webhooks;
 
 #[cfg(feature = "client")]
 mod client;

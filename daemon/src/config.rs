@@ -144,6 +144,8 @@ pub struct Config {
     pub cbom_demo: crate::demo::DemoConfig,
     /// Where uploads wait for their scan.
     pub uploads: crate::uploads::UploadsConfig,
+    /// Outbound webhooks: targets allowed, retries, health.
+    pub webhooks: crate::webhooks::config::WebhooksConfig,
 }
 
 impl Default for Config {
@@ -171,6 +173,7 @@ impl Default for Config {
             scans: Default::default(),
             cbom_demo: Default::default(),
             uploads: Default::default(),
+            webhooks: Default::default(),
         }
     }
 }
@@ -318,6 +321,9 @@ impl Config {
         }
         if let Some(v) = env("CAIRN_SHUTDOWN_GRACE_SECS") {
             self.shutdown_grace_secs = parse("CAIRN_SHUTDOWN_GRACE_SECS", &v)?;
+        }
+        if let Some(v) = env("CAIRN_WEBHOOKS_ALLOW_PRIVATE_TARGETS") {
+            self.webhooks.allow_private_targets = parse("CAIRN_WEBHOOKS_ALLOW_PRIVATE_TARGETS", &v)?;
         }
         self.vulndb.apply_env(&env)?;
         Ok(())

@@ -24,3 +24,4 @@ pub mod test_support;
 pub mod triage;
 pub mod uploads;
 pub mod vulndb;
+pub mod webhooks;

@@ -46,6 +46,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
         vulndb: Arc::new(VulnDb::empty()),
         jobs: Arc::new(Jobs::default()),
         sockets: Arc::new(Sockets::default()),
+        webhook_wake: Arc::new(tokio::sync::Notify::new()),
         config: Arc::new(config),
     })
 }
@@ -96,6 +97,7 @@ pub async fn launch(
         crate::events::consumers(&state),
         stop_rx_for_grace.clone(),
     );
+    let senders = crate::webhooks::worker::spawn(crate::webhooks::senders(&state), stop_rx_for_grace.clone());
     let mut serve = std::pin::pin!(serve.into_future());
     let mut stopping = stop_rx_for_grace;
     tokio::select! {
@@ -113,6 +115,10 @@ pub async fn launch(
     if let Some(d) = dispatcher {
         // A batch cut short rolls back and is handled again by the next start or another replica.
         d.abort();
+    }
+    if let Some(s) = senders {
+        // Deliveries in flight are sent again once their lease lapses (receivers dedupe by id).
+        s.abort();
     }
     // Running scans stop here; their jobs go back to the queue for any replica.
     workers.stop(&state).await;

@@ -33,4 +33,6 @@ pub struct AppState {
     pub sockets: Arc<Sockets>,
     /// The key sealing tenants' git credentials; `None` = none can be stored or used.
     pub git_credentials: Option<Arc<CredentialKey>>,
+    /// Wakes this replica's webhook senders (deliveries were queued).
+    pub webhook_wake: Arc<tokio::sync::Notify>,
 }

@@ -80,6 +80,15 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/git-credentials", t("admin", Role::Admin, false)),
     ("POST", "/api/v1/git-credentials", t("admin", Role::Admin, false)),
     ("DELETE", "/api/v1/git-credentials/{id}", t("admin", Role::Admin, true)),
+    ("GET", "/api/v1/webhooks", t("webhook:write", Role::Admin, false)),
+    ("POST", "/api/v1/webhooks", t("webhook:write", Role::Admin, false)),
+    ("GET", "/api/v1/webhooks/{id}", t("webhook:write", Role::Admin, true)),
+    ("PUT", "/api/v1/webhooks/{id}", t("webhook:write", Role::Admin, true)),
+    ("DELETE", "/api/v1/webhooks/{id}", t("webhook:write", Role::Admin, true)),
+    ("POST", "/api/v1/webhooks/{id}/ping", t("webhook:write", Role::Admin, true)),
+    ("GET", "/api/v1/webhooks/{id}/deliveries", t("webhook:write", Role::Admin, true)),
+    ("POST", "/api/v1/webhooks/{id}/deliveries/{did}/redeliver", t("webhook:write", Role::Admin, true)),
+    ("POST", "/api/v1/webhooks/{id}/rotate-secret", t("webhook:write", Role::Admin, true)),
     ("GET", "/api/v1/events", t("project:read", Role::Viewer, false)),
     ("GET", "/api/v1/projects", t("project:read", Role::Viewer, false)),
     ("POST", "/api/v1/projects", t("project:write", Role::Member, false)),
@@ -432,6 +441,15 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
             .await
             .expect("rule");
         r["id"].as_str().expect("rule id").to_owned()
+    } else if template.starts_with("/api/v1/webhooks/") {
+        // A fresh webhook of tenant A (to a closed loopback port), so a permitted DELETE has its own.
+        let hook: Value = d
+            .send(&w.root, Method::POST, "/api/v1/webhooks", Some(WEBHOOK_BODY.clone()))
+            .await
+            .json()
+            .await
+            .expect("webhook");
+        hook["webhook"]["id"].as_str().expect("webhook id").to_owned()
     } else if template.starts_with("/api/v1/admin/teams/") {
         tid.clone()
     } else if template.starts_with("/api/v1/admin/users/") {
@@ -460,7 +478,20 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
     } else {
         String::new()
     };
+    // A queued ping of that webhook (in tenant A) for the delivery routes.
+    let delivery = if template.contains("{did}") {
+        let queued: Value = d
+            .send(&w.root, Method::POST, &format!("/api/v1/webhooks/{id}/ping"), None)
+            .await
+            .json()
+            .await
+            .expect("ping");
+        queued["id"].as_str().expect("delivery id").to_owned()
+    } else {
+        String::new()
+    };
     let path = template
+        .replace("{did}", &delivery)
         .replace("{name}", &source)
         .replace("{provider}", "gh")
         .replace("{id}", &id)
@@ -503,6 +534,7 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         ("POST", "/api/v1/git-credentials") => {
             Some(json!({"host": format!("h{}.example.com", uuid::Uuid::new_v4().simple()), "token": "t"}))
         }
+        ("POST", "/api/v1/webhooks") | ("PUT", "/api/v1/webhooks/{id}") => Some(WEBHOOK_BODY.clone()),
         ("POST", "/api/v1/projects") => Some(json!({"name": unique_email("proj"), "kind": "repo"})),
         ("PATCH", "/api/v1/projects/{id}") => Some(json!({"tags": ["t"]})),
         ("POST", "/api/v1/projects/{id}/versions") => Some(json!({"name": unique_email("ver")})),
@@ -634,6 +666,10 @@ fn git_credentials_key(dir: &std::path::Path) -> std::path::PathBuf {
 }
 
 /// A GitHub provider whose URLs are never contacted by the matrix (authorize only redirects).
+/// A webhook to a closed loopback port (the matrix daemon allows private targets and sends nothing).
+static WEBHOOK_BODY: std::sync::LazyLock<Value> =
+    std::sync::LazyLock::new(|| json!({"url": "http://127.0.0.1:9/hook", "events": ["scan.completed"]}));
+
 pub const OAUTH_CONFIG: &str = "[oauth]\npublic_url = \"http://127.0.0.1:9\"\nallow_insecure_loopback = true\n\
     [[oauth.providers]]\nname = \"gh\"\nkind = \"github\"\nclient_id = \"c\"\nclient_secret = \"s\"\n\
     base_url = \"http://127.0.0.1:9\"\napi_url = \"http://127.0.0.1:9/api\"\n";
@@ -644,7 +680,8 @@ both!(authorization_matrix_covers_every_route, |db| async move {
         db,
         Opts {
             scan_roots: vec![root_dir.path().to_path_buf()],
-            extra_config: OAUTH_CONFIG.into(),
+            // No webhook senders: queued pings stay pending (redeliver never meets one in flight).
+            extra_config: format!("{OAUTH_CONFIG}[webhooks]\nallow_private_targets = true\nsenders = 0\n"),
             vulndb_import: vec![crate::findings::osv()],
             git_credentials_key_file: Some(git_credentials_key(root_dir.path())),
             ..Opts::default()

@@ -35,4 +35,5 @@ mod triage_rules;
 mod uploads;
 mod vex;
 mod vulndb;
+mod webhooks;
 mod ws;

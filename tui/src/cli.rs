@@ -77,12 +77,81 @@ pub enum Command {
     /// The daemon's vulnerability data: status, update from the mirror, import OSV files.
     #[command(subcommand)]
     Db(DbCommand),
+    /// The tenant's outbound webhooks: list, add (the secret is shown once), remove, ping, their
+    /// deliveries, redeliver, rotate the secret.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// `cairn webhooks …`.
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// The tenant's webhooks (never their secrets).
+    Ls {
+        /// Print a JSON array of the API's `Webhook` objects.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a webhook and print its signing secret, once.
+    Add {
+        /// Where events are POSTed (http:// or https://).
+        url: String,
+        /// An event kind to send (repeatable), e.g. scan.completed.
+        #[arg(long = "event", value_name = "KIND", required = true, value_parser = event_kind)]
+        events: Vec<cairn_sdk::types::EventKind>,
+        /// Only events of this project id (repeatable).
+        #[arg(long = "project", value_name = "ID")]
+        projects: Vec<cairn_sdk::types::ProjectId>,
+        /// Only events of at least this severity.
+        #[arg(long, value_name = "SEVERITY", value_enum)]
+        min_severity: Option<Severity>,
+        /// Print the API's `CreatedWebhook` object (secret included) as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a webhook and its deliveries.
+    Rm {
+        /// The webhook's id.
+        id: cairn_sdk::types::WebhookId,
+    },
+    /// Send a `webhook.ping` to it; prints the delivery id.
+    Ping {
+        /// The webhook's id.
+        id: cairn_sdk::types::WebhookId,
+    },
+    /// Its deliveries, oldest first, with the latest attempt of each.
+    Deliveries {
+        /// The webhook's id.
+        id: cairn_sdk::types::WebhookId,
+        /// Print a JSON array of the API's `WebhookDelivery` objects (every attempt).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a delivery again now (the same body and delivery id).
+    Redeliver {
+        /// The webhook's id.
+        id: cairn_sdk::types::WebhookId,
+        /// The delivery's id.
+        delivery: cairn_sdk::types::WebhookDeliveryId,
+    },
+    /// Make a new signing secret and print it, once; the old one keeps signing for a grace period.
+    RotateSecret {
+        /// The webhook's id.
+        id: cairn_sdk::types::WebhookId,
+    },
+}
+
+fn event_kind(s: &str) -> Result<cairn_sdk::types::EventKind, String> {
+    use cairn_sdk::types::EventKind;
+    EventKind::parse(s)
+        .filter(|k| EventKind::ALL.contains(k))
+        .ok_or_else(|| format!("one of {}", EventKind::ALL.map(EventKind::as_str).join(", ")))
 }
 
 /// `cairn projects …`.

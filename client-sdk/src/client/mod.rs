@@ -16,6 +16,7 @@ mod project_views;
 mod retry;
 mod service;
 mod triage_rules;
+mod webhooks;
 
 use std::sync::{Arc, Once, RwLock};
 

@@ -43,6 +43,10 @@ pub enum EventKind {
     /// An approval (exception) changed state.
     #[serde(rename = "approval.changed")]
     ApprovalChanged,
+    /// A test delivery from `POST /webhooks/{id}/ping`: only ever a webhook body, never in the
+    /// event stream.
+    #[serde(rename = "webhook.ping")]
+    WebhookPing,
     /// A kind a newer daemon sends that this SDK does not know.
     #[serde(other, rename = "unknown")]
     Unknown,
@@ -74,6 +78,7 @@ impl EventKind {
             EventKind::CveWatchHit => "cve_watch.hit",
             EventKind::VulndbUpdated => "vulndb.updated",
             EventKind::ApprovalChanged => "approval.changed",
+            EventKind::WebhookPing => "webhook.ping",
             EventKind::Unknown => "unknown",
         }
     }

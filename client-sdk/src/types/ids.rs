@@ -68,4 +68,8 @@ id_type!(
     VexImportId,
     /// A notification.
     NotificationId,
+    /// A tenant's outbound webhook.
+    WebhookId,
+    /// One event (or ping) queued for one webhook; sent again with the same id on each retry.
+    WebhookDeliveryId,
 );

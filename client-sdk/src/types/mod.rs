@@ -31,6 +31,7 @@ mod versions;
 mod vex_imports;
 mod vulndb;
 mod warnings;
+mod webhooks;
 mod words;
 
 /// Cairn's domain words (cairn-vocab), re-exported so SDK users see one path.
@@ -72,7 +73,7 @@ pub use health::{Health, SpecVersions};
 pub use history::{HistoryPoint, ScanHistory};
 pub use ids::{
     ApiKeyId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, ProjectId, ScanId, TeamId,
-    TenantId, TriageRuleId, UserId, VersionId, VexImportId,
+    TenantId, TriageRuleId, UserId, VersionId, VexImportId, WebhookDeliveryId, WebhookId,
 };
 pub use notification_prefs::{ChannelPrefs, NotificationPrefs};
 pub use notifications::{Notification, NotificationPage, UnreadCount};
@@ -91,4 +92,8 @@ pub use versions::{CreateVersion, ReleaseState, ReleaseStateChange, UpdateVersio
 pub use vex_imports::{UnmatchedReason, UnmatchedStatement, VexApplied, VexDocumentFormat, VexImport};
 pub use vulndb::{VulnDataState, VulnDataUsed, VulnDbChange, VulnDbSource, VulnDbStatus, VulnDbUpdate};
 pub use warnings::{ScanWarning, WarningKind};
+pub use webhooks::{
+    CreateWebhook, CreatedWebhook, DeliveryAttempt, DeliveryState, QueuedDelivery, RotatedWebhookSecret,
+    UpdateWebhook, Webhook, WebhookDelivery,
+};
 pub use words::{UnknownWord, WireWord, refuse_unknown};

@@ -65,6 +65,16 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "git_credentials_list" => git_credentials,
         "git_credentials_create" => create_git_credential,
         "git_credentials_delete" => delete_git_credential,
+        // webhooks
+        "webhooks_list" => webhooks,
+        "webhooks_create" => create_webhook,
+        "webhooks_get" => webhook,
+        "webhooks_update" => update_webhook,
+        "webhooks_delete" => delete_webhook,
+        "webhooks_ping" => ping_webhook,
+        "webhooks_deliveries" => webhook_deliveries,
+        "webhooks_redeliver" => redeliver_webhook,
+        "webhooks_rotate_secret" => rotate_webhook_secret,
         // projects and versions
         "projects_list" => projects,
         "projects_create" => create_project,

@@ -40,6 +40,7 @@ pub mod versions;
 pub mod vex;
 pub mod vulndb;
 pub mod vulnerabilities;
+pub mod webhooks;
 pub mod ws;
 
 use std::sync::Arc;
@@ -61,7 +62,7 @@ use crate::state::AppState;
     info(title = "Cairn API", description = "Cairn's daemon: inventories, vulnerabilities, licenses, cryptography, policy. Errors are RFC 7807 problem+json; lists are paged; see /problems/{slug}."),
     modifiers(&BearerAuth),
     components(schemas(cairn_sdk::types::BomFormat, cairn_sdk::types::ScanStatus, cairn_sdk::types::CbomBomFormat, cairn_sdk::types::Severity, cairn_sdk::types::DependencyScope, cairn_sdk::types::SourceKind)),
-    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "git-credentials"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "findings"), (name = "events"), (name = "notifications"), (name = "admin"), (name = "vulndb"), (name = "cbom"))
+    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "git-credentials"), (name = "webhooks"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "findings"), (name = "events"), (name = "notifications"), (name = "admin"), (name = "vulndb"), (name = "cbom"))
 )]
 struct ApiDoc;
 
@@ -120,6 +121,12 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(api_keys::get, api_keys::delete))
         .routes(routes!(git_credentials::list, git_credentials::create))
         .routes(routes!(git_credentials::delete))
+        .routes(routes!(webhooks::list, webhooks::create))
+        .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
+        .routes(routes!(webhooks::ping))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::redeliver))
+        .routes(routes!(webhooks::rotate_secret))
         .routes(routes!(projects::list, projects::create))
         .routes(routes!(projects::get, projects::update, projects::delete))
         .routes(routes!(versions::list, versions::create))

@@ -34,6 +34,10 @@ pub trait Consumer: Send + Sync + 'static {
     fn wakes_readers(&self) -> bool {
         false
     }
+
+    /// Called after a batch's effects are committed (e.g. to wake the workers that act on the
+    /// rows it queued). Nothing by default.
+    fn committed(&self) {}
 }
 
 /// Starts the dispatcher for `consumers` (none: nothing to start); it stops when `stop` turns true.
@@ -74,6 +78,7 @@ pub async fn drain(store: &Store, consumer: &dyn Consumer) -> StoreResult<()> {
             if consumer.wakes_readers() {
                 store.events_committed().await;
             }
+            consumer.committed();
             tracing::debug!(consumer = consumer.name(), %tenant, ?first, "events handled");
         }
     }

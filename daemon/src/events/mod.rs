@@ -14,6 +14,9 @@ use crate::state::AppState;
 
 /// Every consumer of the outbox this daemon runs. A feature that reacts to events adds its
 /// consumer here.
-pub fn consumers(_state: &AppState) -> Vec<Arc<dyn Consumer>> {
-    vec![Arc::new(notifications::Notifier)]
+pub fn consumers(state: &AppState) -> Vec<Arc<dyn Consumer>> {
+    vec![
+        Arc::new(notifications::Notifier),
+        Arc::new(crate::webhooks::consumer::WebhookConsumer::new(state.webhook_wake.clone())),
+    ]
 }

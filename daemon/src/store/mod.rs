@@ -40,6 +40,8 @@ mod users;
 mod versions;
 mod vex_imports;
 mod vulndb;
+mod webhook_deliveries;
+mod webhooks;
 
 pub use api_keys::{ApiKeyRecord, NewApiKey};
 pub use audit::{AuditEvent, GENESIS, chain_hash};
@@ -68,6 +70,8 @@ pub use triage_rules::{AutoOutcome, AutoSource, AutoTriage, CandidateScope, Curr
 pub use users::UserRecord;
 pub use vex_imports::NewVexImport;
 pub use vulndb::{OsvRow, VulnSourceRecord};
+pub use webhook_deliveries::{AttemptOutcome, ClaimedDelivery, NextStep};
+pub use webhooks::{WebhookSettings, WebhookSubscription};
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -26,6 +26,7 @@ mod status;
 mod triage;
 mod versions;
 mod vex;
+mod webhooks;
 mod where_used;
 
 use crate::cli::{Cli, Command};
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Triage(args) => triage::run(args, profile),
         Command::Vex(cmd) => vex::run(cmd, profile),
         Command::Keys(cmd) => keys::run(cmd, profile),
+        Command::Webhooks(cmd) => webhooks::run(cmd, profile),
         Command::Versions(cmd) => versions::run(cmd, profile),
         Command::Admin(cmd) => admin::run(cmd, profile),
         Command::Export(args) => export::run(args, profile),

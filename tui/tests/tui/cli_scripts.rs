@@ -1150,3 +1150,125 @@ async fn admin_sdk(daemon: &Daemon, client: &Client, me: &cairn_sdk::types::User
     let e = outsider.admin_users_page(&ListQuery::default()).await.expect_err("hidden");
     assert!(e.is_not_found() && e.code() == Some("ROUTE_NOT_FOUND"), "{e}");
 }
+
+/// A loopback webhook receiver answering 204; keeps each raw request.
+async fn webhook_receiver() -> (String, Arc<Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    let got: Arc<Mutex<Vec<String>>> = Arc::default();
+    let kept = got.clone();
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                // Headers, then as many body bytes as Content-Length says.
+                loop {
+                    let Ok(n) = conn.read(&mut chunk).await else { return };
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf).into_owned();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let len = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().to_owned())
+                            })
+                            .and_then(|v| v.parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if buf.len() >= end + 4 + len {
+                            kept.lock().expect("lock").push(text);
+                            let _ = conn.write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").await;
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (url, got)
+}
+
+/// Issue 18: `cairn webhooks …` against a real daemon (private targets allowed, as in local
+/// mode) and a receiver on loopback.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_commands() {
+    use cairn_sdk::types::{DeliveryState, Webhook, WebhookDelivery};
+    let opts = Opts { postgres: false, path_roots: Vec::new(), workers: 0, vulndb: false };
+    let daemon = Daemon::start_with(opts, |c| c.webhooks.allow_private_targets = true).await.expect("daemon");
+    let admin = Home::new(&daemon.base, &daemon.admin_key);
+    let (url, got) = webhook_receiver().await;
+
+    // The secret alone on stdout, once, and said so.
+    let out = ok(admin
+        .run(&["webhooks", "add", &url, "--event", "scan.completed", "--event", "scan.failed"])
+        .await);
+    let secret = stdout(&out).trim().to_owned();
+    assert!(secret.starts_with("whsec_") && !secret.contains('\n'), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("will not be shown again"), "{}", text(&out));
+    let table = stdout(&ok(admin.run(&["webhooks", "ls"]).await));
+    let out = ok(admin.run(&["webhooks", "ls", "--json"]).await);
+    assert!(!table.contains(&secret) && !stdout(&out).contains(&secret), "the secret is never listed");
+    let hooks: Vec<Webhook> = serde_json::from_slice(&out.stdout).expect("Webhook JSON array");
+    assert_eq!(hooks.len(), 1);
+    let id = hooks[0].id.to_string();
+    assert!(table.contains("scan.completed,scan.failed") && table.contains(&id), "{table}");
+
+    // A ping reaches the receiver, signed with that secret.
+    let out = ok(admin.run(&["webhooks", "ping", &id]).await);
+    let delivery = stdout(&out).trim().to_owned();
+    let delivered = loop {
+        let out = ok(admin.run(&["webhooks", "deliveries", &id, "--json"]).await);
+        let list: Vec<WebhookDelivery> = serde_json::from_slice(&out.stdout).expect("deliveries");
+        if list.first().is_some_and(|d| d.state == DeliveryState::Delivered) {
+            break list;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(delivered[0].id.to_string(), delivery);
+    assert_eq!(delivered[0].attempts[0].status_code, Some(204));
+    let request = got.lock().expect("lock")[0].clone();
+    let (head, body) = request.split_once("\r\n\r\n").expect("request");
+    let signature = head
+        .lines()
+        .find_map(|l| l.strip_prefix("cairn-signature: ").or_else(|| l.strip_prefix("Cairn-Signature: ")))
+        .expect("signature header");
+    assert_eq!(
+        cairn_sdk::webhooks::verify(
+            &secret,
+            signature,
+            body.as_bytes(),
+            cairn_sdk::webhooks::DEFAULT_TOLERANCE
+        ),
+        Ok(())
+    );
+    let table = stdout(&ok(admin.run(&["webhooks", "deliveries", &id]).await));
+    assert!(
+        table.contains("webhook.ping") && table.contains("delivered") && table.contains("204"),
+        "{table}"
+    );
+    ok(admin.run(&["webhooks", "redeliver", &id, &delivery]).await);
+
+    // A new secret, shown once.
+    let out = ok(admin.run(&["webhooks", "rotate-secret", &id]).await);
+    let rotated = stdout(&out).trim().to_owned();
+    assert!(rotated.starts_with("whsec_") && rotated != secret, "{}", text(&out));
+
+    // Usage errors exit 2; a refused URL is the daemon's field error.
+    let out = admin.run(&["webhooks", "add", &url, "--event", "scan.exploded"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let out = admin.run(&["webhooks", "add", "ftp://example.com/", "--event", "scan.completed"]).await;
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("body.url"), "{}", text(&out));
+
+    ok(admin.run(&["webhooks", "rm", &id]).await);
+    let out = ok(admin.run(&["webhooks", "ls", "--json"]).await);
+    assert_eq!(stdout(&out).trim(), "[]");
+    daemon.shutdown().await;
+}
