@@ -6,7 +6,7 @@
 //! ```
 //! use std::time::Duration;
 //! let secret = "whsec_example_secret_0123456789";
-//! let body = br#"{"id":"…","type":"scan.completed"}"#;
+//! let body = br#"{"id":"0193","type":"scan.completed"}"#;
 //! let header = cairn_sdk::webhooks::sign(&[secret], cairn_sdk::webhooks::unix_now(), body);
 //! cairn_sdk::webhooks::verify(secret, &header, body, Duration::from_secs(300)).expect("valid");
 //! assert!(cairn_sdk::webhooks::verify("another-secret-0123", &header, body, Duration::from_secs(300)).is_err());

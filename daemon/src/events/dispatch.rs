@@ -73,7 +73,10 @@ pub async fn drain(store: &Store, consumer: &dyn Consumer) -> StoreResult<()> {
     for tenant in store.events_pending(consumer.name()).await? {
         while let Some(mut batch) = store.event_batch(consumer.name(), tenant, BATCH).await? {
             let first = batch.events.first().map(|e| e.seq);
-            consumer.handle(store, &mut batch).await?;
+            if let Err(e) = consumer.handle(store, &mut batch).await {
+                batch.rollback().await?;
+                return Err(e);
+            }
             batch.commit().await?;
             if consumer.wakes_readers() {
                 store.events_committed().await;

@@ -113,8 +113,9 @@ pub(crate) async fn append(
     })
 }
 
-/// A consumer's next events of one tenant, with the transaction its effects go into. Dropping it
-/// without [`EventBatch::commit`] rolls everything back: the events come again.
+/// A consumer's next events of one tenant, with the transaction its effects go into. End it with
+/// [`EventBatch::commit`] or [`EventBatch::rollback`] (the events come again); merely dropping it
+/// rolls back only when its connection is next used, holding its locks until then.
 pub struct EventBatch {
     consumer: &'static str,
     /// The tenant.
@@ -135,6 +136,12 @@ impl std::fmt::Debug for EventBatch {
 }
 
 impl EventBatch {
+    /// Gives the batch back unhandled: its events come again on the next round.
+    pub async fn rollback(self) -> StoreResult<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+
     /// Marks the batch handled and commits the consumer's effects with it.
     pub async fn commit(mut self) -> StoreResult<()> {
         let Some(last) = self.events.last().map(|e| e.seq) else {
@@ -267,7 +274,13 @@ impl Store {
         .bind(&t)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((after,)) = cursor else { return Ok(None) };
+        // Nothing to hand out: end the transaction now. A dropped one is rolled back only when
+        // its pooled connection is next used, and until then it would keep the cursor row locked
+        // (Postgres) or the write lock (SQLite).
+        let Some((after,)) = cursor else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
         let rows: Vec<EventRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
         )))
@@ -277,6 +290,7 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         if rows.is_empty() {
+            tx.rollback().await?;
             return Ok(None);
         }
         let events = rows.into_iter().map(EventRow::into_wire).collect::<StoreResult<Vec<_>>>()?;

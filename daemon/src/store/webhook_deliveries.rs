@@ -227,6 +227,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
+            // Someone else's now: end the transaction at once (a dropped one keeps its locks
+            // until the pooled connection is next used).
+            tx.rollback().await?;
             return Ok(false);
         }
         sqlx::query(
