@@ -1,4 +1,4 @@
-//! Comparison of two scans of a project: what changed between a `from` and a `to` [`BomInput`].
+//! Comparison of two scans of a project: what changed between a `from` and a `to` [`BomInput`](crate::bom::BomInput).
 //!
 //! Both sides are the engine's one document input, so a comparison of two daemon scans (their
 //! stored inputs), of two SBOM files (read back) and of two trees scanned offline are the same
