@@ -314,12 +314,26 @@ async fn stream(
                 };
             }
         }
-        for e in missed {
-            let seen = last.entry(e.scan_id).or_insert(0);
-            if e.seq <= *seen {
+        let mut queue: VecDeque<ScanEvent> = missed.into();
+        while let Some(e) = queue.pop_front() {
+            let seen = last.get(&e.scan_id).copied().unwrap_or(0);
+            if e.seq <= seen {
                 continue;
             }
-            *seen = e.seq;
+            if seen > 0 && e.seq > seen + 1 {
+                // A gap (the bus skipped what another replica published while the listener was
+                // down): the table has it, committed before it was published; send it in order.
+                if let Ok(fill) = state.store.scan_events(tenant, e.scan_id, seen, 10_000).await
+                    && fill.first().is_some_and(|f| f.seq == seen + 1)
+                {
+                    queue.push_front(e);
+                    for f in fill.into_iter().rev() {
+                        queue.push_front(f);
+                    }
+                    continue;
+                }
+            }
+            last.insert(e.scan_id, e.seq);
             let terminal = e.status.is_terminal();
             if terminal {
                 ended.insert(e.scan_id);
