@@ -20,11 +20,11 @@ pub struct HistoryPoint {
     pub finished_at: Option<OffsetDateTime>,
     /// Components in its inventory.
     pub components: u64,
-    /// Findings, all severities.
-    pub findings: u64,
-    /// Findings by severity. Only meaningful when `vulndb` is `fresh` or `stale`: with `none` the
-    /// scan was not matched and these zeros mean "not looked".
-    pub severities: SeverityCounts,
+    /// Findings, all severities; `null` when the scan was not matched (`vulndb` is `none`): not
+    /// looked, which is not zero.
+    pub findings: Option<u64>,
+    /// Findings by severity; `null` when the scan was not matched, like `findings`.
+    pub severities: Option<SeverityCounts>,
     /// The vulnerability data the scan matched against (`none` when there was none).
     pub vulndb: VulnDataState,
     /// Post-quantum readiness (0–100), when crypto was scanned and something rated.

@@ -3,7 +3,10 @@
 
 use axum::Json;
 use axum::extract::State;
-use cairn_sdk::types::{HistoryPoint, ProjectId, Role, Scan, ScanHistory, Scope, VersionId, VulnDataState};
+use cairn_sdk::types::{
+    HistoryPoint, ProjectId, Role, Scan, ScanCounts, ScanHistory, Scope, SeverityCounts, VersionId,
+    VulnDataState,
+};
 use serde::Deserialize;
 
 use super::extract::{Path, Query};
@@ -25,15 +28,26 @@ pub struct HistoryParams {
     pub limit: Option<i64>,
 }
 
+/// The finding counts of a scan matched against `vulndb`; none when it was not matched (its zeros
+/// would mean "not looked").
+fn matched_counts(vulndb: VulnDataState, counts: &ScanCounts) -> (Option<u64>, Option<SeverityCounts>) {
+    match vulndb {
+        VulnDataState::Fresh | VulnDataState::Stale => (Some(counts.findings), Some(counts.severities)),
+        VulnDataState::None | VulnDataState::Unknown => (None, None),
+    }
+}
+
 fn point(scan: Scan) -> HistoryPoint {
+    let vulndb = scan.vulndb.map_or(VulnDataState::None, |v| v.state);
+    let (findings, severities) = matched_counts(vulndb, &scan.counts);
     HistoryPoint {
         scan_id: scan.id,
         version_id: scan.version_id,
         finished_at: scan.finished_at,
         components: scan.counts.components,
-        findings: scan.counts.findings,
-        severities: scan.counts.severities,
-        vulndb: scan.vulndb.map_or(VulnDataState::None, |v| v.state),
+        findings,
+        severities,
+        vulndb,
         readiness: scan.pqc.as_ref().and_then(|p| p.score),
         crypto_scanned: scan.pqc.is_some(),
     }
@@ -70,4 +84,21 @@ pub async fn history(
         points: scans.into_iter().map(point).collect(),
         not_included: vec!["gate: policy gate results are not part of the history yet".to_owned()],
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unmatched_scan_has_no_finding_counts_rather_than_zeros() {
+        let counts = ScanCounts { findings: 3, ..ScanCounts::default() };
+        assert_eq!(matched_counts(VulnDataState::None, &counts), (None, None));
+        assert_eq!(matched_counts(VulnDataState::Unknown, &counts), (None, None));
+        for state in [VulnDataState::Fresh, VulnDataState::Stale] {
+            let (findings, severities) = matched_counts(state, &counts);
+            assert_eq!(findings, Some(3));
+            assert_eq!(severities, Some(counts.severities));
+        }
+    }
 }
