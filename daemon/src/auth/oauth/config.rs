@@ -198,10 +198,8 @@ impl OAuthConfig {
             return Ok(url);
         }
         let url = reqwest::Url::parse(target).map_err(|e| format!("not an absolute URL: {e}"))?;
-        let loopback_ip = matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
-            || matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback());
         if url.scheme() == "http"
-            && loopback_ip
+            && is_loopback_ip(&url)
             && url.port().is_some()
             && url.username().is_empty()
             && url.password().is_none()
@@ -230,11 +228,16 @@ pub fn url_allowed(url: &reqwest::Url, insecure_loopback: bool) -> bool {
 
 /// Whether the URL's host is a loopback address or `localhost`.
 pub fn is_loopback(url: &reqwest::Url) -> bool {
+    is_loopback_ip(url)
+        || matches!(url.host(), Some(url::Host::Domain(d)) if d.eq_ignore_ascii_case("localhost"))
+}
+
+/// Whether the URL's host is a loopback IP literal (never a name, which may resolve elsewhere).
+fn is_loopback_ip(url: &reqwest::Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
+        Some(url::Host::Domain(_)) | None => false,
     }
 }
 
