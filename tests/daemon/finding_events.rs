@@ -79,6 +79,10 @@ both!(scans_of_a_project_emit_their_finding_differences, |db: Db| async move {
     let completed = events_of(&d, &user, "scan.completed", 0).await;
     let last_new = new.iter().map(|e| e["seq"].as_i64().expect("seq")).max().expect("some");
     assert!(completed[0]["seq"].as_i64().expect("seq") > last_new);
+    // Matched against data, the completed scan's event carries its counts by severity.
+    let stored = get_json(&d, &user, &format!("/api/v1/scans/{first}")).await;
+    assert_eq!(completed[0]["data"]["severities"], stored["counts"]["severities"]);
+    assert!(stored["counts"]["findings"].as_u64().is_some_and(|n| n > 0));
 
     // The same tree again: nothing new, nothing resolved.
     let seq = get_json(&d, &user, "/api/v1/events").await["latest_seq"].as_i64().expect("latest");

@@ -146,7 +146,8 @@ pub struct ScanEventData {
     pub scan: ScanId,
     /// How it ended.
     pub status: ScanStatus,
-    /// Findings by severity (completed scans).
+    /// Findings by severity (completed scans that were matched against vulnerability data;
+    /// absent when there was none: not looked, which is not zero).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severities: Option<SeverityCounts>,
     /// Why it failed (failed scans).

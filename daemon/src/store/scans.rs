@@ -2,7 +2,7 @@
 
 use cairn_sdk::types::{
     EventKind, PqcSummary, ProjectId, Scan, ScanCounts, ScanEvent, ScanEventData, ScanId, ScanSource,
-    ScanStatus, TenantId, UserId, VersionId, VulnDataUsed,
+    ScanStatus, TenantId, UserId, VersionId, VulnDataState, VulnDataUsed,
 };
 use sqlx::FromRow;
 use time::OffsetDateTime;
@@ -509,6 +509,12 @@ impl Store {
     }
 }
 
+/// Whether a scan's stored `vulndb` says it was matched against vulnerability data.
+fn matched(vulndb: Option<&str>) -> StoreResult<bool> {
+    let used = vulndb.map(|v| json::<VulnDataUsed>("vulndb", v)).transpose()?;
+    Ok(used.is_some_and(|u| matches!(u.state, VulnDataState::Fresh | VulnDataState::Stale)))
+}
+
 /// Inserts the next event and applies it to the scan row, inside `tx`.
 async fn append_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
@@ -541,10 +547,10 @@ async fn append_event(
     .await?;
     let started = matches!(p.status, ScanStatus::Fetching).then(|| stamp.to_owned());
     let finished = p.status.is_terminal().then(|| stamp.to_owned());
-    let updated: Option<(Option<String>,)> = sqlx::query_as(
+    let updated: Option<(Option<String>, Option<String>)> = sqlx::query_as(
         "UPDATE scans SET status = $1, step = $2, percent = $3, counts = $4, error = COALESCE($5, error), \
          vulndb = COALESCE($6, vulndb), started_at = COALESCE(started_at, $7), finished_at = COALESCE($8, finished_at), \
-         version = version + 1 WHERE tenant_id = $9 AND id = $10 RETURNING project_id",
+         version = version + 1 WHERE tenant_id = $9 AND id = $10 RETURNING project_id, vulndb",
     )
     .bind(p.status.as_str())
     .bind(p.step.clone())
@@ -558,7 +564,7 @@ async fn append_event(
     .bind(id.to_string())
     .fetch_optional(&mut **tx)
     .await?;
-    let Some((project,)) = updated else {
+    let Some((project, vulndb)) = updated else {
         return Err(StoreError::NotFound);
     };
     // The outbox event of a scan's end commits with the end itself.
@@ -571,7 +577,9 @@ async fn append_event(
         let data = ScanEventData {
             scan: id,
             status: p.status,
-            severities: (p.status == ScanStatus::Completed).then_some(p.counts.severities),
+            // Counts only for a scan that was matched: without data its zeros mean "not looked".
+            severities: (p.status == ScanStatus::Completed && matched(vulndb.as_deref())?)
+                .then_some(p.counts.severities),
             error: p.error.clone(),
         };
         let project = project.as_deref().map(parse_id).transpose()?;
