@@ -189,6 +189,10 @@ both!(comparison_of_two_dated_lockfiles_equals_the_engines, |db: Db| async move 
         assert_eq!(p["vulndb"], s["vulndb"]["state"]);
         assert_eq!(p["crypto_scanned"], false);
         assert!(p["readiness"].is_null());
+        // The point's gate is the scan's stored gate.
+        let gate = get_json(&d, &user, &format!("/api/v1/scans/{scan}/gate-result")).await;
+        assert_eq!(p["gate"], gate["status"]);
+        assert!(p["gate"].is_string(), "{p}");
     }
     assert_eq!(points[1]["severities"]["high"], 2, "PLANT-NEW-1 and PLANT-OPEN-1 on the new lockfile");
     let one = get_json(&d, &user, &format!("/api/v1/projects/{pid}/history?version={}", versions[0])).await;

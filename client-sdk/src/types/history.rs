@@ -31,6 +31,9 @@ pub struct HistoryPoint {
     pub readiness: Option<u8>,
     /// True when the scan looked for cryptography (else `readiness` is absent for that reason).
     pub crypto_scanned: bool,
+    /// The scan's policy gate; `null` when it has none (completed before gates were evaluated).
+    #[serde(default)]
+    pub gate: Option<super::GateStatus>,
 }
 
 /// A project's completed scans over time.
@@ -43,6 +46,4 @@ pub struct ScanHistory {
     pub version_id: Option<VersionId>,
     /// Oldest first; at most the newest `limit`.
     pub points: Vec<HistoryPoint>,
-    /// What the series does not carry yet, and why (gate results).
-    pub not_included: Vec<String>,
 }

@@ -4,8 +4,8 @@
 use axum::Json;
 use axum::extract::State;
 use cairn_sdk::types::{
-    HistoryPoint, ProjectId, Role, Scan, ScanCounts, ScanHistory, Scope, SeverityCounts, VersionId,
-    VulnDataState,
+    GateStatus, HistoryPoint, ProjectId, Role, Scan, ScanCounts, ScanHistory, Scope, SeverityCounts,
+    VersionId, VulnDataState,
 };
 use serde::Deserialize;
 
@@ -37,7 +37,7 @@ fn matched_counts(vulndb: VulnDataState, counts: &ScanCounts) -> (Option<u64>, O
     }
 }
 
-fn point(scan: Scan) -> HistoryPoint {
+fn point(scan: Scan, gate: Option<GateStatus>) -> HistoryPoint {
     let vulndb = scan.vulndb.map_or(VulnDataState::None, |v| v.state);
     let (findings, severities) = matched_counts(vulndb, &scan.counts);
     HistoryPoint {
@@ -50,6 +50,7 @@ fn point(scan: Scan) -> HistoryPoint {
         vulndb,
         readiness: scan.pqc.as_ref().and_then(|p| p.score),
         crypto_scanned: scan.pqc.is_some(),
+        gate,
     }
 }
 
@@ -78,11 +79,17 @@ pub async fn history(
         }
     }
     let scans = state.store.scans_completed_of_project(ctx.tenant, id, p.version, limit).await?;
+    let gates = state.store.gate_statuses_of_project(ctx.tenant, id).await?;
     Ok(Json(ScanHistory {
         project_id: id,
         version_id: p.version,
-        points: scans.into_iter().map(point).collect(),
-        not_included: vec!["gate: policy gate results are not part of the history yet".to_owned()],
+        points: scans
+            .into_iter()
+            .map(|s| {
+                let gate = gates.get(&s.id).copied();
+                point(s, gate)
+            })
+            .collect(),
     }))
 }
 

@@ -107,6 +107,30 @@ impl Store {
         read(&json)
     }
 
+    /// The gate status of each of the project's scans that has a gate (for its history).
+    pub async fn gate_statuses_of_project(
+        &self,
+        tenant: TenantId,
+        project: ProjectId,
+    ) -> StoreResult<std::collections::HashMap<ScanId, GateStatus>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT scan_id, status FROM gate_results WHERE tenant_id = $1 AND project_id = $2",
+        )
+        .bind(tenant.to_string())
+        .bind(project.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|(scan, status)| {
+                let status = [GateStatus::Pass, GateStatus::Warn, GateStatus::Fail]
+                    .into_iter()
+                    .find(|s| status_word(*s) == status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("gate status {status:?}")))?;
+                Ok((super::parse_id(&scan)?, status))
+            })
+            .collect()
+    }
+
     /// The gate of the project's latest evaluated scan.
     pub async fn gate_of_project(&self, tenant: TenantId, project: ProjectId) -> StoreResult<GateResult> {
         let (json,): (String,) = sqlx::query_as(
