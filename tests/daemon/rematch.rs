@@ -281,7 +281,13 @@ fn lxml_count(items: &[Value]) -> u64 {
     items.iter().filter(|f| f["purl"] == "pkg:pypi/lxml@4.6.2").count() as u64
 }
 
+/// The project's open findings; the totals (kept per scan, not counted per request) follow
+/// every re-match, for the project and for the tenant (one project here).
 async fn project_findings(d: &Daemon, who: &Session, project: &str) -> Vec<Value> {
     let page = get_json(d, who, &format!("/api/v1/findings?project={project}&limit=1000")).await;
-    page["items"].as_array().cloned().expect("items")
+    let items = page["items"].as_array().cloned().expect("items");
+    assert_eq!(page["total"], items.len(), "the project's total");
+    let tenant = get_json(d, who, "/api/v1/findings?limit=1").await;
+    assert_eq!(tenant["total"], items.len(), "the tenant's total");
+    items
 }

@@ -250,10 +250,10 @@ const SUMMARY_MAX_CHARS: usize = 160;
 /// The record is read through the engine's advisory model.
 pub(crate) fn summary_from_details(record: &str) -> Option<String> {
     let advisory = cairn_engine::vuln::Advisory::from_json(record.as_bytes()).ok()?;
-    summary_of(advisory.details()?)
+    summary_of_details(advisory.details()?)
 }
 
-fn summary_of(details: &str) -> Option<String> {
+pub(crate) fn summary_of_details(details: &str) -> Option<String> {
     let line = details.lines().map(str::trim).find(|l| !l.is_empty())?;
     let line = line.trim_start_matches('#').trim();
     if line.is_empty() {
@@ -314,10 +314,33 @@ impl Store {
                 sql.push(" AND f.purl = ").bind(p.as_str());
             }
         };
-        let mut count = Sql::new("SELECT COUNT(*) FROM findings f ");
-        count.push(TRIAGE_JOIN);
-        filter(&mut count);
-        let total = count.query_scalar::<i64>().fetch_one(self.pool()).await?;
+        let total = if q.state.is_none() && q.vulnerability.is_none() && q.purl.is_none() {
+            // Kept per scan and severity (see `finding_counts`): a sum over a few rows.
+            let mut count =
+                Sql::new("SELECT CAST(COALESCE(SUM(c.open), 0) AS BIGINT) FROM scan_finding_counts c");
+            count.push(" WHERE c.tenant_id = ").bind(tenant.to_string());
+            match q.scan {
+                Some(s) => count.push(" AND c.scan_id = ").bind(s.to_string()),
+                None => count.push(" AND c.scan_id IN (").push(LATEST_SCANS).push(")"),
+            };
+            if let Some(p) = q.project {
+                count.push(" AND c.scan_id IN (SELECT id FROM scans WHERE tenant_id = c.tenant_id AND project_id = ")
+                    .bind(p.to_string())
+                    .push(")");
+            }
+            if let Some(s) = &q.severity {
+                count.push(" AND c.severity = ").bind(s.as_str());
+            }
+            count.query_scalar::<i64>().fetch_one(self.pool()).await?
+        } else {
+            // The triage join only when a state is asked for: it does not change the count otherwise.
+            let mut count = Sql::new("SELECT COUNT(*) FROM findings f ");
+            if q.state.is_some() {
+                count.push(TRIAGE_JOIN);
+            }
+            filter(&mut count);
+            count.query_scalar::<i64>().fetch_one(self.pool()).await?
+        };
         let mut sql = Sql::new("SELECT ");
         sql.push(FINDING_COLUMNS)
             .push(" FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id ")
@@ -538,17 +561,17 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::{summary_from_details, summary_of};
+    use super::{summary_from_details, summary_of_details};
 
     #[test]
     fn a_summary_is_the_first_line_of_details_cut_at_a_word() {
         assert_eq!(
-            summary_of("\n## Open redirect in login\n\nMore text.").as_deref(),
+            summary_of_details("\n## Open redirect in login\n\nMore text.").as_deref(),
             Some("Open redirect in login")
         );
-        let s = summary_of(&"word ".repeat(100)).expect("a summary");
+        let s = summary_of_details(&"word ".repeat(100)).expect("a summary");
         assert!(s.ends_with("word…") && s.chars().count() <= 161, "{s}");
-        assert_eq!(summary_of("  "), None);
+        assert_eq!(summary_of_details("  "), None);
     }
 
     #[test]

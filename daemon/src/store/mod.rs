@@ -10,6 +10,7 @@ mod audit;
 mod cbom_demo;
 mod components;
 mod events;
+mod finding_counts;
 mod finding_events;
 mod findings;
 mod gates;
@@ -48,6 +49,7 @@ pub use audit::{AuditEvent, GENESIS, chain_hash};
 pub use cbom_demo::DemoClaim;
 pub use components::{ComponentFilter, UsageQuery};
 pub use events::{EventBatch, NewEvent};
+pub(crate) use findings::summary_of_details;
 pub use findings::{FindingsQuery, TriageWrite};
 pub use git_credentials::{NewGitCredential, SealedGitCredential};
 pub use idempotency::IdempotencyClaim;
@@ -166,6 +168,8 @@ impl Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// The health probes' own connection, so a probe never queues behind API queries.
+    probe: AnyPool,
     backend: Backend,
     /// The URL connected to (Postgres LISTEN needs its own connection).
     url: DbUrl,
@@ -173,6 +177,23 @@ pub struct Store {
     audit_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Ticks when events were committed (see `events`).
     events_tick: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
+}
+
+/// Pool options with the per-connection set-up of `backend`.
+fn pool_options(backend: Backend, max: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new().max_connections(max).after_connect(move |conn, _meta| {
+        Box::pin(async move {
+            if backend == Backend::Sqlite {
+                // WAL lets readers run beside the single writer; the busy timeout makes
+                // concurrent writers wait instead of failing with SQLITE_BUSY.
+                conn.execute("PRAGMA journal_mode = WAL").await?;
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                conn.execute("PRAGMA busy_timeout = 10000").await?;
+                conn.execute("PRAGMA synchronous = NORMAL").await?;
+            }
+            Ok(())
+        })
+    })
 }
 
 impl Store {
@@ -191,29 +212,25 @@ impl Store {
             Backend::Postgres => url.to_owned(),
         };
         let options = AnyConnectOptions::from_str(&url)?.log_statements(tracing::log::LevelFilter::Trace);
-        let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
+        let pool = pool_options(
+            backend,
+            match backend {
                 Backend::Sqlite => 4,
                 Backend::Postgres => 16,
-            })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the single writer; the busy timeout makes
-                        // concurrent writers wait instead of failing with SQLITE_BUSY.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
+            },
+        )
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options.clone())
+        .await?;
+        // One connection, opened on first use and kept: a probe that cannot get it within a
+        // second reports the database as not answering rather than waiting behind the API.
+        let probe = pool_options(backend, 1)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(1))
+            .connect_lazy_with(options);
         Ok(Self {
             pool,
+            probe,
             backend,
             url: DbUrl(url),
             audit_lock: Default::default(),
@@ -236,14 +253,15 @@ impl Store {
         self.backend
     }
 
-    /// Answers when the database does (`SELECT 1`).
+    /// Answers when the database does (`SELECT 1`), on the probes' own connection.
     pub async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1").execute(&self.probe).await?;
         Ok(())
     }
 
-    /// Closes the pool (waits for connections to be returned).
+    /// Closes the pools (waits for connections to be returned).
     pub async fn close(&self) {
+        self.probe.close().await;
         self.pool.close().await;
     }
 

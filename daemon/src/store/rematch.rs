@@ -243,6 +243,7 @@ impl Store {
         .bind(&s)
         .execute(&mut *tx)
         .await?;
+        super::finding_counts::refresh(&mut tx, tenant, target.scan).await?;
         let outcome = RematchOutcome { new: opened.len(), resolved: gone.len() };
         if target.latest {
             let closed: Vec<OpenFinding> = gone.into_iter().cloned().collect();

@@ -276,7 +276,8 @@ pub(super) async fn upsert_vulnerabilities(
     for chunk in vulnerabilities.chunks(BATCH) {
         let sql = format!(
             "INSERT INTO vulnerabilities (id, aliases, summary, severity, cvss_vector, cvss_score, modified_at, record) \
-             VALUES {} ON CONFLICT (id) DO UPDATE SET aliases = excluded.aliases, summary = excluded.summary, \
+             VALUES {} ON CONFLICT (id) DO UPDATE SET aliases = excluded.aliases, \
+             summary = COALESCE(excluded.summary, vulnerabilities.summary), \
              severity = excluded.severity, cvss_vector = excluded.cvss_vector, cvss_score = excluded.cvss_score, \
              modified_at = excluded.modified_at, record = excluded.record",
             values(chunk.len(), 8)
@@ -407,6 +408,7 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
+        super::finding_counts::refresh(&mut tx, tenant, scan).await?;
         for (i, chunk) in r.crypto.chunks(BATCH).enumerate() {
             let sql = format!(
                 "INSERT INTO crypto_assets (id, tenant_id, scan_id, asset_type, name, primitive, quantum_level, detail, \

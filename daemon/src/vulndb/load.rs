@@ -66,7 +66,12 @@ pub fn row_of(a: &Advisory) -> Result<OsvRow, VulnDbError> {
         modified: a.modified().to_owned(),
         published: a.published().map(str::to_owned),
         aliases: to_json(a.id(), a.aliases())?,
-        summary: a.summary().map(str::to_owned),
+        // Advisories without a summary (PyPA's) get one from their details here, once, so lists
+        // never read and parse records to show one.
+        summary: a
+            .summary()
+            .map(str::to_owned)
+            .or_else(|| a.details().and_then(crate::store::summary_of_details)),
         severity: sev.as_ref().map(|s| s.rating),
         cvss_vector: sev.as_ref().and_then(|s| s.vector.clone()),
         cvss_score: sev.as_ref().and_then(|s| s.score),

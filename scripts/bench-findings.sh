@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The findings list under load beside the health and readiness probes (issue 22): starts cairnd
+# on SQLite, loads the corpus's OSV advisories, scans the corpus lockfiles as PROJECTS projects
+# (real findings, a few dozen per scan: the corpus's advisories cover Go, PyPI and crates.io),
+# then multiplies each latest scan's findings over its other components with sqlite3 until the
+# tenant holds FINDINGS open findings (generated rows for the load, never committed), then runs wrk:
+#   1. /api/v1/findings?limit=100 at 16 connections while /readyz is polled by one connection;
+#   2. /api/health alone at 16 connections (the ceiling the list is compared with).
+# Prints the total findings, requests/s and latency percentiles of each run.
+#
+# Usage: scripts/bench-findings.sh [FINDINGS] [SECONDS] [PROJECTS]   (defaults: 100000, 20 s, 4)
+# CAIRN_BENCH_KEEP=1 keeps the work directory (the database) for a look at query plans.
+# Needs curl, jq, sqlite3 and wrk (Debian); the release build of cairnd if there is one, else the debug build.
+# Reaches only loopback.
+set -euo pipefail
+
+want=${1:-100000}
+secs=${2:-20}
+projects=${3:-4}
+root=$(cd "$(dirname "$0")/.." && pwd)
+corpus="${CAIRN_CORPUS:-$root/../shared/corpus}"
+[ -d "$corpus/lockfiles" ] || corpus=/work/shared/corpus
+[ -d "$corpus/lockfiles" ] || { echo "no shared corpus (set CAIRN_CORPUS)" >&2; exit 1; }
+corpus=$(realpath "$corpus")
+bin="${CAIRND_BIN:-$root/target/release/cairnd}"
+[ -x "$bin" ] || bin="$root/target/debug/cairnd"
+[ -x "$bin" ] || { echo "build cairnd first (cargo build --release --locked --bin cairnd)" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
+
+work=$(mktemp -d)
+daemon=
+cleanup() {
+    if [ -n "$daemon" ]; then kill "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi
+    if [ -n "${CAIRN_BENCH_KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+db="sqlite://$work/cairnd.db"
+cat > "$work/cairnd.toml" <<TOML
+listen = "127.0.0.1:0"
+database_url = "$db"
+address_file = "$work/addr"
+jwt_secret_file = "$work/jwt"
+[rate_limits]
+reads_per_minute = 1000000000
+health_per_minute = 1000000000
+[scans]
+workers = 2
+[sources]
+work_dir = "$work/work"
+single_tenant = true
+path_roots = ["$corpus/lockfiles"]
+TOML
+head -c 48 /dev/urandom | base64 > "$work/jwt"
+
+cairnd() { "$bin" --config "$work/cairnd.toml" "$@"; }
+echo "loading the corpus's OSV advisories…" >&2
+cairnd vulndb import "$corpus/osv" >&2
+password='correct horse battery staple'
+echo "$password" | cairnd admin create-user --email bench@example.com --super-admin --tenant bench --password-stdin >&2
+
+"$bin" --config "$work/cairnd.toml" serve > "$work/out.log" 2>&1 &
+daemon=$!
+for _ in $(seq 1 300); do [ -s "$work/addr" ] && break; sleep 0.1; done
+[ -s "$work/addr" ] || { cat "$work/out.log" >&2; exit 1; }
+host="http://$(cat "$work/addr")"
+base="$host/api/v1"
+
+token=$(curl -sf "$base/auth/login" -H 'content-type: application/json' \
+    -d "{\"email\":\"bench@example.com\",\"password\":\"$password\"}" | jq -r .access_token)
+key=$(curl -sf "$base/api-keys" -H "authorization: Bearer $token" -H 'content-type: application/json' \
+    -d '{"name":"bench","scopes":["scan:read","scan:write","project:read","project:write"]}' | jq -r .secret)
+auth="authorization: Bearer $key"
+
+echo "scanning $corpus/lockfiles as $projects projects…" >&2
+for i in $(seq 1 "$projects"); do
+    pid=$(curl -sS --fail-with-body "$base/projects" -H "$auth" -H 'content-type: application/json' \
+        -d "{\"name\":\"bench-$i\",\"kind\":\"repo\"}" | jq -r .id)
+    curl -sS --fail-with-body "$base/scans" -H "$auth" -H 'content-type: application/json' \
+        -d "{\"source\":{\"kind\":\"path\",\"path\":\"$corpus/lockfiles\"},\"project\":\"$pid\",\"crypto\":false}" >/dev/null
+done
+while :; do
+    left=$(curl -sf "$base/scans?limit=1000" -H "$auth" |
+        jq '[.items[] | select(.status != "completed" and .status != "failed")] | length')
+    [ "$left" = 0 ] && break
+    sleep 2
+done
+failed=$(curl -sf "$base/scans?limit=1000" -H "$auth" | jq '[.items[] | select(.status == "failed")] | length')
+real=$(curl -sf "$base/findings?limit=1" -H "$auth" | jq .total)
+echo "real findings: $real ($failed failed scans)"
+[ "$real" -gt 0 ] || { echo "no findings to multiply" >&2; exit 1; }
+# Each finding copied onto the first N components of its scan (same advisory and severity), and
+# the kept per-scan counts recomputed as the store does.
+per=$(( (want + real - 1) / real ))
+sqlite3 "$work/cairnd.db" <<SQL
+PRAGMA busy_timeout = 10000;
+INSERT OR IGNORE INTO findings (id, tenant_id, scan_id, project_id, component_id, vulnerability_id, severity,
+    fixed_version, created_at, purl, ord, vulndb_generation)
+SELECT lower(hex(randomblob(16))), f.tenant_id, f.scan_id, f.project_id, c.id, f.vulnerability_id, f.severity,
+    f.fixed_version, f.created_at, c.purl, c.ord, f.vulndb_generation
+FROM findings f JOIN components c ON c.scan_id = f.scan_id AND c.ord < $per;
+DELETE FROM scan_finding_counts;
+INSERT INTO scan_finding_counts (scan_id, tenant_id, severity, open)
+SELECT scan_id, tenant_id, severity, COUNT(*) FROM findings WHERE resolved_at IS NULL GROUP BY 1, 2, 3;
+ANALYZE;
+SQL
+total=$(curl -sf "$base/findings?limit=1" -H "$auth" | jq .total)
+echo "findings in the tenant: $total"
+
+# wrk prints requests/s and, with --latency, the 50/75/90/99th percentiles.
+summary() { grep -E 'Requests/sec|^ +(50|90|99)%|Non-2xx' "$1" | sed 's/^ */  /'; }
+wrk -t1 -c1 -d"$((secs + 2))s" --latency "$host/readyz" > "$work/readyz.txt" &
+probe=$!
+wrk -t2 -c16 -d"${secs}s" --latency -H "$auth" "$base/findings?limit=100" > "$work/list.txt"
+wait "$probe"
+wrk -t2 -c16 -d"${secs}s" --latency "$host/api/health" > "$work/health.txt"
+echo "GET /api/v1/findings?limit=100, 16 connections:"
+summary "$work/list.txt"
+echo "GET /readyz, 1 connection, during the list run:"
+summary "$work/readyz.txt"
+echo "GET /api/health, 16 connections, alone:"
+summary "$work/health.txt"
+echo "daemon RSS after the runs: $(awk '/VmRSS/ {print $2}' "/proc/$daemon/status") KiB"
