@@ -92,7 +92,7 @@ echo "real findings: $real ($failed failed scans)"
 # Each finding copied onto the first N components of its scan (same advisory and severity), and
 # the kept per-scan counts recomputed as the store does.
 per=$(( (want + real - 1) / real ))
-sqlite3 "$work/cairnd.db" <<SQL
+sqlite3 "$work/cairnd.db" >/dev/null <<SQL
 PRAGMA busy_timeout = 10000;
 INSERT OR IGNORE INTO findings (id, tenant_id, scan_id, project_id, component_id, vulnerability_id, severity,
     fixed_version, created_at, purl, ord, vulndb_generation)
