@@ -11,6 +11,9 @@ use crate::error::{ApiError, Kind};
 use crate::state::AppState;
 use crate::store::{StoreError, UserRecord};
 
+/// How stale an API key's `last_used_at` may be before a use writes it again.
+const LAST_USED_PRECISION: time::Duration = time::Duration::minutes(1);
+
 /// How the caller authenticated.
 #[derive(Debug, Clone)]
 pub enum Credential {
@@ -139,7 +142,12 @@ impl Principal {
             if key.expires_at.is_some_and(|t| t <= time::OffsetDateTime::now_utc()) {
                 return Err(ApiError::unauthorized("this API key has expired"));
             }
-            state.store.api_key_touch(key.tenant_id, key.id).await?;
+            // A write per request would serialize every key's reads behind SQLite's write lock:
+            // "last used" is recorded to the minute.
+            let now = time::OffsetDateTime::now_utc();
+            if key.last_used_at.is_none_or(|t| now - t >= LAST_USED_PRECISION) {
+                state.store.api_key_touch(key.tenant_id, key.id).await?;
+            }
             let credential =
                 Credential::ApiKey { id: key.id, scopes: key.scopes, expires_at: key.expires_at };
             (key.user_id, credential, Some(key.tenant_id), None)
