@@ -30,17 +30,17 @@ use std::time::Duration;
 /// A credential for one registry: a user name and a password or token (what `docker login`
 /// takes; cloud registries name a fixed user, e.g. `oauth2accesstoken` or `AWS`).
 #[derive(Clone, PartialEq, Eq)]
-pub struct RegistryCredential {
+pub struct Credential {
     /// The user name.
     pub username: String,
     /// The password or token.
     pub password: String,
 }
 
-impl std::fmt::Debug for RegistryCredential {
+impl std::fmt::Debug for Credential {
     // Secrets never reach logs, even through `{:?}`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "RegistryCredential({}, …)", self.username)
+        write!(f, "Credential({}, …)", self.username)
     }
 }
 
@@ -77,7 +77,7 @@ pub struct PullOptions {
     /// The platform; `None`: an image's only manifest, else `linux/amd64` from an index.
     pub platform: Option<Platform>,
     /// The registry credential, if any.
-    pub credential: Option<RegistryCredential>,
+    pub credential: Option<Credential>,
     /// The caps.
     pub limits: PullLimits,
     /// Each request's timeout (a layer's download included).

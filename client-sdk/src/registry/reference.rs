@@ -152,8 +152,7 @@ fn valid_host(h: &str) -> bool {
     let host_ok = if let Some(v6) = host.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
         v6.parse::<std::net::Ipv6Addr>().is_ok()
     } else {
-        !host.is_empty()
-            && !host.starts_with('-')
+        host.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
             && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
     };
     host_ok && port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p != 0))
@@ -196,6 +195,8 @@ mod tests {
             "ghcr.io:0/r",
             "ghcr.io/o/r:-x",
             "-h/o/r",
+            "./dir:1",
+            "../dir:1",
         ] {
             assert!(ImageReference::parse(bad).is_err(), "{bad:?} was accepted");
         }

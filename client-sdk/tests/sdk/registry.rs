@@ -9,8 +9,7 @@ use crate::oci_registry::{Auth, Knobs, Registry};
 use cairn_engine::NoProgress;
 use cairn_engine::image::{ImageOptions, scan_image};
 use cairn_sdk::registry::{
-    AnyHost, GuardFuture, HostGuard, ImageReference, PullOptions, Pulled, RegistryCredential, RegistryError,
-    pull,
+    AnyHost, Credential, GuardFuture, HostGuard, ImageReference, PullOptions, Pulled, RegistryError, pull,
 };
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -109,7 +108,7 @@ fn purls_digest(layout: &Path) -> String {
 async fn bearer_and_basic_challenges_are_answered_with_the_credential() {
     let dir = tempfile::tempdir().expect("tmp");
     let source = source_layout(dir.path());
-    let cred = RegistryCredential { username: "robot".into(), password: "s3cret-pw".into() };
+    let cred = Credential { username: "robot".into(), password: "s3cret-pw".into() };
     for auth in [
         Auth::Bearer { user: "robot".into(), password: "s3cret-pw".into() },
         Auth::Basic { user: "robot".into(), password: "s3cret-pw".into() },
@@ -126,7 +125,7 @@ async fn bearer_and_basic_challenges_are_answered_with_the_credential() {
         assert!(matches!(err, RegistryError::Unauthorized(_)), "{auth:?}: {err}");
         assert!(!anon.exists());
 
-        let wrong = RegistryCredential { username: "robot".into(), password: "nope".into() };
+        let wrong = Credential { username: "robot".into(), password: "nope".into() };
         let err = pull_to(&r, &anon, &PullOptions { credential: Some(wrong), ..Default::default() })
             .await
             .expect_err("wrong credentials");
@@ -153,7 +152,7 @@ async fn redirected_blobs_carry_no_credential_and_pass_the_guard() {
     };
     let r = Registry::serve(&source, "cairn/debian", "12", knobs).await;
     let opts = PullOptions {
-        credential: Some(RegistryCredential { username: "robot".into(), password: "s3cret-pw".into() }),
+        credential: Some(Credential { username: "robot".into(), password: "s3cret-pw".into() }),
         ..Default::default()
     };
     let dest = dir.path().join("pulled");

@@ -83,6 +83,7 @@ async fn project_name(state: &AppState, job: &ClaimedJob, scan: &cairn_sdk::type
     let raw = match &scan.source {
         cairn_sdk::types::ScanSource::Git { url, .. } => url.clone(),
         cairn_sdk::types::ScanSource::Path { path } => path.clone(),
+        cairn_sdk::types::ScanSource::Image { reference, .. } => reference.clone(),
         cairn_sdk::types::ScanSource::Upload { filename, .. }
         | cairn_sdk::types::ScanSource::Sbom { filename, .. } => filename.clone(),
     };
