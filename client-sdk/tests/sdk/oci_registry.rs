@@ -2,7 +2,8 @@
 //! (`/v2/<repo>/manifests/<ref>`, `/v2/<repo>/blobs/<digest>`) over the files of an OCI image
 //! layout, with anonymous, basic or bearer-token authentication (`/token` answering the
 //! challenge), blobs optionally redirected to a second server (a CDN stand-in that records the
-//! `Authorization` it was sent), and a blob optionally served tampered. Shared by path with the
+//! `Authorization` it was sent), a blob optionally served tampered and a manifest optionally
+//! stated under another digest. Shared by path with the
 //! daemon suite.
 
 #![allow(dead_code)]
@@ -34,11 +35,13 @@ pub struct Knobs {
     pub tamper: Option<String>,
     /// Redirect blob requests to the CDN server.
     pub redirect_blobs: bool,
+    /// State a `Docker-Content-Digest` other than the manifest's.
+    pub wrong_manifest_digest: bool,
 }
 
 impl Default for Knobs {
     fn default() -> Self {
-        Knobs { auth: Auth::Anonymous, tamper: None, redirect_blobs: false }
+        Knobs { auth: Auth::Anonymous, tamper: None, redirect_blobs: false, wrong_manifest_digest: false }
     }
 }
 
@@ -172,7 +175,10 @@ async fn v2(State(s): State<Arc<Inner>>, UrlPath(rest): UrlPath<String>, headers
             Some((media, bytes)) => (
                 [
                     (header::CONTENT_TYPE, media.clone()),
-                    (header::HeaderName::from_static("docker-content-digest"), sha(bytes)),
+                    (
+                        header::HeaderName::from_static("docker-content-digest"),
+                        if s.knobs.wrong_manifest_digest { sha(b"another manifest") } else { sha(bytes) },
+                    ),
                 ],
                 bytes.clone(),
             )

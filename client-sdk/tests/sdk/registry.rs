@@ -178,7 +178,7 @@ async fn redirected_blobs_carry_no_credential_and_pass_the_guard() {
 }
 
 #[tokio::test]
-async fn a_tampered_or_oversized_blob_is_refused_and_leaves_nothing() {
+async fn a_tampered_blob_or_manifest_or_an_oversized_layer_is_refused_and_leaves_nothing() {
     let dir = tempfile::tempdir().expect("tmp");
     let source = source_layout(dir.path());
     let manifest = {
@@ -203,6 +203,14 @@ async fn a_tampered_or_oversized_blob_is_refused_and_leaves_nothing() {
     assert!(matches!(err, RegistryError::DigestMismatch { .. }), "{err}");
     assert!(err.to_string().contains(&layer), "{err}");
     assert!(!dest.exists(), "the layout with its verified blobs was removed");
+
+    // A manifest whose bytes are not what the registry says they are.
+    let knobs = Knobs { wrong_manifest_digest: true, ..Default::default() };
+    let r = Registry::serve(&source, "cairn/debian", "12", knobs).await;
+    let err = pull_to(&r, &dest, &PullOptions::default()).await.expect_err("manifest digest mismatch");
+    assert!(matches!(err, RegistryError::DigestMismatch { .. }), "{err}");
+    assert!(err.to_string().contains("manifest"), "{err}");
+    assert!(!dest.exists());
 
     let r = Registry::serve(&source, "cairn/debian", "12", Knobs::default()).await;
     let mut opts = PullOptions::default();
