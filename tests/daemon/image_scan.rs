@@ -1,7 +1,8 @@
 //! Container images through the daemon: `POST /scans` with an image source pulls from the
 //! SDK suite's loopback registry (an image assembled from the engine's real fixture files, two
 //! platforms) and completes with the components the engine finds in the layout it was served
-//! from; a bad reference or platform is the request's 400 naming the field; a registry on a
+//! from, its documents rooted at the image (CycloneDX `container`, SPDX `CONTAINER`) and
+//! schema-valid; a bad reference or platform is the request's 400 naming the field; a registry on a
 //! loopback address fails the scan in team mode with the address rule's reason.
 
 use std::collections::BTreeSet;
@@ -71,6 +72,26 @@ both!(an_image_from_a_registry_scans_like_the_engine, |db: Db| async move {
             platform.is_none(),
             "the app layer is amd64's"
         );
+        // The documents' root is the image, named by its reference, and every one validates.
+        let resp =
+            d.send(&user, Method::GET, &format!("/api/v1/scans/{id}/bom?format=cyclonedx"), None).await;
+        assert_eq!(resp.status(), 200);
+        let cdx: Value = resp.json().await.expect("json");
+        assert_eq!(cdx["metadata"]["component"]["type"], "container", "{}", cdx["metadata"]);
+        assert_eq!(cdx["metadata"]["component"]["name"], reference.as_str());
+        let resp = d.send(&user, Method::GET, &format!("/api/v1/scans/{id}/bom?format=spdx-2.3"), None).await;
+        let spdx: Value = resp.json().await.expect("json");
+        let root = spdx["packages"]
+            .as_array()
+            .expect("packages")
+            .iter()
+            .find(|p| p["primaryPackagePurpose"] == "CONTAINER")
+            .map(|r| r["name"].clone());
+        assert_eq!(root, Some(json!(reference)));
+        for (format, doc) in [("cyclonedx", &cdx), ("spdx-2.3", &spdx)] {
+            let errors = crate::schema::validate(format, doc);
+            assert!(errors.is_empty(), "{format}: {errors:?}");
+        }
     }
 
     for (source, field) in [
