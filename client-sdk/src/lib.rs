@@ -14,6 +14,8 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "registry")]
+pub mod registry;
 pub mod types;
 pub mod webhooks;
 

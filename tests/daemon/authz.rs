@@ -170,6 +170,9 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/vulnerabilities", t("scan:read", Role::Viewer, false)),
     // Advisories are shared reference data: another tenant reads the record (without our projects).
     ("GET", "/api/v1/vulnerabilities/{id}", t("scan:read", Role::Viewer, false)),
+    ("GET", "/api/v1/registry-credentials", t("admin", Role::Admin, false)),
+    ("POST", "/api/v1/registry-credentials", t("admin", Role::Admin, false)),
+    ("DELETE", "/api/v1/registry-credentials/{id}", t("admin", Role::Admin, true)),
 ];
 
 /// Routes the router serves that the OpenAPI document cannot list (OpenAPI has no WebSocket
@@ -427,6 +430,17 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
             .await
             .expect("credential");
         c["id"].as_str().expect("credential id").to_owned()
+    } else if template.starts_with("/api/v1/registry-credentials/") {
+        // A fresh credential of tenant A, so a permitted DELETE has its own to remove.
+        let registry = format!("r{}.example.com", uuid::Uuid::new_v4().simple());
+        let body = json!({"registry": registry, "username": "u", "password": "p"});
+        let c: Value = d
+            .send(&w.root, Method::POST, "/api/v1/registry-credentials", Some(body))
+            .await
+            .json()
+            .await
+            .expect("credential");
+        c["id"].as_str().expect("credential id").to_owned()
     } else if template.starts_with("/api/v1/triage-rules/") {
         // A fresh rule of tenant A, so a permitted DELETE has its own to remove.
         let r: Value = d
@@ -534,6 +548,11 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         ("POST", "/api/v1/git-credentials") => {
             Some(json!({"host": format!("h{}.example.com", uuid::Uuid::new_v4().simple()), "token": "t"}))
         }
+        ("POST", "/api/v1/registry-credentials") => Some(json!({
+            "registry": format!("r{}.example.com", uuid::Uuid::new_v4().simple()),
+            "username": "u",
+            "password": "p"
+        })),
         ("POST", "/api/v1/webhooks") | ("PUT", "/api/v1/webhooks/{id}") => Some(WEBHOOK_BODY.clone()),
         ("POST", "/api/v1/projects") => Some(json!({"name": unique_email("proj"), "kind": "repo"})),
         ("PATCH", "/api/v1/projects/{id}") => Some(json!({"tags": ["t"]})),

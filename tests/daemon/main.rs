@@ -18,7 +18,13 @@ mod git_credentials;
 mod git_http;
 mod harness;
 mod identity;
+// The engine suite's image builders and the SDK suite's loopback registry, shared by path.
+#[path = "../../engine/tests/engine/image_build.rs"]
+mod image_build;
+mod image_scan;
 mod oauth;
+#[path = "../../client-sdk/tests/sdk/oci_registry.rs"]
+mod oci_registry;
 mod openapi;
 mod pipeline;
 mod projects;

@@ -749,12 +749,14 @@ fn platform_arg(s: &str) -> Result<String, cairn_engine::image::PlatformError> {
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {
     /// The directory or the one lockfile to scan, a container image (`docker save` tar, OCI
-    /// layout directory or tar; with --offline), or (without --offline) a git URL.
+    /// layout directory or tar, or a registry reference with a tag or digest,
+    /// `registry/repo:tag`, pulled with CAIRN_REGISTRY_USERNAME/PASSWORD when set; with
+    /// --offline), or (without --offline) a git URL.
     #[arg(value_name = "PATH|IMAGE|URL")]
     pub path: PathBuf,
     /// The platform to scan in a multi-platform image (os/arch[/variant]; default: the image's
-    /// only one, else linux/amd64).
-    #[arg(long, value_name = "OS/ARCH", requires = "offline", value_parser = platform_arg)]
+    /// only one, else linux/amd64). Without --offline, only with a registry reference.
+    #[arg(long, value_name = "OS/ARCH", value_parser = platform_arg)]
     pub platform: Option<String>,
     /// Scan in this process, without a daemon.
     #[arg(long)]

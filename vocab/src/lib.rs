@@ -8,11 +8,13 @@
 //! async) can use it.
 
 mod dependency_scope;
+mod platform;
 mod severity;
 mod source_kind;
 mod triage_state;
 
 pub use dependency_scope::{DependencyScope, UnknownDependencyScope};
+pub use platform::{Platform, PlatformError};
 pub use severity::{Severity, UnknownSeverity};
 pub use source_kind::{SourceKind, UnknownSourceKind};
 pub use triage_state::{TriageState, UnknownTriageState};

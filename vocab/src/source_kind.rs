@@ -19,12 +19,14 @@ pub enum SourceKind {
     Upload,
     /// An uploaded SBOM, matched without a scan of files.
     Sbom,
+    /// A container image pulled from a registry.
+    Image,
 }
 
 impl SourceKind {
     /// Every kind.
-    pub const ALL: [SourceKind; 4] =
-        [SourceKind::Git, SourceKind::Path, SourceKind::Upload, SourceKind::Sbom];
+    pub const ALL: [SourceKind; 5] =
+        [SourceKind::Git, SourceKind::Path, SourceKind::Upload, SourceKind::Sbom, SourceKind::Image];
 
     /// The wire spelling.
     pub fn as_str(self) -> &'static str {
@@ -33,6 +35,7 @@ impl SourceKind {
             SourceKind::Path => "path",
             SourceKind::Upload => "upload",
             SourceKind::Sbom => "sbom",
+            SourceKind::Image => "image",
         }
     }
 }
@@ -59,7 +62,7 @@ pub struct UnknownSourceKind(pub String);
 
 impl fmt::Display for UnknownSourceKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?} is not a source kind (one of git, path, upload, sbom)", self.0)
+        write!(f, "{:?} is not a source kind (one of git, path, upload, sbom, image)", self.0)
     }
 }
 

@@ -13,6 +13,7 @@ mod oauth;
 mod paging;
 mod project_scans;
 mod project_views;
+mod registry_credentials;
 mod retry;
 mod service;
 mod triage_rules;

@@ -60,6 +60,8 @@ id_type!(
     OAuthIdentityId,
     /// A tenant's git credential (for cloning private repositories).
     GitCredentialId,
+    /// A tenant's registry credential (for pulling private images).
+    RegistryCredentialId,
     /// An event (receivers of webhooks and notifications dedupe on it).
     EventId,
     /// A triage rule (triage applied to matching findings across projects).

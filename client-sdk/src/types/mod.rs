@@ -22,6 +22,7 @@ mod oauth;
 mod page;
 mod problem;
 mod projects;
+mod registry_credentials;
 mod requests;
 mod roles;
 mod scans;
@@ -72,8 +73,9 @@ pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind}
 pub use health::{Health, SpecVersions};
 pub use history::{HistoryPoint, ScanHistory};
 pub use ids::{
-    ApiKeyId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, ProjectId, ScanId, TeamId,
-    TenantId, TriageRuleId, UserId, VersionId, VexImportId, WebhookDeliveryId, WebhookId,
+    ApiKeyId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, ProjectId,
+    RegistryCredentialId, ScanId, TeamId, TenantId, TriageRuleId, UserId, VersionId, VexImportId,
+    WebhookDeliveryId, WebhookId,
 };
 pub use notification_prefs::{ChannelPrefs, NotificationPrefs};
 pub use notifications::{Notification, NotificationPage, UnreadCount};
@@ -81,6 +83,7 @@ pub use oauth::OAuthIdentity;
 pub use page::Page;
 pub use problem::{FieldError, Problem, ProblemType};
 pub use projects::{CreateProject, Project, ProjectKind, ProjectRisk, UpdateProject};
+pub use registry_credentials::{CreateRegistryCredential, RegistryCredential};
 pub use roles::Role;
 pub use scans::{
     BomFormat, CreateScan, CryptoAsset, PqcSummary, Scan, ScanComponent, ScanCounts, ScanDiagnostic,

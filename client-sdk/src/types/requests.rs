@@ -159,6 +159,20 @@ impl CreateScan {
         Self::new(ScanSource::Path { path: path.into() })
     }
 
+    /// A scan of a container image the daemon pulls from a registry (`registry/repo:tag` or
+    /// `…@sha256:<hex>`).
+    pub fn image(reference: impl Into<String>) -> Self {
+        Self::new(ScanSource::Image { reference: reference.into(), platform: None })
+    }
+
+    /// The platform (`linux/arm64`) of an image scan (ignored for other sources).
+    pub fn platform(mut self, platform: impl Into<String>) -> Self {
+        if let ScanSource::Image { platform: p, .. } = &mut self.source {
+            *p = Some(platform.into());
+        }
+        self
+    }
+
     /// The branch, tag or commit of a git scan (ignored for other sources).
     pub fn git_ref(mut self, reference: impl Into<String>) -> Self {
         if let ScanSource::Git { reference: r, .. } = &mut self.source {

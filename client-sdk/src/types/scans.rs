@@ -109,6 +109,16 @@ pub enum ScanSource {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         format: Option<String>,
     },
+    /// A container image pulled from a registry over the OCI Distribution API.
+    Image {
+        /// `registry/repository:tag` or `…@sha256:<hex>` (Docker Hub when no registry is named).
+        #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
+        reference: String,
+        /// `os/arch[/variant]` in a multi-platform image; default: the only one, else linux/amd64.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Za-z0-9_]+/[A-Za-z0-9_]+(/[A-Za-z0-9_]+)?$"))]
+        platform: Option<String>,
+    },
 }
 
 impl ScanSource {
@@ -120,6 +130,7 @@ impl ScanSource {
             ScanSource::Path { .. } => SourceKind::Path,
             ScanSource::Upload { .. } => SourceKind::Upload,
             ScanSource::Sbom { .. } => SourceKind::Sbom,
+            ScanSource::Image { .. } => SourceKind::Image,
         }
     }
 }
@@ -129,7 +140,7 @@ impl ScanSource {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateScan {
-    /// What to scan (`git` or `path`).
+    /// What to scan (`git`, `path` or `image`).
     pub source: ScanSource,
     /// The project the scan belongs to; absent = an ad-hoc scan.
     #[serde(default)]

@@ -157,6 +157,10 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "project_history" => project_history,
         "vulnerabilities_list" => vulnerabilities,
         "vulnerabilities_get" => vulnerability,
+        // registry credentials (image pulls)
+        "registry_credentials_list" => registry_credentials,
+        "registry_credentials_create" => create_registry_credential,
+        "registry_credentials_delete" => delete_registry_credential,
     ]
 }
 

@@ -17,9 +17,14 @@ mod git_credentials;
 #[path = "../../../tests/daemon/git_http.rs"]
 mod git_http;
 mod identity;
+// The engine suite's image builders (real fixture files), shared by path.
+#[path = "../../../engine/tests/engine/image_build.rs"]
+mod image_build;
 mod oauth;
+mod oci_registry;
 mod project_scans;
 mod project_views;
+mod registry;
 mod retry;
 mod scans;
 mod service;

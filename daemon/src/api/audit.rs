@@ -47,6 +47,10 @@ fn describe(method: &Method, template: &str) -> (String, String) {
         ("DELETE", "/api-keys/{id}") => Some(("api_key.revoke", "api_key")),
         ("POST", "/git-credentials") => Some(("git_credential.create", "git_credential")),
         ("DELETE", "/git-credentials/{id}") => Some(("git_credential.delete", "git_credential")),
+        ("POST", "/registry-credentials") => Some(("registry_credential.create", "registry_credential")),
+        ("DELETE", "/registry-credentials/{id}") => {
+            Some(("registry_credential.delete", "registry_credential"))
+        }
         ("POST", "/projects") => Some(("project.create", "project")),
         ("PATCH", "/projects/{id}") => Some(("project.update", "project")),
         ("DELETE", "/projects/{id}") => Some(("project.delete", "project")),

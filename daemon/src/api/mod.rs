@@ -31,6 +31,7 @@ pub mod pagination;
 pub mod problems;
 pub mod projects;
 pub mod rate_limit;
+pub mod registry_credentials;
 pub mod scan_results;
 pub mod scans;
 pub mod triage_rules;
@@ -121,6 +122,8 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(api_keys::get, api_keys::delete))
         .routes(routes!(git_credentials::list, git_credentials::create))
         .routes(routes!(git_credentials::delete))
+        .routes(routes!(registry_credentials::list, registry_credentials::create))
+        .routes(routes!(registry_credentials::delete))
         .routes(routes!(webhooks::list, webhooks::create))
         .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
         .routes(routes!(webhooks::ping))

@@ -88,10 +88,21 @@ async fn job_source(state: &AppState, ctx: TenantContext, req: &CreateScan) -> R
             }
             JobSource::Path { path: p }
         }
+        ScanSource::Image { reference, platform } => {
+            if let Err(e) = crate::sources::image::parse_reference(reference) {
+                c.fail("body.source.reference", e.to_string());
+            }
+            if let Some(p) = platform
+                && let Err(e) = p.parse::<cairn_engine::image::Platform>()
+            {
+                c.fail("body.source.platform", e.to_string());
+            }
+            JobSource::Image { reference: reference.clone(), platform: platform.clone() }
+        }
         ScanSource::Upload { .. } | ScanSource::Sbom { .. } => {
             c.fail(
                 "body.source.kind",
-                "upload and sbom scans arrive as multipart uploads; POST /scans takes git or path",
+                "upload and sbom scans arrive as multipart uploads; POST /scans takes git, path or image",
             );
             return Err(c
                 .finish()
@@ -138,7 +149,8 @@ async fn submit(
     Ok(with_location(resp, &format!("/api/v1/scans/{}", scan.id)))
 }
 
-/// Queues a scan of a git repository or a directory under a configured root.
+/// Queues a scan of a git repository, a directory under a configured root or a container image
+/// pulled from a registry.
 #[utoipa::path(post, operation_id = "scans_create", path = "/scans", tag = "scans", security(("bearer" = [])), request_body = CreateScan,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for retries")),
     responses((status = 202, description = "Queued; follow it on /ws/scans/{id} or poll Location", body = Scan),

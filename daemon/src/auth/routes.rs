@@ -137,6 +137,9 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/docs/{*rest}", Access::Public),
     ("GET", "/api/v1/ws/scans/{id}", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/ws/events", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/registry-credentials", Access::tenant(Scope::Admin, Role::Admin)),
+    ("POST", "/api/v1/registry-credentials", Access::tenant(Scope::Admin, Role::Admin)),
+    ("DELETE", "/api/v1/registry-credentials/{id}", Access::tenant(Scope::Admin, Role::Admin)),
 ];
 
 /// The requirement of a route: `template` with or without its `/api/v1` prefix. `None` for a

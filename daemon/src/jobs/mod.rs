@@ -10,6 +10,7 @@ pub mod git_credential;
 pub mod pipeline;
 pub mod progress;
 pub mod queue;
+pub mod registry_credential;
 pub mod rematch;
 pub mod replica;
 pub mod spool;

@@ -36,6 +36,13 @@ pub enum JobSource {
         /// The name the client gave it.
         filename: String,
     },
+    /// A container image pulled from a registry.
+    Image {
+        /// The reference.
+        reference: String,
+        /// The platform asked for (checked when the scan was submitted).
+        platform: Option<String>,
+    },
 }
 
 impl JobSource {
@@ -53,6 +60,11 @@ impl JobSource {
             JobSource::Sbom { filename } => {
                 SourceSpec::Sbom { file: spooled.to_path_buf(), filename: filename.clone() }
             }
+            JobSource::Image { reference, platform } => SourceSpec::Image {
+                reference: reference.clone(),
+                // Checked at submission; a stored payload that no longer parses scans the default.
+                platform: platform.as_deref().and_then(|p| p.parse().ok()),
+            },
         }
     }
 

@@ -1,5 +1,5 @@
-//! Obtaining what to scan: a git clone, a directory under a configured root, an uploaded archive
-//! or an existing SBOM. Every kind ends as an [`Obtained`]: a tree on disk (with the work
+//! Obtaining what to scan: a git clone, a directory under a configured root, an uploaded archive,
+//! an existing SBOM or a container image pulled from a registry. Every kind ends as an [`Obtained`]: a tree on disk (with the work
 //! directory that holds it, removed on drop) or an inventory read from a document.
 //!
 //! Cancelling is dropping the future [`obtain`] returns: a running `git` is killed (kill on
@@ -10,6 +10,7 @@ pub mod config;
 pub mod credential_key;
 pub mod credentials;
 pub mod git;
+pub mod image;
 pub mod path;
 pub mod policy;
 pub mod roots;
@@ -54,6 +55,13 @@ pub enum SourceSpec {
         /// The name the client gave it.
         filename: String,
     },
+    /// A container image to pull from a registry.
+    Image {
+        /// The reference as given (`registry/repo:tag`, `…@sha256:…`).
+        reference: String,
+        /// The platform asked for.
+        platform: Option<cairn_engine::image::Platform>,
+    },
 }
 
 /// The thing to scan.
@@ -73,6 +81,17 @@ pub enum Obtained {
     },
     /// An inventory read from a document.
     Sbom(Box<ReadBom>),
+    /// A pulled image: an OCI layout the engine reads.
+    Image {
+        /// The layout directory.
+        layout: PathBuf,
+        /// The work directory holding it; removed on drop.
+        workdir: tempfile::TempDir,
+        /// The platform asked for.
+        platform: Option<cairn_engine::image::Platform>,
+        /// The manifest digest pulled (what a tag named at the time).
+        digest: String,
+    },
 }
 
 /// Why a source could not be obtained. The message is shown to the user as the scan's error;
@@ -130,5 +149,6 @@ pub async fn obtain_with(
         SourceSpec::Git { url, reference } => git::clone(url, reference.as_deref(), policy, credential).await,
         SourceSpec::Archive { file, filename } => archive::extract(file, filename, policy).await,
         SourceSpec::Sbom { file, filename } => sbom::read(file, filename, policy).await,
+        SourceSpec::Image { reference, platform } => image::pull(reference, platform.as_ref(), policy).await,
     }
 }

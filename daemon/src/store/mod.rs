@@ -28,6 +28,7 @@ mod password_resets;
 mod projects;
 mod rate_buckets;
 mod refresh_tokens;
+mod registry_credentials;
 mod rematch;
 mod scan_results;
 mod scan_uploads;

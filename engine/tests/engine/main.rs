@@ -11,6 +11,7 @@ mod crypto_heldout;
 mod crypto_material;
 mod diff;
 mod image;
+mod image_build;
 mod licenses;
 mod other_truncation;
 mod package_caches;

@@ -42,7 +42,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match command {
         Command::Scan(args) if args.offline => scan::run(args),
         Command::Scan(args) if cairn_engine::image::looks_like_image(&args.path) => Err(crate::exit::usage(
-            "container images are scanned offline for now: add --offline (the daemon does not take images yet)",
+            "image archives are scanned offline: add --offline (a daemon pulls images from registries: give \
+             registry/repo:tag)",
         )),
         Command::Scan(args) => remote_scan::run(args, &Dirs::new()?, profile),
         Command::Convert(args) => convert::run(args),

@@ -112,6 +112,19 @@ pub enum Submission {
 pub fn submission(args: &ScanArgs, local_daemon: bool) -> anyhow::Result<Submission> {
     // The project is resolved (by name or id) once the client exists; see `run`.
     let create = |source| CreateScan { source, project: None, version: None, crypto: true };
+    // A registry reference where no file is: the daemon pulls the image.
+    if let Some(reference) = super::scan::registry_reference(&args.path) {
+        if args.reference.is_some() {
+            bail!("--ref applies to git URLs only");
+        }
+        let source = ScanSource::Image { reference: reference.to_string(), platform: args.platform.clone() };
+        return Ok(Submission::Create(create(source)));
+    }
+    if args.platform.is_some() {
+        return Err(crate::exit::usage(
+            "--platform applies to a registry reference, or to an image archive with --offline",
+        ));
+    }
     match classify(&args.path) {
         ScanTarget::Git(url) => {
             Ok(Submission::Create(create(ScanSource::Git { url, reference: args.reference.clone() })))
@@ -539,6 +552,29 @@ mod tests {
         for path in [".", "/tmp", "src/lib", "a:b"] {
             assert_eq!(classify(Path::new(path)), ScanTarget::Dir(path.into()), "{path}");
         }
+    }
+
+    #[test]
+    fn a_registry_reference_is_an_image_source_with_its_platform() {
+        let args = scan_args(&["scan", "127.0.0.1:5000/cairn/debian:12", "--platform", "linux/arm64"]);
+        let Submission::Create(body) = submission(&args, false).expect("image") else { panic!("a create") };
+        assert_eq!(
+            serde_json::to_value(&body.source).expect("json"),
+            serde_json::json!({"kind": "image", "reference": "127.0.0.1:5000/cairn/debian:12", "platform": "linux/arm64"})
+        );
+        // Docker Hub's short names are spelled out, so the daemon pulls what the user meant.
+        let Submission::Create(body) = submission(&scan_args(&["scan", "debian:12"]), true).expect("hub")
+        else {
+            panic!("a create")
+        };
+        assert_eq!(
+            body.source,
+            ScanSource::Image { reference: "docker.io/library/debian:12".into(), platform: None }
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let platform_on_a_dir =
+            scan_args(&["scan", dir.path().to_str().expect("utf8"), "--platform", "linux/amd64"]);
+        assert!(submission(&platform_on_a_dir, true).is_err());
     }
 
     #[test]

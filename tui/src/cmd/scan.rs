@@ -232,12 +232,25 @@ fn scan_target(
     opts: &ScanOptions,
     sink: &dyn ScanSink,
 ) -> anyhow::Result<(cairn_engine::Scan, Option<ImageInfo>)> {
-    if args.platform.is_some() || looks_like_image(&args.path) {
+    // Kept until the scan ends: a pulled image's layout.
+    let mut pulled = None;
+    let mut path = args.path.clone();
+    if let Some(reference) = registry_reference(&args.path) {
+        let dir = tempfile::tempdir().context("a temporary directory for the pulled image")?;
+        let layout = dir.path().join("image");
+        if !args.quiet {
+            eprintln!("cairn: pulling {reference}");
+        }
+        pull_image(&reference, &layout, args.platform.as_deref())?;
+        path = layout;
+        pulled = Some(dir);
+    }
+    if pulled.is_some() || args.platform.is_some() || looks_like_image(&path) {
         let image_opts = ImageOptions {
             platform: args.platform.as_deref().map(str::parse).transpose()?,
             limits: ImageLimits { max_file_size: opts.walk.max_file_size, ..ImageLimits::default() },
         };
-        match scan_image(&args.path, &image_opts, sink) {
+        match scan_image(&path, &image_opts, sink) {
             Ok(s) => {
                 if !args.quiet {
                     image_summary(&s.image);
@@ -254,6 +267,41 @@ fn scan_target(
         scan_path(&args.path, opts, sink).with_context(|| format!("scanning {}", args.path.display()))?;
     Ok((scan, None))
 }
+
+/// A registry reference (`registry/repo:tag`, `repo@sha256:…`) given where no file is: an image
+/// to pull. A tag or digest is required, so a mistyped path is not sent to a registry.
+pub(crate) fn registry_reference(path: &Path) -> Option<cairn_sdk::registry::ImageReference> {
+    let text = path.to_str()?;
+    if path.exists() || !(text.contains(':') || text.contains('@')) {
+        return None;
+    }
+    cairn_sdk::registry::ImageReference::parse(text).ok()
+}
+
+/// Pulls `reference` into an OCI layout at `layout` (any host: the user could reach it
+/// themselves), with `CAIRN_REGISTRY_USERNAME`/`CAIRN_REGISTRY_PASSWORD` when set.
+fn pull_image(
+    reference: &cairn_sdk::registry::ImageReference,
+    layout: &Path,
+    platform: Option<&str>,
+) -> anyhow::Result<()> {
+    use cairn_sdk::registry::{AnyHost, Credential, PullOptions, pull};
+    let credential = match (std::env::var(ENV_REGISTRY_USERNAME), std::env::var(ENV_REGISTRY_PASSWORD)) {
+        (Ok(username), Ok(password)) => Some(Credential { username, password }),
+        _ => None,
+    };
+    let opts =
+        PullOptions { platform: platform.map(str::parse).transpose()?, credential, ..PullOptions::default() };
+    super::runtime()?
+        .block_on(pull(reference, layout, &opts, &AnyHost))
+        .with_context(|| format!("pulling {reference}"))?;
+    Ok(())
+}
+
+/// The registry user name `cairn scan REF --offline` pulls with.
+pub const ENV_REGISTRY_USERNAME: &str = "CAIRN_REGISTRY_USERNAME";
+/// Its password or token.
+pub const ENV_REGISTRY_PASSWORD: &str = "CAIRN_REGISTRY_PASSWORD";
 
 /// The root component's name: `--name`, else the image's first tag, else the path's file name.
 fn root_name(args: &ScanArgs, image: Option<&ImageInfo>) -> String {

@@ -94,6 +94,8 @@ fn source(s: &ScanSource) -> String {
         ScanSource::Path { path } => path.clone(),
         ScanSource::Upload { filename, .. } => format!("upload:{filename}"),
         ScanSource::Sbom { filename, .. } => format!("sbom:{filename}"),
+        ScanSource::Image { reference, platform: Some(p) } => format!("image:{reference} ({p})"),
+        ScanSource::Image { reference, platform: None } => format!("image:{reference}"),
     }
 }
 

@@ -229,6 +229,11 @@ async fn submit(client: &Client, local: bool, new: NewScan) -> Result<cairn_sdk:
             };
             client.create_scan(&create(ScanSource::Path { path })).await?
         }
+        NewScanSource::Image { reference, platform } => {
+            client
+                .create_scan(&create(ScanSource::Image { reference: reference.trim().to_owned(), platform }))
+                .await?
+        }
         NewScanSource::Upload(path) => {
             let file = upload(path).await?;
             client.upload_scan(file, project, None).await?

@@ -58,6 +58,13 @@ pub enum NewScanSource {
     /// A local directory packed as tar.gz and uploaded (a remote daemon cannot read it), or an
     /// archive file uploaded as it is.
     Upload(PathBuf),
+    /// A container image the daemon pulls from a registry.
+    Image {
+        /// `registry/repo:tag` or `…@sha256:…`.
+        reference: String,
+        /// `os/arch[/variant]`; the image's only platform, else linux/amd64, when absent.
+        platform: Option<String>,
+    },
 }
 
 /// A new scan, as the form submits it.

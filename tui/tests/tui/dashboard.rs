@@ -603,7 +603,9 @@ fn new_scan_form_for_each_source() {
     let mut a = ready();
     a.update(Msg::Projects(Ok(Vec::new())));
     assert!(ch(&mut a, 'n').is_empty());
-    press(&mut a, KeyCode::Right); // a team daemon opens on Upload: wraps to Path
+    press(&mut a, KeyCode::Right); // a team daemon opens on Upload: Image next
+    snap!("new_scan_image", a);
+    press(&mut a, KeyCode::Right); // wraps to Path
     snap!("new_scan_path", a);
     // Submitting without a path is refused in the form.
     assert!(ctrl(&mut a, 's').is_empty());
@@ -612,7 +614,7 @@ fn new_scan_form_for_each_source() {
     snap!("new_scan_git", a);
     press(&mut a, KeyCode::Right);
     snap!("new_scan_upload", a);
-    press(&mut a, KeyCode::Right); // wraps to Path
+    press(&mut a, KeyCode::Right); // Image
     press(&mut a, KeyCode::Left); // back to Upload
     press(&mut a, KeyCode::Left); // Git
     press(&mut a, KeyCode::Tab);
@@ -650,7 +652,8 @@ fn new_scan_form_for_each_source() {
 fn new_scan_path_and_upload_submit() {
     let mut a = ready();
     ch(&mut a, 'n');
-    press(&mut a, KeyCode::Right); // from Upload to Path
+    press(&mut a, KeyCode::Right); // from Upload to Image
+    press(&mut a, KeyCode::Right); // and to Path
     press(&mut a, KeyCode::Tab);
     typed(&mut a, "/srv/app");
     assert_eq!(
@@ -670,6 +673,32 @@ fn new_scan_path_and_upload_submit() {
         vec![Cmd::Submit(NewScan {
             source: NewScanSource::Upload("./app.tar.gz".into()),
             project: None,
+            crypto: true
+        })]
+    );
+}
+
+#[test]
+fn new_scan_image_submits_the_reference_and_platform() {
+    let mut a = ready();
+    ch(&mut a, 'n');
+    press(&mut a, KeyCode::Right); // from Upload to Image
+    assert!(ctrl(&mut a, 's').is_empty());
+    assert!(screen(&mut a).contains("Image is required"));
+    press(&mut a, KeyCode::Tab);
+    typed(&mut a, "ghcr.io/acme/app:1.4");
+    press(&mut a, KeyCode::Tab);
+    typed(&mut a, "linux/arm64");
+    press(&mut a, KeyCode::Tab);
+    typed(&mut a, "storefront");
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        vec![Cmd::Submit(NewScan {
+            source: NewScanSource::Image {
+                reference: "ghcr.io/acme/app:1.4".into(),
+                platform: Some("linux/arm64".into())
+            },
+            project: Some("storefront".into()),
             crypto: true
         })]
     );

@@ -209,3 +209,89 @@ async fn cairn_scan_through_a_server_and_in_local_mode() {
     let status = home.run(&["daemon", "status"]).await;
     assert!(String::from_utf8_lossy(&status.stdout).contains("not running"), "{}", text(&status));
 }
+
+/// Issue 21: `cairn scan REF` through a server submits an image source; the daemon pulls it from
+/// the loopback registry and the document holds what the engine finds in the served layout for
+/// the platform asked for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cairn_scan_of_a_registry_reference_through_a_server() {
+    use crate::oci_registry::{Knobs, Registry};
+    let dir = tempfile::tempdir().expect("tmp");
+    let source = dir.path().join("source");
+    let layers = crate::image_build::debian_layers();
+    crate::image_build::oci_layout(
+        &source,
+        &[("amd64", &layers), ("arm64", &layers[..1])],
+        "cairn/debian:12",
+    );
+    let registry = Registry::serve(&source, "cairn/debian", "12", Knobs::default()).await;
+    let opts = Opts { postgres: false, path_roots: Vec::new(), workers: 2, vulndb: false };
+    let daemon = Daemon::start_with(opts, |c| c.sources.allow_private_hosts = true).await.expect("daemon");
+    let owner = Client::anonymous(&daemon.base).expect("client");
+    owner
+        .register(&RegisterRequest {
+            email: "image@example.test".into(),
+            password: "correct horse battery staple".into(),
+            display_name: None,
+            tenant_name: Some("image".into()),
+            invite_token: None,
+        })
+        .await
+        .expect("register");
+    let key = owner
+        .create_api_key(&CreateApiKey {
+            name: "cli".into(),
+            scopes: vec![Scope::ScanRead, Scope::ScanWrite, Scope::BomRead, Scope::ProjectRead],
+            expires_at: None,
+            environment: ApiKeyEnvironment::Live,
+        })
+        .await
+        .expect("api key")
+        .secret;
+    let user = Home::new();
+    let mut login = user
+        .command(&["login", "--server", &daemon.base, "--api-key"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("login");
+    login.stdin.take().expect("stdin").write_all(format!("{key}\n").as_bytes()).expect("write key");
+    let out =
+        tokio::task::spawn_blocking(move || login.wait_with_output()).await.expect("join").expect("login");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    let reference = format!("{}/cairn/debian:12", registry.host);
+    let bom = user.path().join("bom.json");
+    let out = user
+        .run(&[
+            "scan",
+            &reference,
+            "--platform",
+            "linux/arm64",
+            "-f",
+            "cyclonedx",
+            "-o",
+            bom.to_str().expect("utf8"),
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&bom).expect("written")).expect("json");
+    assert_eq!(cyclonedx_errors(&doc), Vec::<String>::new());
+    let got: std::collections::BTreeSet<String> = doc["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .filter_map(|c| c["purl"].as_str().map(str::to_owned))
+        .collect();
+    let opts = cairn_engine::image::ImageOptions {
+        platform: Some("linux/arm64".parse().expect("platform")),
+        ..Default::default()
+    };
+    let engine = cairn_engine::image::scan_image(&source, &opts, &NoProgress).expect("engine");
+    let want: std::collections::BTreeSet<String> =
+        engine.scan.inventory.components.iter().map(|c| c.purl.clone()).collect();
+    assert_eq!(got, want);
+    assert!(got.iter().any(|p| p.starts_with("pkg:deb/")));
+}

@@ -138,3 +138,57 @@ fn a_missing_platform_and_an_image_without_offline_are_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("add --offline"));
 }
+
+#[test]
+fn an_image_is_pulled_from_a_registry_and_scanned_offline() {
+    use super::oci_registry::{Auth, Knobs, Registry};
+    let dir = tempfile::tempdir().expect("tmp");
+    let layout = dir.path().join("source");
+    let layers = super::image_build::debian_layers();
+    super::image_build::oci_layout(
+        &layout,
+        &[("amd64", &layers), ("arm64", &layers[..1])],
+        "cairn/debian:12",
+    );
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let knobs =
+        Knobs { auth: Auth::Bearer { user: "robot".into(), password: "pw-9c1e".into() }, ..Knobs::default() };
+    let registry = rt.block_on(Registry::serve(&layout, "cairn/debian", "12", knobs));
+    let reference = format!("{}/cairn/debian:12", registry.host);
+    let cdx = dir.path().join("bom.json");
+    let scan = |creds: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cairn"));
+        cmd.args(["scan", &reference, "--offline", "-f", "cyclonedx", "-o", cdx.to_str().expect("utf-8")])
+            .args(["--timestamp", "2026-01-01T00:00:00Z"])
+            .env("HOME", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env_remove("CAIRN_REGISTRY_USERNAME")
+            .env_remove("CAIRN_REGISTRY_PASSWORD");
+        if creds {
+            cmd.env("CAIRN_REGISTRY_USERNAME", "robot").env("CAIRN_REGISTRY_PASSWORD", "pw-9c1e");
+        }
+        cmd.output().expect("run cairn")
+    };
+    let out = scan(false);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("pulling") && stderr.contains("without credentials"), "{stderr}");
+
+    let out = scan(true);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("pw-9c1e"));
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&cdx).expect("bom")).expect("json");
+    assert_eq!(super::common::cyclonedx_errors(&doc), Vec::<String>::new());
+    assert_eq!(doc["metadata"]["component"]["name"], reference.as_str());
+    let debs: std::collections::BTreeSet<String> = doc["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .filter_map(|c| c["purl"].as_str())
+        .filter(|p| p.starts_with("pkg:deb/"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(debs, super::image_build::expected_dpkg());
+}

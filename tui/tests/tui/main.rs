@@ -15,7 +15,12 @@ mod dashboard;
 mod e2e_cli;
 mod gate;
 mod image_scan;
+// The engine suite's image builders and the SDK suite's loopback registry, shared by path.
+#[path = "../../../engine/tests/engine/image_build.rs"]
+mod image_build;
 mod local;
+#[path = "../../../client-sdk/tests/sdk/oci_registry.rs"]
+mod oci_registry;
 mod offline_licenses;
 mod oidc_login;
 mod policy;

@@ -4,9 +4,9 @@ use cairn_engine::bom::read::DocumentKind;
 use cairn_sdk::types::{ScanSource, ScanStatus};
 
 use super::{Job, Stop, cancelled, check};
-use crate::jobs::git_credential;
 use crate::jobs::progress::Reporter;
 use crate::jobs::queue::{JobPayload, JobSource, tenant_source_policy};
+use crate::jobs::{git_credential, registry_credential};
 use crate::sources::{self, Obtained};
 
 /// Obtains the source, reporting `fetching`; a cancel stops it at once.
@@ -38,8 +38,24 @@ pub(super) async fn obtain(
         _ => None,
     };
     let spec = payload.source.spec(&spooled.file);
+    let obtaining = async {
+        match &spec {
+            // An image is pulled with the tenant's credential for its registry, if it has one.
+            sources::SourceSpec::Image { reference, platform } => {
+                let login = registry_credential::for_pull(state, job.tenant, reference)
+                    .await
+                    .map_err(Stop::Failed)?;
+                sources::image::pull_with(reference, platform.as_ref(), &policy, login)
+                    .await
+                    .map_err(|e| Stop::Failed(e.to_string()))
+            }
+            _ => sources::obtain_with(&spec, &policy, credential.as_ref())
+                .await
+                .map_err(|e| Stop::Failed(e.to_string())),
+        }
+    };
     let obtained = tokio::select! {
-        r = sources::obtain_with(&spec, &policy, credential.as_ref()) => r.map_err(|e| Stop::Failed(e.to_string()))?,
+        r = obtaining => r?,
         _ = cancelled(cancel) => return Err(Stop::Cancelled),
     };
     // Extracted or read: a copy written for this run is not needed any more (the row, and a kept

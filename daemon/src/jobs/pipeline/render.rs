@@ -41,6 +41,10 @@ pub(super) async fn render(
     let triage = state.store.triage_for_subject(job.tenant, scan.project_id, job.scan).await?;
     let triage_stamp = documents::stamp(&triage);
     let mut input = BomInput::from_scan(name, None, stamp.clone(), engine_scan, matches);
+    if let cairn_sdk::types::ScanSource::Image { .. } = scan.source {
+        // As `cairn scan IMAGE --offline` writes it: CycloneDX `container`, SPDX `CONTAINER`.
+        input.root_kind = cairn_engine::bom::RootKind::Container;
+    }
     documents::apply(&mut input, &triage);
     let packed = documents::pack(&input).map_err(Stop::Failed)?;
     let input = Arc::new(input);
@@ -73,7 +77,8 @@ fn document_timestamp() -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
 
-/// The root component's name: the project's, else the scanned source's last part.
+/// The root component's name: the project's, else the image reference as given, else the
+/// scanned source's last part.
 async fn project_name(state: &AppState, job: &ClaimedJob, scan: &cairn_sdk::types::Scan) -> String {
     if let Some(p) = scan.project_id
         && let Ok(project) = state.store.project_get(job.tenant, p).await
@@ -83,6 +88,7 @@ async fn project_name(state: &AppState, job: &ClaimedJob, scan: &cairn_sdk::type
     let raw = match &scan.source {
         cairn_sdk::types::ScanSource::Git { url, .. } => url.clone(),
         cairn_sdk::types::ScanSource::Path { path } => path.clone(),
+        cairn_sdk::types::ScanSource::Image { reference, .. } => return reference.clone(),
         cairn_sdk::types::ScanSource::Upload { filename, .. }
         | cairn_sdk::types::ScanSource::Sbom { filename, .. } => filename.clone(),
     };

@@ -46,6 +46,13 @@ pub(super) async fn scan(
                 .extend(notes.into_iter().map(|n| cairn_engine::Diagnostic::warning("", None, n)));
             scanned
         }
+        Obtained::Image { layout, workdir, platform, digest } => {
+            let detail = format!("reading image {digest}");
+            reporter.state(ScanStatus::Scanning, Some("walking"), 5, Some(detail)).await?;
+            let result = run_image(layout, platform, cancel.clone(), reporter).await;
+            drop(workdir);
+            result?
+        }
         Obtained::Sbom(read) => {
             // A document has no tree: its inventory goes straight to matching.
             cairn_engine::Scan { inventory: read.inventory, ..Default::default() }
@@ -81,6 +88,32 @@ async fn run_engine(
         Ok(Ok(scan)) => Ok(scan),
         Ok(Err(cairn_engine::ScanError::Cancelled)) => Err(Stop::Cancelled),
         Ok(Err(e)) => Err(Stop::Failed(format!("scanning failed: {e}"))),
+        Err(e) => Err(Stop::Failed(format!("scanning stopped unexpectedly: {e}"))),
+    }
+}
+
+/// The engine over a pulled image's layout on a blocking thread (no crypto stage: images are
+/// inventoried, their sources are not scanned).
+async fn run_image(
+    layout: std::path::PathBuf,
+    platform: Option<cairn_engine::image::Platform>,
+    cancel: Arc<AtomicBool>,
+    reporter: &mut Reporter,
+) -> Result<cairn_engine::Scan, Stop> {
+    use cairn_engine::image::{ImageOptions, ImageScanError, scan_image};
+    let (tx, mut rx) = mpsc::unbounded_channel::<(Step, Option<u8>, String)>();
+    let sink = ChannelSink { tx, cancel, last: Mutex::new(None) };
+    let handle = tokio::task::spawn_blocking(move || {
+        scan_image(&layout, &ImageOptions { platform, ..ImageOptions::default() }, &sink)
+    });
+    while let Some((step, pct, detail)) = rx.recv().await {
+        reporter.engine(step, pct, &detail).await?;
+    }
+    match handle.await {
+        Ok(Ok(scanned)) => Ok(scanned.scan),
+        Ok(Err(ImageScanError::Scan(cairn_engine::ScanError::Cancelled)))
+        | Ok(Err(ImageScanError::Image(cairn_engine::image::ImageError::Cancelled))) => Err(Stop::Cancelled),
+        Ok(Err(e)) => Err(Stop::Failed(format!("scanning the image failed: {e}"))),
         Err(e) => Err(Stop::Failed(format!("scanning stopped unexpectedly: {e}"))),
     }
 }

@@ -1,5 +1,5 @@
-//! The new-scan form: a source (Path, Git, Upload) chosen with left/right, its fields (Path, or
-//! URL and Ref), the project; `tab` moves, `ctrl-s` or `enter` on the last field submits.
+//! The new-scan form: a source (Path, Git, Upload, Image) chosen with left/right, its fields
+//! (Path; URL and Ref; or Image and Platform), the project; `tab` moves, `ctrl-s` or `enter` on the last field submits.
 
 use std::path::PathBuf;
 
@@ -15,7 +15,7 @@ use crate::dash::msg::{Cmd, Failure, Msg, NewScan, NewScanSource};
 use crate::dash::widgets::input::Input;
 
 /// The source kinds, in selector order.
-pub const SOURCES: [&str; 3] = ["Path", "Git", "Upload"];
+pub const SOURCES: [&str; 4] = ["Path", "Git", "Upload", "Image"];
 
 /// The form's state.
 #[derive(Debug, Default)]
@@ -27,6 +27,8 @@ pub struct NewScanForm {
     path: Input,
     url: Input,
     reference: Input,
+    image: Input,
+    platform: Input,
     project: Input,
     /// Why the last submit was refused or failed.
     pub error: Option<String>,
@@ -58,6 +60,7 @@ impl NewScanForm {
     fn labels(&self) -> &'static [&'static str] {
         match self.source {
             1 => &["URL", "Ref", "Project"],
+            3 => &["Image", "Platform", "Project"],
             _ => &["Path", "Project"],
         }
     }
@@ -66,7 +69,9 @@ impl NewScanForm {
         Some(match (self.source, i) {
             (1, 1) => &mut self.url,
             (1, 2) => &mut self.reference,
-            (1, 3) | (_, 2) => &mut self.project,
+            (3, 1) => &mut self.image,
+            (3, 2) => &mut self.platform,
+            (1 | 3, 3) | (0 | 2, 2) => &mut self.project,
             (_, 1) => &mut self.path,
             _ => return None,
         })
@@ -76,6 +81,8 @@ impl NewScanForm {
         match label {
             "URL" => &self.url,
             "Ref" => &self.reference,
+            "Image" => &self.image,
+            "Platform" => &self.platform,
             "Project" => &self.project,
             _ => &self.path,
         }
@@ -92,6 +99,17 @@ impl NewScanForm {
                 }
                 let r = self.reference.value().trim();
                 NewScanSource::Git { url: url.to_owned(), reference: (!r.is_empty()).then(|| r.to_owned()) }
+            }
+            3 => {
+                let reference = self.image.value().trim();
+                if reference.is_empty() {
+                    return Err("Image is required (registry/repo:tag)".into());
+                }
+                let p = self.platform.value().trim();
+                NewScanSource::Image {
+                    reference: reference.to_owned(),
+                    platform: (!p.is_empty()).then(|| p.to_owned()),
+                }
             }
             kind => {
                 let path = self.path.value().trim();
@@ -210,6 +228,7 @@ impl Dialog for NewScanForm {
         let hint = match self.source {
             1 => "The daemon clones the repository (Ref: branch, tag or commit; empty = default branch).",
             2 => "A directory is packed and uploaded; an archive file is uploaded as it is.",
+            3 => "The daemon pulls the image (Platform: os/arch; empty = the only one, else linux/amd64).",
             _ => "A directory the daemon reads in place.",
         };
         lines.push(Line::raw(""));

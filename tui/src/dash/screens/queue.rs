@@ -33,6 +33,8 @@ pub fn source_text(source: &ScanSource) -> String {
         ScanSource::Path { path } => format!("path {path}"),
         ScanSource::Upload { filename, bytes } => format!("upload {filename} ({bytes} bytes)"),
         ScanSource::Sbom { filename, .. } => format!("sbom {filename}"),
+        ScanSource::Image { reference, platform: Some(p) } => format!("image {reference} ({p})"),
+        ScanSource::Image { reference, platform: None } => format!("image {reference}"),
     }
 }
 
