@@ -170,6 +170,9 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/vulnerabilities", t("scan:read", Role::Viewer, false)),
     // Advisories are shared reference data: another tenant reads the record (without our projects).
     ("GET", "/api/v1/vulnerabilities/{id}", t("scan:read", Role::Viewer, false)),
+    ("GET", "/api/v1/projects/{id}/licenses", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/projects/{id}/obligations", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/projects/{id}/notice", t("bom:read", Role::Viewer, true)),
 ];
 
 /// Routes the router serves that the OpenAPI document cannot list (OpenAPI has no WebSocket
@@ -403,6 +406,9 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         || template == "/api/v1/projects/{id}/components"
         || template == "/api/v1/projects/{id}/history"
         || template == "/api/v1/projects/{id}/gate-result"
+        || template == "/api/v1/projects/{id}/licenses"
+        || template == "/api/v1/projects/{id}/obligations"
+        || template == "/api/v1/projects/{id}/notice"
     {
         w.scan_project.clone()
     } else if template == "/api/v1/versions/{id}/compare/{other}" {

@@ -21,6 +21,7 @@ mod identity;
 mod oauth;
 mod openapi;
 mod pipeline;
+mod project_licenses;
 mod projects;
 mod queue_fairness;
 mod quotas;

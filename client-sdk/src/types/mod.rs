@@ -16,6 +16,7 @@ mod git_credentials;
 mod health;
 mod history;
 mod ids;
+mod licenses;
 mod notification_prefs;
 mod notifications;
 mod oauth;
@@ -54,7 +55,7 @@ pub use cbom_compat::{
     CbomScanCreated, CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, TenantKind,
 };
 pub use comparison::{
-    ComparedComponent, ComparedFindingStatus, Comparison, ComparisonSection, ComparisonSummary,
+    ComparedComponent, ComparedFindingStatus, Comparison, ComparisonSection, ComparisonSummary, GateChange,
     ComponentChanges, CryptoChange, CryptoChanges, FindingChange, FindingChanges, LicenseChange,
     LicenseChanges, NotCompared, ReadinessDelta, ScanComparison, VersionChange, VersionDirection,
 };
@@ -71,6 +72,7 @@ pub use gate::{
 pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind};
 pub use health::{Health, SpecVersions};
 pub use history::{HistoryPoint, ScanHistory};
+pub use licenses::{LicenseCategory, LicensedComponent, Obligation, ProjectLicense, ProjectObligation};
 pub use ids::{
     ApiKeyId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, ProjectId, ScanId, TeamId,
     TenantId, TriageRuleId, UserId, VersionId, VexImportId, WebhookDeliveryId, WebhookId,

@@ -157,6 +157,9 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "project_history" => project_history,
         "vulnerabilities_list" => vulnerabilities,
         "vulnerabilities_get" => vulnerability,
+        "project_licenses" => project_licenses,
+        "project_obligations" => project_obligations,
+        "project_notice" => project_notice,
     ]
 }
 

@@ -20,6 +20,7 @@ pub mod gates;
 pub mod git_credentials;
 pub mod health;
 pub mod history;
+pub mod licenses;
 pub mod idempotency;
 pub mod invites;
 pub mod metrics;
@@ -177,6 +178,9 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(components::project_components))
         .routes(routes!(components::search))
         .routes(routes!(history::history))
+        .routes(routes!(licenses::licenses))
+        .routes(routes!(licenses::obligations))
+        .routes(routes!(licenses::notice))
         .routes(routes!(vulnerabilities::list))
         .routes(routes!(vulnerabilities::get))
         .routes(routes!(gates::scan_gate))
