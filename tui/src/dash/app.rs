@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use super::keys::{Action, KeyMap};
 use super::msg::{Cmd, Level, Link, Msg, Session};
 use super::remote::Remote;
+use super::screens::advisory::AdvisoryScreen;
 use super::screens::cancel::CancelDialog;
 use super::screens::component::ComponentScreen;
 use super::screens::diagnostics::{self, DiagnosticsScreen};
@@ -27,7 +28,8 @@ use super::screens::projects::Projects;
 use super::screens::queue::Queue;
 use super::screens::scan::{self, ScanScreen};
 use super::screens::triage::TriagePanel;
-use super::screens::{Ctx, Outcome, SPINNER, failure_text, tail};
+use super::screens::where_used::{self, WhereUsedScreen};
+use super::screens::{Ctx, Goto, Outcome, SPINNER, failure_text, tail};
 use super::theme::Theme;
 use super::time::age;
 use super::widgets::list::ListState;
@@ -70,6 +72,8 @@ enum View {
     Finding(Box<FindingScreen>),
     Component(Box<ComponentScreen>),
     Diagnostics(Box<DiagnosticsScreen>),
+    WhereUsed(Box<WhereUsedScreen>),
+    Advisory(Box<AdvisoryScreen>),
 }
 
 /// The dashboard.
@@ -213,7 +217,7 @@ impl App {
     /// The dialog's answer to a message it took (`None`: not its message).
     fn dialog_update(&mut self, msg: &Msg) -> Option<Outcome> {
         let outcome = self.dialog.as_mut()?.update(msg)?;
-        if matches!(outcome, Outcome::Close | Outcome::CloseWith(_) | Outcome::Run(_)) {
+        if matches!(outcome, Outcome::Close | Outcome::CloseWith(_) | Outcome::Run(_) | Outcome::Goto(_)) {
             self.dialog = None;
         }
         Some(outcome)
@@ -396,6 +400,24 @@ impl App {
                 }
                 Err(f) => self.toast(Level::Error, format!("Export failed: {}", failure_text(&f))),
             },
+            Msg::WhereUsed { package, result } => {
+                for v in &mut self.stack {
+                    if let View::WhereUsed(w) = v
+                        && w.package == package
+                    {
+                        w.rows.set(result.clone(), where_used::haystack);
+                    }
+                }
+            }
+            Msg::Advisory { id, result } => {
+                for v in &mut self.stack {
+                    if let View::Advisory(a) = v
+                        && a.id == id
+                    {
+                        a.set(result.clone());
+                    }
+                }
+            }
             Msg::Notify { level, text } => self.toast(level, text),
             Msg::Cancelled { scan, result: Ok(s) } => {
                 self.queue.upsert(&s);
@@ -436,6 +458,20 @@ impl App {
         cmds
     }
 
+    /// Open what a dialog asked for (the palette's searches), loading it.
+    fn goto(&mut self, goto: Goto) -> Vec<Cmd> {
+        match goto {
+            Goto::WhereUsed(package) => {
+                self.stack.push(View::WhereUsed(Box::new(WhereUsedScreen::new(package.clone()))));
+                vec![Cmd::WhereUsed(package)]
+            }
+            Goto::Advisory(id) => {
+                self.stack.push(View::Advisory(Box::new(AdvisoryScreen::new(id.clone()))));
+                vec![Cmd::LoadAdvisory(id)]
+            }
+        }
+    }
+
     fn back(&mut self) -> Vec<Cmd> {
         let mut cmds = Vec::new();
         if let Some(View::Scan(s)) = self.stack.pop()
@@ -460,6 +496,8 @@ impl App {
         match self.stack.last_mut() {
             Some(View::Scan(s)) => s.list(),
             Some(View::Diagnostics(d)) => Some(&mut d.rows.list),
+            Some(View::WhereUsed(w)) => Some(&mut w.rows.list),
+            Some(View::Advisory(a)) => Some(&mut a.list),
             Some(View::Finding(_) | View::Component(_)) => None,
             None => Some(match self.top {
                 0 => &mut self.projects.list,
@@ -520,7 +558,13 @@ impl App {
                 let next = action == Action::NextTab;
                 let (current, count) = match self.stack.last() {
                     Some(View::Scan(s)) => (s.tab, scan::TABS.len()),
-                    Some(View::Finding(_) | View::Component(_) | View::Diagnostics(_)) => return Vec::new(),
+                    Some(
+                        View::Finding(_)
+                        | View::Component(_)
+                        | View::Diagnostics(_)
+                        | View::WhereUsed(_)
+                        | View::Advisory(_),
+                    ) => return Vec::new(),
                     None => (self.top, TOP_TABS.len()),
                 };
                 let to = if next { (current + 1) % count } else { (current + count - 1) % count };
@@ -658,6 +702,21 @@ impl App {
                 self.stack.push(View::Diagnostics(Box::new(DiagnosticsScreen::new(id))));
                 vec![Cmd::LoadDiagnostics(id)]
             }
+            Some(View::Finding(f)) => {
+                // The advisory behind the finding, with every project it affects.
+                let Some(id) = f.finding.get().map(|x| x.finding.vulnerability_id.clone()) else {
+                    return Vec::new();
+                };
+                self.goto(Goto::Advisory(id))
+            }
+            Some(View::WhereUsed(w)) => match w.current_scan() {
+                Some(scan) => self.open_scan(scan, None),
+                None => Vec::new(),
+            },
+            Some(View::Advisory(a)) => match a.current_scan() {
+                Some(scan) => self.open_scan(scan, None),
+                None => Vec::new(),
+            },
             Some(_) => Vec::new(),
             None => match self.top {
                 0 => match self.projects.open(&self.queue) {
@@ -686,7 +745,9 @@ impl App {
         let targets = match self.stack.last() {
             Some(View::Scan(s)) => s.triage_targets(),
             Some(View::Finding(f)) => f.finding.get().cloned().into_iter().collect(),
-            Some(View::Component(_) | View::Diagnostics(_)) | None => Vec::new(),
+            Some(View::Component(_) | View::Diagnostics(_) | View::WhereUsed(_) | View::Advisory(_)) | None => {
+                Vec::new()
+            }
         };
         if targets.is_empty() {
             return Vec::new();
@@ -712,6 +773,14 @@ impl App {
             Some(View::Diagnostics(d)) => {
                 d.rows.data = Remote::Loading;
                 vec![Cmd::LoadDiagnostics(d.scan)]
+            }
+            Some(View::WhereUsed(w)) => {
+                w.rows.data = Remote::Loading;
+                vec![Cmd::WhereUsed(w.package.clone())]
+            }
+            Some(View::Advisory(a)) => {
+                a.detail = Remote::Loading;
+                vec![Cmd::LoadAdvisory(a.id.clone())]
             }
             Some(View::Component(c)) => {
                 let id = c.scan;
@@ -797,6 +866,10 @@ impl App {
                     self.dialog = None;
                     self.act(action)
                 }
+                Outcome::Goto(goto) => {
+                    self.dialog = None;
+                    self.goto(goto)
+                }
             };
         }
         if self.list().is_some_and(|l| l.editing) {
@@ -872,6 +945,8 @@ impl App {
                 }
             }
             Some(View::Diagnostics(d)) => d.draw(frame, body, &ctx),
+            Some(View::WhereUsed(w)) => w.draw(frame, body, &ctx),
+            Some(View::Advisory(a)) => a.draw(frame, body, &ctx),
             None => match self.top {
                 0 => self.projects.draw(frame, body, &ctx, &self.queue),
                 1 => self.queue.draw(frame, body, &ctx),
@@ -957,6 +1032,8 @@ impl App {
                 }
                 View::Component(c) => format!(" › {}", super::package::label(&c.component.purl)),
                 View::Diagnostics(_) => " › diagnostics".to_owned(),
+                View::WhereUsed(w) => format!(" › where is {}", w.package),
+                View::Advisory(a) => format!(" › advisory {}", a.id),
             };
             spans.push(Span::styled(crumb, t.title()));
         }
@@ -1010,7 +1087,10 @@ impl App {
                 ]
             }
             Some(View::Finding(_)) => {
-                vec![(A::Triage, "triage"), (A::Down, "scroll"), (A::Refresh, "reload")]
+                vec![(A::Open, "advisory"), (A::Triage, "triage"), (A::Down, "scroll"), (A::Refresh, "reload")]
+            }
+            Some(View::WhereUsed(_) | View::Advisory(_)) => {
+                vec![(A::Open, "open scan"), (A::Filter, "filter"), (A::Refresh, "reload")]
             }
             Some(View::Component(_)) => vec![(A::Down, "scroll"), (A::Refresh, "reload")],
             Some(View::Diagnostics(_)) => vec![(A::Filter, "filter"), (A::Refresh, "reload")],

@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use cairn_sdk::types::{
-    BomFormat, CryptoAsset, Finding, Project, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent,
-    ScanId, ScanLicense, ScanWarning, TriageUpdate, VulnDbStatus,
+    AdvisoryDetail, BomFormat, ComponentUsage, CryptoAsset, Finding, Project, Scan, ScanComponent,
+    ScanDiagnostic, ScanEdge, ScanEvent, ScanId, ScanLicense, ScanWarning, TriageUpdate, VulnDbStatus,
 };
 
 /// Why a load or an action failed, as the user should read it.
@@ -141,6 +141,10 @@ pub enum Cmd {
     /// Cancel a scan (`POST /scans/{id}/cancel`): [`Msg::Cancelled`]. The scan's new state also
     /// arrives on the live feed.
     CancelScan(ScanId),
+    /// Where a package (a name, or a purl) is used across the tenant: [`Msg::WhereUsed`].
+    WhereUsed(String),
+    /// An advisory by id or alias with every affected project: [`Msg::Advisory`].
+    LoadAdvisory(String),
 }
 
 /// The live feed's state (`/ws/events`).
@@ -305,6 +309,20 @@ pub enum Msg {
         scan: ScanId,
         /// The scan now, or why the daemon refused (403: neither the requester nor an admin).
         result: Loaded<Scan>,
+    },
+    /// Answer to [`Cmd::WhereUsed`].
+    WhereUsed {
+        /// What was asked for.
+        package: String,
+        /// One row per project whose latest completed scan has it.
+        result: Loaded<Vec<ComponentUsage>>,
+    },
+    /// Answer to [`Cmd::LoadAdvisory`].
+    Advisory {
+        /// The id or alias asked for.
+        id: String,
+        /// The advisory and the projects it affects.
+        result: Loaded<AdvisoryDetail>,
     },
     /// Something to tell the user (a scan completed or failed on the live feed, …).
     Notify {

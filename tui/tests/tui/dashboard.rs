@@ -1363,3 +1363,119 @@ fn cancel_from_the_queue_and_its_refusals_as_a_status_line() {
     let s = screen(&mut ro);
     assert!(s.contains("Read-only: cancelling a scan is not allowed") && !s.contains("Cancel scan"), "{s}");
 }
+
+// ---- where is PACKAGE, advisories ------------------------------------------------------------
+
+fn usage(n: u128, project: &str, version: &str, path: &str, line: Option<u32>) -> cairn_sdk::types::ComponentUsage {
+    cairn_sdk::types::ComponentUsage {
+        project_id: project_id(n),
+        project_name: project.into(),
+        version_id: None,
+        version_name: None,
+        scan_id: scan_id(n),
+        scanned_at: Some(T0),
+        purl: format!("pkg:pypi/requests@{version}"),
+        ecosystem: "pypi".into(),
+        name: "requests".into(),
+        version: Some(version.into()),
+        locations: vec![cairn_sdk::types::FileLine { path: path.into(), line }],
+    }
+}
+
+fn advisory(affected: usize) -> cairn_sdk::types::AdvisoryDetail {
+    cairn_sdk::types::AdvisoryDetail {
+        id: "PYSEC-2023-74".into(),
+        ids: vec!["PYSEC-2023-74".into()],
+        aliases: vec!["CVE-2023-32681".into(), "GHSA-j8r2-6x86-q33q".into()],
+        summary: Some("Unintended leak of Proxy-Authorization header in requests".into()),
+        details: None,
+        published: None,
+        modified: None,
+        references: Vec::new(),
+        in_vulnerability_data: true,
+        affected: (0..affected)
+            .map(|i| cairn_sdk::types::AffectedProject {
+                project_id: Some(project_id(i as u128 + 1)),
+                project_name: Some(format!("proj-{i}")),
+                scan_id: scan_id(i as u128 + 1),
+                finding_id: format!("f-{i}"),
+                vulnerability_id: "PYSEC-2023-74".into(),
+                purl: "pkg:pypi/requests@2.25.1".into(),
+                severity: cairn_sdk::types::Severity::Medium,
+                fixed_version: Some("2.31.0".into()),
+                triage: (i == 0).then_some(TriageState::Affected),
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn the_palette_answers_where_is_package_with_file_and_line_and_opens_a_row() {
+    let mut a = ready();
+    ch(&mut a, ':');
+    typed(&mut a, "where is requests");
+    let s = screen(&mut a);
+    assert!(s.contains("enter: where is requests"), "{s}");
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::WhereUsed("requests".into())]);
+    assert!(screen(&mut a).contains("Loading projects using requests"));
+    a.update(Msg::WhereUsed {
+        package: "requests".into(),
+        result: Ok(vec![
+            usage(1, "cli-old", "2.25.1", "poetry.lock", Some(1203)),
+            usage(2, "warehouse", "2.32.3", "requirements.txt", Some(2077)),
+        ]),
+    });
+    let s = screen(&mut a);
+    assert!(s.contains("poetry.lock:1203") && s.contains("requirements.txt:2077"), "{s}");
+    assert!(s.contains("cli-old") && s.contains("requests@2.32.3") && s.contains("› where is requests"), "{s}");
+    // enter opens the row's scan.
+    ch(&mut a, 'j');
+    let cmds = press(&mut a, KeyCode::Enter);
+    assert_eq!(cmds[0], Cmd::LoadScan(scan_id(2)), "{cmds:?}");
+    // Back, then r asks again; a failure is said.
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(ch(&mut a, 'r'), vec![Cmd::WhereUsed("requests".into())]);
+    a.update(Msg::WhereUsed { package: "requests".into(), result: Err(failure()) });
+    assert!(screen(&mut a).contains("Could not load projects using requests"));
+    // A purl is looked up as typed; an empty search is no search.
+    let mut b = ready();
+    ch(&mut b, ':');
+    typed(&mut b, "where pkg:pypi/requests@2.25.1");
+    assert_eq!(press(&mut b, KeyCode::Enter), vec![Cmd::WhereUsed("pkg:pypi/requests@2.25.1".into())]);
+    let mut c = ready();
+    ch(&mut c, ':');
+    typed(&mut c, "where ");
+    assert!(!press(&mut c, KeyCode::Enter).contains(&Cmd::WhereUsed(String::new())));
+}
+
+#[test]
+fn an_advisory_from_the_palette_or_a_finding_lists_affected_projects_with_triage() {
+    let mut a = ready();
+    ch(&mut a, ':');
+    typed(&mut a, "advisory CVE-2023-32681");
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadAdvisory("CVE-2023-32681".into())]);
+    assert!(screen(&mut a).contains("Loading CVE-2023-32681"));
+    a.update(Msg::Advisory { id: "CVE-2023-32681".into(), result: Ok(advisory(2)) });
+    let s = screen(&mut a);
+    assert!(s.contains("PYSEC-2023-74") && s.contains("GHSA-j8r2-6x86-q33q"), "{s}");
+    assert!(s.contains("proj-0") && s.contains("proj-1") && s.contains("2.31.0"), "{s}");
+    assert!(s.contains("affected") && s.contains("untriaged"), "each project's triage: {s}");
+    let cmds = press(&mut a, KeyCode::Enter);
+    assert_eq!(cmds[0], Cmd::LoadScan(scan_id(1)), "{cmds:?}");
+
+    // None affected in the tenant: said, not an empty table.
+    let mut b = ready();
+    ch(&mut b, ':');
+    typed(&mut b, "advisory PYSEC-2023-74");
+    press(&mut b, KeyCode::Enter);
+    b.update(Msg::Advisory { id: "PYSEC-2023-74".into(), result: Ok(advisory(0)) });
+    assert!(screen(&mut b).contains("No project of this tenant is affected now."));
+
+    // From a finding: enter opens its advisory.
+    let mut c = vulns_open(2);
+    press(&mut c, KeyCode::Enter);
+    let id = finding(scan_id(1), 0, None).finding.vulnerability_id;
+    assert_eq!(press(&mut c, KeyCode::Enter), vec![Cmd::LoadAdvisory(id.clone())]);
+    c.update(Msg::Advisory { id: id.clone(), result: Err(failure()) });
+    assert!(screen(&mut c).contains(&format!("Could not load {id}")));
+}
