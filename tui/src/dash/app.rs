@@ -15,12 +15,14 @@ use super::msg::{Cmd, Level, Link, Msg, Session};
 use super::remote::Remote;
 use super::screens::advisory::AdvisoryScreen;
 use super::screens::cancel::CancelDialog;
+use super::screens::compare::CompareScreen;
 use super::screens::component::ComponentScreen;
 use super::screens::diagnostics::{self, DiagnosticsScreen};
 use super::screens::dialog::Dialog;
 use super::screens::export::ExportDialog;
 use super::screens::finding::FindingScreen;
 use super::screens::help::HelpDialog;
+use super::screens::history::{HistoryScreen, Pick};
 use super::screens::new_scan::NewScanForm;
 use super::screens::notifications::{Note, Notifications};
 use super::screens::palette::Palette;
@@ -74,6 +76,8 @@ enum View {
     Diagnostics(Box<DiagnosticsScreen>),
     WhereUsed(Box<WhereUsedScreen>),
     Advisory(Box<AdvisoryScreen>),
+    History(Box<HistoryScreen>),
+    Compare(Box<CompareScreen>),
 }
 
 /// The dashboard.
@@ -242,7 +246,7 @@ impl App {
             Msg::Session(r) => self.session = r.into(),
             Msg::VulnDb(r) => self.vulndb = r.into(),
             Msg::Link(l) => self.link = Some(l),
-            Msg::Projects(r) => self.projects.set(r),
+            Msg::Projects(r) => cmds.extend(self.projects.set(r).into_iter().map(Cmd::LoadHistory)),
             Msg::Scans(r) => self.queue.set_recent(r),
             Msg::Queue(scans) => self.queue.set_live(scans),
             Msg::Scan(Ok(scan)) => {
@@ -409,6 +413,25 @@ impl App {
                     }
                 }
             }
+            Msg::History { project, result } => {
+                for v in &mut self.stack {
+                    if let View::History(h) = v
+                        && h.project == project
+                    {
+                        h.set(result.clone());
+                    }
+                }
+                self.projects.set_history(project, result);
+            }
+            Msg::Compared { from, to, result } => {
+                for v in &mut self.stack {
+                    if let View::Compare(c) = v
+                        && (c.from, c.to) == (from, to)
+                    {
+                        c.comparison = result.clone().into();
+                    }
+                }
+            }
             Msg::Advisory { id, result } => {
                 for v in &mut self.stack {
                     if let View::Advisory(a) = v
@@ -469,6 +492,28 @@ impl App {
                 self.stack.push(View::Advisory(Box::new(AdvisoryScreen::new(id.clone()))));
                 vec![Cmd::LoadAdvisory(id)]
             }
+            Goto::History(name) => {
+                let project = match &name {
+                    Some(n) => self
+                        .projects
+                        .data
+                        .get()
+                        .and_then(|ps| ps.iter().find(|p| p.name.eq_ignore_ascii_case(n.trim())))
+                        .cloned(),
+                    None if self.stack.is_empty() && self.top == 0 => self.projects.current().cloned(),
+                    None => None,
+                };
+                let Some(p) = project else {
+                    let text = match name {
+                        Some(n) => format!("No project named {n}"),
+                        None => "Pick a project on the Projects tab, or type history NAME".to_owned(),
+                    };
+                    self.toast(Level::Warning, text);
+                    return Vec::new();
+                };
+                self.stack.push(View::History(Box::new(HistoryScreen::new(p.id, p.name.clone()))));
+                vec![Cmd::LoadHistory(p.id)]
+            }
         }
     }
 
@@ -498,7 +543,8 @@ impl App {
             Some(View::Diagnostics(d)) => Some(&mut d.rows.list),
             Some(View::WhereUsed(w)) => Some(&mut w.rows.list),
             Some(View::Advisory(a)) => Some(&mut a.list),
-            Some(View::Finding(_) | View::Component(_)) => None,
+            Some(View::History(h)) => Some(&mut h.list),
+            Some(View::Finding(_) | View::Component(_) | View::Compare(_)) => None,
             None => Some(match self.top {
                 0 => &mut self.projects.list,
                 1 => &mut self.queue.list,
@@ -511,6 +557,7 @@ impl App {
         match self.stack.last_mut() {
             Some(View::Finding(f)) => f.scroll = f.scroll.saturating_add_signed(by.clamp(-100, 100) as i16),
             Some(View::Component(c)) => c.scroll = c.scroll.saturating_add_signed(by.clamp(-100, 100) as i16),
+            Some(View::Compare(c)) => c.scroll = c.scroll.saturating_add_signed(by.clamp(-100, 100) as i16),
             Some(View::Scan(s)) if s.tab == scan::SUMMARY => {
                 s.summary_scroll = s.summary_scroll.saturating_add_signed(by.clamp(-100, 100) as i16);
             }
@@ -563,7 +610,9 @@ impl App {
                         | View::Component(_)
                         | View::Diagnostics(_)
                         | View::WhereUsed(_)
-                        | View::Advisory(_),
+                        | View::Advisory(_)
+                        | View::History(_)
+                        | View::Compare(_),
                     ) => return Vec::new(),
                     None => (self.top, TOP_TABS.len()),
                 };
@@ -585,6 +634,11 @@ impl App {
             }
             Action::Open => return self.open(),
             Action::Select => {
+                // Two scans of a project's history are marked to compare them.
+                if let Some(View::History(h)) = self.stack.last_mut() {
+                    h.list.toggle_mark();
+                    return Vec::new();
+                }
                 if let Some(View::Scan(s)) = self.stack.last_mut()
                     && s.tab == scan::VULNS
                 {
@@ -717,6 +771,14 @@ impl App {
                 Some(scan) => self.open_scan(scan, None),
                 None => Vec::new(),
             },
+            Some(View::History(h)) => match h.pick() {
+                Some(Pick::Compare(from, to)) => {
+                    self.stack.push(View::Compare(Box::new(CompareScreen::new(from, to))));
+                    vec![Cmd::Compare { from, to }]
+                }
+                Some(Pick::Open(scan)) => self.open_scan(scan, None),
+                None => Vec::new(),
+            },
             Some(_) => Vec::new(),
             None => match self.top {
                 0 => match self.projects.open(&self.queue) {
@@ -745,9 +807,15 @@ impl App {
         let targets = match self.stack.last() {
             Some(View::Scan(s)) => s.triage_targets(),
             Some(View::Finding(f)) => f.finding.get().cloned().into_iter().collect(),
-            Some(View::Component(_) | View::Diagnostics(_) | View::WhereUsed(_) | View::Advisory(_)) | None => {
-                Vec::new()
-            }
+            Some(
+                View::Component(_)
+                | View::Diagnostics(_)
+                | View::WhereUsed(_)
+                | View::Advisory(_)
+                | View::History(_)
+                | View::Compare(_),
+            )
+            | None => Vec::new(),
         };
         if targets.is_empty() {
             return Vec::new();
@@ -781,6 +849,14 @@ impl App {
             Some(View::Advisory(a)) => {
                 a.detail = Remote::Loading;
                 vec![Cmd::LoadAdvisory(a.id.clone())]
+            }
+            Some(View::History(h)) => {
+                h.history = Remote::Loading;
+                vec![Cmd::LoadHistory(h.project)]
+            }
+            Some(View::Compare(c)) => {
+                c.comparison = Remote::Loading;
+                vec![Cmd::Compare { from: c.from, to: c.to }]
             }
             Some(View::Component(c)) => {
                 let id = c.scan;
@@ -947,6 +1023,8 @@ impl App {
             Some(View::Diagnostics(d)) => d.draw(frame, body, &ctx),
             Some(View::WhereUsed(w)) => w.draw(frame, body, &ctx),
             Some(View::Advisory(a)) => a.draw(frame, body, &ctx),
+            Some(View::History(h)) => h.draw(frame, body, &ctx),
+            Some(View::Compare(c)) => c.draw(frame, body, &ctx),
             None => match self.top {
                 0 => self.projects.draw(frame, body, &ctx, &self.queue),
                 1 => self.queue.draw(frame, body, &ctx),
@@ -1034,6 +1112,8 @@ impl App {
                 View::Diagnostics(_) => " › diagnostics".to_owned(),
                 View::WhereUsed(w) => format!(" › where is {}", w.package),
                 View::Advisory(a) => format!(" › advisory {}", a.id),
+                View::History(h) => format!(" › history of {}", h.name),
+                View::Compare(c) => format!(" › compare {} → {}", tail(&c.from), tail(&c.to)),
             };
             spans.push(Span::styled(crumb, t.title()));
         }
@@ -1092,6 +1172,10 @@ impl App {
             Some(View::WhereUsed(_) | View::Advisory(_)) => {
                 vec![(A::Open, "open scan"), (A::Filter, "filter"), (A::Refresh, "reload")]
             }
+            Some(View::History(_)) => {
+                vec![(A::Select, "mark"), (A::Open, "open / compare two"), (A::Refresh, "reload")]
+            }
+            Some(View::Compare(_)) => vec![(A::Down, "scroll"), (A::Refresh, "reload")],
             Some(View::Component(_)) => vec![(A::Down, "scroll"), (A::Refresh, "reload")],
             Some(View::Diagnostics(_)) => vec![(A::Filter, "filter"), (A::Refresh, "reload")],
             None => vec![

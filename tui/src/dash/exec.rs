@@ -142,6 +142,12 @@ async fn answer(client: &Client, local: bool, cmd: Cmd, tx: &UnboundedSender<Msg
             let result = all(client.components_search(ListQuery::limit(1000).filter(key, package.clone()))).await;
             Msg::WhereUsed { package, result }
         }
+        Cmd::LoadHistory(project) => {
+            Msg::History { project, result: client.project_history(project, None).await.map_err(Failure::from) }
+        }
+        Cmd::Compare { from, to } => {
+            Msg::Compared { from, to, result: client.comparison(from, to).await.map_err(Failure::from) }
+        }
         Cmd::LoadAdvisory(id) => {
             let result = client.vulnerability(&id).await.map_err(Failure::from);
             Msg::Advisory { id, result }

@@ -6,8 +6,9 @@
 use std::path::PathBuf;
 
 use cairn_sdk::types::{
-    AdvisoryDetail, BomFormat, ComponentUsage, CryptoAsset, Finding, Project, Scan, ScanComponent,
-    ScanDiagnostic, ScanEdge, ScanEvent, ScanId, ScanLicense, ScanWarning, TriageUpdate, VulnDbStatus,
+    AdvisoryDetail, BomFormat, ComponentUsage, CryptoAsset, Finding, Project, ProjectId, Scan,
+    ScanComparison, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent, ScanHistory, ScanId, ScanLicense,
+    ScanWarning, TriageUpdate, VulnDbStatus,
 };
 
 /// Why a load or an action failed, as the user should read it.
@@ -145,6 +146,15 @@ pub enum Cmd {
     WhereUsed(String),
     /// An advisory by id or alias with every affected project: [`Msg::Advisory`].
     LoadAdvisory(String),
+    /// A project's completed scans over time: [`Msg::History`].
+    LoadHistory(ProjectId),
+    /// Two completed scans compared: [`Msg::Compared`].
+    Compare {
+        /// The earlier scan.
+        from: ScanId,
+        /// The later scan.
+        to: ScanId,
+    },
 }
 
 /// The live feed's state (`/ws/events`).
@@ -323,6 +333,22 @@ pub enum Msg {
         id: String,
         /// The advisory and the projects it affects.
         result: Loaded<AdvisoryDetail>,
+    },
+    /// Answer to [`Cmd::LoadHistory`].
+    History {
+        /// The project.
+        project: ProjectId,
+        /// Its series, oldest first.
+        result: Loaded<ScanHistory>,
+    },
+    /// Answer to [`Cmd::Compare`].
+    Compared {
+        /// The earlier scan.
+        from: ScanId,
+        /// The later scan.
+        to: ScanId,
+        /// What changed.
+        result: Loaded<ScanComparison>,
     },
     /// Something to tell the user (a scan completed or failed on the live feed, …).
     Notify {

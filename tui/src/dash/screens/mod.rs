@@ -1,15 +1,18 @@
 //! The screens: the top tabs (projects, queue, notifications), scan detail with its tabs, finding,
-//! component and diagnostics detail, where a package is used, an advisory, and the dialogs drawn over them ([`dialog::Dialog`]: triage,
+//! component and diagnostics detail, where a package is used, an advisory, a project's history,
+//! two scans compared, and the dialogs drawn over them ([`dialog::Dialog`]: triage,
 //! new scan, export, help, palette, cancel).
 
 pub mod advisory;
 pub mod cancel;
+pub mod compare;
 pub mod component;
 pub mod diagnostics;
 pub mod dialog;
 pub mod export;
 pub mod finding;
 pub mod help;
+pub mod history;
 pub mod new_scan;
 pub mod notifications;
 pub mod palette;
@@ -168,4 +171,6 @@ pub enum Goto {
     WhereUsed(String),
     /// An advisory by id or alias.
     Advisory(String),
+    /// A project's history: the named one, else the project under the cursor.
+    History(Option<String>),
 }

@@ -1,6 +1,8 @@
 //! The command palette: type to narrow the commands (the key table's screen actions, by name),
-//! `enter` runs one. Two searches are typed as words: `where PACKAGE` (where a package is used
-//! across the tenant's projects) and `advisory ID` (an advisory and the projects it affects).
+//! `enter` runs one. Searches are typed as words: `where PACKAGE` (where a package is used across
+//! the tenant's projects), `advisory ID` (an advisory and the projects it affects) and
+//! `history [PROJECT]` (a project's findings over time; the project under the cursor without a
+//! name).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -48,6 +50,9 @@ impl Palette {
     /// `advisory CVE-2023-32681`), once it names what to look for.
     pub fn search(&self) -> Option<Goto> {
         let typed = self.input.value().trim();
+        if typed.eq_ignore_ascii_case("history") {
+            return Some(Goto::History(None));
+        }
         let (word, rest) = typed.split_once(char::is_whitespace)?;
         let rest = rest.trim();
         match word.to_lowercase().as_str() {
@@ -56,6 +61,7 @@ impl Palette {
                 (!package.is_empty() && package != "is").then(|| Goto::WhereUsed(package.to_owned()))
             }
             "advisory" if !rest.is_empty() => Some(Goto::Advisory(rest.to_owned())),
+            "history" if !rest.is_empty() => Some(Goto::History(Some(rest.to_owned()))),
             _ => None,
         }
     }
@@ -121,12 +127,14 @@ impl Dialog for Palette {
                 let what = match goto {
                     Goto::WhereUsed(p) => format!("where is {p}: every project using it, file and line"),
                     Goto::Advisory(id) => format!("advisory {id}: its details and every affected project"),
+                    Goto::History(Some(p)) => format!("history of {p}: findings over time, compare scans"),
+                    Goto::History(None) => "history of the project under the cursor".to_owned(),
                 };
                 lines.push(Line::styled(format!("enter: {what}"), t.selected()));
             }
             None if matches.is_empty() => {
                 lines.push(Line::styled(
-                    "no such command (type `where PACKAGE` or `advisory ID` to search)",
+                    "no such command (`where PACKAGE`, `advisory ID`, `history [PROJECT]`)",
                     t.dim(),
                 ));
             }
