@@ -206,8 +206,9 @@ both!(comparison_of_two_dated_lockfiles_equals_the_engines, |db: Db| async move 
         .expect("triage");
     assert_eq!(resp.status(), 200, "triage");
     let gates = [gate_json(from.clone()).await, gate_json(to.clone()).await];
-    let gate = get_json(&d, &user, &format!("/api/v1/comparison?from={from}&to={to}")).await["comparison"]["gate"]
-        .clone();
+    let gate =
+        get_json(&d, &user, &format!("/api/v1/comparison?from={from}&to={to}")).await["comparison"]["gate"]
+            .clone();
     assert_eq!((gate["from_status"].as_str(), gates[0]["status"].as_str()), (Some("fail"), Some("fail")));
     assert_eq!(gate["to_status"], gates[1]["status"]);
     assert_ne!(gate["to_status"], "fail", "{}", gates[1]);

@@ -46,7 +46,8 @@ both!(a_projects_licenses_obligations_and_notice, |db: Db| async move {
     std::fs::create_dir_all(tree.join("node_modules/anymatch")).expect("mkdir");
     std::fs::copy(fixture("corpus/npm/mozilla__pdf.js/package-lock.json"), tree.join("package-lock.json"))
         .expect("copy lock");
-    std::fs::copy(fixture("corpus/npm/mozilla__pdf.js/package.json"), tree.join("package.json")).expect("copy");
+    std::fs::copy(fixture("corpus/npm/mozilla__pdf.js/package.json"), tree.join("package.json"))
+        .expect("copy");
     std::fs::copy(
         fixture("licenses/pypa__pipenv__pipenv_patched_pip__vendor_resolvelib_LICENSE"),
         tree.join("node_modules/anymatch/LICENSE"),
@@ -54,12 +55,12 @@ both!(a_projects_licenses_obligations_and_notice, |db: Db| async move {
     .expect("copy license");
     // The installed package's manifest roots the license file at the package (what npm writes
     // there: name, version and license, here taken from the lockfile's entry).
-    let lock: Value = serde_json::from_str(
-        &std::fs::read_to_string(tree.join("package-lock.json")).expect("read lock"),
-    )
-    .expect("lock json");
+    let lock: Value =
+        serde_json::from_str(&std::fs::read_to_string(tree.join("package-lock.json")).expect("read lock"))
+            .expect("lock json");
     let entry = &lock["packages"]["node_modules/anymatch"];
-    let manifest = serde_json::json!({"name": "anymatch", "version": entry["version"], "license": entry["license"]});
+    let manifest =
+        serde_json::json!({"name": "anymatch", "version": entry["version"], "license": entry["license"]});
     std::fs::write(tree.join("node_modules/anymatch/package.json"), manifest.to_string()).expect("write");
     let d =
         Daemon::start_with(db, Opts { scan_roots: vec![root.path().to_path_buf()], ..Opts::default() }).await;
@@ -122,8 +123,10 @@ both!(a_projects_licenses_obligations_and_notice, |db: Db| async move {
     assert!(attribution["components_total"].as_u64().expect("n") >= mit as u64);
 
     // A capped group still counts every component.
-    let capped = get_json(&d, &user, &format!("/api/v1/projects/{pid}/licenses?limit=1000&components_limit=3")).await;
-    let mit_group = capped["items"].as_array().expect("items").iter().find(|g| g["expression"] == "MIT").expect("MIT");
+    let capped =
+        get_json(&d, &user, &format!("/api/v1/projects/{pid}/licenses?limit=1000&components_limit=3")).await;
+    let mit_group =
+        capped["items"].as_array().expect("items").iter().find(|g| g["expression"] == "MIT").expect("MIT");
     assert_eq!(mit_group["components"].as_array().map(Vec::len), Some(3));
     assert_eq!(mit_group["components_total"].as_u64(), Some(mit as u64));
 
@@ -140,7 +143,10 @@ both!(a_projects_licenses_obligations_and_notice, |db: Db| async move {
         let purl = c["purl"].as_str().expect("purl");
         assert!(notice.contains(&format!("purl: {purl}\n")), "{purl} not in the NOTICE");
     }
-    assert!(notice.contains("Copyright (c) 2018, Tzu-ping Chung <uranusjr@gmail.com>"), "the file's copyright");
+    assert!(
+        notice.contains("Copyright (c) 2018, Tzu-ping Chung <uranusjr@gmail.com>"),
+        "the file's copyright"
+    );
 
     // Bad input names the field; another tenant sees nothing.
     for q in ["limit=0", "components_limit=0", "components_limit=1001", "cursor=nope", "colour=red"] {

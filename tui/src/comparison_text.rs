@@ -166,7 +166,11 @@ fn sections(c: &Comparison) -> Vec<Section> {
             headers.clone(),
             g.violations_added.iter().map(violation_row).collect(),
         ));
-        out.push(("Gate violations removed", headers, g.violations_removed.iter().map(violation_row).collect()));
+        out.push((
+            "Gate violations removed",
+            headers,
+            g.violations_removed.iter().map(violation_row).collect(),
+        ));
     }
     out.into_iter()
         .map(|(title, headers, rows)| Section { title, headers, rows })

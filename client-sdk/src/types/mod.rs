@@ -55,8 +55,8 @@ pub use cbom_compat::{
     CbomScanCreated, CbomScanDetail, CbomScanList, CbomScanRequest, CbomStatus, TenantKind,
 };
 pub use comparison::{
-    ComparedComponent, ComparedFindingStatus, Comparison, ComparisonSection, ComparisonSummary, GateChange,
-    ComponentChanges, CryptoChange, CryptoChanges, FindingChange, FindingChanges, LicenseChange,
+    ComparedComponent, ComparedFindingStatus, Comparison, ComparisonSection, ComparisonSummary,
+    ComponentChanges, CryptoChange, CryptoChanges, FindingChange, FindingChanges, GateChange, LicenseChange,
     LicenseChanges, NotCompared, ReadinessDelta, ScanComparison, VersionChange, VersionDirection,
 };
 pub use component_usage::{ComponentUsage, FileLine};
@@ -72,11 +72,11 @@ pub use gate::{
 pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind};
 pub use health::{Health, SpecVersions};
 pub use history::{HistoryPoint, ScanHistory};
-pub use licenses::{LicenseCategory, LicensedComponent, Obligation, ProjectLicense, ProjectObligation};
 pub use ids::{
     ApiKeyId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, ProjectId, ScanId, TeamId,
     TenantId, TriageRuleId, UserId, VersionId, VexImportId, WebhookDeliveryId, WebhookId,
 };
+pub use licenses::{LicenseCategory, LicensedComponent, Obligation, ProjectLicense, ProjectObligation};
 pub use notification_prefs::{ChannelPrefs, NotificationPrefs};
 pub use notifications::{Notification, NotificationPage, UnreadCount};
 pub use oauth::OAuthIdentity;

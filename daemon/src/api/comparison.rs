@@ -81,8 +81,18 @@ async fn compare_scans(
     let flags = |s: &Scan| (matched(s), s.pqc.is_some());
     let ((fm, fc), (tm, tc)) = (flags(&from), flags(&to));
     let comparison = tokio::task::spawn_blocking(move || {
-        let from = Side { input: &inputs[0], vulnerabilities_matched: fm, crypto_scanned: fc, gate: gates[0].as_ref() };
-        let to = Side { input: &inputs[1], vulnerabilities_matched: tm, crypto_scanned: tc, gate: gates[1].as_ref() };
+        let from = Side {
+            input: &inputs[0],
+            vulnerabilities_matched: fm,
+            crypto_scanned: fc,
+            gate: gates[0].as_ref(),
+        };
+        let to = Side {
+            input: &inputs[1],
+            vulnerabilities_matched: tm,
+            crypto_scanned: tc,
+            gate: gates[1].as_ref(),
+        };
         diff::compare(&from, &to)
     })
     .await

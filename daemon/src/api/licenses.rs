@@ -51,7 +51,10 @@ impl GroupParams {
         let (limit, after) = paging(self.limit, self.cursor.as_deref())?;
         let per_group = self.components_limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&per_group) {
-            return Err(ApiError::field("query.components_limit", format!("must be between 1 and {MAX_LIMIT}")));
+            return Err(ApiError::field(
+                "query.components_limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
         }
         Ok((limit, after, usize::try_from(per_group).unwrap_or(usize::MAX)))
     }

@@ -90,7 +90,8 @@ mod tests {
             subject: Subject::Scan { detail: detail.to_owned() },
             message: "m".to_owned(),
         };
-        let change = compare(&gate(vec![scan("data from 2026-11-01")]), &gate(vec![scan("data from 2026-11-20")]));
+        let change =
+            compare(&gate(vec![scan("data from 2026-11-01")]), &gate(vec![scan("data from 2026-11-20")]));
         assert!(change.violations_added.is_empty() && change.violations_removed.is_empty());
         assert_eq!(change.violations_unchanged, 1);
     }

@@ -54,7 +54,8 @@ pub fn by_license(inv: &Inventory) -> Vec<LicenseGroup<'_>> {
     let mut out: Vec<LicenseGroup<'_>> = concluded
         .into_iter()
         .map(|(expression, components)| {
-            let ids: BTreeSet<String> = components.iter().flat_map(|c| c.licenses.ids.iter().cloned()).collect();
+            let ids: BTreeSet<String> =
+                components.iter().flat_map(|c| c.licenses.ids.iter().cloned()).collect();
             let category = ids.iter().map(|id| obligations::category(id)).max();
             LicenseGroup {
                 expression: Some(expression.to_owned()),
@@ -88,10 +89,16 @@ pub fn by_obligation(inv: &Inventory) -> Vec<ObligationGroup<'_>> {
                 if !c.licenses.obligations.is_some_and(|o| o.has(name)) {
                     continue;
                 }
-                ids.extend(c.licenses.ids.iter().filter(|id| obligations::obligations(id).has(name)).cloned());
+                ids.extend(
+                    c.licenses.ids.iter().filter(|id| obligations::obligations(id).has(name)).cloned(),
+                );
                 components.push(c);
             }
-            (!components.is_empty()).then(|| ObligationGroup { obligation: name, ids: ids.into_iter().collect(), components })
+            (!components.is_empty()).then(|| ObligationGroup {
+                obligation: name,
+                ids: ids.into_iter().collect(),
+                components,
+            })
         })
         .collect()
 }

@@ -40,11 +40,12 @@ fn query(json: bool) -> ListQuery {
 pub fn licenses(args: ProjectViewArgs, profile: Option<&str>) -> anyhow::Result<ExitCode> {
     super::lookup::with_client(profile, |client| async move {
         let id = super::lookup::project_id(&client, &args.project).await?;
-        let groups: Vec<ProjectLicense> = client
-            .project_licenses(id, query(args.json))
-            .try_collect()
-            .await
-            .map_err(|e| super::lookup::explain(e, "reading the project's licenses", false))?;
+        let groups: Vec<ProjectLicense> =
+            client
+                .project_licenses(id, query(args.json))
+                .try_collect()
+                .await
+                .map_err(|e| super::lookup::explain(e, "reading the project's licenses", false))?;
         if args.json {
             print_json(&groups)?;
             return Ok(ExitCode::SUCCESS);
@@ -64,7 +65,12 @@ pub fn licenses(args: ProjectViewArgs, profile: Option<&str>) -> anyhow::Result<
                     "-".to_owned(),
                 ),
             };
-            t.row(vec![license, category, g.components_total.to_string(), some_components(&g.components, g.components_total)]);
+            t.row(vec![
+                license,
+                category,
+                g.components_total.to_string(),
+                some_components(&g.components, g.components_total),
+            ]);
         }
         t.print()?;
         Ok(ExitCode::SUCCESS)

@@ -1167,7 +1167,12 @@ impl App {
                 ]
             }
             Some(View::Finding(_)) => {
-                vec![(A::Open, "advisory"), (A::Triage, "triage"), (A::Down, "scroll"), (A::Refresh, "reload")]
+                vec![
+                    (A::Open, "advisory"),
+                    (A::Triage, "triage"),
+                    (A::Down, "scroll"),
+                    (A::Refresh, "reload"),
+                ]
             }
             Some(View::WhereUsed(_) | View::Advisory(_)) => {
                 vec![(A::Open, "open scan"), (A::Filter, "filter"), (A::Refresh, "reload")]

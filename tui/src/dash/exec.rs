@@ -139,12 +139,14 @@ async fn answer(client: &Client, local: bool, cmd: Cmd, tx: &UnboundedSender<Msg
         }
         Cmd::WhereUsed(package) => {
             let key = if package.starts_with("pkg:") { "purl" } else { "name" };
-            let result = all(client.components_search(ListQuery::limit(1000).filter(key, package.clone()))).await;
+            let result =
+                all(client.components_search(ListQuery::limit(1000).filter(key, package.clone()))).await;
             Msg::WhereUsed { package, result }
         }
-        Cmd::LoadHistory(project) => {
-            Msg::History { project, result: client.project_history(project, None).await.map_err(Failure::from) }
-        }
+        Cmd::LoadHistory(project) => Msg::History {
+            project,
+            result: client.project_history(project, None).await.map_err(Failure::from),
+        },
         Cmd::Compare { from, to } => {
             Msg::Compared { from, to, result: client.comparison(from, to).await.map_err(Failure::from) }
         }

@@ -247,7 +247,10 @@ async fn executor(postgres: bool) {
     }
     match h.ask(Cmd::LoadAdvisory(first.finding.vulnerability_id.clone())).await {
         Msg::Advisory { result: Ok(d), .. } => {
-            assert!(d.affected.iter().any(|a| a.project_id == Some(project) && a.scan_id == again.id), "{d:?}");
+            assert!(
+                d.affected.iter().any(|a| a.project_id == Some(project) && a.scan_id == again.id),
+                "{d:?}"
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -1366,7 +1366,13 @@ fn cancel_from_the_queue_and_its_refusals_as_a_status_line() {
 
 // ---- where is PACKAGE, advisories ------------------------------------------------------------
 
-fn usage(n: u128, project: &str, version: &str, path: &str, line: Option<u32>) -> cairn_sdk::types::ComponentUsage {
+fn usage(
+    n: u128,
+    project: &str,
+    version: &str,
+    path: &str,
+    line: Option<u32>,
+) -> cairn_sdk::types::ComponentUsage {
     cairn_sdk::types::ComponentUsage {
         project_id: project_id(n),
         project_name: project.into(),
@@ -1427,7 +1433,10 @@ fn the_palette_answers_where_is_package_with_file_and_line_and_opens_a_row() {
     });
     let s = screen(&mut a);
     assert!(s.contains("poetry.lock:1203") && s.contains("requirements.txt:2077"), "{s}");
-    assert!(s.contains("cli-old") && s.contains("requests@2.32.3") && s.contains("› where is requests"), "{s}");
+    assert!(
+        s.contains("cli-old") && s.contains("requests@2.32.3") && s.contains("› where is requests"),
+        "{s}"
+    );
     // enter opens the row's scan.
     ch(&mut a, 'j');
     let cmds = press(&mut a, KeyCode::Enter);
@@ -1483,7 +1492,11 @@ fn an_advisory_from_the_palette_or_a_finding_lists_affected_projects_with_triage
 // ---- history, sparkline, compare -------------------------------------------------------------
 
 /// A point of `scan_id(n)`; `findings` none = not matched.
-fn point(n: u128, findings: Option<u64>, gate: Option<cairn_sdk::types::GateStatus>) -> cairn_sdk::types::HistoryPoint {
+fn point(
+    n: u128,
+    findings: Option<u64>,
+    gate: Option<cairn_sdk::types::GateStatus>,
+) -> cairn_sdk::types::HistoryPoint {
     let severities = findings.map(|f| cairn_sdk::types::SeverityCounts { high: f, ..Default::default() });
     cairn_sdk::types::HistoryPoint {
         scan_id: scan_id(n),
@@ -1506,20 +1519,32 @@ fn history(points: Vec<cairn_sdk::types::HistoryPoint>) -> cairn_sdk::types::Sca
 #[test]
 fn each_project_row_draws_its_findings_over_time_with_unmatched_scans_as_gaps() {
     let mut a = ready();
-    let cmds = a.update(Msg::Projects(Ok(vec![project(1, "storefront", true), project(2, "billing", false)])));
+    let cmds =
+        a.update(Msg::Projects(Ok(vec![project(1, "storefront", true), project(2, "billing", false)])));
     // Only scanned projects have a history to ask for.
     assert_eq!(cmds, vec![Cmd::LoadHistory(project_id(1))]);
     assert!(screen(&mut a).contains("Findings"));
     a.update(Msg::History {
         project: project_id(1),
-        result: Ok(history(vec![point(1, Some(3), None), point(2, None, None), point(3, Some(0), None), point(4, Some(6), None)])),
+        result: Ok(history(vec![
+            point(1, Some(3), None),
+            point(2, None, None),
+            point(3, Some(0), None),
+            point(4, Some(6), None),
+        ])),
     });
     let s = screen(&mut a);
     let row = s.lines().find(|l| l.contains("storefront")).expect("row");
-    assert!(row.ends_with("▄ ▁█ │") || row.contains("▄ ▁█"), "a gap for the unmatched scan, a low block for zero: {row}");
+    assert!(
+        row.ends_with("▄ ▁█ │") || row.contains("▄ ▁█"),
+        "a gap for the unmatched scan, a low block for zero: {row}"
+    );
     a.update(Msg::History { project: project_id(1), result: Err(failure()) });
     let s = screen(&mut a);
-    assert!(!s.lines().find(|l| l.contains("storefront")).expect("row").contains('▁'), "a failed history draws nothing");
+    assert!(
+        !s.lines().find(|l| l.contains("storefront")).expect("row").contains('▁'),
+        "a failed history draws nothing"
+    );
 }
 
 #[test]
@@ -1584,7 +1609,10 @@ fn history_charts_a_project_and_two_marked_scans_compare_with_the_gate_change() 
     assert!(s.contains("gate: fail -> warn (0 violations added, 1 removed, 0 unchanged)"), "{s}");
     assert!(s.contains("requests") && s.contains("upgrade") && s.contains("idna"), "{s}");
     assert!(s.contains("not compared: crypto"), "{s}");
-    assert!(s.contains("Gate violations removed") && s.contains("PYSEC-2023-74 in pkg:pypi/requests@2.25.1"), "{s}");
+    assert!(
+        s.contains("Gate violations removed") && s.contains("PYSEC-2023-74 in pkg:pypi/requests@2.25.1"),
+        "{s}"
+    );
     assert_eq!(ch(&mut a, 'r'), vec![Cmd::Compare { from: scan_id(1), to: scan_id(3) }]);
     // An unknown project name is said, not opened.
     let mut b = ready();

@@ -74,7 +74,11 @@ fn document_timestamp() -> String {
 }
 
 /// The root component's name: the project's, else the scanned source's last part.
-pub(super) async fn project_name(state: &AppState, job: &ClaimedJob, scan: &cairn_sdk::types::Scan) -> String {
+pub(super) async fn project_name(
+    state: &AppState,
+    job: &ClaimedJob,
+    scan: &cairn_sdk::types::Scan,
+) -> String {
     if let Some(p) = scan.project_id
         && let Ok(project) = state.store.project_get(job.tenant, p).await
     {

@@ -97,7 +97,8 @@ async fn run_engine(
 /// every read (a single scanned file's license files are those of its directory).
 fn notice(root: &std::path::Path, scan: &cairn_engine::Scan, name: &str, max_file_size: u64) -> String {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let root = if root.is_file() { root.parent().map(std::path::Path::to_path_buf).unwrap_or(root) } else { root };
+    let root =
+        if root.is_file() { root.parent().map(std::path::Path::to_path_buf).unwrap_or(root) } else { root };
     let tree = cairn_engine::tree::FsTree::new(root, max_file_size, Vec::new());
     cairn_engine::license::notice::render(&scan.inventory, name, &tree)
 }

@@ -74,12 +74,24 @@ impl AdvisoryScreen {
         };
         let lines = vec![
             field("Advisory", d.ids.join(", "), t, t.text()),
-            field("Aliases", if d.aliases.is_empty() { "-".to_owned() } else { d.aliases.join(", ") }, t, t.text()),
+            field(
+                "Aliases",
+                if d.aliases.is_empty() { "-".to_owned() } else { d.aliases.join(", ") },
+                t,
+                t.text(),
+            ),
             field("Summary", d.summary.clone().unwrap_or_else(|| "-".to_owned()), t, t.text()),
             data,
-            field("Affects", format!("{} finding(s) in the tenant's latest scans", d.affected.len()), t, t.text()),
+            field(
+                "Affects",
+                format!("{} finding(s) in the tenant's latest scans", d.affected.len()),
+                t,
+                t.text(),
+            ),
         ];
-        let block = Block::default().borders(Borders::ALL).title(ratatui::text::Span::styled(" Advisory ", t.title()));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(ratatui::text::Span::styled(" Advisory ", t.title()));
         frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }), head);
         if d.affected.is_empty() {
             let lines = vec![Line::styled("No project of this tenant is affected now.", t.dim())];

@@ -49,7 +49,8 @@ impl CompareScreen {
             }
         };
         let text = comparison_text::table(&c.comparison, false);
-        let lines: Vec<Line> = text.lines().skip(usize::from(self.scroll)).map(|l| Line::raw(l.to_owned())).collect();
+        let lines: Vec<Line> =
+            text.lines().skip(usize::from(self.scroll)).map(|l| Line::raw(l.to_owned())).collect();
         message(frame, area, ctx, &title, lines);
     }
 }

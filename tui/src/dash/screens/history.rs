@@ -109,12 +109,15 @@ impl HistoryScreen {
         )];
         if gaps > 0 {
             legend.push(Span::styled(
-                format!("; {gaps} gap(s): scans not matched against vulnerability data (not looked, not zero)"),
+                format!(
+                    "; {gaps} gap(s): scans not matched against vulnerability data (not looked, not zero)"
+                ),
                 t.warn(),
             ));
         }
         lines.push(Line::from(legend));
-        let block = Block::default().borders(Borders::ALL).title(Span::styled(format!(" {title} "), t.title()));
+        let block =
+            Block::default().borders(Borders::ALL).title(Span::styled(format!(" {title} "), t.title()));
         frame.render_widget(Paragraph::new(lines).block(block), chart);
         let widths = [
             Constraint::Length(16),

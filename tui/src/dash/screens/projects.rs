@@ -62,7 +62,6 @@ impl Projects {
         trend_of(&self.histories, project)
     }
 
-
     /// The project under the cursor.
     pub fn current(&self) -> Option<&Project> {
         self.data.get()?.get(self.list.current()?)
@@ -147,12 +146,12 @@ impl Projects {
 /// The sparkline of `project`'s findings over its newest scans (see [`Projects::trend`]).
 fn trend_of(histories: &BTreeMap<ProjectId, Remote<ScanHistory>>, project: ProjectId) -> String {
     match histories.get(&project) {
-            Some(Remote::Loaded(h)) => {
-                let skip = h.points.len().saturating_sub(TREND_POINTS);
-                let values: Vec<Option<u64>> = h.points.iter().skip(skip).map(|p| p.findings).collect();
-                sparkline(&values)
-            }
-            Some(Remote::Loading) => "…".to_owned(),
-            _ => "-".to_owned(),
+        Some(Remote::Loaded(h)) => {
+            let skip = h.points.len().saturating_sub(TREND_POINTS);
+            let values: Vec<Option<u64>> = h.points.iter().skip(skip).map(|p| p.findings).collect();
+            sparkline(&values)
+        }
+        Some(Remote::Loading) => "…".to_owned(),
+        _ => "-".to_owned(),
     }
 }

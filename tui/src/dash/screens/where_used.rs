@@ -51,7 +51,11 @@ impl WhereUsedScreen {
             area,
             ctx.theme,
             &mut self.rows.list,
-            Columns { title: &title, header: &["Project", "Version", "Package", "File", "Scan"], widths: &widths },
+            Columns {
+                title: &title,
+                header: &["Project", "Version", "Package", "File", "Scan"],
+                widths: &widths,
+            },
             |i| {
                 let Some(u) = rows.get(i) else { return Vec::new() };
                 vec![

@@ -29,11 +29,7 @@ pub fn bars(values: &[Option<u64>], height: usize) -> Vec<String> {
     let max = values.iter().flatten().copied().max().unwrap_or(0);
     let eighths: Vec<Option<u64>> = values
         .iter()
-        .map(|v| {
-            v.map(|n| {
-                if max == 0 { 1 } else { (n.saturating_mul(height as u64 * 8) / max).max(1) }
-            })
-        })
+        .map(|v| v.map(|n| if max == 0 { 1 } else { (n.saturating_mul(height as u64 * 8) / max).max(1) }))
         .collect();
     (0..height)
         .map(|row| {
