@@ -163,8 +163,10 @@ async fn through_a_daemon(postgres: bool) {
     assert!(String::from_utf8_lossy(&out.stdout).contains("Added components"), "{}", text(&out));
     // Both scans have a stored gate: compared, not "not compared".
     let gate = got.comparison.gate.as_ref().expect("the gates are compared");
-    let word = |g: cairn_sdk::types::GateStatus| serde_json::to_value(g).expect("word").as_str().map(str::to_owned);
-    let line = format!("gate: {} -> {}", word(gate.from_status).expect("w"), word(gate.to_status).expect("w"));
+    let word =
+        |g: cairn_sdk::types::GateStatus| serde_json::to_value(g).expect("word").as_str().map(str::to_owned);
+    let line =
+        format!("gate: {} -> {}", word(gate.from_status).expect("w"), word(gate.to_status).expect("w"));
     assert!(String::from_utf8_lossy(&out.stdout).contains(&line), "{line}: {}", text(&out));
 
     // The project's licenses, obligations and NOTICE, as the SDK reads them.
@@ -176,7 +178,8 @@ async fn through_a_daemon(postgres: bool) {
         .await
         .expect("sdk licenses");
     assert_eq!(groups, want);
-    let undetermined: u64 = groups.iter().filter(|g| g.expression.is_none()).map(|g| g.components_total).sum();
+    let undetermined: u64 =
+        groups.iter().filter(|g| g.expression.is_none()).map(|g| g.components_total).sum();
     let out = ok(home.run(&["licenses", "growing"]).await);
     for g in &groups {
         let shown = match &g.expression {

@@ -13,9 +13,8 @@ pub fn sparkline(values: &[Option<u64>]) -> String {
         .iter()
         .map(|v| match v {
             None => ' ',
-            Some(_) if max == 0 => LEVELS[0],
             Some(n) => {
-                let i = usize::try_from(n.saturating_mul(7) / max).unwrap_or(7);
+                let i = n.saturating_mul(7).checked_div(max).map_or(0, |i| usize::try_from(i).unwrap_or(7));
                 LEVELS[i.min(7)]
             }
         })
@@ -29,7 +28,8 @@ pub fn bars(values: &[Option<u64>], height: usize) -> Vec<String> {
     let max = values.iter().flatten().copied().max().unwrap_or(0);
     let eighths: Vec<Option<u64>> = values
         .iter()
-        .map(|v| v.map(|n| if max == 0 { 1 } else { (n.saturating_mul(height as u64 * 8) / max).max(1) }))
+        // A zero maximum (every value zero) draws each as the lowest block.
+        .map(|v| v.map(|n| n.saturating_mul(height as u64 * 8).checked_div(max).map_or(1, |e| e.max(1))))
         .collect();
     (0..height)
         .map(|row| {
