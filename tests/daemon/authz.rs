@@ -173,6 +173,9 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/registry-credentials", t("admin", Role::Admin, false)),
     ("POST", "/api/v1/registry-credentials", t("admin", Role::Admin, false)),
     ("DELETE", "/api/v1/registry-credentials/{id}", t("admin", Role::Admin, true)),
+    ("GET", "/api/v1/projects/{id}/licenses", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/projects/{id}/obligations", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/projects/{id}/notice", t("bom:read", Role::Viewer, true)),
 ];
 
 /// Routes the router serves that the OpenAPI document cannot list (OpenAPI has no WebSocket
@@ -406,6 +409,9 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         || template == "/api/v1/projects/{id}/components"
         || template == "/api/v1/projects/{id}/history"
         || template == "/api/v1/projects/{id}/gate-result"
+        || template == "/api/v1/projects/{id}/licenses"
+        || template == "/api/v1/projects/{id}/obligations"
+        || template == "/api/v1/projects/{id}/notice"
     {
         w.scan_project.clone()
     } else if template == "/api/v1/versions/{id}/compare/{other}" {

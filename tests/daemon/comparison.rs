@@ -1,7 +1,8 @@
 //! Comparison, history and where-used on real daemons (SQLite and Postgres): two scans of two
 //! dated versions of python-poetry's real `poetry.lock` (engine fixtures, from the shared corpus)
 //! compared over the API equal the engine's own comparison of the same files, with planted
-//! advisories new, fixed and still open; the version comparison; the history series; "where is
+//! advisories new, fixed and still open, and the stored gates compared (fail before, not failing
+//! once the later scan's findings are triaged); the version comparison; the history series; "where is
 //! requests used" across three projects answering file and line for each, the line found in the
 //! test by reading the file; a project's filtered components; the advisories affecting the tenant
 //! and one advisory by alias with its affected projects and their triage.
@@ -10,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use cairn_engine::bom::BomInput;
 use cairn_engine::diff::{Side, compare};
+use cairn_engine::policy::GateResult;
 use cairn_engine::vuln::{load_paths, match_inventory};
 use cairn_engine::{NoProgress, ScanOptions, scan_path};
 use reqwest::Method;
@@ -81,8 +83,9 @@ async fn scan_version(d: &Daemon, who: &Session, tree: &Path, project: &str, ver
     id
 }
 
-/// The engine's comparison of the two trees, offline, with the same advisories.
-fn engine_comparison(old: &Path, new: &Path, osv: &Path) -> Value {
+/// The engine's comparison of the two trees, offline, with the same advisories and the daemon's
+/// stored gates.
+fn engine_comparison(old: &Path, new: &Path, osv: &Path, gates: [&GateResult; 2]) -> Value {
     let db = load_paths(&[osv.to_path_buf()]).expect("planted advisories load");
     let input = |tree: &Path| {
         let scan = scan_path(tree, &ScanOptions::default(), &NoProgress).expect("scan");
@@ -90,8 +93,8 @@ fn engine_comparison(old: &Path, new: &Path, osv: &Path) -> Value {
         BomInput::from_scan("x", None, "2026-01-01T00:00:00Z", &scan, Some(&m))
     };
     let (a, b) = (input(old), input(new));
-    let side = |i| Side { input: i, vulnerabilities_matched: true, crypto_scanned: false };
-    serde_json::to_value(compare(&side(&a), &side(&b))).expect("json")
+    let side = |i, g| Side { input: i, vulnerabilities_matched: true, crypto_scanned: false, gate: Some(g) };
+    serde_json::to_value(compare(&side(&a, gates[0]), &side(&b, gates[1]))).expect("json")
 }
 
 fn ids(list: &Value) -> Vec<(String, String)> {
@@ -141,7 +144,18 @@ both!(comparison_of_two_dated_lockfiles_equals_the_engines, |db: Db| async move 
         (Some(from.as_str()), Some(to.as_str()))
     );
     let cmp = &got["comparison"];
-    assert_eq!(*cmp, engine_comparison(&old, &new, &osv), "the daemon compares as the engine does");
+    let gate_json = |scan: String| {
+        let (d, user) = (&d, &user);
+        async move { get_json(d, user, &format!("/api/v1/scans/{scan}/gate-result")).await }
+    };
+    let gates = [gate_json(from.clone()).await, gate_json(to.clone()).await];
+    let engine_gates: Vec<GateResult> =
+        gates.iter().map(|g| serde_json::from_value(g.clone()).expect("an engine gate")).collect();
+    assert_eq!(
+        *cmp,
+        engine_comparison(&old, &new, &osv, [&engine_gates[0], &engine_gates[1]]),
+        "the daemon compares as the engine does"
+    );
     assert_eq!(ids(&cmp["findings"]["fixed"]), [("PLANT-FIXED-1".to_owned(), "requests".to_owned())]);
     assert_eq!(ids(&cmp["findings"]["new"]), [("PLANT-NEW-1".to_owned(), "cryptography".to_owned())]);
     assert_eq!(ids(&cmp["findings"]["still_open"]), [("PLANT-OPEN-1".to_owned(), "pyyaml".to_owned())]);
@@ -150,7 +164,9 @@ both!(comparison_of_two_dated_lockfiles_equals_the_engines, |db: Db| async move 
     assert!(cmp["crypto"].is_null() && cmp["summary"]["crypto_added"].is_null());
     let sections: Vec<&str> =
         cmp["not_compared"].as_array().expect("nc").iter().filter_map(|n| n["section"].as_str()).collect();
-    assert_eq!(sections, ["crypto", "readiness", "gate"]);
+    assert_eq!(sections, ["crypto", "readiness"], "both scans have a stored gate");
+    assert_eq!(cmp["gate"]["from_status"], gates[0]["status"]);
+    assert_eq!(cmp["gate"]["to_status"], gates[1]["status"]);
 
     // The versions' latest scans compare the same.
     let by_version =
@@ -174,6 +190,52 @@ both!(comparison_of_two_dated_lockfiles_equals_the_engines, |db: Db| async move 
     assert_eq!(resp.status(), 200, "triage");
     let after = get_json(&d, &user, &format!("/api/v1/comparison?from={from}&to={to}")).await;
     assert_eq!(after["comparison"]["findings"]["still_open"][0]["status"], "not_affected");
+
+    // The gate change: with PLANT-NEW-1 triaged too, the later scan's re-evaluated gate no longer
+    // fails while the earlier one (untriaged PLANT-FIXED-1 and PLANT-OPEN-1 when evaluated) does.
+    let new_one = get_json(&d, &user, &format!("/api/v1/findings?scan={to}&vulnerability=PLANT-NEW-1")).await;
+    let finding = new_one["items"][0]["id"].as_str().expect("finding").to_owned();
+    let resp = d
+        .http
+        .patch(d.url(&format!("/api/v1/findings/{finding}")))
+        .bearer_auth(&user.token)
+        .header("if-match", "0")
+        .json(&json!({"state": "not_affected", "justification": "vulnerable_code_not_in_execute_path"}))
+        .send()
+        .await
+        .expect("triage");
+    assert_eq!(resp.status(), 200, "triage");
+    let gates = [gate_json(from.clone()).await, gate_json(to.clone()).await];
+    let gate =
+        get_json(&d, &user, &format!("/api/v1/comparison?from={from}&to={to}")).await["comparison"]["gate"]
+            .clone();
+    assert_eq!((gate["from_status"].as_str(), gates[0]["status"].as_str()), (Some("fail"), Some("fail")));
+    assert_eq!(gate["to_status"], gates[1]["status"]);
+    assert_ne!(gate["to_status"], "fail", "{}", gates[1]);
+    // Added and removed computed here from the two stored gates, by rule and subject.
+    let keyed = |g: &Value| -> Vec<(String, String)> {
+        g["violations"]
+            .as_array()
+            .expect("violations")
+            .iter()
+            .map(|v| (v["rule"].as_str().expect("rule").to_owned(), v["subject"].to_string()))
+            .collect()
+    };
+    let (before, now) = (keyed(&gates[0]), keyed(&gates[1]));
+    let only = |a: &[(String, String)], b: &[(String, String)]| -> Vec<(String, String)> {
+        a.iter().filter(|k| !b.contains(k)).cloned().collect()
+    };
+    assert_eq!(keyed(&json!({"violations": gate["violations_removed"]})), only(&before, &now));
+    assert_eq!(keyed(&json!({"violations": gate["violations_added"]})), only(&now, &before));
+    let mut removed_high: Vec<String> = gate["violations_removed"]
+        .as_array()
+        .expect("removed")
+        .iter()
+        .filter(|v| v["rule"] == "untriaged-high")
+        .map(|v| v["subject"]["advisory"].as_str().expect("advisory").to_owned())
+        .collect();
+    removed_high.sort();
+    assert_eq!(removed_high, ["PLANT-FIXED-1", "PLANT-OPEN-1"]);
 
     // History: both scans, oldest first, with their numbers; one version's alone.
     let history = get_json(&d, &user, &format!("/api/v1/projects/{pid}/history")).await;

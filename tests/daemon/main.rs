@@ -27,6 +27,7 @@ mod oauth;
 mod oci_registry;
 mod openapi;
 mod pipeline;
+mod project_licenses;
 mod projects;
 mod queue_fairness;
 mod quotas;

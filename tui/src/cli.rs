@@ -74,6 +74,14 @@ pub enum Command {
     Where(WhereArgs),
     /// An advisory (id or alias) and every project it affects now, with the triage.
     Advisory(AdvisoryArgs),
+    /// A project's licenses (latest scan): each concluded expression with its category and
+    /// components, and the components whose license is not determined.
+    Licenses(ProjectViewArgs),
+    /// What a project's licenses ask (attribution, source disclosure, …), with the licenses and
+    /// components behind each obligation.
+    Obligations(ProjectViewArgs),
+    /// A project's NOTICE file (latest scan), to standard output or `-o FILE`.
+    Notice(NoticeArgs),
     /// The daemon's vulnerability data: status, update from the mirror, import OSV files.
     #[command(subcommand)]
     Db(DbCommand),
@@ -508,6 +516,28 @@ pub struct WhereArgs {
     /// Print a JSON array of the API's `ComponentUsage` objects.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `cairn licenses` and `cairn obligations`.
+#[derive(Debug, clap::Args)]
+pub struct ProjectViewArgs {
+    /// The project, by name or id.
+    #[arg(value_name = "PROJECT")]
+    pub project: String,
+    /// Print a JSON array of the API's objects (`ProjectLicense`, `ProjectObligation`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `cairn notice`.
+#[derive(Debug, clap::Args)]
+pub struct NoticeArgs {
+    /// The project, by name or id.
+    #[arg(value_name = "PROJECT")]
+    pub project: String,
+    /// Write it to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 }
 
 /// `cairn advisory`.

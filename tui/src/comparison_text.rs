@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use cairn_sdk::types::{Comparison, FindingChange, VersionDirection};
+use cairn_sdk::types::{Comparison, FindingChange, GateSubject, GateViolation, VersionDirection};
 
 use crate::table::{Table, or_dash};
 
@@ -17,6 +17,28 @@ fn direction(d: VersionDirection) -> &'static str {
         VersionDirection::Unordered => "unordered",
         VersionDirection::Unknown => "?",
     }
+}
+
+/// A wire word (serde's spelling) as text.
+fn word<T: serde::Serialize>(value: T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// What a gate violation is about, as the engine says it.
+pub fn subject(s: &GateSubject) -> String {
+    match s {
+        GateSubject::Finding { advisory, purl } => format!("{advisory} in {purl}"),
+        GateSubject::Component { purl } => purl.clone(),
+        GateSubject::License { purl, license } => format!("{purl} ({license})"),
+        GateSubject::Asset { name, file, line: Some(l) } => format!("{name} at {file}:{l}"),
+        GateSubject::Asset { name, file, line: None } => format!("{name} at {file}"),
+        GateSubject::File { path } => path.clone(),
+        GateSubject::Scan { detail } => detail.clone(),
+    }
+}
+
+fn violation_row(v: &GateViolation) -> Vec<String> {
+    vec![v.rule.clone(), word(v.action), subject(&v.subject), v.message.clone()]
 }
 
 /// The count lines, the same for both forms.
@@ -41,6 +63,16 @@ fn summary_lines(c: &Comparison) -> Vec<String> {
     if let Some(r) = &c.readiness {
         let delta = r.delta.map_or(String::new(), |d| format!(" ({d:+})"));
         out.push(format!("post-quantum readiness: {} -> {}{delta}", or_dash(r.from), or_dash(r.to)));
+    }
+    if let Some(g) = &c.gate {
+        out.push(format!(
+            "gate: {} -> {} ({} violations added, {} removed, {} unchanged)",
+            word(g.from_status),
+            word(g.to_status),
+            g.violations_added.len(),
+            g.violations_removed.len(),
+            g.violations_unchanged
+        ));
     }
     for n in &c.not_compared {
         let section = serde_json::to_value(n.section).ok().and_then(|v| v.as_str().map(str::to_owned));
@@ -125,6 +157,19 @@ fn sections(c: &Comparison) -> Vec<Section> {
             "Crypto assets removed",
             vec!["TYPE", "NAME", "NIST LEVEL"],
             x.removed.iter().map(row).collect(),
+        ));
+    }
+    if let Some(g) = &c.gate {
+        let headers = vec!["RULE", "ACTION", "SUBJECT", "MESSAGE"];
+        out.push((
+            "Gate violations added",
+            headers.clone(),
+            g.violations_added.iter().map(violation_row).collect(),
+        ));
+        out.push((
+            "Gate violations removed",
+            headers,
+            g.violations_removed.iter().map(violation_row).collect(),
         ));
     }
     out.into_iter()

@@ -1,6 +1,6 @@
 //! Comparison, project-wide views and scan history: two scans or versions compared, a project's
 //! current components, where a package is used across the tenant, the advisories affecting the
-//! tenant, and a project's scan history.
+//! tenant, a project's scan history, and a project's licenses, obligations and NOTICE.
 
 use futures_util::stream::BoxStream;
 use reqwest::Method;
@@ -8,8 +8,8 @@ use reqwest::Method;
 use super::endpoints::segment;
 use super::{Client, Error, ListQuery, Req};
 use crate::types::{
-    AdvisoryDetail, AdvisorySummary, ComponentUsage, Page, ProjectId, ScanComparison, ScanComponent,
-    ScanHistory, ScanId, VersionId,
+    AdvisoryDetail, AdvisorySummary, ComponentUsage, Page, ProjectId, ProjectLicense, ProjectObligation,
+    ScanComparison, ScanComponent, ScanHistory, ScanId, VersionId,
 };
 
 fn components_of(project: ProjectId) -> String {
@@ -107,5 +107,58 @@ impl Client {
     /// the tenant it affects now with the triage. 404 when nothing knows the id.
     pub async fn vulnerability(&self, id: &str) -> Result<AdvisoryDetail, Error> {
         self.json(Req::new(Method::GET, format!("api/v1/vulnerabilities/{}", segment(id)))).await
+    }
+
+    /// `GET /projects/{id}/licenses`, one page: the latest completed scan's third-party
+    /// components grouped by concluded license expression (with its ids and most demanding
+    /// category), then those whose license is not determined, by reason. Filter
+    /// `components_limit` (1–1000, default 50): components listed per group
+    /// (`components_total` counts them all).
+    ///
+    /// Scope: `scan:read`. Errors: 404 without a completed scan, 409 `SCAN_NOT_COMPLETED` for a
+    /// scan completed before results were kept.
+    pub async fn project_licenses_page(
+        &self,
+        project: ProjectId,
+        q: &ListQuery,
+    ) -> Result<Page<ProjectLicense>, Error> {
+        self.page(&format!("api/v1/projects/{project}/licenses"), q).await
+    }
+
+    /// `GET /projects/{id}/licenses`, every group, as a stream.
+    pub fn project_licenses(
+        &self,
+        project: ProjectId,
+        q: ListQuery,
+    ) -> BoxStream<'static, Result<ProjectLicense, Error>> {
+        self.paginate(format!("api/v1/projects/{project}/licenses"), q)
+    }
+
+    /// `GET /projects/{id}/obligations`, one page: each obligation the latest completed scan's
+    /// licenses ask (attribution, source disclosure, …) with the ids asking it and the
+    /// components. Components whose license is not determined are in no group.
+    pub async fn project_obligations_page(
+        &self,
+        project: ProjectId,
+        q: &ListQuery,
+    ) -> Result<Page<ProjectObligation>, Error> {
+        self.page(&format!("api/v1/projects/{project}/obligations"), q).await
+    }
+
+    /// `GET /projects/{id}/obligations`, every obligation, as a stream.
+    pub fn project_obligations(
+        &self,
+        project: ProjectId,
+        q: ListQuery,
+    ) -> BoxStream<'static, Result<ProjectObligation, Error>> {
+        self.paginate(format!("api/v1/projects/{project}/obligations"), q)
+    }
+
+    /// `GET /projects/{id}/notice`: the NOTICE text of the latest completed scan, rendered when
+    /// it ran. Scope: `bom:read`. 409 `SCAN_NOT_COMPLETED` when that scan has none (read from an
+    /// SBOM, or completed before NOTICE files were kept; the problem's detail says which).
+    pub async fn project_notice(&self, project: ProjectId) -> Result<String, Error> {
+        let resp = self.send(Req::new(Method::GET, format!("api/v1/projects/{project}/notice"))).await?;
+        resp.text().await.map_err(Error::Transport)
     }
 }

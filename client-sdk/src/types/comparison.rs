@@ -1,11 +1,11 @@
 //! A comparison of two scans (`GET /comparison`, `GET /versions/{a}/compare/{b}`): components
 //! added, removed and changed, findings new, fixed and still open, license and crypto changes,
-//! the readiness delta, and what was not compared. The same shape as the engine's
+//! the readiness delta, the gate change, and what was not compared. The same shape as the engine's
 //! `cairn_engine::diff::Comparison` (the CLI's offline `cairn diff` prints that one as this).
 
 use serde::{Deserialize, Serialize};
 
-use super::{ScanId, Severity};
+use super::{GatePolicy, GateStatus, GateViolation, ScanId, Severity};
 
 /// Two scans compared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +35,9 @@ pub struct Comparison {
     pub crypto: Option<CryptoChanges>,
     /// The post-quantum readiness score on both sides; absent when not scanned for cryptography.
     pub readiness: Option<ReadinessDelta>,
+    /// The policy gates compared; absent when a side has no gate result (`not_compared`).
+    #[serde(default)]
+    pub gate: Option<GateChange>,
     /// Sections left out, and why: never read one as "no change".
     pub not_compared: Vec<NotCompared>,
 }
@@ -67,6 +70,12 @@ pub struct ComparisonSummary {
     pub crypto_added: Option<u64>,
     /// Crypto assets removed.
     pub crypto_removed: Option<u64>,
+    /// Gate violations only `to` has.
+    #[serde(default)]
+    pub gate_violations_added: Option<u64>,
+    /// Gate violations only `from` has.
+    #[serde(default)]
+    pub gate_violations_removed: Option<u64>,
 }
 
 /// A component on one side.
@@ -252,6 +261,27 @@ pub struct ReadinessDelta {
     pub to: Option<u8>,
     /// `to - from`, when both are scored.
     pub delta: Option<i16>,
+}
+
+/// Both scans' policy gates: the verdicts, and the violations one has and the other not (the same
+/// violation when rule and subject agree).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GateChange {
+    /// The verdict before.
+    pub from_status: GateStatus,
+    /// The verdict after.
+    pub to_status: GateStatus,
+    /// The policy and revision the earlier gate evaluated.
+    pub from_policy: GatePolicy,
+    /// The policy and revision the later gate evaluated.
+    pub to_policy: GatePolicy,
+    /// Violations only the later gate has.
+    pub violations_added: Vec<GateViolation>,
+    /// Violations only the earlier gate has.
+    pub violations_removed: Vec<GateViolation>,
+    /// Violations both have.
+    pub violations_unchanged: u64,
 }
 
 /// A part of a comparison.

@@ -16,6 +16,7 @@ mod git_credentials;
 mod health;
 mod history;
 mod ids;
+mod licenses;
 mod notification_prefs;
 mod notifications;
 mod oauth;
@@ -56,7 +57,7 @@ pub use cbom_compat::{
 };
 pub use comparison::{
     ComparedComponent, ComparedFindingStatus, Comparison, ComparisonSection, ComparisonSummary,
-    ComponentChanges, CryptoChange, CryptoChanges, FindingChange, FindingChanges, LicenseChange,
+    ComponentChanges, CryptoChange, CryptoChanges, FindingChange, FindingChanges, GateChange, LicenseChange,
     LicenseChanges, NotCompared, ReadinessDelta, ScanComparison, VersionChange, VersionDirection,
 };
 pub use component_usage::{ComponentUsage, FileLine};
@@ -77,6 +78,7 @@ pub use ids::{
     RegistryCredentialId, ScanId, TeamId, TenantId, TriageRuleId, UserId, VersionId, VexImportId,
     WebhookDeliveryId, WebhookId,
 };
+pub use licenses::{LicenseCategory, LicensedComponent, Obligation, ProjectLicense, ProjectObligation};
 pub use notification_prefs::{ChannelPrefs, NotificationPrefs};
 pub use notifications::{Notification, NotificationPage, UnreadCount};
 pub use oauth::OAuthIdentity;

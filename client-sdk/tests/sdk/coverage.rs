@@ -161,6 +161,9 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "registry_credentials_list" => registry_credentials,
         "registry_credentials_create" => create_registry_credential,
         "registry_credentials_delete" => delete_registry_credential,
+        "project_licenses" => project_licenses,
+        "project_obligations" => project_obligations,
+        "project_notice" => project_notice,
     ]
 }
 

@@ -1,10 +1,11 @@
 //! Comparison of two completed scans (`GET /comparison?from=&to=`) or of two project versions'
 //! latest completed scans (`GET /versions/{id}/compare/{other}`): the engine's `diff::compare`
-//! over the scans' stored inputs with the current triage applied.
+//! over the scans' stored inputs with the current triage applied and their stored gate results.
 
 use axum::Json;
 use axum::extract::State;
 use cairn_engine::diff::{self, Side};
+use cairn_engine::policy::GateResult as EngineGate;
 use cairn_sdk::types::{
     Comparison, Role, Scan, ScanComparison, ScanId, ScanStatus, Scope, TenantId, VersionId, VulnDataState,
 };
@@ -32,6 +33,19 @@ pub struct ComparisonParams {
 /// findings means "not looked", not "none").
 fn matched(scan: &Scan) -> bool {
     scan.vulndb.as_ref().is_some_and(|v| matches!(v.state, VulnDataState::Fresh | VulnDataState::Stale))
+}
+
+/// The scan's stored gate in the engine's model, or none for a scan from before gates were stored.
+async fn gate_of(state: &AppState, tenant: TenantId, scan: &Scan) -> Result<Option<EngineGate>, ApiError> {
+    match state.store.gate_of_scan(tenant, scan.id).await {
+        // The wire gate is the engine's plus scan, project and time; a mismatch is a bug, a 500.
+        Ok(gate) => serde_json::to_value(&gate)
+            .and_then(serde_json::from_value)
+            .map(Some)
+            .map_err(|e| ApiError::internal(format!("gate result does not map to the engine's: {e}"))),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn compare_scans(
@@ -63,15 +77,23 @@ async fn compare_scans(
             Err(DocError::Render(e)) => return Err(ApiError::internal(e)),
         }
     }
+    let gates = [gate_of(state, tenant, &from).await?, gate_of(state, tenant, &to).await?];
     let flags = |s: &Scan| (matched(s), s.pqc.is_some());
     let ((fm, fc), (tm, tc)) = (flags(&from), flags(&to));
     let comparison = tokio::task::spawn_blocking(move || {
-        let side = |input, vulnerabilities_matched, crypto_scanned| Side {
-            input,
-            vulnerabilities_matched,
-            crypto_scanned,
+        let from = Side {
+            input: &inputs[0],
+            vulnerabilities_matched: fm,
+            crypto_scanned: fc,
+            gate: gates[0].as_ref(),
         };
-        diff::compare(&side(&inputs[0], fm, fc), &side(&inputs[1], tm, tc))
+        let to = Side {
+            input: &inputs[1],
+            vulnerabilities_matched: tm,
+            crypto_scanned: tc,
+            gate: gates[1].as_ref(),
+        };
+        diff::compare(&from, &to)
     })
     .await
     .map_err(|e| ApiError::internal(format!("comparison stopped unexpectedly: {e}")))?;
@@ -84,8 +106,9 @@ async fn compare_scans(
 
 /// Compares two completed scans of the tenant (any projects): components added, removed and
 /// changed (upgrade or downgrade in the ecosystem's version order), findings new, fixed and still
-/// open, license and crypto changes, and the readiness delta. A section a scan did not look at
-/// (no vulnerability data, crypto off) is listed in `not_compared`, never counted as zero.
+/// open, license and crypto changes, the readiness delta, and the policy gate's change (status
+/// before and after, violations added and removed). A section a scan did not look at (no
+/// vulnerability data, crypto off, no gate stored) is listed in `not_compared`, never counted as zero.
 #[utoipa::path(get, operation_id = "comparison", path = "/comparison", tag = "scans", security(("bearer" = [])),
     params(ComparisonParams),
     responses((status = 200, description = "What changed", body = ScanComparison),

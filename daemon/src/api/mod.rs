@@ -22,6 +22,7 @@ pub mod health;
 pub mod history;
 pub mod idempotency;
 pub mod invites;
+pub mod licenses;
 pub mod metrics;
 pub mod notification_prefs;
 pub mod notifications;
@@ -180,6 +181,9 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(components::project_components))
         .routes(routes!(components::search))
         .routes(routes!(history::history))
+        .routes(routes!(licenses::licenses))
+        .routes(routes!(licenses::obligations))
+        .routes(routes!(licenses::notice))
         .routes(routes!(vulnerabilities::list))
         .routes(routes!(vulnerabilities::get))
         .routes(routes!(gates::scan_gate))

@@ -131,6 +131,9 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/projects/{id}/history", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/vulnerabilities", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/vulnerabilities/{id}", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/projects/{id}/licenses", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/projects/{id}/obligations", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/projects/{id}/notice", Access::tenant(Scope::BomRead, Role::Viewer)),
     // The Swagger UI (static pages reading /api/openapi.json).
     ("GET", "/api/docs", Access::Public),
     ("GET", "/api/docs/", Access::Public),

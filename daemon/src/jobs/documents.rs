@@ -116,6 +116,22 @@ pub fn document(format: BomFormat, text: &str, stamp: &str) -> Result<NewDocumen
     })
 }
 
+/// The `scan_documents` format the NOTICE is kept under (not a `BomFormat`: it is served by
+/// `/projects/{id}/notice`, never by the document download).
+pub const NOTICE_FORMAT: &str = "notice";
+
+/// The NOTICE as a stored document (it does not depend on triage: no stamp).
+pub fn notice(text: &str) -> Result<NewDocument, String> {
+    Ok(NewDocument {
+        format: NOTICE_FORMAT.to_owned(),
+        media_type: "text/plain; charset=utf-8".to_owned(),
+        sha256: Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect(),
+        bytes: i64::try_from(text.len()).unwrap_or(i64::MAX),
+        compressed: gzip(text.as_bytes()).map_err(|e| format!("compressing the NOTICE: {e}"))?,
+        triage_stamp: String::new(),
+    })
+}
+
 fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(bytes)?;

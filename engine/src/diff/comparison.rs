@@ -3,6 +3,7 @@
 use super::components::{ComponentChange, Direction};
 use super::crypto::CryptoChanges;
 use super::findings::FindingChanges;
+use super::gate::GateChange;
 use super::licenses::LicenseChanges;
 use crate::bom::BomInput;
 use crate::crypto::quantum::readiness;
@@ -23,6 +24,8 @@ pub struct Comparison {
     pub crypto: Option<CryptoChanges>,
     /// The post-quantum readiness score on both sides; none when not scanned for cryptography.
     pub readiness: Option<ReadinessDelta>,
+    /// The policy gates' verdicts and violations; none when a side has no gate result.
+    pub gate: Option<GateChange>,
     /// Sections left out and why (never read as "no change").
     pub not_compared: Vec<NotCompared>,
 }
@@ -107,6 +110,10 @@ pub struct Summary {
     pub crypto_added: Option<usize>,
     /// Crypto assets removed (none: not compared).
     pub crypto_removed: Option<usize>,
+    /// Gate violations only `to` has (none: not compared).
+    pub gate_violations_added: Option<usize>,
+    /// Gate violations only `from` has (none: not compared).
+    pub gate_violations_removed: Option<usize>,
 }
 
 impl Summary {
@@ -115,6 +122,7 @@ impl Summary {
         f: Option<&FindingChanges>,
         l: &LicenseChanges,
         x: Option<&CryptoChanges>,
+        g: Option<&GateChange>,
     ) -> Self {
         let moved = |d: Direction| c.changed.iter().filter(|v| v.direction == d).count();
         Self {
@@ -130,6 +138,8 @@ impl Summary {
             licenses_changed: l.changed.len(),
             crypto_added: x.map(|x| x.added.len()),
             crypto_removed: x.map(|x| x.removed.len()),
+            gate_violations_added: g.map(|g| g.violations_added.len()),
+            gate_violations_removed: g.map(|g| g.violations_removed.len()),
         }
     }
 }

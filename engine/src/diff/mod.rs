@@ -6,12 +6,15 @@
 //! named in [`Comparison::not_compared`] instead of reading as "nothing changed".
 //!
 //! Components are paired by ecosystem and name; findings by advisory (any shared id or alias) and
-//! package; crypto assets by asset type and name. Gate results are not compared here yet.
+//! package; crypto assets by asset type and name; gate violations by rule and subject. A side
+//! without a gate result (an SBOM read back, a tree scanned offline without a policy, a daemon
+//! scan from before gates were stored) leaves the gate in `not_compared`.
 
 mod comparison;
 mod components;
 mod crypto;
 mod findings;
+mod gate;
 mod licenses;
 mod side;
 
@@ -19,6 +22,7 @@ pub use comparison::{Comparison, NotCompared, ReadinessDelta, Section, Summary};
 pub use components::{ComponentChange, ComponentRef, Direction, VersionChange};
 pub use crypto::{CryptoChange, CryptoChanges};
 pub use findings::{FindingChange, FindingChanges};
+pub use gate::GateChange;
 pub use licenses::{LicenseChange, LicenseChanges};
 pub use side::Side;
 
@@ -44,10 +48,13 @@ pub fn compare(from: &Side<'_>, to: &Side<'_>) -> Comparison {
             (None, None)
         }
     };
-    not_compared.push(NotCompared {
-        section: Section::Gate,
-        reason: "gate results are not compared yet".to_string(),
-    });
-    let summary = Summary::of(&components, findings.as_ref(), &licenses, crypto.as_ref());
-    Comparison { summary, components, findings, licenses, crypto, readiness, not_compared }
+    let gate = match (from.gate, to.gate) {
+        (Some(f), Some(t)) => Some(gate::compare(f, t)),
+        (f, t) => {
+            not_compared.push(NotCompared::new(Section::Gate, f.is_some(), t.is_some(), "no gate result"));
+            None
+        }
+    };
+    let summary = Summary::of(&components, findings.as_ref(), &licenses, crypto.as_ref(), gate.as_ref());
+    Comparison { summary, components, findings, licenses, crypto, readiness, gate, not_compared }
 }

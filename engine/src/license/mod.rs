@@ -20,6 +20,7 @@ pub mod caches;
 pub mod detect;
 pub mod expression;
 pub mod files;
+pub mod groups;
 pub mod headers;
 pub mod known;
 pub mod notice;

@@ -154,3 +154,37 @@ fn a_comparison_with_itself_changes_nothing() {
     assert_eq!(f.still_open.len(), 2);
     assert!(cmp.licenses.changed.is_empty());
 }
+
+#[test]
+fn a_gate_on_one_side_only_is_named_not_compared_and_two_gates_compare() {
+    use cairn_engine::policy::{GateStatus, Policy, PolicyInput, ProjectFacts, evaluate};
+    let db = planted();
+    let (from, to) = (input(true, &db), input(false, &db));
+    let gate_of = |i: &BomInput| {
+        evaluate(
+            &Policy::builtin_default(),
+            &PolicyInput {
+                project: ProjectFacts { name: "poetry".into(), tags: Vec::new() },
+                now: time::macros::datetime!(2026-12-07 00:00 UTC),
+                components: &i.inventory.components,
+                vulnerabilities: None,
+                crypto: None,
+            },
+        )
+    };
+    let (gf, gt) = (gate_of(&from), gate_of(&to));
+    let one = compare(&Side::complete(&from), &Side::complete(&to).with_gate(&gt));
+    assert_eq!(one.gate, None);
+    assert_eq!(one.summary.gate_violations_added, None);
+    let gate = one.not_compared.iter().find(|n| n.section == Section::Gate).expect("gate not compared");
+    assert!(gate.reason.contains("`from` side"), "{gate:?}");
+
+    let both = compare(&Side::complete(&from).with_gate(&gf), &Side::complete(&to).with_gate(&gt));
+    assert!(both.not_compared.iter().all(|n| n.section != Section::Gate));
+    let change = both.gate.expect("both gated");
+    assert_eq!((change.from_status, change.to_status), (gf.status, gt.status));
+    // Without vulnerability facts no finding rule fires: nothing fails on either side.
+    assert_ne!(change.to_status, GateStatus::Fail);
+    assert_eq!(change.violations_unchanged + change.violations_added.len(), gt.violations.len());
+    assert_eq!(change.violations_unchanged + change.violations_removed.len(), gf.violations.len());
+}

@@ -87,8 +87,9 @@ fn offline(args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let (to, to_crypto) = side(Path::new(&args.to), args.crypto, db.as_ref())?;
     let matched = db.is_some();
     let engine = compare(
-        &Side { input: &from, vulnerabilities_matched: matched, crypto_scanned: from_crypto },
-        &Side { input: &to, vulnerabilities_matched: matched, crypto_scanned: to_crypto },
+        // No gate is evaluated offline: the comparison names it not compared.
+        &Side { input: &from, vulnerabilities_matched: matched, crypto_scanned: from_crypto, gate: None },
+        &Side { input: &to, vulnerabilities_matched: matched, crypto_scanned: to_crypto, gate: None },
     );
     // The wire type mirrors the engine's field for field: one printer for both paths.
     let c: Comparison = serde_json::to_value(&engine)

@@ -17,6 +17,7 @@ mod lookup;
 mod notifications;
 mod oidc_login;
 mod package_caches;
+mod project_licenses;
 mod projects;
 mod remote_scan;
 mod scan;
@@ -66,6 +67,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Diff(args) => diff::run(args, profile),
         Command::Where(args) => where_used::run(args, profile),
         Command::Advisory(args) => advisory::run(args, profile),
+        Command::Licenses(args) => project_licenses::licenses(args, profile),
+        Command::Obligations(args) => project_licenses::obligations(args, profile),
+        Command::Notice(args) => project_licenses::notice(args, profile),
         Command::Db(cmd) => db::run(cmd, profile),
         Command::Completions { shell } => completions::run(shell),
     }

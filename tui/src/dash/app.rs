@@ -13,13 +13,16 @@ use time::OffsetDateTime;
 use super::keys::{Action, KeyMap};
 use super::msg::{Cmd, Level, Link, Msg, Session};
 use super::remote::Remote;
+use super::screens::advisory::AdvisoryScreen;
 use super::screens::cancel::CancelDialog;
+use super::screens::compare::CompareScreen;
 use super::screens::component::ComponentScreen;
 use super::screens::diagnostics::{self, DiagnosticsScreen};
 use super::screens::dialog::Dialog;
 use super::screens::export::ExportDialog;
 use super::screens::finding::FindingScreen;
 use super::screens::help::HelpDialog;
+use super::screens::history::{HistoryScreen, Pick};
 use super::screens::new_scan::NewScanForm;
 use super::screens::notifications::{Note, Notifications};
 use super::screens::palette::Palette;
@@ -27,7 +30,8 @@ use super::screens::projects::Projects;
 use super::screens::queue::Queue;
 use super::screens::scan::{self, ScanScreen};
 use super::screens::triage::TriagePanel;
-use super::screens::{Ctx, Outcome, SPINNER, failure_text, tail};
+use super::screens::where_used::{self, WhereUsedScreen};
+use super::screens::{Ctx, Goto, Outcome, SPINNER, failure_text, tail};
 use super::theme::Theme;
 use super::time::age;
 use super::widgets::list::ListState;
@@ -70,6 +74,10 @@ enum View {
     Finding(Box<FindingScreen>),
     Component(Box<ComponentScreen>),
     Diagnostics(Box<DiagnosticsScreen>),
+    WhereUsed(Box<WhereUsedScreen>),
+    Advisory(Box<AdvisoryScreen>),
+    History(Box<HistoryScreen>),
+    Compare(Box<CompareScreen>),
 }
 
 /// The dashboard.
@@ -213,7 +221,7 @@ impl App {
     /// The dialog's answer to a message it took (`None`: not its message).
     fn dialog_update(&mut self, msg: &Msg) -> Option<Outcome> {
         let outcome = self.dialog.as_mut()?.update(msg)?;
-        if matches!(outcome, Outcome::Close | Outcome::CloseWith(_) | Outcome::Run(_)) {
+        if matches!(outcome, Outcome::Close | Outcome::CloseWith(_) | Outcome::Run(_) | Outcome::Goto(_)) {
             self.dialog = None;
         }
         Some(outcome)
@@ -238,7 +246,7 @@ impl App {
             Msg::Session(r) => self.session = r.into(),
             Msg::VulnDb(r) => self.vulndb = r.into(),
             Msg::Link(l) => self.link = Some(l),
-            Msg::Projects(r) => self.projects.set(r),
+            Msg::Projects(r) => cmds.extend(self.projects.set(r).into_iter().map(Cmd::LoadHistory)),
             Msg::Scans(r) => self.queue.set_recent(r),
             Msg::Queue(scans) => self.queue.set_live(scans),
             Msg::Scan(Ok(scan)) => {
@@ -396,6 +404,43 @@ impl App {
                 }
                 Err(f) => self.toast(Level::Error, format!("Export failed: {}", failure_text(&f))),
             },
+            Msg::WhereUsed { package, result } => {
+                for v in &mut self.stack {
+                    if let View::WhereUsed(w) = v
+                        && w.package == package
+                    {
+                        w.rows.set(result.clone(), where_used::haystack);
+                    }
+                }
+            }
+            Msg::History { project, result } => {
+                for v in &mut self.stack {
+                    if let View::History(h) = v
+                        && h.project == project
+                    {
+                        h.set(result.clone());
+                    }
+                }
+                self.projects.set_history(project, result);
+            }
+            Msg::Compared { from, to, result } => {
+                for v in &mut self.stack {
+                    if let View::Compare(c) = v
+                        && (c.from, c.to) == (from, to)
+                    {
+                        c.comparison = result.clone().into();
+                    }
+                }
+            }
+            Msg::Advisory { id, result } => {
+                for v in &mut self.stack {
+                    if let View::Advisory(a) = v
+                        && a.id == id
+                    {
+                        a.set(result.clone());
+                    }
+                }
+            }
             Msg::Notify { level, text } => self.toast(level, text),
             Msg::Cancelled { scan, result: Ok(s) } => {
                 self.queue.upsert(&s);
@@ -436,6 +481,42 @@ impl App {
         cmds
     }
 
+    /// Open what a dialog asked for (the palette's searches), loading it.
+    fn goto(&mut self, goto: Goto) -> Vec<Cmd> {
+        match goto {
+            Goto::WhereUsed(package) => {
+                self.stack.push(View::WhereUsed(Box::new(WhereUsedScreen::new(package.clone()))));
+                vec![Cmd::WhereUsed(package)]
+            }
+            Goto::Advisory(id) => {
+                self.stack.push(View::Advisory(Box::new(AdvisoryScreen::new(id.clone()))));
+                vec![Cmd::LoadAdvisory(id)]
+            }
+            Goto::History(name) => {
+                let project = match &name {
+                    Some(n) => self
+                        .projects
+                        .data
+                        .get()
+                        .and_then(|ps| ps.iter().find(|p| p.name.eq_ignore_ascii_case(n.trim())))
+                        .cloned(),
+                    None if self.stack.is_empty() && self.top == 0 => self.projects.current().cloned(),
+                    None => None,
+                };
+                let Some(p) = project else {
+                    let text = match name {
+                        Some(n) => format!("No project named {n}"),
+                        None => "Pick a project on the Projects tab, or type history NAME".to_owned(),
+                    };
+                    self.toast(Level::Warning, text);
+                    return Vec::new();
+                };
+                self.stack.push(View::History(Box::new(HistoryScreen::new(p.id, p.name.clone()))));
+                vec![Cmd::LoadHistory(p.id)]
+            }
+        }
+    }
+
     fn back(&mut self) -> Vec<Cmd> {
         let mut cmds = Vec::new();
         if let Some(View::Scan(s)) = self.stack.pop()
@@ -460,7 +541,10 @@ impl App {
         match self.stack.last_mut() {
             Some(View::Scan(s)) => s.list(),
             Some(View::Diagnostics(d)) => Some(&mut d.rows.list),
-            Some(View::Finding(_) | View::Component(_)) => None,
+            Some(View::WhereUsed(w)) => Some(&mut w.rows.list),
+            Some(View::Advisory(a)) => Some(&mut a.list),
+            Some(View::History(h)) => Some(&mut h.list),
+            Some(View::Finding(_) | View::Component(_) | View::Compare(_)) => None,
             None => Some(match self.top {
                 0 => &mut self.projects.list,
                 1 => &mut self.queue.list,
@@ -473,6 +557,7 @@ impl App {
         match self.stack.last_mut() {
             Some(View::Finding(f)) => f.scroll = f.scroll.saturating_add_signed(by.clamp(-100, 100) as i16),
             Some(View::Component(c)) => c.scroll = c.scroll.saturating_add_signed(by.clamp(-100, 100) as i16),
+            Some(View::Compare(c)) => c.scroll = c.scroll.saturating_add_signed(by.clamp(-100, 100) as i16),
             Some(View::Scan(s)) if s.tab == scan::SUMMARY => {
                 s.summary_scroll = s.summary_scroll.saturating_add_signed(by.clamp(-100, 100) as i16);
             }
@@ -520,7 +605,15 @@ impl App {
                 let next = action == Action::NextTab;
                 let (current, count) = match self.stack.last() {
                     Some(View::Scan(s)) => (s.tab, scan::TABS.len()),
-                    Some(View::Finding(_) | View::Component(_) | View::Diagnostics(_)) => return Vec::new(),
+                    Some(
+                        View::Finding(_)
+                        | View::Component(_)
+                        | View::Diagnostics(_)
+                        | View::WhereUsed(_)
+                        | View::Advisory(_)
+                        | View::History(_)
+                        | View::Compare(_),
+                    ) => return Vec::new(),
                     None => (self.top, TOP_TABS.len()),
                 };
                 let to = if next { (current + 1) % count } else { (current + count - 1) % count };
@@ -541,6 +634,11 @@ impl App {
             }
             Action::Open => return self.open(),
             Action::Select => {
+                // Two scans of a project's history are marked to compare them.
+                if let Some(View::History(h)) = self.stack.last_mut() {
+                    h.list.toggle_mark();
+                    return Vec::new();
+                }
                 if let Some(View::Scan(s)) = self.stack.last_mut()
                     && s.tab == scan::VULNS
                 {
@@ -658,6 +756,29 @@ impl App {
                 self.stack.push(View::Diagnostics(Box::new(DiagnosticsScreen::new(id))));
                 vec![Cmd::LoadDiagnostics(id)]
             }
+            Some(View::Finding(f)) => {
+                // The advisory behind the finding, with every project it affects.
+                let Some(id) = f.finding.get().map(|x| x.finding.vulnerability_id.clone()) else {
+                    return Vec::new();
+                };
+                self.goto(Goto::Advisory(id))
+            }
+            Some(View::WhereUsed(w)) => match w.current_scan() {
+                Some(scan) => self.open_scan(scan, None),
+                None => Vec::new(),
+            },
+            Some(View::Advisory(a)) => match a.current_scan() {
+                Some(scan) => self.open_scan(scan, None),
+                None => Vec::new(),
+            },
+            Some(View::History(h)) => match h.pick() {
+                Some(Pick::Compare(from, to)) => {
+                    self.stack.push(View::Compare(Box::new(CompareScreen::new(from, to))));
+                    vec![Cmd::Compare { from, to }]
+                }
+                Some(Pick::Open(scan)) => self.open_scan(scan, None),
+                None => Vec::new(),
+            },
             Some(_) => Vec::new(),
             None => match self.top {
                 0 => match self.projects.open(&self.queue) {
@@ -686,7 +807,15 @@ impl App {
         let targets = match self.stack.last() {
             Some(View::Scan(s)) => s.triage_targets(),
             Some(View::Finding(f)) => f.finding.get().cloned().into_iter().collect(),
-            Some(View::Component(_) | View::Diagnostics(_)) | None => Vec::new(),
+            Some(
+                View::Component(_)
+                | View::Diagnostics(_)
+                | View::WhereUsed(_)
+                | View::Advisory(_)
+                | View::History(_)
+                | View::Compare(_),
+            )
+            | None => Vec::new(),
         };
         if targets.is_empty() {
             return Vec::new();
@@ -712,6 +841,22 @@ impl App {
             Some(View::Diagnostics(d)) => {
                 d.rows.data = Remote::Loading;
                 vec![Cmd::LoadDiagnostics(d.scan)]
+            }
+            Some(View::WhereUsed(w)) => {
+                w.rows.data = Remote::Loading;
+                vec![Cmd::WhereUsed(w.package.clone())]
+            }
+            Some(View::Advisory(a)) => {
+                a.detail = Remote::Loading;
+                vec![Cmd::LoadAdvisory(a.id.clone())]
+            }
+            Some(View::History(h)) => {
+                h.history = Remote::Loading;
+                vec![Cmd::LoadHistory(h.project)]
+            }
+            Some(View::Compare(c)) => {
+                c.comparison = Remote::Loading;
+                vec![Cmd::Compare { from: c.from, to: c.to }]
             }
             Some(View::Component(c)) => {
                 let id = c.scan;
@@ -797,6 +942,10 @@ impl App {
                     self.dialog = None;
                     self.act(action)
                 }
+                Outcome::Goto(goto) => {
+                    self.dialog = None;
+                    self.goto(goto)
+                }
             };
         }
         if self.list().is_some_and(|l| l.editing) {
@@ -872,6 +1021,10 @@ impl App {
                 }
             }
             Some(View::Diagnostics(d)) => d.draw(frame, body, &ctx),
+            Some(View::WhereUsed(w)) => w.draw(frame, body, &ctx),
+            Some(View::Advisory(a)) => a.draw(frame, body, &ctx),
+            Some(View::History(h)) => h.draw(frame, body, &ctx),
+            Some(View::Compare(c)) => c.draw(frame, body, &ctx),
             None => match self.top {
                 0 => self.projects.draw(frame, body, &ctx, &self.queue),
                 1 => self.queue.draw(frame, body, &ctx),
@@ -957,6 +1110,10 @@ impl App {
                 }
                 View::Component(c) => format!(" › {}", super::package::label(&c.component.purl)),
                 View::Diagnostics(_) => " › diagnostics".to_owned(),
+                View::WhereUsed(w) => format!(" › where is {}", w.package),
+                View::Advisory(a) => format!(" › advisory {}", a.id),
+                View::History(h) => format!(" › history of {}", h.name),
+                View::Compare(c) => format!(" › compare {} → {}", tail(&c.from), tail(&c.to)),
             };
             spans.push(Span::styled(crumb, t.title()));
         }
@@ -1010,8 +1167,20 @@ impl App {
                 ]
             }
             Some(View::Finding(_)) => {
-                vec![(A::Triage, "triage"), (A::Down, "scroll"), (A::Refresh, "reload")]
+                vec![
+                    (A::Open, "advisory"),
+                    (A::Triage, "triage"),
+                    (A::Down, "scroll"),
+                    (A::Refresh, "reload"),
+                ]
             }
+            Some(View::WhereUsed(_) | View::Advisory(_)) => {
+                vec![(A::Open, "open scan"), (A::Filter, "filter"), (A::Refresh, "reload")]
+            }
+            Some(View::History(_)) => {
+                vec![(A::Select, "mark"), (A::Open, "open / compare two"), (A::Refresh, "reload")]
+            }
+            Some(View::Compare(_)) => vec![(A::Down, "scroll"), (A::Refresh, "reload")],
             Some(View::Component(_)) => vec![(A::Down, "scroll"), (A::Refresh, "reload")],
             Some(View::Diagnostics(_)) => vec![(A::Filter, "filter"), (A::Refresh, "reload")],
             None => vec![

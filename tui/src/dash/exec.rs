@@ -137,6 +137,23 @@ async fn answer(client: &Client, local: bool, cmd: Cmd, tx: &UnboundedSender<Msg
         Cmd::LoadEvents(scan) => {
             Msg::Events { scan, result: all(client.scan_events(scan, ListQuery::limit(1000))).await }
         }
+        Cmd::WhereUsed(package) => {
+            let key = if package.starts_with("pkg:") { "purl" } else { "name" };
+            let result =
+                all(client.components_search(ListQuery::limit(1000).filter(key, package.clone()))).await;
+            Msg::WhereUsed { package, result }
+        }
+        Cmd::LoadHistory(project) => Msg::History {
+            project,
+            result: client.project_history(project, None).await.map_err(Failure::from),
+        },
+        Cmd::Compare { from, to } => {
+            Msg::Compared { from, to, result: client.comparison(from, to).await.map_err(Failure::from) }
+        }
+        Cmd::LoadAdvisory(id) => {
+            let result = client.vulnerability(&id).await.map_err(Failure::from);
+            Msg::Advisory { id, result }
+        }
         Cmd::LoadDiagnostics(scan) => Msg::Diagnostics {
             scan,
             result: all(client.scan_diagnostics(scan, ListQuery::limit(1000))).await,

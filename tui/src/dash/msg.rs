@@ -6,8 +6,9 @@
 use std::path::PathBuf;
 
 use cairn_sdk::types::{
-    BomFormat, CryptoAsset, Finding, Project, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent,
-    ScanId, ScanLicense, ScanWarning, TriageUpdate, VulnDbStatus,
+    AdvisoryDetail, BomFormat, ComponentUsage, CryptoAsset, Finding, Project, ProjectId, Scan,
+    ScanComparison, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent, ScanHistory, ScanId, ScanLicense,
+    ScanWarning, TriageUpdate, VulnDbStatus,
 };
 
 /// Why a load or an action failed, as the user should read it.
@@ -148,6 +149,19 @@ pub enum Cmd {
     /// Cancel a scan (`POST /scans/{id}/cancel`): [`Msg::Cancelled`]. The scan's new state also
     /// arrives on the live feed.
     CancelScan(ScanId),
+    /// Where a package (a name, or a purl) is used across the tenant: [`Msg::WhereUsed`].
+    WhereUsed(String),
+    /// An advisory by id or alias with every affected project: [`Msg::Advisory`].
+    LoadAdvisory(String),
+    /// A project's completed scans over time: [`Msg::History`].
+    LoadHistory(ProjectId),
+    /// Two completed scans compared: [`Msg::Compared`].
+    Compare {
+        /// The earlier scan.
+        from: ScanId,
+        /// The later scan.
+        to: ScanId,
+    },
 }
 
 /// The live feed's state (`/ws/events`).
@@ -312,6 +326,36 @@ pub enum Msg {
         scan: ScanId,
         /// The scan now, or why the daemon refused (403: neither the requester nor an admin).
         result: Loaded<Scan>,
+    },
+    /// Answer to [`Cmd::WhereUsed`].
+    WhereUsed {
+        /// What was asked for.
+        package: String,
+        /// One row per project whose latest completed scan has it.
+        result: Loaded<Vec<ComponentUsage>>,
+    },
+    /// Answer to [`Cmd::LoadAdvisory`].
+    Advisory {
+        /// The id or alias asked for.
+        id: String,
+        /// The advisory and the projects it affects.
+        result: Loaded<AdvisoryDetail>,
+    },
+    /// Answer to [`Cmd::LoadHistory`].
+    History {
+        /// The project.
+        project: ProjectId,
+        /// Its series, oldest first.
+        result: Loaded<ScanHistory>,
+    },
+    /// Answer to [`Cmd::Compare`].
+    Compared {
+        /// The earlier scan.
+        from: ScanId,
+        /// The later scan.
+        to: ScanId,
+        /// What changed.
+        result: Loaded<ScanComparison>,
     },
     /// Something to tell the user (a scan completed or failed on the live feed, …).
     Notify {

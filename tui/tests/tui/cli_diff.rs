@@ -1,10 +1,11 @@
-//! `cairn diff`, `cairn where` and `cairn advisory`. Offline: two dated versions of
-//! python-poetry's real poetry.lock (engine fixtures, from the shared corpus) compared as
+//! `cairn diff`, `cairn where`, `cairn advisory` and `cairn licenses|obligations|notice`.
+//! Offline: two dated versions of python-poetry's real poetry.lock (engine fixtures, from the shared corpus) compared as
 //! lockfiles with a planted advisory, and as the CycloneDX documents `cairn scan --offline`
 //! writes of them (the document path must count the same components); Markdown for a PR
 //! comment. Through a daemon (SQLite, and Postgres when CAIRN_TEST_POSTGRES_URL is set): two scan
-//! ids compared as the SDK says, where a package is used with its file and line, an advisory
-//! with its affected project.
+//! ids compared as the SDK says (the gate change printed), where a package is used with its file
+//! and line, an advisory with its affected project, and the project's licenses, obligations and
+//! NOTICE as the SDK reads them.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -160,6 +161,46 @@ async fn through_a_daemon(postgres: bool) {
     assert_eq!(got, client.comparison(first, second).await.expect("sdk"));
     let out = ok(home.run(&["diff", &a, &b]).await);
     assert!(String::from_utf8_lossy(&out.stdout).contains("Added components"), "{}", text(&out));
+    // Both scans have a stored gate: compared, not "not compared".
+    let gate = got.comparison.gate.as_ref().expect("the gates are compared");
+    let word =
+        |g: cairn_sdk::types::GateStatus| serde_json::to_value(g).expect("word").as_str().map(str::to_owned);
+    let line =
+        format!("gate: {} -> {}", word(gate.from_status).expect("w"), word(gate.to_status).expect("w"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&line), "{line}: {}", text(&out));
+
+    // The project's licenses, obligations and NOTICE, as the SDK reads them.
+    let out = ok(home.run(&["licenses", "growing", "--json"]).await);
+    let groups: Vec<cairn_sdk::types::ProjectLicense> = serde_json::from_slice(&out.stdout).expect("groups");
+    let want = client
+        .project_licenses(project.id, ListQuery::limit(200).filter("components_limit", "1000"))
+        .try_collect::<Vec<_>>()
+        .await
+        .expect("sdk licenses");
+    assert_eq!(groups, want);
+    let undetermined: u64 =
+        groups.iter().filter(|g| g.expression.is_none()).map(|g| g.components_total).sum();
+    let out = ok(home.run(&["licenses", "growing"]).await);
+    for g in &groups {
+        let shown = match &g.expression {
+            Some(e) => e.clone(),
+            None => format!("not determined: {}", g.not_determined.as_deref().expect("a reason")),
+        };
+        let head: String = shown.chars().take(20).collect();
+        assert!(String::from_utf8_lossy(&out.stdout).contains(&head), "{head}: {}", text(&out));
+    }
+    let out = ok(home.run(&["obligations", "growing"]).await);
+    if undetermined > 0 {
+        let said = format!("{undetermined} component(s) have no determined license");
+        assert!(String::from_utf8_lossy(&out.stdout).contains(&said), "{said}: {}", text(&out));
+    }
+    let notice_file = root.path().join("NOTICE");
+    ok(home.run(&["notice", "growing", "-o", &notice_file.display().to_string()]).await);
+    let written = std::fs::read_to_string(&notice_file).expect("NOTICE written");
+    assert_eq!(written, client.project_notice(project.id).await.expect("sdk notice"));
+    assert!(written.starts_with("NOTICE for growing"), "{}", &written[..60.min(written.len())]);
+    let out = home.run(&["notice", "no-such-project"]).await;
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
 
     let out = ok(home.run(&["where", "Werkzeug", "--json"]).await);
     let used: Vec<ComponentUsage> = serde_json::from_slice(&out.stdout).expect("usages");

@@ -235,6 +235,43 @@ async fn executor(postgres: bool) {
         Msg::Finding(Ok(f)) => assert_eq!(f.finding.vulnerability_id, first.finding.vulnerability_id),
         other => panic!("{other:?}"),
     }
+    // The project views: where a component is used, the advisory behind a finding, the history,
+    // and the project's two scans (of the same tree) compared, their gates included.
+    let name = components[0].name.clone();
+    match h.ask(Cmd::WhereUsed(name.clone())).await {
+        Msg::WhereUsed { package, result: Ok(u) } => {
+            assert_eq!(package, name);
+            assert!(u.iter().any(|u| u.scan_id == again.id && !u.locations.is_empty()), "{u:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    match h.ask(Cmd::LoadAdvisory(first.finding.vulnerability_id.clone())).await {
+        Msg::Advisory { result: Ok(d), .. } => {
+            assert!(
+                d.affected.iter().any(|a| a.project_id == Some(project) && a.scan_id == again.id),
+                "{d:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    match h.ask(Cmd::LoadHistory(project)).await {
+        Msg::History { project: p, result: Ok(hist) } => {
+            assert_eq!(p, project);
+            let ids: Vec<_> = hist.points.iter().map(|x| x.scan_id).collect();
+            assert_eq!(ids, vec![scan.id, again.id]);
+            assert!(hist.points.iter().all(|x| x.findings.is_some()), "matched scans count findings");
+        }
+        other => panic!("{other:?}"),
+    }
+    match h.ask(Cmd::Compare { from: scan.id, to: again.id }).await {
+        Msg::Compared { result: Ok(c), .. } => {
+            let s = &c.comparison.summary;
+            assert_eq!((s.components_added, s.components_removed, s.components_changed), (0, 0, 0));
+            let gate = c.comparison.gate.expect("both scans have a gate");
+            assert_eq!(gate.from_status, gate.to_status);
+        }
+        other => panic!("{other:?}"),
+    }
     let update = TriageUpdate {
         state: Some(TriageState::NotAffected),
         justification: Some(Some(Justification::VulnerableCodeNotInExecutePath)),

@@ -1392,3 +1392,262 @@ fn cancel_from_the_queue_and_its_refusals_as_a_status_line() {
     let s = screen(&mut ro);
     assert!(s.contains("Read-only: cancelling a scan is not allowed") && !s.contains("Cancel scan"), "{s}");
 }
+
+// ---- where is PACKAGE, advisories ------------------------------------------------------------
+
+fn usage(
+    n: u128,
+    project: &str,
+    version: &str,
+    path: &str,
+    line: Option<u32>,
+) -> cairn_sdk::types::ComponentUsage {
+    cairn_sdk::types::ComponentUsage {
+        project_id: project_id(n),
+        project_name: project.into(),
+        version_id: None,
+        version_name: None,
+        scan_id: scan_id(n),
+        scanned_at: Some(T0),
+        purl: format!("pkg:pypi/requests@{version}"),
+        ecosystem: "pypi".into(),
+        name: "requests".into(),
+        version: Some(version.into()),
+        locations: vec![cairn_sdk::types::FileLine { path: path.into(), line }],
+    }
+}
+
+fn advisory(affected: usize) -> cairn_sdk::types::AdvisoryDetail {
+    cairn_sdk::types::AdvisoryDetail {
+        id: "PYSEC-2023-74".into(),
+        ids: vec!["PYSEC-2023-74".into()],
+        aliases: vec!["CVE-2023-32681".into(), "GHSA-j8r2-6x86-q33q".into()],
+        summary: Some("Unintended leak of Proxy-Authorization header in requests".into()),
+        details: None,
+        published: None,
+        modified: None,
+        references: Vec::new(),
+        in_vulnerability_data: true,
+        affected: (0..affected)
+            .map(|i| cairn_sdk::types::AffectedProject {
+                project_id: Some(project_id(i as u128 + 1)),
+                project_name: Some(format!("proj-{i}")),
+                scan_id: scan_id(i as u128 + 1),
+                finding_id: format!("f-{i}"),
+                vulnerability_id: "PYSEC-2023-74".into(),
+                purl: "pkg:pypi/requests@2.25.1".into(),
+                severity: cairn_sdk::types::Severity::Medium,
+                fixed_version: Some("2.31.0".into()),
+                triage: (i == 0).then_some(TriageState::Affected),
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn the_palette_answers_where_is_package_with_file_and_line_and_opens_a_row() {
+    let mut a = ready();
+    ch(&mut a, ':');
+    typed(&mut a, "where is requests");
+    let s = screen(&mut a);
+    assert!(s.contains("enter: where is requests"), "{s}");
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::WhereUsed("requests".into())]);
+    assert!(screen(&mut a).contains("Loading projects using requests"));
+    a.update(Msg::WhereUsed {
+        package: "requests".into(),
+        result: Ok(vec![
+            usage(1, "cli-old", "2.25.1", "poetry.lock", Some(1203)),
+            usage(2, "warehouse", "2.32.3", "requirements.txt", Some(2077)),
+        ]),
+    });
+    let s = screen(&mut a);
+    assert!(s.contains("poetry.lock:1203") && s.contains("requirements.txt:2077"), "{s}");
+    assert!(
+        s.contains("cli-old") && s.contains("requests@2.32.3") && s.contains("› where is requests"),
+        "{s}"
+    );
+    // enter opens the row's scan.
+    ch(&mut a, 'j');
+    let cmds = press(&mut a, KeyCode::Enter);
+    assert_eq!(cmds[0], Cmd::LoadScan(scan_id(2)), "{cmds:?}");
+    // Back, then r asks again; a failure is said.
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(ch(&mut a, 'r'), vec![Cmd::WhereUsed("requests".into())]);
+    a.update(Msg::WhereUsed { package: "requests".into(), result: Err(failure()) });
+    assert!(screen(&mut a).contains("Could not load projects using requests"));
+    // A purl is looked up as typed; an empty search is no search.
+    let mut b = ready();
+    ch(&mut b, ':');
+    typed(&mut b, "where pkg:pypi/requests@2.25.1");
+    assert_eq!(press(&mut b, KeyCode::Enter), vec![Cmd::WhereUsed("pkg:pypi/requests@2.25.1".into())]);
+    let mut c = ready();
+    ch(&mut c, ':');
+    typed(&mut c, "where ");
+    assert!(!press(&mut c, KeyCode::Enter).contains(&Cmd::WhereUsed(String::new())));
+}
+
+#[test]
+fn an_advisory_from_the_palette_or_a_finding_lists_affected_projects_with_triage() {
+    let mut a = ready();
+    ch(&mut a, ':');
+    typed(&mut a, "advisory CVE-2023-32681");
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadAdvisory("CVE-2023-32681".into())]);
+    assert!(screen(&mut a).contains("Loading CVE-2023-32681"));
+    a.update(Msg::Advisory { id: "CVE-2023-32681".into(), result: Ok(advisory(2)) });
+    let s = screen(&mut a);
+    assert!(s.contains("PYSEC-2023-74") && s.contains("GHSA-j8r2-6x86-q33q"), "{s}");
+    assert!(s.contains("proj-0") && s.contains("proj-1") && s.contains("2.31.0"), "{s}");
+    assert!(s.contains("affected") && s.contains("untriaged"), "each project's triage: {s}");
+    let cmds = press(&mut a, KeyCode::Enter);
+    assert_eq!(cmds[0], Cmd::LoadScan(scan_id(1)), "{cmds:?}");
+
+    // None affected in the tenant: said, not an empty table.
+    let mut b = ready();
+    ch(&mut b, ':');
+    typed(&mut b, "advisory PYSEC-2023-74");
+    press(&mut b, KeyCode::Enter);
+    b.update(Msg::Advisory { id: "PYSEC-2023-74".into(), result: Ok(advisory(0)) });
+    assert!(screen(&mut b).contains("No project of this tenant is affected now."));
+
+    // From a finding: enter opens its advisory.
+    let mut c = vulns_open(2);
+    press(&mut c, KeyCode::Enter);
+    let id = finding(scan_id(1), 0, None).finding.vulnerability_id;
+    assert_eq!(press(&mut c, KeyCode::Enter), vec![Cmd::LoadAdvisory(id.clone())]);
+    c.update(Msg::Advisory { id: id.clone(), result: Err(failure()) });
+    assert!(screen(&mut c).contains(&format!("Could not load {id}")));
+}
+
+// ---- history, sparkline, compare -------------------------------------------------------------
+
+/// A point of `scan_id(n)`; `findings` none = not matched.
+fn point(
+    n: u128,
+    findings: Option<u64>,
+    gate: Option<cairn_sdk::types::GateStatus>,
+) -> cairn_sdk::types::HistoryPoint {
+    let severities = findings.map(|f| cairn_sdk::types::SeverityCounts { high: f, ..Default::default() });
+    cairn_sdk::types::HistoryPoint {
+        scan_id: scan_id(n),
+        version_id: None,
+        finished_at: Some(T0 + time::Duration::hours(n as i64)),
+        components: 40,
+        findings,
+        severities,
+        vulndb: if findings.is_some() { VulnDataState::Fresh } else { VulnDataState::None },
+        readiness: None,
+        crypto_scanned: false,
+        gate,
+    }
+}
+
+fn history(points: Vec<cairn_sdk::types::HistoryPoint>) -> cairn_sdk::types::ScanHistory {
+    cairn_sdk::types::ScanHistory { project_id: project_id(1), version_id: None, points }
+}
+
+#[test]
+fn each_project_row_draws_its_findings_over_time_with_unmatched_scans_as_gaps() {
+    let mut a = ready();
+    let cmds =
+        a.update(Msg::Projects(Ok(vec![project(1, "storefront", true), project(2, "billing", false)])));
+    // Only scanned projects have a history to ask for.
+    assert_eq!(cmds, vec![Cmd::LoadHistory(project_id(1))]);
+    assert!(screen(&mut a).contains("Findings"));
+    a.update(Msg::History {
+        project: project_id(1),
+        result: Ok(history(vec![
+            point(1, Some(3), None),
+            point(2, None, None),
+            point(3, Some(0), None),
+            point(4, Some(6), None),
+        ])),
+    });
+    let s = screen(&mut a);
+    let row = s.lines().find(|l| l.contains("storefront")).expect("row");
+    assert!(
+        row.ends_with("▄ ▁█ │") || row.contains("▄ ▁█"),
+        "a gap for the unmatched scan, a low block for zero: {row}"
+    );
+    a.update(Msg::History { project: project_id(1), result: Err(failure()) });
+    let s = screen(&mut a);
+    assert!(
+        !s.lines().find(|l| l.contains("storefront")).expect("row").contains('▁'),
+        "a failed history draws nothing"
+    );
+}
+
+#[test]
+fn history_charts_a_project_and_two_marked_scans_compare_with_the_gate_change() {
+    use cairn_sdk::types::GateStatus;
+    let mut a = ready();
+    a.update(Msg::Projects(Ok(vec![project(1, "storefront", true)])));
+    ch(&mut a, ':');
+    typed(&mut a, "history storefront");
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadHistory(project_id(1))]);
+    a.update(Msg::History {
+        project: project_id(1),
+        result: Ok(history(vec![
+            point(1, Some(4), Some(GateStatus::Fail)),
+            point(2, None, None),
+            point(3, Some(1), Some(GateStatus::Warn)),
+        ])),
+    });
+    let s = screen(&mut a);
+    assert!(s.contains("History of storefront") && s.contains("› history of storefront"), "{s}");
+    assert!(s.contains("1 gap(s): scans not matched"), "{s}");
+    assert!(s.contains("not matched") && s.contains("fail") && s.contains("warn"), "{s}");
+    // Without marks enter opens the scan under the cursor.
+    let cmds = press(&mut a, KeyCode::Enter);
+    assert_eq!(cmds[0], Cmd::LoadScan(scan_id(1)), "{cmds:?}");
+    press(&mut a, KeyCode::Esc);
+    // Mark the newest, then the oldest: compared older first.
+    ch(&mut a, 'G');
+    ch(&mut a, ' ');
+    ch(&mut a, 'g');
+    ch(&mut a, 'g');
+    ch(&mut a, ' ');
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::Compare { from: scan_id(1), to: scan_id(3) }]);
+    assert!(screen(&mut a).contains("Comparing"));
+    let comparison: cairn_sdk::types::ScanComparison = serde_json::from_value(serde_json::json!({
+        "from_scan": scan_id(1), "to_scan": scan_id(3),
+        "comparison": {
+            "summary": {"components_added": 1, "components_removed": 0, "components_changed": 1, "upgrades": 1,
+                "downgrades": 0, "components_unchanged": 38, "findings_new": 0, "findings_fixed": 3,
+                "findings_still_open": 1, "licenses_changed": 0, "crypto_added": null, "crypto_removed": null,
+                "gate_violations_added": 0, "gate_violations_removed": 1},
+            "components": {"added": [{"ecosystem": "PyPI", "name": "idna", "version": "3.7", "purl": "pkg:pypi/idna@3.7"}],
+                "removed": [], "changed": [{"ecosystem": "PyPI", "name": "requests", "from_version": "2.25.1",
+                "to_version": "2.33.1", "from_purl": "pkg:pypi/requests@2.25.1", "to_purl": "pkg:pypi/requests@2.33.1",
+                "direction": "upgrade"}], "unchanged": 38},
+            "findings": {"new": [], "fixed": [], "still_open": []},
+            "licenses": {"changed": [], "added": [], "removed": []},
+            "crypto": null, "readiness": null,
+            "gate": {"from_status": "fail", "to_status": "warn", "from_policy": {"id": "default", "revision": 1},
+                "to_policy": {"id": "default", "revision": 1},
+                "violations_added": [],
+                "violations_removed": [{"rule": "untriaged-high", "action": "fail",
+                    "subject": {"kind": "finding", "advisory": "PYSEC-2023-74", "purl": "pkg:pypi/requests@2.25.1"},
+                    "message": "Critical and high vulnerabilities must be fixed or triaged"}],
+                "violations_unchanged": 0},
+            "not_compared": [{"section": "crypto", "reason": "cryptography was not scanned for either side"}]
+        }
+    }))
+    .expect("a comparison");
+    a.update(Msg::Compared { from: scan_id(1), to: scan_id(3), result: Ok(comparison) });
+    let s = screen(&mut a);
+    assert!(s.contains("gate: fail -> warn (0 violations added, 1 removed, 0 unchanged)"), "{s}");
+    assert!(s.contains("requests") && s.contains("upgrade") && s.contains("idna"), "{s}");
+    assert!(s.contains("not compared: crypto"), "{s}");
+    assert!(
+        s.contains("Gate violations removed") && s.contains("PYSEC-2023-74 in pkg:pypi/requests@2.25.1"),
+        "{s}"
+    );
+    assert_eq!(ch(&mut a, 'r'), vec![Cmd::Compare { from: scan_id(1), to: scan_id(3) }]);
+    // An unknown project name is said, not opened.
+    let mut b = ready();
+    b.update(Msg::Projects(Ok(vec![project(1, "storefront", true)])));
+    ch(&mut b, ':');
+    typed(&mut b, "history nope");
+    assert!(press(&mut b, KeyCode::Enter).is_empty());
+    assert!(screen(&mut b).contains("No project named nope"));
+}

@@ -123,9 +123,14 @@ async fn steps(
         .map_err(|e| Stop::Failed(format!("the job's source is unreadable: {e}")))?;
     let ctx = Job { state, job, scan, cancel };
     let obtained = obtain::obtain(&ctx, &payload, reporter).await?;
-    let scanned = scan::scan(obtained, payload.crypto, cancel, reporter).await?;
+    let name = render::project_name(state, job, scan).await;
+    let scanned = scan::scan(obtained, &name, payload.crypto, cancel, reporter).await?;
     let matched = matching::matching(state, &scanned.engine.inventory, reporter).await?;
     check(cancel)?;
-    let rendered = render::render(&ctx, &scanned.engine, matched.matches.as_ref(), reporter).await?;
+    let mut rendered =
+        render::render(&ctx, name, &scanned.engine, matched.matches.as_ref(), reporter).await?;
+    if let Some(text) = &scanned.notice {
+        rendered.documents.push(crate::jobs::documents::notice(text).map_err(Stop::Failed)?);
+    }
     store::store(&ctx, scanned, matched, rendered, reporter).await
 }

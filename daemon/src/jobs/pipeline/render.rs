@@ -30,13 +30,13 @@ pub(super) struct Rendered {
 /// Renders every format, reporting `evaluating` per document.
 pub(super) async fn render(
     ctx: &Job<'_>,
+    name: String,
     engine_scan: &cairn_engine::Scan,
     matches: Option<&Matches>,
     reporter: &mut Reporter,
 ) -> Result<Rendered, Stop> {
     let Job { state, job, scan, cancel } = *ctx;
     let stamp = document_timestamp();
-    let name = project_name(state, job, scan).await;
     // Triage given earlier (a project's, surviving re-scans) is stated in the documents.
     let triage = state.store.triage_for_subject(job.tenant, scan.project_id, job.scan).await?;
     let triage_stamp = documents::stamp(&triage);
@@ -79,7 +79,11 @@ fn document_timestamp() -> String {
 
 /// The root component's name: the project's, else the image reference as given, else the
 /// scanned source's last part.
-async fn project_name(state: &AppState, job: &ClaimedJob, scan: &cairn_sdk::types::Scan) -> String {
+pub(super) async fn project_name(
+    state: &AppState,
+    job: &ClaimedJob,
+    scan: &cairn_sdk::types::Scan,
+) -> String {
     if let Some(p) = scan.project_id
         && let Ok(project) = state.store.project_get(job.tenant, p).await
     {

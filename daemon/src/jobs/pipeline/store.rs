@@ -22,7 +22,7 @@ pub(super) async fn store(
 ) -> Result<(), Stop> {
     let Job { state, job, scan, cancel } = *ctx;
     let (gate, facts) = super::gate::evaluate(ctx, &scanned, &matched).await?;
-    let Scanned { engine, readiness } = scanned;
+    let Scanned { engine, readiness, .. } = scanned;
     let Matched { matches, used, snapshot_time, .. } = matched;
     let Rendered { input, packed, documents, stamp } = rendered;
     let mut built = tokio::task::spawn_blocking(move || {

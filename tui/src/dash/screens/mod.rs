@@ -1,14 +1,18 @@
 //! The screens: the top tabs (projects, queue, notifications), scan detail with its tabs, finding,
-//! component and diagnostics detail, and the dialogs drawn over them ([`dialog::Dialog`]: triage,
+//! component and diagnostics detail, where a package is used, an advisory, a project's history,
+//! two scans compared, and the dialogs drawn over them ([`dialog::Dialog`]: triage,
 //! new scan, export, help, palette, cancel).
 
+pub mod advisory;
 pub mod cancel;
+pub mod compare;
 pub mod component;
 pub mod diagnostics;
 pub mod dialog;
 pub mod export;
 pub mod finding;
 pub mod help;
+pub mod history;
 pub mod new_scan;
 pub mod notifications;
 pub mod palette;
@@ -16,6 +20,7 @@ pub mod projects;
 pub mod queue;
 pub mod scan;
 pub mod triage;
+pub mod where_used;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -155,4 +160,17 @@ pub enum Outcome {
     Run(super::keys::Action),
     /// Close the dialog and ask the executor for these (a confirmation).
     CloseWith(Vec<super::msg::Cmd>),
+    /// Close the dialog and open a screen (the palette's searches).
+    Goto(Goto),
+}
+
+/// A screen a dialog opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Goto {
+    /// Where a package (name or purl) is used.
+    WhereUsed(String),
+    /// An advisory by id or alias.
+    Advisory(String),
+    /// A project's history: the named one, else the project under the cursor.
+    History(Option<String>),
 }
