@@ -125,6 +125,8 @@ async fn run_image(
         Ok(Err(e)) => Err(Stop::Failed(format!("scanning the image failed: {e}"))),
         Err(e) => Err(Stop::Failed(format!("scanning stopped unexpectedly: {e}"))),
     }
+}
+
 /// The NOTICE of a scanned tree: license files are read again from it, confined to the root like
 /// every read (a single scanned file's license files are those of its directory).
 fn notice(root: &std::path::Path, scan: &cairn_engine::Scan, name: &str, max_file_size: u64) -> String {
