@@ -2,6 +2,7 @@
 
 mod admin;
 mod advisories;
+mod approvals;
 mod api_keys;
 mod audit;
 mod auth;
@@ -20,6 +21,7 @@ mod notification_prefs;
 mod notifications;
 mod oauth;
 mod page;
+mod policies;
 mod problem;
 mod projects;
 mod requests;
@@ -43,6 +45,7 @@ pub use admin::{
     AddTeamMember, CreateTeam, PasswordResetIssued, Team, TeamMember, UpdateTeam, UpdateUserRole, UserAdmin,
 };
 pub use advisories::{AdvisoryDetail, AdvisorySummary, AffectedProject};
+pub use approvals::{Approval, ApprovalDecision, ApprovalState, RequestApproval};
 pub use api_keys::{ApiKey, ApiKeyEnvironment, CreateApiKey, CreatedApiKey, Scope};
 pub use audit::{AuditEntry, AuditVerification, OutboxMessage};
 pub use auth::{
@@ -73,12 +76,13 @@ pub use health::{Health, SpecVersions};
 pub use history::{HistoryPoint, ScanHistory};
 pub use ids::{
     ApiKeyId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, ProjectId, ScanId, TeamId,
-    TenantId, TriageRuleId, UserId, VersionId, VexImportId, WebhookDeliveryId, WebhookId,
+    TenantId, TriageRuleId, UserId, VersionId, VexImportId, WebhookDeliveryId, WebhookId, PolicyId, ApprovalId,
 };
 pub use notification_prefs::{ChannelPrefs, NotificationPrefs};
 pub use notifications::{Notification, NotificationPage, UnreadCount};
 pub use oauth::OAuthIdentity;
 pub use page::Page;
+pub use policies::{AssignPolicy, PolicyAssignment, PolicyBody, PolicyRevision, PolicySource, StoredPolicy};
 pub use problem::{FieldError, Problem, ProblemType};
 pub use projects::{CreateProject, Project, ProjectKind, ProjectRisk, UpdateProject};
 pub use roles::Role;

@@ -5,6 +5,7 @@
 //! filters on it, so another tenant's row is simply "not found".
 
 mod advisories;
+mod approvals;
 mod api_keys;
 mod audit;
 mod cbom_demo;
@@ -24,9 +25,11 @@ mod oauth_identities;
 mod oauth_states;
 mod outbox;
 mod password_resets;
+mod policies;
 mod projects;
 mod rate_buckets;
 mod refresh_tokens;
+mod regate;
 mod rematch;
 mod scan_results;
 mod scan_uploads;
@@ -60,6 +63,9 @@ pub use oauth_identities::UnlinkOutcome;
 pub use oauth_states::{NewOAuthState, OAuthStateRecord};
 pub use rate_buckets::{BucketRule, BucketVerdict};
 pub use refresh_tokens::RefreshOutcome;
+pub use policies::PolicyText;
+pub use regate::{ClaimedRegate, RegateScope};
+pub use approvals::{ActiveException, NewApproval};
 pub use rematch::{ClaimedRematch, RematchOutcome, RematchTarget};
 pub use scan_results::{
     FindingFilter, NewComponent, NewDocument, NewFinding, NewVulnerability, ScanResults, StoredDocument,
