@@ -15,6 +15,7 @@ mod project_scans;
 mod project_views;
 mod retry;
 mod service;
+mod policies;
 mod triage_rules;
 mod webhooks;
 

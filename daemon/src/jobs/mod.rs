@@ -10,6 +10,7 @@ pub mod git_credential;
 pub mod pipeline;
 pub mod progress;
 pub mod queue;
+pub mod regate;
 pub mod rematch;
 pub mod replica;
 pub mod spool;
