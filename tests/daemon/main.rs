@@ -16,6 +16,7 @@ mod finding_events;
 mod findings;
 mod git_credentials;
 mod git_http;
+mod governance;
 mod harness;
 mod identity;
 mod oauth;

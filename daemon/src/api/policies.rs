@@ -227,10 +227,10 @@ async fn unassign(state: &AppState, principal: &Principal, project: Option<Proje
     if let Some(p) = project {
         state.store.project_get(ctx.tenant, p).await?;
     }
-    if !state.store.policy_unassign(ctx.tenant, project).await? {
-        return Err(ApiError::new(crate::error::Kind::NotFound, "no policy is assigned here"));
+    // Clearing what is not there is already done: 204 either way.
+    if state.store.policy_unassign(ctx.tenant, project).await? {
+        crate::jobs::queue::wake(state).await;
     }
-    crate::jobs::queue::wake(state).await;
     Ok(no_content())
 }
 
@@ -267,8 +267,8 @@ pub async fn project_put(
 /// Clears the project's own policy (the tenant default, else the built-in one, applies again).
 #[utoipa::path(delete, operation_id = "project_policy_delete", path = "/projects/{id}/policy", tag = "policies", security(("bearer" = [])),
     params(("id" = ProjectId, Path, description = "Project id")),
-    responses((status = 204, description = "Cleared"),
-        (status = 404, description = "No such project, or no policy assigned to it", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "Cleared (or none was assigned)"),
+        (status = 404, description = "No such project in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn project_delete(
     State(state): State<AppState>,
     principal: Principal,
@@ -302,8 +302,7 @@ pub async fn default_put(
 
 /// Clears the tenant default (the built-in policy applies again).
 #[utoipa::path(delete, operation_id = "default_policy_delete", path = "/default-policy", tag = "policies", security(("bearer" = [])),
-    responses((status = 204, description = "Cleared"),
-        (status = 404, description = "No tenant default assigned", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "Cleared (or none was assigned)")))]
 pub async fn default_delete(State(state): State<AppState>, principal: Principal) -> Result<Response, ApiError> {
     unassign(&state, &principal, None).await
 }

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod approvals;
 mod advisory;
 mod completions;
 mod convert;
@@ -17,6 +18,7 @@ mod lookup;
 mod notifications;
 mod oidc_login;
 mod package_caches;
+mod policy;
 mod projects;
 mod remote_scan;
 mod scan;
@@ -57,6 +59,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Notifications(cmd) => notifications::run(cmd, profile),
         Command::Triage(args) => triage::run(args, profile),
         Command::Vex(cmd) => vex::run(cmd, profile),
+        Command::Policy(cmd) => policy::run(cmd, profile),
+        Command::Approvals(cmd) => approvals::run(cmd, profile),
         Command::Keys(cmd) => keys::run(cmd, profile),
         Command::Webhooks(cmd) => webhooks::run(cmd, profile),
         Command::Versions(cmd) => versions::run(cmd, profile),
