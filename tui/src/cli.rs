@@ -891,8 +891,9 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub ignore_file: Option<PathBuf>,
     /// Evaluate a policy (a cairn-policy/1 TOML or JSON file, or `default` for the built-in one)
-    /// and exit 1 when it fails (offline; through a daemon the project's assigned policy applies).
-    #[arg(long, value_name = "FILE|default")]
+    /// and exit 1 when it fails (offline). Through a daemon, `assigned`: print the gate the daemon
+    /// evaluated with the project's assigned policy and exit 1 when it fails.
+    #[arg(long, value_name = "FILE|default|assigned")]
     pub policy: Option<String>,
     /// Branch, tag or commit of a git URL.
     #[arg(long = "ref", value_name = "REF", conflicts_with = "offline")]
