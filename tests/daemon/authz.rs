@@ -543,7 +543,10 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         _ => String::new(),
     };
     let own_project = if (method, template) == ("POST", "/api/v1/approvals") && who == Who::OtherTenantAdmin {
-        d.create_project(&own, &format!("p-{}", unique_email("o"))).await["id"].as_str().expect("pid").to_owned()
+        d.create_project(&own, &format!("p-{}", unique_email("o"))).await["id"]
+            .as_str()
+            .expect("pid")
+            .to_owned()
     } else {
         pid.clone()
     };
@@ -595,12 +598,16 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         ("POST", "/api/v1/triage-rules") => Some(
             json!({"vulnerability": "CVE-0000-0002", "purl": "pkg:npm/authz-fixture", "state": "in_triage"}),
         ),
-        ("POST", "/api/v1/policies") | ("PUT", "/api/v1/policies/{id}") => Some(json!({"document": policy_doc()})),
+        ("POST", "/api/v1/policies") | ("PUT", "/api/v1/policies/{id}") => {
+            Some(json!({"document": policy_doc()}))
+        }
         ("PUT", "/api/v1/projects/{id}/policy") | ("PUT", "/api/v1/default-policy") => {
             Some(json!({"policy_id": own_policy}))
         }
         ("POST", "/api/v1/approvals") => Some(approval_body(&own_project)),
-        ("POST", "/api/v1/approvals/{id}/approve") | ("POST", "/api/v1/approvals/{id}/reject") => Some(json!({})),
+        ("POST", "/api/v1/approvals/{id}/approve") | ("POST", "/api/v1/approvals/{id}/reject") => {
+            Some(json!({}))
+        }
         ("POST", "/api/v1/projects/{id}/vex") => Some(json!({
             "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/authz", "author": "authz",
             "timestamp": "2024-01-01T00:00:00Z", "version": 1,

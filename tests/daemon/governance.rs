@@ -116,7 +116,9 @@ both!(a_stored_policy_gates_and_an_approved_exception_waives, |db| async move {
     let policy: Value = r.json().await.expect("policy");
     let pid = policy["id"].as_str().expect("policy id").to_owned();
     assert_eq!((policy["key"].as_str(), policy["revision"].as_u64()), (Some("release-gate"), Some(1)));
-    let r = d.send(&admin, Method::PUT, &format!("/api/v1/projects/{p}/policy"), Some(json!({"policy_id": pid}))).await;
+    let r = d
+        .send(&admin, Method::PUT, &format!("/api/v1/projects/{p}/policy"), Some(json!({"policy_id": pid})))
+        .await;
     assert_eq!(r.status(), 200);
     let assigned: Value = r.json().await.expect("assignment");
     assert_eq!(assigned["source"], "project");
@@ -161,7 +163,8 @@ both!(a_stored_policy_gates_and_an_approved_exception_waives, |db| async move {
     let r = with_if_match(&d, &admin, Method::POST, &approve, Some("\"0\""), json!({})).await;
     let problem = expect_problem(r, 412, "PRECONDITION_FAILED").await;
     assert_eq!(problem["current_version"], 1, "{problem}");
-    let r = with_if_match(&d, &admin, Method::POST, &approve, Some("\"1\""), json!({"note": "until 2.0"})).await;
+    let r =
+        with_if_match(&d, &admin, Method::POST, &approve, Some("\"1\""), json!({"note": "until 2.0"})).await;
     assert_eq!(r.status(), 200);
     let approved: Value = r.json().await.expect("approval");
     assert_eq!((approved["state"].as_str(), approved["version"].as_i64()), (Some("approved"), Some(2)));
@@ -179,10 +182,14 @@ both!(a_stored_policy_gates_and_an_approved_exception_waives, |db| async move {
 
     // A new revision re-evaluates the gate: the new rule fails it, announced once more.
     let policy_path = format!("/api/v1/policies/{pid}");
-    let r = with_if_match(&d, &admin, Method::PUT, &policy_path, Some("\"1\""), json!({"document": POLICY_V2})).await;
+    let r =
+        with_if_match(&d, &admin, Method::PUT, &policy_path, Some("\"1\""), json!({"document": POLICY_V2}))
+            .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.expect("policy")["revision"], 2);
-    let r = with_if_match(&d, &admin, Method::PUT, &policy_path, Some("\"1\""), json!({"document": POLICY_V2})).await;
+    let r =
+        with_if_match(&d, &admin, Method::PUT, &policy_path, Some("\"1\""), json!({"document": POLICY_V2}))
+            .await;
     let problem = expect_problem(r, 412, "PRECONDITION_FAILED").await;
     assert_eq!(problem["current_version"], 2);
     let g = gate_until(&d, &admin, &p, |g| g["policy"]["revision"] == 2).await;
@@ -223,7 +230,8 @@ both!(an_expired_exception_fails_the_gate_again_with_its_events, |db| async move
     });
     let user = state.store.user_create("g@example.test", "G", Some("not-a-hash"), false).await.expect("user");
     let tenant = state.store.tenant_create("gov", user.id).await.expect("tenant");
-    let project = state.store.project_create(tenant, &CreateProject::new("p", ProjectKind::Repo)).await.expect("p");
+    let project =
+        state.store.project_create(tenant, &CreateProject::new("p", ProjectKind::Repo)).await.expect("p");
     let text = PolicyText { key: "release-gate", name: None, document: POLICY_V1 };
     let policy = state.store.policy_create(tenant, user.id, text).await.expect("policy");
     // The tenant default this time: the project has none of its own.
@@ -250,7 +258,11 @@ both!(an_expired_exception_fails_the_gate_again_with_its_events, |db| async move
     // The assignment queued a re-evaluation before any gate existed: nothing to do, done.
     while let Some(j) = state.store.job_claim_regate("test/0").await.expect("claim") {
         cairn_daemon::jobs::regate::run(&state, &j, cairn_daemon::store::now()).await.expect("regate");
-        state.store.job_finish(&j.id, "test/0", cairn_daemon::store::JobEnd::Done, None).await.expect("finish");
+        state
+            .store
+            .job_finish(&j.id, "test/0", cairn_daemon::store::JobEnd::Done, None)
+            .await
+            .expect("finish");
     }
 
     let expires = cairn_daemon::store::now() + time::Duration::hours(1);
@@ -271,10 +283,12 @@ both!(an_expired_exception_fails_the_gate_again_with_its_events, |db| async move
         .expect("approve");
     assert_eq!(approved.state, ApprovalState::Approved);
     let before = expires - time::Duration::seconds(1);
-    let job = state.store.job_claim_regate("test/0").await.expect("claim").expect("the approval's re-evaluation");
+    let job =
+        state.store.job_claim_regate("test/0").await.expect("claim").expect("the approval's re-evaluation");
     assert_eq!(cairn_daemon::jobs::regate::run(&state, &job, before).await.expect("regate"), 1);
     assert_eq!(state.store.gate_of_project(tenant, project.id).await.expect("gate").status, GateStatus::Pass);
-    let seq = state.store.events_after(tenant, 0, 1000, &[]).await.expect("events").last().map_or(0, |e| e.seq);
+    let seq =
+        state.store.events_after(tenant, 0, 1000, &[]).await.expect("events").last().map_or(0, |e| e.seq);
 
     // Nothing is due a second before the expiry; a second after, it expires and its gate fails.
     assert_eq!(cairn_daemon::jobs::regate::expire_due(&state, before).await, 0);
@@ -283,7 +297,8 @@ both!(an_expired_exception_fails_the_gate_again_with_its_events, |db| async move
     assert_eq!(cairn_daemon::jobs::regate::expire_due(&state, after).await, 0, "expired once");
     assert_eq!(state.store.approval_get(tenant, a.id).await.expect("approval").state, ApprovalState::Expired);
     assert!(state.store.approvals_active(tenant, project.id, before).await.expect("active").is_empty());
-    let job = state.store.job_claim_regate("test/0").await.expect("claim").expect("the expiry's re-evaluation");
+    let job =
+        state.store.job_claim_regate("test/0").await.expect("claim").expect("the expiry's re-evaluation");
     cairn_daemon::jobs::regate::run(&state, &job, after).await.expect("regate");
     let g = state.store.gate_of_project(tenant, project.id).await.expect("gate");
     assert_eq!(g.status, GateStatus::Fail);

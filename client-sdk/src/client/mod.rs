@@ -11,11 +11,11 @@ mod git_credentials;
 mod notifications;
 mod oauth;
 mod paging;
+mod policies;
 mod project_scans;
 mod project_views;
 mod retry;
 mod service;
-mod policies;
 mod triage_rules;
 mod webhooks;
 

@@ -38,7 +38,12 @@ impl Client {
 
     /// `PUT /policies/{id}` with `If-Match: "<revision>"`: a new revision; a stale revision is a
     /// 412 ([`Error::is_precondition_failed`]).
-    pub async fn update_policy(&self, id: PolicyId, revision: u32, document: &str) -> Result<StoredPolicy, Error> {
+    pub async fn update_policy(
+        &self,
+        id: PolicyId,
+        revision: u32,
+        document: &str,
+    ) -> Result<StoredPolicy, Error> {
         let body = PolicyBody { document: document.to_owned() };
         self.json(
             Req::new(Method::PUT, v1(format!("policies/{id}"))).if_match(i64::from(revision)).json(&body)?,
@@ -52,7 +57,11 @@ impl Client {
     }
 
     /// `GET /policies/{id}/revisions`, one page.
-    pub async fn policy_revisions_page(&self, id: PolicyId, q: &ListQuery) -> Result<Page<PolicyRevision>, Error> {
+    pub async fn policy_revisions_page(
+        &self,
+        id: PolicyId,
+        q: &ListQuery,
+    ) -> Result<Page<PolicyRevision>, Error> {
         self.page(&v1(format!("policies/{id}/revisions")), q).await
     }
 
@@ -123,8 +132,10 @@ impl Client {
     /// `POST /approvals/{id}/approve` with `If-Match: "<version>"` ([`Approval::version`]).
     pub async fn approve(&self, id: ApprovalId, version: i64, note: Option<&str>) -> Result<Approval, Error> {
         let body = ApprovalDecision { note: note.map(str::to_owned) };
-        self.json(Req::new(Method::POST, v1(format!("approvals/{id}/approve"))).if_match(version).json(&body)?)
-            .await
+        self.json(
+            Req::new(Method::POST, v1(format!("approvals/{id}/approve"))).if_match(version).json(&body)?,
+        )
+        .await
     }
 
     /// `POST /approvals/{id}/reject` with `If-Match`.

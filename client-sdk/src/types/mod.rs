@@ -2,8 +2,8 @@
 
 mod admin;
 mod advisories;
-mod approvals;
 mod api_keys;
+mod approvals;
 mod audit;
 mod auth;
 mod cbom_compat;
@@ -45,8 +45,8 @@ pub use admin::{
     AddTeamMember, CreateTeam, PasswordResetIssued, Team, TeamMember, UpdateTeam, UpdateUserRole, UserAdmin,
 };
 pub use advisories::{AdvisoryDetail, AdvisorySummary, AffectedProject};
-pub use approvals::{Approval, ApprovalDecision, ApprovalState, RequestApproval};
 pub use api_keys::{ApiKey, ApiKeyEnvironment, CreateApiKey, CreatedApiKey, Scope};
+pub use approvals::{Approval, ApprovalDecision, ApprovalState, RequestApproval};
 pub use audit::{AuditEntry, AuditVerification, OutboxMessage};
 pub use auth::{
     CreateInvite, CreatedInvite, ForgotPasswordRequest, LoginRequest, LogoutRequest, Me, RefreshRequest,
@@ -75,8 +75,9 @@ pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind}
 pub use health::{Health, SpecVersions};
 pub use history::{HistoryPoint, ScanHistory};
 pub use ids::{
-    ApiKeyId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, ProjectId, ScanId, TeamId,
-    TenantId, TriageRuleId, UserId, VersionId, VexImportId, WebhookDeliveryId, WebhookId, PolicyId, ApprovalId,
+    ApiKeyId, ApprovalId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, PolicyId,
+    ProjectId, ScanId, TeamId, TenantId, TriageRuleId, UserId, VersionId, VexImportId, WebhookDeliveryId,
+    WebhookId,
 };
 pub use notification_prefs::{ChannelPrefs, NotificationPrefs};
 pub use notifications::{Notification, NotificationPage, UnreadCount};

@@ -50,7 +50,11 @@ pub fn subject_key(s: &GateSubject) -> Result<String, ApiError> {
     Ok(subject.key())
 }
 
-async fn checked(state: &AppState, tenant: cairn_sdk::types::TenantId, req: RequestApproval) -> Result<NewApproval, ApiError> {
+async fn checked(
+    state: &AppState,
+    tenant: cairn_sdk::types::TenantId,
+    req: RequestApproval,
+) -> Result<NewApproval, ApiError> {
     let mut c = Check::new();
     if req.reason.trim().is_empty() {
         c.fail("body.reason", "must say why the exception is needed");
@@ -68,8 +72,12 @@ async fn checked(state: &AppState, tenant: cairn_sdk::types::TenantId, req: Requ
     }
     match (&req.subject, &req.finding_id) {
         (Some(_), Some(_)) => c.fail("body.finding_id", "give a subject or a finding, not both"),
-        (None, None) => c.fail("body.subject", "give a violation's subject (with project_id) or a finding_id"),
-        (Some(_), None) if req.project_id.is_none() => c.fail("body.project_id", "is required with a subject"),
+        (None, None) => {
+            c.fail("body.subject", "give a violation's subject (with project_id) or a finding_id")
+        }
+        (Some(_), None) if req.project_id.is_none() => {
+            c.fail("body.project_id", "is required with a subject")
+        }
         (None, Some(_)) if req.project_id.is_some() || req.rule.is_some() => {
             c.fail("body.finding_id", "a finding brings its own project and waives every rule on it")
         }
@@ -78,10 +86,14 @@ async fn checked(state: &AppState, tenant: cairn_sdk::types::TenantId, req: Requ
     c.finish()?;
     let (project, subject, finding_id) = match (req.subject, req.finding_id) {
         (Some(subject), _) => {
-            let project = req.project_id.ok_or_else(|| ApiError::field("body.project_id", "is required with a subject"))?;
+            let project = req
+                .project_id
+                .ok_or_else(|| ApiError::field("body.project_id", "is required with a subject"))?;
             match state.store.project_get(tenant, project).await {
                 Ok(_) => {}
-                Err(StoreError::NotFound) => return Err(ApiError::field("body.project_id", "no such project in this tenant")),
+                Err(StoreError::NotFound) => {
+                    return Err(ApiError::field("body.project_id", "no such project in this tenant"));
+                }
                 Err(e) => return Err(e.into()),
             }
             (project, subject, None)
@@ -89,13 +101,21 @@ async fn checked(state: &AppState, tenant: cairn_sdk::types::TenantId, req: Requ
         (None, Some(fid)) => {
             let (f, _) = match state.store.finding_get(tenant, &fid).await {
                 Ok(f) => f,
-                Err(StoreError::NotFound) => return Err(ApiError::field("body.finding_id", "no such finding in this tenant")),
+                Err(StoreError::NotFound) => {
+                    return Err(ApiError::field("body.finding_id", "no such finding in this tenant"));
+                }
                 Err(e) => return Err(e.into()),
             };
             let Some(project) = f.finding.project_id else {
-                return Err(ApiError::field("body.finding_id", "an ad-hoc scan's finding has no project gate to waive"));
+                return Err(ApiError::field(
+                    "body.finding_id",
+                    "an ad-hoc scan's finding has no project gate to waive",
+                ));
             };
-            let subject = GateSubject::Finding { advisory: f.finding.vulnerability_id.clone(), purl: f.finding.purl.clone() };
+            let subject = GateSubject::Finding {
+                advisory: f.finding.vulnerability_id.clone(),
+                purl: f.finding.purl.clone(),
+            };
             (project, subject, Some(fid))
         }
         (None, None) => return Err(ApiError::field("body.subject", "give a subject or a finding_id")),

@@ -8,7 +8,8 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use cairn_engine::policy::{Policy, PolicyError};
 use cairn_sdk::types::{
-    AssignPolicy, PolicyAssignment, PolicyBody, PolicyId, PolicyRevision, ProjectId, Role, Scope, StoredPolicy,
+    AssignPolicy, PolicyAssignment, PolicyBody, PolicyId, PolicyRevision, ProjectId, Role, Scope,
+    StoredPolicy,
 };
 
 use super::conventions::{if_match, no_content, with_etag, with_location};
@@ -214,7 +215,9 @@ async fn assign(
     }
     match state.store.policy_get(ctx.tenant, req.policy_id).await {
         Ok(_) => {}
-        Err(StoreError::NotFound) => return Err(ApiError::field("body.policy_id", "no such policy in this tenant")),
+        Err(StoreError::NotFound) => {
+            return Err(ApiError::field("body.policy_id", "no such policy in this tenant"));
+        }
         Err(e) => return Err(e.into()),
     }
     state.store.policy_assign(ctx.tenant, project, req.policy_id, principal.user.id).await?;
@@ -222,7 +225,11 @@ async fn assign(
     assignment(state, ctx.tenant, project).await
 }
 
-async fn unassign(state: &AppState, principal: &Principal, project: Option<ProjectId>) -> Result<Response, ApiError> {
+async fn unassign(
+    state: &AppState,
+    principal: &Principal,
+    project: Option<ProjectId>,
+) -> Result<Response, ApiError> {
     let ctx = principal.tenant_access(Scope::Admin, Role::Admin)?;
     if let Some(p) = project {
         state.store.project_get(ctx.tenant, p).await?;
@@ -303,6 +310,9 @@ pub async fn default_put(
 /// Clears the tenant default (the built-in policy applies again).
 #[utoipa::path(delete, operation_id = "default_policy_delete", path = "/default-policy", tag = "policies", security(("bearer" = [])),
     responses((status = 204, description = "Cleared (or none was assigned)")))]
-pub async fn default_delete(State(state): State<AppState>, principal: Principal) -> Result<Response, ApiError> {
+pub async fn default_delete(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Response, ApiError> {
     unassign(&state, &principal, None).await
 }

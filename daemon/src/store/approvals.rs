@@ -109,11 +109,16 @@ async fn load(
 
 impl Store {
     /// Records a request (`pending`) with its event.
-    pub async fn approval_create(&self, tenant: TenantId, by: UserId, a: &NewApproval) -> StoreResult<Approval> {
+    pub async fn approval_create(
+        &self,
+        tenant: TenantId,
+        by: UserId,
+        a: &NewApproval,
+    ) -> StoreResult<Approval> {
         let id = ApprovalId::new();
         let stamp = ts(now());
-        let subject =
-            serde_json::to_string(&a.subject).map_err(|e| StoreError::Corrupt(format!("approval subject: {e}")))?;
+        let subject = serde_json::to_string(&a.subject)
+            .map_err(|e| StoreError::Corrupt(format!("approval subject: {e}")))?;
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO approvals (id, tenant_id, project_id, rule, subject_key, subject, finding_id, state, reason, \
@@ -218,8 +223,12 @@ impl Store {
             return Err(StoreError::VersionMismatch(now.version));
         }
         let decided = load(&mut tx, tenant, id).await?;
-        append(&mut tx, tenant, &NewEvent::new(EventKind::ApprovalChanged, Some(decided.project_id), &decided))
-            .await?;
+        append(
+            &mut tx,
+            tenant,
+            &NewEvent::new(EventKind::ApprovalChanged, Some(decided.project_id), &decided),
+        )
+        .await?;
         if to == ApprovalState::Approved {
             queue_regate(&mut tx, tenant, &RegateScope::Projects(vec![decided.project_id])).await?;
         }
@@ -246,7 +255,12 @@ impl Store {
         .await?;
         rows.into_iter()
             .map(|(id, rule, subject_key, expires_at)| {
-                Ok(ActiveException { id: parse_id(&id)?, rule, subject_key, expires_at: parse_ts(&expires_at)? })
+                Ok(ActiveException {
+                    id: parse_id(&id)?,
+                    rule,
+                    subject_key,
+                    expires_at: parse_ts(&expires_at)?,
+                })
             })
             .collect()
     }
@@ -280,7 +294,8 @@ impl Store {
                 continue;
             }
             let a = load(&mut tx, tenant, id).await?;
-            append(&mut tx, tenant, &NewEvent::new(EventKind::ApprovalChanged, Some(a.project_id), &a)).await?;
+            append(&mut tx, tenant, &NewEvent::new(EventKind::ApprovalChanged, Some(a.project_id), &a))
+                .await?;
             queue_regate(&mut tx, tenant, &RegateScope::Projects(vec![a.project_id])).await?;
             tx.commit().await?;
             expired.push((tenant, a));

@@ -5,8 +5,8 @@
 //! filters on it, so another tenant's row is simply "not found".
 
 mod advisories;
-mod approvals;
 mod api_keys;
+mod approvals;
 mod audit;
 mod cbom_demo;
 mod components;
@@ -47,6 +47,7 @@ mod webhook_deliveries;
 mod webhooks;
 
 pub use api_keys::{ApiKeyRecord, NewApiKey};
+pub use approvals::{ActiveException, NewApproval};
 pub use audit::{AuditEvent, GENESIS, chain_hash};
 pub use cbom_demo::DemoClaim;
 pub use components::{ComponentFilter, UsageQuery};
@@ -61,11 +62,10 @@ pub use list::{ListQuery, Paging, SortKey};
 pub use notifications::{NewNotification, Recipient};
 pub use oauth_identities::UnlinkOutcome;
 pub use oauth_states::{NewOAuthState, OAuthStateRecord};
+pub use policies::PolicyText;
 pub use rate_buckets::{BucketRule, BucketVerdict};
 pub use refresh_tokens::RefreshOutcome;
-pub use policies::PolicyText;
 pub use regate::{ClaimedRegate, RegateScope};
-pub use approvals::{ActiveException, NewApproval};
 pub use rematch::{ClaimedRematch, RematchOutcome, RematchTarget};
 pub use scan_results::{
     FindingFilter, NewComponent, NewDocument, NewFinding, NewVulnerability, ScanResults, StoredDocument,

@@ -132,7 +132,11 @@ impl Store {
     }
 
     /// The tenant's policies, paged.
-    pub async fn policy_list(&self, tenant: TenantId, q: &ListQuery) -> StoreResult<(Vec<StoredPolicy>, i64)> {
+    pub async fn policy_list(
+        &self,
+        tenant: TenantId,
+        q: &ListQuery,
+    ) -> StoreResult<(Vec<StoredPolicy>, i64)> {
         let mut sql = Sql::new("SELECT ");
         sql.push(COLUMNS).push(" FROM policies p WHERE p.tenant_id = ").bind(tenant.to_string());
         q.push_page(&mut sql, "p.")?;
@@ -263,7 +267,9 @@ impl Store {
             Ok(d) => d,
             // The assignment's foreign key: checked above, raced here.
             Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
-                return Err(StoreError::Conflict("the policy is assigned; clear its assignments first".into()));
+                return Err(StoreError::Conflict(
+                    "the policy is assigned; clear its assignments first".into(),
+                ));
             }
             Err(e) => return Err(e.into()),
         };
@@ -287,11 +293,12 @@ impl Store {
         by: UserId,
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        let owned: Option<(String,)> = sqlx::query_as("SELECT id FROM policies WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant.to_string())
-            .bind(policy.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
+        let owned: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM policies WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant.to_string())
+                .bind(policy.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
         if owned.is_none() {
             return Err(StoreError::Conflict("no such policy in this tenant".into()));
         }
@@ -375,11 +382,12 @@ async fn current_revision(
     tenant: TenantId,
     id: PolicyId,
 ) -> StoreResult<StoreError> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT revision FROM policies WHERE tenant_id = $1 AND id = $2")
-        .bind(tenant.to_string())
-        .bind(id.to_string())
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT revision FROM policies WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.to_string())
+            .bind(id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
     Ok(match row {
         Some((r,)) => StoreError::VersionMismatch(r),
         None => StoreError::NotFound,
@@ -392,15 +400,19 @@ async fn clear(
     project: Option<ProjectId>,
 ) -> StoreResult<bool> {
     let done = match project {
-        Some(p) => sqlx::query("DELETE FROM policy_assignments WHERE tenant_id = $1 AND project_id = $2")
-            .bind(tenant.to_string())
-            .bind(p.to_string())
-            .execute(&mut **tx)
-            .await?,
-        None => sqlx::query("DELETE FROM policy_assignments WHERE tenant_id = $1 AND project_id IS NULL")
-            .bind(tenant.to_string())
-            .execute(&mut **tx)
-            .await?,
+        Some(p) => {
+            sqlx::query("DELETE FROM policy_assignments WHERE tenant_id = $1 AND project_id = $2")
+                .bind(tenant.to_string())
+                .bind(p.to_string())
+                .execute(&mut **tx)
+                .await?
+        }
+        None => {
+            sqlx::query("DELETE FROM policy_assignments WHERE tenant_id = $1 AND project_id IS NULL")
+                .bind(tenant.to_string())
+                .execute(&mut **tx)
+                .await?
+        }
     };
     Ok(done.rows_affected() > 0)
 }

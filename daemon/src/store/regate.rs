@@ -48,7 +48,8 @@ pub(crate) async fn queue_regate(
     scope: &RegateScope,
 ) -> StoreResult<()> {
     let stamp = ts(now());
-    let payload = serde_json::to_string(scope).map_err(|e| super::StoreError::Corrupt(format!("regate: {e}")))?;
+    let payload =
+        serde_json::to_string(scope).map_err(|e| super::StoreError::Corrupt(format!("regate: {e}")))?;
     sqlx::query(
         "INSERT INTO jobs (id, tenant_id, kind, payload, state, priority, attempts, max_attempts, run_after, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, 'queued', 0, 0, 5, $5, $6, $7)",
@@ -71,8 +72,13 @@ impl Store {
         let Some(r) = self.job_claim_of_kind(worker, REGATE_KIND).await? else { return Ok(None) };
         let parsed = serde_json::from_str::<RegateScope>(&r.payload);
         let (Some(tenant), Ok(scope)) = (r.tenant_id, parsed) else {
-            self.job_finish(&r.id, worker, super::JobEnd::Failed, Some("re-evaluation job without tenant or scope"))
-                .await?;
+            self.job_finish(
+                &r.id,
+                worker,
+                super::JobEnd::Failed,
+                Some("re-evaluation job without tenant or scope"),
+            )
+            .await?;
             return Ok(None);
         };
         Ok(Some(ClaimedRegate { id: r.id, tenant: parse_id(&tenant)?, scope }))

@@ -282,11 +282,11 @@ impl Store {
         let mut n = 0;
         // Re-evaluation jobs (`regate`) have no scan either and are requeued the same way.
         for kind in [REMATCH_KIND, super::regate::REGATE_KIND] {
-        for (set, attempts) in [
-            ("state = 'failed', last_error = $8", "attempts >= max_attempts"),
-            ("state = 'queued', last_error = $8", "attempts < max_attempts"),
-        ] {
-            let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+            for (set, attempts) in [
+                ("state = 'failed', last_error = $8", "attempts >= max_attempts"),
+                ("state = 'queued', last_error = $8", "attempts < max_attempts"),
+            ] {
+                let done = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "UPDATE jobs SET {set}, locked_by = NULL, heartbeat_at = NULL, updated_at = $7 WHERE {stale} AND {attempts}"
             )))
             .bind(kind)
@@ -299,8 +299,8 @@ impl Store {
             .bind("the worker running this job stopped")
             .execute(self.pool())
             .await?;
-            n += done.rows_affected();
-        }
+                n += done.rows_affected();
+            }
         }
         Ok(n)
     }

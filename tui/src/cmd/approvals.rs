@@ -57,17 +57,26 @@ pub fn run(cmd: ApprovalsCommand, profile: Option<&str>) -> anyhow::Result<ExitC
                     }
                     _ => return Err(exit::usage("give --finding, or --project with --subject (and --rule)")),
                 };
-                let a = client.request_approval(&body).await.map_err(|e| explain(e, "requesting the exception", false))?;
+                let a = client
+                    .request_approval(&body)
+                    .await
+                    .map_err(|e| explain(e, "requesting the exception", false))?;
                 crate::outln!("{}", line(&a));
             }
             ApprovalsCommand::Approve { id, note } => {
                 let a = client.approval(id).await.map_err(|e| explain(e, "reading the approval", false))?;
-                let done = client.approve(id, a.version, note.as_deref()).await.map_err(|e| decided(e, "approving"))?;
+                let done = client
+                    .approve(id, a.version, note.as_deref())
+                    .await
+                    .map_err(|e| decided(e, "approving"))?;
                 crate::outln!("{}", line(&done));
             }
             ApprovalsCommand::Reject { id, note } => {
                 let a = client.approval(id).await.map_err(|e| explain(e, "reading the approval", false))?;
-                let done = client.reject(id, a.version, note.as_deref()).await.map_err(|e| decided(e, "rejecting"))?;
+                let done = client
+                    .reject(id, a.version, note.as_deref())
+                    .await
+                    .map_err(|e| decided(e, "rejecting"))?;
                 crate::outln!("{}", line(&done));
             }
         }

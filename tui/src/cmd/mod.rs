@@ -2,8 +2,8 @@
 
 mod account;
 mod admin;
-mod approvals;
 mod advisory;
+mod approvals;
 mod completions;
 mod convert;
 mod daemon;

@@ -16,21 +16,33 @@ use super::lookup::explain;
 pub fn run(cmd: PolicyCommand, profile: Option<&str>) -> anyhow::Result<ExitCode> {
     // Read before connecting: a missing file is a usage error, not a server one.
     let pushed = match &cmd {
-        PolicyCommand::Push { file } => Some(
-            std::fs::read_to_string(file).map_err(|e| exit::usage(format!("{}: {e}", file.display())))?,
-        ),
+        PolicyCommand::Push { file } => {
+            Some(std::fs::read_to_string(file).map_err(|e| exit::usage(format!("{}: {e}", file.display())))?)
+        }
         _ => None,
     };
     super::lookup::with_client(profile, |client| async move {
         match cmd {
             PolicyCommand::Ls { json } => {
                 let all = all(&client).await?;
-                let default = client.default_policy().await.map_err(|e| explain(e, "reading the tenant default", false))?;
+                let default = client
+                    .default_policy()
+                    .await
+                    .map_err(|e| explain(e, "reading the tenant default", false))?;
                 if json {
-                    crate::outln!("{}", serde_json::to_string_pretty(&serde_json::json!({"policies": all, "default": default}))?);
+                    crate::outln!(
+                        "{}",
+                        serde_json::to_string_pretty(
+                            &serde_json::json!({"policies": all, "default": default})
+                        )?
+                    );
                 } else {
                     for p in &all {
-                        let mark = if default.policy.as_ref().is_some_and(|d| d.id == p.id) { "  (tenant default)" } else { "" };
+                        let mark = if default.policy.as_ref().is_some_and(|d| d.id == p.id) {
+                            "  (tenant default)"
+                        } else {
+                            ""
+                        };
                         crate::outln!("{}  revision {}  {}{mark}", p.key, p.revision, p.id);
                     }
                     if default.source == PolicySource::Builtin {
@@ -42,7 +54,10 @@ pub fn run(cmd: PolicyCommand, profile: Option<&str>) -> anyhow::Result<ExitCode
                 let p = find(&client, &policy).await?;
                 match revision {
                     Some(n) => {
-                        let r = client.policy_revision(p.id, n).await.map_err(|e| explain(e, "reading the revision", false))?;
+                        let r = client
+                            .policy_revision(p.id, n)
+                            .await
+                            .map_err(|e| explain(e, "reading the revision", false))?;
                         crate::outln!("{}", r.document.trim_end());
                     }
                     None => crate::outln!("{}", p.document.trim_end()),
@@ -59,29 +74,50 @@ pub fn run(cmd: PolicyCommand, profile: Option<&str>) -> anyhow::Result<ExitCode
                         .update_policy(p.id, p.revision, &text)
                         .await
                         .map_err(|e| explain(e, "storing the new revision", false))?,
-                    None => client.create_policy(&text).await.map_err(|e| explain(e, "storing the policy", false))?,
+                    None => client
+                        .create_policy(&text)
+                        .await
+                        .map_err(|e| explain(e, "storing the policy", false))?,
                 };
                 crate::outln!("{}: revision {} stored ({})", stored.key, stored.revision, stored.id);
             }
             PolicyCommand::Assign { project, policy, clear } => {
                 let pid = super::lookup::project_id(&client, &project).await?;
                 if clear {
-                    client.clear_project_policy(pid).await.map_err(|e| explain(e, "clearing the project's policy", false))?;
-                    let now = client.project_policy(pid).await.map_err(|e| explain(e, "reading the project's policy", false))?;
+                    client
+                        .clear_project_policy(pid)
+                        .await
+                        .map_err(|e| explain(e, "clearing the project's policy", false))?;
+                    let now = client
+                        .project_policy(pid)
+                        .await
+                        .map_err(|e| explain(e, "reading the project's policy", false))?;
                     crate::outln!("{project}: {}", describe(&now));
                 } else {
                     let p = find(&client, policy.as_deref().unwrap_or_default()).await?;
-                    let now = client.assign_project_policy(pid, p.id).await.map_err(|e| explain(e, "assigning the policy", false))?;
+                    let now = client
+                        .assign_project_policy(pid, p.id)
+                        .await
+                        .map_err(|e| explain(e, "assigning the policy", false))?;
                     crate::outln!("{project}: {}", describe(&now));
                 }
             }
             PolicyCommand::Default { policy, clear } => {
                 let now = if clear {
-                    client.clear_default_policy().await.map_err(|e| explain(e, "clearing the tenant default", false))?;
-                    client.default_policy().await.map_err(|e| explain(e, "reading the tenant default", false))?
+                    client
+                        .clear_default_policy()
+                        .await
+                        .map_err(|e| explain(e, "clearing the tenant default", false))?;
+                    client
+                        .default_policy()
+                        .await
+                        .map_err(|e| explain(e, "reading the tenant default", false))?
                 } else {
                     let p = find(&client, policy.as_deref().unwrap_or_default()).await?;
-                    client.assign_default_policy(p.id).await.map_err(|e| explain(e, "assigning the tenant default", false))?
+                    client
+                        .assign_default_policy(p.id)
+                        .await
+                        .map_err(|e| explain(e, "assigning the tenant default", false))?
                 };
                 crate::outln!("tenant default: {}", describe(&now));
             }

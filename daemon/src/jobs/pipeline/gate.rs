@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use cairn_engine::bom::BomInput;
 use cairn_engine::policy::{self, CryptoFacts, Exception, Policy, PolicyInput, ProjectFacts, VulnFacts};
 use cairn_sdk::types::{GateResult, PolicyId, ProjectId, ScanId, TenantId, TriageState};
-use time::OffsetDateTime;
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use super::matching::Matched;
 use super::scan::Scanned;
@@ -67,8 +67,9 @@ pub async fn policy_for(
     let (_, stored) = state.store.policy_effective(tenant, project).await?;
     let Some(stored) = stored else { return Ok((Policy::builtin_default(), None)) };
     // Checked when it was stored; a document that no longer reads is named, not replaced.
-    let mut policy = Policy::parse(&stored.document)
-        .map_err(|e| GateError::Input(format!("stored policy {} revision {}: {e}", stored.id, stored.revision)))?;
+    let mut policy = Policy::parse(&stored.document).map_err(|e| {
+        GateError::Input(format!("stored policy {} revision {}: {e}", stored.id, stored.revision))
+    })?;
     policy.revision = stored.revision;
     Ok((policy, Some(stored.id)))
 }
@@ -86,7 +87,12 @@ async fn exceptions(
         .approvals_active(tenant, project, at)
         .await?
         .into_iter()
-        .map(|a| Exception { id: a.id.to_string(), rule: a.rule, subject: a.subject_key, expires_at: a.expires_at })
+        .map(|a| Exception {
+            id: a.id.to_string(),
+            rule: a.rule,
+            subject: a.subject_key,
+            expires_at: a.expires_at,
+        })
         .collect())
 }
 
