@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use cairn_daemon::jobs::pipeline::{self, Outcome};
 use cairn_daemon::jobs::queue::{JobPayload, JobSource, enqueue};
-use cairn_daemon::store::{NewApproval, NewScan, PolicyText};
+use cairn_daemon::store::{Decision, NewApproval, NewScan, PolicyText};
 use cairn_daemon::vulndb::Snapshot;
 use cairn_engine::vuln::load_paths;
 use cairn_sdk::types::{
@@ -179,6 +179,44 @@ both!(a_stored_policy_gates_and_an_approved_exception_waives, |db| async move {
     let changed = events_of(&d, &admin, "approval.changed", seq).await;
     let states: Vec<&str> = changed.iter().filter_map(|e| e["data"]["state"].as_str()).collect();
     assert_eq!(states, vec!["pending", "approved"], "{changed:?}");
+    let ops = crate::rematch::operator(&d).await;
+    let audit = get_json(&d, &ops, "/api/v1/admin/audit?limit=1000").await;
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["object_id"] == aid.as_str())
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions, vec!["approval.request", "approval.approve"], "{audit}");
+
+    // An exception for a finding: its project and subject come from the finding; rejected, it
+    // waives nothing.
+    let found = get_json(&d, &admin, &format!("/api/v1/findings?project={p}&limit=1")).await;
+    let finding = found["items"][0].clone();
+    let ask = json!({"finding_id": finding["id"], "reason": "not reachable", "expires_at": expires});
+    let r = d.send(&member, Method::POST, "/api/v1/approvals", Some(ask)).await;
+    assert_eq!(r.status(), 201);
+    let by_finding: Value = r.json().await.expect("approval");
+    assert_eq!(by_finding["project_id"], p.as_str());
+    assert_eq!(
+        by_finding["subject"],
+        json!({"kind": "finding", "advisory": finding["vulnerability_id"], "purl": finding["purl"]})
+    );
+    assert!(by_finding["rule"].is_null(), "every rule on the finding");
+    let reject = format!("/api/v1/approvals/{}/reject", by_finding["id"].as_str().expect("id"));
+    let r = with_if_match(&d, &admin, Method::POST, &reject, Some("\"1\""), json!({"note": "fix it"})).await;
+    assert_eq!(r.status(), 200);
+    let rejected: Value = r.json().await.expect("approval");
+    assert_eq!(
+        (rejected["state"].as_str(), rejected["decision_note"].as_str()),
+        (Some("rejected"), Some("fix it"))
+    );
+    let r = d
+        .send(&member, Method::POST, "/api/v1/approvals", Some(json!({"reason": "r", "expires_at": expires})))
+        .await;
+    let problem = expect_problem(r, 400, "VALIDATION_FAILED").await;
+    assert_eq!(problem["errors"][0]["field"], "body.subject");
 
     // A new revision re-evaluates the gate: the new rule fails it, announced once more.
     let policy_path = format!("/api/v1/policies/{pid}");
@@ -278,7 +316,12 @@ both!(an_expired_exception_fails_the_gate_again_with_its_events, |db| async move
     let a = state.store.approval_create(tenant, user.id, &ask).await.expect("request");
     let approved = state
         .store
-        .approval_decide(tenant, a.id, 1, user.id, ApprovalState::Approved, None, cairn_daemon::store::now())
+        .approval_decide(
+            tenant,
+            a.id,
+            1,
+            Decision { by: user.id, to: ApprovalState::Approved, note: None, at: cairn_daemon::store::now() },
+        )
         .await
         .expect("approve");
     assert_eq!(approved.state, ApprovalState::Approved);

@@ -19,7 +19,7 @@ use super::validate::Check;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{NewApproval, StoreError, now, ts};
+use crate::store::{Decision, NewApproval, StoreError, now, ts};
 
 /// The longest reason or note (characters).
 const MAX_TEXT: usize = 4000;
@@ -197,8 +197,8 @@ async fn decide(
         Some(v) => v,
         None => state.store.approval_get(ctx.tenant, id).await?.version,
     };
-    let decided =
-        state.store.approval_decide(ctx.tenant, id, expected, principal.user.id, to, note, now()).await?;
+    let decision = Decision { by: principal.user.id, to, note, at: now() };
+    let decided = state.store.approval_decide(ctx.tenant, id, expected, decision).await?;
     if to == ApprovalState::Approved {
         crate::jobs::queue::wake(state).await;
     }

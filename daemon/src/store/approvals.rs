@@ -79,6 +79,19 @@ pub struct NewApproval {
     pub expires_at: OffsetDateTime,
 }
 
+/// A decision on a pending approval.
+#[derive(Debug, Clone, Copy)]
+pub struct Decision<'a> {
+    /// Who decides.
+    pub by: UserId,
+    /// `Approved` or `Rejected`.
+    pub to: ApprovalState,
+    /// The decider's note.
+    pub note: Option<&'a str>,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
 /// An approved exception in force, as the gate applies it.
 #[derive(Debug, Clone)]
 pub struct ActiveException {
@@ -187,11 +200,9 @@ impl Store {
         tenant: TenantId,
         id: ApprovalId,
         expected: i64,
-        by: UserId,
-        to: ApprovalState,
-        note: Option<&str>,
-        at: OffsetDateTime,
+        decision: Decision<'_>,
     ) -> StoreResult<Approval> {
+        let Decision { by, to, note, at } = decision;
         let mut tx = self.begin_write().await?;
         let current = load(&mut tx, tenant, id).await?;
         if current.version != expected {

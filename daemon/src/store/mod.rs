@@ -47,7 +47,7 @@ mod webhook_deliveries;
 mod webhooks;
 
 pub use api_keys::{ApiKeyRecord, NewApiKey};
-pub use approvals::{ActiveException, NewApproval};
+pub use approvals::{ActiveException, Decision, NewApproval};
 pub use audit::{AuditEvent, GENESIS, chain_hash};
 pub use cbom_demo::DemoClaim;
 pub use components::{ComponentFilter, UsageQuery};
