@@ -151,6 +151,24 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/projects/{id}/vex", t("finding:triage", Role::Member, true)),
     ("GET", "/api/v1/scans/{id}/gate-result", t("scan:read", Role::Viewer, true)),
     ("GET", "/api/v1/projects/{id}/gate-result", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/policies", t("scan:read", Role::Viewer, false)),
+    ("POST", "/api/v1/policies", t("admin", Role::Admin, false)),
+    ("GET", "/api/v1/policies/{id}", t("scan:read", Role::Viewer, true)),
+    ("PUT", "/api/v1/policies/{id}", t("admin", Role::Admin, true)),
+    ("DELETE", "/api/v1/policies/{id}", t("admin", Role::Admin, true)),
+    ("GET", "/api/v1/policies/{id}/revisions", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/policies/{id}/revisions/{revision}", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/projects/{id}/policy", t("scan:read", Role::Viewer, true)),
+    ("PUT", "/api/v1/projects/{id}/policy", t("admin", Role::Admin, true)),
+    ("DELETE", "/api/v1/projects/{id}/policy", t("admin", Role::Admin, true)),
+    ("GET", "/api/v1/default-policy", t("scan:read", Role::Viewer, false)),
+    ("PUT", "/api/v1/default-policy", t("admin", Role::Admin, false)),
+    ("DELETE", "/api/v1/default-policy", t("admin", Role::Admin, false)),
+    ("GET", "/api/v1/approvals", t("scan:read", Role::Viewer, false)),
+    ("POST", "/api/v1/approvals", t("finding:triage", Role::Member, false)),
+    ("GET", "/api/v1/approvals/{id}", t("scan:read", Role::Viewer, true)),
+    ("POST", "/api/v1/approvals/{id}/approve", t("admin", Role::Admin, true)),
+    ("POST", "/api/v1/approvals/{id}/reject", t("admin", Role::Admin, true)),
     ("GET", "/api/v1/cbom/health", Need::Public),
     // The public demo is anonymous by design (no account behind the page that offers it); off
     // unless `[cbom_demo] enabled`, as here, so every caller gets the same 404. Its limits are
@@ -461,6 +479,18 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
             .await
             .expect("rule");
         r["id"].as_str().expect("rule id").to_owned()
+    } else if template.starts_with("/api/v1/policies/") {
+        // A fresh policy of tenant A, so a permitted PUT or DELETE has its own.
+        fresh_policy(d, &w.root).await
+    } else if template.starts_with("/api/v1/approvals/") {
+        // A fresh pending approval of tenant A, so a permitted decision has its own.
+        let a: Value = d
+            .send(&w.root, Method::POST, "/api/v1/approvals", Some(approval_body(&pid)))
+            .await
+            .json()
+            .await
+            .expect("approval");
+        a["id"].as_str().expect("approval id").to_owned()
     } else if template.starts_with("/api/v1/webhooks/") {
         // A fresh webhook of tenant A (to a closed loopback port), so a permitted DELETE has its own.
         let hook: Value = d
@@ -517,7 +547,8 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         .replace("{id}", &id)
         .replace("{slug}", "not-found")
         .replace("{user_id}", &w.viewer.user_id)
-        .replace("{other}", &w.scan_version);
+        .replace("{other}", &w.scan_version)
+        .replace("{revision}", "1");
     // Routes whose required query names a tenant A object (or a term to look for).
     let path = match template {
         "/api/v1/comparison" => format!("{path}?from={0}&to={0}", w.scan_id),
@@ -525,6 +556,20 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         _ => path,
     };
 
+    // Bodies naming a policy or a project of the caller's own tenant (a stranger's is a 400).
+    let own = if who == Who::OtherTenantAdmin { w.other.clone() } else { w.root.clone() };
+    let own_policy = match (method, template) {
+        ("PUT", "/api/v1/projects/{id}/policy" | "/api/v1/default-policy") => fresh_policy(d, &own).await,
+        _ => String::new(),
+    };
+    let own_project = if (method, template) == ("POST", "/api/v1/approvals") && who == Who::OtherTenantAdmin {
+        d.create_project(&own, &format!("p-{}", unique_email("o"))).await["id"]
+            .as_str()
+            .expect("pid")
+            .to_owned()
+    } else {
+        pid.clone()
+    };
     let body: Option<Value> = match (method, template) {
         ("POST", "/api/v1/auth/register") => {
             Some(json!({"email": unique_email("reg"), "password": PASSWORD}))
@@ -578,6 +623,16 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         ("POST", "/api/v1/triage-rules") => Some(
             json!({"vulnerability": "CVE-0000-0002", "purl": "pkg:npm/authz-fixture", "state": "in_triage"}),
         ),
+        ("POST", "/api/v1/policies") | ("PUT", "/api/v1/policies/{id}") => {
+            Some(json!({"document": policy_doc()}))
+        }
+        ("PUT", "/api/v1/projects/{id}/policy") | ("PUT", "/api/v1/default-policy") => {
+            Some(json!({"policy_id": own_policy}))
+        }
+        ("POST", "/api/v1/approvals") => Some(approval_body(&own_project)),
+        ("POST", "/api/v1/approvals/{id}/approve") | ("POST", "/api/v1/approvals/{id}/reject") => {
+            Some(json!({}))
+        }
         ("POST", "/api/v1/projects/{id}/vex") => Some(json!({
             "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/authz", "author": "authz",
             "timestamp": "2024-01-01T00:00:00Z", "version": 1,
@@ -665,6 +720,34 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
             "{method} {template} as {who:?} changed the team"
         );
     }
+}
+
+/// A valid policy document with a fresh id (ids are unique per tenant).
+fn policy_doc() -> String {
+    format!(
+        "format = \"cairn-policy/1\"\nid = \"authz-{}\"\n[[rules]]\nid = \"r\"\naction = \"warn\"\nmessage = \"m\"\ninventory = {{ deny = [\"pkg:npm/authz-fixture\"] }}\n",
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// A fresh policy of `who`'s tenant; its id.
+async fn fresh_policy(d: &Daemon, who: &Session) -> String {
+    let p: Value = d
+        .send(who, Method::POST, "/api/v1/policies", Some(json!({"document": policy_doc()})))
+        .await
+        .json()
+        .await
+        .expect("policy");
+    p["id"].as_str().expect("policy id").to_owned()
+}
+
+/// An exception request on project `pid`, a day long.
+fn approval_body(pid: &str) -> Value {
+    let expires = (time::OffsetDateTime::now_utc() + time::Duration::days(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("time");
+    json!({"project_id": pid, "rule": "r", "subject": {"kind": "component", "purl": "pkg:npm/authz-fixture@1.0.0"},
+        "reason": "authz", "expires_at": expires})
 }
 
 /// The reset token of the newest mail delivered to the harness's pickup directory (the admin

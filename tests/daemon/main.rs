@@ -16,6 +16,7 @@ mod finding_events;
 mod findings;
 mod git_credentials;
 mod git_http;
+mod governance;
 mod harness;
 mod identity;
 // The engine suite's image builders and the SDK suite's loopback registry, shared by path.

@@ -53,6 +53,13 @@ pub enum Command {
     /// Import VEX documents into a project's triage.
     #[command(subcommand)]
     Vex(VexCommand),
+    /// The daemon's stored policies: list, show, push a document, assign to a project or as the
+    /// tenant default.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Exceptions to gate violations: list, request, approve, reject.
+    #[command(subcommand)]
+    Approvals(ApprovalsCommand),
     /// Your notifications (made from events your preferences subscribe to): list, mark read.
     #[command(subcommand)]
     Notifications(NotificationsCommand),
@@ -451,6 +458,108 @@ pub enum VexCommand {
     },
 }
 
+/// `cairn policy …`.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// The tenant's stored policies (key, revision, id) and the tenant default.
+    Ls {
+        /// Print the API's objects as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One policy's document at its current revision (or --revision N).
+    Show {
+        /// The policy (its document id or its id).
+        policy: String,
+        /// An older revision.
+        #[arg(long, value_name = "N")]
+        revision: Option<u32>,
+    },
+    /// Store a policy document (TOML or JSON): a new policy, or a new revision of the stored one
+    /// with the same document id.
+    Push {
+        /// The document.
+        file: PathBuf,
+    },
+    /// Make PROJECT's gate use POLICY (`--clear`: the tenant default applies again).
+    Assign {
+        /// The project (name or id).
+        project: String,
+        /// The policy (its document id or its id).
+        #[arg(required_unless_present = "clear")]
+        policy: Option<String>,
+        /// Clear the project's own policy instead.
+        #[arg(long, conflicts_with = "policy")]
+        clear: bool,
+    },
+    /// Make POLICY the tenant default (`--clear`: the built-in default applies again).
+    Default {
+        /// The policy (its document id or its id).
+        #[arg(required_unless_present = "clear")]
+        policy: Option<String>,
+        /// Clear the tenant default instead.
+        #[arg(long, conflicts_with = "policy")]
+        clear: bool,
+    },
+}
+
+/// `cairn approvals …`.
+#[derive(Debug, Subcommand)]
+pub enum ApprovalsCommand {
+    /// Approvals, oldest first (`--state pending`: what admins have to decide).
+    Ls {
+        /// Only this state: pending, approved, rejected, expired.
+        #[arg(long, value_parser = approval_state)]
+        state: Option<cairn_sdk::types::ApprovalState>,
+        /// Print the API's objects as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask for an exception: to a finding (--finding), or to a gate violation (--project, --rule,
+    /// --subject as the gate result shows it, JSON).
+    Request {
+        /// The finding's id.
+        #[arg(long, conflicts_with_all = ["project", "rule", "subject"])]
+        finding: Option<String>,
+        /// The project (name or id) of the violation.
+        #[arg(long, requires = "subject")]
+        project: Option<String>,
+        /// The violated rule (absent: every rule on the subject).
+        #[arg(long, requires = "subject")]
+        rule: Option<String>,
+        /// The violation's subject, JSON (`{"kind":"component","purl":"pkg:pypi/amqp@5.1.1"}`).
+        #[arg(long, requires = "project")]
+        subject: Option<String>,
+        /// Why the exception is needed.
+        #[arg(long)]
+        reason: String,
+        /// Until when (RFC 3339, e.g. 2027-01-01T00:00:00Z).
+        #[arg(long, value_parser = rfc3339)]
+        expires: time::OffsetDateTime,
+    },
+    /// Approve a pending request (admins).
+    Approve {
+        /// The approval's id.
+        id: cairn_sdk::types::ApprovalId,
+        /// A note for the record.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Reject a pending request (admins).
+    Reject {
+        /// The approval's id.
+        id: cairn_sdk::types::ApprovalId,
+        /// A note for the record.
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+fn approval_state(s: &str) -> Result<cairn_sdk::types::ApprovalState, String> {
+    cairn_sdk::types::ApprovalState::parse(s)
+        .ok_or_else(|| format!("{s:?} is not a state: pending, approved, rejected, expired"))
+}
+
 /// `cairn export`.
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
@@ -814,8 +923,9 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub ignore_file: Option<PathBuf>,
     /// Evaluate a policy (a cairn-policy/1 TOML or JSON file, or `default` for the built-in one)
-    /// and exit 1 when it fails (offline; through a daemon the project's assigned policy applies).
-    #[arg(long, value_name = "FILE|default")]
+    /// and exit 1 when it fails (offline). Through a daemon, `assigned`: print the gate the daemon
+    /// evaluated with the project's assigned policy and exit 1 when it fails.
+    #[arg(long, value_name = "FILE|default|assigned")]
     pub policy: Option<String>,
     /// Branch, tag or commit of a git URL.
     #[arg(long = "ref", value_name = "REF", conflicts_with = "offline")]

@@ -9,8 +9,16 @@ use std::path::Path;
 /// that name is `./default`.
 pub const DEFAULT: &str = "default";
 
+/// `--policy assigned`: through a daemon, the gate the daemon evaluated with the project's policy.
+pub const ASSIGNED: &str = "assigned";
+
 /// Reads `--policy`: the built-in default, or a TOML/JSON file.
 pub fn read_policy(arg: &str) -> anyhow::Result<Policy> {
+    if arg == ASSIGNED {
+        return Err(crate::exit::usage(
+            "--policy assigned is the daemon's gate: leave out --offline, or name a policy file or `default`",
+        ));
+    }
     if arg == DEFAULT {
         return Ok(Policy::builtin_default());
     }
@@ -18,6 +26,12 @@ pub fn read_policy(arg: &str) -> anyhow::Result<Policy> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| crate::exit::usage(format!("--policy {}: {e}", path.display())))?;
     Policy::parse(&text).map_err(|e| crate::exit::usage(format!("--policy {}: {e}", path.display())))
+}
+
+/// The daemon's gate of a scan in the engine's shape (the wire type carries the same fields and
+/// the scan, project and time), for [`lines`].
+pub fn from_wire(g: &cairn_sdk::types::GateResult) -> anyhow::Result<GateResult> {
+    Ok(serde_json::from_value(serde_json::to_value(g)?)?)
 }
 
 /// The lines `cairn scan` prints for a gate result (without the `cairn: ` prefix).

@@ -11,6 +11,7 @@ mod git_credentials;
 mod notifications;
 mod oauth;
 mod paging;
+mod policies;
 mod project_scans;
 mod project_views;
 mod registry_credentials;

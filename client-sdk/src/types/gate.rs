@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::time_fmt::rfc3339;
-use super::{ProjectId, ScanId};
+use super::{PolicyId, ProjectId, ScanId};
 
 /// The verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -43,6 +43,10 @@ pub struct GatePolicy {
     pub id: String,
     /// The revision evaluated.
     pub revision: u32,
+    /// The stored policy (`GET /policies/{id}/revisions/{revision}` reads what was evaluated);
+    /// absent for the built-in default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored_id: Option<PolicyId>,
 }
 
 /// What a violation is about.

@@ -72,6 +72,10 @@ id_type!(
     NotificationId,
     /// A tenant's outbound webhook.
     WebhookId,
+    /// A stored policy (its revisions share the id).
+    PolicyId,
+    /// An approval: a request for an exception to a gate's violation.
+    ApprovalId,
     /// One event (or ping) queued for one webhook; sent again with the same id on each retry.
     WebhookDeliveryId,
 );

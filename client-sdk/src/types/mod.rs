@@ -3,6 +3,7 @@
 mod admin;
 mod advisories;
 mod api_keys;
+mod approvals;
 mod audit;
 mod auth;
 mod cbom_compat;
@@ -21,6 +22,7 @@ mod notification_prefs;
 mod notifications;
 mod oauth;
 mod page;
+mod policies;
 mod problem;
 mod projects;
 mod registry_credentials;
@@ -46,6 +48,7 @@ pub use admin::{
 };
 pub use advisories::{AdvisoryDetail, AdvisorySummary, AffectedProject};
 pub use api_keys::{ApiKey, ApiKeyEnvironment, CreateApiKey, CreatedApiKey, Scope};
+pub use approvals::{Approval, ApprovalDecision, ApprovalState, RequestApproval};
 pub use audit::{AuditEntry, AuditVerification, OutboxMessage};
 pub use auth::{
     CreateInvite, CreatedInvite, ForgotPasswordRequest, LoginRequest, LogoutRequest, Me, RefreshRequest,
@@ -74,8 +77,8 @@ pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind}
 pub use health::{Health, SpecVersions};
 pub use history::{HistoryPoint, ScanHistory};
 pub use ids::{
-    ApiKeyId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, ProjectId,
-    RegistryCredentialId, ScanId, TeamId, TenantId, TriageRuleId, UserId, VersionId, VexImportId,
+    ApiKeyId, ApprovalId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, PolicyId,
+    ProjectId, RegistryCredentialId, ScanId, TeamId, TenantId, TriageRuleId, UserId, VersionId, VexImportId,
     WebhookDeliveryId, WebhookId,
 };
 pub use licenses::{LicenseCategory, LicensedComponent, Obligation, ProjectLicense, ProjectObligation};
@@ -83,6 +86,7 @@ pub use notification_prefs::{ChannelPrefs, NotificationPrefs};
 pub use notifications::{Notification, NotificationPage, UnreadCount};
 pub use oauth::OAuthIdentity;
 pub use page::Page;
+pub use policies::{AssignPolicy, PolicyAssignment, PolicyBody, PolicyRevision, PolicySource, StoredPolicy};
 pub use problem::{FieldError, Problem, ProblemType};
 pub use projects::{CreateProject, Project, ProjectKind, ProjectRisk, UpdateProject};
 pub use registry_credentials::{CreateRegistryCredential, RegistryCredential};

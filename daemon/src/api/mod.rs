@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod admin_audit;
 pub mod api_keys;
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod cbom_compat;
@@ -29,6 +30,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod oauth_identities;
 pub mod pagination;
+pub mod policies;
 pub mod problems;
 pub mod projects;
 pub mod rate_limit;
@@ -64,7 +66,7 @@ use crate::state::AppState;
     info(title = "Cairn API", description = "Cairn's daemon: inventories, vulnerabilities, licenses, cryptography, policy. Errors are RFC 7807 problem+json; lists are paged; see /problems/{slug}."),
     modifiers(&BearerAuth),
     components(schemas(cairn_sdk::types::BomFormat, cairn_sdk::types::ScanStatus, cairn_sdk::types::CbomBomFormat, cairn_sdk::types::Severity, cairn_sdk::types::DependencyScope, cairn_sdk::types::SourceKind)),
-    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "git-credentials"), (name = "webhooks"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "findings"), (name = "events"), (name = "notifications"), (name = "admin"), (name = "vulndb"), (name = "cbom"))
+    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "git-credentials"), (name = "webhooks"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "findings"), (name = "policies"), (name = "events"), (name = "notifications"), (name = "admin"), (name = "vulndb"), (name = "cbom"))
 )]
 struct ApiDoc;
 
@@ -170,6 +172,16 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(triage_rules::list, triage_rules::create))
         .routes(routes!(triage_rules::get, triage_rules::delete))
         .routes(routes!(vex::import_vex))
+        .routes(routes!(policies::list, policies::create))
+        .routes(routes!(policies::get, policies::update, policies::delete))
+        .routes(routes!(policies::revisions))
+        .routes(routes!(policies::revision))
+        .routes(routes!(policies::project_get, policies::project_put, policies::project_delete))
+        .routes(routes!(policies::default_get, policies::default_put, policies::default_delete))
+        .routes(routes!(approvals::list, approvals::create))
+        .routes(routes!(approvals::get))
+        .routes(routes!(approvals::approve))
+        .routes(routes!(approvals::reject))
         .routes(routes!(scan_results::crypto_assets))
         .routes(routes!(scan_results::diagnostics))
         .routes(routes!(scan_results::warnings))

@@ -11,6 +11,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod queue;
 pub mod registry_credential;
+pub mod regate;
 pub mod rematch;
 pub mod replica;
 pub mod spool;

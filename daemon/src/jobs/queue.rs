@@ -109,9 +109,14 @@ pub async fn enqueue(
         .store
         .scan_create(tenant, new, &value, state.config.scans.max_attempts, max_queued, upload)
         .await?;
+    wake(state).await;
+    Ok(scan)
+}
+
+/// Wakes a worker here and, on Postgres, the other replicas' for a job just committed.
+pub async fn wake(state: &AppState) {
     state.jobs.wake.notify_one();
     if let Err(e) = state.store.job_notify().await {
         tracing::warn!(error = %e, "could not notify other replicas of a new job; they poll");
     }
-    Ok(scan)
 }

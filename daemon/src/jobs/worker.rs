@@ -72,6 +72,8 @@ pub async fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Workers {
                             - time::Duration::seconds(i64::try_from(cfg.stale_after_secs).unwrap_or(30));
                         reap(&state, None, Some(&name), cutoff).await;
                         reap_dead_holders(&state, &me, false).await;
+                        // Exceptions whose time is over stop waiving; their gates are evaluated again.
+                        super::regate::expire_due(&state, crate::store::now()).await;
                     }
                     _ = stop.changed() => break,
                 }
@@ -109,6 +111,14 @@ async fn work(state: AppState, worker: String, mut stop: watch::Receiver<bool>) 
             }
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, %worker, "claiming a re-match job failed"),
+        }
+        match state.store.job_claim_regate(&worker).await {
+            Ok(Some(job)) => {
+                super::regate::run_job(&state, &worker, job).await;
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, %worker, "claiming a re-evaluation job failed"),
         }
         tokio::select! {
             _ = state.jobs.wake.notified() => {}

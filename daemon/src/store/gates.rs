@@ -18,15 +18,9 @@ fn read(json: &str) -> StoreResult<GateResult> {
 }
 
 impl Store {
-    /// Stores (or replaces, for a rerun) the gate of a scan; `policy` is the stored policy's id,
-    /// `None` for the built-in default; `facts` what it was evaluated over (JSON).
-    pub async fn gate_store(
-        &self,
-        tenant: TenantId,
-        policy: Option<&str>,
-        g: &GateResult,
-        facts: &str,
-    ) -> StoreResult<()> {
+    /// Stores (or replaces, for a rerun) the gate of a scan (its stored policy's id, none for the
+    /// built-in default, in `g.policy.stored_id`); `facts` what it was evaluated over (JSON).
+    pub async fn gate_store(&self, tenant: TenantId, g: &GateResult, facts: &str) -> StoreResult<()> {
         let json = serde_json::to_string(g).map_err(|e| StoreError::Corrupt(format!("gate result: {e}")))?;
         let mut tx = self.begin_write().await?;
         // `gate.failed` when the scan's gate becomes failing (first evaluation, or a pass/warn
@@ -55,7 +49,7 @@ impl Store {
         .bind(g.scan_id.to_string())
         .bind(tenant.to_string())
         .bind(g.project_id.map(|p| p.to_string()))
-        .bind(policy)
+        .bind(g.policy.stored_id.map(|p| p.to_string()))
         .bind(&g.policy.id)
         .bind(i64::from(g.policy.revision))
         .bind(status_word(g.status))

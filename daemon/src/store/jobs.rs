@@ -43,7 +43,7 @@ pub(super) struct ClaimRow {
     pub(super) id: String,
     pub(super) tenant_id: Option<String>,
     scan_id: Option<String>,
-    payload: String,
+    pub(super) payload: String,
     pub(super) attempts: i64,
 }
 

@@ -6,6 +6,7 @@
 
 mod advisories;
 mod api_keys;
+mod approvals;
 mod audit;
 mod cbom_demo;
 mod components;
@@ -25,10 +26,12 @@ mod oauth_identities;
 mod oauth_states;
 mod outbox;
 mod password_resets;
+mod policies;
 mod projects;
 mod rate_buckets;
 mod refresh_tokens;
 mod registry_credentials;
+mod regate;
 mod rematch;
 mod scan_results;
 mod scan_uploads;
@@ -46,6 +49,7 @@ mod webhook_deliveries;
 mod webhooks;
 
 pub use api_keys::{ApiKeyRecord, NewApiKey};
+pub use approvals::{ActiveException, Decision, NewApproval};
 pub use audit::{AuditEvent, GENESIS, chain_hash};
 pub use cbom_demo::DemoClaim;
 pub use components::{ComponentFilter, UsageQuery};
@@ -61,8 +65,10 @@ pub use list::{ListQuery, Paging, SortKey};
 pub use notifications::{NewNotification, Recipient};
 pub use oauth_identities::UnlinkOutcome;
 pub use oauth_states::{NewOAuthState, OAuthStateRecord};
+pub use policies::PolicyText;
 pub use rate_buckets::{BucketRule, BucketVerdict};
 pub use refresh_tokens::RefreshOutcome;
+pub use regate::{ClaimedRegate, RegateScope};
 pub use rematch::{ClaimedRematch, RematchOutcome, RematchTarget};
 pub use scan_results::{
     FindingFilter, NewComponent, NewDocument, NewFinding, NewVulnerability, ScanResults, StoredDocument,

@@ -270,7 +270,7 @@ impl Store {
         Ok(Some(ClaimedRematch { id: r.id, tenant: parse_id(&tenant)?, attempts: r.attempts }))
     }
 
-    /// Requeues running re-match jobs whose heartbeat is older than `cutoff` (except those
+    /// Requeues running re-match and re-evaluation jobs whose heartbeat is older than `cutoff` (except those
     /// `skip`'s workers hold) or that `own` held, failing those out of attempts. How many.
     pub async fn job_requeue_stale_rematches(
         &self,
@@ -281,24 +281,27 @@ impl Store {
         let stale = "kind = $1 AND state = 'running' AND ((heartbeat_at < $2 AND ($3 IS NULL OR locked_by NOT LIKE $4)) \
              OR ($5 IS NOT NULL AND locked_by LIKE $6))";
         let mut n = 0;
-        for (set, attempts) in [
-            ("state = 'failed', last_error = $8", "attempts >= max_attempts"),
-            ("state = 'queued', last_error = $8", "attempts < max_attempts"),
-        ] {
-            let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+        // Re-evaluation jobs (`regate`) have no scan either and are requeued the same way.
+        for kind in [REMATCH_KIND, super::regate::REGATE_KIND] {
+            for (set, attempts) in [
+                ("state = 'failed', last_error = $8", "attempts >= max_attempts"),
+                ("state = 'queued', last_error = $8", "attempts < max_attempts"),
+            ] {
+                let done = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "UPDATE jobs SET {set}, locked_by = NULL, heartbeat_at = NULL, updated_at = $7 WHERE {stale} AND {attempts}"
             )))
-            .bind(REMATCH_KIND)
+            .bind(kind)
             .bind(ts(cutoff))
             .bind(skip.map(str::to_owned))
             .bind(skip.map(|o| format!("{o}/%")))
             .bind(own.map(str::to_owned))
             .bind(own.map(|o| format!("{o}/%")))
             .bind(ts(now()))
-            .bind("the worker running this re-match stopped")
+            .bind("the worker running this job stopped")
             .execute(self.pool())
             .await?;
-            n += done.rows_affected();
+                n += done.rows_affected();
+            }
         }
         Ok(n)
     }

@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod advisory;
+mod approvals;
 mod completions;
 mod convert;
 mod daemon;
@@ -18,6 +19,7 @@ mod notifications;
 mod oidc_login;
 mod package_caches;
 mod project_licenses;
+mod policy;
 mod projects;
 mod remote_scan;
 mod scan;
@@ -59,6 +61,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Notifications(cmd) => notifications::run(cmd, profile),
         Command::Triage(args) => triage::run(args, profile),
         Command::Vex(cmd) => vex::run(cmd, profile),
+        Command::Policy(cmd) => policy::run(cmd, profile),
+        Command::Approvals(cmd) => approvals::run(cmd, profile),
         Command::Keys(cmd) => keys::run(cmd, profile),
         Command::Webhooks(cmd) => webhooks::run(cmd, profile),
         Command::Versions(cmd) => versions::run(cmd, profile),

@@ -204,8 +204,8 @@ pub fn offline_only(args: &ScanArgs) -> Option<&'static str> {
         Some("--project-version")
     } else if args.document.timestamp.is_some() {
         Some("--timestamp")
-    } else if args.policy.is_some() {
-        Some("--policy (through a daemon the project's assigned policy applies)")
+    } else if args.policy.as_deref().is_some_and(|p| p != crate::policy_gate::ASSIGNED) {
+        Some("--policy FILE|default (through a daemon use --policy assigned: the project's policy)")
     } else {
         None
     }
@@ -251,7 +251,8 @@ pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result
     let output = output(&args, std::io::stdout().is_terminal())?;
     let gate = Gate::of(&args);
     let vex = args.ignore_file.as_deref().map(read_ignore_file).transpose()?;
-    let wait = args.wait || output != Output::Summary || gate.is_some() || vex.is_some();
+    let daemon_gate = args.policy.as_deref() == Some(crate::policy_gate::ASSIGNED);
+    let wait = args.wait || output != Output::Summary || gate.is_some() || vex.is_some() || daemon_gate;
     let target = Target::resolve(dirs, profile)?;
     let mut submission = submission(&args, target.is_local())?;
     let rt = super::runtime()?;
@@ -366,6 +367,21 @@ pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result
                 }
             }
             if verdict.failing > 0 {
+                return Ok(ExitCode::from(crate::exit::GATE));
+            }
+        }
+        if daemon_gate {
+            // The gate the daemon evaluated at the scan's end with the project's assigned policy
+            // (else the tenant default, else the built-in one), approved exceptions applied.
+            let g = client.scan_gate_result(done.id).await.context("reading the scan's gate")?;
+            let g = crate::policy_gate::from_wire(&g).context("reading the scan's gate")?;
+            let failed = g.status == cairn_engine::policy::GateStatus::Fail;
+            if !args.quiet || failed {
+                for line in crate::policy_gate::lines(&g) {
+                    eprintln!("cairn: {line}");
+                }
+            }
+            if failed {
                 return Ok(ExitCode::from(crate::exit::GATE));
             }
         }
@@ -708,5 +724,7 @@ mod tests {
             crate::cli::Cli::try_parse_from(["cairn", "scan", ".", "--policy", "default"]).expect("parses");
         let Some(crate::cli::Command::Scan(args)) = cli.command else { panic!("a scan") };
         assert!(offline_only(&args).is_some_and(|f| f.starts_with("--policy")));
+        // `assigned` is the daemon's own gate, the one --policy accepted through a daemon.
+        assert!(offline_only(&scan_args(&["scan", ".", "--policy", "assigned"])).is_none());
     }
 }

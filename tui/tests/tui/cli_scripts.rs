@@ -402,6 +402,7 @@ async fn script_commands(postgres: bool) {
     findings_and_triage(&admin, &client, &done).await;
     fail_on_counts_open_findings(&admin, &repo, &project, &done).await;
     rules_and_vex(&admin, &client, &done, &repo).await;
+    governance(&admin, &client, &project, &repo).await;
 
     // A user who is not a super admin: status yes, import no (the daemon hides admin routes).
     let owner = Client::anonymous(&daemon.base).expect("client");
@@ -572,6 +573,82 @@ async fn rules_and_vex(admin: &Home, client: &Client, done: &Scan, repo: &Path) 
     );
     let out = admin.run(&["vex", "import", "/no/such/file.json", "--project", "flask-app"]).await;
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+/// Issue 19's commands: `cairn policy push` (a new policy, then a new revision; a bad document
+/// names the rule and the field, exit 2), `policy assign`, `policy ls`; `cairn scan --policy
+/// assigned` failing on the daemon's gate (exit 1, the violation printed); `approvals request`,
+/// `ls --state pending`, `approve`; the next scan passing with the violation waived; `assign
+/// --clear`.
+async fn governance(admin: &Home, client: &Client, project: &Project, repo: &Path) {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("release.toml");
+    let doc = |message: &str| {
+        format!(
+            "format = \"cairn-policy/1\"\nid = \"release-gate\"\n\n[[rules]]\nid = \"no-werkzeug\"\naction = \"fail\"\nmessage = \"{message}\"\ninventory = {{ deny = [\"pkg:pypi/werkzeug\"] }}\n"
+        )
+    };
+    let path = file.to_str().expect("utf8");
+    std::fs::write(&file, doc("werkzeug is out")).expect("write");
+    let out = ok(admin.run(&["policy", "push", path]).await);
+    assert!(stdout(&out).starts_with("release-gate: revision 1 stored"), "{}", text(&out));
+    std::fs::write(&file, doc("werkzeug is out of releases")).expect("write");
+    let out = ok(admin.run(&["policy", "push", path]).await);
+    assert!(stdout(&out).starts_with("release-gate: revision 2 stored"), "{}", text(&out));
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, doc("m").replace("pkg:pypi/werkzeug", "werkzeug")).expect("write");
+    let out = admin.run(&["policy", "push", bad.to_str().expect("utf8")]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("rule \"no-werkzeug\"") && said.contains("inventory.deny"), "{said}");
+    let out = ok(admin.run(&["policy", "assign", "flask-app", "release-gate"]).await);
+    assert!(stdout(&out).contains("release-gate revision 2 (the project's own)"), "{}", text(&out));
+    let out = ok(admin.run(&["policy", "ls"]).await);
+    assert!(stdout(&out).contains("release-gate  revision 2"), "{}", text(&out));
+
+    let dir_arg = repo.to_str().expect("utf8");
+    let out = admin.run(&["scan", dir_arg, "--project", "flask-app", "--policy", "assigned", "-q"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(said.contains("policy release-gate revision 2: FAILED"), "{said}");
+    assert!(said.contains("fail no-werkzeug: pkg:pypi/werkzeug@"), "{said}");
+    let gate = client.project_gate_result(project.id).await.expect("gate");
+    let subject = serde_json::to_string(&gate.violations[0].subject).expect("json");
+    let expires = (time::OffsetDateTime::now_utc() + time::Duration::days(30))
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("time");
+    let out = ok(admin
+        .run(&[
+            "approvals",
+            "request",
+            "--project",
+            "flask-app",
+            "--rule",
+            "no-werkzeug",
+            "--subject",
+            &subject,
+            "--reason",
+            "werkzeug leaves in 2.0",
+            "--expires",
+            &expires,
+        ])
+        .await);
+    let line = stdout(&out);
+    let id = line.split_whitespace().next().expect("id").to_owned();
+    assert!(line.contains(" pending ") && line.contains("werkzeug leaves in 2.0"), "{line}");
+    let out = ok(admin.run(&["approvals", "ls", "--state", "pending"]).await);
+    assert!(stdout(&out).contains(&id), "{}", text(&out));
+    let out = ok(admin.run(&["approvals", "approve", &id, "--note", "until 2.0"]).await);
+    assert!(stdout(&out).contains(" approved "), "{}", text(&out));
+    // Decided already: the daemon's 409, exit 3.
+    let out = admin.run(&["approvals", "approve", &id]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let out = ok(admin.run(&["scan", dir_arg, "--project", "flask-app", "--policy", "assigned"]).await);
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(said.contains("policy release-gate revision 2: passed") && said.contains("1 waived"), "{said}");
+    assert!(said.contains("waived no-werkzeug: pkg:pypi/werkzeug@") && said.contains(&id), "{said}");
+    let out = ok(admin.run(&["policy", "assign", "flask-app", "--clear"]).await);
+    assert!(!stdout(&out).contains("the project's own"), "{}", text(&out));
 }
 
 /// `cairn scan --fail-on` counts open findings only: with every high and critical finding of the

@@ -1,15 +1,17 @@
 //! The policy gate: evaluated at the scan's end (the engine's policy evaluation over the scan's
 //! results, the project's triage and the vulnerability data it was matched against) and again
-//! when a triage decision changes (`reevaluate`, from the stored facts and document input).
-//! The policy is the built-in default (`config/policy.default.toml`): stored policies and their
-//! assignment to tenants and projects are not in the daemon yet.
+//! when a triage decision, the policy, its assignment or an approval changes (`reevaluate`, from
+//! the stored facts and document input). The policy is the project's assigned one, else the
+//! tenant default, else the built-in default (`config/policy.default.toml`); the project's
+//! approved exceptions in force are applied (`policy::apply_exceptions`).
 
 use std::collections::HashMap;
 
 use cairn_engine::bom::BomInput;
-use cairn_engine::policy::{self, CryptoFacts, Policy, PolicyInput, ProjectFacts, VulnFacts};
-use cairn_sdk::types::{GateResult, ProjectId, ScanId, TenantId, TriageState};
+use cairn_engine::policy::{self, CryptoFacts, Exception, Policy, PolicyInput, ProjectFacts, VulnFacts};
+use cairn_sdk::types::{GateResult, PolicyId, ProjectId, ScanId, TenantId, TriageState};
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use super::matching::Matched;
 use super::scan::Scanned;
@@ -55,6 +57,45 @@ async fn triage(
         .collect())
 }
 
+/// The policy `project`'s gate uses — its own, else the tenant default, else the built-in
+/// default — at its stored revision, with the stored policy's id.
+pub async fn policy_for(
+    state: &AppState,
+    tenant: TenantId,
+    project: Option<ProjectId>,
+) -> Result<(Policy, Option<PolicyId>), GateError> {
+    let (_, stored) = state.store.policy_effective(tenant, project).await?;
+    let Some(stored) = stored else { return Ok((Policy::builtin_default(), None)) };
+    // Checked when it was stored; a document that no longer reads is named, not replaced.
+    let mut policy = Policy::parse(&stored.document).map_err(|e| {
+        GateError::Input(format!("stored policy {} revision {}: {e}", stored.id, stored.revision))
+    })?;
+    policy.revision = stored.revision;
+    Ok((policy, Some(stored.id)))
+}
+
+/// The approved exceptions of `project` in force at `at` (none for an ad-hoc scan).
+async fn exceptions(
+    state: &AppState,
+    tenant: TenantId,
+    project: Option<ProjectId>,
+    at: OffsetDateTime,
+) -> Result<Vec<Exception>, StoreError> {
+    let Some(project) = project else { return Ok(Vec::new()) };
+    Ok(state
+        .store
+        .approvals_active(tenant, project, at)
+        .await?
+        .into_iter()
+        .map(|a| Exception {
+            id: a.id.to_string(),
+            rule: a.rule,
+            subject: a.subject_key,
+            expires_at: a.expires_at,
+        })
+        .collect())
+}
+
 /// Evaluates the gate of the scan `ctx` runs for; the result and its facts as JSON.
 pub(super) async fn evaluate(
     ctx: &Job<'_>,
@@ -80,17 +121,37 @@ pub(super) async fn evaluate(
     };
     let facts = GateFacts { project, vulnerabilities, crypto: scanned.readiness.is_some() };
     let triage = triage(state, job.tenant, scan.project_id, job.scan).await?;
-    let engine = &scanned.engine;
-    let result =
-        gate_of(&facts, &triage, &engine.inventory.components, &engine.crypto, &engine.crypto_material);
-    let json = serde_json::to_string(&facts).map_err(|e| Stop::Failed(format!("the gate's facts: {e}")))?;
     let now = crate::store::now();
-    Ok((wire(&result, job.scan, scan.project_id, now).map_err(Stop::Failed)?, json))
+    let (policy, stored) = policy_for(state, job.tenant, scan.project_id).await.map_err(|e| match e {
+        GateError::Store(s) => Stop::Store(s),
+        GateError::Input(m) => Stop::Failed(m),
+    })?;
+    let exceptions = exceptions(state, job.tenant, scan.project_id, now).await?;
+    let engine = &scanned.engine;
+    let parts = Parts {
+        components: &engine.inventory.components,
+        uses: &engine.crypto,
+        material: &engine.crypto_material,
+    };
+    let result = gate_of(&policy, &facts, &triage, parts, &exceptions, now);
+    let json = serde_json::to_string(&facts).map_err(|e| Stop::Failed(format!("the gate's facts: {e}")))?;
+    Ok((wire(&result, job.scan, scan.project_id, stored, now).map_err(Stop::Failed)?, json))
 }
 
-/// Evaluates a stored scan's gate again with the current triage and stores it; nothing to do
-/// for a scan without a gate.
+/// Evaluates a stored scan's gate again with the current triage, policy and exceptions and
+/// stores it; nothing to do for a scan without a gate.
 pub async fn reevaluate(state: &AppState, tenant: TenantId, scan: ScanId) -> Result<(), GateError> {
+    reevaluate_at(state, tenant, scan, crate::store::now()).await
+}
+
+/// [`reevaluate`] as of `at` (which exceptions are in force, the policy's notion of now): the
+/// clock seam the expiry tests inject time through.
+pub async fn reevaluate_at(
+    state: &AppState,
+    tenant: TenantId,
+    scan: ScanId,
+    at: OffsetDateTime,
+) -> Result<(), GateError> {
     let facts = match state.store.gate_facts(tenant, scan).await {
         Ok(f) => f,
         Err(StoreError::NotFound) => return Ok(()),
@@ -104,13 +165,34 @@ pub async fn reevaluate(state: &AppState, tenant: TenantId, scan: ScanId) -> Res
     };
     let input: BomInput = crate::jobs::documents::unpack(&packed).map_err(GateError::Input)?;
     let triage = triage(state, tenant, row.project_id, scan).await?;
-    let result = gate_of(&facts, &triage, &input.inventory.components, &input.crypto, &input.crypto_material);
+    let (policy, stored) = policy_for(state, tenant, row.project_id).await?;
+    let exceptions = exceptions(state, tenant, row.project_id, at).await?;
+    let parts = Parts {
+        components: &input.inventory.components,
+        uses: &input.crypto,
+        material: &input.crypto_material,
+    };
+    let result = gate_of(&policy, &facts, &triage, parts, &exceptions, at);
     let json =
         serde_json::to_string(&facts).map_err(|e| GateError::Input(format!("the gate's facts: {e}")))?;
-    let g = wire(&result, scan, row.project_id, crate::store::now()).map_err(GateError::Input)?;
-    // The built-in default policy: no stored policy id. Becoming failing is a `gate.failed` event.
-    state.store.gate_store(tenant, None, &g, &json).await?;
+    let g = wire(&result, scan, row.project_id, stored, at).map_err(GateError::Input)?;
+    // Becoming failing is a `gate.failed` event (store/gates.rs).
+    state.store.gate_store(tenant, &g, &json).await?;
     Ok(())
+}
+
+/// Evaluates again the latest gate of `project` as of `at`; nothing to do for a project without one.
+pub async fn reevaluate_project(
+    state: &AppState,
+    tenant: TenantId,
+    project: ProjectId,
+    at: OffsetDateTime,
+) -> Result<(), GateError> {
+    match state.store.gate_latest_scan(tenant, project).await {
+        Ok(scan) => reevaluate_at(state, tenant, scan, at).await,
+        Err(StoreError::NotFound) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Evaluates again the gate a triage decision on a finding of `scan` touches: its project's
@@ -132,14 +214,24 @@ pub async fn reevaluate_after_triage(
     reevaluate(state, tenant, scan).await
 }
 
-/// The built-in default policy over the facts with `triage` laid on the findings.
+/// The scan's own parts of the policy input.
+#[derive(Clone, Copy)]
+struct Parts<'a> {
+    components: &'a [cairn_engine::Component],
+    uses: &'a [cairn_engine::crypto::CryptoUse],
+    material: &'a [cairn_engine::crypto::material::CryptoMaterial],
+}
+
+/// `policy` over the facts with `triage` laid on the findings, then the exceptions in force at `at`.
 fn gate_of(
+    policy: &Policy,
     facts: &GateFacts,
     triage: &TriageMap,
-    components: &[cairn_engine::Component],
-    uses: &[cairn_engine::crypto::CryptoUse],
-    material: &[cairn_engine::crypto::material::CryptoMaterial],
+    parts: Parts<'_>,
+    exceptions: &[Exception],
+    at: OffsetDateTime,
 ) -> policy::GateResult {
+    let Parts { components, uses, material } = parts;
     let vulnerabilities = facts.vulnerabilities.clone().map(|mut v| {
         for f in &mut v.findings {
             f.triage = triage.get(&(f.advisory.clone(), f.purl.clone())).copied();
@@ -148,20 +240,23 @@ fn gate_of(
     });
     let input = PolicyInput {
         project: facts.project.clone(),
-        now: crate::store::now(),
+        now: at,
         components,
         vulnerabilities,
         crypto: facts.crypto.then_some(CryptoFacts { uses, material }),
     };
-    policy::evaluate(&Policy::builtin_default(), &input)
+    let mut result = policy::evaluate(policy, &input);
+    policy::apply_exceptions(&mut result, exceptions, at);
+    result
 }
 
-/// The engine's gate result as the wire carries it: the same fields, plus the scan, its project
-/// and the time of evaluation.
+/// The engine's gate result as the wire carries it: the same fields, plus the scan, its project,
+/// the stored policy's id and the time of evaluation.
 fn wire(
     g: &policy::GateResult,
     scan: ScanId,
     project: Option<ProjectId>,
+    stored: Option<PolicyId>,
     at: time::OffsetDateTime,
 ) -> Result<GateResult, String> {
     let mut v = serde_json::to_value(g).map_err(|e| format!("the gate result: {e}"))?;
@@ -173,5 +268,7 @@ fn wire(
             serde_json::json!(at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()),
         );
     }
-    serde_json::from_value(v).map_err(|e| format!("the gate result: {e}"))
+    let mut g: GateResult = serde_json::from_value(v).map_err(|e| format!("the gate result: {e}"))?;
+    g.policy.stored_id = stored;
+    Ok(g)
 }

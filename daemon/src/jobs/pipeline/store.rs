@@ -49,8 +49,9 @@ pub(super) async fn store(
     if triaged > 0 {
         tracing::info!(scan = %job.scan, triaged, "triage rules applied");
     }
-    // The built-in default policy: no stored policy id. A failing gate is a `gate.failed` event.
-    state.store.gate_store(job.tenant, None, &gate, &facts).await?;
+    // The gate names its stored policy (none for the built-in default). A failing gate is a
+    // `gate.failed` event.
+    state.store.gate_store(job.tenant, &gate, &facts).await?;
     if triaged > 0 {
         // The gate above saw the findings before the rules triaged them.
         if let Err(e) = super::gate::reevaluate(state, job.tenant, job.scan).await {
