@@ -74,6 +74,9 @@ pub enum Command {
     Where(WhereArgs),
     /// An advisory (id or alias) and every project it affects now, with the triage.
     Advisory(AdvisoryArgs),
+    /// A version's CRA checklist: each item met, not met or not applicable, with its reason;
+    /// exits 1 when an item is not met.
+    CraStatus(CraStatusArgs),
     /// The daemon's vulnerability data: status, update from the mirror, import OSV files.
     #[command(subcommand)]
     Db(DbCommand),
@@ -447,14 +450,17 @@ pub enum VexCommand {
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     /// The scan's id, or `latest` (the project's newest completed scan; needs --project).
-    #[arg(value_name = "SCAN|latest")]
-    pub scan: String,
-    /// The project of `latest` (name or id).
+    #[arg(value_name = "SCAN|latest", required_unless_present = "technical_file")]
+    pub scan: Option<String>,
+    /// The project of `latest`, or of a version named by name (name or id).
     #[arg(long, value_name = "NAME|ID")]
     pub project: Option<String>,
     /// The document format.
-    #[arg(short = 'f', long, value_name = "FORMAT", value_parser = bom_format)]
-    pub format: cairn_sdk::types::BomFormat,
+    #[arg(short = 'f', long, value_name = "FORMAT", value_parser = bom_format, required_unless_present = "technical_file")]
+    pub format: Option<cairn_sdk::types::BomFormat>,
+    /// Instead of a scan's document: the technical file (a ZIP) of this version (name or id).
+    #[arg(long, value_name = "VERSION", conflicts_with_all = ["scan", "format"])]
+    pub technical_file: Option<String>,
     /// Where to write it; `-` for standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: PathBuf,
@@ -517,6 +523,20 @@ pub struct AdvisoryArgs {
     #[arg(value_name = "ID")]
     pub id: String,
     /// Print the API's `AdvisoryDetail` object as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `cairn cra-status`.
+#[derive(Debug, clap::Args)]
+pub struct CraStatusArgs {
+    /// The version's name or id.
+    #[arg(value_name = "NAME|ID")]
+    pub version: String,
+    /// The project (name or id); needed when the version is named by name.
+    #[arg(long, value_name = "NAME|ID")]
+    pub project: Option<String>,
+    /// Print the API's `CraStatus` object as JSON.
     #[arg(long)]
     pub json: bool,
 }

@@ -9,6 +9,7 @@ mod cbom_compat;
 mod comparison;
 mod component_usage;
 mod coverage;
+mod cra;
 mod events;
 mod findings;
 mod gate;
@@ -16,15 +17,19 @@ mod git_credentials;
 mod health;
 mod history;
 mod ids;
+mod known_exploited;
 mod notification_prefs;
 mod notifications;
 mod oauth;
 mod page;
 mod problem;
+mod product;
 mod projects;
 mod requests;
 mod roles;
 mod scans;
+mod technical_file;
+mod tenant_settings;
 mod time_fmt;
 mod triage_rules;
 mod versions;
@@ -60,6 +65,7 @@ pub use comparison::{
 };
 pub use component_usage::{ComponentUsage, FileLine};
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
+pub use cra::{CraEvidence, CraItem, CraItemStatus, CraRequirement, CraStatus};
 pub use events::{
     EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, FindingEventData, ScanEventData, VulndbUpdatedData,
 };
@@ -75,11 +81,13 @@ pub use ids::{
     ApiKeyId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, ProjectId, ScanId, TeamId,
     TenantId, TriageRuleId, UserId, VersionId, VexImportId, WebhookDeliveryId, WebhookId,
 };
+pub use known_exploited::KnownExploited;
 pub use notification_prefs::{ChannelPrefs, NotificationPrefs};
 pub use notifications::{Notification, NotificationPage, UnreadCount};
 pub use oauth::OAuthIdentity;
 pub use page::Page;
 pub use problem::{FieldError, Problem, ProblemType};
+pub use product::{ConformityRoute, CraCategory, ProductProfile};
 pub use projects::{CreateProject, Project, ProjectKind, ProjectRisk, UpdateProject};
 pub use roles::Role;
 pub use scans::{
@@ -87,10 +95,16 @@ pub use scans::{
     ScanEdge, ScanEvent, ScanFinding, ScanLicense, ScanSource, ScanStatus, SeverityCounts, WsClientFrame,
     WsServerFrame,
 };
+pub use technical_file::{
+    TECHNICAL_FILE_FORMAT, TechnicalFileEntry, TechnicalFileGap, TechnicalFileManifest, TechnicalFileTool,
+};
+pub use tenant_settings::{TenantSettings, TriageSla, UpdateTenantSettings};
 pub use triage_rules::{CreateTriageRule, TriageRule, TriageRuleCreated};
 pub use versions::{CreateVersion, ReleaseState, ReleaseStateChange, UpdateVersion, Version};
 pub use vex_imports::{UnmatchedReason, UnmatchedStatement, VexApplied, VexDocumentFormat, VexImport};
-pub use vulndb::{VulnDataState, VulnDataUsed, VulnDbChange, VulnDbSource, VulnDbStatus, VulnDbUpdate};
+pub use vulndb::{
+    VulnDataState, VulnDataUsed, VulnDbChange, VulnDbSource, VulnDbStatus, VulnDbUpdate, VulnSourceKind,
+};
 pub use warnings::{ScanWarning, WarningKind};
 pub use webhooks::{
     CreateWebhook, CreatedWebhook, DeliveryAttempt, DeliveryState, QueuedDelivery, RotatedWebhookSecret,

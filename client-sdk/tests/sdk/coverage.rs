@@ -157,6 +157,11 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "project_history" => project_history,
         "vulnerabilities_list" => vulnerabilities,
         "vulnerabilities_get" => vulnerability,
+        // evidence (issue 20)
+        "version_cra_status" => version_cra_status,
+        "version_export" => version_export,
+        "tenant_settings_get" => tenant_settings,
+        "tenant_settings_put" => set_tenant_settings,
     ]
 }
 

@@ -34,7 +34,7 @@ fn matched(scan: &Scan) -> bool {
     scan.vulndb.as_ref().is_some_and(|v| matches!(v.state, VulnDataState::Fresh | VulnDataState::Stale))
 }
 
-async fn compare_scans(
+pub(crate) async fn compare_scans(
     state: &AppState,
     tenant: TenantId,
     from: Scan,

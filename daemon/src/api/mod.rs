@@ -13,6 +13,7 @@ pub mod cbom_demo;
 pub mod comparison;
 pub mod components;
 pub mod conventions;
+pub mod cra_status;
 pub mod events;
 pub mod extract;
 pub mod findings;
@@ -33,6 +34,8 @@ pub mod projects;
 pub mod rate_limit;
 pub mod scan_results;
 pub mod scans;
+pub mod technical_file;
+pub mod tenant_settings;
 pub mod triage_rules;
 pub mod uploads;
 pub mod validate;
@@ -62,7 +65,7 @@ use crate::state::AppState;
     info(title = "Cairn API", description = "Cairn's daemon: inventories, vulnerabilities, licenses, cryptography, policy. Errors are RFC 7807 problem+json; lists are paged; see /problems/{slug}."),
     modifiers(&BearerAuth),
     components(schemas(cairn_sdk::types::BomFormat, cairn_sdk::types::ScanStatus, cairn_sdk::types::CbomBomFormat, cairn_sdk::types::Severity, cairn_sdk::types::DependencyScope, cairn_sdk::types::SourceKind)),
-    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "git-credentials"), (name = "webhooks"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "findings"), (name = "events"), (name = "notifications"), (name = "admin"), (name = "vulndb"), (name = "cbom"))
+    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "git-credentials"), (name = "webhooks"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "findings"), (name = "events"), (name = "notifications"), (name = "admin"), (name = "vulndb"), (name = "cbom"), (name = "tenants"))
 )]
 struct ApiDoc;
 
@@ -177,6 +180,9 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(components::project_components))
         .routes(routes!(components::search))
         .routes(routes!(history::history))
+        .routes(routes!(cra_status::cra_status))
+        .routes(routes!(technical_file::export))
+        .routes(routes!(tenant_settings::get, tenant_settings::put))
         .routes(routes!(vulnerabilities::list))
         .routes(routes!(vulnerabilities::get))
         .routes(routes!(gates::scan_gate))

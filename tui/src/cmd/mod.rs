@@ -5,6 +5,7 @@ mod admin;
 mod advisory;
 mod completions;
 mod convert;
+mod cra_status;
 mod daemon;
 mod dashboard;
 mod db;
@@ -65,6 +66,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Diff(args) => diff::run(args, profile),
         Command::Where(args) => where_used::run(args, profile),
         Command::Advisory(args) => advisory::run(args, profile),
+        Command::CraStatus(args) => cra_status::run(args, profile),
         Command::Db(cmd) => db::run(cmd, profile),
         Command::Completions { shell } => completions::run(shell),
     }
