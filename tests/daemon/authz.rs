@@ -172,6 +172,7 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/vulnerabilities/{id}", t("scan:read", Role::Viewer, false)),
     ("GET", "/api/v1/versions/{id}/cra-status", t("scan:read", Role::Viewer, true)),
     ("GET", "/api/v1/versions/{id}/export", t("bom:read", Role::Viewer, true)),
+    ("GET", "/api/v1/versions/{id}/compliance-report", t("scan:read", Role::Viewer, true)),
     // Tenant-wide (no object id): another tenant reads its own settings.
     ("GET", "/api/v1/tenant/settings", t("project:read", Role::Viewer, false)),
     ("PUT", "/api/v1/tenant/settings", t("admin", Role::Admin, false)),
@@ -413,6 +414,7 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
     } else if template == "/api/v1/versions/{id}/compare/{other}"
         || template == "/api/v1/versions/{id}/cra-status"
         || template == "/api/v1/versions/{id}/export"
+        || template == "/api/v1/versions/{id}/compliance-report"
     {
         w.scan_version.clone()
     } else if template == "/api/v1/vulnerabilities/{id}" {

@@ -296,6 +296,57 @@ both!(an_untriaged_known_exploited_finding_fails_the_cra_item_until_triaged, |db
             .any(|e| e["action"] == "version.create" && e["object_id"] == next_id.as_str()),
         "{audit}"
     );
+    // The compliance report of 1.1.0: well-formed self-contained HTML whose numbers a real
+    // browser renders, and a PDF whose text says the same.
+    let resp = d
+        .send(&admin, Method::GET, &format!("/api/v1/versions/{next_id}/compliance-report?format=html"), None)
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/html; charset=utf-8");
+    let html = resp.text().await.expect("html");
+    well_formed(&html);
+    for external in ["src=", "<link", "<script", "url(", "@import"] {
+        assert!(!html.contains(external), "the page loads nothing from outside ({external})");
+    }
+    let cra_next = get_json(&d, &admin, &format!("/api/v1/versions/{next_id}/cra-status")).await;
+    let met = format!("{} / {}", cra_next["met"], cra_next["items"].as_array().map(Vec::len).expect("items"));
+    if let Some(out) = std::env::var_os("CAIRN_TEST_REPORT_OUT") {
+        // For refreshing docs/compliance-report.png by hand; never read by the test.
+        std::fs::write(out, &html).expect("write the report copy");
+    }
+    let dom = chromium_dom(&d.dir.path().join("report.html"), &html);
+    for (card, want) in [
+        ("components", "1".to_owned()),
+        ("findings", items.len().to_string()),
+        ("kev", "1".to_owned()),
+        ("cra-met", met.clone()),
+    ] {
+        let shown = card_number(&dom, card);
+        assert_eq!(shown, want, "the {card} card as Chromium renders it");
+    }
+    assert!(dom.contains("<svg"), "the charts are inline SVG");
+    let resp = d
+        .send(&admin, Method::GET, &format!("/api/v1/versions/{next_id}/compliance-report?format=pdf"), None)
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    let pdf = resp.bytes().await.expect("pdf").to_vec();
+    let text = pdf_text(&d.dir.path().join("report.pdf"), &pdf);
+    for want in [
+        format!("Components: 1"),
+        format!("Open findings: {}", items.len()),
+        "Known exploited: 1".to_owned(),
+        format!("CRA items met: {} of 6", cra_next["met"]),
+        "known_exploited_triaged: met".to_owned(),
+    ] {
+        assert!(text.contains(&want), "the PDF says {want:?}: {text}");
+    }
+    let resp = d
+        .send(&admin, Method::GET, &format!("/api/v1/versions/{next_id}/compliance-report?format=docx"), None)
+        .await;
+    let p = expect_problem(resp, 400, "VALIDATION_FAILED").await;
+    assert_eq!(p["errors"][0]["field"], "query.format");
+
     // A version without a completed scan has no technical file yet.
     let empty: Value = d
         .send(
@@ -341,4 +392,75 @@ fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
             (f.name().expect("member name").into_owned(), out)
         })
         .collect()
+}
+
+/// Fails unless `html` parses as XML from start to end (every element closed, names matching).
+fn well_formed(html: &str) {
+    let body = html.strip_prefix("<!DOCTYPE html>").expect("a doctype");
+    let mut reader = quick_xml::Reader::from_str(body);
+    let mut depth = 0i64;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("not well-formed at {}: {e}", reader.buffer_position()),
+        }
+    }
+    assert_eq!(depth, 0, "every element is closed");
+}
+
+/// The DOM headless Chromium builds from the page (Debian package `chromium`). Set
+/// `CAIRN_TEST_NO_BROWSER=1` to skip this check explicitly where no browser can be installed.
+fn chromium_dom(path: &Path, html: &str) -> String {
+    std::fs::write(path, html).expect("write the page");
+    if std::env::var_os("CAIRN_TEST_NO_BROWSER").is_some() {
+        eprintln!("CAIRN_TEST_NO_BROWSER: the report's rendering is not checked");
+        return html.to_owned();
+    }
+    let profile = path.with_extension("chromium");
+    let out = std::process::Command::new("chromium")
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dump-dom"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("file://{}", path.display()))
+        .output()
+        .expect("run chromium (apt-get install chromium), or set CAIRN_TEST_NO_BROWSER=1");
+    assert!(out.status.success(), "chromium: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8 DOM")
+}
+
+/// The number in bold on the summary card `id`.
+fn card_number(dom: &str, id: &str) -> String {
+    let start = dom.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("card {id} in {dom}"));
+    let rest = &dom[start..];
+    let b = rest.find("<b>").expect("<b>") + 3;
+    let end = rest[b..].find("</b>").expect("</b>");
+    rest[b..b + end].to_owned()
+}
+
+/// The PDF's text: `pdftotext` (Debian package `poppler-utils`) when installed, else a
+/// structural check and the text of its content streams.
+fn pdf_text(path: &Path, pdf: &[u8]) -> String {
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF header");
+    std::fs::write(path, pdf).expect("write the PDF");
+    match std::process::Command::new("pdftotext").args(["-layout"]).arg(path).arg("-").output() {
+        Ok(out) => {
+            assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        }
+        Err(_) => {
+            let text = String::from_utf8_lossy(pdf).into_owned();
+            for part in ["xref", "trailer", "startxref", "%%EOF", "/Type /Catalog"] {
+                assert!(text.contains(part), "PDF structure: {part}");
+            }
+            // Uncompressed content streams: the shown strings in order.
+            text.split('(')
+                .skip(1)
+                .filter_map(|s| s.split_once(") Tj"))
+                .map(|(t, _)| t)
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    }
 }

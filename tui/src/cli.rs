@@ -450,17 +450,27 @@ pub enum VexCommand {
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     /// The scan's id, or `latest` (the project's newest completed scan; needs --project).
-    #[arg(value_name = "SCAN|latest", required_unless_present = "technical_file")]
+    #[arg(value_name = "SCAN|latest", required_unless_present_any = ["technical_file", "compliance_report"])]
     pub scan: Option<String>,
     /// The project of `latest`, or of a version named by name (name or id).
     #[arg(long, value_name = "NAME|ID")]
     pub project: Option<String>,
     /// The document format.
-    #[arg(short = 'f', long, value_name = "FORMAT", value_parser = bom_format, required_unless_present = "technical_file")]
+    #[arg(
+        short = 'f',
+        long,
+        value_name = "FORMAT",
+        value_parser = bom_format,
+        required_unless_present_any = ["technical_file", "compliance_report"]
+    )]
     pub format: Option<cairn_sdk::types::BomFormat>,
     /// Instead of a scan's document: the technical file (a ZIP) of this version (name or id).
-    #[arg(long, value_name = "VERSION", conflicts_with_all = ["scan", "format"])]
+    #[arg(long, value_name = "VERSION", conflicts_with_all = ["scan", "format", "compliance_report"])]
     pub technical_file: Option<String>,
+    /// Instead of a scan's document: the compliance report of this version (name or id); a PDF
+    /// when FILE ends in `.pdf`, else HTML.
+    #[arg(long, value_name = "VERSION", conflicts_with_all = ["scan", "format"])]
+    pub compliance_report: Option<String>,
     /// Where to write it; `-` for standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: PathBuf,

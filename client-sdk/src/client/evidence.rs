@@ -4,7 +4,7 @@
 use reqwest::Method;
 
 use super::{Client, Error, Req};
-use crate::types::{CraStatus, TenantSettings, UpdateTenantSettings, VersionId};
+use crate::types::{CraStatus, ReportFormat, TenantSettings, UpdateTenantSettings, VersionId};
 
 impl Client {
     /// `GET /versions/{id}/cra-status`: the version's CRA checklist, each item `met`, `not_met`
@@ -31,6 +31,22 @@ impl Client {
     /// scan.
     pub async fn version_export(&self, version: VersionId) -> Result<Vec<u8>, Error> {
         let resp = self.send(Req::new(Method::GET, format!("api/v1/versions/{version}/export"))).await?;
+        Ok(resp.bytes().await.map_err(Error::Transport)?.to_vec())
+    }
+
+    /// `GET /versions/{id}/compliance-report?format=html|pdf`: the version's compliance report
+    /// (a self-contained HTML page, or a PDF).
+    ///
+    /// Scope: `scan:read`. Errors: 404 for a version not in the tenant or without a completed
+    /// scan.
+    pub async fn version_compliance_report(
+        &self,
+        version: VersionId,
+        format: ReportFormat,
+    ) -> Result<Vec<u8>, Error> {
+        let req = Req::new(Method::GET, format!("api/v1/versions/{version}/compliance-report"))
+            .query([("format".to_owned(), format.as_str().to_owned())]);
+        let resp = self.send(req).await?;
         Ok(resp.bytes().await.map_err(Error::Transport)?.to_vec())
     }
 

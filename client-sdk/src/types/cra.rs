@@ -168,3 +168,24 @@ impl CraRequirement {
         }
     }
 }
+
+/// The compliance report's format (`GET /versions/{id}/compliance-report?format=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    /// One self-contained HTML page.
+    Html,
+    /// A PDF.
+    Pdf,
+}
+
+impl ReportFormat {
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportFormat::Html => "html",
+            ReportFormat::Pdf => "pdf",
+        }
+    }
+}

@@ -65,7 +65,7 @@ pub use comparison::{
 };
 pub use component_usage::{ComponentUsage, FileLine};
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
-pub use cra::{CraEvidence, CraItem, CraItemStatus, CraRequirement, CraStatus};
+pub use cra::{CraEvidence, CraItem, CraItemStatus, CraRequirement, CraStatus, ReportFormat};
 pub use events::{
     EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, FindingEventData, ScanEventData, VulndbUpdatedData,
 };

@@ -160,6 +160,7 @@ fn table() -> &'static [(&'static str, &'static str)] {
         // evidence (issue 20)
         "version_cra_status" => version_cra_status,
         "version_export" => version_export,
+        "version_compliance_report" => version_compliance_report,
         "tenant_settings_get" => tenant_settings,
         "tenant_settings_put" => set_tenant_settings,
     ]

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod cbom_compat;
 pub mod cbom_demo;
 pub mod comparison;
+pub mod compliance_report;
 pub mod components;
 pub mod conventions;
 pub mod cra_status;
@@ -182,6 +183,7 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(history::history))
         .routes(routes!(cra_status::cra_status))
         .routes(routes!(technical_file::export))
+        .routes(routes!(compliance_report::compliance_report))
         .routes(routes!(tenant_settings::get, tenant_settings::put))
         .routes(routes!(vulnerabilities::list))
         .routes(routes!(vulnerabilities::get))

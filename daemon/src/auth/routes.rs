@@ -134,6 +134,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     // Evidence: CRA status and the tenant's triage SLA (issue 20).
     ("GET", "/api/v1/versions/{id}/cra-status", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/versions/{id}/export", Access::tenant(Scope::BomRead, Role::Viewer)),
+    ("GET", "/api/v1/versions/{id}/compliance-report", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/tenant/settings", Access::tenant(Scope::ProjectRead, Role::Viewer)),
     ("PUT", "/api/v1/tenant/settings", Access::tenant(Scope::Admin, Role::Admin)),
     // The Swagger UI (static pages reading /api/openapi.json).

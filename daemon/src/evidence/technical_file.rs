@@ -100,6 +100,62 @@ fn pack(members: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
     Ok(w.finish().map_err(|e| e.to_string())?.into_inner())
 }
 
+/// License facts of every component of `scan` that has any, in inventory order.
+pub(super) async fn licenses_of(
+    state: &AppState,
+    tenant: TenantId,
+    scan: &Scan,
+) -> Result<Vec<ScanLicense>, ApiError> {
+    let mut licenses: Vec<ScanLicense> = Vec::new();
+    let mut after = 0i64;
+    loop {
+        let (page, _) = state.store.scan_licenses(tenant, scan.id, after, PAGE).await?;
+        let more = page.len() as i64 > PAGE;
+        after = page.iter().take(PAGE as usize).last().map_or(after, |(ord, _)| *ord);
+        licenses.extend(page.into_iter().take(PAGE as usize).map(|(_, l)| l));
+        if !more {
+            break;
+        }
+    }
+    Ok(licenses)
+}
+
+/// The comparison with the previous released version, or why there is none.
+pub(super) enum Previous {
+    /// Compared with that version's latest completed scan.
+    Compared(Box<ScanComparison>),
+    /// Nothing to compare with.
+    Missing(&'static str),
+}
+
+/// The comparison of the facts' scan with the latest scan of the product's previous released
+/// version (released before this one, when this one is released).
+pub(super) async fn previous_comparison(
+    state: &AppState,
+    tenant: TenantId,
+    facts: &cra::Facts,
+) -> Result<Previous, ApiError> {
+    let Some(scan) = facts.scan.as_ref().map(|s| &s.scan) else {
+        return Ok(Previous::Missing("the version has no completed scan"));
+    };
+    let previous = state
+        .store
+        .version_previous_released(tenant, facts.project.id, facts.version.id, facts.version.released_at)
+        .await?;
+    let Some(prev) = previous else {
+        return Ok(Previous::Missing("no earlier released version of the product"));
+    };
+    match state.store.scan_latest_completed_of_version(tenant, prev).await {
+        Ok(from) => Ok(Previous::Compared(Box::new(
+            crate::api::comparison::compare_scans(state, tenant, from, scan.clone()).await?,
+        ))),
+        Err(StoreError::NotFound) => {
+            Ok(Previous::Missing("the previous released version has no completed scan"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Builds the technical file of `version` for `exported_by`.
 pub async fn export(
     state: &AppState,
@@ -143,17 +199,7 @@ pub async fn export(
     let mut findings = scan_facts.findings.clone();
     findings.sort_by(|a, b| a.finding.id.cmp(&b.finding.id));
 
-    let mut licenses: Vec<ScanLicense> = Vec::new();
-    let mut after = 0i64;
-    loop {
-        let (page, _) = state.store.scan_licenses(tenant, scan.id, after, PAGE).await?;
-        let more = page.len() as i64 > PAGE;
-        after = page.iter().take(PAGE as usize).last().map_or(after, |(ord, _)| *ord);
-        licenses.extend(page.into_iter().take(PAGE as usize).map(|(_, l)| l));
-        if !more {
-            break;
-        }
-    }
+    let licenses = licenses_of(state, tenant, scan).await?;
     members.push(Member {
         path: "licenses.json",
         media_type: "application/json",
@@ -173,31 +219,22 @@ pub async fn export(
         Err(e) => return Err(e.into()),
     }
 
-    let previous = state
-        .store
-        .version_previous_released(tenant, facts.project.id, facts.version.id, facts.version.released_at)
-        .await?;
-    let mut previous_scan = None;
-    match previous {
-        None => gaps.push(gap("comparison.json", "no earlier released version of the product")),
-        Some(prev) => match state.store.scan_latest_completed_of_version(tenant, prev).await {
-            Ok(from) => {
-                previous_scan = Some(from.id);
-                let c: ScanComparison =
-                    crate::api::comparison::compare_scans(state, tenant, from, scan.clone()).await?;
-                members.push(Member {
-                    path: "comparison.json",
-                    media_type: "application/json",
-                    description: "changes since the previous released version's latest scan",
-                    bytes: json(&c)?,
-                });
-            }
-            Err(StoreError::NotFound) => {
-                gaps.push(gap("comparison.json", "the previous released version has no completed scan"))
-            }
-            Err(e) => return Err(e.into()),
-        },
-    }
+    let previous_scan = match previous_comparison(state, tenant, &facts).await? {
+        Previous::Compared(c) => {
+            let from = c.from_scan;
+            members.push(Member {
+                path: "comparison.json",
+                media_type: "application/json",
+                description: "changes since the previous released version's latest scan",
+                bytes: json(&c)?,
+            });
+            Some(from)
+        }
+        Previous::Missing(reason) => {
+            gaps.push(gap("comparison.json", reason));
+            None
+        }
+    };
 
     let mut objects: Vec<String> =
         vec![facts.version.id.to_string(), facts.project.id.to_string(), scan.id.to_string()];
