@@ -109,10 +109,13 @@ pub(super) async fn licenses_of(
     let mut licenses: Vec<ScanLicense> = Vec::new();
     let mut after = 0i64;
     loop {
-        let (page, _) = state.store.scan_licenses(tenant, scan.id, after, PAGE).await?;
+        let (mut page, _) = state.store.scan_licenses(tenant, scan.id, after, PAGE).await?;
         let more = page.len() as i64 > PAGE;
-        after = page.iter().take(PAGE as usize).last().map_or(after, |(ord, _)| *ord);
-        licenses.extend(page.into_iter().take(PAGE as usize).map(|(_, l)| l));
+        page.truncate(PAGE as usize);
+        if let Some((ord, _)) = page.last() {
+            after = *ord;
+        }
+        licenses.extend(page.into_iter().map(|(_, l)| l));
         if !more {
             break;
         }
