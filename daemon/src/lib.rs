@@ -13,6 +13,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod evidence;
 pub mod jobs;
 pub mod local;
 pub mod mail;

@@ -194,6 +194,12 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/projects/{id}/licenses", t("scan:read", Role::Viewer, true)),
     ("GET", "/api/v1/projects/{id}/obligations", t("scan:read", Role::Viewer, true)),
     ("GET", "/api/v1/projects/{id}/notice", t("bom:read", Role::Viewer, true)),
+    ("GET", "/api/v1/versions/{id}/cra-status", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/versions/{id}/export", t("bom:read", Role::Viewer, true)),
+    ("GET", "/api/v1/versions/{id}/compliance-report", t("scan:read", Role::Viewer, true)),
+    // Tenant-wide (no object id): another tenant reads its own settings.
+    ("GET", "/api/v1/tenant/settings", t("project:read", Role::Viewer, false)),
+    ("PUT", "/api/v1/tenant/settings", t("admin", Role::Admin, false)),
 ];
 
 /// Routes the router serves that the OpenAPI document cannot list (OpenAPI has no WebSocket
@@ -432,7 +438,11 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         || template == "/api/v1/projects/{id}/notice"
     {
         w.scan_project.clone()
-    } else if template == "/api/v1/versions/{id}/compare/{other}" {
+    } else if template == "/api/v1/versions/{id}/compare/{other}"
+        || template == "/api/v1/versions/{id}/cra-status"
+        || template == "/api/v1/versions/{id}/export"
+        || template == "/api/v1/versions/{id}/compliance-report"
+    {
         w.scan_version.clone()
     } else if template == "/api/v1/vulnerabilities/{id}" {
         w.vulnerability_id.clone()
@@ -607,6 +617,7 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         ("POST", "/api/v1/webhooks") | ("PUT", "/api/v1/webhooks/{id}") => Some(WEBHOOK_BODY.clone()),
         ("POST", "/api/v1/projects") => Some(json!({"name": unique_email("proj"), "kind": "repo"})),
         ("PATCH", "/api/v1/projects/{id}") => Some(json!({"tags": ["t"]})),
+        ("PUT", "/api/v1/tenant/settings") => Some(json!({"triage_sla": {"critical": 7}})),
         ("POST", "/api/v1/projects/{id}/versions") => Some(json!({"name": unique_email("ver")})),
         ("PATCH", "/api/v1/versions/{id}") => Some(json!({"name": unique_email("ren")})),
         ("PATCH", "/api/v1/versions/{id}/release-state") => Some(json!({"state": "released"})),

@@ -9,6 +9,7 @@ mod cbom_compat;
 mod comparison;
 mod conventions;
 mod coverage;
+mod cra;
 mod e2e_git;
 mod events;
 mod fake_idp;

@@ -58,6 +58,7 @@ fn loaded() -> App {
                 created_at: t0,
             },
             triage: None,
+            known_exploited: None,
             details: None,
             references: Vec::new(),
         })

@@ -89,6 +89,9 @@ pub enum Command {
     Obligations(ProjectViewArgs),
     /// A project's NOTICE file (latest scan), to standard output or `-o FILE`.
     Notice(NoticeArgs),
+    /// A version's CRA checklist: each item met, not met or not applicable, with its reason;
+    /// exits 1 when an item is not met.
+    CraStatus(CraStatusArgs),
     /// The daemon's vulnerability data: status, update from the mirror, import OSV files.
     #[command(subcommand)]
     Db(DbCommand),
@@ -564,14 +567,27 @@ fn approval_state(s: &str) -> Result<cairn_sdk::types::ApprovalState, String> {
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     /// The scan's id, or `latest` (the project's newest completed scan; needs --project).
-    #[arg(value_name = "SCAN|latest")]
-    pub scan: String,
-    /// The project of `latest` (name or id).
+    #[arg(value_name = "SCAN|latest", required_unless_present_any = ["technical_file", "compliance_report"])]
+    pub scan: Option<String>,
+    /// The project of `latest`, or of a version named by name (name or id).
     #[arg(long, value_name = "NAME|ID")]
     pub project: Option<String>,
     /// The document format.
-    #[arg(short = 'f', long, value_name = "FORMAT", value_parser = bom_format)]
-    pub format: cairn_sdk::types::BomFormat,
+    #[arg(
+        short = 'f',
+        long,
+        value_name = "FORMAT",
+        value_parser = bom_format,
+        required_unless_present_any = ["technical_file", "compliance_report"]
+    )]
+    pub format: Option<cairn_sdk::types::BomFormat>,
+    /// Instead of a scan's document: the technical file (a ZIP) of this version (name or id).
+    #[arg(long, value_name = "VERSION", conflicts_with_all = ["scan", "format", "compliance_report"])]
+    pub technical_file: Option<String>,
+    /// Instead of a scan's document: the compliance report of this version (name or id); a PDF
+    /// when FILE ends in `.pdf`, else HTML.
+    #[arg(long, value_name = "VERSION", conflicts_with_all = ["scan", "format"])]
+    pub compliance_report: Option<String>,
     /// Where to write it; `-` for standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: PathBuf,
@@ -656,6 +672,20 @@ pub struct AdvisoryArgs {
     #[arg(value_name = "ID")]
     pub id: String,
     /// Print the API's `AdvisoryDetail` object as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `cairn cra-status`.
+#[derive(Debug, clap::Args)]
+pub struct CraStatusArgs {
+    /// The version's name or id.
+    #[arg(value_name = "NAME|ID")]
+    pub version: String,
+    /// The project (name or id); needed when the version is named by name.
+    #[arg(long, value_name = "NAME|ID")]
+    pub project: Option<String>,
+    /// Print the API's `CraStatus` object as JSON.
     #[arg(long)]
     pub json: bool,
 }

@@ -7,6 +7,7 @@ mod cbom;
 mod endpoints;
 mod error;
 mod event_feed;
+mod evidence;
 mod git_credentials;
 mod notifications;
 mod oauth;

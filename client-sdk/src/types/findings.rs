@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::time_fmt::rfc3339;
-use super::{ScanFinding, TriageRuleId, UserId, VexImportId};
+use super::{KnownExploited, ScanFinding, TriageRuleId, UserId, VexImportId};
 
 /// A triage decision's state: the one word of `cairn-vocab`.
 pub use cairn_vocab::TriageState;
@@ -183,6 +183,10 @@ pub struct Finding {
     pub finding: ScanFinding,
     /// The triage, absent while nobody has triaged it.
     pub triage: Option<Triage>,
+    /// The KEV entry listing its advisory or an alias as known exploited; absent when no imported
+    /// KEV list names it (and when none is imported: `/vulndb/status` lists the sources).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_exploited: Option<KnownExploited>,
     /// The advisory's longer text (Markdown as OSV gives it), on `GET /findings/{id}` only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,

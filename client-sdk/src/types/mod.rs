@@ -10,6 +10,7 @@ mod cbom_compat;
 mod comparison;
 mod component_usage;
 mod coverage;
+mod cra;
 mod events;
 mod findings;
 mod gate;
@@ -18,17 +19,21 @@ mod health;
 mod history;
 mod ids;
 mod licenses;
+mod known_exploited;
 mod notification_prefs;
 mod notifications;
 mod oauth;
 mod page;
 mod policies;
 mod problem;
+mod product;
 mod projects;
 mod registry_credentials;
 mod requests;
 mod roles;
 mod scans;
+mod technical_file;
+mod tenant_settings;
 mod time_fmt;
 mod triage_rules;
 mod versions;
@@ -65,6 +70,7 @@ pub use comparison::{
 };
 pub use component_usage::{ComponentUsage, FileLine};
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
+pub use cra::{CraEvidence, CraItem, CraItemStatus, CraRequirement, CraStatus, ReportFormat};
 pub use events::{
     EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, FindingEventData, ScanEventData, VulndbUpdatedData,
 };
@@ -82,12 +88,14 @@ pub use ids::{
     WebhookDeliveryId, WebhookId,
 };
 pub use licenses::{LicenseCategory, LicensedComponent, Obligation, ProjectLicense, ProjectObligation};
+pub use known_exploited::KnownExploited;
 pub use notification_prefs::{ChannelPrefs, NotificationPrefs};
 pub use notifications::{Notification, NotificationPage, UnreadCount};
 pub use oauth::OAuthIdentity;
 pub use page::Page;
 pub use policies::{AssignPolicy, PolicyAssignment, PolicyBody, PolicyRevision, PolicySource, StoredPolicy};
 pub use problem::{FieldError, Problem, ProblemType};
+pub use product::{ConformityRoute, CraCategory, ProductProfile};
 pub use projects::{CreateProject, Project, ProjectKind, ProjectRisk, UpdateProject};
 pub use registry_credentials::{CreateRegistryCredential, RegistryCredential};
 pub use roles::Role;
@@ -96,10 +104,16 @@ pub use scans::{
     ScanEdge, ScanEvent, ScanFinding, ScanLicense, ScanSource, ScanStatus, SeverityCounts, WsClientFrame,
     WsServerFrame,
 };
+pub use technical_file::{
+    TECHNICAL_FILE_FORMAT, TechnicalFileEntry, TechnicalFileGap, TechnicalFileManifest, TechnicalFileTool,
+};
+pub use tenant_settings::{TenantSettings, TriageSla, UpdateTenantSettings};
 pub use triage_rules::{CreateTriageRule, TriageRule, TriageRuleCreated};
 pub use versions::{CreateVersion, ReleaseState, ReleaseStateChange, UpdateVersion, Version};
 pub use vex_imports::{UnmatchedReason, UnmatchedStatement, VexApplied, VexDocumentFormat, VexImport};
-pub use vulndb::{VulnDataState, VulnDataUsed, VulnDbChange, VulnDbSource, VulnDbStatus, VulnDbUpdate};
+pub use vulndb::{
+    VulnDataState, VulnDataUsed, VulnDbChange, VulnDbSource, VulnDbStatus, VulnDbUpdate, VulnSourceKind,
+};
 pub use warnings::{ScanWarning, WarningKind};
 pub use webhooks::{
     CreateWebhook, CreatedWebhook, DeliveryAttempt, DeliveryState, QueuedDelivery, RotatedWebhookSecret,

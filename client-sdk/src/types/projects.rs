@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::time_fmt::rfc3339;
-use super::{ProjectId, ScanCounts, ScanId, TeamId};
+use super::{ProductProfile, ProjectId, ScanCounts, ScanId, TeamId};
 
 /// What a project is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +58,10 @@ pub struct Project {
     pub team_id: Option<TeamId>,
     /// Free-form labels.
     pub tags: Vec<String>,
+    /// The product fields the CRA names (category, support period, security contact,
+    /// vulnerability handling policy, conformity route); each absent until stated.
+    #[serde(default)]
+    pub product: ProductProfile,
     /// Row version, also sent as the `ETag`; `If-Match` takes it.
     pub version: i64,
     /// Created.
@@ -136,4 +140,7 @@ pub struct UpdateProject {
     /// New labels (replace the old ones).
     #[serde(default)]
     pub tags: Option<Vec<String>>,
+    /// New product fields (replace the old ones whole; `{}` clears them).
+    #[serde(default)]
+    pub product: Option<ProductProfile>,
 }

@@ -77,6 +77,12 @@ impl UpdateProject {
         self.tags = Some(tags.into_iter().map(Into::into).collect());
         self
     }
+
+    /// Replaces the product fields (CRA category, support period, contact, policy, route).
+    pub fn product(mut self, product: super::ProductProfile) -> Self {
+        self.product = Some(product);
+        self
+    }
 }
 
 impl CreateVersion {

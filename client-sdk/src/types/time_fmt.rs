@@ -6,3 +6,11 @@ pub(crate) use time::serde::rfc3339;
 pub(crate) mod rfc3339_opt {
     pub(crate) use time::serde::rfc3339::option::{deserialize, serialize};
 }
+
+// A calendar date as `YYYY-MM-DD` (KEV's `dateAdded`, `dueDate`).
+time::serde::format_description!(pub(crate) date_ymd, Date, "[year]-[month]-[day]");
+
+/// `Option<Date>` as `YYYY-MM-DD` or null.
+pub(crate) mod date_ymd_opt {
+    pub(crate) use super::date_ymd::option::{deserialize, serialize};
+}

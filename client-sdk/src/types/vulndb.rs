@@ -68,6 +68,24 @@ pub struct VulnDbSource {
     pub checked_at: Option<OffsetDateTime>,
     /// The last check's error, if it failed.
     pub last_error: Option<String>,
+    /// What it holds: OSV advisories, or a KEV list (then `advisories` counts its entries).
+    #[serde(default)]
+    pub kind: VulnSourceKind,
+    /// The revision its publisher gave it (a KEV list's `catalogVersion`), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+}
+
+/// What a vulnerability data source holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VulnSourceKind {
+    /// OSV advisories, matched against inventories.
+    #[default]
+    Osv,
+    /// A list of known exploited vulnerabilities (CISA KEV), marking findings.
+    Kev,
 }
 
 /// `GET /vulndb/status`.

@@ -183,6 +183,12 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "project_licenses" => project_licenses,
         "project_obligations" => project_obligations,
         "project_notice" => project_notice,
+        // evidence (issue 20)
+        "version_cra_status" => version_cra_status,
+        "version_export" => version_export,
+        "version_compliance_report" => version_compliance_report,
+        "tenant_settings_get" => tenant_settings,
+        "tenant_settings_put" => set_tenant_settings,
     ]
 }
 

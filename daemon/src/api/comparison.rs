@@ -48,7 +48,7 @@ async fn gate_of(state: &AppState, tenant: TenantId, scan: &Scan) -> Result<Opti
     }
 }
 
-async fn compare_scans(
+pub(crate) async fn compare_scans(
     state: &AppState,
     tenant: TenantId,
     from: Scan,

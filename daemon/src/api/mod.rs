@@ -12,8 +12,10 @@ pub mod auth;
 pub mod cbom_compat;
 pub mod cbom_demo;
 pub mod comparison;
+pub mod compliance_report;
 pub mod components;
 pub mod conventions;
+pub mod cra_status;
 pub mod events;
 pub mod extract;
 pub mod findings;
@@ -37,6 +39,8 @@ pub mod rate_limit;
 pub mod registry_credentials;
 pub mod scan_results;
 pub mod scans;
+pub mod technical_file;
+pub mod tenant_settings;
 pub mod triage_rules;
 pub mod uploads;
 pub mod validate;
@@ -65,8 +69,8 @@ use crate::state::AppState;
 #[openapi(
     info(title = "Cairn API", description = "Cairn's daemon: inventories, vulnerabilities, licenses, cryptography, policy. Errors are RFC 7807 problem+json; lists are paged; see /problems/{slug}."),
     modifiers(&BearerAuth),
-    components(schemas(cairn_sdk::types::BomFormat, cairn_sdk::types::ScanStatus, cairn_sdk::types::CbomBomFormat, cairn_sdk::types::Severity, cairn_sdk::types::DependencyScope, cairn_sdk::types::SourceKind)),
-    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "git-credentials"), (name = "webhooks"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "findings"), (name = "policies"), (name = "events"), (name = "notifications"), (name = "admin"), (name = "vulndb"), (name = "cbom"))
+    components(schemas(cairn_sdk::types::BomFormat, cairn_sdk::types::ScanStatus, cairn_sdk::types::CbomBomFormat, cairn_sdk::types::Severity, cairn_sdk::types::DependencyScope, cairn_sdk::types::SourceKind, cairn_sdk::types::ReportFormat)),
+    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "git-credentials"), (name = "webhooks"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "findings"), (name = "policies"), (name = "events"), (name = "notifications"), (name = "admin"), (name = "vulndb"), (name = "cbom"), (name = "tenants"))
 )]
 struct ApiDoc;
 
@@ -196,6 +200,10 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(licenses::licenses))
         .routes(routes!(licenses::obligations))
         .routes(routes!(licenses::notice))
+        .routes(routes!(cra_status::cra_status))
+        .routes(routes!(technical_file::export))
+        .routes(routes!(compliance_report::compliance_report))
+        .routes(routes!(tenant_settings::get, tenant_settings::put))
         .routes(routes!(vulnerabilities::list))
         .routes(routes!(vulnerabilities::get))
         .routes(routes!(gates::scan_gate))

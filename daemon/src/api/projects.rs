@@ -110,6 +110,8 @@ pub async fn get(
 #[utoipa::path(patch, operation_id = "projects_update", path = "/projects/{id}", tag = "projects", security(("bearer" = [])), request_body = UpdateProject,
     params(("id" = ProjectId, Path, description = "Project id"), ("If-Match" = String, Header, description = "ETag of the version read")),
     responses((status = 200, description = "Updated", body = Project),
+        (status = 400, description = "Invalid fields (each named in `errors`)", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed meanwhile; `current_version` says to what", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn update(
@@ -132,6 +134,9 @@ pub async fn update(
     }
     if let Some(t) = &req.tags {
         c.tags("body.tags", t);
+    }
+    if let Some(p) = &req.product {
+        c.product("body.product", p);
     }
     c.finish()?;
     let expected = match if_match(&headers)? {

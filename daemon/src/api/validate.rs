@@ -53,6 +53,51 @@ impl Check {
         }
     }
 
+    /// A product profile (the CRA fields of a project).
+    pub fn product(&mut self, field: &str, p: &cairn_sdk::types::ProductProfile) {
+        if let Some(m) = p.support_period_months
+            && !(1..=600).contains(&m)
+        {
+            self.fail(&format!("{field}.support_period_months"), "must be 1-600");
+        }
+        if let Some(c) = &p.security_contact {
+            let f = format!("{field}.security_contact");
+            let email = c.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
+            let url = c.starts_with("https://") && c.len() > "https://".len();
+            if c.chars().any(|ch| ch.is_whitespace() || ch.is_control())
+                || c.chars().count() > 320
+                || !(email || url)
+            {
+                self.fail(&f, "must be an e-mail address or an https:// URL, at most 320 characters");
+            }
+        }
+        if let Some(v) = &p.vulnerability_policy {
+            let f = format!("{field}.vulnerability_policy");
+            if v.trim().is_empty() {
+                self.fail(&f, "must not be empty");
+            } else if v.chars().count() > 20_000 {
+                self.fail(&f, "must be at most 20000 characters");
+            }
+        }
+    }
+
+    /// A triage SLA: each given number of days 1-3650.
+    pub fn triage_sla(&mut self, field: &str, sla: &cairn_sdk::types::TriageSla) {
+        for (name, days) in [
+            ("critical", sla.critical),
+            ("high", sla.high),
+            ("medium", sla.medium),
+            ("low", sla.low),
+            ("other", sla.other),
+        ] {
+            if let Some(d) = days
+                && !(1..=3650).contains(&d)
+            {
+                self.fail(&format!("{field}.{name}"), "must be 1-3650 days");
+            }
+        }
+    }
+
     /// 400 with every recorded error, or Ok.
     pub fn finish(self) -> Result<(), ApiError> {
         if self.0.is_empty() { Ok(()) } else { Err(ApiError::fields(self.0)) }

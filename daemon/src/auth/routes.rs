@@ -152,6 +152,12 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/projects/{id}/licenses", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/projects/{id}/obligations", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/projects/{id}/notice", Access::tenant(Scope::BomRead, Role::Viewer)),
+    // Evidence: CRA status and the tenant's triage SLA (issue 20).
+    ("GET", "/api/v1/versions/{id}/cra-status", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/versions/{id}/export", Access::tenant(Scope::BomRead, Role::Viewer)),
+    ("GET", "/api/v1/versions/{id}/compliance-report", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/tenant/settings", Access::tenant(Scope::ProjectRead, Role::Viewer)),
+    ("PUT", "/api/v1/tenant/settings", Access::tenant(Scope::Admin, Role::Admin)),
     // The Swagger UI (static pages reading /api/openapi.json).
     ("GET", "/api/docs", Access::Public),
     ("GET", "/api/docs/", Access::Public),

@@ -4,7 +4,7 @@
 //! row's fields in a fixed order. A unique index on `prev_hash` makes a fork impossible: of two
 //! writers racing for the same tail one fails and retries on the new tail.
 
-use cairn_sdk::types::{AuditEntry, AuditVerification};
+use cairn_sdk::types::{AuditEntry, AuditVerification, TenantId};
 use sqlx::FromRow;
 
 use super::sql::Sql;
@@ -196,6 +196,26 @@ impl Store {
         let rows = sql.query_as::<AuditRow>().fetch_all(self.pool()).await?;
         let total: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log").fetch_one(self.pool()).await?;
         Ok((rows.into_iter().map(AuditRow::into_wire).collect::<StoreResult<_>>()?, total.0))
+    }
+
+    /// The tenant's entries about any of `objects` (object ids), in chain order: a version's
+    /// audit extract.
+    pub async fn audit_of_objects(
+        &self,
+        tenant: TenantId,
+        objects: &[String],
+    ) -> StoreResult<Vec<AuditEntry>> {
+        let mut out = Vec::new();
+        for chunk in objects.chunks(500) {
+            let mut sql = Sql::new(concat!("SELECT ", columns!(), " FROM audit_log WHERE tenant_id = "));
+            sql.bind(tenant.to_string()).push(" AND object_id IN (");
+            sql.bind_list(chunk.iter().map(String::as_str));
+            sql.push(") ORDER BY seq");
+            let rows = sql.query_as::<AuditRow>().fetch_all(self.pool()).await?;
+            out.extend(rows.into_iter().map(AuditRow::into_wire).collect::<StoreResult<Vec<_>>>()?);
+        }
+        out.sort_by_key(|e| e.seq);
+        Ok(out)
     }
 
     /// Up to `limit` rows after `after_seq`, in chain order (for exports).

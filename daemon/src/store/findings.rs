@@ -236,6 +236,8 @@ impl Row {
                 created_at: parse_ts(&self.created_at)?,
             },
             triage,
+            // Filled in by `mark_known_exploited` from the stored KEV lists.
+            known_exploited: None,
             details: None,
             references: Vec::new(),
         })
@@ -351,8 +353,34 @@ impl Store {
         }
         sql.push(" ORDER BY f.id LIMIT ").bind(limit + 1);
         let rows = sql.query_as::<Row>().fetch_all(self.pool()).await?;
-        let items = rows.into_iter().map(Row::into_wire).collect::<StoreResult<_>>()?;
+        let mut items: Vec<Finding> = rows.into_iter().map(Row::into_wire).collect::<StoreResult<_>>()?;
+        self.mark_known_exploited(&mut items).await?;
         Ok((items, total))
+    }
+
+    /// Marks each finding whose advisory id or an alias is on a stored KEV list.
+    pub async fn mark_known_exploited(&self, findings: &mut [Finding]) -> StoreResult<()> {
+        let ids: Vec<&str> = findings
+            .iter()
+            .flat_map(|f| std::iter::once(&f.finding.vulnerability_id).chain(&f.finding.aliases))
+            .map(String::as_str)
+            .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let listed = self.kev_lookup(&ids).await?;
+        if listed.is_empty() {
+            return Ok(());
+        }
+        for f in findings.iter_mut() {
+            // The earliest listing among the advisory's names.
+            f.known_exploited = std::iter::once(&f.finding.vulnerability_id)
+                .chain(&f.finding.aliases)
+                .filter_map(|id| listed.get(id))
+                .min_by_key(|k| k.date_added)
+                .cloned();
+        }
+        Ok(())
     }
 
     /// One finding with its triage and the advisory's OSV record (JSON text) from the imported
@@ -368,7 +396,10 @@ impl Store {
             .bind(id)
             .fetch_one(self.pool())
             .await?;
-        Ok((row.row.into_wire()?, row.osv))
+        let mut one = [row.row.into_wire()?];
+        self.mark_known_exploited(&mut one).await?;
+        let [finding] = one;
+        Ok((finding, row.osv))
     }
 
     /// Sets the triage of finding `f` if its version is still `expected` (0 = never triaged);

@@ -1,6 +1,8 @@
 //! Projects of a tenant.
 
-use cairn_sdk::types::{CreateProject, Project, ProjectId, ProjectKind, TenantId, UpdateProject};
+use cairn_sdk::types::{
+    CreateProject, ProductProfile, Project, ProjectId, ProjectKind, TenantId, UpdateProject,
+};
 use sqlx::FromRow;
 
 use super::sql::Sql;
@@ -15,6 +17,7 @@ struct ProjectRow {
     default_ref: Option<String>,
     team_id: Option<String>,
     tags: String,
+    product: Option<String>,
     version: i64,
     created_at: String,
     updated_at: String,
@@ -32,6 +35,12 @@ impl ProjectRow {
             default_ref: self.default_ref,
             team_id: self.team_id.as_deref().map(parse_id).transpose()?,
             tags: serde_json::from_str(&self.tags).map_err(|e| StoreError::Corrupt(format!("tags: {e}")))?,
+            product: match self.product.as_deref() {
+                Some(p) => {
+                    serde_json::from_str(p).map_err(|e| StoreError::Corrupt(format!("product: {e}")))?
+                }
+                None => ProductProfile::default(),
+            },
             version: self.version,
             created_at: parse_ts(&self.created_at)?,
             updated_at: parse_ts(&self.updated_at)?,
@@ -43,7 +52,7 @@ impl ProjectRow {
 
 macro_rules! columns {
     () => {
-        "id, name, kind, repo_url, default_ref, team_id, tags, version, created_at, updated_at"
+        "id, name, kind, repo_url, default_ref, team_id, tags, product, version, created_at, updated_at"
     };
 }
 
@@ -152,9 +161,15 @@ impl Store {
         let default_ref = patch.default_ref.clone().or(current.default_ref);
         let team = patch.team_id.or(current.team_id);
         let tags = patch.tags.clone().unwrap_or(current.tags);
+        let product = patch.product.clone().unwrap_or(current.product);
+        let product = if product.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(&product).map_err(|e| StoreError::Corrupt(format!("product: {e}")))?)
+        };
         let done = sqlx::query(
             "UPDATE projects SET name = $1, kind = $2, repo_url = $3, default_ref = $4, team_id = $5, tags = $6, \
-             version = version + 1, updated_at = $7 WHERE tenant_id = $8 AND id = $9 AND version = $10",
+             product = $11, version = version + 1, updated_at = $7 WHERE tenant_id = $8 AND id = $9 AND version = $10",
         )
         .bind(name)
         .bind(kind.as_str())
@@ -166,6 +181,7 @@ impl Store {
         .bind(tenant.to_string())
         .bind(id.to_string())
         .bind(current.version)
+        .bind(product)
         .execute(self.pool())
         .await?;
         if done.rows_affected() == 0 {

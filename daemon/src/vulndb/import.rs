@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use cairn_engine::vuln::{KevCatalog, looks_like_kev};
 use cairn_sdk::types::VulnDbChange;
 
 use super::config::VulnDbConfig;
@@ -69,6 +70,12 @@ pub async fn import(
 }
 
 async fn import_one(store: &Store, item: &ImportItem) -> Result<u64, VulnDbError> {
+    if let Some(catalog) = read_kev(&item.path).await? {
+        store.kev_replace_source(&item.name, &item.location, &catalog, crate::store::now()).await?;
+        tracing::info!(source = %item.name, entries = catalog.entries.len(), revision = %catalog.catalog_version,
+            "known exploited vulnerabilities imported");
+        return Ok(0);
+    }
     let loaded = load_path(item.path.clone()).await?;
     let now = crate::store::now();
     let source = VulnSourceRecord {
@@ -86,6 +93,21 @@ async fn import_one(store: &Store, item: &ImportItem) -> Result<u64, VulnDbError
     store.vulndb_replace_source(&source, &loaded.rows, &uuid::Uuid::now_v7().to_string()).await?;
     tracing::info!(source = %item.name, advisories = loaded.rows.len(), "vulnerability data imported");
     Ok(loaded.rejected)
+}
+
+/// A KEV catalogue when `path` is a JSON file of that format (`None` for anything else, which
+/// the OSV loader reads); a KEV file that does not check is refused with the reason.
+async fn read_kev(path: &Path) -> Result<Option<KevCatalog>, VulnDbError> {
+    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if !is_json || !tokio::fs::metadata(path).await.is_ok_and(|m| m.is_file()) {
+        return Ok(None);
+    }
+    let bytes = tokio::fs::read(path).await?;
+    if !looks_like_kev(&bytes) {
+        return Ok(None);
+    }
+    let shown = path.display().to_string();
+    KevCatalog::from_json(&bytes).map(Some).map_err(|e| VulnDbError::Invalid(format!("{shown}: {e}")))
 }
 
 #[cfg(test)]

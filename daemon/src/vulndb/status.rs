@@ -1,6 +1,6 @@
 //! `VulnDbStatus`: the data this replica matches against, and every source's last check.
 
-use cairn_sdk::types::{VulnDbSource, VulnDbStatus};
+use cairn_sdk::types::{VulnDbSource, VulnDbStatus, VulnSourceKind};
 
 use super::config::VulnDbConfig;
 use super::{VulnDb, VulnDbError};
@@ -14,11 +14,15 @@ pub async fn status(
 ) -> Result<VulnDbStatus, VulnDbError> {
     let now = crate::store::now();
     let used = vulndb.used(now, config.stale_after());
+    let kev: std::collections::HashMap<String, Option<String>> =
+        store.kev_sources().await?.into_iter().map(|k| (k.name, k.revision)).collect();
     let sources = store
         .vulndb_sources()
         .await?
         .into_iter()
         .map(|s| VulnDbSource {
+            kind: if kev.contains_key(&s.name) { VulnSourceKind::Kev } else { VulnSourceKind::Osv },
+            revision: kev.get(&s.name).cloned().flatten(),
             name: s.name,
             origin: s.origin,
             location: s.location,

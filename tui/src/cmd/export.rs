@@ -6,24 +6,32 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, anyhow};
-use cairn_sdk::types::{ScanId, ScanStatus};
+use cairn_sdk::types::{ReportFormat, ScanId, ScanStatus};
 use cairn_sdk::{Client, ListQuery};
 
 use crate::cli::ExportArgs;
 use crate::exit;
 
 pub fn run(args: ExportArgs, profile: Option<&str>) -> anyhow::Result<ExitCode> {
-    let latest = args.scan == "latest";
+    if let Some(version) = args.technical_file.clone() {
+        return technical_file(version, args, profile);
+    }
+    if let Some(version) = args.compliance_report.clone() {
+        return compliance_report(version, args, profile);
+    }
+    let (Some(scan), Some(format)) = (args.scan.clone(), args.format) else {
+        return Err(exit::usage("`cairn export` needs SCAN and --format, or --technical-file VERSION"));
+    };
+    let latest = scan == "latest";
     let id = if latest {
         if args.project.is_none() {
             return Err(exit::usage("`cairn export latest` needs --project NAME|ID"));
         }
         None
     } else {
-        let id = args
-            .scan
+        let id = scan
             .parse::<ScanId>()
-            .map_err(|_| exit::usage(format!("{:?} is not a scan id (nor `latest`)", args.scan)))?;
+            .map_err(|_| exit::usage(format!("{scan:?} is not a scan id (nor `latest`)")))?;
         Some(id)
     };
     super::lookup::with_client(profile, |client| async move {
@@ -32,7 +40,7 @@ pub fn run(args: ExportArgs, profile: Option<&str>) -> anyhow::Result<ExitCode> 
             (None, Some(project)) => latest_completed(&client, project).await?,
             (None, None) => return Err(exit::usage("`cairn export latest` needs --project NAME|ID")),
         };
-        let bytes = match client.scan_bom(id, args.format).await {
+        let bytes = match client.scan_bom(id, format).await {
             Ok(b) => b,
             Err(e) if e.status() == Some(409) => match client.scan(id).await.map(|s| s.status) {
                 Ok(s) if s.is_terminal() => {
@@ -48,11 +56,7 @@ pub fn run(args: ExportArgs, profile: Option<&str>) -> anyhow::Result<ExitCode> 
             },
             Err(e) if e.is_not_found() => anyhow::bail!("no scan {id}"),
             Err(e) => {
-                return Err(super::lookup::explain(
-                    e,
-                    &format!("downloading {}", args.format.as_str()),
-                    false,
-                ));
+                return Err(super::lookup::explain(e, &format!("downloading {}", format.as_str()), false));
             }
         };
         if args.output.as_os_str() == "-" {
@@ -64,7 +68,66 @@ pub fn run(args: ExportArgs, profile: Option<&str>) -> anyhow::Result<ExitCode> 
             eprintln!(
                 "cairn: wrote {} bytes of {} to {}",
                 bytes.len(),
-                args.format.as_str(),
+                format.as_str(),
+                args.output.display()
+            );
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `cairn export --technical-file VERSION -o FILE`: the version's technical file (a ZIP).
+fn technical_file(version: String, args: ExportArgs, profile: Option<&str>) -> anyhow::Result<ExitCode> {
+    super::lookup::with_client(profile, |client| async move {
+        let v = super::versions::find(&client, &version, args.project.as_deref()).await?;
+        let bytes = match client.version_export(v.id).await {
+            Ok(b) => b,
+            Err(e) if e.is_not_found() => {
+                anyhow::bail!("version {} has no completed scan yet: scan it with --version first", v.name)
+            }
+            Err(e) => return Err(super::lookup::explain(e, "downloading the technical file", false)),
+        };
+        if args.output.as_os_str() == "-" {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes).context("writing to standard output")?;
+            out.flush().context("writing to standard output")?;
+        } else {
+            write_atomically(&args.output, &bytes)?;
+            eprintln!(
+                "cairn: wrote the technical file of {} ({} bytes) to {}",
+                v.name,
+                bytes.len(),
+                args.output.display()
+            );
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `cairn export --compliance-report VERSION -o FILE`: the version's compliance report, a PDF
+/// when FILE ends in `.pdf`, else HTML.
+fn compliance_report(version: String, args: ExportArgs, profile: Option<&str>) -> anyhow::Result<ExitCode> {
+    let pdf = args.output.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    let format = if pdf { ReportFormat::Pdf } else { ReportFormat::Html };
+    super::lookup::with_client(profile, |client| async move {
+        let v = super::versions::find(&client, &version, args.project.as_deref()).await?;
+        let bytes = match client.version_compliance_report(v.id, format).await {
+            Ok(b) => b,
+            Err(e) if e.is_not_found() => {
+                anyhow::bail!("version {} has no completed scan yet: scan it with --version first", v.name)
+            }
+            Err(e) => return Err(super::lookup::explain(e, "downloading the compliance report", false)),
+        };
+        if args.output.as_os_str() == "-" {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes).context("writing to standard output")?;
+            out.flush().context("writing to standard output")?;
+        } else {
+            write_atomically(&args.output, &bytes)?;
+            eprintln!(
+                "cairn: wrote the {} compliance report of {} to {}",
+                format.as_str(),
+                v.name,
                 args.output.display()
             );
         }

@@ -6,6 +6,7 @@ mod advisory;
 mod approvals;
 mod completions;
 mod convert;
+mod cra_status;
 mod daemon;
 mod dashboard;
 mod db;
@@ -74,6 +75,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Licenses(args) => project_licenses::licenses(args, profile),
         Command::Obligations(args) => project_licenses::obligations(args, profile),
         Command::Notice(args) => project_licenses::notice(args, profile),
+        Command::CraStatus(args) => cra_status::run(args, profile),
         Command::Db(cmd) => db::run(cmd, profile),
         Command::Completions { shell } => completions::run(shell),
     }

@@ -77,7 +77,7 @@ async fn list(client: &Client, project: ProjectId) -> anyhow::Result<Vec<Version
 }
 
 /// The version `arg` names: an id, or an exact name within `project`.
-async fn find(client: &Client, arg: &str, project: Option<&str>) -> anyhow::Result<Version> {
+pub(crate) async fn find(client: &Client, arg: &str, project: Option<&str>) -> anyhow::Result<Version> {
     if let Ok(id) = arg.parse::<VersionId>() {
         return match client.version(id).await {
             Ok(v) => Ok(v),

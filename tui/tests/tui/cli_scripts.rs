@@ -838,6 +838,7 @@ async fn covered_commands_and_admin_sdk(postgres: bool) {
 
     keys(&daemon, &admin).await;
     versions(&admin, &client).await;
+    evidence(&admin).await;
     scans_cancel(&admin, &client, root.path()).await;
     admin_commands(&daemon, &admin, &client).await;
     admin_sdk(&daemon, &client, &me).await;
@@ -972,6 +973,36 @@ async fn versions(admin: &Home, client: &Client) {
     let out = admin.run(&["versions", "release", "9.9", "--project", "app"]).await;
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no version named \"9.9\""), "{}", text(&out));
+}
+
+/// `cra-status` and the evidence exports of a version `versions` made (no scan of it): the
+/// checklist's items with exit 1 (one is not met), its JSON, and the exports' refusal said.
+async fn evidence(admin: &Home) {
+    use cairn_sdk::types::{CraItemStatus, CraRequirement, CraStatus};
+    let out = admin.run(&["cra-status", "1.1.0", "--project", "app"]).await;
+    assert_eq!(out.status.code(), Some(1), "an item not met: {}", text(&out));
+    let table = stdout(&out);
+    assert!(table.starts_with("app 1.1.0: 1 met, 4 not met, 1 not applicable"), "{table}");
+    assert!(table.contains("support_period") && table.contains("the version is supported until"), "{table}");
+    let out = admin.run(&["cra-status", "1.1.0", "--project", "app", "--json"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let status: CraStatus = serde_json::from_slice(&out.stdout).expect("CraStatus JSON");
+    let of = |r: CraRequirement| status.items.iter().find(|i| i.requirement == r).map(|i| i.status);
+    assert_eq!(of(CraRequirement::SupportPeriod), Some(CraItemStatus::Met));
+    assert_eq!(of(CraRequirement::Sbom), Some(CraItemStatus::NotMet));
+    assert_eq!(of(CraRequirement::ReleaseImmutable), Some(CraItemStatus::NotApplicable));
+    let dir = tempfile::tempdir().expect("dir");
+    for flag in ["--technical-file", "--compliance-report"] {
+        let file = dir.path().join("out.zip");
+        let out = admin
+            .run(&["export", flag, "1.1.0", "--project", "app", "-o", file.to_str().expect("utf8")])
+            .await;
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("has no completed scan yet"), "{}", text(&out));
+        assert!(!file.exists(), "nothing written");
+    }
+    let out = admin.run(&["export", "--technical-file", "1.1.0", "-f", "cyclonedx", "-o", "x"]).await;
+    assert_eq!(out.status.code(), Some(2), "a scan's format with a technical file: {}", text(&out));
 }
 
 async fn scans_cancel(admin: &Home, client: &Client, root: &Path) {

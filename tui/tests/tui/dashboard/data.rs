@@ -109,6 +109,7 @@ pub fn project(n: u128, name: &str, scanned: bool) -> Project {
         default_ref: None,
         team_id: None,
         tags: vec!["web".into()],
+        product: Default::default(),
         version: 1,
         created_at: T0,
         updated_at: T0,
@@ -156,6 +157,7 @@ pub fn finding(scan: ScanId, i: usize, t: Option<Triage>) -> Finding {
             created_at: T0,
         },
         triage: t,
+        known_exploited: None,
         details: None,
         references: Vec::new(),
     }
