@@ -18,8 +18,8 @@ mod git_credentials;
 mod health;
 mod history;
 mod ids;
-mod licenses;
 mod known_exploited;
+mod licenses;
 mod notification_prefs;
 mod notifications;
 mod oauth;
@@ -87,8 +87,8 @@ pub use ids::{
     ProjectId, RegistryCredentialId, ScanId, TeamId, TenantId, TriageRuleId, UserId, VersionId, VexImportId,
     WebhookDeliveryId, WebhookId,
 };
-pub use licenses::{LicenseCategory, LicensedComponent, Obligation, ProjectLicense, ProjectObligation};
 pub use known_exploited::KnownExploited;
+pub use licenses::{LicenseCategory, LicensedComponent, Obligation, ProjectLicense, ProjectObligation};
 pub use notification_prefs::{ChannelPrefs, NotificationPrefs};
 pub use notifications::{Notification, NotificationPage, UnreadCount};
 pub use oauth::OAuthIdentity;
