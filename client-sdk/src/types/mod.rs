@@ -14,6 +14,7 @@ mod findings;
 mod gate;
 mod git_credentials;
 mod health;
+mod mail;
 mod history;
 mod ids;
 mod notification_prefs;
@@ -45,9 +46,11 @@ pub use admin::{
 pub use advisories::{AdvisoryDetail, AdvisorySummary, AffectedProject};
 pub use api_keys::{ApiKey, ApiKeyEnvironment, CreateApiKey, CreatedApiKey, Scope};
 pub use audit::{AuditEntry, AuditVerification, OutboxMessage};
+pub use mail::MailState;
 pub use auth::{
     CreateInvite, CreatedInvite, ForgotPasswordRequest, LoginRequest, LogoutRequest, Me, RefreshRequest,
-    RegisterRequest, ResetPasswordRequest, TenantMembership, TokenResponse, User,
+    RegisterRequest, RegistrationPending, ResetPasswordRequest, TenantMembership, TokenResponse, User,
+    VerifyRegistrationRequest,
 };
 pub use cbom_compat::{
     CBOM_DEFAULT_PROJECT_VERSION, CbomBomFormat, CbomDemoRequest, CbomDetailTruncated, CbomHealth, CbomScan,

@@ -24,6 +24,7 @@ mod oauth_identities;
 mod oauth_states;
 mod outbox;
 mod password_resets;
+mod registration_requests;
 mod projects;
 mod rate_buckets;
 mod refresh_tokens;
@@ -58,8 +59,10 @@ pub use list::{ListQuery, Paging, SortKey};
 pub use notifications::{NewNotification, Recipient};
 pub use oauth_identities::UnlinkOutcome;
 pub use oauth_states::{NewOAuthState, OAuthStateRecord};
+pub use outbox::{ClaimedMail, MailSchedule, NewMail};
 pub use rate_buckets::{BucketRule, BucketVerdict};
 pub use refresh_tokens::RefreshOutcome;
+pub use registration_requests::PendingRegistration;
 pub use rematch::{ClaimedRematch, RematchOutcome, RematchTarget};
 pub use scan_results::{
     FindingFilter, NewComponent, NewDocument, NewFinding, NewVulnerability, ScanResults, StoredDocument,
