@@ -334,7 +334,10 @@ impl Daemon {
                 }
             }
             drop(read);
-            assert!(std::time::Instant::now() < deadline, "no mail to {to:?} containing {needle:?} within 20 s");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no mail to {to:?} containing {needle:?} within 20 s"
+            );
             // The sender writes the file; nothing else signals its arrival to another process.
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }

@@ -14,15 +14,22 @@ use crate::smtp_sink::SmtpSink;
 /// A super admin (who reads the outbox) and an ordinary account, both made on the server's shell.
 async fn accounts(d: &Daemon) -> (Session, String) {
     let root = unique_email("root");
-    d.admin(&["create-user", "--email", &root, "--super-admin", "--password-stdin"], Some(&format!("{PASSWORD}\n")));
+    d.admin(
+        &["create-user", "--email", &root, "--super-admin", "--password-stdin"],
+        Some(&format!("{PASSWORD}\n")),
+    );
     let user = unique_email("user");
     d.admin(&["create-user", "--email", &user, "--password-stdin"], Some(&format!("{PASSWORD}\n")));
     (d.login(&root).await, user)
 }
 
 async fn outbox_row(d: &Daemon, root: &Session, to: &str) -> Option<Value> {
-    let outbox: Value =
-        d.send(root, Method::GET, "/api/v1/admin/outbox?limit=1000", None).await.json().await.expect("outbox");
+    let outbox: Value = d
+        .send(root, Method::GET, "/api/v1/admin/outbox?limit=1000", None)
+        .await
+        .json()
+        .await
+        .expect("outbox");
     outbox["items"].as_array().expect("items").iter().find(|m| m["recipient"] == to).cloned()
 }
 

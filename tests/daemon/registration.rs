@@ -83,8 +83,12 @@ both!(open_registration_answers_alike_for_new_and_taken_addresses, |db| async mo
     expect_problem(verify("crg_unknown".into()).await, 400, "VALIDATION_FAILED").await;
 
     // The outbox shows both mails, never the token.
-    let outbox: Value =
-        d.send(&root, Method::GET, "/api/v1/admin/outbox?limit=1000", None).await.json().await.expect("outbox");
+    let outbox: Value = d
+        .send(&root, Method::GET, "/api/v1/admin/outbox?limit=1000", None)
+        .await
+        .json()
+        .await
+        .expect("outbox");
     let text = outbox.to_string();
     assert!(!text.contains(&token[4..]), "the outbox shows the registration token: {text}");
     let subjects: Vec<&str> = outbox["items"]

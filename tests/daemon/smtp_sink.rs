@@ -40,8 +40,9 @@ impl Received {
     /// A header's value (the first of that name).
     pub fn header(&self, name: &str) -> Option<String> {
         let head = self.data.split_once("\r\n\r\n").map_or(self.data.as_str(), |(h, _)| h);
-        head.split("\r\n")
-            .find_map(|l| l.split_once(':').filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_owned()))
+        head.split("\r\n").find_map(|l| {
+            l.split_once(':').filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_owned())
+        })
     }
 }
 

@@ -10,9 +10,9 @@ use super::{Body, Client, Credential, Error, ListQuery, Req};
 use crate::types::{
     ApiKey, ApiKeyId, BomFormat, CreateApiKey, CreateProject, CreateScan, CreateVersion, CreatedApiKey,
     CryptoAsset, Finding, GateResult, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId,
-    ProjectKind, RegisterRequest, RegistrationPending, ReleaseStateChange, Scan, ScanComponent, ScanDiagnostic, ScanEdge,
-    ScanEvent, ScanFinding, ScanId, ScanLicense, ScanWarning, TokenResponse, TriageUpdate, UpdateProject,
-    UpdateVersion, VerifyRegistrationRequest, Version, VersionId, VulnDbStatus,
+    ProjectKind, RegisterRequest, RegistrationPending, ReleaseStateChange, Scan, ScanComponent,
+    ScanDiagnostic, ScanEdge, ScanEvent, ScanFinding, ScanId, ScanLicense, ScanWarning, TokenResponse,
+    TriageUpdate, UpdateProject, UpdateVersion, VerifyRegistrationRequest, Version, VersionId, VulnDbStatus,
 };
 
 /// What `POST /auth/register` did.

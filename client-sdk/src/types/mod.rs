@@ -14,9 +14,9 @@ mod findings;
 mod gate;
 mod git_credentials;
 mod health;
-mod mail;
 mod history;
 mod ids;
+mod mail;
 mod notification_prefs;
 mod notifications;
 mod oauth;
@@ -46,7 +46,6 @@ pub use admin::{
 pub use advisories::{AdvisoryDetail, AdvisorySummary, AffectedProject};
 pub use api_keys::{ApiKey, ApiKeyEnvironment, CreateApiKey, CreatedApiKey, Scope};
 pub use audit::{AuditEntry, AuditVerification, OutboxMessage};
-pub use mail::MailState;
 pub use auth::{
     CreateInvite, CreatedInvite, ForgotPasswordRequest, LoginRequest, LogoutRequest, Me, RefreshRequest,
     RegisterRequest, RegistrationPending, ResetPasswordRequest, TenantMembership, TokenResponse, User,
@@ -78,6 +77,7 @@ pub use ids::{
     ApiKeyId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, ProjectId, ScanId, TeamId,
     TenantId, TriageRuleId, UserId, VersionId, VexImportId, WebhookDeliveryId, WebhookId,
 };
+pub use mail::MailState;
 pub use notification_prefs::{ChannelPrefs, NotificationPrefs};
 pub use notifications::{Notification, NotificationPage, UnreadCount};
 pub use oauth::OAuthIdentity;

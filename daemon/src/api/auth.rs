@@ -95,8 +95,9 @@ pub async fn register(
                 password_hash: hash,
             };
             registration::start(&state.store, &state.mailer, &pending).await?;
-            let answer =
-                RegistrationPending { token_expires_in: registration::REGISTRATION_TTL.whole_seconds() as u64 };
+            let answer = RegistrationPending {
+                token_expires_in: registration::REGISTRATION_TTL.whole_seconds() as u64,
+            };
             return Ok((StatusCode::ACCEPTED, axum::Json(answer)).into_response());
         }
     };
@@ -132,7 +133,11 @@ pub async fn register_verify(
         Err(e) => return Err(e.into()),
     };
     let display = pending.display_name.clone().unwrap_or_else(|| pending.email.clone());
-    let user = match state.store.user_create(&pending.email, &display, Some(&pending.password_hash), false).await {
+    let user = match state
+        .store
+        .user_create(&pending.email, &display, Some(&pending.password_hash), false)
+        .await
+    {
         Ok(u) => u,
         // Registered meanwhile (another token, an invitation): only the mailbox's owner sees this.
         Err(StoreError::Conflict(_)) => {

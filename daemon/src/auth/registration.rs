@@ -33,7 +33,8 @@ pub async fn start(store: &Store, mailer: &Mailer, request: &PendingRegistration
              POST /api/v1/auth/forgot-password. If it was not you, ignore this mail.\n",
             email = request.email,
         );
-        let mail = Mail { to: &request.email, subject: "Cairn registration attempt", body: &body, secret: None };
+        let mail =
+            Mail { to: &request.email, subject: "Cairn registration attempt", body: &body, secret: None };
         mailer.send(&mail).await?;
     } else {
         let expires = store.registration_request_create(&hash, request, REGISTRATION_TTL).await?;
@@ -45,8 +46,12 @@ pub async fn start(store: &Store, mailer: &Mailer, request: &PendingRegistration
             email = request.email,
             expires = crate::store::ts(expires),
         );
-        let mail =
-            Mail { to: &request.email, subject: "Confirm your Cairn registration", body: &body, secret: Some(&token) };
+        let mail = Mail {
+            to: &request.email,
+            subject: "Confirm your Cairn registration",
+            body: &body,
+            secret: Some(&token),
+        };
         mailer.send(&mail).await?;
     }
     Ok(())

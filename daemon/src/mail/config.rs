@@ -125,7 +125,8 @@ mod tests {
         assert!(s.password(|_| None).expect_err("unset").contains("PW"));
         let s = smtp("[smtp]\nhost = \"h\"\nfrom = \"f@x.test\"\ntls = \"none\"\nport = 2525\n");
         assert_eq!(s.port(), 2525);
-        let bad: Result<MailConfig, _> = toml::from_str("[smtp]\nhost = \"h\"\nfrom = \"f@x.test\"\ntls = \"ssl\"\n");
+        let bad: Result<MailConfig, _> =
+            toml::from_str("[smtp]\nhost = \"h\"\nfrom = \"f@x.test\"\ntls = \"ssl\"\n");
         assert!(bad.is_err(), "an unknown tls mode is refused");
     }
 }

@@ -45,12 +45,17 @@ pub struct DeliveryError {
 
 impl Transport {
     /// The transport `config` names (SMTP over the pickup directory), `None` for neither.
-    pub fn from_config(config: &MailConfig, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Option<Self>> {
+    pub fn from_config(
+        config: &MailConfig,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Option<Self>> {
         let Some(smtp) = &config.smtp else {
             return Ok(config.pickup_dir.clone().map(Transport::Pickup));
         };
-        let from: Mailbox =
-            smtp.from.parse().with_context(|| format!("mail.smtp.from: {:?} is not a mail address", smtp.from))?;
+        let from: Mailbox = smtp
+            .from
+            .parse()
+            .with_context(|| format!("mail.smtp.from: {:?} is not a mail address", smtp.from))?;
         let builder = match smtp.tls {
             SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host),
             SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host),
@@ -61,8 +66,12 @@ impl Transport {
             builder.port(smtp.port()).timeout(Some(Duration::from_secs(smtp.timeout_secs.max(1))));
         let password = smtp.password(env).map_err(anyhow::Error::msg)?;
         match (&smtp.username, password) {
-            (Some(user), Some(password)) => builder = builder.credentials(Credentials::new(user.clone(), password)),
-            (Some(_), None) => anyhow::bail!("mail.smtp.username is set: set password_env or password_file too"),
+            (Some(user), Some(password)) => {
+                builder = builder.credentials(Credentials::new(user.clone(), password))
+            }
+            (Some(_), None) => {
+                anyhow::bail!("mail.smtp.username is set: set password_env or password_file too")
+            }
             (None, Some(_)) => anyhow::bail!("mail.smtp: a password is set without username"),
             (None, None) => {}
         }
@@ -70,14 +79,21 @@ impl Transport {
     }
 
     /// Delivers one mail; `id` names its file or Message-ID.
-    pub async fn deliver(&self, id: &str, to: &str, subject: &str, body: String) -> Result<(), DeliveryError> {
+    pub async fn deliver(
+        &self,
+        id: &str,
+        to: &str,
+        subject: &str,
+        body: String,
+    ) -> Result<(), DeliveryError> {
         match self {
             Transport::Smtp { client, from } => {
                 let permanent = |reason: String| DeliveryError { reason, permanent: true };
                 let to: Mailbox = to.parse().map_err(|e| permanent(format!("recipient {to:?}: {e}")))?;
                 // 8bit keeps the text (and a token in it) readable as sent; lines too long for
                 // 8bit fall back to lettre's choice of encoding.
-                let body = Body::new_with_encoding(body, ContentTransferEncoding::EightBit).unwrap_or_else(Body::new);
+                let body = Body::new_with_encoding(body, ContentTransferEncoding::EightBit)
+                    .unwrap_or_else(Body::new);
                 let message = Message::builder()
                     .from(from.clone())
                     .to(to)
@@ -86,18 +102,23 @@ impl Transport {
                     .header(ContentType::TEXT_PLAIN)
                     .body(body)
                     .map_err(|e| permanent(format!("cannot build the message: {e}")))?;
-                client.send(message).await.map(|_| ()).map_err(|e| DeliveryError {
-                    permanent: e.is_permanent(),
-                    reason: format!("SMTP: {e}"),
-                })
+                client
+                    .send(message)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| DeliveryError { permanent: e.is_permanent(), reason: format!("SMTP: {e}") })
             }
             Transport::Pickup(dir) => {
                 let (dir, id, to, subject) = (dir.clone(), id.to_owned(), to.to_owned(), subject.to_owned());
-                match tokio::task::spawn_blocking(move || super::pickup::write_eml(&dir, &id, &to, &subject, &body))
-                    .await
+                match tokio::task::spawn_blocking(move || {
+                    super::pickup::write_eml(&dir, &id, &to, &subject, &body)
+                })
+                .await
                 {
                     Ok(Ok(())) => Ok(()),
-                    Ok(Err(e)) => Err(DeliveryError { reason: format!("pickup directory: {e}"), permanent: false }),
+                    Ok(Err(e)) => {
+                        Err(DeliveryError { reason: format!("pickup directory: {e}"), permanent: false })
+                    }
                     Err(e) => Err(DeliveryError { reason: format!("pickup task: {e}"), permanent: false }),
                 }
             }

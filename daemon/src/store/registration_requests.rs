@@ -64,10 +64,11 @@ impl Store {
 
     /// Deletes requests that expired before `cutoff` or were used. Returns how many.
     pub async fn registration_requests_sweep(&self, cutoff: OffsetDateTime) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM registration_requests WHERE used_at IS NOT NULL OR expires_at < $1")
-            .bind(ts(cutoff))
-            .execute(self.pool())
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM registration_requests WHERE used_at IS NOT NULL OR expires_at < $1")
+                .bind(ts(cutoff))
+                .execute(self.pool())
+                .await?;
         Ok(done.rows_affected())
     }
 }
