@@ -100,3 +100,61 @@ both!(a_refused_smtp_connection_leaves_the_mail_queued_with_its_reason, |db| asy
     assert!(row["sent_at"].is_null(), "{row}");
     assert!(!row.to_string().contains("cpr_"), "no token in the outbox: {row}");
 });
+
+both!(chosen_notification_kinds_are_mailed_over_smtp, |db| async move {
+    let sink = SmtpSink::start().await;
+    let (root_dir, tree) = crate::scans::tree_root();
+    let config = format!("{}[oauth]\npublic_url = \"https://cairn.example.test\"\n", sink.config());
+    let d = Daemon::start_with(
+        db,
+        Opts { extra_config: config, scan_roots: vec![root_dir.path().to_path_buf()], ..Opts::default() },
+    )
+    .await;
+    let email = unique_email("notified");
+    d.admin(
+        &["create-user", "--email", &email, "--tenant", "Mailed", "--password-stdin"],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    let me = d.login(&email).await;
+    // Mail for completed scans (off by default), none for failed ones (on by default).
+    let prefs = json!({"events": {
+        "scan.completed": {"in_app": true, "email": true},
+        "scan.failed": {"in_app": true, "email": false},
+    }});
+    let put = d.send(&me, Method::PUT, "/api/v1/users/me/notification-prefs", Some(prefs)).await;
+    assert_eq!(put.status(), 200, "{}", put.text().await.unwrap_or_default());
+    let project = d.create_project(&me, "mailed-project").await;
+    let project_id = project["id"].as_str().expect("id").to_owned();
+
+    // A failing scan first: in the app, not mailed.
+    let gone = root_dir.path().join("gone");
+    std::fs::create_dir_all(&gone).expect("mkdir");
+    let resp = d
+        .send(
+            &me,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"source": {"kind": "path", "path": gone}, "project": project_id})),
+        )
+        .await;
+    assert_eq!(resp.status(), 202);
+    let failed = resp.json::<Value>().await.expect("scan")["id"].as_str().expect("id").to_owned();
+    std::fs::remove_dir_all(&gone).expect("rm");
+    let (events, _) = crate::ws::follow(&d, &failed, &me).await;
+    assert_eq!(events.last().map(|e| e["status"].clone()), Some(json!("failed")));
+
+    let scan = crate::findings::scan_to_completion(&d, &me, &tree, Some(&project_id)).await;
+    // The first mail to arrive is the completed scan's: the failed one was not mailed.
+    let mail = sink.next_to(&email).await;
+    let subject = mail.header("Subject").expect("subject");
+    assert_eq!(subject, format!("[Cairn] mailed-project: Scan {scan} completed"));
+    let body = mail.body();
+    assert!(body.contains("Project:   mailed-project"), "{body}");
+    assert!(body.contains(&format!("Scan:      {scan}")), "{body}");
+    assert!(
+        body.contains("not matched (no vulnerability data)"),
+        "no zero counts for an unmatched scan: {body}"
+    );
+    assert!(body.contains(&format!("https://cairn.example.test/api/v1/scans/{scan}")), "{body}");
+    assert!(!body.contains(&failed), "the failed scan was mailed: {body}");
+});

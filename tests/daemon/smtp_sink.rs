@@ -32,15 +32,18 @@ impl Received {
                 let bytes = base64::engine::general_purpose::STANDARD.decode(joined).expect("base64 body");
                 String::from_utf8(bytes).expect("utf-8 body")
             }
+            Some("quoted-printable") => quoted_printable(raw),
             Some("7bit" | "8bit") | None => raw.to_owned(),
             Some(other) => panic!("the sink does not decode {other}"),
         }
     }
 
-    /// A header's value (the first of that name).
+    /// A header's value (the first of that name), unfolded.
     pub fn header(&self, name: &str) -> Option<String> {
         let head = self.data.split_once("\r\n\r\n").map_or(self.data.as_str(), |(h, _)| h);
-        head.split("\r\n").find_map(|l| {
+        // Long headers continue on lines that start with white space (RFC 5322 folding).
+        let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
+        unfolded.split("\r\n").find_map(|l| {
             l.split_once(':').filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_owned())
         })
     }
@@ -157,4 +160,26 @@ fn address(arg: &str) -> String {
         (Some(s), Some(e)) if s < e => arg[s + 1..e].to_owned(),
         _ => arg.split_whitespace().next().unwrap_or("").to_owned(),
     }
+}
+
+/// RFC 2045 quoted-printable: `=` at a line's end joins it to the next; `=XX` is a byte.
+fn quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\r\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).expect("utf-8 body")
 }
