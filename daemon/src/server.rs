@@ -148,7 +148,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     // Before binding: a root over the work directory would hand every tenant's uploads to one.
     config.sources.check_roots(config.local_mode)?;
     // A files store without a directory is a configuration error, not a failing first upload.
-    config.uploads.place(&config.database_url).map_err(anyhow::Error::msg)?;
+    config
+        .uploads
+        .place(&config.database_url, config.sources.durable_work_dir().as_deref())
+        .map_err(anyhow::Error::msg)?;
     let listener = bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let address_file = config.address_file.clone();
@@ -210,7 +213,10 @@ async fn shutdown_signal() {
 /// Removes upload files that no waiting scan references (older than the grace period, so a
 /// request still writing or queueing is left alone).
 async fn sweep_upload_orphans(state: &AppState) {
-    let Ok(crate::uploads::UploadPlace::Files(dir)) = state.config.uploads.place(&state.config.database_url)
+    let Ok(crate::uploads::UploadPlace::Files(dir)) = state
+        .config
+        .uploads
+        .place(&state.config.database_url, state.config.sources.durable_work_dir().as_deref())
     else {
         return;
     };
