@@ -304,6 +304,23 @@ impl Daemon {
         line.trim().to_owned()
     }
 
+    /// The first of `mails` not read yet that goes to `to` and contains `needle`, marked read.
+    fn take_unread(&self, mails: Vec<PathBuf>, to: Option<&str>, needle: &str) -> Option<String> {
+        let mut read = self.mail_read.lock().expect("lock");
+        for path in mails {
+            if read.contains(&path) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("mail");
+            let addressed = to.is_none_or(|to| text.starts_with(&format!("To: {to}\r\n")));
+            if addressed && text.contains(needle) {
+                read.insert(path);
+                return Some(text);
+            }
+        }
+        None
+    }
+
     /// The oldest mail in the pickup directory not read yet that goes to `to` (any recipient when
     /// `None`) and contains `needle`, waiting up to 20 s for the daemon's sender to deliver it.
     /// Each mail is returned once.
@@ -321,19 +338,9 @@ impl Daemon {
                 .unwrap_or_default();
             // Ids are UUIDv7: the oldest sorts first.
             mails.sort();
-            let mut read = self.mail_read.lock().expect("lock");
-            for path in mails {
-                if read.contains(&path) {
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).expect("mail");
-                let addressed = to.is_none_or(|to| text.starts_with(&format!("To: {to}\r\n")));
-                if addressed && text.contains(needle) {
-                    read.insert(path);
-                    return text;
-                }
+            if let Some(text) = self.take_unread(mails, to, needle) {
+                return text;
             }
-            drop(read);
             assert!(
                 std::time::Instant::now() < deadline,
                 "no mail to {to:?} containing {needle:?} within 20 s"

@@ -68,16 +68,13 @@ pub fn compose(event: &Event, project: Option<&str>, public_url: Option<&str>) -
         }
         _ => {}
     }
-    if let Some(s) = event.severity {
-        if !body.contains("Severity:") {
-            let _ = writeln!(body, "Severity:  {}", s.as_str());
-        }
+    if let Some(s) = event.severity
+        && !body.contains("Severity:")
+    {
+        let _ = writeln!(body, "Severity:  {}", s.as_str());
     }
-    match (base, link) {
-        (Some(base), Some(path)) => {
-            let _ = writeln!(body, "\n{base}{path}");
-        }
-        _ => {}
+    if let (Some(base), Some(path)) = (base, link) {
+        let _ = writeln!(body, "\n{base}{path}");
     }
     let _ = write!(
         body,
