@@ -29,8 +29,8 @@ mod watch;
 #[cfg(feature = "client")]
 pub use client::{
     ApiError, Client, ClientBuilder, Credential, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Download,
-    ENV_API_KEY, ENV_URL, Error, ListQuery, OAuthAuthorize, OAuthCallback, ProblemCode, RetryPolicy,
-    TokenGrant, TokenListener, Upload, retry_after,
+    ENV_API_KEY, ENV_URL, Error, ListQuery, OAuthAuthorize, OAuthCallback, ProblemCode, Registered,
+    RetryPolicy, TokenGrant, TokenListener, Upload, retry_after,
 };
 
 /// The `futures` traits the SDK's streams implement, so a caller needs no `futures` dependency of

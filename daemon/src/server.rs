@@ -39,6 +39,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     };
     Ok(AppState {
         git_credentials,
+        mailer: crate::mail::Mailer::new(store.clone(), &config.mail)?,
         store,
         jwt: Arc::new(JwtKeys::from_secret(&secret)),
         limits: Arc::new(RateLimiters::new(&config.rate_limits, &config.quotas)),
@@ -86,6 +87,10 @@ pub async fn launch(
                     if let Err(e) = sweep_state.store.outbox_forget_secrets(expired).await {
                         tracing::warn!(error = %e, "outbox secret sweep failed");
                     }
+                    let stale = time::OffsetDateTime::now_utc() - time::Duration::days(1);
+                    if let Err(e) = sweep_state.store.registration_requests_sweep(stale).await {
+                        tracing::warn!(error = %e, "registration request sweep failed");
+                    }
                 }
                 _ = stop.changed() => break,
             }
@@ -98,6 +103,7 @@ pub async fn launch(
         stop_rx_for_grace.clone(),
     );
     let senders = crate::webhooks::worker::spawn(crate::webhooks::senders(&state), stop_rx_for_grace.clone());
+    let mail_sender = crate::mail::worker::spawn(state.mailer.clone(), stop_rx_for_grace.clone());
     let mut serve = std::pin::pin!(serve.into_future());
     let mut stopping = stop_rx_for_grace;
     tokio::select! {
@@ -115,6 +121,10 @@ pub async fn launch(
     if let Some(d) = dispatcher {
         // A batch cut short rolls back and is handled again by the next start or another replica.
         d.abort();
+    }
+    if let Some(m) = mail_sender {
+        // A mail being sent is tried again when its lease lapses.
+        m.abort();
     }
     if let Some(s) = senders {
         // Deliveries in flight are sent again once their lease lapses (receivers dedupe by id).
@@ -138,7 +148,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     // Before binding: a root over the work directory would hand every tenant's uploads to one.
     config.sources.check_roots(config.local_mode)?;
     // A files store without a directory is a configuration error, not a failing first upload.
-    config.uploads.place(&config.database_url).map_err(anyhow::Error::msg)?;
+    config
+        .uploads
+        .place(&config.database_url, config.sources.durable_work_dir().as_deref())
+        .map_err(anyhow::Error::msg)?;
     let listener = bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let address_file = config.address_file.clone();
@@ -200,7 +213,10 @@ async fn shutdown_signal() {
 /// Removes upload files that no waiting scan references (older than the grace period, so a
 /// request still writing or queueing is left alone).
 async fn sweep_upload_orphans(state: &AppState) {
-    let Ok(crate::uploads::UploadPlace::Files(dir)) = state.config.uploads.place(&state.config.database_url)
+    let Ok(crate::uploads::UploadPlace::Files(dir)) = state
+        .config
+        .uploads
+        .place(&state.config.database_url, state.config.sources.durable_work_dir().as_deref())
     else {
         return;
     };

@@ -35,4 +35,6 @@ pub struct AppState {
     pub git_credentials: Option<Arc<CredentialKey>>,
     /// Wakes this replica's webhook senders (deliveries were queued).
     pub webhook_wake: Arc<tokio::sync::Notify>,
+    /// Outgoing mail: the outbox queue and its transport.
+    pub mailer: crate::mail::Mailer,
 }

@@ -55,6 +55,7 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("GET", "/problems/{slug}", Need::Public),
     ("GET", "/metrics", Need::Super),
     ("POST", "/api/v1/auth/register", Need::Public),
+    ("POST", "/api/v1/auth/register/verify", Need::Public),
     ("POST", "/api/v1/auth/login", Need::Public),
     ("POST", "/api/v1/auth/token", Need::Public),
     ("POST", "/api/v1/auth/refresh", Need::Public),
@@ -584,12 +585,27 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         ("POST", "/api/v1/auth/register") => {
             Some(json!({"email": unique_email("reg"), "password": PASSWORD}))
         }
+        ("POST", "/api/v1/auth/register/verify") => {
+            // A fresh registration, completed with the token mailed to the pickup directory.
+            let email = unique_email("verify");
+            let asked = d
+                .http
+                .post(d.url("/api/v1/auth/register"))
+                .json(&json!({"email": email, "password": PASSWORD}))
+                .send()
+                .await
+                .expect("register");
+            assert_eq!(asked.status(), 202);
+            Some(json!({"token": d.registration_token(&email).await}))
+        }
         ("POST", "/api/v1/auth/login") => Some(json!({"email": w.login_email, "password": PASSWORD})),
         ("POST", "/api/v1/auth/refresh") => {
             Some(json!({"refresh_token": d.login(&w.login_email).await.refresh}))
         }
         ("POST", "/api/v1/auth/logout") => Some(json!({"refresh_token": "crt_unknown"})),
-        ("POST", "/api/v1/auth/forgot-password") => Some(json!({"email": w.login_email})),
+        // An address without an account: the same 202, and no reset mail that the reset-password
+        // row below could read instead of its own.
+        ("POST", "/api/v1/auth/forgot-password") => Some(json!({"email": unique_email("nobody")})),
         ("POST", "/api/v1/auth/reset-password") => {
             // A fresh token for the login user, read from the outbox; the password stays the same.
             let issued = d
@@ -761,18 +777,10 @@ fn approval_body(pid: &str) -> Value {
         "reason": "authz", "expires_at": expires})
 }
 
-/// The reset token of the newest mail delivered to the harness's pickup directory (the admin
-/// outbox never shows it).
+/// The reset token of the next reset mail delivered to the harness's pickup directory and not
+/// read yet (the admin outbox never shows it); each reset asked for is read once, in order.
 pub async fn latest_reset_token(d: &Daemon) -> String {
-    let dir = d.dir.path().join("mail");
-    let mut mails: Vec<_> = std::fs::read_dir(&dir)
-        .expect("pickup directory")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-        .collect();
-    // Ids are UUIDv7: the newest sorts last.
-    mails.sort();
-    let body = std::fs::read_to_string(mails.last().expect("a delivered mail")).expect("mail");
+    let body = d.next_mail(None, "Reset token: cpr_").await;
     let start = body.find("cpr_").expect("token in mail");
     body[start..].split_whitespace().next().expect("token").to_owned()
 }

@@ -111,6 +111,8 @@ pub struct Daemon {
     pub dir: tempfile::TempDir,
     pub config: PathBuf,
     pub http: reqwest::Client,
+    /// Mails of the pickup directory a test has already read (`next_mail` returns each once).
+    mail_read: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 impl Daemon {
@@ -201,7 +203,16 @@ impl Daemon {
             assert!(out.status.success(), "vulndb import: {}", String::from_utf8_lossy(&out.stderr));
         }
         let (child, base) = spawn(&config, dir.path()).await;
-        Daemon { child: Some(child), pg_database: None, base, db_url, dir, config, http: http_client(true) }
+        Daemon {
+            child: Some(child),
+            pg_database: None,
+            base,
+            db_url,
+            dir,
+            config,
+            http: http_client(true),
+            mail_read: Default::default(),
+        }
     }
 
     /// `kill -9`: no shutdown, jobs left running in the database.
@@ -262,7 +273,8 @@ impl Daemon {
         String::from_utf8(out.stdout).expect("utf8")
     }
 
-    /// Registers a user (open registration) and returns their session.
+    /// Registers a user (open registration, verified with the token the daemon mails to the
+    /// pickup directory, as the recipient would) and returns their session.
     pub async fn register(&self, email: &str) -> Session {
         let resp = self
             .http
@@ -271,9 +283,71 @@ impl Daemon {
             .send()
             .await
             .expect("register");
-        assert_eq!(resp.status(), 201, "register {email}: {}", resp.text().await.unwrap_or_default());
+        assert_eq!(resp.status(), 202, "register {email}: {}", resp.text().await.unwrap_or_default());
+        let token = self.registration_token(email).await;
+        let resp = self
+            .http
+            .post(self.url("/api/v1/auth/register/verify"))
+            .json(&json!({"token": token}))
+            .send()
+            .await
+            .expect("verify");
+        assert_eq!(resp.status(), 201, "verify {email}: {}", resp.text().await.unwrap_or_default());
         let tokens: Value = resp.json().await.expect("json");
         self.session(&tokens).await
+    }
+
+    /// The registration token of the next unread mail to `email` in the pickup directory.
+    pub async fn registration_token(&self, email: &str) -> String {
+        let mail = self.next_mail(Some(email), "Registration token: ").await;
+        let line = mail.lines().find_map(|l| l.strip_prefix("Registration token: ")).expect("a token line");
+        line.trim().to_owned()
+    }
+
+    /// The first of `mails` not read yet that goes to `to` and contains `needle`, marked read.
+    fn take_unread(&self, mails: Vec<PathBuf>, to: Option<&str>, needle: &str) -> Option<String> {
+        let mut read = self.mail_read.lock().expect("lock");
+        for path in mails {
+            if read.contains(&path) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("mail");
+            let addressed = to.is_none_or(|to| text.starts_with(&format!("To: {to}\r\n")));
+            if addressed && text.contains(needle) {
+                read.insert(path);
+                return Some(text);
+            }
+        }
+        None
+    }
+
+    /// The oldest mail in the pickup directory not read yet that goes to `to` (any recipient when
+    /// `None`) and contains `needle`, waiting up to 20 s for the daemon's sender to deliver it.
+    /// Each mail is returned once.
+    pub async fn next_mail(&self, to: Option<&str>, needle: &str) -> String {
+        let dir = self.dir.path().join("mail");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let mut mails: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            // Ids are UUIDv7: the oldest sorts first.
+            mails.sort();
+            if let Some(text) = self.take_unread(mails, to, needle) {
+                return text;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no mail to {to:?} containing {needle:?} within 20 s"
+            );
+            // The sender writes the file; nothing else signals its arrival to another process.
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
     }
 
     /// Registers with an invitation of `inviter` into their tenant at `role`.

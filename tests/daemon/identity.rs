@@ -105,7 +105,8 @@ both!(login_refresh_rotation_and_reuse, |db| async move {
         .expect("dead");
     expect_problem(dead, 401, "TOKEN_REUSED").await;
 
-    // Duplicate email.
+    // A duplicate email is not told apart (issue 16, point 13: see registration.rs); its owner
+    // hears of the attempt and no second account appears.
     let dup = d
         .http
         .post(d.url("/api/v1/auth/register"))
@@ -113,7 +114,8 @@ both!(login_refresh_rotation_and_reuse, |db| async move {
         .send()
         .await
         .expect("dup");
-    expect_problem(dup, 409, "CONFLICT").await;
+    assert_eq!(dup.status(), 202);
+    d.next_mail(Some(&email), "already has an account").await;
     // A tampered access token.
     let mut forged = s.token.clone();
     forged.pop();

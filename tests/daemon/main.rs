@@ -24,6 +24,7 @@ mod identity;
 #[path = "../../engine/tests/engine/image_build.rs"]
 mod image_build;
 mod image_scan;
+mod mail;
 mod oauth;
 #[path = "../../client-sdk/tests/sdk/oci_registry.rs"]
 mod oci_registry;
@@ -34,11 +35,13 @@ mod projects;
 mod queue_fairness;
 mod quotas;
 mod rate_limits;
+mod registration;
 mod rematch;
 mod resilience;
 mod scans;
 mod schema;
 mod sessions;
+mod smtp_sink;
 mod tenant_roots;
 mod triage_rules;
 mod uploads;

@@ -10,10 +10,27 @@ use super::{Body, Client, Credential, Error, ListQuery, Req};
 use crate::types::{
     ApiKey, ApiKeyId, BomFormat, CreateApiKey, CreateProject, CreateScan, CreateVersion, CreatedApiKey,
     CryptoAsset, Finding, GateResult, Health, LoginRequest, LogoutRequest, Me, Page, Project, ProjectId,
-    ProjectKind, RegisterRequest, ReleaseStateChange, Scan, ScanComponent, ScanDiagnostic, ScanEdge,
-    ScanEvent, ScanFinding, ScanId, ScanLicense, ScanWarning, TokenResponse, TriageUpdate, UpdateProject,
-    UpdateVersion, Version, VersionId, VulnDbStatus,
+    ProjectKind, RegisterRequest, RegistrationPending, ReleaseStateChange, Scan, ScanComponent,
+    ScanDiagnostic, ScanEdge, ScanEvent, ScanFinding, ScanId, ScanLicense, ScanWarning, TokenResponse,
+    TriageUpdate, UpdateProject, UpdateVersion, VerifyRegistrationRequest, Version, VersionId, VulnDbStatus,
 };
+
+/// What `POST /auth/register` did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Registered {
+    /// An invitation: the account exists and the client holds its tokens.
+    LoggedIn(TokenResponse),
+    /// Open registration: a token was mailed (if the address had no account); complete it with
+    /// [`Client::register_verify`].
+    VerificationSent(RegistrationPending),
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum RegisterAnswer {
+    Tokens(TokenResponse),
+    Pending(RegistrationPending),
+}
 
 /// A file to upload: its name and bytes.
 #[derive(Debug, Clone)]
@@ -166,11 +183,30 @@ impl Client {
         Ok(tokens)
     }
 
-    /// `POST /auth/register` (open registration or an invitation); on success the client holds the
-    /// new tokens.
-    pub async fn register(&self, body: &RegisterRequest) -> Result<TokenResponse, Error> {
-        let tokens: TokenResponse =
+    /// `POST /auth/register`. With an invitation the account is made at once and the client holds
+    /// its tokens; open registration mails a token to the address, which
+    /// [`Client::register_verify`] completes.
+    pub async fn register(&self, body: &RegisterRequest) -> Result<Registered, Error> {
+        let answer: RegisterAnswer =
             self.json(Req::new(Method::POST, v1("auth/register")).anonymous().json(body)?).await?;
+        Ok(match answer {
+            RegisterAnswer::Tokens(tokens) => {
+                self.set_credential(Some(Credential::Tokens {
+                    access: tokens.access_token.clone(),
+                    refresh: tokens.refresh_token.clone(),
+                }));
+                Registered::LoggedIn(tokens)
+            }
+            RegisterAnswer::Pending(p) => Registered::VerificationSent(p),
+        })
+    }
+
+    /// `POST /auth/register/verify`: completes an open registration with the mailed token; the
+    /// client then holds the new account's tokens.
+    pub async fn register_verify(&self, token: &str) -> Result<TokenResponse, Error> {
+        let body = VerifyRegistrationRequest { token: token.to_owned() };
+        let tokens: TokenResponse =
+            self.json(Req::new(Method::POST, v1("auth/register/verify")).anonymous().json(&body)?).await?;
         self.set_credential(Some(Credential::Tokens {
             access: tokens.access_token.clone(),
             refresh: tokens.refresh_token.clone(),

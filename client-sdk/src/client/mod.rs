@@ -29,7 +29,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use account::TokenGrant;
-pub use endpoints::{Download, Upload};
+pub use endpoints::{Download, Registered, Upload};
 pub(crate) use error::api_error as api_error_from;
 pub use error::{ApiError, Error, ProblemCode};
 pub use oauth::{OAuthAuthorize, OAuthCallback};

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::time_fmt::rfc3339;
+use super::MailState;
+use super::time_fmt::{rfc3339, rfc3339_opt};
 
 /// One row of the append-only, hash-chained audit log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,7 +53,8 @@ pub struct AuditVerification {
     pub reason: Option<String>,
 }
 
-/// A mail the daemon sent to the admin outbox (no SMTP configured).
+/// A mail the daemon queued, with where its delivery stands. The body never holds the one-time
+/// secret a mail carries (a reset or registration token): only the recipient's copy does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutboxMessage {
@@ -67,4 +69,18 @@ pub struct OutboxMessage {
     /// When it was queued.
     #[serde(with = "rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Where its delivery stands.
+    pub state: MailState,
+    /// Delivery attempts made so far.
+    pub attempts: u32,
+    /// Why the latest attempt failed (or why none was made), when it did.
+    pub last_error: Option<String>,
+    /// When it was delivered.
+    #[serde(with = "rfc3339_opt")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub sent_at: Option<OffsetDateTime>,
+    /// When the next attempt is due (queued mails only).
+    #[serde(with = "rfc3339_opt")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub next_attempt_at: Option<OffsetDateTime>,
 }

@@ -27,6 +27,27 @@ pub struct RegisterRequest {
     pub invite_token: Option<String>,
 }
 
+/// `POST /auth/register` answered 202: a registration token was mailed to the address if it has
+/// no account yet (its owner was told of the attempt otherwise). The answer is the same either
+/// way, so it does not reveal which addresses have accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationPending {
+    /// Seconds the mailed token works (`POST /auth/register/verify`).
+    pub token_expires_in: u64,
+}
+
+/// `POST /auth/register/verify`: completes an open registration with the mailed token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRegistrationRequest {
+    /// The token from the mail (`crg_…`).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub token: String,
+}
+
 /// `POST /auth/login`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

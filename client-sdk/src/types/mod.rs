@@ -20,6 +20,7 @@ mod history;
 mod ids;
 mod known_exploited;
 mod licenses;
+mod mail;
 mod notification_prefs;
 mod notifications;
 mod oauth;
@@ -57,7 +58,8 @@ pub use approvals::{Approval, ApprovalDecision, ApprovalState, RequestApproval};
 pub use audit::{AuditEntry, AuditVerification, OutboxMessage};
 pub use auth::{
     CreateInvite, CreatedInvite, ForgotPasswordRequest, LoginRequest, LogoutRequest, Me, RefreshRequest,
-    RegisterRequest, ResetPasswordRequest, TenantMembership, TokenResponse, User,
+    RegisterRequest, RegistrationPending, ResetPasswordRequest, TenantMembership, TokenResponse, User,
+    VerifyRegistrationRequest,
 };
 pub use cbom_compat::{
     CBOM_DEFAULT_PROJECT_VERSION, CbomBomFormat, CbomDemoRequest, CbomDetailTruncated, CbomHealth, CbomScan,
@@ -89,6 +91,7 @@ pub use ids::{
 };
 pub use known_exploited::KnownExploited;
 pub use licenses::{LicenseCategory, LicensedComponent, Obligation, ProjectLicense, ProjectObligation};
+pub use mail::MailState;
 pub use notification_prefs::{ChannelPrefs, NotificationPrefs};
 pub use notifications::{Notification, NotificationPage, UnreadCount};
 pub use oauth::OAuthIdentity;

@@ -80,9 +80,15 @@ impl NotificationPrefs {
 
     /// Whether `event` makes an in-app notification under these preferences.
     pub fn wants_in_app(&self, event: &Event) -> bool {
-        if event.kind == EventKind::Unknown || !self.channels(event.kind).in_app {
-            return false;
-        }
+        event.kind != EventKind::Unknown && self.channels(event.kind).in_app && self.passes_filters(event)
+    }
+
+    /// Whether `event` is mailed under these preferences (the same project and severity filters).
+    pub fn wants_email(&self, event: &Event) -> bool {
+        event.kind != EventKind::Unknown && self.channels(event.kind).email && self.passes_filters(event)
+    }
+
+    fn passes_filters(&self, event: &Event) -> bool {
         if let (Some(only), Some(project)) = (&self.projects, event.project)
             && !only.contains(&project)
         {

@@ -10,40 +10,27 @@ use crate::common::{Daemon, Opts};
 const PASSWORD: &str = "correct horse battery staple";
 const NEW_PASSWORD: &str = "a different long passphrase";
 
-async fn registered(base: &str, email: &str, invite_token: Option<String>) -> Client {
-    let client = Client::anonymous(base).expect("client");
-    client
-        .register(&RegisterRequest {
-            email: email.into(),
-            password: PASSWORD.into(),
-            display_name: None,
-            tenant_name: invite_token.is_none().then(|| format!("t-{email}")),
-            invite_token,
-        })
-        .await
-        .expect("register");
+async fn registered(daemon: &Daemon, email: &str, invite_token: Option<String>) -> Client {
+    let client = Client::anonymous(&daemon.base).expect("client");
+    daemon
+        .register(
+            &client,
+            &RegisterRequest {
+                email: email.into(),
+                password: PASSWORD.into(),
+                display_name: None,
+                tenant_name: invite_token.is_none().then(|| format!("t-{email}")),
+                invite_token,
+            },
+        )
+        .await;
     client
 }
 
 /// The reset token of the newest mail to `email`, read where the daemon delivers mail (its
 /// pickup directory; the admin outbox never shows the token).
 async fn mailed_reset_token(daemon: &Daemon, email: &str) -> String {
-    let mut mails: Vec<_> = std::fs::read_dir(daemon.mail_dir())
-        .expect("pickup directory")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-        .collect();
-    // Ids are UUIDv7: the newest sorts last.
-    mails.sort();
-    let to = format!("To: {email}\r\n");
-    let mail = mails
-        .iter()
-        .rev()
-        .map(|p| std::fs::read_to_string(p).expect("mail"))
-        .find(|m| m.starts_with(&to))
-        .expect("a mail to the account");
-    let line = mail.lines().find_map(|l| l.strip_prefix("Reset token: ")).expect("a token line");
-    line.trim().to_owned()
+    crate::common::mailed_line(daemon.mail_dir(), email, "Reset token: ").await
 }
 
 async fn account(postgres: bool) {
@@ -52,7 +39,7 @@ async fn account(postgres: bool) {
         eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
         return;
     };
-    let ada = registered(&daemon.base, "ada@example.test", None).await;
+    let ada = registered(&daemon, "ada@example.test", None).await;
     let anonymous = Client::anonymous(&daemon.base).expect("client");
 
     // Forgotten password: the same answer for an unknown address, a field error for a malformed one.
@@ -108,7 +95,7 @@ async fn account(postgres: bool) {
         .await
         .expect("invite");
     assert_eq!((invite.email.as_str(), invite.role), ("bob@example.test", Role::Member));
-    let bob = registered(&daemon.base, "bob@example.test", Some(invite.token)).await;
+    let bob = registered(&daemon, "bob@example.test", Some(invite.token)).await;
     let ada_tenant = session.me().await.expect("me").current_tenant.expect("ada's tenant");
     let bob_me = bob.me().await.expect("bob");
     assert!(bob_me.tenants.iter().any(|t| t.tenant_id == ada_tenant && t.role == Role::Member), "{bob_me:?}");

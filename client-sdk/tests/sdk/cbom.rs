@@ -61,16 +61,18 @@ async fn cbom_through_the_sdk(postgres: bool) {
         return;
     };
     let client = Client::anonymous(&daemon.base).expect("client");
-    client
-        .register(&RegisterRequest {
-            email: "cbom@example.test".into(),
-            password: "correct horse battery staple".into(),
-            display_name: None,
-            tenant_name: Some("cbom-sdk".into()),
-            invite_token: None,
-        })
-        .await
-        .expect("register");
+    daemon
+        .register(
+            &client,
+            &RegisterRequest {
+                email: "cbom@example.test".into(),
+                password: "correct horse battery staple".into(),
+                display_name: None,
+                tenant_name: Some("cbom-sdk".into()),
+                invite_token: None,
+            },
+        )
+        .await;
 
     let health = client.cbom_health().await.expect("health");
     assert_eq!((health.status.as_str(), health.cyclonedx.as_str()), ("ok", "1.6"));

@@ -36,6 +36,7 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "problem_type" => problem_type,
         // auth and the caller's account
         "auth_register" => register,
+        "auth_register_verify" => register_verify,
         "auth_login" => login,
         "auth_token" => token,
         "auth_refresh" => refresh,

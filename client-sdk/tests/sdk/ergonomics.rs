@@ -22,10 +22,12 @@ async fn ci_conveniences(postgres: bool) {
         return;
     };
     let client = Client::anonymous(&daemon.base).expect("client");
-    client
-        .register(&RegisterRequest::new("ci@example.test", "correct horse battery staple").tenant_name("ci"))
-        .await
-        .expect("register");
+    daemon
+        .register(
+            &client,
+            &RegisterRequest::new("ci@example.test", "correct horse battery staple").tenant_name("ci"),
+        )
+        .await;
 
     // A longer name holding the wanted one must not be taken for it.
     let longer = client.find_or_create_project("payments-api-legacy").await.expect("longer");

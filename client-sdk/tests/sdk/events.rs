@@ -44,18 +44,20 @@ impl Relay {
     }
 }
 
-async fn registered(base: &str, email: &str) -> Client {
-    let client = Client::anonymous(base).expect("client");
-    client
-        .register(&RegisterRequest {
-            email: email.into(),
-            password: "correct horse battery staple".into(),
-            display_name: None,
-            tenant_name: Some(format!("t-{email}")),
-            invite_token: None,
-        })
-        .await
-        .expect("register");
+async fn registered(daemon: &Daemon, email: &str) -> Client {
+    let client = Client::anonymous(&daemon.base).expect("client");
+    daemon
+        .register(
+            &client,
+            &RegisterRequest {
+                email: email.into(),
+                password: "correct horse battery staple".into(),
+                display_name: None,
+                tenant_name: Some(format!("t-{email}")),
+                invite_token: None,
+            },
+        )
+        .await;
     client
 }
 
@@ -76,7 +78,7 @@ async fn feed(postgres: bool) {
         return;
     };
     let relay = Relay::start(daemon.base.trim_start_matches("http://").to_owned()).await;
-    let client = registered(&daemon.base, "feed@example.test").await;
+    let client = registered(&daemon, "feed@example.test").await;
     let through_relay = Client::new(&relay.base, client.credential().expect("credential")).expect("client");
     let options = WatchOptions {
         max_reconnects: 20,

@@ -10,18 +10,20 @@ use crate::common::{Daemon, Opts};
 
 const TOKEN: &str = "glpat-sdk-test-token-0123456789";
 
-async fn registered(base: &str, email: &str) -> Client {
-    let client = Client::anonymous(base).expect("client");
-    client
-        .register(&RegisterRequest {
-            email: email.into(),
-            password: "correct horse battery staple".into(),
-            display_name: None,
-            tenant_name: Some(format!("t-{email}")),
-            invite_token: None,
-        })
-        .await
-        .expect("register");
+async fn registered(daemon: &Daemon, email: &str) -> Client {
+    let client = Client::anonymous(&daemon.base).expect("client");
+    daemon
+        .register(
+            &client,
+            &RegisterRequest {
+                email: email.into(),
+                password: "correct horse battery staple".into(),
+                display_name: None,
+                tenant_name: Some(format!("t-{email}")),
+                invite_token: None,
+            },
+        )
+        .await;
     client
 }
 
@@ -44,7 +46,7 @@ async fn git_credentials(postgres: bool) {
         eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
         return;
     };
-    let owner = registered(&daemon.base, "owner@example.test").await;
+    let owner = registered(&daemon, "owner@example.test").await;
 
     let created = owner.create_git_credential(&token_for("*.Example.com")).await.expect("create");
     assert_eq!(
@@ -69,7 +71,7 @@ async fn git_credentials(postgres: bool) {
 
     let opts = Opts { postgres, path_roots: Vec::new(), workers: 1, vulndb: false };
     let Some(keyless) = Daemon::start(opts).await else { return };
-    let client = registered(&keyless.base, "nokey@example.test").await;
+    let client = registered(&keyless, "nokey@example.test").await;
     let err = client.create_git_credential(&token_for("github.com")).await.expect_err("no key");
     assert_eq!(err.problem_code(), Some(ProblemCode::GitCredentialsDisabled), "{err}");
     keyless.shutdown().await;

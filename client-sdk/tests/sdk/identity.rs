@@ -33,18 +33,20 @@ fn generous() -> RateLimits {
     }
 }
 
-async fn registered(base: &str, email: &str) -> Client {
-    let client = Client::anonymous(base).expect("client");
-    client
-        .register(&RegisterRequest {
-            email: email.into(),
-            password: PASSWORD.into(),
-            display_name: None,
-            tenant_name: Some(format!("t-{email}")),
-            invite_token: None,
-        })
-        .await
-        .expect("register");
+async fn registered(daemon: &Daemon, email: &str) -> Client {
+    let client = Client::anonymous(&daemon.base).expect("client");
+    daemon
+        .register(
+            &client,
+            &RegisterRequest {
+                email: email.into(),
+                password: PASSWORD.into(),
+                display_name: None,
+                tenant_name: Some(format!("t-{email}")),
+                invite_token: None,
+            },
+        )
+        .await;
     client
 }
 
@@ -64,7 +66,7 @@ async fn identity_projects_and_errors(postgres: bool) {
         eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
         return;
     };
-    let client = registered(&daemon.base, "ada@example.test").await;
+    let client = registered(&daemon, "ada@example.test").await;
     assert_eq!(client.health().await.expect("health").status, "ok");
 
     // Login gives a working session.
@@ -239,7 +241,7 @@ async fn a_429_is_retried_after_its_retry_after() {
     // 60 reads a minute: a burst of 60, then one more every second.
     let limits = RateLimits { reads_per_minute: 60, ..generous() };
     let daemon = start(false, limits).await.expect("daemon");
-    let client = registered(&daemon.base, "rate@example.test").await;
+    let client = registered(&daemon, "rate@example.test").await;
     let Some(credential) = client.credential() else { panic!("a session") };
     let impatient = Client::builder(&daemon.base)
         .credential(credential.clone())

@@ -91,15 +91,18 @@ async fn oauth(postgres: bool) {
 
     // Linking needs a session; a password account links, lists and unlinks its identity.
     let bob = Client::anonymous(&daemon.base).expect("client");
-    bob.register(&RegisterRequest {
-        email: "bob@example.test".into(),
-        password: "correct horse battery staple".into(),
-        display_name: None,
-        tenant_name: Some("bob".into()),
-        invite_token: None,
-    })
-    .await
-    .expect("register");
+    daemon
+        .register(
+            &bob,
+            &RegisterRequest {
+                email: "bob@example.test".into(),
+                password: "correct horse battery staple".into(),
+                display_name: None,
+                tenant_name: Some("bob".into()),
+                invite_token: None,
+            },
+        )
+        .await;
     let link = OAuthAuthorize { link: true, ..Default::default() };
     let anonymous = Client::anonymous(&daemon.base).expect("client");
     let no_session = anonymous.oauth_authorize_url("corp", &link).await.expect_err("link without a session");

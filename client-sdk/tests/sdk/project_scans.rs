@@ -65,16 +65,18 @@ async fn project_scans(postgres: bool) {
         return;
     };
     let client = Client::anonymous(&daemon.base).expect("client");
-    client
-        .register(&RegisterRequest {
-            email: "scans@example.test".into(),
-            password: "correct horse battery staple".into(),
-            display_name: None,
-            tenant_name: Some("project-scans".into()),
-            invite_token: None,
-        })
-        .await
-        .expect("register");
+    daemon
+        .register(
+            &client,
+            &RegisterRequest {
+                email: "scans@example.test".into(),
+                password: "correct horse battery staple".into(),
+                display_name: None,
+                tenant_name: Some("project-scans".into()),
+                invite_token: None,
+            },
+        )
+        .await;
 
     let bare = client.create_project(&project("no-repo", None)).await.expect("project");
     let refused = client.create_project_scan(bare.id).await.expect_err("no repo_url");

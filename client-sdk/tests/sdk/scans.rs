@@ -18,18 +18,20 @@ const WEB_LOCK: &str = r#"{"name": "web", "version": "1.0.0", "lockfileVersion":
   "node_modules/left-pad": {"version": "1.3.0", "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",
    "license": "WTFPL"}}}"#;
 
-async fn registered(base: &str, email: &str) -> Client {
-    let client = Client::anonymous(base).expect("client");
-    client
-        .register(&RegisterRequest {
-            email: email.into(),
-            password: "correct horse battery staple".into(),
-            display_name: None,
-            tenant_name: Some(format!("t-{email}")),
-            invite_token: None,
-        })
-        .await
-        .expect("register");
+async fn registered(daemon: &Daemon, email: &str) -> Client {
+    let client = Client::anonymous(&daemon.base).expect("client");
+    daemon
+        .register(
+            &client,
+            &RegisterRequest {
+                email: email.into(),
+                password: "correct horse battery staple".into(),
+                display_name: None,
+                tenant_name: Some(format!("t-{email}")),
+                invite_token: None,
+            },
+        )
+        .await;
     client
 }
 
@@ -56,7 +58,7 @@ async fn scans_through_the_sdk(postgres: bool) {
         eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
         return;
     };
-    let client = registered(&daemon.base, "scans@example.test").await;
+    let client = registered(&daemon, "scans@example.test").await;
 
     let status = client.vulndb_status().await.expect("vulndb status");
     assert_eq!(status.state, VulnDataState::Fresh);
@@ -178,7 +180,7 @@ async fn scans_through_the_sdk(postgres: bool) {
     // A daemon without workers: the scan stays queued, its documents are a 409, cancel ends it.
     let opts = Opts { postgres, path_roots: vec![root.path().to_path_buf()], workers: 0, vulndb: false };
     let daemon = Daemon::start(opts).await.expect("second daemon");
-    let client = registered(&daemon.base, "queued@example.test").await;
+    let client = registered(&daemon, "queued@example.test").await;
     let queued = client.create_scan(&path_scan(&tree)).await.expect("create");
     let err = client.scan_bom(queued.id, BomFormat::CycloneDx).await.expect_err("not completed");
     assert_eq!((err.status(), err.code()), (Some(409), Some("SCAN_NOT_COMPLETED")));

@@ -40,16 +40,18 @@ async fn watcher_survives_a_restart(postgres: bool) {
         return;
     };
     let client = Client::anonymous(&daemon.base).expect("client");
-    client
-        .register(&RegisterRequest {
-            email: "watch@example.test".into(),
-            password: "correct horse battery staple".into(),
-            display_name: None,
-            tenant_name: Some("watchers".into()),
-            invite_token: None,
-        })
-        .await
-        .expect("register");
+    daemon
+        .register(
+            &client,
+            &RegisterRequest {
+                email: "watch@example.test".into(),
+                password: "correct horse battery staple".into(),
+                display_name: None,
+                tenant_name: Some("watchers".into()),
+                invite_token: None,
+            },
+        )
+        .await;
 
     // A restart: the scan is cancelled while the daemon is down (through its store, as an
     // operator would), so the watcher learns it only from the sync after reconnecting.

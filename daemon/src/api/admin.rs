@@ -130,7 +130,7 @@ pub async fn password_reset(
     if !user.active {
         return Err(ApiError::new(Kind::Conflict, "activate the user first"));
     }
-    let expires_at = crate::auth::password_reset::issue(&state.store, &state.config.mail, &user).await?;
+    let expires_at = crate::auth::password_reset::issue(&state.store, &state.mailer, &user).await?;
     let body = PasswordResetIssued { email: user.email, expires_at };
     Ok((StatusCode::ACCEPTED, axum::Json(body)).into_response())
 }

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cairn_sdk::types::{
     ForgotPasswordRequest, LoginRequest, LogoutRequest, Me, RefreshRequest, RegisterRequest,
-    ResetPasswordRequest, Role, TokenResponse, UserId,
+    RegistrationPending, ResetPasswordRequest, Role, TokenResponse, UserId, VerifyRegistrationRequest,
 };
 use serde::Deserialize;
 
@@ -18,7 +18,7 @@ use crate::accounts::{NewUser, normalize_email};
 use crate::auth::principal::Credential;
 use crate::auth::secrets::sha256_hex;
 use crate::auth::tokens::{ACCESS_TTL_SECS, REFRESH_TTL, new_refresh_token};
-use crate::auth::{Access, Principal, password, password_reset};
+use crate::auth::{Access, Principal, password, password_reset, registration};
 use crate::config::RegistrationMode;
 use crate::error::{ApiError, Kind};
 use crate::state::AppState;
@@ -39,12 +39,15 @@ pub(crate) async fn issue(state: &AppState, user: UserId) -> Result<TokenRespons
     })
 }
 
-/// Creates an account (see the `registration` setting) and logs it in.
+/// Creates an account (see the `registration` setting). With an invitation the account is made
+/// and logged in at once (201). Open registration without one is verified by mail (202, the same
+/// answer whether or not the address has an account; see [`registration`]).
 #[utoipa::path(post, operation_id = "auth_register", path = "/auth/register", tag = "auth", request_body = RegisterRequest,
-    responses((status = 201, description = "Registered and logged in", body = TokenResponse),
+    responses((status = 201, description = "Registered with an invitation and logged in", body = TokenResponse),
+        (status = 202, description = "Open registration: a token was mailed to the address (or its owner was told of the attempt)", body = RegistrationPending),
         (status = 400, description = "Invalid fields", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Registration closed or invitation needed", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Email taken", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "Email taken (invitations only: the inviter named the address)", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn register(
     State(state): State<AppState>,
     rid: Option<Extension<RequestId>>,
@@ -67,7 +70,7 @@ pub async fn register(
     }
     let invite = match &req.invite_token {
         Some(token) => match state.store.invite_by_token(&sha256_hex(token.as_bytes())).await {
-            Ok(inv) if inv.email == email => Some(inv),
+            Ok(inv) if inv.email == email => inv,
             Ok(_) | Err(StoreError::NotFound) => {
                 return Err(ApiError::field(
                     "body.invite_token",
@@ -82,41 +85,100 @@ pub async fn register(
                 "registration needs an invitation (invite_token)",
             ));
         }
-        None => None,
+        None => {
+            // Hashed on both paths (new and taken address), so both cost one argon2 run.
+            let hash = password::hash_async(req.password.clone()).await.map_err(ApiError::internal)?;
+            let pending = crate::store::PendingRegistration {
+                email,
+                display_name: req.display_name.clone(),
+                tenant_name: req.tenant_name.clone(),
+                password_hash: hash,
+            };
+            registration::start(&state.store, &state.mailer, &pending).await?;
+            let answer = RegistrationPending {
+                token_expires_in: registration::REGISTRATION_TTL.whole_seconds() as u64,
+            };
+            return Ok((StatusCode::ACCEPTED, axum::Json(answer)).into_response());
+        }
     };
     let hash = password::hash_async(req.password.clone()).await.map_err(ApiError::internal)?;
     let display = req.display_name.clone().unwrap_or_else(|| email.clone());
     let user = state.store.user_create(&email, &display, Some(&hash), false).await?;
-    match invite {
-        Some(inv) => {
-            state.store.invite_accept(inv.id).await?;
-            state.store.membership_set(inv.tenant_id, user.id, inv.role).await?;
-        }
-        None => {
-            let name = req
-                .tenant_name
-                .clone()
-                .unwrap_or_else(|| email.split('@').next().unwrap_or("tenant").to_owned());
-            state.store.tenant_create_kind(&name, user.id, cairn_sdk::types::TenantKind::Personal).await?;
-        }
-    }
+    state.store.invite_accept(invite.id).await?;
+    state.store.membership_set(invite.tenant_id, user.id, invite.role).await?;
     let tokens = issue(&state, user.id).await?;
-    let tenant = state.store.memberships_of(user.id).await?.first().map(|m| m.tenant_id.to_string());
+    audit_registration(&state, &user, true, request_id(rid)).await;
+    Ok((StatusCode::CREATED, axum::Json(tokens)).into_response())
+}
+
+/// Completes an open registration with the mailed token: the account and its personal tenant are
+/// created and logged in.
+#[utoipa::path(post, operation_id = "auth_register_verify", path = "/auth/register/verify", tag = "auth", request_body = VerifyRegistrationRequest,
+    responses((status = 201, description = "Registered and logged in", body = TokenResponse),
+        (status = 400, description = "Unknown, used or expired token, or the address has an account by now", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Open registration is off", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+pub async fn register_verify(
+    State(state): State<AppState>,
+    rid: Option<Extension<RequestId>>,
+    Json(req): Json<VerifyRegistrationRequest>,
+) -> Result<Response, ApiError> {
+    if state.config.registration != RegistrationMode::Open {
+        return Err(ApiError::new(Kind::RegistrationClosed, "open registration is off"));
+    }
+    let pending = match registration::consume(&state.store, &req.token).await {
+        Ok(p) => p,
+        Err(StoreError::NotFound) => {
+            return Err(ApiError::field("body.token", "unknown, used or expired registration token"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let display = pending.display_name.clone().unwrap_or_else(|| pending.email.clone());
+    let user = match state
+        .store
+        .user_create(&pending.email, &display, Some(&pending.password_hash), false)
+        .await
+    {
+        Ok(u) => u,
+        // Registered meanwhile (another token, an invitation): only the mailbox's owner sees this.
+        Err(StoreError::Conflict(_)) => {
+            return Err(ApiError::field("body.token", "this address has an account now: sign in instead"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let name = pending
+        .tenant_name
+        .clone()
+        .unwrap_or_else(|| pending.email.split('@').next().unwrap_or("tenant").to_owned());
+    state.store.tenant_create_kind(&name, user.id, cairn_sdk::types::TenantKind::Personal).await?;
+    let tokens = issue(&state, user.id).await?;
+    audit_registration(&state, &user, false, request_id(rid)).await;
+    Ok((StatusCode::CREATED, axum::Json(tokens)).into_response())
+}
+
+async fn audit_registration(
+    state: &AppState,
+    user: &crate::store::UserRecord,
+    invited: bool,
+    request_id: Option<String>,
+) {
+    let tenant = match state.store.memberships_of(user.id).await {
+        Ok(m) => m.first().map(|m| m.tenant_id.to_string()),
+        Err(_) => None,
+    };
     record(
-        &state,
+        state,
         AuditEvent {
             tenant_id: tenant,
             actor_user_id: Some(user.id.to_string()),
             action: "user.register".into(),
             object_type: "user".into(),
             object_id: Some(user.id.to_string()),
-            detail: serde_json::json!({"email": user.email, "invited": req.invite_token.is_some()}),
-            request_id: request_id(rid),
+            detail: serde_json::json!({"email": user.email, "invited": invited}),
+            request_id,
             ..AuditEvent::default()
         },
     )
     .await;
-    Ok((StatusCode::CREATED, axum::Json(tokens)).into_response())
 }
 
 pub(crate) fn request_id(rid: Option<Extension<RequestId>>) -> Option<String> {
@@ -388,7 +450,7 @@ pub async fn forgot_password(
     let email = normalize_email(&req.email).map_err(|m| ApiError::field("body.email", m))?;
     match state.store.user_by_email(&email).await {
         Ok(user) if user.active => {
-            password_reset::issue(&state.store, &state.config.mail, &user).await?;
+            password_reset::issue(&state.store, &state.mailer, &user).await?;
             record(
                 &state,
                 AuditEvent {

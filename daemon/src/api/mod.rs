@@ -108,6 +108,7 @@ async fn openapi_json(Extension(doc): Extension<OpenApiJson>) -> Response {
 fn v1(state: &AppState) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(auth::register))
+        .routes(routes!(auth::register_verify))
         .routes(routes!(auth::login))
         .routes(routes!(auth::token))
         .routes(routes!(auth::refresh))

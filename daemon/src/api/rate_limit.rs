@@ -203,10 +203,11 @@ impl Drop for UploadSlot {
 /// The probes: limited per address only, in their own class.
 const HEALTH_PATHS: [&str; 3] = ["/api/health", "/healthz", "/readyz"];
 
-const LOGIN_PATHS: [&str; 6] = [
+const LOGIN_PATHS: [&str; 7] = [
     "/api/v1/auth/login",
     "/api/v1/auth/token",
     "/api/v1/auth/register",
+    "/api/v1/auth/register/verify",
     "/api/v1/auth/refresh",
     "/api/v1/auth/forgot-password",
     "/api/v1/auth/reset-password",

@@ -270,7 +270,11 @@ async fn links(
 
 /// Where uploads go, as configured (checked at start, so an error here is the daemon's).
 fn upload_place(state: &AppState) -> Result<UploadPlace, ApiError> {
-    state.config.uploads.place(&state.config.database_url).map_err(ApiError::internal)
+    state
+        .config
+        .uploads
+        .place(&state.config.database_url, state.config.sources.durable_work_dir().as_deref())
+        .map_err(ApiError::internal)
 }
 
 /// Queues the scan with its stored file, under the request's `Idempotency-Key` when it has one.

@@ -7,6 +7,7 @@ pub mod oauth;
 pub mod password;
 pub mod password_reset;
 pub mod principal;
+pub mod registration;
 pub mod routes;
 pub mod secrets;
 pub mod tokens;

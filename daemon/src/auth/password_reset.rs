@@ -4,7 +4,7 @@
 use time::{Duration, OffsetDateTime};
 
 use super::secrets::{random_alphanumeric, sha256_hex};
-use crate::mail::{Mail, MailConfig};
+use crate::mail::{Mail, Mailer};
 use crate::store::{Store, StoreResult, UserRecord};
 
 /// How long a reset token works.
@@ -12,7 +12,7 @@ pub const RESET_TTL: Duration = Duration::hours(1);
 
 /// Makes a token for `user`, stores its hash (voiding earlier ones) and mails it; the token is
 /// never part of the stored body (see [`crate::mail`]).
-pub async fn issue(store: &Store, mail: &MailConfig, user: &UserRecord) -> StoreResult<OffsetDateTime> {
+pub async fn issue(store: &Store, mailer: &Mailer, user: &UserRecord) -> StoreResult<OffsetDateTime> {
     let token = format!("cpr_{}", random_alphanumeric(43));
     let expires = store.password_reset_issue(user.id, &sha256_hex(token.as_bytes()), RESET_TTL).await?;
     let body = format!(
@@ -27,7 +27,7 @@ pub async fn issue(store: &Store, mail: &MailConfig, user: &UserRecord) -> Store
     );
     let message =
         Mail { to: &user.email, subject: "Reset your Cairn password", body: &body, secret: Some(&token) };
-    crate::mail::send(store, mail, &message).await?;
+    mailer.send(&message).await?;
     Ok(expires)
 }
 

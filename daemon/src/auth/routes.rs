@@ -16,6 +16,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/problems/{slug}", Access::Public),
     ("GET", "/metrics", Access::SuperAdmin),
     ("POST", "/api/v1/auth/register", Access::Public),
+    ("POST", "/api/v1/auth/register/verify", Access::Public),
     ("POST", "/api/v1/auth/login", Access::Public),
     ("POST", "/api/v1/auth/token", Access::Public),
     ("POST", "/api/v1/auth/refresh", Access::Public),

@@ -4,6 +4,7 @@
 //! or a second replica never loses or doubles its work.
 
 pub mod dispatch;
+pub mod notification_mail;
 pub mod notifications;
 
 pub use dispatch::{Consumer, ConsumerFuture, spawn};
@@ -16,7 +17,10 @@ use crate::state::AppState;
 /// consumer here.
 pub fn consumers(state: &AppState) -> Vec<Arc<dyn Consumer>> {
     vec![
-        Arc::new(notifications::Notifier),
+        Arc::new(notifications::Notifier {
+            mailer: state.mailer.clone(),
+            public_url: state.config.oauth.public_url.clone(),
+        }),
         Arc::new(crate::webhooks::consumer::WebhookConsumer::new(state.webhook_wake.clone())),
     ]
 }

@@ -1,18 +1,26 @@
 //! The notification consumer: each event becomes a notification for every member of its tenant
 //! (every role reads every project) whose preferences subscribe to it — the event's kind in the
 //! app, its project among theirs, its severity at least their minimum. Written in the consumer's
-//! batch, one per user and event, so an event handled again after a crash adds nothing.
+//! batch, one per user and event, so an event handled again after a crash adds nothing. Kinds a
+//! user's preferences send by mail are queued in the mail outbox in the same batch (see
+//! [`super::notification_mail`]); the mail sender delivers them after the batch commits.
 
 use cairn_sdk::types::{
     Event, EventKind, FindingEventData, NotificationPrefs, ScanEventData, VulndbUpdatedData,
 };
 
 use super::{Consumer, ConsumerFuture};
-use crate::store::{EventBatch, NewNotification, Store};
+use crate::mail::Mailer;
+use crate::store::{EventBatch, MailSchedule, NewMail, NewNotification, Store};
 
-/// Makes in-app notifications from events.
-#[derive(Debug, Default)]
-pub struct Notifier;
+/// Makes in-app notifications (and notification mail) from events.
+#[derive(Debug)]
+pub struct Notifier {
+    /// Queues notification mail and wakes its sender.
+    pub mailer: Mailer,
+    /// The daemon's external origin, for links in mail.
+    pub public_url: Option<String>,
+}
 
 impl Consumer for Notifier {
     fn name(&self) -> &'static str {
@@ -23,13 +31,14 @@ impl Consumer for Notifier {
         Box::pin(async move {
             let recipients = batch.notification_recipients().await?;
             let prefs: Vec<(cairn_sdk::types::UserId, NotificationPrefs)> = recipients
-                .into_iter()
+                .iter()
                 .map(|r| {
                     let saved =
                         r.prefs.as_deref().and_then(|p| serde_json::from_str::<NotificationPrefs>(p).ok());
                     (r.user, saved.map_or_else(NotificationPrefs::defaults, NotificationPrefs::over_defaults))
                 })
                 .collect();
+            let mut mailed = false;
             let events = batch.events.clone();
             for event in &events {
                 let rows: Vec<NewNotification> = prefs
@@ -40,6 +49,11 @@ impl Consumer for Notifier {
                 if !rows.is_empty() {
                     batch.notifications_insert(event, &rows).await?;
                 }
+                mailed |= self.queue_mail(batch, event, &recipients, &prefs).await?;
+            }
+            if mailed {
+                // The sender finds them once the batch commits (at the latest on its next poll).
+                self.mailer.wake();
             }
             Ok(())
         })
@@ -47,6 +61,40 @@ impl Consumer for Notifier {
 
     fn wakes_readers(&self) -> bool {
         true
+    }
+}
+
+impl Notifier {
+    /// Queues `event`'s mail for the recipients whose preferences choose mail for it; returns
+    /// whether any was queued.
+    async fn queue_mail(
+        &self,
+        batch: &mut EventBatch,
+        event: &Event,
+        recipients: &[crate::store::Recipient],
+        prefs: &[(cairn_sdk::types::UserId, NotificationPrefs)],
+    ) -> crate::store::StoreResult<bool> {
+        let to: Vec<&str> = recipients
+            .iter()
+            .zip(prefs)
+            .filter(|(_, (_, p))| p.wants_email(event))
+            .map(|(r, _)| r.email.as_str())
+            .collect();
+        if to.is_empty() {
+            return Ok(false);
+        }
+        let project = match event.project {
+            Some(p) => batch.project_name(p).await?,
+            None => None,
+        };
+        let (subject, body) =
+            super::notification_mail::compose(event, project.as_deref(), self.public_url.as_deref());
+        let schedule: MailSchedule = self.mailer.schedule();
+        for address in to {
+            let mail = NewMail { to: address, subject: &subject, body: &body, secret: None };
+            batch.outbox_queue(&mail, schedule).await?;
+        }
+        Ok(true)
     }
 }
 

@@ -80,11 +80,15 @@ impl SourcesConfig {
     /// The work directory: the configured one, else `work` under the daemon's data directory,
     /// else `cairn-work` in the system temp directory.
     pub fn work_dir(&self) -> PathBuf {
+        self.durable_work_dir().unwrap_or_else(|| std::env::temp_dir().join("cairn-work"))
+    }
+
+    /// The work directory when it survives a restart: the configured one, else `work` under the
+    /// daemon's data directory (none when there is no data directory, only the temp fallback).
+    pub fn durable_work_dir(&self) -> Option<PathBuf> {
         if let Some(dir) = &self.work_dir {
-            return dir.clone();
+            return Some(dir.clone());
         }
-        directories::ProjectDirs::from("", "", "cairn")
-            .map(|d| d.data_dir().join("work"))
-            .unwrap_or_else(|| std::env::temp_dir().join("cairn-work"))
+        directories::ProjectDirs::from("", "", "cairn").map(|d| d.data_dir().join("work"))
     }
 }

@@ -34,6 +34,7 @@ mod rate_buckets;
 mod refresh_tokens;
 mod regate;
 mod registry_credentials;
+mod registration_requests;
 mod rematch;
 mod scan_results;
 mod scan_uploads;
@@ -69,10 +70,12 @@ pub use list::{ListQuery, Paging, SortKey};
 pub use notifications::{NewNotification, Recipient};
 pub use oauth_identities::UnlinkOutcome;
 pub use oauth_states::{NewOAuthState, OAuthStateRecord};
+pub use outbox::{ClaimedMail, MailSchedule, NewMail};
 pub use policies::PolicyText;
 pub use rate_buckets::{BucketRule, BucketVerdict};
 pub use refresh_tokens::RefreshOutcome;
 pub use regate::{ClaimedRegate, RegateScope};
+pub use registration_requests::PendingRegistration;
 pub use rematch::{ClaimedRematch, RematchOutcome, RematchTarget};
 pub use scan_results::{
     FindingFilter, NewComponent, NewDocument, NewFinding, NewVulnerability, ScanResults, StoredDocument,

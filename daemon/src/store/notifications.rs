@@ -20,6 +20,8 @@ pub struct NewNotification {
 pub struct Recipient {
     /// The user.
     pub user: UserId,
+    /// Their address (notification mail).
+    pub email: String,
     /// Their stored preferences (JSON), `None` for the defaults.
     pub prefs: Option<String>,
 }
@@ -68,15 +70,17 @@ const COLUMNS: &str = "id, kind, event_id, project_id, body AS severity, title, 
 impl EventBatch {
     /// The batch's tenant's active members (every role reads every project of its tenant).
     pub async fn notification_recipients(&mut self) -> StoreResult<Vec<Recipient>> {
-        let rows: Vec<(String, Option<String>)> = sqlx::query_as(
-            "SELECT m.user_id, p.prefs FROM memberships m JOIN users u ON u.id = m.user_id \
+        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT m.user_id, u.email, p.prefs FROM memberships m JOIN users u ON u.id = m.user_id \
              LEFT JOIN notification_prefs p ON p.tenant_id = m.tenant_id AND p.user_id = m.user_id \
              WHERE m.tenant_id = $1 AND u.active = 1 ORDER BY m.user_id",
         )
         .bind(self.tenant.to_string())
         .fetch_all(&mut *self.tx)
         .await?;
-        rows.into_iter().map(|(u, prefs)| Ok(Recipient { user: parse_id(&u)?, prefs })).collect()
+        rows.into_iter()
+            .map(|(u, email, prefs)| Ok(Recipient { user: parse_id(&u)?, email, prefs }))
+            .collect()
     }
 
     /// Makes `rows` from `event`, in the batch's transaction; one per user and event.

@@ -207,3 +207,16 @@ impl Store {
         Ok(())
     }
 }
+
+impl super::EventBatch {
+    /// The name of the batch tenant's project `id` (notification mail names it), if it exists.
+    pub async fn project_name(&mut self, id: cairn_sdk::types::ProjectId) -> StoreResult<Option<String>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT name FROM projects WHERE tenant_id = $1 AND id = $2")
+                .bind(self.tenant.to_string())
+                .bind(id.to_string())
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        Ok(row.map(|(n,)| n))
+    }
+}

@@ -406,16 +406,18 @@ async fn script_commands(postgres: bool) {
 
     // A user who is not a super admin: status yes, import no (the daemon hides admin routes).
     let owner = Client::anonymous(&daemon.base).expect("client");
-    owner
-        .register(&RegisterRequest {
-            email: "user@example.test".into(),
-            password: "correct horse battery staple".into(),
-            display_name: None,
-            tenant_name: Some("users".into()),
-            invite_token: None,
-        })
-        .await
-        .expect("register");
+    daemon
+        .register(
+            &owner,
+            &RegisterRequest {
+                email: "user@example.test".into(),
+                password: "correct horse battery staple".into(),
+                display_name: None,
+                tenant_name: Some("users".into()),
+                invite_token: None,
+            },
+        )
+        .await;
     let key = owner
         .create_api_key(&CreateApiKey {
             name: "cli".into(),
@@ -1040,16 +1042,18 @@ async fn admin_commands(daemon: &Daemon, admin: &Home, client: &Client) {
     use cairn_sdk::types::{AuditEntry, CreateTeam, Team, UserAdmin};
     // A member of another tenant.
     let member = Client::anonymous(&daemon.base).expect("client");
-    member
-        .register(&RegisterRequest {
-            email: "member@example.test".into(),
-            password: "correct horse battery staple".into(),
-            display_name: Some("A Member".into()),
-            tenant_name: Some("members".into()),
-            invite_token: None,
-        })
-        .await
-        .expect("register");
+    daemon
+        .register(
+            &member,
+            &RegisterRequest {
+                email: "member@example.test".into(),
+                password: "correct horse battery staple".into(),
+                display_name: Some("A Member".into()),
+                tenant_name: Some("members".into()),
+                invite_token: None,
+            },
+        )
+        .await;
 
     let table = stdout(&ok(admin.run(&["admin", "users"]).await));
     let out = ok(admin.run(&["admin", "users", "--json"]).await);

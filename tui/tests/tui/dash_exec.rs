@@ -62,18 +62,20 @@ impl Harness {
     }
 }
 
-async fn registered(base: &str, email: &str) -> Client {
-    let client = Client::anonymous(base).expect("client");
-    client
-        .register(&RegisterRequest {
-            email: email.into(),
-            password: "correct horse battery staple".into(),
-            display_name: None,
-            tenant_name: Some("Exec Tenant".into()),
-            invite_token: None,
-        })
-        .await
-        .expect("register");
+async fn registered(daemon: &Daemon, email: &str) -> Client {
+    let client = Client::anonymous(&daemon.base).expect("client");
+    daemon
+        .register(
+            &client,
+            &RegisterRequest {
+                email: email.into(),
+                password: "correct horse battery staple".into(),
+                display_name: None,
+                tenant_name: Some("Exec Tenant".into()),
+                invite_token: None,
+            },
+        )
+        .await;
     client
 }
 
@@ -94,7 +96,7 @@ async fn executor(postgres: bool) {
         eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
         return;
     };
-    let client = registered(&daemon.base, "exec@example.test").await;
+    let client = registered(&daemon, "exec@example.test").await;
     let (tx, rx) = mpsc::unbounded_channel();
     // `local: true`: the daemon runs on this machine and reads the tree in place.
     let mut h = Harness::new(Executor::new(client.clone(), true, tx), rx);
@@ -458,7 +460,7 @@ async fn details(postgres: bool) {
         eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
         return;
     };
-    let client = registered(&daemon.base, "details@example.test").await;
+    let client = registered(&daemon, "details@example.test").await;
     let (tx, rx) = mpsc::unbounded_channel();
     let mut h = Harness::new(Executor::new(client.clone(), true, tx), rx);
     let scan = match h.ask(path_scan(&tree, Some("py"))).await {
@@ -589,7 +591,7 @@ async fn cancel(postgres: bool) {
         eprintln!("CAIRN_TEST_POSTGRES_URL unset: Postgres variant not run");
         return;
     };
-    let client = registered(&daemon.base, "cancel@example.test").await;
+    let client = registered(&daemon, "cancel@example.test").await;
     let (tx, rx) = mpsc::unbounded_channel();
     let mut h = Harness::new(Executor::new(client.clone(), true, tx), rx);
     let queued = match h.ask(path_scan(&tree, None)).await {
@@ -659,7 +661,7 @@ async fn cancel(postgres: bool) {
     }
 
     // Someone else's scan, from another tenant: the refusal arrives with its status and code.
-    let stranger = registered(&daemon.base, "stranger@example.test").await;
+    let stranger = registered(&daemon, "stranger@example.test").await;
     let (tx, rx) = mpsc::unbounded_channel();
     let mut other = Harness::new(Executor::new(stranger, true, tx), rx);
     match other.ask(Cmd::CancelScan(queued.id)).await {

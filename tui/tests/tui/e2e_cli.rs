@@ -98,16 +98,18 @@ async fn cairn_scan_through_a_server_and_in_local_mode() {
 
     // The key a user mints for the CLI.
     let owner = Client::anonymous(&daemon.base).expect("client");
-    owner
-        .register(&RegisterRequest {
-            email: "cli@example.test".into(),
-            password: "correct horse battery staple".into(),
-            display_name: None,
-            tenant_name: Some("cli".into()),
-            invite_token: None,
-        })
-        .await
-        .expect("register");
+    daemon
+        .register(
+            &owner,
+            &RegisterRequest {
+                email: "cli@example.test".into(),
+                password: "correct horse battery staple".into(),
+                display_name: None,
+                tenant_name: Some("cli".into()),
+                invite_token: None,
+            },
+        )
+        .await;
     let key = owner
         .create_api_key(&CreateApiKey {
             name: "cli".into(),

@@ -40,6 +40,38 @@ pub fn tarball(root: &Path) -> Vec<u8> {
     tar.into_inner().expect("finish the archive").finish().expect("compress the archive")
 }
 
+/// What follows `prefix` on a line of the newest mail to `to` in the pickup directory `dir` that
+/// has such a line, waiting up to 20 s for the daemon's sender to deliver it.
+pub async fn mailed_line(dir: &Path, to: &str, prefix: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let head = format!("To: {to}\r\n");
+    loop {
+        let mut mails: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Ids are UUIDv7: the newest sorts last.
+        mails.sort();
+        let found = mails.iter().rev().find_map(|p| {
+            let text = std::fs::read_to_string(p).ok()?;
+            if !text.starts_with(&head) {
+                return None;
+            }
+            text.lines().find_map(|l| l.strip_prefix(prefix)).map(|v| v.trim().to_owned())
+        });
+        if let Some(value) = found {
+            return value;
+        }
+        assert!(std::time::Instant::now() < deadline, "no mail to {to} with {prefix:?} within 20 s");
+        // The sender writes the file; nothing else signals its arrival to this process.
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
 /// What the daemon is started with.
 pub struct Opts {
     pub postgres: bool,
@@ -66,6 +98,18 @@ impl Daemon {
     /// Where the daemon delivers mail (`[mail] pickup_dir`).
     pub fn mail_dir(&self) -> &Path {
         self.config.mail.pickup_dir.as_deref().expect("a pickup directory")
+    }
+
+    /// Registers through `client` as a person would: open registration mails a token to the
+    /// pickup directory, which is read there and sent back (an invitation logs in at once).
+    pub async fn register(&self, client: &cairn_sdk::Client, request: &cairn_sdk::types::RegisterRequest) {
+        match client.register(request).await.expect("register") {
+            cairn_sdk::Registered::LoggedIn(_) => {}
+            cairn_sdk::Registered::VerificationSent(_) => {
+                let token = mailed_line(self.mail_dir(), &request.email, "Registration token: ").await;
+                client.register_verify(&token).await.expect("verify the registration");
+            }
+        }
     }
 
     /// `None` when Postgres was asked for and the environment has none.
