@@ -9,6 +9,7 @@ mod cbom_compat;
 mod comparison;
 mod component_usage;
 mod coverage;
+mod cve_watches;
 mod events;
 mod findings;
 mod gate;
@@ -60,6 +61,7 @@ pub use comparison::{
 };
 pub use component_usage::{ComponentUsage, FileLine};
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
+pub use cve_watches::{CreateCveWatch, CveWatch, CveWatchCreated, CveWatchHit, CveWatchHitData, WatchTarget};
 pub use events::{
     EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, FindingEventData, ScanEventData, VulndbUpdatedData,
 };
@@ -72,7 +74,7 @@ pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind}
 pub use health::{Health, SpecVersions};
 pub use history::{HistoryPoint, ScanHistory};
 pub use ids::{
-    ApiKeyId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, ProjectId, ScanId, TeamId,
+    ApiKeyId, CveWatchHitId, CveWatchId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, ProjectId, ScanId, TeamId,
     TenantId, TriageRuleId, UserId, VersionId, VexImportId, WebhookDeliveryId, WebhookId,
 };
 pub use notification_prefs::{ChannelPrefs, NotificationPrefs};

@@ -13,6 +13,7 @@ pub mod cbom_demo;
 pub mod comparison;
 pub mod components;
 pub mod conventions;
+pub mod cve_watches;
 pub mod events;
 pub mod extract;
 pub mod findings;
@@ -165,6 +166,9 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(findings::get, findings::triage))
         .routes(routes!(triage_rules::list, triage_rules::create))
         .routes(routes!(triage_rules::get, triage_rules::delete))
+        .routes(routes!(cve_watches::list, cve_watches::create))
+        .routes(routes!(cve_watches::get, cve_watches::delete))
+        .routes(routes!(cve_watches::hits))
         .routes(routes!(vex::import_vex))
         .routes(routes!(scan_results::crypto_assets))
         .routes(routes!(scan_results::diagnostics))

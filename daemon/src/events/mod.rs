@@ -18,5 +18,6 @@ pub fn consumers(state: &AppState) -> Vec<Arc<dyn Consumer>> {
     vec![
         Arc::new(notifications::Notifier),
         Arc::new(crate::webhooks::consumer::WebhookConsumer::new(state.webhook_wake.clone())),
+        Arc::new(crate::watches::WatchConsumer),
     ]
 }
