@@ -64,6 +64,7 @@ pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use cve_watches::{CreateCveWatch, CveWatch, CveWatchCreated, CveWatchHit, CveWatchHitData, WatchTarget};
 pub use events::{
     EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, FindingEventData, ScanEventData, VulndbUpdatedData,
+    WebhookUnhealthyData,
 };
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageSource, TriageState, TriageUpdate};
 pub use gate::{
