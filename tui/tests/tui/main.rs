@@ -7,6 +7,7 @@ mod common;
 mod cli;
 mod cli_diff;
 mod cli_notifications;
+mod cli_watch;
 mod cli_outputs;
 mod cli_projects;
 mod cli_scripts;
