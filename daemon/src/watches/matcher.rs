@@ -95,7 +95,7 @@ mod tests {
         let exact = Matcher::new(&WatchTarget::package("pkg:pypi/lxml@4.6.2", None)).expect("m");
         assert!(exact.hits(&component("pkg:pypi/lxml@4.6.2")));
         assert!(!exact.hits(&component("pkg:pypi/lxml@4.6.3")));
-        assert!(Matcher::new(&WatchTarget::package("pkg:pypi/lxml", Some(">>>".into()))).is_err());
+        assert!(Matcher::new(&WatchTarget::package("pkg:pypi/lxml", Some(">=".into()))).is_err());
         assert!(Matcher::new(&WatchTarget::package("lxml", None)).is_err());
     }
 }

@@ -20,6 +20,7 @@ use super::screens::dialog::Dialog;
 use super::screens::export::ExportDialog;
 use super::screens::finding::FindingScreen;
 use super::screens::help::HelpDialog;
+use super::screens::inbox::{self, Inbox};
 use super::screens::new_scan::NewScanForm;
 use super::screens::notifications::{Note, Notifications};
 use super::screens::palette::Palette;
@@ -91,6 +92,7 @@ pub struct App {
     projects: Projects,
     queue: Queue,
     notifications: Notifications,
+    inbox: Inbox,
     toasts: Vec<Toast>,
     stack: Vec<View>,
     dialog: Option<Box<dyn Dialog>>,
@@ -117,6 +119,7 @@ impl App {
             projects: Projects::default(),
             queue: Queue::default(),
             notifications: Notifications::default(),
+            inbox: Inbox::default(),
             toasts: Vec::new(),
             stack: Vec::new(),
             dialog: None,
@@ -145,7 +148,16 @@ impl App {
         self.vulndb = Remote::Loading;
         self.projects.data = Remote::Loading;
         self.queue.loading();
-        vec![Cmd::LoadSession, Cmd::LoadVulnDb, Cmd::LoadProjects, Cmd::LoadScans]
+        self.inbox.unread = Remote::Loading;
+        self.inbox.rows = Remote::Loading;
+        vec![
+            Cmd::LoadSession,
+            Cmd::LoadVulnDb,
+            Cmd::LoadProjects,
+            Cmd::LoadScans,
+            Cmd::LoadUnread,
+            Cmd::LoadInbox { unread_only: false },
+        ]
     }
 
     /// True once the user asked to quit.
@@ -397,6 +409,21 @@ impl App {
                 Err(f) => self.toast(Level::Error, format!("Export failed: {}", failure_text(&f))),
             },
             Msg::Notify { level, text } => self.toast(level, text),
+            Msg::Unread(r) => self.inbox.unread = r.into(),
+            Msg::Inbox(r) => self.inbox.set(r),
+            Msg::Pushed(n) => self.inbox.pushed(n),
+            Msg::MarkedRead(Ok(n)) => self.inbox.marked(n),
+            Msg::MarkedRead(Err(f)) => {
+                self.toast(Level::Error, format!("Could not mark it read: {}", failure_text(&f)));
+            }
+            Msg::MarkedAllRead(Ok(unread)) => {
+                self.inbox.unread = Remote::Loaded(unread);
+                // Every row's read time is the daemon's: read them again.
+                cmds.push(Cmd::LoadInbox { unread_only: self.inbox.unread_only });
+            }
+            Msg::MarkedAllRead(Err(f)) => {
+                self.toast(Level::Error, format!("Could not mark all read: {}", failure_text(&f)));
+            }
             Msg::Cancelled { scan, result: Ok(s) } => {
                 self.queue.upsert(&s);
                 for screen in self.scans_mut(s.id) {
@@ -464,7 +491,7 @@ impl App {
             None => Some(match self.top {
                 0 => &mut self.projects.list,
                 1 => &mut self.queue.list,
-                _ => &mut self.notifications.list,
+                _ => &mut self.inbox.list,
             }),
         }
     }
@@ -573,6 +600,7 @@ impl App {
             Action::GoQueue => return self.go_top(1),
             Action::GoNotifications => return self.go_top(2),
             Action::CancelScan => return self.start_cancel(),
+            Action::MarkRead | Action::MarkAllRead | Action::UnreadOnly => return self.inbox_action(action),
             // Dialog and text field actions: nothing to do on a screen.
             Action::Confirm
             | Action::Submit
@@ -590,6 +618,41 @@ impl App {
             | Action::Type(_) => {}
         }
         Vec::new()
+    }
+
+    /// The inbox's own keys (on the Notifications tab only).
+    fn inbox_action(&mut self, action: Action) -> Vec<Cmd> {
+        if !self.stack.is_empty() || self.top != 2 {
+            return Vec::new();
+        }
+        match action {
+            Action::MarkRead => self.inbox.current_unread().map(Cmd::MarkRead).into_iter().collect(),
+            Action::MarkAllRead => vec![Cmd::MarkAllRead],
+            Action::UnreadOnly => {
+                self.inbox.unread_only = !self.inbox.unread_only;
+                self.inbox.rows = Remote::Loading;
+                vec![Cmd::LoadInbox { unread_only: self.inbox.unread_only }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Open the finding or scan of the inbox row under the cursor, marking it read.
+    fn open_notification(&mut self) -> Vec<Cmd> {
+        let Some(n) = self.inbox.current().cloned() else { return Vec::new() };
+        let mut cmds: Vec<Cmd> = self.inbox.current_unread().map(Cmd::MarkRead).into_iter().collect();
+        match inbox::target(&n) {
+            Some(inbox::Target::Finding(id)) => {
+                self.stack.push(View::Finding(Box::new(FindingScreen::new(id.clone(), None))));
+                cmds.push(Cmd::LoadFinding(id));
+            }
+            Some(inbox::Target::Scan(scan)) => {
+                let known = self.queue.rows.get().and_then(|r| r.iter().find(|s| s.id == scan)).cloned();
+                cmds.extend(self.open_scan(scan, known));
+            }
+            None => self.toast(Level::Info, format!("{}: nothing to open", n.kind.as_str())),
+        }
+        cmds
     }
 
     /// The scan the cancel key is about: the scan screen's, or the queue's row under the cursor.
@@ -677,7 +740,7 @@ impl App {
                     Some(scan) => self.open_scan(scan.id, Some(scan)),
                     None => Vec::new(),
                 },
-                _ => Vec::new(),
+                _ => self.open_notification(),
             },
         }
     }
@@ -728,7 +791,14 @@ impl App {
                         self.queue.loading();
                         vec![Cmd::LoadVulnDb, Cmd::LoadScans]
                     }
-                    _ => vec![Cmd::LoadVulnDb],
+                    _ => {
+                        self.inbox.rows = Remote::Loading;
+                        vec![
+                            Cmd::LoadVulnDb,
+                            Cmd::LoadUnread,
+                            Cmd::LoadInbox { unread_only: self.inbox.unread_only },
+                        ]
+                    }
                 }
             }
         }
@@ -875,7 +945,17 @@ impl App {
             None => match self.top {
                 0 => self.projects.draw(frame, body, &ctx, &self.queue),
                 1 => self.queue.draw(frame, body, &ctx),
-                _ => self.notifications.draw(frame, body, &ctx),
+                _ => {
+                    // The daemon's notifications above; this session's notices below, when any.
+                    if self.notifications.history.is_empty() {
+                        self.inbox.draw(frame, body, &ctx);
+                    } else {
+                        let [inbox, session] =
+                            Layout::vertical([Constraint::Fill(2), Constraint::Fill(1)]).areas(body);
+                        self.inbox.draw(frame, inbox, &ctx);
+                        self.notifications.draw(frame, session, &ctx);
+                    }
+                }
             },
         }
         frame.render_widget(Paragraph::new(self.footer()), foot);
@@ -931,6 +1011,18 @@ impl App {
                 Span::styled(format!("feed lost ({reason}), retry in {in_secs}s"), t.warn())
             }
         });
+        // The unread badge: only a count the daemon gave (not while loading, never a guessed 0).
+        match &self.inbox.unread {
+            Remote::Loaded(n) => {
+                spans.push(Span::raw(" │ "));
+                spans.push(Span::styled(format!("{n} unread"), if *n > 0 { t.warn() } else { t.dim() }));
+            }
+            Remote::Failed(_) => {
+                spans.push(Span::raw(" │ "));
+                spans.push(Span::styled("unread ?", t.warn()));
+            }
+            Remote::NotAsked | Remote::Loading => {}
+        }
         Line::from(spans)
     }
 
@@ -1014,6 +1106,15 @@ impl App {
             }
             Some(View::Component(_)) => vec![(A::Down, "scroll"), (A::Refresh, "reload")],
             Some(View::Diagnostics(_)) => vec![(A::Filter, "filter"), (A::Refresh, "reload")],
+            None if self.top == 2 => vec![
+                (A::Open, "open"),
+                (A::MarkRead, "read"),
+                (A::MarkAllRead, "all read"),
+                (A::UnreadOnly, if self.inbox.unread_only { "all" } else { "unread only" }),
+                (A::Filter, "filter"),
+                (A::Help, "help"),
+                (A::Quit, "quit"),
+            ],
             None => vec![
                 (A::Open, "open"),
                 (A::NewScan, "new scan"),

@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use cairn_sdk::types::{
-    BomFormat, CryptoAsset, Finding, Project, Scan, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent,
-    ScanId, ScanLicense, ScanWarning, TriageUpdate, VulnDbStatus,
+    BomFormat, CryptoAsset, Finding, Notification, NotificationId, Project, Scan, ScanComponent,
+    ScanDiagnostic, ScanEdge, ScanEvent, ScanId, ScanLicense, ScanWarning, TriageUpdate, VulnDbStatus,
 };
 
 /// Why a load or an action failed, as the user should read it.
@@ -141,6 +141,17 @@ pub enum Cmd {
     /// Cancel a scan (`POST /scans/{id}/cancel`): [`Msg::Cancelled`]. The scan's new state also
     /// arrives on the live feed.
     CancelScan(ScanId),
+    /// The user's unread notification count: [`Msg::Unread`].
+    LoadUnread,
+    /// The user's notifications (newest 1,000; unread ones only when asked): [`Msg::Inbox`].
+    LoadInbox {
+        /// Only unread ones.
+        unread_only: bool,
+    },
+    /// Mark one notification read: [`Msg::MarkedRead`].
+    MarkRead(NotificationId),
+    /// Mark every notification read: [`Msg::MarkedAllRead`].
+    MarkAllRead,
 }
 
 /// The live feed's state (`/ws/events`).
@@ -306,6 +317,16 @@ pub enum Msg {
         /// The scan now, or why the daemon refused (403: neither the requester nor an admin).
         result: Loaded<Scan>,
     },
+    /// Answer to [`Cmd::LoadUnread`].
+    Unread(Loaded<i64>),
+    /// Answer to [`Cmd::LoadInbox`].
+    Inbox(Loaded<Vec<Notification>>),
+    /// A notification the live feed pushed (made for this user just now).
+    Pushed(Notification),
+    /// Answer to [`Cmd::MarkRead`]: the notification as it is now.
+    MarkedRead(Loaded<Notification>),
+    /// Answer to [`Cmd::MarkAllRead`]: the unread count after it.
+    MarkedAllRead(Loaded<i64>),
     /// Something to tell the user (a scan completed or failed on the live feed, …).
     Notify {
         /// How bad.

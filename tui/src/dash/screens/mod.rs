@@ -9,6 +9,7 @@ pub mod dialog;
 pub mod export;
 pub mod finding;
 pub mod help;
+pub mod inbox;
 pub mod new_scan;
 pub mod notifications;
 pub mod palette;
