@@ -62,7 +62,8 @@ both!(a_watch_fires_once_per_hit_through_events_webhooks_and_notifications, |db:
     assert_eq!(created["hits"], json!([]), "{created}");
     assert_eq!(created["watch"]["hits"], 0);
     // The package below the fix: lxml 4.6.2 is there now.
-    let r = watch(&d, &user, json!({"kind": "package", "purl": "pkg:pypi/lxml", "version_range": "<4.6.3"})).await;
+    let r = watch(&d, &user, json!({"kind": "package", "purl": "pkg:pypi/lxml", "version_range": "<4.6.3"}))
+        .await;
     assert_eq!(r.status(), 201);
     let created: Value = r.json().await.expect("json");
     let by_package = created["watch"]["id"].as_str().expect("id").to_owned();
@@ -74,7 +75,8 @@ both!(a_watch_fires_once_per_hit_through_events_webhooks_and_notifications, |db:
     assert!(now[0].get("advisory").is_none(), "a package hit names no advisory: {created}");
     assert_eq!(created["watch"]["hits"], 1);
     // A package outside the range: no hit.
-    let r = watch(&d, &user, json!({"kind": "package", "purl": "pkg:pypi/lxml", "version_range": ">=4.6.3"})).await;
+    let r = watch(&d, &user, json!({"kind": "package", "purl": "pkg:pypi/lxml", "version_range": ">=4.6.3"}))
+        .await;
     assert_eq!(r.json::<Value>().await.expect("json")["hits"], json!([]));
 
     // Bad input: the field named, nothing stored.
@@ -82,8 +84,14 @@ both!(a_watch_fires_once_per_hit_through_events_webhooks_and_notifications, |db:
         (json!({"kind": "advisory", "id": "CVE 2021"}), "body.target.id"),
         (json!({"kind": "advisory", "id": ""}), "body.target.id"),
         (json!({"kind": "package", "purl": "lxml"}), "body.target.purl"),
-        (json!({"kind": "package", "purl": "pkg:pypi/lxml", "version_range": ">="}), "body.target.version_range"),
-        (json!({"kind": "package", "purl": "pkg:pypi/lxml@4.6.2", "version_range": "<5"}), "body.target.version_range"),
+        (
+            json!({"kind": "package", "purl": "pkg:pypi/lxml", "version_range": ">="}),
+            "body.target.version_range",
+        ),
+        (
+            json!({"kind": "package", "purl": "pkg:pypi/lxml@4.6.2", "version_range": "<5"}),
+            "body.target.version_range",
+        ),
     ] {
         let p = expect_problem(watch(&d, &user, target.clone()).await, 400, "VALIDATION_FAILED").await;
         assert_eq!(p["errors"][0]["field"], field, "{target}: {p}");
@@ -97,7 +105,8 @@ both!(a_watch_fires_once_per_hit_through_events_webhooks_and_notifications, |db:
 
     // A webhook on cve_watch.hit, and a socket for the notification.
     let receiver = Receiver::start(vec![]).await;
-    let (_, secret) = create_webhook(&d, &user, json!({"url": receiver.url(), "events": ["cve_watch.hit"]})).await;
+    let (_, secret) =
+        create_webhook(&d, &user, json!({"url": receiver.url(), "events": ["cve_watch.hit"]})).await;
     let (mut live, _) = open(&d, "/api/v1/ws/events", &user).await;
 
     // New data: the advisory arrives and the re-match finds it in the project.
@@ -140,10 +149,7 @@ both!(a_watch_fires_once_per_hit_through_events_webhooks_and_notifications, |db:
     };
     assert!(pushed["title"].as_str().is_some_and(|t| t.contains(ADDED) && t.contains("lxml")), "{pushed}");
     let unread = get_json(&d, &user, "/api/v1/notifications?unread=true").await;
-    assert!(
-        unread["items"].as_array().expect("items").iter().any(|n| n["id"] == pushed["id"]),
-        "{unread}"
-    );
+    assert!(unread["items"].as_array().expect("items").iter().any(|n| n["id"] == pushed["id"]), "{unread}");
     let recorded = hits(&d, &user, &by_alias).await;
     assert_eq!(recorded.len(), 1);
     assert_eq!(recorded[0]["at_creation"], false);
@@ -163,7 +169,10 @@ both!(a_watch_fires_once_per_hit_through_events_webhooks_and_notifications, |db:
     scan_to_completion(&d, &user, &tree, Some(&oid)).await;
     let later = events_until(&d, &user, "cve_watch.hit", seq, |e| e.len() >= 2).await;
     assert_eq!(later.len(), 2, "{later:?}");
-    assert!(later.iter().all(|e| e["project"] == oid.as_str()), "nothing more for the first project: {later:?}");
+    assert!(
+        later.iter().all(|e| e["project"] == oid.as_str()),
+        "nothing more for the first project: {later:?}"
+    );
     let watches: Vec<&str> = later.iter().map(|e| e["data"]["watch"].as_str().expect("watch")).collect();
     assert!(watches.contains(&by_alias.as_str()) && watches.contains(&by_package.as_str()), "{later:?}");
     assert_eq!(hits(&d, &user, &by_package).await.len(), 2);

@@ -17,7 +17,8 @@ both!(updating_a_webhook_needs_if_match, |db| async move {
     let d = Daemon::start_with(db, Opts { extra_config: private_targets(""), ..Opts::default() }).await;
     let alice = d.register(&unique_email("ifmatch")).await;
     let receiver = Receiver::start(vec![]).await;
-    let (hook, _) = create_webhook(&d, &alice, json!({"url": receiver.url(), "events": ["scan.completed"]})).await;
+    let (hook, _) =
+        create_webhook(&d, &alice, json!({"url": receiver.url(), "events": ["scan.completed"]})).await;
     let path = format!("/api/v1/webhooks/{hook}");
     let read = d.send(&alice, Method::GET, &path, None).await;
     let etag = read.headers().get("etag").and_then(|v| v.to_str().ok()).expect("etag").to_owned();
@@ -54,7 +55,8 @@ both!(a_failing_webhook_turns_unhealthy_and_tells_the_admins, |db| async move {
     let alice = d.register(&unique_email("health")).await;
     let viewer = d.invite(&alice, &unique_email("viewer"), "viewer").await;
     let failing = Receiver::start(vec![Answer::Status(500); 100]).await;
-    let (hook, _) = create_webhook(&d, &alice, json!({"url": failing.url(), "events": ["scan.completed"]})).await;
+    let (hook, _) =
+        create_webhook(&d, &alice, json!({"url": failing.url(), "events": ["scan.completed"]})).await;
     let (mut live, _) = open(&d, "/api/v1/ws/events", &alice).await;
     for _ in 0..2 {
         let r = d.send(&alice, Method::POST, &format!("/api/v1/webhooks/{hook}/ping"), None).await;
@@ -62,7 +64,9 @@ both!(a_failing_webhook_turns_unhealthy_and_tells_the_admins, |db| async move {
     }
     let pushed = loop {
         match next(&mut live).await {
-            Frame::Json(f) if f["type"] == "notification" && f["notification"]["type"] == "webhook.unhealthy" => {
+            Frame::Json(f)
+                if f["type"] == "notification" && f["notification"]["type"] == "webhook.unhealthy" =>
+            {
                 break f["notification"].clone();
             }
             Frame::Json(_) => continue,

@@ -33,12 +33,20 @@ impl Client {
     }
 
     /// `GET /cve-watches/{id}/hits`, one page (oldest first).
-    pub async fn cve_watch_hits_page(&self, id: CveWatchId, q: &ListQuery) -> Result<Page<CveWatchHit>, Error> {
+    pub async fn cve_watch_hits_page(
+        &self,
+        id: CveWatchId,
+        q: &ListQuery,
+    ) -> Result<Page<CveWatchHit>, Error> {
         self.page(&v1(format!("cve-watches/{id}/hits")), q).await
     }
 
     /// `GET /cve-watches/{id}/hits`, every hit, as a stream.
-    pub fn cve_watch_hits(&self, id: CveWatchId, q: ListQuery) -> BoxStream<'static, Result<CveWatchHit, Error>> {
+    pub fn cve_watch_hits(
+        &self,
+        id: CveWatchId,
+        q: ListQuery,
+    ) -> BoxStream<'static, Result<CveWatchHit, Error>> {
         self.paginate(v1(format!("cve-watches/{id}/hits")), q)
     }
 

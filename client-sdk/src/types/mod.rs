@@ -75,8 +75,9 @@ pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind}
 pub use health::{Health, SpecVersions};
 pub use history::{HistoryPoint, ScanHistory};
 pub use ids::{
-    ApiKeyId, CveWatchHitId, CveWatchId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, ProjectId, ScanId, TeamId,
-    TenantId, TriageRuleId, UserId, VersionId, VexImportId, WebhookDeliveryId, WebhookId,
+    ApiKeyId, CveWatchHitId, CveWatchId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId,
+    ProjectId, ScanId, TeamId, TenantId, TriageRuleId, UserId, VersionId, VexImportId, WebhookDeliveryId,
+    WebhookId,
 };
 pub use notification_prefs::{ChannelPrefs, NotificationPrefs};
 pub use notifications::{Notification, NotificationPage, UnreadCount};

@@ -105,7 +105,10 @@ pub async fn create(
     // The store reads one row past the page to say whether there is more.
     hits.truncate(usize::try_from(MAX_LIMIT).unwrap_or(1000));
     let location = format!("/api/v1/cve-watches/{id}");
-    Ok(with_location((StatusCode::CREATED, axum::Json(CveWatchCreated { watch, hits })).into_response(), &location))
+    Ok(with_location(
+        (StatusCode::CREATED, axum::Json(CveWatchCreated { watch, hits })).into_response(),
+        &location,
+    ))
 }
 
 /// One watch.

@@ -29,7 +29,8 @@ impl Consumer for Notifier {
                 .map(|r| {
                     let saved =
                         r.prefs.as_deref().and_then(|p| serde_json::from_str::<NotificationPrefs>(p).ok());
-                    let prefs = saved.map_or_else(NotificationPrefs::defaults, NotificationPrefs::over_defaults);
+                    let prefs =
+                        saved.map_or_else(NotificationPrefs::defaults, NotificationPrefs::over_defaults);
                     (r.user, r.role, prefs)
                 })
                 .collect();

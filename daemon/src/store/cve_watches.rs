@@ -3,8 +3,8 @@
 //! consumer's event batch — recording a later hit together with its `cve_watch.hit` event.
 
 use cairn_sdk::types::{
-    CveWatch, CveWatchHit, CveWatchHitData, CveWatchHitId, CveWatchId, EventKind, ProjectId, ScanId, Severity, TenantId,
-    UserId, WatchTarget,
+    CveWatch, CveWatchHit, CveWatchHitData, CveWatchHitId, CveWatchId, EventKind, ProjectId, ScanId,
+    Severity, TenantId, UserId, WatchTarget,
 };
 use sqlx::FromRow;
 
@@ -114,8 +114,7 @@ impl HitRow {
     }
 }
 
-const HIT_COLUMNS: &str =
-    "h.id, h.watch_id, h.project_id, h.scan_id, h.advisory, h.purl, h.finding_id, h.severity, h.event_id, h.created_at";
+const HIT_COLUMNS: &str = "h.id, h.watch_id, h.project_id, h.scan_id, h.advisory, h.purl, h.finding_id, h.severity, h.event_id, h.created_at";
 
 /// Each project's latest completed scan (the findings list's "now"); ad-hoc scans are no
 /// project's and are not watched.
@@ -283,7 +282,10 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         // Explicit: SQLite's foreign keys may be off on a hand-opened database.
-        sqlx::query("DELETE FROM cve_watch_hits WHERE watch_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM cve_watch_hits WHERE watch_id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -380,13 +382,19 @@ impl EventBatch {
         let sql = format!(
             "SELECT {WATCH_COLUMNS} FROM cve_watches w WHERE w.tenant_id = $1 ORDER BY w.created_at, w.id"
         );
-        let rows: Vec<WatchRow> =
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(self.tenant.to_string()).fetch_all(&mut *self.tx).await?;
+        let rows: Vec<WatchRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(self.tenant.to_string())
+            .fetch_all(&mut *self.tx)
+            .await?;
         rows.into_iter().map(|r| Ok((parse_id(&r.id)?, r.target()?))).collect()
     }
 
     /// Components of `scan` whose purl starts with `base`, in the batch's transaction.
-    pub async fn cve_watch_scan_components(&mut self, scan: ScanId, base: &str) -> StoreResult<Vec<HitCandidate>> {
+    pub async fn cve_watch_scan_components(
+        &mut self,
+        scan: ScanId,
+        base: &str,
+    ) -> StoreResult<Vec<HitCandidate>> {
         let rows = package_candidates_sql(self.tenant, Scans::One(&scan), base)
             .query_as::<CandidateRow>()
             .fetch_all(&mut *self.tx)

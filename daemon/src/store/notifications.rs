@@ -80,7 +80,8 @@ impl EventBatch {
         .await?;
         rows.into_iter()
             .map(|(u, prefs, role)| {
-                let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("membership role {role:?}")))?;
+                let role = Role::parse(&role)
+                    .ok_or_else(|| StoreError::Corrupt(format!("membership role {role:?}")))?;
                 Ok(Recipient { user: parse_id(&u)?, prefs, role })
             })
             .collect()

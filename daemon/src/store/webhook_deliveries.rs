@@ -12,7 +12,8 @@ use time::{Duration, OffsetDateTime};
 use super::events::append;
 use super::sql::Sql;
 use super::{
-    Backend, EventBatch, NewEvent, ListQuery, Store, StoreError, StoreResult, now, parse_id, parse_ts, parse_ts_opt, ts,
+    Backend, EventBatch, ListQuery, NewEvent, Store, StoreError, StoreResult, now, parse_id, parse_ts,
+    parse_ts_opt, ts,
 };
 
 /// A delivery a sender holds until `lease_until`.
@@ -279,7 +280,8 @@ impl Store {
                         consecutive_failures: u32::try_from(failures).unwrap_or(u32::MAX),
                         last_error: outcome.error.clone(),
                     };
-                    append(&mut tx, d.tenant, &NewEvent::new(EventKind::WebhookUnhealthy, None, &data)).await?;
+                    append(&mut tx, d.tenant, &NewEvent::new(EventKind::WebhookUnhealthy, None, &data))
+                        .await?;
                     tx.commit().await?;
                     self.events_committed().await;
                     return Ok(true);

@@ -25,7 +25,9 @@ impl Consumer for WatchConsumer {
             let events: Vec<Event> = batch
                 .events
                 .iter()
-                .filter(|e| matches!(e.kind, EventKind::FindingNew | EventKind::ScanCompleted) && e.project.is_some())
+                .filter(|e| {
+                    matches!(e.kind, EventKind::FindingNew | EventKind::ScanCompleted) && e.project.is_some()
+                })
                 .cloned()
                 .collect();
             if events.is_empty() {

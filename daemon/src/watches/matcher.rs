@@ -68,7 +68,13 @@ mod tests {
     }
 
     fn component(purl: &str) -> HitCandidate {
-        HitCandidate { advisory: None, aliases: Vec::new(), finding: None, severity: None, ..finding("", &[], purl) }
+        HitCandidate {
+            advisory: None,
+            aliases: Vec::new(),
+            finding: None,
+            severity: None,
+            ..finding("", &[], purl)
+        }
     }
 
     #[test]
@@ -79,7 +85,11 @@ mod tests {
             assert!(Matcher::new(&WatchTarget::advisory(id)).expect("matcher").hits(&f), "{id}");
         }
         assert!(!Matcher::new(&WatchTarget::advisory("CVE-2021-2895")).expect("matcher").hits(&f));
-        assert!(!Matcher::new(&WatchTarget::advisory("PYSEC-2021-19")).expect("m").hits(&component("pkg:pypi/lxml@4.6.2")));
+        assert!(
+            !Matcher::new(&WatchTarget::advisory("PYSEC-2021-19"))
+                .expect("m")
+                .hits(&component("pkg:pypi/lxml@4.6.2"))
+        );
     }
 
     #[test]

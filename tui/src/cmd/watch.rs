@@ -54,10 +54,15 @@ pub fn run(cmd: WatchCommand, profile: Option<&str>) -> anyhow::Result<ExitCode>
                 } else {
                     crate::outln!("{}", created.watch.id);
                     if created.hits.is_empty() {
-                        eprintln!("cairn: no project's latest scan has it now; a later hit is a cve_watch.hit event");
+                        eprintln!(
+                            "cairn: no project's latest scan has it now; a later hit is a cve_watch.hit event"
+                        );
                     } else {
                         hits(&created.hits).print()?;
-                        eprintln!("cairn: {} hit(s) now; later ones are cve_watch.hit events", created.watch.hits);
+                        eprintln!(
+                            "cairn: {} hit(s) now; later ones are cve_watch.hit events",
+                            created.watch.hits
+                        );
                     }
                 }
             }

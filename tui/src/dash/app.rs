@@ -28,6 +28,7 @@ use super::screens::projects::Projects;
 use super::screens::queue::Queue;
 use super::screens::scan::{self, ScanScreen};
 use super::screens::triage::TriagePanel;
+use super::screens::watches::WatchesScreen;
 use super::screens::{Ctx, Outcome, SPINNER, failure_text, tail};
 use super::theme::Theme;
 use super::time::age;
@@ -71,6 +72,7 @@ enum View {
     Finding(Box<FindingScreen>),
     Component(Box<ComponentScreen>),
     Diagnostics(Box<DiagnosticsScreen>),
+    Watches(Box<WatchesScreen>),
 }
 
 /// The dashboard.
@@ -410,6 +412,20 @@ impl App {
             },
             Msg::Notify { level, text } => self.toast(level, text),
             Msg::Unread(r) => self.inbox.unread = r.into(),
+            Msg::Watches(r) => {
+                for v in &mut self.stack {
+                    if let View::Watches(w) = v {
+                        w.set(r.clone());
+                    }
+                }
+            }
+            Msg::WatchHits { watch, result } => {
+                for v in &mut self.stack {
+                    if let View::Watches(w) = v {
+                        w.set_hits(watch, result.clone());
+                    }
+                }
+            }
             Msg::Inbox(r) => self.inbox.set(r),
             Msg::Pushed(n) => self.inbox.pushed(n),
             Msg::MarkedRead(Ok(n)) => self.inbox.marked(n),
@@ -487,6 +503,7 @@ impl App {
         match self.stack.last_mut() {
             Some(View::Scan(s)) => s.list(),
             Some(View::Diagnostics(d)) => Some(&mut d.rows.list),
+            Some(View::Watches(w)) => Some(w.list()),
             Some(View::Finding(_) | View::Component(_)) => None,
             None => Some(match self.top {
                 0 => &mut self.projects.list,
@@ -540,6 +557,12 @@ impl App {
                     l.clear_filter();
                     return Vec::new();
                 }
+                // A watch's hits go back to the watches.
+                if let Some(View::Watches(w)) = self.stack.last_mut()
+                    && w.hits.take().is_some()
+                {
+                    return Vec::new();
+                }
                 return self.back();
             }
             Action::Tab(n) => return self.pick_tab(n.saturating_sub(1)),
@@ -547,7 +570,9 @@ impl App {
                 let next = action == Action::NextTab;
                 let (current, count) = match self.stack.last() {
                     Some(View::Scan(s)) => (s.tab, scan::TABS.len()),
-                    Some(View::Finding(_) | View::Component(_) | View::Diagnostics(_)) => return Vec::new(),
+                    Some(View::Finding(_) | View::Component(_) | View::Diagnostics(_) | View::Watches(_)) => {
+                        return Vec::new();
+                    }
                     None => (self.top, TOP_TABS.len()),
                 };
                 let to = if next { (current + 1) % count } else { (current + count - 1) % count };
@@ -601,6 +626,14 @@ impl App {
             Action::GoNotifications => return self.go_top(2),
             Action::CancelScan => return self.start_cancel(),
             Action::MarkRead | Action::MarkAllRead | Action::UnreadOnly => return self.inbox_action(action),
+            Action::GoWatches => {
+                if matches!(self.stack.last(), Some(View::Watches(_))) {
+                    return Vec::new();
+                }
+                let screen = WatchesScreen { rows: Remote::Loading, ..WatchesScreen::default() };
+                self.stack.push(View::Watches(Box::new(screen)));
+                return vec![Cmd::LoadWatches];
+            }
             // Dialog and text field actions: nothing to do on a screen.
             Action::Confirm
             | Action::Submit
@@ -721,6 +754,20 @@ impl App {
                 self.stack.push(View::Diagnostics(Box::new(DiagnosticsScreen::new(id))));
                 vec![Cmd::LoadDiagnostics(id)]
             }
+            Some(View::Watches(w)) if w.hits.is_none() => {
+                w.open_watch().map(Cmd::LoadWatchHits).into_iter().collect()
+            }
+            Some(View::Watches(w)) => match w.open_hit() {
+                Some(inbox::Target::Finding(id)) => {
+                    self.stack.push(View::Finding(Box::new(FindingScreen::new(id.clone(), None))));
+                    vec![Cmd::LoadFinding(id)]
+                }
+                Some(inbox::Target::Scan(scan)) => {
+                    let known = self.queue.rows.get().and_then(|r| r.iter().find(|s| s.id == scan)).cloned();
+                    self.open_scan(scan, known)
+                }
+                None => Vec::new(),
+            },
             Some(_) => Vec::new(),
             None => match self.top {
                 0 => match self.projects.open(&self.queue) {
@@ -749,7 +796,7 @@ impl App {
         let targets = match self.stack.last() {
             Some(View::Scan(s)) => s.triage_targets(),
             Some(View::Finding(f)) => f.finding.get().cloned().into_iter().collect(),
-            Some(View::Component(_) | View::Diagnostics(_)) | None => Vec::new(),
+            Some(View::Component(_) | View::Diagnostics(_) | View::Watches(_)) | None => Vec::new(),
         };
         if targets.is_empty() {
             return Vec::new();
@@ -776,6 +823,16 @@ impl App {
                 d.rows.data = Remote::Loading;
                 vec![Cmd::LoadDiagnostics(d.scan)]
             }
+            Some(View::Watches(w)) => match &mut w.hits {
+                Some(h) => {
+                    h.rows = Remote::Loading;
+                    vec![Cmd::LoadWatchHits(h.watch.id)]
+                }
+                None => {
+                    w.rows = Remote::Loading;
+                    vec![Cmd::LoadWatches]
+                }
+            },
             Some(View::Component(c)) => {
                 let id = c.scan;
                 self.scans_mut(id).next().map_or_else(Vec::new, ScanScreen::reload)
@@ -942,6 +999,7 @@ impl App {
                 }
             }
             Some(View::Diagnostics(d)) => d.draw(frame, body, &ctx),
+            Some(View::Watches(w)) => w.draw(frame, body, &ctx),
             None => match self.top {
                 0 => self.projects.draw(frame, body, &ctx, &self.queue),
                 1 => self.queue.draw(frame, body, &ctx),
@@ -1049,6 +1107,10 @@ impl App {
                 }
                 View::Component(c) => format!(" › {}", super::package::label(&c.component.purl)),
                 View::Diagnostics(_) => " › diagnostics".to_owned(),
+                View::Watches(w) => match &w.hits {
+                    Some(h) => format!(" › watches › {}", h.watch.target),
+                    None => " › watches".to_owned(),
+                },
             };
             spans.push(Span::styled(crumb, t.title()));
         }
@@ -1106,6 +1168,10 @@ impl App {
             }
             Some(View::Component(_)) => vec![(A::Down, "scroll"), (A::Refresh, "reload")],
             Some(View::Diagnostics(_)) => vec![(A::Filter, "filter"), (A::Refresh, "reload")],
+            Some(View::Watches(w)) => {
+                let open = if w.hits.is_some() { "open the finding or scan" } else { "hits" };
+                vec![(A::Open, open), (A::Filter, "filter"), (A::Refresh, "reload")]
+            }
             None if self.top == 2 => vec![
                 (A::Open, "open"),
                 (A::MarkRead, "read"),

@@ -169,6 +169,10 @@ async fn answer(client: &Client, local: bool, cmd: Cmd, tx: &UnboundedSender<Msg
             client.notifications(unread_only, Some(1000), None).await.map(|p| p.items).map_err(Failure::from),
         ),
         Cmd::MarkRead(id) => Msg::MarkedRead(client.notification_read(id).await.map_err(Failure::from)),
+        Cmd::LoadWatches => Msg::Watches(all(client.cve_watches(ListQuery::limit(1000))).await),
+        Cmd::LoadWatchHits(watch) => {
+            Msg::WatchHits { watch, result: all(client.cve_watch_hits(watch, ListQuery::limit(1000))).await }
+        }
         Cmd::MarkAllRead => {
             Msg::MarkedAllRead(client.notifications_read_all().await.map(|u| u.unread).map_err(Failure::from))
         }

@@ -152,6 +152,10 @@ pub enum Cmd {
     MarkRead(NotificationId),
     /// Mark every notification read: [`Msg::MarkedAllRead`].
     MarkAllRead,
+    /// The tenant's CVE watches: [`Msg::Watches`].
+    LoadWatches,
+    /// A watch's hits: [`Msg::WatchHits`].
+    LoadWatchHits(cairn_sdk::types::CveWatchId),
 }
 
 /// The live feed's state (`/ws/events`).
@@ -327,6 +331,15 @@ pub enum Msg {
     MarkedRead(Loaded<Notification>),
     /// Answer to [`Cmd::MarkAllRead`]: the unread count after it.
     MarkedAllRead(Loaded<i64>),
+    /// Answer to [`Cmd::LoadWatches`].
+    Watches(Loaded<Vec<cairn_sdk::types::CveWatch>>),
+    /// Answer to [`Cmd::LoadWatchHits`].
+    WatchHits {
+        /// The watch.
+        watch: cairn_sdk::types::CveWatchId,
+        /// Its hits, oldest first.
+        result: Loaded<Vec<cairn_sdk::types::CveWatchHit>>,
+    },
     /// Something to tell the user (a scan completed or failed on the live feed, …).
     Notify {
         /// How bad.

@@ -81,6 +81,8 @@ pub enum Action {
     MarkAllRead,
     /// List only unread notifications, or all again.
     UnreadOnly,
+    /// Open the CVE watches.
+    GoWatches,
     /// In a dialog: the next field, or do it on the last one (`enter`).
     Confirm,
     /// In a dialog: submit or save from any field.
@@ -113,7 +115,7 @@ pub enum Action {
 
 impl Action {
     /// Every action the table holds, in the order help and the palette show them.
-    pub const ALL: [Action; 49] = [
+    pub const ALL: [Action; 50] = [
         Action::Help,
         Action::Filter,
         Action::Palette,
@@ -150,6 +152,7 @@ impl Action {
         Action::MarkRead,
         Action::MarkAllRead,
         Action::UnreadOnly,
+        Action::GoWatches,
         Action::Confirm,
         Action::Submit,
         Action::Cancel,
@@ -205,6 +208,7 @@ impl Action {
             Action::MarkRead => "mark-read",
             Action::MarkAllRead => "mark-all-read",
             Action::UnreadOnly => "unread-only",
+            Action::GoWatches => "watches",
             Action::Confirm => "confirm",
             Action::Submit => "submit",
             Action::Cancel => "cancel",
@@ -262,6 +266,7 @@ impl Action {
             Action::MarkRead => "mark the notification read",
             Action::MarkAllRead => "mark every notification read",
             Action::UnreadOnly => "unread notifications only / all",
+            Action::GoWatches => "CVE watches and their hits",
             Action::Confirm => "next field; on the last, do it",
             Action::Submit => "submit / save",
             Action::Cancel => "close the dialog / drop the filter",
@@ -342,6 +347,7 @@ impl Action {
             Action::MarkRead => vec![ch('m')],
             Action::MarkAllRead => vec![ch('M')],
             Action::UnreadOnly => vec![ch('u')],
+            Action::GoWatches => vec![ch('w')],
             Action::Confirm => vec![code(KeyCode::Enter)],
             Action::Submit => vec![one(Chord::ctrl('s'))],
             Action::Cancel => vec![code(KeyCode::Esc)],

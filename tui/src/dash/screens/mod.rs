@@ -17,6 +17,7 @@ pub mod projects;
 pub mod queue;
 pub mod scan;
 pub mod triage;
+pub mod watches;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
