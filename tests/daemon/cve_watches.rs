@@ -103,10 +103,11 @@ both!(a_watch_fires_once_per_hit_through_events_webhooks_and_notifications, |db:
     let listed = get_json(&d, &user, "/api/v1/cve-watches").await;
     assert_eq!(listed["total"], 3, "{listed}");
 
-    // A webhook on cve_watch.hit, and a socket for the notification.
+    // A webhook on new findings and watch hits, and a socket for the notification.
     let receiver = Receiver::start(vec![]).await;
     let (_, secret) =
-        create_webhook(&d, &user, json!({"url": receiver.url(), "events": ["cve_watch.hit"]})).await;
+        create_webhook(&d, &user, json!({"url": receiver.url(), "events": ["finding.new", "cve_watch.hit"]}))
+            .await;
     let (mut live, _) = open(&d, "/api/v1/ws/events", &user).await;
 
     // New data: the advisory arrives and the re-match finds it in the project.
@@ -124,18 +125,21 @@ both!(a_watch_fires_once_per_hit_through_events_webhooks_and_notifications, |db:
     assert!(data["finding"].is_string() && fired[0]["severity"].is_string(), "{fired:?}");
     assert_eq!(fired[0]["project"], pid.as_str());
 
-    // The receiver gets it signed; a wrong secret does not verify.
-    let got = receiver.wait_for(1).await;
-    assert_eq!(got[0].header("cairn-event"), "cve_watch.hit");
-    let signature = got[0].header("cairn-signature");
-    assert_eq!(verify(&secret, &signature, &got[0].body, DEFAULT_TOLERANCE), Ok(()));
-    assert_eq!(
-        verify("whsec_not_the_right_secret_at_all", &signature, &got[0].body, DEFAULT_TOLERANCE),
-        Err(VerifyError::Mismatch)
-    );
-    let envelope: Event = serde_json::from_slice(&got[0].body).expect("envelope");
-    assert_eq!(envelope.kind, EventKind::CveWatchHit);
-    assert_eq!(envelope.id.to_string(), fired[0]["id"].as_str().expect("id"));
+    // The receiver gets the new finding and the hit, signed; a wrong secret does not verify.
+    let got = received_of(&receiver, 1, 1).await;
+    for r in &got {
+        let signature = r.header("cairn-signature");
+        assert_eq!(verify(&secret, &signature, &r.body, DEFAULT_TOLERANCE), Ok(()), "{}", r.header("cairn-event"));
+        assert_eq!(
+            verify("whsec_not_the_right_secret_at_all", &signature, &r.body, DEFAULT_TOLERANCE),
+            Err(VerifyError::Mismatch)
+        );
+    }
+    let envelopes: Vec<Event> = got.iter().map(|r| serde_json::from_slice(&r.body).expect("envelope")).collect();
+    let hit = envelopes.iter().find(|e| e.kind == EventKind::CveWatchHit).expect("the hit");
+    assert_eq!(hit.id.to_string(), fired[0]["id"].as_str().expect("id"));
+    let new = envelopes.iter().find(|e| e.kind == EventKind::FindingNew).expect("the new finding");
+    assert_eq!(new.data["advisory"], ADDED);
 
     // The notification, pushed and unread.
     let pushed = loop {
@@ -178,7 +182,9 @@ both!(a_watch_fires_once_per_hit_through_events_webhooks_and_notifications, |db:
     assert_eq!(hits(&d, &user, &by_package).await.len(), 2);
     assert_eq!(hits(&d, &user, &by_alias).await.len(), 2);
     assert_eq!(events_of(&d, &user, "cve_watch.hit", 0).await.len(), 3, "three hits, three events");
-    assert_eq!(receiver.wait_for(3).await.len(), 3);
+    let got = received_of(&receiver, 0, 3).await;
+    let hits_sent = got.iter().filter(|r| r.header("cairn-event") == "cve_watch.hit").count();
+    assert_eq!(hits_sent, 3, "each hit delivered once");
 
     // Another tenant sees none of it; deleting ends the watch.
     let bob = d.register(&unique_email("other")).await;
@@ -192,3 +198,16 @@ both!(a_watch_fires_once_per_hit_through_events_webhooks_and_notifications, |db:
     let r = d.send(&user, Method::GET, &format!("/api/v1/cve-watches/{by_alias}/hits"), None).await;
     expect_problem(r, 404, "NOT_FOUND").await;
 });
+
+/// What the receiver got once it holds at least `new` `finding.new` and `hits` `cve_watch.hit`
+/// deliveries (awaited request by request, bounded by the receiver's own limit).
+async fn received_of(receiver: &Receiver, new: usize, hits: usize) -> Vec<crate::webhooks::Received> {
+    loop {
+        let got = receiver.received();
+        let count = |kind: &str| got.iter().filter(|r| r.header("cairn-event") == kind).count();
+        if count("finding.new") >= new && count("cve_watch.hit") >= hits {
+            return got;
+        }
+        receiver.wait_for(got.len() + 1).await;
+    }
+}

@@ -151,9 +151,8 @@ impl CandidateRow {
     }
 }
 
-/// Open findings of the scans `scans_sql` selects (binding `$1` to the tenant) whose advisory is
-/// `id` or lists it as an alias. LIKE's `_` and `%` only widen the match; the caller checks
-/// exactly.
+/// Open findings of the scans `scans` selects whose advisory is `id` or lists it as an alias.
+/// LIKE's `_` and `%` only widen the match; the caller checks exactly.
 fn advisory_candidates_sql(tenant: TenantId, scans: Scans<'_>, id: &str) -> Sql {
     let mut sql = Sql::new(
         "SELECT f.project_id, f.scan_id, f.vulnerability_id, v.aliases, f.purl, f.id AS finding_id, f.severity \
