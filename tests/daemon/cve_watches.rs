@@ -129,13 +129,19 @@ both!(a_watch_fires_once_per_hit_through_events_webhooks_and_notifications, |db:
     let got = received_of(&receiver, 1, 1).await;
     for r in &got {
         let signature = r.header("cairn-signature");
-        assert_eq!(verify(&secret, &signature, &r.body, DEFAULT_TOLERANCE), Ok(()), "{}", r.header("cairn-event"));
+        assert_eq!(
+            verify(&secret, &signature, &r.body, DEFAULT_TOLERANCE),
+            Ok(()),
+            "{}",
+            r.header("cairn-event")
+        );
         assert_eq!(
             verify("whsec_not_the_right_secret_at_all", &signature, &r.body, DEFAULT_TOLERANCE),
             Err(VerifyError::Mismatch)
         );
     }
-    let envelopes: Vec<Event> = got.iter().map(|r| serde_json::from_slice(&r.body).expect("envelope")).collect();
+    let envelopes: Vec<Event> =
+        got.iter().map(|r| serde_json::from_slice(&r.body).expect("envelope")).collect();
     let hit = envelopes.iter().find(|e| e.kind == EventKind::CveWatchHit).expect("the hit");
     assert_eq!(hit.id.to_string(), fired[0]["id"].as_str().expect("id"));
     let new = envelopes.iter().find(|e| e.kind == EventKind::FindingNew).expect("the new finding");
