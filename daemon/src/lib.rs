@@ -25,4 +25,5 @@ pub mod test_support;
 pub mod triage;
 pub mod uploads;
 pub mod vulndb;
+pub mod watches;
 pub mod webhooks;

@@ -149,6 +149,11 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/triage-rules", t("finding:triage", Role::Member, false)),
     ("GET", "/api/v1/triage-rules/{id}", t("scan:read", Role::Viewer, true)),
     ("DELETE", "/api/v1/triage-rules/{id}", t("finding:triage", Role::Member, true)),
+    ("GET", "/api/v1/cve-watches", t("scan:read", Role::Viewer, false)),
+    ("POST", "/api/v1/cve-watches", t("finding:triage", Role::Member, false)),
+    ("GET", "/api/v1/cve-watches/{id}", t("scan:read", Role::Viewer, true)),
+    ("DELETE", "/api/v1/cve-watches/{id}", t("finding:triage", Role::Member, true)),
+    ("GET", "/api/v1/cve-watches/{id}/hits", t("scan:read", Role::Viewer, true)),
     ("POST", "/api/v1/projects/{id}/vex", t("finding:triage", Role::Member, true)),
     ("GET", "/api/v1/scans/{id}/gate-result", t("scan:read", Role::Viewer, true)),
     ("GET", "/api/v1/projects/{id}/gate-result", t("scan:read", Role::Viewer, true)),
@@ -502,6 +507,16 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
             .await
             .expect("approval");
         a["id"].as_str().expect("approval id").to_owned()
+    } else if template.starts_with("/api/v1/cve-watches/") {
+        // A fresh watch of tenant A, so a permitted DELETE has its own to remove.
+        let target = json!({"kind": "advisory", "id": format!("CVE-0000-{}", uuid::Uuid::new_v4().simple())});
+        let r: Value = d
+            .send(&w.root, Method::POST, "/api/v1/cve-watches", Some(json!({"target": target})))
+            .await
+            .json()
+            .await
+            .expect("watch");
+        r["watch"]["id"].as_str().expect("watch id").to_owned()
     } else if template.starts_with("/api/v1/webhooks/") {
         // A fresh webhook of tenant A (to a closed loopback port), so a permitted DELETE has its own.
         let hook: Value = d
@@ -660,6 +675,9 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         ("POST", "/api/v1/approvals/{id}/approve") | ("POST", "/api/v1/approvals/{id}/reject") => {
             Some(json!({}))
         }
+        ("POST", "/api/v1/cve-watches") => Some(
+            json!({"target": {"kind": "advisory", "id": format!("CVE-0000-{}", uuid::Uuid::new_v4().simple())}}),
+        ),
         ("POST", "/api/v1/projects/{id}/vex") => Some(json!({
             "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/authz", "author": "authz",
             "timestamp": "2024-01-01T00:00:00Z", "version": 1,

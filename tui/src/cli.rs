@@ -99,6 +99,11 @@ pub enum Command {
     /// deliveries, redeliver, rotate the secret.
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
+    /// CVE watches: an advisory (id or alias) or a package (purl, optionally a version range)
+    /// watched across every project; list with hit counts, add (prints the hits now), remove,
+    /// a watch's hits.
+    #[command(subcommand)]
+    Watch(WatchCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -162,6 +167,43 @@ pub enum WebhooksCommand {
     RotateSecret {
         /// The webhook's id.
         id: cairn_sdk::types::WebhookId,
+    },
+}
+
+/// `cairn watch …`.
+#[derive(Debug, Subcommand)]
+pub enum WatchCommand {
+    /// The tenant's watches with how many hits each has.
+    Ls {
+        /// Print a JSON array of the API's `CveWatch` objects.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Watch an advisory (`CVE-…`, `GHSA-…`, an OSV id) or a package (a `pkg:` purl); prints
+    /// the watch's id, then its hits now.
+    Add {
+        /// An advisory id or alias, or a package URL (`pkg:pypi/lxml`).
+        target: String,
+        /// With a package URL without a version: versions in `vers` syntax (`<4.6.3`,
+        /// `>=2.0.0|<2.17.1`), compared in the ecosystem's ordering.
+        #[arg(long, value_name = "RANGE")]
+        range: Option<String>,
+        /// Print the API's `CveWatchCreated` object as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop watching.
+    Rm {
+        /// The watch's id (see `cairn watch ls`).
+        id: cairn_sdk::types::CveWatchId,
+    },
+    /// A watch's hits, oldest first: those there at its creation and each later one.
+    Hits {
+        /// The watch's id.
+        id: cairn_sdk::types::CveWatchId,
+        /// Print a JSON array of the API's `CveWatchHit` objects.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod cbom;
+mod cve_watches;
 mod endpoints;
 mod error;
 mod event_feed;

@@ -37,9 +37,15 @@ impl Client {
         self.json(Req::new(Method::GET, v1(format!("webhooks/{id}")))).await
     }
 
-    /// `PUT /webhooks/{id}`: new URL and filters.
-    pub async fn update_webhook(&self, id: WebhookId, body: &UpdateWebhook) -> Result<Webhook, Error> {
-        self.json(Req::new(Method::PUT, v1(format!("webhooks/{id}"))).json(body)?).await
+    /// `PUT /webhooks/{id}` with `If-Match: "<version>"` (the [`Webhook::version`] read): new URL
+    /// and filters; a stale version is a 412 ([`Error::is_precondition_failed`]).
+    pub async fn update_webhook(
+        &self,
+        id: WebhookId,
+        version: i64,
+        body: &UpdateWebhook,
+    ) -> Result<Webhook, Error> {
+        self.json(Req::new(Method::PUT, v1(format!("webhooks/{id}"))).if_match(version).json(body)?).await
     }
 
     /// `DELETE /webhooks/{id}`.

@@ -43,6 +43,10 @@ pub enum EventKind {
     /// An approval (exception) changed state.
     #[serde(rename = "approval.changed")]
     ApprovalChanged,
+    /// A webhook turned unhealthy: `[webhooks] unhealthy_after` deliveries in a row failed for
+    /// good ([`WebhookUnhealthyData`]). Notifies the tenant's admins and owners only.
+    #[serde(rename = "webhook.unhealthy")]
+    WebhookUnhealthy,
     /// A test delivery from `POST /webhooks/{id}/ping`: only ever a webhook body, never in the
     /// event stream.
     #[serde(rename = "webhook.ping")]
@@ -54,7 +58,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind this SDK knows (not [`EventKind::Unknown`]).
-    pub const ALL: [EventKind; 9] = [
+    pub const ALL: [EventKind; 10] = [
         EventKind::ScanCompleted,
         EventKind::ScanFailed,
         EventKind::FindingNew,
@@ -64,6 +68,7 @@ impl EventKind {
         EventKind::CveWatchHit,
         EventKind::VulndbUpdated,
         EventKind::ApprovalChanged,
+        EventKind::WebhookUnhealthy,
     ];
 
     /// The wire and storage name.
@@ -78,6 +83,7 @@ impl EventKind {
             EventKind::CveWatchHit => "cve_watch.hit",
             EventKind::VulndbUpdated => "vulndb.updated",
             EventKind::ApprovalChanged => "approval.changed",
+            EventKind::WebhookUnhealthy => "webhook.unhealthy",
             EventKind::WebhookPing => "webhook.ping",
             EventKind::Unknown => "unknown",
         }
@@ -209,4 +215,27 @@ pub struct VulndbUpdatedData {
     pub removed: bool,
     /// The data generation the change made current (findings re-matched against it name it).
     pub generation: String,
+}
+
+/// The payload of `webhook.unhealthy`: which webhook, and the failure that tipped it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookUnhealthyData {
+    /// The webhook.
+    pub webhook: super::WebhookId,
+    /// Its URL's origin (`https://hooks.example.com`; the path, which may hold a token, left out).
+    pub url: String,
+    /// Deliveries in a row that failed for good.
+    pub consecutive_failures: u32,
+    /// The last attempt's error (`answered 500 Internal Server Error`, a refused target, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+impl EventKind {
+    /// Whether only the tenant's admins and owners are notified of it (webhook health is theirs
+    /// to act on).
+    pub fn admins_only(self) -> bool {
+        matches!(self, EventKind::WebhookUnhealthy)
+    }
 }

@@ -78,4 +78,8 @@ id_type!(
     ApprovalId,
     /// One event (or ping) queued for one webhook; sent again with the same id on each retry.
     WebhookDeliveryId,
+    /// A CVE watch (an advisory or package watched across the tenant's projects).
+    CveWatchId,
+    /// One hit of a CVE watch.
+    CveWatchHitId,
 );

@@ -11,6 +11,7 @@ mod comparison;
 mod component_usage;
 mod coverage;
 mod cra;
+mod cve_watches;
 mod events;
 mod findings;
 mod gate;
@@ -73,8 +74,10 @@ pub use comparison::{
 pub use component_usage::{ComponentUsage, FileLine};
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use cra::{CraEvidence, CraItem, CraItemStatus, CraRequirement, CraStatus, ReportFormat};
+pub use cve_watches::{CreateCveWatch, CveWatch, CveWatchCreated, CveWatchHit, CveWatchHitData, WatchTarget};
 pub use events::{
     EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, FindingEventData, ScanEventData, VulndbUpdatedData,
+    WebhookUnhealthyData,
 };
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageSource, TriageState, TriageUpdate};
 pub use gate::{
@@ -85,9 +88,9 @@ pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind}
 pub use health::{Health, SpecVersions};
 pub use history::{HistoryPoint, ScanHistory};
 pub use ids::{
-    ApiKeyId, ApprovalId, EventId, GitCredentialId, InviteId, NotificationId, OAuthIdentityId, PolicyId,
-    ProjectId, RegistryCredentialId, ScanId, TeamId, TenantId, TriageRuleId, UserId, VersionId, VexImportId,
-    WebhookDeliveryId, WebhookId,
+    ApiKeyId, ApprovalId, CveWatchHitId, CveWatchId, EventId, GitCredentialId, InviteId, NotificationId,
+    OAuthIdentityId, PolicyId, ProjectId, RegistryCredentialId, ScanId, TeamId, TenantId, TriageRuleId, UserId,
+    VersionId, VexImportId, WebhookDeliveryId, WebhookId,
 };
 pub use known_exploited::KnownExploited;
 pub use licenses::{LicenseCategory, LicensedComponent, Obligation, ProjectLicense, ProjectObligation};

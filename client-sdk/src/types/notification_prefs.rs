@@ -35,7 +35,7 @@ pub struct ChannelPrefs {
 pub struct NotificationPrefs {
     /// Event kind (every [`EventKind`]: `scan.completed`, `scan.failed`, `finding.new`,
     /// `finding.resolved`, `finding.triaged`, `gate.failed`, `cve_watch.hit`, `vulndb.updated`,
-    /// `approval.changed`) to channels. `vulnerability.found` is read as `finding.new`.
+    /// `approval.changed`, `webhook.unhealthy` — the last for admins and owners only) to channels. `vulnerability.found` is read as `finding.new`.
     pub events: BTreeMap<String, ChannelPrefs>,
     /// Only events of these projects (events of no project, such as `vulndb.updated`, always
     /// pass); absent or null: every project of the tenant.

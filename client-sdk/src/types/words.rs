@@ -191,6 +191,7 @@ wire_words! {
         CveWatchHit,
         VulndbUpdated,
         ApprovalChanged,
+        WebhookUnhealthy,
     ] unknown Unknown;
 }
 

@@ -76,6 +76,12 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "webhooks_deliveries" => webhook_deliveries,
         "webhooks_redeliver" => redeliver_webhook,
         "webhooks_rotate_secret" => rotate_webhook_secret,
+        // CVE watches
+        "cve_watches_list" => cve_watches,
+        "cve_watches_create" => create_cve_watch,
+        "cve_watches_get" => cve_watch,
+        "cve_watches_hits" => cve_watch_hits,
+        "cve_watches_delete" => delete_cve_watch,
         // projects and versions
         "projects_list" => projects,
         "projects_create" => create_project,

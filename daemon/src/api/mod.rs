@@ -16,6 +16,7 @@ pub mod compliance_report;
 pub mod components;
 pub mod conventions;
 pub mod cra_status;
+pub mod cve_watches;
 pub mod events;
 pub mod extract;
 pub mod findings;
@@ -176,6 +177,9 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(findings::get, findings::triage))
         .routes(routes!(triage_rules::list, triage_rules::create))
         .routes(routes!(triage_rules::get, triage_rules::delete))
+        .routes(routes!(cve_watches::list, cve_watches::create))
+        .routes(routes!(cve_watches::get, cve_watches::delete))
+        .routes(routes!(cve_watches::hits))
         .routes(routes!(vex::import_vex))
         .routes(routes!(policies::list, policies::create))
         .routes(routes!(policies::get, policies::update, policies::delete))

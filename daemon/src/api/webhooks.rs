@@ -3,14 +3,14 @@
 //! replays of those withhold it (see `idempotency`).
 
 use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use cairn_sdk::types::{
     CreateWebhook, CreatedWebhook, EventKind, QueuedDelivery, Role, RotatedWebhookSecret, Scope,
     UpdateWebhook, Webhook, WebhookDelivery, WebhookDeliveryId, WebhookId,
 };
 
-use super::conventions::{no_content, with_location};
+use super::conventions::{if_match, no_content, with_etag, with_location};
 use super::extract::{Json, Path, Query};
 use super::pagination::{ListParams, PageResponse, page};
 use super::validate::Check;
@@ -83,33 +83,39 @@ pub async fn create(
 /// One webhook (never its secret).
 #[utoipa::path(get, operation_id = "webhooks_get", path = "/webhooks/{id}", tag = "webhooks", security(("bearer" = [])),
     params(("id" = WebhookId, Path, description = "Webhook id")),
-    responses((status = 200, description = "The webhook", body = Webhook),
+    responses((status = 200, description = "The webhook; `ETag` is its version, for `PUT`'s `If-Match`", body = Webhook),
         (status = 403, description = "Not a tenant admin, or the key lacks webhook:write", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such webhook in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn get(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<WebhookId>,
-) -> Result<axum::Json<Webhook>, ApiError> {
+) -> Result<Response, ApiError> {
     let ctx = principal.tenant_access(ACCESS.0, ACCESS.1)?;
-    Ok(axum::Json(state.store.webhook_get(ctx.tenant, id).await?))
+    let webhook = state.store.webhook_get(ctx.tenant, id).await?;
+    Ok(with_etag(StatusCode::OK, webhook.version, &webhook))
 }
 
-/// Replaces a webhook's URL and filters (the secret changes only through rotate-secret).
+/// Replaces a webhook's URL and filters (the secret changes only through rotate-secret); needs
+/// `If-Match` with the version read, like every other change of a versioned row.
 #[utoipa::path(put, operation_id = "webhooks_update", path = "/webhooks/{id}", tag = "webhooks", security(("bearer" = [])), request_body = UpdateWebhook,
-    params(("id" = WebhookId, Path, description = "Webhook id")),
+    params(("id" = WebhookId, Path, description = "Webhook id"), ("If-Match" = String, Header, description = "ETag of the version read")),
     responses((status = 200, description = "The webhook as changed", body = Webhook),
         (status = 400, description = "Invalid fields, or a refused target (`body.url`)", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a tenant admin, or the key lacks webhook:write", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such webhook in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed meanwhile", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+        (status = 412, description = "Changed meanwhile; `current_version` says to what", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn update(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<WebhookId>,
+    headers: HeaderMap,
     Json(req): Json<UpdateWebhook>,
-) -> Result<axum::Json<Webhook>, ApiError> {
+) -> Result<Response, ApiError> {
     let ctx = principal.tenant_access(ACCESS.0, ACCESS.1)?;
+    // `*` (None) changes whatever version is current.
+    let expected = if_match(&headers)?;
     let mut check = Check::new();
     let url = checked_url(&state, &mut check, &req.url).await;
     check_filters(&mut check, &req.events, req.projects.as_deref());
@@ -120,7 +126,8 @@ pub async fn update(
         projects: req.projects.as_deref(),
         min_severity: req.min_severity,
     };
-    Ok(axum::Json(state.store.webhook_update(ctx.tenant, id, &settings, None).await?))
+    let webhook = state.store.webhook_update(ctx.tenant, id, &settings, expected).await?;
+    Ok(with_etag(StatusCode::OK, webhook.version, &webhook))
 }
 
 /// Deletes a webhook and its deliveries.

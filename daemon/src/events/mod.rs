@@ -22,5 +22,6 @@ pub fn consumers(state: &AppState) -> Vec<Arc<dyn Consumer>> {
             public_url: state.config.oauth.public_url.clone(),
         }),
         Arc::new(crate::webhooks::consumer::WebhookConsumer::new(state.webhook_wake.clone())),
+        Arc::new(crate::watches::WatchConsumer),
     ]
 }

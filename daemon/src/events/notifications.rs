@@ -1,12 +1,14 @@
 //! The notification consumer: each event becomes a notification for every member of its tenant
 //! (every role reads every project) whose preferences subscribe to it — the event's kind in the
 //! app, its project among theirs, its severity at least their minimum. Written in the consumer's
-//! batch, one per user and event, so an event handled again after a crash adds nothing. Kinds a
+//! batch, one per user and event, so an event handled again after a crash adds nothing. Kinds
+//! that are the admins' to act on (`webhook.unhealthy`) go to admins and owners only. Kinds a
 //! user's preferences send by mail are queued in the mail outbox in the same batch (see
 //! [`super::notification_mail`]); the mail sender delivers them after the batch commits.
 
 use cairn_sdk::types::{
-    Event, EventKind, FindingEventData, NotificationPrefs, ScanEventData, VulndbUpdatedData,
+    CveWatchHitData, Event, EventKind, FindingEventData, NotificationPrefs, Role, ScanEventData,
+    VulndbUpdatedData, WebhookUnhealthyData,
 };
 
 use super::{Consumer, ConsumerFuture};
@@ -30,12 +32,14 @@ impl Consumer for Notifier {
     fn handle<'a>(&'a self, _store: &'a Store, batch: &'a mut EventBatch) -> ConsumerFuture<'a> {
         Box::pin(async move {
             let recipients = batch.notification_recipients().await?;
-            let prefs: Vec<(cairn_sdk::types::UserId, NotificationPrefs)> = recipients
+            let prefs: Vec<(cairn_sdk::types::UserId, Role, NotificationPrefs)> = recipients
                 .iter()
                 .map(|r| {
                     let saved =
                         r.prefs.as_deref().and_then(|p| serde_json::from_str::<NotificationPrefs>(p).ok());
-                    (r.user, saved.map_or_else(NotificationPrefs::defaults, NotificationPrefs::over_defaults))
+                    let prefs =
+                        saved.map_or_else(NotificationPrefs::defaults, NotificationPrefs::over_defaults);
+                    (r.user, r.role, prefs)
                 })
                 .collect();
             let mut mailed = false;
@@ -43,8 +47,9 @@ impl Consumer for Notifier {
             for event in &events {
                 let rows: Vec<NewNotification> = prefs
                     .iter()
-                    .filter(|(_, p)| p.wants_in_app(event))
-                    .map(|(user, _)| NewNotification { user: *user, title: title(event) })
+                    .filter(|(_, role, _)| !event.kind.admins_only() || *role >= Role::Admin)
+                    .filter(|(_, _, p)| p.wants_in_app(event))
+                    .map(|(user, _, _)| NewNotification { user: *user, title: title(event) })
                     .collect();
                 if !rows.is_empty() {
                     batch.notifications_insert(event, &rows).await?;
@@ -72,12 +77,13 @@ impl Notifier {
         batch: &mut EventBatch,
         event: &Event,
         recipients: &[crate::store::Recipient],
-        prefs: &[(cairn_sdk::types::UserId, NotificationPrefs)],
+        prefs: &[(cairn_sdk::types::UserId, Role, NotificationPrefs)],
     ) -> crate::store::StoreResult<bool> {
         let to: Vec<&str> = recipients
             .iter()
             .zip(prefs)
-            .filter(|(_, (_, p))| p.wants_email(event))
+            .filter(|(_, (_, role, _))| !event.kind.admins_only() || *role >= Role::Admin)
+            .filter(|(_, (_, _, p))| p.wants_email(event))
             .map(|(r, _)| r.email.as_str())
             .collect();
         if to.is_empty() {
@@ -123,6 +129,22 @@ pub fn title(e: &Event) -> String {
         EventKind::VulndbUpdated => match e.data_as::<VulndbUpdatedData>() {
             Ok(v) if v.removed => format!("Vulnerability data source {} removed", v.source),
             Ok(v) => format!("Vulnerability data source {} updated ({} records)", v.source, v.records),
+            Err(_) => e.kind.as_str().to_owned(),
+        },
+        EventKind::CveWatchHit => match e.data_as::<CveWatchHitData>() {
+            Ok(h) => match &h.hit.advisory {
+                Some(a) => format!("Watch {} hit: {a} in {}", h.target, h.hit.purl),
+                None => format!("Watch {} hit: {}", h.target, h.hit.purl),
+            },
+            Err(_) => e.kind.as_str().to_owned(),
+        },
+        EventKind::WebhookUnhealthy => match e.data_as::<WebhookUnhealthyData>() {
+            Ok(w) => format!(
+                "Webhook {} unhealthy after {} failed deliveries{}",
+                w.url,
+                w.consecutive_failures,
+                w.last_error.map(|m| format!(": {m}")).unwrap_or_default()
+            ),
             Err(_) => e.kind.as_str().to_owned(),
         },
         _ => e.kind.as_str().to_owned(),

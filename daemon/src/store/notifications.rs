@@ -1,7 +1,7 @@
 //! Notifications: rows made per user from events (inside the notification consumer's batch, so an
 //! event handled again adds nothing), listed newest first, counted and marked read.
 
-use cairn_sdk::types::{Event, EventKind, Notification, NotificationId, TenantId, UserId};
+use cairn_sdk::types::{Event, EventKind, Notification, NotificationId, Role, TenantId, UserId};
 use sqlx::FromRow;
 
 use super::{EventBatch, Store, StoreError, StoreResult, now, parse_id, parse_ts, ts};
@@ -24,6 +24,8 @@ pub struct Recipient {
     pub email: String,
     /// Their stored preferences (JSON), `None` for the defaults.
     pub prefs: Option<String>,
+    /// Their role in the tenant.
+    pub role: Role,
 }
 
 #[derive(FromRow)]
@@ -70,8 +72,8 @@ const COLUMNS: &str = "id, kind, event_id, project_id, body AS severity, title, 
 impl EventBatch {
     /// The batch's tenant's active members (every role reads every project of its tenant).
     pub async fn notification_recipients(&mut self) -> StoreResult<Vec<Recipient>> {
-        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
-            "SELECT m.user_id, u.email, p.prefs FROM memberships m JOIN users u ON u.id = m.user_id \
+        let rows: Vec<(String, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT m.user_id, u.email, p.prefs, m.role FROM memberships m JOIN users u ON u.id = m.user_id \
              LEFT JOIN notification_prefs p ON p.tenant_id = m.tenant_id AND p.user_id = m.user_id \
              WHERE m.tenant_id = $1 AND u.active = 1 ORDER BY m.user_id",
         )
@@ -79,7 +81,11 @@ impl EventBatch {
         .fetch_all(&mut *self.tx)
         .await?;
         rows.into_iter()
-            .map(|(u, email, prefs)| Ok(Recipient { user: parse_id(&u)?, email, prefs }))
+            .map(|(u, email, prefs, role)| {
+                let role = Role::parse(&role)
+                    .ok_or_else(|| StoreError::Corrupt(format!("membership role {role:?}")))?;
+                Ok(Recipient { user: parse_id(&u)?, email, prefs, role })
+            })
             .collect()
     }
 

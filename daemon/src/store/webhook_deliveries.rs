@@ -4,14 +4,16 @@
 
 use cairn_sdk::types::{
     DeliveryAttempt, DeliveryState, Event, EventId, EventKind, TenantId, WebhookDelivery, WebhookDeliveryId,
-    WebhookId,
+    WebhookId, WebhookUnhealthyData,
 };
 use sqlx::FromRow;
 use time::{Duration, OffsetDateTime};
 
+use super::events::append;
 use super::sql::Sql;
 use super::{
-    Backend, EventBatch, ListQuery, Store, StoreError, StoreResult, now, parse_id, parse_ts, parse_ts_opt, ts,
+    Backend, EventBatch, ListQuery, NewEvent, Store, StoreError, StoreResult, now, parse_id, parse_ts,
+    parse_ts_opt, ts,
 };
 
 /// A delivery a sender holds until `lease_until`.
@@ -261,6 +263,29 @@ impl Store {
                 .bind(d.webhook.to_string())
                 .execute(&mut *tx)
                 .await?;
+                // The failure that reaches the threshold turns it unhealthy: said once, in this
+                // transaction (later failures count on without a new event).
+                let (failures,): (i64,) =
+                    sqlx::query_as("SELECT consecutive_failures FROM webhooks WHERE id = $1")
+                        .bind(d.webhook.to_string())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if failures == i64::from(unhealthy_after) {
+                    let data = WebhookUnhealthyData {
+                        webhook: d.webhook,
+                        // The origin only: a path may hold the receiver's token (chat webhooks).
+                        url: reqwest::Url::parse(&d.url)
+                            .map(|u| u.origin().ascii_serialization())
+                            .unwrap_or_default(),
+                        consecutive_failures: u32::try_from(failures).unwrap_or(u32::MAX),
+                        last_error: outcome.error.clone(),
+                    };
+                    append(&mut tx, d.tenant, &NewEvent::new(EventKind::WebhookUnhealthy, None, &data))
+                        .await?;
+                    tx.commit().await?;
+                    self.events_committed().await;
+                    return Ok(true);
+                }
             }
             NextStep::RetryAt(_) => {}
         }

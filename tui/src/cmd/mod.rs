@@ -30,6 +30,7 @@ mod status;
 mod triage;
 mod versions;
 mod vex;
+mod watch;
 mod webhooks;
 mod where_used;
 
@@ -66,6 +67,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Approvals(cmd) => approvals::run(cmd, profile),
         Command::Keys(cmd) => keys::run(cmd, profile),
         Command::Webhooks(cmd) => webhooks::run(cmd, profile),
+        Command::Watch(cmd) => watch::run(cmd, profile),
         Command::Versions(cmd) => versions::run(cmd, profile),
         Command::Admin(cmd) => admin::run(cmd, profile),
         Command::Export(args) => export::run(args, profile),

@@ -23,6 +23,7 @@ use super::screens::export::ExportDialog;
 use super::screens::finding::FindingScreen;
 use super::screens::help::HelpDialog;
 use super::screens::history::{HistoryScreen, Pick};
+use super::screens::inbox::{self, Inbox};
 use super::screens::new_scan::NewScanForm;
 use super::screens::notifications::{Note, Notifications};
 use super::screens::palette::Palette;
@@ -30,6 +31,7 @@ use super::screens::projects::Projects;
 use super::screens::queue::Queue;
 use super::screens::scan::{self, ScanScreen};
 use super::screens::triage::TriagePanel;
+use super::screens::watches::WatchesScreen;
 use super::screens::where_used::{self, WhereUsedScreen};
 use super::screens::{Ctx, Goto, Outcome, SPINNER, failure_text, tail};
 use super::theme::Theme;
@@ -78,6 +80,7 @@ enum View {
     Advisory(Box<AdvisoryScreen>),
     History(Box<HistoryScreen>),
     Compare(Box<CompareScreen>),
+    Watches(Box<WatchesScreen>),
 }
 
 /// The dashboard.
@@ -99,6 +102,7 @@ pub struct App {
     projects: Projects,
     queue: Queue,
     notifications: Notifications,
+    inbox: Inbox,
     toasts: Vec<Toast>,
     stack: Vec<View>,
     dialog: Option<Box<dyn Dialog>>,
@@ -125,6 +129,7 @@ impl App {
             projects: Projects::default(),
             queue: Queue::default(),
             notifications: Notifications::default(),
+            inbox: Inbox::default(),
             toasts: Vec::new(),
             stack: Vec::new(),
             dialog: None,
@@ -153,7 +158,16 @@ impl App {
         self.vulndb = Remote::Loading;
         self.projects.data = Remote::Loading;
         self.queue.loading();
-        vec![Cmd::LoadSession, Cmd::LoadVulnDb, Cmd::LoadProjects, Cmd::LoadScans]
+        self.inbox.unread = Remote::Loading;
+        self.inbox.rows = Remote::Loading;
+        vec![
+            Cmd::LoadSession,
+            Cmd::LoadVulnDb,
+            Cmd::LoadProjects,
+            Cmd::LoadScans,
+            Cmd::LoadUnread,
+            Cmd::LoadInbox { unread_only: false },
+        ]
     }
 
     /// True once the user asked to quit.
@@ -442,6 +456,35 @@ impl App {
                 }
             }
             Msg::Notify { level, text } => self.toast(level, text),
+            Msg::Unread(r) => self.inbox.unread = r.into(),
+            Msg::Watches(r) => {
+                for v in &mut self.stack {
+                    if let View::Watches(w) = v {
+                        w.set(r.clone());
+                    }
+                }
+            }
+            Msg::WatchHits { watch, result } => {
+                for v in &mut self.stack {
+                    if let View::Watches(w) = v {
+                        w.set_hits(watch, result.clone());
+                    }
+                }
+            }
+            Msg::Inbox(r) => self.inbox.set(r),
+            Msg::Pushed(n) => self.inbox.pushed(n),
+            Msg::MarkedRead(Ok(n)) => self.inbox.marked(n),
+            Msg::MarkedRead(Err(f)) => {
+                self.toast(Level::Error, format!("Could not mark it read: {}", failure_text(&f)));
+            }
+            Msg::MarkedAllRead(Ok(unread)) => {
+                self.inbox.unread = Remote::Loaded(unread);
+                // Every row's read time is the daemon's: read them again.
+                cmds.push(Cmd::LoadInbox { unread_only: self.inbox.unread_only });
+            }
+            Msg::MarkedAllRead(Err(f)) => {
+                self.toast(Level::Error, format!("Could not mark all read: {}", failure_text(&f)));
+            }
             Msg::Cancelled { scan, result: Ok(s) } => {
                 self.queue.upsert(&s);
                 for screen in self.scans_mut(s.id) {
@@ -544,11 +587,12 @@ impl App {
             Some(View::WhereUsed(w)) => Some(&mut w.rows.list),
             Some(View::Advisory(a)) => Some(&mut a.list),
             Some(View::History(h)) => Some(&mut h.list),
+            Some(View::Watches(w)) => Some(w.list()),
             Some(View::Finding(_) | View::Component(_) | View::Compare(_)) => None,
             None => Some(match self.top {
                 0 => &mut self.projects.list,
                 1 => &mut self.queue.list,
-                _ => &mut self.notifications.list,
+                _ => &mut self.inbox.list,
             }),
         }
     }
@@ -598,6 +642,12 @@ impl App {
                     l.clear_filter();
                     return Vec::new();
                 }
+                // A watch's hits go back to the watches.
+                if let Some(View::Watches(w)) = self.stack.last_mut()
+                    && w.hits.take().is_some()
+                {
+                    return Vec::new();
+                }
                 return self.back();
             }
             Action::Tab(n) => return self.pick_tab(n.saturating_sub(1)),
@@ -612,7 +662,8 @@ impl App {
                         | View::WhereUsed(_)
                         | View::Advisory(_)
                         | View::History(_)
-                        | View::Compare(_),
+                        | View::Compare(_)
+                        | View::Watches(_),
                     ) => return Vec::new(),
                     None => (self.top, TOP_TABS.len()),
                 };
@@ -671,6 +722,15 @@ impl App {
             Action::GoQueue => return self.go_top(1),
             Action::GoNotifications => return self.go_top(2),
             Action::CancelScan => return self.start_cancel(),
+            Action::MarkRead | Action::MarkAllRead | Action::UnreadOnly => return self.inbox_action(action),
+            Action::GoWatches => {
+                if matches!(self.stack.last(), Some(View::Watches(_))) {
+                    return Vec::new();
+                }
+                let screen = WatchesScreen { rows: Remote::Loading, ..WatchesScreen::default() };
+                self.stack.push(View::Watches(Box::new(screen)));
+                return vec![Cmd::LoadWatches];
+            }
             // Dialog and text field actions: nothing to do on a screen.
             Action::Confirm
             | Action::Submit
@@ -688,6 +748,41 @@ impl App {
             | Action::Type(_) => {}
         }
         Vec::new()
+    }
+
+    /// The inbox's own keys (on the Notifications tab only).
+    fn inbox_action(&mut self, action: Action) -> Vec<Cmd> {
+        if !self.stack.is_empty() || self.top != 2 {
+            return Vec::new();
+        }
+        match action {
+            Action::MarkRead => self.inbox.current_unread().map(Cmd::MarkRead).into_iter().collect(),
+            Action::MarkAllRead => vec![Cmd::MarkAllRead],
+            Action::UnreadOnly => {
+                self.inbox.unread_only = !self.inbox.unread_only;
+                self.inbox.rows = Remote::Loading;
+                vec![Cmd::LoadInbox { unread_only: self.inbox.unread_only }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Open the finding or scan of the inbox row under the cursor, marking it read.
+    fn open_notification(&mut self) -> Vec<Cmd> {
+        let Some(n) = self.inbox.current().cloned() else { return Vec::new() };
+        let mut cmds: Vec<Cmd> = self.inbox.current_unread().map(Cmd::MarkRead).into_iter().collect();
+        match inbox::target(&n) {
+            Some(inbox::Target::Finding(id)) => {
+                self.stack.push(View::Finding(Box::new(FindingScreen::new(id.clone(), None))));
+                cmds.push(Cmd::LoadFinding(id));
+            }
+            Some(inbox::Target::Scan(scan)) => {
+                let known = self.queue.rows.get().and_then(|r| r.iter().find(|s| s.id == scan)).cloned();
+                cmds.extend(self.open_scan(scan, known));
+            }
+            None => self.toast(Level::Info, format!("{}: nothing to open", n.kind.as_str())),
+        }
+        cmds
     }
 
     /// The scan the cancel key is about: the scan screen's, or the queue's row under the cursor.
@@ -779,6 +874,20 @@ impl App {
                 Some(Pick::Open(scan)) => self.open_scan(scan, None),
                 None => Vec::new(),
             },
+            Some(View::Watches(w)) if w.hits.is_none() => {
+                w.open_watch().map(Cmd::LoadWatchHits).into_iter().collect()
+            }
+            Some(View::Watches(w)) => match w.open_hit() {
+                Some(inbox::Target::Finding(id)) => {
+                    self.stack.push(View::Finding(Box::new(FindingScreen::new(id.clone(), None))));
+                    vec![Cmd::LoadFinding(id)]
+                }
+                Some(inbox::Target::Scan(scan)) => {
+                    let known = self.queue.rows.get().and_then(|r| r.iter().find(|s| s.id == scan)).cloned();
+                    self.open_scan(scan, known)
+                }
+                None => Vec::new(),
+            },
             Some(_) => Vec::new(),
             None => match self.top {
                 0 => match self.projects.open(&self.queue) {
@@ -798,7 +907,7 @@ impl App {
                     Some(scan) => self.open_scan(scan.id, Some(scan)),
                     None => Vec::new(),
                 },
-                _ => Vec::new(),
+                _ => self.open_notification(),
             },
         }
     }
@@ -813,7 +922,8 @@ impl App {
                 | View::WhereUsed(_)
                 | View::Advisory(_)
                 | View::History(_)
-                | View::Compare(_),
+                | View::Compare(_)
+                | View::Watches(_),
             )
             | None => Vec::new(),
         };
@@ -858,6 +968,16 @@ impl App {
                 c.comparison = Remote::Loading;
                 vec![Cmd::Compare { from: c.from, to: c.to }]
             }
+            Some(View::Watches(w)) => match &mut w.hits {
+                Some(h) => {
+                    h.rows = Remote::Loading;
+                    vec![Cmd::LoadWatchHits(h.watch.id)]
+                }
+                None => {
+                    w.rows = Remote::Loading;
+                    vec![Cmd::LoadWatches]
+                }
+            },
             Some(View::Component(c)) => {
                 let id = c.scan;
                 self.scans_mut(id).next().map_or_else(Vec::new, ScanScreen::reload)
@@ -873,7 +993,14 @@ impl App {
                         self.queue.loading();
                         vec![Cmd::LoadVulnDb, Cmd::LoadScans]
                     }
-                    _ => vec![Cmd::LoadVulnDb],
+                    _ => {
+                        self.inbox.rows = Remote::Loading;
+                        vec![
+                            Cmd::LoadVulnDb,
+                            Cmd::LoadUnread,
+                            Cmd::LoadInbox { unread_only: self.inbox.unread_only },
+                        ]
+                    }
                 }
             }
         }
@@ -1025,10 +1152,21 @@ impl App {
             Some(View::Advisory(a)) => a.draw(frame, body, &ctx),
             Some(View::History(h)) => h.draw(frame, body, &ctx),
             Some(View::Compare(c)) => c.draw(frame, body, &ctx),
+            Some(View::Watches(w)) => w.draw(frame, body, &ctx),
             None => match self.top {
                 0 => self.projects.draw(frame, body, &ctx, &self.queue),
                 1 => self.queue.draw(frame, body, &ctx),
-                _ => self.notifications.draw(frame, body, &ctx),
+                _ => {
+                    // The daemon's notifications above; this session's notices below, when any.
+                    if self.notifications.history.is_empty() {
+                        self.inbox.draw(frame, body, &ctx);
+                    } else {
+                        let [inbox, session] =
+                            Layout::vertical([Constraint::Fill(2), Constraint::Fill(1)]).areas(body);
+                        self.inbox.draw(frame, inbox, &ctx);
+                        self.notifications.draw(frame, session, &ctx);
+                    }
+                }
             },
         }
         frame.render_widget(Paragraph::new(self.footer()), foot);
@@ -1084,6 +1222,18 @@ impl App {
                 Span::styled(format!("feed lost ({reason}), retry in {in_secs}s"), t.warn())
             }
         });
+        // The unread badge: only a count the daemon gave (not while loading, never a guessed 0).
+        match &self.inbox.unread {
+            Remote::Loaded(n) => {
+                spans.push(Span::raw(" │ "));
+                spans.push(Span::styled(format!("{n} unread"), if *n > 0 { t.warn() } else { t.dim() }));
+            }
+            Remote::Failed(_) => {
+                spans.push(Span::raw(" │ "));
+                spans.push(Span::styled("unread ?", t.warn()));
+            }
+            Remote::NotAsked | Remote::Loading => {}
+        }
         Line::from(spans)
     }
 
@@ -1114,6 +1264,10 @@ impl App {
                 View::Advisory(a) => format!(" › advisory {}", a.id),
                 View::History(h) => format!(" › history of {}", h.name),
                 View::Compare(c) => format!(" › compare {} → {}", tail(&c.from), tail(&c.to)),
+                View::Watches(w) => match &w.hits {
+                    Some(h) => format!(" › watches › {}", h.watch.target),
+                    None => " › watches".to_owned(),
+                },
             };
             spans.push(Span::styled(crumb, t.title()));
         }
@@ -1183,6 +1337,19 @@ impl App {
             Some(View::Compare(_)) => vec![(A::Down, "scroll"), (A::Refresh, "reload")],
             Some(View::Component(_)) => vec![(A::Down, "scroll"), (A::Refresh, "reload")],
             Some(View::Diagnostics(_)) => vec![(A::Filter, "filter"), (A::Refresh, "reload")],
+            Some(View::Watches(w)) => {
+                let open = if w.hits.is_some() { "open the finding or scan" } else { "hits" };
+                vec![(A::Open, open), (A::Filter, "filter"), (A::Refresh, "reload")]
+            }
+            None if self.top == 2 => vec![
+                (A::Open, "open"),
+                (A::MarkRead, "read"),
+                (A::MarkAllRead, "all read"),
+                (A::UnreadOnly, if self.inbox.unread_only { "all" } else { "unread only" }),
+                (A::Filter, "filter"),
+                (A::Help, "help"),
+                (A::Quit, "quit"),
+            ],
             None => vec![
                 (A::Open, "open"),
                 (A::NewScan, "new scan"),

@@ -179,6 +179,20 @@ async fn answer(client: &Client, local: bool, cmd: Cmd, tx: &UnboundedSender<Msg
             Msg::Exported { scan, result: export(client, scan, format, &path, tx).await }
         }
         Cmd::LoadVulnDb => Msg::VulnDb(client.vulndb_status().await.map_err(Failure::from)),
+        Cmd::LoadUnread => {
+            Msg::Unread(client.notifications_unread_count().await.map(|u| u.unread).map_err(Failure::from))
+        }
+        Cmd::LoadInbox { unread_only } => Msg::Inbox(
+            client.notifications(unread_only, Some(1000), None).await.map(|p| p.items).map_err(Failure::from),
+        ),
+        Cmd::MarkRead(id) => Msg::MarkedRead(client.notification_read(id).await.map_err(Failure::from)),
+        Cmd::LoadWatches => Msg::Watches(all(client.cve_watches(ListQuery::limit(1000))).await),
+        Cmd::LoadWatchHits(watch) => {
+            Msg::WatchHits { watch, result: all(client.cve_watch_hits(watch, ListQuery::limit(1000))).await }
+        }
+        Cmd::MarkAllRead => {
+            Msg::MarkedAllRead(client.notifications_read_all().await.map(|u| u.unread).map_err(Failure::from))
+        }
         // Handled by the executor itself.
         Cmd::WatchScan(_) | Cmd::Unwatch => return Vec::new(),
     };
@@ -386,9 +400,9 @@ async fn feed(client: Client, tx: UnboundedSender<Msg>) {
                     msgs.extend(note.map(|(level, text)| Msg::Notify { level, text }));
                     msgs
                 }
-                // The dashboard's notifications screen is not built yet: the title shows as a notice.
+                // Into the inbox (and its badge), and shown as a notice.
                 Ok(FeedEvent::Notification(n)) => {
-                    vec![Msg::Notify { level: Level::Info, text: n.title.clone() }]
+                    vec![Msg::Notify { level: Level::Info, text: n.title.clone() }, Msg::Pushed(*n)]
                 }
                 Ok(FeedEvent::Reconnecting { after, reason }) => {
                     let in_secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);

@@ -6,9 +6,9 @@
 use std::path::PathBuf;
 
 use cairn_sdk::types::{
-    AdvisoryDetail, BomFormat, ComponentUsage, CryptoAsset, Finding, Project, ProjectId, Scan,
-    ScanComparison, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent, ScanHistory, ScanId, ScanLicense,
-    ScanWarning, TriageUpdate, VulnDbStatus,
+    AdvisoryDetail, BomFormat, ComponentUsage, CryptoAsset, Finding, Notification, NotificationId, Project,
+    ProjectId, Scan, ScanComparison, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent, ScanHistory, ScanId,
+    ScanLicense, ScanWarning, TriageUpdate, VulnDbStatus,
 };
 
 /// Why a load or an action failed, as the user should read it.
@@ -162,6 +162,21 @@ pub enum Cmd {
         /// The later scan.
         to: ScanId,
     },
+    /// The user's unread notification count: [`Msg::Unread`].
+    LoadUnread,
+    /// The user's notifications (newest 1,000; unread ones only when asked): [`Msg::Inbox`].
+    LoadInbox {
+        /// Only unread ones.
+        unread_only: bool,
+    },
+    /// Mark one notification read: [`Msg::MarkedRead`].
+    MarkRead(NotificationId),
+    /// Mark every notification read: [`Msg::MarkedAllRead`].
+    MarkAllRead,
+    /// The tenant's CVE watches: [`Msg::Watches`].
+    LoadWatches,
+    /// A watch's hits: [`Msg::WatchHits`].
+    LoadWatchHits(cairn_sdk::types::CveWatchId),
 }
 
 /// The live feed's state (`/ws/events`).
@@ -356,6 +371,24 @@ pub enum Msg {
         to: ScanId,
         /// What changed.
         result: Loaded<ScanComparison>,
+    /// Answer to [`Cmd::LoadUnread`].
+    Unread(Loaded<i64>),
+    /// Answer to [`Cmd::LoadInbox`].
+    Inbox(Loaded<Vec<Notification>>),
+    /// A notification the live feed pushed (made for this user just now).
+    Pushed(Notification),
+    /// Answer to [`Cmd::MarkRead`]: the notification as it is now.
+    MarkedRead(Loaded<Notification>),
+    /// Answer to [`Cmd::MarkAllRead`]: the unread count after it.
+    MarkedAllRead(Loaded<i64>),
+    /// Answer to [`Cmd::LoadWatches`].
+    Watches(Loaded<Vec<cairn_sdk::types::CveWatch>>),
+    /// Answer to [`Cmd::LoadWatchHits`].
+    WatchHits {
+        /// The watch.
+        watch: cairn_sdk::types::CveWatchId,
+        /// Its hits, oldest first.
+        result: Loaded<Vec<cairn_sdk::types::CveWatchHit>>,
     },
     /// Something to tell the user (a scan completed or failed on the live feed, …).
     Notify {

@@ -117,7 +117,17 @@ macro_rules! snap {
 #[test]
 fn init_asks_for_everything_the_top_screens_show() {
     let mut a = app();
-    assert_eq!(a.init(), vec![Cmd::LoadSession, Cmd::LoadVulnDb, Cmd::LoadProjects, Cmd::LoadScans]);
+    assert_eq!(
+        a.init(),
+        vec![
+            Cmd::LoadSession,
+            Cmd::LoadVulnDb,
+            Cmd::LoadProjects,
+            Cmd::LoadScans,
+            Cmd::LoadUnread,
+            Cmd::LoadInbox { unread_only: false }
+        ]
+    );
     snap!("projects_loading", a);
 }
 
@@ -220,6 +230,143 @@ fn notifications_history() {
     let s = screen(&mut a);
     assert!(s.contains("Notifications (2)"), "{s}");
     snap!("notifications_after_toasts_expired", a);
+}
+
+/// The inbox of the daemon's notifications: the badge follows the count and the feed, rows are
+/// unread first, `enter` opens what a row is about and marks it read, `m`/`M`/`u` (issue 18).
+#[test]
+fn inbox_and_unread_badge() {
+    use cairn_sdk::types::EventKind;
+    let mut a = ready();
+    a.update(Msg::Projects(Ok(Vec::new())));
+    assert!(!screen(&mut a).contains("unread"), "no badge before the daemon answers");
+    a.update(Msg::Unread(Ok(2)));
+    assert!(screen(&mut a).lines().next().is_some_and(|l| l.ends_with("│ 2 unread")), "{}", screen(&mut a));
+    ch(&mut a, '3');
+    let finding_id = "0198aaaa-0000-7000-8000-000000000001";
+    a.update(Msg::Inbox(Ok(vec![
+        notification(
+            1,
+            EventKind::ScanCompleted,
+            "Scan 01980001 completed",
+            serde_json::json!({"scan": scan_id(1)}),
+            1,
+            true,
+        ),
+        notification(
+            2,
+            EventKind::FindingNew,
+            "New finding: PYSEC-2021-19 (high) in pkg:pypi/lxml@4.6.2",
+            serde_json::json!({"finding": finding_id, "scan": scan_id(1), "advisory": "PYSEC-2021-19"}),
+            0,
+            false,
+        ),
+        notification(
+            3,
+            EventKind::CveWatchHit,
+            "Watch pkg:pypi/lxml <4.6.3 hit: pkg:pypi/lxml@4.6.2",
+            serde_json::json!({"scan": scan_id(2), "purl": "pkg:pypi/lxml@4.6.2"}),
+            2,
+            false,
+        ),
+    ])));
+    snap!("inbox_loaded", a);
+    // Unread first (newest first among them): the watch hit, the finding, then the read scan.
+    assert_eq!(ch(&mut a, 'm'), vec![Cmd::MarkRead(notification_id(3))]);
+    let mut read = notification(
+        3,
+        EventKind::CveWatchHit,
+        "Watch hit",
+        serde_json::json!({"scan": scan_id(2)}),
+        2,
+        true,
+    );
+    read.title = "Watch pkg:pypi/lxml <4.6.3 hit: pkg:pypi/lxml@4.6.2".into();
+    a.update(Msg::MarkedRead(Ok(read)));
+    assert!(screen(&mut a).lines().next().is_some_and(|l| l.ends_with("│ 1 unread")));
+    // Marking a read row read again asks nothing.
+    ch(&mut a, 'G');
+    assert!(ch(&mut a, 'm').is_empty());
+    // A new one on the feed: counted, listed first.
+    a.update(Msg::Pushed(notification(
+        4,
+        EventKind::CveWatchHit,
+        "Watch CVE-2021-28957 hit: PYSEC-2021-19 in pkg:pypi/lxml@4.6.2",
+        serde_json::json!({"finding": finding_id, "scan": scan_id(1)}),
+        3,
+        false,
+    )));
+    let s = screen(&mut a);
+    assert!(s.lines().next().is_some_and(|l| l.ends_with("│ 2 unread")), "{s}");
+    // Enter on the first row: the finding opens and the row is marked read.
+    ch(&mut a, 'g');
+    ch(&mut a, 'g');
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        vec![Cmd::MarkRead(notification_id(4)), Cmd::LoadFinding(finding_id.into())]
+    );
+    assert!(screen(&mut a).contains("›"), "the finding screen is open");
+    press(&mut a, KeyCode::Esc);
+    // A scan's notification opens the scan (read already: no mark).
+    ch(&mut a, 'G');
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadScan(scan_id(1)), Cmd::WatchScan(scan_id(1))]);
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(ch(&mut a, 'u'), vec![Cmd::LoadInbox { unread_only: true }]);
+    assert!(screen(&mut a).contains("Inbox (unread only)"));
+    assert_eq!(ch(&mut a, 'M'), vec![Cmd::MarkAllRead]);
+    assert_eq!(a.update(Msg::MarkedAllRead(Ok(0))), vec![Cmd::LoadInbox { unread_only: true }]);
+    a.update(Msg::Inbox(Ok(Vec::new())));
+    let s = screen(&mut a);
+    assert!(s.lines().next().is_some_and(|l| l.ends_with("│ 0 unread")), "{s}");
+    assert!(s.contains("No unread notifications."), "{s}");
+    // The keys are the inbox's only: elsewhere they do nothing.
+    ch(&mut a, '1');
+    assert!(ch(&mut a, 'M').is_empty());
+    // A count the daemon could not give is not shown as a number.
+    a.update(Msg::Unread(Err(failure())));
+    assert!(screen(&mut a).lines().next().is_some_and(|l| l.ends_with("│ unread ?")));
+}
+
+/// The CVE watches screen (`w`): watches with their hit counts, a watch's hits, and a hit opening
+/// its finding or scan (issue 18).
+#[test]
+fn watches_and_their_hits() {
+    use cairn_sdk::types::WatchTarget;
+    let mut a = ready();
+    a.update(Msg::Projects(Ok(Vec::new())));
+    assert_eq!(ch(&mut a, 'w'), vec![Cmd::LoadWatches]);
+    a.update(Msg::Watches(Ok(vec![
+        watch(1, WatchTarget::advisory("CVE-2021-28957"), 1),
+        watch(2, WatchTarget::package("pkg:pypi/lxml", Some("<4.6.3".into())), 1),
+    ])));
+    snap!("watches_loaded", a);
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadWatchHits(watch_id(1))]);
+    a.update(Msg::WatchHits {
+        watch: watch_id(1),
+        result: Ok(vec![watch_hit(1, 1, Some("PYSEC-2021-19"), false)]),
+    });
+    // Another watch's answer arriving late changes nothing.
+    a.update(Msg::WatchHits { watch: watch_id(2), result: Ok(Vec::new()) });
+    snap!("watch_hits_loaded", a);
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        vec![Cmd::LoadFinding("0198aaaa-0000-7000-8000-000000000001".into())]
+    );
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(ch(&mut a, 'r'), vec![Cmd::LoadWatchHits(watch_id(1))]);
+    // esc: back to the watches; the package watch's hit opens its scan.
+    press(&mut a, KeyCode::Esc);
+    assert!(screen(&mut a).contains("CVE watches"));
+    ch(&mut a, 'j');
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadWatchHits(watch_id(2))]);
+    a.update(Msg::WatchHits { watch: watch_id(2), result: Ok(vec![watch_hit(2, 2, None, true)]) });
+    assert!(screen(&mut a).contains("at creation"));
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadScan(scan_id(1)), Cmd::WatchScan(scan_id(1))]);
+    // A failed load says so.
+    let mut b = ready();
+    ch(&mut b, 'w');
+    b.update(Msg::Watches(Err(failure())));
+    assert!(screen(&mut b).contains("Could not load CVE watches"));
 }
 
 // ---- scan detail ----------------------------------------------------------------------------

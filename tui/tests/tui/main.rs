@@ -10,6 +10,7 @@ mod cli_notifications;
 mod cli_outputs;
 mod cli_projects;
 mod cli_scripts;
+mod cli_watch;
 mod dash_exec;
 mod dashboard;
 mod e2e_cli;

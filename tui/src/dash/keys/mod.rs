@@ -75,6 +75,14 @@ pub enum Action {
     GoQueue,
     /// Go to the notifications.
     GoNotifications,
+    /// Mark the notification under the cursor read.
+    MarkRead,
+    /// Mark every notification read.
+    MarkAllRead,
+    /// List only unread notifications, or all again.
+    UnreadOnly,
+    /// Open the CVE watches.
+    GoWatches,
     /// In a dialog: the next field, or do it on the last one (`enter`).
     Confirm,
     /// In a dialog: submit or save from any field.
@@ -107,7 +115,7 @@ pub enum Action {
 
 impl Action {
     /// Every action the table holds, in the order help and the palette show them.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 50] = [
         Action::Help,
         Action::Filter,
         Action::Palette,
@@ -141,6 +149,10 @@ impl Action {
         Action::GoProjects,
         Action::GoQueue,
         Action::GoNotifications,
+        Action::MarkRead,
+        Action::MarkAllRead,
+        Action::UnreadOnly,
+        Action::GoWatches,
         Action::Confirm,
         Action::Submit,
         Action::Cancel,
@@ -193,6 +205,10 @@ impl Action {
             Action::GoProjects => "projects",
             Action::GoQueue => "queue",
             Action::GoNotifications => "notifications",
+            Action::MarkRead => "mark-read",
+            Action::MarkAllRead => "mark-all-read",
+            Action::UnreadOnly => "unread-only",
+            Action::GoWatches => "watches",
             Action::Confirm => "confirm",
             Action::Submit => "submit",
             Action::Cancel => "cancel",
@@ -247,6 +263,10 @@ impl Action {
             Action::GoProjects => "projects",
             Action::GoQueue => "scan queue",
             Action::GoNotifications => "notifications",
+            Action::MarkRead => "mark the notification read",
+            Action::MarkAllRead => "mark every notification read",
+            Action::UnreadOnly => "unread notifications only / all",
+            Action::GoWatches => "CVE watches and their hits",
             Action::Confirm => "next field; on the last, do it",
             Action::Submit => "submit / save",
             Action::Cancel => "close the dialog / drop the filter",
@@ -324,6 +344,10 @@ impl Action {
             Action::Refresh => vec![ch('r')],
             Action::CancelScan => vec![ch('x')],
             Action::GoProjects | Action::GoQueue | Action::GoNotifications => Vec::new(),
+            Action::MarkRead => vec![ch('m')],
+            Action::MarkAllRead => vec![ch('M')],
+            Action::UnreadOnly => vec![ch('u')],
+            Action::GoWatches => vec![ch('w')],
             Action::Confirm => vec![code(KeyCode::Enter)],
             Action::Submit => vec![one(Chord::ctrl('s'))],
             Action::Cancel => vec![code(KeyCode::Esc)],

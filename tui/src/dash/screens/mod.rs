@@ -13,6 +13,7 @@ pub mod export;
 pub mod finding;
 pub mod help;
 pub mod history;
+pub mod inbox;
 pub mod new_scan;
 pub mod notifications;
 pub mod palette;
@@ -21,6 +22,7 @@ pub mod queue;
 pub mod scan;
 pub mod triage;
 pub mod where_used;
+pub mod watches;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};

@@ -277,3 +277,59 @@ pub fn warnings() -> Vec<ScanWarning> {
         one("RUSTSEC-2025-0134", "rustls-pemfile", "1.0.4", "rustls-pemfile is unmaintained"),
     ]
 }
+
+pub fn notification_id(n: u128) -> cairn_sdk::types::NotificationId {
+    cairn_sdk::types::NotificationId(Uuid::from_u128(0x0198_2222_0000_7000_8000_0000_0000_0000 + n))
+}
+
+/// A notification made `minutes` after `T0` from an event of `kind` with `data`; read or not.
+pub fn notification(
+    n: u128,
+    kind: cairn_sdk::types::EventKind,
+    title: &str,
+    data: serde_json::Value,
+    minutes: i64,
+    read: bool,
+) -> cairn_sdk::types::Notification {
+    let at = T0 + time::Duration::minutes(minutes);
+    cairn_sdk::types::Notification {
+        id: notification_id(n),
+        kind,
+        event: cairn_sdk::types::EventId(Uuid::from_u128(0x0198_3333_0000_7000_8000_0000_0000_0000 + n)),
+        project: Some(project_id(1)),
+        severity: Some(Severity::High),
+        title: title.into(),
+        data,
+        created_at: at,
+        read_at: read.then_some(at),
+    }
+}
+
+pub fn watch_id(n: u128) -> cairn_sdk::types::CveWatchId {
+    cairn_sdk::types::CveWatchId(Uuid::from_u128(0x0198_4444_0000_7000_8000_0000_0000_0000 + n))
+}
+
+pub fn watch(n: u128, target: cairn_sdk::types::WatchTarget, hits: u64) -> cairn_sdk::types::CveWatch {
+    cairn_sdk::types::CveWatch { id: watch_id(n), target, hits, created_by: None, created_at: T0 }
+}
+
+/// A hit of watch `w` in project 1: of an advisory (with its finding) or of a package.
+pub fn watch_hit(
+    w: u128,
+    n: u128,
+    advisory: Option<&str>,
+    at_creation: bool,
+) -> cairn_sdk::types::CveWatchHit {
+    cairn_sdk::types::CveWatchHit {
+        id: cairn_sdk::types::CveWatchHitId(Uuid::from_u128(0x0198_5555_0000_7000_8000_0000_0000_0000 + n)),
+        watch: watch_id(w),
+        project: project_id(1),
+        scan: scan_id(1),
+        advisory: advisory.map(str::to_owned),
+        purl: "pkg:pypi/lxml@4.6.2".into(),
+        finding: advisory.map(|_| format!("0198aaaa-0000-7000-8000-00000000000{n}")),
+        severity: advisory.map(|_| Severity::High),
+        at_creation,
+        found_at: T0 + time::Duration::minutes(i64::try_from(n).unwrap_or(0)),
+    }
+}
