@@ -89,8 +89,8 @@ pub use health::{Health, SpecVersions};
 pub use history::{HistoryPoint, ScanHistory};
 pub use ids::{
     ApiKeyId, ApprovalId, CveWatchHitId, CveWatchId, EventId, GitCredentialId, InviteId, NotificationId,
-    OAuthIdentityId, PolicyId, ProjectId, RegistryCredentialId, ScanId, TeamId, TenantId, TriageRuleId, UserId,
-    VersionId, VexImportId, WebhookDeliveryId, WebhookId,
+    OAuthIdentityId, PolicyId, ProjectId, RegistryCredentialId, ScanId, TeamId, TenantId, TriageRuleId,
+    UserId, VersionId, VexImportId, WebhookDeliveryId, WebhookId,
 };
 pub use known_exploited::KnownExploited;
 pub use licenses::{LicenseCategory, LicensedComponent, Obligation, ProjectLicense, ProjectObligation};
