@@ -371,6 +371,7 @@ pub enum Msg {
         to: ScanId,
         /// What changed.
         result: Loaded<ScanComparison>,
+    },
     /// Answer to [`Cmd::LoadUnread`].
     Unread(Loaded<i64>),
     /// Answer to [`Cmd::LoadInbox`].

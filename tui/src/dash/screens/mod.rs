@@ -21,8 +21,8 @@ pub mod projects;
 pub mod queue;
 pub mod scan;
 pub mod triage;
-pub mod where_used;
 pub mod watches;
+pub mod where_used;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
