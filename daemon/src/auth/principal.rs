@@ -145,7 +145,7 @@ impl Principal {
             // A write per request would serialize every key's reads behind SQLite's write lock:
             // "last used" is recorded to the minute.
             let now = time::OffsetDateTime::now_utc();
-            if key.last_used_at.is_none_or(|t| now - t >= LAST_USED_PRECISION) {
+            if key.wire.last_used_at.is_none_or(|t| now - t >= LAST_USED_PRECISION) {
                 state.store.api_key_touch(key.tenant_id, key.id).await?;
             }
             let credential =
