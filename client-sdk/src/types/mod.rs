@@ -84,8 +84,8 @@ pub use projects::{CreateProject, Project, ProjectKind, ProjectRisk, UpdateProje
 pub use roles::Role;
 pub use scans::{
     BomFormat, CreateScan, CryptoAsset, PqcSummary, Scan, ScanComponent, ScanCounts, ScanDiagnostic,
-    ScanEdge, ScanEvent, ScanFinding, ScanLicense, ScanSource, ScanStatus, SeverityCounts, WsClientFrame,
-    WsServerFrame,
+    ScanEdge, ScanEvent, ScanFinding, ScanLicense, ScanSource, ScanStatus, SeverityCounts, SubmitSource,
+    WsClientFrame, WsServerFrame,
 };
 pub use triage_rules::{CreateTriageRule, TriageRule, TriageRuleCreated};
 pub use versions::{CreateVersion, ReleaseState, ReleaseStateChange, UpdateVersion, Version};

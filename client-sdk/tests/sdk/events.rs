@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::common::{Daemon, Opts, copy_dir, corpus};
-use cairn_sdk::types::{BomFormat, CreateScan, RegisterRequest, ScanSource, ScanStatus};
+use cairn_sdk::types::{BomFormat, CreateScan, RegisterRequest, ScanStatus, SubmitSource};
 use cairn_sdk::{Client, EventsWatcher, FeedEvent, WatchOptions};
 use futures_util::StreamExt;
 
@@ -88,7 +88,7 @@ async fn feed(postgres: bool) {
     assert_eq!(next(&mut stream).await, FeedEvent::Sync(Vec::new()), "nothing unfinished yet");
 
     // A real scan: its events arrive in order, to the terminal one.
-    let source = ScanSource::Path { path: tree.display().to_string() };
+    let source = SubmitSource::Path { path: tree.display().to_string() };
     let scan = client
         .create_scan(&CreateScan { source, project: None, version: None, crypto: false })
         .await
@@ -153,7 +153,7 @@ async fn feed(postgres: bool) {
     assert!(resynced, "the watcher came back after the restart");
 
     // A second scan after the reconnect is followed too.
-    let source = ScanSource::Path { path: tree.display().to_string() };
+    let source = SubmitSource::Path { path: tree.display().to_string() };
     let second = client
         .create_scan(&CreateScan { source, project: None, version: None, crypto: false })
         .await

@@ -40,6 +40,7 @@ pub struct FindingsParams {
     /// Only findings on this component purl.
     pub purl: Option<String>,
     /// Page size, 1-1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Opaque cursor from `next_cursor`.
     pub cursor: Option<String>,

@@ -32,8 +32,10 @@ pub struct VulnerabilityParams {
     /// Advisories whose id, aliases or summary contain this, any case.
     pub q: Option<String>,
     /// Page size, 1-1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Rows to skip.
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
