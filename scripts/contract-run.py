@@ -50,6 +50,7 @@ def call(base, method, path, token=None, body=None, expect=(200, 201, 202)):
 
 
 EXCEPTIONS = os.path.join(ROOT, "scripts/contract-exceptions.toml")
+HOOKS = os.path.join(ROOT, "scripts/contract-hooks.py")
 # What schemathesis expects of a schema-valid request by default.
 POSITIVE = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 
@@ -79,6 +80,8 @@ def schemathesis_config(document, exceptions):
       on the operations contract-exceptions.toml lists with their rules.
     """
     lines = [
+        f"hooks = {json.dumps(HOOKS)}",
+        "",
         "[checks.missing_required_header]",
         'expected-statuses = ["400", "401", "403", "406", "415", "422", "428"]',
         "",
@@ -101,7 +104,9 @@ def schemathesis_config(document, exceptions):
                 continue
             statuses = ", ".join(f'"{s}"' for s in POSITIVE + extra)
             lines.append(
-                f"[[operations]]\ninclude-method = \"{method.upper()}\"\ninclude-path = {json.dumps(path)}\n"
+                # One filter, the operation's label: separate include-path and include-method
+                # filters would apply the entry to every operation matching either.
+                f"[[operations]]\ninclude-name = {json.dumps(method.upper() + ' ' + path)}\n"
                 f"checks.positive_data_acceptance.expected-statuses = [{statuses}]\n"
             )
     stale = sorted(set(exceptions) - operations)

@@ -24,7 +24,7 @@ async fn drop_listeners(server: String, database: String, stop: Arc<AtomicBool>,
         .await
         .expect("terminate");
         kills.fetch_add(killed.iter().filter(|k| k.0).count(), Ordering::SeqCst);
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
 
@@ -62,6 +62,58 @@ async fn listener_drops_lose_no_events_on_the_other_replica() {
         assert_eq!(end, Frame::Close(1000, "scan_ended".into()), "scan {id}'s socket closed after its end");
         let events = unwrap_events(frames);
         // Every event once, in order, from 1 to the terminal one.
+        check_events(&events);
+        assert_eq!(events.last().and_then(|e| e["status"].as_str()), Some("completed"), "scan {id}");
+    }
+}
+
+// The acceptance run: at least 60 listener drops while 30 scans run on replica A, each
+// followed by its own socket on replica B (ten users, three sockets each: the per-user cap).
+// Every socket receives every event of its scan once and in order, and closes after the
+// terminal one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_listener_drops_during_thirty_scans_lose_nothing() {
+    let Some(server) = postgres_server() else {
+        eprintln!("CAIRN_TEST_POSTGRES_URL unset: not run");
+        return;
+    };
+    let root = tempfile::tempdir().expect("root");
+    let small = root.path().join("small");
+    copy_dir(&fixture_tree(), &small);
+    let roots = vec![root.path().to_path_buf()];
+    let a =
+        Daemon::start_with(Db::Postgres, Opts { scan_roots: roots.clone(), workers: 2, ..Opts::default() })
+            .await;
+    let b = Daemon::start_sharing(&a, Opts { scan_roots: roots, workers: 0, ..Opts::default() }).await;
+    let owner = a.register(&unique_email("accept")).await;
+    let mut users = vec![owner.clone()];
+    for i in 1..10 {
+        users.push(a.invite(&owner, &unique_email(&format!("accept{i}")), "viewer").await);
+    }
+    let database = b.db_url.rsplit('/').next().expect("name").split('?').next().expect("name").to_owned();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let kills = Arc::new(AtomicUsize::new(0));
+    let killer = tokio::spawn(drop_listeners(server, database, stop.clone(), kills.clone()));
+    let mut ids = Vec::new();
+    for _ in 0..30 {
+        ids.push(submit(&a, &owner, &small).await["id"].as_str().expect("id").to_owned());
+    }
+    let follows = ids.iter().enumerate().map(|(i, id)| {
+        let (b, who, id) = (&b, &users[i % users.len()], id.clone());
+        async move { (id.clone(), follow(b, &id, who).await) }
+    });
+    let ended = futures_util::future::join_all(follows).await;
+    stop.store(true, Ordering::SeqCst);
+    killer.await.expect("killer");
+    let dropped = kills.load(Ordering::SeqCst);
+    eprintln!(
+        "acceptance: {dropped} listener drops during 30 scans followed by 30 sockets on the other replica"
+    );
+    assert!(dropped >= 60, "only {dropped} listener drops happened during the scans");
+    for (id, (frames, end)) in ended {
+        assert_eq!(end, Frame::Close(1000, "scan_ended".into()), "scan {id}'s socket closed after its end");
+        let events = unwrap_events(frames);
         check_events(&events);
         assert_eq!(events.last().and_then(|e| e["status"].as_str()), Some("completed"), "scan {id}");
     }

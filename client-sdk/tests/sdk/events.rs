@@ -94,6 +94,8 @@ async fn feed(postgres: bool) {
         .await
         .expect("create");
     let mut seqs = Vec::new();
+    // The tenant's event stream (scan.completed here) by its own sequence, across everything below.
+    let mut feed_seqs = Vec::new();
     loop {
         match next(&mut stream).await {
             FeedEvent::Event(e) => {
@@ -106,6 +108,7 @@ async fn feed(postgres: bool) {
             }
             // Notifications made from the scan's events (its findings, its gate) share the feed.
             FeedEvent::Notification(_) => {}
+            FeedEvent::Feed(e) => feed_seqs.push(e.seq),
             other => panic!("expected events, got {other:?}"),
         }
     }
@@ -130,7 +133,12 @@ async fn feed(postgres: bool) {
             }
             // The finished scan's notifications may arrive on the new connection (issue 18).
             FeedEvent::Reconnecting { .. } | FeedEvent::Notification(_) => continue,
+            // Its scan.completed, when the cut came first: once, resumed by sequence.
+            FeedEvent::Feed(e) => feed_seqs.push(e.seq),
             FeedEvent::Event(e) => panic!("no scan runs: {e:?}"),
+            FeedEvent::Resync { latest_seq } => {
+                panic!("one event behind is caught up, not a resync ({latest_seq})")
+            }
         }
     }
     assert!(resynced, "the watcher came back");
@@ -142,6 +150,7 @@ async fn feed(postgres: bool) {
     for _ in 0..20 {
         match next(&mut stream).await {
             FeedEvent::Reconnecting { .. } => reconnecting = true,
+            FeedEvent::Feed(e) => feed_seqs.push(e.seq),
             FeedEvent::Sync(scans) if reconnecting => {
                 assert!(scans.is_empty(), "{scans:?}");
                 resynced = true;
@@ -158,14 +167,20 @@ async fn feed(postgres: bool) {
         .create_scan(&CreateScan { source, project: None, version: None, crypto: false })
         .await
         .expect("create");
-    loop {
-        if let FeedEvent::Event(e) = next(&mut stream).await {
-            assert_eq!(e.scan_id, second.id);
-            if e.status.is_terminal() {
-                break;
+    let mut ended = false;
+    // Until the second scan's end and its scan.completed (seq 2) have both arrived.
+    while !ended || feed_seqs.last() != Some(&2) {
+        match next(&mut stream).await {
+            FeedEvent::Event(e) => {
+                assert_eq!(e.scan_id, second.id);
+                ended |= e.status.is_terminal();
             }
+            FeedEvent::Feed(e) => feed_seqs.push(e.seq),
+            _ => {}
         }
     }
+    // Across a cut connection and a daemon restart: each tenant event once, in order.
+    assert_eq!(feed_seqs, [1, 2], "the tenant's event stream, resumed by sequence");
     drop(stream);
 
     // The streamed download: the same bytes as the whole one, and its announced length.

@@ -208,11 +208,11 @@ async fn submit(client: &Client, local: bool, new: NewScan) -> Result<cairn_sdk:
     };
     let create = |source| CreateScan { source, project, version: None, crypto: new.crypto };
     let scan = match new.source {
-        NewSubmitSource::Git { url, reference } => {
+        NewScanSource::Git { url, reference } => {
             let reference = reference.filter(|r| !r.trim().is_empty());
             client.create_scan(&create(SubmitSource::Git { url: url.trim().to_owned(), reference })).await?
         }
-        NewSubmitSource::Path(path) => {
+        NewScanSource::Path(path) => {
             // The local daemon reads this machine: give it the absolute path. A server's path is
             // one on its machine, sent as typed.
             let path = if local {
