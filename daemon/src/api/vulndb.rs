@@ -50,6 +50,7 @@ pub async fn get_status(
 pub struct ImportParams {
     /// Source name (letters, digits, `.`, `-`, `_`; default `upload`): a source of that name is
     /// replaced, every other source stays.
+    #[param(pattern = "^[A-Za-z0-9._-]{1,100}$")]
     pub name: Option<String>,
 }
 

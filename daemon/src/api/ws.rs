@@ -205,7 +205,11 @@ async fn run(state: AppState, mut socket: WebSocket, scan: Option<Option<ScanId>
             let Ok(s) = state.store.scan_get(tenant, id).await else {
                 return close(socket, POLICY, "not_found").await;
             };
-            let mut events = state.store.scan_events(tenant, id, 0, 100_000).await.unwrap_or_default();
+            // A failed read is not "no events": the client would never get them (a sync frame
+            // sets where the socket resumes). Close; the client reconnects and syncs again.
+            let Ok(mut events) = state.store.scan_events(tenant, id, 0, 100_000).await else {
+                return close(socket, GOING_AWAY, "unavailable").await;
+            };
             last.insert(id, events.last().map_or(0, |e| e.seq).max(resume.unwrap_or(0)));
             // The scan may end between the two reads: its terminal event then sits in `events`
             // (and is deduplicated off the bus), so it ends the socket here. A scan that ended
@@ -362,7 +366,9 @@ async fn stream(
             if e.seq <= seen {
                 continue;
             }
-            if seen > 0 && e.seq > seen + 1 {
+            // On the tenant stream a scan first heard of mid-way starts where it is heard; a scan
+            // socket holds every event from the first.
+            if (seen > 0 || scan.is_some()) && e.seq > seen + 1 {
                 // A gap (the bus skipped what another replica published while the listener was
                 // down): the table has it, committed before it was published; send it in order.
                 if let Ok(fill) = state.store.scan_events(tenant, e.scan_id, seen, 10_000).await
