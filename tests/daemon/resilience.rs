@@ -114,7 +114,9 @@ async fn sixty_listener_drops_during_thirty_scans_lose_nothing() {
                     .await
                     .expect("a frame within 10 minutes");
                 match got {
-                    Some(Ok(Message::Text(t))) => frames.push(serde_json::from_str(t.as_str()).expect("json")),
+                    Some(Ok(Message::Text(t))) => {
+                        frames.push(serde_json::from_str(t.as_str()).expect("json"))
+                    }
                     Some(Ok(Message::Close(c))) => {
                         break c.map_or(Frame::Close(1005, String::new()), |c| {
                             Frame::Close(u16::from(c.code), c.reason.as_str().to_owned())
