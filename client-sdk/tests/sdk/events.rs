@@ -94,8 +94,9 @@ async fn feed(postgres: bool) {
         .await
         .expect("create");
     let mut seqs = Vec::new();
-    // The tenant's event stream (scan.completed here) by its own sequence, across everything below.
-    let mut feed_seqs = Vec::new();
+    // The tenant's event stream by its own sequence, across everything below (from the first
+    // sync on: the vulnerability data's import came before).
+    let mut feed: Vec<cairn_sdk::types::Event> = Vec::new();
     loop {
         match next(&mut stream).await {
             FeedEvent::Event(e) => {
@@ -108,7 +109,7 @@ async fn feed(postgres: bool) {
             }
             // Notifications made from the scan's events (its findings, its gate) share the feed.
             FeedEvent::Notification(_) => {}
-            FeedEvent::Feed(e) => feed_seqs.push(e.seq),
+            FeedEvent::Feed(e) => feed.push(*e),
             other => panic!("expected events, got {other:?}"),
         }
     }
@@ -134,7 +135,7 @@ async fn feed(postgres: bool) {
             // The finished scan's notifications may arrive on the new connection (issue 18).
             FeedEvent::Reconnecting { .. } | FeedEvent::Notification(_) => continue,
             // Its scan.completed, when the cut came first: once, resumed by sequence.
-            FeedEvent::Feed(e) => feed_seqs.push(e.seq),
+            FeedEvent::Feed(e) => feed.push(*e),
             FeedEvent::Event(e) => panic!("no scan runs: {e:?}"),
             FeedEvent::Resync { latest_seq } => {
                 panic!("one event behind is caught up, not a resync ({latest_seq})")
@@ -150,7 +151,7 @@ async fn feed(postgres: bool) {
     for _ in 0..20 {
         match next(&mut stream).await {
             FeedEvent::Reconnecting { .. } => reconnecting = true,
-            FeedEvent::Feed(e) => feed_seqs.push(e.seq),
+            FeedEvent::Feed(e) => feed.push(*e),
             FeedEvent::Sync(scans) if reconnecting => {
                 assert!(scans.is_empty(), "{scans:?}");
                 resynced = true;
@@ -169,18 +170,30 @@ async fn feed(postgres: bool) {
         .expect("create");
     let mut ended = false;
     // Until the second scan's end and its scan.completed (seq 2) have both arrived.
-    while !ended || feed_seqs.last() != Some(&2) {
+    let completed_of = |feed: &[cairn_sdk::types::Event]| -> Vec<String> {
+        feed.iter()
+            .filter(|e| e.kind == cairn_sdk::types::EventKind::ScanCompleted)
+            .filter_map(|e| e.data["scan"].as_str().map(str::to_owned))
+            .collect()
+    };
+    while !ended || !completed_of(&feed).contains(&second.id.to_string()) {
         match next(&mut stream).await {
             FeedEvent::Event(e) => {
                 assert_eq!(e.scan_id, second.id);
                 ended |= e.status.is_terminal();
             }
-            FeedEvent::Feed(e) => feed_seqs.push(e.seq),
+            FeedEvent::Feed(e) => feed.push(*e),
             _ => {}
         }
     }
     // Across a cut connection and a daemon restart: each tenant event once, in order.
-    assert_eq!(feed_seqs, [1, 2], "the tenant's event stream, resumed by sequence");
+    let seqs: Vec<i64> = feed.iter().map(|e| e.seq).collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "each once, in order, none skipped: {seqs:?}");
+    assert_eq!(
+        completed_of(&feed),
+        [scan.id.to_string(), second.id.to_string()],
+        "the tenant's event stream, resumed by sequence"
+    );
     drop(stream);
 
     // The streamed download: the same bytes as the whole one, and its announced length.
