@@ -249,7 +249,9 @@ impl ScanWatcher {
         last_seq: &mut i64,
         refreshed: &mut bool,
     ) -> Ended {
-        let (mut ws, credential) = match open(&self.client, self.url()).await {
+        // Resume by sequence: the daemon's sync frame then holds only the events after it.
+        let resume = (*last_seq > 0).then_some(*last_seq);
+        let (mut ws, credential) = match open(&self.client, self.url(), resume).await {
             Ok(v) => v,
             Err(ended) => return ended,
         };
@@ -260,7 +262,7 @@ impl ScanWatcher {
                 Err(ended) => return ended,
             };
             match frame {
-                WsServerFrame::Sync { scans, events } => {
+                WsServerFrame::Sync { scans, events, .. } => {
                     let Some(scan) = scans.into_iter().find(|s| s.id == self.scan) else {
                         return Ended::Fatal(Error::WebSocket(
                             "the sync frame does not hold the scan".into(),
@@ -283,7 +285,11 @@ impl ScanWatcher {
                     }
                 }
                 // Tenant sockets only; a scan socket has none to follow.
-                WsServerFrame::Notification { .. } => continue,
+                WsServerFrame::Notification { .. }
+                | WsServerFrame::Feed { .. }
+                | WsServerFrame::Resync { .. } => {
+                    continue;
+                }
                 WsServerFrame::Event(event) => {
                     if event.scan_id != self.scan || event.seq <= *last_seq {
                         continue;
@@ -343,8 +349,13 @@ pub(crate) fn ws_url(client: &Client, path: &str) -> Result<String, Error> {
 pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// Connects to `url` and sends the auth frame; the socket and the credential it used.
-pub(crate) async fn open(client: &Client, url: Result<String, Error>) -> Result<(Socket, Credential), Ended> {
+/// Connects to `url` and sends the auth frame (resuming after `last_seq` when given); the socket
+/// and the credential it used.
+pub(crate) async fn open(
+    client: &Client,
+    url: Result<String, Error>,
+    last_seq: Option<i64>,
+) -> Result<(Socket, Credential), Ended> {
     let url = url.map_err(Ended::Fatal)?;
     let Some(credential) = client.credential() else {
         return Err(Ended::Fatal(Error::Credential("a live feed needs a credential")));
@@ -358,7 +369,7 @@ pub(crate) async fn open(client: &Client, url: Result<String, Error>) -> Result<
         }
         Err(e) => return Err(Ended::Dropped { synced: false, reason: e.to_string() }),
     };
-    let auth = WsClientFrame::Auth { token: credential.bearer().to_owned() };
+    let auth = WsClientFrame::Auth { token: credential.bearer().to_owned(), last_seq };
     let text = serde_json::to_string(&auth).map_err(|e| Ended::Fatal(Error::WebSocket(e.to_string())))?;
     if let Err(e) = ws.send(Message::text(text)).await {
         return Err(Ended::Dropped { synced: false, reason: e.to_string() });

@@ -324,7 +324,12 @@ fn expected(need: Need, who: Who) -> Option<(u16, &'static str)> {
     match need {
         Need::Public => None,
         Need::User => (who == Who::Anonymous).then_some((401, "UNAUTHORIZED")),
-        Need::Super => (who != Who::SuperAdmin).then_some((404, "ROUTE_NOT_FOUND")),
+        // Anonymous callers are told to authenticate; others are not shown the admin surface.
+        Need::Super => match who {
+            Who::Anonymous => Some((401, "UNAUTHORIZED")),
+            Who::SuperAdmin => None,
+            _ => Some((404, "ROUTE_NOT_FOUND")),
+        },
         Need::Own => Some(match who {
             Who::Anonymous => (401, "UNAUTHORIZED"),
             Who::KeyWithoutScope => (403, "INSUFFICIENT_SCOPE"),

@@ -469,7 +469,7 @@ both!(advisories_affecting_the_tenant_and_one_by_alias, |db: Db| async move {
         .http
         .patch(d.url(&format!("/api/v1/findings/{finding}")))
         .bearer_auth(&user.token)
-        .header("if-match", "0")
+        .header("if-match", "\"0\"")
         .json(&json!({"state": "affected"}))
         .send()
         .await

@@ -113,6 +113,9 @@ both!(metrics_logs_and_graceful_shutdown, |db| async move {
     let s = d.register(&unique_email("m")).await;
     // Metrics: hidden from ordinary users, shown to super admins.
     expect_problem(d.send(&s, Method::GET, "/metrics", None).await, 404, "ROUTE_NOT_FOUND").await;
+    // Anonymous: told to authenticate (the document promises 401), not a 404.
+    let anonymous = d.http.get(d.url("/metrics")).send().await.expect("send");
+    expect_problem(anonymous, 401, "UNAUTHORIZED").await;
     d.admin(
         &["create-user", "--email", "root@example.test", "--super-admin", "--password-stdin"],
         Some(&format!("{PASSWORD}\n")),

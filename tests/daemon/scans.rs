@@ -413,8 +413,9 @@ async fn killed_mid_scan(db: Db, replica_id: Option<&str>) {
     until_status(&mut socket, "scanning").await;
     d.kill9();
     // Restarted (under the same replica id, or seeing its earlier pid is gone), it requeues what
-    // it held at once and runs it again.
+    // it held at once and runs it again: within 5 s of the restart (the bound).
     d.restart().await;
+    let restarted = time::OffsetDateTime::now_utc();
     let (frames, end) = follow(&d, &id, &user).await;
     assert_eq!(end, Frame::Close(1000, "scan_ended".into()));
     let events = unwrap_events(frames);
@@ -422,6 +423,17 @@ async fn killed_mid_scan(db: Db, replica_id: Option<&str>) {
     let statuses: Vec<&str> = events.iter().filter_map(|e| e["status"].as_str()).collect();
     assert!(statuses.contains(&"queued"), "requeued: {statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == "fetching").count(), 2, "ran twice: {statuses:?}");
+    let rerun = events.iter().filter(|e| e["status"] == "fetching").nth(1).expect("the second run");
+    let rerun_at = time::OffsetDateTime::parse(
+        rerun["ts"].as_str().expect("ts"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("ts");
+    assert!(
+        rerun_at - restarted <= time::Duration::seconds(5),
+        "running again {} after the restart, not within 5 s",
+        rerun_at - restarted
+    );
     assert_eq!(statuses.last(), Some(&"completed"), "{:?}", events.last());
     // No row lost or doubled.
     let expected = engine_purls(&tree);

@@ -176,3 +176,117 @@ both!(a_first_frame_beyond_a_few_kilobytes_is_refused, |db| async move {
     let (_s, sync) = open(&d, "/api/v1/ws/events", &user).await;
     assert_eq!(sync["type"], "sync");
 });
+
+/// Authenticates resuming after `last_seq`.
+async fn auth_resuming(s: &mut Socket, token: &str, last_seq: i64) {
+    s.send(Message::Text(json!({"type": "auth", "token": token, "last_seq": last_seq}).to_string().into()))
+        .await
+        .expect("send auth");
+}
+
+/// The next JSON frame of a socket (a close or an end fails the test).
+async fn next_json(s: &mut Socket) -> Value {
+    match next(s).await {
+        Frame::Json(v) => v,
+        other => panic!("expected a frame, got {other:?}"),
+    }
+}
+
+// The tenant socket carries the tenant's event stream by sequence: `feed` frames in `seq` order
+// from the outbox; a client reconnecting with `last_seq` gets what it missed first; one that
+// cannot be caught up (a `seq` the tenant never reached) gets `resync`.
+both!(the_tenant_socket_carries_the_event_stream_and_resumes_by_sequence, |db| async move {
+    let (root, tree) = crate::scans::tree_root();
+    let d =
+        Daemon::start_with(db, Opts { scan_roots: vec![root.path().to_path_buf()], ..Opts::default() }).await;
+    let alice = d.register(&unique_email("feed")).await;
+    let (mut live, sync) = open(&d, "/api/v1/ws/events", &alice).await;
+    assert_eq!(sync["latest_seq"], 0, "a new tenant's stream is empty: {sync}");
+
+    let first = crate::findings::scan_to_completion(&d, &alice, &tree, None).await;
+    let second = crate::findings::scan_to_completion(&d, &alice, &tree, None).await;
+    // The live socket: scan progress frames and, in order, one feed frame per tenant event.
+    let mut feed = Vec::new();
+    while feed.len() < 2 {
+        let v = next_json(&mut live).await;
+        if v["type"] == "feed" {
+            feed.push(v["event"].clone());
+        }
+    }
+    let seqs: Vec<i64> = feed.iter().map(|e| e["seq"].as_i64().expect("seq")).collect();
+    assert_eq!(seqs, [1, 2], "{feed:?}");
+    assert_eq!(feed[0]["type"], "scan.completed");
+    assert_eq!(
+        (feed[0]["data"]["scan"].as_str(), feed[1]["data"]["scan"].as_str()),
+        (Some(first.as_str()), Some(second.as_str()))
+    );
+
+    // Reconnecting after seq 1: event 2 comes first, exactly once.
+    let mut again = connect(&d, "/api/v1/ws/events").await;
+    auth_resuming(&mut again, &alice.token, 1).await;
+    let sync = next_json(&mut again).await;
+    assert_eq!((sync["type"].as_str(), sync["latest_seq"].as_i64()), (Some("sync"), Some(2)), "{sync}");
+    let missed = next_json(&mut again).await;
+    assert_eq!(
+        (missed["type"].as_str(), missed["event"]["seq"].as_i64()),
+        (Some("feed"), Some(2)),
+        "{missed}"
+    );
+    assert_eq!(missed["event"], feed[1], "the same envelope as live");
+
+    // A sequence this tenant never reached cannot be caught up: resync, then the stream goes on.
+    let mut lost = connect(&d, "/api/v1/ws/events").await;
+    auth_resuming(&mut lost, &alice.token, 50).await;
+    assert_eq!(next_json(&mut lost).await["type"], "sync");
+    let resync = next_json(&mut lost).await;
+    assert_eq!(resync, json!({"type": "resync", "latest_seq": 2}));
+    let third = crate::findings::scan_to_completion(&d, &alice, &tree, None).await;
+    loop {
+        let v = next_json(&mut lost).await;
+        if v["type"] == "feed" {
+            assert_eq!(
+                (v["event"]["seq"].as_i64(), v["event"]["data"]["scan"].as_str()),
+                (Some(3), Some(third.as_str()))
+            );
+            break;
+        }
+    }
+});
+
+// A scan socket opened after the scan ended still learns the end: the sync frame says completed
+// (with the terminal event, or, resuming after it, without events) and the socket closes.
+both!(a_socket_opened_after_the_end_hears_it, |db| async move {
+    let (root, tree) = crate::scans::tree_root();
+    let d =
+        Daemon::start_with(db, Opts { scan_roots: vec![root.path().to_path_buf()], ..Opts::default() }).await;
+    let alice = d.register(&unique_email("late")).await;
+    let scan = crate::findings::scan_to_completion(&d, &alice, &tree, None).await;
+    let path = format!("/api/v1/ws/scans/{scan}");
+
+    let (mut s, sync) = open(&d, &path, &alice).await;
+    assert_eq!(sync["scans"][0]["status"], "completed", "{sync}");
+    let events = sync["events"].as_array().expect("events");
+    let terminal = events.last().expect("events");
+    assert_eq!(terminal["status"], "completed");
+    assert_eq!(next(&mut s).await, Frame::Close(1000, "scan_ended".into()));
+
+    // Resuming after the terminal event: nothing more to send, the scan's state says it ended.
+    let mut s = connect(&d, &path).await;
+    auth_resuming(&mut s, &alice.token, terminal["seq"].as_i64().expect("seq")).await;
+    let sync = next_json(&mut s).await;
+    assert_eq!(
+        (sync["type"].as_str(), sync["scans"][0]["status"].as_str()),
+        (Some("sync"), Some("completed"))
+    );
+    assert_eq!(sync["events"], json!([]), "only what the client has not seen");
+    assert_eq!(next(&mut s).await, Frame::Close(1000, "scan_ended".into()));
+
+    // Resuming mid-scan: the sync frame carries the events after `last_seq` only.
+    let mut s = connect(&d, &path).await;
+    auth_resuming(&mut s, &alice.token, 1).await;
+    let sync = next_json(&mut s).await;
+    let seqs: Vec<i64> =
+        sync["events"].as_array().expect("events").iter().map(|e| e["seq"].as_i64().expect("seq")).collect();
+    assert_eq!(seqs.first(), Some(&2), "{sync}");
+    assert_eq!(seqs.last(), terminal["seq"].as_i64().as_ref());
+});

@@ -14,7 +14,8 @@ use super::{InviteId, Role, TenantId, UserId};
 pub struct RegisterRequest {
     /// Login name; compared case-insensitively.
     pub email: String,
-    /// At least 12 characters.
+    /// 12 to 1024 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 1024))]
     pub password: String,
     /// Shown in the UI; defaults to the email.
     #[serde(default)]
@@ -183,6 +184,7 @@ pub struct ForgotPasswordRequest {
 pub struct ResetPasswordRequest {
     /// The token from the mail.
     pub token: String,
-    /// The new password (at least 12 characters).
+    /// The new password, 12 to 1024 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 1024))]
     pub password: String,
 }

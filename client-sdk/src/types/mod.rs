@@ -107,8 +107,8 @@ pub use registry_credentials::{CreateRegistryCredential, RegistryCredential};
 pub use roles::Role;
 pub use scans::{
     BomFormat, CreateScan, CryptoAsset, PqcSummary, Scan, ScanComponent, ScanCounts, ScanDiagnostic,
-    ScanEdge, ScanEvent, ScanFinding, ScanLicense, ScanSource, ScanStatus, SeverityCounts, WsClientFrame,
-    WsServerFrame,
+    ScanEdge, ScanEvent, ScanFinding, ScanLicense, ScanSource, ScanStatus, SeverityCounts, SubmitSource,
+    WsClientFrame, WsServerFrame,
 };
 pub use technical_file::{
     TECHNICAL_FILE_FORMAT, TechnicalFileEntry, TechnicalFileGap, TechnicalFileManifest, TechnicalFileTool,

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use super::{
     ApiKeyEnvironment, CreateApiKey, CreateProject, CreateScan, CreateVersion, Justification, LoginRequest,
-    ProjectId, ProjectKind, RegisterRequest, ReleaseState, ReleaseStateChange, ScanSource, Scope, TeamId,
+    ProjectId, ProjectKind, RegisterRequest, ReleaseState, ReleaseStateChange, Scope, SubmitSource, TeamId,
     TriageResponse, TriageState, TriageUpdate, UpdateProject, UpdateVersion, VersionId, VulnDbUpdate,
 };
 
@@ -151,18 +151,18 @@ impl CreateApiKey {
 
 impl CreateScan {
     /// A scan of `source`, ad hoc (no project), with the cryptography inventory on.
-    pub fn new(source: ScanSource) -> Self {
+    pub fn new(source: SubmitSource) -> Self {
         Self { source, project: None, version: None, crypto: true }
     }
 
     /// A scan of a git repository's default branch.
     pub fn git(url: impl Into<String>) -> Self {
-        Self::new(ScanSource::Git { url: url.into(), reference: None })
+        Self::new(SubmitSource::Git { url: url.into(), reference: None })
     }
 
     /// A scan of a directory on the daemon's machine (under one of its configured roots).
     pub fn path(path: impl Into<String>) -> Self {
-        Self::new(ScanSource::Path { path: path.into() })
+        Self::new(SubmitSource::Path { path: path.into() })
     }
 
     /// A scan of a container image the daemon pulls from a registry (`registry/repo:tag` or
@@ -181,7 +181,7 @@ impl CreateScan {
 
     /// The branch, tag or commit of a git scan (ignored for other sources).
     pub fn git_ref(mut self, reference: impl Into<String>) -> Self {
-        if let ScanSource::Git { reference: r, .. } = &mut self.source {
+        if let SubmitSource::Git { reference: r, .. } = &mut self.source {
             *r = Some(reference.into());
         }
         self

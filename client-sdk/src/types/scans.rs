@@ -135,13 +135,54 @@ impl ScanSource {
     }
 }
 
+/// What `POST /scans` accepts: the kinds a scan can be requested as JSON. Uploads and SBOMs
+/// arrive as multipart files at their own routes; the scan then records a [`ScanSource`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SubmitSource {
+    /// A git repository: `https://`, `ssh://`, `git@host:path` or `file://` URL.
+    Git {
+        /// Clone URL.
+        url: String,
+        /// Branch, tag or commit; the remote's default branch when absent.
+        #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+    },
+    /// A directory on the daemon's machine, under one of its configured roots.
+    Path {
+        /// Absolute path.
+        path: String,
+    },
+    /// A container image pulled from its registry.
+    Image {
+        /// `registry/repository:tag` or `…@sha256:<hex>` (Docker Hub when no registry is named).
+        #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
+        reference: String,
+        /// `os/arch[/variant]` in a multi-platform image; default: the only one, else linux/amd64.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Za-z0-9_]+/[A-Za-z0-9_]+(/[A-Za-z0-9_]+)?$"))]
+        platform: Option<String>,
+    },
+}
+
+impl From<SubmitSource> for ScanSource {
+    fn from(source: SubmitSource) -> Self {
+        match source {
+            SubmitSource::Git { url, reference } => ScanSource::Git { url, reference },
+            SubmitSource::Path { path } => ScanSource::Path { path },
+            SubmitSource::Image { reference, platform } => ScanSource::Image { reference, platform },
+        }
+    }
+}
+
 /// `POST /scans`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateScan {
-    /// What to scan (`git`, `path` or `image`).
-    pub source: ScanSource,
+    /// What to scan: `git`, `path` or `image`.
+    pub source: SubmitSource,
     /// The project the scan belongs to; absent = an ad-hoc scan.
     #[serde(default)]
     pub project: Option<ProjectId>,
@@ -530,6 +571,12 @@ pub enum WsClientFrame {
     Auth {
         /// JWT access token or `crn_live_…` key.
         token: String,
+        /// Resume after this sequence (a reconnecting client): on `/ws/scans/{id}` the last
+        /// scan event `seq` it holds, so the sync frame carries only later events; on
+        /// `/ws/events` the last tenant event `seq` (of [`WsServerFrame::Feed`]) it handled, so
+        /// the socket first sends what it missed, or [`WsServerFrame::Resync`] when it cannot.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_seq: Option<i64>,
     },
 }
 
@@ -543,8 +590,12 @@ pub enum WsServerFrame {
     Sync {
         /// Scans as they are now.
         scans: Vec<Scan>,
-        /// Events so far (scan sockets).
+        /// Events so far (scan sockets; after the auth frame's `last_seq` when it had one).
         events: Vec<ScanEvent>,
+        /// On `/ws/events`: the tenant's latest event `seq` when the socket opened (`Feed`
+        /// frames continue from the auth frame's `last_seq`, or from this one without it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        latest_seq: Option<i64>,
     },
     /// A progress event.
     Event(ScanEvent),
@@ -554,5 +605,18 @@ pub enum WsServerFrame {
     Notification {
         /// The notification.
         notification: Box<crate::types::Notification>,
+    },
+    /// An event of the tenant's stream (`/ws/events` only), the envelope `GET /events` lists,
+    /// sent in `seq` order, each once: `{"type": "feed", "event": {...}}`.
+    Feed {
+        /// The event.
+        event: Box<crate::types::Event>,
+    },
+    /// The socket cannot send what the client missed since its `last_seq` (more than a page
+    /// behind, or a `seq` this tenant never reached): read `GET /events?after=…` (or refetch what
+    /// it shows); `Feed` frames continue after `latest_seq`.
+    Resync {
+        /// The tenant's latest event `seq`; the next `Feed` frame is after it.
+        latest_seq: i64,
     },
 }

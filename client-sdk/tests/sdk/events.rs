@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::common::{Daemon, Opts, copy_dir, corpus};
-use cairn_sdk::types::{BomFormat, CreateScan, RegisterRequest, ScanSource, ScanStatus};
+use cairn_sdk::types::{BomFormat, CreateScan, RegisterRequest, ScanStatus, SubmitSource};
 use cairn_sdk::{Client, EventsWatcher, FeedEvent, WatchOptions};
 use futures_util::StreamExt;
 
@@ -90,12 +90,15 @@ async fn feed(postgres: bool) {
     assert_eq!(next(&mut stream).await, FeedEvent::Sync(Vec::new()), "nothing unfinished yet");
 
     // A real scan: its events arrive in order, to the terminal one.
-    let source = ScanSource::Path { path: tree.display().to_string() };
+    let source = SubmitSource::Path { path: tree.display().to_string() };
     let scan = client
         .create_scan(&CreateScan { source, project: None, version: None, crypto: false })
         .await
         .expect("create");
     let mut seqs = Vec::new();
+    // The tenant's event stream by its own sequence, across everything below (from the first
+    // sync on: the vulnerability data's import came before).
+    let mut feed: Vec<cairn_sdk::types::Event> = Vec::new();
     loop {
         match next(&mut stream).await {
             FeedEvent::Event(e) => {
@@ -108,6 +111,7 @@ async fn feed(postgres: bool) {
             }
             // Notifications made from the scan's events (its findings, its gate) share the feed.
             FeedEvent::Notification(_) => {}
+            FeedEvent::Feed(e) => feed.push(*e),
             other => panic!("expected events, got {other:?}"),
         }
     }
@@ -132,7 +136,12 @@ async fn feed(postgres: bool) {
             }
             // The finished scan's notifications may arrive on the new connection (issue 18).
             FeedEvent::Reconnecting { .. } | FeedEvent::Notification(_) => continue,
+            // Its scan.completed, when the cut came first: once, resumed by sequence.
+            FeedEvent::Feed(e) => feed.push(*e),
             FeedEvent::Event(e) => panic!("no scan runs: {e:?}"),
+            FeedEvent::Resync { latest_seq } => {
+                panic!("one event behind is caught up, not a resync ({latest_seq})")
+            }
         }
     }
     assert!(resynced, "the watcher came back");
@@ -144,6 +153,7 @@ async fn feed(postgres: bool) {
     for _ in 0..20 {
         match next(&mut stream).await {
             FeedEvent::Reconnecting { .. } => reconnecting = true,
+            FeedEvent::Feed(e) => feed.push(*e),
             FeedEvent::Sync(scans) if reconnecting => {
                 assert!(scans.is_empty(), "{scans:?}");
                 resynced = true;
@@ -155,19 +165,37 @@ async fn feed(postgres: bool) {
     assert!(resynced, "the watcher came back after the restart");
 
     // A second scan after the reconnect is followed too.
-    let source = ScanSource::Path { path: tree.display().to_string() };
+    let source = SubmitSource::Path { path: tree.display().to_string() };
     let second = client
         .create_scan(&CreateScan { source, project: None, version: None, crypto: false })
         .await
         .expect("create");
-    loop {
-        if let FeedEvent::Event(e) = next(&mut stream).await {
-            assert_eq!(e.scan_id, second.id);
-            if e.status.is_terminal() {
-                break;
+    let mut ended = false;
+    // Until the second scan's end and its scan.completed (seq 2) have both arrived.
+    let completed_of = |feed: &[cairn_sdk::types::Event]| -> Vec<String> {
+        feed.iter()
+            .filter(|e| e.kind == cairn_sdk::types::EventKind::ScanCompleted)
+            .filter_map(|e| e.data["scan"].as_str().map(str::to_owned))
+            .collect()
+    };
+    while !ended || !completed_of(&feed).contains(&second.id.to_string()) {
+        match next(&mut stream).await {
+            FeedEvent::Event(e) => {
+                assert_eq!(e.scan_id, second.id);
+                ended |= e.status.is_terminal();
             }
+            FeedEvent::Feed(e) => feed.push(*e),
+            _ => {}
         }
     }
+    // Across a cut connection and a daemon restart: each tenant event once, in order.
+    let seqs: Vec<i64> = feed.iter().map(|e| e.seq).collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "each once, in order, none skipped: {seqs:?}");
+    assert_eq!(
+        completed_of(&feed),
+        [scan.id.to_string(), second.id.to_string()],
+        "the tenant's event stream, resumed by sequence"
+    );
     drop(stream);
 
     // The streamed download: the same bytes as the whole one, and its announced length.

@@ -15,7 +15,7 @@ use std::path::Path;
 use crate::common::{Daemon, Opts, copy_dir, corpus};
 use cairn_engine::{NoProgress, ScanOptions, scan_path};
 use cairn_sdk::types::{
-    CreateProject, CreateScan, Justification, ProjectKind, ScanSource, ScanStatus, TriageResponse,
+    CreateProject, CreateScan, Justification, ProjectKind, ScanStatus, SubmitSource, TriageResponse,
     TriageState, TriageUpdate, VulnDbUpdate,
 };
 use cairn_sdk::{Client, ListQuery, ScanWatcher};
@@ -70,7 +70,7 @@ async fn findings_through_the_sdk(postgres: bool) {
         .expect("project");
     let scan = client
         .create_scan(&CreateScan {
-            source: ScanSource::Path { path: tree.display().to_string() },
+            source: SubmitSource::Path { path: tree.display().to_string() },
             project: Some(project.id),
             version: None,
             crypto: false,

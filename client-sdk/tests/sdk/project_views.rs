@@ -12,7 +12,7 @@ use std::path::Path;
 use crate::common::{Daemon, Opts, copy_dir, corpus};
 use cairn_engine::{NoProgress, ScanOptions, scan_path};
 use cairn_sdk::types::{
-    CreateProject, CreateScan, CreateVersion, ProjectKind, ScanId, ScanSource, ScanStatus, VersionId,
+    CreateProject, CreateScan, CreateVersion, ProjectKind, ScanId, ScanStatus, SubmitSource, VersionId,
 };
 use cairn_sdk::{Client, Credential, ListQuery, ScanWatcher};
 use futures_util::{StreamExt, TryStreamExt};
@@ -25,7 +25,7 @@ async fn scan(
 ) -> ScanId {
     let scan = client
         .create_scan(&CreateScan {
-            source: ScanSource::Path { path: tree.display().to_string() },
+            source: SubmitSource::Path { path: tree.display().to_string() },
             project: Some(project),
             version: Some(version),
             crypto: false,

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use crate::common::{Daemon, Opts, copy_dir, corpus, osv, tarball};
 use cairn_engine::vuln::{load_paths, match_inventory};
 use cairn_engine::{NoProgress, ScanOptions, scan_path};
-use cairn_sdk::types::{BomFormat, CreateScan, RegisterRequest, ScanSource, ScanStatus, VulnDataState};
+use cairn_sdk::types::{BomFormat, CreateScan, RegisterRequest, ScanStatus, SubmitSource, VulnDataState};
 use cairn_sdk::{Client, ListQuery, ScanWatcher, Upload, WatchEvent};
 use futures_util::{StreamExt, TryStreamExt};
 
@@ -37,7 +37,7 @@ async fn registered(daemon: &Daemon, email: &str) -> Client {
 
 fn path_scan(path: &std::path::Path) -> CreateScan {
     CreateScan {
-        source: ScanSource::Path { path: path.display().to_string() },
+        source: SubmitSource::Path { path: path.display().to_string() },
         project: None,
         version: None,
         crypto: false,

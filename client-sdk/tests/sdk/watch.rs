@@ -80,6 +80,7 @@ async fn handle(mut socket: WebSocket, server: Server, id: ScanId) {
             &WsServerFrame::Sync {
                 scans: vec![scan(id, ScanStatus::Scanning)],
                 events: vec![e(1, ScanStatus::Queued, 0)],
+                latest_seq: None,
             },
         )
         .await;
@@ -91,8 +92,11 @@ async fn handle(mut socket: WebSocket, server: Server, id: ScanId) {
     // The reconnect: the sync frame holds every event so far; event 3 arrives again afterwards.
     let all =
         vec![e(1, ScanStatus::Queued, 0), e(2, ScanStatus::Scanning, 20), e(3, ScanStatus::Matching, 60)];
-    send(&mut socket, &WsServerFrame::Sync { scans: vec![scan(id, ScanStatus::Matching)], events: all })
-        .await;
+    send(
+        &mut socket,
+        &WsServerFrame::Sync { scans: vec![scan(id, ScanStatus::Matching)], events: all, latest_seq: None },
+    )
+    .await;
     send(&mut socket, &WsServerFrame::Event(e(3, ScanStatus::Matching, 60))).await;
     send(&mut socket, &WsServerFrame::Event(e(4, ScanStatus::Completed, 100))).await;
     // The client must stop on its own after the terminal event: keep the socket open until it does.
@@ -152,8 +156,10 @@ async fn reconnects_without_duplicates_and_stops_after_the_terminal_event() {
     assert!(matches!(&items[3], WatchEvent::Event(e) if e.seq == 4 && e.status == ScanStatus::Completed));
 
     let auths = server.auths.lock().expect("lock").clone();
-    let expected = WsClientFrame::Auth { token: "crn_test_key".into() };
-    assert_eq!(auths, vec![expected.clone(), expected], "one auth frame first on each connection");
+    // The reconnect resumes by sequence: it names the last event it yielded (2).
+    let first = WsClientFrame::Auth { token: "crn_test_key".into(), last_seq: None };
+    let resumed = WsClientFrame::Auth { token: "crn_test_key".into(), last_seq: Some(2) };
+    assert_eq!(auths, vec![first, resumed], "one auth frame first on each connection, the second resuming");
 }
 
 #[tokio::test]
@@ -199,11 +205,12 @@ async fn start_refreshing(auths: Arc<Mutex<Vec<WsClientFrame>>>) -> String {
                         let Some(Ok(Message::Text(first))) = socket.recv().await else { return };
                         let auth: WsClientFrame = serde_json::from_str(first.as_str()).expect("auth frame");
                         a.lock().expect("lock").push(auth.clone());
-                        let WsClientFrame::Auth { token } = auth;
+                        let WsClientFrame::Auth { token, .. } = auth;
                         if token == "fresh" {
                             let frame = WsServerFrame::Sync {
                                 scans: vec![scan(id, ScanStatus::Completed)],
                                 events: vec![],
+                                latest_seq: None,
                             };
                             send(&mut socket, &frame).await;
                         } else {
@@ -248,7 +255,7 @@ async fn an_expired_session_is_refreshed_once_and_the_watch_goes_on() {
         "{items:?}"
     );
     let tokens: Vec<_> =
-        auths.lock().expect("lock").iter().map(|WsClientFrame::Auth { token }| token.clone()).collect();
+        auths.lock().expect("lock").iter().map(|WsClientFrame::Auth { token, .. }| token.clone()).collect();
     assert_eq!(tokens, ["expired", "fresh"]);
     assert_eq!(
         client.credential(),

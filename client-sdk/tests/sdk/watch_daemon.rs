@@ -5,7 +5,7 @@
 //! which the watcher reports instead of fighting the newer connection).
 
 use crate::common::{Daemon, Opts};
-use cairn_sdk::types::{CreateScan, RegisterRequest, Scan, ScanSource, ScanStatus};
+use cairn_sdk::types::{CreateScan, RegisterRequest, Scan, ScanStatus, SubmitSource};
 use cairn_sdk::{Client, ListQuery, ScanWatcher, WatchEvent, WatchStream};
 use futures_util::StreamExt;
 
@@ -19,7 +19,7 @@ async fn first_sync(stream: &mut WatchStream) -> Vec<i64> {
 async fn queued(client: &Client, tree: &std::path::Path) -> Scan {
     client
         .create_scan(&CreateScan {
-            source: ScanSource::Path { path: tree.display().to_string() },
+            source: SubmitSource::Path { path: tree.display().to_string() },
             project: None,
             version: None,
             crypto: false,

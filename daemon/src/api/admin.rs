@@ -1,6 +1,6 @@
 //! `/admin/*` basics: users (list, read, activate, deactivate, operator role, password reset) and
 //! the current tenant's teams.
-//! Only super admins; everyone else, anonymous included, gets the router's 404.
+//! Only super admins: an anonymous caller gets 401, an authenticated non-operator the router's 404.
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
@@ -28,9 +28,12 @@ impl FromRequestParts<AppState> for Operator {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let hidden = || ApiError::bare(Kind::RouteNotFound);
-        let principal =
-            Principal::authenticate(state, &parts.headers).await.map_err(|_| hidden())?.ok_or_else(hidden)?;
+        // A caller without working credentials is told to authenticate (401), as on every other
+        // route; an authenticated caller who is not an operator gets the router's 404, so the
+        // admin surface stays hidden from tenants.
+        let principal = Principal::authenticate(state, &parts.headers)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("this route needs credentials"))?;
         principal.check(Access::SuperAdmin)?;
         Ok(Operator(principal))
     }
@@ -183,6 +186,7 @@ pub async fn team(
 #[utoipa::path(patch, operation_id = "admin_update_team", path = "/admin/teams/{id}", tag = "admin", security(("bearer" = [])), request_body = UpdateTeam,
     params(("id" = TeamId, Path, description = "Team id"), ("If-Match" = String, Header, description = "ETag of the version read")),
     responses((status = 200, description = "Renamed", body = Team),
+        (status = 409, description = "Another team of the tenant has this name", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed meanwhile", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn update_team(

@@ -39,8 +39,10 @@ pub struct BomJsonParams {
 #[into_params(parameter_in = Query)]
 pub struct CbomListParams {
     /// How many scans, 1-1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Scans to skip (default 0).
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
@@ -353,7 +355,8 @@ pub(super) async fn detail(state: &AppState, t: TenantId, scan: &Scan) -> Result
 /// completes.
 #[utoipa::path(get, operation_id = "cbom_scans_bom", path = "/cbom/scans/{id}/bom.json", tag = "cbom", security(("bearer" = [])),
     params(("id" = ScanId, Path, description = "Scan id"), BomJsonParams),
-    responses((status = 200, description = "The document, as stored at completion (ETag = its SHA-256)", content_type = "application/json"),
+    responses((status = 200, description = "The document, as stored at completion (ETag = its SHA-256): CycloneDX or SPDX",
+            content(("application/vnd.cyclonedx+json"), ("application/spdx+json"))),
         (status = 409, description = "The scan has not completed", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn bom_json(

@@ -30,6 +30,7 @@ pub struct ProjectComponentParams {
     /// Concluded licenses containing this, any case (`MIT`, `GPL`).
     pub license: Option<String>,
     /// Page size, 1-1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Opaque cursor from `next_cursor`.
     pub cursor: Option<String>,
@@ -49,8 +50,10 @@ pub struct SearchParams {
     /// Only this purl type.
     pub ecosystem: Option<String>,
     /// Page size, 1-1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Rows to skip.
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 

@@ -148,20 +148,27 @@ pub fn with_location(mut resp: Response, path: &str) -> Response {
     resp
 }
 
-/// The version `If-Match` names: 428 without it, 400 when unreadable. `*` matches any version
-/// and yields `None`.
+/// The form of an `If-Match` this API reads, as the OpenAPI document states it: `*`, or one
+/// (optionally weak) entity tag of a version, `"3"` or `W/"3"` (RFC 9110's quotes required).
+pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[0-9]{1,18}")$"#;
+
+/// The version `If-Match` names: 428 without it, 400 unless it has [`IF_MATCH_PATTERN`]'s form.
+/// `*` matches any version and yields `None`.
 pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Err(ApiError::new(Kind::PreconditionRequired, "send If-Match with the ETag of the object"));
     };
-    let text = value.to_str().map_err(|_| ApiError::field("header.If-Match", "must be an ETag"))?.trim();
+    let bad = || ApiError::field("header.If-Match", "must be * or an ETag from this API, like \"3\"");
+    let text = value.to_str().map_err(|_| bad())?;
     if text == "*" {
         return Ok(None);
     }
-    let bare = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-    bare.parse::<i64>()
-        .map(Some)
-        .map_err(|_| ApiError::field("header.If-Match", "must be an ETag from this API, like \"3\""))
+    let tag = text.strip_prefix("W/").unwrap_or(text);
+    let digits = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')).ok_or_else(bad)?;
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    digits.parse::<i64>().map(Some).map_err(|_| bad())
 }
 
 /// The expected version: `If-Match`'s, or the current one for `*`.
@@ -183,7 +190,7 @@ mod tests {
     use axum::routing::get;
     use tower::ServiceExt;
 
-    use super::declared_routes_only;
+    use super::{declared_routes_only, if_match};
 
     #[tokio::test]
     async fn an_undeclared_route_is_refused_and_a_declared_one_served() {
@@ -200,5 +207,22 @@ mod tests {
         };
         assert_eq!(status("/healthz").await, StatusCode::OK);
         assert_eq!(status("/api/v1/undeclared").await, StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn if_match_takes_star_and_quoted_versions_only() {
+        let read = |v: &str| {
+            let mut h = axum::http::HeaderMap::new();
+            h.insert(axum::http::header::IF_MATCH, v.parse().expect("header"));
+            if_match(&h).map_err(|e| e.to_problem().status)
+        };
+        assert_eq!(read("*"), Ok(None));
+        assert_eq!(read("\"3\""), Ok(Some(3)));
+        assert_eq!(read("W/\"12\""), Ok(Some(12)));
+        // Each refused by IF_MATCH_PATTERN too (schemathesis holds the two together).
+        for bad in ["3", "\"\"", "\"-1\"", "\"3", "\"3\"\"", "\"1234567890123456789\"", "W/3", "**"] {
+            assert_eq!(read(bad), Err(400), "{bad}");
+        }
+        assert_eq!(read("\"123456789012345678\""), Ok(Some(123_456_789_012_345_678)));
     }
 }

@@ -35,11 +35,14 @@ pub struct FindingsParams {
     pub severity: Option<Severity>,
     /// A triage state, or `untriaged`.
     pub state: Option<String>,
-    /// Only this advisory id.
+    /// Only this advisory id (1-200 characters).
+    #[param(min_length = 1, max_length = 200)]
     pub vulnerability: Option<String>,
-    /// Only findings on this component purl.
+    /// Only findings on this component purl (1-2048 characters).
+    #[param(min_length = 1, max_length = 2048)]
     pub purl: Option<String>,
     /// Page size, 1-1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Opaque cursor from `next_cursor`.
     pub cursor: Option<String>,
@@ -93,11 +96,12 @@ fn parse_query(p: &FindingsParams) -> Result<(FindingsQuery, i64, Option<String>
             }
         },
     };
-    if p.vulnerability.as_ref().is_some_and(|v| v.is_empty() || v.len() > 200) {
-        c.fail("query.vulnerability", "must be 1-200 bytes");
+    // Characters, as the document's maxLength counts.
+    if p.vulnerability.as_ref().is_some_and(|v| v.is_empty() || v.chars().count() > 200) {
+        c.fail("query.vulnerability", "must be 1-200 characters");
     }
-    if p.purl.as_ref().is_some_and(|u| u.is_empty() || u.len() > 2048) {
-        c.fail("query.purl", "must be 1-2048 bytes");
+    if p.purl.as_ref().is_some_and(|u| u.is_empty() || u.chars().count() > 2048) {
+        c.fail("query.purl", "must be 1-2048 characters");
     }
     c.finish()?;
     let q = FindingsQuery {

@@ -25,6 +25,7 @@ pub struct HistoryParams {
     /// Only this version's scans.
     pub version: Option<VersionId>,
     /// The newest this many scans, 1-1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 

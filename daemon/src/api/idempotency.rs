@@ -142,6 +142,22 @@ pub async fn finish(state: &AppState, claimed: Claimed, result: Result<Response,
     }
 }
 
+/// The form of an `Idempotency-Key`, as the OpenAPI document states it: 1-255 printable ASCII
+/// characters, no spaces.
+pub const KEY_PATTERN: &str = "^[!-~]{1,255}$";
+
+/// Whether `key` has [`KEY_PATTERN`]'s form.
+fn acceptable_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// Whether the middleware reads `Idempotency-Key` on `method path`: every POST under `/api/v1`
+/// but the `/auth` routes (a replayed refresh would dodge reuse detection).
+pub fn applies_to(method: &str, path: &str) -> bool {
+    let path = path.strip_prefix("/api/v1").unwrap_or(path);
+    method.eq_ignore_ascii_case("POST") && !path.starts_with("/auth/")
+}
+
 /// The middleware (on `/api/v1`; only POSTs outside `/auth` are considered).
 pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
     match handle(state, req, next).await {
@@ -152,23 +168,22 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
 
 async fn handle(state: AppState, req: Request, next: Next) -> Result<Response, ApiError> {
     let path = req.uri().path().to_owned();
-    // Inside the `/api/v1` nest the path arrives without its prefix; accept both forms so the
-    // exemption holds wherever the layer sits (a replayed refresh would dodge reuse detection).
-    let auth = path.starts_with("/auth/") || path.starts_with("/api/v1/auth/");
-    if req.method() != Method::POST || auth {
+    // Inside the `/api/v1` nest the path arrives without its prefix; `applies_to` takes both.
+    if !applies_to(req.method().as_str(), &path) {
         return Ok(next.run(req).await);
     }
     let Some(key) = req.headers().get(HEADER) else { return Ok(next.run(req).await) };
-    let key = key
-        .to_str()
-        .ok()
-        .filter(|k| !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()))
-        .ok_or_else(|| ApiError::field("header.Idempotency-Key", "must be 1-255 printable ASCII characters"))?
-        .to_owned();
-    // Keys are per user: resolve the caller (unauthenticated requests just pass on to their 401).
+    // Keys are per user: resolve the caller first (unauthenticated requests pass on to their
+    // 401, whatever their key looks like: credentials are checked before anything else).
     let Ok(Some(principal)) = Principal::authenticate(&state, req.headers()).await else {
         return Ok(next.run(req).await);
     };
+    let key = key
+        .to_str()
+        .ok()
+        .filter(|k| acceptable_key(k))
+        .ok_or_else(|| ApiError::field("header.Idempotency-Key", "must be 1-255 printable ASCII characters"))?
+        .to_owned();
     let who = owner(&principal);
     let template =
         req.extensions().get::<MatchedPath>().map_or_else(|| path.clone(), |m| m.as_str().to_owned());

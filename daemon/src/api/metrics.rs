@@ -14,7 +14,7 @@ use prometheus_client::registry::Registry;
 use subtle::ConstantTimeEq;
 
 use crate::auth::{Access, Principal};
-use crate::error::{ApiError, Kind};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -100,7 +100,8 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
 #[utoipa::path(get, operation_id = "metrics", path = "/metrics", tag = "service",
     security(("bearer" = [])),
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain"),
-        (status = 404, description = "Not a super admin and no metrics token", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+        (status = 401, description = "Neither a metrics token nor working credentials", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Authenticated, but not a super admin (the route is hidden)", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let presented = headers
         .get(header::AUTHORIZATION)
@@ -113,10 +114,8 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Resul
     };
     if !token_ok {
         let principal = Principal::authenticate(&state, &headers)
-            .await
-            .ok()
-            .flatten()
-            .ok_or_else(|| ApiError::bare(Kind::RouteNotFound))?;
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("send a metrics token or a super admin's credentials"))?;
         principal.check(Access::SuperAdmin)?;
     }
     let text = state.metrics.render().map_err(ApiError::internal)?;

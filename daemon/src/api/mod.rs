@@ -14,6 +14,7 @@ pub mod cbom_demo;
 pub mod comparison;
 pub mod compliance_report;
 pub mod components;
+pub mod contract;
 pub mod conventions;
 pub mod cra_status;
 pub mod cve_watches;
@@ -248,15 +249,22 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .nest("/api/v1", v1(state))
 }
 
-/// The OpenAPI document (what `/api/openapi.json` serves).
-pub fn openapi(state: &AppState) -> utoipa::openapi::OpenApi {
-    routes(state).split_for_parts().1
+/// The OpenAPI document (what `/api/openapi.json` serves): the routes' own annotations completed
+/// with the answers every route shares ([`contract::complete`]).
+pub fn openapi(state: &AppState) -> serde_json::Value {
+    document(routes(state).split_for_parts().1)
+}
+
+fn document(doc: utoipa::openapi::OpenApi) -> serde_json::Value {
+    let mut doc = serde_json::to_value(doc).unwrap_or_default();
+    contract::complete(&mut doc);
+    doc
 }
 
 /// The complete application: routes, docs UI, fallbacks and layers.
 pub fn app(state: AppState) -> Router {
     let (router, doc) = routes(&state).split_for_parts();
-    let json = doc.to_json().unwrap_or_else(|_| "{}".into());
+    let json = document(doc).to_string();
     let swagger: Router<AppState> = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
         .config(utoipa_swagger_ui::Config::new(["/api/openapi.json"]))
         .into();

@@ -104,7 +104,7 @@ pub async fn unread_count(
 
 /// Marks one notification read; answers it as it is now.
 #[utoipa::path(post, operation_id = "notification_read", path = "/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Notification id"), ("X-Tenant" = Option<String>, Header, description = "Tenant id or slug to act in")),
+    params(("id" = NotificationId, Path, description = "Notification id"), ("X-Tenant" = Option<String>, Header, description = "Tenant id or slug to act in")),
     responses((status = 200, description = "The notification, read", body = Notification),
         (status = 400, description = "Not a notification id", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),

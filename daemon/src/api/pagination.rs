@@ -19,8 +19,10 @@ pub const MAX_LIMIT: i64 = 1000;
 #[serde(deny_unknown_fields)] // a misspelled filter is a 400 naming it, never a silently wider list
 pub struct ListParams {
     /// Page size, 1-1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Rows to skip (offset paging).
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
     /// Opaque cursor from `next_cursor` (keyset paging; not combinable with `offset` or `sort`).
     pub cursor: Option<String>,

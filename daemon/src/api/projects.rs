@@ -24,8 +24,10 @@ pub struct ProjectFilter {
     /// Only projects whose name contains this (case-insensitive).
     pub name: Option<String>,
     /// Page size, 1-1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Rows to skip.
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
     /// Opaque cursor from `next_cursor`.
     pub cursor: Option<String>,

@@ -213,6 +213,12 @@ const LOGIN_PATHS: [&str; 7] = [
     "/api/v1/auth/reset-password",
 ];
 
+/// Whether requests to `path` spend from a rate-limit budget (and so may be answered 429): the
+/// health probes and everything under `/api/v1`; metrics, the document and problem pages are not.
+pub fn is_limited(path: &str) -> bool {
+    HEALTH_PATHS.contains(&path) || path.starts_with("/api/v1/")
+}
+
 /// Applies the limit of the request's class and sets the headers.
 pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();

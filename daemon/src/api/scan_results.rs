@@ -31,6 +31,7 @@ use crate::store::{FindingFilter, StoreError};
 #[serde(deny_unknown_fields)] // a misspelled filter is a 400 naming it, never a silently wider list
 pub struct ResultParams {
     /// Page size, 1-1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Opaque cursor from `next_cursor`.
     pub cursor: Option<String>,
@@ -46,6 +47,7 @@ pub struct FindingParams {
     /// Only findings on this component purl.
     pub purl: Option<String>,
     /// Page size, 1-1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Opaque cursor from `next_cursor`.
     pub cursor: Option<String>,
@@ -312,7 +314,8 @@ pub(super) async fn serve_document(
 /// A document of a completed scan; 409 `SCAN_NOT_COMPLETED` before.
 #[utoipa::path(get, operation_id = "scan_bom", path = "/scans/{id}/bom", tag = "scans", security(("bearer" = [])),
     params(("id" = ScanId, Path, description = "Scan id"), BomParams),
-    responses((status = 200, description = "The document, as stored at completion (ETag = its SHA-256)", content_type = "application/json"),
+    responses((status = 200, description = "The document, as stored at completion (ETag = its SHA-256), in its format's media type (`BomFormat::media_type`)",
+            content(("application/vnd.cyclonedx+json"), ("application/spdx+json"), ("application/json"), ("application/sarif+json"))),
         (status = 409, description = "The scan has not completed", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn bom(
@@ -328,7 +331,8 @@ pub async fn bom(
 /// A document of the project's latest completed scan.
 #[utoipa::path(get, operation_id = "project_sbom", path = "/projects/{id}/sbom", tag = "scans", security(("bearer" = [])),
     params(("id" = ProjectId, Path, description = "Project id"), BomParams),
-    responses((status = 200, description = "The document", content_type = "application/json"),
+    responses((status = 200, description = "The document, in its format's media type (`BomFormat::media_type`)",
+            content(("application/vnd.cyclonedx+json"), ("application/spdx+json"), ("application/json"), ("application/sarif+json"))),
         (status = 404, description = "No such project, or no completed scan of it", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn project_sbom(
     State(state): State<AppState>,

@@ -4,7 +4,9 @@
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use cairn_sdk::types::{CreateScan, ProjectId, Role, Scan, ScanId, ScanSource, ScanStatus, Scope};
+use cairn_sdk::types::{
+    CreateScan, ProjectId, Role, Scan, ScanId, ScanSource, ScanStatus, Scope, SubmitSource,
+};
 use serde::Deserialize;
 
 use super::admin::Operator;
@@ -34,8 +36,10 @@ pub struct ScanListFilter {
     /// Only this source kind (a word serde refuses is a 400 naming `query.source`).
     pub source: Option<cairn_sdk::types::SourceKind>,
     /// Page size, 1-1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Rows to skip.
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
     /// Opaque cursor from `next_cursor`.
     pub cursor: Option<String>,
@@ -74,21 +78,21 @@ pub(super) fn check_git_url(c: &mut Check, field: &str, url: &str) {
 async fn job_source(state: &AppState, ctx: TenantContext, req: &CreateScan) -> Result<JobSource, ApiError> {
     let mut c = Check::new();
     let source = match &req.source {
-        ScanSource::Git { url, reference } => {
+        SubmitSource::Git { url, reference } => {
             check_git_url(&mut c, "body.source.url", url);
             if let Some(r) = reference {
                 c.text("body.source.ref", r, 255);
             }
             JobSource::Git { url: url.clone(), reference: reference.clone() }
         }
-        ScanSource::Path { path } => {
+        SubmitSource::Path { path } => {
             let p = std::path::PathBuf::from(path);
             if path.is_empty() || path.len() > 4096 || !p.is_absolute() {
                 c.fail("body.source.path", "must be an absolute path of at most 4096 bytes");
             }
             JobSource::Path { path: p }
         }
-        ScanSource::Image { reference, platform } => {
+        SubmitSource::Image { reference, platform } => {
             if let Err(e) = crate::sources::image::parse_reference(reference) {
                 c.fail("body.source.reference", e.to_string());
             }
@@ -98,16 +102,6 @@ async fn job_source(state: &AppState, ctx: TenantContext, req: &CreateScan) -> R
                 c.fail("body.source.platform", e.to_string());
             }
             JobSource::Image { reference: reference.clone(), platform: platform.clone() }
-        }
-        ScanSource::Upload { .. } | ScanSource::Sbom { .. } => {
-            c.fail(
-                "body.source.kind",
-                "upload and sbom scans arrive as multipart uploads; POST /scans takes git, path or image",
-            );
-            return Err(c
-                .finish()
-                .err()
-                .unwrap_or_else(|| ApiError::field("body.source.kind", "unsupported")));
         }
     };
     c.finish()?;
@@ -166,7 +160,7 @@ pub async fn create(
     let new = NewScan {
         project: req.project,
         version: req.version,
-        source: req.source.clone(),
+        source: req.source.clone().into(),
         requested_by: Some(principal.user.id),
         crypto: req.crypto,
     };

@@ -50,6 +50,7 @@ pub async fn get_status(
 pub struct ImportParams {
     /// Source name (letters, digits, `.`, `-`, `_`; default `upload`): a source of that name is
     /// replaced, every other source stays.
+    #[param(pattern = "^[A-Za-z0-9._-]{1,100}$")]
     pub name: Option<String>,
 }
 
@@ -103,8 +104,11 @@ pub async fn run_update(
     body: Bytes,
 ) -> Result<axum::Json<VulnDbChange>, ApiError> {
     let cfg = &state.config.vulndb;
+    // The body is optional: none, or JSON `null` (what the document's optional body admits), is
+    // every configured ecosystem.
+    let text = body.trim_ascii();
     let req: VulnDbUpdate =
-        if body.iter().all(u8::is_ascii_whitespace) { VulnDbUpdate::default() } else { parse_json(&body)? };
+        if text.is_empty() || text == b"null" { VulnDbUpdate::default() } else { parse_json(&body)? };
     if let Some(list) = &req.ecosystems
         && let Some(i) = list.iter().position(|e| !cfg.ecosystems.contains(e))
     {

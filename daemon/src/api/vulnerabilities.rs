@@ -29,11 +29,14 @@ const MAX_AFFECTED: i64 = 1000;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct VulnerabilityParams {
-    /// Advisories whose id, aliases or summary contain this, any case.
+    /// Advisories whose id, aliases or summary contain this, any case (1-200 characters).
+    #[param(min_length = 1, max_length = 200)]
     pub q: Option<String>,
     /// Page size, 1-1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Rows to skip.
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
@@ -48,8 +51,9 @@ pub async fn list(
     Query(p): Query<VulnerabilityParams>,
     uri: Uri,
 ) -> Result<PageResponse<AdvisorySummary>, ApiError> {
-    if p.q.as_ref().is_some_and(|q| q.is_empty() || q.len() > MAX_ID) {
-        return Err(ApiError::field("query.q", format!("must be 1-{MAX_ID} bytes")));
+    // Characters, as the document's maxLength counts.
+    if p.q.as_ref().is_some_and(|q| q.is_empty() || q.chars().count() > MAX_ID) {
+        return Err(ApiError::field("query.q", format!("must be 1-{MAX_ID} characters")));
     }
     let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {

@@ -1,7 +1,9 @@
 //! WebSockets `/api/v1/ws/scans/{id}` and `/api/v1/ws/events` (DESIGN.md): the first client frame
 //! is `{"type":"auth","token":…}` within one second (else close 1008 `auth_timeout`; a bad token
 //! closes 1008 `unauthorized`, another tenant's scan 1008 `not_found`); then one `sync` frame, then
-//! `event` frames from the bus (deduplicated by scan and seq). A scan socket closes 1000 after the
+//! `event` frames from the bus (deduplicated by scan and seq); the tenant socket also sends the
+//! tenant's event stream (`feed` frames in `seq` order from the outbox, resumable with the auth
+//! frame's `last_seq`, or `resync` when too far behind). A scan socket closes 1000 after the
 //! terminal event. At most three sockets per user on this replica: the fourth evicts the oldest
 //! with 1001 `newer_connection`. Not in the OpenAPI document (it has no WebSocket operations);
 //! docs/daemon.md describes them.
@@ -145,12 +147,18 @@ async fn send(socket: &mut WebSocket, frame: &WsServerFrame) -> bool {
     }
 }
 
-/// Authenticates the first frame: the caller's tenant, user and the user's token version, or the
-/// close reason.
-async fn authenticate(
-    state: &AppState,
-    socket: &mut WebSocket,
-) -> Result<(TenantId, UserId, i64), &'static str> {
+/// Who opened a socket, and where it resumes.
+struct Caller {
+    tenant: TenantId,
+    user: UserId,
+    /// The user's token version (a change ends the socket).
+    version: i64,
+    /// The auth frame's `last_seq`.
+    resume: Option<i64>,
+}
+
+/// Authenticates the first frame: the caller, or the close reason.
+async fn authenticate(state: &AppState, socket: &mut WebSocket) -> Result<Caller, &'static str> {
     let first = match tokio::time::timeout(AUTH_WITHIN, socket.recv()).await {
         Err(_) => return Err("auth_timeout"),
         Ok(None | Some(Err(_))) => return Err("unauthorized"),
@@ -160,7 +168,7 @@ async fn authenticate(
         Message::Text(t) => t.as_str().to_owned(),
         _ => return Err("unauthorized"),
     };
-    let Ok(WsClientFrame::Auth { token }) = serde_json::from_str::<WsClientFrame>(&text) else {
+    let Ok(WsClientFrame::Auth { token, last_seq }) = serde_json::from_str::<WsClientFrame>(&text) else {
         return Err("unauthorized");
     };
     let mut headers = HeaderMap::new();
@@ -171,31 +179,45 @@ async fn authenticate(
         _ => return Err("unauthorized"),
     };
     let ctx = principal.tenant_access(Scope::ScanRead, Role::Viewer).map_err(|_| "unauthorized")?;
-    Ok((ctx.tenant, principal.user.id, principal.user.token_version))
+    Ok(Caller {
+        tenant: ctx.tenant,
+        user: principal.user.id,
+        version: principal.user.token_version,
+        resume: last_seq.filter(|s| *s > 0),
+    })
 }
 
 /// One socket: `scan` is `Some(id)` for a scan socket (`Some(None)`: an id that cannot exist),
 /// `None` for the tenant's event stream.
 async fn run(state: AppState, mut socket: WebSocket, scan: Option<Option<ScanId>>) {
-    let (tenant, user, version) = match authenticate(&state, &mut socket).await {
+    let Caller { tenant, user, version, resume } = match authenticate(&state, &mut socket).await {
         Ok(v) => v,
         Err(reason) => return close(socket, POLICY, reason).await,
     };
     // Subscribe before reading the state, so nothing falls between the sync frame and the stream.
     let mut rx = state.jobs.bus.subscribe();
     let mut last: HashMap<ScanId, i64> = HashMap::new();
+    // The tenant socket's position in the tenant's event stream: the last `seq` sent.
+    let mut feed: Option<i64> = None;
     let sync = match scan {
         Some(id) => {
             let Some(id) = id else { return close(socket, POLICY, "not_found").await };
             let Ok(s) = state.store.scan_get(tenant, id).await else {
                 return close(socket, POLICY, "not_found").await;
             };
-            let events = state.store.scan_events(tenant, id, 0, 100_000).await.unwrap_or_default();
-            last.insert(id, events.last().map_or(0, |e| e.seq));
+            // A failed read is not "no events": the client would never get them (a sync frame
+            // sets where the socket resumes). Close; the client reconnects and syncs again.
+            let Ok(mut events) = state.store.scan_events(tenant, id, 0, 100_000).await else {
+                return close(socket, GOING_AWAY, "unavailable").await;
+            };
+            last.insert(id, events.last().map_or(0, |e| e.seq).max(resume.unwrap_or(0)));
             // The scan may end between the two reads: its terminal event then sits in `events`
-            // (and is deduplicated off the bus), so it ends the socket here.
+            // (and is deduplicated off the bus), so it ends the socket here. A scan that ended
+            // before the socket opened says so in the sync frame's scan, whatever `last_seq` cut.
             let done = s.status.is_terminal() || events.last().is_some_and(|e| e.status.is_terminal());
-            if !send(&mut socket, &WsServerFrame::Sync { scans: vec![s], events }).await {
+            // A reconnecting client holds the events up to its `last_seq`.
+            events.retain(|e| e.seq > resume.unwrap_or(0));
+            if !send(&mut socket, &WsServerFrame::Sync { scans: vec![s], events, latest_seq: None }).await {
                 return;
             }
             if done {
@@ -204,16 +226,33 @@ async fn run(state: AppState, mut socket: WebSocket, scan: Option<Option<ScanId>
             Some(id)
         }
         None => {
+            // Read before the scans: a feed event committed in between is sent, not skipped.
+            let Ok(latest) = state.store.event_last_seq(tenant).await else {
+                return close(socket, GOING_AWAY, "unavailable").await;
+            };
             let scans = state.store.scan_unfinished(tenant).await.unwrap_or_default();
-            if !send(&mut socket, &WsServerFrame::Sync { scans, events: Vec::new() }).await {
+            let frame = WsServerFrame::Sync { scans, events: Vec::new(), latest_seq: Some(latest) };
+            if !send(&mut socket, &frame).await {
                 return;
             }
+            feed = Some(match resume {
+                None => latest,
+                // Within a page: the socket sends what the client missed, first thing.
+                Some(seq) if seq <= latest && latest - seq <= FEED_CATCH_UP => seq,
+                // Too far behind, or a `seq` this tenant never reached (another database?).
+                Some(_) => {
+                    if !send(&mut socket, &WsServerFrame::Resync { latest_seq: latest }).await {
+                        return;
+                    }
+                    latest
+                }
+            });
             None
         }
     };
     let (conn, mut evicted) = state.sockets.register(user);
     let life = Lifeline { ended: &mut evicted, user, version };
-    let end = stream(&state, &mut socket, &mut rx, life, tenant, sync, &mut last).await;
+    let end = stream(&state, &mut socket, &mut rx, life, (tenant, sync, &mut feed), &mut last).await;
     state.sockets.unregister(user, conn);
     if let Some((code, reason)) = end {
         close(socket, code, reason).await;
@@ -247,8 +286,7 @@ async fn stream(
     socket: &mut WebSocket,
     rx: &mut broadcast::Receiver<crate::jobs::bus::BusEvent>,
     life: Lifeline<'_>,
-    tenant: TenantId,
-    scan: Option<ScanId>,
+    (tenant, scan, feed): (TenantId, Option<ScanId>, &mut Option<i64>),
     last: &mut HashMap<ScanId, i64>,
 ) -> Option<(u16, &'static str)> {
     let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK_EVERY, RECHECK_EVERY);
@@ -265,6 +303,10 @@ async fn stream(
         Some(_) => None,
     };
     let mut poll = tokio::time::interval(NOTIFICATION_POLL);
+    // What a resuming client missed goes first.
+    if !push_feed(state, socket, tenant, feed).await {
+        return None;
+    }
     loop {
         // The bus is fast but can miss what another replica published while this replica's
         // LISTEN connection was down: the table is the truth, read after every reconnect and
@@ -278,12 +320,16 @@ async fn stream(
                 }
             }
             _ = committed.changed(), if scan.is_none() => {
-                if !push_notifications(state, socket, tenant, life.user, &mut sent).await {
+                if !push_feed(state, socket, tenant, feed).await
+                    || !push_notifications(state, socket, tenant, life.user, &mut sent).await
+                {
                     return None;
                 }
             }
             _ = poll.tick(), if scan.is_none() => {
-                if !push_notifications(state, socket, tenant, life.user, &mut sent).await {
+                if !push_feed(state, socket, tenant, feed).await
+                    || !push_notifications(state, socket, tenant, life.user, &mut sent).await
+                {
                     return None;
                 }
             }
@@ -320,7 +366,9 @@ async fn stream(
             if e.seq <= seen {
                 continue;
             }
-            if seen > 0 && e.seq > seen + 1 {
+            // On the tenant stream a scan first heard of mid-way starts where it is heard; a scan
+            // socket holds every event from the first.
+            if (seen > 0 || scan.is_some()) && e.seq > seen + 1 {
                 // A gap (the bus skipped what another replica published while the listener was
                 // down): the table has it, committed before it was published; send it in order.
                 if let Ok(fill) = state.store.scan_events(tenant, e.scan_id, seen, 10_000).await
@@ -379,6 +427,42 @@ async fn caught_up(
         }
     }
     out
+}
+
+/// The most tenant events a socket sends a resuming client; further behind, it gets `resync`
+/// (and reads `GET /events`, which pages).
+pub const FEED_CATCH_UP: i64 = 1000;
+
+/// Sends the tenant's events after `feed` (the last sent) in `seq` order, from the outbox table:
+/// the same rows `GET /events` reads, so a wake-up lost with a LISTEN connection delays an event
+/// until the next poll but never loses it. False when the socket is gone. `None` (a scan socket)
+/// sends nothing.
+async fn push_feed(
+    state: &AppState,
+    socket: &mut WebSocket,
+    tenant: TenantId,
+    feed: &mut Option<i64>,
+) -> bool {
+    let Some(after) = feed.as_mut() else { return true };
+    loop {
+        let page = match state.store.events_after(tenant, *after, FEED_CATCH_UP, &[]).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the event stream for a socket; next round");
+                return true;
+            }
+        };
+        let full = i64::try_from(page.len()).unwrap_or(i64::MAX) >= FEED_CATCH_UP;
+        for event in page {
+            *after = event.seq;
+            if !send(socket, &WsServerFrame::Feed { event: Box::new(event) }).await {
+                return false;
+            }
+        }
+        if !full {
+            return true;
+        }
+    }
 }
 
 /// How often a tenant socket looks for notifications without a wake-up.

@@ -6,6 +6,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 /// Shortest password accepted.
 pub const MIN_LEN: usize = 12;
 /// Longest password accepted (argon2 takes any length; this bounds the work per request).
+/// Counted in characters, as the minimum is and as the OpenAPI document's `maxLength` counts.
 pub const MAX_LEN: usize = 1024;
 
 /// Why a password was refused.
@@ -14,8 +15,8 @@ pub fn check_policy(password: &str) -> Result<(), String> {
     if n < MIN_LEN {
         return Err(format!("must be at least {MIN_LEN} characters"));
     }
-    if password.len() > MAX_LEN {
-        return Err(format!("must be at most {MAX_LEN} bytes"));
+    if n > MAX_LEN {
+        return Err(format!("must be at most {MAX_LEN} characters"));
     }
     Ok(())
 }
@@ -81,5 +82,8 @@ mod tests {
         assert!(!verify("x", "not a phc string"));
         assert!(check_policy("short").is_err());
         assert!(check_policy("long enough pw").is_ok());
+        // Characters, not bytes, on both ends (as the document's minLength and maxLength count).
+        assert!(check_policy(&"é".repeat(MAX_LEN)).is_ok(), "1024 two-byte characters");
+        assert!(check_policy(&"a".repeat(MAX_LEN + 1)).is_err());
     }
 }

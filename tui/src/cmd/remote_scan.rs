@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use cairn_sdk::types::{
-    BomFormat, CreateScan, Finding, ProjectId, Scan, ScanComponent, ScanCounts, ScanSource, ScanStatus,
+    BomFormat, CreateScan, Finding, ProjectId, Scan, ScanComponent, ScanCounts, ScanStatus, SubmitSource,
     TriageState, VulnDataState,
 };
 use cairn_sdk::{Client, ListQuery, ScanWatcher, Upload, WatchEvent};
@@ -117,7 +117,7 @@ pub fn submission(args: &ScanArgs, local_daemon: bool) -> anyhow::Result<Submiss
         if args.reference.is_some() {
             bail!("--ref applies to git URLs only");
         }
-        let source = ScanSource::Image { reference: reference.to_string(), platform: args.platform.clone() };
+        let source = SubmitSource::Image { reference: reference.to_string(), platform: args.platform.clone() };
         return Ok(Submission::Create(create(source)));
     }
     if args.platform.is_some() {
@@ -127,7 +127,7 @@ pub fn submission(args: &ScanArgs, local_daemon: bool) -> anyhow::Result<Submiss
     }
     match classify(&args.path) {
         ScanTarget::Git(url) => {
-            Ok(Submission::Create(create(ScanSource::Git { url, reference: args.reference.clone() })))
+            Ok(Submission::Create(create(SubmitSource::Git { url, reference: args.reference.clone() })))
         }
         ScanTarget::Dir(_) if args.reference.is_some() => bail!("--ref applies to git URLs only"),
         ScanTarget::Dir(dir) => {
@@ -139,7 +139,7 @@ pub fn submission(args: &ScanArgs, local_daemon: bool) -> anyhow::Result<Submiss
             if local_daemon {
                 let path =
                     abs.to_str().with_context(|| format!("{} is not valid UTF-8", abs.display()))?.to_owned();
-                Ok(Submission::Create(create(ScanSource::Path { path })))
+                Ok(Submission::Create(create(SubmitSource::Path { path })))
             } else {
                 let name = abs
                     .file_name()
@@ -585,7 +585,7 @@ mod tests {
         };
         assert_eq!(
             body.source,
-            ScanSource::Image { reference: "docker.io/library/debian:12".into(), platform: None }
+            SubmitSource::Image { reference: "docker.io/library/debian:12".into(), platform: None }
         );
         let dir = tempfile::tempdir().expect("tempdir");
         let platform_on_a_dir =
@@ -602,7 +602,7 @@ mod tests {
             panic!("a path source")
         };
         let want = dir.path().canonicalize().expect("canon").to_str().expect("utf8").to_owned();
-        assert_eq!(body.source, ScanSource::Path { path: want });
+        assert_eq!(body.source, SubmitSource::Path { path: want });
         assert_eq!(
             serde_json::to_value(&body).expect("json")["source"],
             serde_json::json!({"kind": "path", "path": body.source_path()})
@@ -613,7 +613,7 @@ mod tests {
         let Submission::Create(body) = submission(&git, false).expect("git") else { panic!("a git source") };
         assert_eq!(
             body.source,
-            ScanSource::Git { url: "https://example.com/r.git".into(), reference: Some("v1".into()) }
+            SubmitSource::Git { url: "https://example.com/r.git".into(), reference: Some("v1".into()) }
         );
         let bad = scan_args(&["scan", dir.path().to_str().expect("utf8"), "--ref", "v1"]);
         assert!(submission(&bad, true).is_err(), "--ref on a directory");
@@ -625,7 +625,7 @@ mod tests {
     impl SourcePath for CreateScan {
         fn source_path(&self) -> String {
             match &self.source {
-                ScanSource::Path { path } => path.clone(),
+                SubmitSource::Path { path } => path.clone(),
                 _ => String::new(),
             }
         }

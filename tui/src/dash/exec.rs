@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use cairn_sdk::types::{
-    BomFormat, CreateProject, CreateScan, ProjectId, ProjectKind, ScanEvent, ScanId, ScanSource, ScanStatus,
+    BomFormat, CreateProject, CreateScan, ProjectId, ProjectKind, ScanEvent, ScanId, ScanStatus, SubmitSource,
 };
 use cairn_sdk::{Client, EventsWatcher, FeedEvent, ListQuery, ScanWatcher, Upload, WatchEvent, WatchOptions};
 use futures_util::{StreamExt, TryStreamExt};
@@ -241,7 +241,7 @@ async fn submit(client: &Client, local: bool, new: NewScan) -> Result<cairn_sdk:
     let scan = match new.source {
         NewScanSource::Git { url, reference } => {
             let reference = reference.filter(|r| !r.trim().is_empty());
-            client.create_scan(&create(ScanSource::Git { url: url.trim().to_owned(), reference })).await?
+            client.create_scan(&create(SubmitSource::Git { url: url.trim().to_owned(), reference })).await?
         }
         NewScanSource::Path(path) => {
             // The local daemon reads this machine: give it the absolute path. A server's path is
@@ -258,11 +258,11 @@ async fn submit(client: &Client, local: bool, new: NewScan) -> Result<cairn_sdk:
                     .ok_or_else(|| Failure::message(format!("{} is not valid UTF-8", path.display())))?
                     .to_owned()
             };
-            client.create_scan(&create(ScanSource::Path { path })).await?
+            client.create_scan(&create(SubmitSource::Path { path })).await?
         }
         NewScanSource::Image { reference, platform } => {
             client
-                .create_scan(&create(ScanSource::Image { reference: reference.trim().to_owned(), platform }))
+                .create_scan(&create(SubmitSource::Image { reference: reference.trim().to_owned(), platform }))
                 .await?
         }
         NewScanSource::Upload(path) => {
@@ -404,6 +404,9 @@ async fn feed(client: Client, tx: UnboundedSender<Msg>) {
                 Ok(FeedEvent::Notification(n)) => {
                     vec![Msg::Notify { level: Level::Info, text: n.title.clone() }, Msg::Pushed(*n)]
                 }
+                // The dashboard shows scans and notifications; the tenant's event stream (and a
+                // resync of it) has no screen yet.
+                Ok(FeedEvent::Feed(_) | FeedEvent::Resync { .. }) => Vec::new(),
                 Ok(FeedEvent::Reconnecting { after, reason }) => {
                     let in_secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);
                     vec![Msg::Link(Link::Retrying { in_secs, reason })]

@@ -13,8 +13,8 @@ use std::process::{Command, Output, Stdio};
 use crate::cli_scripts::{Home, ok, text};
 use crate::common::{Daemon, Opts, copy_dir, corpus};
 use cairn_sdk::types::{
-    Comparison, ComponentUsage, CreateProject, CreateScan, ProjectKind, ScanComparison, ScanSource,
-    ScanStatus,
+    Comparison, ComponentUsage, CreateProject, CreateScan, ProjectKind, ScanComparison, ScanStatus,
+    SubmitSource,
 };
 use cairn_sdk::{Client, Credential, ListQuery, ScanWatcher};
 use futures_util::{StreamExt, TryStreamExt};
@@ -113,7 +113,7 @@ async fn scan(
 ) -> cairn_sdk::types::ScanId {
     let s = client
         .create_scan(&CreateScan {
-            source: ScanSource::Path { path: tree.display().to_string() },
+            source: SubmitSource::Path { path: tree.display().to_string() },
             project: Some(project),
             version: None,
             crypto: false,

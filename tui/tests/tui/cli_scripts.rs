@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use crate::common::{Daemon, Opts, copy_dir, corpus, cyclonedx_errors};
 use cairn_sdk::types::{
     ApiKeyEnvironment, CreateApiKey, CreateProject, CreateScan, Finding, Project, ProjectKind,
-    RegisterRequest, Scan, ScanSource, ScanStatus, Scope, TriageResponse, TriageState, TriageUpdate,
+    RegisterRequest, Scan, ScanStatus, Scope, SubmitSource, TriageResponse, TriageState, TriageUpdate,
     VulnDataState, VulnDbStatus,
 };
 use cairn_sdk::{Client, Credential, ScanWatcher};
@@ -272,7 +272,7 @@ async fn script_commands(postgres: bool) {
     copy_dir(&corpus("pip/pallets__flask"), &repo);
     let scan = client
         .create_scan(&CreateScan {
-            source: ScanSource::Path { path: repo.to_str().expect("utf8").into() },
+            source: SubmitSource::Path { path: repo.to_str().expect("utf8").into() },
             project: Some(project.id),
             version: None,
             crypto: true,
@@ -287,7 +287,7 @@ async fn script_commands(postgres: bool) {
     std::fs::create_dir_all(&not_repo).expect("mkdir");
     let failed = client
         .create_scan(&CreateScan {
-            source: ScanSource::Git { url: format!("file://{}", not_repo.display()), reference: None },
+            source: SubmitSource::Git { url: format!("file://{}", not_repo.display()), reference: None },
             project: None,
             version: None,
             crypto: false,
@@ -1012,7 +1012,7 @@ async fn scans_cancel(admin: &Home, client: &Client, root: &Path) {
     copy_dir(&corpus("pip/pallets__flask"), &dir);
     let scan = client
         .create_scan(&CreateScan {
-            source: ScanSource::Path { path: dir.to_str().expect("utf8").into() },
+            source: SubmitSource::Path { path: dir.to_str().expect("utf8").into() },
             project: None,
             version: None,
             crypto: false,

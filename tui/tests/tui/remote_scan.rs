@@ -125,7 +125,11 @@ async fn start(d: Daemon) -> String {
                         first.as_str().contains("\"type\":\"auth\"") && first.as_str().contains("crn_test_k")
                     );
                     let frames = [
-                        WsServerFrame::Sync { scans: vec![scan(id, ScanStatus::Queued)], events: vec![] },
+                        WsServerFrame::Sync {
+                            scans: vec![scan(id, ScanStatus::Queued)],
+                            events: vec![],
+                            latest_seq: None,
+                        },
                         WsServerFrame::Event(event(id, 1, ScanStatus::Scanning, 40)),
                         WsServerFrame::Event(event(id, 2, ScanStatus::Completed, 100)),
                     ];
