@@ -168,12 +168,12 @@ impl CreateScan {
     /// A scan of a container image the daemon pulls from a registry (`registry/repo:tag` or
     /// `…@sha256:<hex>`).
     pub fn image(reference: impl Into<String>) -> Self {
-        Self::new(ScanSource::Image { reference: reference.into(), platform: None })
+        Self::new(SubmitSource::Image { reference: reference.into(), platform: None })
     }
 
     /// The platform (`linux/arm64`) of an image scan (ignored for other sources).
     pub fn platform(mut self, platform: impl Into<String>) -> Self {
-        if let ScanSource::Image { platform: p, .. } = &mut self.source {
+        if let SubmitSource::Image { platform: p, .. } = &mut self.source {
             *p = Some(platform.into());
         }
         self
