@@ -72,9 +72,9 @@ both!(body_limit_and_media_type, |db| async move {
 
 both!(rate_limits_send_headers_and_retry_after, |db| async move {
     let d =
-        Daemon::start_with(db, Opts { login_per_minute: 2, reads_per_minute: 3, ..Opts::default() }).await;
+        Daemon::start_with(db, Opts { login_per_minute: 3, reads_per_minute: 3, ..Opts::default() }).await;
     let email = unique_email("r");
-    // Registration counts as a login attempt (1 of 2).
+    // Registration and its verification count as login attempts (2 of 3).
     let s = d.register(&email).await;
     let ok = d
         .http
@@ -84,7 +84,7 @@ both!(rate_limits_send_headers_and_retry_after, |db| async move {
         .await
         .expect("send");
     assert_eq!(ok.status(), 200);
-    assert_eq!(ok.headers()["x-ratelimit-limit"], "2");
+    assert_eq!(ok.headers()["x-ratelimit-limit"], "3");
     assert_eq!(ok.headers()["x-ratelimit-remaining"], "0");
     let limited = d
         .http

@@ -117,7 +117,8 @@ pub fn submission(args: &ScanArgs, local_daemon: bool) -> anyhow::Result<Submiss
         if args.reference.is_some() {
             bail!("--ref applies to git URLs only");
         }
-        let source = SubmitSource::Image { reference: reference.to_string(), platform: args.platform.clone() };
+        let source =
+            SubmitSource::Image { reference: reference.to_string(), platform: args.platform.clone() };
         return Ok(Submission::Create(create(source)));
     }
     if args.platform.is_some() {

@@ -262,7 +262,10 @@ async fn submit(client: &Client, local: bool, new: NewScan) -> Result<cairn_sdk:
         }
         NewScanSource::Image { reference, platform } => {
             client
-                .create_scan(&create(SubmitSource::Image { reference: reference.trim().to_owned(), platform }))
+                .create_scan(&create(SubmitSource::Image {
+                    reference: reference.trim().to_owned(),
+                    platform,
+                }))
                 .await?
         }
         NewScanSource::Upload(path) => {
