@@ -199,7 +199,7 @@ both!(comparison_of_two_dated_lockfiles_equals_the_engines, |db: Db| async move 
         .http
         .patch(d.url(&format!("/api/v1/findings/{finding}")))
         .bearer_auth(&user.token)
-        .header("if-match", "0")
+        .header("if-match", "\"0\"")
         .json(&json!({"state": "not_affected", "justification": "vulnerable_code_not_in_execute_path"}))
         .send()
         .await

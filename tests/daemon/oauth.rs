@@ -424,7 +424,7 @@ both!(notification_prefs_round_trip_and_validation, |db| async move {
         json!({"in_app": true, "email": true}),
         "others keep their defaults"
     );
-    assert_eq!(got["events"].as_object().expect("events").len(), 9);
+    assert_eq!(got["events"].as_object().expect("events").len(), 10);
 
     let bad = d.send(&u, Method::PUT, "/api/v1/users/me/notification-prefs",
         Some(json!({"events": {"scan.exploded": {"in_app": true, "email": true}, "scan.failed": {"in_app": true, "email": false}}}))).await;

@@ -34,8 +34,10 @@ pub struct ApprovalFilter {
     /// Only approvals in this state (`pending` for the admins' queue).
     pub state: Option<ApprovalState>,
     /// Page size, 1-1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Rows to skip.
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
     /// Opaque cursor from `next_cursor`.
     pub cursor: Option<String>,
