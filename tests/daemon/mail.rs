@@ -126,20 +126,21 @@ both!(chosen_notification_kinds_are_mailed_over_smtp, |db| async move {
     let project = d.create_project(&me, "mailed-project").await;
     let project_id = project["id"].as_str().expect("id").to_owned();
 
-    // A failing scan first: in the app, not mailed.
-    let gone = root_dir.path().join("gone");
-    std::fs::create_dir_all(&gone).expect("mkdir");
+    // A failing scan first: in the app, not mailed. A directory that is no git repository fails
+    // its clone every time (a directory removed after the request raced the worker).
+    let not_a_repo = root_dir.path().join("not-a-repo");
+    std::fs::create_dir_all(&not_a_repo).expect("mkdir");
+    let url = format!("file://{}", not_a_repo.display());
     let resp = d
         .send(
             &me,
             Method::POST,
             "/api/v1/scans",
-            Some(json!({"source": {"kind": "path", "path": gone}, "project": project_id})),
+            Some(json!({"source": {"kind": "git", "url": url}, "project": project_id})),
         )
         .await;
     assert_eq!(resp.status(), 202);
     let failed = resp.json::<Value>().await.expect("scan")["id"].as_str().expect("id").to_owned();
-    std::fs::remove_dir_all(&gone).expect("rm");
     let (events, _) = crate::ws::follow(&d, &failed, &me).await;
     assert_eq!(events.last().map(|e| e["status"].clone()), Some(json!("failed")));
 

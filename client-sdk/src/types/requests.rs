@@ -328,7 +328,7 @@ mod tests {
         let u = UpdateProject::default().tags(["x"]);
         assert_eq!(
             serde_json::to_string(&u).unwrap(),
-            r#"{"name":null,"kind":null,"repo_url":null,"default_ref":null,"team_id":null,"tags":["x"]}"#
+            r#"{"name":null,"kind":null,"repo_url":null,"default_ref":null,"team_id":null,"tags":["x"],"product":null}"#
         );
     }
 }

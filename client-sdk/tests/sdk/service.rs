@@ -26,9 +26,10 @@ async fn service_endpoints(postgres: bool) {
     let ready = anonymous.readyz().await.expect("readyz");
     assert_eq!((ready.status.as_str(), ready.database.as_str()), ("ok", "ok"));
 
-    // Metrics are for super admins (or the metrics token): anyone else gets a 404.
+    // Metrics are for super admins (or the metrics token): an anonymous caller is told to
+    // authenticate (a signed-in non-operator gets a 404, tests/daemon/conventions.rs).
     let hidden = anonymous.metrics().await.expect_err("anonymous metrics");
-    assert_eq!(hidden.status(), Some(404), "{hidden}");
+    assert_eq!(hidden.status(), Some(401), "{hidden}");
     let admin = Client::new(&daemon.base, Credential::ApiKey(daemon.admin_key.clone())).expect("client");
     // Signed in, the backend is named.
     let health = admin.health().await.expect("health");

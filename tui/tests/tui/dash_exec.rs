@@ -157,6 +157,8 @@ async fn executor(postgres: bool) {
                 }
             }
             Msg::Queue(q) => assert!(q.iter().all(|s| s.id == scan.id), "{q:?}"),
+            // The inbox's rows for those same notifications (the top bar counts them).
+            Msg::Pushed(n) => assert_eq!(n.project, Some(project), "{n:?}"),
             other => panic!("{other:?}"),
         }
     }
