@@ -27,7 +27,7 @@ struct Harness {
 
 /// Messages the live feed and the watcher push on their own.
 fn pushed(m: &Msg) -> bool {
-    matches!(m, Msg::ScanProgress(_) | Msg::Queue(_) | Msg::Link(_) | Msg::Notify { .. })
+    matches!(m, Msg::ScanProgress(_) | Msg::Queue(_) | Msg::Link(_) | Msg::Notify { .. } | Msg::Pushed(_))
 }
 
 impl Harness {
