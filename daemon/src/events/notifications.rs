@@ -47,7 +47,7 @@ impl Consumer for Notifier {
             for event in &events {
                 let rows: Vec<NewNotification> = prefs
                     .iter()
-                    .filter(|(_, role, _)| !event.kind.admins_only() || *role >= Role::Admin)
+                    .filter(|(_, role, _)| reaches(event, *role))
                     .filter(|(_, _, p)| p.wants_in_app(event))
                     .map(|(user, _, _)| NewNotification { user: *user, title: title(event) })
                     .collect();
@@ -82,7 +82,7 @@ impl Notifier {
         let to: Vec<&str> = recipients
             .iter()
             .zip(prefs)
-            .filter(|(_, (_, role, _))| !event.kind.admins_only() || *role >= Role::Admin)
+            .filter(|(_, (_, role, _))| reaches(event, *role))
             .filter(|(_, (_, _, p))| p.wants_email(event))
             .map(|(r, _)| r.email.as_str())
             .collect();
@@ -102,6 +102,12 @@ impl Notifier {
         }
         Ok(true)
     }
+}
+
+/// Whether a member with `role` hears of `event` at all (in the app or by mail): kinds that are
+/// the admins' to act on reach admins and owners only.
+fn reaches(event: &Event, role: Role) -> bool {
+    !event.kind.admins_only() || role >= Role::Admin
 }
 
 /// One line saying what happened.
