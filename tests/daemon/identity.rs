@@ -273,6 +273,11 @@ both!(api_keys_scopes_expiry_and_revocation, |db| async move {
     let k: Value =
         d.send(&s, Method::GET, &format!("/api/v1/api-keys/{id}"), None).await.json().await.expect("json");
     assert!(k["last_used_at"].is_string(), "last_used_at recorded: {k}");
+    // Recorded to the minute: another use right after does not write it again.
+    assert_eq!(d.send(&key, Method::GET, "/api/v1/projects", None).await.status(), 200);
+    let again: Value =
+        d.send(&s, Method::GET, &format!("/api/v1/api-keys/{id}"), None).await.json().await.expect("json");
+    assert_eq!(again["last_used_at"], k["last_used_at"], "not rewritten within a minute");
 
     // A wrong secret with a real lookup, and a malformed key.
     let wrong =
