@@ -158,7 +158,7 @@ fn header_rules(method: &str, path: &str, op: &mut Value) {
     }
     let rules = [
         ("Idempotency-Key", super::idempotency::KEY_PATTERN, 255),
-        ("If-Match", super::conventions::IF_MATCH_PATTERN, 22),
+        ("If-Match", super::conventions::IF_MATCH_PATTERN, super::conventions::IF_MATCH_MAX_LEN),
     ];
     for (name, pattern, max) in rules {
         if let Some(i) = position(params, name) {

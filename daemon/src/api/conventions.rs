@@ -152,6 +152,12 @@ pub fn with_location(mut resp: Response, path: &str) -> Response {
 /// (optionally weak) entity tag of a version, `"3"` or `W/"3"` (RFC 9110's quotes required).
 pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[0-9]{1,18}")$"#;
 
+/// The most digits a version in `If-Match` has (the `18` of [`IF_MATCH_PATTERN`]).
+const IF_MATCH_DIGITS: usize = 18;
+
+/// The longest `If-Match` the pattern allows: `W/`, the quotes and the digits.
+pub const IF_MATCH_MAX_LEN: usize = IF_MATCH_DIGITS + 4;
+
 /// The version `If-Match` names: 428 without it, 400 unless it has [`IF_MATCH_PATTERN`]'s form.
 /// `*` matches any version and yields `None`.
 pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
@@ -165,7 +171,7 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     }
     let tag = text.strip_prefix("W/").unwrap_or(text);
     let digits = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')).ok_or_else(bad)?;
-    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.is_empty() || digits.len() > IF_MATCH_DIGITS || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
     digits.parse::<i64>().map(Some).map_err(|_| bad())
@@ -190,7 +196,7 @@ mod tests {
     use axum::routing::get;
     use tower::ServiceExt;
 
-    use super::{declared_routes_only, if_match};
+    use super::{IF_MATCH_DIGITS, IF_MATCH_MAX_LEN, IF_MATCH_PATTERN, declared_routes_only, if_match};
 
     #[tokio::test]
     async fn an_undeclared_route_is_refused_and_a_declared_one_served() {
@@ -223,6 +229,12 @@ mod tests {
         for bad in ["3", "\"\"", "\"-1\"", "\"3", "\"3\"\"", "\"1234567890123456789\"", "W/3", "**"] {
             assert_eq!(read(bad), Err(400), "{bad}");
         }
+        // The longest accepted form is exactly the documented maximum length, and the pattern
+        // names the same digit count the parser allows.
+        let longest = format!("W/\"{}\"", "9".repeat(IF_MATCH_DIGITS));
+        assert_eq!(longest.len(), IF_MATCH_MAX_LEN);
+        assert!(read(&longest).is_ok(), "{longest}");
+        assert!(IF_MATCH_PATTERN.contains(&format!("{{1,{IF_MATCH_DIGITS}}}")));
         assert_eq!(read("\"123456789012345678\""), Ok(Some(123_456_789_012_345_678)));
     }
 }
