@@ -9,6 +9,7 @@ mod crypto_corpus;
 mod crypto_generalize;
 mod crypto_heldout;
 mod crypto_material;
+mod debian_osv;
 mod diff;
 mod image;
 mod image_build;
