@@ -55,6 +55,7 @@ impl GapReason {
             GapReason::NotRegistry => "not_registry",
             GapReason::NoVersion => "no_version",
             GapReason::NoRelease => "no_release",
+            GapReason::NoMatcher => "no_matcher",
             GapReason::Other => "other",
         }
     }

@@ -53,11 +53,15 @@ pub enum Ecosystem {
     /// Alpine packages (apk); OSV matches them as `Alpine:v<major.minor>` by origin package.
     #[serde(rename = "Alpine")]
     Alpine,
+    /// rpm packages (Fedora, RHEL and UBI, CBL-Mariner, …) from rpm's database. Each distribution
+    /// has its own OSV ecosystem and none is matched yet: they are inventoried, not evaluated.
+    #[serde(rename = "RPM")]
+    Rpm,
 }
 
 impl Ecosystem {
     /// Every ecosystem, in a stable order.
-    pub const ALL: [Ecosystem; 15] = [
+    pub const ALL: [Ecosystem; 16] = [
         Ecosystem::Cargo,
         Ecosystem::Npm,
         Ecosystem::PyPI,
@@ -73,6 +77,7 @@ impl Ecosystem {
         Ecosystem::Debian,
         Ecosystem::Ubuntu,
         Ecosystem::Alpine,
+        Ecosystem::Rpm,
     ];
 
     /// The package-url `type` for this ecosystem.
@@ -92,6 +97,7 @@ impl Ecosystem {
             Ecosystem::Conan => "conan",
             Ecosystem::Debian | Ecosystem::Ubuntu => "deb",
             Ecosystem::Alpine => "apk",
+            Ecosystem::Rpm => "rpm",
         }
     }
 
@@ -113,6 +119,7 @@ impl Ecosystem {
             Ecosystem::Debian => "Debian",
             Ecosystem::Ubuntu => "Ubuntu",
             Ecosystem::Alpine => "Alpine",
+            Ecosystem::Rpm => "RPM",
         }
     }
 }

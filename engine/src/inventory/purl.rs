@@ -44,6 +44,11 @@ fn split(ecosystem: Ecosystem, name: &str) -> (Option<&str>, &str) {
         Ecosystem::Debian => (Some("debian"), name),
         Ecosystem::Ubuntu => (Some("ubuntu"), name),
         Ecosystem::Alpine => (Some("alpine"), name),
+        // rpm's namespace is the distribution (`pkg:rpm/fedora/bash`): `vendor/name` when known.
+        Ecosystem::Rpm => match name.split_once('/') {
+            Some((vendor, pkg)) => (Some(vendor), pkg),
+            None => (None, name),
+        },
         _ => (None, name),
     }
 }

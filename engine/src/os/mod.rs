@@ -1,5 +1,6 @@
 //! Operating-system packages: the distribution (os-release) and its package database — dpkg
-//! (Debian, Ubuntu, distroless), apk (Alpine); rpm databases are named in a diagnostic.
+//! (Debian, Ubuntu, distroless), apk (Alpine), rpm's SQLite database (Fedora, RHEL/UBI,
+//! CBL-Mariner; its older ndb and BerkeleyDB forms are named in a diagnostic).
 //!
 //! Each package records the files its database says it owns, so language catalogers do not count
 //! distribution-owned files (a Debian `python3-*` package's `.dist-info`) a second time.
@@ -41,7 +42,7 @@ impl Distro {
 
 /// True for the files OS catalogers read (the image scan keeps their bytes).
 pub fn wanted(path: &str) -> bool {
-    release::PATHS.contains(&path) || dpkg::wanted(path) || path == apk::INSTALLED
+    release::PATHS.contains(&path) || dpkg::wanted(path) || path == apk::INSTALLED || rpm::wanted(path)
 }
 
 /// OS packages of `tree`, whose OS database files are `paths`: the packages, the files they own,
@@ -67,6 +68,11 @@ pub fn catalog(tree: &dyn Tree, paths: &[String]) -> (Catalog, BTreeSet<String>,
     }
     if has(apk::INSTALLED) {
         let (c, o) = apk::catalog(tree, &Distro::new(Ecosystem::Alpine, os.as_ref()));
+        out.extend(c);
+        owned.extend(o);
+    }
+    if let Some(db) = rpm::SQLITE.iter().find(|p| has(p)) {
+        let (c, o) = rpm::catalog(tree, db, os.as_ref());
         out.extend(c);
         owned.extend(o);
     }

@@ -20,6 +20,9 @@ pub enum GapReason {
     /// A distribution package whose release is unknown (no os-release, or a derivative
     /// distribution): advisories are per release, so none can be chosen.
     NoRelease,
+    /// Packages of an ecosystem Cairn inventories but does not match against advisories yet
+    /// (rpm: each distribution has its own OSV ecosystem and version rules).
+    NoMatcher,
 }
 
 impl GapReason {
@@ -30,6 +33,7 @@ impl GapReason {
             GapReason::NotRegistry => "not from the registry",
             GapReason::NoVersion => "no version recorded",
             GapReason::NoRelease => "distribution release unknown",
+            GapReason::NoMatcher => "not matched by Cairn yet",
         }
     }
 }
@@ -109,6 +113,9 @@ impl CoverageGap {
     pub fn new(ecosystem: impl fmt::Display, reason: GapReason, components: usize) -> CoverageGap {
         let message = match reason {
             GapReason::NoAdvisories => format!("not evaluated: no data for {ecosystem}"),
+            GapReason::NoMatcher => {
+                format!("not evaluated: Cairn does not match {ecosystem} packages against advisories yet")
+            }
             other => format!("not evaluated: {other}"),
         };
         CoverageGap { reason, components, message }

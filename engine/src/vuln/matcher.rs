@@ -110,6 +110,9 @@ pub fn match_component(c: &Component, db: &Database) -> ComponentMatch {
     if c.local {
         return ComponentMatch::default();
     }
+    if c.ecosystem == Ecosystem::Rpm {
+        return ComponentMatch::gap(GapReason::NoMatcher, Vec::new());
+    }
     let Some((eco, name, version)) = advisory_target(c) else {
         return ComponentMatch::gap(GapReason::NoRelease, Vec::new());
     };
@@ -522,5 +525,24 @@ mod tests {
         assert_eq!(none.coverage[0].not_evaluated[0].message, "not evaluated: no data for Debian:13");
         let unknown = match_inventory(&inv("2.36-9", None), &d);
         assert_eq!(unknown.coverage[0].not_evaluated[0].reason, GapReason::NoRelease);
+    }
+
+    /// rpm packages are inventoried but not matched: the coverage says so in its own words, never
+    /// "no data" (loading data would not change it) and never a silent zero.
+    #[test]
+    fn rpm_packages_are_reported_as_not_matched() {
+        let p = Package::new(Ecosystem::Rpm, "curl", "7.76.0-6.cm2", Location::new("var/lib/rpm/rpmdb.sqlite", None))
+            .expect("valid package");
+        let inv = Inventory::assemble([p], Vec::new(), Vec::new(), Vec::new());
+        let any = r#"{"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"curl"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}]}]}"#;
+        let m = match_inventory(&inv, &db(&[any]));
+        assert!(m.findings.is_empty());
+        let [c] = &m.coverage[..] else { panic!("{:?}", m.coverage) };
+        assert_eq!((c.components, c.evaluated), (1, 0));
+        assert_eq!(c.not_evaluated[0].reason, GapReason::NoMatcher);
+        assert_eq!(
+            c.not_evaluated[0].message,
+            "not evaluated: Cairn does not match RPM packages against advisories yet"
+        );
     }
 }

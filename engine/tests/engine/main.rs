@@ -18,6 +18,7 @@ mod other_truncation;
 mod package_caches;
 mod policy;
 mod robustness;
+mod rpm;
 mod unlocked;
 mod version_vectors;
 mod vuln_corpus;

@@ -92,6 +92,7 @@ fn wire_coverage(c: &cairn_engine::vuln::EcosystemCoverage) -> cairn_sdk::types:
                     E::NotRegistry => W::NotRegistry,
                     E::NoVersion => W::NoVersion,
                     E::NoRelease => W::NoRelease,
+                    E::NoMatcher => W::NoMatcher,
                 },
                 components: g.components as u64,
                 message: g.message.clone(),

@@ -265,7 +265,8 @@ mod tests {
 
     #[test]
     fn every_cairn_ecosystem_maps() {
-        for e in Ecosystem::ALL {
+        // rpm packages are not matched (each distribution is its own OSV ecosystem).
+        for e in Ecosystem::ALL.into_iter().filter(|e| *e != Ecosystem::Rpm) {
             let osv = OsvEcosystem::from(e);
             assert!(osv.known().is_some(), "{e}");
             if e != Ecosystem::Conan {
