@@ -128,13 +128,18 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
     };
     let tree =
         FsTree::new(root, opts.walk.max_file_size, found.files.iter().map(|f| f.rel.clone()).collect());
-    let mut inventory = catalog_tree(&tree, sink)?;
-    if single && found.files.is_empty() && found.skipped.is_empty() {
-        let name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut found = found;
+    // A file no cataloger reads may be a binary that records what it was built from.
+    let unread = single && found.files.is_empty() && found.skipped.is_empty();
+    let name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let binary = if unread { binary_file(&real, &name, opts.walk.max_file_size, &mut found.skipped) } else { None };
+    let unread = unread && binary.is_none() && found.skipped.is_empty();
+    let mut inventory = catalog_tree_with(&tree, binary.unwrap_or_default(), sink)?;
+    if unread {
         inventory.diagnostics.push(Diagnostic::warning(
             name.as_str(),
             None,
-            "not a manifest, lockfile or source file Cairn reads: nothing in it was inventoried".to_owned(),
+            "not a manifest, lockfile, source file or binary with recorded dependencies that Cairn reads: nothing in it was inventoried".to_owned(),
         ));
     }
     crate::license::caches::read_from_caches(&mut inventory, &opts.package_caches, opts.walk.max_file_size);
@@ -162,7 +167,13 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
 /// Catalogs every wanted file of `tree` (in parallel), assembles the inventory and matches the
 /// tree's license files (in parallel).
 pub fn catalog_tree(tree: &dyn Tree, sink: &dyn ScanSink) -> Result<Inventory, ScanError> {
-    let c = catalog_files(tree, sink)?;
+    catalog_tree_with(tree, Catalog::default(), sink)
+}
+
+/// [`catalog_tree`] with packages found elsewhere (a binary named as the root) added.
+fn catalog_tree_with(tree: &dyn Tree, extra: Catalog, sink: &dyn ScanSink) -> Result<Inventory, ScanError> {
+    let mut c = catalog_files(tree, sink)?;
+    c.extend(extra);
     let mut inventory = Inventory::assemble(c.packages, c.edges, c.diagnostics, Vec::new());
     if !crate::license::detect_in_tree(&mut inventory, tree, sink) {
         return Err(ScanError::Cancelled);
@@ -207,4 +218,16 @@ pub fn catalog_files(tree: &dyn Tree, sink: &dyn ScanSink) -> Result<Catalog, Sc
         all.extend(c);
     }
     Ok(all)
+}
+
+/// The packages a binary named as the scan root records ([`crate::binary::catalog_bytes`]);
+/// `None` for any other file. A binary over the size cap is recorded as skipped.
+fn binary_file(real: &Path, name: &str, limit: u64, skipped: &mut Vec<walk::Skipped>) -> Option<Catalog> {
+    let size = real.metadata().ok()?.len();
+    if size > limit {
+        skipped.push(walk::Skipped { path: name.to_owned(), reason: walk::SkipReason::TooLarge { size, limit } });
+        return None;
+    }
+    let bytes = std::fs::read(real).ok()?;
+    crate::binary::catalog_bytes(name, &bytes)
 }

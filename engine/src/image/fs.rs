@@ -4,6 +4,7 @@
 //! root, `..` stops at the root) and a loop is an error, not a hang.
 
 use crate::binary::go::BuildInfo;
+use auditable_serde::VersionInfo;
 use crate::tree::{ReadError, Tree};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -24,6 +25,8 @@ pub enum Node {
         data: Option<Arc<Vec<u8>>>,
         /// A Go binary's build information, read while the layer streamed by.
         go: Option<Arc<Result<BuildInfo, String>>>,
+        /// A Rust binary's cargo-auditable dependency list, read while the layer streamed by.
+        rust: Option<Arc<Result<VersionInfo, String>>>,
     },
     /// A symbolic link and its target as written.
     Symlink(String),
@@ -168,7 +171,12 @@ mod tests {
     use super::*;
 
     fn file(data: &str) -> Node {
-        Node::File { size: data.len() as u64, data: Some(Arc::new(data.as_bytes().to_vec())), go: None }
+        Node::File {
+            size: data.len() as u64,
+            data: Some(Arc::new(data.as_bytes().to_vec())),
+            go: None,
+            rust: None,
+        }
     }
 
     #[test]

@@ -295,7 +295,7 @@ fn entries<R: Read>(
 }
 
 /// A regular file: its bytes kept when wanted and within the caps; an executable read once for
-/// Go build information, its bytes then dropped.
+/// Go build information and cargo-auditable data, its bytes then dropped.
 fn file_node(
     entry: &mut impl Read,
     path: &str,
@@ -305,7 +305,7 @@ fn file_node(
     keep: &dyn Fn(&str) -> bool,
     budget: &mut Budget,
 ) -> std::io::Result<Node> {
-    let mut node = Node::File { size, data: None, go: None };
+    let mut node = Node::File { size, data: None, go: None, rust: None };
     if keep(path) {
         if size > limits.max_file_size {
             budget.skipped.push(Skipped {
@@ -326,7 +326,7 @@ fn file_node(
             let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
             entry.take(size).read_to_end(&mut data)?;
             budget.kept += size;
-            node = Node::File { size, data: Some(Arc::new(data)), go: None };
+            node = Node::File { size, data: Some(Arc::new(data)), go: None, rust: None };
         }
         return Ok(node);
     }
@@ -346,9 +346,9 @@ fn file_node(
         let mut data = magic.to_vec();
         data.reserve(usize::try_from(size).unwrap_or(0));
         entry.take(size - 4).read_to_end(&mut data)?;
-        if let Some(found) = crate::binary::go::read(&data) {
-            node = Node::File { size, data: None, go: Some(Arc::new(found)) };
-        }
+        let go = crate::binary::go::read(&data).map(Arc::new);
+        let rust = crate::binary::auditable::read(&data).map(Arc::new);
+        node = Node::File { size, data: None, go, rust };
     }
     Ok(node)
 }

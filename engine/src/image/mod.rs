@@ -4,7 +4,7 @@
 //! [`scan_image`] finds the image for the platform asked for, verifies every blob against its
 //! digest, applies the layers in order (whiteouts and opaque directories included) into an
 //! in-memory [`ImageFs`] that keeps only the bytes of files catalogers read, and catalogs it: OS
-//! packages ([`crate::os`]), Go binaries and Java archives ([`crate::binary`]) and every language cataloger over the
+//! packages ([`crate::os`]), Go and cargo-auditable binaries and Java archives ([`crate::binary`]) and every language cataloger over the
 //! files the OS package database does not own. Hostile archives are refused with the reason.
 
 mod archive;
@@ -181,10 +181,16 @@ pub fn scan_image(
     let (mut found, owned, os) = crate::os::catalog(&fs, &os_paths);
     found.diagnostics.extend(crate::os::rpm::diagnostics(|p| fs.node(p).is_some()));
     for (p, n) in fs.nodes() {
-        let Node::File { go: Some(go), .. } = n else { continue };
-        match go.as_ref() {
-            Ok(build) => found.extend(crate::binary::go::catalog(p, build)),
-            Err(reason) => found.diagnostics.push(Diagnostic::warning(p.as_str(), None, reason.clone())),
+        let Node::File { go, rust, .. } = n else { continue };
+        match go.as_deref() {
+            Some(Ok(build)) => found.extend(crate::binary::go::catalog(p, build)),
+            Some(Err(reason)) => found.diagnostics.push(Diagnostic::warning(p.as_str(), None, reason.clone())),
+            None => {}
+        }
+        match rust.as_deref() {
+            Some(Ok(info)) => found.extend(crate::binary::auditable::catalog(p, info)),
+            Some(Err(reason)) => found.diagnostics.push(Diagnostic::warning(p.as_str(), None, reason.clone())),
+            None => {}
         }
     }
     for p in kept.iter().filter(|p| crate::binary::jar::wanted(p) && !owned.contains(*p)) {

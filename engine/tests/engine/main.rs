@@ -2,6 +2,7 @@
 //! on the real corpus (lockfiles, advisories, crypto sources, license texts, version vectors), the
 //! held-out sets, every document format against its schema, and robustness on hostile input.
 
+mod auditable;
 mod bom;
 mod corpus;
 mod crypto_cbom;
