@@ -132,7 +132,8 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
     // A file no cataloger reads may be a binary that records what it was built from.
     let unread = single && found.files.is_empty() && found.skipped.is_empty();
     let name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let binary = if unread { binary_file(&real, &name, opts.walk.max_file_size, &mut found.skipped) } else { None };
+    let binary =
+        if unread { binary_file(&real, &name, opts.walk.max_file_size, &mut found.skipped) } else { None };
     let unread = unread && binary.is_none() && found.skipped.is_empty();
     let mut inventory = catalog_tree_with(&tree, binary.unwrap_or_default(), sink)?;
     if unread {
@@ -225,7 +226,10 @@ pub fn catalog_files(tree: &dyn Tree, sink: &dyn ScanSink) -> Result<Catalog, Sc
 fn binary_file(real: &Path, name: &str, limit: u64, skipped: &mut Vec<walk::Skipped>) -> Option<Catalog> {
     let size = real.metadata().ok()?.len();
     if size > limit {
-        skipped.push(walk::Skipped { path: name.to_owned(), reason: walk::SkipReason::TooLarge { size, limit } });
+        skipped.push(walk::Skipped {
+            path: name.to_owned(),
+            reason: walk::SkipReason::TooLarge { size, limit },
+        });
         return None;
     }
     let bytes = std::fs::read(real).ok()?;

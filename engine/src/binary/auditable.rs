@@ -102,6 +102,9 @@ mod tests {
             ]
         );
         assert_eq!(c.edges.len(), 1);
-        assert_eq!((c.edges[0].from.as_str(), c.edges[0].to.as_str()), ("pkg:cargo/demo@0.1.0", "pkg:cargo/itoa@1.0.15"));
+        assert_eq!(
+            (c.edges[0].from.as_str(), c.edges[0].to.as_str()),
+            ("pkg:cargo/demo@0.1.0", "pkg:cargo/itoa@1.0.15")
+        );
     }
 }

@@ -4,8 +4,8 @@
 //! root, `..` stops at the root) and a loop is an error, not a hang.
 
 use crate::binary::go::BuildInfo;
-use auditable_serde::VersionInfo;
 use crate::tree::{ReadError, Tree};
+use auditable_serde::VersionInfo;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 

@@ -184,12 +184,16 @@ pub fn scan_image(
         let Node::File { go, rust, .. } = n else { continue };
         match go.as_deref() {
             Some(Ok(build)) => found.extend(crate::binary::go::catalog(p, build)),
-            Some(Err(reason)) => found.diagnostics.push(Diagnostic::warning(p.as_str(), None, reason.clone())),
+            Some(Err(reason)) => {
+                found.diagnostics.push(Diagnostic::warning(p.as_str(), None, reason.clone()))
+            }
             None => {}
         }
         match rust.as_deref() {
             Some(Ok(info)) => found.extend(crate::binary::auditable::catalog(p, info)),
-            Some(Err(reason)) => found.diagnostics.push(Diagnostic::warning(p.as_str(), None, reason.clone())),
+            Some(Err(reason)) => {
+                found.diagnostics.push(Diagnostic::warning(p.as_str(), None, reason.clone()))
+            }
             None => {}
         }
     }

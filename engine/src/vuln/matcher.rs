@@ -531,8 +531,13 @@ mod tests {
     /// "no data" (loading data would not change it) and never a silent zero.
     #[test]
     fn rpm_packages_are_reported_as_not_matched() {
-        let p = Package::new(Ecosystem::Rpm, "curl", "7.76.0-6.cm2", Location::new("var/lib/rpm/rpmdb.sqlite", None))
-            .expect("valid package");
+        let p = Package::new(
+            Ecosystem::Rpm,
+            "curl",
+            "7.76.0-6.cm2",
+            Location::new("var/lib/rpm/rpmdb.sqlite", None),
+        )
+        .expect("valid package");
         let inv = Inventory::assemble([p], Vec::new(), Vec::new(), Vec::new());
         let any = r#"{"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"curl"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}]}]}"#;
         let m = match_inventory(&inv, &db(&[any]));

@@ -69,7 +69,10 @@ fn in_range(events: &[Value], v: &str) -> bool {
     let ge = |a: &str, b: &str| b == "0" || dpkg_cmp(a, b) != Ordering::Less;
     get("introduced").into_iter().filter(|i| ge(v, i)).any(|i| {
         let fixed = get("fixed").into_iter().filter(|f| ge(f, i)).all(|f| dpkg_cmp(v, f) == Ordering::Less);
-        let last = get("last_affected").into_iter().filter(|l| ge(l, i)).all(|l| dpkg_cmp(v, l) != Ordering::Greater);
+        let last = get("last_affected")
+            .into_iter()
+            .filter(|l| ge(l, i))
+            .all(|l| dpkg_cmp(v, l) != Ordering::Greater);
         fixed && last
     })
 }
@@ -84,7 +87,11 @@ fn reference(records: &[Value], status: &str, release: &str) -> BTreeSet<Hit> {
             let affected = r["affected"].as_array().into_iter().flatten().any(|a| {
                 a["package"]["ecosystem"] == ecosystem.as_str()
                     && a["package"]["name"] == pkg.source.as_str()
-                    && (a["versions"].as_array().into_iter().flatten().any(|x| x == pkg.source_version.as_str())
+                    && (a["versions"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|x| x == pkg.source_version.as_str())
                         || a["ranges"].as_array().into_iter().flatten().any(|rg| {
                             rg["type"] == "ECOSYSTEM"
                                 && in_range(rg["events"].as_array().expect("events"), &pkg.source_version)
@@ -102,7 +109,9 @@ fn records() -> Vec<Value> {
     let dir = fixtures().join("debian-osv/records");
     let mut out: Vec<Value> = std::fs::read_dir(&dir)
         .expect("records")
-        .map(|e| serde_json::from_slice(&std::fs::read(e.expect("entry").path()).expect("read")).expect("json"))
+        .map(|e| {
+            serde_json::from_slice(&std::fs::read(e.expect("entry").path()).expect("read")).expect("json")
+        })
         .collect();
     out.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
     out

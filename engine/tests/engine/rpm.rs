@@ -119,3 +119,38 @@ fn a_real_header_with_an_inconsistent_file_list_keeps_the_package_not_the_files(
     let e = p.files.expect_err("no file list");
     assert!(e.to_string().contains("tag 1116: directory index out of range"), "{e}");
 }
+
+/// An image of rpm, dpkg and cargo-auditable packages, matched with the Debian sample: every
+/// document format validates against its official schema, rpm components and the "not matched"
+/// coverage included.
+#[test]
+fn documents_of_an_image_with_rpm_and_auditable_packages_validate() {
+    use cairn_engine::bom::{self, BomError, BomInput, Format, RootKind};
+    let dir = tempfile::tempdir().expect("tmp");
+    let layer = tar_of(&[
+        E::File(DB, fixture("rpm/rpmdb.sqlite"), 0o644),
+        E::File("var/lib/dpkg/status", fixture("debian-osv/bookworm/dpkg-status"), 0o644),
+        E::File("usr/lib/os-release", fixture("image/os-release"), 0o644),
+        E::File("usr/local/bin/demo", fixture("auditable/cairn-auditable-demo"), 0o755),
+    ]);
+    let path = dir.path().join("image.tar");
+    std::fs::write(&path, docker_save(&[layer], "mixed:1")).expect("write");
+    let inv = scan_image(&path, &ImageOptions::default(), &NoProgress).expect("scans").scan.inventory;
+    for e in [Ecosystem::Rpm, Ecosystem::Debian, Ecosystem::Cargo] {
+        assert!(inv.components.iter().any(|c| c.ecosystem == e), "{e}");
+    }
+    let db = cairn_engine::vuln::load_paths(&[fixtures().join("debian-osv/records")]).expect("records");
+    let m = cairn_engine::vuln::match_inventory(&inv, &db);
+    let rpm = m.coverage.iter().find(|c| c.ecosystem == Ecosystem::Rpm).expect("rpm coverage");
+    assert_eq!(rpm.lines(), ["RPM 18 not evaluated — not matched by Cairn yet"]);
+    let mut input = BomInput::new("mixed", Some("1".into()), "2026-12-07T00:00:00Z", inv);
+    input.root_kind = RootKind::Container;
+    input.coverage = m.coverage.clone();
+    for (name, format) in Format::ALL {
+        match bom::render(format, &input) {
+            Ok(doc) => super::bom::schema::validate(format, &doc).unwrap_or_else(|e| panic!("{name}: {e}")),
+            Err(BomError::NothingToState) if format == Format::OpenVex => {}
+            Err(e) => panic!("{name}: {e}"),
+        }
+    }
+}

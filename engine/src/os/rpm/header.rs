@@ -112,7 +112,8 @@ impl<'a> Header<'a> {
             let at = 8 + i * ENTRY;
             let field = |k: usize| be32(blob, at + 4 * k).ok_or_else(|| truncated(needed));
             let (tag, ty, offset, count) = (field(0)?, field(1)?, field(2)?, field(3)?);
-            let offset = usize::try_from(offset).map_err(|_| HeaderError::BadEntry { tag, reason: "offset" })?;
+            let offset =
+                usize::try_from(offset).map_err(|_| HeaderError::BadEntry { tag, reason: "offset" })?;
             if offset > data.len() {
                 return Err(HeaderError::BadEntry { tag, reason: "offset past the data store" });
             }
@@ -267,7 +268,7 @@ mod tests {
     }
 
     fn nevra(extra: &[(u32, u32, u32, u32)], data: &[u8]) -> Vec<u8> {
-        let mut d = b"curl\07.76.0\06.cm2\0".to_vec();
+        let mut d = b"curl\x007.76.0\x006.cm2\0".to_vec();
         let base = d.len() as u32;
         d.extend(data);
         let mut e = vec![(tag::NAME, 6, 0, 1), (tag::VERSION, 6, 5, 1), (tag::RELEASE, 6, 12, 1)];

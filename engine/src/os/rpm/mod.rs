@@ -61,7 +61,7 @@ fn vendor(os: Option<&OsRelease>) -> Option<String> {
 pub fn catalog(tree: &dyn Tree, path: &str, os: Option<&OsRelease>) -> (Catalog, BTreeSet<String>) {
     let mut out = Catalog::default();
     let mut owned = BTreeSet::new();
-    let rows = match tree.read_bytes(path).map_err(|e| e.to_string()).and_then(|b| read_rows(b)) {
+    let rows = match tree.read_bytes(path).map_err(|e| e.to_string()).and_then(read_rows) {
         Ok(rows) => rows,
         Err(e) => {
             out.diagnostics.push(Diagnostic::error(path, None, format!("rpm database not read: {e}")));

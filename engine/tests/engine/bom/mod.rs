@@ -5,5 +5,5 @@
 mod emit;
 mod read;
 mod real;
-mod schema;
+pub mod schema;
 mod testdata;
