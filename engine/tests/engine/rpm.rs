@@ -15,11 +15,12 @@ const DB: &str = "var/lib/rpm/rpmdb.sqlite";
 
 /// `SELECT key FROM <index>` of the fixture database.
 fn index(table: &str) -> BTreeSet<String> {
-    let db = rusqlite::Connection::open_with_flags(
-        fixtures().join("rpm/rpmdb.sqlite"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .expect("open");
+    // A WAL database opened in place would leave -shm and -wal files beside the fixture: a copy.
+    let dir = tempfile::tempdir().expect("tmp");
+    let copy = dir.path().join("rpmdb.sqlite");
+    std::fs::copy(fixtures().join("rpm/rpmdb.sqlite"), &copy).expect("copy");
+    let db = rusqlite::Connection::open_with_flags(&copy, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .expect("open");
     let mut stmt = db.prepare(&format!("SELECT key FROM '{table}'")).expect("prepare");
     stmt.query_map([], |r| r.get::<_, String>(0)).expect("query").map(|k| k.expect("row")).collect()
 }
