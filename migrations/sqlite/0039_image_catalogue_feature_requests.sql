@@ -9,7 +9,11 @@ ALTER TABLE scans ADD COLUMN image_manifest_digest TEXT;
 CREATE INDEX scans_version ON scans (tenant_id, version_id, created_at, id);
 
 -- Feedback a tenant's members give the operators: a feature, a package to support or a bug,
--- with its status (set by tenant admins, `version` for If-Match).
+-- with its status (set by tenant admins, `version` for If-Match). The `feature_requests` table of
+-- 0001 was never used by any code and had no kind, version or status rule, so it is replaced
+-- rather than altered (its index goes with it).
+DROP TABLE feature_requests;
+
 CREATE TABLE feature_requests (
     id TEXT PRIMARY KEY,
     tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
