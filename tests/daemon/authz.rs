@@ -534,7 +534,12 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
     } else if template.starts_with("/api/v1/feature-requests/") {
         // A fresh request of tenant A, so a permitted status change has its own.
         let r: Value = d
-            .send(&w.root, Method::POST, "/api/v1/feature-requests", Some(json!({"kind": "bug", "title": "authz"})))
+            .send(
+                &w.root,
+                Method::POST,
+                "/api/v1/feature-requests",
+                Some(json!({"kind": "bug", "title": "authz"})),
+            )
             .await
             .json()
             .await

@@ -18,7 +18,11 @@ both!(members_ask_admins_decide, |db: Db| async move {
     let stranger = d.register(&unique_email("fr-stranger")).await;
 
     let mut made = Vec::new();
-    for (kind, title) in [("feature", "  Scan Helm charts "), ("package", "Support Conan 2 lockfiles"), ("bug", "Wrong purl for epoch versions")] {
+    for (kind, title) in [
+        ("feature", "  Scan Helm charts "),
+        ("package", "Support Conan 2 lockfiles"),
+        ("bug", "Wrong purl for epoch versions"),
+    ] {
         let body = json!({"kind": kind, "title": title, "body": format!("details of {kind}\nline two")});
         let resp = d.send(&member, Method::POST, "/api/v1/feature-requests", Some(body)).await;
         assert_eq!(resp.status(), 201);
@@ -47,7 +51,8 @@ both!(members_ask_admins_decide, |db: Db| async move {
         let resp = d.send(&member, Method::POST, "/api/v1/feature-requests", Some(body.clone())).await;
         let problem = expect_problem(resp, 400, "VALIDATION_FAILED").await;
         let named = problem["errors"].as_array().expect("errors").iter().any(|e| {
-            e["field"].as_str().is_some_and(|f| f.contains(field)) || e["message"].as_str().is_some_and(|m| m.contains(field))
+            e["field"].as_str().is_some_and(|f| f.contains(field))
+                || e["message"].as_str().is_some_and(|m| m.contains(field))
         });
         assert!(named, "{body}: {problem}");
     }
@@ -81,7 +86,8 @@ both!(members_ask_admins_decide, |db: Db| async move {
         .await
         .expect("send");
     expect_problem(resp, 403, "FORBIDDEN").await;
-    let resp = d.http.post(d.url(&status_path)).bearer_auth(&admin.token).json(&planned).send().await.expect("send");
+    let resp =
+        d.http.post(d.url(&status_path)).bearer_auth(&admin.token).json(&planned).send().await.expect("send");
     expect_problem(resp, 428, "PRECONDITION_REQUIRED").await;
     let resp = d
         .http

@@ -81,7 +81,12 @@ both!(two_tags_and_a_moved_tag_make_the_catalogue, |db: Db| async move {
         .as_array()
         .expect("items")
         .iter()
-        .map(|v| (v["name"].as_str().expect("name").to_owned(), v["image_digest"].as_str().expect("digest").to_owned()))
+        .map(|v| {
+            (
+                v["name"].as_str().expect("name").to_owned(),
+                v["image_digest"].as_str().expect("digest").to_owned(),
+            )
+        })
         .collect();
     assert_eq!(by_name, vec![("12".to_owned(), digest_a.clone()), ("13".to_owned(), digest_b.clone())]);
 
@@ -157,24 +162,33 @@ both!(two_tags_and_a_moved_tag_make_the_catalogue, |db: Db| async move {
     // Another project's version, and a version with no completed scan, are not found.
     let other = d.create_project(&user, "other").await;
     let other_id = other["id"].as_str().expect("id");
-    let resp = d.send(&user, Method::GET, &format!("/api/v1/projects/{other_id}/versions/{v12}/sbom"), None).await;
-    expect_problem(resp, 404, "NOT_FOUND").await;
     let resp =
-        d.send(&user, Method::GET, &format!("/api/v1/projects/{other_id}/versions/{v12}/scan-history"), None).await;
+        d.send(&user, Method::GET, &format!("/api/v1/projects/{other_id}/versions/{v12}/sbom"), None).await;
+    expect_problem(resp, 404, "NOT_FOUND").await;
+    let resp = d
+        .send(&user, Method::GET, &format!("/api/v1/projects/{other_id}/versions/{v12}/scan-history"), None)
+        .await;
     expect_problem(resp, 404, "NOT_FOUND").await;
     let empty: Value = d
-        .send(&user, Method::POST, &format!("/api/v1/projects/{project_id}/versions"), Some(json!({"name": "14"})))
+        .send(
+            &user,
+            Method::POST,
+            &format!("/api/v1/projects/{project_id}/versions"),
+            Some(json!({"name": "14"})),
+        )
         .await
         .json()
         .await
         .expect("version");
     let empty_id = empty["id"].as_str().expect("id");
     assert!(empty.get("image_digest").is_none(), "no scan, no digest: {empty}");
-    let resp =
-        d.send(&user, Method::GET, &format!("/api/v1/projects/{project_id}/versions/{empty_id}/sbom"), None).await;
+    let resp = d
+        .send(&user, Method::GET, &format!("/api/v1/projects/{project_id}/versions/{empty_id}/sbom"), None)
+        .await;
     let problem = expect_problem(resp, 404, "NOT_FOUND").await;
     assert!(problem["detail"].as_str().is_some_and(|t| t.contains("no completed scan")), "{problem}");
-    let none = get_json(&d, &user, &format!("/api/v1/projects/{project_id}/versions/{empty_id}/scan-history")).await;
+    let none =
+        get_json(&d, &user, &format!("/api/v1/projects/{project_id}/versions/{empty_id}/scan-history")).await;
     assert_eq!(none["total"], 0);
 });
 
@@ -202,7 +216,12 @@ both!(an_image_scan_keeps_the_project_and_version_it_names, |db: Db| async move 
     // A key that may scan but not create projects: the scan stays ad hoc.
     let key = d.api_key(&user, &["scan:write", "scan:read"]).await;
     let resp = d
-        .send(&key, Method::POST, "/api/v1/scans", Some(json!({"source": {"kind": "image", "reference": reference}})))
+        .send(
+            &key,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"source": {"kind": "image", "reference": reference}})),
+        )
         .await;
     assert_eq!(resp.status(), 202);
     let scan: Value = resp.json().await.expect("json");

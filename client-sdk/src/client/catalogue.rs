@@ -14,7 +14,11 @@ fn v1(path: impl std::fmt::Display) -> String {
 impl Client {
     /// `GET /projects?kind=…`: the tenant's projects of one kind (`Image`: the image catalogue),
     /// as a stream; `q`'s other filters apply too.
-    pub fn projects_of_kind(&self, kind: ProjectKind, q: ListQuery) -> BoxStream<'static, Result<Project, Error>> {
+    pub fn projects_of_kind(
+        &self,
+        kind: ProjectKind,
+        q: ListQuery,
+    ) -> BoxStream<'static, Result<Project, Error>> {
         self.projects(q.filter("kind", kind.as_str()))
     }
 

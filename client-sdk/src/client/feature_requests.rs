@@ -41,7 +41,9 @@ impl Client {
         version: i64,
         body: &FeatureRequestStatusChange,
     ) -> Result<FeatureRequest, Error> {
-        let req = Req::new(Method::POST, v1(format!("feature-requests/{id}/status"))).if_match(version).json(body)?;
+        let req = Req::new(Method::POST, v1(format!("feature-requests/{id}/status")))
+            .if_match(version)
+            .json(body)?;
         self.json(req).await
     }
 }

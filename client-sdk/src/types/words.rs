@@ -10,10 +10,9 @@
 use serde::{Deserialize, Deserializer};
 
 use super::{
-    ApiKeyEnvironment, BomFormat, CbomBomFormat, CbomStatus, EventKind, FeatureRequestKind, FeatureRequestStatus,
-    GapReason, Justification,
-    ProjectKind, ReleaseState, Role, ScanStatus, TenantKind, TriageResponse, TriageState, VulnDataState,
-    WarningKind,
+    ApiKeyEnvironment, BomFormat, CbomBomFormat, CbomStatus, EventKind, FeatureRequestKind,
+    FeatureRequestStatus, GapReason, Justification, ProjectKind, ReleaseState, Role, ScanStatus, TenantKind,
+    TriageResponse, TriageState, VulnDataState, WarningKind,
 };
 
 impl ApiKeyEnvironment {

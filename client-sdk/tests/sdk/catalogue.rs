@@ -57,12 +57,16 @@ async fn catalogue(postgres: bool) {
     let repo = format!("{}/cairn/app", registry.host);
     let one = scanned(&client, &format!("{repo}:1")).await;
     let two = scanned(&client, &format!("{repo}:2")).await;
-    let images: Vec<_> =
-        client.projects_of_kind(ProjectKind::Image, ListQuery::default()).try_collect().await.expect("images");
+    let images: Vec<_> = client
+        .projects_of_kind(ProjectKind::Image, ListQuery::default())
+        .try_collect()
+        .await
+        .expect("images");
     assert_eq!(images.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), vec![repo.as_str()]);
     let project = images[0].id;
     assert_eq!((one.project_id, two.project_id), (Some(project), Some(project)));
-    let versions: Vec<_> = client.versions(project, ListQuery::default()).try_collect().await.expect("versions");
+    let versions: Vec<_> =
+        client.versions(project, ListQuery::default()).try_collect().await.expect("versions");
     let named: Vec<(String, Option<String>)> =
         versions.iter().map(|v| (v.name.clone(), v.image_digest.clone())).collect();
     assert_eq!(named, vec![("1".into(), Some(digest(&a))), ("2".into(), Some(digest(&b)))]);
@@ -75,7 +79,13 @@ async fn catalogue(postgres: bool) {
     assert_eq!(history[0].components, one.counts.components);
 
     let sbom = dir.path().join("app-1.spdx.json");
-    client.version_sbom(project, v1, BomFormat::Spdx23).await.expect("sbom").save_to(&sbom).await.expect("saved");
+    client
+        .version_sbom(project, v1, BomFormat::Spdx23)
+        .await
+        .expect("sbom")
+        .save_to(&sbom)
+        .await
+        .expect("saved");
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&sbom).expect("read")).expect("json");
     assert_eq!(doc["spdxVersion"], "SPDX-2.3");
     let none = client.version_sbom(project, two.version_id.expect("v2"), BomFormat::CycloneDx15).await;
@@ -91,20 +101,23 @@ async fn catalogue(postgres: bool) {
         .await
         .expect("asked");
     assert_eq!(asked.status, FeatureRequestStatus::Open);
-    let packages = client
-        .feature_requests_page(&ListQuery::default().filter("kind", "package"))
-        .await
-        .expect("listed");
+    let packages =
+        client.feature_requests_page(&ListQuery::default().filter("kind", "package")).await.expect("listed");
     assert_eq!(packages.total, 1);
     let change = FeatureRequestStatusChange { status: FeatureRequestStatus::InProgress, note: None };
     let moved = client.set_feature_request_status(asked.id, asked.version, &change).await.expect("status");
     assert_eq!((moved.status, moved.version), (FeatureRequestStatus::InProgress, asked.version + 1));
     let stale = client.set_feature_request_status(asked.id, asked.version, &change).await.expect_err("stale");
     assert_eq!(stale.status(), Some(412), "{stale}");
-    let in_progress =
-        client.feature_requests_page(&ListQuery::default().filter("status", "in_progress")).await.expect("listed");
+    let in_progress = client
+        .feature_requests_page(&ListQuery::default().filter("status", "in_progress"))
+        .await
+        .expect("listed");
     assert_eq!(in_progress.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![asked.id]);
-    assert_eq!(client.feature_request(asked.id).await.expect("read").status, FeatureRequestStatus::InProgress);
+    assert_eq!(
+        client.feature_request(asked.id).await.expect("read").status,
+        FeatureRequestStatus::InProgress
+    );
     daemon.shutdown().await;
 }
 

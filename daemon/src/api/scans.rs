@@ -163,8 +163,15 @@ pub async fn create(
     // An image lands in the catalogue: its repository's project, its tag's version.
     let (project, version) = match &req.source {
         SubmitSource::Image { reference, .. } => {
-            super::images::place_image_scan(&state, &principal, ctx.tenant, reference, req.project, req.version)
-                .await?
+            super::images::place_image_scan(
+                &state,
+                &principal,
+                ctx.tenant,
+                reference,
+                req.project,
+                req.version,
+            )
+            .await?
         }
         _ => (req.project, req.version),
     };

@@ -174,7 +174,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/registry-credentials", Access::tenant(Scope::Admin, Role::Admin)),
     ("DELETE", "/api/v1/registry-credentials/{id}", Access::tenant(Scope::Admin, Role::Admin)),
     // The image catalogue and feature requests (issue 21).
-    ("GET", "/api/v1/projects/{id}/versions/{vid}/scan-history", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    (
+        "GET",
+        "/api/v1/projects/{id}/versions/{vid}/scan-history",
+        Access::tenant(Scope::ScanRead, Role::Viewer),
+    ),
     ("GET", "/api/v1/projects/{id}/versions/{vid}/sbom", Access::tenant(Scope::BomRead, Role::Viewer)),
     ("GET", "/api/v1/feature-requests", Access::tenant(Scope::ProjectRead, Role::Viewer)),
     ("POST", "/api/v1/feature-requests", Access::tenant(Scope::ProjectWrite, Role::Member)),

@@ -666,7 +666,8 @@ impl Store {
             );
             sql.bind(tenant.to_string()).push(" AND id IN (").bind_list(chunk.iter().map(|i| i.to_string()));
             sql.push(")");
-            let rows = sql.query_as::<(String, Option<String>, Option<String>)>().fetch_all(self.pool()).await?;
+            let rows =
+                sql.query_as::<(String, Option<String>, Option<String>)>().fetch_all(self.pool()).await?;
             for (id, digest, manifest_digest) in rows {
                 out.insert(parse_id(&id)?, ImageDigests { digest, manifest_digest });
             }
