@@ -206,6 +206,13 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     // Tenant-wide (no object id): another tenant reads its own settings.
     ("GET", "/api/v1/tenant/settings", t("project:read", Role::Viewer, false)),
     ("PUT", "/api/v1/tenant/settings", t("admin", Role::Admin, false)),
+    // The image catalogue and feature requests (issue 21).
+    ("GET", "/api/v1/projects/{id}/versions/{vid}/scan-history", t("scan:read", Role::Viewer, true)),
+    ("GET", "/api/v1/projects/{id}/versions/{vid}/sbom", t("bom:read", Role::Viewer, true)),
+    ("GET", "/api/v1/feature-requests", t("project:read", Role::Viewer, false)),
+    ("POST", "/api/v1/feature-requests", t("project:write", Role::Member, false)),
+    ("GET", "/api/v1/feature-requests/{id}", t("project:read", Role::Viewer, true)),
+    ("POST", "/api/v1/feature-requests/{id}/status", t("admin", Role::Admin, true)),
 ];
 
 /// Routes the router serves that the OpenAPI document cannot list (OpenAPI has no WebSocket
@@ -447,6 +454,8 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         || template == "/api/v1/projects/{id}/licenses"
         || template == "/api/v1/projects/{id}/obligations"
         || template == "/api/v1/projects/{id}/notice"
+        || template == "/api/v1/projects/{id}/versions/{vid}/scan-history"
+        || template == "/api/v1/projects/{id}/versions/{vid}/sbom"
     {
         w.scan_project.clone()
     } else if template == "/api/v1/versions/{id}/compare/{other}"
@@ -522,6 +531,20 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
             .await
             .expect("watch");
         r["watch"]["id"].as_str().expect("watch id").to_owned()
+    } else if template.starts_with("/api/v1/feature-requests/") {
+        // A fresh request of tenant A, so a permitted status change has its own.
+        let r: Value = d
+            .send(
+                &w.root,
+                Method::POST,
+                "/api/v1/feature-requests",
+                Some(json!({"kind": "bug", "title": "authz"})),
+            )
+            .await
+            .json()
+            .await
+            .expect("feature request");
+        r["id"].as_str().expect("feature request id").to_owned()
     } else if template.starts_with("/api/v1/webhooks/") {
         // A fresh webhook of tenant A (to a closed loopback port), so a permitted DELETE has its own.
         let hook: Value = d
@@ -579,6 +602,7 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         .replace("{slug}", "not-found")
         .replace("{user_id}", &w.viewer.user_id)
         .replace("{other}", &w.scan_version)
+        .replace("{vid}", &w.scan_version)
         .replace("{revision}", "1");
     // Routes whose required query names a tenant A object (or a term to look for).
     let path = match template {
@@ -683,6 +707,8 @@ async fn check(d: &Daemon, w: &World, method: &str, template: &str, need: Need, 
         ("POST", "/api/v1/cve-watches") => Some(
             json!({"target": {"kind": "advisory", "id": format!("CVE-0000-{}", uuid::Uuid::new_v4().simple())}}),
         ),
+        ("POST", "/api/v1/feature-requests") => Some(json!({"kind": "feature", "title": "authz"})),
+        ("POST", "/api/v1/feature-requests/{id}/status") => Some(json!({"status": "planned"})),
         ("POST", "/api/v1/projects/{id}/vex") => Some(json!({
             "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/authz", "author": "authz",
             "timestamp": "2024-01-01T00:00:00Z", "version": 1,

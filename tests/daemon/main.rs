@@ -14,6 +14,7 @@ mod cve_watches;
 mod e2e_git;
 mod events;
 mod fake_idp;
+mod feature_requests;
 mod finding_events;
 mod findings;
 mod git_credentials;
@@ -24,6 +25,7 @@ mod identity;
 // The engine suite's image builders and the SDK suite's loopback registry, shared by path.
 #[path = "../../engine/tests/engine/image_build.rs"]
 mod image_build;
+mod image_catalogue;
 mod image_scan;
 mod mail;
 mod oauth;

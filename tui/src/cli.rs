@@ -104,6 +104,13 @@ pub enum Command {
     /// a watch's hits.
     #[command(subcommand)]
     Watch(WatchCommand),
+    /// The image catalogue: image projects, their versions (tags) with digests and scan
+    /// history, a version's SBOM.
+    #[command(subcommand)]
+    Images(ImagesCommand),
+    /// Feature requests to the operators: list, add, set the status (tenant admins).
+    #[command(subcommand)]
+    Requests(RequestsCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -168,6 +175,86 @@ pub enum WebhooksCommand {
         /// The webhook's id.
         id: cairn_sdk::types::WebhookId,
     },
+}
+
+/// `cairn images …`.
+#[derive(Debug, Subcommand)]
+pub enum ImagesCommand {
+    /// The tenant's image projects (one per repository scanned).
+    Ls {
+        /// Print a JSON array of the API's `Project` objects.
+        #[arg(long)]
+        json: bool,
+    },
+    /// An image's versions (one per tag) with the digest each tag resolved to at its latest scan.
+    Versions {
+        /// The image: `registry/repository` (a tag or digest is ignored), or the project's name or id.
+        image: String,
+        /// Also each version's scan history (one line per scan: date, digest, findings, gate).
+        #[arg(long)]
+        history: bool,
+        /// Print a JSON array of the API's `Version` objects (with `--history`: of `HistoryPoint`s).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download a version's SBOM (its latest completed scan's document).
+    Sbom {
+        /// `registry/repository:tag` (or `@sha256:…` for a version named by its digest).
+        image: String,
+        /// The document format (`spdx-2.3`, `cyclonedx-1.5`, `cyclonedx`, …).
+        #[arg(short = 'f', long, value_name = "FORMAT", value_parser = bom_format, default_value = "cyclonedx")]
+        format: cairn_sdk::types::BomFormat,
+        /// Where to write it; `-` for standard output.
+        #[arg(short = 'o', long, value_name = "FILE", default_value = "-")]
+        output: PathBuf,
+    },
+}
+
+/// `cairn requests …`.
+#[derive(Debug, Subcommand)]
+pub enum RequestsCommand {
+    /// The tenant's feature requests, oldest first.
+    Ls {
+        /// Only this status (open, planned, in_progress, done, declined).
+        #[arg(long, value_parser = request_status)]
+        status: Option<cairn_sdk::types::FeatureRequestStatus>,
+        /// Only this kind (feature, package, bug).
+        #[arg(long, value_parser = request_kind)]
+        kind: Option<cairn_sdk::types::FeatureRequestKind>,
+        /// Print a JSON array of the API's `FeatureRequest` objects.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask for something; prints the request's id.
+    Add {
+        /// feature, package or bug.
+        #[arg(value_parser = request_kind)]
+        kind: cairn_sdk::types::FeatureRequestKind,
+        /// One line, at most 200 characters.
+        title: String,
+        /// The details.
+        #[arg(long, default_value = "")]
+        body: String,
+    },
+    /// Set a request's status (tenant admins); sent with the version read as `If-Match`.
+    Status {
+        /// The request's id.
+        id: cairn_sdk::types::FeatureRequestId,
+        /// open, planned, in_progress, done or declined.
+        #[arg(value_parser = request_status)]
+        status: cairn_sdk::types::FeatureRequestStatus,
+        /// A note for the requester.
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+fn request_status(s: &str) -> Result<cairn_sdk::types::FeatureRequestStatus, String> {
+    s.parse().map_err(|e: cairn_sdk::types::UnknownWord| e.to_string())
+}
+
+fn request_kind(s: &str) -> Result<cairn_sdk::types::FeatureRequestKind, String> {
+    s.parse().map_err(|e: cairn_sdk::types::UnknownWord| e.to_string())
 }
 
 /// `cairn watch …`.

@@ -71,7 +71,7 @@ impl Upload {
 /// progress on large documents). Dropping it abandons the download.
 #[derive(Debug)]
 pub struct Download {
-    resp: reqwest::Response,
+    pub(super) resp: reqwest::Response,
 }
 
 impl Download {

@@ -3,12 +3,14 @@
 
 mod account;
 mod admin;
+mod catalogue;
 mod cbom;
 mod cve_watches;
 mod endpoints;
 mod error;
 mod event_feed;
 mod evidence;
+mod feature_requests;
 mod git_credentials;
 mod notifications;
 mod oauth;

@@ -1,5 +1,6 @@
 //! A project's scan history (`GET /projects/{id}/history`): one point per completed scan, oldest
-//! first, for charts.
+//! first, for charts; a version's (`GET /projects/{id}/versions/{vid}/scan-history`) pages the
+//! same points.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -34,6 +35,13 @@ pub struct HistoryPoint {
     /// The scan's policy gate; `null` when it has none (completed before gates were evaluated).
     #[serde(default)]
     pub gate: Option<super::GateStatus>,
+    /// A registry image's scan: the digest its reference resolved to when pulled (the index of
+    /// a multi-platform image, else the manifest); absent for other sources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_digest: Option<String>,
+    /// A registry image's scan: the digest of the platform's image manifest that was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_manifest_digest: Option<String>,
 }
 
 /// A project's completed scans over time.

@@ -82,4 +82,6 @@ id_type!(
     CveWatchId,
     /// One hit of a CVE watch.
     CveWatchHitId,
+    /// A feature request (feedback to the operators).
+    FeatureRequestId,
 );

@@ -13,6 +13,7 @@ mod coverage;
 mod cra;
 mod cve_watches;
 mod events;
+mod feature_requests;
 mod findings;
 mod gate;
 mod git_credentials;
@@ -79,6 +80,10 @@ pub use events::{
     EVENT_ENVELOPE_VERSION, Event, EventFeed, EventKind, FindingEventData, ScanEventData, VulndbUpdatedData,
     WebhookUnhealthyData,
 };
+pub use feature_requests::{
+    CreateFeatureRequest, FEATURE_REQUEST_BODY_MAX, FEATURE_REQUEST_TITLE_MAX, FeatureRequest,
+    FeatureRequestKind, FeatureRequestStatus, FeatureRequestStatusChange,
+};
 pub use findings::{Finding, Justification, Triage, TriageResponse, TriageSource, TriageState, TriageUpdate};
 pub use gate::{
     GateNotEvaluated, GatePolicy, GateResult, GateStatus, GateSubject, GateViolation, GateWaived,
@@ -88,9 +93,9 @@ pub use git_credentials::{CreateGitCredential, GitCredential, GitCredentialKind}
 pub use health::{Health, SpecVersions};
 pub use history::{HistoryPoint, ScanHistory};
 pub use ids::{
-    ApiKeyId, ApprovalId, CveWatchHitId, CveWatchId, EventId, GitCredentialId, InviteId, NotificationId,
-    OAuthIdentityId, PolicyId, ProjectId, RegistryCredentialId, ScanId, TeamId, TenantId, TriageRuleId,
-    UserId, VersionId, VexImportId, WebhookDeliveryId, WebhookId,
+    ApiKeyId, ApprovalId, CveWatchHitId, CveWatchId, EventId, FeatureRequestId, GitCredentialId, InviteId,
+    NotificationId, OAuthIdentityId, PolicyId, ProjectId, RegistryCredentialId, ScanId, TeamId, TenantId,
+    TriageRuleId, UserId, VersionId, VexImportId, WebhookDeliveryId, WebhookId,
 };
 pub use known_exploited::KnownExploited;
 pub use licenses::{LicenseCategory, LicensedComponent, Obligation, ProjectLicense, ProjectObligation};

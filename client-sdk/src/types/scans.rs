@@ -183,10 +183,13 @@ impl From<SubmitSource> for ScanSource {
 pub struct CreateScan {
     /// What to scan: `git`, `path` or `image`.
     pub source: SubmitSource,
-    /// The project the scan belongs to; absent = an ad-hoc scan.
+    /// The project the scan belongs to; absent = an ad-hoc scan, except for a registry image,
+    /// which lands in the image catalogue: the project named by its repository (created as an
+    /// `image` project when the caller may create projects).
     #[serde(default)]
     pub project: Option<ProjectId>,
-    /// The project version it documents.
+    /// The project version it documents; absent for a registry image in an `image` project: the
+    /// version named by its tag (else its digest), created when new.
     #[serde(default)]
     pub version: Option<VersionId>,
     /// Also inventory cryptography in source files, certificates, keys and TLS configuration

@@ -68,6 +68,10 @@ pub struct Version {
     /// Last changed.
     #[serde(with = "rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// For an image's version (a tag): the digest the tag resolved to at the version's latest
+    /// completed scan (`sha256:…`); absent for other versions and before a scan completes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_digest: Option<String>,
 }
 
 /// `POST /projects/{id}/versions`.

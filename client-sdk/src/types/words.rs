@@ -10,9 +10,9 @@
 use serde::{Deserialize, Deserializer};
 
 use super::{
-    ApiKeyEnvironment, BomFormat, CbomBomFormat, CbomStatus, EventKind, GapReason, Justification,
-    ProjectKind, ReleaseState, Role, ScanStatus, TenantKind, TriageResponse, TriageState, VulnDataState,
-    WarningKind,
+    ApiKeyEnvironment, BomFormat, CbomBomFormat, CbomStatus, EventKind, FeatureRequestKind,
+    FeatureRequestStatus, GapReason, Justification, ProjectKind, ReleaseState, Role, ScanStatus, TenantKind,
+    TriageResponse, TriageState, VulnDataState, WarningKind,
 };
 
 impl ApiKeyEnvironment {
@@ -194,6 +194,8 @@ wire_words! {
         ApprovalChanged,
         WebhookUnhealthy,
     ] unknown Unknown;
+    FeatureRequestKind: "feature request kind" => [Feature, Package, Bug];
+    FeatureRequestStatus: "feature request status" => [Open, Planned, InProgress, Done, Declined];
 }
 
 display_from_str!(
@@ -207,7 +209,9 @@ display_from_str!(
     CbomStatus,
     CbomBomFormat,
     VulnDataState,
-    GapReason
+    GapReason,
+    FeatureRequestKind,
+    FeatureRequestStatus
 );
 display!(Justification, TriageResponse, EventKind);
 
@@ -252,6 +256,8 @@ mod tests {
         round_trips::<TriageState>();
         round_trips::<Justification>();
         round_trips::<TriageResponse>();
+        round_trips::<FeatureRequestKind>();
+        round_trips::<FeatureRequestStatus>();
         assert_eq!("completed".parse::<ScanStatus>().unwrap(), ScanStatus::Completed);
         assert!("unknown".parse::<ScanStatus>().is_err(), "Unknown is decoded, never parsed");
     }

@@ -196,6 +196,13 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "version_compliance_report" => version_compliance_report,
         "tenant_settings_get" => tenant_settings,
         "tenant_settings_put" => set_tenant_settings,
+        // image catalogue and feature requests (issue 21)
+        "version_scan_history" => version_scan_history,
+        "version_sbom" => version_sbom,
+        "feature_requests_list" => feature_requests,
+        "feature_requests_create" => create_feature_request,
+        "feature_requests_get" => feature_request,
+        "feature_requests_status" => set_feature_request_status,
     ]
 }
 

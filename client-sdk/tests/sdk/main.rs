@@ -4,6 +4,7 @@
 //! the OpenAPI ⇄ SDK coverage table.
 
 mod account;
+mod catalogue;
 mod cbom;
 // The same in-process daemon harness as the tui's suite: one copy, shared by path.
 #[path = "../../../tui/tests/tui/common/mod.rs"]

@@ -49,9 +49,9 @@ const TOKEN: &str = "registry-test-token-0f3c";
 
 struct Inner {
     repo: String,
-    /// Tag or digest → (media type, bytes).
-    manifests: HashMap<String, (String, Vec<u8>)>,
-    blobs: HashMap<String, Vec<u8>>,
+    /// Tag or digest → (media type, bytes); a tag can be added or moved while serving.
+    manifests: Mutex<HashMap<String, (String, Vec<u8>)>>,
+    blobs: Mutex<HashMap<String, Vec<u8>>>,
     knobs: Knobs,
     base: String,
     cdn: String,
@@ -74,24 +74,8 @@ impl Registry {
     /// Serves the OCI layout at `layout` as repository `repo`, its index's manifests tagged
     /// `tag` (the index itself) and every manifest reachable by digest.
     pub async fn serve(layout: &Path, repo: &str, tag: &str, knobs: Knobs) -> Registry {
-        let mut blobs = HashMap::new();
-        for e in std::fs::read_dir(layout.join("blobs/sha256")).expect("blobs") {
-            let e = e.expect("entry");
-            let digest = format!("sha256:{}", e.file_name().to_string_lossy());
-            blobs.insert(digest, std::fs::read(e.path()).expect("blob"));
-        }
-        let index = std::fs::read(layout.join("index.json")).expect("index.json");
-        let parsed: serde_json::Value = serde_json::from_slice(&index).expect("index json");
-        let mut manifests = HashMap::new();
-        let index_type = "application/vnd.oci.image.index.v1+json".to_owned();
-        manifests.insert(tag.to_owned(), (index_type.clone(), index.clone()));
-        manifests.insert(sha(&index), (index_type, index));
-        for m in parsed["manifests"].as_array().expect("manifests") {
-            let d = m["digest"].as_str().expect("digest").to_owned();
-            let media = m["mediaType"].as_str().expect("mediaType").to_owned();
-            let bytes = blobs.get(&d).expect("manifest blob").clone();
-            manifests.insert(d, (media, bytes));
-        }
+        let (manifests, blobs) = (Mutex::new(HashMap::new()), Mutex::new(HashMap::new()));
+        load_layout(&manifests, &blobs, layout, tag);
         let registry = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let cdn = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let (addr, cdn_addr) = (registry.local_addr().expect("addr"), cdn.local_addr().expect("addr"));
@@ -116,6 +100,12 @@ impl Registry {
         Registry { inner, host: addr.to_string(), cdn: cdn_addr }
     }
 
+    /// Serves the OCI layout at `layout` too, its index tagged `tag` (a tag already served moves
+    /// to it, as a push of a new image under an old tag does).
+    pub fn tag(&self, layout: &Path, tag: &str) {
+        load_layout(&self.inner.manifests, &self.inner.blobs, layout, tag);
+    }
+
     /// The `Authorization` headers the CDN saw.
     pub fn cdn_auth(&self) -> Vec<Option<String>> {
         self.inner.cdn_auth.lock().expect("lock").clone()
@@ -124,6 +114,33 @@ impl Registry {
     /// The paths requested from the registry.
     pub fn requests(&self) -> Vec<String> {
         self.inner.requests.lock().expect("lock").clone()
+    }
+}
+
+/// Adds a layout's blobs, its manifests by digest and its index under `tag`.
+fn load_layout(
+    manifests: &Mutex<HashMap<String, (String, Vec<u8>)>>,
+    blobs: &Mutex<HashMap<String, Vec<u8>>>,
+    layout: &Path,
+    tag: &str,
+) {
+    let mut blobs = blobs.lock().expect("lock");
+    for e in std::fs::read_dir(layout.join("blobs/sha256")).expect("blobs") {
+        let e = e.expect("entry");
+        let digest = format!("sha256:{}", e.file_name().to_string_lossy());
+        blobs.insert(digest, std::fs::read(e.path()).expect("blob"));
+    }
+    let index = std::fs::read(layout.join("index.json")).expect("index.json");
+    let parsed: serde_json::Value = serde_json::from_slice(&index).expect("index json");
+    let mut manifests = manifests.lock().expect("lock");
+    let index_type = "application/vnd.oci.image.index.v1+json".to_owned();
+    manifests.insert(tag.to_owned(), (index_type.clone(), index.clone()));
+    manifests.insert(sha(&index), (index_type, index));
+    for m in parsed["manifests"].as_array().expect("manifests") {
+        let d = m["digest"].as_str().expect("digest").to_owned();
+        let media = m["mediaType"].as_str().expect("mediaType").to_owned();
+        let bytes = blobs.get(&d).expect("manifest blob").clone();
+        manifests.insert(d, (media, bytes));
     }
 }
 
@@ -171,16 +188,17 @@ async fn v2(State(s): State<Arc<Inner>>, UrlPath(rest): UrlPath<String>, headers
         return StatusCode::NOT_FOUND.into_response();
     };
     if let Some(reference) = tail.strip_prefix("manifests/") {
-        return match s.manifests.get(reference) {
+        let found = s.manifests.lock().expect("lock").get(reference).cloned();
+        return match found {
             Some((media, bytes)) => (
                 [
-                    (header::CONTENT_TYPE, media.clone()),
+                    (header::CONTENT_TYPE, media),
                     (
                         header::HeaderName::from_static("docker-content-digest"),
-                        if s.knobs.wrong_manifest_digest { sha(b"another manifest") } else { sha(bytes) },
+                        if s.knobs.wrong_manifest_digest { sha(b"another manifest") } else { sha(&bytes) },
                     ),
                 ],
-                bytes.clone(),
+                bytes,
             )
                 .into_response(),
             None => StatusCode::NOT_FOUND.into_response(),
@@ -197,9 +215,9 @@ async fn v2(State(s): State<Arc<Inner>>, UrlPath(rest): UrlPath<String>, headers
 }
 
 fn blob(s: &Inner, digest: &str) -> Response {
-    match s.blobs.get(digest) {
-        Some(bytes) => {
-            let mut bytes = bytes.clone();
+    let found = s.blobs.lock().expect("lock").get(digest).cloned();
+    match found {
+        Some(mut bytes) => {
             if s.knobs.tamper.as_deref() == Some(digest)
                 && let Some(b) = bytes.last_mut()
             {

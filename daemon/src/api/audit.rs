@@ -90,6 +90,8 @@ fn describe(method: &Method, template: &str) -> (String, String) {
         ("POST", "/admin/vulndb/import") => Some(("vulndb.import", "vulndb")),
         ("POST", "/admin/vulndb/update") => Some(("vulndb.update", "vulndb")),
         ("DELETE", "/admin/vulndb/sources/{name}") => Some(("vulndb.remove", "vulndb")),
+        ("POST", "/feature-requests") => Some(("feature_request.create", "feature_request")),
+        ("POST", "/feature-requests/{id}/status") => Some(("feature_request.status", "feature_request")),
         _ => None,
     };
     if let Some((a, o)) = named {

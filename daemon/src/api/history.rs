@@ -38,7 +38,8 @@ fn matched_counts(vulndb: VulnDataState, counts: &ScanCounts) -> (Option<u64>, O
     }
 }
 
-fn point(scan: Scan, gate: Option<GateStatus>) -> HistoryPoint {
+/// One scan as a point of a series (the project's history and a version's scan history).
+pub(super) fn point(scan: Scan, gate: Option<GateStatus>) -> HistoryPoint {
     let vulndb = scan.vulndb.map_or(VulnDataState::None, |v| v.state);
     let (findings, severities) = matched_counts(vulndb, &scan.counts);
     HistoryPoint {
@@ -52,6 +53,8 @@ fn point(scan: Scan, gate: Option<GateStatus>) -> HistoryPoint {
         readiness: scan.pqc.as_ref().and_then(|p| p.score),
         crypto_scanned: scan.pqc.is_some(),
         gate,
+        image_digest: None,
+        image_manifest_digest: None,
     }
 }
 
@@ -81,6 +84,8 @@ pub async fn history(
     }
     let scans = state.store.scans_completed_of_project(ctx.tenant, id, p.version, limit).await?;
     let gates = state.store.gate_statuses_of_project(ctx.tenant, id).await?;
+    let ids: Vec<_> = scans.iter().map(|s| s.id).collect();
+    let mut images = state.store.scan_images(ctx.tenant, &ids).await?;
     Ok(Json(ScanHistory {
         project_id: id,
         version_id: p.version,
@@ -88,7 +93,12 @@ pub async fn history(
             .into_iter()
             .map(|s| {
                 let gate = gates.get(&s.id).copied();
-                point(s, gate)
+                let image = images.remove(&s.id).unwrap_or_default();
+                HistoryPoint {
+                    image_digest: image.digest,
+                    image_manifest_digest: image.manifest_digest,
+                    ..point(s, gate)
+                }
             })
             .collect(),
     }))

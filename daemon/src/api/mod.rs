@@ -20,12 +20,14 @@ pub mod cra_status;
 pub mod cve_watches;
 pub mod events;
 pub mod extract;
+pub mod feature_requests;
 pub mod findings;
 pub mod gates;
 pub mod git_credentials;
 pub mod health;
 pub mod history;
 pub mod idempotency;
+pub mod images;
 pub mod invites;
 pub mod licenses;
 pub mod metrics;
@@ -72,7 +74,7 @@ use crate::state::AppState;
     info(title = "Cairn API", description = "Cairn's daemon: inventories, vulnerabilities, licenses, cryptography, policy. Errors are RFC 7807 problem+json; lists are paged; see /problems/{slug}."),
     modifiers(&BearerAuth),
     components(schemas(cairn_sdk::types::BomFormat, cairn_sdk::types::ScanStatus, cairn_sdk::types::CbomBomFormat, cairn_sdk::types::Severity, cairn_sdk::types::DependencyScope, cairn_sdk::types::SourceKind, cairn_sdk::types::ReportFormat)),
-    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "git-credentials"), (name = "webhooks"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "findings"), (name = "policies"), (name = "events"), (name = "notifications"), (name = "admin"), (name = "vulndb"), (name = "cbom"), (name = "tenants"))
+    tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "git-credentials"), (name = "webhooks"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "findings"), (name = "policies"), (name = "events"), (name = "notifications"), (name = "admin"), (name = "vulndb"), (name = "cbom"), (name = "tenants"), (name = "feature-requests"))
 )]
 struct ApiDoc;
 
@@ -219,6 +221,11 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(cbom_compat::list, cbom_compat::create))
         .routes(routes!(cbom_compat::get))
         .routes(routes!(cbom_compat::bom_json))
+        .routes(routes!(images::scan_history))
+        .routes(routes!(images::version_sbom))
+        .routes(routes!(feature_requests::list, feature_requests::create))
+        .routes(routes!(feature_requests::get))
+        .routes(routes!(feature_requests::set_status))
         // Uploads get their own body limit: the upload cap, not `max_body_bytes`.
         .merge(
             OpenApiRouter::new()

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
-use cairn_sdk::types::{CreateProject, Project, ProjectId, Role, Scope, UpdateProject};
+use cairn_sdk::types::{CreateProject, Project, ProjectId, ProjectKind, Role, Scope, UpdateProject};
 use serde::Deserialize;
 
 use super::conventions::{if_match, no_content, with_etag, with_location};
@@ -23,6 +23,8 @@ use crate::store::ts;
 pub struct ProjectFilter {
     /// Only projects whose name contains this (case-insensitive).
     pub name: Option<String>,
+    /// Only projects of this kind (`image`: the image catalogue).
+    pub kind: Option<ProjectKind>,
     /// Page size, 1-1000 (default 50).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
@@ -50,7 +52,8 @@ fn validate_create(p: &CreateProject) -> Result<(), ApiError> {
 
 /// Lists the tenant's projects.
 #[utoipa::path(get, operation_id = "projects_list", path = "/projects", tag = "projects", security(("bearer" = [])), params(ProjectFilter),
-    responses((status = 200, description = "Projects", body = cairn_sdk::types::Page<Project>)))]
+    responses((status = 200, description = "Projects", body = cairn_sdk::types::Page<Project>),
+        (status = 400, description = "Invalid filter or paging", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
@@ -65,7 +68,7 @@ pub async fn list(
     {
         return Err(ApiError::field("query.name", "must be at most 200 characters"));
     }
-    let (mut rows, total) = state.store.project_list(ctx.tenant, f.name.as_deref(), &q).await?;
+    let (mut rows, total) = state.store.project_list(ctx.tenant, f.name.as_deref(), f.kind, &q).await?;
     let ids: Vec<_> = rows.iter().map(|p| p.id).collect();
     let mut risks = state.store.project_risks(ctx.tenant, &ids).await?;
     for p in &mut rows {

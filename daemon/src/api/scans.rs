@@ -144,7 +144,10 @@ async fn submit(
 }
 
 /// Queues a scan of a git repository, a directory under a configured root or a container image
-/// pulled from a registry.
+/// pulled from a registry. An image scan without a `version` lands in the image catalogue: the
+/// project named by the image's repository (`registry/repository`, created as an `image` project
+/// when the caller may create projects) and, in an `image` project, the version named by its tag
+/// (else its digest), created when new.
 #[utoipa::path(post, operation_id = "scans_create", path = "/scans", tag = "scans", security(("bearer" = [])), request_body = CreateScan,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for retries")),
     responses((status = 202, description = "Queued; follow it on /ws/scans/{id} or poll Location", body = Scan),
@@ -157,9 +160,24 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let ctx = principal.tenant_access(Scope::ScanWrite, Role::Member)?;
     let source = job_source(&state, ctx, &req).await?;
+    // An image lands in the catalogue: its repository's project, its tag's version.
+    let (project, version) = match &req.source {
+        SubmitSource::Image { reference, .. } => {
+            super::images::place_image_scan(
+                &state,
+                &principal,
+                ctx.tenant,
+                reference,
+                req.project,
+                req.version,
+            )
+            .await?
+        }
+        _ => (req.project, req.version),
+    };
     let new = NewScan {
-        project: req.project,
-        version: req.version,
+        project,
+        version,
         source: req.source.clone().into(),
         requested_by: Some(principal.user.id),
         crypto: req.crypto,

@@ -173,6 +173,17 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/registry-credentials", Access::tenant(Scope::Admin, Role::Admin)),
     ("POST", "/api/v1/registry-credentials", Access::tenant(Scope::Admin, Role::Admin)),
     ("DELETE", "/api/v1/registry-credentials/{id}", Access::tenant(Scope::Admin, Role::Admin)),
+    // The image catalogue and feature requests (issue 21).
+    (
+        "GET",
+        "/api/v1/projects/{id}/versions/{vid}/scan-history",
+        Access::tenant(Scope::ScanRead, Role::Viewer),
+    ),
+    ("GET", "/api/v1/projects/{id}/versions/{vid}/sbom", Access::tenant(Scope::BomRead, Role::Viewer)),
+    ("GET", "/api/v1/feature-requests", Access::tenant(Scope::ProjectRead, Role::Viewer)),
+    ("POST", "/api/v1/feature-requests", Access::tenant(Scope::ProjectWrite, Role::Member)),
+    ("GET", "/api/v1/feature-requests/{id}", Access::tenant(Scope::ProjectRead, Role::Viewer)),
+    ("POST", "/api/v1/feature-requests/{id}/status", Access::tenant(Scope::Admin, Role::Admin)),
 ];
 
 /// The requirement of a route: `template` with or without its `/api/v1` prefix. `None` for a

@@ -124,7 +124,14 @@ pub async fn pull_with(
             .await
             .map_err(|_| SourceError::Timeout(format!("pulling {parsed}")))?
             .map_err(|e| source_error(&parsed, e))?;
-    Ok(Obtained::Image { layout, workdir: work, platform: platform.cloned(), digest: pulled.manifest_digest })
+    let resolved = pulled.index_digest.clone().unwrap_or_else(|| pulled.manifest_digest.clone());
+    Ok(Obtained::Image {
+        layout,
+        workdir: work,
+        platform: platform.cloned(),
+        digest: pulled.manifest_digest,
+        resolved,
+    })
 }
 
 fn source_error(reference: &ImageReference, e: RegistryError) -> SourceError {

@@ -89,8 +89,11 @@ pub enum Obtained {
         workdir: tempfile::TempDir,
         /// The platform asked for.
         platform: Option<cairn_engine::image::Platform>,
-        /// The manifest digest pulled (what a tag named at the time).
+        /// The platform's image manifest digest pulled.
         digest: String,
+        /// What the reference resolved to at the time: the index's digest when it named one,
+        /// else the manifest's (the digest registries list under a tag).
+        resolved: String,
     },
 }
 

@@ -113,11 +113,13 @@ impl Store {
         row.into_wire()
     }
 
-    /// The tenant's projects, optionally only those whose name contains `name_like`.
+    /// The tenant's projects, optionally only those whose name contains `name_like` and only
+    /// those of `kind`.
     pub async fn project_list(
         &self,
         tenant: TenantId,
         name_like: Option<&str>,
+        kind: Option<ProjectKind>,
         q: &ListQuery,
     ) -> StoreResult<(Vec<Project>, i64)> {
         let pattern = name_like
@@ -126,6 +128,9 @@ impl Store {
             sql.push(" WHERE tenant_id = ").bind(tenant.to_string());
             if let Some(p) = &pattern {
                 sql.push(" AND LOWER(name) LIKE LOWER(").bind(p.as_str()).push(") ESCAPE '\\'");
+            }
+            if let Some(k) = kind {
+                sql.push(" AND kind = ").bind(k.as_str());
             }
         };
         let mut sql = Sql::new(concat!("SELECT ", columns!(), " FROM projects"));

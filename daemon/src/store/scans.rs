@@ -601,3 +601,100 @@ async fn append_event(
         counts: p.counts.clone(),
     })
 }
+
+/// The digests recorded when a scan's image was pulled from a registry (issue 21's catalogue).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImageDigests {
+    /// What the reference resolved to: the index of a multi-platform image, else the manifest.
+    pub digest: Option<String>,
+    /// The platform's image manifest that was read.
+    pub manifest_digest: Option<String>,
+}
+
+#[derive(FromRow)]
+struct ScanImageRow {
+    #[sqlx(flatten)]
+    scan: ScanRow,
+    image_digest: Option<String>,
+    image_manifest_digest: Option<String>,
+}
+
+impl ScanImageRow {
+    fn into_wire(self) -> StoreResult<(Scan, ImageDigests)> {
+        let digests = ImageDigests { digest: self.image_digest, manifest_digest: self.image_manifest_digest };
+        Ok((self.scan.into_wire()?.1, digests))
+    }
+}
+
+impl Store {
+    /// Records the digests a scan's image reference resolved to when it was pulled.
+    pub async fn scan_set_image(
+        &self,
+        tenant: TenantId,
+        id: ScanId,
+        digest: &str,
+        manifest_digest: &str,
+    ) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE scans SET image_digest = $1, image_manifest_digest = $2, version = version + 1 \
+             WHERE tenant_id = $3 AND id = $4",
+        )
+        .bind(digest)
+        .bind(manifest_digest)
+        .bind(tenant.to_string())
+        .bind(id.to_string())
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// The image digests of some scans of the tenant (those without any are left out).
+    pub async fn scan_images(
+        &self,
+        tenant: TenantId,
+        ids: &[ScanId],
+    ) -> StoreResult<std::collections::HashMap<ScanId, ImageDigests>> {
+        let mut out = std::collections::HashMap::new();
+        // Bounded statements: a history has at most 1000 points.
+        for chunk in ids.chunks(500) {
+            let mut sql = Sql::new(
+                "SELECT id, image_digest, image_manifest_digest FROM scans WHERE image_digest IS NOT NULL \
+                 AND tenant_id = ",
+            );
+            sql.bind(tenant.to_string()).push(" AND id IN (").bind_list(chunk.iter().map(|i| i.to_string()));
+            sql.push(")");
+            let rows =
+                sql.query_as::<(String, Option<String>, Option<String>)>().fetch_all(self.pool()).await?;
+            for (id, digest, manifest_digest) in rows {
+                out.insert(parse_id(&id)?, ImageDigests { digest, manifest_digest });
+            }
+        }
+        Ok(out)
+    }
+
+    /// A version's completed scans with their image digests, paged in creation order (the
+    /// version's scan history).
+    pub async fn version_scan_history(
+        &self,
+        tenant: TenantId,
+        version: VersionId,
+        q: &ListQuery,
+    ) -> StoreResult<(Vec<(Scan, ImageDigests)>, i64)> {
+        let filter = |sql: &mut Sql| {
+            sql.push(" WHERE tenant_id = ").bind(tenant.to_string());
+            sql.push(" AND version_id = ").bind(version.to_string()).push(" AND status = 'completed'");
+        };
+        let mut sql =
+            Sql::new(concat!("SELECT ", scan_columns!(), ", image_digest, image_manifest_digest FROM scans"));
+        filter(&mut sql);
+        q.push_page(&mut sql, "")?;
+        let rows = sql.query_as::<ScanImageRow>().fetch_all(self.pool()).await?;
+        let mut count = Sql::new("SELECT COUNT(*) FROM scans");
+        filter(&mut count);
+        let total = count.query_scalar::<i64>().fetch_one(self.pool()).await?;
+        Ok((rows.into_iter().map(ScanImageRow::into_wire).collect::<StoreResult<_>>()?, total))
+    }
+}

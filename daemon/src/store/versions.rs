@@ -18,6 +18,7 @@ struct VersionRow {
     version: i64,
     created_at: String,
     updated_at: String,
+    image_digest: Option<String>,
 }
 
 impl VersionRow {
@@ -33,13 +34,17 @@ impl VersionRow {
             version: self.version,
             created_at: parse_ts(&self.created_at)?,
             updated_at: parse_ts(&self.updated_at)?,
+            image_digest: self.image_digest,
         })
     }
 }
 
 macro_rules! columns {
     () => {
-        "id, project_id, name, release_state, support_until, released_at, version, created_at, updated_at"
+        "id, project_id, name, release_state, support_until, released_at, version, created_at, updated_at, \
+         (SELECT s.image_digest FROM scans s WHERE s.tenant_id = project_versions.tenant_id \
+          AND s.version_id = project_versions.id AND s.status = 'completed' AND s.image_digest IS NOT NULL \
+          ORDER BY s.finished_at DESC, s.id DESC LIMIT 1) AS image_digest"
     };
 }
 

@@ -14,6 +14,7 @@ mod diff;
 mod document;
 mod export;
 mod findings;
+mod images;
 mod keys;
 mod lookup;
 mod notifications;
@@ -23,6 +24,7 @@ mod policy;
 mod project_licenses;
 mod projects;
 mod remote_scan;
+mod requests;
 mod scan;
 mod scan_cancel;
 mod scans;
@@ -68,6 +70,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keys(cmd) => keys::run(cmd, profile),
         Command::Webhooks(cmd) => webhooks::run(cmd, profile),
         Command::Watch(cmd) => watch::run(cmd, profile),
+        Command::Images(cmd) => images::run(cmd, profile),
+        Command::Requests(cmd) => requests::run(cmd, profile),
         Command::Versions(cmd) => versions::run(cmd, profile),
         Command::Admin(cmd) => admin::run(cmd, profile),
         Command::Export(args) => export::run(args, profile),

@@ -1685,6 +1685,8 @@ fn point(
         readiness: None,
         crypto_scanned: false,
         gate,
+        image_digest: None,
+        image_manifest_digest: None,
     }
 }
 

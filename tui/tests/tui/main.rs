@@ -5,6 +5,7 @@
 mod common;
 
 mod cli;
+mod cli_catalogue;
 mod cli_diff;
 mod cli_notifications;
 mod cli_outputs;

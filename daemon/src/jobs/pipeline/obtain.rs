@@ -66,6 +66,10 @@ pub(super) async fn obtain(
         let source = ScanSource::Sbom { filename: filename.clone(), format: Some(format_name(&read.kind)) };
         state.store.scan_set_source(job.tenant, job.scan, &source).await?;
     }
+    if let Obtained::Image { digest, resolved, .. } = &obtained {
+        // The catalogue's tag → digest history: what this pull found under the reference.
+        state.store.scan_set_image(job.tenant, job.scan, resolved, digest).await?;
+    }
     check(cancel)?;
     Ok(obtained)
 }

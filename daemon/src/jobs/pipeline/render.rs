@@ -77,13 +77,17 @@ fn document_timestamp() -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
 
-/// The root component's name: the project's, else the image reference as given, else the
-/// scanned source's last part.
+/// The root component's name: an image's reference as given (with its tag: image scans land in
+/// their repository's catalogue project, whose name alone would not say which image), else the
+/// project's, else the scanned source's last part.
 pub(super) async fn project_name(
     state: &AppState,
     job: &ClaimedJob,
     scan: &cairn_sdk::types::Scan,
 ) -> String {
+    if let cairn_sdk::types::ScanSource::Image { reference, .. } = &scan.source {
+        return reference.clone();
+    }
     if let Some(p) = scan.project_id
         && let Ok(project) = state.store.project_get(job.tenant, p).await
     {

@@ -50,7 +50,7 @@ pub(super) async fn scan(
                 .extend(notes.into_iter().map(|n| cairn_engine::Diagnostic::warning("", None, n)));
             (scanned, Some(notice))
         }
-        Obtained::Image { layout, workdir, platform, digest } => {
+        Obtained::Image { layout, workdir, platform, digest, .. } => {
             let detail = format!("reading image {digest}");
             reporter.state(ScanStatus::Scanning, Some("walking"), 5, Some(detail)).await?;
             let result = run_image(layout, platform, cancel.clone(), reporter).await;
