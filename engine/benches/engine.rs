@@ -185,8 +185,8 @@ fn policy(c: &mut Criterion) {
     let ecosystems = [Ecosystem::Cargo, Ecosystem::Npm, Ecosystem::PyPI, Ecosystem::Go, Ecosystem::Maven];
     let findings: Vec<FindingFacts> = (0..100_000u32)
         .map(|i| FindingFacts {
-            advisory: format!("GHSA-{i:08}"),
-            purl: format!("pkg:npm/p{}@1.0.{}", i % 5_000, i % 7),
+            advisory: format!("GHSA-{i:08}").into(),
+            purl: format!("pkg:npm/p{}@1.0.{}", i % 5_000, i % 7).into(),
             ecosystem: ecosystems[(i % 5) as usize],
             rating: Rating::ALL[(i % 6) as usize],
             score: (i % 4 != 0).then(|| f64::from(i % 100) / 10.0),

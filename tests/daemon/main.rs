@@ -40,6 +40,7 @@ mod quotas;
 mod rate_limits;
 mod registration;
 mod rematch;
+mod rematch_gate;
 mod resilience;
 mod scans;
 mod schema;

@@ -1,13 +1,15 @@
 //! The `rematch` job: when vulnerability data changes, every project's latest completed scan (and
 //! each released version's) is matched again against the new data from its stored inventory (the
 //! documents' input, `scan_bom_inputs`) — no source is fetched or scanned again — and its findings
-//! are brought up to date (`store::rematch`). One job per tenant; a crash leaves it running until
+//! are brought up to date (`store::rematch`), then the project's gate is evaluated again over the
+//! new match (`pipeline::gate::reevaluate_rematched`: a turn to fail is a `gate.failed` event). One job per tenant; a crash leaves it running until
 //! the reaper requeues it, and running it again changes only what is still out of date.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use cairn_engine::policy::VulnFacts;
 use cairn_engine::vuln::match_inventory;
 use cairn_sdk::types::TenantId;
 use time::format_description::well_known::Rfc3339;
@@ -17,6 +19,7 @@ use crate::store::{ClaimedRematch, JobEnd, RematchOutcome, RematchTarget, StoreE
 use crate::vulndb::Snapshot;
 
 use super::documents::unpack;
+use super::pipeline::gate::{GateError, reevaluate_rematched};
 use super::pipeline::rows::finding_rows;
 
 /// Why a re-match stopped.
@@ -117,16 +120,31 @@ async fn rematch_scan(
         let m = match_inventory(&input.inventory, &snap.database);
         let modified = snap.updated_at.format(&Rfc3339).unwrap_or_default();
         let (v, f) = finding_rows(&m, &ids, &modified);
-        Ok::<_, String>((snap.id.clone(), v, f))
+        // What the gate reads of the match, as a scan's gate reads it (pipeline/gate.rs).
+        let mut facts = VulnFacts::of(&m, &snap.database, |_| None);
+        facts.data_as_of = Some(snap.updated_at);
+        Ok::<_, String>((snap.id.clone(), v, f, input, facts))
     })
     .await
     .map_err(|e| RematchError::Join(e.to_string()))?;
-    let (generation, vulnerabilities, findings) = match matched {
+    let (generation, vulnerabilities, findings, input, facts) = match matched {
         Ok(m) => m,
         Err(reason) => {
             tracing::warn!(scan = %target.scan, %reason, "stored inventory unreadable; scan not re-matched");
             return Ok(None);
         }
     };
-    Ok(Some(state.store.rematch_apply(tenant, target, &generation, &vulnerabilities, &findings).await?))
+    let outcome = state.store.rematch_apply(tenant, target, &generation, &vulnerabilities, &findings).await?;
+    // The project's gate follows its current results; a released version's older scan keeps its gate.
+    if target.latest {
+        match reevaluate_rematched(state, tenant, target.scan, &input, facts, crate::store::now()).await {
+            Ok(_) => {}
+            Err(GateError::Store(e)) => return Err(e.into()),
+            // A stored policy that no longer reads stops this gate, not the other projects' re-match.
+            Err(GateError::Input(reason)) => {
+                tracing::warn!(scan = %target.scan, %reason, "gate not evaluated again after the re-match");
+            }
+        }
+    }
+    Ok(Some(outcome))
 }

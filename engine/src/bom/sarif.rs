@@ -288,9 +288,8 @@ fn subject_locations(input: &BomInput, s: &Subject) -> Vec<Location> {
         input.inventory.component(purl).and_then(|c| c.locations.first()).map(|l| location(&l.path, l.line))
     };
     match s {
-        Subject::Finding { purl, .. } | Subject::Component { purl } | Subject::License { purl, .. } => {
-            component(purl).into_iter().collect()
-        }
+        Subject::Finding { purl, .. } => component(purl).into_iter().collect(),
+        Subject::Component { purl } | Subject::License { purl, .. } => component(purl).into_iter().collect(),
         Subject::Asset { file, line, .. } => vec![location(file, *line)],
         Subject::File { path } => vec![location(path, None)],
         Subject::Scan { .. } => Vec::new(),
@@ -309,10 +308,10 @@ fn policy_results(
     let waived = gate.waived.iter().map(|w| (&w.violation, Some(w)));
     for (v, waiver) in gate.violations.iter().map(|v| (v, None)).chain(waived) {
         let id = format!("policy/{}/{}", gate.policy.id, v.rule);
-        let rule_index = *index.entry(v.rule.as_str()).or_insert_with(|| {
+        let rule_index = *index.entry(&*v.rule).or_insert_with(|| {
             rules.push(Rule {
                 id: id.clone(),
-                short_description: Message { text: v.message.clone() },
+                short_description: Message { text: v.message.to_string() },
                 full_description: None,
                 help_uri: None,
                 default_configuration: Configuration { level: action_level(v.action) },

@@ -26,7 +26,7 @@ pub struct GateChange {
 }
 
 fn key(v: &Violation) -> (String, String) {
-    (v.rule.clone(), v.subject.key())
+    (v.rule.to_string(), v.subject.key())
 }
 
 /// Compares two gates.
@@ -54,10 +54,10 @@ mod tests {
 
     fn violation(rule: &str, advisory: &str, action: Action) -> Violation {
         Violation {
-            rule: rule.to_owned(),
+            rule: rule.into(),
             action,
-            subject: Subject::Finding { advisory: advisory.to_owned(), purl: "pkg:pypi/x@1".to_owned() },
-            message: "m".to_owned(),
+            subject: Subject::Finding { advisory: advisory.into(), purl: "pkg:pypi/x@1".into() },
+            message: "m".into(),
         }
     }
 
@@ -85,10 +85,10 @@ mod tests {
     #[test]
     fn a_scan_wide_violation_remeasured_is_the_same_violation() {
         let scan = |detail: &str| Violation {
-            rule: "stale".to_owned(),
+            rule: "stale".into(),
             action: Action::Warn,
             subject: Subject::Scan { detail: detail.to_owned() },
-            message: "m".to_owned(),
+            message: "m".into(),
         };
         let change =
             compare(&gate(vec![scan("data from 2026-11-01")]), &gate(vec![scan("data from 2026-11-20")]));

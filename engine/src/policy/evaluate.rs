@@ -15,21 +15,24 @@ use crate::crypto::material::MaterialKind;
 use crate::crypto::quantum::{assess, readiness};
 use crate::license::obligations;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
-/// Where one rule's results go.
-struct Out<'r> {
+/// Where one rule's results go: its id and message made once and shared by its violations.
+struct Out<'r, 'v> {
     rule: &'r Rule,
-    violations: Vec<Violation>,
-    not_evaluated: Vec<NotEvaluated>,
+    id: Arc<str>,
+    message: Arc<str>,
+    violations: &'v mut Vec<Violation>,
+    not_evaluated: &'v mut Vec<NotEvaluated>,
 }
 
-impl Out<'_> {
+impl Out<'_, '_> {
     fn violation(&mut self, subject: Subject) {
         self.violations.push(Violation {
-            rule: self.rule.id.clone(),
+            rule: Arc::clone(&self.id),
             action: self.rule.action,
             subject,
-            message: self.rule.message.clone(),
+            message: Arc::clone(&self.message),
         });
     }
 
@@ -50,7 +53,14 @@ pub fn evaluate(policy: &Policy, input: &PolicyInput<'_>) -> GateResult {
         if !rule.scope.covers_project(&input.project) {
             continue;
         }
-        let mut out = Out { rule, violations: Vec::new(), not_evaluated: Vec::new() };
+        // Each rule's results go straight into the gate's lists, in rule order as before.
+        let mut out = Out {
+            rule,
+            id: rule.id.as_str().into(),
+            message: rule.message.as_str().into(),
+            violations: &mut violations,
+            not_evaluated: &mut not_evaluated,
+        };
         match &rule.condition {
             Condition::Finding(c) => findings(c, input, &mut out),
             Condition::Warning(c) => warnings(c, input, &mut out),
@@ -59,8 +69,6 @@ pub fn evaluate(policy: &Policy, input: &PolicyInput<'_>) -> GateResult {
             Condition::Inventory(c) => inventory(c, input, &mut out),
             Condition::Data(c) => data(c, input, &mut out),
         }
-        violations.append(&mut out.violations);
-        not_evaluated.append(&mut out.not_evaluated);
     }
     GateResult {
         status: GateResult::status_of(&violations),
@@ -73,7 +81,7 @@ pub fn evaluate(policy: &Policy, input: &PolicyInput<'_>) -> GateResult {
 
 const NO_VULN_DATA: &str = "no vulnerability data: findings were not matched";
 
-fn findings(c: &FindingCondition, input: &PolicyInput<'_>, out: &mut Out<'_>) {
+fn findings(c: &FindingCondition, input: &PolicyInput<'_>, out: &mut Out<'_, '_>) {
     let Some(v) = &input.vulnerabilities else {
         out.not_evaluated(NO_VULN_DATA);
         return;
@@ -113,7 +121,7 @@ fn findings(c: &FindingCondition, input: &PolicyInput<'_>, out: &mut Out<'_>) {
                 Some(_) => {}
             }
         }
-        out.violation(Subject::Finding { advisory: f.advisory.clone(), purl: f.purl.clone() });
+        out.violation(Subject::Finding { advisory: Arc::clone(&f.advisory), purl: Arc::clone(&f.purl) });
     }
     if unscored > 0 {
         out.not_evaluated(format!("{unscored} findings have no CVSS score (min_cvss)"));
@@ -123,19 +131,19 @@ fn findings(c: &FindingCondition, input: &PolicyInput<'_>, out: &mut Out<'_>) {
     }
 }
 
-fn warnings(c: &WarningCondition, input: &PolicyInput<'_>, out: &mut Out<'_>) {
+fn warnings(c: &WarningCondition, input: &PolicyInput<'_>, out: &mut Out<'_, '_>) {
     let Some(v) = &input.vulnerabilities else {
         out.not_evaluated(NO_VULN_DATA);
         return;
     };
     for w in &v.warnings {
         if out.rule.scope.covers_ecosystem(w.ecosystem) && (c.kinds.is_empty() || c.kinds.contains(&w.kind)) {
-            out.violation(Subject::Finding { advisory: w.advisory.clone(), purl: w.purl.clone() });
+            out.violation(Subject::Finding { advisory: Arc::clone(&w.advisory), purl: Arc::clone(&w.purl) });
         }
     }
 }
 
-fn licenses(c: &LicenseCondition, input: &PolicyInput<'_>, out: &mut Out<'_>) {
+fn licenses(c: &LicenseCondition, input: &PolicyInput<'_>, out: &mut Out<'_, '_>) {
     let only_undetermined = c.ids.is_empty() && c.categories.is_empty() && c.obligations.is_empty();
     for comp in input.components {
         if comp.local
@@ -179,7 +187,7 @@ fn licenses(c: &LicenseCondition, input: &PolicyInput<'_>, out: &mut Out<'_>) {
     }
 }
 
-fn crypto(c: &CryptoCondition, input: &PolicyInput<'_>, out: &mut Out<'_>) {
+fn crypto(c: &CryptoCondition, input: &PolicyInput<'_>, out: &mut Out<'_, '_>) {
     let Some(k) = &input.crypto else {
         out.not_evaluated("cryptography was not inventoried in this scan (crypto detection did not run)");
         return;
@@ -249,7 +257,7 @@ fn crypto(c: &CryptoCondition, input: &PolicyInput<'_>, out: &mut Out<'_>) {
     }
 }
 
-fn inventory(c: &InventoryCondition, input: &PolicyInput<'_>, out: &mut Out<'_>) {
+fn inventory(c: &InventoryCondition, input: &PolicyInput<'_>, out: &mut Out<'_, '_>) {
     let mut manifests = BTreeSet::new();
     for comp in input.components {
         if comp.local || !out.rule.scope.covers_ecosystem(comp.ecosystem) {
@@ -268,7 +276,7 @@ fn inventory(c: &InventoryCondition, input: &PolicyInput<'_>, out: &mut Out<'_>)
     }
 }
 
-fn data(c: &DataCondition, input: &PolicyInput<'_>, out: &mut Out<'_>) {
+fn data(c: &DataCondition, input: &PolicyInput<'_>, out: &mut Out<'_, '_>) {
     let Some(v) = &input.vulnerabilities else {
         out.not_evaluated("no vulnerability data: nothing to date");
         return;

@@ -4,6 +4,7 @@
 use super::action::Action;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// The verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -49,10 +50,10 @@ pub struct PolicyRef {
 pub enum Subject {
     /// A vulnerability (or informational advisory) in a component.
     Finding {
-        /// The advisory id.
-        advisory: String,
-        /// The component's purl.
-        purl: String,
+        /// The advisory id (shared with the finding's facts: a rule matching it costs no copy).
+        advisory: Arc<str>,
+        /// The component's purl (shared likewise).
+        purl: Arc<str>,
     },
     /// A component.
     Component {
@@ -117,17 +118,18 @@ impl fmt::Display for Subject {
     }
 }
 
-/// One rule matching one subject.
+/// One rule matching one subject. The rule's id and message are shared by all its violations
+/// (a rule over 100k findings makes no 100k copies of them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     /// The rule's id.
-    pub rule: String,
+    pub rule: Arc<str>,
     /// The rule's action.
     pub action: Action,
     /// What matched.
     pub subject: Subject,
     /// The rule's message.
-    pub message: String,
+    pub message: Arc<str>,
 }
 
 /// A violation an approved exception waives, with the exception.

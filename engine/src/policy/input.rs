@@ -9,6 +9,7 @@ use crate::inventory::{Component, Ecosystem};
 use crate::vuln::{Database, Finding, Matches, Rating, WarningKind};
 use cairn_vocab::TriageState;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -31,10 +32,10 @@ pub struct PolicyInput<'a> {
 /// One open or triaged finding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FindingFacts {
-    /// The advisory id.
-    pub advisory: String,
-    /// The component's purl.
-    pub purl: String,
+    /// The advisory id (shared with the violations that name it).
+    pub advisory: Arc<str>,
+    /// The component's purl (shared likewise).
+    pub purl: Arc<str>,
     /// The component's ecosystem.
     pub ecosystem: Ecosystem,
     /// Its rating.
@@ -55,10 +56,10 @@ pub struct FindingFacts {
 pub struct WarningFacts {
     /// What it says.
     pub kind: WarningKind,
-    /// The advisory id.
-    pub advisory: String,
-    /// The component's purl.
-    pub purl: String,
+    /// The advisory id (shared with the violations that name it).
+    pub advisory: Arc<str>,
+    /// The component's purl (shared likewise).
+    pub purl: Arc<str>,
     /// The component's ecosystem.
     pub ecosystem: Ecosystem,
 }
@@ -108,8 +109,8 @@ impl FindingFacts {
     /// The facts of `f`, with its advisory's publication time and its triage.
     pub fn of(f: &Finding, published: Option<OffsetDateTime>, triage: Option<TriageState>) -> FindingFacts {
         FindingFacts {
-            advisory: f.id.clone(),
-            purl: f.purl.clone(),
+            advisory: f.id.as_str().into(),
+            purl: f.purl.as_str().into(),
             ecosystem: f.ecosystem,
             rating: f.severity.rating,
             score: f.severity.score,
@@ -145,8 +146,8 @@ impl VulnFacts {
             .iter()
             .map(|w| WarningFacts {
                 kind: w.kind,
-                advisory: w.advisory.clone(),
-                purl: w.purl.clone(),
+                advisory: w.advisory.as_str().into(),
+                purl: w.purl.as_str().into(),
                 ecosystem: w.ecosystem,
             })
             .collect();

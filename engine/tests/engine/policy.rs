@@ -207,8 +207,8 @@ fn what_cannot_be_evaluated_is_said_never_passed() {
         r.not_evaluated
     );
     // The two unmaintained notices warn; the four unrated findings warn as unknown severity.
-    assert_eq!(r.violations.iter().filter(|v| v.rule == "unmaintained-unsound").count(), 2);
-    assert_eq!(r.violations.iter().filter(|v| v.rule == "unknown-severity").count(), 4);
+    assert_eq!(r.violations.iter().filter(|v| &*v.rule == "unmaintained-unsound").count(), 2);
+    assert_eq!(r.violations.iter().filter(|v| &*v.rule == "unknown-severity").count(), 4);
     let p = policy("[[rules]]\nid = \"s\"\naction = \"fail\"\nmessage = \"m\"\nfinding = { min_cvss = 1.0 }");
     let r = evaluate(&p, &input(&scan, Some(VulnFacts::of(&m, &db, |_| None))));
     assert!(
@@ -305,7 +305,7 @@ fn crypto_conditions_on_corpus_keys_and_sources() {
     let hits: Vec<String> = r
         .violations
         .iter()
-        .filter(|v| v.rule == "quantum-vulnerable-key-exchange")
+        .filter(|v| &*v.rule == "quantum-vulnerable-key-exchange")
         .map(|v| v.subject.to_string())
         .collect();
     assert!(
@@ -331,9 +331,10 @@ fn data_age_and_exceptions_until_they_expire() {
     let i = input(&scan, Some(VulnFacts::of(&m, &db, |_| None)));
     let mut r = evaluate(&p, &i);
     assert_eq!(r.status, GateStatus::Fail);
-    assert!(r.violations.iter().any(
-        |v| v.rule == "stale" && v.subject.to_string().starts_with("vulnerability data as of 2023-11-08")
-    ));
+    assert!(
+        r.violations.iter().any(|v| &*v.rule == "stale"
+            && v.subject.to_string().starts_with("vulnerability data as of 2023-11-08"))
+    );
     let key = r.violations[0].subject.key();
     assert_eq!(key, "finding:PYSEC-2023-221:pkg:pypi/werkzeug@2.3.3");
     let exception = Exception {
@@ -362,4 +363,38 @@ fn every_example_in_docs_policies_md_reads() {
             panic!("{e}\n{b}");
         }
     }
+}
+
+/// The shared strings (`Arc<str>`) of violations and facts read and write as the plain strings
+/// the daemon stored before they were shared: a gate and its facts stored earlier still read, and
+/// a gate written now is the same JSON.
+#[test]
+fn shared_strings_keep_the_stored_json() {
+    let (scan, db, m) = fixture();
+    let facts = VulnFacts::of(&m, &db, |_| None);
+    let stored = serde_json::to_value(&facts).expect("facts");
+    let first = &stored["findings"][0];
+    assert!(first["advisory"].is_string() && first["purl"].is_string(), "{first}");
+    let back: VulnFacts = serde_json::from_value(stored).expect("facts read back");
+    assert_eq!(back, facts);
+    let p = policy(
+        "[[rules]]\nid = \"any\"\naction = \"fail\"\nmessage = \"no findings\"\nfinding = { triage = [\"untriaged\"] }",
+    );
+    let gate = evaluate(&p, &input(&scan, Some(facts)));
+    let v = &gate.violations[0];
+    let Subject::Finding { advisory, purl } = &v.subject else { panic!("{v:?}") };
+    assert_eq!(
+        serde_json::to_value(v).expect("violation"),
+        serde_json::json!({
+            "rule": "any",
+            "action": "fail",
+            "subject": {"kind": "finding", "advisory": &**advisory, "purl": &**purl},
+            "message": "no findings",
+        })
+    );
+    let json = serde_json::to_string(&gate).expect("gate");
+    assert_eq!(
+        serde_json::from_str::<cairn_engine::policy::GateResult>(&json).expect("gate read back"),
+        gate
+    );
 }

@@ -2,7 +2,7 @@
 //! (scan, finding), at most one dialog over them, toasts; keys become actions routed to what is
 //! focused, messages update the screens, and both answer with the `Cmd`s the executor runs.
 
-use cairn_sdk::types::{Finding, Scan, ScanId, ScanStatus, VulnDataState, VulnDbStatus};
+use cairn_sdk::types::{ApprovalState, Finding, Scan, ScanId, ScanStatus, VulnDataState, VulnDbStatus};
 use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEventKind};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,6 +14,8 @@ use super::keys::{Action, KeyMap};
 use super::msg::{Cmd, Level, Link, Msg, Session};
 use super::remote::Remote;
 use super::screens::advisory::AdvisoryScreen;
+use super::screens::approval::ApprovalDialog;
+use super::screens::approvals::{ApprovalsScreen, DecisionDialog};
 use super::screens::cancel::CancelDialog;
 use super::screens::compare::CompareScreen;
 use super::screens::component::ComponentScreen;
@@ -81,6 +83,7 @@ enum View {
     History(Box<HistoryScreen>),
     Compare(Box<CompareScreen>),
     Watches(Box<WatchesScreen>),
+    Approvals(Box<ApprovalsScreen>),
 }
 
 /// The dashboard.
@@ -211,6 +214,13 @@ impl App {
     fn scans_mut(&mut self, id: ScanId) -> impl Iterator<Item = &mut ScanScreen> {
         self.stack.iter_mut().filter_map(move |v| match v {
             View::Scan(s) if s.id == id => Some(&mut **s),
+            _ => None,
+        })
+    }
+
+    fn approvals_mut(&mut self) -> Option<&mut ApprovalsScreen> {
+        self.stack.iter_mut().rev().find_map(|v| match v {
+            View::Approvals(q) => Some(&mut **q),
             _ => None,
         })
     }
@@ -485,6 +495,59 @@ impl App {
             Msg::MarkedAllRead(Err(f)) => {
                 self.toast(Level::Error, format!("Could not mark all read: {}", failure_text(&f)));
             }
+            Msg::Gate { scan, result } => {
+                for s in self.scans_mut(scan) {
+                    s.gate = result.clone().into();
+                }
+            }
+            // The dialog shows a refusal itself; a success closes it and says so.
+            Msg::ApprovalRequested(Ok(a)) => {
+                self.toast(
+                    Level::Info,
+                    format!(
+                        "Exception asked for {}: pending an admin's decision",
+                        crate::comparison_text::subject(&a.subject)
+                    ),
+                );
+                if let Some(q) = self.approvals_mut() {
+                    q.rows = Remote::Loading;
+                    cmds.push(Cmd::LoadApprovals);
+                }
+            }
+            Msg::ApprovalRequested(Err(f)) => {
+                if dialog.is_none() {
+                    self.toast(Level::Error, format!("Exception not asked: {}", failure_text(&f)));
+                }
+            }
+            Msg::Approvals(r) => {
+                let projects = self.projects.data.get().map(Vec::as_slice);
+                for v in &mut self.stack {
+                    if let View::Approvals(q) = v {
+                        q.set(r.clone(), projects);
+                    }
+                }
+            }
+            Msg::Decided(a) => {
+                if let Some(q) = self.approvals_mut() {
+                    q.replace(&a);
+                }
+                self.toast(
+                    Level::Info,
+                    format!("{}: {}", a.state.as_str(), crate::comparison_text::subject(&a.subject)),
+                );
+            }
+            Msg::DecisionConflict(a) => {
+                if let Some(q) = self.approvals_mut() {
+                    q.replace(&a);
+                }
+                self.toast(
+                    Level::Warning,
+                    format!("Changed by someone else, reloaded: it is {} now", a.state.as_str()),
+                );
+            }
+            Msg::DecisionFailed { failure, .. } => {
+                self.toast(Level::Error, format!("Decision not saved: {}", failure_text(&failure)));
+            }
             Msg::Cancelled { scan, result: Ok(s) } => {
                 self.queue.upsert(&s);
                 for screen in self.scans_mut(s.id) {
@@ -519,7 +582,9 @@ impl App {
             cmds.push(Cmd::WatchScan(id));
             self.watched = Some(id);
         }
-        self.stack.push(View::Scan(Box::new(ScanScreen::new(id, known))));
+        let mut screen = ScanScreen::new(id, known);
+        cmds.extend(screen.gate_load());
+        self.stack.push(View::Scan(Box::new(screen)));
         self.name_projects();
         cmds
     }
@@ -588,6 +653,7 @@ impl App {
             Some(View::Advisory(a)) => Some(&mut a.list),
             Some(View::History(h)) => Some(&mut h.list),
             Some(View::Watches(w)) => Some(w.list()),
+            Some(View::Approvals(q)) => Some(&mut q.list),
             Some(View::Finding(_) | View::Component(_) | View::Compare(_)) => None,
             None => Some(match self.top {
                 0 => &mut self.projects.list,
@@ -663,7 +729,8 @@ impl App {
                         | View::Advisory(_)
                         | View::History(_)
                         | View::Compare(_)
-                        | View::Watches(_),
+                        | View::Watches(_)
+                        | View::Approvals(_),
                     ) => return Vec::new(),
                     None => (self.top, TOP_TABS.len()),
                 };
@@ -723,6 +790,14 @@ impl App {
             Action::GoNotifications => return self.go_top(2),
             Action::CancelScan => return self.start_cancel(),
             Action::MarkRead | Action::MarkAllRead | Action::UnreadOnly => return self.inbox_action(action),
+            Action::RequestApproval => return self.start_approval(),
+            Action::GoApprovals => {
+                if matches!(self.stack.last(), Some(View::Approvals(_))) {
+                    return Vec::new();
+                }
+                self.stack.push(View::Approvals(Box::new(ApprovalsScreen::loading())));
+                return vec![Cmd::LoadApprovals];
+            }
             Action::GoWatches => {
                 if matches!(self.stack.last(), Some(View::Watches(_))) {
                     return Vec::new();
@@ -874,6 +949,7 @@ impl App {
                 Some(Pick::Open(scan)) => self.open_scan(scan, None),
                 None => Vec::new(),
             },
+            Some(View::Approvals(_)) => self.start_decision(),
             Some(View::Watches(w)) if w.hits.is_none() => {
                 w.open_watch().map(Cmd::LoadWatchHits).into_iter().collect()
             }
@@ -912,6 +988,49 @@ impl App {
         }
     }
 
+    /// The exception request for a violation of the open scan's gate (on its Summary tab).
+    fn start_approval(&mut self) -> Vec<Cmd> {
+        let Some(View::Scan(s)) = self.stack.last() else { return Vec::new() };
+        if s.tab != scan::SUMMARY {
+            return Vec::new();
+        }
+        let violations = s.violations().to_vec();
+        let project = s.scan.get().and_then(|x| x.project_id);
+        if violations.is_empty() {
+            self.toast(Level::Info, "The gate has no violation to ask an exception for");
+            return Vec::new();
+        }
+        if self.options.readonly {
+            return self.refused("asking for an exception");
+        }
+        let Some(project) = project else {
+            self.toast(Level::Warning, "Exceptions are per project: this scan has none");
+            return Vec::new();
+        };
+        self.dialog = Some(Box::new(ApprovalDialog::new(project, violations, &self.keys)));
+        Vec::new()
+    }
+
+    /// The decision on the approval under the cursor (`enter` on the approvals queue).
+    fn start_decision(&mut self) -> Vec<Cmd> {
+        let Some(View::Approvals(q)) = self.stack.last() else { return Vec::new() };
+        let Some(a) = q.current().cloned() else { return Vec::new() };
+        if a.state != ApprovalState::Pending {
+            self.toast(
+                Level::Info,
+                format!("Already {}: only pending requests are decided", a.state.as_str()),
+            );
+            return Vec::new();
+        }
+        if self.options.readonly {
+            return self.refused("deciding an exception");
+        }
+        let project = self.projects.data.get().and_then(|ps| ps.iter().find(|p| p.id == a.project_id));
+        let name = project.map(|p| p.name.clone());
+        self.dialog = Some(Box::new(DecisionDialog::new(a, name, &self.keys)));
+        Vec::new()
+    }
+
     fn start_triage(&mut self) -> Vec<Cmd> {
         let targets = match self.stack.last() {
             Some(View::Scan(s)) => s.triage_targets(),
@@ -923,7 +1042,8 @@ impl App {
                 | View::Advisory(_)
                 | View::History(_)
                 | View::Compare(_)
-                | View::Watches(_),
+                | View::Watches(_)
+                | View::Approvals(_),
             )
             | None => Vec::new(),
         };
@@ -978,6 +1098,10 @@ impl App {
                     vec![Cmd::LoadWatches]
                 }
             },
+            Some(View::Approvals(q)) => {
+                q.rows = Remote::Loading;
+                vec![Cmd::LoadApprovals]
+            }
             Some(View::Component(c)) => {
                 let id = c.scan;
                 self.scans_mut(id).next().map_or_else(Vec::new, ScanScreen::reload)
@@ -1153,6 +1277,7 @@ impl App {
             Some(View::History(h)) => h.draw(frame, body, &ctx),
             Some(View::Compare(c)) => c.draw(frame, body, &ctx),
             Some(View::Watches(w)) => w.draw(frame, body, &ctx),
+            Some(View::Approvals(q)) => q.draw(frame, body, &ctx),
             None => match self.top {
                 0 => self.projects.draw(frame, body, &ctx, &self.queue),
                 1 => self.queue.draw(frame, body, &ctx),
@@ -1268,6 +1393,7 @@ impl App {
                     Some(h) => format!(" › watches › {}", h.watch.target),
                     None => " › watches".to_owned(),
                 },
+                View::Approvals(_) => " › approvals".to_owned(),
             };
             spans.push(Span::styled(crumb, t.title()));
         }
@@ -1305,12 +1431,16 @@ impl App {
                 ]
             }
             Some(View::Scan(s)) if s.tab == scan::SUMMARY => {
-                vec![
+                let mut items = vec![
                     (A::Open, "diagnostics"),
                     (A::Tab(1), "tabs"),
                     (A::Export, "export"),
                     (A::Refresh, "reload"),
-                ]
+                ];
+                if !s.violations().is_empty() {
+                    items.insert(1, (A::RequestApproval, "ask for an exception"));
+                }
+                items
             }
             Some(View::Scan(_)) => {
                 vec![
@@ -1340,6 +1470,9 @@ impl App {
             Some(View::Watches(w)) => {
                 let open = if w.hits.is_some() { "open the finding or scan" } else { "hits" };
                 vec![(A::Open, open), (A::Filter, "filter"), (A::Refresh, "reload")]
+            }
+            Some(View::Approvals(_)) => {
+                vec![(A::Open, "approve or reject"), (A::Filter, "filter"), (A::Refresh, "reload")]
             }
             None if self.top == 2 => vec![
                 (A::Open, "open"),

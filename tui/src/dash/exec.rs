@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use cairn_sdk::types::{
-    BomFormat, CreateProject, CreateScan, ProjectId, ProjectKind, ScanEvent, ScanId, ScanStatus, SubmitSource,
+    Approval, ApprovalState, BomFormat, CreateProject, CreateScan, ProjectId, ProjectKind, RequestApproval,
+    ScanEvent, ScanId, ScanStatus, SubmitSource,
 };
 use cairn_sdk::{Client, EventsWatcher, FeedEvent, ListQuery, ScanWatcher, Upload, WatchEvent, WatchOptions};
 use futures_util::{StreamExt, TryStreamExt};
@@ -14,7 +15,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
-use super::msg::{Cmd, Failure, Level, Link, Msg, NewScan, NewScanSource, Session};
+use super::msg::{ApprovalAsk, Cmd, Failure, GateView, Level, Link, Msg, NewScan, NewScanSource, Session};
 use super::screens::tail;
 
 /// The largest tree packed for an upload, before compression (as `cairn scan --max-upload`).
@@ -190,6 +191,24 @@ async fn answer(client: &Client, local: bool, cmd: Cmd, tx: &UnboundedSender<Msg
         Cmd::LoadWatchHits(watch) => {
             Msg::WatchHits { watch, result: all(client.cve_watch_hits(watch, ListQuery::limit(1000))).await }
         }
+        Cmd::LoadGate(scan) => Msg::Gate { scan, result: gate(client, scan).await },
+        Cmd::RequestApproval(ask) => Msg::ApprovalRequested(request_approval(client, ask).await),
+        Cmd::LoadApprovals => Msg::Approvals(approvals(client).await),
+        Cmd::Decide { id, version, approve } => {
+            let decided = if approve {
+                client.approve(id, version, None).await
+            } else {
+                client.reject(id, version, None).await
+            };
+            match decided {
+                Ok(a) => Msg::Decided(a),
+                Err(e) if e.status() == Some(412) => match client.approval(id).await {
+                    Ok(now) => Msg::DecisionConflict(now),
+                    Err(e) => Msg::DecisionFailed { id, failure: Failure::from(e) },
+                },
+                Err(e) => Msg::DecisionFailed { id, failure: Failure::from(e) },
+            }
+        }
         Cmd::MarkAllRead => {
             Msg::MarkedAllRead(client.notifications_read_all().await.map(|u| u.unread).map_err(Failure::from))
         }
@@ -213,6 +232,55 @@ async fn session(client: &Client, local: bool) -> Result<Session, Failure> {
         user: me.user.email,
         tenant,
     })
+}
+
+/// A scan's gate, `None` when it has none (404: not completed), with its stored policy's name
+/// (absent when that policy cannot be read: the gate still names its id and revision).
+async fn gate(client: &Client, scan: ScanId) -> Result<Option<GateView>, Failure> {
+    let gate = match client.scan_gate_result(scan).await {
+        Ok(g) => g,
+        Err(e) if e.status() == Some(404) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let policy_name = match gate.policy.stored_id {
+        Some(id) => client.policy(id).await.ok().and_then(|p| p.name),
+        None => None,
+    };
+    Ok(Some(GateView { gate, policy_name }))
+}
+
+/// `POST /approvals` for the dialog's request, expiring `days` from now.
+async fn request_approval(client: &Client, ask: ApprovalAsk) -> Result<Approval, Failure> {
+    let body = RequestApproval {
+        project_id: Some(ask.project),
+        rule: Some(ask.rule),
+        subject: Some(ask.subject),
+        finding_id: None,
+        reason: ask.reason,
+        expires_at: time::OffsetDateTime::now_utc() + time::Duration::days(i64::from(ask.days)),
+    };
+    Ok(client.request_approval(&body).await?)
+}
+
+/// Every approval of the tenant (all pages), pending first, then newest first.
+async fn approvals(client: &Client) -> Result<Vec<Approval>, Failure> {
+    let mut q = ListQuery::limit(1000);
+    let mut out = Vec::new();
+    loop {
+        let page = client.approvals_page(None, &q).await?;
+        let next = q.next(&page);
+        out.extend(page.items);
+        match next {
+            Some(n) => q = n,
+            None => break,
+        }
+    }
+    out.sort_by(|a, b| {
+        (b.state == ApprovalState::Pending)
+            .cmp(&(a.state == ApprovalState::Pending))
+            .then(b.created_at.cmp(&a.created_at))
+    });
+    Ok(out)
 }
 
 /// The project named `name`: found by exact name, else created.

@@ -6,9 +6,10 @@
 use std::path::PathBuf;
 
 use cairn_sdk::types::{
-    AdvisoryDetail, BomFormat, ComponentUsage, CryptoAsset, Finding, Notification, NotificationId, Project,
-    ProjectId, Scan, ScanComparison, ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent, ScanHistory, ScanId,
-    ScanLicense, ScanWarning, TriageUpdate, VulnDbStatus,
+    AdvisoryDetail, Approval, ApprovalId, BomFormat, ComponentUsage, CryptoAsset, Finding, GateResult,
+    GateSubject, Notification, NotificationId, Project, ProjectId, Scan, ScanComparison, ScanComponent,
+    ScanDiagnostic, ScanEdge, ScanEvent, ScanHistory, ScanId, ScanLicense, ScanWarning, TriageUpdate,
+    VulnDbStatus,
 };
 
 /// Why a load or an action failed, as the user should read it.
@@ -177,6 +178,47 @@ pub enum Cmd {
     LoadWatches,
     /// A watch's hits: [`Msg::WatchHits`].
     LoadWatchHits(cairn_sdk::types::CveWatchId),
+    /// A completed scan's policy gate with its policy's name: [`Msg::Gate`].
+    LoadGate(ScanId),
+    /// Ask for an exception to a gate violation (`POST /approvals`): [`Msg::ApprovalRequested`].
+    RequestApproval(ApprovalAsk),
+    /// The tenant's approvals, pending first: [`Msg::Approvals`].
+    LoadApprovals,
+    /// Approve or reject an approval with `If-Match: version`: [`Msg::Decided`] on success; on a
+    /// 412, [`Msg::DecisionConflict`] with the approval as it is now (re-fetched).
+    Decide {
+        /// The approval.
+        id: ApprovalId,
+        /// The version the user saw.
+        version: i64,
+        /// Approve (else reject).
+        approve: bool,
+    },
+}
+
+/// An exception request as the dialog makes it; the executor turns `days` into the expiry from
+/// its clock (the screens never read one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovalAsk {
+    /// The project whose gate it waives.
+    pub project: ProjectId,
+    /// The violation's rule.
+    pub rule: String,
+    /// The violation's subject.
+    pub subject: GateSubject,
+    /// Why.
+    pub reason: String,
+    /// Days from now until it expires.
+    pub days: u16,
+}
+
+/// A scan's gate as the summary shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateView {
+    /// The gate.
+    pub gate: GateResult,
+    /// The stored policy's name, when it has one (the built-in default has none stored).
+    pub policy_name: Option<String>,
 }
 
 /// The live feed's state (`/ws/events`).
@@ -390,6 +432,28 @@ pub enum Msg {
         watch: cairn_sdk::types::CveWatchId,
         /// Its hits, oldest first.
         result: Loaded<Vec<cairn_sdk::types::CveWatchHit>>,
+    },
+    /// Answer to [`Cmd::LoadGate`]; `None` when the scan has no gate (not completed).
+    Gate {
+        /// The scan.
+        scan: ScanId,
+        /// Its gate.
+        result: Loaded<Option<GateView>>,
+    },
+    /// Answer to [`Cmd::RequestApproval`]: the pending approval.
+    ApprovalRequested(Loaded<Approval>),
+    /// Answer to [`Cmd::LoadApprovals`].
+    Approvals(Loaded<Vec<Approval>>),
+    /// An approval was approved or rejected; as it is now.
+    Decided(Approval),
+    /// A decision met someone else's change (412); the approval as it is now.
+    DecisionConflict(Approval),
+    /// A decision failed for another reason (403 for a non-admin).
+    DecisionFailed {
+        /// The approval.
+        id: ApprovalId,
+        /// Why.
+        failure: Failure,
     },
     /// Something to tell the user (a scan completed or failed on the live feed, …).
     Notify {

@@ -6,9 +6,9 @@
 #[path = "dashboard/data.rs"]
 mod data;
 
-use cairn_sdk::types::{BomFormat, ScanStatus, TriageState, VulnDataState};
+use cairn_sdk::types::{ApprovalState, BomFormat, GateStatus, ScanStatus, TriageState, VulnDataState};
 use cairn_tui::dash::keys::{Action, KeyMap, KeyOverrides, Mode};
-use cairn_tui::dash::msg::{Cmd, Failure, Level, Link, Msg, NewScan, NewScanSource, Session};
+use cairn_tui::dash::msg::{ApprovalAsk, Cmd, Failure, Level, Link, Msg, NewScan, NewScanSource, Session};
 use cairn_tui::dash::screens::Outcome;
 use cairn_tui::dash::screens::dialog::Dialog;
 use cairn_tui::dash::screens::new_scan::NewScanForm;
@@ -86,7 +86,8 @@ fn scan_open() -> App {
     a.update(Msg::Scans(Ok(vec![scan(1, ScanStatus::Completed, 100)])));
     ch(&mut a, '2');
     let cmds = press(&mut a, KeyCode::Enter);
-    assert!(cmds.is_empty(), "a completed scan from the queue needs no load: {cmds:?}");
+    assert_eq!(cmds, vec![Cmd::LoadGate(scan_id(1))], "a completed scan from the queue needs only its gate");
+    a.update(Msg::Gate { scan: scan_id(1), result: Ok(Some(gate(GateStatus::Fail))) });
     a
 }
 
@@ -195,7 +196,11 @@ fn enter_on_a_project_opens_its_latest_scan() {
     other.project_id = Some(project_id(2));
     a.update(Msg::Scans(Ok(vec![other])));
     assert!(!screen(&mut a).contains("not scanned"), "the project shows when it was scanned");
-    assert_eq!(press(&mut a, KeyCode::Enter), vec![], "the queue holds it, finished");
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        vec![Cmd::LoadGate(scan_id(5))],
+        "the queue holds it, finished: only its gate is asked for"
+    );
     assert!(screen(&mut a).contains("app5.git"));
 }
 
@@ -371,6 +376,196 @@ fn watches_and_their_hits() {
 
 // ---- scan detail ----------------------------------------------------------------------------
 
+/// Issue 19: the Summary shows the gate in its colour with the policy's name and revision, every
+/// violation (action, rule, subject, message), what was waived and what was not evaluated; a
+/// running scan's gate is not asked for until it completes, and a scan without one says so.
+#[test]
+fn scan_summary_shows_the_gate() {
+    let mut a = scan_open();
+    let text = screen(&mut a);
+    for line in [
+        "Gate          FAIL · policy Release gate (release-gate revision 2)",
+        "  violations  2 (a asks for an exception to one)",
+        "              fail no-high: PYSEC-2023-221 in pkg:pypi/werkzeug@2.3.3 — No high or critical vulnerabilities",
+        "              warn no-agpl: pkg:npm/ghostscript-js@1.0.0 (AGPL-3.0-only) — AGPL in a shipped dependency",
+        "  waived      fail no-high: PYSEC-2023-73 in pkg:pypi/redis@4.5.4 — exception until 2026-12-20T10:00:00Z",
+        "  left out    pqc: the scan did not look for cryptography",
+    ] {
+        assert!(text.contains(line), "missing `{line}`:\n{text}");
+    }
+    let colour_of = |a: &mut App, word: &str| {
+        let term = draw_sized(a, 120, 36);
+        let buf = term.backend().buffer().clone();
+        let row = (0..buf.area.height)
+            .find(|y| (0..buf.area.width).map(|x| buf[(x, *y)].symbol()).collect::<String>().contains(word))
+            .expect("the gate line");
+        let x = (0..buf.area.width)
+            .find(|x| buf[(*x, row)].symbol() == &word[..1] && buf[(x + 1, row)].symbol() == &word[1..2])
+            .expect("the verdict");
+        buf[(x, row)].fg
+    };
+    assert_eq!(colour_of(&mut a, "FAIL ·"), Color::Red);
+    a.update(Msg::Gate { scan: scan_id(1), result: Ok(Some(gate(GateStatus::Pass))) });
+    assert_eq!(colour_of(&mut a, "PASS ·"), Color::Green);
+    let mut warn = gate(GateStatus::Fail);
+    warn.gate.status = GateStatus::Warn;
+    a.update(Msg::Gate { scan: scan_id(1), result: Ok(Some(warn)) });
+    assert_eq!(colour_of(&mut a, "WARN ·"), Color::Yellow);
+    a.update(Msg::Gate { scan: scan_id(1), result: Ok(None) });
+    assert!(screen(&mut a).contains("Gate          none: this scan was not evaluated"));
+    a.update(Msg::Gate { scan: scan_id(1), result: Err(failure()) });
+    assert!(screen(&mut a).contains("Gate          could not load: the daemon is unavailable"));
+    // `r` asks for it again with the rest.
+    assert!(ch(&mut a, 'r').contains(&Cmd::LoadGate(scan_id(1))));
+
+    // A running scan: no gate yet, asked for when it completes.
+    let mut b = ready();
+    b.update(Msg::Scans(Ok(vec![scan(2, ScanStatus::Scanning, 40)])));
+    ch(&mut b, '2');
+    assert_eq!(press(&mut b, KeyCode::Enter), vec![Cmd::WatchScan(scan_id(2))]);
+    assert!(screen(&mut b).contains("Gate          evaluated when the scan completes"));
+    let cmds = b.update(Msg::ScanProgress(event(scan_id(2), 9, ScanStatus::Completed, 100)));
+    assert_eq!(cmds.iter().filter(|c| **c == Cmd::LoadGate(scan_id(2))).count(), 1, "{cmds:?}");
+}
+
+/// Issue 19: from a violation on the Summary, `a` opens the exception request; it is checked
+/// before sending (a reason, 1–365 days), sends the violation picked with its project, shows the
+/// daemon's refusal with the text kept, and closes with a notice once the daemon took it.
+#[test]
+fn a_violation_is_sent_for_approval() {
+    let mut a = scan_open();
+    assert!(screen(&mut a).contains("a ask for an exception"), "the hint bar offers it");
+    assert!(ch(&mut a, 'a').is_empty());
+    snap!("approval_dialog", a);
+    // Nothing typed: not sent, and it says why.
+    assert!(ctrl(&mut a, 's').is_empty());
+    assert!(screen(&mut a).contains("Not sent: say why the exception is needed (Reason)"));
+    // The second violation, a reason, and a number of days out of range.
+    press(&mut a, KeyCode::Right);
+    press(&mut a, KeyCode::Tab);
+    typed(&mut a, "replaced next sprint");
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Backspace);
+    press(&mut a, KeyCode::Backspace);
+    typed(&mut a, "400");
+    assert!(ctrl(&mut a, 's').is_empty());
+    assert!(screen(&mut a).contains("Not sent: Days must be a whole number from 1 to 365"));
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Backspace);
+    }
+    typed(&mut a, "14");
+    let want = Cmd::RequestApproval(ApprovalAsk {
+        project: project_id(1),
+        rule: "no-agpl".into(),
+        subject: gate(GateStatus::Fail).gate.violations[1].subject.clone(),
+        reason: "replaced next sprint".into(),
+        days: 14,
+    });
+    assert_eq!(ctrl(&mut a, 's'), vec![want.clone()]);
+    // Sent once: a second save while it is on its way sends nothing.
+    assert!(ctrl(&mut a, 's').is_empty());
+    let refused = Failure {
+        message: "reason: must not be blank".into(),
+        status: Some(400),
+        code: Some("VALIDATION_FAILED".into()),
+    };
+    a.update(Msg::ApprovalRequested(Err(refused)));
+    let text = screen(&mut a);
+    assert!(text.contains("Not sent: reason: must not be blank (HTTP 400, VALIDATION_FAILED)"), "{text}");
+    assert!(text.contains("replaced next sprint"), "the text is kept: {text}");
+    assert_eq!(ctrl(&mut a, 's'), vec![want]);
+    a.update(Msg::ApprovalRequested(Ok(approval(1, ApprovalState::Pending, 1))));
+    let text = screen(&mut a);
+    assert!(!text.contains("Ask for an exception"), "closed: {text}");
+    assert!(text.contains("Exception asked for PYSEC-2023-221 in pkg:pypi/werkzeug@2.3.3"), "{text}");
+
+    // No violation, nothing to ask; read-only refuses.
+    a.update(Msg::Gate { scan: scan_id(1), result: Ok(Some(gate(GateStatus::Pass))) });
+    assert!(ch(&mut a, 'a').is_empty());
+    assert!(!screen(&mut a).contains("Ask for an exception"));
+    let mut ro = App::new(Options { readonly: true, color: true });
+    ro.init();
+    ro.tick(NOW);
+    ro.update(Msg::Scans(Ok(vec![scan(1, ScanStatus::Completed, 100)])));
+    ch(&mut ro, '2');
+    press(&mut ro, KeyCode::Enter);
+    ro.update(Msg::Gate { scan: scan_id(1), result: Ok(Some(gate(GateStatus::Fail))) });
+    assert!(ch(&mut ro, 'a').is_empty());
+    assert!(screen(&mut ro).contains("Read-only: asking for an exception is not allowed"));
+}
+
+/// Issue 19: the approvals queue (`approvals` in the palette): pending first as the executor
+/// orders them, each with its project's name; `enter` on a pending one asks approve or reject and
+/// sends it with the version shown; a decided row is not sent again; a 412 reloads the row and
+/// says so.
+#[test]
+fn approvals_queue_decides_with_the_version_shown() {
+    let mut a = ready();
+    a.update(Msg::Projects(Ok(vec![project(1, "storefront", true)])));
+    ch(&mut a, ':');
+    typed(&mut a, "approvals");
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadApprovals]);
+    assert!(screen(&mut a).contains("Loading approvals"));
+    a.update(Msg::Approvals(Ok(vec![
+        approval(1, ApprovalState::Pending, 1),
+        approval(2, ApprovalState::Approved, 2),
+        approval(3, ApprovalState::Rejected, 2),
+    ])));
+    snap!("approvals_loaded", a);
+    assert!(press(&mut a, KeyCode::Enter).is_empty(), "asks first");
+    snap!("approval_decision", a);
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        vec![Cmd::Decide { id: approval_id(1), version: 1, approve: true }]
+    );
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Right);
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        vec![Cmd::Decide { id: approval_id(1), version: 1, approve: false }]
+    );
+    // esc leaves it pending.
+    press(&mut a, KeyCode::Enter);
+    assert!(press(&mut a, KeyCode::Esc).is_empty());
+    assert!(!screen(&mut a).contains("Decide the exception"));
+    // Someone else decided it first: the row as it is now, and a notice.
+    a.update(Msg::DecisionConflict(approval(1, ApprovalState::Rejected, 2)));
+    let text = screen(&mut a);
+    assert!(text.contains("Changed by someone else, reloaded: it is rejected now"), "{text}");
+    assert!(!text.contains("pending"), "the row shows its state now: {text}");
+    assert!(press(&mut a, KeyCode::Enter).is_empty(), "a decided request is not sent");
+    assert!(screen(&mut a).contains("Already rejected: only pending requests are decided"));
+    // A decision that went through replaces the row.
+    a.update(Msg::Approvals(Ok(vec![approval(4, ApprovalState::Pending, 1)])));
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        vec![Cmd::Decide { id: approval_id(4), version: 1, approve: true }]
+    );
+    a.update(Msg::Decided(approval(4, ApprovalState::Approved, 2)));
+    assert!(screen(&mut a).contains("approved"));
+    // A refusal (not an admin) is said.
+    a.update(Msg::DecisionFailed {
+        id: approval_id(4),
+        failure: Failure { message: "forbidden".into(), status: Some(403), code: Some("FORBIDDEN".into()) },
+    });
+    assert!(screen(&mut a).contains("Decision not saved: forbidden (HTTP 403, FORBIDDEN)"));
+    assert_eq!(ch(&mut a, 'r'), vec![Cmd::LoadApprovals]);
+    a.update(Msg::Approvals(Err(failure())));
+    assert!(screen(&mut a).contains("Could not load approvals"));
+    a.update(Msg::Approvals(Ok(Vec::new())));
+    assert!(screen(&mut a).contains("No approvals."));
+    // Read-only: no decision.
+    let mut ro = App::new(Options { readonly: true, color: true });
+    ro.init();
+    ch(&mut ro, ':');
+    typed(&mut ro, "approvals");
+    press(&mut ro, KeyCode::Enter);
+    ro.update(Msg::Approvals(Ok(vec![approval(1, ApprovalState::Pending, 1)])));
+    assert!(press(&mut ro, KeyCode::Enter).is_empty());
+    assert!(screen(&mut ro).contains("Read-only: deciding an exception is not allowed"));
+}
+
 #[test]
 fn scan_summary() {
     let mut a = scan_open();
@@ -507,6 +702,8 @@ fn the_watched_scan_completing_reloads_every_loaded_tab() {
             Cmd::LoadScan(scan_id(2)),
             Cmd::LoadFindings(scan_id(2)),
             Cmd::LoadEvents(scan_id(2)),
+            // A completed scan has a gate.
+            Cmd::LoadGate(scan_id(2)),
         ]
     );
     // The sync that follows does not reload again.

@@ -13,6 +13,7 @@ mod cli_projects;
 mod cli_scripts;
 mod cli_watch;
 mod dash_exec;
+mod dash_governance;
 mod dashboard;
 mod e2e_cli;
 mod gate;

@@ -1,7 +1,8 @@
 //! The policy gate: evaluated at the scan's end (the engine's policy evaluation over the scan's
 //! results, the project's triage and the vulnerability data it was matched against) and again
 //! when a triage decision, the policy, its assignment or an approval changes (`reevaluate`, from
-//! the stored facts and document input). The policy is the project's assigned one, else the
+//! the stored facts and document input), and when a re-match changes what the data says of the
+//! scan (`reevaluate_rematched`, with the new match in place of the stored one). The policy is the project's assigned one, else the
 //! tenant default, else the built-in default (`config/policy.default.toml`); the project's
 //! approved exceptions in force are applied (`policy::apply_exceptions`).
 
@@ -159,11 +160,53 @@ pub async fn reevaluate_at(
     };
     let facts: GateFacts =
         serde_json::from_str(&facts).map_err(|e| GateError::Input(format!("stored gate facts: {e}")))?;
-    let row = state.store.scan_get(tenant, scan).await?;
     let Some(packed) = state.store.scan_bom_input(tenant, scan).await? else {
         return Err(GateError::Input("the scan's document input was not kept".into()));
     };
     let input: BomInput = crate::jobs::documents::unpack(&packed).map_err(GateError::Input)?;
+    evaluate_and_store(state, tenant, scan, &facts, &input, at).await
+}
+
+/// After a re-match of `scan` (a project's latest) against new data: its gate evaluated again
+/// over `vulnerabilities`, the new match, when they differ from the facts it was last evaluated
+/// over (new or closed findings, or only the data's date, which the data-age rules read). The
+/// comparison, not the re-match's count of changes, decides, so a re-match resumed after a crash
+/// between its findings and this still brings the gate up to date. Whether it was evaluated;
+/// nothing to do for a scan without a gate.
+pub async fn reevaluate_rematched(
+    state: &AppState,
+    tenant: TenantId,
+    scan: ScanId,
+    input: &BomInput,
+    vulnerabilities: VulnFacts,
+    at: OffsetDateTime,
+) -> Result<bool, GateError> {
+    let facts = match state.store.gate_facts(tenant, scan).await {
+        Ok(f) => f,
+        Err(StoreError::NotFound) => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    let mut facts: GateFacts =
+        serde_json::from_str(&facts).map_err(|e| GateError::Input(format!("stored gate facts: {e}")))?;
+    if facts.vulnerabilities.as_ref() == Some(&vulnerabilities) {
+        return Ok(false);
+    }
+    facts.vulnerabilities = Some(vulnerabilities);
+    evaluate_and_store(state, tenant, scan, &facts, input, at).await?;
+    Ok(true)
+}
+
+/// Evaluates `scan`'s gate over `facts` and its document input with the current triage, policy
+/// and exceptions in force at `at`, and stores the result with the facts.
+async fn evaluate_and_store(
+    state: &AppState,
+    tenant: TenantId,
+    scan: ScanId,
+    facts: &GateFacts,
+    input: &BomInput,
+    at: OffsetDateTime,
+) -> Result<(), GateError> {
+    let row = state.store.scan_get(tenant, scan).await?;
     let triage = triage(state, tenant, row.project_id, scan).await?;
     let (policy, stored) = policy_for(state, tenant, row.project_id).await?;
     let exceptions = exceptions(state, tenant, row.project_id, at).await?;
@@ -172,9 +215,9 @@ pub async fn reevaluate_at(
         uses: &input.crypto,
         material: &input.crypto_material,
     };
-    let result = gate_of(&policy, &facts, &triage, parts, &exceptions, at);
+    let result = gate_of(&policy, facts, &triage, parts, &exceptions, at);
     let json =
-        serde_json::to_string(&facts).map_err(|e| GateError::Input(format!("the gate's facts: {e}")))?;
+        serde_json::to_string(facts).map_err(|e| GateError::Input(format!("the gate's facts: {e}")))?;
     let g = wire(&result, scan, row.project_id, stored, at).map_err(GateError::Input)?;
     // Becoming failing is a `gate.failed` event (store/gates.rs).
     state.store.gate_store(tenant, &g, &json).await?;
@@ -234,7 +277,7 @@ fn gate_of(
     let Parts { components, uses, material } = parts;
     let vulnerabilities = facts.vulnerabilities.clone().map(|mut v| {
         for f in &mut v.findings {
-            f.triage = triage.get(&(f.advisory.clone(), f.purl.clone())).copied();
+            f.triage = triage.get(&(f.advisory.to_string(), f.purl.to_string())).copied();
         }
         v
     });

@@ -83,6 +83,10 @@ pub enum Action {
     UnreadOnly,
     /// Open the CVE watches.
     GoWatches,
+    /// Ask for an exception to a violation of the scan's gate.
+    RequestApproval,
+    /// Open the approvals queue.
+    GoApprovals,
     /// In a dialog: the next field, or do it on the last one (`enter`).
     Confirm,
     /// In a dialog: submit or save from any field.
@@ -115,7 +119,7 @@ pub enum Action {
 
 impl Action {
     /// Every action the table holds, in the order help and the palette show them.
-    pub const ALL: [Action; 50] = [
+    pub const ALL: [Action; 52] = [
         Action::Help,
         Action::Filter,
         Action::Palette,
@@ -153,6 +157,8 @@ impl Action {
         Action::MarkAllRead,
         Action::UnreadOnly,
         Action::GoWatches,
+        Action::RequestApproval,
+        Action::GoApprovals,
         Action::Confirm,
         Action::Submit,
         Action::Cancel,
@@ -209,6 +215,8 @@ impl Action {
             Action::MarkAllRead => "mark-all-read",
             Action::UnreadOnly => "unread-only",
             Action::GoWatches => "watches",
+            Action::RequestApproval => "request-approval",
+            Action::GoApprovals => "approvals",
             Action::Confirm => "confirm",
             Action::Submit => "submit",
             Action::Cancel => "cancel",
@@ -267,6 +275,8 @@ impl Action {
             Action::MarkAllRead => "mark every notification read",
             Action::UnreadOnly => "unread notifications only / all",
             Action::GoWatches => "CVE watches and their hits",
+            Action::RequestApproval => "exception for a gate violation",
+            Action::GoApprovals => "approvals queue",
             Action::Confirm => "next field; on the last, do it",
             Action::Submit => "submit / save",
             Action::Cancel => "close the dialog / drop the filter",
@@ -310,7 +320,12 @@ impl Action {
     pub fn writes(self) -> bool {
         matches!(
             self,
-            Action::NewScan | Action::Triage | Action::Export | Action::Select | Action::CancelScan
+            Action::NewScan
+                | Action::Triage
+                | Action::Export
+                | Action::Select
+                | Action::CancelScan
+                | Action::RequestApproval
         )
     }
 
@@ -343,11 +358,15 @@ impl Action {
             Action::Export => vec![ch('e')],
             Action::Refresh => vec![ch('r')],
             Action::CancelScan => vec![ch('x')],
-            Action::GoProjects | Action::GoQueue | Action::GoNotifications => Vec::new(),
+            // The approvals queue, like the top tabs, is one palette command away.
+            Action::GoProjects | Action::GoQueue | Action::GoNotifications | Action::GoApprovals => {
+                Vec::new()
+            }
             Action::MarkRead => vec![ch('m')],
             Action::MarkAllRead => vec![ch('M')],
             Action::UnreadOnly => vec![ch('u')],
             Action::GoWatches => vec![ch('w')],
+            Action::RequestApproval => vec![ch('a')],
             Action::Confirm => vec![code(KeyCode::Enter)],
             Action::Submit => vec![one(Chord::ctrl('s'))],
             Action::Cancel => vec![code(KeyCode::Esc)],

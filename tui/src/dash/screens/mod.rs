@@ -1,9 +1,11 @@
 //! The screens: the top tabs (projects, queue, notifications), scan detail with its tabs, finding,
 //! component and diagnostics detail, where a package is used, an advisory, a project's history,
-//! two scans compared, and the dialogs drawn over them ([`dialog::Dialog`]: triage,
-//! new scan, export, help, palette, cancel).
+//! two scans compared, the approvals queue, and the dialogs drawn over them
+//! ([`dialog::Dialog`]: triage, new scan, export, help, palette, cancel, exception request).
 
 pub mod advisory;
+pub mod approval;
+pub mod approvals;
 pub mod cancel;
 pub mod compare;
 pub mod component;

@@ -333,3 +333,100 @@ pub fn watch_hit(
         found_at: T0 + time::Duration::minutes(i64::try_from(n).unwrap_or(0)),
     }
 }
+
+/// Scan 1's gate under the stored policy "Release gate" revision 2: `fail` with a fail and a warn
+/// violation, one waived and one rule not evaluated; or `pass` with nothing.
+pub fn gate(status: cairn_sdk::types::GateStatus) -> cairn_tui::dash::msg::GateView {
+    use cairn_sdk::types::{
+        GateNotEvaluated, GatePolicy, GateResult, GateStatus, GateSubject, GateViolation, GateWaived,
+        PolicyAction, PolicyId,
+    };
+    let failing = status == GateStatus::Fail;
+    let violations = if failing {
+        vec![
+            GateViolation {
+                rule: "no-high".into(),
+                action: PolicyAction::Fail,
+                subject: GateSubject::Finding {
+                    advisory: "PYSEC-2023-221".into(),
+                    purl: "pkg:pypi/werkzeug@2.3.3".into(),
+                },
+                message: "No high or critical vulnerabilities".into(),
+            },
+            GateViolation {
+                rule: "no-agpl".into(),
+                action: PolicyAction::Warn,
+                subject: GateSubject::License {
+                    purl: "pkg:npm/ghostscript-js@1.0.0".into(),
+                    license: "AGPL-3.0-only".into(),
+                },
+                message: "AGPL in a shipped dependency".into(),
+            },
+        ]
+    } else {
+        Vec::new()
+    };
+    cairn_tui::dash::msg::GateView {
+        gate: GateResult {
+            scan_id: scan_id(1),
+            project_id: Some(project_id(1)),
+            status,
+            policy: GatePolicy {
+                id: "release-gate".into(),
+                revision: 2,
+                stored_id: Some(PolicyId(Uuid::from_u128(0x0198_6666_0000_7000_8000_0000_0000_0001))),
+            },
+            violations,
+            waived: if failing {
+                vec![GateWaived {
+                    rule: "no-high".into(),
+                    action: PolicyAction::Fail,
+                    subject: GateSubject::Finding {
+                        advisory: "PYSEC-2023-73".into(),
+                        purl: "pkg:pypi/redis@4.5.4".into(),
+                    },
+                    message: "No high or critical vulnerabilities".into(),
+                    exception: "0198aaaa-0000-7000-8000-0000000000e1".into(),
+                    expires_at: "2026-12-20T10:00:00Z".into(),
+                }]
+            } else {
+                Vec::new()
+            },
+            not_evaluated: vec![GateNotEvaluated {
+                rule: "pqc".into(),
+                action: PolicyAction::Warn,
+                reason: "the scan did not look for cryptography".into(),
+            }],
+            evaluated_at: NOW,
+        },
+        policy_name: Some("Release gate".into()),
+    }
+}
+
+pub fn approval_id(n: u128) -> cairn_sdk::types::ApprovalId {
+    cairn_sdk::types::ApprovalId(Uuid::from_u128(0x0198_7777_0000_7000_8000_0000_0000_0000 + n))
+}
+
+/// Approval `n` of project 1 for the werkzeug finding, in `state`, at `version`.
+pub fn approval(n: u128, state: cairn_sdk::types::ApprovalState, version: i64) -> cairn_sdk::types::Approval {
+    cairn_sdk::types::Approval {
+        id: approval_id(n),
+        project_id: project_id(1),
+        rule: Some("no-high".into()),
+        subject: cairn_sdk::types::GateSubject::Finding {
+            advisory: "PYSEC-2023-221".into(),
+            purl: "pkg:pypi/werkzeug@2.3.3".into(),
+        },
+        finding_id: None,
+        state,
+        reason: format!("fixed in the next release ({n})"),
+        expires_at: datetime!(2026-12-20 10:00 UTC),
+        requested_by: None,
+        decided_by: None,
+        decided_at: None,
+        decision_note: None,
+        version,
+        created_at: T0,
+        updated_at: T0,
+    }
+}

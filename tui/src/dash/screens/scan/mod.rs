@@ -12,8 +12,8 @@ pub mod vulns;
 pub mod warnings;
 
 use cairn_sdk::types::{
-    CryptoAsset, Finding, Scan, ScanComponent, ScanEdge, ScanEvent, ScanId, ScanLicense, ScanStatus,
-    ScanWarning,
+    CryptoAsset, Finding, GateViolation, Scan, ScanComponent, ScanEdge, ScanEvent, ScanId, ScanLicense,
+    ScanStatus, ScanWarning,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -21,7 +21,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Ctx, failure_text, tail};
-use crate::dash::msg::{Cmd, Loaded};
+use crate::dash::msg::{Cmd, GateView, Loaded};
 use crate::dash::remote::Remote;
 use crate::dash::widgets::list::ListState;
 use crate::dash::widgets::tree::TreeRow;
@@ -103,6 +103,8 @@ pub struct ScanScreen {
     pub summary_scroll: u16,
     /// The project's name, when the projects list knows it.
     pub project_name: Option<String>,
+    /// The policy gate (Summary tab), loaded once the scan has completed; `None`: it has none.
+    pub gate: Remote<Option<GateView>>,
 }
 
 impl ScanScreen {
@@ -123,6 +125,26 @@ impl ScanScreen {
             warnings: TabData::default(),
             summary_scroll: 0,
             project_name: None,
+            gate: Remote::NotAsked,
+        }
+    }
+
+    /// The gate's load, once the scan is known to have completed (a gate exists only then), unless
+    /// asked before.
+    pub fn gate_load(&mut self) -> Option<Cmd> {
+        let completed = self.status() == Some(ScanStatus::Completed);
+        if completed && matches!(self.gate, Remote::NotAsked) {
+            self.gate = Remote::Loading;
+            return Some(Cmd::LoadGate(self.id));
+        }
+        None
+    }
+
+    /// The gate's violations, when it is loaded.
+    pub fn violations(&self) -> &[GateViolation] {
+        match self.gate.get() {
+            Some(Some(g)) => &g.gate.violations,
+            _ => &[],
         }
     }
 
@@ -169,6 +191,10 @@ impl ScanScreen {
     /// Load the scan and every tab loaded so far again (the others load when shown).
     pub fn reload(&mut self) -> Vec<Cmd> {
         let mut cmds = vec![Cmd::LoadScan(self.id)];
+        if !matches!(self.gate, Remote::NotAsked) {
+            self.gate = Remote::Loading;
+            cmds.push(Cmd::LoadGate(self.id));
+        }
         for tab in 0..TABS.len() {
             let loaded_before = match tab {
                 COMPONENTS => !matches!(self.components.data, Remote::NotAsked),
@@ -200,7 +226,9 @@ impl ScanScreen {
         let completed_now =
             self.status().is_some_and(|s| !s.is_terminal()) && scan.status == ScanStatus::Completed;
         self.scan = Remote::Loaded(scan);
-        if completed_now { self.reload() } else { Vec::new() }
+        let mut cmds = if completed_now { self.reload() } else { Vec::new() };
+        cmds.extend(self.gate_load());
+        cmds
     }
 
     /// A progress event of this scan: status, percent and counts move; the event is listed;
@@ -216,6 +244,7 @@ impl ScanScreen {
                 cmds = self.reload();
             }
         }
+        cmds.extend(self.gate_load());
         if let Remote::Loaded(list) = &mut self.events.data
             && list.last().is_none_or(|last| last.seq < ev.seq)
         {

@@ -1,13 +1,15 @@
-//! The Summary tab: what was scanned, when, the counts by severity, the vulnerability data the
-//! scan matched against, and its PQC score.
+//! The Summary tab: what was scanned, when, its policy gate (verdict, policy and revision, every
+//! violation, what was waived and what was not evaluated), the counts by severity, the
+//! vulnerability data the scan matched against, and its PQC score.
 
-use cairn_sdk::types::{Scan, ScanCounts, Severity, VulnDataState};
+use cairn_sdk::types::{GateStatus, PolicyAction, Scan, ScanCounts, ScanStatus, Severity, VulnDataState};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::ScanScreen;
+use crate::dash::msg::GateView;
 use crate::dash::remote::Remote;
 use crate::dash::screens::queue::source_text;
 use crate::dash::screens::{Ctx, failure_text, field, message};
@@ -35,7 +37,11 @@ pub fn draw(screen: &mut ScanScreen, frame: &mut Frame, area: Rect, ctx: &Ctx) {
             );
         }
     };
-    let lines = lines(s, screen.project_name.as_deref(), ctx);
+    let mut lines = lines(s, screen.project_name.as_deref(), ctx);
+    // The gate goes after the scan's identity, before the counts it judged.
+    let at = lines.len().min(7);
+    let gate = gate_lines(s, &screen.gate, ctx);
+    lines.splice(at..at, gate);
     screen.summary_scroll =
         screen.summary_scroll.min(u16::try_from(lines.len().saturating_sub(1)).unwrap_or(u16::MAX));
     let block = Block::default().borders(Borders::ALL).title(" Summary ");
@@ -177,4 +183,94 @@ fn coverage_lines<'a>(c: &ScanCounts, ctx: &Ctx) -> Vec<Line<'a>> {
         }
     }
     out
+}
+
+/// The gate: the verdict in its colour with the policy's name and revision, then one line per
+/// violation (action, rule, subject, message), waived ones with their exception's end, and the
+/// rules that could not look at everything (a pass is only as good as what was evaluated).
+fn gate_lines<'a>(s: &Scan, gate: &Remote<Option<GateView>>, ctx: &Ctx) -> Vec<Line<'a>> {
+    let t = ctx.theme;
+    let g = match gate {
+        Remote::Loaded(Some(g)) => g,
+        Remote::Loaded(None) => return vec![field("Gate", "none: this scan was not evaluated", t, t.dim())],
+        Remote::Failed(f) => {
+            return vec![field(
+                "Gate",
+                format!("could not load: {} (r retries)", failure_text(f)),
+                t,
+                t.bad(),
+            )];
+        }
+        _ if s.status != ScanStatus::Completed => {
+            return vec![field("Gate", "evaluated when the scan completes", t, t.dim())];
+        }
+        _ => return vec![field("Gate", format!("{} loading…", ctx.spinner), t, t.dim())],
+    };
+    let gate = &g.gate;
+    let (word, style) = match gate.status {
+        GateStatus::Pass => ("PASS", t.good()),
+        GateStatus::Warn => ("WARN", t.warn()),
+        GateStatus::Fail => ("FAIL", t.bad()),
+    };
+    let policy = match (&g.policy_name, gate.policy.stored_id) {
+        (Some(name), _) => format!("{name} ({} revision {})", gate.policy.id, gate.policy.revision),
+        (None, Some(_)) => format!("{} revision {}", gate.policy.id, gate.policy.revision),
+        (None, None) => format!("{} revision {} (built in)", gate.policy.id, gate.policy.revision),
+    };
+    let mut out = vec![field("Gate", format!("{word} · policy {policy}"), t, style)];
+    let action_style = |a: PolicyAction| match a {
+        PolicyAction::Fail => t.bad(),
+        PolicyAction::Warn => t.warn(),
+        PolicyAction::Info => t.text(),
+    };
+    let count = gate.violations.len();
+    out.push(field(
+        "  violations",
+        match count {
+            0 => "none".to_owned(),
+            n => format!("{n} (a asks for an exception to one)"),
+        },
+        t,
+        t.text(),
+    ));
+    for v in &gate.violations {
+        out.push(field(
+            "",
+            format!(
+                "{} {}: {} — {}",
+                action_word(v.action),
+                v.rule,
+                crate::comparison_text::subject(&v.subject),
+                v.message
+            ),
+            t,
+            action_style(v.action),
+        ));
+    }
+    for w in &gate.waived {
+        out.push(field(
+            "  waived",
+            format!(
+                "{} {}: {} — exception until {}",
+                action_word(w.action),
+                w.rule,
+                crate::comparison_text::subject(&w.subject),
+                w.expires_at
+            ),
+            t,
+            t.dim(),
+        ));
+    }
+    for n in &gate.not_evaluated {
+        out.push(field("  left out", format!("{}: {}", n.rule, n.reason), t, t.warn()));
+    }
+    out
+}
+
+fn action_word(a: PolicyAction) -> &'static str {
+    match a {
+        PolicyAction::Fail => "fail",
+        PolicyAction::Warn => "warn",
+        PolicyAction::Info => "info",
+    }
 }
