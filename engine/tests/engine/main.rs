@@ -20,4 +20,5 @@ mod robustness;
 mod unlocked;
 mod version_vectors;
 mod vuln_corpus;
+mod vuln_package_index;
 mod walk;
