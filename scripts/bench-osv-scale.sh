@@ -3,7 +3,8 @@
 # >= 250k (scripts/gen-osv-scale.py, under /tmp, never committed), then
 #   1. `cairnd vulndb import` of them into an empty database: wall time, records/s, peak RSS;
 #   2. `cairnd serve` on that database: RSS once it listens (the data is loaded before it does);
-#   3. the vulndb_scale example: the load again in-process, and 10,000 components matched.
+#   3. the vulndb_scale example: the load again in-process, and 10,000 components matched: all
+#      hits (packages the records name), then the corpus lockfiles' components (few hits).
 # Prints one line per measurement and the machine's load average beside them.
 #
 # Usage: scripts/bench-osv-scale.sh [sqlite|postgres]   (default sqlite)
@@ -75,4 +76,7 @@ echo "serve: listening after $(echo "$(date +%s.%N) - $started" | bc) s;" \
 kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=
 
 "$example" "$db" "$data/names.tsv" 10000
+corpus="${CAIRN_CORPUS:-$root/../shared/corpus}"
+[ -d "$corpus/lockfiles" ] || corpus=/work/shared/corpus
+[ -d "$corpus/lockfiles" ] && "$example" "$db" "$corpus/lockfiles" 10000
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -32,11 +32,13 @@ both!(matching_reads_the_candidates_from_the_store_and_finds_what_every_record_f
     assert_eq!(index.info().advisories, full.info().advisories);
     assert_eq!(index.info().by_ecosystem, full.info().by_ecosystem);
 
-    let scan = scan_path(&engine_fixtures().join("corpus"), &ScanOptions::default(), &NoProgress).expect("scan");
-    let partial = snapshot.database.database_for(&state.store, &scan.inventory).await.expect("candidates read");
+    let scan =
+        scan_path(&engine_fixtures().join("corpus"), &ScanOptions::default(), &NoProgress).expect("scan");
+    let partial =
+        snapshot.database.database_for(&state.store, &scan.inventory).await.expect("candidates read");
     assert!(partial.advisories().len() < full.advisories().len(), "read every record");
     let expected = match_inventory(&scan.inventory, &full);
-    assert!(expected.findings.len() > 20, "{}", expected.findings.len());
+    assert!(expected.findings.len() >= 10, "{}", expected.findings.len());
     assert_eq!(match_inventory(&scan.inventory, &partial), expected);
 
     // One advisory by an alias, as /vulnerabilities/{id} asks: the record that lists it.

@@ -136,16 +136,26 @@ impl Store {
     /// transaction so they agree, and returns that generation (`None` before any data landed).
     /// Streamed, so a reload never holds all the records' text at once. Stops early, without
     /// error, when the receiver is dropped.
-    pub async fn vulndb_stream_records(&self, to: tokio::sync::mpsc::Sender<String>) -> StoreResult<Option<String>> {
+    pub async fn vulndb_stream_records(
+        &self,
+        to: tokio::sync::mpsc::Sender<String>,
+    ) -> StoreResult<Option<String>> {
         use futures_util::TryStreamExt;
-        let mut tx = self.begin_write().await?;
+        // A read transaction, not a write one: the stream lasts as long as its reader parses, and
+        // writers must not wait that long. SQLite (WAL) reads one snapshot from the first SELECT
+        // on; Postgres needs REPEATABLE READ for the two SELECTs to see the same data.
+        let mut tx = self.pool().begin().await?;
+        if matches!(self.backend, super::Backend::Postgres) {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
+        }
         let generation: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
             .bind(GENERATION_KEY)
             .fetch_optional(&mut *tx)
             .await?;
         {
-            let mut rows = sqlx::query_as::<_, (String,)>("SELECT record FROM osv_records ORDER BY source, id")
-                .fetch(&mut *tx);
+            let mut rows =
+                sqlx::query_as::<_, (String,)>("SELECT record FROM osv_records ORDER BY source, id")
+                    .fetch(&mut *tx);
             while let Some((record,)) = rows.try_next().await? {
                 if to.send(record).await.is_err() {
                     break;

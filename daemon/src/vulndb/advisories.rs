@@ -40,7 +40,11 @@ impl Advisories {
 
     /// A database to match `inventory` against: every advisory naming one of its components,
     /// the advisories their aliases name, and the whole data's totals.
-    pub async fn database_for(&self, store: &Store, inventory: &Inventory) -> Result<Arc<Database>, VulnDbError> {
+    pub async fn database_for(
+        &self,
+        store: &Store,
+        inventory: &Inventory,
+    ) -> Result<Arc<Database>, VulnDbError> {
         let index = match self {
             Advisories::Loaded(db) => return Ok(db.clone()),
             Advisories::Stored(index) => index,

@@ -101,7 +101,8 @@ pub async fn reload(store: &Store, vulndb: &VulnDb) -> Result<Option<String>, Vu
         keys
     });
     let generation = store.vulndb_stream_records(to).await;
-    let keys = builder.await.map_err(|e| VulnDbError::Invalid(format!("rebuilding the index stopped: {e}")))?;
+    let keys =
+        builder.await.map_err(|e| VulnDbError::Invalid(format!("rebuilding the index stopped: {e}")))?;
     let Some(generation) = generation? else { return Ok(None) };
     if keys.is_empty() {
         // Every source was removed (or none ever held a record): scans must say "no data", not

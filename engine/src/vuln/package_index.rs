@@ -60,8 +60,8 @@ impl AdvisoryKeys {
     /// skipped, so this costs a fraction of [`Advisory::from_json`]). Meant for records that were
     /// checked when stored; a record the full reader would reject may still read here.
     pub fn from_json(bytes: &[u8]) -> Result<AdvisoryKeys, OsvError> {
-        let raw: RawKeys = serde_json::from_slice(bytes)
-            .map_err(|e| OsvError::new(format!("invalid OSV JSON: {e}")))?;
+        let raw: RawKeys =
+            serde_json::from_slice(bytes).map_err(|e| OsvError::new(format!("invalid OSV JSON: {e}")))?;
         Ok(AdvisoryKeys {
             id: raw.id,
             modified: raw.modified,

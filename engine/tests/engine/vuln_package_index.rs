@@ -49,9 +49,12 @@ fn matching_through_the_package_index_equals_matching_against_every_record() {
         .iter()
         .map(|a| (a.id().to_owned(), serde_json::to_string(a).expect("serialise")))
         .collect();
-    let index = PackageIndex::new(stored.values().map(|r| AdvisoryKeys::from_json(r.as_bytes()).expect("keys")));
+    let index =
+        PackageIndex::new(stored.values().map(|r| AdvisoryKeys::from_json(r.as_bytes()).expect("keys")));
     let read = |ids: &std::collections::BTreeSet<String>| -> Vec<Advisory> {
-        ids.iter().map(|id| Advisory::from_json(stored[id].as_bytes()).expect("stored record reads")).collect()
+        ids.iter()
+            .map(|id| Advisory::from_json(stored[id].as_bytes()).expect("stored record reads"))
+            .collect()
     };
     let inv = inventory(&full);
     assert!(inv.components.len() > 1_000, "{}", inv.components.len());
@@ -61,11 +64,20 @@ fn matching_through_the_package_index_equals_matching_against_every_record() {
     let aliases = index.aliases_to_read(&advisories);
     advisories.extend(read(&aliases));
     // Not every record: otherwise this would compare the full database with itself.
-    assert!(advisories.len() < full.advisories().len(), "{} of {}", advisories.len(), full.advisories().len());
+    assert!(
+        advisories.len() < full.advisories().len(),
+        "{} of {}",
+        advisories.len(),
+        full.advisories().len()
+    );
     let partial = index.database(advisories);
 
     let expected = match_inventory(&inv, &full);
-    assert!(expected.findings.len() > 100 && !expected.not_evaluated.is_empty(), "{}", expected.findings.len());
+    assert!(
+        expected.findings.len() > 100 && !expected.not_evaluated.is_empty(),
+        "{}",
+        expected.findings.len()
+    );
     assert_eq!(match_inventory(&inv, &partial), expected);
     let (a, b) = (full.info(), partial.info());
     assert_eq!(
