@@ -20,7 +20,7 @@ pub enum Advisories {
     /// Every record in memory.
     Loaded(Arc<Database>),
     /// In the database; only the index in memory.
-    Stored(PackageIndex),
+    Stored(Box<PackageIndex>),
 }
 
 impl From<Database> for Advisories {

@@ -117,7 +117,7 @@ pub async fn reload(store: &Store, vulndb: &VulnDb) -> Result<Option<String>, Vu
         .map_err(|e| VulnDbError::Invalid(format!("rebuilding the index stopped: {e}")))?;
     let advisories = index.info().advisories as u64;
     vulndb.install(Snapshot {
-        database: Advisories::Stored(index),
+        database: Advisories::Stored(Box::new(index)),
         id: generation.clone(),
         updated_at,
         advisories,
