@@ -33,7 +33,7 @@ both!(scan_counts_carry_coverage_and_warnings, |db| async move {
     let count = db.info().advisories as u64;
     let updated_at = time::OffsetDateTime::now_utc();
     state.vulndb.install(Snapshot {
-        database: db,
+        database: db.into(),
         id: "vaultwarden-1".into(),
         updated_at,
         advisories: count,

@@ -261,7 +261,7 @@ both!(an_expired_exception_fails_the_gate_again_with_its_events, |db| async move
             .expect("OSV fixtures");
     let count = advisories.info().advisories as u64;
     state.vulndb.install(Snapshot {
-        database: advisories,
+        database: advisories.into(),
         id: "fixture-1".into(),
         updated_at: time::OffsetDateTime::now_utc(),
         advisories: count,

@@ -51,6 +51,7 @@ mod triage_rules;
 mod uploads;
 mod vex;
 mod vulndb;
+mod vulndb_index;
 mod webhook_health;
 mod webhooks;
 mod ws;

@@ -34,7 +34,12 @@ both!(pipeline_findings_equal_the_engines_match, |db| async move {
     let count = db.info().advisories as u64;
     assert!(count > 5, "fixtures loaded: {count}");
     let updated_at = time::OffsetDateTime::now_utc();
-    state.vulndb.install(Snapshot { database: db, id: "fixture-1".into(), updated_at, advisories: count });
+    state.vulndb.install(Snapshot {
+        database: db.into(),
+        id: "fixture-1".into(),
+        updated_at,
+        advisories: count,
+    });
 
     let user = state.store.user_create("p@example.test", "P", Some("not-a-hash"), false).await.expect("user");
     let tenant = state.store.tenant_create("pipeline", user.id).await.expect("tenant");
@@ -250,7 +255,12 @@ both!(the_gate_is_evaluated_and_stored_with_each_scan, |db| async move {
     let db = advisories();
     let count = db.info().advisories as u64;
     let updated_at = time::OffsetDateTime::now_utc();
-    state.vulndb.install(Snapshot { database: db, id: "fixture-1".into(), updated_at, advisories: count });
+    state.vulndb.install(Snapshot {
+        database: db.into(),
+        id: "fixture-1".into(),
+        updated_at,
+        advisories: count,
+    });
     let user = state.store.user_create("g@example.test", "G", Some("not-a-hash"), false).await.expect("user");
     let tenant = state.store.tenant_create("gates", user.id).await.expect("tenant");
     let project = state

@@ -245,7 +245,7 @@ both!(an_expired_rule_triages_no_new_finding_and_keeps_what_it_set, |db| async m
             .expect("OSV fixtures");
     let count = advisories.info().advisories as u64;
     state.vulndb.install(Snapshot {
-        database: advisories,
+        database: advisories.into(),
         id: "fixture-1".into(),
         updated_at: time::OffsetDateTime::now_utc(),
         advisories: count,

@@ -69,7 +69,7 @@ pub async fn list(
 }
 
 /// What the vulnerability data says of `id`: the records with that id or alias.
-fn records(state: &AppState, id: &str) -> (Vec<String>, AdvisoryDetail) {
+async fn records(state: &AppState, id: &str) -> Result<(Vec<String>, AdvisoryDetail), ApiError> {
     let mut detail = AdvisoryDetail {
         id: id.to_owned(),
         ids: Vec::new(),
@@ -82,8 +82,8 @@ fn records(state: &AppState, id: &str) -> (Vec<String>, AdvisoryDetail) {
         in_vulnerability_data: false,
         affected: Vec::new(),
     };
-    let Some(snapshot) = state.vulndb.snapshot() else { return (vec![id.to_owned()], detail) };
-    let db = &snapshot.database;
+    let Some(snapshot) = state.vulndb.snapshot() else { return Ok((vec![id.to_owned()], detail)) };
+    let db = snapshot.database.naming(&state.store, id).await?;
     // The record with this id first, then every record that names it as an alias.
     let mut found: Vec<&cairn_engine::vuln::Advisory> = db.advisory(id).into_iter().collect();
     found.extend(db.advisories().iter().filter(|a| a.id() != id && a.aliases().iter().any(|x| x == id)));
@@ -107,7 +107,7 @@ fn records(state: &AppState, id: &str) -> (Vec<String>, AdvisoryDetail) {
     detail.aliases = aliases.into_iter().filter(|a| !ids.contains(a)).collect();
     // Findings carry one id of an alias group: any of these.
     let lookup: BTreeSet<String> = ids.into_iter().chain(detail.aliases.iter().cloned()).collect();
-    (lookup.into_iter().collect(), detail)
+    Ok((lookup.into_iter().collect(), detail))
 }
 
 async fn project_names(
@@ -145,7 +145,7 @@ pub async fn get(
     if id.is_empty() || id.len() > MAX_ID {
         return Err(ApiError::new(Kind::NotFound, "no such advisory"));
     }
-    let (lookup, mut detail) = records(&state, &id);
+    let (lookup, mut detail) = records(&state, &id).await?;
     let mut findings = Vec::new();
     for v in &lookup {
         let q = FindingsQuery { vulnerability: Some(v.clone()), ..FindingsQuery::default() };

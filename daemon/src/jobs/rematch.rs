@@ -113,11 +113,21 @@ async fn rematch_scan(
     let Some(snap) = snapshot else { return Ok(None) };
     let Some(packed) = state.store.scan_bom_input(tenant, target.scan).await? else { return Ok(None) };
     let components = state.store.scan_component_ids(tenant, target.scan).await?;
+    let input = match tokio::task::spawn_blocking(move || unpack(&packed))
+        .await
+        .map_err(|e| RematchError::Join(e.to_string()))?
+    {
+        Ok(input) => input,
+        Err(reason) => {
+            tracing::warn!(scan = %target.scan, %reason, "stored inventory unreadable; scan not re-matched");
+            return Ok(None);
+        }
+    };
+    let database = snap.database.database_for(&state.store, &input.inventory).await?;
     let matched = tokio::task::spawn_blocking(move || {
-        let input = unpack(&packed)?;
         let ids: HashMap<&str, String> =
             components.iter().map(|(id, purl)| (purl.as_str(), id.clone())).collect();
-        let m = match_inventory(&input.inventory, &snap.database);
+        let m = match_inventory(&input.inventory, &database);
         let modified = snap.updated_at.format(&Rfc3339).unwrap_or_default();
         let (v, f) = finding_rows(&m, &ids, &modified);
         // What the gate reads of the match, as a scan's gate reads it (pipeline/gate.rs).

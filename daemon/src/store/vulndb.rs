@@ -14,6 +14,9 @@ const GENERATION_KEY: &str = "vulndb_generation";
 /// Rows per multi-row INSERT: few round trips, far below both databases' bind limits.
 const BATCH: usize = 100;
 
+/// Ids per `IN (…)` list when reading records by id.
+const ID_BATCH: usize = 500;
+
 /// One source as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VulnSourceRecord {
@@ -127,6 +130,59 @@ impl Store {
             sqlx::query_as("SELECT record FROM osv_records ORDER BY source, id").fetch_all(&mut *tx).await?;
         tx.commit().await?;
         Ok((generation.map(|g| g.0), rows.into_iter().map(|r| r.0).collect()))
+    }
+
+    /// Sends the generation's every stored record (OSV JSON) to `to` as it is read, in one
+    /// transaction so they agree, and returns that generation (`None` before any data landed).
+    /// Streamed, so a reload never holds all the records' text at once. Stops early, without
+    /// error, when the receiver is dropped.
+    pub async fn vulndb_stream_records(
+        &self,
+        to: tokio::sync::mpsc::Sender<String>,
+    ) -> StoreResult<Option<String>> {
+        use futures_util::TryStreamExt;
+        // A read transaction, not a write one: the stream lasts as long as its reader parses, and
+        // writers must not wait that long. SQLite (WAL) reads one snapshot from the first SELECT
+        // on; Postgres needs REPEATABLE READ for the two SELECTs to see the same data.
+        let mut tx = self.pool().begin().await?;
+        if matches!(self.backend, super::Backend::Postgres) {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
+        }
+        let generation: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+            .bind(GENERATION_KEY)
+            .fetch_optional(&mut *tx)
+            .await?;
+        {
+            let mut rows =
+                sqlx::query_as::<_, (String,)>("SELECT record FROM osv_records ORDER BY source, id")
+                    .fetch(&mut *tx);
+            while let Some((record,)) = rows.try_next().await? {
+                if to.send(record).await.is_err() {
+                    break;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(generation.map(|g| g.0))
+    }
+
+    /// The stored records with these ids, every source's, as (id, OSV JSON): for each id in the
+    /// order a reload reads them (by source), so the newest-record rule picks the same one.
+    pub async fn vulndb_records_of(&self, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(ID_BATCH) {
+            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT id, record FROM osv_records WHERE id IN ({}) ORDER BY id, source",
+                list.join(", ")
+            );
+            let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id);
+            }
+            out.extend(q.fetch_all(self.pool()).await?);
+        }
+        Ok(out)
     }
 
     /// Replaces `source`'s records with `records` in one transaction: the source row is upserted

@@ -1,9 +1,10 @@
-//! Between the engine's [`Database`] and the store: the rows stored for a loaded source, and the
-//! snapshot rebuilt from every stored record.
+//! Between the engine and the store: the rows stored for a loaded source, and the snapshot's
+//! index rebuilt from every stored record.
 
+use super::advisories::Advisories;
 use super::{Snapshot, VulnDb, VulnDbError};
 use crate::store::{OsvRow, Store};
-use cairn_engine::vuln::{Advisory, Database, LoadError, SourceInfo, severity};
+use cairn_engine::vuln::{Advisory, AdvisoryKeys, LoadError, PackageIndex, severity};
 
 /// What one path or download yielded, checked: at least one valid record.
 pub struct Loaded {
@@ -84,12 +85,26 @@ fn to_json<T: serde::Serialize + ?Sized>(id: &str, v: &T) -> Result<String, Vuln
 }
 
 /// Rebuilds the snapshot from the database and installs it; returns the generation now current
-/// (`None`: no data stored, nothing installed).
+/// (`None`: no data stored, nothing installed). Only the index is built: the records are streamed
+/// from the store, their keys read, their text dropped (see [`super::advisories`]).
 pub async fn reload(store: &Store, vulndb: &VulnDb) -> Result<Option<String>, VulnDbError> {
     let sources = store.vulndb_sources().await?;
-    let (generation, records) = store.vulndb_records().await?;
-    let Some(generation) = generation else { return Ok(None) };
-    if records.is_empty() {
+    let (to, mut from) = tokio::sync::mpsc::channel::<String>(1024);
+    let builder = tokio::task::spawn_blocking(move || {
+        let mut keys = Vec::new();
+        while let Some(record) = from.blocking_recv() {
+            match AdvisoryKeys::from_json(record.as_bytes()) {
+                Ok(k) => keys.push(k),
+                Err(e) => tracing::warn!(error = %e, "stored OSV record no longer reads; left out"),
+            }
+        }
+        keys
+    });
+    let generation = store.vulndb_stream_records(to).await;
+    let keys =
+        builder.await.map_err(|e| VulnDbError::Invalid(format!("rebuilding the index stopped: {e}")))?;
+    let Some(generation) = generation? else { return Ok(None) };
+    if keys.is_empty() {
         // Every source was removed (or none ever held a record): scans must say "no data", not
         // match against an empty index. Cheap to repeat, so replicas may keep checking.
         vulndb.clear();
@@ -97,47 +112,19 @@ pub async fn reload(store: &Store, vulndb: &VulnDb) -> Result<Option<String>, Vu
         return Ok(None);
     }
     let updated_at = sources.iter().filter_map(|s| s.updated_at).max().unwrap_or_else(crate::store::now);
-    let infos: Vec<SourceInfo> = sources
-        .iter()
-        .map(|s| SourceInfo {
-            path: s.location.clone(),
-            kind: "database",
-            records: s.advisories as usize,
-            errors: 0,
-        })
-        .collect();
-    let database = tokio::task::spawn_blocking(move || build(records, infos))
+    let index = tokio::task::spawn_blocking(move || PackageIndex::new(keys))
         .await
         .map_err(|e| VulnDbError::Invalid(format!("rebuilding the index stopped: {e}")))?;
-    let advisories = database.info().advisories as u64;
-    vulndb.install(Snapshot { database, id: generation.clone(), updated_at, advisories });
+    let advisories = index.info().advisories as u64;
+    vulndb.install(Snapshot {
+        database: Advisories::Stored(Box::new(index)),
+        id: generation.clone(),
+        updated_at,
+        advisories,
+    });
     vulndb.set_current_as_of(super::current_as_of(&sources));
     tracing::info!(generation = %generation, advisories, "vulnerability data loaded");
     Ok(Some(generation))
-}
-
-/// Indexes the stored records. One that no longer reads (stored by an older, laxer version) is
-/// left out and logged: it must not take every other advisory with it.
-fn build(records: Vec<String>, sources: Vec<SourceInfo>) -> Database {
-    let mut advisories = Vec::with_capacity(records.len());
-    let mut skipped = 0usize;
-    for r in records {
-        match Advisory::from_json(r.as_bytes()) {
-            Ok(a) => advisories.push(a),
-            Err(e) => {
-                skipped += 1;
-                let id = serde_json::from_str::<serde_json::Value>(&r)
-                    .ok()
-                    .and_then(|v| v["id"].as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                tracing::warn!(id = %id, error = %e, "stored OSV record no longer reads; left out");
-            }
-        }
-    }
-    if skipped > 0 {
-        tracing::error!(skipped, "stored OSV records left out; re-import or update their sources");
-    }
-    Database::new(advisories, sources, Vec::new())
 }
 
 #[cfg(test)]

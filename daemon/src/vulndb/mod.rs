@@ -1,12 +1,14 @@
 //! Vulnerability data as this replica holds it: the current OSV [`Snapshot`], swapped atomically
 //! when an import or update lands. Scans take the snapshot once, at matching, and record which
-//! one they used.
+//! one they used. A snapshot holds the advisories' index; matching reads the records it needs
+//! from the database ([`advisories`]).
 //!
 //! The data itself lives in the database (so every replica sees the same): [`import`] and
 //! [`update`] replace a source's records in one transaction and bump the generation, [`load`]
-//! rebuilds the snapshot from the database, [`tasks`] reloads when another replica changed it and
+//! rebuilds the snapshot's index from the database, [`tasks`] reloads when another replica changed it and
 //! runs the schedule, [`status`] reports it.
 
+pub mod advisories;
 pub mod cli;
 pub mod config;
 pub mod error;
@@ -24,15 +26,14 @@ pub use tasks::spawn_tasks;
 
 use std::sync::{Arc, RwLock};
 
-use cairn_engine::vuln::Database;
 use cairn_sdk::types::{VulnDataState, VulnDataUsed};
 use time::OffsetDateTime;
 
 /// One generation of vulnerability data, indexed and ready to match.
 #[derive(Debug)]
 pub struct Snapshot {
-    /// The engine's index.
-    pub database: Database,
+    /// The advisories: their index, the records in the database (or every record in memory).
+    pub database: advisories::Advisories,
     /// Identifies the generation (changes with every import or update).
     pub id: String,
     /// When the data last changed.
@@ -198,7 +199,7 @@ mod tests {
         let db = VulnDb::empty();
         let changed = datetime!(2026-01-01 0:00 UTC);
         db.install(Snapshot {
-            database: cairn_engine::vuln::Database::default(),
+            database: cairn_engine::vuln::Database::default().into(),
             id: "g1".into(),
             updated_at: changed,
             advisories: 0,

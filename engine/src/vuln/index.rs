@@ -8,6 +8,7 @@ use super::range::CompiledAffected;
 use super::version::OsvEcosystem;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// One source given to the loader and what it held.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -75,11 +76,11 @@ pub struct Database {
     info: DatabaseInfo,
     /// Advisories per full ecosystem string (`Debian:12`, and `Debian` for release-less entries),
     /// for the per-release count of distribution ecosystems.
-    by_release: HashMap<String, BTreeSet<usize>>,
+    by_release: Arc<HashMap<String, BTreeSet<usize>>>,
 }
 
 /// The index key of an ecosystem: its base name (suffix dropped) or the unknown string as given.
-fn eco_key(e: &OsvEcosystem) -> String {
+pub(crate) fn eco_key(e: &OsvEcosystem) -> String {
     match e.known() {
         Some(k) => k.as_str().to_owned(),
         None => e.to_string(),
@@ -155,7 +156,20 @@ impl Database {
             diagnostics,
             readings,
         };
-        Database { advisories, index, info, by_release }
+        Database { advisories, index, info, by_release: Arc::new(by_release) }
+    }
+
+    /// This database with another data's totals: the advisories it counts per ecosystem and
+    /// release, and what [`info`](Self::info) says, for a database holding only part of that
+    /// data (see [`PackageIndex::database`](super::package_index::PackageIndex::database)).
+    pub(crate) fn with_totals(
+        mut self,
+        info: DatabaseInfo,
+        by_release: Arc<HashMap<String, BTreeSet<usize>>>,
+    ) -> Database {
+        self.info = info;
+        self.by_release = by_release;
+        self
     }
 
     /// What the database was built from.

@@ -97,7 +97,7 @@ fn osv_ecosystem(e: Ecosystem, release: Option<&str>) -> OsvEcosystem {
 /// What advisories call the component: its ecosystem, name and version — for a distribution
 /// package the release's ecosystem and the source package (`Debian:12`, `glibc`, `2.36-9`), as
 /// distribution advisories name them. `None` for a distribution package of unknown release.
-fn advisory_target(c: &Component) -> Option<(OsvEcosystem, &str, &str)> {
+pub(crate) fn advisory_target(c: &Component) -> Option<(OsvEcosystem, &str, &str)> {
     if !is_distro(c.ecosystem) {
         return Some((OsvEcosystem::from(c.ecosystem), &c.name, &c.version));
     }

@@ -14,7 +14,7 @@ use std::fmt;
 pub struct OsvError(String);
 
 impl OsvError {
-    fn new(msg: impl Into<String>) -> Self {
+    pub(crate) fn new(msg: impl Into<String>) -> Self {
         OsvError(msg.into())
     }
 }

@@ -23,4 +23,5 @@ mod rpm;
 mod unlocked;
 mod version_vectors;
 mod vuln_corpus;
+mod vuln_package_index;
 mod walk;

@@ -111,9 +111,9 @@ pub(super) async fn evaluate(
         }
         None => ProjectFacts::default(),
     };
-    let vulnerabilities = match (&matched.matches, &matched.snapshot) {
-        (Some(m), Some(snap)) => {
-            let mut v = VulnFacts::of(m, &snap.database, |_| None);
+    let vulnerabilities = match (&matched.matches, &matched.database) {
+        (Some(m), Some(db)) => {
+            let mut v = VulnFacts::of(m, db, |_| None);
             // The daemon knows when its data last changed, which says more than the records' dates.
             v.data_as_of = matched.snapshot_time;
             Some(v)

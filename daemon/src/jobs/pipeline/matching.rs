@@ -2,7 +2,7 @@
 //! stale, fresh) is recorded on the scan and said in its events.
 
 use cairn_engine::inventory::Inventory;
-use cairn_engine::vuln::{Matches, match_inventory};
+use cairn_engine::vuln::{Database, Matches, match_inventory};
 use cairn_sdk::types::{ScanStatus, VulnDataState, VulnDataUsed};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -18,8 +18,8 @@ pub(super) struct Matched {
     pub used: VulnDataUsed,
     /// When the snapshot's data was last updated.
     pub snapshot_time: Option<OffsetDateTime>,
-    /// The snapshot matched against (the gate reads advisories' publication dates from it).
-    pub snapshot: Option<std::sync::Arc<crate::vulndb::Snapshot>>,
+    /// The advisories matched against (the gate reads their publication dates from it).
+    pub database: Option<std::sync::Arc<Database>>,
 }
 
 /// Matches `inventory`, reporting `matching` and then the data used with the finding counts.
@@ -36,17 +36,20 @@ pub(super) async fn matching(
             break (snap, used);
         }
     };
-    let matches: Option<Matches> = match &snapshot {
+    let (matches, database): (Option<Matches>, _) = match &snapshot {
         Some(snap) => {
-            let snap = snap.clone();
-            let inventory = inventory.clone();
-            Some(
-                tokio::task::spawn_blocking(move || match_inventory(&inventory, &snap.database))
-                    .await
-                    .map_err(|e| Stop::Failed(format!("matching stopped unexpectedly: {e}")))?,
-            )
+            let database = snap
+                .database
+                .database_for(&state.store, inventory)
+                .await
+                .map_err(|e| Stop::Failed(format!("reading the vulnerability data failed: {e}")))?;
+            let (db, inventory) = (database.clone(), inventory.clone());
+            let m = tokio::task::spawn_blocking(move || match_inventory(&inventory, &db))
+                .await
+                .map_err(|e| Stop::Failed(format!("matching stopped unexpectedly: {e}")))?;
+            (Some(m), Some(database))
         }
-        None => None,
+        None => (None, None),
     };
     if let Some(m) = &matches {
         reporter.counts.findings = m.findings.len() as u64;
@@ -58,7 +61,7 @@ pub(super) async fn matching(
     }
     let message = vulndb_message(&used, reporter.counts.findings);
     reporter.matched(used.clone(), 88, message).await?;
-    Ok(Matched { matches, used, snapshot_time: snapshot.as_ref().map(|s| s.updated_at), snapshot })
+    Ok(Matched { matches, used, snapshot_time: snapshot.as_ref().map(|s| s.updated_at), database })
 }
 
 fn vulndb_message(used: &VulnDataUsed, findings: u64) -> String {

@@ -1,0 +1,286 @@
+//! The advisory index without the advisories, for data too large to hold: which advisories name
+//! which (ecosystem, normalised name), their aliases, and the totals coverage reports — built from
+//! [`AdvisoryKeys`], a few fields read from each record. Matching asks it which advisories an
+//! inventory's components could meet ([`PackageIndex::candidates`]), reads only those records from
+//! wherever they are kept, and matches against [`PackageIndex::database`] of them: a [`Database`]
+//! with the whole data's totals, so matching decides exactly as against a [`Database`] of every
+//! record (the daemon keeps its records in its database this way; see docs/architecture.md).
+
+use super::index::{Database, DatabaseInfo, eco_key};
+use super::matcher::advisory_target;
+use super::name::normalize;
+use super::osv::{Advisory, OsvError};
+use super::version::OsvEcosystem;
+use crate::inventory::Inventory;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// What the index needs of one advisory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdvisoryKeys {
+    /// Its id.
+    pub id: String,
+    /// Its `modified` timestamp (the newest record of an id wins, as in [`Database::new`]).
+    pub modified: String,
+    /// Whether it is withdrawn (left out, as in [`Database::new`]).
+    pub withdrawn: bool,
+    /// Its aliases.
+    pub aliases: Vec<String>,
+    /// (OSV ecosystem as written, package name as written) of each `affected[]` entry with a package.
+    pub packages: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+struct RawKeys {
+    id: String,
+    modified: String,
+    #[serde(default)]
+    withdrawn: Option<String>,
+    #[serde(default)]
+    aliases: Option<Vec<String>>,
+    #[serde(default)]
+    affected: Option<Vec<RawAffected>>,
+}
+
+#[derive(Deserialize)]
+struct RawAffected {
+    #[serde(default)]
+    package: Option<RawPackage>,
+}
+
+#[derive(Deserialize)]
+struct RawPackage {
+    ecosystem: String,
+    name: String,
+}
+
+impl AdvisoryKeys {
+    /// Reads the keys of an OSV JSON record without building the advisory (every other field is
+    /// skipped, so this costs a fraction of [`Advisory::from_json`]). Meant for records that were
+    /// checked when stored; a record the full reader would reject may still read here.
+    pub fn from_json(bytes: &[u8]) -> Result<AdvisoryKeys, OsvError> {
+        let raw: RawKeys =
+            serde_json::from_slice(bytes).map_err(|e| OsvError::new(format!("invalid OSV JSON: {e}")))?;
+        Ok(AdvisoryKeys {
+            id: raw.id,
+            modified: raw.modified,
+            withdrawn: raw.withdrawn.is_some(),
+            aliases: raw.aliases.unwrap_or_default(),
+            packages: raw
+                .affected
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|f| f.package.map(|p| (p.ecosystem, p.name)))
+                .collect(),
+        })
+    }
+
+    /// The keys of an advisory already read.
+    pub fn of(a: &Advisory) -> AdvisoryKeys {
+        AdvisoryKeys {
+            id: a.id().to_owned(),
+            modified: a.modified().to_owned(),
+            withdrawn: a.withdrawn().is_some(),
+            aliases: a.aliases().to_vec(),
+            packages: a
+                .affected()
+                .iter()
+                .filter_map(|f| f.package())
+                .map(|p| (p.ecosystem.clone(), p.name.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// Advisories by package and alias, as ordinals into the sorted id list.
+#[derive(Debug, Default)]
+pub struct PackageIndex {
+    /// Usable advisory ids, sorted; an advisory's ordinal is its position.
+    ids: Vec<Box<str>>,
+    by_package: HashMap<(Box<str>, Box<str>), Vec<u32>>,
+    by_alias: HashMap<Box<str>, Vec<u32>>,
+    /// Advisories per full ecosystem string, as [`Database`] keeps them for per-release counts.
+    by_release: Arc<HashMap<String, BTreeSet<usize>>>,
+    info: DatabaseInfo,
+}
+
+impl PackageIndex {
+    /// Builds the index from every record's keys (any order, repeats allowed): duplicates and
+    /// withdrawn advisories are treated as [`Database::new`] treats them.
+    pub fn new(records: impl IntoIterator<Item = AdvisoryKeys>) -> PackageIndex {
+        let mut by_id: BTreeMap<String, AdvisoryKeys> = BTreeMap::new();
+        let mut duplicates = 0;
+        for k in records {
+            match by_id.get(&k.id) {
+                Some(old) => {
+                    duplicates += 1;
+                    if k.modified >= old.modified {
+                        by_id.insert(k.id.clone(), k);
+                    }
+                }
+                None => {
+                    by_id.insert(k.id.clone(), k);
+                }
+            }
+        }
+        let (withdrawn, usable): (Vec<AdvisoryKeys>, Vec<AdvisoryKeys>) =
+            by_id.into_values().partition(|k| k.withdrawn);
+        let mut index = PackageIndex::default();
+        let mut by_release: HashMap<String, BTreeSet<usize>> = HashMap::new();
+        let mut by_ecosystem: BTreeMap<String, usize> = BTreeMap::new();
+        let mut newest: Option<String> = None;
+        for (ordinal, k) in usable.into_iter().enumerate() {
+            let at = u32::try_from(ordinal).unwrap_or(u32::MAX);
+            let mut ecosystems: Vec<String> = Vec::new();
+            for (eco, name) in &k.packages {
+                let ecosystem = OsvEcosystem::parse(eco);
+                let key = eco_key(&ecosystem);
+                let name = normalize(ecosystem.known(), name);
+                if ecosystem.known().is_some() {
+                    by_release.entry(ecosystem.to_string()).or_default().insert(ordinal);
+                }
+                let slot = index.by_package.entry((Box::from(key.as_str()), Box::from(&*name))).or_default();
+                // One lookup reads an advisory once, however many entries name the package.
+                if slot.last() != Some(&at) {
+                    slot.push(at);
+                }
+                ecosystems.push(key);
+            }
+            ecosystems.sort();
+            ecosystems.dedup();
+            for e in ecosystems {
+                *by_ecosystem.entry(e).or_default() += 1;
+            }
+            for alias in &k.aliases {
+                index.by_alias.entry(Box::from(alias.as_str())).or_default().push(at);
+            }
+            if newest.as_deref().is_none_or(|n| k.modified.as_str() > n) {
+                newest = Some(k.modified.clone());
+            }
+            index.ids.push(k.id.into_boxed_str());
+        }
+        index.by_release = Arc::new(by_release);
+        index.by_package.shrink_to_fit();
+        index.by_alias.shrink_to_fit();
+        index.info = DatabaseInfo {
+            advisories: index.ids.len(),
+            withdrawn: withdrawn.len(),
+            duplicates,
+            by_ecosystem,
+            newest_modified: newest,
+            ..DatabaseInfo::default()
+        };
+        index
+    }
+
+    /// Totals of the whole data (sources and diagnostics are the caller's to fill in).
+    pub fn info(&self) -> &DatabaseInfo {
+        &self.info
+    }
+
+    /// Whether a usable advisory has this id.
+    pub fn contains(&self, id: &str) -> bool {
+        self.ids.binary_search_by(|i| i.as_ref().cmp(id)).is_ok()
+    }
+
+    /// Ids of the usable advisories that list `alias` among their aliases.
+    pub fn with_alias<'a>(&'a self, alias: &str) -> impl Iterator<Item = &'a str> + use<'a> {
+        self.by_alias.get(alias).into_iter().flatten().filter_map(|&o| self.id(o))
+    }
+
+    fn id(&self, ordinal: u32) -> Option<&str> {
+        self.ids.get(ordinal as usize).map(AsRef::as_ref)
+    }
+
+    /// Ids of every advisory that names a component of `inventory` as the matcher looks it up
+    /// (ecosystem and normalised name; a distribution package by its source package): the records
+    /// matching needs, with [`aliases_to_read`](Self::aliases_to_read) of them.
+    pub fn candidates(&self, inventory: &Inventory) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for c in inventory.components.iter().filter(|c| !c.local) {
+            let Some((eco, name, _)) = advisory_target(c) else { continue };
+            let key = (eco_key(&eco), normalize(eco.known(), name));
+            if let Some(hits) = self.by_package.get(&(Box::from(key.0.as_str()), Box::from(&*key.1))) {
+                out.extend(hits.iter().filter_map(|&o| self.id(o)).map(str::to_owned));
+            }
+        }
+        out
+    }
+
+    /// The aliases of `read` that are advisories of their own, not read yet: matching rates a
+    /// finding of unknown severity from them.
+    pub fn aliases_to_read(&self, read: &[Advisory]) -> BTreeSet<String> {
+        let have: BTreeSet<&str> = read.iter().map(Advisory::id).collect();
+        read.iter()
+            .flat_map(|a| a.aliases())
+            .filter(|x| !have.contains(x.as_str()) && self.contains(x))
+            .cloned()
+            .collect()
+    }
+
+    /// A database of `advisories` (the candidates and the aliases read for them) that reports this
+    /// index's totals, so coverage counts and "no data for" gaps are those of the whole data.
+    pub fn database(&self, advisories: Vec<Advisory>) -> Database {
+        let info = DatabaseInfo { sources: Vec::new(), ..self.info.clone() };
+        Database::new(advisories, Vec::new(), Vec::new()).with_totals(info, self.by_release.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_read_from_json_are_the_advisorys() {
+        let text = r#"{"id":"X-1","modified":"2024-01-01T00:00:00Z","aliases":["CVE-1"],"details":"long",
+            "affected":[{"package":{"ecosystem":"PyPI","name":"Django"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}]},
+            {"ranges":[{"type":"GIT","repo":"https://g","events":[{"introduced":"0"}]}]}]}"#;
+        let a = Advisory::from_json(text.as_bytes()).expect("valid");
+        assert_eq!(AdvisoryKeys::from_json(text.as_bytes()).expect("keys"), AdvisoryKeys::of(&a));
+    }
+
+    /// The alias record names the package otherwise, so it is no candidate; it is read for the
+    /// severity it lends, as a database of every record would lend it. Constructed records.
+    #[test]
+    fn an_alias_record_is_read_for_its_severity() {
+        use crate::inventory::{Ecosystem, Location, Package};
+        let pysec = r#"{"id":"PYSEC-1","modified":"2024-01-01T00:00:00Z","aliases":["GHSA-aaaa-bbbb-cccc"],"affected":[{"package":{"ecosystem":"PyPI","name":"pkg"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.0"}]}]}]}"#;
+        let ghsa = r#"{"id":"GHSA-aaaa-bbbb-cccc","modified":"2024-01-01T00:00:00Z","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"}],"affected":[{"package":{"ecosystem":"PyPI","name":"pkg-renamed"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.0"}]}]}]}"#;
+        let records: Vec<Advisory> =
+            [pysec, ghsa].iter().map(|r| Advisory::from_json(r.as_bytes()).expect("valid")).collect();
+        let full = Database::new(records.clone(), Vec::new(), Vec::new());
+        let index = PackageIndex::new(records.iter().map(AdvisoryKeys::of));
+        let pkg = Package::new(Ecosystem::PyPI, "pkg", "1.0", Location::new("lock", None)).expect("package");
+        let inv = Inventory::assemble([pkg], Vec::new(), Vec::new(), Vec::new());
+        let candidates: Vec<Advisory> =
+            index.candidates(&inv).iter().filter_map(|id| full.advisory(id).cloned()).collect();
+        assert_eq!(candidates.iter().map(Advisory::id).collect::<Vec<_>>(), ["PYSEC-1"]);
+        let aliases = index.aliases_to_read(&candidates);
+        assert_eq!(aliases.iter().map(String::as_str).collect::<Vec<_>>(), ["GHSA-aaaa-bbbb-cccc"]);
+        let mut read = candidates;
+        read.extend(aliases.iter().filter_map(|id| full.advisory(id).cloned()));
+        let expected = crate::vuln::match_inventory(&inv, &full);
+        assert_eq!(expected.findings[0].severity.from_alias.as_deref(), Some("GHSA-aaaa-bbbb-cccc"));
+        assert_eq!(crate::vuln::match_inventory(&inv, &index.database(read)), expected);
+    }
+
+    #[test]
+    fn the_newest_record_of_an_id_decides_and_withdrawn_ones_are_left_out() {
+        let keys = |id: &str, modified: &str, withdrawn: bool| AdvisoryKeys {
+            id: id.into(),
+            modified: modified.into(),
+            withdrawn,
+            aliases: vec!["CVE-9".into()],
+            packages: vec![("npm".into(), "a".into())],
+        };
+        let index = PackageIndex::new([
+            keys("A", "2024-01-01", false),
+            keys("A", "2024-02-01", true),
+            keys("B", "2024-01-01", false),
+        ]);
+        assert!(!index.contains("A") && index.contains("B"));
+        assert_eq!((index.info().advisories, index.info().withdrawn, index.info().duplicates), (1, 1, 1));
+        assert_eq!(index.with_alias("CVE-9").collect::<Vec<_>>(), ["B"]);
+    }
+}
