@@ -131,7 +131,7 @@ async fn rematch_scan(
         let modified = snap.updated_at.format(&Rfc3339).unwrap_or_default();
         let (v, f) = finding_rows(&m, &ids, &modified);
         // What the gate reads of the match, as a scan's gate reads it (pipeline/gate.rs).
-        let mut facts = VulnFacts::of(&m, &snap.database, |_| None);
+        let mut facts = VulnFacts::of(&m, &database, |_| None);
         facts.data_as_of = Some(snap.updated_at);
         Ok::<_, String>((snap.id.clone(), v, f, input, facts))
     })
