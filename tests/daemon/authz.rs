@@ -206,6 +206,9 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     // Tenant-wide (no object id): another tenant reads its own settings.
     ("GET", "/api/v1/tenant/settings", t("project:read", Role::Viewer, false)),
     ("PUT", "/api/v1/tenant/settings", t("admin", Role::Admin, false)),
+    // Tenant-wide views of the catalogue: another tenant reads its own controls.
+    ("GET", "/api/v1/frameworks", t("scan:read", Role::Viewer, false)),
+    ("GET", "/api/v1/controls", t("scan:read", Role::Viewer, false)),
 ];
 
 /// Routes the router serves that the OpenAPI document cannot list (OpenAPI has no WebSocket

@@ -12,7 +12,7 @@ use crate::both;
 use crate::harness::{Daemon, Db, Opts, expect_problem, unique_email};
 use crate::scans::get_json;
 
-fn fixtures() -> PathBuf {
+pub(crate) fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/daemon/fixtures/kev")
 }
 

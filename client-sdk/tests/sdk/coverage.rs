@@ -196,6 +196,8 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "version_compliance_report" => version_compliance_report,
         "tenant_settings_get" => tenant_settings,
         "tenant_settings_put" => set_tenant_settings,
+        "frameworks_list" => frameworks,
+        "controls_list" => controls,
     ]
 }
 

@@ -9,7 +9,9 @@ use cairn_sdk::types::{
     CraEvidence, CraItem, CraItemStatus, CraRequirement, CraStatus, Finding, Project, ReleaseState, Scan,
     TenantId, TriageSla, TriageState, Version, VersionId, VulnDataState,
 };
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
+
+use super::sla::{self, SlaVerdict};
 
 use crate::store::{FindingsQuery, KevSource, Store, StoreError, StoreResult};
 
@@ -211,22 +213,10 @@ fn within_sla(scan: Option<&ScanFacts>, sla: Option<&TriageSla>, now: OffsetDate
     let mut late = Vec::new();
     let mut without_deadline = 0u64;
     for f in &s.findings {
-        let Some(days) = sla.days_for(f.finding.severity) else {
-            without_deadline += 1;
-            continue;
-        };
-        let key = (f.finding.vulnerability_id.clone(), f.finding.purl.clone());
-        let seen = s.first_seen.get(&key).copied().unwrap_or(f.finding.created_at);
-        let deadline = seen + Duration::days(i64::from(days));
-        // A decision's time is its triage's last change: a later re-triage counts as late, never
-        // an early one as on time.
-        let decided_at = f.triage.as_ref().filter(|t| t.state != TriageState::InTriage).map(|t| t.updated_at);
-        let on_time = match decided_at {
-            Some(at) => at <= deadline,
-            None => now <= deadline,
-        };
-        if !on_time {
-            late.push(f.finding.id.clone());
+        match sla::verdict(f, sla, &s.first_seen, now) {
+            SlaVerdict::NoDeadline => without_deadline += 1,
+            v if !v.on_time() => late.push(f.finding.id.clone()),
+            _ => {}
         }
     }
     evidence.findings = Some(s.findings.len() as u64);
