@@ -117,7 +117,11 @@ both!(an_untriaged_known_exploited_finding_fails_the_cra_item_until_triaged, |db
     assert_eq!(kev_item["status"], "not_met", "{cra}");
     assert_eq!(kev_item["evidence"]["failing"], json!([fid]));
     assert_eq!(kev_item["evidence"]["known_exploited"], 1);
-    assert_eq!(item(&cra, "triaged_within_sla")["status"], "not_met", "no SLA set: {cra}");
+    // No SLA set: not judged, and said so (it used to read `not_met`, as if findings were late).
+    let sla_item = item(&cra, "triaged_within_sla");
+    assert_eq!(sla_item["status"], "not_evaluated", "no SLA set: {cra}");
+    assert!(sla_item["reason"].as_str().expect("reason").starts_with("no triage SLA set"), "{sla_item}");
+    assert_eq!(cra["not_evaluated"], 1, "{cra}");
     assert_eq!(item(&cra, "vulnerability_handling")["status"], "not_met");
     assert_eq!(item(&cra, "support_period")["status"], "not_met");
     assert_eq!(item(&cra, "release_immutable")["status"], "not_applicable", "a draft");
@@ -225,7 +229,11 @@ both!(an_untriaged_known_exploited_finding_fails_the_cra_item_until_triaged, |db
     assert_eq!(resp.status(), 200);
     let cra = get_json(&d, &admin, &format!("/api/v1/versions/{vid}/cra-status")).await;
     assert_eq!(item(&cra, "release_immutable")["status"], "met", "{cra}");
-    assert_eq!((cra["met"].as_u64(), cra["not_met"].as_u64()), (Some(6), Some(0)), "{cra}");
+    assert_eq!(
+        (cra["met"].as_u64(), cra["not_met"].as_u64(), cra["not_evaluated"].as_u64()),
+        (Some(6), Some(0), Some(0)),
+        "{cra}"
+    );
 
     // The next version's technical file: the same bytes twice, every hash in the manifest true,
     // every standard document valid, the comparison with 1.0.0 inside.
@@ -324,6 +332,7 @@ both!(an_untriaged_known_exploited_finding_fails_the_cra_item_until_triaged, |db
         ("findings", items.len().to_string()),
         ("kev", "1".to_owned()),
         ("cra-met", met.clone()),
+        ("cra-not-evaluated", cra_next["not_evaluated"].to_string()),
     ] {
         let shown = card_number(&dom, card);
         assert_eq!(shown, want, "the {card} card as Chromium renders it");
@@ -341,6 +350,7 @@ both!(an_untriaged_known_exploited_finding_fails_the_cra_item_until_triaged, |db
         format!("Open findings: {}", items.len()),
         "Known exploited: 1".to_owned(),
         format!("CRA items met: {} of 6", cra_next["met"]),
+        format!("CRA items not evaluated: {}", cra_next["not_evaluated"]),
         "known_exploited_triaged: met".to_owned(),
     ] {
         assert!(text.contains(&want), "the PDF says {want:?}: {text}");
@@ -377,6 +387,83 @@ both!(an_untriaged_known_exploited_finding_fails_the_cra_item_until_triaged, |db
     let other = d.register(&unique_email("other")).await;
     let resp = d.send(&other, Method::GET, &format!("/api/v1/versions/{vid}/cra-status"), None).await;
     expect_problem(resp, 404, "NOT_FOUND").await;
+});
+
+both!(without_kev_data_the_known_exploited_item_is_not_evaluated_not_failed, |db: Db| async move {
+    let root = tempfile::tempdir().expect("root");
+    let tree = root.path().join("tree");
+    std::fs::create_dir_all(&tree).expect("mkdir");
+    std::fs::write(tree.join("requirements.txt"), "salt==3000.1\n").expect("write");
+    // OSV data only: known exploitation cannot be checked.
+    let d = Daemon::start_with(
+        db,
+        Opts {
+            scan_roots: vec![root.path().to_path_buf()],
+            vulndb_import: vec![fixtures().join("osv")],
+            ..Opts::default()
+        },
+    )
+    .await;
+    let admin = d.register(&unique_email("cra-nokev")).await;
+    let pid = d.create_project(&admin, "unchecked").await["id"].as_str().expect("pid").to_owned();
+    let version: Value = d
+        .send(
+            &admin,
+            Method::POST,
+            &format!("/api/v1/projects/{pid}/versions"),
+            Some(json!({"name": "1.0.0"})),
+        )
+        .await
+        .json()
+        .await
+        .expect("version");
+    let vid = version["id"].as_str().expect("vid").to_owned();
+
+    // Before any scan: the findings are not known, the SBOM is missing.
+    let cra = get_json(&d, &admin, &format!("/api/v1/versions/{vid}/cra-status")).await;
+    assert_eq!(item(&cra, "known_exploited_triaged")["status"], "not_evaluated", "{cra}");
+    assert_eq!(item(&cra, "sbom")["status"], "not_met", "{cra}");
+
+    let body =
+        json!({"source": {"kind": "path", "path": tree}, "project": pid, "version": vid, "crypto": false});
+    let resp = d.send(&admin, Method::POST, "/api/v1/scans", Some(body)).await;
+    let scan = resp.json::<Value>().await.expect("scan")["id"].as_str().expect("id").to_owned();
+    let (events, _) = crate::ws::follow(&d, &scan, &admin).await;
+    assert_eq!(events.last().map(|e| e["status"].clone()), Some(json!("completed")), "{}", d.stderr());
+
+    let cra = get_json(&d, &admin, &format!("/api/v1/versions/{vid}/cra-status")).await;
+    let kev = item(&cra, "known_exploited_triaged");
+    assert_eq!(kev["status"], "not_evaluated", "no KEV data: not a failure either, {cra}");
+    assert!(kev["reason"].as_str().expect("reason").starts_with("no KEV data imported"), "{kev}");
+    assert_eq!(item(&cra, "triaged_within_sla")["status"], "not_evaluated", "no SLA set: {cra}");
+    assert_eq!((cra["not_evaluated"].as_u64(), cra["not_met"].as_u64()), (Some(2), Some(2)), "{cra}");
+
+    // The report says it the same way.
+    let html = d
+        .send(&admin, Method::GET, &format!("/api/v1/versions/{vid}/compliance-report?format=html"), None)
+        .await
+        .text()
+        .await
+        .expect("html");
+    well_formed(&html);
+    assert!(html.contains("<td class=\"not-evaluated\">not_evaluated</td>"), "{html}");
+    assert!(html.contains("<div class=\"card\" id=\"cra-not-evaluated\"><b>2</b>"), "{html}");
+    let pdf = d
+        .send(&admin, Method::GET, &format!("/api/v1/versions/{vid}/compliance-report?format=pdf"), None)
+        .await
+        .bytes()
+        .await
+        .expect("pdf")
+        .to_vec();
+    let text = pdf_text(&d.dir.path().join("report.pdf"), &pdf);
+    for want in ["known_exploited_triaged: not_evaluated", "CRA items not evaluated: 2"] {
+        assert!(text.contains(want), "the PDF says {want:?}: {text}");
+    }
+    let zip = d.send(&admin, Method::GET, &format!("/api/v1/versions/{vid}/export"), None).await;
+    assert_eq!(zip.status(), 200);
+    let files = unzip(&zip.bytes().await.expect("zip"));
+    let checklist: Value = serde_json::from_slice(&files["cra-status.json"]).expect("checklist");
+    assert_eq!(checklist["not_evaluated"], 2, "the technical file's checklist too");
 });
 
 fn sha256_hex(bytes: &[u8]) -> String {

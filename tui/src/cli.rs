@@ -89,8 +89,8 @@ pub enum Command {
     Obligations(ProjectViewArgs),
     /// A project's NOTICE file (latest scan), to standard output or `-o FILE`.
     Notice(NoticeArgs),
-    /// A version's CRA checklist: each item met, not met or not applicable, with its reason;
-    /// exits 1 when an item is not met.
+    /// A version's CRA checklist: each item met, not met, not evaluated or not applicable, with
+    /// its reason; exits 1 when an item is not met or not evaluated.
     CraStatus(CraStatusArgs),
     /// Controls of frameworks (EU CRA Annex I, NIST SSDF, ISO/IEC 27001 A.8) judged from the
     /// tenant's data: each met, partially met, not met or not assessed, with its evidence.

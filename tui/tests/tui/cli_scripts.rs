@@ -984,7 +984,8 @@ async fn evidence(admin: &Home) {
     let out = admin.run(&["cra-status", "1.1.0", "--project", "app"]).await;
     assert_eq!(out.status.code(), Some(1), "an item not met: {}", text(&out));
     let table = stdout(&out);
-    assert!(table.starts_with("app 1.1.0: 1 met, 4 not met, 1 not applicable"), "{table}");
+    // Without a scan the SBOM is missing (not met) and the findings are not known (not evaluated).
+    assert!(table.starts_with("app 1.1.0: 1 met, 2 not met, 2 not evaluated, 1 not applicable"), "{table}");
     assert!(table.contains("support_period") && table.contains("the version is supported until"), "{table}");
     let out = admin.run(&["cra-status", "1.1.0", "--project", "app", "--json"]).await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -992,6 +993,7 @@ async fn evidence(admin: &Home) {
     let of = |r: CraRequirement| status.items.iter().find(|i| i.requirement == r).map(|i| i.status);
     assert_eq!(of(CraRequirement::SupportPeriod), Some(CraItemStatus::Met));
     assert_eq!(of(CraRequirement::Sbom), Some(CraItemStatus::NotMet));
+    assert_eq!(of(CraRequirement::KnownExploitedTriaged), Some(CraItemStatus::NotEvaluated));
     assert_eq!(of(CraRequirement::ReleaseImmutable), Some(CraItemStatus::NotApplicable));
     let dir = tempfile::tempdir().expect("dir");
     for flag in ["--technical-file", "--compliance-report"] {
