@@ -292,6 +292,16 @@ both!(an_untriaged_known_exploited_finding_fails_the_cra_item_until_triaged, |db
         let errors = crate::schema::validate(format, &doc);
         assert!(errors.is_empty(), "{path}: {errors:?}");
     }
+    // The scan's NOTICE, as the project serves it (the 1.1.0 scan is the project's latest).
+    let notice = d.send(&admin, Method::GET, &format!("/api/v1/projects/{pid}/notice"), None).await;
+    assert_eq!(notice.status(), 200);
+    let notice = notice.bytes().await.expect("notice").to_vec();
+    assert_eq!(files.get("NOTICE.txt"), Some(&notice), "the NOTICE is in the technical file");
+    assert!(
+        String::from_utf8_lossy(&notice).contains("pkg:pypi/salt@3000.1"),
+        "the NOTICE names the package"
+    );
+    assert!(listed.contains(&"NOTICE.txt"), "and in the manifest with its hash");
     let comparison: Value = serde_json::from_slice(&files["comparison.json"]).expect("comparison");
     assert_eq!(comparison["to_scan"], next_scan.as_str());
     assert_eq!(comparison["from_scan"], scan.as_str(), "compared with the released 1.0.0");
@@ -360,6 +370,27 @@ both!(an_untriaged_known_exploited_finding_fails_the_cra_item_until_triaged, |db
         .await;
     let p = expect_problem(resp, 400, "VALIDATION_FAILED").await;
     assert_eq!(p["errors"][0]["field"], "query.format");
+
+    // A scan from before NOTICE files were kept (its row removed behind the daemon): the manifest
+    // says the NOTICE is not available and why, instead of leaving it out silently.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&d.db_url).await.expect("connect behind the daemon");
+    sqlx::query("DELETE FROM scan_documents WHERE format = 'notice'").execute(&pool).await.expect("delete");
+    let old = d.send(&admin, Method::GET, &export_path, None).await.bytes().await.expect("zip").to_vec();
+    let old = unzip(&old);
+    assert!(!old.contains_key("NOTICE.txt"));
+    let manifest: Value = serde_json::from_slice(&old["manifest.json"]).expect("manifest");
+    let gap = manifest["not_included"]
+        .as_array()
+        .expect("not_included")
+        .iter()
+        .find(|g| g["part"] == "NOTICE.txt")
+        .unwrap_or_else(|| panic!("the missing NOTICE is named: {manifest}"))
+        .clone();
+    assert!(
+        gap["reason"].as_str().expect("reason").contains("not available for scans from before this change"),
+        "{gap}"
+    );
 
     // A version without a completed scan has no technical file yet.
     let empty: Value = d
