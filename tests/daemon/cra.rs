@@ -497,6 +497,104 @@ both!(without_kev_data_the_known_exploited_item_is_not_evaluated_not_failed, |db
     assert_eq!(checklist["not_evaluated"], 2, "the technical file's checklist too");
 });
 
+both!(a_kev_catalogue_uploaded_through_the_api_marks_findings_like_the_cli_import, |db: Db| async move {
+    let root = tempfile::tempdir().expect("root");
+    let tree = root.path().join("tree");
+    std::fs::create_dir_all(&tree).expect("mkdir");
+    std::fs::write(tree.join("requirements.txt"), "salt==3000.1\n").expect("write");
+    let d = Daemon::start_with(
+        db,
+        Opts {
+            scan_roots: vec![root.path().to_path_buf()],
+            vulndb_import: vec![fixtures().join("osv")],
+            ..Opts::default()
+        },
+    )
+    .await;
+    let ops = crate::rematch::operator(&d).await;
+    let admin = d.register(&unique_email("kev-upload")).await;
+    let pid = d.create_project(&admin, "uploaded-kev").await["id"].as_str().expect("pid").to_owned();
+    let version: Value = d
+        .send(
+            &admin,
+            Method::POST,
+            &format!("/api/v1/projects/{pid}/versions"),
+            Some(json!({"name": "1.0.0"})),
+        )
+        .await
+        .json()
+        .await
+        .expect("version");
+    let vid = version["id"].as_str().expect("vid").to_owned();
+    let body =
+        json!({"source": {"kind": "path", "path": tree}, "project": pid, "version": vid, "crypto": false});
+    let resp = d.send(&admin, Method::POST, "/api/v1/scans", Some(body)).await;
+    let scan = resp.json::<Value>().await.expect("scan")["id"].as_str().expect("id").to_owned();
+    let (events, _) = crate::ws::follow(&d, &scan, &admin).await;
+    assert_eq!(events.last().map(|e| e["status"].clone()), Some(json!("completed")), "{}", d.stderr());
+    let cra = get_json(&d, &admin, &format!("/api/v1/versions/{vid}/cra-status")).await;
+    assert_eq!(item(&cra, "known_exploited_triaged")["status"], "not_evaluated", "no KEV yet: {cra}");
+
+    let sample = std::fs::read(fixtures().join("known_exploited_vulnerabilities.json")).expect("kev");
+    let upload = |bytes: Vec<u8>, ctype: &'static str| {
+        d.http
+            .post(d.url("/api/v1/admin/vulndb/import?name=cisa-kev"))
+            .bearer_auth(&ops.token)
+            .header("content-type", ctype)
+            .body(bytes)
+            .send()
+    };
+    // A catalogue with a bad entry is refused whole, naming the entry; nothing changes.
+    let text = String::from_utf8(sample.clone()).expect("utf-8");
+    let bad = text.replacen("\"CVE-2020-11651\"", "\"CVE-20-11651\"", 1);
+    assert_ne!(bad, text, "the sample lists CVE-2020-11651");
+    let p = expect_problem(
+        upload(bad.into_bytes(), "application/json").await.expect("send"),
+        400,
+        "VALIDATION_FAILED",
+    )
+    .await;
+    assert!(p.to_string().contains("CVE-20-11651"), "{p}");
+    let status = get_json(&d, &admin, "/api/v1/vulndb/status").await;
+    assert!(!status["sources"].as_array().expect("sources").iter().any(|s| s["kind"] == "kev"), "{status}");
+
+    // The real sample: a KEV source of its own, like `cairnd vulndb import`.
+    let resp = upload(sample.clone(), "application/json").await.expect("send");
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap_or_default());
+    let parsed: Value = serde_json::from_slice(&sample).expect("json");
+    let status = get_json(&d, &admin, "/api/v1/vulndb/status").await;
+    let source = status["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .find(|s| s["name"] == "cisa-kev")
+        .unwrap_or_else(|| panic!("the uploaded source: {status}"))
+        .clone();
+    assert_eq!(source["kind"], "kev");
+    assert_eq!(source["revision"], parsed["catalogVersion"]);
+    assert_eq!(source["advisories"], parsed["vulnerabilities"].as_array().map(Vec::len).expect("entries"));
+    let findings = get_json(&d, &admin, &format!("/api/v1/findings?scan={scan}&limit=100")).await;
+    let listed = findings["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|f| f["vulnerability_id"] == "PYSEC-2020-102")
+        .cloned()
+        .unwrap_or_else(|| panic!("{findings}"));
+    assert_eq!(listed["known_exploited"]["cve_id"], "CVE-2020-11651", "{listed}");
+    let cra = get_json(&d, &admin, &format!("/api/v1/versions/{vid}/cra-status")).await;
+    let kev = item(&cra, "known_exploited_triaged");
+    assert_eq!(kev["status"], "not_met", "an untriaged listed finding now: {cra}");
+    assert_eq!(kev["evidence"]["failing"], json!([listed["id"]]));
+    // Told by content: the same catalogue sent as application/zip is still a KEV list.
+    let resp = upload(sample, "application/zip").await.expect("send");
+    assert_eq!(resp.status(), 200);
+    let status = get_json(&d, &admin, "/api/v1/vulndb/status").await;
+    let kev_sources =
+        status["sources"].as_array().expect("sources").iter().filter(|s| s["kind"] == "kev").count();
+    assert_eq!(kev_sources, 1, "the named source replaced, not doubled: {status}");
+});
+
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
