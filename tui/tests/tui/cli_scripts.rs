@@ -1007,6 +1007,22 @@ async fn evidence(admin: &Home) {
     }
     let out = admin.run(&["export", "--technical-file", "1.1.0", "-f", "cyclonedx", "-o", "x"]).await;
     assert_eq!(out.status.code(), Some(2), "a scan's format with a technical file: {}", text(&out));
+
+    // Controls of one framework, as the API's objects and as a table; informational (exit 0).
+    use cairn_sdk::types::{Control, ControlStatus, FrameworkId};
+    let out = admin.run(&["controls", "--framework", "nist_ssdf", "--json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let controls: Vec<Control> = serde_json::from_slice(&out.stdout).expect("Control JSON");
+    assert!(!controls.is_empty() && controls.iter().all(|c| c.framework == FrameworkId::NistSsdf));
+    let pw72 = controls.iter().find(|c| c.id == "PW.7.2").expect("PW.7.2");
+    assert_eq!((pw72.status, pw72.evidence.len()), (ControlStatus::NotAssessed, 0));
+    let out = admin.run(&["controls", "--framework", "nist_ssdf"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let table = stdout(&out);
+    assert!(table.starts_with("NIST Secure Software Development Framework"), "{table}");
+    assert!(table.contains("PW.7.2") && table.contains("not_assessed"), "{table}");
+    let out = admin.run(&["controls", "--framework", "pci_dss"]).await;
+    assert_eq!(out.status.code(), Some(2), "an unknown framework: {}", text(&out));
 }
 
 async fn scans_cancel(admin: &Home, client: &Client, root: &Path) {
