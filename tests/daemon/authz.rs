@@ -213,6 +213,9 @@ pub const MATRIX: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/feature-requests", t("project:write", Role::Member, false)),
     ("GET", "/api/v1/feature-requests/{id}", t("project:read", Role::Viewer, true)),
     ("POST", "/api/v1/feature-requests/{id}/status", t("admin", Role::Admin, true)),
+    // Tenant-wide views of the catalogue: another tenant reads its own controls.
+    ("GET", "/api/v1/frameworks", t("scan:read", Role::Viewer, false)),
+    ("GET", "/api/v1/controls", t("scan:read", Role::Viewer, false)),
 ];
 
 /// Routes the router serves that the OpenAPI document cannot list (OpenAPI has no WebSocket

@@ -12,7 +12,7 @@ use crate::both;
 use crate::harness::{Daemon, Db, Opts, expect_problem, unique_email};
 use crate::scans::get_json;
 
-fn fixtures() -> PathBuf {
+pub(crate) fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/daemon/fixtures/kev")
 }
 
@@ -117,7 +117,11 @@ both!(an_untriaged_known_exploited_finding_fails_the_cra_item_until_triaged, |db
     assert_eq!(kev_item["status"], "not_met", "{cra}");
     assert_eq!(kev_item["evidence"]["failing"], json!([fid]));
     assert_eq!(kev_item["evidence"]["known_exploited"], 1);
-    assert_eq!(item(&cra, "triaged_within_sla")["status"], "not_met", "no SLA set: {cra}");
+    // No SLA set: not judged, and said so (it used to read `not_met`, as if findings were late).
+    let sla_item = item(&cra, "triaged_within_sla");
+    assert_eq!(sla_item["status"], "not_evaluated", "no SLA set: {cra}");
+    assert!(sla_item["reason"].as_str().expect("reason").starts_with("no triage SLA set"), "{sla_item}");
+    assert_eq!(cra["not_evaluated"], 1, "{cra}");
     assert_eq!(item(&cra, "vulnerability_handling")["status"], "not_met");
     assert_eq!(item(&cra, "support_period")["status"], "not_met");
     assert_eq!(item(&cra, "release_immutable")["status"], "not_applicable", "a draft");
@@ -225,7 +229,11 @@ both!(an_untriaged_known_exploited_finding_fails_the_cra_item_until_triaged, |db
     assert_eq!(resp.status(), 200);
     let cra = get_json(&d, &admin, &format!("/api/v1/versions/{vid}/cra-status")).await;
     assert_eq!(item(&cra, "release_immutable")["status"], "met", "{cra}");
-    assert_eq!((cra["met"].as_u64(), cra["not_met"].as_u64()), (Some(6), Some(0)), "{cra}");
+    assert_eq!(
+        (cra["met"].as_u64(), cra["not_met"].as_u64(), cra["not_evaluated"].as_u64()),
+        (Some(6), Some(0), Some(0)),
+        "{cra}"
+    );
 
     // The next version's technical file: the same bytes twice, every hash in the manifest true,
     // every standard document valid, the comparison with 1.0.0 inside.
@@ -284,6 +292,16 @@ both!(an_untriaged_known_exploited_finding_fails_the_cra_item_until_triaged, |db
         let errors = crate::schema::validate(format, &doc);
         assert!(errors.is_empty(), "{path}: {errors:?}");
     }
+    // The scan's NOTICE, as the project serves it (the 1.1.0 scan is the project's latest).
+    let notice = d.send(&admin, Method::GET, &format!("/api/v1/projects/{pid}/notice"), None).await;
+    assert_eq!(notice.status(), 200);
+    let notice = notice.bytes().await.expect("notice").to_vec();
+    assert_eq!(files.get("NOTICE.txt"), Some(&notice), "the NOTICE is in the technical file");
+    assert!(
+        String::from_utf8_lossy(&notice).contains("pkg:pypi/salt@3000.1"),
+        "the NOTICE names the package"
+    );
+    assert!(listed.contains(&"NOTICE.txt"), "and in the manifest with its hash");
     let comparison: Value = serde_json::from_slice(&files["comparison.json"]).expect("comparison");
     assert_eq!(comparison["to_scan"], next_scan.as_str());
     assert_eq!(comparison["from_scan"], scan.as_str(), "compared with the released 1.0.0");
@@ -324,6 +342,7 @@ both!(an_untriaged_known_exploited_finding_fails_the_cra_item_until_triaged, |db
         ("findings", items.len().to_string()),
         ("kev", "1".to_owned()),
         ("cra-met", met.clone()),
+        ("cra-not-evaluated", cra_next["not_evaluated"].to_string()),
     ] {
         let shown = card_number(&dom, card);
         assert_eq!(shown, want, "the {card} card as Chromium renders it");
@@ -341,6 +360,7 @@ both!(an_untriaged_known_exploited_finding_fails_the_cra_item_until_triaged, |db
         format!("Open findings: {}", items.len()),
         "Known exploited: 1".to_owned(),
         format!("CRA items met: {} of 6", cra_next["met"]),
+        format!("CRA items not evaluated: {}", cra_next["not_evaluated"]),
         "known_exploited_triaged: met".to_owned(),
     ] {
         assert!(text.contains(&want), "the PDF says {want:?}: {text}");
@@ -350,6 +370,27 @@ both!(an_untriaged_known_exploited_finding_fails_the_cra_item_until_triaged, |db
         .await;
     let p = expect_problem(resp, 400, "VALIDATION_FAILED").await;
     assert_eq!(p["errors"][0]["field"], "query.format");
+
+    // A scan from before NOTICE files were kept (its row removed behind the daemon): the manifest
+    // says the NOTICE is not available and why, instead of leaving it out silently.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&d.db_url).await.expect("connect behind the daemon");
+    sqlx::query("DELETE FROM scan_documents WHERE format = 'notice'").execute(&pool).await.expect("delete");
+    let old = d.send(&admin, Method::GET, &export_path, None).await.bytes().await.expect("zip").to_vec();
+    let old = unzip(&old);
+    assert!(!old.contains_key("NOTICE.txt"));
+    let manifest: Value = serde_json::from_slice(&old["manifest.json"]).expect("manifest");
+    let gap = manifest["not_included"]
+        .as_array()
+        .expect("not_included")
+        .iter()
+        .find(|g| g["part"] == "NOTICE.txt")
+        .unwrap_or_else(|| panic!("the missing NOTICE is named: {manifest}"))
+        .clone();
+    assert!(
+        gap["reason"].as_str().expect("reason").contains("not available for scans from before this change"),
+        "{gap}"
+    );
 
     // A version without a completed scan has no technical file yet.
     let empty: Value = d
@@ -377,6 +418,181 @@ both!(an_untriaged_known_exploited_finding_fails_the_cra_item_until_triaged, |db
     let other = d.register(&unique_email("other")).await;
     let resp = d.send(&other, Method::GET, &format!("/api/v1/versions/{vid}/cra-status"), None).await;
     expect_problem(resp, 404, "NOT_FOUND").await;
+});
+
+both!(without_kev_data_the_known_exploited_item_is_not_evaluated_not_failed, |db: Db| async move {
+    let root = tempfile::tempdir().expect("root");
+    let tree = root.path().join("tree");
+    std::fs::create_dir_all(&tree).expect("mkdir");
+    std::fs::write(tree.join("requirements.txt"), "salt==3000.1\n").expect("write");
+    // OSV data only: known exploitation cannot be checked.
+    let d = Daemon::start_with(
+        db,
+        Opts {
+            scan_roots: vec![root.path().to_path_buf()],
+            vulndb_import: vec![fixtures().join("osv")],
+            ..Opts::default()
+        },
+    )
+    .await;
+    let admin = d.register(&unique_email("cra-nokev")).await;
+    let pid = d.create_project(&admin, "unchecked").await["id"].as_str().expect("pid").to_owned();
+    let version: Value = d
+        .send(
+            &admin,
+            Method::POST,
+            &format!("/api/v1/projects/{pid}/versions"),
+            Some(json!({"name": "1.0.0"})),
+        )
+        .await
+        .json()
+        .await
+        .expect("version");
+    let vid = version["id"].as_str().expect("vid").to_owned();
+
+    // Before any scan: the findings are not known, the SBOM is missing.
+    let cra = get_json(&d, &admin, &format!("/api/v1/versions/{vid}/cra-status")).await;
+    assert_eq!(item(&cra, "known_exploited_triaged")["status"], "not_evaluated", "{cra}");
+    assert_eq!(item(&cra, "sbom")["status"], "not_met", "{cra}");
+
+    let body =
+        json!({"source": {"kind": "path", "path": tree}, "project": pid, "version": vid, "crypto": false});
+    let resp = d.send(&admin, Method::POST, "/api/v1/scans", Some(body)).await;
+    let scan = resp.json::<Value>().await.expect("scan")["id"].as_str().expect("id").to_owned();
+    let (events, _) = crate::ws::follow(&d, &scan, &admin).await;
+    assert_eq!(events.last().map(|e| e["status"].clone()), Some(json!("completed")), "{}", d.stderr());
+
+    let cra = get_json(&d, &admin, &format!("/api/v1/versions/{vid}/cra-status")).await;
+    let kev = item(&cra, "known_exploited_triaged");
+    assert_eq!(kev["status"], "not_evaluated", "no KEV data: not a failure either, {cra}");
+    assert!(kev["reason"].as_str().expect("reason").starts_with("no KEV data imported"), "{kev}");
+    assert_eq!(item(&cra, "triaged_within_sla")["status"], "not_evaluated", "no SLA set: {cra}");
+    assert_eq!((cra["not_evaluated"].as_u64(), cra["not_met"].as_u64()), (Some(2), Some(2)), "{cra}");
+
+    // The report says it the same way.
+    let html = d
+        .send(&admin, Method::GET, &format!("/api/v1/versions/{vid}/compliance-report?format=html"), None)
+        .await
+        .text()
+        .await
+        .expect("html");
+    well_formed(&html);
+    assert!(html.contains("<td class=\"not-evaluated\">not_evaluated</td>"), "{html}");
+    assert!(html.contains("<div class=\"card\" id=\"cra-not-evaluated\"><b>2</b>"), "{html}");
+    let pdf = d
+        .send(&admin, Method::GET, &format!("/api/v1/versions/{vid}/compliance-report?format=pdf"), None)
+        .await
+        .bytes()
+        .await
+        .expect("pdf")
+        .to_vec();
+    let text = pdf_text(&d.dir.path().join("report.pdf"), &pdf);
+    for want in ["known_exploited_triaged: not_evaluated", "CRA items not evaluated: 2"] {
+        assert!(text.contains(want), "the PDF says {want:?}: {text}");
+    }
+    let zip = d.send(&admin, Method::GET, &format!("/api/v1/versions/{vid}/export"), None).await;
+    assert_eq!(zip.status(), 200);
+    let files = unzip(&zip.bytes().await.expect("zip"));
+    let checklist: Value = serde_json::from_slice(&files["cra-status.json"]).expect("checklist");
+    assert_eq!(checklist["not_evaluated"], 2, "the technical file's checklist too");
+});
+
+both!(a_kev_catalogue_uploaded_through_the_api_marks_findings_like_the_cli_import, |db: Db| async move {
+    let root = tempfile::tempdir().expect("root");
+    let tree = root.path().join("tree");
+    std::fs::create_dir_all(&tree).expect("mkdir");
+    std::fs::write(tree.join("requirements.txt"), "salt==3000.1\n").expect("write");
+    let d = Daemon::start_with(
+        db,
+        Opts {
+            scan_roots: vec![root.path().to_path_buf()],
+            vulndb_import: vec![fixtures().join("osv")],
+            ..Opts::default()
+        },
+    )
+    .await;
+    let ops = crate::rematch::operator(&d).await;
+    let admin = d.register(&unique_email("kev-upload")).await;
+    let pid = d.create_project(&admin, "uploaded-kev").await["id"].as_str().expect("pid").to_owned();
+    let version: Value = d
+        .send(
+            &admin,
+            Method::POST,
+            &format!("/api/v1/projects/{pid}/versions"),
+            Some(json!({"name": "1.0.0"})),
+        )
+        .await
+        .json()
+        .await
+        .expect("version");
+    let vid = version["id"].as_str().expect("vid").to_owned();
+    let body =
+        json!({"source": {"kind": "path", "path": tree}, "project": pid, "version": vid, "crypto": false});
+    let resp = d.send(&admin, Method::POST, "/api/v1/scans", Some(body)).await;
+    let scan = resp.json::<Value>().await.expect("scan")["id"].as_str().expect("id").to_owned();
+    let (events, _) = crate::ws::follow(&d, &scan, &admin).await;
+    assert_eq!(events.last().map(|e| e["status"].clone()), Some(json!("completed")), "{}", d.stderr());
+    let cra = get_json(&d, &admin, &format!("/api/v1/versions/{vid}/cra-status")).await;
+    assert_eq!(item(&cra, "known_exploited_triaged")["status"], "not_evaluated", "no KEV yet: {cra}");
+
+    let sample = std::fs::read(fixtures().join("known_exploited_vulnerabilities.json")).expect("kev");
+    let upload = |bytes: Vec<u8>, ctype: &'static str| {
+        d.http
+            .post(d.url("/api/v1/admin/vulndb/import?name=cisa-kev"))
+            .bearer_auth(&ops.token)
+            .header("content-type", ctype)
+            .body(bytes)
+            .send()
+    };
+    // A catalogue with a bad entry is refused whole, naming the entry; nothing changes.
+    let text = String::from_utf8(sample.clone()).expect("utf-8");
+    let bad = text.replacen("\"CVE-2020-11651\"", "\"CVE-20-11651\"", 1);
+    assert_ne!(bad, text, "the sample lists CVE-2020-11651");
+    let p = expect_problem(
+        upload(bad.into_bytes(), "application/json").await.expect("send"),
+        400,
+        "VALIDATION_FAILED",
+    )
+    .await;
+    assert!(p.to_string().contains("CVE-20-11651"), "{p}");
+    let status = get_json(&d, &admin, "/api/v1/vulndb/status").await;
+    assert!(!status["sources"].as_array().expect("sources").iter().any(|s| s["kind"] == "kev"), "{status}");
+
+    // The real sample: a KEV source of its own, like `cairnd vulndb import`.
+    let resp = upload(sample.clone(), "application/json").await.expect("send");
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap_or_default());
+    let parsed: Value = serde_json::from_slice(&sample).expect("json");
+    let status = get_json(&d, &admin, "/api/v1/vulndb/status").await;
+    let source = status["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .find(|s| s["name"] == "cisa-kev")
+        .unwrap_or_else(|| panic!("the uploaded source: {status}"))
+        .clone();
+    assert_eq!(source["kind"], "kev");
+    assert_eq!(source["revision"], parsed["catalogVersion"]);
+    assert_eq!(source["advisories"], parsed["vulnerabilities"].as_array().map(Vec::len).expect("entries"));
+    let findings = get_json(&d, &admin, &format!("/api/v1/findings?scan={scan}&limit=100")).await;
+    let listed = findings["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|f| f["vulnerability_id"] == "PYSEC-2020-102")
+        .cloned()
+        .unwrap_or_else(|| panic!("{findings}"));
+    assert_eq!(listed["known_exploited"]["cve_id"], "CVE-2020-11651", "{listed}");
+    let cra = get_json(&d, &admin, &format!("/api/v1/versions/{vid}/cra-status")).await;
+    let kev = item(&cra, "known_exploited_triaged");
+    assert_eq!(kev["status"], "not_met", "an untriaged listed finding now: {cra}");
+    assert_eq!(kev["evidence"]["failing"], json!([listed["id"]]));
+    // Told by content: the same catalogue sent as application/zip is still a KEV list.
+    let resp = upload(sample, "application/zip").await.expect("send");
+    assert_eq!(resp.status(), 200);
+    let status = get_json(&d, &admin, "/api/v1/vulndb/status").await;
+    let kev_sources =
+        status["sources"].as_array().expect("sources").iter().filter(|s| s["kind"] == "kev").count();
+    assert_eq!(kev_sources, 1, "the named source replaced, not doubled: {status}");
 });
 
 fn sha256_hex(bytes: &[u8]) -> String {

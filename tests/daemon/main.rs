@@ -7,6 +7,7 @@ mod authz;
 mod bad_input;
 mod cbom_compat;
 mod comparison;
+mod controls;
 mod conventions;
 mod coverage;
 mod cra;

@@ -358,7 +358,7 @@ both!(imports_from_the_cli_and_the_admin_api, |db| async move {
     )
     .await;
     expect_problem(
-        up(zip_of(&RUST), "application/json", &root).await.expect("send"),
+        up(zip_of(&RUST), "text/plain", &root).await.expect("send"),
         415,
         "UNSUPPORTED_MEDIA_TYPE",
     )

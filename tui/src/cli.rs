@@ -89,9 +89,12 @@ pub enum Command {
     Obligations(ProjectViewArgs),
     /// A project's NOTICE file (latest scan), to standard output or `-o FILE`.
     Notice(NoticeArgs),
-    /// A version's CRA checklist: each item met, not met or not applicable, with its reason;
-    /// exits 1 when an item is not met.
+    /// A version's CRA checklist: each item met, not met, not evaluated or not applicable, with
+    /// its reason; exits 1 when an item is not met or not evaluated.
     CraStatus(CraStatusArgs),
+    /// Controls of frameworks (EU CRA Annex I, NIST SSDF, ISO/IEC 27001 A.8) judged from the
+    /// tenant's data: each met, partially met, not met or not assessed, with its evidence.
+    Controls(ControlsArgs),
     /// The daemon's vulnerability data: status, update from the mirror, import OSV files.
     #[command(subcommand)]
     Db(DbCommand),
@@ -815,6 +818,17 @@ pub struct CraStatusArgs {
     #[arg(long, value_name = "NAME|ID")]
     pub project: Option<String>,
     /// Print the API's `CraStatus` object as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `cairn controls`.
+#[derive(Debug, clap::Args)]
+pub struct ControlsArgs {
+    /// Only this framework's controls: `eu_cra`, `nist_ssdf` or `iso_27001`.
+    #[arg(long, value_name = "FRAMEWORK")]
+    pub framework: Option<cairn_sdk::types::FrameworkId>,
+    /// Print the API's `Control` objects as a JSON array.
     #[arg(long)]
     pub json: bool,
 }

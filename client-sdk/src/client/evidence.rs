@@ -1,10 +1,21 @@
-//! Evidence for a regulator: a version's CRA checklist and the tenant's settings (the triage SLA
-//! the checklist judges against).
+//! Evidence for a regulator: a version's CRA checklist, the tenant's settings (the triage SLA
+//! the checklist judges against), and the controls of frameworks judged from the tenant's data.
 
+use futures_util::stream::BoxStream;
 use reqwest::Method;
 
-use super::{Client, Error, Req};
-use crate::types::{CraStatus, ReportFormat, TenantSettings, UpdateTenantSettings, VersionId};
+use super::{Client, Error, ListQuery, Req};
+use crate::types::{
+    Control, CraStatus, Framework, FrameworkId, Page, ReportFormat, TenantSettings, UpdateTenantSettings,
+    VersionId,
+};
+
+fn with_framework(mut q: ListQuery, framework: Option<FrameworkId>) -> ListQuery {
+    if let Some(f) = framework {
+        q = q.filter("framework", f.as_str());
+    }
+    q
+}
 
 impl Client {
     /// `GET /versions/{id}/cra-status`: the version's CRA checklist, each item `met`, `not_met`
@@ -63,5 +74,50 @@ impl Client {
         body: &UpdateTenantSettings,
     ) -> Result<TenantSettings, Error> {
         self.json(Req::new(Method::PUT, "api/v1/tenant/settings").if_match(version).json(body)?).await
+    }
+
+    /// `GET /frameworks`, one page: the built-in catalogue's frameworks (EU CRA Annex I, NIST
+    /// SSDF, ISO/IEC 27001:2022 A.8), each with its controls counted by status for the tenant.
+    ///
+    /// Scope: `scan:read`.
+    pub async fn frameworks_page(&self, q: &ListQuery) -> Result<Page<Framework>, Error> {
+        self.page("api/v1/frameworks", q).await
+    }
+
+    /// `GET /frameworks`, every framework, as a stream.
+    pub fn frameworks(&self, q: ListQuery) -> BoxStream<'static, Result<Framework, Error>> {
+        self.paginate("api/v1/frameworks".to_owned(), q)
+    }
+
+    /// `GET /controls?framework=`, one page: controls (of one framework, or of all) judged from
+    /// the tenant's data now, each `met`, `partially_met`, `not_met` or `not_assessed` with its
+    /// evidence count and the kinds of evidence it rests on.
+    ///
+    /// Scope: `scan:read`.
+    ///
+    /// ```no_run
+    /// # async fn f(client: cairn_sdk::Client) -> Result<(), cairn_sdk::Error> {
+    /// use cairn_sdk::types::FrameworkId;
+    /// let page = client.controls_page(Some(FrameworkId::NistSsdf), &Default::default()).await?;
+    /// for c in &page.items {
+    ///     println!("{} {:?} ({} items of evidence): {}", c.id, c.status, c.evidence_count, c.reason);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn controls_page(
+        &self,
+        framework: Option<FrameworkId>,
+        q: &ListQuery,
+    ) -> Result<Page<Control>, Error> {
+        self.page("api/v1/controls", &with_framework(q.clone(), framework)).await
+    }
+
+    /// `GET /controls?framework=`, every control, as a stream.
+    pub fn controls(
+        &self,
+        framework: Option<FrameworkId>,
+        q: ListQuery,
+    ) -> BoxStream<'static, Result<Control, Error>> {
+        self.paginate("api/v1/controls".to_owned(), with_framework(q, framework))
     }
 }

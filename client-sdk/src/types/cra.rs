@@ -1,5 +1,6 @@
 //! A version's CRA status (`GET /versions/{id}/cra-status`): a checklist computed from stored
-//! evidence, each item `met`, `not_met` or `not_applicable` with what it was judged on.
+//! evidence, each item `met`, `not_met`, `not_evaluated` or `not_applicable` with what it was
+//! judged on.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -14,8 +15,12 @@ use super::{ProjectId, ReleaseState, ScanId, TriageSla, VersionId};
 pub enum CraItemStatus {
     /// The evidence shows it.
     Met,
-    /// The evidence does not show it, or the evidence is missing (`reason` says which).
+    /// The evidence was looked at and does not show it (`reason` says what falls short).
     NotMet,
+    /// Not judged: the source of its evidence is missing (no completed scan, no scan matched
+    /// against vulnerability data, no KEV data imported, no triage SLA set; `reason` says which).
+    /// Neither `met` nor `not_met`.
+    NotEvaluated,
     /// It does not apply to this version (a draft is not released yet).
     NotApplicable,
 }
@@ -140,6 +145,8 @@ pub struct CraStatus {
     pub met: u32,
     /// Items not met.
     pub not_met: u32,
+    /// Items not evaluated for lack of an evidence source.
+    pub not_evaluated: u32,
     /// Items that do not apply.
     pub not_applicable: u32,
 }
@@ -150,6 +157,7 @@ impl CraItemStatus {
         match self {
             CraItemStatus::Met => "met",
             CraItemStatus::NotMet => "not_met",
+            CraItemStatus::NotEvaluated => "not_evaluated",
             CraItemStatus::NotApplicable => "not_applicable",
         }
     }

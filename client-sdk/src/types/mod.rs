@@ -9,6 +9,7 @@ mod auth;
 mod cbom_compat;
 mod comparison;
 mod component_usage;
+mod controls;
 mod coverage;
 mod cra;
 mod cve_watches;
@@ -73,6 +74,9 @@ pub use comparison::{
     LicenseChanges, NotCompared, ReadinessDelta, ScanComparison, VersionChange, VersionDirection,
 };
 pub use component_usage::{ComponentUsage, FileLine};
+pub use controls::{
+    Control, ControlEvidence, ControlStatus, EvidenceKind, Framework, FrameworkId, RECENT_SCAN_DAYS,
+};
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use cra::{CraEvidence, CraItem, CraItemStatus, CraRequirement, CraStatus, ReportFormat};
 pub use cve_watches::{CreateCveWatch, CveWatch, CveWatchCreated, CveWatchHit, CveWatchHitData, WatchTarget};

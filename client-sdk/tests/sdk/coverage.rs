@@ -203,6 +203,8 @@ fn table() -> &'static [(&'static str, &'static str)] {
         "feature_requests_create" => create_feature_request,
         "feature_requests_get" => feature_request,
         "feature_requests_status" => set_feature_request_status,
+        "frameworks_list" => frameworks,
+        "controls_list" => controls,
     ]
 }
 

@@ -16,7 +16,7 @@ use cairn_engine::inventory::Component;
 use cairn_engine::license::groups;
 use cairn_sdk::types::{
     LicenseCategory, LicensedComponent, Obligation, ProjectId, ProjectLicense, ProjectObligation, Role, Scan,
-    Scope, SourceKind, TenantId,
+    Scope, TenantId,
 };
 use serde::Deserialize;
 
@@ -182,12 +182,7 @@ pub async fn obligations(
 
 /// Why a completed scan has no stored NOTICE.
 fn no_notice(scan: &Scan) -> ApiError {
-    let why = if scan.source.kind() == SourceKind::Sbom {
-        "was read from an SBOM, which carries no license files to render a NOTICE from".to_owned()
-    } else {
-        "completed before NOTICE files were kept with a scan's documents (not available for scans from before this change); scan again".to_owned()
-    };
-    ApiError::new(Kind::ScanNotCompleted, format!("scan {} {why}", scan.id))
+    ApiError::new(Kind::ScanNotCompleted, format!("scan {} {}", scan.id, documents::why_no_notice(scan)))
 }
 
 /// The NOTICE of the project's latest completed scan: every third-party component once with its

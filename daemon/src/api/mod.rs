@@ -15,6 +15,7 @@ pub mod comparison;
 pub mod compliance_report;
 pub mod components;
 pub mod contract;
+pub mod controls;
 pub mod conventions;
 pub mod cra_status;
 pub mod cve_watches;
@@ -73,7 +74,7 @@ use crate::state::AppState;
 #[openapi(
     info(title = "Cairn API", description = "Cairn's daemon: inventories, vulnerabilities, licenses, cryptography, policy. Errors are RFC 7807 problem+json; lists are paged; see /problems/{slug}."),
     modifiers(&BearerAuth),
-    components(schemas(cairn_sdk::types::BomFormat, cairn_sdk::types::ScanStatus, cairn_sdk::types::CbomBomFormat, cairn_sdk::types::Severity, cairn_sdk::types::DependencyScope, cairn_sdk::types::SourceKind, cairn_sdk::types::ReportFormat)),
+    components(schemas(cairn_sdk::types::BomFormat, cairn_sdk::types::ScanStatus, cairn_sdk::types::CbomBomFormat, cairn_sdk::types::Severity, cairn_sdk::types::DependencyScope, cairn_sdk::types::SourceKind, cairn_sdk::types::ReportFormat, cairn_sdk::types::FrameworkId)),
     tags((name = "service"), (name = "auth"), (name = "api-keys"), (name = "git-credentials"), (name = "webhooks"), (name = "projects"), (name = "versions"), (name = "scans"), (name = "findings"), (name = "policies"), (name = "events"), (name = "notifications"), (name = "admin"), (name = "vulndb"), (name = "cbom"), (name = "tenants"), (name = "feature-requests"))
 )]
 struct ApiDoc;
@@ -212,6 +213,8 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(technical_file::export))
         .routes(routes!(compliance_report::compliance_report))
         .routes(routes!(tenant_settings::get, tenant_settings::put))
+        .routes(routes!(controls::frameworks))
+        .routes(routes!(controls::list))
         .routes(routes!(vulnerabilities::list))
         .routes(routes!(vulnerabilities::get))
         .routes(routes!(gates::scan_gate))

@@ -54,16 +54,18 @@ pub struct ImportParams {
     pub name: Option<String>,
 }
 
-/// Imports one OSV zip sent as the body (`Content-Type: application/zip`, up to
-/// `[vulndb] max_download_bytes`) as the source `name`, replacing it whole. A zip without a valid
-/// record is refused (400) and changes nothing.
+/// Imports the body (up to `[vulndb] max_download_bytes`) as the source `name`, replacing it
+/// whole: an OSV zip (`Content-Type: application/zip`) or a CISA KEV catalogue
+/// (`application/json`), told apart by content as `cairnd vulndb import` does. A zip without a
+/// valid record, or a KEV catalogue with a bad entry, is refused (400) and changes nothing.
 #[utoipa::path(post, operation_id = "admin_vulndb_import", path = "/admin/vulndb/import", tag = "admin", security(("bearer" = [])),
     params(ImportParams),
-    request_body(content = Vec<u8>, content_type = "application/zip", description = "An OSV zip (`all.zip` layout)"),
+    request_body(description = "An OSV zip (`all.zip` layout), or a CISA Known Exploited Vulnerabilities catalogue (JSON)",
+        content((Vec<u8> = "application/zip"), (Object = "application/json"))),
     responses((status = 200, description = "Imported", body = VulnDbChange),
-        (status = 400, description = "Not a usable OSV zip", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Not a usable OSV zip or KEV catalogue", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the limit", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/zip", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
+        (status = 415, description = "Neither application/zip nor application/json", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn import_zip(
     State(state): State<AppState>,
     _op: Operator,
@@ -72,8 +74,12 @@ pub async fn import_zip(
     body: Body,
 ) -> Result<axum::Json<VulnDbChange>, ApiError> {
     let ctype = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if ctype.split(';').next().map(|m| m.trim().to_ascii_lowercase()).as_deref() != Some("application/zip") {
-        return Err(ApiError::new(Kind::UnsupportedMediaType, "expected Content-Type: application/zip"));
+    let media = ctype.split(';').next().map(|m| m.trim().to_ascii_lowercase()).unwrap_or_default();
+    if !matches!(media.as_str(), "application/zip" | "application/json") {
+        return Err(ApiError::new(
+            Kind::UnsupportedMediaType,
+            "expected Content-Type: application/zip (an OSV zip) or application/json (a CISA KEV catalogue)",
+        ));
     }
     let name = params.name.unwrap_or_else(|| "upload".into());
     if !valid_source_name(&name) {

@@ -164,6 +164,9 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/versions/{id}/compliance-report", Access::tenant(Scope::ScanRead, Role::Viewer)),
     ("GET", "/api/v1/tenant/settings", Access::tenant(Scope::ProjectRead, Role::Viewer)),
     ("PUT", "/api/v1/tenant/settings", Access::tenant(Scope::Admin, Role::Admin)),
+    // Controls × frameworks (issue 20).
+    ("GET", "/api/v1/frameworks", Access::tenant(Scope::ScanRead, Role::Viewer)),
+    ("GET", "/api/v1/controls", Access::tenant(Scope::ScanRead, Role::Viewer)),
     // The Swagger UI (static pages reading /api/openapi.json).
     ("GET", "/api/docs", Access::Public),
     ("GET", "/api/docs/", Access::Public),

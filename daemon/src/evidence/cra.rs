@@ -1,7 +1,9 @@
 //! A version's CRA checklist. `gather` reads the facts (the version, its product, the latest
 //! completed scan, its documents and open findings with triage and KEV marks, the tenant's SLA,
-//! the KEV sources); `judge` turns them into items, pure and testable. An item whose evidence is
-//! missing is `not_met` with the reason: Cairn never concludes `met` from what it did not see.
+//! the KEV sources); `judge` turns them into items, pure and testable. An item whose evidence
+//! source is missing (no completed scan, no matched scan, no KEV data imported, no triage SLA set)
+//! is `not_evaluated` with the reason: Cairn never concludes `met`, nor `not_met`, from what it did
+//! not see.
 
 use std::collections::HashMap;
 
@@ -9,7 +11,9 @@ use cairn_sdk::types::{
     CraEvidence, CraItem, CraItemStatus, CraRequirement, CraStatus, Finding, Project, ReleaseState, Scan,
     TenantId, TriageSla, TriageState, Version, VersionId, VulnDataState,
 };
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
+
+use super::sla::{self, SlaVerdict};
 
 use crate::store::{FindingsQuery, KevSource, Store, StoreError, StoreResult};
 
@@ -126,17 +130,14 @@ fn failing(mut ids: Vec<String>) -> (Vec<String>, Option<u64>) {
     (ids, Some(count))
 }
 
-fn no_scan(requirement: CraRequirement) -> CraItem {
-    item(
-        requirement,
-        CraItemStatus::NotMet,
-        "the version has no completed scan: nothing to judge",
-        CraEvidence::default(),
-    )
+/// The version has no completed scan: an SBOM is missing (`not_met`), findings are not known
+/// (`not_evaluated`).
+fn no_scan(requirement: CraRequirement, status: CraItemStatus) -> CraItem {
+    item(requirement, status, "the version has no completed scan: nothing to judge", CraEvidence::default())
 }
 
 fn sbom(scan: Option<&ScanFacts>) -> CraItem {
-    let Some(s) = scan else { return no_scan(CraRequirement::Sbom) };
+    let Some(s) = scan else { return no_scan(CraRequirement::Sbom, CraItemStatus::NotMet) };
     let documents: Vec<String> =
         s.documents.iter().filter(|d| SBOM_FORMATS.contains(&d.as_str())).cloned().collect();
     let evidence = CraEvidence {
@@ -164,18 +165,18 @@ fn sbom(scan: Option<&ScanFacts>) -> CraItem {
 
 fn known_exploited(scan: Option<&ScanFacts>, kev: &[KevSource]) -> CraItem {
     let req = CraRequirement::KnownExploitedTriaged;
-    let Some(s) = scan else { return no_scan(req) };
+    let Some(s) = scan else { return no_scan(req, CraItemStatus::NotEvaluated) };
     let kev_sources: Vec<String> =
         kev.iter().map(|k| format!("{}@{}", k.name, k.revision.as_deref().unwrap_or("unrevised"))).collect();
     let mut evidence = CraEvidence { scan_id: Some(s.scan.id), kev_sources, ..CraEvidence::default() };
     if kev.is_empty() {
-        let reason = "no KEV list imported (`cairnd vulndb import known_exploited_vulnerabilities.json`): \
+        let reason = "no KEV data imported (`cairnd vulndb import known_exploited_vulnerabilities.json`): \
                       known exploitation was not checked";
-        return item(req, CraItemStatus::NotMet, reason, evidence);
+        return item(req, CraItemStatus::NotEvaluated, reason, evidence);
     }
     if !matched(&s.scan) {
         let reason = "the scan was not matched against vulnerability data: its findings are not known";
-        return item(req, CraItemStatus::NotMet, reason, evidence);
+        return item(req, CraItemStatus::NotEvaluated, reason, evidence);
     }
     let listed: Vec<&Finding> = s.findings.iter().filter(|f| f.known_exploited.is_some()).collect();
     let open: Vec<String> = listed.iter().filter(|f| undecided(f)).map(|f| f.finding.id.clone()).collect();
@@ -198,35 +199,23 @@ fn known_exploited(scan: Option<&ScanFacts>, kev: &[KevSource]) -> CraItem {
 
 fn within_sla(scan: Option<&ScanFacts>, sla: Option<&TriageSla>, now: OffsetDateTime) -> CraItem {
     let req = CraRequirement::TriagedWithinSla;
-    let Some(s) = scan else { return no_scan(req) };
+    let Some(s) = scan else { return no_scan(req, CraItemStatus::NotEvaluated) };
     let mut evidence = CraEvidence { scan_id: Some(s.scan.id), sla: sla.cloned(), ..CraEvidence::default() };
     let Some(sla) = sla.filter(|s| !s.is_empty()) else {
-        let reason = "the tenant has no triage SLA (PUT /tenant/settings): nothing to judge against";
-        return item(req, CraItemStatus::NotMet, reason, evidence);
+        let reason = "no triage SLA set (PUT /tenant/settings): nothing to judge against";
+        return item(req, CraItemStatus::NotEvaluated, reason, evidence);
     };
     if !matched(&s.scan) {
         let reason = "the scan was not matched against vulnerability data: its findings are not known";
-        return item(req, CraItemStatus::NotMet, reason, evidence);
+        return item(req, CraItemStatus::NotEvaluated, reason, evidence);
     }
     let mut late = Vec::new();
     let mut without_deadline = 0u64;
     for f in &s.findings {
-        let Some(days) = sla.days_for(f.finding.severity) else {
-            without_deadline += 1;
-            continue;
-        };
-        let key = (f.finding.vulnerability_id.clone(), f.finding.purl.clone());
-        let seen = s.first_seen.get(&key).copied().unwrap_or(f.finding.created_at);
-        let deadline = seen + Duration::days(i64::from(days));
-        // A decision's time is its triage's last change: a later re-triage counts as late, never
-        // an early one as on time.
-        let decided_at = f.triage.as_ref().filter(|t| t.state != TriageState::InTriage).map(|t| t.updated_at);
-        let on_time = match decided_at {
-            Some(at) => at <= deadline,
-            None => now <= deadline,
-        };
-        if !on_time {
-            late.push(f.finding.id.clone());
+        match sla::verdict(f, sla, &s.first_seen, now) {
+            SlaVerdict::NoDeadline => without_deadline += 1,
+            v if !v.on_time() => late.push(f.finding.id.clone()),
+            _ => {}
         }
     }
     evidence.findings = Some(s.findings.len() as u64);
@@ -354,6 +343,7 @@ pub fn judge(facts: &Facts) -> CraStatus {
         evaluated_at: facts.now,
         met: count(CraItemStatus::Met),
         not_met: count(CraItemStatus::NotMet),
+        not_evaluated: count(CraItemStatus::NotEvaluated),
         not_applicable: count(CraItemStatus::NotApplicable),
         items,
     }

@@ -158,6 +158,7 @@ fn status_class(s: CraItemStatus) -> &'static str {
     match s {
         CraItemStatus::Met => "met",
         CraItemStatus::NotMet => "not-met",
+        CraItemStatus::NotEvaluated => "not-evaluated",
         CraItemStatus::NotApplicable => "na",
     }
 }
@@ -170,7 +171,7 @@ const CSS: &str = "body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,san
 h1{font-size:1.6rem;margin-bottom:0}h2{font-size:1.2rem;border-bottom:1px solid #ccd;padding-bottom:.2rem;margin-top:2rem}\
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #ccd;padding:.3rem .5rem;text-align:left}\
 th{background:#eef0f5}td.n{text-align:right;font-variant-numeric:tabular-nums}.met{color:#17692a;font-weight:600}\
-.not-met{color:#a1161b;font-weight:600}.na{color:#666}.cards{display:flex;gap:1rem;flex-wrap:wrap}\
+.not-met{color:#a1161b;font-weight:600}.not-evaluated{color:#8a5a00;font-style:italic}.na{color:#666}.cards{display:flex;gap:1rem;flex-wrap:wrap}\
 .card{border:1px solid #ccd;border-radius:6px;padding:.6rem 1rem;min-width:9rem}.card b{display:block;font-size:1.5rem}\
 .muted{color:#666;font-size:.85rem}svg text{font-size:11px;fill:#1d2330}\
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}table,svg,.cards{break-inside:avoid}a{color:inherit;text-decoration:none}}";
@@ -266,12 +267,14 @@ pub fn html(d: &ReportData) -> String {
         h,
         "<h2>Summary</h2><div class=\"cards\"><div class=\"card\" id=\"components\"><b>{}</b>components</div>\
          <div class=\"card\" id=\"findings\"><b>{}</b>open findings</div><div class=\"card\" id=\"kev\"><b>{}</b>known exploited</div>\
-         <div class=\"card\" id=\"cra-met\"><b>{} / {}</b>CRA items met</div></div>",
+         <div class=\"card\" id=\"cra-met\"><b>{} / {}</b>CRA items met</div>\
+         <div class=\"card\" id=\"cra-not-evaluated\"><b>{}</b>CRA items not evaluated</div></div>",
         d.components,
         if d.matched { open.to_string() } else { "not matched".into() },
         d.known_exploited(),
         s.met,
-        s.items.len()
+        s.items.len(),
+        s.not_evaluated
     );
     if !d.matched {
         h.push_str("<p class=\"not-met\">The scan was not matched against vulnerability data: findings are not known (not zero).</p>");
@@ -403,6 +406,7 @@ pub fn pdf(d: &ReportData) -> Vec<u8> {
     );
     push(10.0, format!("Known exploited: {}", d.known_exploited()));
     push(10.0, format!("CRA items met: {} of {}", s.met, s.items.len()));
+    push(10.0, format!("CRA items not evaluated: {}", s.not_evaluated));
     push(13.0, "CRA checklist".into());
     for i in &s.items {
         push(10.0, format!("{}: {} - {}", i.requirement.as_str(), i.status.as_str(), i.reason));

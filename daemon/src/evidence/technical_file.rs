@@ -1,8 +1,8 @@
 //! A version's technical file: one ZIP holding the evidence a manufacturer hands a regulator —
 //! SBOMs (CycloneDX 1.6, SPDX 3.0.1), VEX (OpenVEX; the CycloneDX SBOM carries CycloneDX VEX
 //! analysis), the vulnerability report, the CRA checklist, the gate result, the comparison with
-//! the previous released version, the audit extract and the licenses — with `manifest.json`
-//! naming each file's SHA-256.
+//! the previous released version, the audit extract, the licenses and the scan's NOTICE — with
+//! `manifest.json` naming each file's SHA-256 and each missing part with the reason.
 //!
 //! The same data gives the same bytes: members in path order, fixed zip timestamps and
 //! permissions, JSON written from typed values, and the checklist judged as of the data's own
@@ -209,7 +209,25 @@ pub async fn export(
         description: "license facts of every component that has any (declared, detected, concluded, category)",
         bytes: json(&licenses)?,
     });
-    gaps.push(gap("NOTICE", "the NOTICE text is served by /projects/{id}/notice, not kept per scan yet"));
+    // The NOTICE the pipeline rendered from the tree (kept per scan); a scan without one says why.
+    match state.store.scan_document(tenant, scan.id, documents::NOTICE_FORMAT).await {
+        Ok(doc) => {
+            let mut bytes = Vec::with_capacity(usize::try_from(doc.bytes).unwrap_or(0));
+            flate2::read::GzDecoder::new(doc.compressed.as_slice())
+                .read_to_end(&mut bytes)
+                .map_err(|e| ApiError::internal(format!("stored NOTICE does not decompress: {e}")))?;
+            members.push(Member {
+                path: "NOTICE.txt",
+                media_type: "text/plain; charset=utf-8",
+                description: "the NOTICE rendered from the scanned tree: third-party components with their licenses, copyright lines and license texts",
+                bytes,
+            });
+        }
+        Err(StoreError::NotFound) => {
+            gaps.push(gap("NOTICE.txt", &format!("the scan {}", documents::why_no_notice(scan))))
+        }
+        Err(e) => return Err(e.into()),
+    }
 
     match state.store.gate_of_scan(tenant, scan.id).await {
         Ok(g) => members.push(Member {

@@ -121,6 +121,17 @@ pub fn document(format: BomFormat, text: &str, stamp: &str) -> Result<NewDocumen
 pub const NOTICE_FORMAT: &str = "notice";
 
 /// The NOTICE as a stored document (it does not depend on triage: no stamp).
+/// Why a completed scan has no stored NOTICE (the project's NOTICE route and the technical file
+/// say it alike).
+pub fn why_no_notice(scan: &cairn_sdk::types::Scan) -> &'static str {
+    if scan.source.kind() == cairn_sdk::types::SourceKind::Sbom {
+        "was read from an SBOM, which carries no license files to render a NOTICE from"
+    } else {
+        "completed before NOTICE files were kept with a scan's documents (not available for scans from before this change); scan again"
+    }
+}
+
+/// The NOTICE text as a scan document.
 pub fn notice(text: &str) -> Result<NewDocument, String> {
     Ok(NewDocument {
         format: NOTICE_FORMAT.to_owned(),

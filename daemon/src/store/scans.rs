@@ -510,7 +510,7 @@ impl Store {
 }
 
 /// Whether a scan's stored `vulndb` says it was matched against vulnerability data.
-fn matched(vulndb: Option<&str>) -> StoreResult<bool> {
+pub(super) fn matched(vulndb: Option<&str>) -> StoreResult<bool> {
     let used = vulndb.map(|v| json::<VulnDataUsed>("vulndb", v)).transpose()?;
     Ok(used.is_some_and(|u| matches!(u.state, VulnDataState::Fresh | VulnDataState::Stale)))
 }

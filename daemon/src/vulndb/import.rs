@@ -95,11 +95,15 @@ async fn import_one(store: &Store, item: &ImportItem) -> Result<u64, VulnDbError
     Ok(loaded.rejected)
 }
 
-/// A KEV catalogue when `path` is a JSON file of that format (`None` for anything else, which
-/// the OSV loader reads); a KEV file that does not check is refused with the reason.
+/// A KEV catalogue when `path` is a file whose content is one (`None` for anything else, which
+/// the OSV loader reads); a KEV file that does not check is refused with the reason. Told by
+/// content, not by name, so an upload (kept under a temporary name) is read the same way as an
+/// operator's file: a zip is never read whole here.
 async fn read_kev(path: &Path) -> Result<Option<KevCatalog>, VulnDbError> {
-    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if !is_json || !tokio::fs::metadata(path).await.is_ok_and(|m| m.is_file()) {
+    if !tokio::fs::metadata(path).await.is_ok_and(|m| m.is_file()) {
+        return Ok(None);
+    }
+    if !starts_like_json_object(path).await? {
         return Ok(None);
     }
     let bytes = tokio::fs::read(path).await?;
@@ -108,6 +112,17 @@ async fn read_kev(path: &Path) -> Result<Option<KevCatalog>, VulnDbError> {
     }
     let shown = path.display().to_string();
     KevCatalog::from_json(&bytes).map(Some).map_err(|e| VulnDbError::Invalid(format!("{shown}: {e}")))
+}
+
+/// Whether the file's first byte after a UTF-8 BOM and whitespace is `{` (a zip starts `PK`).
+async fn starts_like_json_object(path: &Path) -> Result<bool, VulnDbError> {
+    use tokio::io::AsyncReadExt;
+    let mut head = [0u8; 512];
+    let mut file = tokio::fs::File::open(path).await?;
+    let n = file.read(&mut head).await?;
+    let head = &head[..n];
+    let head = head.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(head);
+    Ok(head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'))
 }
 
 #[cfg(test)]
@@ -121,5 +136,24 @@ mod tests {
         assert_eq!(name("/data/advisories"), "advisories");
         assert_eq!(name("pypi.zip"), "pypi");
         assert_eq!(ImportItem::from_path(Path::new("/x/all.zip"), Some("mine")).name, "mine");
+    }
+
+    #[tokio::test]
+    async fn a_kev_catalogue_is_told_by_its_content_whatever_its_name() {
+        let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/daemon/fixtures/kev/known_exploited_vulnerabilities.json");
+        let bytes = std::fs::read(&sample).expect("the KEV sample");
+        let dir = tempfile::tempdir().expect("dir");
+        // An upload is kept as `cairn-osv-….zip`: the name says nothing.
+        let named_zip = dir.path().join("upload.zip");
+        std::fs::write(&named_zip, &bytes).expect("write");
+        let catalog = read_kev(&named_zip).await.expect("read").expect("a KEV catalogue");
+        assert!(!catalog.entries.is_empty());
+        let osv = dir.path().join("record.json");
+        std::fs::write(&osv, br#"{"id": "GHSA-xxxx", "modified": "2024-01-01T00:00:00Z"}"#).expect("write");
+        assert!(read_kev(&osv).await.expect("read").is_none(), "an OSV record is left to the OSV loader");
+        let zip = dir.path().join("all.zip");
+        std::fs::write(&zip, b"PK\x03\x04 not read whole").expect("write");
+        assert!(read_kev(&zip).await.expect("read").is_none());
     }
 }

@@ -1,5 +1,6 @@
 //! `cairn cra-status VERSION`: a version's CRA checklist (`GET /versions/{id}/cra-status`), one
-//! line per item with its reason; exit 1 when an item is not met, so CI can hold a release.
+//! line per item with its reason; exit 1 when an item is not met or not evaluated (nothing proves
+//! it), so CI can hold a release.
 
 use std::process::ExitCode;
 
@@ -19,11 +20,12 @@ pub fn run(args: CraStatusArgs, profile: Option<&str>) -> anyhow::Result<ExitCod
             print_json(&status)?;
         } else {
             crate::outln!(
-                "{} {}: {} met, {} not met, {} not applicable",
+                "{} {}: {} met, {} not met, {} not evaluated, {} not applicable",
                 status.project_name,
                 status.version_name,
                 status.met,
                 status.not_met,
+                status.not_evaluated,
                 status.not_applicable
             );
             let mut t = Table::new(&["REQUIREMENT", "STATUS", "REASON"]);
@@ -36,7 +38,10 @@ pub fn run(args: CraStatusArgs, profile: Option<&str>) -> anyhow::Result<ExitCod
             }
             t.print()?;
         }
-        let failed = status.items.iter().any(|i| i.status == CraItemStatus::NotMet);
+        let failed = status
+            .items
+            .iter()
+            .any(|i| matches!(i.status, CraItemStatus::NotMet | CraItemStatus::NotEvaluated));
         Ok(if failed { ExitCode::from(crate::exit::GATE) } else { ExitCode::SUCCESS })
     })
 }

@@ -5,6 +5,7 @@ mod admin;
 mod advisory;
 mod approvals;
 mod completions;
+mod controls;
 mod convert;
 mod cra_status;
 mod daemon;
@@ -82,6 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Obligations(args) => project_licenses::obligations(args, profile),
         Command::Notice(args) => project_licenses::notice(args, profile),
         Command::CraStatus(args) => cra_status::run(args, profile),
+        Command::Controls(args) => controls::run(args, profile),
         Command::Db(cmd) => db::run(cmd, profile),
         Command::Completions { shell } => completions::run(shell),
     }

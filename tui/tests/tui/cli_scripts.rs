@@ -984,7 +984,8 @@ async fn evidence(admin: &Home) {
     let out = admin.run(&["cra-status", "1.1.0", "--project", "app"]).await;
     assert_eq!(out.status.code(), Some(1), "an item not met: {}", text(&out));
     let table = stdout(&out);
-    assert!(table.starts_with("app 1.1.0: 1 met, 4 not met, 1 not applicable"), "{table}");
+    // Without a scan the SBOM is missing (not met) and the findings are not known (not evaluated).
+    assert!(table.starts_with("app 1.1.0: 1 met, 2 not met, 2 not evaluated, 1 not applicable"), "{table}");
     assert!(table.contains("support_period") && table.contains("the version is supported until"), "{table}");
     let out = admin.run(&["cra-status", "1.1.0", "--project", "app", "--json"]).await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -992,6 +993,7 @@ async fn evidence(admin: &Home) {
     let of = |r: CraRequirement| status.items.iter().find(|i| i.requirement == r).map(|i| i.status);
     assert_eq!(of(CraRequirement::SupportPeriod), Some(CraItemStatus::Met));
     assert_eq!(of(CraRequirement::Sbom), Some(CraItemStatus::NotMet));
+    assert_eq!(of(CraRequirement::KnownExploitedTriaged), Some(CraItemStatus::NotEvaluated));
     assert_eq!(of(CraRequirement::ReleaseImmutable), Some(CraItemStatus::NotApplicable));
     let dir = tempfile::tempdir().expect("dir");
     for flag in ["--technical-file", "--compliance-report"] {
@@ -1005,6 +1007,22 @@ async fn evidence(admin: &Home) {
     }
     let out = admin.run(&["export", "--technical-file", "1.1.0", "-f", "cyclonedx", "-o", "x"]).await;
     assert_eq!(out.status.code(), Some(2), "a scan's format with a technical file: {}", text(&out));
+
+    // Controls of one framework, as the API's objects and as a table; informational (exit 0).
+    use cairn_sdk::types::{Control, ControlStatus, FrameworkId};
+    let out = admin.run(&["controls", "--framework", "nist_ssdf", "--json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let controls: Vec<Control> = serde_json::from_slice(&out.stdout).expect("Control JSON");
+    assert!(!controls.is_empty() && controls.iter().all(|c| c.framework == FrameworkId::NistSsdf));
+    let pw72 = controls.iter().find(|c| c.id == "PW.7.2").expect("PW.7.2");
+    assert_eq!((pw72.status, pw72.evidence.len()), (ControlStatus::NotAssessed, 0));
+    let out = admin.run(&["controls", "--framework", "nist_ssdf"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let table = stdout(&out);
+    assert!(table.starts_with("NIST Secure Software Development Framework"), "{table}");
+    assert!(table.contains("PW.7.2") && table.contains("not_assessed"), "{table}");
+    let out = admin.run(&["controls", "--framework", "pci_dss"]).await;
+    assert_eq!(out.status.code(), Some(2), "an unknown framework: {}", text(&out));
 }
 
 async fn scans_cancel(admin: &Home, client: &Client, root: &Path) {
