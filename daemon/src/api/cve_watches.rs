@@ -32,10 +32,7 @@ fn checked(target: &WatchTarget) -> Result<Matcher, ApiError> {
     let mut c = Check::new();
     match target {
         WatchTarget::Advisory { id } => {
-            c.text("body.target.id", id, MAX_ADVISORY);
-            if id.chars().any(char::is_whitespace) {
-                c.fail("body.target.id", "must be one advisory id or alias, without spaces");
-            }
+            c.word("body.target.id", id, MAX_ADVISORY);
         }
         WatchTarget::Package { purl, version_range } => {
             if purl.len() > MAX_PURL {
