@@ -70,13 +70,13 @@ pub async fn import(
 }
 
 async fn import_one(store: &Store, item: &ImportItem) -> Result<u64, VulnDbError> {
-    if let Some(catalog) = read_kev(&item.path).await? {
+    if let Some(catalog) = read_kev(&item.path, &item.location).await? {
         store.kev_replace_source(&item.name, &item.location, &catalog, crate::store::now()).await?;
         tracing::info!(source = %item.name, entries = catalog.entries.len(), revision = %catalog.catalog_version,
             "known exploited vulnerabilities imported");
         return Ok(0);
     }
-    let loaded = load_path(item.path.clone()).await?;
+    let loaded = load_path(item.path.clone(), &item.location).await?;
     let now = crate::store::now();
     let source = VulnSourceRecord {
         name: item.name.clone(),
@@ -96,8 +96,9 @@ async fn import_one(store: &Store, item: &ImportItem) -> Result<u64, VulnDbError
 }
 
 /// A KEV catalogue when `path` is a JSON file of that format (`None` for anything else, which
-/// the OSV loader reads); a KEV file that does not check is refused with the reason.
-async fn read_kev(path: &Path) -> Result<Option<KevCatalog>, VulnDbError> {
+/// the OSV loader reads); a KEV file that does not check is refused with the reason, naming the
+/// file as `shown`.
+async fn read_kev(path: &Path, shown: &str) -> Result<Option<KevCatalog>, VulnDbError> {
     let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if !is_json || !tokio::fs::metadata(path).await.is_ok_and(|m| m.is_file()) {
         return Ok(None);
@@ -106,7 +107,6 @@ async fn read_kev(path: &Path) -> Result<Option<KevCatalog>, VulnDbError> {
     if !looks_like_kev(&bytes) {
         return Ok(None);
     }
-    let shown = path.display().to_string();
     KevCatalog::from_json(&bytes).map(Some).map_err(|e| VulnDbError::Invalid(format!("{shown}: {e}")))
 }
 
