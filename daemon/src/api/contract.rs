@@ -103,6 +103,7 @@ pub fn shared_answers(method: &str, path: &str, op: &Value) -> Vec<Shared> {
 /// handler's own wording of its 404 stays.
 pub fn complete(doc: &mut Value) {
     text_rules(doc);
+    event_kind_rules(doc);
     if let Some(schemas) = doc.pointer_mut("/components/schemas") {
         closed_variants(schemas);
     }
@@ -218,6 +219,42 @@ fn text_rules(v: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(text_rules),
         _ => {}
+    }
+}
+
+/// What `str::trim` removes (Unicode `White_Space`), as an ECMA-262 class.
+const TRIMMED: &str = r"[\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
+
+/// The words a request may name an event kind by: each kind's, and the `vulnerability.found`
+/// alias (what [`cairn_sdk::types::EventKind::parse`] accepts).
+pub fn event_kind_words() -> Vec<&'static str> {
+    let mut words: Vec<&'static str> = cairn_sdk::types::EventKind::ALL.iter().map(|k| k.as_str()).collect();
+    words.push("vulnerability.found");
+    words
+}
+
+/// The pattern of `GET /events?type=` ([`super::events::parse_kinds`]): known kinds,
+/// comma-separated, each with any whitespace around it, or nothing.
+pub fn event_kinds_pattern() -> String {
+    let alternatives: Vec<String> = event_kind_words().iter().map(|w| w.replace('.', r"\.")).collect();
+    let one = format!("{TRIMMED}*(?:{}){TRIMMED}*", alternatives.join("|"));
+    format!("^(?:{one}(?:,{one})*)?$")
+}
+
+/// Event kinds where requests name them: the `type` filter of `GET /events` (a pattern) and the
+/// keys of a notification preference's `events` map (`propertyNames`, which utoipa does not emit
+/// for a map).
+fn event_kind_rules(doc: &mut Value) {
+    let pattern = event_kinds_pattern();
+    if let Some(params) =
+        doc.pointer_mut("/paths/~1api~1v1~1events/get/parameters").and_then(Value::as_array_mut)
+    {
+        for p in params.iter_mut().filter(|p| p["in"] == "query" && p["name"] == "type") {
+            p["schema"]["pattern"] = Value::String(pattern.clone());
+        }
+    }
+    if let Some(events) = doc.pointer_mut("/components/schemas/NotificationPrefs/properties/events") {
+        events["propertyNames"] = json!({ "enum": event_kind_words() });
     }
 }
 
@@ -363,6 +400,38 @@ mod tests {
                 .is_err()
         );
         assert_eq!(CLOSED_TAGGED_ENUMS.len(), 2, "a new entry needs its line above");
+    }
+
+    /// The `type` filter's pattern and the preference keys' names are what the server parses.
+    #[test]
+    fn event_kind_rules_are_the_servers_parsing() {
+        use cairn_sdk::types::EventKind;
+        let pattern = regex::Regex::new(&event_kinds_pattern()).expect("pattern");
+        let samples = [
+            "",
+            " ",
+            ",",
+            "scan.completed",
+            " scan.completed ,finding.new",
+            "scan.completed,",
+            "unknown",
+            "Scan.Completed",
+            "vulnerability.found",
+            "scan.completed\u{3000}",
+            "\u{a0}finding.new",
+            "x",
+            "scan.completed,,finding.new",
+            "scan_completed",
+            "finding.new\n",
+        ];
+        for s in samples {
+            assert_eq!(pattern.is_match(s), super::super::events::parse_kinds(s).is_ok(), "type={s:?}");
+        }
+        let words = event_kind_words();
+        for s in samples.iter().copied().chain(words.iter().copied()) {
+            let accepted = EventKind::parse(s).is_some_and(|k| k != EventKind::Unknown);
+            assert_eq!(words.contains(&s), accepted, "preference key {s:?}");
+        }
     }
 
     #[test]
