@@ -64,6 +64,8 @@ def load_exceptions():
         method, path = entry["operation"].split(" ", 1)
         if not entry.get("rules"):
             sys.exit(f"{EXCEPTIONS}: {entry['operation']} names no rule")
+        if not entry.get("why"):
+            sys.exit(f"{EXCEPTIONS}: {entry['operation']} says not why the schema cannot state its rules")
         out[(method.upper(), path)] = entry["rules"]
     return out
 

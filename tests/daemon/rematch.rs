@@ -291,3 +291,178 @@ async fn project_findings(d: &Daemon, who: &Session, project: &str) -> Vec<Value
     assert_eq!(tenant["total"], items.len(), "the tenant's total");
     items
 }
+
+/// The shared corpus (`CAIRN_CORPUS`, else `../shared/corpus` beside the repository, else
+/// /work/shared/corpus), as scripts/bench-findings.sh finds it.
+fn corpus() -> PathBuf {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let candidates =
+        [std::env::var_os("CAIRN_CORPUS").map(PathBuf::from), Some(repo.join("../shared/corpus"))];
+    candidates
+        .into_iter()
+        .flatten()
+        .chain([PathBuf::from("/work/shared/corpus")])
+        .find(|p| p.join("lockfiles").is_dir())
+        .expect("no shared corpus (set CAIRN_CORPUS)")
+}
+
+/// Copies every row of `table` whose `key` is `from` through a temporary table, changing columns
+/// with `set` (an `UPDATE … SET` list over `$1`, `$2`, … bound to `binds`): the copy keeps each
+/// row's other columns, whatever the migrations added.
+async fn copy_rows(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    key: &str,
+    from: &str,
+    set: &str,
+    binds: &[&str],
+) -> u64 {
+    use sqlx::Executor;
+    conn.execute("DROP TABLE IF EXISTS bench_copy").await.expect("drop");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE TEMP TABLE bench_copy AS SELECT * FROM {table} WHERE {key} = $1"
+    )))
+    .bind(from)
+    .execute(&mut *conn)
+    .await
+    .expect("copy out");
+    let mut update = sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE bench_copy SET {set}")));
+    for b in binds {
+        update = update.bind(*b);
+    }
+    update.execute(&mut *conn).await.expect("rename");
+    sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO {table} SELECT * FROM bench_copy")))
+        .execute(&mut *conn)
+        .await
+        .expect("copy in")
+        .rows_affected()
+}
+/// Benchmark (ignored; numbers in docs/benchmarks.md): re-matching 50 projects whose latest
+/// completed scans each hold the stored inventory of every corpus lockfile (one real scan through
+/// the pipeline, its rows copied to 49 more projects with SQL: generated rows, never committed)
+/// after a data change. Old data: the corpus's RustSec and Go advisories; the change: its PyPA
+/// advisories imported as a source of their own. Timed: `jobs::rematch::rematch_tenant`, end to
+/// end. `CAIRN_TEST_POSTGRES_URL` set: on Postgres, else SQLite.
+/// Run: `cargo test --workspace --locked --release --test daemon -- --ignored --nocapture rematch::rematch_benchmark`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark"]
+async fn rematch_benchmark() {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    use std::time::Instant;
+
+    use cairn_daemon::jobs::pipeline::{self, Outcome};
+    use cairn_daemon::jobs::queue::{JobPayload, JobSource, enqueue};
+    use cairn_daemon::store::NewScan;
+    use cairn_daemon::vulndb::import::{ImportItem, import};
+    use cairn_sdk::types::{CreateProject, ProjectKind, ScanId, ScanSource};
+    use sqlx::Connection;
+
+    const PROJECTS: usize = 50;
+    let db = if crate::harness::postgres_server().is_some() { Db::Postgres } else { Db::Sqlite };
+    let corpus = corpus();
+    let dir = tempfile::tempdir().expect("dir");
+    let (root, tree) = tree_root();
+    let tree = tree.join("corpus-lockfiles");
+    copy_dir(&corpus.join("lockfiles"), &tree);
+    let (state, _pg) = crate::harness::in_process_state(db, dir.path(), &[root.path().to_path_buf()]).await;
+    let osv = corpus.join("osv");
+    let old = vec![
+        ImportItem::from_path(&osv.join("rustsec"), Some("rustsec")),
+        ImportItem::from_path(&osv.join("go"), Some("go")),
+    ];
+    let change = import(&state.store, &state.config.vulndb, &state.vulndb, old).await.expect("old data");
+    assert!(change.failed.is_empty(), "{:?}", change.failed);
+
+    let user = state.store.user_create("bench@example.test", "bench", None, false).await.expect("user");
+    let tenant = state.store.tenant_create("bench", user.id).await.expect("tenant");
+    let mut projects = Vec::new();
+    for i in 0..PROJECTS {
+        let p = CreateProject {
+            name: format!("bench-{i:02}"),
+            kind: ProjectKind::Repo,
+            repo_url: None,
+            default_ref: None,
+            team_id: None,
+            tags: vec![],
+        };
+        projects.push(state.store.project_create(tenant, &p).await.expect("project"));
+    }
+
+    // One real scan of every corpus lockfile, through the pipeline.
+    let start = Instant::now();
+    let new = NewScan {
+        project: Some(projects[0].id),
+        version: None,
+        source: ScanSource::Path { path: tree.display().to_string() },
+        requested_by: Some(user.id),
+        crypto: false,
+    };
+    let payload = JobPayload { source: JobSource::Path { path: tree.clone() }, crypto: false };
+    let scan = enqueue(&state, tenant, &new, &payload, None).await.expect("enqueue");
+    let job = state.store.job_claim("bench/0").await.expect("claim").expect("a job");
+    assert_eq!(job.scan, scan.id);
+    assert_eq!(pipeline::run(&state, &job, Arc::new(AtomicBool::new(false))).await, Outcome::Completed);
+    let scanned = start.elapsed();
+
+    // Its rows, as 49 more projects' latest completed scans.
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&state.config.database_url).await.expect("connect");
+    let source = scan.id.to_string();
+    let (mut components, mut findings) = (0, 0);
+    for (i, p) in projects.iter().enumerate().skip(1) {
+        let (id, project, suffix) = (ScanId::new().to_string(), p.id.to_string(), format!("-copy{i:02}"));
+        copy_rows(&mut conn, "scans", "id", &source, "id = $1, project_id = $2", &[&id, &project]).await;
+        components += copy_rows(
+            &mut conn,
+            "components",
+            "scan_id",
+            &source,
+            "scan_id = $1, id = id || $2",
+            &[&id, &suffix],
+        )
+        .await;
+        copy_rows(&mut conn, "scan_bom_inputs", "scan_id", &source, "scan_id = $1", &[&id]).await;
+        findings += copy_rows(
+            &mut conn,
+            "findings",
+            "scan_id",
+            &source,
+            "scan_id = $1, project_id = $2, id = id || $3, component_id = component_id || $3",
+            &[&id, &project, &suffix],
+        )
+        .await;
+        copy_rows(&mut conn, "scan_finding_counts", "scan_id", &source, "scan_id = $1", &[&id]).await;
+    }
+    conn.close().await.expect("close");
+    let per_scan = state.store.scan_component_ids(tenant, scan.id).await.expect("components").len();
+    assert_eq!(components as usize, per_scan * (PROJECTS - 1), "every copy holds the scan's components");
+    let findings_before = findings as usize / (PROJECTS - 1);
+
+    // The data change: the corpus's PyPA advisories, a source of their own.
+    let start = Instant::now();
+    let newer = vec![ImportItem::from_path(&osv.join("pypa"), Some("pypa"))];
+    let change = import(&state.store, &state.config.vulndb, &state.vulndb, newer).await.expect("newer data");
+    assert!(change.failed.is_empty(), "{:?}", change.failed);
+    let imported = start.elapsed();
+
+    let start = Instant::now();
+    let totals = cairn_daemon::jobs::rematch::rematch_tenant(&state, tenant).await.expect("re-match");
+    let rematched = start.elapsed();
+    assert_eq!((totals.scans, totals.skipped), (PROJECTS, 0), "{totals:?}");
+    assert!(
+        totals.new > 0 && totals.new % PROJECTS == 0,
+        "the same new findings in every project: {totals:?}"
+    );
+    let matched = per_scan * PROJECTS;
+    println!(
+        "rematch ({}): {PROJECTS} projects × {per_scan} components (one pipeline scan in {scanned:?}, {findings_before} \
+         findings each before); data change imported in {imported:?}; rematch_tenant {rematched:?}: {matched} components \
+         matched ({:.0}/s), {} findings written ({} new, {} resolved)",
+        state.store.backend().name(),
+        matched as f64 / rematched.as_secs_f64(),
+        totals.new + totals.resolved,
+        totals.new,
+        totals.resolved,
+    );
+}

@@ -27,6 +27,18 @@ const RUST: [&str; 3] =
 const RUST_NEW: &str = "rustsec/RUSTSEC-2016-0004.json";
 const GO: [&str; 2] = ["go/GO-2020-0001.json", "go/GO-2020-0003.json"];
 
+/// A refused upload's problem says what is wrong with the upload (`what`) and names it as the
+/// source's location (`upload:NAME`), never by the daemon's temporary file.
+fn names_the_upload(problem: &Value, what: &str) {
+    let text = problem.to_string();
+    let tmp = std::env::temp_dir();
+    assert!(text.contains(what) && text.contains("upload:crates.io"), "{text}");
+    assert!(
+        !text.contains("cairn-osv-") && !text.contains(&*tmp.to_string_lossy()),
+        "a server path leaked: {text}"
+    );
+}
+
 /// An OSV zip of these fixture records (flat, as OSV's `all.zip` is).
 pub fn zip_of(files: &[&str]) -> Vec<u8> {
     padded_zip(files, 0)
@@ -351,12 +363,23 @@ both!(imports_from_the_cli_and_the_admin_api, |db| async move {
     assert_eq!(c["status"]["advisories"], 6);
     assert_ne!(c["status"]["snapshot"], g1);
     // Not a zip, the wrong media type, a non-admin: refused, nothing changed.
-    expect_problem(
+    let refused = expect_problem(
         up(b"PK garbage".to_vec(), "application/zip", &root).await.expect("send"),
         400,
         "VALIDATION_FAILED",
     )
     .await;
+    names_the_upload(&refused, "not a readable zip archive");
+    // A zip without one valid record: the first rejected entry is named inside the upload.
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file("broken.json", zip::write::SimpleFileOptions::default()).expect("entry");
+    w.write_all(br#"{"id": 3}"#).expect("write");
+    let broken = w.finish().expect("zip").into_inner();
+    let refused =
+        expect_problem(up(broken, "application/zip", &root).await.expect("send"), 400, "VALIDATION_FAILED")
+            .await;
+    names_the_upload(&refused, "no valid OSV record");
+    assert!(refused.to_string().contains("upload:crates.io!broken.json"), "{refused}");
     expect_problem(
         up(zip_of(&RUST), "text/plain", &root).await.expect("send"),
         415,

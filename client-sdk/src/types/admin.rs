@@ -52,6 +52,7 @@ pub struct Team {
 #[serde(deny_unknown_fields)]
 pub struct CreateTeam {
     /// 1-100 characters.
+    #[cfg_attr(feature = "openapi", schema(format = "cairn-text", min_length = 1, max_length = 100))]
     pub name: String,
 }
 
@@ -61,6 +62,7 @@ pub struct CreateTeam {
 #[serde(deny_unknown_fields)]
 pub struct UpdateTeam {
     /// New name.
+    #[cfg_attr(feature = "openapi", schema(format = "cairn-text", min_length = 1, max_length = 100))]
     pub name: String,
 }
 

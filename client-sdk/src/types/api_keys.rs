@@ -92,8 +92,10 @@ pub enum ApiKeyEnvironment {
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKey {
     /// A label for the owner.
+    #[cfg_attr(feature = "openapi", schema(format = "cairn-text", min_length = 1, max_length = 100))]
     pub name: String,
     /// At least one scope.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub scopes: Vec<Scope>,
     /// Optional expiry (RFC 3339, in the future).
     #[serde(default, with = "rfc3339_opt")]

@@ -103,6 +103,7 @@ pub struct RequestApproval {
     pub project_id: Option<ProjectId>,
     /// The rule (with `subject`; absent: every rule on it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(format = "cairn-text", min_length = 1, max_length = 200))]
     pub rule: Option<String>,
     /// The violation's subject, as the gate result shows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

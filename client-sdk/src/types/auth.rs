@@ -19,9 +19,11 @@ pub struct RegisterRequest {
     pub password: String,
     /// Shown in the UI; defaults to the email.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = "cairn-text", min_length = 1, max_length = 200))]
     pub display_name: Option<String>,
     /// Name of the tenant to create (open registration without an invitation).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = "cairn-text", min_length = 1, max_length = 200))]
     pub tenant_name: Option<String>,
     /// Invitation token from `POST /invites`.
     #[serde(default)]

@@ -123,10 +123,12 @@ pub struct CbomScanRequest {
     /// it the scan belongs to no project, unless `project_version` is given: then the project is
     /// named after the repository (the URL's last path segment, without `.git`).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = "cairn-text", min_length = 1, max_length = 200))]
     pub project_name: Option<String>,
     /// The project version it documents, found by name or created; default
     /// [`CBOM_DEFAULT_PROJECT_VERSION`] (`1.0.0`) when the scan has a project.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = "cairn-text", min_length = 1, max_length = 100))]
     pub project_version: Option<String>,
 }
 

@@ -18,7 +18,7 @@ pub enum WatchTarget {
     /// An advisory: findings whose OSV id is `id` or which list `id` among their aliases.
     Advisory {
         /// The OSV id or an alias (`CVE-2021-44228`, `GHSA-jfh8-c2jp-5v3q`, `PYSEC-2021-19`).
-        #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"^\S+$"))]
+        #[cfg_attr(feature = "openapi", schema(format = "cairn-word", min_length = 1, max_length = 200))]
         id: String,
     },
     /// A package: components whose purl has this type, namespace and name (qualifiers do not

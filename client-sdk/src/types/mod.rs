@@ -38,6 +38,7 @@ mod roles;
 mod scans;
 mod technical_file;
 mod tenant_settings;
+mod text_rule;
 mod time_fmt;
 mod triage_rules;
 mod versions;
@@ -111,7 +112,9 @@ pub use page::Page;
 pub use policies::{AssignPolicy, PolicyAssignment, PolicyBody, PolicyRevision, PolicySource, StoredPolicy};
 pub use problem::{FieldError, Problem, ProblemType};
 pub use product::{ConformityRoute, CraCategory, ProductProfile};
-pub use projects::{CreateProject, Project, ProjectKind, ProjectRisk, UpdateProject};
+pub use projects::{
+    CreateProject, MAX_TAG_CHARS, MAX_TAGS, Project, ProjectKind, ProjectRisk, UpdateProject,
+};
 pub use registry_credentials::{CreateRegistryCredential, RegistryCredential};
 pub use roles::Role;
 pub use scans::{
@@ -123,6 +126,7 @@ pub use technical_file::{
     TECHNICAL_FILE_FORMAT, TechnicalFileEntry, TechnicalFileGap, TechnicalFileManifest, TechnicalFileTool,
 };
 pub use tenant_settings::{TenantSettings, TriageSla, UpdateTenantSettings};
+pub use text_rule::{TEXT_FORMAT, TEXT_PATTERN, WORD_FORMAT, WORD_PATTERN, check_text, check_word};
 pub use triage_rules::{CreateTriageRule, TriageRule, TriageRuleCreated};
 pub use versions::{CreateVersion, ReleaseState, ReleaseStateChange, UpdateVersion, Version};
 pub use vex_imports::{UnmatchedReason, UnmatchedStatement, VexApplied, VexDocumentFormat, VexImport};

@@ -100,6 +100,7 @@ pub struct ProjectRisk {
 #[serde(deny_unknown_fields)]
 pub struct CreateProject {
     /// 1-200 characters, unique within the tenant.
+    #[cfg_attr(feature = "openapi", schema(format = "cairn-text", min_length = 1, max_length = 200))]
     pub name: String,
     /// Repo, image or product.
     pub kind: ProjectKind,
@@ -108,12 +109,14 @@ pub struct CreateProject {
     pub repo_url: Option<String>,
     /// Branch or tag.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = "cairn-text", min_length = 1, max_length = 255))]
     pub default_ref: Option<String>,
     /// Owning team (of the same tenant).
     #[serde(default)]
     pub team_id: Option<TeamId>,
     /// Labels, each 1-64 characters, at most 50.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = tags_schema))]
     pub tags: Vec<String>,
 }
 
@@ -124,6 +127,7 @@ pub struct CreateProject {
 pub struct UpdateProject {
     /// New name.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = "cairn-text", min_length = 1, max_length = 200))]
     pub name: Option<String>,
     /// New kind.
     #[serde(default)]
@@ -133,14 +137,47 @@ pub struct UpdateProject {
     pub repo_url: Option<String>,
     /// New default ref.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = "cairn-text", min_length = 1, max_length = 255))]
     pub default_ref: Option<String>,
     /// New owning team.
     #[serde(default)]
     pub team_id: Option<TeamId>,
     /// New labels (replace the old ones).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = tags_or_null_schema))]
     pub tags: Option<Vec<String>>,
     /// New product fields (replace the old ones whole; `{}` clears them).
     #[serde(default)]
     pub product: Option<ProductProfile>,
+}
+
+/// Most labels a project takes.
+pub const MAX_TAGS: usize = 50;
+/// Most characters of one label (the name-like text rule, [`super::check_text`]).
+pub const MAX_TAG_CHARS: usize = 64;
+
+/// A project's labels: at most [`MAX_TAGS`], each a name-like text of at most [`MAX_TAG_CHARS`].
+#[cfg(feature = "openapi")]
+fn tags_array() -> utoipa::openapi::schema::ArrayBuilder {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaFormat, Type};
+    let tag = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::Custom(super::TEXT_FORMAT.to_owned())))
+        .min_length(Some(1))
+        .max_length(Some(MAX_TAG_CHARS));
+    ArrayBuilder::new().items(tag).max_items(Some(MAX_TAGS))
+}
+
+#[cfg(feature = "openapi")]
+fn tags_schema() -> utoipa::openapi::schema::Array {
+    tags_array().description(Some("Labels, each 1-64 characters, at most 50.")).build()
+}
+
+#[cfg(feature = "openapi")]
+fn tags_or_null_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    tags_array()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .description(Some("New labels (replace the old ones), each 1-64 characters, at most 50."))
+        .build()
 }

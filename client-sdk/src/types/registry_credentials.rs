@@ -35,7 +35,7 @@ pub struct CreateRegistryCredential {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 255))]
     pub registry: String,
     /// The user name (`docker login`'s; cloud registries name a fixed one, e.g. `AWS`).
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 256))]
+    #[cfg_attr(feature = "openapi", schema(format = "cairn-text", min_length = 1, max_length = 256))]
     pub username: String,
     /// The password or access token.
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 16384))]

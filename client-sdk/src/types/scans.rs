@@ -147,6 +147,7 @@ pub enum SubmitSource {
         url: String,
         /// Branch, tag or commit; the remote's default branch when absent.
         #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(format = "cairn-text", min_length = 1, max_length = 255))]
         reference: Option<String>,
     },
     /// A directory on the daemon's machine, under one of its configured roots.

@@ -53,6 +53,7 @@ pub struct TriageRule {
 #[serde(deny_unknown_fields)]
 pub struct CreateTriageRule {
     /// The advisory id or one of its aliases.
+    #[cfg_attr(feature = "openapi", schema(format = "cairn-word", min_length = 1, max_length = 200))]
     pub vulnerability: String,
     /// Package URL, with or without a version.
     pub purl: String,

@@ -80,6 +80,7 @@ pub struct Version {
 #[serde(deny_unknown_fields)]
 pub struct CreateVersion {
     /// 1-100 characters, unique within the project.
+    #[cfg_attr(feature = "openapi", schema(format = "cairn-text", min_length = 1, max_length = 100))]
     pub name: String,
     /// End of support.
     #[serde(default, with = "rfc3339_opt")]
@@ -94,6 +95,7 @@ pub struct CreateVersion {
 pub struct UpdateVersion {
     /// New name.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = "cairn-text", min_length = 1, max_length = 100))]
     pub name: Option<String>,
     /// New end of support.
     #[serde(default, with = "rfc3339_opt")]

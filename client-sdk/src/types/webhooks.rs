@@ -57,15 +57,18 @@ pub struct CreateWebhook {
     /// the daemon allows them (`[webhooks] allow_private_targets`).
     pub url: String,
     /// Event kinds to receive (at least one).
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub events: Vec<EventKind>,
-    /// Only events of these projects.
+    /// Only events of these projects (1 to 100; absent: every project).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub projects: Option<Vec<ProjectId>>,
     /// Only events of at least this severity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_severity: Option<Severity>,
-    /// The signing secret (16 to 256 printable characters); generated when absent.
+    /// The signing secret (16 to 256 printable ASCII characters, no spaces); generated when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 16, max_length = 256, pattern = r"^[!-~]+$"))]
     pub secret: Option<String>,
 }
 
@@ -78,9 +81,11 @@ pub struct UpdateWebhook {
     /// Where bodies are POSTed.
     pub url: String,
     /// Event kinds to receive (at least one).
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub events: Vec<EventKind>,
-    /// Only events of these projects.
+    /// Only events of these projects (1 to 100; absent: every project).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub projects: Option<Vec<ProjectId>>,
     /// Only events of at least this severity.
     #[serde(default, skip_serializing_if = "Option::is_none")]

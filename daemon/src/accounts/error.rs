@@ -103,18 +103,10 @@ impl From<AccountsError> for ApiError {
 }
 
 /// A name-like input: not blank, at most `max` characters, no control characters, no outer
-/// whitespace (the rule of every name the API takes).
+/// whitespace (the rule of every name the API takes: [`cairn_sdk::types::check_text`]).
 pub(super) fn check_text(field: AccountField, value: &str, max: usize) -> Result<(), InvalidField> {
-    let message = if value.trim().is_empty() {
-        "must not be empty".to_owned()
-    } else if value.chars().count() > max {
-        format!("must be at most {max} characters")
-    } else if value.chars().any(char::is_control) {
-        "must not contain control characters".to_owned()
-    } else if value.trim() != value {
-        "must not start or end with whitespace".to_owned()
-    } else {
-        return Ok(());
-    };
-    Err(InvalidField::new(field, message))
+    match cairn_sdk::types::check_text(value, max) {
+        Some(message) => Err(InvalidField::new(field, message)),
+        None => Ok(()),
+    }
 }

@@ -102,6 +102,11 @@ pub fn shared_answers(method: &str, path: &str, op: &Value) -> Vec<Shared> {
 /// error response without content the problem schema. Descriptions already present are kept: a
 /// handler's own wording of its 404 stays.
 pub fn complete(doc: &mut Value) {
+    text_rules(doc);
+    event_kind_rules(doc);
+    if let Some(schemas) = doc.pointer_mut("/components/schemas") {
+        closed_variants(schemas);
+    }
     // Request bodies are read with serde's `deny_unknown_fields`: say so on their schemas.
     let mut doc_schemas = doc.pointer_mut("/components/schemas").map(std::mem::take);
     complete_paths(doc, doc_schemas.as_mut());
@@ -190,6 +195,83 @@ fn closed_body(schemas: Option<&mut Value>, op: &Value) {
     }
 }
 
+/// The tagged enums (`#[serde(tag = "kind", deny_unknown_fields)]`) read from request bodies: each
+/// variant takes only its own fields, which utoipa does not state (it closes structs only).
+pub const CLOSED_TAGGED_ENUMS: &[&str] = &["SubmitSource", "WatchTarget"];
+
+/// Replaces the text-rule markers of request fields (`format = "cairn-text"` or `"cairn-word"`)
+/// with the pattern of the server's check ([`cairn_sdk::types::check_text`], `check_word`): the
+/// rule is written once, in the SDK, and the document states it.
+fn text_rules(v: &mut Value) {
+    use cairn_sdk::types::{TEXT_FORMAT, TEXT_PATTERN, WORD_FORMAT, WORD_PATTERN};
+    match v {
+        Value::Object(map) => {
+            let pattern = match map.get("format").and_then(Value::as_str) {
+                Some(TEXT_FORMAT) => Some(TEXT_PATTERN),
+                Some(WORD_FORMAT) => Some(WORD_PATTERN),
+                _ => None,
+            };
+            if let Some(pattern) = pattern {
+                map.remove("format");
+                map.insert("pattern".into(), Value::String(pattern.into()));
+            }
+            map.values_mut().for_each(text_rules);
+        }
+        Value::Array(items) => items.iter_mut().for_each(text_rules),
+        _ => {}
+    }
+}
+
+/// What `str::trim` removes (Unicode `White_Space`), as an ECMA-262 class.
+const TRIMMED: &str = r"[\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
+
+/// The words a request may name an event kind by: each kind's, and the `vulnerability.found`
+/// alias (what [`cairn_sdk::types::EventKind::parse`] accepts).
+pub fn event_kind_words() -> Vec<&'static str> {
+    let mut words: Vec<&'static str> = cairn_sdk::types::EventKind::ALL.iter().map(|k| k.as_str()).collect();
+    words.push("vulnerability.found");
+    words
+}
+
+/// The pattern of `GET /events?type=` ([`super::events::parse_kinds`]): known kinds,
+/// comma-separated, each with any whitespace around it, or nothing.
+pub fn event_kinds_pattern() -> String {
+    let alternatives: Vec<String> = event_kind_words().iter().map(|w| w.replace('.', r"\.")).collect();
+    let one = format!("{TRIMMED}*(?:{}){TRIMMED}*", alternatives.join("|"));
+    format!("^(?:{one}(?:,{one})*)?$")
+}
+
+/// Event kinds where requests name them: the `type` filter of `GET /events` (a pattern) and the
+/// keys of a notification preference's `events` map (`propertyNames`, which utoipa does not emit
+/// for a map).
+fn event_kind_rules(doc: &mut Value) {
+    let pattern = event_kinds_pattern();
+    if let Some(params) =
+        doc.pointer_mut("/paths/~1api~1v1~1events/get/parameters").and_then(Value::as_array_mut)
+    {
+        for p in params.iter_mut().filter(|p| p["in"] == "query" && p["name"] == "type") {
+            p["schema"]["pattern"] = Value::String(pattern.clone());
+        }
+    }
+    if let Some(events) = doc.pointer_mut("/components/schemas/NotificationPrefs/properties/events") {
+        events["propertyNames"] = json!({ "enum": event_kind_words() });
+    }
+}
+
+/// Closes each variant object of the [`CLOSED_TAGGED_ENUMS`] (`additionalProperties: false`).
+fn closed_variants(schemas: &mut Value) {
+    for name in CLOSED_TAGGED_ENUMS {
+        let Some(variants) =
+            schemas.get_mut(*name).and_then(|s| s.get_mut("oneOf")).and_then(Value::as_array_mut)
+        else {
+            continue;
+        };
+        for variant in variants.iter_mut().filter(|v| v["type"] == "object") {
+            variant["additionalProperties"] = Value::Bool(false);
+        }
+    }
+}
+
 /// Gives an error response the problem schema when it documents no content.
 fn problem_content(response: &mut Value) {
     let Some(response) = response.as_object_mut() else { return };
@@ -228,6 +310,128 @@ mod tests {
         assert_eq!(statuses("get", "/api/v1/admin/users", admin), [401, 404, 429, 500, 503]);
         assert_eq!(statuses("get", "/healthz", json!({})), [429, 500, 503]);
         assert_eq!(statuses("get", "/api/openapi.json", json!({})), [500, 503]);
+    }
+
+    /// Every code point alone, first, last and inside a word: the document's pattern (under
+    /// the regex crate, whose reading of these explicit classes ECMA-262 and Python share) and
+    /// the server's check give the same answer, so schemathesis' valid and invalid strings are
+    /// the server's.
+    #[test]
+    fn the_text_patterns_are_the_servers_checks() {
+        use cairn_sdk::types::{TEXT_PATTERN, WORD_PATTERN, check_text, check_word};
+        let text = regex::Regex::new(TEXT_PATTERN).expect("text pattern");
+        let word = regex::Regex::new(WORD_PATTERN).expect("word pattern");
+        // The whole BMP, then a sample of the astral planes (no rule names a code point there).
+        let chars = (0..0x1_0000u32).chain((0x1_0000..=0x10_FFFF).step_by(251)).filter_map(char::from_u32);
+        let mut checked = 0;
+        for c in chars {
+            for s in [format!("{c}"), format!("a{c}"), format!("{c}b"), format!("a{c}b")] {
+                assert_eq!(
+                    text.is_match(&s),
+                    check_text(&s, usize::MAX).is_none(),
+                    "text {s:?} (U+{:04X})",
+                    c as u32
+                );
+                assert_eq!(
+                    word.is_match(&s),
+                    check_word(&s, usize::MAX).is_none(),
+                    "word {s:?} (U+{:04X})",
+                    c as u32
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 4 * 60_000);
+        for s in ["", " ", "a b", "a  b", "\u{3000}x", "x\u{a0}"] {
+            assert_eq!(text.is_match(s), check_text(s, usize::MAX).is_none(), "text {s:?}");
+            assert_eq!(word.is_match(s), check_word(s, usize::MAX).is_none(), "word {s:?}");
+        }
+    }
+
+    fn completed(schemas: Value) -> Value {
+        let mut doc = json!({"paths": {}, "components": {"schemas": schemas}});
+        complete(&mut doc);
+        doc["components"]["schemas"].take()
+    }
+
+    fn schema_of<T: utoipa::PartialSchema>() -> Value {
+        serde_json::to_value(T::schema()).expect("schema")
+    }
+
+    #[test]
+    fn text_fields_carry_the_servers_pattern_and_bounds() {
+        use cairn_sdk::types::{CreateProject, TEXT_PATTERN, UpdateProject, WORD_PATTERN, WatchTarget};
+        let s = completed(json!({
+            "CreateProject": schema_of::<CreateProject>(),
+            "UpdateProject": schema_of::<UpdateProject>(),
+            "WatchTarget": schema_of::<WatchTarget>(),
+        }));
+        let create = &s["CreateProject"]["properties"];
+        assert_eq!(create["name"]["pattern"], TEXT_PATTERN);
+        assert_eq!(create["name"]["maxLength"], 200);
+        assert!(create["name"].get("format").is_none(), "the marker is gone: {}", create["name"]);
+        assert_eq!(create["tags"]["maxItems"], cairn_sdk::types::MAX_TAGS);
+        assert_eq!(create["tags"]["items"]["pattern"], TEXT_PATTERN);
+        assert_eq!(create["tags"]["items"]["maxLength"], cairn_sdk::types::MAX_TAG_CHARS);
+        let update = &s["UpdateProject"]["properties"];
+        assert_eq!(update["default_ref"]["pattern"], TEXT_PATTERN);
+        assert_eq!(update["tags"]["type"], json!(["array", "null"]));
+        assert_eq!(update["tags"]["items"]["pattern"], TEXT_PATTERN);
+        let variants = s["WatchTarget"]["oneOf"].as_array().expect("variants");
+        assert_eq!(variants.len(), 2);
+        assert!(variants.iter().all(|v| v["additionalProperties"] == false), "{variants:?}");
+        assert_eq!(variants[0]["properties"]["id"]["pattern"], WORD_PATTERN);
+    }
+
+    /// What [`CLOSED_TAGGED_ENUMS`] claims: each refuses a field of another variant.
+    #[test]
+    fn the_closed_tagged_enums_refuse_other_variants_fields() {
+        use cairn_sdk::types::{SubmitSource, WatchTarget};
+        assert!(serde_json::from_value::<WatchTarget>(json!({"kind": "advisory", "id": "CVE-1"})).is_ok());
+        assert!(
+            serde_json::from_value::<WatchTarget>(
+                json!({"kind": "advisory", "id": "CVE-1", "purl": "pkg:x/y"})
+            )
+            .is_err()
+        );
+        assert!(serde_json::from_value::<SubmitSource>(json!({"kind": "path", "path": "/x"})).is_ok());
+        assert!(
+            serde_json::from_value::<SubmitSource>(json!({"kind": "path", "path": "/x", "url": "https://x"}))
+                .is_err()
+        );
+        assert_eq!(CLOSED_TAGGED_ENUMS.len(), 2, "a new entry needs its line above");
+    }
+
+    /// The `type` filter's pattern and the preference keys' names are what the server parses.
+    #[test]
+    fn event_kind_rules_are_the_servers_parsing() {
+        use cairn_sdk::types::EventKind;
+        let pattern = regex::Regex::new(&event_kinds_pattern()).expect("pattern");
+        let samples = [
+            "",
+            " ",
+            ",",
+            "scan.completed",
+            " scan.completed ,finding.new",
+            "scan.completed,",
+            "unknown",
+            "Scan.Completed",
+            "vulnerability.found",
+            "scan.completed\u{3000}",
+            "\u{a0}finding.new",
+            "x",
+            "scan.completed,,finding.new",
+            "scan_completed",
+            "finding.new\n",
+        ];
+        for s in samples {
+            assert_eq!(pattern.is_match(s), super::super::events::parse_kinds(s).is_ok(), "type={s:?}");
+        }
+        let words = event_kind_words();
+        for s in samples.iter().copied().chain(words.iter().copied()) {
+            let accepted = EventKind::parse(s).is_some_and(|k| k != EventKind::Unknown);
+            assert_eq!(words.contains(&s), accepted, "preference key {s:?}");
+        }
     }
 
     #[test]

@@ -32,17 +32,18 @@ fn checked(target: &WatchTarget) -> Result<Matcher, ApiError> {
     let mut c = Check::new();
     match target {
         WatchTarget::Advisory { id } => {
-            c.text("body.target.id", id, MAX_ADVISORY);
-            if id.chars().any(char::is_whitespace) {
-                c.fail("body.target.id", "must be one advisory id or alias, without spaces");
-            }
+            c.word("body.target.id", id, MAX_ADVISORY);
         }
         WatchTarget::Package { purl, version_range } => {
-            if purl.len() > MAX_PURL {
-                c.fail("body.target.purl", format!("must be at most {MAX_PURL} bytes"));
+            // Characters, as the document's maxLength counts them.
+            if purl.chars().count() > MAX_PURL {
+                c.fail("body.target.purl", format!("must be at most {MAX_PURL} characters"));
             }
-            if version_range.as_ref().is_some_and(|r| r.len() > MAX_RANGE || r.trim().is_empty()) {
-                c.fail("body.target.version_range", format!("must be 1 to {MAX_RANGE} bytes, or absent"));
+            if version_range.as_ref().is_some_and(|r| r.chars().count() > MAX_RANGE || r.trim().is_empty()) {
+                c.fail(
+                    "body.target.version_range",
+                    format!("must be 1 to {MAX_RANGE} characters, or absent"),
+                );
             }
         }
     }

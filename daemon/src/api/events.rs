@@ -53,16 +53,19 @@ pub async fn list(
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::field("query.limit", format!("must be between 1 and {MAX_LIMIT}")));
     }
-    let kinds = match p.kinds.as_deref() {
-        None | Some("") => Vec::new(),
-        Some(list) => list
-            .split(',')
-            .map(|k| k.trim().parse::<EventKind>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ApiError::field("query.type", e.to_string()))?,
-    };
+    let kinds = parse_kinds(p.kinds.as_deref().unwrap_or_default())
+        .map_err(|e| ApiError::field("query.type", e.to_string()))?;
     // Read the latest seq first: the items can only reach past it, never stop short of it unseen.
     let latest_seq = state.store.event_last_seq(ctx.tenant).await?;
     let items = state.store.events_after(ctx.tenant, after, limit, &kinds).await?;
     Ok(axum::Json(EventFeed { items, latest_seq }))
+}
+
+/// `?type=`: event kinds, comma-separated, each trimmed; empty is every kind. The document states
+/// the same rule as a pattern (`api::contract`, held to this by a test).
+pub fn parse_kinds(list: &str) -> Result<Vec<EventKind>, cairn_sdk::types::UnknownWord> {
+    if list.is_empty() {
+        return Ok(Vec::new());
+    }
+    list.split(',').map(|k| k.trim().parse::<EventKind>()).collect()
 }

@@ -117,6 +117,7 @@ pub async fn get(
     responses((status = 200, description = "Updated", body = Project),
         (status = 400, description = "Invalid fields (each named in `errors`)", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not in this tenant", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another project of the tenant has this name", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed meanwhile; `current_version` says to what", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn update(

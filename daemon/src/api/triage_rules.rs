@@ -25,10 +25,7 @@ const MAX_PROJECTS: usize = 1000;
 
 fn checked(state_projects: &[cairn_sdk::types::ProjectId], req: &CreateTriageRule) -> Result<(), ApiError> {
     let mut c = Check::new();
-    c.text("body.vulnerability", &req.vulnerability, 200);
-    if req.vulnerability.chars().any(char::is_whitespace) {
-        c.fail("body.vulnerability", "must be one advisory id or alias, without spaces");
-    }
+    c.word("body.vulnerability", &req.vulnerability, 200);
     if let Err(e) = PurlPattern::new(&req.purl, req.version_range.as_deref()) {
         let field = if req.version_range.is_some() && req.purl.starts_with("pkg:") {
             "body.version_range"

@@ -20,15 +20,18 @@ impl Check {
     }
 
     /// A name-like string: not blank, at most `max` characters, no control characters.
+    /// The rule and its pattern in the OpenAPI document are one: [`cairn_sdk::types::check_text`].
     pub fn text(&mut self, field: &str, value: &str, max: usize) {
-        if value.trim().is_empty() {
-            self.fail(field, "must not be empty");
-        } else if value.chars().count() > max {
-            self.fail(field, format!("must be at most {max} characters"));
-        } else if value.chars().any(char::is_control) {
-            self.fail(field, "must not contain control characters");
-        } else if value.trim() != value {
-            self.fail(field, "must not start or end with whitespace");
+        if let Some(why) = cairn_sdk::types::check_text(value, max) {
+            self.fail(field, why);
+        }
+    }
+
+    /// An advisory id or alias: a name-like text without whitespace inside
+    /// ([`cairn_sdk::types::check_word`]).
+    pub fn word(&mut self, field: &str, value: &str, max: usize) {
+        if let Some(why) = cairn_sdk::types::check_word(value, max) {
+            self.fail(field, why);
         }
     }
 
@@ -43,13 +46,15 @@ impl Check {
         }
     }
 
-    /// Tags: at most 50, each 1-64 characters without control characters.
+    /// Tags: at most 50, each a name-like text of 1-64 characters (the bounds the OpenAPI
+    /// document states: [`cairn_sdk::types::MAX_TAGS`], [`cairn_sdk::types::MAX_TAG_CHARS`]).
     pub fn tags(&mut self, field: &str, tags: &[String]) {
-        if tags.len() > 50 {
-            self.fail(field, "at most 50 tags");
+        use cairn_sdk::types::{MAX_TAG_CHARS, MAX_TAGS};
+        if tags.len() > MAX_TAGS {
+            self.fail(field, format!("at most {MAX_TAGS} tags"));
         }
         for (i, t) in tags.iter().enumerate() {
-            self.text(&format!("{field}[{i}]"), t, 64);
+            self.text(&format!("{field}[{i}]"), t, MAX_TAG_CHARS);
         }
     }
 

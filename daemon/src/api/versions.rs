@@ -86,6 +86,7 @@ async fn expected(
 #[utoipa::path(patch, operation_id = "versions_update", path = "/versions/{id}", tag = "versions", security(("bearer" = [])), request_body = UpdateVersion,
     params(("id" = VersionId, Path, description = "Version id"), ("If-Match" = String, Header, description = "ETag of the version read")),
     responses((status = 200, description = "Updated", body = Version),
+        (status = 409, description = "Another version of the project has this name", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed meanwhile", body = cairn_sdk::types::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = cairn_sdk::types::Problem, content_type = "application/problem+json")))]
 pub async fn update(

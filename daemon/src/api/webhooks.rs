@@ -276,3 +276,38 @@ fn check_filters(check: &mut Check, events: &[EventKind], projects: Option<&[cai
         check.fail("body.projects", format!("name 1 to {MAX_FILTERS} projects, or leave it out for all"));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use cairn_sdk::types::{CreateWebhook, UpdateWebhook};
+    use serde_json::Value;
+
+    use super::MAX_FILTERS;
+    use crate::webhooks::secret::SECRET_LEN;
+
+    /// The bounds the document states are the ones `check_filters` and `secret::check` apply.
+    #[test]
+    fn the_documented_bounds_are_the_checks() {
+        for schema in [
+            serde_json::to_value(<CreateWebhook as utoipa::PartialSchema>::schema()).expect("schema"),
+            serde_json::to_value(<UpdateWebhook as utoipa::PartialSchema>::schema()).expect("schema"),
+        ] {
+            for list in ["events", "projects"] {
+                let p = &schema["properties"][list];
+                assert_eq!(
+                    (p["minItems"].as_u64(), p["maxItems"].as_u64()),
+                    (Some(1), Some(MAX_FILTERS as u64)),
+                    "{list}"
+                );
+            }
+        }
+        let create =
+            serde_json::to_value(<CreateWebhook as utoipa::PartialSchema>::schema()).expect("schema");
+        let secret = &create["properties"]["secret"];
+        assert_eq!(secret["minLength"].as_u64(), Some(*SECRET_LEN.start() as u64));
+        assert_eq!(secret["maxLength"].as_u64(), Some(*SECRET_LEN.end() as u64));
+        assert_eq!(secret["pattern"], Value::from("^[!-~]+$"));
+        // `[!-~]` is what `is_ascii_graphic` accepts.
+        assert!((0u8..=127).all(|b| b.is_ascii_graphic() == (b'!'..=b'~').contains(&b)));
+    }
+}

@@ -234,10 +234,12 @@ impl Store {
                 fixed_version: f.fixed_version.clone(),
             });
         }
-        // Each component's count of open findings follows.
+        // Each component's count of open findings follows. `f.scan_id` first: the count is then a
+        // walk of the (scan_id, component_id, …) index, not a pass over every finding of the
+        // database for each of the scan's components.
         sqlx::query(
-            "UPDATE components SET findings = (SELECT COUNT(*) FROM findings f WHERE f.component_id = components.id \
-             AND f.resolved_at IS NULL) WHERE tenant_id = $1 AND scan_id = $2",
+            "UPDATE components SET findings = (SELECT COUNT(*) FROM findings f WHERE f.scan_id = components.scan_id \
+             AND f.component_id = components.id AND f.resolved_at IS NULL) WHERE tenant_id = $1 AND scan_id = $2",
         )
         .bind(&t)
         .bind(&s)

@@ -70,13 +70,13 @@ pub async fn import(
 }
 
 async fn import_one(store: &Store, item: &ImportItem) -> Result<u64, VulnDbError> {
-    if let Some(catalog) = read_kev(&item.path).await? {
+    if let Some(catalog) = read_kev(&item.path, &item.location).await? {
         store.kev_replace_source(&item.name, &item.location, &catalog, crate::store::now()).await?;
         tracing::info!(source = %item.name, entries = catalog.entries.len(), revision = %catalog.catalog_version,
             "known exploited vulnerabilities imported");
         return Ok(0);
     }
-    let loaded = load_path(item.path.clone()).await?;
+    let loaded = load_path(item.path.clone(), &item.location).await?;
     let now = crate::store::now();
     let source = VulnSourceRecord {
         name: item.name.clone(),
@@ -96,10 +96,10 @@ async fn import_one(store: &Store, item: &ImportItem) -> Result<u64, VulnDbError
 }
 
 /// A KEV catalogue when `path` is a file whose content is one (`None` for anything else, which
-/// the OSV loader reads); a KEV file that does not check is refused with the reason. Told by
-/// content, not by name, so an upload (kept under a temporary name) is read the same way as an
-/// operator's file: a zip is never read whole here.
-async fn read_kev(path: &Path) -> Result<Option<KevCatalog>, VulnDbError> {
+/// the OSV loader reads); a KEV file that does not check is refused with the reason, naming the
+/// file as `shown`. Told by content, not by name, so an upload (kept under a temporary name) is
+/// read the same way as an operator's file: a zip is never read whole here.
+async fn read_kev(path: &Path, shown: &str) -> Result<Option<KevCatalog>, VulnDbError> {
     if !tokio::fs::metadata(path).await.is_ok_and(|m| m.is_file()) {
         return Ok(None);
     }
@@ -110,7 +110,6 @@ async fn read_kev(path: &Path) -> Result<Option<KevCatalog>, VulnDbError> {
     if !looks_like_kev(&bytes) {
         return Ok(None);
     }
-    let shown = path.display().to_string();
     KevCatalog::from_json(&bytes).map(Some).map_err(|e| VulnDbError::Invalid(format!("{shown}: {e}")))
 }
 
@@ -147,13 +146,13 @@ mod tests {
         // An upload is kept as `cairn-osv-….zip`: the name says nothing.
         let named_zip = dir.path().join("upload.zip");
         std::fs::write(&named_zip, &bytes).expect("write");
-        let catalog = read_kev(&named_zip).await.expect("read").expect("a KEV catalogue");
+        let catalog = read_kev(&named_zip, "upload").await.expect("read").expect("a KEV catalogue");
         assert!(!catalog.entries.is_empty());
         let osv = dir.path().join("record.json");
         std::fs::write(&osv, br#"{"id": "GHSA-xxxx", "modified": "2024-01-01T00:00:00Z"}"#).expect("write");
-        assert!(read_kev(&osv).await.expect("read").is_none(), "an OSV record is left to the OSV loader");
+        assert!(read_kev(&osv, "record.json").await.expect("read").is_none(), "an OSV record is left to the OSV loader");
         let zip = dir.path().join("all.zip");
         std::fs::write(&zip, b"PK\x03\x04 not read whole").expect("write");
-        assert!(read_kev(&zip).await.expect("read").is_none());
+        assert!(read_kev(&zip, "all.zip").await.expect("read").is_none());
     }
 }

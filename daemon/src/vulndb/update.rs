@@ -38,7 +38,7 @@ pub async fn update(
             match fetched {
                 Fetched::NotModified => Ok(None),
                 Fetched::Changed { file, etag, last_modified } => {
-                    let loaded = load_path(file.path().to_owned()).await?;
+                    let loaded = load_path(file.path().to_owned(), &location).await?;
                     let now = crate::store::now();
                     let source = VulnSourceRecord {
                         name: eco.clone(),
