@@ -150,7 +150,10 @@ mod tests {
         assert!(!catalog.entries.is_empty());
         let osv = dir.path().join("record.json");
         std::fs::write(&osv, br#"{"id": "GHSA-xxxx", "modified": "2024-01-01T00:00:00Z"}"#).expect("write");
-        assert!(read_kev(&osv, "record.json").await.expect("read").is_none(), "an OSV record is left to the OSV loader");
+        assert!(
+            read_kev(&osv, "record.json").await.expect("read").is_none(),
+            "an OSV record is left to the OSV loader"
+        );
         let zip = dir.path().join("all.zip");
         std::fs::write(&zip, b"PK\x03\x04 not read whole").expect("write");
         assert!(read_kev(&zip, "all.zip").await.expect("read").is_none());
