@@ -91,15 +91,10 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let ctx = principal.tenant_access(Scope::FindingTriage, Role::Member)?;
     let matcher = checked(&req.target)?;
-    let id = state.store.cve_watch_create(ctx.tenant, principal.user.id, &req.target).await?;
-    let hits: Vec<_> = state
+    let id = state
         .store
-        .cve_watch_current(ctx.tenant, &req.target, matcher.base())
-        .await?
-        .into_iter()
-        .filter(|c| matcher.hits(c))
-        .collect();
-    state.store.cve_watch_record_initial(ctx.tenant, id, &hits).await?;
+        .cve_watch_create(ctx.tenant, principal.user.id, &req.target, matcher.base(), |c| matcher.hits(c))
+        .await?;
     let watch = state.store.cve_watch_get(ctx.tenant, id).await?;
     let first = ListQuery { limit: MAX_LIMIT, paging: Paging::Offset(0), sort: Vec::new() };
     let (mut hits, _) = state.store.cve_watch_hits(ctx.tenant, id, &first).await?;

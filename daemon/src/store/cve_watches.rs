@@ -208,14 +208,27 @@ impl Scans<'_> {
 }
 
 impl Store {
-    /// Stores a watch (already checked); 409 (`Conflict`) when the tenant watches it already.
+    /// Stores a watch (already checked) with the hits it has now (the candidates `hits` keeps).
+    /// One transaction, serialized with the hits consumer's reading of the tenant's
+    /// watches: a scan's events the consumer has not read yet cannot record a hit of "now" a
+    /// second time as new, and a scan ending meanwhile is either in "now" or the consumer's.
+    /// 409 (`Conflict`) when the tenant watches it already.
     pub async fn cve_watch_create(
         &self,
         tenant: TenantId,
         by: UserId,
         target: &WatchTarget,
+        base: Option<&str>,
+        hits: impl Fn(&HitCandidate) -> bool,
     ) -> StoreResult<CveWatchId> {
         let id = CveWatchId::new();
+        let mut tx = self.begin_write().await?;
+        lock_tenant_watches(&mut tx, self.backend(), tenant).await?;
+        let hits: Vec<HitCandidate> = current_candidates(&mut tx, tenant, target, base)
+            .await?
+            .into_iter()
+            .filter(|c| hits(c))
+            .collect();
         let (kind, advisory, purl, range) = match target {
             WatchTarget::Advisory { id } => ("advisory", Some(id.clone()), None, None),
             WatchTarget::Package { purl, version_range } => {
@@ -235,12 +248,16 @@ impl Store {
         .bind(target_key(target))
         .bind(by.to_string())
         .bind(ts(now()))
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict("this tenant already watches this".into()),
             other => other,
         })?;
+        for h in &hits {
+            insert_hit(&mut tx, tenant, id, h, CveWatchHitId::new(), None).await?;
+        }
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -308,41 +325,41 @@ impl Store {
             .await?;
         Ok((rows.into_iter().map(HitRow::into_wire).collect::<StoreResult<_>>()?, total.0))
     }
+}
 
-    /// What each project's latest results hold that `target` may name: open findings of the
-    /// advisory (by id or alias, to be checked exactly), or components of the package (by purl
-    /// prefix, the version to be checked). `base` is the package watch's canonical
-    /// `pkg:type/ns/name`.
-    pub async fn cve_watch_current(
-        &self,
-        tenant: TenantId,
-        target: &WatchTarget,
-        base: Option<&str>,
-    ) -> StoreResult<Vec<HitCandidate>> {
-        let sql = match (target, base) {
-            (WatchTarget::Advisory { id }, _) => advisory_candidates_sql(tenant, Scans::Latest, id),
-            (WatchTarget::Package { .. }, Some(base)) => package_candidates_sql(tenant, Scans::Latest, base),
-            (WatchTarget::Package { .. }, None) => return Ok(Vec::new()),
-        };
-        let rows = sql.query_as::<CandidateRow>().fetch_all(self.pool()).await?;
-        rows.into_iter().map(CandidateRow::into_candidate).collect()
-    }
+/// What each project's latest results hold that `target` may name: open findings of the
+/// advisory (by id or alias, to be checked exactly), or components of the package (by purl
+/// prefix, the version to be checked). `base` is the package watch's canonical `pkg:type/ns/name`.
+async fn current_candidates(
+    conn: &mut sqlx::AnyConnection,
+    tenant: TenantId,
+    target: &WatchTarget,
+    base: Option<&str>,
+) -> StoreResult<Vec<HitCandidate>> {
+    let sql = match (target, base) {
+        (WatchTarget::Advisory { id }, _) => advisory_candidates_sql(tenant, Scans::Latest, id),
+        (WatchTarget::Package { .. }, Some(base)) => package_candidates_sql(tenant, Scans::Latest, base),
+        (WatchTarget::Package { .. }, None) => return Ok(Vec::new()),
+    };
+    let rows = sql.query_as::<CandidateRow>().fetch_all(&mut *conn).await?;
+    rows.into_iter().map(CandidateRow::into_candidate).collect()
+}
 
-    /// Records the hits a new watch has now (no events: the creating answer lists them). One
-    /// transaction; a hit recorded already is skipped.
-    pub async fn cve_watch_record_initial(
-        &self,
-        tenant: TenantId,
-        watch: CveWatchId,
-        hits: &[HitCandidate],
-    ) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        for h in hits {
-            insert_hit(&mut tx, tenant, watch, h, CveWatchHitId::new(), None).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+/// Serializes a tenant's watch creation with the hits consumer's batches. SQLite's single
+/// writer already does; on Postgres a transaction-scoped advisory lock keyed by the tenant.
+async fn lock_tenant_watches(
+    conn: &mut sqlx::AnyConnection,
+    backend: super::Backend,
+    tenant: TenantId,
+) -> StoreResult<()> {
+    if backend == super::Backend::Postgres {
+        // Wrapped in a SELECT of an integer: the Any driver cannot describe `void`.
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS l")
+            .bind(format!("cve_watches:{tenant}"))
+            .execute(&mut *conn)
+            .await?;
     }
+    Ok(())
 }
 
 /// Inserts one hit unless recorded already; whether it was new.
@@ -376,8 +393,13 @@ async fn insert_hit(
 }
 
 impl EventBatch {
-    /// The batch's tenant's watches, oldest first (a handful: matched in memory).
-    pub async fn cve_watches(&mut self) -> StoreResult<Vec<(CveWatchId, WatchTarget)>> {
+    /// The batch's tenant's watches, oldest first (a handful: matched in memory). Waits for a
+    /// watch being created (see `Store::cve_watch_create`) and keeps it out until the batch ends.
+    pub async fn cve_watches(
+        &mut self,
+        backend: super::Backend,
+    ) -> StoreResult<Vec<(CveWatchId, WatchTarget)>> {
+        lock_tenant_watches(&mut self.tx, backend, self.tenant).await?;
         let sql = format!(
             "SELECT {WATCH_COLUMNS} FROM cve_watches w WHERE w.tenant_id = $1 ORDER BY w.created_at, w.id"
         );

@@ -20,7 +20,7 @@ impl Consumer for WatchConsumer {
         "cve_watches"
     }
 
-    fn handle<'a>(&'a self, _store: &'a Store, batch: &'a mut EventBatch) -> ConsumerFuture<'a> {
+    fn handle<'a>(&'a self, store: &'a Store, batch: &'a mut EventBatch) -> ConsumerFuture<'a> {
         Box::pin(async move {
             let events: Vec<Event> = batch
                 .events
@@ -34,7 +34,7 @@ impl Consumer for WatchConsumer {
                 return Ok(());
             }
             let watches: Vec<(CveWatchId, cairn_sdk::types::WatchTarget, Matcher)> = batch
-                .cve_watches()
+                .cve_watches(store.backend())
                 .await?
                 .into_iter()
                 .filter_map(|(id, target)| match Matcher::new(&target) {
