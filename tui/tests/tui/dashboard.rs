@@ -781,6 +781,20 @@ fn mouse_wheel_scrolls_and_click_selects() {
 }
 
 #[test]
+fn a_reload_keeps_the_rows_and_enter_opens_the_one_shown() {
+    let mut a = vulns_open(5);
+    ch(&mut a, 'j');
+    // A reload (`r`, or the watched scan's events) is in flight: its answer has not come.
+    assert!(ch(&mut a, 'r').contains(&Cmd::LoadFindings(scan_id(1))));
+    assert!(screen(&mut a).contains("package-"), "the rows stay on screen while reloading");
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        vec![Cmd::LoadFinding("f-000001".into()), Cmd::LoadComponents(scan_id(1))],
+        "enter opens the row under the cursor, not nothing"
+    );
+}
+
+#[test]
 fn finding_detail_states() {
     let mut a = vulns_open(5);
     ch(&mut a, 'j');

@@ -166,7 +166,11 @@ impl ScanScreen {
         macro_rules! load {
             ($remote:expr, $cmd:expr) => {
                 if again || matches!($remote, Remote::NotAsked) {
-                    $remote = Remote::Loading;
+                    // A reload keeps the rows on screen (and under the cursor's keys) until
+                    // the new answer replaces them: an `enter` during it opens what it shows.
+                    if !(again && matches!($remote, Remote::Loaded(_))) {
+                        $remote = Remote::Loading;
+                    }
                     cmds.push($cmd);
                 }
             };
