@@ -31,6 +31,7 @@ pub mod idempotency;
 pub mod images;
 pub mod invites;
 pub mod licenses;
+mod linger;
 pub mod metrics;
 pub mod notification_prefs;
 pub mod notifications;
@@ -234,7 +235,8 @@ fn v1(state: &AppState) -> OpenApiRouter<AppState> {
             OpenApiRouter::new()
                 .routes(routes!(uploads::upload))
                 .routes(routes!(uploads::ingest))
-                .layer(DefaultBodyLimit::max(upload_body_limit(state))),
+                .layer(DefaultBodyLimit::max(upload_body_limit(state)))
+                .layer(middleware::from_fn(linger::linger_on_refusal)),
         )
         // Audit inside idempotency: a replayed response is not a second write.
         .layer(middleware::from_fn_with_state(state.clone(), audit::audit))
