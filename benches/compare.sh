@@ -91,7 +91,7 @@ sbom_rows() {
 
 echo "# Cairn beside trivy, syft and cargo-audit ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
-echo "cairn $("$CAIRN" --version | awk '{print $2}') ($(git -C "$ROOT" rev-parse --short HEAD)), $("$TRIVY" --version | head -1), syft $("$SYFT" version | awk '/^Version/{print $2}'), $(cargo-audit audit --version 2>/dev/null || cargo-audit --version), $(hyperfine --version); $RUNS runs each after one warm-up; ratio = Cairn / the other tool"
+echo "cairn $("$CAIRN" --version | awk '{print $2}') ($(git -C "$ROOT" rev-parse --short HEAD)), $("$TRIVY" --version | head -1), syft $("$SYFT" version | awk '/^Version/{print $2}'), $(cargo-audit --version), $(hyperfine --version); $RUNS runs each after one warm-up; ratio = Cairn / the other tool"
 echo
 echo "## CycloneDX 1.6 SBOM"
 echo
