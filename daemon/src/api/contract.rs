@@ -103,6 +103,7 @@ pub fn shared_answers(method: &str, path: &str, op: &Value) -> Vec<Shared> {
 /// handler's own wording of its 404 stays.
 pub fn complete(doc: &mut Value) {
     text_rules(doc);
+    uuid_rules(doc);
     event_kind_rules(doc);
     if let Some(schemas) = doc.pointer_mut("/components/schemas") {
         closed_variants(schemas);
@@ -222,6 +223,30 @@ fn text_rules(v: &mut Value) {
     }
 }
 
+/// The spellings of a UUID the server's parser ([`uuid::Uuid::parse_str`], behind every typed
+/// id) accepts: simple, hyphenated, braced and URN. `format: uuid` alone is an annotation many
+/// validators skip, so a tool took `None` (a null id, printed) for a valid id; the pattern says it.
+pub const UUID_PATTERN: &str = concat!(
+    "^(?:[0-9a-fA-F]{32}",
+    "|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+    "|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\}",
+    "|urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+);
+
+/// Gives every `format: uuid` string schema the [`UUID_PATTERN`].
+fn uuid_rules(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if map.get("format").and_then(Value::as_str) == Some("uuid") && !map.contains_key("pattern") {
+                map.insert("pattern".into(), Value::String(UUID_PATTERN.into()));
+            }
+            map.values_mut().for_each(uuid_rules);
+        }
+        Value::Array(items) => items.iter_mut().for_each(uuid_rules),
+        _ => {}
+    }
+}
+
 /// What `str::trim` removes (Unicode `White_Space`), as an ECMA-262 class.
 const TRIMMED: &str = r"[\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
 
@@ -316,6 +341,37 @@ mod tests {
     /// the regex crate, whose reading of these explicit classes ECMA-262 and Python share) and
     /// the server's check give the same answer, so schemathesis' valid and invalid strings are
     /// the server's.
+    #[test]
+    fn the_uuid_pattern_is_the_servers_parsing() {
+        let re = regex::Regex::new(UUID_PATTERN).expect("pattern");
+        let id = uuid::Uuid::now_v7();
+        let accepted = [
+            id.simple().to_string(),
+            id.hyphenated().to_string(),
+            id.hyphenated().to_string().to_uppercase(),
+            id.braced().to_string(),
+            id.urn().to_string(),
+        ];
+        let refused = [
+            "None".to_owned(),
+            String::new(),
+            format!("{}-", id.hyphenated()),
+            format!(" {}", id.hyphenated()),
+            id.simple().to_string()[1..].to_owned(),
+            format!("{}0", id.simple()),
+            id.hyphenated().to_string().replacen('-', "", 1),
+            format!("{{{}", id.hyphenated()),
+            id.hyphenated().to_string().replace('a', "g").replace('0', "g"),
+        ];
+        for s in accepted.iter().chain(&refused) {
+            assert_eq!(re.is_match(s), uuid::Uuid::parse_str(s).is_ok(), "{s:?}");
+        }
+        assert!(accepted.iter().all(|s| re.is_match(s)));
+        let mut doc = json!({"components": {"schemas": {"ProjectId": {"type": "string", "format": "uuid"}}}});
+        uuid_rules(&mut doc);
+        assert_eq!(doc["components"]["schemas"]["ProjectId"]["pattern"], UUID_PATTERN);
+    }
+
     #[test]
     fn the_text_patterns_are_the_servers_checks() {
         use cairn_sdk::types::{TEXT_PATTERN, WORD_PATTERN, check_text, check_word};

@@ -225,8 +225,12 @@ fn drive(t: &Tmux, repo: &Path) {
     t.wait("the scan at 100%", |s| s.contains("completed") && s.contains("100%"));
 
     // Vulnerabilities: the advisory, untriaged; open it.
+    // The table's own title with its count: the Summary's gate names the untriaged advisory
+    // too, and an `enter` sent while the tab still loads would open nothing.
     t.keys(&["3"]);
-    t.wait("the finding's row", |s| s.contains(ADVISORY) && s.contains("untriaged"));
+    t.wait("the finding's row", |s| {
+        s.contains("Vulnerabilities 1/1") && s.contains(ADVISORY) && s.contains("untriaged")
+    });
     t.keys(&["Enter"]);
     t.wait_text(&format!("Finding {ADVISORY}"));
 
