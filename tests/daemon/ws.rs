@@ -234,6 +234,19 @@ both!(the_tenant_socket_carries_the_event_stream_and_resumes_by_sequence, |db| a
     );
     assert_eq!(missed["event"], feed[1], "the same envelope as live");
 
+    // A client that saw the stream when it was empty (its position 0) and lost the socket
+    // before the first event's frame resumes after 0: it gets event 1, not the stream from
+    // "now" (the daemon once read `last_seq: 0` as no position and skipped what the client missed).
+    let mut from_zero = connect(&d, "/api/v1/ws/events").await;
+    auth_resuming(&mut from_zero, &alice.token, 0).await;
+    assert_eq!(next_json(&mut from_zero).await["type"], "sync");
+    let first_missed = next_json(&mut from_zero).await;
+    assert_eq!(
+        (first_missed["type"].as_str(), first_missed["event"]["seq"].as_i64()),
+        (Some("feed"), Some(1)),
+        "{first_missed}"
+    );
+
     // A sequence this tenant never reached cannot be caught up: resync, then the stream goes on.
     let mut lost = connect(&d, "/api/v1/ws/events").await;
     auth_resuming(&mut lost, &alice.token, 50).await;

@@ -183,7 +183,9 @@ async fn authenticate(state: &AppState, socket: &mut WebSocket) -> Result<Caller
         tenant: ctx.tenant,
         user: principal.user.id,
         version: principal.user.token_version,
-        resume: last_seq.filter(|s| *s > 0),
+        // 0 is a position (a client that synced an empty stream), not "none": reading it as
+        // none started the socket at the latest event and skipped what came in between.
+        resume: last_seq.filter(|s| *s >= 0),
     })
 }
 
