@@ -283,15 +283,15 @@ async fn approvals(client: &Client) -> Result<Vec<Approval>, Failure> {
     Ok(out)
 }
 
-/// The project named `name`: found by exact name, else created.
-async fn project(client: &Client, name: &str) -> Result<ProjectId, Failure> {
+/// The project named `name`: found by exact name, else created as `kind`.
+async fn project(client: &Client, name: &str, kind: ProjectKind) -> Result<ProjectId, Failure> {
     let candidates = all(client.projects(ListQuery::limit(1000).filter("name", name))).await?;
     if let Some(p) = candidates.into_iter().find(|p| p.name == name) {
         return Ok(p.id);
     }
     let body = CreateProject {
         name: name.to_owned(),
-        kind: ProjectKind::Repo,
+        kind,
         repo_url: None,
         default_ref: None,
         team_id: None,
@@ -301,8 +301,13 @@ async fn project(client: &Client, name: &str) -> Result<ProjectId, Failure> {
 }
 
 async fn submit(client: &Client, local: bool, new: NewScan) -> Result<cairn_sdk::types::Scan, Failure> {
+    // An image goes into the image catalogue, which lists projects of kind image.
+    let kind = match new.source {
+        NewScanSource::Image { .. } => ProjectKind::Image,
+        _ => ProjectKind::Repo,
+    };
     let project = match new.project.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        Some(name) => Some(project(client, name).await?),
+        Some(name) => Some(project(client, name, kind).await?),
         None => None,
     };
     let create = |source| CreateScan { source, project, version: None, crypto: new.crypto };
