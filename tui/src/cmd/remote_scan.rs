@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use cairn_sdk::types::{
-    BomFormat, CreateScan, Finding, ProjectId, ProjectKind, Scan, ScanComponent, ScanCounts, ScanStatus, SubmitSource,
-    TriageState, VulnDataState,
+    BomFormat, CreateScan, Finding, ProjectId, ProjectKind, Scan, ScanComponent, ScanCounts, ScanStatus,
+    SubmitSource, TriageState, VulnDataState,
 };
 use cairn_sdk::{Client, ListQuery, ScanWatcher, Upload, WatchEvent};
 use futures_util::StreamExt;
@@ -581,13 +581,17 @@ mod tests {
 
     #[test]
     fn create_project_makes_an_image_project_for_an_image_and_a_repo_otherwise() {
-        let image = submission(&scan_args(&["scan", "127.0.0.1:5000/cairn/debian:12"]), false).expect("image");
+        let image =
+            submission(&scan_args(&["scan", "127.0.0.1:5000/cairn/debian:12"]), false).expect("image");
         assert_eq!(project_kind(&image), ProjectKind::Image);
         let git = submission(&scan_args(&["scan", "https://github.com/o/r.git"]), false).expect("git");
         assert_eq!(project_kind(&git), ProjectKind::Repo);
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().to_str().expect("utf-8");
-        assert_eq!(project_kind(&submission(&scan_args(&["scan", path]), true).expect("path")), ProjectKind::Repo);
+        assert_eq!(
+            project_kind(&submission(&scan_args(&["scan", path]), true).expect("path")),
+            ProjectKind::Repo
+        );
         assert_eq!(
             project_kind(&submission(&scan_args(&["scan", path]), false).expect("upload")),
             ProjectKind::Repo

@@ -908,9 +908,11 @@ impl App {
                         },
                         None => return Vec::new(),
                     },
-                    Some(View::VersionHistory(h)) => {
-                        export::Target::Version { project: h.project, version: h.version, label: h.label.clone() }
-                    }
+                    Some(View::VersionHistory(h)) => export::Target::Version {
+                        project: h.project,
+                        version: h.version,
+                        label: h.label.clone(),
+                    },
                     _ => return Vec::new(),
                 };
                 if self.options.readonly {
@@ -1106,7 +1108,8 @@ impl App {
             }
             Some(View::ImageVersions(i)) => {
                 let Some(v) = i.current() else { return Vec::new() };
-                let (project, version, tag, label) = (i.project, v.version.id, v.version.name.clone(), i.label(v));
+                let (project, version, tag, label) =
+                    (i.project, v.version.id, v.version.name.clone(), i.label(v));
                 let screen = VersionHistoryScreen::new(project, version, tag, label);
                 self.stack.push(View::VersionHistory(Box::new(screen)));
                 vec![Cmd::LoadVersionHistory { project, version }]
@@ -1690,7 +1693,9 @@ impl App {
                     vec![(A::Filter, "filter"), (A::Refresh, "reload")]
                 }
             }
-            Some(View::Images(_)) => vec![(A::Open, "versions"), (A::Filter, "filter"), (A::Refresh, "reload")],
+            Some(View::Images(_)) => {
+                vec![(A::Open, "versions"), (A::Filter, "filter"), (A::Refresh, "reload")]
+            }
             Some(View::ImageVersions(_)) => vec![
                 (A::Open, "scan history"),
                 (A::Export, "download the SBOM"),
@@ -1704,8 +1709,13 @@ impl App {
                 (A::Refresh, "reload"),
             ],
             Some(View::Requests(_)) => {
-                let open = if self.admin_only("").is_ok() { "show / set status" } else { "show" };
-                vec![(A::Open, open), (A::NewScan, "new request"), (A::Filter, "filter"), (A::Refresh, "reload")]
+                let open = if !ro && self.admin_only("").is_ok() { "show / set status" } else { "show" };
+                vec![
+                    (A::Open, open),
+                    (A::NewScan, "new request"),
+                    (A::Filter, "filter"),
+                    (A::Refresh, "reload"),
+                ]
             }
             None if self.top == 2 => vec![
                 (A::Open, "open"),

@@ -332,7 +332,8 @@ async fn image_versions(client: &Client, project: ProjectId) -> Result<Vec<Image
     let mut out = Vec::with_capacity(versions.len());
     for version in versions {
         let q = ListQuery::limit(1).sort("-finished_at");
-        let latest = client.version_scan_history_page(project, version.id, &q).await?.items.into_iter().next();
+        let latest =
+            client.version_scan_history_page(project, version.id, &q).await?.items.into_iter().next();
         out.push(ImageVersion { version, latest });
     }
     Ok(out)

@@ -84,7 +84,9 @@ async fn catalogue(postgres: bool) {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no version 3"), "{missing:?}");
 
     // `scan IMAGE --project NAME --create-project` makes an image project (it was always `repo`).
-    let out = home.run(&["scan", &format!("{repo}:1"), "--project", "app-image", "--create-project", "--wait"]).await;
+    let out = home
+        .run(&["scan", &format!("{repo}:1"), "--project", "app-image", "--create-project", "--wait"])
+        .await;
     stdout(&out);
     let made = client.project_by_name("app-image").await.expect("lookup").expect("created");
     assert_eq!(made.kind, cairn_sdk::types::ProjectKind::Image);

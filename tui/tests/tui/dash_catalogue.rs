@@ -125,7 +125,11 @@ async fn catalogue(postgres: bool) {
         .collect();
     assert_eq!(
         tags,
-        vec![("edge", None, false), ("2", Some(digest(&b).as_str()), true), ("1", Some(digest(&a).as_str()), true)],
+        vec![
+            ("edge", None, false),
+            ("2", Some(digest(&b).as_str()), true),
+            ("1", Some(digest(&a).as_str()), true)
+        ],
         "newest first"
     );
     let one = versions.iter().find(|v| v.version.name == "1").expect("tag 1");
@@ -134,13 +138,16 @@ async fn catalogue(postgres: bool) {
     assert_eq!(latest.findings, None, "no vulnerability data: not matched, not zero");
     assert!(latest.components > 0);
 
-    let history = match ask(&mut exec, &mut rx, Cmd::LoadVersionHistory { project: image.id, version: one.version.id }).await {
-        Msg::VersionHistory { version, result: Ok(points) } => {
-            assert_eq!(version, one.version.id);
-            points
-        }
-        other => panic!("{other:?}"),
-    };
+    let history =
+        match ask(&mut exec, &mut rx, Cmd::LoadVersionHistory { project: image.id, version: one.version.id })
+            .await
+        {
+            Msg::VersionHistory { version, result: Ok(points) } => {
+                assert_eq!(version, one.version.id);
+                points
+            }
+            other => panic!("{other:?}"),
+        };
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].scan_id, latest.scan_id);
 
@@ -178,7 +185,14 @@ async fn catalogue(postgres: bool) {
         other => panic!("{other:?}"),
     }
     assert!(!none.exists());
-    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().ends_with(".part")).count(), 0);
+    assert_eq!(
+        std::fs::read_dir(dir.path())
+            .expect("dir")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+            .count(),
+        0
+    );
 
     // Feature requests.
     let body = CreateFeatureRequest {
@@ -217,13 +231,19 @@ async fn catalogue(postgres: bool) {
     let fresh = Cmd::SetRequestStatus {
         id: made.id,
         version: theirs.version,
-        change: FeatureRequestStatusChange { status: FeatureRequestStatus::InProgress, note: Some("soon".into()) },
+        change: FeatureRequestStatusChange {
+            status: FeatureRequestStatus::InProgress,
+            note: Some("soon".into()),
+        },
     };
     let moved = match ask(&mut exec, &mut rx, fresh).await {
         Msg::RequestChanged(r) => r,
         other => panic!("{other:?}"),
     };
-    assert_eq!((moved.status, moved.status_note.as_deref()), (FeatureRequestStatus::InProgress, Some("soon")));
+    assert_eq!(
+        (moved.status, moved.status_note.as_deref()),
+        (FeatureRequestStatus::InProgress, Some("soon"))
+    );
 
     // An invited member: the session says so, and the daemon refuses their status change.
     let invite = owner

@@ -2022,7 +2022,12 @@ fn palette(a: &mut App, command: &str) -> Vec<Cmd> {
 
 /// A point of image version `version_id(1)`: the digest its tag resolved to, findings (none =
 /// not matched) and gate.
-fn image_point(n: u128, d: char, findings: Option<u64>, gate: Option<GateStatus>) -> cairn_sdk::types::HistoryPoint {
+fn image_point(
+    n: u128,
+    d: char,
+    findings: Option<u64>,
+    gate: Option<GateStatus>,
+) -> cairn_sdk::types::HistoryPoint {
     cairn_sdk::types::HistoryPoint {
         version_id: Some(version_id(1)),
         image_digest: Some(digest(d)),
@@ -2053,7 +2058,8 @@ fn image_catalogue_lists_images_versions_history_and_downloads_an_sbom() {
     assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadImageVersions(project_id(1))]);
     assert!(screen(&mut a).contains("Loading versions"));
     let mut matched = image_point(3, 'a', Some(3), Some(GateStatus::Fail));
-    matched.severities = Some(cairn_sdk::types::SeverityCounts { critical: 1, high: 2, ..Default::default() });
+    matched.severities =
+        Some(cairn_sdk::types::SeverityCounts { critical: 1, high: 2, ..Default::default() });
     a.update(Msg::ImageVersions {
         project: project_id(1),
         result: Ok(vec![
@@ -2130,7 +2136,10 @@ fn image_catalogue_lists_images_versions_history_and_downloads_an_sbom() {
             path: format!("./app-1.1.{}.json", BomFormat::Spdx23.as_str()).into(),
         }]
     );
-    a.update(Msg::SbomDownloaded { version: version_id(2), result: Ok(("./app-1.1.spdx.json".into(), 2048)) });
+    a.update(Msg::SbomDownloaded {
+        version: version_id(2),
+        result: Ok(("./app-1.1.spdx.json".into(), 2048)),
+    });
     assert!(screen(&mut a).contains("Exported 2048 bytes to ./app-1.1.spdx.json"));
     // r reloads the versions; read-only refuses the download.
     press(&mut a, KeyCode::Esc);
@@ -2191,9 +2200,15 @@ fn feature_requests_are_listed_asked_for_and_their_status_changed_by_admins() {
     let text = screen(&mut a);
     assert!(text.contains("Not sent: title: too long (HTTP 400, VALIDATION)"), "{text}");
     assert_eq!(press(&mut a, KeyCode::Enter), vec![want], "enter on the body sends it again, text kept");
-    assert_eq!(a.update(Msg::RequestCreated(Ok(request(4, K::Package, S::Open, 1, 1)))), vec![Cmd::LoadRequests]);
+    assert_eq!(
+        a.update(Msg::RequestCreated(Ok(request(4, K::Package, S::Open, 1, 1)))),
+        vec![Cmd::LoadRequests]
+    );
     assert!(!screen(&mut a).contains("New feature request"), "closed once sent");
-    a.update(Msg::Requests(Ok(vec![request(1, K::Package, S::Open, 1, 1), request(2, K::Bug, S::InProgress, 2, 4)])));
+    a.update(Msg::Requests(Ok(vec![
+        request(1, K::Package, S::Open, 1, 1),
+        request(2, K::Bug, S::InProgress, 2, 4),
+    ])));
 
     // Shown; an admin picks a status and sends it with the version shown.
     assert!(press(&mut a, KeyCode::Enter).is_empty());

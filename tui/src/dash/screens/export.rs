@@ -85,7 +85,9 @@ fn named_file(stem: &str, format: BomFormat) -> String {
 /// hold (`:`, `@`, `/`) as `-` (`ghcr.io/acme/app:1.2` is `app-1.2`).
 fn version_stem(label: &str) -> String {
     let last = label.rsplit('/').next().unwrap_or(label);
-    last.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '-' }).collect()
+    last.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '-' })
+        .collect()
 }
 
 impl Target {

@@ -40,7 +40,14 @@ pub struct VersionHistoryScreen {
 impl VersionHistoryScreen {
     /// The history of `version` (named `tag`, of the image `label` names), loading.
     pub fn new(project: ProjectId, version: VersionId, tag: String, label: String) -> Self {
-        VersionHistoryScreen { project, version, label, tag, points: Remote::Loading, list: ListState::default() }
+        VersionHistoryScreen {
+            project,
+            version,
+            label,
+            tag,
+            points: Remote::Loading,
+            list: ListState::default(),
+        }
     }
 
     /// The series arrived.
@@ -138,7 +145,15 @@ impl VersionHistoryScreen {
             &mut self.list,
             Columns {
                 title: "Scans (enter opens one)",
-                header: &["Scan", "Digest", "Completed", "Components", "Findings", "Crit/High/Med/Low", "Gate"],
+                header: &[
+                    "Scan",
+                    "Digest",
+                    "Completed",
+                    "Components",
+                    "Findings",
+                    "Crit/High/Med/Low",
+                    "Gate",
+                ],
                 widths: &widths,
             },
             |i| {

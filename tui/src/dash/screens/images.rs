@@ -50,7 +50,8 @@ impl ImagesScreen {
             return;
         }
         let Some(rows) = self.rows.get() else { return };
-        let widths = [Constraint::Fill(1), Constraint::Length(17), Constraint::Length(14), Constraint::Length(12)];
+        let widths =
+            [Constraint::Fill(1), Constraint::Length(17), Constraint::Length(14), Constraint::Length(12)];
         draw_table(
             frame,
             area,
@@ -99,7 +100,9 @@ impl ImageVersionsScreen {
         if let Some(rows) = self.rows.get() {
             self.list.set_items(
                 rows.iter()
-                    .map(|v| format!("{} {}", v.version.name, v.version.image_digest.as_deref().unwrap_or("")))
+                    .map(|v| {
+                        format!("{} {}", v.version.name, v.version.image_digest.as_deref().unwrap_or(""))
+                    })
                     .collect(),
             );
         }
@@ -140,14 +143,24 @@ impl ImageVersionsScreen {
             &mut self.list,
             Columns {
                 title: &title,
-                header: &["Tag", "Digest", "Last scan", "Components", "Findings", "Crit/High/Med/Low", "Gate"],
+                header: &[
+                    "Tag",
+                    "Digest",
+                    "Last scan",
+                    "Components",
+                    "Findings",
+                    "Crit/High/Med/Low",
+                    "Gate",
+                ],
                 widths: &widths,
             },
             |i| {
                 let Some(v) = rows.get(i) else { return Vec::new() };
                 let mut cells = vec![
                     Cell::from(v.version.name.clone()),
-                    Cell::from(v.version.image_digest.as_deref().map_or_else(|| "-".to_owned(), short_digest)),
+                    Cell::from(
+                        v.version.image_digest.as_deref().map_or_else(|| "-".to_owned(), short_digest),
+                    ),
                 ];
                 match &v.latest {
                     Some(p) => cells.extend(point_cells(p, t)),
@@ -181,10 +194,12 @@ pub fn point_cells(p: &HistoryPoint, t: Theme) -> Vec<Cell<'static>> {
             Some(n) => Cell::from(n.to_string()),
             None => Cell::from("not matched").style(t.warn()),
         },
-        Cell::from(p.severities.map_or_else(
-            || "-".to_owned(),
-            |s| format!("{}/{}/{}/{}", s.critical, s.high, s.medium, s.low),
-        )),
+        Cell::from(
+            p.severities.map_or_else(
+                || "-".to_owned(),
+                |s| format!("{}/{}/{}/{}", s.critical, s.high, s.medium, s.low),
+            ),
+        ),
         gate_cell(p.gate, t),
     ]
 }

@@ -46,7 +46,12 @@ pub struct RequestDialog {
 
 impl RequestDialog {
     /// `request` as `me` sees it; `may_change` says whether its status can be changed here.
-    pub fn new(request: FeatureRequest, me: Option<UserId>, may_change: Result<(), String>, keys: &KeyMap) -> Self {
+    pub fn new(
+        request: FeatureRequest,
+        me: Option<UserId>,
+        may_change: Result<(), String>,
+        keys: &KeyMap,
+    ) -> Self {
         let hint = match may_change {
             Ok(()) => keys.hint(&[
                 (Action::Left, "status"),
@@ -57,7 +62,16 @@ impl RequestDialog {
             Err(_) => keys.hint(&[(Action::Cancel, "close")]),
         };
         let status = STATUSES.iter().position(|s| *s == request.status).unwrap_or(0);
-        RequestDialog { request, me, may_change, status, focus: STATUS, note: Input::default(), problem: None, hint }
+        RequestDialog {
+            request,
+            me,
+            may_change,
+            status,
+            focus: STATUS,
+            note: Input::default(),
+            problem: None,
+            hint,
+        }
     }
 
     fn send(&mut self) -> Outcome {
@@ -71,11 +85,11 @@ impl RequestDialog {
             return Outcome::Stay;
         }
         if status == self.request.status && note.is_empty() {
-            self.problem = Some(format!("it is {} already: pick another status or write a note", status.as_str()));
+            self.problem =
+                Some(format!("it is {} already: pick another status or write a note", status.as_str()));
             return Outcome::Stay;
         }
-        let change =
-            FeatureRequestStatusChange { status, note: (!note.is_empty()).then(|| note.to_owned()) };
+        let change = FeatureRequestStatusChange { status, note: (!note.is_empty()).then(|| note.to_owned()) };
         Outcome::CloseWith(vec![Cmd::SetRequestStatus {
             id: self.request.id,
             version: self.request.version,
@@ -102,11 +116,7 @@ impl Dialog for RequestDialog {
                 self.status = (self.status + STATUSES.len() - 1) % STATUSES.len();
                 self.problem = None;
             }
-            other if self.focus == NOTE => {
-                if self.note.act(other) {
-                    self.problem = None;
-                }
-            }
+            other if self.focus == NOTE && self.note.act(other) => self.problem = None,
             _ => {}
         }
         Outcome::Stay
@@ -132,7 +142,10 @@ impl Dialog for RequestDialog {
         let mut lines = vec![
             line("Kind", r.kind.as_str().to_owned()),
             line("Title", r.title.clone()),
-            Line::from(vec![label("Status", false), Span::styled(r.status.as_str(), status_style(r.status, t))]),
+            Line::from(vec![
+                label("Status", false),
+                Span::styled(r.status.as_str(), status_style(r.status, t)),
+            ]),
             line("Asked by", author(r.requested_by, self.me)),
             line("Created", date(r.created_at)),
             line("Version", format!("{} (sent as If-Match with a change)", r.version)),
