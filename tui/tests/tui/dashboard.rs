@@ -2305,6 +2305,19 @@ fn admin_only_actions_are_offered_to_admins_only() {
         press(&mut o, KeyCode::Enter);
         assert!(screen(&mut o).contains("Decide the exception"), "{role:?} local={local}");
     }
+    // Read-only: an admin reads requests, asks for none and changes no status.
+    let mut ro = App::new(Options { readonly: true, color: true });
+    ro.init();
+    ro.update(Msg::Session(Ok(session())));
+    palette(&mut ro, "requests");
+    ro.update(Msg::Requests(Ok(vec![request(1, K::Bug, S::Open, 1, 1)])));
+    assert!(!screen(&mut ro).contains("set status"));
+    assert!(ch(&mut ro, 'n').is_empty());
+    assert!(screen(&mut ro).contains("Read-only: a new request is not allowed"));
+    press(&mut ro, KeyCode::Enter);
+    press(&mut ro, KeyCode::Right);
+    assert!(ctrl(&mut ro, 's').is_empty());
+    assert!(screen(&mut ro).contains("Read-only: changing the status is not allowed"));
     // Before the session arrives, the role is not known: said, nothing offered.
     let mut early = app();
     early.init();
