@@ -1106,7 +1106,8 @@ pub struct ScanArgs {
     /// Record the scan on this project (name or id).
     #[arg(long, value_name = "NAME|ID", conflicts_with = "offline")]
     pub project: Option<String>,
-    /// Create the --project (by that name, kind repo) when no project has the name.
+    /// Create the --project (by that name; kind image for a registry reference, else repo) when
+    /// no project has the name.
     #[arg(long, requires = "project", conflicts_with = "offline")]
     pub create_project: bool,
     /// Largest archive uploaded to a remote daemon, in bytes (before compression).

@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use cairn_sdk::types::{
-    BomFormat, CreateScan, Finding, ProjectId, Scan, ScanComponent, ScanCounts, ScanStatus, SubmitSource,
-    TriageState, VulnDataState,
+    BomFormat, CreateScan, Finding, ProjectId, ProjectKind, Scan, ScanComponent, ScanCounts, ScanStatus,
+    SubmitSource, TriageState, VulnDataState,
 };
 use cairn_sdk::{Client, ListQuery, ScanWatcher, Upload, WatchEvent};
 use futures_util::StreamExt;
@@ -153,6 +153,15 @@ pub fn submission(args: &ScanArgs, local_daemon: bool) -> anyhow::Result<Submiss
     }
 }
 
+/// The kind of project `--create-project` makes for a submission: `image` when an image is
+/// scanned (the catalogue lists image projects only), `repo` otherwise.
+pub fn project_kind(submission: &Submission) -> ProjectKind {
+    match submission {
+        Submission::Create(CreateScan { source: SubmitSource::Image { .. }, .. }) => ProjectKind::Image,
+        Submission::Create(_) | Submission::Upload(_) => ProjectKind::Repo,
+    }
+}
+
 /// Progress on stderr: one redrawn bar on a terminal, a line per change otherwise.
 struct Progress {
     tty: bool,
@@ -266,8 +275,7 @@ pub fn run(args: ScanArgs, dirs: &Dirs, profile: Option<&str>) -> anyhow::Result
                 // An id names an existing project; only a name can be created.
                 None if arg.parse::<ProjectId>().is_ok() => bail!("no project with id {arg}"),
                 None if args.create_project => {
-                    let p =
-                        super::projects::create(&client, arg, cairn_sdk::types::ProjectKind::Repo).await?;
+                    let p = super::projects::create(&client, arg, project_kind(&submission)).await?;
                     if !args.quiet {
                         eprintln!("cairn: created project {} ({})", p.name, p.id);
                     }
@@ -569,6 +577,25 @@ mod tests {
         for path in [".", "/tmp", "src/lib", "a:b"] {
             assert_eq!(classify(Path::new(path)), ScanTarget::Dir(path.into()), "{path}");
         }
+    }
+
+    #[test]
+    fn create_project_makes_an_image_project_for_an_image_and_a_repo_otherwise() {
+        let image =
+            submission(&scan_args(&["scan", "127.0.0.1:5000/cairn/debian:12"]), false).expect("image");
+        assert_eq!(project_kind(&image), ProjectKind::Image);
+        let git = submission(&scan_args(&["scan", "https://github.com/o/r.git"]), false).expect("git");
+        assert_eq!(project_kind(&git), ProjectKind::Repo);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().to_str().expect("utf-8");
+        assert_eq!(
+            project_kind(&submission(&scan_args(&["scan", path]), true).expect("path")),
+            ProjectKind::Repo
+        );
+        assert_eq!(
+            project_kind(&submission(&scan_args(&["scan", path]), false).expect("upload")),
+            ProjectKind::Repo
+        );
     }
 
     #[test]

@@ -21,16 +21,21 @@ use super::screens::compare::CompareScreen;
 use super::screens::component::ComponentScreen;
 use super::screens::diagnostics::{self, DiagnosticsScreen};
 use super::screens::dialog::Dialog;
-use super::screens::export::ExportDialog;
+use super::screens::export::{self, ExportDialog};
 use super::screens::finding::FindingScreen;
 use super::screens::help::HelpDialog;
 use super::screens::history::{HistoryScreen, Pick};
+use super::screens::image_history::VersionHistoryScreen;
+use super::screens::images::{ImageVersionsScreen, ImagesScreen};
 use super::screens::inbox::{self, Inbox};
+use super::screens::new_request::NewRequestForm;
 use super::screens::new_scan::NewScanForm;
 use super::screens::notifications::{Note, Notifications};
 use super::screens::palette::Palette;
 use super::screens::projects::Projects;
 use super::screens::queue::Queue;
+use super::screens::request::RequestDialog;
+use super::screens::requests::RequestsScreen;
 use super::screens::scan::{self, ScanScreen};
 use super::screens::triage::TriagePanel;
 use super::screens::watches::WatchesScreen;
@@ -84,6 +89,10 @@ enum View {
     Compare(Box<CompareScreen>),
     Watches(Box<WatchesScreen>),
     Approvals(Box<ApprovalsScreen>),
+    Images(Box<ImagesScreen>),
+    ImageVersions(Box<ImageVersionsScreen>),
+    VersionHistory(Box<VersionHistoryScreen>),
+    Requests(Box<RequestsScreen>),
 }
 
 /// The dashboard.
@@ -223,6 +232,30 @@ impl App {
             View::Approvals(q) => Some(&mut **q),
             _ => None,
         })
+    }
+
+    fn requests_mut(&mut self) -> Option<&mut RequestsScreen> {
+        self.stack.iter_mut().rev().find_map(|v| match v {
+            View::Requests(q) => Some(&mut **q),
+            _ => None,
+        })
+    }
+
+    /// `Ok` when the user may do what only tenant admins may (`what`), else why not, for the
+    /// screen to say (the daemon refuses it anyway; this keeps the offer honest).
+    fn admin_only(&self, what: &str) -> Result<(), String> {
+        match &self.session {
+            Remote::Loaded(s) if s.is_admin() => Ok(()),
+            Remote::Loaded(s) => Err(format!("Only tenant admins {what}; you are {}", s.role_text())),
+            Remote::Failed(_) => Err(format!("Only tenant admins {what}; your role is unknown (no session)")),
+            Remote::NotAsked | Remote::Loading => {
+                Err(format!("Only tenant admins {what}; your role is not known yet (press r)"))
+            }
+        }
+    }
+
+    fn my_id(&self) -> Option<cairn_sdk::types::UserId> {
+        self.session.get().and_then(|s| s.user_id)
     }
 
     fn findings_changed(&mut self, f: &Finding) {
@@ -548,6 +581,80 @@ impl App {
             Msg::DecisionFailed { failure, .. } => {
                 self.toast(Level::Error, format!("Decision not saved: {}", failure_text(&failure)));
             }
+            Msg::Images(r) => {
+                for v in &mut self.stack {
+                    if let View::Images(i) = v {
+                        i.set(r.clone());
+                    }
+                }
+            }
+            Msg::ImageVersions { project, result } => {
+                for v in &mut self.stack {
+                    if let View::ImageVersions(i) = v
+                        && i.project == project
+                    {
+                        i.set(result.clone());
+                    }
+                }
+            }
+            Msg::VersionHistory { version, result } => {
+                for v in &mut self.stack {
+                    if let View::VersionHistory(h) = v
+                        && h.version == version
+                    {
+                        h.set(result.clone());
+                    }
+                }
+            }
+            Msg::SbomProgress { .. } => {}
+            Msg::SbomDownloaded { result, .. } => match result {
+                Ok((path, bytes)) => {
+                    self.toast(Level::Info, format!("Downloaded {bytes} bytes to {}", path.display()))
+                }
+                Err(f) => self.toast(Level::Error, format!("SBOM download failed: {}", failure_text(&f))),
+            },
+            Msg::Requests(r) => {
+                for v in &mut self.stack {
+                    if let View::Requests(q) = v {
+                        q.set(r.clone());
+                    }
+                }
+            }
+            // The form shows a refusal itself; a success closes it, says so and reloads the list.
+            Msg::RequestCreated(Ok(r)) => {
+                self.toast(Level::Info, format!("Asked: {} ({})", r.title, r.kind.as_str()));
+                if let Some(q) = self.requests_mut() {
+                    q.rows = Remote::Loading;
+                    cmds.push(Cmd::LoadRequests);
+                }
+            }
+            Msg::RequestCreated(Err(f)) => {
+                if dialog.is_none() {
+                    self.toast(Level::Error, format!("Request not sent: {}", failure_text(&f)));
+                }
+            }
+            Msg::RequestChanged(r) => {
+                if let Some(q) = self.requests_mut() {
+                    q.replace(&r);
+                }
+                self.toast(Level::Info, format!("{} is {} now", r.title, r.status.as_str()));
+            }
+            Msg::RequestConflict(r) => {
+                if let Some(q) = self.requests_mut() {
+                    q.replace(&r);
+                }
+                self.toast(
+                    Level::Warning,
+                    format!(
+                        "Changed by someone else, reloaded: it is {} now (version {})",
+                        r.status.as_str(),
+                        r.version
+                    ),
+                );
+            }
+            Msg::RequestChangeFailed { failure, .. } => {
+                self.toast(Level::Error, format!("Status not changed: {}", failure_text(&failure)));
+            }
             Msg::Cancelled { scan, result: Ok(s) } => {
                 self.queue.upsert(&s);
                 for screen in self.scans_mut(s.id) {
@@ -654,6 +761,10 @@ impl App {
             Some(View::History(h)) => Some(&mut h.list),
             Some(View::Watches(w)) => Some(w.list()),
             Some(View::Approvals(q)) => Some(&mut q.list),
+            Some(View::Images(i)) => Some(&mut i.list),
+            Some(View::ImageVersions(i)) => Some(&mut i.list),
+            Some(View::VersionHistory(h)) => Some(&mut h.list),
+            Some(View::Requests(q)) => Some(&mut q.list),
             Some(View::Finding(_) | View::Component(_) | View::Compare(_)) => None,
             None => Some(match self.top {
                 0 => &mut self.projects.list,
@@ -730,7 +841,11 @@ impl App {
                         | View::History(_)
                         | View::Compare(_)
                         | View::Watches(_)
-                        | View::Approvals(_),
+                        | View::Approvals(_)
+                        | View::Images(_)
+                        | View::ImageVersions(_)
+                        | View::VersionHistory(_)
+                        | View::Requests(_),
                     ) => return Vec::new(),
                     None => (self.top, TOP_TABS.len()),
                 };
@@ -766,6 +881,12 @@ impl App {
                     s.findings.list.toggle_mark();
                 }
             }
+            Action::NewScan if matches!(self.stack.last(), Some(View::Requests(_))) => {
+                if self.options.readonly {
+                    return self.refused("a new request");
+                }
+                self.dialog = Some(Box::new(NewRequestForm::new(&self.keys)));
+            }
             Action::NewScan => {
                 if self.options.readonly {
                     return self.refused("a new scan");
@@ -777,12 +898,27 @@ impl App {
             }
             Action::Triage => return self.start_triage(),
             Action::Export => {
-                let Some(View::Scan(s)) = self.stack.last() else { return Vec::new() };
-                let id = s.id;
+                let target = match self.stack.last() {
+                    Some(View::Scan(s)) => export::Target::Scan(s.id),
+                    Some(View::ImageVersions(i)) => match i.current() {
+                        Some(v) => export::Target::Version {
+                            project: i.project,
+                            version: v.version.id,
+                            label: i.label(v),
+                        },
+                        None => return Vec::new(),
+                    },
+                    Some(View::VersionHistory(h)) => export::Target::Version {
+                        project: h.project,
+                        version: h.version,
+                        label: h.label.clone(),
+                    },
+                    _ => return Vec::new(),
+                };
                 if self.options.readonly {
                     return self.refused("export");
                 }
-                self.dialog = Some(Box::new(ExportDialog::new(id, &self.keys)));
+                self.dialog = Some(Box::new(ExportDialog::of(target, &self.keys)));
             }
             Action::Refresh => return self.refresh(),
             Action::GoProjects => return self.go_top(0),
@@ -797,6 +933,20 @@ impl App {
                 }
                 self.stack.push(View::Approvals(Box::new(ApprovalsScreen::loading())));
                 return vec![Cmd::LoadApprovals];
+            }
+            Action::GoImages => {
+                if matches!(self.stack.last(), Some(View::Images(_))) {
+                    return Vec::new();
+                }
+                self.stack.push(View::Images(Box::new(ImagesScreen::loading())));
+                return vec![Cmd::LoadImages];
+            }
+            Action::GoRequests => {
+                if matches!(self.stack.last(), Some(View::Requests(_))) {
+                    return Vec::new();
+                }
+                self.stack.push(View::Requests(Box::new(RequestsScreen::loading())));
+                return vec![Cmd::LoadRequests];
             }
             Action::GoWatches => {
                 if matches!(self.stack.last(), Some(View::Watches(_))) {
@@ -950,6 +1100,35 @@ impl App {
                 None => Vec::new(),
             },
             Some(View::Approvals(_)) => self.start_decision(),
+            Some(View::Images(i)) => {
+                let Some(p) = i.current() else { return Vec::new() };
+                let (id, name) = (p.id, p.name.clone());
+                self.stack.push(View::ImageVersions(Box::new(ImageVersionsScreen::new(id, name))));
+                vec![Cmd::LoadImageVersions(id)]
+            }
+            Some(View::ImageVersions(i)) => {
+                let Some(v) = i.current() else { return Vec::new() };
+                let (project, version, tag, label) =
+                    (i.project, v.version.id, v.version.name.clone(), i.label(v));
+                let screen = VersionHistoryScreen::new(project, version, tag, label);
+                self.stack.push(View::VersionHistory(Box::new(screen)));
+                vec![Cmd::LoadVersionHistory { project, version }]
+            }
+            Some(View::VersionHistory(h)) => match h.current_scan() {
+                Some(scan) => self.open_scan(scan, None),
+                None => Vec::new(),
+            },
+            Some(View::Requests(q)) => {
+                let Some(r) = q.current().cloned() else { return Vec::new() };
+                let may_change = if self.options.readonly {
+                    Err("Read-only: changing the status is not allowed (started with --readonly)".to_owned())
+                } else {
+                    self.admin_only("change a request's status")
+                };
+                let me = self.my_id();
+                self.dialog = Some(Box::new(RequestDialog::new(r, me, may_change, &self.keys)));
+                Vec::new()
+            }
             Some(View::Watches(w)) if w.hits.is_none() => {
                 w.open_watch().map(Cmd::LoadWatchHits).into_iter().collect()
             }
@@ -1025,6 +1204,10 @@ impl App {
         if self.options.readonly {
             return self.refused("deciding an exception");
         }
+        if let Err(why) = self.admin_only("decide exceptions") {
+            self.toast(Level::Warning, why);
+            return Vec::new();
+        }
         let project = self.projects.data.get().and_then(|ps| ps.iter().find(|p| p.id == a.project_id));
         let name = project.map(|p| p.name.clone());
         self.dialog = Some(Box::new(DecisionDialog::new(a, name, &self.keys)));
@@ -1043,7 +1226,11 @@ impl App {
                 | View::History(_)
                 | View::Compare(_)
                 | View::Watches(_)
-                | View::Approvals(_),
+                | View::Approvals(_)
+                | View::Images(_)
+                | View::ImageVersions(_)
+                | View::VersionHistory(_)
+                | View::Requests(_),
             )
             | None => Vec::new(),
         };
@@ -1101,6 +1288,22 @@ impl App {
             Some(View::Approvals(q)) => {
                 q.rows = Remote::Loading;
                 vec![Cmd::LoadApprovals]
+            }
+            Some(View::Images(i)) => {
+                i.rows = Remote::Loading;
+                vec![Cmd::LoadImages]
+            }
+            Some(View::ImageVersions(i)) => {
+                i.rows = Remote::Loading;
+                vec![Cmd::LoadImageVersions(i.project)]
+            }
+            Some(View::VersionHistory(h)) => {
+                h.points = Remote::Loading;
+                vec![Cmd::LoadVersionHistory { project: h.project, version: h.version }]
+            }
+            Some(View::Requests(q)) => {
+                q.rows = Remote::Loading;
+                vec![Cmd::LoadRequests]
             }
             Some(View::Component(c)) => {
                 let id = c.scan;
@@ -1278,6 +1481,13 @@ impl App {
             Some(View::Compare(c)) => c.draw(frame, body, &ctx),
             Some(View::Watches(w)) => w.draw(frame, body, &ctx),
             Some(View::Approvals(q)) => q.draw(frame, body, &ctx),
+            Some(View::Images(i)) => i.draw(frame, body, &ctx),
+            Some(View::ImageVersions(i)) => i.draw(frame, body, &ctx),
+            Some(View::VersionHistory(h)) => h.draw(frame, body, &ctx),
+            Some(View::Requests(q)) => {
+                let me = self.session.get().and_then(|s| s.user_id);
+                q.draw(frame, body, &ctx, me);
+            }
             None => match self.top {
                 0 => self.projects.draw(frame, body, &ctx, &self.queue),
                 1 => self.queue.draw(frame, body, &ctx),
@@ -1394,6 +1604,10 @@ impl App {
                     None => " › watches".to_owned(),
                 },
                 View::Approvals(_) => " › approvals".to_owned(),
+                View::Images(_) => " › images".to_owned(),
+                View::ImageVersions(i) => format!(" › {}", i.name),
+                View::VersionHistory(h) => format!(" › {}", h.tag),
+                View::Requests(_) => " › feature requests".to_owned(),
             };
             spans.push(Span::styled(crumb, t.title()));
         }
@@ -1472,7 +1686,36 @@ impl App {
                 vec![(A::Open, open), (A::Filter, "filter"), (A::Refresh, "reload")]
             }
             Some(View::Approvals(_)) => {
-                vec![(A::Open, "approve or reject"), (A::Filter, "filter"), (A::Refresh, "reload")]
+                // Deciding is for admins: nobody else is offered it.
+                if self.admin_only("").is_ok() {
+                    vec![(A::Open, "approve or reject"), (A::Filter, "filter"), (A::Refresh, "reload")]
+                } else {
+                    vec![(A::Filter, "filter"), (A::Refresh, "reload")]
+                }
+            }
+            Some(View::Images(_)) => {
+                vec![(A::Open, "versions"), (A::Filter, "filter"), (A::Refresh, "reload")]
+            }
+            Some(View::ImageVersions(_)) => vec![
+                (A::Open, "scan history"),
+                (A::Export, "download the SBOM"),
+                (A::Filter, "filter"),
+                (A::Refresh, "reload"),
+            ],
+            Some(View::VersionHistory(_)) => vec![
+                (A::Open, "open the scan"),
+                (A::Export, "download the SBOM"),
+                (A::Filter, "filter"),
+                (A::Refresh, "reload"),
+            ],
+            Some(View::Requests(_)) => {
+                let open = if !ro && self.admin_only("").is_ok() { "show / set status" } else { "show" };
+                vec![
+                    (A::Open, open),
+                    (A::NewScan, "new request"),
+                    (A::Filter, "filter"),
+                    (A::Refresh, "reload"),
+                ]
             }
             None if self.top == 2 => vec![
                 (A::Open, "open"),

@@ -15,7 +15,9 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
-use super::msg::{ApprovalAsk, Cmd, Failure, GateView, Level, Link, Msg, NewScan, NewScanSource, Session};
+use super::msg::{
+    ApprovalAsk, Cmd, Failure, GateView, ImageVersion, Level, Link, Msg, NewScan, NewScanSource, Session,
+};
 use super::screens::tail;
 
 /// The largest tree packed for an upload, before compression (as `cairn scan --max-upload`).
@@ -209,6 +211,48 @@ async fn answer(client: &Client, local: bool, cmd: Cmd, tx: &UnboundedSender<Msg
                 Err(e) => Msg::DecisionFailed { id, failure: Failure::from(e) },
             }
         }
+        Cmd::LoadImages => {
+            Msg::Images(all(client.projects_of_kind(ProjectKind::Image, ListQuery::limit(1000))).await)
+        }
+        Cmd::LoadImageVersions(project) => {
+            Msg::ImageVersions { project, result: image_versions(client, project).await }
+        }
+        Cmd::LoadVersionHistory { project, version } => Msg::VersionHistory {
+            version,
+            result: all(client.version_scan_history(project, version, ListQuery::limit(1000))).await,
+        },
+        Cmd::DownloadSbom { project, version, format, path } => {
+            let result = match client.version_sbom(project, version, format).await {
+                Ok(mut download) => {
+                    let progress = |written, total| Msg::SbomProgress { version, written, total };
+                    save(&mut download, &path, progress, tx).await
+                }
+                Err(e) if e.status() == Some(404) => Err(Failure {
+                    message: "no document: the version has no completed scan yet (or, for OpenVEX, \
+                              nothing to state)"
+                        .to_owned(),
+                    ..Failure::from(e)
+                }),
+                Err(e) => Err(Failure::from(e)),
+            };
+            Msg::SbomDownloaded { version, result }
+        }
+        Cmd::LoadRequests => {
+            Msg::Requests(all(client.feature_requests(ListQuery::limit(1000).sort("-created_at"))).await)
+        }
+        Cmd::CreateRequest(body) => {
+            Msg::RequestCreated(client.create_feature_request(&body).await.map_err(Failure::from))
+        }
+        Cmd::SetRequestStatus { id, version, change } => {
+            match client.set_feature_request_status(id, version, &change).await {
+                Ok(r) => Msg::RequestChanged(r),
+                Err(e) if e.status() == Some(412) => match client.feature_request(id).await {
+                    Ok(now) => Msg::RequestConflict(now),
+                    Err(e) => Msg::RequestChangeFailed { id, failure: Failure::from(e) },
+                },
+                Err(e) => Msg::RequestChangeFailed { id, failure: Failure::from(e) },
+            }
+        }
         Cmd::MarkAllRead => {
             Msg::MarkedAllRead(client.notifications_read_all().await.map(|u| u.unread).map_err(Failure::from))
         }
@@ -220,17 +264,15 @@ async fn answer(client: &Client, local: bool, cmd: Cmd, tx: &UnboundedSender<Msg
 
 async fn session(client: &Client, local: bool) -> Result<Session, Failure> {
     let me = client.me().await?;
-    let tenant = me
-        .current_tenant
-        .and_then(|t| me.tenants.iter().find(|m| m.tenant_id == t))
-        .or(me.tenants.first())
-        .map(|m| m.name.clone())
-        .unwrap_or_default();
+    let membership =
+        me.current_tenant.and_then(|t| me.tenants.iter().find(|m| m.tenant_id == t)).or(me.tenants.first());
     Ok(Session {
         server: client.base_url().as_str().trim_end_matches('/').to_owned(),
         local,
+        tenant: membership.map(|m| m.name.clone()).unwrap_or_default(),
+        role: membership.map(|m| m.role),
+        user_id: Some(me.user.id),
         user: me.user.email,
-        tenant,
     })
 }
 
@@ -283,15 +325,29 @@ async fn approvals(client: &Client) -> Result<Vec<Approval>, Failure> {
     Ok(out)
 }
 
-/// The project named `name`: found by exact name, else created.
-async fn project(client: &Client, name: &str) -> Result<ProjectId, Failure> {
+/// An image's versions, newest first, each with its latest completed scan (one point of its
+/// scan history, newest first).
+async fn image_versions(client: &Client, project: ProjectId) -> Result<Vec<ImageVersion>, Failure> {
+    let versions = all(client.versions(project, ListQuery::limit(1000).sort("-created_at"))).await?;
+    let mut out = Vec::with_capacity(versions.len());
+    for version in versions {
+        let q = ListQuery::limit(1).sort("-finished_at");
+        let latest =
+            client.version_scan_history_page(project, version.id, &q).await?.items.into_iter().next();
+        out.push(ImageVersion { version, latest });
+    }
+    Ok(out)
+}
+
+/// The project named `name`: found by exact name, else created as `kind`.
+async fn project(client: &Client, name: &str, kind: ProjectKind) -> Result<ProjectId, Failure> {
     let candidates = all(client.projects(ListQuery::limit(1000).filter("name", name))).await?;
     if let Some(p) = candidates.into_iter().find(|p| p.name == name) {
         return Ok(p.id);
     }
     let body = CreateProject {
         name: name.to_owned(),
-        kind: ProjectKind::Repo,
+        kind,
         repo_url: None,
         default_ref: None,
         team_id: None,
@@ -301,8 +357,13 @@ async fn project(client: &Client, name: &str) -> Result<ProjectId, Failure> {
 }
 
 async fn submit(client: &Client, local: bool, new: NewScan) -> Result<cairn_sdk::types::Scan, Failure> {
+    // An image goes into the image catalogue, which lists projects of kind image.
+    let kind = match new.source {
+        NewScanSource::Image { .. } => ProjectKind::Image,
+        _ => ProjectKind::Repo,
+    };
     let project = match new.project.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        Some(name) => Some(project(client, name).await?),
+        Some(name) => Some(project(client, name, kind).await?),
         None => None,
     };
     let create = |source| CreateScan { source, project, version: None, crypto: new.crypto };
@@ -373,6 +434,17 @@ async fn export(
     tx: &UnboundedSender<Msg>,
 ) -> Result<(PathBuf, u64), Failure> {
     let mut download = client.scan_bom_download(scan, format).await?;
+    save(&mut download, path, |written, total| Msg::ExportProgress { scan, written, total }, tx).await
+}
+
+/// Streams a download to a temporary file beside `path`, renamed over it at the end, sending
+/// `progress(written, total)` as bytes arrive.
+async fn save(
+    download: &mut cairn_sdk::Download,
+    path: &Path,
+    progress: impl Fn(u64, Option<u64>) -> Msg,
+    tx: &UnboundedSender<Msg>,
+) -> Result<(PathBuf, u64), Failure> {
     let total = download.content_length();
     let file_name = path
         .file_name()
@@ -380,7 +452,7 @@ async fn export(
         .to_string_lossy()
         .into_owned();
     let partial = path.with_file_name(format!(".{file_name}.{}.part", uuid::Uuid::new_v4().simple()));
-    let result = write_to(&mut download, &partial, scan, total, tx).await;
+    let result = write_to(download, &partial, &progress, total, tx).await;
     let written = match result {
         Ok(n) => n,
         Err(e) => {
@@ -398,7 +470,7 @@ async fn export(
 async fn write_to(
     download: &mut cairn_sdk::Download,
     partial: &Path,
-    scan: ScanId,
+    progress: &impl Fn(u64, Option<u64>) -> Msg,
     total: Option<u64>,
     tx: &UnboundedSender<Msg>,
 ) -> Result<u64, Failure> {
@@ -406,18 +478,18 @@ async fn write_to(
     let mut file = tokio::fs::File::create(partial).await.map_err(io)?;
     let mut written = 0u64;
     let mut last = Instant::now();
-    let _ = tx.send(Msg::ExportProgress { scan, written, total });
+    let _ = tx.send(progress(written, total));
     while let Some(chunk) = download.chunk().await? {
         file.write_all(&chunk).await.map_err(io)?;
         written += chunk.len() as u64;
         if last.elapsed() >= PROGRESS_EVERY {
             last = Instant::now();
-            let _ = tx.send(Msg::ExportProgress { scan, written, total });
+            let _ = tx.send(progress(written, total));
         }
     }
     file.flush().await.map_err(io)?;
     file.sync_all().await.map_err(io)?;
-    let _ = tx.send(Msg::ExportProgress { scan, written, total });
+    let _ = tx.send(progress(written, total));
     Ok(written)
 }
 

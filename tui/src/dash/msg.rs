@@ -6,10 +6,11 @@
 use std::path::PathBuf;
 
 use cairn_sdk::types::{
-    AdvisoryDetail, Approval, ApprovalId, BomFormat, ComponentUsage, CryptoAsset, Finding, GateResult,
-    GateSubject, Notification, NotificationId, Project, ProjectId, Scan, ScanComparison, ScanComponent,
-    ScanDiagnostic, ScanEdge, ScanEvent, ScanHistory, ScanId, ScanLicense, ScanWarning, TriageUpdate,
-    VulnDbStatus,
+    AdvisoryDetail, Approval, ApprovalId, BomFormat, ComponentUsage, CreateFeatureRequest, CryptoAsset,
+    FeatureRequest, FeatureRequestId, FeatureRequestStatusChange, Finding, GateResult, GateSubject,
+    HistoryPoint, Notification, NotificationId, Project, ProjectId, Role, Scan, ScanComparison,
+    ScanComponent, ScanDiagnostic, ScanEdge, ScanEvent, ScanHistory, ScanId, ScanLicense, ScanWarning,
+    TriageUpdate, UserId, Version, VersionId, VulnDbStatus,
 };
 
 /// Why a load or an action failed, as the user should read it.
@@ -194,6 +195,54 @@ pub enum Cmd {
         /// Approve (else reject).
         approve: bool,
     },
+    /// The image catalogue (the tenant's projects of kind image): [`Msg::Images`].
+    LoadImages,
+    /// An image's versions (tags, digests), each with its latest completed scan:
+    /// [`Msg::ImageVersions`].
+    LoadImageVersions(ProjectId),
+    /// A version's completed scans over time: [`Msg::VersionHistory`].
+    LoadVersionHistory {
+        /// The image project.
+        project: ProjectId,
+        /// The version (tag).
+        version: VersionId,
+    },
+    /// Download a version's SBOM (of its latest completed scan) to a file: [`Msg::SbomProgress`]
+    /// as bytes arrive, then [`Msg::SbomDownloaded`].
+    DownloadSbom {
+        /// The image project.
+        project: ProjectId,
+        /// The version (tag).
+        version: VersionId,
+        /// The format.
+        format: BomFormat,
+        /// Where to write it (replaced atomically).
+        path: PathBuf,
+    },
+    /// The tenant's feature requests, newest first: [`Msg::Requests`].
+    LoadRequests,
+    /// Ask for something (`POST /feature-requests`): [`Msg::RequestCreated`].
+    CreateRequest(CreateFeatureRequest),
+    /// Change a request's status with `If-Match: version` (admins): [`Msg::RequestChanged`]; on a
+    /// 412, [`Msg::RequestConflict`] with the request as it is now (re-fetched).
+    SetRequestStatus {
+        /// The request.
+        id: FeatureRequestId,
+        /// The version the user saw.
+        version: i64,
+        /// The new status and note.
+        change: FeatureRequestStatusChange,
+    },
+}
+
+/// An image's version as the catalogue lists it: the tag with its digest, and its latest
+/// completed scan (none yet: absent, which is not a scan with zero findings).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageVersion {
+    /// The version (its name is the tag, or the digest of a by-digest reference).
+    pub version: Version,
+    /// Its latest completed scan.
+    pub latest: Option<HistoryPoint>,
 }
 
 /// An exception request as the dialog makes it; the executor turns `days` into the expiry from
@@ -248,6 +297,27 @@ pub struct Session {
     pub user: String,
     /// The tenant in use.
     pub tenant: String,
+    /// The signed-in user (absent when the daemon did not say).
+    pub user_id: Option<UserId>,
+    /// The user's role in that tenant (absent when the daemon named no membership).
+    pub role: Option<Role>,
+}
+
+impl Session {
+    /// Whether admin-only actions are offered: a tenant admin or owner, or the local daemon
+    /// (whose only user is its owner).
+    pub fn is_admin(&self) -> bool {
+        self.local || self.role.is_some_and(|r| r >= Role::Admin)
+    }
+
+    /// The role as the screens name it (`member`, `admin (local daemon)`, `unknown`).
+    pub fn role_text(&self) -> String {
+        match (self.local, self.role) {
+            (true, _) => "admin (local daemon)".to_owned(),
+            (false, Some(r)) => r.as_str().to_owned(),
+            (false, None) => "not a member of this tenant".to_owned(),
+        }
+    }
 }
 
 /// How bad a notification is.
@@ -452,6 +522,53 @@ pub enum Msg {
     DecisionFailed {
         /// The approval.
         id: ApprovalId,
+        /// Why.
+        failure: Failure,
+    },
+    /// Answer to [`Cmd::LoadImages`].
+    Images(Loaded<Vec<Project>>),
+    /// Answer to [`Cmd::LoadImageVersions`].
+    ImageVersions {
+        /// The image project.
+        project: ProjectId,
+        /// Its versions, newest first.
+        result: Loaded<Vec<ImageVersion>>,
+    },
+    /// Answer to [`Cmd::LoadVersionHistory`].
+    VersionHistory {
+        /// The version.
+        version: VersionId,
+        /// Its completed scans, oldest first.
+        result: Loaded<Vec<HistoryPoint>>,
+    },
+    /// An SBOM download's progress.
+    SbomProgress {
+        /// The version.
+        version: VersionId,
+        /// Bytes written so far.
+        written: u64,
+        /// Total bytes when the daemon said (Content-Length).
+        total: Option<u64>,
+    },
+    /// An SBOM download ended: the file and its size.
+    SbomDownloaded {
+        /// The version.
+        version: VersionId,
+        /// The file written, and its size in bytes.
+        result: Loaded<(PathBuf, u64)>,
+    },
+    /// Answer to [`Cmd::LoadRequests`].
+    Requests(Loaded<Vec<FeatureRequest>>),
+    /// Answer to [`Cmd::CreateRequest`].
+    RequestCreated(Loaded<FeatureRequest>),
+    /// A request's status was changed; as it is now.
+    RequestChanged(FeatureRequest),
+    /// A status change met someone else's change (412); the request as it is now.
+    RequestConflict(FeatureRequest),
+    /// A status change failed for another reason (403 for a non-admin, 400 for a bad note).
+    RequestChangeFailed {
+        /// The request.
+        id: FeatureRequestId,
         /// Why.
         failure: Failure,
     },

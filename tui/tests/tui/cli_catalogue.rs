@@ -1,8 +1,8 @@
 //! `cairn images` and `cairn requests` as a script runs them, against a real daemon (SQLite, and
 //! Postgres when CAIRN_TEST_POSTGRES_URL is set) and the SDK suite's loopback registry: two tags
 //! scanned into the catalogue, `images ls`, `images versions` (digests, `--history`),
-//! `images sbom IMAGE:TAG -f spdx-2.3|cyclonedx-1.5 -o FILE`; `requests add|ls|status`; usage
-//! errors exit 2.
+//! `images sbom IMAGE:TAG -f spdx-2.3|cyclonedx-1.5 -o FILE`; `scan IMAGE --create-project` makes
+//! an image project; `requests add|ls|status`; usage errors exit 2.
 
 use std::collections::BTreeMap;
 
@@ -82,6 +82,14 @@ async fn catalogue(postgres: bool) {
     let missing = home.run(&["images", "sbom", &format!("{repo}:3")]).await;
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no version 3"), "{missing:?}");
+
+    // `scan IMAGE --project NAME --create-project` makes an image project (it was always `repo`).
+    let out = home
+        .run(&["scan", &format!("{repo}:1"), "--project", "app-image", "--create-project", "--wait"])
+        .await;
+    stdout(&out);
+    let made = client.project_by_name("app-image").await.expect("lookup").expect("created");
+    assert_eq!(made.kind, cairn_sdk::types::ProjectKind::Image);
 
     // Feature requests.
     let id = stdout(&home.run(&["requests", "add", "bug", "Wrong purl for epochs", "--body", "1:2.0"]).await);

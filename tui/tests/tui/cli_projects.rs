@@ -145,6 +145,7 @@ async fn projects_lockfiles_failures_and_tables(postgres: bool) {
     let out = home.run(&["scan", dir, "--project", "new-one", "--create-project", "--wait"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let project = client.project_by_name("new-one").await.expect("lookup").expect("created");
+    assert_eq!(project.kind, cairn_sdk::types::ProjectKind::Repo, "a directory makes a repo project");
     let on_it: Vec<_> = client
         .scans(ListQuery::limit(50).filter("project", project.id.to_string()))
         .try_collect()

@@ -2011,3 +2011,318 @@ fn history_charts_a_project_and_two_marked_scans_compare_with_the_gate_change() 
     assert!(press(&mut b, KeyCode::Enter).is_empty());
     assert!(screen(&mut b).contains("No project named nope"));
 }
+
+// ---- issue 21: the image catalogue, feature requests, admin-only actions --------------------
+
+fn palette(a: &mut App, command: &str) -> Vec<Cmd> {
+    ch(a, ':');
+    typed(a, command);
+    press(a, KeyCode::Enter)
+}
+
+/// A point of image version `version_id(1)`: the digest its tag resolved to, findings (none =
+/// not matched) and gate.
+fn image_point(
+    n: u128,
+    d: char,
+    findings: Option<u64>,
+    gate: Option<GateStatus>,
+) -> cairn_sdk::types::HistoryPoint {
+    cairn_sdk::types::HistoryPoint {
+        version_id: Some(version_id(1)),
+        image_digest: Some(digest(d)),
+        ..point(n, findings, gate)
+    }
+}
+
+/// The catalogue: images with their latest scan (none yet is said, not a zero), an image's
+/// versions with digest, latest completed scan and counts, a version's scan history as a chart
+/// and a table whose `enter` opens the scan, and `e` downloading the version's SBOM to a file
+/// with the format picked, its failure shown.
+#[test]
+fn image_catalogue_lists_images_versions_history_and_downloads_an_sbom() {
+    use cairn_tui::dash::msg::ImageVersion;
+    let mut a = ready();
+    assert_eq!(palette(&mut a, "images"), vec![Cmd::LoadImages]);
+    assert!(screen(&mut a).contains("Loading images"));
+    a.update(Msg::Images(Err(failure())));
+    assert!(screen(&mut a).contains("Could not load images"));
+    assert_eq!(ch(&mut a, 'r'), vec![Cmd::LoadImages]);
+    a.update(Msg::Images(Ok(Vec::new())));
+    assert!(screen(&mut a).contains("No images."));
+    a.update(Msg::Images(Ok(vec![
+        image(1, "registry.example.test/acme/app", true),
+        image(2, "registry.example.test/acme/db", false),
+    ])));
+    snap!("images_loaded", a);
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Cmd::LoadImageVersions(project_id(1))]);
+    assert!(screen(&mut a).contains("Loading versions"));
+    let mut matched = image_point(3, 'a', Some(3), Some(GateStatus::Fail));
+    matched.severities =
+        Some(cairn_sdk::types::SeverityCounts { critical: 1, high: 2, ..Default::default() });
+    a.update(Msg::ImageVersions {
+        project: project_id(1),
+        result: Ok(vec![
+            ImageVersion { version: image_version(1, "1.2", Some(digest('a'))), latest: Some(matched) },
+            ImageVersion {
+                version: image_version(2, "1.1", Some(digest('b'))),
+                latest: Some(image_point(4, 'b', None, None)),
+            },
+            ImageVersion { version: image_version(3, "edge", None), latest: None },
+        ]),
+    });
+    let text = screen(&mut a);
+    assert!(text.contains("not matched"), "not matched is not zero: {text}");
+    assert!(text.contains("no completed scan"), "{text}");
+    snap!("image_versions_loaded", a);
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        vec![Cmd::LoadVersionHistory { project: project_id(1), version: version_id(1) }]
+    );
+    a.update(Msg::VersionHistory {
+        version: version_id(1),
+        result: Ok(vec![
+            image_point(1, 'c', Some(5), Some(GateStatus::Fail)),
+            image_point(2, 'c', None, None),
+            image_point(3, 'a', Some(3), Some(GateStatus::Pass)),
+        ]),
+    });
+    let text = screen(&mut a);
+    assert!(text.contains("1 gap(s)"), "{text}");
+    snap!("image_version_history", a);
+    // enter opens the scan under the cursor (the oldest first, like the chart).
+    assert_eq!(press(&mut a, KeyCode::Enter).first(), Some(&Cmd::LoadScan(scan_id(1))));
+    press(&mut a, KeyCode::Esc);
+    // The SBOM: formats as the export's, the file named after the image and tag.
+    assert!(ch(&mut a, 'e').is_empty());
+    snap!("image_sbom_dialog", a);
+    let first = BomFormat::ALL[0];
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        vec![Cmd::DownloadSbom {
+            project: project_id(1),
+            version: version_id(1),
+            format: first,
+            path: format!("./app-1.2.{}.json", first.as_str()).into(),
+        }]
+    );
+    a.update(Msg::SbomProgress { version: version_id(1), written: 512, total: Some(1024) });
+    assert!(screen(&mut a).contains("512 of 1024 bytes"));
+    a.update(Msg::SbomDownloaded {
+        version: version_id(1),
+        result: Err(Failure {
+            message: "no document: the version has no completed scan yet".into(),
+            status: Some(404),
+            code: Some("NOT_FOUND".into()),
+        }),
+    });
+    let text = screen(&mut a);
+    assert!(text.contains("Export failed: no document: the version has no completed scan yet"), "{text}");
+    // Another format, from the versions list: SPDX 2.3 for tag 1.1.
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Esc);
+    ch(&mut a, 'j');
+    assert!(ch(&mut a, 'e').is_empty());
+    let spdx = BomFormat::ALL.iter().position(|f| *f == BomFormat::Spdx23).expect("SPDX 2.3 offered");
+    for _ in 0..spdx {
+        ch(&mut a, 'j');
+    }
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        vec![Cmd::DownloadSbom {
+            project: project_id(1),
+            version: version_id(2),
+            format: BomFormat::Spdx23,
+            path: format!("./app-1.1.{}.json", BomFormat::Spdx23.as_str()).into(),
+        }]
+    );
+    a.update(Msg::SbomDownloaded {
+        version: version_id(2),
+        result: Ok(("./app-1.1.spdx.json".into(), 2048)),
+    });
+    assert!(screen(&mut a).contains("Exported 2048 bytes to ./app-1.1.spdx.json"));
+    // r reloads the versions; read-only refuses the download.
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(ch(&mut a, 'r'), vec![Cmd::LoadImageVersions(project_id(1))]);
+    let mut ro = App::new(Options { readonly: true, color: true });
+    ro.init();
+    ro.update(Msg::Session(Ok(session())));
+    palette(&mut ro, "images");
+    ro.update(Msg::Images(Ok(vec![image(1, "registry.example.test/acme/app", true)])));
+    press(&mut ro, KeyCode::Enter);
+    ro.update(Msg::ImageVersions {
+        project: project_id(1),
+        result: Ok(vec![ImageVersion { version: image_version(1, "1.2", Some(digest('a'))), latest: None }]),
+    });
+    assert!(ch(&mut ro, 'e').is_empty());
+    assert!(screen(&mut ro).contains("Read-only: export is not allowed"));
+}
+
+/// Feature requests: the list (kind, title, status, who asked, when), `n` asks for one (checked
+/// before sending, a refusal shown with the text kept), `enter` shows one; an admin changes the
+/// status with the version shown as If-Match, and a 412 reloads the row and says so.
+#[test]
+fn feature_requests_are_listed_asked_for_and_their_status_changed_by_admins() {
+    use cairn_sdk::types::{CreateFeatureRequest, FeatureRequestKind as K, FeatureRequestStatus as S};
+    let mut a = ready();
+    assert_eq!(palette(&mut a, "requests"), vec![Cmd::LoadRequests]);
+    assert!(screen(&mut a).contains("Loading feature requests"));
+    a.update(Msg::Requests(Ok(vec![
+        request(1, K::Package, S::Open, 1, 1),
+        request(2, K::Bug, S::InProgress, 2, 4),
+        cairn_sdk::types::FeatureRequest { requested_by: None, ..request(3, K::Feature, S::Declined, 2, 2) },
+    ])));
+    let text = screen(&mut a);
+    assert!(text.contains("you") && text.contains("account gone"), "{text}");
+    snap!("requests_loaded", a);
+
+    // A new one: nothing is sent without a title; the daemon's refusal keeps the text.
+    assert!(ch(&mut a, 'n').is_empty());
+    assert!(ctrl(&mut a, 's').is_empty());
+    assert!(screen(&mut a).contains("Not sent: give it a title"));
+    press(&mut a, KeyCode::Right);
+    press(&mut a, KeyCode::Tab);
+    typed(&mut a, "Read the rpm ndb format");
+    press(&mut a, KeyCode::Tab);
+    typed(&mut a, "Fedora 40 images");
+    snap!("request_new_form", a);
+    let want = Cmd::CreateRequest(CreateFeatureRequest {
+        kind: K::Package,
+        title: "Read the rpm ndb format".into(),
+        body: "Fedora 40 images".into(),
+    });
+    assert_eq!(ctrl(&mut a, 's'), vec![want.clone()]);
+    a.update(Msg::RequestCreated(Err(Failure {
+        message: "title: too long".into(),
+        status: Some(400),
+        code: Some("VALIDATION".into()),
+    })));
+    let text = screen(&mut a);
+    assert!(text.contains("Not sent: title: too long (HTTP 400, VALIDATION)"), "{text}");
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![want], "enter on the body sends it again, text kept");
+    assert_eq!(
+        a.update(Msg::RequestCreated(Ok(request(4, K::Package, S::Open, 1, 1)))),
+        vec![Cmd::LoadRequests]
+    );
+    assert!(!screen(&mut a).contains("New feature request"), "closed once sent");
+    a.update(Msg::Requests(Ok(vec![
+        request(1, K::Package, S::Open, 1, 1),
+        request(2, K::Bug, S::InProgress, 2, 4),
+    ])));
+
+    // Shown; an admin picks a status and sends it with the version shown.
+    assert!(press(&mut a, KeyCode::Enter).is_empty());
+    snap!("request_detail_admin", a);
+    assert!(ctrl(&mut a, 's').is_empty(), "the same status and no note: nothing to send");
+    assert!(screen(&mut a).contains("it is open already"));
+    press(&mut a, KeyCode::Right);
+    press(&mut a, KeyCode::Tab);
+    typed(&mut a, "next release");
+    assert_eq!(
+        ctrl(&mut a, 's'),
+        vec![Cmd::SetRequestStatus {
+            id: request_id(1),
+            version: 1,
+            change: cairn_sdk::types::FeatureRequestStatusChange {
+                status: S::Planned,
+                note: Some("next release".into())
+            },
+        }]
+    );
+    a.update(Msg::RequestChanged(request(1, K::Package, S::Planned, 1, 2)));
+    assert!(screen(&mut a).contains("planned now"));
+    // Someone else changed it first: the row as it is now, and a notice.
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Right);
+    assert_eq!(
+        ctrl(&mut a, 's'),
+        vec![Cmd::SetRequestStatus {
+            id: request_id(1),
+            version: 2,
+            change: cairn_sdk::types::FeatureRequestStatusChange { status: S::InProgress, note: None },
+        }]
+    );
+    a.update(Msg::RequestConflict(request(1, K::Package, S::Declined, 1, 3)));
+    let text = screen(&mut a);
+    assert!(text.contains("Changed by someone else, reloaded: it is declined now (version 3)"), "{text}");
+    press(&mut a, KeyCode::Enter);
+    assert!(screen(&mut a).contains("3 (sent as If-Match"), "the reloaded version is the one sent next");
+    press(&mut a, KeyCode::Esc);
+    a.update(Msg::RequestChangeFailed {
+        id: request_id(1),
+        failure: Failure { message: "forbidden".into(), status: Some(403), code: Some("FORBIDDEN".into()) },
+    });
+    assert!(screen(&mut a).contains("Status not changed: forbidden (HTTP 403, FORBIDDEN)"));
+    assert_eq!(ch(&mut a, 'r'), vec![Cmd::LoadRequests]);
+    a.update(Msg::Requests(Ok(Vec::new())));
+    assert!(screen(&mut a).contains("No feature requests."));
+}
+
+/// The role comes from the daemon's session: request status changes and the approvals queue's
+/// decisions are offered to tenant admins (and in local mode) only; anyone else is told why,
+/// and nothing is sent.
+#[test]
+fn admin_only_actions_are_offered_to_admins_only() {
+    use cairn_sdk::types::{FeatureRequestKind as K, FeatureRequestStatus as S, Role};
+    let member = |role: Option<Role>, local: bool| {
+        let mut a = app();
+        a.init();
+        a.update(Msg::Session(Ok(Session { role, local, ..session() })));
+        a.tick(NOW);
+        a
+    };
+    // A member sees the request, is told why the status is not theirs to change, sends nothing.
+    let mut m = member(Some(Role::Member), false);
+    palette(&mut m, "requests");
+    m.update(Msg::Requests(Ok(vec![request(1, K::Bug, S::Open, 1, 1)])));
+    assert!(!screen(&mut m).contains("set status"), "no offer in the hint bar");
+    assert!(press(&mut m, KeyCode::Enter).is_empty());
+    let text = screen(&mut m);
+    assert!(text.contains("Only tenant admins change a request's status; you are member"), "{text}");
+    assert!(!text.contains("New status"), "{text}");
+    press(&mut m, KeyCode::Right);
+    assert!(ctrl(&mut m, 's').is_empty() && press(&mut m, KeyCode::Enter).is_empty());
+    // The approvals queue: readable, no decision offered or sent.
+    press(&mut m, KeyCode::Esc);
+    palette(&mut m, "approvals");
+    m.update(Msg::Approvals(Ok(vec![approval(1, ApprovalState::Pending, 1)])));
+    assert!(!screen(&mut m).contains("approve or reject"));
+    assert!(press(&mut m, KeyCode::Enter).is_empty());
+    let text = screen(&mut m);
+    assert!(text.contains("Only tenant admins decide exceptions; you are member"), "{text}");
+    assert!(!text.contains("Decide the exception"), "{text}");
+    // A viewer likewise; an owner and the local daemon decide.
+    let mut v = member(Some(Role::Viewer), false);
+    palette(&mut v, "approvals");
+    v.update(Msg::Approvals(Ok(vec![approval(1, ApprovalState::Pending, 1)])));
+    press(&mut v, KeyCode::Enter);
+    assert!(screen(&mut v).contains("you are viewer"));
+    for (role, local) in [(Some(Role::Owner), false), (None, true)] {
+        let mut o = member(role, local);
+        palette(&mut o, "approvals");
+        o.update(Msg::Approvals(Ok(vec![approval(1, ApprovalState::Pending, 1)])));
+        assert!(screen(&mut o).contains("approve or reject"));
+        press(&mut o, KeyCode::Enter);
+        assert!(screen(&mut o).contains("Decide the exception"), "{role:?} local={local}");
+    }
+    // Read-only: an admin reads requests, asks for none and changes no status.
+    let mut ro = App::new(Options { readonly: true, color: true });
+    ro.init();
+    ro.update(Msg::Session(Ok(session())));
+    palette(&mut ro, "requests");
+    ro.update(Msg::Requests(Ok(vec![request(1, K::Bug, S::Open, 1, 1)])));
+    assert!(!screen(&mut ro).contains("set status"));
+    assert!(ch(&mut ro, 'n').is_empty());
+    assert!(screen(&mut ro).contains("Read-only: a new request is not allowed"));
+    press(&mut ro, KeyCode::Enter);
+    press(&mut ro, KeyCode::Right);
+    assert!(ctrl(&mut ro, 's').is_empty());
+    assert!(screen(&mut ro).contains("Read-only: changing the status is not allowed"));
+    // Before the session arrives, the role is not known: said, nothing offered.
+    let mut early = app();
+    early.init();
+    palette(&mut early, "approvals");
+    early.update(Msg::Approvals(Ok(vec![approval(1, ApprovalState::Pending, 1)])));
+    press(&mut early, KeyCode::Enter);
+    assert!(screen(&mut early).contains("your role is not known yet"));
+}

@@ -12,6 +12,7 @@ mod cli_outputs;
 mod cli_projects;
 mod cli_scripts;
 mod cli_watch;
+mod dash_catalogue;
 mod dash_exec;
 mod dash_governance;
 mod dashboard;

@@ -87,6 +87,10 @@ pub enum Action {
     RequestApproval,
     /// Open the approvals queue.
     GoApprovals,
+    /// Open the image catalogue.
+    GoImages,
+    /// Open the feature requests.
+    GoRequests,
     /// In a dialog: the next field, or do it on the last one (`enter`).
     Confirm,
     /// In a dialog: submit or save from any field.
@@ -119,7 +123,7 @@ pub enum Action {
 
 impl Action {
     /// Every action the table holds, in the order help and the palette show them.
-    pub const ALL: [Action; 52] = [
+    pub const ALL: [Action; 54] = [
         Action::Help,
         Action::Filter,
         Action::Palette,
@@ -159,6 +163,8 @@ impl Action {
         Action::GoWatches,
         Action::RequestApproval,
         Action::GoApprovals,
+        Action::GoImages,
+        Action::GoRequests,
         Action::Confirm,
         Action::Submit,
         Action::Cancel,
@@ -217,6 +223,8 @@ impl Action {
             Action::GoWatches => "watches",
             Action::RequestApproval => "request-approval",
             Action::GoApprovals => "approvals",
+            Action::GoImages => "images",
+            Action::GoRequests => "requests",
             Action::Confirm => "confirm",
             Action::Submit => "submit",
             Action::Cancel => "cancel",
@@ -263,9 +271,9 @@ impl Action {
             Action::HalfDown => "half a page down",
             Action::Open => "open",
             Action::Select => "mark for bulk triage",
-            Action::NewScan => "new scan",
+            Action::NewScan => "new scan / new request",
             Action::Triage => "triage finding(s)",
-            Action::Export => "export the scan",
+            Action::Export => "export the scan / an SBOM",
             Action::Refresh => "reload",
             Action::CancelScan => "cancel the scan (asks first)",
             Action::GoProjects => "projects",
@@ -277,6 +285,8 @@ impl Action {
             Action::GoWatches => "CVE watches and their hits",
             Action::RequestApproval => "exception for a gate violation",
             Action::GoApprovals => "approvals queue",
+            Action::GoImages => "image catalogue",
+            Action::GoRequests => "feature requests",
             Action::Confirm => "next field; on the last, do it",
             Action::Submit => "submit / save",
             Action::Cancel => "close the dialog / drop the filter",
@@ -358,10 +368,14 @@ impl Action {
             Action::Export => vec![ch('e')],
             Action::Refresh => vec![ch('r')],
             Action::CancelScan => vec![ch('x')],
-            // The approvals queue, like the top tabs, is one palette command away.
-            Action::GoProjects | Action::GoQueue | Action::GoNotifications | Action::GoApprovals => {
-                Vec::new()
-            }
+            // The approvals queue, the image catalogue and the feature requests, like the top
+            // tabs, are one palette command away.
+            Action::GoProjects
+            | Action::GoQueue
+            | Action::GoNotifications
+            | Action::GoApprovals
+            | Action::GoImages
+            | Action::GoRequests => Vec::new(),
             Action::MarkRead => vec![ch('m')],
             Action::MarkAllRead => vec![ch('M')],
             Action::UnreadOnly => vec![ch('u')],

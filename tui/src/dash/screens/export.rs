@@ -1,9 +1,10 @@
-//! The export dialog: a format (CycloneDX 1.6 first), a file prefilled from the scan and format;
-//! `enter` starts it, progress shows while bytes arrive, then the result.
+//! The export dialog: a format (CycloneDX 1.6 first), a file prefilled from the scan (or the image
+//! version) and format; `enter` starts it, progress shows while bytes arrive, then the result. An
+//! image version's SBOM is its latest completed scan's document.
 
 use std::path::PathBuf;
 
-use cairn_sdk::types::{BomFormat, ScanId};
+use cairn_sdk::types::{BomFormat, ProjectId, ScanId, VersionId};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -52,20 +53,66 @@ pub fn format_label(f: BomFormat) -> &'static str {
     }
 }
 
+/// What is exported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A scan's document.
+    Scan(ScanId),
+    /// An image version's SBOM (its latest completed scan's document).
+    Version {
+        /// The image project.
+        project: ProjectId,
+        /// The version.
+        version: VersionId,
+        /// `image:tag`, for the title and the file name.
+        label: String,
+    },
+}
+
 /// The file an export of `scan` in `format` is written to unless the user says otherwise.
 pub fn default_file(scan: ScanId, format: BomFormat) -> String {
-    let id = tail(&scan);
+    named_file(&format!("scan-{}", tail(&scan)), format)
+}
+
+fn named_file(stem: &str, format: BomFormat) -> String {
     match format {
-        BomFormat::Sarif => format!("./scan-{id}.sarif"),
-        f => format!("./scan-{id}.{}.json", f.as_str()),
+        BomFormat::Sarif => format!("./{stem}.sarif"),
+        f => format!("./{stem}.{}.json", f.as_str()),
+    }
+}
+
+/// A file name's stem for `image:tag`: its last path segment, with what a file name should not
+/// hold (`:`, `@`, `/`) as `-` (`ghcr.io/acme/app:1.2` is `app-1.2`).
+fn version_stem(label: &str) -> String {
+    let last = label.rsplit('/').next().unwrap_or(label);
+    last.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '-' })
+        .collect()
+}
+
+impl Target {
+    fn file(&self, format: BomFormat) -> String {
+        match self {
+            Target::Scan(scan) => default_file(*scan, format),
+            Target::Version { label, .. } => named_file(&version_stem(label), format),
+        }
+    }
+
+    fn cmd(&self, format: BomFormat, path: PathBuf) -> Cmd {
+        match self {
+            Target::Scan(scan) => Cmd::Export { scan: *scan, format, path },
+            Target::Version { project, version, .. } => {
+                Cmd::DownloadSbom { project: *project, version: *version, format, path }
+            }
+        }
     }
 }
 
 /// The dialog's state.
 #[derive(Debug)]
 pub struct ExportDialog {
-    /// The scan.
-    pub scan: ScanId,
+    /// What is exported.
+    pub target: Target,
     format: usize,
     /// 0 = formats, 1 = file.
     focus: usize,
@@ -81,6 +128,11 @@ pub struct ExportDialog {
 impl ExportDialog {
     /// A dialog for `scan`; its hint names `keys`' keys.
     pub fn new(scan: ScanId, keys: &KeyMap) -> Self {
+        Self::of(Target::Scan(scan), keys)
+    }
+
+    /// A dialog for `target`; its hint names `keys`' keys.
+    pub fn of(target: Target, keys: &KeyMap) -> Self {
         let hint = keys.hint(&[
             (Action::Confirm, "export"),
             (Action::NextField, "file"),
@@ -89,10 +141,10 @@ impl ExportDialog {
         ]);
         ExportDialog {
             hint,
-            scan,
             format: 0,
             focus: 0,
-            file: Input::new(default_file(scan, BomFormat::ALL[0])),
+            file: Input::new(target.file(BomFormat::ALL[0])),
+            target,
             file_edited: false,
             progress: Progress::Ready,
         }
@@ -106,7 +158,7 @@ impl ExportDialog {
         let n = BomFormat::ALL.len();
         self.format = (self.format + n).saturating_add_signed(by) % n;
         if !self.file_edited {
-            self.file = Input::new(default_file(self.scan, self.selected()));
+            self.file = Input::new(self.target.file(self.selected()));
         }
     }
 }
@@ -126,7 +178,7 @@ impl Dialog for ExportDialog {
                     self.progress = Progress::Failed(Failure::message("File is required"));
                     return Outcome::Stay;
                 }
-                let cmd = Cmd::Export { scan: self.scan, format: self.selected(), path: PathBuf::from(path) };
+                let cmd = self.target.cmd(self.selected(), PathBuf::from(path));
                 self.progress = Progress::Running { written: 0, total: None };
                 return Outcome::Cmds(vec![cmd]);
             }
@@ -150,12 +202,25 @@ impl Dialog for ExportDialog {
     }
 
     fn update(&mut self, msg: &Msg) -> Option<Outcome> {
+        let scan = |s: &ScanId| self.target == Target::Scan(*s);
+        let version = |v: &VersionId| matches!(&self.target, Target::Version { version, .. } if version == v);
         match msg {
-            Msg::ExportProgress { scan, written, total } if *scan == self.scan => {
+            Msg::ExportProgress { scan: s, written, total } if scan(s) => {
                 self.progress = Progress::Running { written: *written, total: *total };
                 Some(Outcome::Stay)
             }
-            Msg::Exported { scan, result } if *scan == self.scan => {
+            Msg::SbomProgress { version: v, written, total } if version(v) => {
+                self.progress = Progress::Running { written: *written, total: *total };
+                Some(Outcome::Stay)
+            }
+            Msg::Exported { scan: s, result } if scan(s) => {
+                self.progress = match result {
+                    Ok((path, bytes)) => Progress::Done { path: path.clone(), bytes: *bytes },
+                    Err(f) => Progress::Failed(f.clone()),
+                };
+                Some(Outcome::Stay)
+            }
+            Msg::SbomDownloaded { version: v, result } if version(v) => {
                 self.progress = match result {
                     Ok((path, bytes)) => Progress::Done { path: path.clone(), bytes: *bytes },
                     Err(f) => Progress::Failed(f.clone()),
@@ -168,8 +233,13 @@ impl Dialog for ExportDialog {
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = ctx.theme;
-        let mut lines =
-            vec![Line::styled(format!("Scan {}", self.scan), t.dim()), Line::styled("Format", t.header())];
+        let (title, what) = match &self.target {
+            Target::Scan(scan) => (" Export ", format!("Scan {scan}")),
+            Target::Version { label, .. } => {
+                (" Download the SBOM ", format!("{label}: the document of its latest completed scan"))
+            }
+        };
+        let mut lines = vec![Line::styled(what, t.dim()), Line::styled("Format", t.header())];
         for (i, f) in BomFormat::ALL.iter().enumerate() {
             let marker = if i == self.format { "> " } else { "  " };
             let style = match (i == self.format, self.focus == 0) {
@@ -202,7 +272,7 @@ impl Dialog for ExportDialog {
                 Line::styled(format!("Export failed: {} (enter to retry)", failure_text(f)), t.bad())
             }
         });
-        let block = Block::default().borders(Borders::ALL).title(Span::styled(" Export ", t.title()));
+        let block = Block::default().borders(Borders::ALL).title(Span::styled(title, t.title()));
         let height = u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_add(3);
         let r = popup(frame, area, 76, height);
         frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), r);

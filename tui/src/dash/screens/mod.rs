@@ -1,7 +1,8 @@
 //! The screens: the top tabs (projects, queue, notifications), scan detail with its tabs, finding,
 //! component and diagnostics detail, where a package is used, an advisory, a project's history,
-//! two scans compared, the approvals queue, and the dialogs drawn over them
-//! ([`dialog::Dialog`]: triage, new scan, export, help, palette, cancel, exception request).
+//! two scans compared, the approvals queue, the image catalogue (images, versions, a version's
+//! scan history), feature requests, and the dialogs drawn over them ([`dialog::Dialog`]: triage,
+//! new scan, export, help, palette, cancel, exception request, new request, a request's status).
 
 pub mod advisory;
 pub mod approval;
@@ -15,12 +16,17 @@ pub mod export;
 pub mod finding;
 pub mod help;
 pub mod history;
+pub mod image_history;
+pub mod images;
 pub mod inbox;
+pub mod new_request;
 pub mod new_scan;
 pub mod notifications;
 pub mod palette;
 pub mod projects;
 pub mod queue;
+pub mod request;
+pub mod requests;
 pub mod scan;
 pub mod triage;
 pub mod watches;

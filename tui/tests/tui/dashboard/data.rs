@@ -28,6 +28,70 @@ pub fn session() -> Session {
         local: false,
         user: "ada@example.test".into(),
         tenant: "acme".into(),
+        user_id: Some(user_id(1)),
+        role: Some(cairn_sdk::types::Role::Admin),
+    }
+}
+
+pub fn user_id(n: u128) -> UserId {
+    UserId(Uuid::from_u128(0x0198_2222_0000_7000_8000_0000_0000_0000 + n))
+}
+
+pub fn version_id(n: u128) -> cairn_sdk::types::VersionId {
+    cairn_sdk::types::VersionId(Uuid::from_u128(0x0198_3333_0000_7000_8000_0000_0000_0000 + n))
+}
+
+pub fn request_id(n: u128) -> cairn_sdk::types::FeatureRequestId {
+    cairn_sdk::types::FeatureRequestId(Uuid::from_u128(0x0198_4444_0000_7000_8000_0000_0000_0000 + n))
+}
+
+/// A digest of 64 hex digits made of `c`.
+pub fn digest(c: char) -> String {
+    format!("sha256:{}", c.to_string().repeat(64))
+}
+
+/// An image project (kind image), named as the daemon names catalogue projects.
+pub fn image(n: u128, name: &str, scanned: bool) -> Project {
+    Project { kind: ProjectKind::Image, tags: Vec::new(), ..project(n, name, scanned) }
+}
+
+/// Tag `name` of image project 1, resolved to `digest` when scanned.
+pub fn image_version(n: u128, name: &str, digest: Option<String>) -> cairn_sdk::types::Version {
+    cairn_sdk::types::Version {
+        id: version_id(n),
+        project_id: project_id(1),
+        name: name.into(),
+        release_state: cairn_sdk::types::ReleaseState::Released,
+        support_until: None,
+        released_at: None,
+        version: 1,
+        created_at: T0,
+        updated_at: T0,
+        image_digest: digest,
+    }
+}
+
+/// A feature request asked by `user_id(by)`.
+pub fn request(
+    n: u128,
+    kind: cairn_sdk::types::FeatureRequestKind,
+    status: cairn_sdk::types::FeatureRequestStatus,
+    by: u128,
+    version: i64,
+) -> cairn_sdk::types::FeatureRequest {
+    cairn_sdk::types::FeatureRequest {
+        id: request_id(n),
+        kind,
+        title: format!("Support distroless images ({n})"),
+        body: "status.d instead of status\nas in gcr.io/distroless/base".into(),
+        status,
+        requested_by: Some(user_id(by)),
+        status_note: None,
+        status_changed_by: None,
+        status_changed_at: None,
+        version,
+        created_at: T0,
+        updated_at: T0,
     }
 }
 
