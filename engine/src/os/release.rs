@@ -161,11 +161,23 @@ mod tests {
     #[test]
     fn rpm_distributions_in_osv_spelling() {
         for (text, want) in [
-            ("NAME=\"AlmaLinux\"\nID=\"almalinux\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.2\"\n", Some("AlmaLinux:9")),
+            (
+                "NAME=\"AlmaLinux\"\nID=\"almalinux\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.2\"\n",
+                Some("AlmaLinux:9"),
+            ),
             ("NAME=\"Rocky Linux\"\nID=\"rocky\"\nVERSION_ID=\"9.3\"\n", Some("Rocky Linux:9")),
-            ("NAME=\"Common Base Linux Mariner\"\nVERSION=\"2.0.20240609\"\nID=mariner\nVERSION_ID=\"2.0\"\n", Some("Azure Linux:2")),
-            ("NAME=\"Microsoft Azure Linux\"\nVERSION=\"3.0.20240727\"\nID=azurelinux\nVERSION_ID=\"3.0\"\n", Some("Azure Linux:3")),
-            ("NAME=\"openSUSE Leap\"\nID=\"opensuse-leap\"\nVERSION_ID=\"15.5\"\n", Some("openSUSE:Leap 15.5")),
+            (
+                "NAME=\"Common Base Linux Mariner\"\nVERSION=\"2.0.20240609\"\nID=mariner\nVERSION_ID=\"2.0\"\n",
+                Some("Azure Linux:2"),
+            ),
+            (
+                "NAME=\"Microsoft Azure Linux\"\nVERSION=\"3.0.20240727\"\nID=azurelinux\nVERSION_ID=\"3.0\"\n",
+                Some("Azure Linux:3"),
+            ),
+            (
+                "NAME=\"openSUSE Leap\"\nID=\"opensuse-leap\"\nVERSION_ID=\"15.5\"\n",
+                Some("openSUSE:Leap 15.5"),
+            ),
             ("ID=fedora\nVERSION_ID=40\n", Some("fedora:40")),
             ("ID=\"rhel\"\nVERSION_ID=\"9.4\"\n", Some("rhel:9.4")),
             ("ID=almalinux\n", None),

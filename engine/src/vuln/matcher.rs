@@ -552,7 +552,10 @@ mod tests {
     #[test]
     fn rpm_packages_match_their_distribution_ecosystem_with_epochs() {
         let d = db(&[include_str!("../../tests/fixtures/rpm-osv/almalinux9/ALSA-2024:2447.json")]);
-        let m = match_inventory(&rpm("openssl-libs", "1:3.0.7-25.el9_3", "openssl-libs", Some("AlmaLinux:9")), &d);
+        let m = match_inventory(
+            &rpm("openssl-libs", "1:3.0.7-25.el9_3", "openssl-libs", Some("AlmaLinux:9")),
+            &d,
+        );
         let [f] = &m.findings[..] else { panic!("{:?}", m.findings) };
         assert_eq!((f.id.as_str(), f.nearest_fixed.as_deref()), ("ALSA-2024:2447", Some("1:3.0.7-27.el9")));
         assert_eq!(m.coverage[0].name(), "AlmaLinux:9");
@@ -565,7 +568,8 @@ mod tests {
         let m = match_inventory(&rpm("openssl-libs", "9.9.9-1.el9", "openssl-libs", Some("AlmaLinux:9")), &d);
         assert_eq!(m.findings.len(), 1);
         // Another release's packages are not this record's.
-        let m = match_inventory(&rpm("openssl-libs", "1:1.1.1k-1.el8", "openssl-libs", Some("AlmaLinux:8")), &d);
+        let m =
+            match_inventory(&rpm("openssl-libs", "1:1.1.1k-1.el8", "openssl-libs", Some("AlmaLinux:8")), &d);
         assert!(m.findings.is_empty());
         assert_eq!(m.coverage[0].not_evaluated[0].message, "not evaluated: no data for AlmaLinux:8");
     }
@@ -575,7 +579,8 @@ mod tests {
     #[test]
     fn rpm_packages_without_a_matchable_distribution_say_why() {
         let d = db(&[include_str!("../../tests/fixtures/rpm-osv/almalinux9/ALSA-2024:2447.json")]);
-        let m = match_inventory(&rpm("openssl-libs", "1:3.0.9-1.fc39", "openssl-libs", Some("fedora:39")), &d);
+        let m =
+            match_inventory(&rpm("openssl-libs", "1:3.0.9-1.fc39", "openssl-libs", Some("fedora:39")), &d);
         let [c] = &m.coverage[..] else { panic!("{:?}", m.coverage) };
         assert_eq!((c.components, c.evaluated, c.name().as_str()), (1, 0, "fedora:39"));
         assert_eq!(c.not_evaluated[0].reason, GapReason::NoMatcher);

@@ -78,7 +78,10 @@ fn the_distribution_names_the_purl_namespace_and_qualifier() {
     );
     // Matched as OSV files CBL-Mariner's advisories: `Azure Linux:2`, by source package.
     let d = curl.distro.as_ref().expect("advisory view");
-    assert_eq!((d.release.as_str(), d.source.as_str(), d.source_version.as_str()), ("Azure Linux:2", "curl", "7.76.0-6.cm2"));
+    assert_eq!(
+        (d.release.as_str(), d.source.as_str(), d.source_version.as_str()),
+        ("Azure Linux:2", "curl", "7.76.0-6.cm2")
+    );
 }
 
 #[test]

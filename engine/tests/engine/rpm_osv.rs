@@ -60,7 +60,9 @@ fn vercmp(a: &str, b: &str) -> Ordering {
         }
         let numeric = a[0].is_ascii_digit();
         let run = |s: &[u8]| {
-            s.iter().take_while(|c| if numeric { c.is_ascii_digit() } else { c.is_ascii_alphabetic() }).count()
+            s.iter()
+                .take_while(|c| if numeric { c.is_ascii_digit() } else { c.is_ascii_alphabetic() })
+                .count()
         };
         let (na, nb) = (run(a), run(b));
         if nb == 0 {
@@ -201,14 +203,19 @@ fn in_range(events: &[Value], v: &str) -> bool {
     let ge = |a: &str, b: &str| b == "0" || evrcmp(a, b) != Ordering::Less;
     get("introduced").into_iter().filter(|i| ge(v, i)).any(|i| {
         get("fixed").into_iter().filter(|f| ge(f, i)).all(|f| evrcmp(v, f) == Ordering::Less)
-            && get("last_affected").into_iter().filter(|l| ge(l, i)).all(|l| evrcmp(v, l) != Ordering::Greater)
+            && get("last_affected")
+                .into_iter()
+                .filter(|l| ge(l, i))
+                .all(|l| evrcmp(v, l) != Ordering::Greater)
     })
 }
 
 fn records(dir: &str) -> Vec<Value> {
     std::fs::read_dir(fixtures().join(dir))
         .expect("records")
-        .map(|e| serde_json::from_slice(&std::fs::read(e.expect("entry").path()).expect("read")).expect("json"))
+        .map(|e| {
+            serde_json::from_slice(&std::fs::read(e.expect("entry").path()).expect("read")).expect("json")
+        })
         .collect()
 }
 
@@ -236,7 +243,8 @@ fn reference(records: &[Value], packages: &[Nevr], ecosystem: &str) -> BTreeSet<
 
 fn scan(os_release: &str, db: Vec<u8>) -> cairn_engine::inventory::Inventory {
     let dir = tempfile::tempdir().expect("tmp");
-    let layer = tar_of(&[E::File("etc/os-release", os_release.as_bytes().to_vec(), 0o644), E::File(DB, db, 0o644)]);
+    let layer =
+        tar_of(&[E::File("etc/os-release", os_release.as_bytes().to_vec(), 0o644), E::File(DB, db, 0o644)]);
     let path = dir.path().join("image.tar");
     std::fs::write(&path, docker_save(&[layer], "rpm-osv:1")).expect("write");
     scan_image(&path, &ImageOptions::default(), &NoProgress).expect("scans").scan.inventory
@@ -300,7 +308,9 @@ fn a_mariner_image_without_azure_linux_data_says_so() {
     let inv = scan(os, fixture("rpm/rpmdb.sqlite"));
     let rpms: Vec<_> = inv.components.iter().filter(|c| c.ecosystem == Ecosystem::Rpm).collect();
     assert_eq!(rpms.len(), 18);
-    for (binary, source) in [("curl-libs", "curl"), ("zlib-devel", "zlib"), ("expat-libs", "expat"), ("xz-libs", "xz")] {
+    for (binary, source) in
+        [("curl-libs", "curl"), ("zlib-devel", "zlib"), ("expat-libs", "expat"), ("xz-libs", "xz")]
+    {
         let c = rpms.iter().find(|c| c.name == binary).expect(binary);
         let d = c.distro.as_ref().expect("distro");
         assert_eq!((d.release.as_str(), d.source.as_str()), ("Azure Linux:2", source), "{binary}");
