@@ -18,7 +18,8 @@ pub enum GapReason {
     NoVersion,
     /// A distribution package whose release is unknown.
     NoRelease,
-    /// An ecosystem Cairn inventories but does not match yet (rpm).
+    /// Packages no OSV data can match: rpm packages of a distribution without an OSV ecosystem
+    /// Cairn matches (Fedora, RHEL, Amazon Linux, SLES).
     NoMatcher,
     /// A reason a newer daemon gives that this client does not know (its `message` says it).
     #[serde(other)]
@@ -75,7 +76,7 @@ impl EcosystemCoverage {
                 GapReason::NotRegistry => "not from the registry",
                 GapReason::NoVersion => "no version recorded",
                 GapReason::NoRelease => "distribution release unknown",
-                GapReason::NoMatcher => "not matched by Cairn yet",
+                GapReason::NoMatcher => "no OSV ecosystem Cairn matches",
                 GapReason::Other => g.message.as_str(),
             };
             out.push(format!("{e} {} not evaluated — {why}", g.components));

@@ -9,9 +9,13 @@ use serde::{Deserialize, Serialize};
 /// the binary packages installed (`libc6`), and are per release.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct DistroPackage {
-    /// The release in OSV's spelling: `12`, `22.04:LTS`, `v3.19`.
+    /// The release in OSV's spelling: `12`, `22.04:LTS`, `v3.19`; for an rpm package the whole
+    /// OSV ecosystem of its distribution (`AlmaLinux:9`, `Azure Linux:2`), each rpm distribution
+    /// being an ecosystem of its own, or `fedora:40` for one OSV has none for.
     pub release: String,
-    /// The source package (Debian `Source:`, Alpine origin); the binary name when it has none.
+    /// The package advisories name: the source package (Debian `Source:`, Alpine origin, Azure
+    /// Linux's source rpm), the binary name where it has none or where the distribution's
+    /// advisories list binaries (AlmaLinux, Rocky Linux, openSUSE).
     pub source: String,
     /// The source package's version (Debian `Source: glibc (2.36-9)`); the binary's otherwise.
     pub source_version: String,

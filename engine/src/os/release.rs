@@ -111,6 +111,27 @@ impl OsRelease {
         }
     }
 
+    /// The OSV ecosystem of an rpm distribution's packages, whole (each rpm distribution is its
+    /// own OSV ecosystem): `AlmaLinux:9` and `Rocky Linux:9` (major release: ALSA and RLSA
+    /// records name `AlmaLinux:9` for 9.4), `Azure Linux:2` (CBL-Mariner 2.0, whose `ID` is
+    /// `mariner`: OSV files CBL-Mariner's advisories under Azure Linux, by major release),
+    /// `openSUSE:Leap 15.5`. A distribution without an OSV ecosystem Cairn matches (Fedora, RHEL,
+    /// Amazon Linux, SLES) gets `<ID>:<VERSION_ID>` (`fedora:40`), which names no OSV ecosystem,
+    /// so coverage says what it is and that nothing matched it. `None` without `ID` and
+    /// `VERSION_ID`: the release is unknown.
+    pub fn rpm_ecosystem(&self) -> Option<String> {
+        let v = self.version_id.as_deref().filter(|v| !v.is_empty())?;
+        let major = v.split('.').next().unwrap_or(v);
+        Some(match self.id.as_str() {
+            "" => return None,
+            "almalinux" => format!("AlmaLinux:{major}"),
+            "rocky" => format!("Rocky Linux:{major}"),
+            "mariner" | "azurelinux" => format!("Azure Linux:{major}"),
+            "opensuse-leap" => format!("openSUSE:Leap {v}"),
+            other => format!("{other}:{v}"),
+        })
+    }
+
     /// The purl `distro` qualifier: `debian-12`, `alpine-3.19.1`.
     pub fn distro_qualifier(&self) -> Option<String> {
         Some(format!("{}-{}", self.id, self.version_id.as_deref()?))
@@ -131,5 +152,38 @@ mod tests {
         let alpine = parse("ID=alpine\nVERSION_ID=3.19.1\n");
         assert_eq!(alpine.osv_release().as_deref(), Some("v3.19"));
         assert_eq!(parse("ID=fedora\nVERSION_ID=40").osv_release(), None);
+    }
+
+    /// os-release of real images (AlmaLinux 9.2 as Azathothas/Distropacks records it, CBL-Mariner
+    /// 2.0 and Azure Linux 3.0 as their images ship it) against the ecosystem strings of OSV's
+    /// records: `AlmaLinux:9` (ALSA files), `Rocky Linux:9` (RLSA), `Azure Linux:2`/`:3` (AZL: by
+    /// major release, CBL-Mariner filed under Azure Linux), `openSUSE:Leap 15.5`.
+    #[test]
+    fn rpm_distributions_in_osv_spelling() {
+        for (text, want) in [
+            (
+                "NAME=\"AlmaLinux\"\nID=\"almalinux\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.2\"\n",
+                Some("AlmaLinux:9"),
+            ),
+            ("NAME=\"Rocky Linux\"\nID=\"rocky\"\nVERSION_ID=\"9.3\"\n", Some("Rocky Linux:9")),
+            (
+                "NAME=\"Common Base Linux Mariner\"\nVERSION=\"2.0.20240609\"\nID=mariner\nVERSION_ID=\"2.0\"\n",
+                Some("Azure Linux:2"),
+            ),
+            (
+                "NAME=\"Microsoft Azure Linux\"\nVERSION=\"3.0.20240727\"\nID=azurelinux\nVERSION_ID=\"3.0\"\n",
+                Some("Azure Linux:3"),
+            ),
+            (
+                "NAME=\"openSUSE Leap\"\nID=\"opensuse-leap\"\nVERSION_ID=\"15.5\"\n",
+                Some("openSUSE:Leap 15.5"),
+            ),
+            ("ID=fedora\nVERSION_ID=40\n", Some("fedora:40")),
+            ("ID=\"rhel\"\nVERSION_ID=\"9.4\"\n", Some("rhel:9.4")),
+            ("ID=almalinux\n", None),
+            ("VERSION_ID=9\n", None),
+        ] {
+            assert_eq!(parse(text).rpm_ecosystem().as_deref(), want, "{text}");
+        }
     }
 }

@@ -20,8 +20,9 @@ pub enum GapReason {
     /// A distribution package whose release is unknown (no os-release, or a derivative
     /// distribution): advisories are per release, so none can be chosen.
     NoRelease,
-    /// Packages of an ecosystem Cairn inventories but does not match against advisories yet
-    /// (rpm: each distribution has its own OSV ecosystem and version rules).
+    /// Packages whose ecosystem no OSV data can match: rpm packages of a distribution OSV has
+    /// no ecosystem for, or one Cairn does not map yet (Fedora, RHEL, Amazon Linux, SLES).
+    /// Loading more data would not change it.
     NoMatcher,
 }
 
@@ -33,7 +34,7 @@ impl GapReason {
             GapReason::NotRegistry => "not from the registry",
             GapReason::NoVersion => "no version recorded",
             GapReason::NoRelease => "distribution release unknown",
-            GapReason::NoMatcher => "not matched by Cairn yet",
+            GapReason::NoMatcher => "no OSV ecosystem Cairn matches",
         }
     }
 }
@@ -60,7 +61,9 @@ pub struct CoverageGap {
 pub struct EcosystemCoverage {
     /// The ecosystem.
     pub ecosystem: Ecosystem,
-    /// The distribution release (OSV's suffix: `12` of `Debian:12`), for OS packages.
+    /// The distribution release (OSV's suffix: `12` of `Debian:12`), for OS packages; for rpm
+    /// packages the distribution's whole OSV ecosystem (`AlmaLinux:9`), or `fedora:40` (os-release
+    /// `ID:VERSION_ID`) for a distribution without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub release: Option<String>,
     /// Its components (local ones are the project's own code and are left out).
@@ -74,9 +77,10 @@ pub struct EcosystemCoverage {
 }
 
 impl EcosystemCoverage {
-    /// The ecosystem as OSV names it, with the release: `npm`, `Debian:12`.
+    /// The ecosystem as OSV names it, with the release: `npm`, `Debian:12`, `AlmaLinux:9`.
     pub fn name(&self) -> String {
         match &self.release {
+            Some(r) if self.ecosystem == Ecosystem::Rpm => r.clone(),
             Some(r) => format!("{}:{r}", self.ecosystem),
             None => self.ecosystem.to_string(),
         }
@@ -114,7 +118,7 @@ impl CoverageGap {
         let message = match reason {
             GapReason::NoAdvisories => format!("not evaluated: no data for {ecosystem}"),
             GapReason::NoMatcher => {
-                format!("not evaluated: Cairn does not match {ecosystem} packages against advisories yet")
+                format!("not evaluated: {ecosystem} is no OSV ecosystem Cairn matches")
             }
             other => format!("not evaluated: {other}"),
         };

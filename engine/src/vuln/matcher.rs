@@ -79,14 +79,17 @@ impl ComponentMatch {
 
 type Hit<'a> = (&'a Advisory, &'a Affected, &'a CompiledAffected);
 
-/// Distribution ecosystems: advisories per release, naming source packages.
+/// Distribution ecosystems: advisories per release, naming the packages their records name.
 fn is_distro(e: Ecosystem) -> bool {
-    matches!(e, Ecosystem::Debian | Ecosystem::Ubuntu | Ecosystem::Alpine)
+    matches!(e, Ecosystem::Debian | Ecosystem::Ubuntu | Ecosystem::Alpine | Ecosystem::Rpm)
 }
 
-/// The OSV ecosystem of `e`, with a distribution's release as its suffix (`Debian:12`).
+/// The OSV ecosystem of `e`, with a distribution's release as its suffix (`Debian:12`). An rpm
+/// package's release is its distribution's whole OSV ecosystem (`AlmaLinux:9`), since every rpm
+/// distribution is an ecosystem of its own.
 fn osv_ecosystem(e: Ecosystem, release: Option<&str>) -> OsvEcosystem {
     match (OsvEcosystem::from(e), release) {
+        (_, Some(r)) if e == Ecosystem::Rpm => OsvEcosystem::parse(r),
         (OsvEcosystem::Known { ecosystem, .. }, Some(r)) => {
             OsvEcosystem::Known { ecosystem, suffix: Some(r.to_owned()) }
         }
@@ -95,8 +98,9 @@ fn osv_ecosystem(e: Ecosystem, release: Option<&str>) -> OsvEcosystem {
 }
 
 /// What advisories call the component: its ecosystem, name and version — for a distribution
-/// package the release's ecosystem and the source package (`Debian:12`, `glibc`, `2.36-9`), as
-/// distribution advisories name them. `None` for a distribution package of unknown release.
+/// package the release's ecosystem and the package its advisories name (`Debian:12`, the source
+/// package `glibc`, `2.36-9`; `AlmaLinux:9`, the binary `openssl-libs`, `1:3.0.7-27.el9`). `None`
+/// for a distribution package of unknown release.
 pub(crate) fn advisory_target(c: &Component) -> Option<(OsvEcosystem, &str, &str)> {
     if !is_distro(c.ecosystem) {
         return Some((OsvEcosystem::from(c.ecosystem), &c.name, &c.version));
@@ -110,12 +114,14 @@ pub fn match_component(c: &Component, db: &Database) -> ComponentMatch {
     if c.local {
         return ComponentMatch::default();
     }
-    if c.ecosystem == Ecosystem::Rpm {
-        return ComponentMatch::gap(GapReason::NoMatcher, Vec::new());
-    }
     let Some((eco, name, version)) = advisory_target(c) else {
         return ComponentMatch::gap(GapReason::NoRelease, Vec::new());
     };
+    // A distribution OSV has no ecosystem for (`fedora:40`) or whose versions Cairn cannot order:
+    // no data could be loaded that would match it.
+    if eco.scheme().is_err() && c.ecosystem == Ecosystem::Rpm {
+        return ComponentMatch::gap(GapReason::NoMatcher, Vec::new());
+    }
     if db.advisories_for(&eco) == 0 {
         return ComponentMatch::gap(GapReason::NoAdvisories, Vec::new());
     }
@@ -527,27 +533,61 @@ mod tests {
         assert_eq!(unknown.coverage[0].not_evaluated[0].reason, GapReason::NoRelease);
     }
 
-    /// rpm packages are inventoried but not matched: the coverage says so in its own words, never
-    /// "no data" (loading data would not change it) and never a silent zero.
+    fn rpm(name: &str, evr: &str, advisory_name: &str, ecosystem: Option<&str>) -> Inventory {
+        let mut p = Package::new(Ecosystem::Rpm, name, evr, Location::new("var/lib/rpm/rpmdb.sqlite", None))
+            .expect("valid package");
+        p.distro = ecosystem.map(|e| crate::inventory::DistroPackage {
+            release: e.to_owned(),
+            source: advisory_name.to_owned(),
+            source_version: evr.to_owned(),
+        });
+        Inventory::assemble([p], Vec::new(), Vec::new(), Vec::new())
+    }
+
+    /// A real AlmaLinux record (ALSA-2024:2447, `fixed: 1:3.0.7-27.el9` for `openssl-libs` of
+    /// `AlmaLinux:9`): an rpm package is matched in its distribution's ecosystem under the binary
+    /// name the record lists, in rpm order with the epoch (`1:3.0.7-25.el9_3` is below it; a
+    /// missing epoch would be 0 and below any epoch-1 fix). Before, every rpm package was
+    /// reported `NoMatcher` whatever the data.
     #[test]
-    fn rpm_packages_are_reported_as_not_matched() {
-        let p = Package::new(
-            Ecosystem::Rpm,
-            "curl",
-            "7.76.0-6.cm2",
-            Location::new("var/lib/rpm/rpmdb.sqlite", None),
-        )
-        .expect("valid package");
-        let inv = Inventory::assemble([p], Vec::new(), Vec::new(), Vec::new());
-        let any = r#"{"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"curl"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}]}]}"#;
-        let m = match_inventory(&inv, &db(&[any]));
-        assert!(m.findings.is_empty());
-        let [c] = &m.coverage[..] else { panic!("{:?}", m.coverage) };
-        assert_eq!((c.components, c.evaluated), (1, 0));
-        assert_eq!(c.not_evaluated[0].reason, GapReason::NoMatcher);
-        assert_eq!(
-            c.not_evaluated[0].message,
-            "not evaluated: Cairn does not match RPM packages against advisories yet"
+    fn rpm_packages_match_their_distribution_ecosystem_with_epochs() {
+        let d = db(&[include_str!("../../tests/fixtures/rpm-osv/almalinux9/ALSA-2024:2447.json")]);
+        let m = match_inventory(
+            &rpm("openssl-libs", "1:3.0.7-25.el9_3", "openssl-libs", Some("AlmaLinux:9")),
+            &d,
         );
+        let [f] = &m.findings[..] else { panic!("{:?}", m.findings) };
+        assert_eq!((f.id.as_str(), f.nearest_fixed.as_deref()), ("ALSA-2024:2447", Some("1:3.0.7-27.el9")));
+        assert_eq!(m.coverage[0].name(), "AlmaLinux:9");
+        assert_eq!(m.coverage[0].lines(), ["AlmaLinux:9 1 evaluated against 1 advisories"]);
+        for fixed in ["1:3.0.7-27.el9", "1:3.0.7-28.el9_4", "2:1.0-1.el9"] {
+            let m = match_inventory(&rpm("openssl-libs", fixed, "openssl-libs", Some("AlmaLinux:9")), &d);
+            assert!(m.findings.is_empty(), "{fixed}: {:?}", m.findings);
+        }
+        // Epoch absent = 0: any epoch-0 version is below the epoch-1 fix.
+        let m = match_inventory(&rpm("openssl-libs", "9.9.9-1.el9", "openssl-libs", Some("AlmaLinux:9")), &d);
+        assert_eq!(m.findings.len(), 1);
+        // Another release's packages are not this record's.
+        let m =
+            match_inventory(&rpm("openssl-libs", "1:1.1.1k-1.el8", "openssl-libs", Some("AlmaLinux:8")), &d);
+        assert!(m.findings.is_empty());
+        assert_eq!(m.coverage[0].not_evaluated[0].message, "not evaluated: no data for AlmaLinux:8");
+    }
+
+    /// rpm packages without a release, or of a distribution OSV has no ecosystem for, say which,
+    /// in their own words: never a silent zero, and `no_matcher` only where no data could match.
+    #[test]
+    fn rpm_packages_without_a_matchable_distribution_say_why() {
+        let d = db(&[include_str!("../../tests/fixtures/rpm-osv/almalinux9/ALSA-2024:2447.json")]);
+        let m =
+            match_inventory(&rpm("openssl-libs", "1:3.0.9-1.fc39", "openssl-libs", Some("fedora:39")), &d);
+        let [c] = &m.coverage[..] else { panic!("{:?}", m.coverage) };
+        assert_eq!((c.components, c.evaluated, c.name().as_str()), (1, 0, "fedora:39"));
+        assert_eq!(c.not_evaluated[0].reason, GapReason::NoMatcher);
+        assert_eq!(c.not_evaluated[0].message, "not evaluated: fedora:39 is no OSV ecosystem Cairn matches");
+        assert_eq!(c.lines(), ["fedora:39 1 not evaluated — no OSV ecosystem Cairn matches"]);
+        let m = match_inventory(&rpm("openssl-libs", "1:3.0.7-25.el9_3", "openssl-libs", None), &d);
+        assert_eq!(m.coverage[0].not_evaluated[0].reason, GapReason::NoRelease);
+        assert_eq!(m.coverage[0].name(), "RPM");
     }
 }

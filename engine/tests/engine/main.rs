@@ -20,6 +20,7 @@ mod package_caches;
 mod policy;
 mod robustness;
 mod rpm;
+mod rpm_osv;
 mod unlocked;
 mod version_vectors;
 mod vuln_corpus;

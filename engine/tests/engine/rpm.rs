@@ -76,8 +76,12 @@ fn the_distribution_names_the_purl_namespace_and_qualifier() {
         curl.purl,
         "pkg:rpm/mariner/curl@7.76.0-6.cm2?arch=x86_64&distro=mariner-2.0&upstream=curl-7.76.0-6.cm2.src.rpm"
     );
-    // Not matched against advisories, and said so.
-    assert!(curl.distro.is_none());
+    // Matched as OSV files CBL-Mariner's advisories: `Azure Linux:2`, by source package.
+    let d = curl.distro.as_ref().expect("advisory view");
+    assert_eq!(
+        (d.release.as_str(), d.source.as_str(), d.source_version.as_str()),
+        ("Azure Linux:2", "curl", "7.76.0-6.cm2")
+    );
 }
 
 #[test]
@@ -122,8 +126,8 @@ fn a_real_header_with_an_inconsistent_file_list_keeps_the_package_not_the_files(
 }
 
 /// An image of rpm, dpkg and cargo-auditable packages, matched with the Debian sample: every
-/// document format validates against its official schema, rpm components and the "not matched"
-/// coverage included.
+/// document format validates against its official schema, rpm components and their "no OSV
+/// ecosystem" coverage included.
 #[test]
 fn documents_of_an_image_with_rpm_and_auditable_packages_validate() {
     use cairn_engine::bom::{self, BomError, BomInput, Format, RootKind};
@@ -143,7 +147,8 @@ fn documents_of_an_image_with_rpm_and_auditable_packages_validate() {
     let db = cairn_engine::vuln::load_paths(&[fixtures().join("debian-osv/records")]).expect("records");
     let m = cairn_engine::vuln::match_inventory(&inv, &db);
     let rpm = m.coverage.iter().find(|c| c.ecosystem == Ecosystem::Rpm).expect("rpm coverage");
-    assert_eq!(rpm.lines(), ["RPM 18 not evaluated — not matched by Cairn yet"]);
+    // rpm packages under a Debian os-release: no OSV ecosystem could match them.
+    assert_eq!(rpm.lines(), ["debian:12 18 not evaluated — no OSV ecosystem Cairn matches"]);
     let mut input = BomInput::new("mixed", Some("1".into()), "2026-12-07T00:00:00Z", inv);
     input.root_kind = RootKind::Container;
     input.coverage = m.coverage.clone();

@@ -5,13 +5,20 @@
 //!
 //! Purls follow the purl spec and syft/trivy: `pkg:rpm/<os-release ID>/<name>@<version>-<release>`
 //! with `arch`, `epoch`, `distro` and `upstream` (the source rpm) qualifiers.
+//!
+//! Each package carries what advisories call it ([`DistroPackage`]): the distribution's OSV
+//! ecosystem ([`OsRelease::rpm_ecosystem`]), the name its advisories use — the binary package for
+//! AlmaLinux, Rocky Linux and openSUSE (their records list every binary rpm an update ships), the
+//! source package for Azure Linux (its data names source packages only, as trivy notes) — and
+//! `[epoch:]version-release`.
 
 pub mod header;
 
 use super::OsRelease;
 use crate::catalog::Catalog;
-use crate::inventory::{Diagnostic, Ecosystem, Location, Package, purl};
+use crate::inventory::{Diagnostic, DistroPackage, Ecosystem, Location, Package, purl};
 use crate::tree::Tree;
+use crate::vuln::version::{KnownEcosystem, OsvEcosystem};
 use header::RpmPackage;
 use rusqlite::Connection;
 use std::collections::BTreeSet;
@@ -70,6 +77,7 @@ pub fn catalog(tree: &dyn Tree, path: &str, os: Option<&OsRelease>) -> (Catalog,
     };
     let vendor = vendor(os);
     let distro = os.and_then(OsRelease::distro_qualifier).unwrap_or_default();
+    let ecosystem = os.and_then(OsRelease::rpm_ecosystem);
     for (hnum, blob) in rows {
         let p = match RpmPackage::from_blob(&blob) {
             Ok(p) => p,
@@ -92,7 +100,11 @@ pub fn catalog(tree: &dyn Tree, path: &str, os: Option<&OsRelease>) -> (Catalog,
                 format!("{}: its file list was not read ({e}), so its files may be counted again by language catalogers", p.name),
             )),
         }
-        out.push(path, package(&p, path, vendor.as_deref(), &distro));
+        let package = package(&p, path, vendor.as_deref(), &distro).map(|mut pkg| {
+            pkg.distro = ecosystem.as_ref().map(|e| advisory_view(&p, e, &pkg.version));
+            pkg
+        });
+        out.push(path, package);
     }
     (out, owned)
 }
@@ -121,6 +133,25 @@ fn read_rows(mut bytes: Vec<u8>) -> Result<Vec<(i64, Vec<u8>)>, String> {
         out.push(row.map_err(|e| e.to_string())?);
     }
     Ok(out)
+}
+
+/// The package as `ecosystem`'s advisories name it: source or binary name, and its EVR.
+fn advisory_view(p: &RpmPackage, ecosystem: &str, evr: &str) -> DistroPackage {
+    let by_source = OsvEcosystem::parse(ecosystem).known() == Some(KnownEcosystem::AzureLinux);
+    let source = match p.source_rpm.as_deref().and_then(source_name) {
+        Some(s) if by_source => s.to_owned(),
+        _ => p.name.clone(),
+    };
+    DistroPackage { release: ecosystem.to_owned(), source, source_version: evr.to_owned() }
+}
+
+/// The package name of a source rpm's file name: `curl` of `curl-7.76.0-6.cm2.src.rpm`
+/// (`NAME-VERSION-RELEASE.ARCH.rpm`; names may hold `-`, versions and releases may not).
+pub fn source_name(file: &str) -> Option<&str> {
+    let (nvr, _arch) = file.strip_suffix(".rpm")?.rsplit_once('.')?;
+    let (nv, _release) = nvr.rsplit_once('-')?;
+    let (name, _version) = nv.rsplit_once('-')?;
+    (!name.is_empty()).then_some(name)
 }
 
 /// The inventory package of one rpm: version `[epoch:]version-release`, as rpm orders them.
@@ -157,4 +188,24 @@ fn package(
         Some(l) => pkg.license(l, location),
         None => pkg,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::source_name;
+
+    #[test]
+    fn source_rpm_file_names_give_the_source_package() {
+        for (file, want) in [
+            ("curl-7.76.0-6.cm2.src.rpm", Some("curl")),
+            ("mariner-repos-2.0-4.cm2.src.rpm", Some("mariner-repos")),
+            ("python3.12-lxml-4.9.3-2.el9_8.1.src.rpm", Some("python3.12-lxml")),
+            ("kernel-5.15.55.1-1.cm2.nosrc.rpm", Some("kernel")),
+            ("curl-7.76.0.src.rpm", None),
+            ("curl", None),
+            ("-1-2.src.rpm", None),
+        ] {
+            assert_eq!(source_name(file), want, "{file}");
+        }
+    }
 }

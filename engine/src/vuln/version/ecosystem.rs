@@ -265,7 +265,8 @@ mod tests {
 
     #[test]
     fn every_cairn_ecosystem_maps() {
-        // rpm packages are not matched (each distribution is its own OSV ecosystem).
+        // `RPM` names no OSV ecosystem: each rpm distribution is its own (`AlmaLinux:9`), which the
+        // matcher takes from the package's distribution.
         for e in Ecosystem::ALL.into_iter().filter(|e| *e != Ecosystem::Rpm) {
             let osv = OsvEcosystem::from(e);
             assert!(osv.known().is_some(), "{e}");
