@@ -255,6 +255,12 @@ both!(new_data_rematches_projects_without_rescanning, |db: Db| async move {
     let now = project_findings(&d, &user, &pid).await;
     assert!(of_advisory(&now, ADDED).is_empty());
     assert_eq!(now.len(), before.len());
+    let component = all_items(&d, &user, &format!("/api/v1/scans/{scan}/components"), 1000)
+        .await
+        .into_iter()
+        .find(|c| c["purl"] == "pkg:pypi/lxml@4.6.2")
+        .expect("lxml");
+    assert_eq!(component["findings"].as_u64(), Some(lxml_count(&now)), "its count follows the resolution");
     assert!(events_of(&d, &user, "finding.new", seq).await.is_empty(), "nothing else changed");
 
     // A data change, then kill -9 at once: the re-match job is durable; after the restart it runs
