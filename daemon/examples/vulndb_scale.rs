@@ -43,10 +43,7 @@ async fn main() -> anyhow::Result<()> {
     let Some(snapshot) = vulndb.snapshot() else { bail!("no vulnerability data stored at {url}") };
     println!("loaded {} advisories in {:.2?}; after load: {}", snapshot.advisories, loaded, memory()?);
     let grown = rss_kib()?.saturating_sub(before) * 1024;
-    println!(
-        "the index: {} bytes of resident memory per advisory",
-        grown / snapshot.advisories.max(1)
-    );
+    println!("the index: {} bytes of resident memory per advisory", grown / snapshot.advisories.max(1));
 
     let inventory = if std::path::Path::new(names).is_dir() {
         let scan = cairn_engine::scan_path(

@@ -242,7 +242,10 @@ impl Store {
     }
 }
 
-pub(super) async fn set_generation(tx: &mut sqlx::Transaction<'_, sqlx::Any>, generation: &str) -> StoreResult<()> {
+pub(super) async fn set_generation(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    generation: &str,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2",
     )

@@ -183,7 +183,12 @@ pub fn stream_paths(
         counted.records = 0;
         counted.errors = 0;
         let kind = load_path(path, batch, &mut counted)?;
-        sources.push(SourceInfo { path: path.display().to_string(), kind, records: counted.records, errors: counted.errors });
+        sources.push(SourceInfo {
+            path: path.display().to_string(),
+            kind,
+            records: counted.records,
+            errors: counted.errors,
+        });
         if counted.stopped {
             break;
         }

@@ -381,7 +381,9 @@ impl PackageIndex {
         let mut out = BTreeSet::new();
         for c in inventory.components.iter().filter(|c| !c.local) {
             let Some((eco, name, _)) = advisory_target(c) else { continue };
-            out.extend(self.entries(&eco, name).iter().filter_map(|e| self.id(e.advisory)).map(str::to_owned));
+            out.extend(
+                self.entries(&eco, name).iter().filter_map(|e| self.id(e.advisory)).map(str::to_owned),
+            );
         }
         out
     }
