@@ -34,6 +34,7 @@ async fn main() -> anyhow::Result<()> {
         None => 10_000,
     };
     let store = Store::connect(url).await?;
+    let before = rss_kib()?;
     println!("before load: {}", memory()?);
     let vulndb = VulnDb::empty();
     let started = Instant::now();
@@ -41,6 +42,8 @@ async fn main() -> anyhow::Result<()> {
     let loaded = started.elapsed();
     let Some(snapshot) = vulndb.snapshot() else { bail!("no vulnerability data stored at {url}") };
     println!("loaded {} advisories in {:.2?}; after load: {}", snapshot.advisories, loaded, memory()?);
+    let grown = rss_kib()?.saturating_sub(before) * 1024;
+    println!("the index: {} bytes of resident memory per advisory", grown / snapshot.advisories.max(1));
 
     let inventory = if std::path::Path::new(names).is_dir() {
         let scan = cairn_engine::scan_path(
@@ -61,7 +64,10 @@ async fn main() -> anyhow::Result<()> {
     let read = started.elapsed();
     let matches = match_inventory(&inventory, &database);
     let took = started.elapsed();
-    println!("read the candidates' records ({} advisories) in {read:.2?}", database.advisories().len());
+    println!(
+        "read the records that may affect them ({} advisories) in {read:.2?}",
+        database.advisories().len()
+    );
     println!(
         "matched {n} components in {took:.2?}: {} findings, {} warnings, {} not evaluated",
         matches.findings.len(),
@@ -102,6 +108,16 @@ fn components(path: &str, wanted: usize) -> anyhow::Result<Inventory> {
         }
     }
     Ok(Inventory::assemble(packages, Vec::new(), Vec::new(), Vec::new()))
+}
+
+/// This process's resident memory now, in KiB (/proc/self/status).
+fn rss_kib() -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+        .context("VmRSS in /proc/self/status")
 }
 
 /// This process's resident memory now and at its peak, from /proc/self/status.

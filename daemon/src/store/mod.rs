@@ -53,6 +53,7 @@ mod users;
 mod versions;
 mod vex_imports;
 mod vulndb;
+mod vulndb_import;
 mod webhook_deliveries;
 mod webhooks;
 
@@ -93,6 +94,7 @@ pub use triage_rules::{AutoOutcome, AutoSource, AutoTriage, CandidateScope, Curr
 pub use users::UserRecord;
 pub use vex_imports::NewVexImport;
 pub use vulndb::{OsvRow, VulnSourceRecord};
+pub use vulndb_import::SourceReplacement;
 pub use webhook_deliveries::{AttemptOutcome, ClaimedDelivery, NextStep};
 pub use webhooks::{WebhookSettings, WebhookSubscription};
 

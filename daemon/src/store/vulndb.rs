@@ -6,13 +6,10 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use super::rematch::queue_rematches;
-use super::{Store, StoreResult, parse_ts_opt, ts, ts_opt};
+use super::{Store, StoreResult, parse_ts_opt, ts};
 
 /// The `settings` key holding the current data generation.
 const GENERATION_KEY: &str = "vulndb_generation";
-
-/// Rows per multi-row INSERT: few round trips, far below both databases' bind limits.
-const BATCH: usize = 100;
 
 /// Ids per `IN (…)` list when reading records by id.
 const ID_BATCH: usize = 500;
@@ -185,83 +182,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Replaces `source`'s records with `records` in one transaction: the source row is upserted
-    /// (last error cleared), the summaries in `vulnerabilities` are upserted (never deleted:
-    /// findings reference them), the generation becomes `generation`, and every tenant gets its
-    /// `vulndb.updated` event and a re-match job.
-    pub async fn vulndb_replace_source(
-        &self,
-        source: &VulnSourceRecord,
-        records: &[OsvRow],
-        generation: &str,
-    ) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO vulndb_sources (name, origin, location, etag, last_modified, advisories, updated_at, checked_at, last_error, ecosystems) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9) \
-             ON CONFLICT (name) DO UPDATE SET origin = $2, location = $3, etag = $4, last_modified = $5, \
-             advisories = $6, updated_at = $7, checked_at = $8, last_error = NULL, ecosystems = $9",
-        )
-        .bind(&source.name)
-        .bind(&source.origin)
-        .bind(&source.location)
-        .bind(&source.etag)
-        .bind(&source.last_modified)
-        .bind(records.len() as i64)
-        .bind(ts_opt(source.updated_at))
-        .bind(ts_opt(source.checked_at))
-        .bind(source.ecosystems.as_ref().map(|e| serde_json::Value::from(e.clone()).to_string()))
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM osv_records WHERE source = $1").bind(&source.name).execute(&mut *tx).await?;
-        for chunk in records.chunks(BATCH) {
-            let sql = format!(
-                "INSERT INTO osv_records (source, id, modified, record) VALUES {}",
-                placeholders(chunk.len(), 4)
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for r in chunk {
-                q = q.bind(&source.name).bind(&r.id).bind(&r.modified).bind(&r.record);
-            }
-            q.execute(&mut *tx).await?;
-            let sql = format!(
-                "INSERT INTO vulnerabilities (id, aliases, summary, severity, cvss_vector, cvss_score, published_at, modified_at, record) \
-                 VALUES {} ON CONFLICT (id) DO UPDATE SET aliases = excluded.aliases, summary = excluded.summary, \
-                 severity = excluded.severity, cvss_vector = excluded.cvss_vector, cvss_score = excluded.cvss_score, \
-                 published_at = excluded.published_at, modified_at = excluded.modified_at, record = excluded.record",
-                placeholders(chunk.len(), 9)
-            );
-            // Not a cached statement: sqlx's Any driver declares a NULL `Option<f64>` as float4 on
-            // Postgres, and a statement prepared that way rejects the next chunk's 8-byte scores
-            // ("incorrect binary data format"). Unprepared, each chunk declares its own types.
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-            for r in chunk {
-                q = q
-                    .bind(&r.id)
-                    .bind(&r.aliases)
-                    .bind(&r.summary)
-                    .bind(r.severity.map(|s| s.as_str()))
-                    .bind(&r.cvss_vector)
-                    .bind(r.cvss_score)
-                    .bind(&r.published)
-                    .bind(&r.modified)
-                    .bind(&r.record);
-            }
-            q.execute(&mut *tx).await?;
-        }
-        set_generation(&mut tx, generation).await?;
-        let change = VulndbUpdatedData {
-            source: source.name.clone(),
-            records: records.len() as u64,
-            removed: false,
-            generation: generation.to_owned(),
-        };
-        queue_rematches(&mut tx, &change).await?;
-        tx.commit().await?;
-        self.data_changed().await;
-        Ok(())
-    }
-
     /// Removes the source `name` and its records, and makes `generation` current; `false` when
     /// there is no such source (nothing changes). The summaries in `vulnerabilities` stay: findings
     /// reference them.
@@ -289,7 +209,7 @@ impl Store {
 
     /// After a data change committed its events and re-match jobs: wakes their readers and,
     /// on Postgres, the other replicas' workers (this replica's are woken by the caller).
-    async fn data_changed(&self) {
+    pub(super) async fn data_changed(&self) {
         self.events_committed().await;
         if let Err(e) = self.job_notify().await {
             tracing::debug!(error = %e, "could not NOTIFY cairn_jobs; workers poll");
@@ -322,7 +242,10 @@ impl Store {
     }
 }
 
-async fn set_generation(tx: &mut sqlx::Transaction<'_, sqlx::Any>, generation: &str) -> StoreResult<()> {
+pub(super) async fn set_generation(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    generation: &str,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2",
     )
@@ -331,25 +254,4 @@ async fn set_generation(tx: &mut sqlx::Transaction<'_, sqlx::Any>, generation: &
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-/// `($1, $2, …), (…)` for `rows` rows of `cols` columns.
-fn placeholders(rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let cells: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::placeholders;
-
-    #[test]
-    fn placeholders_number_every_cell() {
-        assert_eq!(placeholders(2, 2), "($1, $2), ($3, $4)");
-    }
 }

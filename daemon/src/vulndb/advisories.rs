@@ -1,6 +1,7 @@
 //! The advisories a snapshot matches against. Data reloaded from the database is held as a
-//! [`PackageIndex`] only (which advisories name which package, their aliases, the totals), and
-//! each match reads from the store just the records its components can meet, then matches
+//! [`PackageIndex`] only (which advisories name which package with their ranges in a compact
+//! form, their aliases, the totals), and each match reads from the store just the records that
+//! may affect its components (decided in memory), then matches
 //! against a [`Database`] of those (with the whole data's totals): memory does not grow with the
 //! records' text, and matching decides as against every record. A [`Database`] given whole (an
 //! embedding or a test that built one) is matched against directly.
@@ -38,8 +39,9 @@ impl Advisories {
         }
     }
 
-    /// A database to match `inventory` against: every advisory naming one of its components,
-    /// the advisories their aliases name, and the whole data's totals.
+    /// A database to match `inventory` against: every advisory that may affect one of its
+    /// components (decided in memory by the index's compact ranges), the advisories their aliases
+    /// name, and the whole data's totals.
     pub async fn database_for(
         &self,
         store: &Store,
@@ -49,7 +51,7 @@ impl Advisories {
             Advisories::Loaded(db) => return Ok(db.clone()),
             Advisories::Stored(index) => index,
         };
-        let mut advisories = read(store, index.candidates(inventory)).await?;
+        let mut advisories = read(store, index.records_to_read(inventory)).await?;
         let aliases = index.aliases_to_read(&advisories);
         advisories.extend(read(store, aliases).await?);
         Ok(Arc::new(index.database(advisories)))

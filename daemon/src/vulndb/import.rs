@@ -7,7 +7,7 @@ use cairn_engine::vuln::{KevCatalog, looks_like_kev};
 use cairn_sdk::types::VulnDbChange;
 
 use super::config::VulnDbConfig;
-use super::load::load_path;
+use super::replace::replace_source;
 use super::update::Changes;
 use super::{VulnDb, VulnDbError, reload};
 use crate::store::{Store, VulnSourceRecord};
@@ -76,7 +76,6 @@ async fn import_one(store: &Store, item: &ImportItem) -> Result<u64, VulnDbError
             "known exploited vulnerabilities imported");
         return Ok(0);
     }
-    let loaded = load_path(item.path.clone(), &item.location).await?;
     let now = crate::store::now();
     let source = VulnSourceRecord {
         name: item.name.clone(),
@@ -84,15 +83,15 @@ async fn import_one(store: &Store, item: &ImportItem) -> Result<u64, VulnDbError
         location: item.location.clone(),
         etag: None,
         last_modified: None,
-        advisories: loaded.rows.len() as i64,
+        advisories: 0,
         updated_at: Some(now),
         checked_at: Some(now),
         last_error: None,
-        ecosystems: Some(loaded.ecosystems),
+        ecosystems: None,
     };
-    store.vulndb_replace_source(&source, &loaded.rows, &uuid::Uuid::now_v7().to_string()).await?;
-    tracing::info!(source = %item.name, advisories = loaded.rows.len(), "vulnerability data imported");
-    Ok(loaded.rejected)
+    let replaced = replace_source(store, item.path.clone(), &item.location, &source).await?;
+    tracing::info!(source = %item.name, advisories = replaced.records, "vulnerability data imported");
+    Ok(replaced.rejected)
 }
 
 /// A KEV catalogue when `path` is a file whose content is one (`None` for anything else, which

@@ -1,67 +1,10 @@
-//! Between the engine and the store: the rows stored for a loaded source, and the snapshot's
-//! index rebuilt from every stored record.
+//! Between the engine and the store: the row stored for each advisory, and the snapshot's index
+//! rebuilt from every stored record.
 
 use super::advisories::Advisories;
 use super::{Snapshot, VulnDb, VulnDbError};
 use crate::store::{OsvRow, Store};
-use cairn_engine::vuln::{Advisory, AdvisoryKeys, LoadError, PackageIndex, severity};
-
-/// What one path or download yielded, checked: at least one valid record.
-pub struct Loaded {
-    /// The records as they will be stored.
-    pub rows: Vec<OsvRow>,
-    /// Records read and rejected.
-    pub rejected: u64,
-    /// The OSV ecosystems the records are about (release suffixes dropped: `Debian`), sorted.
-    pub ecosystems: Vec<String>,
-}
-
-/// Loads `path` (zip, directory or file) with the engine's loader, off the async threads.
-/// Data without a single valid record is refused, so a broken download never empties a source.
-/// Messages name the data as `shown` (the source's location: an operator's path, a mirror URL,
-/// `upload:NAME`), never by a path of the daemon's own: a temporary file's name means nothing to
-/// whoever reads the message, and a server path must not reach an error body.
-pub async fn load_path(path: std::path::PathBuf, shown: &str) -> Result<Loaded, VulnDbError> {
-    let local = path.display().to_string();
-    // `archive.zip!entry` and `dir/file.json` become `shown!entry`, `shown/file.json`.
-    let named = |source: &str| match source.strip_prefix(&local) {
-        Some(rest) => format!("{shown}{rest}"),
-        None => source.to_owned(),
-    };
-    let db = tokio::task::spawn_blocking(move || cairn_engine::vuln::load_paths(&[path]))
-        .await
-        .map_err(|e| VulnDbError::Invalid(format!("{shown}: loader stopped: {e}")))?
-        .map_err(|e: LoadError| VulnDbError::Invalid(load_error(&e, shown)))?;
-    let info = db.info();
-    let rejected = info.diagnostics.len() as u64;
-    if db.advisories().is_empty() {
-        let why = match info.diagnostics.first() {
-            Some(d) => format!(
-                "{shown}: no valid OSV record ({rejected} rejected, first: {}: {})",
-                named(&d.source),
-                d.reason
-            ),
-            None => format!("{shown}: no OSV records found"),
-        };
-        return Err(VulnDbError::Invalid(why));
-    }
-    // Irregular versions read as OSV.dev reads them: said, so an operator can see on what reading
-    // those advisories match.
-    for r in &info.readings {
-        tracing::info!(advisory = %r.advisory, package = %r.package, "{}", r.note);
-    }
-    let rows = db.advisories().iter().map(row_of).collect::<Result<Vec<_>, _>>()?;
-    Ok(Loaded { rows, rejected, ecosystems: ecosystems_of(db.advisories()) })
-}
-
-/// Why the loader refused the data, naming it as `shown`.
-fn load_error(e: &LoadError, shown: &str) -> String {
-    match e {
-        LoadError::Io { error, .. } => format!("{shown}: {error}"),
-        LoadError::UnknownKind(_) => format!("{shown}: not an OSV file (.json, .yaml, .yml) or zip archive"),
-        LoadError::Zip { reason, .. } => format!("{shown}: not a readable zip archive: {reason}"),
-    }
-}
+use cairn_engine::vuln::{Advisory, AdvisoryKeys, PackageIndex, severity};
 
 /// Every ecosystem `advisories` name, once, sorted (`Debian:12` counts as `Debian`).
 pub fn ecosystems_of(advisories: &[Advisory]) -> Vec<String> {

@@ -16,6 +16,7 @@ pub mod fetch;
 pub mod import;
 pub mod load;
 pub mod remove;
+pub mod replace;
 pub mod status;
 pub mod tasks;
 pub mod update;

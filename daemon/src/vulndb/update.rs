@@ -5,7 +5,7 @@ use cairn_sdk::types::VulnDbChange;
 
 use super::config::VulnDbConfig;
 use super::fetch::{Fetched, client, fetch};
-use super::load::load_path;
+use super::replace::replace_source;
 use super::{VulnDb, VulnDbError, reload, status};
 use crate::store::{Store, VulnSourceRecord};
 
@@ -38,7 +38,6 @@ pub async fn update(
             match fetched {
                 Fetched::NotModified => Ok(None),
                 Fetched::Changed { file, etag, last_modified } => {
-                    let loaded = load_path(file.path().to_owned(), &location).await?;
                     let now = crate::store::now();
                     let source = VulnSourceRecord {
                         name: eco.clone(),
@@ -46,16 +45,14 @@ pub async fn update(
                         location: location.clone(),
                         etag,
                         last_modified,
-                        advisories: loaded.rows.len() as i64,
+                        advisories: 0,
                         updated_at: Some(now),
                         checked_at: Some(now),
                         last_error: None,
-                        ecosystems: Some(loaded.ecosystems),
+                        ecosystems: None,
                     };
-                    store
-                        .vulndb_replace_source(&source, &loaded.rows, &uuid::Uuid::now_v7().to_string())
-                        .await?;
-                    Ok::<_, VulnDbError>(Some(loaded.rejected))
+                    let replaced = replace_source(store, file.path().to_owned(), &location, &source).await?;
+                    Ok::<_, VulnDbError>(Some(replaced.rejected))
                 }
             }
         }

@@ -87,6 +87,23 @@ pub(crate) fn eco_key(e: &OsvEcosystem) -> String {
     }
 }
 
+/// The irregular versions of `a`'s affected entries and how they were read (as
+/// [`DatabaseInfo::readings`] lists them), compiling each entry's ranges once: for a consumer that
+/// checks records one by one instead of building a [`Database`].
+pub fn readings_of(a: &Advisory) -> Vec<VersionReading> {
+    let mut out = Vec::new();
+    for f in a.affected() {
+        let Some(p) = f.package() else { continue };
+        let compiled = CompiledAffected::new(&OsvEcosystem::parse(&p.ecosystem), f);
+        out.extend(compiled.readings().iter().map(|note| VersionReading {
+            advisory: a.id().to_owned(),
+            package: format!("{}/{}", p.ecosystem, p.name),
+            note: note.clone(),
+        }));
+    }
+    out
+}
+
 impl Database {
     /// Build from advisories (any order, repeats allowed) and what the loader recorded.
     pub fn new(

@@ -85,6 +85,9 @@ fn parse(kind: Kind, bytes: &[u8]) -> Result<Advisory, String> {
 /// A zip entry read but not yet parsed: its source name, kind and bytes (or why none).
 type Pending = (String, Kind, Result<Vec<u8>, String>);
 
+/// Records parsed from one batch of entries: each entry's source name and its record or why none.
+pub type Parsed = Vec<(String, Result<Advisory, String>)>;
+
 /// What one source yielded.
 #[derive(Default)]
 struct Loaded {
@@ -92,16 +95,42 @@ struct Loaded {
     diagnostics: Vec<LoadDiagnostic>,
 }
 
-impl Loaded {
-    fn push(&mut self, source: String, r: Result<Advisory, String>) {
-        match r {
-            Ok(a) => self.records.push(a),
-            Err(reason) => self.diagnostics.push(LoadDiagnostic { source, reason }),
+/// A batch of records read from a source, handed to a [`stream_paths`] sink.
+#[derive(Debug, Default)]
+pub struct Chunk {
+    /// Records that read and checked, in the source's order.
+    pub records: Vec<Advisory>,
+    /// Records or files in the batch that could not be read.
+    pub diagnostics: Vec<LoadDiagnostic>,
+}
+
+/// Counts one source's records and errors while passing its batches on.
+struct Counted<'a> {
+    sink: &'a mut dyn FnMut(Chunk) -> bool,
+    records: usize,
+    errors: usize,
+    stopped: bool,
+}
+
+impl Counted<'_> {
+    /// Hands `parsed` on; `false` once the sink asked to stop.
+    fn pass(&mut self, parsed: Parsed) -> bool {
+        if self.stopped {
+            return false;
         }
-    }
-    fn extend(&mut self, other: Loaded) {
-        self.records.extend(other.records);
-        self.diagnostics.extend(other.diagnostics);
+        let mut chunk = Chunk::default();
+        for (source, r) in parsed {
+            match r {
+                Ok(a) => chunk.records.push(a),
+                Err(reason) => chunk.diagnostics.push(LoadDiagnostic { source, reason }),
+            }
+        }
+        self.records += chunk.records.len();
+        self.errors += chunk.diagnostics.len();
+        if !(self.sink)(chunk) {
+            self.stopped = true;
+        }
+        !self.stopped
     }
 }
 
@@ -126,25 +155,48 @@ impl RawDatabase {
 
 /// Reads every path, without building the database.
 pub(crate) fn read_paths(paths: &[PathBuf]) -> Result<RawDatabase, LoadError> {
-    let mut records = Vec::new();
-    let mut diagnostics = Vec::new();
-    let mut sources = Vec::new();
-    for path in paths {
-        let (kind, loaded) = load_path(path)?;
-        sources.push(SourceInfo {
-            path: path.display().to_string(),
-            kind,
-            records: loaded.records.len(),
-            errors: loaded.diagnostics.len(),
-        });
-        records.extend(loaded.records);
-        diagnostics.extend(loaded.diagnostics);
-    }
+    let mut loaded = Loaded::default();
+    let sources = stream_paths(paths, ZIP_BATCH, &mut |chunk: Chunk| {
+        loaded.records.extend(chunk.records);
+        loaded.diagnostics.extend(chunk.diagnostics);
+        true
+    })?;
+    let Loaded { records, mut diagnostics } = loaded;
     diagnostics.sort();
     Ok(RawDatabase { records, sources, diagnostics })
 }
 
-fn load_path(path: &Path) -> Result<(&'static str, Loaded), LoadError> {
+/// Reads every path and hands its records to `sink` in batches of about `batch` entries (parsed in
+/// parallel), as they are read: memory holds one batch, never the whole data. Records are not
+/// deduplicated or checked for withdrawal here ([`Database::new`] does that; a streaming
+/// consumer must do as it does). `sink` returns `false` to stop reading; the sources read so far
+/// are returned. A path that cannot be opened at all is an error, as in [`load_paths`].
+pub fn stream_paths(
+    paths: &[PathBuf],
+    batch: usize,
+    sink: &mut dyn FnMut(Chunk) -> bool,
+) -> Result<Vec<SourceInfo>, LoadError> {
+    let batch = batch.max(1);
+    let mut sources = Vec::new();
+    let mut counted = Counted { sink, records: 0, errors: 0, stopped: false };
+    for path in paths {
+        counted.records = 0;
+        counted.errors = 0;
+        let kind = load_path(path, batch, &mut counted)?;
+        sources.push(SourceInfo {
+            path: path.display().to_string(),
+            kind,
+            records: counted.records,
+            errors: counted.errors,
+        });
+        if counted.stopped {
+            break;
+        }
+    }
+    Ok(sources)
+}
+
+fn load_path(path: &Path, batch: usize, out: &mut Counted<'_>) -> Result<&'static str, LoadError> {
     let io = |error| LoadError::Io { path: path.to_owned(), error };
     let meta = fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
@@ -152,34 +204,37 @@ fn load_path(path: &Path) -> Result<(&'static str, Loaded), LoadError> {
         collect(path, &mut files).map_err(io)?;
         files.sort();
         let (zips, records): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, k)| *k == Kind::Zip);
-        let mut loaded = Loaded::default();
-        let parsed: Vec<(String, Result<Advisory, String>)> = records
-            .par_iter()
-            .map(|(p, k)| (p.display().to_string(), read_capped(p).and_then(|b| parse(*k, &b))))
-            .collect();
-        for (source, r) in parsed {
-            loaded.push(source, r);
-        }
-        for (zip, _) in zips {
-            match load_zip(&zip) {
-                Ok(l) => loaded.extend(l),
-                Err(e) => loaded
-                    .diagnostics
-                    .push(LoadDiagnostic { source: zip.display().to_string(), reason: e.to_string() }),
+        for part in records.chunks(batch) {
+            let parsed: Parsed = part
+                .par_iter()
+                .map(|(p, k)| (p.display().to_string(), read_capped(p).and_then(|b| parse(*k, &b))))
+                .collect();
+            if !out.pass(parsed) {
+                return Ok("directory");
             }
         }
-        return Ok(("directory", loaded));
+        for (zip, _) in zips {
+            if let Err(e) = load_zip(&zip, batch, out) {
+                out.pass(vec![(zip.display().to_string(), Err(e.to_string()))]);
+            }
+            if out.stopped {
+                break;
+            }
+        }
+        return Ok("directory");
     }
     match kind_of(&path.to_string_lossy()) {
-        Some(Kind::Zip) => Ok(("zip", load_zip(path)?)),
+        Some(Kind::Zip) => {
+            load_zip(path, batch, out)?;
+            Ok("zip")
+        }
         Some(k) => {
             let bytes = read_capped(path).map_err(|reason| LoadError::Io {
                 path: path.to_owned(),
                 error: std::io::Error::other(reason),
             })?;
-            let mut loaded = Loaded::default();
-            loaded.push(path.display().to_string(), parse(k, &bytes));
-            Ok(("file", loaded))
+            out.pass(vec![(path.display().to_string(), parse(k, &bytes))]);
+            Ok("file")
         }
         None => Err(LoadError::UnknownKind(path.to_owned())),
     }
@@ -228,27 +283,22 @@ fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-fn load_zip(path: &Path) -> Result<Loaded, LoadError> {
+/// Reads a zip entry by entry, `batch` entries parsed at a time; stops when the sink asks to.
+fn load_zip(path: &Path, batch_size: usize, out: &mut Counted<'_>) -> Result<(), LoadError> {
     let file = File::open(path).map_err(|error| LoadError::Io { path: path.to_owned(), error })?;
     let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
         .map_err(|e| LoadError::Zip { path: path.to_owned(), reason: e.to_string() })?;
-    let mut loaded = Loaded::default();
-    let mut batch: Vec<Pending> = Vec::with_capacity(ZIP_BATCH);
-    let flush = |batch: &mut Vec<Pending>, loaded: &mut Loaded| {
-        let parsed: Vec<(String, Result<Advisory, String>)> =
+    let mut batch: Vec<Pending> = Vec::with_capacity(batch_size);
+    let flush = |batch: &mut Vec<Pending>, out: &mut Counted<'_>| {
+        let parsed: Parsed =
             batch.par_drain(..).map(|(src, k, bytes)| (src, bytes.and_then(|b| parse(k, &b)))).collect();
-        for (src, r) in parsed {
-            loaded.push(src, r);
-        }
+        out.pass(parsed)
     };
     for i in 0..archive.len() {
         let mut entry = match archive.by_index(i) {
             Ok(e) => e,
             Err(e) => {
-                loaded.diagnostics.push(LoadDiagnostic {
-                    source: format!("{}!#{i}", path.display()),
-                    reason: e.to_string(),
-                });
+                batch.push((format!("{}!#{i}", path.display()), Kind::Json, Err(e.to_string())));
                 continue;
             }
         };
@@ -258,10 +308,7 @@ fn load_zip(path: &Path) -> Result<Loaded, LoadError> {
         let name = match entry.name() {
             Ok(n) => n.into_owned(),
             Err(e) => {
-                loaded.diagnostics.push(LoadDiagnostic {
-                    source: format!("{}!#{i}", path.display()),
-                    reason: e.to_string(),
-                });
+                batch.push((format!("{}!#{i}", path.display()), Kind::Json, Err(e.to_string())));
                 continue;
             }
         };
@@ -282,12 +329,12 @@ fn load_zip(path: &Path) -> Result<Loaded, LoadError> {
             }
         };
         batch.push((source, kind, bytes));
-        if batch.len() >= ZIP_BATCH {
-            flush(&mut batch, &mut loaded);
+        if batch.len() >= batch_size && !flush(&mut batch, out) {
+            return Ok(());
         }
     }
-    flush(&mut batch, &mut loaded);
-    Ok(loaded)
+    flush(&mut batch, out);
+    Ok(())
 }
 
 #[cfg(test)]

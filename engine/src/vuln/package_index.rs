@@ -1,17 +1,21 @@
 //! The advisory index without the advisories, for data too large to hold: which advisories name
-//! which (ecosystem, normalised name), their aliases, and the totals coverage reports — built from
-//! [`AdvisoryKeys`], a few fields read from each record. Matching asks it which advisories an
-//! inventory's components could meet ([`PackageIndex::candidates`]), reads only those records from
-//! wherever they are kept, and matches against [`PackageIndex::database`] of them: a [`Database`]
-//! with the whole data's totals, so matching decides exactly as against a [`Database`] of every
-//! record (the daemon keeps its records in its database this way; see docs/architecture.md).
+//! which (ecosystem, normalised name) with each `affected[]` entry's ranges and versions in a
+//! compact form (every string interned once in one arena, events as small vectors of symbols),
+//! their aliases, and the totals coverage reports — built from [`AdvisoryKeys`], a few fields read
+//! from each record. Matching asks it which advisories an inventory's components hit
+//! ([`PackageIndex::records_to_read`]: the ranges are evaluated here, in memory), reads only those
+//! records from wherever they are kept, and matches against [`PackageIndex::database`] of them: a
+//! [`Database`] with the whole data's totals, so matching decides exactly as against a
+//! [`Database`] of every record (the daemon keeps its records in its database this way; see
+//! docs/architecture.md).
 
 use super::index::{Database, DatabaseInfo, eco_key};
 use super::matcher::advisory_target;
 use super::name::normalize;
-use super::osv::{Advisory, OsvError};
-use super::version::OsvEcosystem;
-use crate::inventory::Inventory;
+use super::osv::{Advisory, Event, OsvError, Range, RangeType};
+use super::range::{CompiledAffected, Verdict};
+use super::version::{OsvEcosystem, Version};
+use crate::inventory::{Ecosystem, Inventory, Source};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -27,8 +31,22 @@ pub struct AdvisoryKeys {
     pub withdrawn: bool,
     /// Its aliases.
     pub aliases: Vec<String>,
-    /// (OSV ecosystem as written, package name as written) of each `affected[]` entry with a package.
-    pub packages: Vec<(String, String)>,
+    /// Each `affected[]` entry with a package.
+    pub affected: Vec<AffectedKeys>,
+}
+
+/// What the index needs of one `affected[]` entry: its package and what decides whether a
+/// version is affected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AffectedKeys {
+    /// OSV ecosystem as written (`PyPI`, `Debian:12`).
+    pub ecosystem: String,
+    /// Package name as written.
+    pub name: String,
+    /// Its ranges (a GIT range's repository is not kept: it decides nothing).
+    pub ranges: Vec<Range>,
+    /// Its `versions` list.
+    pub versions: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -47,6 +65,39 @@ struct RawKeys {
 struct RawAffected {
     #[serde(default)]
     package: Option<RawPackage>,
+    #[serde(default)]
+    ranges: Option<Vec<RawRange>>,
+    #[serde(default)]
+    versions: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct RawRange {
+    #[serde(rename = "type")]
+    kind: RangeType,
+    #[serde(default)]
+    events: Option<Vec<RawEvent>>,
+}
+
+#[derive(Deserialize)]
+struct RawEvent {
+    introduced: Option<String>,
+    fixed: Option<String>,
+    last_affected: Option<String>,
+    limit: Option<String>,
+}
+
+impl RawEvent {
+    /// The event, when it has one version (a record checked on storing always does).
+    fn event(self) -> Option<Event> {
+        match (self.introduced, self.fixed, self.last_affected, self.limit) {
+            (Some(v), None, None, None) => Some(Event::Introduced(v)),
+            (None, Some(v), None, None) => Some(Event::Fixed(v)),
+            (None, None, Some(v), None) => Some(Event::LastAffected(v)),
+            (None, None, None, Some(v)) => Some(Event::Limit(v)),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -67,11 +118,33 @@ impl AdvisoryKeys {
             modified: raw.modified,
             withdrawn: raw.withdrawn.is_some(),
             aliases: raw.aliases.unwrap_or_default(),
-            packages: raw
+            affected: raw
                 .affected
                 .unwrap_or_default()
                 .into_iter()
-                .filter_map(|f| f.package.map(|p| (p.ecosystem, p.name)))
+                .filter_map(|f| {
+                    let p = f.package?;
+                    Some(AffectedKeys {
+                        ecosystem: p.ecosystem,
+                        name: p.name,
+                        ranges: f
+                            .ranges
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|r| Range {
+                                kind: r.kind,
+                                repo: None,
+                                events: r
+                                    .events
+                                    .unwrap_or_default()
+                                    .into_iter()
+                                    .filter_map(RawEvent::event)
+                                    .collect(),
+                            })
+                            .collect(),
+                        versions: f.versions.unwrap_or_default(),
+                    })
+                })
                 .collect(),
         })
     }
@@ -83,14 +156,86 @@ impl AdvisoryKeys {
             modified: a.modified().to_owned(),
             withdrawn: a.withdrawn().is_some(),
             aliases: a.aliases().to_vec(),
-            packages: a
+            affected: a
                 .affected()
                 .iter()
-                .filter_map(|f| f.package())
-                .map(|p| (p.ecosystem.clone(), p.name.clone()))
+                .filter_map(|f| {
+                    let p = f.package()?;
+                    Some(AffectedKeys {
+                        ecosystem: p.ecosystem.clone(),
+                        name: p.name.clone(),
+                        ranges: f.ranges().iter().map(|r| Range { repo: None, ..r.clone() }).collect(),
+                        versions: f.versions().to_vec(),
+                    })
+                })
                 .collect(),
         }
     }
+}
+
+/// Every distinct string of the index (versions, ecosystems) once, in one arena: a symbol is
+/// its position, 4 bytes where a `String` takes 24 and an allocation.
+#[derive(Debug, Default)]
+struct Strings {
+    text: String,
+    /// End of each string in `text`; string `i` starts where `i - 1` ends.
+    ends: Vec<u32>,
+}
+
+impl Strings {
+    fn get(&self, sym: u32) -> &str {
+        let i = sym as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+}
+
+/// Interns strings while the index is built; dropped after, the arena kept.
+#[derive(Default)]
+struct Interner {
+    strings: Strings,
+    known: HashMap<Box<str>, u32>,
+}
+
+impl Interner {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&sym) = self.known.get(s) {
+            return sym;
+        }
+        let sym = u32::try_from(self.strings.ends.len()).unwrap_or(u32::MAX);
+        self.strings.text.push_str(s);
+        self.strings.ends.push(u32::try_from(self.strings.text.len()).unwrap_or(u32::MAX));
+        self.known.insert(Box::from(s), sym);
+        sym
+    }
+}
+
+/// An event's kind, its version a symbol.
+#[derive(Debug, Clone, Copy)]
+enum EventKind {
+    Introduced,
+    Fixed,
+    LastAffected,
+    Limit,
+}
+
+/// One range of an entry, compact.
+#[derive(Debug)]
+struct CompactRange {
+    kind: RangeType,
+    events: Box<[(EventKind, u32)]>,
+}
+
+/// One `affected[]` entry, compact: what [`CompiledAffected`] is compiled from when a component
+/// of its package is matched.
+#[derive(Debug)]
+struct CompactEntry {
+    /// The advisory's ordinal.
+    advisory: u32,
+    /// The ecosystem as written (release suffix included).
+    ecosystem: u32,
+    ranges: Box<[CompactRange]>,
+    versions: Box<[u32]>,
 }
 
 /// Advisories by package and alias, as ordinals into the sorted id list.
@@ -98,8 +243,9 @@ impl AdvisoryKeys {
 pub struct PackageIndex {
     /// Usable advisory ids, sorted; an advisory's ordinal is its position.
     ids: Vec<Box<str>>,
-    by_package: HashMap<(Box<str>, Box<str>), Vec<u32>>,
+    by_package: HashMap<(Box<str>, Box<str>), Vec<CompactEntry>>,
     by_alias: HashMap<Box<str>, Vec<u32>>,
+    strings: Strings,
     /// Advisories per full ecosystem string, as [`Database`] keeps them for per-release counts.
     by_release: Arc<HashMap<String, BTreeSet<usize>>>,
     info: DatabaseInfo,
@@ -127,24 +273,46 @@ impl PackageIndex {
         let (withdrawn, usable): (Vec<AdvisoryKeys>, Vec<AdvisoryKeys>) =
             by_id.into_values().partition(|k| k.withdrawn);
         let mut index = PackageIndex::default();
+        let mut interner = Interner::default();
         let mut by_release: HashMap<String, BTreeSet<usize>> = HashMap::new();
         let mut by_ecosystem: BTreeMap<String, usize> = BTreeMap::new();
         let mut newest: Option<String> = None;
         for (ordinal, k) in usable.into_iter().enumerate() {
             let at = u32::try_from(ordinal).unwrap_or(u32::MAX);
             let mut ecosystems: Vec<String> = Vec::new();
-            for (eco, name) in &k.packages {
-                let ecosystem = OsvEcosystem::parse(eco);
+            for f in &k.affected {
+                let ecosystem = OsvEcosystem::parse(&f.ecosystem);
                 let key = eco_key(&ecosystem);
-                let name = normalize(ecosystem.known(), name);
+                let name = normalize(ecosystem.known(), &f.name);
                 if ecosystem.known().is_some() {
                     by_release.entry(ecosystem.to_string()).or_default().insert(ordinal);
                 }
-                let slot = index.by_package.entry((Box::from(key.as_str()), Box::from(&*name))).or_default();
-                // One lookup reads an advisory once, however many entries name the package.
-                if slot.last() != Some(&at) {
-                    slot.push(at);
-                }
+                let entry = CompactEntry {
+                    advisory: at,
+                    ecosystem: interner.intern(&f.ecosystem),
+                    ranges: f
+                        .ranges
+                        .iter()
+                        .map(|r| CompactRange {
+                            kind: r.kind,
+                            events: r
+                                .events
+                                .iter()
+                                .map(|e| {
+                                    let kind = match e {
+                                        Event::Introduced(_) => EventKind::Introduced,
+                                        Event::Fixed(_) => EventKind::Fixed,
+                                        Event::LastAffected(_) => EventKind::LastAffected,
+                                        Event::Limit(_) => EventKind::Limit,
+                                    };
+                                    (kind, interner.intern(e.version()))
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                    versions: f.versions.iter().map(|v| interner.intern(v)).collect(),
+                };
+                index.by_package.entry((Box::from(key.as_str()), Box::from(&*name))).or_default().push(entry);
                 ecosystems.push(key);
             }
             ecosystems.sort();
@@ -159,6 +327,13 @@ impl PackageIndex {
                 newest = Some(k.modified.clone());
             }
             index.ids.push(k.id.into_boxed_str());
+        }
+        index.strings = interner.strings;
+        index.strings.text.shrink_to_fit();
+        index.strings.ends.shrink_to_fit();
+        index.ids.shrink_to_fit();
+        for entries in index.by_package.values_mut() {
+            entries.shrink_to_fit();
         }
         index.by_release = Arc::new(by_release);
         index.by_package.shrink_to_fit();
@@ -193,19 +368,91 @@ impl PackageIndex {
         self.ids.get(ordinal as usize).map(AsRef::as_ref)
     }
 
+    /// The entries naming the package that advisories call `eco`/`name`.
+    fn entries(&self, eco: &OsvEcosystem, name: &str) -> &[CompactEntry] {
+        let key = (Box::from(eco_key(eco).as_str()), Box::from(&*normalize(eco.known(), name)));
+        self.by_package.get(&key).map_or(&[], Vec::as_slice)
+    }
+
     /// Ids of every advisory that names a component of `inventory` as the matcher looks it up
-    /// (ecosystem and normalised name; a distribution package by its source package): the records
-    /// matching needs, with [`aliases_to_read`](Self::aliases_to_read) of them.
+    /// (ecosystem and normalised name; a distribution package by its source package), whatever
+    /// the component's version.
     pub fn candidates(&self, inventory: &Inventory) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         for c in inventory.components.iter().filter(|c| !c.local) {
             let Some((eco, name, _)) = advisory_target(c) else { continue };
-            let key = (eco_key(&eco), normalize(eco.known(), name));
-            if let Some(hits) = self.by_package.get(&(Box::from(key.0.as_str()), Box::from(&*key.1))) {
-                out.extend(hits.iter().filter_map(|&o| self.id(o)).map(str::to_owned));
+            out.extend(
+                self.entries(&eco, name).iter().filter_map(|e| self.id(e.advisory)).map(str::to_owned),
+            );
+        }
+        out
+    }
+
+    /// Ids of the advisories matching `inventory` needs, with [`aliases_to_read`] of them: for a
+    /// registry component with a version, those whose entry for it affects that version or cannot
+    /// tell (decided here, from the compact ranges); for any other component every candidate, as
+    /// the matcher names them all as not evaluated. An advisory left out could only have said
+    /// "not affected", so matching against these decides exactly as against every record.
+    ///
+    /// [`aliases_to_read`]: Self::aliases_to_read
+    pub fn records_to_read(&self, inventory: &Inventory) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for c in inventory.components.iter().filter(|c| !c.local && c.ecosystem != Ecosystem::Rpm) {
+            let Some((eco, name, version)) = advisory_target(c) else { continue };
+            let decide = matches!(c.source, Source::Registry) && !version.trim().is_empty();
+            for e in self.entries(&eco, name) {
+                if !decide || self.may_affect(e, &eco, version) {
+                    out.extend(self.id(e.advisory).map(str::to_owned));
+                }
             }
         }
         out
+    }
+
+    /// Whether `entry` may affect `version` of a package of `eco`: `false` only when its
+    /// compiled ranges and `versions` list say "not affected" (or its release is another).
+    fn may_affect(&self, entry: &CompactEntry, eco: &OsvEcosystem, version: &str) -> bool {
+        let ecosystem = OsvEcosystem::parse(self.strings.get(entry.ecosystem));
+        if ecosystem.suffix().is_some() && ecosystem.suffix() != eco.suffix() {
+            return false;
+        }
+        let ranges: Vec<Range> = entry
+            .ranges
+            .iter()
+            .map(|r| Range {
+                kind: r.kind,
+                repo: None,
+                events: r
+                    .events
+                    .iter()
+                    .map(|&(kind, sym)| {
+                        let v = self.strings.get(sym).to_owned();
+                        match kind {
+                            EventKind::Introduced => Event::Introduced(v),
+                            EventKind::Fixed => Event::Fixed(v),
+                            EventKind::LastAffected => Event::LastAffected(v),
+                            EventKind::Limit => Event::Limit(v),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        // The ranges first, without the list: the list (hundreds of versions in some records)
+        // is read only when they say "not affected".
+        if CompiledAffected::from_parts(&ecosystem, &ranges, &[]).evaluate(version) != Verdict::NotAffected {
+            return true;
+        }
+        if entry.versions.is_empty() {
+            return false;
+        }
+        let listed = || entry.versions.iter().map(|&v| self.strings.get(v));
+        if listed().any(|v| v == version) {
+            return true;
+        }
+        // Listed under another spelling of the same version, as the matcher compares them.
+        let Ok(scheme) = ecosystem.scheme() else { return false };
+        let Ok(installed) = Version::parse(scheme, version) else { return true };
+        listed().any(|v| Version::parse_osv(scheme, v).is_ok_and(|(v, _)| v == installed))
     }
 
     /// The aliases of `read` that are advisories of their own, not read yet: matching rates a
@@ -272,7 +519,12 @@ mod tests {
             modified: modified.into(),
             withdrawn,
             aliases: vec!["CVE-9".into()],
-            packages: vec![("npm".into(), "a".into())],
+            affected: vec![AffectedKeys {
+                ecosystem: "npm".into(),
+                name: "a".into(),
+                ranges: Vec::new(),
+                versions: Vec::new(),
+            }],
         };
         let index = PackageIndex::new([
             keys("A", "2024-01-01", false),

@@ -72,10 +72,15 @@ fn range_scheme(kind: RangeType, eco: &Result<Scheme, VersionError>) -> Result<S
 impl CompiledAffected {
     /// Compile an affected entry of `ecosystem`.
     pub fn new(ecosystem: &OsvEcosystem, affected: &Affected) -> CompiledAffected {
+        CompiledAffected::from_parts(ecosystem, affected.ranges(), affected.versions())
+    }
+
+    /// Compile an affected entry of `ecosystem` from its ranges and `versions` list (an entry
+    /// kept in a compact form of its own rather than as an [`Affected`]).
+    pub fn from_parts(ecosystem: &OsvEcosystem, ranges: &[Range], versions: &[String]) -> CompiledAffected {
         let scheme = ecosystem.scheme();
         let mut readings = Vec::new();
-        let ranges = affected
-            .ranges()
+        let ranges = ranges
             .iter()
             .map(|r| {
                 let s = range_scheme(r.kind, &scheme);
@@ -87,8 +92,7 @@ impl CompiledAffected {
             })
             .collect();
         let listed = match &scheme {
-            Ok(s) => affected
-                .versions()
+            Ok(s) => versions
                 .iter()
                 .filter_map(|v| Version::parse_osv(*s, v).ok())
                 .map(|(v, how)| {
@@ -99,7 +103,7 @@ impl CompiledAffected {
             Err(_) => Vec::new(),
         };
         readings.dedup();
-        CompiledAffected { ranges, versions: affected.versions().to_vec(), listed, scheme, readings }
+        CompiledAffected { ranges, versions: versions.to_vec(), listed, scheme, readings }
     }
 
     /// The entry's versions that are not strict in their scheme and how they were read, one

@@ -85,3 +85,37 @@ fn matching_through_the_package_index_equals_matching_against_every_record() {
         (b.advisories, &b.by_ecosystem, &b.newest_modified)
     );
 }
+
+/// Issue 22: the index decides from its compact ranges which candidates may affect each
+/// component, so only those records are read; matching against them still decides exactly as
+/// against every record (findings, warnings, not-evaluated items, coverage).
+#[test]
+fn only_the_records_that_may_affect_are_read_and_matching_is_unchanged() {
+    let full = load_paths(&[fixtures().join("osv"), fixtures().join("osv-ghsa")]).expect("fixtures load");
+    let stored: BTreeMap<String, String> = full
+        .advisories()
+        .iter()
+        .map(|a| (a.id().to_owned(), serde_json::to_string(a).expect("serialise")))
+        .collect();
+    let index =
+        PackageIndex::new(stored.values().map(|r| AdvisoryKeys::from_json(r.as_bytes()).expect("keys")));
+    let read = |ids: &std::collections::BTreeSet<String>| -> Vec<Advisory> {
+        ids.iter()
+            .map(|id| Advisory::from_json(stored[id].as_bytes()).expect("stored record reads"))
+            .collect()
+    };
+    let lockfiles =
+        scan_path(&fixtures().join("corpus"), &ScanOptions::default(), &NoProgress).expect("scan").inventory;
+    for inv in [inventory(&full), lockfiles] {
+        let candidates = index.candidates(&inv);
+        let needed = index.records_to_read(&inv);
+        assert!(needed.is_subset(&candidates));
+        assert!(needed.len() < candidates.len(), "{} of {} candidates", needed.len(), candidates.len());
+        let mut advisories = read(&needed);
+        let aliases = index.aliases_to_read(&advisories);
+        advisories.extend(read(&aliases));
+        let expected = match_inventory(&inv, &full);
+        assert!(!expected.findings.is_empty());
+        assert_eq!(match_inventory(&inv, &index.database(advisories)), expected);
+    }
+}
