@@ -1,9 +1,14 @@
 //! Every list's statements as the database plans them (issue 22): no list reads the findings or
 //! components table whole, and none sorts outside an index, on SQLite and on Postgres. The plans
-//! come from the store, which builds them with the functions the lists run.
+//! come from the store, which builds them with the functions the lists run. And what the lists
+//! derive per row instead of storing (an advisory's summary from its details) stays right.
+
+use reqwest::Method;
+use serde_json::{Value, json};
 
 use crate::both;
-use crate::harness::{Db, postgres_server, server_with_db, uuid_simple};
+use crate::harness::{Daemon, Db, Opts, postgres_server, server_with_db, unique_email, uuid_simple};
+use crate::scans::get_json;
 
 both!(list_statements_walk_indexes, |db: Db| async move {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -25,10 +30,67 @@ both!(list_statements_walk_indexes, |db: Db| async move {
     }
     assert!(plans.iter().any(|p| p.name.starts_with("findings page")), "the findings list is checked");
     assert!(plans.iter().all(|p| !p.lines.is_empty()), "every statement has a plan");
+    // One scan's findings are read by a scan index, not by walking the tenant's.
+    let by_scan = plans.iter().find(|p| p.name == "findings page, scan").expect("the scan variant");
+    assert!(
+        by_scan.lines.iter().any(|l| l.contains("findings_open_scan") || l.contains("findings_scan")),
+        "{:?}",
+        by_scan.lines
+    );
     let bad: Vec<String> = plans
         .iter()
         .filter(|p| !p.problems.is_empty())
         .map(|p| format!("{}: {:?}\n  {}", p.name, p.problems, p.lines.join("\n  ")))
         .collect();
     assert!(bad.is_empty(), "list statements that scan or sort:\n{}", bad.join("\n"));
+});
+
+// PYSEC-2020-102 has no summary: both findings lists summarise it by the first line of the stored
+// record's details, derived once and then served from memory for the same record version.
+both!(a_missing_summary_is_the_first_line_of_the_records_details, |db: Db| async move {
+    let root = tempfile::tempdir().expect("root");
+    let tree = root.path().join("tree");
+    std::fs::create_dir_all(&tree).expect("mkdir");
+    // salt 3000.1: affected by PYSEC-2020-102 and PYSEC-2020-105 (cra.rs's fixture).
+    std::fs::write(tree.join("requirements.txt"), "salt==3000.1\n").expect("write");
+    let osv = crate::cra::fixtures().join("osv");
+    let record: Value =
+        serde_json::from_slice(&std::fs::read(osv.join("PYSEC-2020-102.json")).expect("record")).expect("json");
+    assert!(record.get("summary").is_none(), "the fixture has no summary");
+    let details = record["details"].as_str().expect("details");
+    let first_line = details.lines().map(str::trim).find(|l| !l.is_empty()).expect("a line");
+    let d = Daemon::start_with(
+        db,
+        Opts { scan_roots: vec![root.path().to_path_buf()], vulndb_import: vec![osv], ..Opts::default() },
+    )
+    .await;
+    let admin = d.register(&unique_email("summaries")).await;
+    let project = d.create_project(&admin, "salt").await;
+    let pid = project["id"].as_str().expect("pid").to_owned();
+    let body = json!({"source": {"kind": "path", "path": tree}, "project": pid, "crypto": false});
+    let resp = d.send(&admin, Method::POST, "/api/v1/scans", Some(body)).await;
+    assert_eq!(resp.status(), 202);
+    let scan = resp.json::<Value>().await.expect("scan")["id"].as_str().expect("id").to_owned();
+    let (events, _) = crate::ws::follow(&d, &scan, &admin).await;
+    assert_eq!(events.last().map(|e| e["status"].clone()), Some(json!("completed")), "{}", d.stderr());
+
+    let summary_in = |page: &Value| {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|f| f["vulnerability_id"] == "PYSEC-2020-102")
+            .unwrap_or_else(|| panic!("PYSEC-2020-102 listed: {page}"))["summary"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    // Twice: derived from the record, then from memory.
+    for _ in 0..2 {
+        let page = get_json(&d, &admin, "/api/v1/findings?limit=100").await;
+        let summary = summary_in(&page).expect("a summary");
+        let kept = summary.trim_end_matches('…');
+        assert!(first_line.starts_with(kept) && !kept.is_empty(), "{summary:?} is not the start of {first_line:?}");
+        let of_scan = get_json(&d, &admin, &format!("/api/v1/scans/{scan}/findings?limit=100")).await;
+        assert_eq!(summary_in(&of_scan), Some(summary));
+    }
 });

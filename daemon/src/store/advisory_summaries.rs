@@ -77,10 +77,16 @@ impl Store {
             let mut sql = Sql::new(
                 "SELECT o.id, o.source || '|' || o.modified AS stamp, o.record FROM osv_records o WHERE o.id IN (",
             );
-            sql.bind_list(chunk.iter().copied()).push(") ORDER BY o.id, o.source");
+            sql.bind_list(chunk.iter().copied()).push(")");
             for row in sql.query_as::<RecordRow>().fetch_all(self.pool()).await? {
-                // The first source's record, as the list's stamp names it.
-                derived.entry(row.id).or_insert_with(|| (row.stamp, summary_from_details(&row.record)));
+                // The record with the least stamp, as the list's `MIN(stamp)` names it.
+                match derived.get(&row.id) {
+                    Some((stamp, _)) if *stamp <= row.stamp => {}
+                    _ => {
+                        let summary = summary_from_details(&row.record);
+                        derived.insert(row.id, (row.stamp, summary));
+                    }
+                }
             }
         }
         for w in &mut wanted {

@@ -33,8 +33,8 @@ const FINDING_COLUMNS: &str = "f.id, f.scan_id, f.project_id, f.component_id, f.
      v.summary, f.severity, v.cvss_score, v.cvss_vector, f.fixed_version, f.created_at, t.state, t.justification, \
      t.response, t.note, t.updated_by, t.updated_at, t.version, t.source_kind, t.source_id, t.source_document, \
      t.source_statement, (SELECT u.email FROM users u WHERE u.id = t.updated_by) AS updated_by_email, \
-     CASE WHEN v.summary IS NULL THEN (SELECT o.source || '|' || o.modified FROM osv_records o \
-     WHERE o.id = f.vulnerability_id ORDER BY o.source LIMIT 1) END AS summary_stamp";
+     CASE WHEN v.summary IS NULL THEN (SELECT MIN(o.source || '|' || o.modified) FROM osv_records o \
+     WHERE o.id = f.vulnerability_id) END AS summary_stamp";
 
 /// Filters of the tenant-wide findings list (already validated).
 #[derive(Debug, Clone, Default)]

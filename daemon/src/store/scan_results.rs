@@ -271,8 +271,8 @@ pub(super) fn scan_findings_sql(
     let mut sql = Sql::new(
         "SELECT f.id, f.scan_id, f.project_id, f.component_id, f.purl, f.vulnerability_id, v.aliases, v.summary, \
          f.severity, v.cvss_score, v.cvss_vector, f.fixed_version, f.created_at, f.ord, \
-         CASE WHEN v.summary IS NULL THEN (SELECT o.source || '|' || o.modified FROM osv_records o \
-         WHERE o.id = f.vulnerability_id ORDER BY o.source LIMIT 1) END AS summary_stamp \
+         CASE WHEN v.summary IS NULL THEN (SELECT MIN(o.source || '|' || o.modified) FROM osv_records o \
+         WHERE o.id = f.vulnerability_id) END AS summary_stamp \
          FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id",
     );
     narrow(&mut sql);
