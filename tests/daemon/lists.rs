@@ -55,7 +55,8 @@ both!(a_missing_summary_is_the_first_line_of_the_records_details, |db: Db| async
     std::fs::write(tree.join("requirements.txt"), "salt==3000.1\n").expect("write");
     let osv = crate::cra::fixtures().join("osv");
     let record: Value =
-        serde_json::from_slice(&std::fs::read(osv.join("PYSEC-2020-102.json")).expect("record")).expect("json");
+        serde_json::from_slice(&std::fs::read(osv.join("PYSEC-2020-102.json")).expect("record"))
+            .expect("json");
     assert!(record.get("summary").is_none(), "the fixture has no summary");
     let details = record["details"].as_str().expect("details");
     let first_line = details.lines().map(str::trim).find(|l| !l.is_empty()).expect("a line");
@@ -89,7 +90,10 @@ both!(a_missing_summary_is_the_first_line_of_the_records_details, |db: Db| async
         let page = get_json(&d, &admin, "/api/v1/findings?limit=100").await;
         let summary = summary_in(&page).expect("a summary");
         let kept = summary.trim_end_matches('…');
-        assert!(first_line.starts_with(kept) && !kept.is_empty(), "{summary:?} is not the start of {first_line:?}");
+        assert!(
+            first_line.starts_with(kept) && !kept.is_empty(),
+            "{summary:?} is not the start of {first_line:?}"
+        );
         let of_scan = get_json(&d, &admin, &format!("/api/v1/scans/{scan}/findings?limit=100")).await;
         assert_eq!(summary_in(&of_scan), Some(summary));
     }

@@ -141,7 +141,9 @@ mod tests {
         assert!(sqlite_problems("USE TEMP B-TREE FOR ORDER BY").is_some());
         assert!(sqlite_problems("SEARCH f USING INDEX findings_scan (scan_id=?)").is_none());
         assert!(sqlite_problems("SCAN s").is_none());
-        assert!(postgres_problems("  ->  Seq Scan on findings f  (cost=0.00..1.00 rows=1 width=8)").is_some());
+        assert!(
+            postgres_problems("  ->  Seq Scan on findings f  (cost=0.00..1.00 rows=1 width=8)").is_some()
+        );
         assert!(postgres_problems("Sort  (cost=10000000001.01..10000000001.02 rows=1 width=8)").is_some());
         assert!(postgres_problems("  ->  Seq Scan on scans s  (cost=0.00..1.00 rows=1 width=8)").is_none());
         assert!(
