@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # The findings list under load beside the health and readiness probes (issue 22): starts cairnd
-# on SQLite, loads the corpus's OSV advisories, scans the corpus lockfiles as PROJECTS projects
+# on SQLite (or Postgres, below), loads the corpus's OSV advisories, scans the corpus lockfiles as PROJECTS projects
 # (real findings, a few dozen per scan: the corpus's advisories cover Go, PyPI and crates.io),
 # then multiplies each latest scan's findings over its other components with sqlite3 until the
 # tenant holds FINDINGS open findings (generated rows for the load, never committed), then runs wrk:
 #   1. /api/v1/findings?limit=100 at 16 connections while /readyz is polled by one connection;
 #   2. /api/health alone at 16 connections (the ceiling the list is compared with).
 # Prints the total findings, requests/s and latency percentiles of each run.
+# Copies on SQLite run through sqlite3, on Postgres through psql (same statements, each dialect's spelling).
 #
 # Usage: scripts/bench-findings.sh [FINDINGS] [SECONDS] [PROJECTS]   (defaults: 100000, 20 s, 4)
 # CAIRN_BENCH_KEEP=1 keeps the work directory (the database) for a look at query plans.
-# Needs curl, jq, sqlite3 and wrk (Debian); the release build of cairnd if there is one, else the debug build.
-# Reaches only loopback.
+# CAIRN_BENCH_POSTGRES=postgres://USER@HOST:PORT/DB runs on Postgres instead: a database of its own
+# is created on that server (psql) and dropped afterwards.
+# Needs curl, jq, sqlite3 (or psql) and wrk (Debian); the release build of cairnd if there is one,
+# else the debug build. Reaches only loopback (and the Postgres server named).
 set -euo pipefail
 
 want=${1:-100000}
@@ -29,13 +32,23 @@ command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; 
 
 work=$(mktemp -d)
 daemon=
+pg_server="${CAIRN_BENCH_POSTGRES:-}"
+pg_name="cairn_bench_$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 cleanup() {
     if [ -n "$daemon" ]; then kill "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi
-    if [ -n "${CAIRN_BENCH_KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+    if [ -n "$pg_server" ] && [ -z "${CAIRN_BENCH_KEEP:-}" ]; then
+        psql -q "$pg_server" -c "DROP DATABASE IF EXISTS $pg_name" >/dev/null 2>&1 || true
+    fi
+    if [ -n "${CAIRN_BENCH_KEEP:-}" ]; then echo "kept $work${pg_server:+ and database $pg_name}" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
-db="sqlite://$work/cairnd.db"
+if [ -n "$pg_server" ]; then
+    psql -q "$pg_server" -c "CREATE DATABASE $pg_name" >/dev/null
+    db="${pg_server%/*}/$pg_name"
+else
+    db="sqlite://$work/cairnd.db"
+fi
 cat > "$work/cairnd.toml" <<TOML
 listen = "127.0.0.1:0"
 database_url = "$db"
@@ -92,6 +105,20 @@ echo "real findings: $real ($failed failed scans)"
 # Each finding copied onto the first N components of its scan (same advisory and severity), and
 # the kept per-scan counts recomputed as the store does.
 per=$(( (want + real - 1) / real ))
+if [ -n "$pg_server" ]; then
+psql -q -v ON_ERROR_STOP=1 "$db" >/dev/null <<SQL
+INSERT INTO findings (id, tenant_id, scan_id, project_id, component_id, vulnerability_id, severity,
+    fixed_version, created_at, purl, ord, vulndb_generation)
+SELECT md5(random()::text || c.id || f.id), f.tenant_id, f.scan_id, f.project_id, c.id, f.vulnerability_id,
+    f.severity, f.fixed_version, f.created_at, c.purl, c.ord, f.vulndb_generation
+FROM findings f JOIN components c ON c.scan_id = f.scan_id AND c.ord < $per
+ON CONFLICT DO NOTHING;
+DELETE FROM scan_finding_counts;
+INSERT INTO scan_finding_counts (scan_id, tenant_id, severity, open)
+SELECT scan_id, tenant_id, severity, COUNT(*) FROM findings WHERE resolved_at IS NULL GROUP BY 1, 2, 3;
+ANALYZE;
+SQL
+else
 sqlite3 "$work/cairnd.db" >/dev/null <<SQL
 PRAGMA busy_timeout = 10000;
 INSERT OR IGNORE INTO findings (id, tenant_id, scan_id, project_id, component_id, vulnerability_id, severity,
@@ -104,6 +131,7 @@ INSERT INTO scan_finding_counts (scan_id, tenant_id, severity, open)
 SELECT scan_id, tenant_id, severity, COUNT(*) FROM findings WHERE resolved_at IS NULL GROUP BY 1, 2, 3;
 ANALYZE;
 SQL
+fi
 total=$(curl -sf "$base/findings?limit=1" -H "$auth" | jq .total)
 echo "findings in the tenant: $total"
 

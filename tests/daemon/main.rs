@@ -28,6 +28,7 @@ mod identity;
 mod image_build;
 mod image_catalogue;
 mod image_scan;
+mod lists;
 mod mail;
 mod oauth;
 #[path = "../../client-sdk/tests/sdk/oci_registry.rs"]

@@ -80,6 +80,37 @@ fn contains(text: &str) -> String {
     out
 }
 
+/// The statements of a page of a scan's components (`limit + 1` rows after position `after`)
+/// and of the total of matches.
+pub(super) fn scan_components_sql(
+    tenant: TenantId,
+    scan: ScanId,
+    filter: &ComponentFilter,
+    after: i64,
+    limit: i64,
+) -> (Sql, Sql) {
+    let narrow = |sql: &mut Sql| {
+        sql.push(" WHERE tenant_id = ").bind(tenant.to_string());
+        sql.push(" AND scan_id = ").bind(scan.to_string());
+        if let Some(n) = &filter.name {
+            sql.push(" AND lower(name) LIKE ").bind(contains(n)).push(" ESCAPE '\\'");
+        }
+        if let Some(e) = &filter.ecosystem {
+            sql.push(" AND ecosystem = ").bind(e.to_lowercase());
+        }
+        if let Some(l) = &filter.license {
+            sql.push(" AND lower(concluded_license) LIKE ").bind(contains(l)).push(" ESCAPE '\\'");
+        }
+    };
+    let mut count = Sql::new("SELECT COUNT(*) FROM components");
+    narrow(&mut count);
+    let mut sql = Sql::new("SELECT ");
+    sql.push(COMPONENT_COLUMNS).push(" FROM components");
+    narrow(&mut sql);
+    sql.push(" AND ord > ").bind(after).push(" ORDER BY ord LIMIT ").bind(limit + 1);
+    (sql, count)
+}
+
 impl Store {
     /// A scan's components matching `filter`, after position `after` (cursor paging), with the
     /// total of matches.
@@ -91,26 +122,8 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> StoreResult<(Vec<(i64, ScanComponent)>, i64)> {
-        let narrow = |sql: &mut Sql| {
-            sql.push(" WHERE tenant_id = ").bind(tenant.to_string());
-            sql.push(" AND scan_id = ").bind(scan.to_string());
-            if let Some(n) = &filter.name {
-                sql.push(" AND lower(name) LIKE ").bind(contains(n)).push(" ESCAPE '\\'");
-            }
-            if let Some(e) = &filter.ecosystem {
-                sql.push(" AND ecosystem = ").bind(e.to_lowercase());
-            }
-            if let Some(l) = &filter.license {
-                sql.push(" AND lower(concluded_license) LIKE ").bind(contains(l)).push(" ESCAPE '\\'");
-            }
-        };
-        let mut count = Sql::new("SELECT COUNT(*) FROM components");
-        narrow(&mut count);
+        let (sql, count) = scan_components_sql(tenant, scan, filter, after, limit);
         let total = count.query_scalar::<i64>().fetch_one(self.pool()).await?;
-        let mut sql = Sql::new("SELECT ");
-        sql.push(COMPONENT_COLUMNS).push(" FROM components");
-        narrow(&mut sql);
-        sql.push(" AND ord > ").bind(after).push(" ORDER BY ord LIMIT ").bind(limit + 1);
         let rows = sql.query_as::<ComponentRow>().fetch_all(self.pool()).await?;
         let items = rows.into_iter().map(ComponentRow::into_wire).collect::<StoreResult<_>>()?;
         Ok((items, total))

@@ -33,8 +33,8 @@ const FINDING_COLUMNS: &str = "f.id, f.scan_id, f.project_id, f.component_id, f.
      v.summary, f.severity, v.cvss_score, v.cvss_vector, f.fixed_version, f.created_at, t.state, t.justification, \
      t.response, t.note, t.updated_by, t.updated_at, t.version, t.source_kind, t.source_id, t.source_document, \
      t.source_statement, (SELECT u.email FROM users u WHERE u.id = t.updated_by) AS updated_by_email, \
-     CASE WHEN v.summary IS NULL THEN (SELECT o.record FROM osv_records o WHERE o.id = f.vulnerability_id \
-     ORDER BY o.source LIMIT 1) END AS summary_record";
+     CASE WHEN v.summary IS NULL THEN (SELECT MIN(o.source || '|' || o.modified) FROM osv_records o \
+     WHERE o.id = f.vulnerability_id) END AS summary_stamp";
 
 /// Filters of the tenant-wide findings list (already validated).
 #[derive(Debug, Clone, Default)]
@@ -95,8 +95,9 @@ struct Row {
     source_document: Option<String>,
     source_statement: Option<String>,
     updated_by_email: Option<String>,
-    /// The advisory's OSV record, fetched only when it has no summary.
-    summary_record: Option<String>,
+    /// Which stored OSV record (`source|modified`) summarises the advisory when it has no
+    /// summary (see `advisory_summaries`).
+    summary_stamp: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -226,9 +227,7 @@ impl Row {
                 purl: self.purl,
                 vulnerability_id: self.vulnerability_id,
                 aliases: serde_json::from_str(&self.aliases).map_err(|e| corrupt("aliases", e))?,
-                summary: self
-                    .summary
-                    .or_else(|| self.summary_record.as_deref().and_then(summary_from_details)),
+                summary: self.summary,
                 severity: self.severity.parse().map_err(|e| corrupt("severity", e))?,
                 cvss_score: self.cvss_score,
                 cvss_vector: self.cvss_vector,
@@ -277,6 +276,114 @@ fn subject(project: Option<ProjectId>, scan: ScanId) -> String {
     }
 }
 
+/// Appends the list's conditions (after `FROM findings f …`) to `sql`.
+fn push_filter(sql: &mut Sql, tenant: TenantId, q: &FindingsQuery) {
+    sql.push(" WHERE f.tenant_id = ").bind(tenant.to_string());
+    // Findings a re-match closed stay in the table with `resolved_at`; lists show open ones.
+    sql.push(" AND f.resolved_at IS NULL");
+    match q.scan {
+        Some(s) => sql.push(" AND f.scan_id = ").bind(s.to_string()),
+        None => sql.push(" AND f.scan_id IN (").push(LATEST_SCANS).push(")"),
+    };
+    if let Some(p) = q.project {
+        sql.push(" AND f.project_id = ").bind(p.to_string());
+    }
+    if let Some(s) = &q.severity {
+        sql.push(" AND f.severity = ").bind(s.as_str());
+    }
+    match q.state {
+        Some(Some(s)) => {
+            sql.push(" AND t.state = ").bind(s.as_str());
+        }
+        Some(None) => {
+            sql.push(" AND t.state IS NULL");
+        }
+        None => {}
+    }
+    if let Some(v) = &q.vulnerability {
+        sql.push(" AND f.vulnerability_id = ").bind(v.as_str());
+    }
+    if let Some(p) = &q.purl {
+        sql.push(" AND f.purl = ").bind(p.as_str());
+    }
+}
+
+/// The statements of the list's total: `count`, less `less` when there is one.
+pub(super) struct TotalSql {
+    pub(super) count: Sql,
+    pub(super) less: Option<Sql>,
+}
+
+/// The kept counts' sum for the list's project, scan and severity (see `finding_counts`).
+fn kept_total_sql(tenant: TenantId, q: &FindingsQuery) -> Sql {
+    let mut count = Sql::new("SELECT CAST(COALESCE(SUM(c.open), 0) AS BIGINT) FROM scan_finding_counts c");
+    count.push(" WHERE c.tenant_id = ").bind(tenant.to_string());
+    match q.scan {
+        Some(s) => count.push(" AND c.scan_id = ").bind(s.to_string()),
+        None => count.push(" AND c.scan_id IN (").push(LATEST_SCANS).push(")"),
+    };
+    if let Some(p) = q.project {
+        count
+            .push(" AND c.scan_id IN (SELECT id FROM scans WHERE tenant_id = c.tenant_id AND project_id = ")
+            .bind(p.to_string())
+            .push(")");
+    }
+    if let Some(s) = &q.severity {
+        count.push(" AND c.severity = ").bind(s.as_str());
+    }
+    count
+}
+
+/// The count of the list's findings that have a triage (in `q.state`, or any): driven from the
+/// triage rows, which are few beside the findings.
+fn triaged_count_sql(tenant: TenantId, q: &FindingsQuery) -> Sql {
+    // CROSS JOIN keeps triage the outer loop on SQLite; Postgres orders joins by its statistics.
+    let mut count = Sql::new("SELECT COUNT(*) FROM triage t CROSS JOIN findings f");
+    push_filter(&mut count, tenant, q);
+    count.push(
+        " AND t.tenant_id = f.tenant_id AND t.vulnerability_id = f.vulnerability_id AND t.purl = f.purl \
+         AND t.subject = COALESCE('p:' || f.project_id, 's:' || f.scan_id)",
+    );
+    count
+}
+
+/// The statements of the list's total. No statement counts the tenant's findings one by one: the
+/// unfiltered total and the untriaged one come from the kept counts (less the triaged findings),
+/// a triage state's from its triage rows, an advisory's or a purl's from their indexes.
+pub(super) fn list_total_sql(tenant: TenantId, q: &FindingsQuery) -> TotalSql {
+    if q.vulnerability.is_some() || q.purl.is_some() {
+        // The triage join only when a state is asked for: it does not change the count otherwise.
+        let mut count = Sql::new("SELECT COUNT(*) FROM findings f ");
+        if q.state.is_some() {
+            count.push(TRIAGE_JOIN);
+        }
+        push_filter(&mut count, tenant, q);
+        return TotalSql { count, less: None };
+    }
+    match q.state {
+        None => TotalSql { count: kept_total_sql(tenant, q), less: None },
+        Some(Some(_)) => TotalSql { count: triaged_count_sql(tenant, q), less: None },
+        Some(None) => {
+            let any_state = FindingsQuery { state: None, ..q.clone() };
+            TotalSql { count: kept_total_sql(tenant, q), less: Some(triaged_count_sql(tenant, &any_state)) }
+        }
+    }
+}
+
+/// The statement of one page of the list: `limit + 1` rows after the id `after`, in id order.
+pub(super) fn list_page_sql(tenant: TenantId, q: &FindingsQuery, after: Option<&str>, limit: i64) -> Sql {
+    let mut sql = Sql::new("SELECT ");
+    sql.push(FINDING_COLUMNS)
+        .push(" FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id ")
+        .push(TRIAGE_JOIN);
+    push_filter(&mut sql, tenant, q);
+    if let Some(a) = after {
+        sql.push(" AND f.id > ").bind(a);
+    }
+    sql.push(" ORDER BY f.id LIMIT ").bind(limit + 1);
+    sql
+}
+
 impl Store {
     /// Findings matching `q` with their triage, ordered by id, after the id `after`; with the total.
     pub async fn findings_list(
@@ -286,84 +393,35 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> StoreResult<(Vec<Finding>, i64)> {
-        let filter = |sql: &mut Sql| {
-            sql.push(" WHERE f.tenant_id = ").bind(tenant.to_string());
-            // Findings a re-match closed stay in the table with `resolved_at`; lists show open ones.
-            sql.push(" AND f.resolved_at IS NULL");
-            match q.scan {
-                Some(s) => sql.push(" AND f.scan_id = ").bind(s.to_string()),
-                None => sql.push(" AND f.scan_id IN (").push(LATEST_SCANS).push(")"),
-            };
-            if let Some(p) = q.project {
-                sql.push(" AND f.project_id = ").bind(p.to_string());
-            }
-            if let Some(s) = &q.severity {
-                sql.push(" AND f.severity = ").bind(s.as_str());
-            }
-            match q.state {
-                Some(Some(s)) => {
-                    sql.push(" AND t.state = ").bind(s.as_str());
-                }
-                Some(None) => {
-                    sql.push(" AND t.state IS NULL");
-                }
-                None => {}
-            }
-            if let Some(v) = &q.vulnerability {
-                sql.push(" AND f.vulnerability_id = ").bind(v.as_str());
-            }
-            if let Some(p) = &q.purl {
-                sql.push(" AND f.purl = ").bind(p.as_str());
-            }
-        };
-        let total = if q.state.is_none() && q.vulnerability.is_none() && q.purl.is_none() {
-            // Kept per scan and severity (see `finding_counts`): a sum over a few rows.
-            let mut count =
-                Sql::new("SELECT CAST(COALESCE(SUM(c.open), 0) AS BIGINT) FROM scan_finding_counts c");
-            count.push(" WHERE c.tenant_id = ").bind(tenant.to_string());
-            match q.scan {
-                Some(s) => count.push(" AND c.scan_id = ").bind(s.to_string()),
-                None => count.push(" AND c.scan_id IN (").push(LATEST_SCANS).push(")"),
-            };
-            if let Some(p) = q.project {
-                count.push(" AND c.scan_id IN (SELECT id FROM scans WHERE tenant_id = c.tenant_id AND project_id = ")
-                    .bind(p.to_string())
-                    .push(")");
-            }
-            if let Some(s) = &q.severity {
-                count.push(" AND c.severity = ").bind(s.as_str());
-            }
-            count.query_scalar::<i64>().fetch_one(self.pool()).await?
-        } else {
-            // The triage join only when a state is asked for: it does not change the count otherwise.
-            let mut count = Sql::new("SELECT COUNT(*) FROM findings f ");
-            if q.state.is_some() {
-                count.push(TRIAGE_JOIN);
-            }
-            filter(&mut count);
-            count.query_scalar::<i64>().fetch_one(self.pool()).await?
-        };
-        let mut sql = Sql::new("SELECT ");
-        sql.push(FINDING_COLUMNS)
-            .push(" FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id ")
-            .push(TRIAGE_JOIN);
-        filter(&mut sql);
-        if let Some(a) = after {
-            sql.push(" AND f.id > ").bind(a);
+        let total_sql = list_total_sql(tenant, q);
+        let mut total = total_sql.count.query_scalar::<i64>().fetch_one(self.pool()).await?;
+        if let Some(less) = &total_sql.less {
+            total -= less.query_scalar::<i64>().fetch_one(self.pool()).await?;
         }
-        sql.push(" ORDER BY f.id LIMIT ").bind(limit + 1);
-        let rows = sql.query_as::<Row>().fetch_all(self.pool()).await?;
-        let mut items: Vec<Finding> = rows.into_iter().map(Row::into_wire).collect::<StoreResult<_>>()?;
+        let rows = list_page_sql(tenant, q, after, limit).query_as::<Row>().fetch_all(self.pool()).await?;
+        let mut stamps = Vec::with_capacity(rows.len());
+        let mut items = Vec::with_capacity(rows.len());
+        for mut row in rows {
+            stamps.push(row.summary_stamp.take());
+            items.push(row.into_wire()?);
+        }
+        self.fill_missing_summaries(
+            items.iter_mut().map(|f| &mut f.finding).zip(stamps.iter().map(Option::as_deref)),
+        )
+        .await?;
         self.mark_known_exploited(&mut items).await?;
         Ok((items, total))
     }
 
     /// Marks each finding whose advisory id or an alias is on a stored KEV list.
     pub async fn mark_known_exploited(&self, findings: &mut [Finding]) -> StoreResult<()> {
+        // A page repeats advisories: each name is asked once.
         let ids: Vec<&str> = findings
             .iter()
             .flat_map(|f| std::iter::once(&f.finding.vulnerability_id).chain(&f.finding.aliases))
             .map(String::as_str)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
             .collect();
         if ids.is_empty() {
             return Ok(());
@@ -396,7 +454,11 @@ impl Store {
             .bind(id)
             .fetch_one(self.pool())
             .await?;
-        let mut one = [row.row.into_wire()?];
+        let mut finding = row.row.into_wire()?;
+        if finding.finding.summary.is_none() {
+            finding.finding.summary = row.osv.as_deref().and_then(summary_from_details);
+        }
+        let mut one = [finding];
         self.mark_known_exploited(&mut one).await?;
         let [finding] = one;
         Ok((finding, row.osv))

@@ -5,6 +5,7 @@
 //! filters on it, so another tenant's row is simply "not found".
 
 mod advisories;
+mod advisory_summaries;
 mod api_keys;
 mod approvals;
 mod audit;
@@ -32,6 +33,7 @@ mod oauth_identities;
 mod oauth_states;
 mod outbox;
 mod password_resets;
+mod plans;
 mod policies;
 mod projects;
 mod rate_buckets;
@@ -79,6 +81,7 @@ pub use notifications::{NewNotification, Recipient};
 pub use oauth_identities::UnlinkOutcome;
 pub use oauth_states::{NewOAuthState, OAuthStateRecord};
 pub use outbox::{ClaimedMail, MailSchedule, NewMail};
+pub use plans::ListPlan;
 pub use policies::PolicyText;
 pub use rate_buckets::{BucketRule, BucketVerdict};
 pub use refresh_tokens::RefreshOutcome;
@@ -200,6 +203,8 @@ pub struct Store {
     audit_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Ticks when events were committed (see `events`).
     events_tick: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
+    /// Summaries derived from advisories' details (see `advisory_summaries`).
+    summaries: std::sync::Arc<advisory_summaries::SummaryCache>,
 }
 
 /// Pool options with the per-connection set-up of `backend`.
@@ -258,6 +263,7 @@ impl Store {
             url: DbUrl(url),
             audit_lock: Default::default(),
             events_tick: std::sync::Arc::new(tokio::sync::watch::channel(0).0),
+            summaries: Default::default(),
         })
     }
 

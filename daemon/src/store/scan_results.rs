@@ -10,6 +10,7 @@ use sqlx::FromRow;
 
 use super::finding_events::{append_scan_differences, stored_findings};
 use super::scans::to_json;
+use super::sql::Sql;
 use super::{Store, StoreError, StoreResult, now, parse_id, parse_ts, ts};
 
 /// Rows per multi-row INSERT: far below both databases' parameter limits.
@@ -170,8 +171,9 @@ struct FindingRow {
     fixed_version: Option<String>,
     created_at: String,
     ord: i64,
-    /// The advisory's OSV record, fetched only when it has no summary.
-    summary_record: Option<String>,
+    /// Which stored OSV record summarises the advisory when it has no summary (see
+    /// `advisory_summaries`).
+    summary_stamp: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -245,6 +247,39 @@ pub struct FindingFilter {
     pub severity: Option<Severity>,
     /// Only this component purl.
     pub purl: Option<String>,
+}
+
+/// The statements of a page of a scan's open findings (`limit + 1` rows after position `after`)
+/// and of the total of matches.
+pub(super) fn scan_findings_sql(
+    tenant: TenantId,
+    scan: ScanId,
+    f: &FindingFilter,
+    after: i64,
+    limit: i64,
+) -> (Sql, Sql) {
+    let narrow = |sql: &mut Sql| {
+        sql.push(" WHERE f.tenant_id = ").bind(tenant.to_string());
+        sql.push(" AND f.scan_id = ").bind(scan.to_string()).push(" AND f.resolved_at IS NULL");
+        if let Some(s) = f.severity {
+            sql.push(" AND f.severity = ").bind(s.as_str());
+        }
+        if let Some(p) = &f.purl {
+            sql.push(" AND f.purl = ").bind(p.as_str());
+        }
+    };
+    let mut sql = Sql::new(
+        "SELECT f.id, f.scan_id, f.project_id, f.component_id, f.purl, f.vulnerability_id, v.aliases, v.summary, \
+         f.severity, v.cvss_score, v.cvss_vector, f.fixed_version, f.created_at, f.ord, \
+         CASE WHEN v.summary IS NULL THEN (SELECT MIN(o.source || '|' || o.modified) FROM osv_records o \
+         WHERE o.id = f.vulnerability_id) END AS summary_stamp \
+         FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id",
+    );
+    narrow(&mut sql);
+    sql.push(" AND f.ord > ").bind(after).push(" ORDER BY f.ord LIMIT ").bind(limit + 1);
+    let mut count = Sql::new("SELECT COUNT(*) FROM findings f");
+    narrow(&mut count);
+    (sql, count)
 }
 
 /// `(... , ...), (... , ...)` with numbered placeholders for `rows` rows of `cols` columns.
@@ -590,38 +625,14 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> StoreResult<(Vec<(i64, ScanFinding)>, i64)> {
-        let filter = "f.tenant_id = $1 AND f.scan_id = $2 AND f.resolved_at IS NULL AND ($3 IS NULL OR f.severity = $4) AND ($5 IS NULL OR f.purl = $6)";
-        let rows: Vec<FindingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT f.id, f.scan_id, f.project_id, f.component_id, f.purl, f.vulnerability_id, v.aliases, v.summary, \
-             f.severity, v.cvss_score, v.cvss_vector, f.fixed_version, f.created_at, f.ord, \
-             CASE WHEN v.summary IS NULL THEN (SELECT o.record FROM osv_records o WHERE o.id = f.vulnerability_id \
-             ORDER BY o.source LIMIT 1) END AS summary_record \
-             FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id \
-             WHERE {filter} AND f.ord > $7 ORDER BY f.ord LIMIT $8"
-        )))
-        .bind(tenant.to_string())
-        .bind(scan.to_string())
-        .bind(f.severity.map(Severity::as_str))
-        .bind(f.severity.map(Severity::as_str))
-        .bind(f.purl.clone())
-        .bind(f.purl.clone())
-        .bind(after)
-        .bind(limit + 1)
-        .fetch_all(self.pool())
-        .await?;
-        let total: (i64,) =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM findings f WHERE {filter}")))
-                .bind(tenant.to_string())
-                .bind(scan.to_string())
-                .bind(f.severity.map(Severity::as_str))
-                .bind(f.severity.map(Severity::as_str))
-                .bind(f.purl.clone())
-                .bind(f.purl.clone())
-                .fetch_one(self.pool())
-                .await?;
-        let items = rows
+        let (sql, count) = scan_findings_sql(tenant, scan, f, after, limit);
+        let rows = sql.query_as::<FindingRow>().fetch_all(self.pool()).await?;
+        let total = count.query_scalar::<i64>().fetch_one(self.pool()).await?;
+        let mut stamps = Vec::with_capacity(rows.len());
+        let mut items: Vec<(i64, ScanFinding)> = rows
             .into_iter()
             .map(|r| {
+                stamps.push(r.summary_stamp);
                 Ok((
                     r.ord,
                     ScanFinding {
@@ -632,9 +643,7 @@ impl Store {
                         purl: r.purl,
                         vulnerability_id: r.vulnerability_id,
                         aliases: serde_json::from_str(&r.aliases).map_err(corrupt("aliases"))?,
-                        summary: r.summary.or_else(|| {
-                            r.summary_record.as_deref().and_then(super::findings::summary_from_details)
-                        }),
+                        summary: r.summary,
                         severity: r.severity.parse().map_err(corrupt("severity"))?,
                         cvss_score: r.cvss_score,
                         cvss_vector: r.cvss_vector,
@@ -644,7 +653,11 @@ impl Store {
                 ))
             })
             .collect::<StoreResult<_>>()?;
-        Ok((items, total.0))
+        self.fill_missing_summaries(
+            items.iter_mut().map(|(_, f)| f).zip(stamps.iter().map(Option::as_deref)),
+        )
+        .await?;
+        Ok((items, total))
     }
 
     /// Crypto assets of a scan after position `after`.

@@ -76,6 +76,11 @@ impl Sql {
         self
     }
 
+    /// The same statement after fixed text (`EXPLAIN …`), with the same values bound.
+    pub(crate) fn prefixed(&self, prefix: &'static str) -> Self {
+        Sql { text: format!("{prefix}{}", self.text), binds: self.binds.clone() }
+    }
+
     /// The statement's text.
     #[cfg(test)]
     pub(crate) fn text(&self) -> &str {
