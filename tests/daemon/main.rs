@@ -29,6 +29,7 @@ mod image_build;
 mod image_catalogue;
 mod image_scan;
 mod mail;
+mod memory_budget;
 mod oauth;
 #[path = "../../client-sdk/tests/sdk/oci_registry.rs"]
 mod oci_registry;
