@@ -54,11 +54,13 @@ cairnd() { env ${CAIRND_ENV:-} "$bin" --config "$work/cairnd.toml" "$@"; }
 kib() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$daemon/status"; }
 start() {
     rm -f "$work/addr"
-    cairnd serve >> "$work/out.log" 2>&1 &
+    # Not through the function: env execs the daemon, so $! is the daemon's own pid.
+    env ${CAIRND_ENV:-} "$bin" --config "$work/cairnd.toml" serve >> "$work/out.log" 2>&1 &
     daemon=$!
     # The address file is written once the daemon listens (its advisories loaded).
     for _ in $(seq 1 600); do [ -s "$work/addr" ] && break; kill -0 "$daemon" 2>/dev/null || break; sleep 0.1; done
     [ -s "$work/addr" ] || { cat "$work/out.log" >&2; exit 1; }
+    [ "$(readlink "/proc/$daemon/exe")" = "$(realpath "$bin")" ] || { echo "pid $daemon is not $bin" >&2; exit 1; }
     base="http://$(cat "$work/addr")/api/v1"
 }
 stop() { kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=; }

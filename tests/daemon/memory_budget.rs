@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use cairn_daemon::jobs::budget::Mib;
+use cairn_daemon::jobs::budget::{MemoryBudget, Mib};
 use cairn_daemon::jobs::pipeline::memory::WAITING_STEP;
 use cairn_daemon::jobs::pipeline::{self, Outcome};
 use cairn_daemon::jobs::queue::{JobPayload, JobSource, enqueue};
@@ -72,3 +72,41 @@ both!(a_scan_waits_for_memory_while_the_budget_is_held, |db| async move {
         cairn_daemon::store::drop_postgres_database(&server, &name).await.expect("drop database");
     }
 });
+
+#[test]
+fn reservations_past_the_budget_wait_and_an_oversized_one_takes_it_all() {
+    let b = MemoryBudget::new(100);
+    let first = b.try_reserve(Mib(60)).expect("fits");
+    assert_eq!(b.in_use(), Mib(60));
+    assert!(b.try_reserve(Mib(50)).is_none(), "60 + 50 > 100");
+    let second = b.try_reserve(Mib(40)).expect("60 + 40 fits");
+    drop((first, second));
+    assert_eq!(b.in_use(), Mib(0));
+    let big = b.try_reserve(Mib(500)).expect("clamped to the budget");
+    assert_eq!(big.reserved, Mib(100));
+    assert!(b.try_reserve(Mib(1)).is_none());
+}
+
+#[test]
+fn no_budget_grants_everything() {
+    let b = MemoryBudget::new(0);
+    let _a = b.try_reserve(Mib(10_000)).expect("granted");
+    let _b = b.try_reserve(Mib(10_000)).expect("granted");
+    assert_eq!((b.total(), b.in_use()), (None, Mib(0)));
+}
+
+#[tokio::test]
+async fn a_waiting_reservation_is_granted_when_the_holder_lets_go() {
+    let b = MemoryBudget::new(100);
+    let first = b.reserve(Mib(80)).await;
+    let waiting = {
+        let b = b.clone();
+        tokio::spawn(async move { b.reserve(Mib(50)).await })
+    };
+    // The budget is held: the reservation cannot be had now, and the waiter gets it once the
+    // holder lets go (awaited, not timed).
+    assert!(b.try_reserve(Mib(50)).is_none());
+    drop(first);
+    let second = waiting.await.expect("task");
+    assert_eq!((second.reserved, b.in_use()), (Mib(50), Mib(50)));
+}
