@@ -45,7 +45,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
         limits: Arc::new(RateLimiters::new(&config.rate_limits, &config.quotas)),
         metrics: Arc::new(Metrics::new()),
         vulndb: Arc::new(VulnDb::empty()),
-        jobs: Arc::new(Jobs::default()),
+        jobs: Arc::new(Jobs::with_budget(config.scans.memory_budget_mib)),
         sockets: Arc::new(Sockets::default()),
         webhook_wake: Arc::new(tokio::sync::Notify::new()),
         config: Arc::new(config),

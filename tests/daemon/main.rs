@@ -30,6 +30,7 @@ mod image_catalogue;
 mod image_scan;
 mod lists;
 mod mail;
+mod memory_budget;
 mod oauth;
 #[path = "../../client-sdk/tests/sdk/oci_registry.rs"]
 mod oci_registry;

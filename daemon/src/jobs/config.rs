@@ -1,4 +1,4 @@
-//! `[scans]`: the scan queue's settings (workers, heartbeats, retries, uploads, path roots).
+//! `[scans]`: the scan queue's settings (workers, memory budget, heartbeats, retries, uploads).
 
 use serde::Deserialize;
 
@@ -27,6 +27,9 @@ pub struct ScansConfig {
     /// The most components, findings and cryptographic assets one whole-scan read
     /// (`/cbom/scans/{id}`) carries of each; the paged lists and the document hold the rest.
     pub detail_max_items: u32,
+    /// MiB this replica's running scans may hold together, by their estimates (see
+    /// `jobs::budget`); a scan waits while the budget is used. 0 = no budget (the worker count alone).
+    pub memory_budget_mib: u32,
 }
 
 impl Default for ScansConfig {
@@ -40,6 +43,7 @@ impl Default for ScansConfig {
             upload_max_bytes: 256 * 1024 * 1024,
             replica_id: None,
             detail_max_items: 1000,
+            memory_budget_mib: 1024,
         }
     }
 }

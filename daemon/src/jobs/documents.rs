@@ -151,8 +151,12 @@ fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
 
 /// The input as stored beside the documents (gzipped JSON).
 pub fn pack(input: &BomInput) -> Result<Vec<u8>, String> {
-    let json = serde_json::to_vec(input).map_err(|e| format!("encoding the document input: {e}"))?;
-    gzip(&json).map_err(|e| format!("compressing the document input: {e}"))
+    // Written through the compressor: the whole JSON text is never held.
+    let enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, enc);
+    serde_json::to_writer(&mut out, input).map_err(|e| format!("encoding the document input: {e}"))?;
+    let enc = out.into_inner().map_err(|e| format!("compressing the document input: {}", e.error()))?;
+    enc.finish().map_err(|e| format!("compressing the document input: {e}"))
 }
 
 /// The stored input read back.

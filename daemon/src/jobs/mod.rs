@@ -2,6 +2,7 @@
 //! a reaper for workers that died, cancellation, and the progress bus that feeds WebSockets on
 //! every replica.
 
+pub mod budget;
 pub mod bus;
 pub mod cancel;
 pub mod config;
@@ -30,4 +31,13 @@ pub struct Jobs {
     pub wake: Arc<Notify>,
     /// Cancel flags of the scans running here.
     pub cancels: cancel::Cancels,
+    /// The memory the scans running here may hold together.
+    pub budget: budget::MemoryBudget,
+}
+
+impl Jobs {
+    /// The queue's shared parts, with a memory budget of `budget_mib` (0 = none).
+    pub fn with_budget(budget_mib: u32) -> Self {
+        Self { budget: budget::MemoryBudget::new(budget_mib), ..Self::default() }
+    }
 }

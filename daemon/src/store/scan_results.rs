@@ -6,6 +6,8 @@ use cairn_sdk::types::{
     CryptoAsset, PqcSummary, ProjectId, ScanComponent, ScanDiagnostic, ScanFinding, ScanId, ScanLicense,
     ScanWarning, Severity, TenantId, WarningKind,
 };
+use std::collections::BTreeSet;
+
 use sqlx::FromRow;
 
 use super::finding_events::{append_scan_differences, stored_findings};
@@ -84,13 +86,16 @@ pub struct NewDocument {
     pub triage_stamp: String,
 }
 
-/// Everything a finished scan stores.
-#[derive(Debug, Clone, Default)]
-pub struct ScanResults {
+/// Everything a finished scan stores. Components and edges are produced a batch at a time while
+/// they are inserted (the caller builds each row from its own data as it is asked for): a big
+/// scan's rows are never all in memory at once.
+pub struct ScanResults<'a> {
     /// Components in inventory order.
-    pub components: Vec<NewComponent>,
+    pub components: Box<dyn Iterator<Item = NewComponent> + Send + 'a>,
+    /// The purls of every component (a finding whose component is gone is resolved for that reason).
+    pub purls: BTreeSet<&'a str>,
     /// Edges (from purl, to purl).
-    pub edges: Vec<(String, String)>,
+    pub edges: Box<dyn Iterator<Item = (String, String)> + Send + 'a>,
     /// Vulnerabilities referenced by `findings`.
     pub vulnerabilities: Vec<NewVulnerability>,
     /// Findings.
@@ -107,6 +112,11 @@ pub struct ScanResults {
     pub pqc: Option<PqcSummary>,
     /// The documents' input (gzipped JSON), kept to render them again after triage.
     pub bom_input: Option<Vec<u8>>,
+}
+
+/// The next batch of `rows`: at most [`BATCH`] of them, none when they are all taken.
+fn next_batch<T>(rows: &mut (dyn Iterator<Item = T> + Send + '_)) -> Vec<T> {
+    rows.take(BATCH).collect()
 }
 
 /// A stored document.
@@ -338,13 +348,14 @@ pub(super) async fn upsert_vulnerabilities(
 impl Store {
     /// Replaces the scan's results with `r`, in one transaction (a rerun after a lost worker
     /// leaves no doubles), with the `finding.new`/`finding.resolved` events of a project's scan
-    /// against the project's previous completed scan.
+    /// against the project's previous completed scan. Rows are taken from `r` a batch at a time
+    /// and their values moved into the statement, never copied.
     pub async fn scan_store_results(
         &self,
         tenant: TenantId,
         scan: ScanId,
         project: Option<ProjectId>,
-        r: &ScanResults,
+        mut r: ScanResults<'_>,
     ) -> StoreResult<()> {
         let t = tenant.to_string();
         let s = scan.to_string();
@@ -375,7 +386,12 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        for (i, chunk) in r.components.chunks(BATCH).enumerate() {
+        let mut ord: i64 = 0;
+        loop {
+            let chunk = next_batch(&mut *r.components);
+            if chunk.is_empty() {
+                break;
+            }
             let sql = format!(
                 "INSERT INTO components (id, tenant_id, scan_id, purl, ecosystem, name, version, scope, direct, local, \
                  locations, hashes, declared_license, detected_license, concluded_license, license_category, findings, ord) \
@@ -383,38 +399,43 @@ impl Store {
                 values(chunk.len(), 18)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (j, c) in chunk.iter().enumerate() {
-                let w = &c.component;
+            for c in chunk {
+                let w = c.component;
                 q = q
-                    .bind(w.id.clone())
+                    .bind(w.id)
                     .bind(t.clone())
                     .bind(s.clone())
-                    .bind(w.purl.clone())
-                    .bind(w.ecosystem.clone())
-                    .bind(w.name.clone())
-                    .bind(w.version.clone())
+                    .bind(w.purl)
+                    .bind(w.ecosystem)
+                    .bind(w.name)
+                    .bind(w.version)
                     .bind(w.scope.map(|s| s.as_str()))
                     .bind(i64::from(w.direct))
                     .bind(i64::from(w.local))
                     .bind(to_json(&w.locations))
                     .bind(to_json(&w.hashes))
-                    .bind(c.declared.clone())
-                    .bind(c.detected.clone())
-                    .bind(w.license.clone())
-                    .bind(c.category.clone())
+                    .bind(c.declared)
+                    .bind(c.detected)
+                    .bind(w.license)
+                    .bind(c.category)
                     .bind(i64::try_from(w.findings).unwrap_or(i64::MAX))
-                    .bind(i64::try_from(i * BATCH + j).unwrap_or(i64::MAX));
+                    .bind(ord);
+                ord += 1;
             }
             q.execute(&mut *tx).await?;
         }
-        for chunk in r.edges.chunks(BATCH) {
+        loop {
+            let chunk = next_batch(&mut *r.edges);
+            if chunk.is_empty() {
+                break;
+            }
             let sql = format!(
                 "INSERT INTO component_edges (tenant_id, scan_id, from_purl, to_purl) VALUES {} ON CONFLICT DO NOTHING",
                 values(chunk.len(), 4)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (from, to) in chunk {
-                q = q.bind(t.clone()).bind(s.clone()).bind(from.clone()).bind(to.clone());
+                q = q.bind(t.clone()).bind(s.clone()).bind(from).bind(to);
             }
             q.execute(&mut *tx).await?;
         }
@@ -509,38 +530,37 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        if let Some(input) = &r.bom_input {
+        if let Some(input) = r.bom_input.take() {
             sqlx::query(
                 "INSERT INTO scan_bom_inputs (tenant_id, scan_id, compressed, created_at) VALUES ($1, $2, $3, $4)",
             )
             .bind(t.clone())
             .bind(s.clone())
-            .bind(input.clone())
+            .bind(input)
             .bind(stamp.clone())
             .execute(&mut *tx)
             .await?;
         }
-        for d in &r.documents {
+        for d in std::mem::take(&mut r.documents) {
             sqlx::query(
                 "INSERT INTO scan_documents (tenant_id, scan_id, format, media_type, sha256, bytes, compressed, created_at, \
                  triage_stamp) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(t.clone())
             .bind(s.clone())
-            .bind(d.format.clone())
-            .bind(d.media_type.clone())
-            .bind(d.sha256.clone())
+            .bind(d.format)
+            .bind(d.media_type)
+            .bind(d.sha256)
             .bind(d.bytes)
-            .bind(d.compressed.clone())
+            .bind(d.compressed)
             .bind(stamp.clone())
-            .bind(d.triage_stamp.clone())
+            .bind(d.triage_stamp)
             .execute(&mut *tx)
             .await?;
         }
         if let Some(project) = project {
-            let purls = r.components.iter().map(|c| c.component.purl.as_str()).collect();
             let after = (&r.findings[..], &r.vulnerabilities[..]);
-            append_scan_differences(&mut tx, tenant, project, scan, rerun_of, after, &purls).await?;
+            append_scan_differences(&mut tx, tenant, project, scan, rerun_of, after, &r.purls).await?;
         }
         // The readiness travels with the results, so a rerun replaces it with them.
         sqlx::query("UPDATE scans SET pqc = $1 WHERE tenant_id = $2 AND id = $3")

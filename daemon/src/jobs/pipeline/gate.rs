@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::matching::Matched;
-use super::scan::Scanned;
 use super::{Job, Stop};
 use crate::state::AppState;
 use crate::store::StoreError;
@@ -97,10 +96,13 @@ async fn exceptions(
         .collect())
 }
 
-/// Evaluates the gate of the scan `ctx` runs for; the result and its facts as JSON.
+/// Evaluates the gate of the scan `ctx` runs for over the documents' input (the scan's
+/// inventory and crypto, moved there) and whether crypto was inventoried; the result and its
+/// facts as JSON.
 pub(super) async fn evaluate(
     ctx: &Job<'_>,
-    scanned: &Scanned,
+    input: &BomInput,
+    crypto: bool,
     matched: &Matched,
 ) -> Result<(GateResult, String), Stop> {
     let Job { state, job, scan, .. } = *ctx;
@@ -120,7 +122,7 @@ pub(super) async fn evaluate(
         }
         _ => None,
     };
-    let facts = GateFacts { project, vulnerabilities, crypto: scanned.readiness.is_some() };
+    let facts = GateFacts { project, vulnerabilities, crypto };
     let triage = triage(state, job.tenant, scan.project_id, job.scan).await?;
     let now = crate::store::now();
     let (policy, stored) = policy_for(state, job.tenant, scan.project_id).await.map_err(|e| match e {
@@ -128,11 +130,10 @@ pub(super) async fn evaluate(
         GateError::Input(m) => Stop::Failed(m),
     })?;
     let exceptions = exceptions(state, job.tenant, scan.project_id, now).await?;
-    let engine = &scanned.engine;
     let parts = Parts {
-        components: &engine.inventory.components,
-        uses: &engine.crypto,
-        material: &engine.crypto_material,
+        components: &input.inventory.components,
+        uses: &input.crypto,
+        material: &input.crypto_material,
     };
     let result = gate_of(&policy, &facts, &triage, parts, &exceptions, now);
     let json = serde_json::to_string(&facts).map_err(|e| Stop::Failed(format!("the gate's facts: {e}")))?;

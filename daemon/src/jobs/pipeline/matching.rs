@@ -1,12 +1,12 @@
 //! Matching: the inventory against the vulnerability snapshot, taken once; what it was (none,
 //! stale, fresh) is recorded on the scan and said in its events.
 
-use cairn_engine::inventory::Inventory;
 use cairn_engine::vuln::{Database, Matches, match_inventory};
 use cairn_sdk::types::{ScanStatus, VulnDataState, VulnDataUsed};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::scan::Scanned;
 use super::{Stop, stale_after};
 use crate::jobs::progress::Reporter;
 use crate::state::AppState;
@@ -22,12 +22,14 @@ pub(super) struct Matched {
     pub database: Option<std::sync::Arc<Database>>,
 }
 
-/// Matches `inventory`, reporting `matching` and then the data used with the finding counts.
+/// Matches the scanned inventory, reporting `matching` and then the data used with the finding
+/// counts. The scan goes to the blocking thread and comes back with the match (no copy of the
+/// inventory is made for the thread).
 pub(super) async fn matching(
     state: &AppState,
-    inventory: &Inventory,
+    scanned: Scanned,
     reporter: &mut Reporter,
-) -> Result<Matched, Stop> {
+) -> Result<(Scanned, Matched), Stop> {
     reporter.state(ScanStatus::Matching, Some("matching"), 82, None).await?;
     let (snapshot, used) = loop {
         let snap = state.vulndb.snapshot();
@@ -36,20 +38,23 @@ pub(super) async fn matching(
             break (snap, used);
         }
     };
-    let (matches, database): (Option<Matches>, _) = match &snapshot {
+    let (scanned, matches, database): (Scanned, Option<Matches>, _) = match &snapshot {
         Some(snap) => {
             let database = snap
                 .database
-                .database_for(&state.store, inventory)
+                .database_for(&state.store, &scanned.engine.inventory)
                 .await
                 .map_err(|e| Stop::Failed(format!("reading the vulnerability data failed: {e}")))?;
-            let (db, inventory) = (database.clone(), inventory.clone());
-            let m = tokio::task::spawn_blocking(move || match_inventory(&inventory, &db))
-                .await
-                .map_err(|e| Stop::Failed(format!("matching stopped unexpectedly: {e}")))?;
-            (Some(m), Some(database))
+            let db = database.clone();
+            let (scanned, m) = tokio::task::spawn_blocking(move || {
+                let m = match_inventory(&scanned.engine.inventory, &db);
+                (scanned, m)
+            })
+            .await
+            .map_err(|e| Stop::Failed(format!("matching stopped unexpectedly: {e}")))?;
+            (scanned, Some(m), Some(database))
         }
-        None => (None, None),
+        None => (scanned, None, None),
     };
     if let Some(m) = &matches {
         reporter.counts.findings = m.findings.len() as u64;
@@ -61,7 +66,7 @@ pub(super) async fn matching(
     }
     let message = vulndb_message(&used, reporter.counts.findings);
     reporter.matched(used.clone(), 88, message).await?;
-    Ok(Matched { matches, used, snapshot_time: snapshot.as_ref().map(|s| s.updated_at), database })
+    Ok((scanned, Matched { matches, used, snapshot_time: snapshot.as_ref().map(|s| s.updated_at), database }))
 }
 
 fn vulndb_message(used: &VulnDataUsed, findings: u64) -> String {

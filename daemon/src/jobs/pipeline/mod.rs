@@ -1,15 +1,19 @@
 //! One scan job: fetching (obtain the source) -> scanning (the engine, with progress and cancel
 //! through its sink) -> matching (the vulnerability snapshot; none or stale said loudly) ->
 //! evaluating (counts, every document rendered once, results stored in one transaction) ->
-//! completed. The work directory goes when the `Obtained` is dropped, whatever happens.
+//! completed. The work directory goes when the `Obtained` is dropped, whatever happens. Between
+//! fetching and scanning the scan reserves its estimated memory in the replica's budget (and
+//! waits while it is used); the inventory is never copied: the engine's scan moves through
+//! matching into the documents' input, from which the rows are built a batch at a time.
 //!
-//! One file per step: `obtain` (source → tree or SBOM), `scan` (the engine's inventory),
+//! One file per step: `obtain` (source → tree or SBOM), `memory` (the budget), `scan` (the engine's inventory),
 //! `matching` (vulnerabilities), `render` (the documents), `gate` (the policy gate), `rows` and
 //! `store` (the results as rows, stored in one transaction, then the gate). Each step reports its own progress and checks the cancel
 //! flag where it did when the steps were one function.
 
 pub mod gate;
 mod matching;
+pub mod memory;
 mod obtain;
 mod render;
 pub(crate) mod rows;
@@ -123,14 +127,17 @@ async fn steps(
         .map_err(|e| Stop::Failed(format!("the job's source is unreadable: {e}")))?;
     let ctx = Job { state, job, scan, cancel };
     let obtained = obtain::obtain(&ctx, &payload, reporter).await?;
+    // Held until the results are stored (the end of this function).
+    let _memory = memory::reserve(&ctx, memory::estimate(&obtained).await, reporter).await?;
     let name = render::project_name(state, job, scan).await;
     let scanned = scan::scan(obtained, &name, payload.crypto, cancel, reporter).await?;
-    let matched = matching::matching(state, &scanned.engine.inventory, reporter).await?;
+    let (scanned, matched) = matching::matching(state, scanned, reporter).await?;
     check(cancel)?;
-    let mut rendered =
-        render::render(&ctx, name, &scanned.engine, matched.matches.as_ref(), reporter).await?;
-    if let Some(text) = &scanned.notice {
+    let scan::Scanned { engine, readiness, notice } = scanned;
+    let mut rendered = render::render(&ctx, name, engine, matched.matches.as_ref(), reporter).await?;
+    if let Some(text) = &notice {
         rendered.documents.push(crate::jobs::documents::notice(text).map_err(Stop::Failed)?);
     }
-    store::store(&ctx, scanned, matched, rendered, reporter).await
+    drop(notice);
+    store::store(&ctx, readiness, matched, rendered, reporter).await
 }

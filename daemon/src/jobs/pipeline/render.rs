@@ -27,11 +27,12 @@ pub(super) struct Rendered {
     pub stamp: String,
 }
 
-/// Renders every format, reporting `evaluating` per document.
+/// Renders every format, reporting `evaluating` per document. The engine's scan moves into the
+/// documents' input (which the rows and the gate read too): the inventory is not copied.
 pub(super) async fn render(
     ctx: &Job<'_>,
     name: String,
-    engine_scan: &cairn_engine::Scan,
+    engine_scan: cairn_engine::Scan,
     matches: Option<&Matches>,
     reporter: &mut Reporter,
 ) -> Result<Rendered, Stop> {
@@ -40,7 +41,7 @@ pub(super) async fn render(
     // Triage given earlier (a project's, surviving re-scans) is stated in the documents.
     let triage = state.store.triage_for_subject(job.tenant, scan.project_id, job.scan).await?;
     let triage_stamp = documents::stamp(&triage);
-    let mut input = BomInput::from_scan(name, None, stamp.clone(), engine_scan, matches);
+    let mut input = into_input(name, stamp.clone(), engine_scan, matches);
     if let cairn_sdk::types::ScanSource::Image { .. } = scan.source {
         // As `cairn scan IMAGE --offline` writes it: CycloneDX `container`, SPDX `CONTAINER`.
         input.root_kind = cairn_engine::bom::RootKind::Container;
@@ -68,6 +69,19 @@ pub(super) async fn render(
         rendered.extend(doc);
     }
     Ok(Rendered { input, packed, documents: rendered, stamp })
+}
+
+/// What `BomInput::from_scan` builds, with the scan's parts moved in rather than cloned.
+fn into_input(name: String, stamp: String, scan: cairn_engine::Scan, matches: Option<&Matches>) -> BomInput {
+    let cairn_engine::Scan { inventory, crypto, crypto_material, crypto_protocols, .. } = scan;
+    let mut input = BomInput::new(name, None, stamp, inventory).with_inventory_licenses();
+    if let Some(m) = matches {
+        input = input.with_findings(m);
+    }
+    input.crypto = crypto;
+    input.crypto_material = crypto_material;
+    input.crypto_protocols = crypto_protocols;
+    input
 }
 
 /// UTC seconds, the form every document format accepts.

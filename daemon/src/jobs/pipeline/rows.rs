@@ -1,5 +1,6 @@
 //! The results as rows: components, vulnerabilities and findings, crypto assets, diagnostics
-//! and warnings, built from the engine's types (never from its rendered documents).
+//! and warnings, built from the engine's types (never from its rendered documents); components
+//! and edges a batch at a time, as the store takes them.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -12,67 +13,35 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::store::{NewComponent, NewDocument, NewFinding, NewVulnerability, ScanResults};
 
-/// Every row of the results, built off the async threads. `input` is what the documents were
-/// rendered from: the crypto asset rows are the CBOM's assets.
-pub(super) fn build_results(
+/// The results as rows, from the documents' input (which holds the scan's inventory): the small
+/// parts built here, the components and edges built a batch at a time while the store inserts
+/// them (each component's row id is fixed here, so findings can name it).
+pub(super) fn build_results<'a>(
     stamp: &str,
-    scan: &cairn_engine::Scan,
+    input: &'a BomInput,
     matches: Option<&Matches>,
     snapshot_time: Option<OffsetDateTime>,
-    input: &BomInput,
     documents: Vec<NewDocument>,
-) -> ScanResults {
-    let inv: &Inventory = &scan.inventory;
-    let mut per_purl: HashMap<&str, u64> = HashMap::new();
-    if let Some(m) = matches {
-        for f in &m.findings {
-            *per_purl.entry(f.purl.as_str()).or_default() += 1;
-        }
-    }
-    let mut ids: HashMap<&str, String> = HashMap::new();
-    let components: Vec<NewComponent> = inv
-        .components
-        .iter()
-        .map(|c| {
-            let id = uuid::Uuid::now_v7().to_string();
-            ids.insert(c.purl.as_str(), id.clone());
-            let declared = join_unique(c.licenses.declared.iter().map(|d| d.expression.clone()));
-            let detected = join_unique(c.licenses.detected.iter().map(|d| d.id.clone()));
-            NewComponent {
-                component: ScanComponent {
-                    id,
-                    purl: c.purl.clone(),
-                    ecosystem: c.ecosystem.purl_type().to_owned(),
-                    name: c.name.clone(),
-                    version: (!c.version.is_empty()).then(|| c.version.clone()),
-                    scope: Some(c.scope),
-                    direct: c.direct == Some(true),
-                    local: c.local,
-                    license: c.licenses.concluded.as_ref().map(|l| l.expression.clone()),
-                    locations: c
-                        .locations
-                        .iter()
-                        .map(|l| match l.line {
-                            Some(n) => format!("{}:{n}", l.path),
-                            None => l.path.clone(),
-                        })
-                        .collect(),
-                    hashes: c.hashes.iter().map(|h| format!("{}:{}", h.algorithm, h.value)).collect(),
-                    findings: per_purl.get(c.purl.as_str()).copied().unwrap_or(0),
-                },
-                declared,
-                detected,
-                // The most demanding category of the conclusion (the list is sorted least first).
-                category: c.licenses.categories.last().map(|c| c.as_str().to_owned()),
-            }
-        })
-        .collect();
-
+) -> ScanResults<'a> {
+    let inv: &Inventory = &input.inventory;
+    let mut per_purl: HashMap<&'a str, u64> = HashMap::new();
+    // Each component's row id, in inventory order; by purl, the last one (findings name it).
+    let row_ids: Vec<String> = inv.components.iter().map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    let ids: HashMap<&str, String> =
+        inv.components.iter().zip(&row_ids).map(|(c, id)| (c.purl.as_str(), id.clone())).collect();
     let modified = snapshot_time.and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_else(|| stamp.to_owned());
     let (vulnerabilities, findings) = match matches {
         Some(m) => finding_rows(m, &ids, &modified),
         None => (Vec::new(), Vec::new()),
     };
+    if let Some(m) = matches {
+        for f in &m.findings {
+            if let Some((purl, _)) = ids.get_key_value(f.purl.as_str()) {
+                *per_purl.entry(*purl).or_default() += 1;
+            }
+        }
+    }
+    drop(ids);
 
     let crypto = crypto_assets(input, CBOM_VERSION).iter().map(crypto_row).collect();
     let diagnostics = inv
@@ -104,9 +73,15 @@ pub(super) fn build_results(
                 .collect()
         })
         .unwrap_or_default();
+    let purls = inv.components.iter().map(|c| c.purl.as_str()).collect();
+    let components = inv.components.iter().zip(row_ids).map(move |(c, id)| {
+        let findings = per_purl.get(c.purl.as_str()).copied().unwrap_or(0);
+        component_row(c, id, findings)
+    });
     ScanResults {
-        components,
-        edges: inv.edges.iter().map(|e| (e.from.clone(), e.to.clone())).collect(),
+        components: Box::new(components),
+        purls,
+        edges: Box::new(inv.edges.iter().map(|e| (e.from.clone(), e.to.clone()))),
         vulnerabilities,
         findings,
         crypto,
@@ -115,6 +90,39 @@ pub(super) fn build_results(
         documents,
         pqc: None,
         bom_input: None,
+    }
+}
+
+/// One component's row.
+fn component_row(c: &cairn_engine::Component, id: String, findings: u64) -> NewComponent {
+    let declared = join_unique(c.licenses.declared.iter().map(|d| d.expression.clone()));
+    let detected = join_unique(c.licenses.detected.iter().map(|d| d.id.clone()));
+    NewComponent {
+        component: ScanComponent {
+            id,
+            purl: c.purl.clone(),
+            ecosystem: c.ecosystem.purl_type().to_owned(),
+            name: c.name.clone(),
+            version: (!c.version.is_empty()).then(|| c.version.clone()),
+            scope: Some(c.scope),
+            direct: c.direct == Some(true),
+            local: c.local,
+            license: c.licenses.concluded.as_ref().map(|l| l.expression.clone()),
+            locations: c
+                .locations
+                .iter()
+                .map(|l| match l.line {
+                    Some(n) => format!("{}:{n}", l.path),
+                    None => l.path.clone(),
+                })
+                .collect(),
+            hashes: c.hashes.iter().map(|h| format!("{}:{}", h.algorithm, h.value)).collect(),
+            findings,
+        },
+        declared,
+        detected,
+        // The most demanding category of the conclusion (the list is sorted least first).
+        category: c.licenses.categories.last().map(|c| c.as_str().to_owned()),
     }
 }
 

@@ -1,35 +1,31 @@
-//! Storing: the gate evaluated, the rows built off the async threads, the readiness summary,
-//! then every result in one transaction, the triage rules applied to the new findings, the gate
+//! Storing: the gate evaluated, the rows built (components and edges a batch at a time as they
+//! are inserted), the readiness summary, then every result in one transaction, the triage rules applied to the new findings, the gate
 //! (evaluated again when a rule triaged something), and the `completed` event.
 
-use cairn_engine::crypto::quantum::METHODOLOGY;
+use cairn_engine::crypto::quantum::{METHODOLOGY, Readiness};
 use cairn_sdk::types::{PqcSummary, ScanCounts, ScanStatus, VulnDataState, VulnDataUsed};
 
 use super::matching::Matched;
 use super::render::Rendered;
 use super::rows::build_results;
-use super::scan::Scanned;
 use super::{Job, Stop, check};
 use crate::jobs::progress::Reporter;
 
 /// Builds the rows and stores them with the documents, reporting `storing` then `completed`.
+/// The inventory lives in the documents' input, read in place; it goes when this returns.
 pub(super) async fn store(
     ctx: &Job<'_>,
-    scanned: Scanned,
+    readiness: Option<Readiness>,
     matched: Matched,
     rendered: Rendered,
     reporter: &mut Reporter,
 ) -> Result<(), Stop> {
     let Job { state, job, scan, cancel } = *ctx;
-    let (gate, facts) = super::gate::evaluate(ctx, &scanned, &matched).await?;
-    let Scanned { engine, readiness, .. } = scanned;
+    let (gate, facts) = super::gate::evaluate(ctx, &rendered.input, readiness.is_some(), &matched).await?;
     let Matched { matches, used, snapshot_time, .. } = matched;
     let Rendered { input, packed, documents, stamp } = rendered;
-    let mut built = tokio::task::spawn_blocking(move || {
-        build_results(&stamp, &engine, matches.as_ref(), snapshot_time, &input, documents)
-    })
-    .await
-    .map_err(|e| Stop::Failed(format!("evaluating stopped unexpectedly: {e}")))?;
+    let mut built = build_results(&stamp, &input, matches.as_ref(), snapshot_time, documents);
+    drop(matches);
     built.bom_input = Some(packed);
     reporter.counts.crypto_assets = built.crypto.len() as u64;
     built.pqc = readiness.map(|r| PqcSummary {
@@ -42,7 +38,9 @@ pub(super) async fn store(
     });
     check(cancel)?;
     reporter.state(ScanStatus::Evaluating, Some("storing"), 95, Some("storing results".into())).await?;
-    state.store.scan_store_results(job.tenant, job.scan, scan.project_id, &built).await?;
+    state.store.scan_store_results(job.tenant, job.scan, scan.project_id, built).await?;
+    // Stored: the inventory and the documents' input are not needed any more.
+    drop(input);
     // Triage rules apply to the new findings before anyone can see the scan completed.
     let triaged =
         crate::triage::rules::apply_to_scan(&state.store, job.tenant, job.scan, crate::store::now()).await?;
