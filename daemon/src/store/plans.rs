@@ -95,6 +95,7 @@ fn statements() -> Vec<(String, Sql)> {
         out.push((format!("scan findings page, {name}"), page));
         out.push((format!("scan findings total, {name}"), total));
     }
+    out.push(("scan component ids (re-match)".into(), super::rematch::scan_component_ids_sql(tenant, scan)));
     out
 }
 

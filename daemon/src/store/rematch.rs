@@ -13,6 +13,7 @@ use sqlx::FromRow;
 use super::events::{NewEvent, append};
 use super::finding_events::{OpenFinding, append_differences, open_findings};
 use super::scan_results::{NewFinding, NewVulnerability, upsert_vulnerabilities};
+use super::sql::Sql;
 use super::{Store, StoreResult, now, parse_id, ts};
 
 /// The job kind of a re-match.
@@ -102,6 +103,13 @@ pub(crate) async fn queue_rematches(
     Ok(())
 }
 
+/// The statement of [`Store::scan_component_ids`] (its plan is checked with the lists').
+pub(super) fn scan_component_ids_sql(tenant: TenantId, scan: ScanId) -> Sql {
+    let mut sql = Sql::new("SELECT id, purl FROM components WHERE tenant_id = ");
+    sql.bind(tenant.to_string()).push(" AND scan_id = ").bind(scan.to_string());
+    sql
+}
+
 impl Store {
     /// The scans a re-match of `tenant` covers: each project's latest completed scan, and the
     /// latest completed scan of each released version.
@@ -140,11 +148,7 @@ impl Store {
         tenant: TenantId,
         scan: ScanId,
     ) -> StoreResult<Vec<(String, String)>> {
-        Ok(sqlx::query_as("SELECT id, purl FROM components WHERE tenant_id = $1 AND scan_id = $2")
-            .bind(tenant.to_string())
-            .bind(scan.to_string())
-            .fetch_all(self.pool())
-            .await?)
+        Ok(scan_component_ids_sql(tenant, scan).query_as().fetch_all(self.pool()).await?)
     }
 
     /// Brings `target`'s findings to what a match against data `generation` found (`findings`,
