@@ -128,6 +128,7 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
     };
     let tree =
         FsTree::new(root, opts.walk.max_file_size, found.files.iter().map(|f| f.rel.clone()).collect());
+    prepare(tree.files(), opts.crypto);
     let mut found = found;
     // A file no cataloger reads may be a binary that records what it was built from.
     let unread = single && found.files.is_empty() && found.skipped.is_empty();
@@ -163,6 +164,28 @@ pub fn scan_path(root: &Path, opts: &ScanOptions, sink: &dyn ScanSink) -> Result
         ));
     }
     Ok(Scan { inventory, crypto, crypto_material, crypto_protocols, stats })
+}
+
+/// Starts the fixed costs this tree will need on the thread pool, so they run while the catalogers
+/// work instead of on the critical path later: unpacking the license texts when there is a
+/// license file to match, compiling the crypto tables of each language present. Nothing is
+/// prepared for files the tree does not have. The results are the same either way (each cost is
+/// paid once per process, by whichever thread gets there first).
+fn prepare(files: &[String], crypto: bool) {
+    if files.iter().any(|f| crate::license::files::is_license_file(f)) {
+        rayon::spawn(crate::license::detect::prepare);
+    }
+    if crypto {
+        let mut languages: Vec<crypto::Language> = Vec::new();
+        for lang in files.iter().filter_map(|f| crypto::Language::of(f)) {
+            if !languages.contains(&lang) {
+                languages.push(lang);
+            }
+        }
+        for lang in languages {
+            rayon::spawn(move || crypto::detect::prepare(lang));
+        }
+    }
 }
 
 /// Catalogs every wanted file of `tree` (in parallel), assembles the inventory and matches the

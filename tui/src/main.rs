@@ -7,6 +7,11 @@ use clap::Parser;
 use std::process::ExitCode;
 use tracing_subscriber::fmt::writer::BoxMakeWriter;
 
+// Measured against glibc's malloc on the corpus lockfiles (docs/benchmarks.md): less time in
+// allocation and freeing, and a lower peak, for a scan that builds 11k components.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = match cli::Cli::try_parse() {
         Ok(args) => args,

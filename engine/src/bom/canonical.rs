@@ -49,7 +49,11 @@ pub fn to_canonical<T: Serialize + ?Sized>(v: &T) -> Vec<u8> {
 
 /// Lowercase hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lowercase hex of a digest.
+pub(crate) fn hex(digest: &[u8]) -> String {
     let mut s = String::with_capacity(64);
     for b in digest.iter() {
         s.push_str(&format!("{b:02x}"));
@@ -61,9 +65,19 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn derived_uuid(parts: &[&[u8]]) -> uuid::Uuid {
     let mut h = Sha256::new();
     for p in parts {
-        h.update((p.len() as u64).to_be_bytes());
-        h.update(p);
+        uuid_part(&mut h, p);
     }
+    uuid_of(h)
+}
+
+/// One part of a [`derived_uuid`]: its length, then its bytes.
+pub(crate) fn uuid_part(h: &mut Sha256, part: &[u8]) {
+    h.update((part.len() as u64).to_be_bytes());
+    h.update(part);
+}
+
+/// The [`derived_uuid`] of the parts hashed into `h`.
+pub(crate) fn uuid_of(h: Sha256) -> uuid::Uuid {
     let digest = h.finalize();
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
@@ -76,4 +90,10 @@ pub fn to_pretty<T: Serialize + ?Sized>(v: &T) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// [`to_pretty`] written to `out` as it is serialized: no document-sized string in between.
+pub fn write_pretty<T: Serialize + ?Sized>(v: &T, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, v)?;
+    out.write_all(b"\n")
 }

@@ -30,8 +30,85 @@ impl ser::Error for Error {
 /// The canonical bytes of any serializable value.
 pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
     let mut out = Vec::with_capacity(4096);
-    value.serialize(&mut Canonical { out: &mut out })?;
+    value.serialize(&mut Canonical { out: &mut out, open: None })?;
     Ok(out)
+}
+
+/// An entry of an object being written: its key and where its value sits in the buffer.
+type Entry = (Cow<'static, str>, usize, usize);
+
+/// A value that serializes as an object, in canonical form with its top level left open: every
+/// nested object is sorted in the buffer, the top-level entries stay where they were written. Its
+/// canonical bytes, with or without entries added, are then produced piece by piece — straight
+/// into a hash — without rewriting (copying) the whole document once more, or serializing it again
+/// to add one entry.
+pub struct OpenObject {
+    buf: Vec<u8>,
+    entries: Vec<Entry>,
+}
+
+/// `value`'s canonical form with its top level open; an error when it is not an object.
+pub fn to_open_object<T: Serialize + ?Sized>(value: &T) -> Result<OpenObject, Error> {
+    let mut buf = Vec::with_capacity(4096);
+    let mut slot = None;
+    value.serialize(&mut Canonical { out: &mut buf, open: Some(&mut slot) })?;
+    let entries = slot.ok_or_else(|| Error("not an object".into()))?;
+    Ok(OpenObject { buf, entries })
+}
+
+impl OpenObject {
+    /// Feeds `sink` the canonical bytes of the object with `extra` entries (key, canonical bytes
+    /// of the value) added; an added key replaces one the object has. Returns how many bytes.
+    pub fn write_with(
+        &self,
+        extra: &[(&'static str, &[u8])],
+        sink: &mut dyn FnMut(&[u8]),
+    ) -> Result<usize, Error> {
+        let mut pieces: Vec<(&str, &[u8])> = Vec::with_capacity(self.entries.len() + extra.len());
+        for e in sorted_unique(self.entries.iter().collect()) {
+            if extra.iter().all(|(k, _)| *k != e.0.as_ref()) {
+                pieces.push((e.0.as_ref(), &self.buf[e.1..e.2]));
+            }
+        }
+        pieces.extend(extra.iter().map(|(k, v)| (*k, *v)));
+        pieces.sort_by(|a, b| a.0.cmp(b.0));
+        let mut n = 0;
+        let mut emit = |b: &[u8]| {
+            n += b.len();
+            sink(b);
+        };
+        emit(b"{");
+        let mut key = Vec::new();
+        for (i, (k, v)) in pieces.into_iter().enumerate() {
+            if i > 0 {
+                emit(b",");
+            }
+            key.clear();
+            scalar(&mut key, k)?;
+            key.push(b':');
+            emit(&key);
+            emit(v);
+        }
+        emit(b"}");
+        Ok(n)
+    }
+}
+
+/// Entries sorted by key, one per key: the last one written (as `serde_json::Map` keeps it).
+fn sorted_unique(mut entries: Vec<&Entry>) -> Vec<&Entry> {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<&Entry> = Vec::with_capacity(entries.len());
+    for e in entries {
+        match out.last_mut() {
+            Some(last) if last.0 == e.0 => {
+                if e.1 > last.1 {
+                    *last = e;
+                }
+            }
+            _ => out.push(e),
+        }
+    }
+    out
 }
 
 /// Writes one scalar as serde_json spells it.
@@ -41,13 +118,17 @@ fn scalar<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), Error> 
 
 struct Canonical<'a> {
     out: &'a mut Vec<u8>,
+    /// Where the top-level object leaves its entries unsorted ([`to_open_object`]); `None` below
+    /// the top level.
+    open: Option<&'a mut Option<Vec<Entry>>>,
 }
 
 /// An object being written: its entries' keys and where each entry's value sits in the buffer.
 struct Object<'a> {
     out: &'a mut Vec<u8>,
+    open: Option<&'a mut Option<Vec<Entry>>>,
     start: usize,
-    entries: Vec<(Cow<'static, str>, usize, usize)>,
+    entries: Vec<Entry>,
     /// The key of a map entry whose value has not come yet.
     key: Option<Cow<'static, str>>,
     /// For an enum's struct variant: the variant name wrapping the object.
@@ -57,27 +138,22 @@ struct Object<'a> {
 impl Object<'_> {
     fn value<T: Serialize + ?Sized>(&mut self, key: Cow<'static, str>, value: &T) -> Result<(), Error> {
         let from = self.out.len();
-        value.serialize(&mut Canonical { out: self.out })?;
+        value.serialize(&mut Canonical { out: self.out, open: None })?;
         self.entries.push((key, from, self.out.len()));
         Ok(())
     }
 
     /// Rewrites the entries, written in serialization order after `start`, as a sorted object.
-    fn finish(mut self) -> Result<(), Error> {
-        let written = self.out.split_off(self.start);
-        // serde_json::Map keeps one value per key, the last one written.
-        self.entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut entries: Vec<&(Cow<'static, str>, usize, usize)> = Vec::with_capacity(self.entries.len());
-        for e in &self.entries {
-            match entries.last_mut() {
-                Some(last) if last.0 == e.0 => {
-                    if e.1 > last.1 {
-                        *last = e;
-                    }
-                }
-                _ => entries.push(e),
+    fn finish(self) -> Result<(), Error> {
+        if let Some(slot) = self.open {
+            if self.variant.is_some() {
+                return Err(Error("not an object".into()));
             }
+            *slot = Some(self.entries);
+            return Ok(());
         }
+        let written = self.out.split_off(self.start);
+        let entries = sorted_unique(self.entries.iter().collect());
         if let Some(v) = self.variant {
             self.out.push(b'{');
             scalar(self.out, v)?;
@@ -114,7 +190,7 @@ impl Array<'_> {
             self.out.push(b',');
         }
         self.first = false;
-        value.serialize(&mut Canonical { out: self.out })
+        value.serialize(&mut Canonical { out: self.out, open: None })
     }
 
     fn finish(self) -> Result<(), Error> {
@@ -219,7 +295,8 @@ impl<'a, 'b> ser::Serializer for &'b mut Canonical<'a> {
         self.out.push(b'{');
         scalar(self.out, variant)?;
         self.out.push(b':');
-        value.serialize(&mut *self)?;
+        // Wrapped in the variant's object: not the top level any more.
+        value.serialize(&mut Canonical { out: self.out, open: None })?;
         self.out.push(b'}');
         Ok(())
     }
@@ -249,6 +326,7 @@ impl<'a, 'b> ser::Serializer for &'b mut Canonical<'a> {
         let start = self.out.len();
         Ok(Object {
             out: self.out,
+            open: self.open.as_deref_mut(),
             start,
             entries: Vec::with_capacity(len.unwrap_or(0)),
             key: None,
@@ -268,6 +346,7 @@ impl<'a, 'b> ser::Serializer for &'b mut Canonical<'a> {
         let start = self.out.len();
         Ok(Object {
             out: self.out,
+            open: self.open.as_deref_mut(),
             start,
             entries: Vec::with_capacity(len),
             key: None,
@@ -430,5 +509,42 @@ mod tests {
         }
         let empty: Vec<Inner> = Vec::new();
         assert_eq!(to_vec(&empty).expect("canonical"), b"[]");
+    }
+
+    fn open_bytes<T: Serialize>(v: &T, extra: &[(&'static str, &[u8])]) -> Vec<u8> {
+        let open = to_open_object(v).expect("an object");
+        let mut out = Vec::new();
+        let n = open.write_with(extra, &mut |b| out.extend_from_slice(b)).expect("written");
+        assert_eq!(n, out.len());
+        out
+    }
+
+    /// The open form gives the closed form's bytes; an added entry lands where sorting puts it and
+    /// replaces one of the same key, as serializing the value with that entry would.
+    #[test]
+    fn an_open_object_writes_the_canonical_bytes() {
+        #[derive(Serialize)]
+        struct Top {
+            zeta: Vec<Inner>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            middle: Option<String>,
+            alpha: BTreeMap<String, u8>,
+        }
+        let mut top = Top {
+            zeta: vec![Inner { b: "x", a: 1.5, schema: 's' }],
+            middle: None,
+            alpha: [("k".to_string(), 1)].into_iter().collect(),
+        };
+        assert_eq!(open_bytes(&top, &[]), to_vec(&top).expect("canonical"));
+        let added = to_vec("urn:x").expect("canonical");
+        let with_added = open_bytes(&top, &[("middle", &added)]);
+        top.middle = Some("urn:x".into());
+        assert_eq!(with_added, to_vec(&top).expect("canonical"));
+        assert_eq!(open_bytes(&top, &[("middle", &added)]), with_added, "an added key replaces the old");
+        let map: BTreeMap<&str, u8> = [("b", 1), ("a", 2)].into_iter().collect();
+        assert_eq!(open_bytes(&map, &[]), through_value(&map));
+        assert!(to_open_object(&vec![1]).is_err());
+        assert!(to_open_object(&Kind::Shaped { y: 1, x: 2 }).is_err());
+        assert!(to_open_object("text").is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! CycloneDX VEX: each vulnerability carries its `analysis` and `affects`.
 
 use super::canonical::{self, METHODOLOGY_KEY, METHODOLOGY_VERSION, SHA256_KEY};
+use super::canonical_json::OpenObject;
 use super::crypto;
 use super::input::{
     BomInput, BomLicense, BomVulnerability, LicenseKind, RatingMethod, VexJustification, VexStatus,
@@ -10,6 +11,7 @@ use crate::crypto::libraries;
 use crate::inventory::{Component, Inventory, Scope, Severity, Source};
 use serde::Serialize;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Which CycloneDX specification version to write.
@@ -617,21 +619,57 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
 /// Renders the input as a CycloneDX JSON document (pretty, trailing newline), sealed with
 /// `cairn:methodology_version` and `cairn:sha256` metadata properties.
 pub fn to_cyclonedx(input: &BomInput, version: CdxVersion) -> String {
+    canonical::to_pretty(&sealed(input, version))
+}
+
+/// The sealed document's model, for [`to_cyclonedx`] and [`super::render_to`].
+pub(crate) fn sealed(input: &BomInput, version: CdxVersion) -> impl Serialize {
     let mut bom = build(version, input);
-    // Both hashes come from the typed model's canonical form: no Value tree, no re-parsing.
-    let content = canonical::to_canonical(&bom);
-    let serial = canonical::derived_uuid(&[
-        b"cyclonedx",
-        version.as_str().as_bytes(),
-        &content,
-        input.name.as_bytes(),
-        input.version.as_deref().unwrap_or("").as_bytes(),
-    ]);
-    bom.serial_number = Some(format!("urn:uuid:{serial}"));
-    let sha = canonical::sha256_hex(&canonical::to_canonical(&bom));
+    // Both hashes come from the typed model's canonical form (no Value tree, no re-parsing): the
+    // serial number's over the document without it, the seal's over the document with it.
+    let hashes =
+        super::canonical_json::to_open_object(&bom).ok().and_then(|open| seal_hashes(&open, input, version));
+    let sha = match hashes {
+        Some((serial, sha)) => {
+            bom.serial_number = Some(serial);
+            sha
+        }
+        // Not reached (the model is an object with string keys); the plain way gives the same.
+        None => {
+            let content = canonical::to_canonical(&bom);
+            let serial = canonical::derived_uuid(&[
+                b"cyclonedx",
+                version.as_str().as_bytes(),
+                &content,
+                input.name.as_bytes(),
+                input.version.as_deref().unwrap_or("").as_bytes(),
+            ]);
+            bom.serial_number = Some(format!("urn:uuid:{serial}"));
+            canonical::sha256_hex(&canonical::to_canonical(&bom))
+        }
+    };
     bom.metadata.properties.push(Property::new(METHODOLOGY_KEY, METHODOLOGY_VERSION));
     bom.metadata.properties.push(Property::new(SHA256_KEY, sha));
-    canonical::to_pretty(&bom)
+    bom
+}
+
+/// The serial number — a UUID derived from the canonical document without it, and the project's
+/// name and version — and the seal — the SHA-256 of the canonical document with it — from one
+/// canonical form, streamed into the hashes: the document is neither serialized nor copied again.
+fn seal_hashes(open: &OpenObject, input: &BomInput, version: CdxVersion) -> Option<(String, String)> {
+    let mut h = Sha256::new();
+    canonical::uuid_part(&mut h, b"cyclonedx");
+    canonical::uuid_part(&mut h, version.as_str().as_bytes());
+    let len = open.write_with(&[], &mut |_| {}).ok()?;
+    h.update((len as u64).to_be_bytes());
+    open.write_with(&[], &mut |b| h.update(b)).ok()?;
+    canonical::uuid_part(&mut h, input.name.as_bytes());
+    canonical::uuid_part(&mut h, input.version.as_deref().unwrap_or("").as_bytes());
+    let serial = format!("urn:uuid:{}", canonical::uuid_of(h));
+    let value = serde_json::to_vec(&serial).ok()?;
+    let mut seal = Sha256::new();
+    open.write_with(&[("serialNumber", &value)], &mut |b| seal.update(b)).ok()?;
+    Some((serial, canonical::hex(&seal.finalize())))
 }
 
 /// Renders a CBOM: a CycloneDX 1.6 document with the root component, the cryptographic assets and

@@ -112,14 +112,33 @@ impl BomInput {
         scan: &crate::Scan,
         matches: Option<&Matches>,
     ) -> Self {
-        let mut input =
-            BomInput::new(name, version, timestamp, scan.inventory.clone()).with_inventory_licenses();
+        let parts = crate::Scan {
+            inventory: scan.inventory.clone(),
+            crypto: scan.crypto.clone(),
+            crypto_material: scan.crypto_material.clone(),
+            crypto_protocols: scan.crypto_protocols.clone(),
+            stats: scan.stats,
+        };
+        Self::from_owned_scan(name, version, timestamp, parts, matches)
+    }
+
+    /// [`BomInput::from_scan`] taking the scan's inventory and cryptography instead of copying
+    /// them: for a caller that is done with the scan (the CLI writing its one document), an
+    /// inventory of 11k components is not held twice. Gives the same input.
+    pub fn from_owned_scan(
+        name: impl Into<String>,
+        version: Option<String>,
+        timestamp: impl Into<String>,
+        scan: crate::Scan,
+        matches: Option<&Matches>,
+    ) -> Self {
+        let mut input = BomInput::new(name, version, timestamp, scan.inventory).with_inventory_licenses();
         if let Some(m) = matches {
             input = input.with_findings(m);
         }
-        input.crypto = scan.crypto.clone();
-        input.crypto_material = scan.crypto_material.clone();
-        input.crypto_protocols = scan.crypto_protocols.clone();
+        input.crypto = scan.crypto;
+        input.crypto_material = scan.crypto_material;
+        input.crypto_protocols = scan.crypto_protocols;
         input
     }
 }

@@ -103,6 +103,30 @@ pub fn render(format: Format, input: &BomInput) -> Result<String, BomError> {
     })
 }
 
+/// Why a document could not be written out by [`render_to`].
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The input cannot be written in the format (nothing was written).
+    #[error(transparent)]
+    Bom(#[from] BomError),
+    /// Writing to the output failed.
+    #[error("writing the document: {0}")]
+    Write(#[from] std::io::Error),
+}
+
+/// Writes the input in the chosen format to `out`, the same bytes as [`render`], serialized
+/// straight into the writer. A [`BomError`] is found before anything is written.
+pub fn render_to(format: Format, input: &BomInput, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
+    match format {
+        Format::CycloneDx(v) => canonical::write_pretty(&cyclonedx::sealed(input, v), out)?,
+        Format::Spdx3 => canonical::write_pretty(&spdx3::sealed(input), out)?,
+        Format::Spdx23 => canonical::write_pretty(&spdx2::sealed(input), out)?,
+        Format::OpenVex => canonical::write_pretty(&openvex::document(input)?, out)?,
+        Format::Sarif => canonical::write_pretty(&sarif::log(input), out)?,
+    }
+    Ok(())
+}
+
 /// What the root (the scanned project) depends on directly: local packages, direct dependencies,
 /// and, when a format does not say what is direct, every component nothing else depends on.
 pub(crate) fn top_level(inv: &Inventory) -> BTreeSet<&str> {

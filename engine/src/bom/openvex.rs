@@ -67,6 +67,11 @@ pub(crate) fn default_action(fixed: &[String]) -> String {
 /// Fails when there is nothing to state (OpenVEX requires at least one statement) or when a
 /// `not_affected` statement has neither a justification nor an impact statement.
 pub fn to_openvex(input: &BomInput) -> Result<String, BomError> {
+    Ok(canonical::to_pretty(&document(input)?))
+}
+
+/// The document's model, for [`to_openvex`] and [`super::render_to`].
+pub(crate) fn document(input: &BomInput) -> Result<impl Serialize, BomError> {
     let mut statements = Vec::new();
     for v in input.sorted_vulnerabilities() {
         for a in &v.affects {
@@ -119,5 +124,5 @@ pub fn to_openvex(input: &BomInput) -> Result<String, BomError> {
         tooling: format!("cairn {}", env!("CARGO_PKG_VERSION")),
         statements,
     };
-    Ok(canonical::to_pretty(&doc))
+    Ok(doc)
 }

@@ -168,6 +168,11 @@ fn security_severity(v: &BomVulnerability) -> Option<String> {
 /// Renders the input's vulnerabilities as a SARIF 2.1.0 log. Only affected and under-investigation
 /// components are results; a scan with no vulnerabilities gives a log with no results.
 pub fn to_sarif(input: &BomInput) -> String {
+    canonical::to_pretty(&log(input))
+}
+
+/// The log's model, for [`to_sarif`] and [`super::render_to`].
+pub(crate) fn log(input: &BomInput) -> impl Serialize {
     let mut rules = Vec::new();
     let mut results = Vec::new();
     for v in input.sorted_vulnerabilities() {
@@ -251,7 +256,7 @@ pub fn to_sarif(input: &BomInput) -> String {
     if let Some(gate) = &input.gate {
         policy_results(input, gate, &mut rules, &mut results, &mut notifications);
     }
-    let log = Log {
+    Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
         runs: vec![Run {
@@ -269,8 +274,7 @@ pub fn to_sarif(input: &BomInput) -> String {
             }],
             results,
         }],
-    };
-    canonical::to_pretty(&log)
+    }
 }
 
 fn action_level(a: Action) -> &'static str {

@@ -341,6 +341,11 @@ fn build(input: &BomInput, namespace: String) -> Document {
 /// Renders the input as an SPDX 2.3 JSON document (pretty, trailing newline), sealed with a
 /// document annotation whose comment records `cairn:methodology_version` and `cairn:sha256`.
 pub fn to_spdx2(input: &BomInput) -> String {
+    canonical::to_pretty(&sealed(input))
+}
+
+/// The sealed document's model, for [`to_spdx2`] and [`super::render_to`].
+pub(crate) fn sealed(input: &BomInput) -> impl Serialize {
     let namespace = format!("https://spdx.org/spdxdocs/cairn-{}", namespace_uuid("spdx-2.3", input));
     let mut doc = build(input, namespace);
     let sha = canonical::sha256_hex(&canonical::to_canonical(&doc));
@@ -350,5 +355,5 @@ pub fn to_spdx2(input: &BomInput) -> String {
         annotator: tool(),
         comment: super::seal::statement(METHODOLOGY_VERSION, &sha),
     });
-    canonical::to_pretty(&doc)
+    doc
 }

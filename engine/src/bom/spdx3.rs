@@ -493,6 +493,11 @@ pub(crate) fn diagnostics_comment(input: &BomInput) -> Option<String> {
 /// Renders the input as an SPDX 3.0.1 JSON-LD document (pretty, trailing newline), sealed with an
 /// `Annotation` whose statement records `cairn:methodology_version` and `cairn:sha256`.
 pub fn to_spdx3(input: &BomInput) -> String {
+    canonical::to_pretty(&sealed(input))
+}
+
+/// The sealed document's model, for [`to_spdx3`] and [`super::render_to`].
+pub(crate) fn sealed(input: &BomInput) -> impl Serialize {
     let ns = format!("urn:uuid:{}#", namespace_uuid("spdx-3.0.1", input));
     let (graph, doc_id) = build(input, &ns);
     let unsealed = Document { context: CONTEXT, graph };
@@ -503,5 +508,5 @@ pub fn to_spdx3(input: &BomInput) -> String {
     seal.subject = Some(doc_id);
     seal.statement = Some(super::seal::statement(METHODOLOGY_VERSION, &sha));
     graph.push(seal);
-    canonical::to_pretty(&Document { context: CONTEXT, graph })
+    Document { context: CONTEXT, graph }
 }

@@ -51,6 +51,13 @@ fn table(lang: Language) -> &'static [Compiled] {
     }
 }
 
+/// Compiles `lang`'s rule and API tables now, on the calling thread, so that its first file does
+/// not wait for them.
+pub fn prepare(lang: Language) {
+    let _ = table(lang);
+    super::symbols::prepare(lang);
+}
+
 /// String literals whose whole content may be a distinct algorithm name (JOSE, SSH, JCA).
 fn literal_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();

@@ -52,6 +52,14 @@ fn table(lang: Language) -> Option<&'static Table> {
     }
 }
 
+/// Compiles `lang`'s API table now (see [`super::detect::prepare`]).
+pub(crate) fn prepare(lang: Language) {
+    let _ = table(lang);
+    if table(lang).is_some() {
+        let _ = chain_re(lang);
+    }
+}
+
 /// The separator of qualified names in `lang`.
 fn separator(lang: Language) -> &'static str {
     if lang == Language::Rust { "::" } else { "." }

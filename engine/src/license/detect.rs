@@ -45,6 +45,12 @@ fn store() -> Option<&'static Store> {
         .as_ref()
 }
 
+/// Unpacks the license text store now, on the calling thread, so that the first license file to
+/// match does not wait for it (a fixed cost of tens of milliseconds, paid once per process).
+pub fn prepare() {
+    let _ = store();
+}
+
 #[derive(Deserialize)]
 struct References {
     reference: Vec<Reference>,

@@ -58,10 +58,12 @@ struct CachedSource {
 /// Loads `paths` like [`load::load_paths`], through a cache file under `cache_dir` (created when
 /// missing). The database is the same either way.
 pub fn load_paths_cached(paths: &[PathBuf], cache_dir: &Path) -> Result<(Database, CacheUse), LoadError> {
-    // A path that cannot be looked at is the loader's error to report, with its own words.
-    let Ok(revision) = revision(paths) else { return Ok((load::load_paths(paths)?, CacheUse::Built)) };
     let file = cache_dir.join(format!("vulndb-{}.cache", &hex(&Sha256::digest(paths_key(paths)))[..32]));
-    let stale = match fs::read(&file) {
+    // Stamping every data file and reading the cache are independent: both at once.
+    let (revision, cached) = rayon::join(|| revision(paths), || fs::read(&file));
+    // A path that cannot be looked at is the loader's error to report, with its own words.
+    let Ok(revision) = revision else { return Ok((load::load_paths(paths)?, CacheUse::Built)) };
+    let stale = match cached {
         Ok(bytes) => match decode(&bytes, &revision) {
             Ok(read) => return Ok((read.into_database(), CacheUse::Hit)),
             Err(reason) => Some(reason),
@@ -148,18 +150,20 @@ fn decode(bytes: &[u8], revision: &str) -> Result<RawDatabase, String> {
     if header.revision != revision {
         return Err("stale: the data changed since it was cached".into());
     }
-    if hex(&Sha256::digest(body)) != header.body_sha256 {
-        return Err("corrupt: checksum mismatch".into());
-    }
     let lines: Vec<&[u8]> = body.split(|b| *b == b'\n').filter(|l| !l.is_empty()).collect();
     if lines.len() != header.records {
         return Err(format!("corrupt: {} records, header says {}", lines.len(), header.records));
     }
-    let records = lines
-        .par_iter()
-        .map(|l| Advisory::from_json(l))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("corrupt record: {e}"))?;
+    // The records are parsed while the checksum is computed; nothing parsed is used unless the
+    // checksum matches.
+    let (sum, records) = rayon::join(
+        || hex(&Sha256::digest(body)),
+        || lines.par_iter().map(|l| Advisory::from_json(l)).collect::<Result<Vec<_>, _>>(),
+    );
+    if sum != header.body_sha256 {
+        return Err("corrupt: checksum mismatch".into());
+    }
+    let records = records.map_err(|e| format!("corrupt record: {e}"))?;
     let sources = header
         .sources
         .into_iter()

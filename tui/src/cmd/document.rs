@@ -65,6 +65,28 @@ pub fn write(output: Option<&Path>, doc: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes the document `write_doc` produces to `output` or standard output, through a buffer: a
+/// document serialized straight into the output is never held whole in memory.
+pub fn write_with(
+    output: Option<&Path>,
+    write_doc: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            write_doc(&mut out).with_context(|| format!("writing {}", path.display()))?;
+            out.flush().with_context(|| format!("writing {}", path.display()))?;
+        }
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            write_doc(&mut out).context("writing to standard output")?;
+            out.flush().context("writing to standard output")?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -244,3 +244,57 @@ fn a_known_non_spdx_text_is_a_defined_license_ref() {
         }
     }
 }
+
+/// `render_to` (the CLI's streamed output) writes the bytes `render` returns, in every format,
+/// and an input OpenVEX refuses writes nothing.
+#[test]
+fn streamed_documents_are_the_rendered_bytes() {
+    let dir = projects().into_iter().find(|p| p.ends_with("cargo/atuinsh__atuin")).expect("atuin");
+    let input = with_findings(input_for(&dir));
+    for (name, format) in Format::ALL {
+        let rendered = bom::render(format, &input).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut streamed = Vec::new();
+        bom::render_to(format, &input, &mut streamed).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(rendered.as_bytes() == streamed.as_slice(), "{name}: streamed bytes differ");
+    }
+    let bare = input_for(&dir);
+    let mut out = Vec::new();
+    let refused = bom::render_to(Format::OpenVex, &bare, &mut out);
+    assert!(matches!(refused, Err(bom::RenderError::Bom(BomError::NothingToState))), "{refused:?}");
+    assert!(out.is_empty(), "a refused document writes nothing");
+}
+
+/// A failing output is an error, not a panic or a silent short document.
+#[test]
+fn a_failing_output_is_an_error() {
+    struct Full;
+    impl std::io::Write for Full {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let dir = projects().into_iter().find(|p| p.ends_with("pipenv/pypa__pipenv")).expect("pipenv");
+    let input = input_for(&dir);
+    let r = bom::render_to(Format::CycloneDx(bom::CdxVersion::V1_6), &input, &mut Full);
+    assert!(
+        matches!(&r, Err(bom::RenderError::Write(e)) if e.kind() == std::io::ErrorKind::StorageFull),
+        "{r:?}"
+    );
+}
+
+/// The CLI's input, built from the scan it is done with, is the daemon's, built from a borrowed
+/// scan: same documents.
+#[test]
+fn an_owned_scan_gives_the_same_input() {
+    let dir = projects().into_iter().find(|p| p.ends_with("cargo/atuinsh__atuin")).expect("atuin");
+    let scan =
+        scan_path(&dir, &ScanOptions { crypto: true, ..ScanOptions::default() }, &NoProgress).expect("scan");
+    let borrowed = BomInput::from_scan("atuin", None, TIMESTAMP, &scan, None);
+    let owned = BomInput::from_owned_scan("atuin", None, TIMESTAMP, scan, None);
+    for (name, format) in Format::ALL {
+        assert_eq!(bom::render(format, &borrowed), bom::render(format, &owned), "{name}");
+    }
+}
