@@ -4,7 +4,7 @@
 use super::advisories::Advisories;
 use super::{Snapshot, VulnDb, VulnDbError};
 use crate::store::{OsvRow, Store};
-use cairn_engine::vuln::{Advisory, AdvisoryKeys, PackageIndex, severity};
+use cairn_engine::vuln::{Advisory, AdvisoryKeys, PackageIndexBuilder, severity};
 
 /// Every ecosystem `advisories` name, once, sorted (`Debian:12` counts as `Debian`).
 pub fn ecosystems_of(advisories: &[Advisory]) -> Vec<String> {
@@ -51,21 +51,23 @@ fn to_json<T: serde::Serialize + ?Sized>(id: &str, v: &T) -> Result<String, Vuln
 pub async fn reload(store: &Store, vulndb: &VulnDb) -> Result<Option<String>, VulnDbError> {
     let sources = store.vulndb_sources().await?;
     let (to, mut from) = tokio::sync::mpsc::channel::<String>(1024);
+    // Each record is reduced to the index's compact form as it arrives (its text and keys
+    // dropped at once): building from every record never holds them all.
     let builder = tokio::task::spawn_blocking(move || {
-        let mut keys = Vec::new();
+        let mut builder = PackageIndexBuilder::default();
         while let Some(record) = from.blocking_recv() {
             match AdvisoryKeys::from_json(record.as_bytes()) {
-                Ok(k) => keys.push(k),
+                Ok(k) => builder.add(k),
                 Err(e) => tracing::warn!(error = %e, "stored OSV record no longer reads; left out"),
             }
         }
-        keys
+        builder
     });
     let generation = store.vulndb_stream_records(to).await;
-    let keys =
+    let builder =
         builder.await.map_err(|e| VulnDbError::Invalid(format!("rebuilding the index stopped: {e}")))?;
     let Some(generation) = generation? else { return Ok(None) };
-    if keys.is_empty() {
+    if builder.is_empty() {
         // Every source was removed (or none ever held a record): scans must say "no data", not
         // match against an empty index. Cheap to repeat, so replicas may keep checking.
         vulndb.clear();
@@ -73,7 +75,7 @@ pub async fn reload(store: &Store, vulndb: &VulnDb) -> Result<Option<String>, Vu
         return Ok(None);
     }
     let updated_at = sources.iter().filter_map(|s| s.updated_at).max().unwrap_or_else(crate::store::now);
-    let index = tokio::task::spawn_blocking(move || PackageIndex::new(keys))
+    let index = tokio::task::spawn_blocking(move || builder.finish())
         .await
         .map_err(|e| VulnDbError::Invalid(format!("rebuilding the index stopped: {e}")))?;
     let advisories = index.info().advisories as u64;

@@ -15,7 +15,7 @@ use super::name::normalize;
 use super::osv::{Advisory, Event, OsvError, Range, RangeType};
 use super::range::{CompiledAffected, Verdict};
 use super::version::{OsvEcosystem, Version};
-use crate::inventory::{Ecosystem, Inventory, Source};
+use crate::inventory::{Inventory, Source};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -255,98 +255,11 @@ impl PackageIndex {
     /// Builds the index from every record's keys (any order, repeats allowed): duplicates and
     /// withdrawn advisories are treated as [`Database::new`] treats them.
     pub fn new(records: impl IntoIterator<Item = AdvisoryKeys>) -> PackageIndex {
-        let mut by_id: BTreeMap<String, AdvisoryKeys> = BTreeMap::new();
-        let mut duplicates = 0;
+        let mut builder = PackageIndexBuilder::default();
         for k in records {
-            match by_id.get(&k.id) {
-                Some(old) => {
-                    duplicates += 1;
-                    if k.modified >= old.modified {
-                        by_id.insert(k.id.clone(), k);
-                    }
-                }
-                None => {
-                    by_id.insert(k.id.clone(), k);
-                }
-            }
+            builder.add(k);
         }
-        let (withdrawn, usable): (Vec<AdvisoryKeys>, Vec<AdvisoryKeys>) =
-            by_id.into_values().partition(|k| k.withdrawn);
-        let mut index = PackageIndex::default();
-        let mut interner = Interner::default();
-        let mut by_release: HashMap<String, BTreeSet<usize>> = HashMap::new();
-        let mut by_ecosystem: BTreeMap<String, usize> = BTreeMap::new();
-        let mut newest: Option<String> = None;
-        for (ordinal, k) in usable.into_iter().enumerate() {
-            let at = u32::try_from(ordinal).unwrap_or(u32::MAX);
-            let mut ecosystems: Vec<String> = Vec::new();
-            for f in &k.affected {
-                let ecosystem = OsvEcosystem::parse(&f.ecosystem);
-                let key = eco_key(&ecosystem);
-                let name = normalize(ecosystem.known(), &f.name);
-                if ecosystem.known().is_some() {
-                    by_release.entry(ecosystem.to_string()).or_default().insert(ordinal);
-                }
-                let entry = CompactEntry {
-                    advisory: at,
-                    ecosystem: interner.intern(&f.ecosystem),
-                    ranges: f
-                        .ranges
-                        .iter()
-                        .map(|r| CompactRange {
-                            kind: r.kind,
-                            events: r
-                                .events
-                                .iter()
-                                .map(|e| {
-                                    let kind = match e {
-                                        Event::Introduced(_) => EventKind::Introduced,
-                                        Event::Fixed(_) => EventKind::Fixed,
-                                        Event::LastAffected(_) => EventKind::LastAffected,
-                                        Event::Limit(_) => EventKind::Limit,
-                                    };
-                                    (kind, interner.intern(e.version()))
-                                })
-                                .collect(),
-                        })
-                        .collect(),
-                    versions: f.versions.iter().map(|v| interner.intern(v)).collect(),
-                };
-                index.by_package.entry((Box::from(key.as_str()), Box::from(&*name))).or_default().push(entry);
-                ecosystems.push(key);
-            }
-            ecosystems.sort();
-            ecosystems.dedup();
-            for e in ecosystems {
-                *by_ecosystem.entry(e).or_default() += 1;
-            }
-            for alias in &k.aliases {
-                index.by_alias.entry(Box::from(alias.as_str())).or_default().push(at);
-            }
-            if newest.as_deref().is_none_or(|n| k.modified.as_str() > n) {
-                newest = Some(k.modified.clone());
-            }
-            index.ids.push(k.id.into_boxed_str());
-        }
-        index.strings = interner.strings;
-        index.strings.text.shrink_to_fit();
-        index.strings.ends.shrink_to_fit();
-        index.ids.shrink_to_fit();
-        for entries in index.by_package.values_mut() {
-            entries.shrink_to_fit();
-        }
-        index.by_release = Arc::new(by_release);
-        index.by_package.shrink_to_fit();
-        index.by_alias.shrink_to_fit();
-        index.info = DatabaseInfo {
-            advisories: index.ids.len(),
-            withdrawn: withdrawn.len(),
-            duplicates,
-            by_ecosystem,
-            newest_modified: newest,
-            ..DatabaseInfo::default()
-        };
-        index
+        builder.finish()
     }
 
     /// Totals of the whole data (sources and diagnostics are the caller's to fill in).
@@ -397,7 +310,7 @@ impl PackageIndex {
     /// [`aliases_to_read`]: Self::aliases_to_read
     pub fn records_to_read(&self, inventory: &Inventory) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
-        for c in inventory.components.iter().filter(|c| !c.local && c.ecosystem != Ecosystem::Rpm) {
+        for c in inventory.components.iter().filter(|c| !c.local) {
             let Some((eco, name, version)) = advisory_target(c) else { continue };
             let decide = matches!(c.source, Source::Registry) && !version.trim().is_empty();
             for e in self.entries(&eco, name) {
@@ -474,9 +387,190 @@ impl PackageIndex {
     }
 }
 
+/// One advisory's keys in the index's compact form, before its ordinal is known.
+struct Pending {
+    modified: Box<str>,
+    withdrawn: bool,
+    aliases: Box<[Box<str>]>,
+    entries: Vec<PendingEntry>,
+}
+
+/// One `affected[]` entry in compact form with the keys it is filed under.
+struct PendingEntry {
+    /// [`eco_key`] of its ecosystem.
+    key: Box<str>,
+    /// The normalised package name.
+    name: Box<str>,
+    /// The full ecosystem string when the ecosystem is known (per-release counts).
+    release: Option<Box<str>>,
+    /// The entry (its `advisory` ordinal set when the index is finished).
+    entry: CompactEntry,
+}
+
+/// Builds a [`PackageIndex`] one record at a time, keeping each only in the compact form: the
+/// records' own strings (hundreds of versions in some) are dropped as each is added, so building
+/// from 250k records never holds them all.
+#[derive(Default)]
+pub struct PackageIndexBuilder {
+    interner: Interner,
+    by_id: BTreeMap<Box<str>, Pending>,
+    duplicates: usize,
+}
+
+impl PackageIndexBuilder {
+    /// Adds one record's keys; of two records with one id the newer `modified` wins (the later
+    /// one on a tie), as in [`Database::new`].
+    pub fn add(&mut self, k: AdvisoryKeys) {
+        if let Some(old) = self.by_id.get(k.id.as_str()) {
+            self.duplicates += 1;
+            if k.modified.as_str() < &*old.modified {
+                return;
+            }
+        }
+        let pending = self.compact(&k);
+        self.by_id.insert(k.id.into_boxed_str(), pending);
+    }
+
+    /// Whether no record was added.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    fn compact(&mut self, k: &AdvisoryKeys) -> Pending {
+        let interner = &mut self.interner;
+        let entries = k
+            .affected
+            .iter()
+            .map(|f| {
+                let ecosystem = OsvEcosystem::parse(&f.ecosystem);
+                let entry = CompactEntry {
+                    advisory: 0,
+                    ecosystem: interner.intern(&f.ecosystem),
+                    ranges: f
+                        .ranges
+                        .iter()
+                        .map(|r| CompactRange {
+                            kind: r.kind,
+                            events: r
+                                .events
+                                .iter()
+                                .map(|e| {
+                                    let kind = match e {
+                                        Event::Introduced(_) => EventKind::Introduced,
+                                        Event::Fixed(_) => EventKind::Fixed,
+                                        Event::LastAffected(_) => EventKind::LastAffected,
+                                        Event::Limit(_) => EventKind::Limit,
+                                    };
+                                    (kind, interner.intern(e.version()))
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                    versions: f.versions.iter().map(|v| interner.intern(v)).collect(),
+                };
+                PendingEntry {
+                    key: eco_key(&ecosystem).into_boxed_str(),
+                    name: Box::from(&*normalize(ecosystem.known(), &f.name)),
+                    release: ecosystem.known().is_some().then(|| ecosystem.to_string().into_boxed_str()),
+                    entry,
+                }
+            })
+            .collect();
+        Pending {
+            modified: Box::from(k.modified.as_str()),
+            withdrawn: k.withdrawn,
+            aliases: k.aliases.iter().map(|a| Box::from(a.as_str())).collect(),
+            entries,
+        }
+    }
+
+    /// The index: usable advisories numbered in id order, withdrawn ones counted and left out.
+    pub fn finish(self) -> PackageIndex {
+        let mut index = PackageIndex::default();
+        let mut by_release: HashMap<String, BTreeSet<usize>> = HashMap::new();
+        let mut by_ecosystem: BTreeMap<String, usize> = BTreeMap::new();
+        let mut newest: Option<Box<str>> = None;
+        let mut withdrawn = 0;
+        let mut ordinal = 0usize;
+        for (id, p) in self.by_id {
+            if p.withdrawn {
+                withdrawn += 1;
+                continue;
+            }
+            let at = u32::try_from(ordinal).unwrap_or(u32::MAX);
+            let mut ecosystems: Vec<Box<str>> = Vec::new();
+            for PendingEntry { key, name, release, mut entry } in p.entries {
+                if let Some(release) = release {
+                    by_release.entry(release.into_string()).or_default().insert(ordinal);
+                }
+                entry.advisory = at;
+                ecosystems.push(key.clone());
+                index.by_package.entry((key, name)).or_default().push(entry);
+            }
+            ecosystems.sort();
+            ecosystems.dedup();
+            for e in ecosystems {
+                *by_ecosystem.entry(e.into_string()).or_default() += 1;
+            }
+            for alias in p.aliases {
+                index.by_alias.entry(alias).or_default().push(at);
+            }
+            if newest.as_deref().is_none_or(|n| &*p.modified > n) {
+                newest = Some(p.modified);
+            }
+            index.ids.push(id);
+            ordinal += 1;
+        }
+        index.strings = self.interner.strings;
+        index.strings.text.shrink_to_fit();
+        index.strings.ends.shrink_to_fit();
+        index.ids.shrink_to_fit();
+        for entries in index.by_package.values_mut() {
+            entries.shrink_to_fit();
+        }
+        index.by_release = Arc::new(by_release);
+        index.by_package.shrink_to_fit();
+        index.by_alias.shrink_to_fit();
+        index.info = DatabaseInfo {
+            advisories: index.ids.len(),
+            withdrawn,
+            duplicates: self.duplicates,
+            by_ecosystem,
+            newest_modified: newest.map(String::from),
+            ..DatabaseInfo::default()
+        };
+        index
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An rpm package of a distribution OSV covers is matched from the index's records as from
+    /// the whole data (the index once skipped rpm packages when they were not matched at all):
+    /// the real AlmaLinux record ALSA-2024:2447 is read for `openssl-libs` of AlmaLinux 9 below
+    /// its fix, and not for one at the fix.
+    #[test]
+    fn rpm_packages_have_their_distributions_records_read() {
+        let text = include_str!("../../tests/fixtures/rpm-osv/almalinux9/ALSA-2024:2447.json");
+        let index = PackageIndex::new([AdvisoryKeys::from_json(text.as_bytes()).expect("keys")]);
+        let rpm = |evr: &str| {
+            let at = crate::inventory::Location::new("var/lib/rpm/rpmdb.sqlite", None);
+            let mut p =
+                crate::inventory::Package::new(crate::inventory::Ecosystem::Rpm, "openssl-libs", evr, at)
+                    .expect("valid package");
+            p.distro = Some(crate::inventory::DistroPackage {
+                release: "AlmaLinux:9".into(),
+                source: "openssl-libs".into(),
+                source_version: evr.into(),
+            });
+            Inventory::assemble([p], Vec::new(), Vec::new(), Vec::new())
+        };
+        let below = index.records_to_read(&rpm("1:3.0.7-25.el9_3"));
+        assert_eq!(below.iter().map(String::as_str).collect::<Vec<_>>(), ["ALSA-2024:2447"]);
+        assert!(index.records_to_read(&rpm("1:3.0.7-27.el9")).is_empty(), "fixed there");
+    }
 
     #[test]
     fn keys_read_from_json_are_the_advisorys() {
