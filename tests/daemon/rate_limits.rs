@@ -68,6 +68,28 @@ async fn two_replicas_share_a_keys_budget() {
     assert_eq!(a.send(&other, Method::GET, "/api/v1/projects", None).await.status(), 200);
 }
 
+/// A key allowed more than a million reads a minute is never refused for sending requests at
+/// once: the shared bucket's interval rounded to 0 there, and of 40 simultaneous reads about half
+/// were refused (a request whose clock read earlier than a concurrent one's found the bucket "full").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_shared_allowance_refuses_no_burst() {
+    if crate::harness::postgres_server().is_none() {
+        eprintln!("CAIRN_TEST_POSTGRES_URL unset: the shared-bucket test needs Postgres");
+        return;
+    }
+    let d = Daemon::start_with(
+        crate::harness::Db::Postgres,
+        Opts { reads_per_minute: 1_000_000_000, ..Opts::default() },
+    )
+    .await;
+    let owner = d.register(&crate::harness::unique_email("huge-allowance")).await;
+    let key = d.api_key(&owner, &["project:read"]).await;
+    let sent = (0..40).map(|_| d.send(&key, Method::GET, "/api/v1/projects", None));
+    let statuses: Vec<u16> =
+        futures_util::future::join_all(sent).await.iter().map(|r| r.status().as_u16()).collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+}
+
 // Issue 16 point 13: the probes have a generous per-address limit of their own (on the old daemon
 // they were not limited at all), and `/api/health` tells the version and the backend only to an
 // authenticated caller (the old one told everybody).

@@ -281,10 +281,7 @@ fn local_take(class: &Class, key: &str) -> Result<u32, Duration> {
 /// the request through (logged): the request will meet the same database and fail on its own.
 async fn shared_take(state: &AppState, class: &Class, key: &str) -> Result<u32, Duration> {
     let (_, allowance, period, name) = class;
-    let rule = BucketRule {
-        interval_us: i64::from(*period) * 1_000_000 / i64::from((*allowance).max(1)),
-        burst: *allowance,
-    };
+    let rule = BucketRule::per_period(*allowance, *period);
     let now = time::OffsetDateTime::now_utc();
     let now_us = i64::try_from(now.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX);
     match state.store.rate_bucket_take(&format!("{name}|{key}"), rule, now_us).await {

@@ -13,6 +13,17 @@ pub struct BucketRule {
     pub burst: u32,
 }
 
+impl BucketRule {
+    /// `allowance` requests per `period_secs`, as a burst of `allowance` refilled one every
+    /// `period / allowance`. The interval is at least a microsecond: above a million a second it
+    /// rounded to 0, the window (interval × burst) with it, and any request whose clock read
+    /// earlier than a concurrent one's was refused whatever the allowance.
+    pub fn per_period(allowance: u32, period_secs: u32) -> BucketRule {
+        let interval_us = i64::from(period_secs) * 1_000_000 / i64::from(allowance.max(1));
+        BucketRule { interval_us: interval_us.max(1), burst: allowance }
+    }
+}
+
 /// What the bucket said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BucketVerdict {
@@ -70,5 +81,19 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(done.rows_affected())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_allowance_keeps_a_window() {
+        let rule = BucketRule::per_period(1_000_000_000, 60);
+        assert!(rule.interval_us >= 1, "{rule:?}");
+        assert!(rule.interval_us.saturating_mul(i64::from(rule.burst)) >= 60_000_000);
+        let usual = BucketRule::per_period(300, 60);
+        assert_eq!((usual.interval_us, usual.burst), (200_000, 300));
     }
 }
