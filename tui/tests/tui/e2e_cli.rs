@@ -206,6 +206,21 @@ async fn cairn_scan_through_a_server_and_in_local_mode() {
     assert!(stderr.contains("completed"), "{stderr}");
     assert!(stderr.contains(&format!("{} components", engine.inventory.components.len())), "{stderr}");
     assert!(stderr.contains("NO VULNERABILITY DATA"), "said loudly: {stderr}");
+    // The local daemon runs with the allocator settings that give memory back (docs/daemon.md
+    // "Memory"), unless the user's environment says otherwise.
+    let state: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(home.path().join("run/cairn/cairnd.json"))
+            .or_else(|_| std::fs::read(home.path().join("run/cairnd.json")))
+            .expect("the daemon's state file"),
+    )
+    .expect("state json");
+    let pid = state["pid"].as_u64().expect("pid");
+    let environ = std::fs::read(format!("/proc/{pid}/environ")).expect("the daemon's environment");
+    let environ = String::from_utf8_lossy(&environ);
+    for name in ["MIMALLOC_ARENA_EAGER_COMMIT", "MIMALLOC_PURGE_DELAY"] {
+        let want = std::env::var(name).unwrap_or_else(|_| "0".into());
+        assert!(environ.split('\0').any(|kv| kv == format!("{name}={want}")), "{name}: {environ}");
+    }
     let stop = home.run(&["daemon", "stop"]).await;
     assert!(stop.status.success(), "{}", text(&stop));
     let status = home.run(&["daemon", "status"]).await;
