@@ -551,7 +551,7 @@ mod tests {
     /// reported `NoMatcher` whatever the data.
     #[test]
     fn rpm_packages_match_their_distribution_ecosystem_with_epochs() {
-        let d = db(&[include_str!("../../tests/fixtures/rpm-osv/almalinux9/ALSA-2024:2447.json")]);
+        let d = db(&[include_str!("../../tests/fixtures/rpm-osv/almalinux9/ALSA-2024-2447.json")]);
         let m = match_inventory(
             &rpm("openssl-libs", "1:3.0.7-25.el9_3", "openssl-libs", Some("AlmaLinux:9")),
             &d,
@@ -578,7 +578,7 @@ mod tests {
     /// in their own words: never a silent zero, and `no_matcher` only where no data could match.
     #[test]
     fn rpm_packages_without_a_matchable_distribution_say_why() {
-        let d = db(&[include_str!("../../tests/fixtures/rpm-osv/almalinux9/ALSA-2024:2447.json")]);
+        let d = db(&[include_str!("../../tests/fixtures/rpm-osv/almalinux9/ALSA-2024-2447.json")]);
         let m =
             match_inventory(&rpm("openssl-libs", "1:3.0.9-1.fc39", "openssl-libs", Some("fedora:39")), &d);
         let [c] = &m.coverage[..] else { panic!("{:?}", m.coverage) };

@@ -553,7 +553,7 @@ mod tests {
     /// its fix, and not for one at the fix.
     #[test]
     fn rpm_packages_have_their_distributions_records_read() {
-        let text = include_str!("../../tests/fixtures/rpm-osv/almalinux9/ALSA-2024:2447.json");
+        let text = include_str!("../../tests/fixtures/rpm-osv/almalinux9/ALSA-2024-2447.json");
         let index = PackageIndex::new([AdvisoryKeys::from_json(text.as_bytes()).expect("keys")]);
         let rpm = |evr: &str| {
             let at = crate::inventory::Location::new("var/lib/rpm/rpmdb.sqlite", None);
