@@ -20,6 +20,7 @@ mod finding_events;
 mod findings;
 mod git_credentials;
 mod git_http;
+mod git_redirects;
 mod governance;
 mod harness;
 mod identity;
