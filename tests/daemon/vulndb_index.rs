@@ -65,7 +65,8 @@ both!(an_import_installs_the_index_a_reload_of_every_record_builds, |db| async m
     let dir = tempfile::tempdir().expect("dir");
     let (state, pg) = in_process_state(db, dir.path(), &[]).await;
     let osv = engine_fixtures().join("osv");
-    let items = vec![ImportItem::from_path(&osv, Some("b-copy")), ImportItem::from_path(&osv, Some("a-copy"))];
+    let items =
+        vec![ImportItem::from_path(&osv, Some("b-copy")), ImportItem::from_path(&osv, Some("a-copy"))];
     let change = import(&state.store, &state.config.vulndb, &state.vulndb, items).await.expect("import");
     assert_eq!(change.changed, ["b-copy", "a-copy"], "{change:?}");
     // A later import beside them: its source keyed, the two others read back.

@@ -179,10 +179,11 @@ impl Store {
                 }
                 continue;
             }
-            let mut rows =
-                sqlx::query_as::<_, (String,)>("SELECT record FROM osv_records WHERE source = $1 ORDER BY id")
-                    .bind(name)
-                    .fetch(&mut *tx);
+            let mut rows = sqlx::query_as::<_, (String,)>(
+                "SELECT record FROM osv_records WHERE source = $1 ORDER BY id",
+            )
+            .bind(name)
+            .fetch(&mut *tx);
             while let Some((record,)) = rows.try_next().await? {
                 if to.send(IndexFeed::Record(record)).await.is_err() {
                     break 'sources;

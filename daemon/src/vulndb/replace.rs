@@ -191,25 +191,25 @@ pub async fn replace_source(
     let staged = std::mem::take(&mut winners.keyed);
     let stored = async {
         written?;
-    read.map_err(|e: LoadError| VulnDbError::Invalid(load_error(&e, shown)))?;
-    let rejected = winners.diagnostics.len() as u64;
-    let records = winners.usable();
-    if records == 0 {
-        winners.diagnostics.sort();
-        let why = match winners.diagnostics.first() {
-            Some(d) => format!(
-                "{shown}: no valid OSV record ({rejected} rejected, first: {}: {})",
-                named(&d.source),
-                d.reason
-            ),
-            None => format!("{shown}: no OSV records found"),
-        };
-        return Err(VulnDbError::Invalid(why));
-    }
-    let ecosystems: Vec<String> = winners.ecosystems.into_iter().collect();
-    let generation = uuid::Uuid::now_v7().to_string();
-    replacement.finish(store, records, &ecosystems, &generation).await?;
-    Ok::<_, VulnDbError>(Replaced { records, rejected, generation })
+        read.map_err(|e: LoadError| VulnDbError::Invalid(load_error(&e, shown)))?;
+        let rejected = winners.diagnostics.len() as u64;
+        let records = winners.usable();
+        if records == 0 {
+            winners.diagnostics.sort();
+            let why = match winners.diagnostics.first() {
+                Some(d) => format!(
+                    "{shown}: no valid OSV record ({rejected} rejected, first: {}: {})",
+                    named(&d.source),
+                    d.reason
+                ),
+                None => format!("{shown}: no OSV records found"),
+            };
+            return Err(VulnDbError::Invalid(why));
+        }
+        let ecosystems: Vec<String> = winners.ecosystems.into_iter().collect();
+        let generation = uuid::Uuid::now_v7().to_string();
+        replacement.finish(store, records, &ecosystems, &generation).await?;
+        Ok::<_, VulnDbError>(Replaced { records, rejected, generation })
     }
     .await;
     match &stored {

@@ -706,7 +706,11 @@ mod tests {
                 "{alias}"
             );
         }
-        assert_eq!(merged.with_alias("a-second").collect::<Vec<_>>(), ["A"], "a tie goes to the later source");
+        assert_eq!(
+            merged.with_alias("a-second").collect::<Vec<_>>(),
+            ["A"],
+            "a tie goes to the later source"
+        );
         assert_eq!(merged.with_alias("b-first").collect::<Vec<_>>(), ["B"], "the newer record wins");
     }
 
