@@ -96,7 +96,7 @@ pub use scans::{CancelOutcome, ImageDigests, NewScan, Progress, ScanFilter};
 pub use triage_rules::{AutoOutcome, AutoSource, AutoTriage, CandidateScope, CurrentTriage, TriageCandidate};
 pub use users::UserRecord;
 pub use vex_imports::NewVexImport;
-pub use vulndb::{OsvRow, VulnSourceRecord};
+pub use vulndb::{IndexFeed, OsvRow, VulnSourceRecord};
 pub use vulndb_import::SourceReplacement;
 pub use webhook_deliveries::{AttemptOutcome, ClaimedDelivery, NextStep};
 pub use webhooks::{WebhookSettings, WebhookSubscription};

@@ -48,8 +48,6 @@ pub struct NewVulnerability {
     pub cvss_score: Option<f64>,
     /// When the advisory last changed (RFC 3339), or the match time when unknown.
     pub modified_at: String,
-    /// The record as the engine reported it (JSON).
-    pub record: String,
 }
 
 /// One finding to store.
@@ -320,12 +318,12 @@ pub(super) async fn upsert_vulnerabilities(
 ) -> StoreResult<()> {
     for chunk in vulnerabilities.chunks(BATCH) {
         let sql = format!(
-            "INSERT INTO vulnerabilities (id, aliases, summary, severity, cvss_vector, cvss_score, modified_at, record) \
+            "INSERT INTO vulnerabilities (id, aliases, summary, severity, cvss_vector, cvss_score, modified_at) \
              VALUES {} ON CONFLICT (id) DO UPDATE SET aliases = excluded.aliases, \
              summary = COALESCE(excluded.summary, vulnerabilities.summary), \
              severity = excluded.severity, cvss_vector = excluded.cvss_vector, cvss_score = excluded.cvss_score, \
-             modified_at = excluded.modified_at, record = excluded.record",
-            values(chunk.len(), 8)
+             modified_at = excluded.modified_at",
+            values(chunk.len(), 7)
         );
         // Unprepared: a NULL score would fix the cached statement's type as float4 (see store::vulndb).
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
@@ -337,8 +335,7 @@ pub(super) async fn upsert_vulnerabilities(
                 .bind(v.severity.as_str())
                 .bind(v.cvss_vector.clone())
                 .bind(v.cvss_score)
-                .bind(v.modified_at.clone())
-                .bind(v.record.clone());
+                .bind(v.modified_at.clone());
         }
         q.execute(&mut **tx).await?;
     }

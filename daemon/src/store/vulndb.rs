@@ -72,6 +72,15 @@ impl SourceRow {
     }
 }
 
+/// What a reload's index builder is sent, source by source.
+#[derive(Debug)]
+pub enum IndexFeed {
+    /// A stored record (OSV JSON).
+    Record(String),
+    /// The turn of this source, whose records the builder keyed while they were stored.
+    Keyed(String),
+}
+
 /// One record to store for a source, with the summary columns of `vulnerabilities`.
 #[derive(Debug, Clone)]
 pub struct OsvRow {
@@ -129,18 +138,23 @@ impl Store {
         Ok((generation.map(|g| g.0), rows.into_iter().map(|r| r.0).collect()))
     }
 
-    /// Sends the generation's every stored record (OSV JSON) to `to` as it is read, in one
-    /// transaction so they agree, and returns that generation (`None` before any data landed).
-    /// Streamed, so a reload never holds all the records' text at once. Stops early, without
-    /// error, when the receiver is dropped.
+    /// Sends the generation's stored records (OSV JSON) to `to` as they are read, source by
+    /// source in the order of their names (each source's by id), in one transaction so they
+    /// agree, and returns that generation (`None` before any data landed). A source named in
+    /// `keyed` is not read: its turn is sent as [`IndexFeed::Keyed`] instead (its records were
+    /// keyed as they were stored) — unless the generation is no longer `keyed_generation`, when
+    /// every source is read. Streamed, so a reload never holds all the records' text at once.
+    /// Stops early, without error, when the receiver is dropped.
     pub async fn vulndb_stream_records(
         &self,
-        to: tokio::sync::mpsc::Sender<String>,
+        to: tokio::sync::mpsc::Sender<IndexFeed>,
+        keyed: &std::collections::BTreeSet<String>,
+        keyed_generation: Option<&str>,
     ) -> StoreResult<Option<String>> {
         use futures_util::TryStreamExt;
         // A read transaction, not a write one: the stream lasts as long as its reader parses, and
         // writers must not wait that long. SQLite (WAL) reads one snapshot from the first SELECT
-        // on; Postgres needs REPEATABLE READ for the two SELECTs to see the same data.
+        // on; Postgres needs REPEATABLE READ for the SELECTs to see the same data.
         let mut tx = self.pool().begin().await?;
         if matches!(self.backend, super::Backend::Postgres) {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
@@ -149,18 +163,35 @@ impl Store {
             .bind(GENERATION_KEY)
             .fetch_optional(&mut *tx)
             .await?;
-        {
-            let mut rows =
-                sqlx::query_as::<_, (String,)>("SELECT record FROM osv_records ORDER BY source, id")
-                    .fetch(&mut *tx);
-            while let Some((record,)) = rows.try_next().await? {
-                if to.send(record).await.is_err() {
+        let generation = generation.map(|g| g.0);
+        // Keyed sources stand for the generation their import committed; another writer since
+        // may have changed them.
+        let trust_keyed = generation.is_some() && generation.as_deref() == keyed_generation;
+        // Source by source in name order is `ORDER BY source, id` over the records (the same
+        // column type and collation), the order a reload has always read them in: of two records
+        // of one id with the same `modified`, the later source's wins.
+        let names: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM vulndb_sources ORDER BY name").fetch_all(&mut *tx).await?;
+        'sources: for (name,) in names {
+            if trust_keyed && keyed.contains(&name) {
+                if to.send(IndexFeed::Keyed(name)).await.is_err() {
                     break;
+                }
+                continue;
+            }
+            let mut rows = sqlx::query_as::<_, (String,)>(
+                "SELECT record FROM osv_records WHERE source = $1 ORDER BY id",
+            )
+            .bind(name)
+            .fetch(&mut *tx);
+            while let Some((record,)) = rows.try_next().await? {
+                if to.send(IndexFeed::Record(record)).await.is_err() {
+                    break 'sources;
                 }
             }
         }
         tx.commit().await?;
-        Ok(generation.map(|g| g.0))
+        Ok(generation)
     }
 
     /// The stored records with these ids, every source's, as (id, OSV JSON): for each id in the

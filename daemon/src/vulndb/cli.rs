@@ -45,16 +45,19 @@ pub enum VulndbCommand {
 /// Runs the command; import and update fail (exit 1) when any source failed.
 pub async fn run(config: Config, cmd: VulndbCommand) -> anyhow::Result<()> {
     let state = crate::server::prepare(config).await?;
-    // The status printed at the end describes the stored data even when nothing changed.
-    super::reload(&state.store, &state.vulndb).await?;
     let (store, cfg, db) = (&state.store, &state.config.vulndb, &state.vulndb);
+    // An import or update that changes data builds the snapshot it prints from what it stored
+    // and the other sources: loading everything first would read every record once more.
+    if !matches!(cmd, VulndbCommand::Import { .. } | VulndbCommand::Update { .. }) {
+        super::reload(store, db).await?;
+    }
     let result = match cmd {
         VulndbCommand::Import { paths, name } => {
             if name.is_some() && paths.len() > 1 {
                 bail!("--name names one source; give one path with it");
             }
             let items = paths.iter().map(|p| ImportItem::from_path(p, name.as_deref())).collect();
-            let change = super::import::import(store, cfg, db, items).await?;
+            let change = loaded(store, cfg, db, super::import::import(store, cfg, db, items).await?).await?;
             audit(store, "vulndb.import", &change).await?;
             report(&change)
         }
@@ -63,7 +66,7 @@ pub async fn run(config: Config, cmd: VulndbCommand) -> anyhow::Result<()> {
                 bail!("{e} is not a configured ecosystem ([vulndb] ecosystems)");
             }
             let only = (!ecosystems.is_empty()).then_some(ecosystems.as_slice());
-            let change = super::update::update(store, cfg, db, only).await?;
+            let change = loaded(store, cfg, db, super::update::update(store, cfg, db, only).await?).await?;
             audit(store, "vulndb.update", &change).await?;
             report(&change)
         }
@@ -84,6 +87,21 @@ pub async fn run(config: Config, cmd: VulndbCommand) -> anyhow::Result<()> {
     };
     state.store.close().await;
     result
+}
+
+/// `change` with its status describing the stored data even when nothing changed (the snapshot
+/// is then loaded here: the run did not build one).
+async fn loaded(
+    store: &crate::store::Store,
+    cfg: &super::config::VulnDbConfig,
+    db: &super::VulnDb,
+    mut change: VulnDbChange,
+) -> anyhow::Result<VulnDbChange> {
+    if db.snapshot().is_none() {
+        super::reload(store, db).await?;
+        change.status = super::status::status(store, cfg, db).await?;
+    }
+    Ok(change)
 }
 
 /// The shell's changes are audited like the API's (no actor: whoever can run the binary).

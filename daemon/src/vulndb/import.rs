@@ -7,9 +7,10 @@ use cairn_engine::vuln::{KevCatalog, looks_like_kev};
 use cairn_sdk::types::VulnDbChange;
 
 use super::config::VulnDbConfig;
+use super::load::{Keyed, rebuild};
 use super::replace::replace_source;
 use super::update::Changes;
-use super::{VulnDb, VulnDbError, reload};
+use super::{VulnDb, VulnDbError};
 use crate::store::{Store, VulnSourceRecord};
 
 /// One thing to import: the path to read and the source name and location to record.
@@ -53,8 +54,9 @@ pub async fn import(
 ) -> Result<VulnDbChange, VulnDbError> {
     let _writer = vulndb.writer.lock().await;
     let mut change = Changes::default();
+    let mut keyed = Keyed::default();
     for item in items {
-        match import_one(store, &item).await {
+        match import_one(store, &item, &mut keyed).await {
             Ok(rejected) => {
                 change.changed.push(item.name);
                 change.rejected += rejected;
@@ -64,12 +66,13 @@ pub async fn import(
         }
     }
     if !change.changed.is_empty() {
-        reload(store, vulndb).await?;
+        // The sources just stored were keyed as they were written: only the others are read.
+        rebuild(store, vulndb, keyed).await?;
     }
     change.finish(store, config, vulndb).await
 }
 
-async fn import_one(store: &Store, item: &ImportItem) -> Result<u64, VulnDbError> {
+async fn import_one(store: &Store, item: &ImportItem, keyed: &mut Keyed) -> Result<u64, VulnDbError> {
     if let Some(catalog) = read_kev(&item.path, &item.location).await? {
         store.kev_replace_source(&item.name, &item.location, &catalog, crate::store::now()).await?;
         tracing::info!(source = %item.name, entries = catalog.entries.len(), revision = %catalog.catalog_version,
@@ -89,7 +92,7 @@ async fn import_one(store: &Store, item: &ImportItem) -> Result<u64, VulnDbError
         last_error: None,
         ecosystems: None,
     };
-    let replaced = replace_source(store, item.path.clone(), &item.location, &source).await?;
+    let replaced = replace_source(store, item.path.clone(), &item.location, &source, keyed).await?;
     tracing::info!(source = %item.name, advisories = replaced.records, "vulnerability data imported");
     Ok(replaced.rejected)
 }

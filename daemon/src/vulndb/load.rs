@@ -1,10 +1,13 @@
 //! Between the engine and the store: the row stored for each advisory, and the snapshot's index
-//! rebuilt from every stored record.
+//! rebuilt from the stored records (those an import just wrote keyed as it wrote them, so not
+//! read back).
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::advisories::Advisories;
 use super::{Snapshot, VulnDb, VulnDbError};
-use crate::store::{OsvRow, Store};
-use cairn_engine::vuln::{Advisory, AdvisoryKeys, PackageIndexBuilder, severity};
+use crate::store::{IndexFeed, OsvRow, Store};
+use cairn_engine::vuln::{Advisory, AdvisoryKeys, PackageIndexBuilder, StagedSource, severity};
 
 /// Every ecosystem `advisories` name, once, sorted (`Debian:12` counts as `Debian`).
 pub fn ecosystems_of(advisories: &[Advisory]) -> Vec<String> {
@@ -45,25 +48,77 @@ fn to_json<T: serde::Serialize + ?Sized>(id: &str, v: &T) -> Result<String, Vuln
     serde_json::to_string(v).map_err(|e| VulnDbError::Corrupt { id: id.to_owned(), reason: e.to_string() })
 }
 
+/// The index an import builds as it stores: the records of each source it replaced, keyed as
+/// they were written (see [`StagedSource`]), and the generation its last replacement committed.
+/// Rebuilding the snapshot from it reads back only the other sources' records.
+#[derive(Default)]
+pub struct Keyed {
+    builder: PackageIndexBuilder,
+    sources: BTreeMap<String, StagedSource>,
+    generation: Option<String>,
+}
+
+impl Keyed {
+    /// The builder and a new, empty source to key into: moved to the thread that reads the data.
+    pub(super) fn start_source(&mut self) -> (PackageIndexBuilder, StagedSource) {
+        (std::mem::take(&mut self.builder), StagedSource::default())
+    }
+
+    /// The builder back; `stored` (the source `name`'s records as committed with `generation`)
+    /// kept for the rebuild, or `None` when the source was not replaced (its keys dropped).
+    pub(super) fn end_source(
+        &mut self,
+        builder: PackageIndexBuilder,
+        stored: Option<(&str, StagedSource, &str)>,
+    ) {
+        self.builder = builder;
+        if let Some((name, source, generation)) = stored {
+            self.sources.insert(name.to_owned(), source);
+            self.generation = Some(generation.to_owned());
+        }
+    }
+
+    /// The builder was lost with the thread that held it: the keys kept so far name strings only
+    /// it held, so none of them can be used.
+    pub(super) fn lost(&mut self) {
+        *self = Keyed::default();
+    }
+}
+
 /// Rebuilds the snapshot from the database and installs it; returns the generation now current
 /// (`None`: no data stored, nothing installed). Only the index is built: the records are streamed
 /// from the store, their keys read, their text dropped (see [`super::advisories`]).
 pub async fn reload(store: &Store, vulndb: &VulnDb) -> Result<Option<String>, VulnDbError> {
+    rebuild(store, vulndb, Keyed::default()).await
+}
+
+/// [`reload`] with the sources `keyed` holds taken from it instead of read back, while the data
+/// is still the generation it committed (else every source is read, as by [`reload`]).
+pub async fn rebuild(store: &Store, vulndb: &VulnDb, keyed: Keyed) -> Result<Option<String>, VulnDbError> {
     let sources = store.vulndb_sources().await?;
-    let (to, mut from) = tokio::sync::mpsc::channel::<String>(1024);
+    let Keyed { builder, sources: mut staged, generation: keyed_generation } = keyed;
+    let names: BTreeSet<String> = staged.keys().cloned().collect();
+    let (to, mut from) = tokio::sync::mpsc::channel::<IndexFeed>(1024);
     // Each record is reduced to the index's compact form as it arrives (its text and keys
     // dropped at once): building from every record never holds them all.
     let builder = tokio::task::spawn_blocking(move || {
-        let mut builder = PackageIndexBuilder::default();
-        while let Some(record) = from.blocking_recv() {
-            match AdvisoryKeys::from_json(record.as_bytes()) {
-                Ok(k) => builder.add(k),
-                Err(e) => tracing::warn!(error = %e, "stored OSV record no longer reads; left out"),
+        let mut builder = builder;
+        while let Some(item) = from.blocking_recv() {
+            match item {
+                IndexFeed::Record(record) => match AdvisoryKeys::from_json(record.as_bytes()) {
+                    Ok(k) => builder.add(k),
+                    Err(e) => tracing::warn!(error = %e, "stored OSV record no longer reads; left out"),
+                },
+                IndexFeed::Keyed(name) => {
+                    if let Some(source) = staged.remove(&name) {
+                        builder.merge(source);
+                    }
+                }
             }
         }
         builder
     });
-    let generation = store.vulndb_stream_records(to).await;
+    let generation = store.vulndb_stream_records(to, &names, keyed_generation.as_deref()).await;
     let builder =
         builder.await.map_err(|e| VulnDbError::Invalid(format!("rebuilding the index stopped: {e}")))?;
     let Some(generation) = generation? else { return Ok(None) };

@@ -6,11 +6,13 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
-use cairn_engine::vuln::{Advisory, Chunk, LoadDiagnostic, LoadError, readings_of};
+use cairn_engine::vuln::{
+    Advisory, AdvisoryKeys, Chunk, LoadDiagnostic, LoadError, PackageIndexBuilder, StagedSource, readings_of,
+};
 use rayon::prelude::*;
 
 use super::VulnDbError;
-use super::load::row_of;
+use super::load::{Keyed, row_of};
 use crate::store::{OsvRow, Store, VulnSourceRecord};
 
 /// Records parsed, turned into rows and written at a time: large enough that each INSERT carries
@@ -27,6 +29,8 @@ pub struct Replaced {
     pub records: u64,
     /// Records read and rejected.
     pub rejected: u64,
+    /// The generation the replacement committed.
+    pub generation: String,
 }
 
 /// One batch as the writer needs it.
@@ -48,6 +52,10 @@ struct Winners {
     by_id: HashMap<String, (String, bool)>,
     diagnostics: Vec<LoadDiagnostic>,
     ecosystems: BTreeSet<String>,
+    /// The index being built, and this source's records keyed as they are written (a later
+    /// record of an id replacing, a withdrawn one removing, as in the store).
+    builder: PackageIndexBuilder,
+    keyed: StagedSource,
 }
 
 impl Winners {
@@ -98,9 +106,19 @@ impl Winners {
                 for r in readings_of(a) {
                     tracing::info!(advisory = %r.advisory, package = %r.package, "{}", r.note);
                 }
-                row_of(a)
+                Ok((row_of(a)?, AdvisoryKeys::of(a)))
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, VulnDbError>>()?;
+        for id in &remove {
+            self.keyed.remove(id);
+        }
+        let rows = rows
+            .into_iter()
+            .map(|(row, keys)| {
+                self.builder.stage(&mut self.keyed, &keys);
+                row
+            })
+            .collect();
         Ok(Batch { rows, remove })
     }
 
@@ -112,12 +130,14 @@ impl Winners {
 /// Replaces the source `source` with the records at `path` (zip, directory or file), named
 /// `shown` in messages (the source's location, never a path of the daemon's own). Data without a
 /// single usable record is refused and changes nothing, so a broken download never empties a
-/// source.
+/// source. The records stored are keyed into `keyed` as they are written, so the snapshot is
+/// rebuilt without reading them back ([`super::load::rebuild`]).
 pub async fn replace_source(
     store: &Store,
     path: PathBuf,
     shown: &str,
     source: &VulnSourceRecord,
+    keyed: &mut Keyed,
 ) -> Result<Replaced, VulnDbError> {
     let local = path.display().to_string();
     // `archive.zip!entry` and `dir/file.json` become `shown!entry`, `shown/file.json`.
@@ -126,8 +146,9 @@ pub async fn replace_source(
         None => s.to_owned(),
     };
     let (to_writer, mut batches) = tokio::sync::mpsc::channel::<Result<Batch, VulnDbError>>(BATCHES_AHEAD);
+    let (builder, staged) = keyed.start_source();
     let reader = tokio::task::spawn_blocking(move || {
-        let mut winners = Winners::default();
+        let mut winners = Winners { builder, keyed: staged, ..Winners::default() };
         let read = cairn_engine::vuln::stream_paths(&[path], RECORDS_PER_BATCH, &mut |chunk| {
             let batch = winners.batch(chunk);
             let failed = batch.is_err();
@@ -136,7 +157,14 @@ pub async fn replace_source(
         });
         (read, winners)
     });
-    let mut replacement = store.vulndb_begin_replace(source).await?;
+    let mut replacement = match store.vulndb_begin_replace(source).await {
+        Ok(r) => r,
+        Err(e) => {
+            // The reader keeps the builder until it stops; what was keyed with it goes too.
+            keyed.lost();
+            return Err(e.into());
+        }
+    };
     let mut written = Ok(());
     while let Some(batch) = batches.recv().await {
         let step = async {
@@ -152,27 +180,43 @@ pub async fn replace_source(
     }
     // Dropping the receiver stops the reader at its next batch.
     drop(batches);
-    let (read, mut winners) =
-        reader.await.map_err(|e| VulnDbError::Invalid(format!("{shown}: loader stopped: {e}")))?;
-    written?;
-    read.map_err(|e: LoadError| VulnDbError::Invalid(load_error(&e, shown)))?;
-    let rejected = winners.diagnostics.len() as u64;
-    let records = winners.usable();
-    if records == 0 {
-        winners.diagnostics.sort();
-        let why = match winners.diagnostics.first() {
-            Some(d) => format!(
-                "{shown}: no valid OSV record ({rejected} rejected, first: {}: {})",
-                named(&d.source),
-                d.reason
-            ),
-            None => format!("{shown}: no OSV records found"),
-        };
-        return Err(VulnDbError::Invalid(why));
+    let (read, mut winners) = match reader.await {
+        Ok(done) => done,
+        Err(e) => {
+            keyed.lost();
+            return Err(VulnDbError::Invalid(format!("{shown}: loader stopped: {e}")));
+        }
+    };
+    let builder = std::mem::take(&mut winners.builder);
+    let staged = std::mem::take(&mut winners.keyed);
+    let stored = async {
+        written?;
+        read.map_err(|e: LoadError| VulnDbError::Invalid(load_error(&e, shown)))?;
+        let rejected = winners.diagnostics.len() as u64;
+        let records = winners.usable();
+        if records == 0 {
+            winners.diagnostics.sort();
+            let why = match winners.diagnostics.first() {
+                Some(d) => format!(
+                    "{shown}: no valid OSV record ({rejected} rejected, first: {}: {})",
+                    named(&d.source),
+                    d.reason
+                ),
+                None => format!("{shown}: no OSV records found"),
+            };
+            return Err(VulnDbError::Invalid(why));
+        }
+        let ecosystems: Vec<String> = winners.ecosystems.into_iter().collect();
+        let generation = uuid::Uuid::now_v7().to_string();
+        replacement.finish(store, records, &ecosystems, &generation).await?;
+        Ok::<_, VulnDbError>(Replaced { records, rejected, generation })
     }
-    let ecosystems: Vec<String> = winners.ecosystems.into_iter().collect();
-    replacement.finish(store, records, &ecosystems, &uuid::Uuid::now_v7().to_string()).await?;
-    Ok(Replaced { records, rejected })
+    .await;
+    match &stored {
+        Ok(r) => keyed.end_source(builder, Some((&source.name, staged, &r.generation))),
+        Err(_) => keyed.end_source(builder, None),
+    }
+    stored
 }
 
 /// Why the loader refused the data, naming it as `shown`.
@@ -232,5 +276,30 @@ mod tests {
         assert_eq!(second.remove, ["A"]);
         assert_eq!(winners.usable(), 2, "B and C");
         assert_eq!(winners.ecosystems.iter().collect::<Vec<_>>(), ["npm"]);
+    }
+
+    /// The records keyed for the index are the rows the store holds at the end: a newer record
+    /// of an id replaces the one keyed before, a newer withdrawn one removes it.
+    #[test]
+    fn the_keyed_records_are_the_stored_ones() {
+        let mut winners = Winners::default();
+        let chunk = |records| Chunk { records, diagnostics: Vec::new() };
+        winners
+            .batch(chunk(vec![record("A", "2024-01-01", false), record("B", "2024-01-01", false)]))
+            .expect("batch");
+        assert_eq!(winners.keyed.len(), 2);
+        winners
+            .batch(chunk(vec![
+                record("A", "2024-02-01", true),
+                record("B", "2024-02-01", false),
+                record("C", "2024-01-01", true),
+            ]))
+            .expect("batch");
+        assert_eq!(winners.keyed.len(), 1, "A withdrawn, B replaced, C never stored");
+        let mut builder = std::mem::take(&mut winners.builder);
+        builder.merge(std::mem::take(&mut winners.keyed));
+        let index = builder.finish();
+        assert!(index.contains("B") && !index.contains("A") && !index.contains("C"));
+        assert_eq!(index.info().newest_modified.as_deref(), Some("2024-02-01T00:00:00Z"));
     }
 }

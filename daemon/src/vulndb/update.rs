@@ -5,8 +5,9 @@ use cairn_sdk::types::VulnDbChange;
 
 use super::config::VulnDbConfig;
 use super::fetch::{Fetched, client, fetch};
+use super::load::{Keyed, rebuild};
 use super::replace::replace_source;
-use super::{VulnDb, VulnDbError, reload, status};
+use super::{VulnDb, VulnDbError, status};
 use crate::store::{Store, VulnSourceRecord};
 
 /// Updates `ecosystems` (all configured ones when `None`) and reloads the snapshot if any changed.
@@ -20,6 +21,7 @@ pub async fn update(
     let http = client(config)?;
     let known = store.vulndb_sources().await?;
     let mut change = Changes::default();
+    let mut keyed = Keyed::default();
     for eco in ecosystems.unwrap_or(&config.ecosystems) {
         let url = config.zip_url(eco);
         // Recorded and shown without the password a mirror URL may carry.
@@ -51,7 +53,8 @@ pub async fn update(
                         last_error: None,
                         ecosystems: None,
                     };
-                    let replaced = replace_source(store, file.path().to_owned(), &location, &source).await?;
+                    let replaced =
+                        replace_source(store, file.path().to_owned(), &location, &source, &mut keyed).await?;
                     Ok::<_, VulnDbError>(Some(replaced.rejected))
                 }
             }
@@ -77,7 +80,8 @@ pub async fn update(
         }
     }
     if !change.changed.is_empty() {
-        reload(store, vulndb).await?;
+        // The ecosystems just stored were keyed as they were written: only the others are read.
+        rebuild(store, vulndb, keyed).await?;
     } else {
         // Nothing new, but the checks confirmed the data: it is current as of now.
         vulndb.set_current_as_of(super::current_as_of(&store.vulndb_sources().await?));

@@ -36,7 +36,7 @@ pub use kev::{KevCatalog, KevEntry, KevError, looks_like_kev};
 pub use load::{Chunk, LoadDiagnostic, LoadError, load_paths, stream_paths};
 pub use matcher::match_inventory;
 pub use osv::{Advisory, OsvError};
-pub use package_index::{AdvisoryKeys, AffectedKeys, PackageIndex, PackageIndexBuilder};
+pub use package_index::{AdvisoryKeys, AffectedKeys, PackageIndex, PackageIndexBuilder, StagedSource};
 pub use product::{PatternError, PurlPattern, VersionRange};
 pub use severity::{Rating, Severity, SeveritySource};
 pub use version::{KnownEcosystem, OsvEcosystem, Scheme, Version, VersionError, compare, compare_in};

@@ -407,6 +407,32 @@ struct PendingEntry {
     entry: CompactEntry,
 }
 
+/// One source's records, already in the compact form, held apart until the index is built: a
+/// source being written keys them as it stores them (a later record of an id replacing the
+/// earlier one, a withdrawn one removing it), and [`PackageIndexBuilder::merge`] adds them in
+/// the source's turn, so building the index after the source was stored does not read it back.
+#[derive(Default)]
+pub struct StagedSource {
+    by_id: HashMap<Box<str>, Pending>,
+}
+
+impl StagedSource {
+    /// Drops the record of `id` put before, if any.
+    pub fn remove(&mut self, id: &str) {
+        self.by_id.remove(id);
+    }
+
+    /// Records held.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Whether none is held.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+}
+
 /// Builds a [`PackageIndex`] one record at a time, keeping each only in the compact form: the
 /// records' own strings (hundreds of versions in some) are dropped as each is added, so building
 /// from 250k records never holds them all.
@@ -421,14 +447,41 @@ impl PackageIndexBuilder {
     /// Adds one record's keys; of two records with one id the newer `modified` wins (the later
     /// one on a tie), as in [`Database::new`].
     pub fn add(&mut self, k: AdvisoryKeys) {
-        if let Some(old) = self.by_id.get(k.id.as_str()) {
-            self.duplicates += 1;
-            if k.modified.as_str() < &*old.modified {
-                return;
-            }
+        if self.loses(&k.id, &k.modified) {
+            return;
         }
         let pending = self.compact(&k);
         self.by_id.insert(k.id.into_boxed_str(), pending);
+    }
+
+    /// Counts a record of `id` added when one is already there; `true` when the one there is
+    /// newer (the new one is dropped).
+    fn loses(&mut self, id: &str, modified: &str) -> bool {
+        match self.by_id.get(id) {
+            Some(old) => {
+                self.duplicates += 1;
+                modified < &*old.modified
+            }
+            None => false,
+        }
+    }
+
+    /// Puts one record's keys into `source`, in the compact form, replacing the one of its id
+    /// put before (a source holds one record per id: the caller decides which).
+    pub fn stage(&mut self, source: &mut StagedSource, k: &AdvisoryKeys) {
+        let pending = self.compact(k);
+        source.by_id.insert(Box::from(k.id.as_str()), pending);
+    }
+
+    /// Adds every record of `source` as [`add`](Self::add) would add them one by one (in any
+    /// order: its ids are unique).
+    pub fn merge(&mut self, source: StagedSource) {
+        for (id, pending) in source.by_id {
+            if self.loses(&id, &pending.modified) {
+                continue;
+            }
+            self.by_id.insert(id, pending);
+        }
     }
 
     /// Whether no record was added.
@@ -604,6 +657,61 @@ mod tests {
         let expected = crate::vuln::match_inventory(&inv, &full);
         assert_eq!(expected.findings[0].severity.from_alias.as_deref(), Some("GHSA-aaaa-bbbb-cccc"));
         assert_eq!(crate::vuln::match_inventory(&inv, &index.database(read)), expected);
+    }
+
+    /// A source keyed while it is stored (a later record of an id replacing the earlier one, one
+    /// removed) and merged in its turn builds the index that adding the stored records one by one
+    /// builds: the same winners (a tie goes to the later source), duplicates and totals.
+    /// Constructed records; the alias tells which record won.
+    #[test]
+    fn a_staged_source_merged_in_its_turn_builds_what_adding_its_records_builds() {
+        let keys = |id: &str, modified: &str, alias: &str| AdvisoryKeys {
+            id: id.into(),
+            modified: modified.into(),
+            withdrawn: false,
+            aliases: vec![alias.into()],
+            affected: vec![AffectedKeys {
+                ecosystem: "npm".into(),
+                name: format!("pkg-{id}"),
+                ranges: Vec::new(),
+                versions: vec![format!("1.0.0-{alias}")],
+            }],
+        };
+        let first = [keys("A", "2024-01-01", "a-first"), keys("B", "2024-03-01", "b-first")];
+        let second_stored = [keys("A", "2024-01-01", "a-second"), keys("B", "2024-02-01", "b-second")];
+        let direct = PackageIndex::new(first.iter().chain(&second_stored).cloned());
+
+        let mut builder = PackageIndexBuilder::default();
+        let mut staged = StagedSource::default();
+        // Written, then replaced by a newer record of its id, as the import rewrites rows.
+        builder.stage(&mut staged, &keys("A", "2023-01-01", "replaced"));
+        builder.stage(&mut staged, &keys("C", "2024-01-01", "removed"));
+        for k in &second_stored {
+            builder.stage(&mut staged, k);
+        }
+        staged.remove("C");
+        assert_eq!(staged.len(), 2);
+        for k in &first {
+            builder.add(k.clone());
+        }
+        builder.merge(staged);
+        let merged = builder.finish();
+
+        assert_eq!(merged.info(), direct.info());
+        assert_eq!((merged.info().advisories, merged.info().duplicates), (2, 2));
+        for alias in ["a-first", "a-second", "b-first", "b-second", "replaced", "removed"] {
+            assert_eq!(
+                merged.with_alias(alias).collect::<Vec<_>>(),
+                direct.with_alias(alias).collect::<Vec<_>>(),
+                "{alias}"
+            );
+        }
+        assert_eq!(
+            merged.with_alias("a-second").collect::<Vec<_>>(),
+            ["A"],
+            "a tie goes to the later source"
+        );
+        assert_eq!(merged.with_alias("b-first").collect::<Vec<_>>(), ["B"], "the newer record wins");
     }
 
     #[test]

@@ -195,7 +195,6 @@ pub(crate) fn finding_rows(
             cvss_vector: f.severity.vector.clone(),
             cvss_score: f.severity.score,
             modified_at: modified.to_owned(),
-            record: serde_json::to_string(f).unwrap_or_else(|_| "{}".into()),
         });
         findings.push(NewFinding {
             id: uuid::Uuid::now_v7().to_string(),
