@@ -112,11 +112,18 @@ both!(every_listed_finding_is_its_detail_field_for_field, |db: Db| async move {
     std::fs::write(tree.join("more/requirements.txt"), "salt==3000.1\nlxml==4.6.2\npy==1.11.0\n")
         .expect("write");
     let kev = crate::cra::fixtures().join("known_exploited_vulnerabilities.json");
+    // The salt records as a source of their own (a source is named after its directory).
+    let salt = root.path().join("salt-advisories");
+    std::fs::create_dir_all(&salt).expect("mkdir");
+    for entry in std::fs::read_dir(crate::cra::fixtures().join("osv/salt")).expect("salt records") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, salt.join(path.file_name().expect("name"))).expect("copy");
+    }
     let d = Daemon::start_with(
         db,
         Opts {
             scan_roots: vec![root.path().to_path_buf()],
-            vulndb_import: vec![crate::findings::osv(), crate::cra::fixtures().join("osv"), kev],
+            vulndb_import: vec![crate::findings::osv(), salt, kev],
             ..Opts::default()
         },
     )
