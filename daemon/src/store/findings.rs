@@ -456,7 +456,9 @@ fn push_page(sql: &mut Sql, tenant: TenantId, q: &FindingsQuery, after: Option<&
     if let Some(a) = after {
         sql.push(" AND f.id > ").bind(a);
     }
-    sql.push(" ORDER BY f.id LIMIT ").bind(limit + 1);
+    // A bare `LIMIT $n` makes SQLite (3.5x) read the bound value while planning, and so plan the
+    // statement again after every new binding: every page re-prepared. The cast keeps it a value.
+    sql.push(" ORDER BY f.id LIMIT CAST(").bind(limit + 1).push(" AS BIGINT)");
 }
 
 /// The statement of one page of the list: `limit + 1` rows after the id `after`, in id order.
