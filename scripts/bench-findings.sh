@@ -10,7 +10,13 @@
 # Copies on SQLite run through sqlite3, on Postgres through psql (same statements, each dialect's spelling).
 #
 # Usage: scripts/bench-findings.sh [FINDINGS] [SECONDS] [PROJECTS]   (defaults: 100000, 20 s, 4)
-# CAIRN_BENCH_KEEP=1 keeps the work directory (the database) for a look at query plans.
+# CAIRN_BENCH_KEEP=1 keeps the work directory (the database) for a look at query plans, or for
+# CAIRN_BENCH_REUSE=DIR: a kept work directory's database (and API key) served again, without
+# importing, scanning or copying (another binary against the same data, or one more run).
+# CAIRN_BENCH_PERF=1 adds a run of the list alone under `perf stat -e task-clock` on the daemon
+# and prints its CPU per request (the figure a loaded machine does not move much), and the same
+# for health. With it, CAIRN_BENCH_RECORD=FILE adds a list run under `perf record -g` on the daemon,
+# written to FILE (read it with `perf report -i FILE --no-children`).
 # CAIRN_BENCH_POSTGRES=postgres://USER@HOST:PORT/DB runs on Postgres instead: a database of its own
 # is created on that server (psql) and dropped afterwards.
 # Needs curl, jq, sqlite3 (or psql) and wrk (Debian); the release build of cairnd if there is one,
@@ -30,12 +36,19 @@ bin="${CAIRND_BIN:-$root/target/release/cairnd}"
 [ -x "$bin" ] || { echo "build cairnd first (cargo build --release --locked --bin cairnd)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
 
-work=$(mktemp -d)
+reuse="${CAIRN_BENCH_REUSE:-}"
+if [ -n "$reuse" ]; then
+    work=$(realpath "$reuse")
+    [ -s "$work/key" ] && [ -s "$work/cairnd.toml" ] || { echo "$work is not a kept bench directory" >&2; exit 1; }
+else
+    work=$(mktemp -d)
+fi
 daemon=
 pg_server="${CAIRN_BENCH_POSTGRES:-}"
 pg_name="cairn_bench_$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 cleanup() {
     if [ -n "$daemon" ]; then kill "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi
+    if [ -n "$reuse" ]; then return; fi
     if [ -n "$pg_server" ] && [ -z "${CAIRN_BENCH_KEEP:-}" ]; then
         psql -q "$pg_server" -c "DROP DATABASE IF EXISTS $pg_name" >/dev/null 2>&1 || true
     fi
@@ -43,6 +56,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+if [ -z "$reuse" ]; then
 if [ -n "$pg_server" ]; then
     psql -q "$pg_server" -c "CREATE DATABASE $pg_name" >/dev/null
     db="${pg_server%/*}/$pg_name"
@@ -71,6 +85,9 @@ echo "loading the corpus's OSV advisories…" >&2
 cairnd vulndb import "$corpus/osv" >&2
 password='correct horse battery staple'
 echo "$password" | cairnd admin create-user --email bench@example.com --super-admin --tenant bench --password-stdin >&2
+echo "$db" > "$work/db"
+fi
+rm -f "$work/addr"
 
 "$bin" --config "$work/cairnd.toml" serve > "$work/out.log" 2>&1 &
 daemon=$!
@@ -79,12 +96,17 @@ for _ in $(seq 1 300); do [ -s "$work/addr" ] && break; sleep 0.1; done
 host="http://$(cat "$work/addr")"
 base="$host/api/v1"
 
+if [ -z "$reuse" ]; then
 token=$(curl -sf "$base/auth/login" -H 'content-type: application/json' \
     -d "{\"email\":\"bench@example.com\",\"password\":\"$password\"}" | jq -r .access_token)
 key=$(curl -sf "$base/api-keys" -H "authorization: Bearer $token" -H 'content-type: application/json' \
     -d '{"name":"bench","scopes":["scan:read","scan:write","project:read","project:write"]}' | jq -r .secret)
+echo "$key" > "$work/key"
+fi
+key=$(cat "$work/key")
 auth="authorization: Bearer $key"
 
+if [ -z "$reuse" ]; then
 echo "scanning $corpus/lockfiles as $projects projects…" >&2
 for i in $(seq 1 "$projects"); do
     pid=$(curl -sS --fail-with-body "$base/projects" -H "$auth" -H 'content-type: application/json' \
@@ -132,6 +154,7 @@ SELECT scan_id, tenant_id, severity, COUNT(*) FROM findings WHERE resolved_at IS
 ANALYZE;
 SQL
 fi
+fi
 total=$(curl -sf "$base/findings?limit=1" -H "$auth" | jq .total)
 echo "findings in the tenant: $total"
 
@@ -148,4 +171,29 @@ echo "GET /readyz, 1 connection, during the list run:"
 summary "$work/readyz.txt"
 echo "GET /api/health, 16 connections, alone:"
 summary "$work/health.txt"
+if [ -n "${CAIRN_BENCH_PERF:-}" ]; then
+    # CPU of the daemon per request: task-clock over the requests wrk counted in the same window.
+    per_request() {
+        local ms n
+        ms=$(awk '/task-clock/ {gsub(",", "", $1); print $1}' "$1")
+        n=$(awk '/requests in/ {print $1}' "$2")
+        awk -v ms="$ms" -v n="$n" 'BEGIN { printf "%.1f ms CPU over %d requests: %.3f ms per request\n", ms, n, ms / n }'
+    }
+    perf stat -e task-clock -p "$daemon" -o "$work/perf-list.txt" -- sleep "$secs" &
+    counting=$!
+    wrk -t2 -c16 -d"${secs}s" --latency -H "$auth" "$base/findings?limit=100" > "$work/list-alone.txt"
+    wait "$counting"
+    perf stat -e task-clock -p "$daemon" -o "$work/perf-health.txt" -- sleep "$secs" &
+    counting=$!
+    wrk -t2 -c16 -d"${secs}s" --latency "$host/api/health" > "$work/health-alone.txt"
+    wait "$counting"
+    if [ -n "${CAIRN_BENCH_RECORD:-}" ]; then
+        perf record -q -g -o "$CAIRN_BENCH_RECORD" -p "$daemon" -- sleep "$secs" 2>/dev/null &
+        counting=$!
+        wrk -t2 -c16 -d"${secs}s" -H "$auth" "$base/findings?limit=100" > "$work/list-recorded.txt"
+        wait "$counting"
+    fi
+    echo "daemon CPU, the list alone (16 connections): $(per_request "$work/perf-list.txt" "$work/list-alone.txt")"
+    echo "daemon CPU, health alone (16 connections): $(per_request "$work/perf-health.txt" "$work/health-alone.txt")"
+fi
 echo "daemon RSS after the runs: $(awk '/VmRSS/ {print $2}' "/proc/$daemon/status") KiB"

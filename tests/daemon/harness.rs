@@ -74,6 +74,8 @@ pub struct Opts {
     pub vulndb_import: Vec<PathBuf>,
     /// `git_credentials_key_file`: the key sealing tenants' git credentials (none when None).
     pub git_credentials_key_file: Option<PathBuf>,
+    /// `CAIRN_LOG`, the daemon's log filter (`info`; `info,sqlx::query=trace` logs statements).
+    pub log: &'static str,
 }
 
 impl Default for Opts {
@@ -96,6 +98,7 @@ impl Default for Opts {
             detail_max_items: None,
             vulndb_import: Vec::new(),
             git_credentials_key_file: None,
+            log: "info",
         }
     }
 }
@@ -113,6 +116,8 @@ pub struct Daemon {
     pub http: reqwest::Client,
     /// Mails of the pickup directory a test has already read (`next_mail` returns each once).
     mail_read: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    /// `CAIRN_LOG` of the process (kept for a restart).
+    log: &'static str,
 }
 
 impl Daemon {
@@ -202,7 +207,7 @@ impl Daemon {
                 .expect("run cairnd vulndb import");
             assert!(out.status.success(), "vulndb import: {}", String::from_utf8_lossy(&out.stderr));
         }
-        let (child, base) = spawn(&config, dir.path()).await;
+        let (child, base) = spawn(&config, dir.path(), opts.log).await;
         Daemon {
             child: Some(child),
             pg_database: None,
@@ -212,6 +217,7 @@ impl Daemon {
             config,
             http: http_client(true),
             mail_read: Default::default(),
+            log: opts.log,
         }
     }
 
@@ -226,7 +232,7 @@ impl Daemon {
     /// Starts the daemon again with the same configuration and database.
     pub async fn restart(&mut self) {
         assert!(self.child.is_none(), "still running");
-        let (child, base) = spawn(&self.config, self.dir.path()).await;
+        let (child, base) = spawn(&self.config, self.dir.path(), self.log).await;
         self.child = Some(child);
         self.base = base;
     }
@@ -473,7 +479,7 @@ impl Drop for Daemon {
 }
 
 /// Spawns `cairnd serve` and waits for its `listening on` line.
-async fn spawn(config: &std::path::Path, dir: &std::path::Path) -> (Child, String) {
+async fn spawn(config: &std::path::Path, dir: &std::path::Path, log_filter: &str) -> (Child, String) {
     let log =
         std::fs::OpenOptions::new().create(true).append(true).open(dir.join("stderr.log")).expect("log file");
     let mut child = Command::new(env!("CARGO_BIN_EXE_cairnd"))
@@ -482,7 +488,7 @@ async fn spawn(config: &std::path::Path, dir: &std::path::Path) -> (Child, Strin
         .arg(config)
         .env_remove("CAIRN_LISTEN")
         .env_remove("CAIRN_DATABASE_URL")
-        .env("CAIRN_LOG", "info")
+        .env("CAIRN_LOG", log_filter)
         .stdout(Stdio::piped())
         .stderr(Stdio::from(log))
         .spawn()

@@ -99,3 +99,142 @@ both!(a_missing_summary_is_the_first_line_of_the_records_details, |db: Db| async
         assert_eq!(summary_in(&of_scan), Some(summary));
     }
 });
+
+// The list reads a page as one JSON text the database aggregates (issue 22), and the caller in one
+// statement. Every field of every listed finding is what the detail reads row by row, on both
+// backends: a person's triage with their email, a rule's with its source, a KEV mark, a summary
+// derived from the record's details, CVSS scores, fixed versions, a note with quotes and a newline.
+both!(every_listed_finding_is_its_detail_field_for_field, |db: Db| async move {
+    let (root, tree) = crate::scans::tree_root();
+    std::fs::create_dir_all(tree.join("more")).expect("mkdir");
+    // salt 3000.1: PYSEC-2020-102 (no summary; CVE-2020-11651, KEV-listed) and PYSEC-2020-105;
+    // lxml and py: further advisories of the engine's fixtures.
+    std::fs::write(tree.join("more/requirements.txt"), "salt==3000.1\nlxml==4.6.2\npy==1.11.0\n")
+        .expect("write");
+    let kev = crate::cra::fixtures().join("known_exploited_vulnerabilities.json");
+    // The salt records as a source of their own (a source is named after its directory).
+    let salt = root.path().join("salt-advisories");
+    std::fs::create_dir_all(&salt).expect("mkdir");
+    for entry in std::fs::read_dir(crate::cra::fixtures().join("osv/salt")).expect("salt records") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, salt.join(path.file_name().expect("name"))).expect("copy");
+    }
+    let d = Daemon::start_with(
+        db,
+        Opts {
+            scan_roots: vec![root.path().to_path_buf()],
+            vulndb_import: vec![crate::findings::osv(), salt, kev],
+            ..Opts::default()
+        },
+    )
+    .await;
+    let admin = d.register(&unique_email("aggregated")).await;
+    let pid = d.create_project(&admin, "app").await["id"].as_str().expect("pid").to_owned();
+    crate::findings::scan_to_completion(&d, &admin, &tree, Some(&pid)).await;
+    let before = crate::scans::all_items(&d, &admin, "/api/v1/findings", 3).await;
+    assert!(before.len() >= 6, "{before:?}");
+    // A person's triage on one finding, a rule's on another advisory.
+    let person = &before[0];
+    let resp = d
+        .http
+        .patch(d.url(&format!("/api/v1/findings/{}", person["id"].as_str().expect("id"))))
+        .bearer_auth(&admin.token)
+        .header("if-match", "\"0\"")
+        .json(&json!({"state": "affected", "response": "update", "note": "a \"quoted\" note\nover two lines ✓"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(resp.status(), 200);
+    let other = before.iter().find(|f| f["vulnerability_id"] != person["vulnerability_id"]).expect("another");
+    let resp = d
+        .send(
+            &admin,
+            Method::POST,
+            "/api/v1/triage-rules",
+            Some(json!({"vulnerability": other["vulnerability_id"], "purl": unversioned(&other["purl"]),
+                "state": "not_affected", "justification": "component_not_present"})),
+        )
+        .await;
+    assert_eq!(resp.status(), 201);
+
+    // A key's caller and a session's read the same list.
+    let key = d.api_key(&admin, &["scan:read"]).await;
+    let email = get_json(&d, &admin, "/api/v1/auth/me").await["user"]["email"].clone();
+    for who in [&admin, &key] {
+        let listed = crate::scans::all_items(&d, who, "/api/v1/findings", 4).await;
+        assert_eq!(listed.len(), before.len());
+        for item in &listed {
+            let id = item["id"].as_str().expect("id");
+            let mut detail = get_json(&d, who, &format!("/api/v1/findings/{id}")).await;
+            // Only the detail carries the advisory's text.
+            let detail_obj = detail.as_object_mut().expect("object");
+            detail_obj.remove("details");
+            detail_obj.remove("references");
+            assert_eq!(item, &detail, "listed and detail of {id}");
+        }
+        let on = |pred: &dyn Fn(&Value) -> bool| listed.iter().filter(|f| pred(f)).count();
+        assert!(on(&|f| f["triage"]["updated_by_email"] == email) >= 1, "{listed:?}");
+        assert!(on(&|f| f["triage"]["source"]["kind"] == "rule") >= 1, "{listed:?}");
+        assert!(on(&|f| f["known_exploited"]["cve_id"] == "CVE-2020-11651") >= 1, "{listed:?}");
+        assert!(on(&|f| f["vulnerability_id"] == "PYSEC-2020-102" && f["summary"].is_string()) >= 1);
+        assert!(on(&|f| f["cvss_score"].is_f64()) >= 1, "{listed:?}");
+        assert!(on(&|f| f["fixed_version"].is_string()) >= 1, "{listed:?}");
+    }
+});
+
+/// A purl without its version (what a triage rule names).
+fn unversioned(purl: &Value) -> String {
+    let purl = purl.as_str().expect("purl");
+    purl.split_once('@').map_or(purl, |(base, _)| base).to_owned()
+}
+
+// Statements per request (issue 22), counted in the daemon's statement log by request id: a
+// findings page reads the caller (key or session, owner, memberships) in one statement and the
+// page with its total and its KEV marks in one; on Postgres the shared rate bucket is one more.
+// Before, the caller took three statements, the total, the page and the KEV marks one each.
+both!(a_findings_page_costs_two_statements, |db: Db| async move {
+    let (root, tree) = crate::scans::tree_root();
+    let d = Daemon::start_with(
+        db,
+        Opts {
+            scan_roots: vec![root.path().to_path_buf()],
+            vulndb_import: vec![crate::findings::osv()],
+            log: "info,sqlx::query=trace",
+            ..Opts::default()
+        },
+    )
+    .await;
+    let admin = d.register(&unique_email("statements")).await;
+    let pid = d.create_project(&admin, "app").await["id"].as_str().expect("pid").to_owned();
+    crate::findings::scan_to_completion(&d, &admin, &tree, Some(&pid)).await;
+    let key = d.api_key(&admin, &["scan:read"]).await;
+    // A key's first use records `last_used_at` (a write, once a minute), and a summary-less
+    // advisory's summary is derived once: neither is the steady cost.
+    get_json(&d, &key, "/api/v1/findings?limit=100").await;
+    for (who, name) in [(&key, "API key"), (&admin, "session")] {
+        let request = format!("statements-{}", uuid_simple());
+        let resp = d
+            .http
+            .get(d.url("/api/v1/findings?limit=100"))
+            .bearer_auth(&who.token)
+            .header("x-request-id", &request)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(resp.status(), 200);
+        let page: Value = resp.json().await.expect("json");
+        let items = page["items"].as_array().expect("items");
+        assert!(!items.is_empty());
+        let cve_named = items.iter().any(|f| {
+            std::iter::once(&f["vulnerability_id"])
+                .chain(f["aliases"].as_array().into_iter().flatten())
+                .any(|n| n.as_str().is_some_and(|n| n.starts_with("CVE-")))
+        });
+        let log = d.stderr();
+        let statements: Vec<&str> =
+            log.lines().filter(|l| l.contains(&request) && l.contains("sqlx::query")).collect();
+        assert!(cve_named, "the page names CVEs, so KEV entries are looked up: {items:?}");
+        let want = 2 + usize::from(matches!(db, Db::Postgres));
+        assert_eq!(statements.len(), want, "{name}: {statements:#?}");
+    }
+});

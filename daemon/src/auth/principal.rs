@@ -9,7 +9,7 @@ use super::access::Access;
 use super::api_key;
 use crate::error::{ApiError, Kind};
 use crate::state::AppState;
-use crate::store::{StoreError, UserRecord};
+use crate::store::{KeyPrincipal, StoreError, UserRecord};
 
 /// How stale an API key's `last_used_at` may be before a use writes it again.
 const LAST_USED_PRECISION: time::Duration = time::Duration::minutes(1);
@@ -125,10 +125,11 @@ impl Principal {
             .or_else(|| value.strip_prefix("bearer "))
             .map(str::trim)
             .ok_or_else(|| ApiError::unauthorized("expected `Authorization: Bearer <token>`"))?;
-        let (user_id, credential, key_tenant, token_version) = if token.starts_with("crn_") {
+        // The key or the user, with the memberships, in one statement: this runs on every request.
+        let (user, credential, key_tenant, memberships, token_version) = if token.starts_with("crn_") {
             let (lookup, secret) =
                 api_key::parse(token).ok_or_else(|| ApiError::unauthorized("malformed API key"))?;
-            let key = match state.store.api_key_by_lookup(lookup).await {
+            let KeyPrincipal { key, owner } = match state.store.principal_by_api_key(lookup).await {
                 Ok(k) => k,
                 Err(StoreError::NotFound) => return Err(ApiError::unauthorized("unknown API key")),
                 Err(e) => return Err(e.into()),
@@ -148,20 +149,23 @@ impl Principal {
             if key.wire.last_used_at.is_none_or(|t| now - t >= LAST_USED_PRECISION) {
                 state.store.api_key_touch(key.tenant_id, key.id).await?;
             }
+            let Some((user, memberships)) = owner else {
+                return Err(ApiError::unauthorized("unknown user"));
+            };
             let credential =
                 Credential::ApiKey { id: key.id, scopes: key.scopes, expires_at: key.expires_at };
-            (key.user_id, credential, Some(key.tenant_id), None)
+            (user, credential, Some(key.tenant_id), memberships, None)
         } else {
             let claims = state
                 .jwt
                 .verify(token)
                 .ok_or_else(|| ApiError::unauthorized("invalid or expired access token"))?;
-            (claims.user, Credential::Jwt, None, Some(claims.version))
-        };
-        let user = match state.store.user_get(user_id).await {
-            Ok(u) => u,
-            Err(StoreError::NotFound) => return Err(ApiError::unauthorized("unknown user")),
-            Err(e) => return Err(e.into()),
+            let (user, memberships) = match state.store.principal_by_user(claims.user).await {
+                Ok(u) => u,
+                Err(StoreError::NotFound) => return Err(ApiError::unauthorized("unknown user")),
+                Err(e) => return Err(e.into()),
+            };
+            (user, Credential::Jwt, None, memberships, Some(claims.version))
         };
         if !user.active {
             return Err(ApiError::unauthorized("this account is deactivated"));
@@ -173,7 +177,6 @@ impl Principal {
                 "this session has ended (password changed or account deactivated)",
             ));
         }
-        let memberships = state.store.memberships_of(user.id).await?;
         let wanted = match headers.get("x-tenant") {
             Some(v) => Some(
                 v.to_str()

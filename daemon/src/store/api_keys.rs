@@ -46,23 +46,23 @@ pub struct NewApiKey<'a> {
 }
 
 #[derive(FromRow)]
-struct KeyRow {
-    id: String,
-    tenant_id: String,
-    user_id: String,
-    name: String,
-    environment: String,
-    lookup: String,
-    secret_hash: String,
-    scopes: String,
-    created_at: String,
-    expires_at: Option<String>,
-    last_used_at: Option<String>,
-    revoked_at: Option<String>,
+pub(super) struct KeyRow {
+    pub(super) id: String,
+    pub(super) tenant_id: String,
+    pub(super) user_id: String,
+    pub(super) name: String,
+    pub(super) environment: String,
+    pub(super) lookup: String,
+    pub(super) secret_hash: String,
+    pub(super) scopes: String,
+    pub(super) created_at: String,
+    pub(super) expires_at: Option<String>,
+    pub(super) last_used_at: Option<String>,
+    pub(super) revoked_at: Option<String>,
 }
 
 impl KeyRow {
-    fn into_record(self) -> StoreResult<ApiKeyRecord> {
+    pub(super) fn into_record(self) -> StoreResult<ApiKeyRecord> {
         let scopes = self
             .scopes
             .split(' ')

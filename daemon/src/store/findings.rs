@@ -8,14 +8,17 @@
 use std::collections::HashMap;
 
 use cairn_sdk::types::{
-    EventKind, Finding, FindingEventData, Justification, PqcSummary, ProjectId, ProjectRisk, ScanEdge,
-    ScanFinding, ScanId, Severity, TenantId, Triage, TriageResponse, TriageSource, TriageState, UserId,
+    EventKind, Finding, FindingEventData, Justification, KnownExploited, PqcSummary, ProjectId, ProjectRisk,
+    ScanEdge, ScanFinding, ScanId, Severity, TenantId, Triage, TriageResponse, TriageSource, TriageState,
+    UserId,
 };
+use serde::Deserialize;
 use sqlx::FromRow;
 
 use super::events::NewEvent;
+use super::kev::{KevRow, first_listings};
 use super::sql::Sql;
-use super::{Store, StoreError, StoreResult, now, parse_id, parse_ts, ts};
+use super::{Backend, Store, StoreError, StoreResult, now, parse_id, parse_ts, ts};
 
 /// The join from a finding `f` to its triage `t`.
 const TRIAGE_JOIN: &str = "LEFT JOIN triage t ON t.tenant_id = f.tenant_id \
@@ -35,6 +38,15 @@ const FINDING_COLUMNS: &str = "f.id, f.scan_id, f.project_id, f.component_id, f.
      t.source_statement, (SELECT u.email FROM users u WHERE u.id = t.updated_by) AS updated_by_email, \
      CASE WHEN v.summary IS NULL THEN (SELECT MIN(o.source || '|' || o.modified) FROM osv_records o \
      WHERE o.id = f.vulnerability_id) END AS summary_stamp";
+
+/// The page's columns by their names in `FINDING_COLUMNS`, in the order of `Row`'s fields: each
+/// row of a page becomes one JSON array of them (see `list_sql`). Both databases write text and
+/// integers exactly; a REAL becomes 15 significant digits on SQLite (the shortest exact form on
+/// Postgres), which gives back the same double for a CVSS score, a number with one decimal.
+const PAGE_ROW_FIELDS: &str = "p.id, p.scan_id, p.project_id, p.component_id, p.purl, p.vulnerability_id, \
+     p.aliases, p.summary, p.severity, p.cvss_score, p.cvss_vector, p.fixed_version, p.created_at, p.state, \
+     p.justification, p.response, p.note, p.updated_by, p.updated_at, p.version, p.source_kind, p.source_id, \
+     p.source_document, p.source_statement, p.updated_by_email, p.summary_stamp";
 
 /// Filters of the tenant-wide findings list (already validated).
 #[derive(Debug, Clone, Default)]
@@ -68,7 +80,9 @@ pub struct TriageWrite {
     pub user: UserId,
 }
 
-#[derive(FromRow)]
+/// One finding as the list and the detail read it: a row of `FINDING_COLUMNS`, or (serde, from a
+/// JSON array in field order) one element of a page the database aggregated.
+#[derive(FromRow, Deserialize)]
 struct Row {
     id: String,
     scan_id: String,
@@ -243,6 +257,29 @@ impl Row {
     }
 }
 
+/// Puts what SQLite aggregated in the order `ORDER BY` gives on Postgres (see `list_sql`): the
+/// page by id, the KEV entries by CVE id, date added and source. SQLite compares `TEXT` byte by
+/// byte (the `BINARY` collation of these columns), as Rust compares strings.
+fn in_sqlite_order(page: &mut [Row], kev: &mut [KevRow]) {
+    page.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    kev.sort_by(|a, b| (&a.0, &a.1, &a.4).cmp(&(&b.0, &b.1, &b.4)));
+}
+
+/// Marks each finding with the earliest of `listed` (KEV entries by CVE id) among its advisory's
+/// names.
+fn mark_listed(findings: &mut [Finding], listed: &HashMap<String, KnownExploited>) {
+    if listed.is_empty() {
+        return;
+    }
+    for f in findings.iter_mut() {
+        f.known_exploited = std::iter::once(&f.finding.vulnerability_id)
+            .chain(&f.finding.aliases)
+            .filter_map(|id| listed.get(id))
+            .min_by_key(|k| k.date_added)
+            .cloned();
+    }
+}
+
 /// The longest summary taken from `details` (a folded YAML paragraph is one long line).
 const SUMMARY_MAX_CHARS: usize = 160;
 
@@ -314,9 +351,9 @@ pub(super) struct TotalSql {
     pub(super) less: Option<Sql>,
 }
 
-/// The kept counts' sum for the list's project, scan and severity (see `finding_counts`).
-fn kept_total_sql(tenant: TenantId, q: &FindingsQuery) -> Sql {
-    let mut count = Sql::new("SELECT CAST(COALESCE(SUM(c.open), 0) AS BIGINT) FROM scan_finding_counts c");
+/// Appends the kept counts' sum for the list's project, scan and severity (see `finding_counts`).
+fn push_kept_total(count: &mut Sql, tenant: TenantId, q: &FindingsQuery) {
+    count.push("SELECT CAST(COALESCE(SUM(c.open), 0) AS BIGINT) FROM scan_finding_counts c");
     count.push(" WHERE c.tenant_id = ").bind(tenant.to_string());
     match q.scan {
         Some(s) => count.push(" AND c.scan_id = ").bind(s.to_string()),
@@ -331,56 +368,145 @@ fn kept_total_sql(tenant: TenantId, q: &FindingsQuery) -> Sql {
     if let Some(s) = &q.severity {
         count.push(" AND c.severity = ").bind(s.as_str());
     }
-    count
 }
 
-/// The count of the list's findings that have a triage (in `q.state`, or any): driven from the
-/// triage rows, which are few beside the findings.
-fn triaged_count_sql(tenant: TenantId, q: &FindingsQuery) -> Sql {
+/// Appends the count of the list's findings that have a triage (in `q.state`, or any): driven
+/// from the triage rows, which are few beside the findings.
+fn push_triaged_count(count: &mut Sql, tenant: TenantId, q: &FindingsQuery) {
     // CROSS JOIN keeps triage the outer loop on SQLite; Postgres orders joins by its statistics.
-    let mut count = Sql::new("SELECT COUNT(*) FROM triage t CROSS JOIN findings f");
-    push_filter(&mut count, tenant, q);
+    count.push("SELECT COUNT(*) FROM triage t CROSS JOIN findings f");
+    push_filter(count, tenant, q);
     count.push(
         " AND t.tenant_id = f.tenant_id AND t.vulnerability_id = f.vulnerability_id AND t.purl = f.purl \
          AND t.subject = COALESCE('p:' || f.project_id, 's:' || f.scan_id)",
     );
-    count
 }
 
-/// The statements of the list's total. No statement counts the tenant's findings one by one: the
+/// Appends the count of an advisory's or a purl's findings (walked on their indexes).
+fn push_indexed_count(count: &mut Sql, tenant: TenantId, q: &FindingsQuery) {
+    count.push("SELECT COUNT(*) FROM findings f ");
+    // The triage join only when a state is asked for: it does not change the count otherwise.
+    if q.state.is_some() {
+        count.push(TRIAGE_JOIN);
+    }
+    push_filter(count, tenant, q);
+}
+
+/// How the list's total is counted. No statement counts the tenant's findings one by one: the
 /// unfiltered total and the untriaged one come from the kept counts (less the triaged findings),
 /// a triage state's from its triage rows, an advisory's or a purl's from their indexes.
-pub(super) fn list_total_sql(tenant: TenantId, q: &FindingsQuery) -> TotalSql {
+enum TotalPlan {
+    Indexed,
+    Kept,
+    Triaged,
+    KeptLessTriaged,
+}
+
+fn total_plan(q: &FindingsQuery) -> TotalPlan {
     if q.vulnerability.is_some() || q.purl.is_some() {
-        // The triage join only when a state is asked for: it does not change the count otherwise.
-        let mut count = Sql::new("SELECT COUNT(*) FROM findings f ");
-        if q.state.is_some() {
-            count.push(TRIAGE_JOIN);
-        }
-        push_filter(&mut count, tenant, q);
-        return TotalSql { count, less: None };
+        return TotalPlan::Indexed;
     }
     match q.state {
-        None => TotalSql { count: kept_total_sql(tenant, q), less: None },
-        Some(Some(_)) => TotalSql { count: triaged_count_sql(tenant, q), less: None },
-        Some(None) => {
-            let any_state = FindingsQuery { state: None, ..q.clone() };
-            TotalSql { count: kept_total_sql(tenant, q), less: Some(triaged_count_sql(tenant, &any_state)) }
+        None => TotalPlan::Kept,
+        Some(Some(_)) => TotalPlan::Triaged,
+        Some(None) => TotalPlan::KeptLessTriaged,
+    }
+}
+
+/// The statements of the list's total, each on its own (what the plan test explains).
+pub(super) fn list_total_sql(tenant: TenantId, q: &FindingsQuery) -> TotalSql {
+    let mut count = Sql::new("");
+    match total_plan(q) {
+        TotalPlan::Indexed => push_indexed_count(&mut count, tenant, q),
+        TotalPlan::Kept => push_kept_total(&mut count, tenant, q),
+        TotalPlan::Triaged => push_triaged_count(&mut count, tenant, q),
+        TotalPlan::KeptLessTriaged => {
+            push_kept_total(&mut count, tenant, q);
+            let mut less = Sql::new("");
+            push_triaged_count(&mut less, tenant, &FindingsQuery { state: None, ..q.clone() });
+            return TotalSql { count, less: Some(less) };
         }
     }
+    TotalSql { count, less: None }
+}
+
+/// Appends the list's total as an expression of scalar subqueries.
+fn push_total(sql: &mut Sql, tenant: TenantId, q: &FindingsQuery) {
+    sql.push("(");
+    match total_plan(q) {
+        TotalPlan::Indexed => push_indexed_count(sql, tenant, q),
+        TotalPlan::Kept => push_kept_total(sql, tenant, q),
+        TotalPlan::Triaged => push_triaged_count(sql, tenant, q),
+        TotalPlan::KeptLessTriaged => {
+            push_kept_total(sql, tenant, q);
+            sql.push(") - (");
+            push_triaged_count(sql, tenant, &FindingsQuery { state: None, ..q.clone() });
+        }
+    }
+    sql.push(")");
+}
+
+/// Appends the statement of one page: `limit + 1` rows after the id `after`, in id order.
+fn push_page(sql: &mut Sql, tenant: TenantId, q: &FindingsQuery, after: Option<&str>, limit: i64) {
+    sql.push("SELECT ")
+        .push(FINDING_COLUMNS)
+        .push(" FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id ")
+        .push(TRIAGE_JOIN);
+    push_filter(sql, tenant, q);
+    if let Some(a) = after {
+        sql.push(" AND f.id > ").bind(a);
+    }
+    // A bare `LIMIT $n` makes SQLite (3.5x) read the bound value while planning, and so plan the
+    // statement again after every new binding: every page re-prepared. The cast keeps it a value.
+    sql.push(" ORDER BY f.id LIMIT CAST(").bind(limit + 1).push(" AS BIGINT)");
 }
 
 /// The statement of one page of the list: `limit + 1` rows after the id `after`, in id order.
 pub(super) fn list_page_sql(tenant: TenantId, q: &FindingsQuery, after: Option<&str>, limit: i64) -> Sql {
-    let mut sql = Sql::new("SELECT ");
-    sql.push(FINDING_COLUMNS)
-        .push(" FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id ")
-        .push(TRIAGE_JOIN);
-    push_filter(&mut sql, tenant, q);
-    if let Some(a) = after {
-        sql.push(" AND f.id > ").bind(a);
-    }
-    sql.push(" ORDER BY f.id LIMIT ").bind(limit + 1);
+    let mut sql = Sql::new("");
+    push_page(&mut sql, tenant, q, after, limit);
+    sql
+}
+
+/// The whole list in one statement and one row: the total; the page aggregated by the database
+/// into one JSON text (an array of `PAGE_ROW_FIELDS` arrays); and the KEV entries naming the
+/// page's advisories or their aliases (arrays of `KevRow`). A statement per part and a row per
+/// finding cost a round trip to the driver's worker and a copy of every value each; this is one
+/// of each. The page comes first, so the tenant is bound first, as `LATEST_SCANS` needs.
+///
+/// Postgres orders both arrays in the aggregate (by its collation, the page's). SQLite would
+/// order an aggregate's input in a temp B-tree; its `TEXT` order is byte order, so the caller
+/// sorts the few rows instead (`in_sqlite_order`).
+pub(super) fn list_sql(
+    backend: Backend,
+    tenant: TenantId,
+    q: &FindingsQuery,
+    after: Option<&str>,
+    limit: i64,
+) -> Sql {
+    let mut sql = Sql::new("WITH p AS (");
+    push_page(&mut sql, tenant, q, after, limit);
+    sql.push(") SELECT ");
+    push_total(&mut sql, tenant, q);
+    match backend {
+        Backend::Sqlite => sql
+            .push(" AS total, (SELECT COALESCE(json_group_array(json_array(")
+            .push(PAGE_ROW_FIELDS)
+            .push(
+                ")), '[]') FROM p) AS items, (SELECT COALESCE(json_group_array(json_array(k.cve_id, \
+                 k.date_added, k.due_date, k.ransomware, k.source)), '[]') FROM kev_entries k WHERE k.cve_id IN \
+                 (SELECT p.vulnerability_id FROM p UNION ALL SELECT a.value FROM p, json_each(p.aliases) a)) AS kev",
+            ),
+        Backend::Postgres => sql
+            .push(" AS total, (SELECT COALESCE(json_agg(json_build_array(")
+            .push(PAGE_ROW_FIELDS)
+            .push(
+                ") ORDER BY p.id)::text, '[]') FROM p) AS items, (SELECT COALESCE(json_agg(json_build_array(\
+                 k.cve_id, k.date_added, k.due_date, k.ransomware, k.source) ORDER BY k.cve_id, k.date_added, \
+                 k.source)::text, '[]') FROM kev_entries k WHERE k.cve_id IN (SELECT p.vulnerability_id FROM p \
+                 UNION ALL SELECT a.value FROM p, json_array_elements_text(p.aliases::json) AS a(value))) AS kev",
+            ),
+    };
     sql
 }
 
@@ -393,12 +519,13 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> StoreResult<(Vec<Finding>, i64)> {
-        let total_sql = list_total_sql(tenant, q);
-        let mut total = total_sql.count.query_scalar::<i64>().fetch_one(self.pool()).await?;
-        if let Some(less) = &total_sql.less {
-            total -= less.query_scalar::<i64>().fetch_one(self.pool()).await?;
+        let (total, page, kev): (i64, String, String) =
+            list_sql(self.backend(), tenant, q, after, limit).query_as().fetch_one(self.pool()).await?;
+        let mut rows: Vec<Row> = serde_json::from_str(&page).map_err(|e| corrupt("findings page", e))?;
+        let mut kev: Vec<KevRow> = serde_json::from_str(&kev).map_err(|e| corrupt("KEV entries", e))?;
+        if self.backend() == Backend::Sqlite {
+            in_sqlite_order(&mut rows, &mut kev);
         }
-        let rows = list_page_sql(tenant, q, after, limit).query_as::<Row>().fetch_all(self.pool()).await?;
         let mut stamps = Vec::with_capacity(rows.len());
         let mut items = Vec::with_capacity(rows.len());
         for mut row in rows {
@@ -409,7 +536,9 @@ impl Store {
             items.iter_mut().map(|f| &mut f.finding).zip(stamps.iter().map(Option::as_deref)),
         )
         .await?;
-        self.mark_known_exploited(&mut items).await?;
+        let mut listed = HashMap::new();
+        first_listings(kev, &mut listed)?;
+        mark_listed(&mut items, &listed);
         Ok((items, total))
     }
 
@@ -427,17 +556,7 @@ impl Store {
             return Ok(());
         }
         let listed = self.kev_lookup(&ids).await?;
-        if listed.is_empty() {
-            return Ok(());
-        }
-        for f in findings.iter_mut() {
-            // The earliest listing among the advisory's names.
-            f.known_exploited = std::iter::once(&f.finding.vulnerability_id)
-                .chain(&f.finding.aliases)
-                .filter_map(|id| listed.get(id))
-                .min_by_key(|k| k.date_added)
-                .cloned();
-        }
+        mark_listed(findings, &listed);
         Ok(())
     }
 

@@ -22,6 +22,31 @@ fn parse_date(s: &str) -> StoreResult<Date> {
     Date::parse(s, DATE).map_err(|e| StoreError::Corrupt(format!("KEV date {s:?}: {e}")))
 }
 
+/// A KEV entry as lookups read it: CVE id, date added, due date, ransomware use, source.
+pub(super) type KevRow = (String, String, Option<String>, String, String);
+
+/// Adds the first listing of each CVE among `rows` (ordered by CVE id, date added and source) to
+/// `out`.
+pub(super) fn first_listings(
+    rows: impl IntoIterator<Item = KevRow>,
+    out: &mut HashMap<String, KnownExploited>,
+) -> StoreResult<()> {
+    for (cve, added, due, ransomware, source) in rows {
+        if out.contains_key(&cve) {
+            continue;
+        }
+        let entry = KnownExploited {
+            cve_id: cve.clone(),
+            date_added: parse_date(&added)?,
+            due_date: due.as_deref().map(parse_date).transpose()?,
+            ransomware,
+            source,
+        };
+        out.insert(cve, entry);
+    }
+    Ok(())
+}
+
 fn fmt_date(d: Date) -> StoreResult<String> {
     d.format(DATE).map_err(|e| StoreError::Corrupt(format!("KEV date: {e}")))
 }
@@ -121,23 +146,8 @@ impl Store {
             );
             sql.bind_list(chunk.iter().copied());
             sql.push(") ORDER BY cve_id, date_added, source");
-            let rows = sql
-                .query_as::<(String, String, Option<String>, String, String)>()
-                .fetch_all(self.pool())
-                .await?;
-            for (cve, added, due, ransomware, source) in rows {
-                if out.contains_key(&cve) {
-                    continue;
-                }
-                let entry = KnownExploited {
-                    cve_id: cve.clone(),
-                    date_added: parse_date(&added)?,
-                    due_date: due.as_deref().map(parse_date).transpose()?,
-                    ransomware,
-                    source,
-                };
-                out.insert(cve, entry);
-            }
+            let rows = sql.query_as::<KevRow>().fetch_all(self.pool()).await?;
+            first_listings(rows, &mut out)?;
         }
         Ok(out)
     }

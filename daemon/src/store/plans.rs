@@ -10,7 +10,7 @@
 use cairn_sdk::types::{ProjectId, ScanId, Severity, TenantId, TriageState};
 
 use super::components::{ComponentFilter, scan_components_sql};
-use super::findings::{FindingsQuery, list_page_sql, list_total_sql};
+use super::findings::{FindingsQuery, list_page_sql, list_sql, list_total_sql};
 use super::scan_results::{FindingFilter, scan_findings_sql};
 use super::sql::Sql;
 use super::{Backend, Store, StoreResult};
@@ -53,7 +53,7 @@ fn postgres_problems(line: &str) -> Option<String> {
 }
 
 /// Every list statement checked, with a name.
-fn statements() -> Vec<(String, Sql)> {
+fn statements(backend: Backend) -> Vec<(String, Sql)> {
     let tenant = TenantId::new();
     let project = ProjectId::new();
     let scan = ScanId::new();
@@ -77,6 +77,9 @@ fn statements() -> Vec<(String, Sql)> {
         if let Some(less) = total.less {
             out.push((format!("findings total (the part less), {name}"), less));
         }
+        // What the list runs: the parts above in one statement, the page aggregated.
+        out.push((format!("findings list, {name}"), list_sql(backend, tenant, q, None, 100)));
+        out.push((format!("findings list after a cursor, {name}"), list_sql(backend, tenant, q, after, 100)));
     }
     for (name, filter) in [
         ("all", ComponentFilter::default()),
@@ -103,7 +106,7 @@ impl Store {
     /// The plan of every list statement on this database.
     pub async fn list_plans(&self) -> StoreResult<Vec<ListPlan>> {
         let mut plans = Vec::new();
-        for (name, sql) in statements() {
+        for (name, sql) in statements(self.backend()) {
             let (lines, problems) = match self.backend() {
                 Backend::Sqlite => {
                     let rows = sql

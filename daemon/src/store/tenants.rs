@@ -6,15 +6,15 @@ use sqlx::FromRow;
 use super::{Store, StoreError, StoreResult, now, parse_id, ts};
 
 #[derive(FromRow)]
-struct MembershipRow {
-    tenant_id: String,
-    slug: String,
-    name: String,
-    role: String,
+pub(super) struct MembershipRow {
+    pub(super) tenant_id: String,
+    pub(super) slug: String,
+    pub(super) name: String,
+    pub(super) role: String,
 }
 
 impl MembershipRow {
-    fn into_wire(self) -> StoreResult<TenantMembership> {
+    pub(super) fn into_wire(self) -> StoreResult<TenantMembership> {
         Ok(TenantMembership {
             tenant_id: parse_id(&self.tenant_id)?,
             slug: self.slug,

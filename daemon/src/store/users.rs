@@ -59,20 +59,20 @@ impl UserRecord {
 }
 
 #[derive(FromRow)]
-struct UserRow {
-    id: String,
-    email: String,
-    display_name: String,
-    password_hash: Option<String>,
-    super_admin: i64,
-    active: i64,
-    created_at: String,
-    last_login_at: Option<String>,
-    token_version: i64,
+pub(super) struct UserRow {
+    pub(super) id: String,
+    pub(super) email: String,
+    pub(super) display_name: String,
+    pub(super) password_hash: Option<String>,
+    pub(super) super_admin: i64,
+    pub(super) active: i64,
+    pub(super) created_at: String,
+    pub(super) last_login_at: Option<String>,
+    pub(super) token_version: i64,
 }
 
 impl UserRow {
-    fn into_record(self) -> StoreResult<UserRecord> {
+    pub(super) fn into_record(self) -> StoreResult<UserRecord> {
         Ok(UserRecord {
             id: parse_id(&self.id)?,
             email: self.email,
