@@ -12,7 +12,11 @@
 # CAIRND_BIN=path picks the binary (default: the release build, else the debug one);
 # CAIRND_ENV="MALLOC_ARENA_MAX=2 …" sets variables for the daemon only (allocator experiments);
 # CAIRN_BENCH_WORKERS sets [scans] workers (default 1: the scans run one after the other anyway).
-# Needs curl and jq. Reaches only loopback.
+# CAIRN_BENCH_POSTGRES=postgres://USER@HOST:PORT/DB runs on a new database of that server
+# (created and dropped with psql) instead of SQLite.
+# CAIRN_BENCH_BREAKDOWN=1 prints where the resident memory is (scripts/rss-breakdown.py) idle and
+# after scans 1, 5 and the last.
+# Needs curl and jq (and psql for Postgres). Reaches only loopback.
 set -euo pipefail
 
 scans=${1:-20}
@@ -28,15 +32,24 @@ for tool in curl jq; do command -v "$tool" >/dev/null || { echo "$tool is missin
 
 work=$(mktemp -d)
 daemon=
+pg_db=
 cleanup() {
     if [ -n "$daemon" ]; then kill "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi
+    if [ -n "$pg_db" ]; then psql -q "$CAIRN_BENCH_POSTGRES" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null || true; fi
     if [ -n "${CAIRN_BENCH_KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
+database_url="sqlite://$work/cairnd.db"
+if [ -n "${CAIRN_BENCH_POSTGRES:-}" ]; then
+    pg_db="cairn_bench_mem_$$"
+    psql -q "$CAIRN_BENCH_POSTGRES" -c "CREATE DATABASE $pg_db" >/dev/null
+    database_url="${CAIRN_BENCH_POSTGRES%/*}/$pg_db"
+fi
+
 cat > "$work/cairnd.toml" <<TOML
 listen = "127.0.0.1:0"
-database_url = "sqlite://$work/cairnd.db"
+database_url = "$database_url"
 address_file = "$work/addr"
 jwt_secret_file = "$work/jwt"
 [rate_limits]
@@ -64,6 +77,11 @@ start() {
     base="http://$(cat "$work/addr")/api/v1"
 }
 stop() { kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=; }
+breakdown() {
+    [ -n "${CAIRN_BENCH_BREAKDOWN:-}" ] || return 0
+    echo "  where it is, $1:"
+    python3 "$root/scripts/rss-breakdown.py" "$daemon"
+}
 
 password='correct horse battery staple'
 echo "$password" | cairnd admin create-user --email bench@example.com --super-admin --tenant bench \
@@ -86,10 +104,11 @@ auth="authorization: Bearer $key"
 project=$(curl -sS --fail-with-body "$base/projects" -H "$auth" -H 'content-type: application/json' \
     -d '{"name":"bench-memory","kind":"repo"}' | jq -r .id)
 
-printf 'cairnd %s\n' "$bin"
+printf 'cairnd %s (%s)\n' "$bin" "${database_url%%:*}"
 printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'idle, empty database:      %7.1f MiB\n' "$(echo "$idle_empty / 1024" | bc -l)"
 printf 'idle, advisories loaded:   %7.1f MiB\n' "$(echo "$idle / 1024" | bc -l)"
+breakdown "idle"
 components=
 for i in $(seq 1 "$scans"); do
     scan=$(curl -sS --fail-with-body "$base/scans" -H "$auth" -H 'content-type: application/json' \
@@ -108,6 +127,7 @@ for i in $(seq 1 "$scans"); do
     components=$(jq -r .counts.components <<<"$body")
     printf 'scan %2d: %5.1f s  RSS %7.1f MiB  peak %7.1f MiB\n' "$i" "$took" \
         "$(echo "$(kib VmRSS) / 1024" | bc -l)" "$(echo "$(kib VmHWM) / 1024" | bc -l)"
+    if [ "$i" = 1 ] || [ "$i" = 5 ] || [ "$i" = "$scans" ]; then breakdown "after scan $i"; fi
 done
 after=$(kib VmRSS)
 peak=$(kib VmHWM)

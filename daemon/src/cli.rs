@@ -52,6 +52,12 @@ pub enum Command {
 /// Runs the command line; exit 0 on success, 1 on failure, 2 on usage errors (clap).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A server runs for long: with the allocator's settings (this returns only without them).
+    let reexec_failed = if matches!(cli.command, Command::Serve { .. }) {
+        crate::allocator::reexec_with_settings()
+    } else {
+        None
+    };
     let overrides = Overrides {
         listen: cli.listen,
         database_url: cli.database_url.clone(),
@@ -69,7 +75,10 @@ pub fn main() -> ExitCode {
         }
     };
     init_logging(config.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    if let Some(e) = reexec_failed {
+        tracing::warn!(error = %e, "could not restart with the allocator's settings; memory freed by scans may stay resident");
+    }
+    let runtime = match crate::runtime::build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("cairnd: cannot start the runtime: {e}");

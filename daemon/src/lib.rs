@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod admin_cli;
+pub mod allocator;
 pub mod api;
 pub mod auth;
 pub mod cli;
@@ -17,6 +18,7 @@ pub mod evidence;
 pub mod jobs;
 pub mod local;
 pub mod mail;
+pub mod runtime;
 pub mod server;
 pub mod sources;
 pub mod state;

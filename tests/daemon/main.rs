@@ -2,6 +2,7 @@
 //! on both.
 
 mod admin;
+mod allocator;
 mod architecture;
 mod authz;
 mod bad_input;

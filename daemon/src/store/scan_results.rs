@@ -15,7 +15,10 @@ use super::scans::to_json;
 use super::sql::Sql;
 use super::{Store, StoreError, StoreResult, now, parse_id, parse_ts, ts};
 
-/// Rows per multi-row INSERT: far below both databases' parameter limits.
+/// Rows per multi-row INSERT: far below both databases' parameter limits. These INSERTs run
+/// unprepared (`persistent(false)`): each pooled connection kept its own compiled copy of every
+/// batch size it had seen (hundreds of KiB each on SQLite, in its own malloc arena), and the
+/// daemon's resident memory grew with them scan after scan (docs/benchmarks.md "Daemon memory").
 const BATCH: usize = 100;
 
 /// One component to store.
@@ -395,7 +398,7 @@ impl Store {
                  VALUES {}",
                 values(chunk.len(), 18)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for c in chunk {
                 let w = c.component;
                 q = q
@@ -430,7 +433,7 @@ impl Store {
                 "INSERT INTO component_edges (tenant_id, scan_id, from_purl, to_purl) VALUES {} ON CONFLICT DO NOTHING",
                 values(chunk.len(), 4)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for (from, to) in chunk {
                 q = q.bind(t.clone()).bind(s.clone()).bind(from).bind(to);
             }
@@ -444,7 +447,7 @@ impl Store {
                  fixed_version, created_at, purl, ord) VALUES {} ON CONFLICT DO NOTHING",
                 values(chunk.len(), 11)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for (j, f) in chunk.iter().enumerate() {
                 q = q
                     .bind(f.id.clone())
@@ -468,7 +471,7 @@ impl Store {
                  locations, ord) VALUES {}",
                 values(chunk.len(), 10)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for (j, a) in chunk.iter().enumerate() {
                 q = q
                     .bind(a.id.clone())
@@ -489,7 +492,7 @@ impl Store {
                 "INSERT INTO scan_diagnostics (tenant_id, scan_id, ord, severity, path, line, message) VALUES {}",
                 values(chunk.len(), 7)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for (j, d) in chunk.iter().enumerate() {
                 q = q
                     .bind(t.clone())
@@ -508,7 +511,7 @@ impl Store {
                  version, summary, fixed, url) VALUES {}",
                 values(chunk.len(), 13)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for (j, w) in chunk.iter().enumerate() {
                 q = q
                     .bind(t.clone())

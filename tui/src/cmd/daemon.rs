@@ -10,9 +10,28 @@ use crate::cli::DaemonCommand;
 use crate::dirs::Dirs;
 use crate::local::Local;
 
+/// The process set-up of the daemon `cairn daemon run` is: the allocator's settings (the process
+/// executes itself again with them when they are missing, see `cairn_daemon::allocator`) and the
+/// daemon's own runtime (blocking threads kept, see `cairn_daemon::runtime`); the commands'
+/// runtime without the daemon library.
+fn daemon_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    #[cfg(feature = "local")]
+    let rt = {
+        if let Some(e) = cairn_daemon::allocator::reexec_with_settings() {
+            eprintln!(
+                "cairn: could not restart with the allocator's settings ({e}); memory freed by scans may stay resident"
+            );
+        }
+        cairn_daemon::runtime::build()?
+    };
+    #[cfg(not(feature = "local"))]
+    let rt = super::runtime()?;
+    Ok(rt)
+}
+
 pub fn run(cmd: DaemonCommand) -> anyhow::Result<ExitCode> {
     let local = Local::new(Dirs::new()?);
-    let rt = super::runtime()?;
+    let rt = if matches!(cmd, DaemonCommand::Run) { daemon_runtime()? } else { super::runtime()? };
     match cmd {
         DaemonCommand::Run => {
             rt.block_on(local.run_here())?;
