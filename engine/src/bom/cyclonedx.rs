@@ -535,11 +535,13 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
         inv.components.par_iter().map(|c| component(version, c, input)).collect();
     // Crypto libraries are named on their component whatever the version; what they provide needs
     // cryptographic assets, so 1.6+ only.
-    let families: BTreeMap<&str, &str> = inv
+    // Looked up in parallel (each parses its purl), collected in order.
+    let families: Vec<(&str, &str)> = inv
         .components
-        .iter()
+        .par_iter()
         .filter_map(|c| libraries::family_of_component(c).map(|f| (c.purl.as_str(), f.id)))
         .collect();
+    let families: BTreeMap<&str, &str> = families.into_iter().collect();
     for c in &mut components {
         if let Some(f) =
             families.get(c.bom_ref.as_str()).and_then(|id| libraries::FAMILIES.iter().find(|f| f.id == *id))
