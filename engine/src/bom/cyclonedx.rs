@@ -639,7 +639,11 @@ const RENDER_BATCH: usize = 512;
 /// the components and dependencies — nearly all of it — rendered in parallel. Each item is
 /// rendered pretty on its own and indented to its depth (JSON strings never hold a raw newline,
 /// so every line break is the formatter's), which is what the formatter writes in place.
-pub(crate) fn write_sealed(input: &BomInput, version: CdxVersion, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub(crate) fn write_sealed(
+    input: &BomInput,
+    version: CdxVersion,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut bom = sealed(input, version);
     let components = std::mem::take(&mut bom.components);
     let dependencies = std::mem::take(&mut bom.dependencies);

@@ -209,7 +209,8 @@ impl Opened {
         self.read(ids.iter().flat_map(|id| lookup(&self.index.by_id, id)).copied(), &mut read)?;
         // The records of their aliases: a finding of unknown severity is rated from them.
         let aliases: BTreeSet<&str> = read.values().flat_map(|a| a.aliases()).map(String::as_str).collect();
-        let aliased: Vec<u32> = aliases.iter().flat_map(|id| lookup(&self.index.by_id, id)).copied().collect();
+        let aliased: Vec<u32> =
+            aliases.iter().flat_map(|id| lookup(&self.index.by_id, id)).copied().collect();
         self.read(aliased, &mut read)?;
         let t = &self.index.totals;
         let info = DatabaseInfo {
@@ -237,7 +238,11 @@ impl Opened {
 
     /// Reads the records numbered `wanted` not read yet into `read`: the bytes one after the other
     /// from the file, each checked against its SHA-256, then parsed in parallel.
-    fn read(&self, wanted: impl IntoIterator<Item = u32>, read: &mut BTreeMap<u32, Advisory>) -> Result<(), String> {
+    fn read(
+        &self,
+        wanted: impl IntoIterator<Item = u32>,
+        read: &mut BTreeMap<u32, Advisory>,
+    ) -> Result<(), String> {
         let mut f = &self.handle;
         let wanted: BTreeSet<u32> = wanted.into_iter().filter(|n| !read.contains_key(n)).collect();
         let mut raw: Vec<(u32, Vec<u8>)> = Vec::with_capacity(wanted.len());
@@ -332,11 +337,18 @@ fn rebuild(
     let sources: Vec<CachedSource> = read
         .sources
         .iter()
-        .map(|s| CachedSource { path: s.path.clone(), kind: s.kind.to_owned(), records: s.records, errors: s.errors })
+        .map(|s| CachedSource {
+            path: s.path.clone(),
+            kind: s.kind.to_owned(),
+            records: s.records,
+            errors: s.errors,
+        })
         .collect();
     let diagnostics = read.diagnostics.clone();
     let db = read.into_database();
-    let written = body.map_err(std::io::Error::from).and_then(|body| write(file, revision, body, sources, diagnostics, &db));
+    let written = body
+        .map_err(std::io::Error::from)
+        .and_then(|body| write(file, revision, body, sources, diagnostics, &db));
     let used = match written {
         Err(e) => CacheUse::NotWritten(format!("{}: {e}", file.display())),
         Ok(()) => match stale {
@@ -489,7 +501,12 @@ impl Body {
                 by_package.entry(k).or_default().push(n);
             }
         }
-        Ok(Body { bytes, slots, by_id: by_id.into_iter().collect(), by_package: by_package.into_iter().collect() })
+        Ok(Body {
+            bytes,
+            slots,
+            by_id: by_id.into_iter().collect(),
+            by_package: by_package.into_iter().collect(),
+        })
     }
 }
 
@@ -676,7 +693,8 @@ mod tests {
         let package = Package::new(Ecosystem::Cargo, "lock_api", "0.3.0", Location::new("Cargo.lock", None))
             .expect("valid package");
         let inventory = Inventory::assemble([package], Vec::new(), Vec::new(), Vec::new());
-        let (db, used) = open_cached(&paths, cache.path()).expect("opens").database_for(&inventory).expect("reads");
+        let (db, used) =
+            open_cached(&paths, cache.path()).expect("opens").database_for(&inventory).expect("reads");
         assert_eq!(used, CacheUse::Hit);
         assert!(db.advisory("RUSTSEC-2020-0070").is_some());
         assert!(db.advisories().len() < direct.advisories().len());
@@ -684,10 +702,12 @@ mod tests {
         let text = String::from_utf8(good.clone()).expect("utf8");
         let (head, rest) = text.split_once('\n').expect("header");
         let (index, records) = rest.split_once('\n').expect("index");
-        let damaged = format!("{head}\n{index}\n{}", records.replace("\"modified\":\"20", "\"modified\":\"19"));
+        let damaged =
+            format!("{head}\n{index}\n{}", records.replace("\"modified\":\"20", "\"modified\":\"19"));
         assert_ne!(damaged.as_bytes(), good.as_slice());
         fs::write(&file, &damaged).expect("write");
-        let (db, used) = open_cached(&paths, cache.path()).expect("opens").database_for(&inventory).expect("reads");
+        let (db, used) =
+            open_cached(&paths, cache.path()).expect("opens").database_for(&inventory).expect("reads");
         assert!(matches!(&used, CacheUse::Rebuilt(r) if r.starts_with("corrupt: checksum")), "{used:?}");
         assert_eq!(db.advisories(), direct.advisories());
         assert_eq!(fs::read(&file).expect("read"), good, "the cache is rewritten whole");

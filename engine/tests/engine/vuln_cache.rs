@@ -23,10 +23,8 @@ fn a_hit_reads_only_what_the_inventory_names_and_reports_the_same() {
     let data = vec![fixtures().join("osv")];
     let full = load_paths(&data).expect("fixture advisories load");
     let cache = tempfile::tempdir().expect("tempdir");
-    let (built, used) = open_cached(&data, cache.path())
-        .expect("opens")
-        .database_for(&Inventory::default())
-        .expect("reads");
+    let (built, used) =
+        open_cached(&data, cache.path()).expect("opens").database_for(&Inventory::default()).expect("reads");
     assert_eq!(used, CacheUse::Built);
     assert_eq!(built.advisories(), full.advisories(), "a miss parses the whole data");
     for dir in [
@@ -37,8 +35,8 @@ fn a_hit_reads_only_what_the_inventory_names_and_reports_the_same() {
         "poetry/python-poetry__poetry/history-5f51951f5f",
         "npm/mozilla__pdf.js",
     ] {
-        let scan =
-            scan_path(&fixtures().join("corpus").join(dir), &ScanOptions::default(), &NoProgress).expect("scan");
+        let scan = scan_path(&fixtures().join("corpus").join(dir), &ScanOptions::default(), &NoProgress)
+            .expect("scan");
         let (db, used) =
             open_cached(&data, cache.path()).expect("opens").database_for(&scan.inventory).expect("reads");
         assert_eq!(used, CacheUse::Hit, "{dir}");
@@ -49,7 +47,8 @@ fn a_hit_reads_only_what_the_inventory_names_and_reports_the_same() {
             full.advisories().len()
         );
         assert_eq!(db.info(), full.info(), "{dir}: the whole data's totals");
-        let (partial, whole) = (match_inventory(&scan.inventory, &db), match_inventory(&scan.inventory, &full));
+        let (partial, whole) =
+            (match_inventory(&scan.inventory, &db), match_inventory(&scan.inventory, &full));
         assert_eq!(partial, whole, "{dir}");
         assert_eq!(
             report(dir, &scan, &db, &partial),
@@ -58,7 +57,8 @@ fn a_hit_reads_only_what_the_inventory_names_and_reports_the_same() {
         );
     }
     // The comparison means something: the corpus has findings to agree on.
-    let scan = scan_path(&fixtures().join("corpus/cargo/rust-lang__cargo"), &ScanOptions::default(), &NoProgress)
-        .expect("scan");
+    let scan =
+        scan_path(&fixtures().join("corpus/cargo/rust-lang__cargo"), &ScanOptions::default(), &NoProgress)
+            .expect("scan");
     assert!(!match_inventory(&scan.inventory, &full).findings.is_empty());
 }

@@ -28,7 +28,8 @@ fn engine_log(tree: &Path) -> String {
 }
 
 fn fixture(rel: &str) -> Vec<u8> {
-    fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures").join(rel)).expect("fixture")
+    fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures").join(rel))
+        .expect("fixture")
 }
 
 #[test]
