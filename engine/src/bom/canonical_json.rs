@@ -5,6 +5,7 @@
 //! itself; each object's entries are written into one shared buffer, then reordered in place. So a
 //! document costs one flat buffer instead of a tree of maps, strings and numbers.
 
+use rayon::prelude::*;
 use serde::ser::{self, Serialize};
 use std::borrow::Cow;
 use std::fmt;
@@ -56,7 +57,33 @@ pub fn to_open_object<T: Serialize + ?Sized>(value: &T) -> Result<OpenObject, Er
     Ok(OpenObject { buf, entries })
 }
 
+/// Items of a top-level array serialized at once on the thread pool, then appended in order:
+/// bounds the memory held besides the document's buffer to one batch.
+const PARALLEL_BATCH: usize = 512;
+
 impl OpenObject {
+    /// Sets the top-level entry `key` to the canonical form of the sequence `items` (replacing
+    /// what the object had there): the same bytes as serializing it in place, the items
+    /// serialized in parallel.
+    pub fn set_seq<T: Serialize + Sync>(&mut self, key: &'static str, items: &[T]) -> Result<(), Error> {
+        let start = self.buf.len();
+        self.buf.push(b'[');
+        let mut first = true;
+        for batch in items.chunks(PARALLEL_BATCH) {
+            let parts: Vec<Vec<u8>> = batch.par_iter().map(to_vec).collect::<Result<_, _>>()?;
+            for part in parts {
+                if !first {
+                    self.buf.push(b',');
+                }
+                first = false;
+                self.buf.extend_from_slice(&part);
+            }
+        }
+        self.buf.push(b']');
+        self.entries.push((Cow::Borrowed(key), start, self.buf.len()));
+        Ok(())
+    }
+
     /// Feeds `sink` the canonical bytes of the object with `extra` entries (key, canonical bytes
     /// of the value) added; an added key replaces one the object has. Returns how many bytes.
     pub fn write_with(

@@ -9,6 +9,7 @@ use super::input::{
 };
 use crate::crypto::libraries;
 use crate::inventory::{Component, Inventory, Scope, Severity, Source};
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -529,15 +530,18 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
             .flat_map(|c| c.lines())
             .map(|l| Property::new("cairn:vulnerability-coverage", l)),
     );
+    // Mapped in parallel, collected in the inventory's order.
     let mut components: Vec<CdxComponent> =
-        inv.components.iter().map(|c| component(version, c, input)).collect();
+        inv.components.par_iter().map(|c| component(version, c, input)).collect();
     // Crypto libraries are named on their component whatever the version; what they provide needs
     // cryptographic assets, so 1.6+ only.
-    let families: BTreeMap<&str, &str> = inv
+    // Looked up in parallel (each parses its purl), collected in order.
+    let families: Vec<(&str, &str)> = inv
         .components
-        .iter()
+        .par_iter()
         .filter_map(|c| libraries::family_of_component(c).map(|f| (c.purl.as_str(), f.id)))
         .collect();
+    let families: BTreeMap<&str, &str> = families.into_iter().collect();
     for c in &mut components {
         if let Some(f) =
             families.get(c.bom_ref.as_str()).and_then(|id| libraries::FAMILIES.iter().find(|f| f.id == *id))
@@ -619,16 +623,97 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
 /// Renders the input as a CycloneDX JSON document (pretty, trailing newline), sealed with
 /// `cairn:methodology_version` and `cairn:sha256` metadata properties.
 pub fn to_cyclonedx(input: &BomInput, version: CdxVersion) -> String {
-    canonical::to_pretty(&sealed(input, version))
+    let mut out = Vec::new();
+    // Writing to a Vec fails only where `to_pretty` would (never, for this model): the same text.
+    match write_sealed(input, version, &mut out).map(|()| String::from_utf8(out)) {
+        Ok(Ok(text)) => text,
+        _ => canonical::to_pretty(&sealed(input, version)),
+    }
+}
+
+/// Components (and dependencies) rendered at once on the thread pool, then written in order:
+/// bounds the memory held to one batch's text.
+const RENDER_BATCH: usize = 512;
+
+/// Writes the sealed document to `out`: the same bytes as [`canonical::write_pretty`] of it, with
+/// the components and dependencies — nearly all of it — rendered in parallel. Each item is
+/// rendered pretty on its own and indented to its depth (JSON strings never hold a raw newline,
+/// so every line break is the formatter's), which is what the formatter writes in place.
+pub(crate) fn write_sealed(
+    input: &BomInput,
+    version: CdxVersion,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut bom = sealed(input, version);
+    let components = std::mem::take(&mut bom.components);
+    let dependencies = std::mem::take(&mut bom.dependencies);
+    let frame = serde_json::to_vec_pretty(&bom)?;
+    const COMPONENTS: &[u8] = b"\n  \"components\": ";
+    const EMPTY: &[u8] = b"[],\n  \"dependencies\": []";
+    let mark = [COMPONENTS, EMPTY].concat();
+    let Some(at) = frame.windows(mark.len()).position(|w| w == mark.as_slice()) else {
+        // Not reached (both fields are always written, in this order); the plain way is the same.
+        bom.components = components;
+        bom.dependencies = dependencies;
+        return canonical::write_pretty(&bom, out);
+    };
+    out.write_all(&frame[..at + COMPONENTS.len()])?;
+    write_array(&components, out)?;
+    out.write_all(b",\n  \"dependencies\": ")?;
+    write_array(&dependencies, out)?;
+    out.write_all(&frame[at + mark.len()..])?;
+    out.write_all(b"\n")
+}
+
+/// A top-level array of the document (its items at depth 2), as the pretty formatter writes it.
+fn write_array<T: Serialize + Sync>(items: &[T], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if items.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    let mut first = true;
+    for batch in items.chunks(RENDER_BATCH) {
+        let rendered: Vec<Vec<u8>> = batch
+            .par_iter()
+            .map(|item| serde_json::to_vec_pretty(item).map(|text| indented(&text)))
+            .collect::<serde_json::Result<_>>()?;
+        for text in &rendered {
+            let separator: &[u8] = if first { b"\n    " } else { b",\n    " };
+            out.write_all(separator)?;
+            out.write_all(text)?;
+            first = false;
+        }
+    }
+    out.write_all(b"\n  ]")
+}
+
+/// `text` with every line after the first indented by two levels.
+fn indented(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + text.len() / 8);
+    for &b in text {
+        out.push(b);
+        if b == b'\n' {
+            out.extend_from_slice(b"    ");
+        }
+    }
+    out
 }
 
 /// The sealed document's model, for [`to_cyclonedx`] and [`super::render_to`].
-pub(crate) fn sealed(input: &BomInput, version: CdxVersion) -> impl Serialize {
+fn sealed(input: &BomInput, version: CdxVersion) -> Bom {
     let mut bom = build(version, input);
     // Both hashes come from the typed model's canonical form (no Value tree, no re-parsing): the
-    // serial number's over the document without it, the seal's over the document with it.
-    let hashes =
-        super::canonical_json::to_open_object(&bom).ok().and_then(|open| seal_hashes(&open, input, version));
+    // serial number's over the document without it, the seal's over the document with it. The
+    // components and dependencies, nearly all of it, are serialized in parallel.
+    let components = std::mem::take(&mut bom.components);
+    let dependencies = std::mem::take(&mut bom.dependencies);
+    let hashes = super::canonical_json::to_open_object(&bom).ok().and_then(|mut open| {
+        open.set_seq("components", &components).ok()?;
+        open.set_seq("dependencies", &dependencies).ok()?;
+        seal_hashes(&open, input, version)
+    });
+    bom.components = components;
+    bom.dependencies = dependencies;
     let sha = match hashes {
         Some((serial, sha)) => {
             bom.serial_number = Some(serial);

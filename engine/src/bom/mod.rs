@@ -118,7 +118,7 @@ pub enum RenderError {
 /// straight into the writer. A [`BomError`] is found before anything is written.
 pub fn render_to(format: Format, input: &BomInput, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
     match format {
-        Format::CycloneDx(v) => canonical::write_pretty(&cyclonedx::sealed(input, v), out)?,
+        Format::CycloneDx(v) => cyclonedx::write_sealed(input, v, out)?,
         Format::Spdx3 => canonical::write_pretty(&spdx3::sealed(input), out)?,
         Format::Spdx23 => canonical::write_pretty(&spdx2::sealed(input), out)?,
         Format::OpenVex => canonical::write_pretty(&openvex::document(input)?, out)?,

@@ -35,7 +35,12 @@ fn table(lang: Language) -> &'static [Compiled] {
     macro_rules! cached {
         ($t:expr) => {{
             static C: OnceLock<Vec<Compiled>> = OnceLock::new();
-            C.get_or_init(|| compile($t)).as_slice()
+            C.get_or_init(|| {
+                // Observable, so a test can tell only the languages present were compiled.
+                tracing::debug!(language = ?lang, "crypto rule table compiled");
+                compile($t)
+            })
+            .as_slice()
         }};
     }
     match lang {

@@ -19,6 +19,7 @@ pub use package::{Edge, Hash, Location, Package, Scope, Source};
 pub use purl::{PurlError, purl};
 
 use crate::walk::Skipped;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -63,7 +64,8 @@ impl Inventory {
             .filter(|e| e.from != e.to && by_purl.contains_key(&e.from) && by_purl.contains_key(&e.to))
             .collect();
         let mut components: Vec<Component> = by_purl.into_values().collect();
-        components.iter_mut().for_each(Component::finish);
+        // Each component's licenses are normalised on its own: both cores, same result.
+        components.par_iter_mut().for_each(Component::finish);
         diagnostics.sort();
         diagnostics.dedup();
         skipped.sort();

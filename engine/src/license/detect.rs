@@ -36,7 +36,11 @@ fn store() -> Option<&'static Store> {
     static STORE: OnceLock<Option<Store>> = OnceLock::new();
     STORE
         .get_or_init(|| match Store::load_inline() {
-            Ok(s) => Some(s),
+            Ok(s) => {
+                // Observable, so a test can tell a scan that never needed the texts never paid for them.
+                tracing::debug!("license text store unpacked");
+                Some(s)
+            }
             Err(e) => {
                 tracing::error!(error = %e, "the embedded license store does not load; license texts will not be matched");
                 None

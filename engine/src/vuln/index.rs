@@ -189,6 +189,12 @@ impl Database {
         self
     }
 
+    /// Advisory ordinals per full ecosystem string: what [`with_totals`](Self::with_totals) takes,
+    /// for a cache that builds partial databases reporting this one's totals.
+    pub(crate) fn by_release(&self) -> &Arc<HashMap<String, BTreeSet<usize>>> {
+        &self.by_release
+    }
+
     /// What the database was built from.
     pub fn info(&self) -> &DatabaseInfo {
         &self.info

@@ -27,7 +27,7 @@ pub mod version;
 pub mod vex;
 pub mod warning;
 
-pub use cache::{CacheUse, load_paths_cached};
+pub use cache::{CacheUse, VulnData, load_paths_cached, open_cached};
 pub use cairn_vocab::UnknownSeverity as UnknownRating;
 pub use coverage::{CoverageGap, EcosystemCoverage, GapReason};
 pub use finding::{AffectedRange, Finding, Matches, NotEvaluated};

@@ -23,6 +23,7 @@ mod rpm;
 mod rpm_osv;
 mod unlocked;
 mod version_vectors;
+mod vuln_cache;
 mod vuln_corpus;
 mod vuln_package_index;
 mod walk;

@@ -17,7 +17,7 @@ use cairn_engine::policy::{
 };
 use cairn_engine::report::{NO_VULNERABILITY_DATA, Vulnerabilities};
 use cairn_engine::vuln::{
-    CacheUse, Database, Matches, Rating, load_paths, load_paths_cached, match_inventory,
+    CacheUse, Database, Matches, Rating, VulnData, load_paths, match_inventory, open_cached,
 };
 use cairn_engine::{Progress, Report, ScanOptions, ScanSink, Severity, Step, WalkOptions, scan_path};
 use std::io::IsTerminal;
@@ -90,15 +90,20 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         return Err(exit::usage("--ignore-file suppresses findings: add --vulndb PATH to have some"));
     }
     let vex = args.ignore_file.as_deref().map(read_ignore_file).transpose()?;
-    // Read the OSV data first: a bad --vulndb path fails before a long scan, not after it.
-    let db: Option<Database> = if args.vulndb.is_empty() {
+    // Open the OSV data first: a bad --vulndb path fails before a long scan, not after it. A
+    // current cache is only opened here; the records the inventory needs are read after the scan.
+    let opened: Option<OpenedVulndb> = if args.vulndb.is_empty() {
         None
     } else {
-        Some(load_vulndb(&args).context("reading vulnerability data (--vulndb)")?)
+        Some(open_vulndb(&args).context("reading vulnerability data (--vulndb)")?)
     };
     let progress = StderrProgress { last: Mutex::new(None) };
     let sink: &dyn ScanSink = if args.quiet { &Silent } else { &progress };
     let (mut scan, image) = scan_target(&args, &opts, sink)?;
+    let db: Option<Database> = opened
+        .map(|o| o.database_for(&scan.inventory, args.quiet))
+        .transpose()
+        .context("reading vulnerability data (--vulndb)")?;
 
     let mut matches: Option<Matches> = db.as_ref().map(|db| match_inventory(&scan.inventory, db));
     if let (Some(m), Some(vex)) = (&mut matches, &vex) {
@@ -344,22 +349,39 @@ fn image_summary(i: &ImageInfo) {
     eprintln!("cairn: image {} ({}, {}, {} layers, {os})", i.image_id, i.format, i.platform, i.layers);
 }
 
-/// The --vulndb data, through the per-user cache unless --no-vulndb-cache: unchanged data is read
-/// from one file instead of parsed again. Without a home directory there is no cache, only parsing.
-fn load_vulndb(args: &ScanArgs) -> anyhow::Result<Database> {
+/// The --vulndb data before the scan: parsed (--no-vulndb-cache, or no home directory for a
+/// cache), or opened through the per-user cache, where unchanged data is one file whose records
+/// are read only for the packages the scan finds.
+enum OpenedVulndb {
+    Parsed(Database),
+    Cached(VulnData),
+}
+
+fn open_vulndb(args: &ScanArgs) -> anyhow::Result<OpenedVulndb> {
     let cache = if args.no_vulndb_cache { None } else { crate::dirs::Dirs::new().ok() };
-    let Some(dirs) = cache else { return Ok(load_paths(&args.vulndb)?) };
-    let (db, used) = load_paths_cached(&args.vulndb, &dirs.cache.join("vulndb"))?;
-    if !args.quiet {
-        match used {
-            CacheUse::Rebuilt(why) => eprintln!("cairn: vulnerability data cache rebuilt ({why})"),
-            CacheUse::NotWritten(why) => {
-                eprintln!("cairn: warning: the vulnerability data cache could not be written: {why}")
+    let Some(dirs) = cache else { return Ok(OpenedVulndb::Parsed(load_paths(&args.vulndb)?)) };
+    Ok(OpenedVulndb::Cached(open_cached(&args.vulndb, &dirs.cache.join("vulndb"))?))
+}
+
+impl OpenedVulndb {
+    /// The database to match `inventory` against, saying how the cache was used unless `quiet`.
+    fn database_for(self, inventory: &cairn_engine::Inventory, quiet: bool) -> anyhow::Result<Database> {
+        let data = match self {
+            OpenedVulndb::Parsed(db) => return Ok(db),
+            OpenedVulndb::Cached(data) => data,
+        };
+        let (db, used) = data.database_for(inventory)?;
+        if !quiet {
+            match used {
+                CacheUse::Rebuilt(why) => eprintln!("cairn: vulnerability data cache rebuilt ({why})"),
+                CacheUse::NotWritten(why) => {
+                    eprintln!("cairn: warning: the vulnerability data cache could not be written: {why}")
+                }
+                CacheUse::Hit | CacheUse::Built => {}
             }
-            CacheUse::Hit | CacheUse::Built => {}
         }
+        Ok(db)
     }
-    Ok(db)
 }
 
 /// The checked timestamp of a dated document (always computed for one, see `run`).

@@ -17,6 +17,7 @@ mod dash_exec;
 mod dash_governance;
 mod dashboard;
 mod e2e_cli;
+mod fixed_costs;
 mod gate;
 mod image_scan;
 // The engine suite's image builders and the SDK suite's loopback registry, shared by path.
