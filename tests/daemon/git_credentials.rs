@@ -85,7 +85,7 @@ async fn root(d: &Daemon) -> Session {
 }
 
 /// Submits a git scan of `url` and follows it to its end; returns the final scan row and events.
-async fn scan(d: &Daemon, who: &Session, url: &str) -> (Value, Vec<Value>) {
+pub async fn scan(d: &Daemon, who: &Session, url: &str) -> (Value, Vec<Value>) {
     let resp = d
         .send(
             who,

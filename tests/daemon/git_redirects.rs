@@ -11,13 +11,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method as HttpMethod, StatusCode, Uri};
 use axum::response::IntoResponse;
-use reqwest::Method;
-use serde_json::{Value, json};
 
 use crate::both;
 use crate::e2e_git::vulnerable_repo;
-use crate::harness::{Daemon, Db, Opts, Session};
-use crate::ws::follow;
+use crate::git_credentials::scan;
+use crate::harness::{Daemon, Db, Opts};
 
 /// A bare copy of `repo` served by `git http-backend` on its own port; counts the requests it gets.
 async fn served(repo: &std::path::Path, root: &std::path::Path, hits: Arc<AtomicUsize>) -> String {
@@ -62,22 +60,6 @@ async fn redirecting_to(target: String) -> String {
     format!("http://{addr}/target.git")
 }
 
-/// Submits a git scan of `url`, follows it to its end and returns the scan row.
-async fn scan(d: &Daemon, who: &Session, url: &str) -> Value {
-    let resp = d
-        .send(
-            who,
-            Method::POST,
-            "/api/v1/scans",
-            Some(json!({"source": {"kind": "git", "url": url}, "crypto": false})),
-        )
-        .await;
-    assert_eq!(resp.status(), 202, "submit: {}", resp.text().await.unwrap_or_default());
-    let id = resp.json::<Value>().await.expect("json")["id"].as_str().expect("id").to_owned();
-    follow(d, &id, who).await;
-    d.send(who, Method::GET, &format!("/api/v1/scans/{id}"), None).await.json().await.expect("scan")
-}
-
 both!(a_redirecting_git_remote_is_never_followed, |db: Db| async move {
     let root = tempfile::tempdir().expect("root");
     let (repo, _commit) = vulnerable_repo(root.path());
@@ -94,7 +76,7 @@ both!(a_redirecting_git_remote_is_never_followed, |db: Db| async move {
     .await;
     let user = d.register(&crate::harness::unique_email("redirect")).await;
 
-    let refused = scan(&d, &user, &redirect).await;
+    let (refused, _) = scan(&d, &user, &redirect).await;
     assert_eq!(refused["status"], "failed", "{refused}");
     let error = refused["error"].as_str().unwrap_or_default();
     assert!(error.contains("redirect"), "the fixed reason names the redirect: {error}");
@@ -104,7 +86,7 @@ both!(a_redirecting_git_remote_is_never_followed, |db: Db| async move {
     assert_eq!(hits.load(Ordering::SeqCst), 0, "the daemon followed the redirect to its target");
 
     // The target itself is a working remote: scanned at its own address, the scan completes.
-    let direct = scan(&d, &user, &target).await;
+    let (direct, _) = scan(&d, &user, &target).await;
     assert_eq!(direct["status"], "completed", "{direct}");
     assert!(hits.load(Ordering::SeqCst) > 0);
 });
