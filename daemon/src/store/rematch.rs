@@ -195,7 +195,7 @@ impl Store {
         let wanted: BTreeSet<&str> = added.iter().map(|f| f.vulnerability_id.as_str()).collect();
         let refs: Vec<NewVulnerability> =
             vulnerabilities.iter().filter(|v| wanted.contains(v.id.as_str())).cloned().collect();
-        upsert_vulnerabilities(&mut tx, &refs).await?;
+        upsert_vulnerabilities(self.backend(), &mut tx, &refs).await?;
         let (next,): (i64,) = sqlx::query_as(
             "SELECT COALESCE(MAX(ord), -1) + 1 FROM findings WHERE tenant_id = $1 AND scan_id = $2",
         )

@@ -12,8 +12,8 @@ use sqlx::FromRow;
 
 use super::finding_events::{append_scan_differences, stored_findings};
 use super::scans::to_json;
-use super::sql::Sql;
-use super::{Store, StoreError, StoreResult, now, parse_id, parse_ts, ts};
+use super::sql::{Sql, placeholders};
+use super::{Backend, Store, StoreError, StoreResult, now, parse_id, parse_ts, ts};
 
 /// Rows per multi-row INSERT: far below both databases' parameter limits. These INSERTs run
 /// unprepared (`persistent(false)`): each pooled connection kept its own compiled copy of every
@@ -293,29 +293,9 @@ pub(super) fn scan_findings_sql(
     (sql, count)
 }
 
-/// `(... , ...), (... , ...)` with numbered placeholders for `rows` rows of `cols` columns.
-fn values(rows: usize, cols: usize) -> String {
-    let mut out = String::new();
-    let mut n = 1;
-    for r in 0..rows {
-        if r > 0 {
-            out.push_str(", ");
-        }
-        out.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                out.push_str(", ");
-            }
-            out.push_str(&format!("${n}"));
-            n += 1;
-        }
-        out.push(')');
-    }
-    out
-}
-
 /// Upserts the summary rows findings reference (shared reference data: never deleted).
 pub(super) async fn upsert_vulnerabilities(
+    backend: Backend,
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     vulnerabilities: &[NewVulnerability],
 ) -> StoreResult<()> {
@@ -326,7 +306,7 @@ pub(super) async fn upsert_vulnerabilities(
              summary = COALESCE(excluded.summary, vulnerabilities.summary), \
              severity = excluded.severity, cvss_vector = excluded.cvss_vector, cvss_score = excluded.cvss_score, \
              modified_at = excluded.modified_at",
-            values(chunk.len(), 7)
+            placeholders(backend, chunk.len(), 7)
         );
         // Unprepared: a NULL score would fix the cached statement's type as float4 (see store::vulndb).
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
@@ -396,7 +376,7 @@ impl Store {
                 "INSERT INTO components (id, tenant_id, scan_id, purl, ecosystem, name, version, scope, direct, local, \
                  locations, hashes, declared_license, detected_license, concluded_license, license_category, findings, ord) \
                  VALUES {}",
-                values(chunk.len(), 18)
+                placeholders(self.backend(), chunk.len(), 18)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for c in chunk {
@@ -431,7 +411,7 @@ impl Store {
             }
             let sql = format!(
                 "INSERT INTO component_edges (tenant_id, scan_id, from_purl, to_purl) VALUES {} ON CONFLICT DO NOTHING",
-                values(chunk.len(), 4)
+                placeholders(self.backend(), chunk.len(), 4)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for (from, to) in chunk {
@@ -440,12 +420,12 @@ impl Store {
             q.execute(&mut *tx).await?;
         }
         // Findings reference vulnerabilities(id): the summary rows go first.
-        upsert_vulnerabilities(&mut tx, &r.vulnerabilities).await?;
+        upsert_vulnerabilities(self.backend(), &mut tx, &r.vulnerabilities).await?;
         for (i, chunk) in r.findings.chunks(BATCH).enumerate() {
             let sql = format!(
                 "INSERT INTO findings (id, tenant_id, scan_id, project_id, component_id, vulnerability_id, severity, \
                  fixed_version, created_at, purl, ord) VALUES {} ON CONFLICT DO NOTHING",
-                values(chunk.len(), 11)
+                placeholders(self.backend(), chunk.len(), 11)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for (j, f) in chunk.iter().enumerate() {
@@ -469,7 +449,7 @@ impl Store {
             let sql = format!(
                 "INSERT INTO crypto_assets (id, tenant_id, scan_id, asset_type, name, primitive, quantum_level, detail, \
                  locations, ord) VALUES {}",
-                values(chunk.len(), 10)
+                placeholders(self.backend(), chunk.len(), 10)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for (j, a) in chunk.iter().enumerate() {
@@ -490,7 +470,7 @@ impl Store {
         for (i, chunk) in r.diagnostics.chunks(BATCH).enumerate() {
             let sql = format!(
                 "INSERT INTO scan_diagnostics (tenant_id, scan_id, ord, severity, path, line, message) VALUES {}",
-                values(chunk.len(), 7)
+                placeholders(self.backend(), chunk.len(), 7)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for (j, d) in chunk.iter().enumerate() {
@@ -509,7 +489,7 @@ impl Store {
             let sql = format!(
                 "INSERT INTO scan_warnings (tenant_id, scan_id, ord, kind, advisory_id, aliases, purl, ecosystem, name, \
                  version, summary, fixed, url) VALUES {}",
-                values(chunk.len(), 13)
+                placeholders(self.backend(), chunk.len(), 13)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for (j, w) in chunk.iter().enumerate() {

@@ -12,6 +12,8 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::{QueryAs, QueryScalar};
 use sqlx::{Any, FromRow};
 
+use super::Backend;
+
 /// One bound value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Bind {
@@ -118,9 +120,44 @@ impl Sql {
     }
 }
 
+/// `($1, $2, …), (…)` for `rows` rows of `cols` columns; on SQLite `(?, ?, …), (…)`, bound in
+/// the same order. SQLite's are anonymous because sqlx finds the argument of a numbered one by
+/// asking SQLite for its name, which scans the statement's parameter list: quadratic in the
+/// parameters of a statement, and with 500 rows of 4 and 9 it was half of an import's CPU time.
+pub(super) fn placeholders(backend: Backend, rows: usize, cols: usize) -> String {
+    let mut out = String::with_capacity(rows * cols * 7);
+    for r in 0..rows {
+        out.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 1..=cols {
+            if c > 1 {
+                out.push_str(", ");
+            }
+            match backend {
+                Backend::Sqlite => out.push('?'),
+                Backend::Postgres => {
+                    out.push('$');
+                    out.push_str(&(r * cols + c).to_string());
+                }
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Bind, Sql};
+
+    #[test]
+    fn placeholders_number_every_cell() {
+        assert_eq!(super::placeholders(super::Backend::Postgres, 2, 2), "($1, $2), ($3, $4)");
+    }
+
+    #[test]
+    fn sqlite_placeholders_are_positional() {
+        assert_eq!(super::placeholders(super::Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
+    }
 
     #[test]
     fn placeholders_are_numbered_in_binding_order_and_values_stay_out_of_the_text() {

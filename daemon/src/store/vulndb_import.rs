@@ -4,6 +4,7 @@
 use cairn_sdk::types::VulndbUpdatedData;
 
 use super::rematch::queue_rematches;
+use super::sql::placeholders;
 use super::vulndb::{OsvRow, VulnSourceRecord, set_generation};
 use sqlx::SqlSafeStr;
 
@@ -150,45 +151,5 @@ impl SourceReplacement {
         self.tx.commit().await?;
         store.data_changed().await;
         Ok(())
-    }
-}
-
-/// `($1, $2, …), (…)` for `rows` rows of `cols` columns; on SQLite `(?, ?, …), (…)`, bound in
-/// the same order. SQLite's are anonymous because sqlx finds the argument of a numbered one by
-/// asking SQLite for its name, which scans the statement's parameter list: quadratic in the
-/// parameters of a statement, and with 500 rows of 4 and 9 it was half of an import's CPU time.
-fn placeholders(backend: Backend, rows: usize, cols: usize) -> String {
-    let mut out = String::with_capacity(rows * cols * 7);
-    for r in 0..rows {
-        out.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 1..=cols {
-            if c > 1 {
-                out.push_str(", ");
-            }
-            match backend {
-                Backend::Sqlite => out.push('?'),
-                Backend::Postgres => {
-                    out.push('$');
-                    out.push_str(&(r * cols + c).to_string());
-                }
-            }
-        }
-        out.push(')');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{Backend, placeholders};
-
-    #[test]
-    fn placeholders_number_every_cell() {
-        assert_eq!(placeholders(Backend::Postgres, 2, 2), "($1, $2), ($3, $4)");
-    }
-
-    #[test]
-    fn sqlite_placeholders_are_positional() {
-        assert_eq!(placeholders(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
     }
 }
