@@ -18,10 +18,6 @@ use serde::{Deserialize, Serialize};
 use crate::dirs::Dirs;
 use crate::secrets::Secrets;
 
-/// The allocator settings the local daemon starts with (see docs/daemon.md "Memory").
-const ALLOCATOR_ENV: [(&str, &str); 2] =
-    [("MIMALLOC_ARENA_EAGER_COMMIT", "0"), ("MIMALLOC_PURGE_DELAY", "0")];
-
 /// What the state file records about a running daemon.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DaemonState {
@@ -147,14 +143,10 @@ impl Local {
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
-        // mimalloc commits memory as used and returns it as soon as it is freed: the daemon idles
-        // at about 40 MiB instead of 83 and a scan's peak is halved (docs/daemon.md "Memory").
-        // Its options are read from the environment when the process starts; the user's win.
-        for (name, value) in ALLOCATOR_ENV {
-            if std::env::var_os(name).is_none() {
-                command.env(name, value);
-            }
-        }
+        // The daemon's allocator settings (docs/daemon.md "Memory"), given at the start so
+        // `daemon run` need not execute itself again to get them; the user's values win.
+        #[cfg(feature = "local")]
+        command.envs(cairn_daemon::allocator::missing(|name| std::env::var_os(name)));
         #[cfg(unix)]
         {
             use std::os::unix::process::CommandExt;

@@ -217,8 +217,8 @@ async fn cairn_scan_through_a_server_and_in_local_mode() {
     let pid = state["pid"].as_u64().expect("pid");
     let environ = std::fs::read(format!("/proc/{pid}/environ")).expect("the daemon's environment");
     let environ = String::from_utf8_lossy(&environ);
-    for name in ["MIMALLOC_ARENA_EAGER_COMMIT", "MIMALLOC_PURGE_DELAY"] {
-        let want = std::env::var(name).unwrap_or_else(|_| "0".into());
+    for (name, value) in cairn_daemon::allocator::SETTINGS {
+        let want = std::env::var(name).unwrap_or_else(|_| value.into());
         assert!(environ.split('\0').any(|kv| kv == format!("{name}={want}")), "{name}: {environ}");
     }
     let stop = home.run(&["daemon", "stop"]).await;
