@@ -22,9 +22,8 @@ use crate::ws::follow;
 const TOKEN: &str = "ghp_CairnTestToken0123456789abcdefXYZ";
 const USER: &str = "ci-bot";
 
-/// A bare copy of `repo` behind basic auth (`USER`:`TOKEN`) over git's smart HTTP protocol.
-async fn served_privately(repo: &Path, root: &Path) -> String {
-    let bare = root.join("private.git");
+/// `git clone --bare repo bare`, with the user's and the system's git configuration shut out.
+pub fn bare_clone(repo: &Path, bare: &Path) {
     let out = std::process::Command::new("git")
         .args(["clone", "-q", "--bare", &repo.display().to_string(), &bare.display().to_string()])
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -32,6 +31,11 @@ async fn served_privately(repo: &Path, root: &Path) -> String {
         .output()
         .expect("git clone --bare");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A bare copy of `repo` behind basic auth (`USER`:`TOKEN`) over git's smart HTTP protocol.
+async fn served_privately(repo: &Path, root: &Path) -> String {
+    bare_clone(repo, &root.join("private.git"));
     let files = Arc::new(root.to_path_buf());
     let app = axum::Router::new().route(
         "/{*path}",

@@ -14,19 +14,12 @@ use axum::response::IntoResponse;
 
 use crate::both;
 use crate::e2e_git::vulnerable_repo;
-use crate::git_credentials::scan;
+use crate::git_credentials::{bare_clone, scan};
 use crate::harness::{Daemon, Db, Opts};
 
 /// A bare copy of `repo` served by `git http-backend` on its own port; counts the requests it gets.
 async fn served(repo: &std::path::Path, root: &std::path::Path, hits: Arc<AtomicUsize>) -> String {
-    let bare = root.join("target.git");
-    let out = std::process::Command::new("git")
-        .args(["clone", "-q", "--bare", &repo.display().to_string(), &bare.display().to_string()])
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git clone --bare");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    bare_clone(repo, &root.join("target.git"));
     let files = Arc::new(PathBuf::from(root));
     let app = axum::Router::new().route(
         "/{*path}",
