@@ -18,6 +18,13 @@ const ROWS_PER_INSERT: usize = 500;
 /// data (~250k records: ids, sources, timestamps) with room to spare.
 const IMPORT_CACHE_PRAGMA: &str = "PRAGMA cache_size = -131072";
 
+/// The import connection's statement journals in memory: each multi-row INSERT may fail halfway
+/// (a constraint), so SQLite copies every index page it changes that existed before the statement
+/// into a journal, a temporary file under /var/tmp past 64 KiB (as many bytes as the records).
+/// In memory it is a copy freed when the statement ends; the transaction's durability is the
+/// WAL's, which this does not touch.
+const IMPORT_TEMP_STORE_PRAGMA: &str = "PRAGMA temp_store = MEMORY";
+
 /// An open replacement of one source's records; dropped without [`finish`](Self::finish), it
 /// rolls back and the source keeps its previous records.
 pub struct SourceReplacement {
@@ -40,6 +47,7 @@ impl Store {
                 let mut conn = self.pool().acquire().await?;
                 conn.close_on_drop();
                 sqlx::query(IMPORT_CACHE_PRAGMA).execute(&mut *conn).await?;
+                sqlx::query(IMPORT_TEMP_STORE_PRAGMA).execute(&mut *conn).await?;
                 sqlx::Transaction::begin(conn, Some("BEGIN IMMEDIATE".into_sql_str())).await?
             }
             Backend::Postgres => self.begin_write().await?,
