@@ -61,63 +61,90 @@ pub fn to_open_object<T: Serialize + ?Sized>(value: &T) -> Result<OpenObject, Er
 /// bounds the memory held besides the document's buffer to one batch.
 const PARALLEL_BATCH: usize = 512;
 
-impl OpenObject {
-    /// Sets the top-level entry `key` to the canonical form of the sequence `items` (replacing
-    /// what the object had there): the same bytes as serializing it in place, the items
-    /// serialized in parallel.
-    pub fn set_seq<T: Serialize + Sync>(&mut self, key: &'static str, items: &[T]) -> Result<(), Error> {
-        let start = self.buf.len();
-        self.buf.push(b'[');
-        let mut first = true;
-        for batch in items.chunks(PARALLEL_BATCH) {
-            let parts: Vec<Vec<u8>> = batch.par_iter().map(to_vec).collect::<Result<_, _>>()?;
-            for part in parts {
-                if !first {
-                    self.buf.push(b',');
-                }
-                first = false;
-                self.buf.extend_from_slice(&part);
-            }
-        }
-        self.buf.push(b']');
-        self.entries.push((Cow::Borrowed(key), start, self.buf.len()));
-        Ok(())
-    }
+/// Where bytes of [`OpenObject::write_parts`] belong: the opening brace, an entry (with the comma
+/// before it), the closing brace.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum At<'k> {
+    /// `{`.
+    Open,
+    /// The entry with this key.
+    Entry(&'k str),
+    /// `}`.
+    Close,
+}
 
-    /// Feeds `sink` the canonical bytes of the object with `extra` entries (key, canonical bytes
-    /// of the value) added; an added key replaces one the object has. Returns how many bytes.
-    pub fn write_with(
+/// The value of an entry added when writing: canonical bytes, or what writes them.
+#[derive(Clone, Copy)]
+pub enum Part<'a> {
+    /// Canonical bytes.
+    Bytes(&'a [u8]),
+    /// A function feeding its sink the canonical bytes, each time the entry is written.
+    Stream(&'a dyn Fn(&mut dyn FnMut(&[u8])) -> Result<(), Error>),
+}
+
+/// Feeds `sink` the canonical form of the sequence `items`, serialized in parallel batches: the
+/// bytes serializing the sequence in place gives, without holding them.
+pub fn write_seq<T: Serialize + Sync>(items: &[T], sink: &mut dyn FnMut(&[u8])) -> Result<(), Error> {
+    sink(b"[");
+    let mut first = true;
+    for batch in items.chunks(PARALLEL_BATCH) {
+        let parts: Vec<Vec<u8>> = batch.par_iter().map(to_vec).collect::<Result<_, _>>()?;
+        for part in parts {
+            if !first {
+                sink(b",");
+            }
+            first = false;
+            sink(&part);
+        }
+    }
+    sink(b"]");
+    Ok(())
+}
+
+impl OpenObject {
+    /// Feeds `sink` the canonical bytes of the object with `extra` entries added (an added key
+    /// replaces one the object has), each piece with where it belongs; pieces `want` refuses are
+    /// not produced at all (a streamed value is not serialized). The pieces produced are the same
+    /// bytes, in the same places, as in the whole object's canonical form.
+    pub fn write_parts(
         &self,
-        extra: &[(&'static str, &[u8])],
-        sink: &mut dyn FnMut(&[u8]),
-    ) -> Result<usize, Error> {
-        let mut pieces: Vec<(&str, &[u8])> = Vec::with_capacity(self.entries.len() + extra.len());
+        extra: &[(&'static str, Part<'_>)],
+        want: &dyn Fn(At<'_>) -> bool,
+        sink: &mut dyn FnMut(At<'_>, &[u8]),
+    ) -> Result<(), Error> {
+        let mut pieces: Vec<(&str, Part<'_>)> = Vec::with_capacity(self.entries.len() + extra.len());
         for e in sorted_unique(self.entries.iter().collect()) {
             if extra.iter().all(|(k, _)| *k != e.0.as_ref()) {
-                pieces.push((e.0.as_ref(), &self.buf[e.1..e.2]));
+                pieces.push((e.0.as_ref(), Part::Bytes(&self.buf[e.1..e.2])));
             }
         }
         pieces.extend(extra.iter().map(|(k, v)| (*k, *v)));
         pieces.sort_by(|a, b| a.0.cmp(b.0));
-        let mut n = 0;
-        let mut emit = |b: &[u8]| {
-            n += b.len();
-            sink(b);
-        };
-        emit(b"{");
+        if want(At::Open) {
+            sink(At::Open, b"{");
+        }
         let mut key = Vec::new();
         for (i, (k, v)) in pieces.into_iter().enumerate() {
-            if i > 0 {
-                emit(b",");
+            let at = At::Entry(k);
+            if !want(at) {
+                continue;
             }
             key.clear();
+            if i > 0 {
+                key.push(b',');
+            }
             scalar(&mut key, k)?;
             key.push(b':');
-            emit(&key);
-            emit(v);
+            sink(at, &key);
+            match v {
+                Part::Bytes(b) => sink(at, b),
+                Part::Stream(f) => f(&mut |b| sink(at, b))?,
+            }
         }
-        emit(b"}");
-        Ok(n)
+        if want(At::Close) {
+            sink(At::Close, b"}");
+        }
+        Ok(())
     }
 }
 
@@ -540,10 +567,58 @@ mod tests {
 
     fn open_bytes<T: Serialize>(v: &T, extra: &[(&'static str, &[u8])]) -> Vec<u8> {
         let open = to_open_object(v).expect("an object");
+        let extra: Vec<(&'static str, Part<'_>)> = extra.iter().map(|(k, v)| (*k, Part::Bytes(v))).collect();
         let mut out = Vec::new();
-        let n = open.write_with(extra, &mut |b| out.extend_from_slice(b)).expect("written");
-        assert_eq!(n, out.len());
+        open.write_parts(&extra, &|_| true, &mut |_, b| out.extend_from_slice(b)).expect("written");
         out
+    }
+
+    fn name(at: At<'_>) -> String {
+        match at {
+            At::Open => "{".into(),
+            At::Entry(k) => k.into(),
+            At::Close => "}".into(),
+        }
+    }
+
+    /// A streamed sequence gives the bytes of the sequence serialized in place, and the pieces
+    /// `want` keeps are the whole form's bytes at their places.
+    #[test]
+    fn streamed_sequences_and_kept_pieces_are_the_whole_forms_bytes() {
+        #[derive(Serialize)]
+        struct Top {
+            b: Vec<u32>,
+            a: &'static str,
+            c: bool,
+        }
+        let items: Vec<u32> = (0..2000).collect();
+        let whole = to_vec(&Top { b: items.clone(), a: "x", c: true }).expect("canonical");
+        let open = to_open_object(&Top { b: Vec::new(), a: "x", c: true }).expect("an object");
+        let seq = |sink: &mut dyn FnMut(&[u8])| write_seq(&items, sink);
+        let parts = [("b", Part::Stream(&seq))];
+        let mut out = Vec::new();
+        let mut places = Vec::new();
+        open.write_parts(&parts, &|_| true, &mut |at, b| {
+            out.extend_from_slice(b);
+            places.push((name(at), b.len()));
+        })
+        .expect("written");
+        assert_eq!(out, whole);
+        for keep in [At::Open, At::Entry("a"), At::Entry("b"), At::Entry("c"), At::Close] {
+            let mut kept = Vec::new();
+            open.write_parts(&parts, &|at| at == keep, &mut |_, b| kept.extend_from_slice(b))
+                .expect("written");
+            let mut at = 0;
+            let mut expected = Vec::new();
+            for (place, len) in &places {
+                if *place == name(keep) {
+                    expected.extend_from_slice(&whole[at..at + len]);
+                }
+                at += len;
+            }
+            assert_eq!(kept, expected);
+            assert!(!kept.is_empty());
+        }
     }
 
     /// The open form gives the closed form's bytes; an added entry lands where sorting puts it and

@@ -2,7 +2,7 @@
 //! CycloneDX VEX: each vulnerability carries its `analysis` and `affects`.
 
 use super::canonical::{self, METHODOLOGY_KEY, METHODOLOGY_VERSION, SHA256_KEY};
-use super::canonical_json::OpenObject;
+use super::canonical_json::{self, At, OpenObject, Part};
 use super::crypto;
 use super::input::{
     BomInput, BomLicense, BomVulnerability, LicenseKind, RatingMethod, VexJustification, VexStatus,
@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Which CycloneDX specification version to write.
@@ -57,9 +58,11 @@ const STANDARD_HASHES: [&str; 12] = [
     "BLAKE3",
 ];
 
+// The model borrows the inventory's strings (`Cow`) instead of copying them: 11k components'
+// names, versions and purls would otherwise be held twice while the document is written.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Bom {
+struct Bom<'a> {
     #[serde(rename = "$schema")]
     schema: String,
     bom_format: &'static str,
@@ -67,20 +70,20 @@ struct Bom {
     #[serde(skip_serializing_if = "Option::is_none")]
     serial_number: Option<String>,
     version: u32,
-    metadata: Metadata,
-    components: Vec<CdxComponent>,
-    dependencies: Vec<Dependency>,
+    metadata: Metadata<'a>,
+    components: Vec<CdxComponent<'a>>,
+    dependencies: Vec<Dependency<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     vulnerabilities: Vec<CdxVulnerability>,
 }
 
 #[derive(Serialize)]
-struct Metadata {
+struct Metadata<'a> {
     timestamp: String,
     tools: Tools,
-    component: CdxComponent,
+    component: CdxComponent<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    properties: Vec<Property>,
+    properties: Vec<Property<'a>>,
 }
 
 #[derive(Serialize)]
@@ -97,26 +100,26 @@ struct ToolComponent {
 }
 
 #[derive(Serialize)]
-struct CdxComponent {
+struct CdxComponent<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     #[serde(rename = "bom-ref")]
-    bom_ref: String,
-    name: String,
+    bom_ref: Cow<'a, str>,
+    name: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    version: Option<String>,
+    version: Option<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     scope: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    hashes: Vec<CdxHash>,
+    hashes: Vec<CdxHash<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     licenses: Vec<CdxLicense>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    purl: Option<String>,
+    purl: Option<Cow<'a, str>>,
     #[serde(rename = "externalReferences", skip_serializing_if = "Vec::is_empty")]
     external_references: Vec<ExternalReference>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    properties: Vec<Property>,
+    properties: Vec<Property<'a>>,
     #[serde(rename = "cryptoProperties", skip_serializing_if = "Option::is_none")]
     crypto_properties: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -144,9 +147,9 @@ struct LicenseId {
 }
 
 #[derive(Serialize)]
-struct CdxHash {
-    alg: String,
-    content: String,
+struct CdxHash<'a> {
+    alg: &'a str,
+    content: Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -157,23 +160,23 @@ struct ExternalReference {
 }
 
 #[derive(Serialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Property {
-    name: String,
-    value: String,
+struct Property<'a> {
+    name: Cow<'a, str>,
+    value: Cow<'a, str>,
 }
 
-impl Property {
-    fn new(name: &str, value: impl Into<String>) -> Self {
-        Self { name: name.to_string(), value: value.into() }
+impl<'a> Property<'a> {
+    fn new(name: impl Into<Cow<'a, str>>, value: impl Into<Cow<'a, str>>) -> Self {
+        Self { name: name.into(), value: value.into() }
     }
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Dependency {
+struct Dependency<'a> {
     #[serde(rename = "ref")]
-    reference: String,
-    depends_on: Vec<String>,
+    reference: Cow<'a, str>,
+    depends_on: Vec<&'a str>,
     /// For a crypto library: the cryptographic assets it implements (1.6+).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     provides: Vec<String>,
@@ -263,7 +266,7 @@ fn scope_name(scope: Scope) -> &'static str {
 }
 
 /// CycloneDX `licenses` for one component, and the properties for what the version cannot carry.
-fn licenses(version: CdxVersion, licenses: &[BomLicense]) -> (Vec<CdxLicense>, Vec<Property>) {
+fn licenses(version: CdxVersion, licenses: &[BomLicense]) -> (Vec<CdxLicense>, Vec<Property<'static>>) {
     let ack = |l: &BomLicense| match l.kind {
         LicenseKind::Declared => "declared",
         LicenseKind::Concluded => "concluded",
@@ -297,7 +300,7 @@ fn licenses(version: CdxVersion, licenses: &[BomLicense]) -> (Vec<CdxLicense>, V
             let mut rest: Vec<Property> = licenses
                 .iter()
                 .filter(|l| *l != chosen)
-                .map(|l| Property::new(&format!("cairn:license:{}", ack(l)), l.expression.clone()))
+                .map(|l| Property::new(format!("cairn:license:{}", ack(l)), l.expression.clone()))
                 .collect();
             if version == CdxVersion::V1_5 {
                 // 1.5 has no `acknowledgement`; the property keeps it for readers.
@@ -308,32 +311,39 @@ fn licenses(version: CdxVersion, licenses: &[BomLicense]) -> (Vec<CdxLicense>, V
     }
 }
 
-fn component(version: CdxVersion, c: &Component, input: &BomInput) -> CdxComponent {
+fn component<'a>(version: CdxVersion, c: &'a Component, input: &BomInput) -> CdxComponent<'a> {
     let hashes = c
         .hashes
         .iter()
         .filter(|h| {
             STANDARD_HASHES.contains(&h.algorithm.as_str()) && h.value.bytes().all(|b| b.is_ascii_hexdigit())
         })
-        .map(|h| CdxHash { alg: h.algorithm.clone(), content: h.value.to_ascii_lowercase() })
+        .map(|h| CdxHash {
+            alg: &h.algorithm,
+            content: if h.value.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(h.value.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(&h.value)
+            },
+        })
         .collect();
     let mut properties = vec![Property::new("cairn:ecosystem", c.ecosystem.osv_name())];
     if c.scope != Scope::Required {
         properties.push(Property::new("cairn:scope", Scope::as_str(c.scope)));
     }
     if let Some(direct) = c.direct {
-        properties.push(Property::new("cairn:direct", direct.to_string()));
+        properties.push(Property::new("cairn:direct", if direct { "true" } else { "false" }));
     }
     if c.local {
         properties.push(Property::new("cairn:local", "true"));
     }
     if let Some(req) = &c.constraint {
-        properties.push(Property::new("cairn:version-constraint", req.clone()));
+        properties.push(Property::new("cairn:version-constraint", req.as_str()));
     }
     for loc in &c.locations {
         let value = match loc.line {
-            Some(line) => format!("{}:{line}", loc.path),
-            None => loc.path.clone(),
+            Some(line) => Cow::Owned(format!("{}:{line}", loc.path)),
+            None => Cow::Borrowed(loc.path.as_str()),
         };
         properties.push(Property::new("cairn:location", value));
     }
@@ -355,13 +365,13 @@ fn component(version: CdxVersion, c: &Component, input: &BomInput) -> CdxCompone
     };
     CdxComponent {
         kind: if c.local { "application" } else { "library" },
-        bom_ref: c.purl.clone(),
-        name: c.name.clone(),
-        version: (!c.version.is_empty()).then(|| c.version.clone()),
+        bom_ref: Cow::Borrowed(&c.purl),
+        name: Cow::Borrowed(&c.name),
+        version: (!c.version.is_empty()).then_some(Cow::Borrowed(c.version.as_str())),
         scope: Some(scope_name(c.scope)),
         hashes,
         licenses,
-        purl: Some(c.purl.clone()),
+        purl: Some(Cow::Borrowed(&c.purl)),
         external_references,
         properties,
         crypto_properties: None,
@@ -477,13 +487,13 @@ fn severity_word(s: Severity) -> &'static str {
     }
 }
 
-fn build(version: CdxVersion, input: &BomInput) -> Bom {
+fn build(version: CdxVersion, input: &BomInput) -> Bom<'_> {
     let inv = &input.inventory;
     let root = CdxComponent {
         kind: input.root_kind.cyclonedx(),
-        bom_ref: ROOT_REF.to_string(),
-        name: input.name.clone(),
-        version: input.version.clone(),
+        bom_ref: Cow::Borrowed(ROOT_REF),
+        name: Cow::Borrowed(&input.name),
+        version: input.version.as_deref().map(Cow::Borrowed),
         scope: None,
         hashes: Vec::new(),
         licenses: licenses(version, &input.licenses_of(ROOT_REF)).0,
@@ -502,13 +512,13 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
     }
     let top = super::top_level(inv);
     let mut dependencies = vec![Dependency {
-        reference: ROOT_REF.to_string(),
-        depends_on: top.iter().map(|s| s.to_string()).collect(),
+        reference: Cow::Borrowed(ROOT_REF),
+        depends_on: top.into_iter().collect(),
         provides: Vec::new(),
     }];
-    dependencies.extend(graph.iter().map(|(r, deps)| Dependency {
-        reference: r.to_string(),
-        depends_on: deps.iter().map(|s| s.to_string()).collect(),
+    dependencies.extend(graph.into_iter().map(|(r, deps)| Dependency {
+        reference: Cow::Borrowed(r),
+        depends_on: deps.into_iter().collect(),
         provides: Vec::new(),
     }));
     let known: BTreeSet<&str> = inv.components.iter().map(|c| c.purl.as_str()).collect();
@@ -531,7 +541,7 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
             .map(|l| Property::new("cairn:vulnerability-coverage", l)),
     );
     // Mapped in parallel, collected in the inventory's order.
-    let mut components: Vec<CdxComponent> =
+    let mut components: Vec<CdxComponent<'_>> =
         inv.components.par_iter().map(|c| component(version, c, input)).collect();
     // Crypto libraries are named on their component whatever the version; what they provide needs
     // cryptographic assets, so 1.6+ only.
@@ -544,7 +554,7 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
     let families: BTreeMap<&str, &str> = families.into_iter().collect();
     for c in &mut components {
         if let Some(f) =
-            families.get(c.bom_ref.as_str()).and_then(|id| libraries::FAMILIES.iter().find(|f| f.id == *id))
+            families.get(&*c.bom_ref).and_then(|id| libraries::FAMILIES.iter().find(|f| f.id == *id))
         {
             c.properties.push(Property::new("cairn:crypto:library", f.name));
         }
@@ -563,15 +573,15 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
                 }
             }
             dependencies.push(Dependency {
-                reference: a.bom_ref.clone(),
+                reference: Cow::Owned(a.bom_ref.clone()),
                 depends_on: Vec::new(),
                 provides: Vec::new(),
             });
             let evidence = a.evidence();
             components.push(CdxComponent {
                 kind: "cryptographic-asset",
-                bom_ref: a.bom_ref,
-                name: a.name,
+                bom_ref: Cow::Owned(a.bom_ref),
+                name: Cow::Owned(a.name),
                 version: None,
                 scope: None,
                 hashes: Vec::new(),
@@ -585,7 +595,7 @@ fn build(version: CdxVersion, input: &BomInput) -> Bom {
         }
         // Every inventory package of a family provides what that family's API was seen doing.
         for d in &mut dependencies {
-            if let Some(refs) = families.get(d.reference.as_str()).and_then(|id| provided.get(id)) {
+            if let Some(refs) = families.get(&*d.reference).and_then(|id| provided.get(id)) {
                 d.provides = refs.clone();
                 d.provides.sort();
                 d.provides.dedup();
@@ -673,10 +683,8 @@ fn write_array<T: Serialize + Sync>(items: &[T], out: &mut dyn std::io::Write) -
     out.write_all(b"[")?;
     let mut first = true;
     for batch in items.chunks(RENDER_BATCH) {
-        let rendered: Vec<Vec<u8>> = batch
-            .par_iter()
-            .map(|item| serde_json::to_vec_pretty(item).map(|text| indented(&text)))
-            .collect::<serde_json::Result<_>>()?;
+        let rendered: Vec<Vec<u8>> =
+            batch.par_iter().map(to_vec_at_depth_2).collect::<serde_json::Result<_>>()?;
         for text in &rendered {
             let separator: &[u8] = if first { b"\n    " } else { b",\n    " };
             out.write_all(separator)?;
@@ -687,31 +695,105 @@ fn write_array<T: Serialize + Sync>(items: &[T], out: &mut dyn std::io::Write) -
     out.write_all(b"\n  ]")
 }
 
-/// `text` with every line after the first indented by two levels.
-fn indented(text: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() + text.len() / 8);
-    for &b in text {
-        out.push(b);
-        if b == b'\n' {
-            out.extend_from_slice(b"    ");
+/// An item of a top-level array pretty-printed in place: serde_json's `PrettyFormatter` (two
+/// spaces a level) started two levels deep, so every line after the first is indented as the
+/// whole document's formatter would indent it, without copying the text to indent it.
+fn to_vec_at_depth_2<T: Serialize>(item: &T) -> serde_json::Result<Vec<u8>> {
+    let mut text = Vec::with_capacity(512);
+    let mut ser = serde_json::Serializer::with_formatter(&mut text, Depth2 { indent: 2, has_value: false });
+    item.serialize(&mut ser)?;
+    Ok(text)
+}
+
+/// `PrettyFormatter`'s output, from a starting depth.
+struct Depth2 {
+    indent: usize,
+    has_value: bool,
+}
+
+impl Depth2 {
+    fn newline<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        const SPACES: &[u8] = b"\n                                                                ";
+        let n = 1 + 2 * self.indent;
+        match SPACES.get(..n) {
+            Some(s) => w.write_all(s),
+            None => {
+                w.write_all(b"\n")?;
+                (0..self.indent).try_for_each(|_| w.write_all(b"  "))
+            }
         }
     }
-    out
+}
+
+impl serde_json::ser::Formatter for Depth2 {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.indent += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.indent -= 1;
+        if self.has_value {
+            self.newline(w)?;
+        }
+        w.write_all(b"]")
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.newline(w)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.indent += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.indent -= 1;
+        if self.has_value {
+            self.newline(w)?;
+        }
+        w.write_all(b"}")
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.newline(w)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// The sealed document's model, for [`to_cyclonedx`] and [`super::render_to`].
-fn sealed(input: &BomInput, version: CdxVersion) -> Bom {
+fn sealed(input: &BomInput, version: CdxVersion) -> Bom<'_> {
     let mut bom = build(version, input);
     // Both hashes come from the typed model's canonical form (no Value tree, no re-parsing): the
     // serial number's over the document without it, the seal's over the document with it. The
     // components and dependencies, nearly all of it, are serialized in parallel.
     let components = std::mem::take(&mut bom.components);
     let dependencies = std::mem::take(&mut bom.dependencies);
-    let hashes = super::canonical_json::to_open_object(&bom).ok().and_then(|mut open| {
-        open.set_seq("components", &components).ok()?;
-        open.set_seq("dependencies", &dependencies).ok()?;
-        seal_hashes(&open, input, version)
-    });
+    let hashes = super::canonical_json::to_open_object(&bom)
+        .ok()
+        .and_then(|open| seal_hashes(&open, &components, &dependencies, input, version));
     bom.components = components;
     bom.dependencies = dependencies;
     let sha = match hashes {
@@ -739,21 +821,63 @@ fn sealed(input: &BomInput, version: CdxVersion) -> Bom {
 }
 
 /// The serial number — a UUID derived from the canonical document without it, and the project's
-/// name and version — and the seal — the SHA-256 of the canonical document with it — from one
-/// canonical form, streamed into the hashes: the document is neither serialized nor copied again.
-fn seal_hashes(open: &OpenObject, input: &BomInput, version: CdxVersion) -> Option<(String, String)> {
+/// name and version — and the seal — the SHA-256 of the canonical document with it — from the
+/// canonical form streamed into the hashes, never held: the components and dependencies (nearly
+/// all of it) are serialized twice, in parallel batches, instead of into a buffer of the
+/// document's size, which was the peak of a large scan's memory.
+fn seal_hashes(
+    open: &OpenObject,
+    components: &[CdxComponent<'_>],
+    dependencies: &[Dependency<'_>],
+    input: &BomInput,
+    version: CdxVersion,
+) -> Option<(String, String)> {
+    const SERIAL: &str = "serialNumber";
+    let components = |sink: &mut dyn FnMut(&[u8])| canonical_json::write_seq(components, sink);
+    let dependencies = |sink: &mut dyn FnMut(&[u8])| canonical_json::write_seq(dependencies, sink);
+    let parts = [("components", Part::Stream(&components)), ("dependencies", Part::Stream(&dependencies))];
+    let all = |_: At<'_>| true;
+    // The document with the serial number is the same bytes as the one without up to the entry
+    // before "serialNumber": the seal's hash takes that part in the pass that measures the length.
+    let before_serial = |at: At<'_>| match at {
+        At::Open => true,
+        At::Entry(k) => k < SERIAL,
+        At::Close => false,
+    };
+    let mut seal = Sha256::new();
+    let mut len = 0usize;
+    let mut entries_before = false;
+    open.write_parts(&parts, &all, &mut |at, b| {
+        len += b.len();
+        if before_serial(at) {
+            seal.update(b);
+            entries_before |= at != At::Open;
+        }
+    })
+    .ok()?;
+    // With no entry before it, the entries after it would lack the comma the serial number's
+    // entry puts before them (not reached: "$schema" and "bomFormat" always come first); the
+    // caller's plain way covers it.
+    if !entries_before {
+        return None;
+    }
     let mut h = Sha256::new();
     canonical::uuid_part(&mut h, b"cyclonedx");
     canonical::uuid_part(&mut h, version.as_str().as_bytes());
-    let len = open.write_with(&[], &mut |_| {}).ok()?;
     h.update((len as u64).to_be_bytes());
-    open.write_with(&[], &mut |b| h.update(b)).ok()?;
+    open.write_parts(&parts, &all, &mut |_, b| h.update(b)).ok()?;
     canonical::uuid_part(&mut h, input.name.as_bytes());
     canonical::uuid_part(&mut h, input.version.as_deref().unwrap_or("").as_bytes());
     let serial = format!("urn:uuid:{}", canonical::uuid_of(h));
+    // The seal's remainder: the serial number's entry, then the entries after it and the brace
+    // (none of them a streamed sequence).
     let value = serde_json::to_vec(&serial).ok()?;
-    let mut seal = Sha256::new();
-    open.write_with(&[("serialNumber", &value)], &mut |b| seal.update(b)).ok()?;
+    let mut entry = Vec::with_capacity(value.len() + 16);
+    entry.push(b',');
+    entry.extend_from_slice(b"\"serialNumber\":");
+    entry.extend_from_slice(&value);
+    seal.update(&entry);
+    open.write_parts(&parts, &|at| !before_serial(at), &mut |_, b| seal.update(b)).ok()?;
     Some((serial, canonical::hex(&seal.finalize())))
 }
 

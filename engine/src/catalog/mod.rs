@@ -17,6 +17,7 @@ mod lines;
 mod node_modules;
 mod npm_common;
 mod npm_lock;
+mod npm_lock_doc;
 mod package_json;
 mod pdm_lock;
 mod pip_requirements;

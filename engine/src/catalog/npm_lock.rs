@@ -10,10 +10,11 @@
 
 use super::hashes::sri_hashes;
 use super::npm_common::{Manifest, add_unique, git_source, is_git, resolved_source, split_spec};
+use super::npm_lock_doc::Entry;
 use super::{Catalog, Cataloger};
 use crate::inventory::{Diagnostic, Ecosystem, Hash, Location, Package, Scope, Source};
 use crate::tree::{Tree, file_name, parent};
-use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// Reads `package-lock.json` and `npm-shrinkwrap.json`.
@@ -46,24 +47,26 @@ struct Node {
     license: Option<String>,
 }
 
-fn str_of<'a>(o: &'a Map<String, Value>, k: &str) -> Option<&'a str> {
-    o.get(k).and_then(Value::as_str)
+fn str_of<'a>(v: &'a Option<Cow<'_, str>>) -> Option<&'a str> {
+    v.as_deref()
 }
 
-fn flag(o: &Map<String, Value>, k: &str) -> bool {
-    o.get(k).and_then(Value::as_bool).unwrap_or(false)
-}
-
-fn names(o: &Map<String, Value>, k: &str, need: Need, out: &mut Vec<(String, Need)>) {
-    if let Some(m) = o.get(k).and_then(Value::as_object) {
-        out.extend(m.keys().map(|n| (n.clone(), need)));
+fn names(keys: &Option<Vec<Cow<'_, str>>>, need: Need, out: &mut Vec<(String, Need)>) {
+    if let Some(keys) = keys {
+        out.extend(keys.iter().map(|n| (n.to_string(), need)));
     }
 }
 
-fn scope_of(o: &Map<String, Value>) -> Scope {
-    if flag(o, "optional") || flag(o, "devOptional") {
+fn entry_names(entries: &Option<Vec<(Cow<'_, str>, Entry<'_>)>>, need: Need, out: &mut Vec<(String, Need)>) {
+    if let Some(entries) = entries {
+        out.extend(entries.iter().map(|(n, _)| (n.to_string(), need)));
+    }
+}
+
+fn scope_of(e: &Entry<'_>) -> Scope {
+    if e.optional || e.dev_optional {
         Scope::Optional
-    } else if flag(o, "dev") {
+    } else if e.dev {
         Scope::Dev
     } else {
         Scope::Required
@@ -85,28 +88,28 @@ impl Cataloger for NpmLock {
     }
 
     fn catalog(&self, rel: &str, text: &str, tree: &dyn Tree) -> Catalog {
-        let doc: Value = match serde_json::from_str(text) {
+        let lock: Entry<'_> = match serde_json::from_str(text) {
             Ok(v) => v,
             Err(e) => {
                 let line = u32::try_from(e.line()).ok().filter(|l| *l > 0);
                 return Catalog::failed(rel, line, format!("not a valid npm lockfile: {e}"));
             }
         };
-        let Some(lock) = doc.as_object() else {
+        if !lock.object {
             return Catalog::failed(rel, Some(1), "not a valid npm lockfile: not a JSON object");
         };
         let mut out = Catalog::default();
         let mut lines = super::npm_common::KeyLines::new(text);
         let mut nodes: Vec<Node> = Vec::new();
         let mut direct_known = true;
-        if let Some(packages) = lock.get("packages").and_then(Value::as_object) {
+        if let Some(packages) = &lock.packages {
             lines.next("packages");
-            v2_nodes(rel, lock, packages, &mut lines, &mut nodes, &mut out);
-        } else if let Some(deps) = lock.get("dependencies").and_then(Value::as_object) {
+            v2_nodes(rel, &lock, packages, &mut lines, &mut nodes, &mut out);
+        } else if let Some(deps) = &lock.dependencies {
             let mut root = Node {
                 path: String::new(),
-                name: str_of(lock, "name").unwrap_or_default().to_string(),
-                version: str_of(lock, "version").unwrap_or_default().to_string(),
+                name: str_of(&lock.name).unwrap_or_default().to_string(),
+                version: str_of(&lock.version).unwrap_or_default().to_string(),
                 line: Some(1),
                 scope: Scope::Required,
                 source: Source::Local { path: String::new() },
@@ -123,7 +126,7 @@ impl Cataloger for NpmLock {
             nodes.push(root);
             lines.next("dependencies");
             v1_nodes(rel, "", deps, &mut lines, &mut nodes, &mut out);
-        } else if lock.get("lockfileVersion").is_none() {
+        } else if !lock.has_lockfile_version {
             return Catalog::failed(rel, Some(1), "not a valid npm lockfile: no lockfileVersion");
         }
         assemble(rel, nodes, direct_known, &mut out);
@@ -134,57 +137,58 @@ impl Cataloger for NpmLock {
 /// Version 2 and 3: the flat `packages` map.
 fn v2_nodes(
     rel: &str,
-    lock: &Map<String, Value>,
-    packages: &Map<String, Value>,
+    lock: &Entry<'_>,
+    packages: &[(Cow<'_, str>, Entry<'_>)],
     lines: &mut super::npm_common::KeyLines<'_>,
     nodes: &mut Vec<Node>,
     out: &mut Catalog,
 ) {
-    for (path, entry) in packages {
+    for (path, e) in packages {
+        let path = path.as_ref();
         let line = lines.next(path);
-        let Some(e) = entry.as_object() else {
+        if !e.object {
             out.diagnostics.push(Diagnostic::error(rel, line, format!("entry {path:?} is not an object")));
             continue;
-        };
+        }
         let mut deps = Vec::new();
-        names(e, "dependencies", Need::Required, &mut deps);
-        names(e, "optionalDependencies", Need::Optional, &mut deps);
-        names(e, "peerDependencies", Need::Optional, &mut deps);
+        entry_names(&e.dependencies, Need::Required, &mut deps);
+        names(&e.optional_dependencies, Need::Optional, &mut deps);
+        names(&e.peer_dependencies, Need::Optional, &mut deps);
         let in_node_modules = path.starts_with("node_modules/") || path.contains("/node_modules/");
         let project = !in_node_modules;
         if project {
-            names(e, "devDependencies", Need::Optional, &mut deps);
+            names(&e.dev_dependencies, Need::Optional, &mut deps);
         }
-        let name = match str_of(e, "name") {
+        let name = match str_of(&e.name) {
             Some(n) => n.to_string(),
-            None if path.is_empty() => str_of(lock, "name").unwrap_or_default().to_string(),
+            None if path.is_empty() => str_of(&lock.name).unwrap_or_default().to_string(),
             None if in_node_modules => name_from_path(path).to_string(),
             None => String::new(),
         };
-        let version = str_of(e, "version")
-            .or_else(|| if path.is_empty() { str_of(lock, "version") } else { None })
+        let version = str_of(&e.version)
+            .or_else(|| if path.is_empty() { str_of(&lock.version) } else { None })
             .unwrap_or_default()
             .to_string();
-        let resolved = str_of(e, "resolved").unwrap_or_default();
-        let link = flag(e, "link").then(|| resolved.to_string());
+        let resolved = str_of(&e.resolved).unwrap_or_default();
+        let link = e.link.then(|| resolved.to_string());
         if in_node_modules && link.is_none() && version.is_empty() {
             out.diagnostics.push(Diagnostic::warning(rel, line, format!("{path} has no version; left out")));
             continue;
         }
         let source =
-            if project { Source::Local { path: path.clone() } } else { resolved_source(resolved, &name) };
+            if project { Source::Local { path: path.to_string() } } else { resolved_source(resolved, &name) };
         nodes.push(Node {
-            path: path.clone(),
+            path: path.to_string(),
             name,
             version,
             line,
             scope: scope_of(e),
             source,
-            hashes: str_of(e, "integrity").map(sri_hashes).unwrap_or_default(),
+            hashes: str_of(&e.integrity).map(sri_hashes).unwrap_or_default(),
             deps,
             link,
             project,
-            license: super::npm_common::declared_licenses(entry),
+            license: e.declared_license(),
         });
     }
     // The project depends on its workspace members, which npm links at the top of node_modules.
@@ -208,31 +212,32 @@ fn v2_nodes(
 fn v1_nodes(
     rel: &str,
     parent_path: &str,
-    deps: &Map<String, Value>,
+    deps: &[(Cow<'_, str>, Entry<'_>)],
     lines: &mut super::npm_common::KeyLines<'_>,
     nodes: &mut Vec<Node>,
     out: &mut Catalog,
 ) {
-    for (key, entry) in deps {
+    for (key, e) in deps {
+        let key = key.as_ref();
         let line = lines.next(key);
         let path = if parent_path.is_empty() {
             format!("node_modules/{key}")
         } else {
             format!("{parent_path}/node_modules/{key}")
         };
-        let Some(e) = entry.as_object() else {
+        if !e.object {
             out.diagnostics.push(Diagnostic::error(rel, line, format!("entry {key:?} is not an object")));
             continue;
-        };
-        let raw = str_of(e, "version").unwrap_or_default();
-        let resolved = str_of(e, "resolved").unwrap_or_default();
+        }
+        let raw = str_of(&e.version).unwrap_or_default();
+        let resolved = str_of(&e.resolved).unwrap_or_default();
         let (name, version, source) = if raw.is_empty() {
             out.diagnostics.push(Diagnostic::warning(rel, line, format!("{key} has no version; left out")));
             (String::new(), String::new(), Source::Registry)
         } else if let Some(alias) = raw.strip_prefix("npm:") {
             match split_spec(alias) {
                 Some((n, v)) => (n.to_string(), v.to_string(), resolved_source(resolved, n)),
-                None => (key.clone(), alias.to_string(), resolved_source(resolved, key)),
+                None => (key.to_string(), alias.to_string(), resolved_source(resolved, key)),
             }
         } else if is_git(raw) {
             let src = git_source(if is_git(resolved) { resolved } else { raw });
@@ -240,14 +245,14 @@ fn v1_nodes(
                 Source::Git { rev: Some(r), .. } => r.clone(),
                 _ => raw.to_string(),
             };
-            (key.clone(), v, src)
+            (key.to_string(), v, src)
         } else if let Some(p) = raw.strip_prefix("file:") {
-            (key.clone(), String::new(), Source::Local { path: p.to_string() })
+            (key.to_string(), String::new(), Source::Local { path: p.to_string() })
         } else {
-            (key.clone(), raw.to_string(), resolved_source(resolved, key))
+            (key.to_string(), raw.to_string(), resolved_source(resolved, key))
         };
         let mut needs = Vec::new();
-        names(e, "requires", Need::Required, &mut needs);
+        names(&e.requires, Need::Required, &mut needs);
         if !name.is_empty() {
             nodes.push(Node {
                 path: path.clone(),
@@ -256,14 +261,14 @@ fn v1_nodes(
                 line,
                 scope: scope_of(e),
                 source,
-                hashes: str_of(e, "integrity").map(sri_hashes).unwrap_or_default(),
+                hashes: str_of(&e.integrity).map(sri_hashes).unwrap_or_default(),
                 deps: needs,
                 link: None,
                 project: false,
                 license: None,
             });
         }
-        if let Some(nested) = e.get("dependencies").and_then(Value::as_object) {
+        if let Some(nested) = &e.dependencies {
             v1_nodes(rel, &path, nested, lines, nodes, out);
         }
     }
@@ -540,6 +545,29 @@ mod tests {
         );
         assert_eq!(c.packages.len(), 1);
         assert_eq!(c.diagnostics.len(), 2);
+    }
+
+    #[test]
+    fn repeated_keys_and_other_types_read_as_a_json_value_would() {
+        // A repeated path keeps its first place with its last entry; a repeated field its last
+        // value; a field of another type is as absent.
+        let c = run(r#"{"lockfileVersion":3,"packages":{
+            "node_modules/a":{"version":"1.0.0"},
+            "node_modules/b":{"version":"1.0.0","dev":"yes","integrity":7,"license":{"type":"MIT","url":"u"}},
+            "node_modules/a":{"version":"2.0.0","version":"3.0.0","dev":true,"dev":false,
+                "licenses":[{"type":"ISC"}," ","0BSD"],"dependencies":{"b":"1","b":"2"}},
+            "node_modules/c":{"version":["1"],"licenses":{"type":"Apache-2.0"}}}}"#);
+        let names: Vec<&str> = c.packages.iter().map(|p| p.purl.as_str()).collect();
+        assert_eq!(names, ["pkg:npm/a@3.0.0", "pkg:npm/b@1.0.0"]);
+        let a = find(&c, "pkg:npm/a@3.0.0");
+        assert_eq!((a.scope, a.location.line), (Scope::Required, Some(2)));
+        assert_eq!(a.licenses.iter().map(|l| l.raw.as_str()).collect::<Vec<_>>(), ["ISC OR 0BSD"]);
+        let b = find(&c, "pkg:npm/b@1.0.0");
+        assert_eq!((b.scope, b.hashes.len()), (Scope::Required, 0));
+        assert_eq!(b.licenses.iter().map(|l| l.raw.as_str()).collect::<Vec<_>>(), ["MIT"]);
+        assert_eq!(c.edges, vec![Edge::new("pkg:npm/a@3.0.0", "pkg:npm/b@1.0.0")]);
+        // c has no version (an array is not one): left out with a warning.
+        assert_eq!(c.diagnostics.len(), 1, "{:?}", c.diagnostics);
     }
 
     #[test]

@@ -21,7 +21,6 @@ pub use purl::{PurlError, purl};
 use crate::walk::Skipped;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// What a scan found: components, their dependency edges, and what it could not read.
 ///
@@ -50,33 +49,29 @@ impl Inventory {
         mut diagnostics: Vec<Diagnostic>,
         mut skipped: Vec<Skipped>,
     ) -> Self {
-        let mut by_purl: BTreeMap<String, Component> = BTreeMap::new();
+        // Sorted, not inserted into a map keyed by a copy of each purl: the sort is stable, so a
+        // purl's packages are absorbed in the order given, as the map did.
+        let mut packages: Vec<Package> = packages.into_iter().collect();
+        packages.sort_by(|a, b| a.purl.cmp(&b.purl));
+        let mut components: Vec<Component> = Vec::with_capacity(packages.len());
         for p in packages {
-            match by_purl.get_mut(&p.purl) {
-                Some(c) => c.absorb(p),
-                None => {
-                    by_purl.insert(p.purl.clone(), Component::from_package(p));
-                }
+            match components.last_mut() {
+                Some(c) if c.purl == p.purl => c.absorb(p),
+                _ => components.push(Component::from_package(p)),
             }
         }
-        let edges: BTreeSet<Edge> = edges
-            .into_iter()
-            .filter(|e| e.from != e.to && by_purl.contains_key(&e.from) && by_purl.contains_key(&e.to))
-            .collect();
-        let mut components: Vec<Component> = by_purl.into_values().collect();
+        let known = |purl: &str| components.binary_search_by(|c| c.purl.as_str().cmp(purl)).is_ok();
+        let mut edges: Vec<Edge> =
+            edges.into_iter().filter(|e| e.from != e.to && known(&e.from) && known(&e.to)).collect();
+        edges.sort_unstable();
+        edges.dedup();
         // Each component's licenses are normalised on its own: both cores, same result.
         components.par_iter_mut().for_each(Component::finish);
         diagnostics.sort();
         diagnostics.dedup();
         skipped.sort();
         skipped.dedup();
-        Self {
-            components,
-            edges: edges.into_iter().collect(),
-            diagnostics,
-            skipped,
-            project_licenses: Licenses::default(),
-        }
+        Self { components, edges, diagnostics, skipped, project_licenses: Licenses::default() }
     }
 
     /// The component with this purl.
