@@ -446,12 +446,27 @@ fn push_total(sql: &mut Sql, tenant: TenantId, q: &FindingsQuery) {
     sql.push(")");
 }
 
-/// Appends the statement of one page: `limit + 1` rows after the id `after`, in id order.
-fn push_page(sql: &mut Sql, tenant: TenantId, q: &FindingsQuery, after: Option<&str>, limit: i64) {
-    sql.push("SELECT ")
-        .push(FINDING_COLUMNS)
-        .push(" FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id ")
-        .push(TRIAGE_JOIN);
+/// The KEV entries naming a finding's advisory or one of its aliases, as one JSON array of
+/// `KevRow`s (SQLite; a column of the page's rows in `list_sql`).
+const SQLITE_ROW_KEV: &str = ", (SELECT COALESCE(json_group_array(json_array(k.cve_id, k.date_added, k.due_date, \
+     k.ransomware, k.source)), '[]') FROM json_each(json_insert(v.aliases, '$[#]', f.vulnerability_id)) a \
+     JOIN kev_entries k ON k.cve_id = a.value) AS kev";
+
+/// Appends the statement of one page: `limit + 1` rows after the id `after`, in id order, with
+/// `extra` columns after `FINDING_COLUMNS`.
+fn push_page(
+    sql: &mut Sql,
+    tenant: TenantId,
+    q: &FindingsQuery,
+    after: Option<&str>,
+    limit: i64,
+    extra: Option<&'static str>,
+) {
+    sql.push("SELECT ").push(FINDING_COLUMNS);
+    if let Some(extra) = extra {
+        sql.push(extra);
+    }
+    sql.push(" FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id ").push(TRIAGE_JOIN);
     push_filter(sql, tenant, q);
     if let Some(a) = after {
         sql.push(" AND f.id > ").bind(a);
@@ -464,7 +479,7 @@ fn push_page(sql: &mut Sql, tenant: TenantId, q: &FindingsQuery, after: Option<&
 /// The statement of one page of the list: `limit + 1` rows after the id `after`, in id order.
 pub(super) fn list_page_sql(tenant: TenantId, q: &FindingsQuery, after: Option<&str>, limit: i64) -> Sql {
     let mut sql = Sql::new("");
-    push_page(&mut sql, tenant, q, after, limit);
+    push_page(&mut sql, tenant, q, after, limit, None);
     sql
 }
 
@@ -472,7 +487,12 @@ pub(super) fn list_page_sql(tenant: TenantId, q: &FindingsQuery, after: Option<&
 /// into one JSON text (an array of `PAGE_ROW_FIELDS` arrays); and the KEV entries naming the
 /// page's advisories or their aliases (arrays of `KevRow`). A statement per part and a row per
 /// finding cost a round trip to the driver's worker and a copy of every value each; this is one
-/// of each. The page comes first, so the tenant is bound first, as `LATEST_SCANS` needs.
+/// of each. The tenant is bound first (`$1`), as `LATEST_SCANS` needs.
+///
+/// On SQLite each element of the page is `[[PAGE_ROW_FIELDS…], [KevRow…]]`, the KEV entries of
+/// that finding, and the third column is NULL: a page named three times (the items and the KEV
+/// lookup's two lists) was materialised into a temporary B-tree of 101 wide rows and read back
+/// three times, a tenth of the statement's instructions; named once it is read as it is produced.
 ///
 /// Postgres orders both arrays in the aggregate (by its collation, the page's). SQLite would
 /// order an aggregate's input in a temp B-tree; its `TEXT` order is byte order, so the caller
@@ -484,30 +504,34 @@ pub(super) fn list_sql(
     after: Option<&str>,
     limit: i64,
 ) -> Sql {
-    let mut sql = Sql::new("WITH p AS (");
-    push_page(&mut sql, tenant, q, after, limit);
-    sql.push(") SELECT ");
-    push_total(&mut sql, tenant, q);
     match backend {
-        Backend::Sqlite => sql
-            .push(" AS total, (SELECT COALESCE(json_group_array(json_array(")
-            .push(PAGE_ROW_FIELDS)
-            .push(
-                ")), '[]') FROM p) AS items, (SELECT COALESCE(json_group_array(json_array(k.cve_id, \
-                 k.date_added, k.due_date, k.ransomware, k.source)), '[]') FROM kev_entries k WHERE k.cve_id IN \
-                 (SELECT p.vulnerability_id FROM p UNION ALL SELECT a.value FROM p, json_each(p.aliases) a)) AS kev",
-            ),
-        Backend::Postgres => sql
-            .push(" AS total, (SELECT COALESCE(json_agg(json_build_array(")
-            .push(PAGE_ROW_FIELDS)
-            .push(
-                ") ORDER BY p.id)::text, '[]') FROM p) AS items, (SELECT COALESCE(json_agg(json_build_array(\
-                 k.cve_id, k.date_added, k.due_date, k.ransomware, k.source) ORDER BY k.cve_id, k.date_added, \
-                 k.source)::text, '[]') FROM kev_entries k WHERE k.cve_id IN (SELECT p.vulnerability_id FROM p \
-                 UNION ALL SELECT a.value FROM p, json_array_elements_text(p.aliases::json) AS a(value))) AS kev",
-            ),
-    };
-    sql
+        Backend::Sqlite => {
+            // The total first: its first binding is the tenant, the `$1` of `LATEST_SCANS`.
+            let mut sql = Sql::new("SELECT ");
+            push_total(&mut sql, tenant, q);
+            sql.push(" AS total, (SELECT COALESCE(json_group_array(json_array(json_array(")
+                .push(PAGE_ROW_FIELDS)
+                .push("), json(p.kev))), '[]') FROM (");
+            push_page(&mut sql, tenant, q, after, limit, Some(SQLITE_ROW_KEV));
+            sql.push(") p) AS items, NULL AS kev");
+            sql
+        }
+        Backend::Postgres => {
+            let mut sql = Sql::new("WITH p AS (");
+            push_page(&mut sql, tenant, q, after, limit, None);
+            sql.push(") SELECT ");
+            push_total(&mut sql, tenant, q);
+            sql.push(" AS total, (SELECT COALESCE(json_agg(json_build_array(")
+                .push(PAGE_ROW_FIELDS)
+                .push(
+                    ") ORDER BY p.id)::text, '[]') FROM p) AS items, (SELECT COALESCE(json_agg(json_build_array(\
+                     k.cve_id, k.date_added, k.due_date, k.ransomware, k.source) ORDER BY k.cve_id, k.date_added, \
+                     k.source)::text, '[]') FROM kev_entries k WHERE k.cve_id IN (SELECT p.vulnerability_id FROM p \
+                     UNION ALL SELECT a.value FROM p, json_array_elements_text(p.aliases::json) AS a(value))) AS kev",
+                );
+            sql
+        }
+    }
 }
 
 impl Store {
@@ -519,10 +543,29 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> StoreResult<(Vec<Finding>, i64)> {
-        let (total, page, kev): (i64, String, String) =
+        let (total, page, kev): (i64, String, Option<String>) =
             list_sql(self.backend(), tenant, q, after, limit).query_as().fetch_one(self.pool()).await?;
-        let mut rows: Vec<Row> = serde_json::from_str(&page).map_err(|e| corrupt("findings page", e))?;
-        let mut kev: Vec<KevRow> = serde_json::from_str(&kev).map_err(|e| corrupt("KEV entries", e))?;
+        let (mut rows, mut kev) = match self.backend() {
+            Backend::Sqlite => {
+                let page: Vec<(Row, Vec<KevRow>)> =
+                    serde_json::from_str(&page).map_err(|e| corrupt("findings page", e))?;
+                let mut kev = Vec::new();
+                let rows: Vec<Row> = page
+                    .into_iter()
+                    .map(|(row, listed)| {
+                        kev.extend(listed);
+                        row
+                    })
+                    .collect();
+                (rows, kev)
+            }
+            Backend::Postgres => {
+                let rows: Vec<Row> = serde_json::from_str(&page).map_err(|e| corrupt("findings page", e))?;
+                let kev: Vec<KevRow> = serde_json::from_str(kev.as_deref().unwrap_or("[]"))
+                    .map_err(|e| corrupt("KEV entries", e))?;
+                (rows, kev)
+            }
+        };
         if self.backend() == Backend::Sqlite {
             in_sqlite_order(&mut rows, &mut kev);
         }
