@@ -73,13 +73,16 @@ pub enum At<'k> {
     Close,
 }
 
+/// Feeds its sink the canonical bytes of one value, each time it is called.
+pub type WriteCanonical<'a> = dyn Fn(&mut dyn FnMut(&[u8])) -> Result<(), Error> + 'a;
+
 /// The value of an entry added when writing: canonical bytes, or what writes them.
 #[derive(Clone, Copy)]
 pub enum Part<'a> {
     /// Canonical bytes.
     Bytes(&'a [u8]),
     /// A function feeding its sink the canonical bytes, each time the entry is written.
-    Stream(&'a dyn Fn(&mut dyn FnMut(&[u8])) -> Result<(), Error>),
+    Stream(&'a WriteCanonical<'a>),
 }
 
 /// Feeds `sink` the canonical form of the sequence `items`, serialized in parallel batches: the
