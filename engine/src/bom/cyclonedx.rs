@@ -723,56 +723,62 @@ impl Depth2 {
             }
         }
     }
-}
 
-impl serde_json::ser::Formatter for Depth2 {
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+    /// `[` or `{`, one level deeper.
+    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
         self.indent += 1;
         self.has_value = false;
-        w.write_all(b"[")
+        w.write_all(bracket)
     }
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+
+    /// `]` or `}`, on its own line unless the array or object was empty.
+    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
         self.indent -= 1;
         if self.has_value {
             self.newline(w)?;
         }
-        w.write_all(b"]")
+        w.write_all(bracket)
+    }
+
+    /// Before an element or a key: the comma after the previous one, then a new line.
+    fn next<W: ?Sized + std::io::Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.newline(w)
+    }
+}
+
+impl serde_json::ser::Formatter for Depth2 {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
     }
     fn begin_array_value<W: ?Sized + std::io::Write>(
         &mut self,
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        if !first {
-            w.write_all(b",")?;
-        }
-        self.newline(w)
+        self.next(w, first)
     }
     fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
         self.has_value = true;
         Ok(())
     }
     fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.indent += 1;
-        self.has_value = false;
-        w.write_all(b"{")
+        self.open(w, b"{")
     }
     fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.indent -= 1;
-        if self.has_value {
-            self.newline(w)?;
-        }
-        w.write_all(b"}")
+        self.close(w, b"}")
     }
     fn begin_object_key<W: ?Sized + std::io::Write>(
         &mut self,
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        if !first {
-            w.write_all(b",")?;
-        }
-        self.newline(w)
+        self.next(w, first)
     }
     fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         w.write_all(b": ")
@@ -910,3 +916,24 @@ pub fn to_cbom(input: &BomInput) -> String {
 
 /// The CycloneDX version [`to_cbom`] writes: its assets are [`crate::bom::crypto_assets`] at it.
 pub const CBOM_VERSION: CdxVersion = CdxVersion::V1_6;
+
+#[cfg(test)]
+mod tests {
+    use super::to_vec_at_depth_2;
+
+    /// An item written at depth 2 is serde_json's pretty form with every line after the first
+    /// indented two levels: the bytes the whole document's `PrettyFormatter` gives it in place.
+    #[test]
+    fn an_item_at_depth_2_is_the_pretty_form_indented() {
+        let item = serde_json::json!({
+            "name": "a\nb",
+            "empty_list": [],
+            "empty_object": {},
+            "licenses": [{"license": {"id": "MIT"}}, {"expression": "A OR B"}],
+            "nested": [[1, 2], [], [{"k": [true, null]}]],
+        });
+        let pretty = serde_json::to_string_pretty(&item).expect("pretty").replace('\n', "\n    ");
+        let at_depth = to_vec_at_depth_2(&item).expect("written");
+        assert_eq!(String::from_utf8(at_depth).expect("utf8"), pretty);
+    }
+}
